@@ -1,0 +1,35 @@
+"""ProzChain L2: a ZK proving workbench (BN254, Groth16, circom/snarkjs interop) and an L2 stack.
+
+The C core in native/src is compiled by cffi at install time; a failed compile fails the install.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="prozchain",
+    version="0.1.0",
+    description="ZK proving workbench over BN254 with native kernels, and the Layer 2 stack on it",
+    python_requires=">=3.10",
+    packages=find_packages(include=["native*", "prover*", "circuits*", "rollup*", "bench*"]),
+    package_data={"native": ["src/*.c", "src/*.h"]},
+    setup_requires=["cffi==2.0.0"],
+    cffi_modules=["native/build.py:ffibuilder"],
+    install_requires=[
+        "cffi==2.0.0",
+        "numpy==2.4.6",
+        "py-ecc==8.0.0",
+    ],
+    extras_require={
+        "test": [
+            "pytest==9.0.3",
+            "hypothesis==6.155.2",
+            "pytest-benchmark==5.2.3",
+        ],
+    },
+    entry_points={
+        "console_scripts": ["prozchain=prover.cli:main"],
+        "prozchain.commands": [
+            "demo=native.demo:register",
+        ],
+    },
+)
