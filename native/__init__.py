@@ -1,0 +1,48 @@
+"""BN254 arithmetic kernels: the C core (via cffi) and the pure-Python reference (py_ecc).
+
+Both backends implement :class:`native.backend.Backend`. ``get_backend()`` picks one by name,
+or from the ``PROZ_BACKEND`` environment variable, defaulting to the C core. A missing C build
+is an error, never a silent fall-back to the slow path.
+
+>>> from native import get_backend
+>>> get_backend("reference").name
+'reference'
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from functools import lru_cache
+from typing import Optional
+
+from native.backend import Backend
+from native.errors import ProzError
+
+_BACKENDS = {
+    "c": ("native.c_backend", "CBackend"),
+    "reference": ("native.reference", "ReferenceBackend"),
+}
+
+BACKEND_NAMES = tuple(_BACKENDS)
+
+
+class BackendUnavailable(ProzError):
+    """A backend was asked for that is not built or not known."""
+
+
+@lru_cache(maxsize=None)
+def get_backend(name: Optional[str] = None) -> Backend:
+    """The backend called ``name`` (default: ``$PROZ_BACKEND``, else ``"c"``)."""
+    name = name or os.environ.get("PROZ_BACKEND") or "c"
+    if name not in _BACKENDS:
+        raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(_BACKENDS)}")
+    module_name, class_name = _BACKENDS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise BackendUnavailable(
+            f"backend {name!r} is not available ({exc}); reinstall with `pip install .` "
+            "so that the C core is compiled"
+        ) from exc
+    return getattr(module, class_name)()

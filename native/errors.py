@@ -1,0 +1,13 @@
+"""The project's exception hierarchy. It lives in the lowest layer so that every layer can use it."""
+
+
+class ProzError(Exception):
+    """Base of every error ProzChain raises on purpose."""
+
+
+class InvalidPointError(ProzError, ValueError):
+    """A curve point failed validation; the message says which check and which coordinate."""
+
+
+class InvalidFieldElementError(ProzError, ValueError):
+    """A value is not a canonical element of the field it was meant for."""
