@@ -1,0 +1,91 @@
+"""cffi build script for the C core (`native._bn254`), run by setup.py through `cffi_modules`.
+
+Flags: -O3, OpenMP, and -march=native (the extension is built on the machine that runs it);
+set PROZ_CFLAGS to replace the architecture flags, e.g. PROZ_CFLAGS="-march=x86-64-v3".
+"""
+
+import os
+import shlex
+from pathlib import Path
+
+from cffi import FFI
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE / "src"
+
+CDEF = """
+void pz_add(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void pz_sub(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void pz_mul(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void pz_neg(int which, uint64_t *r, const uint64_t *a);
+void pz_sqr(int which, uint64_t *r, const uint64_t *a);
+int pz_inv(int which, uint64_t *r, const uint64_t *a);
+void pz_pow(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs);
+int pz_sqrt(uint64_t *r, const uint64_t *a);
+int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n);
+void pz_to_mont(int which, uint64_t *out, const uint64_t *in, size_t n);
+void pz_from_mont(int which, uint64_t *out, const uint64_t *in, size_t n);
+
+void pz_g1_add(uint64_t *r, const uint64_t *a, const uint64_t *b);
+void pz_g1_double(uint64_t *r, const uint64_t *a);
+void pz_g1_neg(uint64_t *r, const uint64_t *a);
+void pz_g1_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
+int pz_g1_on_curve(const uint64_t *a);
+int pz_g1_in_subgroup(const uint64_t *a);
+void pz_g1_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
+int64_t pz_g1_check(const uint64_t *pts, size_t n, int *code);
+
+void pz_g2_add(uint64_t *r, const uint64_t *a, const uint64_t *b);
+void pz_g2_double(uint64_t *r, const uint64_t *a);
+void pz_g2_neg(uint64_t *r, const uint64_t *a);
+void pz_g2_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
+int pz_g2_on_curve(const uint64_t *a);
+int pz_g2_in_subgroup(const uint64_t *a);
+void pz_g2_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
+int64_t pz_g2_check(const uint64_t *pts, size_t n, int *code);
+
+void pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+void pz_final_exp(uint64_t *out, const uint64_t *in);
+void pz_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int pz_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n);
+void pz_fp12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b);
+void pz_fp12_sqr(uint64_t *out, const uint64_t *a);
+int pz_fp12_inv(uint64_t *out, const uint64_t *a);
+void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs);
+void pz_fp12_frobenius(uint64_t *out, const uint64_t *a, int k);
+void pz_fp12_cyclotomic_sqr(uint64_t *out, const uint64_t *a);
+
+void pz_set_threads(int n);
+int pz_num_threads(void);
+"""
+
+
+def _write_constants() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_constants", HERE / "gen_constants.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write(SRC / "constants.h")
+
+
+def make_builder() -> FFI:
+    _write_constants()
+    arch = shlex.split(os.environ.get("PROZ_CFLAGS", "-march=native"))
+    ffibuilder = FFI()
+    ffibuilder.cdef(CDEF)
+    ffibuilder.set_source(
+        "native._bn254",
+        '#include "api.c"',
+        include_dirs=[str(SRC)],
+        extra_compile_args=["-O3", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],
+        extra_link_args=["-fopenmp"],
+        depends=sorted(str(p) for p in SRC.glob("*.[ch]")),
+    )
+    return ffibuilder
+
+
+ffibuilder = make_builder()
+
+if __name__ == "__main__":
+    ffibuilder.compile(tmpdir=str(HERE.parent), verbose=True)

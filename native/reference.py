@@ -1,0 +1,198 @@
+"""The pure-Python reference backend: plain ints for Fp and Fr, py_ecc for the curves and pairing.
+
+It is slow (a pairing takes most of a second) and meant to be obviously right; the C core is
+tested against it and against py_ecc itself.
+
+>>> from native.reference import ReferenceBackend
+>>> b = ReferenceBackend()
+>>> b.sqrt(9), b.sqrt(b.neg("fp", 1))
+(3, None)
+>>> g = b.g1_generator()
+>>> b.g_add("g1", g, g) == b.g_double("g1", g) == b.g_mul("g1", g, 2)
+True
+>>> b.g_mul("g1", g, R) is None
+True
+>>> b.g_mul("g1", g, -1) == b.g_neg("g1", g)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple, Union
+
+from py_ecc import optimized_bn128 as bn
+from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
+
+from native.backend import G1, G2, MODULI, P, R, Backend, Fp2, Fp12, Point
+
+_FIELD = {"g1": bn.FQ, "g2": bn.FQ2}
+_CURVE_B = {"g1": bn.b, "g2": bn.b2}
+
+
+def to_py_ecc(group: str, point: Point) -> tuple:
+    """``point`` (affine, None at infinity) as a py_ecc.optimized_bn128 projective triple.
+
+    >>> to_py_ecc("g1", (1, 2)) == bn.G1
+    True
+    """
+    field = _FIELD[group]
+    if point is None:
+        return (field.one(), field.one(), field.zero())
+    x, y = point
+    return (field(x), field(y), field.one())
+
+
+def from_py_ecc(point: Optional[tuple]) -> Point:
+    """A py_ecc point in our affine convention.
+
+    Takes either flavour: a py_ecc.optimized_bn128 triple ``(x, y, z)`` standing for
+    ``(x/z, y/z)``, or a py_ecc.bn128 affine pair (None at infinity).
+
+    >>> from_py_ecc(bn.double(bn.G1)) == from_py_ecc(bn.normalize(bn.double(bn.G1)))
+    True
+    >>> from_py_ecc(bn.Z1) is None
+    True
+    """
+    if point is None:
+        return None
+    if len(point) == 3:
+        if bn.is_inf(point):
+            return None
+        point = bn.normalize(point)
+    x, y = point
+    return _ints(x), _ints(y)
+
+
+def _ints(c) -> Union[int, Fp2]:
+    """A py_ecc field element as an int (Fp) or a pair of ints (Fp2)."""
+    if hasattr(c, "coeffs"):
+        return tuple(int(v) for v in c.coeffs)
+    return int(c)
+
+
+def _multiply(point: tuple, k: int) -> tuple:
+    """``k * point`` on projective triples by double-and-add.
+
+    k is used as given, never reduced modulo R, so a point outside the subgroup gets its true
+    multiple. (py_ecc's own ``multiply`` recurses once per bit and never ends for k < 0.)
+    """
+    if k < 0:
+        point, k = bn.neg(point), -k
+    one, zero = point[0].one(), point[0].zero()
+    acc = (one, one, zero)
+    for bit in bin(k)[2:]:
+        acc = bn.double(acc)
+        if bit == "1":
+            acc = bn.add(acc, point)
+    return acc
+
+
+def _fq12(a: Fp12) -> bn.FQ12:
+    return bn.FQ12(list(a))
+
+
+def _gt(f: bn.FQ12) -> Fp12:
+    return tuple(int(c) for c in f.coeffs)
+
+
+class ReferenceBackend(Backend):
+    """The :class:`native.backend.Backend` interface on Python ints and py_ecc."""
+
+    name = "reference"
+
+    # -- fields ----------------------------------------------------------------------------
+    def add(self, field: str, a: int, b: int) -> int:
+        return (a + b) % MODULI[field]
+
+    def sub(self, field: str, a: int, b: int) -> int:
+        return (a - b) % MODULI[field]
+
+    def neg(self, field: str, a: int) -> int:
+        return -a % MODULI[field]
+
+    def mul(self, field: str, a: int, b: int) -> int:
+        return a * b % MODULI[field]
+
+    def sqr(self, field: str, a: int) -> int:
+        return a * a % MODULI[field]
+
+    def inv(self, field: str, a: int) -> int:
+        if a % MODULI[field] == 0:
+            raise ZeroDivisionError(f"0 has no inverse in {field}")
+        return pow(a, -1, MODULI[field])
+
+    def pow(self, field: str, a: int, e: int) -> int:
+        return pow(a, e, MODULI[field])
+
+    def sqrt(self, a: int) -> Optional[int]:
+        # P = 3 mod 4, so a^((P+1)/4) is a root whenever a is a square.
+        r = pow(a, (P + 1) // 4, P)
+        if r * r % P != a % P:
+            return None
+        return min(r, P - r)
+
+    def batch_inv(self, field: str, values: Sequence[int]) -> list[int]:
+        m = MODULI[field]
+        prefix = []  # prefix[i] = values[0] * ... * values[i-1]
+        acc = 1
+        for i, v in enumerate(values):
+            if v % m == 0:
+                raise ZeroDivisionError(f"batch_inv: values[{i}] is 0 in {field}")
+            prefix.append(acc)
+            acc = acc * v % m
+        inv = pow(acc, -1, m)
+        out = [0] * len(values)
+        for i in reversed(range(len(values))):
+            out[i] = prefix[i] * inv % m
+            inv = inv * values[i] % m
+        return out
+
+    # -- groups ----------------------------------------------------------------------------
+    def g_add(self, group: str, a: Point, b: Point) -> Point:
+        return from_py_ecc(bn.add(to_py_ecc(group, a), to_py_ecc(group, b)))
+
+    def g_double(self, group: str, a: Point) -> Point:
+        return from_py_ecc(bn.double(to_py_ecc(group, a)))
+
+    def g_neg(self, group: str, a: Point) -> Point:
+        return from_py_ecc(bn.neg(to_py_ecc(group, a)))
+
+    def g_mul(self, group: str, a: Point, k: int) -> Point:
+        return from_py_ecc(_multiply(to_py_ecc(group, a), k))
+
+    def is_on_curve(self, group: str, a: Point) -> bool:
+        return bn.is_on_curve(to_py_ecc(group, a), _CURVE_B[group])
+
+    def in_subgroup(self, group: str, a: Point) -> bool:
+        return bn.is_inf(_multiply(to_py_ecc(group, a), R))
+
+    def batch_to_affine(self, group: str, points: Sequence[tuple]) -> list[Point]:
+        field = _FIELD[group]
+        out: list[Point] = []
+        for X, Y, Z in points:
+            z = field(Z)
+            if z == field.zero():
+                out.append(None)
+                continue
+            # Jacobian: (X, Y, Z) stands for (X/Z^2, Y/Z^3).
+            zinv = field.one() / z
+            zinv2 = zinv * zinv
+            out.append((_ints(field(X) * zinv2), _ints(field(Y) * zinv2 * zinv)))
+        return out
+
+    # -- pairing ---------------------------------------------------------------------------
+    def multi_pairing(self, pairs: Sequence[Tuple[G1, G2]]) -> Fp12:
+        f = bn.FQ12.one()
+        for p, q in pairs:
+            if p is None or q is None:
+                continue  # e(O, Q) = e(P, O) = 1
+            g1 = cast_point_to_fq12(to_py_ecc("g1", p))
+            f = f * miller_loop(bn.twist(to_py_ecc("g2", q)), g1, final_exponentiate=False)
+        return _gt(bn.final_exponentiate(f))
+
+    def gt_mul(self, a: Fp12, b: Fp12) -> Fp12:
+        return _gt(_fq12(a) * _fq12(b))
+
+    def gt_pow(self, a: Fp12, e: int) -> Fp12:
+        """``a**e`` for ``e >= 0``."""
+        return _gt(_fq12(a) ** e)

@@ -1,0 +1,224 @@
+/* The C core's exported functions (declared for cffi in native/build.py).
+ *
+ * Everything crosses this boundary as little-endian 64-bit limbs in canonical form (not
+ * Montgomery) unless a name says otherwise: 4 limbs per field element, G1 affine as (x, y),
+ * G2 affine as (x.c0, x.c1, y.c0, y.c1), the point at infinity as all zeros, Jacobian points as
+ * (X, Y, Z), and Fp12 as its 12 Fp coefficients in tower order (c0.c0.c0, c0.c0.c1, c0.c1.c0, ...).
+ * Fields are selected by 0 (Fp) or 1 (Fr). Bulk loops run on OpenMP threads.
+ */
+#include <stddef.h>
+#include "pairing.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define FIELD(which) ((which) ? &FR : &FP)
+
+/* canonical limbs <-> Montgomery elements, `count` field elements at a time */
+static inline void load(fe *dst, const uint64_t *src, size_t count, const field *F) {
+    for (size_t i = 0; i < count; i++) { fe t; memcpy(t.v, src + 4 * i, 32); fe_to_mont(&dst[i], &t, F); }
+}
+static inline void store(uint64_t *dst, const fe *src, size_t count, const field *F) {
+    for (size_t i = 0; i < count; i++) { fe t; fe_from_mont(&t, &src[i], F); memcpy(dst + 4 * i, t.v, 32); }
+}
+
+/* ---- fields ---- */
+void pz_add(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+    const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_add(&x, &x, &y, F); store(r, &x, 1, F);
+}
+void pz_sub(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+    const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_sub(&x, &x, &y, F); store(r, &x, 1, F);
+}
+void pz_mul(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+    const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_mul(&x, &x, &y, F); store(r, &x, 1, F);
+}
+void pz_neg(int which, uint64_t *r, const uint64_t *a) {
+    const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_neg(&x, &x, F); store(r, &x, 1, F);
+}
+void pz_sqr(int which, uint64_t *r, const uint64_t *a) {
+    const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_sqr(&x, &x, F); store(r, &x, 1, F);
+}
+int pz_inv(int which, uint64_t *r, const uint64_t *a) {
+    const field *F = FIELD(which); fe x; load(&x, a, 1, F);
+    if (fe_is_zero(&x)) return 0;
+    fe_inv(&x, &x, F); store(r, &x, 1, F); return 1;
+}
+void pz_pow(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs) {
+    const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_pow(&x, &x, e, nlimbs, F); store(r, &x, 1, F);
+}
+
+/* p = 3 mod 4, so a^((p+1)/4) is a root whenever one exists; returns the smaller root. */
+int pz_sqrt(uint64_t *r, const uint64_t *a) {
+    static const uint64_t exp[4] = FP_SQRT_EXP;
+    fe x, root, check;
+    load(&x, a, 1, &FP);
+    fe_pow(&root, &x, exp, 4, &FP);
+    fp_sqr(&check, &root);
+    if (!fe_equal(&check, &x)) return 0;
+    fe other, c0, c1;
+    fp_neg(&other, &root);
+    fe_from_mont(&c0, &root, &FP); fe_from_mont(&c1, &other, &FP);
+    /* pick the root that is at most p - root, as canonical integers */
+    int smaller = 1;
+    for (int i = 3; i >= 0; i--) { if (c0.v[i] != c1.v[i]) { smaller = c0.v[i] < c1.v[i]; break; } }
+    memcpy(r, smaller ? c0.v : c1.v, 32);
+    return 1;
+}
+
+/* out[i] = 1/in[i]; returns -1, or the index of the first zero (then out is untouched). */
+int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n) {
+    const field *F = FIELD(which);
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *v = in + 4 * i;
+        if ((v[0] | v[1] | v[2] | v[3]) == 0) return (int64_t)i;
+    }
+    fe *x = malloc(n * sizeof *x), *scratch = malloc(n * sizeof *scratch);
+    load(x, in, n, F);
+    fe_batch_inv(x, x, scratch, n, F);
+    store(out, x, n, F);
+    free(x); free(scratch);
+    return -1;
+}
+
+void pz_to_mont(int which, uint64_t *out, const uint64_t *in, size_t n) {
+    const field *F = FIELD(which);
+    #pragma omp parallel for schedule(static) if (n > 4096)
+    for (size_t i = 0; i < n; i++) load((fe *)(out + 4 * i), in + 4 * i, 1, F);
+}
+void pz_from_mont(int which, uint64_t *out, const uint64_t *in, size_t n) {
+    const field *F = FIELD(which);
+    #pragma omp parallel for schedule(static) if (n > 4096)
+    for (size_t i = 0; i < n; i++) store(out + 4 * i, (const fe *)(in + 4 * i), 1, F);
+}
+
+/* How many limbs of a canonical input are a valid field element: 1 if every one of `count`
+ * field elements is < p. */
+static inline int all_canonical(const uint64_t *src, size_t count) {
+    for (size_t i = 0; i < count; i++) { fe t; memcpy(t.v, src + 4 * i, 32); if (!fe_is_canonical(&t, &FP)) return 0; }
+    return 1;
+}
+
+/* ---- groups, once for G1 and once for G2 ----
+ * check codes: 0 valid, 1 a coordinate is not < p, 2 not on the curve, 3 not in the subgroup */
+#define GROUP_API(G, NFE)                                                                        \
+void pz_##G##_add(uint64_t *r, const uint64_t *a, const uint64_t *b) {                          \
+    G##_aff x, y, z; G##_jac j; load((fe *)&x, a, NFE, &FP); load((fe *)&y, b, NFE, &FP);       \
+    G##_from_affine(&j, &x); G##_add_mixed(&j, &j, &y); G##_to_affine(&z, &j);                  \
+    store(r, (fe *)&z, NFE, &FP);                                                               \
+}                                                                                                \
+void pz_##G##_double(uint64_t *r, const uint64_t *a) {                                          \
+    G##_aff x; G##_jac j; load((fe *)&x, a, NFE, &FP);                                           \
+    G##_from_affine(&j, &x); G##_double(&j, &j); G##_to_affine(&x, &j);                         \
+    store(r, (fe *)&x, NFE, &FP);                                                               \
+}                                                                                                \
+void pz_##G##_neg(uint64_t *r, const uint64_t *a) {                                             \
+    G##_aff x; load((fe *)&x, a, NFE, &FP); G##_aff_neg(&x, &x); store(r, (fe *)&x, NFE, &FP);  \
+}                                                                                                \
+void pz_##G##_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs) {              \
+    G##_aff x; G##_jac j; load((fe *)&x, a, NFE, &FP);                                           \
+    G##_mul(&j, &x, k, nlimbs); G##_to_affine(&x, &j); store(r, (fe *)&x, NFE, &FP);            \
+}                                                                                                \
+int pz_##G##_on_curve(const uint64_t *a) {                                                      \
+    G##_aff x; load((fe *)&x, a, NFE, &FP); return G##_aff_on_curve(&x);                        \
+}                                                                                                \
+int pz_##G##_in_subgroup(const uint64_t *a) {                                                   \
+    G##_aff x; load((fe *)&x, a, NFE, &FP); return G##_aff_in_subgroup(&x);                     \
+}                                                                                                \
+void pz_##G##_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n) {                    \
+    G##_jac *j = malloc(n * sizeof *j); G##_aff *x = malloc(n * sizeof *x);                     \
+    void *scratch = malloc(n * sizeof j->z);                                                    \
+    load((fe *)j, in, n * 3 * NFE / 2, &FP);                                                    \
+    G##_batch_to_affine(x, j, scratch, n);                                                      \
+    store(out, (fe *)x, n * NFE, &FP);                                                          \
+    free(j); free(x); free(scratch);                                                            \
+}                                                                                                \
+/* First invalid point of n (or -1), with its check code in *code. */                           \
+int64_t pz_##G##_check(const uint64_t *pts, size_t n, int *code) {                              \
+    int64_t first = -1; int first_code = 0;                                                     \
+    _Pragma("omp parallel for schedule(dynamic, 16)")                                           \
+    for (size_t i = 0; i < n; i++) {                                                            \
+        const uint64_t *src = pts + 4 * NFE * i;                                                \
+        int c = 0;                                                                               \
+        if (!all_canonical(src, NFE)) c = 1;                                                     \
+        else {                                                                                   \
+            G##_aff x; load((fe *)&x, src, NFE, &FP);                                            \
+            if (!G##_aff_on_curve(&x)) c = 2;                                                    \
+            else if (!G##_aff_in_subgroup(&x)) c = 3;                                            \
+        }                                                                                        \
+        if (c) {                                                                                 \
+            _Pragma("omp critical")                                                              \
+            if (first < 0 || (int64_t)i < first) { first = (int64_t)i; first_code = c; }        \
+        }                                                                                        \
+    }                                                                                            \
+    *code = first_code;                                                                          \
+    return first;                                                                                \
+}
+
+GROUP_API(g1, 2)
+GROUP_API(g2, 4)
+
+/* ---- pairing ---- */
+void pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+    g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
+    load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
+    fp12 f; miller_loop(&f, p, q, n);
+    store(out, (fe *)&f, 12, &FP);
+    free(p); free(q);
+}
+void pz_final_exp(uint64_t *out, const uint64_t *in) {
+    fp12 f; load((fe *)&f, in, 12, &FP); final_exponentiation(&f, &f); store(out, (fe *)&f, 12, &FP);
+}
+void pz_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+    g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
+    load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
+    fp12 f; miller_loop(&f, p, q, n); final_exponentiation(&f, &f);
+    store(out, (fe *)&f, 12, &FP);
+    free(p); free(q);
+}
+int pz_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+    g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
+    load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
+    fp12 f; miller_loop(&f, p, q, n); final_exponentiation(&f, &f);
+    free(p); free(q);
+    return fp12_is_one(&f);
+}
+void pz_fp12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b) {
+    fp12 x, y; load((fe *)&x, a, 12, &FP); load((fe *)&y, b, 12, &FP); fp12_mul(&x, &x, &y); store(out, (fe *)&x, 12, &FP);
+}
+void pz_fp12_sqr(uint64_t *out, const uint64_t *a) {
+    fp12 x; load((fe *)&x, a, 12, &FP); fp12_sqr(&x, &x); store(out, (fe *)&x, 12, &FP);
+}
+int pz_fp12_inv(uint64_t *out, const uint64_t *a) {
+    fp12 x; load((fe *)&x, a, 12, &FP);
+    fp12 zero; memset(&zero, 0, sizeof zero);
+    if (fp12_equal(&x, &zero)) return 0;
+    fp12_inv(&x, &x); store(out, (fe *)&x, 12, &FP); return 1;
+}
+void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs) {
+    fp12 base, acc; load((fe *)&base, a, 12, &FP); fp12_one(&acc);
+    for (int i = nlimbs * 64 - 1; i >= 0; i--) {
+        fp12_sqr(&acc, &acc);
+        if ((e[i / 64] >> (i % 64)) & 1) fp12_mul(&acc, &acc, &base);
+    }
+    store(out, (fe *)&acc, 12, &FP);
+}
+void pz_fp12_frobenius(uint64_t *out, const uint64_t *a, int k) {
+    fp12 x; load((fe *)&x, a, 12, &FP); fp12_frobenius(&x, &x, k); store(out, (fe *)&x, 12, &FP);
+}
+void pz_fp12_cyclotomic_sqr(uint64_t *out, const uint64_t *a) {
+    fp12 x; load((fe *)&x, a, 12, &FP); fp12_cyclotomic_sqr(&x, &x); store(out, (fe *)&x, 12, &FP);
+}
+void pz_set_threads(int n) {
+#ifdef _OPENMP
+    if (n > 0) omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
+}
+int pz_num_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}

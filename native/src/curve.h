@@ -1,0 +1,75 @@
+/* The groups: G1 on y^2 = x^3 + 3 over Fp, G2 on the D-type sextic twist y^2 = x^3 + 3/(9+u)
+ * over Fp2. The shared formulas live in curve_impl.h; this file instantiates them twice. */
+#pragma once
+#include "tower.h"
+
+static const fe G1_B_CONST = {G1_B};
+static const fp2 G2_B_CONST = G2_B;
+
+static inline void fp_set_one(fe *r) { *r = FP.one; }
+static inline void fp_inv_fn(fe *r, const fe *a) { fp_inv(r, a); }
+
+#define G_ g1_
+#define G_F fe
+#define G_ADD(r, a, b) fp_add(r, a, b)
+#define G_SUB(r, a, b) fp_sub(r, a, b)
+#define G_DBL(r, a) fp_dbl(r, a)
+#define G_MUL(r, a, b) fp_mul(r, a, b)
+#define G_SQR(r, a) fp_sqr(r, a)
+#define G_NEG(r, a) fp_neg(r, a)
+#define G_INV(r, a) fp_inv_fn(r, a)
+#define G_IS_ZERO(a) fe_is_zero(a)
+#define G_EQUAL(a, b) fe_equal(a, b)
+#define G_SET_ONE(r) fp_set_one(r)
+#define G_B G1_B_CONST
+#include "curve_impl.h"
+#undef G_
+#undef G_F
+#undef G_ADD
+#undef G_SUB
+#undef G_DBL
+#undef G_MUL
+#undef G_SQR
+#undef G_NEG
+#undef G_INV
+#undef G_IS_ZERO
+#undef G_EQUAL
+#undef G_SET_ONE
+#undef G_B
+
+#define G_ g2_
+#define G_F fp2
+#define G_ADD(r, a, b) fp2_add(r, a, b)
+#define G_SUB(r, a, b) fp2_sub(r, a, b)
+#define G_DBL(r, a) fp2_dbl(r, a)
+#define G_MUL(r, a, b) fp2_mul(r, a, b)
+#define G_SQR(r, a) fp2_sqr(r, a)
+#define G_NEG(r, a) fp2_neg(r, a)
+#define G_INV(r, a) fp2_inv(r, a)
+#define G_IS_ZERO(a) fp2_is_zero(a)
+#define G_EQUAL(a, b) fp2_equal(a, b)
+#define G_SET_ONE(r) fp2_one(r)
+#define G_B G2_B_CONST
+#include "curve_impl.h"
+
+static const uint64_t GROUP_ORDER_LIMBS[4] = GROUP_ORDER;
+
+/* G1 has cofactor 1: every point on the curve is in the group of order r. */
+static inline int g1_aff_in_subgroup(const g1_aff *p) { return g1_aff_on_curve(p); }
+
+/* G2 is the r-torsion of the twist, whose order is r times a large cofactor: check [r]Q = O. */
+static inline int g2_aff_in_subgroup(const g2_aff *p) {
+    if (!g2_aff_on_curve(p)) return 0;
+    g2_jac t;
+    g2_mul(&t, p, GROUP_ORDER_LIMBS, 4);
+    return g2_is_infinity(&t);
+}
+
+/* The untwist-Frobenius-twist endomorphism psi^k on G2 (k = 1, 2): the images of Q under the
+ * p^k-power Frobenius that the ate Miller loop adds at its end. */
+static inline void g2_aff_frobenius(g2_aff *r, const g2_aff *q, int k) {
+    fp2 x = q->x, y = q->y;
+    if (k & 1) { fp2_conj(&x, &x); fp2_conj(&y, &y); }
+    fp2_mul(&r->x, &x, &FROB_GAMMA[k - 1][2]);
+    fp2_mul(&r->y, &y, &FROB_GAMMA[k - 1][3]);
+}
