@@ -78,7 +78,7 @@ def make_builder() -> FFI:
         "native._bn254",
         '#include "api.c"',
         include_dirs=[str(SRC)],
-        extra_compile_args=["-O3", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],
+        extra_compile_args=["-O3", "-fno-tree-vectorize", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],
         extra_link_args=["-fopenmp"],
         depends=sorted(str(p) for p in SRC.glob("*.[ch]")),
     )

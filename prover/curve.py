@@ -48,7 +48,7 @@ class CurvePoint:
     __slots__ = ("affine",)
     affine: Point
 
-    def __init__(self) -> None:
+    def __init__(self, *args: object) -> None:
         raise TypeError(f"build a {type(self).__name__} with from_affine, from_py_ecc or generator")
 
     @classmethod

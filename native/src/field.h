@@ -33,48 +33,135 @@ static inline int fe_equal(const fe *a, const fe *b) {
     return ((a->v[0] ^ b->v[0]) | (a->v[1] ^ b->v[1]) | (a->v[2] ^ b->v[2]) | (a->v[3] ^ b->v[3])) == 0;
 }
 
-/* r = a - m if a >= m, else a (for a < 2m). */
-static inline void fe_reduce_once(fe *r, const fe *a, const field *F) {
+/* Branch-free helpers: the reductions below depend on the data, and a mispredicted branch per
+ * field operation costs more than the operation itself. */
+#if defined(__x86_64__)
+#include <x86intrin.h>
+static inline uint64_t add_carry(uint64_t a, uint64_t b, uint64_t carry, uint64_t *out) {
+    unsigned long long o;
+    uint64_t c = _addcarry_u64((unsigned char)carry, a, b, &o);
+    *out = o;
+    return c;
+}
+static inline uint64_t sub_borrow(uint64_t a, uint64_t b, uint64_t borrow, uint64_t *out) {
+    unsigned long long o;
+    uint64_t c = _subborrow_u64((unsigned char)borrow, a, b, &o);
+    *out = o;
+    return c;
+}
+#else
+static inline uint64_t add_carry(uint64_t a, uint64_t b, uint64_t carry, uint64_t *out) {
+    u128 t = (u128)a + b + carry;
+    *out = (uint64_t)t;
+    return (uint64_t)(t >> 64);
+}
+static inline uint64_t sub_borrow(uint64_t a, uint64_t b, uint64_t borrow, uint64_t *out) {
+    u128 t = (u128)a - b - borrow;
+    *out = (uint64_t)t;
+    return (uint64_t)(t >> 64) & 1;
+}
+#endif
+
+/* hi:lo = a*b + c + d never overflows 128 bits */
+static inline uint64_t mul_add2(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *lo) {
+    u128 t = (u128)a * b;
+    uint64_t l = (uint64_t)t, h = (uint64_t)(t >> 64);
+    h += add_carry(l, c, 0, &l);
+    h += add_carry(l, d, 0, &l);
+    *lo = l;
+    return h;
+}
+
+/* r = s - m if s >= m, else s (for s < 2m), where s has an extra top word `hi`. */
+static inline void fe_reduce_once(fe *r, const uint64_t s[4], uint64_t hi, const field *F) {
     uint64_t t[4], borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 d = (u128)a->v[i] - F->modulus.v[i] - borrow;
-        t[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
-    if (borrow) *r = *a;
-    else memcpy(r->v, t, sizeof t);
+    for (int i = 0; i < 4; i++) borrow = sub_borrow(s[i], F->modulus.v[i], borrow, &t[i]);
+    borrow = sub_borrow(hi, 0, borrow, &hi);
+    uint64_t keep = -borrow;  /* all ones when s < m */
+    for (int i = 0; i < 4; i++) r->v[i] = (s[i] & keep) | (t[i] & ~keep);
 }
 
+#if defined(__x86_64__)
+/* (a + b) mod m: both below 2^255, so the sum needs no fifth word. */
 static inline void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
-    fe s;
-    uint64_t carry = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 t = (u128)a->v[i] + b->v[i] + carry;
-        s.v[i] = (uint64_t)t;
-        carry = (uint64_t)(t >> 64);
-    }
-    fe_reduce_once(r, &s, F);
+    __asm__(
+        "movq 0(%[a]), %%r8\n\t"
+        "movq 8(%[a]), %%r9\n\t"
+        "movq 16(%[a]), %%r10\n\t"
+        "movq 24(%[a]), %%r11\n\t"
+        "addq 0(%[b]), %%r8\n\t"
+        "adcq 8(%[b]), %%r9\n\t"
+        "adcq 16(%[b]), %%r10\n\t"
+        "adcq 24(%[b]), %%r11\n\t"
+        "movq %%r8, %%r12\n\t"
+        "movq %%r9, %%r13\n\t"
+        "movq %%r10, %%r14\n\t"
+        "movq %%r11, %%rax\n\t"
+        "subq 0(%[m]), %%r12\n\t"
+        "sbbq 8(%[m]), %%r13\n\t"
+        "sbbq 16(%[m]), %%r14\n\t"
+        "sbbq 24(%[m]), %%rax\n\t"
+        "cmovcq %%r8, %%r12\n\t"
+        "cmovcq %%r9, %%r13\n\t"
+        "cmovcq %%r10, %%r14\n\t"
+        "cmovcq %%r11, %%rax\n\t"
+        "movq %%r12, 0(%[r])\n\t"
+        "movq %%r13, 8(%[r])\n\t"
+        "movq %%r14, 16(%[r])\n\t"
+        "movq %%rax, 24(%[r])\n\t"
+        : "=m"(*r)
+        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [r] "r"(r->v), "m"(*a), "m"(*b), "m"(F->modulus)
+        : "rax", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
 }
 
-static inline void fe_double(fe *r, const fe *a, const field *F) { fe_add(r, a, a, F); }
+/* (a - b) mod m: add the modulus back, masked by the borrow. */
+static inline void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
+    __asm__(
+        "movq 0(%[a]), %%r8\n\t"
+        "movq 8(%[a]), %%r9\n\t"
+        "movq 16(%[a]), %%r10\n\t"
+        "movq 24(%[a]), %%r11\n\t"
+        "subq 0(%[b]), %%r8\n\t"
+        "sbbq 8(%[b]), %%r9\n\t"
+        "sbbq 16(%[b]), %%r10\n\t"
+        "sbbq 24(%[b]), %%r11\n\t"
+        "sbbq %%rax, %%rax\n\t"
+        "movq 0(%[m]), %%r12\n\t"
+        "movq 8(%[m]), %%r13\n\t"
+        "movq 16(%[m]), %%r14\n\t"
+        "movq 24(%[m]), %%rdx\n\t"
+        "andq %%rax, %%r12\n\t"
+        "andq %%rax, %%r13\n\t"
+        "andq %%rax, %%r14\n\t"
+        "andq %%rax, %%rdx\n\t"
+        "addq %%r12, %%r8\n\t"
+        "adcq %%r13, %%r9\n\t"
+        "adcq %%r14, %%r10\n\t"
+        "adcq %%rdx, %%r11\n\t"
+        "movq %%r8, 0(%[r])\n\t"
+        "movq %%r9, 8(%[r])\n\t"
+        "movq %%r10, 16(%[r])\n\t"
+        "movq %%r11, 24(%[r])\n\t"
+        : "=m"(*r)
+        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [r] "r"(r->v), "m"(*a), "m"(*b), "m"(F->modulus)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+}
+#else
+static inline void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
+    uint64_t s[4], carry = 0;
+    for (int i = 0; i < 4; i++) carry = add_carry(a->v[i], b->v[i], carry, &s[i]);
+    fe_reduce_once(r, s, carry, F);
+}
 
 static inline void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
-    uint64_t t[4], borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 d = (u128)a->v[i] - b->v[i] - borrow;
-        t[i] = (uint64_t)d;
-        borrow = (uint64_t)(d >> 64) & 1;
-    }
-    if (borrow) {
-        uint64_t carry = 0;
-        for (int i = 0; i < 4; i++) {
-            u128 s = (u128)t[i] + F->modulus.v[i] + carry;
-            t[i] = (uint64_t)s;
-            carry = (uint64_t)(s >> 64);
-        }
-    }
-    memcpy(r->v, t, sizeof t);
+    uint64_t t[4], borrow = 0, carry = 0;
+    for (int i = 0; i < 4; i++) borrow = sub_borrow(a->v[i], b->v[i], borrow, &t[i]);
+    uint64_t mask = -borrow;  /* add the modulus back only when a < b */
+    for (int i = 0; i < 4; i++) carry = add_carry(t[i], F->modulus.v[i] & mask, carry, &r->v[i]);
 }
+#endif
+
+static inline void fe_double(fe *r, const fe *a, const field *F) { fe_add(r, a, a, F); }
 
 static inline void fe_neg(fe *r, const fe *a, const field *F) {
     if (fe_is_zero(a)) { *r = *a; return; }
@@ -83,29 +170,97 @@ static inline void fe_neg(fe *r, const fe *a, const field *F) {
     /* zero - a borrows, so fe_sub already added the modulus back */
 }
 
-/* Montgomery product a*b/2^256 mod m (CIOS without the extra carry word). */
+#if defined(__x86_64__) && defined(__ADX__) && defined(__BMI2__)
+/* One CIOS round in x86-64 assembly: t += a * b[i] on the OF/CF double carry chain (ADOX/ADCX),
+ * then add m * modulus so the low word vanishes, and drop it. T0..T4 rotate between rounds. */
+#define MONT_ROUND(I, T0, T1, T2, T3, T4)                                  \
+    "movq " #I "(%[b]), %%rdx\n\t"                                       \
+    "xorq %%rax, %%rax\n\t"                                              \
+    "mulxq 0(%[a]), %%r13, %%r14\n\t"                                    \
+    "adoxq %%r13, %%" T0 "\n\t"                                           \
+    "adcxq %%r14, %%" T1 "\n\t"                                           \
+    "mulxq 8(%[a]), %%r13, %%r14\n\t"                                    \
+    "adoxq %%r13, %%" T1 "\n\t"                                           \
+    "adcxq %%r14, %%" T2 "\n\t"                                           \
+    "mulxq 16(%[a]), %%r13, %%r14\n\t"                                   \
+    "adoxq %%r13, %%" T2 "\n\t"                                           \
+    "adcxq %%r14, %%" T3 "\n\t"                                           \
+    "mulxq 24(%[a]), %%r13, %%" T4 "\n\t"                                 \
+    "adoxq %%r13, %%" T3 "\n\t"                                           \
+    "movq $0, %%rax\n\t"                                                 \
+    "adcxq %%rax, %%" T4 "\n\t"                                           \
+    "adoxq %%rax, %%" T4 "\n\t"                                           \
+    "movq %%" T0 ", %%rdx\n\t"                                            \
+    "imulq %[inv], %%rdx\n\t"                                            \
+    "xorq %%rax, %%rax\n\t"                                              \
+    "mulxq 0(%[m]), %%r13, %%r14\n\t"                                    \
+    "adcxq %%r13, %%" T0 "\n\t"                                           \
+    "adoxq %%r14, %%" T1 "\n\t"                                           \
+    "mulxq 8(%[m]), %%r13, %%r14\n\t"                                    \
+    "adcxq %%r13, %%" T1 "\n\t"                                           \
+    "adoxq %%r14, %%" T2 "\n\t"                                           \
+    "mulxq 16(%[m]), %%r13, %%r14\n\t"                                   \
+    "adcxq %%r13, %%" T2 "\n\t"                                           \
+    "adoxq %%r14, %%" T3 "\n\t"                                           \
+    "mulxq 24(%[m]), %%r13, %%r14\n\t"                                   \
+    "adcxq %%r13, %%" T3 "\n\t"                                           \
+    "adoxq %%r14, %%" T4 "\n\t"                                           \
+    "movq $0, %%rax\n\t"                                                 \
+    "adcxq %%rax, %%" T4 "\n\t"
+
+/* Montgomery product a*b/2^256 mod m, with the final conditional subtraction done by CMOV. */
 static inline void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
-    uint64_t t[4] = {0, 0, 0, 0};
-    for (int i = 0; i < 4; i++) {
-        u128 p = (u128)a->v[0] * b->v[i] + t[0];
-        uint64_t hi = (uint64_t)(p >> 64);
-        t[0] = (uint64_t)p;
-        uint64_t m = t[0] * F->inv;
-        u128 q = (u128)m * F->modulus.v[0] + t[0];
-        uint64_t carry = (uint64_t)(q >> 64);
-        for (int j = 1; j < 4; j++) {
-            p = (u128)a->v[j] * b->v[i] + t[j] + hi;
-            hi = (uint64_t)(p >> 64);
-            q = (u128)m * F->modulus.v[j] + (uint64_t)p + carry;
-            carry = (uint64_t)(q >> 64);
-            t[j - 1] = (uint64_t)q;
-        }
-        t[3] = carry + hi;
-    }
-    fe s;
-    memcpy(s.v, t, sizeof t);
-    fe_reduce_once(r, &s, F);
+    __asm__(
+        "xorq %%r8, %%r8\n\t"
+        "xorq %%r9, %%r9\n\t"
+        "xorq %%r10, %%r10\n\t"
+        "xorq %%r11, %%r11\n\t"
+        MONT_ROUND(0, "r8", "r9", "r10", "r11", "r12")
+        MONT_ROUND(8, "r9", "r10", "r11", "r12", "r8")
+        MONT_ROUND(16, "r10", "r11", "r12", "r8", "r9")
+        MONT_ROUND(24, "r11", "r12", "r8", "r9", "r10")
+        "movq %%r12, %%r13\n\t"
+        "movq %%r8, %%r14\n\t"
+        "movq %%r9, %%rax\n\t"
+        "movq %%r10, %%rdx\n\t"
+        "subq 0(%[m]), %%r13\n\t"
+        "sbbq 8(%[m]), %%r14\n\t"
+        "sbbq 16(%[m]), %%rax\n\t"
+        "sbbq 24(%[m]), %%rdx\n\t"
+        "cmovcq %%r12, %%r13\n\t"
+        "cmovcq %%r8, %%r14\n\t"
+        "cmovcq %%r9, %%rax\n\t"
+        "cmovcq %%r10, %%rdx\n\t"
+        "movq %%r13, 0(%[r])\n\t"
+        "movq %%r14, 8(%[r])\n\t"
+        "movq %%rax, 16(%[r])\n\t"
+        "movq %%rdx, 24(%[r])\n\t"
+        : "=m"(*r)
+        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v),
+          "m"(*a), "m"(*b), "m"(F->modulus)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
 }
+#else
+/* Montgomery product a*b/2^256 mod m (CIOS without the extra carry word), portable C. */
+static inline void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
+    uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    for (int i = 0; i < 4; i++) {
+        uint64_t bi = b->v[i], hi, carry, m, lo;
+        hi = mul_add2(a->v[0], bi, t0, 0, &t0);
+        m = t0 * F->inv;
+        carry = mul_add2(m, F->modulus.v[0], t0, 0, &lo);
+        hi = mul_add2(a->v[1], bi, t1, hi, &t1);
+        carry = mul_add2(m, F->modulus.v[1], t1, carry, &t0);
+        hi = mul_add2(a->v[2], bi, t2, hi, &t2);
+        carry = mul_add2(m, F->modulus.v[2], t2, carry, &t1);
+        hi = mul_add2(a->v[3], bi, t3, hi, &t3);
+        carry = mul_add2(m, F->modulus.v[3], t3, carry, &t2);
+        t3 = carry + hi;
+    }
+    uint64_t t[4] = {t0, t1, t2, t3};
+    fe_reduce_once(r, t, 0, F);
+}
+#endif
 
 static inline void fe_sqr(fe *r, const fe *a, const field *F) { fe_mul(r, a, a, F); }
 

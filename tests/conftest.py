@@ -1,0 +1,54 @@
+"""Fixtures shared by the whole suite: one run per backend, and seeded randomness.
+
+``backend`` runs a test once per name in ``native.BACKEND_NAMES``. A missing C build skips
+the "c" runs, unless ``PROZ_REQUIRE_C`` is set (CI sets it), where it is an error.
+
+``rng`` is a ``random.Random`` seeded from the test's id, or from ``$PROZ_SEED``; a failing
+test reports its seed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import zlib
+
+import pytest
+
+import native
+import prover
+from native.backend import Backend
+
+
+@pytest.fixture(scope="session", params=native.BACKEND_NAMES)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    try:
+        return native.get_backend(request.param)
+    except native.BackendUnavailable as exc:
+        if request.param != "c" or "PROZ_REQUIRE_C" in os.environ:
+            raise
+        pytest.skip(f"C backend not built: {exc}")
+
+
+@pytest.fixture
+def prover_backend(backend: Backend):
+    """``backend``, made the one the prover's types compute with for this test."""
+    prover.set_backend(backend.name)
+    yield backend
+    prover.set_backend(None)
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> random.Random:
+    seed = int(os.environ.get("PROZ_SEED") or zlib.crc32(request.node.nodeid.encode()))
+    request.node.proz_seed = seed
+    return random.Random(seed)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    seed = getattr(item, "proz_seed", None)
+    if report.failed and seed is not None:
+        report.sections.append(("random seed", f"seed {seed}; rerun with PROZ_SEED={seed}"))
+    return report

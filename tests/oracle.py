@@ -1,0 +1,81 @@
+"""py_ecc as the oracle, in the backend interface's conventions, and points py_ecc lacks.
+
+Fields need no oracle beyond Python's own ints: ``(a * b) % P`` is the definition.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from typing import Optional
+
+from py_ecc import optimized_bn128 as bn
+
+from native.backend import MODULI, P, R, Fp12, G1, G2, Point
+from native.reference import from_py_ecc, to_py_ecc
+
+GENERATOR = {"g1": bn.G1, "g2": bn.G2}
+
+# Field values where carries, reductions and Montgomery conversions go wrong first.
+SPECIAL_INTS = [0, 1, 2, 3, 2**64 - 1, 2**64, 2**128 + 1, 2**192 - 1, 2**253, R - 1, R]
+
+
+def field_edge_values(field: str) -> list[int]:
+    """The special values that are canonical in ``field``, plus m-1, m-2 and about m/2."""
+    m = MODULI[field]
+    return sorted({v for v in SPECIAL_INTS if v < m} | {m - 1, m - 2, m // 2, m // 2 + 1})
+
+
+def random_point(group: str, rng: random.Random) -> Point:
+    return from_py_ecc(bn.multiply(GENERATOR[group], rng.randrange(1, R)))
+
+
+def add(group: str, a: Point, b: Point) -> Point:
+    return from_py_ecc(bn.add(to_py_ecc(group, a), to_py_ecc(group, b)))
+
+
+def multiply(group: str, a: Point, k: int) -> Point:
+    """``k * a``; py_ecc's optimized ``multiply`` does not reduce k modulo R, but needs k >= 0."""
+    pt = to_py_ecc(group, a)
+    if k < 0:
+        pt, k = bn.neg(pt), -k
+    return from_py_ecc(bn.multiply(pt, k))
+
+
+@lru_cache(maxsize=None)
+def pairing(p: G1, q: G2) -> Fp12:
+    """e(p, q) by py_ecc (about half a second, hence the cache)."""
+    return tuple(bn.pairing(to_py_ecc("g2", q), to_py_ecc("g1", p)).coeffs)
+
+
+def gt_mul(a: Fp12, b: Fp12) -> Fp12:
+    return tuple((bn.FQ12(list(a)) * bn.FQ12(list(b))).coeffs)
+
+
+def gt_pow(a: Fp12, e: int) -> Fp12:
+    return tuple((bn.FQ12(list(a)) ** e).coeffs)
+
+
+def fq2_sqrt(a: bn.FQ2) -> Optional[bn.FQ2]:
+    """A square root in Fp2, or None (Adj & Rodriguez-Henriquez 2012, Alg. 9; P = 3 mod 4)."""
+    a1 = a ** ((P - 3) // 4)
+    alpha = a1 * a1 * a  # a^((P-1)/2)
+    x0 = a1 * a
+    if alpha == -bn.FQ2.one():
+        x = bn.FQ2([0, 1]) * x0
+    else:
+        x = (bn.FQ2.one() + alpha) ** ((P - 1) // 2) * x0
+    return x if x * x == a else None
+
+
+def twist_point_outside_subgroup(rng: random.Random) -> G2:
+    """A point on the twist y^2 = x^3 + 3/(9+u) whose order does not divide R.
+
+    The twist has R * (2P - R) points, so a random one lies in G2 with probability 1/(2P - R);
+    the caller still checks [R]Q != O.
+    """
+    while True:
+        x = bn.FQ2([rng.randrange(P), rng.randrange(P)])
+        y = fq2_sqrt(x**3 + bn.b2)
+        if y is not None:
+            return from_py_ecc((x, y, bn.FQ2.one()))
