@@ -24,9 +24,30 @@ from py_ecc import optimized_bn128 as bn
 from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
 
 from native.backend import G1, G2, MODULI, P, R, Backend, Fp2, Fp12, Point
+from native.errors import InvalidFieldElementError
 
 _FIELD = {"g1": bn.FQ, "g2": bn.FQ2}
 _CURVE_B = {"g1": bn.b, "g2": bn.b2}
+
+
+def _modulus(field: str, *values: int) -> int:
+    """The modulus of ``field``, once every value is checked to be canonical in it.
+
+    py_ecc would reduce anything silently; refusing it keeps the reference as strict as the
+    C core, so that a caller's bug shows up on both backends alike.
+    """
+    m = MODULI[field]
+    for v in values:
+        if not 0 <= v < m:
+            raise InvalidFieldElementError(f"{v} is not a canonical {field} element: not in [0, {m})")
+    return m
+
+
+def _coordinates(group: str, *coords) -> list[int]:
+    """The Fp components of G1 (Fp) or G2 (Fp2) coordinates, each checked to be canonical."""
+    flat = list(coords) if group == "g1" else [c for pair in coords for c in pair]
+    _modulus("fp", *flat)
+    return flat
 
 
 def to_py_ecc(group: str, point: Point) -> tuple:
@@ -39,6 +60,7 @@ def to_py_ecc(group: str, point: Point) -> tuple:
     if point is None:
         return (field.one(), field.one(), field.zero())
     x, y = point
+    _coordinates(group, x, y)
     return (field(x), field(y), field.one())
 
 
@@ -102,41 +124,44 @@ class ReferenceBackend(Backend):
 
     # -- fields ----------------------------------------------------------------------------
     def add(self, field: str, a: int, b: int) -> int:
-        return (a + b) % MODULI[field]
+        return (a + b) % _modulus(field, a, b)
 
     def sub(self, field: str, a: int, b: int) -> int:
-        return (a - b) % MODULI[field]
+        return (a - b) % _modulus(field, a, b)
 
     def neg(self, field: str, a: int) -> int:
-        return -a % MODULI[field]
+        return -a % _modulus(field, a)
 
     def mul(self, field: str, a: int, b: int) -> int:
-        return a * b % MODULI[field]
+        return a * b % _modulus(field, a, b)
 
     def sqr(self, field: str, a: int) -> int:
-        return a * a % MODULI[field]
+        return a * a % _modulus(field, a)
 
     def inv(self, field: str, a: int) -> int:
-        if a % MODULI[field] == 0:
+        m = _modulus(field, a)
+        if a == 0:
             raise ZeroDivisionError(f"0 has no inverse in {field}")
-        return pow(a, -1, MODULI[field])
+        return pow(a, -1, m)
 
     def pow(self, field: str, a: int, e: int) -> int:
-        return pow(a, e, MODULI[field])
+        if e < 0:
+            raise ValueError("negative exponent: invert first")
+        return pow(a, e, _modulus(field, a))
 
     def sqrt(self, a: int) -> Optional[int]:
         # P = 3 mod 4, so a^((P+1)/4) is a root whenever a is a square.
-        r = pow(a, (P + 1) // 4, P)
-        if r * r % P != a % P:
+        r = pow(a, (P + 1) // 4, _modulus("fp", a))
+        if r * r % P != a:
             return None
         return min(r, P - r)
 
     def batch_inv(self, field: str, values: Sequence[int]) -> list[int]:
-        m = MODULI[field]
+        m = _modulus(field, *values)
         prefix = []  # prefix[i] = values[0] * ... * values[i-1]
         acc = 1
         for i, v in enumerate(values):
-            if v % m == 0:
+            if v == 0:
                 raise ZeroDivisionError(f"batch_inv: values[{i}] is 0 in {field}")
             prefix.append(acc)
             acc = acc * v % m
@@ -170,6 +195,7 @@ class ReferenceBackend(Backend):
         field = _FIELD[group]
         out: list[Point] = []
         for X, Y, Z in points:
+            _coordinates(group, X, Y, Z)
             z = field(Z)
             if z == field.zero():
                 out.append(None)
@@ -194,5 +220,7 @@ class ReferenceBackend(Backend):
         return _gt(_fq12(a) * _fq12(b))
 
     def gt_pow(self, a: Fp12, e: int) -> Fp12:
-        """``a**e`` for ``e >= 0``."""
-        return _gt(_fq12(a) ** e)
+        f = _fq12(a)
+        if e < 0:
+            f, e = f.inv(), -e  # py_ecc's ** treats every negative e as 0
+        return _gt(f**e)

@@ -171,74 +171,136 @@ static inline void fe_neg(fe *r, const fe *a, const field *F) {
 }
 
 #if defined(__x86_64__) && defined(__ADX__) && defined(__BMI2__)
-/* One CIOS round in x86-64 assembly: t += a * b[i] on the OF/CF double carry chain (ADOX/ADCX),
- * then add m * modulus so the low word vanishes, and drop it. T0..T4 rotate between rounds. */
-#define MONT_ROUND(I, T0, T1, T2, T3, T4)                                  \
+#define FE_HAVE_WIDE 1
+/* x86-64 assembly on two independent carry chains (ADOX/ADCX) around MULX.
+ * MUL_ROW: (T0..T3) += a * b[I/8], the top word landing in T4. */
+#define MUL_ROW(I, T0, T1, T2, T3, T4)                                   \
     "movq " #I "(%[b]), %%rdx\n\t"                                       \
     "xorq %%rax, %%rax\n\t"                                              \
     "mulxq 0(%[a]), %%r13, %%r14\n\t"                                    \
-    "adoxq %%r13, %%" T0 "\n\t"                                           \
-    "adcxq %%r14, %%" T1 "\n\t"                                           \
+    "adoxq %%r13, %%" T0 "\n\t"                                          \
+    "adcxq %%r14, %%" T1 "\n\t"                                          \
     "mulxq 8(%[a]), %%r13, %%r14\n\t"                                    \
-    "adoxq %%r13, %%" T1 "\n\t"                                           \
-    "adcxq %%r14, %%" T2 "\n\t"                                           \
+    "adoxq %%r13, %%" T1 "\n\t"                                          \
+    "adcxq %%r14, %%" T2 "\n\t"                                          \
     "mulxq 16(%[a]), %%r13, %%r14\n\t"                                   \
-    "adoxq %%r13, %%" T2 "\n\t"                                           \
-    "adcxq %%r14, %%" T3 "\n\t"                                           \
-    "mulxq 24(%[a]), %%r13, %%" T4 "\n\t"                                 \
-    "adoxq %%r13, %%" T3 "\n\t"                                           \
+    "adoxq %%r13, %%" T2 "\n\t"                                          \
+    "adcxq %%r14, %%" T3 "\n\t"                                          \
+    "mulxq 24(%[a]), %%r13, %%" T4 "\n\t"                                \
+    "adoxq %%r13, %%" T3 "\n\t"                                          \
     "movq $0, %%rax\n\t"                                                 \
-    "adcxq %%rax, %%" T4 "\n\t"                                           \
-    "adoxq %%rax, %%" T4 "\n\t"                                           \
-    "movq %%" T0 ", %%rdx\n\t"                                            \
+    "adcxq %%rax, %%" T4 "\n\t"                                          \
+    "adoxq %%rax, %%" T4 "\n\t"
+
+/* RED_STEP: add m * modulus, m = T0 * inv, so that T0 becomes 0; the carry out of T3 is left
+ * in CF and the one out of T4 in OF for the caller to place. */
+#define RED_STEP(T0, T1, T2, T3, T4)                                     \
+    "movq %%" T0 ", %%rdx\n\t"                                           \
     "imulq %[inv], %%rdx\n\t"                                            \
     "xorq %%rax, %%rax\n\t"                                              \
     "mulxq 0(%[m]), %%r13, %%r14\n\t"                                    \
-    "adcxq %%r13, %%" T0 "\n\t"                                           \
-    "adoxq %%r14, %%" T1 "\n\t"                                           \
+    "adcxq %%r13, %%" T0 "\n\t"                                          \
+    "adoxq %%r14, %%" T1 "\n\t"                                          \
     "mulxq 8(%[m]), %%r13, %%r14\n\t"                                    \
-    "adcxq %%r13, %%" T1 "\n\t"                                           \
-    "adoxq %%r14, %%" T2 "\n\t"                                           \
+    "adcxq %%r13, %%" T1 "\n\t"                                          \
+    "adoxq %%r14, %%" T2 "\n\t"                                          \
     "mulxq 16(%[m]), %%r13, %%r14\n\t"                                   \
-    "adcxq %%r13, %%" T2 "\n\t"                                           \
-    "adoxq %%r14, %%" T3 "\n\t"                                           \
+    "adcxq %%r13, %%" T2 "\n\t"                                          \
+    "adoxq %%r14, %%" T3 "\n\t"                                          \
     "mulxq 24(%[m]), %%r13, %%r14\n\t"                                   \
-    "adcxq %%r13, %%" T3 "\n\t"                                           \
-    "adoxq %%r14, %%" T4 "\n\t"                                           \
+    "adcxq %%r13, %%" T3 "\n\t"                                          \
+    "adoxq %%r14, %%" T4 "\n\t"                                          \
     "movq $0, %%rax\n\t"                                                 \
     "adcxq %%rax, %%" T4 "\n\t"
 
-/* Montgomery product a*b/2^256 mod m, with the final conditional subtraction done by CMOV. */
+/* One CIOS round; with both moduli below 2^254, T4 cannot overflow (OF stays clear). */
+#define MONT_ROUND(I, T0, T1, T2, T3, T4) MUL_ROW(I, T0, T1, T2, T3, T4) RED_STEP(T0, T1, T2, T3, T4)
+
+/* Result (< 2m) in W0..W3: subtract the modulus unless that borrows, store to r. */
+#define SUB_MODULUS_STORE(W0, W1, W2, W3)                                \
+    "movq %%" W0 ", %%r13\n\t"                                           \
+    "movq %%" W1 ", %%r14\n\t"                                           \
+    "movq %%" W2 ", %%rax\n\t"                                           \
+    "movq %%" W3 ", %%rdx\n\t"                                           \
+    "subq 0(%[m]), %%r13\n\t"                                            \
+    "sbbq 8(%[m]), %%r14\n\t"                                            \
+    "sbbq 16(%[m]), %%rax\n\t"                                           \
+    "sbbq 24(%[m]), %%rdx\n\t"                                           \
+    "cmovcq %%" W0 ", %%r13\n\t"                                         \
+    "cmovcq %%" W1 ", %%r14\n\t"                                         \
+    "cmovcq %%" W2 ", %%rax\n\t"                                         \
+    "cmovcq %%" W3 ", %%rdx\n\t"                                         \
+    "movq %%r13, 0(%[r])\n\t"                                            \
+    "movq %%r14, 8(%[r])\n\t"                                            \
+    "movq %%rax, 16(%[r])\n\t"                                           \
+    "movq %%rdx, 24(%[r])\n\t"
+
+#define ZERO_R8_R11 "xorq %%r8, %%r8\n\txorq %%r9, %%r9\n\txorq %%r10, %%r10\n\txorq %%r11, %%r11\n\t"
+
+/* Montgomery product a*b/2^256 mod m. */
 static inline void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
     __asm__(
-        "xorq %%r8, %%r8\n\t"
-        "xorq %%r9, %%r9\n\t"
-        "xorq %%r10, %%r10\n\t"
-        "xorq %%r11, %%r11\n\t"
+        ZERO_R8_R11
         MONT_ROUND(0, "r8", "r9", "r10", "r11", "r12")
         MONT_ROUND(8, "r9", "r10", "r11", "r12", "r8")
         MONT_ROUND(16, "r10", "r11", "r12", "r8", "r9")
         MONT_ROUND(24, "r11", "r12", "r8", "r9", "r10")
-        "movq %%r12, %%r13\n\t"
-        "movq %%r8, %%r14\n\t"
-        "movq %%r9, %%rax\n\t"
-        "movq %%r10, %%rdx\n\t"
-        "subq 0(%[m]), %%r13\n\t"
-        "sbbq 8(%[m]), %%r14\n\t"
-        "sbbq 16(%[m]), %%rax\n\t"
-        "sbbq 24(%[m]), %%rdx\n\t"
-        "cmovcq %%r12, %%r13\n\t"
-        "cmovcq %%r8, %%r14\n\t"
-        "cmovcq %%r9, %%rax\n\t"
-        "cmovcq %%r10, %%rdx\n\t"
-        "movq %%r13, 0(%[r])\n\t"
-        "movq %%r14, 8(%[r])\n\t"
-        "movq %%rax, 16(%[r])\n\t"
-        "movq %%rdx, 24(%[r])\n\t"
+        SUB_MODULUS_STORE("r12", "r8", "r9", "r10")
         : "=m"(*r)
         : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v),
           "m"(*a), "m"(*b), "m"(F->modulus)
         : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+}
+
+/* The full 512-bit product a*b, for lazy reduction: sums of products reduced once. */
+static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
+    __asm__(
+        ZERO_R8_R11
+        MUL_ROW(0, "r8", "r9", "r10", "r11", "r12")
+        "movq %%r8, 0(%[t])\n\t"
+        MUL_ROW(8, "r9", "r10", "r11", "r12", "r8")
+        "movq %%r9, 8(%[t])\n\t"
+        MUL_ROW(16, "r10", "r11", "r12", "r8", "r9")
+        "movq %%r10, 16(%[t])\n\t"
+        MUL_ROW(24, "r11", "r12", "r8", "r9", "r10")
+        "movq %%r11, 24(%[t])\n\t"
+        "movq %%r12, 32(%[t])\n\t"
+        "movq %%r8, 40(%[t])\n\t"
+        "movq %%r9, 48(%[t])\n\t"
+        "movq %%r10, 56(%[t])\n\t"
+        : "=m"(*(uint64_t(*)[8])t)
+        : [a] "r"(a->v), [b] "r"(b->v), [t] "r"(t), "m"(*a), "m"(*b)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+}
+
+/* REDC_ROUND: bring in word I/8+4 of t as T4, reduce, and push the carry out of T4 (CF + OF)
+ * up through the words of t above it. */
+#define REDC_ROUND(TOP, T0, T1, T2, T3, T4, PROPAGATE)                   \
+    "movq " #TOP "(%[t]), %%" T4 "\n\t"                                  \
+    RED_STEP(T0, T1, T2, T3, T4)                                         \
+    "movq $0, %%r15\n\t"                                                 \
+    "adcxq %%rax, %%r15\n\t"                                             \
+    "adoxq %%rax, %%r15\n\t"                                             \
+    PROPAGATE
+
+/* t * 2^-256 mod m for t < m * 2^256; t is used as scratch. */
+static inline void fe_redc(fe *r, uint64_t t[8], const field *F) {
+    __asm__(
+        "movq 0(%[t]), %%r8\n\t"
+        "movq 8(%[t]), %%r9\n\t"
+        "movq 16(%[t]), %%r10\n\t"
+        "movq 24(%[t]), %%r11\n\t"
+        REDC_ROUND(32, "r8", "r9", "r10", "r11", "r12",
+                   "addq %%r15, 40(%[t])\n\tadcq $0, 48(%[t])\n\tadcq $0, 56(%[t])\n\t")
+        REDC_ROUND(40, "r9", "r10", "r11", "r12", "r8",
+                   "addq %%r15, 48(%[t])\n\tadcq $0, 56(%[t])\n\t")
+        REDC_ROUND(48, "r10", "r11", "r12", "r8", "r9",
+                   "addq %%r15, 56(%[t])\n\t")
+        REDC_ROUND(56, "r11", "r12", "r8", "r9", "r10", "")
+        SUB_MODULUS_STORE("r12", "r8", "r9", "r10")
+        : "=m"(*r), "+m"(*(uint64_t(*)[8])t)
+        : [t] "r"(t), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v), "m"(F->modulus)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
 }
 #else
 /* Montgomery product a*b/2^256 mod m (CIOS without the extra carry word), portable C. */

@@ -98,12 +98,17 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
     free(p); free(q); free(qneg); free(t);
 }
 
-/* a^x for the BN parameter x, in the cyclotomic subgroup. */
+/* a^x for the BN parameter x, in the cyclotomic subgroup, where inverting is conjugating:
+ * the signed digits of x cost 24 multiplications instead of the 28 of its binary form. */
+static const int8_t X_DIGITS[X_NAF_LEN] = X_NAF;
+
 static inline void cyclotomic_exp_x(fp12 *r, const fp12 *a) {
-    fp12 acc = *a;   /* the top bit of x is bit 62 */
-    for (int i = 61; i >= 0; i--) {
+    fp12 acc = *a, a_inv;
+    fp12_conj(&a_inv, a);
+    for (int i = X_NAF_LEN - 2; i >= 0; i--) {   /* the top digit is 1: acc starts at a */
         fp12_cyclotomic_sqr(&acc, &acc);
-        if ((BN_X >> i) & 1) fp12_mul(&acc, &acc, a);
+        if (X_DIGITS[i] == 1) fp12_mul(&acc, &acc, a);
+        else if (X_DIGITS[i] == -1) fp12_mul(&acc, &acc, &a_inv);
     }
     *r = acc;
 }

@@ -24,6 +24,36 @@ static inline void fp2_dbl(fp2 *r, const fp2 *a) { fp_dbl(&r->c0, &a->c0); fp_db
 static inline void fp2_neg(fp2 *r, const fp2 *a) { fp_neg(&r->c0, &a->c0); fp_neg(&r->c1, &a->c1); }
 static inline void fp2_conj(fp2 *r, const fp2 *a) { r->c0 = a->c0; fp_neg(&r->c1, &a->c1); }
 
+#ifdef FE_HAVE_WIDE
+/* t -= u on 512-bit values; returns the borrow. */
+static inline uint64_t wide_sub(uint64_t t[8], const uint64_t u[8]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 8; i++) borrow = sub_borrow(t[i], u[i], borrow, &t[i]);
+    return borrow;
+}
+
+/* Karatsuba with lazy reduction: three 512-bit products, two Montgomery reductions.
+ * c0 = a0 b0 - a1 b1 (plus m * 2^256 when negative), c1 = (a0 + a1)(b0 + b1) - a0 b0 - a1 b1;
+ * both stay below m * 2^256, the bound REDC needs. */
+static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
+    uint64_t t0[8], t1[8], t2[8];
+    fe sa, sb;  /* a0 + a1 and b0 + b1 as integers (< 2m < 2^255), not reduced */
+    uint64_t ca = 0, cb = 0;
+    for (int i = 0; i < 4; i++) {
+        ca = add_carry(a->c0.v[i], a->c1.v[i], ca, &sa.v[i]);
+        cb = add_carry(b->c0.v[i], b->c1.v[i], cb, &sb.v[i]);
+    }
+    fe_mul_wide(t0, &a->c0, &b->c0);
+    fe_mul_wide(t1, &a->c1, &b->c1);
+    fe_mul_wide(t2, &sa, &sb);
+    wide_sub(t2, t0);
+    wide_sub(t2, t1);
+    uint64_t mask = -wide_sub(t0, t1), carry = 0;
+    for (int i = 0; i < 4; i++) carry = add_carry(t0[4 + i], FP.modulus.v[i] & mask, carry, &t0[4 + i]);
+    fe_redc(&r->c0, t0, &FP);
+    fe_redc(&r->c1, t2, &FP);
+}
+#else
 /* Karatsuba: 3 base multiplications. */
 static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
     fe t0, t1, s0, s1;
@@ -36,6 +66,7 @@ static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
     fp_sub(&s0, &s0, &t0);
     fp_sub(&r->c1, &s0, &t1);
 }
+#endif
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
 static inline void fp2_sqr(fp2 *r, const fp2 *a) {
