@@ -300,7 +300,7 @@ class Chain:
                 else:
                     state.touch_account(tx.to)
                     receipt.return_value = execution.enter_with_calldata(sender, tx.to, tx.value, tx.data)
-                gas_used = meter.final_gas_used()
+                gas_used = meter.final_gas_used(state.refund)
                 receipt.logs = list(state.logs)
             except (Revert, ExceptionalHalt) as exc:
                 state.revert(mark)

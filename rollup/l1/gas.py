@@ -120,7 +120,6 @@ class GasMeter:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
-        self.refund = 0
 
     @property
     def remaining(self) -> int:
@@ -133,6 +132,6 @@ class GasMeter:
             raise OutOfGas(message)
         self.used += amount
 
-    def final_gas_used(self) -> int:
-        """Gas used after the EIP-3529 refund, capped at a fifth of the gas used."""
-        return self.used - min(max(self.refund, 0), self.used // MAX_REFUND_QUOTIENT)
+    def final_gas_used(self, refund: int) -> int:
+        """Gas used after the EIP-3529 ``refund``, capped at a fifth of the gas used."""
+        return self.used - min(max(refund, 0), self.used // MAX_REFUND_QUOTIENT)
