@@ -32,6 +32,7 @@ setup(
         "console_scripts": ["prozchain=prover.cli:main"],
         "prozchain.commands": [
             "demo=native.demo:register",
+            "scenario=rollup.sim.cli:register",
         ],
     },
 )
