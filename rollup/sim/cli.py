@@ -20,8 +20,6 @@ from typing import Optional, Sequence
 
 from rollup.sim import registry
 
-TRACE_TAIL = 200
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``scenario`` command group to the ``prozchain`` parser."""
@@ -34,8 +32,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario parameter (repeatable), e.g. defense=off")
     run.add_argument("--json", metavar="FILE", help="write the result as JSON to FILE")
-    run.add_argument("--full-trace", action="store_true",
-                     help=f"on failure print the whole event trace, not its last {TRACE_TAIL} events")
     run.set_defaults(func=run_command)
 
 
@@ -67,7 +63,7 @@ def run_command(args: argparse.Namespace) -> int:
         with open(args.json, "w") as out:
             json.dump(result.to_json(), out, indent=2, sort_keys=True)
     if not result.ok:
-        _print_trace(result, args.full_trace)
+        _print_trace(result)
     return 0 if result.ok else 1
 
 
@@ -78,15 +74,12 @@ def _split(text: str) -> tuple[str, str]:
     return key, value
 
 
-def _print_trace(result: registry.ScenarioResult, full: bool) -> None:
-    trace = result.trace if full else result.trace[-TRACE_TAIL:]
-    skipped = len(result.trace) - len(trace)
+def _print_trace(result: registry.ScenarioResult) -> None:
     print(f"\nFAILED with seed {result.seed}; replay: prozchain scenario run {result.scenario} "
           f"--seed {result.seed} " + " ".join(f"--param {k}={v}" for k, v in result.params.items()),
           file=sys.stderr)
-    print(f"event trace ({len(result.trace)} events" + (f", first {skipped} omitted" if skipped else "")
-          + "):", file=sys.stderr)
-    print("\n".join(trace), file=sys.stderr)
+    print(f"event trace ({len(result.trace)} events):", file=sys.stderr)
+    print("\n".join(result.trace), file=sys.stderr)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
