@@ -180,6 +180,8 @@ class Chain:
                          or any(len(b) > B.BYTES_PER_BLOB for b in tx.blobs)):
             raise InvalidTransaction("a blob transaction needs a recipient and at most 6 blobs "
                                      f"of at most {B.BYTES_PER_BLOB} bytes")
+        if tx.gas_limit > self.gas_limit:
+            raise InvalidTransaction(f"gas limit {tx.gas_limit} above the block gas limit {self.gas_limit}")
         if tx.max_priority_fee_per_gas > tx.max_fee_per_gas:
             raise InvalidTransaction("priority fee above max fee")
         self.mempool.append(tx)
@@ -225,18 +227,17 @@ class Chain:
         block = Block(parent.number + 1, self.time, self.next_base_fee(),
                       self._next_excess_blob_gas(), parent.hash)
         blob_fee = B.blob_base_fee(block.excess_blob_gas)
-        waiting: list[Transaction] = []
-        progress = True
-        queue = self.mempool
+        # Arrival order; a transaction whose nonce is not due yet waits for another pass.
+        pending, progress = self.mempool, True
         while progress:
-            progress, queue, waiting = False, queue + waiting, []
-            for tx in queue:
+            progress, waiting = False, []
+            for tx in pending:
                 outcome = self._try_include(block, blob_fee, tx)
                 if outcome == "wait":
                     waiting.append(tx)
                 progress |= outcome == "included"
-            queue = []
-        self.mempool = waiting
+            pending = waiting
+        self.mempool = pending
         self.blocks.append(block)
         return block
 

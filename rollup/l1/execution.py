@@ -2,8 +2,9 @@
 
 One :class:`Execution` exists per transaction (and per read-only ``Chain.view``). Every call
 takes a journal snapshot; a :class:`Revert` rolls back to it and propagates to the caller,
-which may catch it (``Contract.try_call``) or let it propagate. Exceptional halts (out of gas,
-precompile failure) abort the whole transaction.
+which may catch it (``Contract.try_call``) or let it propagate. A Python exception in contract
+code becomes such a revert (a Solidity "panic"). Exceptional halts (out of gas, precompile
+failure) abort the whole transaction.
 
 Simplifications against the EVM, on purpose: one gas meter for the whole transaction (no
 63/64 forwarding, so an out-of-gas anywhere halts the transaction); Python computation is free,
@@ -22,7 +23,7 @@ from rollup.l1 import abi
 from rollup.l1 import gas as G
 from rollup.l1.contract import Contract
 from rollup.l1.crypto import Address
-from rollup.l1.errors import ABIError, Revert
+from rollup.l1.errors import ABIError, ExceptionalHalt, Revert
 from rollup.l1.precompiles import precompile_at
 from rollup.l1.state import State
 
@@ -124,6 +125,12 @@ class Execution:
         except Revert:
             self.state.revert(mark)
             raise
+        except ExceptionalHalt:
+            raise
+        except Exception as exc:
+            # A Python error in contract code is what Solidity calls a panic: the frame reverts.
+            self.state.revert(mark)
+            raise Revert(f"panic: {type(exc).__name__}: {exc}") from exc
         finally:
             self.frames.pop()
 

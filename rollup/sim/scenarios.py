@@ -94,6 +94,10 @@ class Forwarder(Agent):
 
     def poll(self) -> None:
         self.timer(self.poll_ms, "poll", self.poll)
+        self.next_deposit()
+
+    def next_deposit(self) -> None:
+        """Start forwarding the deposit at the cursor, if it exists and nothing is in flight."""
         if self.in_flight is None and self.cursor < self.sim.chain.view(self.queue, "count"):
             self.in_flight = self.cursor
             self.timer(STEP_MS, f"read deposit {self.cursor}", lambda: self.forward(self.in_flight))
@@ -117,6 +121,7 @@ class Forwarder(Agent):
         self.store.put("cursor", index + 1)  # written before the next deposit is acted on
         self.cursor = index + 1
         self.in_flight = None
+        self.next_deposit()
 
 
 def crash_times(rng, count: int, start: int, end: int, downtime: tuple[int, int]) -> list[tuple[int, int]]:

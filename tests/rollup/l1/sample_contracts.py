@@ -64,3 +64,12 @@ class Outer(Contract):
     @external
     def pairing(self, data: bytes) -> bool:
         return self.precompile(8, data)[-1] == 1
+
+
+class Buggy(Contract):
+    """Python code with a bug in it: the chain must not half-apply its transaction."""
+
+    @external
+    def divide(self, by: int) -> int:
+        self.store("x", value=1)
+        return 1 // by

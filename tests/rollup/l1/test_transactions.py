@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rollup.l1 import Chain, InvalidTransaction, Key
 from rollup.l1.blobs import GAS_PER_BLOB, blob_base_fee
 from rollup.l1.chain import COINBASE
-from tests.rollup.l1.sample_contracts import Inner
+from tests.rollup.l1.sample_contracts import Buggy, Inner
 
 ALICE, BOB = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 
@@ -92,3 +92,22 @@ def test_value_is_conserved(ops):
         assert chain.conserved()
     chain.mine()
     assert chain.conserved() and not chain.mempool
+
+
+def test_out_of_order_nonces_wait_for_their_turn():
+    chain = Chain({ALICE.address: 10**18})
+    first = chain.build(ALICE, BOB.address, value=1)
+    second = replace(first, nonce=1).sign(ALICE)
+    chain.submit(second)
+    chain.submit(first)
+    block = chain.mine()
+    assert [tx.nonce for tx in block.transactions] == [0, 1] and not chain.mempool
+
+
+def test_a_python_error_in_a_contract_is_a_panic_revert():
+    chain = Chain({ALICE.address: 10**18})
+    buggy, _ = chain.deploy(ALICE, Buggy)
+    receipt = chain.transact(ALICE, buggy, "divide", 0)
+    assert not receipt.status and "panic: ZeroDivisionError" in receipt.error
+    assert buggy not in chain.state.storage or not any(chain.state.storage[buggy].values())
+    assert chain.transact(ALICE, buggy, "divide", 1).status

@@ -40,7 +40,7 @@ def test_different_seeds_differ():
     assert runs[0]["accounts"] != runs[1]["accounts"]
 
 
-@settings(max_examples=30, deadline=None, derandomize=False, database=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(seed=st.integers(0, 2**63), crashes=st.integers(0, 5), loss=st.sampled_from(["0", "0.1", "0.3"]))
 def test_crash_restart_holds_for_any_seed(seed, crashes, loss):
     result = registry.run(NAME, seed, {"crashes": str(crashes), "loss": loss, "duplicate": "0.2"})
