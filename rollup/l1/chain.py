@@ -18,7 +18,7 @@ Base fees (execution and blob) are burnt and counted in ``burnt``, so
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from native.backend import Backend
 from rollup.l1 import abi
@@ -286,6 +286,7 @@ class Chain:
         price = min(tx.max_fee_per_gas, block.base_fee_per_gas + tx.max_priority_fee_per_gas)
         meter = G.GasMeter(tx.gas_limit)
         execution = self._new_execution(meter, sender, tx.blob_versioned_hashes)
+        state.touch_account(COINBASE)  # EIP-3651: the coinbase starts warm
         try:
             # Fees bought up front and the nonce bump survive a failed execution.
             state.add_balance(sender, -(tx.gas_limit * price + tx.blob_gas * blob_fee))
