@@ -1,8 +1,8 @@
 """Gas of known transactions equals the figure worked out by hand from the Ethereum rules.
 
-Selectors used below have no zero byte: set 60fe47b1, set_twice 3d5d3991, log f82c50f1,
-and hash, so a selector costs 4 * 16 = 64 calldata gas and a
-uint256 word holding a small number costs 31 * 4 + 16 = 140.
+Selectors used below have no zero byte (set 60fe47b1, set_twice 3d5d3991, log f82c50f1,
+hash aa1e84de), so a selector costs 4 * 16 = 64 calldata gas; a uint256 word holding a small
+non-zero number costs 31 * 4 + 16 = 140, an all-zero word 32 * 4 = 128.
 """
 
 from __future__ import annotations
