@@ -16,8 +16,10 @@ setup(
     cffi_modules=["native/build.py:ffibuilder"],
     install_requires=[
         "cffi==2.0.0",
+        "coincurve==21.0.0",
         "numpy==2.4.6",
         "py-ecc==8.0.0",
+        "pycryptodome==3.23.0",
     ],
     extras_require={
         "test": [
@@ -30,6 +32,7 @@ setup(
         "console_scripts": ["prozchain=prover.cli:main"],
         "prozchain.commands": [
             "demo=native.demo:register",
+            "scenario=rollup.sim.cli:register",
         ],
     },
 )

@@ -1,0 +1,94 @@
+"""``prozchain scenario list`` and ``prozchain scenario run NAME [--seed N] [--param k=v ...]
+[--json FILE]``. Plugged into the ``prozchain`` command through the ``prozchain.commands``
+entry point; also runnable as ``python -m rollup.sim.cli scenario ...``.
+
+Exit codes of ``run``: 0 every invariant held and no honest party lost value, 1 otherwise,
+2 for a usage error (unknown scenario or parameter).
+
+>>> main(["scenario", "run", "l1-crash-restart", "--seed", "3"])  # doctest: +ELLIPSIS
+l1-crash-restart seed 3: OK
+...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional, Sequence
+
+from rollup.sim import registry
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``scenario`` command group to the ``prozchain`` parser."""
+    parser = subparsers.add_parser("scenario", help="run the adversarial simulation scenarios")
+    commands = parser.add_subparsers(dest="scenario_command", required=True)
+    commands.add_parser("list", help="every scenario with a one-line description").set_defaults(func=list_command)
+    run = commands.add_parser("run", help="run one scenario; exit 0 only if it held")
+    run.add_argument("name")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a scenario parameter (repeatable), e.g. defense=off")
+    run.add_argument("--json", metavar="FILE", help="write the result as JSON to FILE")
+    run.set_defaults(func=run_command)
+
+
+def list_command(args: argparse.Namespace) -> int:
+    scenarios = registry.all_scenarios()
+    width = max((len(name) for name in scenarios), default=0)
+    for name, scn in scenarios.items():
+        params = " ".join(f"{k}={v}" for k, v in scn.defaults.items())
+        print(f"{name:<{width}}  {scn.description}\n{'':<{width}}  params: {params}")
+    return 0
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        overrides = dict(_split(p) for p in args.param)
+        result = registry.run(args.name, args.seed, overrides)
+    except registry.ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{result.scenario} seed {result.seed}: {'OK' if result.ok else 'FAILED'}")
+    for line in result.summary:
+        print(f"  {line}")
+    for account, figures in result.accounts.items():
+        print(f"  {account}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+    for name, held in result.invariants.items():
+        print(f"  invariant {name}: {'held' if held else 'BROKEN'}")
+    print(f"  honest loss: {result.honest_loss}   L1 gas: {result.l1_gas}   steps: {result.steps}")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(result.to_json(), out, indent=2, sort_keys=True)
+    if not result.ok:
+        _print_trace(result)
+    return 0 if result.ok else 1
+
+
+def _split(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise registry.ScenarioError(f"--param takes KEY=VALUE, got {text!r}")
+    return key, value
+
+
+def _print_trace(result: registry.ScenarioResult) -> None:
+    print(f"\nFAILED with seed {result.seed}; replay: prozchain scenario run {result.scenario} "
+          f"--seed {result.seed} " + " ".join(f"--param {k}={v}" for k, v in result.params.items()),
+          file=sys.stderr)
+    print(f"event trace ({len(result.trace)} events):", file=sys.stderr)
+    print("\n".join(result.trace), file=sys.stderr)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run a ``scenario`` command without the installed ``prozchain`` entry point."""
+    parser = argparse.ArgumentParser(prog="prozchain")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The scenario registry: every adversarial case of every protocol, runnable by name.
+
+A protocol room adds scenarios by defining ``rollup/<room>/scenarios.py`` and decorating
+functions with :func:`scenario`; :func:`all_scenarios` imports every such module, so the harness
+and the CLI never change when a room adds one. Each scenario declares its parameters with their
+defaults (the CLI converts ``--param key=value`` to the default's type) and must declare
+``defense`` ("on"/"off"): with the defence off the attack has to succeed.
+
+>>> @scenario("demo-noop", "does nothing, proves nothing", defense="on")
+... def _demo(seed: int, params: dict) -> ScenarioResult:
+...     return ScenarioResult.from_checks("demo-noop", seed, params, {"fine": True}, 0, 0, 0)
+>>> run("demo-noop", seed=1).ok
+True
+>>> del REGISTRY["demo-noop"]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import pkgutil
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+from native.errors import ProzError
+
+WALL_CLOCK_FIELDS = ("wall_time_s",)
+
+
+class ScenarioError(ProzError):
+    """An unknown scenario or parameter, or a scenario that breaks the registry's rules."""
+
+
+@dataclass
+class ScenarioResult:
+    """What a run reports; :meth:`to_json` is the ``--json`` document."""
+
+    scenario: str
+    seed: int
+    ok: bool
+    invariants: dict[str, bool]
+    honest_loss: int
+    l1_gas: int
+    steps: int
+    params: dict[str, Any] = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+    accounts: dict[str, dict[str, int]] = field(default_factory=dict)
+    trace: list[str] = field(default_factory=list)
+    wall_time_s: float = 0.0
+
+    @classmethod
+    def from_checks(cls, scenario: str, seed: int, params: Mapping[str, Any],
+                    invariants: Mapping[str, bool], honest_loss: int, l1_gas: int, steps: int,
+                    **extra: Any) -> "ScenarioResult":
+        """``ok`` is derived here, once for every scenario: all invariants and no honest loss."""
+        ok = all(invariants.values()) and honest_loss == 0
+        return cls(scenario, seed, ok, dict(invariants), honest_loss, l1_gas, steps, dict(params), **extra)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario, "seed": self.seed, "ok": self.ok,
+            "invariants": self.invariants, "honest_loss": self.honest_loss,
+            "l1_gas": self.l1_gas, "steps": self.steps, "params": self.params,
+            "summary": self.summary, "accounts": self.accounts,
+            "trace_events": len(self.trace),
+            "trace_sha256": hashlib.sha256("\n".join(self.trace).encode()).hexdigest(),
+            "wall_time_s": self.wall_time_s,
+        }
+
+
+Runner = Callable[[int, dict], ScenarioResult]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    defaults: dict[str, Any]
+    runner: Runner
+
+
+REGISTRY: dict[str, Scenario] = {}
+
+
+def scenario(name: str, description: str, **defaults: Any) -> Callable[[Runner], Runner]:
+    """Register ``fn(seed, params) -> ScenarioResult`` under ``name``."""
+    if defaults.get("defense") != "on":
+        raise ScenarioError(f"scenario {name!r} must declare defense='on' as a parameter")
+
+    def register(fn: Runner) -> Runner:
+        if name in REGISTRY and REGISTRY[name].runner is not fn:
+            raise ScenarioError(f"scenario {name!r} is registered twice")
+        REGISTRY[name] = Scenario(name, description, dict(defaults), fn)
+        return fn
+    return register
+
+
+def all_scenarios() -> dict[str, Scenario]:
+    """Every scenario of every room, importing each ``rollup.<room>.scenarios`` module once."""
+    import rollup
+
+    for room in pkgutil.iter_modules(rollup.__path__):
+        module_name = f"rollup.{room.name}.scenarios"
+        try:
+            importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:  # a broken import inside a room must be loud
+                raise
+    return dict(sorted(REGISTRY.items()))
+
+
+def parse_params(scn: Scenario, overrides: Mapping[str, str]) -> dict[str, Any]:
+    """The defaults with ``overrides`` applied, each converted to its default's type."""
+    params = dict(scn.defaults)
+    for key, text in overrides.items():
+        if key not in params:
+            raise ScenarioError(f"{scn.name} has no parameter {key!r}; it takes {', '.join(params)}")
+        params[key] = _convert(key, text, params[key])
+    if params["defense"] not in ("on", "off"):
+        raise ScenarioError(f"defense must be 'on' or 'off', not {params['defense']!r}")
+    return params
+
+
+def _convert(key: str, text: str, default: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        if isinstance(default, bool):
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(text)
+            return text.lower() in ("true", "1", "yes")
+        return type(default)(text)
+    except ValueError as exc:
+        raise ScenarioError(f"parameter {key}={text!r} is not a {type(default).__name__}") from exc
+
+
+def run(name: str, seed: int = 0, overrides: Optional[Mapping[str, str]] = None) -> ScenarioResult:
+    """Run scenario ``name`` with ``seed`` and parameter ``overrides`` (strings or values)."""
+    scenarios = all_scenarios()
+    if name not in scenarios:
+        raise ScenarioError(f"no scenario {name!r}; known: {', '.join(scenarios) or 'none'}")
+    scn = scenarios[name]
+    params = parse_params(scn, overrides or {})
+    started = time.perf_counter()
+    result = scn.runner(seed, params)
+    result.wall_time_s = round(time.perf_counter() - started, 3)
+    return result
