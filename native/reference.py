@@ -39,15 +39,13 @@ def _modulus(field: str, *values: int) -> int:
     m = MODULI[field]
     for v in values:
         if not 0 <= v < m:
-            raise InvalidFieldElementError(f"{v} is not a canonical {field} element: not in [0, {m})")
+            raise InvalidFieldElementError(f"{field} element {v} is not canonical: not in [0, modulus)")
     return m
 
 
-def _coordinates(group: str, *coords) -> list[int]:
-    """The Fp components of G1 (Fp) or G2 (Fp2) coordinates, each checked to be canonical."""
-    flat = list(coords) if group == "g1" else [c for pair in coords for c in pair]
-    _modulus("fp", *flat)
-    return flat
+def _check_coordinates(group: str, *coords) -> None:
+    """Refuse G1 (Fp) or G2 (Fp2) coordinates with a component outside [0, P)."""
+    _modulus("fp", *(coords if group == "g1" else [c for pair in coords for c in pair]))
 
 
 def to_py_ecc(group: str, point: Point) -> tuple:
@@ -60,7 +58,7 @@ def to_py_ecc(group: str, point: Point) -> tuple:
     if point is None:
         return (field.one(), field.one(), field.zero())
     x, y = point
-    _coordinates(group, x, y)
+    _check_coordinates(group, x, y)
     return (field(x), field(y), field.one())
 
 
@@ -195,7 +193,7 @@ class ReferenceBackend(Backend):
         field = _FIELD[group]
         out: list[Point] = []
         for X, Y, Z in points:
-            _coordinates(group, X, Y, Z)
+            _check_coordinates(group, X, Y, Z)
             z = field(Z)
             if z == field.zero():
                 out.append(None)
@@ -222,5 +220,7 @@ class ReferenceBackend(Backend):
     def gt_pow(self, a: Fp12, e: int) -> Fp12:
         f = _fq12(a)
         if e < 0:
-            f, e = f.inv(), -e  # py_ecc's ** treats every negative e as 0
+            if f == bn.FQ12.zero():
+                raise ZeroDivisionError("0 has no inverse in Fp12")
+            f, e = f.inv(), -e  # py_ecc's ** would treat a negative e as 0
         return _gt(f**e)

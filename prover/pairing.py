@@ -16,7 +16,7 @@ from typing import Iterable, Sequence, Tuple
 
 from py_ecc import optimized_bn128
 
-from native.backend import GT_ONE, P, R
+from native.backend import GT_ONE, P
 from native.errors import InvalidFieldElementError
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
@@ -69,8 +69,8 @@ class GT:
         return GT(current_backend().gt_mul(self.coeffs, other.coeffs))
 
     def __pow__(self, e: int) -> GT:
-        """``self**e``. GT has order R, so ``e`` is read modulo R (negative ``e`` included)."""
-        return GT(current_backend().gt_pow(self.coeffs, e % R))
+        """``self**e``; a negative ``e`` raises the inverse to ``-e``."""
+        return GT(current_backend().gt_pow(self.coeffs, e))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, GT):

@@ -56,26 +56,3 @@ def gt_pow(a: Fp12, e: int) -> Fp12:
     return tuple((bn.FQ12(list(a)) ** e).coeffs)
 
 
-def fq2_sqrt(a: bn.FQ2) -> Optional[bn.FQ2]:
-    """A square root in Fp2, or None (Adj & Rodriguez-Henriquez 2012, Alg. 9; P = 3 mod 4)."""
-    a1 = a ** ((P - 3) // 4)
-    alpha = a1 * a1 * a  # a^((P-1)/2)
-    x0 = a1 * a
-    if alpha == -bn.FQ2.one():
-        x = bn.FQ2([0, 1]) * x0
-    else:
-        x = (bn.FQ2.one() + alpha) ** ((P - 1) // 2) * x0
-    return x if x * x == a else None
-
-
-def twist_point_outside_subgroup(rng: random.Random) -> G2:
-    """A point on the twist y^2 = x^3 + 3/(9+u) whose order does not divide R.
-
-    The twist has R * (2P - R) points, so a random one lies in G2 with probability 1/(2P - R);
-    the caller still checks [R]Q != O.
-    """
-    while True:
-        x = bn.FQ2([rng.randrange(P), rng.randrange(P)])
-        y = fq2_sqrt(x**3 + bn.b2)
-        if y is not None:
-            return from_py_ecc((x, y, bn.FQ2.one()))

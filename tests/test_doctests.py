@@ -10,12 +10,14 @@ import pytest
 MODULES = [
     "native",
     "native.backend",
+    "native.c_backend",
     "native.reference",
     "prover",
     "prover.backend",
     "prover.curve",
     "prover.fields",
     "prover.pairing",
+    "prover.twist",
 ]
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from native.backend import MODULI, P
+from native.errors import InvalidFieldElementError
 from tests.oracle import field_edge_values
 
 FIELDS = ["fp", "fr"]
@@ -91,6 +92,33 @@ def test_batch_inv_matches_single_inverses(backend, field, rng):
 def test_batch_inv_with_a_zero_raises(backend, field):
     with pytest.raises(ZeroDivisionError):
         backend.batch_inv(field, [1, 2, 0, 3])
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_non_canonical_inputs_are_refused(backend, field):
+    m = MODULI[field]
+    calls = [
+        lambda v: backend.add(field, v, 1),
+        lambda v: backend.sub(field, 1, v),
+        lambda v: backend.mul(field, v, 1),
+        lambda v: backend.neg(field, v),
+        lambda v: backend.sqr(field, v),
+        lambda v: backend.inv(field, v),
+        lambda v: backend.pow(field, v, 2),
+        lambda v: backend.batch_inv(field, [1, v]),
+    ]
+    if field == "fp":
+        calls.append(backend.sqrt)
+    for bad in [m, m + 1, 2**256 - 1, -1]:
+        for call in calls:
+            with pytest.raises(InvalidFieldElementError):
+                call(bad)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_negative_exponents_are_refused(backend, field):
+    with pytest.raises(ValueError, match="negative exponent"):
+        backend.pow(field, 2, -1)
 
 
 # -- field axioms -------------------------------------------------------------------------

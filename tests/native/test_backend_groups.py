@@ -6,7 +6,9 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from native.backend import P, R
+from native.errors import InvalidFieldElementError
 from native.reference import from_py_ecc, to_py_ecc
+from prover.twist import twist_point_outside_g2
 from tests import oracle
 
 GROUPS = ["g1", "g2"]
@@ -106,7 +108,7 @@ def test_subgroup_members(backend, group, rng):
 
 def test_twist_points_outside_g2_are_rejected(backend, rng):
     for _ in range(3):
-        q = oracle.twist_point_outside_subgroup(rng)
+        q = twist_point_outside_g2(rng)
         assert bn.is_on_curve(to_py_ecc("g2", q), bn.b2)
         assert oracle.multiply("g2", q, R) is not None  # order does not divide R
         assert backend.is_on_curve("g2", q), q
@@ -144,3 +146,22 @@ def test_batch_to_affine(backend, group, rng):
     assert backend.batch_to_affine(group, triples) == expected
     assert backend.batch_to_affine(group, []) == []
     assert backend.batch_to_affine(group, [(one, one, zero)]) == [None]
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_non_canonical_coordinates_are_refused(backend, group):
+    g = generator(backend, group)
+    x, y = g
+    shifted = (x, y + P) if group == "g1" else (x, (y[0], y[1] + P))
+    one = 1 if group == "g1" else (1, 0)
+    calls = [
+        lambda: backend.g_add(group, g, shifted),
+        lambda: backend.g_double(group, shifted),
+        lambda: backend.g_neg(group, shifted),
+        lambda: backend.g_mul(group, shifted, 3),
+        lambda: backend.is_on_curve(group, shifted),
+        lambda: backend.batch_to_affine(group, [(*shifted, one)]),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidFieldElementError):
+            call()

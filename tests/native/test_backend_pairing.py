@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 
+import pytest
+
 from native.backend import GT_ONE, P, R
 from tests import oracle
 
@@ -82,6 +84,15 @@ def test_gt_arithmetic_matches_py_ecc(backend, rng):
     assert backend.gt_mul(g, GT_ONE) == g
     for e in [0, 1, 2, 3, R - 1, R, R + 1, 2**256 - 1, 2**300 + 5, rng.randrange(R)]:
         assert backend.gt_pow(g, e) == oracle.gt_pow(g, e), e
+
+
+def test_gt_pow_with_negative_exponents_inverts(backend, rng):
+    g = oracle.pairing(backend.g1_generator(), backend.g2_generator())
+    k = rng.randrange(1, 2**300)
+    assert backend.gt_pow(g, -k) == oracle.gt_pow(g, (-k) % R)
+    assert backend.gt_mul(backend.gt_pow(g, -k), backend.gt_pow(g, k)) == GT_ONE
+    with pytest.raises(ZeroDivisionError):
+        backend.gt_pow((0,) * 12, -1)
 
 
 def test_fp12_mul_matches_py_ecc(backend, rng):

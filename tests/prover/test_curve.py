@@ -9,6 +9,7 @@ from py_ecc import optimized_bn128 as bn
 from native.backend import P, R
 from native.errors import InvalidPointError
 from prover import Fr, G1Point, G2Point
+from prover.twist import twist_point_outside_g2
 from tests import oracle
 
 CLASSES = {"g1": G1Point, "g2": G2Point}
@@ -123,7 +124,7 @@ def test_off_curve_points_are_refused(prover_backend):
 
 
 def test_twist_points_outside_g2_are_refused(prover_backend, rng):
-    x, y = oracle.twist_point_outside_subgroup(rng)
+    x, y = twist_point_outside_g2(rng)
     with pytest.raises(InvalidPointError, match="on the curve but not in the subgroup of order R"):
         G2Point.from_affine(x, y)
     with pytest.raises(InvalidPointError, match="not in the subgroup"):

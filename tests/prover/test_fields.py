@@ -9,13 +9,12 @@ from native.errors import InvalidFieldElementError
 from prover import Fp, Fr
 
 
-@pytest.mark.parametrize("cls, modulus", [(Fp, P), (Fr, R)])
-@pytest.mark.parametrize("bad", [-1, "modulus", "modulus+1", 2**256])
-def test_non_canonical_values_are_refused(cls, modulus, bad):
-    value = {"modulus": modulus, "modulus+1": modulus + 1}.get(bad, bad)
-    message = f"{cls.__name__} element {value} is not canonical"
-    with pytest.raises(InvalidFieldElementError, match=message):
-        cls(value)
+@pytest.mark.parametrize("cls", [Fp, Fr], ids=["Fp", "Fr"])
+def test_non_canonical_values_are_refused(cls):
+    for value in [-1, cls.modulus, cls.modulus + 1, 2**256]:
+        message = f"{cls.__name__} element {value} is not canonical"
+        with pytest.raises(InvalidFieldElementError, match=message):
+            cls(value)
 
 
 @pytest.mark.parametrize("bad", [1.0, "1", True, None])
@@ -29,7 +28,7 @@ def test_fp_and_fr_do_not_mix(prover_backend):
         Fp(1) + Fr(1)
 
 
-@pytest.mark.parametrize("cls, m", [(Fp, P), (Fr, R)])
+@pytest.mark.parametrize("cls, m", [(Fp, P), (Fr, R)], ids=["Fp", "Fr"])
 def test_operators_match_ints(prover_backend, cls, m, rng):
     a, b = rng.randrange(1, m), rng.randrange(1, m)
     x, y = cls(a), cls(b)

@@ -54,6 +54,7 @@ def test_pairing_arguments_are_checked(prover_backend):
         ((1,) * 11, "12 coefficients, not 11"),
         ((0,) * 11 + (P,), r"coefficient 11 = \d+ is not canonical"),
     ],
+    ids=["too-short", "non-canonical"],
 )
 def test_gt_values_are_checked(coeffs, problem):
     with pytest.raises(InvalidFieldElementError, match=problem):

@@ -10,6 +10,7 @@ from py_ecc import optimized_bn128 as ob
 from py_ecc.optimized_bn128.optimized_pairing import pairing as miller
 
 from native.backend import P
+from prover.twist import twist_point_outside_g2
 from rollup.l1 import Chain, Key, PrecompileFailure
 from rollup.l1.precompiles import ec_add, ec_mul, ec_pairing
 from tests.rollup.l1.sample_contracts import Inner, Outer
@@ -48,30 +49,6 @@ def _jac1(p):
 
 def _jac2(q):
     return (ob.FQ2([int(c) for c in q[0].coeffs]), ob.FQ2([int(c) for c in q[1].coeffs]), ob.FQ2.one())
-
-
-def fp_sqrt(a: int):
-    root = pow(a, (P + 1) // 4, P)  # P = 3 mod 4
-    return root if root * root % P == a % P else None
-
-
-def g2_point_outside_subgroup():
-    """A point on the twist curve y^2 = x^3 + 3/(9+u) whose order is not R (cofactor != 1)."""
-    for x0 in range(1, 100):
-        x = bn128.FQ2([x0, 1])
-        rhs = x ** 3 + bn128.b2
-        a0, a1 = (int(c) for c in rhs.coeffs)
-        norm_root = fp_sqrt(a0 * a0 + a1 * a1)
-        if norm_root is None:
-            continue
-        for t in (norm_root, P - norm_root):
-            y0 = fp_sqrt((a0 + t) * pow(2, -1, P))
-            if y0:
-                point = (x, bn128.FQ2([y0, a1 * pow(2 * y0, -1, P)]))
-                assert bn128.is_on_curve(point, bn128.b2)
-                if bn128.multiply(point, bn128.curve_order) is not None:
-                    return point
-    raise AssertionError("no point found")
 
 
 rng = random.Random(SEED)
@@ -134,7 +111,8 @@ def test_pairing_rejects_bad_g2(backend):
     good = enc_g2(bn128.G2)
     g1 = enc_g1(bn128.G1)
     with pytest.raises(PrecompileFailure, match="subgroup"):
-        ec_pairing(g1 + enc_g2(g2_point_outside_subgroup()), backend)
+        (x0, x1), (y0, y1) = twist_point_outside_g2(random.Random(SEED))
+        ec_pairing(g1 + word(x1) + word(x0) + word(y1) + word(y0), backend)
     # real and imaginary parts swapped (the wrong order) is off the curve
     swapped = good[32:64] + good[:32] + good[96:] + good[64:96]
     with pytest.raises(PrecompileFailure, match="not on the twist"):

@@ -1,0 +1,78 @@
+"""BN254 kernels of the C backend against py_ecc.optimized_bn128, in one run.
+
+Each operation is one benchmark group holding a "c" and a "py_ecc" row; the summary printed at
+the end gives py_ecc's median over the native one per group.
+
+    pytest bench --benchmark-only
+
+Every timed call's result is compared with the other implementation's, so a fast wrong kernel
+cannot post a good number.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from py_ecc import optimized_bn128 as bn
+from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
+
+import native
+from native.backend import P, R
+from native.reference import from_py_ecc, to_py_ecc
+
+rng = random.Random(2024)
+A, B = rng.randrange(P), rng.randrange(P)
+FA, FB = bn.FQ(A), bn.FQ(B)  # py_ecc's own representation, as its users hold field elements
+K = rng.randrange(R)
+G1S = [from_py_ecc(bn.multiply(bn.G1, rng.randrange(1, R))) for _ in range(4)]
+G2S = [from_py_ecc(bn.multiply(bn.G2, rng.randrange(1, R))) for _ in range(4)]
+PAIRS = list(zip(G1S, G2S))
+
+
+def py_ecc_multi_pairing(pairs):
+    """py_ecc has no multi-pairing: multiply the Miller loops, then exponentiate once."""
+    f = bn.FQ12.one()
+    for p, q in pairs:
+        f = f * miller_loop(bn.twist(q), cast_point_to_fq12(p), final_exponentiate=False)
+    return bn.final_exponentiate(f)
+
+
+def gt(f):
+    return tuple(f.coeffs)
+
+
+# group -> (native call on a backend, py_ecc call, py_ecc result in the interface's convention)
+P1, Q1 = to_py_ecc("g1", G1S[0]), to_py_ecc("g2", G2S[0])
+PY_PAIRS = [(to_py_ecc("g1", p), to_py_ecc("g2", q)) for p, q in PAIRS]
+KERNELS = {
+    "fp_mul": (lambda c: c.mul("fp", A, B), lambda: FA * FB, int),
+    "g1_mul": (lambda c: c.g_mul("g1", G1S[0], K), lambda: bn.multiply(P1, K), from_py_ecc),
+    "g2_mul": (lambda c: c.g_mul("g2", G2S[0], K), lambda: bn.multiply(Q1, K), from_py_ecc),
+    "pairing": (lambda c: c.pairing(*PAIRS[0]), lambda: bn.pairing(Q1, P1), gt),
+    "pairing_x4": (
+        lambda c: c.multi_pairing(PAIRS),
+        lambda: py_ecc_multi_pairing(PY_PAIRS),
+        gt,
+    ),
+}
+SLOW = {"pairing", "pairing_x4"}  # py_ecc needs seconds here: a few rounds say enough
+
+
+@pytest.fixture(scope="module")
+def c():
+    return native.get_backend("c")
+
+
+@pytest.mark.parametrize("impl", ["c", "py_ecc"])
+@pytest.mark.parametrize("group", KERNELS)
+def test_kernel(timed, c, group, impl):
+    native_call, py_ecc_call, convert = KERNELS[group]
+    timed.group = group
+    if impl == "c":
+        result = timed(native_call, c)
+    elif group in SLOW:
+        result = convert(timed.pedantic(py_ecc_call, rounds=3, iterations=1))
+    else:
+        result = convert(timed(py_ecc_call))
+    assert result == native_call(c)
