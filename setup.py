@@ -31,7 +31,7 @@ setup(
     entry_points={
         "console_scripts": ["prozchain=prover.cli:main"],
         "prozchain.commands": [
-            "demo=native.demo:register",
+            "demo=bench.demo:register",
             "scenario=rollup.sim.cli:register",
         ],
     },

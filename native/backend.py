@@ -21,7 +21,7 @@ multiplying a point outside the subgroup still gives the true multiple.
 >>> b = get_backend("reference")
 >>> b.mul("fr", 3, 5)
 15
->>> b.g1_mul(b.g1_generator(), 0) is None
+>>> b.g_mul("g1", b.g1_generator(), 0) is None
 True
 """
 

@@ -8,7 +8,7 @@ compiled module). ``PROZ_THREADS`` sets how many OpenMP threads the bulk kernels
 >>> b = CBackend()
 >>> b.mul("fp", 2, 3)
 6
->>> b.g1_mul((1, 2), 1)
+>>> b.g_mul("g1", (1, 2), 1)
 (1, 2)
 """
 

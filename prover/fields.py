@@ -89,6 +89,8 @@ class FieldElement:
         return self._op("sub", self._coerce(other), self.n)
 
     def __mul__(self: T, other: Union[T, int]) -> T:
+        if not isinstance(other, (int, FieldElement)):
+            return NotImplemented  # e.g. Fr * G1Point: the point scales itself
         return self._op("mul", self.n, self._coerce(other))
 
     def __rmul__(self: T, other: int) -> T:
