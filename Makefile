@@ -18,7 +18,6 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	PROZ_REQUIRE_C=1 $(BIN)/python -m pytest tests
-	PROZ_REQUIRE_C=1 $(BIN)/python -m pytest --doctest-modules native prover circuits rollup bench/demo.py -q
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest bench --benchmark-only --benchmark-columns=min,median,mean,rounds

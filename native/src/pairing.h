@@ -99,16 +99,22 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
 }
 
 /* a^x for the BN parameter x, in the cyclotomic subgroup, where inverting is conjugating:
- * the signed digits of x cost 24 multiplications instead of the 28 of its binary form. */
+ * signed window digits of x (width X_WINDOW) over a table of the odd powers of a. */
 static const int8_t X_DIGITS[X_NAF_LEN] = X_NAF;
 
 static inline void cyclotomic_exp_x(fp12 *r, const fp12 *a) {
-    fp12 acc = *a, a_inv;
-    fp12_conj(&a_inv, a);
-    for (int i = X_NAF_LEN - 2; i >= 0; i--) {   /* the top digit is 1: acc starts at a */
+    fp12 odd[1 << (X_WINDOW - 2)], a2, acc;   /* odd[i] = a^(2i+1) */
+    odd[0] = *a;
+    fp12_cyclotomic_sqr(&a2, a);
+    for (int i = 1; i < (1 << (X_WINDOW - 2)); i++) fp12_mul(&odd[i], &odd[i - 1], &a2);
+    int top = X_NAF_LEN - 1;
+    int d = X_DIGITS[top];
+    if (d > 0) acc = odd[d >> 1]; else fp12_conj(&acc, &odd[(-d) >> 1]);
+    for (int i = top - 1; i >= 0; i--) {
         fp12_cyclotomic_sqr(&acc, &acc);
-        if (X_DIGITS[i] == 1) fp12_mul(&acc, &acc, a);
-        else if (X_DIGITS[i] == -1) fp12_mul(&acc, &acc, &a_inv);
+        d = X_DIGITS[i];
+        if (d > 0) fp12_mul(&acc, &acc, &odd[d >> 1]);
+        else if (d < 0) { fp12 t; fp12_conj(&t, &odd[(-d) >> 1]); fp12_mul(&acc, &acc, &t); }
     }
     *r = acc;
 }
