@@ -92,7 +92,6 @@ def render() -> str:
         *field_block("FP", P),
         *field_block("FR", R),
         f"#define FP_SQRT_EXP {c_limbs((P + 1) // 4)}",
-        f"#define FP_TWO_INV {mont(pow(2, -1, P), P)}",
         f"#define G1_B {mont(3, P)}",
         f"#define G1_B3 {mont(9, P)}",
         f"#define G2_B {mont2(twist_b)}",
@@ -100,6 +99,13 @@ def render() -> str:
         f"#define GROUP_ORDER {c_limbs(R)}",
         f"#define X_WINDOW {X_WINDOW}",
     ]
+    # Reducing t < 2^258 modulo p: q = SMALL_QUOTIENT[t >> 250] = floor((t >> 250) 2^250 / p)
+    # gives 0 <= t - q p < 2^250 + p < 2p, so one conditional subtraction finishes.
+    quotients = [(h << 250) // P for h in range(256)]
+    lines.append("#define FP_SMALL_QUOTIENT {" + ", ".join(str(q) for q in quotients) + "}")
+    lines.append(f"#define FP_SMALL_MULTIPLES_LEN {max(quotients) + 1}")
+    lines.append("#define FP_SMALL_MULTIPLES {" + ", ".join(
+        "{" + ", ".join(f"0x{w:016x}ULL" for w in limbs(k * P, 5)) + "}" for k in range(max(quotients) + 1)) + "}")
     # Frobenius: w^(p^k) = w * XI^((p^k - 1)/6), so the coefficient of w^i picks up gamma[k][i].
     for k in (1, 2, 3):
         gammas = [fp2_pow(XI, i * (P**k - 1) // 6) for i in range(6)]

@@ -163,6 +163,28 @@ static inline void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
 
 static inline void fe_double(fe *r, const fe *a, const field *F) { fe_add(r, a, a, F); }
 
+/* Sums left unreduced, for feeding Montgomery products: fe_mul and fe_mul_wide + fe_redc accept
+ * factors below 2m (the product stays below 4m^2 < m 2^256, and the CIOS rounds below 2^320). */
+static inline void fe_add_unreduced(fe *r, const fe *a, const fe *b) {
+    uint64_t carry = 0;
+    for (int i = 0; i < 4; i++) carry = add_carry(a->v[i], b->v[i], carry, &r->v[i]);
+}
+
+/* a - b + m, in (0, 2m) for a, b < m */
+static inline void fe_sub_unreduced(fe *r, const fe *a, const fe *b, const field *F) {
+    uint64_t t[4], carry = 0, borrow = 0;
+    for (int i = 0; i < 4; i++) carry = add_carry(a->v[i], F->modulus.v[i], carry, &t[i]);
+    for (int i = 0; i < 4; i++) borrow = sub_borrow(t[i], b->v[i], borrow, &r->v[i]);
+}
+
+/* a / 2: add m when a is odd (making it even), then shift; no multiplication by 1/2 needed. */
+static inline void fe_half(fe *r, const fe *a, const field *F) {
+    uint64_t mask = -(a->v[0] & 1), t[4], carry = 0;
+    for (int i = 0; i < 4; i++) carry = add_carry(a->v[i], F->modulus.v[i] & mask, carry, &t[i]);
+    for (int i = 0; i < 3; i++) r->v[i] = (t[i] >> 1) | (t[i + 1] << 63);
+    r->v[3] = (t[3] >> 1) | (carry << 63);
+}
+
 static inline void fe_neg(fe *r, const fe *a, const field *F) {
     if (fe_is_zero(a)) { *r = *a; return; }
     fe zero = {{0, 0, 0, 0}};
@@ -251,6 +273,77 @@ static inline void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
           "m"(*a), "m"(*b), "m"(F->modulus)
         : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
 }
+
+/* r = 9 x + y (SIGN "+") or 9 x - y, for x, y < p: the Fp2 multiplication by xi = 9 + u.
+ * The 258-bit sum 9x + y (or 9x + p - y) is reduced with a table: q = floor(h 2^250 / p) for
+ * its top bits h leaves less than 2p, and a CMOV subtraction ends it. Fp only. */
+static const uint8_t FP_QUOTIENT[256] = FP_SMALL_QUOTIENT;
+static const uint64_t FP_MULTIPLE[FP_SMALL_MULTIPLES_LEN][5] = FP_SMALL_MULTIPLES;
+
+#define NINE_X_THEN(ADD_Y)                                               \
+    "movq 0(%[x]), %%r8\n\t"                                             \
+    "movq 8(%[x]), %%r9\n\t"                                             \
+    "movq 16(%[x]), %%r10\n\t"                                           \
+    "movq 24(%[x]), %%r11\n\t"                                           \
+    "movq %%r11, %%r12\n\t"                                              \
+    "shrq $61, %%r12\n\t"                                                \
+    "shldq $3, %%r10, %%r11\n\t"                                         \
+    "shldq $3, %%r9, %%r10\n\t"                                          \
+    "shldq $3, %%r8, %%r9\n\t"                                           \
+    "shlq $3, %%r8\n\t"                                                  \
+    "addq 0(%[x]), %%r8\n\t"                                             \
+    "adcq 8(%[x]), %%r9\n\t"                                             \
+    "adcq 16(%[x]), %%r10\n\t"                                           \
+    "adcq 24(%[x]), %%r11\n\t"                                           \
+    "adcq $0, %%r12\n\t"                                                 \
+    ADD_Y                                                                \
+    "movq %%r11, %%rax\n\t"                                              \
+    "shrq $58, %%rax\n\t"                                                \
+    "movq %%r12, %%rdx\n\t"                                              \
+    "shlq $6, %%rdx\n\t"                                                 \
+    "orq %%rdx, %%rax\n\t"                                               \
+    "movzbl (%[q], %%rax), %%eax\n\t"                                    \
+    "leaq (%%rax, %%rax, 4), %%rax\n\t"                                  \
+    "subq 0(%[k], %%rax, 8), %%r8\n\t"                                   \
+    "sbbq 8(%[k], %%rax, 8), %%r9\n\t"                                   \
+    "sbbq 16(%[k], %%rax, 8), %%r10\n\t"                                 \
+    "sbbq 24(%[k], %%rax, 8), %%r11\n\t"                                 \
+    SUB_MODULUS_STORE("r8", "r9", "r10", "r11")
+
+#define ADD_Y_PLUS                                                       \
+    "addq 0(%[y]), %%r8\n\t"                                             \
+    "adcq 8(%[y]), %%r9\n\t"                                             \
+    "adcq 16(%[y]), %%r10\n\t"                                           \
+    "adcq 24(%[y]), %%r11\n\t"                                           \
+    "adcq $0, %%r12\n\t"
+
+#define ADD_Y_MINUS                                                      \
+    "addq 0(%[m]), %%r8\n\t"                                             \
+    "adcq 8(%[m]), %%r9\n\t"                                             \
+    "adcq 16(%[m]), %%r10\n\t"                                           \
+    "adcq 24(%[m]), %%r11\n\t"                                           \
+    "adcq $0, %%r12\n\t"                                                 \
+    "subq 0(%[y]), %%r8\n\t"                                             \
+    "sbbq 8(%[y]), %%r9\n\t"                                             \
+    "sbbq 16(%[y]), %%r10\n\t"                                           \
+    "sbbq 24(%[y]), %%r11\n\t"                                           \
+    "sbbq $0, %%r12\n\t"
+
+#define NINE_X_OPERANDS                                                  \
+    : "=m"(*r)                                                           \
+    : [x] "r"(x->v), [y] "r"(y->v), [m] "r"(FP.modulus.v), [r] "r"(r->v),  \
+      [q] "r"(FP_QUOTIENT), [k] "r"(FP_MULTIPLE), "m"(*x), "m"(*y),     \
+      "m"(FP_QUOTIENT), "m"(FP_MULTIPLE), "m"(FP.modulus)               \
+    : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc"
+
+static inline void fp_nine_x_plus_y(fe *r, const fe *x, const fe *y) {
+    __asm__(NINE_X_THEN(ADD_Y_PLUS) NINE_X_OPERANDS);
+}
+
+static inline void fp_nine_x_minus_y(fe *r, const fe *x, const fe *y) {
+    __asm__(NINE_X_THEN(ADD_Y_MINUS) NINE_X_OPERANDS);
+}
+#define FP_HAVE_NINE_X 1
 
 /* The full 512-bit product a*b, for lazy reduction: sums of products reduced once. */
 static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {

@@ -13,19 +13,18 @@
 typedef struct { fp2 x, y, z; } g2_proj;
 typedef struct { fp2 l0, l1, l3; } line;   /* l0 * yP + l1 * xP w + l3 w^3 */
 
-static const fe TWO_INV = {FP_TWO_INV};
 static const fp2 G2_B3_CONST = G2_B3;
 static const int8_t ATE_DIGITS[ATE_NAF_LEN] = ATE_NAF;
 
 /* T <- 2T and the tangent line at T (scaled by -2 Y Z). */
 static inline void line_double(g2_proj *t, line *l) {
     fp2 a, b, c, e, f, g, h, i, j, e2, s;
-    fp2_mul(&a, &t->x, &t->y); fp2_mul_fp(&a, &a, &TWO_INV);
+    fp2_mul(&a, &t->x, &t->y); fp2_half(&a, &a);
     fp2_sqr(&b, &t->y);
     fp2_sqr(&c, &t->z);
     fp2_mul(&e, &c, &G2_B3_CONST);
     fp2_dbl(&f, &e); fp2_add(&f, &f, &e);
-    fp2_add(&g, &b, &f); fp2_mul_fp(&g, &g, &TWO_INV);
+    fp2_add(&g, &b, &f); fp2_half(&g, &g);
     fp2_add(&h, &t->y, &t->z); fp2_sqr(&h, &h); fp2_add(&s, &b, &c); fp2_sub(&h, &h, &s);
     fp2_sub(&i, &e, &b);
     fp2_sqr(&j, &t->x);

@@ -38,11 +38,8 @@ static inline uint64_t wide_sub(uint64_t t[8], const uint64_t u[8]) {
 static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
     uint64_t t0[8], t1[8], t2[8];
     fe sa, sb;  /* a0 + a1 and b0 + b1 as integers (< 2m < 2^255), not reduced */
-    uint64_t ca = 0, cb = 0;
-    for (int i = 0; i < 4; i++) {
-        ca = add_carry(a->c0.v[i], a->c1.v[i], ca, &sa.v[i]);
-        cb = add_carry(b->c0.v[i], b->c1.v[i], cb, &sb.v[i]);
-    }
+    fe_add_unreduced(&sa, &a->c0, &a->c1);
+    fe_add_unreduced(&sb, &b->c0, &b->c1);
     fe_mul_wide(t0, &a->c0, &b->c0);
     fe_mul_wide(t1, &a->c1, &b->c1);
     fe_mul_wide(t2, &sa, &sb);
@@ -70,23 +67,31 @@ static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
 
 /* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
 static inline void fp2_sqr(fp2 *r, const fp2 *a) {
-    fe s, d, p;
-    fp_add(&s, &a->c0, &a->c1);
-    fp_sub(&d, &a->c0, &a->c1);
-    fp_mul(&p, &a->c0, &a->c1);
+    fe s, d, twice_a1;  /* unreduced, below 2p: the products need no reduced inputs */
+    fe_add_unreduced(&s, &a->c0, &a->c1);
+    fe_sub_unreduced(&d, &a->c0, &a->c1, &FP);
+    fe_add_unreduced(&twice_a1, &a->c1, &a->c1);
+    fp_mul(&r->c1, &a->c0, &twice_a1);
     fp_mul(&r->c0, &s, &d);
-    fp_dbl(&r->c1, &p);
 }
 
 static inline void fp2_mul_fp(fp2 *r, const fp2 *a, const fe *b) { fp_mul(&r->c0, &a->c0, b); fp_mul(&r->c1, &a->c1, b); }
+static inline void fp2_half(fp2 *r, const fp2 *a) { fe_half(&r->c0, &a->c0, &FP); fe_half(&r->c1, &a->c1, &FP); }
 
 /* times xi = 9 + u: (9 a0 - a1) + (a0 + 9 a1) u */
 static inline void fp2_mul_xi(fp2 *r, const fp2 *a) {
+#ifdef FP_HAVE_NINE_X
+    fe c0;
+    fp_nine_x_minus_y(&c0, &a->c0, &a->c1);
+    fp_nine_x_plus_y(&r->c1, &a->c1, &a->c0);
+    r->c0 = c0;
+#else
     fe t0, t1, a0 = a->c0;
     fp_dbl(&t0, &a->c0); fp_dbl(&t0, &t0); fp_dbl(&t0, &t0); fp_add(&t0, &t0, &a->c0);   /* 9 a0 */
     fp_dbl(&t1, &a->c1); fp_dbl(&t1, &t1); fp_dbl(&t1, &t1); fp_add(&t1, &t1, &a->c1);   /* 9 a1 */
     fp_sub(&r->c0, &t0, &a->c1);
     fp_add(&r->c1, &a0, &t1);
+#endif
 }
 
 static inline void fp2_inv(fp2 *r, const fp2 *a) {

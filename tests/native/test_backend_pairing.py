@@ -11,6 +11,7 @@ import functools
 import pytest
 
 from native.backend import GT_ONE, P, R
+from native.c_backend import fp12_from_tower
 from tests import oracle
 
 
@@ -98,6 +99,9 @@ def test_gt_pow_with_negative_exponents_inverts(backend, rng):
 def test_fp12_mul_matches_py_ecc(backend, rng):
     """gt_mul is plain Fp12 multiplication, also for values outside GT."""
     edge = [tuple([P - 1] * 12), GT_ONE, (0,) * 12, (0, 1) + (0,) * 10]
+    # extremes in the C core's own tower coordinates too, where the reductions happen
+    edge += [fp12_from_tower([v] * 12) for v in (P - 1, P - 2, 1)]
+    edge += [fp12_from_tower([P - 1, 0] * 6), fp12_from_tower([0, P - 1] * 6)]
     randoms = [tuple(rng.randrange(P) for _ in range(12)) for _ in range(6)]
     values = edge + randoms
     for a in values:
