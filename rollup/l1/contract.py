@@ -191,14 +191,16 @@ class Contract:
     def balance_of(self, address: str) -> int:
         return self.env.balance(address)
 
-    def call(self, target: str, method: str, *args: Any, value: int = 0) -> Any:
-        """Call another contract; its revert reverts this call too (like Solidity)."""
-        return self.env.call(self.address, to_address(target), value, method, args)
+    def call(self, target: str, method: str, *args: Any, value: int = 0, gas: Optional[int] = None) -> Any:
+        """Call another contract with at most ``gas`` (default: all but one 64th of what is
+        left); its failure reverts this call too (like Solidity)."""
+        return self.env.call(self.address, to_address(target), value, method, args, gas)
 
-    def try_call(self, target: str, method: str, *args: Any, value: int = 0) -> tuple[bool, Any]:
-        """Call another contract; on revert only its changes are undone. ``(ok, result or reason)``."""
+    def try_call(self, target: str, method: str, *args: Any, value: int = 0,
+                 gas: Optional[int] = None) -> tuple[bool, Any]:
+        """Call another contract; on failure only its changes are undone. ``(ok, result or reason)``."""
         try:
-            return True, self.call(target, method, *args, value=value)
+            return True, self.call(target, method, *args, value=value, gas=gas)
         except Revert as exc:
             return False, str(exc)
 
@@ -207,7 +209,8 @@ class Contract:
         self.env.call(self.address, to_address(to), amount, None, ())
 
     def precompile(self, number: int, data: bytes) -> bytes:
-        """STATICCALL a precompile (6 ecAdd, 7 ecMul, 8 ecPairing); failure halts the tx."""
+        """STATICCALL a precompile (6 ecAdd, 7 ecMul, 8 ecPairing). Bad input fails the call,
+        spending the gas it was given, and reverts this call (catch it with ``try_call``)."""
         return self.env.call(self.address, to_address(number), 0, None, (data,))
 
 

@@ -6,10 +6,11 @@ which may catch it (``Contract.try_call``) or let it propagate. A Python excepti
 code becomes such a revert (a Solidity "panic"). Exceptional halts (out of gas, precompile
 failure) abort the whole transaction.
 
-Simplifications against the EVM, on purpose: one gas meter for the whole transaction (no
-63/64 forwarding, so an out-of-gas anywhere halts the transaction); Python computation is free,
-only the operations listed in :mod:`rollup.l1.gas` are charged; a value transfer costs
-9,000 - 2,300 (the stipend comes back when the callee spends none of it).
+Nested calls are metered as in the EVM (EIP-150): a call forwards at most all but one 64th of
+the gas left, a value transfer adds the 2,300 stipend, and an exceptional halt (out of gas, a
+failing precompile) inside a call ends that call only: it spends what it was given, its state
+is undone, and the caller sees a failed call. Simplification on purpose: Python computation is
+free; only the operations listed in :mod:`rollup.l1.gas` are charged.
 """
 
 from __future__ import annotations
@@ -88,16 +89,24 @@ class Execution:
 
     # -- calls ------------------------------------------------------------------------------
     def call(self, sender: Address, to: Address, value: int, method: Optional[str],
-             args: Sequence[Any]) -> Any:
-        """A nested CALL from a contract: access cost, value cost, then :meth:`enter`."""
+             args: Sequence[Any], gas: Optional[int] = None) -> Any:
+        """A nested CALL from a contract: access and value costs, then :meth:`enter` with at
+        most ``gas`` (default: all it may forward). A halt inside becomes a :class:`Revert`."""
         cold = self.state.touch_account(to)
         cost = G.COLD_ACCOUNT_ACCESS if cold else G.WARM_ACCESS
         if value:
-            cost += G.CALL_VALUE - G.CALL_STIPEND
+            cost += G.CALL_VALUE
             if self.state.is_empty(to):
                 cost += G.NEW_ACCOUNT
         self.meter.charge(cost, f"CALL {to}")
-        return self.enter(sender, to, value, method, args)
+        forwarded = G.max_call_gas(self.meter.remaining)
+        if gas is not None:
+            forwarded = min(forwarded, gas)
+        try:
+            with self.meter.call_frame(forwarded, G.CALL_STIPEND if value else 0):
+                return self.enter(sender, to, value, method, args)
+        except ExceptionalHalt as exc:
+            raise Revert(f"call to {to} failed: {type(exc).__name__}: {exc}") from exc
 
     def enter(self, sender: Address, to: Address, value: int, method: Optional[str],
               args: Sequence[Any]) -> Any:
@@ -126,6 +135,7 @@ class Execution:
             self.state.revert(mark)
             raise
         except ExceptionalHalt:
+            self.state.revert(mark)
             raise
         except Exception as exc:
             # A Python error in contract code is what Solidity calls a panic: the frame reverts.

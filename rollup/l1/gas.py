@@ -18,7 +18,10 @@ Figures and the EIP they come from:
 
 from __future__ import annotations
 
-from rollup.l1.errors import OutOfGas
+from contextlib import contextmanager
+from typing import Iterator
+
+from rollup.l1.errors import ExceptionalHalt, OutOfGas
 
 TX_BASE = 21_000
 TX_CREATE = 32_000
@@ -37,6 +40,7 @@ MAX_REFUND_QUOTIENT = 5
 
 CALL_VALUE = 9_000
 CALL_STIPEND = 2_300
+CALL_RETAINED_FRACTION = 64  # EIP-150: a call forwards at most all but one 64th of the gas left
 NEW_ACCOUNT = 25_000
 
 LOG_BASE = 375
@@ -76,6 +80,15 @@ def keccak_gas(n_bytes: int) -> int:
 
 def log_gas(n_topics: int, n_data_bytes: int) -> int:
     return LOG_BASE + LOG_TOPIC * n_topics + LOG_DATA_BYTE * n_data_bytes
+
+
+def max_call_gas(remaining: int) -> int:
+    """The most gas a nested call can be given (EIP-150).
+
+    >>> max_call_gas(64_000)
+    63000
+    """
+    return remaining - remaining // CALL_RETAINED_FRACTION
 
 
 def pairing_gas(n_pairs: int) -> int:
@@ -131,6 +144,30 @@ class GasMeter:
             self.used = self.limit
             raise OutOfGas(message)
         self.used += amount
+
+    @contextmanager
+    def call_frame(self, gas: int, stipend: int = 0) -> Iterator[None]:
+        """Meter a nested call given ``gas`` plus a free ``stipend``.
+
+        Inside, the limit is what the callee was given. Afterwards the caller pays what the
+        callee spent beyond the stipend; an exceptional halt inside spends everything it was given.
+
+        >>> meter = GasMeter(100_000)
+        >>> with meter.call_frame(10_000, stipend=2_300):
+        ...     meter.charge(3_000, "callee work")
+        >>> meter.used
+        700
+        """
+        outer_limit, outer_used = self.limit, self.used
+        self.limit, self.used = gas + stipend, 0
+        try:
+            yield
+        except ExceptionalHalt:
+            self.used = self.limit  # a halt (out of gas, bad precompile input) spends it all
+            raise
+        finally:
+            spent = self.used
+            self.limit, self.used = outer_limit, outer_used + spent - stipend
 
     def final_gas_used(self, refund: int) -> int:
         """Gas used after the EIP-3529 ``refund``, capped at a fifth of the gas used."""

@@ -73,3 +73,24 @@ class Buggy(Contract):
     def divide(self, by: int) -> int:
         self.store("x", value=1)
         return 1 // by
+
+
+class Burner(Contract):
+    """Spends gas on storage until it runs out (every slot a fresh 22,100-gas SSTORE)."""
+
+    @external
+    def burn(self) -> None:
+        i = 0
+        while True:
+            self.store("slot", i, value=1)
+            i += 1
+
+
+class Guarded(Contract):
+    """Calls a burner and survives its out-of-gas, keeping the 64th EIP-150 held back."""
+
+    @external
+    def call_burner(self, burner: Address, gas: int) -> bool:
+        ok, _ = self.try_call(burner, "burn", gas=gas or None)
+        self.emit("Survived", data=bytes(32))  # still affordable: the callee could not take all
+        return ok
