@@ -1,6 +1,7 @@
 """BN254 arithmetic kernels: the C core (via cffi) and the pure-Python reference (py_ecc).
 
-Both backends implement :class:`native.backend.Backend`. ``get_backend()`` picks one by name,
+Every backend implements :class:`native.backend.Backend`: "c", "reference", and "numba" (the
+MSM and NTT kernels compiled by numba, the rest from the reference). ``get_backend()`` picks one by name,
 or from the ``PROZ_BACKEND`` environment variable, defaulting to the C core. A missing C build
 is an error, never a silent fall-back to the slow path.
 
@@ -22,6 +23,7 @@ from native.errors import ProzError
 _BACKENDS = {
     "c": ("native.c_backend", "CBackend"),
     "reference": ("native.reference", "ReferenceBackend"),
+    "numba": ("native.numba_backend", "NumbaBackend"),  # numba MSM/NTT, the rest as reference
 }
 
 BACKEND_NAMES = tuple(_BACKENDS)

@@ -54,6 +54,31 @@ G2_GENERATOR: G2 = (
 )
 
 
+def fp12_from_tower(coeffs: Sequence[int]) -> Fp12:
+    """Tower coefficients (12 ints: the C core's and snarkjs's layout) to the py_ecc basis w^0..w^11.
+
+    The tower's Fp2 coefficient a + b*u of w^k (k < 6) is a + b*(w^6 - 9), since u = w^6 - 9.
+    In the C layout the Fp2 coefficient of w^(2i) is slot i and that of w^(2i+1) is slot 3 + i.
+    """
+    out = [0] * 12
+    for slot in range(6):
+        k = 2 * slot if slot < 3 else 2 * (slot - 3) + 1
+        a, b = coeffs[2 * slot], coeffs[2 * slot + 1]
+        out[k] = (a - 9 * b) % P
+        out[k + 6] = b
+    return tuple(out)
+
+
+def fp12_to_tower(value: Fp12) -> list[int]:
+    coeffs = [0] * 12
+    for slot in range(6):
+        k = 2 * slot if slot < 3 else 2 * (slot - 3) + 1
+        b = value[k + 6] % P
+        coeffs[2 * slot] = (value[k] + 9 * b) % P
+        coeffs[2 * slot + 1] = b
+    return coeffs
+
+
 class Backend:
     """Arithmetic on BN254: fields, the groups G1 and G2, and the optimal ate pairing."""
 
@@ -90,6 +115,44 @@ class Backend:
     def batch_inv(self, field: str, values: Sequence[int]) -> list[int]:
         """Every inverse with one field inversion; ``ZeroDivisionError`` if any value is 0."""
         raise NotImplementedError
+
+    # -- bulk over numpy arrays of canonical limbs (layouts in native.kernels) ------------------
+    # These defaults go through the per-element methods; the C backend overrides them with
+    # single native calls that release the GIL and run on PROZ_THREADS threads.
+    def mul_array(self, field: str, a, b):
+        """Elementwise ``a * b`` of two ``(n, 4)`` uint64 arrays of canonical field elements."""
+        from native.kernels import array_to_ints, ints_to_array
+
+        xs, ys = array_to_ints(a), array_to_ints(b)
+        if len(xs) != len(ys):
+            raise ValueError(f"mul_array: {len(xs)} and {len(ys)} elements")
+        return ints_to_array([self.mul(field, x, y) for x, y in zip(xs, ys)], MODULI[field])
+
+    def inv_array(self, field: str, a):
+        """Elementwise inverse of an ``(n, 4)`` array, one field inversion in all."""
+        from native.kernels import array_to_ints, ints_to_array
+
+        return ints_to_array(self.batch_inv(field, array_to_ints(a)), MODULI[field])
+
+    def check_points_array(self, group: str, points) -> Optional[Tuple[int, str]]:
+        """The first invalid point of an ``(n, 8)`` (G1) or ``(n, 16)`` (G2) uint64 array of
+        canonical affine coordinates (a zero row is infinity), as ``(index, reason)``; None if
+        every point is valid (coordinates below P, on the curve, in the subgroup)."""
+        from native.kernels import array_to_ints, COORDS
+
+        coords = array_to_ints(points)
+        width = COORDS[group]
+        for i in range(len(coords) // width):
+            row = coords[i * width:(i + 1) * width]
+            if any(c >= P for c in row):
+                return i, POINT_CHECKS[1]
+            point = None if not any(row) else (
+                (row[0], row[1]) if group == "g1" else ((row[0], row[1]), (row[2], row[3])))
+            if not self.is_on_curve(group, point):
+                return i, POINT_CHECKS[2]
+            if not self.in_subgroup(group, point):
+                return i, POINT_CHECKS[3]
+        return None
 
     # -- groups ----------------------------------------------------------------------------
     def g_add(self, group: str, a: Point, b: Point) -> Point:
@@ -135,6 +198,51 @@ class Backend:
     def gt_pow(self, a: Fp12, e: int) -> Fp12:
         raise NotImplementedError
 
+    # -- bulk kernels: MSM and NTT ------------------------------------------------------------
+    # Bulk data is numpy (see native.kernels): scalars and Fr vectors as (n, 4) uint64 arrays of
+    # canonical limbs, MSM bases as PreparedBases (Montgomery affine, converted once, reused).
+    def msm_prepare(self, group: str, points: Sequence[Point]):
+        """``points`` (affine, None at infinity) converted once to the MSM kernels' layout: a
+        :class:`native.kernels.PreparedBases` any backend's ``msm_prepared`` accepts."""
+        from native.kernels import prepare_bases
+
+        return prepare_bases(group, points)
+
+    def msm_prepared(self, bases, scalars) -> Point:
+        """sum of ``scalars[i] * bases[i]`` over the first ``len(scalars)`` prepared bases.
+
+        ``scalars`` is an ``(m, 4)`` uint64 array (m <= len(bases)) of canonical limbs, each
+        below 2^256 and taken modulo R: the bases must lie in the order-R subgroup (every G1
+        point does; check G2 points read from outside with ``in_subgroup``).
+        """
+        raise NotImplementedError
+
+    def msm(self, group: str, points: Sequence[Point], scalars: Sequence[int]) -> Point:
+        """sum of ``scalars[i] * points[i]``, scalars any ints (taken modulo R, negatives too);
+        the same subgroup precondition as ``msm_prepared``. An empty sum is None."""
+        from native.kernels import scalars_array
+
+        if len(points) != len(scalars):
+            raise ValueError(f"msm: {len(points)} points but {len(scalars)} scalars")
+        return self.msm_prepared(self.msm_prepare(group, points), scalars_array(scalars))
+
+    def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
+        """The radix-2 NTT of an ``(n, 4)`` uint64 array of Fr elements (n a power of two up to
+        2^28), as a new array, natural order in and out.
+
+        Forward: ``A[k] = sum_j a[j] * (shift * w^k)^j`` with ``w = 5^((R-1)/n)`` (the root
+        snarkjs uses, :func:`native.kernels.root_of_unity`) and ``shift = 1`` unless given:
+        the evaluations of the polynomial with coefficients ``a`` at the coset ``shift * <w>``.
+        Inverse (``inverse=True``): the coefficients from those evaluations.
+        """
+        raise NotImplementedError
+
+    def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
+        """``ntt_array`` on a list of Fr ints."""
+        from native.kernels import array_to_ints, ints_to_array
+
+        return array_to_ints(self.ntt_array(ints_to_array(values, R), inverse=inverse, shift=shift))
+
     # -- constants -------------------------------------------------------------------------
     def g1_generator(self) -> G1:
         return G1_GENERATOR
@@ -144,3 +252,6 @@ class Backend:
 
 
 GT_ONE: Fp12 = (1,) + (0,) * 11
+
+# Why a point fails validation, by the C core's check codes.
+POINT_CHECKS = {1: "a coordinate is not below P", 2: "not on the curve", 3: "not in the subgroup of order R"}

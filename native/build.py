@@ -23,6 +23,7 @@ int pz_inv(int which, uint64_t *r, const uint64_t *a);
 void pz_pow(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs);
 int pz_sqrt(uint64_t *r, const uint64_t *a);
 int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n);
+void pz_mul_many(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n);
 void pz_to_mont(int which, uint64_t *out, const uint64_t *in, size_t n);
 void pz_from_mont(int which, uint64_t *out, const uint64_t *in, size_t n);
 
@@ -54,6 +55,13 @@ int pz_fp12_inv(uint64_t *out, const uint64_t *a);
 void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs);
 void pz_fp12_frobenius(uint64_t *out, const uint64_t *a, int k);
 void pz_fp12_cyclotomic_sqr(uint64_t *out, const uint64_t *a);
+
+void pz_g1_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
+void pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
+int pz_msm_window(int group, size_t n, int nbits, int *affine);
+int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont);
+void pz_g1_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
+void pz_g2_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
 
 void pz_set_threads(int n);
 int pz_num_threads(void);

@@ -17,9 +17,14 @@ from __future__ import annotations
 import os
 from typing import Optional, Sequence
 
+import numpy as np
+
 from native._bn254 import ffi, lib
-from native.backend import MODULI, P, Backend, Fp12, G1, G2, Point
+
+from native.backend import (MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
+                            fp12_to_tower)
 from native.errors import InvalidFieldElementError
+from native.kernels import check_fr_array
 
 _FIELD_INDEX = {"fp": 0, "fr": 1}
 _GROUP = {
@@ -34,18 +39,35 @@ lib.pz_set_threads(int(os.environ.get("PROZ_THREADS") or os.cpu_count() or 1))
 
 def to_limbs(values: Sequence[int], modulus: int = P):
     """A C ``uint64_t[]`` holding each value as 4 limbs; every value must lie in [0, modulus)."""
-    for v in values:
+    packed = 0
+    for i, v in enumerate(values):
         if not 0 <= v < modulus:
             raise InvalidFieldElementError(f"{v} is not a field element (must be in [0, {modulus}))")
+        packed |= v << (256 * i)
     arr = ffi.new("uint64_t[]", max(1, 4 * len(values)))
-    data = b"".join(v.to_bytes(32, "little") for v in values)
-    ffi.memmove(arr, data, len(data))
+    ffi.memmove(arr, packed.to_bytes(32 * len(values), "little"), 32 * len(values))
     return arr
 
 
 def from_limbs(arr, count: int) -> list[int]:
-    data = bytes(ffi.buffer(arr, 32 * count))
-    return [int.from_bytes(data[32 * i: 32 * i + 32], "little") for i in range(count)]
+    packed = int.from_bytes(ffi.buffer(arr, 32 * count), "little")
+    mask = (1 << 256) - 1
+    return [(packed >> (256 * i)) & mask for i in range(count)]
+
+
+def _ptr(arr: np.ndarray):
+    """A C pointer into a C-contiguous uint64 numpy array (no copy)."""
+    return ffi.from_buffer("uint64_t[]", arr)
+
+
+def _check_below(arr: np.ndarray, modulus: int) -> None:
+    """Raise unless every row of an (n, 4) limb array is a canonical element below modulus."""
+    top = np.uint64(modulus >> 192)
+    suspects = np.nonzero(arr[:, 3] >= top)[0]
+    for i in suspects:  # rare: only rows whose top limb reaches the modulus's need a full compare
+        value = int.from_bytes(arr[i].astype("<u8").tobytes(), "little")
+        if value >= modulus:
+            raise InvalidFieldElementError(f"row {i} ({value}) is not a field element (must be below {modulus})")
 
 
 def _scalar_limbs(k: int):
@@ -72,31 +94,6 @@ def _unflatten(group: str, coords: Sequence[int]) -> Point:
     if group == "g1":
         return (coords[0], coords[1])
     return ((coords[0], coords[1]), (coords[2], coords[3]))
-
-
-def fp12_from_tower(coeffs: Sequence[int]) -> Fp12:
-    """Tower coefficients (12 ints, C layout) to the py_ecc basis w^0..w^11.
-
-    The tower's Fp2 coefficient a + b*u of w^k (k < 6) is a + b*(w^6 - 9), since u = w^6 - 9.
-    In the C layout the Fp2 coefficient of w^(2i) is slot i and that of w^(2i+1) is slot 3 + i.
-    """
-    out = [0] * 12
-    for slot in range(6):
-        k = 2 * slot if slot < 3 else 2 * (slot - 3) + 1
-        a, b = coeffs[2 * slot], coeffs[2 * slot + 1]
-        out[k] = (a - 9 * b) % P
-        out[k + 6] = b
-    return tuple(out)
-
-
-def fp12_to_tower(value: Fp12) -> list[int]:
-    coeffs = [0] * 12
-    for slot in range(6):
-        k = 2 * slot if slot < 3 else 2 * (slot - 3) + 1
-        b = value[k + 6] % P
-        coeffs[2 * slot] = (value[k] + 9 * b) % P
-        coeffs[2 * slot + 1] = b
-    return coeffs
 
 
 class CBackend(Backend):
@@ -158,8 +155,37 @@ class CBackend(Backend):
         out = ffi.new("uint64_t[]", 4 * len(values))
         zero = lib.pz_batch_inv(_FIELD_INDEX[field], out, to_limbs(values, MODULI[field]), len(values))
         if zero >= 0:
-            raise ZeroDivisionError(f"value at index {zero} is 0 and has no inverse")
+            raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
         return from_limbs(out, len(values))
+
+    def mul_array(self, field: str, a, b):
+        a, b = check_fr_array(a, "a"), check_fr_array(b, "b")
+        if a.shape != b.shape:
+            raise ValueError(f"mul_array: shapes {a.shape} and {b.shape} differ")
+        _check_below(a, MODULI[field])
+        _check_below(b, MODULI[field])
+        out = np.empty_like(a)
+        lib.pz_mul_many(_FIELD_INDEX[field], _ptr(out), _ptr(a), _ptr(b), a.shape[0])
+        return out
+
+    def inv_array(self, field: str, a):
+        a = check_fr_array(a)
+        _check_below(a, MODULI[field])
+        out = np.empty_like(a)
+        zero = lib.pz_batch_inv(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
+        if zero >= 0:
+            raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
+        return out
+
+    def check_points_array(self, group: str, points) -> Optional[tuple[int, str]]:
+        width = 4 * _GROUP[group][0]
+        pts = np.ascontiguousarray(points, dtype=np.uint64)
+        if pts.ndim != 2 or pts.shape[1] != width:
+            raise ValueError(f"{group} points must have shape (n, {width}), not {pts.shape}")
+        code = ffi.new("int *")
+        check = lib.pz_g1_check if group == "g1" else lib.pz_g2_check
+        index = check(_ptr(pts), pts.shape[0], code)
+        return None if index < 0 else (int(index), POINT_CHECKS[code[0]])
 
     # -- groups ----------------------------------------------------------------------------
     def g_add(self, group: str, a: Point, b: Point) -> Point:
@@ -235,3 +261,75 @@ class CBackend(Backend):
         exp, nlimbs = _scalar_limbs(e)
         lib.pz_fp12_pow(out, base, exp, nlimbs)
         return fp12_from_tower(from_limbs(out, 12))
+
+    # -- bulk kernels: MSM and NTT (native/src/msm.h, ntt.h) ---------------------------------
+    def msm_prepare(self, group: str, points: Sequence[Point]):
+        """Bases in the kernels' Montgomery layout, converted in C (see ``msm_prepare_array``)."""
+        from native.kernels import points_to_array
+
+        return self.msm_prepare_array(group, points_to_array(group, points))
+
+    def msm_prepare_array(self, group: str, coords):
+        """Prepared bases from canonical affine coordinates, an ``(n, 8)`` (G1) or ``(n, 16)``
+        (G2) uint64 array; coordinates must be below P (not checked here: use ``pz_*_check``)."""
+        import numpy as np
+
+        from native.kernels import COORDS, PreparedBases
+
+        width = 4 * COORDS[group]
+        src = np.ascontiguousarray(coords, dtype=np.uint64)
+        if src.ndim != 2 or src.shape[1] != width:
+            raise ValueError(f"{group} bases must have shape (n, {width}), not {src.shape}")
+        out = np.empty_like(src)
+        n = src.shape[0] * COORDS[group]
+        if n:
+            lib.pz_to_mont(0, ffi.from_buffer("uint64_t[]", out), ffi.from_buffer("uint64_t[]", src), n)
+        return PreparedBases(group, out)
+
+    def msm_prepared(self, bases, scalars, window: int = 0, flags: int = 0) -> Point:
+        """See :meth:`Backend.msm_prepared`; ``window`` forces the Pippenger window (0: cost
+        model), ``flags`` 1/2/4: no small-scalar split / Jacobian buckets / affine buckets."""
+        from native.kernels import COORDS, check_fr_array
+
+        k = check_fr_array(scalars, "scalars")
+        m = k.shape[0]
+        if m > len(bases):
+            raise ValueError(f"msm: {m} scalars but only {len(bases)} bases")
+        ncoord = COORDS[bases.group]
+        out = ffi.new("uint64_t[]", 4 * ncoord)
+        fn = lib.pz_g1_msm if bases.group == "g1" else lib.pz_g2_msm
+        if m:
+            fn(out, ffi.from_buffer("uint64_t[]", bases.array), ffi.from_buffer("uint64_t[]", k), m, window, flags)
+        else:
+            return None
+        return _unflatten(bases.group, from_limbs(out, ncoord))
+
+    def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
+        """See :meth:`Backend.ntt_array`; runs in place on a copy, multithreaded."""
+        import numpy as np
+
+        from native.backend import R
+        from native.kernels import check_fr_array, ntt_log
+
+        a = np.array(check_fr_array(values, "ntt input"), dtype=np.uint64, order="C", copy=True)
+        log = ntt_log(a.shape[0])
+        if (a[:, 3] > 0x30644E72E131A029).any() or _any_ge_r(a):
+            raise InvalidFieldElementError("ntt input holds a value that is not < R")
+        g = ffi.NULL
+        if shift is not None:
+            if shift % R == 0:
+                raise ValueError("the coset shift must be nonzero modulo R")
+            g = to_limbs([shift % R], R)
+        if lib.pz_fr_ntt(ffi.from_buffer("uint64_t[]", a), log, int(bool(inverse)), g, 0) != 0:
+            raise ValueError(f"NTT of size 2^{log} failed")
+        return a
+
+
+def _any_ge_r(a) -> bool:
+    """Whether any row of an (n, 4) limb array is >= R (only rows whose top limb ties need ints)."""
+    from native.backend import R
+    from native.kernels import array_to_ints
+
+    top = R >> 192
+    rows = a[a[:, 3] == top]
+    return any(v >= R for v in array_to_ints(rows)) if len(rows) else False

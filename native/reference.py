@@ -224,3 +224,49 @@ class ReferenceBackend(Backend):
                 raise ZeroDivisionError("0 has no inverse in Fp12")
             f, e = f.inv(), -e  # py_ecc's ** would treat a negative e as 0
         return _gt(f**e)
+
+    # -- bulk kernels (issue 5): the obviously-right versions the fast kernels are tested against
+    def msm(self, group: str, points: Sequence[Point], scalars: Sequence[int]) -> Point:
+        """The naive sum of scalar multiplications (scalars taken modulo R, as in the kernels)."""
+        if len(points) != len(scalars):
+            raise ValueError(f"msm: {len(points)} points but {len(scalars)} scalars")
+        acc = to_py_ecc(group, None)
+        for p, k in zip(points, scalars):
+            _check_coordinates(group, *(() if p is None else p))
+            if p is not None and k % R:
+                acc = bn.add(acc, _multiply(to_py_ecc(group, p), k % R))
+        return from_py_ecc(acc)
+
+    def msm_prepared(self, bases, scalars) -> Point:
+        from native.kernels import array_to_ints, bases_to_points, check_fr_array
+
+        ks = array_to_ints(check_fr_array(scalars, "scalars"))
+        if len(ks) > len(bases):
+            raise ValueError(f"msm: {len(ks)} scalars but only {len(bases)} bases")
+        return self.msm(bases.group, bases_to_points(bases)[: len(ks)], ks)
+
+    def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
+        """The naive O(n^2) transform: evaluate (or interpolate) at the points shift * w^k."""
+        from native.kernels import ntt_log, root_of_unity
+
+        values = list(values)
+        n = len(values)
+        _modulus("fr", *values)
+        w = root_of_unity(ntt_log(n))
+        g = 1 if shift is None else shift % R
+        if g == 0:
+            raise ValueError("the coset shift must be nonzero modulo R")
+        if not inverse:
+            points = [g * pow(w, k, R) % R for k in range(n)]
+            return [sum(a * pow(x, j, R) for j, a in enumerate(values)) % R for x in points]
+        w_inv, g_inv, n_inv = pow(w, -1, R), pow(g, -1, R), pow(n, -1, R)
+        out = []
+        for j in range(n):
+            s = sum(e * pow(w_inv, j * k, R) for k, e in enumerate(values)) % R
+            out.append(s * n_inv % R * pow(g_inv, j, R) % R)
+        return out
+
+    def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
+        from native.kernels import array_to_ints, check_fr_array, ints_to_array
+
+        return ints_to_array(self.ntt(array_to_ints(check_fr_array(values, "ntt input")), inverse, shift))

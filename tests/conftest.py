@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite: one run per backend, and seeded randomness.
 
-``backend`` runs a test once per name in ``native.BACKEND_NAMES``. A missing C build skips
+``backend`` runs a test once per backend with its own arithmetic (``FULL_BACKENDS``). A missing C build skips
 the "c" runs, unless ``PROZ_REQUIRE_C`` is set (CI sets it), where it is an error.
 
 ``rng`` is a ``random.Random`` seeded from the test's id, or from ``$PROZ_SEED``; a failing
@@ -20,7 +20,12 @@ import prover
 from native.backend import Backend
 
 
-@pytest.fixture(scope="session", params=native.BACKEND_NAMES)
+# numba adds only MSM and NTT kernels to the reference: tests/native/test_msm.py and test_ntt.py
+# cover it; running every other test a third time would re-test the reference.
+FULL_BACKENDS = ("c", "reference")
+
+
+@pytest.fixture(scope="session", params=FULL_BACKENDS)
 def backend(request: pytest.FixtureRequest) -> Backend:
     try:
         return native.get_backend(request.param)

@@ -80,6 +80,17 @@ int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n) {
     return -1;
 }
 
+void pz_mul_many(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
+    const field *F = FIELD(which);
+    #pragma omp parallel for schedule(static) if (n > 4096)
+    for (size_t i = 0; i < n; i++) {
+        /* canonical in and out with two Montgomery products: (a b / 2^256) * 2^512 / 2^256 */
+        fe x;
+        fe_mul(&x, (const fe *)(a + 4 * i), (const fe *)(b + 4 * i), F);
+        fe_mul((fe *)(out + 4 * i), &x, &F->r2, F);
+    }
+}
+
 void pz_to_mont(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     #pragma omp parallel for schedule(static) if (n > 4096)
@@ -222,3 +233,74 @@ int pz_num_threads(void) {
     return 1;
 #endif
 }
+
+/* ---- MSM and NTT (issue 5) ----
+ * MSM bases are "prepared": affine points whose coordinates are already in Montgomery form
+ * (pz_to_mont over all 2n / 4n coordinates), infinity as zeros; scalars are canonical 4-limb
+ * values below 2^256, reduced modulo r (the bases must lie in the order-r subgroup). The result
+ * is a canonical affine point. window 0 lets the cost model choose; flags as in msm_impl.h. */
+#include "msm.h"
+#include "ntt.h"
+
+void pz_g1_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+    g1_jac j; g1_aff a;
+    g1_msm(&j, (const g1_aff *)bases, scalars, n, window, flags);
+    g1_to_affine(&a, &j);
+    store(out, (fe *)&a, 2, &FP);
+}
+void pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+    g2_jac j; g2_aff a;
+    g2_msm(&j, (const g2_aff *)bases, scalars, n, window, flags);
+    g2_to_affine(&a, &j);
+    store(out, (fe *)&a, 4, &FP);
+}
+/* The window the cost model picks for n points with nbits-bit scalars (group 1 or 2); *affine
+ * tells whether buckets are accumulated in affine batches. */
+int pz_msm_window(int group, size_t n, int nbits, int *affine) {
+    int threads = pz_num_threads();
+    return group == 2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
+}
+
+/* In-place NTT of 2^log Fr elements; canonical limbs unless mont != 0 (then Montgomery, as
+ * pz_to_mont makes them). shift: canonical coset generator, or NULL. Returns 0, or -1 when
+ * log is out of range or the shift is 0. */
+int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont) {
+    if (log < 0 || log > NTT_MAX_LOG) return -1;
+    size_t n = (size_t)1 << log;
+    fe g, *a = (fe *)data;
+    if (shift) {
+        load(&g, shift, 1, &FR);
+        if (fe_is_zero(&g)) return -1;
+    }
+    if (!mont) pz_to_mont(1, data, data, n);
+    ntt(a, log, inverse, shift ? &g : NULL);
+    if (!mont) pz_from_mont(1, data, data, n);
+    return 0;
+}
+
+/* Benchmark and test inputs with known discrete logs: out[i] = (a + i*d) * G for the group's
+ * generator G (given canonical affine in gen), canonical affine; a and d are 4-limb scalars.
+ * Chunks start with a scalar multiplication, then step by adding d*G. */
+#define PROGRESSION_API(G, NFE)                                                                  \
+void pz_##G##_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n) { \
+    G##_aff g, step; G##_jac t; load((fe *)&g, gen, NFE, &FP);                                  \
+    G##_mul(&t, &g, d, 4); G##_to_affine(&step, &t);                                            \
+    size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;                                      \
+    _Pragma("omp parallel for schedule(dynamic, 1)")                                            \
+    for (size_t c = 0; c < nchunks; c++) {                                                       \
+        size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;                             \
+        /* start = a + lo * d (mod r, computed in Fr) */                                        \
+        fe fa, fd, fl, s; uint64_t l4[4] = {lo, 0, 0, 0};                                        \
+        load(&fa, a, 1, &FR); load(&fd, d, 1, &FR); load(&fl, l4, 1, &FR);                       \
+        fe_mul(&s, &fd, &fl, &FR); fe_add(&s, &s, &fa, &FR); fe_from_mont(&s, &s, &FR);          \
+        G##_jac *j = malloc((hi - lo) * sizeof *j); G##_aff *x = malloc((hi - lo) * sizeof *x);  \
+        void *scratch = malloc((hi - lo) * sizeof j->z);                                        \
+        G##_mul(&j[0], &g, s.v, 4);                                                              \
+        for (size_t i = 1; i < hi - lo; i++) G##_add_mixed(&j[i], &j[i - 1], &step);             \
+        G##_batch_to_affine(x, j, scratch, hi - lo);                                             \
+        store(out + 4 * NFE * lo, (fe *)x, (hi - lo) * NFE, &FP);                                \
+        free(j); free(x); free(scratch);                                                         \
+    }                                                                                            \
+}
+PROGRESSION_API(g1, 2)
+PROGRESSION_API(g2, 4)

@@ -11,7 +11,7 @@ import functools
 import pytest
 
 from native.backend import GT_ONE, P, R
-from native.c_backend import fp12_from_tower
+from native.backend import fp12_from_tower
 from tests import oracle
 
 

@@ -1,0 +1,53 @@
+"""MSM kernels (issue 5): G1 at 2^12, 2^16, 2^18, 2^20 and G2 at 2^16 for the native (C) kernel,
+numba at 2^12 (much slower: it is the no-compiler fallback) and the reference at 2^8.
+
+    pytest bench/test_bench_msm.py --benchmark-only
+
+Each group is one (group, size); the rows are implementations, and the end-of-run summary
+gives every implementation's median over the native one. Every timed result is checked
+against the native kernel's. The peer comparison (ffjavascript) is `prozchain bench msm`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import native
+from bench.cli import bench_bases, bench_scalars
+from bench.kernel_ratios import record
+
+CASES = [("g1", 12, "native"), ("g1", 12, "numba"), ("g1", 8, "native"), ("g1", 8, "reference"),
+         ("g1", 16, "native"), ("g1", 18, "native"), ("g1", 20, "native"),
+         ("g2", 12, "native"), ("g2", 12, "numba"), ("g2", 16, "native")]
+_DATA: dict = {}
+
+
+def _backend(impl: str):
+    if impl == "native":
+        return native.get_backend("c")
+    if impl == "reference":
+        return native.get_backend("reference")
+    pytest.importorskip("numba")
+    from native.numba_backend import NumbaBackend
+
+    return NumbaBackend()
+
+
+def _inputs(group: str, log_n: int):
+    if (group, log_n) not in _DATA:
+        bases, scalars = bench_bases(group, log_n), bench_scalars(log_n)
+        _DATA[(group, log_n)] = (bases, scalars, native.get_backend("c").msm_prepared(bases, scalars))
+    return _DATA[(group, log_n)]
+
+
+@pytest.mark.parametrize("group,log_n,impl", CASES, ids=[f"{g}-{k}-{i}" for g, k, i in CASES])
+def test_msm(benchmark, group, log_n, impl, request):
+    bases, scalars, want = _inputs(group, log_n)
+    backend = _backend(impl)
+    benchmark.group = f"msm_{group} 2^{log_n}"
+    rounds = 1 if impl == "reference" else 3
+    if impl == "numba":
+        backend.msm_prepared(bases, scalars[:4])  # compile (or load the cache) outside the timing
+    got = benchmark.pedantic(backend.msm_prepared, args=(bases, scalars), rounds=rounds, iterations=1)
+    assert got == want
+    record(request, benchmark, impl)

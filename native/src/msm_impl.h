@@ -1,0 +1,310 @@
+/* Pippenger multi-scalar multiplication, written once for both groups.
+ *
+ * Included by msm.h with MP (the group's function prefix, g1_ or g2_), MF (its coordinate field
+ * type) and the coordinate operations MF_ADD, MF_SUB, MF_DBL, MF_MUL, MF_SQR, MF_INV, MF_IS_ZERO,
+ * MF_EQUAL and MF_SET_ONE defined; the curve arithmetic comes from curve.h (prefix_jac, _aff,
+ * _add, _add_mixed, _double, _to_affine, ...).
+ *
+ * Scalars are split into signed c-bit digits in [-2^(c-1) + 1, 2^(c-1)], so each window needs
+ * 2^(c-1) buckets; a negative digit adds the negated base. Buckets are accumulated either in
+ * Jacobian coordinates (mixed additions, 7M + 4S each) or, for large windows, in affine
+ * coordinates by batches of independent additions that share one field inversion (Montgomery's
+ * trick: about 6M per addition). A point whose bucket is already in the pending batch goes to a
+ * Jacobian side bucket instead of waiting, so repeated digits never stall the batch.
+ */
+
+#ifndef MSM_BITLEN_DEFINED
+#define MSM_BITLEN_DEFINED
+static inline int msm_bitlen(const uint64_t k[4]) {
+    for (int i = 3; i >= 0; i--) if (k[i]) return 64 * i + 64 - __builtin_clzll(k[i]);
+    return 0;
+}
+#endif
+
+#define MCAT2(a, b) a##b
+#define MCAT(a, b) MCAT2(a, b)
+#define MFN(name) MCAT(MP, name)
+#define MJAC MFN(jac)
+#define MAFF MFN(aff)
+
+/* Bucket sums -> sum over b of (b + 1) * bucket[b], by running sums from the top. */
+static void MFN(msm_reduce_buckets)(MJAC *out, const MAFF *aff, const MJAC *jac, size_t nb) {
+    MJAC running, total;
+    MFN(set_infinity)(&running);
+    MFN(set_infinity)(&total);
+    for (size_t b = nb; b-- > 0;) {
+        if (jac && !MFN(is_infinity)(&jac[b])) MFN(add)(&running, &running, &jac[b]);
+        if (aff && !MFN(aff_is_infinity)(&aff[b])) MFN(add_mixed)(&running, &running, &aff[b]);
+        MFN(add)(&total, &total, &running);
+    }
+    *out = total;
+}
+
+/* One window over n points (digits for this window), Jacobian buckets. */
+static void MFN(msm_window_jac)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
+    size_t nb = (size_t)1 << (c - 1);
+    MJAC *jac = malloc(nb * sizeof *jac);
+    for (size_t b = 0; b < nb; b++) MFN(set_infinity)(&jac[b]);
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = digits[i];
+        if (!d) continue;
+        if (d > 0) MFN(add_mixed)(&jac[d - 1], &jac[d - 1], &bases[i]);
+        else { MAFF q; MFN(aff_neg)(&q, &bases[i]); MFN(add_mixed)(&jac[-d - 1], &jac[-d - 1], &q); }
+    }
+    MFN(msm_reduce_buckets)(out, NULL, jac, nb);
+    free(jac);
+}
+
+#define MSM_BATCH 1024
+
+/* Apply a batch of affine additions aff[bidx[j]] += q[j], every bidx distinct (an empty bucket
+ * just takes q[j]); one inversion for the whole batch. */
+static void MFN(msm_flush)(MAFF *aff, const uint32_t *bidx, const MAFF *q, size_t cnt,
+                           MF *num, MF *den, MF *prefix, uint8_t *cancel) {
+    if (!cnt) return;
+    MF acc;
+    MF_SET_ONE(&acc);
+    for (size_t j = 0; j < cnt; j++) {
+        const MAFF *p = &aff[bidx[j]];
+        cancel[j] = 0;
+        if (MFN(aff_is_infinity)(p)) {           /* empty bucket: it just takes q */
+            cancel[j] = 2;
+            MF_SET_ONE(&den[j]);
+        } else if (MF_EQUAL(&p->x, &q[j].x)) {
+            if (MF_EQUAL(&p->y, &q[j].y)) {   /* doubling: lambda = 3x^2 / 2y (y != 0 on BN254) */
+                MF t;
+                MF_SQR(&t, &p->x);
+                MF_DBL(&num[j], &t);
+                MF_ADD(&num[j], &num[j], &t);
+                MF_DBL(&den[j], &p->y);
+            } else {                            /* p = -q: the bucket empties */
+                cancel[j] = 1;
+                MF_SET_ONE(&den[j]);
+            }
+        } else {
+            MF_SUB(&den[j], &q[j].x, &p->x);
+            MF_SUB(&num[j], &q[j].y, &p->y);
+        }
+        prefix[j] = acc;
+        MF_MUL(&acc, &acc, &den[j]);
+    }
+    MF_INV(&acc, &acc);
+    for (size_t j = cnt; j-- > 0;) {
+        MF inv, lambda, x3, t;
+        MF_MUL(&inv, &acc, &prefix[j]);
+        MF_MUL(&acc, &acc, &den[j]);
+        MAFF *p = &aff[bidx[j]];
+        if (cancel[j] == 2) { *p = q[j]; continue; }
+        if (cancel[j]) { memset(p, 0, sizeof *p); continue; }
+        MF_MUL(&lambda, &num[j], &inv);
+        MF_SQR(&x3, &lambda);
+        MF_SUB(&x3, &x3, &p->x);
+        MF_SUB(&x3, &x3, &q[j].x);
+        MF_SUB(&t, &p->x, &x3);
+        MF_MUL(&t, &t, &lambda);
+        MF_SUB(&p->y, &t, &p->y);
+        p->x = x3;
+    }
+}
+
+/* One window, affine buckets filled by batched affine additions. */
+static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
+    size_t nb = (size_t)1 << (c - 1);
+    MAFF *aff = calloc(nb, sizeof *aff);
+    MJAC *jac = malloc(nb * sizeof *jac);
+    uint32_t *stamp = calloc(nb, sizeof *stamp);
+    uint32_t bidx[MSM_BATCH];
+    MAFF *q = malloc(MSM_BATCH * sizeof *q);
+    MF *num = malloc(3 * MSM_BATCH * sizeof *num), *den = num + MSM_BATCH, *prefix = den + MSM_BATCH;
+    uint8_t cancel[MSM_BATCH];
+    for (size_t b = 0; b < nb; b++) MFN(set_infinity)(&jac[b]);
+    uint32_t batch = 1;
+    size_t cnt = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = digits[i];
+        if (!d) continue;
+        uint32_t b = (uint32_t)(d > 0 ? d : -d) - 1;
+        if (stamp[b] == batch) {
+            MAFF pt;
+            if (d > 0) pt = bases[i]; else MFN(aff_neg)(&pt, &bases[i]);
+            MFN(add_mixed)(&jac[b], &jac[b], &pt);
+            continue;
+        }
+        /* the bucket is read only when the batch is flushed: fetch it now, check it then */
+        __builtin_prefetch(&aff[b], 1, 3);
+        stamp[b] = batch;
+        bidx[cnt] = b;
+        if (d > 0) q[cnt] = bases[i]; else MFN(aff_neg)(&q[cnt], &bases[i]);
+        cnt++;
+        if (cnt == MSM_BATCH) {
+            MFN(msm_flush)(aff, bidx, q, cnt, num, den, prefix, cancel);
+            cnt = 0;
+            batch++;
+        }
+    }
+    MFN(msm_flush)(aff, bidx, q, cnt, num, den, prefix, cancel);
+    MFN(msm_reduce_buckets)(out, aff, jac, nb);
+    free(aff); free(jac); free(stamp); free(q); free(num);
+}
+
+/* Signed c-bit digits of each scalar (< 2^nbits), window-major: digits[w * n + i].
+ * Points at infinity get all-zero digits. */
+static void MFN(msm_digits)(int32_t *digits, const uint64_t (*k)[4], const MAFF *bases, size_t n, int c, int nwin) {
+    const uint32_t mask = (c >= 32) ? 0xffffffffu : ((1u << c) - 1), half = 1u << (c - 1);
+    #pragma omp parallel for schedule(static) if (n > 4096)
+    for (size_t i = 0; i < n; i++) {
+        int skip = MFN(aff_is_infinity)(&bases[i]);
+        uint32_t carry = 0;
+        for (int w = 0; w < nwin; w++) {
+            int bit = w * c, limb = bit >> 6, off = bit & 63;
+            uint64_t v = 0;
+            if (limb < 4) {
+                v = k[i][limb] >> off;
+                if (off + c > 64 && limb + 1 < 4) v |= k[i][limb + 1] << (64 - off);
+            }
+            uint32_t val = ((uint32_t)v & mask) + carry;
+            int32_t d;
+            if (val > half) { d = (int32_t)val - (int32_t)(1u << c); carry = 1; }
+            else { d = (int32_t)val; carry = 0; }
+            digits[(size_t)w * n + i] = skip ? 0 : d;
+        }
+    }
+}
+
+/* The cost model, in field multiplications: per window, one bucket addition per point (about
+ * 6.5 in affine batches, 11 as a mixed Jacobian addition) and two additions per bucket to reduce
+ * (27); windows run in parallel, so a window count that does not divide among the threads pays
+ * for its last round in full. Returns the window c, and the bucket mode in *affine. */
+static double MFN(msm_cost)(size_t n, int nbits, int c, int threads, int *affine) {
+    int nwin = nbits / c + 1;
+    size_t nb = (size_t)1 << (c - 1);
+    double per_point = 11.0;
+    *affine = 0;
+    if (c >= 10 && n >= 4 * nb / 2) {
+        /* conflicts with the pending batch fall back to Jacobian additions */
+        double batch = (double)(MSM_BATCH < nb / 2 ? MSM_BATCH : nb / 2);
+        double conflict = batch / (2.0 * (double)nb);
+        double aff = 6.5 + 380.0 / batch;
+        aff = aff * (1 - conflict) + 11.0 * conflict;
+        if (aff < per_point) { per_point = aff; *affine = 1; }
+    }
+    int chunks = 1;
+    if (nwin < threads) chunks = (threads + nwin - 1) / nwin;
+    double tasks = (double)nwin * chunks;
+    double rounds = (double)((size_t)(tasks + threads - 1) / threads);
+    return rounds * ((double)n / chunks * per_point + (double)nb * 27.0) + (double)nbits * 9.0;
+}
+
+static int MFN(msm_choose)(size_t n, int nbits, int threads, int *affine) {
+    int best = 1, best_aff = 0;
+    double best_cost = 1e300;
+    for (int c = 1; c <= 20; c++) {
+        if (c > 1 && ((size_t)1 << (c - 2)) > 2 * n + 2) break;  /* far more buckets than points */
+        int a;
+        double cost = MFN(msm_cost)(n, nbits, c, threads, &a);
+        if (cost < best_cost) { best_cost = cost; best = c; best_aff = a; }
+    }
+    *affine = best_aff;
+    return best;
+}
+
+/* sum k_i * bases_i for scalars < 2^nbits, into *res (Jacobian). window 0 = cost model;
+ * mode 0 = cost model, 1 = Jacobian buckets, 2 = affine buckets. */
+static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t n,
+                          int nbits, int window, int mode) {
+    MFN(set_infinity)(res);
+    if (!n) return;
+    int threads = 1;
+#ifdef _OPENMP
+    threads = omp_get_max_threads();
+#endif
+    int affine;
+    int c = MFN(msm_choose)(n, nbits, threads, &affine);
+    if (window > 0) { c = window; MFN(msm_cost)(n, nbits, c, threads, &affine); }
+    if (mode == 1) affine = 0;
+    if (mode == 2) affine = c >= 2;
+    int nwin = nbits / c + 1;
+    int chunks = 1;
+    if (nwin < threads && n >= 256) chunks = (threads + nwin - 1) / nwin;
+    if ((size_t)chunks > n) chunks = 1;
+    int32_t *digits = malloc((size_t)nwin * n * sizeof *digits);
+    MFN(msm_digits)(digits, k, bases, n, c, nwin);
+    MJAC *part = malloc((size_t)nwin * chunks * sizeof *part);
+    int tasks = nwin * chunks;
+    #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1 && n >= 64)
+    for (int t = 0; t < tasks; t++) {
+        int w = t / chunks, ch = t % chunks;
+        size_t lo = n * (size_t)ch / chunks, hi = n * (size_t)(ch + 1) / chunks;
+        const int32_t *dg = digits + (size_t)w * n + lo;
+        if (affine) MFN(msm_window_aff)(&part[t], bases + lo, dg, hi - lo, c);
+        else MFN(msm_window_jac)(&part[t], bases + lo, dg, hi - lo, c);
+    }
+    MJAC acc;
+    MFN(set_infinity)(&acc);
+    for (int w = nwin; w-- > 0;) {
+        if (!MFN(is_infinity)(&acc)) for (int i = 0; i < c; i++) MFN(double)(&acc, &acc);
+        for (int ch = 0; ch < chunks; ch++) MFN(add)(&acc, &acc, &part[w * chunks + ch]);
+    }
+    *res = acc;
+    free(digits); free(part);
+}
+
+
+/* The full MSM: scalars (canonical, any value below 2^256) are reduced modulo r, since every
+ * base is taken to be in the order-r subgroup; zero scalars and points at infinity are dropped,
+ * and the rest are split by size (scalar 1, up to 64 bits, larger) so that small witness values
+ * cost a few windows instead of all of them. flags: 1 = no split by size, 2 = Jacobian buckets
+ * only, 4 = affine buckets whenever c >= 2. */
+static void MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+    MFN(set_infinity)(res);
+    if (!n) return;
+    static const uint64_t r[4] = FR_MODULUS;
+    uint64_t (*k)[4] = malloc(n * sizeof *k);
+    uint8_t *cls = malloc(n);
+    #pragma omp parallel for schedule(static) if (n > 4096)
+    for (size_t i = 0; i < n; i++) {
+        uint64_t s[4];
+        memcpy(s, scalars + 4 * i, 32);
+        for (;;) {  /* s mod r: at most five subtractions for s < 2^256 */
+            int ge = 1;
+            for (int j = 3; j >= 0; j--) { if (s[j] != r[j]) { ge = s[j] > r[j]; break; } }
+            if (!ge) break;
+            uint64_t borrow = 0;
+            for (int j = 0; j < 4; j++) borrow = sub_borrow(s[j], r[j], borrow, &s[j]);
+        }
+        memcpy(k[i], s, 32);
+        int bits = msm_bitlen(s);
+        if (!bits || MFN(aff_is_infinity)(&bases[i])) cls[i] = 0;
+        else if (flags & 1) cls[i] = 3;
+        else cls[i] = bits == 1 ? 1 : bits <= 64 ? 2 : 3;
+    }
+    size_t count[4] = {0, 0, 0, 0};
+    int maxbits[4] = {0, 1, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        count[cls[i]]++;
+        if (cls[i] >= 2) { int b = msm_bitlen(k[i]); if (b > maxbits[cls[i]]) maxbits[cls[i]] = b; }
+    }
+    int mode = (flags & 2) ? 1 : (flags & 4) ? 2 : 0;
+    if (count[3] == n) {  /* nothing to gather */
+        MFN(msm_core)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, mode);
+    } else {
+        MAFF *gb = malloc(n * sizeof *gb);
+        uint64_t (*gk)[4] = malloc(n * sizeof *gk);
+        for (int cl = 1; cl <= 3; cl++) {
+            if (!count[cl]) continue;
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) if (cls[i] == cl) { gb[m] = bases[i]; memcpy(gk[m], k[i], 32); m++; }
+            MJAC part;
+            MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], cl == 3 ? window : 0, mode);
+            MFN(add)(res, res, &part);
+        }
+        free(gb); free(gk);
+    }
+    free(k); free(cls);
+}
+
+#undef MCAT2
+#undef MCAT
+#undef MFN
+#undef MJAC
+#undef MAFF

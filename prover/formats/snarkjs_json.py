@@ -1,0 +1,203 @@
+"""snarkjs's JSON files for Groth16: ``proof.json``, ``public.json``, ``verification_key.json``.
+
+Numbers are decimal strings. G1 points are ``[x, y, z]`` and G2 points ``[[x0, x1], [y0, y1],
+[z0, z1]]`` with Fp2 elements as ``[c0, c1]`` (real part first); snarkjs writes affine points
+(z = 1) and ``z = 0`` for infinity, and a point with another z is read as Jacobian, as
+ffjavascript does. Every point read is validated (canonical, on the curve, in the subgroup); a
+problem raises :class:`JSONFormatError` naming the file, the field and what is wrong.
+
+>>> from prover.groth16.simulate import toy_key_and_proof
+>>> vk, public, proof = toy_key_and_proof()
+>>> proof_from_json(proof_to_json(proof)) == proof
+True
+>>> verification_key_from_json(verification_key_to_json(vk)) == vk
+True
+>>> public_from_json(["3", "12"])
+[3, 12]
+>>> proof_from_json({"pi_a": ["1", "3", "1"]}, source="p.json")
+Traceback (most recent call last):
+...
+prover.formats.snarkjs_json.JSONFormatError: p.json: protocol: missing (expected "groth16")
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence, Union
+
+from native.backend import P, R, fp12_to_tower
+from native.errors import InvalidPointError, ProzError
+from prover.backend import current_backend
+from prover.curve import G1Point, G2Point
+from prover.groth16.keys import Proof, VerificationKey
+
+PathLike = Union[str, Path]
+
+
+class JSONFormatError(ProzError, ValueError):
+    """A snarkjs JSON file or object that is not what it claims to be."""
+
+
+def _number(value: Any, where: str, bound: int, source: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise JSONFormatError(f"{source}: {where}: expected a decimal string, got {value!r}")
+    try:
+        n = int(value, 10) if isinstance(value, str) else value
+    except ValueError:
+        raise JSONFormatError(f"{source}: {where}: {value!r} is not a decimal number") from None
+    if not 0 <= n < bound:
+        raise JSONFormatError(f"{source}: {where}: {n} is not below the modulus {bound}")
+    return n
+
+
+def _list(value: Any, length: int, where: str, source: str) -> list:
+    if not isinstance(value, list) or len(value) != length:
+        raise JSONFormatError(f"{source}: {where}: expected a list of {length}, got {value!r}")
+    return value
+
+
+def _fp2(value: Any, where: str, source: str) -> tuple[int, int]:
+    c0, c1 = _list(value, 2, where, source)
+    return _number(c0, where + "[0]", P, source), _number(c1, where + "[1]", P, source)
+
+
+def g1_from_json(value: Any, where: str = "point", source: str = "<json>") -> G1Point:
+    x, y, z = (_number(c, f"{where}[{i}]", P, source) for i, c in enumerate(_list(value, 3, where, source)))
+    return _validated(G1Point, "g1", (x, y, z), 1, 0, where, source)
+
+
+def g2_from_json(value: Any, where: str = "point", source: str = "<json>") -> G2Point:
+    x, y, z = (_fp2(c, f"{where}[{i}]", source) for i, c in enumerate(_list(value, 3, where, source)))
+    return _validated(G2Point, "g2", (x, y, z), (1, 0), (0, 0), where, source)
+
+
+def _validated(cls, group: str, xyz: tuple, one: Any, zero: Any, where: str, source: str):
+    x, y, z = xyz
+    try:
+        if z == zero:
+            return cls.infinity()
+        if z != one:
+            (affine,) = current_backend().batch_to_affine(group, [xyz])
+            if affine is None:
+                return cls.infinity()
+            x, y = affine
+        return cls.from_affine(x, y)
+    except InvalidPointError as exc:
+        raise JSONFormatError(f"{source}: {where}: {exc}") from None
+
+
+def g1_to_json(point: G1Point) -> list[str]:
+    if point.is_infinity:
+        return ["0", "1", "0"]
+    x, y = point.affine
+    return [str(x), str(y), "1"]
+
+
+def g2_to_json(point: G2Point) -> list[list[str]]:
+    if point.is_infinity:
+        return [["0", "0"], ["1", "0"], ["0", "0"]]
+    (x0, x1), (y0, y1) = point.affine
+    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+
+
+def _header(obj: Any, source: str) -> dict:
+    if not isinstance(obj, dict):
+        raise JSONFormatError(f"{source}: expected a JSON object, got {type(obj).__name__}")
+    for key, expected in (("protocol", "groth16"), ("curve", "bn128")):
+        if key not in obj:
+            raise JSONFormatError(f'{source}: {key}: missing (expected "{expected}")')
+        if obj[key] != expected:
+            raise JSONFormatError(f'{source}: {key}: {obj[key]!r} is not supported (expected "{expected}")')
+    return obj
+
+
+def _field(obj: dict, key: str, source: str) -> Any:
+    if key not in obj:
+        raise JSONFormatError(f"{source}: {key}: missing")
+    return obj[key]
+
+
+# -- proof.json ---------------------------------------------------------------------------------
+def proof_from_json(obj: Any, source: str = "proof.json") -> Proof:
+    obj = _header(obj, source)
+    return Proof(g1_from_json(_field(obj, "pi_a", source), "pi_a", source),
+                 g2_from_json(_field(obj, "pi_b", source), "pi_b", source),
+                 g1_from_json(_field(obj, "pi_c", source), "pi_c", source))
+
+
+def proof_to_json(proof: Proof) -> dict:
+    return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b), "pi_c": g1_to_json(proof.c),
+            "protocol": "groth16", "curve": "bn128"}
+
+
+# -- public.json --------------------------------------------------------------------------------
+def public_from_json(obj: Any, source: str = "public.json") -> list[int]:
+    if not isinstance(obj, list):
+        raise JSONFormatError(f"{source}: expected a list of decimal strings, got {type(obj).__name__}")
+    return [_number(v, f"[{i}]", R, source) for i, v in enumerate(obj)]
+
+
+def public_to_json(values: Sequence[int]) -> list[str]:
+    return [str(v) for v in values]
+
+
+# -- verification_key.json ----------------------------------------------------------------------
+def verification_key_from_json(obj: Any, source: str = "verification_key.json") -> VerificationKey:
+    obj = _header(obj, source)
+    ic = _field(obj, "IC", source)
+    if not isinstance(ic, list) or not ic:
+        raise JSONFormatError(f"{source}: IC: expected a non-empty list of G1 points")
+    vk = VerificationKey(
+        g1_from_json(_field(obj, "vk_alpha_1", source), "vk_alpha_1", source),
+        g2_from_json(_field(obj, "vk_beta_2", source), "vk_beta_2", source),
+        g2_from_json(_field(obj, "vk_gamma_2", source), "vk_gamma_2", source),
+        g2_from_json(_field(obj, "vk_delta_2", source), "vk_delta_2", source),
+        tuple(g1_from_json(p, f"IC[{i}]", source) for i, p in enumerate(ic)),
+    )
+    if "nPublic" in obj and obj["nPublic"] != vk.n_public:
+        raise JSONFormatError(f"{source}: nPublic: {obj['nPublic']!r} but IC has {len(ic)} points "
+                              f"(nPublic + 1 expected)")
+    return vk
+
+
+def verification_key_to_json(vk: VerificationKey) -> dict:
+    tower = fp12_to_tower(vk.alpha_beta.coeffs)  # snarkjs writes e(alpha, beta) in tower form
+    alphabeta = [[[str(tower[6 * h + 2 * j + k]) for k in range(2)] for j in range(3)] for h in range(2)]
+    return {
+        "protocol": "groth16",
+        "curve": "bn128",
+        "nPublic": vk.n_public,
+        "vk_alpha_1": g1_to_json(vk.alpha),
+        "vk_beta_2": g2_to_json(vk.beta),
+        "vk_gamma_2": g2_to_json(vk.gamma),
+        "vk_delta_2": g2_to_json(vk.delta),
+        "vk_alphabeta_12": alphabeta,
+        "IC": [g1_to_json(p) for p in vk.ic],
+    }
+
+
+# -- files --------------------------------------------------------------------------------------
+def read_json(path: PathLike) -> Any:
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise JSONFormatError(f"{path}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise JSONFormatError(f"{path}: not valid JSON: {exc}") from None
+
+
+def write_json(path: PathLike, obj: Any) -> None:
+    Path(path).write_text(json.dumps(obj, indent=1) + "\n")
+
+
+def read_proof(path: PathLike) -> Proof:
+    return proof_from_json(read_json(path), str(path))
+
+
+def read_public(path: PathLike) -> list[int]:
+    return public_from_json(read_json(path), str(path))
+
+
+def read_verification_key(path: PathLike) -> VerificationKey:
+    return verification_key_from_json(read_json(path), str(path))

@@ -1,0 +1,151 @@
+"""Multi-scalar multiplication: the C and numba kernels against the naive reference and against
+the discrete-log oracle (tests/native/kernel_inputs.py), on G1 and G2, with the edge cases the
+kernels special-case: zero scalars, scalars >= R, small scalars, repeated bases, bases at
+infinity and P/-P pairs, and every bucket mode and window of the C Pippenger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import native
+from native.backend import R
+from native.kernels import PreparedBases, array_to_ints, ints_to_array, prepare_bases, scalars_array
+from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
+
+
+@pytest.fixture(scope="module")
+def c():
+    return native.get_backend("c")
+
+
+@pytest.fixture(scope="module")
+def numba_backend():
+    pytest.importorskip("numba")
+    from native.numba_backend import NumbaBackend
+
+    return NumbaBackend()
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return native.get_backend("reference")
+
+
+GROUPS = ["g1", "g2"]
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("n", [1, 2, 3, 17])
+def test_small_against_naive_reference(group, n, c, numba_backend, ref, rng):
+    points, logs = bases_with_logs(group, n, rng)
+    if n >= 3:
+        points[1] = None
+        points[2] = points[0]
+    scalars = edge_scalars(n, rng)
+    want = ref.msm(group, points, scalars)
+    bases = c.msm_prepare(group, points)
+    k = ints_to_array(scalars)
+    assert c.msm_prepared(bases, k) == want
+    assert numba_backend.msm_prepared(bases, k) == want
+    assert c.msm(group, points, scalars) == want
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_negative_and_huge_python_scalars(group, c, ref, rng):
+    points, _ = bases_with_logs(group, 4, rng)
+    scalars = [-1, -rng.randrange(R), 2**300 + 5, 3 * R + 1]
+    assert c.msm(group, points, scalars) == ref.msm(group, points, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("n", [1000, 4096 + 5])
+def test_large_with_edge_cases_against_log_oracle(group, n, c, rng):
+    points, logs = bases_with_logs(group, n, rng)
+    points, logs = with_edge_cases(group, points, logs, rng)
+    scalars = edge_scalars(n, rng)
+    bases = c.msm_prepare(group, points)
+    assert c.msm_prepared(bases, ints_to_array(scalars)) == expected(group, logs, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_numba_at_1000(group, c, numba_backend, rng):
+    n = 1000 if group == "g1" else 200
+    points, logs = bases_with_logs(group, n, rng)
+    points, logs = with_edge_cases(group, points, logs, rng)
+    scalars = edge_scalars(n, rng)
+    bases = prepare_bases(group, points)
+    assert numba_backend.msm_prepared(bases, ints_to_array(scalars)) == expected(group, logs, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("flags", [0, 1, 2, 4, 5, 3])
+@pytest.mark.parametrize("window", [0, 1, 2, 5, 8, 12])
+def test_every_window_and_bucket_mode(group, flags, window, c, rng):
+    """flags: 1 no small-scalar split, 2 Jacobian buckets, 4 affine batches even for small c."""
+    n = 300
+    points, logs = bases_with_logs(group, n, rng)
+    points, logs = with_edge_cases(group, points, logs, rng)
+    scalars = edge_scalars(n, rng)
+    got = c.msm_prepared(c.msm_prepare(group, points), ints_to_array(scalars), window, flags)
+    assert got == expected(group, logs, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_cancelling_and_doubling_buckets(group, c, rng):
+    """Affine batches meeting P + P (doubling) and P + (-P) (an emptied bucket) in one bucket."""
+    points, logs = bases_with_logs(group, 8, rng)
+    from tests.native.kernel_inputs import neg
+
+    pts = points[:4] * 50 + [neg(group, p) for p in points[:4]] * 49
+    lg = logs[:4] * 50 + [(-l) % R for l in logs[:4]] * 49
+    scalars = [7] * len(pts)
+    for flags in (4, 5, 2):
+        got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), 4, flags)
+        assert got == expected(group, lg, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_degenerate_sums(group, c, numba_backend, rng):
+    points, logs = bases_with_logs(group, 5, rng)
+    assert c.msm(group, points, [0] * 5) is None
+    assert c.msm(group, [None] * 5, [1, 2, 3, 4, 5]) is None
+    assert c.msm(group, [], []) is None
+    assert c.msm(group, points, [R] * 5) is None
+    assert c.msm(group, points, [1] * 5) == expected(group, logs, [1] * 5)
+    assert numba_backend.msm(group, points, [0] * 5) is None
+
+
+def test_prepared_bases_are_reused_and_prefix_msm(c, numba_backend, rng):
+    points, logs = bases_with_logs("g1", 64, rng)
+    bases = c.msm_prepare("g1", points)
+    assert isinstance(bases, PreparedBases) and bases.array.shape == (64, 8)
+    assert np.array_equal(bases.array, prepare_bases("g1", points).array)  # C and Python agree
+    for m in (1, 10, 64):
+        scalars = [rng.randrange(R) for _ in range(m)]
+        want = expected("g1", logs[:m], scalars)
+        assert c.msm_prepared(bases, scalars_array(scalars)) == want
+        assert numba_backend.msm_prepared(bases, scalars_array(scalars)) == want
+    with pytest.raises(ValueError):
+        c.msm_prepared(bases, scalars_array([1] * 65))
+    with pytest.raises(ValueError):
+        c.msm_prepared(bases, np.zeros((3, 3), dtype=np.uint64))
+
+
+def test_cost_model_windows(c):
+    from native.c_backend import ffi, lib
+
+    affine = ffi.new("int *")
+    windows = [lib.pz_msm_window(1, 1 << k, 254, affine) for k in (4, 10, 16, 20)]
+    assert windows == sorted(windows) and 1 <= windows[0] and windows[-1] <= 20
+    lib.pz_msm_window(1, 1 << 20, 254, affine)
+    assert affine[0] == 1  # large windows accumulate in affine batches
+    lib.pz_msm_window(1, 16, 254, affine)
+    assert affine[0] == 0
+
+
+def test_array_helpers():
+    a = ints_to_array([0, 1, 2**255, 2**256 - 1])
+    assert array_to_ints(a) == [0, 1, 2**255, 2**256 - 1]
+    with pytest.raises(native.errors.InvalidFieldElementError):
+        ints_to_array([2**256])
