@@ -37,6 +37,13 @@ PEER_SCRIPT = HERE / "msm_peer.js"
 
 
 # ---- inputs shared by the CLI and the pytest-benchmark suites ---------------------------------
+def backend_for(impl: str):
+    """The backend behind an implementation name of the tables: native, numba or reference."""
+    import native
+
+    return native.get_backend("c" if impl == "native" else impl)
+
+
 def bench_bases(group: str, log_n: int, seed: int = 2024):
     """2^log_n prepared bases (a + i d) * G, built in C in well under a second at 2^20."""
     from native.c_backend import CBackend, ffi, lib, to_limbs

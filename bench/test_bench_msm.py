@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import native
-from bench.cli import bench_bases, bench_scalars
+from bench.cli import backend_for, bench_bases, bench_scalars
 from bench.kernel_ratios import record
 
 CASES = [("g1", 12, "native"), ("g1", 12, "numba"), ("g1", 8, "native"), ("g1", 8, "reference"),
@@ -21,16 +21,6 @@ CASES = [("g1", 12, "native"), ("g1", 12, "numba"), ("g1", 8, "native"), ("g1", 
          ("g2", 12, "native"), ("g2", 12, "numba"), ("g2", 16, "native")]
 _DATA: dict = {}
 
-
-def _backend(impl: str):
-    if impl == "native":
-        return native.get_backend("c")
-    if impl == "reference":
-        return native.get_backend("reference")
-    pytest.importorskip("numba")
-    from native.numba_backend import NumbaBackend
-
-    return NumbaBackend()
 
 
 def _inputs(group: str, log_n: int):
@@ -43,7 +33,7 @@ def _inputs(group: str, log_n: int):
 @pytest.mark.parametrize("group,log_n,impl", CASES, ids=[f"{g}-{k}-{i}" for g, k, i in CASES])
 def test_msm(benchmark, group, log_n, impl, request):
     bases, scalars, want = _inputs(group, log_n)
-    backend = _backend(impl)
+    backend = backend_for(impl)
     benchmark.group = f"msm_{group} 2^{log_n}"
     rounds = 1 if impl == "reference" else 3
     if impl == "numba":

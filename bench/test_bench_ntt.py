@@ -10,22 +10,12 @@ import numpy as np
 import pytest
 
 import native
-from bench.cli import bench_fr_vector
+from bench.cli import backend_for, bench_fr_vector
 from bench.kernel_ratios import record
 
 CASES = [(16, "native"), (16, "numba"), (20, "native"), (8, "native"), (8, "reference")]
 _DATA: dict = {}
 
-
-def _backend(impl: str):
-    if impl == "native":
-        return native.get_backend("c")
-    if impl == "reference":
-        return native.get_backend("reference")
-    pytest.importorskip("numba")
-    from native.numba_backend import NumbaBackend
-
-    return NumbaBackend()
 
 
 @pytest.mark.parametrize("variant", ["forward", "inverse", "coset"])
@@ -37,7 +27,7 @@ def test_ntt(benchmark, log_n, impl, variant, request):
         _DATA[log_n] = x
     x = _DATA[log_n]
     kwargs = {"inverse": variant == "inverse", "shift": 7 if variant == "coset" else None}
-    backend = _backend(impl)
+    backend = backend_for(impl)
     benchmark.group = f"ntt_{variant} 2^{log_n}"
     if impl == "numba":
         backend.ntt_array(x[:4], **kwargs)  # compile outside the timing

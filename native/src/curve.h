@@ -23,19 +23,6 @@ static inline void fp_inv_fn(fe *r, const fe *a) { fp_inv(r, a); }
 #define G_SET_ONE(r) fp_set_one(r)
 #define G_B G1_B_CONST
 #include "curve_impl.h"
-#undef G_
-#undef G_F
-#undef G_ADD
-#undef G_SUB
-#undef G_DBL
-#undef G_MUL
-#undef G_SQR
-#undef G_NEG
-#undef G_INV
-#undef G_IS_ZERO
-#undef G_EQUAL
-#undef G_SET_ONE
-#undef G_B
 
 #define G_ g2_
 #define G_F fp2

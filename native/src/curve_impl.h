@@ -203,3 +203,17 @@ static inline int G_FN(jac_equal)(const G_JAC *p, const G_JAC *q) {
 
 #undef G_JAC
 #undef G_AFF
+/* the parameters, so that the next instantiation can define them afresh */
+#undef G_
+#undef G_F
+#undef G_ADD
+#undef G_SUB
+#undef G_DBL
+#undef G_MUL
+#undef G_SQR
+#undef G_NEG
+#undef G_INV
+#undef G_IS_ZERO
+#undef G_EQUAL
+#undef G_SET_ONE
+#undef G_B

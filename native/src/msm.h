@@ -21,16 +21,6 @@
 #define MF_EQUAL(a, b) fe_equal(a, b)
 #define MF_SET_ONE(r) (*(r) = FP.one)
 #include "msm_impl.h"
-#undef MP
-#undef MF
-#undef MF_ADD
-#undef MF_SUB
-#undef MF_DBL
-#undef MF_MUL
-#undef MF_SQR
-#undef MF_INV
-#undef MF_EQUAL
-#undef MF_SET_ONE
 
 #define MP g2_
 #define MF fp2
@@ -43,13 +33,3 @@
 #define MF_EQUAL(a, b) fp2_equal(a, b)
 #define MF_SET_ONE(r) fp2_one(r)
 #include "msm_impl.h"
-#undef MP
-#undef MF
-#undef MF_ADD
-#undef MF_SUB
-#undef MF_DBL
-#undef MF_MUL
-#undef MF_SQR
-#undef MF_INV
-#undef MF_EQUAL
-#undef MF_SET_ONE

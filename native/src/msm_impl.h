@@ -308,3 +308,14 @@ static void MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size
 #undef MFN
 #undef MJAC
 #undef MAFF
+/* the parameters, so that the next instantiation can define them afresh */
+#undef MP
+#undef MF
+#undef MF_ADD
+#undef MF_SUB
+#undef MF_DBL
+#undef MF_MUL
+#undef MF_SQR
+#undef MF_INV
+#undef MF_EQUAL
+#undef MF_SET_ONE

@@ -14,24 +14,6 @@ from native.kernels import PreparedBases, array_to_ints, ints_to_array, prepare_
 from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
 
 
-@pytest.fixture(scope="module")
-def c():
-    return native.get_backend("c")
-
-
-@pytest.fixture(scope="module")
-def numba_backend():
-    pytest.importorskip("numba")
-    from native.numba_backend import NumbaBackend
-
-    return NumbaBackend()
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return native.get_backend("reference")
-
-
 GROUPS = ["g1", "g2"]
 
 
