@@ -1,0 +1,116 @@
+"""An L2 node that rebuilds the rollup from L1 data alone: batches from the portal's calldata
+or blobs, deposits from its events, every batch replayed on the VM.
+
+>>> from rollup.optimistic.system import demo_system
+>>> system = demo_system()
+>>> node = L2Node(system.chain, system.portal, system.genesis)
+>>> node.sync(), len(node.batches)
+(0, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from rollup.l1 import Chain
+from rollup.optimistic.errors import DerivationError
+from rollup.vm import Deposit, Executor, Trace, inbox_roots
+from rollup.vm.codec import unpack_batch
+from rollup.vm.errors import DecodeError
+from rollup.vm.merkle import Proof
+from rollup.vm.state import (IDLE, WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
+                             withdrawal_key)
+
+
+@dataclass
+class Genesis:
+    """The L2's state at genesis: balances, contract code, contract storage."""
+
+    balances: Mapping[str, int] = field(default_factory=dict)
+    code: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    storage: Mapping[tuple[str, int], int] = field(default_factory=dict)
+
+    def world(self, ex: Executor) -> bytes:
+        return ex.genesis(self.balances, self.code, self.storage)
+
+
+@dataclass
+class Batch:
+    """One derived batch: its inputs and the full trace of its execution."""
+
+    number: int
+    deposits: list[Deposit]
+    txs: list[bytes]
+    trace: Trace
+
+    @property
+    def applied(self) -> list[int]:
+        """Indices of the transactions that were applied (not skipped as invalid)."""
+        n_dep, out = self.trace.contexts[0].n_dep, []
+        for before, after in zip(self.trace.contexts, self.trace.contexts[1:]):
+            if before.phase == IDLE and after.phase != IDLE:
+                out.append(before.next_item - n_dep)
+        return out
+
+
+class L2Node:
+    def __init__(self, chain: Chain, portal: str, genesis: Genesis) -> None:
+        self.chain, self.portal = chain, portal
+        self.ex = Executor()
+        self.genesis_world = genesis.world(self.ex)
+        self.batches: list[Batch] = []
+        self.deposits: dict[int, Deposit] = {}
+        self._scanned = 0
+
+    def sync(self) -> int:
+        """Derive the batches posted since the last call; returns how many."""
+        new = []
+        for _, log in self.chain.logs(self.portal, from_block=self._scanned):
+            if log.name == "Deposited":
+                index, recipient, amount = log.args
+                self.deposits[index] = Deposit(index, recipient, amount)
+            elif log.name == "BatchPosted":
+                new.append(log.args)
+        self._scanned = len(self.chain.blocks)
+        for args in new:
+            self.batches.append(self._derive(*args))
+        return len(new)
+
+    def _derive(self, number: int, dep_start: int, n_dep: int, txs_root: bytes, n_txs: int,
+                data_hash: bytes, data: bytes) -> Batch:
+        if number != len(self.batches):
+            raise DerivationError(f"batch {number} derived out of order")
+        payload = data or self.chain.blobs.get(data_hash)
+        if payload is None:
+            raise DerivationError(f"batch {number}: blob {data_hash.hex()} is not available")
+        try:
+            txs = unpack_batch(payload)
+        except DecodeError as exc:
+            raise DerivationError(f"batch {number}: {exc}") from exc
+        deposits = [self.deposits[i] for i in range(dep_start, dep_start + n_dep)]
+        if inbox_roots(deposits, txs)[1] != txs_root or len(txs) != n_txs:
+            raise DerivationError(f"batch {number}: posted transaction root does not match its data")
+        world = self.batches[-1].trace.final.world if self.batches else self.genesis_world
+        trace = self.ex.run(self.ex.start(world, number, deposits, txs))
+        return Batch(number, deposits, txs, trace)
+
+    def world(self, batch: int) -> bytes:
+        return self.batches[batch].trace.final.world
+
+    def included(self) -> set[bytes]:
+        """Raw transactions in every derived batch (applied or skipped)."""
+        return {tx for b in self.batches for tx in b.txs}
+
+    def withdrawal_index(self, batch: int, recipient: str, amount: int, taken: set[int]) -> int:
+        """The first withdrawal record ``(recipient, amount)`` in ``batch``'s world not in
+        ``taken``; -1 if none."""
+        world = self.world(batch)
+        wanted = withdrawal_commitment(addr_int(recipient), amount)
+        for i in range(self.ex.db.get(world, WITHDRAWAL_COUNT_KEY)):
+            if i not in taken and self.ex.db.get(world, withdrawal_key(i)) == wanted:
+                return i
+        return -1
+
+    def withdrawal_proof(self, batch: int, index: int) -> Proof:
+        return self.ex.db.prove(self.world(batch), withdrawal_key(index))

@@ -1,0 +1,282 @@
+"""The state commitment chain and its dispute games, on L1.
+
+**Proposals.** ``propose(batch, ctx, trace_len)`` with the proposer bond claims that running
+batch ``batch`` from the parent output's world halts, after ``trace_len`` steps, in the machine
+context ``ctx`` (encoded; L1 checks it is halted and has the batch's inbox). Its output root is
+``state_root(ctx)``, its start root ``state_root(batch_start(parent world, inbox))``. One live
+proposal per batch, in order; a proposal finalizes once its window (default 7 days) has passed
+with no open game and its parent is final.
+
+**Games.** ``challenge(id)`` with the challenger bond, inside the window, opens a game on the
+step range ``[0, trace_len]``: both sides agree on the start root, the challenger disputes the
+end root. The proposer (defender) answers ``bisect(game, roots)`` with the roots at the
+``arity - 1`` inner points of the range; the challenger ``choose``\\ s the part whose end root
+it disputes, and so on until the range is one step long; then ``prove(game, witness)`` makes
+L1 run :func:`rollup.vm.step` from the agreed root: a result other than the defender's root
+means the challenger wins. Each side has a chess clock (``clock`` seconds in all); whoever lets
+it run out loses through ``timeout``. So every game can be ended within ``2 * clock`` of its
+start, and ``window + 2 * clock`` after a proposal was made (:meth:`Outputs.finality_bound`)
+anyone can end its games and finalize it (once its parent is final), however many games were
+opened against it: they run in parallel, and none can be opened after the window.
+
+**Bonds.** The loser's bond is split: half to the winner, half burnt (sent to ``BURN``), so a
+proposer that challenges its own wrong root still loses. A proposal that loses is deleted with
+every later one (those get their bonds back, they were built on it); games on a deleted
+proposal end with the challenger's bond returned.
+
+>>> sorted(Outputs.methods)[:4]
+['bisect', 'challenge', 'choose', 'finality_bound']
+"""
+
+from __future__ import annotations
+
+from rollup.l1 import Address, Bytes32, Contract, external
+from rollup.l1 import gas as G
+from rollup.optimistic.proofs import ECRECOVER_GAS, NODE_HASH_GAS, b32, word
+from rollup.vm.errors import DecodeError, InvalidWitness
+from rollup.vm.machine import Witness, step
+from rollup.vm.merkle import hash_counter
+from rollup.vm.state import Context, batch_start, state_root
+
+BURN = "0x000000000000000000000000000000000000dead"
+PENDING, FINALIZED, DELETED = 1, 2, 3
+ACTIVE, CHALLENGER_WON, DEFENDER_WON, VOID = 1, 2, 3, 4
+DEFENDER, CHALLENGER = 0, 1
+MAX_TRACE = 2**40
+
+
+def split_points(lo: int, hi: int, arity: int) -> list[int]:
+    """The ends of the parts of ``[lo, hi]``: ``lo``, the inner points, ``hi``.
+
+    >>> split_points(0, 10, 4)
+    [0, 2, 5, 7, 10]
+    >>> split_points(3, 5, 4)
+    [3, 4, 5]
+    """
+    parts = min(arity, hi - lo)
+    return [lo + (hi - lo) * i // parts for i in range(parts + 1)]
+
+
+class Outputs(Contract):
+    def constructor(self, portal: Address, genesis_world: Bytes32, window: int, clock: int,
+                    proposer_bond: int, challenger_bond: int, arity: int) -> None:
+        self.require(arity >= 2 and window > 0 and clock > 0, "bad dispute parameters")
+        for name, value in (("portal", int(portal, 16)), ("genesis", word(genesis_world)),
+                            ("window", window), ("clock", clock), ("proposer_bond", proposer_bond),
+                            ("challenger_bond", challenger_bond), ("arity", arity)):
+            self.store(name, value=value)
+
+    # -- proposals ----------------------------------------------------------------------------
+    @external(payable=True)
+    def propose(self, batch: int, ctx: bytes, trace_len: int) -> int:
+        self.require(self.value == self.load("proposer_bond"), "the proposer bond is required")
+        self.require(batch == self.load("length"), f"the next output to propose is for batch {self.load('length')}")
+        self.require(0 < trace_len <= MAX_TRACE, "trace length out of range")
+        portal = f"0x{self.load('portal'):040x}"
+        dep_root, n_dep, txs_root, n_txs = self.call(portal, "inbox", batch)
+        try:
+            claim = Context.decode(ctx)
+        except DecodeError as exc:
+            self.require(False, f"bad output context: {exc}")
+        self.require(claim.halted and claim.batch == batch and claim.dep_root == dep_root
+                     and claim.n_dep == n_dep and claim.txs_root == txs_root and claim.n_txs == n_txs,
+                     "the output context is not the halted machine of this batch")
+        parent_world = b32(self.load("genesis")) if batch == 0 else \
+            b32(self.load("world", self.load("slot", batch - 1)))
+        start = batch_start(parent_world, batch, dep_root, n_dep, txs_root, n_txs)
+        self.env.meter.charge(4 * G.keccak_gas(len(ctx)), "output and start roots")
+        pid = self.load("proposals") + 1
+        for name, value in (("batch", batch), ("proposer", int(self.sender, 16)),
+                            ("output", word(state_root(claim))), ("world", word(claim.world)),
+                            ("start", word(state_root(start))), ("trace_len", trace_len),
+                            ("time", self.timestamp), ("status", PENDING)):
+            self.store(name, pid, value=value)
+        self.store("proposals", value=pid)
+        self.store("slot", batch, value=pid)
+        self.store("length", value=batch + 1)
+        self.emit("Proposed", pid, batch, data=state_root(claim),
+                  args=(pid, batch, state_root(claim), self.sender, self.timestamp))
+        return pid
+
+    @external
+    def finalize(self, pid: int) -> None:
+        self.require(self.load("status", pid) == PENDING, f"proposal {pid} is not pending")
+        self.require(self.timestamp >= self.load("time", pid) + self.load("window"), "challenge window still open")
+        self.require(self.load("open_games", pid) == 0, "a dispute is still open")
+        batch = self.load("batch", pid)
+        self.require(batch == 0 or self.load("status", self.load("slot", batch - 1)) == FINALIZED,
+                     "the parent output is not final")
+        self.store("status", pid, value=FINALIZED)
+        self.emit("Finalized", pid, batch, args=(pid, batch))
+        self.transfer(f"0x{self.load('proposer', pid):040x}", self.load("proposer_bond"))
+
+    @external
+    def finalized_world(self, pid: int) -> bytes:
+        self.require(self.load("status", pid) == FINALIZED, f"proposal {pid} is not final")
+        return b32(self.load("world", pid))
+
+    @external
+    def proposal(self, pid: int) -> tuple:
+        """``(batch, proposer, output, start, trace_len, time, status, open_games)``."""
+        return (self.load("batch", pid), f"0x{self.load('proposer', pid):040x}", b32(self.load("output", pid)),
+                b32(self.load("start", pid)), self.load("trace_len", pid), self.load("time", pid),
+                self.load("status", pid), self.load("open_games", pid))
+
+    @external
+    def length(self) -> int:
+        return self.load("length")
+
+    @external
+    def slot(self, batch: int) -> int:
+        return self.load("slot", batch)
+
+    @external
+    def finality_bound(self, pid: int) -> int:
+        """When every game on ``pid`` can be ended and ``pid`` finalized, whatever its
+        challengers do (given a final parent)."""
+        return self.load("time", pid) + self.load("window") + 2 * self.load("clock")
+
+    # -- games --------------------------------------------------------------------------------
+    @external(payable=True)
+    def challenge(self, pid: int) -> int:
+        self.require(self.value == self.load("challenger_bond"), "the challenger bond is required")
+        self.require(self.load("status", pid) == PENDING, f"proposal {pid} is not pending")
+        self.require(self.timestamp < self.load("time", pid) + self.load("window"), "challenge window closed")
+        gid = self.load("games") + 1
+        clock = self.load("clock")
+        trace_len = self.load("trace_len", pid)
+        # A one-step claim is not bisected: the challenger proves the step straight away.
+        for name, value in (("g_pid", pid), ("challenger", int(self.sender, 16)), ("lo", 0),
+                            ("hi", trace_len), ("root_lo", self.load("start", pid)),
+                            ("root_hi", self.load("output", pid)),
+                            ("turn", DEFENDER if trace_len > 1 else CHALLENGER),
+                            ("last", self.timestamp), ("g_status", ACTIVE)):
+            self.store(name, gid, value=value)
+        for side in (DEFENDER, CHALLENGER):
+            self.store("left", gid, side, value=clock)
+        self.store("games", value=gid)
+        self.store("open_games", pid, value=self.load("open_games", pid) + 1)
+        self.emit("Challenged", gid, pid, args=(gid, pid, self.sender))
+        return gid
+
+    @external
+    def bisect(self, gid: int, roots: list[Bytes32]) -> None:
+        if self._void_if_moot(gid):
+            return
+        self._move(gid, DEFENDER, f"0x{self.load('proposer', self.load('g_pid', gid)):040x}")
+        lo, hi = self.load("lo", gid), self.load("hi", gid)
+        self.require(hi - lo > 1, "the range is one step: prove it")
+        points = split_points(lo, hi, self.load("arity"))
+        self.require(len(roots) == len(points) - 2, f"{len(points) - 2} inner roots expected")
+        for i, root in enumerate(roots):
+            self.store("mid", gid, i, value=word(root))
+        self.store("turn", gid, value=CHALLENGER)
+        self.emit("Bisected", gid, args=(gid, points, [b32(self.load("root_lo", gid)), *roots,
+                                                       b32(self.load("root_hi", gid))]))
+
+    @external
+    def choose(self, gid: int, part: int) -> None:
+        """The challenger agrees with the root at the start of ``part``, not at its end."""
+        if self._void_if_moot(gid):
+            return
+        self._move(gid, CHALLENGER, f"0x{self.load('challenger', gid):040x}")
+        lo, hi = self.load("lo", gid), self.load("hi", gid)
+        self.require(hi - lo > 1, "the range is one step: prove it")
+        points = split_points(lo, hi, self.load("arity"))
+        self.require(part < len(points) - 1, f"no part {part}")
+        roots = [self.load("root_lo", gid)] + [self.load("mid", gid, i) for i in range(len(points) - 2)] \
+            + [self.load("root_hi", gid)]
+        for name, value in (("lo", points[part]), ("hi", points[part + 1]),
+                            ("root_lo", roots[part]), ("root_hi", roots[part + 1])):
+            self.store(name, gid, value=value)
+        # The challenger keeps the turn to prove a one-step range, else the defender bisects.
+        self.store("turn", gid, value=CHALLENGER if points[part + 1] - points[part] == 1 else DEFENDER)
+        self.emit("Chosen", gid, args=(gid, points[part], points[part + 1]))
+
+    @external
+    def prove(self, gid: int, witness: bytes) -> bool:
+        """Run the disputed step on L1; True if the challenger won."""
+        if self._void_if_moot(gid):
+            return False
+        self.require(self.load("g_status", gid) == ACTIVE, f"game {gid} is over")
+        self.require(self.load("hi", gid) - self.load("lo", gid) == 1, "the range is not one step yet")
+        try:
+            w = Witness.decode(witness)
+            self.require(word(state_root(w.ctx)) == self.load("root_lo", gid),
+                         "the witness does not start from the agreed root")
+            with hash_counter() as hashes:
+                post = step(w)
+        except (DecodeError, InvalidWitness) as exc:
+            self.require(False, f"bad witness: {exc}")
+        ctx_words = G.keccak_gas(len(w.ctx.encode()))
+        signature = ECRECOVER_GAS if w.item is not None and w.ctx.next_item >= w.ctx.n_dep else 0
+        self.env.meter.charge(4 * ctx_words + hashes[0] * NODE_HASH_GAS + signature, "one-step proof")
+        challenger_won = word(post) != self.load("root_hi", gid)
+        self._resolve(gid, challenger_won)
+        return challenger_won
+
+    @external
+    def timeout(self, gid: int) -> None:
+        """End a game whose side to move has run out of clock."""
+        if self._void_if_moot(gid):
+            return
+        self.require(self.load("g_status", gid) == ACTIVE, f"game {gid} is over")
+        turn = self.load("turn", gid)
+        self.require(self._used(gid) > self.load("left", gid, turn), "the clock has not run out")
+        self._resolve(gid, challenger_won=turn == DEFENDER)
+
+    @external
+    def game(self, gid: int) -> tuple:
+        """``(pid, challenger, lo, hi, turn, status, deadline of the side to move)``."""
+        turn = self.load("turn", gid)
+        return (self.load("g_pid", gid), f"0x{self.load('challenger', gid):040x}", self.load("lo", gid),
+                self.load("hi", gid), turn, self.load("g_status", gid),
+                self.load("last", gid) + self.load("left", gid, turn))
+
+    def _used(self, gid: int) -> int:
+        return self.timestamp - self.load("last", gid)
+
+    def _move(self, gid: int, side: int, player: str) -> None:
+        self.require(self.load("g_status", gid) == ACTIVE, f"game {gid} is over")
+        self.require(self.load("turn", gid) == side, "not this side's turn")
+        self.require(self.sender == player, "only the player of this side moves")
+        left = self.load("left", gid, side) - self._used(gid)
+        self.require(left >= 0, "this side's clock has run out")
+        self.store("left", gid, side, value=left)
+        self.store("last", gid, value=self.timestamp)
+
+    def _void_if_moot(self, gid: int) -> bool:
+        """A game on a proposal deleted by another game ends; its challenger is refunded."""
+        pid = self.load("g_pid", gid)
+        if self.load("g_status", gid) != ACTIVE or self.load("status", pid) != DELETED:
+            return False
+        self.store("g_status", gid, value=VOID)
+        self.emit("GameOver", gid, pid, args=(gid, pid, VOID))
+        self.transfer(f"0x{self.load('challenger', gid):040x}", self.load("challenger_bond"))
+        return True
+
+    def _resolve(self, gid: int, challenger_won: bool) -> None:
+        pid = self.load("g_pid", gid)
+        self.store("g_status", gid, value=CHALLENGER_WON if challenger_won else DEFENDER_WON)
+        self.store("open_games", pid, value=self.load("open_games", pid) - 1)
+        challenger = f"0x{self.load('challenger', gid):040x}"
+        proposer = f"0x{self.load('proposer', pid):040x}"
+        self.emit("GameOver", gid, pid, args=(gid, pid, CHALLENGER_WON if challenger_won else DEFENDER_WON))
+        if challenger_won:
+            bond = self.load("proposer_bond")
+            self._delete_from(self.load("batch", pid))
+            self.transfer(challenger, self.load("challenger_bond") + bond // 2)
+        else:
+            bond = self.load("challenger_bond")
+            self.transfer(proposer, bond // 2)
+        self.transfer(BURN, bond - bond // 2)
+
+    def _delete_from(self, batch: int) -> None:
+        length = self.load("length")
+        for b in range(batch, length):
+            pid = self.load("slot", b)
+            self.store("status", pid, value=DELETED)
+            self.emit("Deleted", pid, b, args=(pid, b))
+            if b != batch:  # built on the wrong output, not proven wrong themselves
+                self.transfer(f"0x{self.load('proposer', pid):040x}", self.load("proposer_bond"))
+        self.store("length", value=batch)

@@ -1,0 +1,113 @@
+"""The L1 portal: deposits in, batches of L2 transactions, withdrawals out.
+
+- ``deposit(recipient)`` locks ether and records ``keccak(Deposit.encode())``; the next batch
+  must credit every deposit recorded before it was posted (forced inclusion: the portal itself
+  puts them in the batch's inbox, so a sequencer cannot skip or invent one).
+- ``post_batch(data, txs_root, n_txs)`` (calldata) or ``post_blob_batch(txs_root, n_txs)``
+  (the payload in blob 0) by the sequencer: the compressed transactions and the root of their
+  list tree, which is the inbox the dispute game's one-step proofs open.
+- ``withdraw(proposal, index, recipient, amount, siblings)`` pays a withdrawal record found
+  in the world of a finalized output, once.
+
+>>> Portal.methods["withdraw"].types
+('uint256', 'uint256', 'address', 'uint256', 'bytes32[]')
+"""
+
+from __future__ import annotations
+
+from rollup.l1 import Address, Bytes32, Contract, external
+from rollup.optimistic.proofs import NODE_HASH_GAS, b32, fold_gas, leaf_under, word
+from rollup.vm.merkle import EMPTY
+from rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
+from rollup.vm.tx import Deposit
+
+MAX_DEPOSITS_PER_BATCH = 64
+
+
+class Portal(Contract):
+    def constructor(self, sequencer: Address) -> None:
+        self.store("sequencer", value=int(sequencer, 16))
+
+    @external
+    def link(self, outputs: Address) -> None:
+        """Tell the portal where the output oracle lives (once)."""
+        self.require(self.load("outputs") == 0, "outputs already linked")
+        self.store("outputs", value=int(outputs, 16))
+
+    # -- deposits ---------------------------------------------------------------------------
+    @external(payable=True)
+    def deposit(self, recipient: Address) -> int:
+        self.require(self.value > 0, "a deposit must carry value")
+        index = self.load("deposits")
+        leaf = self.keccak(Deposit(index, recipient, self.value).encode())
+        self.store("deposit", index, value=word(leaf))
+        self.store("deposits", value=index + 1)
+        self.emit("Deposited", index, recipient, data=b32(self.value), args=(index, recipient, self.value))
+        return index
+
+    # -- batches ----------------------------------------------------------------------------
+    @external
+    def post_batch(self, data: bytes, txs_root: Bytes32, n_txs: int) -> int:
+        self.require(len(data) > 0, "empty batch data")
+        return self._record(self.keccak(data), txs_root, n_txs, data)
+
+    @external
+    def post_blob_batch(self, txs_root: Bytes32, n_txs: int) -> int:
+        blob = self.blobhash(0)
+        self.require(blob is not None, "post_blob_batch needs a blob")
+        return self._record(blob, txs_root, n_txs, b"")
+
+    def _record(self, data_hash: bytes, txs_root: bytes, n_txs: int, data: bytes) -> int:
+        self.require(self.sender == f"0x{self.load('sequencer'):040x}", "only the sequencer posts batches")
+        self.require(n_txs < 2**32, "too many transactions")
+        start, total = self.load("included"), self.load("deposits")
+        n_dep = min(total - start, MAX_DEPOSITS_PER_BATCH)
+        dep_root = self._deposit_root(start, n_dep)
+        batch = self.load("batches")
+        for field, value in (("data", word(data_hash)), ("txs_root", word(txs_root)), ("n_txs", n_txs),
+                             ("dep_root", word(dep_root)), ("dep_start", start), ("n_dep", n_dep)):
+            self.store(field, batch, value=value)
+        self.store("batches", value=batch + 1)
+        self.store("included", value=start + n_dep)
+        self.emit("BatchPosted", batch, data=data_hash,
+                  args=(batch, start, n_dep, txs_root, n_txs, data_hash, data))
+        return batch
+
+    def _deposit_root(self, start: int, count: int) -> bytes:
+        if not count:
+            return EMPTY
+        level = [b32(self.load("deposit", i)) for i in range(start, start + count)]
+        size = 1
+        while size < len(level):
+            size *= 2
+        level += [EMPTY] * (size - len(level))
+        while len(level) > 1:
+            level = [self.keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
+        return level[0]
+
+    @external
+    def batch_count(self) -> int:
+        return self.load("batches")
+
+    @external
+    def inbox(self, batch: int) -> tuple:
+        """``(dep_root, n_dep, txs_root, n_txs)`` of ``batch``: its machine's inbox."""
+        self.require(batch < self.load("batches"), f"no batch {batch}")
+        return (b32(self.load("dep_root", batch)), self.load("n_dep", batch),
+                b32(self.load("txs_root", batch)), self.load("n_txs", batch))
+
+    # -- withdrawals ------------------------------------------------------------------------
+    @external
+    def withdraw(self, proposal: int, index: int, recipient: Address, amount: int,
+                 siblings: list[Bytes32]) -> None:
+        """Pay withdrawal ``index`` proven in the world of finalized ``proposal``."""
+        self.require(self.load("paid", index) == 0, f"withdrawal {index} already paid")
+        outputs = f"0x{self.load('outputs'):040x}"
+        world = self.call(outputs, "finalized_world", proposal)
+        self.env.meter.charge(NODE_HASH_GAS + fold_gas(len(siblings)), "withdrawal proof")
+        commitment = withdrawal_commitment(addr_int(recipient), amount)
+        self.require(leaf_under(world, withdrawal_key(index), commitment, list(siblings)),
+                     f"withdrawal {index} is not in the world of proposal {proposal}")
+        self.store("paid", index, value=1)
+        self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))
+        self.transfer(recipient, amount)

@@ -1,0 +1,368 @@
+"""Scenarios of the optimistic rollup (``prozchain scenario run opt-...``).
+
+Every run builds the same world: an L1 with 12-second blocks, the portal and the output oracle,
+an L2 whose genesis holds the example token (users' balances) and escrow, honest users who
+deposit, transfer, call the token and the escrow and withdraw, a sequencer, a proposer and a
+challenger, all on the simulated network. Scenarios differ in who misbehaves and which defence
+is on. Time parameters are L1 seconds (the window defaults to half an hour here, not seven days,
+to keep runs short; the contract's own default is seven days).
+
+>>> from rollup.sim.registry import run
+>>> result = run("opt-happy-path", seed=1)
+>>> result.ok, result.honest_loss
+(True, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from rollup.l1 import Chain, Key
+from rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
+from rollup.optimistic.node import Genesis, L2Node
+from rollup.optimistic.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
+from rollup.optimistic.system import ETHER, Config, System, deploy
+from rollup.sim.network import NetworkConfig
+from rollup.sim.registry import ScenarioResult, scenario
+from rollup.sim.world import Simulation
+from rollup.vm.examples import ESCROW, TOKEN, token_storage
+from rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
+from rollup.vm.tx import L2Tx
+
+BLOCK_MS = 12_000
+TOKEN_AT, ESCROW_AT = "0x" + "70" * 20, "0x" + "e5" * 20
+BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
+COMMON = dict(users=4, window_s=1_800, clock_s=300, arity=4, loss=0.05, blobs=False)
+DISPUTE_METHODS = ("challenge", "bisect", "choose", "prove", "timeout")
+REACTION_S = 5 * BLOCK_MS // 1_000
+
+
+@dataclass
+class Run:
+    """One scenario's world and what the honest users meant to do."""
+
+    sim: Simulation
+    params: dict
+    system: System
+    users: list[Key]
+    keys: dict[str, Key]
+    agents: dict[str, Any] = field(default_factory=dict)
+    withdrawals: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+    transfers: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+    token_transfer: tuple[str, str, int] = ("", "", 0)
+    activity_end: int = 0
+
+    @property
+    def chain(self) -> Chain:
+        return self.system.chain
+
+
+def build(seed: int, params: dict, clock_s: Optional[int] = None) -> Run:
+    """The world and the honest users' plan; agents are added by the scenario."""
+    network = NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05)
+    sim = Simulation(seed, network)
+    users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
+    keys = {n: Key.from_seed(n.encode()) for n in
+            ("deployer", "sequencer", "proposer", "challenger", "wallet", "griefer-0", "griefer-1", "griefer-2")}
+    chain = Chain({k.address: 100 * ETHER for k in users + list(keys.values())})
+    genesis = Genesis(code={TOKEN_AT: TOKEN, ESCROW_AT: ESCROW},
+                      storage=token_storage(TOKEN_AT, {u.address: 1_000 for u in users}))
+    config = Config(window=params["window_s"], clock=clock_s or params["clock_s"], arity=params["arity"])
+    system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config)
+    run = Run(sim, params, system, users, keys)
+    sim.produce_blocks(chain, BLOCK_MS, until=10**12)
+    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS))
+    _plan(run, sim.scheduler.rng("users"))
+    return run
+
+
+def _plan(run: Run, rng) -> None:
+    """Deposits, then L2 payments, a token transfer, an escrow opened and released, and
+    withdrawals of part of each user's L2 ether."""
+    sched, chain, portal = run.sim.scheduler, run.chain, run.system.portal
+    nonces = {u.address: 0 for u in run.users}
+    deposits = {u.address: rng.randint(2, 9) * ETHER // 10 for u in run.users}
+    for u in run.users:
+        sched.at(rng.randint(1_000, 40_000), f"{u.address[:10]}: deposit", lambda u=u: chain.submit(
+            chain.build(u, portal, "deposit", u.address, value=deposits[u.address], gas_limit=200_000)))
+
+    def l2(at: int, user: Key, to: str, value: int = 0, args: tuple = (), withdraw: bool = False) -> None:
+        tx = L2Tx(nonces[user.address], to, value, args, gas_limit=100_000).sign(user)
+        nonces[user.address] += 1
+        raw = tx.encode()
+        (run.withdrawals if withdraw else run.transfers)[raw] = (user.address if withdraw else to, value)
+        sched.at(at, f"{user.address[:10]}: L2 tx {nonces[user.address] - 1}",
+                 lambda: run.agents["wallet"].send_l2(raw, (user.address, value) if withdraw else None))
+
+    t = 70_000
+    for u in run.users:
+        peer = rng.choice([p for p in run.users if p is not u])
+        l2(t + rng.randint(0, 60_000), u, peer.address, value=rng.randint(1, 50) * ETHER // 1_000)
+    a, b, c = run.users[0], run.users[1], run.users[2 % len(run.users)]
+    run.token_transfer = (a.address, b.address, rng.randint(1, 500))
+    l2(t + 20_000, a, TOKEN_AT, args=(1, addr_int(b.address), run.token_transfer[2]))
+    l2(t + 25_000, b, ESCROW_AT, value=ETHER // 100, args=(1, addr_int(c.address), addr_int(a.address)))
+    l2(t + 90_000, a, ESCROW_AT, args=(2, 0))  # the arbiter releases escrow 0 to c
+    for u in run.users:
+        l2(t + 110_000 + rng.randint(0, 40_000), u, BRIDGE_AT, value=deposits[u.address] // 2, withdraw=True)
+    run.activity_end = t + 150_000
+
+
+def add_agents(run: Run, *, proposer: dict | None = None, challenger: dict | None = None,
+               sequencer_durable: bool = True) -> None:
+    """Sequencer, proposer and (unless ``challenger`` is None) the honest challenger."""
+    sim, system, keys = run.sim, run.system, run.keys
+    run.agents["sequencer"] = sim.add(Sequencer("sequencer", sim, system, keys["sequencer"], poll_ms=BLOCK_MS,
+                                                durable=sequencer_durable, blobs=run.params["blobs"]))
+    run.agents["proposer"] = sim.add(Proposer("proposer", sim, system, keys["proposer"], poll_ms=BLOCK_MS,
+                                              **(proposer or {})))
+    if challenger is not None:
+        run.agents["challenger"] = sim.add(Challenger("challenger", sim, system, keys["challenger"],
+                                                      poll_ms=BLOCK_MS, **challenger))
+
+
+def horizon(run: Run) -> int:
+    """When every output of the activity is final if the rules hold: the last batch, its
+    window, both clocks, and time to claim."""
+    config = run.system.config
+    return run.activity_end + 120_000 + 1_000 * (config.window + 2 * config.clock) + 240_000
+
+
+def judge(run: Run, name: str, params: dict, extra: dict[str, bool], extra_loss: int = 0,
+          notes: tuple[str, ...] = ()) -> ScenarioResult:
+    """The common invariants, honest losses and figures, plus the scenario's own."""
+    chain, system = run.chain, run.system
+    node = L2Node(chain, system.portal, system.genesis)
+    node.sync()
+    honest = {b: state_root(node.batches[b].trace.final) for b in range(len(node.batches))}
+    proposals = [log.args for _, log in chain.logs(system.outputs, "Proposed")]
+    final = [(pid, batch, output) for pid, batch, output, _, _ in proposals
+             if chain.view(system.outputs, "proposal", pid)[6] == FINALIZED]
+    finalized_at = {log.args[0]: n for n, log in chain.logs(system.outputs, "Finalized")}
+    paid = [log.args for _, log in chain.logs(system.portal, "Withdrawn")]
+    applied = {tx for batch in node.batches for tx in (batch.txs[i] for i in batch.applied)}
+
+    accounts: dict[str, dict[str, int]] = {}
+    for raw, (user, amount) in run.withdrawals.items():
+        entry = accounts.setdefault(user, {"owed": 0, "paid": 0, "transfers_lost": 0})
+        entry["owed"] += amount
+    for _, recipient, amount in paid:
+        if recipient in accounts:
+            accounts[recipient]["paid"] += amount
+    for raw, (to, value) in run.transfers.items():
+        if raw not in applied and to in accounts:
+            accounts[to]["transfers_lost"] += value
+    honest_loss = extra_loss + sum(max(0, a["owed"] - a["paid"]) + a["transfers_lost"] for a in accounts.values())
+
+    deposited = sum(log.args[2] for _, log in chain.logs(system.portal, "Deposited"))
+    # The bound is when the contract lets anyone finalize; agents react within a few blocks.
+    pending = [pid for pid, *_ in proposals if chain.view(system.outputs, "proposal", pid)[6] == PENDING]
+    bound_ok = all(chain.blocks[finalized_at[pid]].timestamp
+                   <= chain.view(system.outputs, "finality_bound", pid) + REACTION_S for pid, _, _ in final) and \
+        all(chain.time <= chain.view(system.outputs, "finality_bound", pid) + REACTION_S for pid in pending)
+    invariants = {
+        "no_false_output_final": all(honest.get(batch) == output for _, batch, output in final),
+        "every_batch_final": len(final) == len(node.batches) and len(node.batches) > 0,
+        "finality_within_bound": bound_ok,
+        "honest_withdrawals_paid": all(a["paid"] >= a["owed"] for a in accounts.values()),
+        "withdrawals_paid_once": len({i for i, _, _ in paid}) == len(paid),
+        "portal_solvent": chain.state.balance(system.portal) == deposited - sum(a for _, _, a in paid),
+        "l1_value_conserved": chain.conserved(),
+        **extra,
+    }
+    games = [log.args for _, log in chain.logs(system.outputs, "GameOver")]
+    rounds = {}
+    for _, log in chain.logs(system.outputs, "Bisected"):
+        rounds[log.args[0]] = rounds.get(log.args[0], 0) + 1
+    l1_gas, dispute_gas = _gas(chain, system)
+    summary = [
+        f"{len(node.batches)} batches, {sum(len(b.txs) for b in node.batches)} L2 txs, "
+        f"{sum(len(b.deposits) for b in node.batches)} deposits, "
+        f"{sum(len(b.trace) for b in node.batches)} VM steps; {len(proposals)} proposals, {len(final)} final",
+        f"games: {len(games)} ({', '.join(f'#{g}: ' + {CHALLENGER_WON: 'challenger won', DEFENDER_WON: 'defender won'}.get(s, 'void') for g, _, s in games) or 'none'}); "
+        f"bisection rounds {rounds or '-'}; dispute L1 gas {dispute_gas}",
+        f"withdrawals paid: {len(paid)} ({sum(a for _, _, a in paid)} wei); "
+        f"burnt bonds: {chain.state.balance(BURN)} wei",
+        *notes,
+    ]
+    return ScenarioResult.from_checks(name, run.sim.scheduler.seed, params, invariants, honest_loss, l1_gas,
+                                      run.sim.scheduler.steps, summary=summary, accounts=accounts,
+                                      trace=list(run.sim.scheduler.trace))
+
+
+def _gas(chain: Chain, system: System) -> tuple[int, int]:
+    selectors = {Outputs.methods[m].selector for m in DISPUTE_METHODS}
+    total = dispute = 0
+    for block in chain.blocks:
+        for tx, receipt in zip(block.transactions, block.receipts):
+            total += receipt.gas_used
+            if tx.to == system.outputs and tx.data[:4] in selectors:
+                dispute += receipt.gas_used
+    return total, dispute
+
+
+def _balance_change(run: Run, who: str, start: int) -> int:
+    return run.chain.state.balance(run.keys[who].address) - start
+
+
+# -- the scenarios -------------------------------------------------------------------------------
+@scenario("opt-happy-path",
+          "deposits, L2 transfers, a token and an escrow call, withdrawals after finality "
+          "(no attack; defense=off only takes the challenger offline)",
+          defense="on", **COMMON)
+def happy_path(seed: int, params: dict) -> ScenarioResult:
+    run = build(seed, params)
+    with run.sim:
+        add_agents(run, challenger={} if params["defense"] == "on" else None)
+        run.sim.run(until=horizon(run))
+        node = L2Node(run.chain, run.system.portal, run.system.genesis)
+        node.sync()
+        world = node.world(len(node.batches) - 1)
+        sender, recipient, amount = run.token_transfer
+        tokens = [node.ex.storage(world, TOKEN_AT, mapping_slot(addr_int(h), 0)) for h in (sender, recipient)]
+        extra = {
+            "token_transfer_applied": tokens == [1_000 - amount, 1_000 + amount],
+            "escrow_opened_and_released": node.ex.storage(world, ESCROW_AT, 0) == 1
+            and node.ex.balance(world, ESCROW_AT) == 0,
+        }
+        return judge(run, "opt-happy-path", params, extra)
+
+
+@scenario("opt-invalid-root",
+          "the proposer posts a root paying itself the portal's funds; an honest challenger wins "
+          "the dispute, the root is removed and the bond slashed (defense=off: no challenger online)",
+          defense="on", lie_from=2, lie_min_steps=8, **COMMON)
+def invalid_root(seed: int, params: dict) -> ScenarioResult:
+    run = build(seed, params)
+    with run.sim:
+        before = {n: run.chain.state.balance(run.keys[n].address) for n in ("proposer", "challenger")}
+        add_agents(run, proposer={"lie_from": params["lie_from"], "lie_min_steps": params["lie_min_steps"]},
+                   challenger={} if params["defense"] == "on" else None)
+        run.sim.run(until=horizon(run))
+        thief = run.keys["proposer"].address
+        stolen = sum(log.args[2] for _, log in run.chain.logs(run.system.portal, "Withdrawn") if log.args[1] == thief)
+        deleted = [log.args for _, log in run.chain.logs(run.system.outputs, "Deleted")]
+        won = [g for g, _, s in (log.args for _, log in run.chain.logs(run.system.outputs, "GameOver"))
+               if s == CHALLENGER_WON]
+        bond = run.system.config.proposer_bond
+        extra = {
+            "fraud_challenged_and_removed": bool(won) and bool(deleted),
+            "no_theft": stolen == 0,
+            "proposer_bond_slashed": bool(won) and _balance_change(run, "proposer", before["proposer"]) < -bond // 2,
+        }
+        return judge(run, "opt-invalid-root", params, extra,
+                     notes=(f"thief withdrew {stolen} wei; {len(deleted)} proposals deleted",))
+
+
+@scenario("opt-dishonest-challenger",
+          "griefers dispute correct roots and play at random; they lose their bonds and the roots "
+          "finalize within window + 2 clocks (defense=off: the proposer does not defend)",
+          defense="on", griefers=2, **COMMON)
+def dishonest_challenger(seed: int, params: dict) -> ScenarioResult:
+    run = build(seed, params)
+    with run.sim:
+        defended = params["defense"] == "on"
+        # Off: nobody defends the roots (the challenger proposes nothing it would not defend).
+        add_agents(run, proposer={"defend": defended},
+                   challenger={} if defended else {"propose_after_ms": 10**12})
+        griefers = [f"griefer-{i}" for i in range(min(params["griefers"], 3))]
+        honest = ["proposer", "challenger"]
+        before = {n: run.chain.state.balance(run.keys[n].address) for n in griefers + honest}
+        for name in griefers:
+            run.agents[name] = run.sim.add(Challenger(name, run.sim, run.system, run.keys[name], poll_ms=BLOCK_MS,
+                                                      mode="griefer"))
+        run.sim.run(until=horizon(run))
+        games = [log.args for _, log in run.chain.logs(run.system.outputs, "GameOver")]
+        griefer_addrs = {run.keys[n].address for n in griefers}
+        opened = [log.args for _, log in run.chain.logs(run.system.outputs, "Challenged") if log.args[2] in griefer_addrs]
+        # L1 fees aside, defending a correct root costs no bond.
+        lost_bonds = sum(max(0, -_balance_change(run, n, before[n]) - _spent_gas(run, n)) for n in honest)
+        extra = {
+            "griefers_disputed": bool(opened),
+            "griefers_lost_every_game": all(s == DEFENDER_WON for _, _, s in games) and len(games) >= len(opened) > 0,
+            "griefers_lost_bonds": all(_balance_change(run, n, before[n]) <= -run.system.config.challenger_bond // 2
+                                       for n in griefers),
+        }
+        return judge(run, "opt-dishonest-challenger", params, extra, extra_loss=lost_bonds,
+                     notes=(f"{len(opened)} griefing disputes; honest parties lost {lost_bonds} wei of bonds",))
+
+
+@scenario("opt-silent-party",
+          "a party stops answering mid-dispute (after its first move) and loses on its chess "
+          "clock: silent=proposer, a lying proposer; silent=challenger, a griefer. "
+          "defense=off: no chess clock",
+          defense="on", silent="proposer", lie_from=2, lie_min_steps=8, **COMMON)
+def silent_party(seed: int, params: dict) -> ScenarioResult:
+    clock = params["clock_s"] if params["defense"] == "on" else 2**40
+    run = build(seed, params, clock_s=clock)
+    with run.sim:
+        if params["silent"] == "proposer":
+            add_agents(run, proposer={"lie_from": params["lie_from"], "lie_min_steps": params["lie_min_steps"],
+                                      "silent_after_moves": 1}, challenger={})
+        else:
+            add_agents(run, challenger={})
+            run.agents["griefer-0"] = run.sim.add(Challenger("griefer-0", run.sim, run.system, run.keys["griefer-0"],
+                                                             poll_ms=BLOCK_MS, mode="griefer",
+                                                             silent_after_moves=1))
+        # Judged when every dispute must be over if the clocks hold.
+        config = run.system.config
+        run.sim.run(until=run.activity_end + 120_000 + 1_000 * (config.window + 2 * params["clock_s"]) + 240_000)
+        timeouts = _timeouts(run)
+        extra = {"silent_side_lost_on_clock": timeouts > 0}
+        return judge(run, "opt-silent-party", params, extra, notes=(f"{timeouts} games ended by timeout",))
+
+
+@scenario("opt-sequencer-crash",
+          "the sequencer crashes and restarts; every acknowledged transaction is included once "
+          "(defense=off: its mempool lives in memory only)",
+          defense="on", crashes=3, **COMMON)
+def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
+    run = build(seed, params)
+    with run.sim:
+        add_agents(run, challenger={}, sequencer_durable=params["defense"] == "on")
+        _crash_when_holding(run, params["crashes"])
+        run.sim.run(until=horizon(run))
+        node = L2Node(run.chain, run.system.portal, run.system.genesis)
+        node.sync()
+        posted = [tx for b in node.batches for tx in b.txs]
+        applied = [b.txs[i] for b in node.batches for i in b.applied]
+        acked = set(run.agents["wallet"].acked())
+        extra = {
+            "no_acked_tx_lost": acked <= set(applied),
+            "no_tx_applied_twice": len(applied) == len(set(applied)),
+            "no_tx_posted_twice": len(posted) == len(set(posted)),
+        }
+        return judge(run, "opt-sequencer-crash", params, extra,
+                     notes=(f"{len(acked)} txs acknowledged, {len(set(applied) & acked)} applied",))
+
+
+def _crash_when_holding(run: Run, crashes: int) -> None:
+    """A fault injector aimed at the worst moments: every second it looks whether the
+    sequencer holds an acknowledged transaction that L1 does not have yet, and if so crashes
+    it (at most ``crashes`` times, down for 5 to 20 seconds)."""
+    sim, sequencer = run.sim, run.agents["sequencer"]
+    chaos, left = sim.scheduler.rng("chaos"), [crashes]
+    watcher = L2Node(run.chain, run.system.portal, run.system.genesis)
+
+    def check() -> None:
+        if not left[0] or not sequencer.up or not sequencer.store.keys("tx/"):
+            return
+        watcher.sync()
+        included = watcher.included()
+        if any(bytes.fromhex(sequencer.store.get(k)[1]) not in included for k in sequencer.store.keys("tx/")):
+            left[0] -= 1
+            sim.crash("sequencer", sim.scheduler.now + chaos.randint(0, 900), chaos.randint(5_000, 20_000))
+    sim.scheduler.every(1_000, "chaos: watch the sequencer", check, until=run.activity_end + 60_000)
+
+
+def _timeouts(run: Run) -> int:
+    selector = Outputs.methods["timeout"].selector
+    return sum(1 for block in run.chain.blocks for tx, r in zip(block.transactions, block.receipts)
+               if tx.to == run.system.outputs and tx.data[:4] == selector and r.status)
+
+
+def _spent_gas(run: Run, who: str) -> int:
+    address = run.keys[who].address
+    return sum(r.fee for block in run.chain.blocks for tx, r in zip(block.transactions, block.receipts)
+               if tx.sender == address)

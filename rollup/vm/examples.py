@@ -1,0 +1,145 @@
+"""Example contracts in the VM's assembly: a token and an escrow.
+
+Calling convention: ``r0`` is the method number, ``r1..`` the arguments; ``RET`` returns
+one word. Maps live at ``HASH(key, map_id)`` (see :func:`rollup.vm.state.mapping_slot`).
+
+**Token** (map 0: balances): ``1 transfer(to, amount)``, ``2 balance_of(owner)``. Genesis
+balances are written with :func:`token_storage`. Emits ``TRANSFER_TOPIC`` with the amount.
+
+**Escrow** (slot 0: count; maps 1..4 by id: payer, payee, arbiter, amount):
+``1 open(payee, arbiter)`` with value returns the escrow id; ``2 release(id)`` by the payer
+or the arbiter pays the payee; ``3 refund(id)`` by the arbiter or the payee pays the payer.
+Each escrow pays out once.
+
+>>> len(TOKEN) > 10 and len(ESCROW) > 10
+True
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from rollup.vm.isa import assemble
+from rollup.vm.state import addr_int, mapping_slot
+
+TRANSFER_TOPIC = 0x7472616E73666572  # "transfer"
+
+TOKEN_SOURCE = f"""
+    SET r7, 1
+    EQ r6, r0, r7
+    JUMPI r6, transfer
+    SET r7, 2
+    EQ r6, r0, r7
+    JUMPI r6, balance_of
+    REVERT
+transfer:                 # r1 = to, r2 = amount
+    ENV r3, 0             # caller
+    SET r7, 0
+    HASH r4, r3, r7       # balances[caller]
+    SLOAD r5, r4
+    LT r6, r5, r2
+    JUMPI r6, fail
+    SUB r5, r5, r2
+    SSTORE r4, r5
+    HASH r4, r1, r7       # balances[to]
+    SLOAD r5, r4
+    ADD r5, r5, r2
+    SSTORE r4, r5
+    SET r7, {TRANSFER_TOPIC}
+    LOG r7, r2
+    SET r0, 1
+    RET r0
+fail:
+    REVERT
+balance_of:               # r1 = owner
+    SET r7, 0
+    HASH r4, r1, r7
+    SLOAD r5, r4
+    RET r5
+"""
+
+ESCROW_SOURCE = """
+    SET r7, 1
+    EQ r6, r0, r7
+    JUMPI r6, open
+    SET r7, 2
+    EQ r6, r0, r7
+    JUMPI r6, release
+    SET r7, 3
+    EQ r6, r0, r7
+    JUMPI r6, refund
+    REVERT
+open:                     # r1 = payee, r2 = arbiter; value is the amount
+    ENV r5, 1
+    ISZERO r6, r5
+    JUMPI r6, fail
+    SET r7, 0
+    SLOAD r3, r7          # id = count
+    SET r6, 1
+    ADD r4, r3, r6
+    SSTORE r7, r4         # count = id + 1
+    ENV r4, 0
+    HASH r7, r3, r6       # payer[id]
+    SSTORE r7, r4
+    SET r6, 2
+    HASH r7, r3, r6       # payee[id]
+    SSTORE r7, r1
+    SET r6, 3
+    HASH r7, r3, r6       # arbiter[id]
+    SSTORE r7, r2
+    SET r6, 4
+    HASH r7, r3, r6       # amount[id]
+    SSTORE r7, r5
+    RET r3
+release:                  # r1 = id; the payer or the arbiter pays the payee
+    ENV r3, 0
+    SET r6, 1
+    HASH r7, r1, r6
+    SLOAD r4, r7          # payer
+    EQ r5, r3, r4
+    SET r6, 3
+    HASH r7, r1, r6
+    SLOAD r4, r7          # arbiter
+    EQ r4, r3, r4
+    OR r5, r5, r4
+    ISZERO r5, r5
+    JUMPI r5, fail
+    SET r6, 2
+    JUMP pay
+refund:                   # r1 = id; the arbiter or the payee pays the payer
+    ENV r3, 0
+    SET r6, 2
+    HASH r7, r1, r6
+    SLOAD r4, r7          # payee
+    EQ r5, r3, r4
+    SET r6, 3
+    HASH r7, r1, r6
+    SLOAD r4, r7          # arbiter
+    EQ r4, r3, r4
+    OR r5, r5, r4
+    ISZERO r5, r5
+    JUMPI r5, fail
+    SET r6, 1
+pay:                      # r1 = id, r6 = map of the party to pay
+    HASH r7, r1, r6
+    SLOAD r2, r7          # to
+    SET r6, 4
+    HASH r7, r1, r6
+    SLOAD r3, r7          # amount
+    ISZERO r5, r3
+    JUMPI r5, fail        # paid out already (or no such escrow)
+    SET r4, 0
+    SSTORE r7, r4
+    CALL r2, r3, r0
+    RET r3
+fail:
+    REVERT
+"""
+
+TOKEN = assemble(TOKEN_SOURCE)
+ESCROW = assemble(ESCROW_SOURCE)
+
+
+def token_storage(token: str, balances: Mapping[str, int]) -> dict[tuple[str, int], int]:
+    """Genesis storage giving each holder its token balance."""
+    return {(token, mapping_slot(addr_int(holder), 0)): amount for holder, amount in balances.items()}

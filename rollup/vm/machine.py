@@ -1,0 +1,317 @@
+"""One machine step, written once against an :class:`Access` to the trees.
+
+:func:`execute` advances a :class:`~rollup.vm.state.Context` by one step: begin the next inbox
+item (a deposit completes in that step; a transaction is checked, charged, and its value moved),
+run one instruction, or settle a finished transaction's fees. Everything it needs from outside
+the context comes through ``access``: tree reads and writes, the inbox item, the suspended
+frame a ``RET`` resumes. The full executor (:mod:`rollup.vm.executor`) answers from its
+database and can record the answers as a :class:`Witness`; :func:`step` answers from a
+witness alone, checking each proof, which is what L1 runs in a dispute.
+
+>>> from rollup.vm.executor import Executor
+>>> ex = Executor()
+>>> ctx = ex.start(ex.genesis({"0x" + "11" * 20: 10}), 0, [], [])
+>>> step(ex.witness(ctx)) == state_root(ctx)  # a halted machine stays where it is
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Protocol
+
+from rollup.l1.errors import InvalidTransaction
+from rollup.vm import isa
+from rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from rollup.vm.errors import DecodeError, InvalidWitness
+from rollup.vm.merkle import Proof, keccak, list_verify, read, write
+from rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, RUN, WITHDRAWAL_COUNT_KEY, Context,
+                             Frame, balance_key, code_key, code_size_key, memory_key,
+                             nonce_key, push_frame, slot_key, state_root, w32,
+                             withdrawal_commitment, withdrawal_key)
+from rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx
+
+INTRINSIC_GAS = 2_000
+MAX_TX_GAS = 1_000_000
+MAX_DEPTH = 16
+WORD = isa.WORD
+
+
+class Access(Protocol):
+    """What a step may ask for beyond its context."""
+
+    def read(self, root: bytes, key: bytes) -> int:
+        """The value at ``key`` under ``root``."""
+
+    def write(self, root: bytes, key: bytes, value: int) -> bytes:
+        """The root after writing ``value`` at ``key``."""
+
+    def item(self, root: bytes, count: int, index: int) -> bytes:
+        """Item ``index`` of the list of ``count`` items under ``root``."""
+
+    def pop(self, stack: bytes) -> tuple[Frame, bytes]:
+        """The frame on top of ``stack`` and the stack below it."""
+
+    def push(self, stack: bytes, frame: Frame) -> bytes:
+        """The stack after pushing ``frame``."""
+
+
+def execute(ctx: Context, access: Access) -> Context:
+    """The state one step after ``ctx``; a halted machine stays where it is."""
+    if ctx.phase == RUN:
+        return _run(ctx, access)
+    if ctx.phase == END:
+        return _end(ctx, access)
+    if ctx.halted:
+        return ctx
+    return _begin(ctx, access)
+
+
+# -- world helpers ---------------------------------------------------------------------------
+def _add(ctx: Context, access: Access, key: bytes, delta: int) -> Context:
+    if not delta:
+        return ctx
+    return ctx.with_(world=access.write(ctx.world, key, access.read(ctx.world, key) + delta))
+
+
+def _transfer(ctx: Context, access: Access, src: int, dst: int, value: int) -> Optional[Context]:
+    """Move ``value`` from ``src`` to ``dst`` (a withdrawal when ``dst`` is the bridge);
+    None if ``src`` cannot pay."""
+    if not value:
+        return ctx
+    have = access.read(ctx.world, balance_key(src))
+    if have < value:
+        return None
+    ctx = ctx.with_(world=access.write(ctx.world, balance_key(src), have - value))
+    ctx = _add(ctx, access, balance_key(dst), value)
+    if dst == BRIDGE:
+        count = access.read(ctx.world, WITHDRAWAL_COUNT_KEY)
+        world = access.write(ctx.world, withdrawal_key(count), withdrawal_commitment(src, value))
+        ctx = ctx.with_(world=access.write(world, WITHDRAWAL_COUNT_KEY, count + 1))
+    return ctx
+
+
+# -- begin an inbox item ---------------------------------------------------------------------
+def _begin(ctx: Context, access: Access) -> Context:
+    index = ctx.next_item
+    skipped = ctx.with_(next_item=index + 1)
+    if index < ctx.n_dep:
+        try:
+            deposit = Deposit.decode(access.item(ctx.dep_root, ctx.n_dep, index))
+        except DecodeError:
+            return skipped
+        return _add(skipped, access, balance_key(int(deposit.recipient, 16)), deposit.amount)
+    raw = access.item(ctx.txs_root, ctx.n_txs, index - ctx.n_dep)
+    try:
+        tx = L2Tx.decode(raw)
+        sender = int(tx.sender, 16)
+    except (DecodeError, InvalidTransaction):
+        return skipped
+    if tx.chain_id != L2_CHAIN_ID or not INTRINSIC_GAS <= tx.gas_limit <= MAX_TX_GAS:
+        return skipped
+    if access.read(ctx.world, nonce_key(sender)) != tx.nonce:
+        return skipped
+    upfront = tx.gas_limit * tx.gas_price
+    balance = access.read(ctx.world, balance_key(sender))
+    if balance < upfront + tx.value:
+        return skipped
+    world = access.write(ctx.world, nonce_key(sender), tx.nonce + 1)
+    world = access.write(world, balance_key(sender), balance - upfront)
+    ctx = ctx.with_(world=world, phase=END, origin=sender, gas_limit=tx.gas_limit,
+                    gas_price=tx.gas_price, gas_left=tx.gas_limit - INTRINSIC_GAS,
+                    snapshot=world, logs_snapshot=ctx.logs)
+    to = int(tx.to, 16)
+    ctx = _transfer(ctx, access, sender, to, tx.value)  # cannot fail: the balance was checked
+    size = access.read(ctx.world, code_size_key(to))
+    if not size:
+        return ctx
+    regs = tuple(tx.args) + (0,) * (isa.REGISTERS - len(tx.args))
+    return ctx.with_(phase=RUN, frame=Frame(sender, to, tx.value, 0, size, regs=regs))
+
+
+# -- settle a finished transaction ---------------------------------------------------------
+def _end(ctx: Context, access: Access) -> Context:
+    ctx = _add(ctx, access, balance_key(ctx.origin), ctx.gas_left * ctx.gas_price)
+    ctx = _add(ctx, access, balance_key(FEE_VAULT), (ctx.gas_limit - ctx.gas_left) * ctx.gas_price)
+    return ctx.with_(phase=IDLE, next_item=ctx.next_item + 1, origin=0, gas_limit=0, gas_price=0,
+                     gas_left=0, snapshot=bytes(32), logs_snapshot=bytes(32), frame=Frame())
+
+
+def _revert(ctx: Context, burn_gas: bool) -> Context:
+    """Undo the whole transaction (not its fee): back to the snapshot world and logs."""
+    return ctx.with_(world=ctx.snapshot, logs=ctx.logs_snapshot, phase=END, depth=0,
+                     stack=bytes(32), frame=Frame(), gas_left=0 if burn_gas else ctx.gas_left)
+
+
+# -- run one instruction ---------------------------------------------------------------------
+_BINARY = {
+    "ADD": lambda x, y: (x + y) % WORD, "SUB": lambda x, y: (x - y) % WORD,
+    "MUL": lambda x, y: (x * y) % WORD, "DIV": lambda x, y: x // y if y else 0,
+    "MOD": lambda x, y: x % y if y else 0, "AND": lambda x, y: x & y, "OR": lambda x, y: x | y,
+    "XOR": lambda x, y: x ^ y, "SHL": lambda x, y: (x << y) % WORD if y < 256 else 0,
+    "SHR": lambda x, y: x >> y if y < 256 else 0, "LT": lambda x, y: int(x < y),
+    "GT": lambda x, y: int(x > y), "EQ": lambda x, y: int(x == y),
+    "HASH": lambda x, y: int.from_bytes(keccak(w32(x) + w32(y)), "big"),
+}
+
+
+def _run(ctx: Context, access: Access) -> Context:
+    f = ctx.frame
+    if f.pc >= f.code_size:
+        return _revert(ctx, burn_gas=True)
+    ins = isa.decode(access.read(ctx.world, code_key(f.address, f.pc)))
+    if ins.op == "INVALID" or max(ins.a, ins.b, ins.c) >= isa.REGISTERS:
+        return _revert(ctx, burn_gas=True)
+    cost = isa.OPS[ins.op][2]
+    if ctx.gas_left < cost:
+        return _revert(ctx, burn_gas=True)
+    ctx = ctx.with_(gas_left=ctx.gas_left - cost)
+    r = list(f.regs)
+    a, b, c, op = ins.a, ins.b, ins.c, ins.op
+    pc, world, mem = f.pc + 1, ctx.world, f.mem
+    if op in _BINARY:
+        r[a] = _BINARY[op](r[b], r[c])
+    elif op == "SET":
+        r[a] = ins.imm
+    elif op == "MOV":
+        r[a] = r[b]
+    elif op == "ISZERO":
+        r[a] = int(r[b] == 0)
+    elif op == "NOT":
+        r[a] = WORD - 1 - r[b]
+    elif op == "JUMP":
+        pc = ins.imm
+    elif op == "JUMPI":
+        pc = ins.imm if r[a] else pc
+    elif op == "SLOAD":
+        r[a] = access.read(world, slot_key(f.address, r[b]))
+    elif op == "SSTORE":
+        world = access.write(world, slot_key(f.address, r[a]), r[b])
+    elif op == "MLOAD":
+        r[a] = access.read(mem, memory_key(r[b]))
+    elif op == "MSTORE":
+        mem = access.write(mem, memory_key(r[a]), r[b])
+    elif op == "ENV":
+        fields = (f.caller, f.value, f.address, ctx.origin, ctx.batch, ctx.gas_left)
+        r[a] = fields[ins.imm] if ins.imm < len(fields) else 0
+    elif op == "BALANCE":
+        r[a] = access.read(world, balance_key(r[b] % 2**160))
+    elif op == "LOG":
+        ctx = ctx.with_(logs=keccak(ctx.logs + w32(f.address) + w32(r[a]) + w32(r[b])))
+    elif op == "REVERT":
+        return _revert(ctx, burn_gas=False)
+    elif op == "RET":
+        return _return(ctx, access, r[a])
+    elif op == "CALL":
+        return _call(ctx, access, f, r, a, b, c)
+    return ctx.with_(world=world, frame=Frame(f.caller, f.address, f.value, pc, f.code_size, mem,
+                                              tuple(r), f.ret))
+
+
+def _call(ctx: Context, access: Access, f: Frame, r: list[int], a: int, b: int, c: int) -> Context:
+    target, value = r[a] % 2**160, r[b]
+    if ctx.depth + 1 >= MAX_DEPTH:
+        return _revert(ctx, burn_gas=False)
+    moved = _transfer(ctx, access, f.address, target, value)
+    if moved is None:
+        return _revert(ctx, burn_gas=False)
+    size = access.read(moved.world, code_size_key(target))
+    if not size:
+        r[c] = 0
+        return moved.with_(frame=Frame(f.caller, f.address, f.value, f.pc + 1, f.code_size, f.mem,
+                                       tuple(r), f.ret))
+    suspended = Frame(f.caller, f.address, f.value, f.pc, f.code_size, f.mem, tuple(r), c)
+    return moved.with_(stack=access.push(ctx.stack, suspended), depth=ctx.depth + 1,
+                       frame=Frame(f.address, target, value, 0, size, regs=tuple(r)))
+
+
+def _return(ctx: Context, access: Access, value: int) -> Context:
+    if ctx.depth == 0:
+        return ctx.with_(phase=END, frame=Frame())
+    caller, below = access.pop(ctx.stack)
+    regs = list(caller.regs)
+    regs[caller.ret] = value
+    resumed = Frame(caller.caller, caller.address, caller.value, caller.pc + 1, caller.code_size,
+                    caller.mem, tuple(regs), 0)
+    return ctx.with_(frame=resumed, stack=below, depth=ctx.depth - 1)
+
+
+# -- witnesses -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Witness:
+    """Everything one step reads: the pre-state context (in the clear), the tree proofs in
+    the order the step uses them, the inbox item with its list proof, the resumed frame."""
+
+    ctx: Context
+    proofs: tuple[Proof, ...] = ()
+    item: Optional[tuple[bytes, tuple[bytes, ...]]] = None
+    popped: Optional[tuple[Frame, bytes]] = None
+
+    def encode(self) -> bytes:
+        proofs = [[list(p.siblings), [] if p.leaf is None else [p.leaf[0], p.leaf[1]]]
+                  for p in self.proofs]
+        item = [] if self.item is None else [self.item[0], list(self.item[1])]
+        popped = [] if self.popped is None else [self.popped[0].words(), self.popped[1]]
+        return rlp_encode([self.ctx.encode(), proofs, item, popped])
+
+    @classmethod
+    def decode(cls, data: bytes) -> "Witness":
+        """The witness in ``data``; :class:`DecodeError` if malformed."""
+        try:
+            ctx, proofs, item, popped = decode_rlp(data)
+            parsed = tuple(Proof(tuple(sib), (leaf[0], to_int(leaf[1])) if leaf else None)
+                           for sib, leaf in proofs)
+            return cls(Context.decode(ctx), parsed,
+                       (item[0], tuple(item[1])) if item else None,
+                       (Frame.from_items(popped[0]), popped[1]) if popped else None)
+        except (ValueError, TypeError) as exc:
+            raise DecodeError(f"not a step witness: {exc}") from exc
+
+
+class ProofAccess:
+    """Answers a step from a witness, checking every answer against the roots it opens."""
+
+    def __init__(self, witness: Witness) -> None:
+        self._proofs = list(witness.proofs)
+        self._witness = witness
+
+    def _next(self) -> Proof:
+        if not self._proofs:
+            raise InvalidWitness("the step needs more tree proofs than the witness holds")
+        return self._proofs.pop(0)
+
+    def read(self, root: bytes, key: bytes) -> int:
+        return read(root, key, self._next())
+
+    def write(self, root: bytes, key: bytes, value: int) -> bytes:
+        return write(root, key, self._next(), value)
+
+    def item(self, root: bytes, count: int, index: int) -> bytes:
+        if self._witness.item is None:
+            raise InvalidWitness(f"the step needs inbox item {index} of {count}")
+        raw, proof = self._witness.item
+        list_verify(root, count, index, keccak(raw), proof)
+        return raw
+
+    def pop(self, stack: bytes) -> tuple[Frame, bytes]:
+        if self._witness.popped is None:
+            raise InvalidWitness("the step returns to a caller the witness does not hold")
+        frame, below = self._witness.popped
+        if push_frame(below, frame) != stack:
+            raise InvalidWitness("the resumed frame does not hash to the call stack")
+        return frame, below
+
+    def push(self, stack: bytes, frame: Frame) -> bytes:
+        return push_frame(stack, frame)
+
+    def unused(self) -> int:
+        return len(self._proofs)
+
+
+def step(witness: Witness) -> bytes:
+    """The state root one step after ``state_root(witness.ctx)``, from the witness alone."""
+    access = ProofAccess(witness)
+    post = execute(witness.ctx, access)
+    if access.unused():
+        raise InvalidWitness(f"{access.unused()} tree proofs of the witness were not used")
+    return state_root(post)

@@ -1,0 +1,193 @@
+"""The machine state: a sparse Merkle tree of the world plus a small context in the clear.
+
+The world tree holds balances, nonces, code (one instruction word per leaf), contract storage
+and withdrawal records under the keys of :func:`balance_key` & co. The :class:`Context`
+holds everything else (the batch's inbox, the running transaction, the current call frame,
+a hash chain of suspended frames and of logs), about forty words. The state root is
+``keccak(world || keccak(context words))``, so a withdrawal is proven against an output
+root from the world root, the context hash and one tree proof.
+
+>>> ctx = Context()
+>>> state_root(ctx) == keccak(EMPTY + ctx.rest_hash())
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from rollup.l1.crypto import to_address
+from rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from rollup.vm.errors import DecodeError
+from rollup.vm.isa import REGISTERS
+from rollup.vm.merkle import EMPTY, key_of, keccak
+
+IDLE, RUN, END = 0, 1, 2
+BRIDGE = 0x4200000000000000000000000000000000000016
+"""Value sent here (by a transaction or a CALL) leaves L2: it becomes a withdrawal record."""
+FEE_VAULT = 0x4200000000000000000000000000000000000011
+"""Where transaction fees go."""
+
+
+def a20(address: int) -> bytes:
+    return (address % 2**160).to_bytes(20, "big")
+
+
+def w32(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def addr_int(address: str) -> int:
+    return int(to_address(address), 16)
+
+
+def balance_key(address: int) -> bytes:
+    return key_of(b"balance", a20(address))
+
+
+def nonce_key(address: int) -> bytes:
+    return key_of(b"nonce", a20(address))
+
+
+def code_size_key(address: int) -> bytes:
+    return key_of(b"codesize", a20(address))
+
+
+def code_key(address: int, pc: int) -> bytes:
+    return key_of(b"code", a20(address), w32(pc))
+
+
+def slot_key(address: int, slot: int) -> bytes:
+    return key_of(b"storage", a20(address), w32(slot))
+
+
+def memory_key(index: int) -> bytes:
+    return key_of(b"memory", w32(index))
+
+
+def withdrawal_key(index: int) -> bytes:
+    return key_of(b"withdrawal", w32(index))
+
+
+WITHDRAWAL_COUNT_KEY = key_of(b"withdrawals")
+
+
+def withdrawal_commitment(recipient: int, amount: int) -> int:
+    """The value a withdrawal record holds: ``keccak(recipient || amount)`` as a word."""
+    return int.from_bytes(keccak(a20(recipient) + w32(amount)), "big")
+
+
+def mapping_slot(key: int, mapping: int) -> int:
+    """The slot ``HASH`` computes for ``mapping[key]`` (what contracts use for maps)."""
+    return int.from_bytes(keccak(w32(key % 2**256) + w32(mapping % 2**256)), "big")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One call: who called which contract with what value, where it is, its registers and
+    memory root; ``ret`` is, for a suspended frame, the register its callee's result goes to."""
+
+    caller: int = 0
+    address: int = 0
+    value: int = 0
+    pc: int = 0
+    code_size: int = 0
+    mem: bytes = EMPTY
+    regs: tuple[int, ...] = (0,) * REGISTERS
+    ret: int = 0
+
+    def words(self) -> list:
+        return [self.caller, self.address, self.value, self.pc, self.code_size, self.mem,
+                list(self.regs), self.ret]
+
+    def encode(self) -> bytes:
+        return rlp_encode(self.words())
+
+    @classmethod
+    def from_items(cls, items: list) -> "Frame":
+        caller, address, value, pc, size, mem, regs, ret = items
+        if len(regs) != REGISTERS or len(mem) != 32:
+            raise DecodeError("frame with a bad register file or memory root")
+        return cls(to_int(caller), to_int(address), to_int(value), to_int(pc), to_int(size), mem,
+                   tuple(to_int(r) for r in regs), to_int(ret))
+
+
+def push_frame(stack: bytes, frame: Frame) -> bytes:
+    """The stack hash after suspending ``frame`` on ``stack``."""
+    return keccak(stack + frame.encode())
+
+
+@dataclass(frozen=True)
+class Context:
+    """Machine state beside the world tree. ``phase`` is IDLE between transactions, RUN while
+    a contract executes, END when the running transaction only has its fees left to settle."""
+
+    world: bytes = EMPTY
+    batch: int = 0
+    dep_root: bytes = EMPTY
+    n_dep: int = 0
+    txs_root: bytes = EMPTY
+    n_txs: int = 0
+    next_item: int = 0
+    phase: int = IDLE
+    origin: int = 0
+    gas_limit: int = 0
+    gas_price: int = 0
+    gas_left: int = 0
+    snapshot: bytes = EMPTY
+    logs: bytes = EMPTY
+    logs_snapshot: bytes = EMPTY
+    depth: int = 0
+    stack: bytes = EMPTY
+    frame: Frame = field(default_factory=Frame)
+
+    @property
+    def halted(self) -> bool:
+        return self.phase == IDLE and self.next_item >= self.n_dep + self.n_txs
+
+    def _rest(self) -> list:
+        return [self.batch, self.dep_root, self.n_dep, self.txs_root, self.n_txs, self.next_item,
+                self.phase, self.origin, self.gas_limit, self.gas_price, self.gas_left,
+                self.snapshot, self.logs, self.logs_snapshot, self.depth, self.stack,
+                self.frame.words()]
+
+    def rest_hash(self) -> bytes:
+        return keccak(rlp_encode(self._rest()))
+
+    def encode(self) -> bytes:
+        return rlp_encode([self.world] + self._rest())
+
+    @classmethod
+    def decode(cls, data: bytes) -> "Context":
+        try:
+            items = decode_rlp(data)
+            (world, batch, dep_root, n_dep, txs_root, n_txs, next_item, phase, origin, gas_limit,
+             gas_price, gas_left, snapshot, logs, logs_snapshot, depth, stack, frame) = items
+            roots = (world, dep_root, txs_root, snapshot, logs, logs_snapshot, stack)
+            if any(not isinstance(r, bytes) or len(r) != 32 for r in roots):
+                raise DecodeError("a root is not 32 bytes")
+            return cls(world, to_int(batch), dep_root, to_int(n_dep), txs_root, to_int(n_txs),
+                       to_int(next_item), to_int(phase), to_int(origin), to_int(gas_limit),
+                       to_int(gas_price), to_int(gas_left), snapshot, logs, logs_snapshot,
+                       to_int(depth), stack, Frame.from_items(frame))
+        except (ValueError, TypeError) as exc:
+            raise DecodeError(f"not a machine context: {exc}") from exc
+
+    def with_(self, **changes) -> "Context":
+        return replace(self, **changes)
+
+
+def state_root(ctx: Context) -> bytes:
+    """The root committing to the whole machine state."""
+    return keccak(ctx.world + ctx.rest_hash())
+
+
+def batch_start(world: bytes, batch: int, dep_root: bytes, n_dep: int, txs_root: bytes,
+                n_txs: int) -> Context:
+    """The state at step 0 of a batch: the previous world, the batch's inbox, nothing running."""
+    return Context(world=world, batch=batch, dep_root=dep_root, n_dep=n_dep, txs_root=txs_root,
+                   n_txs=n_txs)
+
+
+def output_root(world: bytes, rest_hash: bytes) -> bytes:
+    """What L1 recomputes from a claimed world root and context hash."""
+    return keccak(world + rest_hash)
