@@ -1,0 +1,40 @@
+"""The circuit DSL: write circuits in Python, compile them to R1CS, solve and debug witnesses.
+
+>>> from circuits import Circuit
+>>> class Square(Circuit):
+...     def define(self):
+...         x = self.public_input("x")
+...         self.output("y", x * x)
+>>> c = Square().compile()
+>>> c.outputs(c.solve({"x": 12}))
+{'y': 144}
+"""
+
+from circuits.api import assert_bool, assert_equal, assert_mul, assert_nonzero, assert_zero, gadget, hint, mul_add, scope
+from circuits.circuit import Circuit, CompiledCircuit, compile_function
+from circuits.errors import BranchOnVariableError, CircuitError, ConstraintError, WitnessError
+from circuits.lc import Var, linear_sum
+from circuits.r1cs import R1CS, SparseMatrix
+
+__all__ = [
+    "Circuit",
+    "CompiledCircuit",
+    "compile_function",
+    "R1CS",
+    "SparseMatrix",
+    "Var",
+    "linear_sum",
+    "hint",
+    "assert_equal",
+    "assert_zero",
+    "assert_mul",
+    "assert_bool",
+    "assert_nonzero",
+    "mul_add",
+    "gadget",
+    "scope",
+    "CircuitError",
+    "BranchOnVariableError",
+    "ConstraintError",
+    "WitnessError",
+]

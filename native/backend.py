@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
 
+from native.errors import InvalidFieldElementError
+
 P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 ATE_X = 4965661367192848881  # the BN parameter x: P and R are polynomials in it
@@ -133,6 +135,48 @@ class Backend:
         from native.kernels import array_to_ints, ints_to_array
 
         return ints_to_array(self.batch_inv(field, array_to_ints(a)), MODULI[field])
+
+    def from_mont_array(self, field: str, a):
+        """An ``(n, 4)`` array of Montgomery-form limbs (x * 2^256 mod modulus, the layout of
+        snarkjs's binary files) as canonical limbs."""
+        from native.kernels import array_to_ints, ints_to_array
+
+        modulus = MODULI[field]
+        inv = pow(1 << 256, -1, modulus)
+        return ints_to_array([v * inv % modulus for v in array_to_ints(a)], modulus)
+
+    def qap_abc(self, records, witness, domain_size: int):
+        """Groth16's A and B evaluations on the domain, from snarkjs's .zkey coefficients.
+
+        ``records`` is a :data:`native.kernels.COEF_DTYPE` array (matrix 0 = A / 1 = B,
+        constraint row, signal, value) with each value stored as coef * 2^512 mod R as snarkjs
+        stores it; ``witness`` an ``(m, 4)`` array. Returns canonical ``(A, B)``, each
+        ``(domain_size, 4)``: ``A[row] = sum coef * witness[signal]`` over the A records.
+        An invalid record raises ``InvalidFieldElementError`` naming its index.
+        """
+        from native.kernels import array_to_ints, ints_to_array
+
+        inv2 = pow(1 << 512, -1, R)
+        w = array_to_ints(witness)
+        out = ([0] * domain_size, [0] * domain_size)
+        values = array_to_ints(records["value"])
+        for i, (m, c, s) in enumerate(zip(records["matrix"].tolist(), records["constraint"].tolist(),
+                                          records["signal"].tolist())):
+            if m > 1 or c >= domain_size or s >= len(w) or values[i] >= R:
+                raise InvalidFieldElementError(f"coefficient record {i} is invalid (matrix {m}, row {c}, "
+                                               f"signal {s})")
+            out[m][c] = (out[m][c] + values[i] * inv2 * w[s]) % R
+        return ints_to_array(out[0], R), ints_to_array(out[1], R)
+
+    def qap_h(self, a, b, shift: int):
+        """A * B - C on the coset ``shift * <w>``, where ``a``, ``b`` are the evaluations of A
+        and B on the domain <w> and C = A * B pointwise there (snarkjs's H values with
+        ``shift`` the 2n-th root of unity): interpolate, evaluate on the coset, combine."""
+        from native.kernels import array_to_ints, ints_to_array
+
+        c = self.mul_array("fr", a, b)
+        coset = [array_to_ints(self.ntt_array(self.ntt_array(x, inverse=True), shift=shift)) for x in (a, b, c)]
+        return ints_to_array([(x * y - z) % R for x, y, z in zip(*coset)], R)
 
     def check_points_array(self, group: str, points) -> Optional[Tuple[int, str]]:
         """The first invalid point of an ``(n, 8)`` (G1) or ``(n, 16)`` (G2) uint64 array of

@@ -177,6 +177,45 @@ class CBackend(Backend):
             raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
         return out
 
+    def from_mont_array(self, field: str, a):
+        a = check_fr_array(a)
+        out = np.empty_like(a)
+        lib.pz_from_mont(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
+        return out
+
+    def qap_abc(self, records, witness, domain_size: int):
+        """See :meth:`Backend.qap_abc`; one pass over the records in C."""
+        from native.kernels import COEF_DTYPE
+
+        if records.dtype != COEF_DTYPE:
+            raise ValueError(f"qap_abc: records must have dtype COEF_DTYPE, not {records.dtype}")
+        w = check_fr_array(witness, "witness")
+        recs = np.ascontiguousarray(records)
+        a = np.empty((domain_size, 4), dtype=np.uint64)
+        b = np.empty_like(a)
+        bad = lib.pz_qap_abc(_ptr(a), _ptr(b), ffi.from_buffer("uint8_t[]", recs.view(np.uint8)), len(recs),
+                             _ptr(w), w.shape[0], domain_size)
+        if bad >= 0:
+            m, c, s = (int(recs[bad][k]) for k in ("matrix", "constraint", "signal"))
+            raise InvalidFieldElementError(f"coefficient record {bad} is invalid (matrix {m}, row {c}, signal {s})")
+        return a, b
+
+    def qap_h(self, a, b, shift: int):
+        """See :meth:`Backend.qap_h`; six NTTs and the pointwise products in C."""
+        from native.backend import R
+        from native.kernels import ntt_log
+
+        a = np.array(check_fr_array(a, "a"), dtype=np.uint64, order="C", copy=True)
+        b = np.array(check_fr_array(b, "b"), dtype=np.uint64, order="C", copy=True)
+        if a.shape != b.shape:
+            raise ValueError(f"qap_h: shapes {a.shape} and {b.shape} differ")
+        _check_below(a, R)
+        _check_below(b, R)
+        h = np.empty_like(a)
+        if lib.pz_qap_h(_ptr(h), _ptr(a), _ptr(b), ntt_log(a.shape[0]), to_limbs([shift % R], R)) != 0:
+            raise ValueError("qap_h: the coset shift must be nonzero modulo R")
+        return h
+
     def check_points_array(self, group: str, points) -> Optional[tuple[int, str]]:
         width = 4 * _GROUP[group][0]
         pts = np.ascontiguousarray(points, dtype=np.uint64)

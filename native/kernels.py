@@ -29,6 +29,9 @@ from native.backend import P, R, Point
 from native.errors import InvalidFieldElementError
 
 COORDS = {"g1": 2, "g2": 4}  # Fp coordinates per affine point
+# One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,
+# 1 B), constraint row, signal, value (coef * 2^512 mod R, little-endian limbs).
+COEF_DTYPE = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
 MONT = 1 << 256
 MONT_INV_P = pow(MONT, -1, P)
 TWO_ADICITY = 28

@@ -304,3 +304,29 @@ void pz_##G##_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a,
 }
 PROGRESSION_API(g1, 2)
 PROGRESSION_API(g2, 4)
+
+/* ---- Groth16 QAP from a .zkey (qap.h) ----
+ * pz_qap_abc: canonical A and B evaluations (n each, overwritten) from the zkey coefficient
+ * records and the canonical witness; returns -1 or the index of the first invalid record.
+ * pz_qap_h: canonical A * B - C on the coset shift * <w> from canonical A and B (both
+ * overwritten); shift canonical. */
+#include "qap.h"
+
+int64_t pz_qap_abc(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords,
+                   const uint64_t *witness, size_t nwitness, size_t n) {
+    memset(a, 0, 32 * n); memset(b, 0, 32 * n);
+    int64_t bad = qap_abc((fe *)a, (fe *)b, records, nrecords, witness, nwitness, n);
+    if (bad < 0) { pz_from_mont(1, a, a, n); pz_from_mont(1, b, b, n); }
+    return bad;
+}
+
+int pz_qap_h(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift) {
+    if (log < 0 || log > NTT_MAX_LOG) return -1;
+    size_t n = (size_t)1 << log;
+    fe g; load(&g, shift, 1, &FR);
+    if (fe_is_zero(&g)) return -1;
+    pz_to_mont(1, a, a, n); pz_to_mont(1, b, b, n);
+    qap_h((fe *)h, (fe *)a, (fe *)b, log, &g);
+    pz_from_mont(1, h, h, n);
+    return 0;
+}

@@ -26,13 +26,17 @@ import json
 from pathlib import Path
 from typing import Any, Sequence, Union
 
-from native.backend import P, R, fp12_to_tower
+from native.backend import ATE_X, P, R, fp12_to_tower
 from native.errors import InvalidPointError, ProzError
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
 from prover.groth16.keys import Proof, VerificationKey
 
 PathLike = Union[str, Path]
+
+
+# lambda = 2x(6x^2 + 3x + 1), x the BN parameter: ffjavascript's pairing is ours to this power
+SNARKJS_GT_EXPONENT = 2 * ATE_X * (6 * ATE_X**2 + 3 * ATE_X + 1)
 
 
 class JSONFormatError(ProzError, ValueError):
@@ -162,7 +166,9 @@ def verification_key_from_json(obj: Any, source: str = "verification_key.json") 
 
 
 def verification_key_to_json(vk: VerificationKey) -> dict:
-    tower = fp12_to_tower(vk.alpha_beta.coeffs)  # snarkjs writes e(alpha, beta) in tower form
+    # snarkjs writes e(alpha, beta) in tower form as ffjavascript computes it: its final
+    # exponentiation (Fuentes-Castaneda et al.) yields our pairing to the power SNARKJS_GT_EXPONENT.
+    tower = fp12_to_tower((vk.alpha_beta ** SNARKJS_GT_EXPONENT).coeffs)
     alphabeta = [[[str(tower[6 * h + 2 * j + k]) for k in range(2)] for j in range(3)] for h in range(2)]
     return {
         "protocol": "groth16",

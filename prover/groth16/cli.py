@@ -1,37 +1,165 @@
-"""``prozchain groth16 ...``: snarkjs's Groth16 commands, in snarkjs's argument order.
+"""``prozchain groth16|zkey ...``: snarkjs's Groth16 commands, in snarkjs's argument order.
+
+Exit codes: 0 success; 1 an invalid proof (verify); 2 a malformed or missing input file, with a
+one-line reason naming the file.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
->>> register(parser.add_subparsers())
+>>> sub = parser.add_subparsers()
+>>> register(sub); register_zkey(sub); register_r1cs(sub)
 >>> parser.parse_args(["groth16", "verify", "vk.json", "public.json", "proof.json"]).proof
 'proof.json'
+>>> parser.parse_args(["groth16", "prove", "c.zkey", "w.wtns", "p.json", "pub.json", "--profile"]).profile
+True
+>>> parser.parse_args(["groth16", "setup", "c.r1cs", "--dev", "c.zkey"]).rest
+['c.zkey']
+>>> parser.parse_args(["zkey", "export", "verificationkey", "c.zkey", "vk.json"]).verification_key
+'vk.json'
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
+from typing import Callable
 
 from native.errors import ProzError
-from prover.formats.snarkjs_json import read_proof, read_public, read_verification_key
+from prover.formats.snarkjs_json import (proof_to_json, public_to_json, read_proof, read_public,
+                                         read_verification_key, verification_key_to_json, write_json)
 from prover.groth16.verifier import verify
 
 
+def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run a command; a ProzError (a malformed or missing file) becomes exit code 2."""
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ProzError as exc:
+            print(f"[ERROR] {exc}")
+            return 2
+    return run
+
+
+@_guarded
 def verify_command(args: argparse.Namespace) -> int:
-    try:
-        ok = verify(read_verification_key(args.verification_key), read_public(args.public), read_proof(args.proof))
-    except ProzError as exc:
-        print(f"[ERROR] {exc}")
-        return 2
+    ok = verify(read_verification_key(args.verification_key), read_public(args.public), read_proof(args.proof))
     print("[INFO] OK!" if ok else "[ERROR] Invalid proof: the pairing check failed")
     return 0 if ok else 1
 
 
+@_guarded
+def prove_command(args: argparse.Namespace) -> int:
+    from prover.formats.zkey import read_zkey
+    from prover.groth16.prover import Profile, prove, read_witness
+
+    profile = Profile()
+    with profile.step("read"):
+        key = read_zkey(args.zkey, check=args.check)
+        witness = read_witness(args.witness)
+    proof, public = prove(key, witness, profile=profile)
+    write_json(args.proof, proof_to_json(proof))
+    write_json(args.public, public_to_json(public))
+    if args.profile:
+        print(f"[INFO] {profile}", file=sys.stderr)
+    return 0
+
+
+@_guarded
+def setup_command(args: argparse.Namespace) -> int:
+    from prover.formats.ptau import read_ptau
+    from prover.formats.r1cs import read_r1cs
+    from prover.formats.zkey import write_zkey
+    from prover.groth16.setup import constraint_system, dev_setup, ptau_setup
+
+    if len(args.rest) != (1 if args.dev else 2):
+        print("[ERROR] usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
+        return 2
+    zkey_path = args.rest[-1]
+    start = time.perf_counter()
+    cs = constraint_system(read_r1cs(args.r1cs))
+    if args.dev:
+        key = dev_setup(cs)
+        print(f"[WARN] development setup: one party drew the toxic waste; never use {zkey_path} for keys others "
+              f"must trust")
+    else:
+        key = ptau_setup(cs, read_ptau(args.rest[0]))
+        print(f"[INFO] phase 2 on {args.rest[0]} with one contribution (a fresh delta); add more with "
+              f"snarkjs zkey contribute")
+    write_zkey(zkey_path, key)
+    print(f"[INFO] {zkey_path}: nVars {key.n_vars}, nPublic {key.n_public}, domain {key.domain_size} "
+          f"({time.perf_counter() - start:.2f} s)")
+    return 0
+
+
+@_guarded
+def export_verification_key_command(args: argparse.Namespace) -> int:
+    from prover.formats.zkey import read_zkey
+
+    key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
+    write_json(args.verification_key, verification_key_to_json(key.verification_key()))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """The ``groth16`` command group (entry point ``groth16=prover.groth16.cli:register``)."""
     groth16 = subparsers.add_parser("groth16", help="Groth16 proofs (snarkjs-compatible files)")
     commands = groth16.add_subparsers(dest="groth16_command", required=True)
+
+    setup = commands.add_parser("setup", help="make a proving key (.zkey) for a circuit (.r1cs)",
+                                usage="prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
+    setup.add_argument("r1cs", help="circuit.r1cs")
+    setup.add_argument("rest", nargs="+", metavar="pot.ptau|circuit.zkey", help="pot.ptau circuit.zkey, or with --dev circuit.zkey")
+    setup.add_argument("--dev", action="store_true",
+                       help="single-party setup from fresh randomness: for development only")
+    setup.set_defaults(func=setup_command)
+
+    prove = commands.add_parser("prove", help="prove with a .zkey and a witness (.wtns)")
+    prove.add_argument("zkey", help="circuit.zkey")
+    prove.add_argument("witness", help="witness.wtns")
+    prove.add_argument("proof", help="proof.json to write")
+    prove.add_argument("public", help="public.json to write")
+    prove.add_argument("--profile", action="store_true", help="print the time of each step (to stderr)")
+    prove.add_argument("--check", choices=("all", "sample", "none"), default="sample",
+                       help="which zkey points to validate (see prover.formats.zkey): all; sample "
+                            "(default: every G1 point, sampled B2 points plus a G2 check of the B2 MSM); none")
+    prove.set_defaults(func=prove_command)
+
     verify_parser = commands.add_parser(
         "verify", help="verify a proof: exit 0 if valid, 1 if not, 2 if a file is malformed")
     verify_parser.add_argument("verification_key", help="verification_key.json")
     verify_parser.add_argument("public", help="public.json")
     verify_parser.add_argument("proof", help="proof.json")
     verify_parser.set_defaults(func=verify_command)
+
+
+def register_zkey(subparsers: argparse._SubParsersAction) -> None:
+    """The ``zkey`` command group (entry point ``zkey=prover.groth16.cli:register_zkey``)."""
+    zkey = subparsers.add_parser("zkey", help="proving key files (.zkey)")
+    commands = zkey.add_subparsers(dest="zkey_command", required=True)
+    export = commands.add_parser("export", help="export parts of a .zkey")
+    what = export.add_subparsers(dest="export_what", required=True)
+    vk = what.add_parser("verificationkey", help="write verification_key.json as snarkjs does")
+    vk.add_argument("zkey", help="circuit.zkey")
+    vk.add_argument("verification_key", help="verification_key.json to write")
+    vk.set_defaults(func=export_verification_key_command)
+
+
+@_guarded
+def r1cs_info_command(args: argparse.Namespace) -> int:
+    from prover.formats.r1cs import read_r1cs
+
+    r1cs = read_r1cs(args.r1cs)
+    print(f"[INFO] Curve: bn-128\n[INFO] # of Wires: {r1cs.n_wires}\n[INFO] # of Constraints: {r1cs.n_constraints}\n"
+          f"[INFO] # of Private Inputs: {r1cs.n_private}\n[INFO] # of Public Inputs: {r1cs.n_public}\n"
+          f"[INFO] # of Outputs: {r1cs.n_outputs}")
+    return 0
+
+
+def register_r1cs(subparsers: argparse._SubParsersAction) -> None:
+    """The ``r1cs`` command group (entry point ``r1cs=prover.groth16.cli:register_r1cs``)."""
+    r1cs = subparsers.add_parser("r1cs", help="constraint system files (.r1cs)")
+    commands = r1cs.add_subparsers(dest="r1cs_command", required=True)
+    info = commands.add_parser("info", help="print the sizes of a .r1cs")
+    info.add_argument("r1cs", help="circuit.r1cs")
+    info.set_defaults(func=r1cs_info_command)

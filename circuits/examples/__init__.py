@@ -1,0 +1,1 @@
+"""Example circuits, each with a sample input JSON beside it (run by tests/circuits/test_examples.py)."""

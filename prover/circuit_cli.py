@@ -1,0 +1,181 @@
+"""``prozchain circuit compile|witness|info|lint``: the circuit author's command line, circom-style.
+
+- ``compile FILE.py:Circuit [--param k=v ...] -o DIR`` writes ``DIR/Circuit.r1cs`` and ``DIR/Circuit.sym``;
+- ``witness FILE.py:Circuit [--param ...] INPUT.json OUT.wtns`` solves a witness from a circom-style
+  input JSON (signal name -> decimal string, or nested lists of them) and checks it;
+- ``info FILE.py:Circuit [--param ...]`` prints the per-gadget constraint table;
+- ``lint FILE.py:Circuit [--param ...] [--input INPUT.json]`` runs the soundness lint (with an
+  input, also the witness-based check of hint outputs).
+
+Exit codes: 0 success, 1 a failed witness or lint findings, 2 a usage error (file, class,
+parameter). Errors name the input signal or constraint that is wrong.
+
+>>> import circuits.examples.merkle_inclusion as example
+>>> main(["circuit", "info", example.__file__ + ":MerkleInclusion", "--param", "depth=2"])
+MerkleInclusion: 485 constraints, 489 wires (0 public outputs, 1 public inputs, 5 private inputs)
+gadget                                                    calls      self     total
+MerkleInclusion                                               1         0       485
+MerkleInclusion/merkle_inclusion                              1         1       485
+MerkleInclusion/merkle_inclusion/merkle_root                  1         2       484
+MerkleInclusion/merkle_inclusion/merkle_root/cond_swap        2         2         2
+MerkleInclusion/merkle_inclusion/merkle_root/poseidon(2)      2       480       480
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from circuits import Circuit, CompiledCircuit
+from circuits.lint import format_findings, lint
+from circuits.report import constraint_counts, format_counts
+from native.errors import ProzError
+from prover.formats.r1cs import write_r1cs
+from prover.formats.sym import write_sym
+from prover.formats.wtns import write_wtns
+
+
+class UsageError(ProzError):
+    """The command line named a file, circuit or parameter that does not work."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``circuit`` command group to the ``prozchain`` parser."""
+    parser = subparsers.add_parser("circuit", help="compile circuits, solve witnesses, inspect and lint them")
+    commands = parser.add_subparsers(dest="circuit_command", required=True)
+
+    def with_target(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("target", metavar="FILE.py:Circuit")
+        sub.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                         help="a constructor parameter of the circuit (repeatable)")
+        return sub
+
+    compile_parser = with_target("compile", "write DIR/<Circuit>.r1cs and DIR/<Circuit>.sym")
+    compile_parser.add_argument("-o", "--output", required=True, metavar="DIR")
+    compile_parser.set_defaults(func=compile_command)
+    witness = with_target("witness", "solve a witness from an input JSON into a .wtns file")
+    witness.add_argument("input", metavar="INPUT.json")
+    witness.add_argument("out", metavar="OUT.wtns")
+    witness.set_defaults(func=witness_command)
+    with_target("info", "print the constraint count per gadget").set_defaults(func=info_command)
+    lint_parser = with_target("lint", "report unused and unconstrained wires")
+    lint_parser.add_argument("--input", metavar="INPUT.json", help="also test hint outputs at this witness")
+    lint_parser.set_defaults(func=lint_command)
+
+
+def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
+    """Import ``FILE.py:Class``, build it with the ``NAME=VALUE`` parameters, and compile it."""
+    file_name, sep, class_name = target.rpartition(":")
+    if not sep or not file_name or not class_name:
+        raise UsageError(f"{target!r}: expected FILE.py:Circuit")
+    path = Path(file_name)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    spec = importlib.util.spec_from_file_location(f"_prozchain_circuit_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    cls = getattr(module, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Circuit)):
+        raise UsageError(f"{path} has no Circuit subclass named {class_name!r}")
+    kwargs = {}
+    for item in params:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
+        try:
+            kwargs[key] = int(value, 0)
+        except ValueError:
+            kwargs[key] = value
+    try:
+        circuit = cls(**kwargs)
+    except TypeError as exc:
+        raise UsageError(f"{class_name} does not accept parameters {sorted(kwargs)}: {exc}") from exc
+    return circuit.compile()
+
+
+def _read_json(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the input JSON ({exc})") from exc
+
+
+def _summary(c: CompiledCircuit) -> str:
+    r = c.r1cs
+    return (f"{c.name}: {r.n_constraints} constraints, {r.n_wires} wires ({r.n_outputs} public outputs, "
+            f"{r.n_public} public inputs, {r.n_private} private inputs)")
+
+
+def _reporting(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Print errors instead of raising them: exit code 2 for usage errors, 1 for the rest."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except ProzError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_reporting
+def compile_command(args: argparse.Namespace) -> int:
+    compiled = load_circuit(args.target, args.param)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    write_r1cs(compiled.r1cs, out / f"{compiled.name}.r1cs")
+    write_sym(compiled, out / f"{compiled.name}.sym")
+    print(_summary(compiled))
+    print(f"wrote {out / (compiled.name + '.r1cs')} and {out / (compiled.name + '.sym')}")
+    return 0
+
+
+@_reporting
+def witness_command(args: argparse.Namespace) -> int:
+    compiled = load_circuit(args.target, args.param)
+    witness = compiled.solve(_read_json(args.input))
+    write_wtns(witness, args.out)
+    print(f"{compiled.name}: witness of {len(witness)} wires satisfies all {compiled.r1cs.n_constraints} constraints")
+    print(f"wrote {args.out}")
+    return 0
+
+
+@_reporting
+def info_command(args: argparse.Namespace) -> int:
+    compiled = load_circuit(args.target, args.param)
+    print(_summary(compiled))
+    print(format_counts(constraint_counts(compiled)))
+    return 0
+
+
+@_reporting
+def lint_command(args: argparse.Namespace) -> int:
+    compiled = load_circuit(args.target, args.param)
+    witness = compiled.solve(_read_json(args.input)) if args.input else None
+    findings = lint(compiled, witness)
+    print(format_findings(findings))
+    return 1 if findings else 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run a ``circuit`` command; errors are printed, not raised, with exit code 1 or 2."""
+    parser = argparse.ArgumentParser(prog="prozchain")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The iden3 binary container behind ``.r1cs``, ``.wtns``, ``.zkey`` and ``.ptau``.
+
+Layout (little-endian): 4-byte magic, u32 version, u32 section count, then each section as
+u32 type, u64 size, and ``size`` bytes of payload. Readers look sections up by type and ignore
+types they do not know, so a format can grow. Payloads are ``memoryview`` slices of the file's
+bytes: large sections (a ``.zkey``'s points) are never copied until parsed.
+
+>>> blob = write_container(b"demo", 1, [(1, b"abc"), (7, b"skipped by readers that ignore 7")])
+>>> box = read_container(blob, b"demo", versions={1})
+>>> bytes(box.section(1)), box.types()
+(b'abc', [1, 7])
+>>> read_container(blob[:-3], b"demo", name="x.demo")
+Traceback (most recent call last):
+...
+prover.formats.container.FormatError: x.demo: section 1 (type 7) claims 32 bytes but only 29 remain
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Union
+
+from native.errors import ProzError
+
+Source = Union[bytes, bytearray, memoryview, str, Path]
+
+
+class FormatError(ProzError, ValueError):
+    """A file is not what its format says; the message names the file, the section and the problem."""
+
+
+@dataclass
+class Container:
+    """A parsed container: its name (for messages), magic, version and ``(type, payload)`` sections."""
+
+    name: str
+    magic: bytes
+    version: int
+    sections: list[tuple[int, memoryview]]
+
+    def types(self) -> list[int]:
+        return [t for t, _ in self.sections]
+
+    def has(self, section_type: int) -> bool:
+        return any(t == section_type for t, _ in self.sections)
+
+    def section(self, section_type: int, what: str = "") -> memoryview:
+        """The payload of the one section of ``section_type``; an error if missing or repeated."""
+        found = [p for t, p in self.sections if t == section_type]
+        label = f"section type {section_type}" + (f" ({what})" if what else "")
+        if not found:
+            raise FormatError(f"{self.name}: {label} is missing")
+        if len(found) > 1:
+            raise FormatError(f"{self.name}: {label} appears {len(found)} times")
+        return found[0]
+
+    def reader(self, section_type: int, what: str = "") -> "Reader":
+        label = f"section type {section_type}" + (f" ({what})" if what else "")
+        return Reader(self.section(section_type, what), f"{self.name}: {label}")
+
+
+class Reader:
+    """A cursor over one payload; reading past its end is a ``FormatError`` naming the section."""
+
+    def __init__(self, data: memoryview, where: str):
+        self.data = data
+        self.pos = 0
+        self.where = where
+
+    def take(self, n: int, what: str) -> memoryview:
+        if self.pos + n > len(self.data):
+            raise FormatError(f"{self.where}: ends inside {what} (needs {n} bytes at offset {self.pos}, size {len(self.data)})")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def u32(self, what: str) -> int:
+        return struct.unpack("<I", self.take(4, what))[0]
+
+    def u64(self, what: str) -> int:
+        return struct.unpack("<Q", self.take(8, what))[0]
+
+    def integer(self, n8: int, what: str) -> int:
+        return int.from_bytes(self.take(n8, what), "little")
+
+    def expect_end(self) -> None:
+        if self.pos != len(self.data):
+            raise FormatError(f"{self.where}: {len(self.data) - self.pos} unexpected bytes after the content")
+
+
+def _load(source: Source) -> tuple[bytes, str]:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            return path.read_bytes(), str(path)
+        except OSError as exc:
+            raise FormatError(f"{path}: cannot read ({exc.strerror})") from exc
+    return bytes(source), "<bytes>"
+
+
+def read_container(source: Source, magic: bytes, versions: Iterable[int] | None = None, name: str | None = None) -> Container:
+    """Parse a container from a path or bytes, checking its magic and (if given) its version."""
+    data, default_name = _load(source)
+    name = name or default_name
+    if len(data) < 12:
+        raise FormatError(f"{name}: {len(data)} bytes is too short for a header (magic, version, section count)")
+    if data[:4] != magic:
+        raise FormatError(f"{name}: magic is {bytes(data[:4])!r}, expected {magic!r}")
+    version, count = struct.unpack_from("<II", data, 4)
+    if versions is not None and version not in set(versions):
+        raise FormatError(f"{name}: version {version} is not supported (supported: {sorted(set(versions))})")
+    view = memoryview(data)
+    pos, sections = 12, []
+    for i in range(count):
+        if pos + 12 > len(data):
+            raise FormatError(f"{name}: section {i} header is cut off at offset {pos}")
+        section_type, size = struct.unpack_from("<IQ", data, pos)
+        pos += 12
+        if pos + size > len(data):
+            raise FormatError(f"{name}: section {i} (type {section_type}) claims {size} bytes but only {len(data) - pos} remain")
+        sections.append((section_type, view[pos : pos + size]))
+        pos += size
+    if pos != len(data):
+        raise FormatError(f"{name}: {len(data) - pos} bytes after the last section")
+    return Container(name, magic, version, sections)
+
+
+def write_container(magic: bytes, version: int, sections: list[tuple[int, bytes]]) -> bytes:
+    """Serialize sections (in the order given) into one container."""
+    if len(magic) != 4:
+        raise FormatError(f"magic must be 4 bytes, got {magic!r}")
+    parts = [magic, struct.pack("<II", version, len(sections))]
+    for section_type, payload in sections:
+        parts.append(struct.pack("<IQ", section_type, len(payload)))
+        parts.append(bytes(payload))
+    return b"".join(parts)

@@ -1,0 +1,77 @@
+"""snarkjs's powers-of-tau file ``.ptau`` (iden3 container, magic ``ptau``, version 1): the
+parts a Groth16 phase 2 needs.
+
+Section 1: u32 n8 (32), q, u32 power, u32 ceremony power. Points are Montgomery affine like a
+zkey's. Sections 2-6 hold tau^i G1 (2^(power+1) - 1 of them), tau^i G2, alpha tau^i G1,
+beta tau^i G1 (2^power each) and beta G2; ``snarkjs powersoftau prepare phase2`` adds 12-15:
+the same four series in the Lagrange basis, for every domain size 1, 2, 4, ..., 2^power one
+after the other (so the basis of size m starts at point m - 1).
+
+Only a prepared file will do (phase 2 works in the Lagrange basis). The points read are
+validated in bulk (canonical, on the curve, in G2 for the G2 points).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+from native.backend import P
+from native.kernels import PreparedBases
+from prover.backend import current_backend
+from prover.formats.container import Container, FormatError, Source, read_container
+from prover.formats.zkey import first_not_below
+
+NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
+         12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}
+POINT_BYTES = {"g1": 64, "g2": 128}
+
+
+@dataclass(frozen=True)
+class PowersOfTau:
+    """An open ``.ptau``: its power and the means to take Lagrange series and single points."""
+
+    box: Container
+    power: int
+
+    def error(self, section: int, problem: str) -> FormatError:
+        return FormatError(f"{self.box.name}: section type {section} ({NAMES[section]}): {problem}")
+
+    def points(self, section: int, group: str, start: int, count: int) -> PreparedBases:
+        """``count`` validated points of a section from point ``start``, in the kernels' layout."""
+        raw = self.box.section(section, NAMES[section])
+        size = POINT_BYTES[group]
+        if (start + count) * size > len(raw):
+            raise self.error(section, f"{len(raw)} bytes, too few for points {start}..{start + count}")
+        rows = np.frombuffer(raw, np.uint64, count * size // 8, start * size).reshape(count, -1).copy()
+        if first_not_below(rows.reshape(-1, 4), P) >= 0:
+            raise self.error(section, "a coordinate is not below P")
+        backend = current_backend()
+        found = backend.check_points_array(group, backend.from_mont_array("fp", rows.reshape(-1, 4)).reshape(count, -1))
+        if found is not None:
+            raise self.error(section, f"point {start + found[0]}: {found[1]}")
+        return PreparedBases(group, rows)
+
+    def lagrange(self, section: int, group: str, size: int) -> PreparedBases:
+        """The Lagrange series of the domain of ``size`` points (a power of two <= 2^power)."""
+        if size > 1 << self.power:
+            raise self.error(section, f"a domain of {size} needs power {size.bit_length() - 1}, "
+                                      f"this ceremony has power {self.power}")
+        return self.points(section, group, size - 1, size)
+
+
+def read_ptau(source: Source, name: Optional[str] = None) -> PowersOfTau:
+    """Open a prepared ``.ptau`` (BN254); sections are read and checked when asked for."""
+    box = read_container(source, b"ptau", versions={1}, name=name)
+    head = bytes(box.section(1, NAMES[1]))
+    if len(head) != 4 + 32 + 8 or struct.unpack_from("<I", head)[0] != 32 or int.from_bytes(head[4:36], "little") != P:
+        raise FormatError(f"{box.name}: section type 1 (header): not a BN254 header (n8 = 32, q = P, 44 bytes)")
+    power, _ = struct.unpack_from("<II", head, 36)
+    for section in (12, 13, 14, 15):
+        if not box.has(section):
+            raise FormatError(f"{box.name}: section type {section} ({NAMES[section]}) is missing: the file is "
+                              f"not prepared for phase 2 (snarkjs powersoftau prepare phase2)")
+    return PowersOfTau(box, power)

@@ -1,0 +1,58 @@
+"""snarkjs's ``.wtns`` witness files.
+
+Container magic ``wtns``, version 2. Section 1: u32 n8, the prime (n8 bytes), u32 witness
+count. Section 2: the values, n8 bytes each, little-endian, standard form.
+
+>>> read_wtns(write_wtns([1, 33, 3, 11]))
+[1, 33, 3, 11]
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from native.backend import R
+from prover.formats.container import FormatError, Source, read_container, write_container
+
+MAGIC = b"wtns"
+HEADER, VALUES = 1, 2
+N8 = 32
+
+
+def write_wtns(witness: Sequence[int], path: str | Path | None = None) -> bytes:
+    """The ``.wtns`` bytes of ``witness``; also written to ``path`` if given."""
+    for i, v in enumerate(witness):
+        if not 0 <= v < R:
+            raise FormatError(f"witness value {i} ({v}) is not a canonical field element")
+    header = struct.pack("<I", N8) + R.to_bytes(N8, "little") + struct.pack("<I", len(witness))
+    values = b"".join(int(v).to_bytes(N8, "little") for v in witness)
+    blob = write_container(MAGIC, 2, [(HEADER, header), (VALUES, values)])
+    if path is not None:
+        Path(path).write_bytes(blob)
+    return blob
+
+
+def read_wtns(source: Source, name: str | None = None) -> list[int]:
+    """The witness values of a ``.wtns`` file (path or bytes)."""
+    box = read_container(source, MAGIC, versions={2}, name=name)
+    h = box.reader(HEADER, "header")
+    n8 = h.u32("the field size")
+    if n8 != N8:
+        raise FormatError(f"{h.where}: field elements of {n8} bytes, expected {N8} (BN254)")
+    prime = h.integer(n8, "the prime")
+    if prime != R:
+        raise FormatError(f"{h.where}: prime {prime} is not BN254's scalar field order")
+    count = h.u32("the witness count")
+    data = box.section(VALUES, "values")
+    if len(data) != count * N8:
+        raise FormatError(f"{box.name}: section type 2 (values) holds {len(data)} bytes, {count} values need {count * N8}")
+    raw = np.frombuffer(data, np.dtype(f"V{N8}")).tolist()
+    values = [int.from_bytes(v, "little") for v in raw]
+    for i, v in enumerate(values):
+        if v >= R:
+            raise FormatError(f"{box.name}: witness value {i} ({v}) is not below the prime")
+    return values

@@ -1,0 +1,256 @@
+"""snarkjs's Groth16 proving key ``.zkey`` (iden3 container, magic ``zkey``, version 1).
+
+Sections (points are affine in Montgomery form, x * 2^256 mod P little-endian, G2 as x.c0,
+x.c1, y.c0, y.c1, infinity as zeros: byte for byte the MSM kernels' prepared layout):
+
+====  ============  ========================================================================
+ 1    header        u32 protocol: 1 = Groth16
+ 2    groth16       u32 n8q, q, u32 n8r, r, u32 nVars, u32 nPublic, u32 domainSize, then
+                    alpha (G1), beta (G1), beta (G2), gamma (G2), delta (G1), delta (G2)
+ 3    IC            nPublic + 1 G1 points
+ 4    coefficients  u32 count, then records (u32 matrix 0 = A / 1 = B, u32 constraint row,
+                    u32 signal, value = coef * 2^512 mod r): the A and B matrices plus one
+                    A row per public signal (wire 0 included) tying it to the proof
+ 5    A             nVars G1 points
+ 6    B1            nVars G1 points
+ 7    B2            nVars G2 points
+ 8    C             nVars - nPublic - 1 G1 points (private signals only)
+ 9    H             domainSize G1 points: the odd Lagrange points of the doubled domain
+10    contributions phase-2 history (kept as bytes; not needed to prove)
+====  ============  ========================================================================
+
+What is checked on reading: sizes of every section against the header; q and r are BN254's;
+the domain is a power of two; every coefficient record is in range (matrix, row, signal, value
+< r); every coordinate of every point is canonical; the points of section 2 and IC are fully
+validated (on the curve, in the subgroup). The big point sections, in bulk in C, by ``check``:
+
+- ``"all"`` (the default): every point of A, B1, C, H (on the curve: G1 has cofactor 1) and of
+  B2 (on the twist and in G2: a scalar multiplication by r each, ~0.2 ms a point);
+- ``"sample"``: every G1 point, and a fresh random sample of ``SAMPLE`` B2 points. The prover
+  also checks that its B2 MSM lands in G2 before it outputs a proof, so a B2 point outside G2
+  cannot put a witness-dependent cofactor component into a published pi_b;
+- ``"none"``: sizes, ranges and canonical coordinates only (for keys already validated).
+
+>>> import os, tempfile
+>>> from prover.groth16.setup import dev_setup, toy_r1cs
+>>> path = os.path.join(tempfile.mkdtemp(), "t.zkey")
+>>> write_zkey(path, dev_setup(toy_r1cs(), seed=1))
+>>> key = read_zkey(path)
+>>> key.n_vars, key.n_public, key.domain_size, len(key.coefficients)
+(4, 1, 4, 6)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from native.backend import P, R
+from native.errors import InvalidPointError
+from native.kernels import COEF_DTYPE, COORDS, PreparedBases
+from prover.backend import current_backend
+from prover.curve import G1Point, G2Point
+from prover.formats.container import Container, FormatError, Source, read_container, write_container
+from prover.groth16.keys import VerificationKey
+
+NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2",
+         8: "C", 9: "H", 10: "contributions"}
+GROTH16 = 1
+SAMPLE = 1024
+MAX_LOG_DOMAIN = 27  # H lives on a coset of the doubled domain; Fr has 2-adicity 28
+POINT_BYTES = {"g1": 64, "g2": 128}
+
+
+@dataclass(frozen=True)
+class ZKey:
+    """A Groth16 proving key as snarkjs lays it out; the point sections stay in the MSM
+    kernels' prepared layout (numpy arrays, Montgomery form)."""
+
+    n_vars: int
+    n_public: int
+    domain_size: int
+    alpha1: G1Point
+    beta1: G1Point
+    beta2: G2Point
+    gamma2: G2Point
+    delta1: G1Point
+    delta2: G2Point
+    ic: tuple[G1Point, ...]
+    coefficients: np.ndarray  # COEF_DTYPE records
+    a: PreparedBases
+    b1: PreparedBases
+    b2: PreparedBases
+    c: PreparedBases
+    h: PreparedBases
+    contributions: bytes = b""
+
+    def verification_key(self) -> VerificationKey:
+        return VerificationKey(self.alpha1, self.beta2, self.gamma2, self.delta2, self.ic)
+
+
+def first_not_below(values: np.ndarray, modulus: int) -> int:
+    """The index of the first row of an ``(n, 4)`` limb array that is >= modulus, or -1."""
+    limbs = [np.uint64((modulus >> (64 * k)) & (2**64 - 1)) for k in range(4)]
+    ge = np.ones(len(values), dtype=bool)  # from the lowest limb up: all limbs equal means ">="
+    for k in range(4):
+        ge = (values[:, k] > limbs[k]) | ((values[:, k] == limbs[k]) & ge)
+    bad = np.flatnonzero(ge)
+    return int(bad[0]) if len(bad) else -1
+
+
+class _Sections:
+    """The zkey's sections by type, with errors that name the file, the section and the problem."""
+
+    def __init__(self, box: Container):
+        self.box = box
+
+    def error(self, section: int, problem: str) -> FormatError:
+        return FormatError(f"{self.box.name}: section type {section} ({NAMES[section]}): {problem}")
+
+    def raw(self, section: int) -> memoryview:
+        return self.box.section(section, NAMES[section])
+
+    def expect_size(self, section: int, size: int, what: str) -> None:
+        actual = len(self.raw(section))
+        if actual != size:
+            raise self.error(section, f"{actual} bytes, expected {size} ({what})")
+
+    def array(self, section: int, dtype, shape: tuple[int, ...], start: int = 0) -> np.ndarray:
+        """Part of a section copied into a fresh, aligned array (the payload may be unaligned)."""
+        count = int(np.prod(shape, dtype=np.int64))
+        raw = self.raw(section)
+        if start + np.dtype(dtype).itemsize * count > len(raw):
+            raise self.error(section, f"{len(raw)} bytes, too few for {shape} items from byte {start}")
+        return np.frombuffer(raw, dtype, count, start).reshape(shape).copy()
+
+
+def _points_from_mont(f: _Sections, section: int, group: str, rows: np.ndarray, labels: Sequence[str]) -> list:
+    """A few Montgomery points (header, IC) as validated point objects; errors use ``labels``."""
+    cls = G1Point if group == "g1" else G2Point
+    canonical = current_backend().from_mont_array("fp", rows.reshape(-1, 4)).reshape(rows.shape)
+    out = []
+    for label, row in zip(labels, canonical):
+        c = [int.from_bytes(row[4 * k: 4 * k + 4].astype("<u8").tobytes(), "little") for k in range(len(row) // 4)]
+        try:
+            if not any(c):
+                out.append(cls.infinity())
+            elif group == "g1":
+                out.append(cls.from_affine(c[0], c[1]))
+            else:
+                out.append(cls.from_affine((c[0], c[1]), (c[2], c[3])))
+        except InvalidPointError as exc:
+            raise f.error(section, f"{label}: {exc}") from None
+    return out
+
+
+def _bases(f: _Sections, section: int, group: str, count: int, check: str) -> PreparedBases:
+    """A point section in the kernels' layout, validated as ``check`` says (see the module doc)."""
+    f.expect_size(section, POINT_BYTES[group] * count, f"{count} {group.upper()} points")
+    bases = PreparedBases(group, f.array(section, np.uint64, (count, 4 * COORDS[group])))
+    bad = first_not_below(bases.array.reshape(-1, 4), P)
+    if bad >= 0:
+        raise f.error(section, f"point {bad // COORDS[group]}: a coordinate is not below P")
+    if check == "none":
+        return bases
+    if check == "sample" and group == "g2" and count > SAMPLE:
+        index = np.sort(np.random.default_rng().choice(count, SAMPLE, replace=False))  # unpredictable
+    else:
+        index = np.arange(count)
+    backend = current_backend()
+    canonical = backend.from_mont_array("fp", bases.array[index].reshape(-1, 4)).reshape(len(index), -1)
+    found = backend.check_points_array(group, canonical)
+    if found is not None:
+        raise f.error(section, f"point {int(index[found[0]])}: {found[1]}")
+    return bases
+
+
+def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarray:
+    if len(f.raw(4)) < 4:
+        raise f.error(4, "too short for the record count")
+    (count,) = struct.unpack_from("<I", f.raw(4))
+    f.expect_size(4, 4 + COEF_DTYPE.itemsize * count, f"{count} records of {COEF_DTYPE.itemsize} bytes")
+    records = f.array(4, COEF_DTYPE, (count,), start=4)
+    problems = (("matrix", records["matrix"] > 1, "matrix is not 0 (A) or 1 (B)"),
+                ("constraint", records["constraint"] >= domain_size, f"row is not below the domain size {domain_size}"),
+                ("signal", records["signal"] >= n_vars, f"signal is not below nVars {n_vars}"))
+    for _, mask, what in problems:
+        bad = np.flatnonzero(mask)
+        if len(bad):
+            raise f.error(4, f"record {int(bad[0])}: {what}")
+    bad = first_not_below(records["value"], R)
+    if bad >= 0:
+        raise f.error(4, f"record {bad}: value is not below r")
+    return records
+
+
+def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) -> ZKey:
+    """Read and validate a snarkjs Groth16 ``.zkey`` (path or bytes); ``check`` is "all",
+    "sample" or "none" for the big point sections (header and IC points are always checked)."""
+    if check not in ("all", "sample", "none"):
+        raise ValueError(f"check must be 'all', 'sample' or 'none', not {check!r}")
+    f = _Sections(read_container(source, b"zkey", versions={1}, name=name))
+    f.expect_size(1, 4, "u32 protocol")
+    (protocol,) = struct.unpack("<I", f.raw(1))
+    if protocol != GROTH16:
+        raise f.error(1, f"protocol {protocol} is not Groth16 (1)")
+    f.expect_size(2, 84 + 3 * 64 + 3 * 128, "BN254 Groth16 header")
+    head = bytes(f.raw(2)[:84])
+    n8q, q = struct.unpack_from("<I", head, 0)[0], int.from_bytes(head[4:36], "little")
+    n8r, r = struct.unpack_from("<I", head, 36)[0], int.from_bytes(head[40:72], "little")
+    if (n8q, q, n8r, r) != (32, P, 32, R):
+        raise f.error(2, "the curve is not BN254 (q, r and their sizes must be BN254's)")
+    n_vars, n_public, domain_size = struct.unpack_from("<III", head, 72)
+    log = domain_size.bit_length() - 1
+    if domain_size < 1 or domain_size != 1 << log or log > MAX_LOG_DOMAIN:
+        raise f.error(2, f"domain size {domain_size} is not a power of two up to 2^{MAX_LOG_DOMAIN}")
+    if n_vars < n_public + 1:
+        raise f.error(2, f"nVars {n_vars} < nPublic {n_public} + 1")
+    alpha1, beta1 = _points_from_mont(f, 2, "g1", f.array(2, np.uint64, (2, 8), start=84), ["alpha1", "beta1"])
+    beta2, gamma2 = _points_from_mont(f, 2, "g2", f.array(2, np.uint64, (2, 16), start=84 + 128), ["beta2", "gamma2"])
+    (delta1,) = _points_from_mont(f, 2, "g1", f.array(2, np.uint64, (1, 8), start=84 + 384), ["delta1"])
+    (delta2,) = _points_from_mont(f, 2, "g2", f.array(2, np.uint64, (1, 16), start=84 + 448), ["delta2"])
+    f.expect_size(3, 64 * (n_public + 1), f"{n_public + 1} G1 points")
+    ic = _points_from_mont(f, 3, "g1", f.array(3, np.uint64, (n_public + 1, 8)),
+                           [f"point {i}" for i in range(n_public + 1)])
+    return ZKey(
+        n_vars, n_public, domain_size, alpha1, beta1, beta2, gamma2, delta1, delta2, tuple(ic),
+        _read_coefficients(f, n_vars, domain_size),
+        _bases(f, 5, "g1", n_vars, check),
+        _bases(f, 6, "g1", n_vars, check),
+        _bases(f, 7, "g2", n_vars, check),
+        _bases(f, 8, "g1", n_vars - n_public - 1, check),
+        _bases(f, 9, "g1", domain_size, check),
+        bytes(f.raw(10)) if f.box.has(10) else b"",
+    )
+
+
+def _mont_rows(group: str, points) -> np.ndarray:
+    return current_backend().msm_prepare(group, [p.affine for p in points]).array
+
+
+def write_zkey(path: Union[str, Path], key: ZKey, circuit_hash: Optional[bytes] = None) -> None:
+    """Write ``key`` as snarkjs lays it out. Section 10 gets ``key.contributions`` if set,
+    else ``circuit_hash`` (64 bytes; default a BLAKE2b of our point sections, which is not
+    snarkjs's circuit hash) and no contributions."""
+    head = struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
+    head += struct.pack("<III", key.n_vars, key.n_public, key.domain_size)
+    head += _mont_rows("g1", [key.alpha1, key.beta1]).tobytes() + _mont_rows("g2", [key.beta2, key.gamma2]).tobytes()
+    head += _mont_rows("g1", [key.delta1]).tobytes() + _mont_rows("g2", [key.delta2]).tobytes()
+    coefficients = struct.pack("<I", len(key.coefficients)) + np.ascontiguousarray(key.coefficients, COEF_DTYPE).tobytes()
+    points = [(3, _mont_rows("g1", key.ic)), (5, key.a.array), (6, key.b1.array), (7, key.b2.array),
+              (8, key.c.array), (9, key.h.array)]
+    points = [(kind, np.ascontiguousarray(rows, dtype="<u8").tobytes()) for kind, rows in points]
+    if key.contributions:
+        contributions = key.contributions
+    else:
+        digest = hashlib.blake2b(digest_size=64)
+        for _, raw in points:
+            digest.update(raw)
+        contributions = (circuit_hash or digest.digest()) + struct.pack("<I", 0)
+    sections = [(1, struct.pack("<I", GROTH16)), (2, head), points[0], (4, coefficients), *points[1:], (10, contributions)]
+    Path(path).write_bytes(write_container(b"zkey", 1, sections))

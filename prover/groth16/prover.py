@@ -1,0 +1,155 @@
+"""Groth16 proving from a snarkjs ``.zkey`` and a witness, the way snarkjs computes it.
+
+With witness w (w_0 = 1), fresh random r and s, and the key's points:
+
+    A-evaluations, B-evaluations  = the zkey's sparse coefficients applied to w (domain of size n)
+    h                             = (A * B - C) on the odd coset w_2n * <w_n>   (C = A * B on the domain)
+    pi_a  = alpha_1 + sum_i w_i A_i + r delta_1
+    pi_b  = beta_2  + sum_i w_i B2_i + s delta_2          (and the same in G1 with B1: b1)
+    pi_c  = sum_(i > nPublic) w_i C_i + sum_j h_j H_j + s pi_a + r b1 - r s delta_1
+
+Everything bulk stays in numpy arrays handed to the kernels: the QAP (``qap_abc``), the six NTTs
+(``qap_h``), four G1 MSMs and one G2 MSM over the zkey's point sections as they lie in the file.
+The public signals are w_1 .. w_nPublic.
+
+>>> import os, tempfile
+>>> from prover.formats.zkey import write_zkey
+>>> from prover.groth16 import verify
+>>> from prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+>>> key = dev_setup(toy_r1cs(), seed=1)
+>>> proof, public = prove(key, toy_witness(3))
+>>> public, verify(key.verification_key(), public, proof)
+([27], True)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections import OrderedDict
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional, Sequence, Union
+
+import numpy as np
+
+from native.backend import Backend, R
+from native.errors import ProzError
+from native.kernels import array_to_ints, ints_to_array, root_of_unity
+from prover.backend import current_backend
+from prover.curve import G1Point, G2Point
+from prover.formats.wtns import read_wtns
+from prover.formats.zkey import ZKey, first_not_below, read_zkey
+from prover.groth16.keys import Proof
+
+CACHE_SIZE = 4
+
+
+class WitnessError(ProzError, ValueError):
+    """A witness that does not fit the key: wrong length, a value not below r, w_0 != 1."""
+
+
+class ProvingKeyError(ProzError, ValueError):
+    """The proving key produced a value no valid key can (a B2 MSM outside G2)."""
+
+
+class Profile(dict):
+    """Seconds per proving step (``read``, ``abc``, ``ntt``, ``msm_a``, ...), in run order."""
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self[name] = self.get(name, 0.0) + time.perf_counter() - start
+
+    def __str__(self) -> str:
+        total = sum(self.values())
+        return "  ".join(f"{k} {v * 1000:.1f} ms" for k, v in self.items()) + f"  total {total * 1000:.1f} ms"
+
+
+_cache: "OrderedDict[tuple, ZKey]" = OrderedDict()
+
+
+def load_key(path: Union[str, Path], check: str = "all") -> ZKey:
+    """``read_zkey`` with a small cache keyed by (path, size, mtime, check): proving many
+    witnesses with one key reads and validates its point sections once."""
+    stat = os.stat(path)
+    key = (os.path.realpath(path), stat.st_size, stat.st_mtime_ns, check)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    zkey = read_zkey(path, check=check)
+    _cache[key] = zkey
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return zkey
+
+
+def read_witness(path: Union[str, Path]) -> np.ndarray:
+    """A ``.wtns`` file's witness as the ``(n, 4)`` array the kernels take."""
+    return ints_to_array(read_wtns(path), R)
+
+
+def check_witness(key: ZKey, witness: np.ndarray) -> np.ndarray:
+    """The witness as a C-contiguous ``(nVars, 4)`` array, or a :class:`WitnessError`."""
+    w = np.ascontiguousarray(witness, dtype=np.uint64)
+    if w.ndim != 2 or w.shape[1] != 4:
+        raise WitnessError(f"witness must be an (n, 4) uint64 array, not shape {w.shape}")
+    if len(w) != key.n_vars:
+        raise WitnessError(f"witness has {len(w)} values, the key has nVars = {key.n_vars}")
+    bad = first_not_below(w, R)
+    if bad >= 0:
+        raise WitnessError(f"witness value {bad} is not below r")
+    if array_to_ints(w[:1]) != [1]:
+        raise WitnessError(f"witness value 0 is {array_to_ints(w[:1])[0]}, not the constant 1")
+    return w
+
+
+def _g1(affine) -> G1Point:
+    return G1Point._of(affine)  # a kernel's result from validated bases: no need to re-check
+
+
+def _g2(affine) -> G2Point:
+    return G2Point._of(affine)
+
+
+def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
+          profile: Optional[Profile] = None) -> tuple[Proof, list[int]]:
+    """A proof and the public signals for ``witness`` (an ``(nVars, 4)`` uint64 array) under
+    ``key``, with fresh blinding r, s. ``profile`` (if given) collects seconds per step."""
+    backend = backend or current_backend()
+    profile = profile if profile is not None else Profile()
+    w = check_witness(key, witness)
+    with profile.step("abc"):
+        a, b = backend.qap_abc(key.coefficients, w, key.domain_size)
+    with profile.step("ntt"):
+        log = key.domain_size.bit_length() - 1
+        h = backend.qap_h(a, b, root_of_unity(log + 1))
+    with profile.step("msm_a"):
+        pa = _g1(backend.msm_prepared(key.a, w))
+    with profile.step("msm_b1"):
+        pb1 = _g1(backend.msm_prepared(key.b1, w))
+    with profile.step("msm_b2"):
+        pb2 = _g2(backend.msm_prepared(key.b2, w))
+        # a B2 point outside G2 (a key read with check="sample") would leak the witness through
+        # the cofactor part of pi_b: refuse rather than publish it
+        if pb2.affine is not None and not backend.in_subgroup("g2", pb2.affine):
+            raise ProvingKeyError("the B2 MSM is not in G2: the key's B2 section holds points outside G2")
+    with profile.step("msm_c"):
+        pc = _g1(backend.msm_prepared(key.c, w[key.n_public + 1:]))
+    with profile.step("msm_h"):
+        ph = _g1(backend.msm_prepared(key.h, h))
+    with profile.step("combine"):
+        r, s = secrets.randbelow(R), secrets.randbelow(R)
+        pi_a = pa + key.alpha1 + key.delta1 * r
+        pi_b = pb2 + key.beta2 + key.delta2 * s
+        b1 = pb1 + key.beta1 + key.delta1 * s
+        pi_c = pc + ph + pi_a * s + b1 * r - key.delta1 * (r * s % R)
+    return Proof(pi_a, pi_b, pi_c), array_to_ints(w[1:key.n_public + 1])
+
+
+def prove_many(key: ZKey, witnesses: Sequence[np.ndarray], backend: Optional[Backend] = None,
+               profile: Optional[Profile] = None) -> list[tuple[Proof, list[int]]]:
+    """One proof per witness with the same key (its prepared bases are shared)."""
+    return [prove(key, w, backend, profile) for w in witnesses]

@@ -1,0 +1,248 @@
+"""Groth16 setup producing a snarkjs-compatible ``.zkey``: a single-party development setup,
+and phase 2 on a snarkjs powers-of-tau ceremony.
+
+``dev_setup`` draws tau, alpha, beta, gamma, delta itself from fresh randomness and forgets
+them: whoever runs it could forge proofs, so it is for development and tests only, never for
+keys others must trust. ``ptau_setup`` takes tau, alpha, beta (in the exponent) from a ``.ptau``
+ceremony, computes what ``snarkjs groth16 setup`` does, and adds one contribution (a fresh
+delta); more contributions can follow with ``snarkjs zkey contribute``.
+
+The key follows snarkjs's QAP convention exactly, so snarkjs proves with it and our prover
+proves with snarkjs's keys. With L_c the Lagrange basis of the domain of size n (the smallest
+power of two >= constraints + nPublic + 1), rows c >= nConstraints adding one A term (signal s,
+coefficient 1) for each public signal s = 0..nPublic:
+
+    u_s = sum_A coef L_c(tau),  v_s = sum_B coef L_c(tau),  w_s = sum_C coef L_c(tau)
+    A_s = [u_s]_1,  B1_s = [v_s]_1,  B2_s = [v_s]_2
+    IC_s = [(beta u_s + alpha v_s + w_s) / gamma]_1   (s <= nPublic)
+    C_s  = [(beta u_s + alpha v_s + w_s) / delta]_1   (s > nPublic)
+    H_i  = [L'_(2i+1)(tau) / delta]_1,  L' the Lagrange basis of the domain of size 2n
+
+(the prover evaluates A B - C on the odd points of the doubled domain, where it equals
+h(x) Z(x); the even points vanish, so sum_i value_i H_i = h(tau) Z(tau) / delta).
+
+>>> key = dev_setup(toy_r1cs(), seed=7)
+>>> key.n_vars, key.n_public, key.domain_size, len(key.h)
+(4, 1, 4, 4)
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+
+from native.backend import R, Backend
+from native.errors import ProzError
+from native.kernels import COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array
+from prover.backend import current_backend
+from prover.curve import G1Point, G2Point
+from prover.formats.ptau import PowersOfTau
+from prover.formats.zkey import MAX_LOG_DOMAIN, ZKey
+
+MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
+
+
+class SetupError(ProzError, ValueError):
+    """A constraint system setup cannot take (too big for the field's 2-adicity, malformed)."""
+
+
+@dataclass(frozen=True)
+class ConstraintSystem:
+    """An R1CS as setup needs it. ``terms`` is a :data:`native.kernels.COEF_DTYPE` array of
+    every non-zero entry: matrix 0/1/2 for A/B/C, constraint row, signal, canonical value.
+    Signals follow circom: 0 the constant 1, then the ``n_public`` outputs and public inputs."""
+
+    n_vars: int
+    n_public: int
+    n_constraints: int
+    terms: np.ndarray
+
+    def domain_size(self) -> int:
+        """The smallest power of two holding the constraints plus nPublic + 1 rows (snarkjs's)."""
+        rows = self.n_constraints + self.n_public + 1
+        return 1 << max(0, (rows - 1).bit_length())
+
+
+def constraint_system(r1cs) -> ConstraintSystem:
+    """The constraint system of an R1CS as :func:`prover.formats.r1cs.read_r1cs` returns it
+    (CSR matrices A, B, C over a coefficient table). Terms are ordered by constraint, then A, B,
+    C, each combination in file order: the order snarkjs writes the zkey coefficients in."""
+    table = ints_to_array(r1cs.coeffs, R) if r1cs.coeffs else np.zeros((0, 4), np.uint64)
+    parts = []
+    for m, matrix in enumerate((r1cs.A, r1cs.B, r1cs.C)):
+        part = np.zeros(matrix.nnz, dtype=COEF_DTYPE)
+        part["matrix"] = m
+        part["constraint"] = np.repeat(np.arange(r1cs.n_constraints), np.diff(matrix.indptr))
+        part["signal"] = matrix.wires
+        part["value"] = table[matrix.coeff_ids]
+        parts.append(part)
+    terms = np.concatenate(parts)
+    terms = terms[np.lexsort((terms["matrix"], terms["constraint"]))]  # stable: keeps file order
+    return ConstraintSystem(r1cs.n_wires, r1cs.n_public_wires, r1cs.n_constraints, terms)
+
+
+def terms_array(entries: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """(matrix, row, signal, value) tuples as a ``COEF_DTYPE`` array (values taken mod R)."""
+    out = np.zeros(len(entries), dtype=COEF_DTYPE)
+    for i, (m, c, s, v) in enumerate(entries):
+        out[i] = (m, c, s, np.frombuffer((v % R).to_bytes(32, "little"), dtype="<u8"))
+    return out
+
+
+def toy_r1cs() -> ConstraintSystem:
+    """y = x^3 as two constraints, x * x = t and t * x = y; signals 1, y (public), x, t."""
+    return ConstraintSystem(4, 1, 2, terms_array([
+        (0, 0, 2, 1), (1, 0, 2, 1), (2, 0, 3, 1),
+        (0, 1, 3, 1), (1, 1, 2, 1), (2, 1, 1, 1),
+    ]))
+
+
+def toy_witness(x: int) -> np.ndarray:
+    """The witness of :func:`toy_r1cs` for input x."""
+    return ints_to_array([1, pow(x, 3, R), x % R, x * x % R])
+
+
+def public_rows(cs: ConstraintSystem) -> np.ndarray:
+    """The A terms snarkjs adds: row nConstraints + s holds signal s with coefficient 1, for
+    s = 0..nPublic, so that the public signals are bound to the proof (and IC is not empty)."""
+    return terms_array([(0, cs.n_constraints + s, s, 1) for s in range(cs.n_public + 1)])
+
+
+def zkey_coefficients(cs: ConstraintSystem) -> np.ndarray:
+    """The zkey's coefficient records: the A and B terms, plus A rows nConstraints + s tying
+    each public signal s to the proof; values times 2^512 as snarkjs stores them."""
+    records = np.concatenate([cs.terms[cs.terms["matrix"] <= 1], public_rows(cs)])
+    values = array_to_ints(records["value"])
+    records["value"] = ints_to_array([v * MONT2 % R for v in values])
+    return records
+
+
+def lagrange_at(backend: Backend, n: int, tau: int) -> list[int]:
+    """L_i(tau) for the domain of the n-th roots of unity: w^i (tau^n - 1) / (n (tau - w^i))."""
+    unit = np.zeros((n, 4), dtype=np.uint64)
+    unit[1 % n, 0] = 1  # the polynomial x (for n = 1 the domain is {1}, where x = 1)
+    roots = array_to_ints(backend.ntt_array(unit))  # its evaluations: (w^i)_i
+    z = (pow(tau, n, R) - 1) % R
+    if z == 0:
+        raise SetupError("tau fell on the domain; draw again")
+    inverses = array_to_ints(backend.inv_array("fr", ints_to_array([n * (tau - w) % R for w in roots], R)))
+    return [w * z * d % R for w, d in zip(roots, inverses)]
+
+
+def _evaluate(backend: Backend, cs: ConstraintSystem, matrix: int, basis: list[int]) -> list[int]:
+    """sum over the terms of one matrix of coef * basis[row], per signal (a transposed QAP)."""
+    terms = cs.terms[cs.terms["matrix"] == matrix]
+    swapped = np.zeros(len(terms), dtype=COEF_DTYPE)
+    swapped["constraint"], swapped["signal"] = terms["signal"], terms["constraint"]
+    swapped["value"] = ints_to_array([v * MONT2 % R for v in array_to_ints(terms["value"])])
+    values, _ = backend.qap_abc(swapped, ints_to_array(basis, R), cs.n_vars)
+    return array_to_ints(values)
+
+
+def _points(backend: Backend, group: str, scalars: Sequence[int]) -> PreparedBases:
+    gen = backend.g1_generator() if group == "g1" else backend.g2_generator()
+    return backend.msm_prepare(group, [backend.g_mul(group, gen, k) if k else None for k in scalars])
+
+
+def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optional[Backend] = None) -> ZKey:
+    """A proving key from fresh toxic waste (``seed`` only for reproducible tests); see the
+    module doc. Every constraint system row must fit: constraints + nPublic + 1 <= 2^27."""
+    backend = backend or current_backend()
+    n = cs.domain_size()
+    if n.bit_length() - 1 > MAX_LOG_DOMAIN:
+        raise SetupError(f"{cs.n_constraints} constraints need a domain of {n} > 2^{MAX_LOG_DOMAIN}")
+    if cs.n_vars < cs.n_public + 1:
+        raise SetupError(f"n_vars {cs.n_vars} < n_public {cs.n_public} + 1")
+    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+    tau, alpha, beta, gamma, delta = (rng.randrange(1, R) for _ in range(5))
+    records = zkey_coefficients(cs)
+    basis = lagrange_at(backend, n, tau)
+    with_public = ConstraintSystem(cs.n_vars, cs.n_public, cs.n_constraints, np.concatenate([cs.terms, public_rows(cs)]))
+    u = _evaluate(backend, with_public, 0, basis)
+    v = _evaluate(backend, with_public, 1, basis)
+    w = _evaluate(backend, with_public, 2, basis)
+    k = [(beta * a + alpha * b + c) % R for a, b, c in zip(u, v, w)]
+    gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
+    odd = lagrange_at(backend, 2 * n, tau)[1::2]
+    g1, g2 = G1Point.generator(), G2Point.generator()
+    return ZKey(
+        cs.n_vars, cs.n_public, n,
+        g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
+        tuple(g1 * (x * gamma_inv % R) for x in k[:cs.n_public + 1]),
+        records,
+        _points(backend, "g1", u),
+        _points(backend, "g1", v),
+        _points(backend, "g2", v),
+        _points(backend, "g1", [x * delta_inv % R for x in k[cs.n_public + 1:]]),
+        _points(backend, "g1", [x * delta_inv % R for x in odd]),
+    )
+
+
+def _sparse_sums(backend: Backend, bases: PreparedBases, rows: np.ndarray, signals: np.ndarray,
+                 values: np.ndarray, n_signals: int) -> PreparedBases:
+    """Per signal s, the sum of values[t] * bases[rows[t]] over the terms t of s: one small MSM
+    per signal over the rows it touches (none: the point at infinity)."""
+    order = np.argsort(signals, kind="stable")
+    rows, signals, values = rows[order], signals[order], np.ascontiguousarray(values[order])
+    bounds = np.searchsorted(signals, np.arange(n_signals + 1)).tolist()
+    points = [backend.msm_prepared(PreparedBases(bases.group, bases.array[rows[lo:hi]]), values[lo:hi])
+              if hi > lo else None for lo, hi in zip(bounds, bounds[1:])]
+    return backend.msm_prepare(bases.group, points)
+
+
+def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True, seed: Optional[int] = None,
+               backend: Optional[Backend] = None) -> ZKey:
+    """Phase 2 on a snarkjs powers-of-tau ceremony: what ``snarkjs groth16 setup`` computes
+    (gamma = delta = 1, from the ceremony's Lagrange points, as in the module doc with the
+    secrets in the exponent), then unless ``contribute=False`` one contribution: a fresh delta,
+    with C and H divided by it. Only the contributor's delta is ours; tau, alpha, beta come from
+    the ceremony."""
+    backend = backend or current_backend()
+    n = cs.domain_size()
+    if 2 * n > 1 << ptau.power:
+        raise SetupError(f"{cs.n_constraints} constraints (+ {cs.n_public + 1} public rows) need a domain of {n}: "
+                         f"the ceremony must have power >= {(2 * n).bit_length() - 1}, it has {ptau.power}")
+    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+    delta = rng.randrange(1, R) if contribute else 1
+    delta_inv = pow(delta, -1, R)
+    tau_g1, tau_g2 = ptau.lagrange(12, "g1", n), ptau.lagrange(13, "g2", n)
+    alpha_tau, beta_tau = ptau.lagrange(14, "g1", n), ptau.lagrange(15, "g1", n)
+    terms = np.concatenate([cs.terms, public_rows(cs)])
+    rows, signals = terms["constraint"].astype(np.int64), terms["signal"].astype(np.int64)
+    matrix, values = terms["matrix"], np.ascontiguousarray(terms["value"])
+    a, b = matrix == 0, matrix == 1
+
+    # K_s = sum_A coef [beta L_c] + sum_B coef [alpha L_c] + sum_C coef [L_c], over the three
+    # Lagrange series side by side; the private signals' sums are divided by delta at once.
+    k_bases = PreparedBases("g1", np.concatenate([tau_g1.array, alpha_tau.array, beta_tau.array]))
+    k_rows = rows + n * np.where(a, 2, np.where(b, 1, 0))
+    private = signals > cs.n_public
+    k_values = values.copy()
+    k_values[private] = backend.mul_array("fr", values[private], ints_to_array([delta_inv] * int(private.sum()), R))
+    k = _sparse_sums(backend, k_bases, k_rows, signals, k_values, cs.n_vars)
+    odd = PreparedBases("g1", ptau.lagrange(12, "g1", 2 * n).array[1::2].copy())
+    h = _sparse_sums(backend, odd, np.arange(n), np.arange(n), ints_to_array([delta_inv] * n, R), n)
+    g1, g2 = G1Point.generator(), G2Point.generator()
+    alpha1, beta1 = (_point(ptau.points(s, "g1", 0, 1)) for s in (4, 5))
+    return ZKey(
+        cs.n_vars, cs.n_public, n,
+        alpha1, beta1, _point(ptau.points(6, "g2", 0, 1)), g2, g1 * delta, g2 * delta,
+        tuple(_point(PreparedBases("g1", k.array[s:s + 1])) for s in range(cs.n_public + 1)),
+        zkey_coefficients(cs),
+        _sparse_sums(backend, tau_g1, rows[a], signals[a], values[a], cs.n_vars),
+        _sparse_sums(backend, tau_g1, rows[b], signals[b], values[b], cs.n_vars),
+        _sparse_sums(backend, tau_g2, rows[b], signals[b], values[b], cs.n_vars),
+        PreparedBases("g1", k.array[cs.n_public + 1:]),
+        h,
+    )
+
+
+def _point(bases: PreparedBases):
+    """The one (validated) point of a one-row prepared array, as a point object."""
+    (affine,) = bases_to_points(bases)
+    cls = G1Point if bases.group == "g1" else G2Point
+    return cls.infinity() if affine is None else cls.from_affine(*affine)

@@ -1,0 +1,71 @@
+"""``prozchain circuit ...`` end to end, through the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from circuits.examples import merkle_inclusion
+from prover.formats import read_r1cs, read_wtns
+
+EXAMPLE = merkle_inclusion.__file__ + ":MerkleInclusion"
+SAMPLE = Path(merkle_inclusion.__file__).with_name("merkle_inclusion.input.json")
+
+
+def prozchain(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "prover.cli", "circuit", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_compile_then_witness_round_trip(tmp_path):
+    result = prozchain("compile", EXAMPLE, "--param", "depth=4", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    r1cs = read_r1cs(tmp_path / "MerkleInclusion.r1cs")
+    assert r1cs.n_constraints == 969 and "MerkleInclusion.siblings[3]" in (tmp_path / "MerkleInclusion.sym").read_text()
+    result = prozchain("witness", EXAMPLE, "--param", "depth=4", str(SAMPLE), str(tmp_path / "w.wtns"))
+    assert result.returncode == 0, result.stderr
+    r1cs.check(read_wtns(tmp_path / "w.wtns"))
+
+
+def test_witness_errors_name_the_signal_or_constraint(tmp_path):
+    sample = json.loads(SAMPLE.read_text())
+    cases = [
+        ({k: v for k, v in sample.items() if k != "leaf"}, "input signal 'leaf' is missing"),
+        (dict(sample, leaf="1"), "constraint .* fails \\(MerkleInclusion/merkle_inclusion at"),
+        (dict(sample, siblings=sample["siblings"][:3]), "'siblings' has shape \\(3,\\)"),
+    ]
+    for inputs, message in cases:
+        path = tmp_path / "in.json"
+        path.write_text(json.dumps(inputs))
+        result = prozchain("witness", EXAMPLE, "--param", "depth=4", str(path), str(tmp_path / "w.wtns"))
+        assert result.returncode == 1
+        assert re.search(message, result.stderr), result.stderr
+
+
+def test_info_and_lint(tmp_path):
+    info = prozchain("info", EXAMPLE, "--param", "depth=3")
+    assert info.returncode == 0 and "merkle_root/poseidon(2)" in info.stdout and "727" in info.stdout
+    clean = prozchain("lint", EXAMPLE, "--param", "depth=3")
+    assert (clean.returncode, clean.stdout.strip()) == (0, "no findings")
+    sloppy = tmp_path / "sloppy.py"
+    sloppy.write_text(
+        "from circuits import Circuit, hint\n"
+        "class Sloppy(Circuit):\n"
+        "    def define(self):\n"
+        "        x = self.private_input('x')\n"
+        "        hint(lambda v: v, [x], name='copy')\n"
+        "        self.output('y', x * x)\n"
+    )
+    found = prozchain("lint", f"{sloppy}:Sloppy")
+    assert found.returncode == 1 and "unconstrained hint output" in found.stdout and "'copy'" in found.stdout
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert prozchain("info", "nofile.py:X").returncode == 2
+    assert "no Circuit subclass named 'Nope'" in prozchain("info", merkle_inclusion.__file__ + ":Nope").stderr
+    bad_param = prozchain("info", EXAMPLE, "--param", "width=3")
+    assert bad_param.returncode == 2 and "does not accept parameters ['width']" in bad_param.stderr
