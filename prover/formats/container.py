@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Union
 
+from native.backend import R
 from native.errors import ProzError
 
 Source = Union[bytes, bytearray, memoryview, str, Path]
@@ -84,6 +85,16 @@ class Reader:
 
     def integer(self, n8: int, what: str) -> int:
         return int.from_bytes(self.take(n8, what), "little")
+
+    def scalar_field(self) -> None:
+        """Read the (u32 n8, prime) pair that .r1cs and .wtns headers open with; it must name
+        BN254's scalar field, 32-byte elements modulo R."""
+        n8 = self.u32("the field size")
+        if n8 != 32:
+            raise FormatError(f"{self.where}: field elements of {n8} bytes, expected 32 (BN254)")
+        prime = self.integer(n8, "the prime")
+        if prime != R:
+            raise FormatError(f"{self.where}: prime {prime} is not BN254's scalar field order")
 
     def expect_end(self) -> None:
         if self.pos != len(self.data):

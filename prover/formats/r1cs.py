@@ -76,12 +76,7 @@ def read_r1cs(source: Source, name: str | None = None) -> R1CS:
     if box.has(CUSTOM_GATES_LIST) or box.has(CUSTOM_GATES_USES):
         raise FormatError(f"{box.name}: uses PLONK custom gates (sections 4/5), which an R1CS cannot express")
     h = box.reader(HEADER, "header")
-    n8 = h.u32("the field size")
-    if n8 != N8:
-        raise FormatError(f"{h.where}: field elements of {n8} bytes, expected {N8} (BN254)")
-    prime = h.integer(n8, "the prime")
-    if prime != R:
-        raise FormatError(f"{h.where}: prime {prime} is not BN254's scalar field order")
+    h.scalar_field()
     n_wires, n_out, n_pub, n_prv = (h.u32(what) for what in ("nWires", "nPubOut", "nPubIn", "nPrvIn"))
     h.u64("nLabels")
     n_constraints = h.u32("nConstraints")

@@ -40,12 +40,7 @@ def read_wtns(source: Source, name: str | None = None) -> list[int]:
     """The witness values of a ``.wtns`` file (path or bytes)."""
     box = read_container(source, MAGIC, versions={2}, name=name)
     h = box.reader(HEADER, "header")
-    n8 = h.u32("the field size")
-    if n8 != N8:
-        raise FormatError(f"{h.where}: field elements of {n8} bytes, expected {N8} (BN254)")
-    prime = h.integer(n8, "the prime")
-    if prime != R:
-        raise FormatError(f"{h.where}: prime {prime} is not BN254's scalar field order")
+    h.scalar_field()
     count = h.u32("the witness count")
     data = box.section(VALUES, "values")
     if len(data) != count * N8:
