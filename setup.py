@@ -21,6 +21,7 @@ setup(
         "numpy==2.4.6",
         "py-ecc==8.0.0",
         "pycryptodome==3.23.0",
+        "tqdm==4.67.1",
     ],
     extras_require={
         "test": [

@@ -30,6 +30,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from bench import prove
+
 from native.backend import R
 
 HERE = Path(__file__).resolve().parent
@@ -227,3 +229,4 @@ def register(subparsers) -> None:
     msm.add_argument("--numba-max", type=int, default=12, help="largest log2 size for numba (default 12)")
     msm.add_argument("--reference-max", type=int, default=8, help="largest log2 size for the reference (default 8)")
     msm.set_defaults(func=run_msm)
+    prove.register(sub)

@@ -79,7 +79,7 @@ def setup_command(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     cs = constraint_system(read_r1cs(args.r1cs))
     if args.dev:
-        key = dev_setup(cs)
+        key = dev_setup(cs, progress=sys.stderr.isatty())
         print(f"[WARN] development setup: one party drew the toxic waste; never use {zkey_path} for keys others "
               f"must trust")
     else:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
+from tqdm import tqdm
 
 from native.backend import R, Backend
 from native.errors import ProzError
@@ -143,14 +144,17 @@ def _evaluate(backend: Backend, cs: ConstraintSystem, matrix: int, basis: list[i
     return array_to_ints(values)
 
 
-def _points(backend: Backend, group: str, scalars: Sequence[int]) -> PreparedBases:
+def _points(backend: Backend, group: str, scalars: Sequence[int], label: str = "", progress: bool = False) -> PreparedBases:
     gen = backend.g1_generator() if group == "g1" else backend.g2_generator()
+    scalars = tqdm(scalars, desc=label, unit="pt", disable=not progress, leave=False)
     return backend.msm_prepare(group, [backend.g_mul(group, gen, k) if k else None for k in scalars])
 
 
-def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optional[Backend] = None) -> ZKey:
+def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optional[Backend] = None,
+              progress: bool = False) -> ZKey:
     """A proving key from fresh toxic waste (``seed`` only for reproducible tests); see the
-    module doc. Every constraint system row must fit: constraints + nPublic + 1 <= 2^27."""
+    module doc. Every constraint system row must fit: constraints + nPublic + 1 <= 2^27.
+    ``progress`` shows a bar per point section (one scalar multiplication per point: slow)."""
     backend = backend or current_backend()
     n = cs.domain_size()
     if n.bit_length() - 1 > MAX_LOG_DOMAIN:
@@ -174,11 +178,11 @@ def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optiona
         g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
         tuple(g1 * (x * gamma_inv % R) for x in k[:cs.n_public + 1]),
         records,
-        _points(backend, "g1", u),
-        _points(backend, "g1", v),
-        _points(backend, "g2", v),
-        _points(backend, "g1", [x * delta_inv % R for x in k[cs.n_public + 1:]]),
-        _points(backend, "g1", [x * delta_inv % R for x in odd]),
+        _points(backend, "g1", u, "A", progress),
+        _points(backend, "g1", v, "B1", progress),
+        _points(backend, "g2", v, "B2", progress),
+        _points(backend, "g1", [x * delta_inv % R for x in k[cs.n_public + 1:]], "C", progress),
+        _points(backend, "g1", [x * delta_inv % R for x in odd], "H", progress),
     )
 
 
