@@ -39,6 +39,25 @@ static void ntt_root(fe *w, int log) {
     fe_pow(w, &five, e, 4, &FR);
 }
 
+/* dst[j] = start g^j (scale 0) or dst[j] *= start g^j (scale 1) for j < n (g, start Montgomery),
+ * in chunks that each start from start g^lo, so the threads need no running product. */
+static void ntt_powers(fe *dst, size_t n, const fe *g, const fe *start, int scale) {
+    size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;
+    #pragma omp parallel for schedule(static) if (nchunks > 1)
+    for (size_t c = 0; c < nchunks; c++) {
+        size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+        uint64_t e[1] = {lo};
+        fe t;
+        fe_pow(&t, g, e, 1, &FR);
+        fe_mul(&t, &t, start, &FR);
+        for (size_t j = lo; j < hi; j++) {
+            if (scale) fe_mul(&dst[j], &dst[j], &t, &FR);
+            else dst[j] = t;
+            fe_mul(&t, &t, g, &FR);
+        }
+    }
+}
+
 /* The twiddle table holding every stage up to h = half (a power of two). */
 static const fe *ntt_twiddles(size_t half) {
     if (ntt_tw_half >= half) return ntt_tw;
@@ -50,15 +69,7 @@ static const fe *ntt_twiddles(size_t half) {
         for (size_t h = 1; h <= half; h <<= 1, log++) {
             fe w;
             ntt_root(&w, log);
-            size_t chunk = 4096, nchunks = (h + chunk - 1) / chunk;
-            #pragma omp parallel for schedule(static) if (nchunks > 1)
-            for (size_t c = 0; c < nchunks; c++) {
-                size_t lo = c * chunk, hi = lo + chunk < h ? lo + chunk : h;
-                uint64_t e[1] = {lo};
-                fe t;
-                fe_pow(&t, &w, e, 1, &FR);
-                for (size_t j = lo; j < hi; j++) { tw[h + j] = t; fe_mul(&t, &t, &w, &FR); }
-            }
+            ntt_powers(tw + h, h, &w, &FR.one, 0);
         }
         __atomic_store_n(&ntt_tw, tw, __ATOMIC_RELEASE);
         __atomic_store_n(&ntt_tw_half, half, __ATOMIC_RELEASE);
@@ -109,25 +120,11 @@ static void ntt_forward(fe *a, int log) {
     }
 }
 
-/* a_j *= start * g^j for all j (g, start Montgomery). */
-static void ntt_scale_powers(fe *a, size_t n, const fe *g, const fe *start) {
-    size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;
-    #pragma omp parallel for schedule(static) if (nchunks > 1)
-    for (size_t c = 0; c < nchunks; c++) {
-        size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
-        uint64_t e[1] = {lo};
-        fe t;
-        fe_pow(&t, g, e, 1, &FR);
-        fe_mul(&t, &t, start, &FR);
-        for (size_t j = lo; j < hi; j++) { fe_mul(&a[j], &a[j], &t, &FR); fe_mul(&t, &t, g, &FR); }
-    }
-}
-
 /* inverse: 0/1; shift: Montgomery coset generator or NULL. */
 static void ntt(fe *a, int log, int inverse, const fe *shift) {
     size_t n = (size_t)1 << log;
     if (!inverse) {
-        if (shift) ntt_scale_powers(a, n, shift, &FR.one);
+        if (shift) ntt_powers(a, n, shift, &FR.one, 1);
         ntt_forward(a, log);
         return;
     }
@@ -139,7 +136,7 @@ static void ntt(fe *a, int log, int inverse, const fe *shift) {
     if (shift) {
         fe ginv;
         fe_inv(&ginv, shift, &FR);
-        ntt_scale_powers(a, n, &ginv, &ninv);
+        ntt_powers(a, n, &ginv, &ninv, 1);
     } else {
         #pragma omp parallel for schedule(static) if (n >= 4096)
         for (size_t i = 0; i < n; i++) fe_mul(&a[i], &a[i], &ninv, &FR);
