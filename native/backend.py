@@ -252,6 +252,16 @@ class Backend:
 
         return prepare_bases(group, points)
 
+    def generator_multiples(self, group: str, scalars) -> "PreparedBases":
+        """``k * G`` for each row ``k`` of an ``(n, 4)`` uint64 scalar array (canonical limbs,
+        taken modulo R) and the group's generator G, as prepared bases: how a setup turns
+        secret evaluations into key points. Backends with a fixed-base kernel override this."""
+        from native.kernels import array_to_ints, check_fr_array
+
+        gen = self.g1_generator() if group == "g1" else self.g2_generator()
+        ks = array_to_ints(check_fr_array(scalars, "scalars"))
+        return self.msm_prepare(group, [self.g_mul(group, gen, k % R) if k % R else None for k in ks])
+
     def msm_prepared(self, bases, scalars) -> Point:
         """sum of ``scalars[i] * bases[i]`` over the first ``len(scalars)`` prepared bases.
 

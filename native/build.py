@@ -62,6 +62,8 @@ int pz_msm_window(int group, size_t n, int nbits, int *affine);
 int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont);
 void pz_g1_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
 void pz_g2_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
+void pz_g1_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
+void pz_g2_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
 int64_t pz_qap_abc(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness, size_t nwitness, size_t n);
 int pz_qap_h(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
 

@@ -325,6 +325,20 @@ class CBackend(Backend):
             lib.pz_to_mont(0, ffi.from_buffer("uint64_t[]", out), ffi.from_buffer("uint64_t[]", src), n)
         return PreparedBases(group, out)
 
+    def generator_multiples(self, group: str, scalars):
+        """See :meth:`Backend.generator_multiples`: a fixed-base table kernel, both cores."""
+        import numpy as np
+
+        from native.kernels import COORDS, check_fr_array
+
+        k = check_fr_array(scalars, "scalars")
+        gen = to_limbs(_flatten(group, self.g1_generator() if group == "g1" else self.g2_generator()))
+        out = np.empty((k.shape[0], 4 * COORDS[group]), dtype=np.uint64)
+        fn = lib.pz_g1_fixed_base if group == "g1" else lib.pz_g2_fixed_base
+        if k.shape[0]:
+            fn(ffi.from_buffer("uint64_t[]", out), gen, ffi.from_buffer("uint64_t[]", k), k.shape[0])
+        return self.msm_prepare_array(group, out)
+
     def msm_prepared(self, bases, scalars, window: int = 0, flags: int = 0) -> Point:
         """See :meth:`Backend.msm_prepared`; ``window`` forces the Pippenger window (0: cost
         model), ``flags`` 1/2/4: no small-scalar split / Jacobian buckets / affine buckets."""

@@ -305,6 +305,45 @@ void pz_##G##_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a,
 PROGRESSION_API(g1, 2)
 PROGRESSION_API(g2, 4)
 
+/* Fixed-base multiplication for key generation: out[i] = k_i * G for 4-limb scalars k_i (any
+ * 256-bit value), canonical affine, (0, 0) for infinity. A table of d * 256^w * G (w < 32,
+ * 0 < d < 256) turns each product into at most 32 mixed additions and no doublings; results
+ * are made affine with one inversion per chunk. */
+#define FIXED_BASE_API(G, NFE)                                                                   \
+void pz_##G##_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n) { \
+    enum { WINDOWS = 32, DIGITS = 255, CHUNK = 1024 };                                          \
+    G##_aff g; load((fe *)&g, gen, NFE, &FP);                                                    \
+    G##_aff *table = malloc(WINDOWS * DIGITS * sizeof *table);                                   \
+    G##_jac *row = malloc(DIGITS * sizeof *row); void *row_scratch = malloc(DIGITS * sizeof row->z); \
+    for (int w = 0; w < WINDOWS; w++) {                                                          \
+        G##_from_affine(&row[0], &g);                                                            \
+        for (int d = 1; d < DIGITS; d++) G##_add_mixed(&row[d], &row[d - 1], &g);                \
+        G##_batch_to_affine(table + w * DIGITS, row, row_scratch, DIGITS);                       \
+        G##_jac next; G##_add_mixed(&next, &row[DIGITS - 1], &g); G##_to_affine(&g, &next);     \
+    }                                                                                            \
+    free(row); free(row_scratch);                                                                \
+    size_t nchunks = (n + CHUNK - 1) / CHUNK;                                                    \
+    _Pragma("omp parallel for schedule(dynamic, 1)")                                            \
+    for (size_t c = 0; c < nchunks; c++) {                                                       \
+        size_t lo = c * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n;                             \
+        G##_jac *j = malloc((hi - lo) * sizeof *j); G##_aff *x = malloc((hi - lo) * sizeof *x);  \
+        void *scratch = malloc((hi - lo) * sizeof j->z);                                        \
+        for (size_t i = lo; i < hi; i++) {                                                       \
+            G##_set_infinity(&j[i - lo]);                                                        \
+            for (int w = 0; w < WINDOWS; w++) {                                                  \
+                unsigned d = (unsigned)(scalars[4 * i + w / 8] >> (8 * (w % 8))) & 255;          \
+                if (d) G##_add_mixed(&j[i - lo], &j[i - lo], &table[w * DIGITS + d - 1]);       \
+            }                                                                                    \
+        }                                                                                        \
+        G##_batch_to_affine(x, j, scratch, hi - lo);                                             \
+        store(out + 4 * NFE * lo, (fe *)x, (hi - lo) * NFE, &FP);                                \
+        free(j); free(x); free(scratch);                                                         \
+    }                                                                                            \
+    free(table);                                                                                 \
+}
+FIXED_BASE_API(g1, 2)
+FIXED_BASE_API(g2, 4)
+
 /* ---- Groth16 QAP from a .zkey (qap.h) ----
  * pz_qap_abc: canonical A and B evaluations (n each, overwritten) from the zkey coefficient
  * records and the canonical witness; returns -1 or the index of the first invalid record.

@@ -38,7 +38,7 @@ from tqdm import tqdm
 
 from native.backend import R, Backend
 from native.errors import ProzError
-from native.kernels import COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array
+from native.kernels import COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, scalars_array
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
 from prover.formats.ptau import PowersOfTau
@@ -144,17 +144,15 @@ def _evaluate(backend: Backend, cs: ConstraintSystem, matrix: int, basis: list[i
     return array_to_ints(values)
 
 
-def _points(backend: Backend, group: str, scalars: Sequence[int], label: str = "", progress: bool = False) -> PreparedBases:
-    gen = backend.g1_generator() if group == "g1" else backend.g2_generator()
-    scalars = tqdm(scalars, desc=label, unit="pt", disable=not progress, leave=False)
-    return backend.msm_prepare(group, [backend.g_mul(group, gen, k) if k else None for k in scalars])
+def _points(backend: Backend, group: str, scalars: Sequence[int]) -> PreparedBases:
+    return backend.generator_multiples(group, scalars_array(scalars))
 
 
 def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optional[Backend] = None,
               progress: bool = False) -> ZKey:
     """A proving key from fresh toxic waste (``seed`` only for reproducible tests); see the
     module doc. Every constraint system row must fit: constraints + nPublic + 1 <= 2^27.
-    ``progress`` shows a bar per point section (one scalar multiplication per point: slow)."""
+    ``progress`` shows a bar over the point sections."""
     backend = backend or current_backend()
     n = cs.domain_size()
     if n.bit_length() - 1 > MAX_LOG_DOMAIN:
@@ -172,17 +170,16 @@ def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optiona
     k = [(beta * a + alpha * b + c) % R for a, b, c in zip(u, v, w)]
     gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
     odd = lagrange_at(backend, 2 * n, tau)[1::2]
+    sections = [("g1", u), ("g1", v), ("g2", v), ("g1", [x * delta_inv % R for x in k[cs.n_public + 1:]]),
+                ("g1", [x * delta_inv % R for x in odd])]
+    a, b1, b2, c, h = (_points(backend, group, scalars)
+                       for group, scalars in tqdm(sections, desc="key points", unit="section", disable=not progress))
     g1, g2 = G1Point.generator(), G2Point.generator()
     return ZKey(
         cs.n_vars, cs.n_public, n,
         g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
         tuple(g1 * (x * gamma_inv % R) for x in k[:cs.n_public + 1]),
-        records,
-        _points(backend, "g1", u, "A", progress),
-        _points(backend, "g1", v, "B1", progress),
-        _points(backend, "g2", v, "B2", progress),
-        _points(backend, "g1", [x * delta_inv % R for x in k[cs.n_public + 1:]], "C", progress),
-        _points(backend, "g1", [x * delta_inv % R for x in odd], "H", progress),
+        records, a, b1, b2, c, h,
     )
 
 

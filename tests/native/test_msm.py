@@ -10,7 +10,7 @@ import pytest
 
 import native
 from native.backend import R
-from native.kernels import PreparedBases, array_to_ints, ints_to_array, prepare_bases, scalars_array
+from native.kernels import PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
 from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
 
 
@@ -131,3 +131,20 @@ def test_array_helpers():
     assert array_to_ints(a) == [0, 1, 2**255, 2**256 - 1]
     with pytest.raises(native.errors.InvalidFieldElementError):
         ints_to_array([2**256])
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_generator_multiples_fixed_base_kernel(group, c, ref, rng):
+    """The C fixed-base table kernel (key generation) against py_ecc's multiply, per point:
+    zero, one, R and its neighbours, 2^256 - 1, every byte digit at the window edges, and a
+    chunk boundary (1024) crossed by random scalars."""
+    gen = ref.g1_generator() if group == "g1" else ref.g2_generator()
+    scalars = [0, 1, 2, R - 1, R, R + 1, 2**256 - 1, 255, 256, 2**255, 255 * 256**31]
+    scalars += [rng.randrange(2**256) for _ in range(1030 - len(scalars))]
+    got = bases_to_points(c.generator_multiples(group, ints_to_array(scalars)))
+    sample = list(range(11)) + rng.sample(range(11, 1030), 6) + [1023, 1024, 1029]
+    for i in sample:
+        k = scalars[i] % R
+        assert got[i] == (ref.g_mul(group, gen, k) if k else None), f"scalar #{i} = {scalars[i]}"
+    assert ref.generator_multiples(group, ints_to_array(scalars[:12])).array.tolist() == \
+        c.generator_multiples(group, ints_to_array(scalars[:12])).array.tolist()
