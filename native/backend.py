@@ -178,23 +178,29 @@ class Backend:
         coset = [array_to_ints(self.ntt_array(self.ntt_array(x, inverse=True), shift=shift)) for x in (a, b, c)]
         return ints_to_array([(x * y - z) % R for x, y, z in zip(*coset)], R)
 
-    def check_points_array(self, group: str, points) -> Optional[Tuple[int, str]]:
+    def check_points_array(self, group: str, points, upto: str = "subgroup",
+                           mont: bool = False) -> Optional[Tuple[int, str]]:
         """The first invalid point of an ``(n, 8)`` (G1) or ``(n, 16)`` (G2) uint64 array of
-        canonical affine coordinates (a zero row is infinity), as ``(index, reason)``; None if
-        every point is valid (coordinates below P, on the curve, in the subgroup)."""
+        affine coordinates (a zero row is infinity), as ``(index, reason)``; None if every
+        point passes the checks up to ``upto``: "canonical" (coordinates below P), "curve"
+        (and on the curve) or "subgroup" (and in the order-R subgroup). ``mont``: the
+        coordinates are in Montgomery form, as .zkey and .ptau files store them."""
         from native.kernels import array_to_ints, COORDS
 
+        level = CHECK_LEVELS[upto]
         coords = array_to_ints(points)
         width = COORDS[group]
         for i in range(len(coords) // width):
             row = coords[i * width:(i + 1) * width]
             if any(c >= P for c in row):
                 return i, POINT_CHECKS[1]
+            if mont:
+                row = [c * MONT_INV % P for c in row]
             point = None if not any(row) else (
                 (row[0], row[1]) if group == "g1" else ((row[0], row[1]), (row[2], row[3])))
-            if not self.is_on_curve(group, point):
+            if level >= 2 and not self.is_on_curve(group, point):
                 return i, POINT_CHECKS[2]
-            if not self.in_subgroup(group, point):
+            if level >= 3 and not self.in_subgroup(group, point):
                 return i, POINT_CHECKS[3]
         return None
 
@@ -306,6 +312,10 @@ class Backend:
 
 
 GT_ONE: Fp12 = (1,) + (0,) * 11
+
+# How far check_points_array goes, by the C core's levels.
+CHECK_LEVELS = {"canonical": 1, "curve": 2, "subgroup": 3}
+MONT_INV = pow(2**256, -1, P)
 
 # Why a point fails validation, by the C core's check codes.
 POINT_CHECKS = {1: "a coordinate is not below P", 2: "not on the curve", 3: "not in the subgroup of order R"}

@@ -34,7 +34,7 @@ void pz_g1_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
 int pz_g1_on_curve(const uint64_t *a);
 int pz_g1_in_subgroup(const uint64_t *a);
 void pz_g1_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
-int64_t pz_g1_check(const uint64_t *pts, size_t n, int *code);
+int64_t pz_g1_check(const uint64_t *pts, size_t n, int upto, int mont, int *code);
 
 void pz_g2_add(uint64_t *r, const uint64_t *a, const uint64_t *b);
 void pz_g2_double(uint64_t *r, const uint64_t *a);
@@ -43,7 +43,7 @@ void pz_g2_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
 int pz_g2_on_curve(const uint64_t *a);
 int pz_g2_in_subgroup(const uint64_t *a);
 void pz_g2_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
-int64_t pz_g2_check(const uint64_t *pts, size_t n, int *code);
+int64_t pz_g2_check(const uint64_t *pts, size_t n, int upto, int mont, int *code);
 
 void pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
 void pz_final_exp(uint64_t *out, const uint64_t *in);

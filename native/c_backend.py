@@ -21,7 +21,7 @@ import numpy as np
 
 from native._bn254 import ffi, lib
 
-from native.backend import (MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
+from native.backend import (CHECK_LEVELS, MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
                             fp12_to_tower)
 from native.errors import InvalidFieldElementError
 from native.kernels import check_fr_array
@@ -216,14 +216,15 @@ class CBackend(Backend):
             raise ValueError("qap_h: the coset shift must be nonzero modulo R")
         return h
 
-    def check_points_array(self, group: str, points) -> Optional[tuple[int, str]]:
+    def check_points_array(self, group: str, points, upto: str = "subgroup",
+                           mont: bool = False) -> Optional[tuple[int, str]]:
         width = 4 * _GROUP[group][0]
         pts = np.ascontiguousarray(points, dtype=np.uint64)
         if pts.ndim != 2 or pts.shape[1] != width:
             raise ValueError(f"{group} points must have shape (n, {width}), not {pts.shape}")
         code = ffi.new("int *")
         check = lib.pz_g1_check if group == "g1" else lib.pz_g2_check
-        index = check(_ptr(pts), pts.shape[0], code)
+        index = check(_ptr(pts), pts.shape[0], CHECK_LEVELS[upto], int(mont), code)
         return None if index < 0 else (int(index), POINT_CHECKS[code[0]])
 
     # -- groups ----------------------------------------------------------------------------

@@ -98,6 +98,7 @@ def render() -> str:
         f"#define G2_B3 {mont2(fp2_mul((3, 0), twist_b))}",
         f"#define GROUP_ORDER {c_limbs(R)}",
         f"#define X_WINDOW {X_WINDOW}",
+        f"#define BN_X 0x{X:016x}ULL",
     ]
     # Reducing t < 2^258 modulo p: q = SMALL_QUOTIENT[t >> 250] = floor((t >> 250) 2^250 / p)
     # gives 0 <= t - q p < 2^250 + p < 2p, so one conditional subtraction finishes.

@@ -14,10 +14,14 @@ from importlib.metadata import entry_points
 from typing import Optional, Sequence
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The parser with every command group, or only ``command``'s when it names one: a
+    ``prozchain groth16 prove`` then imports what proving needs and nothing else."""
     parser = argparse.ArgumentParser(prog="prozchain", description="ProzChain L2 workbench")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for entry in sorted(entry_points(group="prozchain.commands"), key=lambda e: e.name):
+    entries = sorted(entry_points(group="prozchain.commands"), key=lambda e: e.name)
+    chosen = [e for e in entries if e.name == command] or entries
+    for entry in chosen:
         entry.load()(subparsers)
     return parser
 
@@ -28,7 +32,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     >>> "demo" in build_parser().format_help()
     True
     """
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     return int(args.func(args) or 0)
 
 

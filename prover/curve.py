@@ -23,9 +23,7 @@ from __future__ import annotations
 import operator
 from typing import ClassVar, Optional, SupportsIndex, Type, TypeVar
 
-from py_ecc import bn128
 
-from native import reference
 from native.backend import G1_GENERATOR, G2_GENERATOR, P, Point
 from native.errors import InvalidPointError
 from prover.backend import current_backend
@@ -44,7 +42,7 @@ class CurvePoint:
     curve: ClassVar[str]
     degree: ClassVar[int]  # of the coordinate field over Fp
     _generator: ClassVar[Point]
-    _bn128_field: ClassVar[type]
+    _bn128_field: ClassVar[str]  # the py_ecc.bn128 coordinate field's name
     __slots__ = ("affine",)
     affine: Point
 
@@ -74,6 +72,8 @@ class CurvePoint:
         >>> G2Point.from_py_ecc(optimized_bn128.G2) == G2Point.from_py_ecc(bn128.G2)
         True
         """
+        from native import reference  # py_ecc loads only when asked for
+
         return cls._of(reference.from_py_ecc(point)).validate()
 
     @classmethod
@@ -134,12 +134,17 @@ class CurvePoint:
         >>> G2Point.generator().to_py_ecc(optimized=False) == bn128.G2
         True
         """
+        from py_ecc import bn128
+
+        from native import reference
+
         if optimized:
             return reference.to_py_ecc(self.group, self.affine)
         if self.affine is None:
             return None
+        field = getattr(bn128, self._bn128_field)
         x, y = self.affine
-        return (self._bn128_field(x), self._bn128_field(y))
+        return (field(x), field(y))
 
     # -- arithmetic ------------------------------------------------------------------------
     @property
@@ -189,7 +194,7 @@ class G1Point(CurvePoint):
     curve = "y^2 = x^3 + 3"
     degree = 1
     _generator = G1_GENERATOR
-    _bn128_field = bn128.FQ
+    _bn128_field = "FQ"
     __slots__ = ()
 
 
@@ -203,5 +208,5 @@ class G2Point(CurvePoint):
     curve = "y^2 = x^3 + 3/(9+u)"
     degree = 2
     _generator = G2_GENERATOR
-    _bn128_field = bn128.FQ2
+    _bn128_field = "FQ2"
     __slots__ = ()

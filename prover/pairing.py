@@ -3,6 +3,9 @@
 Arguments go G1 first: ``pairing(p, q)`` here is ``py_ecc.optimized_bn128.pairing(q, p)``.
 
 >>> from prover.curve import G1Point, G2Point
+
+if TYPE_CHECKING:
+    from py_ecc import optimized_bn128
 >>> g1, g2 = G1Point.generator(), G2Point.generator()
 >>> pairing(g1, g2) != GT.one()
 True
@@ -12,9 +15,7 @@ True
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence, Tuple
-
-from py_ecc import optimized_bn128
+from typing import TYPE_CHECKING, Iterable, Sequence, Tuple
 
 from native.backend import GT_ONE, P
 from native.errors import InvalidFieldElementError
@@ -58,9 +59,12 @@ class GT:
     def to_py_ecc(self) -> optimized_bn128.FQ12:
         """This value as a py_ecc.optimized_bn128 FQ12.
 
+        >>> from py_ecc import optimized_bn128
         >>> GT.one().to_py_ecc() == optimized_bn128.FQ12.one()
         True
         """
+        from py_ecc import optimized_bn128
+
         return optimized_bn128.FQ12(list(self.coeffs))
 
     def __mul__(self, other: GT) -> GT:

@@ -143,18 +143,21 @@ void pz_##G##_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n) {    
     store(out, (fe *)x, n * NFE, &FP);                                                          \
     free(j); free(x); free(scratch);                                                            \
 }                                                                                                \
-/* First invalid point of n (or -1), with its check code in *code. */                           \
-int64_t pz_##G##_check(const uint64_t *pts, size_t n, int *code) {                              \
+/* First invalid point of n (or -1), with its check code in *code. Checks run up to `upto`
+ * (1 coordinates below p, 2 on the curve, 3 in the subgroup); `mont`: coordinates in Montgomery
+ * form, as a .zkey or .ptau stores them (x < p iff its Montgomery form is < p). */              \
+int64_t pz_##G##_check(const uint64_t *pts, size_t n, int upto, int mont, int *code) {          \
     int64_t first = -1; int first_code = 0;                                                     \
     _Pragma("omp parallel for schedule(dynamic, 16)")                                           \
     for (size_t i = 0; i < n; i++) {                                                            \
         const uint64_t *src = pts + 4 * NFE * i;                                                \
         int c = 0;                                                                               \
         if (!all_canonical(src, NFE)) c = 1;                                                     \
-        else {                                                                                   \
-            G##_aff x; load((fe *)&x, src, NFE, &FP);                                            \
+        else if (upto >= 2) {                                                                    \
+            G##_aff x;                                                                           \
+            if (mont) memcpy(&x, src, sizeof x); else load((fe *)&x, src, NFE, &FP);             \
             if (!G##_aff_on_curve(&x)) c = 2;                                                    \
-            else if (!G##_aff_in_subgroup(&x)) c = 3;                                            \
+            else if (upto >= 3 && !G##_aff_in_subgroup(&x)) c = 3;                               \
         }                                                                                        \
         if (c) {                                                                                 \
             _Pragma("omp critical")                                                              \

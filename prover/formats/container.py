@@ -17,6 +17,8 @@ prover.formats.container.FormatError: x.demo: section 1 (type 7) claims 32 bytes
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,14 +103,19 @@ class Reader:
             raise FormatError(f"{self.where}: {len(self.data) - self.pos} unexpected bytes after the content")
 
 
-def _load(source: Source) -> tuple[bytes, str]:
+def _load(source: Source) -> tuple[memoryview, str]:
+    """The bytes behind a source: a file is memory-mapped read-only, so a large ``.zkey`` is
+    neither read nor copied up front and its pages count once, however its sections are used."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
-            return path.read_bytes(), str(path)
+            with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size == 0:
+                    return memoryview(b""), str(path)
+                return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)), str(path)
         except OSError as exc:
             raise FormatError(f"{path}: cannot read ({exc.strerror})") from exc
-    return bytes(source), "<bytes>"
+    return memoryview(bytes(source)), "<bytes>"
 
 
 def read_container(source: Source, magic: bytes, versions: Iterable[int] | None = None, name: str | None = None) -> Container:
@@ -117,12 +124,12 @@ def read_container(source: Source, magic: bytes, versions: Iterable[int] | None 
     name = name or default_name
     if len(data) < 12:
         raise FormatError(f"{name}: {len(data)} bytes is too short for a header (magic, version, section count)")
-    if data[:4] != magic:
+    if bytes(data[:4]) != magic:
         raise FormatError(f"{name}: magic is {bytes(data[:4])!r}, expected {magic!r}")
     version, count = struct.unpack_from("<II", data, 4)
     if versions is not None and version not in set(versions):
         raise FormatError(f"{name}: version {version} is not supported (supported: {sorted(set(versions))})")
-    view = memoryview(data)
+    view = data
     pos, sections = 12, []
     for i in range(count):
         if pos + 12 > len(data):

@@ -23,7 +23,6 @@ from native.backend import P
 from native.kernels import PreparedBases
 from prover.backend import current_backend
 from prover.formats.container import Container, FormatError, Source, read_container
-from prover.formats.zkey import first_not_below
 
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}
@@ -47,10 +46,7 @@ class PowersOfTau:
         if (start + count) * size > len(raw):
             raise self.error(section, f"{len(raw)} bytes, too few for points {start}..{start + count}")
         rows = np.frombuffer(raw, np.uint64, count * size // 8, start * size).reshape(count, -1).copy()
-        if first_not_below(rows.reshape(-1, 4), P) >= 0:
-            raise self.error(section, "a coordinate is not below P")
-        backend = current_backend()
-        found = backend.check_points_array(group, backend.from_mont_array("fp", rows.reshape(-1, 4)).reshape(count, -1))
+        found = current_backend().check_points_array(group, rows, mont=True)
         if found is not None:
             raise self.error(section, f"point {start + found[0]}: {found[1]}")
         return PreparedBases(group, rows)

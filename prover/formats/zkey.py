@@ -149,24 +149,24 @@ def _points_from_mont(f: _Sections, section: int, group: str, rows: np.ndarray, 
 
 
 def _bases(f: _Sections, section: int, group: str, count: int, check: str) -> PreparedBases:
-    """A point section in the kernels' layout, validated as ``check`` says (see the module doc)."""
+    """A point section in the kernels' layout, validated as ``check`` says (see the module doc).
+    snarkjs stores exactly that layout (Montgomery affine, (0, 0) at infinity), so an aligned
+    section is used in place, from the file's mapping, with no copy."""
     f.expect_size(section, POINT_BYTES[group] * count, f"{count} {group.upper()} points")
-    bases = PreparedBases(group, f.array(section, np.uint64, (count, 4 * COORDS[group])))
-    bad = first_not_below(bases.array.reshape(-1, 4), P)
-    if bad >= 0:
-        raise f.error(section, f"point {bad // COORDS[group]}: a coordinate is not below P")
-    if check == "none":
-        return bases
-    if check == "sample" and group == "g2" and count > SAMPLE:
-        index = np.sort(np.random.default_rng().choice(count, SAMPLE, replace=False))  # unpredictable
-    else:
-        index = np.arange(count)
+    raw = f.raw(section)
+    rows = np.frombuffer(raw, np.uint64).reshape(count, 4 * COORDS[group])
+    if rows.ctypes.data % 8:
+        rows = rows.copy()
     backend = current_backend()
-    canonical = backend.from_mont_array("fp", bases.array[index].reshape(-1, 4)).reshape(len(index), -1)
-    found = backend.check_points_array(group, canonical)
+    level = "canonical" if check == "none" or group == "g2" and check == "sample" else "subgroup"
+    found = backend.check_points_array(group, rows, upto=level, mont=True)
+    if found is None and level == "canonical" and check == "sample" and count:
+        index = np.sort(np.random.default_rng().choice(count, min(SAMPLE, count), replace=False))  # unpredictable
+        found = backend.check_points_array(group, rows[index], mont=True)
+        found = found and (int(index[found[0]]), found[1])
     if found is not None:
-        raise f.error(section, f"point {int(index[found[0]])}: {found[1]}")
-    return bases
+        raise f.error(section, f"point {found[0]}: {found[1]}")
+    return PreparedBases(group, rows)
 
 
 def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from py_ecc import optimized_bn128 as bn
 
+from native import get_backend
 from native.backend import P, R
 from native.errors import InvalidFieldElementError
 from native.reference import from_py_ecc, to_py_ecc
@@ -165,3 +166,21 @@ def test_non_canonical_coordinates_are_refused(backend, group):
     for call in calls:
         with pytest.raises(InvalidFieldElementError):
             call()
+
+
+def test_g2_subgroup_check_on_torsion_mixtures(backend, rng):
+    """The endomorphism test (ePrint 2022/348) against the order of each point, on the points a
+    shortcut could get wrong: pure cofactor torsion [R]Q, G2 points plus torsion, and [h]Q,
+    which is in G2 for the twist's cofactor h = 2P - R."""
+    ref = get_backend("reference")
+    cofactor = 2 * P - R
+    for _ in range(3):
+        q = twist_point_outside_g2(rng)
+        torsion = ref.g_mul("g2", q, R)
+        member = oracle.random_point("g2", rng)
+        cleared = ref.g_mul("g2", q, cofactor)
+        assert ref.g_mul("g2", cleared, R) is None  # the oracle's view: [h]Q has order R
+        assert not backend.in_subgroup("g2", torsion), torsion
+        assert not backend.in_subgroup("g2", ref.g_add("g2", member, torsion))
+        assert backend.in_subgroup("g2", cleared)
+        assert backend.in_subgroup("g2", ref.g_neg("g2", cleared))
