@@ -1,0 +1,15 @@
+"""State channel network: an L1 adjudicator, a crash-safe off-chain client, HTLC multi-hop
+payments, routing, watchtowers and scenarios on the simulation harness.
+
+>>> from rollup.channels import State
+>>> State("0x" + "ad" * 20, 1337, 1, 0, 5, 5).total
+10
+"""
+
+from rollup.channels.adjudicator import Adjudicator
+from rollup.channels.errors import (BadSignature, ChannelError, ConflictingState, InvalidState,
+                                    PaymentError, ReplayedState, RouteError, StaleState)
+from rollup.channels.state import Htlc, State
+
+__all__ = ["Adjudicator", "BadSignature", "ChannelError", "ConflictingState", "Htlc", "InvalidState",
+           "PaymentError", "ReplayedState", "RouteError", "StaleState", "State"]

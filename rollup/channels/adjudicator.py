@@ -1,0 +1,222 @@
+"""The adjudicator: the L1 contract that holds channel deposits and judges disputes.
+
+Design (Nitro-style turn numbers with a Lightning-style penalty):
+
+- ``open(b, period, expected_b)`` locks A's deposit. ``expected_b == 0`` opens a single-funded
+  channel at once; otherwise the channel waits for ``fund`` by B with exactly ``expected_b``
+  (dual-funded) and A may ``abort`` until then.
+- ``close(cid, state, sigs)``: a co-signed *final* state pays both parties at once.
+- ``force_close(cid, state, sigs)``: a party publishes its latest co-signed state; a challenge
+  period of ``period`` seconds starts. Only the state's keccak is stored. The opening state
+  (version 0, balances equal to the deposits) needs no signatures, so funds are never stuck
+  behind a counterparty that never signs.
+- ``challenge(cid, state, sigs)`` (anyone, e.g. a watchtower) with a newer co-signed state.
+  A client signs version n+1 only when it holds the co-signed version n, so a co-signed state
+  two or more versions above the published one proves that *both* parties had moved past it:
+  the publisher knowingly used a revoked state and forfeits the whole channel to the other side.
+  A state exactly one version newer only replaces the published one (its publisher may not have
+  received the last countersignature).
+- ``settle(cid, state)`` after the period pays the stored state. Each HTLC goes to its payee if
+  its preimage was revealed through ``reveal`` strictly before its expiry, to its payer once the
+  expiry has passed; while neither holds, settling reverts (the funds wait in the contract).
+- ``reveal(preimage)`` is a global preimage registry (like Raiden's): one reveal resolves that
+  hash in every channel, so every hop of a route is paid or refunded alike.
+
+Signatures are checked with ecrecover, charged as the EVM's precompile call (3,000 + 100 warm).
+
+>>> from rollup.l1 import Chain, Key
+>>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
+>>> chain = Chain({a.address: 10**18, b.address: 10**18})
+>>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id)
+>>> chain.transact(a, adj, "open", b.address, 60, 0, value=1000, gas_limit=300_000).return_value
+1
+>>> STATUS_NAMES[chain.view(adj, "channel", 1)[4]]
+'open'
+"""
+
+from __future__ import annotations
+
+from rollup.l1 import Address, Bytes32, Contract, external
+from rollup.l1 import gas as G
+from rollup.l1.crypto import to_address
+from rollup.channels.errors import ChannelError
+from rollup.channels.state import SIGNATURE_BYTES, State, recover_signer
+
+ECRECOVER_GAS = 3_000 + G.WARM_ACCESS  # precompile price plus the warm STATICCALL
+NONE, PENDING, OPEN, CLOSING, CLOSED = range(5)
+STATUS_NAMES = ("none", "pending", "open", "closing", "closed")
+
+
+class Adjudicator(Contract):
+    def constructor(self, chain_id: int) -> None:
+        """``chain_id`` is bound into every state (the L1 has no CHAINID opcode here)."""
+        self.store("chain_id", value=chain_id)
+
+    # -- opening ------------------------------------------------------------------------------
+    @external(payable=True)
+    def open(self, b: Address, period: int, expected_b: int) -> int:
+        """Lock ``msg.value`` as A's deposit in a new channel with ``b``; returns its id."""
+        self.require(to_address(b) != self.sender, "a channel needs two different parties")
+        self.require(0 < period < 2**32, f"challenge period {period} out of range")
+        self.require(self.value + expected_b > 0, "a channel needs a deposit")
+        cid = self.load("channels") + 1
+        self.store("channels", value=cid)
+        self.store("a", cid, value=int(self.sender, 16))
+        self.store("b", cid, value=int(b, 16))
+        self.store("deposit_a", cid, value=self.value)
+        if expected_b:
+            self.store("deposit_b", cid, value=expected_b)
+        self._set_meta(cid, PENDING if expected_b else OPEN, period)
+        self.emit("Opened", cid, self.sender, b, args=(cid, self.sender, to_address(b), self.value, expected_b))
+        return cid
+
+    @external(payable=True)
+    def fund(self, cid: int) -> None:
+        """B's side of a dual-funded channel: exactly the expected deposit."""
+        status, period, _ = self._meta(cid)
+        self.require(status == PENDING, f"channel {cid} is {STATUS_NAMES[status]}, not pending")
+        self.require(self.sender == self._party(cid, "b"), "only B funds its side")
+        self.require(self.value == self.load("deposit_b", cid),
+                     f"B must deposit exactly {self.load('deposit_b', cid)}")
+        self._set_meta(cid, OPEN, period)
+        self.emit("Funded", cid, args=(cid, self.value))
+
+    @external
+    def abort(self, cid: int) -> None:
+        """A takes its deposit back from a channel B never funded."""
+        status, period, _ = self._meta(cid)
+        self.require(status == PENDING, f"channel {cid} is {STATUS_NAMES[status]}, not pending")
+        self.require(self.sender == self._party(cid, "a"), "only A aborts")
+        self._set_meta(cid, CLOSED, period)
+        self._pay(cid, self.load("deposit_a", cid), 0)
+
+    # -- closing -------------------------------------------------------------------------------
+    @external
+    def close(self, cid: int, state: bytes, sigs: bytes) -> None:
+        """Cooperative close with a co-signed final state."""
+        status, period, _ = self._meta(cid)
+        self.require(status in (OPEN, CLOSING), f"channel {cid} is {STATUS_NAMES[status]}")
+        s = self._verified(cid, state, sigs)
+        self.require(s.final, "a cooperative close needs a final state")
+        self._set_meta(cid, CLOSED, period)
+        self._pay(cid, s.balance_a, s.balance_b)
+
+    @external
+    def force_close(self, cid: int, state: bytes, sigs: bytes) -> None:
+        """Publish a co-signed state and start the challenge period."""
+        status, period, _ = self._meta(cid)
+        self.require(status == OPEN, f"channel {cid} is {STATUS_NAMES[status]}, not open")
+        closer = 1 if self.sender == self._party(cid, "b") else 0
+        self.require(closer or self.sender == self._party(cid, "a"), "only a party closes unilaterally")
+        s = self._verified(cid, state, sigs)
+        self._record(cid, s, state)
+        self.store("closer", cid, value=closer)
+        self._set_meta(cid, CLOSING, period, self.timestamp + period)
+        self.emit("ForceClosed", cid, data=self.keccak(state),
+                  args=(cid, s.version, self.keccak(state), self.sender))
+
+    @external
+    def challenge(self, cid: int, state: bytes, sigs: bytes) -> None:
+        """Answer a unilateral close with a newer co-signed state (anyone may call)."""
+        status, period, deadline = self._meta(cid)
+        self.require(status == CLOSING, f"channel {cid} is {STATUS_NAMES[status]}, not closing")
+        self.require(self.timestamp < deadline, f"challenge period ended at {deadline}")
+        s = self._verified(cid, state, sigs)
+        published = self.load("version", cid)
+        self.require(s.version > published, f"version {s.version} is not newer than {published}")
+        if s.version >= published + 2:
+            victim = 1 - self.load("closer", cid)
+            total = self.load("deposit_a", cid) + self.load("deposit_b", cid)
+            self._set_meta(cid, CLOSED, period)
+            self.emit("Penalized", cid, args=(cid, published, s.version, victim, total))
+            self._pay(cid, 0 if victim else total, total if victim else 0)
+            return
+        self._record(cid, s, state)
+        self.emit("Challenged", cid, args=(cid, s.version))
+
+    @external
+    def settle(self, cid: int, state: bytes) -> None:
+        """Pay out the published state once the challenge period is over."""
+        status, period, deadline = self._meta(cid)
+        self.require(status == CLOSING, f"channel {cid} is {STATUS_NAMES[status]}, not closing")
+        self.require(self.timestamp >= deadline, f"challenge period runs until {deadline}")
+        self.require(int.from_bytes(self.keccak(state), "big") == self.load("state", cid),
+                     "this is not the published state")
+        s = State.decode(state)
+        shares = [s.balance_a, s.balance_b]
+        for h in s.htlcs:
+            revealed = self.load("revealed", h.hashlock)
+            if revealed and revealed < h.expiry:
+                shares[h.payee] += h.amount
+            else:
+                self.require(self.timestamp >= h.expiry,
+                             f"HTLC {h.hid} unresolved until {h.expiry} (no preimage revealed)")
+                shares[h.payer] += h.amount
+        self._set_meta(cid, CLOSED, period)
+        self._pay(cid, *shares)
+
+    # -- the preimage registry ------------------------------------------------------------------
+    @external
+    def reveal(self, preimage: Bytes32) -> None:
+        """Record when the preimage of ``keccak(preimage)`` was first shown on L1."""
+        lock = self.keccak(preimage)
+        if not self.load("revealed", lock):
+            self.store("revealed", lock, value=self.timestamp)
+            self.emit("Revealed", lock, data=preimage, args=(lock, preimage, self.timestamp))
+
+    @external
+    def revealed_at(self, lock: Bytes32) -> int:
+        return self.load("revealed", lock)
+
+    @external
+    def channel(self, cid: int) -> tuple:
+        """``(a, b, deposit_a, deposit_b, status, period, deadline, version)``."""
+        status, period, deadline = self._meta(cid)
+        return (self._party(cid, "a"), self._party(cid, "b"), self.load("deposit_a", cid),
+                self.load("deposit_b", cid), status, period, deadline, self.load("version", cid))
+
+    # -- internals -------------------------------------------------------------------------------
+    def _meta(self, cid: int) -> tuple[int, int, int]:
+        word = self.load("meta", cid)
+        return word & 0xFF, (word >> 8) & 0xFFFFFFFF, word >> 40
+
+    def _set_meta(self, cid: int, status: int, period: int, deadline: int = 0) -> None:
+        self.store("meta", cid, value=status | period << 8 | deadline << 40)
+
+    def _party(self, cid: int, which: str) -> Address:
+        return to_address(self.load(which, cid))
+
+    def _verified(self, cid: int, state: bytes, sigs: bytes) -> State:
+        """Decode ``state``, check it belongs here and that A then B signed it."""
+        try:
+            s = State.decode(state)
+        except ChannelError as exc:
+            self.require(False, str(exc))
+        self.require(s.adjudicator == self.address and s.chain_id == self.load("chain_id") and s.channel == cid,
+                     "the state belongs to another channel, contract or chain")
+        total = self.load("deposit_a", cid) + self.load("deposit_b", cid)
+        self.require(s.total == total, f"the state holds {s.total}, the deposit is {total}")
+        if s.version == 0 and not sigs and not s.htlcs and not s.final \
+                and (s.balance_a, s.balance_b) == (self.load("deposit_a", cid), self.load("deposit_b", cid)):
+            return s  # the opening state is what the deposits say; nobody needs to sign it
+        self.require(len(sigs) == 2 * SIGNATURE_BYTES, "sigs must be A's then B's 65-byte signature")
+        digest = self.keccak(state)
+        for i, who in enumerate(("a", "b")):
+            self.env.meter.charge(ECRECOVER_GAS, "ecrecover")
+            try:
+                signer = recover_signer(digest, sigs[i * SIGNATURE_BYTES:(i + 1) * SIGNATURE_BYTES])
+            except ChannelError:
+                signer = None
+            self.require(signer == self._party(cid, who), f"signature {i} is not {who.upper()}'s")
+        return s
+
+    def _record(self, cid: int, s: State, state: bytes) -> None:
+        self.store("version", cid, value=s.version)
+        self.store("state", cid, value=int.from_bytes(self.keccak(state), "big"))
+
+    def _pay(self, cid: int, to_a: int, to_b: int) -> None:
+        self.emit("Closed", cid, args=(cid, to_a, to_b))
+        if to_a:
+            self.transfer(self._party(cid, "a"), to_a)
+        if to_b:
+            self.transfer(self._party(cid, "b"), to_b)
