@@ -17,6 +17,7 @@ setup(
     install_requires=[
         "cffi==2.0.0",
         "coincurve==21.0.0",
+        "matplotlib==3.11.2",
         "networkx==3.6.1",
         "numba==0.68.1",
         "numpy==2.4.6",

@@ -1,12 +1,23 @@
 """``prozchain bench prove``: our prover and ``snarkjs groth16 prove`` on the same files, one run.
 
-    prozchain bench prove circuit.zkey witness.wtns --runs 3 --json out.json
+    prozchain bench prove --sizes 10,12,14,16 --runs 3      # generated circuits, 2^10 .. 2^16
+    prozchain bench prove circuit.zkey witness.wtns --runs 3  # your own key and witness
 
-Both are timed as a user runs them, as whole commands (process start, reading the key and the
-witness, writing proof.json and public.json). Our runs use ``--profile``, so the table also splits
-our time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified (by us,
-against the key's verification key) before its time counts. snarkjs comes from bench/'s npm lock
-file; when node or snarkjs is missing it is reported as missing, never timed.
+Every prover is timed as a user runs it, as a whole command (process start, reading the key and
+the witness, writing proof.json and public.json), with its peak resident memory (``wait4``'s
+``ru_maxrss`` of that child alone). Our runs pass ``--profile``, so the table also splits our
+time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified by us against
+the key's verification key before its time counts, and one proof of ours per circuit is also
+given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
+snarkjs is missing it is reported as missing, never timed.
+
+Generated circuits are chains of multiplications (``bench.circuit_compile.Chain``) that fill a
+domain of 2^k exactly (2^k - 2 constraints and one public output), compiled by our DSL and set
+up once by the development setup (one party, insecure: for benchmarks only); files are kept in
+``bench/results/circuits/`` and reused. ``--numba`` adds the numba backend for sizes up to
+``--numba-max`` (its MSM is single-threaded). The results go to ``--out`` (default
+``bench/results``): ``prove.json`` (rows with medians, ratios, RSS and the split, plus the
+machine) and ``prove.png`` (time against constraints, log-log, one line per prover).
 
 >>> parse_profile("[INFO] read 1.0 ms  ntt 2.5 ms  total 3.5 ms")
 {'read': 0.001, 'ntt': 0.0025, 'total': 0.0035}
@@ -16,16 +27,38 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+
+
+@dataclass
+class Case:
+    """One circuit's files, as both provers read them."""
+
+    name: str
+    constraints: int
+    zkey: Path
+    witness: Path
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mib: float
+    returncode: int
+    stderr: str
 
 
 def parse_profile(line: str) -> dict[str, float]:
@@ -48,62 +81,176 @@ def snarkjs_command() -> tuple[Optional[list[str]], Optional[str]]:
     return [str(binary)], None
 
 
-def timed_run(command: list[str]) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True)
-    return time.perf_counter() - start, proc
+def run_child(command: list[str], env: Optional[dict] = None) -> Run:
+    """Wall time, exit code, stderr and peak RSS of one child process."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, err.read().decode(errors="replace"))
 
 
-def run_prove(args: argparse.Namespace) -> int:
-    from prover.formats.snarkjs_json import read_proof, read_public
+def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
+    """The chain circuit filling a domain of 2^log_n, its witness and a development key (made
+    once, then reused from ``workdir``)."""
+    from bench.circuit_compile import Chain
+    from prover.formats.r1cs import write_r1cs
+    from prover.formats.wtns import write_wtns
+    from prover.formats.zkey import write_zkey
+    from prover.groth16.setup import constraint_system, dev_setup
+
+    n = (1 << log_n) - 2
+    folder = workdir / f"chain{log_n}"
+    case = Case(f"chain 2^{log_n}", n, folder / "circuit.zkey", folder / "witness.wtns")
+    if case.zkey.exists() and case.witness.exists():
+        return case
+    folder.mkdir(parents=True, exist_ok=True)
+    compiled = Chain(n).compile()
+    write_r1cs(compiled.r1cs, folder / "circuit.r1cs")
+    write_wtns(compiled.solve({"x": 5}), case.witness)
+    partial = folder / "circuit.zkey.partial"
+    write_zkey(partial, dev_setup(constraint_system(compiled.r1cs)))
+    partial.replace(case.zkey)  # a half-written key is never mistaken for a finished one
+    return case
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True)
+    return {"cpu": cpu, "cores": os.cpu_count(), "threads": os.environ.get("PROZ_THREADS", str(os.cpu_count())),
+            "python": platform.python_version(), "commit": commit.stdout.strip() or "unknown"}
+
+
+def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]]) -> tuple[list[dict], list[str]]:
+    """Rows (one per prover) for one circuit, and the failures seen."""
+    from prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json, write_json
     from prover.formats.zkey import read_zkey
     from prover.groth16.verifier import verify
 
-    vk = read_zkey(args.zkey, check="none").verification_key()
-    snarkjs, missing = snarkjs_command()
-
-    def command(impl: str, proof: Path, public: Path) -> list[str]:
-        files = [args.zkey, args.witness, str(proof), str(public)]
-        if impl == "prozchain":
-            return [sys.executable, "-m", "prover.cli", "groth16", "prove", *files, "--profile"]
-        return [*snarkjs, "groth16", "prove", *files]
-
-    rows, splits, failures = [], [], 0
+    vk = read_zkey(case.zkey, check="none").verification_key()
+    rows, failures = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for impl in ["prozchain"] + (["snarkjs"] if snarkjs else []):
-            times = []
-            for run in range(args.runs):
+        provers = [(f"prozchain-{b}", b) for b in backends] + ([("snarkjs", None)] if snarkjs else [])
+        for impl, backend in provers:
+            times, rss, splits = [], [], []
+            for run in range(runs):
                 proof, public = Path(tmp, f"{impl}{run}.json"), Path(tmp, f"{impl}{run}.public.json")
-                seconds, proc = timed_run(command(impl, proof, public))
-                if proc.returncode != 0 or not verify(vk, read_public(public), read_proof(proof)):
-                    failures += 1
-                    print(f"{impl} run {run}: no valid proof (exit {proc.returncode}) {proc.stderr.strip()[-300:]}")
+                files = [str(case.zkey), str(case.witness), str(proof), str(public)]
+                if backend:
+                    command = [sys.executable, "-m", "prover.cli", "groth16", "prove", *files, "--profile"]
+                    result = run_child(command, {**os.environ, "PROZ_BACKEND": backend})
+                else:
+                    result = run_child([*snarkjs, "groth16", "prove", *files])
+                if result.returncode != 0 or not verify(vk, read_public(public), read_proof(proof)):
+                    failures.append(f"{case.name} {impl} run {run}: no valid proof (exit {result.returncode}) "
+                                    f"{result.stderr.strip()[-300:]}")
                     continue
-                times.append(seconds)
-                if impl == "prozchain":
-                    splits.append(parse_profile(proc.stderr.strip().splitlines()[-1]))
-            if times:
-                rows.append({"impl": impl, "median_s": statistics.median(times), "min_s": min(times), "runs": len(times)})
-    base = next((r["median_s"] for r in rows if r["impl"] == "prozchain"), None)
-    print(f"{'impl':<12}{'min':>9}{'median':>9}{'vs prozchain':>14}")
+                times.append(result.seconds)
+                rss.append(result.peak_rss_mib)
+                if backend:
+                    splits.append(parse_profile(result.stderr.strip().splitlines()[-1]))
+            if not times:
+                continue
+            row = {"circuit": case.name, "constraints": case.constraints, "impl": impl,
+                   "median_s": statistics.median(times), "min_s": min(times), "runs": len(times),
+                   "peak_rss_mib": max(rss)}
+            if splits:
+                row["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in splits[0]}
+            rows.append(row)
+        if snarkjs and any(r["impl"].startswith("prozchain") for r in rows):
+            write_json(Path(tmp, "vk.json"), verification_key_to_json(vk))
+            ours = next(Path(tmp).glob("prozchain-*0.json"))
+            check = subprocess.run([*snarkjs, "groth16", "verify", str(Path(tmp, "vk.json")),
+                                    str(ours.with_suffix(".public.json")), str(ours)], capture_output=True, text=True)
+            for row in rows:
+                if row["impl"].startswith("prozchain"):
+                    row["snarkjs_verifies_ours"] = check.returncode == 0
+            if check.returncode != 0:
+                failures.append(f"{case.name}: snarkjs groth16 verify refused our proof: {check.stdout.strip()[-200:]}")
+    peer = next((r["median_s"] for r in rows if r["impl"] == "snarkjs"), None)
+    for row in rows:
+        row["snarkjs_over_this"] = peer / row["median_s"] if peer else None
+    return rows, failures
+
+
+def print_table(rows: list[dict]) -> None:
+    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'peak RSS':>10}{'snarkjs/this':>14}")
     for r in rows:
-        ratio = f"{r['median_s'] / base:.2f}x" if base else "-"
-        print(f"{r['impl']:<12}{r['min_s']:>8.3f}s{r['median_s']:>8.3f}s{ratio:>14}")
+        ratio = f"{r['snarkjs_over_this']:.2f}x" if r.get("snarkjs_over_this") else "-"
+        print(f"{r['circuit']:<14}{r['constraints']:>12,}  {r['impl']:<17}{r['median_s']:>8.3f}s{r['min_s']:>8.3f}s"
+              f"{r['peak_rss_mib']:>7.0f} MiB{ratio:>14}")
+    for r in rows:
+        if "split_s" in r:
+            print(f"{r['circuit']} {r['impl']} split (median): "
+                  + "  ".join(f"{k} {v:.3f}s" for k, v in r["split_s"].items()))
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """Time against constraints, log-log, one line per prover."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for impl in dict.fromkeys(r["impl"] for r in rows):
+        points = sorted((r["constraints"], r["median_s"]) for r in rows if r["impl"] == impl)
+        ax.loglog(*zip(*points), marker="o", label=impl)
+    ax.set_xlabel("constraints")
+    ax.set_ylabel("groth16 prove, whole command (s, median)")
+    ax.set_title("Groth16 prove on BN254: prozchain and snarkjs, same files, same run")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    if bool(args.zkey) != bool(args.witness):
+        print("[ERROR] give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)")
+        return 2
+    snarkjs, missing = snarkjs_command()
+    if args.zkey:
+        cases = [Case(Path(args.zkey).name, 0, Path(args.zkey), Path(args.witness))]
+    else:
+        cases = [chain_case(int(k)) for k in args.sizes.split(",")]
+    rows, failures = [], []
+    for case in cases:
+        log_n = (case.constraints + 2).bit_length() - 1
+        backends = ["c"] + (["numba"] if args.numba and log_n <= args.numba_max else [])
+        case_rows, case_failures = time_case(case, args.runs, backends, snarkjs)
+        rows += case_rows
+        failures += case_failures
+    print_table(rows)
+    for failure in failures:
+        print(f"[ERROR] {failure}")
     if missing:
         print(f"missing: snarkjs: {missing}")
-    if splits:
-        split = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in splits[0]}
-        print("prozchain split (median): " + "  ".join(f"{k} {v:.3f}s" for k, v in split.items()))
-        rows.append({"impl": "prozchain-split", **split})
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    options = {k: v for k, v in vars(args).items() if k != "func"}
+    report = {"options": options, "machine": machine(), "rows": rows}
+    (out / "prove.json").write_text(json.dumps(report, indent=2) + "\n")
+    if rows and not args.no_plot:
+        plot(rows, out / "prove.png")
+    print(f"[INFO] wrote {out / 'prove.json'}" + ("" if args.no_plot else f" and {out / 'prove.png'}"))
     return 1 if failures else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     prove = sub.add_parser("prove", help="groth16 prove: prozchain beside snarkjs on the same .zkey and .wtns")
-    prove.add_argument("zkey", help="circuit.zkey (snarkjs's or ours)")
-    prove.add_argument("witness", help="witness.wtns")
+    prove.add_argument("zkey", nargs="?", help="circuit.zkey (snarkjs's or ours); omit to use generated circuits")
+    prove.add_argument("witness", nargs="?", help="witness.wtns")
+    prove.add_argument("--sizes", default="10,12,14,16", help="log2 domain sizes of generated chain circuits")
     prove.add_argument("--runs", type=int, default=3, help="timed runs of each prover (default 3)")
-    prove.add_argument("--json", help="write the rows to this JSON file")
+    prove.add_argument("--numba", action="store_true", help="also time the numba backend")
+    prove.add_argument("--numba-max", type=int, default=14, help="largest log2 size for the numba backend")
+    prove.add_argument("--out", default=str(RESULTS), help="folder for prove.json and prove.png")
+    prove.add_argument("--no-plot", action="store_true", help="skip the plot")
     prove.set_defaults(func=run_prove)

@@ -24,8 +24,9 @@ from typing import Optional
 
 import numpy as np
 from numba import njit
+from py_ecc import bn128
 
-from native.backend import P, R, Point
+from native.backend import CHECK_LEVELS, P, POINT_CHECKS, R, Point
 from native.kernels import COORDS, MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array, ntt_log, root_of_unity
 from native.reference import ReferenceBackend
 
@@ -480,6 +481,80 @@ def msm_window(n: int) -> int:
     return best
 
 
+# ---- point validation of Montgomery rows (.zkey/.ptau sections), as the C check does -------
+def _mont2(c: tuple[int, int]) -> tuple:
+    return (_limbs(c[0] * MONT % P), _limbs(c[1] * MONT % P))
+
+
+def _fp2(v: bn128.FQ2) -> tuple[int, int]:
+    return (int(v.coeffs[0]), int(v.coeffs[1]))
+
+
+XI = bn128.FQ2([9, 1])
+CURVE_B = (_mont2((3, 0)), _mont2(_fp2(bn128.b2)))
+PSI_X = _mont2(_fp2(XI ** ((P - 1) // 3)))
+PSI_Y = _mont2(_fp2(XI ** ((P - 1) // 2)))
+BN_X = 4965661367192848881
+
+
+@njit(cache=True)
+def _on_curve(x, y, ext):
+    b = CURVE_B[1] if ext else CURVE_B[0]
+    return eis_zero(esub(emul(y, y, ext), eadd(emul(emul(x, x, ext), x, ext), b, ext), ext))
+
+
+@njit(cache=True)
+def _psi(p):
+    """The untwist-Frobenius-twist endomorphism on Jacobian G2 points (see native/src/curve.h)."""
+    x, y, z = p
+    cx = (x[0], fsub(Z4, x[1], FP_MOD))
+    cy = (y[0], fsub(Z4, y[1], FP_MOD))
+    cz = (z[0], fsub(Z4, z[1], FP_MOD))
+    return (emul(cx, PSI_X, True), emul(cy, PSI_Y, True), cz)
+
+
+@njit(cache=True)
+def _jneg(p):
+    return (p[0], eneg(p[1], True), p[2])
+
+
+@njit(cache=True)
+def _in_g2(p):
+    """[x+1]Q + psi([x]Q) + psi^2([x]Q) = psi^3([2x]Q) (ePrint 2022/348), x the BN parameter."""
+    xq = (_one(True), _one(True), (Z4, Z4))
+    for i in range(62, -1, -1):
+        xq = jdouble(xq, True)
+        if (BN_X >> i) & 1:
+            xq = jadd(xq, p, True)
+    psi1 = _psi(xq)
+    psi2 = _psi(psi1)
+    lhs = jadd(jadd(jadd(xq, p, True), psi1, True), psi2, True)
+    rhs = _psi(psi2)
+    rhs = jadd(rhs, rhs, True)
+    return eis_zero(jadd(rhs, _jneg(lhs), True)[2])
+
+
+@njit(cache=True)
+def _check_rows(rows, ext, level):
+    """(index, code) of the first invalid Montgomery row (codes as the C core's), or (-1, 0)."""
+    width = rows.shape[1] // 4
+    for i in range(rows.shape[0]):
+        for k in range(width):
+            limbs = (rows[i, 4 * k], rows[i, 4 * k + 1], rows[i, 4 * k + 2], rows[i, 4 * k + 3])
+            if _geq(limbs, FP_MOD):
+                return i, 1
+        if level < 2:
+            continue
+        p = _load_point(rows, i, ext)
+        if eis_zero(p[2]):
+            continue
+        if not _on_curve(p[0], p[1], ext):
+            return i, 2
+        if level >= 3 and ext and not _in_g2(p):
+            return i, 3
+    return -1, 0
+
+
 class NumbaBackend(ReferenceBackend):
     """The reference backend with MSM and NTT kernels compiled by numba."""
 
@@ -502,6 +577,22 @@ class NumbaBackend(ReferenceBackend):
         if not ext:
             return (coords[0], coords[2])
         return ((coords[0], coords[1]), (coords[2], coords[3]))
+
+    def check_points_array(self, group: str, points, upto: str = "subgroup",
+                           mont: bool = False) -> Optional[tuple[int, str]]:
+        """See :meth:`Backend.check_points_array`; compiled, so a .zkey's points are checked
+        at a usable speed without the C core."""
+        rows = np.ascontiguousarray(points, dtype=np.uint64)
+        width = 4 * COORDS[group]
+        if rows.ndim != 2 or rows.shape[1] != width:
+            raise ValueError(f"{group} points must have shape (n, {width}), not {rows.shape}")
+        if not mont:
+            found = _check_rows(rows, group == "g2", 1)
+            if found[0] >= 0:
+                return int(found[0]), POINT_CHECKS[1]
+            rows = ints_to_array([c * MONT % P for c in array_to_ints(rows)]).reshape(rows.shape)
+        index, code = _check_rows(rows, group == "g2", CHECK_LEVELS[upto])
+        return None if index < 0 else (int(index), POINT_CHECKS[code])
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
         a = np.array(check_fr_array(values, "ntt input"), dtype=np.uint64, order="C", copy=True)

@@ -25,7 +25,7 @@ the domain is a power of two; every coefficient record is in range (matrix, row,
 validated (on the curve, in the subgroup). The big point sections, in bulk in C, by ``check``:
 
 - ``"all"`` (the default): every point of A, B1, C, H (on the curve: G1 has cofactor 1) and of
-  B2 (on the twist and in G2: a scalar multiplication by r each, ~0.2 ms a point);
+  B2 (on the twist and in G2: the endomorphism test, a 63-bit multiplication each);
 - ``"sample"``: every G1 point, and a fresh random sample of ``SAMPLE`` B2 points. The prover
   also checks that its B2 MSM lands in G2 before it outputs a proof, so a B2 point outside G2
   cannot put a witness-dependent cofactor component into a published pi_b;

@@ -63,10 +63,30 @@ def test_check_points_array_names_the_first_bad_point(backend, rng):
         1, "not in the subgroup of order R")
 
 
+def mont(rows: np.ndarray) -> np.ndarray:
+    return ints_to_array([c * 2**256 % P for c in array_to_ints(rows)]).reshape(rows.shape)
+
+
+@pytest.mark.parametrize("name", ["c", "reference", "numba"])
+def test_check_points_array_on_montgomery_rows_and_levels(name, rng):
+    """As a .zkey stores points (Montgomery form), with each level of checks: a twist point
+    outside G2 passes "curve" and fails "subgroup"; an off-curve point passes "canonical"."""
+    backend = get_backend(name)
+    outside = twist_point_outside_g2(rng)
+    rows = mont(g2_rows([G2_GENERATOR, outside]))
+    assert backend.check_points_array("g2", rows, mont=True) == (1, "not in the subgroup of order R")
+    assert backend.check_points_array("g2", rows, upto="curve", mont=True) is None
+    off_curve = mont(ints_to_array([0, 0, 1, 3]).reshape(2, 8))
+    assert backend.check_points_array("g1", off_curve, mont=True) == (1, "not on the curve")
+    assert backend.check_points_array("g1", off_curve, upto="canonical", mont=True) is None
+    assert backend.check_points_array("g1", ints_to_array([P, 0]).reshape(1, 8), upto="canonical",
+                                      mont=True) == (0, "a coordinate is not below P")
+
+
 def test_native_calls_release_the_gil():
     """While one thread is inside a long C call, another keeps running Python."""
     c = get_backend("c")
-    rows = g2_rows([G2_GENERATOR] * 1500)  # ~0.2 ms of subgroup checking each
+    rows = g2_rows([G2_GENERATOR] * 6000)  # ~0.05 ms of subgroup checking each
     window = {}
 
     def work():
