@@ -1,0 +1,390 @@
+"""The bridge's L1 contracts: a light client that follows the sidechain's signers, and the
+bridge that locks deposits, accepts checkpoints, judges fraud proofs and releases withdrawals.
+
+**Security models** (``mode``, chosen per sidechain):
+
+- ``THRESHOLD``: ``m`` of ``n`` bridge keys sign each checkpoint; it is final at once. The
+  light client refuses ``m <= 2n/3`` or ``n < min_signers`` (Ronin: 5 of 9 keys, four of them
+  held by one party). ``set_signers`` rotates the keys with a quorum of the current ones.
+- ``STAKING``: the signers are the staked validators of the checkpoint's epoch (the light client
+  reads :class:`~rollup.sidechain.staking.Staking`), more than 2/3 of the stake signs; a fraud
+  proof against a signed checkpoint slashes every signer's bond.
+- ``OPTIMISTIC``: a bonded relayer posts the checkpoint *with its headers* (so anyone can
+  build a fraud proof); it is final after ``window`` seconds unless a fraud proof, which
+  re-executes the disputed block on L1 step by step through :func:`rollup.vm.step`, deletes it
+  and every later checkpoint; the challenger takes the bond.
+
+**Checks** (``checks`` bit mask, all on by default; scenarios turn them off to show the
+post-mortems): ``CHECK_REPLAY`` a withdrawal is paid once; ``CHECK_ZERO_ROOT`` the zero root is
+never acceptable (Nomad initialised ``confirmAt[0x0] = 1`` and every unproven message passed);
+``CHECK_MEMBERSHIP`` only signatures of the set count; ``CHECK_CLIENT`` the light client passed
+in must be the bridge's own (Wormhole took a caller-supplied account as proof that signatures
+had been verified); ``CHECK_THRESHOLD`` the Ronin floor above.
+
+Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal`` opens the record in a checkpoint's
+world and remembers that root for the message; ``process_withdrawal`` pays if the remembered
+root is acceptable (confirmed and out of its window).
+
+>>> sorted(m for m in Bridge.methods if "withdrawal" in m)
+['process_withdrawal', 'prove_withdrawal']
+"""
+
+from __future__ import annotations
+
+from rollup.l1 import Address, Bytes32, Contract, external
+from rollup.l1 import gas as G
+from rollup.l1.crypto import InvalidTransaction, recover_address
+from rollup.sidechain.bridge.checkpoint import Checkpoint
+from rollup.sidechain.chain import Header
+from rollup.sidechain.errors import InvalidMessage
+from rollup.sidechain.messages import ECRECOVER_GAS, signature_from_bytes
+from rollup.sidechain.staking import BURN
+from rollup.vm.errors import DecodeError, InvalidWitness
+from rollup.vm.machine import Witness, step
+from rollup.vm.merkle import EMPTY, Proof, hash_counter, keccak, list_verify, read
+from rollup.vm.state import Context, addr_int, batch_start, state_root, withdrawal_commitment, withdrawal_key
+from rollup.vm.tx import Deposit
+
+THRESHOLD, STAKING, OPTIMISTIC = 1, 2, 3
+CHECK_REPLAY, CHECK_ZERO_ROOT, CHECK_MEMBERSHIP, CHECK_CLIENT, CHECK_THRESHOLD = 1, 2, 4, 8, 16
+ALL_CHECKS = 31
+PENDING, FINAL, DELETED = 1, 2, 3
+NODE_HASH_GAS = G.keccak_gas(65)
+
+
+def word(value: bytes) -> int:
+    return int.from_bytes(value, "big")
+
+
+def b32(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def addr(value: int) -> str:
+    return f"0x{value:040x}"
+
+
+class LightClient(Contract):
+    """Follows the sidechain's signer set and says how much of it signed a digest."""
+
+    def constructor(self, mode: int, staking: Address, signers: list[Address], threshold: int,
+                    min_signers: int, checks: int) -> None:
+        self.require(mode in (THRESHOLD, STAKING), "a light client verifies THRESHOLD or STAKING signatures")
+        for name, value in (("mode", mode), ("staking", int(staking, 16)), ("checks", checks)):
+            self.store(name, value=value)
+        if mode == THRESHOLD:
+            self._set_signers(signers, threshold, min_signers)
+            self.store("min_signers", value=min_signers)
+
+    def _set_signers(self, signers: list[str], threshold: int, min_signers: int) -> None:
+        n = len(set(signers))
+        self.require(n == len(signers) and 0 < threshold <= n, "signers must be distinct, threshold in 1..n")
+        if self.load("checks") & CHECK_THRESHOLD:
+            self.require(n >= min_signers and 3 * threshold > 2 * n,
+                         f"{threshold} of {n} keys is too few: need n >= {min_signers} and m > 2n/3")
+        version = self.load("version") + 1
+        for s in signers:
+            self.store("signer", version, s, value=1)
+        self.store("threshold", value=threshold)
+        self.store("version", value=version)
+        self.emit("SignersSet", version, args=(version, list(signers), threshold))
+
+    @external
+    def set_signers(self, signers: list[Address], threshold: int, sigs: list[bytes]) -> None:
+        """Rotate the bridge keys (THRESHOLD mode) with a quorum of the current ones."""
+        self.require(self.load("mode") == THRESHOLD, "the staking set follows the staking contract")
+        digest = keccak(b"prozchain-bridge-signers" + b"".join(bytes.fromhex(s[2:]) for s in signers)
+                        + b32(threshold) + b32(self.load("version")))
+        self.require(self.verify(digest, 0, sigs) >= self.quorum(0), "not signed by a quorum of the current keys")
+        self._set_signers(signers, threshold, self.load("min_signers"))
+
+    @external
+    def quorum(self, epoch: int) -> int:
+        if self.load("mode") == THRESHOLD:
+            return self.load("threshold")
+        total = self.call(addr(self.load("staking")), "total_power", epoch)
+        self.require(total > 0, f"epoch {epoch} has no validator set")
+        return total * 2 // 3 + 1
+
+    @external
+    def verify(self, digest: Bytes32, epoch: int, sigs: list[bytes]) -> int:
+        """The power of the distinct members of ``epoch``'s set whose signatures over ``digest``
+        are in ``sigs`` (signatures of anyone else count for nothing)."""
+        seen, power = set(), 0
+        membership = self.load("checks") & CHECK_MEMBERSHIP
+        for raw in sigs:
+            self.env.meter.charge(ECRECOVER_GAS, "ecrecover")
+            try:
+                signer = recover_address(digest, signature_from_bytes(raw))
+            except (InvalidMessage, InvalidTransaction):
+                continue
+            if signer in seen:
+                continue
+            seen.add(signer)
+            weight = self._power(epoch, signer)
+            power += weight if weight or membership else 1
+        return power
+
+    @external
+    def signers_of(self, digest: Bytes32, epoch: int, sigs: list[bytes]) -> list[Address]:
+        """The distinct members among the signers (whom a fraud proof slashes)."""
+        out = []
+        for raw in sigs:
+            try:
+                signer = recover_address(digest, signature_from_bytes(raw))
+            except (InvalidMessage, InvalidTransaction):
+                continue
+            if signer not in out and self._power(epoch, signer):
+                out.append(signer)
+        return out
+
+    def _power(self, epoch: int, who: str) -> int:
+        if self.load("mode") == THRESHOLD:
+            return self.load("signer", self.load("version"), who)
+        return self.call(addr(self.load("staking")), "power_in", epoch, who)
+
+
+class Bridge(Contract):
+    def constructor(self, mode: int, client: Address, staking: Address, genesis_world: Bytes32,
+                    window: int, bond: int, checks: int) -> None:
+        self.require(mode in (THRESHOLD, STAKING, OPTIMISTIC), f"unknown security model {mode}")
+        if checks & CHECK_ZERO_ROOT:
+            self.require(word(genesis_world) != 0, "the genesis world root cannot be zero")
+        else:
+            self.store("confirm_at", 0, value=1)  # Nomad's initialisation: root 0 "confirmed"
+        for name, value in (("mode", mode), ("client", int(client, 16)), ("staking", int(staking, 16)),
+                            ("window", window), ("bond", bond), ("checks", checks)):
+            self.store(name, value=value)
+        self.store("cp_world", 0, value=word(genesis_world))
+        self.store("confirm_at", word(genesis_world), value=1)
+
+    # -- deposits: lock on L1 -----------------------------------------------------------------
+    @external(payable=True)
+    def deposit(self, recipient: Address) -> int:
+        """Lock ether for ``recipient`` on the sidechain; the deposit hash is what validators
+        and fraud proofs check the sidechain's mint against."""
+        self.require(self.value > 0, "a deposit must carry value")
+        index = self.load("deposits")
+        self.store("deposit", index, value=word(self.keccak(Deposit(index, recipient, self.value).encode())))
+        self.store("deposits", value=index + 1)
+        self.store("locked", value=self.load("locked") + self.value)
+        self.emit("Deposited", index, recipient, data=b32(self.value), args=(index, recipient, self.value))
+        return index
+
+    @external
+    def deposit_hash(self, index: int) -> bytes:
+        return b32(self.load("deposit", index))
+
+    @external
+    def deposit_count(self) -> int:
+        return self.load("deposits")
+
+    # -- checkpoints --------------------------------------------------------------------------
+    @external(payable=True)
+    def submit_checkpoint(self, number: int, first: int, last: int, headers_root: Bytes32, world: Bytes32,
+                          dep_next: int, epoch: int, headers: list[bytes], sigs: list[bytes],
+                          client: Address) -> None:
+        self.require(number == self.load("count") + 1, f"the next checkpoint is {self.load('count') + 1}")
+        self.require(first == self.load("cp_last", number - 1) + 1 and last >= first,
+                     "the checkpoint does not continue the previous one")
+        self.require(dep_next <= self.load("deposits") and dep_next >= self.load("cp_dep_next", number - 1),
+                     "the checkpoint credits deposits L1 does not have")
+        self.require(epoch >= self.load("cp_epoch", number - 1), "the signer epoch goes backwards")
+        mode, checks = self.load("mode"), self.load("checks")
+        confirm = self.timestamp
+        if mode == OPTIMISTIC:
+            self.require(self.value == self.load("bond"), "the checkpoint bond is required")
+            self.require(len(headers) == last - first + 1, "an optimistic checkpoint posts its headers")
+            self.require(self._headers_root(headers) == headers_root, "the posted headers do not match the root")
+            confirm += self.load("window")
+            self.store("bonds", value=self.load("bonds") + self.value)
+        else:
+            self.require(self.value == 0, "a signed checkpoint takes no bond")
+            if checks & CHECK_CLIENT:
+                self.require(client == addr(self.load("client")), "not the bridge's light client")
+            digest = Checkpoint(number, first, last, headers_root, world, dep_next, epoch).digest
+            power = self.call(client, "verify", digest, epoch, sigs)
+            self.require(power >= self.call(client, "quorum", epoch), f"signatures carry {power}, below the quorum")
+            self.store("cp_sigs", number, value=word(self.keccak(b"".join(sigs))))
+        for name, value in (("cp_first", first), ("cp_last", last), ("cp_root", word(headers_root)),
+                            ("cp_world", word(world)), ("cp_dep_next", dep_next), ("cp_epoch", epoch),
+                            ("cp_status", PENDING if mode == OPTIMISTIC else FINAL),
+                            ("cp_proposer", int(self.sender, 16))):
+            self.store(name, number, value=value)
+        self.store("count", value=number)
+        if not self.load("confirm_at", word(world)):
+            self.store("confirm_at", word(world), value=confirm)
+        self.emit("CheckpointSubmitted", number, data=world,
+                  args=(number, first, last, headers_root, world, dep_next, epoch, list(headers), list(sigs)))
+
+    def _headers_root(self, headers: list[bytes]) -> bytes:
+        return self._list_root([self.keccak(h) for h in headers])
+
+    def _list_root(self, leaves: list[bytes]) -> bytes:
+        """:func:`rollup.vm.merkle.list_root`, metered."""
+        if not leaves:
+            return EMPTY
+        size = 1
+        while size < len(leaves):
+            size *= 2
+        level = leaves + [EMPTY] * (size - len(leaves))
+        while len(level) > 1:
+            level = [self.keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
+        return level[0]
+
+    @external
+    def checkpoint(self, number: int) -> tuple:
+        """``(first, last, world, dep_next, epoch, status, confirm_at)``."""
+        world = self.load("cp_world", number)
+        return (self.load("cp_first", number), self.load("cp_last", number), b32(world),
+                self.load("cp_dep_next", number), self.load("cp_epoch", number),
+                self.load("cp_status", number), self.load("confirm_at", world))
+
+    @external
+    def count(self) -> int:
+        return self.load("count")
+
+    @external
+    def bonds_held(self) -> int:
+        """Checkpoint bonds the bridge holds (besides the locked deposits)."""
+        return self.load("bonds")
+
+    @external
+    def reclaim_bond(self, number: int) -> None:
+        """Return an optimistic checkpoint's bond once it is confirmed."""
+        world = self.load("cp_world", number)
+        self.require(self.load("cp_status", number) == PENDING and self.acceptable(b32(world)),
+                     f"checkpoint {number} is not confirmed or its bond is gone")
+        self.store("cp_status", number, value=FINAL)
+        self._pay_bond(addr(self.load("cp_proposer", number)), self.load("bond"))
+
+    def _pay_bond(self, to: str, amount: int) -> None:
+        self.store("bonds", value=self.load("bonds") - self.load("bond"))
+        self.transfer(to, amount)
+
+    # -- fraud proofs -------------------------------------------------------------------------
+    @external
+    def challenge(self, number: int, index: int, header: bytes, proof: list[Bytes32], parent: bytes,
+                  parent_proof: list[Bytes32], witnesses: list[bytes], final_ctx: bytes) -> None:
+        """Prove that block ``index`` of checkpoint ``number`` is not what its inputs execute to
+        (or credits deposits L1 does not hold); the checkpoint and all later ones are deleted."""
+        status = self.load("cp_status", number)
+        self.require(status in (PENDING, FINAL), f"checkpoint {number} is not live")
+        if self.load("mode") == OPTIMISTIC:
+            self.require(self.timestamp < self.load("confirm_at", self.load("cp_world", number)),
+                         "the challenge window has closed")
+        first, last = self.load("cp_first", number), self.load("cp_last", number)
+        claim = self._open(number, index, header, list(proof), last - first + 1)
+        self.require(claim.height == first + index, "the header is not at its position's height")
+        if index == 0:
+            world, dep_next = b32(self.load("cp_world", number - 1)), self.load("cp_dep_next", number - 1)
+        else:
+            before = self._open(number, index - 1, parent, list(parent_proof), last - first + 1)
+            world, dep_next = before.world, before.dep_start + before.n_dep
+        fraud = claim.dep_start != dep_next or claim.dep_start + claim.n_dep > self.load("deposits") \
+            or claim.dep_root != self._deposit_root(claim.dep_start, claim.n_dep)
+        if not fraud:
+            result = self._reexecute(claim, world, list(witnesses), final_ctx)
+            fraud = result != claim.world or (index == last - first and claim.world != b32(self.load("cp_world", number)))
+        self.require(fraud, "no fraud: the block re-executes to what its header claims")
+        self._delete_from(number)
+        self.emit("FraudProven", number, index, args=(number, index, self.sender))
+        if self.load("mode") == OPTIMISTIC:
+            bond = self.load("bond")
+            self._pay_bond(self.sender, bond // 2)
+            self.transfer(BURN, bond - bond // 2)
+
+    @external
+    def slash_signers(self, number: int, sigs: list[bytes]) -> int:
+        """STAKING mode: after a fraud proof, slash each validator whose signature is on the
+        deleted checkpoint (``sigs`` must be the ones it was submitted with)."""
+        self.require(self.load("cp_status", number) == DELETED and self.load("cp_fraud", number),
+                     f"checkpoint {number} was not proven fraudulent")
+        self.require(word(self.keccak(b"".join(sigs))) == self.load("cp_sigs", number), "not the checkpoint's signatures")
+        self.store("cp_sigs", number, value=0)
+        digest = Checkpoint(number, self.load("cp_first", number), self.load("cp_last", number),
+                            b32(self.load("cp_root", number)), b32(self.load("cp_world", number)),
+                            self.load("cp_dep_next", number), self.load("cp_epoch", number)).digest
+        client, staking = addr(self.load("client")), addr(self.load("staking"))
+        signers = self.call(client, "signers_of", digest, self.load("cp_epoch", number), list(sigs))
+        self.env.meter.charge(ECRECOVER_GAS * len(sigs), "ecrecover")
+        for signer in signers:
+            self.try_call(staking, "slash_signer", signer, self.sender, b"fraudulent checkpoint".ljust(32, b"\x00"))
+        return len(signers)
+
+    def _open(self, number: int, index: int, header: bytes, proof: list[bytes], count: int) -> Header:
+        self.env.meter.charge(G.keccak_gas(len(header)) + NODE_HASH_GAS * len(proof), "header proof")
+        try:
+            list_verify(b32(self.load("cp_root", number)), count, index, keccak(header), tuple(proof))
+            return Header.decode(header)
+        except (InvalidWitness, InvalidMessage) as exc:
+            self.require(False, f"header {index} is not in checkpoint {number}: {exc}")
+
+    def _deposit_root(self, start: int, count: int) -> bytes:
+        return self._list_root([b32(self.load("deposit", i)) for i in range(start, start + count)])
+
+    def _reexecute(self, claim: Header, world: bytes, witnesses: list[bytes], final_ctx: bytes) -> bytes:
+        """Run every step of the block from ``world`` on L1; the world it halts in."""
+        root = state_root(batch_start(world, claim.height, claim.dep_root, claim.n_dep, claim.txs_root, claim.n_txs))
+        try:
+            with hash_counter() as hashes:
+                for raw in witnesses:
+                    w = Witness.decode(raw)
+                    self.require(state_root(w.ctx) == root, "a witness does not start where the last step ended")
+                    self.env.meter.charge(4 * G.keccak_gas(len(raw)), "step context")
+                    root = step(w)
+                end = Context.decode(final_ctx)
+        except (DecodeError, InvalidWitness) as exc:
+            self.require(False, f"bad witness: {exc}")
+        self.env.meter.charge(hashes[0] * NODE_HASH_GAS + ECRECOVER_GAS * claim.n_txs, "re-execution")
+        self.require(state_root(end) == root and end.halted, "the witnesses do not run the block to its end")
+        return end.world
+
+    def _delete_from(self, number: int) -> None:
+        self.store("cp_fraud", number, value=1)
+        for n in range(number, self.load("count") + 1):
+            self.store("cp_status", n, value=DELETED)
+            self.store("confirm_at", self.load("cp_world", n), value=0)
+            if n != number and self.load("mode") == OPTIMISTIC:  # built on it, not proven wrong
+                self._pay_bond(addr(self.load("cp_proposer", n)), self.load("bond"))
+        self.store("count", value=number - 1)
+
+    # -- withdrawals: release on L1 -----------------------------------------------------------
+    @external
+    def prove_withdrawal(self, number: int, index: int, recipient: Address, amount: int,
+                         siblings: list[Bytes32]) -> None:
+        """Open withdrawal record ``index`` (a burn on the sidechain) in checkpoint ``number``'s world."""
+        self.require(self.load("cp_status", number) in (PENDING, FINAL), f"checkpoint {number} is not live")
+        world = b32(self.load("cp_world", number))
+        commitment = withdrawal_commitment(addr_int(recipient), amount)
+        key = withdrawal_key(index)
+        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "withdrawal proof")
+        try:
+            found = read(world, key, Proof(tuple(siblings), (key, commitment)))
+        except InvalidWitness as exc:
+            self.require(False, f"withdrawal {index} is not in checkpoint {number}: {exc}")
+        self.require(found == commitment, f"withdrawal {index} is not in checkpoint {number}")
+        self.store("proven", self._message(index, recipient, amount), value=word(world))
+        self.emit("WithdrawalProven", index, recipient, args=(index, recipient, amount, number))
+
+    @external
+    def process_withdrawal(self, index: int, recipient: Address, amount: int) -> None:
+        """Pay a proven withdrawal whose root is acceptable."""
+        root = self.load("proven", self._message(index, recipient, amount))
+        self.require(self.acceptable(b32(root)), f"withdrawal {index} is not proven against a confirmed root")
+        if self.load("checks") & CHECK_REPLAY:
+            self.require(not self.load("paid", index), f"withdrawal {index} was already paid")
+        self.store("paid", index, value=1)
+        self.store("locked", value=max(0, self.load("locked") - amount))
+        self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))
+        self.transfer(recipient, amount)
+
+    @external
+    def acceptable(self, root: Bytes32) -> bool:
+        if self.load("checks") & CHECK_ZERO_ROOT and word(root) == 0:
+            return False
+        at = self.load("confirm_at", word(root))
+        return at != 0 and self.timestamp >= at
+
+    def _message(self, index: int, recipient: str, amount: int) -> bytes:
+        return keccak(b32(index) + bytes.fromhex(recipient[2:]) + b32(amount))

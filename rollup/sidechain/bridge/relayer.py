@@ -1,0 +1,192 @@
+"""The relayer: a full node of the sidechain that carries messages both ways.
+
+It follows the chain through the :class:`~rollup.sidechain.messages.Commit`\\ s validators send
+it (checking each certificate against the validator set L1 names, and re-executing each block),
+relays L1 deposits to the validators (who check them against L1 themselves), submits
+checkpoints (with the validators' signatures, or with its bond in the optimistic model), relays
+withdrawals (proof + payout, for any user: anyone can relay) and watches L1 checkpoints,
+answering a wrong one with a fraud proof. It holds no key the bridge trusts: whatever it
+carries is checked against signatures, Merkle proofs or re-execution.
+
+>>> from rollup.sidechain.system import demo
+>>> run = demo(seed=2, until=30_000)
+>>> run.chain.view(run.bridge, "count") > 0
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rollup.l1 import Key
+from rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof
+from rollup.sidechain.bridge.contracts import DELETED, OPTIMISTIC, PENDING, STAKING
+from rollup.sidechain.chain import ChainState, Header
+from rollup.sidechain.errors import InvalidBlock, InvalidMessage
+from rollup.sidechain.messages import PRECOMMIT, Commit
+from rollup.sim.agent import Agent
+from rollup.vm import BRIDGE, Deposit, L2Tx
+from rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
+
+
+@dataclass(frozen=True)
+class CheckpointSignature:
+    """A validator's signature over a checkpoint, sent to relayers."""
+
+    checkpoint: Checkpoint
+    signature: bytes
+
+    def __repr__(self) -> str:
+        return f"checkpoint-sig(#{self.checkpoint.number} {self.checkpoint.first}..{self.checkpoint.last})"
+
+
+class Relayer(Agent):
+    def __init__(self, name: str, sim, key: Key, system: Any, validators: list[str], poll_ms: int = 2_000,
+                 watch: bool = True) -> None:
+        super().__init__(name, sim)
+        self.key, self.system, self.validators = key, system, validators
+        self.poll_ms, self.watch = poll_ms, watch
+
+    @property
+    def chain_l1(self):
+        return self.system.chain
+
+    def on_start(self) -> None:
+        self.node = ChainState(self.system.genesis, self.store)
+        self.burns: dict[int, tuple[str, int]] = {}
+        for block in self.node.blocks[1:]:
+            self._learn_burns(block.txs)
+        self.pending: dict[int, Commit] = {}
+        self.signatures: dict[bytes, tuple[Checkpoint, dict[str, bytes]]] = {}
+        self.in_flight: dict[str, int] = {}
+        self.timer(self.poll_ms, "poll", self._poll)
+
+    # -- sidechain -> relayer -----------------------------------------------------------------
+    def on_message(self, src: str, message: Any) -> None:
+        if isinstance(message, Commit) and message.height > self.node.height:
+            self.pending[message.height] = message
+            while self.node.height + 1 in self.pending:
+                commit = self.pending.pop(self.node.height + 1)
+                if not self._follow(commit):
+                    break
+        elif isinstance(message, CheckpointSignature):
+            cp = message.checkpoint
+            self.signatures.setdefault(cp.digest, (cp, {}))[1][src] = message.signature
+
+    def _follow(self, commit: Commit) -> bool:
+        vset = self.system.l1.validator_set(self.node.head.epoch)
+        voters = []
+        for vote in commit.precommits:
+            try:
+                if (vote.step, vote.height, vote.block_hash) == (PRECOMMIT, commit.height, commit.block.hash):
+                    voters.append(vote.signer)
+            except InvalidMessage:
+                continue
+        if vset.weight(voters) < vset.quorum:
+            return False
+        try:
+            self.node.commit(commit.block, [v.encode().hex() for v in commit.precommits])
+        except InvalidBlock as exc:
+            self.log(f"refused block {commit.height}: {exc}")
+            return False
+        self._learn_burns(commit.block.txs)
+        return True
+
+    def _learn_burns(self, txs) -> None:
+        """Withdrawal records hold only ``keccak(recipient, amount)``: remember the burns that made them."""
+        for raw in txs:
+            tx = L2Tx.decode(raw)
+            if int(tx.to, 16) == BRIDGE and tx.value:
+                self.burns[withdrawal_commitment(addr_int(tx.sender), tx.value)] = (tx.sender, tx.value)
+
+    # -- the periodic work --------------------------------------------------------------------
+    def _poll(self) -> None:
+        self._relay_deposits()
+        self._submit_checkpoint()
+        if self.watch:
+            self._watch()
+        self._relay_withdrawals()
+        self.timer(self.poll_ms, "poll", self._poll)
+
+    def _transact(self, label: str, method: str, *args: Any, value: int = 0, gas: int = 3_000_000) -> None:
+        """Send an L1 transaction unless the same one is still waiting for a block."""
+        chain = self.chain_l1
+        if self.in_flight.get(label, -1) >= chain.head.number:
+            return
+        self.in_flight[label] = chain.head.number + 1
+        chain.submit(chain.build(self.key, self.system.bridge, method, *args, value=value, gas_limit=gas))
+
+    def _relay_deposits(self) -> None:
+        for _, log in self.chain_l1.logs(self.system.bridge, "Deposited"):
+            index, recipient, amount = log.args
+            if index >= self.node.dep_next:
+                for v in self.validators:
+                    self.send(v, Deposit(index, recipient, amount))
+
+    def _submit_checkpoint(self) -> None:
+        """Submit every checkpoint that is ready, in order (several may go in one L1 block)."""
+        chain, bridge, config = self.chain_l1, self.system.bridge, self.system.config
+        number = chain.view(bridge, "count") + 1
+        if config.mode == OPTIMISTIC:
+            first = chain.view(bridge, "checkpoint", number - 1)[1] + 1
+            while self.node.height >= first + config.checkpoint_every - 1:
+                headers = self.node.headers[first:first + config.checkpoint_every]
+                cp = Checkpoint.cover(number, headers, headers[-1].epoch)
+                self._transact(f"cp{number}", "submit_checkpoint", *cp.args(), [h.encode() for h in headers],
+                               [], bridge, value=config.bond)
+                number, first = number + 1, first + config.checkpoint_every
+            return
+        ready = {cp.number: (cp, sigs) for cp, sigs in self.signatures.values()
+                 if cp.number >= number and self.system.quorum_reached(cp, list(sigs.values()))}
+        while number in ready:
+            cp, sigs = ready[number]
+            self._transact(f"cp{number}", "submit_checkpoint", *cp.args(), [], list(sigs.values()),
+                           self.system.client)
+            number += 1
+
+    def _watch(self) -> None:
+        """Check every live checkpoint against this node's chain; prove fraud on a wrong one."""
+        chain, bridge = self.chain_l1, self.system.bridge
+        for _, log in chain.logs(bridge, "CheckpointSubmitted"):
+            number, first, last, root, world, _, _, headers, sigs = log.args
+            status = chain.view(bridge, "checkpoint", number)[5]
+            if status == DELETED:
+                if self.system.config.mode == STAKING and sigs and not self.store.get(f"slashed/{number}"):
+                    self.store.put(f"slashed/{number}", True)
+                    self._transact(f"slash{number}", "slash_signers", number, sigs)
+                continue
+            if last > self.node.height or self.node.headers[last].world == world:
+                continue
+            claimed = [Header.decode(h) for h in headers] or self.node.headers[first:last + 1]
+            index = next((i for i, h in enumerate(claimed) if h != self.node.headers[first + i]), len(claimed) - 1)
+            parent_world = claimed[index - 1].world if index else self.node.headers[first - 1].world
+            proof = fraud_proof(number, claimed, index, self.node.blocks[first + index], parent_world, self.node)
+            self.log(f"FRAUD in checkpoint {number} at height {first + index}: challenging")
+            self._transact(f"fraud{number}", "challenge", *proof.args(), gas=25_000_000)
+
+    def _relay_withdrawals(self) -> None:
+        """Prove, then (once its root is confirmed) pay, every burn in the latest checkpoint."""
+        chain, bridge = self.chain_l1, self.system.bridge
+        number = chain.view(bridge, "count")
+        while number and chain.view(bridge, "checkpoint", number)[6] > chain.time:
+            number -= 1  # the newest checkpoint whose root is confirmed
+        if not number:
+            return
+        _, last, world, _, _, status, confirm_at = chain.view(bridge, "checkpoint", number)
+        if last > self.node.height or self.node.headers[last].world != world:
+            return
+        if status == PENDING and self.system.config.mode == OPTIMISTIC:
+            self._transact(f"bond{number}", "reclaim_bond", number)
+        proven = {log.args[0] for _, log in chain.logs(bridge, "WithdrawalProven") if log.args[3] == number}
+        paid = {log.args[0] for _, log in chain.logs(bridge, "Withdrawn")}
+        db = self.node.ex.db
+        for index in range(db.get(world, WITHDRAWAL_COUNT_KEY)):
+            burn = self.burns.get(db.get(world, withdrawal_key(index)))
+            if index in paid or burn is None:
+                continue
+            if index not in proven:
+                siblings = list(db.prove(world, withdrawal_key(index)).siblings)
+                self._transact(f"prove{index}/{number}", "prove_withdrawal", number, index, *burn, siblings)
+            elif chain.time >= confirm_at:
+                self._transact(f"process{index}", "process_withdrawal", index, *burn)

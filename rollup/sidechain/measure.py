@@ -1,0 +1,102 @@
+"""Numbers for the README: throughput and time to finality with 4, 16 and 64 validators, and
+the L1 gas of checkpoints and bridged transfers under each security model.
+
+Run ``python -m rollup.sidechain.measure`` (add ``--quick`` to skip 64 validators). Throughput
+and finality are in *simulated* time (network latency 10-200 ms, 2 % loss, the default
+timeouts); the wall time each simulation took on this machine is printed beside them.
+
+>>> row = consensus_numbers(4, sim_ms=6_000, load=4)
+>>> row["validators"], row["blocks"] > 0
+(4, True)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from statistics import mean
+
+from rollup.l1 import Key
+from rollup.sidechain.bridge.contracts import Bridge
+from rollup.sidechain.chain import Genesis, ValidatorSet
+from rollup.sidechain.consensus import ConsensusConfig, StaticL1, network
+from rollup.sidechain.system import ETHER, MODES, Config, build
+from rollup.sim import Simulation
+from rollup.sim.network import NetworkConfig
+from rollup.vm import BRIDGE, L2Tx
+
+
+def consensus_numbers(n: int, sim_ms: int = 30_000, load: int = 50, seed: int = 1) -> dict:
+    """``n`` validators under ``load`` transfers per simulated second."""
+    keys = [Key.from_seed(f"measure-{i}".encode()) for i in range(n)]
+    senders = [Key.from_seed(f"measure-user-{i}".encode()) for i in range(64)]
+    l1 = StaticL1(ValidatorSet([(k.address, 1) for k in keys]))
+    decided: dict[int, list[int]] = {}
+    started = time.perf_counter()
+    with Simulation(seed, NetworkConfig(latency_ms=(10, 200), loss=0.02)) as sim:
+        vals = network(sim, keys, Genesis({s.address: 10**6 for s in senders}), l1,
+                       ConsensusConfig(max_txs=512))
+        for v in vals:
+            v.on_decide.append(lambda v, block, cert: decided.setdefault(block.height, []).append(
+                v.sim.scheduler.now - block.header.time))
+        nonces = [0] * len(senders)
+        rng = sim.scheduler.rng("load")
+        for k in range(load * sim_ms // 1_000):
+            i = rng.randrange(len(senders))
+            raw = L2Tx(nonces[i], senders[(i + 1) % len(senders)].address, 1).sign(senders[i]).encode()
+            nonces[i] += 1
+            at = k * 1_000 // load
+            sim.scheduler.at(at, "load", lambda raw=raw: [sim.network.send("user", v.name, raw) for v in vals])
+        sim.run(until=sim_ms)
+        height = min(v.chain.height for v in vals)
+        txs = sum(len(vals[0].chain.blocks[h].txs) for h in range(1, height + 1))
+    wall = time.perf_counter() - started
+    full = [max(times) for h, times in decided.items() if len(times) == n and h <= height]
+    return {"validators": n, "blocks": height, "txs": txs, "blocks_per_s": height * 1_000 / sim_ms,
+            "tx_per_s": txs * 1_000 / sim_ms, "finality_ms": mean(full) if full else float("nan"),
+            "sim_s": sim_ms / 1_000, "wall_s": wall}
+
+
+def gas_numbers(mode: str, seed: int = 1) -> dict:
+    """Mean L1 gas of a checkpoint, a deposit and a withdrawal (prove + process) in ``mode``."""
+    users = [Key.from_seed(f"measure-bridge-{i}".encode()) for i in range(4)]
+    system = build(seed, Config(mode=MODES[mode], window=20), users=users)
+    chain = system.chain
+    with system.sim:
+        for i, u in enumerate(users):
+            system.sim.scheduler.at(1_000 + 500 * i, "deposit", lambda u=u: chain.submit(
+                chain.build(u, system.bridge, "deposit", u.address, value=ETHER, gas_limit=200_000)))
+            raw = L2Tx(0, "0x" + BRIDGE.to_bytes(20, "big").hex(), ETHER // 2).sign(u).encode()
+            system.sim.scheduler.at(20_000, "burn", lambda raw=raw: [
+                system.sim.network.send("user", v.name, raw) for v in system.validators])
+        system.sim.run(until=80_000)
+    by_method: dict[str, list[int]] = {}
+    selectors = {m.selector: name for name, m in Bridge.methods.items()}
+    for block in chain.blocks:
+        for tx, receipt in zip(block.transactions, block.receipts):
+            if tx.to == system.bridge and receipt.status:
+                by_method.setdefault(selectors.get(tx.data[:4], "?"), []).append(receipt.gas_used)
+    avg = {m: round(mean(g)) for m, g in by_method.items()}
+    withdrawal = avg.get("prove_withdrawal", 0) + avg.get("process_withdrawal", 0)
+    return {"mode": mode, "checkpoint": avg.get("submit_checkpoint", 0), "deposit": avg.get("deposit", 0),
+            "withdrawal": withdrawal, "transfer_round_trip": avg.get("deposit", 0) + withdrawal,
+            "checkpoints": len(by_method.get("submit_checkpoint", [])),
+            "withdrawals": len(by_method.get("process_withdrawal", []))}
+
+
+def main(argv: list[str]) -> None:
+    sizes = (4, 16) if "--quick" in argv else (4, 16, 64)
+    print("validators | blocks/s | tx/s | finality (sim ms) | simulated s | wall s")
+    for n in sizes:
+        r = consensus_numbers(n, sim_ms=30_000 if n < 64 else 10_000)
+        print(f"{r['validators']:>10} | {r['blocks_per_s']:.2f} | {r['tx_per_s']:.1f} | {r['finality_ms']:.0f} | "
+              f"{r['sim_s']:.0f} | {r['wall_s']:.1f}")
+    print("\nmode | L1 gas per checkpoint | deposit | withdrawal (prove+process) | deposit+withdrawal")
+    for mode in ("threshold", "staking", "optimistic"):
+        g = gas_numbers(mode)
+        print(f"{g['mode']} | {g['checkpoint']} | {g['deposit']} | {g['withdrawal']} | {g['transfer_round_trip']} "
+              f"({g['checkpoints']} checkpoints, {g['withdrawals']} withdrawals)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,346 @@
+"""Scenarios of the sidechain (``prozchain scenario run sidechain-...`` / ``bridge-...``).
+
+Each run builds an L1 with the staking contract, light client and bridge, four validators
+running Tendermint on the simulated network, a relayer, and honest users who deposit on L1,
+pay each other on the sidechain and withdraw back to L1. Scenarios differ in who misbehaves.
+
+>>> from rollup.sim.registry import run
+>>> result = run("sidechain-happy-path", seed=3)
+>>> result.ok, result.honest_loss
+(True, 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from typing import Any
+
+from rollup.l1 import Bytes32, Contract, Key, external
+from rollup.sidechain.bridge.checkpoint import Checkpoint
+from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, THRESHOLD
+from rollup.sidechain.byzantine import Coalition, Equivocator
+from rollup.sidechain.chain import Genesis
+from rollup.sidechain.system import ETHER, Config, System, build
+from rollup.sim.network import NetworkConfig
+from rollup.sim.registry import ScenarioResult, scenario
+from rollup.vm import BRIDGE, L2Tx
+from rollup.vm.merkle import EMPTY
+from rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
+
+USERS = 3
+HORIZON = 100_000
+BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
+
+
+class FakeClient(Contract):
+    """The attacker's "light client" (Wormhole): says every signature set is a quorum."""
+
+    @external
+    def verify(self, digest: Bytes32, epoch: int, sigs: list[bytes]) -> int:
+        return 10**30
+
+    @external
+    def quorum(self, epoch: int) -> int:
+        return 1
+
+
+def _users() -> list[Key]:
+    return [Key.from_seed(f"sidechain-user-{i}".encode()) for i in range(USERS)]
+
+
+def _plan(system: System, users: list[Key]) -> dict[str, int]:
+    """Deposits, one sidechain payment each, a withdrawal of half of each deposit.
+    Returns what each user is owed on L1 by the end."""
+    sim, chain, rng = system.sim, system.chain, system.sim.scheduler.rng("users")
+    owed = {}
+    for i, u in enumerate(users):
+        amount = rng.randint(2, 9) * ETHER // 10
+        peer = users[(i + 1) % len(users)]
+        pay, out = amount // 10, amount // 2
+        owed[u.address] = out
+        sim.scheduler.at(rng.randint(1_000, 8_000), "user: deposit", lambda u=u, a=amount: chain.submit(
+            chain.build(u, system.bridge, "deposit", u.address, value=a, gas_limit=200_000)))
+        for nonce, (to, value, at) in enumerate(((peer.address, pay, rng.randint(25_000, 35_000)),
+                                                (BRIDGE_AT, out, rng.randint(40_000, 50_000)))):
+            raw = L2Tx(nonce, to, value).sign(u).encode()
+            sim.scheduler.at(at, "user: sidechain tx", lambda raw=raw: [
+                sim.network.send("user", v.name, raw) for v in system.validators])
+    return owed
+
+
+def _judge(name: str, seed: int, params: dict, system: System, owed: dict[str, int], extra: dict[str, bool],
+           extra_loss: int = 0, honest: Any = None, notes: tuple[str, ...] = ()) -> ScenarioResult:
+    chain = system.chain
+    honest = [v for v in system.validators if honest is None or v.name in honest]
+    paid: dict[str, int] = {}
+    for _, log in chain.logs(system.bridge, "Withdrawn"):
+        paid[log.args[1]] = paid.get(log.args[1], 0) + log.args[2]
+    deposited = sum(log.args[2] for _, log in chain.logs(system.bridge, "Deposited"))
+    unpaid = sum(max(0, amount - paid.get(user, 0)) for user, amount in owed.items())
+    shortest = min(v.chain.height for v in honest)
+    agree = all(len({v.chain.headers[h].hash for v in honest}) == 1 for h in range(shortest + 1))
+    invariants = {
+        "honest_validators_agree": agree,
+        "chain_advanced": shortest >= 10,
+        "honest_withdrawals_paid": unpaid == 0,
+        "bridge_solvent": chain.state.balance(system.bridge)
+        == deposited - sum(paid.values()) + chain.view(system.bridge, "bonds_held"),
+        "l1_value_conserved": chain.conserved(),
+        **extra,
+    }
+    gas = sum(r.gas_used for b in chain.blocks for r in b.receipts)
+    summary = [f"heights {sorted(v.chain.height for v in system.validators)}; "
+               f"{chain.view(system.bridge, 'count')} checkpoints on L1; "
+               f"deposited {deposited}, withdrawn {sum(paid.values())} wei", *notes]
+    accounts = {u: {"owed": o, "paid": paid.get(u, 0)} for u, o in owed.items()}
+    return ScenarioResult.from_checks(name, seed, params, invariants, unpaid + extra_loss, gas,
+                                      system.sim.scheduler.steps, summary=summary, accounts=accounts,
+                                      trace=list(system.sim.scheduler.trace))
+
+
+def _config(params: dict, **changes: Any) -> Config:
+    return Config(network=NetworkConfig(latency_ms=(10, 200), loss=params["loss"]), **changes)
+
+
+@scenario("sidechain-happy-path",
+          "deposits through the bridge, payments on the sidechain, withdrawals back to L1 "
+          "(no attack; defense=off only stops the relayer watching checkpoints)",
+          defense="on", mode="staking", loss=0.02)
+def happy_path(seed: int, params: dict) -> ScenarioResult:
+    from rollup.sidechain.system import MODES
+    users = _users()
+    system = build(seed, _config(params, mode=MODES[params["mode"]]), users=users,
+                   relayer_watch=params["defense"] == "on")
+    with system.sim:
+        owed = _plan(system, users)
+        wait = 1_000 * system.config.window + 20_000 if system.config.mode == OPTIMISTIC else 0
+        system.sim.run(until=HORIZON + wait)  # optimistic withdrawals wait out the window
+        return _judge("sidechain-happy-path", seed, params, system, owed, {})
+
+
+@scenario("sidechain-byzantine",
+          "f of 3f+1 validators equivocate (two blocks with a double spend, split votes) during a "
+          "partition: no two honest validators decide differently, the chain goes on after the heal, "
+          "the equivocators are slashed on L1. defense=off: f+1 of them split the honest validators",
+          defense="on", validators=4, loss=0.02)
+def byzantine(seed: int, params: dict) -> ScenarioResult:
+    n = params["validators"]
+    f = (n - 1) // 3
+    bad = f if params["defense"] == "on" else f + 1
+    names = [f"v{i}" for i in range(n)]
+    members, honest = names[n - bad:], names[:n - bad]
+    mallory, shops = Key.from_seed(b"mallory"), [Key.from_seed(b"shop-a"), Key.from_seed(b"shop-b")]
+    price = 5 * ETHER
+    spend = tuple(L2Tx(0, s.address, price).sign(mallory).encode() for s in shops)
+    rng_split = len(honest) // 2 or 1
+    sides = (honest[:rng_split], honest[rng_split:])
+    start, heal = 3_000, 30_000
+    coalition = Coalition(sides, members, (start, heal), spend)
+    cls_of = {names.index(m): partial(Equivocator, coalition=coalition) for m in members}
+    system = build(seed, _config(params, validators=n), genesis=Genesis({mallory.address: 6 * ETHER}),
+                   cls_of=cls_of, users=_users())
+    with system.sim:
+        system.sim.network.partition_later(start, sides[0], heal - start)
+        owed = _plan(system, _users())
+        system.sim.run(until=heal)
+        at_heal = min(system.validators[names.index(h)].chain.height for h in honest)
+        system.sim.run(until=HORIZON)
+        views = [v for v in system.validators if v.name in honest]
+        # What each shop saw as final in some honest validator's chain, against what mallory had.
+        seen = [max(v.chain.ex.balance(v.chain.world, s.address) for v in views) for s in shops]
+        could = max(sum(v.chain.ex.balance(v.chain.world, s.address) for s in shops) for v in views)
+        double_spend = max(0, sum(seen) - could)
+        bad_keys = [system.validator_keys[names.index(m)].address for m in members]
+        slashed = {log.args[0] for _, log in system.chain.logs(system.staking, "Slashed")}
+        honest_slashed = slashed - set(bad_keys)
+        extra = {
+            "no_double_spend": double_spend == 0,
+            "equivocators_slashed": set(bad_keys) <= slashed,
+            "no_honest_validator_slashed": not honest_slashed,
+            "live_after_heal": min(v.chain.height for v in views) >= at_heal + 5,
+        }
+        return _judge("sidechain-byzantine", seed, params, system, owed, extra, extra_loss=double_spend,
+                      honest=honest, notes=(f"{bad} equivocators of {n}; double spend {double_spend} wei; "
+                                            f"slashed {sorted(slashed)}",))
+
+
+def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int, list[bytes]]:
+    """A checkpoint continuing the bridge's last one whose world adds a withdrawal record
+    paying ``attacker``: the theft every forged-message attack tries to get accepted."""
+    chain, node = system.chain, system.relayers[0].node
+    number = chain.view(system.bridge, "count") + 1
+    first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+    ex, world = node.ex, node.world
+    index = ex.db.get(world, WITHDRAWAL_COUNT_KEY)
+    forged = ex.db.write(world, withdrawal_key(index), withdrawal_commitment(addr_int(attacker.address), amount))
+    forged = ex.db.write(forged, WITHDRAWAL_COUNT_KEY, index + 1)
+    last = node.head
+    cp = Checkpoint(number, first, max(first, last.height), EMPTY, forged, last.dep_start + last.n_dep, last.epoch)
+    return cp, index, list(ex.db.prove(forged, withdrawal_key(index)).siblings)
+
+
+def _paid_to(system: System, who: str) -> int:
+    """What the bridge has released to ``who``."""
+    return sum(log.args[2] for _, log in system.chain.logs(system.bridge, "Withdrawn") if log.args[1] == who)
+
+
+def _steal(system: System, attacker: Key, cp: Checkpoint, index: int, siblings: list[bytes], amount: int,
+           sigs: list[bytes], client: str) -> int:
+    """Submit the forged checkpoint and withdraw from it; what the attacker got."""
+    chain = system.chain
+    before = _paid_to(system, attacker.address)
+    chain.transact(attacker, system.bridge, "submit_checkpoint", *cp.args(), [], sigs, client, gas_limit=3_000_000)
+    chain.transact(attacker, system.bridge, "prove_withdrawal", cp.number, index, attacker.address, amount,
+                   siblings, gas_limit=1_000_000)
+    chain.transact(attacker, system.bridge, "process_withdrawal", index, attacker.address, amount, gas_limit=500_000)
+    return _paid_to(system, attacker.address) - before
+
+
+@scenario("bridge-key-compromise",
+          "an attacker holds m-1 of the m-of-n bridge keys and signs a checkpoint paying itself: "
+          "the light client refuses it. defense=off: the threshold was set to what the attacker holds",
+          defense="on", loss=0.02)
+def key_compromise(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    n, m = 4, 3
+    config = _config(params, mode=THRESHOLD, threshold=m if on else m - 1,
+                     checks=ALL_CHECKS if on else ALL_CHECKS & ~CHECK_THRESHOLD)
+    users, attacker = _users(), Key.from_seed(b"key-thief")
+    system = build(seed, config, users=users + [attacker])
+    with system.sim:
+        owed = _plan(system, users)
+        system.sim.run(until=60_000)
+        amount = system.chain.state.balance(system.bridge)
+        cp, index, siblings = _forge(system, attacker, amount)
+        sigs = [cp.sign(k) for k in system.validator_keys[:m - 1]]
+        stolen = _steal(system, attacker, cp, index, siblings, amount, sigs, system.client)
+        system.sim.run(until=HORIZON)
+        return _judge("bridge-key-compromise", seed, params, system, owed, {"no_theft": stolen == 0},
+                      extra_loss=stolen, notes=(f"attacker signed with {m - 1} of {n} keys, got {stolen} wei",))
+
+
+@scenario("bridge-forged-message",
+          "replayed withdrawal, zero root (Nomad), signatures of non-validators, a spoofed light client "
+          "(Wormhole), and in an optimistic bridge a checkpoint for an invalid block, caught by a fraud "
+          "proof that re-executes the block on L1. defense=off: the checks are off and the window is 0",
+          defense="on", loss=0.02)
+def forged_message(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    checks = ALL_CHECKS if on else 0
+    users, thief = _users(), Key.from_seed(b"forger")
+    system = build(seed, _config(params, mode=THRESHOLD, checks=checks), users=users + [thief])
+    stolen: dict[str, int] = {}
+    with system.sim:
+        owed = _plan(system, users)
+        chain = system.chain
+        system.sim.run(until=70_000)
+        pot = chain.state.balance(system.bridge) // 4
+        # 1. Nomad: process a message nobody proved (its root reads as zero).
+        chain.transact(thief, system.bridge, "process_withdrawal", 10**6, thief.address, pot, gas_limit=500_000)
+        stolen["zero-root"] = _paid_to(system, thief.address)
+        # 2. Non-validators sign a checkpoint paying the thief.
+        cp, index, siblings = _forge(system, thief, pot)
+        outsiders = [Key.from_seed(f"outsider-{i}".encode()) for i in range(4)]
+        stolen["non-validator"] = _steal(system, thief, cp, index, siblings, pot, [cp.sign(k) for k in outsiders],
+                                         system.client)
+        # 3. Wormhole: a light client of the thief's own that "verified" everything.
+        fake, _ = chain.deploy(thief, FakeClient)
+        cp, index, siblings = _forge(system, thief, pot)
+        stolen["spoofed-client"] = _steal(system, thief, cp, index, siblings, pot, [], fake)
+        # 4. Replay: the thief's withdrawal (if any got through) processed again.
+        before = _paid_to(system, thief.address)
+        chain.transact(thief, system.bridge, "process_withdrawal", index, thief.address, pot, gas_limit=500_000)
+        stolen["replay"] = _paid_to(system, thief.address) - before
+        system.sim.run(until=HORIZON)
+        first = _judge("bridge-forged-message", seed, params, system, owed, {})
+    stolen["invalid-block"], second = _invalid_block(seed, params, on)
+    extra = {**{k: v for k, v in first.invariants.items()}, **{f"no_theft_{k}": v == 0 for k, v in stolen.items()},
+             **{f"optimistic_{k}": v for k, v in second.invariants.items()}}
+    loss = first.honest_loss + second.honest_loss + sum(stolen.values())
+    return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, first.l1_gas + second.l1_gas,
+                                      first.steps + second.steps, summary=first.summary + second.summary +
+                                      [f"stolen: {stolen}"], accounts=first.accounts,
+                                      trace=first.trace + second.trace)
+
+
+def _invalid_block(seed: int, params: dict, on: bool) -> tuple[int, ScenarioResult]:
+    """An optimistic bridge; a bonded thief posts a checkpoint whose last header claims a world
+    paying it. The relayer's fraud proof deletes it inside the window (defense=off: window 0)."""
+    users, thief = _users(), Key.from_seed(b"forger")
+    config = _config(params, mode=OPTIMISTIC, window=30 if on else 0)
+    system = build(seed, config, users=users + [thief])
+    with system.sim:
+        owed = _plan(system, users)
+        chain = system.chain
+        system.sim.run(until=70_000)
+        node = system.relayers[0].node
+        pot = chain.state.balance(system.bridge) // 4
+        for _ in range(50):  # race the relayer to the next checkpoint slot
+            number = chain.view(system.bridge, "count") + 1
+            first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+            if node.height < first + config.checkpoint_every - 1:
+                system.sim.run(until=system.sim.scheduler.now + 100)
+                continue
+            real = node.headers[first:first + config.checkpoint_every]
+            index = node.ex.db.get(real[-1].world, WITHDRAWAL_COUNT_KEY)
+            forged_world = node.ex.db.write(real[-1].world, withdrawal_key(index),
+                                            withdrawal_commitment(addr_int(thief.address), pot))
+            forged_world = node.ex.db.write(forged_world, WITHDRAWAL_COUNT_KEY, index + 1)
+            headers = list(real[:-1]) + [replace(real[-1], world=forged_world)]
+            cp = Checkpoint.cover(number, headers, headers[-1].epoch)
+            receipt = chain.transact(thief, system.bridge, "submit_checkpoint", *cp.args(),
+                                     [h.encode() for h in headers], [], system.bridge, value=config.bond,
+                                     gas_limit=3_000_000)
+            if receipt.status:
+                break
+        siblings = list(node.ex.db.prove(forged_world, withdrawal_key(index)).siblings)
+        chain.transact(thief, system.bridge, "prove_withdrawal", number, index, thief.address, pot, siblings,
+                       gas_limit=1_000_000)
+
+        def cash() -> None:
+            chain.submit(chain.build(thief, system.bridge, "process_withdrawal", index, thief.address, pot,
+                                     gas_limit=500_000))
+        end = HORIZON + 1_000 * config.window + 20_000  # the last withdrawals' window
+        system.sim.scheduler.every(5_000, "thief: cash out", cash, until=end)
+        system.sim.run(until=end)
+        got = _paid_to(system, thief.address)
+        proven = [log.args for _, log in chain.logs(system.bridge, "FraudProven")]
+        result = _judge("bridge-forged-message", seed, params, system, owed,
+                        {"fraud_proven": bool(proven)} if on else {},
+                        notes=(f"optimistic: fraud proofs {proven}, thief got {got} wei",))
+        return got, result
+
+
+@scenario("sidechain-validator-crash",
+          "a third of the validators crash and restart; the chain halts or slows, then resumes with "
+          "them caught up and nobody slashed (a fault, not an attack; defense=off keeps their signing "
+          "state and blocks in memory only, so a restart forgets what they signed)",
+          defense="on", validators=6, downtime_ms=15_000, loss=0.02)
+def validator_crash(seed: int, params: dict) -> ScenarioResult:
+    n = params["validators"]
+    users = _users()
+    system = build(seed, _config(params, validators=n), users=users)
+    durable = params["defense"] == "on"
+    for v in system.validators:
+        v.durable = durable
+    with system.sim:
+        owed = _plan(system, users)
+        crashed = system.sim.scheduler.rng("chaos").sample(range(n), n // 3)
+        crash_at = 20_000
+        for i in crashed:
+            system.sim.crash(f"v{i}", crash_at, params["downtime_ms"])
+        back = crash_at + params["downtime_ms"]
+        system.sim.run(until=back)
+        at_restart = max(v.chain.height for v in system.validators if v.up)
+        system.sim.run(until=HORIZON)
+        slashed = [log.args[0] for _, log in system.chain.logs(system.staking, "Slashed")]
+        stake = sum(log.args[2] for _, log in system.chain.logs(system.staking, "Slashed"))
+        extra = {
+            "chain_resumed": min(v.chain.height for v in system.validators) >= at_restart + 5,
+            "restarted_validators_caught_up": len({v.chain.height for v in system.validators}) <= 2,
+            "nobody_slashed": not slashed,
+        }
+        return _judge("sidechain-validator-crash", seed, params, system, owed, extra, extra_loss=stake,
+                      notes=(f"crashed {sorted(f'v{i}' for i in crashed)} at {crash_at} ms for "
+                             f"{params['downtime_ms']} ms; height {at_restart} at restart",))

@@ -1,0 +1,165 @@
+"""The L1 staking contract of the sidechain: bonds, epoch snapshots of the validator set,
+slashing for double signing (and, for a bridge in direct-staking mode, for signing a fraudulent
+checkpoint).
+
+- ``bond()`` adds stake; it counts from the next epoch. ``unbond()`` leaves the set at the next
+  epoch; ``withdraw_stake()`` pays out ``unbonding_delay`` seconds later, which the constructor
+  requires to exceed ``evidence_window + epoch_length``: a validator's last vote is at most one
+  epoch after it unbonds, and evidence of it is accepted for ``evidence_window`` seconds after
+  that vote's epoch began, so the stake is still there to slash.
+- ``advance_epoch()`` (anyone, once ``epoch_length`` seconds have passed) snapshots the bonded,
+  unjailed validators and their stake: the set and weights for that epoch.
+- ``report(vote_a, vote_b)``: two signed votes of one validator for the same height, round and
+  step but different blocks. The signer loses ``slash_bps`` of its bond, is jailed (left out of
+  later sets), and the reporter gets ``reward_bps`` of what was slashed; the rest is burnt.
+
+>>> Staking.methods["report"].types
+('bytes', 'bytes')
+"""
+
+from __future__ import annotations
+
+from rollup.l1 import Address, Bytes32, Contract, external
+from rollup.l1 import gas as G
+from rollup.sidechain.errors import InvalidMessage
+from rollup.sidechain.messages import ECRECOVER_GAS, Evidence, Vote
+
+BURN = "0x000000000000000000000000000000000000dead"
+BPS = 10_000
+
+
+class Staking(Contract):
+    def constructor(self, epoch_length: int, unbonding_delay: int, evidence_window: int,
+                    min_bond: int, slash_bps: int, reward_bps: int) -> None:
+        self.require(epoch_length > 0 and evidence_window > 0, "epoch length and evidence window must be positive")
+        self.require(unbonding_delay > evidence_window + epoch_length,
+                     "the unbonding delay must outlast the evidence window (plus one epoch)")
+        self.require(slash_bps <= BPS and reward_bps <= BPS, "basis points above 10000")
+        for name, value in (("epoch_length", epoch_length), ("unbonding_delay", unbonding_delay),
+                            ("evidence_window", evidence_window), ("min_bond", min_bond),
+                            ("slash_bps", slash_bps), ("reward_bps", reward_bps)):
+            self.store(name, value=value)
+        self.store("epoch_start", 0, value=self.timestamp)
+
+    @external
+    def link_slasher(self, slasher: Address) -> None:
+        """Name the bridge allowed to slash signers of fraudulent checkpoints (once)."""
+        self.require(self.load("slasher") == 0, "slasher already linked")
+        self.store("slasher", value=int(slasher, 16))
+
+    # -- bonds ------------------------------------------------------------------------------
+    @external(payable=True)
+    def bond(self) -> int:
+        who = self.sender
+        self.require(not self.load("jailed", who), "a jailed validator cannot bond")
+        self.require(not self.load("unbonding_at", who), "cannot add to a bond that is unbonding")
+        total = self.load("bond", who) + self.value
+        self.require(total >= self.load("min_bond"), f"bond below the minimum {self.load('min_bond')}")
+        if not self.load("known", who):
+            n = self.load("members")
+            self.store("member", n, value=int(who, 16))
+            self.store("members", value=n + 1)
+            self.store("known", who, value=1)
+        self.store("bond", who, value=total)
+        self.emit("Bonded", who, data=total.to_bytes(32, "big"), args=(who, total))
+        return total
+
+    @external
+    def unbond(self) -> None:
+        self.require(self.load("bond", self.sender) > 0, "nothing bonded")
+        self.require(not self.load("unbonding_at", self.sender), "already unbonding")
+        self.store("unbonding_at", self.sender, value=self.timestamp)
+        self.emit("Unbonding", self.sender, args=(self.sender, self.timestamp))
+
+    @external
+    def withdraw_stake(self) -> int:
+        who, at = self.sender, self.load("unbonding_at", self.sender)
+        self.require(at > 0, "not unbonding")
+        self.require(self.timestamp >= at + self.load("unbonding_delay"), "the unbonding delay has not passed")
+        amount = self.load("bond", who)
+        self.store("bond", who, value=0)
+        self.store("unbonding_at", who, value=0)
+        self.transfer(who, amount)
+        return amount
+
+    # -- epochs -----------------------------------------------------------------------------
+    @external
+    def advance_epoch(self) -> int:
+        epoch = self.load("epoch")
+        self.require(self.timestamp >= self.load("epoch_start", epoch) + self.load("epoch_length"),
+                     "the epoch has not ended")
+        epoch += 1
+        size = total = 0
+        for i in range(self.load("members")):
+            who = f"0x{self.load('member', i):040x}"
+            power = self.load("bond", who)
+            if power and not self.load("jailed", who) and not self.load("unbonding_at", who):
+                self.store("set", epoch, size, value=int(who, 16))
+                self.store("power", epoch, who, value=power)
+                size, total = size + 1, total + power
+        self.require(size > 0, "no bonded validator for the next epoch")
+        for name, value in (("size", size), ("total", total), ("epoch_start", self.timestamp)):
+            self.store(name, epoch, value=value)
+        self.store("epoch", value=epoch)
+        self.emit("NewEpoch", epoch, args=(epoch, size, total))
+        return epoch
+
+    @external
+    def current_epoch(self) -> int:
+        return self.load("epoch")
+
+    @external
+    def validators(self, epoch: int) -> tuple:
+        """``(addresses, powers)`` of ``epoch``'s set (empty before the first epoch)."""
+        members = [f"0x{self.load('set', epoch, i):040x}" for i in range(self.load("size", epoch))]
+        return members, [self.load("power", epoch, m) for m in members]
+
+    @external
+    def power_in(self, epoch: int, who: Address) -> int:
+        return self.load("power", epoch, who)
+
+    @external
+    def total_power(self, epoch: int) -> int:
+        return self.load("total", epoch)
+
+    @external
+    def stake(self, who: Address) -> tuple:
+        """``(bond, unbonding_at, jailed)``."""
+        return self.load("bond", who), self.load("unbonding_at", who), self.load("jailed", who)
+
+    # -- slashing ---------------------------------------------------------------------------
+    @external
+    def report(self, vote_a: bytes, vote_b: bytes) -> int:
+        """Slash the validator that signed two conflicting votes; returns the amount slashed."""
+        self.env.meter.charge(2 * ECRECOVER_GAS + G.keccak_gas(len(vote_a)) + G.keccak_gas(len(vote_b)),
+                              "two vote signatures")
+        try:
+            evidence = Evidence(Vote.decode(vote_a), Vote.decode(vote_b))
+        except InvalidMessage as exc:
+            self.require(False, f"not evidence of double signing: {exc}")
+        vote, who = evidence.first, evidence.validator
+        self.require(vote.epoch <= self.load("epoch") and self.load("power", vote.epoch, who) > 0,
+                     f"{who} was not a validator of epoch {vote.epoch}")
+        self.require(self.timestamp <= self.load("epoch_start", vote.epoch) + self.load("evidence_window"),
+                     "the evidence is older than the evidence window")
+        return self._slash(who, self.sender, "double sign")
+
+    @external
+    def slash_signer(self, who: Address, reporter: Address, reason: Bytes32) -> int:
+        """The linked bridge slashes a signer of a checkpoint proven fraudulent."""
+        self.require(self.sender == f"0x{self.load('slasher'):040x}", "only the linked bridge slashes signers")
+        return self._slash(who, reporter, reason.rstrip(b"\x00").decode(errors="replace"))
+
+    def _slash(self, who: str, reporter: str, reason: str) -> int:
+        self.require(not self.load("jailed", who), f"{who} is already slashed")
+        bond = self.load("bond", who)
+        amount = bond * self.load("slash_bps") // BPS
+        reward = amount * self.load("reward_bps") // BPS
+        self.store("bond", who, value=bond - amount)
+        self.store("jailed", who, value=1)
+        self.emit("Slashed", who, reporter, data=amount.to_bytes(32, "big"), args=(who, reporter, amount, reason))
+        if reward:
+            self.transfer(reporter, reward)
+        if amount - reward:
+            self.transfer(BURN, amount - reward)
+        return amount

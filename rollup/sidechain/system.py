@@ -1,0 +1,199 @@
+"""A whole sidechain on the harness: L1 contracts (staking, light client, bridge), validators,
+a relayer, and the presets that configure the same code for different uses.
+
+>>> run = demo(seed=1, until=20_000)
+>>> min(v.chain.height for v in run.validators) > 5, run.chain.view(run.staking, "current_epoch")
+(True, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional, Sequence
+
+from rollup.l1 import Chain, Key
+from rollup.sidechain.bridge.checkpoint import Checkpoint
+from rollup.sidechain.bridge.contracts import (ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, Bridge,
+                                               LightClient)
+from rollup.sidechain.bridge.relayer import CheckpointSignature, Relayer
+from rollup.sidechain.chain import Block, Genesis, ValidatorSet
+from rollup.sidechain.consensus import ConsensusConfig, Validator, network
+from rollup.sidechain.errors import SidechainError
+from rollup.sidechain.messages import Evidence, Vote
+from rollup.sidechain.staking import Staking
+from rollup.sim.network import NetworkConfig
+from rollup.sim.world import Simulation
+from rollup.l1.crypto import to_address
+from rollup.vm import BRIDGE, Deposit, Executor
+from rollup.vm.merkle import keccak
+
+ETHER = 10**18
+MODES = {"threshold": THRESHOLD, "staking": STAKING, "optimistic": OPTIMISTIC}
+
+
+@dataclass(frozen=True)
+class Config:
+    """One sidechain's configuration. Times are L1 seconds except the consensus timeouts
+    (simulated milliseconds)."""
+
+    mode: int = STAKING
+    validators: int = 4
+    stake: int = 32 * ETHER
+    threshold: int = 0
+    min_signers: int = 4
+    checkpoint_every: int = 4
+    window: int = 60
+    bond: int = ETHER
+    checks: int = ALL_CHECKS
+    epoch_length: int = 3_600
+    evidence_window: int = 7_200
+    unbonding_delay: int = 14_400
+    slash_bps: int = 10_000
+    reward_bps: int = 1_000
+    consensus: ConsensusConfig = field(default_factory=lambda: ConsensusConfig(commit_wait=1_000))
+    l1_block_ms: int = 2_000
+    network: NetworkConfig = field(default_factory=lambda: NetworkConfig(latency_ms=(10, 200), loss=0.02))
+
+    @property
+    def signer_threshold(self) -> int:
+        return self.threshold or 2 * self.validators // 3 + 1
+
+
+PRESETS: dict[str, Config] = {
+    "default": Config(),
+    # Large blocks, short timeouts, checkpoints far apart: throughput first.
+    "high-throughput": Config(consensus=ConsensusConfig(timeout_propose=400, timeout_vote=200, timeout_delta=200,
+                                                        commit_wait=50, gossip_ms=500, max_txs=512),
+                              checkpoint_every=16),
+    # A fixed set of known validators that also hold the bridge keys; L1 only ever sees roots
+    # (header and world commitments), never transaction contents.
+    "enterprise": Config(mode=THRESHOLD, validators=4, min_signers=4, checkpoint_every=8),
+    # Fast finality and a bridge whose signers put their bond behind every checkpoint.
+    "defi-gaming": Config(mode=STAKING, consensus=ConsensusConfig(timeout_propose=600, timeout_vote=300,
+                                                                  timeout_delta=300, commit_wait=100),
+                          checkpoint_every=2),
+}
+
+
+def preset(name: str, **changes: Any) -> Config:
+    """A named preset with ``changes`` applied.
+
+    >>> preset("enterprise").mode == THRESHOLD, preset("default", validators=7).validators
+    (True, 7)
+    """
+    if name not in PRESETS:
+        raise SidechainError(f"no preset {name!r}; known: {', '.join(PRESETS)}")
+    return replace(PRESETS[name], **changes)
+
+
+class L1Link:
+    """What validators read from and send to L1 (see :class:`~rollup.sidechain.consensus.L1View`)."""
+
+    def __init__(self, chain: Chain, staking: str, bridge: str) -> None:
+        self.chain, self.staking, self.bridge = chain, staking, bridge
+        self._sets: dict[int, ValidatorSet] = {}
+
+    def validator_set(self, epoch: int) -> ValidatorSet:
+        if epoch not in self._sets:
+            addresses, powers = self.chain.view(self.staking, "validators", epoch)
+            self._sets[epoch] = ValidatorSet(list(zip(addresses, powers)))
+        return self._sets[epoch]
+
+    def latest_epoch(self) -> int:
+        return self.chain.view(self.staking, "current_epoch")
+
+    def deposit_ok(self, deposit: Deposit) -> bool:
+        return deposit.index < self.chain.view(self.bridge, "deposit_count") and \
+            self.chain.view(self.bridge, "deposit_hash", deposit.index) == keccak(deposit.encode())
+
+    def report(self, reporter: Key, evidence: Evidence) -> None:
+        if self.chain.view(self.staking, "stake", evidence.validator)[2]:
+            return  # already slashed
+        self.chain.submit(self.chain.build(reporter, self.staking, "report", evidence.first.encode(),
+                                           evidence.second.encode(), gas_limit=400_000))
+
+
+@dataclass
+class System:
+    sim: Simulation
+    config: Config
+    chain: Chain
+    genesis: Genesis
+    keys: dict[str, Key]
+    validator_keys: list[Key]
+    staking: str
+    client: str
+    bridge: str
+    l1: L1Link
+    validators: list[Validator] = field(default_factory=list)
+    relayers: list[Relayer] = field(default_factory=list)
+
+    def quorum_reached(self, cp: Checkpoint, sigs: Sequence[bytes]) -> bool:
+        power = self.chain.view(self.client, "verify", cp.digest, cp.epoch, list(sigs))
+        return power >= self.chain.view(self.client, "quorum", cp.epoch)
+
+    def honest_heads(self, names: Optional[Sequence[str]] = None) -> dict[str, list[bytes]]:
+        return {v.name: [h.hash for h in v.chain.headers] for v in self.validators
+                if names is None or v.name in names}
+
+
+def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = None,
+          users: Sequence[Key] = (), cls: type[Validator] = Validator, cls_of: Optional[dict] = None,
+          relayer_watch: bool = True) -> System:
+    """Deploy the L1 side on a fresh chain, then add validators and one relayer to a new
+    simulation (not yet run). ``cls_of`` maps validator indices to other agent classes."""
+    sim = Simulation(seed, config.network)
+    keys = {n: Key.from_seed(f"sidechain-{n}".encode()) for n in ("deployer", "relayer", "keeper")}
+    vkeys = [Key.from_seed(f"sidechain-validator-{i}".encode()) for i in range(config.validators)]
+    funded = list(keys.values()) + vkeys + list(users)
+    chain = Chain({k.address: 1_000 * ETHER for k in funded})
+    deployer = keys["deployer"]
+    staking, _ = chain.deploy(deployer, Staking, config.epoch_length, config.unbonding_delay,
+                              config.evidence_window, ETHER, config.slash_bps, config.reward_bps)
+    for key in vkeys:
+        chain.transact(key, staking, "bond", value=config.stake, gas_limit=300_000)
+    chain.advance_time(config.epoch_length)
+    chain.transact(keys["keeper"], staking, "advance_epoch", gas_limit=3_000_000)
+    genesis = genesis or Genesis()
+    # The bridge's account is in every genesis, so no sidechain starts from the zero root.
+    genesis = replace(genesis, balances={to_address(BRIDGE): 0, **genesis.balances}, epoch=1)
+    world = genesis.header(Executor()).world
+    client = "0x" + "00" * 20
+    if config.mode != OPTIMISTIC:
+        client, _ = chain.deploy(deployer, LightClient, config.mode, staking, [k.address for k in vkeys],
+                                 config.signer_threshold, config.min_signers, config.checks, gas_limit=3_000_000)
+    bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
+                             config.checks)
+    chain.transact(deployer, staking, "link_slasher", bridge)
+    system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, L1Link(chain, staking, bridge))
+    sim.produce_blocks(chain, config.l1_block_ms, until=10**12)
+    system.relayers.append(sim.add(Relayer("relayer", sim, keys["relayer"], system,
+                                           [f"v{i}" for i in range(len(vkeys))], watch=relayer_watch)))
+    names = [f"v{i}" for i in range(len(vkeys))]
+    for i, key in enumerate(vkeys):
+        agent_cls = (cls_of or {}).get(i, cls)
+        v = sim.add(agent_cls(names[i], sim, key, genesis, names, system.l1, config.consensus, ["relayer"]))
+        v.on_decide.append(lambda v, block, cert: _sign_checkpoint(system, v, block))
+        system.validators.append(v)
+    return system
+
+
+def _sign_checkpoint(system: System, v: Validator, block: Block) -> None:
+    every = system.config.checkpoint_every
+    if block.height % every:
+        return
+    headers = v.chain.headers[block.height - every + 1:block.height + 1]
+    cp = Checkpoint.cover(block.height // every, headers, v.chain.head.epoch)
+    for relayer in system.relayers:
+        v.send(relayer.name, CheckpointSignature(cp, cp.sign(v.key)))
+
+
+def demo(seed: int = 1, until: int = 20_000, config: Config = Config()) -> System:
+    """A quiet sidechain run for ``until`` simulated ms (doctests and quick looks)."""
+    system = build(seed, config)
+    with system.sim:
+        system.sim.run(until=until)
+    return system
+
+
+__all__ = ["Config", "L1Link", "MODES", "PRESETS", "System", "Vote", "build", "demo", "network", "preset"]
