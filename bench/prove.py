@@ -5,7 +5,7 @@
 
 Every prover is timed as a user runs it, as a whole command (process start, reading the key and
 the witness, writing proof.json and public.json), with its peak resident memory (``wait4``'s
-``ru_maxrss`` of that child alone). Our runs pass ``--profile``, so the table also splits our
+``ru_maxrss`` of that child alone, read by a small launcher process). Our runs pass ``--profile``, so the table also splits our
 time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified by us against
 the key's verification key before its time counts, and one proof of ours per circuit is also
 given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
@@ -81,16 +81,28 @@ def snarkjs_command() -> tuple[Optional[list[str]], Optional[str]]:
     return [str(binary)], None
 
 
+# The child is started by a small launcher process, which times it and reads its peak RSS from
+# wait4: on Linux a process's ru_maxrss starts from the memory of the process it was forked
+# from, so forking the prover straight from this (large) process would inflate its figure.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\n[LAUNCHER] {time.perf_counter() - start} {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(command: list[str], env: Optional[dict] = None) -> Run:
-    """Wall time, exit code, stderr and peak RSS of one child process."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, err.read().decode(errors="replace"))
+    """Wall time, exit code, stderr and peak RSS of one child process (see LAUNCHER)."""
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, *command], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, env=env, text=True, errors="replace")
+    stderr, _, report = proc.stderr.rstrip().rpartition("\n[LAUNCHER] ")
+    seconds, rss_kib = report.split()
+    return Run(float(seconds), int(rss_kib) / 1024, proc.returncode, stderr)
 
 
 def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:

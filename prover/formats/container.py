@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Union
 
+import numpy as np
+
 from native.backend import R
 from native.errors import ProzError
 
@@ -32,6 +34,33 @@ Source = Union[bytes, bytearray, memoryview, str, Path]
 
 class FormatError(ProzError, ValueError):
     """A file is not what its format says; the message names the file, the section and the problem."""
+
+
+def first_not_below(values: np.ndarray, modulus: int) -> int:
+    """The index of the first row of an ``(n, 4)`` limb array that is >= modulus, or -1."""
+    limbs = [np.uint64((modulus >> (64 * k)) & (2**64 - 1)) for k in range(4)]
+    ge = np.ones(len(values), dtype=bool)  # from the lowest limb up: all limbs equal means ">="
+    for k in range(4):
+        ge = (values[:, k] > limbs[k]) | ((values[:, k] == limbs[k]) & ge)
+    bad = np.flatnonzero(ge)
+    return int(bad[0]) if len(bad) else -1
+
+
+def release_pages(data: Union[np.ndarray, memoryview]) -> None:
+    """Drop the pages behind ``data`` from this process's resident memory when ``data`` lies in
+    a file's read-only memory map (they are read back from the file if touched again); no-op for
+    anything else. Lets a prover copy or use one large section at a time without the whole
+    file counting against its peak memory."""
+    view = data
+    while isinstance(view, np.ndarray):
+        view = view.base
+    if not isinstance(view, memoryview) or not isinstance(view.obj, mmap.mmap) or not view.nbytes:
+        return
+    start = np.frombuffer(view, np.uint8).ctypes.data - np.frombuffer(view.obj, np.uint8).ctypes.data
+    first = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
+    last = (start + view.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
+    if last > first:
+        view.obj.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
 @dataclass

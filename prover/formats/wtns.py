@@ -16,7 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from native.backend import R
-from prover.formats.container import FormatError, Source, read_container, write_container
+from native.kernels import array_to_ints
+from prover.formats.container import FormatError, Source, first_not_below, read_container, write_container
 
 MAGIC = b"wtns"
 HEADER, VALUES = 1, 2
@@ -36,8 +37,9 @@ def write_wtns(witness: Sequence[int], path: str | Path | None = None) -> bytes:
     return blob
 
 
-def read_wtns(source: Source, name: str | None = None) -> list[int]:
-    """The witness values of a ``.wtns`` file (path or bytes)."""
+def read_wtns_array(source: Source, name: str | None = None) -> np.ndarray:
+    """The witness values of a ``.wtns`` file (path or bytes) as an ``(n, 4)`` uint64 limb
+    array, with no Python int per value (what the prover takes)."""
     box = read_container(source, MAGIC, versions={2}, name=name)
     h = box.reader(HEADER, "header")
     h.scalar_field()
@@ -45,9 +47,13 @@ def read_wtns(source: Source, name: str | None = None) -> list[int]:
     data = box.section(VALUES, "values")
     if len(data) != count * N8:
         raise FormatError(f"{box.name}: section type 2 (values) holds {len(data)} bytes, {count} values need {count * N8}")
-    raw = np.frombuffer(data, np.dtype(f"V{N8}")).tolist()
-    values = [int.from_bytes(v, "little") for v in raw]
-    for i, v in enumerate(values):
-        if v >= R:
-            raise FormatError(f"{box.name}: witness value {i} ({v}) is not below the prime")
+    values = np.frombuffer(data, "<u8").reshape(count, 4).astype(np.uint64)
+    bad = first_not_below(values, R)
+    if bad >= 0:
+        raise FormatError(f"{box.name}: witness value {bad} ({array_to_ints(values[bad:bad + 1])[0]}) is not below the prime")
     return values
+
+
+def read_wtns(source: Source, name: str | None = None) -> list[int]:
+    """The witness values of a ``.wtns`` file (path or bytes)."""
+    return array_to_ints(read_wtns_array(source, name))

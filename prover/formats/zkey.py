@@ -55,7 +55,8 @@ from native.errors import InvalidPointError
 from native.kernels import COEF_DTYPE, COORDS, PreparedBases
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
-from prover.formats.container import Container, FormatError, Source, read_container, write_container
+from prover.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
+                                      write_container)
 from prover.groth16.keys import VerificationKey
 
 NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2",
@@ -91,16 +92,6 @@ class ZKey:
 
     def verification_key(self) -> VerificationKey:
         return VerificationKey(self.alpha1, self.beta2, self.gamma2, self.delta2, self.ic)
-
-
-def first_not_below(values: np.ndarray, modulus: int) -> int:
-    """The index of the first row of an ``(n, 4)`` limb array that is >= modulus, or -1."""
-    limbs = [np.uint64((modulus >> (64 * k)) & (2**64 - 1)) for k in range(4)]
-    ge = np.ones(len(values), dtype=bool)  # from the lowest limb up: all limbs equal means ">="
-    for k in range(4):
-        ge = (values[:, k] > limbs[k]) | ((values[:, k] == limbs[k]) & ge)
-    bad = np.flatnonzero(ge)
-    return int(bad[0]) if len(bad) else -1
 
 
 class _Sections:
@@ -155,8 +146,9 @@ def _bases(f: _Sections, section: int, group: str, count: int, check: str) -> Pr
     f.expect_size(section, POINT_BYTES[group] * count, f"{count} {group.upper()} points")
     raw = f.raw(section)
     rows = np.frombuffer(raw, np.uint64).reshape(count, 4 * COORDS[group])
-    if rows.ctypes.data % 8:
+    if rows.ctypes.data % 8:  # the kernels want aligned limbs: copy, and let the mapped pages go
         rows = rows.copy()
+        release_pages(raw)
     backend = current_backend()
     level = "canonical" if check == "none" or group == "g2" and check == "sample" else "subgroup"
     found = backend.check_points_array(group, rows, upto=level, mont=True)
@@ -166,6 +158,7 @@ def _bases(f: _Sections, section: int, group: str, count: int, check: str) -> Pr
         found = found and (int(index[found[0]]), found[1])
     if found is not None:
         raise f.error(section, f"point {found[0]}: {found[1]}")
+    release_pages(rows)  # checked: a mapped section need not stay resident until its MSM
     return PreparedBases(group, rows)
 
 
@@ -174,7 +167,7 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
         raise f.error(4, "too short for the record count")
     (count,) = struct.unpack_from("<I", f.raw(4))
     f.expect_size(4, 4 + COEF_DTYPE.itemsize * count, f"{count} records of {COEF_DTYPE.itemsize} bytes")
-    records = f.array(4, COEF_DTYPE, (count,), start=4)
+    records = np.frombuffer(f.raw(4), COEF_DTYPE, count, 4)  # read in place: the kernel reads bytes
     problems = (("matrix", records["matrix"] > 1, "matrix is not 0 (A) or 1 (B)"),
                 ("constraint", records["constraint"] >= domain_size, f"row is not below the domain size {domain_size}"),
                 ("signal", records["signal"] >= n_vars, f"signal is not below nVars {n_vars}"))
@@ -185,6 +178,7 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
     bad = first_not_below(records["value"], R)
     if bad >= 0:
         raise f.error(4, f"record {bad}: value is not below r")
+    release_pages(records)
     return records
 
 

@@ -57,7 +57,7 @@ def prove_command(args: argparse.Namespace) -> int:
     with profile.step("read"):
         key = read_zkey(args.zkey, check=args.check)
         witness = read_witness(args.witness)
-    proof, public = prove(key, witness, profile=profile)
+    proof, public = prove(key, witness, profile=profile, one_shot=True)
     write_json(args.proof, proof_to_json(proof))
     write_json(args.public, public_to_json(public))
     if args.profile:

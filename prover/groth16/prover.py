@@ -39,8 +39,9 @@ from native.errors import ProzError
 from native.kernels import array_to_ints, ints_to_array, root_of_unity
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
-from prover.formats.wtns import read_wtns
-from prover.formats.zkey import ZKey, first_not_below, read_zkey
+from prover.formats.wtns import read_wtns_array
+from prover.formats.container import first_not_below, release_pages
+from prover.formats.zkey import ZKey, read_zkey
 from prover.groth16.keys import Proof
 
 CACHE_SIZE = 4
@@ -88,7 +89,7 @@ def load_key(path: Union[str, Path], check: str = "all") -> ZKey:
 
 def read_witness(path: Union[str, Path]) -> np.ndarray:
     """A ``.wtns`` file's witness as the ``(n, 4)`` array the kernels take."""
-    return ints_to_array(read_wtns(path), R)
+    return read_wtns_array(path)
 
 
 def check_witness(key: ZKey, witness: np.ndarray) -> np.ndarray:
@@ -115,31 +116,41 @@ def _g2(affine) -> G2Point:
 
 
 def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
-          profile: Optional[Profile] = None) -> tuple[Proof, list[int]]:
+          profile: Optional[Profile] = None, one_shot: bool = False) -> tuple[Proof, list[int]]:
     """A proof and the public signals for ``witness`` (an ``(nVars, 4)`` uint64 array) under
-    ``key``, with fresh blinding r, s. ``profile`` (if given) collects seconds per step."""
+    ``key``, with fresh blinding r, s. ``profile`` (if given) collects seconds per step.
+    ``one_shot``: the key is used once (the CLI), so each memory-mapped section's pages are
+    dropped after its step and only one section at a time counts toward peak memory."""
     backend = backend or current_backend()
     profile = profile if profile is not None else Profile()
+    done = release_pages if one_shot else (lambda _: None)
     w = check_witness(key, witness)
     with profile.step("abc"):
         a, b = backend.qap_abc(key.coefficients, w, key.domain_size)
+        done(key.coefficients)
     with profile.step("ntt"):
         log = key.domain_size.bit_length() - 1
         h = backend.qap_h(a, b, root_of_unity(log + 1))
+        del a, b  # only H goes on: at 2^18 they are 16 MiB that the MSMs can use
     with profile.step("msm_a"):
         pa = _g1(backend.msm_prepared(key.a, w))
+        done(key.a.array)
     with profile.step("msm_b1"):
         pb1 = _g1(backend.msm_prepared(key.b1, w))
+        done(key.b1.array)
     with profile.step("msm_b2"):
         pb2 = _g2(backend.msm_prepared(key.b2, w))
+        done(key.b2.array)
         # a B2 point outside G2 (a key read with check="sample") would leak the witness through
         # the cofactor part of pi_b: refuse rather than publish it
         if pb2.affine is not None and not backend.in_subgroup("g2", pb2.affine):
             raise ProvingKeyError("the B2 MSM is not in G2: the key's B2 section holds points outside G2")
     with profile.step("msm_c"):
         pc = _g1(backend.msm_prepared(key.c, w[key.n_public + 1:]))
+        done(key.c.array)
     with profile.step("msm_h"):
         ph = _g1(backend.msm_prepared(key.h, h))
+        done(key.h.array)
     with profile.step("combine"):
         r, s = secrets.randbelow(R), secrets.randbelow(R)
         pi_a = pa + key.alpha1 + key.delta1 * r
