@@ -40,6 +40,7 @@ setup(
             "circuit=prover.circuit_cli:register",
             "demo=bench.demo:register",
             "groth16=prover.groth16.cli:register",
+            "ptau=prover.groth16.ptau_cli:register",
             "r1cs=prover.groth16.cli:register_r1cs",
             "scenario=rollup.sim.cli:register",
             "zkey=prover.groth16.cli:register_zkey",

@@ -5,17 +5,31 @@ Section 1: u32 n8 (32), q, u32 power, u32 ceremony power. Points are Montgomery 
 zkey's. Sections 2-6 hold tau^i G1 (2^(power+1) - 1 of them), tau^i G2, alpha tau^i G1,
 beta tau^i G1 (2^power each) and beta G2; ``snarkjs powersoftau prepare phase2`` adds 12-15:
 the same four series in the Lagrange basis, for every domain size 1, 2, 4, ..., 2^power one
-after the other (so the basis of size m starts at point m - 1).
+after the other (so the basis of size m starts at point m - 1); section 12 goes on to the
+domain of 2^(power+1), whose last tau power (absent from section 2) counts as 0.
 
 Only a prepared file will do (phase 2 works in the Lagrange basis). The points read are
 validated in bulk (canonical, on the curve, in G2 for the G2 points).
+
+``write_ptau`` streams a file section by section (sizes patched in afterwards, as snarkjs
+does), so a large ceremony never sits in memory whole; it writes beside the target and renames,
+so a failure leaves no half-written ``.ptau`` behind.
+
+>>> import tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "tiny.ptau")
+>>> write_ptau(path, 3, [(7, [b"\\0\\0\\0\\0"])])
+>>> box = read_container(path, b"ptau")
+>>> box.types(), ptau_header(3) == bytes(box.section(1))
+([1, 7], True)
 """
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
-from typing import Optional
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -71,3 +85,41 @@ def read_ptau(source: Source, name: Optional[str] = None) -> PowersOfTau:
             raise FormatError(f"{box.name}: section type {section} ({NAMES[section]}) is missing: the file is "
                               f"not prepared for phase 2 (snarkjs powersoftau prepare phase2)")
     return PowersOfTau(box, power)
+
+
+def ptau_header(power: int, ceremony_power: Optional[int] = None) -> bytes:
+    """Section 1 of a BN254 ``.ptau``: u32 n8 = 32, q, u32 power, u32 ceremony power."""
+    if not 0 <= power <= 27:
+        raise FormatError(f"power {power} is out of range: BN254 ceremonies have power 0..27")
+    ceremony = power if ceremony_power is None else ceremony_power
+    return struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<II", power, ceremony)
+
+
+def write_ptau(path: str | Path, power: int, sections: Sequence[tuple[int, Iterable[bytes]]]) -> None:
+    """Write a ``.ptau``: the header for ``power``, then each ``(type, chunks)`` in order.
+
+    The chunks of a section are consumed only after every earlier section is on disk, so a
+    later section may depend on what producing an earlier one computed (a running hash)."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        f = open(partial, "wb")
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot write ({exc.strerror})") from exc
+    try:
+        with f:
+            f.write(b"ptau" + struct.pack("<II", 1, 1 + len(sections)))
+            for section_type, chunks in [(1, [ptau_header(power)]), *sections]:
+                f.write(struct.pack("<I", section_type))
+                start = f.tell()
+                f.write(struct.pack("<Q", 0))
+                for chunk in chunks:
+                    f.write(chunk)
+                end = f.tell()
+                f.seek(start)
+                f.write(struct.pack("<Q", end - start - 8))
+                f.seek(end)
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()
