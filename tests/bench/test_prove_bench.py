@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from bench.prove import chain_case, run_prove
 from native.kernels import array_to_ints
@@ -46,3 +50,16 @@ def test_bench_prove_on_a_generated_circuit_with_numba_and_a_plot(tmp_path, monk
     assert impls["prozchain-c"]["snarkjs_over_this"] > 0
     assert report["machine"]["cores"] >= 1
     assert (tmp_path / "results" / "prove.png").stat().st_size > 1000
+
+
+def test_the_prove_benchmark_suite_runs_at_a_small_size(tmp_path):
+    """`make bench`'s prove suite, once at 2^10 with one round, so it cannot rot unnoticed."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PROZ_BENCH_PROVE_SIZES": "10", "PROZ_BENCH_ROUNDS": "1"}
+    run = subprocess.run([sys.executable, "-m", "pytest", "bench/test_bench_prove.py", "--benchmark-only", "-q",
+                          "-p", "no:cacheprovider", f"--benchmark-json={tmp_path / 'bench.json'}"],
+                         cwd=root, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:]
+    names = {b["name"] for b in json.loads((tmp_path / "bench.json").read_text())["benchmarks"]}
+    assert names == {f"test_prove[2^10-{impl}]" for impl in ("native", "numba", "command", "snarkjs")}
+    assert "medians and ratio to native" in run.stdout
