@@ -8,17 +8,17 @@
 - :mod:`prover.formats.zkey`, :mod:`prover.formats.snarkjs_json`: Groth16 keys, proofs, public values.
 """
 
-from prover.formats.container import Container, FormatError, read_container, write_container
-from prover.formats.r1cs import read_r1cs, write_r1cs
-from prover.formats.wtns import read_wtns, write_wtns
+from importlib import import_module
 
-__all__ = [
-    "Container",
-    "FormatError",
-    "read_container",
-    "write_container",
-    "read_r1cs",
-    "write_r1cs",
-    "read_wtns",
-    "write_wtns",
-]
+# Re-exported lazily (PEP 562), so that proving, which reads no .r1cs, does not import the DSL.
+_EXPORTS = {"Container": "container", "FormatError": "container", "read_container": "container",
+            "write_container": "container", "read_r1cs": "r1cs", "write_r1cs": "r1cs",
+            "read_wtns": "wtns", "write_wtns": "wtns"}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f"prover.formats.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'prover.formats' has no attribute {name!r}")

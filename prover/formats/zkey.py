@@ -16,7 +16,12 @@ x.c1, y.c0, y.c1, infinity as zeros: byte for byte the MSM kernels' prepared lay
  7    B2            nVars G2 points
  8    C             nVars - nPublic - 1 G1 points (private signals only)
  9    H             domainSize G1 points: the odd Lagrange points of the doubled domain
-10    contributions phase-2 history (kept as bytes; not needed to prove)
+10    contributions the phase-2 MPC record (kept as bytes, checked on reading; see :class:`MPCParams`):
+                    the circuit hash (64 bytes), u32 count, then per contribution deltaAfter
+                    (G1), its public key g1_s, g1_sx (G1), g2_spx (G2), the 64-byte transcript,
+                    u32 type (0 contribution, 1 beacon), u32 length and that many parameter
+                    bytes: (1 name: u8 length, UTF-8), (2 beacon iterations exponent: u8),
+                    (3 beacon hash: u8 length, bytes), each at most once, in that order
 ====  ============  ========================================================================
 
 What is checked on reading: sizes of every section against the header; q and r are BN254's;
@@ -43,10 +48,11 @@ validated (on the curve, in the subgroup). The big point sections, in bulk in C,
 from __future__ import annotations
 
 import hashlib
+import random
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -62,7 +68,7 @@ from prover.groth16.keys import VerificationKey
 NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2",
          8: "C", 9: "H", 10: "contributions"}
 GROTH16 = 1
-SAMPLE = 1024
+SAMPLE = 64
 MAX_LOG_DOMAIN = 27  # H lives on a coset of the doubled domain; Fr has 2-adicity 28
 POINT_BYTES = {"g1": 64, "g2": 128}
 
@@ -88,10 +94,64 @@ class ZKey:
     b2: PreparedBases
     c: PreparedBases
     h: PreparedBases
-    contributions: bytes = b""
+    contributions: bytes = b""  # section 10 as written (see MPCParams), or b"" for none
 
     def verification_key(self) -> VerificationKey:
         return VerificationKey(self.alpha1, self.beta2, self.gamma2, self.delta2, self.ic)
+
+    def mpc_params(self) -> Optional["MPCParams"]:
+        """The phase-2 record of section 10, parsed (None if the key has none)."""
+        return parse_mpc_params(self.contributions) if self.contributions else None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One phase-2 contribution as snarkjs records it: the secret delta_i it multiplied delta
+    by shows as ``delta_after`` = delta_(i-1) * delta_i, with its proof of knowledge g1_s,
+    g1_sx = delta_i g1_s, g2_spx = delta_i g2_sp where g2_sp hashes ``transcript`` to G2, and
+    the transcript is H(circuit hash || every earlier contribution's public key || g1_s ||
+    g1_sx). A beacon (type 1) also names its hash and iteration exponent."""
+
+    delta_after: G1Point
+    g1_s: G1Point
+    g1_sx: G1Point
+    g2_spx: G2Point
+    transcript: bytes
+    type: int = 0
+    name: str = ""
+    iterations_exp: int = 0
+    beacon_hash: bytes = b""
+
+
+@dataclass(frozen=True)
+class MPCParams:
+    """Section 10 of a snarkjs ``.zkey``: the circuit hash (snarkjs's ``csHash``) and the
+    contributions in order.
+
+    >>> g1 = G1Point.generator()
+    >>> c = Contribution(g1 * 2, g1 * 3, g1 * 6, G2Point.generator() * 2, bytes(64), name="me")
+    >>> raw = MPCParams(bytes(64), (c,)).to_bytes()
+    >>> len(raw), parse_mpc_params(raw).contributions[0] == c
+    (464, True)
+    """
+
+    cs_hash: bytes
+    contributions: tuple[Contribution, ...] = ()
+
+    def to_bytes(self) -> bytes:
+        """The section payload, laid out as snarkjs's ``writeMPCParams``."""
+        out = [self.cs_hash, struct.pack("<I", len(self.contributions))]
+        for c in self.contributions:
+            out += [_mont_rows("g1", [c.delta_after, c.g1_s, c.g1_sx]).tobytes(), _mont_rows("g2", [c.g2_spx]).tobytes(),
+                    c.transcript, struct.pack("<I", c.type)]
+            params = b""
+            if c.name:
+                name = c.name[:64].encode()  # snarkjs keeps the first 64 characters
+                params += bytes([1, len(name)]) + name
+            if c.type == 1:
+                params += bytes([2, c.iterations_exp, 3, len(c.beacon_hash)]) + c.beacon_hash
+            out += [struct.pack("<I", len(params)), params]
+        return b"".join(out)
 
 
 class _Sections:
@@ -122,6 +182,10 @@ class _Sections:
 
 def _points_from_mont(f: _Sections, section: int, group: str, rows: np.ndarray, labels: Sequence[str]) -> list:
     """A few Montgomery points (header, IC) as validated point objects; errors use ``labels``."""
+    return _decode_points(group, rows, labels, lambda problem: f.error(section, problem))
+
+
+def _decode_points(group: str, rows: np.ndarray, labels: Sequence[str], error: Callable[[str], Exception]) -> list:
     cls = G1Point if group == "g1" else G2Point
     canonical = current_backend().from_mont_array("fp", rows.reshape(-1, 4)).reshape(rows.shape)
     out = []
@@ -135,7 +199,7 @@ def _points_from_mont(f: _Sections, section: int, group: str, rows: np.ndarray, 
             else:
                 out.append(cls.from_affine((c[0], c[1]), (c[2], c[3])))
         except InvalidPointError as exc:
-            raise f.error(section, f"{label}: {exc}") from None
+            raise error(f"{label}: {exc}") from None
     return out
 
 
@@ -153,7 +217,7 @@ def _bases(f: _Sections, section: int, group: str, count: int, check: str) -> Pr
     level = "canonical" if check == "none" or group == "g2" and check == "sample" else "subgroup"
     found = backend.check_points_array(group, rows, upto=level, mont=True)
     if found is None and level == "canonical" and check == "sample" and count:
-        index = np.sort(np.random.default_rng().choice(count, min(SAMPLE, count), replace=False))  # unpredictable
+        index = np.array(sorted(random.SystemRandom().sample(range(count), min(SAMPLE, count))))  # unpredictable
         found = backend.check_points_array(group, rows[index], mont=True)
         found = found and (int(index[found[0]]), found[1])
     if found is not None:
@@ -219,8 +283,84 @@ def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) ->
         _bases(f, 7, "g2", n_vars, check),
         _bases(f, 8, "g1", n_vars - n_public - 1, check),
         _bases(f, 9, "g1", domain_size, check),
-        bytes(f.raw(10)) if f.box.has(10) else b"",
+        _read_contributions(f),
     )
+
+
+CONTRIBUTION_BYTES = 3 * 64 + 128 + 64 + 4  # deltaAfter, g1_s, g1_sx, g2_spx, transcript, type
+
+
+def parse_mpc_params(raw: bytes, where: str = "contributions") -> MPCParams:
+    """Section 10's payload as :class:`MPCParams`, every point validated; a malformed record
+    raises ``FormatError`` starting with ``where`` and naming the contribution and the problem."""
+
+    def error(problem: str) -> FormatError:
+        return FormatError(f"{where}: {problem}")
+
+    if len(raw) < 68:
+        raise error(f"{len(raw)} bytes, too few for the 64-byte circuit hash and the u32 count")
+    (count,) = struct.unpack_from("<I", raw, 64)
+    pos, contributions = 68, []
+    for i in range(count):
+        if pos + CONTRIBUTION_BYTES + 4 > len(raw):
+            raise error(f"contribution {i} of {count}: the section ends at byte {len(raw)}, before its "
+                        f"{CONTRIBUTION_BYTES + 4} fixed bytes")
+        rows = np.frombuffer(raw, np.uint64, 40, pos)
+        label = f"contribution {i}: "
+        g1 = _decode_points("g1", rows[:24].reshape(3, 8), [label + n for n in ("deltaAfter", "g1_s", "g1_sx")], error)
+        (g2_spx,) = _decode_points("g2", rows[24:].reshape(1, 16), [label + "g2_spx"], error)
+        transcript = bytes(raw[pos + 320:pos + 384])
+        kind, size = struct.unpack_from("<II", raw, pos + 384)
+        if kind not in (0, 1):
+            raise error(f"{label}type {kind} is neither 0 (contribution) nor 1 (beacon)")
+        pos += CONTRIBUTION_BYTES + 4
+        if pos + size > len(raw):
+            raise error(f"{label}{size} parameter bytes run past the end of the section")
+        params = _contribution_params(bytes(raw[pos:pos + size]), lambda problem: error(label + problem))
+        pos += size
+        if kind == 1 and not {"iterations_exp", "beacon_hash"} <= set(params):
+            raise error(f"{label}a beacon without its hash and iteration exponent")
+        contributions.append(Contribution(*g1, g2_spx, transcript, kind, **params))
+    if pos != len(raw):
+        raise error(f"{len(raw) - pos} bytes after the {count} contributions")
+    return MPCParams(bytes(raw[:64]), tuple(contributions))
+
+
+def _contribution_params(raw: bytes, error: Callable[[str], FormatError]) -> dict:
+    """A contribution's optional parameters (name, beacon exponent, beacon hash) by field name."""
+    params: dict = {}
+    pos, last = 0, 0
+    while pos < len(raw):
+        kind = raw[pos]
+        if kind not in (1, 2, 3):
+            raise error(f"parameter type {kind} at byte {pos} is not 1 (name), 2 (iterations) or 3 (beacon hash)")
+        if kind <= last:
+            raise error(f"parameter type {kind} at byte {pos} is out of order (types must increase)")
+        length = 1 if kind == 2 else (raw[pos + 1] if pos + 1 < len(raw) else -1)
+        start = pos + (1 if kind == 2 else 2)
+        if length < 0 or start + length > len(raw):
+            raise error(f"parameter type {kind} at byte {pos} runs past its {len(raw)} parameter bytes")
+        value = raw[start:start + length]
+        if kind == 1:
+            try:
+                params["name"] = value.decode()
+            except UnicodeDecodeError:
+                raise error(f"the name {value!r} is not UTF-8") from None
+        elif kind == 2:
+            params["iterations_exp"] = value[0]
+        else:
+            params["beacon_hash"] = value
+        pos, last = start + length, kind
+    return params
+
+
+def _read_contributions(f: _Sections) -> bytes:
+    """Section 10 as bytes, once :func:`parse_mpc_params` accepted it (b"" if absent)."""
+    if not f.box.has(10):
+        return b""
+    raw = bytes(f.raw(10))
+    parse_mpc_params(raw, f"{f.box.name}: section type 10 ({NAMES[10]})")
+    return raw
 
 
 def _mont_rows(group: str, points) -> np.ndarray:
