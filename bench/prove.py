@@ -138,13 +138,58 @@ def machine() -> dict:
             "python": platform.python_version(), "commit": commit.stdout.strip() or "unknown"}
 
 
+def msm_mults(group: str, n: int, nbits: int = 254) -> float:
+    """Field multiplications (over Fp) of an MSM of n points, by the C core's cost model: per
+    window one bucket addition per point (6.5 in affine batches, 11 in Jacobian) and 27 per
+    bucket to reduce; a G2 operation costs about three times a G1 one (Fp2 products)."""
+    from native._bn254 import ffi, lib
+
+    affine = ffi.new("int *")
+    c = lib.pz_msm_window(1 if group == "g1" else 2, n, nbits, affine)
+    windows = nbits // c + 1
+    per_point = 6.5 if affine[0] else 11.0
+    return windows * (n * per_point + (1 << (c - 1)) * 27.0) * (1 if group == "g1" else 3)
+
+
+def proof_mults(n_vars: int, n_public: int, domain: int) -> dict[str, float]:
+    """Field multiplications of one proof with full-size witness values (no small scalars):
+    the four G1 MSMs, the G2 MSM, and the H computation (three inverse and three coset NTTs
+    and the products: about 3.5 n log2 n)."""
+    log = domain.bit_length() - 1
+    g1 = 2 * msm_mults("g1", n_vars) + msm_mults("g1", n_vars - n_public - 1) + msm_mults("g1", domain)
+    return {"msm_g1": g1, "msm_g2": msm_mults("g2", n_vars), "ntt": 3.5 * domain * log + 6 * domain}
+
+
+def mults_per_second() -> float:
+    """Measured Montgomery multiplications per second on all threads: the C core's bulk product
+    over 2^20 independent elements (two multiplications each: the product and the conversion
+    back out of Montgomery form)."""
+    import numpy as np
+
+    from native._bn254 import ffi, lib
+
+    a = np.random.default_rng(1).integers(0, 2**62, size=(1 << 20, 4), dtype=np.uint64)
+    out = np.empty_like(a)
+    pa, po = ffi.from_buffer("uint64_t[]", a), ffi.from_buffer("uint64_t[]", out)
+    best = min(_timed(lambda: lib.pz_mul_many(0, po, pa, pa, len(a))) for _ in range(5))
+    return 2 * len(a) / best
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]]) -> tuple[list[dict], list[str]]:
     """Rows (one per prover) for one circuit, and the failures seen."""
     from prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json, write_json
     from prover.formats.zkey import read_zkey
     from prover.groth16.verifier import verify
 
-    vk = read_zkey(case.zkey, check="none").verification_key()
+    key = read_zkey(case.zkey, check="none")
+    vk = key.verification_key()
+    mults = proof_mults(key.n_vars, key.n_public, key.domain_size)
     rows, failures = [], []
     with tempfile.TemporaryDirectory() as tmp:
         provers = [(f"prozchain-{b}", b) for b in backends] + ([("snarkjs", None)] if snarkjs else [])
@@ -173,6 +218,7 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                    "peak_rss_mib": max(rss)}
             if splits:
                 row["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in splits[0]}
+                row["field_mults"] = mults
             rows.append(row)
         if snarkjs and any(r["impl"].startswith("prozchain") for r in rows):
             write_json(Path(tmp, "vk.json"), verification_key_to_json(vk))
@@ -200,6 +246,22 @@ def print_table(rows: list[dict]) -> None:
         if "split_s" in r:
             print(f"{r['circuit']} {r['impl']} split (median): "
                   + "  ".join(f"{k} {v:.3f}s" for k, v in r["split_s"].items()))
+
+
+def print_limits(rows: list[dict], rate: float) -> None:
+    """Where the time goes, against the physical limit: the proof's field multiplications at
+    the measured multiplication rate of this machine (all threads)."""
+    print(f"field multiplications: {rate / 1e6:.1f} M/s measured on all threads (2^20 independent products)")
+    for r in rows:
+        if "field_mults" not in r:
+            continue
+        mults = r["field_mults"]
+        limit = sum(mults.values()) / rate
+        r["limit_s"] = limit
+        share = "  ".join(f"{k} {v / sum(mults.values()):.0%}" for k, v in mults.items())
+        print(f"{r['circuit']} {r['impl']}: {sum(mults.values()) / 1e6:,.0f} M mults ({share}) -> limit "
+              f"{limit:.3f} s; compute took {r['split_s']['total'] - r['split_s'].get('read', 0):.3f} s, "
+              f"the whole command {r['median_s']:.3f} s")
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -240,6 +302,8 @@ def run_prove(args: argparse.Namespace) -> int:
         rows += case_rows
         failures += case_failures
     print_table(rows)
+    rate = mults_per_second()
+    print_limits(rows, rate)
     for failure in failures:
         print(f"[ERROR] {failure}")
     if missing:
@@ -247,7 +311,7 @@ def run_prove(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     options = {k: v for k, v in vars(args).items() if k != "func"}
-    report = {"options": options, "machine": machine(), "rows": rows}
+    report = {"options": options, "machine": {**machine(), "field_mults_per_s": rate}, "rows": rows}
     (out / "prove.json").write_text(json.dumps(report, indent=2) + "\n")
     if rows and not args.no_plot:
         plot(rows, out / "prove.png")
