@@ -1,5 +1,6 @@
-"""State channel network: an L1 adjudicator, a crash-safe off-chain client, HTLC multi-hop
-payments, routing, watchtowers and scenarios on the simulation harness.
+"""State channel network: an L1 adjudicator, a crash-safe off-chain client, HTLC multi-hop and
+multi-part payments, routing, virtual channels through an intermediary, watchtowers, and
+scenarios on the simulation harness.
 
 >>> from rollup.channels import State
 >>> State("0x" + "ad" * 20, 1337, 1, 0, 5, 5).total
@@ -9,7 +10,7 @@ payments, routing, watchtowers and scenarios on the simulation harness.
 from rollup.channels.adjudicator import Adjudicator
 from rollup.channels.errors import (BadSignature, ChannelError, ConflictingState, InvalidState,
                                     PaymentError, ReplayedState, RouteError, StaleState)
-from rollup.channels.state import Htlc, State
+from rollup.channels.state import Guarantee, Htlc, State, VirtualParams
 
-__all__ = ["Adjudicator", "BadSignature", "ChannelError", "ConflictingState", "Htlc", "InvalidState",
-           "PaymentError", "ReplayedState", "RouteError", "StaleState", "State"]
+__all__ = ["Adjudicator", "BadSignature", "ChannelError", "ConflictingState", "Guarantee", "Htlc", "InvalidState",
+           "PaymentError", "ReplayedState", "RouteError", "StaleState", "State", "VirtualParams"]

@@ -21,8 +21,19 @@ Design (Nitro-style turn numbers with a Lightning-style penalty):
   expiry has passed; while neither holds, settling reverts (the funds wait in the contract).
 - ``reveal(preimage)`` is a global preimage registry (like Raiden's): one reveal resolves that
   hash in every channel, so every hop of a route is paid or refunded alike.
+- Virtual channels (Nitro-style, see :mod:`rollup.channels.virtual`) have no deposit and no L1
+  transaction while they live: ledger channels lock *guarantees* for them. If anyone goes silent,
+  a party of the virtual channel (A, B or the intermediary) calls ``publish_virtual`` with a
+  state co-signed by A and B; a newer one replaces it during the virtual channel's challenge
+  period, a final one concludes it at once, and ``conclude_virtual`` concludes it after the
+  period. Beyond the pre-fund version a state counts only with the intermediary's signature
+  that both guarantees exist (so nobody can make the intermediary pay out of one ledger what
+  the other never locked). ``settle`` of a ledger channel pays each guarantee as its concluded
+  virtual channel says and waits (reverts) until then. Newest state wins; there is no penalty
+  on a virtual channel.
 
-Signatures are checked with ecrecover, charged as the EVM's precompile call (3,000 + 100 warm).
+Signatures are checked with the L1's ecrecover precompile (address 1), called like any other
+precompile: 3,000 gas plus the warm call's 100, metered by the L1.
 
 >>> from rollup.l1 import Chain, Key
 >>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
@@ -36,13 +47,14 @@ Signatures are checked with ecrecover, charged as the EVM's precompile call (3,0
 
 from __future__ import annotations
 
+from typing import Optional
+
 from rollup.l1 import Address, Bytes32, Contract, external
-from rollup.l1 import gas as G
 from rollup.l1.crypto import to_address
 from rollup.channels.errors import ChannelError
-from rollup.channels.state import SIGNATURE_BYTES, State, recover_signer
+from rollup.channels.state import PREFUND, SIGNATURE_BYTES, State, VirtualParams
 
-ECRECOVER_GAS = 3_000 + G.WARM_ACCESS  # precompile price plus the warm STATICCALL
+ECRECOVER = 1  # the precompile's address
 NONE, PENDING, OPEN, CLOSING, CLOSED = range(5)
 STATUS_NAMES = ("none", "pending", "open", "closing", "closed")
 
@@ -144,6 +156,11 @@ class Adjudicator(Contract):
                      "this is not the published state")
         s = State.decode(state)
         shares = [s.balance_a, s.balance_b]
+        for g in s.guarantees:
+            vstatus, _ = self._vmeta(g.vid)
+            self.require(vstatus == CLOSED, f"virtual channel {g.vid:#x} is not concluded yet")
+            for side, amount in enumerate(g.split(self.load("vout", g.vid))):
+                shares[side] += amount
         for h in s.htlcs:
             revealed = self.load("revealed", h.hashlock)
             if revealed and revealed < h.expiry:
@@ -154,6 +171,64 @@ class Adjudicator(Contract):
                 shares[h.payer] += h.amount
         self._set_meta(cid, CLOSED, period)
         self._pay(cid, *shares)
+
+    # -- virtual channels --------------------------------------------------------------------------
+    @external
+    def publish_virtual(self, params: bytes, state: bytes, sigs: bytes) -> None:
+        """Publish (or, while it is closing, replace with a newer) a virtual channel state:
+        ``sigs`` is A's and B's signatures, then above the pre-fund version the intermediary's
+        signature of the funded digest. A final state concludes the channel at once."""
+        try:
+            v = VirtualParams.decode(params)
+            s = State.decode(state)
+        except ChannelError as exc:
+            self.require(False, str(exc))
+        vid = int.from_bytes(self.keccak(v.encode()), "big")
+        self.require(self.sender in (v.a, v.b, v.intermediary), "only a party or the intermediary publishes")
+        self.require(0 < v.period < 2**32, f"challenge period {v.period} out of range")
+        self.require(s.adjudicator == self.address and s.chain_id == self.load("chain_id") and s.channel == vid,
+                     "the state belongs to another channel, contract or chain")
+        self.require(not s.htlcs and not s.guarantees, "a virtual channel state holds balances only")
+        funded = s.version > PREFUND
+        self.require(len(sigs) == (3 if funded else 2) * SIGNATURE_BYTES,
+                     f"v{s.version} needs A's, B's{' and the funded signature' if funded else ''} (65 bytes each)")
+        digest = self.keccak(state)
+        self._check_signer(digest, sigs[:SIGNATURE_BYTES], v.a, "A")
+        self._check_signer(digest, sigs[SIGNATURE_BYTES:2 * SIGNATURE_BYTES], v.b, "B")
+        if funded:
+            self._check_signer(self.keccak(v.funded_message(self.address, self.load("chain_id"))),
+                               sigs[2 * SIGNATURE_BYTES:], v.intermediary, "the intermediary")
+        status, deadline = self._vmeta(vid)
+        self.require(status != CLOSED, f"virtual channel {vid:#x} is concluded")
+        if status == CLOSING:
+            self.require(self.timestamp < deadline, f"challenge period ended at {deadline}")
+            self.require(s.version > self.load("vversion", vid),
+                         f"version {s.version} is not newer than {self.load('vversion', vid)}")
+        else:
+            deadline = self.timestamp + v.period
+        self.store("vversion", vid, value=s.version)
+        if s.final:
+            self._conclude(vid, s)
+            return
+        self.store("vstate", vid, value=int.from_bytes(digest, "big"))
+        self.store("vmeta", vid, value=CLOSING | deadline << 8)
+        self.emit("VirtualPublished", vid, args=(vid, s.version, deadline))
+
+    @external
+    def conclude_virtual(self, vid: int, state: bytes) -> None:
+        """After the challenge period, the published state is the virtual channel's outcome."""
+        status, deadline = self._vmeta(vid)
+        self.require(status == CLOSING, f"virtual channel {vid:#x} is {STATUS_NAMES[status]}, not closing")
+        self.require(self.timestamp >= deadline, f"challenge period runs until {deadline}")
+        self.require(int.from_bytes(self.keccak(state), "big") == self.load("vstate", vid),
+                     "this is not the published state")
+        self._conclude(vid, State.decode(state))
+
+    @external
+    def virtual(self, vid: int) -> tuple:
+        """``(status, deadline, version, paid to A)`` of a virtual channel (status none/closing/closed)."""
+        status, deadline = self._vmeta(vid)
+        return status, deadline, self.load("vversion", vid), self.load("vout", vid)
 
     # -- the preimage registry ------------------------------------------------------------------
     @external
@@ -196,19 +271,33 @@ class Adjudicator(Contract):
                      "the state belongs to another channel, contract or chain")
         total = self.load("deposit_a", cid) + self.load("deposit_b", cid)
         self.require(s.total == total, f"the state holds {s.total}, the deposit is {total}")
-        if s.version == 0 and not sigs and not s.htlcs and not s.final \
+        if s.version == 0 and not sigs and not s.htlcs and not s.guarantees and not s.final \
                 and (s.balance_a, s.balance_b) == (self.load("deposit_a", cid), self.load("deposit_b", cid)):
             return s  # the opening state is what the deposits say; nobody needs to sign it
         self.require(len(sigs) == 2 * SIGNATURE_BYTES, "sigs must be A's then B's 65-byte signature")
         digest = self.keccak(state)
         for i, who in enumerate(("a", "b")):
-            self.env.meter.charge(ECRECOVER_GAS, "ecrecover")
-            try:
-                signer = recover_signer(digest, sigs[i * SIGNATURE_BYTES:(i + 1) * SIGNATURE_BYTES])
-            except ChannelError:
-                signer = None
-            self.require(signer == self._party(cid, who), f"signature {i} is not {who.upper()}'s")
+            self._check_signer(digest, sigs[i * SIGNATURE_BYTES:(i + 1) * SIGNATURE_BYTES], self._party(cid, who),
+                               who.upper())
         return s
+
+    def _check_signer(self, digest: bytes, signature: bytes, expected: Address, who: str) -> None:
+        self.require(self._ecrecover(digest, signature) == expected, f"the signature is not {who}'s")
+
+    def _ecrecover(self, digest: bytes, signature: bytes) -> Optional[Address]:
+        """The signer of an ``r || s || v`` signature through the ecrecover precompile."""
+        r, s, v = signature[:32], signature[32:64], signature[64]
+        out = self.precompile(ECRECOVER, digest + (27 + v).to_bytes(32, "big") + r + s)
+        return to_address(out[12:]) if out else None
+
+    def _vmeta(self, vid: int) -> tuple[int, int]:
+        word = self.load("vmeta", vid)
+        return word & 0xFF, word >> 8
+
+    def _conclude(self, vid: int, s: State) -> None:
+        self.store("vout", vid, value=s.balance_a)
+        self.store("vmeta", vid, value=CLOSED)
+        self.emit("VirtualConcluded", vid, args=(vid, s.version, s.balance_a, s.balance_b))
 
     def _record(self, cid: int, s: State, state: bytes) -> None:
         self.store("version", cid, value=s.version)

@@ -165,6 +165,8 @@ class ChannelClient:
                 raise ReplayedState(f"channel {self.channel} v{state.version} is already co-signed")
             raise StaleState(f"channel {self.channel}: v{state.version} is not newer than "
                              f"the co-signed v{latest.version}")
+        if latest.final:
+            raise InvalidState(f"channel {self.channel} is final at v{latest.version}: no more updates")
         if state.version != latest.version + 1:
             raise StaleState(f"channel {self.channel}: v{state.version} skips ahead of "
                              f"v{latest.version} + 1")

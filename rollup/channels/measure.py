@@ -2,12 +2,16 @@
 
 - off-chain updates per second between two clients whose states go to SQLite (write before
   sign, a full propose/accept/complete exchange with signatures checked both ways);
-- payment success rate, attempts and fees on a 1,000-node Barabasi-Albert network;
+- payment success rate (single-path and multi-part, failures split by cause), attempts and fees
+  on a 1,000-node Barabasi-Albert network;
 - L1 gas of open, cooperative close, unilateral close (force close + settle), challenge with a
-  one-newer state, and the penalty.
+  one-newer state, and the penalty; for a virtual channel (which needs no L1 transaction to open
+  or to close cooperatively) the gas of recovering it on L1.
 
 >>> gas = l1_gas()
 >>> gas["penalty"] > 0 and gas["open (dual-funded, 2 txs)"] > gas["open (single-funded)"]
+True
+>>> gas["virtual: publish a non-final state"] > gas["virtual: conclude after the period"] > 0
 True
 """
 
@@ -20,10 +24,13 @@ import tempfile
 import time
 
 from rollup.l1 import Chain, Key
-from rollup.sim.store import SqliteStore
+from rollup.sim.store import MemoryStore, SqliteStore
 from rollup.channels.client import ChannelClient, update
 from rollup.channels.onchain import close, deploy, force_close, genesis, open_channel, settle, submit
-from rollup.channels.routing import scale_free, send
+from rollup.channels.errors import RouteError
+from rollup.channels.routing import scale_free, send, send_multipart
+from rollup.channels.state import VirtualParams
+from rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start
 
 PERIOD = 100
 
@@ -84,23 +91,73 @@ def l1_gas() -> dict[str, int]:
                 revoked, sigs = alice.latest, alice.latest_sigs
         force_close(chain, alice, adj, revoked, sigs)
         gas["penalty"] = submit(chain, bob.key, adj, "challenge", 1, bob.latest.encode(), bob.latest_sigs).gas_used
-        return gas
+        return {**gas, **virtual_gas()}
 
 
-def network(nodes: int, payments: int, seed: int) -> dict[str, float]:
+def virtual_gas() -> dict[str, int]:
+    """Recovering a virtual channel A-B (through I) on L1 after I went silent: the ledgers
+    force-close, V is published (non-final, then concluded after the period; or final, at once)
+    and the ledger holding the guarantee settles."""
+    a, i, b = (Key.from_seed(f"measure-{n}".encode()) for n in "aib")
+    chain = Chain({k.address: 10**20 for k in (a, i, b)})
+    adj = deploy(chain, a)
+    ledgers = []
+    for x, y in ((a, i), (i, b)):
+        cid, _ = open_channel(chain, adj, x, y, 10**6, 10**6, PERIOD)
+        ledgers.append(tuple(ChannelClient.create(k, MemoryStore(), genesis(chain, adj, cid), x.address, y.address)
+                             for k in (x, y)))
+    params = VirtualParams(a.address, b.address, i.address, PERIOD, 1)
+    va, vb = start(params, a, b, adj, chain.chain_id, 10**5, 10**5)
+    before = len(chain.receipts)
+    funded = fund(params, va, vb, ledgers[0], ledgers[1], i, adj, chain.chain_id)
+    gas = {"virtual: L1 transactions to open": len(chain.receipts) - before}
+    update(va, vb, va.latest.pay(0, 7))
+    gas["virtual: force close a ledger holding a guarantee"] = force_close(chain, ledgers[0][0], adj).gas_used
+    gas["virtual: publish a non-final state"] = publish(chain, a, adj, params, va.latest,
+                                                        onchain_sigs(va, funded)).gas_used
+    update(va, vb, va.latest.finalize())
+    gas["virtual: publish a final state (concludes at once)"] = publish(chain, a, adj, params, va.latest,
+                                                                         onchain_sigs(va, funded)).gas_used
+    chain.advance_time(PERIOD)
+    gas["virtual: settle a ledger paying its guarantee"] = settle(chain, a, adj, ledgers[0][0].latest).gas_used
+    params2 = VirtualParams(a.address, b.address, i.address, PERIOD, 2)  # a second one, concluded after the period
+    va, vb = start(params2, a, b, adj, chain.chain_id, 10**5, 10**5)
+    publish(chain, a, adj, params2, va.latest, va.latest_sigs)
+    chain.advance_time(PERIOD)
+    gas["virtual: conclude after the period"] = conclude(chain, a, adj, va.latest).gas_used
+    return gas
+
+
+def network(nodes: int, payments: int, seed: int, multipart: bool = False) -> dict[str, float]:
+    """Payments of 10^3-10^6 (log-uniform) between random nodes, fee budget 1 % + 1,000, lock
+    budget 20,000 s; single-path with up to 10 attempts, or ``multipart`` with up to 16 parts
+    and 30 attempts. Failures are split by cause: no route even with an unlimited fee budget
+    (capacity, or liquidity learned from failures), or none within the fee budget."""
     graph, liquidity = scale_free(nodes, 2, seed)
     rng = random.Random(seed)
-    ok, fees, amounts, tries = 0, 0, 0, 0
+    ok, fees, amounts, tries, over_budget = 0, 0, 0, 0, 0
     for i in range(payments):
         src, dst = rng.sample(range(nodes), 2)
-        amount = int(10 ** rng.uniform(3, 6))
-        route, used = send(graph, liquidity, src, dst, amount, now=60 * i, max_fee=amount // 100 + 1_000,
-                           max_lock=20_000, final_delta=600, attempts=10)
+        amount, now = int(10 ** rng.uniform(3, 6)), 60 * i
+        budgets = dict(now=now, max_fee=amount // 100 + 1_000, max_lock=20_000, final_delta=600)
+        if multipart:
+            routes, used = send_multipart(graph, liquidity, src, dst, amount, attempts=30, **budgets)
+        else:
+            route, used = send(graph, liquidity, src, dst, amount, attempts=10, **budgets)
+            routes = None if route is None else [route]
         tries += used
-        if route is not None:
-            ok, fees, amounts = ok + 1, fees + route.fee, amounts + amount
-    return {"success rate": ok / payments, "average attempts": tries / payments,
-            "average fee": fees / max(ok, 1), "fee / amount": fees / max(amounts, 1)}
+        if routes is not None:
+            ok, fees, amounts = ok + 1, fees + sum(r.fee for r in routes), amounts + amount
+        else:
+            try:
+                graph.find_route(src, dst, amount, now, 10**18, 20_000, 600)
+                over_budget += 1
+            except RouteError:
+                pass
+    return {"success rate": ok / payments, "failed: fee budget": over_budget / payments,
+            "failed: capacity or liquidity": (payments - ok - over_budget) / payments,
+            "average attempts": tries / payments, "average fee": fees / max(ok, 1),
+            "fee / amount": fees / max(amounts, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,9 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"off-chain updates per second (2 clients, SQLite, {args.updates} updates): "
           f"{updates_per_second(args.updates):,.0f}")
-    stats = network(args.nodes, args.payments, args.seed)
-    print(f"{args.payments} payments on a {args.nodes}-node Barabasi-Albert graph (m=2, seed {args.seed}): "
-          + ", ".join(f"{k} {v:.4g}" for k, v in stats.items()))
+    for multipart in (False, True):
+        stats = network(args.nodes, args.payments, args.seed, multipart)
+        print(f"{args.payments} {'multi-part' if multipart else 'single-path'} payments on a {args.nodes}-node "
+              f"Barabasi-Albert graph (m=2, seed {args.seed}): " + ", ".join(f"{k} {v:.4g}" for k, v in stats.items()))
     for what, gas in l1_gas().items():
         print(f"L1 gas, {what}: {gas:,}")
     return 0

@@ -195,10 +195,54 @@ def send(graph: ChannelGraph, liquidity: dict[Edge, int], src: Hashable, dst: Ha
             return None, attempt
         short = next((i for i, e in enumerate(route.edges) if liquidity[e] < route.terms[i][0]), None)
         if short is None:
+            move(liquidity, route)
             for edge, (x, _) in zip(route.edges, route.terms):
-                liquidity[edge] -= x
-                liquidity[edge[::-1]] += x
                 graph.mission.succeeded(edge, x)
             return route, attempt
         graph.mission.failed(route.edges[short], route.terms[short][0], now)
     return None, attempts
+
+
+def move(liquidity: dict[Edge, int], route: Route, sign: int = 1) -> None:
+    """Shift each hop's amount across its channel (``sign`` -1 undoes it)."""
+    for edge, (x, _) in zip(route.edges, route.terms):
+        liquidity[edge] -= sign * x
+        liquidity[edge[::-1]] += sign * x
+
+
+def send_multipart(graph: ChannelGraph, liquidity: dict[Edge, int], src: Hashable, dst: Hashable, amount: int,
+                   now: int, max_fee: int, max_lock: int, final_delta: int, attempts: int, max_parts: int = 16,
+                   min_part: int = 1_000) -> tuple[Optional[list[Route]], int]:
+    """A multi-part payment: try the whole amount, and split a part that finds no route in two
+    (up to ``max_parts`` parts of at least ``min_part``), each part with the share of the
+    remaining fee budget its amount is of the remaining amount. All parts share one preimage,
+    so the payee takes them all or none: if any part fails, the ones already placed are undone.
+    Returns ``(routes or None, route attempts used)``.
+
+    >>> send(*scale_free(50, 2, seed=1), 3, 7, 500_000, 0, 40_000, 10_000, 600, attempts=10)[0] is None
+    True
+    >>> graph, liquidity = scale_free(50, 2, seed=1)
+    >>> routes, _ = send_multipart(graph, liquidity, 3, 7, 500_000, 0, 40_000, 10_000, 600, attempts=30)
+    >>> sum(r.amount for r in routes), len(routes)
+    (500000, 6)
+    """
+    parts, routes, used, spent = [amount], [], 0, 0
+    while parts and used < attempts:
+        x = parts.pop()
+        budget = (max_fee - spent) * x // (x + sum(parts))
+        route, tries = send(graph, liquidity, src, dst, x, now, budget, max_lock, final_delta,
+                            attempts=min(3, attempts - used))
+        used += tries
+        if route is not None:
+            routes.append(route)
+            spent += route.fee
+        elif len(routes) + len(parts) + 2 <= max_parts and x // 2 >= min_part:
+            parts += [x // 2, x - x // 2]
+        else:
+            parts.append(x)
+            break
+    if parts:
+        for route in routes:
+            move(liquidity, route, -1)
+        return None, used
+    return routes, used

@@ -4,17 +4,20 @@ Every run builds a :class:`World`: nodes on the simulation harness with clients 
 L1 with 12-second blocks and the adjudicator (challenge period 600 s). Amounts are wei.
 
 >>> from rollup.sim.registry import run
->>> result = run("channel-happy-path", seed=1, overrides={"updates": 50})
+>>> result = run("channel-happy-path", seed=1, overrides={"updates": 30})
 >>> result.ok, result.honest_loss
 (True, 0)
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rollup.l1 import keccak256
-from rollup.sim.registry import ScenarioResult, scenario
+from rollup.sim.network import NetworkConfig
+from rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from rollup.channels.htlc import Policy
-from rollup.channels.adjudicator import CLOSED
+from rollup.channels.adjudicator import CLOSED, OPEN
 from rollup.channels.onchain import close, settle
 from rollup.channels.routing import ChannelGraph
 from rollup.channels.watchtower import Watchtower, justice_feed
@@ -35,7 +38,7 @@ def _result(name: str, world: World, params: dict, invariants: dict, loss: int, 
 
 def _random_payments(world: World, cid: int, count: int, start_ms: int, rng) -> int:
     """``count`` payments in both directions, a few per millisecond; returns when they end."""
-    a, b = world.channels[cid]
+    a, b = world.ends(cid)
     t = start_ms
     for i in range(count):
         t += rng.randint(0, 2)
@@ -43,6 +46,8 @@ def _random_payments(world: World, cid: int, count: int, start_ms: int, rng) -> 
         amount = rng.randint(1, DEPOSIT // 1_000)
 
         def pay(payer=payer, amount=amount) -> None:
+            if not (world.reachable(a) and world.reachable(b)):
+                return
             latest = world.latest(cid)
             if latest.balance(payer) >= amount:
                 world.update(cid, (a, b)[payer], latest.pay(payer, amount))
@@ -51,31 +56,57 @@ def _random_payments(world: World, cid: int, count: int, start_ms: int, rng) -> 
 
 
 @scenario("channel-happy-path",
-          "open a dual-funded channel, thousands of off-chain payments, cooperative close "
-          "(no attack; defense=off runs the clients sign-first, harmless without a crash)",
-          defense="on", updates=2_000)
+          "open a dual-funded channel, thousands of off-chain payments exchanged over a network that "
+          "loses and duplicates messages (turn-taking, retransmission, replay checks), cooperative "
+          "close (no attack; defense=off runs the clients sign-first, harmless without a crash)",
+          defense="on", updates=2_000, loss=0.05, duplicate=0.05)
 def happy_path(seed: int, params: dict) -> ScenarioResult:
-    world = World(seed, ["alice", "bob"], write_before_sign=params["defense"] == "on")
+    world = World(seed, ["alice", "bob"], write_before_sign=params["defense"] == "on",
+                  network=NetworkConfig(loss=params["loss"], duplicate=params["duplicate"]))
     with world.sim:
-        rng = world.sim.scheduler.rng("payments")
+        sim, rng = world.sim, world.sim.scheduler.rng("payments")
         cid = world.open("alice", "bob", DEPOSIT, DEPOSIT)
-        end = _random_payments(world, cid, params["updates"], 1_000, rng)
-        world.sim.run(until=end + 1)
+        asked, t = [], 1_000
+        for i in range(params["updates"]):
+            t += rng.randint(0, 200)
+            payer, amount = rng.choice(["alice", "bob"]), rng.randint(1, DEPOSIT // 1_000)
+            sim.scheduler.at(t, f"payment {i}", lambda payer=payer, amount=amount: asked.append(
+                (payer, world.nodes[payer].link(cid).pay(amount), amount)))
+        links = [world.nodes[n].link for n in ("alice", "bob")]
+        _run_while(world, t, lambda: any(link(cid).queue or link(cid).client.pending for link in links))
+        links[0](cid).close()
+        _run_while(world, sim.scheduler.now, lambda: not all(link(cid).client.latest.final for link in links))
         for node in world.nodes.values():
             node.clients[cid].flush()
         expected = world.latest(cid)
-        world.update(cid, "alice", expected.finalize())
+        applied = {n: [tuple(world.nodes[n].store.get(k)) for k in world.nodes[n].store.keys(f"link/{cid}/")]
+                   for n in ("alice", "bob")}
         receipt = close(world.chain, world.client("alice", cid), world.adjudicator)
         paid = world.chain.logs(world.adjudicator, "Closed")[-1][1].args[1:]
         owed = (expected.balance_a, expected.balance_b)
         loss = sum(max(0, o - p) for o, p in zip(owed, paid))
-        invariants = {"closed_cooperatively": receipt.status, "payout_matches_latest_state": tuple(paid) == owed,
+        moved = sum(a for _, a in applied["alice"]) - sum(a for _, a in applied["bob"])
+        requested = {(n, pid): amount for n, pid, amount in asked}
+        invariants = {"closed_cooperatively": receipt.status and expected.final,
+                      "payout_matches_latest_state": tuple(paid) == owed,
                       "escrow_empty": world.chain.state.balance(world.adjudicator) == 0,
-                      "thousands_of_updates": expected.version >= params["updates"] // 2}
-        summary = [f"{expected.version} co-signed versions, final balances {owed}",
+                      "every_payment_applied_once": sorted((n, pid) for n in applied for pid, _ in applied[n])
+                      == sorted(requested),
+                      "balances_match_the_payments": owed == (DEPOSIT - moved, DEPOSIT + moved),
+                      "thousands_of_updates": expected.version >= params["updates"]}
+        net = world.sim.network.stats
+        summary = [f"{expected.version} co-signed versions for {len(asked)} payments, final balances {owed}",
+                   f"network: {net['sent']} messages sent, {net['lost']} lost, {net['duplicated']} duplicated",
                    f"L1 gas: open {world.open_gas}, cooperative close {receipt.gas_used}"]
         return _result("channel-happy-path", world, params, invariants, loss, summary,
                        {"alice": {"owed": owed[0], "paid": paid[0]}, "bob": {"owed": owed[1], "paid": paid[1]}})
+
+
+def _run_while(world: World, start: int, busy: Callable[[], bool]) -> None:
+    """Run the simulation from ``start`` while ``busy()`` holds, up to an hour of simulated time."""
+    world.sim.run(until=start)
+    while busy() and world.sim.scheduler.now < start + 3_600_000:
+        world.sim.run(until=world.sim.scheduler.now + 5_000)
 
 
 @scenario("channel-stale-state",
@@ -270,3 +301,70 @@ def crash_restart(seed: int, params: dict) -> ScenarioResult:
                    f"alice owed {owed}, received {paid}"]
         return _result("channel-crash-restart", world, params, invariants, loss, summary,
                        {"alice": {"owed": owed, "paid": paid, "lost": loss}})
+
+
+@scenario("virtual-channel-intermediary-offline",
+          "alice and bob open a virtual channel through ingrid with no L1 transaction (guarantees locked "
+          "in their ledger channels with her) and pay each other in it; ingrid disappears after funding "
+          "and both ends recover everything on L1 (silent=alice|bob: an end disappears instead; "
+          "silent=none: cooperative off-chain close; when=closing: the silent one drops right after "
+          "the final state is signed, before the ledgers are rebalanced). defense=off: no L1 path for "
+          "the virtual channel, so the guarantees and the ledgers holding them stay locked",
+          defense="on", silent="ingrid", when="payments", updates=200)
+def virtual_offline(seed: int, params: dict) -> ScenarioResult:
+    names = ["alice", "ingrid", "bob"]
+    if params["silent"] not in names + ["none"] or params["when"] not in ("payments", "closing"):
+        raise ScenarioError(f"silent must be one of {names + ['none']} and when payments or closing, "
+                            f"got {params['silent']!r} and {params['when']!r}")
+    world = World(seed, names)
+    with world.sim:
+        sim, rng = world.sim, world.sim.scheduler.rng("payments")
+        for node in world.nodes.values():
+            node.virtual_onchain = params["defense"] == "on"
+        left, right = world.open("alice", "ingrid", DEPOSIT, DEPOSIT), world.open("ingrid", "bob", DEPOSIT, DEPOSIT)
+        amounts = rng.randint(5, 50) * DEPOSIT // 100, rng.randint(5, 50) * DEPOSIT // 100
+        txs_before, opened = len(world.chain.receipts), []
+        sim.scheduler.at(1_000, "open the virtual channel",
+                         lambda: opened.append(world.open_virtual("alice", "ingrid", "bob", *amounts, nonce=seed % 2**32)))
+        sim.run(until=1_001)
+        vid = opened[0]
+        end = _random_payments(world, vid, params["updates"], 2_000, rng)
+        virtual_txs = len(world.chain.receipts) - txs_before
+        if params["silent"] != "none":
+            at = end + 1_001 if params["when"] == "closing" else rng.randint(1_002, end)
+            sim.crash(params["silent"], at, downtime=10**9)
+        closed = []
+        sim.scheduler.at(end + 1_000, "close the virtual channel", lambda: closed.append(world.close_virtual(vid)))
+        sim.run(until=end + 1_001)
+        v, ledgers = world.latest(vid), {cid: world.latest(cid) for cid in (left, right)}
+        share = {cid: v if any(g.vid == vid for g in s.guarantees) else None for cid, s in ledgers.items()}
+        owed = {"alice": ledgers[left].balance_a + (share[left].balance_a if share[left] else 0),
+                "ingrid": ledgers[left].balance_b + ledgers[right].balance_a
+                + (share[left].balance_b if share[left] else 0) + (share[right].balance_a if share[right] else 0),
+                "bob": ledgers[right].balance_b + (share[right].balance_b if share[right] else 0)}
+        sim.run(until=end + 1_000 * (2 * PERIOD + 10 * BLOCK_MS // 1_000) + 120_000)
+        paid = {log.args[0]: log.args[1:] for _, log in world.chain.logs(world.adjudicator, "Closed")}
+        usable = {n: 0 for n in names}
+        for cid in (left, right):
+            state, status = world.latest(cid), world.chain.view(world.adjudicator, "channel", cid)[4]
+            for side, n in enumerate(world.channels[cid]):
+                if cid in paid:
+                    usable[n] += paid[cid][side]
+                elif status == OPEN and not state.guarantees:  # usable off-chain as it is
+                    usable[n] += state.balance(side)
+        accounts = {n: {"owed": owed[n], "recovered": usable[n]} for n in names}
+        loss = sum(max(0, owed[n] - usable[n]) for n in names)
+        in_escrow = sum(world.latest(cid).total for cid in (left, right) if cid not in paid)
+        concluded = world.virtual_status(vid)[0] == CLOSED
+        later_txs = len(world.chain.receipts) - txs_before
+        invariants = {"no_l1_transaction_for_the_virtual_channel": virtual_txs == 0,
+                      "everyone_recovers_what_it_is_owed": loss == 0,
+                      "escrow_holds_exactly_the_open_ledgers": world.chain.state.balance(world.adjudicator) == in_escrow,
+                      ("closed_off_chain" if params["silent"] == "none" else "virtual_concluded_on_l1"):
+                          closed[0] is not None and later_txs == 0 if params["silent"] == "none" else concluded}
+        summary = [f"virtual channel {amounts} through ingrid, {v.version} versions, latest {(v.balance_a, v.balance_b)}"
+                   f"{' (final)' if v.final else ''}; silent: {params['silent']}",
+                   f"L1 transactions to open it: {virtual_txs}, in all after the ledgers opened: {later_txs}; "
+                   f"concluded on L1: {concluded}",
+                   *(f"{n}: owed {owed[n]}, recovered {usable[n]}" for n in names)]
+        return _result("virtual-channel-intermediary-offline", world, params, invariants, loss, summary, accounts)

@@ -3,8 +3,9 @@
 A state is what both parties sign and what the adjudicator judges. It names the adjudicator and
 chain (so a signature cannot be replayed on another contract or chain), the channel, a version
 (Nitro's turn number), both balances, whether it is *final* (only a final state closes a channel
-cooperatively), and the HTLCs in flight. Value is conserved: balances plus HTLC amounts always
-equal the channel's deposit.
+cooperatively), the HTLCs in flight and the *guarantees*: amounts a ledger channel locks for a
+virtual channel (see :mod:`rollup.channels.virtual`), paid out by that virtual channel's outcome.
+Value is conserved: balances plus HTLC and guarantee amounts always equal the channel's deposit.
 
 >>> s = State("0x" + "ad" * 20, 1337, 0, 0, 60, 40)
 >>> s2 = s.pay(0, 10).add_htlc(Htlc(1, 1, 5, keccak256(b"x"), 900))
@@ -12,6 +13,9 @@ equal the channel's deposit.
 (2, 50, 45, 100)
 >>> State.decode(s2.encode()) == s2
 True
+>>> s3 = s2.add_guarantee(Guarantee(7, 30, 0), from_left=20, from_right=10)
+>>> s3.balance_a, s3.balance_b, s3.total, s3.resolve_guarantee(7, to_left=25).balance_a
+(30, 35, 100, 55)
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from rollup.l1.crypto import Address, Key, keccak256, recover_address, to_addres
 from rollup.l1.errors import ABIError, InvalidTransaction
 from rollup.channels.errors import BadSignature, InvalidState, PaymentError
 
-STATE_TYPES = ["address", "uint256", "uint256", "uint256", "uint256", "uint256", "bool", "uint256[]"]
+STATE_TYPES = ["address", "uint256", "uint256", "uint256", "uint256", "uint256", "bool", "uint256[]", "uint256[]"]
 HTLC_WORDS = 5
+GUARANTEE_WORDS = 3
 SIGNATURE_BYTES = 65
 A, B = 0, 1
+PREFUND = 1  # a virtual channel's first co-signed version, signed before any ledger locks funds
+VIRTUAL_TYPES = ["address", "address", "address", "uint256", "uint256"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,64 @@ class Htlc:
 
 
 @dataclass(frozen=True)
+class Guarantee:
+    """``amount`` a ledger channel locks for virtual channel ``vid``. When the virtual channel
+    concludes on L1 paying its party A ``x``, the ledger party ``left`` (0 = A) gets
+    ``min(x, amount)`` and the other ledger party the rest."""
+
+    vid: int
+    amount: int
+    left: int
+
+    def words(self) -> list[int]:
+        return [self.vid, self.amount, self.left]
+
+    def split(self, to_virtual_a: int) -> tuple[int, int]:
+        """``(to ledger A, to ledger B)`` when the virtual channel pays its A ``to_virtual_a``."""
+        left = min(max(to_virtual_a, 0), self.amount)
+        return (left, self.amount - left) if self.left == A else (self.amount - left, left)
+
+
+@dataclass(frozen=True)
+class VirtualParams:
+    """The fixed part of a virtual channel A-B through ``intermediary``; its id is the keccak
+    of :meth:`encode`, and its states are :class:`State` s whose ``channel`` is that id. The
+    ``nonce`` must be fresh for every virtual channel of the same three parties: L1 keeps a
+    concluded channel's outcome forever, and a guarantee for a reused id would be paid by it."""
+
+    a: Address
+    b: Address
+    intermediary: Address
+    period: int
+    nonce: int
+
+    def encode(self) -> bytes:
+        return abi.encode(VIRTUAL_TYPES, [self.a, self.b, self.intermediary, self.period, self.nonce])
+
+    @classmethod
+    def decode(cls, data: bytes) -> "VirtualParams":
+        try:
+            a, b, i, period, nonce = abi.decode(VIRTUAL_TYPES, data)
+        except ABIError as exc:
+            raise InvalidState(f"undecodable virtual channel parameters: {exc}") from exc
+        return cls(to_address(a), to_address(b), to_address(i), period, nonce)
+
+    @property
+    def vid(self) -> int:
+        return int.from_bytes(keccak256(self.encode()), "big")
+
+    def funded_message(self, adjudicator: Address, chain_id: int) -> bytes:
+        """What the intermediary signs (its keccak, :meth:`funded_digest`) once both ledger
+        channels lock their guarantees; only with that signature do states above
+        :data:`PREFUND` count on L1."""
+        return abi.encode(["string", "address", "uint256", "uint256"],
+                          ["virtual channel funded", adjudicator, chain_id, self.vid])
+
+    def funded_digest(self, adjudicator: Address, chain_id: int) -> bytes:
+        return keccak256(self.funded_message(adjudicator, chain_id))
+
+
+@dataclass(frozen=True)
 class State:
     """One version of a channel between party A and party B."""
 
@@ -63,26 +128,30 @@ class State:
     balance_b: int
     final: bool = False
     htlcs: tuple[Htlc, ...] = ()
+    guarantees: tuple[Guarantee, ...] = ()
 
     # -- encoding and signing ----------------------------------------------------------------
     def encode(self) -> bytes:
         """The ABI bytes that go to L1; their keccak is what both parties sign."""
         words = [w for h in self.htlcs for w in h.words()]
+        locks = [w for g in self.guarantees for w in g.words()]
         return abi.encode(STATE_TYPES, [self.adjudicator, self.chain_id, self.channel, self.version,
-                                        self.balance_a, self.balance_b, self.final, words])
+                                        self.balance_a, self.balance_b, self.final, words, locks])
 
     @classmethod
     def decode(cls, data: bytes) -> "State":
         """Inverse of :meth:`encode`; :class:`InvalidState` on malformed bytes."""
         try:
-            adj, chain_id, channel, version, a, b, final, words = abi.decode(STATE_TYPES, data)
+            adj, chain_id, channel, version, a, b, final, words, locks = abi.decode(STATE_TYPES, data)
         except ABIError as exc:
             raise InvalidState(f"undecodable state: {exc}") from exc
-        if len(words) % HTLC_WORDS:
-            raise InvalidState(f"HTLC words come in fives, got {len(words)}")
+        if len(words) % HTLC_WORDS or len(locks) % GUARANTEE_WORDS:
+            raise InvalidState(f"HTLC words come in fives and guarantee words in threes, "
+                               f"got {len(words)} and {len(locks)}")
         htlcs = tuple(Htlc(w[0], w[1], w[2], w[3].to_bytes(32, "big"), w[4])
                       for w in (words[i:i + HTLC_WORDS] for i in range(0, len(words), HTLC_WORDS)))
-        return cls(to_address(adj), chain_id, channel, version, a, b, final, htlcs)
+        guarantees = tuple(Guarantee(*locks[i:i + GUARANTEE_WORDS]) for i in range(0, len(locks), GUARANTEE_WORDS))
+        return cls(to_address(adj), chain_id, channel, version, a, b, final, htlcs, guarantees)
 
     @cached_property
     def digest(self) -> bytes:
@@ -100,7 +169,8 @@ class State:
     # -- value -----------------------------------------------------------------------------
     @property
     def locked(self) -> int:
-        return sum(h.amount for h in self.htlcs)
+        """What HTLCs and guarantees hold outside both balances."""
+        return sum(h.amount for h in self.htlcs) + sum(g.amount for g in self.guarantees)
 
     @property
     def total(self) -> int:
@@ -115,6 +185,12 @@ class State:
                 return h
         raise PaymentError(f"channel {self.channel} v{self.version} has no HTLC {hid}")
 
+    def guarantee(self, vid: int) -> Guarantee:
+        for g in self.guarantees:
+            if g.vid == vid:
+                return g
+        raise InvalidState(f"channel {self.channel} v{self.version} guarantees no virtual channel {vid:#x}")
+
     def check(self, total: int) -> None:
         """:class:`InvalidState` unless the state is well formed and holds exactly ``total``."""
         if self.total != total:
@@ -126,8 +202,13 @@ class State:
         for h in self.htlcs:
             if h.payer not in (A, B) or h.amount <= 0 or len(h.hashlock) != 32:
                 raise InvalidState(f"channel {self.channel} v{self.version} has a malformed HTLC {h}")
-        if self.final and self.htlcs:
-            raise InvalidState(f"a final state cannot hold HTLCs (channel {self.channel})")
+        vids = [g.vid for g in self.guarantees]
+        if len(set(vids)) != len(vids):
+            raise InvalidState(f"channel {self.channel} v{self.version} repeats a guarantee: {vids}")
+        if any(g.amount <= 0 or g.left not in (A, B) for g in self.guarantees):
+            raise InvalidState(f"channel {self.channel} v{self.version} has a malformed guarantee")
+        if self.final and (self.htlcs or self.guarantees):
+            raise InvalidState(f"a final state cannot hold HTLCs or guarantees (channel {self.channel})")
 
     # -- transitions (each returns the next version) ----------------------------------------
     def _next(self, a: int, b: int, htlcs: Iterable[Htlc], final: bool = False) -> "State":
@@ -135,6 +216,10 @@ class State:
             raise InvalidState(f"channel {self.channel}: balance would go negative ({a}, {b})")
         return replace(self, version=self.version + 1, balance_a=a, balance_b=b,
                        final=final, htlcs=tuple(htlcs))
+
+    def checkpoint(self) -> "State":
+        """The same balances one version later (a virtual channel's pre-fund state)."""
+        return self._next(self.balance_a, self.balance_b, self.htlcs)
 
     def _moved(self, party: int, delta: int) -> tuple[int, int]:
         """Balances with ``delta`` added to ``party`` (0 = A)."""
@@ -160,10 +245,30 @@ class State:
         a, b = self._moved(h.payee if paid else h.payer, h.amount)
         return self._next(a, b, (x for x in self.htlcs if x.hid != hid))
 
+    def add_guarantee(self, g: Guarantee, from_left: int, from_right: int) -> "State":
+        """Lock ``g.amount`` for a virtual channel: ``from_left`` out of party ``g.left``'s
+        balance, ``from_right`` out of the other's."""
+        if from_left < 0 or from_right < 0 or from_left + from_right != g.amount:
+            raise InvalidState(f"guarantee of {g.amount} cannot be funded with {from_left} + {from_right}")
+        if any(x.vid == g.vid for x in self.guarantees):
+            raise InvalidState(f"channel {self.channel} already guarantees virtual channel {g.vid:#x}")
+        a, b = self._moved(g.left, -from_left)
+        a, b = (a, b - from_right) if g.left == A else (a - from_right, b)
+        return replace(self._next(a, b, self.htlcs), guarantees=self.guarantees + (g,))
+
+    def resolve_guarantee(self, vid: int, to_left: int) -> "State":
+        """Release the guarantee of ``vid`` as the virtual channel's outcome says: ``to_left``
+        (the virtual A's share) to party ``left``, the rest to the other party."""
+        g = self.guarantee(vid)
+        to_a, to_b = g.split(to_left)
+        rest = tuple(x for x in self.guarantees if x.vid != vid)
+        return replace(self._next(self.balance_a + to_a, self.balance_b + to_b, self.htlcs), guarantees=rest)
+
     def finalize(self) -> "State":
-        """The final state for a cooperative close (no HTLC may be in flight)."""
-        if self.htlcs:
-            raise InvalidState(f"channel {self.channel} has {len(self.htlcs)} HTLCs in flight")
+        """The final state for a cooperative close (no HTLC or guarantee may be in flight)."""
+        if self.htlcs or self.guarantees:
+            raise InvalidState(f"channel {self.channel} has {len(self.htlcs)} HTLCs and "
+                               f"{len(self.guarantees)} guarantees in flight")
         return self._next(self.balance_a, self.balance_b, (), final=True)
 
 

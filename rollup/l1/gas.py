@@ -7,7 +7,7 @@ Figures and the EIP they come from:
 - storage and account access cold/warm (EIP-2929), SSTORE set/reset/clear with the EIP-3529
   refunds and the refund cap of one fifth of the gas used;
 - logs 375 + 375 per topic + 8 per data byte; keccak 30 + 6 per word;
-- BN254 precompiles at EIP-1108 prices;
+- ecrecover (precompile 0x01) at 3,000 and the BN254 precompiles at EIP-1108 prices;
 - blob gas and the blob base fee of EIP-4844 (see :mod:`rollup.l1.blobs`).
 
 >>> intrinsic_gas(b"\\x00\\x01", create=False)
@@ -50,6 +50,7 @@ KECCAK_BASE = 30
 KECCAK_WORD = 6
 BLOBHASH = 3
 
+ECRECOVER = 3_000
 EC_ADD = 150
 EC_MUL = 6_000
 EC_PAIRING_BASE = 45_000

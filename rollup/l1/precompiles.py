@@ -1,6 +1,12 @@
-"""The BN254 precompiles of EIP-196 (ecAdd 0x06, ecMul 0x07) and EIP-197 (ecPairing 0x08).
+"""The precompiles of the reference L1: ecrecover (0x01) and the BN254 ones of EIP-196 (ecAdd
+0x06, ecMul 0x07) and EIP-197 (ecPairing 0x08).
 
-Input is validated exactly as Ethereum clients do: 32-byte big-endian words; ``(0, 0)`` is the
+ecrecover reads four words ``hash, v, r, s`` (``v`` is 27 or 28, zero-padded like calldata) and
+returns the signer's address left-padded to 32 bytes, or *empty output* when nothing recovers
+(bad ``v``, ``r`` or ``s`` out of range, no point): as on Ethereum that is not a failure and the
+3,000 gas is spent either way. Unlike transaction signatures (EIP-2), a high ``s`` is accepted.
+
+BN254 input is validated exactly as Ethereum clients do: 32-byte big-endian words; ``(0, 0)`` is the
 point at infinity; a coordinate ``>= P``, a point off the curve or (on G2) outside the order-R
 subgroup makes the call fail. ecAdd/ecMul pad short input with zeros and ignore extra bytes;
 ecPairing needs a multiple of 192 bytes, each pair being G1 ``(x, y)`` then G2
@@ -10,6 +16,12 @@ ecPairing needs a multiple of 192 bytes, each pair being G1 ``(x, y)`` then G2
 >>> from rollup.l1.precompiles import PRECOMPILES
 >>> PRECOMPILES[8].gas(b"\\x00" * 384)
 113000
+>>> from rollup.l1.crypto import Key
+>>> key, digest = Key.from_seed(b"alice"), b"\\x11" * 32
+>>> v, r, s = key.sign(digest)
+>>> data = digest + (27 + v).to_bytes(32, "big") + r.to_bytes(32, "big") + s.to_bytes(32, "big")
+>>> ecrecover(data, None)[12:].hex() == key.address[2:], ecrecover(data[:32], None)
+(True, b'')
 """
 
 from __future__ import annotations
@@ -19,7 +31,8 @@ from typing import Callable, Optional
 
 from native.backend import Backend, P
 from rollup.l1 import gas as G
-from rollup.l1.errors import PrecompileFailure
+from rollup.l1.crypto import SECP256K1_N, address_bytes, recover_address
+from rollup.l1.errors import InvalidTransaction, PrecompileFailure
 
 WORD = 32
 
@@ -28,6 +41,21 @@ def _words(data: bytes, count: int) -> list[int]:
     """``count`` words from ``data``, zero-padded on the right as the EVM reads calldata."""
     data = data[:WORD * count].ljust(WORD * count, b"\x00")
     return [int.from_bytes(data[i:i + WORD], "big") for i in range(0, len(data), WORD)]
+
+
+def ecrecover(data: bytes, backend: Optional[Backend]) -> bytes:
+    """The signer of ``hash`` as a 32-byte word, or ``b""`` if the signature recovers nobody."""
+    digest, v, r, s = _words(data, 4)
+    if v not in (27, 28) or not 0 < r < SECP256K1_N or not 0 < s < SECP256K1_N:
+        return b""
+    parity = v - 27
+    if s > SECP256K1_N // 2:  # (r, s, v) and (r, n - s, 1 - v) recover the same key
+        s, parity = SECP256K1_N - s, 1 - parity
+    try:
+        signer = recover_address(digest.to_bytes(WORD, "big"), (parity, r, s))
+    except InvalidTransaction:
+        return b""
+    return address_bytes(signer).rjust(WORD, b"\x00")
 
 
 def _coordinate(value: int, where: str) -> int:
@@ -103,6 +131,7 @@ class Precompile:
 
 
 PRECOMPILES: dict[int, Precompile] = {
+    1: Precompile("ecrecover", lambda data: G.ECRECOVER, ecrecover),
     6: Precompile("ecAdd", lambda data: G.EC_ADD, ec_add),
     7: Precompile("ecMul", lambda data: G.EC_MUL, ec_mul),
     8: Precompile("ecPairing", lambda data: G.pairing_gas(len(data) // (6 * WORD)), ec_pairing),
@@ -110,6 +139,6 @@ PRECOMPILES: dict[int, Precompile] = {
 
 
 def precompile_at(address: str) -> Optional[Precompile]:
-    """The precompile living at ``address`` (``0x00..06`` to ``0x00..08``), if any."""
+    """The precompile living at ``address`` (``0x00..01``, ``0x00..06`` to ``0x00..08``), if any."""
     number = int(address, 16)
     return PRECOMPILES.get(number)

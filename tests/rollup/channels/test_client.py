@@ -137,3 +137,18 @@ def test_any_sequence_of_updates_keeps_both_views_equal_and_value_conserved(ops)
         assert min(r.bob.latest.balance_a, r.bob.latest.balance_b) >= 0
     assert r.alice.latest_sigs == r.bob.latest_sigs
     assert isinstance(State.decode(r.bob.latest.encode()), State)
+
+
+def test_nothing_is_signed_after_the_final_state():
+    r = rig()
+    r.pays(2)
+    final = update(r.alice, r.bob, r.alice.latest.finalize())
+    before = snapshot(r.bob)
+    after = replace(final, version=final.version + 1, final=False)
+    with pytest.raises(InvalidState, match="is final"):
+        r.bob.accept(after, after.sign(r.a))
+    with pytest.raises(InvalidState, match="is final"):
+        r.alice.propose(after)
+    with pytest.raises(ReplayedState):  # the final state offered again is a replay, answered as such
+        r.bob.accept(final, final.sign(r.a))
+    assert snapshot(r.bob) == before

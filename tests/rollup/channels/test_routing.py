@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rollup.channels.errors import PaymentError, RouteError
 from rollup.channels.htlc import Policy, check_forward, plan
-from rollup.channels.routing import ChannelGraph, scale_free, send
+from rollup.channels.routing import ChannelGraph, scale_free, send, send_multipart
 
 GRAPHS = {seed: scale_free(120, 2, seed) for seed in range(3)}
 
@@ -85,3 +85,24 @@ def test_payments_learn_from_failures_on_a_scale_free_graph():
     succeeded = [r for r, _ in results if r is not None]
     assert len(succeeded) >= 45 and any(tries > 1 for r, tries in results if r is not None)
     assert sum(liquidity.values()) == total and min(liquidity.values()) >= 0
+
+
+@settings(max_examples=25, deadline=None, database=None)
+@given(seed=st.sampled_from(sorted(GRAPHS)), src=st.integers(0, 119), dst=st.integers(0, 119),
+       amount=st.integers(1_000, 5_000_000), max_fee=st.integers(0, 60_000))
+def test_multipart_payments_take_all_parts_or_none(seed, src, dst, amount, max_fee):
+    graph, liquidity = scale_free(120, 2, seed)  # fresh: send moves liquidity
+    before = dict(liquidity)
+    routes, used = send_multipart(graph, liquidity, src, dst, amount, 1_000, max_fee, 12_000, 300, attempts=30)
+    assert used <= 30 and min(liquidity.values()) >= 0
+    if routes is None:
+        assert liquidity == before  # parts already placed were undone
+        return
+    assert sum(r.amount for r in routes) == amount and len(routes) <= 16
+    assert sum(r.fee for r in routes) <= max_fee and all(r.amount >= 1_000 or len(routes) == 1 for r in routes)
+    for r in routes:
+        assert r.nodes[0] == src and r.nodes[-1] == dst and r.terms[0][1] - 1_000 <= 12_000
+    moved = {e: before[e] - liquidity[e] for e in before if before[e] != liquidity[e]}
+    assert sum(moved.values()) == 0  # liquidity only changed sides
+    paid_out = sum(before[(src, v)] - liquidity[(src, v)] for v in graph.g.successors(src))
+    assert paid_out == amount + sum(r.fee for r in routes)

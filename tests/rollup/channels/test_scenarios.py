@@ -17,6 +17,7 @@ ATTACKS = {
     "htlc-multihop-offline": ("nobody_ends_with_less", {}),
     "htlc-griefing": ("griefed_liquidity_recovered", {"payments": "2"}),
     "channel-crash-restart": ("never_two_states_per_version", {"updates": "40"}),
+    "virtual-channel-intermediary-offline": ("virtual_concluded_on_l1", {"updates": "40"}),
 }
 SEEDS = st.integers(0, 2**63)
 NO_SHRINK = (Phase.explicit, Phase.generate)
@@ -46,8 +47,32 @@ def test_defence_holds_and_attack_succeeds_without_it(name, seed):
     assert not lost.ok and lost.honest_loss > 0 and not lost.invariants[invariant], explain(lost)
 
 
-def test_same_seed_same_json():
-    docs = [registry.run("htlc-griefing", 5, {"payments": "2"}).to_json() for _ in range(2)]
+@settings(max_examples=4, deadline=None, database=None, phases=NO_SHRINK)
+@given(seed=SEEDS, silent=st.sampled_from(["alice", "bob", "ingrid", "none"]),
+       when=st.sampled_from(["payments", "closing"]))
+def test_virtual_channel_survives_any_silent_party(seed, silent, when):
+    """An end silent instead of the intermediary, or nobody (cooperative off-chain close); the
+    silent one drops during the payments or between the final state and the rebalancing."""
+    params = {"updates": "40", "silent": silent, "when": when}
+    held = registry.run("virtual-channel-intermediary-offline", seed, params)
+    assert held.ok and held.invariants["no_l1_transaction_for_the_virtual_channel"], explain(held)
+    if silent == "none":
+        assert held.invariants["closed_off_chain"], explain(held)
+        return
+    lost = registry.run("virtual-channel-intermediary-offline", seed, {**params, "defense": "off"})
+    assert not lost.ok and lost.honest_loss > 0 and not lost.invariants["virtual_concluded_on_l1"], explain(lost)
+
+
+def test_virtual_scenario_names_a_bad_silent_party():
+    with pytest.raises(registry.ScenarioError, match="silent must be one of"):
+        registry.run("virtual-channel-intermediary-offline", 1, {"silent": "mallory"})
+
+
+@pytest.mark.parametrize("name,params", [("htlc-griefing", {"payments": "2"}),
+                                         ("channel-happy-path", {"updates": "40", "loss": "0.3"}),
+                                         ("virtual-channel-intermediary-offline", {"updates": "20", "when": "closing"})])
+def test_same_seed_same_json(name, params):
+    docs = [registry.run(name, 5, params).to_json() for _ in range(2)]
     assert [{k: v for k, v in d.items() if k not in WALL_CLOCK_FIELDS} for d in docs][0] == \
         {k: v for k, v in docs[1].items() if k not in WALL_CLOCK_FIELDS} and docs[0]["trace_events"] > 0
 
