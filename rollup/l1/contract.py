@@ -209,7 +209,7 @@ class Contract:
         self.env.call(self.address, to_address(to), amount, None, ())
 
     def precompile(self, number: int, data: bytes) -> bytes:
-        """STATICCALL a precompile (6 ecAdd, 7 ecMul, 8 ecPairing). Bad input fails the call,
+        """STATICCALL a precompile (1 ecrecover, 6 ecAdd, 7 ecMul, 8 ecPairing). Bad input fails the call,
         spending the gas it was given, and reverts this call (catch it with ``try_call``)."""
         return self.env.call(self.address, to_address(number), 0, None, (data,))
 

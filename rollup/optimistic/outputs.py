@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from rollup.l1 import Address, Bytes32, Contract, external
 from rollup.l1 import gas as G
-from rollup.optimistic.proofs import ECRECOVER_GAS, NODE_HASH_GAS, b32, word
+from rollup.optimistic.proofs import NODE_HASH_GAS, b32, word
 from rollup.vm.errors import DecodeError, InvalidWitness
 from rollup.vm.machine import Witness, step
 from rollup.vm.merkle import hash_counter
@@ -209,7 +209,8 @@ class Outputs(Contract):
         except (DecodeError, InvalidWitness) as exc:
             self.require(False, f"bad witness: {exc}")
         ctx_words = G.keccak_gas(len(w.ctx.encode()))
-        signature = ECRECOVER_GAS if w.item is not None and w.ctx.next_item >= w.ctx.n_dep else 0
+        # the step checks the transaction's signature in Python: priced as the ecrecover precompile
+        signature = G.ECRECOVER + G.WARM_ACCESS if w.item is not None and w.ctx.next_item >= w.ctx.n_dep else 0
         self.env.meter.charge(4 * ctx_words + hashes[0] * NODE_HASH_GAS + signature, "one-step proof")
         challenger_won = word(post) != self.load("root_hi", gid)
         self._resolve(gid, challenger_won)

@@ -14,7 +14,6 @@ from rollup.l1 import gas as G
 from rollup.vm.merkle import bit, branch_hash, leaf_hash
 
 NODE_HASH_GAS = G.keccak_gas(65)
-ECRECOVER_GAS = 3_000
 
 
 def fold_gas(n_hashes: int) -> int:
