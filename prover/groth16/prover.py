@@ -25,6 +25,7 @@ The public signals are w_1 .. w_nPublic.
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import time
 from collections import OrderedDict
@@ -116,9 +117,13 @@ def _g2(affine) -> G2Point:
 
 
 def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
-          profile: Optional[Profile] = None, one_shot: bool = False) -> tuple[Proof, list[int]]:
+          profile: Optional[Profile] = None, one_shot: bool = False,
+          rng: Optional[random.Random] = None) -> tuple[Proof, list[int]]:
     """A proof and the public signals for ``witness`` (an ``(nVars, 4)`` uint64 array) under
     ``key``, with fresh blinding r, s. ``profile`` (if given) collects seconds per step.
+    ``rng`` draws r and s instead of the operating system's randomness: only for replayable
+    simulations, since a predictable r or s reveals the witness (the proof is no longer
+    zero-knowledge).
     ``one_shot``: the key is used once (the CLI), so each memory-mapped section's pages are
     dropped after its step and only one section at a time counts toward peak memory."""
     backend = backend or current_backend()
@@ -152,7 +157,8 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
         ph = _g1(backend.msm_prepared(key.h, h))
         done(key.h.array)
     with profile.step("combine"):
-        r, s = secrets.randbelow(R), secrets.randbelow(R)
+        draw = rng.randrange if rng is not None else secrets.randbelow
+        r, s = draw(R), draw(R)
         pi_a = pa + key.alpha1 + key.delta1 * r
         pi_b = pb2 + key.beta2 + key.delta2 * s
         b1 = pb1 + key.beta1 + key.delta1 * s

@@ -1,0 +1,233 @@
+"""Transaction types of the ZK rollup, registered by name: their data layout and state update.
+
+A type is a :class:`TxType`: its fields (each a byte width: how it is posted as data), which
+fields name the two accounts it touches (``a``, then ``b``), how many of them sign, and two
+update functions, ``update_a(checks, fields, account) -> account`` and the same for ``b``.
+The update functions are written once and run twice: out of circuit on ints (the sequencer
+validates with them, a failed check raises :class:`TxRejected` with the reason) and in circuit
+on variables (the batch circuit constrains with them). ``checks`` offers ``range``, ``equal``
+and ``nonzero``; plain ``+ - *`` on the values works in both worlds.
+
+Every slot of a batch runs every registered type's update on inputs multiplied by "this slot
+has my type" (0 or 1), so **an update must accept all-zero inputs**: ``range`` and ``equal``
+hold on zeros by nature, and ``nonzero`` is switched off for the other types' slots.
+
+>>> t = get("transfer")
+>>> t.type_id, [name for name, _ in t.fields], t.signers
+(2, ['from', 'to', 'amount', 'fee'], 1)
+>>> sender = Account(5, 6, balance=100, nonce=3)
+>>> t.update_a(PyChecks(t), {"from": 1, "to": 2, "amount": 30, "fee": 1}, sender)
+Account(ax=5, ay=6, balance=69, nonce=4)
+>>> t.update_a(PyChecks(t), {"from": 1, "to": 2, "amount": 300, "fee": 1}, sender)
+Traceback (most recent call last):
+...
+circuits.txtypes.registry.TxRejected: transfer: the sender's balance does not cover amount + fee
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Generic, Mapping, Optional, TypeVar
+
+from native.backend import R
+
+from circuits.api import assert_equal, assert_nonzero
+from circuits.errors import CircuitError
+from circuits.gadgets.bits import range_check
+
+BALANCE_BITS = 64
+ELEMENT_BYTES = 31  # bytes packed into one field element of the batch data
+FULL = 32  # a field of this width is a whole field element (below R), not packed
+MAX_ELEMENTS = 4  # data elements per transaction; a signature signs them and the nonce
+V = TypeVar("V")
+
+
+class TxRejected(CircuitError, ValueError):
+    """A transaction that cannot apply to the state: the message says which check failed."""
+
+
+class NonceAhead(TxRejected):
+    """A transaction validly signed for a later nonce of its account: not yet, rather than never."""
+
+
+class RegistryError(CircuitError, ValueError):
+    """A transaction type that is malformed or clashes with a registered one."""
+
+
+@dataclass(frozen=True)
+class Account(Generic[V]):
+    """An account leaf's content: Baby Jubjub public key, balance, nonce (ints or variables)."""
+
+    ax: V
+    ay: V
+    balance: V
+    nonce: V
+
+    def values(self) -> list[V]:
+        return [self.ax, self.ay, self.balance, self.nonce]
+
+    def replace(self, **changes: Any) -> "Account[V]":
+        return replace(self, **changes)
+
+
+EMPTY = Account(0, 0, 0, 0)
+Update = Callable[[Any, Mapping[str, Any], Account], Account]
+
+
+def unchanged(checks: Any, fields: Mapping[str, Any], account: Account) -> Account:
+    """The update of an account a type does not touch."""
+    return account
+
+
+@dataclass(frozen=True)
+class TxType:
+    """A transaction type; see the module doc. ``l1`` names an effect the rollup contract
+    applies on L1 ("deposit": consume the deposit queue's head, whose fields are ``to``,
+    ``amount``, ``ax``, ``ay``; "withdraw": credit ``amount`` to the L1 address ``to``), and
+    ``fee`` the field paid to the aggregator on L1."""
+
+    name: str
+    type_id: int
+    fields: tuple[tuple[str, int], ...] = ()
+    a: Optional[str] = None
+    b: Optional[str] = None
+    signers: int = 0
+    update_a: Update = unchanged
+    update_b: Update = unchanged
+    l1: str = ""
+    fee: Optional[str] = None
+
+    def field_names(self) -> list[str]:
+        return [name for name, _ in self.fields]
+
+    def layout(self) -> list[list[tuple[str, int]]]:
+        """The data elements: chunks of at most 31 bytes packing the type byte and the small
+        fields in order (a field never straddles two), then one element per full field."""
+        chunks: list[list[tuple[str, int]]] = [[("", 1)]]
+        for name, width in self.fields:
+            if width == FULL:
+                continue
+            if sum(w for _, w in chunks[-1]) + width > ELEMENT_BYTES:
+                chunks.append([])
+            chunks[-1].append((name, width))
+        return chunks + [[(name, FULL)] for name, width in self.fields if width == FULL]
+
+    def elements(self, values: Mapping[str, Any], type_value: Any = None) -> list[Any]:
+        """The data elements of a transaction (ints, or variables in circuit: it is linear;
+        there ``type_value`` is the type id times the 0/1 "this slot has my type")."""
+        type_value = self.type_id if type_value is None else type_value
+        out = []
+        for chunk in self.layout():
+            total, shift = 0, 8 * sum(w for _, w in chunk)
+            for name, width in chunk:
+                shift -= 8 * width
+                total = total + (values[name] if name else type_value) * (1 << shift)
+            out.append(total)
+        return out
+
+    def encode(self, values: Mapping[str, int]) -> bytes:
+        """The type byte, then each field big-endian in its width: what is posted on L1."""
+        out = bytearray([self.type_id])
+        for name, width in self.fields:
+            value = values[name]
+            if not 0 <= value < (R if width == FULL else 1 << (8 * width)):
+                raise TxRejected(f"{self.name}: field {name} = {value} does not fit its {width} bytes")
+            out += value.to_bytes(width, "big")
+        return bytes(out)
+
+    def decode(self, data: bytes, at: int) -> tuple[dict[str, int], int]:
+        """The fields starting after the type byte at ``at``, and the offset after them."""
+        values, pos = {}, at + 1
+        for name, width in self.fields:
+            if pos + width > len(data):
+                raise TxRejected(f"{self.name}: data ends inside field {name} at byte {pos}")
+            values[name] = int.from_bytes(data[pos:pos + width], "big")
+            if width == FULL and values[name] >= R:
+                raise TxRejected(f"{self.name}: field {name} at byte {pos} is not below R")
+            pos += width
+        return values, pos
+
+
+class PyChecks:
+    """Out-of-circuit checks: a failed one raises :class:`TxRejected` naming the type and reason."""
+
+    def __init__(self, tx_type: TxType):
+        self.tx_type = tx_type
+
+    def _fail(self, ok: bool, reason: str) -> None:
+        if not ok:
+            raise TxRejected(f"{self.tx_type.name}: {reason}")
+
+    def range(self, x: int, bits: int, reason: str) -> None:
+        self._fail(0 <= x < 1 << bits, reason)
+
+    def equal(self, x: int, y: int, reason: str) -> None:
+        self._fail((x - y) % R == 0, reason)
+
+    def nonzero(self, x: int, reason: str) -> None:
+        self._fail(x % R != 0, reason)
+
+
+class CircuitChecks:
+    """In-circuit checks for the type selected by the 0/1 variable ``selected``."""
+
+    def __init__(self, selected: Any):
+        self.selected = selected
+
+    def range(self, x: Any, bits: int, reason: str) -> None:
+        range_check(x, bits)
+
+    def equal(self, x: Any, y: Any, reason: str) -> None:
+        assert_equal(x, y)
+
+    def nonzero(self, x: Any, reason: str) -> None:
+        assert_nonzero(x + 1 - self.selected)  # x is 0 in the other types' slots: then check 1
+
+
+REGISTRY: dict[str, TxType] = {}
+
+
+def register(tx_type: TxType) -> TxType:
+    """Add a type (re-registering an identical one is a no-op); returns it."""
+    known = REGISTRY.get(tx_type.name)
+    if known is not None:
+        if known != tx_type:
+            raise RegistryError(f"a different transaction type {tx_type.name!r} is already registered")
+        return tx_type
+    clash = [t.name for t in REGISTRY.values() if t.type_id == tx_type.type_id]
+    if clash:
+        raise RegistryError(f"type id {tx_type.type_id} of {tx_type.name!r} is taken by {clash[0]!r}")
+    if not 0 <= tx_type.type_id < 256:
+        raise RegistryError(f"type id {tx_type.type_id} of {tx_type.name!r} is not a byte")
+    names = tx_type.field_names()
+    if len(set(names)) != len(names) or "" in names:
+        raise RegistryError(f"{tx_type.name!r} has duplicate or empty field names: {names}")
+    for name, width in tx_type.fields:
+        if not (1 <= width <= ELEMENT_BYTES or width == FULL):
+            raise RegistryError(f"{tx_type.name!r} field {name!r}: width {width} is not 1..31 or 32")
+    for role in (tx_type.a, tx_type.b, tx_type.fee):
+        if role is not None and role not in names:
+            raise RegistryError(f"{tx_type.name!r} names field {role!r}, which it does not have")
+    if tx_type.signers not in (0, 1, 2) or (tx_type.signers == 2 and tx_type.b is None) or \
+            (tx_type.signers >= 1 and tx_type.a is None):
+        raise RegistryError(f"{tx_type.name!r}: signers {tx_type.signers} need accounts a (and b) to sign")
+    if len(tx_type.layout()) > MAX_ELEMENTS:
+        raise RegistryError(f"{tx_type.name!r} needs {len(tx_type.layout())} data elements, at most {MAX_ELEMENTS}")
+    if tx_type.l1 not in ("", "deposit", "withdraw"):
+        raise RegistryError(f"{tx_type.name!r}: unknown L1 effect {tx_type.l1!r}")
+    REGISTRY[tx_type.name] = tx_type
+    return tx_type
+
+
+def get(name: str) -> TxType:
+    if name not in REGISTRY:
+        raise RegistryError(f"no transaction type {name!r}; registered: {', '.join(sorted(REGISTRY))}")
+    return REGISTRY[name]
+
+
+def by_id(type_id: int) -> TxType:
+    for t in REGISTRY.values():
+        if t.type_id == type_id:
+            return t
+    raise TxRejected(f"no transaction type has id {type_id}")
+

@@ -1,0 +1,199 @@
+"""The ZK rollup's state contract on the reference L1: bridge escrow, deposit queue, batches
+verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
+
+- ``deposit(ax, ay)`` (payable) escrows the value (a multiple of ``unit`` wei) for the L2
+  account of the Baby Jubjub key ``(ax, ay)``: the contract gives each new key the next account
+  index and remembers the depositor as the index's L1 owner. The request joins a queue that
+  batches must consume in order.
+- ``submit_batch(old_root, new_root, data, proof)`` (the operator): ``old_root`` must be the
+  current root; the calldata ``data`` is decoded (every registered transaction type) and
+  hashed as the circuit does (Poseidon, priced as poseidon-solidity's), each deposit in it must
+  be the queue's next request, and the proof must verify for ``(old_root, new_root,
+  data_hash)``. Then the root advances, withdrawals and the fees enter the ledger.
+- ``claim(id)`` pays a ledger entry once. ``freeze()``: anyone, once the queue's head has waited
+  longer than ``deadline`` seconds; then ``exit(...)`` pays each account's balance under the last
+  verified root to its owner once (Merkle proof checked on L1), ``refund(i)`` each unserved deposit.
+
+``checks_proofs=False`` deploys a deliberately broken contract that skips verification: the
+``defense=off`` side of the ``zk-invalid-batch`` scenario.
+
+>>> POSEIDON_GAS[4], merkle_proof_gas(8)
+(54326, 223318)
+"""
+
+from __future__ import annotations
+
+from native.backend import R
+from circuits.gadgets.merkle import merkle_root_of
+from circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
+from circuits.txtypes.registry import BALANCE_BITS
+from rollup.l1 import Address, Contract, external
+
+# Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
+POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}
+
+
+def merkle_proof_gas(depth: int) -> int:
+    """An account leaf (Poseidon of 4) and ``depth`` Poseidon(2) nodes."""
+    return POSEIDON_GAS[4] + depth * POSEIDON_GAS[2]
+
+
+class ZkRollup(Contract):
+    def constructor(self, verifier: Address, operator: Address, genesis_root: int, depth: int, slots: int,
+                    n_elements: int, unit: int, deadline: int, checks_proofs: bool) -> None:
+        for name, value in (("verifier", int(verifier, 16)), ("operator", int(operator, 16)),
+                            ("root", genesis_root), ("depth", depth), ("slots", slots),
+                            ("n_elements", n_elements), ("unit", unit), ("deadline", deadline),
+                            ("checks_proofs", int(checks_proofs)), ("next_index", 1)):
+            self.store(name, value=value)
+
+    # -- deposits ------------------------------------------------------------------------------
+    @external(payable=True)
+    def deposit(self, ax: int, ay: int) -> int:
+        """Queue a deposit of ``msg.value`` to the account of key (ax, ay); returns its queue position."""
+        self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
+        unit = self.load("unit")
+        amount = self.value // unit
+        self.require(self.value % unit == 0 and 0 < amount < 2**BALANCE_BITS,
+                     f"a deposit is a positive multiple of {unit} wei below 2^64 units")
+        self.require(0 < ax < R and 0 <= ay < R, "the key's coordinates must be field elements, x nonzero")
+        key = self.keccak(ax.to_bytes(32, "big") + ay.to_bytes(32, "big"))
+        index = self.load("index_of", key)
+        if index == 0:
+            index = self.load("next_index")
+            self.require(index < 1 << self.load("depth"), "the account tree is full")
+            self.store("next_index", value=index + 1)
+            self.store("index_of", key, value=index)
+            self.store("owner", index, value=int(self.sender, 16))
+        position = self.load("queued")
+        self.store("request", position, value=self._request_word(index, amount, ax, ay))
+        self.store("request_time", position, value=self.timestamp)
+        self.store("request_from", position, value=int(self.sender, 16))
+        self.store("request_amount", position, value=amount)
+        self.store("queued", value=position + 1)
+        self.emit("Deposited", position, index, args=(position, index, amount, ax, ay, self.sender))
+        return position
+
+    def _request_word(self, index: int, amount: int, ax: int, ay: int) -> int:
+        data = b"".join(v.to_bytes(32, "big") for v in (index, amount, ax, ay))
+        return int.from_bytes(self.keccak(data), "big")
+
+    # -- batches -------------------------------------------------------------------------------
+    @external
+    def submit_batch(self, old_root: int, new_root: int, data: bytes, proof: list[int]) -> int:
+        """Verify and apply a batch; see the module doc. Returns the batch number."""
+        self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
+        self.require(self.sender == f"0x{self.load('operator'):040x}", "only the operator submits batches")
+        self.require(old_root == self.load("root"), "old root is not the current root")
+        self.require(0 <= new_root < R, "new root is not a field element")
+        try:
+            decoded = decode_batch(data)
+        except TxRejected as exc:
+            self.require(False, f"batch data does not decode: {exc}")
+        slots, n_elements = self.load("slots"), self.load("n_elements")
+        self.require(len(decoded) == slots, f"batch data holds {len(decoded)} transactions, a batch has {slots}")
+        self.require(all(len(t.layout()) <= n_elements for t, _ in decoded),
+                     "batch data holds a transaction type this rollup's circuit does not take")
+        self.env.meter.charge(slots * POSEIDON_GAS[n_elements + 1], "Poseidon data hash")
+        h = data_hash(decoded, n_elements)
+        served = self.load("served")
+        for t, values in decoded:
+            if t.l1 == "deposit":
+                self.require(served < self.load("queued"), "batch serves a deposit nobody queued")
+                expected = self._request_word(values["to"], values["amount"], values["ax"], values["ay"])
+                self.require(self.load("request", served) == expected, f"batch deposit does not match queued request {served}")
+                served += 1
+        if self.load("checks_proofs"):
+            verifier = f"0x{self.load('verifier'):040x}"
+            self.require(self.call(verifier, "verify", [old_root, new_root, h], proof), "invalid proof")
+        self.store("served", value=served)
+        self.store("root", value=new_root)
+        fees = 0
+        for t, values in decoded:
+            if t.l1 == "withdraw":
+                self._credit(values["to"], values["amount"])
+            fees += values[t.fee] if t.fee else 0
+        if fees:
+            self._credit(self.load("operator"), fees)
+        batch = self.load("batches")
+        self.store("batches", value=batch + 1)
+        self.emit("BatchVerified", batch, data=data, args=(batch, old_root, new_root, data, served))
+        return batch
+
+    def _credit(self, to: int, amount: int) -> None:
+        entry = self.load("entries")
+        self.store("entry_to", entry, value=to)
+        self.store("entry_amount", entry, value=amount)
+        self.store("entries", value=entry + 1)
+        self.emit("Credited", entry, f"0x{to:040x}", args=(entry, f"0x{to:040x}", amount))
+
+    @external
+    def claim(self, entry: int) -> None:
+        """Pay ledger entry ``entry`` (a withdrawal or the operator's fees) to its recipient, once."""
+        self.require(entry < self.load("entries"), f"no ledger entry {entry}")
+        self.require(not self.load("claimed", entry), f"ledger entry {entry} already claimed")
+        self.store("claimed", entry, value=1)
+        self.emit("Claimed", entry, args=(entry,))
+        self.transfer(f"0x{self.load('entry_to', entry):040x}", self.load("entry_amount", entry) * self.load("unit"))
+
+    # -- forced exit -----------------------------------------------------------------------------
+    @external
+    def freeze(self) -> None:
+        """Enter exodus mode: allowed once the queue's oldest unserved request is past the deadline."""
+        served = self.load("served")
+        self.require(self.overdue(), f"no queued request is overdue (request {served} is next)")
+        self.store("frozen", value=1)
+        self.emit("Frozen", served, args=(served, self.load("root")))
+
+    @external
+    def exit(self, index: int, ax: int, ay: int, balance: int, nonce: int, siblings: list[int]) -> None:
+        """In exodus mode, pay account ``index``'s balance under the last verified root to its owner, once."""
+        self.require(self.load("frozen"), "exits open only in exodus mode")
+        depth = self.load("depth")
+        self.require(0 < index < 1 << depth and len(siblings) == depth, "bad account index or proof length")
+        self.require(not self.load("exited", index), f"account {index} already exited")
+        owner = self.load("owner", index)
+        self.require(owner != 0, f"account {index} has no L1 owner")
+        self.env.meter.charge(merkle_proof_gas(depth), "Poseidon Merkle proof")
+        leaf = leaf_hash(Account(ax, ay, balance, nonce))
+        bits = [(index >> level) & 1 for level in range(depth)]
+        self.require(merkle_root_of(leaf, siblings, bits) == self.load("root"),
+                     f"account {index} with balance {balance} is not under the last verified root")
+        self.store("exited", index, value=1)
+        self.emit("Exited", index, args=(index, balance))
+        self.transfer(f"0x{owner:040x}", balance * self.load("unit"))
+
+    @external
+    def refund(self, position: int) -> None:
+        """In exodus mode, return queued deposit ``position`` that no batch served, once."""
+        self.require(self.load("frozen"), "refunds open only in exodus mode")
+        self.require(self.load("served") <= position < self.load("queued"), f"request {position} is not unserved")
+        self.require(not self.load("refunded", position), f"request {position} already refunded")
+        self.store("refunded", position, value=1)
+        self.transfer(f"0x{self.load('request_from', position):040x}",
+                      self.load("request_amount", position) * self.load("unit"))
+
+    # -- views -----------------------------------------------------------------------------------
+    @external
+    def overdue(self) -> bool:
+        """Whether the queue's oldest unserved request has waited past the deadline."""
+        served = self.load("served")
+        return served < self.load("queued") and \
+            self.timestamp > self.load("request_time", served) + self.load("deadline")
+
+    @external
+    def claimed(self, entry: int) -> bool:
+        return bool(self.load("claimed", entry))
+
+    @external
+    def exited(self, index: int) -> bool:
+        return bool(self.load("exited", index))
+
+    @external
+    def refunded(self, position: int) -> bool:
+        return bool(self.load("refunded", position))
+
+    @external
+    def state(self) -> tuple:
+        """``(root, batches, served, queued, entries, frozen)``."""
+        return tuple(self.load(n) for n in ("root", "batches", "served", "queued", "entries", "frozen"))

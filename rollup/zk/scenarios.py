@@ -1,0 +1,329 @@
+"""Scenarios of the ZK rollup (``prozchain scenario run zk-...``), with real Groth16 proofs.
+
+Every run builds the same world: an L1 with 12-second blocks, the verifier and rollup
+contracts for the 2-slot, depth-8 batch circuit (its key set up once and cached on disk, see
+:mod:`rollup.zk.keys`), users who deposit, pay each other and withdraw, the operator agent and
+the users' wallet, on the simulated network. Scenarios differ in who misbehaves and which
+defence is on. Amounts are in L2 units (1 gwei); ``honest_loss`` is in wei.
+
+>>> from rollup.sim.registry import all_scenarios
+>>> sorted(name for name in all_scenarios() if name.startswith("zk-"))
+['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-prover-crash']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from circuits.gadgets.eddsa import public_key
+from circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
+from native.backend import P
+from rollup.l1 import Chain, Key
+from rollup.sim.network import NetworkConfig
+from rollup.sim.registry import ScenarioResult, scenario
+from rollup.sim.world import Simulation
+from rollup.zk.agents import OperatorAgent, Wallet
+from rollup.zk.errors import ZkRollupError
+from rollup.zk.keys import circuit_and_key
+from rollup.zk.node import ZkNode
+from rollup.zk.operator import Batch
+from rollup.zk.system import DEADLINE, ETHER, UNIT, System, deploy
+
+BLOCK_MS = 12_000
+COMMON = dict(users=3, loss=0.05, prove_ms=8_000)
+NEVER = 2**40  # a deadline no run reaches: no exodus
+
+
+@dataclass
+class Run:
+    sim: Simulation
+    params: dict
+    system: System
+    users: list[Key]
+    l2_keys: list[bytes]
+    agents: dict[str, Any] = field(default_factory=dict)
+    sent: list[tuple[int, Tx, int]] = field(default_factory=list)  # (sender, tx, receiver or -1)
+    escrow_ok: list[bool] = field(default_factory=list)
+    node: ZkNode | None = None  # the judge's own replay of L1, kept up to date block by block
+
+    @property
+    def chain(self) -> Chain:
+        return self.system.chain
+
+
+def build(seed: int, params: dict, deadline: int = DEADLINE, checks_proofs: bool = True,
+          durable: bool = True, censor_from: int | None = None, exodus: bool = True) -> Run:
+    """The world, the operator and the wallet; the users' plan is added by :func:`plan`."""
+    sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
+    users = [Key.from_seed(f"zk-user-{i}".encode()) for i in range(params["users"])]
+    operator = Key.from_seed(b"zk-operator")
+    chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
+    spec, compiled, zkey = circuit_and_key()
+    system = deploy(chain, operator, operator, spec, zkey.verification_key(), deadline, checks_proofs)
+    run = Run(sim, params, system, users, [f"zk-l2-{i}".encode().ljust(32, b".") for i in range(len(users))])
+    sim.produce_blocks(chain, BLOCK_MS, until=10**12)
+    run.agents["operator"] = sim.add(OperatorAgent("operator", sim, system, compiled, zkey, BLOCK_MS,
+                                                   params["prove_ms"], durable, censor_from))
+    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, users, "operator", BLOCK_MS, exodus))
+    sim.scheduler.every(BLOCK_MS, "judge: escrow", lambda: run.escrow_ok.append(escrow_matches(run)), until=10**12)
+    return run
+
+
+def index_of(run: Run, user: int) -> int:
+    for _, log in run.chain.logs(run.system.rollup, "Deposited"):
+        if log.args[5] == run.users[user].address:
+            return log.args[1]
+    raise ZkRollupError(f"user {user} has no L2 account yet")
+
+
+def deposit(run: Run, user: int, amount: int, at: int) -> None:
+    pub = public_key(run.l2_keys[user])
+    key, chain = run.users[user], run.chain
+    run.sim.scheduler.at(at, f"user {user}: deposit {amount}", lambda: chain.submit(
+        chain.build(key, run.system.rollup, "deposit", *pub, value=amount * UNIT, gas_limit=300_000)))
+
+
+def send(run: Run, user: int, at: int, nonce: int, kind: str, amount: int, fee: int, to: int) -> None:
+    """At ``at``, user ``user`` signs (nonce ``nonce``) and sends a transfer to user ``to`` or a
+    withdrawal to its own L1 address (``to`` = -1)."""
+    def act() -> None:
+        me = index_of(run, user)
+        if kind == "transfer":
+            fields = {"from": me, "to": index_of(run, to), "amount": amount, "fee": fee}
+        else:
+            fields = {"from": me, "amount": amount, "fee": fee, "to": int(run.users[user].address, 16)}
+        tx = sign_tx(Tx(kind, fields), [run.l2_keys[user]], [nonce])
+        run.sent.append((user, tx, to))
+        run.agents["wallet"].send_l2(tx)
+    run.sim.scheduler.at(at, f"user {user}: {kind} {amount}", act)
+
+
+def plan(run: Run, rng, deposits_until: int = 20_000, activity_from: int = 60_000, spread: int = 10_000) -> int:
+    """Deposits, then one transfer per user to a random peer, then a withdrawal each, each kind
+    within ``spread`` ms; returns when the activity ends."""
+    n = len(run.users)
+    amounts = [rng.randint(1_000, 9_000) for _ in range(n)]
+    for i in range(n):
+        deposit(run, i, amounts[i], rng.randint(1_000, deposits_until))
+    for i in range(n):
+        peer = rng.choice([j for j in range(n) if j != i])
+        send(run, i, activity_from + rng.randint(0, spread), 0, "transfer", rng.randint(1, amounts[i] // 10),
+             rng.randint(1, 9), peer)
+        send(run, i, activity_from + 60_000 + rng.randint(0, spread), 1, "withdraw",
+             rng.randint(1, amounts[i] // 4), rng.randint(1, 9), -1)
+    return activity_from + 60_000 + spread
+
+
+# -- judging ---------------------------------------------------------------------------------------
+def l1_view(run: Run) -> dict[str, Any]:
+    chain, rollup = run.chain, run.system.rollup
+    root, batches, served, queued, entries, frozen = chain.view(rollup, "state")
+    deposits = [log.args for _, log in chain.logs(rollup, "Deposited")]
+    credits = [log.args for _, log in chain.logs(rollup, "Credited")]
+    exits = {log.args[0] for _, log in chain.logs(rollup, "Exited")}
+    return {"root": root, "served": served, "frozen": frozen, "deposits": deposits, "credits": credits,
+            "exited": exits, "claimed": {log.args[0] for _, log in chain.logs(rollup, "Claimed")},
+            "refunded": [p for p, *_ in deposits if chain.view(rollup, "refunded", p)]}
+
+
+def escrow_matches(run: Run) -> bool:
+    """Escrow == L2 balances (of accounts not exited) + unclaimed ledger + unserved, unrefunded deposits."""
+    view = l1_view(run)
+    try:
+        run.node = run.node or ZkNode(run.chain, run.system.rollup, run.system.depth)
+        run.node.sync()
+    except (ZkRollupError, TxRejected):
+        return False
+    l2 = sum(a.balance for i, a in run.node.tree.accounts.items() if i not in view["exited"])
+    ledger = sum(amount for entry, _, amount in view["credits"] if entry not in view["claimed"])
+    queued = sum(amount for p, _, amount, *_ in view["deposits"] if p >= view["served"] and p not in view["refunded"])
+    return run.chain.state.balance(run.system.rollup) == UNIT * (l2 + ledger + queued)
+
+
+def included(run: Run) -> list[tuple[str, tuple]]:
+    """Every transaction in verified L1 data, as (type, sorted fields)."""
+    out = []
+    for _, log in run.chain.logs(run.system.rollup, "BatchVerified"):
+        out += [(t.name, tuple(sorted(values.items()))) for t, values in decode_batch(log.args[3]) if t.name != "noop"]
+    return out
+
+
+def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: bool = True,
+          notes: tuple[str, ...] = ()) -> ScenarioResult:
+    """Common invariants and the honest loss: each user is owed deposits - fees - sent + received
+    over the transactions the operator acknowledged; they hold L1 payouts (claims, exits, refunds)
+    plus, while the rollup serves them (``l2_counts``), their verified L2 balance."""
+    chain, rollup = run.chain, run.system.rollup
+    view = l1_view(run)
+    try:
+        node = ZkNode(chain, rollup, run.system.depth)
+        node.sync()
+        rebuilt = node.tree.root == view["root"]
+    except (ZkRollupError, TxRejected):
+        node, rebuilt = None, False
+    acks = run.agents["wallet"].acks
+    accepted = [(u, tx, to) for u, tx, to in run.sent if acks.get(tx.key(), "?") is None]
+    in_data = included(run)
+    keys = [(tx.type, tuple(sorted(tx.fields.items()))) for _, tx, _ in accepted]
+    owed = {i: 0 for i in range(len(run.users))}
+    for p, index, amount, _, _, sender in view["deposits"]:
+        owed[[u.address for u in run.users].index(sender)] += amount
+    for u, tx, to in accepted:
+        owed[u] -= tx.fields["fee"] + tx.fields["amount"] * (to >= 0)
+        if to >= 0:
+            owed[to] += tx.fields["amount"]
+    paid = {i: 0 for i in owed}
+    addresses = [u.address for u in run.users]
+    for _, log in chain.logs(rollup, "Claimed"):
+        entry = log.args[0]
+        to, amount = next((t, a) for e, t, a in view["credits"] if e == entry)
+        if to in addresses:
+            paid[addresses.index(to)] += amount
+    for _, log in chain.logs(rollup, "Exited"):
+        index, balance = log.args
+        owner = next(s for _, i, _, _, _, s in view["deposits"] if i == index)
+        paid[addresses.index(owner)] += balance
+    for p in view["refunded"]:
+        _, _, amount, _, _, sender = view["deposits"][p]
+        paid[addresses.index(sender)] += amount
+    held = {}
+    for i in owed:
+        balance = 0
+        if node is not None and l2_counts:
+            try:
+                index = index_of(run, i)
+                balance = 0 if index in view["exited"] else node.tree.get(index).balance
+            except ZkRollupError:
+                balance = 0
+        held[i] = paid[i] + balance
+    honest_loss = UNIT * sum(max(0, owed[i] - held[i]) for i in owed)
+    invariants = {
+        "state_rebuilt_from_l1": rebuilt,
+        "escrow_matches_every_block": all(run.escrow_ok) and escrow_matches(run),
+        "no_acked_tx_lost": all(k in in_data for k in keys),
+        "no_tx_applied_twice": len(in_data) == len(set(in_data)),
+        "l1_value_conserved": chain.conserved(),
+        **extra,
+    }
+    gas = sum(r.gas_used for b in chain.blocks for tx, r in zip(b.transactions, b.receipts) if tx.to == rollup)
+    summary = [f"{len(chain.logs(rollup, 'BatchVerified'))} batches verified, {len(in_data)} L2 txs, "
+               f"{len(view['deposits'])} deposits ({view['served']} served), frozen: {bool(view['frozen'])}",
+               f"acked {len(accepted)} of {len(run.sent)} sent; owed {owed}; held {held}", *notes]
+    accounts = {run.users[i].address: {"owed": owed[i], "held": held[i]} for i in owed}
+    return ScenarioResult.from_checks(name, run.sim.scheduler.seed, params, invariants, honest_loss, gas,
+                                      run.sim.scheduler.steps, summary=summary, accounts=accounts,
+                                      trace=list(run.sim.scheduler.trace))
+
+
+# -- the scenarios ---------------------------------------------------------------------------------
+@scenario("zk-happy-path", "users deposit, transfer and withdraw over several proven batches; "
+          "all balances match (no attack; defense=off changes nothing)", defense="on", **COMMON)
+def happy_path(seed: int, params: dict) -> ScenarioResult:
+    run = build(seed, params)
+    with run.sim:
+        end = plan(run, run.sim.scheduler.rng("users"))
+        run.sim.run(until=end + 240_000)
+        view, users = l1_view(run), {u.address for u in run.users}
+        withdrawals = [entry for entry, to, _ in view["credits"] if to in users]
+        return judge(run, "zk-happy-path", params, {
+            "every_withdrawal_claimed": len(withdrawals) == len(users) and set(withdrawals) <= view["claimed"],
+        })
+
+
+@scenario("zk-censorship-exodus", "after serving the first deposits the operator ignores a deposit and then "
+          "everything; past the deadline anyone freezes the rollup and every user exits with their last "
+          "verified balance (defense=off: no exodus, the funds stay stuck)",
+          defense="on", deadline_s=600, **COMMON)
+def censorship_exodus(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    censor_from = 70_000
+    run = build(seed, params, deadline=params["deadline_s"] if on else NEVER, censor_from=censor_from, exodus=on)
+    with run.sim:
+        rng = run.sim.scheduler.rng("users")
+        plan(run, rng, deposits_until=20_000, activity_from=80_000)
+        deposit(run, 0, rng.randint(100, 900), censor_from + 5_000)  # the deposit the operator ignores
+        run.sim.run(until=censor_from + 1_000 * params["deadline_s"] + 240_000)
+        view = l1_view(run)
+        return judge(run, "zk-censorship-exodus", params, {
+            "frozen_after_deadline": bool(view["frozen"]),
+            "every_user_exited": len(view["exited"]) == len(run.users),
+            "unserved_deposit_refunded": all(p in view["refunded"] for p, *_ in view["deposits"] if p >= view["served"]),
+        }, l2_counts=False)
+
+
+def evil_batch(run: Run, thief: bytes) -> tuple[int, bytes]:
+    """A root where the thief's new account holds everything, and data withdrawing the escrow to it."""
+    node = ZkNode(run.chain, run.system.rollup, run.system.depth)
+    node.sync()
+    tree: AccountTree = node.tree.copy()
+    total = sum(a.balance for a in tree.accounts.values())
+    for index, account in list(tree.accounts.items()):
+        tree.set(index, account.replace(balance=0))
+    index = (1 << tree.depth) - 1
+    tree.set(index, Account(*public_key(thief), 0, 1))
+    escrow = run.chain.state.balance(run.system.rollup) // UNIT
+    fields = {"from": index, "amount": escrow, "fee": 0, "to": int(run.system.operator.address, 16)}
+    return tree.root, Tx("withdraw", fields).encode() + Tx("noop", {}).encode()
+
+
+@scenario("zk-invalid-batch", "a malicious aggregator submits a batch for a wrong new root, then a tampered proof, "
+          "then a valid proof with other data; all rejected, state unchanged (defense=off: the contract skips "
+          "verification and the thief's root and withdrawal go through)", defense="on", attack_at=100_000, **COMMON)
+def invalid_batch(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    run = build(seed, params, checks_proofs=on)
+    outcomes: list[tuple[str, bool, str]] = []
+    with run.sim:
+        end = plan(run, run.sim.scheduler.rng("users"))
+
+        def attack() -> None:
+            pipeline = run.agents["operator"].pipeline
+            chain, rollup, thief = run.chain, run.system.rollup, run.system.operator
+            root = chain.view(rollup, "state")[0]
+            # a genuine proof, of an all-noop batch from the current root
+            node = ZkNode(chain, rollup, run.system.depth)
+            node.sync()
+            noops = run.system.spec.pad([])
+            slots = [apply_tx(node.tree, tx) for tx in noops]
+            batch = Batch(-1, noops, root, root, slots)
+            proof, _ = pipeline.prove(batch)
+            evil_root, evil_data = evil_batch(run, b"thief".ljust(32, b"."))
+            tampered = proof[:1] + [(P - proof[1]) % P] + proof[2:]
+            before = (chain.view(rollup, "state"), chain.state.balance(rollup))
+            for what, args in (("wrong new root", (root, evil_root, evil_data, proof)),
+                               ("tampered proof", (root, root, batch.data, tampered)),
+                               ("data mismatch", (root, root, evil_data, proof))):
+                receipt = chain.transact(thief, rollup, "submit_batch", *args, gas_limit=3_000_000)
+                outcomes.append((what, receipt.status, receipt.error or "accepted"))
+                run.sim.scheduler.log(f"attacker: {what}: {receipt.error or 'ACCEPTED'}")
+            outcomes.append(("state unchanged", (chain.view(rollup, "state"), chain.state.balance(rollup)) == before, ""))
+            stolen = [e for e, to, _ in l1_view(run)["credits"] if to == thief.address and not chain.view(rollup, "claimed", e)]
+            for entry in stolen:
+                chain.transact(thief, rollup, "claim", entry, gas_limit=200_000)
+        run.sim.scheduler.at(params["attack_at"], "attacker: submit invalid batches", attack)
+        run.sim.run(until=end + 240_000)
+        return judge(run, "zk-invalid-batch", params, {
+            "invalid_batches_rejected": len(outcomes) == 4 and not any(ok for _, ok, _ in outcomes[:3]),
+            "state_unchanged_by_attack": len(outcomes) == 4 and outcomes[3][1],
+        }, notes=tuple(f"attack '{w}': {e}" for w, _, e in outcomes[:3]))
+
+
+@scenario("zk-prover-crash", "the operator crashes while proving a batch and restarts from its SQLite store; "
+          "no transaction lost or applied twice (defense=off: an in-memory store, acknowledged transactions lost)",
+          defense="on", downtime_ms=30_000, **COMMON)
+def prover_crash(seed: int, params: dict) -> ScenarioResult:
+    run = build(seed, params, durable=params["defense"] == "on")
+    crashed: list[int] = []
+    with run.sim:
+        end = plan(run, run.sim.scheduler.rng("users"))
+
+        def on_proving(batch) -> None:  # the first batch with transactions the operator acknowledged
+            if any(tx.type in ("transfer", "withdraw") for tx in batch.txs) and not crashed:
+                crashed.append(run.sim.scheduler.now)
+                run.sim.crash("operator", at=run.sim.scheduler.now + params["prove_ms"] // 2,
+                              downtime=params["downtime_ms"])
+        run.agents["operator"].on_proving = on_proving
+        run.sim.run(until=end + 300_000)
+        return judge(run, "zk-prover-crash", params, {"crashed_while_proving": bool(crashed)},
+                     notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",))
