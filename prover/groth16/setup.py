@@ -5,7 +5,8 @@ and phase 2 on a snarkjs powers-of-tau ceremony.
 them: whoever runs it could forge proofs, so it is for development and tests only, never for
 keys others must trust. ``ptau_setup`` takes tau, alpha, beta (in the exponent) from a ``.ptau``
 ceremony, computes what ``snarkjs groth16 setup`` does, and adds one contribution (a fresh
-delta); more contributions can follow with ``snarkjs zkey contribute``.
+delta, recorded in section 10 as ``snarkjs zkey contribute`` records one, so ``snarkjs zkey
+verify`` accepts the key); more contributions can follow with ``snarkjs zkey contribute``.
 
 The key follows snarkjs's QAP convention exactly, so snarkjs proves with it and our prover
 proves with snarkjs's keys. With L_c the Lagrange basis of the domain of size n (the smallest
@@ -28,22 +29,27 @@ h(x) Z(x); the even points vanish, so sum_i value_i H_i = h(tau) Z(tau) / delta)
 
 from __future__ import annotations
 
+import hashlib
 import random
 import secrets
-from dataclasses import dataclass
+import struct
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
-from native.backend import R, Backend
+from native.backend import P, R, Backend
 from native.errors import ProzError
-from native.kernels import COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, scalars_array
+from native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
+                            scalars_array)
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
 from prover.formats.ptau import PowersOfTau
-from prover.formats.zkey import MAX_LOG_DOMAIN, ZKey
+from prover.formats.zkey import MAX_LOG_DOMAIN, Contribution, MPCParams, ZKey
+from prover.groth16.ptau_dev import blake2b, hash_to_g2, uncompressed
 
+CONTRIBUTOR = "prozchain"  # the name our phase-2 contribution carries in section 10
 MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
 
 
@@ -196,20 +202,28 @@ def _sparse_sums(backend: Backend, bases: PreparedBases, rows: np.ndarray, signa
 
 
 def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True, seed: Optional[int] = None,
-               backend: Optional[Backend] = None) -> ZKey:
+               backend: Optional[Backend] = None, name: str = CONTRIBUTOR) -> ZKey:
     """Phase 2 on a snarkjs powers-of-tau ceremony: what ``snarkjs groth16 setup`` computes
     (gamma = delta = 1, from the ceremony's Lagrange points, as in the module doc with the
-    secrets in the exponent), then unless ``contribute=False`` one contribution: a fresh delta,
-    with C and H divided by it. Only the contributor's delta is ours; tau, alpha, beta come from
-    the ceremony."""
+    secrets in the exponent, and section 10 holding snarkjs's circuit hash), then unless
+    ``contribute=False`` one contribution by :func:`add_contribution`: a fresh delta, recorded
+    as ``snarkjs zkey contribute`` records it, so ``snarkjs zkey verify`` accepts the key. Only
+    the contributor's delta is ours; tau, alpha, beta come from the ceremony.
+
+    >>> import os, tempfile
+    >>> from prover.formats.ptau import read_ptau
+    >>> from prover.groth16.ptau_dev import write_dev_ptau
+    >>> path = os.path.join(tempfile.mkdtemp(), "dev.ptau")
+    >>> _ = write_dev_ptau(path, 3, seed=1)
+    >>> key = ptau_setup(toy_r1cs(), read_ptau(path), seed=2)
+    >>> [c.name for c in key.mpc_params().contributions], key.mpc_params().contributions[0].delta_after == key.delta1
+    (['prozchain'], True)
+    """
     backend = backend or current_backend()
     n = cs.domain_size()
     if 2 * n > 1 << ptau.power:
         raise SetupError(f"{cs.n_constraints} constraints (+ {cs.n_public + 1} public rows) need a domain of {n}: "
                          f"the ceremony must have power >= {(2 * n).bit_length() - 1}, it has {ptau.power}")
-    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
-    delta = rng.randrange(1, R) if contribute else 1
-    delta_inv = pow(delta, -1, R)
     tau_g1, tau_g2 = ptau.lagrange(12, "g1", n), ptau.lagrange(13, "g2", n)
     alpha_tau, beta_tau = ptau.lagrange(14, "g1", n), ptau.lagrange(15, "g1", n)
     terms = np.concatenate([cs.terms, public_rows(cs)])
@@ -218,28 +232,116 @@ def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
     a, b = matrix == 0, matrix == 1
 
     # K_s = sum_A coef [beta L_c] + sum_B coef [alpha L_c] + sum_C coef [L_c], over the three
-    # Lagrange series side by side; the private signals' sums are divided by delta at once.
+    # Lagrange series side by side: IC (s <= nPublic) and C (the rest, still undivided: delta = 1).
     k_bases = PreparedBases("g1", np.concatenate([tau_g1.array, alpha_tau.array, beta_tau.array]))
-    k_rows = rows + n * np.where(a, 2, np.where(b, 1, 0))
-    private = signals > cs.n_public
-    k_values = values.copy()
-    k_values[private] = backend.mul_array("fr", values[private], ints_to_array([delta_inv] * int(private.sum()), R))
-    k = _sparse_sums(backend, k_bases, k_rows, signals, k_values, cs.n_vars)
-    odd = PreparedBases("g1", ptau.lagrange(12, "g1", 2 * n).array[1::2].copy())
-    h = _sparse_sums(backend, odd, np.arange(n), np.arange(n), ints_to_array([delta_inv] * n, R), n)
+    k = _sparse_sums(backend, k_bases, rows + n * np.where(a, 2, np.where(b, 1, 0)), signals, values, cs.n_vars)
     g1, g2 = G1Point.generator(), G2Point.generator()
     alpha1, beta1 = (_point(ptau.points(s, "g1", 0, 1)) for s in (4, 5))
-    return ZKey(
+    key = ZKey(
         cs.n_vars, cs.n_public, n,
-        alpha1, beta1, _point(ptau.points(6, "g2", 0, 1)), g2, g1 * delta, g2 * delta,
+        alpha1, beta1, _point(ptau.points(6, "g2", 0, 1)), g2, g1, g2,
         tuple(_point(PreparedBases("g1", k.array[s:s + 1])) for s in range(cs.n_public + 1)),
         zkey_coefficients(cs),
         _sparse_sums(backend, tau_g1, rows[a], signals[a], values[a], cs.n_vars),
         _sparse_sums(backend, tau_g1, rows[b], signals[b], values[b], cs.n_vars),
         _sparse_sums(backend, tau_g2, rows[b], signals[b], values[b], cs.n_vars),
         PreparedBases("g1", k.array[cs.n_public + 1:]),
-        h,
+        PreparedBases("g1", ptau.lagrange(12, "g1", 2 * n).array[1::2].copy()),
     )
+    key = replace(key, contributions=MPCParams(circuit_hash(key, ptau, backend)).to_bytes())
+    if not contribute:
+        return key
+    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+    return add_contribution(key, rng.randrange(1, R), rng.randrange(1, R), name, backend)
+
+
+def circuit_hash(key: ZKey, ptau: PowersOfTau, backend: Optional[Backend] = None) -> bytes:
+    """snarkjs's circuit hash (``csHash``, what ``zkey verify`` recomputes from the .r1cs and
+    .ptau) of the key ``groth16 setup`` makes (gamma = delta = 1, no contribution yet):
+    blake2b-512 over alpha1, beta1, beta2, gamma2, delta1, delta2, then for IC, H, C, A, B1, B2
+    in that order a big-endian u32 count and the points, all uncompressed. The H entry is not
+    the key's H section but (tau^(i + n) - tau^i) G1 from the ceremony's section 2, counted
+    n - 1 and hashed for i < n - 1 (snarkjs's ``hashHPoints``, whose chunking takes i up to n -
+    1 once n - 1 exceeds 2^14)."""
+    backend = backend or current_backend()
+    n = key.domain_size
+    digest = hashlib.blake2b(digest_size=64)
+    for group, points in (("g1", [key.alpha1, key.beta1]), ("g2", [key.beta2, key.gamma2]), ("g1", [key.delta1]),
+                          ("g2", [key.delta2])):
+        digest.update(_uncompressed_points(group, points, backend))
+    chunk = 1 << 14
+    count = -(-(n - 1) // chunk) * min(n - 1, chunk)
+    powers = ptau.points(2, "g1", 0, count + n).array
+    both = PreparedBases("g1", np.concatenate([powers[n:], _negated_g1(powers[:count])]))
+    h = _sparse_sums(backend, both, np.arange(2 * count), np.tile(np.arange(count), 2),
+                     ints_to_array([1] * (2 * count)), count)  # scalars 1: additions, no multiplications
+    ic = prepare_bases("g1", [p.affine for p in key.ic])
+    for label, bases in ((len(ic), ic), (n - 1, h), (len(key.c), key.c), (len(key.a), key.a), (len(key.b1), key.b1),
+                         (len(key.b2), key.b2)):
+        digest.update(struct.pack(">I", label))
+        digest.update(uncompressed(bases.group, bases.array, backend))
+    return digest.digest()
+
+
+def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
+                     backend: Optional[Backend] = None) -> ZKey:
+    """What ``snarkjs zkey contribute`` does, with the secret ``delta`` (and the proof-of-
+    knowledge base g1_s = s G1) given: delta1, delta2 times delta, C and H divided by it, and a
+    :class:`prover.formats.zkey.Contribution` appended to the key's section 10, which must
+    already hold snarkjs's record (a key from :func:`ptau_setup` or snarkjs). Whoever knows
+    ``delta`` must forget it.
+
+    >>> first = replace(dev_setup(toy_r1cs(), seed=1), contributions=MPCParams(bytes(64)).to_bytes())
+    >>> second = add_contribution(first, 5, 7, name="second")
+    >>> second.delta1 == first.delta1 * 5, [c.name for c in second.mpc_params().contributions]
+    (True, ['second'])
+    """
+    backend = backend or current_backend()
+    mpc = key.mpc_params()
+    if mpc is None:
+        raise SetupError("the key has no phase-2 record (section 10) to add a contribution to")
+    if not 0 < delta % R or not 0 < s % R:
+        raise SetupError("delta and s must be non-zero mod r")
+    g1_s = G1Point.generator() * s
+    g1_sx = g1_s * delta
+    transcript = blake2b(mpc.cs_hash, *(public_key_bytes(c, backend) for c in mpc.contributions),
+                         _uncompressed_points("g1", [g1_s, g1_sx], backend))
+    g2_spx = G2Point.from_affine(*backend.g_mul("g2", hash_to_g2(transcript, backend), delta))
+    delta1, inverse = key.delta1 * delta, pow(delta, -1, R)
+    record = Contribution(delta1, g1_s, g1_sx, g2_spx, transcript, 0, name)
+    return replace(key, delta1=delta1, delta2=key.delta2 * delta, c=_scaled(backend, key.c, inverse),
+                   h=_scaled(backend, key.h, inverse),
+                   contributions=MPCParams(mpc.cs_hash, mpc.contributions + (record,)).to_bytes())
+
+
+def public_key_bytes(c: Contribution, backend: Optional[Backend] = None) -> bytes:
+    """What snarkjs hashes of a contribution (``hashPubKey``): deltaAfter, g1_s, g1_sx, g2_spx
+    uncompressed, then the transcript; the next transcript absorbs it."""
+    return (_uncompressed_points("g1", [c.delta_after, c.g1_s, c.g1_sx], backend)
+            + _uncompressed_points("g2", [c.g2_spx], backend) + c.transcript)
+
+
+def _uncompressed_points(group: str, points: Sequence, backend: Optional[Backend]) -> bytes:
+    return uncompressed(group, prepare_bases(group, [p.affine for p in points]).array, backend)
+
+
+def _negated_g1(rows: np.ndarray) -> np.ndarray:
+    """G1 points in the kernels' layout, each negated: y -> P - y limb by limb (Montgomery form
+    commutes with negation); the point at infinity (y = 0) stays zero."""
+    out = rows.copy()
+    y, borrow = rows[:, 4:8], np.zeros(len(rows), dtype=bool)
+    for i in range(4):
+        p = np.uint64((P >> (64 * i)) & 0xFFFFFFFFFFFFFFFF)
+        out[:, 4 + i] = p - y[:, i] - borrow.astype(np.uint64)
+        borrow = (y[:, i] > p) | ((y[:, i] == p) & borrow)
+    out[~rows[:, 4:8].any(axis=1), 4:8] = 0
+    return out
+
+
+def _scaled(backend: Backend, bases: PreparedBases, k: int) -> PreparedBases:
+    """Every point of ``bases`` times k."""
+    n = len(bases)
+    return _sparse_sums(backend, bases, np.arange(n), np.arange(n), ints_to_array([k % R] * n, R), n)
 
 
 def _point(bases: PreparedBases):

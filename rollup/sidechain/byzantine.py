@@ -69,10 +69,10 @@ class Equivocator(Validator):
         c.spent = True
         x, y = self._new_block([c.spend[0]]), self._new_block([c.spend[1]])
         c.plans[(self.h, round_)] = (x.hash, y.hash)
-        px = Proposal.make(self.key, self.h, round_, -1, x)
+        px = Proposal.make(self.key, self.epoch, self.h, round_, -1, x)
         self.log(f"EQUIVOCATE proposal h{self.h} r{round_}: {x.hash.hex()[:8]} / {y.hash.hex()[:8]}")
         self._accept(px)
-        self._split(px, Proposal.make(self.key, self.h, round_, -1, y))
+        self._split(px, Proposal.make(self.key, self.epoch, self.h, round_, -1, y))
 
     def _cast(self, step: int, value: Optional[bytes]) -> None:
         plan = self.coalition.plans.get((self.h, self.round))

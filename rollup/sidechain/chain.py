@@ -205,16 +205,20 @@ class Mempool:
     [0, 1]
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reserved: Sequence[str] = ()) -> None:
         self.txs: dict[bytes, L2Tx] = {}
+        self.reserved = frozenset(reserved)
 
     def add(self, raw: bytes) -> bool:
-        """Admit a signed VM transaction of this chain; False if already known."""
+        """Admit a signed VM transaction of this chain; False if already known. Senders in
+        ``reserved`` (system accounts, whose transactions come from L1) are refused."""
         try:
             tx = L2Tx.decode(raw)
             tx.sender
         except (DecodeError, InvalidTransaction) as exc:
             raise InvalidMessage(f"mempool refuses the transaction: {exc}") from exc
+        if tx.sender in self.reserved:
+            raise InvalidMessage(f"mempool refuses the transaction: {tx.sender} is a system account")
         if tx.hash in self.txs:
             return False
         self.txs[tx.hash] = tx
@@ -245,10 +249,11 @@ class Mempool:
 # -- state database --------------------------------------------------------------------------
 class ChainState:
     """The committed chain on top of the VM. ``store`` (the agent's SQLite store) keeps every
-    block with its commit certificate; a new instance replays them, checking each state root."""
+    block with its commit certificate; a new instance replays them, checking each state root.
+    Blocks hold at most ``max_txs`` transactions (a chain parameter: presets differ in it)."""
 
-    def __init__(self, genesis: Genesis, store: Optional[Store] = None) -> None:
-        self.ex = Executor()
+    def __init__(self, genesis: Genesis, store: Optional[Store] = None, max_txs: int = MAX_TXS) -> None:
+        self.ex, self.max_txs = Executor(), max_txs
         self.store = store if store is not None else MemoryStore()
         self.headers: list[Header] = [genesis.header(self.ex)]
         self.blocks: list[Optional[Block]] = [None]
@@ -296,8 +301,8 @@ class ChainState:
             raise InvalidBlock(f"block {h.height} does not extend head {parent.height}")
         if h.dep_start != self.dep_next or h.epoch < parent.epoch or h.time <= parent.time:
             raise InvalidBlock(f"block {h.height}: deposit start, epoch or time goes backwards")
-        if len(block.txs) > MAX_TXS:
-            raise InvalidBlock(f"block {h.height} has {len(block.txs)} txs, at most {MAX_TXS}")
+        if len(block.txs) > self.max_txs:
+            raise InvalidBlock(f"block {h.height} has {len(block.txs)} txs, at most {self.max_txs}")
         if block.hash in self._checked:
             return
         expected = self.build(h.proposer, h.time, block.txs, block.deposits, h.epoch).header

@@ -38,7 +38,10 @@ from rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet, B
 from rollup.sidechain.errors import InvalidBlock, InvalidMessage
 from rollup.sidechain.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
 from rollup.sim.agent import Agent
-from rollup.vm import Deposit
+from rollup.l1.errors import InvalidTransaction
+from rollup.sidechain.assets import MINTER, mint_fields
+from rollup.vm import Deposit, L2Tx
+from rollup.vm.errors import DecodeError
 
 PROPOSE = 0
 ANY = object()
@@ -66,6 +69,11 @@ class L1View(Protocol):
 
     def deposit_ok(self, deposit: Deposit) -> bool: ...
 
+    def mints(self, start: int) -> list[bytes]:
+        """The mint transactions of L1 token deposits from index ``start`` on."""
+
+    def token_deposit_ok(self, index: int, asset: int, recipient: str, amount: int) -> bool: ...
+
     def report(self, reporter: Key, evidence: Evidence) -> None: ...
 
 
@@ -83,6 +91,12 @@ class StaticL1:
         return 0
 
     def deposit_ok(self, deposit: Deposit) -> bool:
+        return False
+
+    def mints(self, start: int) -> list[bytes]:
+        return []
+
+    def token_deposit_ok(self, index: int, asset: int, recipient: str, amount: int) -> bool:
         return False
 
     def report(self, reporter: Key, evidence: Evidence) -> None:
@@ -105,8 +119,8 @@ class Validator(Agent):
 
     # -- lifecycle ------------------------------------------------------------------------------
     def on_start(self) -> None:
-        self.chain = ChainState(self.genesis, self.store)
-        self.mempool = Mempool()
+        self.chain = ChainState(self.genesis, self.store, self.config.max_txs)
+        self.mempool = Mempool(reserved=(MINTER,))
         self.deposits: dict[int, Deposit] = {}
         self.reported: set[str] = set(k[len("evidence/"):] for k in self.store.keys("evidence/"))
         self.future: dict[int, list[tuple[str, Any]]] = {}
@@ -128,6 +142,9 @@ class Validator(Agent):
             self.locked = Block.from_json(lock["locked"]) if lock["locked"] else None
             self.valid = Block.from_json(lock["valid"]) if lock["valid"] else None
             self.locked_round, self.valid_round = lock["locked_round"], lock["valid_round"]
+            for raw in lock.get("polka", []):  # the prevotes that made ``valid`` valid
+                vote = Vote.decode(bytes.fromhex(raw))
+                self.votes.setdefault((vote.round, PREVOTE), {})[vote.signer] = vote
         self.timer(self.config.commit_wait, f"h{height} start",
                    lambda: self.h == height and self.round < 0 and self._start_round(0))
         for src, message in self.future.pop(height, []):
@@ -156,8 +173,9 @@ class Validator(Agent):
         self._progress()
 
     def _new_block(self, extra_txs: Sequence[bytes] = ()) -> Block:
-        txs = list(extra_txs) + [t for t in self.mempool.select(self.chain.nonce, self.config.max_txs)
-                                 if t not in extra_txs]
+        mints = self.l1.mints(self.chain.nonce(MINTER))[:16]
+        txs = mints + list(extra_txs) + [t for t in self.mempool.select(self.chain.nonce, self.config.max_txs)
+                                         if t not in extra_txs]
         deposits, index = [], self.chain.dep_next
         while index in self.deposits and len(deposits) < 16:
             deposits.append(self.deposits[index])
@@ -173,9 +191,10 @@ class Validator(Agent):
             block, valid_round = Block.from_json(stored["block"]), stored["valid_round"]
         else:
             self.store.put(slot, {"block": block.to_json(), "valid_round": valid_round})
-        proposal = Proposal.make(self.key, self.h, round_, valid_round, block)
+        proposal = Proposal.make(self.key, self.epoch, self.h, round_, valid_round, block)
         self._accept(proposal)
         self._broadcast(proposal)
+        self._send_polka(proposal)
 
     def _cast(self, step: int, value: Optional[bytes]) -> None:
         slot = f"vote/{self.h}/{self.round}/{step}"
@@ -188,6 +207,14 @@ class Validator(Agent):
         self.step = step
         self._accept(vote)
         self._broadcast(vote)
+
+    def _send_polka(self, proposal: Proposal) -> None:
+        """A re-proposed block goes with the prevotes of its ``valid_round``: peers that missed
+        them (partitioned, restarted) could otherwise never accept it (Tendermint's POL)."""
+        if proposal.valid_round >= 0:
+            for vote in self.votes.get((proposal.valid_round, PREVOTE), {}).values():
+                if vote.block_hash == proposal.block.hash:
+                    self._broadcast(vote)
 
     def _broadcast(self, message: Any) -> None:
         for peer in self.peers:
@@ -224,9 +251,14 @@ class Validator(Agent):
         except InvalidMessage:
             return
         if isinstance(message, Proposal):
-            if signer == self.vset.proposer(self.h, message.round) and message.round not in self.proposals:
+            first = self.proposals.get(message.round)
+            if message.epoch != self.epoch or signer != self.vset.proposer(self.h, message.round):
+                return
+            if first is None:
                 self.proposals[message.round] = message
                 self.senders.setdefault(message.round, set()).add(signer)
+            elif first.block.hash != message.block.hash:
+                self._report(Evidence(first.signed, message.signed))
             return
         if message.epoch != self.epoch or not self.vset.power(signer):
             return
@@ -293,6 +325,7 @@ class Validator(Agent):
             own = self.proposals.get(self.round)
             if own is not None and own.signer == me:
                 self._broadcast(own)
+                self._send_polka(own)
             for step in (PREVOTE, PRECOMMIT):
                 vote = self.votes.get((self.round, step), {}).get(me)
                 if vote is not None:
@@ -309,12 +342,26 @@ class Validator(Agent):
         if block.height != self.h or block.header.epoch > self.l1.latest_epoch():
             return False
         deposits_ok = all(d.index == block.header.dep_start + i and self.l1.deposit_ok(d)
-                          for i, d in enumerate(block.deposits))
+                          for i, d in enumerate(block.deposits)) and self._mints_ok(block)
         try:
             self.chain.check(block)
         except InvalidBlock:
             return False
         return deposits_ok
+
+    def _mints_ok(self, block: Block) -> bool:
+        """Every transaction of the minter is the mint of the L1 token deposit its nonce names."""
+        for raw in block.txs:
+            try:
+                tx = L2Tx.decode(raw)
+                if tx.sender != MINTER:
+                    continue
+            except (DecodeError, InvalidTransaction):
+                continue  # the VM skips it
+            fields = mint_fields(tx)
+            if fields is None or not self.l1.token_deposit_ok(*fields):
+                return False
+        return True
 
     def _weight(self, round_: int, step: int, value: Any = ANY) -> int:
         slot = self.votes.get((round_, step), {})
@@ -381,7 +428,15 @@ class Validator(Agent):
         self.store.put("lock", {"h": self.h, "locked_round": self.locked_round,
                                 "locked": self.locked.to_json() if self.locked else None,
                                 "valid_round": self.valid_round,
-                                "valid": self.valid.to_json() if self.valid else None})
+                                "valid": self.valid.to_json() if self.valid else None,
+                                "polka": [v.encode().hex() for v in self._polka()]})
+
+    def _polka(self) -> list[Vote]:
+        """The prevotes for ``valid`` in ``valid_round``: the proof of lock a re-proposal of it carries."""
+        if self.valid is None:
+            return []
+        slot = self.votes.get((self.valid_round, PREVOTE), {})
+        return [v for v in slot.values() if v.block_hash == self.valid.hash]
 
     def _decide(self, block: Block, certificate: tuple[Vote, ...]) -> None:
         self.chain.commit(block, [v.encode().hex() for v in certificate])

@@ -1,7 +1,8 @@
 """Numbers for the README: throughput and time to finality with 4, 16 and 64 validators, and
 the L1 gas of checkpoints and bridged transfers under each security model.
 
-Run ``python -m rollup.sidechain.measure`` (add ``--quick`` to skip 64 validators). Throughput
+Run ``python -m rollup.sidechain.measure`` (add ``--quick`` to skip 64 validators, ``--gas``
+for the L1 gas tables only). Throughput
 and finality are in *simulated* time (network latency 10-200 ms, 2 % loss, the default
 timeouts); the wall time each simulation took on this machine is printed beside them.
 
@@ -70,12 +71,7 @@ def gas_numbers(mode: str, seed: int = 1) -> dict:
             system.sim.scheduler.at(20_000, "burn", lambda raw=raw: [
                 system.sim.network.send("user", v.name, raw) for v in system.validators])
         system.sim.run(until=80_000)
-    by_method: dict[str, list[int]] = {}
-    selectors = {m.selector: name for name, m in Bridge.methods.items()}
-    for block in chain.blocks:
-        for tx, receipt in zip(block.transactions, block.receipts):
-            if tx.to == system.bridge and receipt.status:
-                by_method.setdefault(selectors.get(tx.data[:4], "?"), []).append(receipt.gas_used)
+    by_method = _bridge_gas(system)
     avg = {m: round(mean(g)) for m, g in by_method.items()}
     withdrawal = avg.get("prove_withdrawal", 0) + avg.get("process_withdrawal", 0)
     return {"mode": mode, "checkpoint": avg.get("submit_checkpoint", 0), "deposit": avg.get("deposit", 0),
@@ -84,8 +80,31 @@ def gas_numbers(mode: str, seed: int = 1) -> dict:
             "withdrawals": len(by_method.get("process_withdrawal", []))}
 
 
+def _bridge_gas(system) -> dict[str, list[int]]:
+    """Gas of the successful L1 transactions to the bridge, by method."""
+    by_method: dict[str, list[int]] = {}
+    selectors = {m.selector: name for name, m in Bridge.methods.items()}
+    for block in system.chain.blocks:
+        for tx, receipt in zip(block.transactions, block.receipts):
+            if tx.to == system.bridge and receipt.status:
+                by_method.setdefault(selectors.get(tx.data[:4], "?"), []).append(receipt.gas_used)
+    return by_method
+
+
+def fraud_numbers(mode: str, seed: int = 6) -> dict:
+    """L1 gas of the fraud proof (and, under staking, of slashing the signers) against the
+    forged checkpoint of ``bridge-forged-message``: a 4-block checkpoint whose last block claims
+    a world paying a thief, re-executed on L1 step by step."""
+    from rollup.sidechain.scenarios import _invalid_block
+    _, result, system = _invalid_block(seed, {"defense": "on", "loss": 0.02}, True, MODES[mode])
+    gas = _bridge_gas(system)
+    (challenge,) = gas["challenge"]
+    return {"mode": mode, "challenge": challenge, "slash_signers": sum(gas.get("slash_signers", [])),
+            "ok": result.ok}
+
+
 def main(argv: list[str]) -> None:
-    sizes = (4, 16) if "--quick" in argv else (4, 16, 64)
+    sizes = () if "--gas" in argv else (4, 16) if "--quick" in argv else (4, 16, 64)
     print("validators | blocks/s | tx/s | finality (sim ms) | simulated s | wall s")
     for n in sizes:
         r = consensus_numbers(n, sim_ms=30_000 if n < 64 else 10_000)
@@ -96,6 +115,10 @@ def main(argv: list[str]) -> None:
         g = gas_numbers(mode)
         print(f"{g['mode']} | {g['checkpoint']} | {g['deposit']} | {g['withdrawal']} | {g['transfer_round_trip']} "
               f"({g['checkpoints']} checkpoints, {g['withdrawals']} withdrawals)")
+    print("\nmode | L1 gas of a fraud proof (challenge) | slashing the signers")
+    for mode in ("optimistic", "staking"):
+        f = fraud_numbers(mode)
+        print(f"{f['mode']} | {f['challenge']} | {f['slash_signers']} (scenario ok: {f['ok']})")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional
+from typing import Optional, Union
 
 from rollup.l1.crypto import Address, Key, recover_address
 from rollup.l1.errors import InvalidTransaction
@@ -56,8 +56,20 @@ def signature_from_bytes(raw: bytes) -> tuple[int, int, int]:
     return raw[64], int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big")
 
 
+class Signed:
+    """A signed message: its ``_fields()``, ``digest`` and ``signature`` make its signer and
+    its encoding (the fields, then the 65 signature bytes)."""
+
+    @cached_property
+    def signer(self) -> Address:
+        return signer_of(self.digest, self.signature)
+
+    def encode(self) -> bytes:
+        return rlp_encode(self._fields() + [signature_bytes(self.signature)])
+
+
 @dataclass(frozen=True)
-class Vote:
+class Vote(Signed):
     epoch: int
     height: int
     round: int
@@ -73,18 +85,16 @@ class Vote:
     def digest(self) -> bytes:
         return keccak(VOTE_TAG + rlp_encode(self._fields()))
 
+    @property
+    def slot(self) -> tuple:
+        """Two votes of one signer for the same slot and different blocks conflict."""
+        return (self.chain_id, self.epoch, self.height, self.round, self.step)
+
     @classmethod
     def make(cls, key: Key, epoch: int, height: int, round_: int, step: int,
              block_hash: Optional[bytes]) -> "Vote":
         vote = cls(epoch, height, round_, step, block_hash)
         return cls(epoch, height, round_, step, block_hash, key.sign(vote.digest))
-
-    @cached_property
-    def signer(self) -> Address:
-        return signer_of(self.digest, self.signature)
-
-    def encode(self) -> bytes:
-        return rlp_encode(self._fields() + [signature_bytes(self.signature)])
 
     @classmethod
     def decode(cls, data: bytes) -> "Vote":
@@ -105,25 +115,71 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class SignedProposal(Signed):
+    """What a proposer signs for ``(epoch, height, round)``: the block's hash and its
+    ``valid_round`` (-1, or the round in which the block got a quorum of prevotes). It is also
+    what L1 reads from evidence of conflicting proposals (without the block's contents)."""
+
+    epoch: int
+    height: int
+    round: int
+    valid_round: int
+    block_hash: bytes
+    signature: Optional[tuple[int, int, int]] = field(default=None, compare=False)
+    chain_id: int = SIDECHAIN_ID
+
+    def _fields(self) -> list:
+        return [self.chain_id, self.epoch, self.height, self.round, self.valid_round + 1, self.block_hash]
+
+    @property
+    def digest(self) -> bytes:
+        return keccak(PROPOSAL_TAG + rlp_encode(self._fields()))
+
+    @property
+    def slot(self) -> tuple:
+        """Two proposals of one signer for the same slot and different blocks conflict."""
+        return (self.chain_id, self.epoch, self.height, self.round, "proposal")
+
+    @classmethod
+    def decode(cls, data: bytes) -> "SignedProposal":
+        """The signed proposal in ``data``; :class:`InvalidMessage` if it is not one."""
+        try:
+            chain_id, epoch, height, round_, valid_round, block_hash, sig = decode_rlp(data)
+            if len(block_hash) != 32:
+                raise DecodeError("bad block hash")
+            return cls(to_int(epoch), to_int(height), to_int(round_), to_int(valid_round) - 1, block_hash,
+                       signature_from_bytes(sig), to_int(chain_id))
+        except (ValueError, TypeError) as exc:
+            raise InvalidMessage(f"not a signed proposal: {exc}") from exc
+
+    def __repr__(self) -> str:
+        return f"proposal(h{self.height} r{self.round} {self.block_hash.hex()[:8]})"
+
+
+@dataclass(frozen=True)
 class Proposal:
-    """The proposer's block for ``(height, round)``; ``valid_round`` is -1 or the round in
-    which the block got a quorum of prevotes (Tendermint's proof-of-lock-change)."""
+    """The proposer's block for ``(height, round)`` in ``epoch``; ``valid_round`` is -1 or the
+    round in which the block got a quorum of prevotes (Tendermint's proof-of-lock-change)."""
 
     height: int
     round: int
     valid_round: int
     block: Block
     signature: Optional[tuple[int, int, int]] = field(default=None, compare=False)
+    epoch: int = 0
+
+    @property
+    def signed(self) -> SignedProposal:
+        return SignedProposal(self.epoch, self.height, self.round, self.valid_round, self.block.hash, self.signature)
 
     @property
     def digest(self) -> bytes:
-        return keccak(PROPOSAL_TAG + rlp_encode([SIDECHAIN_ID, self.height, self.round,
-                                                 self.valid_round + 1, self.block.hash]))
+        return self.signed.digest
 
     @classmethod
-    def make(cls, key: Key, height: int, round_: int, valid_round: int, block: Block) -> "Proposal":
-        unsigned = cls(height, round_, valid_round, block)
-        return cls(height, round_, valid_round, block, key.sign(unsigned.digest))
+    def make(cls, key: Key, epoch: int, height: int, round_: int, valid_round: int, block: Block) -> "Proposal":
+        unsigned = cls(height, round_, valid_round, block, epoch=epoch)
+        return cls(height, round_, valid_round, block, key.sign(unsigned.digest), epoch)
 
     @cached_property
     def signer(self) -> Address:
@@ -157,28 +213,33 @@ class Status:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Two conflicting votes of one validator."""
+    """Two conflicting messages of one validator: two votes (same height, round and step) or
+    two :class:`SignedProposal`\\ s (same height and round) for different blocks. ``method``
+    is the staking contract's method that judges it."""
 
-    first: Vote
-    second: Vote
+    first: Union[Vote, SignedProposal]
+    second: Union[Vote, SignedProposal]
 
     def __post_init__(self) -> None:
         a, b = self.first, self.second
-        if (a.chain_id, a.epoch, a.height, a.round, a.step) != (b.chain_id, b.epoch, b.height, b.round, b.step):
-            raise InvalidMessage("evidence votes are for different heights, rounds or steps")
+        if type(a) is not type(b) or a.slot != b.slot:
+            raise InvalidMessage("evidence messages are for different heights, rounds or steps")
         if a.block_hash == b.block_hash:
-            raise InvalidMessage("evidence votes do not conflict")
+            raise InvalidMessage("evidence messages do not conflict")
         if a.signer != b.signer:
-            raise InvalidMessage("evidence votes have different signers")
+            raise InvalidMessage("evidence messages have different signers")
 
     @property
     def validator(self) -> Address:
         return self.first.signer
 
     @property
+    def method(self) -> str:
+        return "report" if isinstance(self.first, Vote) else "report_proposals"
+
+    @property
     def key(self) -> str:
-        a = self.first
-        return f"{a.signer}/{a.height}/{a.round}/{a.step}"
+        return "/".join(str(x) for x in (self.first.signer, *self.first.slot[2:]))
 
     def __repr__(self) -> str:
         return f"evidence({self.first.signer[:10]} {self.first!r} vs {self.second!r})"

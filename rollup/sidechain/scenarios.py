@@ -18,7 +18,7 @@ from typing import Any
 
 from rollup.l1 import Bytes32, Contract, Key, external
 from rollup.sidechain.bridge.checkpoint import Checkpoint
-from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, THRESHOLD
+from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
 from rollup.sidechain.byzantine import Coalition, Equivocator
 from rollup.sidechain.chain import Genesis
 from rollup.sidechain.system import ETHER, Config, System, build
@@ -100,7 +100,9 @@ def _judge(name: str, seed: int, params: dict, system: System, owed: dict[str, i
 
 
 def _config(params: dict, **changes: Any) -> Config:
-    return Config(network=NetworkConfig(latency_ms=(10, 200), loss=params["loss"]), **changes)
+    """The scenarios' sidechain: a 20 s challenge window unless ``changes`` say otherwise, so
+    withdrawals burnt by 50 s are paid within :data:`HORIZON`."""
+    return Config(**{"network": NetworkConfig(latency_ms=(10, 200), loss=params["loss"]), "window": 20, **changes})
 
 
 @scenario("sidechain-happy-path",
@@ -222,8 +224,10 @@ def key_compromise(seed: int, params: dict) -> ScenarioResult:
 
 @scenario("bridge-forged-message",
           "replayed withdrawal, zero root (Nomad), signatures of non-validators, a spoofed light client "
-          "(Wormhole), and in an optimistic bridge a checkpoint for an invalid block, caught by a fraud "
-          "proof that re-executes the block on L1. defense=off: the checks are off and the window is 0",
+          "(Wormhole), and a checkpoint for an invalid block, posted by a bonded thief (optimistic bridge) "
+          "or signed by >2/3 of the staked validators (staking bridge), caught by a fraud proof that "
+          "re-executes the block on L1, the staked signers slashed. defense=off: the checks are off, "
+          "the window is 0 and nobody proves fraud",
           defense="on", loss=0.02)
 def forged_message(seed: int, params: dict) -> ScenarioResult:
     on = params["defense"] == "on"
@@ -254,22 +258,30 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
         stolen["replay"] = _paid_to(system, thief.address) - before
         system.sim.run(until=HORIZON)
         first = _judge("bridge-forged-message", seed, params, system, owed, {})
-    stolen["invalid-block"], second = _invalid_block(seed, params, on)
-    extra = {**{k: v for k, v in first.invariants.items()}, **{f"no_theft_{k}": v == 0 for k, v in stolen.items()},
-             **{f"optimistic_{k}": v for k, v in second.invariants.items()}}
-    loss = first.honest_loss + second.honest_loss + sum(stolen.values())
-    return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, first.l1_gas + second.l1_gas,
-                                      first.steps + second.steps, summary=first.summary + second.summary +
-                                      [f"stolen: {stolen}"], accounts=first.accounts,
-                                      trace=first.trace + second.trace)
+    stolen["invalid-block"], second, _ = _invalid_block(seed, params, on, OPTIMISTIC)
+    stolen["staked-signers"], third, _ = _invalid_block(seed, params, on, STAKING)
+    parts = (first, second, third)
+    extra = {**first.invariants, **{f"no_theft_{k}": v == 0 for k, v in stolen.items()},
+             **{f"optimistic_{k}": v for k, v in second.invariants.items()},
+             **{f"staking_{k}": v for k, v in third.invariants.items()}}
+    loss = sum(p.honest_loss for p in parts) + sum(stolen.values())
+    return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, sum(p.l1_gas for p in parts),
+                                      sum(p.steps for p in parts), summary=[*first.summary, *second.summary,
+                                                                            *third.summary, f"stolen: {stolen}"],
+                                      accounts=first.accounts, trace=[t for p in parts for t in p.trace])
 
 
-def _invalid_block(seed: int, params: dict, on: bool) -> tuple[int, ScenarioResult]:
-    """An optimistic bridge; a bonded thief posts a checkpoint whose last header claims a world
-    paying it. The relayer's fraud proof deletes it inside the window (defense=off: window 0)."""
+def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, ScenarioResult, System]:
+    """A checkpoint whose last header claims a world paying a thief, posted with its headers:
+    in an OPTIMISTIC bridge by the bonded thief, in a STAKING bridge signed by three of the four
+    staked validators (more than 2/3 of the stake, bribed). The relayer's fraud proof deletes it
+    inside the window and, under STAKING, ``slash_signers`` takes the signers' bonds.
+    defense=off: window 0 and nobody watches, so no fraud proof and no slashing."""
     users, thief = _users(), Key.from_seed(b"forger")
-    config = _config(params, mode=OPTIMISTIC, window=30 if on else 0)
-    system = build(seed, config, users=users + [thief])
+    config = _config(params, mode=mode, window=20 if on else 0)
+    system = build(seed, config, users=users + [thief], relayer_watch=on)
+    bribed = system.validator_keys[1:]
+    label = "optimistic" if mode == OPTIMISTIC else "staking"
     with system.sim:
         owed = _plan(system, users)
         chain = system.chain
@@ -289,9 +301,10 @@ def _invalid_block(seed: int, params: dict, on: bool) -> tuple[int, ScenarioResu
             forged_world = node.ex.db.write(forged_world, WITHDRAWAL_COUNT_KEY, index + 1)
             headers = list(real[:-1]) + [replace(real[-1], world=forged_world)]
             cp = Checkpoint.cover(number, headers, headers[-1].epoch)
+            sigs = [] if mode == OPTIMISTIC else [cp.sign(k) for k in bribed]
             receipt = chain.transact(thief, system.bridge, "submit_checkpoint", *cp.args(),
-                                     [h.encode() for h in headers], [], system.bridge, value=config.bond,
-                                     gas_limit=3_000_000)
+                                     [h.encode() for h in headers], sigs, system.client,
+                                     value=config.bond if mode == OPTIMISTIC else 0, gas_limit=3_000_000)
             if receipt.status:
                 break
         siblings = list(node.ex.db.prove(forged_world, withdrawal_key(index)).siblings)
@@ -306,10 +319,16 @@ def _invalid_block(seed: int, params: dict, on: bool) -> tuple[int, ScenarioResu
         system.sim.run(until=end)
         got = _paid_to(system, thief.address)
         proven = [log.args for _, log in chain.logs(system.bridge, "FraudProven")]
-        result = _judge("bridge-forged-message", seed, params, system, owed,
-                        {"fraud_proven": bool(proven)} if on else {},
-                        notes=(f"optimistic: fraud proofs {proven}, thief got {got} wei",))
-        return got, result
+        checks = {"fraud_proven": bool(proven)} if on else {}
+        slashed = {log.args[0]: log.args[2] for _, log in chain.logs(system.staking, "Slashed")}
+        if mode != OPTIMISTIC and on:
+            stakes = [chain.view(system.staking, "stake", k.address) for k in bribed]
+            checks["signers_slashed"] = sorted(slashed) == sorted(k.address for k in bribed) and \
+                all(bond == 0 and jailed for bond, _, jailed in stakes)
+        result = _judge("bridge-forged-message", seed, params, system, owed, checks,
+                        notes=(f"{label}: fraud proofs {proven}, thief got {got} wei, "
+                               f"slashed {sum(slashed.values())} wei from {len(slashed)} signers",))
+        return got, result, system
 
 
 @scenario("sidechain-validator-crash",

@@ -10,19 +10,23 @@ checkpoint).
 - ``advance_epoch()`` (anyone, once ``epoch_length`` seconds have passed) snapshots the bonded,
   unjailed validators and their stake: the set and weights for that epoch.
 - ``report(vote_a, vote_b)``: two signed votes of one validator for the same height, round and
-  step but different blocks. The signer loses ``slash_bps`` of its bond, is jailed (left out of
-  later sets), and the reporter gets ``reward_bps`` of what was slashed; the rest is burnt.
+  step but different blocks; ``report_proposals(a, b)``: two signed proposals of one proposer
+  for the same height and round but different blocks. The signer loses ``slash_bps`` of its
+  bond, is jailed (left out of later sets), and the reporter gets ``reward_bps`` of what was
+  slashed; the rest is burnt.
 
->>> Staking.methods["report"].types
-('bytes', 'bytes')
+>>> Staking.methods["report"].types, Staking.methods["report_proposals"].types
+(('bytes', 'bytes'), ('bytes', 'bytes'))
 """
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from rollup.l1 import Address, Bytes32, Contract, external
 from rollup.l1 import gas as G
 from rollup.sidechain.errors import InvalidMessage
-from rollup.sidechain.messages import ECRECOVER_GAS, Evidence, Vote
+from rollup.sidechain.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
 
 BURN = "0x000000000000000000000000000000000000dead"
 BPS = 10_000
@@ -109,6 +113,11 @@ class Staking(Contract):
         return self.load("epoch")
 
     @external
+    def next_epoch_at(self) -> int:
+        """When ``advance_epoch`` may next be called (L1 seconds)."""
+        return self.load("epoch_start", self.load("epoch")) + self.load("epoch_length")
+
+    @external
     def validators(self, epoch: int) -> tuple:
         """``(addresses, powers)`` of ``epoch``'s set (empty before the first epoch)."""
         members = [f"0x{self.load('set', epoch, i):040x}" for i in range(self.load("size", epoch))]
@@ -131,18 +140,25 @@ class Staking(Contract):
     @external
     def report(self, vote_a: bytes, vote_b: bytes) -> int:
         """Slash the validator that signed two conflicting votes; returns the amount slashed."""
-        self.env.meter.charge(2 * ECRECOVER_GAS + G.keccak_gas(len(vote_a)) + G.keccak_gas(len(vote_b)),
-                              "two vote signatures")
+        return self._judge(Vote.decode, vote_a, vote_b, "double sign")
+
+    @external
+    def report_proposals(self, proposal_a: bytes, proposal_b: bytes) -> int:
+        """Slash the proposer that signed two different blocks for one height and round."""
+        return self._judge(SignedProposal.decode, proposal_a, proposal_b, "conflicting proposals")
+
+    def _judge(self, decode: Callable[[bytes], Any], a: bytes, b: bytes, reason: str) -> int:
+        self.env.meter.charge(2 * ECRECOVER_GAS + G.keccak_gas(len(a)) + G.keccak_gas(len(b)), "two signatures")
         try:
-            evidence = Evidence(Vote.decode(vote_a), Vote.decode(vote_b))
+            evidence = Evidence(decode(a), decode(b))
         except InvalidMessage as exc:
-            self.require(False, f"not evidence of double signing: {exc}")
-        vote, who = evidence.first, evidence.validator
-        self.require(vote.epoch <= self.load("epoch") and self.load("power", vote.epoch, who) > 0,
-                     f"{who} was not a validator of epoch {vote.epoch}")
-        self.require(self.timestamp <= self.load("epoch_start", vote.epoch) + self.load("evidence_window"),
+            self.require(False, f"not evidence of {reason}: {exc}")
+        message, who = evidence.first, evidence.validator
+        self.require(message.epoch <= self.load("epoch") and self.load("power", message.epoch, who) > 0,
+                     f"{who} was not a validator of epoch {message.epoch}")
+        self.require(self.timestamp <= self.load("epoch_start", message.epoch) + self.load("evidence_window"),
                      "the evidence is older than the evidence window")
-        return self._slash(who, self.sender, "double sign")
+        return self._slash(who, self.sender, reason)
 
     @external
     def slash_signer(self, who: Address, reporter: Address, reason: Bytes32) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 from rollup.l1 import Chain, Key
+from rollup.sidechain.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
 from rollup.sidechain.bridge.checkpoint import Checkpoint
 from rollup.sidechain.bridge.contracts import (ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, Bridge,
                                                LightClient)
@@ -106,10 +107,18 @@ class L1Link:
         return deposit.index < self.chain.view(self.bridge, "deposit_count") and \
             self.chain.view(self.bridge, "deposit_hash", deposit.index) == keccak(deposit.encode())
 
+    def mints(self, start: int) -> list[bytes]:
+        return [mint_tx(index, asset, recipient, amount) for _, log in self.chain.logs(self.bridge, "TokenDeposited")
+                for index, _, asset, recipient, amount in [log.args] if index >= start]
+
+    def token_deposit_ok(self, index: int, asset: int, recipient: str, amount: int) -> bool:
+        return self.chain.view(self.bridge, "token_deposit_hash", index) == \
+            deposit_record(index, asset, recipient, amount)
+
     def report(self, reporter: Key, evidence: Evidence) -> None:
         if self.chain.view(self.staking, "stake", evidence.validator)[2]:
             return  # already slashed
-        self.chain.submit(self.chain.build(reporter, self.staking, "report", evidence.first.encode(),
+        self.chain.submit(self.chain.build(reporter, self.staking, evidence.method, evidence.first.encode(),
                                            evidence.second.encode(), gas_limit=400_000))
 
 
@@ -132,6 +141,17 @@ class System:
         power = self.chain.view(self.client, "verify", cp.digest, cp.epoch, list(sigs))
         return power >= self.chain.view(self.client, "quorum", cp.epoch)
 
+    def keep_epochs(self, every_ms: int = 2_000) -> None:
+        """A keeper that calls ``advance_epoch`` on L1 whenever an epoch has ended."""
+        chain, keeper, sent = self.chain, self.keys["keeper"], set()
+
+        def tick() -> None:
+            epoch = chain.view(self.staking, "current_epoch")
+            if chain.time >= chain.view(self.staking, "next_epoch_at") and epoch not in sent:
+                sent.add(epoch)
+                chain.submit(chain.build(keeper, self.staking, "advance_epoch", gas_limit=3_000_000))
+        self.sim.scheduler.every(every_ms, "keeper: epochs", tick, until=10**12)
+
     def honest_heads(self, names: Optional[Sequence[str]] = None) -> dict[str, list[bytes]]:
         return {v.name: [h.hash for h in v.chain.headers] for v in self.validators
                 if names is None or v.name in names}
@@ -139,9 +159,11 @@ class System:
 
 def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = None,
           users: Sequence[Key] = (), cls: type[Validator] = Validator, cls_of: Optional[dict] = None,
-          relayer_watch: bool = True) -> System:
+          relayer_watch: bool = True, bonded: Optional[int] = None) -> System:
     """Deploy the L1 side on a fresh chain, then add validators and one relayer to a new
-    simulation (not yet run). ``cls_of`` maps validator indices to other agent classes."""
+    simulation (not yet run). ``cls_of`` maps validator indices to other agent classes. Only
+    the first ``bonded`` validators (default: all) bond before epoch 1; the others run as full
+    nodes until they bond."""
     sim = Simulation(seed, config.network)
     keys = {n: Key.from_seed(f"sidechain-{n}".encode()) for n in ("deployer", "relayer", "keeper")}
     vkeys = [Key.from_seed(f"sidechain-validator-{i}".encode()) for i in range(config.validators)]
@@ -150,13 +172,14 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     deployer = keys["deployer"]
     staking, _ = chain.deploy(deployer, Staking, config.epoch_length, config.unbonding_delay,
                               config.evidence_window, ETHER, config.slash_bps, config.reward_bps)
-    for key in vkeys:
+    for key in vkeys[:bonded]:
         chain.transact(key, staking, "bond", value=config.stake, gas_limit=300_000)
     chain.advance_time(config.epoch_length)
     chain.transact(keys["keeper"], staking, "advance_epoch", gas_limit=3_000_000)
     genesis = genesis or Genesis()
     # The bridge's account is in every genesis, so no sidechain starts from the zero root.
-    genesis = replace(genesis, balances={to_address(BRIDGE): 0, **genesis.balances}, epoch=1)
+    genesis = replace(genesis, balances={to_address(BRIDGE): 0, **genesis.balances},
+                      code={ASSETS_AT: ASSETS_CODE, **genesis.code}, epoch=1)
     world = genesis.header(Executor()).world
     client = "0x" + "00" * 20
     if config.mode != OPTIMISTIC:

@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from rollup.l1 import Key
+from rollup.l1.crypto import address_bytes, to_address
 from rollup.sidechain.chain import SIDECHAIN_ID, Block, ChainState, Header
 from rollup.sidechain.messages import signature_bytes
 from rollup.vm.codec import rlp_encode
 from rollup.vm.merkle import keccak, list_proof, list_root
 
 CHECKPOINT_TAG = b"prozchain-sidechain-checkpoint"
+TRANSFER_TAG = b"prozchain-sidechain-transfer"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,13 @@ def fraud_proof(number: int, claimed: Sequence[Header], index: int, block: Block
     parent_proof = list(list_proof(hashes, index - 1)) if index else []
     return FraudProof(number, index, claimed[index].encode(), list(list_proof(hashes, index)),
                       parent, parent_proof, witnesses, trace.final.encode())
+
+
+def transfer_digest(bridge: str, index: int, recipient: str, amount: int) -> bytes:
+    """What the bridge keys sign to release sidechain withdrawal ``index`` directly (THRESHOLD
+    mode): bound to this chain, this bridge contract, the withdrawal index, recipient and amount."""
+    return keccak(TRANSFER_TAG + rlp_encode([SIDECHAIN_ID, address_bytes(to_address(bridge)), index,
+                                             address_bytes(to_address(recipient)), amount]))
 
 
 def headers_root(headers: Sequence[bytes]) -> bytes:

@@ -7,8 +7,11 @@ bridge that locks deposits, accepts checkpoints, judges fraud proofs and release
   light client refuses ``m <= 2n/3`` or ``n < min_signers`` (Ronin: 5 of 9 keys, four of them
   held by one party). ``set_signers`` rotates the keys with a quorum of the current ones.
 - ``STAKING``: the signers are the staked validators of the checkpoint's epoch (the light client
-  reads :class:`~rollup.sidechain.staking.Staking`), more than 2/3 of the stake signs; a fraud
-  proof against a signed checkpoint slashes every signer's bond.
+  reads :class:`~rollup.sidechain.staking.Staking`, and refuses an epoch older than the one
+  before the current: a set that has left may have unbonded), more than 2/3 of the stake signs,
+  the epoch is the last posted header's (so an old set cannot sign new heights), and the
+  checkpoint posts its headers and waits out ``window`` seconds: a fraud proof inside it deletes
+  the checkpoint, and ``slash_signers`` then slashes every signer's bond.
 - ``OPTIMISTIC``: a bonded relayer posts the checkpoint *with its headers* (so anyone can
   build a fraud proof); it is final after ``window`` seconds unless a fraud proof, which
   re-executes the disputed block on L1 step by step through :func:`rollup.vm.step`, deletes it
@@ -26,15 +29,18 @@ world and remembers that root for the message; ``process_withdrawal`` pays if th
 root is acceptable (confirmed and out of its window).
 
 >>> sorted(m for m in Bridge.methods if "withdrawal" in m)
-['process_withdrawal', 'prove_withdrawal']
+['process_token_withdrawal', 'process_withdrawal', 'prove_token_withdrawal', 'prove_withdrawal']
 """
 
 from __future__ import annotations
 
+from typing import Optional
+
 from rollup.l1 import Address, Bytes32, Contract, external
 from rollup.l1 import gas as G
-from rollup.l1.crypto import InvalidTransaction, recover_address
-from rollup.sidechain.bridge.checkpoint import Checkpoint
+from rollup.l1.crypto import to_address
+from rollup.sidechain.assets import asset_id, burn_commitment, burn_key, deposit_record
+from rollup.sidechain.bridge.checkpoint import Checkpoint, transfer_digest
 from rollup.sidechain.chain import Header
 from rollup.sidechain.errors import InvalidMessage
 from rollup.sidechain.messages import ECRECOVER_GAS, signature_from_bytes
@@ -102,7 +108,10 @@ class LightClient(Contract):
     def quorum(self, epoch: int) -> int:
         if self.load("mode") == THRESHOLD:
             return self.load("threshold")
-        total = self.call(addr(self.load("staking")), "total_power", epoch)
+        staking = addr(self.load("staking"))
+        current = self.call(staking, "current_epoch")
+        self.require(epoch + 1 >= current, f"epoch {epoch}'s set is stale: the staking contract is at epoch {current}")
+        total = self.call(staking, "total_power", epoch)
         self.require(total > 0, f"epoch {epoch} has no validator set")
         return total * 2 // 3 + 1
 
@@ -113,12 +122,8 @@ class LightClient(Contract):
         seen, power = set(), 0
         membership = self.load("checks") & CHECK_MEMBERSHIP
         for raw in sigs:
-            self.env.meter.charge(ECRECOVER_GAS, "ecrecover")
-            try:
-                signer = recover_address(digest, signature_from_bytes(raw))
-            except (InvalidMessage, InvalidTransaction):
-                continue
-            if signer in seen:
+            signer = self._recover(digest, raw)
+            if signer is None or signer in seen:
                 continue
             seen.add(signer)
             weight = self._power(epoch, signer)
@@ -130,13 +135,20 @@ class LightClient(Contract):
         """The distinct members among the signers (whom a fraud proof slashes)."""
         out = []
         for raw in sigs:
-            try:
-                signer = recover_address(digest, signature_from_bytes(raw))
-            except (InvalidMessage, InvalidTransaction):
-                continue
-            if signer not in out and self._power(epoch, signer):
+            signer = self._recover(digest, raw)
+            if signer is not None and signer not in out and self._power(epoch, signer):
                 out.append(signer)
         return out
+
+    def _recover(self, digest: bytes, raw: bytes) -> Optional[str]:
+        """The signer of ``raw`` (65 bytes ``r || s || parity``) over ``digest``, through L1's
+        ecrecover precompile; None for a signature that recovers nobody."""
+        try:
+            v, r, s = signature_from_bytes(raw)
+        except InvalidMessage:
+            return None
+        out = self.precompile(1, digest + b32(27 + v) + b32(r) + b32(s))
+        return to_address(out[12:]) if out else None
 
     def _power(self, epoch: int, who: str) -> int:
         if self.load("mode") == THRESHOLD:
@@ -192,11 +204,15 @@ class Bridge(Contract):
         self.require(epoch >= self.load("cp_epoch", number - 1), "the signer epoch goes backwards")
         mode, checks = self.load("mode"), self.load("checks")
         confirm = self.timestamp
-        if mode == OPTIMISTIC:
-            self.require(self.value == self.load("bond"), "the checkpoint bond is required")
-            self.require(len(headers) == last - first + 1, "an optimistic checkpoint posts its headers")
+        if mode != THRESHOLD:  # the headers are posted, so anyone can build a fraud proof
+            self.require(len(headers) == last - first + 1, "an optimistic or staking checkpoint posts its headers")
             self.require(self._headers_root(headers) == headers_root, "the posted headers do not match the root")
             confirm += self.load("window")
+            last_header = self._decode_header(headers[-1])
+            self.require(mode == OPTIMISTIC or last_header.epoch == epoch,
+                         f"signed for epoch {epoch}, but the last header is in epoch {last_header.epoch}")
+        if mode == OPTIMISTIC:
+            self.require(self.value == self.load("bond"), "the checkpoint bond is required")
             self.store("bonds", value=self.load("bonds") + self.value)
         else:
             self.require(self.value == 0, "a signed checkpoint takes no bond")
@@ -205,7 +221,7 @@ class Bridge(Contract):
             digest = Checkpoint(number, first, last, headers_root, world, dep_next, epoch).digest
             power = self.call(client, "verify", digest, epoch, sigs)
             self.require(power >= self.call(client, "quorum", epoch), f"signatures carry {power}, below the quorum")
-            self.store("cp_sigs", number, value=word(self.keccak(b"".join(sigs))))
+            self.store("sigs_hash", word(digest), value=word(self.keccak(b"".join(sigs))))
         for name, value in (("cp_first", first), ("cp_last", last), ("cp_root", word(headers_root)),
                             ("cp_world", word(world)), ("cp_dep_next", dep_next), ("cp_epoch", epoch),
                             ("cp_status", PENDING if mode == OPTIMISTIC else FINAL),
@@ -270,7 +286,7 @@ class Bridge(Contract):
         (or credits deposits L1 does not hold); the checkpoint and all later ones are deleted."""
         status = self.load("cp_status", number)
         self.require(status in (PENDING, FINAL), f"checkpoint {number} is not live")
-        if self.load("mode") == OPTIMISTIC:
+        if self.load("mode") != THRESHOLD:
             self.require(self.timestamp < self.load("confirm_at", self.load("cp_world", number)),
                          "the challenge window has closed")
         first, last = self.load("cp_first", number), self.load("cp_last", number)
@@ -287,6 +303,8 @@ class Bridge(Contract):
             result = self._reexecute(claim, world, list(witnesses), final_ctx)
             fraud = result != claim.world or (index == last - first and claim.world != b32(self.load("cp_world", number)))
         self.require(fraud, "no fraud: the block re-executes to what its header claims")
+        if self.load("mode") == STAKING:  # kept by digest: a checkpoint resubmitted at ``number`` cannot erase it
+            self.store("fraud", word(self._stored(number).digest), value=self.load("cp_epoch", number) + 1)
         self._delete_from(number)
         self.emit("FraudProven", number, index, args=(number, index, self.sender))
         if self.load("mode") == OPTIMISTIC:
@@ -295,30 +313,44 @@ class Bridge(Contract):
             self.transfer(BURN, bond - bond // 2)
 
     @external
-    def slash_signers(self, number: int, sigs: list[bytes]) -> int:
-        """STAKING mode: after a fraud proof, slash each validator whose signature is on the
-        deleted checkpoint (``sigs`` must be the ones it was submitted with)."""
-        self.require(self.load("cp_status", number) == DELETED and self.load("cp_fraud", number),
-                     f"checkpoint {number} was not proven fraudulent")
-        self.require(word(self.keccak(b"".join(sigs))) == self.load("cp_sigs", number), "not the checkpoint's signatures")
-        self.store("cp_sigs", number, value=0)
-        digest = Checkpoint(number, self.load("cp_first", number), self.load("cp_last", number),
-                            b32(self.load("cp_root", number)), b32(self.load("cp_world", number)),
-                            self.load("cp_dep_next", number), self.load("cp_epoch", number)).digest
+    def slash_signers(self, digest: Bytes32, sigs: list[bytes]) -> int:
+        """STAKING mode: after a fraud proof against the checkpoint with ``digest``, slash each
+        validator of its epoch whose signature is in ``sigs``, the signatures it was submitted
+        with (once)."""
+        fraud = self.load("fraud", word(digest))  # the checkpoint's epoch + 1
+        self.require(fraud, "that checkpoint was not proven fraudulent")
+        self.require(word(self.keccak(b"".join(sigs))) == self.load("sigs_hash", word(digest)),
+                     "not the checkpoint's signatures, or its signers are already slashed")
+        self.store("sigs_hash", word(digest), value=0)
         client, staking = addr(self.load("client")), addr(self.load("staking"))
-        signers = self.call(client, "signers_of", digest, self.load("cp_epoch", number), list(sigs))
-        self.env.meter.charge(ECRECOVER_GAS * len(sigs), "ecrecover")
+        signers = self.call(client, "signers_of", digest, fraud - 1, list(sigs))
         for signer in signers:
             self.try_call(staking, "slash_signer", signer, self.sender, b"fraudulent checkpoint".ljust(32, b"\x00"))
         return len(signers)
+
+    @external
+    def slashable(self, digest: Bytes32) -> bool:
+        """Whether the checkpoint with ``digest`` was proven fraudulent and its signers not yet slashed."""
+        return bool(self.load("fraud", word(digest)) and self.load("sigs_hash", word(digest)))
+
+    def _stored(self, number: int) -> Checkpoint:
+        return Checkpoint(number, self.load("cp_first", number), self.load("cp_last", number),
+                          b32(self.load("cp_root", number)), b32(self.load("cp_world", number)),
+                          self.load("cp_dep_next", number), self.load("cp_epoch", number))
 
     def _open(self, number: int, index: int, header: bytes, proof: list[bytes], count: int) -> Header:
         self.env.meter.charge(G.keccak_gas(len(header)) + NODE_HASH_GAS * len(proof), "header proof")
         try:
             list_verify(b32(self.load("cp_root", number)), count, index, keccak(header), tuple(proof))
-            return Header.decode(header)
-        except (InvalidWitness, InvalidMessage) as exc:
+        except InvalidWitness as exc:
             self.require(False, f"header {index} is not in checkpoint {number}: {exc}")
+        return self._decode_header(header)
+
+    def _decode_header(self, header: bytes) -> Header:
+        try:
+            return Header.decode(header)
+        except InvalidMessage as exc:
+            self.require(False, str(exc))
 
     def _deposit_root(self, start: int, count: int) -> bytes:
         return self._list_root([b32(self.load("deposit", i)) for i in range(start, start + count)])
@@ -354,30 +386,100 @@ class Bridge(Contract):
     def prove_withdrawal(self, number: int, index: int, recipient: Address, amount: int,
                          siblings: list[Bytes32]) -> None:
         """Open withdrawal record ``index`` (a burn on the sidechain) in checkpoint ``number``'s world."""
-        self.require(self.load("cp_status", number) in (PENDING, FINAL), f"checkpoint {number} is not live")
-        world = b32(self.load("cp_world", number))
-        commitment = withdrawal_commitment(addr_int(recipient), amount)
-        key = withdrawal_key(index)
-        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "withdrawal proof")
-        try:
-            found = read(world, key, Proof(tuple(siblings), (key, commitment)))
-        except InvalidWitness as exc:
-            self.require(False, f"withdrawal {index} is not in checkpoint {number}: {exc}")
-        self.require(found == commitment, f"withdrawal {index} is not in checkpoint {number}")
+        world = self._open_record(number, f"withdrawal {index}", withdrawal_key(index),
+                                  withdrawal_commitment(addr_int(recipient), amount), siblings)
         self.store("proven", self._message(index, recipient, amount), value=word(world))
         self.emit("WithdrawalProven", index, recipient, args=(index, recipient, amount, number))
 
     @external
     def process_withdrawal(self, index: int, recipient: Address, amount: int) -> None:
         """Pay a proven withdrawal whose root is acceptable."""
-        root = self.load("proven", self._message(index, recipient, amount))
-        self.require(self.acceptable(b32(root)), f"withdrawal {index} is not proven against a confirmed root")
-        if self.load("checks") & CHECK_REPLAY:
-            self.require(not self.load("paid", index), f"withdrawal {index} was already paid")
-        self.store("paid", index, value=1)
+        self._settle("paid", index, self._message(index, recipient, amount), f"withdrawal {index}")
+        self._pay(index, recipient, amount)
+
+    def _pay(self, index: int, recipient: str, amount: int) -> None:
         self.store("locked", value=max(0, self.load("locked") - amount))
         self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))
         self.transfer(recipient, amount)
+
+    @external
+    def release_transfer(self, index: int, recipient: Address, amount: int, sigs: list[bytes]) -> None:
+        """THRESHOLD mode: pay sidechain withdrawal ``index`` on m-of-n signatures over the
+        transfer itself (:func:`~rollup.sidechain.bridge.checkpoint.transfer_digest`), without
+        waiting for a checkpoint. It shares the paid-once record with proven withdrawals, and the
+        digest names this bridge and chain, so a signature set pays one transfer, once."""
+        self.require(self.load("mode") == THRESHOLD, "only a THRESHOLD bridge releases signed transfers")
+        client = addr(self.load("client"))
+        power = self.call(client, "verify", transfer_digest(self.address, index, recipient, amount), 0, sigs)
+        self.require(power >= self.call(client, "quorum", 0), f"signatures carry {power}, below the quorum")
+        self._once("paid", index, f"withdrawal {index}")
+        self._pay(index, recipient, amount)
+
+    @external
+    def prove_token_withdrawal(self, number: int, index: int, token: Address, recipient: Address, amount: int,
+                               siblings: list[Bytes32]) -> None:
+        """Open burn record ``index`` of the sidechain's asset contract in checkpoint ``number``'s
+        world: it commits to ``token``'s asset id, so it releases ``token`` and nothing else."""
+        world = self._open_record(number, f"token burn {index}", burn_key(index),
+                                  burn_commitment(token, recipient, amount), siblings)
+        self.store("token_proven", self._token_message(index, token, recipient, amount), value=word(world))
+        self.emit("TokenWithdrawalProven", index, token, args=(index, token, recipient, amount, number))
+
+    @external
+    def process_token_withdrawal(self, index: int, token: Address, recipient: Address, amount: int) -> None:
+        """Release a proven token burn whose root is acceptable."""
+        self._settle("token_paid", index, self._token_message(index, token, recipient, amount),
+                     f"token burn {index}", proven="token_proven")
+        self.store("token_locked", token, value=self.load("token_locked", token) - amount)
+        self.emit("TokenWithdrawn", index, token, args=(index, token, recipient, amount))
+        self.call(token, "transfer", recipient, amount)
+
+    def _open_record(self, number: int, what: str, key: bytes, value: int, siblings: list[bytes]) -> bytes:
+        """Checkpoint ``number``'s world, after checking that it holds ``value`` at ``key``."""
+        self.require(self.load("cp_status", number) in (PENDING, FINAL), f"checkpoint {number} is not live")
+        world = b32(self.load("cp_world", number))
+        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "record proof")
+        try:
+            found = read(world, key, Proof(tuple(siblings), (key, value)))
+        except InvalidWitness as exc:
+            self.require(False, f"{what} is not in checkpoint {number}: {exc}")
+        self.require(found == value, f"{what} is not in checkpoint {number}")
+        return world
+
+    def _settle(self, paid: str, index: int, message: bytes, what: str, proven: str = "proven") -> None:
+        """Mark record ``index`` paid if its message was proven against an acceptable root (once)."""
+        root = self.load(proven, message)
+        self.require(self.acceptable(b32(root)), f"{what} is not proven against a confirmed root")
+        self._once(paid, index, what)
+
+    def _once(self, paid: str, index: int, what: str) -> None:
+        if self.load("checks") & CHECK_REPLAY:
+            self.require(not self.load(paid, index), f"{what} was already paid")
+        self.store(paid, index, value=1)
+
+    # -- tokens: lock on L1, mint on the sidechain ------------------------------------------
+    @external
+    def deposit_token(self, token: Address, recipient: Address, amount: int) -> int:
+        """Lock ``amount`` of the L1 token ``token`` (approved to the bridge first) for
+        ``recipient``, to be minted on the sidechain as the canonical asset :func:`asset_id`."""
+        self.require(self.load("mode") != OPTIMISTIC,
+                     "an optimistic bridge takes only ether: its fraud proofs do not judge token mints")
+        self.require(amount > 0, "a deposit must carry value")
+        self.call(token, "transfer_from", self.sender, self.address, amount)
+        index, asset = self.load("token_deposits"), asset_id(token)
+        self.store("token_deposit", index, value=word(deposit_record(index, asset, recipient, amount)))
+        self.store("token_deposits", value=index + 1)
+        self.store("token_locked", token, value=self.load("token_locked", token) + amount)
+        self.emit("TokenDeposited", index, token, args=(index, token, asset, recipient, amount))
+        return index
+
+    @external
+    def token_deposit_hash(self, index: int) -> bytes:
+        return b32(self.load("token_deposit", index))
+
+    @external
+    def token_locked(self, token: Address) -> int:
+        return self.load("token_locked", token)
 
     @external
     def acceptable(self, root: Bytes32) -> bool:
@@ -388,3 +490,6 @@ class Bridge(Contract):
 
     def _message(self, index: int, recipient: str, amount: int) -> bytes:
         return keccak(b32(index) + bytes.fromhex(recipient[2:]) + b32(amount))
+
+    def _token_message(self, index: int, token: str, recipient: str, amount: int) -> bytes:
+        return keccak(b32(index) + bytes.fromhex(token[2:]) + bytes.fromhex(recipient[2:]) + b32(amount))

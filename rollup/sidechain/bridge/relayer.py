@@ -53,7 +53,7 @@ class Relayer(Agent):
         return self.system.chain
 
     def on_start(self) -> None:
-        self.node = ChainState(self.system.genesis, self.store)
+        self.node = ChainState(self.system.genesis, self.store, self.system.config.consensus.max_txs)
         self.burns: dict[int, tuple[str, int]] = {}
         for block in self.node.blocks[1:]:
             self._learn_burns(block.txs)
@@ -141,7 +141,12 @@ class Relayer(Agent):
                  if cp.number >= number and self.system.quorum_reached(cp, list(sigs.values()))}
         while number in ready:
             cp, sigs = ready[number]
-            self._transact(f"cp{number}", "submit_checkpoint", *cp.args(), [], list(sigs.values()),
+            headers = []
+            if config.mode == STAKING:  # posted, so that anyone can prove fraud against them
+                if cp.last > self.node.height:
+                    return
+                headers = [h.encode() for h in self.node.headers[cp.first:cp.last + 1]]
+            self._transact(f"cp{number}", "submit_checkpoint", *cp.args(), headers, list(sigs.values()),
                            self.system.client)
             number += 1
 
@@ -150,11 +155,11 @@ class Relayer(Agent):
         chain, bridge = self.chain_l1, self.system.bridge
         for _, log in chain.logs(bridge, "CheckpointSubmitted"):
             number, first, last, root, world, _, _, headers, sigs = log.args
-            status = chain.view(bridge, "checkpoint", number)[5]
-            if status == DELETED:
-                if self.system.config.mode == STAKING and sigs and not self.store.get(f"slashed/{number}"):
-                    self.store.put(f"slashed/{number}", True)
-                    self._transact(f"slash{number}", "slash_signers", number, sigs)
+            _, _, live_world, _, _, status, _ = chain.view(bridge, "checkpoint", number)
+            if status == DELETED or live_world != world:  # deleted, perhaps replaced since
+                digest = Checkpoint(*log.args[:7]).digest
+                if self.system.config.mode == STAKING and chain.view(bridge, "slashable", digest):
+                    self._transact(f"slash{digest.hex()}", "slash_signers", digest, sigs)
                 continue
             if last > self.node.height or self.node.headers[last].world == world:
                 continue

@@ -7,7 +7,7 @@ import os
 import tempfile
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 from rollup.l1 import Key
@@ -15,7 +15,7 @@ from rollup.sidechain.byzantine import Coalition, Equivocator
 from rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet
 from rollup.sidechain.consensus import StaticL1, network
 from rollup.sidechain.errors import InvalidBlock, InvalidMessage, SidechainError
-from rollup.sidechain.messages import PREVOTE, Evidence, Vote
+from rollup.sidechain.messages import PREVOTE, Evidence, Proposal, SignedProposal, Vote
 from rollup.sim import Simulation
 from rollup.sim.network import NetworkConfig
 from rollup.sim.store import SqliteStore
@@ -77,6 +77,7 @@ def _agree(vals) -> bool:
 @settings(max_examples=6, deadline=None, database=None, phases=NO_SHRINK)
 @given(seed=st.integers(0, 2**63), loss=st.sampled_from([0.0, 0.1, 0.3]),
        cut=st.sets(st.integers(0, 3), min_size=1, max_size=2), crash=st.integers(0, 3))
+@example(seed=430, loss=0.0, cut={3}, crash=1)  # a re-proposal needs its proof-of-lock prevotes sent along
 def test_safe_under_any_schedule_and_live_after_heal(seed, loss, cut, crash):
     l1 = StaticL1(ValidatorSet([(k.address, 1) for k in KEYS]))
     with Simulation(seed, NetworkConfig(latency_ms=(10, 800), loss=loss)) as sim:
@@ -119,3 +120,23 @@ def test_evidence_needs_two_conflicting_votes_of_one_signer():
         Evidence(a, Vote.make(KEYS[0], 1, 4, 0, PREVOTE, None))
     with pytest.raises(InvalidMessage, match="not a vote"):
         Vote.decode(b"\xc0")
+
+
+def test_a_proposer_signing_two_blocks_for_one_round_is_reported():
+    l1 = StaticL1(ValidatorSet([(k.address, 1) for k in KEYS]))
+    with Simulation(3) as sim:
+        vals = network(sim, KEYS, Genesis(), l1)
+        sim.run(until=1)
+        v = vals[0]
+        keys = {k.address: k for k in KEYS}
+        proposer = keys[v.vset.proposer(v.h, 7)]
+        blocks = [v.chain.build(proposer.address, t, epoch=v.epoch) for t in (5, 6)]
+        for block in blocks:
+            v.on_message("v1", Proposal.make(proposer, v.epoch, v.h, 7, -1, block))
+        v.on_message("v1", Proposal.make(proposer, v.epoch, v.h, 7, -1, blocks[0]))  # a repeat is no evidence
+    (evidence,) = l1.reports
+    assert evidence.method == "report_proposals" and evidence.validator == proposer.address
+    assert [evidence.first.block_hash, evidence.second.block_hash] == [b.hash for b in blocks]
+    assert SignedProposal.decode(evidence.first.encode()) == evidence.first
+    with pytest.raises(InvalidMessage, match="different heights"):
+        Evidence(evidence.first, Vote.make(proposer, 0, v.h, 7, PREVOTE, blocks[1].hash))

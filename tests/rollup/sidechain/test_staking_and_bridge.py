@@ -3,14 +3,18 @@ the bridge's lock/release, all as transactions on the reference L1."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rollup.l1 import Chain, Key
 from rollup.l1.errors import Revert
-from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, THRESHOLD, LightClient
-from rollup.sidechain.messages import PRECOMMIT, Vote
+from rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof, transfer_digest
+from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, DELETED, STAKING, THRESHOLD, LightClient
+from rollup.sidechain.chain import ChainState
+from rollup.sidechain.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
 from rollup.sidechain.staking import BURN, Staking
-from rollup.sidechain.system import ETHER
+from rollup.sidechain.system import ETHER, Config, build
 
 KEYS = [Key.from_seed(f"st-{i}".encode()) for i in range(5)]
 
@@ -91,7 +95,6 @@ def test_light_client_counts_members_once_and_rotates_with_a_quorum(chain):
     client, _ = chain.deploy(KEYS[0], LightClient, THRESHOLD, KEYS[0].address, signers, 3, 4, ALL_CHECKS,
                              gas_limit=3_000_000)
     digest = b"\x07" * 32
-    from rollup.sidechain.messages import signature_bytes
     sig = [signature_bytes(k.sign(digest)) for k in KEYS]
     assert chain.view(client, "verify", digest, 0, [sig[0], sig[0], sig[4]]) == 1
     new = [k.address for k in KEYS[1:5]]
@@ -103,3 +106,82 @@ def test_light_client_counts_members_once_and_rotates_with_a_quorum(chain):
     enough = [signature_bytes(k.sign(rotate)) for k in KEYS[:3]]
     assert chain.transact(KEYS[0], client, "set_signers", new, 3, enough, gas_limit=2_000_000).status
     assert chain.view(client, "verify", digest, 0, sig) == 4 and chain.view(client, "verify", digest, 0, [sig[0]]) == 0
+
+
+def test_a_fraud_proof_against_a_staked_checkpoint_slashes_every_signer_once():
+    system = build(1, Config(mode=STAKING, window=30))
+    chain, bridge, keeper = system.chain, system.bridge, system.keys["keeper"]
+    node = ChainState(system.genesis)
+    for t in (1, 2):
+        node.commit(node.build(system.validator_keys[0].address, t))
+    forged = [node.headers[1], replace(node.headers[2], world=b"\x05" * 32)]  # block 2 claims a made-up world
+    cp = Checkpoint.cover(1, forged, 1)
+    bribed = system.validator_keys[1:]  # 3 of 4 equal stakes: above 2/3
+    sigs = [cp.sign(k) for k in bribed]
+    headers = [h.encode() for h in forged]
+    no_headers = chain.transact(keeper, bridge, "submit_checkpoint", *cp.args(), [], sigs, system.client,
+                                gas_limit=3_000_000)
+    assert "posts its headers" in no_headers.error
+    assert chain.transact(keeper, bridge, "submit_checkpoint", *cp.args(), headers, sigs, system.client,
+                          gas_limit=3_000_000).status
+    early = chain.transact(keeper, bridge, "slash_signers", cp.digest, sigs, gas_limit=1_000_000)
+    assert "not proven fraudulent" in early.error
+    honest = fraud_proof(1, node.headers[1:3], 1, node.blocks[2], node.headers[1].world, node)
+    assert "header 1 is not in checkpoint" in chain.transact(keeper, bridge, "challenge", *honest.args(),
+                                                             gas_limit=25_000_000).error
+    proof = fraud_proof(1, forged, 1, node.blocks[2], forged[0].world, node)
+    assert chain.transact(keeper, bridge, "challenge", *proof.args(), gas_limit=25_000_000).status
+    assert chain.view(bridge, "checkpoint", 1)[5] == DELETED and chain.view(bridge, "slashable", cp.digest)
+    partial = chain.transact(keeper, bridge, "slash_signers", cp.digest, sigs[:2], gas_limit=1_000_000)
+    assert "not the checkpoint's signatures" in partial.error
+    slash = chain.transact(keeper, bridge, "slash_signers", cp.digest, sigs, gas_limit=1_000_000)
+    assert slash.status and slash.return_value == 3
+    for key in bribed:
+        assert chain.view(system.staking, "stake", key.address) == (0, 0, 1)  # bond gone, jailed
+    assert chain.view(system.staking, "stake", system.validator_keys[0].address) == (32 * ETHER, 0, 0)
+    assert "already slashed" in chain.transact(keeper, bridge, "slash_signers", cp.digest, sigs,
+                                               gas_limit=1_000_000).error
+
+
+def test_m_of_n_keys_release_one_transfer_once():
+    system = build(2, Config(mode=THRESHOLD, threshold=3))
+    chain, bridge, keys = system.chain, system.bridge, system.validator_keys
+    alice, relayer = Key.from_seed(b"transfer-alice"), system.keys["relayer"]
+    chain.transact(system.keys["deployer"], bridge, "deposit", alice.address, value=5 * ETHER, gas_limit=200_000)
+    digest = transfer_digest(bridge, 0, alice.address, 2 * ETHER)
+    sigs = [signature_bytes(k.sign(digest)) for k in keys[:3]]
+
+    def release(index, amount, signatures, to=alice.address):
+        return chain.transact(relayer, bridge, "release_transfer", index, to, amount, signatures, gas_limit=500_000)
+    assert "below the quorum" in release(0, 2 * ETHER, sigs[:2]).error  # m - 1 keys
+    assert "below the quorum" in release(0, 2 * ETHER, [sigs[0]] * 3).error  # one key thrice
+    assert "below the quorum" in release(0, 3 * ETHER, sigs).error  # the signed amount, not another
+    assert "below the quorum" in release(0, 2 * ETHER, sigs, to=relayer.address).error
+    other = transfer_digest(system.staking, 0, alice.address, 2 * ETHER)  # signed for another bridge
+    assert "below the quorum" in release(0, 2 * ETHER, [signature_bytes(k.sign(other)) for k in keys[:3]]).error
+    assert release(0, 2 * ETHER, sigs).status and chain.state.balance(alice.address) == 2 * ETHER
+    assert "withdrawal 0 was already paid" in release(0, 2 * ETHER, sigs).error  # replay
+    staking = build(2, Config())
+    assert "only a THRESHOLD bridge" in staking.chain.transact(
+        staking.keys["relayer"], staking.bridge, "release_transfer", 0, alice.address, 1, sigs, gas_limit=500_000).error
+
+
+def test_conflicting_proposals_are_slashed(chain):
+    staking = _staking(chain)
+    chain.transact(KEYS[1], staking, "bond", value=2 * ETHER, gas_limit=300_000)
+    chain.advance_time(100)
+    chain.transact(KEYS[0], staking, "advance_epoch", gas_limit=2_000_000)
+
+    def signed(key, block_hash, round_=0):
+        unsigned = SignedProposal(1, 9, round_, -1, block_hash)
+        return replace(unsigned, signature=key.sign(unsigned.digest)).encode()
+    a, b = signed(KEYS[1], b"\x01" * 32), signed(KEYS[1], b"\x02" * 32)
+    assert "different heights" in chain.transact(KEYS[3], staking, "report_proposals", a,
+                                                 signed(KEYS[1], b"\x02" * 32, 1), gas_limit=400_000).error
+    assert "was not a validator" in chain.transact(KEYS[3], staking, "report_proposals", signed(KEYS[2], b"\x01" * 32),
+                                                   signed(KEYS[2], b"\x02" * 32), gas_limit=400_000).error
+    receipt = chain.transact(KEYS[3], staking, "report_proposals", a, b, gas_limit=400_000)
+    assert receipt.status and receipt.return_value == ETHER
+    assert chain.view(staking, "stake", KEYS[1].address) == (ETHER, 0, 1)
+    (log,) = [log for _, log in chain.logs(staking, "Slashed")]
+    assert log.args[3] == "conflicting proposals"
