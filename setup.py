@@ -37,13 +37,8 @@ setup(
         "console_scripts": ["prozchain=prover.cli:main"],
         "prozchain.commands": [
             "bench=bench.cli:register",
-            "circuit=prover.circuit_cli:register",
             "demo=bench.demo:register",
-            "groth16=prover.groth16.cli:register",
-            "ptau=prover.groth16.ptau_cli:register",
-            "r1cs=prover.groth16.cli:register_r1cs",
             "scenario=rollup.sim.cli:register",
-            "zkey=prover.groth16.cli:register_zkey",
         ],
     },
 )
