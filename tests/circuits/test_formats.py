@@ -91,3 +91,13 @@ def test_symbols_name_signals_and_gadget_wires():
     lines = symbols_text(poseidon_circuit()).splitlines()
     assert lines[:4] == ["1,1,0,P.h", "2,2,0,P.k", "3,3,0,P.x[0]", "4,4,0,P.x[1]"]
     assert lines[4].split(",")[3].startswith("P.poseidon(2).w")
+
+
+def test_wtns_value_not_below_the_prime_is_refused_with_its_index():
+    from native.backend import R
+
+    header = struct.pack("<I", 32) + R.to_bytes(32, "little") + struct.pack("<I", 3)
+    values = b"".join(v.to_bytes(32, "little") for v in (1, 5, R))
+    blob = write_container(b"wtns", 2, [(1, header), (2, values)])
+    with pytest.raises(FormatError, match=r"x\.wtns: witness value 2 .* is not below the prime"):
+        read_wtns(blob, name="x.wtns")
