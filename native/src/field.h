@@ -83,7 +83,7 @@ static inline void fe_reduce_once(fe *r, const uint64_t s[4], uint64_t hi, const
 
 #if defined(__x86_64__)
 /* (a + b) mod m: both below 2^255, so the sum needs no fifth word. */
-static inline void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
+static inline __attribute__((always_inline)) void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
     __asm__(
         "movq 0(%[a]), %%r8\n\t"
         "movq 8(%[a]), %%r9\n\t"
@@ -115,7 +115,7 @@ static inline void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
 }
 
 /* (a - b) mod m: add the modulus back, masked by the borrow. */
-static inline void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
+static inline __attribute__((always_inline)) void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
     __asm__(
         "movq 0(%[a]), %%r8\n\t"
         "movq 8(%[a]), %%r9\n\t"
@@ -147,13 +147,13 @@ static inline void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
         : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
 }
 #else
-static inline void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
+static inline __attribute__((always_inline)) void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
     uint64_t s[4], carry = 0;
     for (int i = 0; i < 4; i++) carry = add_carry(a->v[i], b->v[i], carry, &s[i]);
     fe_reduce_once(r, s, carry, F);
 }
 
-static inline void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
+static inline __attribute__((always_inline)) void fe_sub(fe *r, const fe *a, const fe *b, const field *F) {
     uint64_t t[4], borrow = 0, carry = 0;
     for (int i = 0; i < 4; i++) borrow = sub_borrow(a->v[i], b->v[i], borrow, &t[i]);
     uint64_t mask = -borrow;  /* add the modulus back only when a < b */
@@ -260,7 +260,7 @@ static inline void fe_neg(fe *r, const fe *a, const field *F) {
 #define ZERO_R8_R11 "xorq %%r8, %%r8\n\txorq %%r9, %%r9\n\txorq %%r10, %%r10\n\txorq %%r11, %%r11\n\t"
 
 /* Montgomery product a*b/2^256 mod m. */
-static inline void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
+static inline __attribute__((always_inline)) void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
     __asm__(
         ZERO_R8_R11
         MONT_ROUND(0, "r8", "r9", "r10", "r11", "r12")
@@ -397,7 +397,7 @@ static inline void fe_redc(fe *r, uint64_t t[8], const field *F) {
 }
 #else
 /* Montgomery product a*b/2^256 mod m (CIOS without the extra carry word), portable C. */
-static inline void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
+static inline __attribute__((always_inline)) void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;
     for (int i = 0; i < 4; i++) {
         uint64_t bi = b->v[i], hi, carry, m, lo;

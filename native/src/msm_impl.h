@@ -58,12 +58,51 @@ static void MFN(msm_window_jac)(MJAC *out, const MAFF *bases, const int32_t *dig
 #define MSM_BATCH 1024
 
 /* Apply a batch of affine additions aff[bidx[j]] += q[j], every bidx distinct (an empty bucket
- * just takes q[j]); one inversion for the whole batch. */
+ * just takes q[j]); one inversion for the whole batch.
+ *
+ * A Montgomery product is latency-bound when each one waits for the previous: the prefix
+ * products run as two interleaved chains (even and odd j) and the additions go two at a time,
+ * so that consecutive products are independent and the core overlaps them. */
+static inline void MFN(msm_affine_add)(MAFF *p, const MAFF *q, const MF *num, const MF *inv) {
+    MF lambda, x3, t;
+    MF_MUL(&lambda, num, inv);
+    MF_SQR(&x3, &lambda);
+    MF_SUB(&x3, &x3, &p->x);
+    MF_SUB(&x3, &x3, &q->x);
+    MF_SUB(&t, &p->x, &x3);
+    MF_MUL(&t, &t, &lambda);
+    MF_SUB(&p->y, &t, &p->y);
+    p->x = x3;
+}
+
+/* Two independent additions, their steps interleaved (the same formulas as above). */
+static inline void MFN(msm_affine_add2)(MAFF *p, const MAFF *q, const MF *num, const MF *inv,
+                                        MAFF *p2, const MAFF *q2, const MF *num2, const MF *inv2) {
+    MF lambda, x3, t, lambda2, x32, t2;
+    MF_MUL(&lambda, num, inv);
+    MF_MUL(&lambda2, num2, inv2);
+    MF_SQR(&x3, &lambda);
+    MF_SQR(&x32, &lambda2);
+    MF_SUB(&x3, &x3, &p->x);
+    MF_SUB(&x32, &x32, &p2->x);
+    MF_SUB(&x3, &x3, &q->x);
+    MF_SUB(&x32, &x32, &q2->x);
+    MF_SUB(&t, &p->x, &x3);
+    MF_SUB(&t2, &p2->x, &x32);
+    MF_MUL(&t, &t, &lambda);
+    MF_MUL(&t2, &t2, &lambda2);
+    MF_SUB(&p->y, &t, &p->y);
+    MF_SUB(&p2->y, &t2, &p2->y);
+    p->x = x3;
+    p2->x = x32;
+}
+
 static void MFN(msm_flush)(MAFF *aff, const uint32_t *bidx, const MAFF *q, size_t cnt,
                            MF *num, MF *den, MF *prefix, uint8_t *cancel) {
     if (!cnt) return;
-    MF acc;
-    MF_SET_ONE(&acc);
+    MF acc[2];
+    MF_SET_ONE(&acc[0]);
+    MF_SET_ONE(&acc[1]);
     for (size_t j = 0; j < cnt; j++) {
         const MAFF *p = &aff[bidx[j]];
         cancel[j] = 0;
@@ -85,66 +124,120 @@ static void MFN(msm_flush)(MAFF *aff, const uint32_t *bidx, const MAFF *q, size_
             MF_SUB(&den[j], &q[j].x, &p->x);
             MF_SUB(&num[j], &q[j].y, &p->y);
         }
-        prefix[j] = acc;
-        MF_MUL(&acc, &acc, &den[j]);
+        prefix[j] = acc[j & 1];
+        MF_MUL(&acc[j & 1], &acc[j & 1], &den[j]);
     }
-    MF_INV(&acc, &acc);
-    for (size_t j = cnt; j-- > 0;) {
-        MF inv, lambda, x3, t;
-        MF_MUL(&inv, &acc, &prefix[j]);
-        MF_MUL(&acc, &acc, &den[j]);
+    /* 1/(a0 a1) once, then 1/a0 = a1/(a0 a1) and 1/a1 = a0/(a0 a1) */
+    MF both, inv0;
+    MF_MUL(&both, &acc[0], &acc[1]);
+    MF_INV(&both, &both);
+    MF_MUL(&inv0, &both, &acc[1]);
+    MF_MUL(&acc[1], &both, &acc[0]);
+    acc[0] = inv0;
+    for (size_t j = cnt; j-- > 0;) {         /* den[j] <- 1/den[j] */
+        MF inv;
+        MF_MUL(&inv, &acc[j & 1], &prefix[j]);
+        MF_MUL(&acc[j & 1], &acc[j & 1], &den[j]);
+        den[j] = inv;
+    }
+    size_t j = 0;
+    for (; j + 1 < cnt; j += 2) {
+        if (cancel[j] | cancel[j + 1]) break;
+        MFN(msm_affine_add2)(&aff[bidx[j]], &q[j], &num[j], &den[j],
+                             &aff[bidx[j + 1]], &q[j + 1], &num[j + 1], &den[j + 1]);
+    }
+    for (; j < cnt; j++) {
         MAFF *p = &aff[bidx[j]];
-        if (cancel[j] == 2) { *p = q[j]; continue; }
-        if (cancel[j]) { memset(p, 0, sizeof *p); continue; }
-        MF_MUL(&lambda, &num[j], &inv);
-        MF_SQR(&x3, &lambda);
-        MF_SUB(&x3, &x3, &p->x);
-        MF_SUB(&x3, &x3, &q[j].x);
-        MF_SUB(&t, &p->x, &x3);
-        MF_MUL(&t, &t, &lambda);
-        MF_SUB(&p->y, &t, &p->y);
-        p->x = x3;
+        if (cancel[j] == 2) *p = q[j];
+        else if (cancel[j]) memset(p, 0, sizeof *p);
+        else MFN(msm_affine_add)(p, &q[j], &num[j], &den[j]);
     }
 }
 
-/* One window, affine buckets filled by batched affine additions. */
+/* Pending affine additions into distinct buckets, applied together by msm_flush. */
+typedef struct {
+    MAFF *aff;           /* the buckets */
+    uint32_t *stamp;     /* stamp[b] == batch: bucket b already has an addition pending */
+    uint32_t batch;
+    size_t cnt;
+    uint32_t bidx[MSM_BATCH];
+    uint8_t cancel[MSM_BATCH];
+    MAFF q[MSM_BATCH];
+    MF num[MSM_BATCH], den[MSM_BATCH], prefix[MSM_BATCH];
+} MFN(msm_batch);
+
+static inline void MFN(msm_batch_push)(MFN(msm_batch) *B, uint32_t b, const MAFF *base, int negate) {
+    /* the bucket is read only when the batch is flushed: fetch it now, use it then */
+    __builtin_prefetch(&B->aff[b], 1, 3);
+    B->stamp[b] = B->batch;
+    B->bidx[B->cnt] = b;
+    if (negate) MFN(aff_neg)(&B->q[B->cnt], base); else B->q[B->cnt] = *base;
+    B->cnt++;
+}
+
+static inline void MFN(msm_batch_flush)(MFN(msm_batch) *B) {
+    MFN(msm_flush)(B->aff, B->bidx, B->q, B->cnt, B->num, B->den, B->prefix, B->cancel);
+    B->cnt = 0;
+    B->batch++;
+}
+
+#define MSM_QUEUE 256
+
+/* One window, affine buckets filled by batched affine additions. A point whose bucket already
+ * has an addition pending waits in a small queue for a later batch; only when the queue is full
+ * (many equal digits) does it go to a Jacobian side bucket (a mixed addition, ~11M). */
 static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
     size_t nb = (size_t)1 << (c - 1);
-    MAFF *aff = calloc(nb, sizeof *aff);
-    MJAC *jac = malloc(nb * sizeof *jac);
-    uint32_t *stamp = calloc(nb, sizeof *stamp);
-    uint32_t bidx[MSM_BATCH];
-    MAFF *q = malloc(MSM_BATCH * sizeof *q);
-    MF *num = malloc(3 * MSM_BATCH * sizeof *num), *den = num + MSM_BATCH, *prefix = den + MSM_BATCH;
-    uint8_t cancel[MSM_BATCH];
-    for (size_t b = 0; b < nb; b++) MFN(set_infinity)(&jac[b]);
-    uint32_t batch = 1;
-    size_t cnt = 0;
+    MFN(msm_batch) *B = malloc(sizeof *B);
+    B->aff = calloc(nb, sizeof *B->aff);
+    B->stamp = calloc(nb, sizeof *B->stamp);
+    B->batch = 1;
+    B->cnt = 0;
+    MJAC *jac = NULL;    /* side buckets, allocated on first use (all zero: Z = 0 is infinity) */
+    uint32_t queue[MSM_QUEUE];
+    size_t queued = 0;
+#define MSM_BUCKET(i) ((uint32_t)(digits[i] > 0 ? digits[i] : -digits[i]) - 1)
+#define MSM_FLUSH_AND_DRAIN()                                                             \
+    do {                                                                                  \
+        MFN(msm_batch_flush)(B);                                                          \
+        size_t keep = 0;                                                                  \
+        for (size_t k = 0; k < queued; k++) {                                             \
+            uint32_t i = queue[k], b = MSM_BUCKET(i);                                     \
+            if (B->stamp[b] == B->batch || B->cnt == MSM_BATCH) queue[keep++] = i;        \
+            else MFN(msm_batch_push)(B, b, &bases[i], digits[i] < 0);                     \
+        }                                                                                 \
+        queued = keep;                                                                    \
+    } while (0)
     for (size_t i = 0; i < n; i++) {
         int32_t d = digits[i];
         if (!d) continue;
-        uint32_t b = (uint32_t)(d > 0 ? d : -d) - 1;
-        if (stamp[b] == batch) {
+        uint32_t b = MSM_BUCKET(i);
+        if (B->stamp[b] != B->batch) {
+            MFN(msm_batch_push)(B, b, &bases[i], d < 0);
+            if (B->cnt == MSM_BATCH) MSM_FLUSH_AND_DRAIN();
+        } else if (queued < MSM_QUEUE) {
+            queue[queued++] = (uint32_t)i;
+        } else {
             MAFF pt;
             if (d > 0) pt = bases[i]; else MFN(aff_neg)(&pt, &bases[i]);
+            if (!jac) jac = calloc(nb, sizeof *jac);
             MFN(add_mixed)(&jac[b], &jac[b], &pt);
-            continue;
-        }
-        /* the bucket is read only when the batch is flushed: fetch it now, check it then */
-        __builtin_prefetch(&aff[b], 1, 3);
-        stamp[b] = batch;
-        bidx[cnt] = b;
-        if (d > 0) q[cnt] = bases[i]; else MFN(aff_neg)(&q[cnt], &bases[i]);
-        cnt++;
-        if (cnt == MSM_BATCH) {
-            MFN(msm_flush)(aff, bidx, q, cnt, num, den, prefix, cancel);
-            cnt = 0;
-            batch++;
         }
     }
-    MFN(msm_flush)(aff, bidx, q, cnt, num, den, prefix, cancel);
-    MFN(msm_reduce_buckets)(out, aff, jac, nb);
-    free(aff); free(jac); free(stamp); free(q); free(num);
+    MSM_FLUSH_AND_DRAIN();
+    MSM_FLUSH_AND_DRAIN();
+    for (size_t k = 0; k < queued; k++) {   /* the rest share buckets: not worth more batches */
+        uint32_t i = queue[k], b = MSM_BUCKET(i);
+        MAFF pt;
+        if (digits[i] > 0) pt = bases[i]; else MFN(aff_neg)(&pt, &bases[i]);
+        if (!jac) jac = calloc(nb, sizeof *jac);
+        MFN(add_mixed)(&jac[b], &jac[b], &pt);
+    }
+    MFN(msm_batch_flush)(B);
+#undef MSM_FLUSH_AND_DRAIN
+#undef MSM_BUCKET
+    MFN(msm_reduce_buckets)(out, B->aff, jac, nb);
+    free(B->aff); free(B->stamp); free(B); free(jac);
 }
 
 /* Signed c-bit digits of each scalar (< 2^nbits), window-major: digits[w * n + i].

@@ -88,6 +88,18 @@ def test_cancelling_and_doubling_buckets(group, c, rng):
 
 
 @pytest.mark.parametrize("group", GROUPS)
+def test_affine_batches_over_few_buckets(group, c, rng):
+    """Thousands of points over a handful of buckets: conflicting points wait in the queue for
+    later batches, and overflow it into Jacobian side buckets; the sum must not notice."""
+    n = 3000 if group == "g1" else 1500
+    points, logs = bases_with_logs(group, n, rng)
+    scalars = [rng.choice([5, 2**40 + 3, R - 9, 255]) for _ in range(n)]
+    for window in (8, 12):
+        got = c.msm_prepared(c.msm_prepare(group, points), ints_to_array(scalars), window, 5)
+        assert got == expected(group, logs, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
 def test_degenerate_sums(group, c, numba_backend, rng):
     points, logs = bases_with_logs(group, 5, rng)
     assert c.msm(group, points, [0] * 5) is None
