@@ -79,7 +79,6 @@ def field_block(name: str, modulus: int) -> list[str]:
         f"#define {name}_INV 0x{(-pow(modulus, -1, WORD)) % WORD:016x}ULL",
         f"#define {name}_ONE {mont(1, modulus)}",
         f"#define {name}_R2 {mont(1 << 256, modulus)}",
-        f"#define {name}_MINUS_TWO {c_limbs(modulus - 2)}",
     ]
 
 

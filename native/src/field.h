@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "constants.h"
+#include "inverse.h"
 
 typedef unsigned __int128 u128;
 
@@ -19,11 +20,10 @@ typedef struct {
     uint64_t inv;      /* -modulus^-1 mod 2^64 */
     fe one;            /* 2^256 mod modulus: 1 in Montgomery form */
     fe r2;             /* 2^512 mod modulus: converts into Montgomery form */
-    fe minus_two;      /* modulus - 2: Fermat inversion exponent */
 } field;
 
-static const field FP = {{FP_MODULUS}, FP_INV, {FP_ONE}, {FP_R2}, {FP_MINUS_TWO}};
-static const field FR = {{FR_MODULUS}, FR_INV, {FR_ONE}, {FR_R2}, {FR_MINUS_TWO}};
+static const field FP = {{FP_MODULUS}, FP_INV, {FP_ONE}, {FP_R2}};
+static const field FR = {{FR_MODULUS}, FR_INV, {FR_ONE}, {FR_R2}};
 
 static inline int fe_is_zero(const fe *a) {
     return (a->v[0] | a->v[1] | a->v[2] | a->v[3]) == 0;
@@ -431,9 +431,15 @@ static inline void fe_pow(fe *r, const fe *a, const uint64_t *e, int nlimbs, con
     *r = acc;
 }
 
-/* Fermat: a^(m-2). The inverse of 0 comes out as 0; callers that care check first. */
+/* 1/a for a in Montgomery form (a R): the plain inverse of the integer a R is 1/(a R), and a
+ * Montgomery product with R^3 (= R^2 R^2 / R) turns it into R / a. The inverse of 0 comes out
+ * as 0; callers that care check first. */
 static inline void fe_inv(fe *r, const fe *a, const field *F) {
-    fe_pow(r, a, F->minus_two.v, 4, F);
+    if (fe_is_zero(a)) { *r = *a; return; }
+    fe t, r3;
+    divsteps_inverse(t.v, a->v, F->modulus.v, -F->inv & M62);
+    fe_mul(&r3, &F->r2, &F->r2, F);
+    fe_mul(r, &t, &r3, F);
 }
 
 static inline void fe_to_mont(fe *r, const fe *a, const field *F) { fe_mul(r, a, &F->r2, F); }

@@ -9,8 +9,9 @@
  * 2^(c-1) buckets; a negative digit adds the negated base. Buckets are accumulated either in
  * Jacobian coordinates (mixed additions, 7M + 4S each) or, for large windows, in affine
  * coordinates by batches of independent additions that share one field inversion (Montgomery's
- * trick: about 6M per addition). A point whose bucket is already in the pending batch goes to a
- * Jacobian side bucket instead of waiting, so repeated digits never stall the batch.
+ * trick: about 6M per addition). A point whose bucket is already in the pending batch waits in
+ * a short queue for the next batch (a Jacobian side bucket when the queue is full, so repeated
+ * digits never stall the batches). Many affine buckets are then summed by affine batches too.
  */
 
 #ifndef MSM_BITLEN_DEFINED
@@ -57,48 +58,47 @@ static void MFN(msm_window_jac)(MJAC *out, const MAFF *bases, const int32_t *dig
 
 #define MSM_BATCH 1024
 
+/* p[k] += q[k] in affine coordinates for k < count (1 or 2), given each slope's numerator and
+ * the inverse of its denominator. Every step runs for both additions before the next one, so
+ * that two independent products follow each other. */
+static inline void MFN(msm_affine_add)(int count, MAFF *const p[2], const MAFF *const q[2],
+                                       const MF *const num[2], const MF *const inv[2]) {
+    MF lambda[2], x3[2], t[2];
+    for (int k = 0; k < count; k++) MF_MUL(&lambda[k], num[k], inv[k]);
+    for (int k = 0; k < count; k++) MF_SQR(&x3[k], &lambda[k]);
+    for (int k = 0; k < count; k++) MF_SUB(&x3[k], &x3[k], &p[k]->x);
+    for (int k = 0; k < count; k++) MF_SUB(&x3[k], &x3[k], &q[k]->x);
+    for (int k = 0; k < count; k++) MF_SUB(&t[k], &p[k]->x, &x3[k]);
+    for (int k = 0; k < count; k++) MF_MUL(&t[k], &t[k], &lambda[k]);
+    for (int k = 0; k < count; k++) MF_SUB(&p[k]->y, &t[k], &p[k]->y);
+    for (int k = 0; k < count; k++) p[k]->x = x3[k];
+}
+
+/* Pending affine additions into distinct buckets, applied together by msm_flush. */
+typedef struct {
+    MAFF *aff;           /* the buckets */
+    uint32_t *stamp;     /* stamp[b] == batch: bucket b already has an addition pending */
+    uint32_t batch;
+    size_t cnt;
+    uint32_t bidx[MSM_BATCH];
+    uint8_t cancel[MSM_BATCH];
+    MAFF q[MSM_BATCH];
+    MF num[MSM_BATCH], den[MSM_BATCH], prefix[MSM_BATCH];
+} MFN(msm_batch);
+
 /* Apply a batch of affine additions aff[bidx[j]] += q[j], every bidx distinct (an empty bucket
  * just takes q[j]); one inversion for the whole batch.
  *
  * A Montgomery product is latency-bound when each one waits for the previous: the prefix
  * products run as two interleaved chains (even and odd j) and the additions go two at a time,
  * so that consecutive products are independent and the core overlaps them. */
-static inline void MFN(msm_affine_add)(MAFF *p, const MAFF *q, const MF *num, const MF *inv) {
-    MF lambda, x3, t;
-    MF_MUL(&lambda, num, inv);
-    MF_SQR(&x3, &lambda);
-    MF_SUB(&x3, &x3, &p->x);
-    MF_SUB(&x3, &x3, &q->x);
-    MF_SUB(&t, &p->x, &x3);
-    MF_MUL(&t, &t, &lambda);
-    MF_SUB(&p->y, &t, &p->y);
-    p->x = x3;
-}
-
-/* Two independent additions, their steps interleaved (the same formulas as above). */
-static inline void MFN(msm_affine_add2)(MAFF *p, const MAFF *q, const MF *num, const MF *inv,
-                                        MAFF *p2, const MAFF *q2, const MF *num2, const MF *inv2) {
-    MF lambda, x3, t, lambda2, x32, t2;
-    MF_MUL(&lambda, num, inv);
-    MF_MUL(&lambda2, num2, inv2);
-    MF_SQR(&x3, &lambda);
-    MF_SQR(&x32, &lambda2);
-    MF_SUB(&x3, &x3, &p->x);
-    MF_SUB(&x32, &x32, &p2->x);
-    MF_SUB(&x3, &x3, &q->x);
-    MF_SUB(&x32, &x32, &q2->x);
-    MF_SUB(&t, &p->x, &x3);
-    MF_SUB(&t2, &p2->x, &x32);
-    MF_MUL(&t, &t, &lambda);
-    MF_MUL(&t2, &t2, &lambda2);
-    MF_SUB(&p->y, &t, &p->y);
-    MF_SUB(&p2->y, &t2, &p2->y);
-    p->x = x3;
-    p2->x = x32;
-}
-
-static void MFN(msm_flush)(MAFF *aff, const uint32_t *bidx, const MAFF *q, size_t cnt,
-                           MF *num, MF *den, MF *prefix, uint8_t *cancel) {
+static void MFN(msm_flush)(MFN(msm_batch) *B) {
+    MAFF *aff = B->aff;
+    const uint32_t *bidx = B->bidx;
+    const MAFF *q = B->q;
+    MF *num = B->num, *den = B->den, *prefix = B->prefix;
+    uint8_t *cancel = B->cancel;
+    size_t cnt = B->cnt;
     if (!cnt) return;
     MF acc[2];
     MF_SET_ONE(&acc[0]);
@@ -140,31 +140,19 @@ static void MFN(msm_flush)(MAFF *aff, const uint32_t *bidx, const MAFF *q, size_
         MF_MUL(&acc[j & 1], &acc[j & 1], &den[j]);
         den[j] = inv;
     }
-    size_t j = 0;
-    for (; j + 1 < cnt; j += 2) {
-        if (cancel[j] | cancel[j + 1]) break;
-        MFN(msm_affine_add2)(&aff[bidx[j]], &q[j], &num[j], &den[j],
-                             &aff[bidx[j + 1]], &q[j + 1], &num[j + 1], &den[j + 1]);
+    MAFF *p[2];
+    const MAFF *addend[2];
+    const MF *slope_num[2], *slope_inv[2];
+    int paired = 0;
+    for (size_t j = 0; j < cnt; j++) {
+        MAFF *bucket = &aff[bidx[j]];
+        if (cancel[j] == 2) { *bucket = q[j]; continue; }
+        if (cancel[j]) { memset(bucket, 0, sizeof *bucket); continue; }
+        p[paired] = bucket; addend[paired] = &q[j]; slope_num[paired] = &num[j]; slope_inv[paired] = &den[j];
+        if (++paired == 2) { MFN(msm_affine_add)(2, p, addend, slope_num, slope_inv); paired = 0; }
     }
-    for (; j < cnt; j++) {
-        MAFF *p = &aff[bidx[j]];
-        if (cancel[j] == 2) *p = q[j];
-        else if (cancel[j]) memset(p, 0, sizeof *p);
-        else MFN(msm_affine_add)(p, &q[j], &num[j], &den[j]);
-    }
+    if (paired) MFN(msm_affine_add)(1, p, addend, slope_num, slope_inv);
 }
-
-/* Pending affine additions into distinct buckets, applied together by msm_flush. */
-typedef struct {
-    MAFF *aff;           /* the buckets */
-    uint32_t *stamp;     /* stamp[b] == batch: bucket b already has an addition pending */
-    uint32_t batch;
-    size_t cnt;
-    uint32_t bidx[MSM_BATCH];
-    uint8_t cancel[MSM_BATCH];
-    MAFF q[MSM_BATCH];
-    MF num[MSM_BATCH], den[MSM_BATCH], prefix[MSM_BATCH];
-} MFN(msm_batch);
 
 static inline void MFN(msm_batch_push)(MFN(msm_batch) *B, uint32_t b, const MAFF *base, int negate) {
     /* the bucket is read only when the batch is flushed: fetch it now, use it then */
@@ -176,9 +164,56 @@ static inline void MFN(msm_batch_push)(MFN(msm_batch) *B, uint32_t b, const MAFF
 }
 
 static inline void MFN(msm_batch_flush)(MFN(msm_batch) *B) {
-    MFN(msm_flush)(B->aff, B->bidx, B->q, B->cnt, B->num, B->den, B->prefix, B->cancel);
+    MFN(msm_flush)(B);
     B->cnt = 0;
     B->batch++;
+}
+
+/* A point to a Jacobian side bucket (allocated on first use, all zero: Z = 0 is infinity). */
+static void MFN(msm_side_add)(MJAC **jac, size_t nb, uint32_t b, const MAFF *base, int negate) {
+    MAFF pt;
+    if (negate) MFN(aff_neg)(&pt, base); else pt = *base;
+    if (!*jac) *jac = calloc(nb, sizeof **jac);
+    MFN(add_mixed)(&(*jac)[b], &(*jac)[b], &pt);
+}
+
+/* Sum over b of (b + 1) * buckets[b], with the bucket additions in affine batches too.
+ * The nb buckets are cut into K segments of L; segment s keeps a running sum R_s (top down)
+ * and a total T_s = sum over t of (t + 1) B_{sL+t}, all K advancing together, so that every
+ * step is a batch of K independent affine additions instead of a chain of dependent Jacobian
+ * ones. Then the sum is sum_s T_s + L * sum_s s R_s, the last by the same running-sum trick
+ * over the K segment sums. `B` is an idle batch, reused. */
+#define MSM_AFFINE_REDUCE_MIN 1024
+#define MSM_SEGMENTS 128
+static void MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MFN(msm_batch) *B) {
+    const size_t K = MSM_SEGMENTS, L = nb / K;
+    MAFF *sums = calloc(2 * K, sizeof *sums), *running = sums, *total = sums + K;
+    uint32_t *stamp = B->stamp;
+    B->aff = sums;
+    B->stamp = calloc(2 * K, sizeof *B->stamp);
+    B->batch = 1;
+    for (size_t t = L; t-- > 0;) {
+        for (size_t s = 0; s < K; s++)
+            if (!MFN(aff_is_infinity)(&buckets[s * L + t])) MFN(msm_batch_push)(B, (uint32_t)s, &buckets[s * L + t], 0);
+        MFN(msm_batch_flush)(B);
+        for (size_t s = 0; s < K; s++)
+            if (!MFN(aff_is_infinity)(&running[s])) MFN(msm_batch_push)(B, (uint32_t)(K + s), &running[s], 0);
+        MFN(msm_batch_flush)(B);
+    }
+    MJAC weighted, run, sum;
+    MFN(set_infinity)(&weighted);
+    MFN(set_infinity)(&run);
+    MFN(set_infinity)(&sum);
+    for (size_t s = K; s-- > 1;) {
+        MFN(add_mixed)(&run, &run, &running[s]);
+        MFN(add)(&weighted, &weighted, &run);
+    }
+    for (size_t l = 1; l < L; l <<= 1) MFN(double)(&weighted, &weighted);
+    for (size_t s = 0; s < K; s++) MFN(add_mixed)(&sum, &sum, &total[s]);
+    MFN(add)(out, &sum, &weighted);
+    free(sums);
+    free(B->stamp);
+    B->stamp = stamp;
 }
 
 #define MSM_QUEUE 256
@@ -218,26 +253,31 @@ static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *dig
         } else if (queued < MSM_QUEUE) {
             queue[queued++] = (uint32_t)i;
         } else {
-            MAFF pt;
-            if (d > 0) pt = bases[i]; else MFN(aff_neg)(&pt, &bases[i]);
-            if (!jac) jac = calloc(nb, sizeof *jac);
-            MFN(add_mixed)(&jac[b], &jac[b], &pt);
+            MFN(msm_side_add)(&jac, nb, b, &bases[i], d < 0);
         }
     }
     MSM_FLUSH_AND_DRAIN();
     MSM_FLUSH_AND_DRAIN();
-    for (size_t k = 0; k < queued; k++) {   /* the rest share buckets: not worth more batches */
-        uint32_t i = queue[k], b = MSM_BUCKET(i);
-        MAFF pt;
-        if (digits[i] > 0) pt = bases[i]; else MFN(aff_neg)(&pt, &bases[i]);
-        if (!jac) jac = calloc(nb, sizeof *jac);
-        MFN(add_mixed)(&jac[b], &jac[b], &pt);
-    }
-    MFN(msm_batch_flush)(B);
+    for (size_t k = 0; k < queued; k++)   /* the rest share buckets: not worth more batches */
+        MFN(msm_side_add)(&jac, nb, MSM_BUCKET(queue[k]), &bases[queue[k]], digits[queue[k]] < 0);
 #undef MSM_FLUSH_AND_DRAIN
 #undef MSM_BUCKET
-    MFN(msm_reduce_buckets)(out, B->aff, jac, nb);
-    free(B->aff); free(B->stamp); free(B); free(jac);
+    MFN(msm_batch_flush)(B);
+    if (jac) {   /* fold the side buckets into the affine ones: each bucket once, no conflicts */
+        for (size_t b = 0; b < nb; b++) {
+            if (MFN(is_infinity)(&jac[b])) continue;
+            MAFF pt;
+            MFN(to_affine)(&pt, &jac[b]);
+            if (B->cnt == MSM_BATCH) MFN(msm_batch_flush)(B);
+            MFN(msm_batch_push)(B, (uint32_t)b, &pt, 0);
+        }
+        free(jac);
+    }
+    MFN(msm_batch_flush)(B);
+    MAFF *buckets = B->aff;
+    if (nb >= MSM_AFFINE_REDUCE_MIN) MFN(msm_reduce_affine)(out, buckets, nb, B);
+    else MFN(msm_reduce_buckets)(out, buckets, NULL, nb);
+    free(buckets); free(B->stamp); free(B);
 }
 
 /* Signed c-bit digits of each scalar (< 2^nbits), window-major: digits[w * n + i].
@@ -265,27 +305,30 @@ static void MFN(msm_digits)(int32_t *digits, const uint64_t (*k)[4], const MAFF 
 }
 
 /* The cost model, in field multiplications: per window, one bucket addition per point (about
- * 6.5 in affine batches, 11 as a mixed Jacobian addition) and two additions per bucket to reduce
- * (27); windows run in parallel, so a window count that does not divide among the threads pays
- * for its last round in full. Returns the window c, and the bucket mode in *affine. */
+ * 6.5 in affine batches plus a share of the batch's inversion, ~100; 11 as a mixed Jacobian
+ * addition) and two additions per bucket to reduce (affine batches again for many buckets,
+ * else 27 in Jacobian coordinates); windows run in parallel, so a window count that does not
+ * divide among the threads pays for its last round in full. Buckets beyond 1 MiB make every
+ * addition wait on memory: measured, that costs a window of 2^16 G1 buckets a third more per
+ * point than one of 2^15. Returns the window c, and the bucket mode in *affine. */
 static double MFN(msm_cost)(size_t n, int nbits, int c, int threads, int *affine) {
     int nwin = nbits / c + 1;
     size_t nb = (size_t)1 << (c - 1);
-    double per_point = 11.0;
+    double per_point = 11.0, per_bucket = 27.0;
     *affine = 0;
     if (c >= 10 && n >= 4 * nb / 2) {
-        /* conflicts with the pending batch fall back to Jacobian additions */
         double batch = (double)(MSM_BATCH < nb / 2 ? MSM_BATCH : nb / 2);
-        double conflict = batch / (2.0 * (double)nb);
-        double aff = 6.5 + 380.0 / batch;
-        aff = aff * (1 - conflict) + 11.0 * conflict;
+        double aff = 6.5 + 100.0 / batch;
         if (aff < per_point) { per_point = aff; *affine = 1; }
     }
+    if (nb * sizeof(MAFF) > ((size_t)1 << 20)) per_point += 2.5;
+    if (*affine && nb >= MSM_AFFINE_REDUCE_MIN)
+        per_bucket = 2 * (6.5 + 100.0 / MSM_SEGMENTS) + 3.0 * MSM_SEGMENTS * 14.0 / (double)nb;
     int chunks = 1;
     if (nwin < threads) chunks = (threads + nwin - 1) / nwin;
     double tasks = (double)nwin * chunks;
     double rounds = (double)((size_t)(tasks + threads - 1) / threads);
-    return rounds * ((double)n / chunks * per_point + (double)nb * 27.0) + (double)nbits * 9.0;
+    return rounds * ((double)n / chunks * per_point + (double)nb * per_bucket) + (double)nbits * 9.0;
 }
 
 static int MFN(msm_choose)(size_t n, int nbits, int threads, int *affine) {

@@ -100,6 +100,21 @@ def test_affine_batches_over_few_buckets(group, c, rng):
 
 
 @pytest.mark.parametrize("group", GROUPS)
+def test_bucket_sums_that_cancel_and_double(group, c, rng):
+    """The affine reduction of 2^11 buckets meets a running sum that empties (buckets S, -S)
+    and a total that doubles (S again): adjacent digits 1000..1002 on P and -P."""
+    from tests.native.kernel_inputs import neg
+
+    points, logs = bases_with_logs(group, 3, rng)
+    pts = [p for p in points] + [neg(group, p) for p in points] + list(points)
+    lg = list(logs) + [(-l) % R for l in logs] + list(logs)
+    scalars = [1000] * 3 + [1001] * 3 + [1002] * 3
+    for flags in (4, 5):
+        got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), 12, flags)
+        assert got == expected(group, lg, scalars)
+
+
+@pytest.mark.parametrize("group", GROUPS)
 def test_degenerate_sums(group, c, numba_backend, rng):
     points, logs = bases_with_logs(group, 5, rng)
     assert c.msm(group, points, [0] * 5) is None
