@@ -46,6 +46,22 @@ def test_unary_ops_match_ints(backend, field, rng):
 
 
 @pytest.mark.parametrize("field", FIELDS)
+def test_inverse_on_shapes_that_steer_the_divsteps(c, field, rng):
+    """The C inversion (Bernstein-Yang divsteps, which skip runs of zero bits) on powers of two
+    and their neighbours, values just below the modulus, long runs of ones or zeros inside,
+    and a few thousand random elements, against Python's pow."""
+    m = MODULI[field]
+    values = [2**k + d for k in range(254) for d in (-1, 0, 1)]
+    values += [m - 2**k for k in range(0, 254, 3)] + [m - d for d in range(1, 40)]
+    values += [(2**j - 1) << i for i in range(0, 250, 25) for j in range(1, 254 - i, 17)]
+    values += [rng.randrange(m) for _ in range(3000)]
+    for a in values:
+        a %= m
+        if a:
+            assert c.inv(field, a) == pow(a, -1, m), a
+
+
+@pytest.mark.parametrize("field", FIELDS)
 def test_inverse_of_zero_raises(backend, field):
     with pytest.raises(ZeroDivisionError):
         backend.inv(field, 0)
