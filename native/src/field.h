@@ -396,6 +396,29 @@ static inline void fe_redc(fe *r, uint64_t t[8], const field *F) {
         : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
 }
 #else
+/* Portable forms of the assembly fe_mul_wide (the 512-bit product) and fe_redc
+ * (t 2^-256 mod m for t < m 2^256, fully reduced; t is used as scratch). */
+static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
+    memset(t, 0, 8 * sizeof *t);
+    for (int i = 0; i < 4; i++) {
+        uint64_t hi = 0;
+        for (int j = 0; j < 4; j++) hi = mul_add2(a->v[j], b->v[i], t[i + j], hi, &t[i + j]);
+        t[i + 4] = hi;
+    }
+}
+
+static inline void fe_redc(fe *r, uint64_t t[8], const field *F) {
+    uint64_t top = 0;  /* carry out of word 7 */
+    for (int i = 0; i < 4; i++) {
+        uint64_t m = t[i] * F->inv, hi = 0;
+        for (int j = 0; j < 4; j++) hi = mul_add2(m, F->modulus.v[j], t[i + j], hi, &t[i + j]);
+        uint64_t carry = add_carry(t[i + 4], hi, 0, &t[i + 4]);
+        for (int j = i + 5; j < 8; j++) carry = add_carry(t[j], 0, carry, &t[j]);
+        top += carry;
+    }
+    fe_reduce_once(r, t + 4, top, F);
+}
+
 /* Montgomery product a*b/2^256 mod m (CIOS without the extra carry word), portable C. */
 static inline __attribute__((always_inline)) void fe_mul(fe *r, const fe *a, const fe *b, const field *F) {
     uint64_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;

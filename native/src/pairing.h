@@ -7,8 +7,13 @@
  * way are killed by the final exponentiation.
  */
 #pragma once
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include "curve.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 typedef struct { fp2 x, y, z; } g2_proj;
 typedef struct { fp2 l0, l1, l3; } line;   /* l0 * yP + l1 * xP w + l3 w^3 */
@@ -63,38 +68,79 @@ static inline void apply_line(fp12 *f, const line *l, const g1_aff *p) {
     fp12_mul_line(f, f, &l0, &l1, &l->l3);
 }
 
-/* Product over the pairs of the Miller functions; pairs with a point at infinity contribute 1. */
-static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
-    fp12_one(f);
-    g1_aff *p = malloc(n * sizeof *p);
-    g2_aff *q = malloc(n * sizeof *q), *qneg = malloc(n * sizeof *qneg);
-    g2_proj *t = malloc(n * sizeof *t);
-    size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        if (g1_aff_is_infinity(&ps[k]) || g2_aff_is_infinity(&qs[k])) continue;
-        p[m] = ps[k]; q[m] = qs[k];
-        g2_aff_neg(&qneg[m], &qs[k]);
-        t[m].x = qs[k].x; t[m].y = qs[k].y; fp2_one(&t[m].z);
-        m++;
-    }
-    line l;
-    for (int i = ATE_NAF_LEN - 2; i >= 0; i--) {
-        if (i != ATE_NAF_LEN - 2) fp12_sqr(f, f);
+/* The Miller loop runs in ATE_NAF_LEN steps: for each digit below the top, a doubling and (when
+ * the digit is nonzero) an addition, then a last step adding psi(Q) and -psi^2(Q). The lines of a
+ * step depend on Q only; each step stores two lines per pair, at ls[(step * m + k) * 2 + j]. */
+static void miller_lines(line *ls, const g2_aff *q, size_t m, atomic_int *ready) {
+    g2_proj *t = malloc(m * sizeof *t);
+    for (size_t k = 0; k < m; k++) { t[k].x = q[k].x; t[k].y = q[k].y; fp2_one(&t[k].z); }
+    for (int s = 0; s < ATE_NAF_LEN - 1; s++) {
+        int d = ATE_DIGITS[ATE_NAF_LEN - 2 - s];
         for (size_t k = 0; k < m; k++) {
-            line_double(&t[k], &l); apply_line(f, &l, &p[k]);
-            if (ATE_DIGITS[i] == 1) { line_add(&t[k], &q[k], &l); apply_line(f, &l, &p[k]); }
-            else if (ATE_DIGITS[i] == -1) { line_add(&t[k], &qneg[k], &l); apply_line(f, &l, &p[k]); }
+            line *l = &ls[(s * m + k) * 2];
+            line_double(&t[k], &l[0]);
+            if (d) {
+                g2_aff qd = q[k];
+                if (d < 0) g2_aff_neg(&qd, &qd);
+                line_add(&t[k], &qd, &l[1]);
+            }
         }
+        atomic_store_explicit(ready, s + 1, memory_order_release);
     }
     for (size_t k = 0; k < m; k++) {
+        line *l = &ls[((ATE_NAF_LEN - 1) * m + k) * 2];
         g2_aff q1, q2;
         g2_aff_frobenius(&q1, &q[k], 1);
         g2_aff_frobenius(&q2, &q[k], 2);
         g2_aff_neg(&q2, &q2);
-        line_add(&t[k], &q1, &l); apply_line(f, &l, &p[k]);
-        line_add(&t[k], &q2, &l); apply_line(f, &l, &p[k]);
+        line_add(&t[k], &q1, &l[0]);
+        line_add(&t[k], &q2, &l[1]);
     }
-    free(p); free(q); free(qneg); free(t);
+    atomic_store_explicit(ready, ATE_NAF_LEN, memory_order_release);
+    free(t);
+}
+
+/* f = prod of the lines, squaring between steps; waits for each step's lines to be `ready`. */
+static void miller_apply(fp12 *f, const line *ls, const g1_aff *p, size_t m, atomic_int *ready) {
+    fp12_one(f);
+    for (int s = 0; s < ATE_NAF_LEN; s++) {
+        while (atomic_load_explicit(ready, memory_order_acquire) <= s) sched_yield();
+        if (s > 0 && s < ATE_NAF_LEN - 1) fp12_sqr(f, f);
+        int both = s == ATE_NAF_LEN - 1 || ATE_DIGITS[ATE_NAF_LEN - 2 - s];
+        for (size_t k = 0; k < m; k++) {
+            const line *l = &ls[(s * m + k) * 2];
+            apply_line(f, &l[0], &p[k]);
+            if (both) apply_line(f, &l[1], &p[k]);
+        }
+    }
+}
+
+/* Product over the pairs of the Miller functions; pairs with a point at infinity contribute 1.
+ * With two threads, one computes the lines (a quarter of the work) while the other multiplies
+ * them into f, a step behind. */
+static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
+    g1_aff *p = malloc(n * sizeof *p);
+    g2_aff *q = malloc(n * sizeof *q);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (g1_aff_is_infinity(&ps[k]) || g2_aff_is_infinity(&qs[k])) continue;
+        p[m] = ps[k]; q[m] = qs[k];
+        m++;
+    }
+    line *ls = malloc(ATE_NAF_LEN * m * 2 * sizeof *ls);
+    atomic_int ready = 0;
+#ifdef _OPENMP
+    #pragma omp parallel num_threads(2) if (m > 0 && omp_get_max_threads() > 1)
+    {
+        if (omp_get_num_threads() == 1) { miller_lines(ls, q, m, &ready); miller_apply(f, ls, p, m, &ready); }
+        else if (omp_get_thread_num() == 1) miller_lines(ls, q, m, &ready);
+        else miller_apply(f, ls, p, m, &ready);
+    }
+#else
+    miller_lines(ls, q, m, &ready);
+    miller_apply(f, ls, p, m, &ready);
+#endif
+    free(p); free(q); free(ls);
 }
 
 /* a^x for the BN parameter x, in the cyclotomic subgroup, where inverting is conjugating:
