@@ -67,22 +67,24 @@ static inline int64_t divsteps_62(int64_t eta, uint64_t f, uint64_t g, transitio
     return eta;
 }
 
-/* (f, g) <- (u f + v g, q f + r g) / 2^62, exact by construction of the matrix */
-static inline void update_fg(s62 *f, s62 *g, const transition *t) {
-    i128 cf = (i128)t->u * f->v[0] + (i128)t->v * g->v[0];
-    i128 cg = (i128)t->q * f->v[0] + (i128)t->r * g->v[0];
-    cf >>= 62;
-    cg >>= 62;
+/* (a, b) <- (u a + v b + ka m, q a + r b + kb m) / 2^62, the numerators being multiples of
+ * 2^62: for f and g by construction of the matrix (ka = kb = 0), for d and e by the choice of
+ * ka and kb. */
+static inline void apply_transition(s62 *a, s62 *b, const transition *t, const s62 *m, uint64_t ka, uint64_t kb) {
+    i128 ca = (i128)t->u * a->v[0] + (i128)t->v * b->v[0] + (i128)ka * m->v[0];
+    i128 cb = (i128)t->q * a->v[0] + (i128)t->r * b->v[0] + (i128)kb * m->v[0];
+    ca >>= 62;
+    cb >>= 62;
     for (int i = 1; i < 5; i++) {
-        cf += (i128)t->u * f->v[i] + (i128)t->v * g->v[i];
-        cg += (i128)t->q * f->v[i] + (i128)t->r * g->v[i];
-        f->v[i - 1] = (int64_t)((uint64_t)cf & M62);
-        g->v[i - 1] = (int64_t)((uint64_t)cg & M62);
-        cf >>= 62;
-        cg >>= 62;
+        ca += (i128)t->u * a->v[i] + (i128)t->v * b->v[i] + (i128)ka * m->v[i];
+        cb += (i128)t->q * a->v[i] + (i128)t->r * b->v[i] + (i128)kb * m->v[i];
+        a->v[i - 1] = (int64_t)((uint64_t)ca & M62);
+        b->v[i - 1] = (int64_t)((uint64_t)cb & M62);
+        ca >>= 62;
+        cb >>= 62;
     }
-    f->v[4] = (int64_t)cf;
-    g->v[4] = (int64_t)cg;
+    a->v[4] = (int64_t)ca;
+    b->v[4] = (int64_t)cb;
 }
 
 static inline int s62_is_negative(const s62 *a) { return a->v[4] < 0; }
@@ -103,27 +105,20 @@ static inline int s62_ge(const s62 *a, const s62 *b) {
     return 1;
 }
 
-/* (d, e) <- (u d + v e, q d + r e) / 2^62 mod m, for d, e in [0, m): a multiple of m chosen
- * from the low limb makes the division exact, and the result, in (-m, 2m), is brought back. */
+/* from (-m, 2m) into [0, m) */
+static inline void s62_normalise(s62 *a, const s62 *m) {
+    if (s62_is_negative(a)) s62_add_multiple(a, m, 1);
+    else if (s62_ge(a, m)) s62_add_multiple(a, m, -1);
+}
+
+/* (d, e) <- (u d + v e, q d + r e) / 2^62 mod m, for d, e in [0, m): the multiple of m that
+ * clears the low limb makes the division exact, and the result, in (-m, 2m), is brought back. */
 static inline void update_de(s62 *d, s62 *e, const transition *t, const s62 *m, uint64_t m_inv62) {
-    uint64_t md = -((uint64_t)t->u * (uint64_t)d->v[0] + (uint64_t)t->v * (uint64_t)e->v[0]) * m_inv62 & M62;
-    uint64_t me = -((uint64_t)t->q * (uint64_t)d->v[0] + (uint64_t)t->r * (uint64_t)e->v[0]) * m_inv62 & M62;
-    i128 cd = (i128)t->u * d->v[0] + (i128)t->v * e->v[0] + (i128)md * m->v[0];
-    i128 ce = (i128)t->q * d->v[0] + (i128)t->r * e->v[0] + (i128)me * m->v[0];
-    cd >>= 62;
-    ce >>= 62;
-    for (int i = 1; i < 5; i++) {
-        cd += (i128)t->u * d->v[i] + (i128)t->v * e->v[i] + (i128)md * m->v[i];
-        ce += (i128)t->q * d->v[i] + (i128)t->r * e->v[i] + (i128)me * m->v[i];
-        d->v[i - 1] = (int64_t)((uint64_t)cd & M62);
-        e->v[i - 1] = (int64_t)((uint64_t)ce & M62);
-        cd >>= 62;
-        ce >>= 62;
-    }
-    d->v[4] = (int64_t)cd;
-    e->v[4] = (int64_t)ce;
-    if (s62_is_negative(d)) s62_add_multiple(d, m, 1); else if (s62_ge(d, m)) s62_add_multiple(d, m, -1);
-    if (s62_is_negative(e)) s62_add_multiple(e, m, 1); else if (s62_ge(e, m)) s62_add_multiple(e, m, -1);
+    uint64_t kd = -((uint64_t)t->u * (uint64_t)d->v[0] + (uint64_t)t->v * (uint64_t)e->v[0]) * m_inv62 & M62;
+    uint64_t ke = -((uint64_t)t->q * (uint64_t)d->v[0] + (uint64_t)t->r * (uint64_t)e->v[0]) * m_inv62 & M62;
+    apply_transition(d, e, t, m, kd, ke);
+    s62_normalise(d, m);
+    s62_normalise(e, m);
 }
 
 static inline int s62_is_zero(const s62 *a) {
@@ -141,7 +136,7 @@ static inline void divsteps_inverse(uint64_t r[4], const uint64_t x[4], const ui
         transition t;
         eta = divsteps_62(eta, (uint64_t)f.v[0] | ((uint64_t)f.v[1] << 62),
                           (uint64_t)g.v[0] | ((uint64_t)g.v[1] << 62), &t);
-        update_fg(&f, &g, &t);
+        apply_transition(&f, &g, &t, &ms, 0, 0);
         update_de(&d, &e, &t, &ms, m_inv62);
     }
     if (s62_is_negative(&f) && !s62_is_zero(&d)) {   /* f = -1: the inverse is -d */
