@@ -14,7 +14,6 @@ X = 4965661367192848881
 P = 36 * X**4 + 36 * X**3 + 24 * X**2 + 6 * X + 1
 R = 36 * X**4 + 36 * X**3 + 18 * X**2 + 6 * X + 1
 LIMBS = 4
-X_WINDOW = 4  # a^x with odd powers a, a^3, a^5, a^7: 16 multiplications instead of NAF's 23
 WORD = 1 << 64
 
 
@@ -54,16 +53,14 @@ def mont2(a: tuple[int, int]) -> str:
     return "{{" + mont(a[0], P) + "}, {" + mont(a[1], P) + "}}"
 
 
-def wnaf(value: int, width: int) -> list[int]:
-    """Width-w non-adjacent form, least significant digit first: odd digits below 2^(w-1) in
-    absolute value, at least w-1 zeros after each; width 2 is the plain NAF."""
+def naf(value: int) -> list[int]:
+    """Non-adjacent form, least significant digit first: digits in {-1, 0, 1}, no two adjacent
+    nonzero."""
     digits = []
     while value:
         digit = 0
         if value & 1:
-            digit = value % (1 << width)
-            if digit >= 1 << (width - 1):
-                digit -= 1 << width
+            digit = 2 - value % 4  # 1 or -1, so that value - digit is divisible by 4
             value -= digit
         digits.append(digit)
         value //= 2
@@ -96,7 +93,6 @@ def render() -> str:
         f"#define G2_B {mont2(twist_b)}",
         f"#define G2_B3 {mont2(fp2_mul((3, 0), twist_b))}",
         f"#define GROUP_ORDER {c_limbs(R)}",
-        f"#define X_WINDOW {X_WINDOW}",
         f"#define BN_X 0x{X:016x}ULL",
     ]
     # Reducing t < 2^258 modulo p: q = SMALL_QUOTIENT[t >> 250] = floor((t >> 250) 2^250 / p)
@@ -110,9 +106,9 @@ def render() -> str:
     for k in (1, 2, 3):
         gammas = [fp2_pow(XI, i * (P**k - 1) // 6) for i in range(6)]
         lines.append(f"#define FROB{k}_GAMMA {{" + ", ".join(mont2(g) for g in gammas) + "}")
-    # the Miller loop adds +-Q, so plain NAF; the exponentiation by x has a table of odd powers
-    for name, value, width in (("ATE_NAF", 6 * X + 2, 2), ("X_NAF", X, X_WINDOW)):
-        digits = wnaf(value, width)
+    # plain NAF: the Miller loop adds +-Q, and the exponentiation by x multiplies in +-a^(2^i)
+    for name, value in (("ATE_NAF", 6 * X + 2), ("X_NAF", X)):
+        digits = naf(value)
         lines.append(f"#define {name}_LEN {len(digits)}")
         lines.append(f"#define {name} {{" + ", ".join(str(d) for d in digits) + "}")
     return "\n".join(lines) + "\n"

@@ -61,56 +61,78 @@ static inline void line_add(g2_proj *t, const g2_aff *q, line *l) {
     fp2_neg(&l->l1, &theta);
 }
 
-static inline void apply_line(fp12 *f, const line *l, const g1_aff *p) {
-    fp2 l0, l1;
-    fp2_mul_fp(&l0, &l->l0, &p->y);
-    fp2_mul_fp(&l1, &l->l1, &p->x);
-    fp12_mul_line(f, f, &l0, &l1, &l->l3);
+/* The line at P: l0 yP + l1 xP w + l3 w^3. */
+static inline void line_at(line *l, const g1_aff *p) {
+    fp2_mul_fp(&l->l0, &l->l0, &p->y);
+    fp2_mul_fp(&l->l1, &l->l1, &p->x);
+}
+
+/* What a step multiplies into f: its doubling line, or when the step also adds, the product of
+ * both lines, which the line thread forms so that f takes one full product instead of two sparse
+ * ones. */
+typedef struct { line l; fp12 ll; } step_value;
+
+static void two_lines(step_value *v, line *l0, line *l1, const g1_aff *p) {
+    line_at(l0, p);
+    line_at(l1, p);
+    memset(&v->ll, 0, sizeof v->ll);
+    v->ll.c0.c0 = l0->l0; v->ll.c1.c0 = l0->l1; v->ll.c1.c1 = l0->l3;
+    fp12_mul_line(&v->ll, &v->ll, &l1->l0, &l1->l1, &l1->l3);
 }
 
 /* The Miller loop runs in ATE_NAF_LEN steps: for each digit below the top, a doubling and (when
  * the digit is nonzero) an addition, then a last step adding psi(Q) and -psi^2(Q). The lines of a
- * step depend on Q only; each step stores two lines per pair, at ls[(step * m + k) * 2 + j]. */
-static void miller_lines(line *ls, const g2_aff *q, size_t m, atomic_int *ready) {
+ * step depend on Q and P only; step s of pair k is vs[s * m + k]. */
+static void miller_lines(step_value *vs, const g1_aff *p, const g2_aff *q, size_t m, atomic_int *ready) {
     g2_proj *t = malloc(m * sizeof *t);
     for (size_t k = 0; k < m; k++) { t[k].x = q[k].x; t[k].y = q[k].y; fp2_one(&t[k].z); }
     for (int s = 0; s < ATE_NAF_LEN - 1; s++) {
         int d = ATE_DIGITS[ATE_NAF_LEN - 2 - s];
         for (size_t k = 0; k < m; k++) {
-            line *l = &ls[(s * m + k) * 2];
-            line_double(&t[k], &l[0]);
+            step_value *v = &vs[s * m + k];
+            line_double(&t[k], &v->l);
             if (d) {
                 g2_aff qd = q[k];
+                line la;
                 if (d < 0) g2_aff_neg(&qd, &qd);
-                line_add(&t[k], &qd, &l[1]);
+                line_add(&t[k], &qd, &la);
+                two_lines(v, &v->l, &la, &p[k]);
+            } else {
+                line_at(&v->l, &p[k]);
             }
         }
         atomic_store_explicit(ready, s + 1, memory_order_release);
     }
     for (size_t k = 0; k < m; k++) {
-        line *l = &ls[((ATE_NAF_LEN - 1) * m + k) * 2];
         g2_aff q1, q2;
+        line l1, l2;
         g2_aff_frobenius(&q1, &q[k], 1);
         g2_aff_frobenius(&q2, &q[k], 2);
         g2_aff_neg(&q2, &q2);
-        line_add(&t[k], &q1, &l[0]);
-        line_add(&t[k], &q2, &l[1]);
+        line_add(&t[k], &q1, &l1);
+        line_add(&t[k], &q2, &l2);
+        two_lines(&vs[(ATE_NAF_LEN - 1) * m + k], &l1, &l2, &p[k]);
     }
     atomic_store_explicit(ready, ATE_NAF_LEN, memory_order_release);
     free(t);
 }
 
-/* f = prod of the lines, squaring between steps; waits for each step's lines to be `ready`. */
-static void miller_apply(fp12 *f, const line *ls, const g1_aff *p, size_t m, atomic_int *ready) {
+/* Two threads hand work over through counters: wait until `counter` reaches n. */
+static inline void wait_for(atomic_int *counter, int n) {
+    while (atomic_load_explicit(counter, memory_order_acquire) < n) sched_yield();
+}
+
+/* f = prod of the step values, squaring between steps; waits for each step to be `ready`. */
+static void miller_apply(fp12 *f, const step_value *vs, size_t m, atomic_int *ready) {
     fp12_one(f);
     for (int s = 0; s < ATE_NAF_LEN; s++) {
-        while (atomic_load_explicit(ready, memory_order_acquire) <= s) sched_yield();
+        wait_for(ready, s + 1);
         if (s > 0 && s < ATE_NAF_LEN - 1) fp12_sqr(f, f);
         int both = s == ATE_NAF_LEN - 1 || ATE_DIGITS[ATE_NAF_LEN - 2 - s];
         for (size_t k = 0; k < m; k++) {
-            const line *l = &ls[(s * m + k) * 2];
-            apply_line(f, &l[0], &p[k]);
-            if (both) apply_line(f, &l[1], &p[k]);
+            const step_value *v = &vs[s * m + k];
+            if (both) fp12_mul(f, f, &v->ll);
+            else fp12_mul_line(f, f, &v->l.l0, &v->l.l1, &v->l.l3);
         }
     }
 }
@@ -127,87 +149,128 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
         p[m] = ps[k]; q[m] = qs[k];
         m++;
     }
-    line *ls = malloc(ATE_NAF_LEN * m * 2 * sizeof *ls);
+    step_value *vs = malloc(ATE_NAF_LEN * m * sizeof *vs);
     atomic_int ready = 0;
 #ifdef _OPENMP
     #pragma omp parallel num_threads(2) if (m > 0 && omp_get_max_threads() > 1)
     {
-        if (omp_get_num_threads() == 1) { miller_lines(ls, q, m, &ready); miller_apply(f, ls, p, m, &ready); }
-        else if (omp_get_thread_num() == 1) miller_lines(ls, q, m, &ready);
-        else miller_apply(f, ls, p, m, &ready);
+        if (omp_get_num_threads() == 1) { miller_lines(vs, p, q, m, &ready); miller_apply(f, vs, m, &ready); }
+        else if (omp_get_thread_num() == 1) miller_lines(vs, p, q, m, &ready);
+        else miller_apply(f, vs, m, &ready);
     }
 #else
-    miller_lines(ls, q, m, &ready);
-    miller_apply(f, ls, p, m, &ready);
+    miller_lines(vs, p, q, m, &ready);
+    miller_apply(f, vs, m, &ready);
 #endif
-    free(p); free(q); free(ls);
+    free(p); free(q); free(vs);
 }
 
-/* a^x for the BN parameter x, in the cyclotomic subgroup, where inverting is conjugating:
- * signed window digits of x (width X_WINDOW) over a table of the odd powers of a. */
+/* The final exponentiation's hard part raises to x three times in a row. Each a^x is split over
+ * two threads: one squares, pw[i] = a^(2^i), and the other multiplies the pw[i] of x's nonzero
+ * NAF digits into the result as they appear (conjugating for -1, which inverts in the cyclotomic
+ * subgroup). The squarings (62) are the critical path; the 23 products and the rest of the hard
+ * part hide behind them. Alone, a thread does both in turn. */
 static const int8_t X_DIGITS[X_NAF_LEN] = X_NAF;
 
-static inline void cyclotomic_exp_x(fp12 *r, const fp12 *a) {
-    fp12 odd[1 << (X_WINDOW - 2)], a2, acc;   /* odd[i] = a^(2i+1) */
-    odd[0] = *a;
-    fp12_cyclotomic_sqr(&a2, a);
-    for (int i = 1; i < (1 << (X_WINDOW - 2)); i++) fp12_mul(&odd[i], &odd[i - 1], &a2);
-    int top = X_NAF_LEN - 1;
-    int d = X_DIGITS[top];
-    if (d > 0) acc = odd[d >> 1]; else fp12_conj(&acc, &odd[(-d) >> 1]);
-    for (int i = top - 1; i >= 0; i--) {
-        fp12_cyclotomic_sqr(&acc, &acc);
-        d = X_DIGITS[i];
-        if (d > 0) fp12_mul(&acc, &acc, &odd[d >> 1]);
-        else if (d < 0) { fp12 t; fp12_conj(&t, &odd[(-d) >> 1]); fp12_mul(&acc, &acc, &t); }
+typedef struct {
+    fp12 base[3];              /* the k-th exponentiation raises base[k] */
+    fp12 pw[X_NAF_LEN];        /* the current base's powers a^(2^i) */
+    /* published so far: bases, and powers over all exponentiations (own cache lines: the
+     * squaring thread should not lose the line it writes to the polling one) */
+    _Alignas(64) atomic_int bases;
+    _Alignas(64) atomic_int powers;
+} x_chain;
+
+static void x_squares(x_chain *c, int k) {
+    wait_for(&c->bases, k + 1);
+    c->pw[0] = c->base[k];
+    atomic_store_explicit(&c->powers, k * X_NAF_LEN + 1, memory_order_release);
+    for (int i = 1; i < X_NAF_LEN; i++) {
+        fp12_cyclotomic_sqr(&c->pw[i], &c->pw[i - 1]);
+        if (X_DIGITS[i]) atomic_store_explicit(&c->powers, k * X_NAF_LEN + i + 1, memory_order_release);
     }
-    *r = acc;
 }
 
-/* f^((p^12 - 1)/r): easy part (p^6 - 1)(p^2 + 1), then the hard part (p^4 - p^2 + 1)/r written
- * in base p with coefficients polynomial in x (Scott et al., "On the final exponentiation for
- * calculating pairings on ordinary elliptic curves", 2009). */
-static void final_exponentiation(fp12 *r, const fp12 *f) {
-    fp12 t, inv;
-    fp12_conj(&t, f);
-    fp12_inv(&inv, f);
-    fp12_mul(&t, &t, &inv);
-    fp12 t2;
-    fp12_frobenius(&t2, &t, 2);
-    fp12_mul(&t, &t, &t2);
+/* Starts base^x as the k-th exponentiation; the caller may work on other things until x_product. */
+static void x_start(x_chain *c, int k, const fp12 *base, int alone) {
+    c->base[k] = *base;
+    atomic_store_explicit(&c->bases, k + 1, memory_order_release);
+    if (alone) x_squares(c, k);
+}
 
-    fp12 fp1, fp2_, fp3, fu, fu2, fu3, y0, y1, y2, y3, y4, y5, y6, s, u;
-    fp12_frobenius(&fp1, &t, 1);
-    fp12_frobenius(&fp2_, &t, 2);
-    fp12_frobenius(&fp3, &t, 3);
-    cyclotomic_exp_x(&fu, &t);
-    cyclotomic_exp_x(&fu2, &fu);
-    cyclotomic_exp_x(&fu3, &fu2);
+static void x_product(fp12 *r, x_chain *c, int k) {
+    int first = 1;
+    for (int i = 0; i < X_NAF_LEN; i++) {
+        int d = X_DIGITS[i];
+        if (!d) continue;
+        wait_for(&c->powers, k * X_NAF_LEN + i + 1);
+        fp12 t;
+        if (d > 0) t = c->pw[i]; else fp12_conj(&t, &c->pw[i]);
+        if (first) *r = t; else fp12_mul(r, r, &t);
+        first = 0;
+    }
+}
 
-    fp12_frobenius(&y3, &fu, 1);
-    fp12 fu2p, fu3p;
-    fp12_frobenius(&fu2p, &fu2, 1);
-    fp12_frobenius(&fu3p, &fu3, 1);
-    fp12_frobenius(&y2, &fu2, 2);
+/* The hard part (p^4 - p^2 + 1)/r, written in base p with coefficients polynomial in x (Scott et
+ * al., "On the final exponentiation for calculating pairings on ordinary elliptic curves", 2009):
+ * with fu = t^x, fu2 = t^(x^2), fu3 = t^(x^3) and a^(p^k) by Frobenius,
+ *   y0 = t^(p + p^2 + p^3), y1 = 1/t, y2 = fu2^(p^2), y3 = 1/fu^p, y4 = 1/(fu fu2^p), y5 = 1/fu2,
+ *   y6 = 1/(fu3 fu3^p), and the result is y0 y1^2 y2^6 y3^12 y4^18 y5^30 y6^36 by the chain
+ *   s = y6^2 y4 y5, u = y3 y5 s, u = (u^2 s y2)^2, result = (u y1)^2 u y0.
+ * The factors not involving fu3 are gathered while the exponentiations run. */
+static void hard_part(fp12 *r, const fp12 *t, x_chain *c, int alone) {
+    fp12 fu, fu2, fu3, y0, y3, y45, s2, s3, a, s, u;
+    x_start(c, 0, t, alone);
+    fp12_frobenius(&y0, t, 1);
+    fp12_frobenius(&a, t, 2); fp12_mul(&y0, &y0, &a);
+    fp12_frobenius(&a, t, 3); fp12_mul(&y0, &y0, &a);
+    x_product(&fu, c, 0);
 
-    fp12_mul(&y0, &fp1, &fp2_); fp12_mul(&y0, &y0, &fp3);
-    fp12_conj(&y1, &t);
-    fp12_conj(&y5, &fu2);
-    fp12_conj(&y3, &y3);
-    fp12_mul(&y4, &fu, &fu2p); fp12_conj(&y4, &y4);
-    fp12_mul(&y6, &fu3, &fu3p); fp12_conj(&y6, &y6);
+    x_start(c, 1, &fu, alone);
+    fp12_frobenius(&y3, &fu, 1); fp12_conj(&y3, &y3);
+    x_product(&fu2, c, 1);
 
-    fp12_cyclotomic_sqr(&s, &y6);
-    fp12_mul(&s, &s, &y4);
-    fp12_mul(&s, &s, &y5);
-    fp12_mul(&u, &y3, &y5);
-    fp12_mul(&u, &u, &s);
-    fp12_mul(&s, &s, &y2);
+    x_start(c, 2, &fu2, alone);
+    fp12_frobenius(&a, &fu2, 1); fp12_mul(&y45, &fu, &a); fp12_mul(&y45, &y45, &fu2);
+    fp12_conj(&y45, &y45);                                   /* y4 y5 */
+    fp12_frobenius(&a, &fu2, 2); fp12_mul(&s2, &y45, &a);    /* y4 y5 y2 */
+    fp12_conj(&a, &fu2); fp12_mul(&a, &a, &y3); fp12_mul(&s3, &y45, &a);   /* y4 y5 y3 y5 */
+    x_product(&fu3, c, 2);
+
+    fp12_frobenius(&a, &fu3, 1); fp12_mul(&a, &a, &fu3); fp12_conj(&a, &a);   /* y6 */
+    fp12_cyclotomic_sqr(&a, &a);
+    fp12_mul(&s, &a, &s2);
+    fp12_mul(&u, &a, &s3);
+    fp12_cyclotomic_sqr(&u, &u); fp12_mul(&u, &u, &s);
     fp12_cyclotomic_sqr(&u, &u);
-    fp12_mul(&u, &u, &s);
-    fp12_cyclotomic_sqr(&u, &u);
-    fp12_mul(&s, &u, &y1);
+    fp12_conj(&a, t); fp12_mul(&s, &u, &a);                  /* u y1 */
     fp12_mul(&u, &u, &y0);
     fp12_cyclotomic_sqr(&s, &s);
     fp12_mul(r, &s, &u);
+}
+
+/* f^((p^12 - 1)/r): the easy part (p^6 - 1)(p^2 + 1) puts t in the cyclotomic subgroup, then the
+ * hard part, its squarings on a second thread when there is one. */
+static void final_exponentiation(fp12 *r, const fp12 *f) {
+    fp12 t, a;
+    fp12_conj(&t, f);
+    fp12_inv(&a, f);
+    fp12_mul(&t, &t, &a);
+    fp12_frobenius(&a, &t, 2);
+    fp12_mul(&t, &t, &a);
+
+    x_chain *c = aligned_alloc(64, sizeof *c);   /* the counters sit on their own cache lines */
+    atomic_init(&c->bases, 0);
+    atomic_init(&c->powers, 0);
+#ifdef _OPENMP
+    #pragma omp parallel num_threads(2) if (omp_get_max_threads() > 1)
+    {
+        if (omp_get_num_threads() == 1) hard_part(r, &t, c, 1);
+        else if (omp_get_thread_num() == 1) for (int k = 0; k < 3; k++) x_squares(c, k);
+        else hard_part(r, &t, c, 0);
+    }
+#else
+    hard_part(r, &t, c, 1);
+#endif
+    free(c);
 }

@@ -1,4 +1,4 @@
-"""The C core's Fp12 squarings and its one-thread Miller loop, against py_ecc.
+"""The C core's Fp12 squarings, final exponentiation and one-thread pairing, against py_ecc.
 
 fp12_mul, fp12_sqr and the line products keep Fp2 products as unreduced 512-bit values and
 reduce once per coefficient (native/src/tower.h); the extremes in the core's own tower
@@ -6,6 +6,8 @@ coordinates are where those sums, and the multiplications of them by xi = 9 + u,
 """
 
 from __future__ import annotations
+
+from py_ecc import optimized_bn128 as bn
 
 from native.backend import P, fp12_from_tower, fp12_to_tower
 from native.c_backend import CBackend, ffi, from_limbs, lib, to_limbs
@@ -37,16 +39,29 @@ def test_cyclotomic_sqr_matches_py_ecc_in_gt(rng):
         g = oracle.gt_mul(g, g)
 
 
+def one_thread(fn):
+    threads = lib.pz_num_threads()
+    try:
+        lib.pz_set_threads(1)
+        return fn()
+    finally:
+        lib.pz_set_threads(threads)
+
+
 def test_one_thread_miller_loop_gives_the_same_pairings(rng):
     """With two threads one computes the lines and the other consumes them; with one, the same
     loop runs them in turn."""
     c = CBackend()
     pairs = [(oracle.random_point("g1", rng), oracle.random_point("g2", rng)) for _ in range(3)]
-    threads = lib.pz_num_threads()
-    try:
-        lib.pz_set_threads(1)
-        one = [c.multi_pairing(pairs), c.pairing(*pairs[0])]
-    finally:
-        lib.pz_set_threads(threads)
+    one = one_thread(lambda: [c.multi_pairing(pairs), c.pairing(*pairs[0])])
     assert one == [c.multi_pairing(pairs), c.pairing(*pairs[0])]
     assert one[1] == oracle.pairing(*pairs[0])
+
+
+def test_final_exponentiation_matches_py_ecc(rng):
+    """The hard part's three exponentiations by x square on one thread and multiply on the
+    other (or both in turn on one thread); either way the exact (p^12 - 1)/r power."""
+    values = fp12_values(rng)[3:9]
+    expected = [tuple(bn.final_exponentiate(bn.FQ12(list(a))).coeffs) for a in values]
+    assert [c_fp12(lib.pz_final_exp, a) for a in values] == expected
+    assert one_thread(lambda: [c_fp12(lib.pz_final_exp, a) for a in values]) == expected
