@@ -366,38 +366,34 @@ static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
         : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
 }
 
-/* REDC_ROUND: bring in word I/8+4 of t as T4, reduce, and push the carry out of T4 (CF + OF)
- * up through the words of t above it. */
-#define REDC_ROUND(TOP, T0, T1, T2, T3, T4, PROPAGATE)                   \
-    "movq " #TOP "(%[t]), %%" T4 "\n\t"                                  \
-    RED_STEP(T0, T1, T2, T3, T4)                                         \
-    "movq $0, %%r15\n\t"                                                 \
-    "adcxq %%rax, %%r15\n\t"                                             \
-    "adoxq %%rax, %%r15\n\t"                                             \
-    PROPAGATE
-
-/* t * 2^-256 mod m for t < m * 2^256; t is used as scratch. */
-static inline void fe_redc(fe *r, uint64_t t[8], const field *F) {
+/* t 2^-256 mod m for t < m 2^256. The four reduction rounds run on the low half alone, as in
+ * fe_mul (each round leaves its T0 zero, which becomes the next round's T4), so the running
+ * value stays in registers: (t_lo + M m) / 2^256 < m + 1. The high half, below m, is added
+ * once at the end: the sum is below 2m < 2^255, and one conditional subtraction ends it. */
+static inline void fe_redc(fe *r, const uint64_t t[8], const field *F) {
     __asm__(
         "movq 0(%[t]), %%r8\n\t"
         "movq 8(%[t]), %%r9\n\t"
         "movq 16(%[t]), %%r10\n\t"
         "movq 24(%[t]), %%r11\n\t"
-        REDC_ROUND(32, "r8", "r9", "r10", "r11", "r12",
-                   "addq %%r15, 40(%[t])\n\tadcq $0, 48(%[t])\n\tadcq $0, 56(%[t])\n\t")
-        REDC_ROUND(40, "r9", "r10", "r11", "r12", "r8",
-                   "addq %%r15, 48(%[t])\n\tadcq $0, 56(%[t])\n\t")
-        REDC_ROUND(48, "r10", "r11", "r12", "r8", "r9",
-                   "addq %%r15, 56(%[t])\n\t")
-        REDC_ROUND(56, "r11", "r12", "r8", "r9", "r10", "")
+        "xorq %%r12, %%r12\n\t"
+        RED_STEP("r8", "r9", "r10", "r11", "r12")
+        RED_STEP("r9", "r10", "r11", "r12", "r8")
+        RED_STEP("r10", "r11", "r12", "r8", "r9")
+        RED_STEP("r11", "r12", "r8", "r9", "r10")
+        "addq 32(%[t]), %%r12\n\t"
+        "adcq 40(%[t]), %%r8\n\t"
+        "adcq 48(%[t]), %%r9\n\t"
+        "adcq 56(%[t]), %%r10\n\t"
         SUB_MODULUS_STORE("r12", "r8", "r9", "r10")
-        : "=m"(*r), "+m"(*(uint64_t(*)[8])t)
-        : [t] "r"(t), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v), "m"(F->modulus)
-        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
+        : "=m"(*r)
+        : [t] "r"(t), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v),
+          "m"(*(const uint64_t(*)[8])t), "m"(F->modulus)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
 }
 #else
 /* Portable forms of the assembly fe_mul_wide (the 512-bit product) and fe_redc
- * (t 2^-256 mod m for t < m 2^256, fully reduced; t is used as scratch). */
+ * (t 2^-256 mod m for t < m 2^256, fully reduced). */
 static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
     memset(t, 0, 8 * sizeof *t);
     for (int i = 0; i < 4; i++) {
@@ -407,8 +403,9 @@ static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
     }
 }
 
-static inline void fe_redc(fe *r, uint64_t t[8], const field *F) {
-    uint64_t top = 0;  /* carry out of word 7 */
+static inline void fe_redc(fe *r, const uint64_t t_in[8], const field *F) {
+    uint64_t t[8], top = 0;  /* top: carry out of word 7 */
+    memcpy(t, t_in, sizeof t);
     for (int i = 0; i < 4; i++) {
         uint64_t m = t[i] * F->inv, hi = 0;
         for (int j = 0; j < 4; j++) hi = mul_add2(m, F->modulus.v[j], t[i + j], hi, &t[i + j]);

@@ -203,8 +203,7 @@ static inline void fp2_mul_w(fp2w *r, const fp2 *a, const fp2 *b) {
     fpw_sub(&r->c0, &r->c0, &t);
 }
 
-/* Reduce; t is used as scratch. */
-static inline void fp2_redc(fp2 *r, fp2w *t) { fe_redc(&r->c0, t->c0.v, &FP); fe_redc(&r->c1, t->c1.v, &FP); }
+static inline void fp2_redc(fp2 *r, const fp2w *t) { fe_redc(&r->c0, t->c0.v, &FP); fe_redc(&r->c1, t->c1.v, &FP); }
 
 static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
     fp2w t;
@@ -269,7 +268,7 @@ static inline void fp6_mul_v(fp6 *r, const fp6 *a) {
 typedef struct { fp2w c0, c1, c2; } fp6w;
 
 static inline void fp6w_sub(fp6w *r, const fp6w *a, const fp6w *b) { fp2w_sub(&r->c0, &a->c0, &b->c0); fp2w_sub(&r->c1, &a->c1, &b->c1); fp2w_sub(&r->c2, &a->c2, &b->c2); }
-static inline void fp6_redc(fp6 *r, fp6w *t) { fp2_redc(&r->c0, &t->c0); fp2_redc(&r->c1, &t->c1); fp2_redc(&r->c2, &t->c2); }
+static inline void fp6_redc(fp6 *r, const fp6w *t) { fp2_redc(&r->c0, &t->c0); fp2_redc(&r->c1, &t->c1); fp2_redc(&r->c2, &t->c2); }
 
 /* r += v t, v (t0, t1, t2) = (xi t2, t0, t1); t is used as scratch. */
 static inline void fp6w_add_mul_v(fp6w *r, fp6w *t) {
