@@ -221,6 +221,16 @@ static inline void fp2_sqr(fp2 *r, const fp2 *a) {
     fp_mul(&r->c0, &s, &d);
 }
 
+/* The square unreduced: (a0 + a1)(a0 - a1) < 4p^2 and 2 a0 a1 < 2p^2, both below p 2^256. */
+static inline void fp2_sqr_w(fp2w *r, const fp2 *a) {
+    fe s, d, twice_a1;
+    fe_add_unreduced(&s, &a->c0, &a->c1);
+    fe_sub_unreduced(&d, &a->c0, &a->c1, &FP);
+    fe_add_unreduced(&twice_a1, &a->c1, &a->c1);
+    fe_mul_wide(r->c1.v, &a->c0, &twice_a1);
+    fe_mul_wide(r->c0.v, &s, &d);
+}
+
 static inline void fp2_mul_fp(fp2 *r, const fp2 *a, const fe *b) { fp_mul(&r->c0, &a->c0, b); fp_mul(&r->c1, &a->c1, b); }
 static inline void fp2_half(fp2 *r, const fp2 *a) { fe_half(&r->c0, &a->c0, &FP); fe_half(&r->c1, &a->c1, &FP); }
 
@@ -423,13 +433,17 @@ static inline void fp12_frobenius(fp12 *r, const fp12 *a, int k) {
     for (int i = 0; i < 6; i++) *out[i] = tmp[i];
 }
 
-/* Granger-Scott squaring, valid only in the cyclotomic subgroup (after the easy part). */
+/* Granger-Scott squaring, valid only in the cyclotomic subgroup (after the easy part): the Fp4
+ * squaring (a0 + a1 s)^2 = (a0^2 + xi a1^2) + ((a0 + a1)^2 - a0^2 - a1^2) s, s^2 = xi, with the
+ * three Fp2 squares unreduced and one reduction per output coefficient. */
 static inline void fp4_sqr(fp2 *r0, fp2 *r1, const fp2 *a0, const fp2 *a1) {
-    fp2 t0, t1, t;
-    fp2_sqr(&t0, a0);
-    fp2_sqr(&t1, a1);
-    fp2_mul_xi(&t, &t1); fp2_add(r0, &t, &t0);
-    fp2_add(&t, a0, a1); fp2_sqr(&t, &t); fp2_sub(&t, &t, &t0); fp2_sub(r1, &t, &t1);
+    fp2w t0, t1, t;
+    fp2 s;
+    fp2_sqr_w(&t0, a0);
+    fp2_sqr_w(&t1, a1);
+    fp2_add(&s, a0, a1); fp2_sqr_w(&t, &s);
+    fp2w_sub(&t, &t, &t0); fp2w_sub(&t, &t, &t1); fp2_redc(r1, &t);
+    fp2w_mul_xi(&t1, &t1); fp2w_add(&t1, &t1, &t0); fp2_redc(r0, &t1);
 }
 
 static inline void fp12_cyclotomic_sqr(fp12 *r, const fp12 *a) {
