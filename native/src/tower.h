@@ -433,32 +433,27 @@ static inline void fp12_frobenius(fp12 *r, const fp12 *a, int k) {
     for (int i = 0; i < 6; i++) *out[i] = tmp[i];
 }
 
-/* Granger-Scott squaring, valid only in the cyclotomic subgroup (after the easy part): the Fp4
- * squaring (a0 + a1 s)^2 = (a0^2 + xi a1^2) + ((a0 + a1)^2 - a0^2 - a1^2) s, s^2 = xi, with the
- * three Fp2 squares unreduced and one reduction per output coefficient. */
-static inline void fp4_sqr(fp2 *r0, fp2 *r1, const fp2 *a0, const fp2 *a1) {
-    fp2w t0, t1, t;
-    fp2 s;
-    fp2_sqr_w(&t0, a0);
-    fp2_sqr_w(&t1, a1);
-    fp2_add(&s, a0, a1); fp2_sqr_w(&t, &s);
-    fp2w_sub(&t, &t, &t0); fp2w_sub(&t, &t, &t1); fp2_redc(r1, &t);
-    fp2w_mul_xi(&t1, &t1); fp2w_add(&t1, &t1, &t0); fp2_redc(r0, &t1);
-}
-
+/* Granger-Scott squaring, valid only in the cyclotomic subgroup (after the easy part). The pairs
+ * (a0, a1) = (w^0, w^3), (w^1, w^4), (w^2, w^5) are Fp4 elements a0 + a1 s, s^2 = xi, squared as
+ * (a0^2 + xi a1^2) + ((a0 + a1)^2 - a0^2 - a1^2) s with the Fp2 squares unreduced and one
+ * reduction per coefficient; then c0 -> 3 c0' - 2 c0 and c1 -> 3 c1' + 2 c1 coefficientwise.
+ * The three Fp4 squarings go phase by phase, so that independent products sit side by side. */
 static inline void fp12_cyclotomic_sqr(fp12 *r, const fp12 *a) {
-    /* Pair the coefficients as Fp4 elements (w^0, w^3), (w^1, w^4), (w^2, w^5). */
-    fp2 t00, t01, t10, t11, t20, t21, t;
-    fp4_sqr(&t00, &t01, &a->c0.c0, &a->c1.c1);
-    fp4_sqr(&t10, &t11, &a->c1.c0, &a->c0.c2);
-    fp4_sqr(&t20, &t21, &a->c0.c1, &a->c1.c2);
-    /* z0 = 3 t00 - 2 z0, z1 = 3 t01 + 2 z1 (and likewise for the other pairs) */
-    fp12 z = *a;
-    fp2_sub(&t, &t00, &z.c0.c0); fp2_dbl(&t, &t); fp2_add(&r->c0.c0, &t, &t00);
-    fp2_add(&t, &t01, &z.c1.c1); fp2_dbl(&t, &t); fp2_add(&r->c1.c1, &t, &t01);
-    fp2_mul_xi(&t21, &t21);
-    fp2_add(&t, &t21, &z.c1.c0); fp2_dbl(&t, &t); fp2_add(&r->c1.c0, &t, &t21);
-    fp2_sub(&t, &t20, &z.c0.c2); fp2_dbl(&t, &t); fp2_add(&r->c0.c2, &t, &t20);
-    fp2_sub(&t, &t10, &z.c0.c1); fp2_dbl(&t, &t); fp2_add(&r->c0.c1, &t, &t10);
-    fp2_add(&t, &t11, &z.c1.c2); fp2_dbl(&t, &t); fp2_add(&r->c1.c2, &t, &t11);
+    const fp2 *a0[3] = {&a->c0.c0, &a->c1.c0, &a->c0.c1}, *a1[3] = {&a->c1.c1, &a->c0.c2, &a->c1.c2};
+    fp2w t0[3], t1[3], t[3];
+    fp2 s[3];
+    fp6 u, v, d;   /* the Fp4 squares' s^0 parts go to u = c0', their s parts to v = c1' */
+    fp2 *u_slot[3] = {&u.c0, &u.c1, &u.c2}, *v_slot[3] = {&v.c1, &v.c2, &v.c0};
+    for (int i = 0; i < 3; i++) fp2_sqr_w(&t0[i], a0[i]);
+    for (int i = 0; i < 3; i++) fp2_sqr_w(&t1[i], a1[i]);
+    for (int i = 0; i < 3; i++) fp2_add(&s[i], a0[i], a1[i]);
+    for (int i = 0; i < 3; i++) fp2_sqr_w(&t[i], &s[i]);
+    for (int i = 0; i < 3; i++) fp2w_sub(&t[i], &t[i], &t0[i]);
+    for (int i = 0; i < 3; i++) fp2w_sub(&t[i], &t[i], &t1[i]);
+    for (int i = 0; i < 3; i++) fp2w_mul_xi(&t1[i], &t1[i]);
+    for (int i = 0; i < 3; i++) fp2w_add(&t1[i], &t1[i], &t0[i]);
+    for (int i = 0; i < 3; i++) { fp2_redc(u_slot[i], &t1[i]); fp2_redc(v_slot[i], &t[i]); }
+    fp2_mul_xi(&v.c0, &v.c0);   /* the w^5 part wraps around to w^1: w^6 = xi */
+    fp6_sub(&d, &u, &a->c0); fp6_add(&d, &d, &d); fp6_add(&r->c0, &d, &u);
+    fp6_add(&d, &v, &a->c1); fp6_add(&d, &d, &d); fp6_add(&r->c1, &d, &v);
 }
