@@ -290,19 +290,24 @@ static inline void fp6w_add_mul_v(fp6w *r, fp6w *t) {
 
 /* Karatsuba-style, 6 Fp2 multiplications, unreduced:
  * c0 = t0 + xi ((a1 + a2)(b1 + b2) - t1 - t2), c1 = (a0 + a1)(b0 + b1) - t0 - t1 + xi t2,
- * c2 = (a0 + a2)(b0 + b2) - t0 - t2 + t1, with ti = ai bi. */
+ * c2 = (a0 + a2)(b0 + b2) - t0 - t2 + t1, with ti = ai bi. All six products first, then all the
+ * sums: independent multiplications side by side keep the multiplier busy. */
 static inline void fp6_mul_w(fp6w *r, const fp6 *a, const fp6 *b) {
-    fp2w t0, t1, t2, s;
-    fp2 x, y;
+    fp2w t0, t1, t2, s0, s1, s2;
+    fp2 x0, y0, x1, y1, x2, y2;
+    fp2_add(&x0, &a->c1, &a->c2); fp2_add(&y0, &b->c1, &b->c2);
+    fp2_add(&x1, &a->c0, &a->c1); fp2_add(&y1, &b->c0, &b->c1);
+    fp2_add(&x2, &a->c0, &a->c2); fp2_add(&y2, &b->c0, &b->c2);
     fp2_mul_w(&t0, &a->c0, &b->c0);
     fp2_mul_w(&t1, &a->c1, &b->c1);
     fp2_mul_w(&t2, &a->c2, &b->c2);
-    fp2_add(&x, &a->c1, &a->c2); fp2_add(&y, &b->c1, &b->c2); fp2_mul_w(&s, &x, &y);
-    fp2w_sub(&s, &s, &t1); fp2w_sub(&s, &s, &t2); fp2w_mul_xi(&s, &s); fp2w_add(&r->c0, &s, &t0);
-    fp2_add(&x, &a->c0, &a->c1); fp2_add(&y, &b->c0, &b->c1); fp2_mul_w(&s, &x, &y);
-    fp2w_sub(&s, &s, &t0); fp2w_sub(&s, &s, &t1); fp2w_mul_xi(&r->c1, &t2); fp2w_add(&r->c1, &r->c1, &s);
-    fp2_add(&x, &a->c0, &a->c2); fp2_add(&y, &b->c0, &b->c2); fp2_mul_w(&s, &x, &y);
-    fp2w_sub(&s, &s, &t0); fp2w_sub(&s, &s, &t2); fp2w_add(&r->c2, &s, &t1);
+    fp2_mul_w(&s0, &x0, &y0);
+    fp2_mul_w(&s1, &x1, &y1);
+    fp2_mul_w(&s2, &x2, &y2);
+    fp2w_sub(&s0, &s0, &t1); fp2w_sub(&s1, &s1, &t0); fp2w_sub(&s2, &s2, &t0);
+    fp2w_sub(&s0, &s0, &t2); fp2w_sub(&s1, &s1, &t1); fp2w_sub(&s2, &s2, &t2);
+    fp2w_mul_xi(&s0, &s0); fp2w_mul_xi(&t2, &t2);
+    fp2w_add(&r->c0, &s0, &t0); fp2w_add(&r->c1, &t2, &s1); fp2w_add(&r->c2, &s2, &t1);
 }
 
 static inline void fp6_mul(fp6 *r, const fp6 *a, const fp6 *b) {
