@@ -163,13 +163,14 @@ static void miller_apply(fp12 *f, const step_value *vs, size_t m, int from, int 
  * `split` on: it accumulates g over them while the other thread accumulates f over the steps
  * before, and the result is f^(2^k) g, k being the squarings the later steps would have done.
  * The split balances the measured costs, in units of about 0.1 us: a squaring of f 10, and per
- * pair, a product into f 10 and a step's lines 11. */
+ * pair, a step's lines 11 and a product into f 10, or 11 where the lines come from the other
+ * core's cache. */
 static int miller_split(size_t m) {
     long best = 0, best_cost = -1;
     for (int split = 1; split <= ATE_NAF_LEN; split++) {
-        long step = 10 + 10 * (long)m, later = ATE_NAF_LEN - split;
-        long f_thread = split * step + (later > 0 ? later - 1 : 0) * 10;
-        long line_thread = ATE_NAF_LEN * 11 * (long)m + later * step;
+        long later = ATE_NAF_LEN - split;
+        long f_thread = split * (10 + 11 * (long)m) + (later > 0 ? later - 1 : 0) * 10;
+        long line_thread = ATE_NAF_LEN * 11 * (long)m + later * (10 + 10 * (long)m);
         long cost = f_thread > line_thread ? f_thread : line_thread;
         if (best_cost < 0 || cost < best_cost) { best = split; best_cost = cost; }
     }
@@ -226,20 +227,23 @@ static const int8_t X_DIGITS[X_NAF_LEN] = X_NAF;
 
 typedef struct {
     fp12 base[3];              /* the k-th exponentiation raises base[k] */
-    fp12 pw[X_NAF_LEN];        /* the current base's powers a^(2^i) */
+    fp12 pw[X_NAF_LEN];        /* the current base's powers a^(2^i), at x's nonzero digits */
     /* published so far: bases, and powers over all exponentiations (own cache lines: the
      * squaring thread should not lose the line it writes to the polling one) */
     _Alignas(64) atomic_int bases;
     _Alignas(64) atomic_int powers;
 } x_chain;
 
+/* The running power stays in this thread's cache; only the powers at nonzero digits are written
+ * where the other thread reads them (cache lines the other core holds cost a transfer to write). */
 static void x_squares(x_chain *c, int k) {
     wait_for(&c->bases, k + 1);
-    c->pw[0] = c->base[k];
-    atomic_store_explicit(&c->powers, k * X_NAF_LEN + 1, memory_order_release);
-    for (int i = 1; i < X_NAF_LEN; i++) {
-        fp12_cyclotomic_sqr(&c->pw[i], &c->pw[i - 1]);
-        if (X_DIGITS[i]) atomic_store_explicit(&c->powers, k * X_NAF_LEN + i + 1, memory_order_release);
+    fp12 a = c->base[k];
+    for (int i = 0; i < X_NAF_LEN; i++) {
+        if (i > 0) fp12_cyclotomic_sqr(&a, &a);
+        if (!X_DIGITS[i]) continue;
+        c->pw[i] = a;
+        atomic_store_explicit(&c->powers, k * X_NAF_LEN + i + 1, memory_order_release);
     }
 }
 
