@@ -27,6 +27,13 @@ def timed(benchmark, request: pytest.FixtureRequest):
         request.config.stash[MEDIANS][key] = benchmark.stats.stats.median
 
 
+@pytest.fixture
+def medians(request: pytest.FixtureRequest) -> dict:
+    """The (group, implementation) -> median seconds table the summary reads, for a benchmark
+    that times one side itself."""
+    return request.config.stash[MEDIANS]
+
+
 def _time(seconds: Optional[float]) -> str:
     if seconds is None:
         return "-"

@@ -5,6 +5,11 @@ the end gives py_ecc's median over the native one per group.
 
     pytest bench --benchmark-only
 
+This machine's speed drifts by tens of percent over seconds. The "c" and "py_ecc" rows of a group
+run one after the other, so a ratio can catch one side in a slow phase and the other in a fast
+one. The "pairing_paired" group times the two in alternation instead: before each timed py_ecc
+pairing, a batch of native pairings; its ratio compares medians from the same moments.
+
 Every timed call's result is compared with the other implementation's, so a fast wrong kernel
 cannot post a good number.
 """
@@ -12,6 +17,8 @@ cannot post a good number.
 from __future__ import annotations
 
 import random
+import statistics
+import time
 
 import numpy as np
 import pytest
@@ -89,6 +96,33 @@ def test_kernel(timed, c, group, impl):
     else:
         result = convert(timed(py_ecc_call))
     assert result == comparable(native_call(c))
+
+
+PAIRED_ROUNDS = 7
+NATIVE_BATCH = 50
+
+
+@pytest.mark.parametrize("impl", ["py_ecc"])
+def test_pairing_paired(timed, c, medians, impl):
+    """py_ecc's pairing timed by pytest-benchmark, each round preceded (untimed by it) by a batch
+    of native pairings whose per-call median is kept; the group's native median is the median of
+    those batch medians."""
+    batch_medians, native_results = [], []
+
+    def native_batch():
+        times = []
+        for _ in range(NATIVE_BATCH):
+            start = time.perf_counter()
+            result = c.pairing(*PAIRS[0])
+            times.append(time.perf_counter() - start)
+        native_results.append(result)
+        batch_medians.append(statistics.median(times))
+
+    timed.group = "pairing_paired"
+    expected = gt(timed.pedantic(lambda: bn.pairing(Q1, P1), setup=native_batch, rounds=PAIRED_ROUNDS,
+                                 iterations=1))
+    assert native_results and all(r == expected for r in native_results)
+    medians[("pairing_paired", "c")] = statistics.median(batch_medians)
 
 
 def comparable(value):
