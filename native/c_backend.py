@@ -274,9 +274,11 @@ class CBackend(Backend):
     # -- pairing ---------------------------------------------------------------------------
     @staticmethod
     def _pairs(pairs: Sequence[tuple[G1, G2]]):
-        g1s = [c for p, _ in pairs for c in _flatten("g1", p)]
-        g2s = [c for _, q in pairs for c in _flatten("g2", q)]
-        return to_limbs(g1s), to_limbs(g2s), len(pairs)
+        """The G1 coordinates then the G2 ones, in one buffer: pointers to both halves, the count."""
+        coords = [c for p, _ in pairs for c in _flatten("g1", p)]
+        coords += [c for _, q in pairs for c in _flatten("g2", q)]
+        limbs = to_limbs(coords)
+        return limbs, limbs + 8 * len(pairs), len(pairs)
 
     def multi_pairing(self, pairs: Sequence[tuple[G1, G2]]) -> Fp12:
         out = ffi.new("uint64_t[48]")
