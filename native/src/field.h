@@ -345,8 +345,10 @@ static inline void fp_nine_x_minus_y(fe *r, const fe *x, const fe *y) {
 }
 #define FP_HAVE_NINE_X 1
 
-/* The full 512-bit product a*b, for lazy reduction: sums of products reduced once. */
-static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
+/* The full 512-bit product a*b, for lazy reduction: sums of products reduced once.
+ * This and fe_redc are forced inline: gcc keeps such assembly bodies out of line, and every call
+ * then saves and restores the registers they clobber (fp12 products ~5% slower). */
+static inline __attribute__((always_inline)) void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
     __asm__(
         ZERO_R8_R11
         MUL_ROW(0, "r8", "r9", "r10", "r11", "r12")
@@ -370,7 +372,7 @@ static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
  * fe_mul (each round leaves its T0 zero, which becomes the next round's T4), so the running
  * value stays in registers: (t_lo + M m) / 2^256 < m + 1. The high half, below m, is added
  * once at the end: the sum is below 2m < 2^255, and one conditional subtraction ends it. */
-static inline void fe_redc(fe *r, const uint64_t t[8], const field *F) {
+static inline __attribute__((always_inline)) void fe_redc(fe *r, const uint64_t t[8], const field *F) {
     __asm__(
         "movq 0(%[t]), %%r8\n\t"
         "movq 8(%[t]), %%r9\n\t"
@@ -394,7 +396,7 @@ static inline void fe_redc(fe *r, const uint64_t t[8], const field *F) {
 #else
 /* Portable forms of the assembly fe_mul_wide (the 512-bit product) and fe_redc
  * (t 2^-256 mod m for t < m 2^256, fully reduced). */
-static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
+static inline __attribute__((always_inline)) void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
     memset(t, 0, 8 * sizeof *t);
     for (int i = 0; i < 4; i++) {
         uint64_t hi = 0;
@@ -403,7 +405,7 @@ static inline void fe_mul_wide(uint64_t t[8], const fe *a, const fe *b) {
     }
 }
 
-static inline void fe_redc(fe *r, const uint64_t t_in[8], const field *F) {
+static inline __attribute__((always_inline)) void fe_redc(fe *r, const uint64_t t_in[8], const field *F) {
     uint64_t t[8], top = 0;  /* top: carry out of word 7 */
     memcpy(t, t_in, sizeof t);
     for (int i = 0; i < 4; i++) {

@@ -37,7 +37,8 @@ typedef struct { fpw c0, c1; } fp2w;
 
 #ifdef FE_HAVE_WIDE
 /* x86-64 assembly: these sit between every pair of products in the tower, and compiled from C
- * they cost as much as a reduction. LOAD8/STORE4 move 512-bit values through r8..r15. */
+ * they cost as much as a reduction; forced inline for the reason given at fe_mul_wide.
+ * LOAD8/STORE4 move 512-bit values through r8..r15. */
 #define FPW_LOAD8(P)                                                     \
     "movq 0(%[" P "]), %%r8\n\tmovq 8(%[" P "]), %%r9\n\t"               \
     "movq 16(%[" P "]), %%r10\n\tmovq 24(%[" P "]), %%r11\n\t"           \
@@ -57,7 +58,7 @@ typedef struct { fpw c0, c1; } fp2w;
 #define FPW_P_OPERANDS                                                   \
     [p0] "m"(FP.modulus.v[0]), [p1] "m"(FP.modulus.v[1]), [p2] "m"(FP.modulus.v[2]), [p3] "m"(FP.modulus.v[3])
 
-static inline void fpw_add(fpw *r, const fpw *a, const fpw *b) {
+static inline __attribute__((always_inline)) void fpw_add(fpw *r, const fpw *a, const fpw *b) {
     __asm__(
         FPW_LOAD8("a")
         "addq 0(%[b]), %%r8\n\tadcq 8(%[b]), %%r9\n\tadcq 16(%[b]), %%r10\n\tadcq 24(%[b]), %%r11\n\t"
@@ -69,7 +70,7 @@ static inline void fpw_add(fpw *r, const fpw *a, const fpw *b) {
         : "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
 }
 
-static inline void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
+static inline __attribute__((always_inline)) void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
     __asm__(
         FPW_LOAD8("a")
         "subq 0(%[b]), %%r8\n\tsbbq 8(%[b]), %%r9\n\tsbbq 16(%[b]), %%r10\n\tsbbq 24(%[b]), %%r11\n\t"
@@ -124,16 +125,16 @@ static inline void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
     : [x] "r"(x->v), [y] "r"(y->v), [r] "r"(r->v), "m"(*x), "m"(*y), FPW_P_OPERANDS \
     : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc"
 
-static inline void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) { __asm__(FPW_NINE_X(FPW_ADD_Y) FPW_NINE_X_OPERANDS); }
-static inline void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) { __asm__(FPW_NINE_X(FPW_ADD_P_SUB_Y) FPW_NINE_X_OPERANDS); }
+static inline __attribute__((always_inline)) void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) { __asm__(FPW_NINE_X(FPW_ADD_Y) FPW_NINE_X_OPERANDS); }
+static inline __attribute__((always_inline)) void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) { __asm__(FPW_NINE_X(FPW_ADD_P_SUB_Y) FPW_NINE_X_OPERANDS); }
 #else
-static inline void fpw_add(fpw *r, const fpw *a, const fpw *b) {
+static inline __attribute__((always_inline)) void fpw_add(fpw *r, const fpw *a, const fpw *b) {
     uint64_t carry = 0;  /* a + b < 2p 2^256 < 2^511: never set at the end */
     for (int i = 0; i < 8; i++) carry = add_carry(a->v[i], b->v[i], carry, &r->v[i]);
     fe_reduce_once((fe *)(r->v + 4), r->v + 4, 0, &FP);
 }
 
-static inline void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
+static inline __attribute__((always_inline)) void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
     uint64_t borrow = 0, carry = 0;
     for (int i = 0; i < 8; i++) borrow = sub_borrow(a->v[i], b->v[i], borrow, &r->v[i]);
     uint64_t mask = -borrow;  /* a < b: add p 2^256 back */
@@ -167,8 +168,8 @@ static inline void fpw_nine_x_pm_y(fpw *r, const fpw *x, const fpw *y, int minus
     memcpy(r->v, t, 4 * sizeof t[0]);
     fe_reduce_once((fe *)(r->v + 4), t + 4, t[8], &FP);
 }
-static inline void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) { fpw_nine_x_pm_y(r, x, y, 0); }
-static inline void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) { fpw_nine_x_pm_y(r, x, y, 1); }
+static inline __attribute__((always_inline)) void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) { fpw_nine_x_pm_y(r, x, y, 0); }
+static inline __attribute__((always_inline)) void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) { fpw_nine_x_pm_y(r, x, y, 1); }
 #endif
 
 /* a - b for a >= b known (a Karatsuba cross term): no correction. */
