@@ -162,14 +162,14 @@ static void miller_apply(fp12 *f, const step_value *vs, size_t m, int from, int 
 /* With two threads, the line thread (a third of the work for one pair) also takes the steps from
  * `split` on: it accumulates g over them while the other thread accumulates f over the steps
  * before, and the result is f^(2^k) g, k being the squarings the later steps would have done.
- * The split balances the measured costs, in units of about 0.1 us: a squaring of f 10, and per
- * pair, a step's lines 11 and a product into f 10, or 11 where the lines come from the other
- * core's cache. */
-static int miller_split(size_t m) {
-    long best = 0, best_cost = -1;
+ * The split balances the measured costs, in units of about 0.1 us: a squaring of f 10 (6 once f
+ * is cyclotomic, see miller_loop), and per pair, a step's lines 11 and a product into f 10, or
+ * 11 where the lines come from the other core's cache. */
+static int miller_split(size_t m, int cyclotomic) {
+    long best = 0, best_cost = -1, square = cyclotomic ? 6 : 10;
     for (int split = 1; split <= ATE_NAF_LEN; split++) {
         long later = ATE_NAF_LEN - split;
-        long f_thread = split * (10 + 11 * (long)m) + (later > 0 ? later - 1 : 0) * 10;
+        long f_thread = split * (10 + 11 * (long)m) + (later > 0 ? later - 1 : 0) * square;
         long line_thread = ATE_NAF_LEN * 11 * (long)m + later * (10 + 10 * (long)m);
         long cost = f_thread > line_thread ? f_thread : line_thread;
         if (best_cost < 0 || cost < best_cost) { best = split; best_cost = cost; }
@@ -177,10 +177,24 @@ static int miller_split(size_t m) {
     return (int)best;
 }
 
+/* The final exponentiation's easy part, f^((p^6 - 1)(p^2 + 1)): afterwards the value lies in the
+ * cyclotomic subgroup, where squarings are cheaper. f must be nonzero. */
+static void easy_part(fp12 *r, const fp12 *f) {
+    fp12 t, a;
+    fp12_conj(&t, f);
+    fp12_inv(&a, f);
+    fp12_mul(&t, &t, &a);
+    fp12_frobenius(&a, &t, 2);
+    fp12_mul(r, &t, &a);
+}
+
 /* Product over the pairs of the Miller functions; pairs with a point at infinity contribute 1.
+ * With `easy`, the result is raised to the easy part as well.
  * With two threads, one computes the lines and then the last steps (see miller_split) while the
- * other multiplies the first steps into f, a step behind the lines. */
-static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
+ * other multiplies the first steps into f, a step behind the lines. The easy part is a power, so
+ * with `easy` each thread applies it to its own half, and the squarings that join the halves are
+ * cyclotomic ones. */
+static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n, int easy) {
     g1_aff *p = malloc(n * sizeof *p);
     g2_aff *q = malloc(n * sizeof *q);
     size_t m = 0;
@@ -194,19 +208,25 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
 #ifdef _OPENMP
     fp12 later;
     atomic_int later_done = 0;
-    int split = miller_split(m);
+    int split = miller_split(m, easy);
     #pragma omp parallel num_threads(2) if (m > 0 && omp_get_max_threads() > 1)
     {
         if (omp_get_num_threads() == 1) {
             miller_lines(vs, p, q, m, &ready);
             miller_apply(f, vs, m, 0, ATE_NAF_LEN, &ready);
+            if (easy) easy_part(f, f);
         } else if (omp_get_thread_num() == 1) {
             miller_lines(vs, p, q, m, &ready);
             miller_apply(&later, vs, m, split, ATE_NAF_LEN, &ready);
+            if (easy) easy_part(&later, &later);
             atomic_store_explicit(&later_done, 1, memory_order_release);
         } else {
             miller_apply(f, vs, m, 0, split, &ready);
-            for (int s = split; s < ATE_NAF_LEN - 1; s++) fp12_sqr(f, f);
+            if (easy) easy_part(f, f);
+            for (int s = split; s < ATE_NAF_LEN - 1; s++) {
+                if (easy) fp12_cyclotomic_sqr(f, f);
+                else fp12_sqr(f, f);
+            }
             wait_for(&later_done, 1);
             fp12_mul(f, f, &later);
         }
@@ -214,6 +234,7 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n) {
 #else
     miller_lines(vs, p, q, m, &ready);
     miller_apply(f, vs, m, 0, ATE_NAF_LEN, &ready);
+    if (easy) easy_part(f, f);
 #endif
     free(p); free(q); free(vs);
 }
@@ -305,28 +326,29 @@ static void hard_part(fp12 *r, const fp12 *t, x_chain *c, int alone) {
     fp12_mul(r, &s, &u);
 }
 
-/* f^((p^12 - 1)/r): the easy part (p^6 - 1)(p^2 + 1) puts t in the cyclotomic subgroup, then the
- * hard part, its squarings on a second thread when there is one. */
-static void final_exponentiation(fp12 *r, const fp12 *f) {
-    fp12 t, a;
-    fp12_conj(&t, f);
-    fp12_inv(&a, f);
-    fp12_mul(&t, &t, &a);
-    fp12_frobenius(&a, &t, 2);
-    fp12_mul(&t, &t, &a);
-
+/* t^((p^4 - p^2 + 1)/r) for t in the cyclotomic subgroup, its squarings on a second thread when
+ * there is one. */
+static void hard_exponentiation(fp12 *r, const fp12 *t) {
     x_chain *c = aligned_alloc(64, sizeof *c);   /* the counters sit on their own cache lines */
     atomic_init(&c->bases, 0);
     atomic_init(&c->powers, 0);
 #ifdef _OPENMP
     #pragma omp parallel num_threads(2) if (omp_get_max_threads() > 1)
     {
-        if (omp_get_num_threads() == 1) hard_part(r, &t, c, 1);
+        if (omp_get_num_threads() == 1) hard_part(r, t, c, 1);
         else if (omp_get_thread_num() == 1) for (int k = 0; k < 3; k++) x_squares(c, k);
-        else hard_part(r, &t, c, 0);
+        else hard_part(r, t, c, 0);
     }
 #else
-    hard_part(r, &t, c, 1);
+    hard_part(r, t, c, 1);
 #endif
     free(c);
+}
+
+/* f^((p^12 - 1)/r): the easy part (p^6 - 1)(p^2 + 1) puts f in the cyclotomic subgroup, then the
+ * hard part. */
+static void final_exponentiation(fp12 *r, const fp12 *f) {
+    fp12 t;
+    easy_part(&t, f);
+    hard_exponentiation(r, &t);
 }

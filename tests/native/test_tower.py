@@ -65,6 +65,25 @@ def test_one_thread_miller_loop_gives_the_same_pairings(rng):
             assert one == expected, count
 
 
+def test_raw_miller_loop_then_final_exponentiation_is_the_pairing(rng):
+    """A pairing applies the final exponentiation's easy part to each thread's half of the Miller
+    loop; pz_miller_loop returns the plain product, which pz_final_exp must take to the same
+    value, on two threads and on one."""
+    c = CBackend()
+    pairs = [(oracle.random_point("g1", rng), oracle.random_point("g2", rng)) for _ in range(3)]
+
+    def raw_then_final(some):
+        out = ffi.new("uint64_t[48]")
+        lib.pz_miller_loop(out, *c._pairs(some))
+        return c_fp12(lib.pz_final_exp, fp12_from_tower(from_limbs(out, 12)))
+
+    for count in (1, 3):
+        some = pairs[:count]
+        expected = c.multi_pairing(some)
+        assert raw_then_final(some) == expected, count
+        assert one_thread(lambda: raw_then_final(some)) == expected, count
+
+
 def test_final_exponentiation_matches_py_ecc(rng):
     """The hard part's three exponentiations by x square on one thread and multiply on the
     other (or both in turn on one thread); either way the exact (p^12 - 1)/r power."""
