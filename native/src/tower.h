@@ -214,24 +214,29 @@ static inline void fp2_mul(fp2 *r, const fp2 *a, const fp2 *b) {
     fp2_redc(r, &t);
 }
 
-/* (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + 2 a0 a1 u */
+/* The factors of (a0 + a1 u)^2 = (a0 + a1)(a0 - a1) + (a0 * 2 a1) u, left unreduced (below 2p):
+ * the products need no reduced inputs. */
+typedef struct { fe sum, diff, twice_a1; } fp2_sqr_factors;
+
+static inline void fp2_sqr_factors_of(fp2_sqr_factors *f, const fp2 *a) {
+    fe_add_unreduced(&f->sum, &a->c0, &a->c1);
+    fe_sub_unreduced(&f->diff, &a->c0, &a->c1, &FP);
+    fe_add_unreduced(&f->twice_a1, &a->c1, &a->c1);
+}
+
 static inline void fp2_sqr(fp2 *r, const fp2 *a) {
-    fe s, d, twice_a1;  /* unreduced, below 2p: the products need no reduced inputs */
-    fe_add_unreduced(&s, &a->c0, &a->c1);
-    fe_sub_unreduced(&d, &a->c0, &a->c1, &FP);
-    fe_add_unreduced(&twice_a1, &a->c1, &a->c1);
-    fp_mul(&r->c1, &a->c0, &twice_a1);
-    fp_mul(&r->c0, &s, &d);
+    fp2_sqr_factors f;
+    fp2_sqr_factors_of(&f, a);
+    fp_mul(&r->c1, &a->c0, &f.twice_a1);
+    fp_mul(&r->c0, &f.sum, &f.diff);
 }
 
 /* The square unreduced: (a0 + a1)(a0 - a1) < 4p^2 and 2 a0 a1 < 2p^2, both below p 2^256. */
 static inline void fp2_sqr_w(fp2w *r, const fp2 *a) {
-    fe s, d, twice_a1;
-    fe_add_unreduced(&s, &a->c0, &a->c1);
-    fe_sub_unreduced(&d, &a->c0, &a->c1, &FP);
-    fe_add_unreduced(&twice_a1, &a->c1, &a->c1);
-    fe_mul_wide(r->c1.v, &a->c0, &twice_a1);
-    fe_mul_wide(r->c0.v, &s, &d);
+    fp2_sqr_factors f;
+    fp2_sqr_factors_of(&f, a);
+    fe_mul_wide(r->c1.v, &a->c0, &f.twice_a1);
+    fe_mul_wide(r->c0.v, &f.sum, &f.diff);
 }
 
 static inline void fp2_mul_fp(fp2 *r, const fp2 *a, const fe *b) { fp_mul(&r->c0, &a->c0, b); fp_mul(&r->c1, &a->c1, b); }
