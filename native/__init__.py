@@ -3,11 +3,14 @@
 Every backend implements :class:`native.backend.Backend`: "c", "reference", and "numba" (the
 MSM and NTT kernels compiled by numba, the rest from the reference). ``get_backend()`` picks one by name,
 or from the ``PROZ_BACKEND`` environment variable, defaulting to the C core. A missing C build
-is an error, never a silent fall-back to the slow path.
+is an error, never a silent fall-back to the slow path. "c" runs the C core on the fastest
+arithmetic path this CPU has; "c:portable" (or "c:adx") runs a named one.
 
 >>> from native import get_backend
 >>> get_backend("reference").name
 'reference'
+>>> get_backend("c:portable").name
+'c:portable'
 """
 
 from __future__ import annotations
@@ -37,9 +40,10 @@ class BackendUnavailable(ProzError):
 def get_backend(name: Optional[str] = None) -> Backend:
     """The backend called ``name`` (default: ``$PROZ_BACKEND``, else ``"c"``)."""
     name = name or os.environ.get("PROZ_BACKEND") or "c"
-    if name not in _BACKENDS:
-        raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(_BACKENDS)}")
-    module_name, class_name = _BACKENDS[name]
+    kind, _, path = name.partition(":")
+    if kind not in _BACKENDS or (path and kind != "c"):
+        raise BackendUnavailable(f"unknown backend {name!r}; choose one of {', '.join(_BACKENDS)}, or c:PATH")
+    module_name, class_name = _BACKENDS[kind]
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -47,4 +51,4 @@ def get_backend(name: Optional[str] = None) -> Backend:
             f"backend {name!r} is not available ({exc}); reinstall with `pip install .` "
             "so that the C core is compiled"
         ) from exc
-    return getattr(module, class_name)()
+    return getattr(module, class_name)(path) if path else getattr(module, class_name)()

@@ -1,10 +1,15 @@
 """cffi build script for the C core (`native._bn254`), run by setup.py through `cffi_modules`.
 
-Flags: -O3, OpenMP, and -march=native (the extension is built on the machine that runs it);
-set PROZ_CFLAGS to replace the architecture flags, e.g. PROZ_CFLAGS="-march=x86-64-v3".
+The core is compiled once per arithmetic path (native/src/path_*.c): on x86-64 the assembly
+path (MULX/ADCX/ADOX) and the portable C path, elsewhere the portable path alone. Every path's
+functions are exported under its own prefix (pz_adx_add, pz_portable_add, ...) and
+native/c_backend.py picks one at load time from CPUID, so a build runs on any machine of its
+architecture, whatever CPU built it. Flags: -O3 and OpenMP for the compiler's default target;
+PROZ_CFLAGS adds target flags for experts, e.g. PROZ_CFLAGS="-march=native".
 """
 
 import os
+import platform
 import shlex
 from pathlib import Path
 
@@ -13,7 +18,7 @@ from cffi import FFI
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 
-CDEF = """
+PATH_CDEF = """
 void pz_add(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void pz_sub(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void pz_mul(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
@@ -66,10 +71,30 @@ void pz_g1_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalar
 void pz_g2_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
 int64_t pz_qap_abc(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness, size_t nwitness, size_t n);
 int pz_qap_h(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
+"""
 
+COMMON_CDEF = """
+int pz_cpu_has_adx(void);
 void pz_set_threads(int n);
 int pz_num_threads(void);
 """
+
+
+def arithmetic_paths(machine: str = "") -> list[str]:
+    """The paths compiled for a machine (default: this one), fastest first."""
+    machine = (machine or platform.machine()).lower()
+    return ["adx", "portable"] if machine in ("x86_64", "amd64") else ["portable"]
+
+
+def path_cdef(path: str) -> str:
+    """PATH_CDEF with every function renamed to the path's prefix: pz_add -> pz_adx_add."""
+    return PATH_CDEF.replace(" pz_", f" pz_{path}_")
+
+
+def _relative(path: Path) -> str:
+    """A source's path from the folder the build runs in (setup.py's), where distutils then puts
+    its object file under the build folder; absolute paths would mirror the whole tree there."""
+    return os.path.relpath(path)
 
 
 def _write_constants() -> None:
@@ -83,12 +108,14 @@ def _write_constants() -> None:
 
 def make_builder() -> FFI:
     _write_constants()
-    arch = shlex.split(os.environ.get("PROZ_CFLAGS", "-march=native"))
+    arch = shlex.split(os.environ.get("PROZ_CFLAGS", ""))
+    paths = arithmetic_paths()
     ffibuilder = FFI()
-    ffibuilder.cdef(CDEF)
+    ffibuilder.cdef(COMMON_CDEF + "".join(path_cdef(path) for path in paths))
     ffibuilder.set_source(
         "native._bn254",
-        '#include "api.c"',
+        '#include "cpu.h"',
+        sources=[_relative(SRC / f"path_{path}.c") for path in paths],
         include_dirs=[str(SRC)],
         extra_compile_args=["-O3", "-fno-tree-vectorize", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],
         extra_link_args=["-fopenmp"],

@@ -4,35 +4,80 @@ Python ints cross into C as little-endian 64-bit limbs; the C side converts to M
 computes, and converts back. Calls release the GIL (cffi does so for every call into the
 compiled module). ``PROZ_THREADS`` sets how many OpenMP threads the bulk kernels use.
 
->>> from native.c_backend import CBackend
+The module holds one compiled copy of the core per arithmetic path (see native/build.py): "adx"
+(x86-64 MULX/ADCX/ADOX assembly, run only where CPUID reports ADX and BMI2) and "portable"
+(plain C). ``PATH`` is the fastest one this CPU runs, unless ``PROZ_NATIVE_PATH`` names another;
+``lib`` holds its functions under the plain ``pz_`` names, and ``CBackend(path=...)`` runs any
+runnable path beside it (the tests compare them).
+
+>>> from native.c_backend import CBackend, runnable_paths
 >>> b = CBackend()
 >>> b.mul("fp", 2, 3)
 6
 >>> b.g_mul("g1", (1, 2), 1)
 (1, 2)
+>>> "portable" in runnable_paths()
+True
 """
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import Optional, Sequence
 
 import numpy as np
 
-from native._bn254 import ffi, lib
+from native import BackendUnavailable
+from native._bn254 import ffi, lib as _compiled
 
 from native.backend import (CHECK_LEVELS, MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
                             fp12_to_tower)
 from native.errors import InvalidFieldElementError
 from native.kernels import check_fr_array
 
-_FIELD_INDEX = {"fp": 0, "fr": 1}
-_GROUP = {
-    "g1": (2, lib.pz_g1_add, lib.pz_g1_double, lib.pz_g1_neg, lib.pz_g1_mul, lib.pz_g1_on_curve,
-           lib.pz_g1_in_subgroup, lib.pz_g1_batch_to_affine),
-    "g2": (4, lib.pz_g2_add, lib.pz_g2_double, lib.pz_g2_neg, lib.pz_g2_mul, lib.pz_g2_on_curve,
-           lib.pz_g2_in_subgroup, lib.pz_g2_batch_to_affine),
+PATHS = tuple(path for path in ("adx", "portable") if hasattr(_compiled, f"pz_{path}_add"))
+PATH_DESCRIPTIONS = {
+    "adx": "x86-64 assembly (MULX/ADCX/ADOX)",
+    "portable": "portable C",
 }
+
+
+def runnable_paths() -> tuple[str, ...]:
+    """The compiled paths this CPU can run, fastest first."""
+    return tuple(path for path in PATHS if path != "adx" or _compiled.pz_cpu_has_adx())
+
+
+def choose_path(requested: Optional[str] = None) -> str:
+    """``requested`` (default ``$PROZ_NATIVE_PATH``) if this CPU runs it, else the fastest path."""
+    requested = requested or os.environ.get("PROZ_NATIVE_PATH") or None
+    runnable = runnable_paths()
+    if requested is None:
+        return runnable[0]
+    if requested not in PATHS:
+        raise BackendUnavailable(f"PROZ_NATIVE_PATH={requested!r}: this build has the paths {', '.join(PATHS)}")
+    if requested not in runnable:
+        raise BackendUnavailable(f"PROZ_NATIVE_PATH={requested!r}: this CPU lacks the ADX and BMI2 instructions it needs")
+    return requested
+
+
+@lru_cache(maxsize=None)
+def path_functions(path: str) -> SimpleNamespace:
+    """One path's functions under the plain names (``pz_adx_add`` as ``pz_add``), with the
+    functions both paths share."""
+    prefix = f"pz_{path}_"
+    names = {name: getattr(_compiled, name) for name in dir(_compiled) if name.startswith("pz_")}
+    own = {"pz_" + name[len(prefix):]: fn for name, fn in names.items() if name.startswith(prefix)}
+    shared = {name: fn for name, fn in names.items() if not any(name.startswith(f"pz_{p}_") for p in PATHS)}
+    return SimpleNamespace(**shared, **own)
+
+
+PATH = choose_path()
+lib = path_functions(PATH)
+
+_FIELD_INDEX = {"fp": 0, "fr": 1}
+_COORDS = {"g1": 2, "g2": 4}
 
 lib.pz_set_threads(int(os.environ.get("PROZ_THREADS") or os.cpu_count() or 1))
 
@@ -81,7 +126,7 @@ def _scalar_limbs(k: int):
 def _flatten(group: str, point: Point) -> list[int]:
     """Affine point to its Fp coordinates; infinity is all zeros."""
     if point is None:
-        return [0] * _GROUP[group][0]
+        return [0] * _COORDS[group]
     if group == "g1":
         return [point[0], point[1]]
     (x0, x1), (y0, y1) = point
@@ -97,9 +142,17 @@ def _unflatten(group: str, coords: Sequence[int]) -> Point:
 
 
 class CBackend(Backend):
-    """BN254 arithmetic in the compiled C core."""
+    """BN254 arithmetic in the compiled C core, on ``path`` (default: :func:`choose_path`)."""
 
     name = "c"
+
+    def __init__(self, path: Optional[str] = None):
+        self.path = choose_path(path)
+        self._lib = path_functions(self.path)
+        self.name = "c" if path is None else f"c:{self.path}"
+
+    def _group_fn(self, group: str, operation: str):
+        return getattr(self._lib, f"pz_{group}_{operation}")
 
     # -- fields ----------------------------------------------------------------------------
     def _binary(self, fn, field: str, a: int, b: int) -> int:
@@ -114,23 +167,23 @@ class CBackend(Backend):
         return from_limbs(out, 1)[0]
 
     def add(self, field: str, a: int, b: int) -> int:
-        return self._binary(lib.pz_add, field, a, b)
+        return self._binary(self._lib.pz_add, field, a, b)
 
     def sub(self, field: str, a: int, b: int) -> int:
-        return self._binary(lib.pz_sub, field, a, b)
+        return self._binary(self._lib.pz_sub, field, a, b)
 
     def mul(self, field: str, a: int, b: int) -> int:
-        return self._binary(lib.pz_mul, field, a, b)
+        return self._binary(self._lib.pz_mul, field, a, b)
 
     def neg(self, field: str, a: int) -> int:
-        return self._unary(lib.pz_neg, field, a)
+        return self._unary(self._lib.pz_neg, field, a)
 
     def sqr(self, field: str, a: int) -> int:
-        return self._unary(lib.pz_sqr, field, a)
+        return self._unary(self._lib.pz_sqr, field, a)
 
     def inv(self, field: str, a: int) -> int:
         out = ffi.new("uint64_t[4]")
-        if not lib.pz_inv(_FIELD_INDEX[field], out, to_limbs([a], MODULI[field])):
+        if not self._lib.pz_inv(_FIELD_INDEX[field], out, to_limbs([a], MODULI[field])):
             raise ZeroDivisionError(f"0 has no inverse in {field}")
         return from_limbs(out, 1)[0]
 
@@ -139,12 +192,12 @@ class CBackend(Backend):
             raise ValueError("negative exponent: invert first")
         out = ffi.new("uint64_t[4]")
         exp, nlimbs = _scalar_limbs(e)
-        lib.pz_pow(_FIELD_INDEX[field], out, to_limbs([a], MODULI[field]), exp, nlimbs)
+        self._lib.pz_pow(_FIELD_INDEX[field], out, to_limbs([a], MODULI[field]), exp, nlimbs)
         return from_limbs(out, 1)[0]
 
     def sqrt(self, a: int) -> Optional[int]:
         out = ffi.new("uint64_t[4]")
-        if not lib.pz_sqrt(out, to_limbs([a])):
+        if not self._lib.pz_sqrt(out, to_limbs([a])):
             return None
         return from_limbs(out, 1)[0]
 
@@ -153,7 +206,7 @@ class CBackend(Backend):
         if not values:
             return []
         out = ffi.new("uint64_t[]", 4 * len(values))
-        zero = lib.pz_batch_inv(_FIELD_INDEX[field], out, to_limbs(values, MODULI[field]), len(values))
+        zero = self._lib.pz_batch_inv(_FIELD_INDEX[field], out, to_limbs(values, MODULI[field]), len(values))
         if zero >= 0:
             raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
         return from_limbs(out, len(values))
@@ -165,14 +218,14 @@ class CBackend(Backend):
         _check_below(a, MODULI[field])
         _check_below(b, MODULI[field])
         out = np.empty_like(a)
-        lib.pz_mul_many(_FIELD_INDEX[field], _ptr(out), _ptr(a), _ptr(b), a.shape[0])
+        self._lib.pz_mul_many(_FIELD_INDEX[field], _ptr(out), _ptr(a), _ptr(b), a.shape[0])
         return out
 
     def inv_array(self, field: str, a):
         a = check_fr_array(a)
         _check_below(a, MODULI[field])
         out = np.empty_like(a)
-        zero = lib.pz_batch_inv(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
+        zero = self._lib.pz_batch_inv(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
         if zero >= 0:
             raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
         return out
@@ -180,7 +233,7 @@ class CBackend(Backend):
     def from_mont_array(self, field: str, a):
         a = check_fr_array(a)
         out = np.empty_like(a)
-        lib.pz_from_mont(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
+        self._lib.pz_from_mont(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
         return out
 
     def qap_abc(self, records, witness, domain_size: int):
@@ -193,7 +246,7 @@ class CBackend(Backend):
         recs = np.ascontiguousarray(records)
         a = np.empty((domain_size, 4), dtype=np.uint64)
         b = np.empty_like(a)
-        bad = lib.pz_qap_abc(_ptr(a), _ptr(b), ffi.from_buffer("uint8_t[]", recs.view(np.uint8)), len(recs),
+        bad = self._lib.pz_qap_abc(_ptr(a), _ptr(b), ffi.from_buffer("uint8_t[]", recs.view(np.uint8)), len(recs),
                              _ptr(w), w.shape[0], domain_size)
         if bad >= 0:
             m, c, s = (int(recs[bad][k]) for k in ("matrix", "constraint", "signal"))
@@ -212,57 +265,57 @@ class CBackend(Backend):
         _check_below(a, R)
         _check_below(b, R)
         h = np.empty_like(a)
-        if lib.pz_qap_h(_ptr(h), _ptr(a), _ptr(b), ntt_log(a.shape[0]), to_limbs([shift % R], R)) != 0:
+        if self._lib.pz_qap_h(_ptr(h), _ptr(a), _ptr(b), ntt_log(a.shape[0]), to_limbs([shift % R], R)) != 0:
             raise ValueError("qap_h: the coset shift must be nonzero modulo R")
         return h
 
     def check_points_array(self, group: str, points, upto: str = "subgroup",
                            mont: bool = False) -> Optional[tuple[int, str]]:
-        width = 4 * _GROUP[group][0]
+        width = 4 * _COORDS[group]
         pts = np.ascontiguousarray(points, dtype=np.uint64)
         if pts.ndim != 2 or pts.shape[1] != width:
             raise ValueError(f"{group} points must have shape (n, {width}), not {pts.shape}")
         code = ffi.new("int *")
-        check = lib.pz_g1_check if group == "g1" else lib.pz_g2_check
+        check = self._group_fn(group, "check")
         index = check(_ptr(pts), pts.shape[0], CHECK_LEVELS[upto], int(mont), code)
         return None if index < 0 else (int(index), POINT_CHECKS[code[0]])
 
     # -- groups ----------------------------------------------------------------------------
     def g_add(self, group: str, a: Point, b: Point) -> Point:
-        n, add = _GROUP[group][:2]
+        n, add = _COORDS[group], self._group_fn(group, "add")
         out = ffi.new("uint64_t[]", 4 * n)
         add(out, to_limbs(_flatten(group, a)), to_limbs(_flatten(group, b)))
         return _unflatten(group, from_limbs(out, n))
 
-    def _unary_point(self, index: int, group: str, a: Point) -> Point:
-        n, fn = _GROUP[group][0], _GROUP[group][index]
+    def _unary_point(self, operation: str, group: str, a: Point) -> Point:
+        n, fn = _COORDS[group], self._group_fn(group, operation)
         out = ffi.new("uint64_t[]", 4 * n)
         fn(out, to_limbs(_flatten(group, a)))
         return _unflatten(group, from_limbs(out, n))
 
     def g_double(self, group: str, a: Point) -> Point:
-        return self._unary_point(2, group, a)
+        return self._unary_point("double", group, a)
 
     def g_neg(self, group: str, a: Point) -> Point:
-        return self._unary_point(3, group, a)
+        return self._unary_point("neg", group, a)
 
     def g_mul(self, group: str, a: Point, k: int) -> Point:
         if k < 0:
             a, k = self.g_neg(group, a), -k
-        n, mul = _GROUP[group][0], _GROUP[group][4]
+        n, mul = _COORDS[group], self._group_fn(group, "mul")
         out = ffi.new("uint64_t[]", 4 * n)
         scalar, nlimbs = _scalar_limbs(k)
         mul(out, to_limbs(_flatten(group, a)), scalar, nlimbs)
         return _unflatten(group, from_limbs(out, n))
 
     def is_on_curve(self, group: str, a: Point) -> bool:
-        return bool(_GROUP[group][5](to_limbs(_flatten(group, a))))
+        return bool(self._group_fn(group, "on_curve")(to_limbs(_flatten(group, a))))
 
     def in_subgroup(self, group: str, a: Point) -> bool:
-        return bool(_GROUP[group][6](to_limbs(_flatten(group, a))))
+        return bool(self._group_fn(group, "in_subgroup")(to_limbs(_flatten(group, a))))
 
     def batch_to_affine(self, group: str, points: Sequence[tuple]) -> list[Point]:
-        n, convert = _GROUP[group][0], _GROUP[group][7]
+        n, convert = _COORDS[group], self._group_fn(group, "batch_to_affine")
         coords: list[int] = []
         for x, y, z in points:
             coords += [x, y, z] if group == "g1" else [*x, *y, *z]
@@ -282,26 +335,26 @@ class CBackend(Backend):
 
     def multi_pairing(self, pairs: Sequence[tuple[G1, G2]]) -> Fp12:
         out = ffi.new("uint64_t[48]")
-        lib.pz_pairing(out, *self._pairs(pairs))
+        self._lib.pz_pairing(out, *self._pairs(pairs))
         return fp12_from_tower(from_limbs(out, 12))
 
     def pairing_check(self, pairs: Sequence[tuple[G1, G2]]) -> bool:
-        return bool(lib.pz_pairing_check(*self._pairs(pairs)))
+        return bool(self._lib.pz_pairing_check(*self._pairs(pairs)))
 
     def gt_mul(self, a: Fp12, b: Fp12) -> Fp12:
         out = ffi.new("uint64_t[48]")
-        lib.pz_fp12_mul(out, to_limbs(fp12_to_tower(a)), to_limbs(fp12_to_tower(b)))
+        self._lib.pz_fp12_mul(out, to_limbs(fp12_to_tower(a)), to_limbs(fp12_to_tower(b)))
         return fp12_from_tower(from_limbs(out, 12))
 
     def gt_pow(self, a: Fp12, e: int) -> Fp12:
         base = to_limbs(fp12_to_tower(a))
         if e < 0:
-            if not lib.pz_fp12_inv(base, base):
+            if not self._lib.pz_fp12_inv(base, base):
                 raise ZeroDivisionError("0 has no inverse in Fp12")
             e = -e
         out = ffi.new("uint64_t[48]")
         exp, nlimbs = _scalar_limbs(e)
-        lib.pz_fp12_pow(out, base, exp, nlimbs)
+        self._lib.pz_fp12_pow(out, base, exp, nlimbs)
         return fp12_from_tower(from_limbs(out, 12))
 
     # -- bulk kernels: MSM and NTT (native/src/msm.h, ntt.h) ---------------------------------
@@ -325,7 +378,7 @@ class CBackend(Backend):
         out = np.empty_like(src)
         n = src.shape[0] * COORDS[group]
         if n:
-            lib.pz_to_mont(0, ffi.from_buffer("uint64_t[]", out), ffi.from_buffer("uint64_t[]", src), n)
+            self._lib.pz_to_mont(0, ffi.from_buffer("uint64_t[]", out), ffi.from_buffer("uint64_t[]", src), n)
         return PreparedBases(group, out)
 
     def generator_multiples(self, group: str, scalars):
@@ -337,7 +390,7 @@ class CBackend(Backend):
         k = check_fr_array(scalars, "scalars")
         gen = to_limbs(_flatten(group, self.g1_generator() if group == "g1" else self.g2_generator()))
         out = np.empty((k.shape[0], 4 * COORDS[group]), dtype=np.uint64)
-        fn = lib.pz_g1_fixed_base if group == "g1" else lib.pz_g2_fixed_base
+        fn = self._group_fn(group, "fixed_base")
         if k.shape[0]:
             fn(ffi.from_buffer("uint64_t[]", out), gen, ffi.from_buffer("uint64_t[]", k), k.shape[0])
         return self.msm_prepare_array(group, out)
@@ -353,7 +406,7 @@ class CBackend(Backend):
             raise ValueError(f"msm: {m} scalars but only {len(bases)} bases")
         ncoord = COORDS[bases.group]
         out = ffi.new("uint64_t[]", 4 * ncoord)
-        fn = lib.pz_g1_msm if bases.group == "g1" else lib.pz_g2_msm
+        fn = self._group_fn(bases.group, "msm")
         if m:
             fn(out, ffi.from_buffer("uint64_t[]", bases.array), ffi.from_buffer("uint64_t[]", k), m, window, flags)
         else:
@@ -376,7 +429,7 @@ class CBackend(Backend):
             if shift % R == 0:
                 raise ValueError("the coset shift must be nonzero modulo R")
             g = to_limbs([shift % R], R)
-        if lib.pz_fr_ntt(ffi.from_buffer("uint64_t[]", a), log, int(bool(inverse)), g, 0) != 0:
+        if self._lib.pz_fr_ntt(ffi.from_buffer("uint64_t[]", a), log, int(bool(inverse)), g, 0) != 0:
             raise ValueError(f"NTT of size 2^{log} failed")
         return a
 

@@ -5,12 +5,28 @@
  * G2 affine as (x.c0, x.c1, y.c0, y.c1), the point at infinity as all zeros, Jacobian points as
  * (X, Y, Z), and Fp12 as its 12 Fp coefficients in tower order (c0.c0.c0, c0.c0.c1, c0.c1.c0, ...).
  * Fields are selected by 0 (Fp) or 1 (Fr). Bulk loops run on OpenMP threads.
+ *
+ * This file is compiled once per arithmetic path (path_adx.c, path_portable.c), each defining
+ * PZ_PATH, so every exported name carries its path: PZ(add) is pz_adx_add or pz_portable_add.
+ * native/c_backend.py binds one path's functions under the plain pz_ names.
  */
 #include <stddef.h>
 #include "pairing.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+#define PZ_JOIN2(path, name) pz_##path##_##name
+#define PZ_JOIN(path, name) PZ_JOIN2(path, name)
+#define PZ(name) PZ_JOIN(PZ_PATH, name)
+
+static inline int max_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
 
 #define FIELD(which) ((which) ? &FR : &FP)
 
@@ -23,32 +39,32 @@ static inline void store(uint64_t *dst, const fe *src, size_t count, const field
 }
 
 /* ---- fields ---- */
-void pz_add(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+void PZ(add)(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_add(&x, &x, &y, F); store(r, &x, 1, F);
 }
-void pz_sub(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+void PZ(sub)(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_sub(&x, &x, &y, F); store(r, &x, 1, F);
 }
-void pz_mul(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+void PZ(mul)(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_mul(&x, &x, &y, F); store(r, &x, 1, F);
 }
-void pz_neg(int which, uint64_t *r, const uint64_t *a) {
+void PZ(neg)(int which, uint64_t *r, const uint64_t *a) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_neg(&x, &x, F); store(r, &x, 1, F);
 }
-void pz_sqr(int which, uint64_t *r, const uint64_t *a) {
+void PZ(sqr)(int which, uint64_t *r, const uint64_t *a) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_sqr(&x, &x, F); store(r, &x, 1, F);
 }
-int pz_inv(int which, uint64_t *r, const uint64_t *a) {
+int PZ(inv)(int which, uint64_t *r, const uint64_t *a) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F);
     if (fe_is_zero(&x)) return 0;
     fe_inv(&x, &x, F); store(r, &x, 1, F); return 1;
 }
-void pz_pow(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs) {
+void PZ(pow)(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_pow(&x, &x, e, nlimbs, F); store(r, &x, 1, F);
 }
 
 /* p = 3 mod 4, so a^((p+1)/4) is a root whenever one exists; returns the smaller root. */
-int pz_sqrt(uint64_t *r, const uint64_t *a) {
+int PZ(sqrt)(uint64_t *r, const uint64_t *a) {
     static const uint64_t exp[4] = FP_SQRT_EXP;
     fe x, root, check;
     load(&x, a, 1, &FP);
@@ -66,7 +82,7 @@ int pz_sqrt(uint64_t *r, const uint64_t *a) {
 }
 
 /* out[i] = 1/in[i]; returns -1, or the index of the first zero (then out is untouched). */
-int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n) {
+int64_t PZ(batch_inv)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     for (size_t i = 0; i < n; i++) {
         const uint64_t *v = in + 4 * i;
@@ -80,7 +96,7 @@ int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n) {
     return -1;
 }
 
-void pz_mul_many(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
+void PZ(mul_many)(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     const field *F = FIELD(which);
     #pragma omp parallel for schedule(static) if (n > 4096)
     for (size_t i = 0; i < n; i++) {
@@ -91,12 +107,12 @@ void pz_mul_many(int which, uint64_t *out, const uint64_t *a, const uint64_t *b,
     }
 }
 
-void pz_to_mont(int which, uint64_t *out, const uint64_t *in, size_t n) {
+void PZ(to_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     #pragma omp parallel for schedule(static) if (n > 4096)
     for (size_t i = 0; i < n; i++) load((fe *)(out + 4 * i), in + 4 * i, 1, F);
 }
-void pz_from_mont(int which, uint64_t *out, const uint64_t *in, size_t n) {
+void PZ(from_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     #pragma omp parallel for schedule(static) if (n > 4096)
     for (size_t i = 0; i < n; i++) store(out + 4 * i, (const fe *)(in + 4 * i), 1, F);
@@ -112,30 +128,30 @@ static inline int all_canonical(const uint64_t *src, size_t count) {
 /* ---- groups, once for G1 and once for G2 ----
  * check codes: 0 valid, 1 a coordinate is not < p, 2 not on the curve, 3 not in the subgroup */
 #define GROUP_API(G, NFE)                                                                        \
-void pz_##G##_add(uint64_t *r, const uint64_t *a, const uint64_t *b) {                          \
+void PZ(G##_add)(uint64_t *r, const uint64_t *a, const uint64_t *b) {                          \
     G##_aff x, y, z; G##_jac j; load((fe *)&x, a, NFE, &FP); load((fe *)&y, b, NFE, &FP);       \
     G##_from_affine(&j, &x); G##_add_mixed(&j, &j, &y); G##_to_affine(&z, &j);                  \
     store(r, (fe *)&z, NFE, &FP);                                                               \
 }                                                                                                \
-void pz_##G##_double(uint64_t *r, const uint64_t *a) {                                          \
+void PZ(G##_double)(uint64_t *r, const uint64_t *a) {                                          \
     G##_aff x; G##_jac j; load((fe *)&x, a, NFE, &FP);                                           \
     G##_from_affine(&j, &x); G##_double(&j, &j); G##_to_affine(&x, &j);                         \
     store(r, (fe *)&x, NFE, &FP);                                                               \
 }                                                                                                \
-void pz_##G##_neg(uint64_t *r, const uint64_t *a) {                                             \
+void PZ(G##_neg)(uint64_t *r, const uint64_t *a) {                                             \
     G##_aff x; load((fe *)&x, a, NFE, &FP); G##_aff_neg(&x, &x); store(r, (fe *)&x, NFE, &FP);  \
 }                                                                                                \
-void pz_##G##_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs) {              \
+void PZ(G##_mul)(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs) {              \
     G##_aff x; G##_jac j; load((fe *)&x, a, NFE, &FP);                                           \
     G##_mul(&j, &x, k, nlimbs); G##_to_affine(&x, &j); store(r, (fe *)&x, NFE, &FP);            \
 }                                                                                                \
-int pz_##G##_on_curve(const uint64_t *a) {                                                      \
+int PZ(G##_on_curve)(const uint64_t *a) {                                                      \
     G##_aff x; load((fe *)&x, a, NFE, &FP); return G##_aff_on_curve(&x);                        \
 }                                                                                                \
-int pz_##G##_in_subgroup(const uint64_t *a) {                                                   \
+int PZ(G##_in_subgroup)(const uint64_t *a) {                                                   \
     G##_aff x; load((fe *)&x, a, NFE, &FP); return G##_aff_in_subgroup(&x);                     \
 }                                                                                                \
-void pz_##G##_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n) {                    \
+void PZ(G##_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n) {                    \
     G##_jac *j = malloc(n * sizeof *j); G##_aff *x = malloc(n * sizeof *x);                     \
     void *scratch = malloc(n * sizeof j->z);                                                    \
     load((fe *)j, in, n * 3 * NFE / 2, &FP);                                                    \
@@ -146,7 +162,7 @@ void pz_##G##_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n) {    
 /* First invalid point of n (or -1), with its check code in *code. Checks run up to `upto`
  * (1 coordinates below p, 2 on the curve, 3 in the subgroup); `mont`: coordinates in Montgomery
  * form, as a .zkey or .ptau stores them (x < p iff its Montgomery form is < p). */              \
-int64_t pz_##G##_check(const uint64_t *pts, size_t n, int upto, int mont, int *code) {          \
+int64_t PZ(G##_check)(const uint64_t *pts, size_t n, int upto, int mont, int *code) {          \
     int64_t first = -1; int first_code = 0;                                                     \
     _Pragma("omp parallel for schedule(dynamic, 16)")                                           \
     for (size_t i = 0; i < n; i++) {                                                            \
@@ -172,43 +188,43 @@ GROUP_API(g1, 2)
 GROUP_API(g2, 4)
 
 /* ---- pairing ---- */
-void pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+void PZ(miller_loop)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
     g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
     load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
     fp12 f; miller_loop(&f, p, q, n, 0);
     store(out, (fe *)&f, 12, &FP);
     free(p); free(q);
 }
-void pz_final_exp(uint64_t *out, const uint64_t *in) {
+void PZ(final_exp)(uint64_t *out, const uint64_t *in) {
     fp12 f; load((fe *)&f, in, 12, &FP); final_exponentiation(&f, &f); store(out, (fe *)&f, 12, &FP);
 }
-void pz_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+void PZ(pairing)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
     g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
     load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
     fp12 f; miller_loop(&f, p, q, n, 1); hard_exponentiation(&f, &f);
     store(out, (fe *)&f, 12, &FP);
     free(p); free(q);
 }
-int pz_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+int PZ(pairing_check)(const uint64_t *g1s, const uint64_t *g2s, size_t n) {
     g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
     load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
     fp12 f; miller_loop(&f, p, q, n, 1); hard_exponentiation(&f, &f);
     free(p); free(q);
     return fp12_is_one(&f);
 }
-void pz_fp12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b) {
+void PZ(fp12_mul)(uint64_t *out, const uint64_t *a, const uint64_t *b) {
     fp12 x, y; load((fe *)&x, a, 12, &FP); load((fe *)&y, b, 12, &FP); fp12_mul(&x, &x, &y); store(out, (fe *)&x, 12, &FP);
 }
-void pz_fp12_sqr(uint64_t *out, const uint64_t *a) {
+void PZ(fp12_sqr)(uint64_t *out, const uint64_t *a) {
     fp12 x; load((fe *)&x, a, 12, &FP); fp12_sqr(&x, &x); store(out, (fe *)&x, 12, &FP);
 }
-int pz_fp12_inv(uint64_t *out, const uint64_t *a) {
+int PZ(fp12_inv)(uint64_t *out, const uint64_t *a) {
     fp12 x; load((fe *)&x, a, 12, &FP);
     fp12 zero; memset(&zero, 0, sizeof zero);
     if (fp12_equal(&x, &zero)) return 0;
     fp12_inv(&x, &x); store(out, (fe *)&x, 12, &FP); return 1;
 }
-void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs) {
+void PZ(fp12_pow)(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs) {
     fp12 base, acc; load((fe *)&base, a, 12, &FP); fp12_one(&acc);
     for (int i = nlimbs * 64 - 1; i >= 0; i--) {
         fp12_sqr(&acc, &acc);
@@ -216,25 +232,11 @@ void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs
     }
     store(out, (fe *)&acc, 12, &FP);
 }
-void pz_fp12_frobenius(uint64_t *out, const uint64_t *a, int k) {
+void PZ(fp12_frobenius)(uint64_t *out, const uint64_t *a, int k) {
     fp12 x; load((fe *)&x, a, 12, &FP); fp12_frobenius(&x, &x, k); store(out, (fe *)&x, 12, &FP);
 }
-void pz_fp12_cyclotomic_sqr(uint64_t *out, const uint64_t *a) {
+void PZ(fp12_cyclotomic_sqr)(uint64_t *out, const uint64_t *a) {
     fp12 x; load((fe *)&x, a, 12, &FP); fp12_cyclotomic_sqr(&x, &x); store(out, (fe *)&x, 12, &FP);
-}
-void pz_set_threads(int n) {
-#ifdef _OPENMP
-    if (n > 0) omp_set_num_threads(n);
-#else
-    (void)n;
-#endif
-}
-int pz_num_threads(void) {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
 }
 
 /* ---- MSM and NTT (issue 5) ----
@@ -245,13 +247,13 @@ int pz_num_threads(void) {
 #include "msm.h"
 #include "ntt.h"
 
-void pz_g1_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+void PZ(g1_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     g1_jac j; g1_aff a;
     g1_msm(&j, (const g1_aff *)bases, scalars, n, window, flags);
     g1_to_affine(&a, &j);
     store(out, (fe *)&a, 2, &FP);
 }
-void pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+void PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     g2_jac j; g2_aff a;
     g2_msm(&j, (const g2_aff *)bases, scalars, n, window, flags);
     g2_to_affine(&a, &j);
@@ -259,15 +261,15 @@ void pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, si
 }
 /* The window the cost model picks for n points with nbits-bit scalars (group 1 or 2); *affine
  * tells whether buckets are accumulated in affine batches. */
-int pz_msm_window(int group, size_t n, int nbits, int *affine) {
-    int threads = pz_num_threads();
+int PZ(msm_window)(int group, size_t n, int nbits, int *affine) {
+    int threads = max_threads();
     return group == 2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
 }
 
 /* In-place NTT of 2^log Fr elements; canonical limbs unless mont != 0 (then Montgomery, as
  * pz_to_mont makes them). shift: canonical coset generator, or NULL. Returns 0, or -1 when
  * log is out of range or the shift is 0. */
-int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont) {
+int PZ(fr_ntt)(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont) {
     if (log < 0 || log > NTT_MAX_LOG) return -1;
     size_t n = (size_t)1 << log;
     fe g, *a = (fe *)data;
@@ -275,9 +277,9 @@ int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int m
         load(&g, shift, 1, &FR);
         if (fe_is_zero(&g)) return -1;
     }
-    if (!mont) pz_to_mont(1, data, data, n);
+    if (!mont) PZ(to_mont)(1, data, data, n);
     ntt(a, log, inverse, shift ? &g : NULL);
-    if (!mont) pz_from_mont(1, data, data, n);
+    if (!mont) PZ(from_mont)(1, data, data, n);
     return 0;
 }
 
@@ -285,7 +287,7 @@ int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int m
  * generator G (given canonical affine in gen), canonical affine; a and d are 4-limb scalars.
  * Chunks start with a scalar multiplication, then step by adding d*G. */
 #define PROGRESSION_API(G, NFE)                                                                  \
-void pz_##G##_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n) { \
+void PZ(G##_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n) { \
     G##_aff g, step; G##_jac t; load((fe *)&g, gen, NFE, &FP);                                  \
     G##_mul(&t, &g, d, 4); G##_to_affine(&step, &t);                                            \
     size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;                                      \
@@ -313,7 +315,7 @@ PROGRESSION_API(g2, 4)
  * 0 < d < 256) turns each product into at most 32 mixed additions and no doublings; results
  * are made affine with one inversion per chunk. */
 #define FIXED_BASE_API(G, NFE)                                                                   \
-void pz_##G##_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n) { \
+void PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n) { \
     enum { WINDOWS = 32, DIGITS = 255, CHUNK = 1024 };                                          \
     G##_aff g; load((fe *)&g, gen, NFE, &FP);                                                    \
     G##_aff *table = malloc(WINDOWS * DIGITS * sizeof *table);                                   \
@@ -354,21 +356,21 @@ FIXED_BASE_API(g2, 4)
  * overwritten); shift canonical. */
 #include "qap.h"
 
-int64_t pz_qap_abc(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords,
+int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords,
                    const uint64_t *witness, size_t nwitness, size_t n) {
     memset(a, 0, 32 * n); memset(b, 0, 32 * n);
     int64_t bad = qap_abc((fe *)a, (fe *)b, records, nrecords, witness, nwitness, n);
-    if (bad < 0) { pz_from_mont(1, a, a, n); pz_from_mont(1, b, b, n); }
+    if (bad < 0) { PZ(from_mont)(1, a, a, n); PZ(from_mont)(1, b, b, n); }
     return bad;
 }
 
-int pz_qap_h(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift) {
+int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift) {
     if (log < 0 || log > NTT_MAX_LOG) return -1;
     size_t n = (size_t)1 << log;
     fe g; load(&g, shift, 1, &FR);
     if (fe_is_zero(&g)) return -1;
-    pz_to_mont(1, a, a, n); pz_to_mont(1, b, b, n);
+    PZ(to_mont)(1, a, a, n); PZ(to_mont)(1, b, b, n);
     qap_h((fe *)h, (fe *)a, (fe *)b, log, &g);
-    pz_from_mont(1, h, h, n);
+    PZ(from_mont)(1, h, h, n);
     return 0;
 }

@@ -6,6 +6,7 @@
  * extra carry word of textbook CIOS (the top limb can never overflow).
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "constants.h"
@@ -22,6 +23,10 @@ typedef struct {
     fe r2;             /* 2^512 mod modulus: converts into Montgomery form */
 } field;
 
+/* The assembly reaches inv at 32(modulus pointer): one register for both, so that register
+ * allocation never depends on the target flags or on where a routine is inlined. */
+_Static_assert(offsetof(field, inv) == 32, "field.inv must follow the four modulus limbs");
+
 static const field FP = {{FP_MODULUS}, FP_INV, {FP_ONE}, {FP_R2}};
 static const field FR = {{FR_MODULUS}, FR_INV, {FR_ONE}, {FR_R2}};
 
@@ -32,6 +37,17 @@ static inline int fe_is_zero(const fe *a) {
 static inline int fe_equal(const fe *a, const fe *b) {
     return ((a->v[0] ^ b->v[0]) | (a->v[1] ^ b->v[1]) | (a->v[2] ^ b->v[2]) | (a->v[3] ^ b->v[3])) == 0;
 }
+
+/* PZ_ASM selects the x86-64 assembly path (MULX/ADCX/ADOX, chosen at load time from CPUID, see
+ * native/src/cpu.h); without it every routine below is plain C, the path of every other
+ * machine. The assembly needs no target flags: the assembler knows these instructions whatever
+ * -march says, and the loader runs this path only on CPUs that have them. */
+#ifndef PZ_ASM
+#define PZ_ASM 0
+#endif
+#if PZ_ASM && !defined(__x86_64__)
+#error "the assembly path exists for x86-64 only"
+#endif
 
 /* Branch-free helpers: the reductions below depend on the data, and a mispredicted branch per
  * field operation costs more than the operation itself. */
@@ -64,16 +80,13 @@ static inline uint64_t sub_borrow(uint64_t a, uint64_t b, uint64_t borrow, uint6
 
 /* hi:lo = a*b + c + d never overflows 128 bits */
 static inline uint64_t mul_add2(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t *lo) {
-    u128 t = (u128)a * b;
-    uint64_t l = (uint64_t)t, h = (uint64_t)(t >> 64);
-    h += add_carry(l, c, 0, &l);
-    h += add_carry(l, d, 0, &l);
-    *lo = l;
-    return h;
+    u128 t = (u128)a * b + c + d;  /* 128-bit sums compile to add/adc pairs, not carry flags */
+    *lo = (uint64_t)t;
+    return (uint64_t)(t >> 64);
 }
 
 /* r = s - m if s >= m, else s (for s < 2m), where s has an extra top word `hi`. */
-static inline void fe_reduce_once(fe *r, const uint64_t s[4], uint64_t hi, const field *F) {
+static inline __attribute__((always_inline)) void fe_reduce_once(fe *r, const uint64_t s[4], uint64_t hi, const field *F) {
     uint64_t t[4], borrow = 0;
     for (int i = 0; i < 4; i++) borrow = sub_borrow(s[i], F->modulus.v[i], borrow, &t[i]);
     borrow = sub_borrow(hi, 0, borrow, &hi);
@@ -81,7 +94,7 @@ static inline void fe_reduce_once(fe *r, const uint64_t s[4], uint64_t hi, const
     for (int i = 0; i < 4; i++) r->v[i] = (s[i] & keep) | (t[i] & ~keep);
 }
 
-#if defined(__x86_64__)
+#if PZ_ASM
 /* (a + b) mod m: both below 2^255, so the sum needs no fifth word. */
 static inline __attribute__((always_inline)) void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
     __asm__(
@@ -109,9 +122,9 @@ static inline __attribute__((always_inline)) void fe_add(fe *r, const fe *a, con
         "movq %%r13, 8(%[r])\n\t"
         "movq %%r14, 16(%[r])\n\t"
         "movq %%rax, 24(%[r])\n\t"
-        : "=m"(*r)
-        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [r] "r"(r->v), "m"(*a), "m"(*b), "m"(F->modulus)
-        : "rax", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+        :
+        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F), [r] "r"(r->v)
+        : "rax", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory");
 }
 
 /* (a - b) mod m: add the modulus back, masked by the borrow. */
@@ -142,9 +155,9 @@ static inline __attribute__((always_inline)) void fe_sub(fe *r, const fe *a, con
         "movq %%r9, 8(%[r])\n\t"
         "movq %%r10, 16(%[r])\n\t"
         "movq %%r11, 24(%[r])\n\t"
-        : "=m"(*r)
-        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [r] "r"(r->v), "m"(*a), "m"(*b), "m"(F->modulus)
-        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+        :
+        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F), [r] "r"(r->v)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory");
 }
 #else
 static inline __attribute__((always_inline)) void fe_add(fe *r, const fe *a, const fe *b, const field *F) {
@@ -192,7 +205,7 @@ static inline void fe_neg(fe *r, const fe *a, const field *F) {
     /* zero - a borrows, so fe_sub already added the modulus back */
 }
 
-#if defined(__x86_64__) && defined(__ADX__) && defined(__BMI2__)
+#if PZ_ASM
 #define FE_HAVE_WIDE 1
 /* x86-64 assembly on two independent carry chains (ADOX/ADCX) around MULX.
  * MUL_ROW: (T0..T3) += a * b[I/8], the top word landing in T4. */
@@ -218,7 +231,7 @@ static inline void fe_neg(fe *r, const fe *a, const field *F) {
  * in CF and the one out of T4 in OF for the caller to place. */
 #define RED_STEP(T0, T1, T2, T3, T4)                                     \
     "movq %%" T0 ", %%rdx\n\t"                                           \
-    "imulq %[inv], %%rdx\n\t"                                            \
+    "imulq 32(%[m]), %%rdx\n\t"                                            \
     "xorq %%rax, %%rax\n\t"                                              \
     "mulxq 0(%[m]), %%r13, %%r14\n\t"                                    \
     "adcxq %%r13, %%" T0 "\n\t"                                          \
@@ -268,17 +281,20 @@ static inline __attribute__((always_inline)) void fe_mul(fe *r, const fe *a, con
         MONT_ROUND(16, "r10", "r11", "r12", "r8", "r9")
         MONT_ROUND(24, "r11", "r12", "r8", "r9", "r10")
         SUB_MODULUS_STORE("r12", "r8", "r9", "r10")
-        : "=m"(*r)
-        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v),
-          "m"(*a), "m"(*b), "m"(F->modulus)
-        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+        :
+        : [a] "r"(a->v), [b] "r"(b->v), [m] "r"(F), [r] "r"(r->v)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory");
 }
 
 /* r = 9 x + y (SIGN "+") or 9 x - y, for x, y < p: the Fp2 multiplication by xi = 9 + u.
  * The 258-bit sum 9x + y (or 9x + p - y) is reduced with a table: q = floor(h 2^250 / p) for
  * its top bits h leaves less than 2p, and a CMOV subtraction ends it. Fp only. */
-static const uint8_t FP_QUOTIENT[256] = FP_SMALL_QUOTIENT;
-static const uint64_t FP_MULTIPLE[FP_SMALL_MULTIPLES_LEN][5] = FP_SMALL_MULTIPLES;
+typedef struct {
+    uint64_t modulus[4];                             /* first, so SUB_MODULUS_STORE reads it */
+    uint64_t multiple[FP_SMALL_MULTIPLES_LEN][5];    /* q p, five words each */
+    uint8_t quotient[256];                           /* q for the top bits h */
+} nine_x_tables;
+static const nine_x_tables FP_NINE_X = {FP_MODULUS, FP_SMALL_MULTIPLES, FP_SMALL_QUOTIENT};
 
 #define NINE_X_THEN(ADD_Y)                                               \
     "movq 0(%[x]), %%r8\n\t"                                             \
@@ -302,12 +318,12 @@ static const uint64_t FP_MULTIPLE[FP_SMALL_MULTIPLES_LEN][5] = FP_SMALL_MULTIPLE
     "movq %%r12, %%rdx\n\t"                                              \
     "shlq $6, %%rdx\n\t"                                                 \
     "orq %%rdx, %%rax\n\t"                                               \
-    "movzbl (%[q], %%rax), %%eax\n\t"                                    \
+    "movzbl %c[quotient](%[m], %%rax), %%eax\n\t"                        \
     "leaq (%%rax, %%rax, 4), %%rax\n\t"                                  \
-    "subq 0(%[k], %%rax, 8), %%r8\n\t"                                   \
-    "sbbq 8(%[k], %%rax, 8), %%r9\n\t"                                   \
-    "sbbq 16(%[k], %%rax, 8), %%r10\n\t"                                 \
-    "sbbq 24(%[k], %%rax, 8), %%r11\n\t"                                 \
+    "subq %c[multiple]+0(%[m], %%rax, 8), %%r8\n\t"                      \
+    "sbbq %c[multiple]+8(%[m], %%rax, 8), %%r9\n\t"                      \
+    "sbbq %c[multiple]+16(%[m], %%rax, 8), %%r10\n\t"                    \
+    "sbbq %c[multiple]+24(%[m], %%rax, 8), %%r11\n\t"                    \
     SUB_MODULUS_STORE("r8", "r9", "r10", "r11")
 
 #define ADD_Y_PLUS                                                       \
@@ -330,11 +346,11 @@ static const uint64_t FP_MULTIPLE[FP_SMALL_MULTIPLES_LEN][5] = FP_SMALL_MULTIPLE
     "sbbq $0, %%r12\n\t"
 
 #define NINE_X_OPERANDS                                                  \
-    : "=m"(*r)                                                           \
-    : [x] "r"(x->v), [y] "r"(y->v), [m] "r"(FP.modulus.v), [r] "r"(r->v),  \
-      [q] "r"(FP_QUOTIENT), [k] "r"(FP_MULTIPLE), "m"(*x), "m"(*y),     \
-      "m"(FP_QUOTIENT), "m"(FP_MULTIPLE), "m"(FP.modulus)               \
-    : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc"
+    :                                                                    \
+    : [x] "r"(x->v), [y] "r"(y->v), [r] "r"(r->v), [m] "r"(&FP_NINE_X),   \
+      [quotient] "i"(offsetof(nine_x_tables, quotient)),                 \
+      [multiple] "i"(offsetof(nine_x_tables, multiple))                  \
+    : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory"
 
 static inline void fp_nine_x_plus_y(fe *r, const fe *x, const fe *y) {
     __asm__(NINE_X_THEN(ADD_Y_PLUS) NINE_X_OPERANDS);
@@ -363,9 +379,9 @@ static inline __attribute__((always_inline)) void fe_mul_wide(uint64_t t[8], con
         "movq %%r8, 40(%[t])\n\t"
         "movq %%r9, 48(%[t])\n\t"
         "movq %%r10, 56(%[t])\n\t"
-        : "=m"(*(uint64_t(*)[8])t)
-        : [a] "r"(a->v), [b] "r"(b->v), [t] "r"(t), "m"(*a), "m"(*b)
-        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+        :
+        : [a] "r"(a->v), [b] "r"(b->v), [t] "r"(t)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory");
 }
 
 /* t 2^-256 mod m for t < m 2^256. The four reduction rounds run on the low half alone, as in
@@ -388,10 +404,9 @@ static inline __attribute__((always_inline)) void fe_redc(fe *r, const uint64_t 
         "adcq 48(%[t]), %%r9\n\t"
         "adcq 56(%[t]), %%r10\n\t"
         SUB_MODULUS_STORE("r12", "r8", "r9", "r10")
-        : "=m"(*r)
-        : [t] "r"(t), [m] "r"(F->modulus.v), [inv] "r"(F->inv), [r] "r"(r->v),
-          "m"(*(const uint64_t(*)[8])t), "m"(F->modulus)
-        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc");
+        :
+        : [t] "r"(t), [m] "r"(F), [r] "r"(r->v)
+        : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "cc", "memory");
 }
 #else
 /* Portable forms of the assembly fe_mul_wide (the 512-bit product) and fe_redc
@@ -405,17 +420,24 @@ static inline __attribute__((always_inline)) void fe_mul_wide(uint64_t t[8], con
     }
 }
 
-static inline __attribute__((always_inline)) void fe_redc(fe *r, const uint64_t t_in[8], const field *F) {
-    uint64_t t[8], top = 0;  /* top: carry out of word 7 */
-    memcpy(t, t_in, sizeof t);
+static inline __attribute__((always_inline)) void fe_redc(fe *r, const uint64_t t[8], const field *F) {
+    /* as the assembly: four rounds on the low half, each zeroing its bottom word, then the high
+     * half added once */
+    uint64_t t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3];
     for (int i = 0; i < 4; i++) {
-        uint64_t m = t[i] * F->inv, hi = 0;
-        for (int j = 0; j < 4; j++) hi = mul_add2(m, F->modulus.v[j], t[i + j], hi, &t[i + j]);
-        uint64_t carry = add_carry(t[i + 4], hi, 0, &t[i + 4]);
-        for (int j = i + 5; j < 8; j++) carry = add_carry(t[j], 0, carry, &t[j]);
-        top += carry;
+        uint64_t m = t0 * F->inv, lo, carry;
+        carry = mul_add2(m, F->modulus.v[0], t0, 0, &lo);
+        carry = mul_add2(m, F->modulus.v[1], t1, carry, &t0);
+        carry = mul_add2(m, F->modulus.v[2], t2, carry, &t1);
+        carry = mul_add2(m, F->modulus.v[3], t3, carry, &t2);
+        t3 = carry;
     }
-    fe_reduce_once(r, t + 4, top, F);
+    uint64_t s[4], carry = 0;
+    carry = add_carry(t0, t[4], carry, &s[0]);
+    carry = add_carry(t1, t[5], carry, &s[1]);
+    carry = add_carry(t2, t[6], carry, &s[2]);
+    carry = add_carry(t3, t[7], carry, &s[3]);
+    fe_reduce_once(r, s, carry, F);
 }
 
 /* Montgomery product a*b/2^256 mod m (CIOS without the extra carry word), portable C. */

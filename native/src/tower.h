@@ -67,9 +67,9 @@ static inline __attribute__((always_inline)) void fpw_add(fpw *r, const fpw *a, 
         "adcq 32(%[b]), %%r12\n\tadcq 40(%[b]), %%r13\n\tadcq 48(%[b]), %%r14\n\tadcq 56(%[b]), %%r15\n\t"
         FPW_STORE4(0, "r8", "r9", "r10", "r11")
         FPW_TOP_SUB_P_STORE("")   /* a + b < 2p 2^256 < 2^511: no carry out of the top */
-        : "=m"(*r)
-        : [a] "r"(a->v), [b] "r"(b->v), [r] "r"(r->v), "m"(*a), "m"(*b), FPW_P_OPERANDS
-        : "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
+        :
+        : [a] "r"(a->v), [b] "r"(b->v), [r] "r"(r->v), FPW_P_OPERANDS
+        : "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
 }
 
 static inline __attribute__((always_inline)) void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
@@ -83,9 +83,9 @@ static inline __attribute__((always_inline)) void fpw_sub(fpw *r, const fpw *a, 
         "andq %%rax, %%r8\n\tandq %%rax, %%r9\n\tandq %%rax, %%r10\n\tandq %%rax, %%r11\n\t"
         "addq %%r8, %%r12\n\tadcq %%r9, %%r13\n\tadcq %%r10, %%r14\n\tadcq %%r11, %%r15\n\t"
         FPW_STORE4(32, "r12", "r13", "r14", "r15")
-        : "=m"(*r)
-        : [a] "r"(a->v), [b] "r"(b->v), [r] "r"(r->v), "m"(*a), "m"(*b), FPW_P_OPERANDS
-        : "rax", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc");
+        :
+        : [a] "r"(a->v), [b] "r"(b->v), [r] "r"(r->v), FPW_P_OPERANDS
+        : "rax", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
 }
 
 /* 9 x + y, or 9 x - y as 9 x + p 2^256 - y, mod p 2^256. The 513-bit value has a top part
@@ -100,35 +100,43 @@ static inline __attribute__((always_inline)) void fpw_sub(fpw *r, const fpw *a, 
     "mulxq 32(%[x]), %%rax, %%r13\n\tadcq %%rax, %%r12\n\t"              \
     "mulxq 40(%[x]), %%rax, %%r14\n\tadcq %%rax, %%r13\n\t"              \
     "mulxq 48(%[x]), %%rax, %%r15\n\tadcq %%rax, %%r14\n\t"              \
-    "mulxq 56(%[x]), %%rax, %%rcx\n\tadcq %%rax, %%r15\n\tadcq $0, %%rcx\n\t" \
+    "mulxq 56(%[x]), %%rax, %[x]\n\tadcq %%rax, %%r15\n\tadcq $0, %[x]\n\t" \
     ADD_Y                                                                \
     FPW_STORE4(0, "r8", "r9", "r10", "r11")                              \
     "movq %%r15, %%rax\n\tshrq $58, %%rax\n\t"                           \
-    "movq %%rcx, %%rdx\n\tshlq $6, %%rdx\n\torq %%rax, %%rdx\n\t"        \
+    "movq %[x], %%rdx\n\tshlq $6, %%rdx\n\torq %%rax, %%rdx\n\t"        \
     "imulq $" FPW_QUOTIENT_K ", %%rdx, %%rdx\n\tshrq $32, %%rdx\n\t"     \
     "mulxq %[p0], %%r8, %%r9\n\t"                                        \
     "mulxq %[p1], %%rax, %%r10\n\taddq %%rax, %%r9\n\t"                  \
     "mulxq %[p2], %%rax, %%r11\n\tadcq %%rax, %%r10\n\t"                 \
     "mulxq %[p3], %%rax, %%rdx\n\tadcq %%rax, %%r11\n\tadcq $0, %%rdx\n\t" \
-    "subq %%r8, %%r12\n\tsbbq %%r9, %%r13\n\tsbbq %%r10, %%r14\n\tsbbq %%r11, %%r15\n\tsbbq %%rdx, %%rcx\n\t" \
-    FPW_TOP_SUB_P_STORE("sbbq $0, %%rcx\n\t")
+    "subq %%r8, %%r12\n\tsbbq %%r9, %%r13\n\tsbbq %%r10, %%r14\n\tsbbq %%r11, %%r15\n\tsbbq %%rdx, %[x]\n\t" \
+    FPW_TOP_SUB_P_STORE("sbbq $0, %[x]\n\t")
 #define FPW_QUOTIENT_K "0x15291d18"
 #define FPW_ADD_Y                                                        \
     "addq 0(%[y]), %%r8\n\tadcq 8(%[y]), %%r9\n\tadcq 16(%[y]), %%r10\n\tadcq 24(%[y]), %%r11\n\t" \
     "adcq 32(%[y]), %%r12\n\tadcq 40(%[y]), %%r13\n\tadcq 48(%[y]), %%r14\n\tadcq 56(%[y]), %%r15\n\t" \
-    "adcq $0, %%rcx\n\t"
+    "adcq $0, %[x]\n\t"
 #define FPW_ADD_P_SUB_Y                                                  \
-    "addq %[p0], %%r12\n\tadcq %[p1], %%r13\n\tadcq %[p2], %%r14\n\tadcq %[p3], %%r15\n\tadcq $0, %%rcx\n\t" \
+    "addq %[p0], %%r12\n\tadcq %[p1], %%r13\n\tadcq %[p2], %%r14\n\tadcq %[p3], %%r15\n\tadcq $0, %[x]\n\t" \
     "subq 0(%[y]), %%r8\n\tsbbq 8(%[y]), %%r9\n\tsbbq 16(%[y]), %%r10\n\tsbbq 24(%[y]), %%r11\n\t" \
     "sbbq 32(%[y]), %%r12\n\tsbbq 40(%[y]), %%r13\n\tsbbq 48(%[y]), %%r14\n\tsbbq 56(%[y]), %%r15\n\t" \
-    "sbbq $0, %%rcx\n\t"
+    "sbbq $0, %[x]\n\t"
+/* x's register holds the ninth word once the products are read: one register fewer to find.
+ * volatile: the result goes to memory, and gcc would drop an asm whose only output is unused. */
 #define FPW_NINE_X_OPERANDS                                              \
-    : "=m"(*r)                                                           \
-    : [x] "r"(x->v), [y] "r"(y->v), [r] "r"(r->v), "m"(*x), "m"(*y), FPW_P_OPERANDS \
-    : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc"
+    : [x] "+&r"(x_words)                                                 \
+    : [y] "r"(y->v), [r] "r"(r->v), FPW_P_OPERANDS                       \
+    : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory"
 
-static inline __attribute__((always_inline)) void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) { __asm__(FPW_NINE_X(FPW_ADD_Y) FPW_NINE_X_OPERANDS); }
-static inline __attribute__((always_inline)) void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) { __asm__(FPW_NINE_X(FPW_ADD_P_SUB_Y) FPW_NINE_X_OPERANDS); }
+static inline __attribute__((always_inline)) void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) {
+    const uint64_t *x_words = x->v;
+    __asm__ volatile(FPW_NINE_X(FPW_ADD_Y) FPW_NINE_X_OPERANDS);
+}
+static inline __attribute__((always_inline)) void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) {
+    const uint64_t *x_words = x->v;
+    __asm__ volatile(FPW_NINE_X(FPW_ADD_P_SUB_Y) FPW_NINE_X_OPERANDS);
+}
 #else
 static inline __attribute__((always_inline)) void fpw_add(fpw *r, const fpw *a, const fpw *b) {
     uint64_t carry = 0;  /* a + b < 2p 2^256 < 2^511: never set at the end */

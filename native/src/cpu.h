@@ -1,0 +1,35 @@
+/* What the running CPU offers, read at load time, and the thread count shared by both paths.
+ * Included once, by the cffi module's own source (native/build.py). */
+#pragma once
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+/* CPUID leaf 7, sub-leaf 0: EBX bit 8 is BMI2 (MULX), bit 19 is ADX (ADCX/ADOX). */
+int pz_cpu_has_adx(void) {
+    unsigned a, b, c, d;
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    return ((b >> 8) & 1) && ((b >> 19) & 1);
+}
+#else
+int pz_cpu_has_adx(void) { return 0; }
+#endif
+
+void pz_set_threads(int n) {
+#ifdef _OPENMP
+    if (n > 0) omp_set_num_threads(n);
+#else
+    (void)n;
+#endif
+}
+
+int pz_num_threads(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
