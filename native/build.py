@@ -114,7 +114,7 @@ def make_builder() -> FFI:
     ffibuilder.cdef(COMMON_CDEF + "".join(path_cdef(path) for path in paths))
     ffibuilder.set_source(
         "native._bn254",
-        '#include "cpu.h"',
+        '#include <stddef.h>\n#include <stdint.h>\n#include "cpu.h"\n' + "".join(path_cdef(path) for path in paths),
         sources=[_relative(SRC / f"path_{path}.c") for path in paths],
         include_dirs=[str(SRC)],
         extra_compile_args=["-O3", "-fno-tree-vectorize", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],

@@ -12,6 +12,7 @@
  */
 #include <stddef.h>
 #include "pairing.h"
+#include "threads.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -20,13 +21,6 @@
 #define PZ_JOIN(path, name) PZ_JOIN2(path, name)
 #define PZ(name) PZ_JOIN(PZ_PATH, name)
 
-static inline int max_threads(void) {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
 
 #define FIELD(which) ((which) ? &FR : &FP)
 
@@ -98,24 +92,45 @@ int64_t PZ(batch_inv)(int which, uint64_t *out, const uint64_t *in, size_t n) {
 
 void PZ(mul_many)(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     const field *F = FIELD(which);
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) {
-        /* canonical in and out with two Montgomery products: (a b / 2^256) * 2^512 / 2^256 */
-        fe x;
-        fe_mul(&x, (const fe *)(a + 4 * i), (const fe *)(b + 4 * i), F);
-        fe_mul((fe *)(out + 4 * i), &x, &F->r2, F);
+    team t = team_begin(n, 8192);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) {
+            /* canonical in and out with two Montgomery products: (a b / 2^256) * 2^512 / 2^256 */
+            fe x;
+            fe_mul(&x, (const fe *)(a + 4 * i), (const fe *)(b + 4 * i), F);
+            fe_mul((fe *)(out + 4 * i), &x, &F->r2, F);
+        }
+        team_thread_end(t, cpu);
     }
+    team_end(t);
 }
 
 void PZ(to_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) load((fe *)(out + 4 * i), in + 4 * i, 1, F);
+    team t = team_begin(n, 8192);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) load((fe *)(out + 4 * i), in + 4 * i, 1, F);
+        team_thread_end(t, cpu);
+    }
+    team_end(t);
 }
 void PZ(from_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) store(out + 4 * i, (const fe *)(in + 4 * i), 1, F);
+    team t = team_begin(n, 8192);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) store(out + 4 * i, (const fe *)(in + 4 * i), 1, F);
+        team_thread_end(t, cpu);
+    }
+    team_end(t);
 }
 
 /* How many limbs of a canonical input are a valid field element: 1 if every one of `count`
@@ -164,7 +179,12 @@ void PZ(G##_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n) {     
  * form, as a .zkey or .ptau stores them (x < p iff its Montgomery form is < p). */              \
 int64_t PZ(G##_check)(const uint64_t *pts, size_t n, int upto, int mont, int *code) {          \
     int64_t first = -1; int first_code = 0;                                                     \
-    _Pragma("omp parallel for schedule(dynamic, 16)")                                           \
+    /* a subgroup check in G2 costs a scalar multiplication; the rest, a few products */        \
+    team t = team_begin(n, upto >= 3 && NFE == 4 ? 4 : 4096);                                   \
+    _Pragma("omp parallel num_threads(t.threads)")                                              \
+    {                                                                                            \
+    int64_t cpu = team_thread_start(t);                                                         \
+    _Pragma("omp for schedule(dynamic, 16) nowait")                                             \
     for (size_t i = 0; i < n; i++) {                                                            \
         const uint64_t *src = pts + 4 * NFE * i;                                                \
         int c = 0;                                                                               \
@@ -180,6 +200,9 @@ int64_t PZ(G##_check)(const uint64_t *pts, size_t n, int upto, int mont, int *co
             if (first < 0 || (int64_t)i < first) { first = (int64_t)i; first_code = c; }        \
         }                                                                                        \
     }                                                                                            \
+    team_thread_end(t, cpu);                                                                     \
+    }                                                                                            \
+    team_end(t);                                                                                 \
     *code = first_code;                                                                          \
     return first;                                                                                \
 }
@@ -262,7 +285,7 @@ void PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, s
 /* The window the cost model picks for n points with nbits-bit scalars (group 1 or 2); *affine
  * tells whether buckets are accumulated in affine batches. */
 int PZ(msm_window)(int group, size_t n, int nbits, int *affine) {
-    int threads = max_threads();
+    int threads = team_max_threads();
     return group == 2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
 }
 
@@ -291,7 +314,11 @@ void PZ(G##_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, 
     G##_aff g, step; G##_jac t; load((fe *)&g, gen, NFE, &FP);                                  \
     G##_mul(&t, &g, d, 4); G##_to_affine(&step, &t);                                            \
     size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;                                      \
-    _Pragma("omp parallel for schedule(dynamic, 1)")                                            \
+    team chunks = team_begin(nchunks, 1);                                                        \
+    _Pragma("omp parallel num_threads(chunks.threads)")                                           \
+    {                                                                                            \
+    int64_t cpu = team_thread_start(chunks);                                                    \
+    _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
     for (size_t c = 0; c < nchunks; c++) {                                                       \
         size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;                             \
         /* start = a + lo * d (mod r, computed in Fr) */                                        \
@@ -306,6 +333,9 @@ void PZ(G##_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, 
         store(out + 4 * NFE * lo, (fe *)x, (hi - lo) * NFE, &FP);                                \
         free(j); free(x); free(scratch);                                                         \
     }                                                                                            \
+    team_thread_end(chunks, cpu);                                                                \
+    }                                                                                            \
+    team_end(chunks);                                                                            \
 }
 PROGRESSION_API(g1, 2)
 PROGRESSION_API(g2, 4)
@@ -328,7 +358,11 @@ void PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scal
     }                                                                                            \
     free(row); free(row_scratch);                                                                \
     size_t nchunks = (n + CHUNK - 1) / CHUNK;                                                    \
-    _Pragma("omp parallel for schedule(dynamic, 1)")                                            \
+    team t = team_begin(nchunks, 1);                                                             \
+    _Pragma("omp parallel num_threads(t.threads)")                                              \
+    {                                                                                            \
+    int64_t cpu = team_thread_start(t);                                                         \
+    _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
     for (size_t c = 0; c < nchunks; c++) {                                                       \
         size_t lo = c * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n;                             \
         G##_jac *j = malloc((hi - lo) * sizeof *j); G##_aff *x = malloc((hi - lo) * sizeof *x);  \
@@ -344,6 +378,9 @@ void PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scal
         store(out + 4 * NFE * lo, (fe *)x, (hi - lo) * NFE, &FP);                                \
         free(j); free(x); free(scratch);                                                         \
     }                                                                                            \
+    team_thread_end(t, cpu);                                                                     \
+    }                                                                                            \
+    team_end(t);                                                                                 \
     free(table);                                                                                 \
 }
 FIXED_BASE_API(g1, 2)

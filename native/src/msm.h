@@ -6,6 +6,7 @@
 #pragma once
 #include <stdlib.h>
 #include "curve.h"
+#include "threads.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif

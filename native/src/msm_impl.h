@@ -282,25 +282,31 @@ static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *dig
 
 /* Signed c-bit digits of each scalar (< 2^nbits), window-major: digits[w * n + i].
  * Points at infinity get all-zero digits. */
-static void MFN(msm_digits)(int32_t *digits, const uint64_t (*k)[4], const MAFF *bases, size_t n, int c, int nwin) {
+static void MFN(msm_digits)(int32_t *digits, const uint64_t (*k)[4], const MAFF *bases, size_t n, int c, int nwin,
+                            team t) {
     const uint32_t mask = (c >= 32) ? 0xffffffffu : ((1u << c) - 1), half = 1u << (c - 1);
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) {
-        int skip = MFN(aff_is_infinity)(&bases[i]);
-        uint32_t carry = 0;
-        for (int w = 0; w < nwin; w++) {
-            int bit = w * c, limb = bit >> 6, off = bit & 63;
-            uint64_t v = 0;
-            if (limb < 4) {
-                v = k[i][limb] >> off;
-                if (off + c > 64 && limb + 1 < 4) v |= k[i][limb + 1] << (64 - off);
+    #pragma omp parallel num_threads(t.threads)   /* msm_core's team */
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) {
+            int skip = MFN(aff_is_infinity)(&bases[i]);
+            uint32_t carry = 0;
+            for (int w = 0; w < nwin; w++) {
+                int bit = w * c, limb = bit >> 6, off = bit & 63;
+                uint64_t v = 0;
+                if (limb < 4) {
+                    v = k[i][limb] >> off;
+                    if (off + c > 64 && limb + 1 < 4) v |= k[i][limb + 1] << (64 - off);
+                }
+                uint32_t val = ((uint32_t)v & mask) + carry;
+                int32_t d;
+                if (val > half) { d = (int32_t)val - (int32_t)(1u << c); carry = 1; }
+                else { d = (int32_t)val; carry = 0; }
+                digits[(size_t)w * n + i] = skip ? 0 : d;
             }
-            uint32_t val = ((uint32_t)v & mask) + carry;
-            int32_t d;
-            if (val > half) { d = (int32_t)val - (int32_t)(1u << c); carry = 1; }
-            else { d = (int32_t)val; carry = 0; }
-            digits[(size_t)w * n + i] = skip ? 0 : d;
         }
+        team_thread_end(t, cpu);
     }
 }
 
@@ -350,10 +356,8 @@ static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], 
                           int nbits, int window, int mode) {
     MFN(set_infinity)(res);
     if (!n) return;
-    int threads = 1;
-#ifdef _OPENMP
-    threads = omp_get_max_threads();
-#endif
+    team t = team_begin(n, 512);   /* a few milliseconds of bucket additions a thread */
+    int threads = t.threads;
     int affine;
     int c = MFN(msm_choose)(n, nbits, threads, &affine);
     if (window > 0) { c = window; MFN(msm_cost)(n, nbits, c, threads, &affine); }
@@ -364,17 +368,23 @@ static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], 
     if (nwin < threads && n >= 256) chunks = (threads + nwin - 1) / nwin;
     if ((size_t)chunks > n) chunks = 1;
     int32_t *digits = malloc((size_t)nwin * n * sizeof *digits);
-    MFN(msm_digits)(digits, k, bases, n, c, nwin);
+    MFN(msm_digits)(digits, k, bases, n, c, nwin, t);
     MJAC *part = malloc((size_t)nwin * chunks * sizeof *part);
     int tasks = nwin * chunks;
-    #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1 && n >= 64)
-    for (int t = 0; t < tasks; t++) {
-        int w = t / chunks, ch = t % chunks;
-        size_t lo = n * (size_t)ch / chunks, hi = n * (size_t)(ch + 1) / chunks;
-        const int32_t *dg = digits + (size_t)w * n + lo;
-        if (affine) MFN(msm_window_aff)(&part[t], bases + lo, dg, hi - lo, c);
-        else MFN(msm_window_jac)(&part[t], bases + lo, dg, hi - lo, c);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(dynamic, 1) nowait
+        for (int task = 0; task < tasks; task++) {
+            int w = task / chunks, ch = task % chunks;
+            size_t lo = n * (size_t)ch / chunks, hi = n * (size_t)(ch + 1) / chunks;
+            const int32_t *dg = digits + (size_t)w * n + lo;
+            if (affine) MFN(msm_window_aff)(&part[task], bases + lo, dg, hi - lo, c);
+            else MFN(msm_window_jac)(&part[task], bases + lo, dg, hi - lo, c);
+        }
+        team_thread_end(t, cpu);
     }
+    team_end(t);
     MJAC acc;
     MFN(set_infinity)(&acc);
     for (int w = nwin; w-- > 0;) {
@@ -397,23 +407,30 @@ static void MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size
     static const uint64_t r[4] = FR_MODULUS;
     uint64_t (*k)[4] = malloc(n * sizeof *k);
     uint8_t *cls = malloc(n);
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) {
-        uint64_t s[4];
-        memcpy(s, scalars + 4 * i, 32);
-        for (;;) {  /* s mod r: at most five subtractions for s < 2^256 */
-            int ge = 1;
-            for (int j = 3; j >= 0; j--) { if (s[j] != r[j]) { ge = s[j] > r[j]; break; } }
-            if (!ge) break;
-            uint64_t borrow = 0;
-            for (int j = 0; j < 4; j++) borrow = sub_borrow(s[j], r[j], borrow, &s[j]);
+    team t = team_begin(n, 16384);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) {
+            uint64_t s[4];
+            memcpy(s, scalars + 4 * i, 32);
+            for (;;) {  /* s mod r: at most five subtractions for s < 2^256 */
+                int ge = 1;
+                for (int j = 3; j >= 0; j--) { if (s[j] != r[j]) { ge = s[j] > r[j]; break; } }
+                if (!ge) break;
+                uint64_t borrow = 0;
+                for (int j = 0; j < 4; j++) borrow = sub_borrow(s[j], r[j], borrow, &s[j]);
+            }
+            memcpy(k[i], s, 32);
+            int bits = msm_bitlen(s);
+            if (!bits || MFN(aff_is_infinity)(&bases[i])) cls[i] = 0;
+            else if (flags & 1) cls[i] = 3;
+            else cls[i] = bits == 1 ? 1 : bits <= 64 ? 2 : 3;
         }
-        memcpy(k[i], s, 32);
-        int bits = msm_bitlen(s);
-        if (!bits || MFN(aff_is_infinity)(&bases[i])) cls[i] = 0;
-        else if (flags & 1) cls[i] = 3;
-        else cls[i] = bits == 1 ? 1 : bits <= 64 ? 2 : 3;
+        team_thread_end(t, cpu);
     }
+    team_end(t);
     size_t count[4] = {0, 0, 0, 0};
     int maxbits[4] = {0, 1, 0, 0};
     for (size_t i = 0; i < n; i++) {

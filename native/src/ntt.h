@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include "field.h"
+#include "threads.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -43,19 +44,26 @@ static void ntt_root(fe *w, int log) {
  * in chunks that each start from start g^lo, so the threads need no running product. */
 static void ntt_powers(fe *dst, size_t n, const fe *g, const fe *start, int scale) {
     size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;
-    #pragma omp parallel for schedule(static) if (nchunks > 1)
-    for (size_t c = 0; c < nchunks; c++) {
-        size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
-        uint64_t e[1] = {lo};
-        fe t;
-        fe_pow(&t, g, e, 1, &FR);
-        fe_mul(&t, &t, start, &FR);
-        for (size_t j = lo; j < hi; j++) {
-            if (scale) fe_mul(&dst[j], &dst[j], &t, &FR);
-            else dst[j] = t;
-            fe_mul(&t, &t, g, &FR);
+    team t = team_begin(nchunks, 1);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t c = 0; c < nchunks; c++) {
+            size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
+            uint64_t e[1] = {lo};
+            fe t;
+            fe_pow(&t, g, e, 1, &FR);
+            fe_mul(&t, &t, start, &FR);
+            for (size_t j = lo; j < hi; j++) {
+                if (scale) fe_mul(&dst[j], &dst[j], &t, &FR);
+                else dst[j] = t;
+                fe_mul(&t, &t, g, &FR);
+            }
         }
+        team_thread_end(t, cpu);
     }
+    team_end(t);
 }
 
 /* The twiddle table holding every stage up to h = half (a power of two). */
@@ -96,27 +104,48 @@ static void ntt_forward(fe *a, int log) {
     size_t n = (size_t)1 << log;
     if (n == 1) return;
     const fe *tw = ntt_twiddles(n / 2);
-    #pragma omp parallel for schedule(static) if (n >= 4096)
-    for (size_t i = 0; i < n; i++) {
-        size_t j = ntt_rev(i, log);
-        if (i < j) { fe t = a[i]; a[i] = a[j]; a[j] = t; }
+    team swaps = team_begin(n, 16384);
+    #pragma omp parallel num_threads(swaps.threads)
+    {
+        int64_t cpu = team_thread_start(swaps);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) {
+            size_t j = ntt_rev(i, log);
+            if (i < j) { fe t = a[i]; a[i] = a[j]; a[j] = t; }
+        }
+        team_thread_end(swaps, cpu);
     }
+    team_end(swaps);
     int blog = log < NTT_BLOCK_LOG ? log : NTT_BLOCK_LOG;
     size_t bsize = (size_t)1 << blog, nblocks = n >> blog;
-    #pragma omp parallel for schedule(static) if (n >= 4096)
-    for (size_t blk = 0; blk < nblocks; blk++) {
-        fe *x = a + blk * bsize;
-        for (size_t h = 1; h < bsize; h <<= 1)
-            for (size_t s = 0; s < bsize; s += 2 * h)
-                for (size_t j = 0; j < h; j++) ntt_butterfly(&x[s + j], &x[s + j + h], &tw[h + j]);
+    team blocks = team_begin(nblocks, 1);
+    #pragma omp parallel num_threads(blocks.threads)
+    {
+        int64_t cpu = team_thread_start(blocks);
+        #pragma omp for schedule(static) nowait
+        for (size_t blk = 0; blk < nblocks; blk++) {
+            fe *x = a + blk * bsize;
+            for (size_t h = 1; h < bsize; h <<= 1)
+                for (size_t s = 0; s < bsize; s += 2 * h)
+                    for (size_t j = 0; j < h; j++) ntt_butterfly(&x[s + j], &x[s + j + h], &tw[h + j]);
+        }
+        team_thread_end(blocks, cpu);
     }
+    team_end(blocks);
     for (int lh = blog; lh < log; lh++) {
         size_t h = (size_t)1 << lh;
-        #pragma omp parallel for schedule(static)
-        for (size_t t = 0; t < n / 2; t++) {
-            size_t j = t & (h - 1), i0 = ((t >> lh) << (lh + 1)) + j;
-            ntt_butterfly(&a[i0], &a[i0 + h], &tw[h + j]);
+        team stage = team_begin(n / 2, 4096);
+        #pragma omp parallel num_threads(stage.threads)
+        {
+            int64_t cpu = team_thread_start(stage);
+            #pragma omp for schedule(static) nowait
+            for (size_t t = 0; t < n / 2; t++) {
+                size_t j = t & (h - 1), i0 = ((t >> lh) << (lh + 1)) + j;
+                ntt_butterfly(&a[i0], &a[i0 + h], &tw[h + j]);
+            }
+            team_thread_end(stage, cpu);
         }
+        team_end(stage);
     }
 }
 
@@ -138,7 +167,14 @@ static void ntt(fe *a, int log, int inverse, const fe *shift) {
         fe_inv(&ginv, shift, &FR);
         ntt_powers(a, n, &ginv, &ninv, 1);
     } else {
-        #pragma omp parallel for schedule(static) if (n >= 4096)
-        for (size_t i = 0; i < n; i++) fe_mul(&a[i], &a[i], &ninv, &FR);
+        team t = team_begin(n, 8192);
+        #pragma omp parallel num_threads(t.threads)
+        {
+            int64_t cpu = team_thread_start(t);
+            #pragma omp for schedule(static) nowait
+            for (size_t i = 0; i < n; i++) fe_mul(&a[i], &a[i], &ninv, &FR);
+            team_thread_end(t, cpu);
+        }
+        team_end(t);
     }
 }

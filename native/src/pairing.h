@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include "curve.h"
+#include "threads.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -138,9 +139,22 @@ static void miller_lines(step_value *vs, const g1_aff *p, const g2_aff *q, size_
     free(t);
 }
 
-/* Two threads hand work over through counters: wait until `counter` reaches n. */
+/* Two threads hand work over through counters: wait until `counter` reaches n. Handovers come
+ * microseconds apart, so the wait spins first: yielding at once would hand the core to any other
+ * runnable process for a whole time slice. */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
 static inline void wait_for(atomic_int *counter, int n) {
-    while (atomic_load_explicit(counter, memory_order_acquire) < n) sched_yield();
+    for (int spins = 0; atomic_load_explicit(counter, memory_order_acquire) < n; spins++) {
+        if (spins < 4096) cpu_relax();
+        else sched_yield();
+    }
 }
 
 /* f = the product of the step values of steps [from, to), squaring between steps (but not before
@@ -190,7 +204,7 @@ static void easy_part(fp12 *r, const fp12 *f) {
 
 /* Product over the pairs of the Miller functions; pairs with a point at infinity contribute 1.
  * With `easy`, the result is raised to the easy part as well.
- * With two threads, one computes the lines and then the last steps (see miller_split) while the
+ * With two threads (threads.h gives them only while the machine runs both side by side), one computes the lines and then the last steps (see miller_split) while the
  * other multiplies the first steps into f, a step behind the lines. The easy part is a power, so
  * with `easy` each thread applies it to its own half, and the squarings that join the halves are
  * cyclotomic ones. */
@@ -209,8 +223,10 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n, i
     fp12 later;
     atomic_int later_done = 0;
     int split = miller_split(m, easy);
-    #pragma omp parallel num_threads(2) if (m > 0 && omp_get_max_threads() > 1)
+    team t = team_begin(m > 0 ? 2 : 0, 1);
+    #pragma omp parallel num_threads(t.threads)
     {
+        int64_t cpu = team_thread_start(t);
         if (omp_get_num_threads() == 1) {
             miller_lines(vs, p, q, m, &ready);
             miller_apply(f, vs, m, 0, ATE_NAF_LEN, &ready);
@@ -230,7 +246,9 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n, i
             wait_for(&later_done, 1);
             fp12_mul(f, f, &later);
         }
+        team_thread_end(t, cpu);
     }
+    team_end(t);
 #else
     miller_lines(vs, p, q, m, &ready);
     miller_apply(f, vs, m, 0, ATE_NAF_LEN, &ready);
@@ -333,12 +351,16 @@ static void hard_exponentiation(fp12 *r, const fp12 *t) {
     atomic_init(&c->bases, 0);
     atomic_init(&c->powers, 0);
 #ifdef _OPENMP
-    #pragma omp parallel num_threads(2) if (omp_get_max_threads() > 1)
+    team pair = team_begin(2, 1);
+    #pragma omp parallel num_threads(pair.threads)
     {
+        int64_t cpu = team_thread_start(pair);
         if (omp_get_num_threads() == 1) hard_part(r, t, c, 1);
         else if (omp_get_thread_num() == 1) for (int k = 0; k < 3; k++) x_squares(c, k);
         else hard_part(r, t, c, 0);
+        team_thread_end(pair, cpu);
     }
+    team_end(pair);
 #else
     hard_part(r, t, c, 1);
 #endif

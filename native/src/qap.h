@@ -40,14 +40,28 @@ static int64_t qap_abc(fe *a, fe *b, const uint8_t *records, size_t nrecords,
 static void qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
     size_t n = (size_t)1 << log;
     fe *c = malloc(n * sizeof *c);
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) fe_mul(&c[i], &a[i], &b[i], &FR);
+    team products = team_begin(n, 8192);
+    #pragma omp parallel num_threads(products.threads)
+    {
+        int64_t cpu = team_thread_start(products);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) fe_mul(&c[i], &a[i], &b[i], &FR);
+        team_thread_end(products, cpu);
+    }
+    team_end(products);
     fe *polys[3] = {a, b, c};
     for (int k = 0; k < 3; k++) {
         ntt(polys[k], log, 1, NULL);   /* coefficients */
         ntt(polys[k], log, 0, g);      /* values on the coset */
     }
-    #pragma omp parallel for schedule(static) if (n > 4096)
-    for (size_t i = 0; i < n; i++) { fe t; fe_mul(&t, &a[i], &b[i], &FR); fe_sub(&h[i], &t, &c[i], &FR); }
+    team differences = team_begin(n, 8192);
+    #pragma omp parallel num_threads(differences.threads)
+    {
+        int64_t cpu = team_thread_start(differences);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < n; i++) { fe t; fe_mul(&t, &a[i], &b[i], &FR); fe_sub(&h[i], &t, &c[i], &FR); }
+        team_thread_end(differences, cpu);
+    }
+    team_end(differences);
     free(c);
 }
