@@ -83,7 +83,7 @@ def machine_info() -> dict:
                 break
     except OSError:
         pass
-    from native.c_backend import lib
+    from native.c_backend import lib, path_summary
 
     commit = "?"
     try:
@@ -95,8 +95,8 @@ def machine_info() -> dict:
             commit += " (dirty)"
     except (OSError, subprocess.SubprocessError):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "threads": lib.pz_num_threads(), "commit": commit,
-            "python": platform.python_version()}
+    return {"cpu": cpu, "cores": os.cpu_count(), "threads": lib.pz_num_threads(), "native_path": path_summary(),
+            "commit": commit, "python": platform.python_version()}
 
 
 def _time(fn: Callable[[], object], runs: int):
@@ -173,7 +173,7 @@ def run_msm(args: argparse.Namespace) -> int:
         if peer:
             header["missing"]["ffjavascript"] = peer
     limits = {"native": 99, "numba": args.numba_max, "reference": args.reference_max}
-    print(f"# {header['cpu']}, {header['threads']} threads, commit {header['commit']}")
+    print(f"# {header['cpu']}, {header['threads']} threads, C core path {header['native_path']}, commit {header['commit']}")
     print(f"{'kernel':<8}{'size':>10}  {'impl':<14}{'min':>10}{'median':>10}{'vs native':>11}  check")
     failures = 0
     for log_n in sizes:

@@ -61,8 +61,10 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     threads = os.environ.get("PROZ_THREADS") or f"{os.cpu_count()} (all cores)"
     write = terminalreporter.write_line
     terminalreporter.section("native vs py_ecc.optimized_bn128 (medians)")
+    from native.c_backend import path_summary
+
     write(f"commit {commit['id'][:12]}{' (dirty)' if commit['dirty'] else ''}, "
-          f"CPU {cpu.get('brand_raw', '?')}, PROZ_THREADS {threads}")
+          f"CPU {cpu.get('brand_raw', '?')}, PROZ_THREADS {threads}, C core path {path_summary()}")
     write(f"{'group':<12}{'native (c)':>14}{'py_ecc':>14}{'py_ecc / c':>14}")
     for group in groups:
         c, py = medians.get((group, "c")), medians.get((group, "py_ecc"))

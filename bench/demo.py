@@ -199,6 +199,10 @@ def main(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     backend = current_backend()
     print(f"ProzChain L2 demo: BN254 arithmetic on the '{backend.name}' backend, checked against py_ecc")
+    if backend.name.startswith("c"):
+        from native.c_backend import path_summary
+
+        print(f"C core path: {path_summary()}")
     print(f"seed {seed} (replay with --seed {seed})\n")
     rows = run_checks(seed, quick=args.quick)
     print(f"{'check':<42}{'native':>12}{'py_ecc':>12}{'speed-up':>11}  agrees")

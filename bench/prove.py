@@ -133,16 +133,19 @@ def machine() -> dict:
     """What the numbers were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    from native.c_backend import path_summary
+
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True)
     return {"cpu": cpu, "cores": os.cpu_count(), "threads": os.environ.get("PROZ_THREADS", str(os.cpu_count())),
-            "python": platform.python_version(), "commit": commit.stdout.strip() or "unknown"}
+            "native_path": path_summary(), "python": platform.python_version(),
+            "commit": commit.stdout.strip() or "unknown"}
 
 
 def msm_mults(group: str, n: int, nbits: int = 254) -> float:
     """Field multiplications (over Fp) of an MSM of n points, by the C core's cost model: per
     window one bucket addition per point (6.5 in affine batches, 11 in Jacobian) and 27 per
     bucket to reduce; a G2 operation costs about three times a G1 one (Fp2 products)."""
-    from native._bn254 import ffi, lib
+    from native.c_backend import ffi, lib
 
     affine = ffi.new("int *")
     c = lib.pz_msm_window(1 if group == "g1" else 2, n, nbits, affine)
@@ -166,7 +169,7 @@ def mults_per_second() -> float:
     back out of Montgomery form)."""
     import numpy as np
 
-    from native._bn254 import ffi, lib
+    from native.c_backend import ffi, lib
 
     a = np.random.default_rng(1).integers(0, 2**62, size=(1 << 20, 4), dtype=np.uint64)
     out = np.empty_like(a)

@@ -39,7 +39,7 @@ from native.kernels import check_fr_array
 
 PATHS = tuple(path for path in ("adx", "portable") if hasattr(_compiled, f"pz_{path}_add"))
 PATH_DESCRIPTIONS = {
-    "adx": "x86-64 assembly (MULX/ADCX/ADOX)",
+    "adx": "x86-64 assembly: MULX, ADCX, ADOX",
     "portable": "portable C",
 }
 
@@ -75,6 +75,18 @@ def path_functions(path: str) -> SimpleNamespace:
 
 PATH = choose_path()
 lib = path_functions(PATH)
+
+
+def path_summary() -> str:
+    """Which arithmetic path runs and what chose it, for the headers of demos and benchmarks.
+
+    >>> path_summary().startswith(PATH)
+    True
+    """
+    chooser = "PROZ_NATIVE_PATH" if os.environ.get("PROZ_NATIVE_PATH") else "CPUID"
+    others = [path for path in PATHS if path != PATH]
+    also = f"; also built: {', '.join(others)}" if others else ""
+    return f"{PATH} ({PATH_DESCRIPTIONS[PATH]}), chosen by {chooser}{also}"
 
 _FIELD_INDEX = {"fp": 0, "fr": 1}
 _COORDS = {"g1": 2, "g2": 4}
