@@ -1,13 +1,16 @@
 """snarkjs's JSON files for Groth16: ``proof.json``, ``public.json``, ``verification_key.json``.
 
 Numbers are decimal strings, and only the canonical ones snarkjs writes are read: ASCII digits,
-no sign, no leading zero ("0" for zero), below the field's modulus. snarkjs itself reads more
+no sign, no leading zero ("0" for zero), below the field's modulus. snarkjs 0.7 reads more
 (``"01"``, ``"0x1"``, ``"1 "``, ``""`` for 0, JSON numbers, which lose precision above 2^53), so
-one statement would have many texts and another reader could see a different one. G1 points are ``[x, y, z]`` and G2 points ``[[x0, x1], [y0, y1],
-[z0, z1]]`` with Fp2 elements as ``[c0, c1]`` (real part first); snarkjs writes affine points
-(z = 1) and ``z = 0`` for infinity, and a point with another z is read as Jacobian, as
-ffjavascript does. Every point read is validated (canonical, on the curve, in the subgroup); a
-problem raises :class:`JSONFormatError` naming the file, the field and what is wrong.
+one statement would have many texts, and readers could disagree on some. G1 points are ``[x, y,
+z]`` and G2 points ``[[x0, x1], [y0, y1], [z0, z1]]`` with Fp2 elements as ``[c0, c1]`` (real
+part first); snarkjs writes affine points (z = 1) and ``z = 0`` for infinity, and a point with
+another z is read as Jacobian, as ffjavascript does. Every point read is validated (canonical,
+on the curve, in the subgroup), and a verification key must not be degenerate (see
+:func:`prover.groth16.keys.degenerate`); a problem raises :class:`JSONFormatError` naming the
+file, the field and what is wrong. :func:`read_json` bounds what it reads (size, nesting,
+number length), so a hostile file is an error like any other.
 
 >>> from prover.groth16.simulate import toy_key_and_proof
 >>> vk, public, proof = toy_key_and_proof()
@@ -37,12 +40,12 @@ from native.backend import ATE_X, P, R, fp12_to_tower
 from native.errors import InvalidPointError, ProzError
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
-from prover.groth16.keys import InvalidVerificationKey, Proof, VerificationKey
+from prover.groth16.keys import Proof, VerificationKey, degenerate
 
 PathLike = Union[str, Path]
 
 CANONICAL = re.compile(r"0|[1-9][0-9]*")  # [0-9], not \d: \d also matches non-ASCII digits
-MAX_JSON_BYTES = 64 << 20  # a verification key of 300,000 public inputs
+MAX_JSON_BYTES = 64 << 20  # a verification key of about 250,000 public inputs
 MAX_DEPTH = 16  # snarkjs's files nest 4 deep (vk_alphabeta_12 in its object)
 MAX_NUMBER_CHARS = 80  # more than any field element; keeps int() below Python's 4,300-digit limit
 # A JSON string, escapes included; an unterminated one runs to the end of the text. So the pattern
@@ -171,17 +174,15 @@ def verification_key_from_json(obj: Any, source: str = "verification_key.json") 
     ic = _field(obj, "IC", source)
     if not isinstance(ic, list) or not ic:
         raise JSONFormatError(f"{source}: IC: expected a non-empty list of G1 points")
-    points = (
+    vk = VerificationKey(
         g1_from_json(_field(obj, "vk_alpha_1", source), "vk_alpha_1", source),
         g2_from_json(_field(obj, "vk_beta_2", source), "vk_beta_2", source),
         g2_from_json(_field(obj, "vk_gamma_2", source), "vk_gamma_2", source),
         g2_from_json(_field(obj, "vk_delta_2", source), "vk_delta_2", source),
         tuple(g1_from_json(p, f"IC[{i}]", source) for i, p in enumerate(ic)),
     )
-    try:
-        vk = VerificationKey(*points)
-    except InvalidVerificationKey as exc:
-        raise JSONFormatError(f"{source}: {exc}") from None
+    if degenerate(vk):
+        raise JSONFormatError(f"{source}: {degenerate(vk)}")
     if "nPublic" in obj and obj["nPublic"] != vk.n_public:
         raise JSONFormatError(f"{source}: nPublic: {_show(obj['nPublic'])} but IC has {len(ic)} points "
                               f"(nPublic + 1 expected)")

@@ -2,9 +2,9 @@
 
 A proof is three points (A in G1, B in G2, C in G1). A verification key holds alpha (G1),
 beta, gamma, delta (G2) and IC: one G1 point for the constant wire and one per public input.
-Both are built from points that were validated on the way in (see :mod:`prover.curve`). A key
-that would accept false statements whoever made the proof is refused when it is built (see
-:func:`degenerate`).
+Both are built from points that were validated on the way in (see :mod:`prover.curve`).
+:func:`degenerate` says why a key would accept proofs of false statements from anyone; such a
+key is still a key (a prover may use it), but verifiers and readers refuse it.
 
 >>> from prover import G1Point, G2Point
 >>> g1, g2 = G1Point.generator(), G2Point.generator()
@@ -17,13 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from native.errors import ProzError
 from prover.curve import G1Point, G2Point
 from prover.pairing import GT, pairing
-
-
-class InvalidVerificationKey(ProzError, ValueError):
-    """A degenerate verification key (see :func:`degenerate`): no honest setup makes one."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +36,6 @@ class VerificationKey:
     delta: G2Point
     ic: tuple[G1Point, ...]
 
-    def __post_init__(self) -> None:
-        problem = degenerate(self)
-        if problem:
-            raise InvalidVerificationKey(problem)
-
     @property
     def n_public(self) -> int:
         """How many public inputs (outputs first, then inputs, as circom orders them) it takes."""
@@ -61,8 +51,8 @@ def degenerate(vk: VerificationKey) -> str:
     """Why ``vk`` is degenerate, or "" if it is not. IC_j at infinity drops public input j - 1
     from the check: a proof then verifies with any value of it. With gamma = delta (or -delta),
     e(vk_x, gamma) e(C, delta) depends on vk_x + C (or vk_x - C) alone, so a proof's C can be
-    moved to other inputs. alpha, beta, gamma or delta at infinity removes a factor of the check;
-    no honest setup makes any of these."""
+    moved to other inputs: snarkjs's keys before any phase-2 contribution have gamma = delta = the
+    generator. alpha, beta, gamma or delta at infinity removes a factor of the check."""
     for name in ("alpha", "beta", "gamma", "delta"):
         if getattr(vk, name).is_infinity:
             return f"{name} is the point at infinity"
@@ -71,5 +61,6 @@ def degenerate(vk: VerificationKey) -> str:
             accepts = f" (any value of public input {j - 1} would verify)" if j else ""
             return f"IC[{j}] is the point at infinity{accepts}"
     if vk.gamma == vk.delta or vk.gamma == -vk.delta:
-        return "gamma = delta or -delta (a proof's C could be moved to other public inputs)"
+        return ("gamma = delta or -delta (a proof's C could be moved to other public inputs; a snarkjs key "
+                "needs a phase-2 contribution)")
     return ""

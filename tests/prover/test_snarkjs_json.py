@@ -16,7 +16,7 @@ from prover import G1Point, G2Point
 from prover.cli import main
 from prover.formats.snarkjs_json import (JSONFormatError, proof_to_json, public_from_json, public_to_json, read_json,
                                          read_public, verification_key_from_json, verification_key_to_json, write_json)
-from prover.groth16 import InvalidVerificationKey, Trapdoor, VerificationKey
+from prover.groth16 import InvalidVerificationKey, Trapdoor, VerificationKey, batch_verify, verify
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +158,11 @@ def test_degenerate_verification_keys_are_refused(statement, files, capsys):
         write_json(files / "vk.json", vk_json)
         code, err = verify_cli(capsys, files)
         assert code == 2 and "vk.json: " in err, err
-    with pytest.raises(InvalidVerificationKey, match=r"IC\[1\]"):
-        VerificationKey(vk.alpha, vk.beta, vk.gamma, vk.delta, (vk.ic[0], G1Point.infinity(), vk.ic[2]))
+    # the bug: with IC[1] at infinity, a proof of [7, 0] also held for [8, 0]
+    bad = VerificationKey(vk.alpha, vk.beta, vk.gamma, vk.delta, (vk.ic[0], G1Point.infinity(), vk.ic[2]))
+    for check in (lambda: verify(bad, [8, 0], proof), lambda: batch_verify(bad, [([8, 0], proof)])):
+        with pytest.raises(InvalidVerificationKey, match=r"IC\[1\] is the point at infinity"):
+            check()
 
 
 def test_read_public_names_the_file(tmp_path):
