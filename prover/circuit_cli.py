@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib.util
-import json
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -37,6 +36,7 @@ from circuits.lint import format_findings, lint
 from circuits.report import constraint_counts, format_counts
 from native.errors import ProzError
 from prover.formats.r1cs import write_r1cs
+from prover.formats.snarkjs_json import JSONFormatError, read_json
 from prover.formats.sym import write_sym
 from prover.formats.wtns import write_wtns
 
@@ -102,9 +102,9 @@ def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
 
 def _read_json(path: str) -> dict:
     try:
-        return json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read the input JSON ({exc})") from exc
+        return read_json(path)  # bounded in size, nesting and number length, as every JSON from outside
+    except JSONFormatError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _summary(c: CompiledCircuit) -> str:

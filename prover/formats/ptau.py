@@ -41,6 +41,7 @@ from prover.formats.container import Container, FormatError, Source, read_contai
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}
 POINT_BYTES = {"g1": 64, "g2": 128}
+MAX_POWER = 27  # a prepared file holds a Lagrange basis of 2^(power+1) points; Fr's 2-adicity is 28
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def read_ptau(source: Source, name: Optional[str] = None) -> PowersOfTau:
     if len(head) != 4 + 32 + 8 or struct.unpack_from("<I", head)[0] != 32 or int.from_bytes(head[4:36], "little") != P:
         raise FormatError(f"{box.name}: section type 1 (header): not a BN254 header (n8 = 32, q = P, 44 bytes)")
     power, _ = struct.unpack_from("<II", head, 36)
+    _check_power(power, f"{box.name}: section type 1 (header): ")
     for section in (12, 13, 14, 15):
         if not box.has(section):
             raise FormatError(f"{box.name}: section type {section} ({NAMES[section]}) is missing: the file is "
@@ -89,10 +91,14 @@ def read_ptau(source: Source, name: Optional[str] = None) -> PowersOfTau:
 
 def ptau_header(power: int, ceremony_power: Optional[int] = None) -> bytes:
     """Section 1 of a BN254 ``.ptau``: u32 n8 = 32, q, u32 power, u32 ceremony power."""
-    if not 0 <= power <= 27:
-        raise FormatError(f"power {power} is out of range: BN254 ceremonies have power 0..27")
+    _check_power(power)
     ceremony = power if ceremony_power is None else ceremony_power
     return struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<II", power, ceremony)
+
+
+def _check_power(power: int, where: str = "") -> None:
+    if not 0 <= power <= MAX_POWER:
+        raise FormatError(f"{where}power {power} is out of range: BN254 ceremonies have power 0..{MAX_POWER}")
 
 
 def write_ptau(path: str | Path, power: int, sections: Sequence[tuple[int, Iterable[bytes]]]) -> None:

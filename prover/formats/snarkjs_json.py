@@ -1,10 +1,16 @@
 """snarkjs's JSON files for Groth16: ``proof.json``, ``public.json``, ``verification_key.json``.
 
-Numbers are decimal strings. G1 points are ``[x, y, z]`` and G2 points ``[[x0, x1], [y0, y1],
-[z0, z1]]`` with Fp2 elements as ``[c0, c1]`` (real part first); snarkjs writes affine points
-(z = 1) and ``z = 0`` for infinity, and a point with another z is read as Jacobian, as
-ffjavascript does. Every point read is validated (canonical, on the curve, in the subgroup); a
-problem raises :class:`JSONFormatError` naming the file, the field and what is wrong.
+Numbers are decimal strings, and only the canonical ones snarkjs writes are read: ASCII digits,
+no sign, no leading zero ("0" for zero), below the field's modulus. snarkjs 0.7 reads more
+(``"01"``, ``"0x1"``, ``"1 "``, ``""`` for 0, JSON numbers, which lose precision above 2^53), so
+one statement would have many texts, and readers could disagree on some. G1 points are ``[x, y,
+z]`` and G2 points ``[[x0, x1], [y0, y1], [z0, z1]]`` with Fp2 elements as ``[c0, c1]`` (real
+part first); snarkjs writes affine points (z = 1) and ``z = 0`` for infinity, and a point with
+another z is read as Jacobian, as ffjavascript does. Every point read is validated (canonical,
+on the curve, in the subgroup), and a verification key must not be degenerate (see
+:func:`prover.groth16.keys.degenerate`); a problem raises :class:`JSONFormatError` naming the
+file, the field and what is wrong. :func:`read_json` bounds what it reads (size, nesting,
+number length), so a hostile file is an error like any other.
 
 >>> from prover.groth16.simulate import toy_key_and_proof
 >>> vk, public, proof = toy_key_and_proof()
@@ -23,16 +29,28 @@ prover.formats.snarkjs_json.JSONFormatError: p.json: protocol: missing (expected
 from __future__ import annotations
 
 import json
+import re
+from functools import partial
 from pathlib import Path
 from typing import Any, Sequence, Union
+
+import numpy as np
 
 from native.backend import ATE_X, P, R, fp12_to_tower
 from native.errors import InvalidPointError, ProzError
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
-from prover.groth16.keys import Proof, VerificationKey
+from prover.groth16.keys import Proof, VerificationKey, degenerate
 
 PathLike = Union[str, Path]
+
+CANONICAL = re.compile(r"0|[1-9][0-9]*")  # [0-9], not \d: \d also matches non-ASCII digits
+MAX_JSON_BYTES = 64 << 20  # a verification key of about 250,000 public inputs
+MAX_DEPTH = 16  # snarkjs's files nest 4 deep (vk_alphabeta_12 in its object)
+MAX_NUMBER_CHARS = 80  # more than any field element; keeps int() below Python's 4,300-digit limit
+# A JSON string, escapes included; an unterminated one runs to the end of the text. So the pattern
+# matches at every quote and never backtracks: stripping strings stays linear in hostile text.
+STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 
 
 # lambda = 2x(6x^2 + 3x + 1), x the BN parameter: ffjavascript's pairing is ours to this power
@@ -43,21 +61,25 @@ class JSONFormatError(ProzError, ValueError):
     """A snarkjs JSON file or object that is not what it claims to be."""
 
 
+def _show(value: Any) -> str:
+    """``value`` as JSON on one line, cut short: error messages quote what a file holds."""
+    text = json.dumps(value)
+    return text if len(text) <= 90 else f"{text[:80]}... ({len(text)} characters)"
+
+
 def _number(value: Any, where: str, bound: int, source: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise JSONFormatError(f"{source}: {where}: expected a decimal string, got {value!r}")
-    try:
-        n = int(value, 10) if isinstance(value, str) else value
-    except ValueError:
-        raise JSONFormatError(f"{source}: {where}: {value!r} is not a decimal number") from None
-    if not 0 <= n < bound:
-        raise JSONFormatError(f"{source}: {where}: {n} is not below the modulus {bound}")
-    return n
+    if not isinstance(value, str):
+        raise JSONFormatError(f"{source}: {where}: expected a decimal string, got {_show(value)}")
+    if not CANONICAL.fullmatch(value):
+        raise JSONFormatError(f"{source}: {where}: {_show(value)} is not a canonical decimal field element")
+    if len(value) > len(str(bound)) or int(value) >= bound:  # the length test first: int() of any length
+        raise JSONFormatError(f"{source}: {where}: {_show(value)} is not below the modulus {bound}")
+    return int(value)
 
 
 def _list(value: Any, length: int, where: str, source: str) -> list:
     if not isinstance(value, list) or len(value) != length:
-        raise JSONFormatError(f"{source}: {where}: expected a list of {length}, got {value!r}")
+        raise JSONFormatError(f"{source}: {where}: expected a list of {length}, got {_show(value)}")
     return value
 
 
@@ -112,7 +134,7 @@ def _header(obj: Any, source: str) -> dict:
         if key not in obj:
             raise JSONFormatError(f'{source}: {key}: missing (expected "{expected}")')
         if obj[key] != expected:
-            raise JSONFormatError(f'{source}: {key}: {obj[key]!r} is not supported (expected "{expected}")')
+            raise JSONFormatError(f'{source}: {key}: {_show(obj[key])} is not supported (expected "{expected}")')
     return obj
 
 
@@ -159,8 +181,10 @@ def verification_key_from_json(obj: Any, source: str = "verification_key.json") 
         g2_from_json(_field(obj, "vk_delta_2", source), "vk_delta_2", source),
         tuple(g1_from_json(p, f"IC[{i}]", source) for i, p in enumerate(ic)),
     )
+    if degenerate(vk):
+        raise JSONFormatError(f"{source}: {degenerate(vk)}")
     if "nPublic" in obj and obj["nPublic"] != vk.n_public:
-        raise JSONFormatError(f"{source}: nPublic: {obj['nPublic']!r} but IC has {len(ic)} points "
+        raise JSONFormatError(f"{source}: nPublic: {_show(obj['nPublic'])} but IC has {len(ic)} points "
                               f"(nPublic + 1 expected)")
     return vk
 
@@ -185,12 +209,49 @@ def verification_key_to_json(vk: VerificationKey) -> dict:
 
 # -- files --------------------------------------------------------------------------------------
 def read_json(path: PathLike) -> Any:
+    """The JSON value in the file at ``path``. Anything that is not a file of strict JSON (no NaN,
+    no Infinity) of at most ``MAX_JSON_BYTES``, nested at most ``MAX_DEPTH`` deep, with numbers
+    of at most ``MAX_NUMBER_CHARS`` characters, is a :class:`JSONFormatError` naming the file."""
     try:
-        return json.loads(Path(path).read_text())
+        with open(path, "rb") as f:
+            data = f.read(MAX_JSON_BYTES + 1)  # bounded: the path may be a device or a pipe
     except FileNotFoundError:
         raise JSONFormatError(f"{path}: no such file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise JSONFormatError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise JSONFormatError(f"{path}: larger than {MAX_JSON_BYTES >> 20} MiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JSONFormatError(f"{path}: not valid JSON: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if _depth(text) > MAX_DEPTH:
+        raise JSONFormatError(f"{path}: arrays and objects nested deeper than {MAX_DEPTH}")
+    try:
+        return json.loads(text, parse_int=partial(_integer, path), parse_constant=partial(_constant, path))
+    except json.JSONDecodeError as exc:
         raise JSONFormatError(f"{path}: not valid JSON: {exc}") from None
+
+
+def _depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text``, brackets inside strings aside. Counted
+    before parsing, without recursion: the json module recurses once per level."""
+    outside = np.frombuffer(STRING.sub("", text).encode(), np.uint8)
+    opens = (outside == ord("[")) | (outside == ord("{"))
+    closes = (outside == ord("]")) | (outside == ord("}"))
+    steps = opens[opens | closes].astype(np.int64) * 2 - 1
+    return int(np.cumsum(steps).max()) if len(steps) else 0
+
+
+def _integer(path: PathLike, text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise JSONFormatError(f"{path}: a JSON number of {len(text)} characters (snarkjs writes field "
+                              f"elements as decimal strings)")
+    return int(text)
+
+
+def _constant(path: PathLike, name: str) -> Any:
+    raise JSONFormatError(f"{path}: not valid JSON: {name} is not a JSON value")
 
 
 def write_json(path: PathLike, obj: Any) -> None:

@@ -8,6 +8,7 @@ True
 
 from prover.groth16.keys import Proof, VerificationKey
 from prover.groth16.simulate import Trapdoor
-from prover.groth16.verifier import BatchResult, InvalidPublicInputs, batch_verify, verify
+from prover.groth16.verifier import BatchResult, InvalidPublicInputs, InvalidVerificationKey, batch_verify, verify
 
-__all__ = ["Proof", "VerificationKey", "Trapdoor", "verify", "batch_verify", "BatchResult", "InvalidPublicInputs"]
+__all__ = ["Proof", "VerificationKey", "Trapdoor", "verify", "batch_verify", "BatchResult", "InvalidPublicInputs",
+           "InvalidVerificationKey"]

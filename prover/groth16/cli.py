@@ -1,7 +1,7 @@
 """``prozchain groth16|zkey ...``: snarkjs's Groth16 commands, in snarkjs's argument order.
 
 Exit codes: 0 success; 1 an invalid proof (verify); 2 a malformed or missing input file, with a
-one-line reason naming the file.
+one-line reason naming the file on stderr.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
@@ -27,7 +27,7 @@ from typing import Callable
 from native.errors import ProzError
 from prover.formats.snarkjs_json import (proof_to_json, public_to_json, read_proof, read_public,
                                          read_verification_key, verification_key_to_json, write_json)
-from prover.groth16.verifier import verify
+from prover.groth16.verifier import InvalidPublicInputs, verify
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -36,14 +36,18 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         try:
             return command(args)
         except ProzError as exc:
-            print(f"[ERROR] {exc}")
+            print(f"[ERROR] {exc}", file=sys.stderr)
             return 2
     return run
 
 
 @_guarded
 def verify_command(args: argparse.Namespace) -> int:
-    ok = verify(read_verification_key(args.verification_key), read_public(args.public), read_proof(args.proof))
+    vk, public, proof = read_verification_key(args.verification_key), read_public(args.public), read_proof(args.proof)
+    try:
+        ok = verify(vk, public, proof)
+    except InvalidPublicInputs as exc:
+        raise InvalidPublicInputs(f"{args.public}: {exc}") from None
     print("[INFO] OK!" if ok else "[ERROR] Invalid proof: the pairing check failed")
     return 0 if ok else 1
 

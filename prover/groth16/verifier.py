@@ -28,7 +28,7 @@ from typing import Sequence
 from native.backend import R
 from native.errors import ProzError
 from prover.curve import G1Point
-from prover.groth16.keys import Proof, VerificationKey
+from prover.groth16.keys import Proof, VerificationKey, degenerate
 from prover.pairing import multi_pairing, pairing_check
 
 BATCH_SECURITY_BITS = 128
@@ -36,6 +36,17 @@ BATCH_SECURITY_BITS = 128
 
 class InvalidPublicInputs(ProzError, ValueError):
     """Public inputs that cannot belong to the key: a wrong count, or a value not below R."""
+
+
+class InvalidVerificationKey(ProzError, ValueError):
+    """A degenerate verification key (see :func:`prover.groth16.keys.degenerate`)."""
+
+
+def check_verification_key(vk: VerificationKey) -> None:
+    """Refuse a key under which proofs can verify for statements they do not prove."""
+    problem = degenerate(vk)
+    if problem:
+        raise InvalidVerificationKey(problem)
 
 
 def check_public_inputs(vk: VerificationKey, public: Sequence[int]) -> list[int]:
@@ -61,9 +72,11 @@ def public_input_point(vk: VerificationKey, public: Sequence[int]) -> G1Point:
 def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
     """Whether ``proof`` proves the statement with these public inputs under ``vk``.
 
-    Malformed inputs (wrong count, values not below R) raise :class:`InvalidPublicInputs`;
-    the points of ``proof`` and ``vk`` were validated when they were built.
+    Malformed inputs (wrong count, values not below R) raise :class:`InvalidPublicInputs`, a
+    degenerate key :class:`InvalidVerificationKey`; the points of ``proof`` and ``vk`` were
+    validated when they were built.
     """
+    check_verification_key(vk)
     vk_x = public_input_point(vk, public)
     return pairing_check([(-proof.a, proof.b), (vk.alpha, vk.beta), (vk_x, vk.gamma), (proof.c, vk.delta)])
 
@@ -81,6 +94,7 @@ class BatchResult:
 
 def batch_verify(vk: VerificationKey, items: Sequence[tuple[Sequence[int], Proof]]) -> BatchResult:
     """Verify many (public inputs, proof) pairs of one key with N + 2 Miller loops."""
+    check_verification_key(vk)
     if not items:
         return BatchResult(True)
     weights = [secrets.randbits(BATCH_SECURITY_BITS) | 1 for _ in items]

@@ -69,3 +69,21 @@ def test_usage_errors_exit_2(tmp_path):
     assert "no Circuit subclass named 'Nope'" in prozchain("info", merkle_inclusion.__file__ + ":Nope").stderr
     bad_param = prozchain("info", EXAMPLE, "--param", "width=3")
     assert bad_param.returncode == 2 and "does not accept parameters ['width']" in bad_param.stderr
+
+
+def test_hostile_input_files_exit_2_with_one_line(tmp_path, capsys):
+    from prover.circuit_cli import main
+
+    cases = {
+        "deep.json": ("[" * 100_000 + "]" * 100_000, "nested deeper"),
+        "digits.json": ('{"leaf": ' + "1" * 5000 + "}", "a JSON number of 5000 characters"),
+        "nan.json": ('{"leaf": NaN}', "NaN is not a JSON value"),
+    }
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "dir.json").mkdir()
+    cases["dir.json"] = ("", "cannot read")
+    for name, (_, message) in cases.items():
+        code = main(["circuit", "witness", EXAMPLE, "--param", "depth=2", str(tmp_path / name), str(tmp_path / "w.wtns")])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1 and f"{name}: " in err and message in err, err

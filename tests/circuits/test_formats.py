@@ -81,8 +81,8 @@ def test_wrong_prime_and_wild_wire_are_refused():
         read_r1cs(bad_prime)
     box = read_container(bytes(r1cs_bytes), b"r1cs")
     header = bytearray(box.section(1))
-    struct.pack_into("<I", header, 4 + 32, 5)  # claim 5 wires
-    blob = write_container(b"r1cs", 1, [(1, bytes(header))] + [(t, bytes(p)) for t, p in box.sections if t != 1])
+    struct.pack_into("<I", header, 4 + 32, 5)  # claim 5 wires, with a wire map of 5
+    blob = write_container(b"r1cs", 1, [(1, bytes(header)), (2, bytes(box.section(2))), (3, bytes(40))])
     with pytest.raises(FormatError, match="names wire .* but there are 5 wires"):
         read_r1cs(blob)
 

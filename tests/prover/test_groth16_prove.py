@@ -142,7 +142,7 @@ def test_prove_command_reports_malformed_files(cube: Circuit, tmp_path, capsys):
     broken = tmp_path / "broken.zkey"
     broken.write_bytes(cube.path(".zkey").read_bytes()[:1000])
     assert main(["groth16", "prove", str(broken), str(cube.path(".wtns")), "p.json", "pub.json"]) == 2
-    assert "broken.zkey" in capsys.readouterr().out
+    assert "broken.zkey" in capsys.readouterr().err
 
 
 def test_ptau_phase2_is_snarkjs_setup_plus_a_contribution(cube: Circuit, tmp_path, capsys):
@@ -170,7 +170,7 @@ def test_ptau_phase2_is_snarkjs_setup_plus_a_contribution(cube: Circuit, tmp_pat
 
 def test_setup_rejects_a_ceremony_too_small(cube: Circuit, poseidon: Circuit, capsys):
     assert main(["groth16", "setup", str(poseidon.path(".r1cs")), str(cube.dir / "pot.ptau"), "x.zkey"]) == 2
-    assert "power >= 11" in capsys.readouterr().out
+    assert "power >= 11" in capsys.readouterr().err
 
 
 def test_r1cs_info_agrees_with_snarkjs(cube: Circuit, capsys):

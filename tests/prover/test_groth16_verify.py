@@ -82,7 +82,7 @@ def test_json_round_trip_and_errors(setup, rng):
         "pi_c": (dict(good, pi_c=[str(P + 1), "2", "1"]), "not below the modulus"),
         "protocol": (dict(good, protocol="plonk"), "not supported"),
         "pi_b": (dict(good, pi_b=[["1", "2"], ["3"], ["1", "0"]]), "expected a list of 2"),
-        "pi_a ": (dict(good, pi_a=["0x1", "2", "1"]), "not a decimal number"),
+        "pi_a ": (dict(good, pi_a=["0x1", "2", "1"]), "not a canonical decimal"),
     }
     for name, (obj, message) in cases.items():
         with pytest.raises(JSONFormatError, match=message):
@@ -146,5 +146,5 @@ def test_verify_command_exit_codes(setup, tmp_path, capsys):
 
     assert run("proof.json") == 0 and "OK" in capsys.readouterr().out
     assert run("bad.json") == 1 and "Invalid proof" in capsys.readouterr().out
-    assert run("broken.json") == 2 and "not valid JSON" in capsys.readouterr().out
-    assert run("missing.json") == 2 and "no such file" in capsys.readouterr().out
+    assert run("broken.json") == 2 and "not valid JSON" in capsys.readouterr().err
+    assert run("missing.json") == 2 and "no such file" in capsys.readouterr().err

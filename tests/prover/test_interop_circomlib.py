@@ -68,10 +68,13 @@ def circomlibjs(request: dict):
 
 def keyed(circuit: Circuit) -> Circuit:
     """snarkjs's ``groth16 setup`` from a development ptau of just the power the circuit needs,
-    and snarkjs's verification key export: name.zkey, name_vk.json."""
+    one phase-2 contribution (without one gamma = delta, a key verifiers refuse), and snarkjs's
+    verification key export: name.zkey, name_vk.json."""
     cs = constraint_system(read_r1cs(circuit.path(".r1cs")))
     write_dev_ptau(circuit.dir / "dev.ptau", max(1, cs.domain_size().bit_length() - 1), seed=7)
-    snarkjs("groth16", "setup", f"{circuit.name}.r1cs", "dev.ptau", f"{circuit.name}.zkey", cwd=circuit.dir)
+    snarkjs("groth16", "setup", f"{circuit.name}.r1cs", "dev.ptau", f"{circuit.name}_0000.zkey", cwd=circuit.dir)
+    snarkjs("zkey", "contribute", f"{circuit.name}_0000.zkey", f"{circuit.name}.zkey", "--name=test", "-e=test entropy",
+            cwd=circuit.dir)
     snarkjs("zkey", "export", "verificationkey", f"{circuit.name}.zkey", f"{circuit.name}_vk.json", cwd=circuit.dir)
     return circuit
 

@@ -235,3 +235,14 @@ def test_a_contribution_needs_a_record_and_a_secret(keys: Circuit):
         add_contribution(ours, R, 3)
     with pytest.raises(SetupError, match="no phase-2 record"):
         add_contribution(dev_setup(toy_r1cs(), seed=1), 2, 3)
+
+
+def test_our_verifier_refuses_a_key_without_contribution(keys: Circuit, tmp_path: Path, capsys):
+    """snarkjs's groth16 setup alone leaves gamma = delta: any proof's C can then be moved to
+    other public inputs. The key exports and proves, but our verifier says why it refuses it."""
+    vk, proof, public = (tmp_path / name for name in ("vk.json", "p.json", "pub.json"))
+    assert main(["zkey", "export", "verificationkey", str(keys.dir / "theirs.zkey"), str(vk)]) == 0
+    assert main(["groth16", "prove", str(keys.dir / "theirs.zkey"), str(keys.path(".wtns")), str(proof), str(public)]) == 0
+    capsys.readouterr()
+    assert main(["groth16", "verify", str(vk), str(public), str(proof)]) == 2
+    assert "vk.json: gamma = delta or -delta" in capsys.readouterr().err

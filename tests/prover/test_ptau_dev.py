@@ -243,9 +243,9 @@ def test_cli_warns_and_is_reproducible_with_a_seed(tmp_path, capsys):
     a, b, c = ((tmp_path / f"{n}.ptau").read_bytes() for n in "abc")
     assert a == b and a != c
     assert cli("ptau", "dev", "28", str(tmp_path / "big.ptau")) == 2
-    assert "power 28 is out of range" in capsys.readouterr().out
+    assert "power 28 is out of range" in capsys.readouterr().err
     assert cli("ptau", "dev", "3", str(tmp_path / "missing" / "x.ptau")) == 2
-    assert "cannot write" in capsys.readouterr().out
+    assert "cannot write" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.ptau", "b.ptau", "c.ptau"]  # nothing half-written
     with pytest.raises(DevPtauError):
         write_dev_ptau(tmp_path / "zero.ptau", 0)
