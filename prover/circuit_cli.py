@@ -102,9 +102,12 @@ def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
 
 def _read_json(path: str) -> dict:
     try:
-        return json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        inputs = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON, bad UTF-8, a number of thousands of digits
         raise UsageError(f"{path}: cannot read the input JSON ({exc})") from exc
+    if not isinstance(inputs, dict):
+        raise UsageError(f"{path}: the input JSON must be an object (signal name -> value), not {type(inputs).__name__}")
+    return inputs
 
 
 def _summary(c: CompiledCircuit) -> str:

@@ -62,10 +62,9 @@ def prove_command(args: argparse.Namespace) -> int:
     with profile.step("read"):
         key = read_zkey(args.zkey, check=args.check)
         witness = read_witness(args.witness)
-        circuit = args.r1cs and key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs)
+        circuit = key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs) if args.r1cs else None
     try:
-        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit or None,
-                              self_check=args.self_check)
+        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
     except SelfCheckError as exc:
         hint = "" if circuit else "; give the circuit's .r1cs (--r1cs) to tell which"
         print(f"[ERROR] {args.zkey}: {exc}{hint}; no proof written")

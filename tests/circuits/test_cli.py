@@ -69,3 +69,10 @@ def test_usage_errors_exit_2(tmp_path):
     assert "no Circuit subclass named 'Nope'" in prozchain("info", merkle_inclusion.__file__ + ":Nope").stderr
     bad_param = prozchain("info", EXAMPLE, "--param", "width=3")
     assert bad_param.returncode == 2 and "does not accept parameters ['width']" in bad_param.stderr
+
+
+def test_an_input_json_that_is_no_object_of_numbers_exits_2(tmp_path):
+    for name, text in (("list.json", "[1]"), ("digits.json", '{"leaf": ' + "9" * 5000 + "}")):
+        (tmp_path / name).write_text(text)
+        result = prozchain("witness", EXAMPLE, "--param", "depth=2", str(tmp_path / name), str(tmp_path / "w.wtns"))
+        assert result.returncode == 2 and name in result.stderr and "Traceback" not in result.stderr, result.stderr
