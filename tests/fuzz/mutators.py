@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import random
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
 from native.backend import P, R
@@ -40,12 +40,14 @@ class Mutant:
     label: str
     data: Optional[bytes]  # None: the file is a directory
     must_fail: bool = False
+    operator: str = ""  # the mutator's name, to sum failures up by kind
 
 
 def mutant(target: Target, original: bytes, seed: int, index: int) -> Mutant:
     rng = random.Random(f"{seed}/{target.name}/{index}")
     operators = BINARY if target.binary else JSON_OPERATORS
-    return rng.choice(operators)(rng, target, original)
+    operator = rng.choice(operators)
+    return replace(operator(rng, target, original), operator=operator.__name__)
 
 
 # -- any file -------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ class Result:
     format: str
     index: int
     label: str
+    operator: str
     outcome: str
     must_fail: bool = False
     detail: str = ""
@@ -50,22 +50,24 @@ class Result:
 
 
 def _batch(name: str, seed: int, start: int, count: int, corpus: Path) -> list[Result]:
-    command = [sys.executable, "-m", "tests.fuzz.worker", name, str(seed), str(start), str(count), str(corpus)]
-    try:
-        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=STARTUP + count * SECONDS)
-        stdout, death = proc.stdout, f"worker died (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
-    except subprocess.TimeoutExpired as exc:
-        stdout, death = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout or "", "hang"
+    with tempfile.TemporaryDirectory(prefix=f"fuzz-{name}-") as work:  # left behind by a worker that died
+        command = [sys.executable, "-m", "tests.fuzz.worker", name, str(seed), str(start), str(count), str(corpus), work]
+        try:
+            proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=STARTUP + count * SECONDS)
+            stdout, death = proc.stdout, f"worker died (exit {proc.returncode}): {proc.stderr.strip()[-300:]}"
+        except subprocess.TimeoutExpired as exc:
+            stdout, death = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else exc.stdout or "", "hang"
     results, started = [], None
     for line in stdout.splitlines():
         record = json.loads(line)
         if record.pop("start", False):
             started = record
             continue
-        results.append(Result(name, record["i"], record["label"], record["outcome"], record["must_fail"], record["detail"]))
+        results.append(Result(name, record["i"], record["label"], record["operator"], record["outcome"],
+                              record["must_fail"], record["detail"]))
         started = None
     if started is not None:
-        results.append(Result(name, started["i"], started["label"], death))
+        results.append(Result(name, started["i"], started["label"], started["operator"], death))
     elif len(results) < count:
         raise RuntimeError(f"the {name} worker failed before its first mutant: {death}")
     return results
@@ -81,8 +83,9 @@ def fuzz(name: str, seed: int, count: int, corpus: Path) -> list[Result]:
 
 
 def kind(result: Result) -> str:
-    """A failure's class: its label without offsets and values, and its outcome."""
-    return f"{re.sub(r'0x[0-9a-f]+|[0-9]+', 'N', result.label)} -> {result.outcome}"
+    """A failure's class: format, mutator and outcome (a crash's exception type, a death's exit code)."""
+    outcome = result.outcome if result.outcome.startswith("crash") else result.outcome.split(":")[0]
+    return f"{result.format} {result.operator} -> {outcome}"
 
 
 def report(results: list[Result], seed: int) -> str:
@@ -91,7 +94,7 @@ def report(results: list[Result], seed: int) -> str:
     for k, n in Counter(kind(r) for r in failures).most_common():
         example = next(r for r in failures if kind(r) == k)
         lines.append(f"  {n:5d} x {k}\n          e.g. {example}")
-    lines.append(f"replay one: python -m tests.fuzz.worker FORMAT {seed} INDEX 1 CORPUS_DIR (a corpus: "
+    lines.append(f"replay one: python -m tests.fuzz.worker FORMAT {seed} INDEX 1 CORPUS_DIR WORK_DIR (a corpus: "
                  f"tests.fuzz.corpus.build)")
     return "\n".join(lines)
 

@@ -106,7 +106,7 @@ def r1cs_slots(blob: bytes) -> list[Slot]:
     pos = cons
     for _ in range(3 * _u32(blob, head + 60)):  # A, B, C of each constraint: a term count, then terms
         count = _u32(blob, pos)
-        out.append(Slot("size", pos))
+        out.append(Slot("index", pos))  # a smaller or larger count can parse as another valid system
         out += [Slot("field", pos + 4 + 36 * t + 4) for t in range(count)]
         out += [Slot("index", pos + 4 + 36 * t) for t in range(count)]  # the wire
         pos += 4 + 36 * count

@@ -1,11 +1,12 @@
 """One batch of mutants in a process of its own, under a memory and a time bound:
 
-    python -m tests.fuzz.worker FORMAT SEED START COUNT CORPUS_DIR
+    python -m tests.fuzz.worker FORMAT SEED START COUNT CORPUS_DIR WORK_DIR
 
 Prints one JSON line as each mutant starts and one with its outcome: ``error`` (the reader
 raised the project's error type), ``same`` (it read the very content of the original),
 ``different``, ``timeout``, ``memory`` or ``crash: <exception>``. A mutant that kills the
-process (a signal, the C core) is the one whose start line has no outcome.
+process (a signal, the C core) is the one whose start line has no outcome; its files are left
+in WORK_DIR, which the caller removes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import resource
 import shutil
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from native.errors import ProzError
@@ -60,29 +60,25 @@ def outcome(read, path: Path, corpus: Path, original) -> tuple[str, str]:
 
 
 def main(argv: list[str]) -> None:
-    name, seed, start, count, corpus = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), Path(argv[4])
+    name, seed, start, count, corpus, work = argv[0], int(argv[1]), int(argv[2]), int(argv[3]), Path(argv[4]), Path(argv[5])
     target = TARGETS[name]
     source = corpus / FILES[target.file]
     data = source.read_bytes()
     original = target.read(source, corpus)
     signal.signal(signal.SIGALRM, _alarm)
-    work = Path(tempfile.mkdtemp(prefix=f"fuzz-{name}-"))
     _bound_memory()
-    try:
-        for i in range(start, start + count):
-            m = mutant(target, data, seed, i)
-            path = work / f"{i}{source.suffix}"
-            if m.data is None:
-                path.mkdir()
-            else:
-                path.write_bytes(m.data)
-            print(json.dumps({"i": i, "start": True, "label": m.label}), flush=True)
-            result, detail = outcome(target.read, path, corpus, original)
-            print(json.dumps({"i": i, "label": m.label, "must_fail": m.must_fail, "outcome": result, "detail": detail}),
-                  flush=True)
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for i in range(start, start + count):
+        m = mutant(target, data, seed, i)
+        path = work / f"{i}{source.suffix}"
+        if m.data is None:
+            path.mkdir()
+        else:
+            path.write_bytes(m.data)
+        print(json.dumps({"i": i, "start": True, "label": m.label, "operator": m.operator}), flush=True)
+        result, detail = outcome(target.read, path, corpus, original)
+        print(json.dumps({"i": i, "label": m.label, "operator": m.operator, "must_fail": m.must_fail, "outcome": result,
+                          "detail": detail}), flush=True)
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 if __name__ == "__main__":
