@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SOURCES := setup.py pyproject.toml native/build.py native/gen_constants.py $(wildcard native/src/*.c native/src/*.h)
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench clean
 
 $(STAMP): $(SOURCES)
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	PROZ_REQUIRE_C=1 $(BIN)/python -m pytest tests
+
+# Mutation fuzzing of every file reader: FUZZ_MUTANTS per format (default 3000), FUZZ_SEED (default fresh)
+fuzz: $(STAMP)
+	PROZ_REQUIRE_C=1 nice $(BIN)/python -m tests.fuzz.run
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest bench --benchmark-only --benchmark-columns=min,median,mean,rounds

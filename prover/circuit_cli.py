@@ -102,9 +102,12 @@ def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
 
 def _read_json(path: str) -> dict:
     try:
-        return read_json(path)  # bounded in size, nesting and number length, as every JSON from outside
+        inputs = read_json(path)  # bounded in size, nesting and number length, as every JSON from outside
     except JSONFormatError as exc:
         raise UsageError(str(exc)) from None
+    if not isinstance(inputs, dict):
+        raise UsageError(f"{path}: the input JSON must be an object (signal name -> value), not {type(inputs).__name__}")
+    return inputs
 
 
 def _summary(c: CompiledCircuit) -> str:

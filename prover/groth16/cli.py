@@ -1,7 +1,9 @@
 """``prozchain groth16|zkey ...``: snarkjs's Groth16 commands, in snarkjs's argument order.
 
-Exit codes: 0 success; 1 an invalid proof (verify); 2 a malformed or missing input file, with a
-one-line reason naming the file on stderr.
+Exit codes: 0 success; 1 an invalid proof (verify), or a proof that failed prove's self-check
+(written nowhere); 2 a malformed or missing input file, a key that is not the ``--r1cs``
+circuit's, or a witness that violates one of its constraints, with a one-line reason naming
+the file on stderr.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
@@ -54,14 +56,23 @@ def verify_command(args: argparse.Namespace) -> int:
 
 @_guarded
 def prove_command(args: argparse.Namespace) -> int:
+    from prover.formats.r1cs import read_r1cs
     from prover.formats.zkey import read_zkey
-    from prover.groth16.prover import Profile, prove, read_witness
+    from prover.groth16.prover import Profile, SelfCheckError, prove, read_witness
+    from prover.groth16.satisfaction import key_circuit
+    from prover.groth16.setup import constraint_system
 
     profile = Profile()
     with profile.step("read"):
         key = read_zkey(args.zkey, check=args.check)
         witness = read_witness(args.witness)
-    proof, public = prove(key, witness, profile=profile, one_shot=True)
+        circuit = key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs) if args.r1cs else None
+    try:
+        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
+    except SelfCheckError as exc:
+        hint = "" if circuit else "; give the circuit's .r1cs (--r1cs) to tell which"
+        print(f"[ERROR] {args.zkey}: {exc}{hint}; no proof written")
+        return 1
     write_json(args.proof, proof_to_json(proof))
     write_json(args.public, public_to_json(public))
     if args.profile:
@@ -127,6 +138,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("--check", choices=("all", "sample", "none"), default="sample",
                        help="which zkey points to validate (see prover.formats.zkey): all; sample "
                             "(default: every G1 point, sampled B2 points plus a G2 check of the B2 MSM); none")
+    prove.add_argument("--r1cs", metavar="circuit.r1cs",
+                       help="the circuit: check that the key's coefficients (section 4) are its A and B, and "
+                            "refuse a witness that violates a constraint, naming the first")
+    prove.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
+                       help="verify the proof under the key's own verification key before writing it (default: "
+                            "on; it costs about four pairings)")
     prove.set_defaults(func=prove_command)
 
     verify_parser = commands.add_parser(

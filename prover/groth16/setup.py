@@ -122,9 +122,14 @@ def public_rows(cs: ConstraintSystem) -> np.ndarray:
 def zkey_coefficients(cs: ConstraintSystem) -> np.ndarray:
     """The zkey's coefficient records: the A and B terms, plus A rows nConstraints + s tying
     each public signal s to the proof; values times 2^512 as snarkjs stores them."""
-    records = np.concatenate([cs.terms[cs.terms["matrix"] <= 1], public_rows(cs)])
-    values = array_to_ints(records["value"])
-    records["value"] = ints_to_array([v * MONT2 % R for v in values])
+    return zkey_scaled(np.concatenate([cs.terms[cs.terms["matrix"] <= 1], public_rows(cs)]))
+
+
+def zkey_scaled(terms: np.ndarray) -> np.ndarray:
+    """``terms`` with each value times 2^512 mod R, as a zkey stores coefficients (a copy)."""
+    records = terms.copy()
+    values = np.ascontiguousarray(records["value"])
+    records["value"] = current_backend().mul_array("fr", values, np.broadcast_to(ints_to_array([MONT2]), values.shape))
     return records
 
 

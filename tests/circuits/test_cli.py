@@ -87,3 +87,10 @@ def test_hostile_input_files_exit_2_with_one_line(tmp_path, capsys):
         code = main(["circuit", "witness", EXAMPLE, "--param", "depth=2", str(tmp_path / name), str(tmp_path / "w.wtns")])
         err = capsys.readouterr().err
         assert code == 2 and len(err.strip().splitlines()) == 1 and f"{name}: " in err and message in err, err
+
+
+def test_an_input_json_that_is_no_object_of_numbers_exits_2(tmp_path):
+    for name, text in (("list.json", "[1]"), ("digits.json", '{"leaf": ' + "9" * 5000 + "}")):
+        (tmp_path / name).write_text(text)
+        result = prozchain("witness", EXAMPLE, "--param", "depth=2", str(tmp_path / name), str(tmp_path / "w.wtns"))
+        assert result.returncode == 2 and name in result.stderr and "Traceback" not in result.stderr, result.stderr
