@@ -86,7 +86,20 @@ def read_ptau(source: Source, name: Optional[str] = None) -> PowersOfTau:
         if not box.has(section):
             raise FormatError(f"{box.name}: section type {section} ({NAMES[section]}) is missing: the file is "
                               f"not prepared for phase 2 (snarkjs powersoftau prepare phase2)")
+    for section, (group, count) in _section_sizes(power).items():
+        if box.has(section) and len(box.section(section, NAMES[section])) != count * POINT_BYTES[group]:
+            raise FormatError(f"{box.name}: section type {section} ({NAMES[section]}): "
+                              f"{len(box.section(section, NAMES[section]))} bytes, but power {power} means "
+                              f"{count} {group.upper()} points of {POINT_BYTES[group]} bytes")
     return PowersOfTau(box, power)
+
+
+def _section_sizes(power: int) -> dict[int, tuple[str, int]]:
+    """Each point section's group and point count in a prepared file of ``power``: the header's
+    power must match the data, or one file could be read as two ceremonies."""
+    n = 1 << power
+    return {2: ("g1", 2 * n - 1), 3: ("g2", n), 4: ("g1", n), 5: ("g1", n), 6: ("g2", 1),
+            12: ("g1", 4 * n - 1), 13: ("g2", 2 * n - 1), 14: ("g1", 2 * n - 1), 15: ("g1", 2 * n - 1)}
 
 
 def ptau_header(power: int, ceremony_power: Optional[int] = None) -> bytes:

@@ -157,7 +157,10 @@ def _nonempty_rows(words: np.ndarray, data: memoryview, n_rows: int, where: str)
     Where a row starts depends on every count before it, so this is a loop in Python, but one
     that takes a run of empty rows (zero words) in one step: at most two steps per non-empty
     row, which holds 40 bytes or more. A file of empty constraints is read as fast as any."""
-    count = memoryview(words)  # indexing yields Python ints: much faster than numpy scalars
+    # indexing a memoryview yields Python ints, much faster than numpy scalars; cast from the
+    # bytes, since numpy exports a misaligned array as "=I", which a memoryview cannot index
+    # (the file's little-endian words are the machine's on every platform the core builds for)
+    count = memoryview(data).cast("B").cast("I")
     n = len(words)
     rows, starts = array("q"), array("q")
     row = pos = 0

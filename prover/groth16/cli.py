@@ -71,7 +71,7 @@ def prove_command(args: argparse.Namespace) -> int:
         proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
     except SelfCheckError as exc:
         hint = "" if circuit else "; give the circuit's .r1cs (--r1cs) to tell which"
-        print(f"[ERROR] {args.zkey}: {exc}{hint}; no proof written")
+        print(f"[ERROR] {args.zkey}: {exc}{hint}; no proof written", file=sys.stderr)
         return 1
     write_json(args.proof, proof_to_json(proof))
     write_json(args.public, public_to_json(public))
@@ -88,7 +88,7 @@ def setup_command(args: argparse.Namespace) -> int:
     from prover.groth16.setup import constraint_system, dev_setup, ptau_setup
 
     if len(args.rest) != (1 if args.dev else 2):
-        print("[ERROR] usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
+        print("[ERROR] usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>", file=sys.stderr)
         return 2
     zkey_path = args.rest[-1]
     start = time.perf_counter()

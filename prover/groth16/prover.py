@@ -37,14 +37,14 @@ import numpy as np
 
 from native.backend import Backend, R
 from native.errors import ProzError
-from native.kernels import array_to_ints, ints_to_array, root_of_unity
+from native.kernels import array_to_ints, root_of_unity
 from prover.backend import current_backend
 from prover.curve import G1Point, G2Point
 from prover.formats.wtns import read_wtns_array
 from prover.formats.container import first_not_below, release_pages
 from prover.formats.zkey import ZKey, read_zkey
 from prover.groth16.keys import Proof
-from prover.groth16.verifier import verify
+from prover.groth16.verifier import pairing_equation_holds
 
 if TYPE_CHECKING:
     from prover.groth16.satisfaction import KeyCircuit
@@ -183,7 +183,7 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
     proof, public = Proof(pi_a, pi_b, pi_c), array_to_ints(w[1:key.n_public + 1])
     if self_check:
         with profile.step("verify"):
-            if not verify(key.verification_key(), public, proof):
+            if not pairing_equation_holds(key.verification_key(), public, proof):
                 raise SelfCheckError("the proof did not verify under the key's own verification key: the witness "
                                      "does not satisfy the circuit, or the key is corrupted")
     return proof, public

@@ -77,6 +77,13 @@ def verify(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
     validated when they were built.
     """
     check_verification_key(vk)
+    return pairing_equation_holds(vk, public, proof)
+
+
+def pairing_equation_holds(vk: VerificationKey, public: Sequence[int], proof: Proof) -> bool:
+    """Groth16's equation e(A, B) = e(alpha, beta) e(vk_x, gamma) e(C, delta), without judging
+    the key: what a prover checks of its own output (a snarkjs key before its phase-2
+    contribution still proves correctly, though no verifier should trust it)."""
     vk_x = public_input_point(vk, public)
     return pairing_check([(-proof.a, proof.b), (vk.alpha, vk.beta), (vk_x, vk.gamma), (proof.c, vk.delta)])
 

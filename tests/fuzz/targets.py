@@ -102,7 +102,10 @@ def _points(start: int, count: int, group: str) -> list[Slot]:
 def r1cs_slots(blob: bytes) -> list[Slot]:
     head, cons = section(blob, 1).start, section(blob, 2).start
     out = [Slot("size", head), Slot("prime", head + 4, modulus=R), Slot("size", head + 52, width=8)]
-    out += [Slot("size", head + at) for at in (36, 40, 44, 48, 60)]
+    out += [Slot("size", head + at) for at in (36, 60)]
+    # nPubOut, nPubIn, nPrvIn: moved within nWires they describe another valid circuit, which no
+    # reader can tell from this one; beyond it they must be refused
+    out += [Slot("index", head + at) for at in (40, 44, 48)]
     pos = cons
     for _ in range(3 * _u32(blob, head + 60)):  # A, B, C of each constraint: a term count, then terms
         count = _u32(blob, pos)

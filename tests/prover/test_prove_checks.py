@@ -48,7 +48,7 @@ def corrupt_zkey(cube: Circuit, tmp_path: Path) -> Path:
 
 def test_an_unsatisfied_witness_is_refused_by_the_self_check(cube: Circuit, bad_witness: Path, tmp_path, capsys):
     assert prove_cli(cube.path(".zkey"), bad_witness, tmp_path) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "did not verify" in out and "cube.zkey" in out and "--r1cs" in out
     assert not (tmp_path / "proof.json").exists()
     assert prove_cli(cube.path(".zkey"), bad_witness, tmp_path, "--no-self-check") == 0  # asked for, not checked
@@ -56,7 +56,7 @@ def test_an_unsatisfied_witness_is_refused_by_the_self_check(cube: Circuit, bad_
 
 def test_with_the_r1cs_the_failing_constraint_is_named(cube: Circuit, bad_witness: Path, tmp_path, capsys):
     assert prove_cli(cube.path(".zkey"), bad_witness, tmp_path, "--r1cs", str(cube.path(".r1cs"))) == 2
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "cube.r1cs: constraint 0 is not satisfied" in out and "(2 of 2 constraints fail)" in out
     assert prove_cli(cube.path(".zkey"), cube.path(".wtns"), tmp_path, "--r1cs", str(cube.path(".r1cs"))) == 0
 
@@ -65,9 +65,9 @@ def test_corrupted_coefficients_are_caught(cube: Circuit, corrupt_zkey: Path, tm
     """``--check all`` validates points, not coefficients: the self-check catches the bad proof,
     and the .r1cs names the bad record."""
     assert prove_cli(corrupt_zkey, cube.path(".wtns"), tmp_path, "--check", "all") == 1
-    assert "did not verify" in capsys.readouterr().out
+    assert "did not verify" in capsys.readouterr().err
     assert prove_cli(corrupt_zkey, cube.path(".wtns"), tmp_path, "--r1cs", str(cube.path(".r1cs"))) == 2
-    assert "record 0 (A row 0 signal" in capsys.readouterr().out
+    assert "record 0 (A row 0 signal" in capsys.readouterr().err
 
 
 def test_key_circuit_accepts_any_order_and_names_missing_records(cube: Circuit):

@@ -26,10 +26,23 @@ def test_a_power_out_of_range_is_refused(power):
         read_ptau(ptau_with_power(power), name="x.ptau")
 
 
-def test_the_largest_power_is_read_and_held_to_the_data():
-    ptau = read_ptau(ptau_with_power(MAX_POWER), name="x.ptau")
-    with pytest.raises(FormatError, match="section type 12 .*too few for points"):
-        ptau.lagrange(12, "g1", 4)
+def test_the_largest_power_passes_the_range_but_is_held_to_the_data():
+    with pytest.raises(FormatError, match=r"x\.ptau: section type 2 \(tau G1\): 0 bytes, but power 27 means "
+                                          r"268435455 G1 points"):
+        read_ptau(ptau_with_power(MAX_POWER), name="x.ptau")
+
+
+@pytest.mark.parametrize("power", [0, 1, 3])
+def test_a_header_power_that_does_not_match_the_sections_is_refused(tmp_path, power):
+    """The fuzz suite's find: a power 2 file whose header says another power read as another
+    ceremony."""
+    from prover.groth16.ptau_dev import write_dev_ptau
+
+    write_dev_ptau(tmp_path / "p.ptau", 2, seed=1)
+    data = bytearray((tmp_path / "p.ptau").read_bytes())
+    data[60:64] = struct.pack("<I", power)
+    with pytest.raises(FormatError, match=f"but power {power} means"):
+        read_ptau(bytes(data), name="x.ptau")
 
 
 def test_setup_exits_2_with_one_line(tmp_path, capsys):
