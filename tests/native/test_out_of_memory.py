@@ -4,12 +4,19 @@ the core stays usable afterwards.
 
 The kernels run in a subprocess under an address-space limit (``RLIMIT_AS``) set just above the
 memory the process already maps, with inputs too large for what is left; each path of the core
-runs in its own subprocess. A second test checks that every call site in native/c_backend.py
-turns the status into the error.
+runs in its own subprocess. A limit only reaches the allocations that grow with the input (malloc
+serves small ones from free space it holds), so a second subprocess fails each allocation of the
+core in turn, through a malloc preloaded in front of glibc's: the first, then the second, ... until
+the kernel needs no more, which reaches the tables and the per-chunk and per-task buffers of the
+OpenMP loops too. A third test checks that every call site in native/c_backend.py turns the status
+into the error.
 """
 
 from __future__ import annotations
 
+import os
+import platform
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -147,6 +154,140 @@ LIMITED = textwrap.dedent(r"""
 @pytest.mark.parametrize("path", runnable_paths())
 def test_kernels_report_out_of_memory_and_the_core_stays_usable(path):
     run = subprocess.run([sys.executable, "-c", LIMITED, path], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and run.stdout.endswith("done\n"), (
+        f"exit {run.returncode}\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}")
+
+
+# Fails the k-th allocation made from the C core's own code (return addresses in [lo, hi)), and
+# only that one; everything else allocates as usual.
+FAILING_MALLOC = r"""
+#include <errno.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t), *__libc_memalign(size_t, size_t);
+static atomic_long countdown;   /* allocations until the one that fails; 0: none */
+static uintptr_t lo, hi;
+void fail_allocation(long k, uintptr_t from, uintptr_t to) { lo = from; hi = to; atomic_store(&countdown, k); }
+long allocations_left(void) { return atomic_load(&countdown); }
+static int fails(void *caller) {
+    if ((uintptr_t)caller < lo || (uintptr_t)caller >= hi) return 0;
+    long left = atomic_load(&countdown);
+    while (left > 0 && !atomic_compare_exchange_weak(&countdown, &left, left - 1)) {}
+    if (left != 1) return 0;
+    errno = ENOMEM;
+    return 1;
+}
+void *malloc(size_t n) { return fails(__builtin_return_address(0)) ? NULL : __libc_malloc(n); }
+void *calloc(size_t n, size_t size) { return fails(__builtin_return_address(0)) ? NULL : __libc_calloc(n, size); }
+void *aligned_alloc(size_t align, size_t n) {
+    return fails(__builtin_return_address(0)) ? NULL : __libc_memalign(align, n);
+}
+"""
+
+# Runs in the subprocess, given the path: each call, with its k-th allocation failing for k = 1,
+# 2, ..., must raise NativeMemoryError and leave the core giving the same answers, until it
+# allocates fewer than k times and gives its answer. An allocation whose failure went unnoticed
+# would show as an answer while the countdown reached its end (or as a crash).
+FAULTS = textwrap.dedent(r"""
+    import ctypes
+    import sys
+
+    import numpy as np
+
+    import native._bn254
+    from native.backend import R
+    from native.c_backend import CBackend, check_alloc, ffi, path_functions, to_limbs
+    from native.errors import NativeMemoryError
+
+    path = sys.argv[1]
+    c, fns = CBackend(path), path_functions(path)
+    shim = ctypes.CDLL(None)
+    shim.fail_allocation.argtypes = [ctypes.c_long, ctypes.c_size_t, ctypes.c_size_t]
+    shim.allocations_left.restype = ctypes.c_long
+    with open("/proc/self/maps") as maps:
+        spans = [[int(x, 16) for x in line.split()[0].split("-")] for line in maps if native._bn254.__file__ in line]
+    core = (min(lo for lo, _ in spans), max(hi for _, hi in spans))
+
+
+    def ints(a):
+        return [int.from_bytes(row.astype("<u8").tobytes(), "little") for row in a]
+
+
+    def progression(group, n):
+        out = np.zeros((n, 8 if group == "g1" else 16), dtype=np.uint64)
+        gen = to_limbs([1, 2]) if group == "g1" else to_limbs([*c.g2_generator()[0], *c.g2_generator()[1]])
+        fn = getattr(fns, f"pz_{group}_progression")
+        check_alloc(fn(ffi.from_buffer("uint64_t[]", out), gen, to_limbs([3]), to_limbs([5]), n),
+                    f"pz_{group}_progression", n, "points")
+        return out
+
+
+    rng = np.random.default_rng(19)
+    g1, g2 = c.g1_generator(), c.g2_generator()
+    mixed = rng.integers(0, 1 << 62, size=(2048, 4), dtype=np.uint64)
+    mixed[::3, 1:] = 0        # small scalars
+    mixed[::5] = [1, 0, 0, 0]
+    mixed[::7] = 0
+    fr = mixed >> np.uint64(4)   # below R
+    calls = {}
+    for group in ("g1", "g2"):
+        bases = c.msm_prepare_array(group, progression(group, 2048))
+        same = np.tile(np.array([12345, 0, 0, 1 << 40], dtype=np.uint64), (2048, 1))
+        # affine buckets, 2^11 of them (reduced in affine batches), equal scalars (side buckets);
+        # then the cost model's choice over scalars of every size class
+        calls[f"pz_{group}_msm affine"] = lambda b=bases, k=same: c.msm_prepared(b, k, window=12, flags=5)
+        calls[f"pz_{group}_msm"] = lambda b=bases: c.msm_prepared(b, mixed)
+        calls[f"pz_{group}_progression"] = lambda g=group: ints(progression(g, 3 * 4096 + 5)[::997])
+        calls[f"pz_{group}_fixed_base"] = lambda g=group: ints(c.generator_multiples(g, mixed[:1500]).array[::97])
+    calls["pz_g1_batch_to_affine"] = lambda: c.batch_to_affine("g1", [(1, 2, 1), (4, 8, 2)])
+    calls["pz_batch_inv"] = lambda: ints(c.inv_array("fr", fr[1:100] | np.uint64(1)))
+    calls["pz_pairing"] = lambda: c.multi_pairing([(g1, g2), (c.g_double("g1", g1), g2)])
+    calls["pz_pairing_check"] = lambda: c.pairing_check([(g1, g2), (c.g_neg("g1", g1), g2)])
+    calls["pz_fr_ntt"] = lambda: ints(c.ntt_array(fr[:1024], shift=7))
+    calls["pz_qap_h"] = lambda: ints(c.qap_h(fr, fr[::-1], 7))
+    expected = {name: call() for name, call in calls.items()}
+    # the twiddle table now holds 2^11: these grow it. The NTT of e_1 is the powers of the root
+    # of unity; with A = B = C = 1, A * B - C is 0 everywhere.
+    e1 = np.zeros((1 << 12, 4), dtype=np.uint64)
+    e1[1, 0] = 1
+    calls["pz_fr_ntt growing"] = lambda: ints(c.ntt_array(e1))
+    expected["pz_fr_ntt growing"] = [pow(pow(5, (R - 1) >> 12, R), k, R) for k in range(1 << 12)]
+    one = np.tile(np.array([1, 0, 0, 0], dtype=np.uint64), (1 << 13, 1))
+    calls["pz_qap_h growing"] = lambda: ints(c.qap_h(one, one, 7))
+    expected["pz_qap_h growing"] = [0] * (1 << 13)
+
+    for name, call in calls.items():
+        for k in range(1, 10000):
+            shim.fail_allocation(k, *core)
+            try:
+                answer, error = call(), None
+            except NativeMemoryError as exc:
+                answer, error = None, exc
+            left = shim.allocations_left()
+            shim.fail_allocation(0, 0, 0)
+            if error is None:
+                assert left > 0, f"{name}: allocation {k} failed unnoticed"
+                assert answer == expected[name], (name, k)
+                print("ok", name, k - 1, "allocations", flush=True)
+                break
+            assert str(error).startswith(f"out of memory in {name.split()[0]} ("), (name, k, str(error))
+            for other, again in calls.items():   # nothing left corrupted
+                if other.startswith("pz_g1_msm") or other == "pz_pairing_check":
+                    assert again() == expected[other], (name, k, other)
+    print("done", flush=True)
+""")
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc" or not shutil.which("cc"),
+                    reason="the failing malloc stands in front of glibc's, built by cc")
+@pytest.mark.parametrize("path", runnable_paths())
+def test_each_allocation_of_each_kernel_can_fail(path, tmp_path):
+    shim = tmp_path / "failing_malloc.so"
+    (tmp_path / "failing_malloc.c").write_text(FAILING_MALLOC)
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", str(shim), str(tmp_path / "failing_malloc.c")], check=True)
+    env = {**os.environ, "LD_PRELOAD": str(shim)}
+    run = subprocess.run([sys.executable, "-c", FAULTS, path], capture_output=True, text=True, timeout=900, env=env)
     assert run.returncode == 0 and run.stdout.endswith("done\n"), (
         f"exit {run.returncode}\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}")
 
