@@ -48,7 +48,7 @@ def backend_for(impl: str):
 
 def bench_bases(group: str, log_n: int, seed: int = 2024):
     """2^log_n prepared bases (a + i d) * G, built in C in well under a second at 2^20."""
-    from native.c_backend import CBackend, ffi, lib, to_limbs
+    from native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
 
     c = CBackend()
     n = 1 << log_n
@@ -58,7 +58,8 @@ def bench_bases(group: str, log_n: int, seed: int = 2024):
     coords = np.empty((n, width), dtype=np.uint64)
     gen = [1, 2] if group == "g1" else [c for pair in c.g2_generator() for c in pair]
     fn = lib.pz_g1_progression if group == "g1" else lib.pz_g2_progression
-    fn(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen), to_limbs([a], R), to_limbs([d], R), n)
+    status = fn(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen), to_limbs([a], R), to_limbs([d], R), n)
+    check_alloc(status, f"pz_{group}_progression", n, "points")
     return c.msm_prepare_array(group, coords)
 
 

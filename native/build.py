@@ -18,6 +18,8 @@ from cffi import FFI
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 
+# Kernels that allocate return PZ_OUT_OF_MEMORY (native/src/alloc.h) when an allocation fails,
+# beside their own results; native/c_backend.py raises NativeMemoryError for it.
 PATH_CDEF = """
 void pz_add(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void pz_sub(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
@@ -38,7 +40,7 @@ void pz_g1_neg(uint64_t *r, const uint64_t *a);
 void pz_g1_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
 int pz_g1_on_curve(const uint64_t *a);
 int pz_g1_in_subgroup(const uint64_t *a);
-void pz_g1_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
+int pz_g1_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
 int64_t pz_g1_check(const uint64_t *pts, size_t n, int upto, int mont, int *code);
 
 void pz_g2_add(uint64_t *r, const uint64_t *a, const uint64_t *b);
@@ -47,12 +49,12 @@ void pz_g2_neg(uint64_t *r, const uint64_t *a);
 void pz_g2_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
 int pz_g2_on_curve(const uint64_t *a);
 int pz_g2_in_subgroup(const uint64_t *a);
-void pz_g2_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
+int pz_g2_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
 int64_t pz_g2_check(const uint64_t *pts, size_t n, int upto, int mont, int *code);
 
-void pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
-void pz_final_exp(uint64_t *out, const uint64_t *in);
-void pz_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int pz_final_exp(uint64_t *out, const uint64_t *in);
+int pz_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
 int pz_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n);
 void pz_fp12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b);
 void pz_fp12_sqr(uint64_t *out, const uint64_t *a);
@@ -61,19 +63,20 @@ void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs
 void pz_fp12_frobenius(uint64_t *out, const uint64_t *a, int k);
 void pz_fp12_cyclotomic_sqr(uint64_t *out, const uint64_t *a);
 
-void pz_g1_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
-void pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
+int pz_g1_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
+int pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
 int pz_msm_window(int group, size_t n, int nbits, int *affine);
 int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont);
-void pz_g1_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
-void pz_g2_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
-void pz_g1_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
-void pz_g2_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
+int pz_g1_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
+int pz_g2_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
+int pz_g1_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
+int pz_g2_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
 int64_t pz_qap_abc(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness, size_t nwitness, size_t n);
 int pz_qap_h(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
 """
 
 COMMON_CDEF = """
+#define PZ_OUT_OF_MEMORY ...
 int pz_cpu_has_adx(void);
 void pz_set_threads(int n);
 int pz_num_threads(void);
@@ -114,7 +117,7 @@ def make_builder() -> FFI:
     ffibuilder.cdef(COMMON_CDEF + "".join(path_cdef(path) for path in paths))
     ffibuilder.set_source(
         "native._bn254",
-        '#include <stddef.h>\n#include <stdint.h>\n#include "cpu.h"\n' + "".join(path_cdef(path) for path in paths),
+        '#include <stddef.h>\n#include <stdint.h>\n#include "alloc.h"\n#include "cpu.h"\n' + "".join(path_cdef(path) for path in paths),
         sources=[_relative(SRC / f"path_{path}.c") for path in paths],
         include_dirs=[str(SRC)],
         extra_compile_args=["-O3", "-fno-tree-vectorize", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],

@@ -34,7 +34,7 @@ from native._bn254 import ffi, lib as _compiled
 
 from native.backend import (CHECK_LEVELS, MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
                             fp12_to_tower)
-from native.errors import InvalidFieldElementError
+from native.errors import InvalidFieldElementError, NativeMemoryError
 from native.kernels import check_fr_array
 
 PATHS = tuple(path for path in ("adx", "portable") if hasattr(_compiled, f"pz_{path}_add"))
@@ -92,6 +92,15 @@ _FIELD_INDEX = {"fp": 0, "fr": 1}
 _COORDS = {"g1": 2, "g2": 4}
 
 lib.pz_set_threads(int(os.environ.get("PROZ_THREADS") or os.cpu_count() or 1))
+
+
+def check_alloc(status: int, kernel: str, count: int, unit: str) -> int:
+    """``status`` as a kernel that allocates returned it, unless it is ``PZ_OUT_OF_MEMORY``: then
+    a :class:`NativeMemoryError` naming the kernel and its size (``count`` ``unit``)."""
+    if status == _compiled.PZ_OUT_OF_MEMORY:
+        size = f"2^{count.bit_length() - 1}" if count >= 1024 and count & (count - 1) == 0 else str(count)
+        raise NativeMemoryError(f"out of memory in {kernel} ({size} {unit})")
+    return status
 
 
 def to_limbs(values: Sequence[int], modulus: int = P):
@@ -218,7 +227,8 @@ class CBackend(Backend):
         if not values:
             return []
         out = ffi.new("uint64_t[]", 4 * len(values))
-        zero = self._lib.pz_batch_inv(_FIELD_INDEX[field], out, to_limbs(values, MODULI[field]), len(values))
+        status = self._lib.pz_batch_inv(_FIELD_INDEX[field], out, to_limbs(values, MODULI[field]), len(values))
+        zero = check_alloc(status, "pz_batch_inv", len(values), "values")
         if zero >= 0:
             raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
         return from_limbs(out, len(values))
@@ -237,7 +247,8 @@ class CBackend(Backend):
         a = check_fr_array(a)
         _check_below(a, MODULI[field])
         out = np.empty_like(a)
-        zero = self._lib.pz_batch_inv(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
+        status = self._lib.pz_batch_inv(_FIELD_INDEX[field], _ptr(out), _ptr(a), a.shape[0])
+        zero = check_alloc(status, "pz_batch_inv", a.shape[0], "values")
         if zero >= 0:
             raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
         return out
@@ -277,7 +288,8 @@ class CBackend(Backend):
         _check_below(a, R)
         _check_below(b, R)
         h = np.empty_like(a)
-        if self._lib.pz_qap_h(_ptr(h), _ptr(a), _ptr(b), ntt_log(a.shape[0]), to_limbs([shift % R], R)) != 0:
+        status = self._lib.pz_qap_h(_ptr(h), _ptr(a), _ptr(b), ntt_log(a.shape[0]), to_limbs([shift % R], R))
+        if check_alloc(status, "pz_qap_h", a.shape[0], "values") != 0:
             raise ValueError("qap_h: the coset shift must be nonzero modulo R")
         return h
 
@@ -332,7 +344,8 @@ class CBackend(Backend):
         for x, y, z in points:
             coords += [x, y, z] if group == "g1" else [*x, *y, *z]
         out = ffi.new("uint64_t[]", max(1, 4 * n * len(points)))
-        convert(out, to_limbs(coords), len(points))
+        status = convert(out, to_limbs(coords), len(points))
+        check_alloc(status, f"pz_{group}_batch_to_affine", len(points), "points")
         flat = from_limbs(out, n * len(points))
         return [_unflatten(group, flat[i * n:(i + 1) * n]) for i in range(len(points))]
 
@@ -347,11 +360,13 @@ class CBackend(Backend):
 
     def multi_pairing(self, pairs: Sequence[tuple[G1, G2]]) -> Fp12:
         out = ffi.new("uint64_t[48]")
-        self._lib.pz_pairing(out, *self._pairs(pairs))
+        status = self._lib.pz_pairing(out, *self._pairs(pairs))
+        check_alloc(status, "pz_pairing", len(pairs), "pairs")
         return fp12_from_tower(from_limbs(out, 12))
 
     def pairing_check(self, pairs: Sequence[tuple[G1, G2]]) -> bool:
-        return bool(self._lib.pz_pairing_check(*self._pairs(pairs)))
+        status = self._lib.pz_pairing_check(*self._pairs(pairs))
+        return bool(check_alloc(status, "pz_pairing_check", len(pairs), "pairs"))
 
     def gt_mul(self, a: Fp12, b: Fp12) -> Fp12:
         out = ffi.new("uint64_t[48]")
@@ -404,7 +419,8 @@ class CBackend(Backend):
         out = np.empty((k.shape[0], 4 * COORDS[group]), dtype=np.uint64)
         fn = self._group_fn(group, "fixed_base")
         if k.shape[0]:
-            fn(ffi.from_buffer("uint64_t[]", out), gen, ffi.from_buffer("uint64_t[]", k), k.shape[0])
+            status = fn(ffi.from_buffer("uint64_t[]", out), gen, ffi.from_buffer("uint64_t[]", k), k.shape[0])
+            check_alloc(status, f"pz_{group}_fixed_base", k.shape[0], "points")
         return self.msm_prepare_array(group, out)
 
     def msm_prepared(self, bases, scalars, window: int = 0, flags: int = 0) -> Point:
@@ -420,7 +436,8 @@ class CBackend(Backend):
         out = ffi.new("uint64_t[]", 4 * ncoord)
         fn = self._group_fn(bases.group, "msm")
         if m:
-            fn(out, ffi.from_buffer("uint64_t[]", bases.array), ffi.from_buffer("uint64_t[]", k), m, window, flags)
+            status = fn(out, _ptr(bases.array), _ptr(k), m, window, flags)
+            check_alloc(status, f"pz_{bases.group}_msm", m, "points")
         else:
             return None
         return _unflatten(bases.group, from_limbs(out, ncoord))
@@ -441,7 +458,8 @@ class CBackend(Backend):
             if shift % R == 0:
                 raise ValueError("the coset shift must be nonzero modulo R")
             g = to_limbs([shift % R], R)
-        if self._lib.pz_fr_ntt(ffi.from_buffer("uint64_t[]", a), log, int(bool(inverse)), g, 0) != 0:
+        status = self._lib.pz_fr_ntt(ffi.from_buffer("uint64_t[]", a), log, int(bool(inverse)), g, 0)
+        if check_alloc(status, "pz_fr_ntt", a.shape[0], "values") != 0:
             raise ValueError(f"NTT of size 2^{log} failed")
         return a
 

@@ -11,3 +11,8 @@ class InvalidPointError(ProzError, ValueError):
 
 class InvalidFieldElementError(ProzError, ValueError):
     """A value is not a canonical element of the field it was meant for."""
+
+
+class NativeMemoryError(ProzError, MemoryError):
+    """A kernel of the C core could not allocate its working memory; the message names the kernel
+    and its size. Nothing was computed, and the core stays usable."""

@@ -11,6 +11,7 @@
  * native/c_backend.py binds one path's functions under the plain pz_ names.
  */
 #include <stddef.h>
+#include "alloc.h"
 #include "pairing.h"
 #include "threads.h"
 #ifdef _OPENMP
@@ -75,14 +76,16 @@ int PZ(sqrt)(uint64_t *r, const uint64_t *a) {
     return 1;
 }
 
-/* out[i] = 1/in[i]; returns -1, or the index of the first zero (then out is untouched). */
+/* out[i] = 1/in[i]; returns -1, the index of the first zero (then out is untouched), or
+ * PZ_OUT_OF_MEMORY. */
 int64_t PZ(batch_inv)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     for (size_t i = 0; i < n; i++) {
         const uint64_t *v = in + 4 * i;
         if ((v[0] | v[1] | v[2] | v[3]) == 0) return (int64_t)i;
     }
-    fe *x = malloc(n * sizeof *x), *scratch = malloc(n * sizeof *scratch);
+    fe *x = alloc_array(n, sizeof *x), *scratch = alloc_array(n, sizeof *scratch);
+    if (!x || !scratch) { free(x); free(scratch); return PZ_OUT_OF_MEMORY; }
     load(x, in, n, F);
     fe_batch_inv(x, x, scratch, n, F);
     store(out, x, n, F);
@@ -141,8 +144,16 @@ static inline int all_canonical(const uint64_t *src, size_t count) {
 }
 
 /* ---- groups, once for G1 and once for G2 ----
- * check codes: 0 valid, 1 a coordinate is not < p, 2 not on the curve, 3 not in the subgroup */
+ * check codes: 0 valid, 1 a coordinate is not < p, 2 not on the curve, 3 not in the subgroup.
+ * batch_to_affine returns 0 or PZ_OUT_OF_MEMORY. */
 #define GROUP_API(G, NFE)                                                                        \
+/* n Jacobian points, their affine images (*x) and G##_batch_to_affine's scratch in one buffer,  \
+ * so one check and one free; NULL when out of memory. */                                       \
+static G##_jac *G##_batch_alloc(size_t n, G##_aff **x, void **scratch) {                         \
+    G##_jac *j = alloc_array(n, sizeof *j + sizeof **x + sizeof j->z);                           \
+    if (j) { *x = (G##_aff *)(j + n); *scratch = *x + n; }                                      \
+    return j;                                                                                    \
+}                                                                                                \
 void PZ(G##_add)(uint64_t *r, const uint64_t *a, const uint64_t *b) {                          \
     G##_aff x, y, z; G##_jac j; load((fe *)&x, a, NFE, &FP); load((fe *)&y, b, NFE, &FP);       \
     G##_from_affine(&j, &x); G##_add_mixed(&j, &j, &y); G##_to_affine(&z, &j);                  \
@@ -166,13 +177,14 @@ int PZ(G##_on_curve)(const uint64_t *a) {                                       
 int PZ(G##_in_subgroup)(const uint64_t *a) {                                                   \
     G##_aff x; load((fe *)&x, a, NFE, &FP); return G##_aff_in_subgroup(&x);                     \
 }                                                                                                \
-void PZ(G##_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n) {                    \
-    G##_jac *j = malloc(n * sizeof *j); G##_aff *x = malloc(n * sizeof *x);                     \
-    void *scratch = malloc(n * sizeof j->z);                                                    \
+int PZ(G##_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n) {                     \
+    G##_aff *x; void *scratch; G##_jac *j = G##_batch_alloc(n, &x, &scratch);                    \
+    if (!j) return PZ_OUT_OF_MEMORY;                                                             \
     load((fe *)j, in, n * 3 * NFE / 2, &FP);                                                    \
     G##_batch_to_affine(x, j, scratch, n);                                                      \
     store(out, (fe *)x, n * NFE, &FP);                                                          \
-    free(j); free(x); free(scratch);                                                            \
+    free(j);                                                                                     \
+    return 0;                                                                                    \
 }                                                                                                \
 /* First invalid point of n (or -1), with its check code in *code. Checks run up to `upto`
  * (1 coordinates below p, 2 on the curve, 3 in the subgroup); `mont`: coordinates in Montgomery
@@ -210,30 +222,42 @@ int64_t PZ(G##_check)(const uint64_t *pts, size_t n, int upto, int mont, int *co
 GROUP_API(g1, 2)
 GROUP_API(g2, 4)
 
-/* ---- pairing ---- */
-void PZ(miller_loop)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
-    g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
-    load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
-    fp12 f; miller_loop(&f, p, q, n, 0);
-    store(out, (fe *)&f, 12, &FP);
+/* ---- pairing ----
+ * miller_loop, final_exp and pairing return 0 or PZ_OUT_OF_MEMORY; pairing_check 1 when the
+ * product of the pairings is 1, else 0, or PZ_OUT_OF_MEMORY. */
+
+/* The Miller loop's product over n canonical pairs, with the whole final exponentiation when
+ * `final`; 0 or PZ_OUT_OF_MEMORY. */
+static int pairing_product(fp12 *f, const uint64_t *g1s, const uint64_t *g2s, size_t n, int final) {
+    g1_aff *p = alloc_array(n, sizeof *p); g2_aff *q = alloc_array(n, sizeof *q);
+    int status = p && q ? 0 : PZ_OUT_OF_MEMORY;
+    if (!status) {
+        load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
+        status = miller_loop(f, p, q, n, final);
+    }
     free(p); free(q);
+    if (!status && final) status = hard_exponentiation(f, f);
+    return status;
 }
-void PZ(final_exp)(uint64_t *out, const uint64_t *in) {
-    fp12 f; load((fe *)&f, in, 12, &FP); final_exponentiation(&f, &f); store(out, (fe *)&f, 12, &FP);
+int PZ(miller_loop)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+    fp12 f; int status = pairing_product(&f, g1s, g2s, n, 0);
+    if (!status) store(out, (fe *)&f, 12, &FP);
+    return status;
 }
-void PZ(pairing)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
-    g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
-    load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
-    fp12 f; miller_loop(&f, p, q, n, 1); hard_exponentiation(&f, &f);
-    store(out, (fe *)&f, 12, &FP);
-    free(p); free(q);
+int PZ(final_exp)(uint64_t *out, const uint64_t *in) {
+    fp12 f; load((fe *)&f, in, 12, &FP);
+    int status = final_exponentiation(&f, &f);
+    if (!status) store(out, (fe *)&f, 12, &FP);
+    return status;
+}
+int PZ(pairing)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n) {
+    fp12 f; int status = pairing_product(&f, g1s, g2s, n, 1);
+    if (!status) store(out, (fe *)&f, 12, &FP);
+    return status;
 }
 int PZ(pairing_check)(const uint64_t *g1s, const uint64_t *g2s, size_t n) {
-    g1_aff *p = malloc(n * sizeof *p); g2_aff *q = malloc(n * sizeof *q);
-    load((fe *)p, g1s, 2 * n, &FP); load((fe *)q, g2s, 4 * n, &FP);
-    fp12 f; miller_loop(&f, p, q, n, 1); hard_exponentiation(&f, &f);
-    free(p); free(q);
-    return fp12_is_one(&f);
+    fp12 f; int status = pairing_product(&f, g1s, g2s, n, 1);
+    return status ? status : fp12_is_one(&f);
 }
 void PZ(fp12_mul)(uint64_t *out, const uint64_t *a, const uint64_t *b) {
     fp12 x, y; load((fe *)&x, a, 12, &FP); load((fe *)&y, b, 12, &FP); fp12_mul(&x, &x, &y); store(out, (fe *)&x, 12, &FP);
@@ -266,21 +290,26 @@ void PZ(fp12_cyclotomic_sqr)(uint64_t *out, const uint64_t *a) {
  * MSM bases are "prepared": affine points whose coordinates are already in Montgomery form
  * (pz_to_mont over all 2n / 4n coordinates), infinity as zeros; scalars are canonical 4-limb
  * values below 2^256, reduced modulo r (the bases must lie in the order-r subgroup). The result
- * is a canonical affine point. window 0 lets the cost model choose; flags as in msm_impl.h. */
+ * is a canonical affine point. window 0 lets the cost model choose; flags as in msm_impl.h.
+ * Returns 0 or PZ_OUT_OF_MEMORY. */
 #include "msm.h"
 #include "ntt.h"
 
-void PZ(g1_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+int PZ(g1_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     g1_jac j; g1_aff a;
-    g1_msm(&j, (const g1_aff *)bases, scalars, n, window, flags);
+    int status = g1_msm(&j, (const g1_aff *)bases, scalars, n, window, flags);
+    if (status) return status;
     g1_to_affine(&a, &j);
     store(out, (fe *)&a, 2, &FP);
+    return 0;
 }
-void PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+int PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     g2_jac j; g2_aff a;
-    g2_msm(&j, (const g2_aff *)bases, scalars, n, window, flags);
+    int status = g2_msm(&j, (const g2_aff *)bases, scalars, n, window, flags);
+    if (status) return status;
     g2_to_affine(&a, &j);
     store(out, (fe *)&a, 4, &FP);
+    return 0;
 }
 /* The window the cost model picks for n points with nbits-bit scalars (group 1 or 2); *affine
  * tells whether buckets are accumulated in affine batches. */
@@ -290,8 +319,8 @@ int PZ(msm_window)(int group, size_t n, int nbits, int *affine) {
 }
 
 /* In-place NTT of 2^log Fr elements; canonical limbs unless mont != 0 (then Montgomery, as
- * pz_to_mont makes them). shift: canonical coset generator, or NULL. Returns 0, or -1 when
- * log is out of range or the shift is 0. */
+ * pz_to_mont makes them). shift: canonical coset generator, or NULL. Returns 0, -1 when log is
+ * out of range or the shift is 0, or PZ_OUT_OF_MEMORY (data unchanged). */
 int PZ(fr_ntt)(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont) {
     if (log < 0 || log > NTT_MAX_LOG) return -1;
     size_t n = (size_t)1 << log;
@@ -301,41 +330,45 @@ int PZ(fr_ntt)(uint64_t *data, int log, int inverse, const uint64_t *shift, int 
         if (fe_is_zero(&g)) return -1;
     }
     if (!mont) PZ(to_mont)(1, data, data, n);
-    ntt(a, log, inverse, shift ? &g : NULL);
-    if (!mont) PZ(from_mont)(1, data, data, n);
-    return 0;
+    int status = ntt(a, log, inverse, shift ? &g : NULL);
+    if (!mont) PZ(from_mont)(1, data, data, n);   /* after a failed ntt, the input as it was */
+    return status;
 }
 
 /* Benchmark and test inputs with known discrete logs: out[i] = (a + i*d) * G for the group's
  * generator G (given canonical affine in gen), canonical affine; a and d are 4-limb scalars.
- * Chunks start with a scalar multiplication, then step by adding d*G. */
+ * Chunks start with a scalar multiplication, then step by adding d*G. Returns 0 or
+ * PZ_OUT_OF_MEMORY: a chunk that cannot get its buffers stops the rest, and out is void. */
 #define PROGRESSION_API(G, NFE)                                                                  \
-void PZ(G##_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n) { \
+int PZ(G##_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n) { \
     G##_aff g, step; G##_jac t; load((fe *)&g, gen, NFE, &FP);                                  \
     G##_mul(&t, &g, d, 4); G##_to_affine(&step, &t);                                            \
     size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;                                      \
+    atomic_int failed = 0;                                                                       \
     team chunks = team_begin(nchunks, 1);                                                        \
     _Pragma("omp parallel num_threads(chunks.threads)")                                           \
     {                                                                                            \
     int64_t cpu = team_thread_start(chunks);                                                    \
     _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
     for (size_t c = 0; c < nchunks; c++) {                                                       \
+        if (atomic_load_explicit(&failed, memory_order_relaxed)) continue;                      \
         size_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;                             \
+        G##_aff *x; void *scratch; G##_jac *j = G##_batch_alloc(hi - lo, &x, &scratch);          \
+        if (!j) { atomic_store_explicit(&failed, 1, memory_order_relaxed); continue; }          \
         /* start = a + lo * d (mod r, computed in Fr) */                                        \
         fe fa, fd, fl, s; uint64_t l4[4] = {lo, 0, 0, 0};                                        \
         load(&fa, a, 1, &FR); load(&fd, d, 1, &FR); load(&fl, l4, 1, &FR);                       \
         fe_mul(&s, &fd, &fl, &FR); fe_add(&s, &s, &fa, &FR); fe_from_mont(&s, &s, &FR);          \
-        G##_jac *j = malloc((hi - lo) * sizeof *j); G##_aff *x = malloc((hi - lo) * sizeof *x);  \
-        void *scratch = malloc((hi - lo) * sizeof j->z);                                        \
         G##_mul(&j[0], &g, s.v, 4);                                                              \
         for (size_t i = 1; i < hi - lo; i++) G##_add_mixed(&j[i], &j[i - 1], &step);             \
         G##_batch_to_affine(x, j, scratch, hi - lo);                                             \
         store(out + 4 * NFE * lo, (fe *)x, (hi - lo) * NFE, &FP);                                \
-        free(j); free(x); free(scratch);                                                         \
+        free(j);                                                                                 \
     }                                                                                            \
     team_thread_end(chunks, cpu);                                                                \
     }                                                                                            \
     team_end(chunks);                                                                            \
+    return failed ? PZ_OUT_OF_MEMORY : 0;                                                        \
 }
 PROGRESSION_API(g1, 2)
 PROGRESSION_API(g2, 4)
@@ -343,30 +376,34 @@ PROGRESSION_API(g2, 4)
 /* Fixed-base multiplication for key generation: out[i] = k_i * G for 4-limb scalars k_i (any
  * 256-bit value), canonical affine, (0, 0) for infinity. A table of d * 256^w * G (w < 32,
  * 0 < d < 256) turns each product into at most 32 mixed additions and no doublings; results
- * are made affine with one inversion per chunk. */
+ * are made affine with one inversion per chunk. Returns 0 or PZ_OUT_OF_MEMORY (out void). */
 #define FIXED_BASE_API(G, NFE)                                                                   \
-void PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n) { \
+int PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n) { \
     enum { WINDOWS = 32, DIGITS = 255, CHUNK = 1024 };                                          \
     G##_aff g; load((fe *)&g, gen, NFE, &FP);                                                    \
-    G##_aff *table = malloc(WINDOWS * DIGITS * sizeof *table);                                   \
-    G##_jac *row = malloc(DIGITS * sizeof *row); void *row_scratch = malloc(DIGITS * sizeof row->z); \
+    G##_aff *table = alloc_array(WINDOWS * DIGITS, sizeof *table);                               \
+    G##_jac *row = alloc_array(DIGITS, sizeof *row + sizeof row->z);   /* and the row's scratch */ \
+    if (!table || !row) { free(table); free(row); return PZ_OUT_OF_MEMORY; }                     \
+    void *row_scratch = row + DIGITS;                                                            \
     for (int w = 0; w < WINDOWS; w++) {                                                          \
         G##_from_affine(&row[0], &g);                                                            \
         for (int d = 1; d < DIGITS; d++) G##_add_mixed(&row[d], &row[d - 1], &g);                \
         G##_batch_to_affine(table + w * DIGITS, row, row_scratch, DIGITS);                       \
         G##_jac next; G##_add_mixed(&next, &row[DIGITS - 1], &g); G##_to_affine(&g, &next);     \
     }                                                                                            \
-    free(row); free(row_scratch);                                                                \
+    free(row);                                                                                   \
     size_t nchunks = (n + CHUNK - 1) / CHUNK;                                                    \
+    atomic_int failed = 0;                                                                       \
     team t = team_begin(nchunks, 1);                                                             \
     _Pragma("omp parallel num_threads(t.threads)")                                              \
     {                                                                                            \
     int64_t cpu = team_thread_start(t);                                                         \
     _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
     for (size_t c = 0; c < nchunks; c++) {                                                       \
+        if (atomic_load_explicit(&failed, memory_order_relaxed)) continue;                      \
         size_t lo = c * CHUNK, hi = lo + CHUNK < n ? lo + CHUNK : n;                             \
-        G##_jac *j = malloc((hi - lo) * sizeof *j); G##_aff *x = malloc((hi - lo) * sizeof *x);  \
-        void *scratch = malloc((hi - lo) * sizeof j->z);                                        \
+        G##_aff *x; void *scratch; G##_jac *j = G##_batch_alloc(hi - lo, &x, &scratch);          \
+        if (!j) { atomic_store_explicit(&failed, 1, memory_order_relaxed); continue; }          \
         for (size_t i = lo; i < hi; i++) {                                                       \
             G##_set_infinity(&j[i - lo]);                                                        \
             for (int w = 0; w < WINDOWS; w++) {                                                  \
@@ -376,12 +413,13 @@ void PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scal
         }                                                                                        \
         G##_batch_to_affine(x, j, scratch, hi - lo);                                             \
         store(out + 4 * NFE * lo, (fe *)x, (hi - lo) * NFE, &FP);                                \
-        free(j); free(x); free(scratch);                                                         \
+        free(j);                                                                                 \
     }                                                                                            \
     team_thread_end(t, cpu);                                                                     \
     }                                                                                            \
     team_end(t);                                                                                 \
     free(table);                                                                                 \
+    return failed ? PZ_OUT_OF_MEMORY : 0;                                                        \
 }
 FIXED_BASE_API(g1, 2)
 FIXED_BASE_API(g2, 4)
@@ -390,7 +428,8 @@ FIXED_BASE_API(g2, 4)
  * pz_qap_abc: canonical A and B evaluations (n each, overwritten) from the zkey coefficient
  * records and the canonical witness; returns -1 or the index of the first invalid record.
  * pz_qap_h: canonical A * B - C on the coset shift * <w> from canonical A and B (both
- * overwritten); shift canonical. */
+ * overwritten); shift canonical. Returns 0, -1 when log is out of range or the shift is 0, or
+ * PZ_OUT_OF_MEMORY (h void). */
 #include "qap.h"
 
 int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords,
@@ -407,7 +446,7 @@ int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *sh
     fe g; load(&g, shift, 1, &FR);
     if (fe_is_zero(&g)) return -1;
     PZ(to_mont)(1, a, a, n); PZ(to_mont)(1, b, b, n);
-    qap_h((fe *)h, (fe *)a, (fe *)b, log, &g);
-    PZ(from_mont)(1, h, h, n);
-    return 0;
+    int status = qap_h((fe *)h, (fe *)a, (fe *)b, log, &g);
+    if (!status) PZ(from_mont)(1, h, h, n);
+    return status;
 }

@@ -4,7 +4,9 @@
  * the Python side builds once (pz_to_mont over the coordinates) and passes to every MSM.
  */
 #pragma once
+#include <stdatomic.h>
 #include <stdlib.h>
+#include "alloc.h"
 #include "curve.h"
 #include "threads.h"
 #ifdef _OPENMP

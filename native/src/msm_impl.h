@@ -12,6 +12,9 @@
  * trick: about 6M per addition). A point whose bucket is already in the pending batch waits in
  * a short queue for the next batch (a Jacobian side bucket when the queue is full, so repeated
  * digits never stall the batches). Many affine buckets are then summed by affine batches too.
+ *
+ * Every function here that allocates returns 0 or PZ_OUT_OF_MEMORY (alloc.h), having freed what
+ * it allocated; its result is then void.
  */
 
 #ifndef MSM_BITLEN_DEFINED
@@ -42,9 +45,10 @@ static void MFN(msm_reduce_buckets)(MJAC *out, const MAFF *aff, const MJAC *jac,
 }
 
 /* One window over n points (digits for this window), Jacobian buckets. */
-static void MFN(msm_window_jac)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
+static int MFN(msm_window_jac)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
     size_t nb = (size_t)1 << (c - 1);
-    MJAC *jac = malloc(nb * sizeof *jac);
+    MJAC *jac = alloc_array(nb, sizeof *jac);
+    if (!jac) return PZ_OUT_OF_MEMORY;
     for (size_t b = 0; b < nb; b++) MFN(set_infinity)(&jac[b]);
     for (size_t i = 0; i < n; i++) {
         int32_t d = digits[i];
@@ -54,6 +58,7 @@ static void MFN(msm_window_jac)(MJAC *out, const MAFF *bases, const int32_t *dig
     }
     MFN(msm_reduce_buckets)(out, NULL, jac, nb);
     free(jac);
+    return 0;
 }
 
 #define MSM_BATCH 1024
@@ -170,11 +175,12 @@ static inline void MFN(msm_batch_flush)(MFN(msm_batch) *B) {
 }
 
 /* A point to a Jacobian side bucket (allocated on first use, all zero: Z = 0 is infinity). */
-static void MFN(msm_side_add)(MJAC **jac, size_t nb, uint32_t b, const MAFF *base, int negate) {
+static int MFN(msm_side_add)(MJAC **jac, size_t nb, uint32_t b, const MAFF *base, int negate) {
     MAFF pt;
     if (negate) MFN(aff_neg)(&pt, base); else pt = *base;
-    if (!*jac) *jac = calloc(nb, sizeof **jac);
+    if (!*jac && !(*jac = calloc(nb, sizeof **jac))) return PZ_OUT_OF_MEMORY;
     MFN(add_mixed)(&(*jac)[b], &(*jac)[b], &pt);
+    return 0;
 }
 
 /* Sum over b of (b + 1) * buckets[b], with the bucket additions in affine batches too.
@@ -182,15 +188,19 @@ static void MFN(msm_side_add)(MJAC **jac, size_t nb, uint32_t b, const MAFF *bas
  * and a total T_s = sum over t of (t + 1) B_{sL+t}, all K advancing together, so that every
  * step is a batch of K independent affine additions instead of a chain of dependent Jacobian
  * ones. Then the sum is sum_s T_s + L * sum_s s R_s, the last by the same running-sum trick
- * over the K segment sums. `B` is an idle batch, reused. */
+ * over the K segment sums. `B` is an idle batch, reused (its buckets and stamps are given back). */
 #define MSM_AFFINE_REDUCE_MIN 1024
 #define MSM_SEGMENTS 128
-static void MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MFN(msm_batch) *B) {
+static int MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MFN(msm_batch) *B) {
     const size_t K = MSM_SEGMENTS, L = nb / K;
-    MAFF *sums = calloc(2 * K, sizeof *sums), *running = sums, *total = sums + K;
+    MAFF *sums = calloc(2 * K, sizeof *sums);
+    uint32_t *sum_stamps = calloc(2 * K, sizeof *sum_stamps);
+    if (!sums || !sum_stamps) { free(sums); free(sum_stamps); return PZ_OUT_OF_MEMORY; }
+    MAFF *running = sums, *total = sums + K;
+    MAFF *aff = B->aff;
     uint32_t *stamp = B->stamp;
     B->aff = sums;
-    B->stamp = calloc(2 * K, sizeof *B->stamp);
+    B->stamp = sum_stamps;
     B->batch = 1;
     for (size_t t = L; t-- > 0;) {
         for (size_t s = 0; s < K; s++)
@@ -212,8 +222,10 @@ static void MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MF
     for (size_t s = 0; s < K; s++) MFN(add_mixed)(&sum, &sum, &total[s]);
     MFN(add)(out, &sum, &weighted);
     free(sums);
-    free(B->stamp);
+    free(sum_stamps);
+    B->aff = aff;
     B->stamp = stamp;
+    return 0;
 }
 
 #define MSM_QUEUE 256
@@ -221,14 +233,18 @@ static void MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MF
 /* One window, affine buckets filled by batched affine additions. A point whose bucket already
  * has an addition pending waits in a small queue for a later batch; only when the queue is full
  * (many equal digits) does it go to a Jacobian side bucket (a mixed addition, ~11M). */
-static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
+static int MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digits, size_t n, int c) {
     size_t nb = (size_t)1 << (c - 1);
     MFN(msm_batch) *B = malloc(sizeof *B);
-    B->aff = calloc(nb, sizeof *B->aff);
-    B->stamp = calloc(nb, sizeof *B->stamp);
+    MAFF *buckets = calloc(nb, sizeof *buckets);
+    uint32_t *stamp = calloc(nb, sizeof *stamp);
+    if (!B || !buckets || !stamp) { free(B); free(buckets); free(stamp); return PZ_OUT_OF_MEMORY; }
+    B->aff = buckets;
+    B->stamp = stamp;
     B->batch = 1;
     B->cnt = 0;
     MJAC *jac = NULL;    /* side buckets, allocated on first use (all zero: Z = 0 is infinity) */
+    int status = 0;
     uint32_t queue[MSM_QUEUE];
     size_t queued = 0;
 #define MSM_BUCKET(i) ((uint32_t)(digits[i] > 0 ? digits[i] : -digits[i]) - 1)
@@ -253,13 +269,16 @@ static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *dig
         } else if (queued < MSM_QUEUE) {
             queue[queued++] = (uint32_t)i;
         } else {
-            MFN(msm_side_add)(&jac, nb, b, &bases[i], d < 0);
+            status = MFN(msm_side_add)(&jac, nb, b, &bases[i], d < 0);
+            if (status) goto done;
         }
     }
     MSM_FLUSH_AND_DRAIN();
     MSM_FLUSH_AND_DRAIN();
-    for (size_t k = 0; k < queued; k++)   /* the rest share buckets: not worth more batches */
-        MFN(msm_side_add)(&jac, nb, MSM_BUCKET(queue[k]), &bases[queue[k]], digits[queue[k]] < 0);
+    for (size_t k = 0; k < queued; k++) {   /* the rest share buckets: not worth more batches */
+        status = MFN(msm_side_add)(&jac, nb, MSM_BUCKET(queue[k]), &bases[queue[k]], digits[queue[k]] < 0);
+        if (status) goto done;
+    }
 #undef MSM_FLUSH_AND_DRAIN
 #undef MSM_BUCKET
     MFN(msm_batch_flush)(B);
@@ -271,13 +290,13 @@ static void MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *dig
             if (B->cnt == MSM_BATCH) MFN(msm_batch_flush)(B);
             MFN(msm_batch_push)(B, (uint32_t)b, &pt, 0);
         }
-        free(jac);
     }
     MFN(msm_batch_flush)(B);
-    MAFF *buckets = B->aff;
-    if (nb >= MSM_AFFINE_REDUCE_MIN) MFN(msm_reduce_affine)(out, buckets, nb, B);
+    if (nb >= MSM_AFFINE_REDUCE_MIN) status = MFN(msm_reduce_affine)(out, buckets, nb, B);
     else MFN(msm_reduce_buckets)(out, buckets, NULL, nb);
-    free(buckets); free(B->stamp); free(B);
+done:
+    free(jac); free(buckets); free(stamp); free(B);
+    return status;
 }
 
 /* Signed c-bit digits of each scalar (< 2^nbits), window-major: digits[w * n + i].
@@ -352,10 +371,10 @@ static int MFN(msm_choose)(size_t n, int nbits, int threads, int *affine) {
 
 /* sum k_i * bases_i for scalars < 2^nbits, into *res (Jacobian). window 0 = cost model;
  * mode 0 = cost model, 1 = Jacobian buckets, 2 = affine buckets. */
-static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t n,
-                          int nbits, int window, int mode) {
+static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t n,
+                         int nbits, int window, int mode) {
     MFN(set_infinity)(res);
-    if (!n) return;
+    if (!n) return 0;
     team t = team_begin(n, 512);   /* a few milliseconds of bucket additions a thread */
     int threads = t.threads;
     int affine;
@@ -367,24 +386,36 @@ static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], 
     int chunks = 1;
     if (nwin < threads && n >= 256) chunks = (threads + nwin - 1) / nwin;
     if ((size_t)chunks > n) chunks = 1;
-    int32_t *digits = malloc((size_t)nwin * n * sizeof *digits);
+    int32_t *digits = alloc_array((size_t)nwin * n, sizeof *digits);
+    MJAC *part = alloc_array((size_t)nwin * chunks, sizeof *part);
+    if (!digits || !part) {
+        team_end(t);   /* or every later kernel would find a split one still running */
+        free(digits); free(part);
+        return PZ_OUT_OF_MEMORY;
+    }
     MFN(msm_digits)(digits, k, bases, n, c, nwin, t);
-    MJAC *part = malloc((size_t)nwin * chunks * sizeof *part);
     int tasks = nwin * chunks;
+    atomic_int failed = 0;   /* a task ran out of memory: the rest are skipped */
     #pragma omp parallel num_threads(t.threads)
     {
         int64_t cpu = team_thread_start(t);
         #pragma omp for schedule(dynamic, 1) nowait
         for (int task = 0; task < tasks; task++) {
+            if (atomic_load_explicit(&failed, memory_order_relaxed)) continue;
             int w = task / chunks, ch = task % chunks;
             size_t lo = n * (size_t)ch / chunks, hi = n * (size_t)(ch + 1) / chunks;
             const int32_t *dg = digits + (size_t)w * n + lo;
-            if (affine) MFN(msm_window_aff)(&part[task], bases + lo, dg, hi - lo, c);
-            else MFN(msm_window_jac)(&part[task], bases + lo, dg, hi - lo, c);
+            int status = affine ? MFN(msm_window_aff)(&part[task], bases + lo, dg, hi - lo, c)
+                                : MFN(msm_window_jac)(&part[task], bases + lo, dg, hi - lo, c);
+            if (status) atomic_store_explicit(&failed, 1, memory_order_relaxed);
         }
         team_thread_end(t, cpu);
     }
     team_end(t);
+    if (failed) {
+        free(digits); free(part);
+        return PZ_OUT_OF_MEMORY;
+    }
     MJAC acc;
     MFN(set_infinity)(&acc);
     for (int w = nwin; w-- > 0;) {
@@ -393,6 +424,7 @@ static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], 
     }
     *res = acc;
     free(digits); free(part);
+    return 0;
 }
 
 
@@ -401,12 +433,13 @@ static void MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], 
  * and the rest are split by size (scalar 1, up to 64 bits, larger) so that small witness values
  * cost a few windows instead of all of them. flags: 1 = no split by size, 2 = Jacobian buckets
  * only, 4 = affine buckets whenever c >= 2. */
-static void MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
+static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     MFN(set_infinity)(res);
-    if (!n) return;
+    if (!n) return 0;
     static const uint64_t r[4] = FR_MODULUS;
-    uint64_t (*k)[4] = malloc(n * sizeof *k);
-    uint8_t *cls = malloc(n);
+    uint64_t (*k)[4] = alloc_array(n, sizeof *k);
+    uint8_t *cls = alloc_array(n, sizeof *cls);
+    if (!k || !cls) { free(k); free(cls); return PZ_OUT_OF_MEMORY; }
     team t = team_begin(n, 16384);
     #pragma omp parallel num_threads(t.threads)
     {
@@ -438,22 +471,25 @@ static void MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size
         if (cls[i] >= 2) { int b = msm_bitlen(k[i]); if (b > maxbits[cls[i]]) maxbits[cls[i]] = b; }
     }
     int mode = (flags & 2) ? 1 : (flags & 4) ? 2 : 0;
+    int status;
     if (count[3] == n) {  /* nothing to gather */
-        MFN(msm_core)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, mode);
+        status = MFN(msm_core)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, mode);
     } else {
-        MAFF *gb = malloc(n * sizeof *gb);
-        uint64_t (*gk)[4] = malloc(n * sizeof *gk);
-        for (int cl = 1; cl <= 3; cl++) {
+        MAFF *gb = alloc_array(n, sizeof *gb);
+        uint64_t (*gk)[4] = alloc_array(n, sizeof *gk);
+        status = gb && gk ? 0 : PZ_OUT_OF_MEMORY;
+        for (int cl = 1; cl <= 3 && !status; cl++) {
             if (!count[cl]) continue;
             size_t m = 0;
             for (size_t i = 0; i < n; i++) if (cls[i] == cl) { gb[m] = bases[i]; memcpy(gk[m], k[i], 32); m++; }
             MJAC part;
-            MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], cl == 3 ? window : 0, mode);
-            MFN(add)(res, res, &part);
+            status = MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], cl == 3 ? window : 0, mode);
+            if (!status) MFN(add)(res, res, &part);
         }
         free(gb); free(gk);
     }
     free(k); free(cls);
+    return status;
 }
 
 #undef MCAT2

@@ -8,12 +8,14 @@
  * Twiddles: one table shared by all sizes, tw[h + j] = w_(2h)^j for j < h and every power of two
  * h up to the largest transform seen so far (2h entries in all, so 512 MB at 2^24). It only ever
  * grows; an outgrown table is kept (not freed) because another thread may still be reading it.
+ * A table that cannot grow stays as it was: the transform fails before touching its input.
  * The first log2(NTT_BLOCK) stages run block by block in cache; the rest stage by stage, both
  * split across the OpenMP threads.
  */
 #pragma once
 #include <pthread.h>
 #include <stdlib.h>
+#include "alloc.h"
 #include "field.h"
 #include "threads.h"
 #ifdef _OPENMP
@@ -66,12 +68,16 @@ static void ntt_powers(fe *dst, size_t n, const fe *g, const fe *start, int scal
     team_end(t);
 }
 
-/* The twiddle table holding every stage up to h = half (a power of two). */
-static const fe *ntt_twiddles(size_t half) {
+/* The twiddle table for transforms of 2^log elements: every stage up to h = 2^(log-1) (at least
+ * h = 1, so that the table exists); NULL when it had to grow and could not. The new table is
+ * published only once it is filled. */
+static const fe *ntt_twiddles(int log) {
+    size_t half = log > 0 ? (size_t)1 << (log - 1) : 1;
     if (ntt_tw_half >= half) return ntt_tw;
     pthread_mutex_lock(&ntt_lock);
     if (ntt_tw_half < half) {
-        fe *tw = malloc(2 * half * sizeof *tw);
+        fe *tw = alloc_array(2 * half, sizeof *tw);
+        if (!tw) { pthread_mutex_unlock(&ntt_lock); return NULL; }
         tw[0] = FR.one;
         int log = 1;
         for (size_t h = 1; h <= half; h <<= 1, log++) {
@@ -99,11 +105,10 @@ static inline void ntt_butterfly(fe *a, fe *b, const fe *w) {
     fe_add(a, a, &v, &FR);
 }
 
-/* In-place forward transform of 2^log Montgomery elements. */
-static void ntt_forward(fe *a, int log) {
+/* In-place forward transform of 2^log Montgomery elements, with twiddles tw = ntt_twiddles(log). */
+static void ntt_forward(fe *a, int log, const fe *tw) {
     size_t n = (size_t)1 << log;
     if (n == 1) return;
-    const fe *tw = ntt_twiddles(n / 2);
     team swaps = team_begin(n, 16384);
     #pragma omp parallel num_threads(swaps.threads)
     {
@@ -149,15 +154,18 @@ static void ntt_forward(fe *a, int log) {
     }
 }
 
-/* inverse: 0/1; shift: Montgomery coset generator or NULL. */
-static void ntt(fe *a, int log, int inverse, const fe *shift) {
+/* inverse: 0/1; shift: Montgomery coset generator or NULL. Returns 0, or PZ_OUT_OF_MEMORY with
+ * a untouched. */
+static int ntt(fe *a, int log, int inverse, const fe *shift) {
     size_t n = (size_t)1 << log;
+    const fe *tw = ntt_twiddles(log);
+    if (!tw) return PZ_OUT_OF_MEMORY;
     if (!inverse) {
         if (shift) ntt_powers(a, n, shift, &FR.one, 1);
-        ntt_forward(a, log);
-        return;
+        ntt_forward(a, log, tw);
+        return 0;
     }
-    ntt_forward(a, log);
+    ntt_forward(a, log, tw);
     for (size_t i = 1; i < n - i; i++) { fe t = a[i]; a[i] = a[n - i]; a[n - i] = t; }
     fe ninv = {{n, 0, 0, 0}};
     fe_to_mont(&ninv, &ninv, &FR);
@@ -177,4 +185,5 @@ static void ntt(fe *a, int log, int inverse, const fe *shift) {
         }
         team_end(t);
     }
+    return 0;
 }

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include "alloc.h"
 #include "curve.h"
 #include "threads.h"
 #ifdef _OPENMP
@@ -104,9 +105,9 @@ static void two_lines(step_value *v, line *l0, line *l1, const g1_aff *p) {
 
 /* The Miller loop runs in ATE_NAF_LEN steps: for each digit below the top, a doubling and (when
  * the digit is nonzero) an addition, then a last step adding psi(Q) and -psi^2(Q). The lines of a
- * step depend on Q and P only; step s of pair k is vs[s * m + k]. */
-static void miller_lines(step_value *vs, const g1_aff *p, const g2_aff *q, size_t m, atomic_int *ready) {
-    g2_proj *t = malloc(m * sizeof *t);
+ * step depend on Q and P only; step s of pair k is vs[s * m + k]. t: room for the m points T
+ * (allocated by the caller, before the other thread starts waiting for these lines). */
+static void miller_lines(step_value *vs, g2_proj *t, const g1_aff *p, const g2_aff *q, size_t m, atomic_int *ready) {
     for (size_t k = 0; k < m; k++) { t[k].x = q[k].x; t[k].y = q[k].y; fp2_one(&t[k].z); }
     for (int s = 0; s < ATE_NAF_LEN - 1; s++) {
         int d = ATE_DIGITS[ATE_NAF_LEN - 2 - s];
@@ -136,7 +137,6 @@ static void miller_lines(step_value *vs, const g1_aff *p, const g2_aff *q, size_
         two_lines(&vs[(ATE_NAF_LEN - 1) * m + k], &l1, &l2, &p[k]);
     }
     atomic_store_explicit(ready, ATE_NAF_LEN, memory_order_release);
-    free(t);
 }
 
 /* Two threads hand work over through counters: wait until `counter` reaches n. Handovers come
@@ -207,32 +207,37 @@ static void easy_part(fp12 *r, const fp12 *f) {
  * With two threads (threads.h gives them only while the machine runs both side by side), one computes the lines and then the last steps (see miller_split) while the
  * other multiplies the first steps into f, a step behind the lines. The easy part is a power, so
  * with `easy` each thread applies it to its own half, and the squarings that join the halves are
- * cyclotomic ones. */
-static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n, int easy) {
-    g1_aff *p = malloc(n * sizeof *p);
-    g2_aff *q = malloc(n * sizeof *q);
+ * cyclotomic ones. Returns 0 or PZ_OUT_OF_MEMORY. */
+static int miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n, int easy) {
+    g1_aff *p = alloc_array(n, sizeof *p);
+    g2_aff *q = alloc_array(n, sizeof *q);
+    g2_proj *t = alloc_array(n, sizeof *t);
+    step_value *vs = NULL;
     size_t m = 0;
-    for (size_t k = 0; k < n; k++) {
-        if (g1_aff_is_infinity(&ps[k]) || g2_aff_is_infinity(&qs[k])) continue;
-        p[m] = ps[k]; q[m] = qs[k];
-        m++;
+    if (p && q && t) {
+        for (size_t k = 0; k < n; k++) {
+            if (g1_aff_is_infinity(&ps[k]) || g2_aff_is_infinity(&qs[k])) continue;
+            p[m] = ps[k]; q[m] = qs[k];
+            m++;
+        }
+        vs = alloc_array(m, ATE_NAF_LEN * sizeof *vs);
     }
-    step_value *vs = malloc(ATE_NAF_LEN * m * sizeof *vs);
+    if (!vs) { free(p); free(q); free(t); return PZ_OUT_OF_MEMORY; }
     atomic_int ready = 0;
 #ifdef _OPENMP
     fp12 later;
     atomic_int later_done = 0;
     int split = miller_split(m, easy);
-    team t = team_begin(m > 0 ? 2 : 0, 1);
-    #pragma omp parallel num_threads(t.threads)
+    team pair = team_begin(m > 0 ? 2 : 0, 1);
+    #pragma omp parallel num_threads(pair.threads)
     {
-        int64_t cpu = team_thread_start(t);
+        int64_t cpu = team_thread_start(pair);
         if (omp_get_num_threads() == 1) {
-            miller_lines(vs, p, q, m, &ready);
+            miller_lines(vs, t, p, q, m, &ready);
             miller_apply(f, vs, m, 0, ATE_NAF_LEN, &ready);
             if (easy) easy_part(f, f);
         } else if (omp_get_thread_num() == 1) {
-            miller_lines(vs, p, q, m, &ready);
+            miller_lines(vs, t, p, q, m, &ready);
             miller_apply(&later, vs, m, split, ATE_NAF_LEN, &ready);
             if (easy) easy_part(&later, &later);
             atomic_store_explicit(&later_done, 1, memory_order_release);
@@ -246,15 +251,16 @@ static void miller_loop(fp12 *f, const g1_aff *ps, const g2_aff *qs, size_t n, i
             wait_for(&later_done, 1);
             fp12_mul(f, f, &later);
         }
-        team_thread_end(t, cpu);
+        team_thread_end(pair, cpu);
     }
-    team_end(t);
+    team_end(pair);
 #else
-    miller_lines(vs, p, q, m, &ready);
+    miller_lines(vs, t, p, q, m, &ready);
     miller_apply(f, vs, m, 0, ATE_NAF_LEN, &ready);
     if (easy) easy_part(f, f);
 #endif
-    free(p); free(q); free(vs);
+    free(p); free(q); free(t); free(vs);
+    return 0;
 }
 
 /* The final exponentiation's hard part raises to x three times in a row. Each a^x is split over
@@ -345,9 +351,10 @@ static void hard_part(fp12 *r, const fp12 *t, x_chain *c, int alone) {
 }
 
 /* t^((p^4 - p^2 + 1)/r) for t in the cyclotomic subgroup, its squarings on a second thread when
- * there is one. */
-static void hard_exponentiation(fp12 *r, const fp12 *t) {
+ * there is one. Returns 0 or PZ_OUT_OF_MEMORY. */
+static int hard_exponentiation(fp12 *r, const fp12 *t) {
     x_chain *c = aligned_alloc(64, sizeof *c);   /* the counters sit on their own cache lines */
+    if (!c) return PZ_OUT_OF_MEMORY;
     atomic_init(&c->bases, 0);
     atomic_init(&c->powers, 0);
 #ifdef _OPENMP
@@ -365,12 +372,13 @@ static void hard_exponentiation(fp12 *r, const fp12 *t) {
     hard_part(r, t, c, 1);
 #endif
     free(c);
+    return 0;
 }
 
 /* f^((p^12 - 1)/r): the easy part (p^6 - 1)(p^2 + 1) puts f in the cyclotomic subgroup, then the
- * hard part. */
-static void final_exponentiation(fp12 *r, const fp12 *f) {
+ * hard part. Returns 0 or PZ_OUT_OF_MEMORY. */
+static int final_exponentiation(fp12 *r, const fp12 *f) {
     fp12 t;
     easy_part(&t, f);
-    hard_exponentiation(r, &t);
+    return hard_exponentiation(r, &t);
 }

@@ -36,10 +36,11 @@ static int64_t qap_abc(fe *a, fe *b, const uint8_t *records, size_t nrecords,
 }
 
 /* a, b: Montgomery evaluations on the domain of size 2^log (overwritten); h: Montgomery
- * values of A * B - C on the coset g * <w>, g Montgomery. */
-static void qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
+ * values of A * B - C on the coset g * <w>, g Montgomery. Returns 0 or PZ_OUT_OF_MEMORY. */
+static int qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
     size_t n = (size_t)1 << log;
-    fe *c = malloc(n * sizeof *c);
+    fe *c = alloc_array(n, sizeof *c);
+    if (!c) return PZ_OUT_OF_MEMORY;
     team products = team_begin(n, 8192);
     #pragma omp parallel num_threads(products.threads)
     {
@@ -50,10 +51,12 @@ static void qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
     }
     team_end(products);
     fe *polys[3] = {a, b, c};
-    for (int k = 0; k < 3; k++) {
-        ntt(polys[k], log, 1, NULL);   /* coefficients */
-        ntt(polys[k], log, 0, g);      /* values on the coset */
+    int status = 0;
+    for (int k = 0; k < 3 && !status; k++) {
+        status = ntt(polys[k], log, 1, NULL);              /* coefficients */
+        if (!status) status = ntt(polys[k], log, 0, g);    /* values on the coset */
     }
+    if (status) { free(c); return status; }
     team differences = team_begin(n, 8192);
     #pragma omp parallel num_threads(differences.threads)
     {
@@ -64,4 +67,5 @@ static void qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
     }
     team_end(differences);
     free(c);
+    return 0;
 }

@@ -9,7 +9,7 @@ import numpy as np
 from py_ecc import optimized_bn128 as bn
 
 from native.backend import P, R
-from native.c_backend import CBackend, ffi, lib, to_limbs
+from native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
 from native.kernels import bases_to_points
 from native.reference import from_py_ecc
 from tests.oracle import GENERATOR, multiply
@@ -39,7 +39,8 @@ def bases_with_logs(group: str, n: int, rng: random.Random):
     gen_canon = [1, 2] if group == "g1" else [c for pair in from_py_ecc(GENERATOR[group]) for c in pair]
     del gen
     fn = lib.pz_g1_progression if group == "g1" else lib.pz_g2_progression
-    fn(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen_canon), to_limbs([a], R), to_limbs([d], R), n)
+    status = fn(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen_canon), to_limbs([a], R), to_limbs([d], R), n)
+    check_alloc(status, f"pz_{group}_progression", n, "points")
     points = bases_to_points(_C.msm_prepare_array(group, coords))
     logs = [(a + i * d) % R for i in range(n)]
     for i in (0, n // 2, n - 1):
