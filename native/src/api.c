@@ -80,6 +80,7 @@ int PZ(sqrt)(uint64_t *r, const uint64_t *a) {
  * PZ_OUT_OF_MEMORY. */
 int64_t PZ(batch_inv)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
+    if (n == 0) return -1;
     for (size_t i = 0; i < n; i++) {
         const uint64_t *v = in + 4 * i;
         if ((v[0] | v[1] | v[2] | v[3]) == 0) return (int64_t)i;
