@@ -13,7 +13,7 @@ setup(
     packages=find_packages(include=["native*", "prover*", "circuits*", "rollup*", "bench*"]),
     package_data={"native": ["src/*.c", "src/*.h"], "bench": ["msm_peer.js", "package.json", "package-lock.json"]},
     setup_requires=["cffi==2.0.0"],
-    cffi_modules=["native/build.py:ffibuilder"],
+    cffi_modules=["native/build.py:make_builder"],
     install_requires=[
         "cffi==2.0.0",
         "coincurve==21.0.0",

@@ -17,6 +17,8 @@ from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
+# every path's flags, before PROZ_CFLAGS; tests/native/test_builds.py builds the core with them too
+CFLAGS = ["-O3", "-fno-tree-vectorize", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function"]
 
 # Kernels that allocate return PZ_OUT_OF_MEMORY (native/src/alloc.h) when an allocation fails,
 # beside their own results; native/c_backend.py raises NativeMemoryError for it.
@@ -110,6 +112,8 @@ def _write_constants() -> None:
 
 
 def make_builder() -> FFI:
+    """The cffi builder; setup.py's cffi_modules names this function, so importing the module
+    (as the tests do, for CFLAGS and arithmetic_paths) writes and compiles nothing."""
     _write_constants()
     arch = shlex.split(os.environ.get("PROZ_CFLAGS", ""))
     paths = arithmetic_paths()
@@ -120,14 +124,12 @@ def make_builder() -> FFI:
         '#include <stddef.h>\n#include <stdint.h>\n#include "alloc.h"\n#include "cpu.h"\n' + "".join(path_cdef(path) for path in paths),
         sources=[_relative(SRC / f"path_{path}.c") for path in paths],
         include_dirs=[str(SRC)],
-        extra_compile_args=["-O3", "-fno-tree-vectorize", "-fopenmp", "-std=gnu11", "-Wall", "-Wno-unused-function", *arch],
+        extra_compile_args=[*CFLAGS, *arch],
         extra_link_args=["-fopenmp"],
         depends=sorted(str(p) for p in SRC.glob("*.[ch]")),
     )
     return ffibuilder
 
 
-ffibuilder = make_builder()
-
 if __name__ == "__main__":
-    ffibuilder.compile(tmpdir=str(HERE.parent), verbose=True)
+    make_builder().compile(tmpdir=str(HERE.parent), verbose=True)
