@@ -1,0 +1,219 @@
+/* A command-line driver for one arithmetic path of the C core, so that tests/native/test_builds.py
+ * can run the core as any compiler, flags and target build it (a cross-compiled aarch64 binary
+ * under qemu-user included), where the cffi module only ever has the one build pip made.
+ *
+ * Compiled with -DPZ_PATH=adx -DPZ_ASM=1 or -DPZ_PATH=portable -DPZ_ASM=0, -fopenmp and -I on a
+ * folder holding native/src and a generated constants.h.  Usage: harness THREADS < commands
+ *
+ * Each input line is an operation and its arguments, all hexadecimal integers; each output line
+ * is that operation's results: field elements as 64 hex digits, flags as 0 or 1, "-" where the
+ * core has no result (the inverse of zero, a non-square, a rejected NTT).  Operations are the
+ * exported functions without their prefix, with the API's layout (native/src/api.c):
+ *   add|sub|mul FIELD A B     neg|sqr FIELD A     inv FIELD A     pow FIELD A E     sqrt A
+ *       (FIELD 0 is Fp, 1 is Fr)
+ *   gN_add P Q   gN_double P   gN_neg P   gN_mul P K   gN_on_curve P   gN_in_subgroup P
+ *       (N 1 or 2; a point is its 2 or 4 affine coordinates; K any length, used at its own length)
+ *   pairing|pairing_check N P1..PN Q1..QN
+ *   gN_msm WINDOW FLAGS N B1..BN K1..KN   (canonical bases: the driver prepares them)
+ *   ntt LOG INVERSE SHIFT A1..A(2^LOG)    (SHIFT 0: no coset)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "cpu.h"
+#include "api.c"
+
+/* One line's arguments.  Every argument fills at least 4 limbs, so consecutive field elements
+ * lie one after the other and a run of them is passed to the core as an array. */
+typedef struct {
+    uint64_t *limbs;
+    size_t *at;      /* the first limb of each argument */
+    size_t *used;    /* its length in limbs without leading zero limbs, at least 1 */
+    size_t count;
+} args;
+
+static void fail(const char *what, const char *op) {
+    fprintf(stderr, "harness: %s: %s\n", what, op);
+    exit(2);
+}
+
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Splits `line` (modified) into the operation name, returned, and its hex arguments. */
+static char *parse(char *line, args *a) {
+    size_t len = strlen(line), tokens = 0;
+    a->limbs = calloc(len / 16 + 4 * (len / 2 + 1), sizeof *a->limbs);
+    a->at = malloc((len / 2 + 1) * sizeof *a->at);
+    a->used = malloc((len / 2 + 1) * sizeof *a->used);
+    if (!a->limbs || !a->at || !a->used) fail("out of memory", "parse");
+    char *op = strtok(line, " \t\r\n"), *tok;
+    size_t next = 0;
+    while ((tok = strtok(NULL, " \t\r\n"))) {
+        size_t digits = strlen(tok), nlimbs = (digits + 15) / 16;
+        a->at[tokens] = next;
+        for (size_t d = 0; d < digits; d++) {
+            int v = hex_digit(tok[digits - 1 - d]);
+            if (v < 0) fail("not a hex number", tok);
+            a->limbs[next + d / 16] |= (uint64_t)v << (4 * (d % 16));
+        }
+        while (nlimbs > 1 && a->limbs[next + nlimbs - 1] == 0) nlimbs--;
+        a->used[tokens++] = nlimbs ? nlimbs : 1;
+        next += nlimbs > 4 ? nlimbs : 4;
+    }
+    a->count = tokens;
+    return op;
+}
+
+static const uint64_t *arg(const args *a, size_t i) { return a->limbs + a->at[i]; }
+static size_t small(const args *a, size_t i) { return (size_t)arg(a, i)[0]; }
+
+static void need(const args *a, size_t n, const char *op) {
+    if (a->count != n) fail("wrong number of arguments", op);
+}
+
+static void print_fes(const uint64_t *v, size_t count) {
+    for (size_t i = 0; i < count; i++, v += 4)
+        printf("%s%016llx%016llx%016llx%016llx", i ? " " : "", (unsigned long long)v[3],
+               (unsigned long long)v[2], (unsigned long long)v[1], (unsigned long long)v[0]);
+    printf("\n");
+}
+
+static void print_flag(int ok) { printf("%d\n", ok ? 1 : 0); }
+
+/* ---- fields ---- */
+typedef void (*binary_fn)(int, uint64_t *, const uint64_t *, const uint64_t *);
+typedef void (*unary_fn)(int, uint64_t *, const uint64_t *);
+static const struct { const char *name; binary_fn fn; } BINARY[] = {
+    {"add", PZ(add)}, {"sub", PZ(sub)}, {"mul", PZ(mul)},
+};
+static const struct { const char *name; unary_fn fn; } UNARY[] = {
+    {"neg", PZ(neg)}, {"sqr", PZ(sqr)},
+};
+
+static int field_op(const char *op, const args *a) {
+    uint64_t r[4];
+    for (size_t i = 0; i < sizeof BINARY / sizeof *BINARY; i++)
+        if (!strcmp(op, BINARY[i].name)) {
+            need(a, 3, op); BINARY[i].fn((int)small(a, 0), r, arg(a, 1), arg(a, 2)); print_fes(r, 1); return 1;
+        }
+    for (size_t i = 0; i < sizeof UNARY / sizeof *UNARY; i++)
+        if (!strcmp(op, UNARY[i].name)) {
+            need(a, 2, op); UNARY[i].fn((int)small(a, 0), r, arg(a, 1)); print_fes(r, 1); return 1;
+        }
+    if (!strcmp(op, "inv")) {
+        need(a, 2, op);
+        if (PZ(inv)((int)small(a, 0), r, arg(a, 1))) print_fes(r, 1); else printf("-\n");
+    } else if (!strcmp(op, "pow")) {
+        need(a, 3, op); PZ(pow)((int)small(a, 0), r, arg(a, 1), arg(a, 2), (int)a->used[2]); print_fes(r, 1);
+    } else if (!strcmp(op, "sqrt")) {
+        need(a, 1, op);
+        if (PZ(sqrt)(r, arg(a, 0))) print_fes(r, 1); else printf("-\n");
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- groups: the same operations on G1 (2 coordinates) and G2 (4) ---- */
+typedef struct {
+    const char *prefix;
+    size_t nfe;
+    void (*add)(uint64_t *, const uint64_t *, const uint64_t *);
+    void (*dbl)(uint64_t *, const uint64_t *);
+    void (*neg)(uint64_t *, const uint64_t *);
+    void (*mul)(uint64_t *, const uint64_t *, const uint64_t *, int);
+    int (*on_curve)(const uint64_t *);
+    int (*in_subgroup)(const uint64_t *);
+    void (*msm)(uint64_t *, const uint64_t *, const uint64_t *, size_t, int, int);
+} group;
+
+static const group GROUPS[] = {
+    {"g1_", 2, PZ(g1_add), PZ(g1_double), PZ(g1_neg), PZ(g1_mul), PZ(g1_on_curve), PZ(g1_in_subgroup), PZ(g1_msm)},
+    {"g2_", 4, PZ(g2_add), PZ(g2_double), PZ(g2_neg), PZ(g2_mul), PZ(g2_on_curve), PZ(g2_in_subgroup), PZ(g2_msm)},
+};
+
+/* gN_msm WINDOW FLAGS N B1..BN K1..KN; the core takes bases with Montgomery coordinates. */
+static void msm(const group *g, const args *a, const char *op) {
+    if (a->count < 3) fail("wrong number of arguments", op);
+    size_t n = small(a, 2);
+    need(a, 3 + n * g->nfe + n, op);
+    uint64_t *bases = malloc((n * g->nfe + 1) * 32), *scalars = malloc((n + 1) * 32), r[16];
+    if (!bases || !scalars) fail("out of memory", op);
+    for (size_t i = 0; i < n; i++) memcpy(scalars + 4 * i, arg(a, 3 + n * g->nfe + i), 32);
+    PZ(to_mont)(0, bases, arg(a, 3), n * g->nfe);
+    g->msm(r, bases, scalars, n, (int)small(a, 0), (int)small(a, 1));
+    print_fes(r, g->nfe);
+    free(bases); free(scalars);
+}
+
+static int group_op(const char *op, const args *a) {
+    for (size_t k = 0; k < sizeof GROUPS / sizeof *GROUPS; k++) {
+        const group *g = &GROUPS[k];
+        size_t plen = strlen(g->prefix), nfe = g->nfe;
+        if (strncmp(op, g->prefix, plen)) continue;
+        const char *name = op + plen;
+        uint64_t r[16];
+        if (!strcmp(name, "add")) { need(a, 2 * nfe, op); g->add(r, arg(a, 0), arg(a, nfe)); print_fes(r, nfe); }
+        else if (!strcmp(name, "double")) { need(a, nfe, op); g->dbl(r, arg(a, 0)); print_fes(r, nfe); }
+        else if (!strcmp(name, "neg")) { need(a, nfe, op); g->neg(r, arg(a, 0)); print_fes(r, nfe); }
+        else if (!strcmp(name, "mul")) {
+            need(a, nfe + 1, op); g->mul(r, arg(a, 0), arg(a, nfe), (int)a->used[nfe]); print_fes(r, nfe);
+        }
+        else if (!strcmp(name, "on_curve")) { need(a, nfe, op); print_flag(g->on_curve(arg(a, 0))); }
+        else if (!strcmp(name, "in_subgroup")) { need(a, nfe, op); print_flag(g->in_subgroup(arg(a, 0))); }
+        else if (!strcmp(name, "msm")) msm(g, a, op);
+        else return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- pairing and NTT ---- */
+static int other_op(const char *op, const args *a) {
+    if (!strcmp(op, "pairing") || !strcmp(op, "pairing_check")) {
+        if (a->count < 1) fail("wrong number of arguments", op);
+        size_t n = small(a, 0);
+        need(a, 1 + 6 * n, op);
+        if (!strcmp(op, "pairing_check")) { print_flag(PZ(pairing_check)(arg(a, 1), arg(a, 1 + 2 * n), n)); return 1; }
+        uint64_t f[48];
+        PZ(pairing)(f, arg(a, 1), arg(a, 1 + 2 * n), n);
+        print_fes(f, 12);
+    } else if (!strcmp(op, "ntt")) {
+        if (a->count < 3 || small(a, 0) > 20) fail("wrong arguments", op);
+        size_t n = (size_t)1 << small(a, 0);
+        need(a, 3 + n, op);
+        uint64_t *data = malloc(32 * n);
+        if (!data) fail("out of memory", op);
+        memcpy(data, arg(a, 3), 32 * n);
+        const uint64_t *s = arg(a, 2), *shift = (s[0] | s[1] | s[2] | s[3]) ? s : NULL;
+        if (PZ(fr_ntt)(data, (int)small(a, 0), (int)small(a, 1), shift, 0) == 0) print_fes(data, n);
+        else printf("-\n");
+        free(data);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2 || atoi(argv[1]) < 1) {
+        fprintf(stderr, "usage: %s THREADS < commands\n", argv[0]);
+        return 2;
+    }
+    pz_set_threads(atoi(argv[1]));
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, stdin) > 0) {
+        args a;
+        char *op = parse(line, &a);
+        if (op && !field_op(op, &a) && !group_op(op, &a) && !other_op(op, &a)) fail("unknown operation", op);
+        fflush(stdout);
+        free(a.limbs); free(a.at); free(a.used);
+    }
+    free(line);
+    return 0;
+}

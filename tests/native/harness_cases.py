@@ -1,0 +1,221 @@
+"""What tests/native/test_builds.py asks tests/native/harness.c, and the answers py_ecc and Python's
+ints give (through native/reference.py and tests/oracle.py), by kind: fields, curves, pairing, MSM
+and NTT.
+
+A case is one command line and the line the harness must print for it. Random inputs come from
+the seed given; the edge cases (zero, the moduli, the point at infinity, P + P and P + (-P),
+scalars of every length, points off the curve or outside G2) are always there. Expensive answers
+come from known discrete logarithms: an MSM over bases l_i G is (sum k_i l_i) G, a pairing of
+a G1 and b G2 is e(G1, G2)^(a b), so py_ecc pairs only twice.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable, NamedTuple, Sequence
+
+from py_ecc import optimized_bn128 as bn
+
+from native.backend import MODULI, P, R, Point, fp12_to_tower
+from native.kernels import root_of_unity
+from native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
+from prover.twist import twist_point_outside_g2
+from tests import oracle
+
+REF = ReferenceBackend()
+FIELDS = ("fp", "fr")  # the C API's field numbers are their indices
+GROUPS = ("g1", "g2")
+COORDS = {"g1": 2, "g2": 4}
+GEN = {group: from_py_ecc(oracle.GENERATOR[group]) for group in GROUPS}
+
+# scalars of every length around the group order; the harness passes each at its own limb count
+SCALARS = [0, 1, 2, 2**64 - 1, 2**64, R - 1, R, R + 1, 2 * R, 2**256 - 1, 2**256, 2**520 + 3]
+
+
+class Case(NamedTuple):
+    command: str
+    expected: str
+
+
+def words(*values: int) -> str:
+    return " ".join(format(v, "x") for v in values)
+
+
+def printed(*values: int) -> str:
+    """Field elements as the harness prints them: 64 hex digits each."""
+    return " ".join(format(v, "064x") for v in values)
+
+
+def flag(ok: bool) -> str:
+    return "1" if ok else "0"
+
+
+def coords(group: str, point: Point) -> list[int]:
+    """A point's affine coordinates in the C layout, zeros at infinity."""
+    if point is None:
+        return [0] * COORDS[group]
+    x, y = point
+    return [x, y] if group == "g1" else [*x, *y]
+
+
+def field_cases(rng: random.Random) -> list[Case]:
+    cases = []
+    for which, name in enumerate(FIELDS):
+        m = MODULI[name]
+        values = oracle.field_edge_values(name) + [rng.randrange(m) for _ in range(12)]
+        others = rng.sample(values, len(values))
+        exponents = [0, 1, 2, m - 2, m - 1, m, 2**256 - 1, rng.getrandbits(64), rng.getrandbits(700)]
+        for i, (a, b) in enumerate(zip(values, others)):
+            for op in ("add", "sub", "mul"):
+                cases.append(Case(f"{op} {words(which, a, b)}", printed(getattr(REF, op)(name, a, b))))
+            cases.append(Case(f"neg {words(which, a)}", printed(REF.neg(name, a))))
+            cases.append(Case(f"sqr {words(which, a)}", printed(REF.sqr(name, a))))
+            cases.append(Case(f"inv {words(which, a)}", printed(REF.inv(name, a)) if a else "-"))
+            e = exponents[i % len(exponents)]
+            cases.append(Case(f"pow {words(which, a, e)}", printed(REF.pow(name, a, e))))
+            if name == "fp":
+                for v in (a, a * a % P):
+                    root = REF.sqrt(v)
+                    cases.append(Case(f"sqrt {words(v)}", "-" if root is None else printed(root)))
+    return cases
+
+
+def off_curve(group: str, point: Point) -> Point:
+    x, y = point
+    return (x, (y + 1) % P) if group == "g1" else (x, ((y[0] + 1) % P, y[1]))
+
+
+def point_case(group: str, op: str, points: Sequence[Point], expected: str, *scalars: int) -> Case:
+    args = [c for pt in points for c in coords(group, pt)]
+    return Case(f"{group}_{op} {words(*args, *scalars)}", expected)
+
+
+def curve_cases(rng: random.Random) -> list[Case]:
+    cases = []
+    for group in GROUPS:
+        gen, p, q = GEN[group], oracle.random_point(group, rng), oracle.random_point(group, rng)
+        neg_p = REF.g_neg(group, p)
+        # G1 is the whole curve; the twist has points of other orders
+        strangers = [twist_point_outside_g2(rng)] if group == "g2" else []
+        for a, b in [(p, q), (p, p), (p, neg_p), (p, None), (None, q), (None, None), (gen, p), *((s, p) for s in strangers)]:
+            cases.append(point_case(group, "add", [a, b], printed(*coords(group, REF.g_add(group, a, b)))))
+        for a in [gen, p, q, neg_p, None, off_curve(group, p), *strangers]:
+            on_curve = REF.is_on_curve(group, a)
+            cases.append(point_case(group, "on_curve", [a], flag(on_curve)))
+            if not on_curve:
+                continue  # the group law and the subgroup are not defined there
+            cases.append(point_case(group, "in_subgroup", [a], flag(REF.in_subgroup(group, a))))
+            cases.append(point_case(group, "double", [a], printed(*coords(group, REF.g_double(group, a)))))
+            cases.append(point_case(group, "neg", [a], printed(*coords(group, REF.g_neg(group, a)))))
+        scalars = SCALARS + [rng.randrange(R), rng.getrandbits(256), rng.getrandbits(300)]
+        for a in (gen, p, None, *strangers):
+            for k in scalars:
+                cases.append(point_case(group, "mul", [a], printed(*coords(group, REF.g_mul(group, a, k))), k))
+    return cases
+
+
+def pairing_cases(rng: random.Random) -> list[Case]:
+    """Pairings and pairing checks of points with known logs, answered as powers of
+    e(G1, G2); that one and the pairing of one random pair come straight from py_ecc."""
+    base = oracle.pairing(GEN["g1"], GEN["g2"])
+
+    def command(op: str, logs: Sequence[tuple[int, int]]) -> str:
+        g1s = [c for a, _ in logs for c in coords("g1", REF.g_mul("g1", GEN["g1"], a))]
+        g2s = [c for _, b in logs for c in coords("g2", REF.g_mul("g2", GEN["g2"], b))]
+        return f"{op} {words(len(logs), *g1s, *g2s)}"
+
+    a, b, c, d = (rng.randrange(1, R) for _ in range(4))
+    p, q = REF.g_mul("g1", GEN["g1"], a), REF.g_mul("g2", GEN["g2"], b)
+    cases = [Case(f"pairing 1 {words(*coords('g1', p), *coords('g2', q))}", printed(*fp12_to_tower(oracle.pairing(p, q))))]
+    for logs in ([(1, 1)], [(a, b)], [(a, b), (c, d), (0, d)], [(a, 0), (c, d)], [(a, b), (a, b), (c, d)]):
+        exponent = sum(x * y for x, y in logs) % R
+        cases.append(Case(command("pairing", logs), printed(*fp12_to_tower(oracle.gt_pow(base, exponent)))))
+    for logs, ok in (([(a, b), (-a * b % R, 1)], True), ([(a, b), (c, d), (-(a * b + c * d) % R, 1)], True),
+                     ([(a, b), ((1 - a * b) % R, 1)], False), ([(0, b)], True), ([(a, b)], False),
+                     ([(a, b), (c, 0), (R - a, b)], True)):
+        cases.append(Case(command("pairing_check", logs), flag(ok)))
+    return cases
+
+
+def progression(group: str, start: int, step: int, n: int) -> list[Point]:
+    """(start + i step) G for i < n, by additions: cheap bases with known logs."""
+    point, delta = (to_py_ecc(group, REF.g_mul(group, GEN[group], k)) for k in (start, step))
+    out = []
+    for _ in range(n):
+        out.append(from_py_ecc(point))
+        point = bn.add(point, delta)
+    return out
+
+
+def msm_cases(rng: random.Random) -> list[Case]:
+    """MSMs with zero, reduced and repeated scalars, repeated, opposite and infinite bases, under
+    each bucket strategy (flags 1 no split by scalar size, 2 Jacobian, 4 affine buckets)."""
+    cases = []
+    for group, sizes in (("g1", (1, 2, 7, 64, 300, 1100)), ("g2", (1, 5, 64, 200))):
+        for n in sizes:
+            start, step = rng.randrange(R), rng.randrange(R)
+            logs = [(start + i * step) % R for i in range(n)]
+            bases = progression(group, start, step, n)
+            scalars = [rng.getrandbits(256) for _ in range(n)]
+            for i in range(0, n, 5):  # every fifth: an edge of some kind
+                kind = (i // 5) % 5
+                if kind == 0:
+                    scalars[i] = rng.choice([0, 1, R - 1, R, R + 1, 2**256 - 1])
+                elif kind == 1:
+                    bases[i], logs[i] = None, 0
+                elif kind in (2, 3) and i:
+                    j = rng.randrange(i)
+                    bases[i], logs[i] = (bases[j], logs[j]) if kind == 2 else (REF.g_neg(group, bases[j]), -logs[j] % R)
+                    scalars[i] = scalars[j] if kind == 2 else scalars[i]
+            cases += msm_modes(group, bases, logs, scalars)
+        # one bucket hit again and again: the affine batches' conflict queue overflows
+        base = REF.g_mul(group, GEN[group], 7)
+        cases += msm_modes(group, [base] * 600, [7] * 600, [rng.getrandbits(256)] * 600)
+    return cases
+
+
+def msm_modes(group: str, bases: Sequence[Point], logs: Sequence[int], scalars: Sequence[int]) -> list[Case]:
+    total = sum(k * log for k, log in zip(scalars, logs)) % R
+    expected = printed(*coords(group, REF.g_mul(group, GEN[group], total)))
+    args = [c for pt in bases for c in coords(group, pt)]
+    return [Case(f"{group}_msm {words(window, flags, len(bases), *args, *scalars)}", expected)
+            for window, flags in ((0, 0), (0, 1), (0, 2), (0, 4), (3, 0))]
+
+
+def evaluations(coeffs: Sequence[int], points: Sequence[int]) -> list[int]:
+    """The polynomial at each point, by Horner's rule over its nonzero-length prefix."""
+    while coeffs and not coeffs[-1]:
+        coeffs = coeffs[:-1]
+    out = []
+    for x in points:
+        acc = 0
+        for c in reversed(coeffs):
+            acc = (acc * x + c) % R
+        out.append(acc)
+    return out
+
+
+def ntt_cases(rng: random.Random) -> list[Case]:
+    """Forward NTTs (evaluations at shift * w^k) and inverse ones (back to coefficients), dense
+    at small sizes; at 2^12 (past the in-cache blocks, and split over threads) of a degree-16
+    polynomial, so the Python answer stays cheap while every output is dense."""
+    cases = []
+    for log, degree in ((0, 1), (1, 2), (3, 8), (5, 32), (12, 16)):
+        n, w = 1 << log, root_of_unity(log)
+        coeffs = [rng.randrange(R) for _ in range(degree)] + [0] * (n - degree)
+        coeffs[0] = R - 1
+        for shift in (0, rng.randrange(1, R)):
+            g = shift or 1
+            values = evaluations(coeffs, [g * pow(w, k, R) % R for k in range(n)])
+            cases.append(Case(f"ntt {words(log, 0, shift, *coeffs)}", printed(*values)))
+            cases.append(Case(f"ntt {words(log, 1, shift, *values)}", printed(*coeffs)))
+    return cases
+
+
+KINDS: dict[str, Callable[[random.Random], list[Case]]] = {
+    "field": field_cases,
+    "curve": curve_cases,
+    "pairing": pairing_cases,
+    "msm": msm_cases,
+    "ntt": ntt_cases,
+}
