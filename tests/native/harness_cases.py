@@ -197,10 +197,11 @@ def evaluations(coeffs: Sequence[int], points: Sequence[int]) -> list[int]:
 
 def ntt_cases(rng: random.Random) -> list[Case]:
     """Forward NTTs (evaluations at shift * w^k) and inverse ones (back to coefficients), dense
-    at small sizes; at 2^12 (past the in-cache blocks, and split over threads) of a degree-16
-    polynomial, so the Python answer stays cheap while every output is dense."""
+    at small sizes; at 2^14 (past the in-cache blocks, with stages big enough to split over
+    threads) of a degree-16 polynomial, so the Python answer stays cheap while every output is
+    dense."""
     cases = []
-    for log, degree in ((0, 1), (1, 2), (3, 8), (5, 32), (12, 16)):
+    for log, degree in ((0, 1), (1, 2), (3, 8), (5, 32), (14, 16)):
         n, w = 1 << log, root_of_unity(log)
         coeffs = [rng.randrange(R) for _ in range(degree)] + [0] * (n - degree)
         coeffs[0] = R - 1
