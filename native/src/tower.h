@@ -141,7 +141,9 @@ static inline __attribute__((always_inline)) void fpw_nine_x_minus_y(fpw *r, con
 static inline __attribute__((always_inline)) void fpw_add(fpw *r, const fpw *a, const fpw *b) {
     uint64_t carry = 0;  /* a + b < 2p 2^256 < 2^511: never set at the end */
     for (int i = 0; i < 8; i++) carry = add_carry(a->v[i], b->v[i], carry, &r->v[i]);
-    fe_reduce_once((fe *)(r->v + 4), r->v + 4, 0, &FP);
+    fe top;  /* not through (fe *)(r->v + 4): gcc's alias analysis may then reorder the store */
+    fe_reduce_once(&top, r->v + 4, 0, &FP);
+    memcpy(r->v + 4, top.v, sizeof top.v);
 }
 
 static inline __attribute__((always_inline)) void fpw_sub(fpw *r, const fpw *a, const fpw *b) {
@@ -176,7 +178,9 @@ static inline void fpw_nine_x_pm_y(fpw *r, const fpw *x, const fpw *y, int minus
     }
     sub_borrow(t[8], hi, borrow, &t[8]);
     memcpy(r->v, t, 4 * sizeof t[0]);
-    fe_reduce_once((fe *)(r->v + 4), t + 4, t[8], &FP);
+    fe top;
+    fe_reduce_once(&top, t + 4, t[8], &FP);
+    memcpy(r->v + 4, top.v, sizeof top.v);
 }
 static inline __attribute__((always_inline)) void fpw_nine_x_plus_y(fpw *r, const fpw *x, const fpw *y) { fpw_nine_x_pm_y(r, x, y, 0); }
 static inline __attribute__((always_inline)) void fpw_nine_x_minus_y(fpw *r, const fpw *x, const fpw *y) { fpw_nine_x_pm_y(r, x, y, 1); }
