@@ -165,7 +165,8 @@ def byzantine(seed: int, params: dict) -> ScenarioResult:
         }
         return _judge("sidechain-byzantine", seed, params, system, owed, extra, extra_loss=double_spend,
                       honest=honest, notes=(f"{bad} equivocators of {n}; double spend {double_spend} wei; "
-                                            f"slashed {sorted(slashed)}",))
+                                            f"slashed {sorted(slashed)}",),
+                      attack_attempted=coalition.spent)  # a member proposed two blocks in the window
 
 
 def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int, list[bytes]]:

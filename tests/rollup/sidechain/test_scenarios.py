@@ -30,12 +30,13 @@ def explain(result: registry.ScenarioResult) -> str:
 def test_defence_holds_for_any_seed(name, seed):
     result = registry.run(name, seed)
     assert result.ok and result.honest_loss == 0 and result.l1_gas > 0, explain(result)
+    assert result.attack_attempted is (True if name in ATTACKS else None), explain(result)
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_attack_succeeds_without_its_defence(name):
     result = registry.run(name, 5, {"defense": "off"})
-    assert not result.ok and result.honest_loss > 0, explain(result)
+    assert not result.ok and result.honest_loss > 0 and result.attack_attempted, explain(result)
     assert not result.invariants[ATTACKS[name]], explain(result)
 
 
