@@ -313,9 +313,9 @@ def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, S
             stakes = [chain.view(system.staking, "stake", k.address) for k in bribed]
             checks["signers_slashed"] = sorted(slashed) == sorted(k.address for k in bribed) and \
                 all(bond == 0 and jailed for bond, _, jailed in stakes)
+        taken = f"accepted as {forged[0]}" if forged else "NEVER accepted"
         result = _judge("bridge-forged-message", seed, params, system, owed, checks,
-                        notes=(f"{label}: forged checkpoint {'accepted as ' + str(forged[0]) if forged else 'NEVER accepted'}, "
-                               f"fraud proofs {proven}, thief got {got} wei, "
+                        notes=(f"{label}: forged checkpoint {taken}, fraud proofs {proven}, thief got {got} wei, "
                                f"slashed {sum(slashed.values())} wei from {len(slashed)} signers",),
                         attack_attempted=forged is not None)
         return got, result, system

@@ -331,5 +331,6 @@ def prover_crash(seed: int, params: dict) -> ScenarioResult:
                               downtime=params["downtime_ms"])
         run.agents["operator"].on_proving = on_proving
         run.sim.run(until=end + 300_000)
-        return judge(run, "zk-prover-crash", params, {}, notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",),
+        return judge(run, "zk-prover-crash", params, {},
+                     notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",),
                      attack_attempted=bool(crashed))
