@@ -129,13 +129,18 @@ def horizon(run: Run) -> int:
     return run.activity_end + 120_000 + 1_000 * (config.window + 2 * config.clock) + 240_000
 
 
+def honest_outputs(node: L2Node) -> dict[int, bytes]:
+    """Each batch's output as the node's replay of L1 data gives it."""
+    return {b: state_root(node.batches[b].trace.final) for b in range(len(node.batches))}
+
+
 def judge(run: Run, name: str, params: dict, extra: dict[str, bool], extra_loss: int = 0,
-          notes: tuple[str, ...] = ()) -> ScenarioResult:
+          notes: tuple[str, ...] = (), attack_attempted: bool | None = None) -> ScenarioResult:
     """The common invariants, honest losses and figures, plus the scenario's own."""
     chain, system = run.chain, run.system
     node = L2Node(chain, system.portal, system.genesis)
     node.sync()
-    honest = {b: state_root(node.batches[b].trace.final) for b in range(len(node.batches))}
+    honest = honest_outputs(node)
     proposals = [log.args for _, log in chain.logs(system.outputs, "Proposed")]
     final = [(pid, batch, output) for pid, batch, output, _, _ in proposals
              if chain.view(system.outputs, "proposal", pid)[6] == FINALIZED]
@@ -188,7 +193,7 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], extra_loss:
     ]
     return ScenarioResult.from_checks(name, run.sim.scheduler.seed, params, invariants, honest_loss, l1_gas,
                                       run.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(run.sim.scheduler.trace))
+                                      trace=list(run.sim.scheduler.trace), attack_attempted=attack_attempted)
 
 
 def _gas(chain: Chain, system: System) -> tuple[int, int]:
@@ -252,7 +257,8 @@ def invalid_root(seed: int, params: dict) -> ScenarioResult:
             "proposer_bond_slashed": bool(won) and _balance_change(run, "proposer", before["proposer"]) < -bond // 2,
         }
         return judge(run, "opt-invalid-root", params, extra,
-                     notes=(f"thief withdrew {stolen} wei; {len(deleted)} proposals deleted",))
+                     notes=(f"thief withdrew {stolen} wei; {len(deleted)} proposals deleted",),
+                     attack_attempted=_lied(run))
 
 
 @scenario("opt-dishonest-challenger",
@@ -285,7 +291,8 @@ def dishonest_challenger(seed: int, params: dict) -> ScenarioResult:
                                        for n in griefers),
         }
         return judge(run, "opt-dishonest-challenger", params, extra, extra_loss=lost_bonds,
-                     notes=(f"{len(opened)} griefing disputes; honest parties lost {lost_bonds} wei of bonds",))
+                     notes=(f"{len(opened)} griefing disputes; honest parties lost {lost_bonds} wei of bonds",),
+                     attack_attempted=bool(opened))
 
 
 @scenario("opt-silent-party",
@@ -310,7 +317,10 @@ def silent_party(seed: int, params: dict) -> ScenarioResult:
         run.sim.run(until=run.activity_end + 120_000 + 1_000 * (config.window + 2 * params["clock_s"]) + 240_000)
         timeouts = _timeouts(run)
         extra = {"silent_side_lost_on_clock": timeouts > 0}
-        return judge(run, "opt-silent-party", params, extra, notes=(f"{timeouts} games ended by timeout",))
+        silent = run.agents["proposer" if params["silent"] == "proposer" else "griefer-0"]
+        # Mounted once the silent party has made the one move it makes in a dispute.
+        return judge(run, "opt-silent-party", params, extra, notes=(f"{timeouts} games ended by timeout",),
+                     attack_attempted=silent.store.get("moves", 0) >= 1)
 
 
 @scenario("opt-sequencer-crash",
@@ -321,7 +331,7 @@ def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
     run = build(seed, params)
     with run.sim:
         add_agents(run, challenger={}, sequencer_durable=params["defense"] == "on")
-        _crash_when_holding(run, params["crashes"])
+        left = _crash_when_holding(run, params["crashes"])
         run.sim.run(until=horizon(run))
         node = L2Node(run.chain, run.system.portal, run.system.genesis)
         node.sync()
@@ -334,13 +344,15 @@ def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
             "no_tx_posted_twice": len(posted) == len(set(posted)),
         }
         return judge(run, "opt-sequencer-crash", params, extra,
-                     notes=(f"{len(acked)} txs acknowledged, {len(set(applied) & acked)} applied",))
+                     notes=(f"{len(acked)} txs acknowledged, {len(set(applied) & acked)} applied",),
+                     attack_attempted=left[0] < params["crashes"])
 
 
-def _crash_when_holding(run: Run, crashes: int) -> None:
+def _crash_when_holding(run: Run, crashes: int) -> list[int]:
     """A fault injector aimed at the worst moments: every second it looks whether the
     sequencer holds an acknowledged transaction that L1 does not have yet, and if so crashes
-    it (at most ``crashes`` times, down for 5 to 20 seconds)."""
+    it (at most ``crashes`` times, down for 5 to 20 seconds). Returns ``[crashes left]``,
+    kept up to date as the run goes."""
     sim, sequencer = run.sim, run.agents["sequencer"]
     chaos, left = sim.scheduler.rng("chaos"), [crashes]
     watcher = L2Node(run.chain, run.system.portal, run.system.genesis)
@@ -354,6 +366,16 @@ def _crash_when_holding(run: Run, crashes: int) -> None:
             left[0] -= 1
             sim.crash("sequencer", sim.scheduler.now + chaos.randint(0, 900), chaos.randint(5_000, 20_000))
     sim.scheduler.every(1_000, "chaos: watch the sequencer", check, until=run.activity_end + 60_000)
+    return left
+
+
+def _lied(run: Run) -> bool:
+    """Whether some proposed output differs from the one the honest replay of L1 data gives."""
+    node = L2Node(run.chain, run.system.portal, run.system.genesis)
+    node.sync()
+    honest = honest_outputs(node)
+    return any(honest.get(batch) != output for _, batch, output, _, _ in
+               (log.args for _, log in run.chain.logs(run.system.outputs, "Proposed")))
 
 
 def _timeouts(run: Run) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, Optional
 
 from rollup.l1 import Bytes32, Contract, Key, external
 from rollup.sidechain.bridge.checkpoint import Checkpoint
@@ -70,7 +70,8 @@ def _plan(system: System, users: list[Key]) -> dict[str, int]:
 
 
 def _judge(name: str, seed: int, params: dict, system: System, owed: dict[str, int], extra: dict[str, bool],
-           extra_loss: int = 0, honest: Any = None, notes: tuple[str, ...] = ()) -> ScenarioResult:
+           extra_loss: int = 0, honest: Any = None, notes: tuple[str, ...] = (),
+           attack_attempted: Optional[bool] = None) -> ScenarioResult:
     chain = system.chain
     honest = [v for v in system.validators if honest is None or v.name in honest]
     paid: dict[str, int] = {}
@@ -96,7 +97,7 @@ def _judge(name: str, seed: int, params: dict, system: System, owed: dict[str, i
     accounts = {u: {"owed": o, "paid": paid.get(u, 0)} for u, o in owed.items()}
     return ScenarioResult.from_checks(name, seed, params, invariants, unpaid + extra_loss, gas,
                                       system.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(system.sim.scheduler.trace))
+                                      trace=list(system.sim.scheduler.trace), attack_attempted=attack_attempted)
 
 
 def _config(params: dict, **changes: Any) -> Config:
@@ -164,7 +165,8 @@ def byzantine(seed: int, params: dict) -> ScenarioResult:
         }
         return _judge("sidechain-byzantine", seed, params, system, owed, extra, extra_loss=double_spend,
                       honest=honest, notes=(f"{bad} equivocators of {n}; double spend {double_spend} wei; "
-                                            f"slashed {sorted(slashed)}",))
+                                            f"slashed {sorted(slashed)}",),
+                      attack_attempted=coalition.spent)  # a member proposed two blocks in the window
 
 
 def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int, list[bytes]]:
@@ -218,8 +220,10 @@ def key_compromise(seed: int, params: dict) -> ScenarioResult:
         sigs = [cp.sign(k) for k in system.validator_keys[:m - 1]]
         stolen = _steal(system, attacker, cp, index, siblings, amount, sigs, system.client)
         system.sim.run(until=HORIZON)
+        # _steal puts each of its transactions on L1 (transact raises otherwise): the attack was made.
         return _judge("bridge-key-compromise", seed, params, system, owed, {"no_theft": stolen == 0},
-                      extra_loss=stolen, notes=(f"attacker signed with {m - 1} of {n} keys, got {stolen} wei",))
+                      extra_loss=stolen, notes=(f"attacker signed with {m - 1} of {n} keys, got {stolen} wei",),
+                      attack_attempted=True)
 
 
 @scenario("bridge-forged-message",
@@ -265,10 +269,12 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
              **{f"optimistic_{k}": v for k, v in second.invariants.items()},
              **{f"staking_{k}": v for k, v in third.invariants.items()}}
     loss = sum(p.honest_loss for p in parts) + sum(stolen.values())
+    # The first four attacks are transactions sent as they are; the invalid blocks need L1 to take the checkpoint.
     return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, sum(p.l1_gas for p in parts),
                                       sum(p.steps for p in parts), summary=[*first.summary, *second.summary,
                                                                             *third.summary, f"stolen: {stolen}"],
-                                      accounts=first.accounts, trace=[t for p in parts for t in p.trace])
+                                      accounts=first.accounts, trace=[t for p in parts for t in p.trace],
+                                      attack_attempted=second.attack_attempted and third.attack_attempted)
 
 
 def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, ScenarioResult, System]:
@@ -286,36 +292,18 @@ def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, S
         owed = _plan(system, users)
         chain = system.chain
         system.sim.run(until=70_000)
-        node = system.relayers[0].node
         pot = chain.state.balance(system.bridge) // 4
-        for _ in range(50):  # race the relayer to the next checkpoint slot
-            number = chain.view(system.bridge, "count") + 1
-            first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
-            if node.height < first + config.checkpoint_every - 1:
-                system.sim.run(until=system.sim.scheduler.now + 100)
-                continue
-            real = node.headers[first:first + config.checkpoint_every]
-            index = node.ex.db.get(real[-1].world, WITHDRAWAL_COUNT_KEY)
-            forged_world = node.ex.db.write(real[-1].world, withdrawal_key(index),
-                                            withdrawal_commitment(addr_int(thief.address), pot))
-            forged_world = node.ex.db.write(forged_world, WITHDRAWAL_COUNT_KEY, index + 1)
-            headers = list(real[:-1]) + [replace(real[-1], world=forged_world)]
-            cp = Checkpoint.cover(number, headers, headers[-1].epoch)
-            sigs = [] if mode == OPTIMISTIC else [cp.sign(k) for k in bribed]
-            receipt = chain.transact(thief, system.bridge, "submit_checkpoint", *cp.args(),
-                                     [h.encode() for h in headers], sigs, system.client,
-                                     value=config.bond if mode == OPTIMISTIC else 0, gas_limit=3_000_000)
-            if receipt.status:
-                break
-        siblings = list(node.ex.db.prove(forged_world, withdrawal_key(index)).siblings)
-        chain.transact(thief, system.bridge, "prove_withdrawal", number, index, thief.address, pot, siblings,
-                       gas_limit=1_000_000)
-
-        def cash() -> None:
-            chain.submit(chain.build(thief, system.bridge, "process_withdrawal", index, thief.address, pot,
-                                     gas_limit=500_000))
         end = HORIZON + 1_000 * config.window + 20_000  # the last withdrawals' window
-        system.sim.scheduler.every(5_000, "thief: cash out", cash, until=end)
+        forged = _submit_invalid_block(system, thief, pot, bribed if mode == STAKING else [], until=90_000)
+        if forged is not None:
+            number, index, siblings = forged
+            chain.transact(thief, system.bridge, "prove_withdrawal", number, index, thief.address, pot, siblings,
+                           gas_limit=1_000_000)
+
+            def cash() -> None:
+                chain.submit(chain.build(thief, system.bridge, "process_withdrawal", index, thief.address, pot,
+                                         gas_limit=500_000))
+            system.sim.scheduler.every(5_000, "thief: cash out", cash, until=end)
         system.sim.run(until=end)
         got = _paid_to(system, thief.address)
         proven = [log.args for _, log in chain.logs(system.bridge, "FraudProven")]
@@ -325,10 +313,52 @@ def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, S
             stakes = [chain.view(system.staking, "stake", k.address) for k in bribed]
             checks["signers_slashed"] = sorted(slashed) == sorted(k.address for k in bribed) and \
                 all(bond == 0 and jailed for bond, _, jailed in stakes)
+        taken = f"accepted as {forged[0]}" if forged else "NEVER accepted"
         result = _judge("bridge-forged-message", seed, params, system, owed, checks,
-                        notes=(f"{label}: fraud proofs {proven}, thief got {got} wei, "
-                               f"slashed {sum(slashed.values())} wei from {len(slashed)} signers",))
+                        notes=(f"{label}: forged checkpoint {taken}, fraud proofs {proven}, thief got {got} wei, "
+                               f"slashed {sum(slashed.values())} wei from {len(slashed)} signers",),
+                        attack_attempted=forged is not None)
         return got, result, system
+
+
+def _submit_invalid_block(system: System, thief: Key, pot: int, signers: list[Key],
+                          until: int) -> Optional[tuple[int, int, list[bytes]]]:
+    """Post, as L1's next checkpoint, the relayer node's headers for that slot with the last
+    one's world adding a withdrawal record that pays ``pot`` to ``thief`` (signed by
+    ``signers``, or bonded when there are none). Waits, in 100 ms steps up to ``until``, for the
+    node to hold the slot's headers. The relayer posts the real checkpoint of the same slot: the
+    thief lets L1 include what is queued first, then builds on what L1 holds in the same event,
+    so the race cannot take the slot from it. Returns (checkpoint number, record index, its
+    Merkle siblings) once L1 took it, None if it never did."""
+    chain, config, node, sim = system.chain, system.config, system.relayers[0].node, system.sim
+
+    def next_slot() -> Optional[tuple[int, int]]:
+        """L1's next checkpoint number and first height, if the node holds that slot's headers."""
+        number = chain.view(system.bridge, "count") + 1
+        first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+        return (number, first) if node.height >= first + config.checkpoint_every - 1 else None
+
+    while sim.scheduler.now < until:
+        if next_slot() and chain.mempool:
+            chain.mine()  # the relayer may have queued this very slot
+        slot = next_slot()
+        if slot:
+            number, first = slot
+            real = node.headers[first:first + config.checkpoint_every]
+            db = node.ex.db
+            index = db.get(real[-1].world, WITHDRAWAL_COUNT_KEY)
+            world = db.write(real[-1].world, withdrawal_key(index), withdrawal_commitment(addr_int(thief.address), pot))
+            world = db.write(world, WITHDRAWAL_COUNT_KEY, index + 1)
+            headers = list(real[:-1]) + [replace(real[-1], world=world)]
+            cp = Checkpoint.cover(number, headers, headers[-1].epoch)
+            receipt = chain.transact(thief, system.bridge, "submit_checkpoint", *cp.args(),
+                                     [h.encode() for h in headers], [cp.sign(k) for k in signers], system.client,
+                                     value=0 if signers else config.bond, gas_limit=3_000_000)
+            if receipt.status:
+                return number, index, list(db.prove(world, withdrawal_key(index)).siblings)
+            sim.scheduler.log(f"thief: forged checkpoint {number} refused: {receipt.error}")
+        sim.run(until=sim.scheduler.now + 100)
+    return None
 
 
 @scenario("sidechain-validator-crash",

@@ -58,6 +58,8 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"  {account}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
     for name, held in result.invariants.items():
         print(f"  invariant {name}: {'held' if held else 'BROKEN'}")
+    if result.attack_attempted is not None:
+        print(f"  attack attempted: {'yes' if result.attack_attempted else 'NO (the run tested nothing)'}")
     print(f"  honest loss: {result.honest_loss}   L1 gas: {result.l1_gas}   steps: {result.steps}")
     if args.json:
         with open(args.json, "w") as out:

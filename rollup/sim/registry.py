@@ -4,7 +4,9 @@ A protocol room adds scenarios by defining ``rollup/<room>/scenarios.py`` and de
 functions with :func:`scenario`; :func:`all_scenarios` imports every such module, so the harness
 and the CLI never change when a room adds one. Each scenario declares its parameters with their
 defaults (the CLI converts ``--param key=value`` to the default's type) and must declare
-``defense`` ("on"/"off"): with the defence off the attack has to succeed.
+``defense`` ("on"/"off"): with the defence off the attack has to succeed. A scenario that mounts
+an attack (or injects a fault) reports ``attack_attempted``: a run in which it could not be
+mounted tested nothing, so it is not ``ok``.
 
 >>> @scenario("demo-noop", "does nothing, proves nothing", defense="on")
 ... def _demo(seed: int, params: dict) -> ScenarioResult:
@@ -47,20 +49,23 @@ class ScenarioResult:
     summary: list[str] = field(default_factory=list)
     accounts: dict[str, dict[str, int]] = field(default_factory=dict)
     trace: list[str] = field(default_factory=list)
+    attack_attempted: Optional[bool] = None  # None: the scenario mounts no attack
     wall_time_s: float = 0.0
 
     @classmethod
     def from_checks(cls, scenario: str, seed: int, params: Mapping[str, Any],
                     invariants: Mapping[str, bool], honest_loss: int, l1_gas: int, steps: int,
                     **extra: Any) -> "ScenarioResult":
-        """``ok`` is derived here, once for every scenario: all invariants and no honest loss."""
-        ok = all(invariants.values()) and honest_loss == 0
+        """``ok`` is derived here, once for every scenario: all invariants, no honest loss, and
+        the attack mounted if the scenario has one."""
+        ok = all(invariants.values()) and honest_loss == 0 and extra.get("attack_attempted") is not False
         return cls(scenario, seed, ok, dict(invariants), honest_loss, l1_gas, steps, dict(params), **extra)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "scenario": self.scenario, "seed": self.seed, "ok": self.ok,
-            "invariants": self.invariants, "honest_loss": self.honest_loss,
+            "invariants": self.invariants, "attack_attempted": self.attack_attempted,
+            "honest_loss": self.honest_loss,
             "l1_gas": self.l1_gas, "steps": self.steps, "params": self.params,
             "summary": self.summary, "accounts": self.accounts,
             "trace_events": len(self.trace),

@@ -5,9 +5,11 @@
   mempool by fee) and proves it; the proof is posted ``prove_ms`` later, and transactions that
   arrive meanwhile fill the next batch. It can be told to censor from some time on.
 - :class:`Wallet`: the users' side. It sends their L2 transactions (resending until the
-  operator acknowledges them), claims their ledger entries, and watches the deposit queue: once
-  a request is overdue it freezes the rollup, then exits every user with a Merkle proof from
-  its own replay of L1 data and takes back unserved deposits.
+  operator answers), keeps the furthest status it has learnt of each (from the operator's
+  answers, and from its own replay of L1 data, which shows the batch that applied it), claims
+  their ledger entries, and watches the deposit queue: once a request is overdue it freezes the
+  rollup, then exits every user with a Merkle proof from that replay and takes back unserved
+  deposits.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from prover.formats.zkey import ZKey
 from rollup.l1 import Key
 from rollup.sim.agent import Agent
 from rollup.zk.errors import ZkRollupError
-from rollup.zk.node import ZkNode
-from rollup.zk.operator import Batch, Pipeline
+from rollup.zk.node import ZkNode, tx_id
+from rollup.zk.operator import INCLUDED, PENDING, REJECTED, Batch, Pipeline, TxStatus
 from rollup.zk.system import System
 
 L1_GAS = 3_000_000
+PROGRESS = (REJECTED, PENDING, INCLUDED)  # a transaction's status only moves forward
 
 
 class OperatorAgent(Agent):
@@ -71,7 +74,7 @@ class OperatorAgent(Agent):
     def on_message(self, src: str, message: Any) -> None:
         if "tx" in message and not self.censoring():  # a censoring operator does not even answer
             tx = Tx.from_json(message["tx"])
-            self.send(src, {"ack": tx.key(), "reason": self.pipeline.accept(tx)})
+            self.send(src, {"ack": tx.key(), "status": self.pipeline.receive(tx)})
 
 
 class Wallet(Agent):
@@ -83,10 +86,12 @@ class Wallet(Agent):
         super().__init__(name, sim, durable=True)
         self.system, self.operator, self.poll_ms, self.exodus = system, operator, poll_ms, exodus
         self.keys = {k.address: k for k in users}  # an address costs a curve multiplication: once
-        self.acks: dict[str, Optional[str]] = {}
+        self.status: dict[str, TxStatus] = {}
         self.outbox: dict[str, Tx] = {}
 
     def on_start(self) -> None:
+        self.node = ZkNode(self.system.chain, self.system.rollup, self.system.depth)
+        self.replays = True
         self.timer(self.poll_ms, "poll", self._poll)
 
     def send_l2(self, tx: Tx) -> None:
@@ -95,16 +100,37 @@ class Wallet(Agent):
 
     def _resend(self, key: str, delay: int = 5_000) -> None:
         """Send until acknowledged, backing off from 5 s to a minute between tries."""
-        if key in self.acks:
+        if key in self.status:
             return
         self.send(self.operator, {"tx": self.outbox[key].to_json()})
         self.timer(delay, "resend", lambda: self._resend(key, min(2 * delay, 60_000)))
 
     def on_message(self, src: str, message: Any) -> None:
-        if "ack" in message and message["ack"] not in self.acks:
-            self.acks[message["ack"]] = message["reason"]
-            if message["reason"]:
-                self.log(f"rejected: {message['reason']}")
+        if "ack" in message:
+            self._learn(message["ack"], message["status"])
+
+    def _learn(self, key: str, status: TxStatus) -> None:
+        """Keep the furthest status heard: answers arrive late, twice or out of order."""
+        known = self.status.get(key)
+        if known is None or PROGRESS.index(status.state) > PROGRESS.index(known.state):
+            self.status[key] = status
+            if status.state == REJECTED:
+                self.log(f"rejected: {status.reason}")
+
+    def _reconcile(self) -> None:
+        """Learn from L1 data which batch applied each sent transaction, whatever the operator said."""
+        if not self.replays:
+            return
+        try:
+            self.node.sync()
+        except (ZkRollupError, TxRejected) as exc:
+            self.replays = False  # the node is stuck at the batch it cannot replay
+            self.log(f"cannot replay L1 data: {exc}")
+            return
+        for key, tx in self.outbox.items():
+            batch = self.node.included.get(tx_id(tx))
+            if batch is not None:
+                self.status[key] = TxStatus(INCLUDED, batch)  # the truth, over any answer
 
     def l1(self, who: Key, method: str, *args: Any) -> None:
         chain = self.system.chain
@@ -114,6 +140,7 @@ class Wallet(Agent):
         chain, rollup = self.system.chain, self.system.rollup
         busy = {a for a in self.keys if chain.pending_nonce(a) > chain.state.nonce(a)}
         root, batches, served, queued, entries, frozen = chain.view(rollup, "state")
+        self._reconcile()
         for _, log in chain.logs(rollup, "Credited"):
             entry, to, _ = log.args
             if to in self.keys and to not in busy and not chain.view(rollup, "claimed", entry):
@@ -124,14 +151,12 @@ class Wallet(Agent):
             if anyone not in busy:
                 self.l1(self.keys[anyone], "freeze")
                 self.log("freezing the rollup: a queued request is overdue")
-        if frozen:
+        if frozen and self.replays:
             self._exodus(busy)
         self.timer(self.poll_ms, "poll", self._poll)
 
     def _exodus(self, busy: set) -> None:
-        chain, rollup = self.system.chain, self.system.rollup
-        node = ZkNode(chain, rollup, self.system.depth)
-        node.sync()
+        chain, rollup, node = self.system.chain, self.system.rollup, self.node
         opened = {}
         for _, log in chain.logs(rollup, "Deposited"):
             position, index, _, _, _, sender = log.args

@@ -3,13 +3,15 @@
 
 Posted data carries every field of every transaction (deposits include the key), and a batch
 was accepted only with a proof of exactly that data, so replaying it without signatures gives
-the contract's root; :meth:`ZkNode.sync` checks it after every batch.
+the contract's root; :meth:`ZkNode.sync` checks it after every batch. The replay also tells
+which batch applied each transaction (:attr:`ZkNode.included`): the data has no signatures,
+but the signers' nonces are the ones their accounts held when it applied.
 
 >>> from rollup.zk.system import demo_rollup
 >>> system = demo_rollup()
 >>> node = ZkNode(system.chain, system.rollup, depth=system.depth)
->>> node.sync(), node.tree.root == system.chain.view(system.rollup, "state")[0]
-(0, True)
+>>> node.sync(), node.tree.root == system.chain.view(system.rollup, "state")[0], node.included
+(0, True, {})
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from __future__ import annotations
 from circuits.txtypes import AccountTree, Tx, apply_tx, decode_batch
 from rollup.l1 import Chain
 from rollup.zk.errors import ZkRollupError
+
+TxId = tuple
+
+
+def tx_id(tx: Tx) -> TxId:
+    """What identifies ``tx`` once it is applied: its type, fields and signers' nonces (a signer
+    signs each nonce once; signatures are not posted)."""
+    return tx.type, tuple(sorted(tx.fields.items())), tuple(tx.nonces)
 
 
 class ZkNode:
@@ -27,6 +37,7 @@ class ZkNode:
         self.tree = AccountTree(depth)
         self.batches = 0
         self.from_block = 0
+        self.included: dict[TxId, int] = {}  # every applied transaction but noops -> its batch
 
     def sync(self) -> int:
         """Apply the batches verified since the last call; returns how many."""
@@ -37,10 +48,15 @@ class ZkNode:
                 continue
             if old_root != self.tree.root:
                 raise ZkRollupError(f"batch {batch} starts from {old_root:#x}, the node is at {self.tree.root:#x}")
+            ids = []
             for t, values in decode_batch(data):
-                apply_tx(self.tree, Tx(t.name, values), check_signatures=False)
+                slot = apply_tx(self.tree, Tx(t.name, values), check_signatures=False)
+                if t.name != "noop":
+                    nonces = (slot.old_a.nonce, slot.old_b.nonce)[:t.signers]
+                    ids.append(tx_id(Tx(t.name, values, nonces=nonces)))
             if self.tree.root != new_root:
                 raise ZkRollupError(f"replaying batch {batch} gives root {self.tree.root:#x}, L1 says {new_root:#x}")
+            self.included.update((i, batch) for i in ids)
             self.batches, applied = batch + 1, applied + 1
             self.from_block = number
         return applied

@@ -11,6 +11,10 @@ root is not the current root).
 
 Each batch serves the L1 deposit queue first, in order, then the mempool by fee (highest
 first; a sender's transactions in nonce order), padded with noops.
+
+A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
+verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
+transaction already batched is thus told where it went, not that its nonce is used.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from prover.groth16.prover import prove
 from rollup.l1 import gas as G
 from rollup.l1.chain import Receipt
 from rollup.sim.store import MemoryStore, Store
-from rollup.zk.node import ZkNode
+from rollup.zk.node import ZkNode, tx_id
 from rollup.zk.system import System
 from rollup.zk.verifier import proof_words
 
@@ -57,6 +61,19 @@ class Batch:
     def to_json(self) -> dict:
         return {"number": self.number, "txs": [tx.to_json() for tx in self.txs],
                 "old_root": str(self.old_root), "new_root": str(self.new_root)}
+
+
+PENDING, INCLUDED, REJECTED = "pending", "included", "rejected"
+
+
+@dataclass(frozen=True)
+class TxStatus:
+    """The operator's answer about one transaction: ``state`` is PENDING, INCLUDED (``batch``
+    holds it) or REJECTED (``reason``)."""
+
+    state: str
+    batch: Optional[int] = None
+    reason: Optional[str] = None
 
 
 @dataclass
@@ -115,6 +132,21 @@ class Pipeline:
             self.sealed.append(batch)
 
     # -- sequencer ----------------------------------------------------------------------------------
+    def receive(self, tx: Tx) -> TxStatus:
+        """Where ``tx`` stands, accepting it into the mempool if it is new and valid now."""
+        batch = self.batch_of(tx)
+        if batch is not None:
+            return TxStatus(INCLUDED, batch)
+        reason = self.accept(tx)
+        return TxStatus(REJECTED, reason=reason) if reason else TxStatus(PENDING)
+
+    def batch_of(self, tx: Tx) -> Optional[int]:
+        """The number of the sealed or verified batch that holds ``tx``, if any."""
+        for batch in self.sealed:
+            if any(tx_id(t) == tx_id(tx) for t in batch.txs):
+                return batch.number
+        return self.node.included.get(tx_id(tx))
+
     def accept(self, tx: Tx) -> Optional[str]:
         """Validate ``tx`` now (signature, nonce, balance against the head state): None when it
         joins the mempool, else the reason it is rejected."""

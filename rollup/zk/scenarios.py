@@ -26,8 +26,8 @@ from rollup.sim.world import Simulation
 from rollup.zk.agents import OperatorAgent, Wallet
 from rollup.zk.errors import ZkRollupError
 from rollup.zk.keys import circuit_and_key
-from rollup.zk.node import ZkNode
-from rollup.zk.operator import Batch
+from rollup.zk.node import ZkNode, tx_id
+from rollup.zk.operator import REJECTED, Batch
 from rollup.zk.system import DEADLINE, ETHER, UNIT, System, deploy
 
 BLOCK_MS = 12_000
@@ -150,26 +150,30 @@ def included(run: Run) -> list[tuple[str, tuple]]:
 
 
 def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: bool = True,
-          notes: tuple[str, ...] = ()) -> ScenarioResult:
+          notes: tuple[str, ...] = (), attack_attempted: bool | None = None) -> ScenarioResult:
     """Common invariants and the honest loss: each user is owed deposits - fees - sent + received
-    over the transactions the operator acknowledged; they hold L1 payouts (claims, exits, refunds)
-    plus, while the rollup serves them (``l2_counts``), their verified L2 balance."""
+    over the transactions that happened, those L1 data applied and those the operator promised
+    (acknowledged as pending or included); they hold L1 payouts (claims, exits, refunds) plus,
+    while the rollup serves them (``l2_counts``), their verified L2 balance."""
     chain, rollup = run.chain, run.system.rollup
     view = l1_view(run)
+    node = ZkNode(chain, rollup, run.system.depth)
     try:
-        node = ZkNode(chain, rollup, run.system.depth)
         node.sync()
         rebuilt = node.tree.root == view["root"]
     except (ZkRollupError, TxRejected):
-        node, rebuilt = None, False
-    acks = run.agents["wallet"].acks
-    accepted = [(u, tx, to) for u, tx, to in run.sent if acks.get(tx.key(), "?") is None]
+        rebuilt = False  # the batches before the one that does not replay still count as applied
+    answers = run.agents["wallet"].status
+
+    def acked(tx: Tx) -> bool:
+        return tx.key() in answers and answers[tx.key()].state != REJECTED
+    promised = [(u, tx, to) for u, tx, to in run.sent if acked(tx)]
+    happened = [(u, tx, to) for u, tx, to in run.sent if acked(tx) or tx_id(tx) in node.included]
     in_data = included(run)
-    keys = [(tx.type, tuple(sorted(tx.fields.items()))) for _, tx, _ in accepted]
     owed = {i: 0 for i in range(len(run.users))}
     for p, index, amount, _, _, sender in view["deposits"]:
         owed[[u.address for u in run.users].index(sender)] += amount
-    for u, tx, to in accepted:
+    for u, tx, to in happened:
         owed[u] -= tx.fields["fee"] + tx.fields["amount"] * (to >= 0)
         if to >= 0:
             owed[to] += tx.fields["amount"]
@@ -190,7 +194,7 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: 
     held = {}
     for i in owed:
         balance = 0
-        if node is not None and l2_counts:
+        if rebuilt and l2_counts:
             try:
                 index = index_of(run, i)
                 balance = 0 if index in view["exited"] else node.tree.get(index).balance
@@ -201,7 +205,7 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: 
     invariants = {
         "state_rebuilt_from_l1": rebuilt,
         "escrow_matches_every_block": all(run.escrow_ok) and escrow_matches(run),
-        "no_acked_tx_lost": all(k in in_data for k in keys),
+        "no_acked_tx_lost": all(tx_id(tx) in node.included for _, tx, _ in promised),
         "no_tx_applied_twice": len(in_data) == len(set(in_data)),
         "l1_value_conserved": chain.conserved(),
         **extra,
@@ -209,11 +213,13 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: 
     gas = sum(r.gas_used for b in chain.blocks for tx, r in zip(b.transactions, b.receipts) if tx.to == rollup)
     summary = [f"{len(chain.logs(rollup, 'BatchVerified'))} batches verified, {len(in_data)} L2 txs, "
                f"{len(view['deposits'])} deposits ({view['served']} served), frozen: {bool(view['frozen'])}",
-               f"acked {len(accepted)} of {len(run.sent)} sent; owed {owed}; held {held}", *notes]
+               f"of {len(run.sent)} sent: {len(promised)} acknowledged, "
+               f"{sum(tx_id(tx) in node.included for _, tx, _ in run.sent)} applied; owed {owed}; held {held}",
+               *notes]
     accounts = {run.users[i].address: {"owed": owed[i], "held": held[i]} for i in owed}
     return ScenarioResult.from_checks(name, run.sim.scheduler.seed, params, invariants, honest_loss, gas,
                                       run.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(run.sim.scheduler.trace))
+                                      trace=list(run.sim.scheduler.trace), attack_attempted=attack_attempted)
 
 
 # -- the scenarios ---------------------------------------------------------------------------------
@@ -249,7 +255,7 @@ def censorship_exodus(seed: int, params: dict) -> ScenarioResult:
             "frozen_after_deadline": bool(view["frozen"]),
             "every_user_exited": len(view["exited"]) == len(run.users),
             "unserved_deposit_refunded": all(p in view["refunded"] for p, *_ in view["deposits"] if p >= view["served"]),
-        }, l2_counts=False)
+        }, l2_counts=False, attack_attempted=any(p >= view["served"] for p, *_ in view["deposits"]))
 
 
 def evil_batch(run: Run, thief: bytes) -> tuple[int, bytes]:
@@ -306,7 +312,7 @@ def invalid_batch(seed: int, params: dict) -> ScenarioResult:
         return judge(run, "zk-invalid-batch", params, {
             "invalid_batches_rejected": len(outcomes) == 4 and not any(ok for _, ok, _ in outcomes[:3]),
             "state_unchanged_by_attack": len(outcomes) == 4 and outcomes[3][1],
-        }, notes=tuple(f"attack '{w}': {e}" for w, _, e in outcomes[:3]))
+        }, notes=tuple(f"attack '{w}': {e}" for w, _, e in outcomes[:3]), attack_attempted=len(outcomes) == 4)
 
 
 @scenario("zk-prover-crash", "the operator crashes while proving a batch and restarts from its SQLite store; "
@@ -325,5 +331,6 @@ def prover_crash(seed: int, params: dict) -> ScenarioResult:
                               downtime=params["downtime_ms"])
         run.agents["operator"].on_proving = on_proving
         run.sim.run(until=end + 300_000)
-        return judge(run, "zk-prover-crash", params, {"crashed_while_proving": bool(crashed)},
-                     notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",))
+        return judge(run, "zk-prover-crash", params, {},
+                     notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",),
+                     attack_attempted=bool(crashed))

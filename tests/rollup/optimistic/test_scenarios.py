@@ -30,13 +30,14 @@ def explain(result: registry.ScenarioResult) -> str:
 def check_holds(name: str, seed: int, overrides: dict | None = None) -> registry.ScenarioResult:
     result = registry.run(name, seed, overrides or {})
     assert result.ok and result.honest_loss == 0, explain(result)
+    assert result.attack_attempted is (True if name in ATTACKS else None), explain(result)
     assert all(result.invariants.values()) and result.l1_gas > 0 and result.steps > 0, explain(result)
     return result
 
 
 def check_attack_succeeds(name: str, seed: int, overrides: dict | None = None) -> registry.ScenarioResult:
     result = registry.run(name, seed, {"defense": "off", **(overrides or {})})
-    assert not result.ok and result.honest_loss > 0, explain(result)
+    assert not result.ok and result.honest_loss > 0 and result.attack_attempted, explain(result)
     assert not result.invariants[ATTACKS[name]], explain(result)
     return result
 

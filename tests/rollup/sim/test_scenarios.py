@@ -68,6 +68,15 @@ def test_registry_rules():
         registry.run(NAME, 0, {"crashes": "40"})
 
 
+def test_an_attack_that_was_not_mounted_is_not_ok():
+    checks = dict(scenario="demo", seed=1, params={}, invariants={"held": True}, honest_loss=0, l1_gas=0, steps=0)
+    mounted = registry.ScenarioResult.from_checks(**checks, attack_attempted=True)
+    missed = registry.ScenarioResult.from_checks(**checks, attack_attempted=False)
+    no_attack = registry.ScenarioResult.from_checks(**checks)
+    assert mounted.ok and no_attack.ok and not missed.ok
+    assert [r.to_json()["attack_attempted"] for r in (mounted, missed, no_attack)] == [True, False, None]
+
+
 def test_cli_list_and_run(tmp_path, capsys):
     assert main(["scenario", "list"]) == 0
     assert NAME in capsys.readouterr().out

@@ -9,6 +9,7 @@ from circuits.txtypes import Tx, encode_batch
 from native.backend import P
 from rollup.l1 import Key
 from rollup.zk.node import ZkNode
+from rollup.zk.operator import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
 from rollup.zk.system import UNIT
 
 from tests.rollup.zk.conftest import make_rig
@@ -93,6 +94,28 @@ def test_only_the_operator_submits_and_a_batch_lands_once(proven):
     replayed = rig.call(rig.system.operator, "submit_batch", batch.old_root, batch.new_root, batch.data, proof)
     assert not replayed.status and "old root is not the current root" in replayed.error
     assert rig.pipeline.accept(rig.transfer(0, 1, 10)) .startswith("transfer: signed for nonce 0 (already used")
+
+
+def test_a_resent_transaction_is_told_which_batch_holds_it(batch_key):
+    """Issue 27: a resend after the acknowledgement was lost must learn where the transaction
+    went (sealed or verified batch), not that its nonce is used; even from an operator that
+    lost its memory, since L1 data shows it."""
+    rig = make_rig(batch_key, n_users=2)
+    rig.deposit(0, 1_000)
+    rig.deposit(1, 1_000)
+    assert rig.pipeline.run_batch()[1].status
+    tx = rig.transfer(0, 1, 10)
+    assert rig.pipeline.receive(tx) == rig.pipeline.receive(tx) == TxStatus(PENDING)
+    assert len(rig.pipeline.mempool) == 1
+    batch = rig.pipeline.seal()
+    assert rig.pipeline.receive(tx) == TxStatus(INCLUDED, batch.number) == TxStatus(INCLUDED, 1)
+    proof, _ = rig.pipeline.prove(batch)
+    assert rig.pipeline.submit(batch, proof).status
+    assert rig.pipeline.receive(tx) == TxStatus(INCLUDED, 1)
+    forgetful = Pipeline(rig.system, rig.pipeline.compiled, rig.pipeline.zkey)
+    assert forgetful.receive(tx) == TxStatus(INCLUDED, 1) and not forgetful.mempool
+    other = forgetful.receive(rig.transfer(0, 1, 11))  # another transaction signed for the used nonce
+    assert other.state == REJECTED and "already used" in other.reason
 
 
 def test_a_deposit_must_be_served_in_queue_order(batch_key):
