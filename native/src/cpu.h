@@ -21,6 +21,9 @@ int pz_cpu_has_adx(void) { return 0; }
 void pz_set_threads(int n) {
 #ifdef _OPENMP
     if (n > 0) omp_set_num_threads(n);
+    /* start the thread pool now, not inside the first kernel, whose split it would slow */
+    #pragma omp parallel
+    { }
 #else
     (void)n;
 #endif

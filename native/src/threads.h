@@ -7,9 +7,11 @@
  * - one split kernel at a time per process: a caller arriving while another runs (another
  *   Python thread, say) works alone;
  * - every split region measures how much of its threads' wall time they actually ran (their CPU
- *   time over threads x wall time). Below 3/4, the cores were not all ours: kernels then work
- *   alone for a while, 10 ms at first and doubling up to 1 s while the cores stay busy, and try
- *   splitting again afterwards.
+ *   time over threads x wall time), and keeps a running average (each region weighing 1/4, so
+ *   one region stalled by the host alone does not count, but a region in which the threads
+ *   collapsed does). Below 1/2, the cores were not ours: kernels then work alone for a
+ *   while, 10 ms at first and doubling up to 1 s while the cores stay busy, and try splitting
+ *   again afterwards.
  * Spinning in a wait counts as running, so an idle machine never looks busy; a thread that is
  * descheduled does not run, which is what the measure sees.
  *
@@ -42,7 +44,10 @@ typedef struct {
     int64_t start_ns;
 } team;
 
+#define TEAM_SHARE_MIN 500              /* per mille */
+
 static atomic_int team_in_flight;
+static atomic_int team_share = 1000;    /* the running average, per mille */
 static _Atomic int64_t team_solo_until_ns;
 static _Atomic int64_t team_solo_ns = TEAM_SOLO_MIN_NS;
 static _Atomic int64_t team_cpu_ns;
@@ -93,7 +98,10 @@ static inline void team_end(team t) {
     int64_t now = team_clock(CLOCK_MONOTONIC), wall = now - t.start_ns;
     int64_t ran = atomic_load_explicit(&team_cpu_ns, memory_order_relaxed);
     if (wall >= TEAM_MEASURE_MIN_NS) {
-        if (4 * ran < 3 * wall * t.threads) {
+        int share = (int)(1000 * ran / (wall * t.threads));
+        share = (3 * atomic_load_explicit(&team_share, memory_order_relaxed) + (share < 1000 ? share : 1000)) / 4;
+        atomic_store_explicit(&team_share, share, memory_order_relaxed);
+        if (share < TEAM_SHARE_MIN) {
             int64_t solo = atomic_load_explicit(&team_solo_ns, memory_order_relaxed);
             atomic_store_explicit(&team_solo_until_ns, now + solo, memory_order_relaxed);
             atomic_store_explicit(&team_solo_ns, 2 * solo < TEAM_SOLO_MAX_NS ? 2 * solo : TEAM_SOLO_MAX_NS,
