@@ -18,6 +18,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[MEDIANS] = {}
 
 
+def pytest_collection_modifyitems(items: list) -> None:
+    """Every quiet run before every busy one (bench/load.py): after busy cores the kernels work
+    alone for up to a second before they split again, which would bias a quiet run that follows."""
+    items.sort(key=lambda item: getattr(item, "callspec", None) is not None
+               and item.callspec.params.get("state") == "busy")
+
+
 @pytest.fixture
 def timed(benchmark, request: pytest.FixtureRequest):
     """``benchmark``, whose median is recorded under (group, ``impl`` parameter) at teardown."""
