@@ -11,7 +11,7 @@ L1 with 12-second blocks and the adjudicator (challenge period 600 s). Amounts a
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from rollup.l1 import keccak256
 from rollup.sim.network import NetworkConfig
@@ -29,11 +29,19 @@ FINAL_DELTA = 1_200
 
 
 def _result(name: str, world: World, params: dict, invariants: dict, loss: int, summary: list[str],
-            accounts: dict) -> ScenarioResult:
+            accounts: dict, attack_attempted: Optional[bool] = None) -> ScenarioResult:
     invariants = {**invariants, "l1_value_conserved": world.chain.conserved()}
     return ScenarioResult.from_checks(name, world.sim.scheduler.seed, params, invariants, loss, world.l1_gas(),
                                       world.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(world.sim.scheduler.trace))
+                                      trace=list(world.sim.scheduler.trace), attack_attempted=attack_attempted)
+
+
+def _down_at(world: World, name: str, at: int) -> list[bool]:
+    """Filled with whether ``name`` is down just after ``at``: whether a scheduled crash, the
+    fault a scenario injects, really hit."""
+    seen: list[bool] = []
+    world.sim.scheduler.at(at + 1, f"{name} down?", lambda: seen.append(not world.nodes[name].up))
+    return seen
 
 
 def _random_payments(world: World, cid: int, count: int, start_ms: int, rng) -> int:
@@ -146,7 +154,8 @@ def stale_state(seed: int, params: dict) -> ScenarioResult:
                    f"paying her {stale.balance_a} of {2 * DEPOSIT}",
                    f"bob owed {owed}, received {paid}; penalty {'applied' if penalized else 'not applied'}"]
         return _result("channel-stale-state", world, params, invariants, loss, summary,
-                       {"bob": {"owed": owed, "paid": paid, "lost": loss}})
+                       {"bob": {"owed": owed, "paid": paid, "lost": loss}},
+                       attack_attempted=world.published.get(cid) is stale)
 
 
 def _line(world: World, names: list[str]) -> tuple[ChannelGraph, list[int]]:
@@ -176,7 +185,12 @@ def multihop_offline(seed: int, params: dict) -> ScenarioResult:
         preimage = keccak256(f"{seed}/invoice".encode())
         sim.scheduler.at(1_000, "n0: pay n4", lambda: world.pay(route.nodes, route.channels, route.terms, preimage, 1))
         # n2 drops after every hop is locked, before the preimage comes back to it
-        sim.crash("n2", 1_000 + 4 * 500 + rng.randint(1, 400), downtime=10**9)
+        crash_at = 1_000 + 4 * 500 + rng.randint(1, 400)
+        locked: list[bool] = []
+        sim.scheduler.at(crash_at, "n2 holds HTLCs?",
+                         lambda: locked.append(all(world.latest(c).htlcs for c in route.channels[1:3])))
+        sim.crash("n2", crash_at, downtime=10**9)
+        down = _down_at(world, "n2", crash_at)
         sim.run(until=1_000 * (route.terms[0][1] - world.chain.time + 2 * PERIOD) + 120_000)
         done = world.nodes["n0"].preimage(keccak256(preimage)) is not None
         fees = [route.terms[i][0] - route.terms[i + 1][0] for i in range(len(route.terms) - 1)]
@@ -190,7 +204,8 @@ def multihop_offline(seed: int, params: dict) -> ScenarioResult:
                       "nobody_ends_with_less": loss == 0}
         summary = [f"route {route.nodes}, terms {route.terms}", f"payment {'completed' if done else 'refunded'}",
                    *(f"{n}: {a['before']} -> {a['after']} (owed {a['owed']})" for n, a in accounts.items())]
-        return _result("htlc-multihop-offline", world, params, invariants, loss, summary, accounts)
+        return _result("htlc-multihop-offline", world, params, invariants, loss, summary, accounts,
+                       attack_attempted=locked == [True] and down == [True])
 
 
 @scenario("htlc-griefing",
@@ -244,7 +259,8 @@ def griefing(seed: int, params: dict) -> ScenarioResult:
         summary = [f"{len(delivered)} of {params['payments']} payments delivered; routes through mallory: {through_mallory}",
                    f"honest liquidity still locked at mallory: {locked}; sender spent {fees_paid} beyond deliveries (fees plus anything stuck)"]
         accounts = {n: {"before": before[n], "after": after[n]} for n in names}
-        return _result("htlc-griefing", world, params, invariants, loss, summary, accounts)
+        return _result("htlc-griefing", world, params, invariants, loss, summary, accounts,
+                       attack_attempted=bool(through_mallory) and through_mallory[0])
 
 
 @scenario("channel-crash-restart",
@@ -273,6 +289,7 @@ def crash_restart(seed: int, params: dict) -> ScenarioResult:
             alice.timer(5, "store what she signed", client.flush)
         sim.scheduler.at(crash_at, "alice: pay the big invoice", sign_big)
         sim.crash("alice", crash_at + 2, downtime=30_000)
+        down = _down_at(world, "alice", crash_at + 2)
 
         def resume() -> None:
             client = alice.clients[cid]
@@ -300,7 +317,7 @@ def crash_restart(seed: int, params: dict) -> ScenarioResult:
         summary = [f"mallory holds {len(held)} co-signed states, {'a double sign at v' + str(top) if double else 'one per version'}",
                    f"alice owed {owed}, received {paid}"]
         return _result("channel-crash-restart", world, params, invariants, loss, summary,
-                       {"alice": {"owed": owed, "paid": paid, "lost": loss}})
+                       {"alice": {"owed": owed, "paid": paid, "lost": loss}}, attack_attempted=down == [True])
 
 
 @scenario("virtual-channel-intermediary-offline",
@@ -330,9 +347,11 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
         vid = opened[0]
         end = _random_payments(world, vid, params["updates"], 2_000, rng)
         virtual_txs = len(world.chain.receipts) - txs_before
+        down = None
         if params["silent"] != "none":
             at = end + 1_001 if params["when"] == "closing" else rng.randint(1_002, end)
             sim.crash(params["silent"], at, downtime=10**9)
+            down = _down_at(world, params["silent"], at)
         closed = []
         sim.scheduler.at(end + 1_000, "close the virtual channel", lambda: closed.append(world.close_virtual(vid)))
         sim.run(until=end + 1_001)
@@ -367,4 +386,5 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
                    f"L1 transactions to open it: {virtual_txs}, in all after the ledgers opened: {later_txs}; "
                    f"concluded on L1: {concluded}",
                    *(f"{n}: owed {owed[n]}, recovered {usable[n]}" for n in names)]
-        return _result("virtual-channel-intermediary-offline", world, params, invariants, loss, summary, accounts)
+        return _result("virtual-channel-intermediary-offline", world, params, invariants, loss, summary, accounts,
+                       attack_attempted=None if down is None else down == [True])

@@ -379,6 +379,9 @@ def validator_crash(seed: int, params: dict) -> ScenarioResult:
         crash_at = 20_000
         for i in crashed:
             system.sim.crash(f"v{i}", crash_at, params["downtime_ms"])
+        hit: list[bool] = []
+        system.sim.scheduler.at(crash_at + 1, "crashed validators down?",
+                                lambda: hit.append(not any(system.validators[i].up for i in crashed)))
         back = crash_at + params["downtime_ms"]
         system.sim.run(until=back)
         at_restart = max(v.chain.height for v in system.validators if v.up)
@@ -392,4 +395,5 @@ def validator_crash(seed: int, params: dict) -> ScenarioResult:
         }
         return _judge("sidechain-validator-crash", seed, params, system, owed, extra, extra_loss=stake,
                       notes=(f"crashed {sorted(f'v{i}' for i in crashed)} at {crash_at} ms for "
-                             f"{params['downtime_ms']} ms; height {at_restart} at restart",))
+                             f"{params['downtime_ms']} ms; height {at_restart} at restart",),
+                      attack_attempted=hit == [True] if crashed else None)

@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from rollup.l1 import Address, Chain, Contract, Key, external
 from rollup.sim.agent import Agent
@@ -167,17 +167,20 @@ def l1_crash_restart(seed: int, params: dict) -> ScenarioResult:
             t += users.randint(500, 3_000)
 
         chaos = sched.rng("chaos")
+        hits: list[bool] = []  # whether each scheduled crash found the forwarder up and took it down
         for at, down in crash_times(chaos, params["crashes"], 2_000, window - 2_000, (6_000, 9_000)):
             sim.crash("forwarder", at, down)
+            sched.at(at + 1, "forwarder down?", lambda: hits.append(not forwarder.up))
         for _ in range(params["partitions"]):
             sim.network.partition_later(chaos.randint(1_000, window), ["forwarder"], chaos.randint(2_000, 8_000))
 
         sim.run(until=end)
-        return _judge(chain, queue, ledger, forwarder, sim, params)
+        return _judge(chain, queue, ledger, forwarder, sim, params,
+                      attack_attempted=all(hits) and len(hits) == params["crashes"] if params["crashes"] else None)
 
 
 def _judge(chain: Chain, queue: Address, ledger: Ledger, forwarder: Forwarder, sim: Simulation,
-           params: dict) -> ScenarioResult:
+           params: dict, attack_attempted: Optional[bool]) -> ScenarioResult:
     deposits = {log.args[0]: (log.args[1], log.args[2]) for _, log in chain.logs(queue, "Deposited")}
     applied = ledger.applied()
     credited = ledger.balances()
@@ -211,4 +214,5 @@ def _judge(chain: Chain, queue: Address, ledger: Ledger, forwarder: Forwarder, s
     ]
     return ScenarioResult.from_checks("l1-crash-restart", sim.scheduler.seed, params, invariants,
                                       honest_loss, l1_gas, sim.scheduler.steps, summary=summary,
-                                      accounts=accounts, trace=list(sim.scheduler.trace))
+                                      accounts=accounts, trace=list(sim.scheduler.trace),
+                                      attack_attempted=attack_attempted)

@@ -45,6 +45,7 @@ def test_defence_holds_and_attack_succeeds_without_it(name, seed):
     assert held.ok and held.honest_loss == 0 and all(held.invariants.values()), explain(held)
     lost = registry.run(name, seed, {**params, "defense": "off"})
     assert not lost.ok and lost.honest_loss > 0 and not lost.invariants[invariant], explain(lost)
+    assert held.attack_attempted is True and lost.attack_attempted is True, explain(held)
 
 
 @settings(max_examples=4, deadline=None, database=None, phases=NO_SHRINK)
@@ -56,6 +57,7 @@ def test_virtual_channel_survives_any_silent_party(seed, silent, when):
     params = {"updates": "40", "silent": silent, "when": when}
     held = registry.run("virtual-channel-intermediary-offline", seed, params)
     assert held.ok and held.invariants["no_l1_transaction_for_the_virtual_channel"], explain(held)
+    assert held.attack_attempted is (None if silent == "none" else True), explain(held)
     if silent == "none":
         assert held.invariants["closed_off_chain"], explain(held)
         return
