@@ -59,36 +59,35 @@ def _prove_case(log_n: int):
     return _INPUTS[("prove", log_n)]
 
 
+def _timed(benchmark, request, impl: str, state: str, group: str, fn, args: tuple, rounds: int):
+    """``fn(*args)`` timed in ``state`` under ``group``, recorded for the summary; its result."""
+    benchmark.group = f"{group} {state}"
+    with machine_state(state):
+        result = benchmark.pedantic(fn, args=args, rounds=rounds, iterations=1, warmup_rounds=1)
+    record(request, benchmark, impl)
+    return result
+
+
 @pytest.mark.parametrize("state", MACHINE_STATES)
 @pytest.mark.parametrize("impl", IMPLS)
 def test_pairing(benchmark, request, impl, state):
-    backend, pairs = _backend(impl), _pairs()
-    benchmark.group = f"pairing check {state}"
-    with machine_state(state):
-        ok = benchmark.pedantic(backend.pairing_check, args=(pairs,), rounds=200, iterations=1, warmup_rounds=10)
-    assert ok
-    record(request, benchmark, impl)
+    assert _timed(benchmark, request, impl, state, "pairing check", _backend(impl).pairing_check, (_pairs(),), 200)
 
 
 @pytest.mark.parametrize("state", MACHINE_STATES)
 @pytest.mark.parametrize("impl", IMPLS)
 @pytest.mark.parametrize("log_n", [12, 16])
 def test_g1_msm(benchmark, request, log_n, impl, state):
-    backend, (bases, scalars, want) = _backend(impl), _msm(log_n)
-    benchmark.group = f"msm_g1 2^{log_n} {state}"
-    with machine_state(state):
-        got = benchmark.pedantic(backend.msm_prepared, args=(bases, scalars), rounds=5, iterations=1, warmup_rounds=1)
+    bases, scalars, want = _msm(log_n)
+    got = _timed(benchmark, request, impl, state, f"msm_g1 2^{log_n}", _backend(impl).msm_prepared, (bases, scalars), 5)
     assert got == want
-    record(request, benchmark, impl)
 
 
 @pytest.mark.parametrize("state", MACHINE_STATES)
 @pytest.mark.parametrize("impl", IMPLS)
 @pytest.mark.parametrize("log_n", [12, 16])
 def test_prove(benchmark, request, log_n, impl, state):
-    backend, (key, witness, vk) = _backend(impl), _prove_case(log_n)
-    benchmark.group = f"prove chain 2^{log_n} {state}"
-    with machine_state(state):
-        proof, public = benchmark.pedantic(prove, args=(key, witness, backend), rounds=3, iterations=1, warmup_rounds=1)
+    key, witness, vk = _prove_case(log_n)
+    proof, public = _timed(benchmark, request, impl, state, f"prove chain 2^{log_n}", prove,
+                           (key, witness, _backend(impl)), 3)
     assert verify(vk, public, proof)
-    record(request, benchmark, impl)
