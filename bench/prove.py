@@ -15,9 +15,11 @@ Generated circuits are chains of multiplications (``bench.circuit_compile.Chain`
 domain of 2^k exactly (2^k - 2 constraints and one public output), compiled by our DSL and set
 up once by the development setup (one party, insecure: for benchmarks only); files are kept in
 ``bench/results/circuits/`` and reused. ``--numba`` adds the numba backend for sizes up to
-``--numba-max`` (its MSM is single-threaded). The results go to ``--out`` (default
-``bench/results``): ``prove.json`` (rows with medians, ratios, RSS and the split, plus the
-machine) and ``prove.png`` (time against constraints, log-log, one line per prover).
+``--numba-max`` (its MSM is single-threaded). Our prover runs as the installed ``prozchain``
+command, the one beside this Python, never as an import path that the current folder could
+shadow. The results go to ``--out`` (default: the current folder): ``prove.json`` (rows with
+medians, ratios, RSS and the split, plus the machine) and ``prove.png`` (time against
+constraints, log-log, one line per prover; for a single circuit, bars with the ratio).
 
 >>> parse_profile("[INFO] read 1.0 ms  ntt 2.5 ms  total 3.5 ms")
 {'read': 0.001, 'ntt': 0.0025, 'total': 0.0035}
@@ -41,6 +43,7 @@ from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+DEFAULT_SIZES = "10,12,14,16"
 
 
 @dataclass
@@ -58,7 +61,7 @@ class Run:
     seconds: float
     peak_rss_mib: float
     returncode: int
-    stderr: str
+    output: str  # what the child printed, both streams (the CLI's errors, our --profile line)
 
 
 def parse_profile(line: str) -> dict[str, float]:
@@ -97,12 +100,28 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 
 def run_child(command: list[str], env: Optional[dict] = None) -> Run:
-    """Wall time, exit code, stderr and peak RSS of one child process (see LAUNCHER)."""
-    proc = subprocess.run([sys.executable, "-c", LAUNCHER, *command], stdout=subprocess.DEVNULL,
+    """Wall time, exit code, output and peak RSS of one child process (see LAUNCHER)."""
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, *command], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, text=True, errors="replace")
     stderr, _, report = proc.stderr.rstrip().rpartition("\n[LAUNCHER] ")
     seconds, rss_kib = report.split()
-    return Run(float(seconds), int(rss_kib) / 1024, proc.returncode, stderr)
+    return Run(float(seconds), int(rss_kib) / 1024, proc.returncode, (proc.stdout + stderr).strip())
+
+
+def prozchain_command() -> list[str]:
+    """The installed ``prozchain`` script of this Python's environment."""
+    beside = Path(sys.executable).with_name("prozchain")
+    found = str(beside) if beside.exists() else shutil.which("prozchain")
+    if found is None:
+        raise SystemExit("[ERROR] the prozchain command is not installed beside this Python (pip install .)")
+    return [found]
+
+
+def constraints_of(key) -> int:
+    """A key's constraint count: its A coefficients reach row nConstraints + nPublic, the rows
+    snarkjs adds to tie the public inputs."""
+    rows = key.coefficients["constraint"]
+    return int(rows.max()) + 1 - (key.n_public + 1) if len(rows) else 0
 
 
 def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
@@ -138,7 +157,16 @@ def machine() -> dict:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True)
     return {"cpu": cpu, "cores": os.cpu_count(), "threads": os.environ.get("PROZ_THREADS", str(os.cpu_count())),
             "native_path": path_summary(), "python": platform.python_version(),
-            "commit": commit.stdout.strip() or "unknown"}
+            "commit": commit.stdout.strip() or f"prozchain {_installed_version()} (installed, not a checkout)"}
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("prozchain")
+    except PackageNotFoundError:
+        return "?"
 
 
 def msm_mults(group: str, n: int, nbits: int = 254) -> float:
@@ -188,7 +216,7 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
     """Rows (one per prover) for one circuit, and the failures seen."""
     from prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json, write_json
     from prover.formats.zkey import read_zkey
-    from prover.groth16.verifier import verify
+    from prover.groth16.verifier import pairing_equation_holds
 
     key = read_zkey(case.zkey, check="none")
     vk = key.verification_key()
@@ -202,18 +230,20 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                 proof, public = Path(tmp, f"{impl}{run}.json"), Path(tmp, f"{impl}{run}.public.json")
                 files = [str(case.zkey), str(case.witness), str(proof), str(public)]
                 if backend:
-                    command = [sys.executable, "-m", "prover.cli", "groth16", "prove", *files, "--profile"]
+                    command = [*prozchain_command(), "groth16", "prove", *files, "--profile"]
                     result = run_child(command, {**os.environ, "PROZ_BACKEND": backend})
                 else:
                     result = run_child([*snarkjs, "groth16", "prove", *files])
-                if result.returncode != 0 or not verify(vk, read_public(public), read_proof(proof)):
-                    failures.append(f"{case.name} {impl} run {run}: no valid proof (exit {result.returncode}) "
-                                    f"{result.stderr.strip()[-300:]}")
+                # the proof against the key's equation: a snarkjs key before its contribution
+                # proves, though no verifier should trust it
+                if result.returncode != 0 or not pairing_equation_holds(vk, read_public(public), read_proof(proof)):
+                    failures.append(f"{case.name} {impl} run {run}: no valid proof (exit {result.returncode}): "
+                                    f"{result.output[-300:] or 'no output'}")
                     continue
                 times.append(result.seconds)
                 rss.append(result.peak_rss_mib)
                 if backend:
-                    splits.append(parse_profile(result.stderr.strip().splitlines()[-1]))
+                    splits.append(parse_profile(result.output.splitlines()[-1]))
             if not times:
                 continue
             row = {"circuit": case.name, "constraints": case.constraints, "impl": impl,
@@ -268,21 +298,28 @@ def print_limits(rows: list[dict], rate: float) -> None:
 
 
 def plot(rows: list[dict], path: Path) -> None:
-    """Time against constraints, log-log, one line per prover."""
+    """Time against constraints, log-log, one line per prover; for one circuit, a bar per
+    prover with snarkjs's time over its own."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for impl in dict.fromkeys(r["impl"] for r in rows):
-        points = sorted((r["constraints"], r["median_s"]) for r in rows if r["impl"] == impl)
-        ax.loglog(*zip(*points), marker="o", label=impl)
-    ax.set_xlabel("constraints")
+    if len({r["circuit"] for r in rows}) == 1:
+        bars = ax.bar([r["impl"] for r in rows], [r["median_s"] for r in rows])
+        ax.bar_label(bars, [f"{r['median_s']:.3f} s" + (f"\nsnarkjs/this {r['snarkjs_over_this']:.2f}x"
+                                                        if r.get("snarkjs_over_this") else "") for r in rows])
+        ax.set_title(f"Groth16 prove: {rows[0]['circuit']} ({rows[0]['constraints']:,} constraints)")
+    else:
+        for impl in dict.fromkeys(r["impl"] for r in rows):
+            points = sorted((r["constraints"], r["median_s"]) for r in rows if r["impl"] == impl)
+            ax.loglog(*zip(*points), marker="o", label=impl)
+        ax.set_xlabel("constraints")
+        ax.set_title("Groth16 prove on BN254: prozchain and snarkjs, same files, same run")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
     ax.set_ylabel("groth16 prove, whole command (s, median)")
-    ax.set_title("Groth16 prove on BN254: prozchain and snarkjs, same files, same run")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -290,13 +327,20 @@ def plot(rows: list[dict], path: Path) -> None:
 
 def run_prove(args: argparse.Namespace) -> int:
     if bool(args.zkey) != bool(args.witness):
-        print("[ERROR] give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)")
+        print("[ERROR] give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)",
+              file=sys.stderr)
+        return 2
+    if args.zkey and args.sizes:
+        print("[ERROR] --sizes picks generated circuits; it does not apply to your own .zkey and .wtns", file=sys.stderr)
         return 2
     snarkjs, missing = snarkjs_command()
     if args.zkey:
-        cases = [Case(Path(args.zkey).name, 0, Path(args.zkey), Path(args.witness))]
+        from prover.formats.zkey import read_zkey
+
+        key = read_zkey(args.zkey, check="none")
+        cases = [Case(Path(args.zkey).name, constraints_of(key), Path(args.zkey), Path(args.witness))]
     else:
-        cases = [chain_case(int(k)) for k in args.sizes.split(",")]
+        cases = [chain_case(int(k)) for k in (args.sizes or DEFAULT_SIZES).split(",")]
     rows, failures = [], []
     for case in cases:
         log_n = (case.constraints + 2).bit_length() - 1
@@ -326,10 +370,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     prove = sub.add_parser("prove", help="groth16 prove: prozchain beside snarkjs on the same .zkey and .wtns")
     prove.add_argument("zkey", nargs="?", help="circuit.zkey (snarkjs's or ours); omit to use generated circuits")
     prove.add_argument("witness", nargs="?", help="witness.wtns")
-    prove.add_argument("--sizes", default="10,12,14,16", help="log2 domain sizes of generated chain circuits")
+    prove.add_argument("--sizes", help=f"log2 domain sizes of generated chain circuits (default {DEFAULT_SIZES}; "
+                                        "not with your own files)")
     prove.add_argument("--runs", type=int, default=3, help="timed runs of each prover (default 3)")
     prove.add_argument("--numba", action="store_true", help="also time the numba backend")
-    prove.add_argument("--numba-max", type=int, default=14, help="largest log2 size for the numba backend")
-    prove.add_argument("--out", default=str(RESULTS), help="folder for prove.json and prove.png")
+    prove.add_argument("--numba-max", type=int, default=14, help="largest log2 size for the numba backend (default 14)")
+    prove.add_argument("--out", default=".", help="folder for prove.json and prove.png (default: the current folder)")
     prove.add_argument("--no-plot", action="store_true", help="skip the plot")
     prove.set_defaults(func=run_prove)

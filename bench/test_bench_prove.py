@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from bench.kernel_ratios import record
-from bench.prove import chain_case, snarkjs_command
+from bench.prove import chain_case, prozchain_command, snarkjs_command
 from native import get_backend
 from prover.formats.snarkjs_json import read_proof, read_public
 from prover.formats.zkey import read_zkey
@@ -67,7 +67,7 @@ def test_prove(benchmark, log_n, impl, request, tmp_path):
             if snarkjs is None:
                 pytest.skip(f"snarkjs is not available: {missing}")
         else:
-            snarkjs = [sys.executable, "-m", "prover.cli"]
+            snarkjs = prozchain_command()
         proof_file, public_file = tmp_path / "proof.json", tmp_path / "public.json"
         command = [*snarkjs, "groth16", "prove", str(case.zkey), str(case.witness), str(proof_file), str(public_file)]
         run = benchmark.pedantic(subprocess.run, args=(command,), kwargs={"capture_output": True, "text": True},

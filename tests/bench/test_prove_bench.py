@@ -23,17 +23,34 @@ def options(tmp_path, **given) -> argparse.Namespace:
     return argparse.Namespace(**{**defaults, **given})
 
 
-def test_bench_prove_times_valid_proofs_of_both_provers_on_given_files(tmp_path, capsys):
+def test_bench_prove_times_valid_proofs_of_both_provers_on_given_files(tmp_path, capsys, monkeypatch):
     write_zkey(tmp_path / "toy.zkey", dev_setup(toy_r1cs(), seed=1))
     write_wtns(array_to_ints(toy_witness(3)), tmp_path / "toy.wtns")
-    assert run_prove(options(tmp_path, zkey=str(tmp_path / "toy.zkey"), witness=str(tmp_path / "toy.wtns"),
-                             no_plot=True)) == 0
-    rows = {row["impl"]: row for row in json.loads((tmp_path / "results" / "prove.json").read_text())["rows"]}
+    # a folder holding a package named like ours must not shadow the installed command
+    (tmp_path / "native").mkdir()
+    (tmp_path / "native" / "__init__.py").write_text("raise ImportError('the checkout shadowed the install')\n")
+    monkeypatch.chdir(tmp_path)
+    assert run_prove(options(tmp_path, zkey="toy.zkey", witness="toy.wtns", sizes=None, out=".")) == 0
+    report = json.loads((tmp_path / "prove.json").read_text())
+    rows = {row["impl"]: row for row in report["rows"]}
     assert rows["prozchain-c"]["runs"] == 1 and rows["snarkjs"]["runs"] == 1
+    assert rows["prozchain-c"]["constraints"] == toy_r1cs().n_constraints
+    assert (tmp_path / "prove.png").stat().st_size > 1000  # one circuit: bars with the ratio
     assert rows["prozchain-c"]["split_s"]["msm_b2"] > 0
     assert rows["prozchain-c"]["snarkjs_verifies_ours"] is True
     assert rows["prozchain-c"]["peak_rss_mib"] > 10
     assert "snarkjs" in capsys.readouterr().out
+
+
+def test_bench_prove_says_why_a_prover_failed_and_refuses_sizes_with_own_files(tmp_path, capsys):
+    write_zkey(tmp_path / "toy.zkey", dev_setup(toy_r1cs(), seed=1))
+    write_wtns(array_to_ints(toy_witness(3))[:-1], tmp_path / "short.wtns")  # one value short of the key's
+    given = dict(zkey=str(tmp_path / "toy.zkey"), witness=str(tmp_path / "short.wtns"), no_plot=True)
+    assert run_prove(options(tmp_path, **given, sizes="12")) == 2
+    assert "--sizes" in capsys.readouterr().err
+    assert run_prove(options(tmp_path, **given, sizes=None)) == 1
+    out = capsys.readouterr().out
+    assert "prozchain-c run 0: no valid proof (exit 2): [ERROR] witness has 3 values" in out, out
 
 
 def test_bench_prove_on_a_generated_circuit_with_numba_and_a_plot(tmp_path, monkeypatch):
