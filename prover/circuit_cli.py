@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -71,19 +72,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
-    """Import ``FILE.py:Class``, build it with the ``NAME=VALUE`` parameters, and compile it."""
-    file_name, sep, class_name = target.rpartition(":")
-    if not sep or not file_name or not class_name:
-        raise UsageError(f"{target!r}: expected FILE.py:Circuit")
-    path = Path(file_name)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    spec = importlib.util.spec_from_file_location(f"_prozchain_circuit_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    """Import ``FILE.py:Class`` or ``package.module:Class``, build it with the ``NAME=VALUE``
+    parameters, and compile it."""
+    where, sep, class_name = target.rpartition(":")
+    if not sep or not where or not class_name:
+        raise UsageError(f"{target!r}: expected FILE.py:Circuit or package.module:Circuit")
+    module = _import(where)
     cls = getattr(module, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, Circuit)):
-        raise UsageError(f"{path} has no Circuit subclass named {class_name!r}")
+        raise UsageError(f"{where} has no Circuit subclass named {class_name!r}")
     kwargs = {}
     for item in params:
         key, eq, value = item.partition("=")
@@ -98,6 +95,35 @@ def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
     except TypeError as exc:
         raise UsageError(f"{class_name} does not accept parameters {sorted(kwargs)}: {exc}") from exc
     return circuit.compile()
+
+
+def _import(where: str):
+    """The module of a file (registered in ``sys.modules`` first, as an import would, so that
+    dataclasses and postponed annotations in it resolve) or of a dotted name."""
+    path = Path(where)
+    try:
+        if where.endswith(".py") or path.is_file():
+            if not path.is_file():
+                raise UsageError(f"{path}: no such file")
+            name = "_prozchain_circuit_" + re.sub(r"\W", "_", str(path.resolve().with_suffix("")))
+            if name in sys.modules:
+                return sys.modules[name]
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)  # type: ignore[union-attr]
+            except BaseException:
+                del sys.modules[name]
+                raise
+            return module
+        return importlib.import_module(where)
+    except UsageError:
+        raise
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"{where}: no such file or module ({exc})") from exc
+    except Exception as exc:  # the user's code failed while loading: say where, not a traceback
+        raise UsageError(f"{where}: cannot load it: {type(exc).__name__}: {exc}") from exc
 
 
 def _read_json(path: str) -> dict:

@@ -94,3 +94,22 @@ def test_an_input_json_that_is_no_object_of_numbers_exits_2(tmp_path):
         (tmp_path / name).write_text(text)
         result = prozchain("witness", EXAMPLE, "--param", "depth=2", str(tmp_path / name), str(tmp_path / "w.wtns"))
         assert result.returncode == 2 and name in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_circuits_load_from_files_with_dataclasses_and_from_module_names(tmp_path, capsys):
+    """A file loaded by path is registered as a module first (dataclasses and postponed
+    annotations need it); ``package.module:Class`` works too; a file that fails to load exits 2
+    with one line."""
+    from prover.circuit_cli import main
+
+    batch = Path(__file__).resolve().parents[2] / "circuits" / "txtypes" / "batch.py"
+    assert main(["circuit", "info", f"{batch}:BatchCircuit", "--param", "slots=1"]) == 0
+    assert "BatchCircuit" in capsys.readouterr().out
+    assert main(["circuit", "info", "circuits.examples.merkle_inclusion:MerkleInclusion", "--param", "depth=2"]) == 0
+    assert "MerkleInclusion" in capsys.readouterr().out
+    (tmp_path / "broken.py").write_text("raise ValueError('boom')\n")
+    for target, message in ((f"{tmp_path / 'broken.py'}:X", "cannot load it: ValueError: boom"),
+                            ("no_such_package.module:X", "no such file or module")):
+        assert main(["circuit", "info", target]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and message in err, err
