@@ -187,12 +187,25 @@ class CircuitChecks:
 REGISTRY: dict[str, TxType] = {}
 
 
+def _definition(tx_type: TxType) -> tuple:
+    """What makes two types the same: their data, and their updates' code, not the function
+    objects (a module imported again, by a notebook or a test runner, makes new ones)."""
+    def code(update: Update) -> tuple:
+        c = getattr(update, "__code__", None)
+        return (getattr(update, "__qualname__", repr(update)),) + ((c.co_code, c.co_consts, c.co_names) if c else ())
+
+    return (tx_type.name, tx_type.type_id, tx_type.fields, tx_type.a, tx_type.b, tx_type.signers, tx_type.l1,
+            tx_type.fee, code(tx_type.update_a), code(tx_type.update_b))
+
+
 def register(tx_type: TxType) -> TxType:
-    """Add a type (re-registering an identical one is a no-op); returns it."""
+    """Add a type; registering the same definition again (a module imported twice) keeps the
+    newest and is otherwise harmless. Returns it."""
     known = REGISTRY.get(tx_type.name)
     if known is not None:
-        if known != tx_type:
+        if _definition(known) != _definition(tx_type):
             raise RegistryError(f"a different transaction type {tx_type.name!r} is already registered")
+        REGISTRY[tx_type.name] = tx_type
         return tx_type
     clash = [t.name for t in REGISTRY.values() if t.type_id == tx_type.type_id]
     if clash:

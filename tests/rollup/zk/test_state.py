@@ -118,6 +118,34 @@ def test_truncated_or_unknown_data_is_refused():
         decode_batch(bytes([250]))
 
 
+def test_a_module_registering_a_type_may_be_imported_again(tmp_path):
+    """Notebooks and test runners import a module again: the same definition (new function
+    objects, same code) is harmless, and the newest is kept; a changed one is refused."""
+    import importlib.util
+
+    from circuits.txtypes.registry import REGISTRY
+
+    source = ("from circuits.txtypes.registry import TxType, register\n"
+              "def credit(checks, fields, account):\n"
+              "    return account.replace(balance=account.balance + fields['amount'])\n"
+              "KIND = register(TxType('reimported', 242, (('to', 4), ('amount', 8)), a='to', update_a=credit))\n")
+    (tmp_path / "mytype.py").write_text(source)
+    try:
+        kinds = []
+        for name in ("first", "second"):
+            spec = importlib.util.spec_from_file_location(f"mytype_{name}", tmp_path / "mytype.py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            kinds.append(module.KIND)
+        assert kinds[0] is not kinds[1] and REGISTRY["reimported"] is kinds[1]
+        (tmp_path / "mytype.py").write_text(source.replace("+ fields['amount']", "- fields['amount']"))
+        spec = importlib.util.spec_from_file_location("mytype_changed", tmp_path / "mytype.py")
+        with pytest.raises(RegistryError, match="a different transaction type 'reimported'"):
+            spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    finally:
+        REGISTRY.pop("reimported", None)
+
+
 def test_registry_refuses_clashes_and_malformed_types():
     with pytest.raises(RegistryError, match="type id 2 .* is taken by 'transfer'"):
         register(TxType("other", 2))
