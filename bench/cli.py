@@ -226,7 +226,7 @@ def register(subparsers) -> None:
     msm.add_argument("--json", help="write the rows (with a header object) to this JSON file")
     msm.add_argument("--runs", type=int, default=3, help="timed runs per implementation (default 3)")
     msm.add_argument("--impls", default="native,numba,reference,ffjavascript",
-                     help="which implementations to run (default: all four)")
+                     help="comma-separated, from native, numba, reference, ffjavascript (default: all four)")
     msm.add_argument("--numba-max", type=int, default=12, help="largest log2 size for numba (default 12)")
     msm.add_argument("--reference-max", type=int, default=8, help="largest log2 size for the reference (default 8)")
     msm.set_defaults(func=run_msm)

@@ -124,7 +124,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     setup = commands.add_parser("setup", help="make a proving key (.zkey) for a circuit (.r1cs)",
                                 usage="prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
     setup.add_argument("r1cs", help="circuit.r1cs")
-    setup.add_argument("rest", nargs="+", metavar="pot.ptau|circuit.zkey", help="pot.ptau circuit.zkey, or with --dev circuit.zkey")
+    setup.add_argument("rest", nargs="+", metavar="pot.ptau|circuit.zkey",
+                       help="the prepared powers of tau, then the proving key to write (circuit.zkey); with "
+                            "--dev only the key to write")
     setup.add_argument("--dev", action="store_true",
                        help="single-party setup from fresh randomness: for development only")
     setup.set_defaults(func=setup_command)
@@ -136,8 +138,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("public", help="public.json to write")
     prove.add_argument("--profile", action="store_true", help="print the time of each step (to stderr)")
     prove.add_argument("--check", choices=("all", "sample", "none"), default="sample",
-                       help="which zkey points to validate (see prover.formats.zkey): all; sample "
-                            "(default: every G1 point, sampled B2 points plus a G2 check of the B2 MSM); none")
+                       help="which of the key's points to validate before proving: all (every point on its "
+                            "curve and in its subgroup); sample (default: every G1 point, a sample of the B2 "
+                            "points, and a G2 check of the B2 result); none (a key you made yourself)")
     prove.add_argument("--r1cs", metavar="circuit.r1cs",
                        help="the circuit: check that the key's coefficients (section 4) are its A and B, and "
                             "refuse a witness that violates a constraint, naming the first")
