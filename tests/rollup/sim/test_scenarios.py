@@ -86,7 +86,23 @@ def test_cli_list_and_run(tmp_path, capsys):
     assert {"scenario", "seed", "ok", "invariants", "honest_loss", "l1_gas", "steps"} <= set(doc)
     assert doc["ok"] is True and doc["seed"] == 4 and doc["l1_gas"] > 0 and doc["steps"] > 0
     capsys.readouterr()
-    assert main(["scenario", "run", NAME, "--seed", "4", "--param", "defense=off"]) == 1
+    assert main(["scenario", "run", NAME, "--seed", "4", "--param", "defense=off", "--trace"]) == 1
     captured = capsys.readouterr()
-    assert "FAILED" in captured.out and "seed 4" in captured.err and "forwarder: CRASH" in captured.err
+    assert "FAILED" in captured.out and "seed 4" in captured.err and "forwarder: CRASH" in captured.out
     assert main(["scenario", "run", "no-such-scenario"]) == 2
+
+
+def test_run_prints_the_trace_only_when_asked_and_says_a_control_lost(tmp_path, capsys):
+    from rollup.sim.cli import main
+
+    assert main(["scenario", "run", "channel-stale-state", "--param", "defense=off", "--param", "updates=20"]) == 1
+    captured = capsys.readouterr()
+    assert "the attack succeeded, as it should without its defence" in captured.out
+    assert "event trace" not in captured.out and "--trace  (prints its" in captured.err
+    assert main(["scenario", "run", "channel-stale-state", "--param", "updates=20", "--trace",
+                 "--trace-file", str(tmp_path / "trace.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "event trace (" in out and len((tmp_path / "trace.txt").read_text().splitlines()) > 10
+    assert main(["scenario", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert all(f"[{room}]" in listing for room in ("zk", "optimistic", "channels", "sidechain", "l1"))
