@@ -326,47 +326,46 @@ def _json_point(rng: random.Random, target: Target, obj: Any, groups: tuple[str,
     return rng.choice(points) if points else None
 
 
-def point_off_curve(rng: random.Random, target: Target, data: bytes) -> Mutant:
+def _replace_point(rng: random.Random, target: Target, data: bytes, groups: tuple[str, ...], what: str,
+                   value_of: Callable[[str, Any], Any], fallback: Callable[..., Mutant]) -> Mutant:
+    """One point of ``groups`` replaced by ``value_of(group, coordinates)``; ``fallback`` where
+    the file has no such point or ``value_of`` gives None."""
     obj = json.loads(data)
-    found = _json_point(rng, target, obj, ("g1", G2))
-    if found is None:
-        return out_of_range(rng, target, data)
-    path, group = found
-    x, y, _ = _get(obj, path)
-    if group == G2:
-        moved = [x, [str((int(y[0]) + 1) % P), y[1]], ["1", "0"]]
-    else:
-        moved = [x, str((int(y) + 1) % P), "1"]
-    return Mutant(f"{_where(path)} moved off the curve", _text(_set(obj, path, moved)))
+    found = _json_point(rng, target, obj, groups)
+    value = value_of(found[1], _get(obj, found[0])) if found else None
+    if value is None:
+        return fallback(rng, target, data)
+    return Mutant(f"{_where(found[0])} {what}", _text(_set(obj, found[0], value)))
+
+
+def point_off_curve(rng: random.Random, target: Target, data: bytes) -> Mutant:
+    def moved(group: str, point: Any) -> Any:
+        x, y, _ = point
+        if group == G2:
+            return [x, [str((int(y[0]) + 1) % P), y[1]], ["1", "0"]]
+        return [x, str((int(y) + 1) % P), "1"]
+    return _replace_point(rng, target, data, ("g1", G2), "moved off the curve", moved, out_of_range)
 
 
 def point_outside_g2(rng: random.Random, target: Target, data: bytes) -> Mutant:
-    obj = json.loads(data)
-    found = _json_point(rng, target, obj, (G2,))
-    if found is None:
-        return out_of_range(rng, target, data)
-    (x0, x1), (y0, y1) = twist_point_outside_g2(rng)
-    value = [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
-    return Mutant(f"{_where(found[0])} on the twist outside G2", _text(_set(obj, found[0], value)))
+    def outside(group: str, point: Any) -> Any:
+        (x0, x1), (y0, y1) = twist_point_outside_g2(rng)
+        return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+    return _replace_point(rng, target, data, (G2,), "on the twist outside G2", outside, out_of_range)
 
 
 def jacobian(rng: random.Random, target: Target, data: bytes) -> Mutant:
     """A point written with z = 2 (x z^2, y z^3, z): the same point, as ffjavascript reads it."""
-    obj = json.loads(data)
-    found = _json_point(rng, target, obj, ("g1", G2))
-    if found is None:
-        return retype(rng, target, data)
-    path, group = found
-    x, y, z = _get(obj, path)
-    if group == G2:
-        if z == ["0", "0"]:
-            return retype(rng, target, data)
-        value = [[str(int(c) * 4 % P) for c in x], [str(int(c) * 8 % P) for c in y], ["2", "0"]]
-    else:
+    def scaled(group: str, point: Any) -> Any:
+        x, y, z = point
+        if group == G2:
+            if z == ["0", "0"]:
+                return None
+            return [[str(int(c) * 4 % P) for c in x], [str(int(c) * 8 % P) for c in y], ["2", "0"]]
         if z == "0":
-            return retype(rng, target, data)
-        value = [str(int(x) * 4 % P), str(int(y) * 8 % P), "2"]
-    return Mutant(f"{_where(path)} in Jacobian coordinates with z = 2", _text(_set(obj, path, value)))
+            return None
+        return [str(int(x) * 4 % P), str(int(y) * 8 % P), "2"]
+    return _replace_point(rng, target, data, ("g1", G2), "in Jacobian coordinates with z = 2", scaled, retype)
 
 
 def degenerate(rng: random.Random, target: Target, data: bytes) -> Mutant:
