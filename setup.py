@@ -5,13 +5,22 @@ The C core in native/src is compiled by cffi at install time; a failed compile f
 
 from setuptools import find_packages, setup
 
+# The folders stay at the top of the repository; installed, they live under one namespace
+# (prozchain.native, prozchain.prover, ...), in editable and regular installs alike.
+LAYERS = ["native", "prover", "circuits", "rollup", "bench"]
+PACKAGES = find_packages(include=[f"{layer}*" for layer in LAYERS])
+
 setup(
     name="prozchain",
     version="0.1.0",
     description="ZK proving workbench over BN254 with native kernels, and the Layer 2 stack on it",
     python_requires=">=3.10",
-    packages=find_packages(include=["native*", "prover*", "circuits*", "rollup*", "bench*"]),
-    package_data={"native": ["src/*.c", "src/*.h"], "bench": ["msm_peer.js", "package.json", "package-lock.json"]},
+    packages=[f"prozchain.{package}" for package in PACKAGES],
+    package_dir={f"prozchain.{layer}": layer for layer in LAYERS},
+    package_data={
+        "prozchain.native": ["src/*.c", "src/*.h"],
+        "prozchain.bench": ["msm_peer.js", "package.json", "package-lock.json"],
+    },
     setup_requires=["cffi==2.0.0"],
     cffi_modules=["native/build.py:make_builder"],
     install_requires=[
@@ -34,11 +43,11 @@ setup(
         ],
     },
     entry_points={
-        "console_scripts": ["prozchain=prover.cli:main"],
+        "console_scripts": ["prozchain=prozchain.prover.cli:main"],
         "prozchain.commands": [
-            "bench=bench.cli:register",
-            "demo=bench.demo:register",
-            "scenario=rollup.sim.cli:register",
+            "bench=prozchain.bench.cli:register",
+            "demo=prozchain.bench.demo:register",
+            "scenario=prozchain.rollup.sim.cli:register",
         ],
     },
 )

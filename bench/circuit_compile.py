@@ -1,7 +1,7 @@
 """Compile and solve a circuit of about 2^k constraints, printing times and peak memory.
 
-Run: ``python -m bench.circuit_compile 20`` (a chain of 2^k multiplications, each with a new
-constant) or ``python -m bench.circuit_compile 20 poseidon`` (a chain of Poseidon(2) hashes,
+Run: ``python -m prozchain.bench.circuit_compile 20`` (a chain of 2^k multiplications, each with a new
+constant) or ``python -m prozchain.bench.circuit_compile 20 poseidon`` (a chain of Poseidon(2) hashes,
 240 constraints each, as many as fit in 2^k).
 """
 
@@ -11,8 +11,8 @@ import resource
 import sys
 import time
 
-from circuits import Circuit
-from circuits.gadgets.poseidon import poseidon
+from prozchain.circuits import Circuit
+from prozchain.circuits.gadgets.poseidon import poseidon
 
 
 class Chain(Circuit):

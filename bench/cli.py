@@ -30,9 +30,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from bench import prove
+from prozchain.bench import prove
 
-from native.backend import R
+from prozchain.native.backend import R
 
 HERE = Path(__file__).resolve().parent
 PEER_SCRIPT = HERE / "msm_peer.js"
@@ -41,14 +41,14 @@ PEER_SCRIPT = HERE / "msm_peer.js"
 # ---- inputs shared by the CLI and the pytest-benchmark suites ---------------------------------
 def backend_for(impl: str):
     """The backend behind an implementation name of the tables: native, numba or reference."""
-    import native
+    from prozchain import native
 
     return native.get_backend("c" if impl == "native" else impl)
 
 
 def bench_bases(group: str, log_n: int, seed: int = 2024):
     """2^log_n prepared bases (a + i d) * G, built in C in well under a second at 2^20."""
-    from native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
+    from prozchain.native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
 
     c = CBackend()
     n = 1 << log_n
@@ -84,7 +84,7 @@ def machine_info() -> dict:
                 break
     except OSError:
         pass
-    from native.c_backend import lib, path_summary
+    from prozchain.native.c_backend import lib, path_summary
 
     commit = "?"
     try:
@@ -148,8 +148,8 @@ def _point_ints(point) -> list[int]:
 
 # ---- the command -------------------------------------------------------------------------------
 def run_msm(args: argparse.Namespace) -> int:
-    import native
-    from native.c_backend import CBackend
+    from prozchain import native
+    from prozchain.native.c_backend import CBackend
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     impls = [s.strip() for s in args.impls.split(",") if s.strip()]
@@ -161,7 +161,7 @@ def run_msm(args: argparse.Namespace) -> int:
     backends: dict[str, object] = {"native": c}
     if "numba" in impls:
         try:
-            from native.numba_backend import NumbaBackend
+            from prozchain.native.numba_backend import NumbaBackend
 
             backends["numba"] = NumbaBackend()
         except ImportError as exc:

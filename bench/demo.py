@@ -28,10 +28,10 @@ from typing import Callable, Optional
 
 from py_ecc import optimized_bn128 as ob
 
-from native.backend import R
-from native.errors import InvalidPointError
-from prover import G1Point, G2Point, current_backend, pairing, pairing_check
-from prover.twist import twist_point_outside_g2
+from prozchain.native.backend import R
+from prozchain.native.errors import InvalidPointError
+from prozchain.prover import G1Point, G2Point, current_backend, pairing, pairing_check
+from prozchain.prover.twist import twist_point_outside_g2
 
 
 @dataclass
@@ -87,12 +87,12 @@ def groth16_round_trip(seed: int, depth: int = 8) -> list[Row]:
     Setup and proving run on the C core whatever the current backend: on the pure-Python
     reference they take minutes even for this small circuit.
     """
-    from circuits.examples.merkle_inclusion import MerkleInclusion, sample_input
-    from native import get_backend
-    from native.kernels import ints_to_array
-    from prover.groth16 import Proof, verify
-    from prover.groth16.prover import prove
-    from prover.groth16.setup import constraint_system, dev_setup
+    from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion, sample_input
+    from prozchain.native import get_backend
+    from prozchain.native.kernels import ints_to_array
+    from prozchain.prover.groth16 import Proof, verify
+    from prozchain.prover.groth16.prover import prove
+    from prozchain.prover.groth16.setup import constraint_system, dev_setup
 
     steps = []
 
@@ -128,13 +128,13 @@ def rollup_demo(seed: int, slots: int = 4, depth: int = 8, transfer_batches: int
     witness time is about constant and the proving time nearly so, so bigger batches mostly buy
     fewer L1 submissions (less gas per transaction) at the price of a longer one-time setup.
     """
-    from circuits.gadgets.eddsa import public_key
-    from circuits.txtypes import Tx, sign_tx
-    from rollup.l1 import Chain, Key
-    from rollup.zk.keys import circuit_and_key
-    from rollup.zk.node import ZkNode
-    from rollup.zk.operator import Pipeline
-    from rollup.zk.system import ETHER, UNIT, deploy
+    from prozchain.circuits.gadgets.eddsa import public_key
+    from prozchain.circuits.txtypes import Tx, sign_tx
+    from prozchain.rollup.l1 import Chain, Key
+    from prozchain.rollup.zk.keys import circuit_and_key
+    from prozchain.rollup.zk.node import ZkNode
+    from prozchain.rollup.zk.operator import Pipeline
+    from prozchain.rollup.zk.system import ETHER, UNIT, deploy
 
     rng = random.Random(seed)
     spec, compiled, zkey = circuit_and_key(slots=slots, depth=depth)
@@ -200,7 +200,7 @@ def main(args: argparse.Namespace) -> int:
     backend = current_backend()
     print(f"ProzChain L2 demo: BN254 arithmetic on the '{backend.name}' backend, checked against py_ecc")
     if backend.name.startswith("c"):
-        from native.c_backend import path_summary
+        from prozchain.native.c_backend import path_summary
 
         print(f"C core path: {path_summary()}")
     print(f"seed {seed} (replay with --seed {seed})\n")

@@ -11,7 +11,7 @@ the key's verification key before its time counts, and one proof of ours per cir
 given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
 snarkjs is missing it is reported as missing, never timed.
 
-Generated circuits are chains of multiplications (``bench.circuit_compile.Chain``) that fill a
+Generated circuits are chains of multiplications (``prozchain.bench.circuit_compile.Chain``) that fill a
 domain of 2^k exactly (2^k - 2 constraints and one public output), compiled by our DSL and set
 up once by the development setup (one party, insecure: for benchmarks only); files are kept in
 ``bench/results/circuits/`` and reused. ``--numba`` adds the numba backend for sizes up to
@@ -127,11 +127,11 @@ def constraints_of(key) -> int:
 def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
     """The chain circuit filling a domain of 2^log_n, its witness and a development key (made
     once, then reused from ``workdir``)."""
-    from bench.circuit_compile import Chain
-    from prover.formats.r1cs import write_r1cs
-    from prover.formats.wtns import write_wtns
-    from prover.formats.zkey import write_zkey
-    from prover.groth16.setup import constraint_system, dev_setup
+    from prozchain.bench.circuit_compile import Chain
+    from prozchain.prover.formats.r1cs import write_r1cs
+    from prozchain.prover.formats.wtns import write_wtns
+    from prozchain.prover.formats.zkey import write_zkey
+    from prozchain.prover.groth16.setup import constraint_system, dev_setup
 
     n = (1 << log_n) - 2
     folder = workdir / f"chain{log_n}"
@@ -152,7 +152,7 @@ def machine() -> dict:
     """What the numbers were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    from native.c_backend import path_summary
+    from prozchain.native.c_backend import path_summary
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True)
     return {"cpu": cpu, "cores": os.cpu_count(), "threads": os.environ.get("PROZ_THREADS", str(os.cpu_count())),
@@ -173,7 +173,7 @@ def msm_mults(group: str, n: int, nbits: int = 254) -> float:
     """Field multiplications (over Fp) of an MSM of n points, by the C core's cost model: per
     window one bucket addition per point (6.5 in affine batches, 11 in Jacobian) and 27 per
     bucket to reduce; a G2 operation costs about three times a G1 one (Fp2 products)."""
-    from native.c_backend import ffi, lib
+    from prozchain.native.c_backend import ffi, lib
 
     affine = ffi.new("int *")
     c = lib.pz_msm_window(1 if group == "g1" else 2, n, nbits, affine)
@@ -197,7 +197,7 @@ def mults_per_second() -> float:
     back out of Montgomery form)."""
     import numpy as np
 
-    from native.c_backend import ffi, lib
+    from prozchain.native.c_backend import ffi, lib
 
     a = np.random.default_rng(1).integers(0, 2**62, size=(1 << 20, 4), dtype=np.uint64)
     out = np.empty_like(a)
@@ -214,9 +214,9 @@ def _timed(fn) -> float:
 
 def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]]) -> tuple[list[dict], list[str]]:
     """Rows (one per prover) for one circuit, and the failures seen."""
-    from prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json, write_json
-    from prover.formats.zkey import read_zkey
-    from prover.groth16.verifier import pairing_equation_holds
+    from prozchain.prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json, write_json
+    from prozchain.prover.formats.zkey import read_zkey
+    from prozchain.prover.groth16.verifier import pairing_equation_holds
 
     key = read_zkey(case.zkey, check="none")
     vk = key.verification_key()
@@ -335,7 +335,7 @@ def run_prove(args: argparse.Namespace) -> int:
         return 2
     snarkjs, missing = snarkjs_command()
     if args.zkey:
-        from prover.formats.zkey import read_zkey
+        from prozchain.prover.formats.zkey import read_zkey
 
         key = read_zkey(args.zkey, check="none")
         cases = [Case(Path(args.zkey).name, constraints_of(key), Path(args.zkey), Path(args.witness))]

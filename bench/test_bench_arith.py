@@ -28,10 +28,10 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
 
-import native
-from native.backend import P, R
-from native.kernels import array_to_ints, ints_to_array
-from native.reference import from_py_ecc, to_py_ecc
+from prozchain import native
+from prozchain.native.backend import P, R
+from prozchain.native.kernels import array_to_ints, ints_to_array
+from prozchain.native.reference import from_py_ecc, to_py_ecc
 
 rng = random.Random(2024)
 A, B = rng.randrange(P), rng.randrange(P)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-import native
-from bench.cli import backend_for, bench_bases, bench_scalars
-from bench.kernel_ratios import record
+from prozchain import native
+from prozchain.bench.cli import backend_for, bench_bases, bench_scalars
+from prozchain.bench.kernel_ratios import record
 
 CASES = [("g1", 12, "native"), ("g1", 12, "numba"), ("g1", 8, "native"), ("g1", 8, "reference"),
          ("g1", 16, "native"), ("g1", 18, "native"), ("g1", 20, "native"),

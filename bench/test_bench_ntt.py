@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import native
-from bench.cli import backend_for, bench_fr_vector
-from bench.kernel_ratios import record
+from prozchain import native
+from prozchain.bench.cli import backend_for, bench_fr_vector
+from prozchain.bench.kernel_ratios import record
 
 CASES = [(16, "native"), (16, "numba"), (20, "native"), (8, "native"), (8, "reference")]
 _DATA: dict = {}

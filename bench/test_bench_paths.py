@@ -17,15 +17,15 @@ import random
 
 import pytest
 
-from bench.cli import bench_bases, bench_scalars
-from bench.kernel_ratios import record
-from bench.load import MACHINE_STATES, machine_state
-from bench.prove import chain_case
-from native.backend import R
-from native.c_backend import PATH, CBackend, runnable_paths
-from prover.formats.zkey import read_zkey
-from prover.groth16.prover import prove, read_witness
-from prover.groth16.verifier import verify
+from prozchain.bench.cli import bench_bases, bench_scalars
+from prozchain.bench.kernel_ratios import record
+from prozchain.bench.load import MACHINE_STATES, machine_state
+from prozchain.bench.prove import chain_case
+from prozchain.native.backend import R
+from prozchain.native.c_backend import PATH, CBackend, runnable_paths
+from prozchain.prover.formats.zkey import read_zkey
+from prozchain.prover.groth16.prover import prove, read_witness
+from prozchain.prover.groth16.verifier import verify
 
 IMPLS = ["native"] + [path for path in runnable_paths() if path != PATH]
 _INPUTS: dict = {}

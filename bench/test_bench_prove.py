@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.kernel_ratios import record
-from bench.prove import chain_case, prozchain_command, snarkjs_command
-from native import get_backend
-from prover.formats.snarkjs_json import read_proof, read_public
-from prover.formats.zkey import read_zkey
-from prover.groth16.prover import Profile, prove, read_witness
-from prover.groth16.verifier import verify
+from prozchain.bench.kernel_ratios import record
+from prozchain.bench.prove import chain_case, prozchain_command, snarkjs_command
+from prozchain.native import get_backend
+from prozchain.prover.formats.snarkjs_json import read_proof, read_public
+from prozchain.prover.formats.zkey import read_zkey
+from prozchain.prover.groth16.prover import Profile, prove, read_witness
+from prozchain.prover.groth16.verifier import verify
 
 SIZES = [int(k) for k in os.environ.get("PROZ_BENCH_PROVE_SIZES", "12,16").split(",")]
 ROUNDS = int(os.environ.get("PROZ_BENCH_ROUNDS", "3"))

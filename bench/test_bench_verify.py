@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bench.kernel_ratios import record
-from bench.load import MACHINE_STATES, machine_state
-from prover import G1Point
-from prover.groth16 import Proof, Trapdoor, verify
+from prozchain.bench.kernel_ratios import record
+from prozchain.bench.load import MACHINE_STATES, machine_state
+from prozchain.prover import G1Point
+from prozchain.prover.groth16 import Proof, Trapdoor, verify
 
 PROOFS = 1000
 THREADS = [1, 2, 8]

@@ -1,6 +1,6 @@
 """The circuit DSL: write circuits in Python, compile them to R1CS, solve and debug witnesses.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Square(Circuit):
 ...     def define(self):
 ...         x = self.public_input("x")
@@ -10,11 +10,11 @@
 {'y': 144}
 """
 
-from circuits.api import assert_bool, assert_equal, assert_mul, assert_nonzero, assert_zero, gadget, hint, mul_add, scope
-from circuits.circuit import Circuit, CompiledCircuit, compile_function
-from circuits.errors import BranchOnVariableError, CircuitError, ConstraintError, WitnessError
-from circuits.lc import Var, linear_sum
-from circuits.r1cs import R1CS, SparseMatrix
+from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, assert_nonzero, assert_zero, gadget, hint, mul_add, scope
+from prozchain.circuits.circuit import Circuit, CompiledCircuit, compile_function
+from prozchain.circuits.errors import BranchOnVariableError, CircuitError, ConstraintError, WitnessError
+from prozchain.circuits.lc import Var, linear_sum
+from prozchain.circuits.r1cs import R1CS, SparseMatrix
 
 __all__ = [
     "Circuit",

@@ -1,6 +1,6 @@
 """What gadgets and circuits call besides arithmetic: hints, assertions, labelled gadget scopes.
 
->>> from circuits import Circuit, assert_bool, hint
+>>> from prozchain.circuits import Circuit, assert_bool, hint
 >>> class Half(Circuit):
 ...     def define(self):
 ...         x = self.private_input("x")
@@ -16,8 +16,8 @@ from __future__ import annotations
 import functools
 from typing import Callable, Sequence, TypeVar
 
-from circuits.builder import current
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.builder import current
+from prozchain.circuits.lc import Value, Var, lift
 
 F = TypeVar("F", bound=Callable)
 

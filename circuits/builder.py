@@ -7,7 +7,7 @@ the witness solver computes that wire later: either from the constraint itself (
 appears once, linearly, in C) or from a hint. Each constraint remembers its *site*: the gadget
 scope that was open and the source line outside this package that created it.
 
->>> from circuits.builder import Builder, tracing
+>>> from prozchain.circuits.builder import Builder, tracing
 >>> with tracing(Builder()) as b:
 ...     x = b.input("x", public=False)
 ...     y = x * x * x + x + 5
@@ -25,10 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.errors import CircuitError
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.errors import CircuitError
+from prozchain.circuits.lc import Value, Var, lift
 
 ONE, OUTPUT, PUBLIC, PRIVATE, INTERNAL, HINT = range(6)
 KIND_NAMES = ["one", "public output", "public input", "private input", "internal", "hint output"]

@@ -5,7 +5,7 @@ with ``public_input``/``private_input``, compute with ``+ - * /`` and gadgets, a
 results with ``output``. ``compile()`` traces ``define`` once and returns a
 :class:`CompiledCircuit`, whose ``solve`` computes witnesses without running ``define`` again.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Multiply(Circuit):
 ...     def define(self):
 ...         a, b = self.private_input("a"), self.private_input("b")
@@ -26,10 +26,10 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from circuits.builder import HINT, INTERNAL, KIND_NAMES, OUTPUT, PRIVATE, PUBLIC, Builder, Hint, Signal, nest, tracing
-from circuits.builder import current
-from circuits.r1cs import R1CS, SparseMatrix
-from circuits import solver
+from prozchain.circuits.builder import HINT, INTERNAL, KIND_NAMES, OUTPUT, PRIVATE, PUBLIC, Builder, Hint, Signal, nest, tracing
+from prozchain.circuits.builder import current
+from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.circuits import solver
 
 
 class Circuit:

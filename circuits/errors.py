@@ -1,6 +1,6 @@
 """Errors of the circuit layer; each names the signal, wire or constraint that is wrong."""
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 
 
 class CircuitError(ProzError):

@@ -3,10 +3,10 @@
 A :class:`Var` is ``sum(coeff * wire)``, wire 0 being the constant 1. Adding, subtracting and
 scaling by constants only rewrite the combination, so they cost nothing; multiplying two
 non-constant variables adds one constraint ``a * b = c`` on a fresh wire ``c`` (see
-:mod:`circuits.builder`). Python control flow on a variable is an error, because its value is
+:mod:`prozchain.circuits.builder`). Python control flow on a variable is an error, because its value is
 not known when the circuit is traced.
 
->>> from circuits.lc import Var
+>>> from prozchain.circuits.lc import Var
 >>> x = Var({1: 1})                   # the wire 1, as a variable
 >>> (3 * x + 2 - x).terms
 {1: 2, 0: 2}
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Union
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.errors import BranchOnVariableError, CircuitError
+from prozchain.circuits.errors import BranchOnVariableError, CircuitError
 
 Value = Union["Var", int]
 
@@ -204,4 +204,4 @@ def linear_sum(values: list[Value], coeffs: list[int] | None = None) -> Var:
 
 # Imported last: the builder imports this module's names, and this module only needs the builder
 # when a multiplication is traced.
-from circuits import builder as _builder  # noqa: E402
+from prozchain.circuits import builder as _builder  # noqa: E402

@@ -9,7 +9,7 @@ an assertion mentions it or a wire computed from it. Given a witness, the lint a
 hint output alone: if changing it to a random value breaks no constraint, nothing determines
 it (at least at this witness).
 
->>> from circuits import Circuit, hint
+>>> from prozchain.circuits import Circuit, hint
 >>> class Sloppy(Circuit):
 ...     def define(self):
 ...         x = self.private_input("x")
@@ -30,10 +30,10 @@ from typing import Sequence
 
 import numpy as np
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.builder import HINT, ONE, OUTPUT, PRIVATE, PUBLIC
-from circuits.circuit import CompiledCircuit
+from prozchain.circuits.builder import HINT, ONE, OUTPUT, PRIVATE, PUBLIC
+from prozchain.circuits.circuit import CompiledCircuit
 
 
 @dataclass

@@ -8,7 +8,7 @@ coefficients (1, -1, powers of two, round constants): 8 bytes per non-zero whate
 Wires follow circom's order: 0 is the constant 1, then public outputs, public inputs, private
 inputs, then internal wires.
 
->>> from circuits.r1cs import R1CS, SparseMatrix
+>>> from prozchain.circuits.r1cs import R1CS, SparseMatrix
 >>> # one constraint: w1 * w1 = w2 (wires: 1, x, y)
 >>> A = SparseMatrix.from_rows([[(1, 1)]], [1]); C = SparseMatrix.from_rows([[(2, 1)]], [1])
 >>> r = R1CS(3, 0, 0, 2, A, A, C, [1])
@@ -26,9 +26,9 @@ from typing import Sequence
 
 import numpy as np
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.errors import ConstraintError, WitnessError
+from prozchain.circuits.errors import ConstraintError, WitnessError
 
 
 BLOCK = 1 << 16  # constraints checked at once: bounds the object arrays' memory

@@ -3,7 +3,7 @@
 Each row is a gadget scope path (nested gadgets join with '/'): how many times it was entered,
 the constraints made directly in it ("self") and with everything it called ("total").
 
->>> from circuits import Circuit, gadget
+>>> from prozchain.circuits import Circuit, gadget
 >>> @gadget("cube")
 ... def cube(x):
 ...     return x * x * x
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from circuits.circuit import CompiledCircuit
+from prozchain.circuits.circuit import CompiledCircuit
 
 
 @dataclass

@@ -6,7 +6,7 @@ produced by a hint function. Steps are visited in creation order, so every wire 
 already known. Rows are read from the sparse arrays a chunk at a time, which keeps memory
 bounded for circuits of millions of constraints.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Cube(Circuit):
 ...     def define(self):
 ...         x = self.private_input("x")
@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.builder import PRIVATE, PUBLIC, flatten
-from circuits.errors import WitnessError
+from prozchain.circuits.builder import PRIVATE, PUBLIC, flatten
+from prozchain.circuits.errors import WitnessError
 
 if TYPE_CHECKING:
-    from circuits.circuit import CompiledCircuit
+    from prozchain.circuits.circuit import CompiledCircuit
 
 CHUNK = 8192
 

@@ -1,7 +1,7 @@
 """A test helper for circuit authors: good witnesses must satisfy the system, bad ones must not.
 
->>> from circuits import Circuit
->>> from circuits.testing import check_circuit
+>>> from prozchain.circuits import Circuit
+>>> from prozchain.circuits.testing import check_circuit
 >>> class Square(Circuit):
 ...     def define(self):
 ...         x, y = self.private_input("x"), self.public_input("y")
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence, Union
 
-from circuits.circuit import CompiledCircuit
-from circuits.errors import CircuitError
+from prozchain.circuits.circuit import CompiledCircuit
+from prozchain.circuits.errors import CircuitError
 
 Case = Union[Mapping[str, object], Sequence[int]]
 

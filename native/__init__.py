@@ -1,12 +1,12 @@
 """BN254 arithmetic kernels: the C core (via cffi) and the pure-Python reference (py_ecc).
 
-Every backend implements :class:`native.backend.Backend`: "c", "reference", and "numba" (the
+Every backend implements :class:`prozchain.native.backend.Backend`: "c", "reference", and "numba" (the
 MSM and NTT kernels compiled by numba, the rest from the reference). ``get_backend()`` picks one by name,
 or from the ``PROZ_BACKEND`` environment variable, defaulting to the C core. A missing C build
 is an error, never a silent fall-back to the slow path. "c" runs the C core on the fastest
 arithmetic path this CPU has; "c:portable" (or "c:adx") runs a named one.
 
->>> from native import get_backend
+>>> from prozchain.native import get_backend
 >>> get_backend("reference").name
 'reference'
 >>> get_backend("c:portable").name
@@ -20,13 +20,13 @@ import os
 from functools import lru_cache
 from typing import Optional
 
-from native.backend import Backend
-from native.errors import ProzError
+from prozchain.native.backend import Backend
+from prozchain.native.errors import ProzError
 
 _BACKENDS = {
-    "c": ("native.c_backend", "CBackend"),
-    "reference": ("native.reference", "ReferenceBackend"),
-    "numba": ("native.numba_backend", "NumbaBackend"),  # numba MSM/NTT, the rest as reference
+    "c": ("prozchain.native.c_backend", "CBackend"),
+    "reference": ("prozchain.native.reference", "ReferenceBackend"),
+    "numba": ("prozchain.native.numba_backend", "NumbaBackend"),  # numba MSM/NTT, the rest as reference
 }
 
 BACKEND_NAMES = tuple(_BACKENDS)

@@ -17,7 +17,7 @@ the caller's job (``is_on_curve``, ``in_subgroup``). Scalars are any Python int 
 ``>= R`` included): they are never reduced modulo ``R`` behind the caller's back, so
 multiplying a point outside the subgroup still gives the true multiple.
 
->>> from native import get_backend
+>>> from prozchain.native import get_backend
 >>> b = get_backend("reference")
 >>> b.mul("fr", 3, 5)
 15
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
 
-from native.errors import InvalidFieldElementError
+from prozchain.native.errors import InvalidFieldElementError
 
 P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
@@ -123,7 +123,7 @@ class Backend:
     # single native calls that release the GIL and run on PROZ_THREADS threads.
     def mul_array(self, field: str, a, b):
         """Elementwise ``a * b`` of two ``(n, 4)`` uint64 arrays of canonical field elements."""
-        from native.kernels import array_to_ints, ints_to_array
+        from prozchain.native.kernels import array_to_ints, ints_to_array
 
         xs, ys = array_to_ints(a), array_to_ints(b)
         if len(xs) != len(ys):
@@ -132,14 +132,14 @@ class Backend:
 
     def inv_array(self, field: str, a):
         """Elementwise inverse of an ``(n, 4)`` array, one field inversion in all."""
-        from native.kernels import array_to_ints, ints_to_array
+        from prozchain.native.kernels import array_to_ints, ints_to_array
 
         return ints_to_array(self.batch_inv(field, array_to_ints(a)), MODULI[field])
 
     def from_mont_array(self, field: str, a):
         """An ``(n, 4)`` array of Montgomery-form limbs (x * 2^256 mod modulus, the layout of
         snarkjs's binary files) as canonical limbs."""
-        from native.kernels import array_to_ints, ints_to_array
+        from prozchain.native.kernels import array_to_ints, ints_to_array
 
         modulus = MODULI[field]
         inv = pow(1 << 256, -1, modulus)
@@ -148,13 +148,13 @@ class Backend:
     def qap_abc(self, records, witness, domain_size: int):
         """Groth16's A and B evaluations on the domain, from snarkjs's .zkey coefficients.
 
-        ``records`` is a :data:`native.kernels.COEF_DTYPE` array (matrix 0 = A / 1 = B,
+        ``records`` is a :data:`prozchain.native.kernels.COEF_DTYPE` array (matrix 0 = A / 1 = B,
         constraint row, signal, value) with each value stored as coef * 2^512 mod R as snarkjs
         stores it; ``witness`` an ``(m, 4)`` array. Returns canonical ``(A, B)``, each
         ``(domain_size, 4)``: ``A[row] = sum coef * witness[signal]`` over the A records.
         An invalid record raises ``InvalidFieldElementError`` naming its index.
         """
-        from native.kernels import array_to_ints, ints_to_array
+        from prozchain.native.kernels import array_to_ints, ints_to_array
 
         inv2 = pow(1 << 512, -1, R)
         w = array_to_ints(witness)
@@ -172,7 +172,7 @@ class Backend:
         """A * B - C on the coset ``shift * <w>``, where ``a``, ``b`` are the evaluations of A
         and B on the domain <w> and C = A * B pointwise there (snarkjs's H values with
         ``shift`` the 2n-th root of unity): interpolate, evaluate on the coset, combine."""
-        from native.kernels import array_to_ints, ints_to_array
+        from prozchain.native.kernels import array_to_ints, ints_to_array
 
         c = self.mul_array("fr", a, b)
         coset = [array_to_ints(self.ntt_array(self.ntt_array(x, inverse=True), shift=shift)) for x in (a, b, c)]
@@ -185,7 +185,7 @@ class Backend:
         point passes the checks up to ``upto``: "canonical" (coordinates below P), "curve"
         (and on the curve) or "subgroup" (and in the order-R subgroup). ``mont``: the
         coordinates are in Montgomery form, as .zkey and .ptau files store them."""
-        from native.kernels import array_to_ints, COORDS
+        from prozchain.native.kernels import array_to_ints, COORDS
 
         level = CHECK_LEVELS[upto]
         coords = array_to_ints(points)
@@ -253,8 +253,8 @@ class Backend:
     # canonical limbs, MSM bases as PreparedBases (Montgomery affine, converted once, reused).
     def msm_prepare(self, group: str, points: Sequence[Point]):
         """``points`` (affine, None at infinity) converted once to the MSM kernels' layout: a
-        :class:`native.kernels.PreparedBases` any backend's ``msm_prepared`` accepts."""
-        from native.kernels import prepare_bases
+        :class:`prozchain.native.kernels.PreparedBases` any backend's ``msm_prepared`` accepts."""
+        from prozchain.native.kernels import prepare_bases
 
         return prepare_bases(group, points)
 
@@ -262,7 +262,7 @@ class Backend:
         """``k * G`` for each row ``k`` of an ``(n, 4)`` uint64 scalar array (canonical limbs,
         taken modulo R) and the group's generator G, as prepared bases: how a setup turns
         secret evaluations into key points. Backends with a fixed-base kernel override this."""
-        from native.kernels import array_to_ints, check_fr_array
+        from prozchain.native.kernels import array_to_ints, check_fr_array
 
         gen = self.g1_generator() if group == "g1" else self.g2_generator()
         ks = array_to_ints(check_fr_array(scalars, "scalars"))
@@ -280,7 +280,7 @@ class Backend:
     def msm(self, group: str, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         """sum of ``scalars[i] * points[i]``, scalars any ints (taken modulo R, negatives too);
         the same subgroup precondition as ``msm_prepared``. An empty sum is None."""
-        from native.kernels import scalars_array
+        from prozchain.native.kernels import scalars_array
 
         if len(points) != len(scalars):
             raise ValueError(f"msm: {len(points)} points but {len(scalars)} scalars")
@@ -291,7 +291,7 @@ class Backend:
         2^28), as a new array, natural order in and out.
 
         Forward: ``A[k] = sum_j a[j] * (shift * w^k)^j`` with ``w = 5^((R-1)/n)`` (the root
-        snarkjs uses, :func:`native.kernels.root_of_unity`) and ``shift = 1`` unless given:
+        snarkjs uses, :func:`prozchain.native.kernels.root_of_unity`) and ``shift = 1`` unless given:
         the evaluations of the polynomial with coefficients ``a`` at the coset ``shift * <w>``.
         Inverse (``inverse=True``): the coefficients from those evaluations.
         """
@@ -299,7 +299,7 @@ class Backend:
 
     def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
         """``ntt_array`` on a list of Fr ints."""
-        from native.kernels import array_to_ints, ints_to_array
+        from prozchain.native.kernels import array_to_ints, ints_to_array
 
         return array_to_ints(self.ntt_array(ints_to_array(values, R), inverse=inverse, shift=shift))
 

@@ -1,4 +1,4 @@
-"""cffi build script for the C core (`native._bn254`), run by setup.py through `cffi_modules`.
+"""cffi build script for the C core (`prozchain.native._bn254`), run by setup.py through `cffi_modules`.
 
 The core is compiled once per arithmetic path (native/src/path_*.c): on x86-64 the assembly
 path (MULX/ADCX/ADOX) and the portable C path, elsewhere the portable path alone. Every path's
@@ -123,7 +123,7 @@ def make_builder() -> FFI:
     ffibuilder = FFI()
     ffibuilder.cdef(COMMON_CDEF + "".join(path_cdef(path) for path in paths))
     ffibuilder.set_source(
-        "native._bn254",
+        "prozchain.native._bn254",
         '#include <stddef.h>\n#include <stdint.h>\n#include "alloc.h"\n#include "cpu.h"\n' + "".join(path_cdef(path) for path in paths),
         sources=[_relative(SRC / f"path_{path}.c") for path in paths],
         include_dirs=[str(SRC)],
@@ -134,5 +134,10 @@ def make_builder() -> FFI:
     return ffibuilder
 
 
-if __name__ == "__main__":
-    make_builder().compile(tmpdir=str(HERE.parent), verbose=True)
+if __name__ == "__main__":  # rebuild in place, next to this file, as an editable install has it
+    import shutil
+
+    # cffi writes the library under its dotted name (prozchain/native/) in the folder it builds in
+    library = Path(make_builder().compile(tmpdir=str(HERE.parent), verbose=True))
+    shutil.move(library, HERE / library.name)
+    shutil.rmtree(HERE.parent / "prozchain")

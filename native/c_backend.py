@@ -1,4 +1,4 @@
-"""The C core behind the :class:`native.backend.Backend` interface.
+"""The C core behind the :class:`prozchain.native.backend.Backend` interface.
 
 Python ints cross into C as little-endian 64-bit limbs; the C side converts to Montgomery form,
 computes, and converts back. Calls release the GIL (cffi does so for every call into the
@@ -10,7 +10,7 @@ The module holds one compiled copy of the core per arithmetic path (see native/b
 ``lib`` holds its functions under the plain ``pz_`` names, and ``CBackend(path=...)`` runs any
 runnable path beside it (the tests compare them).
 
->>> from native.c_backend import CBackend, runnable_paths
+>>> from prozchain.native.c_backend import CBackend, runnable_paths
 >>> b = CBackend()
 >>> b.mul("fp", 2, 3)
 6
@@ -29,13 +29,13 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from native import BackendUnavailable
-from native._bn254 import ffi, lib as _compiled
+from prozchain.native import BackendUnavailable
+from prozchain.native._bn254 import ffi, lib as _compiled
 
-from native.backend import (CHECK_LEVELS, MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
+from prozchain.native.backend import (CHECK_LEVELS, MODULI, P, POINT_CHECKS, Backend, Fp12, G1, G2, Point, fp12_from_tower,
                             fp12_to_tower)
-from native.errors import InvalidFieldElementError, NativeMemoryError
-from native.kernels import check_fr_array
+from prozchain.native.errors import InvalidFieldElementError, NativeMemoryError
+from prozchain.native.kernels import check_fr_array
 
 PATHS = tuple(path for path in ("adx", "portable") if hasattr(_compiled, f"pz_{path}_add"))
 PATH_DESCRIPTIONS = {
@@ -261,7 +261,7 @@ class CBackend(Backend):
 
     def qap_abc(self, records, witness, domain_size: int):
         """See :meth:`Backend.qap_abc`; one pass over the records in C."""
-        from native.kernels import COEF_DTYPE
+        from prozchain.native.kernels import COEF_DTYPE
 
         if records.dtype != COEF_DTYPE:
             raise ValueError(f"qap_abc: records must have dtype COEF_DTYPE, not {records.dtype}")
@@ -278,8 +278,8 @@ class CBackend(Backend):
 
     def qap_h(self, a, b, shift: int):
         """See :meth:`Backend.qap_h`; six NTTs and the pointwise products in C."""
-        from native.backend import R
-        from native.kernels import ntt_log
+        from prozchain.native.backend import R
+        from prozchain.native.kernels import ntt_log
 
         a = np.array(check_fr_array(a, "a"), dtype=np.uint64, order="C", copy=True)
         b = np.array(check_fr_array(b, "b"), dtype=np.uint64, order="C", copy=True)
@@ -387,7 +387,7 @@ class CBackend(Backend):
     # -- bulk kernels: MSM and NTT (native/src/msm.h, ntt.h) ---------------------------------
     def msm_prepare(self, group: str, points: Sequence[Point]):
         """Bases in the kernels' Montgomery layout, converted in C (see ``msm_prepare_array``)."""
-        from native.kernels import points_to_array
+        from prozchain.native.kernels import points_to_array
 
         return self.msm_prepare_array(group, points_to_array(group, points))
 
@@ -396,7 +396,7 @@ class CBackend(Backend):
         (G2) uint64 array; coordinates must be below P (not checked here: use ``pz_*_check``)."""
         import numpy as np
 
-        from native.kernels import COORDS, PreparedBases
+        from prozchain.native.kernels import COORDS, PreparedBases
 
         width = 4 * COORDS[group]
         src = np.ascontiguousarray(coords, dtype=np.uint64)
@@ -412,7 +412,7 @@ class CBackend(Backend):
         """See :meth:`Backend.generator_multiples`: a fixed-base table kernel, both cores."""
         import numpy as np
 
-        from native.kernels import COORDS, check_fr_array
+        from prozchain.native.kernels import COORDS, check_fr_array
 
         k = check_fr_array(scalars, "scalars")
         gen = to_limbs(_flatten(group, self.g1_generator() if group == "g1" else self.g2_generator()))
@@ -426,7 +426,7 @@ class CBackend(Backend):
     def msm_prepared(self, bases, scalars, window: int = 0, flags: int = 0) -> Point:
         """See :meth:`Backend.msm_prepared`; ``window`` forces the Pippenger window (0: cost
         model), ``flags`` 1/2/4: no small-scalar split / Jacobian buckets / affine buckets."""
-        from native.kernels import COORDS, check_fr_array
+        from prozchain.native.kernels import COORDS, check_fr_array
 
         k = check_fr_array(scalars, "scalars")
         m = k.shape[0]
@@ -446,8 +446,8 @@ class CBackend(Backend):
         """See :meth:`Backend.ntt_array`; runs in place on a copy, multithreaded."""
         import numpy as np
 
-        from native.backend import R
-        from native.kernels import check_fr_array, ntt_log
+        from prozchain.native.backend import R
+        from prozchain.native.kernels import check_fr_array, ntt_log
 
         a = np.array(check_fr_array(values, "ntt input"), dtype=np.uint64, order="C", copy=True)
         log = ntt_log(a.shape[0])
@@ -466,8 +466,8 @@ class CBackend(Backend):
 
 def _any_ge_r(a) -> bool:
     """Whether any row of an (n, 4) limb array is >= R (only rows whose top limb ties need ints)."""
-    from native.backend import R
-    from native.kernels import array_to_ints
+    from prozchain.native.backend import R
+    from prozchain.native.kernels import array_to_ints
 
     top = R >> 192
     rows = a[a[:, 3] == top]

@@ -25,8 +25,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from native.backend import P, R, Point
-from native.errors import InvalidFieldElementError
+from prozchain.native.backend import P, R, Point
+from prozchain.native.errors import InvalidFieldElementError
 
 COORDS = {"g1": 2, "g2": 4}  # Fp coordinates per affine point
 # One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,

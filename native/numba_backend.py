@@ -1,6 +1,6 @@
 """The numba backend: the MSM and NTT kernels in numba, for machines without a C compiler.
 
-Same layouts as the C kernels (:mod:`native.kernels`): Montgomery limbs (R = 2^256) in uint64
+Same layouts as the C kernels (:mod:`prozchain.native.kernels`): Montgomery limbs (R = 2^256) in uint64
 arrays, so prepared bases are shared between backends. numba has no 128-bit integers, so each
 64x64-bit product is built from four 32x32-bit ones; the MSM is Pippenger with signed digits and
 Jacobian buckets, single-threaded. It is correct first and much
@@ -10,7 +10,7 @@ bulk kernels come from the reference backend.
 Compiled functions are cached on disk (``cache=True``): the first import on a machine compiles
 for a few tens of seconds, later ones load in about a second.
 
->>> from native.numba_backend import NumbaBackend
+>>> from prozchain.native.numba_backend import NumbaBackend
 >>> b = NumbaBackend()
 >>> b.msm("g1", [(1, 2), (1, 2)], [2, 3]) == b.g_mul("g1", (1, 2), 5)
 True
@@ -26,9 +26,9 @@ import numpy as np
 from numba import njit
 from py_ecc import bn128
 
-from native.backend import CHECK_LEVELS, P, POINT_CHECKS, R, Point
-from native.kernels import COORDS, MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array, ntt_log, root_of_unity
-from native.reference import ReferenceBackend
+from prozchain.native.backend import CHECK_LEVELS, P, POINT_CHECKS, R, Point
+from prozchain.native.kernels import COORDS, MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array, ntt_log, root_of_unity
+from prozchain.native.reference import ReferenceBackend
 
 U64 = np.uint64
 M32 = U64(0xFFFFFFFF)
@@ -599,7 +599,7 @@ class NumbaBackend(ReferenceBackend):
         n = a.shape[0]
         log = ntt_log(n)
         if any(v >= R for v in array_to_ints(a[a[:, 3] >= U64(R >> 192)])):
-            from native.errors import InvalidFieldElementError
+            from prozchain.native.errors import InvalidFieldElementError
 
             raise InvalidFieldElementError("ntt input holds a value that is not < R")
         if shift is not None and shift % R == 0:

@@ -1,14 +1,14 @@
 """Poseidon permutations over BN254's scalar field for many inputs at once, in numba.
 
 The caller passes the parameters (round constants and MDS matrix of width t, as
-:mod:`circuits.gadgets.poseidon_constants` gives them: native imports nothing above it), and an
+:mod:`prozchain.circuits.gadgets.poseidon_constants` gives them: native imports nothing above it), and an
 ``(n, t - 1, 4)`` array of canonical inputs in 64-bit limbs; the result is the ``(n, 4)`` array of
 first state elements, i.e. ``Poseidon(inputs)`` per row, computed in Montgomery form with the
 numba backend's field arithmetic and spread over the cores (``prange``). Bulk Merkle tree
 building hashes a whole level per call. The first call on a machine compiles (tens of seconds;
 cached on disk afterwards).
 
->>> from native.kernels import array_to_ints, ints_to_array
+>>> from prozchain.native.kernels import array_to_ints, ints_to_array
 >>> t, R_F, R_P = 2, 8, 56
 >>> ark = [(i + 1) % 7 for i in range((R_F + R_P) * t)]
 >>> mds = [[2, 1], [1, 3]]
@@ -24,9 +24,9 @@ from typing import Sequence
 import numpy as np
 from numba import njit, prange
 
-from native.backend import R
-from native.kernels import MONT, ints_to_array
-from native.numba_backend import FR_INV, FR_MOD, fadd, fmul
+from prozchain.native.backend import R
+from prozchain.native.kernels import MONT, ints_to_array
+from prozchain.native.numba_backend import FR_INV, FR_MOD, fadd, fmul
 
 U64 = np.uint64
 

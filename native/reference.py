@@ -3,7 +3,7 @@
 It is slow (a pairing takes most of a second) and meant to be obviously right; the C core is
 tested against it and against py_ecc itself.
 
->>> from native.reference import ReferenceBackend
+>>> from prozchain.native.reference import ReferenceBackend
 >>> b = ReferenceBackend()
 >>> b.sqrt(9), b.sqrt(b.neg("fp", 1))
 (3, None)
@@ -23,8 +23,8 @@ from typing import Optional, Sequence, Tuple, Union
 from py_ecc import optimized_bn128 as bn
 from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
 
-from native.backend import G1, G2, MODULI, P, R, Backend, Fp2, Fp12, Point
-from native.errors import InvalidFieldElementError
+from prozchain.native.backend import G1, G2, MODULI, P, R, Backend, Fp2, Fp12, Point
+from prozchain.native.errors import InvalidFieldElementError
 
 _FIELD = {"g1": bn.FQ, "g2": bn.FQ2}
 _CURVE_B = {"g1": bn.b, "g2": bn.b2}
@@ -116,7 +116,7 @@ def _gt(f: bn.FQ12) -> Fp12:
 
 
 class ReferenceBackend(Backend):
-    """The :class:`native.backend.Backend` interface on Python ints and py_ecc."""
+    """The :class:`prozchain.native.backend.Backend` interface on Python ints and py_ecc."""
 
     name = "reference"
 
@@ -238,7 +238,7 @@ class ReferenceBackend(Backend):
         return from_py_ecc(acc)
 
     def msm_prepared(self, bases, scalars) -> Point:
-        from native.kernels import array_to_ints, bases_to_points, check_fr_array
+        from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array
 
         ks = array_to_ints(check_fr_array(scalars, "scalars"))
         if len(ks) > len(bases):
@@ -247,7 +247,7 @@ class ReferenceBackend(Backend):
 
     def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
         """The naive O(n^2) transform: evaluate (or interpolate) at the points shift * w^k."""
-        from native.kernels import ntt_log, root_of_unity
+        from prozchain.native.kernels import ntt_log, root_of_unity
 
         values = list(values)
         n = len(values)
@@ -267,6 +267,6 @@ class ReferenceBackend(Backend):
         return out
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
-        from native.kernels import array_to_ints, check_fr_array, ints_to_array
+        from prozchain.native.kernels import array_to_ints, check_fr_array, ints_to_array
 
         return ints_to_array(self.ntt(array_to_ints(check_fr_array(values, "ntt input")), inverse, shift))

@@ -3,17 +3,17 @@
 Values are plain ints and tuples underneath, convert to and from py_ecc, and compute through a
 native backend (the C core unless :func:`set_backend` or ``$PROZ_BACKEND`` says otherwise).
 
->>> from prover import G1Point, G2Point, pairing
+>>> from prozchain.prover import G1Point, G2Point, pairing
 >>> g1, g2 = G1Point.generator(), G2Point.generator()
 >>> pairing(3 * g1, g2) == pairing(g1, g2) ** 3
 True
 """
 
-from native.backend import P, R
-from prover.backend import current_backend, set_backend
-from prover.curve import G1Point, G2Point
-from prover.fields import Fp, Fr
-from prover.pairing import GT, multi_pairing, pairing, pairing_check
+from prozchain.native.backend import P, R
+from prozchain.prover.backend import current_backend, set_backend
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.fields import Fp, Fr
+from prozchain.prover.pairing import GT, multi_pairing, pairing, pairing_check
 
 __all__ = [
     "P",

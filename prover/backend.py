@@ -1,9 +1,9 @@
 """Which native backend the prover's types compute with.
 
 One process-wide choice, made with :func:`set_backend`. Until it is made, the default is
-``native.get_backend()``: the backend named by ``$PROZ_BACKEND``, else the C core.
+``prozchain.native.get_backend()``: the backend named by ``$PROZ_BACKEND``, else the C core.
 
->>> import prover
+>>> from prozchain import prover
 >>> prover.set_backend("reference")
 >>> prover.current_backend().name
 'reference'
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-import native
-from native.backend import Backend
+from prozchain import native
+from prozchain.native.backend import Backend
 
 _chosen: Optional[Backend] = None
 
@@ -23,7 +23,7 @@ _chosen: Optional[Backend] = None
 def set_backend(name: Optional[str]) -> None:
     """Compute with the backend called ``name`` from now on; ``None`` returns to the default.
 
-    Raises ``native.BackendUnavailable`` at once if that backend is unknown or not built.
+    Raises ``prozchain.native.BackendUnavailable`` at once if that backend is unknown or not built.
     """
     global _chosen
     _chosen = None if name is None else native.get_backend(name)

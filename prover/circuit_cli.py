@@ -10,7 +10,7 @@
 Exit codes: 0 success, 1 a failed witness or lint findings, 2 a usage error (file, class,
 parameter). Errors name the input signal or constraint that is wrong.
 
->>> import circuits.examples.merkle_inclusion as example
+>>> import prozchain.circuits.examples.merkle_inclusion as example
 >>> main(["circuit", "info", example.__file__ + ":MerkleInclusion", "--param", "depth=2"])
 MerkleInclusion: 485 constraints, 489 wires (0 public outputs, 1 public inputs, 5 private inputs)
 gadget                                                    calls      self     total
@@ -32,14 +32,14 @@ import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from circuits import Circuit, CompiledCircuit
-from circuits.lint import format_findings, lint
-from circuits.report import constraint_counts, format_counts
-from native.errors import ProzError
-from prover.formats.r1cs import write_r1cs
-from prover.formats.snarkjs_json import JSONFormatError, read_json
-from prover.formats.sym import write_sym
-from prover.formats.wtns import write_wtns
+from prozchain.circuits import Circuit, CompiledCircuit
+from prozchain.circuits.lint import format_findings, lint
+from prozchain.circuits.report import constraint_counts, format_counts
+from prozchain.native.errors import ProzError
+from prozchain.prover.formats.r1cs import write_r1cs
+from prozchain.prover.formats.snarkjs_json import JSONFormatError, read_json
+from prozchain.prover.formats.sym import write_sym
+from prozchain.prover.formats.wtns import write_wtns
 
 
 class UsageError(ProzError):

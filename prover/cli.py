@@ -17,11 +17,11 @@ from typing import Callable, Optional, Sequence
 
 
 OWN_GROUPS = {
-    "circuit": "prover.circuit_cli:register",
-    "groth16": "prover.groth16.cli:register",
-    "ptau": "prover.groth16.ptau_cli:register",
-    "r1cs": "prover.groth16.cli:register_r1cs",
-    "zkey": "prover.groth16.cli:register_zkey",
+    "circuit": "prozchain.prover.circuit_cli:register",
+    "groth16": "prozchain.prover.groth16.cli:register",
+    "ptau": "prozchain.prover.groth16.ptau_cli:register",
+    "r1cs": "prozchain.prover.groth16.cli:register_r1cs",
+    "zkey": "prozchain.prover.groth16.cli:register_zkey",
 }
 
 

@@ -2,7 +2,7 @@
 
 A point is built from outside data with ``from_affine`` or ``from_py_ecc``, both of which
 validate it: canonical coordinates, on the curve, in the order-R subgroup. Arithmetic goes
-through the current backend (:func:`prover.set_backend`); scalars are ints or ``Fr`` elements
+through the current backend (:func:`prozchain.prover.set_backend`); scalars are ints or ``Fr`` elements
 and are never reduced modulo R.
 
 >>> g = G1Point.generator()
@@ -24,9 +24,9 @@ import operator
 from typing import ClassVar, Optional, SupportsIndex, Type, TypeVar
 
 
-from native.backend import G1_GENERATOR, G2_GENERATOR, P, Point
-from native.errors import InvalidPointError
-from prover.backend import current_backend
+from prozchain.native.backend import G1_GENERATOR, G2_GENERATOR, P, Point
+from prozchain.native.errors import InvalidPointError
+from prozchain.prover.backend import current_backend
 
 T = TypeVar("T", bound="CurvePoint")
 
@@ -72,7 +72,7 @@ class CurvePoint:
         >>> G2Point.from_py_ecc(optimized_bn128.G2) == G2Point.from_py_ecc(bn128.G2)
         True
         """
-        from native import reference  # py_ecc loads only when asked for
+        from prozchain.native import reference  # py_ecc loads only when asked for
 
         return cls._of(reference.from_py_ecc(point)).validate()
 
@@ -136,7 +136,7 @@ class CurvePoint:
         """
         from py_ecc import bn128
 
-        from native import reference
+        from prozchain.native import reference
 
         if optimized:
             return reference.to_py_ecc(self.group, self.affine)

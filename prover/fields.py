@@ -3,7 +3,7 @@
 An element wraps one canonical int (``0 <= n < modulus``); anything else is refused with
 ``InvalidFieldElementError`` rather than silently reduced. Arithmetic mixes freely with ints
 (which are checked the same way) and goes through the current backend
-(:func:`prover.set_backend`).
+(:func:`prozchain.prover.set_backend`).
 
 >>> a = Fr(7)
 >>> a * 3 + 1
@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional, Sequence, Type, TypeVar, Union
 
-from native.backend import P, R
-from native.errors import InvalidFieldElementError
-from prover.backend import current_backend
+from prozchain.native.backend import P, R
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.prover.backend import current_backend
 
 T = TypeVar("T", bound="FieldElement")
 

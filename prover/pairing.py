@@ -2,7 +2,7 @@
 
 Arguments go G1 first: ``pairing(p, q)`` here is ``py_ecc.optimized_bn128.pairing(q, p)``.
 
->>> from prover.curve import G1Point, G2Point
+>>> from prozchain.prover.curve import G1Point, G2Point
 
 if TYPE_CHECKING:
     from py_ecc import optimized_bn128
@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Sequence, Tuple
 
-from native.backend import GT_ONE, P
-from native.errors import InvalidFieldElementError
-from prover.backend import current_backend
-from prover.curve import G1Point, G2Point
+from prozchain.native.backend import GT_ONE, P
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.prover.backend import current_backend
+from prozchain.prover.curve import G1Point, G2Point
 
 
 class GT:

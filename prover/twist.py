@@ -6,7 +6,7 @@ twist lies outside it. Such points are what a subgroup check must refuse; this m
 
 >>> import random
 >>> x, y = twist_point_outside_g2(random.Random(1))
->>> from prover import G2Point
+>>> from prozchain.prover import G2Point
 >>> G2Point.from_affine(x, y)
 Traceback (most recent call last):
 ...
@@ -20,8 +20,8 @@ from typing import Optional
 
 from py_ecc import bn128
 
-from native.backend import P, R, Fp2, G2
-from native import get_backend
+from prozchain.native.backend import P, R, Fp2, G2
+from prozchain.native import get_backend
 
 
 def fp2_sqrt(a: Fp2) -> Optional[Fp2]:

@@ -15,9 +15,9 @@ import zlib
 
 import pytest
 
-import native
-import prover
-from native.backend import Backend
+from prozchain import native
+from prozchain import prover
+from prozchain.native.backend import Backend
 
 
 # numba adds only MSM and NTT kernels to the reference: tests/native/test_msm.py and test_ntt.py
@@ -28,7 +28,7 @@ FULL_BACKENDS = ("c", "reference")
 
 def _c_paths() -> tuple[str, ...]:
     try:
-        from native.c_backend import PATH, runnable_paths
+        from prozchain.native.c_backend import PATH, runnable_paths
     except ImportError:
         return ()
     return tuple(f"c:{path}" for path in runnable_paths() if path != PATH)

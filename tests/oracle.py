@@ -11,8 +11,8 @@ from typing import Optional
 
 from py_ecc import optimized_bn128 as bn
 
-from native.backend import MODULI, P, R, Fp12, G1, G2, Point
-from native.reference import from_py_ecc, to_py_ecc
+from prozchain.native.backend import MODULI, P, R, Fp12, G1, G2, Point
+from prozchain.native.reference import from_py_ecc, to_py_ecc
 
 GENERATOR = {"g1": bn.G1, "g2": bn.G2}
 

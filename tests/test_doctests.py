@@ -19,7 +19,7 @@ def modules_with_examples() -> list[str]:
             if path.name.startswith("test_") or ">>>" not in path.read_text():
                 continue
             parts = path.relative_to(ROOT).with_suffix("").parts
-            names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+            names.append(".".join(("prozchain", *(parts[:-1] if parts[-1] == "__init__" else parts))))
     return names
 
 

@@ -16,11 +16,11 @@ leaf (balance + amount) under the intermediate root, which must give ``new_root`
 
 from __future__ import annotations
 
-from circuits import Circuit, assert_equal
-from circuits.gadgets.bits import from_bits, range_check
-from circuits.gadgets.eddsa import public_key, sign, verify_gadget
-from circuits.gadgets.merkle import SparseMerkleTree, merkle_update
-from circuits.gadgets.poseidon import poseidon, poseidon_hash
+from prozchain.circuits import Circuit, assert_equal
+from prozchain.circuits.gadgets.bits import from_bits, range_check
+from prozchain.circuits.gadgets.eddsa import public_key, sign, verify_gadget
+from prozchain.circuits.gadgets.merkle import SparseMerkleTree, merkle_update
+from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
 
 BALANCE_BITS = 64
 

@@ -18,8 +18,8 @@ solve it from the command line::
 
 from __future__ import annotations
 
-from circuits import Circuit
-from circuits.gadgets.merkle import SparseMerkleTree, merkle_inclusion
+from prozchain.circuits import Circuit
+from prozchain.circuits.gadgets.merkle import SparseMerkleTree, merkle_inclusion
 
 
 class MerkleInclusion(Circuit):

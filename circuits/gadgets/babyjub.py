@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.api import assert_equal, assert_mul, gadget, hint
-from circuits.gadgets.mux import select
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.api import assert_equal, assert_mul, gadget, hint
+from prozchain.circuits.gadgets.mux import select
+from prozchain.circuits.lc import Value, Var, lift
 
 A = 168700
 D = 168696

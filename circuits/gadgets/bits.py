@@ -5,7 +5,7 @@ Constraint counts: ``to_bits(x, n)`` n + 1; ``range_check(x, n)`` n + 1; ``from_
 spell an integer below R, so each field element has exactly one decomposition);
 ``assert_bits_below(bits, bound)`` about one per bit.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Nibble(Circuit):
 ...     def define(self):
 ...         self.output("bits", to_bits(self.private_input("x"), 4))
@@ -18,11 +18,11 @@ True
 
 from __future__ import annotations
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.api import assert_bool, assert_equal, assert_mul, gadget, hint
-from circuits.errors import CircuitError
-from circuits.lc import Value, Var, linear_sum
+from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, gadget, hint
+from prozchain.circuits.errors import CircuitError
+from prozchain.circuits.lc import Value, Var, linear_sum
 
 FIELD_BITS = R.bit_length()  # 254
 

@@ -4,7 +4,7 @@ Constraint counts: ``is_zero`` 2, ``is_equal`` 2, ``less_than(a, b, n)`` n + 2 (
 known to fit in n bits, n <= 252), ``less_equal`` n + 2, ``less_than_full`` 2*508 + 2*129 + 2 + 1
 = 1277 (any field elements, compared as canonical integers in [0, R)).
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Lt(Circuit):
 ...     def define(self):
 ...         a, b = self.private_input("a"), self.private_input("b")
@@ -16,12 +16,12 @@ known to fit in n bits, n <= 252), ``less_equal`` n + 2, ``less_than_full`` 2*50
 
 from __future__ import annotations
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.api import assert_mul, gadget, hint
-from circuits.errors import CircuitError
-from circuits.gadgets.bits import FIELD_BITS, from_bits, to_bits, to_bits_strict
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.api import assert_mul, gadget, hint
+from prozchain.circuits.errors import CircuitError
+from prozchain.circuits.gadgets.bits import FIELD_BITS, from_bits, to_bits, to_bits_strict
+from prozchain.circuits.lc import Value, Var, lift
 
 HALF = 127  # full-field comparison splits 254 bits into two halves of 127
 

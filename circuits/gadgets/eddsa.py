@@ -21,15 +21,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.api import assert_equal, assert_nonzero, gadget
-from circuits.gadgets import babyjub
-from circuits.gadgets.babyjub import BASE8, SUBORDER, Point
-from circuits.gadgets.bits import assert_bits_below, to_bits, to_bits_strict
-from circuits.gadgets.blake512 import blake512
-from circuits.gadgets.poseidon import poseidon, poseidon_hash
-from circuits.lc import Value
+from prozchain.circuits.api import assert_equal, assert_nonzero, gadget
+from prozchain.circuits.gadgets import babyjub
+from prozchain.circuits.gadgets.babyjub import BASE8, SUBORDER, Point
+from prozchain.circuits.gadgets.bits import assert_bits_below, to_bits, to_bits_strict
+from prozchain.circuits.gadgets.blake512 import blake512
+from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
+from prozchain.circuits.lc import Value
 
 S_BITS = SUBORDER.bit_length()  # 251
 

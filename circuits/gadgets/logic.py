@@ -3,7 +3,7 @@
 Inputs must already be constrained to 0/1 (``assert_bool``, or bits from ``to_bits``); the
 results then are too. Constraint counts: ``not_`` 0, ``and_`` 1, ``or_`` 1, ``xor`` 1.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Gates(Circuit):
 ...     def define(self):
 ...         a, b = self.private_input("a"), self.private_input("b")
@@ -16,8 +16,8 @@ results then are too. Constraint counts: ``not_`` 0, ``and_`` 1, ``or_`` 1, ``xo
 
 from __future__ import annotations
 
-from circuits.api import assert_bool, gadget, mul_add
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.api import assert_bool, gadget, mul_add
+from prozchain.circuits.lc import Value, Var, lift
 
 __all__ = ["assert_bool", "not_", "and_", "or_", "xor"]
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from circuits.api import assert_bool, assert_equal, gadget
-from circuits.errors import CircuitError
-from circuits.gadgets.mux import cond_swap
-from circuits.gadgets.poseidon import poseidon, poseidon_hash
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.api import assert_bool, assert_equal, gadget
+from prozchain.circuits.errors import CircuitError
+from prozchain.circuits.gadgets.mux import cond_swap
+from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
+from prozchain.circuits.lc import Value, Var, lift
 
 
 def merkle_root_of(leaf: int, siblings: Sequence[int], path_bits: Sequence[int]) -> int:

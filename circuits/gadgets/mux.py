@@ -3,7 +3,7 @@
 Constraint counts: ``select`` 1, ``cond_swap`` 1, ``mux`` over 2^k values 2^k - 1. The selector
 bits must already be constrained to 0/1 (for instance they come from ``to_bits``).
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Pick(Circuit):
 ...     def define(self):
 ...         s, a, b = (self.private_input(n) for n in "sab")
@@ -15,9 +15,9 @@ bits must already be constrained to 0/1 (for instance they come from ``to_bits``
 
 from __future__ import annotations
 
-from circuits.api import gadget, mul_add
-from circuits.errors import CircuitError
-from circuits.lc import Value, Var, lift
+from prozchain.circuits.api import gadget, mul_add
+from prozchain.circuits.errors import CircuitError
+from prozchain.circuits.lc import Value, Var, lift
 
 
 def select_value(cond: int, a: int, b: int) -> int:

@@ -17,11 +17,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.api import gadget
-from circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters
-from circuits.lc import Value, Var, lift, linear_sum
+from prozchain.circuits.api import gadget
+from prozchain.circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters
+from prozchain.circuits.lc import Value, Var, lift, linear_sum
 
 
 def _is_full(r: int, partial: int) -> bool:

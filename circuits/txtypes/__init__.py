@@ -31,11 +31,11 @@ An atomic swap of two balances (``tests/rollup/zk/test_swap_type.py`` runs it en
 True
 """
 
-from circuits.txtypes.registry import (BALANCE_BITS, EMPTY, FULL, MAX_ELEMENTS, REGISTRY, Account, NonceAhead,
+from prozchain.circuits.txtypes.registry import (BALANCE_BITS, EMPTY, FULL, MAX_ELEMENTS, REGISTRY, Account, NonceAhead,
                                        PyChecks, RegistryError, TxRejected, TxType, by_id, get, register)
-from circuits.txtypes import builtin  # noqa: F401  (registers noop, deposit, transfer, withdraw)
-from circuits.txtypes.accounts import AccountTree, leaf_hash
-from circuits.txtypes.batch import (BatchCircuit, Slot, Tx, apply_tx, data_hash, decode_batch, encode_batch, undo,
+from prozchain.circuits.txtypes import builtin  # noqa: F401  (registers noop, deposit, transfer, withdraw)
+from prozchain.circuits.txtypes.accounts import AccountTree, leaf_hash
+from prozchain.circuits.txtypes.batch import (BatchCircuit, Slot, Tx, apply_tx, data_hash, decode_batch, encode_batch, undo,
                                     sign_tx)
 
 __all__ = ["Account", "AccountTree", "BALANCE_BITS", "BatchCircuit", "EMPTY", "FULL", "MAX_ELEMENTS", "NonceAhead", "PyChecks",

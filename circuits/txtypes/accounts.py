@@ -2,11 +2,11 @@
 
 Leaf ``i`` is ``Poseidon(Ax, Ay, balance, nonce)`` of account ``i`` (an empty account is
 ``(0, 0, 0, 0)``, so untouched subtrees have fixed default roots); nodes are ``Poseidon(left,
-right)`` as in :mod:`circuits.gadgets.merkle`, whose ``merkle_root_of`` checks our proofs. Only
+right)`` as in :mod:`prozchain.circuits.gadgets.merkle`, whose ``merkle_root_of`` checks our proofs. Only
 non-default nodes are stored: memory grows with the accounts in use, not with ``2^depth``.
 Index 0 is the rollup's null account (no key: padding slots touch it without changing it).
 
->>> from circuits.gadgets.merkle import merkle_root_of
+>>> from prozchain.circuits.gadgets.merkle import merkle_root_of
 >>> tree = AccountTree(depth=8)
 >>> tree.set(5, Account(1, 2, balance=40, nonce=0))
 >>> siblings, bits = tree.proof(5)
@@ -20,11 +20,11 @@ from typing import Sequence
 
 import numpy as np
 
-from circuits.gadgets.merkle import SparseMerkleTree
-from circuits.gadgets.poseidon import poseidon_hash
-from circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters
-from circuits.txtypes.registry import EMPTY, Account
-from native.kernels import array_to_ints, ints_to_array
+from prozchain.circuits.gadgets.merkle import SparseMerkleTree
+from prozchain.circuits.gadgets.poseidon import poseidon_hash
+from prozchain.circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters
+from prozchain.circuits.txtypes.registry import EMPTY, Account
+from prozchain.native.kernels import array_to_ints, ints_to_array
 
 
 def leaf_hash(account: Account[int]) -> int:
@@ -33,8 +33,8 @@ def leaf_hash(account: Account[int]) -> int:
 
 def poseidon_many(rows: np.ndarray) -> np.ndarray:
     """``poseidon_hash`` of every row of an ``(n, k, 4)`` limb array, batched in numba
-    (:mod:`native.poseidon_numba`): the bulk path of tree building."""
-    from native.poseidon_numba import poseidon_array
+    (:mod:`prozchain.native.poseidon_numba`): the bulk path of tree building."""
+    from prozchain.native.poseidon_numba import poseidon_array
 
     t = rows.shape[1] + 1
     constants, mds = poseidon_parameters(t)

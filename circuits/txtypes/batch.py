@@ -10,7 +10,7 @@ updates account ``a`` then ``b`` with each type's update (gated by the selection
 running root, and checks up to two EdDSA-Poseidon signatures on ``Poseidon(e_1..e_4, nonce)``
 by the accounts' keys (slots whose type signs less check a fixed dummy signature instead).
 
->>> from circuits.gadgets.eddsa import public_key
+>>> from prozchain.circuits.gadgets.eddsa import public_key
 >>> tree = AccountTree(depth=4)
 >>> alice = bytes([1]) * 32
 >>> slot = apply_tx(tree, Tx("deposit", {"to": 1, "amount": 90, "ax": public_key(alice)[0], "ay": public_key(alice)[1]}))
@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
-from circuits import Circuit, assert_equal, assert_mul
-from circuits.gadgets.bits import range_check, to_bits
-from circuits.gadgets.comparators import is_equal
-from circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
-from circuits.gadgets.merkle import merkle_update
-from circuits.gadgets.poseidon import poseidon, poseidon_hash
-from circuits.txtypes.accounts import AccountTree
-from circuits.txtypes.registry import (FULL, MAX_ELEMENTS, Account, CircuitChecks, NonceAhead, PyChecks, TxRejected,
+from prozchain.circuits import Circuit, assert_equal, assert_mul
+from prozchain.circuits.gadgets.bits import range_check, to_bits
+from prozchain.circuits.gadgets.comparators import is_equal
+from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
+from prozchain.circuits.gadgets.merkle import merkle_update
+from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
+from prozchain.circuits.txtypes.accounts import AccountTree
+from prozchain.circuits.txtypes.registry import (FULL, MAX_ELEMENTS, Account, CircuitChecks, NonceAhead, PyChecks, TxRejected,
                                        TxType, by_id, get, unchanged)
 
 DUMMY_KEY = b"prozchain zk rollup dummy signer"

@@ -10,7 +10,7 @@ Account(ax=7, ay=8, balance=50, nonce=0)
 
 from __future__ import annotations
 
-from circuits.txtypes.registry import BALANCE_BITS, EMPTY, FULL, REGISTRY, PyChecks, TxType, register
+from prozchain.circuits.txtypes.registry import BALANCE_BITS, EMPTY, FULL, REGISTRY, PyChecks, TxType, register
 
 __all__ = ["EMPTY", "PyChecks", "REGISTRY"]
 

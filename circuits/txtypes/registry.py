@@ -29,11 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Generic, Mapping, Optional, TypeVar
 
-from native.backend import R
+from prozchain.native.backend import R
 
-from circuits.api import assert_equal, assert_nonzero
-from circuits.errors import CircuitError
-from circuits.gadgets.bits import range_check
+from prozchain.circuits.api import assert_equal, assert_nonzero
+from prozchain.circuits.errors import CircuitError
+from prozchain.circuits.gadgets.bits import range_check
 
 BALANCE_BITS = 64
 ELEMENT_BYTES = 31  # bytes packed into one field element of the batch data

@@ -26,8 +26,8 @@ from typing import Iterable, Union
 
 import numpy as np
 
-from native.backend import R
-from native.errors import ProzError
+from prozchain.native.backend import R
+from prozchain.native.errors import ProzError
 
 Source = Union[bytes, bytearray, memoryview, str, Path]
 

@@ -33,10 +33,10 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from native.backend import P
-from native.kernels import PreparedBases
-from prover.backend import current_backend
-from prover.formats.container import Container, FormatError, Source, read_container
+from prozchain.native.backend import P
+from prozchain.native.kernels import PreparedBases
+from prozchain.prover.backend import current_backend
+from prozchain.prover.formats.container import Container, FormatError, Source, read_container
 
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}

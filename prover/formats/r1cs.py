@@ -1,4 +1,4 @@
-"""circom's ``.r1cs`` files, read into and written from :class:`circuits.R1CS`.
+"""circom's ``.r1cs`` files, read into and written from :class:`prozchain.circuits.R1CS`.
 
 Container magic ``r1cs``, version 1. Section 1 (header): u32 n8 (bytes per field element), the
 prime (n8 bytes), u32 nWires, u32 nPubOut, u32 nPubIn, u32 nPrvIn, u64 nLabels, u32
@@ -7,7 +7,7 @@ count and that many (u32 wire, n8-byte coefficient) pairs, little-endian, standa
 Montgomery) form. Section 3: u64 label id per wire. Sections 4 and 5 (PLONK custom gates) are
 refused; other unknown sections are skipped.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Mul(Circuit):
 ...     def define(self):
 ...         self.output("c", self.private_input("a") * self.private_input("b"))
@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from circuits.r1cs import R1CS, SparseMatrix
-from native.backend import R
-from native.kernels import array_to_ints
-from prover.formats.container import FormatError, Reader, Source, first_not_below, read_container, write_container
+from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.native.backend import R
+from prozchain.native.kernels import array_to_ints
+from prozchain.prover.formats.container import FormatError, Reader, Source, first_not_below, read_container, write_container
 
 MAGIC = b"r1cs"
 HEADER, CONSTRAINTS, WIRE_TO_LABEL, CUSTOM_GATES_LIST, CUSTOM_GATES_USES = 1, 2, 3, 4, 5

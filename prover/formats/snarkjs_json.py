@@ -8,11 +8,11 @@ z]`` and G2 points ``[[x0, x1], [y0, y1], [z0, z1]]`` with Fp2 elements as ``[c0
 part first); snarkjs writes affine points (z = 1) and ``z = 0`` for infinity, and a point with
 another z is read as Jacobian, as ffjavascript does. Every point read is validated (canonical,
 on the curve, in the subgroup), and a verification key must not be degenerate (see
-:func:`prover.groth16.keys.degenerate`); a problem raises :class:`JSONFormatError` naming the
+:func:`prozchain.prover.groth16.keys.degenerate`); a problem raises :class:`JSONFormatError` naming the
 file, the field and what is wrong. :func:`read_json` bounds what it reads (size, nesting,
 number length), so a hostile file is an error like any other.
 
->>> from prover.groth16.simulate import toy_key_and_proof
+>>> from prozchain.prover.groth16.simulate import toy_key_and_proof
 >>> vk, public, proof = toy_key_and_proof()
 >>> proof_from_json(proof_to_json(proof)) == proof
 True
@@ -36,11 +36,11 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 
-from native.backend import ATE_X, P, R, fp12_to_tower
-from native.errors import InvalidPointError, ProzError
-from prover.backend import current_backend
-from prover.curve import G1Point, G2Point
-from prover.groth16.keys import Proof, VerificationKey, degenerate
+from prozchain.native.backend import ATE_X, P, R, fp12_to_tower
+from prozchain.native.errors import InvalidPointError, ProzError
+from prozchain.prover.backend import current_backend
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate
 
 PathLike = Union[str, Path]
 

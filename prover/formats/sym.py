@@ -1,6 +1,6 @@
 """circom's ``.sym`` file: one line per wire, ``signal,wire,component,name``.
 
->>> from circuits import Circuit
+>>> from prozchain.circuits import Circuit
 >>> class Mul(Circuit):
 ...     def define(self):
 ...         self.output("c", self.private_input("a") * self.private_input("b"))
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from circuits import CompiledCircuit
+from prozchain.circuits import CompiledCircuit
 
 
 def symbols_text(compiled: CompiledCircuit) -> str:

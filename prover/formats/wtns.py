@@ -15,9 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
-from native.backend import R
-from native.kernels import array_to_ints
-from prover.formats.container import FormatError, Source, first_not_below, read_container, write_container
+from prozchain.native.backend import R
+from prozchain.native.kernels import array_to_ints
+from prozchain.prover.formats.container import FormatError, Source, first_not_below, read_container, write_container
 
 MAGIC = b"wtns"
 HEADER, VALUES = 1, 2

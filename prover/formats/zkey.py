@@ -37,7 +37,7 @@ validated (on the curve, in the subgroup). The big point sections, in bulk in C,
 - ``"none"``: sizes, ranges and canonical coordinates only (for keys already validated).
 
 >>> import os, tempfile
->>> from prover.groth16.setup import dev_setup, toy_r1cs
+>>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs
 >>> path = os.path.join(tempfile.mkdtemp(), "t.zkey")
 >>> write_zkey(path, dev_setup(toy_r1cs(), seed=1))
 >>> key = read_zkey(path)
@@ -56,14 +56,14 @@ from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from native.backend import P, R
-from native.errors import InvalidPointError
-from native.kernels import COEF_DTYPE, COORDS, PreparedBases
-from prover.backend import current_backend
-from prover.curve import G1Point, G2Point
-from prover.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
+from prozchain.native.backend import P, R
+from prozchain.native.errors import InvalidPointError
+from prozchain.native.kernels import COEF_DTYPE, COORDS, PreparedBases
+from prozchain.prover.backend import current_backend
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
                                       write_container)
-from prover.groth16.keys import VerificationKey
+from prozchain.prover.groth16.keys import VerificationKey
 
 NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2",
          8: "C", 9: "H", 10: "contributions"}

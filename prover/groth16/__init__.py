@@ -1,14 +1,14 @@
 """Groth16 over BN254: keys, proofs, verification and batch verification.
 
->>> from prover.groth16 import verify, Trapdoor
+>>> from prozchain.prover.groth16 import verify, Trapdoor
 >>> trapdoor = Trapdoor.random(n_public=1, seed=3)
 >>> verify(trapdoor.verification_key(), [9], trapdoor.prove([9]))
 True
 """
 
-from prover.groth16.keys import Proof, VerificationKey
-from prover.groth16.simulate import Trapdoor
-from prover.groth16.verifier import BatchResult, InvalidPublicInputs, InvalidVerificationKey, batch_verify, verify
+from prozchain.prover.groth16.keys import Proof, VerificationKey
+from prozchain.prover.groth16.simulate import Trapdoor
+from prozchain.prover.groth16.verifier import BatchResult, InvalidPublicInputs, InvalidVerificationKey, batch_verify, verify
 
 __all__ = ["Proof", "VerificationKey", "Trapdoor", "verify", "batch_verify", "BatchResult", "InvalidPublicInputs",
            "InvalidVerificationKey"]

@@ -26,10 +26,10 @@ import sys
 import time
 from typing import Callable
 
-from native.errors import ProzError
-from prover.formats.snarkjs_json import (proof_to_json, public_to_json, read_proof, read_public,
+from prozchain.native.errors import ProzError
+from prozchain.prover.formats.snarkjs_json import (proof_to_json, public_to_json, read_proof, read_public,
                                          read_verification_key, verification_key_to_json, write_json)
-from prover.groth16.verifier import InvalidPublicInputs, verify
+from prozchain.prover.groth16.verifier import InvalidPublicInputs, verify
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -56,11 +56,11 @@ def verify_command(args: argparse.Namespace) -> int:
 
 @_guarded
 def prove_command(args: argparse.Namespace) -> int:
-    from prover.formats.r1cs import read_r1cs
-    from prover.formats.zkey import read_zkey
-    from prover.groth16.prover import Profile, SelfCheckError, prove, read_witness
-    from prover.groth16.satisfaction import key_circuit
-    from prover.groth16.setup import constraint_system
+    from prozchain.prover.formats.r1cs import read_r1cs
+    from prozchain.prover.formats.zkey import read_zkey
+    from prozchain.prover.groth16.prover import Profile, SelfCheckError, prove, read_witness
+    from prozchain.prover.groth16.satisfaction import key_circuit
+    from prozchain.prover.groth16.setup import constraint_system
 
     profile = Profile()
     with profile.step("read"):
@@ -82,10 +82,10 @@ def prove_command(args: argparse.Namespace) -> int:
 
 @_guarded
 def setup_command(args: argparse.Namespace) -> int:
-    from prover.formats.ptau import read_ptau
-    from prover.formats.r1cs import read_r1cs
-    from prover.formats.zkey import write_zkey
-    from prover.groth16.setup import constraint_system, dev_setup, ptau_setup
+    from prozchain.prover.formats.ptau import read_ptau
+    from prozchain.prover.formats.r1cs import read_r1cs
+    from prozchain.prover.formats.zkey import write_zkey
+    from prozchain.prover.groth16.setup import constraint_system, dev_setup, ptau_setup
 
     if len(args.rest) != (1 if args.dev else 2):
         print("[ERROR] usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>", file=sys.stderr)
@@ -109,7 +109,7 @@ def setup_command(args: argparse.Namespace) -> int:
 
 @_guarded
 def export_verification_key_command(args: argparse.Namespace) -> int:
-    from prover.formats.zkey import read_zkey
+    from prozchain.prover.formats.zkey import read_zkey
 
     key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
     write_json(args.verification_key, verification_key_to_json(key.verification_key()))
@@ -171,7 +171,7 @@ def register_zkey(subparsers: argparse._SubParsersAction) -> None:
 
 @_guarded
 def r1cs_info_command(args: argparse.Namespace) -> int:
-    from prover.formats.r1cs import read_r1cs
+    from prozchain.prover.formats.r1cs import read_r1cs
 
     r1cs = read_r1cs(args.r1cs)
     print(f"[INFO] Curve: bn-128\n[INFO] # of Wires: {r1cs.n_wires}\n[INFO] # of Constraints: {r1cs.n_constraints}\n"

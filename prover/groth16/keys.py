@@ -2,11 +2,11 @@
 
 A proof is three points (A in G1, B in G2, C in G1). A verification key holds alpha (G1),
 beta, gamma, delta (G2) and IC: one G1 point for the constant wire and one per public input.
-Both are built from points that were validated on the way in (see :mod:`prover.curve`).
+Both are built from points that were validated on the way in (see :mod:`prozchain.prover.curve`).
 :func:`degenerate` says why a key would accept proofs of false statements from anyone; such a
 key is still a key (a prover may use it), but verifiers and readers refuse it.
 
->>> from prover import G1Point, G2Point
+>>> from prozchain.prover import G1Point, G2Point
 >>> g1, g2 = G1Point.generator(), G2Point.generator()
 >>> Proof(g1, g2, g1).a == g1
 True
@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from prover.curve import G1Point, G2Point
-from prover.pairing import GT, pairing
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.pairing import GT, pairing
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ Everything bulk stays in numpy arrays handed to the kernels: the QAP (``qap_abc`
 The public signals are w_1 .. w_nPublic.
 
 >>> import os, tempfile
->>> from prover.formats.zkey import write_zkey
->>> from prover.groth16 import verify
->>> from prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+>>> from prozchain.prover.formats.zkey import write_zkey
+>>> from prozchain.prover.groth16 import verify
+>>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
 >>> key = dev_setup(toy_r1cs(), seed=1)
 >>> proof, public = prove(key, toy_witness(3))
 >>> public, verify(key.verification_key(), public, proof)
@@ -35,19 +35,19 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from native.backend import Backend, R
-from native.errors import ProzError
-from native.kernels import array_to_ints, root_of_unity
-from prover.backend import current_backend
-from prover.curve import G1Point, G2Point
-from prover.formats.wtns import read_wtns_array
-from prover.formats.container import first_not_below, release_pages
-from prover.formats.zkey import ZKey, read_zkey
-from prover.groth16.keys import Proof
-from prover.groth16.verifier import pairing_equation_holds
+from prozchain.native.backend import Backend, R
+from prozchain.native.errors import ProzError
+from prozchain.native.kernels import array_to_ints, root_of_unity
+from prozchain.prover.backend import current_backend
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.formats.wtns import read_wtns_array
+from prozchain.prover.formats.container import first_not_below, release_pages
+from prozchain.prover.formats.zkey import ZKey, read_zkey
+from prozchain.prover.groth16.keys import Proof
+from prozchain.prover.groth16.verifier import pairing_equation_holds
 
 if TYPE_CHECKING:
-    from prover.groth16.satisfaction import KeyCircuit
+    from prozchain.prover.groth16.satisfaction import KeyCircuit
 
 CACHE_SIZE = 4
 
@@ -62,7 +62,7 @@ class ProvingKeyError(ProzError, ValueError):
 
 class SelfCheckError(ProzError):
     """The proof just made does not verify under the key's own verification key: the witness
-    does not satisfy the circuit, or the key is corrupted (see :mod:`prover.groth16.satisfaction`)."""
+    does not satisfy the circuit, or the key is corrupted (see :mod:`prozchain.prover.groth16.satisfaction`)."""
 
 
 class Profile(dict):
@@ -131,7 +131,7 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
           self_check: bool = False) -> tuple[Proof, list[int]]:
     """A proof and the public signals for ``witness`` (an ``(nVars, 4)`` uint64 array) under
     ``key``, with fresh blinding r, s. ``profile`` (if given) collects seconds per step.
-    ``circuit`` (:func:`prover.groth16.satisfaction.key_circuit`, from the .r1cs): refuse a
+    ``circuit`` (:func:`prozchain.prover.groth16.satisfaction.key_circuit`, from the .r1cs): refuse a
     witness that violates a constraint, naming the first. ``self_check``: verify the proof
     under the key's verification key before returning it (:class:`SelfCheckError` if it fails;
     about four pairings, a fraction of a percent of a proof at 2^16).

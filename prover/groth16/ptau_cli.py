@@ -1,5 +1,5 @@
 """``prozchain ptau dev <power> <out.ptau> [--seed N]``: an INSECURE development powers of tau
-(see :mod:`prover.groth16.ptau_dev`), prepared for phase 2 and accepted by ``snarkjs
+(see :mod:`prozchain.prover.groth16.ptau_dev`), prepared for phase 2 and accepted by ``snarkjs
 powersoftau verify``. The command says loudly that it is for benchmarks and tests only.
 
 Exit codes: 0 written; 2 a bad argument or an unwritable path, with a one-line reason.
@@ -18,12 +18,12 @@ import argparse
 import sys
 import time
 
-from prover.groth16.cli import _guarded
+from prozchain.prover.groth16.cli import _guarded
 
 
 @_guarded
 def dev_command(args: argparse.Namespace) -> int:
-    from prover.groth16.ptau_dev import WARNING, write_dev_ptau
+    from prozchain.prover.groth16.ptau_dev import WARNING, write_dev_ptau
 
     print(f"[WARN] {WARNING}")
     start = time.perf_counter()

@@ -31,7 +31,7 @@ bound by the next challenge.
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "dev.ptau")
 >>> made = write_dev_ptau(path, 2, seed=1)
->>> from prover.formats.ptau import read_ptau
+>>> from prozchain.prover.formats.ptau import read_ptau
 >>> read_ptau(path).power, len(made.next_challenge)
 (2, 64)
 """
@@ -49,12 +49,12 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from native.backend import P, R, Backend, Point
-from native.errors import ProzError
-from native.kernels import COORDS, ints_to_array, prepare_bases
-from prover.backend import current_backend
-from prover.formats.ptau import write_ptau
-from prover.twist import twist_point_from_x
+from prozchain.native.backend import P, R, Backend, Point
+from prozchain.native.errors import ProzError
+from prozchain.native.kernels import COORDS, ints_to_array, prepare_bases
+from prozchain.prover.backend import current_backend
+from prozchain.prover.formats.ptau import write_ptau
+from prozchain.prover.twist import twist_point_from_x
 
 WARNING = ("INSECURE development powers of tau: this process drew tau, alpha and beta itself, so anyone "
            "who ran it could forge proofs. Use the file for benchmarks and tests only.")

@@ -15,8 +15,8 @@ and the secret tau, out of reach. So:
   under the key's own verification key) refuses the proof, but cannot tell a bad witness from
   a bad key.
 
->>> from prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
->>> from prover.groth16.prover import prove
+>>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+>>> from prozchain.prover.groth16.prover import prove
 >>> cs = toy_r1cs()
 >>> key = dev_setup(cs, seed=1)
 >>> bad = toy_witness(3)
@@ -33,11 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from native.backend import Backend, R
-from native.kernels import array_to_ints
-from prover.formats.zkey import ZKey
-from prover.groth16.prover import ProvingKeyError, WitnessError
-from prover.groth16.setup import MONT2, ConstraintSystem, zkey_coefficients, zkey_scaled
+from prozchain.native.backend import Backend, R
+from prozchain.native.kernels import array_to_ints
+from prozchain.prover.formats.zkey import ZKey
+from prozchain.prover.groth16.prover import ProvingKeyError, WitnessError
+from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, zkey_coefficients, zkey_scaled
 
 MATRICES = "AB"
 UNSCALE = pow(MONT2, -1, R)

@@ -39,15 +39,15 @@ from typing import Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from native.backend import P, R, Backend
-from native.errors import ProzError
-from native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
+from prozchain.native.backend import P, R, Backend
+from prozchain.native.errors import ProzError
+from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
                             scalars_array)
-from prover.backend import current_backend
-from prover.curve import G1Point, G2Point
-from prover.formats.ptau import PowersOfTau
-from prover.formats.zkey import MAX_LOG_DOMAIN, Contribution, MPCParams, ZKey
-from prover.groth16.ptau_dev import blake2b, hash_to_g2, uncompressed
+from prozchain.prover.backend import current_backend
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.formats.ptau import PowersOfTau
+from prozchain.prover.formats.zkey import MAX_LOG_DOMAIN, Contribution, MPCParams, ZKey
+from prozchain.prover.groth16.ptau_dev import blake2b, hash_to_g2, uncompressed
 
 CONTRIBUTOR = "prozchain"  # the name our phase-2 contribution carries in section 10
 MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
@@ -59,7 +59,7 @@ class SetupError(ProzError, ValueError):
 
 @dataclass(frozen=True)
 class ConstraintSystem:
-    """An R1CS as setup needs it. ``terms`` is a :data:`native.kernels.COEF_DTYPE` array of
+    """An R1CS as setup needs it. ``terms`` is a :data:`prozchain.native.kernels.COEF_DTYPE` array of
     every non-zero entry: matrix 0/1/2 for A/B/C, constraint row, signal, canonical value.
     Signals follow circom: 0 the constant 1, then the ``n_public`` outputs and public inputs."""
 
@@ -75,7 +75,7 @@ class ConstraintSystem:
 
 
 def constraint_system(r1cs) -> ConstraintSystem:
-    """The constraint system of an R1CS as :func:`prover.formats.r1cs.read_r1cs` returns it
+    """The constraint system of an R1CS as :func:`prozchain.prover.formats.r1cs.read_r1cs` returns it
     (CSR matrices A, B, C over a coefficient table). Terms are ordered by constraint, then A, B,
     C, each combination in file order: the order snarkjs writes the zkey coefficients in."""
     table = ints_to_array(r1cs.coeffs, R) if r1cs.coeffs else np.zeros((0, 4), np.uint64)
@@ -216,8 +216,8 @@ def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
     the contributor's delta is ours; tau, alpha, beta come from the ceremony.
 
     >>> import os, tempfile
-    >>> from prover.formats.ptau import read_ptau
-    >>> from prover.groth16.ptau_dev import write_dev_ptau
+    >>> from prozchain.prover.formats.ptau import read_ptau
+    >>> from prozchain.prover.groth16.ptau_dev import write_dev_ptau
     >>> path = os.path.join(tempfile.mkdtemp(), "dev.ptau")
     >>> _ = write_dev_ptau(path, 3, seed=1)
     >>> key = ptau_setup(toy_r1cs(), read_ptau(path), seed=2)
@@ -292,7 +292,7 @@ def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
                      backend: Optional[Backend] = None) -> ZKey:
     """What ``snarkjs zkey contribute`` does, with the secret ``delta`` (and the proof-of-
     knowledge base g1_s = s G1) given: delta1, delta2 times delta, C and H divided by it, and a
-    :class:`prover.formats.zkey.Contribution` appended to the key's section 10, which must
+    :class:`prozchain.prover.formats.zkey.Contribution` appended to the key's section 10, which must
     already hold snarkjs's record (a key from :func:`ptau_setup` or snarkjs). Whoever knows
     ``delta`` must forget it.
 

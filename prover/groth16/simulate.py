@@ -4,7 +4,7 @@ Whoever knows the trapdoor (alpha, beta, gamma, delta) can make a proof of any s
 witness needed; that is why a real setup destroys it. Here it makes keys and proofs for testing
 verifiers (and contracts that call them) without a circuit or a prover.
 
->>> from prover.groth16.verifier import verify
+>>> from prozchain.prover.groth16.verifier import verify
 >>> trapdoor = Trapdoor.random(n_public=2, seed=1)
 >>> vk = trapdoor.verification_key()
 >>> verify(vk, [5, 7], trapdoor.prove([5, 7], seed=2))
@@ -17,9 +17,9 @@ import random
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from native.backend import R
-from prover.curve import G1Point, G2Point
-from prover.groth16.keys import Proof, VerificationKey
+from prozchain.native.backend import R
+from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.groth16.keys import Proof, VerificationKey
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ A batch of N proofs: with random 128-bit r_i, the single check
 costs N + 2 Miller loops and one final exponentiation; a batch with a bad proof fails it except
 with probability about 2^-128. When it fails, each proof is checked alone to name the bad ones.
 
->>> from prover.groth16.simulate import toy_key_and_proof
+>>> from prozchain.prover.groth16.simulate import toy_key_and_proof
 >>> vk, public, proof = toy_key_and_proof()
 >>> verify(vk, public, proof)
 True
@@ -25,11 +25,11 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from native.backend import R
-from native.errors import ProzError
-from prover.curve import G1Point
-from prover.groth16.keys import Proof, VerificationKey, degenerate
-from prover.pairing import multi_pairing, pairing_check
+from prozchain.native.backend import R
+from prozchain.native.errors import ProzError
+from prozchain.prover.curve import G1Point
+from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate
+from prozchain.prover.pairing import multi_pairing, pairing_check
 
 BATCH_SECURITY_BITS = 128
 
@@ -39,7 +39,7 @@ class InvalidPublicInputs(ProzError, ValueError):
 
 
 class InvalidVerificationKey(ProzError, ValueError):
-    """A degenerate verification key (see :func:`prover.groth16.keys.degenerate`)."""
+    """A degenerate verification key (see :func:`prozchain.prover.groth16.keys.degenerate`)."""
 
 
 def check_verification_key(vk: VerificationKey) -> None:

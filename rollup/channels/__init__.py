@@ -2,15 +2,15 @@
 multi-part payments, routing, virtual channels through an intermediary, watchtowers, and
 scenarios on the simulation harness.
 
->>> from rollup.channels import State
+>>> from prozchain.rollup.channels import State
 >>> State("0x" + "ad" * 20, 1337, 1, 0, 5, 5).total
 10
 """
 
-from rollup.channels.adjudicator import Adjudicator
-from rollup.channels.errors import (BadSignature, ChannelError, ConflictingState, InvalidState,
+from prozchain.rollup.channels.adjudicator import Adjudicator
+from prozchain.rollup.channels.errors import (BadSignature, ChannelError, ConflictingState, InvalidState,
                                     PaymentError, ReplayedState, RouteError, StaleState)
-from rollup.channels.state import Guarantee, Htlc, State, VirtualParams
+from prozchain.rollup.channels.state import Guarantee, Htlc, State, VirtualParams
 
 __all__ = ["Adjudicator", "BadSignature", "ChannelError", "ConflictingState", "Guarantee", "Htlc", "InvalidState",
            "PaymentError", "ReplayedState", "RouteError", "StaleState", "State", "VirtualParams"]

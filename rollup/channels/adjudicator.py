@@ -21,7 +21,7 @@ Design (Nitro-style turn numbers with a Lightning-style penalty):
   expiry has passed; while neither holds, settling reverts (the funds wait in the contract).
 - ``reveal(preimage)`` is a global preimage registry (like Raiden's): one reveal resolves that
   hash in every channel, so every hop of a route is paid or refunded alike.
-- Virtual channels (Nitro-style, see :mod:`rollup.channels.virtual`) have no deposit and no L1
+- Virtual channels (Nitro-style, see :mod:`prozchain.rollup.channels.virtual`) have no deposit and no L1
   transaction while they live: ledger channels lock *guarantees* for them. If anyone goes silent,
   a party of the virtual channel (A, B or the intermediary) calls ``publish_virtual`` with a
   state co-signed by A and B; a newer one replaces it during the virtual channel's challenge
@@ -35,7 +35,7 @@ Design (Nitro-style turn numbers with a Lightning-style penalty):
 Signatures are checked with the L1's ecrecover precompile (address 1), called like any other
 precompile: 3,000 gas plus the warm call's 100, metered by the L1.
 
->>> from rollup.l1 import Chain, Key
+>>> from prozchain.rollup.l1 import Chain, Key
 >>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> chain = Chain({a.address: 10**18, b.address: 10**18})
 >>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id)
@@ -49,10 +49,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from rollup.l1 import Address, Bytes32, Contract, external
-from rollup.l1.crypto import to_address
-from rollup.channels.errors import ChannelError
-from rollup.channels.state import PREFUND, SIGNATURE_BYTES, State, VirtualParams
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.channels.errors import ChannelError
+from prozchain.rollup.channels.state import PREFUND, SIGNATURE_BYTES, State, VirtualParams
 
 ECRECOVER = 1  # the precompile's address
 NONE, PENDING, OPEN, CLOSING, CLOSED = range(5)

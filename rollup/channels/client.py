@@ -5,7 +5,7 @@ responder checks and countersigns it (:meth:`accept`), the proposer stores the c
 (:meth:`complete`). The rules that keep a party safe:
 
 - it signs version n+1 only while its latest co-signed state is version n (so a co-signed state
-  two versions newer proves an older one was revoked: see :mod:`rollup.channels.adjudicator`);
+  two versions newer proves an older one was revoked: see :mod:`prozchain.rollup.channels.adjudicator`);
 - *write before sign*: the state about to be signed is committed to the store before the
   signature is computed and released, so after a crash the client still knows what it signed
   and never signs a second, different state for that version (:class:`ConflictingState`);
@@ -16,8 +16,8 @@ responder checks and countersigns it (:meth:`accept`), the proposer stores the c
 ``write_before_sign=False`` is the unsafe variant the ``channel-crash-restart`` scenario runs
 with its defence off: the signature is released first and the store written by :meth:`flush`.
 
->>> from rollup.l1 import Key
->>> from rollup.sim.store import MemoryStore
+>>> from prozchain.rollup.l1 import Key
+>>> from prozchain.rollup.sim.store import MemoryStore
 >>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> genesis = State("0x" + "ad" * 20, 1337, 1, 0, 70, 30)
 >>> alice = ChannelClient.create(a, MemoryStore(), genesis, a.address, b.address)
@@ -32,10 +32,10 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from rollup.l1.crypto import Address, Key, to_address
-from rollup.sim.store import Store
-from rollup.channels.errors import BadSignature, ConflictingState, InvalidState, ReplayedState, StaleState
-from rollup.channels.state import A, State
+from prozchain.rollup.l1.crypto import Address, Key, to_address
+from prozchain.rollup.sim.store import Store
+from prozchain.rollup.channels.errors import BadSignature, ConflictingState, InvalidState, ReplayedState, StaleState
+from prozchain.rollup.channels.state import A, State
 
 Listener = Callable[[State, bytes], None]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rollup.channels.errors import PaymentError
+from prozchain.rollup.channels.errors import PaymentError
 
 MILLION = 1_000_000
 

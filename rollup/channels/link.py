@@ -19,8 +19,8 @@ answered with the countersignature again; an older one is :class:`StaleState` an
 an ``accept`` seen before is :class:`ReplayedState` and is dropped. No check ever changes the
 store, and each payment is applied in exactly one version.
 
->>> from rollup.channels.world import World
->>> from rollup.sim.network import NetworkConfig
+>>> from prozchain.rollup.channels.world import World
+>>> from prozchain.rollup.sim.network import NetworkConfig
 >>> world = World(seed=2, names=["a", "b"], network=NetworkConfig(loss=0.3, duplicate=0.3))
 >>> cid = world.open("a", "b", 500, 500)
 >>> for amount in (5, 7, 11):
@@ -35,12 +35,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rollup.channels.client import ChannelClient
-from rollup.channels.errors import ChannelError, ReplayedState
-from rollup.channels.state import State
+from prozchain.rollup.channels.client import ChannelClient
+from prozchain.rollup.channels.errors import ChannelError, ReplayedState
+from prozchain.rollup.channels.state import State
 
 if TYPE_CHECKING:
-    from rollup.channels.world import ChannelNode
+    from prozchain.rollup.channels.world import ChannelNode
 
 RTO_MS = 600
 

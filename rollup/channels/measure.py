@@ -1,4 +1,4 @@
-"""The numbers of the channels README section: ``python -m rollup.channels.measure``.
+"""The numbers of the channels README section: ``python -m prozchain.rollup.channels.measure``.
 
 - off-chain updates per second between two clients whose states go to SQLite (write before
   sign, a full propose/accept/complete exchange with signatures checked both ways);
@@ -23,14 +23,14 @@ import random
 import tempfile
 import time
 
-from rollup.l1 import Chain, Key
-from rollup.sim.store import MemoryStore, SqliteStore
-from rollup.channels.client import ChannelClient, update
-from rollup.channels.onchain import close, deploy, force_close, genesis, open_channel, settle, submit
-from rollup.channels.errors import RouteError
-from rollup.channels.routing import scale_free, send, send_multipart
-from rollup.channels.state import VirtualParams
-from rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.sim.store import MemoryStore, SqliteStore
+from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.onchain import close, deploy, force_close, genesis, open_channel, settle, submit
+from prozchain.rollup.channels.errors import RouteError
+from prozchain.rollup.channels.routing import scale_free, send, send_multipart
+from prozchain.rollup.channels.state import VirtualParams
+from prozchain.rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start
 
 PERIOD = 100
 

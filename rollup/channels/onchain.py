@@ -4,7 +4,7 @@ Each helper sends one L1 transaction per step and returns its receipt (or the ch
 callers can read the gas. :class:`L1Error` subclasses propagate; a reverted transaction comes back
 as a receipt with ``status`` False.
 
->>> from rollup.l1 import Chain, Key
+>>> from prozchain.rollup.l1 import Chain, Key
 >>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> chain = Chain({a.address: 10**18, b.address: 10**18})
 >>> adj = deploy(chain, a)
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from rollup.l1 import Address, Chain, Key, Receipt
-from rollup.l1.errors import Revert
-from rollup.channels.adjudicator import Adjudicator
-from rollup.channels.client import ChannelClient
-from rollup.channels.state import State
+from prozchain.rollup.l1 import Address, Chain, Key, Receipt
+from prozchain.rollup.l1.errors import Revert
+from prozchain.rollup.channels.adjudicator import Adjudicator
+from prozchain.rollup.channels.client import ChannelClient
+from prozchain.rollup.channels.state import State
 
 GAS = 400_000
 

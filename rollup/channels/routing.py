@@ -32,8 +32,8 @@ from typing import Hashable, Optional
 
 import networkx as nx
 
-from rollup.channels.errors import RouteError
-from rollup.channels.htlc import Policy, plan
+from prozchain.rollup.channels.errors import RouteError
+from prozchain.rollup.channels.htlc import Policy, plan
 
 TIME_RISK = 1e-9
 Edge = tuple[Hashable, Hashable]

@@ -3,7 +3,7 @@
 Every run builds a :class:`World`: nodes on the simulation harness with clients in SQLite, an
 L1 with 12-second blocks and the adjudicator (challenge period 600 s). Amounts are wei.
 
->>> from rollup.sim.registry import run
+>>> from prozchain.rollup.sim.registry import run
 >>> result = run("channel-happy-path", seed=1, overrides={"updates": 30})
 >>> result.ok, result.honest_loss
 (True, 0)
@@ -13,15 +13,15 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from rollup.l1 import keccak256
-from rollup.sim.network import NetworkConfig
-from rollup.sim.registry import ScenarioError, ScenarioResult, scenario
-from rollup.channels.htlc import Policy
-from rollup.channels.adjudicator import CLOSED, OPEN
-from rollup.channels.onchain import close, settle
-from rollup.channels.routing import ChannelGraph
-from rollup.channels.watchtower import Watchtower, justice_feed
-from rollup.channels.world import BLOCK_MS, PERIOD, World
+from prozchain.rollup.l1 import keccak256
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
+from prozchain.rollup.channels.htlc import Policy
+from prozchain.rollup.channels.adjudicator import CLOSED, OPEN
+from prozchain.rollup.channels.onchain import close, settle
+from prozchain.rollup.channels.routing import ChannelGraph
+from prozchain.rollup.channels.watchtower import Watchtower, justice_feed
+from prozchain.rollup.channels.world import BLOCK_MS, PERIOD, World
 
 DEPOSIT = 10**9
 POLICY = Policy(100, 1_000, 600)

@@ -4,7 +4,7 @@ A state is what both parties sign and what the adjudicator judges. It names the 
 chain (so a signature cannot be replayed on another contract or chain), the channel, a version
 (Nitro's turn number), both balances, whether it is *final* (only a final state closes a channel
 cooperatively), the HTLCs in flight and the *guarantees*: amounts a ledger channel locks for a
-virtual channel (see :mod:`rollup.channels.virtual`), paid out by that virtual channel's outcome.
+virtual channel (see :mod:`prozchain.rollup.channels.virtual`), paid out by that virtual channel's outcome.
 Value is conserved: balances plus HTLC and guarantee amounts always equal the channel's deposit.
 
 >>> s = State("0x" + "ad" * 20, 1337, 0, 0, 60, 40)
@@ -24,10 +24,10 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterable
 
-from rollup.l1 import abi
-from rollup.l1.crypto import Address, Key, keccak256, recover_address, to_address
-from rollup.l1.errors import ABIError, InvalidTransaction
-from rollup.channels.errors import BadSignature, InvalidState, PaymentError
+from prozchain.rollup.l1 import abi
+from prozchain.rollup.l1.crypto import Address, Key, keccak256, recover_address, to_address
+from prozchain.rollup.l1.errors import ABIError, InvalidTransaction
+from prozchain.rollup.channels.errors import BadSignature, InvalidState, PaymentError
 
 STATE_TYPES = ["address", "uint256", "uint256", "uint256", "uint256", "uint256", "bool", "uint256[]", "uint256[]"]
 HTLC_WORDS = 5

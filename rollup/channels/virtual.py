@@ -19,10 +19,10 @@ published (``publish_virtual``: a final state concludes at once, otherwise after
 period, ``conclude_virtual``), and the ledger's ``settle`` pays the guarantee as V's outcome says.
 No value is created or destroyed: each guarantee pays out exactly its amount.
 
->>> from rollup.l1 import Chain, Key
->>> from rollup.channels.onchain import deploy, genesis, open_channel
->>> from rollup.channels.client import ChannelClient, update
->>> from rollup.sim.store import MemoryStore
+>>> from prozchain.rollup.l1 import Chain, Key
+>>> from prozchain.rollup.channels.onchain import deploy, genesis, open_channel
+>>> from prozchain.rollup.channels.client import ChannelClient, update
+>>> from prozchain.rollup.sim.store import MemoryStore
 >>> a, i, b = (Key.from_seed(n) for n in (b"alice", b"ingrid", b"bob"))
 >>> chain = Chain({k.address: 10**18 for k in (a, i, b)})
 >>> adj = deploy(chain, a)
@@ -46,12 +46,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from rollup.l1 import Address, Chain, Key, Receipt
-from rollup.sim.store import MemoryStore, Store
-from rollup.channels.client import ChannelClient, update
-from rollup.channels.errors import BadSignature, InvalidState
-from rollup.channels.onchain import submit
-from rollup.channels.state import PREFUND, SIGNATURE_BYTES, Guarantee, State, VirtualParams
+from prozchain.rollup.l1 import Address, Chain, Key, Receipt
+from prozchain.rollup.sim.store import MemoryStore, Store
+from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.errors import BadSignature, InvalidState
+from prozchain.rollup.channels.onchain import submit
+from prozchain.rollup.channels.state import PREFUND, SIGNATURE_BYTES, Guarantee, State, VirtualParams
 
 Pair = tuple[ChannelClient, ChannelClient]
 

@@ -7,7 +7,7 @@ AES-256-GCM under ``keccak("key" || d)``, where ``d`` is the revoked state's dig
 sees neither states, balances nor channel ids: it only learns ``d`` when a ``ForceClosed`` event
 publishes it, and then it can find and open exactly that blob and submit the challenge.
 
->>> from rollup.l1 import keccak256
+>>> from prozchain.rollup.l1 import keccak256
 >>> digest = keccak256(b"revoked state")
 >>> hint, blob = seal(digest, b"challenge calldata")
 >>> open_blob(digest, blob), len(hint)
@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING
 
 from Crypto.Cipher import AES
 
-from rollup.l1 import Key, keccak256
-from rollup.sim.agent import Agent
-from rollup.channels.errors import ChannelError
-from rollup.channels.onchain import submit
-from rollup.channels.state import SIGNATURE_BYTES, State
+from prozchain.rollup.l1 import Key, keccak256
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.channels.errors import ChannelError
+from prozchain.rollup.channels.onchain import submit
+from prozchain.rollup.channels.state import SIGNATURE_BYTES, State
 
 if TYPE_CHECKING:
-    from rollup.channels.client import ChannelClient
-    from rollup.sim.world import Simulation
+    from prozchain.rollup.channels.client import ChannelClient
+    from prozchain.rollup.sim.world import Simulation
 
 NONCE = bytes(12)  # every key seals exactly one blob
 

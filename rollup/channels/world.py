@@ -1,7 +1,7 @@
 """A channel network on the simulation harness: nodes with crash-safe clients, an L1 with the
 adjudicator, multi-hop HTLC payments hop by hop over time, and each node's on-chain watch.
 
-Off-chain exchanges go one of two ways. Over the network (:mod:`rollup.channels.link`, with
+Off-chain exchanges go one of two ways. Over the network (:mod:`prozchain.rollup.channels.link`, with
 ``network=`` given): turn-taking proposals and countersignatures as messages that the harness
 delays, loses, duplicates and partitions, repaired by retransmission. Or directly
 (:meth:`World.update`, used by the HTLC, virtual channel and dispute scenarios): the whole
@@ -11,7 +11,7 @@ blocks then happen between events. Every honest node runs
 close with a newer state, reveals a preimage and closes before an incoming HTLC expires,
 closes a channel whose peer will not fail an expired outgoing HTLC, settles closed channels,
 and settles upstream off-chain with preimages learned from L1. For each virtual channel it is
-part of (see :mod:`rollup.channels.virtual`) it also releases its ledger's guarantee off-chain
+part of (see :mod:`prozchain.rollup.channels.virtual`) it also releases its ledger's guarantee off-chain
 once the outcome is known (the final state, or the conclusion on L1), force-closes the ledger
 channel instead when the peer is silent or when it wants out and cannot finalize, publishes its
 newest virtual state when the virtual channel or a ledger channel holding its guarantee is being
@@ -27,18 +27,18 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from rollup.l1 import Chain, Key, keccak256
-from rollup.sim.agent import Agent
-from rollup.sim.network import NetworkConfig
-from rollup.sim.world import Simulation
-from rollup.channels.client import ChannelClient, update
-from rollup.channels.errors import ChannelError, PaymentError
-from rollup.channels.htlc import Policy, check_forward
-from rollup.channels.link import Link
-from rollup.channels.onchain import deploy, force_close, genesis, open_channel, settle, submit
-from rollup.channels.adjudicator import CLOSED, CLOSING, OPEN
-from rollup.channels.state import Htlc, State, VirtualParams
-from rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start, verify_cosigned
+from prozchain.rollup.l1 import Chain, Key, keccak256
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.world import Simulation
+from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.errors import ChannelError, PaymentError
+from prozchain.rollup.channels.htlc import Policy, check_forward
+from prozchain.rollup.channels.link import Link
+from prozchain.rollup.channels.onchain import deploy, force_close, genesis, open_channel, settle, submit
+from prozchain.rollup.channels.adjudicator import CLOSED, CLOSING, OPEN
+from prozchain.rollup.channels.state import Htlc, State, VirtualParams
+from prozchain.rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start, verify_cosigned
 
 BLOCK_MS = 12_000
 PERIOD = 600

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from rollup.l1.crypto import keccak256, to_address
-from rollup.l1.errors import ABIError
+from prozchain.rollup.l1.crypto import keccak256, to_address
+from prozchain.rollup.l1.errors import ABIError
 
 WORD = 32
 _STATIC = ("uint256", "bool", "address", "bytes32")

@@ -6,7 +6,7 @@ transactions (in arrival order, nonce by nonce) into one block with the current 
 Base fees (execution and blob) are burnt and counted in ``burnt``, so
 ``sum(balances) + burnt == minted`` always holds.
 
->>> from rollup.l1.crypto import Key
+>>> from prozchain.rollup.l1.crypto import Key
 >>> alice, bob = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> chain = Chain({alice.address: 10**18})
 >>> chain.transact(alice, bob.address, value=5).gas_used
@@ -20,16 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from native.backend import Backend
-from rollup.l1 import abi
-from rollup.l1 import blobs as B
-from rollup.l1 import gas as G
-from rollup.l1.contract import Contract
-from rollup.l1.crypto import Address, Key, contract_address, keccak256, rlp_encode, to_address
-from rollup.l1.errors import ABIError, ExceptionalHalt, InvalidTransaction, Revert
-from rollup.l1.execution import Execution
-from rollup.l1.state import Log, State
-from rollup.l1.tx import GWEI, Transaction
+from prozchain.native.backend import Backend
+from prozchain.rollup.l1 import abi
+from prozchain.rollup.l1 import blobs as B
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.contract import Contract
+from prozchain.rollup.l1.crypto import Address, Key, contract_address, keccak256, rlp_encode, to_address
+from prozchain.rollup.l1.errors import ABIError, ExceptionalHalt, InvalidTransaction, Revert
+from prozchain.rollup.l1.execution import Execution
+from prozchain.rollup.l1.state import Log, State
+from prozchain.rollup.l1.tx import GWEI, Transaction
 
 BLOCK_GAS_LIMIT = 30_000_000
 ELASTICITY = 2
@@ -90,7 +90,7 @@ def next_base_fee(parent: Block, gas_limit: int) -> int:
 
 class Chain:
     """A single-producer deterministic L1. ``backend`` serves the BN254 precompiles
-    (default: :func:`native.get_backend`, resolved on first use)."""
+    (default: :func:`prozchain.native.get_backend`, resolved on first use)."""
 
     def __init__(self, genesis: Mapping[str, int], chain_id: int = 1337, timestamp: int = 0,
                  base_fee: int = GWEI, gas_limit: int = BLOCK_GAS_LIMIT,
@@ -117,7 +117,7 @@ class Chain:
     @property
     def backend(self) -> Backend:
         if self._backend is None:
-            from native import get_backend  # resolved late: only precompile users need it
+            from prozchain.native import get_backend  # resolved late: only precompile users need it
             self._backend = get_backend()
         return self._backend
 

@@ -4,8 +4,8 @@ A contract keeps *all* its state in storage (``load``/``store``); attributes of 
 object are not state and would escape reverts. Methods callable from outside are marked
 ``@external``; their type hints give their ABI types, so transactions carry real calldata.
 
->>> from rollup.l1.chain import Chain
->>> from rollup.l1.crypto import Key
+>>> from prozchain.rollup.l1.chain import Chain
+>>> from prozchain.rollup.l1.crypto import Key
 >>> class Counter(Contract):
 ...     @external
 ...     def bump(self, by: int) -> int:
@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, NewType, Optional, Union
 
-from rollup.l1 import abi
-from rollup.l1 import gas as G
-from rollup.l1.crypto import Address, keccak256, to_address
-from rollup.l1.errors import Revert
-from rollup.l1.state import Log
+from prozchain.rollup.l1 import abi
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.crypto import Address, keccak256, to_address
+from prozchain.rollup.l1.errors import Revert
+from prozchain.rollup.l1.state import Log
 
 if TYPE_CHECKING:
-    from rollup.l1.execution import Execution
+    from prozchain.rollup.l1.execution import Execution
 
 Bytes32 = NewType("Bytes32", bytes)
 """Annotation for a 32-byte value (ABI ``bytes32``)."""

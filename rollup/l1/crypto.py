@@ -15,7 +15,7 @@ from typing import NewType, Sequence, Union
 import coincurve
 from Crypto.Hash import keccak as _keccak
 
-from rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.l1.errors import InvalidTransaction
 
 Address = NewType("Address", str)
 """A 20-byte account address as ``0x`` + 40 lowercase hex digits."""

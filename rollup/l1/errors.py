@@ -1,4 +1,4 @@
-"""Errors of the reference L1. All derive from :class:`native.errors.ProzError`.
+"""Errors of the reference L1. All derive from :class:`prozchain.native.errors.ProzError`.
 
 Two families matter to the execution engine:
 
@@ -10,7 +10,7 @@ Two families matter to the execution engine:
 
 from __future__ import annotations
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 
 
 class L1Error(ProzError):

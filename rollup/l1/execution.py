@@ -10,7 +10,7 @@ Nested calls are metered as in the EVM (EIP-150): a call forwards at most all bu
 the gas left, a value transfer adds the 2,300 stipend, and an exceptional halt (out of gas, a
 failing precompile) inside a call ends that call only: it spends what it was given, its state
 is undone, and the caller sees a failed call. Simplification on purpose: Python computation is
-free; only the operations listed in :mod:`rollup.l1.gas` are charged.
+free; only the operations listed in :mod:`prozchain.rollup.l1.gas` are charged.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Sequence
 
-from native.backend import Backend
-from rollup.l1 import abi
-from rollup.l1 import gas as G
-from rollup.l1.contract import Contract
-from rollup.l1.crypto import Address
-from rollup.l1.errors import ABIError, ExceptionalHalt, Revert
-from rollup.l1.precompiles import precompile_at
-from rollup.l1.state import State
+from prozchain.native.backend import Backend
+from prozchain.rollup.l1 import abi
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.contract import Contract
+from prozchain.rollup.l1.crypto import Address
+from prozchain.rollup.l1.errors import ABIError, ExceptionalHalt, Revert
+from prozchain.rollup.l1.precompiles import precompile_at
+from prozchain.rollup.l1.state import State
 
 MAX_CALL_DEPTH = 1024
 PRECOMPILE_ADDRESSES = tuple(f"0x{n:040x}" for n in range(1, 11))

@@ -8,7 +8,7 @@ Figures and the EIP they come from:
   refunds and the refund cap of one fifth of the gas used;
 - logs 375 + 375 per topic + 8 per data byte; keccak 30 + 6 per word;
 - ecrecover (precompile 0x01) at 3,000 and the BN254 precompiles at EIP-1108 prices;
-- blob gas and the blob base fee of EIP-4844 (see :mod:`rollup.l1.blobs`).
+- blob gas and the blob base fee of EIP-4844 (see :mod:`prozchain.rollup.l1.blobs`).
 
 >>> intrinsic_gas(b"\\x00\\x01", create=False)
 21020
@@ -21,7 +21,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from rollup.l1.errors import ExceptionalHalt, OutOfGas
+from prozchain.rollup.l1.errors import ExceptionalHalt, OutOfGas
 
 TX_BASE = 21_000
 TX_CREATE = 32_000

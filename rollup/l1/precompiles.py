@@ -11,12 +11,12 @@ point at infinity; a coordinate ``>= P``, a point off the curve or (on G2) outsi
 subgroup makes the call fail. ecAdd/ecMul pad short input with zeros and ignore extra bytes;
 ecPairing needs a multiple of 192 bytes, each pair being G1 ``(x, y)`` then G2
 ``(x_imaginary, x_real, y_imaginary, y_real)``. Arithmetic goes through
-:func:`native.get_backend` (the native multi-pairing). Prices are EIP-1108's.
+:func:`prozchain.native.get_backend` (the native multi-pairing). Prices are EIP-1108's.
 
->>> from rollup.l1.precompiles import PRECOMPILES
+>>> from prozchain.rollup.l1.precompiles import PRECOMPILES
 >>> PRECOMPILES[8].gas(b"\\x00" * 384)
 113000
->>> from rollup.l1.crypto import Key
+>>> from prozchain.rollup.l1.crypto import Key
 >>> key, digest = Key.from_seed(b"alice"), b"\\x11" * 32
 >>> v, r, s = key.sign(digest)
 >>> data = digest + (27 + v).to_bytes(32, "big") + r.to_bytes(32, "big") + s.to_bytes(32, "big")
@@ -29,10 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from native.backend import Backend, P
-from rollup.l1 import gas as G
-from rollup.l1.crypto import SECP256K1_N, address_bytes, recover_address
-from rollup.l1.errors import InvalidTransaction, PrecompileFailure
+from prozchain.native.backend import Backend, P
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.crypto import SECP256K1_N, address_bytes, recover_address
+from prozchain.rollup.l1.errors import InvalidTransaction, PrecompileFailure
 
 WORD = 32
 

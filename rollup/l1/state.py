@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from rollup.l1.errors import L1Error
+from prozchain.rollup.l1.errors import L1Error
 
 
 @dataclass(frozen=True)

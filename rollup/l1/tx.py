@@ -3,7 +3,7 @@
 The signing payload is ``type || rlp(fields)`` exactly as on Ethereum, so the sender is whoever
 recovers from the secp256k1 signature over its keccak.
 
->>> from rollup.l1.crypto import Key
+>>> from prozchain.rollup.l1.crypto import Key
 >>> key = Key.from_seed(b"alice")
 >>> tx = Transaction(chain_id=1, nonce=0, to="0x" + "22" * 20, value=5).sign(key)
 >>> tx.sender == key.address
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Optional
 
-from rollup.l1 import blobs as blob_rules
-from rollup.l1.crypto import Address, Key, address_bytes, keccak256, recover_address, rlp_encode
-from rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.l1 import blobs as blob_rules
+from prozchain.rollup.l1.crypto import Address, Key, address_bytes, keccak256, recover_address, rlp_encode
+from prozchain.rollup.l1.errors import InvalidTransaction
 
 GWEI = 10**9
 

@@ -19,18 +19,18 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from rollup.l1 import InvalidTransaction, Key
-from rollup.optimistic.node import L2Node
-from rollup.optimistic.outputs import (ACTIVE, CHALLENGER, DEFENDER,
+from prozchain.rollup.l1 import InvalidTransaction, Key
+from prozchain.rollup.optimistic.node import L2Node
+from prozchain.rollup.optimistic.outputs import (ACTIVE, CHALLENGER, DEFENDER,
                                        split_points)
-from rollup.optimistic.system import System
-from rollup.sim.agent import Agent
-from rollup.vm.codec import pack_batch
-from rollup.vm.executor import inbox_roots
-from rollup.vm.merkle import keccak
-from rollup.vm.state import (WITHDRAWAL_COUNT_KEY, addr_int, state_root, withdrawal_commitment,
+from prozchain.rollup.optimistic.system import System
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.vm.codec import pack_batch
+from prozchain.rollup.vm.executor import inbox_roots
+from prozchain.rollup.vm.merkle import keccak
+from prozchain.rollup.vm.state import (WITHDRAWAL_COUNT_KEY, addr_int, state_root, withdrawal_commitment,
                              withdrawal_key)
-from rollup.vm.tx import L2Tx
+from prozchain.rollup.vm.tx import L2Tx
 
 L1_GAS = 3_000_000
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 
 
 class RollupError(ProzError):

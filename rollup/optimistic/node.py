@@ -1,7 +1,7 @@
 """An L2 node that rebuilds the rollup from L1 data alone: batches from the portal's calldata
 or blobs, deposits from its events, every batch replayed on the VM.
 
->>> from rollup.optimistic.system import demo_system
+>>> from prozchain.rollup.optimistic.system import demo_system
 >>> system = demo_system()
 >>> node = L2Node(system.chain, system.portal, system.genesis)
 >>> node.sync(), len(node.batches)
@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from rollup.l1 import Chain
-from rollup.optimistic.errors import DerivationError
-from rollup.vm import Deposit, Executor, Trace, inbox_roots
-from rollup.vm.codec import unpack_batch
-from rollup.vm.errors import DecodeError
-from rollup.vm.merkle import Proof
-from rollup.vm.state import (IDLE, WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
+from prozchain.rollup.l1 import Chain
+from prozchain.rollup.optimistic.errors import DerivationError
+from prozchain.rollup.vm import Deposit, Executor, Trace, inbox_roots
+from prozchain.rollup.vm.codec import unpack_batch
+from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm.merkle import Proof
+from prozchain.rollup.vm.state import (IDLE, WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
                              withdrawal_key)
 
 

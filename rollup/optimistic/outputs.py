@@ -12,7 +12,7 @@ step range ``[0, trace_len]``: both sides agree on the start root, the challenge
 end root. The proposer (defender) answers ``bisect(game, roots)`` with the roots at the
 ``arity - 1`` inner points of the range; the challenger ``choose``\\ s the part whose end root
 it disputes, and so on until the range is one step long; then ``prove(game, witness)`` makes
-L1 run :func:`rollup.vm.step` from the agreed root: a result other than the defender's root
+L1 run :func:`prozchain.rollup.vm.step` from the agreed root: a result other than the defender's root
 means the challenger wins. Each side has a chess clock (``clock`` seconds in all); whoever lets
 it run out loses through ``timeout``. So every game can be ended within ``2 * clock`` of its
 start, and ``window + 2 * clock`` after a proposal was made (:meth:`Outputs.finality_bound`)
@@ -30,13 +30,13 @@ proposal end with the challenger's bond returned.
 
 from __future__ import annotations
 
-from rollup.l1 import Address, Bytes32, Contract, external
-from rollup.l1 import gas as G
-from rollup.optimistic.proofs import NODE_HASH_GAS, b32, word
-from rollup.vm.errors import DecodeError, InvalidWitness
-from rollup.vm.machine import Witness, step
-from rollup.vm.merkle import hash_counter
-from rollup.vm.state import Context, batch_start, state_root
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.optimistic.proofs import NODE_HASH_GAS, b32, word
+from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
+from prozchain.rollup.vm.machine import Witness, step
+from prozchain.rollup.vm.merkle import hash_counter
+from prozchain.rollup.vm.state import Context, batch_start, state_root
 
 BURN = "0x000000000000000000000000000000000000dead"
 PENDING, FINALIZED, DELETED = 1, 2, 3

@@ -15,11 +15,11 @@
 
 from __future__ import annotations
 
-from rollup.l1 import Address, Bytes32, Contract, external
-from rollup.optimistic.proofs import NODE_HASH_GAS, b32, fold_gas, leaf_under, word
-from rollup.vm.merkle import EMPTY
-from rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
-from rollup.vm.tx import Deposit
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.optimistic.proofs import NODE_HASH_GAS, b32, fold_gas, leaf_under, word
+from prozchain.rollup.vm.merkle import EMPTY
+from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.tx import Deposit
 
 MAX_DEPOSITS_PER_BATCH = 64
 

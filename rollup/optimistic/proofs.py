@@ -10,8 +10,8 @@ by their encoded length; a signature check is the ecrecover precompile's 3,000.
 
 from __future__ import annotations
 
-from rollup.l1 import gas as G
-from rollup.vm.merkle import bit, branch_hash, leaf_hash
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.vm.merkle import bit, branch_hash, leaf_hash
 
 NODE_HASH_GAS = G.keccak_gas(65)
 

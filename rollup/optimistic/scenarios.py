@@ -7,7 +7,7 @@ challenger, all on the simulated network. Scenarios differ in who misbehaves and
 is on. Time parameters are L1 seconds (the window defaults to half an hour here, not seven days,
 to keep runs short; the contract's own default is seven days).
 
->>> from rollup.sim.registry import run
+>>> from prozchain.rollup.sim.registry import run
 >>> result = run("opt-happy-path", seed=1)
 >>> result.ok, result.honest_loss
 (True, 0)
@@ -18,17 +18,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from rollup.l1 import Chain, Key
-from rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
-from rollup.optimistic.node import Genesis, L2Node
-from rollup.optimistic.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
-from rollup.optimistic.system import ETHER, Config, System, deploy
-from rollup.sim.network import NetworkConfig
-from rollup.sim.registry import ScenarioResult, scenario
-from rollup.sim.world import Simulation
-from rollup.vm.examples import ESCROW, TOKEN, token_storage
-from rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
-from rollup.vm.tx import L2Tx
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
+from prozchain.rollup.optimistic.node import Genesis, L2Node
+from prozchain.rollup.optimistic.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
+from prozchain.rollup.optimistic.system import ETHER, Config, System, deploy
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.sim.world import Simulation
+from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
+from prozchain.rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
+from prozchain.rollup.vm.tx import L2Tx
 
 BLOCK_MS = 12_000
 TOKEN_AT, ESCROW_AT = "0x" + "70" * 20, "0x" + "e5" * 20

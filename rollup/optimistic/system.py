@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rollup.l1 import Address, Chain, Key
-from rollup.optimistic.node import Genesis
-from rollup.optimistic.outputs import Outputs
-from rollup.optimistic.portal import Portal
-from rollup.vm import Executor
+from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.optimistic.node import Genesis
+from prozchain.rollup.optimistic.outputs import Outputs
+from prozchain.rollup.optimistic.portal import Portal
+from prozchain.rollup.vm import Executor
 
 ETHER = 10**18
 DAY = 86_400

@@ -8,7 +8,7 @@ its validators staked on L1 and a two-way bridge to L1.
 - :mod:`~rollup.sidechain.assets`: bridged L1 tokens as canonical sidechain assets;
 - :mod:`~rollup.sidechain.system`: deployment and presets; :mod:`~rollup.sidechain.scenarios`.
 
->>> from rollup.sidechain.system import PRESETS
+>>> from prozchain.rollup.sidechain.system import PRESETS
 >>> sorted(PRESETS)
 ['default', 'defi-gaming', 'enterprise', 'high-throughput']
 """

@@ -15,8 +15,8 @@ VM contract, mints that only L1 deposits authorise, and burns that L1 can prove.
 - A withdrawal of a token is proven on L1 against burn record ``n`` in a checkpoint's world:
   the commitment holds the asset id, so a burn of X can release nothing but X.
 
->>> from rollup.sidechain.chain import ChainState, Genesis
->>> from rollup.l1 import Key
+>>> from prozchain.rollup.sidechain.chain import ChainState, Genesis
+>>> from prozchain.rollup.l1 import Key
 >>> alice, token = Key.from_seed(b"alice"), "0x" + "ab" * 20
 >>> state = ChainState(Genesis(code={ASSETS_AT: ASSETS_CODE}))
 >>> state.commit(state.build(alice.address, 1, [mint_tx(0, asset_id(token), alice.address, 50)]))
@@ -29,12 +29,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from rollup.l1.crypto import Key, address_bytes, to_address
-from rollup.sidechain.chain import SIDECHAIN_ID
-from rollup.vm import L2Tx, assemble
-from rollup.vm.codec import rlp_encode
-from rollup.vm.merkle import keccak
-from rollup.vm.state import addr_int, mapping_slot, slot_key
+from prozchain.rollup.l1.crypto import Key, address_bytes, to_address
+from prozchain.rollup.sidechain.chain import SIDECHAIN_ID
+from prozchain.rollup.vm import L2Tx, assemble
+from prozchain.rollup.vm.codec import rlp_encode
+from prozchain.rollup.vm.merkle import keccak
+from prozchain.rollup.vm.state import addr_int, mapping_slot, slot_key
 
 ASSETS = 0x4200000000000000000000000000000000000A55
 ASSETS_AT = to_address(ASSETS)

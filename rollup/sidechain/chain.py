@@ -1,14 +1,14 @@
 """The sidechain's block pipeline: mempool, stake-weighted proposers, blocks of VM
 transactions, and a state database in SQLite holding every block with the VM's state roots.
 
-A block is one run of the L2 VM (:mod:`rollup.vm`): its inbox is the bridge deposits it
+A block is one run of the L2 VM (:mod:`prozchain.rollup.vm`): its inbox is the bridge deposits it
 credits (in L1 order, from ``dep_start``) and its transactions; its header records the world
-root before and after and the machine's output root (:func:`rollup.vm.state_root` of the
+root before and after and the machine's output root (:func:`prozchain.rollup.vm.state_root` of the
 halted context). Each header also names the L1 staking epoch whose validator set decides the
 *next* height, so the set and its weights change only at block boundaries everyone agrees on.
 
->>> from rollup.l1 import Key
->>> from rollup.vm import L2Tx
+>>> from prozchain.rollup.l1 import Key
+>>> from prozchain.rollup.vm import L2Tx
 >>> alice, bob = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> state = ChainState(Genesis({alice.address: 100}))
 >>> block = state.build(proposer=alice.address, time=1, txs=[L2Tx(0, bob.address, 30).sign(alice).encode()])
@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Mapping, Optional, Sequence
 
-from rollup.l1.crypto import Address, address_bytes, to_address
-from rollup.l1.errors import InvalidTransaction
-from rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from rollup.sim.store import MemoryStore, Store
-from rollup.vm import Deposit, Executor, L2Tx, inbox_roots, state_root
-from rollup.vm.codec import decode_rlp, rlp_encode, to_int
-from rollup.vm.errors import DecodeError
-from rollup.vm.merkle import EMPTY, keccak
+from prozchain.rollup.l1.crypto import Address, address_bytes, to_address
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
+from prozchain.rollup.sim.store import MemoryStore, Store
+from prozchain.rollup.vm import Deposit, Executor, L2Tx, inbox_roots, state_root
+from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm.merkle import EMPTY, keccak
 
 SIDECHAIN_ID = 7001
 MAX_TXS = 64
@@ -195,7 +195,7 @@ class ValidatorSet:
 class Mempool:
     """Pending VM transactions by hash, handed out in nonce order per sender.
 
-    >>> from rollup.l1 import Key
+    >>> from prozchain.rollup.l1 import Key
     >>> k = Key.from_seed(b"m")
     >>> pool = Mempool()
     >>> raws = [L2Tx(n, k.address, 1).sign(k).encode() for n in (1, 0)]

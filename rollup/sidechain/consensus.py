@@ -16,8 +16,8 @@ votes are re-sent periodically (the network loses messages). Every vote a valida
 written to its SQLite store first, so a restarted validator re-sends what it signed instead of
 signing something else (Tendermint's "priv validator state"), and its lock survives too.
 
->>> from rollup.l1 import Key
->>> from rollup.sim import Simulation
+>>> from prozchain.rollup.l1 import Key
+>>> from prozchain.rollup.sim import Simulation
 >>> keys = [Key.from_seed(bytes([i])) for i in range(4)]
 >>> l1 = StaticL1(ValidatorSet([(k.address, 1) for k in keys]))
 >>> with Simulation(seed=1) as sim:
@@ -33,15 +33,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol, Sequence
 
-from rollup.l1 import Key
-from rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet, Block
-from rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from rollup.sidechain.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
-from rollup.sim.agent import Agent
-from rollup.l1.errors import InvalidTransaction
-from rollup.sidechain.assets import MINTER, mint_fields
-from rollup.vm import Deposit, L2Tx
-from rollup.vm.errors import DecodeError
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet, Block
+from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
+from prozchain.rollup.sidechain.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.sidechain.assets import MINTER, mint_fields
+from prozchain.rollup.vm import Deposit, L2Tx
+from prozchain.rollup.vm.errors import DecodeError
 
 PROPOSE = 0
 ANY = object()

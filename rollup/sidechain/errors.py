@@ -1,8 +1,8 @@
-"""Errors of the sidechain room. All derive from :class:`native.errors.ProzError`."""
+"""Errors of the sidechain room. All derive from :class:`prozchain.native.errors.ProzError`."""
 
 from __future__ import annotations
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 
 
 class SidechainError(ProzError):

@@ -1,7 +1,7 @@
 """Numbers for the README: throughput and time to finality with 4, 16 and 64 validators, and
 the L1 gas of checkpoints and bridged transfers under each security model.
 
-Run ``python -m rollup.sidechain.measure`` (add ``--quick`` to skip 64 validators, ``--gas``
+Run ``python -m prozchain.rollup.sidechain.measure`` (add ``--quick`` to skip 64 validators, ``--gas``
 for the L1 gas tables only). Throughput
 and finality are in *simulated* time (network latency 10-200 ms, 2 % loss, the default
 timeouts); the wall time each simulation took on this machine is printed beside them.
@@ -17,14 +17,14 @@ import sys
 import time
 from statistics import mean
 
-from rollup.l1 import Key
-from rollup.sidechain.bridge.contracts import Bridge
-from rollup.sidechain.chain import Genesis, ValidatorSet
-from rollup.sidechain.consensus import ConsensusConfig, StaticL1, network
-from rollup.sidechain.system import ETHER, MODES, Config, build
-from rollup.sim import Simulation
-from rollup.sim.network import NetworkConfig
-from rollup.vm import BRIDGE, L2Tx
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sidechain.bridge.contracts import Bridge
+from prozchain.rollup.sidechain.chain import Genesis, ValidatorSet
+from prozchain.rollup.sidechain.consensus import ConsensusConfig, StaticL1, network
+from prozchain.rollup.sidechain.system import ETHER, MODES, Config, build
+from prozchain.rollup.sim import Simulation
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.vm import BRIDGE, L2Tx
 
 
 def consensus_numbers(n: int, sim_ms: int = 30_000, load: int = 50, seed: int = 1) -> dict:
@@ -95,7 +95,7 @@ def fraud_numbers(mode: str, seed: int = 6) -> dict:
     """L1 gas of the fraud proof (and, under staking, of slashing the signers) against the
     forged checkpoint of ``bridge-forged-message``: a 4-block checkpoint whose last block claims
     a world paying a thief, re-executed on L1 step by step."""
-    from rollup.sidechain.scenarios import _invalid_block
+    from prozchain.rollup.sidechain.scenarios import _invalid_block
     _, result, system = _invalid_block(seed, {"defense": "on", "loss": 0.02}, True, MODES[mode])
     gas = _bridge_gas(system)
     (challenge,) = gas["challenge"]

@@ -5,7 +5,7 @@ the validator's secp256k1 key (nil is the zero hash). Two votes of one validator
 height, round and step with different block hashes are :class:`Evidence` of equivocation; the
 L1 staking contract checks exactly that from the two encodings.
 
->>> from rollup.l1 import Key
+>>> from prozchain.rollup.l1 import Key
 >>> key = Key.from_seed(b"v")
 >>> a = Vote.make(key, 0, 5, 0, PREVOTE, b"\\x01" * 32)
 >>> b = Vote.make(key, 0, 5, 0, PREVOTE, None)
@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Optional, Union
 
-from rollup.l1.crypto import Address, Key, recover_address
-from rollup.l1.errors import InvalidTransaction
-from rollup.sidechain.chain import SIDECHAIN_ID, Block
-from rollup.sidechain.errors import InvalidMessage
-from rollup.vm.codec import decode_rlp, rlp_encode, to_int
-from rollup.vm.errors import DecodeError
-from rollup.vm.merkle import EMPTY, keccak
+from prozchain.rollup.l1.crypto import Address, Key, recover_address
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.sidechain.chain import SIDECHAIN_ID, Block
+from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm.merkle import EMPTY, keccak
 
 PREVOTE, PRECOMMIT = 1, 2
 ECRECOVER_GAS = 3_000

@@ -4,7 +4,7 @@ Each run builds an L1 with the staking contract, light client and bridge, four v
 running Tendermint on the simulated network, a relayer, and honest users who deposit on L1,
 pay each other on the sidechain and withdraw back to L1. Scenarios differ in who misbehaves.
 
->>> from rollup.sim.registry import run
+>>> from prozchain.rollup.sim.registry import run
 >>> result = run("sidechain-happy-path", seed=3)
 >>> result.ok, result.honest_loss
 (True, 0)
@@ -16,17 +16,17 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Optional
 
-from rollup.l1 import Bytes32, Contract, Key, external
-from rollup.sidechain.bridge.checkpoint import Checkpoint
-from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
-from rollup.sidechain.byzantine import Coalition, Equivocator
-from rollup.sidechain.chain import Genesis
-from rollup.sidechain.system import ETHER, Config, System, build
-from rollup.sim.network import NetworkConfig
-from rollup.sim.registry import ScenarioResult, scenario
-from rollup.vm import BRIDGE, L2Tx
-from rollup.vm.merkle import EMPTY
-from rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.l1 import Bytes32, Contract, Key, external
+from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.byzantine import Coalition, Equivocator
+from prozchain.rollup.sidechain.chain import Genesis
+from prozchain.rollup.sidechain.system import ETHER, Config, System, build
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.vm import BRIDGE, L2Tx
+from prozchain.rollup.vm.merkle import EMPTY
+from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
 
 USERS = 3
 HORIZON = 100_000
@@ -111,7 +111,7 @@ def _config(params: dict, **changes: Any) -> Config:
           "(no attack; defense=off only stops the relayer watching checkpoints)",
           defense="on", mode="staking", loss=0.02)
 def happy_path(seed: int, params: dict) -> ScenarioResult:
-    from rollup.sidechain.system import MODES
+    from prozchain.rollup.sidechain.system import MODES
     users = _users()
     system = build(seed, _config(params, mode=MODES[params["mode"]]), users=users,
                    relayer_watch=params["defense"] == "on")

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from rollup.l1 import Address, Bytes32, Contract, external
-from rollup.l1 import gas as G
-from rollup.sidechain.errors import InvalidMessage
-from rollup.sidechain.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
 
 BURN = "0x000000000000000000000000000000000000dead"
 BPS = 10_000

@@ -11,22 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
-from rollup.l1 import Chain, Key
-from rollup.sidechain.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
-from rollup.sidechain.bridge.checkpoint import Checkpoint
-from rollup.sidechain.bridge.contracts import (ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, Bridge,
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.sidechain.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
+from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.bridge.contracts import (ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, Bridge,
                                                LightClient)
-from rollup.sidechain.bridge.relayer import CheckpointSignature, Relayer
-from rollup.sidechain.chain import Block, Genesis, ValidatorSet
-from rollup.sidechain.consensus import ConsensusConfig, Validator, network
-from rollup.sidechain.errors import SidechainError
-from rollup.sidechain.messages import Evidence, Vote
-from rollup.sidechain.staking import Staking
-from rollup.sim.network import NetworkConfig
-from rollup.sim.world import Simulation
-from rollup.l1.crypto import to_address
-from rollup.vm import BRIDGE, Deposit, Executor
-from rollup.vm.merkle import keccak
+from prozchain.rollup.sidechain.bridge.relayer import CheckpointSignature, Relayer
+from prozchain.rollup.sidechain.chain import Block, Genesis, ValidatorSet
+from prozchain.rollup.sidechain.consensus import ConsensusConfig, Validator, network
+from prozchain.rollup.sidechain.errors import SidechainError
+from prozchain.rollup.sidechain.messages import Evidence, Vote
+from prozchain.rollup.sidechain.staking import Staking
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.world import Simulation
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.vm import BRIDGE, Deposit, Executor
+from prozchain.rollup.vm.merkle import keccak
 
 ETHER = 10**18
 MODES = {"threshold": THRESHOLD, "staking": STAKING, "optimistic": OPTIMISTIC}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from rollup.sim.store import Store
+from prozchain.rollup.sim.store import Store
 
 if TYPE_CHECKING:
-    from rollup.sim.world import Simulation
+    from prozchain.rollup.sim.world import Simulation
 
 
 class Agent:

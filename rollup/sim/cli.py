@@ -1,6 +1,6 @@
 """``prozchain scenario list`` and ``prozchain scenario run NAME [--seed N] [--param k=v ...]
 [--json FILE]``. Plugged into the ``prozchain`` command through the ``prozchain.commands``
-entry point; also runnable as ``python -m rollup.sim.cli scenario ...``.
+entry point; also runnable as ``python -m prozchain.rollup.sim.cli scenario ...``.
 
 Exit codes of ``run``: 0 every invariant held and no honest party lost value, 1 otherwise,
 2 for a usage error (unknown scenario or parameter). The run's event trace is printed only when
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from rollup.sim import registry
+from prozchain.rollup.sim import registry
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

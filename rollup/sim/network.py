@@ -4,7 +4,7 @@ Each message independently gets a latency drawn from ``latency_ms`` (so messages
 each other: reordering), may be lost, may be delivered twice, and is dropped when a partition
 separates its ends at send or delivery time or when the receiver is down.
 
->>> from rollup.sim.scheduler import Scheduler
+>>> from prozchain.rollup.sim.scheduler import Scheduler
 >>> s = Scheduler(seed=1)
 >>> net = Network(s, NetworkConfig(loss=0.0, duplicate=0.0))
 >>> got = []

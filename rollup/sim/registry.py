@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 
 WALL_CLOCK_FIELDS = ("wall_time_s",)
 
@@ -103,10 +103,10 @@ def scenario(name: str, description: str, **defaults: Any) -> Callable[[Runner],
 
 def all_scenarios() -> dict[str, Scenario]:
     """Every scenario of every room, importing each ``rollup.<room>.scenarios`` module once."""
-    import rollup
+    from prozchain import rollup
 
     for room in pkgutil.iter_modules(rollup.__path__):
-        module_name = f"rollup.{room.name}.scenarios"
+        module_name = f"prozchain.rollup.{room.name}.scenarios"
         try:
             importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -8,7 +8,7 @@ SQLite, written before the next deposit is acted on. With ``defense=off`` the cu
 memory, so a restarted forwarder can only start from the chain head, and every deposit queued
 while it was down is lost.
 
->>> from rollup.sim.registry import run
+>>> from prozchain.rollup.sim.registry import run
 >>> run("l1-crash-restart", seed=1).ok
 True
 """
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from rollup.l1 import Address, Chain, Contract, Key, external
-from rollup.sim.agent import Agent
-from rollup.sim.network import NetworkConfig
-from rollup.sim.registry import ScenarioError, ScenarioResult, scenario
-from rollup.sim.world import Simulation
+from prozchain.rollup.l1 import Address, Chain, Contract, Key, external
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
+from prozchain.rollup.sim.world import Simulation
 
 STEP_MS = 3  # processing time of one forwarder step: crashes can fall between steps
 DEPOSIT_GAS = 150_000

@@ -1,6 +1,6 @@
 """A simulation: scheduler, network, agents with their stores, crashes, and the L1 producer.
 
->>> from rollup.sim.agent import Agent
+>>> from prozchain.rollup.sim.agent import Agent
 >>> with Simulation(seed=3) as sim:
 ...     agent = sim.add(Agent("a", sim))
 ...     sim.crash("a", at=100, downtime=50)
@@ -15,11 +15,11 @@ import os
 import tempfile
 from typing import Optional, TypeVar
 
-from rollup.l1.chain import Chain
-from rollup.sim.agent import Agent
-from rollup.sim.network import Network, NetworkConfig
-from rollup.sim.scheduler import Scheduler
-from rollup.sim.store import Store, open_store
+from prozchain.rollup.l1.chain import Chain
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.sim.network import Network, NetworkConfig
+from prozchain.rollup.sim.scheduler import Scheduler
+from prozchain.rollup.sim.store import Store, open_store
 
 A = TypeVar("A", bound=Agent)
 

@@ -5,8 +5,8 @@ a small context (inbox, running transaction, call frame); every step has a state
 :func:`step` computes the next root from a :class:`Witness` holding only the proofs of what
 the step touches, which is what L1 runs to settle a dispute.
 
->>> from rollup.l1.crypto import Key
->>> from rollup.vm import Executor, L2Tx, step
+>>> from prozchain.rollup.l1.crypto import Key
+>>> from prozchain.rollup.vm import Executor, L2Tx, step
 >>> alice = Key.from_seed(b"alice")
 >>> ex = Executor()
 >>> ctx = ex.start(ex.genesis({alice.address: 9}), 0, [], [L2Tx(0, alice.address, 1).sign(alice).encode()])
@@ -15,12 +15,12 @@ the step touches, which is what L1 runs to settle a dispute.
 True
 """
 
-from rollup.vm.errors import AssemblyError, DecodeError, InvalidWitness, VMError
-from rollup.vm.executor import Executor, Trace, inbox_roots
-from rollup.vm.isa import assemble
-from rollup.vm.machine import INTRINSIC_GAS, Witness, execute, step
-from rollup.vm.state import BRIDGE, FEE_VAULT, Context, batch_start, state_root
-from rollup.vm.tx import Deposit, L2Tx
+from prozchain.rollup.vm.errors import AssemblyError, DecodeError, InvalidWitness, VMError
+from prozchain.rollup.vm.executor import Executor, Trace, inbox_roots
+from prozchain.rollup.vm.isa import assemble
+from prozchain.rollup.vm.machine import INTRINSIC_GAS, Witness, execute, step
+from prozchain.rollup.vm.state import BRIDGE, FEE_VAULT, Context, batch_start, state_root
+from prozchain.rollup.vm.tx import Deposit, L2Tx
 
 __all__ = ["AssemblyError", "BRIDGE", "Context", "DecodeError", "Deposit", "Executor",
            "FEE_VAULT", "INTRINSIC_GAS", "InvalidWitness", "L2Tx", "Trace", "VMError", "Witness",

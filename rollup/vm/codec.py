@@ -1,4 +1,4 @@
-"""RLP decoding (encoding is :func:`rollup.l1.crypto.rlp_encode`) and the batch codec.
+"""RLP decoding (encoding is :func:`prozchain.rollup.l1.crypto.rlp_encode`) and the batch codec.
 
 A batch on L1 is ``zlib(rlp([tx, ...]))``: zlib is in every standard library and its
 format is frozen (RFC 1950/1951), so anyone can rebuild the L2 from L1 data alone.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import zlib
 from typing import Union
 
-from rollup.l1.crypto import rlp_encode
-from rollup.vm.errors import DecodeError
+from prozchain.rollup.l1.crypto import rlp_encode
+from prozchain.rollup.vm.errors import DecodeError
 
 __all__ = ["decode_rlp", "pack_batch", "rlp_encode", "to_int", "unpack_batch"]
 

@@ -1,8 +1,8 @@
-"""Errors of the L2 virtual machine. All derive from :class:`native.errors.ProzError`."""
+"""Errors of the L2 virtual machine. All derive from :class:`prozchain.native.errors.ProzError`."""
 
 from __future__ import annotations
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 
 
 class VMError(ProzError):

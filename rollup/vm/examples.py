@@ -1,7 +1,7 @@
 """Example contracts in the VM's assembly: a token and an escrow.
 
 Calling convention: ``r0`` is the method number, ``r1..`` the arguments; ``RET`` returns
-one word. Maps live at ``HASH(key, map_id)`` (see :func:`rollup.vm.state.mapping_slot`).
+one word. Maps live at ``HASH(key, map_id)`` (see :func:`prozchain.rollup.vm.state.mapping_slot`).
 
 **Token** (map 0: balances): ``1 transfer(to, amount)``, ``2 balance_of(owner)``. Genesis
 balances are written with :func:`token_storage`. Emits ``TRANSFER_TOPIC`` with the amount.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from rollup.vm.isa import assemble
-from rollup.vm.state import addr_int, mapping_slot
+from prozchain.rollup.vm.isa import assemble
+from prozchain.rollup.vm.state import addr_int, mapping_slot
 
 TRANSFER_TOPIC = 0x7472616E73666572  # "transfer"
 

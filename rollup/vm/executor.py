@@ -1,6 +1,6 @@
 """The full executor: keeps every tree node, runs batches, and writes step witnesses.
 
->>> from rollup.l1.crypto import Key
+>>> from prozchain.rollup.l1.crypto import Key
 >>> alice, bob = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> ex = Executor()
 >>> world = ex.genesis({alice.address: 100})
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence
 
-from rollup.vm.machine import Witness, execute, step
-from rollup.vm.merkle import EMPTY, MerkleDB, Proof, keccak, list_proof, list_root
-from rollup.vm.state import (Context, Frame, addr_int, balance_key, batch_start, code_key,
+from prozchain.rollup.vm.machine import Witness, execute, step
+from prozchain.rollup.vm.merkle import EMPTY, MerkleDB, Proof, keccak, list_proof, list_root
+from prozchain.rollup.vm.state import (Context, Frame, addr_int, balance_key, batch_start, code_key,
                              code_size_key, nonce_key, push_frame, slot_key, state_root)
-from rollup.vm.tx import Deposit, L2Tx
+from prozchain.rollup.vm.tx import Deposit, L2Tx
 
 __all__ = ["Executor", "L2Tx", "Trace", "inbox_roots", "step"]
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rollup.vm.errors import AssemblyError
+from prozchain.rollup.vm.errors import AssemblyError
 
 WORD = 2**256
 IMM_BITS = 224

@@ -4,11 +4,11 @@
 item (a deposit completes in that step; a transaction is checked, charged, and its value moved),
 run one instruction, or settle a finished transaction's fees. Everything it needs from outside
 the context comes through ``access``: tree reads and writes, the inbox item, the suspended
-frame a ``RET`` resumes. The full executor (:mod:`rollup.vm.executor`) answers from its
+frame a ``RET`` resumes. The full executor (:mod:`prozchain.rollup.vm.executor`) answers from its
 database and can record the answers as a :class:`Witness`; :func:`step` answers from a
 witness alone, checking each proof, which is what L1 runs in a dispute.
 
->>> from rollup.vm.executor import Executor
+>>> from prozchain.rollup.vm.executor import Executor
 >>> ex = Executor()
 >>> ctx = ex.start(ex.genesis({"0x" + "11" * 20: 10}), 0, [], [])
 >>> step(ex.witness(ctx)) == state_root(ctx)  # a halted machine stays where it is
@@ -20,16 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Protocol
 
-from rollup.l1.errors import InvalidTransaction
-from rollup.vm import isa
-from rollup.vm.codec import decode_rlp, rlp_encode, to_int
-from rollup.vm.errors import DecodeError, InvalidWitness
-from rollup.vm.merkle import Proof, keccak, list_verify, read, write
-from rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, RUN, WITHDRAWAL_COUNT_KEY, Context,
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.vm import isa
+from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
+from prozchain.rollup.vm.merkle import Proof, keccak, list_verify, read, write
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, RUN, WITHDRAWAL_COUNT_KEY, Context,
                              Frame, balance_key, code_key, code_size_key, memory_key,
                              nonce_key, push_frame, slot_key, state_root, w32,
                              withdrawal_commitment, withdrawal_key)
-from rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx
+from prozchain.rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx
 
 INTRINSIC_GAS = 2_000
 MAX_TX_GAS = 1_000_000

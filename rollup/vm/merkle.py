@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from rollup.l1.crypto import keccak256
-from rollup.vm.errors import InvalidWitness
+from prozchain.rollup.l1.crypto import keccak256
+from prozchain.rollup.vm.errors import InvalidWitness
 
 EMPTY = bytes(32)
 _hashes = [0]

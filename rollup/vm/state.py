@@ -15,11 +15,11 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from rollup.l1.crypto import to_address
-from rollup.vm.codec import decode_rlp, rlp_encode, to_int
-from rollup.vm.errors import DecodeError
-from rollup.vm.isa import REGISTERS
-from rollup.vm.merkle import EMPTY, key_of, keccak
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm.isa import REGISTERS
+from prozchain.rollup.vm.merkle import EMPTY, key_of, keccak
 
 IDLE, RUN, END = 0, 1, 2
 BRIDGE = 0x4200000000000000000000000000000000000016

@@ -4,7 +4,7 @@ A transaction calls ``to`` with ``value`` and up to eight argument words (the ca
 initial registers). Its encoding is ``rlp([chain_id, nonce, to, value, args, gas_limit,
 gas_price, v, r, s])``; the signature covers the same list without ``v, r, s``.
 
->>> from rollup.l1.crypto import Key
+>>> from prozchain.rollup.l1.crypto import Key
 >>> alice = Key.from_seed(b"alice")
 >>> tx = L2Tx(nonce=0, to="0x" + "22" * 20, value=5).sign(alice)
 >>> L2Tx.decode(tx.encode()).sender == alice.address
@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Optional
 
-from rollup.l1.crypto import Address, Key, address_bytes, recover_address, to_address
-from rollup.vm.codec import decode_rlp, rlp_encode, to_int
-from rollup.vm.errors import DecodeError
-from rollup.vm.merkle import keccak
+from prozchain.rollup.l1.crypto import Address, Key, address_bytes, recover_address, to_address
+from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
+from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm.merkle import keccak
 
 L2_CHAIN_ID = 4242
 MAX_ARGS = 8
@@ -58,7 +58,7 @@ class L2Tx:
 
     @cached_property
     def sender(self) -> Address:
-        """The signer; :class:`rollup.l1.errors.InvalidTransaction` if it does not recover."""
+        """The signer; :class:`prozchain.rollup.l1.errors.InvalidTransaction` if it does not recover."""
         return recover_address(self.signing_hash(), self.signature)
 
     @classmethod

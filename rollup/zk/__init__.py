@@ -10,9 +10,9 @@
 - :mod:`~rollup.zk.agents`: the operator and the users' wallet (claims, exodus) on the harness;
 - :mod:`~rollup.zk.scenarios`: ``zk-*`` scenarios of ``prozchain scenario``.
 
-The transaction types and the batch circuit live in :mod:`circuits.txtypes`.
+The transaction types and the batch circuit live in :mod:`prozchain.circuits.txtypes`.
 
->>> from rollup.zk.contract import POSEIDON_GAS
+>>> from prozchain.rollup.zk.contract import POSEIDON_GAS
 >>> POSEIDON_GAS[2]
 21124
 """

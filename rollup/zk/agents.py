@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from circuits.circuit import CompiledCircuit
-from circuits.txtypes import Account, Tx, TxRejected
-from prover.formats.zkey import ZKey
-from rollup.l1 import Key
-from rollup.sim.agent import Agent
-from rollup.zk.errors import ZkRollupError
-from rollup.zk.node import ZkNode, tx_id
-from rollup.zk.operator import INCLUDED, PENDING, REJECTED, Batch, Pipeline, TxStatus
-from rollup.zk.system import System
+from prozchain.circuits.circuit import CompiledCircuit
+from prozchain.circuits.txtypes import Account, Tx, TxRejected
+from prozchain.prover.formats.zkey import ZKey
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.zk.errors import ZkRollupError
+from prozchain.rollup.zk.node import ZkNode, tx_id
+from prozchain.rollup.zk.operator import INCLUDED, PENDING, REJECTED, Batch, Pipeline, TxStatus
+from prozchain.rollup.zk.system import System
 
 L1_GAS = 3_000_000
 PROGRESS = (REJECTED, PENDING, INCLUDED)  # a transaction's status only moves forward

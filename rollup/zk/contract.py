@@ -23,11 +23,11 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
 
 from __future__ import annotations
 
-from native.backend import R
-from circuits.gadgets.merkle import merkle_root_of
-from circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
-from circuits.txtypes.registry import BALANCE_BITS
-from rollup.l1 import Address, Contract, external
+from prozchain.native.backend import R
+from prozchain.circuits.gadgets.merkle import merkle_root_of
+from prozchain.circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
+from prozchain.circuits.txtypes.registry import BALANCE_BITS
+from prozchain.rollup.l1 import Address, Contract, external
 
 # Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
 POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}

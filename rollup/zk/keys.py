@@ -6,7 +6,7 @@
 directory), so tests, scenarios and the demo share one setup per circuit. A development setup
 knows its toxic waste: these keys are for tests and demos only.
 
->>> from circuits.examples.merkle_inclusion import MerkleInclusion
+>>> from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion
 >>> a, b = (MerkleInclusion(depth=d).compile().r1cs for d in (1, 2))
 >>> cs_hash(a) == cs_hash(MerkleInclusion(depth=1).compile().r1cs), cs_hash(a) == cs_hash(b)
 (True, False)
@@ -21,11 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from circuits.circuit import CompiledCircuit
-from circuits.txtypes import BatchCircuit
-from native import get_backend
-from prover.formats.zkey import ZKey, read_zkey, write_zkey
-from prover.groth16.setup import constraint_system, dev_setup
+from prozchain.circuits.circuit import CompiledCircuit
+from prozchain.circuits.txtypes import BatchCircuit
+from prozchain.native import get_backend
+from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
+from prozchain.prover.groth16.setup import constraint_system, dev_setup
 
 DEFAULT_TYPES = ("noop", "deposit", "transfer", "withdraw")
 

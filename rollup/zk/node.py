@@ -7,7 +7,7 @@ the contract's root; :meth:`ZkNode.sync` checks it after every batch. The replay
 which batch applied each transaction (:attr:`ZkNode.included`): the data has no signatures,
 but the signers' nonces are the ones their accounts held when it applied.
 
->>> from rollup.zk.system import demo_rollup
+>>> from prozchain.rollup.zk.system import demo_rollup
 >>> system = demo_rollup()
 >>> node = ZkNode(system.chain, system.rollup, depth=system.depth)
 >>> node.sync(), node.tree.root == system.chain.view(system.rollup, "state")[0], node.included
@@ -16,9 +16,9 @@ but the signers' nonces are the ones their accounts held when it applied.
 
 from __future__ import annotations
 
-from circuits.txtypes import AccountTree, Tx, apply_tx, decode_batch
-from rollup.l1 import Chain
-from rollup.zk.errors import ZkRollupError
+from prozchain.circuits.txtypes import AccountTree, Tx, apply_tx, decode_batch
+from prozchain.rollup.l1 import Chain
+from prozchain.rollup.zk.errors import ZkRollupError
 
 TxId = tuple
 

@@ -27,18 +27,18 @@ from typing import Optional
 
 import numpy as np
 
-from circuits.circuit import CompiledCircuit
-from circuits.txtypes import BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx, encode_batch, undo
-from native import get_backend
-from native.kernels import ints_to_array
-from prover.formats.zkey import ZKey
-from prover.groth16.prover import prove
-from rollup.l1 import gas as G
-from rollup.l1.chain import Receipt
-from rollup.sim.store import MemoryStore, Store
-from rollup.zk.node import ZkNode, tx_id
-from rollup.zk.system import System
-from rollup.zk.verifier import proof_words
+from prozchain.circuits.circuit import CompiledCircuit
+from prozchain.circuits.txtypes import BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx, encode_batch, undo
+from prozchain.native import get_backend
+from prozchain.native.kernels import ints_to_array
+from prozchain.prover.formats.zkey import ZKey
+from prozchain.prover.groth16.prover import prove
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.chain import Receipt
+from prozchain.rollup.sim.store import MemoryStore, Store
+from prozchain.rollup.zk.node import ZkNode, tx_id
+from prozchain.rollup.zk.system import System
+from prozchain.rollup.zk.verifier import proof_words
 
 
 @dataclass

@@ -2,11 +2,11 @@
 
 Every run builds the same world: an L1 with 12-second blocks, the verifier and rollup
 contracts for the 2-slot, depth-8 batch circuit (its key set up once and cached on disk, see
-:mod:`rollup.zk.keys`), users who deposit, pay each other and withdraw, the operator agent and
+:mod:`prozchain.rollup.zk.keys`), users who deposit, pay each other and withdraw, the operator agent and
 the users' wallet, on the simulated network. Scenarios differ in who misbehaves and which
 defence is on. Amounts are in L2 units (1 gwei); ``honest_loss`` is in wei.
 
->>> from rollup.sim.registry import all_scenarios
+>>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(name for name in all_scenarios() if name.startswith("zk-"))
 ['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-prover-crash']
 """
@@ -16,19 +16,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from circuits.gadgets.eddsa import public_key
-from circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
-from native.backend import P
-from rollup.l1 import Chain, Key
-from rollup.sim.network import NetworkConfig
-from rollup.sim.registry import ScenarioResult, scenario
-from rollup.sim.world import Simulation
-from rollup.zk.agents import OperatorAgent, Wallet
-from rollup.zk.errors import ZkRollupError
-from rollup.zk.keys import circuit_and_key
-from rollup.zk.node import ZkNode, tx_id
-from rollup.zk.operator import REJECTED, Batch
-from rollup.zk.system import DEADLINE, ETHER, UNIT, System, deploy
+from prozchain.circuits.gadgets.eddsa import public_key
+from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
+from prozchain.native.backend import P
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.sim.world import Simulation
+from prozchain.rollup.zk.agents import OperatorAgent, Wallet
+from prozchain.rollup.zk.errors import ZkRollupError
+from prozchain.rollup.zk.keys import circuit_and_key
+from prozchain.rollup.zk.node import ZkNode, tx_id
+from prozchain.rollup.zk.operator import REJECTED, Batch
+from prozchain.rollup.zk.system import DEADLINE, ETHER, UNIT, System, deploy
 
 BLOCK_MS = 12_000
 COMMON = dict(users=3, loss=0.05, prove_ms=8_000)

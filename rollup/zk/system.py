@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from circuits.txtypes import AccountTree, BatchCircuit
-from prover.groth16.keys import VerificationKey
-from rollup.l1 import Address, Chain, Key
-from rollup.zk.verifier import verifier_contract
+from prozchain.circuits.txtypes import AccountTree, BatchCircuit
+from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.zk.verifier import verifier_contract
 
 ETHER = 10**18
 UNIT = 10**9  # one L2 balance unit is one gwei
@@ -36,7 +36,7 @@ class System:
 def deploy(chain: Chain, deployer: Key, operator: Key, spec: BatchCircuit, vk: VerificationKey,
            deadline: int = DEADLINE, checks_proofs: bool = True) -> System:
     """Deploy the verifier of ``vk`` and a rollup for ``spec``'s batches starting from an empty tree."""
-    from rollup.zk.contract import ZkRollup
+    from prozchain.rollup.zk.contract import ZkRollup
 
     verifier, _ = chain.deploy(deployer, verifier_contract(vk))
     rollup, _ = chain.deploy(deployer, ZkRollup, verifier, operator.address, AccountTree(spec.depth).root,
@@ -48,7 +48,7 @@ def deploy(chain: Chain, deployer: Key, operator: Key, spec: BatchCircuit, vk: V
 def demo_rollup() -> System:
     """A rollup on a fresh chain whose verifier holds a toy key (no batch proves under it):
     enough for deposits, views and exits in examples, without a setup."""
-    from prover.groth16.simulate import toy_key_and_proof
+    from prozchain.prover.groth16.simulate import toy_key_and_proof
 
     deployer = Key.from_seed(b"deployer")
     chain = Chain({deployer.address: 100 * ETHER})

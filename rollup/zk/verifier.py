@@ -6,8 +6,8 @@ Like snarkjs's generated Solidity verifier, the key is part of the contract's co
 constants), not storage. A proof travels as 8 words: A (x, y), B (x_im, x_re, y_im, y_re),
 C (x, y).
 
->>> from prover.groth16.simulate import toy_key_and_proof
->>> from rollup.l1 import Chain, Key
+>>> from prozchain.prover.groth16.simulate import toy_key_and_proof
+>>> from prozchain.rollup.l1 import Chain, Key
 >>> vk, public, proof = toy_key_and_proof()
 >>> me = Key.from_seed(b"me")
 >>> chain = Chain({me.address: 10**18})
@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from native.backend import P, R
-from prover.groth16.keys import Proof, VerificationKey
-from rollup.l1 import Contract, external
-from rollup.l1.precompiles import WORD
+from prozchain.native.backend import P, R
+from prozchain.prover.groth16.keys import Proof, VerificationKey
+from prozchain.rollup.l1 import Contract, external
+from prozchain.rollup.l1.precompiles import WORD
 
 PROOF_WORDS = 8
 

@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.prove import chain_case, run_prove
-from native.kernels import array_to_ints
-from prover.formats.wtns import write_wtns
-from prover.formats.zkey import read_zkey, write_zkey
-from prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+from prozchain.bench.prove import chain_case, run_prove
+from prozchain.native.kernels import array_to_ints
+from prozchain.prover.formats.wtns import write_wtns
+from prozchain.prover.formats.zkey import read_zkey, write_zkey
+from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
 
 
 def options(tmp_path, **given) -> argparse.Namespace:
@@ -54,12 +54,12 @@ def test_bench_prove_says_why_a_prover_failed_and_refuses_sizes_with_own_files(t
 
 
 def test_bench_prove_on_a_generated_circuit_with_numba_and_a_plot(tmp_path, monkeypatch):
-    monkeypatch.setattr("bench.prove.RESULTS", tmp_path / "results")
+    monkeypatch.setattr("prozchain.bench.prove.RESULTS", tmp_path / "results")
     case = chain_case(10, tmp_path / "circuits")
     key = read_zkey(case.zkey)
     assert (key.domain_size, case.constraints, key.n_public) == (1024, 1022, 1)
     assert chain_case(10, tmp_path / "circuits").zkey.stat().st_mtime_ns == case.zkey.stat().st_mtime_ns  # reused
-    monkeypatch.setattr("bench.prove.chain_case", lambda log_n: chain_case(log_n, tmp_path / "circuits"))
+    monkeypatch.setattr("prozchain.bench.prove.chain_case", lambda log_n: chain_case(log_n, tmp_path / "circuits"))
     assert run_prove(options(tmp_path, numba=True)) == 0
     report = json.loads((tmp_path / "results" / "prove.json").read_text())
     impls = {row["impl"]: row for row in report["rows"]}

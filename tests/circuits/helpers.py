@@ -6,9 +6,9 @@ import dataclasses
 import random
 from typing import Callable, Iterable
 
-from circuits import Circuit, CompiledCircuit, compile_function
-from circuits.builder import PRIVATE, PUBLIC
-from native.backend import R
+from prozchain.circuits import Circuit, CompiledCircuit, compile_function
+from prozchain.circuits.builder import PRIVATE, PUBLIC
+from prozchain.native.backend import R
 
 
 def compile_fn(define: Callable[[Circuit], None], name: str = "T") -> CompiledCircuit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from circuits import (
+from prozchain.circuits import (
     BranchOnVariableError,
     CircuitError,
     ConstraintError,
@@ -14,10 +14,10 @@ from circuits import (
     gadget,
     hint,
 )
-from circuits.lint import lint
-from circuits.report import constraint_counts, format_counts
-from circuits.testing import check_circuit
-from native.backend import R
+from prozchain.circuits.lint import lint
+from prozchain.circuits.report import constraint_counts, format_counts
+from prozchain.circuits.testing import check_circuit
+from prozchain.native.backend import R
 from tests.circuits.helpers import compile_fn
 
 
@@ -205,7 +205,7 @@ def test_check_circuit_accepts_good_and_rejects_bad_and_fails_loudly():
 
 def test_misuse_errors_are_circuit_errors():
     with pytest.raises(CircuitError, match="no circuit is being traced"):
-        from circuits import Var
+        from prozchain.circuits import Var
 
         Var.wire(1) * Var.wire(2)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from circuits.examples import eddsa_transfer, merkle_inclusion
-from circuits.testing import check_circuit
+from prozchain.circuits.examples import eddsa_transfer, merkle_inclusion
+from prozchain.circuits.testing import check_circuit
 
 
 def test_merkle_inclusion_example_and_sample_input():

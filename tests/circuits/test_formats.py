@@ -6,11 +6,11 @@ import struct
 
 import pytest
 
-from circuits.gadgets.merkle import merkle_root
-from circuits.gadgets.poseidon import poseidon
-from native.backend import R
-from prover.formats import FormatError, read_container, read_r1cs, read_wtns, write_container, write_r1cs, write_wtns
-from prover.formats.sym import symbols_text
+from prozchain.circuits.gadgets.merkle import merkle_root
+from prozchain.circuits.gadgets.poseidon import poseidon
+from prozchain.native.backend import R
+from prozchain.prover.formats import FormatError, read_container, read_r1cs, read_wtns, write_container, write_r1cs, write_wtns
+from prozchain.prover.formats.sym import symbols_text
 from tests.circuits.helpers import compile_fn
 
 
@@ -35,7 +35,7 @@ def test_r1cs_round_trip_keeps_every_term_and_the_layout(rng, tmp_path):
 
 
 def test_r1cs_writer_chunks_match_a_single_pass(monkeypatch):
-    import prover.formats.r1cs as r1cs_format
+    import prozchain.prover.formats.r1cs as r1cs_format
 
     compiled = compile_fn(lambda c: c.output("r", merkle_root(c.private_input("l"), [1, 2], c.private_input("b", 2))))
     whole = write_r1cs(compiled.r1cs)
@@ -94,7 +94,7 @@ def test_symbols_name_signals_and_gadget_wires():
 
 
 def test_wtns_value_not_below_the_prime_is_refused_with_its_index():
-    from native.backend import R
+    from prozchain.native.backend import R
 
     header = struct.pack("<I", 32) + R.to_bytes(32, "little") + struct.pack("<I", 3)
     values = b"".join(v.to_bytes(32, "little") for v in (1, 5, R))

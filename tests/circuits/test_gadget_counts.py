@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from circuits.gadgets import babyjub
-from circuits.gadgets.bits import assert_bits_below, range_check, to_bits, to_bits_strict
-from circuits.gadgets.eddsa import verify_gadget
-from circuits.gadgets.logic import and_, not_, or_, xor
-from circuits.gadgets.comparators import is_equal, is_zero, less_equal, less_than, less_than_full
-from circuits.gadgets.merkle import merkle_inclusion, merkle_root, merkle_update
-from circuits.gadgets.mux import cond_swap, mux, select
-from circuits.gadgets.poseidon import poseidon
-from circuits.report import constraint_counts
+from prozchain.circuits.gadgets import babyjub
+from prozchain.circuits.gadgets.bits import assert_bits_below, range_check, to_bits, to_bits_strict
+from prozchain.circuits.gadgets.eddsa import verify_gadget
+from prozchain.circuits.gadgets.logic import and_, not_, or_, xor
+from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_equal, less_than, less_than_full
+from prozchain.circuits.gadgets.merkle import merkle_inclusion, merkle_root, merkle_update
+from prozchain.circuits.gadgets.mux import cond_swap, mux, select
+from prozchain.circuits.gadgets.poseidon import poseidon
+from prozchain.circuits.report import constraint_counts
 from tests.circuits.helpers import compile_fn
 
 EXPECTED = {

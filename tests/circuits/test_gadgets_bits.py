@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from circuits import ConstraintError, WitnessError
-from circuits.gadgets.bits import bits_of, from_bits, pack_bits, range_check, to_bits, to_bits_strict
-from circuits.gadgets.comparators import is_equal, is_zero, less_equal, less_equal_full, less_than, less_than_full
-from circuits.testing import check_circuit
-from native.backend import R
+from prozchain.circuits import ConstraintError, WitnessError
+from prozchain.circuits.gadgets.bits import bits_of, from_bits, pack_bits, range_check, to_bits, to_bits_strict
+from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_equal, less_equal_full, less_than, less_than_full
+from prozchain.circuits.testing import check_circuit
+from prozchain.native.backend import R
 from tests.circuits.helpers import assert_mutations_rejected, compile_fn, with_hint
 
 
@@ -101,8 +101,8 @@ def test_comparator_misuse_is_reported():
 
 
 def test_boolean_logic_truth_tables(rng):
-    from circuits import assert_bool
-    from circuits.gadgets.logic import and_, not_, or_, xor
+    from prozchain.circuits import assert_bool
+    from prozchain.circuits.gadgets.logic import and_, not_, or_, xor
 
     def define(c):
         a, b = c.private_input("a"), c.private_input("b")

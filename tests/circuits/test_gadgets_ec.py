@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from circuits.gadgets import babyjub
-from circuits.gadgets.babyjub import BASE8, GENERATOR, IDENTITY, SUBORDER
-from circuits.gadgets.bits import to_bits
-from circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
-from circuits.testing import check_circuit
-from native.backend import R
+from prozchain.circuits.gadgets import babyjub
+from prozchain.circuits.gadgets.babyjub import BASE8, GENERATOR, IDENTITY, SUBORDER
+from prozchain.circuits.gadgets.bits import to_bits
+from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
+from prozchain.circuits.testing import check_circuit
+from prozchain.native.backend import R
 from tests.circuits.helpers import assert_mutations_rejected, compile_fn
 
 

@@ -6,13 +6,13 @@ import itertools
 
 import pytest
 
-from circuits import ConstraintError
-from circuits.gadgets.merkle import SparseMerkleTree, merkle_inclusion, merkle_root_of, merkle_update
-from circuits.gadgets.mux import cond_swap, cond_swap_value, mux, select, select_value
-from circuits.gadgets.poseidon import poseidon, poseidon_hash
-from circuits.gadgets.poseidon_constants import poseidon_parameters
-from circuits.testing import check_circuit
-from native.backend import R
+from prozchain.circuits import ConstraintError
+from prozchain.circuits.gadgets.merkle import SparseMerkleTree, merkle_inclusion, merkle_root_of, merkle_update
+from prozchain.circuits.gadgets.mux import cond_swap, cond_swap_value, mux, select, select_value
+from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
+from prozchain.circuits.gadgets.poseidon_constants import poseidon_parameters
+from prozchain.circuits.testing import check_circuit
+from prozchain.native.backend import R
 from tests.circuits.helpers import assert_mutations_rejected, compile_fn
 
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from circuits.examples.merkle_inclusion import MerkleInclusion
-from circuits.gadgets.poseidon import poseidon_hash
-from circuits.gadgets.poseidon_constants import poseidon_parameters
-from native.backend import R
-from prover.formats import read_r1cs, read_wtns, write_r1cs, write_wtns
+from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion
+from prozchain.circuits.gadgets.poseidon import poseidon_hash
+from prozchain.circuits.gadgets.poseidon_constants import poseidon_parameters
+from prozchain.native.backend import R
+from prozchain.prover.formats import read_r1cs, read_wtns, write_r1cs, write_wtns
 from tests.circuits.helpers import compile_fn
 
 
@@ -40,7 +40,7 @@ def test_merkle_example_accepts_a_proof_built_with_circomlibjs(js, rng):
 
 def test_snarkjs_reads_our_r1cs_and_accepts_our_witness(js, tmp_path):
     compiled = MerkleInclusion(depth=3).compile()
-    from circuits.examples.merkle_inclusion import sample_input
+    from prozchain.circuits.examples.merkle_inclusion import sample_input
 
     witness = compiled.solve(sample_input(depth=3))
     write_r1cs(compiled.r1cs, tmp_path / "m.r1cs")
@@ -96,7 +96,7 @@ def test_our_witness_for_our_poseidon_matches_the_circom_output(circom_poseidon)
     r1cs, witness = circom_poseidon
 
     def define(c):
-        from circuits.gadgets.poseidon import poseidon
+        from prozchain.circuits.gadgets.poseidon import poseidon
 
         xs, salt = c.private_input("in", 3), c.public_input("salt")
         c.output("out", poseidon([x + salt for x in xs]))
@@ -107,7 +107,7 @@ def test_our_witness_for_our_poseidon_matches_the_circom_output(circom_poseidon)
 
 
 def test_babyjub_multiplication_equals_circomlibjs(js, rng):
-    from circuits.gadgets import babyjub
+    from prozchain.circuits.gadgets import babyjub
 
     cases = [(babyjub.mul(babyjub.BASE8, rng.randrange(1, babyjub.SUBORDER)), rng.randrange(R)) for _ in range(4)]
     cases.append((babyjub.GENERATOR, babyjub.ORDER - 1))
@@ -116,7 +116,7 @@ def test_babyjub_multiplication_equals_circomlibjs(js, rng):
 
 
 def test_eddsa_signatures_cross_verify_with_circomlibjs(js, rng):
-    from circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
+    from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
 
     keys = [rng.randbytes(32) for _ in range(3)]
     msgs = [rng.randrange(R) for _ in keys]

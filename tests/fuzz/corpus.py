@@ -8,16 +8,16 @@ import json
 import random
 from pathlib import Path
 
-from circuits import Circuit
-from native.kernels import ints_to_array
-from prover.formats.ptau import read_ptau
-from prover.formats.r1cs import write_r1cs
-from prover.formats.snarkjs_json import proof_to_json, public_to_json, verification_key_to_json, write_json
-from prover.formats.wtns import write_wtns
-from prover.formats.zkey import write_zkey
-from prover.groth16.prover import prove
-from prover.groth16.ptau_dev import write_dev_ptau
-from prover.groth16.setup import constraint_system, ptau_setup
+from prozchain.circuits import Circuit
+from prozchain.native.kernels import ints_to_array
+from prozchain.prover.formats.ptau import read_ptau
+from prozchain.prover.formats.r1cs import write_r1cs
+from prozchain.prover.formats.snarkjs_json import proof_to_json, public_to_json, verification_key_to_json, write_json
+from prozchain.prover.formats.wtns import write_wtns
+from prozchain.prover.formats.zkey import write_zkey
+from prozchain.prover.groth16.prover import prove
+from prozchain.prover.groth16.ptau_dev import write_dev_ptau
+from prozchain.prover.groth16.setup import constraint_system, ptau_setup
 
 PTAU_POWER = 5  # phase 2 needs twice the domain: 16 rows for Sample's 6 constraints and 3 public rows
 INPUTS = {"x": "3", "k": "5", "v": [["1", "2"], ["3", "4"]]}

@@ -25,8 +25,8 @@ import struct
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
-from native.backend import P, R
-from prover.twist import twist_point_outside_g2
+from prozchain.native.backend import P, R
+from prozchain.prover.twist import twist_point_outside_g2
 from tests.fuzz.container import ENTRY, HEADER, payloads, rebuild, sections
 from tests.fuzz.targets import G2, Slot, Target
 

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from native.backend import P, R
+from prozchain.native.backend import P, R
 from tests.fuzz.container import section, sections
 
 G1, G2 = "g1", "g2"
@@ -55,7 +55,7 @@ class Target:
 
 # -- binary readers -------------------------------------------------------------------------
 def read_r1cs(path: Path, corpus: Path):
-    from prover.formats.r1cs import read_r1cs as read
+    from prozchain.prover.formats.r1cs import read_r1cs as read
 
     r = read(path)
     table = np.array(r.coeffs, dtype=object)
@@ -64,13 +64,13 @@ def read_r1cs(path: Path, corpus: Path):
 
 
 def read_wtns(path: Path, corpus: Path):
-    from prover.formats.wtns import read_wtns_array
+    from prozchain.prover.formats.wtns import read_wtns_array
 
     return read_wtns_array(path).tobytes()
 
 
 def read_zkey(path: Path, corpus: Path):
-    from prover.formats.zkey import read_zkey as read
+    from prozchain.prover.formats.zkey import read_zkey as read
 
     k = read(path, check="all")
     return (k.n_vars, k.n_public, k.domain_size, k.alpha1, k.beta1, k.beta2, k.gamma2, k.delta1, k.delta2, k.ic,
@@ -79,7 +79,7 @@ def read_zkey(path: Path, corpus: Path):
 
 def read_ptau(path: Path, corpus: Path):
     """What phase 2 reads for the largest domain the ceremony allows (2^(power - 1))."""
-    from prover.formats.ptau import read_ptau as read
+    from prozchain.prover.formats.ptau import read_ptau as read
 
     t = read(path)
     if not t.power:
@@ -162,29 +162,29 @@ def ptau_slots(blob: bytes) -> list[Slot]:
 
 # -- JSON readers ---------------------------------------------------------------------------
 def read_proof(path: Path, corpus: Path):
-    from prover.formats.snarkjs_json import read_proof as read
+    from prozchain.prover.formats.snarkjs_json import read_proof as read
 
     return read(path)
 
 
 def read_public(path: Path, corpus: Path):
     """public.json as ``groth16 verify`` takes it: read, then checked against the key's count."""
-    from prover.formats.snarkjs_json import read_public as read, read_verification_key
+    from prozchain.prover.formats.snarkjs_json import read_public as read, read_verification_key
     from tests.fuzz.corpus import FILES
-    from prover.groth16.verifier import check_public_inputs
+    from prozchain.prover.groth16.verifier import check_public_inputs
 
     return check_public_inputs(read_verification_key(corpus / FILES["vk"]), read(path))
 
 
 def read_vk(path: Path, corpus: Path):
-    from prover.formats.snarkjs_json import read_verification_key
+    from prozchain.prover.formats.snarkjs_json import read_verification_key
 
     return read_verification_key(path)
 
 
 def read_input(path: Path, corpus: Path):
     """An input JSON as ``prozchain circuit witness`` takes it: parsed, then solved."""
-    from prover.circuit_cli import _read_json
+    from prozchain.prover.circuit_cli import _read_json
     from tests.fuzz.corpus import Sample
 
     return Sample().compile().solve(_read_json(str(path)))

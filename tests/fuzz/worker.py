@@ -18,7 +18,7 @@ import signal
 import sys
 from pathlib import Path
 
-from native.errors import ProzError
+from prozchain.native.errors import ProzError
 from tests.fuzz.corpus import FILES
 from tests.fuzz.mutators import mutant
 from tests.fuzz.targets import TARGETS

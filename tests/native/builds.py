@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from native import gen_constants
-from native.build import CFLAGS, SRC, arithmetic_paths
+from prozchain.native import gen_constants
+from prozchain.native.build import CFLAGS, SRC, arithmetic_paths
 
 HARNESS = Path(__file__).with_name("harness.c")
 REQUIRED = bool(os.environ.get("PROZ_REQUIRE_BUILDS"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import native
+from prozchain import native
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from typing import Callable, NamedTuple, Sequence
 
 from py_ecc import optimized_bn128 as bn
 
-from native.backend import MODULI, P, R, Point, fp12_to_tower
-from native.kernels import root_of_unity
-from native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
-from prover.twist import twist_point_outside_g2
+from prozchain.native.backend import MODULI, P, R, Point, fp12_to_tower
+from prozchain.native.kernels import root_of_unity
+from prozchain.native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
+from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
 REF = ReferenceBackend()

@@ -8,10 +8,10 @@ import random
 import numpy as np
 from py_ecc import optimized_bn128 as bn
 
-from native.backend import P, R
-from native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
-from native.kernels import bases_to_points
-from native.reference import from_py_ecc
+from prozchain.native.backend import P, R
+from prozchain.native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
+from prozchain.native.kernels import bases_to_points
+from prozchain.native.reference import from_py_ecc
 from tests.oracle import GENERATOR, multiply
 
 _C = CBackend()

@@ -8,11 +8,11 @@ import time
 import numpy as np
 import pytest
 
-from native import get_backend
-from native.backend import G2_GENERATOR, MODULI, P
-from native.errors import InvalidFieldElementError
-from native.kernels import array_to_ints, ints_to_array
-from prover.twist import twist_point_outside_g2
+from prozchain.native import get_backend
+from prozchain.native.backend import G2_GENERATOR, MODULI, P
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.kernels import array_to_ints, ints_to_array
+from prozchain.prover.twist import twist_point_outside_g2
 
 
 def edge_and_random(rng, modulus: int, n: int) -> list[int]:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from native.backend import MODULI, P
-from native.errors import InvalidFieldElementError
+from prozchain.native.backend import MODULI, P
+from prozchain.native.errors import InvalidFieldElementError
 from tests.oracle import field_edge_values
 
 FIELDS = ["fp", "fr"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from py_ecc import optimized_bn128 as bn
 
-from native import get_backend
-from native.backend import P, R
-from native.errors import InvalidFieldElementError
-from native.reference import from_py_ecc, to_py_ecc
-from prover.twist import twist_point_outside_g2
+from prozchain.native import get_backend
+from prozchain.native.backend import P, R
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.reference import from_py_ecc, to_py_ecc
+from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
 GROUPS = ["g1", "g2"]

@@ -10,8 +10,8 @@ import functools
 
 import pytest
 
-from native.backend import GT_ONE, P, R
-from native.backend import fp12_from_tower
+from prozchain.native.backend import GT_ONE, P, R
+from prozchain.native.backend import fp12_from_tower
 from tests import oracle
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import native
-from native.backend import R
-from native.kernels import PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
+from prozchain import native
+from prozchain.native.backend import R
+from prozchain.native.kernels import PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
 from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
 
 
@@ -142,7 +142,7 @@ def test_prepared_bases_are_reused_and_prefix_msm(c, numba_backend, rng):
 
 
 def test_cost_model_windows(c):
-    from native.c_backend import ffi, lib
+    from prozchain.native.c_backend import ffi, lib
 
     affine = ffi.new("int *")
     windows = [lib.pz_msm_window(1, 1 << k, 254, affine) for k in (4, 10, 16, 20)]

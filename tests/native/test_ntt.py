@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import native
-from native.backend import R
-from native.kernels import array_to_ints, ints_to_array, root_of_unity
+from prozchain import native
+from prozchain.native.backend import R
+from prozchain.native.kernels import array_to_ints, ints_to_array, root_of_unity
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,10 @@ import textwrap
 import numpy as np
 import pytest
 
-pytest.importorskip("native._bn254")
+pytest.importorskip("prozchain.native._bn254")
 
-from native.c_backend import CBackend, runnable_paths  # noqa: E402
-from native.errors import NativeMemoryError  # noqa: E402
+from prozchain.native.c_backend import CBackend, runnable_paths  # noqa: E402
+from prozchain.native.errors import NativeMemoryError  # noqa: E402
 
 # Runs in the subprocess, given the path. Inputs are made before the limit is set and, where the
 # kernel fails before reading them, left as untouched zero pages: they cost address space, not
@@ -39,10 +39,10 @@ LIMITED = textwrap.dedent(r"""
 
     import numpy as np
 
-    from native.backend import R
-    from native.c_backend import CBackend, check_alloc, ffi, path_functions
-    from native.errors import NativeMemoryError, ProzError
-    from native.kernels import PreparedBases
+    from prozchain.native.backend import R
+    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_functions
+    from prozchain.native.errors import NativeMemoryError, ProzError
+    from prozchain.native.kernels import PreparedBases
 
     path = sys.argv[1]
     c, fns = CBackend(path), path_functions(path)
@@ -195,10 +195,10 @@ FAULTS = textwrap.dedent(r"""
 
     import numpy as np
 
-    import native._bn254
-    from native.backend import R
-    from native.c_backend import CBackend, check_alloc, ffi, path_functions, to_limbs
-    from native.errors import NativeMemoryError
+    import prozchain.native._bn254
+    from prozchain.native.backend import R
+    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_functions, to_limbs
+    from prozchain.native.errors import NativeMemoryError
 
     path = sys.argv[1]
     c, fns = CBackend(path), path_functions(path)
@@ -294,9 +294,9 @@ def test_each_allocation_of_each_kernel_can_fail(path, tmp_path):
 
 def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
     """Each CBackend method over an allocating kernel raises when that kernel reports it ran out."""
-    from native._bn254 import lib as compiled
-    from native.c_backend import path_functions
-    from native.kernels import PreparedBases
+    from prozchain.native._bn254 import lib as compiled
+    from prozchain.native.c_backend import path_functions
+    from prozchain.native.kernels import PreparedBases
 
     c = CBackend()
     real = path_functions(c.path)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from py_ecc import optimized_bn128 as bn
 
-from native.backend import P, fp12_from_tower, fp12_to_tower
-from native.c_backend import CBackend, ffi, from_limbs, lib, to_limbs
+from prozchain.native.backend import P, fp12_from_tower, fp12_to_tower
+from prozchain.native.c_backend import CBackend, ffi, from_limbs, lib, to_limbs
 from tests import oracle
 
 

@@ -1,11 +1,11 @@
-"""prover.set_backend: one process-wide choice of backend."""
+"""prozchain.prover.set_backend: one process-wide choice of backend."""
 
 from __future__ import annotations
 
 import pytest
 
-import native
-import prover
+from prozchain import native
+from prozchain import prover
 
 
 def test_set_backend_switches(prover_backend):

@@ -6,10 +6,10 @@ import pytest
 from py_ecc import bn128
 from py_ecc import optimized_bn128 as bn
 
-from native.backend import P, R
-from native.errors import InvalidPointError
-from prover import Fr, G1Point, G2Point
-from prover.twist import twist_point_outside_g2
+from prozchain.native.backend import P, R
+from prozchain.native.errors import InvalidPointError
+from prozchain.prover import Fr, G1Point, G2Point
+from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
 CLASSES = {"g1": G1Point, "g2": G2Point}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from native.backend import P, R
-from native.errors import InvalidFieldElementError
-from prover import Fp, Fr
+from prozchain.native.backend import P, R
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.prover import Fp, Fr
 
 
 @pytest.mark.parametrize("cls", [Fp, Fr], ids=["Fp", "Fr"])

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from native.backend import P, R
-from prover import G1Point, G2Point
-from prover.formats.snarkjs_json import (
+from prozchain.native.backend import P, R
+from prozchain.prover import G1Point, G2Point
+from prozchain.prover.formats.snarkjs_json import (
     JSONFormatError,
     proof_from_json,
     proof_to_json,
@@ -16,8 +16,8 @@ from prover.formats.snarkjs_json import (
     verification_key_from_json,
     verification_key_to_json,
 )
-from prover.groth16 import InvalidPublicInputs, Proof, Trapdoor, batch_verify, verify
-from prover.twist import twist_point_outside_g2
+from prozchain.prover.groth16 import InvalidPublicInputs, Proof, Trapdoor, batch_verify, verify
+from prozchain.prover.twist import twist_point_outside_g2
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_jacobian_coordinates_are_read_as_ffjavascript_does(setup):
 
 def test_snarkjs_accepts_our_files_and_rejects_tampering(setup, tmp_path):
     """snarkjs judges our verification_key.json, public.json and proof.json."""
-    from prover.formats.snarkjs_json import write_json
+    from prozchain.prover.formats.snarkjs_json import write_json
     from tests import js_oracles
 
     trapdoor, vk = setup
@@ -127,8 +127,8 @@ def test_snarkjs_accepts_our_files_and_rejects_tampering(setup, tmp_path):
 
 
 def test_verify_command_exit_codes(setup, tmp_path, capsys):
-    from prover.formats.snarkjs_json import write_json
-    from prover.groth16.cli import verify_command
+    from prozchain.prover.formats.snarkjs_json import write_json
+    from prozchain.prover.groth16.cli import verify_command
     import argparse
 
     trapdoor, vk = setup

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from native.backend import R
-from prover.cli import main
-from prover.formats.r1cs import read_r1cs
-from prover.groth16.ptau_dev import write_dev_ptau
-from prover.groth16.setup import constraint_system
+from prozchain.native.backend import R
+from prozchain.prover.cli import main
+from prozchain.prover.formats.r1cs import read_r1cs
+from prozchain.prover.groth16.ptau_dev import write_dev_ptau
+from prozchain.prover.groth16.setup import constraint_system
 from tests import js_oracles
 from tests.prover.conftest import Circuit, compile_circuit, snarkjs, snarkjs_verify_many
 

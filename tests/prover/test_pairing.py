@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from native.backend import P, R
-from native.errors import InvalidFieldElementError
-from prover import GT, G1Point, G2Point, multi_pairing, pairing, pairing_check
+from prozchain.native.backend import P, R
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.prover import GT, G1Point, G2Point, multi_pairing, pairing, pairing_check
 from tests import oracle
 
 G1, G2 = G1Point.generator(), G2Point.generator()

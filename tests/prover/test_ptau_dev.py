@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from native.backend import R
-from native.kernels import ints_to_array, prepare_bases
-from prover.backend import current_backend
-from prover.cli import main
-from prover.formats.container import FormatError, read_container, write_container
-from prover.formats.ptau import read_ptau
-from prover.formats.r1cs import read_r1cs
-from prover.formats.zkey import write_zkey
-from prover.groth16.ptau_cli import register
-from prover.groth16.ptau_dev import (ChaCha, DevPtau, DevPtauError, first_challenge_hash, g2_sp, hash_to_g2,
+from prozchain.native.backend import R
+from prozchain.native.kernels import ints_to_array, prepare_bases
+from prozchain.prover.backend import current_backend
+from prozchain.prover.cli import main
+from prozchain.prover.formats.container import FormatError, read_container, write_container
+from prozchain.prover.formats.ptau import read_ptau
+from prozchain.prover.formats.r1cs import read_r1cs
+from prozchain.prover.formats.zkey import write_zkey
+from prozchain.prover.groth16.ptau_cli import register
+from prozchain.prover.groth16.ptau_dev import (ChaCha, DevPtau, DevPtauError, first_challenge_hash, g2_sp, hash_to_g2,
                                      partial_hash, uncompressed, write_dev_ptau)
-from prover.groth16.setup import constraint_system, lagrange_at, ptau_setup
+from prozchain.prover.groth16.setup import constraint_system, lagrange_at, ptau_setup
 from tests import js_oracles
 from tests.prover.conftest import CUBE, Circuit, compile_circuit, snarkjs, snarkjs_verify_many
 

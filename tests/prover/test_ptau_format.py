@@ -6,12 +6,12 @@ import struct
 
 import pytest
 
-from circuits.r1cs import R1CS, SparseMatrix
-from native.backend import P
-from prover.cli import main
-from prover.formats.container import FormatError, write_container
-from prover.formats.ptau import MAX_POWER, read_ptau
-from prover.formats.r1cs import write_r1cs
+from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.native.backend import P
+from prozchain.prover.cli import main
+from prozchain.prover.formats.container import FormatError, write_container
+from prozchain.prover.formats.ptau import MAX_POWER, read_ptau
+from prozchain.prover.formats.r1cs import write_r1cs
 
 
 def ptau_with_power(power: int) -> bytes:
@@ -36,7 +36,7 @@ def test_the_largest_power_passes_the_range_but_is_held_to_the_data():
 def test_a_header_power_that_does_not_match_the_sections_is_refused(tmp_path, power):
     """The fuzz suite's find: a power 2 file whose header says another power read as another
     ceremony."""
-    from prover.groth16.ptau_dev import write_dev_ptau
+    from prozchain.prover.groth16.ptau_dev import write_dev_ptau
 
     write_dev_ptau(tmp_path / "p.ptau", 2, seed=1)
     data = bytearray((tmp_path / "p.ptau").read_bytes())

@@ -10,13 +10,13 @@ import struct
 import numpy as np
 import pytest
 
-from native.kernels import PreparedBases
-from prover import G1Point
-from prover.backend import current_backend
-from prover.formats.container import FormatError
-from prover.formats.zkey import ZKey, read_zkey, write_zkey
-from prover.groth16.setup import dev_setup, toy_r1cs
-from prover.twist import twist_point_outside_g2
+from prozchain.native.kernels import PreparedBases
+from prozchain.prover import G1Point
+from prozchain.prover.backend import current_backend
+from prozchain.prover.formats.container import FormatError
+from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
+from prozchain.prover.groth16.setup import dev_setup, toy_r1cs
+from prozchain.prover.twist import twist_point_outside_g2
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,8 @@ def test_bad_points_and_records_are_named(tmp_path, key):
 
 def test_prover_refuses_a_b2_msm_outside_g2(key):
     """A key read with check="sample" may hide a B2 point outside G2: pi_b is never published."""
-    from prover.groth16.prover import ProvingKeyError, prove
-    from prover.groth16.setup import toy_witness
+    from prozchain.prover.groth16.prover import ProvingKeyError, prove
+    from prozchain.prover.groth16.setup import toy_witness
 
     outside = current_backend().msm_prepare("g2", [twist_point_outside_g2(random.Random(4))]).array
     b2 = key.b2.array.copy()
@@ -90,10 +90,10 @@ def test_mapped_sections_survive_page_release_and_one_shot_proofs(tmp_path, key:
     """read_zkey drops the mapped pages of checked sections and a one-shot prove drops each
     section after its MSM: the data comes back from the file, so the key gives the same
     points and valid proofs again; arrays not backed by a file map are left alone."""
-    from prover.formats.container import release_pages
-    from prover.groth16.prover import prove
-    from prover.groth16.setup import toy_witness
-    from prover.groth16.verifier import verify
+    from prozchain.prover.formats.container import release_pages
+    from prozchain.prover.groth16.prover import prove
+    from prozchain.prover.groth16.setup import toy_witness
+    from prozchain.prover.groth16.verifier import verify
 
     path = tmp_path / "toy.zkey"
     write_zkey(path, key)

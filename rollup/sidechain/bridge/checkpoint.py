@@ -7,9 +7,9 @@ and the staking epoch whose set signs it. Signers sign :attr:`Checkpoint.digest`
 A :class:`FraudProof` opens header ``index`` of a checkpoint and the header before it (or uses
 the previous checkpoint when ``index`` is 0), and carries the witnesses of every VM step of
 the block re-executed from the parent's world, plus the halted context it ends in: L1 runs
-:func:`rollup.vm.step` on each and compares the world with the header's claim.
+:func:`prozchain.rollup.vm.step` on each and compares the world with the header's claim.
 
->>> from rollup.sidechain.chain import ChainState, Genesis
+>>> from prozchain.rollup.sidechain.chain import ChainState, Genesis
 >>> state = ChainState(Genesis())
 >>> state.commit(state.build("0x" + "01" * 20, time=1))
 >>> cp = Checkpoint.cover(1, state.headers[1:], state.head.epoch)
@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from rollup.l1 import Key
-from rollup.l1.crypto import address_bytes, to_address
-from rollup.sidechain.chain import SIDECHAIN_ID, Block, ChainState, Header
-from rollup.sidechain.messages import signature_bytes
-from rollup.vm.codec import rlp_encode
-from rollup.vm.merkle import keccak, list_proof, list_root
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.l1.crypto import address_bytes, to_address
+from prozchain.rollup.sidechain.chain import SIDECHAIN_ID, Block, ChainState, Header
+from prozchain.rollup.sidechain.messages import signature_bytes
+from prozchain.rollup.vm.codec import rlp_encode
+from prozchain.rollup.vm.merkle import keccak, list_proof, list_root
 
 CHECKPOINT_TAG = b"prozchain-sidechain-checkpoint"
 TRANSFER_TAG = b"prozchain-sidechain-transfer"

@@ -14,7 +14,7 @@ bridge that locks deposits, accepts checkpoints, judges fraud proofs and release
   the checkpoint, and ``slash_signers`` then slashes every signer's bond.
 - ``OPTIMISTIC``: a bonded relayer posts the checkpoint *with its headers* (so anyone can
   build a fraud proof); it is final after ``window`` seconds unless a fraud proof, which
-  re-executes the disputed block on L1 step by step through :func:`rollup.vm.step`, deletes it
+  re-executes the disputed block on L1 step by step through :func:`prozchain.rollup.vm.step`, deletes it
   and every later checkpoint; the challenger takes the bond.
 
 **Checks** (``checks`` bit mask, all on by default; scenarios turn them off to show the
@@ -36,20 +36,20 @@ from __future__ import annotations
 
 from typing import Optional
 
-from rollup.l1 import Address, Bytes32, Contract, external
-from rollup.l1 import gas as G
-from rollup.l1.crypto import to_address
-from rollup.sidechain.assets import asset_id, burn_commitment, burn_key, deposit_record
-from rollup.sidechain.bridge.checkpoint import Checkpoint, transfer_digest
-from rollup.sidechain.chain import Header
-from rollup.sidechain.errors import InvalidMessage
-from rollup.sidechain.messages import ECRECOVER_GAS, signature_from_bytes
-from rollup.sidechain.staking import BURN
-from rollup.vm.errors import DecodeError, InvalidWitness
-from rollup.vm.machine import Witness, step
-from rollup.vm.merkle import EMPTY, Proof, hash_counter, keccak, list_verify, read
-from rollup.vm.state import Context, addr_int, batch_start, state_root, withdrawal_commitment, withdrawal_key
-from rollup.vm.tx import Deposit
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.sidechain.assets import asset_id, burn_commitment, burn_key, deposit_record
+from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint, transfer_digest
+from prozchain.rollup.sidechain.chain import Header
+from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.messages import ECRECOVER_GAS, signature_from_bytes
+from prozchain.rollup.sidechain.staking import BURN
+from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
+from prozchain.rollup.vm.machine import Witness, step
+from prozchain.rollup.vm.merkle import EMPTY, Proof, hash_counter, keccak, list_verify, read
+from prozchain.rollup.vm.state import Context, addr_int, batch_start, state_root, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.tx import Deposit
 
 THRESHOLD, STAKING, OPTIMISTIC = 1, 2, 3
 CHECK_REPLAY, CHECK_ZERO_ROOT, CHECK_MEMBERSHIP, CHECK_CLIENT, CHECK_THRESHOLD = 1, 2, 4, 8, 16
@@ -237,7 +237,7 @@ class Bridge(Contract):
         return self._list_root([self.keccak(h) for h in headers])
 
     def _list_root(self, leaves: list[bytes]) -> bytes:
-        """:func:`rollup.vm.merkle.list_root`, metered."""
+        """:func:`prozchain.rollup.vm.merkle.list_root`, metered."""
         if not leaves:
             return EMPTY
         size = 1

@@ -8,7 +8,7 @@ withdrawals (proof + payout, for any user: anyone can relay) and watches L1 chec
 answering a wrong one with a fraud proof. It holds no key the bridge trusts: whatever it
 carries is checked against signatures, Merkle proofs or re-execution.
 
->>> from rollup.sidechain.system import demo
+>>> from prozchain.rollup.sidechain.system import demo
 >>> run = demo(seed=2, until=30_000)
 >>> run.chain.view(run.bridge, "count") > 0
 True
@@ -19,15 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rollup.l1 import Key
-from rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof
-from rollup.sidechain.bridge.contracts import DELETED, OPTIMISTIC, PENDING, STAKING
-from rollup.sidechain.chain import ChainState, Header
-from rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from rollup.sidechain.messages import PRECOMMIT, Commit
-from rollup.sim.agent import Agent
-from rollup.vm import BRIDGE, Deposit, L2Tx
-from rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof
+from prozchain.rollup.sidechain.bridge.contracts import DELETED, OPTIMISTIC, PENDING, STAKING
+from prozchain.rollup.sidechain.chain import ChainState, Header
+from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
+from prozchain.rollup.sidechain.messages import PRECOMMIT, Commit
+from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.vm import BRIDGE, Deposit, L2Tx
+from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
 
 
 @dataclass(frozen=True)

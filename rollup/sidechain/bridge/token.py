@@ -1,6 +1,6 @@
 """An ERC-20-like token on the L1, for bridging tokens besides ether.
 
->>> from rollup.l1 import Chain, Key
+>>> from prozchain.rollup.l1 import Chain, Key
 >>> alice, bob = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> chain = Chain({alice.address: 10**18, bob.address: 10**18})
 >>> token, _ = chain.deploy(alice, Token, 100)
@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from rollup.l1 import Address, Contract, external
+from prozchain.rollup.l1 import Address, Contract, external
 
 
 class Token(Contract):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rollup.channels.client import ChannelClient, update
-from rollup.channels.onchain import deploy, genesis, open_channel
-from rollup.l1 import Chain, Key
-from rollup.sim.store import MemoryStore
+from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.onchain import deploy, genesis, open_channel
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.sim.store import MemoryStore
 
 ETHER = 10**18
 PERIOD = 100

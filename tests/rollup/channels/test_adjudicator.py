@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.channels.adjudicator import CLOSED, CLOSING, OPEN, PENDING
-from rollup.channels.client import update
-from rollup.channels.onchain import close, force_close, settle, submit
-from rollup.channels.state import Htlc
-from rollup.l1 import keccak256
+from prozchain.rollup.channels.adjudicator import CLOSED, CLOSING, OPEN, PENDING
+from prozchain.rollup.channels.client import update
+from prozchain.rollup.channels.onchain import close, force_close, settle, submit
+from prozchain.rollup.channels.state import Htlc
+from prozchain.rollup.l1 import keccak256
 
 from tests.rollup.channels.helpers import PERIOD, rig
 

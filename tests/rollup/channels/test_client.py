@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollup.channels.client import ChannelClient, update
-from rollup.channels.errors import (BadSignature, ConflictingState, InvalidState, ReplayedState,
+from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.errors import (BadSignature, ConflictingState, InvalidState, ReplayedState,
                                     StaleState)
-from rollup.channels.state import Htlc, State
-from rollup.l1 import Key, keccak256
-from rollup.sim.store import SqliteStore
+from prozchain.rollup.channels.state import Htlc, State
+from prozchain.rollup.l1 import Key, keccak256
+from prozchain.rollup.sim.store import SqliteStore
 
 from tests.rollup.channels.helpers import rig
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from rollup.channels.htlc import Policy, plan
-from rollup.channels.world import World
-from rollup.l1 import keccak256
+from prozchain.rollup.channels.htlc import Policy, plan
+from prozchain.rollup.channels.world import World
+from prozchain.rollup.l1 import keccak256
 
 CLIENTS = [f"client{k:02d}" for k in range(20)]
 DEPOSIT = 10**7

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from rollup.channels.link import mover
-from rollup.channels.world import World
-from rollup.sim.network import NetworkConfig
+from prozchain.rollup.channels.link import mover
+from prozchain.rollup.channels.world import World
+from prozchain.rollup.sim.network import NetworkConfig
 
 DEPOSIT = 10**6
 NAMES = ("alice", "bob")

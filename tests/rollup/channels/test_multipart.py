@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from rollup.channels.htlc import Policy
-from rollup.channels.routing import ChannelGraph
-from rollup.channels.world import World
-from rollup.l1 import keccak256
+from prozchain.rollup.channels.htlc import Policy
+from prozchain.rollup.channels.routing import ChannelGraph
+from prozchain.rollup.channels.world import World
+from prozchain.rollup.l1 import keccak256
 
 POLICY = Policy(10, 1_000, 600)
 NAMES = ["payer", "x", "y", "payee"]

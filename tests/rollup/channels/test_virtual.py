@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollup.channels.adjudicator import CLOSED, CLOSING
-from rollup.channels.client import ChannelClient, update
-from rollup.channels.errors import InvalidState
-from rollup.channels.onchain import deploy, force_close, genesis, open_channel, settle
-from rollup.channels.state import PREFUND, Guarantee, State, VirtualParams
-from rollup.channels.virtual import conclude, defund, fund, lock, onchain_sigs, publish, start
-from rollup.l1 import Chain, Key
-from rollup.sim.store import MemoryStore
+from prozchain.rollup.channels.adjudicator import CLOSED, CLOSING
+from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.errors import InvalidState
+from prozchain.rollup.channels.onchain import deploy, force_close, genesis, open_channel, settle
+from prozchain.rollup.channels.state import PREFUND, Guarantee, State, VirtualParams
+from prozchain.rollup.channels.virtual import conclude, defund, fund, lock, onchain_sigs, publish, start
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.sim.store import MemoryStore
 
 PERIOD = 100
 DEPOSIT = 1_000

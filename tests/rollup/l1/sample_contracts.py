@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rollup.l1 import Address, Contract, external
+from prozchain.rollup.l1 import Address, Contract, external
 
 
 class Slot(Contract):

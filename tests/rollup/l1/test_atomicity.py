@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.l1 import Chain, Key
+from prozchain.rollup.l1 import Chain, Key
 from tests.rollup.l1.sample_contracts import Inner, Outer
 
 ALICE = Key.from_seed(b"alice")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.l1 import Chain, Key
-from rollup.l1 import gas as G
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.l1 import gas as G
 from tests.rollup.l1.sample_contracts import Burner, Guarded
 
 ALICE = Key.from_seed(b"alice")

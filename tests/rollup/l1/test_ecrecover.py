@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollup.l1 import Chain, Contract, Key, external, keccak256
-from rollup.l1 import gas as G
-from rollup.l1.crypto import SECP256K1_N
-from rollup.l1.precompiles import PRECOMPILES, ecrecover
+from prozchain.rollup.l1 import Chain, Contract, Key, external, keccak256
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.crypto import SECP256K1_N
+from prozchain.rollup.l1.precompiles import PRECOMPILES, ecrecover
 
 ALICE = Key.from_seed(b"alice")
 

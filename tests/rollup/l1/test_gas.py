@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.l1 import Chain, Key
-from rollup.l1.gas import sstore_cost
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.l1.gas import sstore_cost
 from tests.rollup.l1.sample_contracts import Slot
 
 ALICE, BOB = Key.from_seed(b"alice"), Key.from_seed(b"bob")

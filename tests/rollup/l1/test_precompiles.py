@@ -9,10 +9,10 @@ from py_ecc import bn128
 from py_ecc import optimized_bn128 as ob
 from py_ecc.optimized_bn128.optimized_pairing import pairing as miller
 
-from native.backend import P
-from prover.twist import twist_point_outside_g2
-from rollup.l1 import Chain, Key, PrecompileFailure
-from rollup.l1.precompiles import ec_add, ec_mul, ec_pairing
+from prozchain.native.backend import P
+from prozchain.prover.twist import twist_point_outside_g2
+from prozchain.rollup.l1 import Chain, Key, PrecompileFailure
+from prozchain.rollup.l1.precompiles import ec_add, ec_mul, ec_pairing
 from tests.rollup.l1.sample_contracts import Inner, Outer
 
 SEED = 20261125

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollup.l1 import Chain, InvalidTransaction, Key
-from rollup.l1.blobs import GAS_PER_BLOB, blob_base_fee
-from rollup.l1.chain import COINBASE
+from prozchain.rollup.l1 import Chain, InvalidTransaction, Key
+from prozchain.rollup.l1.blobs import GAS_PER_BLOB, blob_base_fee
+from prozchain.rollup.l1.chain import COINBASE
 from tests.rollup.l1.sample_contracts import Buggy, Inner
 
 ALICE, BOB = Key.from_seed(b"alice"), Key.from_seed(b"bob")

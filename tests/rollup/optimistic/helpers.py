@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rollup.l1 import Chain, Key
-from rollup.optimistic.node import Genesis, L2Node
-from rollup.optimistic.outputs import split_points
-from rollup.optimistic.system import ETHER, Config, System, deploy
-from rollup.vm import L2Tx
-from rollup.vm.codec import pack_batch
-from rollup.vm.examples import TOKEN, token_storage
-from rollup.vm.executor import inbox_roots
-from rollup.vm.state import BRIDGE, addr_int
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.optimistic.node import Genesis, L2Node
+from prozchain.rollup.optimistic.outputs import split_points
+from prozchain.rollup.optimistic.system import ETHER, Config, System, deploy
+from prozchain.rollup.vm import L2Tx
+from prozchain.rollup.vm.codec import pack_batch
+from prozchain.rollup.vm.examples import TOKEN, token_storage
+from prozchain.rollup.vm.executor import inbox_roots
+from prozchain.rollup.vm.state import BRIDGE, addr_int
 
 TOKEN_AT = "0x" + "70" * 20
 BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
@@ -112,7 +112,7 @@ def rig(config: Config = CONFIG) -> Rig:
 
 def fake_world(r: Rig, batch: int) -> bytes:
     """The batch's world with one byte of a balance changed: a wrong output."""
-    from rollup.vm.state import balance_key
+    from prozchain.rollup.vm.state import balance_key
     world = r.node.world(batch)
     key = balance_key(addr_int(r.keys["proposer"].address))
     return r.node.ex.db.write(world, key, r.node.ex.db.get(world, key) + 10**18)

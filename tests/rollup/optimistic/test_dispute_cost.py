@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from rollup.optimistic.system import Config
+from prozchain.rollup.optimistic.system import Config
 
 from .helpers import CONFIG, fake_world, rig
 

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from rollup.optimistic.outputs import (ACTIVE, BURN, CHALLENGER, CHALLENGER_WON, DEFENDER,
+from prozchain.rollup.optimistic.outputs import (ACTIVE, BURN, CHALLENGER, CHALLENGER_WON, DEFENDER,
                                        DEFENDER_WON, DELETED, FINALIZED, PENDING, VOID)
-from rollup.optimistic.system import ETHER
+from prozchain.rollup.optimistic.system import ETHER
 
 from .helpers import BRIDGE_AT, CONFIG, fake_world, rig
 
@@ -53,8 +53,8 @@ def test_only_the_sequencer_posts_and_deposits_are_forced_in():
 
 
 def test_blob_batches_derive_like_calldata_batches():
-    from rollup.vm.codec import pack_batch
-    from rollup.vm.executor import inbox_roots
+    from prozchain.rollup.vm.codec import pack_batch
+    from prozchain.rollup.vm.executor import inbox_roots
     r = rig()
     txs = r.transfers(3)
     receipt = r.chain.transact(r.keys["sequencer"], r.system.portal, "post_blob_batch",
@@ -227,9 +227,9 @@ def test_withdrawals_are_paid_once_against_a_final_output():
 
 @pytest.mark.parametrize("data, root_of", [(b"not zlib", None), (None, [b"other"])])
 def test_a_batch_that_does_not_derive_is_a_loud_error(data, root_of):
-    from rollup.optimistic.errors import DerivationError
-    from rollup.vm.codec import pack_batch
-    from rollup.vm.executor import inbox_roots
+    from prozchain.rollup.optimistic.errors import DerivationError
+    from prozchain.rollup.vm.codec import pack_batch
+    from prozchain.rollup.vm.executor import inbox_roots
     r = rig()
     txs = r.transfers(1)
     root = inbox_roots([], root_of or txs)[1]
@@ -240,8 +240,8 @@ def test_a_batch_that_does_not_derive_is_a_loud_error(data, root_of):
 
 def test_a_defender_lying_about_inner_roots_still_loses(disputed):
     r, gid = disputed
-    from rollup.optimistic.outputs import split_points
-    from rollup.vm.merkle import keccak
+    from prozchain.rollup.optimistic.outputs import split_points
+    from prozchain.rollup.vm.merkle import keccak
     rounds = 0
     while r.view("game", gid)[3] - r.view("game", gid)[2] > 1:
         _, _, lo, hi, _, _, _ = r.view("game", gid)

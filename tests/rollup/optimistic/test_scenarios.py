@@ -9,9 +9,9 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from rollup.sim import registry
-from rollup.sim.cli import main
-from rollup.sim.registry import WALL_CLOCK_FIELDS
+from prozchain.rollup.sim import registry
+from prozchain.rollup.sim.cli import main
+from prozchain.rollup.sim.registry import WALL_CLOCK_FIELDS
 
 ATTACKS = {
     "opt-invalid-root": "no_theft",

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.l1 import Key
-from rollup.sidechain.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
-from rollup.sidechain.bridge.contracts import OPTIMISTIC
-from rollup.sidechain.bridge.token import Token
-from rollup.sidechain.errors import InvalidMessage
-from rollup.sidechain.system import Config, build
-from rollup.vm import L2Tx
-from rollup.vm.state import addr_int
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sidechain.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
+from prozchain.rollup.sidechain.bridge.contracts import OPTIMISTIC
+from prozchain.rollup.sidechain.bridge.token import Token
+from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.system import Config, build
+from prozchain.rollup.vm import L2Tx
+from prozchain.rollup.vm.state import addr_int
 
 ALICE, BOB = Key.from_seed(b"asset-alice"), Key.from_seed(b"asset-bob")
 

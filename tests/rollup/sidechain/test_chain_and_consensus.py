@@ -10,16 +10,16 @@ import pytest
 from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
-from rollup.l1 import Key
-from rollup.sidechain.byzantine import Coalition, Equivocator
-from rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet
-from rollup.sidechain.consensus import StaticL1, network
-from rollup.sidechain.errors import InvalidBlock, InvalidMessage, SidechainError
-from rollup.sidechain.messages import PREVOTE, Evidence, Proposal, SignedProposal, Vote
-from rollup.sim import Simulation
-from rollup.sim.network import NetworkConfig
-from rollup.sim.store import SqliteStore
-from rollup.vm import L2Tx
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sidechain.byzantine import Coalition, Equivocator
+from prozchain.rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet
+from prozchain.rollup.sidechain.consensus import StaticL1, network
+from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage, SidechainError
+from prozchain.rollup.sidechain.messages import PREVOTE, Evidence, Proposal, SignedProposal, Vote
+from prozchain.rollup.sim import Simulation
+from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.store import SqliteStore
+from prozchain.rollup.vm import L2Tx
 
 ALICE, BOB = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 KEYS = [Key.from_seed(f"val-{i}".encode()) for i in range(4)]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.l1.errors import Revert
-from rollup.sidechain.bridge.checkpoint import Checkpoint
-from rollup.sidechain.messages import PRECOMMIT, Vote
-from rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.l1.errors import Revert
+from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.messages import PRECOMMIT, Vote
+from prozchain.rollup.sidechain.system import ETHER, Config, build
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.l1 import Key
-from rollup.sidechain.chain import MAX_TXS
-from rollup.sidechain.system import PRESETS, build, preset
-from rollup.vm import L2Tx
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.sidechain.chain import MAX_TXS
+from prozchain.rollup.sidechain.system import PRESETS, build, preset
+from prozchain.rollup.vm import L2Tx
 
 SENDERS = [Key.from_seed(f"preset-sender-{i}".encode()) for i in range(100)]
 SECRET_SHOP = Key.from_seed(b"preset-secret-shop").address  # paid on the sidechain only

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from rollup.sim import registry
+from prozchain.rollup.sim import registry
 
 ATTACKS = {
     "sidechain-byzantine": "no_double_spend",

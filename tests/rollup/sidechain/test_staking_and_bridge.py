@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from rollup.l1 import Chain, Key
-from rollup.l1.errors import Revert
-from rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof, transfer_digest
-from rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, DELETED, STAKING, THRESHOLD, LightClient
-from rollup.sidechain.chain import ChainState
-from rollup.sidechain.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
-from rollup.sidechain.staking import BURN, Staking
-from rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.l1.errors import Revert
+from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof, transfer_digest
+from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, DELETED, STAKING, THRESHOLD, LightClient
+from prozchain.rollup.sidechain.chain import ChainState
+from prozchain.rollup.sidechain.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
+from prozchain.rollup.sidechain.staking import BURN, Staking
+from prozchain.rollup.sidechain.system import ETHER, Config, build
 
 KEYS = [Key.from_seed(f"st-{i}".encode()) for i in range(5)]
 
@@ -98,7 +98,7 @@ def test_light_client_counts_members_once_and_rotates_with_a_quorum(chain):
     sig = [signature_bytes(k.sign(digest)) for k in KEYS]
     assert chain.view(client, "verify", digest, 0, [sig[0], sig[0], sig[4]]) == 1
     new = [k.address for k in KEYS[1:5]]
-    from rollup.vm.merkle import keccak
+    from prozchain.rollup.vm.merkle import keccak
     rotate = keccak(b"prozchain-bridge-signers" + b"".join(bytes.fromhex(s[2:]) for s in new)
                     + (3).to_bytes(32, "big") + (1).to_bytes(32, "big"))
     few = [signature_bytes(k.sign(rotate)) for k in KEYS[:2]]

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from rollup.sim import Agent, NetworkConfig, Scheduler, Simulation
-from rollup.sim.store import MemoryStore, SqliteStore
+from prozchain.rollup.sim import Agent, NetworkConfig, Scheduler, Simulation
+from prozchain.rollup.sim.store import MemoryStore, SqliteStore
 
 
 def test_scheduler_orders_by_time_then_insertion():

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from rollup.sim import registry
+from prozchain.rollup.sim import registry
 
 BUDGET_S = float(os.environ.get("PROZ_SWEEP_SECONDS", "1"))
 

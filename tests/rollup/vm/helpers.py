@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rollup.l1.crypto import Key
-from rollup.vm import Executor, L2Tx, step
-from rollup.vm.isa import assemble
+from prozchain.rollup.l1.crypto import Key
+from prozchain.rollup.vm import Executor, L2Tx, step
+from prozchain.rollup.vm.isa import assemble
 
 ALICE, BOB, CAROL = (Key.from_seed(s) for s in (b"alice", b"bob", b"carol"))
 CONTRACT = "0x" + "c0" * 20

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rollup.vm import BRIDGE, FEE_VAULT, Deposit
-from rollup.vm.examples import ESCROW, TOKEN, token_storage
-from rollup.vm.state import (WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
+from prozchain.rollup.vm import BRIDGE, FEE_VAULT, Deposit
+from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
+from prozchain.rollup.vm.state import (WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
                              withdrawal_key)
 
 from .helpers import ALICE, BOB, CAROL, call, machine, run
@@ -13,7 +13,7 @@ TOKEN_AT, ESCROW_AT = "0x" + "70" * 20, "0x" + "e5" * 20
 
 
 def token_balance(ex, world, holder) -> int:
-    from rollup.vm.state import mapping_slot
+    from prozchain.rollup.vm.state import mapping_slot
     return ex.storage(world, TOKEN_AT, mapping_slot(addr_int(holder), 0))
 
 

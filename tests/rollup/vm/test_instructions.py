@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rollup.vm import INTRINSIC_GAS, AssemblyError, assemble
-from rollup.vm.isa import OPS, decode, disassemble
-from rollup.vm.state import mapping_slot
+from prozchain.rollup.vm import INTRINSIC_GAS, AssemblyError, assemble
+from prozchain.rollup.vm.isa import OPS, decode, disassemble
+from prozchain.rollup.vm.state import mapping_slot
 
 from .helpers import ALICE, BOB, CONTRACT, OTHER, call, machine, run
 

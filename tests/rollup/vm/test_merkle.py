@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollup.vm.errors import InvalidWitness
-from rollup.vm.merkle import (EMPTY, MerkleDB, Proof, keccak, key_of, list_proof, list_root,
+from prozchain.rollup.vm.errors import InvalidWitness
+from prozchain.rollup.vm.merkle import (EMPTY, MerkleDB, Proof, keccak, key_of, list_proof, list_root,
                               list_verify, read, write)
 
 keys = st.integers(0, 40).map(lambda i: key_of(bytes([i])))

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rollup.vm import Deposit, InvalidWitness, Witness, state_root, step
-from rollup.vm.examples import ESCROW, TOKEN, token_storage
-from rollup.vm.merkle import Proof
-from rollup.vm.state import addr_int
+from prozchain.rollup.vm import Deposit, InvalidWitness, Witness, state_root, step
+from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
+from prozchain.rollup.vm.merkle import Proof
+from prozchain.rollup.vm.state import addr_int
 
 from .helpers import ALICE, BOB, CAROL, call, machine, run
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from circuits.gadgets.eddsa import public_key
-from circuits.txtypes import Tx, sign_tx
-from rollup.l1 import Chain, Key
-from rollup.zk.keys import circuit_and_key
-from rollup.zk.operator import Pipeline
-from rollup.zk.system import ETHER, UNIT, System, deploy
+from prozchain.circuits.gadgets.eddsa import public_key
+from prozchain.circuits.txtypes import Tx, sign_tx
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.zk.keys import circuit_and_key
+from prozchain.rollup.zk.operator import Pipeline
+from prozchain.rollup.zk.system import ETHER, UNIT, System, deploy
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.demo import rollup_demo
+from prozchain.bench.demo import rollup_demo
 
 
 def test_the_demo_rollup_proves_every_batch(batch_key):

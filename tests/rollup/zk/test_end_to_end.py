@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from circuits.txtypes import Tx, encode_batch
-from native.backend import P
-from rollup.l1 import Key
-from rollup.zk.node import ZkNode
-from rollup.zk.operator import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
-from rollup.zk.system import UNIT
+from prozchain.circuits.txtypes import Tx, encode_batch
+from prozchain.native.backend import P
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.zk.node import ZkNode
+from prozchain.rollup.zk.operator import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
+from prozchain.rollup.zk.system import UNIT
 
 from tests.rollup.zk.conftest import make_rig
 
@@ -123,8 +123,8 @@ def test_a_deposit_must_be_served_in_queue_order(batch_key):
     rig.deposit(0, 100)
     rig.deposit(1, 200)
     second_first = rig.pipeline.queued_deposits()[::-1]
-    from circuits.txtypes import apply_tx
-    from rollup.zk.operator import Batch
+    from prozchain.circuits.txtypes import apply_tx
+    from prozchain.rollup.zk.operator import Batch
     old = rig.pipeline.head.root
     slots = [apply_tx(rig.pipeline.head, tx, check_signatures=False) for tx in second_first]
     batch = Batch(0, second_first, old, rig.pipeline.head.root, slots)

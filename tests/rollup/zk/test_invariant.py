@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from rollup.zk.node import ZkNode
+from prozchain.rollup.zk.node import ZkNode
 
 from tests.rollup.zk.conftest import make_rig
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from rollup.sim import registry
-from rollup.zk.node import ZkNode, tx_id
-from rollup.zk.operator import INCLUDED, REJECTED, TxStatus
-from rollup.zk.scenarios import build, judge, plan
+from prozchain.rollup.sim import registry
+from prozchain.rollup.zk.node import ZkNode, tx_id
+from prozchain.rollup.zk.operator import INCLUDED, REJECTED, TxStatus
+from prozchain.rollup.zk.scenarios import build, judge, plan
 
 ATTACKS = {
     "zk-censorship-exodus": "every_user_exited",

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from circuits.gadgets.eddsa import public_key
-from circuits.gadgets.merkle import merkle_root_of
-from circuits.txtypes import (Account, AccountTree, NonceAhead, RegistryError, Tx, TxRejected, TxType, apply_tx, decode_batch,
+from prozchain.circuits.gadgets.eddsa import public_key
+from prozchain.circuits.gadgets.merkle import merkle_root_of
+from prozchain.circuits.txtypes import (Account, AccountTree, NonceAhead, RegistryError, Tx, TxRejected, TxType, apply_tx, decode_batch,
                               encode_batch, get, leaf_hash, register, sign_tx, undo)
-from native.backend import R
+from prozchain.native.backend import R
 
 ALICE, BOB = b"a" * 32, b"b" * 32
 
@@ -123,7 +123,7 @@ def test_a_module_registering_a_type_may_be_imported_again(tmp_path):
     objects, same code) is harmless, and the newest is kept; a changed one is refused."""
     import importlib.util
 
-    from circuits.txtypes.registry import REGISTRY
+    from prozchain.circuits.txtypes.registry import REGISTRY
 
     source = ("from circuits.txtypes.registry import TxType, register\n"
               "def credit(checks, fields, account):\n"

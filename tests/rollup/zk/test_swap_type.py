@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from circuits.txtypes import BALANCE_BITS, Tx, TxType, register, sign_tx
-from rollup.l1 import Chain, Key
-from rollup.zk.keys import circuit_and_key
-from rollup.zk.node import ZkNode
-from rollup.zk.operator import Pipeline
-from rollup.zk.system import ETHER, deploy
+from prozchain.circuits.txtypes import BALANCE_BITS, Tx, TxType, register, sign_tx
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.zk.keys import circuit_and_key
+from prozchain.rollup.zk.node import ZkNode
+from prozchain.rollup.zk.operator import Pipeline
+from prozchain.rollup.zk.system import ETHER, deploy
 
 from tests.rollup.zk.conftest import Rig
 
