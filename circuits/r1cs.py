@@ -16,7 +16,7 @@ inputs, then internal wires.
 >>> r.check([1, 3, 8])
 Traceback (most recent call last):
 ...
-circuits.errors.ConstraintError: constraint 0 fails (<top>): <A,w>=3 <B,w>=3 <C,w>=8, A*B-C=1
+prozchain.circuits.errors.ConstraintError: constraint 0 fails (<top>): <A,w>=3 <B,w>=3 <C,w>=8, A*B-C=1
 """
 
 from __future__ import annotations

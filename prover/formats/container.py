@@ -12,7 +12,7 @@ bytes: large sections (a ``.zkey``'s points) are never copied until parsed.
 >>> read_container(blob[:-3], b"demo", name="x.demo")
 Traceback (most recent call last):
 ...
-prover.formats.container.FormatError: x.demo: section 1 (type 7) claims 32 bytes but only 29 remain
+prozchain.prover.formats.container.FormatError: x.demo: section 1 (type 7) claims 32 bytes but only 29 remain
 """
 
 from __future__ import annotations
