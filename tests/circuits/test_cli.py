@@ -53,7 +53,7 @@ def test_info_and_lint(tmp_path):
     assert (clean.returncode, clean.stdout.strip()) == (0, "no findings")
     sloppy = tmp_path / "sloppy.py"
     sloppy.write_text(
-        "from circuits import Circuit, hint\n"
+        "from prozchain.circuits import Circuit, hint\n"
         "class Sloppy(Circuit):\n"
         "    def define(self):\n"
         "        x = self.private_input('x')\n"
