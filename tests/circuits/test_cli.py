@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from prozchain.circuits.examples import merkle_inclusion
-from prozchain.prover.formats import read_r1cs, read_wtns
+from prozchain.relations.formats import read_r1cs, read_wtns
 
 EXAMPLE = merkle_inclusion.__file__ + ":MerkleInclusion"
 SAMPLE = Path(merkle_inclusion.__file__).with_name("merkle_inclusion.input.json")
