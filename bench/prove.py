@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from prozchain.cli import UsageError
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 DEFAULT_SIZES = "10,12,14,16"
@@ -113,7 +115,7 @@ def prozchain_command() -> list[str]:
     beside = Path(sys.executable).with_name("prozchain")
     found = str(beside) if beside.exists() else shutil.which("prozchain")
     if found is None:
-        raise SystemExit("[ERROR] the prozchain command is not installed beside this Python (pip install .)")
+        raise UsageError("the prozchain command is not installed beside this Python (pip install .)")
     return [found]
 
 
@@ -327,12 +329,9 @@ def plot(rows: list[dict], path: Path) -> None:
 
 def run_prove(args: argparse.Namespace) -> int:
     if bool(args.zkey) != bool(args.witness):
-        print("[ERROR] give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)",
-              file=sys.stderr)
-        return 2
+        raise UsageError("give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)")
     if args.zkey and args.sizes:
-        print("[ERROR] --sizes picks generated circuits; it does not apply to your own .zkey and .wtns", file=sys.stderr)
-        return 2
+        raise UsageError("--sizes picks generated circuits; it does not apply to your own .zkey and .wtns")
     snarkjs, missing = snarkjs_command()
     if args.zkey:
         from prozchain.prover.formats.zkey import read_zkey

@@ -37,9 +37,10 @@ from typing import Any, Sequence, Union
 import numpy as np
 
 from prozchain.native.backend import ATE_X, P, R, fp12_to_tower
-from prozchain.native.errors import InvalidPointError, ProzError
+from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.errors import JSONFormatError
 from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate
 
 PathLike = Union[str, Path]
@@ -55,10 +56,6 @@ STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 
 # lambda = 2x(6x^2 + 3x + 1), x the BN parameter: ffjavascript's pairing is ours to this power
 SNARKJS_GT_EXPONENT = 2 * ATE_X * (6 * ATE_X**2 + 3 * ATE_X + 1)
-
-
-class JSONFormatError(ProzError, ValueError):
-    """A snarkjs JSON file or object that is not what it claims to be."""
 
 
 def _show(value: Any) -> str:

@@ -40,8 +40,9 @@ from prozchain.native.errors import ProzError
 from prozchain.native.kernels import array_to_ints, root_of_unity
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
-from prozchain.prover.formats.wtns import read_wtns_array
+from prozchain.prover.errors import ProvingKeyError, SelfCheckError
 from prozchain.prover.formats.container import first_not_below, release_pages
+from prozchain.prover.formats.wtns import read_wtns_array
 from prozchain.prover.formats.zkey import ZKey, read_zkey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.verifier import pairing_equation_holds
@@ -54,15 +55,6 @@ CACHE_SIZE = 4
 
 class WitnessError(ProzError, ValueError):
     """A witness that does not fit the key: wrong length, a value not below r, w_0 != 1."""
-
-
-class ProvingKeyError(ProzError, ValueError):
-    """The proving key produced a value no valid key can (a B2 MSM outside G2)."""
-
-
-class SelfCheckError(ProzError):
-    """The proof just made does not verify under the key's own verification key: the witness
-    does not satisfy the circuit, or the key is corrupted (see :mod:`prozchain.prover.groth16.satisfaction`)."""
 
 
 class Profile(dict):

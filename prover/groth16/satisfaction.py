@@ -35,8 +35,9 @@ import numpy as np
 
 from prozchain.native.backend import Backend, R
 from prozchain.native.kernels import array_to_ints
+from prozchain.prover.errors import ProvingKeyError
 from prozchain.prover.formats.zkey import ZKey
-from prozchain.prover.groth16.prover import ProvingKeyError, WitnessError
+from prozchain.prover.groth16.prover import WitnessError
 from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, zkey_coefficients, zkey_scaled
 
 MATRICES = "AB"
@@ -49,10 +50,6 @@ class UnsatisfiedWitnessError(WitnessError):
     def __init__(self, message: str, index: int):
         super().__init__(message)
         self.index = index
-
-
-class KeyMismatchError(ProvingKeyError):
-    """A key whose header or section 4 is not what setup makes from the given circuit."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.cli import main
 from prozchain.native.backend import R
-from prozchain.prover.cli import main
 from prozchain.prover.formats.container import FormatError, read_container, write_container
 from prozchain.prover.formats.r1cs import read_r1cs, write_r1cs
 

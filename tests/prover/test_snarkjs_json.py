@@ -11,12 +11,14 @@ import time
 import pytest
 
 import prozchain.prover.formats.snarkjs_json as snarkjs_json
+from prozchain.cli import main
 from prozchain.native.backend import R
 from prozchain.prover import G1Point, G2Point
-from prozchain.prover.cli import main
-from prozchain.prover.formats.snarkjs_json import (JSONFormatError, proof_to_json, public_from_json, public_to_json, read_json,
-                                         read_public, verification_key_from_json, verification_key_to_json, write_json)
-from prozchain.prover.groth16 import InvalidVerificationKey, Trapdoor, VerificationKey, batch_verify, verify
+from prozchain.prover.errors import InvalidVerificationKey, JSONFormatError
+from prozchain.prover.formats.snarkjs_json import (proof_to_json, public_from_json, public_to_json, read_json,
+                                                   read_public, verification_key_from_json, verification_key_to_json,
+                                                   write_json)
+from prozchain.prover.groth16 import Trapdoor, VerificationKey, batch_verify, verify
 
 
 @pytest.fixture(scope="module")
