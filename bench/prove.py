@@ -327,6 +327,19 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def log_sizes(text: str) -> list[int]:
+    """The log2 sizes of a ``--sizes`` option (``"12,16,20"``); a :class:`UsageError` names a
+    value that is no integer.
+
+    >>> log_sizes("12, 16")
+    [12, 16]
+    """
+    try:
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"--sizes {text!r}: expected comma-separated log2 sizes such as 12,16,20") from None
+
+
 def run_prove(args: argparse.Namespace) -> int:
     if bool(args.zkey) != bool(args.witness):
         raise UsageError("give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)")
@@ -339,7 +352,7 @@ def run_prove(args: argparse.Namespace) -> int:
         key = read_zkey(args.zkey, check="none")
         cases = [Case(Path(args.zkey).name, constraints_of(key), Path(args.zkey), Path(args.witness))]
     else:
-        cases = [chain_case(int(k)) for k in (args.sizes or DEFAULT_SIZES).split(",")]
+        cases = [chain_case(k) for k in log_sizes(args.sizes or DEFAULT_SIZES)]
     rows, failures = [], []
     for case in cases:
         log_n = (case.constraints + 2).bit_length() - 1
