@@ -114,7 +114,7 @@ def test_circuit(capsys, work):
     expect(capsys, 0, "circuit", "witness", target, work / "good.json", work / "w.wtns")
     expect(capsys, 1, "circuit", "witness", target, work / "wrong.json", work / "w.wtns", says="wrong.json: ")
     expect(capsys, 1, "circuit", "lint", target, "--input", work / "wrong.json", says="wrong.json: ")
-    assert "never used" in expect(capsys, 1, "circuit", "lint", f"{work / 'square.py'}:Sloppy")
+    assert "unused input" in expect(capsys, 1, "circuit", "lint", f"{work / 'square.py'}:Sloppy")
     expect(capsys, 2, "circuit", "witness", target, work / "broken.json", work / "w.wtns", says="broken.json: ")
     expect(capsys, 2, "circuit", "witness", target, work / "missing.json", work / "w.wtns", says="missing.json: ")
     expect(capsys, 2, "circuit", "compile", f"{work / 'square.py'}:Nope", "-o", work, says="'Nope'")

@@ -24,7 +24,7 @@ and the secret tau, out of reach. So:
 >>> prove(key, bad, circuit=key_circuit(key, cs, "toy.r1cs"))
 Traceback (most recent call last):
 ...
-prover.groth16.satisfaction.UnsatisfiedWitnessError: toy.r1cs: constraint 0 is not satisfied: <A,w> * <B,w> != <C,w> with <A,w> = 3, <B,w> = 3, <C,w> = 10 (2 of 2 constraints fail)
+prozchain.prover.groth16.satisfaction.UnsatisfiedWitnessError: toy.r1cs: constraint 0 is not satisfied: <A,w> * <B,w> != <C,w> with <A,w> = 3, <B,w> = 3, <C,w> = 10 (2 of 2 constraints fail)
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy as np
 
 from prozchain.native.backend import Backend, R
 from prozchain.native.kernels import array_to_ints
-from prozchain.prover.errors import ProvingKeyError
+from prozchain.prover.errors import KeyMismatchError
 from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.prover import WitnessError
 from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, zkey_coefficients, zkey_scaled
