@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
 
-from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 
 P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
@@ -127,7 +127,7 @@ class Backend:
 
         xs, ys = array_to_ints(a), array_to_ints(b)
         if len(xs) != len(ys):
-            raise ValueError(f"mul_array: {len(xs)} and {len(ys)} elements")
+            raise InvalidArgumentError(f"mul_array: {len(xs)} and {len(ys)} elements")
         return ints_to_array([self.mul(field, x, y) for x, y in zip(xs, ys)], MODULI[field])
 
     def inv_array(self, field: str, a):
@@ -283,7 +283,7 @@ class Backend:
         from prozchain.native.kernels import scalars_array
 
         if len(points) != len(scalars):
-            raise ValueError(f"msm: {len(points)} points but {len(scalars)} scalars")
+            raise InvalidArgumentError(f"msm: {len(points)} points but {len(scalars)} scalars")
         return self.msm_prepared(self.msm_prepare(group, points), scalars_array(scalars))
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):

@@ -27,6 +27,7 @@ from numba import njit
 from py_ecc import bn128
 
 from prozchain.native.backend import CHECK_LEVELS, P, POINT_CHECKS, R, Point
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import COORDS, MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array, ntt_log, root_of_unity
 from prozchain.native.reference import ReferenceBackend
 
@@ -565,7 +566,7 @@ class NumbaBackend(ReferenceBackend):
         k = check_fr_array(scalars, "scalars")
         m = k.shape[0]
         if m > len(bases):
-            raise ValueError(f"msm: {m} scalars but only {len(bases)} bases")
+            raise InvalidArgumentError(f"msm: {m} scalars but only {len(bases)} bases")
         if m == 0:
             return None
         ext = bases.group == "g2"
@@ -585,7 +586,7 @@ class NumbaBackend(ReferenceBackend):
         rows = np.ascontiguousarray(points, dtype=np.uint64)
         width = 4 * COORDS[group]
         if rows.ndim != 2 or rows.shape[1] != width:
-            raise ValueError(f"{group} points must have shape (n, {width}), not {rows.shape}")
+            raise InvalidArgumentError(f"{group} points must have shape (n, {width}), not {rows.shape}")
         if not mont:
             found = _check_rows(rows, group == "g2", 1)
             if found[0] >= 0:
@@ -599,11 +600,9 @@ class NumbaBackend(ReferenceBackend):
         n = a.shape[0]
         log = ntt_log(n)
         if any(v >= R for v in array_to_ints(a[a[:, 3] >= U64(R >> 192)])):
-            from prozchain.native.errors import InvalidFieldElementError
-
             raise InvalidFieldElementError("ntt input holds a value that is not < R")
         if shift is not None and shift % R == 0:
-            raise ValueError("the coset shift must be nonzero modulo R")
+            raise InvalidArgumentError("the coset shift must be nonzero modulo R")
         _to_mont_fr(a)
         if not inverse:
             if shift is not None:

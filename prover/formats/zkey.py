@@ -57,7 +57,7 @@ from typing import Callable, Optional, Sequence, Union
 import numpy as np
 
 from prozchain.native.backend import P, R
-from prozchain.native.errors import InvalidPointError
+from prozchain.native.errors import InvalidArgumentError, InvalidPointError
 from prozchain.native.kernels import COEF_DTYPE, COORDS, PreparedBases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
@@ -250,7 +250,7 @@ def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) ->
     """Read and validate a snarkjs Groth16 ``.zkey`` (path or bytes); ``check`` is "all",
     "sample" or "none" for the big point sections (header and IC points are always checked)."""
     if check not in ("all", "sample", "none"):
-        raise ValueError(f"check must be 'all', 'sample' or 'none', not {check!r}")
+        raise InvalidArgumentError(f"check must be 'all', 'sample' or 'none', not {check!r}")
     f = _Sections(read_container(source, b"zkey", versions={1}, name=name))
     f.expect_size(1, 4, "u32 protocol")
     (protocol,) = struct.unpack("<I", f.raw(1))
