@@ -40,6 +40,7 @@ setup(
             "hypothesis==6.155.2",
             "pytest-benchmark==5.2.3",
             "galois==0.4.11",
+            "py-evm==0.12.1b1",
         ],
     },
     entry_points={

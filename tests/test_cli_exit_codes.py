@@ -133,6 +133,13 @@ def test_r1cs_and_zkey(capsys, keyed):
            says="garbage.bin")
     expect(capsys, 2, "zkey", "export", "verificationkey", keyed / "Square.zkey", keyed / "no" / "vk.json",
            says="vk.json")
+    expect(capsys, 0, "zkey", "export", "solidityverifier", keyed / "Square.zkey", keyed / "verifier.sol")
+    assert "function verifyProof(" in (keyed / "verifier.sol").read_text()
+    expect(capsys, 2, "zkey", "export", "solidityverifier", keyed / "garbage.bin", keyed / "v.sol", says="garbage.bin")
+    assert expect(capsys, 0, "zkey", "export", "soliditycalldata", keyed / "public.json", keyed / "proof.json").count("0x") == 9
+    expect(capsys, 2, "zkey", "export", "soliditycalldata", keyed / "broken.json", keyed / "proof.json",
+           says="broken.json")
+    expect(capsys, 2, "zkey", "export", "soliditycalldata", keyed / "public.json", keyed / "vk.json", says="vk.json")
 
 
 def test_ptau_and_setup(capsys, keyed):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from prozchain.cli import NegativeAnswer, UsageError
 from prozchain.prover.errors import InvalidPublicInputs
@@ -101,6 +102,22 @@ def export_verification_key_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_solidity_verifier_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.formats.zkey import read_zkey
+    from prozchain.prover.solidity import solidity_verifier
+
+    key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
+    Path(args.verifier).write_text(solidity_verifier(key.verification_key()))
+    return 0
+
+
+def export_solidity_calldata_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.solidity import solidity_calldata
+
+    print(solidity_calldata(read_proof(args.proof), read_public(args.public)))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """The ``groth16`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     groth16 = subparsers.add_parser("groth16", help="Groth16 proofs (snarkjs-compatible files)")
@@ -152,6 +169,15 @@ def register_zkey(subparsers: argparse._SubParsersAction) -> None:
     vk.add_argument("zkey", help="circuit.zkey")
     vk.add_argument("verification_key", help="verification_key.json to write")
     vk.set_defaults(func=export_verification_key_command)
+    sol = what.add_parser("solidityverifier", help="write a Solidity verifier contract with snarkjs's interface "
+                          "(verifyProof(_pA, _pB, _pC, _pubSignals))")
+    sol.add_argument("zkey", help="circuit.zkey")
+    sol.add_argument("verifier", nargs="?", default="verifier.sol", help="the contract to write (default: verifier.sol)")
+    sol.set_defaults(func=export_solidity_verifier_command)
+    calldata = what.add_parser("soliditycalldata", help="print verifyProof's arguments for a proof, as snarkjs does")
+    calldata.add_argument("public", help="public.json")
+    calldata.add_argument("proof", help="proof.json")
+    calldata.set_defaults(func=export_solidity_calldata_command)
 
 
 def r1cs_info_command(args: argparse.Namespace) -> int:
