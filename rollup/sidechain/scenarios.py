@@ -17,10 +17,10 @@ from functools import partial
 from typing import Any, Optional
 
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
-from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
-from prozchain.rollup.sidechain.byzantine import Coalition, Equivocator
-from prozchain.rollup.sidechain.chain import Genesis
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
+from prozchain.rollup.sidechain.node.chain import Genesis
 from prozchain.rollup.sidechain.system import ETHER, Config, System, build
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
@@ -174,7 +174,7 @@ def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int,
     paying ``attacker``: the theft every forged-message attack tries to get accepted."""
     chain, node = system.chain, system.relayers[0].node
     number = chain.view(system.bridge, "count") + 1
-    first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+    first = chain.view(system.bridge, "checkpoint", number - 1).last + 1
     ex, world = node.ex, node.world
     index = ex.db.get(world, WITHDRAWAL_COUNT_KEY)
     forged = ex.db.write(world, withdrawal_key(index), withdrawal_commitment(addr_int(attacker.address), amount))
@@ -312,7 +312,7 @@ def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, S
         if mode != OPTIMISTIC and on:
             stakes = [chain.view(system.staking, "stake", k.address) for k in bribed]
             checks["signers_slashed"] = sorted(slashed) == sorted(k.address for k in bribed) and \
-                all(bond == 0 and jailed for bond, _, jailed in stakes)
+                all(s.bond == 0 and s.jailed for s in stakes)
         taken = f"accepted as {forged[0]}" if forged else "NEVER accepted"
         result = _judge("bridge-forged-message", seed, params, system, owed, checks,
                         notes=(f"{label}: forged checkpoint {taken}, fraud proofs {proven}, thief got {got} wei, "
@@ -335,7 +335,7 @@ def _submit_invalid_block(system: System, thief: Key, pot: int, signers: list[Ke
     def next_slot() -> Optional[tuple[int, int]]:
         """L1's next checkpoint number and first height, if the node holds that slot's headers."""
         number = chain.view(system.bridge, "count") + 1
-        first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+        first = chain.view(system.bridge, "checkpoint", number - 1).last + 1
         return (number, first) if node.height >= first + config.checkpoint_every - 1 else None
 
     while sim.scheduler.now < until:
