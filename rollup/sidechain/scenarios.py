@@ -17,10 +17,10 @@ from functools import partial
 from typing import Any, Optional
 
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
-from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
-from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
 from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
 from prozchain.rollup.sidechain.node.chain import Genesis
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.system import ETHER, Config, System, build
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario

@@ -12,20 +12,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.sidechain.node.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
-from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, Relayer
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.light_client import LightClient
 from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD
-from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, Relayer
-from prozchain.rollup.sidechain.node.chain import Block, Genesis, ValidatorSet
-from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, Validator, network
-from prozchain.rollup.sidechain.errors import SidechainError
-from prozchain.rollup.sidechain.node.messages import Evidence, Vote
 from prozchain.rollup.sidechain.contracts.staking import Staking
+from prozchain.rollup.sidechain.errors import SidechainError
+from prozchain.rollup.sidechain.node.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
+from prozchain.rollup.sidechain.node.chain import Block, Genesis, ValidatorSet
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, Validator, network
+from prozchain.rollup.sidechain.node.messages import Evidence, Vote
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.world import Simulation
-from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.vm import BRIDGE, Deposit, Executor
 from prozchain.rollup.vm.merkle import keccak
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof
 from prozchain.rollup.sidechain.contracts.modes import DELETED, OPTIMISTIC, PENDING, STAKING
-from prozchain.rollup.sidechain.node.chain import ChainState, Header
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
+from prozchain.rollup.sidechain.node.chain import ChainState, Header
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Commit
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.vm import BRIDGE, Deposit, L2Tx

@@ -29,8 +29,8 @@ from prozchain.rollup.sidechain.contracts.modes import (CHECK_CLIENT, FINAL, OPT
                                                         THRESHOLD)
 from prozchain.rollup.sidechain.contracts.staking import BURN
 from prozchain.rollup.sidechain.contracts.words import addr, word
-from prozchain.rollup.sidechain.node.checkpoint import transfer_digest
 from prozchain.rollup.sidechain.node.chain import Header
+from prozchain.rollup.sidechain.node.checkpoint import transfer_digest
 
 if TYPE_CHECKING:
     from prozchain.rollup.sidechain.contracts.bridge import Bridge

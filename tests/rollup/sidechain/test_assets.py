@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.node.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
 from prozchain.rollup.sidechain.contracts.modes import OPTIMISTIC
 from prozchain.rollup.sidechain.contracts.token import Token
 from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.node.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
 from prozchain.rollup.sidechain.system import Config, build
 from prozchain.rollup.vm import L2Tx
 from prozchain.rollup.vm.state import addr_int

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
+from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage, SidechainError
 from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Mempool, ValidatorSet
 from prozchain.rollup.sidechain.node.consensus import StaticL1, network
-from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage, SidechainError
 from prozchain.rollup.sidechain.node.messages import PREVOTE, Evidence, Proposal, SignedProposal, Vote
 from prozchain.rollup.sim import Simulation
 from prozchain.rollup.sim.network import NetworkConfig
