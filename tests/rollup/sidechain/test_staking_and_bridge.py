@@ -9,8 +9,10 @@ import pytest
 
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.errors import Revert
+from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.light_client import LightClient
-from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, DELETED, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, DELETED, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS
 from prozchain.rollup.sidechain.contracts.staking import BURN, Staking
 from prozchain.rollup.sidechain.node.chain import ChainState
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof, transfer_digest
@@ -89,6 +91,12 @@ def test_the_light_client_refuses_too_few_keys_unless_the_floor_is_off(chain):
     client, _ = chain.deploy(KEYS[0], LightClient, THRESHOLD, KEYS[0].address, signers, 2, 4,
                              ALL_CHECKS & ~CHECK_THRESHOLD, gas_limit=3_000_000)
     assert chain.view(client, "quorum", 0) == 2
+
+
+def test_each_security_model_has_one_verifier_and_no_other_is_deployed(chain):
+    assert sorted(VERIFIERS) == [THRESHOLD, STAKING, OPTIMISTIC]
+    with pytest.raises(Revert, match="unknown security model 9"):
+        chain.deploy(KEYS[0], Bridge, 9, KEYS[0].address, KEYS[0].address, b"\x01" * 32, 60, ETHER, ALL_CHECKS)
 
 
 def test_light_client_counts_members_once_and_rotates_with_a_quorum(chain):
