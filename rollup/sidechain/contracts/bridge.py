@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from prozchain.rollup.common.merkle import list_root
+from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.sidechain.contracts.modes import CHECK_REPLAY, CHECK_ZERO_ROOT, DELETED, FINAL, PENDING
 from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS, Verifier
-from prozchain.rollup.sidechain.contracts.words import addr, b32, word
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.assets import asset_id, burn_commitment, burn_key, deposit_record
 from prozchain.rollup.sidechain.node.chain import Header
@@ -29,11 +30,9 @@ from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.machine import Witness, step
-from prozchain.rollup.vm.merkle import EMPTY, Proof, hash_counter, keccak, list_verify, read
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS, Proof, hash_counter, keccak, list_verify, read
 from prozchain.rollup.vm.state import Context, addr_int, batch_start, state_root, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.tx import Deposit
-
-NODE_HASH_GAS = G.keccak_gas(65)
 
 
 class CheckpointRecord(NamedTuple):
@@ -117,19 +116,7 @@ class Bridge(Contract):
                   args=(number, first, last, headers_root, world, dep_next, epoch, list(headers), list(sigs)))
 
     def _headers_root(self, headers: list[bytes]) -> bytes:
-        return self._list_root([self.keccak(h) for h in headers])
-
-    def _list_root(self, leaves: list[bytes]) -> bytes:
-        """:func:`prozchain.rollup.vm.merkle.list_root`, metered."""
-        if not leaves:
-            return EMPTY
-        size = 1
-        while size < len(leaves):
-            size *= 2
-        level = leaves + [EMPTY] * (size - len(leaves))
-        while len(level) > 1:
-            level = [self.keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-        return level[0]
+        return list_root([self.keccak(h) for h in headers], self.keccak)
 
     @external
     def checkpoint(self, number: int) -> CheckpointRecord:
@@ -229,7 +216,7 @@ class Bridge(Contract):
             self.require(False, str(exc))
 
     def _deposit_root(self, start: int, count: int) -> bytes:
-        return self._list_root([b32(self.load("deposit", i)) for i in range(start, start + count)])
+        return list_root([b32(self.load("deposit", i)) for i in range(start, start + count)], self.keccak)
 
     def _reexecute(self, claim: Header, world: bytes, witnesses: list[bytes], final_ctx: bytes) -> bytes:
         """Run every step of the block from ``world`` on L1; the world it halts in."""

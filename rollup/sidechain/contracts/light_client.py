@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from prozchain.rollup.common.words import addr, b32
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.sidechain.contracts.modes import CHECK_MEMBERSHIP, CHECK_THRESHOLD, STAKING, THRESHOLD
-from prozchain.rollup.sidechain.contracts.words import addr, b32
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.messages import signature_from_bytes
 from prozchain.rollup.vm.merkle import keccak

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from prozchain.rollup.sidechain.contracts.modes import (CHECK_CLIENT, FINAL, OPTIMISTIC, PENDING, STAKING,
                                                         THRESHOLD)
+from prozchain.rollup.common.words import addr, word
 from prozchain.rollup.sidechain.contracts.staking import BURN
-from prozchain.rollup.sidechain.contracts.words import addr, word
 from prozchain.rollup.sidechain.node.chain import Header
 from prozchain.rollup.sidechain.node.checkpoint import transfer_digest
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1.errors import Revert
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Vote
-from prozchain.rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.sidechain.system import Config, build
 
 
 @pytest.fixture(scope="module")

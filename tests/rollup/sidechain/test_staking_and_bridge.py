@@ -7,17 +7,18 @@ from dataclasses import replace
 
 import pytest
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.errors import Revert
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.light_client import LightClient
 from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, DELETED, OPTIMISTIC, STAKING, THRESHOLD
-from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS
 from prozchain.rollup.sidechain.contracts.staking import BURN, Staking
+from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS
 from prozchain.rollup.sidechain.node.chain import ChainState
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof, transfer_digest
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
-from prozchain.rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.sidechain.system import Config, build
 
 KEYS = [Key.from_seed(f"st-{i}".encode()) for i in range(5)]
 
