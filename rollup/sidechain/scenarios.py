@@ -171,6 +171,45 @@ def byzantine(seed: int, params: dict) -> ScenarioResult:
                       attack_attempted=coalition.spent)  # a member proposed two blocks in the window
 
 
+@scenario("sidechain-validator-crash",
+          "a third of the validators crash and restart; the chain halts or slows, "
+          "then resumes with them caught up and nobody slashed (a fault, not an attack; "
+          "defense=off keeps their signing state and blocks in memory only, "
+          "so a restart forgets what they signed)",
+          defense="on", validators=6, downtime_ms=15_000, loss=0.02)
+def validator_crash(seed: int, params: dict) -> ScenarioResult:
+    n = params["validators"]
+    users = _users()
+    system = build(seed, _config(params, validators=n), users=users)
+    durable = params["defense"] == "on"
+    for v in system.validators:
+        v.durable = durable
+    with system.sim:
+        owed = _plan(system, users)
+        crashed = system.sim.scheduler.rng("chaos").sample(range(n), n // 3)
+        crash_at = 20_000
+        for i in crashed:
+            system.sim.crash(f"v{i}", crash_at, params["downtime_ms"])
+        hit: list[bool] = []
+        system.sim.scheduler.at(crash_at + 1, "crashed validators down?",
+                                lambda: hit.append(not any(system.validators[i].up for i in crashed)))
+        back = crash_at + params["downtime_ms"]
+        system.sim.run(until=back)
+        at_restart = max(v.chain.height for v in system.validators if v.up)
+        system.sim.run(until=HORIZON)
+        slashed = [log.args[0] for _, log in system.chain.logs(system.staking, "Slashed")]
+        stake = sum(log.args[2] for _, log in system.chain.logs(system.staking, "Slashed"))
+        extra = {
+            "chain_resumed": min(v.chain.height for v in system.validators) >= at_restart + 5,
+            "restarted_validators_caught_up": len({v.chain.height for v in system.validators}) <= 2,
+            "nobody_slashed": not slashed,
+        }
+        return _judge("sidechain-validator-crash", params, system, owed, extra, extra_loss=stake,
+                      notes=(f"crashed {sorted(f'v{i}' for i in crashed)} at {crash_at} ms for "
+                             f"{params['downtime_ms']} ms; height {at_restart} at restart",),
+                      attack_attempted=hit == [True] if crashed else None)
+
+
 def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int, list[bytes]]:
     """A checkpoint continuing the bridge's last one whose world adds a withdrawal record
     paying ``attacker``: the theft every forged-message attack tries to get accepted."""
@@ -365,41 +404,3 @@ def _submit_invalid_block(system: System, thief: Key, pot: int, signers: list[Ke
             sim.scheduler.log(f"thief: forged checkpoint {number} refused: {receipt.error}")
         sim.run(until=sim.scheduler.now + 100)
     return None
-
-
-@scenario("sidechain-validator-crash",
-          "a third of the validators crash and restart; the chain halts or slows, then resumes with "
-          "them caught up and nobody slashed (a fault, not an attack; defense=off keeps their signing "
-          "state and blocks in memory only, so a restart forgets what they signed)",
-          defense="on", validators=6, downtime_ms=15_000, loss=0.02)
-def validator_crash(seed: int, params: dict) -> ScenarioResult:
-    n = params["validators"]
-    users = _users()
-    system = build(seed, _config(params, validators=n), users=users)
-    durable = params["defense"] == "on"
-    for v in system.validators:
-        v.durable = durable
-    with system.sim:
-        owed = _plan(system, users)
-        crashed = system.sim.scheduler.rng("chaos").sample(range(n), n // 3)
-        crash_at = 20_000
-        for i in crashed:
-            system.sim.crash(f"v{i}", crash_at, params["downtime_ms"])
-        hit: list[bool] = []
-        system.sim.scheduler.at(crash_at + 1, "crashed validators down?",
-                                lambda: hit.append(not any(system.validators[i].up for i in crashed)))
-        back = crash_at + params["downtime_ms"]
-        system.sim.run(until=back)
-        at_restart = max(v.chain.height for v in system.validators if v.up)
-        system.sim.run(until=HORIZON)
-        slashed = [log.args[0] for _, log in system.chain.logs(system.staking, "Slashed")]
-        stake = sum(log.args[2] for _, log in system.chain.logs(system.staking, "Slashed"))
-        extra = {
-            "chain_resumed": min(v.chain.height for v in system.validators) >= at_restart + 5,
-            "restarted_validators_caught_up": len({v.chain.height for v in system.validators}) <= 2,
-            "nobody_slashed": not slashed,
-        }
-        return _judge("sidechain-validator-crash", params, system, owed, extra, extra_loss=stake,
-                      notes=(f"crashed {sorted(f'v{i}' for i in crashed)} at {crash_at} ms for "
-                             f"{params['downtime_ms']} ms; height {at_restart} at restart",),
-                      attack_attempted=hit == [True] if crashed else None)
