@@ -21,7 +21,8 @@ from prozchain.rollup.channels.adjudicator import CLOSED, OPEN
 from prozchain.rollup.channels.onchain import close, settle
 from prozchain.rollup.channels.routing import ChannelGraph
 from prozchain.rollup.channels.watchtower import Watchtower, justice_feed
-from prozchain.rollup.channels.world import BLOCK_MS, PERIOD, World
+from prozchain.rollup.channels.world import PERIOD, World
+from prozchain.rollup.common.units import BLOCK_MS
 
 DEPOSIT = 10**9
 POLICY = Policy(100, 1_000, 600)

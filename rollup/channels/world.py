@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Chain, Key, keccak256
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.network import NetworkConfig
@@ -40,10 +41,8 @@ from prozchain.rollup.channels.adjudicator import CLOSED, CLOSING, OPEN
 from prozchain.rollup.channels.state import Htlc, State, VirtualParams
 from prozchain.rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start, verify_cosigned
 
-BLOCK_MS = 12_000
 PERIOD = 600
 MARGIN = 240  # seconds before an incoming lock expires at which a node goes to L1
-ETHER = 10**18
 
 
 class ChannelNode(Agent):

@@ -1,12 +1,14 @@
 """The sidechain: an independent chain running the L2 VM under Tendermint BFT consensus, with
 its validators staked on L1 and a two-way bridge to L1.
 
-- :mod:`~rollup.sidechain.chain`: mempool, stake-weighted proposers, blocks, SQLite state DB;
-- :mod:`~rollup.sidechain.consensus`: the validators (propose/prevote/precommit with locks);
-- :mod:`~rollup.sidechain.staking`: bonds, epochs, slashing on L1;
-- :mod:`~rollup.sidechain.bridge`: light client, bridge contract, checkpoints, relayer, L1 token;
-- :mod:`~rollup.sidechain.assets`: bridged L1 tokens as canonical sidechain assets;
-- :mod:`~rollup.sidechain.system`: deployment and presets; :mod:`~rollup.sidechain.scenarios`.
+- :mod:`~prozchain.rollup.sidechain.contracts`: on L1, staking (bonds, epochs, slashing), the
+  light client, the bridge with one verifier per security model, an L1 token;
+- :mod:`~prozchain.rollup.sidechain.agents`: the relayer and the byzantine validators of the scenarios;
+- :mod:`~prozchain.rollup.sidechain.node`: blocks and state, consensus and its messages, bridged
+  assets, checkpoints;
+- :mod:`~prozchain.rollup.sidechain.system`: deployment and presets;
+  :mod:`~prozchain.rollup.sidechain.scenarios`, :mod:`~prozchain.rollup.sidechain.errors`,
+  :mod:`~prozchain.rollup.sidechain.measure`.
 
 >>> from prozchain.rollup.sidechain.system import PRESETS
 >>> sorted(PRESETS)

@@ -16,12 +16,14 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Optional
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
-from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
-from prozchain.rollup.sidechain.byzantine import Coalition, Equivocator
-from prozchain.rollup.sidechain.chain import Genesis
-from prozchain.rollup.sidechain.system import ETHER, Config, System, build
+from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.node.chain import Genesis
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.system import Config, System, build
+from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
 from prozchain.rollup.vm import BRIDGE, L2Tx
@@ -69,9 +71,12 @@ def _plan(system: System, users: list[Key]) -> dict[str, int]:
     return owed
 
 
-def _judge(name: str, seed: int, params: dict, system: System, owed: dict[str, int], extra: dict[str, bool],
+def _judge(name: str, params: dict, system: System, owed: dict[str, int], extra: dict[str, bool],
            extra_loss: int = 0, honest: Any = None, notes: tuple[str, ...] = (),
            attack_attempted: Optional[bool] = None) -> ScenarioResult:
+    """The sidechain's invariants (honest validators agree, the chain advanced, honest
+    withdrawals paid, the bridge solvent) and ``extra``; the loss is what ``owed`` users were
+    not paid plus ``extra_loss``. The kit fills in the rest."""
     chain = system.chain
     honest = [v for v in system.validators if honest is None or v.name in honest]
     paid: dict[str, int] = {}
@@ -87,17 +92,14 @@ def _judge(name: str, seed: int, params: dict, system: System, owed: dict[str, i
         "honest_withdrawals_paid": unpaid == 0,
         "bridge_solvent": chain.state.balance(system.bridge)
         == deposited - sum(paid.values()) + chain.view(system.bridge, "bonds_held"),
-        "l1_value_conserved": chain.conserved(),
         **extra,
     }
-    gas = sum(r.gas_used for b in chain.blocks for r in b.receipts)
     summary = [f"heights {sorted(v.chain.height for v in system.validators)}; "
                f"{chain.view(system.bridge, 'count')} checkpoints on L1; "
                f"deposited {deposited}, withdrawn {sum(paid.values())} wei", *notes]
     accounts = {u: {"owed": o, "paid": paid.get(u, 0)} for u, o in owed.items()}
-    return ScenarioResult.from_checks(name, seed, params, invariants, unpaid + extra_loss, gas,
-                                      system.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(system.sim.scheduler.trace), attack_attempted=attack_attempted)
+    return kit.finish(name, params, system.sim, chain, invariants, unpaid + extra_loss, summary=summary,
+                      accounts=accounts, attack_attempted=attack_attempted)
 
 
 def _config(params: dict, **changes: Any) -> Config:
@@ -119,7 +121,7 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
         owed = _plan(system, users)
         wait = 1_000 * system.config.window + 20_000 if system.config.mode == OPTIMISTIC else 0
         system.sim.run(until=HORIZON + wait)  # optimistic withdrawals wait out the window
-        return _judge("sidechain-happy-path", seed, params, system, owed, {})
+        return _judge("sidechain-happy-path", params, system, owed, {})
 
 
 @scenario("sidechain-byzantine",
@@ -163,10 +165,49 @@ def byzantine(seed: int, params: dict) -> ScenarioResult:
             "no_honest_validator_slashed": not honest_slashed,
             "live_after_heal": min(v.chain.height for v in views) >= at_heal + 5,
         }
-        return _judge("sidechain-byzantine", seed, params, system, owed, extra, extra_loss=double_spend,
+        return _judge("sidechain-byzantine", params, system, owed, extra, extra_loss=double_spend,
                       honest=honest, notes=(f"{bad} equivocators of {n}; double spend {double_spend} wei; "
                                             f"slashed {sorted(slashed)}",),
                       attack_attempted=coalition.spent)  # a member proposed two blocks in the window
+
+
+@scenario("sidechain-validator-crash",
+          "a third of the validators crash and restart; the chain halts or slows, "
+          "then resumes with them caught up and nobody slashed (a fault, not an attack; "
+          "defense=off keeps their signing state and blocks in memory only, "
+          "so a restart forgets what they signed)",
+          defense="on", validators=6, downtime_ms=15_000, loss=0.02)
+def validator_crash(seed: int, params: dict) -> ScenarioResult:
+    n = params["validators"]
+    users = _users()
+    system = build(seed, _config(params, validators=n), users=users)
+    durable = params["defense"] == "on"
+    for v in system.validators:
+        v.durable = durable
+    with system.sim:
+        owed = _plan(system, users)
+        crashed = system.sim.scheduler.rng("chaos").sample(range(n), n // 3)
+        crash_at = 20_000
+        for i in crashed:
+            system.sim.crash(f"v{i}", crash_at, params["downtime_ms"])
+        hit: list[bool] = []
+        system.sim.scheduler.at(crash_at + 1, "crashed validators down?",
+                                lambda: hit.append(not any(system.validators[i].up for i in crashed)))
+        back = crash_at + params["downtime_ms"]
+        system.sim.run(until=back)
+        at_restart = max(v.chain.height for v in system.validators if v.up)
+        system.sim.run(until=HORIZON)
+        slashed = [log.args[0] for _, log in system.chain.logs(system.staking, "Slashed")]
+        stake = sum(log.args[2] for _, log in system.chain.logs(system.staking, "Slashed"))
+        extra = {
+            "chain_resumed": min(v.chain.height for v in system.validators) >= at_restart + 5,
+            "restarted_validators_caught_up": len({v.chain.height for v in system.validators}) <= 2,
+            "nobody_slashed": not slashed,
+        }
+        return _judge("sidechain-validator-crash", params, system, owed, extra, extra_loss=stake,
+                      notes=(f"crashed {sorted(f'v{i}' for i in crashed)} at {crash_at} ms for "
+                             f"{params['downtime_ms']} ms; height {at_restart} at restart",),
+                      attack_attempted=hit == [True] if crashed else None)
 
 
 def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int, list[bytes]]:
@@ -174,7 +215,7 @@ def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int,
     paying ``attacker``: the theft every forged-message attack tries to get accepted."""
     chain, node = system.chain, system.relayers[0].node
     number = chain.view(system.bridge, "count") + 1
-    first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+    first = chain.view(system.bridge, "checkpoint", number - 1).last + 1
     ex, world = node.ex, node.world
     index = ex.db.get(world, WITHDRAWAL_COUNT_KEY)
     forged = ex.db.write(world, withdrawal_key(index), withdrawal_commitment(addr_int(attacker.address), amount))
@@ -221,7 +262,7 @@ def key_compromise(seed: int, params: dict) -> ScenarioResult:
         stolen = _steal(system, attacker, cp, index, siblings, amount, sigs, system.client)
         system.sim.run(until=HORIZON)
         # _steal puts each of its transactions on L1 (transact raises otherwise): the attack was made.
-        return _judge("bridge-key-compromise", seed, params, system, owed, {"no_theft": stolen == 0},
+        return _judge("bridge-key-compromise", params, system, owed, {"no_theft": stolen == 0},
                       extra_loss=stolen, notes=(f"attacker signed with {m - 1} of {n} keys, got {stolen} wei",),
                       attack_attempted=True)
 
@@ -261,7 +302,7 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
         chain.transact(thief, system.bridge, "process_withdrawal", index, thief.address, pot, gas_limit=500_000)
         stolen["replay"] = _paid_to(system, thief.address) - before
         system.sim.run(until=HORIZON)
-        first = _judge("bridge-forged-message", seed, params, system, owed, {})
+        first = _judge("bridge-forged-message", params, system, owed, {})
     stolen["invalid-block"], second, _ = _invalid_block(seed, params, on, OPTIMISTIC)
     stolen["staked-signers"], third, _ = _invalid_block(seed, params, on, STAKING)
     parts = (first, second, third)
@@ -269,10 +310,14 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
              **{f"optimistic_{k}": v for k, v in second.invariants.items()},
              **{f"staking_{k}": v for k, v in third.invariants.items()}}
     loss = sum(p.honest_loss for p in parts) + sum(stolen.values())
+    by_contract: dict[str, int] = {}
+    for part in parts:  # three chains, each finished by the kit: their figures add up
+        for label, gas in part.l1_gas_by_contract.items():
+            by_contract[label] = by_contract.get(label, 0) + gas
     # The first four attacks are transactions sent as they are; the invalid blocks need L1 to take the checkpoint.
     return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, sum(p.l1_gas for p in parts),
-                                      sum(p.steps for p in parts), summary=[*first.summary, *second.summary,
-                                                                            *third.summary, f"stolen: {stolen}"],
+                                      sum(p.steps for p in parts), l1_gas_by_contract=dict(sorted(by_contract.items())),
+                                      summary=[*first.summary, *second.summary, *third.summary, f"stolen: {stolen}"],
                                       accounts=first.accounts, trace=[t for p in parts for t in p.trace],
                                       attack_attempted=second.attack_attempted and third.attack_attempted)
 
@@ -312,9 +357,9 @@ def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, S
         if mode != OPTIMISTIC and on:
             stakes = [chain.view(system.staking, "stake", k.address) for k in bribed]
             checks["signers_slashed"] = sorted(slashed) == sorted(k.address for k in bribed) and \
-                all(bond == 0 and jailed for bond, _, jailed in stakes)
+                all(s.bond == 0 and s.jailed for s in stakes)
         taken = f"accepted as {forged[0]}" if forged else "NEVER accepted"
-        result = _judge("bridge-forged-message", seed, params, system, owed, checks,
+        result = _judge("bridge-forged-message", params, system, owed, checks,
                         notes=(f"{label}: forged checkpoint {taken}, fraud proofs {proven}, thief got {got} wei, "
                                f"slashed {sum(slashed.values())} wei from {len(slashed)} signers",),
                         attack_attempted=forged is not None)
@@ -335,7 +380,7 @@ def _submit_invalid_block(system: System, thief: Key, pot: int, signers: list[Ke
     def next_slot() -> Optional[tuple[int, int]]:
         """L1's next checkpoint number and first height, if the node holds that slot's headers."""
         number = chain.view(system.bridge, "count") + 1
-        first = chain.view(system.bridge, "checkpoint", number - 1)[1] + 1
+        first = chain.view(system.bridge, "checkpoint", number - 1).last + 1
         return (number, first) if node.height >= first + config.checkpoint_every - 1 else None
 
     while sim.scheduler.now < until:
@@ -359,41 +404,3 @@ def _submit_invalid_block(system: System, thief: Key, pot: int, signers: list[Ke
             sim.scheduler.log(f"thief: forged checkpoint {number} refused: {receipt.error}")
         sim.run(until=sim.scheduler.now + 100)
     return None
-
-
-@scenario("sidechain-validator-crash",
-          "a third of the validators crash and restart; the chain halts or slows, then resumes with "
-          "them caught up and nobody slashed (a fault, not an attack; defense=off keeps their signing "
-          "state and blocks in memory only, so a restart forgets what they signed)",
-          defense="on", validators=6, downtime_ms=15_000, loss=0.02)
-def validator_crash(seed: int, params: dict) -> ScenarioResult:
-    n = params["validators"]
-    users = _users()
-    system = build(seed, _config(params, validators=n), users=users)
-    durable = params["defense"] == "on"
-    for v in system.validators:
-        v.durable = durable
-    with system.sim:
-        owed = _plan(system, users)
-        crashed = system.sim.scheduler.rng("chaos").sample(range(n), n // 3)
-        crash_at = 20_000
-        for i in crashed:
-            system.sim.crash(f"v{i}", crash_at, params["downtime_ms"])
-        hit: list[bool] = []
-        system.sim.scheduler.at(crash_at + 1, "crashed validators down?",
-                                lambda: hit.append(not any(system.validators[i].up for i in crashed)))
-        back = crash_at + params["downtime_ms"]
-        system.sim.run(until=back)
-        at_restart = max(v.chain.height for v in system.validators if v.up)
-        system.sim.run(until=HORIZON)
-        slashed = [log.args[0] for _, log in system.chain.logs(system.staking, "Slashed")]
-        stake = sum(log.args[2] for _, log in system.chain.logs(system.staking, "Slashed"))
-        extra = {
-            "chain_resumed": min(v.chain.height for v in system.validators) >= at_restart + 5,
-            "restarted_validators_caught_up": len({v.chain.height for v in system.validators}) <= 2,
-            "nobody_slashed": not slashed,
-        }
-        return _judge("sidechain-validator-crash", seed, params, system, owed, extra, extra_loss=stake,
-                      notes=(f"crashed {sorted(f'v{i}' for i in crashed)} at {crash_at} ms for "
-                             f"{params['downtime_ms']} ms; height {at_restart} at restart",),
-                      attack_attempted=hit == [True] if crashed else None)

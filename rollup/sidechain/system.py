@@ -11,24 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.sidechain.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
-from prozchain.rollup.sidechain.bridge.contracts import (ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, Bridge,
-                                               LightClient)
-from prozchain.rollup.sidechain.bridge.relayer import CheckpointSignature, Relayer
-from prozchain.rollup.sidechain.chain import Block, Genesis, ValidatorSet
-from prozchain.rollup.sidechain.consensus import ConsensusConfig, Validator, network
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, Relayer
+from prozchain.rollup.sidechain.contracts.bridge import Bridge
+from prozchain.rollup.sidechain.contracts.light_client import LightClient
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.contracts.staking import Staking
 from prozchain.rollup.sidechain.errors import SidechainError
-from prozchain.rollup.sidechain.messages import Evidence, Vote
-from prozchain.rollup.sidechain.staking import Staking
+from prozchain.rollup.sidechain.node.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
+from prozchain.rollup.sidechain.node.chain import Block, Genesis, ValidatorSet
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, Validator, network
+from prozchain.rollup.sidechain.node.messages import Evidence, Vote
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.world import Simulation
-from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.vm import BRIDGE, Deposit, Executor
 from prozchain.rollup.vm.merkle import keccak
 
-ETHER = 10**18
 MODES = {"threshold": THRESHOLD, "staking": STAKING, "optimistic": OPTIMISTIC}
 
 
@@ -88,7 +89,7 @@ def preset(name: str, **changes: Any) -> Config:
 
 
 class L1Link:
-    """What validators read from and send to L1 (see :class:`~rollup.sidechain.consensus.L1View`)."""
+    """What validators read from and send to L1 (see :class:`~prozchain.rollup.sidechain.node.consensus.L1View`)."""
 
     def __init__(self, chain: Chain, staking: str, bridge: str) -> None:
         self.chain, self.staking, self.bridge = chain, staking, bridge
@@ -96,8 +97,8 @@ class L1Link:
 
     def validator_set(self, epoch: int) -> ValidatorSet:
         if epoch not in self._sets:
-            addresses, powers = self.chain.view(self.staking, "validators", epoch)
-            self._sets[epoch] = ValidatorSet(list(zip(addresses, powers)))
+            members = self.chain.view(self.staking, "validators", epoch)
+            self._sets[epoch] = ValidatorSet(list(zip(members.addresses, members.powers)))
         return self._sets[epoch]
 
     def latest_epoch(self) -> int:
@@ -116,7 +117,7 @@ class L1Link:
             deposit_record(index, asset, recipient, amount)
 
     def report(self, reporter: Key, evidence: Evidence) -> None:
-        if self.chain.view(self.staking, "stake", evidence.validator)[2]:
+        if self.chain.view(self.staking, "stake", evidence.validator).jailed:
             return  # already slashed
         self.chain.submit(self.chain.build(reporter, self.staking, evidence.method, evidence.first.encode(),
                                            evidence.second.encode(), gas_limit=400_000))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
-from prozchain.rollup.sidechain.bridge.contracts import OPTIMISTIC
-from prozchain.rollup.sidechain.bridge.token import Token
+from prozchain.rollup.sidechain.contracts.modes import OPTIMISTIC
+from prozchain.rollup.sidechain.contracts.token import Token
 from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.node.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
 from prozchain.rollup.sidechain.system import Config, build
 from prozchain.rollup.vm import L2Tx
 from prozchain.rollup.vm.state import addr_int
@@ -50,7 +50,7 @@ def test_a_burn_of_x_releases_x_once_and_never_y(bridged):
     system, x, y = bridged
     chain, bridge, node = system.chain, system.bridge, system.relayers[0].node
     number = chain.view(bridge, "count")
-    world = chain.view(bridge, "checkpoint", number)[2]
+    world = chain.view(bridge, "checkpoint", number).world
     siblings = list(node.ex.db.prove(world, burn_key(0)).siblings)
     as_y = chain.transact(BOB, bridge, "prove_token_withdrawal", number, 0, y, ALICE.address, 40, siblings,
                           gas_limit=1_000_000)

@@ -11,11 +11,11 @@ from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.byzantine import Coalition, Equivocator
-from prozchain.rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet
-from prozchain.rollup.sidechain.consensus import StaticL1, network
+from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage, SidechainError
-from prozchain.rollup.sidechain.messages import PREVOTE, Evidence, Proposal, SignedProposal, Vote
+from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Mempool, ValidatorSet
+from prozchain.rollup.sidechain.node.consensus import StaticL1, network
+from prozchain.rollup.sidechain.node.messages import PREVOTE, Evidence, Proposal, SignedProposal, Vote
 from prozchain.rollup.sim import Simulation
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.store import SqliteStore

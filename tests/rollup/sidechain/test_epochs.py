@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1.errors import Revert
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
-from prozchain.rollup.sidechain.messages import PRECOMMIT, Vote
-from prozchain.rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Vote
+from prozchain.rollup.sidechain.system import Config, build
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_the_light_client_follows_the_new_set(rotated):
     with sim:
         while True:  # the next checkpoint slot, with at least one header the relayer knows
             number = chain.view(bridge, "count") + 1
-            first = chain.view(bridge, "checkpoint", number - 1)[1] + 1
+            first = chain.view(bridge, "checkpoint", number - 1).last + 1
             if node.height >= first:
                 break
             sim.run(until=sim.scheduler.now + 200)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.chain import MAX_TXS
+from prozchain.rollup.sidechain.node.chain import MAX_TXS
 from prozchain.rollup.sidechain.system import PRESETS, build, preset
 from prozchain.rollup.vm import L2Tx
 

@@ -7,14 +7,18 @@ from dataclasses import replace
 
 import pytest
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.errors import Revert
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof, transfer_digest
-from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, DELETED, STAKING, THRESHOLD, LightClient
-from prozchain.rollup.sidechain.chain import ChainState
-from prozchain.rollup.sidechain.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
-from prozchain.rollup.sidechain.staking import BURN, Staking
-from prozchain.rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.sidechain.contracts.bridge import Bridge
+from prozchain.rollup.sidechain.contracts.light_client import LightClient
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, DELETED, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.contracts.staking import BURN, Staking
+from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS
+from prozchain.rollup.sidechain.node.chain import ChainState
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof, transfer_digest
+from prozchain.rollup.sidechain.node.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
+from prozchain.rollup.sidechain.system import Config, build
 
 KEYS = [Key.from_seed(f"st-{i}".encode()) for i in range(5)]
 
@@ -90,6 +94,12 @@ def test_the_light_client_refuses_too_few_keys_unless_the_floor_is_off(chain):
     assert chain.view(client, "quorum", 0) == 2
 
 
+def test_each_security_model_has_one_verifier_and_no_other_is_deployed(chain):
+    assert sorted(VERIFIERS) == [THRESHOLD, STAKING, OPTIMISTIC]
+    with pytest.raises(Revert, match="unknown security model 9"):
+        chain.deploy(KEYS[0], Bridge, 9, KEYS[0].address, KEYS[0].address, b"\x01" * 32, 60, ETHER, ALL_CHECKS)
+
+
 def test_light_client_counts_members_once_and_rotates_with_a_quorum(chain):
     signers = [k.address for k in KEYS[:4]]
     client, _ = chain.deploy(KEYS[0], LightClient, THRESHOLD, KEYS[0].address, signers, 3, 4, ALL_CHECKS,
@@ -131,7 +141,7 @@ def test_a_fraud_proof_against_a_staked_checkpoint_slashes_every_signer_once():
                                                              gas_limit=25_000_000).error
     proof = fraud_proof(1, forged, 1, node.blocks[2], forged[0].world, node)
     assert chain.transact(keeper, bridge, "challenge", *proof.args(), gas_limit=25_000_000).status
-    assert chain.view(bridge, "checkpoint", 1)[5] == DELETED and chain.view(bridge, "slashable", cp.digest)
+    assert chain.view(bridge, "checkpoint", 1).status == DELETED and chain.view(bridge, "slashable", cp.digest)
     partial = chain.transact(keeper, bridge, "slash_signers", cp.digest, sigs[:2], gas_limit=1_000_000)
     assert "not the checkpoint's signatures" in partial.error
     slash = chain.transact(keeper, bridge, "slash_signers", cp.digest, sigs, gas_limit=1_000_000)

@@ -1,6 +1,6 @@
 """The relayer: a full node of the sidechain that carries messages both ways.
 
-It follows the chain through the :class:`~rollup.sidechain.messages.Commit`\\ s validators send
+It follows the chain through the :class:`~prozchain.rollup.sidechain.node.messages.Commit`\\ s validators send
 it (checking each certificate against the validator set L1 names, and re-executing each block),
 relays L1 deposits to the validators (who check them against L1 themselves), submits
 checkpoints (with the validators' signatures, or with its bond in the optimistic model), relays
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint, fraud_proof
-from prozchain.rollup.sidechain.bridge.contracts import DELETED, OPTIMISTIC, PENDING, STAKING
-from prozchain.rollup.sidechain.chain import ChainState, Header
+from prozchain.rollup.sidechain.contracts.modes import DELETED, OPTIMISTIC, PENDING, STAKING
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from prozchain.rollup.sidechain.messages import PRECOMMIT, Commit
+from prozchain.rollup.sidechain.node.chain import ChainState, Header
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof
+from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Commit
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.vm import BRIDGE, Deposit, L2Tx
 from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
@@ -129,7 +129,7 @@ class Relayer(Agent):
         chain, bridge, config = self.chain_l1, self.system.bridge, self.system.config
         number = chain.view(bridge, "count") + 1
         if config.mode == OPTIMISTIC:
-            first = chain.view(bridge, "checkpoint", number - 1)[1] + 1
+            first = chain.view(bridge, "checkpoint", number - 1).last + 1
             while self.node.height >= first + config.checkpoint_every - 1:
                 headers = self.node.headers[first:first + config.checkpoint_every]
                 cp = Checkpoint.cover(number, headers, headers[-1].epoch)
@@ -155,8 +155,8 @@ class Relayer(Agent):
         chain, bridge = self.chain_l1, self.system.bridge
         for _, log in chain.logs(bridge, "CheckpointSubmitted"):
             number, first, last, root, world, _, _, headers, sigs = log.args
-            _, _, live_world, _, _, status, _ = chain.view(bridge, "checkpoint", number)
-            if status == DELETED or live_world != world:  # deleted, perhaps replaced since
+            live = chain.view(bridge, "checkpoint", number)
+            if live.status == DELETED or live.world != world:  # deleted, perhaps replaced since
                 digest = Checkpoint(*log.args[:7]).digest
                 if self.system.config.mode == STAKING and chain.view(bridge, "slashable", digest):
                     self._transact(f"slash{digest.hex()}", "slash_signers", digest, sigs)
@@ -174,24 +174,24 @@ class Relayer(Agent):
         """Prove, then (once its root is confirmed) pay, every burn in the latest checkpoint."""
         chain, bridge = self.chain_l1, self.system.bridge
         number = chain.view(bridge, "count")
-        while number and chain.view(bridge, "checkpoint", number)[6] > chain.time:
+        while number and chain.view(bridge, "checkpoint", number).confirm_at > chain.time:
             number -= 1  # the newest checkpoint whose root is confirmed
         if not number:
             return
-        _, last, world, _, _, status, confirm_at = chain.view(bridge, "checkpoint", number)
-        if last > self.node.height or self.node.headers[last].world != world:
+        cp = chain.view(bridge, "checkpoint", number)
+        if cp.last > self.node.height or self.node.headers[cp.last].world != cp.world:
             return
-        if status == PENDING and self.system.config.mode == OPTIMISTIC:
+        if cp.status == PENDING and self.system.config.mode == OPTIMISTIC:
             self._transact(f"bond{number}", "reclaim_bond", number)
         proven = {log.args[0] for _, log in chain.logs(bridge, "WithdrawalProven") if log.args[3] == number}
         paid = {log.args[0] for _, log in chain.logs(bridge, "Withdrawn")}
         db = self.node.ex.db
-        for index in range(db.get(world, WITHDRAWAL_COUNT_KEY)):
-            burn = self.burns.get(db.get(world, withdrawal_key(index)))
+        for index in range(db.get(cp.world, WITHDRAWAL_COUNT_KEY)):
+            burn = self.burns.get(db.get(cp.world, withdrawal_key(index)))
             if index in paid or burn is None:
                 continue
             if index not in proven:
-                siblings = list(db.prove(world, withdrawal_key(index)).siblings)
+                siblings = list(db.prove(cp.world, withdrawal_key(index)).siblings)
                 self._transact(f"prove{index}/{number}", "prove_withdrawal", number, index, *burn, siblings)
-            elif chain.time >= confirm_at:
+            elif chain.time >= cp.confirm_at:
                 self._transact(f"process{index}", "process_withdrawal", index, *burn)

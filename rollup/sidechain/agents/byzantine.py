@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from prozchain.rollup.sidechain.consensus import Validator
-from prozchain.rollup.sidechain.messages import PRECOMMIT, PREVOTE, Proposal, Vote
+from prozchain.rollup.sidechain.node.consensus import Validator
+from prozchain.rollup.sidechain.node.messages import PRECOMMIT, PREVOTE, Proposal, Vote
 
 
 @dataclass

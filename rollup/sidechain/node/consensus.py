@@ -34,12 +34,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol, Sequence
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.chain import ChainState, Genesis, Mempool, ValidatorSet, Block
-from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from prozchain.rollup.sidechain.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
-from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.l1.errors import InvalidTransaction
-from prozchain.rollup.sidechain.assets import MINTER, mint_fields
+from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
+from prozchain.rollup.sidechain.node.assets import MINTER, mint_fields
+from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Mempool, ValidatorSet, Block
+from prozchain.rollup.sidechain.node.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
+from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.vm import Deposit, L2Tx
 from prozchain.rollup.vm.errors import DecodeError
 

@@ -21,8 +21,8 @@ from typing import Optional, Union
 
 from prozchain.rollup.l1.crypto import Address, Key, recover_address
 from prozchain.rollup.l1.errors import InvalidTransaction
-from prozchain.rollup.sidechain.chain import SIDECHAIN_ID, Block
 from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.node.chain import SIDECHAIN_ID, Block
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.merkle import EMPTY, keccak

@@ -1,32 +1,13 @@
-"""The bridge's L1 contracts: a light client that follows the sidechain's signers, and the
-bridge that locks deposits, accepts checkpoints, judges fraud proofs and releases withdrawals.
+"""The bridge on L1: locks deposits, accepts checkpoints, judges fraud proofs and releases
+withdrawals. What depends on the sidechain's security model (who admits a checkpoint, when its
+world is acceptable, what a fraud proof takes) is decided by the verifier of the bridge's mode
+(:mod:`~prozchain.rollup.sidechain.contracts.verifiers`); the checks it runs are in
+:mod:`~prozchain.rollup.sidechain.contracts.modes`.
 
-**Security models** (``mode``, chosen per sidechain):
-
-- ``THRESHOLD``: ``m`` of ``n`` bridge keys sign each checkpoint; it is final at once. The
-  light client refuses ``m <= 2n/3`` or ``n < min_signers`` (Ronin: 5 of 9 keys, four of them
-  held by one party). ``set_signers`` rotates the keys with a quorum of the current ones.
-- ``STAKING``: the signers are the staked validators of the checkpoint's epoch (the light client
-  reads :class:`~rollup.sidechain.staking.Staking`, and refuses an epoch older than the one
-  before the current: a set that has left may have unbonded), more than 2/3 of the stake signs,
-  the epoch is the last posted header's (so an old set cannot sign new heights), and the
-  checkpoint posts its headers and waits out ``window`` seconds: a fraud proof inside it deletes
-  the checkpoint, and ``slash_signers`` then slashes every signer's bond.
-- ``OPTIMISTIC``: a bonded relayer posts the checkpoint *with its headers* (so anyone can
-  build a fraud proof); it is final after ``window`` seconds unless a fraud proof, which
-  re-executes the disputed block on L1 step by step through :func:`prozchain.rollup.vm.step`, deletes it
-  and every later checkpoint; the challenger takes the bond.
-
-**Checks** (``checks`` bit mask, all on by default; scenarios turn them off to show the
-post-mortems): ``CHECK_REPLAY`` a withdrawal is paid once; ``CHECK_ZERO_ROOT`` the zero root is
-never acceptable (Nomad initialised ``confirmAt[0x0] = 1`` and every unproven message passed);
-``CHECK_MEMBERSHIP`` only signatures of the set count; ``CHECK_CLIENT`` the light client passed
-in must be the bridge's own (Wormhole took a caller-supplied account as proof that signatures
-had been verified); ``CHECK_THRESHOLD`` the Ronin floor above.
-
-Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal`` opens the record in a checkpoint's
-world and remembers that root for the message; ``process_withdrawal`` pays if the remembered
-root is acceptable (confirmed and out of its window).
+A fraud proof re-executes the disputed block on L1 step by step through
+:func:`prozchain.rollup.vm.step`. Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal``
+opens the record in a checkpoint's world and remembers that root for the message;
+``process_withdrawal`` pays if the remembered root is acceptable (confirmed and out of its window).
 
 >>> sorted(m for m in Bridge.methods if "withdrawal" in m)
 ['process_token_withdrawal', 'process_withdrawal', 'prove_token_withdrawal', 'prove_withdrawal']
@@ -34,132 +15,44 @@ root is acceptable (confirmed and out of its window).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple
 
+from prozchain.rollup.common.merkle import list_root
+from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
-from prozchain.rollup.l1.crypto import to_address
-from prozchain.rollup.sidechain.assets import asset_id, burn_commitment, burn_key, deposit_record
-from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint, transfer_digest
-from prozchain.rollup.sidechain.chain import Header
+from prozchain.rollup.sidechain.contracts.modes import CHECK_REPLAY, CHECK_ZERO_ROOT, DELETED, FINAL, PENDING
+from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS, Verifier
 from prozchain.rollup.sidechain.errors import InvalidMessage
-from prozchain.rollup.sidechain.messages import ECRECOVER_GAS, signature_from_bytes
-from prozchain.rollup.sidechain.staking import BURN
+from prozchain.rollup.sidechain.node.assets import asset_id, burn_commitment, burn_key, deposit_record
+from prozchain.rollup.sidechain.node.chain import Header
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.machine import Witness, step
-from prozchain.rollup.vm.merkle import EMPTY, Proof, hash_counter, keccak, list_verify, read
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS, Proof, hash_counter, keccak, list_verify, read
 from prozchain.rollup.vm.state import Context, addr_int, batch_start, state_root, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.tx import Deposit
 
-THRESHOLD, STAKING, OPTIMISTIC = 1, 2, 3
-CHECK_REPLAY, CHECK_ZERO_ROOT, CHECK_MEMBERSHIP, CHECK_CLIENT, CHECK_THRESHOLD = 1, 2, 4, 8, 16
-ALL_CHECKS = 31
-PENDING, FINAL, DELETED = 1, 2, 3
-NODE_HASH_GAS = G.keccak_gas(65)
 
+class CheckpointRecord(NamedTuple):
+    """What :meth:`Bridge.checkpoint` returns about one checkpoint."""
 
-def word(value: bytes) -> int:
-    return int.from_bytes(value, "big")
-
-
-def b32(value: int) -> bytes:
-    return value.to_bytes(32, "big")
-
-
-def addr(value: int) -> str:
-    return f"0x{value:040x}"
-
-
-class LightClient(Contract):
-    """Follows the sidechain's signer set and says how much of it signed a digest."""
-
-    def constructor(self, mode: int, staking: Address, signers: list[Address], threshold: int,
-                    min_signers: int, checks: int) -> None:
-        self.require(mode in (THRESHOLD, STAKING), "a light client verifies THRESHOLD or STAKING signatures")
-        for name, value in (("mode", mode), ("staking", int(staking, 16)), ("checks", checks)):
-            self.store(name, value=value)
-        if mode == THRESHOLD:
-            self._set_signers(signers, threshold, min_signers)
-            self.store("min_signers", value=min_signers)
-
-    def _set_signers(self, signers: list[str], threshold: int, min_signers: int) -> None:
-        n = len(set(signers))
-        self.require(n == len(signers) and 0 < threshold <= n, "signers must be distinct, threshold in 1..n")
-        if self.load("checks") & CHECK_THRESHOLD:
-            self.require(n >= min_signers and 3 * threshold > 2 * n,
-                         f"{threshold} of {n} keys is too few: need n >= {min_signers} and m > 2n/3")
-        version = self.load("version") + 1
-        for s in signers:
-            self.store("signer", version, s, value=1)
-        self.store("threshold", value=threshold)
-        self.store("version", value=version)
-        self.emit("SignersSet", version, args=(version, list(signers), threshold))
-
-    @external
-    def set_signers(self, signers: list[Address], threshold: int, sigs: list[bytes]) -> None:
-        """Rotate the bridge keys (THRESHOLD mode) with a quorum of the current ones."""
-        self.require(self.load("mode") == THRESHOLD, "the staking set follows the staking contract")
-        digest = keccak(b"prozchain-bridge-signers" + b"".join(bytes.fromhex(s[2:]) for s in signers)
-                        + b32(threshold) + b32(self.load("version")))
-        self.require(self.verify(digest, 0, sigs) >= self.quorum(0), "not signed by a quorum of the current keys")
-        self._set_signers(signers, threshold, self.load("min_signers"))
-
-    @external
-    def quorum(self, epoch: int) -> int:
-        if self.load("mode") == THRESHOLD:
-            return self.load("threshold")
-        staking = addr(self.load("staking"))
-        current = self.call(staking, "current_epoch")
-        self.require(epoch + 1 >= current, f"epoch {epoch}'s set is stale: the staking contract is at epoch {current}")
-        total = self.call(staking, "total_power", epoch)
-        self.require(total > 0, f"epoch {epoch} has no validator set")
-        return total * 2 // 3 + 1
-
-    @external
-    def verify(self, digest: Bytes32, epoch: int, sigs: list[bytes]) -> int:
-        """The power of the distinct members of ``epoch``'s set whose signatures over ``digest``
-        are in ``sigs`` (signatures of anyone else count for nothing)."""
-        seen, power = set(), 0
-        membership = self.load("checks") & CHECK_MEMBERSHIP
-        for raw in sigs:
-            signer = self._recover(digest, raw)
-            if signer is None or signer in seen:
-                continue
-            seen.add(signer)
-            weight = self._power(epoch, signer)
-            power += weight if weight or membership else 1
-        return power
-
-    @external
-    def signers_of(self, digest: Bytes32, epoch: int, sigs: list[bytes]) -> list[Address]:
-        """The distinct members among the signers (whom a fraud proof slashes)."""
-        out = []
-        for raw in sigs:
-            signer = self._recover(digest, raw)
-            if signer is not None and signer not in out and self._power(epoch, signer):
-                out.append(signer)
-        return out
-
-    def _recover(self, digest: bytes, raw: bytes) -> Optional[str]:
-        """The signer of ``raw`` (65 bytes ``r || s || parity``) over ``digest``, through L1's
-        ecrecover precompile; None for a signature that recovers nobody."""
-        try:
-            v, r, s = signature_from_bytes(raw)
-        except InvalidMessage:
-            return None
-        out = self.precompile(1, digest + b32(27 + v) + b32(r) + b32(s))
-        return to_address(out[12:]) if out else None
-
-    def _power(self, epoch: int, who: str) -> int:
-        if self.load("mode") == THRESHOLD:
-            return self.load("signer", self.load("version"), who)
-        return self.call(addr(self.load("staking")), "power_in", epoch, who)
+    first: int
+    last: int
+    world: bytes
+    dep_next: int
+    epoch: int
+    status: int  # PENDING, FINAL or DELETED
+    confirm_at: int  # when its world becomes acceptable (0: never)
 
 
 class Bridge(Contract):
+    """The bridge contract of one sidechain; ``mode`` picks its verifier (:data:`VERIFIERS`)."""
+
     def constructor(self, mode: int, client: Address, staking: Address, genesis_world: Bytes32,
                     window: int, bond: int, checks: int) -> None:
-        self.require(mode in (THRESHOLD, STAKING, OPTIMISTIC), f"unknown security model {mode}")
+        self.require(mode in VERIFIERS, f"unknown security model {mode}")
         if checks & CHECK_ZERO_ROOT:
             self.require(word(genesis_world) != 0, "the genesis world root cannot be zero")
         else:
@@ -169,6 +62,11 @@ class Bridge(Contract):
             self.store(name, value=value)
         self.store("cp_world", 0, value=word(genesis_world))
         self.store("confirm_at", word(genesis_world), value=1)
+
+    @property
+    def verifier(self) -> Verifier:
+        """The verifier of the stored mode; each use reads the mode (one SLOAD), as a contract pays for it."""
+        return VERIFIERS[self.load("mode")](self)
 
     # -- deposits: lock on L1 -----------------------------------------------------------------
     @external(payable=True)
@@ -202,29 +100,13 @@ class Bridge(Contract):
         self.require(dep_next <= self.load("deposits") and dep_next >= self.load("cp_dep_next", number - 1),
                      "the checkpoint credits deposits L1 does not have")
         self.require(epoch >= self.load("cp_epoch", number - 1), "the signer epoch goes backwards")
-        mode, checks = self.load("mode"), self.load("checks")
-        confirm = self.timestamp
-        if mode != THRESHOLD:  # the headers are posted, so anyone can build a fraud proof
-            self.require(len(headers) == last - first + 1, "an optimistic or staking checkpoint posts its headers")
-            self.require(self._headers_root(headers) == headers_root, "the posted headers do not match the root")
-            confirm += self.load("window")
-            last_header = self._decode_header(headers[-1])
-            self.require(mode == OPTIMISTIC or last_header.epoch == epoch,
-                         f"signed for epoch {epoch}, but the last header is in epoch {last_header.epoch}")
-        if mode == OPTIMISTIC:
-            self.require(self.value == self.load("bond"), "the checkpoint bond is required")
-            self.store("bonds", value=self.load("bonds") + self.value)
-        else:
-            self.require(self.value == 0, "a signed checkpoint takes no bond")
-            if checks & CHECK_CLIENT:
-                self.require(client == addr(self.load("client")), "not the bridge's light client")
-            digest = Checkpoint(number, first, last, headers_root, world, dep_next, epoch).digest
-            power = self.call(client, "verify", digest, epoch, sigs)
-            self.require(power >= self.call(client, "quorum", epoch), f"signatures carry {power}, below the quorum")
-            self.store("sigs_hash", word(digest), value=word(self.keccak(b"".join(sigs))))
+        verifier, checks = self.verifier, self.load("checks")
+        confirm = self.timestamp + verifier.confirm_delay(first, last, headers_root, epoch, headers)
+        digest = Checkpoint(number, first, last, headers_root, world, dep_next, epoch).digest
+        verifier.admit(digest, epoch, sigs, client, checks)
         for name, value in (("cp_first", first), ("cp_last", last), ("cp_root", word(headers_root)),
                             ("cp_world", word(world)), ("cp_dep_next", dep_next), ("cp_epoch", epoch),
-                            ("cp_status", PENDING if mode == OPTIMISTIC else FINAL),
+                            ("cp_status", verifier.initial_status),
                             ("cp_proposer", int(self.sender, 16))):
             self.store(name, number, value=value)
         self.store("count", value=number)
@@ -234,27 +116,14 @@ class Bridge(Contract):
                   args=(number, first, last, headers_root, world, dep_next, epoch, list(headers), list(sigs)))
 
     def _headers_root(self, headers: list[bytes]) -> bytes:
-        return self._list_root([self.keccak(h) for h in headers])
-
-    def _list_root(self, leaves: list[bytes]) -> bytes:
-        """:func:`prozchain.rollup.vm.merkle.list_root`, metered."""
-        if not leaves:
-            return EMPTY
-        size = 1
-        while size < len(leaves):
-            size *= 2
-        level = leaves + [EMPTY] * (size - len(leaves))
-        while len(level) > 1:
-            level = [self.keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-        return level[0]
+        return list_root([self.keccak(h) for h in headers], self.keccak)
 
     @external
-    def checkpoint(self, number: int) -> tuple:
-        """``(first, last, world, dep_next, epoch, status, confirm_at)``."""
+    def checkpoint(self, number: int) -> CheckpointRecord:
         world = self.load("cp_world", number)
-        return (self.load("cp_first", number), self.load("cp_last", number), b32(world),
-                self.load("cp_dep_next", number), self.load("cp_epoch", number),
-                self.load("cp_status", number), self.load("confirm_at", world))
+        return CheckpointRecord(self.load("cp_first", number), self.load("cp_last", number), b32(world),
+                                self.load("cp_dep_next", number), self.load("cp_epoch", number),
+                                self.load("cp_status", number), self.load("confirm_at", world))
 
     @external
     def count(self) -> int:
@@ -286,9 +155,7 @@ class Bridge(Contract):
         (or credits deposits L1 does not hold); the checkpoint and all later ones are deleted."""
         status = self.load("cp_status", number)
         self.require(status in (PENDING, FINAL), f"checkpoint {number} is not live")
-        if self.load("mode") != THRESHOLD:
-            self.require(self.timestamp < self.load("confirm_at", self.load("cp_world", number)),
-                         "the challenge window has closed")
+        self.verifier.check_window(number)
         first, last = self.load("cp_first", number), self.load("cp_last", number)
         claim = self._open(number, index, header, list(proof), last - first + 1)
         self.require(claim.height == first + index, "the header is not at its position's height")
@@ -303,14 +170,10 @@ class Bridge(Contract):
             result = self._reexecute(claim, world, list(witnesses), final_ctx)
             fraud = result != claim.world or (index == last - first and claim.world != b32(self.load("cp_world", number)))
         self.require(fraud, "no fraud: the block re-executes to what its header claims")
-        if self.load("mode") == STAKING:  # kept by digest: a checkpoint resubmitted at ``number`` cannot erase it
-            self.store("fraud", word(self._stored(number).digest), value=self.load("cp_epoch", number) + 1)
+        self.verifier.record_fraud(number)
         self._delete_from(number)
         self.emit("FraudProven", number, index, args=(number, index, self.sender))
-        if self.load("mode") == OPTIMISTIC:
-            bond = self.load("bond")
-            self._pay_bond(self.sender, bond // 2)
-            self.transfer(BURN, bond - bond // 2)
+        self.verifier.reward(self.sender)
 
     @external
     def slash_signers(self, digest: Bytes32, sigs: list[bytes]) -> int:
@@ -353,7 +216,7 @@ class Bridge(Contract):
             self.require(False, str(exc))
 
     def _deposit_root(self, start: int, count: int) -> bytes:
-        return self._list_root([b32(self.load("deposit", i)) for i in range(start, start + count)])
+        return list_root([b32(self.load("deposit", i)) for i in range(start, start + count)], self.keccak)
 
     def _reexecute(self, claim: Header, world: bytes, witnesses: list[bytes], final_ctx: bytes) -> bytes:
         """Run every step of the block from ``world`` on L1; the world it halts in."""
@@ -377,8 +240,8 @@ class Bridge(Contract):
         for n in range(number, self.load("count") + 1):
             self.store("cp_status", n, value=DELETED)
             self.store("confirm_at", self.load("cp_world", n), value=0)
-            if n != number and self.load("mode") == OPTIMISTIC:  # built on it, not proven wrong
-                self._pay_bond(addr(self.load("cp_proposer", n)), self.load("bond"))
+            if n != number:
+                self.verifier.refund(n)
         self.store("count", value=number - 1)
 
     # -- withdrawals: release on L1 -----------------------------------------------------------
@@ -405,13 +268,10 @@ class Bridge(Contract):
     @external
     def release_transfer(self, index: int, recipient: Address, amount: int, sigs: list[bytes]) -> None:
         """THRESHOLD mode: pay sidechain withdrawal ``index`` on m-of-n signatures over the
-        transfer itself (:func:`~rollup.sidechain.bridge.checkpoint.transfer_digest`), without
+        transfer itself (:func:`~prozchain.rollup.sidechain.node.checkpoint.transfer_digest`), without
         waiting for a checkpoint. It shares the paid-once record with proven withdrawals, and the
         digest names this bridge and chain, so a signature set pays one transfer, once."""
-        self.require(self.load("mode") == THRESHOLD, "only a THRESHOLD bridge releases signed transfers")
-        client = addr(self.load("client"))
-        power = self.call(client, "verify", transfer_digest(self.address, index, recipient, amount), 0, sigs)
-        self.require(power >= self.call(client, "quorum", 0), f"signatures carry {power}, below the quorum")
+        self.verifier.check_transfer(index, recipient, amount, sigs)
         self._once("paid", index, f"withdrawal {index}")
         self._pay(index, recipient, amount)
 
@@ -462,8 +322,7 @@ class Bridge(Contract):
     def deposit_token(self, token: Address, recipient: Address, amount: int) -> int:
         """Lock ``amount`` of the L1 token ``token`` (approved to the bridge first) for
         ``recipient``, to be minted on the sidechain as the canonical asset :func:`asset_id`."""
-        self.require(self.load("mode") != OPTIMISTIC,
-                     "an optimistic bridge takes only ether: its fraud proofs do not judge token mints")
+        self.verifier.check_token_deposit()
         self.require(amount > 0, "a deposit must carry value")
         self.call(token, "transfer_from", self.sender, self.address, amount)
         index, asset = self.load("token_deposits"), asset_id(token)

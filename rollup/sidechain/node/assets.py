@@ -15,7 +15,7 @@ VM contract, mints that only L1 deposits authorise, and burns that L1 can prove.
 - A withdrawal of a token is proven on L1 against burn record ``n`` in a checkpoint's world:
   the commitment holds the asset id, so a burn of X can release nothing but X.
 
->>> from prozchain.rollup.sidechain.chain import ChainState, Genesis
+>>> from prozchain.rollup.sidechain.node.chain import ChainState, Genesis
 >>> from prozchain.rollup.l1 import Key
 >>> alice, token = Key.from_seed(b"alice"), "0x" + "ab" * 20
 >>> state = ChainState(Genesis(code={ASSETS_AT: ASSETS_CODE}))
@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Optional
 
 from prozchain.rollup.l1.crypto import Key, address_bytes, to_address
-from prozchain.rollup.sidechain.chain import SIDECHAIN_ID
+from prozchain.rollup.sidechain.node.chain import SIDECHAIN_ID
 from prozchain.rollup.vm import L2Tx, assemble
 from prozchain.rollup.vm.codec import rlp_encode
 from prozchain.rollup.vm.merkle import keccak
@@ -133,7 +133,7 @@ def burn_commitment(token: str, recipient: str, amount: int) -> int:
 
 
 def balance(state, token: str, owner: str) -> int:
-    """``owner``'s balance of ``token`` in ``state`` (a :class:`~rollup.sidechain.chain.ChainState`)."""
+    """``owner``'s balance of ``token`` in ``state`` (a :class:`~prozchain.rollup.sidechain.node.chain.ChainState`)."""
     return state.ex.storage(state.world, ASSETS_AT, balance_slot(token, owner))
 
 

@@ -21,15 +21,30 @@ checkpoint).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.sidechain.errors import InvalidMessage
-from prozchain.rollup.sidechain.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
+from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
 
 BURN = "0x000000000000000000000000000000000000dead"
 BPS = 10_000
+
+
+class ValidatorList(NamedTuple):
+    """What :meth:`Staking.validators` returns: one epoch's set, empty before the first epoch."""
+
+    addresses: list[str]
+    powers: list[int]
+
+
+class Stake(NamedTuple):
+    """What :meth:`Staking.stake` returns about one validator."""
+
+    bond: int
+    unbonding_at: int  # when it called ``unbond`` (0: not unbonding)
+    jailed: int  # 1 once slashed: left out of later sets
 
 
 class Staking(Contract):
@@ -118,10 +133,9 @@ class Staking(Contract):
         return self.load("epoch_start", self.load("epoch")) + self.load("epoch_length")
 
     @external
-    def validators(self, epoch: int) -> tuple:
-        """``(addresses, powers)`` of ``epoch``'s set (empty before the first epoch)."""
+    def validators(self, epoch: int) -> ValidatorList:
         members = [f"0x{self.load('set', epoch, i):040x}" for i in range(self.load("size", epoch))]
-        return members, [self.load("power", epoch, m) for m in members]
+        return ValidatorList(members, [self.load("power", epoch, m) for m in members])
 
     @external
     def power_in(self, epoch: int, who: Address) -> int:
@@ -132,9 +146,8 @@ class Staking(Contract):
         return self.load("total", epoch)
 
     @external
-    def stake(self, who: Address) -> tuple:
-        """``(bond, unbonding_at, jailed)``."""
-        return self.load("bond", who), self.load("unbonding_at", who), self.load("jailed", who)
+    def stake(self, who: Address) -> Stake:
+        return Stake(self.load("bond", who), self.load("unbonding_at", who), self.load("jailed", who))
 
     # -- slashing ---------------------------------------------------------------------------
     @external

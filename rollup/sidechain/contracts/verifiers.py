@@ -1,0 +1,165 @@
+"""The bridge's security models, one verifier class each: what admits a checkpoint, when its
+world becomes acceptable, and what a fraud proof against it takes. The
+:class:`~prozchain.rollup.sidechain.contracts.bridge.Bridge` delegates every such decision to
+the verifier of its stored mode, so it holds no branch on the mode itself.
+
+- :class:`ThresholdVerifier`: ``m`` of ``n`` bridge keys sign each checkpoint; it is final at
+  once. The keys may also sign a single transfer (``release_transfer``).
+- :class:`StakingVerifier`: the signers are the staked validators of the checkpoint's epoch,
+  more than 2/3 of the stake signs, the epoch is the last posted header's (so an old set cannot
+  sign new heights), and the checkpoint posts its headers and waits out ``window`` seconds: a
+  fraud proof inside it deletes the checkpoint, and ``slash_signers`` then slashes every
+  signer's bond.
+- :class:`OptimisticVerifier`: a bonded relayer posts the checkpoint *with its headers* (so
+  anyone can build a fraud proof); it is final after ``window`` seconds unless a fraud proof
+  deletes it and every later checkpoint; the challenger takes half the bond, the rest is burnt.
+
+A verifier is a view of the bridge, not a contract: it keeps no state of its own and reads and
+writes the bridge's storage, metered as the bridge's.
+
+>>> sorted((v.mode, v.__name__) for v in VERIFIERS.values())
+[(1, 'ThresholdVerifier'), (2, 'StakingVerifier'), (3, 'OptimisticVerifier')]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from prozchain.rollup.sidechain.contracts.modes import (CHECK_CLIENT, FINAL, OPTIMISTIC, PENDING, STAKING,
+                                                        THRESHOLD)
+from prozchain.rollup.common.words import addr, word
+from prozchain.rollup.sidechain.contracts.staking import BURN
+from prozchain.rollup.sidechain.node.chain import Header
+from prozchain.rollup.sidechain.node.checkpoint import transfer_digest
+
+if TYPE_CHECKING:
+    from prozchain.rollup.sidechain.contracts.bridge import Bridge
+
+
+class Verifier:
+    """The decisions of one security model; the defaults are those most models share."""
+
+    mode: ClassVar[int]
+    initial_status: ClassVar[int] = FINAL  # of a checkpoint L1 has just admitted
+
+    def __init__(self, bridge: Bridge) -> None:
+        self.bridge = bridge
+
+    def confirm_delay(self, first: int, last: int, headers_root: bytes, epoch: int, headers: list[bytes]) -> int:
+        """Check the headers posted with a checkpoint of heights ``first..last``; the seconds
+        until its world is acceptable."""
+        raise NotImplementedError
+
+    def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
+        """Admit the checkpoint with ``digest``: its signatures, or its bond."""
+        raise NotImplementedError
+
+    def check_window(self, number: int) -> None:
+        """A fraud proof against checkpoint ``number`` must come inside its challenge window."""
+        b = self.bridge
+        b.require(b.timestamp < b.load("confirm_at", b.load("cp_world", number)), "the challenge window has closed")
+
+    def record_fraud(self, number: int) -> None:
+        """Checkpoint ``number`` was proven fraudulent (before it is deleted)."""
+
+    def refund(self, number: int) -> None:
+        """Checkpoint ``number`` is deleted because it built on a fraudulent one, not proven wrong itself."""
+
+    def reward(self, challenger: str) -> None:
+        """Pay whoever proved the fraud."""
+
+    def check_transfer(self, index: int, recipient: str, amount: int, sigs: list[bytes]) -> None:
+        """Authorise paying withdrawal ``index`` on signatures over the transfer, without a checkpoint."""
+        self.bridge.require(False, "only a THRESHOLD bridge releases signed transfers")
+
+    def check_token_deposit(self) -> None:
+        """Refuse token deposits if this model cannot judge their mints."""
+
+    def _posted(self, first: int, last: int, headers_root: bytes, headers: list[bytes]) -> tuple[int, Header]:
+        """Check that the posted headers are the checkpoint's (so anyone can build a fraud
+        proof against them); the challenge window and the last header."""
+        b = self.bridge
+        b.require(len(headers) == last - first + 1, "an optimistic or staking checkpoint posts its headers")
+        b.require(b._headers_root(headers) == headers_root, "the posted headers do not match the root")
+        window = b.load("window")
+        return window, b._decode_header(headers[-1])
+
+
+class SignedVerifier(Verifier):
+    """A checkpoint is admitted on signatures the light client weighs, and takes no bond."""
+
+    def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
+        b = self.bridge
+        b.require(b.value == 0, "a signed checkpoint takes no bond")
+        if checks & CHECK_CLIENT:
+            b.require(client == addr(b.load("client")), "not the bridge's light client")
+        power = b.call(client, "verify", digest, epoch, sigs)
+        b.require(power >= b.call(client, "quorum", epoch), f"signatures carry {power}, below the quorum")
+        b.store("sigs_hash", word(digest), value=word(b.keccak(b"".join(sigs))))
+
+
+class ThresholdVerifier(SignedVerifier):
+    """m-of-n bridge keys; a checkpoint posts no headers and is final at once."""
+
+    mode = THRESHOLD
+
+    def confirm_delay(self, first: int, last: int, headers_root: bytes, epoch: int, headers: list[bytes]) -> int:
+        return 0
+
+    def check_window(self, number: int) -> None:
+        """Final at once, so there is no window: fraud may be proven at any time."""
+
+    def check_transfer(self, index: int, recipient: str, amount: int, sigs: list[bytes]) -> None:
+        b = self.bridge
+        client = addr(b.load("client"))
+        power = b.call(client, "verify", transfer_digest(b.address, index, recipient, amount), 0, sigs)
+        b.require(power >= b.call(client, "quorum", 0), f"signatures carry {power}, below the quorum")
+
+
+class StakingVerifier(SignedVerifier):
+    """The staked validators of the last posted header's epoch sign; a challenge window."""
+
+    mode = STAKING
+
+    def confirm_delay(self, first: int, last: int, headers_root: bytes, epoch: int, headers: list[bytes]) -> int:
+        window, last_header = self._posted(first, last, headers_root, headers)
+        self.bridge.require(last_header.epoch == epoch,
+                            f"signed for epoch {epoch}, but the last header is in epoch {last_header.epoch}")
+        return window
+
+    def record_fraud(self, number: int) -> None:
+        # Kept by digest: a checkpoint resubmitted at ``number`` cannot erase it.
+        b = self.bridge
+        b.store("fraud", word(b._stored(number).digest), value=b.load("cp_epoch", number) + 1)
+
+
+class OptimisticVerifier(Verifier):
+    """A bonded relayer posts the headers; a challenge window; fraud takes the bond."""
+
+    mode = OPTIMISTIC
+    initial_status = PENDING  # until its bond is reclaimed
+
+    def confirm_delay(self, first: int, last: int, headers_root: bytes, epoch: int, headers: list[bytes]) -> int:
+        window, _ = self._posted(first, last, headers_root, headers)
+        return window
+
+    def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
+        b = self.bridge
+        b.require(b.value == b.load("bond"), "the checkpoint bond is required")
+        b.store("bonds", value=b.load("bonds") + b.value)
+
+    def refund(self, number: int) -> None:
+        b = self.bridge
+        b._pay_bond(addr(b.load("cp_proposer", number)), b.load("bond"))
+
+    def reward(self, challenger: str) -> None:
+        b = self.bridge
+        bond = b.load("bond")
+        b._pay_bond(challenger, bond // 2)
+        b.transfer(BURN, bond - bond // 2)
+
+    def check_token_deposit(self) -> None:
+        self.bridge.require(False, "an optimistic bridge takes only ether: its fraud proofs do not judge token mints")
+
+
+VERIFIERS: dict[int, type[Verifier]] = {v.mode: v for v in (ThresholdVerifier, StakingVerifier, OptimisticVerifier)}
