@@ -131,10 +131,10 @@ def rollup_demo(seed: int, slots: int = 4, depth: int = 8, transfer_batches: int
     from prozchain.circuits.gadgets.eddsa import public_key
     from prozchain.circuits.txtypes import Tx, sign_tx
     from prozchain.rollup.l1 import Chain, Key
-    from prozchain.rollup.zk.keys import circuit_and_key
+    from prozchain.rollup.common.units import ETHER
+    from prozchain.rollup.zk.agents import Pipeline
     from prozchain.rollup.zk.node import ZkNode
-    from prozchain.rollup.zk.operator import Pipeline
-    from prozchain.rollup.zk.system import ETHER, UNIT, deploy
+    from prozchain.rollup.zk.system import UNIT, circuit_and_key, deploy
 
     rng = random.Random(seed)
     spec, compiled, zkey = circuit_and_key(slots=slots, depth=depth)
@@ -162,7 +162,7 @@ def rollup_demo(seed: int, slots: int = 4, depth: int = 8, transfer_batches: int
         ok &= batch.n_txs == slots and pipeline.submit(batch, proof, stats).status
     node = ZkNode(chain, system.rollup, depth)
     node.sync()  # a fresh node rebuilds the state from L1 data alone
-    ok &= node.tree.root == chain.view(system.rollup, "state")[0]
+    ok &= node.tree.root == chain.view(system.rollup, "state").root
     return pipeline.stats, overlapped_s, ok
 
 

@@ -21,8 +21,7 @@ from typing import Any, Optional
 
 from prozchain.rollup.l1 import InvalidTransaction, Key
 from prozchain.rollup.optimistic.node import L2Node
-from prozchain.rollup.optimistic.outputs import (ACTIVE, CHALLENGER, DEFENDER,
-                                       split_points)
+from prozchain.rollup.optimistic.contracts.outputs import ACTIVE, CHALLENGER, DEFENDER, split_points
 from prozchain.rollup.optimistic.system import System
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.vm.codec import pack_batch
@@ -104,11 +103,11 @@ class RollupAgent(Agent):
         if _timeout_due(self, games):
             return True
         for gid in sorted(games - self.over("GameOver")):
-            pid, _, lo, hi, turn, status, _ = self.outputs("game", gid)
-            if status != ACTIVE or turn != DEFENDER or hi - lo < 2:
+            game = self.outputs("game", gid)
+            if game.status != ACTIVE or game.turn != DEFENDER or game.hi - game.lo < 2:
                 continue
-            trace = self.node.batches[self.outputs("proposal", pid)[0]].trace
-            points = split_points(lo, hi, self.system.config.arity)
+            trace = self.node.batches[self.outputs("proposal", game.pid).batch].trace
+            points = split_points(game.lo, game.hi, self.system.config.arity)
             self.move("bisect", gid, [trace.root(p) for p in points[1:-1]])
             return True
         return False
@@ -229,7 +228,7 @@ class Proposer(RollupAgent):
         if lie is None or self.store.get("theft_claimed"):
             return False
         pid = self.final_pid(lie["batch"])
-        if pid is None or self.outputs("proposal", pid)[2] != state_root(self.node.batches[lie["batch"]].trace.final.with_(world=bytes.fromhex(lie["world"]))):
+        if pid is None or self.outputs("proposal", pid).output != state_root(self.node.batches[lie["batch"]].trace.final.with_(world=bytes.fromhex(lie["world"]))):
             return False
         proof = self.node.ex.db.prove(bytes.fromhex(lie["world"]), withdrawal_key(lie["index"]))
         self.store.put("theft_claimed", True)
@@ -241,8 +240,8 @@ def _timeout_due(agent: RollupAgent, gids: set[int]) -> bool:
     """Call ``timeout`` on the first of ``gids`` whose side to move has run out of clock."""
     over = {args[0] for args in agent.events("GameOver")}
     for gid in sorted(gids - over):
-        status, deadline = agent.outputs("game", gid)[5:7]
-        if status == ACTIVE and agent.chain.time > deadline:
+        game = agent.outputs("game", gid)
+        if game.status == ACTIVE and agent.chain.time > game.deadline:
             agent.submit(agent.system.outputs, "timeout", gid)
             return True
     return False
@@ -257,7 +256,7 @@ def _finalize_due(agent: RollupAgent) -> bool:
             continue
         if batch and agent.final_pid(batch - 1) is None:
             continue
-        if agent.outputs("proposal", pid)[7]:  # open games
+        if agent.outputs("proposal", pid).open_games:
             continue
         agent.submit(agent.system.outputs, "finalize", pid)
         return True
@@ -294,20 +293,20 @@ class Challenger(RollupAgent):
         for gid, pid, who in self.events("Challenged"):
             if who != self.address or gid in over:
                 continue
-            _, _, lo, hi, turn, status, deadline = self.outputs("game", gid)
-            if status != ACTIVE:
+            game = self.outputs("game", gid)
+            if game.status != ACTIVE:
                 continue
-            if turn == DEFENDER and self.chain.time > deadline:
+            if game.turn == DEFENDER and self.chain.time > game.deadline:
                 self.submit(self.system.outputs, "timeout", gid)
                 return True
-            if turn != CHALLENGER:
+            if game.turn != CHALLENGER:
                 continue
-            if hi - lo > 1:
-                self.move("choose", gid, self._part(gid, pid, lo, hi))
+            if game.hi - game.lo > 1:
+                self.move("choose", gid, self._part(gid, pid, game.lo, game.hi))
                 return True
             if self.mode == "honest":
-                batch = self.outputs("proposal", pid)[0]
-                witness = self.node.ex.witness(self.node.batches[batch].trace.context(lo))
+                batch = self.outputs("proposal", pid).batch
+                witness = self.node.ex.witness(self.node.batches[batch].trace.context(game.lo))
                 self.move("prove", gid, witness.encode())
                 return True
         return False
@@ -317,7 +316,7 @@ class Challenger(RollupAgent):
                              if g == gid and pts[0] == lo and pts[-1] == hi)
         if self.mode != "honest":
             return self.rng.randrange(len(points) - 1)
-        trace = self.node.batches[self.outputs("proposal", pid)[0]].trace
+        trace = self.node.batches[self.outputs("proposal", pid).batch].trace
         # The first part whose end root is wrong; its start root is right (the previous end).
         return next(i for i in range(len(points) - 1) if roots[i + 1] != trace.root(points[i + 1]))
 
@@ -329,7 +328,7 @@ class Challenger(RollupAgent):
                 continue
             honest = self.honest_output(batch)
             if self.mode == "honest":
-                parent_ok = batch == 0 or self.outputs("proposal", self.outputs("slot", batch - 1))[2] \
+                parent_ok = batch == 0 or self.outputs("proposal", self.outputs("slot", batch - 1)).output \
                     == self.honest_output(batch - 1)
                 if honest is None or output == honest or not parent_ok:
                     continue

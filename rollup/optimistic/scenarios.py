@@ -22,7 +22,7 @@ from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
 from prozchain.rollup.optimistic.node import Genesis, L2Node
-from prozchain.rollup.optimistic.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
+from prozchain.rollup.optimistic.contracts.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
@@ -137,7 +137,7 @@ def judge(run: Run, name: str, extra: dict[str, bool], extra_loss: int = 0,
     honest = honest_outputs(node)
     proposals = [log.args for _, log in chain.logs(system.outputs, "Proposed")]
     final = [(pid, batch, output) for pid, batch, output, _, _ in proposals
-             if chain.view(system.outputs, "proposal", pid)[6] == FINALIZED]
+             if chain.view(system.outputs, "proposal", pid).status == FINALIZED]
     finalized_at = {log.args[0]: n for n, log in chain.logs(system.outputs, "Finalized")}
     paid = [log.args for _, log in chain.logs(system.portal, "Withdrawn")]
     applied = {tx for batch in node.batches for tx in (batch.txs[i] for i in batch.applied)}
@@ -156,7 +156,7 @@ def judge(run: Run, name: str, extra: dict[str, bool], extra_loss: int = 0,
 
     deposited = sum(log.args[2] for _, log in chain.logs(system.portal, "Deposited"))
     # The bound is when the contract lets anyone finalize; agents react within a few blocks.
-    pending = [pid for pid, *_ in proposals if chain.view(system.outputs, "proposal", pid)[6] == PENDING]
+    pending = [pid for pid, *_ in proposals if chain.view(system.outputs, "proposal", pid).status == PENDING]
     bound_ok = all(chain.blocks[finalized_at[pid]].timestamp
                    <= chain.view(system.outputs, "finality_bound", pid) + REACTION_S for pid, _, _ in final) and \
         all(chain.time <= chain.view(system.outputs, "finality_bound", pid) + REACTION_S for pid in pending)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.optimistic.node import Genesis
-from prozchain.rollup.optimistic.outputs import Outputs
-from prozchain.rollup.optimistic.portal import Portal
+from prozchain.rollup.optimistic.contracts.outputs import Outputs
+from prozchain.rollup.optimistic.contracts.portal import Portal
 from prozchain.rollup.vm import Executor
 
 DAY = 86_400

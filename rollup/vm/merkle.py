@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 from prozchain.rollup.common.merkle import EMPTY, list_levels
 from prozchain.rollup.l1 import gas as G
@@ -106,6 +106,12 @@ def read(root: bytes, key: bytes, proof: Proof) -> int:
             raise InvalidWitness(f"proof for key {key.hex()[:16]}… ends at a leaf off its path")
         return 0
     return proof.leaf[1] if proof.leaf is not None else 0
+
+
+def holds(root: bytes, key: bytes, value: int, siblings: Sequence[bytes]) -> bool:
+    """Whether ``key`` holds ``value`` under ``root``, given the siblings (top down) of its leaf:
+    what a contract checks of a record it is shown, charging :data:`NODE_HASH_GAS` a hash."""
+    return len(siblings) <= 256 and _fold(key, leaf_hash(key, value), tuple(siblings)) == root
 
 
 def write(root: bytes, key: bytes, proof: Proof, value: int) -> bytes:

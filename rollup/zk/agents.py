@@ -1,9 +1,28 @@
-"""The ZK rollup's off-chain agents on the simulation harness.
+"""The ZK rollup's off-chain agents: the operator's pipeline and the harness agents.
 
-- :class:`OperatorAgent`: sequencer and aggregator (a :class:`~rollup.zk.operator.Pipeline`
-  over the agent's store). Every ``poll_ms`` it seals a batch (the deposit queue first, then the
-  mempool by fee) and proves it; the proof is posted ``prove_ms`` later, and transactions that
-  arrive meanwhile fill the next batch. It can be told to censor from some time on.
+**The operator** is a sequencer (mempool, validation with reasons, priority-fee order,
+batching) and an aggregator (witness, Groth16 proof, submission) over a durable store.
+:class:`Pipeline` is the logic, usable directly (tests, the demo) or inside the harness agent
+:class:`OperatorAgent`. What must survive a crash is written to the store before it is acted
+on: the mempool on every accepted transaction, a sealed batch (its transactions) together with
+the mempool without them. A restarted pipeline rebuilds the verified state from L1
+(:class:`~prozchain.rollup.zk.node.ZkNode`), replays the sealed batches L1 has not verified
+yet, and proves and submits them: no transaction lost, none applied twice (L1 refuses a batch
+whose old root is not the current root).
+
+Each batch serves the L1 deposit queue first, in order, then the mempool by fee (highest
+first; a sender's transactions in nonce order), padded with noops.
+
+A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
+verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
+transaction already batched is thus told where it went, not that its nonce is used.
+
+**On the simulation harness:**
+
+- :class:`OperatorAgent`: a :class:`Pipeline` over the agent's store. Every ``poll_ms`` it seals
+  a batch (the deposit queue first, then the mempool by fee) and proves it; the proof is posted
+  ``prove_ms`` later, and transactions that arrive meanwhile fill the next batch. It can be told
+  to censor from some time on.
 - :class:`Wallet`: the users' side. It sends their L2 transactions (resending until the
   operator answers), keeps the furthest status it has learnt of each (from the operator's
   answers, and from its own replay of L1 data, which shows the batch that applied it), claims
@@ -14,18 +33,274 @@
 
 from __future__ import annotations
 
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+import numpy as np
+
 from prozchain.circuits.circuit import CompiledCircuit
-from prozchain.circuits.txtypes import Account, Tx, TxRejected
+from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx,
+                                        encode_batch, undo)
+from prozchain.native import get_backend
+from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.zkey import ZKey
+from prozchain.prover.groth16.prover import prove
 from prozchain.rollup.l1 import Key
+from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.chain import Receipt
 from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.sim.store import MemoryStore, Store
+from prozchain.rollup.zk.contracts.verifier import proof_words
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.operator import INCLUDED, PENDING, REJECTED, Batch, Pipeline, TxStatus
 from prozchain.rollup.zk.system import System
 
+
+@dataclass
+class Batch:
+    number: int
+    txs: list[Tx]
+    old_root: int
+    new_root: int
+    slots: list[Slot] = field(default_factory=list, repr=False)
+    public: list[int] = field(default_factory=list)  # set by proving: old root, new root, data hash
+
+    @property
+    def data(self) -> bytes:
+        return encode_batch(self.txs)
+
+    @property
+    def n_txs(self) -> int:
+        return sum(tx.type != "noop" for tx in self.txs)
+
+    def to_json(self) -> dict:
+        return {"number": self.number, "txs": [tx.to_json() for tx in self.txs],
+                "old_root": str(self.old_root), "new_root": str(self.new_root)}
+
+
+PENDING, INCLUDED, REJECTED = "pending", "included", "rejected"
+
+
+@dataclass(frozen=True)
+class TxStatus:
+    """The operator's answer about one transaction: ``state`` is PENDING, INCLUDED (``batch``
+    holds it) or REJECTED (``reason``)."""
+
+    state: str
+    batch: Optional[int] = None
+    reason: Optional[str] = None
+
+
+@dataclass
+class BatchStats:
+    """What proving and submitting one batch cost."""
+
+    number: int
+    txs: int
+    constraints: int
+    witness_s: float
+    prove_s: float
+    data_bytes: int
+    submit_gas: int = 0
+    verify_gas: int = 0
+
+    @property
+    def gas_per_tx(self) -> float:
+        return self.submit_gas / max(self.txs, 1)
+
+
+def fee_of(tx: Tx) -> int:
+    return tx.fields[tx.tx_type.fee] if tx.tx_type.fee else 0
+
+
+class Pipeline:
+    """Sequencer and aggregator of ``system``; see the module doc."""
+
+    def __init__(self, system: System, compiled: CompiledCircuit, zkey: ZKey, store: Optional[Store] = None,
+                 blinding: Optional[random.Random] = None):
+        """``blinding``: a seeded stream for the proofs' blinding factors, so a simulation
+        replays byte for byte (proofs stay valid; they are then not zero-knowledge). Default:
+        fresh randomness from the prover."""
+        self.system, self.compiled, self.zkey, self.blinding = system, compiled, zkey, blinding
+        self.spec: BatchCircuit = system.spec
+        self.store = store if store is not None else MemoryStore()
+        self.rejected: dict[str, str] = {}
+        self.stats: list[BatchStats] = []
+        self.restore()
+
+    # -- memory from the store and L1 -------------------------------------------------------------
+    def restore(self) -> None:
+        chain = self.system.chain
+        self.node = ZkNode(chain, self.system.rollup, self.spec.depth)
+        self.node.sync()
+        self.head = self.node.tree.copy()
+        self.mempool: list[tuple[int, Tx]] = [(seq, Tx.from_json(doc)) for seq, doc in self.store.get("mempool", [])]
+        self.sealed: list[Batch] = []
+        for key in self.store.keys("batch/"):
+            doc = self.store.get(key)
+            if doc["number"] < self.node.batches:
+                continue  # L1 verified it already
+            batch = Batch(doc["number"], [Tx.from_json(t) for t in doc["txs"]], int(doc["old_root"]), int(doc["new_root"]))
+            if batch.old_root != self.head.root:
+                raise TxRejected(f"stored batch {batch.number} does not start from the head state")
+            batch.slots = [apply_tx(self.head, tx, check_signatures=False) for tx in batch.txs]
+            self.sealed.append(batch)
+
+    # -- sequencer ----------------------------------------------------------------------------------
+    def receive(self, tx: Tx) -> TxStatus:
+        """Where ``tx`` stands, accepting it into the mempool if it is new and valid now."""
+        batch = self.batch_of(tx)
+        if batch is not None:
+            return TxStatus(INCLUDED, batch)
+        reason = self.accept(tx)
+        return TxStatus(REJECTED, reason=reason) if reason else TxStatus(PENDING)
+
+    def batch_of(self, tx: Tx) -> Optional[int]:
+        """The number of the sealed or verified batch that holds ``tx``, if any."""
+        for batch in self.sealed:
+            if any(tx_id(t) == tx_id(tx) for t in batch.txs):
+                return batch.number
+        return self.node.included.get(tx_id(tx))
+
+    def accept(self, tx: Tx) -> Optional[str]:
+        """Validate ``tx`` now (signature, nonce, balance against the head state): None when it
+        joins the mempool, else the reason it is rejected."""
+        if any(tx.key() == t.key() for _, t in self.mempool):
+            return None
+        try:
+            if tx.tx_type.l1 == "deposit":
+                raise TxRejected("deposits come from the L1 queue only")
+            if tx.type not in [t.name for t in self.spec.types]:
+                raise TxRejected(f"this rollup's circuit does not take {tx.type!r} transactions")
+            slot = apply_tx(self.head, tx)
+            undo(self.head, slot)
+        except NonceAhead:
+            pass  # validly signed for a later nonce of its sender: it waits for its turn
+        except TxRejected as exc:
+            self.rejected[tx.key()] = str(exc)
+            return str(exc)
+        seq = self.store.get("seq", 0)
+        with self.store.batch():
+            self.store.put("seq", seq + 1)
+            self.mempool.append((seq, tx))
+            self._save_mempool()
+        return None
+
+    def _save_mempool(self) -> None:
+        self.store.put("mempool", [[seq, tx.to_json()] for seq, tx in self.mempool])
+
+    def queued_deposits(self) -> list[Tx]:
+        """L1 deposit requests that no verified or sealed batch serves yet, in queue order."""
+        served = self.system.chain.view(self.system.rollup, "state").served
+        served += sum(tx.type == "deposit" for b in self.sealed for tx in b.txs)
+        out = []
+        for _, log in self.system.chain.logs(self.system.rollup, "Deposited"):
+            position, index, amount, ax, ay, _ = log.args
+            if position >= served:
+                out.append(Tx("deposit", {"to": index, "amount": amount, "ax": ax, "ay": ay}))
+        return out
+
+    def seal(self, serve_deposits: bool = True) -> Optional[Batch]:
+        """Cut the next batch from the queue and the mempool (None when both are empty)."""
+        old_root, txs, slots = self.head.root, [], []
+        for tx in self.queued_deposits()[:self.spec.slots] if serve_deposits else []:
+            slots.append(apply_tx(self.head, tx, check_signatures=False))
+            txs.append(tx)
+        waiting = sorted(self.mempool, key=lambda item: (-fee_of(item[1]), item[0]))
+        progress = True
+        while progress and len(txs) < self.spec.slots:
+            progress = False
+            for item in list(waiting):
+                if len(txs) == self.spec.slots:
+                    break
+                try:
+                    slots.append(apply_tx(self.head, item[1]))
+                    txs.append(item[1])
+                except NonceAhead:
+                    continue  # its turn has not come
+                except TxRejected as exc:
+                    self.rejected[item[1].key()] = str(exc)
+                waiting.remove(item)
+                progress = True
+        if not txs:
+            return None
+        for tx in self.spec.pad(txs)[len(txs):]:
+            slots.append(apply_tx(self.head, tx))
+            txs.append(tx)
+        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots)
+        included = {tx.key() for tx in txs}
+        self.mempool = [(s, t) for s, t in self.mempool if t.key() not in included and t.key() not in self.rejected]
+        with self.store.batch():
+            self.store.put(f"batch/{batch.number:08d}", batch.to_json())
+            self._save_mempool()
+        self.sealed.append(batch)
+        return batch
+
+    # -- aggregator ---------------------------------------------------------------------------------
+    def prove(self, batch: Batch) -> tuple[list[int], BatchStats]:
+        """The witness and a Groth16 proof of ``batch`` on the C core, timed."""
+        return self._prove_witness(batch, *self._witness(batch))
+
+    def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
+        start = time.perf_counter()
+        witness = self.compiled.solve(self.spec.inputs(batch.old_root, batch.new_root, batch.slots))
+        return ints_to_array(witness), time.perf_counter() - start
+
+    def _prove_witness(self, batch: Batch, witness: np.ndarray, witness_s: float) -> tuple[list[int], BatchStats]:
+        start = time.perf_counter()
+        proof, batch.public = prove(self.zkey, witness, backend=get_backend("c"), rng=self.blinding)
+        stats = BatchStats(batch.number, batch.n_txs, self.compiled.r1cs.n_constraints, witness_s,
+                           time.perf_counter() - start, len(batch.data))
+        return proof_words(proof), stats
+
+    def prove_overlapped(self, batches: list[Batch]) -> list[tuple[list[int], BatchStats]]:
+        """Prove sealed ``batches`` in order, solving each next witness (Python, this thread)
+        while the C prover, which releases the GIL, proves the previous one in a worker thread."""
+        out, pending = [], None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            for batch in batches:
+                witness, witness_s = self._witness(batch)
+                if pending is not None:
+                    out.append(pending.result())
+                pending = pool.submit(self._prove_witness, batch, witness, witness_s)
+            if pending is not None:
+                out.append(pending.result())
+        return out
+
+    def submit(self, batch: Batch, proof: list[int], stats: Optional[BatchStats] = None) -> Receipt:
+        """Post ``batch`` with ``proof`` to the rollup contract; on success it leaves ``sealed``."""
+        chain, op = self.system.chain, self.system.operator
+        receipt = chain.transact(op, self.system.rollup, "submit_batch", batch.old_root, batch.new_root, batch.data,
+                                 proof, gas_limit=3_000_000)
+        if receipt.status:
+            self.node.sync()
+            self.sealed = [b for b in self.sealed if b.number != batch.number]
+            if stats is not None:
+                stats.submit_gas = receipt.gas_used
+                stats.verify_gas = self.verify_gas(batch, proof)
+                self.stats.append(stats)
+        return receipt
+
+    def verify_gas(self, batch: Batch, proof: list[int]) -> int:
+        """Execution gas of the verifier contract alone on this proof (a separate measuring call)."""
+        chain, op = self.system.chain, self.system.operator
+        data = chain.calldata(self.system.verifier, "verify", (batch.public, proof))
+        receipt = chain.transact(op, self.system.verifier, "verify", batch.public, proof, gas_limit=1_000_000)
+        return receipt.gas_used - G.intrinsic_gas(data, False)
+
+    def run_batch(self) -> Optional[tuple[Batch, Receipt]]:
+        """Seal, prove and submit one batch (None when there is nothing to batch)."""
+        batch = self.seal()
+        if batch is None:
+            return None
+        proof, stats = self.prove(batch)
+        return batch, self.submit(batch, proof, stats)
+
+
+# -- on the harness --------------------------------------------------------------------------------
 L1_GAS = 3_000_000
 PROGRESS = (REJECTED, PENDING, INCLUDED)  # a transaction's status only moves forward
 
@@ -139,19 +414,19 @@ class Wallet(Agent):
     def _poll(self) -> None:
         chain, rollup = self.system.chain, self.system.rollup
         busy = {a for a in self.keys if chain.pending_nonce(a) > chain.state.nonce(a)}
-        root, batches, served, queued, entries, frozen = chain.view(rollup, "state")
+        state = chain.view(rollup, "state")
         self._reconcile()
         for _, log in chain.logs(rollup, "Credited"):
             entry, to, _ = log.args
             if to in self.keys and to not in busy and not chain.view(rollup, "claimed", entry):
                 self.l1(self.keys[to], "claim", entry)
                 busy.add(to)
-        if self.exodus and not frozen and served < queued and chain.view(rollup, "overdue"):
+        if self.exodus and not state.frozen and state.served < state.queued and chain.view(rollup, "overdue"):
             anyone = next(iter(self.keys))
             if anyone not in busy:
                 self.l1(self.keys[anyone], "freeze")
                 self.log("freezing the rollup: a queued request is overdue")
-        if frozen and self.replays:
+        if state.frozen and self.replays:
             self._exodus(busy)
         self.timer(self.poll_ms, "poll", self._poll)
 
@@ -168,7 +443,7 @@ class Wallet(Agent):
                 siblings, _ = node.tree.proof(index)
                 self.l1(self.keys[address], "exit", index, *account.values(), siblings)
                 busy.add(address)
-        served = chain.view(rollup, "state")[2]
+        served = chain.view(rollup, "state").served
         for _, log in chain.logs(rollup, "Deposited"):
             position, sender = log.args[0], log.args[5]
             if position >= served and sender in self.keys and sender not in busy \

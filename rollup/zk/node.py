@@ -10,7 +10,7 @@ but the signers' nonces are the ones their accounts held when it applied.
 >>> from prozchain.rollup.zk.system import demo_rollup
 >>> system = demo_rollup()
 >>> node = ZkNode(system.chain, system.rollup, depth=system.depth)
->>> node.sync(), node.tree.root == system.chain.view(system.rollup, "state")[0], node.included
+>>> node.sync(), node.tree.root == system.chain.view(system.rollup, "state").root, node.included
 (0, True, {})
 """
 

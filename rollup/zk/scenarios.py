@@ -2,7 +2,7 @@
 
 Every run builds the same world: an L1 with 12-second blocks, the verifier and rollup
 contracts for the 2-slot, depth-8 batch circuit (its key set up once and cached on disk, see
-:mod:`prozchain.rollup.zk.keys`), users who deposit, pay each other and withdraw, the operator agent and
+:mod:`prozchain.rollup.zk.system`), users who deposit, pay each other and withdraw, the operator agent and
 the users' wallet, on the simulated network. Scenarios differ in who misbehaves and which
 defence is on. Amounts are in L2 units (1 gwei); ``honest_loss`` is in wei.
 
@@ -25,12 +25,10 @@ from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
-from prozchain.rollup.zk.agents import OperatorAgent, Wallet
+from prozchain.rollup.zk.agents import REJECTED, Batch, OperatorAgent, Wallet
 from prozchain.rollup.zk.errors import ZkRollupError
-from prozchain.rollup.zk.keys import circuit_and_key
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.operator import REJECTED, Batch
-from prozchain.rollup.zk.system import DEADLINE, UNIT, System, deploy
+from prozchain.rollup.zk.system import DEADLINE, UNIT, System, circuit_and_key, deploy
 
 COMMON = dict(users=3, loss=0.05, prove_ms=8_000)
 NEVER = 2**40  # a deadline no run reaches: no exodus
@@ -115,11 +113,11 @@ def plan(run: Run, rng, deposits_until: int = 20_000, activity_from: int = 60_00
 # -- judging ---------------------------------------------------------------------------------------
 def l1_view(run: Run) -> dict[str, Any]:
     chain, rollup = run.chain, run.system.rollup
-    root, batches, served, queued, entries, frozen = chain.view(rollup, "state")
+    state = chain.view(rollup, "state")
     deposits = [log.args for _, log in chain.logs(rollup, "Deposited")]
     credits = [log.args for _, log in chain.logs(rollup, "Credited")]
     exits = {log.args[0] for _, log in chain.logs(rollup, "Exited")}
-    return {"root": root, "served": served, "frozen": frozen, "deposits": deposits, "credits": credits,
+    return {"root": state.root, "served": state.served, "frozen": state.frozen, "deposits": deposits, "credits": credits,
             "exited": exits, "claimed": {log.args[0] for _, log in chain.logs(rollup, "Claimed")},
             "refunded": [p for p, *_ in deposits if chain.view(rollup, "refunded", p)]}
 
@@ -280,7 +278,7 @@ def invalid_batch(seed: int, params: dict) -> ScenarioResult:
         def attack() -> None:
             pipeline = run.agents["operator"].pipeline
             chain, rollup, thief = run.chain, run.system.rollup, run.system.operator
-            root = chain.view(rollup, "state")[0]
+            root = chain.view(rollup, "state").root
             # a genuine proof, of an all-noop batch from the current root
             node = ZkNode(chain, rollup, run.system.depth)
             node.sync()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.node import Genesis, L2Node
-from prozchain.rollup.optimistic.outputs import split_points
+from prozchain.rollup.optimistic.contracts.outputs import split_points
 from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.vm import L2Tx
 from prozchain.rollup.vm.codec import pack_batch
@@ -69,13 +69,12 @@ class Rig:
 
     # -- playing a game ---------------------------------------------------------------------------
     def bisect(self, gid: int, batch: int):
-        _, _, lo, hi, _, _, _ = self.view("game", gid)
+        game = self.view("game", gid)
         trace = self.node.batches[batch].trace
-        points = split_points(lo, hi, self.system.config.arity)
+        points = split_points(game.lo, game.hi, self.system.config.arity)
         return self.outputs("proposer", "bisect", gid, [trace.root(p) for p in points[1:-1]])
 
     def choose_honestly(self, gid: int, batch: int):
-        _, _, lo, hi, _, _, _ = self.view("game", gid)
         points, roots = next((p, r) for _, log in reversed(self.chain.logs(self.system.outputs, "Bisected"))
                              for g, p, r in [log.args] if g == gid)
         trace = self.node.batches[batch].trace
@@ -83,7 +82,7 @@ class Rig:
         return self.outputs("challenger", "choose", gid, part)
 
     def prove(self, gid: int, batch: int, who: str = "challenger"):
-        lo = self.view("game", gid)[2]
+        lo = self.view("game", gid).lo
         witness = self.node.ex.witness(self.node.batches[batch].trace.context(lo))
         return self.outputs(who, "prove", gid, witness.encode())
 
@@ -92,8 +91,8 @@ class Rig:
         Returns (bisection rounds, dispute L1 gas, whether the challenger won)."""
         rounds, gas = 0, 0
         while True:
-            _, _, lo, hi, turn, _, _ = self.view("game", gid)
-            if hi - lo == 1:
+            game = self.view("game", gid)
+            if game.hi - game.lo == 1:
                 receipt = self.prove(gid, batch)
                 assert receipt.status, receipt.error
                 return rounds, gas + receipt.gas_used, receipt.return_value

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from prozchain.rollup.optimistic.outputs import (ACTIVE, BURN, CHALLENGER, CHALLENGER_WON, DEFENDER,
+from prozchain.rollup.optimistic.contracts.outputs import (ACTIVE, BURN, CHALLENGER, CHALLENGER_WON, DEFENDER,
                                        DEFENDER_WON, DELETED, FINALIZED, PENDING, VOID)
 from prozchain.rollup.common.units import ETHER
 
@@ -75,7 +75,7 @@ def test_finality_needs_the_window_and_the_parent():
     r.wait(CONFIG.window)
     assert reverted(r.outputs("other", "finalize", 2), "parent output is not final")
     before = r.chain.state.balance(r.keys["proposer"].address)
-    assert r.outputs("other", "finalize", 1).status and r.view("proposal", 1)[6] == FINALIZED
+    assert r.outputs("other", "finalize", 1).status and r.view("proposal", 1).status == FINALIZED
     assert r.chain.state.balance(r.keys["proposer"].address) == before + BOND  # bond returned
     assert reverted(r.outputs("other", "finalize", 1), "not pending")
     assert reverted(r.outputs("challenger", "challenge", 1, value=CBOND), "not pending")
@@ -91,8 +91,8 @@ def test_honest_challenger_wins_bisection_and_one_step_proof(disputed):
     rounds, gas, won = r.play_out(gid, 0)
     trace_len = len(r.node.batches[0].trace)
     assert won and rounds <= math.ceil(math.log(trace_len, CONFIG.arity))
-    assert r.view("game", gid)[5] == CHALLENGER_WON
-    assert r.view("proposal", 1)[6] == DELETED and r.view("proposal", 2)[6] == DELETED
+    assert r.view("game", gid).status == CHALLENGER_WON
+    assert r.view("proposal", 1).status == DELETED and r.view("proposal", 2).status == DELETED
     assert r.view("length") == 0
     # Challenger: its bond back plus half the proposer's; the other half burnt; the
     # proposal built on the wrong one is refunded.
@@ -109,13 +109,13 @@ def test_a_challenger_cannot_win_against_a_correct_root():
     gid = r.outputs("challenger", "challenge", 1, value=CBOND).return_value
     r.bisect(gid, 0)
     r.outputs("challenger", "choose", gid, 2)  # any part: every root in it is right
-    while r.view("game", gid)[3] - r.view("game", gid)[2] > 1:
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
         r.bisect(gid, 0)
         r.outputs("challenger", "choose", gid, 0)
     before = r.chain.state.balance(r.keys["proposer"].address)
     receipt = r.prove(gid, 0)
     assert receipt.status and receipt.return_value is False
-    assert r.view("game", gid)[5] == DEFENDER_WON
+    assert r.view("game", gid).status == DEFENDER_WON
     assert r.chain.state.balance(r.keys["proposer"].address) == before + CBOND // 2
     r.wait(CONFIG.window)
     assert r.outputs("other", "finalize", 1).status
@@ -123,21 +123,21 @@ def test_a_challenger_cannot_win_against_a_correct_root():
 
 def test_moves_out_of_turn_or_malformed_revert(disputed):
     r, gid = disputed
-    assert r.view("game", gid)[4] == DEFENDER
+    assert r.view("game", gid).turn == DEFENDER
     assert reverted(r.outputs("challenger", "choose", gid, 0), "turn")
     assert reverted(r.outputs("other", "bisect", gid, [bytes(32)] * 3), "only the player")
     assert reverted(r.outputs("proposer", "bisect", gid, [bytes(32)] * 2), "3 inner roots")
     assert reverted(r.prove(gid, 0), "not one step")
     r.bisect(gid, 0)
-    assert r.view("game", gid)[4] == CHALLENGER
+    assert r.view("game", gid).turn == CHALLENGER
     assert reverted(r.bisect(gid, 0), "turn")
     assert reverted(r.outputs("proposer", "choose", gid, 0), "only the player")
     assert reverted(r.outputs("challenger", "choose", gid, 4), "no part 4")
     r.choose_honestly(gid, 0)
-    while r.view("game", gid)[3] - r.view("game", gid)[2] > 1:
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
         r.bisect(gid, 0)
         r.choose_honestly(gid, 0)
-    lo = r.view("game", gid)[2]
+    lo = r.view("game", gid).lo
     wrong = r.node.ex.witness(r.node.batches[0].trace.context(lo + 1)).encode()
     assert reverted(r.outputs("challenger", "prove", gid, wrong), "agreed root")
     assert reverted(r.outputs("challenger", "prove", gid, b"\x01\x02"), "bad witness")
@@ -154,7 +154,7 @@ def test_the_silent_side_loses_on_its_clock(disputed, silent):
     assert reverted(r.outputs("other", "timeout", gid), "not run out")
     r.wait(2)
     assert r.outputs("other", "timeout", gid).status
-    assert r.view("game", gid)[5] == (CHALLENGER_WON if silent == "defender" else DEFENDER_WON)
+    assert r.view("game", gid).status == (CHALLENGER_WON if silent == "defender" else DEFENDER_WON)
 
 
 def test_clock_time_is_cumulative(disputed):
@@ -165,17 +165,17 @@ def test_clock_time_is_cumulative(disputed):
     r.wait(CONFIG.clock // 2 + 1)
     assert reverted(r.bisect(gid, 0), "clock has run out")
     assert r.outputs("other", "timeout", gid).status
-    assert r.view("game", gid)[5] == CHALLENGER_WON
+    assert r.view("game", gid).status == CHALLENGER_WON
 
 
 def test_several_challengers_one_winner_others_refunded(disputed):
     r, first = disputed
     second = r.outputs("other", "challenge", 1, value=CBOND).return_value
-    assert r.view("proposal", 1)[7] == 2  # two open games
+    assert r.view("proposal", 1).open_games == 2  # two open games
     r.play_out(first, 0)
     before = r.chain.state.balance(r.keys["other"].address)
     assert r.outputs("other", "timeout", second).status  # any call ends a moot game
-    assert r.view("game", second)[5] == VOID
+    assert r.view("game", second).status == VOID
     assert r.chain.state.balance(r.keys["other"].address) > before + CBOND - ETHER // 100
 
 
@@ -191,16 +191,16 @@ def test_disputes_on_two_proposals_at_once():
     assert r.play_out(bad, 1)[2] is True
     r.wait(CONFIG.clock + 1)
     r.outputs("other", "timeout", good)  # griefer never chose: its clock ran out
-    assert [r.view("game", g)[5] for g in (good, bad)] == [DEFENDER_WON, CHALLENGER_WON]
-    assert r.view("proposal", 1)[6] == PENDING and r.view("proposal", 2)[6] == DELETED
-    assert r.view("game", good)[5] != ACTIVE
+    assert [r.view("game", g).status for g in (good, bad)] == [DEFENDER_WON, CHALLENGER_WON]
+    assert r.view("proposal", 1).status == PENDING and r.view("proposal", 2).status == DELETED
+    assert r.view("game", good).status != ACTIVE
 
 
 def test_finality_waits_for_disputes_within_the_bound(disputed):
     r, gid = disputed
     r.wait(CONFIG.window)
     assert reverted(r.outputs("other", "finalize", 1), "dispute is still open")
-    assert r.view("finality_bound", 1) == r.view("proposal", 1)[5] + CONFIG.window + 2 * CONFIG.clock
+    assert r.view("finality_bound", 1) == r.view("proposal", 1).time + CONFIG.window + 2 * CONFIG.clock
 
 
 def test_withdrawals_are_paid_once_against_a_final_output():
@@ -240,12 +240,12 @@ def test_a_batch_that_does_not_derive_is_a_loud_error(data, root_of):
 
 def test_a_defender_lying_about_inner_roots_still_loses(disputed):
     r, gid = disputed
-    from prozchain.rollup.optimistic.outputs import split_points
+    from prozchain.rollup.optimistic.contracts.outputs import split_points
     from prozchain.rollup.vm.merkle import keccak
     rounds = 0
-    while r.view("game", gid)[3] - r.view("game", gid)[2] > 1:
-        _, _, lo, hi, _, _, _ = r.view("game", gid)
-        inner = split_points(lo, hi, CONFIG.arity)[1:-1]
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
+        game = r.view("game", gid)
+        inner = split_points(game.lo, game.hi, CONFIG.arity)[1:-1]
         # Every other inner root is made up: the challenger's first wrong part ends at one.
         roots = [r.node.batches[0].trace.root(p) if i % 2 else keccak(b"lie %d" % p) for i, p in enumerate(inner)]
         assert r.outputs("proposer", "bisect", gid, roots).status

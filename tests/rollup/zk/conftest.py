@@ -8,11 +8,11 @@ import pytest
 
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Tx, sign_tx
-from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.zk.keys import circuit_and_key
-from prozchain.rollup.zk.operator import Pipeline
 from prozchain.rollup.common.units import ETHER
-from prozchain.rollup.zk.system import UNIT, System, deploy
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.zk.agents import Pipeline
+from prozchain.rollup.zk.contracts.rollup import RollupState
+from prozchain.rollup.zk.system import UNIT, System, circuit_and_key, deploy
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Rig:
     def call(self, who: Key, method: str, *args):
         return self.chain.transact(who, self.system.rollup, method, *args, gas_limit=3_000_000)
 
-    def state(self) -> tuple:
+    def state(self) -> RollupState:
         return self.chain.view(self.system.rollup, "state")
 
     def transfer(self, user: int, to: int, amount: int, fee: int = 1, nonce: int = 0, key: bytes | None = None) -> Tx:

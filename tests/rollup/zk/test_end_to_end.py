@@ -8,8 +8,8 @@ import pytest
 from prozchain.circuits.txtypes import Tx, encode_batch
 from prozchain.native.backend import P
 from prozchain.rollup.l1 import Key
+from prozchain.rollup.zk.agents import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
 from prozchain.rollup.zk.node import ZkNode
-from prozchain.rollup.zk.operator import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
 from prozchain.rollup.zk.system import UNIT
 
 from tests.rollup.zk.conftest import make_rig
@@ -21,7 +21,7 @@ def test_deposit_transfer_withdraw_claim(rig):
     batch, receipt = rig.pipeline.run_batch()
     assert receipt.status and batch.n_txs == 2          # two slots: the queue is served in order
     batch, receipt = rig.pipeline.run_batch()
-    assert receipt.status and batch.n_txs == 1 and rig.state()[2] == 3
+    assert receipt.status and batch.n_txs == 1 and rig.state().served == 3
     overdraft = rig.pipeline.accept(rig.withdraw(1, 600, fee=5))   # checked against the state at arrival
     assert overdraft == "withdraw: the sender's balance does not cover amount + fee"
     assert rig.pipeline.accept(rig.transfer(0, 1, 200, fee=3)) is None
@@ -34,7 +34,7 @@ def test_deposit_transfer_withdraw_claim(rig):
     assert receipt.status and batch.txs[0].key() == low_fee.key()
     node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)
     node.sync()
-    assert node.tree.root == rig.state()[0] == rig.pipeline.head.root
+    assert node.tree.root == rig.state().root == rig.pipeline.head.root
     balances = [node.tree.get(i).balance for i in (1, 2, 3)]
     assert balances == [1_000 - 203, 500 + 200 - 405, 300 - 101]
     entries = [log.args for _, log in rig.chain.logs(rig.system.rollup, "Credited")]
@@ -124,7 +124,7 @@ def test_a_deposit_must_be_served_in_queue_order(batch_key):
     rig.deposit(1, 200)
     second_first = rig.pipeline.queued_deposits()[::-1]
     from prozchain.circuits.txtypes import apply_tx
-    from prozchain.rollup.zk.operator import Batch
+    from prozchain.rollup.zk.agents import Batch
     old = rig.pipeline.head.root
     slots = [apply_tx(rig.pipeline.head, tx, check_signatures=False) for tx in second_first]
     batch = Batch(0, second_first, old, rig.pipeline.head.root, slots)

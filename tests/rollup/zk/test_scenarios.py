@@ -9,8 +9,8 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from prozchain.rollup.sim import registry
+from prozchain.rollup.zk.agents import INCLUDED, REJECTED, TxStatus
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.operator import INCLUDED, REJECTED, TxStatus
 from prozchain.rollup.zk.scenarios import build, judge, plan
 
 ATTACKS = {

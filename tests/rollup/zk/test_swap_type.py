@@ -7,11 +7,10 @@ import pytest
 
 from prozchain.circuits.txtypes import BALANCE_BITS, Tx, TxType, register, sign_tx
 from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.zk.keys import circuit_and_key
+from prozchain.rollup.zk.agents import Pipeline
 from prozchain.rollup.zk.node import ZkNode
-from prozchain.rollup.zk.operator import Pipeline
 from prozchain.rollup.common.units import ETHER
-from prozchain.rollup.zk.system import deploy
+from prozchain.rollup.zk.system import circuit_and_key, deploy
 
 from tests.rollup.zk.conftest import Rig
 
@@ -57,4 +56,4 @@ def test_an_atomic_swap_is_proven_and_verified_on_l1(swap_rig):
     node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)
     node.sync()                                     # the node replays the new type from L1 data too
     assert [(node.tree.get(i).balance, node.tree.get(i).nonce) for i in (1, 2)] == [(430, 1), (150, 1)]
-    assert node.tree.root == rig.state()[0]
+    assert node.tree.root == rig.state().root

@@ -23,6 +23,8 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from prozchain.native.backend import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
@@ -37,6 +39,17 @@ POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}
 def merkle_proof_gas(depth: int) -> int:
     """An account leaf (Poseidon of 4) and ``depth`` Poseidon(2) nodes."""
     return POSEIDON_GAS[4] + depth * POSEIDON_GAS[2]
+
+
+class RollupState(NamedTuple):
+    """What :meth:`ZkRollup.state` returns."""
+
+    root: int  # the last verified state root
+    batches: int  # batches verified
+    served: int  # deposit requests the batches have consumed
+    queued: int  # deposit requests ever made
+    entries: int  # withdrawal ledger entries
+    frozen: int  # 1 once exodus mode is on
 
 
 class ZkRollup(Contract):
@@ -195,6 +208,5 @@ class ZkRollup(Contract):
         return bool(self.load("refunded", position))
 
     @external
-    def state(self) -> tuple:
-        """``(root, batches, served, queued, entries, frozen)``."""
-        return tuple(self.load(n) for n in ("root", "batches", "served", "queued", "entries", "frozen"))
+    def state(self) -> RollupState:
+        return RollupState(*(self.load(n) for n in RollupState._fields))

@@ -7,7 +7,8 @@
   (the payload in blob 0) by the sequencer: the compressed transactions and the root of their
   list tree, which is the inbox the dispute game's one-step proofs open.
 - ``withdraw(proposal, index, recipient, amount, siblings)`` pays a withdrawal record found
-  in the world of a finalized output, once.
+  in the world of a finalized output, once. The proof is charged as the EVM would hash it:
+  one 65-byte KECCAK256 per node and one for the leaf.
 
 >>> Portal.methods["withdraw"].types
 ('uint256', 'uint256', 'address', 'uint256', 'bytes32[]')
@@ -15,15 +16,25 @@
 
 from __future__ import annotations
 
-from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from typing import NamedTuple
+
 from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.common.words import addr, b32, word
-from prozchain.rollup.optimistic.proofs import fold_gas, leaf_under
-from prozchain.rollup.vm.merkle import NODE_HASH_GAS
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
 from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.tx import Deposit
 
 MAX_DEPOSITS_PER_BATCH = 64
+
+
+class Inbox(NamedTuple):
+    """What :meth:`Portal.inbox` returns: a batch's deposits and transactions, as list roots."""
+
+    dep_root: bytes
+    n_dep: int
+    txs_root: bytes
+    n_txs: int
 
 
 class Portal(Contract):
@@ -83,11 +94,11 @@ class Portal(Contract):
         return self.load("batches")
 
     @external
-    def inbox(self, batch: int) -> tuple:
-        """``(dep_root, n_dep, txs_root, n_txs)`` of ``batch``: its machine's inbox."""
+    def inbox(self, batch: int) -> Inbox:
+        """The inbox of ``batch``'s machine."""
         self.require(batch < self.load("batches"), f"no batch {batch}")
-        return (b32(self.load("dep_root", batch)), self.load("n_dep", batch),
-                b32(self.load("txs_root", batch)), self.load("n_txs", batch))
+        return Inbox(b32(self.load("dep_root", batch)), self.load("n_dep", batch),
+                     b32(self.load("txs_root", batch)), self.load("n_txs", batch))
 
     # -- withdrawals ------------------------------------------------------------------------
     @external
@@ -97,9 +108,9 @@ class Portal(Contract):
         self.require(self.load("paid", index) == 0, f"withdrawal {index} already paid")
         outputs = addr(self.load("outputs"))
         world = self.call(outputs, "finalized_world", proposal)
-        self.env.meter.charge(NODE_HASH_GAS + fold_gas(len(siblings)), "withdrawal proof")
+        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "withdrawal proof")
         commitment = withdrawal_commitment(addr_int(recipient), amount)
-        self.require(leaf_under(world, withdrawal_key(index), commitment, list(siblings)),
+        self.require(holds(world, withdrawal_key(index), commitment, siblings),
                      f"withdrawal {index} is not in the world of proposal {proposal}")
         self.store("paid", index, value=1)
         self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))

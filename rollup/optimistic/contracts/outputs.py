@@ -30,6 +30,8 @@ proposal end with the challenger's bond returned.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
@@ -43,6 +45,31 @@ PENDING, FINALIZED, DELETED = 1, 2, 3
 ACTIVE, CHALLENGER_WON, DEFENDER_WON, VOID = 1, 2, 3, 4
 DEFENDER, CHALLENGER = 0, 1
 MAX_TRACE = 2**40
+
+
+class Proposal(NamedTuple):
+    """What :meth:`Outputs.proposal` returns."""
+
+    batch: int
+    proposer: str
+    output: bytes  # the claimed output root
+    start: bytes  # the root the batch's execution starts from
+    trace_len: int
+    time: int  # when it was proposed
+    status: int  # PENDING, FINALIZED or DELETED
+    open_games: int
+
+
+class Game(NamedTuple):
+    """What :meth:`Outputs.game` returns."""
+
+    pid: int  # the disputed proposal
+    challenger: str
+    lo: int  # the disputed step range
+    hi: int
+    turn: int  # DEFENDER or CHALLENGER
+    status: int  # ACTIVE, CHALLENGER_WON, DEFENDER_WON or VOID
+    deadline: int  # when the clock of the side to move runs out
 
 
 def split_points(lo: int, hi: int, arity: int) -> list[int]:
@@ -116,11 +143,10 @@ class Outputs(Contract):
         return b32(self.load("world", pid))
 
     @external
-    def proposal(self, pid: int) -> tuple:
-        """``(batch, proposer, output, start, trace_len, time, status, open_games)``."""
-        return (self.load("batch", pid), addr(self.load("proposer", pid)), b32(self.load("output", pid)),
-                b32(self.load("start", pid)), self.load("trace_len", pid), self.load("time", pid),
-                self.load("status", pid), self.load("open_games", pid))
+    def proposal(self, pid: int) -> Proposal:
+        return Proposal(self.load("batch", pid), addr(self.load("proposer", pid)), b32(self.load("output", pid)),
+                        b32(self.load("start", pid)), self.load("trace_len", pid), self.load("time", pid),
+                        self.load("status", pid), self.load("open_games", pid))
 
     @external
     def length(self) -> int:
@@ -227,12 +253,11 @@ class Outputs(Contract):
         self._resolve(gid, challenger_won=turn == DEFENDER)
 
     @external
-    def game(self, gid: int) -> tuple:
-        """``(pid, challenger, lo, hi, turn, status, deadline of the side to move)``."""
+    def game(self, gid: int) -> Game:
         turn = self.load("turn", gid)
-        return (self.load("g_pid", gid), addr(self.load("challenger", gid)), self.load("lo", gid),
-                self.load("hi", gid), turn, self.load("g_status", gid),
-                self.load("last", gid) + self.load("left", gid, turn))
+        return Game(self.load("g_pid", gid), addr(self.load("challenger", gid)), self.load("lo", gid),
+                    self.load("hi", gid), turn, self.load("g_status", gid),
+                    self.load("last", gid) + self.load("left", gid, turn))
 
     def _used(self, gid: int) -> int:
         return self.timestamp - self.load("last", gid)

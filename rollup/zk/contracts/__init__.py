@@ -1,0 +1,7 @@
+"""The ZK rollup's contracts on L1.
+
+- :mod:`~prozchain.rollup.zk.contracts.verifier`: a Groth16 verifier contract per key, through
+  the pairing precompile;
+- :mod:`~prozchain.rollup.zk.contracts.rollup`: the state contract (escrow, deposit queue,
+  batches, withdrawal ledger, exodus mode).
+"""
