@@ -20,7 +20,7 @@ from prozchain.rollup.l1 import keccak256
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.channels.agents.htlc import Policy
-from prozchain.rollup.channels.agents.link import Change, mover
+from prozchain.rollup.channels.agents.link import Change
 from prozchain.rollup.channels.agents.payments import pay
 from prozchain.rollup.channels.agents.routing import ChannelGraph
 from prozchain.rollup.channels.agents.watchtower import Watchtower, justice_feed
@@ -77,10 +77,10 @@ def _drained(system: System, cid: int, after: int) -> int:
 
 
 @scenario("channel-happy-path",
-          "open a dual-funded channel, thousands of off-chain payments exchanged over a network that "
-          "loses and duplicates messages (turn-taking, retransmission, replay checks), cooperative "
-          "close (no attack; defense=off runs the clients sign-first, harmless without a crash)",
-          defense="on", updates=2_000, loss=0.05, duplicate=0.05)
+          "open a dual-funded channel, thousands of off-chain payments exchanged over a network "
+          "that loses and duplicates messages (turn-taking, retransmission, replay checks), "
+          "cooperative close (no attack; defense=off runs the clients sign-first, harmless "
+          "without a crash)", defense="on", updates=2_000, loss=0.05, duplicate=0.05)
 def happy_path(seed: int, params: dict) -> ScenarioResult:
     system = System(seed, ["alice", "bob"], write_before_sign=params["defense"] == "on",
                   network=NetworkConfig(loss=params["loss"], duplicate=params["duplicate"]))
@@ -318,24 +318,30 @@ def crash_restart(seed: int, params: dict) -> ScenarioResult:
         system.client("mallory", cid).listeners.append(mallory.keep)
         end = _drained(system, cid, _random_payments(system, cid, params["updates"], 1_000, rng) + 1)
         alice = system.nodes["alice"]
-        if mover(alice.clients[cid].latest.version + 1) != alice.clients[cid].party:
-            # hand alice the turn, so that her next proposal leaves at once
-            mallory.link(cid).submit(Change(State.checkpoint, "pass the turn"))
-            end = _drained(system, cid, end)
-        alice.clients[cid].flush()
         big, small = rng.randint(10, 20) * DEPOSIT // 100, rng.randint(1, 5) * DEPOSIT // 100
-        crash_at = end + 1_000
+        downs: list[list[bool]] = []
 
         def sign_big() -> None:  # signs and sends the state; storing is the next step
-            alice.link(cid).pay(big)
+            link, theirs = alice.link(cid), mallory.link(cid)
+            now = sim.scheduler.now
+            quiet = not (link.busy or theirs.busy) and now - max(link.heard, theirs.heard) > 700  # nothing in flight
+            if quiet and not link.my_turn():
+                theirs.submit(Change(State.checkpoint, "pass the turn"))  # so her proposal leaves at once
+            if not (quiet and link.my_turn()):
+                sim.scheduler.after(100, "alice: pay the big invoice", sign_big)
+                return
+            alice.clients[cid].flush()  # all she signed before is stored
+            link.pay(big)
             alice.timer(5, "store what she signed", alice.clients[cid].flush)
-        sim.scheduler.at(crash_at, "alice: pay the big invoice", sign_big)
-        sim.crash("alice", crash_at + 2, downtime=30_000)
-        down = _down_at(system, "alice", crash_at + 2)
-        # restarted, she finishes what she knows she signed, then pays a small invoice
-        sim.scheduler.at(crash_at + 40_000, "alice: pay a small invoice", lambda: alice.link(cid).pay(small))
-        _drained(system, cid, crash_at + 41_000)
+            sim.crash("alice", now + 2, downtime=30_000)
+            downs.append(_down_at(system, "alice", now + 2))
+            # restarted, she finishes what she knows she signed, then pays a small invoice
+            sim.scheduler.after(40_000, "alice: pay a small invoice", lambda: alice.link(cid).pay(small))
+        sim.scheduler.at(end + 1_000, "alice: pay the big invoice", sign_big)
+        _run_while(system, end + 1_000, lambda: not downs, step_ms=100)
+        _drained(system, cid, sim.scheduler.now + 41_000)
         alice.clients[cid].flush()
+        down = downs[0] if downs else []
         held = mallory.held
         top = max(s.version for s, _ in held)
         best, sigs = max(((s, g) for s, g in held if s.version == top), key=lambda x: x[0].balance_b)
