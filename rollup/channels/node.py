@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from prozchain.rollup.common.units import BLOCK_MS
 from prozchain.rollup.l1 import Key, keccak256
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.channels.agents.client import ChannelClient
@@ -35,7 +36,6 @@ from prozchain.rollup.channels.state import State, VirtualParams
 if TYPE_CHECKING:
     from prozchain.rollup.channels.system import System
 
-BLOCK_MS = 12_000
 MARGIN = 240  # seconds before an incoming lock expires at which a node goes to L1
 SILENCE_MS = 10_000  # a peer not heard from for this long while something waits is silent
 
@@ -265,7 +265,8 @@ class ChannelNode(Agent):
         outcome = paid_a if status == CLOSED else state.balance_a if state.final else None
         holding = [cid for cid in record["ledgers"] if any(g.vid == vid for g in self.clients[cid].latest.guarantees)]
         for cid in holding:
-            if chain.view(system.adjudicator, "channel", cid).status != OPEN or (outcome is None and not record["exit"]):
+            ledger_status = chain.view(system.adjudicator, "channel", cid).status
+            if ledger_status != OPEN or (outcome is None and not record["exit"]):
                 continue
             if outcome is None:
                 self.close(cid)

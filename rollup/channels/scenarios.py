@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from prozchain.rollup.common.units import BLOCK_MS
 from prozchain.rollup.l1 import keccak256
 
 from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.kit import finish
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.channels.agents.htlc import Policy
 from prozchain.rollup.channels.agents.link import Change
@@ -26,21 +28,13 @@ from prozchain.rollup.channels.agents.routing import ChannelGraph
 from prozchain.rollup.channels.agents.watchtower import Watchtower, justice_feed
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, OPEN
 from prozchain.rollup.channels.contracts.onchain import close, settle
-from prozchain.rollup.channels.node import BLOCK_MS, ChannelNode
+from prozchain.rollup.channels.node import ChannelNode
 from prozchain.rollup.channels.state import State
 from prozchain.rollup.channels.system import PERIOD, System
 
 DEPOSIT = 10**9
 POLICY = Policy(100, 1_000, 600)
 FINAL_DELTA = 1_200
-
-
-def _result(name: str, system: System, params: dict, invariants: dict, loss: int, summary: list[str],
-            accounts: dict, attack_attempted: Optional[bool] = None) -> ScenarioResult:
-    invariants = {**invariants, "l1_value_conserved": system.chain.conserved()}
-    return ScenarioResult.from_checks(name, system.sim.scheduler.seed, params, invariants, loss, system.l1_gas(),
-                                      system.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(system.sim.scheduler.trace), attack_attempted=attack_attempted)
 
 
 def _down_at(system: System, name: str, at: int) -> list[bool]:
@@ -119,8 +113,8 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
         summary = [f"{expected.version} co-signed versions for {len(asked)} payments, final balances {owed}",
                    f"network: {net['sent']} messages sent, {net['lost']} lost, {net['duplicated']} duplicated",
                    f"L1 gas: open {system.open_gas}, cooperative close {receipt.gas_used}"]
-        return _result("channel-happy-path", system, params, invariants, loss, summary,
-                       {"alice": {"owed": owed[0], "paid": paid[0]}, "bob": {"owed": owed[1], "paid": paid[1]}})
+        return finish("channel-happy-path", params, system.sim, system.chain, invariants, loss, summary=summary,
+                      accounts={"alice": {"owed": owed[0], "paid": paid[0]}, "bob": {"owed": owed[1], "paid": paid[1]}})
 
 
 def _run_while(system: System, start: int, busy: Callable[[], bool], step_ms: int = 5_000,
@@ -168,9 +162,9 @@ def stale_state(seed: int, params: dict) -> ScenarioResult:
         summary = [f"alice published v{stale.version} (revoked; latest v{system.latest(cid).version}), "
                    f"paying her {stale.balance_a} of {2 * DEPOSIT}",
                    f"bob owed {owed}, received {paid}; penalty {'applied' if penalized else 'not applied'}"]
-        return _result("channel-stale-state", system, params, invariants, loss, summary,
-                       {"bob": {"owed": owed, "paid": paid, "lost": loss}},
-                       attack_attempted=system.published.get(cid) is stale)
+        return finish("channel-stale-state", params, system.sim, system.chain, invariants, loss, summary=summary,
+                      accounts={"bob": {"owed": owed, "paid": paid, "lost": loss}},
+                      attack_attempted=system.published.get(cid) is stale)
 
 
 def _line(system: System, names: list[str]) -> tuple[ChannelGraph, list[int]]:
@@ -222,8 +216,8 @@ def multihop_offline(seed: int, params: dict) -> ScenarioResult:
                       "nobody_ends_with_less": loss == 0}
         summary = [f"route {route.nodes}, terms {route.terms}", f"payment {'completed' if done else 'refunded'}",
                    *(f"{n}: {a['before']} -> {a['after']} (owed {a['owed']})" for n, a in accounts.items())]
-        return _result("htlc-multihop-offline", system, params, invariants, loss, summary, accounts,
-                       attack_attempted=locked == [True] and down == [True])
+        return finish("htlc-multihop-offline", params, system.sim, system.chain, invariants, loss, summary=summary,
+                      accounts=accounts, attack_attempted=locked == [True] and down == [True])
 
 
 @scenario("htlc-griefing",
@@ -277,8 +271,8 @@ def griefing(seed: int, params: dict) -> ScenarioResult:
         summary = [f"{len(delivered)} of {params['payments']} payments delivered; routes through mallory: {through_mallory}",
                    f"honest liquidity still locked at mallory: {locked}; sender spent {fees_paid} beyond deliveries (fees plus anything stuck)"]
         accounts = {n: {"before": before[n], "after": after[n]} for n in names}
-        return _result("htlc-griefing", system, params, invariants, loss, summary, accounts,
-                       attack_attempted=bool(through_mallory) and through_mallory[0])
+        return finish("htlc-griefing", params, system.sim, system.chain, invariants, loss, summary=summary,
+                      accounts=accounts, attack_attempted=bool(through_mallory) and through_mallory[0])
 
 
 class Opportunist(ChannelNode):
@@ -355,8 +349,8 @@ def crash_restart(seed: int, params: dict) -> ScenarioResult:
         invariants = {"never_two_states_per_version": not double, "alice_gets_what_she_signed_for": paid >= owed}
         summary = [f"mallory holds {len(held)} co-signed states, {'a double sign at v' + str(top) if double else 'one per version'}",
                    f"alice owed {owed}, received {paid}"]
-        return _result("channel-crash-restart", system, params, invariants, loss, summary,
-                       {"alice": {"owed": owed, "paid": paid, "lost": loss}}, attack_attempted=down == [True])
+        return finish("channel-crash-restart", params, system.sim, system.chain, invariants, loss, summary=summary,
+                      accounts={"alice": {"owed": owed, "paid": paid, "lost": loss}}, attack_attempted=down == [True])
 
 
 @scenario("virtual-channel-intermediary-offline",
@@ -444,5 +438,6 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
                    f"L1 transactions to open it: {virtual_txs}, in all after the ledgers opened: {later_txs}; "
                    f"concluded on L1: {concluded}",
                    *(f"{n}: owed {owed[n]}, recovered {usable[n]}" for n in names)]
-        return _result("virtual-channel-intermediary-offline", system, params, invariants, loss, summary, accounts,
-                       attack_attempted=None if down is None else down == [True])
+        return finish("virtual-channel-intermediary-offline", params, system.sim, system.chain, invariants, loss,
+                      summary=summary, accounts=accounts,
+                      attack_attempted=None if down is None else down == [True])

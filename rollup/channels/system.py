@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.world import Simulation
@@ -25,11 +26,10 @@ from prozchain.rollup.channels.agents.client import ChannelClient
 from prozchain.rollup.channels.agents.htlc import Policy
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, OPEN, VirtualInfo
 from prozchain.rollup.channels.contracts.onchain import deploy, force_close, genesis, open_channel, publish
-from prozchain.rollup.channels.node import BLOCK_MS, ChannelNode
+from prozchain.rollup.channels.node import ChannelNode
 from prozchain.rollup.channels.state import Htlc, State, VirtualParams
 
 PERIOD = 600
-ETHER = 10**18
 
 
 class System:
@@ -169,6 +169,3 @@ class System:
 
     def closed(self, cid: int) -> bool:
         return self.chain.view(self.adjudicator, "channel", cid).status == CLOSED
-
-    def l1_gas(self) -> int:
-        return sum(r.gas_used for r in self.chain.receipts.values())

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from prozchain.native.backend import Backend
+from prozchain.rollup.common.units import GWEI
 from prozchain.rollup.l1 import abi
 from prozchain.rollup.l1 import blobs as B
 from prozchain.rollup.l1 import gas as G
@@ -29,7 +30,7 @@ from prozchain.rollup.l1.crypto import Address, Key, contract_address, keccak256
 from prozchain.rollup.l1.errors import ABIError, ExceptionalHalt, InvalidTransaction, Revert
 from prozchain.rollup.l1.execution import Execution
 from prozchain.rollup.l1.state import Log, State
-from prozchain.rollup.l1.tx import GWEI, Transaction
+from prozchain.rollup.l1.tx import Transaction
 
 BLOCK_GAS_LIMIT = 30_000_000
 ELASTICITY = 2

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Optional
 
+from prozchain.rollup.common.units import GWEI
 from prozchain.rollup.l1 import blobs as blob_rules
 from prozchain.rollup.l1.crypto import Address, Key, address_bytes, keccak256, recover_address, rlp_encode
 from prozchain.rollup.l1.errors import InvalidTransaction
 
-GWEI = 10**9
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,12 @@ proposal end with the challenger's bond returned.
 
 from __future__ import annotations
 
+from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
-from prozchain.rollup.optimistic.proofs import NODE_HASH_GAS, b32, word
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.machine import Witness, step
-from prozchain.rollup.vm.merkle import hash_counter
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS, hash_counter
 from prozchain.rollup.vm.state import Context, batch_start, state_root
 
 BURN = "0x000000000000000000000000000000000000dead"
@@ -72,7 +72,7 @@ class Outputs(Contract):
         self.require(self.value == self.load("proposer_bond"), "the proposer bond is required")
         self.require(batch == self.load("length"), f"the next output to propose is for batch {self.load('length')}")
         self.require(0 < trace_len <= MAX_TRACE, "trace length out of range")
-        portal = f"0x{self.load('portal'):040x}"
+        portal = addr(self.load("portal"))
         dep_root, n_dep, txs_root, n_txs = self.call(portal, "inbox", batch)
         try:
             claim = Context.decode(ctx)
@@ -108,7 +108,7 @@ class Outputs(Contract):
                      "the parent output is not final")
         self.store("status", pid, value=FINALIZED)
         self.emit("Finalized", pid, batch, args=(pid, batch))
-        self.transfer(f"0x{self.load('proposer', pid):040x}", self.load("proposer_bond"))
+        self.transfer(addr(self.load("proposer", pid)), self.load("proposer_bond"))
 
     @external
     def finalized_world(self, pid: int) -> bytes:
@@ -118,7 +118,7 @@ class Outputs(Contract):
     @external
     def proposal(self, pid: int) -> tuple:
         """``(batch, proposer, output, start, trace_len, time, status, open_games)``."""
-        return (self.load("batch", pid), f"0x{self.load('proposer', pid):040x}", b32(self.load("output", pid)),
+        return (self.load("batch", pid), addr(self.load("proposer", pid)), b32(self.load("output", pid)),
                 b32(self.load("start", pid)), self.load("trace_len", pid), self.load("time", pid),
                 self.load("status", pid), self.load("open_games", pid))
 
@@ -163,7 +163,7 @@ class Outputs(Contract):
     def bisect(self, gid: int, roots: list[Bytes32]) -> None:
         if self._void_if_moot(gid):
             return
-        self._move(gid, DEFENDER, f"0x{self.load('proposer', self.load('g_pid', gid)):040x}")
+        self._move(gid, DEFENDER, addr(self.load("proposer", self.load("g_pid", gid))))
         lo, hi = self.load("lo", gid), self.load("hi", gid)
         self.require(hi - lo > 1, "the range is one step: prove it")
         points = split_points(lo, hi, self.load("arity"))
@@ -179,7 +179,7 @@ class Outputs(Contract):
         """The challenger agrees with the root at the start of ``part``, not at its end."""
         if self._void_if_moot(gid):
             return
-        self._move(gid, CHALLENGER, f"0x{self.load('challenger', gid):040x}")
+        self._move(gid, CHALLENGER, addr(self.load("challenger", gid)))
         lo, hi = self.load("lo", gid), self.load("hi", gid)
         self.require(hi - lo > 1, "the range is one step: prove it")
         points = split_points(lo, hi, self.load("arity"))
@@ -230,7 +230,7 @@ class Outputs(Contract):
     def game(self, gid: int) -> tuple:
         """``(pid, challenger, lo, hi, turn, status, deadline of the side to move)``."""
         turn = self.load("turn", gid)
-        return (self.load("g_pid", gid), f"0x{self.load('challenger', gid):040x}", self.load("lo", gid),
+        return (self.load("g_pid", gid), addr(self.load("challenger", gid)), self.load("lo", gid),
                 self.load("hi", gid), turn, self.load("g_status", gid),
                 self.load("last", gid) + self.load("left", gid, turn))
 
@@ -253,15 +253,15 @@ class Outputs(Contract):
             return False
         self.store("g_status", gid, value=VOID)
         self.emit("GameOver", gid, pid, args=(gid, pid, VOID))
-        self.transfer(f"0x{self.load('challenger', gid):040x}", self.load("challenger_bond"))
+        self.transfer(addr(self.load("challenger", gid)), self.load("challenger_bond"))
         return True
 
     def _resolve(self, gid: int, challenger_won: bool) -> None:
         pid = self.load("g_pid", gid)
         self.store("g_status", gid, value=CHALLENGER_WON if challenger_won else DEFENDER_WON)
         self.store("open_games", pid, value=self.load("open_games", pid) - 1)
-        challenger = f"0x{self.load('challenger', gid):040x}"
-        proposer = f"0x{self.load('proposer', pid):040x}"
+        challenger = addr(self.load("challenger", gid))
+        proposer = addr(self.load("proposer", pid))
         self.emit("GameOver", gid, pid, args=(gid, pid, CHALLENGER_WON if challenger_won else DEFENDER_WON))
         if challenger_won:
             bond = self.load("proposer_bond")
@@ -279,5 +279,5 @@ class Outputs(Contract):
             self.store("status", pid, value=DELETED)
             self.emit("Deleted", pid, b, args=(pid, b))
             if b != batch:  # built on the wrong output, not proven wrong themselves
-                self.transfer(f"0x{self.load('proposer', pid):040x}", self.load("proposer_bond"))
+                self.transfer(addr(self.load("proposer", pid)), self.load("proposer_bond"))
         self.store("length", value=batch)

@@ -16,8 +16,10 @@
 from __future__ import annotations
 
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
-from prozchain.rollup.optimistic.proofs import NODE_HASH_GAS, b32, fold_gas, leaf_under, word
-from prozchain.rollup.vm.merkle import EMPTY
+from prozchain.rollup.common.merkle import list_root
+from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.optimistic.proofs import fold_gas, leaf_under
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS
 from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.tx import Deposit
 
@@ -58,7 +60,7 @@ class Portal(Contract):
         return self._record(blob, txs_root, n_txs, b"")
 
     def _record(self, data_hash: bytes, txs_root: bytes, n_txs: int, data: bytes) -> int:
-        self.require(self.sender == f"0x{self.load('sequencer'):040x}", "only the sequencer posts batches")
+        self.require(self.sender == addr(self.load("sequencer")), "only the sequencer posts batches")
         self.require(n_txs < 2**32, "too many transactions")
         start, total = self.load("included"), self.load("deposits")
         n_dep = min(total - start, MAX_DEPOSITS_PER_BATCH)
@@ -74,16 +76,7 @@ class Portal(Contract):
         return batch
 
     def _deposit_root(self, start: int, count: int) -> bytes:
-        if not count:
-            return EMPTY
-        level = [b32(self.load("deposit", i)) for i in range(start, start + count)]
-        size = 1
-        while size < len(level):
-            size *= 2
-        level += [EMPTY] * (size - len(level))
-        while len(level) > 1:
-            level = [self.keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-        return level[0]
+        return list_root([b32(self.load("deposit", i)) for i in range(start, start + count)], self.keccak)
 
     @external
     def batch_count(self) -> int:
@@ -102,7 +95,7 @@ class Portal(Contract):
                  siblings: list[Bytes32]) -> None:
         """Pay withdrawal ``index`` proven in the world of finalized ``proposal``."""
         self.require(self.load("paid", index) == 0, f"withdrawal {index} already paid")
-        outputs = f"0x{self.load('outputs'):040x}"
+        outputs = addr(self.load("outputs"))
         world = self.call(outputs, "finalized_world", proposal)
         self.env.meter.charge(NODE_HASH_GAS + fold_gas(len(siblings)), "withdrawal proof")
         commitment = withdrawal_commitment(addr_int(recipient), amount)

@@ -10,10 +10,7 @@ by their encoded length; a signature check is the ecrecover precompile's 3,000.
 
 from __future__ import annotations
 
-from prozchain.rollup.l1 import gas as G
-from prozchain.rollup.vm.merkle import bit, branch_hash, leaf_hash
-
-NODE_HASH_GAS = G.keccak_gas(65)
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS, bit, branch_hash, leaf_hash
 
 
 def fold_gas(n_hashes: int) -> int:
@@ -28,10 +25,3 @@ def leaf_under(root: bytes, key: bytes, value: int, siblings: list[bytes]) -> bo
         node = branch_hash(sib, node) if bit(key, depth) else branch_hash(node, sib)
     return node == root
 
-
-def word(value: bytes) -> int:
-    return int.from_bytes(value, "big")
-
-
-def b32(value: int) -> bytes:
-    return value.to_bytes(32, "big")

@@ -16,13 +16,15 @@ to keep runs short; the contract's own default is seven days).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
+from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
 from prozchain.rollup.optimistic.node import Genesis, L2Node
 from prozchain.rollup.optimistic.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
-from prozchain.rollup.optimistic.system import ETHER, Config, System, deploy
+from prozchain.rollup.optimistic.system import Config, System, deploy
+from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
@@ -30,7 +32,6 @@ from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
 from prozchain.rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
 from prozchain.rollup.vm.tx import L2Tx
 
-BLOCK_MS = 12_000
 TOKEN_AT, ESCROW_AT = "0x" + "70" * 20, "0x" + "e5" * 20
 BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
 COMMON = dict(users=4, window_s=1_800, clock_s=300, arity=4, loss=0.05, blobs=False)
@@ -38,24 +39,17 @@ DISPUTE_METHODS = ("challenge", "bisect", "choose", "prove", "timeout")
 REACTION_S = 5 * BLOCK_MS // 1_000
 
 
-@dataclass
-class Run:
+@dataclass(kw_only=True)
+class Run(kit.Run):
     """One scenario's world and what the honest users meant to do."""
 
-    sim: Simulation
-    params: dict
     system: System
     users: list[Key]
     keys: dict[str, Key]
-    agents: dict[str, Any] = field(default_factory=dict)
     withdrawals: dict[bytes, tuple[str, int]] = field(default_factory=dict)
     transfers: dict[bytes, tuple[str, int]] = field(default_factory=dict)
     token_transfer: tuple[str, str, int] = ("", "", 0)
     activity_end: int = 0
-
-    @property
-    def chain(self) -> Chain:
-        return self.system.chain
 
 
 def build(seed: int, params: dict, clock_s: Optional[int] = None) -> Run:
@@ -70,7 +64,7 @@ def build(seed: int, params: dict, clock_s: Optional[int] = None) -> Run:
                       storage=token_storage(TOKEN_AT, {u.address: 1_000 for u in users}))
     config = Config(window=params["window_s"], clock=clock_s or params["clock_s"], arity=params["arity"])
     system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config)
-    run = Run(sim, params, system, users, keys)
+    run = Run(sim=sim, params=params, chain=chain, system=system, users=users, keys=keys)
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
     run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS))
     _plan(run, sim.scheduler.rng("users"))
@@ -134,7 +128,7 @@ def honest_outputs(node: L2Node) -> dict[int, bytes]:
     return {b: state_root(node.batches[b].trace.final) for b in range(len(node.batches))}
 
 
-def judge(run: Run, name: str, params: dict, extra: dict[str, bool], extra_loss: int = 0,
+def judge(run: Run, name: str, extra: dict[str, bool], extra_loss: int = 0,
           notes: tuple[str, ...] = (), attack_attempted: bool | None = None) -> ScenarioResult:
     """The common invariants, honest losses and figures, plus the scenario's own."""
     chain, system = run.chain, run.system
@@ -173,14 +167,13 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], extra_loss:
         "honest_withdrawals_paid": all(a["paid"] >= a["owed"] for a in accounts.values()),
         "withdrawals_paid_once": len({i for i, _, _ in paid}) == len(paid),
         "portal_solvent": chain.state.balance(system.portal) == deposited - sum(a for _, _, a in paid),
-        "l1_value_conserved": chain.conserved(),
         **extra,
     }
     games = [log.args for _, log in chain.logs(system.outputs, "GameOver")]
     rounds = {}
     for _, log in chain.logs(system.outputs, "Bisected"):
         rounds[log.args[0]] = rounds.get(log.args[0], 0) + 1
-    l1_gas, dispute_gas = _gas(chain, system)
+    dispute_gas = _dispute_gas(chain, system)
     summary = [
         f"{len(node.batches)} batches, {sum(len(b.txs) for b in node.batches)} L2 txs, "
         f"{sum(len(b.deposits) for b in node.batches)} deposits, "
@@ -191,20 +184,14 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], extra_loss:
         f"burnt bonds: {chain.state.balance(BURN)} wei",
         *notes,
     ]
-    return ScenarioResult.from_checks(name, run.sim.scheduler.seed, params, invariants, honest_loss, l1_gas,
-                                      run.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(run.sim.scheduler.trace), attack_attempted=attack_attempted)
+    return run.finish(name, invariants, honest_loss, summary=summary, accounts=accounts,
+                      attack_attempted=attack_attempted)
 
 
-def _gas(chain: Chain, system: System) -> tuple[int, int]:
+def _dispute_gas(chain: Chain, system: System) -> int:
     selectors = {Outputs.methods[m].selector for m in DISPUTE_METHODS}
-    total = dispute = 0
-    for block in chain.blocks:
-        for tx, receipt in zip(block.transactions, block.receipts):
-            total += receipt.gas_used
-            if tx.to == system.outputs and tx.data[:4] in selectors:
-                dispute += receipt.gas_used
-    return total, dispute
+    return sum(receipt.gas_used for block in chain.blocks for tx, receipt in zip(block.transactions, block.receipts)
+               if tx.to == system.outputs and tx.data[:4] in selectors)
 
 
 def _balance_change(run: Run, who: str, start: int) -> int:
@@ -231,7 +218,7 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
             "escrow_opened_and_released": node.ex.storage(world, ESCROW_AT, 0) == 1
             and node.ex.balance(world, ESCROW_AT) == 0,
         }
-        return judge(run, "opt-happy-path", params, extra)
+        return judge(run, "opt-happy-path", extra)
 
 
 @scenario("opt-invalid-root",
@@ -256,7 +243,7 @@ def invalid_root(seed: int, params: dict) -> ScenarioResult:
             "no_theft": stolen == 0,
             "proposer_bond_slashed": bool(won) and _balance_change(run, "proposer", before["proposer"]) < -bond // 2,
         }
-        return judge(run, "opt-invalid-root", params, extra,
+        return judge(run, "opt-invalid-root", extra,
                      notes=(f"thief withdrew {stolen} wei; {len(deleted)} proposals deleted",),
                      attack_attempted=_lied(run))
 
@@ -290,7 +277,7 @@ def dishonest_challenger(seed: int, params: dict) -> ScenarioResult:
             "griefers_lost_bonds": all(_balance_change(run, n, before[n]) <= -run.system.config.challenger_bond // 2
                                        for n in griefers),
         }
-        return judge(run, "opt-dishonest-challenger", params, extra, extra_loss=lost_bonds,
+        return judge(run, "opt-dishonest-challenger", extra, extra_loss=lost_bonds,
                      notes=(f"{len(opened)} griefing disputes; honest parties lost {lost_bonds} wei of bonds",),
                      attack_attempted=bool(opened))
 
@@ -319,7 +306,7 @@ def silent_party(seed: int, params: dict) -> ScenarioResult:
         extra = {"silent_side_lost_on_clock": timeouts > 0}
         silent = run.agents["proposer" if params["silent"] == "proposer" else "griefer-0"]
         # Mounted once the silent party has made the one move it makes in a dispute.
-        return judge(run, "opt-silent-party", params, extra, notes=(f"{timeouts} games ended by timeout",),
+        return judge(run, "opt-silent-party", extra, notes=(f"{timeouts} games ended by timeout",),
                      attack_attempted=silent.store.get("moves", 0) >= 1)
 
 
@@ -343,7 +330,7 @@ def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
             "no_tx_applied_twice": len(applied) == len(set(applied)),
             "no_tx_posted_twice": len(posted) == len(set(posted)),
         }
-        return judge(run, "opt-sequencer-crash", params, extra,
+        return judge(run, "opt-sequencer-crash", extra,
                      notes=(f"{len(acked)} txs acknowledged, {len(set(applied) & acked)} applied",),
                      attack_attempted=left[0] < params["crashes"])
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.optimistic.node import Genesis
 from prozchain.rollup.optimistic.outputs import Outputs
 from prozchain.rollup.optimistic.portal import Portal
 from prozchain.rollup.vm import Executor
 
-ETHER = 10**18
 DAY = 86_400
 
 

@@ -17,11 +17,12 @@ import sys
 import time
 from statistics import mean
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.bridge.contracts import Bridge
 from prozchain.rollup.sidechain.chain import Genesis, ValidatorSet
 from prozchain.rollup.sidechain.consensus import ConsensusConfig, StaticL1, network
-from prozchain.rollup.sidechain.system import ETHER, MODES, Config, build
+from prozchain.rollup.sidechain.system import MODES, Config, build
 from prozchain.rollup.sim import Simulation
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.vm import BRIDGE, L2Tx

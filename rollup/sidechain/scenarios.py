@@ -16,12 +16,13 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Optional
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
 from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
 from prozchain.rollup.sidechain.byzantine import Coalition, Equivocator
 from prozchain.rollup.sidechain.chain import Genesis
-from prozchain.rollup.sidechain.system import ETHER, Config, System, build
+from prozchain.rollup.sidechain.system import Config, System, build
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
 from prozchain.rollup.vm import BRIDGE, L2Tx

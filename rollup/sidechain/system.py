@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sidechain.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
 from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
@@ -28,7 +29,6 @@ from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.vm import BRIDGE, Deposit, Executor
 from prozchain.rollup.vm.merkle import keccak
 
-ETHER = 10**18
 MODES = {"threshold": THRESHOLD, "staking": STAKING, "optimistic": OPTIMISTIC}
 
 

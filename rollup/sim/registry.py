@@ -46,6 +46,7 @@ class ScenarioResult:
     l1_gas: int
     steps: int
     params: dict[str, Any] = field(default_factory=dict)
+    l1_gas_by_contract: dict[str, int] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
     accounts: dict[str, dict[str, int]] = field(default_factory=dict)
     trace: list[str] = field(default_factory=list)
@@ -66,7 +67,7 @@ class ScenarioResult:
             "scenario": self.scenario, "seed": self.seed, "ok": self.ok,
             "invariants": self.invariants, "attack_attempted": self.attack_attempted,
             "honest_loss": self.honest_loss,
-            "l1_gas": self.l1_gas, "steps": self.steps, "params": self.params,
+            "l1_gas": self.l1_gas, "l1_gas_by_contract": self.l1_gas_by_contract, "steps": self.steps, "params": self.params,
             "summary": self.summary, "accounts": self.accounts,
             "trace_events": len(self.trace),
             "trace_sha256": hashlib.sha256("\n".join(self.trace).encode()).hexdigest(),

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 from prozchain.rollup.l1 import Address, Chain, Contract, Key, external
 from prozchain.rollup.sim.agent import Agent
+from prozchain.rollup.sim.kit import finish, l1_gas
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
@@ -195,10 +196,8 @@ def _judge(chain: Chain, queue: Address, ledger: Ledger, forwarder: Forwarder, s
         "no_double_credit": all(credited.get(r, 0) <= owed.get(r, 0) for r in set(credited) | set(owed)),
         "credits_match_l1": all(deposits.get(i) == tuple(v) for i, v in applied.items()),
         "queue_holds_every_deposit": chain.state.balance(queue) == sum(a for _, a in deposits.values()),
-        "l1_value_conserved": chain.conserved(),
     }
     honest_loss = sum(a["lost"] for a in accounts.values())
-    l1_gas = sum(r.gas_used for r in chain.receipts.values())
     stats = sim.network.stats
     summary = [
         f"{len(deposits)} deposits ({sum(a for _, a in deposits.values())} wei) queued on L1 "
@@ -210,9 +209,7 @@ def _judge(chain: Chain, queue: Address, ledger: Ledger, forwarder: Forwarder, s
         f"{stats['blocked']} blocked by partitions or crashes",
         f"L2 ledger credited {len(applied)} of {len(deposits)} deposits; "
         f"lost: {lost if lost else 'none'} ({honest_loss} wei)",
-        f"L1 gas spent: {l1_gas}",
+        f"L1 gas spent: {l1_gas(chain)[0]}",
     ]
-    return ScenarioResult.from_checks("l1-crash-restart", sim.scheduler.seed, params, invariants,
-                                      honest_loss, l1_gas, sim.scheduler.steps, summary=summary,
-                                      accounts=accounts, trace=list(sim.scheduler.trace),
-                                      attack_attempted=attack_attempted)
+    return finish("l1-crash-restart", params, sim, chain, invariants, honest_loss, summary=summary,
+                  accounts=accounts, attack_attempted=attack_attempted)

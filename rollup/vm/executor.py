@@ -17,7 +17,8 @@ from __future__ import annotations
 from typing import Mapping, Optional, Sequence
 
 from prozchain.rollup.vm.machine import Witness, execute, step
-from prozchain.rollup.vm.merkle import EMPTY, MerkleDB, Proof, keccak, list_proof, list_root
+from prozchain.rollup.common.merkle import list_root
+from prozchain.rollup.vm.merkle import EMPTY, MerkleDB, Proof, keccak, list_proof
 from prozchain.rollup.vm.state import (Context, Frame, addr_int, balance_key, batch_start, code_key,
                              code_size_key, nonce_key, push_frame, slot_key, state_root)
 from prozchain.rollup.vm.tx import Deposit, L2Tx
@@ -27,8 +28,8 @@ __all__ = ["Executor", "L2Tx", "Trace", "inbox_roots", "step"]
 
 def inbox_roots(deposits: Sequence[Deposit], txs: Sequence[bytes]) -> tuple[bytes, bytes]:
     """``(deposit root, transaction root)`` of a batch's inbox, as L1 and L2 compute them."""
-    return (list_root([keccak(d.encode()) for d in deposits]),
-            list_root([keccak(t) for t in txs]))
+    return (list_root([keccak(d.encode()) for d in deposits], keccak),
+            list_root([keccak(t) for t in txs], keccak))
 
 
 class _FullAccess:

@@ -10,7 +10,12 @@ down to where the key's path ends (empty, the key's leaf, or another key's leaf)
 enough both to read the key and to compute the root after writing it: see :func:`read` and
 :func:`write`, which need nothing but the root and the proof.
 
-**List tree.** :func:`list_root` over leaf hashes padded with zero to a power of two.
+**List tree.** :func:`prozchain.rollup.common.list_root` over leaf hashes padded with zero to a
+power of two, hashed with the counted :func:`keccak`; :func:`list_proof` and :func:`list_verify`
+open it.
+
+L1 contracts charge each node of the sparse tree they hash as a 65-byte KECCAK256,
+:data:`NODE_HASH_GAS`.
 
 >>> db = MerkleDB()
 >>> root = db.write(EMPTY, key_of(b"a"), 7)
@@ -27,10 +32,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
+from prozchain.rollup.common.merkle import EMPTY, list_levels
+from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.crypto import keccak256
 from prozchain.rollup.vm.errors import InvalidWitness
 
-EMPTY = bytes(32)
+NODE_HASH_GAS = G.keccak_gas(65)  # a branch hashes 0x01 || left || right
 _hashes = [0]
 
 
@@ -179,30 +186,9 @@ class MerkleDB:
 
 
 # -- list trees ------------------------------------------------------------------------------
-def _levels(leaves: list[bytes]) -> list[list[bytes]]:
-    size = 1
-    while size < len(leaves):
-        size *= 2
-    level = list(leaves) + [EMPTY] * (size - len(leaves))
-    levels = [level]
-    while len(level) > 1:
-        level = [keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-        levels.append(level)
-    return levels
-
-
-def list_root(leaves: list[bytes]) -> bytes:
-    """Root of the list tree over ``leaves`` (hashes); ``EMPTY`` for no leaves.
-
-    >>> list_root([]) == EMPTY
-    True
-    """
-    return _levels(leaves)[-1][0] if leaves else EMPTY
-
-
 def list_proof(leaves: list[bytes], index: int) -> tuple[bytes, ...]:
     """The siblings of leaf ``index``, bottom up."""
-    levels = _levels(leaves)
+    levels = list_levels(leaves, keccak)
     return tuple(level[(index >> d) ^ 1] for d, level in enumerate(levels[:-1]))
 
 

@@ -27,6 +27,7 @@ from prozchain.native.backend import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
 from prozchain.circuits.txtypes.registry import BALANCE_BITS
+from prozchain.rollup.common.words import addr
 from prozchain.rollup.l1 import Address, Contract, external
 
 # Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
@@ -83,7 +84,7 @@ class ZkRollup(Contract):
     def submit_batch(self, old_root: int, new_root: int, data: bytes, proof: list[int]) -> int:
         """Verify and apply a batch; see the module doc. Returns the batch number."""
         self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
-        self.require(self.sender == f"0x{self.load('operator'):040x}", "only the operator submits batches")
+        self.require(self.sender == addr(self.load("operator")), "only the operator submits batches")
         self.require(old_root == self.load("root"), "old root is not the current root")
         self.require(0 <= new_root < R, "new root is not a field element")
         try:
@@ -104,7 +105,7 @@ class ZkRollup(Contract):
                 self.require(self.load("request", served) == expected, f"batch deposit does not match queued request {served}")
                 served += 1
         if self.load("checks_proofs"):
-            verifier = f"0x{self.load('verifier'):040x}"
+            verifier = addr(self.load("verifier"))
             self.require(self.call(verifier, "verify", [old_root, new_root, h], proof), "invalid proof")
         self.store("served", value=served)
         self.store("root", value=new_root)
@@ -125,7 +126,7 @@ class ZkRollup(Contract):
         self.store("entry_to", entry, value=to)
         self.store("entry_amount", entry, value=amount)
         self.store("entries", value=entry + 1)
-        self.emit("Credited", entry, f"0x{to:040x}", args=(entry, f"0x{to:040x}", amount))
+        self.emit("Credited", entry, addr(to), args=(entry, addr(to), amount))
 
     @external
     def claim(self, entry: int) -> None:
@@ -134,7 +135,7 @@ class ZkRollup(Contract):
         self.require(not self.load("claimed", entry), f"ledger entry {entry} already claimed")
         self.store("claimed", entry, value=1)
         self.emit("Claimed", entry, args=(entry,))
-        self.transfer(f"0x{self.load('entry_to', entry):040x}", self.load("entry_amount", entry) * self.load("unit"))
+        self.transfer(addr(self.load("entry_to", entry)), self.load("entry_amount", entry) * self.load("unit"))
 
     # -- forced exit -----------------------------------------------------------------------------
     @external
@@ -161,7 +162,7 @@ class ZkRollup(Contract):
                      f"account {index} with balance {balance} is not under the last verified root")
         self.store("exited", index, value=1)
         self.emit("Exited", index, args=(index, balance))
-        self.transfer(f"0x{owner:040x}", balance * self.load("unit"))
+        self.transfer(addr(owner), balance * self.load("unit"))
 
     @external
     def refund(self, position: int) -> None:
@@ -170,7 +171,7 @@ class ZkRollup(Contract):
         self.require(self.load("served") <= position < self.load("queued"), f"request {position} is not unserved")
         self.require(not self.load("refunded", position), f"request {position} already refunded")
         self.store("refunded", position, value=1)
-        self.transfer(f"0x{self.load('request_from', position):040x}",
+        self.transfer(addr(self.load("request_from", position)),
                       self.load("request_amount", position) * self.load("unit"))
 
     # -- views -----------------------------------------------------------------------------------

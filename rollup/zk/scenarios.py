@@ -19,7 +19,9 @@ from typing import Any
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
 from prozchain.native.backend import P
+from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
@@ -28,28 +30,22 @@ from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.keys import circuit_and_key
 from prozchain.rollup.zk.node import ZkNode, tx_id
 from prozchain.rollup.zk.operator import REJECTED, Batch
-from prozchain.rollup.zk.system import DEADLINE, ETHER, UNIT, System, deploy
+from prozchain.rollup.zk.system import DEADLINE, UNIT, System, deploy
 
-BLOCK_MS = 12_000
 COMMON = dict(users=3, loss=0.05, prove_ms=8_000)
 NEVER = 2**40  # a deadline no run reaches: no exodus
 
 
-@dataclass
-class Run:
-    sim: Simulation
-    params: dict
+@dataclass(kw_only=True)
+class Run(kit.Run):
+    """One scenario's rollup, its users (L1 keys and L2 signing keys) and what they sent."""
+
     system: System
     users: list[Key]
     l2_keys: list[bytes]
-    agents: dict[str, Any] = field(default_factory=dict)
     sent: list[tuple[int, Tx, int]] = field(default_factory=list)  # (sender, tx, receiver or -1)
     escrow_ok: list[bool] = field(default_factory=list)
     node: ZkNode | None = None  # the judge's own replay of L1, kept up to date block by block
-
-    @property
-    def chain(self) -> Chain:
-        return self.system.chain
 
 
 def build(seed: int, params: dict, deadline: int = DEADLINE, checks_proofs: bool = True,
@@ -61,7 +57,8 @@ def build(seed: int, params: dict, deadline: int = DEADLINE, checks_proofs: bool
     chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
     spec, compiled, zkey = circuit_and_key()
     system = deploy(chain, operator, operator, spec, zkey.verification_key(), deadline, checks_proofs)
-    run = Run(sim, params, system, users, [f"zk-l2-{i}".encode().ljust(32, b".") for i in range(len(users))])
+    run = Run(sim=sim, params=params, chain=chain, system=system, users=users,
+              l2_keys=[f"zk-l2-{i}".encode().ljust(32, b".") for i in range(len(users))])
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
     run.agents["operator"] = sim.add(OperatorAgent("operator", sim, system, compiled, zkey, BLOCK_MS,
                                                    params["prove_ms"], durable, censor_from))
@@ -149,7 +146,7 @@ def included(run: Run) -> list[tuple[str, tuple]]:
     return out
 
 
-def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: bool = True,
+def judge(run: Run, name: str, extra: dict[str, bool], l2_counts: bool = True,
           notes: tuple[str, ...] = (), attack_attempted: bool | None = None) -> ScenarioResult:
     """Common invariants and the honest loss: each user is owed deposits - fees - sent + received
     over the transactions that happened, those L1 data applied and those the operator promised
@@ -207,19 +204,16 @@ def judge(run: Run, name: str, params: dict, extra: dict[str, bool], l2_counts: 
         "escrow_matches_every_block": all(run.escrow_ok) and escrow_matches(run),
         "no_acked_tx_lost": all(tx_id(tx) in node.included for _, tx, _ in promised),
         "no_tx_applied_twice": len(in_data) == len(set(in_data)),
-        "l1_value_conserved": chain.conserved(),
         **extra,
     }
-    gas = sum(r.gas_used for b in chain.blocks for tx, r in zip(b.transactions, b.receipts) if tx.to == rollup)
     summary = [f"{len(chain.logs(rollup, 'BatchVerified'))} batches verified, {len(in_data)} L2 txs, "
                f"{len(view['deposits'])} deposits ({view['served']} served), frozen: {bool(view['frozen'])}",
                f"of {len(run.sent)} sent: {len(promised)} acknowledged, "
                f"{sum(tx_id(tx) in node.included for _, tx, _ in run.sent)} applied; owed {owed}; held {held}",
                *notes]
     accounts = {run.users[i].address: {"owed": owed[i], "held": held[i]} for i in owed}
-    return ScenarioResult.from_checks(name, run.sim.scheduler.seed, params, invariants, honest_loss, gas,
-                                      run.sim.scheduler.steps, summary=summary, accounts=accounts,
-                                      trace=list(run.sim.scheduler.trace), attack_attempted=attack_attempted)
+    return run.finish(name, invariants, honest_loss, summary=summary, accounts=accounts,
+                      attack_attempted=attack_attempted)
 
 
 # -- the scenarios ---------------------------------------------------------------------------------
@@ -232,7 +226,7 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
         run.sim.run(until=end + 240_000)
         view, users = l1_view(run), {u.address for u in run.users}
         withdrawals = [entry for entry, to, _ in view["credits"] if to in users]
-        return judge(run, "zk-happy-path", params, {
+        return judge(run, "zk-happy-path", {
             "every_withdrawal_claimed": len(withdrawals) == len(users) and set(withdrawals) <= view["claimed"],
         })
 
@@ -251,7 +245,7 @@ def censorship_exodus(seed: int, params: dict) -> ScenarioResult:
         deposit(run, 0, rng.randint(100, 900), censor_from + 5_000)  # the deposit the operator ignores
         run.sim.run(until=censor_from + 1_000 * params["deadline_s"] + 240_000)
         view = l1_view(run)
-        return judge(run, "zk-censorship-exodus", params, {
+        return judge(run, "zk-censorship-exodus", {
             "frozen_after_deadline": bool(view["frozen"]),
             "every_user_exited": len(view["exited"]) == len(run.users),
             "unserved_deposit_refunded": all(p in view["refunded"] for p, *_ in view["deposits"] if p >= view["served"]),
@@ -309,7 +303,7 @@ def invalid_batch(seed: int, params: dict) -> ScenarioResult:
                 chain.transact(thief, rollup, "claim", entry, gas_limit=200_000)
         run.sim.scheduler.at(params["attack_at"], "attacker: submit invalid batches", attack)
         run.sim.run(until=end + 240_000)
-        return judge(run, "zk-invalid-batch", params, {
+        return judge(run, "zk-invalid-batch", {
             "invalid_batches_rejected": len(outcomes) == 4 and not any(ok for _, ok, _ in outcomes[:3]),
             "state_unchanged_by_attack": len(outcomes) == 4 and outcomes[3][1],
         }, notes=tuple(f"attack '{w}': {e}" for w, _, e in outcomes[:3]), attack_attempted=len(outcomes) == 4)
@@ -331,6 +325,6 @@ def prover_crash(seed: int, params: dict) -> ScenarioResult:
                               downtime=params["downtime_ms"])
         run.agents["operator"].on_proving = on_proving
         run.sim.run(until=end + 300_000)
-        return judge(run, "zk-prover-crash", params, {},
+        return judge(run, "zk-prover-crash", {},
                      notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",),
                      attack_attempted=bool(crashed))

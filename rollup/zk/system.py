@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from prozchain.circuits.txtypes import AccountTree, BatchCircuit
 from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.zk.verifier import verifier_contract
 
-ETHER = 10**18
 UNIT = 10**9  # one L2 balance unit is one gwei
 DEADLINE = 3_600  # seconds a queued deposit may wait before anyone can freeze the rollup
 

@@ -20,8 +20,8 @@ client's checks: a proposal of the state already co-signed is :class:`ReplayedSt
 answered with the countersignature again; an older one is :class:`StaleState` and is dropped;
 an ``accept`` seen before is :class:`ReplayedState` and is dropped. No check ever changes the
 store, and each payment is applied in exactly one version. A change that is not co-signed
-within :data:`TIMEOUT_MS` of being asked for (payments excepted: they wait) is reported as failed (a signed proposal stays
-pending and is still retransmitted: a signature cannot be taken back).
+within :data:`TIMEOUT_MS` of being asked for is reported as failed (a signed proposal stays
+pending and is still retransmitted: a signature cannot be taken back); payments wait.
 
 >>> from prozchain.rollup.channels.system import System
 >>> from prozchain.rollup.sim.network import NetworkConfig

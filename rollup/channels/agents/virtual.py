@@ -16,7 +16,8 @@ A and B each have a *ledger* channel with the intermediary I. To open a virtual 
 
 If anyone goes silent, each honest party goes to L1: it force-closes its ledger channel, V is
 published (``publish_virtual``: a final state concludes at once, otherwise after V's challenge
-period, ``conclude_virtual``; see :mod:`prozchain.rollup.channels.contracts.onchain`), and the ledger's ``settle`` pays the guarantee as V's outcome says.
+period, ``conclude_virtual``; see :mod:`prozchain.rollup.channels.contracts.onchain`), and the
+ledger's ``settle`` pays the guarantee as V's outcome says.
 No value is created or destroyed: each guarantee pays out exactly its amount.
 
 >>> from prozchain.rollup.l1 import Chain, Key

@@ -27,7 +27,8 @@ from prozchain.rollup.l1.crypto import address_bytes, to_address
 from prozchain.rollup.sidechain.chain import SIDECHAIN_ID, Block, ChainState, Header
 from prozchain.rollup.sidechain.messages import signature_bytes
 from prozchain.rollup.vm.codec import rlp_encode
-from prozchain.rollup.vm.merkle import keccak, list_proof, list_root
+from prozchain.rollup.common.merkle import list_root
+from prozchain.rollup.vm.merkle import keccak, list_proof
 
 CHECKPOINT_TAG = b"prozchain-sidechain-checkpoint"
 TRANSFER_TAG = b"prozchain-sidechain-transfer"
@@ -48,7 +49,7 @@ class Checkpoint:
     def cover(cls, number: int, headers: Sequence[Header], epoch: int) -> "Checkpoint":
         """The checkpoint of consecutive ``headers``."""
         last = headers[-1]
-        return cls(number, headers[0].height, last.height, list_root([h.hash for h in headers]),
+        return cls(number, headers[0].height, last.height, list_root([h.hash for h in headers], keccak),
                    last.world, last.dep_start + last.n_dep, epoch)
 
     @property
@@ -104,4 +105,4 @@ def transfer_digest(bridge: str, index: int, recipient: str, amount: int) -> byt
 
 def headers_root(headers: Sequence[bytes]) -> bytes:
     """The root of encoded headers as the bridge computes it from posted ones."""
-    return list_root([keccak(h) for h in headers])
+    return list_root([keccak(h) for h in headers], keccak)

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from prozchain.rollup.common.merkle import list_root
+from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.crypto import to_address
@@ -47,7 +49,7 @@ from prozchain.rollup.sidechain.messages import ECRECOVER_GAS, signature_from_by
 from prozchain.rollup.sidechain.staking import BURN
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.machine import Witness, step
-from prozchain.rollup.vm.merkle import EMPTY, Proof, hash_counter, keccak, list_verify, read
+from prozchain.rollup.vm.merkle import NODE_HASH_GAS, Proof, hash_counter, keccak, list_verify, read
 from prozchain.rollup.vm.state import Context, addr_int, batch_start, state_root, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.tx import Deposit
 
@@ -55,19 +57,6 @@ THRESHOLD, STAKING, OPTIMISTIC = 1, 2, 3
 CHECK_REPLAY, CHECK_ZERO_ROOT, CHECK_MEMBERSHIP, CHECK_CLIENT, CHECK_THRESHOLD = 1, 2, 4, 8, 16
 ALL_CHECKS = 31
 PENDING, FINAL, DELETED = 1, 2, 3
-NODE_HASH_GAS = G.keccak_gas(65)
-
-
-def word(value: bytes) -> int:
-    return int.from_bytes(value, "big")
-
-
-def b32(value: int) -> bytes:
-    return value.to_bytes(32, "big")
-
-
-def addr(value: int) -> str:
-    return f"0x{value:040x}"
 
 
 class LightClient(Contract):
@@ -234,19 +223,7 @@ class Bridge(Contract):
                   args=(number, first, last, headers_root, world, dep_next, epoch, list(headers), list(sigs)))
 
     def _headers_root(self, headers: list[bytes]) -> bytes:
-        return self._list_root([self.keccak(h) for h in headers])
-
-    def _list_root(self, leaves: list[bytes]) -> bytes:
-        """:func:`prozchain.rollup.vm.merkle.list_root`, metered."""
-        if not leaves:
-            return EMPTY
-        size = 1
-        while size < len(leaves):
-            size *= 2
-        level = leaves + [EMPTY] * (size - len(leaves))
-        while len(level) > 1:
-            level = [self.keccak(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-        return level[0]
+        return list_root([self.keccak(h) for h in headers], self.keccak)
 
     @external
     def checkpoint(self, number: int) -> tuple:
@@ -353,7 +330,7 @@ class Bridge(Contract):
             self.require(False, str(exc))
 
     def _deposit_root(self, start: int, count: int) -> bytes:
-        return self._list_root([b32(self.load("deposit", i)) for i in range(start, start + count)])
+        return list_root([b32(self.load("deposit", i)) for i in range(start, start + count)], self.keccak)
 
     def _reexecute(self, claim: Header, world: bytes, witnesses: list[bytes], final_ctx: bytes) -> bytes:
         """Run every step of the block from ``world`` on L1; the world it halts in."""

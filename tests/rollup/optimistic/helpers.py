@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.node import Genesis, L2Node
 from prozchain.rollup.optimistic.outputs import split_points
-from prozchain.rollup.optimistic.system import ETHER, Config, System, deploy
+from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.vm import L2Tx
 from prozchain.rollup.vm.codec import pack_batch
 from prozchain.rollup.vm.examples import TOKEN, token_storage

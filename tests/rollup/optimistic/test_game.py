@@ -8,7 +8,7 @@ import pytest
 
 from prozchain.rollup.optimistic.outputs import (ACTIVE, BURN, CHALLENGER, CHALLENGER_WON, DEFENDER,
                                        DEFENDER_WON, DELETED, FINALIZED, PENDING, VOID)
-from prozchain.rollup.optimistic.system import ETHER
+from prozchain.rollup.common.units import ETHER
 
 from .helpers import BRIDGE_AT, CONFIG, fake_world, rig
 

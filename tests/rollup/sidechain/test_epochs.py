@@ -9,7 +9,8 @@ import pytest
 from prozchain.rollup.l1.errors import Revert
 from prozchain.rollup.sidechain.bridge.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.messages import PRECOMMIT, Vote
-from prozchain.rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.sidechain.system import Config, build
 
 
 @pytest.fixture(scope="module")

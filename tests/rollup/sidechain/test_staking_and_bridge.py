@@ -14,7 +14,8 @@ from prozchain.rollup.sidechain.bridge.contracts import ALL_CHECKS, CHECK_THRESH
 from prozchain.rollup.sidechain.chain import ChainState
 from prozchain.rollup.sidechain.messages import PRECOMMIT, SignedProposal, Vote, signature_bytes
 from prozchain.rollup.sidechain.staking import BURN, Staking
-from prozchain.rollup.sidechain.system import ETHER, Config, build
+from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.sidechain.system import Config, build
 
 KEYS = [Key.from_seed(f"st-{i}".encode()) for i in range(5)]
 

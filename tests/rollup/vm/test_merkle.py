@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.vm.errors import InvalidWitness
-from prozchain.rollup.vm.merkle import (EMPTY, MerkleDB, Proof, keccak, key_of, list_proof, list_root,
+from prozchain.rollup.vm.merkle import (EMPTY, MerkleDB, Proof, keccak, key_of, list_proof,
                               list_verify, read, write)
 
 keys = st.integers(0, 40).map(lambda i: key_of(bytes([i])))
@@ -54,7 +55,7 @@ def test_forged_proofs_are_rejected():
 @pytest.mark.parametrize("count", [1, 2, 5, 8])
 def test_list_tree_proofs(count):
     leaves = [key_of(bytes([i])) for i in range(count)]
-    root = list_root(leaves)
+    root = list_root(leaves, keccak)
     for i, leaf in enumerate(leaves):
         list_verify(root, count, i, leaf, list_proof(leaves, i))
     with pytest.raises(InvalidWitness):
@@ -65,7 +66,7 @@ def test_list_tree_proofs(count):
 
 def test_an_inner_node_cannot_pass_for_an_item():
     leaves = [key_of(bytes([i])) for i in range(4)]
-    root = list_root(leaves)
+    root = list_root(leaves, keccak)
     inner = leaves[2] + leaves[3]  # the preimage of the right child of the root
     with pytest.raises(InvalidWitness, match="levels"):
         list_verify(root, 4, 1, keccak(inner), (keccak(leaves[0] + leaves[1]),))

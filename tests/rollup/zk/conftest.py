@@ -11,7 +11,8 @@ from prozchain.circuits.txtypes import Tx, sign_tx
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.zk.keys import circuit_and_key
 from prozchain.rollup.zk.operator import Pipeline
-from prozchain.rollup.zk.system import ETHER, UNIT, System, deploy
+from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.zk.system import UNIT, System, deploy
 
 
 @dataclass

@@ -81,9 +81,9 @@ def test_the_wallet_and_the_judge_go_by_what_l1_applied():
         node.sync()
         assert len(run.sent) == 4
         assert all(wallet.status[tx.key()] == TxStatus(INCLUDED, node.included[tx_id(tx)]) for _, tx, _ in run.sent)
-        heard = judge(run, "zk-happy-path", params, {})
+        heard = judge(run, "zk-happy-path", {})
         for key in wallet.status:
             wallet.status[key] = TxStatus(REJECTED, reason="signed for a nonce already used")
-        misheard = judge(run, "zk-happy-path", params, {})
+        misheard = judge(run, "zk-happy-path", {})
     assert heard.ok and misheard.ok and misheard.honest_loss == 0, explain(misheard)
     assert heard.accounts == misheard.accounts

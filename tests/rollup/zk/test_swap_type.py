@@ -10,7 +10,8 @@ from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.zk.keys import circuit_and_key
 from prozchain.rollup.zk.node import ZkNode
 from prozchain.rollup.zk.operator import Pipeline
-from prozchain.rollup.zk.system import ETHER, deploy
+from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.zk.system import deploy
 
 from tests.rollup.zk.conftest import Rig
 
