@@ -13,7 +13,7 @@ loses and duplicates messages). Amounts are wei.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable
 
 from prozchain.rollup.common.units import BLOCK_MS
 from prozchain.rollup.l1 import keccak256

@@ -6,8 +6,10 @@ from __future__ import annotations
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from prozchain.rollup.channels.agents.link import mover
+from prozchain.rollup.channels.agents.link import TIMEOUT_MS, mover
+from prozchain.rollup.channels.agents.payments import pay
 from prozchain.rollup.channels.system import System
+from prozchain.rollup.l1 import keccak256
 from prozchain.rollup.sim.network import NetworkConfig
 
 DEPOSIT = 10**6
@@ -106,3 +108,24 @@ def test_duplicates_and_stragglers_change_nothing():
             bob.receive(junk)  # malformed: logged and dropped
         assert system.client("alice", cid).latest == system.client("bob", cid).latest
         assert system.client("alice", cid).latest.balance_b == DEPOSIT + 6
+
+
+def test_htlc_exchanges_travel_over_the_network():
+    """An HTLC payment across a partition is not co-signed in time (the payer hears it failed);
+    once the partition heals, a second payment locks and settles, every step a message. The
+    first lock, signed and retransmitted, is co-signed after the heal too and waits for its
+    expiry (a signature cannot be taken back)."""
+    system = System(4, list(NAMES))
+    with system.sim:
+        cid = system.open("alice", "bob", DEPOSIT, DEPOSIT)
+        system.sim.network.partition(["bob"], heal_after=2 * TIMEOUT_MS)
+        preimages = [keccak256(b"cut"), keccak256(b"healed")]
+        for hid, (at, preimage) in enumerate(zip((1_000, 3 * TIMEOUT_MS), preimages), start=1):
+            system.sim.scheduler.at(at, f"pay {hid}", lambda p=preimage, h=hid: pay(
+                system.nodes, list(NAMES), [cid], [(500, system.chain.time + 1_200)], p, h))
+        system.sim.run(until=TIMEOUT_MS + 2_000)
+        assert system.latest(cid).version == 0 and system.sim.network.stats["blocked"] > 0
+        system.sim.run(until=4 * TIMEOUT_MS)
+        alice = system.nodes["alice"]
+        assert alice.preimage(keccak256(preimages[0])) is None and alice.preimage(keccak256(preimages[1]))
+        assert system.latest(cid).balance_b == DEPOSIT + 500 and [h.hid for h in system.latest(cid).htlcs] == [1]
