@@ -260,9 +260,10 @@ class ChannelNode(Agent):
         system, chain = self.system, self.system.chain
         params = VirtualParams.decode(bytes.fromhex(record["params"]))
         vid = params.vid
-        status, deadline, version, paid_a = system.virtual_status(vid)
+        onchain = system.virtual_status(vid)
+        status, version = onchain.status, onchain.version
         state, sigs = self._virtual_state(record, vid)
-        outcome = paid_a if status == CLOSED else state.balance_a if state.final else None
+        outcome = onchain.paid_a if status == CLOSED else state.balance_a if state.final else None
         holding = [cid for cid in record["ledgers"] if any(g.vid == vid for g in self.clients[cid].latest.guarantees)]
         for cid in holding:
             ledger_status = chain.view(system.adjudicator, "channel", cid).status
@@ -276,7 +277,7 @@ class ChannelNode(Agent):
                           lambda cid=cid: self._close_if(cid, lambda s: any(g.vid == vid for g in s.guarantees)))
         if status == CLOSED or not self.virtual_onchain:
             return
-        if status == CLOSING and chain.time >= deadline:
+        if status == CLOSING and chain.time >= onchain.deadline:
             conclude(chain, self.key, system.adjudicator, system.vpublished[vid, version], mine=False)
         elif state.version > version and (status == CLOSING or any(cid in system.published for cid in holding)):
             system.publish_virtual(self.name, params, state, sigs)

@@ -426,7 +426,7 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
         accounts = {n: {"owed": owed[n], "recovered": usable[n]} for n in names}
         loss = sum(max(0, owed[n] - usable[n]) for n in names)
         in_escrow = sum(system.latest(cid).total for cid in (left, right) if cid not in paid)
-        concluded = system.virtual_status(vid)[0] == CLOSED
+        concluded = system.virtual_status(vid).status == CLOSED
         later_txs = len(system.chain.receipts) - txs_before
         invariants = {"no_l1_transaction_for_the_virtual_channel": virtual_txs == 0,
                       "everyone_recovers_what_it_is_owed": loss == 0,
