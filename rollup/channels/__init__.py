@@ -7,7 +7,7 @@ scenarios on the simulation harness.
 10
 """
 
-from prozchain.rollup.channels.adjudicator import Adjudicator
+from prozchain.rollup.channels.contracts.adjudicator import Adjudicator
 from prozchain.rollup.channels.errors import (BadSignature, ChannelError, ConflictingState, InvalidState,
                                     PaymentError, ReplayedState, RouteError, StaleState)
 from prozchain.rollup.channels.state import Guarantee, Htlc, State, VirtualParams

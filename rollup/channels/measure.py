@@ -26,12 +26,13 @@ import time
 
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim.store import MemoryStore, SqliteStore
-from prozchain.rollup.channels.client import ChannelClient, update
-from prozchain.rollup.channels.onchain import close, deploy, force_close, genesis, open_channel, settle, submit
+from prozchain.rollup.channels.agents.client import ChannelClient, update
+from prozchain.rollup.channels.contracts.onchain import (close, conclude, deploy, force_close, genesis, open_channel,
+                                                         publish, settle, submit)
 from prozchain.rollup.channels.errors import RouteError
-from prozchain.rollup.channels.routing import scale_free, send, send_multipart
+from prozchain.rollup.channels.agents.routing import scale_free, send, send_multipart
 from prozchain.rollup.channels.state import VirtualParams
-from prozchain.rollup.channels.virtual import conclude, fund, onchain_sigs, publish, start
+from prozchain.rollup.channels.agents.virtual import fund, onchain_sigs, start
 
 PERIOD = 100
 

@@ -4,7 +4,7 @@ A state is what both parties sign and what the adjudicator judges. It names the 
 chain (so a signature cannot be replayed on another contract or chain), the channel, a version
 (Nitro's turn number), both balances, whether it is *final* (only a final state closes a channel
 cooperatively), the HTLCs in flight and the *guarantees*: amounts a ledger channel locks for a
-virtual channel (see :mod:`prozchain.rollup.channels.virtual`), paid out by that virtual channel's outcome.
+virtual channel (see :mod:`prozchain.rollup.channels.agents.virtual`), paid out by that virtual channel's outcome.
 Value is conserved: balances plus HTLC and guarantee amounts always equal the channel's deposit.
 
 >>> s = State("0x" + "ad" * 20, 1337, 0, 0, 60, 40)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prozchain.rollup.channels.client import ChannelClient, update
-from prozchain.rollup.channels.onchain import deploy, genesis, open_channel
+from prozchain.rollup.channels.agents.client import ChannelClient, update
+from prozchain.rollup.channels.contracts.onchain import deploy, genesis, open_channel
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim.store import MemoryStore
 

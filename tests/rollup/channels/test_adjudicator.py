@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prozchain.rollup.channels.adjudicator import CLOSED, CLOSING, OPEN, PENDING
-from prozchain.rollup.channels.client import update
-from prozchain.rollup.channels.onchain import close, force_close, settle, submit
+from prozchain.rollup.channels.contracts.adjudicator import CLOSED, CLOSING, OPEN, PENDING
+from prozchain.rollup.channels.agents.client import update
+from prozchain.rollup.channels.contracts.onchain import close, force_close, settle, submit
 from prozchain.rollup.channels.state import Htlc
 from prozchain.rollup.l1 import keccak256
 
@@ -14,7 +14,7 @@ from tests.rollup.channels.helpers import PERIOD, rig
 
 
 def status(r, cid=1):
-    return r.chain.view(r.adjudicator, "channel", cid)[4]
+    return r.chain.view(r.adjudicator, "channel", cid).status
 
 
 def test_single_and_dual_funding_and_abort():
@@ -27,7 +27,8 @@ def test_single_and_dual_funding_and_abort():
     assert not wrong.status and "exactly 50" in wrong.error
     assert not r.chain.transact(r.a, r.adjudicator, "fund", cid, value=50, gas_limit=300_000).status
     assert r.chain.transact(r.b, r.adjudicator, "fund", cid, value=50, gas_limit=300_000).status
-    assert status(r, cid) == OPEN and r.chain.view(r.adjudicator, "channel", cid)[2:4] == (10, 50)
+    info = r.chain.view(r.adjudicator, "channel", cid)
+    assert status(r, cid) == OPEN and (info.deposit_a, info.deposit_b) == (10, 50)
     third = r.chain.transact(r.a, r.adjudicator, "open", r.b.address, PERIOD, 7, value=5, gas_limit=300_000)
     before = r.chain.state.balance(r.a.address)
     aborted = r.chain.transact(r.a, r.adjudicator, "abort", third.return_value, gas_limit=300_000)
@@ -75,7 +76,7 @@ def test_one_version_newer_replaces_without_penalty():
     r.pays(1, amount=10)
     assert force_close(r.chain, r.alice, r.adjudicator, older, older_sigs).status
     assert submit(r.chain, r.b, r.adjudicator, "challenge", 1, r.bob.latest.encode(), r.bob.latest_sigs).status
-    assert status(r) == CLOSING and r.chain.view(r.adjudicator, "channel", 1)[7] == r.bob.latest.version
+    assert status(r) == CLOSING and r.chain.view(r.adjudicator, "channel", 1).version == r.bob.latest.version
     stale = submit(r.chain, r.b, r.adjudicator, "challenge", 1, older.encode(), older_sigs)
     assert not stale.status and "not newer" in stale.error
     r.chain.advance_time(PERIOD)

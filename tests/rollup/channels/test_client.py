@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.agents.client import ChannelClient, update
 from prozchain.rollup.channels.errors import (BadSignature, ConflictingState, InvalidState, ReplayedState,
                                     StaleState)
 from prozchain.rollup.channels.state import Htlc, State

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prozchain.rollup.channels.errors import PaymentError, RouteError
-from prozchain.rollup.channels.htlc import Policy, check_forward, plan
-from prozchain.rollup.channels.routing import ChannelGraph, scale_free, send, send_multipart
+from prozchain.rollup.channels.agents.htlc import Policy, check_forward, plan
+from prozchain.rollup.channels.agents.routing import ChannelGraph, scale_free, send, send_multipart
 
 GRAPHS = {seed: scale_free(120, 2, seed) for seed in range(3)}
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prozchain.rollup.channels.adjudicator import CLOSED, CLOSING
-from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.contracts.adjudicator import CLOSED, CLOSING, VirtualInfo
+from prozchain.rollup.channels.agents.client import ChannelClient, update
 from prozchain.rollup.channels.errors import InvalidState
-from prozchain.rollup.channels.onchain import deploy, force_close, genesis, open_channel, settle
+from prozchain.rollup.channels.contracts.onchain import conclude, deploy, force_close, genesis, open_channel, publish, settle
 from prozchain.rollup.channels.state import PREFUND, Guarantee, State, VirtualParams
-from prozchain.rollup.channels.virtual import conclude, defund, fund, lock, onchain_sigs, publish, start
+from prozchain.rollup.channels.agents.virtual import defund, fund, lock, onchain_sigs, start
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim.store import MemoryStore
 
@@ -73,7 +73,7 @@ def triangle(amount_a: int = 300, amount_b: int = 200, do_fund: bool = True) -> 
     return t
 
 
-def vstatus(t: Triangle) -> tuple:
+def vstatus(t: Triangle) -> VirtualInfo:
     return t.chain.view(t.adj, "virtual", t.params.vid)
 
 
@@ -154,7 +154,7 @@ def _end_on_l1(t: Triangle, closers) -> None:
     for client in closers:
         assert force_close(t.chain, client, t.adj).status
     t.chain.advance_time(PERIOD)
-    if vstatus(t)[0] == CLOSING:
+    if vstatus(t).status == CLOSING:
         assert conclude(t.chain, t.keys["b"], t.adj, t.vb.latest).status
     for client in (t.left[0], t.right[1]):
         assert settle(t.chain, client.key, t.adj, client.latest).status
@@ -173,7 +173,7 @@ def test_intermediary_silent_after_funding_both_ends_recover_on_l1():
     blocked = settle(t.chain, t.keys["a"], t.adj, t.left[0].latest)
     assert not blocked.status and "not concluded" in blocked.error  # the guarantee waits for V
     assert publish(t.chain, t.keys["a"], t.adj, t.params, t.va.latest, onchain_sigs(t.va, t.funded)).status
-    assert vstatus(t)[0] == CLOSED and vstatus(t)[3] == t.va.latest.balance_a  # final: concluded at once
+    assert vstatus(t).status == CLOSED and vstatus(t).paid_a == t.va.latest.balance_a  # final: concluded at once
     assert settle(t.chain, t.keys["a"], t.adj, t.left[0].latest).status
     assert force_close(t.chain, t.right[1], t.adj).status
     t.chain.advance_time(PERIOD)
@@ -201,7 +201,7 @@ def test_an_end_silent_the_other_end_and_the_intermediary_recover(silent):
     assert publish(t.chain, active.key, t.adj, t.params, active.latest, onchain_sigs(active, t.funded)).status
     again = publish(t.chain, i_key, t.adj, t.params, prefund, sigs_v1)
     assert not again.status and "not newer" in again.error
-    assert vstatus(t)[0] == CLOSING and vstatus(t)[2] == active.latest.version
+    assert vstatus(t).status == CLOSING and vstatus(t).version == active.latest.version
     _end_on_l1(t, [t.left[1], t.right[0]] if silent == "a" else [ledger, t.right[0]])
     assert {n: t.received(n) for n in "aib"} == owed and owed["a"] == DEPOSIT - 120
     assert t.chain.state.balance(t.adj) == 0 and t.chain.conserved()
@@ -261,7 +261,7 @@ def test_l1_escrow_is_conserved_whatever_outcome_a_and_b_sign(x_a, x_b, payments
         update(t.va, t.vb, t.va.latest.pay(0, 10))
     forged = State(t.adj, t.chain.chain_id, t.params.vid, t.va.latest.version + 1, x_a, x_b, final=True)
     sigs = forged.sign(t.keys["a"]) + forged.sign(t.keys["b"]) + t.funded
-    assert publish(t.chain, t.keys["b"], t.adj, t.params, forged, sigs).status and vstatus(t)[0] == CLOSED
+    assert publish(t.chain, t.keys["b"], t.adj, t.params, forged, sigs).status and vstatus(t).status == CLOSED
     _end_on_l1(t, [t.left[0], t.right[1]])
     received = {n: t.received(n) for n in "aib"}
     assert sum(received.values()) == 4 * DEPOSIT and received["i"] == 2 * DEPOSIT

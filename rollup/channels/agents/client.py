@@ -5,7 +5,7 @@ responder checks and countersigns it (:meth:`accept`), the proposer stores the c
 (:meth:`complete`). The rules that keep a party safe:
 
 - it signs version n+1 only while its latest co-signed state is version n (so a co-signed state
-  two versions newer proves an older one was revoked: see :mod:`prozchain.rollup.channels.adjudicator`);
+  two versions newer proves an older one was revoked: see :mod:`prozchain.rollup.channels.contracts.adjudicator`);
 - *write before sign*: the state about to be signed is committed to the store before the
   signature is computed and released, so after a crash the client still knows what it signed
   and never signs a second, different state for that version (:class:`ConflictingState`);
@@ -121,7 +121,7 @@ class ChannelClient:
             raise ConflictingState(f"channel {self.channel}: already signed a different "
                                    f"version {state.version}")
         mine = state.sign(self.key)
-        sigs = self._ordered(mine, their_sig)
+        sigs = self.ordered(mine, their_sig)
         self._write([(self.prefix + "signed", state.encode().hex()),
                      (self.prefix + "cosigned", [state.encode().hex(), sigs.hex()])])
         self._notify(state, sigs)
@@ -135,7 +135,7 @@ class ChannelClient:
         if pending is None or pending.digest != state.digest:
             raise StaleState(f"channel {self.channel}: v{state.version} is not the state this party proposed")
         self._verify(state, their_sig, 1 - self.party)
-        sigs = self._ordered(state.sign(self.key), their_sig)
+        sigs = self.ordered(state.sign(self.key), their_sig)
         self._write([(self.prefix + "cosigned", [state.encode().hex(), sigs.hex()])])
         self._notify(state, sigs)
         return state
@@ -177,7 +177,8 @@ class ChannelClient:
             raise BadSignature(f"channel {self.channel} v{state.version}: signed by {signer}, "
                                f"not by {'AB'[party]} ({self.parties[party]})")
 
-    def _ordered(self, mine: bytes, theirs: bytes) -> bytes:
+    def ordered(self, mine: bytes, theirs: bytes) -> bytes:
+        """This party's and the peer's signatures in the order L1 wants them (A's, then B's)."""
         return mine + theirs if self.party == A else theirs + mine
 
     # -- persistence ------------------------------------------------------------------------------

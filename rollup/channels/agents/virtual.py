@@ -16,12 +16,13 @@ A and B each have a *ledger* channel with the intermediary I. To open a virtual 
 
 If anyone goes silent, each honest party goes to L1: it force-closes its ledger channel, V is
 published (``publish_virtual``: a final state concludes at once, otherwise after V's challenge
-period, ``conclude_virtual``), and the ledger's ``settle`` pays the guarantee as V's outcome says.
+period, ``conclude_virtual``; see :mod:`prozchain.rollup.channels.contracts.onchain`), and the
+ledger's ``settle`` pays the guarantee as V's outcome says.
 No value is created or destroyed: each guarantee pays out exactly its amount.
 
 >>> from prozchain.rollup.l1 import Chain, Key
->>> from prozchain.rollup.channels.onchain import deploy, genesis, open_channel
->>> from prozchain.rollup.channels.client import ChannelClient, update
+>>> from prozchain.rollup.channels.contracts.onchain import deploy, genesis, open_channel
+>>> from prozchain.rollup.channels.agents.client import ChannelClient, update
 >>> from prozchain.rollup.sim.store import MemoryStore
 >>> a, i, b = (Key.from_seed(n) for n in (b"alice", b"ingrid", b"bob"))
 >>> chain = Chain({k.address: 10**18 for k in (a, i, b)})
@@ -46,11 +47,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from prozchain.rollup.l1 import Address, Chain, Key, Receipt
+from prozchain.rollup.l1 import Address, Key
 from prozchain.rollup.sim.store import MemoryStore, Store
-from prozchain.rollup.channels.client import ChannelClient, update
+from prozchain.rollup.channels.agents.client import ChannelClient, update
 from prozchain.rollup.channels.errors import BadSignature, InvalidState
-from prozchain.rollup.channels.onchain import submit
 from prozchain.rollup.channels.state import PREFUND, SIGNATURE_BYTES, Guarantee, State, VirtualParams
 
 Pair = tuple[ChannelClient, ChannelClient]
@@ -125,11 +125,3 @@ def onchain_sigs(client: ChannelClient, funded: bytes) -> bytes:
     the pre-fund version)."""
     return client.latest_sigs + (funded if client.latest.version > PREFUND else b"")
 
-
-def publish(chain: Chain, key: Key, adjudicator: Address, params: VirtualParams, state: State, sigs: bytes,
-            mine: bool = True) -> Optional[Receipt]:
-    return submit(chain, key, adjudicator, "publish_virtual", params.encode(), state.encode(), sigs, mine=mine)
-
-
-def conclude(chain: Chain, key: Key, adjudicator: Address, state: State, mine: bool = True) -> Optional[Receipt]:
-    return submit(chain, key, adjudicator, "conclude_virtual", state.channel, state.encode(), mine=mine)

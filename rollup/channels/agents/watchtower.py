@@ -1,6 +1,6 @@
 """Watchtowers: encrypted justice data per revoked state, opened only when that state hits L1.
 
-When a client holds co-signed version n, version n-2 is revoked (see :mod:`.adjudicator`). It
+When a client holds co-signed version n, version n-2 is revoked (see :mod:`..contracts.adjudicator`). It
 hands its tower ``(hint, blob)`` for that revoked state: ``hint`` is the first 16 bytes of
 ``keccak("hint" || d)`` and ``blob`` is the challenge (state n and both signatures) sealed with
 AES-256-GCM under ``keccak("key" || d)``, where ``d`` is the revoked state's digest. The tower
@@ -16,18 +16,18 @@ publishes it, and then it can find and open exactly that blob and submit the cha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from Crypto.Cipher import AES
 
 from prozchain.rollup.l1 import Key, keccak256
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.channels.errors import ChannelError
-from prozchain.rollup.channels.onchain import submit
+from prozchain.rollup.channels.contracts.onchain import submit
 from prozchain.rollup.channels.state import SIGNATURE_BYTES, State
 
 if TYPE_CHECKING:
-    from prozchain.rollup.channels.client import ChannelClient
+    from prozchain.rollup.channels.agents.client import ChannelClient
     from prozchain.rollup.sim.world import Simulation
 
 NONCE = bytes(12)  # every key seals exactly one blob
@@ -53,15 +53,16 @@ def open_blob(digest: bytes, blob: bytes) -> bytes:
         raise ChannelError(f"justice blob does not open with digest {digest.hex()[:16]}…: {exc}") from exc
 
 
-def justice_feed(client: "ChannelClient", tower: "Watchtower") -> None:
-    """After every co-signed state n, give ``tower`` the blob that punishes version n-2."""
+def justice_feed(client: "ChannelClient", send: Callable[[dict], None]) -> None:
+    """After every co-signed state n, ``send`` the tower (a message over the network) the blob
+    that punishes version n-2."""
     recent: list[bytes] = []
 
     def on_cosigned(state: State, sigs: bytes) -> None:
         recent.append(state.digest)
         if len(recent) > 2:
-            revoked = recent.pop(0)
-            tower.accept(*seal(revoked, state.encode() + sigs))
+            hint, blob = seal(recent.pop(0), state.encode() + sigs)
+            send({"kind": "justice", "hint": hint.hex(), "blob": blob.hex()})
     client.listeners.append(on_cosigned)
 
 
@@ -77,10 +78,10 @@ class Watchtower(Agent):
     def on_start(self) -> None:
         self.timer(self.poll_ms, "scan L1", self.scan)
 
-    def accept(self, hint: bytes, blob: bytes) -> None:
-        """Store one blob (clients call this; a tower that is down misses it)."""
-        if self.up:
-            self.store.put("blob/" + hint.hex(), blob.hex())
+    def on_message(self, src: str, message: dict) -> None:
+        """Store one justice blob a client sent (a tower that is down misses it)."""
+        if message.get("kind") == "justice":
+            self.store.put("blob/" + message["hint"], message["blob"])
 
     def scan(self) -> None:
         self.timer(self.poll_ms, "scan L1", self.scan)

@@ -33,7 +33,7 @@ from typing import Hashable, Optional
 import networkx as nx
 
 from prozchain.rollup.channels.errors import RouteError
-from prozchain.rollup.channels.htlc import Policy, plan
+from prozchain.rollup.channels.agents.htlc import Policy, plan
 
 TIME_RISK = 1e-9
 Edge = tuple[Hashable, Hashable]

@@ -21,7 +21,7 @@ Design (Nitro-style turn numbers with a Lightning-style penalty):
   expiry has passed; while neither holds, settling reverts (the funds wait in the contract).
 - ``reveal(preimage)`` is a global preimage registry (like Raiden's): one reveal resolves that
   hash in every channel, so every hop of a route is paid or refunded alike.
-- Virtual channels (Nitro-style, see :mod:`prozchain.rollup.channels.virtual`) have no deposit and no L1
+- Virtual channels (Nitro-style, see :mod:`prozchain.rollup.channels.agents.virtual`) have no deposit and no L1
   transaction while they live: ledger channels lock *guarantees* for them. If anyone goes silent,
   a party of the virtual channel (A, B or the intermediary) calls ``publish_virtual`` with a
   state co-signed by A and B; a newer one replaces it during the virtual channel's challenge
@@ -41,13 +41,13 @@ precompile: 3,000 gas plus the warm call's 100, metered by the L1.
 >>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id)
 >>> chain.transact(a, adj, "open", b.address, 60, 0, value=1000, gas_limit=300_000).return_value
 1
->>> STATUS_NAMES[chain.view(adj, "channel", 1)[4]]
+>>> STATUS_NAMES[chain.view(adj, "channel", 1).status]
 'open'
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1.crypto import to_address
@@ -57,6 +57,28 @@ from prozchain.rollup.channels.state import PREFUND, SIGNATURE_BYTES, State, Vir
 ECRECOVER = 1  # the precompile's address
 NONE, PENDING, OPEN, CLOSING, CLOSED = range(5)
 STATUS_NAMES = ("none", "pending", "open", "closing", "closed")
+
+
+class ChannelInfo(NamedTuple):
+    """What :meth:`Adjudicator.channel` reports about one ledger channel."""
+
+    a: Address
+    b: Address
+    deposit_a: int
+    deposit_b: int
+    status: int  # NONE, PENDING, OPEN, CLOSING or CLOSED
+    period: int  # the challenge period, seconds
+    deadline: int  # end of the running challenge period (0 unless closing)
+    version: int  # version of the published state
+
+
+class VirtualInfo(NamedTuple):
+    """What :meth:`Adjudicator.virtual` reports about one virtual channel."""
+
+    status: int  # NONE, CLOSING or CLOSED
+    deadline: int
+    version: int  # version of the published state
+    paid_a: int  # what the concluded outcome pays A
 
 
 class Adjudicator(Contract):
@@ -225,10 +247,10 @@ class Adjudicator(Contract):
         self._conclude(vid, State.decode(state))
 
     @external
-    def virtual(self, vid: int) -> tuple:
-        """``(status, deadline, version, paid to A)`` of a virtual channel (status none/closing/closed)."""
+    def virtual(self, vid: int) -> VirtualInfo:
+        """The L1 record of virtual channel ``vid``."""
         status, deadline = self._vmeta(vid)
-        return status, deadline, self.load("vversion", vid), self.load("vout", vid)
+        return VirtualInfo(status, deadline, self.load("vversion", vid), self.load("vout", vid))
 
     # -- the preimage registry ------------------------------------------------------------------
     @external
@@ -244,11 +266,11 @@ class Adjudicator(Contract):
         return self.load("revealed", lock)
 
     @external
-    def channel(self, cid: int) -> tuple:
-        """``(a, b, deposit_a, deposit_b, status, period, deadline, version)``."""
+    def channel(self, cid: int) -> ChannelInfo:
+        """The L1 record of channel ``cid``."""
         status, period, deadline = self._meta(cid)
-        return (self._party(cid, "a"), self._party(cid, "b"), self.load("deposit_a", cid),
-                self.load("deposit_b", cid), status, period, deadline, self.load("version", cid))
+        return ChannelInfo(self._party(cid, "a"), self._party(cid, "b"), self.load("deposit_a", cid),
+                           self.load("deposit_b", cid), status, period, deadline, self.load("version", cid))
 
     # -- internals -------------------------------------------------------------------------------
     def _meta(self, cid: int) -> tuple[int, int, int]:

@@ -1,4 +1,5 @@
-"""Talking to the adjudicator: deploy, open (single- or dual-funded), close, dispute, settle.
+"""Talking to the adjudicator: deploy, open (single- or dual-funded), close, dispute, settle, and
+publish or conclude a virtual channel.
 
 Each helper sends one L1 transaction per step and returns its receipt (or the channel id), so
 callers can read the gas. :class:`L1Error` subclasses propagate; a reverted transaction comes back
@@ -9,7 +10,8 @@ as a receipt with ``status`` False.
 >>> chain = Chain({a.address: 10**18, b.address: 10**18})
 >>> adj = deploy(chain, a)
 >>> cid, receipts = open_channel(chain, adj, a, b, 600, 400, period=60)
->>> chain.view(adj, "channel", cid)[2:4], [r.status for r in receipts]
+>>> info = chain.view(adj, "channel", cid)
+>>> (info.deposit_a, info.deposit_b), [r.status for r in receipts]
 ((600, 400), [True, True])
 """
 
@@ -19,9 +21,9 @@ from typing import Optional
 
 from prozchain.rollup.l1 import Address, Chain, Key, Receipt
 from prozchain.rollup.l1.errors import Revert
-from prozchain.rollup.channels.adjudicator import Adjudicator
-from prozchain.rollup.channels.client import ChannelClient
-from prozchain.rollup.channels.state import State
+from prozchain.rollup.channels.contracts.adjudicator import Adjudicator
+from prozchain.rollup.channels.agents.client import ChannelClient
+from prozchain.rollup.channels.state import State, VirtualParams
 
 GAS = 400_000
 
@@ -46,7 +48,7 @@ def open_channel(chain: Chain, adjudicator: Address, a: Key, b: Key, deposit_a: 
 def genesis(chain: Chain, adjudicator: Address, channel: int) -> State:
     """The opening state of ``channel`` as the deposits on L1 define it."""
     info = chain.view(adjudicator, "channel", channel)
-    return State(adjudicator, chain.chain_id, channel, 0, info[2], info[3])
+    return State(adjudicator, chain.chain_id, channel, 0, info.deposit_a, info.deposit_b)
 
 
 def submit(chain: Chain, key: Key, adjudicator: Address, method: str, *args, mine: bool = True) -> Optional[Receipt]:
@@ -73,3 +75,14 @@ def force_close(chain: Chain, client: ChannelClient, adjudicator: Address,
 
 def settle(chain: Chain, key: Key, adjudicator: Address, state: State, mine: bool = True) -> Optional[Receipt]:
     return submit(chain, key, adjudicator, "settle", state.channel, state.encode(), mine=mine)
+
+
+def publish(chain: Chain, key: Key, adjudicator: Address, params: VirtualParams, state: State, sigs: bytes,
+            mine: bool = True) -> Optional[Receipt]:
+    """Publish a virtual channel's state (see :mod:`prozchain.rollup.channels.agents.virtual`)."""
+    return submit(chain, key, adjudicator, "publish_virtual", params.encode(), state.encode(), sigs, mine=mine)
+
+
+def conclude(chain: Chain, key: Key, adjudicator: Address, state: State, mine: bool = True) -> Optional[Receipt]:
+    """Conclude a virtual channel whose challenge period is over with its published state."""
+    return submit(chain, key, adjudicator, "conclude_virtual", state.channel, state.encode(), mine=mine)
