@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from prozchain.native.backend import Backend, R
+from prozchain.native.backend import Backend
+
+from prozchain.native.curve import R, Group
 from prozchain.native.errors import ProzError
 from prozchain.native.kernels import array_to_ints, root_of_unity
 from prozchain.prover.backend import current_backend
@@ -165,7 +167,7 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
         done(key.b2.array)
         # a B2 point outside G2 (a key read with check="sample") would leak the witness through
         # the cofactor part of pi_b: refuse rather than publish it
-        if pb2.affine is not None and not backend.in_subgroup("g2", pb2.affine):
+        if pb2.affine is not None and not backend.in_subgroup(Group.G2, pb2.affine):
             raise ProvingKeyError("the B2 MSM is not in G2: the key's B2 section holds points outside G2")
     with profile.step("msm_c"):
         pc = _g1(backend.msm_prepared(key.c, w[key.n_public + 1:]))

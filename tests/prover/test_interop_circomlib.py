@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.prover.cli import main
 from prozchain.prover.formats.r1cs import read_r1cs
 from prozchain.prover.groth16.ptau_dev import write_dev_ptau

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.prover.cli import main
 from prozchain.prover.curve import G1Point
 from prozchain.prover.formats.container import FormatError, read_container, write_container

@@ -7,7 +7,7 @@ import struct
 import pytest
 
 from prozchain.circuits.r1cs import R1CS, SparseMatrix
-from prozchain.native.backend import P
+from prozchain.native.curve import P
 from prozchain.prover.cli import main
 from prozchain.prover.formats.container import FormatError, write_container
 from prozchain.prover.formats.ptau import MAX_POWER, read_ptau

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from prozchain.circuits.r1cs import R1CS, SparseMatrix
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.prover.cli import main
 from prozchain.prover.formats.container import FormatError, read_container, write_container
 from prozchain.prover.formats.r1cs import read_r1cs, write_r1cs
