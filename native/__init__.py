@@ -35,6 +35,7 @@ _BACKENDS = {
 }
 
 BACKEND_NAMES = tuple(_BACKENDS)
+__all__ = ["BACKEND_NAMES", "Backend", "BackendUnavailable", "Field", "Group", "get_backend"]
 
 
 class BackendUnavailable(ProzError):

@@ -29,7 +29,9 @@ from py_ecc import bn128
 
 from prozchain.native.backend import Check, CheckLevel
 from prozchain.native.curve import ATE_X, P, R, Group, Point
-from prozchain.native.kernels import MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array, ntt_log, root_of_unity
+from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.kernels import (MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array,
+                                      ntt_log, root_of_unity)
 from prozchain.native.reference import ReferenceBackend
 
 U64 = np.uint64
@@ -605,8 +607,6 @@ class NumbaBackend(ReferenceBackend):
         n = a.shape[0]
         log = ntt_log(n)
         if any(v >= R for v in array_to_ints(a[a[:, 3] >= U64(R >> 192)])):
-            from prozchain.native.errors import InvalidFieldElementError
-
             raise InvalidFieldElementError("ntt input holds a value that is not < R")
         if shift is not None and shift % R == 0:
             raise ValueError("the coset shift must be nonzero modulo R")

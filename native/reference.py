@@ -26,6 +26,7 @@ from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_
 from prozchain.native.backend import Backend
 from prozchain.native.curve import G1, G2, MODULI, P, R, Field, Fp2, Fp12, Group, Point
 from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array, ints_to_array, ntt_log, root_of_unity
 
 _FIELD = {Group.G1: bn.FQ, Group.G2: bn.FQ2}
 _CURVE_B = {Group.G1: bn.b, Group.G2: bn.b2}
@@ -239,8 +240,6 @@ class ReferenceBackend(Backend):
         return from_py_ecc(acc)
 
     def msm_prepared(self, bases, scalars) -> Point:
-        from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array
-
         ks = array_to_ints(check_fr_array(scalars, "scalars"))
         if len(ks) > len(bases):
             raise ValueError(f"msm: {len(ks)} scalars but only {len(bases)} bases")
@@ -248,8 +247,6 @@ class ReferenceBackend(Backend):
 
     def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
         """The naive O(n^2) transform: evaluate (or interpolate) at the points shift * w^k."""
-        from prozchain.native.kernels import ntt_log, root_of_unity
-
         values = list(values)
         n = len(values)
         _modulus(Field.FR, *values)
@@ -268,6 +265,4 @@ class ReferenceBackend(Backend):
         return out
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
-        from prozchain.native.kernels import array_to_ints, check_fr_array, ints_to_array
-
         return ints_to_array(self.ntt(array_to_ints(check_fr_array(values, "ntt input")), inverse, shift))

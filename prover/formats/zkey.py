@@ -52,7 +52,7 @@ import random
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Literal, Optional, Sequence, Union, get_args
 
 import numpy as np
 
@@ -71,6 +71,7 @@ GROTH16 = 1
 SAMPLE = 64
 MAX_LOG_DOMAIN = 27  # H lives on a coset of the doubled domain; Fr has 2-adicity 28
 POINT_BYTES = {Group.G1: 64, Group.G2: 128}
+KeyCheck = Literal["all", "sample", "none"]  # how much of the big point sections to validate
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ class MPCParams:
         """The section payload, laid out as snarkjs's ``writeMPCParams``."""
         out = [self.cs_hash, struct.pack("<I", len(self.contributions))]
         for c in self.contributions:
-            out += [_mont_rows(Group.G1, [c.delta_after, c.g1_s, c.g1_sx]).tobytes(), _mont_rows(Group.G2, [c.g2_spx]).tobytes(),
+            out += [_mont_rows(Group.G1, [c.delta_after, c.g1_s, c.g1_sx]).tobytes(),
+                    _mont_rows(Group.G2, [c.g2_spx]).tobytes(),
                     c.transcript, struct.pack("<I", c.type)]
             params = b""
             if c.name:
@@ -203,7 +205,7 @@ def _decode_points(group: Group, rows: np.ndarray, labels: Sequence[str], error:
     return out
 
 
-def _bases(f: _Sections, section: int, group: Group, count: int, check: str) -> PreparedBases:
+def _bases(f: _Sections, section: int, group: Group, count: int, check: KeyCheck) -> PreparedBases:
     """A point section in the kernels' layout, validated as ``check`` says (see the module doc).
     snarkjs stores exactly that layout (Montgomery affine, (0, 0) at infinity), so an aligned
     section is used in place, from the file's mapping, with no copy."""
@@ -246,10 +248,10 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
     return records
 
 
-def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) -> ZKey:
+def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = None) -> ZKey:
     """Read and validate a snarkjs Groth16 ``.zkey`` (path or bytes); ``check`` is "all",
     "sample" or "none" for the big point sections (header and IC points are always checked)."""
-    if check not in ("all", "sample", "none"):
+    if check not in get_args(KeyCheck):
         raise ValueError(f"check must be 'all', 'sample' or 'none', not {check!r}")
     f = _Sections(read_container(source, b"zkey", versions={1}, name=name))
     f.expect_size(1, 4, "u32 protocol")
@@ -269,7 +271,8 @@ def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) ->
     if n_vars < n_public + 1:
         raise f.error(2, f"nVars {n_vars} < nPublic {n_public} + 1")
     alpha1, beta1 = _points_from_mont(f, 2, Group.G1, f.array(2, np.uint64, (2, 8), start=84), ["alpha1", "beta1"])
-    beta2, gamma2 = _points_from_mont(f, 2, Group.G2, f.array(2, np.uint64, (2, 16), start=84 + 128), ["beta2", "gamma2"])
+    beta2, gamma2 = _points_from_mont(f, 2, Group.G2, f.array(2, np.uint64, (2, 16), start=84 + 128),
+                                      ["beta2", "gamma2"])
     (delta1,) = _points_from_mont(f, 2, Group.G1, f.array(2, np.uint64, (1, 8), start=84 + 384), ["delta1"])
     (delta2,) = _points_from_mont(f, 2, Group.G2, f.array(2, np.uint64, (1, 16), start=84 + 448), ["delta2"])
     f.expect_size(3, 64 * (n_public + 1), f"{n_public + 1} G1 points")
@@ -307,7 +310,8 @@ def parse_mpc_params(raw: bytes, where: str = "contributions") -> MPCParams:
                         f"{CONTRIBUTION_BYTES + 4} fixed bytes")
         rows = np.frombuffer(raw, np.uint64, 40, pos)
         label = f"contribution {i}: "
-        g1 = _decode_points(Group.G1, rows[:24].reshape(3, 8), [label + n for n in ("deltaAfter", "g1_s", "g1_sx")], error)
+        g1 = _decode_points(Group.G1, rows[:24].reshape(3, 8), [label + n for n in ("deltaAfter", "g1_s", "g1_sx")],
+                            error)
         (g2_spx,) = _decode_points(Group.G2, rows[24:].reshape(1, 16), [label + "g2_spx"], error)
         transcript = bytes(raw[pos + 320:pos + 384])
         kind, size = struct.unpack_from("<II", raw, pos + 384)
@@ -373,7 +377,8 @@ def write_zkey(path: Union[str, Path], key: ZKey, circuit_hash: Optional[bytes] 
     snarkjs's circuit hash) and no contributions."""
     head = struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
     head += struct.pack("<III", key.n_vars, key.n_public, key.domain_size)
-    head += _mont_rows(Group.G1, [key.alpha1, key.beta1]).tobytes() + _mont_rows(Group.G2, [key.beta2, key.gamma2]).tobytes()
+    head += _mont_rows(Group.G1, [key.alpha1, key.beta1]).tobytes()
+    head += _mont_rows(Group.G2, [key.beta2, key.gamma2]).tobytes()
     head += _mont_rows(Group.G1, [key.delta1]).tobytes() + _mont_rows(Group.G2, [key.delta2]).tobytes()
     coefficients = struct.pack("<I", len(key.coefficients)) + np.ascontiguousarray(key.coefficients, COEF_DTYPE).tobytes()
     points = [(3, _mont_rows(Group.G1, key.ic)), (5, key.a.array), (6, key.b1.array), (7, key.b2.array),

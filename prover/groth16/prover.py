@@ -44,7 +44,7 @@ from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.formats.wtns import read_wtns_array
 from prozchain.prover.formats.container import first_not_below, release_pages
-from prozchain.prover.formats.zkey import ZKey, read_zkey
+from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 
@@ -84,7 +84,7 @@ class Profile(dict):
 _cache: "OrderedDict[tuple, ZKey]" = OrderedDict()
 
 
-def load_key(path: Union[str, Path], check: str = "all") -> ZKey:
+def load_key(path: Union[str, Path], check: KeyCheck = "all") -> ZKey:
     """``read_zkey`` with a small cache keyed by (path, size, mtime, check): proving many
     witnesses with one key reads and validates its point sections once."""
     stat = os.stat(path)

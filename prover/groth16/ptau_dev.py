@@ -236,7 +236,8 @@ def powers(backend: Backend, x: int, count: int) -> np.ndarray:
 
 def scale(backend: Backend, values: np.ndarray, k: int) -> np.ndarray:
     """Every row of a canonical Fr array times ``k``."""
-    return backend.mul_array(Field.FR, values, np.ascontiguousarray(np.broadcast_to(ints_to_array([k % R]), values.shape)))
+    factor = np.ascontiguousarray(np.broadcast_to(ints_to_array([k % R]), values.shape))
+    return backend.mul_array(Field.FR, values, factor)
 
 
 def lagrange_basis(backend: Backend, tau_powers: np.ndarray, n: int, drop_last: bool = False) -> np.ndarray:

@@ -131,7 +131,8 @@ def zkey_scaled(terms: np.ndarray) -> np.ndarray:
     """``terms`` with each value times 2^512 mod R, as a zkey stores coefficients (a copy)."""
     records = terms.copy()
     values = np.ascontiguousarray(records["value"])
-    records["value"] = current_backend().mul_array(Field.FR, values, np.broadcast_to(ints_to_array([MONT2]), values.shape))
+    factor = np.broadcast_to(ints_to_array([MONT2]), values.shape)
+    records["value"] = current_backend().mul_array(Field.FR, values, factor)
     return records
 
 
@@ -183,8 +184,8 @@ def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optiona
     k = [(beta * a + alpha * b + c) % R for a, b, c in zip(u, v, w)]
     gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
     odd = lagrange_at(backend, 2 * n, tau)[1::2]
-    sections = [(Group.G1, u), (Group.G1, v), (Group.G2, v), (Group.G1, [x * delta_inv % R for x in k[cs.n_public + 1:]]),
-                (Group.G1, [x * delta_inv % R for x in odd])]
+    sections = [(Group.G1, u), (Group.G1, v), (Group.G2, v),
+                (Group.G1, [x * delta_inv % R for x in k[cs.n_public + 1:]]), (Group.G1, [x * delta_inv % R for x in odd])]
     a, b1, b2, c, h = (_points(backend, group, scalars)
                        for group, scalars in tqdm(sections, desc="key points", unit="section", disable=not progress))
     g1, g2 = G1Point.generator(), G2Point.generator()
@@ -273,8 +274,8 @@ def circuit_hash(key: ZKey, ptau: PowersOfTau, backend: Optional[Backend] = None
     backend = backend or current_backend()
     n = key.domain_size
     digest = hashlib.blake2b(digest_size=64)
-    for group, points in ((Group.G1, [key.alpha1, key.beta1]), (Group.G2, [key.beta2, key.gamma2]), (Group.G1, [key.delta1]),
-                          (Group.G2, [key.delta2])):
+    for group, points in ((Group.G1, [key.alpha1, key.beta1]), (Group.G2, [key.beta2, key.gamma2]),
+                          (Group.G1, [key.delta1]), (Group.G2, [key.delta2])):
         digest.update(_uncompressed_points(group, points, backend))
     chunk = 1 << 14
     count = -(-(n - 1) // chunk) * min(n - 1, chunk)

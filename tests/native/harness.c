@@ -104,7 +104,8 @@ static int field_op(const char *op, const args *a) {
     uint64_t r[4];
     for (size_t i = 0; i < sizeof BINARY / sizeof *BINARY; i++)
         if (!strcmp(op, BINARY[i].name)) {
-            need(a, 3, op); BINARY[i].fn((enum pz_field)small(a, 0), r, arg(a, 1), arg(a, 2)); print_fes(r, 1); return 1;
+            need(a, 3, op); BINARY[i].fn((enum pz_field)small(a, 0), r, arg(a, 1), arg(a, 2)); print_fes(r, 1);
+            return 1;
         }
     for (size_t i = 0; i < sizeof UNARY / sizeof *UNARY; i++)
         if (!strcmp(op, UNARY[i].name)) {

@@ -321,8 +321,10 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
         "pz_pairing (1 pairs)": lambda: c.multi_pairing([(g1, g2)]),
         "pz_pairing_check (1 pairs)": lambda: c.pairing_check([(g1, g2)]),
         "pz_g1_fixed_base (2^10 points)": lambda: c.generator_multiples(Group.G1, ones),
-        "pz_g1_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G1, np.zeros((1024, 8), np.uint64)), ones),
-        "pz_g2_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G2, np.zeros((1024, 16), np.uint64)), ones),
+        "pz_g1_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G1, np.zeros((1024, 8), np.uint64)),
+                                                          ones),
+        "pz_g2_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G2, np.zeros((1024, 16), np.uint64)),
+                                                          ones),
         "pz_fr_ntt (2^10 values)": lambda: c.ntt_array(ones),
     }
     for message, call in calls.items():
