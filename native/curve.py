@@ -36,6 +36,10 @@ class Field(Enum):
     def __str__(self) -> str:
         return self.value
 
+    # Members are singletons (unpickling returns them too): hashing by identity, in C, keeps the
+    # backends' per-call table lookups as cheap as they were with strings (Enum's own hash is Python)
+    __hash__ = object.__hash__
+
 
 class Group(Enum):
     """A group of BN254: G1 over Fp, or G2 (the order-R subgroup of the twist) over Fp2."""
@@ -50,6 +54,8 @@ class Group(Enum):
 
     def __str__(self) -> str:
         return self.value
+
+    __hash__ = Field.__hash__
 
 
 MODULI = {Field.FP: P, Field.FR: R}

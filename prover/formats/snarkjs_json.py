@@ -37,7 +37,6 @@ from typing import Any, Sequence, Union
 import numpy as np
 
 from prozchain.native.backend import fp12_to_tower
-
 from prozchain.native.curve import ATE_X, P, R, Group
 from prozchain.native.errors import InvalidPointError, ProzError
 from prozchain.prover.backend import current_backend

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
 import numpy as np
 
 from prozchain.native.backend import Backend
-
 from prozchain.native.curve import R, Group
 from prozchain.native.errors import ProzError
 from prozchain.native.kernels import array_to_ints, root_of_unity

@@ -50,7 +50,6 @@ import numpy as np
 from tqdm import tqdm
 
 from prozchain.native.backend import Backend
-
 from prozchain.native.curve import P, R, Field, Group, Point
 from prozchain.native.errors import ProzError
 from prozchain.native.kernels import ints_to_array, prepare_bases

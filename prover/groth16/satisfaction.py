@@ -34,7 +34,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from prozchain.native.backend import Backend
-
 from prozchain.native.curve import R, Field
 from prozchain.native.kernels import array_to_ints
 from prozchain.prover.formats.zkey import ZKey

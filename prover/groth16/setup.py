@@ -40,7 +40,6 @@ import numpy as np
 from tqdm import tqdm
 
 from prozchain.native.backend import Backend
-
 from prozchain.native.curve import P, R, Field, Group
 from prozchain.native.errors import ProzError
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from prozchain.native.backend import Backend
-
 from prozchain.native.curve import P, Group
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.crypto import SECP256K1_N, address_bytes, recover_address
