@@ -7,7 +7,7 @@ from setuptools import find_packages, setup
 
 # The folders stay at the top of the repository; installed, they live under one namespace
 # (prozchain.native, prozchain.prover, ...), in editable and regular installs alike.
-LAYERS = ["native", "prover", "circuits", "rollup", "bench"]
+LAYERS = ["native", "relations", "prover", "circuits", "rollup", "bench"]
 PACKAGES = find_packages(include=[f"{layer}*" for layer in LAYERS])
 
 setup(

@@ -130,8 +130,8 @@ def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
     """The chain circuit filling a domain of 2^log_n, its witness and a development key (made
     once, then reused from ``workdir``)."""
     from prozchain.bench.circuit_compile import Chain
-    from prozchain.prover.formats.r1cs import write_r1cs
-    from prozchain.prover.formats.wtns import write_wtns
+    from prozchain.relations.formats.r1cs import write_r1cs
+    from prozchain.relations.formats.wtns import write_wtns
     from prozchain.prover.formats.zkey import write_zkey
     from prozchain.prover.groth16.setup import constraint_system, dev_setup
 

@@ -12,9 +12,9 @@
 
 from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, assert_nonzero, assert_zero, gadget, hint, mul_add, scope
 from prozchain.circuits.circuit import Circuit, CompiledCircuit, compile_function
-from prozchain.circuits.errors import BranchOnVariableError, CircuitError, ConstraintError, WitnessError
+from prozchain.circuits.errors import BranchOnVariableError, CircuitError
 from prozchain.circuits.lc import Var, linear_sum
-from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.relations import R1CS, ConstraintError, SparseMatrix, WitnessError
 
 __all__ = [
     "Circuit",

@@ -28,7 +28,7 @@ import numpy as np
 
 from prozchain.circuits.builder import HINT, INTERNAL, KIND_NAMES, OUTPUT, PRIVATE, PUBLIC, Builder, Hint, Signal, nest, tracing
 from prozchain.circuits.builder import current
-from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.circuits import solver
 
 
@@ -188,6 +188,10 @@ class CompiledCircuit:
             return name
         scope = self.site_scope[int(self.wire_site[wire])] or self.name
         return f"{scope.replace('/', '.')}.{'hint' if self.wire_kind[wire] == HINT else 'w'}{wire}"
+
+    def wire_labels(self) -> list[str]:
+        """:meth:`wire_label` of every wire, in wire order (what a ``.sym`` file lists)."""
+        return [self.wire_label(w) for w in range(self.r1cs.n_wires)]
 
     def describe_wire(self, wire: int) -> str:
         return f"wire {wire} ({KIND_NAMES[self.wire_kind[wire]]} {self.wire_label(wire)}, made at {self.r1cs.sites[int(self.wire_site[wire])]})"

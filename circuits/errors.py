@@ -1,4 +1,6 @@
-"""Errors of the circuit layer; each names the signal, wire or constraint that is wrong."""
+"""Errors of the circuit layer: a circuit written or used wrongly. A witness that cannot be solved or
+violates a constraint raises the relations layer's :class:`~prozchain.relations.WitnessError`
+or :class:`~prozchain.relations.ConstraintError`, as the prover does."""
 
 from prozchain.native.errors import ProzError
 
@@ -11,15 +13,3 @@ class BranchOnVariableError(CircuitError, TypeError):
     """Python control flow asked for a variable's value, which would make the circuit depend on the witness."""
 
 
-class WitnessError(CircuitError, ValueError):
-    """A witness could not be computed from the inputs (missing signal, failing hint, bad value)."""
-
-
-class ConstraintError(CircuitError, ValueError):
-    """A witness violates a constraint; ``index``, ``site`` and ``values`` say which and how."""
-
-    def __init__(self, message: str, index: int, site: str, values: tuple[int, int, int]):
-        super().__init__(message)
-        self.index = index
-        self.site = site
-        self.values = values

@@ -24,7 +24,7 @@ import numpy as np
 from prozchain.native.curve import R
 
 from prozchain.circuits.builder import PRIVATE, PUBLIC, flatten
-from prozchain.circuits.errors import WitnessError
+from prozchain.relations.errors import WitnessError
 
 if TYPE_CHECKING:
     from prozchain.circuits.circuit import CompiledCircuit

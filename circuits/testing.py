@@ -18,6 +18,7 @@ from typing import Mapping, Sequence, Union
 
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.errors import CircuitError
+from prozchain.relations.errors import WitnessError
 
 Case = Union[Mapping[str, object], Sequence[int]]
 
@@ -34,12 +35,12 @@ def check_circuit(compiled: CompiledCircuit, valid: Sequence[Case] = (), invalid
     for i, case in enumerate(valid):
         try:
             compiled.check(_witness(compiled, case))
-        except CircuitError as exc:
+        except (CircuitError, WitnessError) as exc:
             raise AssertionError(f"valid case {i} is rejected: {exc}") from exc
     for i, case in enumerate(invalid):
         try:
             witness = _witness(compiled, case)
-        except CircuitError:
+        except (CircuitError, WitnessError):
             continue
         if not len(compiled.r1cs.failing(witness)):
             raise AssertionError(f"invalid case {i} satisfies every constraint of {compiled.name}")

@@ -36,10 +36,10 @@ from prozchain.circuits import Circuit, CompiledCircuit
 from prozchain.circuits.lint import format_findings, lint
 from prozchain.circuits.report import constraint_counts, format_counts
 from prozchain.native.errors import ProzError
-from prozchain.prover.formats.r1cs import write_r1cs
+from prozchain.relations.formats.r1cs import write_r1cs
 from prozchain.prover.formats.snarkjs_json import JSONFormatError, read_json
-from prozchain.prover.formats.sym import write_sym
-from prozchain.prover.formats.wtns import write_wtns
+from prozchain.relations.formats.sym import write_sym
+from prozchain.relations.formats.wtns import write_wtns
 
 
 class UsageError(ProzError):
@@ -165,7 +165,7 @@ def compile_command(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     write_r1cs(compiled.r1cs, out / f"{compiled.name}.r1cs")
-    write_sym(compiled, out / f"{compiled.name}.sym")
+    write_sym(compiled.wire_labels(), out / f"{compiled.name}.sym")
     print(_summary(compiled))
     print(f"wrote {out / (compiled.name + '.r1cs')} and {out / (compiled.name + '.sym')}")
     return 0

@@ -15,7 +15,7 @@ True
 >>> G1Point.from_affine(1, 3)
 Traceback (most recent call last):
 ...
-native.errors.InvalidPointError: G1 point (1, 3) is not on the curve y^2 = x^3 + 3
+prozchain.native.errors.InvalidPointError: G1 point (1, 3) is not on the curve y^2 = x^3 + 3
 """
 
 from __future__ import annotations

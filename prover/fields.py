@@ -17,7 +17,7 @@ Fp(4)
 >>> Fr(-1)
 Traceback (most recent call last):
 ...
-native.errors.InvalidFieldElementError: Fr element -1 is not canonical: it must be an int in [0, R)
+prozchain.native.errors.InvalidFieldElementError: Fr element -1 is not canonical: it must be an int in [0, R)
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ by the accounts' keys (slots whose type signs less check a fixed dummy signature
 >>> apply_tx(tree, tx)
 Traceback (most recent call last):
 ...
-circuits.txtypes.registry.TxRejected: transfer: signed for nonce 0 (already used: a replay), account 1 is at 1
+prozchain.circuits.txtypes.registry.TxRejected: transfer: signed for nonce 0 (already used: a replay), account 1 is at 1
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Account(ax=5, ay=6, balance=69, nonce=4)
 >>> t.update_a(PyChecks(t), {"from": 1, "to": 2, "amount": 300, "fee": 1}, sender)
 Traceback (most recent call last):
 ...
-circuits.txtypes.registry.TxRejected: transfer: the sender's balance does not cover amount + fee
+prozchain.circuits.txtypes.registry.TxRejected: transfer: the sender's balance does not cover amount + fee
 """
 
 from __future__ import annotations

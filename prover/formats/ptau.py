@@ -36,7 +36,7 @@ import numpy as np
 from prozchain.native.curve import P, Group
 from prozchain.native.kernels import PreparedBases
 from prozchain.prover.backend import current_backend
-from prozchain.prover.formats.container import Container, FormatError, Source, read_container
+from prozchain.relations.formats.container import Container, FormatError, Source, read_container
 
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}

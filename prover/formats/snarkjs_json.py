@@ -23,7 +23,7 @@ True
 >>> proof_from_json({"pi_a": ["1", "3", "1"]}, source="p.json")
 Traceback (most recent call last):
 ...
-prover.formats.snarkjs_json.JSONFormatError: p.json: protocol: missing (expected "groth16")
+prozchain.prover.formats.snarkjs_json.JSONFormatError: p.json: protocol: missing (expected "groth16")
 """
 
 from __future__ import annotations

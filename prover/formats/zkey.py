@@ -61,7 +61,7 @@ from prozchain.native.errors import InvalidPointError
 from prozchain.native.kernels import COEF_DTYPE, PreparedBases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
-from prozchain.prover.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
+from prozchain.relations.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
                                       write_container)
 from prozchain.prover.groth16.keys import VerificationKey
 

@@ -56,7 +56,7 @@ def verify_command(args: argparse.Namespace) -> int:
 
 @_guarded
 def prove_command(args: argparse.Namespace) -> int:
-    from prozchain.prover.formats.r1cs import read_r1cs
+    from prozchain.relations.formats.r1cs import read_r1cs
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.groth16.prover import Profile, SelfCheckError, prove, read_witness
     from prozchain.prover.groth16.satisfaction import key_circuit
@@ -83,7 +83,7 @@ def prove_command(args: argparse.Namespace) -> int:
 @_guarded
 def setup_command(args: argparse.Namespace) -> int:
     from prozchain.prover.formats.ptau import read_ptau
-    from prozchain.prover.formats.r1cs import read_r1cs
+    from prozchain.relations.formats.r1cs import read_r1cs
     from prozchain.prover.formats.zkey import write_zkey
     from prozchain.prover.groth16.setup import constraint_system, dev_setup, ptau_setup
 
@@ -171,7 +171,7 @@ def register_zkey(subparsers: argparse._SubParsersAction) -> None:
 
 @_guarded
 def r1cs_info_command(args: argparse.Namespace) -> int:
-    from prozchain.prover.formats.r1cs import read_r1cs
+    from prozchain.relations.formats.r1cs import read_r1cs
 
     r1cs = read_r1cs(args.r1cs)
     print(f"[INFO] Curve: bn-128\n[INFO] # of Wires: {r1cs.n_wires}\n[INFO] # of Constraints: {r1cs.n_constraints}\n"

@@ -41,8 +41,9 @@ from prozchain.native.errors import ProzError
 from prozchain.native.kernels import array_to_ints, root_of_unity
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
-from prozchain.prover.formats.wtns import read_wtns_array
-from prozchain.prover.formats.container import first_not_below, release_pages
+from prozchain.relations.errors import WitnessError
+from prozchain.relations.formats.container import first_not_below, release_pages
+from prozchain.relations.formats.wtns import read_wtns_array
 from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.verifier import pairing_equation_holds
@@ -51,10 +52,6 @@ if TYPE_CHECKING:
     from prozchain.prover.groth16.satisfaction import KeyCircuit
 
 CACHE_SIZE = 4
-
-
-class WitnessError(ProzError, ValueError):
-    """A witness that does not fit the key: wrong length, a value not below r, w_0 != 1."""
 
 
 class ProvingKeyError(ProzError, ValueError):

@@ -24,7 +24,7 @@ and the secret tau, out of reach. So:
 >>> prove(key, bad, circuit=key_circuit(key, cs, "toy.r1cs"))
 Traceback (most recent call last):
 ...
-prover.groth16.satisfaction.UnsatisfiedWitnessError: toy.r1cs: constraint 0 is not satisfied: <A,w> * <B,w> != <C,w> with <A,w> = 3, <B,w> = 3, <C,w> = 10 (2 of 2 constraints fail)
+prozchain.relations.errors.ConstraintError: toy.r1cs: constraint 0 is not satisfied: <A,w> * <B,w> != <C,w> with <A,w> = 3, <B,w> = 3, <C,w> = 10 (2 of 2 constraints fail)
 """
 
 from __future__ import annotations
@@ -37,19 +37,12 @@ from prozchain.native.backend import Backend
 from prozchain.native.curve import R, Field
 from prozchain.native.kernels import array_to_ints
 from prozchain.prover.formats.zkey import ZKey
-from prozchain.prover.groth16.prover import ProvingKeyError, WitnessError
+from prozchain.prover.groth16.prover import ProvingKeyError
+from prozchain.relations.errors import ConstraintError
 from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, zkey_coefficients, zkey_scaled
 
 MATRICES = "AB"
 UNSCALE = pow(MONT2, -1, R)
-
-
-class UnsatisfiedWitnessError(WitnessError):
-    """A witness that violates a constraint; ``index`` names the first one."""
-
-    def __init__(self, message: str, index: int):
-        super().__init__(message)
-        self.index = index
 
 
 class KeyMismatchError(ProvingKeyError):
@@ -66,7 +59,7 @@ class KeyCircuit:
     c_records: np.ndarray
 
     def check(self, a: np.ndarray, b: np.ndarray, witness: np.ndarray, backend: Backend) -> None:
-        """Raise :class:`UnsatisfiedWitnessError` unless a * b == <C, w> on every constraint
+        """Raise :class:`ConstraintError` unless a * b == <C, w> on every constraint
         (``a``, ``b``: the prover's A and B evaluations; the rows past the constraints tie the
         public signals and hold b = c = 0)."""
         c, _ = backend.qap_abc(self.c_records, witness, len(a))
@@ -75,9 +68,9 @@ class KeyCircuit:
         if len(bad):
             i = int(bad[0])
             va, vb, vc = (array_to_ints(x[i:i + 1])[0] for x in (a, b, c))
-            raise UnsatisfiedWitnessError(
+            raise ConstraintError(
                 f"{self.name}: constraint {i} is not satisfied: <A,w> * <B,w> != <C,w> with <A,w> = {va}, "
-                f"<B,w> = {vb}, <C,w> = {vc} ({len(bad)} of {n} constraints fail)", i)
+                f"<B,w> = {vb}, <C,w> = {vc} ({len(bad)} of {n} constraints fail)", i, self.name, (va, vb, vc))
 
 
 def key_circuit(key: ZKey, cs: ConstraintSystem, name: str) -> KeyCircuit:

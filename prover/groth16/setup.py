@@ -76,7 +76,7 @@ class ConstraintSystem:
 
 
 def constraint_system(r1cs) -> ConstraintSystem:
-    """The constraint system of an R1CS as :func:`prozchain.prover.formats.r1cs.read_r1cs` returns it
+    """The constraint system of an R1CS as :func:`prozchain.relations.formats.r1cs.read_r1cs` returns it
     (CSR matrices A, B, C over a coefficient table). Terms are ordered by constraint, then A, B,
     C, each combination in file order: the order snarkjs writes the zkey coefficients in."""
     table = ints_to_array(r1cs.coeffs, R) if r1cs.coeffs else np.zeros((0, 4), np.uint64)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from prozchain.bench.prove import chain_case, run_prove
 from prozchain.native.kernels import array_to_ints
-from prozchain.prover.formats.wtns import write_wtns
+from prozchain.relations.formats.wtns import write_wtns
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
 from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
 

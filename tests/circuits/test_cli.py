@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from prozchain.circuits.examples import merkle_inclusion
-from prozchain.prover.formats import read_r1cs, read_wtns
+from prozchain.relations.formats import read_r1cs, read_wtns
 
 EXAMPLE = merkle_inclusion.__file__ + ":MerkleInclusion"
 SAMPLE = Path(merkle_inclusion.__file__).with_name("merkle_inclusion.input.json")
@@ -53,7 +53,7 @@ def test_info_and_lint(tmp_path):
     assert (clean.returncode, clean.stdout.strip()) == (0, "no findings")
     sloppy = tmp_path / "sloppy.py"
     sloppy.write_text(
-        "from circuits import Circuit, hint\n"
+        "from prozchain.circuits import Circuit, hint\n"
         "class Sloppy(Circuit):\n"
         "    def define(self):\n"
         "        x = self.private_input('x')\n"

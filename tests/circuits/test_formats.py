@@ -9,8 +9,8 @@ import pytest
 from prozchain.circuits.gadgets.merkle import merkle_root
 from prozchain.circuits.gadgets.poseidon import poseidon
 from prozchain.native.curve import R
-from prozchain.prover.formats import FormatError, read_container, read_r1cs, read_wtns, write_container, write_r1cs, write_wtns
-from prozchain.prover.formats.sym import symbols_text
+from prozchain.relations.formats import FormatError, read_container, read_r1cs, read_wtns, write_container, write_r1cs, write_wtns
+from prozchain.relations.formats.sym import symbols_text
 from tests.circuits.helpers import compile_fn
 
 
@@ -35,7 +35,7 @@ def test_r1cs_round_trip_keeps_every_term_and_the_layout(rng, tmp_path):
 
 
 def test_r1cs_writer_chunks_match_a_single_pass(monkeypatch):
-    import prozchain.prover.formats.r1cs as r1cs_format
+    import prozchain.relations.formats.r1cs as r1cs_format
 
     compiled = compile_fn(lambda c: c.output("r", merkle_root(c.private_input("l"), [1, 2], c.private_input("b", 2))))
     whole = write_r1cs(compiled.r1cs)
@@ -88,7 +88,7 @@ def test_wrong_prime_and_wild_wire_are_refused():
 
 
 def test_symbols_name_signals_and_gadget_wires():
-    lines = symbols_text(poseidon_circuit()).splitlines()
+    lines = symbols_text(poseidon_circuit().wire_labels()).splitlines()
     assert lines[:4] == ["1,1,0,P.h", "2,2,0,P.k", "3,3,0,P.x[0]", "4,4,0,P.x[1]"]
     assert lines[4].split(",")[3].startswith("P.poseidon(2).w")
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from prozchain.circuits import Circuit
 from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.ptau import read_ptau
-from prozchain.prover.formats.r1cs import write_r1cs
+from prozchain.relations.formats.r1cs import write_r1cs
 from prozchain.prover.formats.snarkjs_json import proof_to_json, public_to_json, verification_key_to_json, write_json
-from prozchain.prover.formats.wtns import write_wtns
+from prozchain.relations.formats.wtns import write_wtns
 from prozchain.prover.formats.zkey import write_zkey
 from prozchain.prover.groth16.prover import prove
 from prozchain.prover.groth16.ptau_dev import write_dev_ptau

@@ -55,7 +55,7 @@ class Target:
 
 # -- binary readers -------------------------------------------------------------------------
 def read_r1cs(path: Path, corpus: Path):
-    from prozchain.prover.formats.r1cs import read_r1cs as read
+    from prozchain.relations.formats.r1cs import read_r1cs as read
 
     r = read(path)
     table = np.array(r.coeffs, dtype=object)
@@ -64,7 +64,7 @@ def read_r1cs(path: Path, corpus: Path):
 
 
 def read_wtns(path: Path, corpus: Path):
-    from prozchain.prover.formats.wtns import read_wtns_array
+    from prozchain.relations.formats.wtns import read_wtns_array
 
     return read_wtns_array(path).tobytes()
 

@@ -197,7 +197,7 @@ FAULTS = textwrap.dedent(r"""
 
     import numpy as np
 
-    import prozchain.native._bn254
+    from prozchain.native import _bn254
     from prozchain.native.c_backend import CBackend, MsmFlag, check_alloc, ffi, path_kernels, to_limbs
     from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError
@@ -208,8 +208,7 @@ FAULTS = textwrap.dedent(r"""
     shim.fail_allocation.argtypes = [ctypes.c_long, ctypes.c_size_t, ctypes.c_size_t]
     shim.allocations_left.restype = ctypes.c_long
     with open("/proc/self/maps") as maps:
-        spans = [[int(x, 16) for x in line.split()[0].split("-")] for line in maps
-                 if prozchain.native._bn254.__file__ in line]
+        spans = [[int(x, 16) for x in line.split()[0].split("-")] for line in maps if _bn254.__file__ in line]
     core = (min(lo for lo, _ in spans), max(hi for _, hi in spans))
 
 

@@ -13,13 +13,14 @@ from prozchain.native import get_backend
 from prozchain.native.kernels import root_of_unity
 from prozchain.prover import G1Point, G2Point
 from prozchain.prover.cli import main
-from prozchain.prover.formats.container import read_container
+from prozchain.relations.formats.container import read_container
 from prozchain.prover.formats.snarkjs_json import proof_from_json, proof_to_json, write_json
 from prozchain.prover.formats.ptau import read_ptau
-from prozchain.prover.formats.r1cs import read_r1cs
+from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
 from prozchain.prover.groth16 import Proof, verify
-from prozchain.prover.groth16.prover import WitnessError, check_witness, load_key, prove, prove_many, read_witness
+from prozchain.relations import WitnessError
+from prozchain.prover.groth16.prover import check_witness, load_key, prove, prove_many, read_witness
 from prozchain.prover.groth16.setup import constraint_system, ptau_setup
 from tests.prover.conftest import Circuit, snarkjs, snarkjs_verify_many
 from tests import js_oracles

@@ -18,7 +18,7 @@ import pytest
 
 from prozchain.native.curve import R
 from prozchain.prover.cli import main
-from prozchain.prover.formats.r1cs import read_r1cs
+from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.groth16.ptau_dev import write_dev_ptau
 from prozchain.prover.groth16.setup import constraint_system
 from tests import js_oracles

@@ -18,9 +18,9 @@ from prozchain.native.curve import R, Group
 from prozchain.native.kernels import ints_to_array, prepare_bases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.cli import main
-from prozchain.prover.formats.container import FormatError, read_container, write_container
+from prozchain.relations.formats.container import FormatError, read_container, write_container
 from prozchain.prover.formats.ptau import read_ptau
-from prozchain.prover.formats.r1cs import read_r1cs
+from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.formats.zkey import write_zkey
 from prozchain.prover.groth16.ptau_cli import register
 from prozchain.prover.groth16.ptau_dev import (ChaCha, DevPtau, DevPtauError, first_challenge_hash, g2_sp, hash_to_g2,

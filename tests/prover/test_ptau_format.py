@@ -6,12 +6,12 @@ import struct
 
 import pytest
 
-from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.native.curve import P
 from prozchain.prover.cli import main
-from prozchain.prover.formats.container import FormatError, write_container
+from prozchain.relations.formats.container import FormatError, write_container
 from prozchain.prover.formats.ptau import MAX_POWER, read_ptau
-from prozchain.prover.formats.r1cs import write_r1cs
+from prozchain.relations.formats.r1cs import write_r1cs
 
 
 def ptau_with_power(power: int) -> bytes:

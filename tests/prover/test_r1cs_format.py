@@ -9,11 +9,11 @@ import time
 import numpy as np
 import pytest
 
-from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.native.curve import R
 from prozchain.prover.cli import main
-from prozchain.prover.formats.container import FormatError, read_container, write_container
-from prozchain.prover.formats.r1cs import read_r1cs, write_r1cs
+from prozchain.relations.formats.container import FormatError, read_container, write_container
+from prozchain.relations.formats.r1cs import read_r1cs, write_r1cs
 
 HEADER_COUNTS = 4 + 32  # the header's counts follow n8 and the prime
 FIELDS = {"nWires": (0, "<I"), "nPubOut": (4, "<I"), "nPubIn": (8, "<I"), "nPrvIn": (12, "<I"),

@@ -13,7 +13,7 @@ import pytest
 from prozchain.native.kernels import PreparedBases
 from prozchain.prover import G1Point
 from prozchain.prover.backend import current_backend
-from prozchain.prover.formats.container import FormatError
+from prozchain.relations.formats.container import FormatError
 from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
 from prozchain.prover.groth16.setup import dev_setup, toy_r1cs
 from prozchain.prover.twist import twist_point_outside_g2
@@ -91,7 +91,7 @@ def test_mapped_sections_survive_page_release_and_one_shot_proofs(tmp_path, key:
     """read_zkey drops the mapped pages of checked sections and a one-shot prove drops each
     section after its MSM: the data comes back from the file, so the key gives the same
     points and valid proofs again; arrays not backed by a file map are left alone."""
-    from prozchain.prover.formats.container import release_pages
+    from prozchain.relations.formats.container import release_pages
     from prozchain.prover.groth16.prover import prove
     from prozchain.prover.groth16.setup import toy_witness
     from prozchain.prover.groth16.verifier import verify

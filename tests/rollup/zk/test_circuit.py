@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from prozchain.circuits.errors import CircuitError
+from prozchain.relations import WitnessError
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.testing import check_circuit
 from prozchain.circuits.txtypes import Account, AccountTree, BatchCircuit, Slot, Tx, apply_tx, sign_tx
@@ -57,7 +57,7 @@ def test_the_honest_witness_satisfies_every_constraint(case):
 ])
 def test_forged_inputs_are_unsatisfiable(case, change):
     compiled, inputs = case
-    with pytest.raises(CircuitError):
+    with pytest.raises(WitnessError):
         compiled.solve(forged(inputs, **change))
 
 
@@ -77,5 +77,5 @@ def test_a_signed_overdraft_cannot_be_proven(case):
     b_siblings = tree.proof(2)[0]
     tree.set(2, bob.replace(balance=205))
     inputs = spec.inputs(old, tree.root, [Slot(tx, alice, a_siblings, bob, b_siblings)])
-    with pytest.raises(CircuitError, match=r"to_bits\(64\)"):
+    with pytest.raises(WitnessError, match=r"to_bits\(64\)"):
         compiled.solve(inputs)

@@ -125,7 +125,7 @@ def test_a_module_registering_a_type_may_be_imported_again(tmp_path):
 
     from prozchain.circuits.txtypes.registry import REGISTRY
 
-    source = ("from circuits.txtypes.registry import TxType, register\n"
+    source = ("from prozchain.circuits.txtypes.registry import TxType, register\n"
               "def credit(checks, fields, account):\n"
               "    return account.replace(balance=account.balance + fields['amount'])\n"
               "KIND = register(TxType('reimported', 242, (('to', 4), ('amount', 8)), a='to', update_a=credit))\n")

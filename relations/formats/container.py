@@ -12,7 +12,7 @@ bytes: large sections (a ``.zkey``'s points) are never copied until parsed.
 >>> read_container(blob[:-3], b"demo", name="x.demo")
 Traceback (most recent call last):
 ...
-prover.formats.container.FormatError: x.demo: section 1 (type 7) claims 32 bytes but only 29 remain
+prozchain.relations.errors.FormatError: x.demo: section 1 (type 7) claims 32 bytes but only 29 remain
 """
 
 from __future__ import annotations
@@ -27,13 +27,9 @@ from typing import Iterable, Union
 import numpy as np
 
 from prozchain.native.curve import R
-from prozchain.native.errors import ProzError
+from prozchain.relations.errors import FormatError
 
 Source = Union[bytes, bytearray, memoryview, str, Path]
-
-
-class FormatError(ProzError, ValueError):
-    """A file is not what its format says; the message names the file, the section and the problem."""
 
 
 def first_not_below(values: np.ndarray, modulus: int) -> int:

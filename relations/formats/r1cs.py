@@ -1,4 +1,4 @@
-"""circom's ``.r1cs`` files, read into and written from :class:`prozchain.circuits.R1CS`.
+"""circom's ``.r1cs`` files, read into and written from :class:`prozchain.relations.R1CS`.
 
 Container magic ``r1cs``, version 1. Section 1 (header): u32 n8 (bytes per field element), the
 prime (n8 bytes), u32 nWires, u32 nPubOut, u32 nPubIn, u32 nPrvIn, u64 nLabels, u32
@@ -7,14 +7,12 @@ count and that many (u32 wire, n8-byte coefficient) pairs, little-endian, standa
 Montgomery) form. Section 3: u64 label id per wire. Sections 4 and 5 (PLONK custom gates) are
 refused; other unknown sections are skipped.
 
->>> from prozchain.circuits import Circuit
->>> class Mul(Circuit):
-...     def define(self):
-...         self.output("c", self.private_input("a") * self.private_input("b"))
->>> r = Mul().compile().r1cs
->>> back = read_r1cs(write_r1cs(r))
+>>> from prozchain.relations import R1CS, SparseMatrix
+>>> table = [1]  # c = a * b over wires (1, c, a, b)
+>>> a, b, c = (SparseMatrix.from_rows([[(wire, 1)]], table) for wire in (2, 3, 1))
+>>> back = read_r1cs(write_r1cs(R1CS(4, 1, 0, 2, a, b, c, table)))
 >>> (back.n_wires, back.n_outputs, back.n_private, back.rows(0))
-(5, 1, 2, ([(2, 1)], [(3, 1)], [(4, 1)]))
+(4, 1, 2, ([(2, 1)], [(3, 1)], [(1, 1)]))
 """
 
 from __future__ import annotations
@@ -27,10 +25,10 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from prozchain.circuits.r1cs import R1CS, SparseMatrix
+from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
-from prozchain.prover.formats.container import FormatError, Reader, Source, first_not_below, read_container, write_container
+from prozchain.relations.formats.container import FormatError, Reader, Source, first_not_below, read_container, write_container
 
 MAGIC = b"r1cs"
 HEADER, CONSTRAINTS, WIRE_TO_LABEL, CUSTOM_GATES_LIST, CUSTOM_GATES_USES = 1, 2, 3, 4, 5

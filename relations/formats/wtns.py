@@ -17,7 +17,7 @@ import numpy as np
 
 from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
-from prozchain.prover.formats.container import FormatError, Source, first_not_below, read_container, write_container
+from prozchain.relations.formats.container import FormatError, Source, first_not_below, read_container, write_container
 
 MAGIC = b"wtns"
 HEADER, VALUES = 1, 2

@@ -8,7 +8,7 @@ coefficients (1, -1, powers of two, round constants): 8 bytes per non-zero whate
 Wires follow circom's order: 0 is the constant 1, then public outputs, public inputs, private
 inputs, then internal wires.
 
->>> from prozchain.circuits.r1cs import R1CS, SparseMatrix
+>>> from prozchain.relations.r1cs import R1CS, SparseMatrix
 >>> # one constraint: w1 * w1 = w2 (wires: 1, x, y)
 >>> A = SparseMatrix.from_rows([[(1, 1)]], [1]); C = SparseMatrix.from_rows([[(2, 1)]], [1])
 >>> r = R1CS(3, 0, 0, 2, A, A, C, [1])
@@ -16,7 +16,7 @@ inputs, then internal wires.
 >>> r.check([1, 3, 8])
 Traceback (most recent call last):
 ...
-circuits.errors.ConstraintError: constraint 0 fails (<top>): <A,w>=3 <B,w>=3 <C,w>=8, A*B-C=1
+prozchain.relations.errors.ConstraintError: constraint 0 fails (<top>): <A,w>=3 <B,w>=3 <C,w>=8, A*B-C=1
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 from prozchain.native.curve import R
 
-from prozchain.circuits.errors import ConstraintError, WitnessError
+from prozchain.relations.errors import ConstraintError, WitnessError
 
 
 BLOCK = 1 << 16  # constraints checked at once: bounds the object arrays' memory
