@@ -7,7 +7,7 @@ from setuptools import find_packages, setup
 
 # The folders stay at the top of the repository; installed, they live under one namespace
 # (prozchain.native, prozchain.prover, ...), in editable and regular installs alike.
-LAYERS = ["native", "relations", "prover", "circuits", "rollup", "bench"]
+LAYERS = ["cli", "native", "relations", "prover", "circuits", "rollup", "bench"]
 PACKAGES = find_packages(include=[f"{layer}*" for layer in LAYERS])
 
 setup(
@@ -40,14 +40,10 @@ setup(
             "hypothesis==6.155.2",
             "pytest-benchmark==5.2.3",
             "galois==0.4.11",
+            "py-evm==0.12.1b1",
         ],
     },
     entry_points={
-        "console_scripts": ["prozchain=prozchain.prover.cli:main"],
-        "prozchain.commands": [
-            "bench=prozchain.bench.cli:register",
-            "demo=prozchain.bench.demo:register",
-            "scenario=prozchain.rollup.sim.cli:register",
-        ],
+        "console_scripts": ["prozchain=prozchain.cli:main"],
     },
 )

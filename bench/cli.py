@@ -150,7 +150,7 @@ def run_msm(args: argparse.Namespace) -> int:
     from prozchain import native
     from prozchain.native.c_backend import CBackend
 
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = prove.log_sizes(args.sizes)
     impls = [s.strip() for s in args.impls.split(",") if s.strip()]
     header = {"header": True, **machine_info(), "command": "prozchain bench msm " + " ".join(
         f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k in ("sizes", "impls", "runs")),

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from prozchain.cli import UsageError
 from prozchain.native.curve import Field, Group
 
 HERE = Path(__file__).resolve().parent
@@ -115,7 +116,7 @@ def prozchain_command() -> list[str]:
     beside = Path(sys.executable).with_name("prozchain")
     found = str(beside) if beside.exists() else shutil.which("prozchain")
     if found is None:
-        raise SystemExit("[ERROR] the prozchain command is not installed beside this Python (pip install .)")
+        raise UsageError("the prozchain command is not installed beside this Python (pip install .)")
     return [found]
 
 
@@ -216,7 +217,8 @@ def _timed(fn) -> float:
 
 def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]]) -> tuple[list[dict], list[str]]:
     """Rows (one per prover) for one circuit, and the failures seen."""
-    from prozchain.prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json, write_json
+    from prozchain.prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json
+    from prozchain.relations.formats.bounded_json import write_json
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.groth16.verifier import pairing_equation_holds
 
@@ -327,14 +329,24 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def log_sizes(text: str) -> list[int]:
+    """The log2 sizes of a ``--sizes`` option (``"12,16,20"``); a :class:`UsageError` names a
+    value that is no integer.
+
+    >>> log_sizes("12, 16")
+    [12, 16]
+    """
+    try:
+        return [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"--sizes {text!r}: expected comma-separated log2 sizes such as 12,16,20") from None
+
+
 def run_prove(args: argparse.Namespace) -> int:
     if bool(args.zkey) != bool(args.witness):
-        print("[ERROR] give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)",
-              file=sys.stderr)
-        return 2
+        raise UsageError("give both circuit.zkey and witness.wtns, or neither (then --sizes picks generated circuits)")
     if args.zkey and args.sizes:
-        print("[ERROR] --sizes picks generated circuits; it does not apply to your own .zkey and .wtns", file=sys.stderr)
-        return 2
+        raise UsageError("--sizes picks generated circuits; it does not apply to your own .zkey and .wtns")
     snarkjs, missing = snarkjs_command()
     if args.zkey:
         from prozchain.prover.formats.zkey import read_zkey
@@ -342,7 +354,7 @@ def run_prove(args: argparse.Namespace) -> int:
         key = read_zkey(args.zkey, check="none")
         cases = [Case(Path(args.zkey).name, constraints_of(key), Path(args.zkey), Path(args.witness))]
     else:
-        cases = [chain_case(int(k)) for k in (args.sizes or DEFAULT_SIZES).split(",")]
+        cases = [chain_case(k) for k in log_sizes(args.sizes or DEFAULT_SIZES)]
     rows, failures = [], []
     for case in cases:
         log_n = (case.constraints + 2).bit_length() - 1

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 from prozchain.native.curve import R
+from prozchain.native.errors import NotInvertibleError
 
 from prozchain.circuits.errors import CircuitError
 from prozchain.circuits.lc import Value, Var, lift
@@ -251,7 +252,7 @@ class Builder:
 
 def _inverse(x: int) -> int:
     if x == 0:
-        raise ZeroDivisionError("division by a variable whose value is 0")
+        raise NotInvertibleError("division by a variable whose value is 0")
     return pow(x, -1, R)
 
 

@@ -32,7 +32,7 @@ from enum import IntEnum
 from typing import Literal, Optional, Sequence, Tuple
 
 from prozchain.native.curve import GENERATORS, GT_ONE, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
-from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import (PreparedBases, array_to_ints, check_fr_array, ints_to_array, prepare_bases,
                                       scalars_array)
 
@@ -130,7 +130,7 @@ class Backend:
         """Elementwise ``a * b`` of two ``(n, 4)`` uint64 arrays of canonical field elements."""
         xs, ys = array_to_ints(a), array_to_ints(b)
         if len(xs) != len(ys):
-            raise ValueError(f"mul_array: {len(xs)} and {len(ys)} elements")
+            raise InvalidArgumentError(f"mul_array: {len(xs)} and {len(ys)} elements")
         return ints_to_array([self.mul(field, x, y) for x, y in zip(xs, ys)], MODULI[field])
 
     def inv_array(self, field: Field, a):
@@ -270,7 +270,7 @@ class Backend:
         """sum of ``scalars[i] * points[i]``, scalars any ints (taken modulo R, negatives too);
         the same subgroup precondition as ``msm_prepared``. An empty sum is None."""
         if len(points) != len(scalars):
-            raise ValueError(f"msm: {len(points)} points but {len(scalars)} scalars")
+            raise InvalidArgumentError(f"msm: {len(points)} points but {len(scalars)} scalars")
         return self.msm_prepared(self.msm_prepare(group, points), scalars_array(scalars))
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):

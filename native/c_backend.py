@@ -38,7 +38,7 @@ from prozchain.native import BackendUnavailable
 from prozchain.native._bn254 import ffi, lib
 from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
 from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
-from prozchain.native.errors import InvalidFieldElementError, NativeMemoryError
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NativeMemoryError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, check_fr_array, ntt_log,
                                       points_to_array)
 
@@ -277,12 +277,12 @@ class CBackend(Backend):
     def inv(self, field: Field, a: int) -> int:
         out = ffi.new("uint64_t[4]")
         if not self._kernels.inv(WHICH[field], out, to_limbs([a], MODULI[field])):
-            raise ZeroDivisionError(f"0 has no inverse in {field}")
+            raise NotInvertibleError(f"0 has no inverse in {field}")
         return from_limbs(out, 1)[0]
 
     def pow(self, field: Field, a: int, e: int) -> int:
         if e < 0:
-            raise ValueError("negative exponent: invert first")
+            raise InvalidArgumentError("negative exponent: invert first")
         out = ffi.new("uint64_t[4]")
         exp, nlimbs = _scalar_limbs(e)
         self._kernels.pow(WHICH[field], out, to_limbs([a], MODULI[field]), exp, nlimbs)
@@ -302,13 +302,13 @@ class CBackend(Backend):
         status = self._kernels.batch_inv(WHICH[field], out, to_limbs(values, MODULI[field]), len(values))
         zero = check_alloc(status, "pz_batch_inv", len(values), "values")
         if zero >= 0:
-            raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
+            raise NotInvertibleError(f"batch_inv: values[{zero}] is 0 in {field}")
         return from_limbs(out, len(values))
 
     def mul_array(self, field: Field, a, b):
         a, b = check_fr_array(a, "a"), check_fr_array(b, "b")
         if a.shape != b.shape:
-            raise ValueError(f"mul_array: shapes {a.shape} and {b.shape} differ")
+            raise InvalidArgumentError(f"mul_array: shapes {a.shape} and {b.shape} differ")
         _check_below(a, MODULI[field])
         _check_below(b, MODULI[field])
         out = np.empty_like(a)
@@ -322,7 +322,7 @@ class CBackend(Backend):
         status = self._kernels.batch_inv(WHICH[field], _ptr(out), _ptr(a), a.shape[0])
         zero = check_alloc(status, "pz_batch_inv", a.shape[0], "values")
         if zero >= 0:
-            raise ZeroDivisionError(f"batch_inv: values[{zero}] is 0 in {field}")
+            raise NotInvertibleError(f"batch_inv: values[{zero}] is 0 in {field}")
         return out
 
     def from_mont_array(self, field: Field, a):
@@ -334,7 +334,7 @@ class CBackend(Backend):
     def qap_abc(self, records, witness, domain_size: int):
         """See :meth:`Backend.qap_abc`; one pass over the records in C."""
         if records.dtype != COEF_DTYPE:
-            raise ValueError(f"qap_abc: records must have dtype COEF_DTYPE, not {records.dtype}")
+            raise InvalidArgumentError(f"qap_abc: records must have dtype COEF_DTYPE, not {records.dtype}")
         w = check_fr_array(witness, "witness")
         recs = np.ascontiguousarray(records)
         a = np.empty((domain_size, 4), dtype=np.uint64)
@@ -351,13 +351,13 @@ class CBackend(Backend):
         a = np.array(check_fr_array(a, "a"), dtype=np.uint64, order="C", copy=True)
         b = np.array(check_fr_array(b, "b"), dtype=np.uint64, order="C", copy=True)
         if a.shape != b.shape:
-            raise ValueError(f"qap_h: shapes {a.shape} and {b.shape} differ")
+            raise InvalidArgumentError(f"qap_h: shapes {a.shape} and {b.shape} differ")
         _check_below(a, R)
         _check_below(b, R)
         h = np.empty_like(a)
         status = self._kernels.qap_h(_ptr(h), _ptr(a), _ptr(b), ntt_log(a.shape[0]), to_limbs([shift % R], R))
         if check_alloc(status, "pz_qap_h", a.shape[0], "values") != 0:
-            raise ValueError("qap_h: the coset shift must be nonzero modulo R")
+            raise InvalidArgumentError("qap_h: the coset shift must be nonzero modulo R")
         return h
 
     def check_points_array(self, group: Group, points, upto: CheckLevel = "subgroup",
@@ -365,7 +365,7 @@ class CBackend(Backend):
         width = 4 * group.coords
         pts = np.ascontiguousarray(points, dtype=np.uint64)
         if pts.ndim != 2 or pts.shape[1] != width:
-            raise ValueError(f"{group} points must have shape (n, {width}), not {pts.shape}")
+            raise InvalidArgumentError(f"{group} points must have shape (n, {width}), not {pts.shape}")
         code = ffi.new("int *")
         check = self._kernels.group(group).check
         index = check(_ptr(pts), pts.shape[0], CHECKS[Check.upto(upto)], int(mont), code)
@@ -445,7 +445,7 @@ class CBackend(Backend):
         base = to_limbs(fp12_to_tower(a))
         if e < 0:
             if not self._kernels.fp12_inv(base, base):
-                raise ZeroDivisionError("0 has no inverse in Fp12")
+                raise NotInvertibleError("0 has no inverse in Fp12")
             e = -e
         out = ffi.new("uint64_t[48]")
         exp, nlimbs = _scalar_limbs(e)
@@ -463,7 +463,7 @@ class CBackend(Backend):
         width = 4 * group.coords
         src = np.ascontiguousarray(coords, dtype=np.uint64)
         if src.ndim != 2 or src.shape[1] != width:
-            raise ValueError(f"{group} bases must have shape (n, {width}), not {src.shape}")
+            raise InvalidArgumentError(f"{group} bases must have shape (n, {width}), not {src.shape}")
         out = np.empty_like(src)
         n = src.shape[0] * group.coords
         if n:
@@ -486,7 +486,7 @@ class CBackend(Backend):
         k = check_fr_array(scalars, "scalars")
         m = k.shape[0]
         if m > len(bases):
-            raise ValueError(f"msm: {m} scalars but only {len(bases)} bases")
+            raise InvalidArgumentError(f"msm: {m} scalars but only {len(bases)} bases")
         if not m:
             return None
         ncoord = bases.group.coords
@@ -504,11 +504,11 @@ class CBackend(Backend):
         g = ffi.NULL
         if shift is not None:
             if shift % R == 0:
-                raise ValueError("the coset shift must be nonzero modulo R")
+                raise InvalidArgumentError("the coset shift must be nonzero modulo R")
             g = to_limbs([shift % R], R)
         status = self._kernels.fr_ntt(_ptr(a), log, int(bool(inverse)), g, 0)
         if check_alloc(status, "pz_fr_ntt", a.shape[0], "values") != 0:
-            raise ValueError(f"NTT of size 2^{log} failed")
+            raise InvalidArgumentError(f"NTT of size 2^{log} failed")
         return a
 
 

@@ -16,3 +16,13 @@ class InvalidFieldElementError(ProzError, ValueError):
 class NativeMemoryError(ProzError, MemoryError):
     """A kernel of the C core could not allocate its working memory; the message names the kernel
     and its size. Nothing was computed, and the core stays usable."""
+
+
+class NotInvertibleError(ProzError, ZeroDivisionError):
+    """Zero was inverted or divided by; the message names the field and, in a batch, the index."""
+
+
+class InvalidArgumentError(ProzError, ValueError):
+    """A function was called with arguments that do not fit it or each other: lengths or shapes
+    that differ, a zero coset shift, a negative exponent, an NTT size beyond Fr's 2-adicity, a
+    parameter out of its range."""

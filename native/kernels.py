@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from prozchain.native.curve import P, R, Group, Point
-from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 
 # One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,
 # 1 B), constraint row, signal, value (coef * 2^512 mod R, little-endian limbs).
@@ -63,7 +63,7 @@ def check_fr_array(arr: np.ndarray, what: str = "array") -> np.ndarray:
     """``arr`` as a C-contiguous ``(n, 4)`` uint64 array, or a clear error."""
     a = np.ascontiguousarray(arr, dtype=np.uint64)
     if a.ndim != 2 or a.shape[1] != 4:
-        raise ValueError(f"{what} must have shape (n, 4) (uint64 limbs), not {arr.shape}")
+        raise InvalidArgumentError(f"{what} must have shape (n, 4) (uint64 limbs), not {arr.shape}")
     return a
 
 
@@ -123,15 +123,15 @@ def bases_to_points(bases: PreparedBases) -> list[Point]:
 def root_of_unity(log_n: int) -> int:
     """The primitive 2^log_n-th root of unity the NTT uses: 5^((R-1) / 2^log_n)."""
     if not 0 <= log_n <= TWO_ADICITY:
-        raise ValueError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
+        raise InvalidArgumentError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
     return pow(NTT_GENERATOR, (R - 1) >> log_n, R)
 
 
 def ntt_log(n: int) -> int:
     """log2(n) for an NTT length n, or a ValueError."""
     if n <= 0 or n & (n - 1):
-        raise ValueError(f"NTT length must be a power of two, not {n}")
+        raise InvalidArgumentError(f"NTT length must be a power of two, not {n}")
     log = n.bit_length() - 1
     if log > TWO_ADICITY:
-        raise ValueError(f"NTT size 2^{log} exceeds Fr's 2-adicity {TWO_ADICITY}")
+        raise InvalidArgumentError(f"NTT size 2^{log} exceeds Fr's 2-adicity {TWO_ADICITY}")
     return log

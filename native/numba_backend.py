@@ -29,7 +29,7 @@ from py_ecc import bn128
 
 from prozchain.native.backend import Check, CheckLevel
 from prozchain.native.curve import ATE_X, P, R, Group, Point
-from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import (MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array,
                                       ntt_log, root_of_unity)
 from prozchain.native.reference import ReferenceBackend
@@ -573,7 +573,7 @@ class NumbaBackend(ReferenceBackend):
         k = check_fr_array(scalars, "scalars")
         m = k.shape[0]
         if m > len(bases):
-            raise ValueError(f"msm: {m} scalars but only {len(bases)} bases")
+            raise InvalidArgumentError(f"msm: {m} scalars but only {len(bases)} bases")
         if m == 0:
             return None
         ext = bases.group is Group.G2
@@ -593,7 +593,7 @@ class NumbaBackend(ReferenceBackend):
         rows = np.ascontiguousarray(points, dtype=np.uint64)
         width = 4 * group.coords
         if rows.ndim != 2 or rows.shape[1] != width:
-            raise ValueError(f"{group} points must have shape (n, {width}), not {rows.shape}")
+            raise InvalidArgumentError(f"{group} points must have shape (n, {width}), not {rows.shape}")
         if not mont:
             found = _check_rows(rows, group is Group.G2, _CANONICAL)
             if found[0] >= 0:
@@ -609,7 +609,7 @@ class NumbaBackend(ReferenceBackend):
         if any(v >= R for v in array_to_ints(a[a[:, 3] >= U64(R >> 192)])):
             raise InvalidFieldElementError("ntt input holds a value that is not < R")
         if shift is not None and shift % R == 0:
-            raise ValueError("the coset shift must be nonzero modulo R")
+            raise InvalidArgumentError("the coset shift must be nonzero modulo R")
         _to_mont_fr(a)
         if not inverse:
             if shift is not None:

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from prozchain.native.curve import R
+from prozchain.native.errors import InvalidArgumentError
 from prozchain.native.kernels import MONT, ints_to_array
 from prozchain.native.numba_backend import FR_INV, FR_MOD, fadd, fmul
 
@@ -105,7 +106,7 @@ def poseidon_array(inputs: np.ndarray, ark: Sequence[int], mds: Sequence[Sequenc
     inputs = np.ascontiguousarray(inputs, dtype=np.uint64)
     t = inputs.shape[1] + 1
     if len(mds) != t or len(ark) != (full_rounds + partial_rounds) * t:
-        raise ValueError(f"parameters for width {len(mds)} given, inputs need width {t}")
+        raise InvalidArgumentError(f"parameters for width {len(mds)} given, inputs need width {t}")
     out = np.empty((inputs.shape[0], 4), dtype=np.uint64)
     _permute(inputs, *_parameters(ark, mds), full_rounds, partial_rounds, R2, out)
     return out

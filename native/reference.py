@@ -25,7 +25,7 @@ from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_
 
 from prozchain.native.backend import Backend
 from prozchain.native.curve import G1, G2, MODULI, P, R, Field, Fp2, Fp12, Group, Point
-from prozchain.native.errors import InvalidFieldElementError
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array, ints_to_array, ntt_log, root_of_unity
 
 _FIELD = {Group.G1: bn.FQ, Group.G2: bn.FQ2}
@@ -141,12 +141,12 @@ class ReferenceBackend(Backend):
     def inv(self, field: Field, a: int) -> int:
         m = _modulus(field, a)
         if a == 0:
-            raise ZeroDivisionError(f"0 has no inverse in {field}")
+            raise NotInvertibleError(f"0 has no inverse in {field}")
         return pow(a, -1, m)
 
     def pow(self, field: Field, a: int, e: int) -> int:
         if e < 0:
-            raise ValueError("negative exponent: invert first")
+            raise InvalidArgumentError("negative exponent: invert first")
         return pow(a, e, _modulus(field, a))
 
     def sqrt(self, a: int) -> Optional[int]:
@@ -162,7 +162,7 @@ class ReferenceBackend(Backend):
         acc = 1
         for i, v in enumerate(values):
             if v == 0:
-                raise ZeroDivisionError(f"batch_inv: values[{i}] is 0 in {field}")
+                raise NotInvertibleError(f"batch_inv: values[{i}] is 0 in {field}")
             prefix.append(acc)
             acc = acc * v % m
         inv = pow(acc, -1, m)
@@ -223,7 +223,7 @@ class ReferenceBackend(Backend):
         f = _fq12(a)
         if e < 0:
             if f == bn.FQ12.zero():
-                raise ZeroDivisionError("0 has no inverse in Fp12")
+                raise NotInvertibleError("0 has no inverse in Fp12")
             f, e = f.inv(), -e  # py_ecc's ** would treat a negative e as 0
         return _gt(f**e)
 
@@ -231,7 +231,7 @@ class ReferenceBackend(Backend):
     def msm(self, group: Group, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         """The naive sum of scalar multiplications (scalars taken modulo R, as in the kernels)."""
         if len(points) != len(scalars):
-            raise ValueError(f"msm: {len(points)} points but {len(scalars)} scalars")
+            raise InvalidArgumentError(f"msm: {len(points)} points but {len(scalars)} scalars")
         acc = to_py_ecc(group, None)
         for p, k in zip(points, scalars):
             _check_coordinates(group, *(() if p is None else p))
@@ -242,7 +242,7 @@ class ReferenceBackend(Backend):
     def msm_prepared(self, bases, scalars) -> Point:
         ks = array_to_ints(check_fr_array(scalars, "scalars"))
         if len(ks) > len(bases):
-            raise ValueError(f"msm: {len(ks)} scalars but only {len(bases)} bases")
+            raise InvalidArgumentError(f"msm: {len(ks)} scalars but only {len(bases)} bases")
         return self.msm(bases.group, bases_to_points(bases)[: len(ks)], ks)
 
     def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
@@ -253,7 +253,7 @@ class ReferenceBackend(Backend):
         w = root_of_unity(ntt_log(n))
         g = 1 if shift is None else shift % R
         if g == 0:
-            raise ValueError("the coset shift must be nonzero modulo R")
+            raise InvalidArgumentError("the coset shift must be nonzero modulo R")
         if not inverse:
             points = [g * pow(w, k, R) % R for k in range(n)]
             return [sum(a * pow(x, j, R) for j, a in enumerate(values)) % R for x in points]

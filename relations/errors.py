@@ -10,6 +10,11 @@ class FormatError(ProzError, ValueError):
     """A file is not what its format says; the message names the file, the section and the problem."""
 
 
+class JSONFormatError(FormatError):
+    """A JSON file or object (snarkjs's proof, public values or key; a circuit's inputs) that is
+    not what it claims to be; the message names the file and the field."""
+
+
 class WitnessError(ProzError, ValueError):
     """A witness that could not be computed or does not fit its constraint system (missing input,
     failing hint, wrong length, a value not below r, wire 0 not the constant 1)."""

@@ -7,6 +7,7 @@ the suite, not optional extras.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from functools import lru_cache
@@ -19,9 +20,23 @@ JS = Path(__file__).resolve().parent / "js"
 def installed() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise RuntimeError("node and npm are needed for the interop tests (apt-get install nodejs npm)")
-    if not (JS / "node_modules" / ".package-lock.json").exists():
+    if not _up_to_date():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True)
     return JS / "node_modules"
+
+
+def _up_to_date() -> bool:
+    """Whether node_modules holds what the lock file pins (npm's own record of what it installed,
+    node_modules/.package-lock.json, lists the same packages at the same versions)."""
+    installed_record = JS / "node_modules" / ".package-lock.json"
+    if not installed_record.exists():
+        return False
+
+    def pinned(lock: Path) -> dict:
+        packages = json.loads(lock.read_text())["packages"]
+        return {name: entry.get("version") for name, entry in packages.items() if name}
+
+    return pinned(installed_record) == pinned(JS / "package-lock.json")
 
 
 def tool(name: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from prozchain.native.curve import R
+from prozchain.native.errors import InvalidArgumentError
 
 from prozchain.circuits.api import assert_equal, assert_mul, gadget, hint
 from prozchain.circuits.gadgets.mux import select
@@ -51,7 +52,7 @@ def add(p: Point, q: Point) -> Point:
 def mul(p: Point, k: int) -> Point:
     """``k * p`` for an integer ``k >= 0`` (double and add)."""
     if k < 0:
-        raise ValueError("scalar must be non-negative")
+        raise InvalidArgumentError("scalar must be non-negative")
     result, base = IDENTITY, p
     while k:
         if k & 1:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from prozchain.native.curve import R
+from prozchain.native.errors import InvalidArgumentError
 
 FULL_ROUNDS = 8
 PARTIAL_ROUNDS = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68]  # t = 2..17
@@ -60,7 +61,7 @@ def _sample(bits: Iterator[int]) -> int:
 def poseidon_parameters(t: int) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
     """``(round_constants, mds)`` for state width ``t`` (2..17): (8 + R_P) * t constants, t x t MDS."""
     if not 2 <= t <= 17:
-        raise ValueError(f"Poseidon is defined here for t = 2..17 (1 to 16 inputs), not t = {t}")
+        raise InvalidArgumentError(f"Poseidon is defined here for t = 2..17 (1 to 16 inputs), not t = {t}")
     bits = _grain(t, FULL_ROUNDS, partial_rounds(t))
     constants: list[int] = []
     while len(constants) < (FULL_ROUNDS + partial_rounds(t)) * t:

@@ -24,6 +24,7 @@ from prozchain.circuits.gadgets.merkle import SparseMerkleTree
 from prozchain.circuits.gadgets.poseidon import poseidon_hash
 from prozchain.circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters
 from prozchain.circuits.txtypes.registry import EMPTY, Account
+from prozchain.native.errors import InvalidArgumentError
 from prozchain.native.kernels import array_to_ints, ints_to_array
 
 
@@ -46,7 +47,7 @@ class AccountTree(SparseMerkleTree):
 
     def __init__(self, depth: int):
         if not 1 <= depth <= 32:
-            raise ValueError(f"tree depth {depth} is not in 1..32 (indices are 4 bytes)")
+            raise InvalidArgumentError(f"tree depth {depth} is not in 1..32 (indices are 4 bytes)")
         self.depth = depth
         self.accounts: dict[int, Account[int]] = {}
         self.defaults = [leaf_hash(EMPTY)]  # the empty account's leaf, not 0 as in the base tree

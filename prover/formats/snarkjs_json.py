@@ -23,43 +23,33 @@ True
 >>> proof_from_json({"pi_a": ["1", "3", "1"]}, source="p.json")
 Traceback (most recent call last):
 ...
-prozchain.prover.formats.snarkjs_json.JSONFormatError: p.json: protocol: missing (expected "groth16")
+prozchain.relations.errors.JSONFormatError: p.json: protocol: missing (expected "groth16")
 """
 
 from __future__ import annotations
 
 import json
 import re
-from functools import partial
 from pathlib import Path
 from typing import Any, Sequence, Union
 
-import numpy as np
 
 from prozchain.native.backend import fp12_to_tower
 from prozchain.native.curve import ATE_X, P, R, Group
-from prozchain.native.errors import InvalidPointError, ProzError
+from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
+from prozchain.relations.errors import JSONFormatError
+from prozchain.relations.formats.bounded_json import read_json
 from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate
 
 PathLike = Union[str, Path]
 
 CANONICAL = re.compile(r"0|[1-9][0-9]*")  # [0-9], not \d: \d also matches non-ASCII digits
-MAX_JSON_BYTES = 64 << 20  # a verification key of about 250,000 public inputs
-MAX_DEPTH = 16  # snarkjs's files nest 4 deep (vk_alphabeta_12 in its object)
-MAX_NUMBER_CHARS = 80  # more than any field element; keeps int() below Python's 4,300-digit limit
-# A JSON string, escapes included; an unterminated one runs to the end of the text. So the pattern
-# matches at every quote and never backtracks: stripping strings stays linear in hostile text.
-STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 
 
 # lambda = 2x(6x^2 + 3x + 1), x the BN parameter: ffjavascript's pairing is ours to this power
 SNARKJS_GT_EXPONENT = 2 * ATE_X * (6 * ATE_X**2 + 3 * ATE_X + 1)
-
-
-class JSONFormatError(ProzError, ValueError):
-    """A snarkjs JSON file or object that is not what it claims to be."""
 
 
 def _show(value: Any) -> str:
@@ -209,56 +199,6 @@ def verification_key_to_json(vk: VerificationKey) -> dict:
 
 
 # -- files --------------------------------------------------------------------------------------
-def read_json(path: PathLike) -> Any:
-    """The JSON value in the file at ``path``. Anything that is not a file of strict JSON (no NaN,
-    no Infinity) of at most ``MAX_JSON_BYTES``, nested at most ``MAX_DEPTH`` deep, with numbers
-    of at most ``MAX_NUMBER_CHARS`` characters, is a :class:`JSONFormatError` naming the file."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_JSON_BYTES + 1)  # bounded: the path may be a device or a pipe
-    except FileNotFoundError:
-        raise JSONFormatError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise JSONFormatError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_JSON_BYTES:
-        raise JSONFormatError(f"{path}: larger than {MAX_JSON_BYTES >> 20} MiB")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise JSONFormatError(f"{path}: not valid JSON: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    if _depth(text) > MAX_DEPTH:
-        raise JSONFormatError(f"{path}: arrays and objects nested deeper than {MAX_DEPTH}")
-    try:
-        return json.loads(text, parse_int=partial(_integer, path), parse_constant=partial(_constant, path))
-    except json.JSONDecodeError as exc:
-        raise JSONFormatError(f"{path}: not valid JSON: {exc}") from None
-
-
-def _depth(text: str) -> int:
-    """How deep arrays and objects nest in ``text``, brackets inside strings aside. Counted
-    before parsing, without recursion: the json module recurses once per level."""
-    outside = np.frombuffer(STRING.sub("", text).encode(), np.uint8)
-    opens = (outside == ord("[")) | (outside == ord("{"))
-    closes = (outside == ord("]")) | (outside == ord("}"))
-    steps = opens[opens | closes].astype(np.int64) * 2 - 1
-    return int(np.cumsum(steps).max()) if len(steps) else 0
-
-
-def _integer(path: PathLike, text: str) -> int:
-    if len(text) > MAX_NUMBER_CHARS:
-        raise JSONFormatError(f"{path}: a JSON number of {len(text)} characters (snarkjs writes field "
-                              f"elements as decimal strings)")
-    return int(text)
-
-
-def _constant(path: PathLike, name: str) -> Any:
-    raise JSONFormatError(f"{path}: not valid JSON: {name} is not a JSON value")
-
-
-def write_json(path: PathLike, obj: Any) -> None:
-    Path(path).write_text(json.dumps(obj, indent=1) + "\n")
-
-
 def read_proof(path: PathLike) -> Proof:
     return proof_from_json(read_json(path), str(path))
 

@@ -57,7 +57,7 @@ from typing import Callable, Literal, Optional, Sequence, Union, get_args
 import numpy as np
 
 from prozchain.native.curve import P, R, Field, Group
-from prozchain.native.errors import InvalidPointError
+from prozchain.native.errors import InvalidArgumentError, InvalidPointError
 from prozchain.native.kernels import COEF_DTYPE, PreparedBases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
@@ -252,7 +252,7 @@ def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = Non
     """Read and validate a snarkjs Groth16 ``.zkey`` (path or bytes); ``check`` is "all",
     "sample" or "none" for the big point sections (header and IC points are always checked)."""
     if check not in get_args(KeyCheck):
-        raise ValueError(f"check must be 'all', 'sample' or 'none', not {check!r}")
+        raise InvalidArgumentError(f"check must be 'all', 'sample' or 'none', not {check!r}")
     f = _Sections(read_container(source, b"zkey", versions={1}, name=name))
     f.expect_size(1, 4, "u32 protocol")
     (protocol,) = struct.unpack("<I", f.raw(1))

@@ -6,9 +6,10 @@
 True
 """
 
+from prozchain.prover.errors import InvalidPublicInputs, InvalidVerificationKey
 from prozchain.prover.groth16.keys import Proof, VerificationKey
 from prozchain.prover.groth16.simulate import Trapdoor
-from prozchain.prover.groth16.verifier import BatchResult, InvalidPublicInputs, InvalidVerificationKey, batch_verify, verify
+from prozchain.prover.groth16.verifier import BatchResult, batch_verify, verify
 
 __all__ = ["Proof", "VerificationKey", "Trapdoor", "verify", "batch_verify", "BatchResult", "InvalidPublicInputs",
            "InvalidVerificationKey"]

@@ -1,9 +1,9 @@
 """``prozchain groth16|zkey ...``: snarkjs's Groth16 commands, in snarkjs's argument order.
 
-Exit codes: 0 success; 1 an invalid proof (verify), or a proof that failed prove's self-check
-(written nowhere); 2 a malformed or missing input file, a key that is not the ``--r1cs``
-circuit's, or a witness that violates one of its constraints, with a one-line reason naming
-the file on stderr.
+Exit codes (through :func:`prozchain.cli.run`): 0 success; 1 an invalid proof (verify), or a
+proof that failed prove's self-check (written nowhere); 2 a malformed or missing input file, a
+key that is not the ``--r1cs`` circuit's, or a witness that violates one of its constraints,
+with a one-line reason naming the file on stderr. verify answers on stdout as snarkjs does.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
@@ -24,26 +24,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Callable
+from pathlib import Path
 
-from prozchain.native.errors import ProzError
+from prozchain.cli import NegativeAnswer, UsageError
+from prozchain.prover.errors import InvalidPublicInputs
 from prozchain.prover.formats.snarkjs_json import (proof_to_json, public_to_json, read_proof, read_public,
-                                         read_verification_key, verification_key_to_json, write_json)
-from prozchain.prover.groth16.verifier import InvalidPublicInputs, verify
+                                         read_verification_key, verification_key_to_json)
+from prozchain.relations.formats.bounded_json import write_json
+from prozchain.prover.groth16.verifier import verify
 
 
-def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Run a command; a ProzError (a malformed or missing file) becomes exit code 2."""
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except ProzError as exc:
-            print(f"[ERROR] {exc}", file=sys.stderr)
-            return 2
-    return run
-
-
-@_guarded
 def verify_command(args: argparse.Namespace) -> int:
     vk, public, proof = read_verification_key(args.verification_key), read_public(args.public), read_proof(args.proof)
     try:
@@ -54,11 +44,11 @@ def verify_command(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-@_guarded
 def prove_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.errors import SelfCheckError
     from prozchain.relations.formats.r1cs import read_r1cs
     from prozchain.prover.formats.zkey import read_zkey
-    from prozchain.prover.groth16.prover import Profile, SelfCheckError, prove, read_witness
+    from prozchain.prover.groth16.prover import Profile, prove, read_witness
     from prozchain.prover.groth16.satisfaction import key_circuit
     from prozchain.prover.groth16.setup import constraint_system
 
@@ -71,8 +61,7 @@ def prove_command(args: argparse.Namespace) -> int:
         proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
     except SelfCheckError as exc:
         hint = "" if circuit else "; give the circuit's .r1cs (--r1cs) to tell which"
-        print(f"[ERROR] {args.zkey}: {exc}{hint}; no proof written", file=sys.stderr)
-        return 1
+        raise NegativeAnswer(f"{args.zkey}: {exc}{hint}; no proof written") from exc
     write_json(args.proof, proof_to_json(proof))
     write_json(args.public, public_to_json(public))
     if args.profile:
@@ -80,7 +69,6 @@ def prove_command(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
 def setup_command(args: argparse.Namespace) -> int:
     from prozchain.prover.formats.ptau import read_ptau
     from prozchain.relations.formats.r1cs import read_r1cs
@@ -88,8 +76,7 @@ def setup_command(args: argparse.Namespace) -> int:
     from prozchain.prover.groth16.setup import constraint_system, dev_setup, ptau_setup
 
     if len(args.rest) != (1 if args.dev else 2):
-        print("[ERROR] usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>", file=sys.stderr)
-        return 2
+        raise UsageError("usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
     zkey_path = args.rest[-1]
     start = time.perf_counter()
     cs = constraint_system(read_r1cs(args.r1cs))
@@ -107,7 +94,6 @@ def setup_command(args: argparse.Namespace) -> int:
     return 0
 
 
-@_guarded
 def export_verification_key_command(args: argparse.Namespace) -> int:
     from prozchain.prover.formats.zkey import read_zkey
 
@@ -116,8 +102,24 @@ def export_verification_key_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_solidity_verifier_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.formats.zkey import read_zkey
+    from prozchain.prover.solidity import solidity_verifier
+
+    key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
+    Path(args.verifier).write_text(solidity_verifier(key.verification_key()))
+    return 0
+
+
+def export_solidity_calldata_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.solidity import solidity_calldata
+
+    print(solidity_calldata(read_proof(args.proof), read_public(args.public)))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """The ``groth16`` command group (entry point ``groth16=prover.groth16.cli:register``)."""
+    """The ``groth16`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     groth16 = subparsers.add_parser("groth16", help="Groth16 proofs (snarkjs-compatible files)")
     commands = groth16.add_subparsers(dest="groth16_command", required=True)
 
@@ -158,7 +160,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def register_zkey(subparsers: argparse._SubParsersAction) -> None:
-    """The ``zkey`` command group (entry point ``zkey=prover.groth16.cli:register_zkey``)."""
+    """The ``zkey`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     zkey = subparsers.add_parser("zkey", help="proving key files (.zkey)")
     commands = zkey.add_subparsers(dest="zkey_command", required=True)
     export = commands.add_parser("export", help="export parts of a .zkey")
@@ -167,9 +169,17 @@ def register_zkey(subparsers: argparse._SubParsersAction) -> None:
     vk.add_argument("zkey", help="circuit.zkey")
     vk.add_argument("verification_key", help="verification_key.json to write")
     vk.set_defaults(func=export_verification_key_command)
+    sol = what.add_parser("solidityverifier", help="write a Solidity verifier contract with snarkjs's interface "
+                          "(verifyProof(_pA, _pB, _pC, _pubSignals))")
+    sol.add_argument("zkey", help="circuit.zkey")
+    sol.add_argument("verifier", nargs="?", default="verifier.sol", help="the contract to write (default: verifier.sol)")
+    sol.set_defaults(func=export_solidity_verifier_command)
+    calldata = what.add_parser("soliditycalldata", help="print verifyProof's arguments for a proof, as snarkjs does")
+    calldata.add_argument("public", help="public.json")
+    calldata.add_argument("proof", help="proof.json")
+    calldata.set_defaults(func=export_solidity_calldata_command)
 
 
-@_guarded
 def r1cs_info_command(args: argparse.Namespace) -> int:
     from prozchain.relations.formats.r1cs import read_r1cs
 
@@ -181,7 +191,7 @@ def r1cs_info_command(args: argparse.Namespace) -> int:
 
 
 def register_r1cs(subparsers: argparse._SubParsersAction) -> None:
-    """The ``r1cs`` command group (entry point ``r1cs=prover.groth16.cli:register_r1cs``)."""
+    """The ``r1cs`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     r1cs = subparsers.add_parser("r1cs", help="constraint system files (.r1cs)")
     commands = r1cs.add_subparsers(dest="r1cs_command", required=True)
     info = commands.add_parser("info", help="print the sizes of a .r1cs")

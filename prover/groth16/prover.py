@@ -37,10 +37,10 @@ import numpy as np
 
 from prozchain.native.backend import Backend
 from prozchain.native.curve import R, Group
-from prozchain.native.errors import ProzError
 from prozchain.native.kernels import array_to_ints, root_of_unity
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.errors import ProvingKeyError, SelfCheckError
 from prozchain.relations.errors import WitnessError
 from prozchain.relations.formats.container import first_not_below, release_pages
 from prozchain.relations.formats.wtns import read_wtns_array
@@ -52,15 +52,6 @@ if TYPE_CHECKING:
     from prozchain.prover.groth16.satisfaction import KeyCircuit
 
 CACHE_SIZE = 4
-
-
-class ProvingKeyError(ProzError, ValueError):
-    """The proving key produced a value no valid key can (a B2 MSM outside G2)."""
-
-
-class SelfCheckError(ProzError):
-    """The proof just made does not verify under the key's own verification key: the witness
-    does not satisfy the circuit, or the key is corrupted (see :mod:`prozchain.prover.groth16.satisfaction`)."""
 
 
 class Profile(dict):

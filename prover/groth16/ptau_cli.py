@@ -2,7 +2,8 @@
 (see :mod:`prozchain.prover.groth16.ptau_dev`), prepared for phase 2 and accepted by ``snarkjs
 powersoftau verify``. The command says loudly that it is for benchmarks and tests only.
 
-Exit codes: 0 written; 2 a bad argument or an unwritable path, with a one-line reason.
+Exit codes (through :func:`prozchain.cli.run`): 0 written; 2 a bad argument or an unwritable
+path, with a one-line reason.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
@@ -18,10 +19,7 @@ import argparse
 import sys
 import time
 
-from prozchain.prover.groth16.cli import _guarded
 
-
-@_guarded
 def dev_command(args: argparse.Namespace) -> int:
     from prozchain.prover.groth16.ptau_dev import WARNING, write_dev_ptau
 
@@ -35,7 +33,7 @@ def dev_command(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """The ``ptau`` command group (entry point ``ptau=prover.groth16.ptau_cli:register``)."""
+    """The ``ptau`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     ptau = subparsers.add_parser("ptau", help="powers-of-tau files (.ptau)")
     commands = ptau.add_subparsers(dest="ptau_command", required=True)
     dev = commands.add_parser("dev", help="INSECURE single-party prepared .ptau, for benchmarks and tests only",

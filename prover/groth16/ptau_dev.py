@@ -51,9 +51,9 @@ from tqdm import tqdm
 
 from prozchain.native.backend import Backend
 from prozchain.native.curve import P, R, Field, Group, Point
-from prozchain.native.errors import ProzError
 from prozchain.native.kernels import ints_to_array, prepare_bases
 from prozchain.prover.backend import current_backend
+from prozchain.prover.errors import DevPtauError
 from prozchain.prover.formats.ptau import write_ptau
 from prozchain.prover.twist import twist_point_from_x
 
@@ -66,10 +66,6 @@ HALF_P = (P - 1) // 2
 MONT_INV = pow(1 << 256, -1, P)
 BLAKE2B_IV = (0x6A09E667F3BCC908, 0xBB67AE8584CAA73B, 0x3C6EF372FE94F82B, 0xA54FF53A5F1D36F1,
               0x510E527FADE682D1, 0x9B05688C2B3E6C1F, 0x1F83D9ABFB41BD6B, 0x5BE0CD19137E2179)
-
-
-class DevPtauError(ProzError, ValueError):
-    """A development ceremony that cannot be made as asked (a power out of range)."""
 
 
 def blake2b(*parts: bytes) -> bytes:
@@ -90,7 +86,7 @@ class ChaCha:
 
     def __init__(self, seed: Sequence[int]):
         if len(seed) != 8:
-            raise ValueError(f"ChaCha takes 8 u32 seed words, not {len(seed)}")
+            raise DevPtauError(f"ChaCha takes 8 u32 seed words, not {len(seed)}")
         self.state = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *seed, 0, 0, 0, 0]
         self.block: list[int] = []
         self.index = 16
@@ -204,7 +200,7 @@ def partial_hash(prefix: bytes) -> bytes:
     block only when more input follows, so this is the initial state with ``prefix`` buffered.
     Resuming it and absorbing ``m`` gives blake2b(prefix || m)."""
     if len(prefix) > 128:
-        raise ValueError(f"a prefix of {len(prefix)} bytes does not fit blake2b's 128-byte buffer")
+        raise DevPtauError(f"a prefix of {len(prefix)} bytes does not fit blake2b's 128-byte buffer")
     words = list(BLAKE2B_IV)
     words[0] ^= 0x01010040  # digest length 64, no key, fanout 1, depth 1
     return (prefix.ljust(128, b"\0") + b"".join(struct.pack("<Q", w) for w in words)

@@ -36,17 +36,13 @@ import numpy as np
 from prozchain.native.backend import Backend
 from prozchain.native.curve import R, Field
 from prozchain.native.kernels import array_to_ints
+from prozchain.prover.errors import KeyMismatchError
 from prozchain.prover.formats.zkey import ZKey
-from prozchain.prover.groth16.prover import ProvingKeyError
 from prozchain.relations.errors import ConstraintError
 from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, zkey_coefficients, zkey_scaled
 
 MATRICES = "AB"
 UNSCALE = pow(MONT2, -1, R)
-
-
-class KeyMismatchError(ProvingKeyError):
-    """A key whose header or section 4 is not what setup makes from the given circuit."""
 
 
 @dataclass(frozen=True)

@@ -41,21 +41,17 @@ from tqdm import tqdm
 
 from prozchain.native.backend import Backend
 from prozchain.native.curve import P, R, Field, Group
-from prozchain.native.errors import ProzError
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
                             scalars_array)
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.errors import SetupError
 from prozchain.prover.formats.ptau import PowersOfTau
 from prozchain.prover.formats.zkey import MAX_LOG_DOMAIN, Contribution, MPCParams, ZKey
 from prozchain.prover.groth16.ptau_dev import blake2b, hash_to_g2, uncompressed
 
 CONTRIBUTOR = "prozchain"  # the name our phase-2 contribution carries in section 10
 MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
-
-
-class SetupError(ProzError, ValueError):
-    """A constraint system setup cannot take (too big for the field's 2-adicity, malformed)."""
 
 
 @dataclass(frozen=True)

@@ -26,20 +26,12 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from prozchain.native.curve import R
-from prozchain.native.errors import ProzError
 from prozchain.prover.curve import G1Point
+from prozchain.prover.errors import InvalidPublicInputs, InvalidVerificationKey
 from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate
 from prozchain.prover.pairing import multi_pairing, pairing_check
 
 BATCH_SECURITY_BITS = 128
-
-
-class InvalidPublicInputs(ProzError, ValueError):
-    """Public inputs that cannot belong to the key: a wrong count, or a value not below R."""
-
-
-class InvalidVerificationKey(ProzError, ValueError):
-    """A degenerate verification key (see :func:`prozchain.prover.groth16.keys.degenerate`)."""
 
 
 def check_verification_key(vk: VerificationKey) -> None:

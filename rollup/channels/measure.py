@@ -1,4 +1,5 @@
-"""The numbers of the channels README section: ``python -m prozchain.rollup.channels.measure``.
+"""The numbers of the channels docs page: ``prozchain measure channels [--updates N] [--nodes N]
+[--payments N] [--seed N]``.
 
 - off-chain updates per second between two clients whose states go to SQLite (write before
   sign, a full propose/accept/complete exchange with signatures checked both ways);
@@ -160,13 +161,18 @@ def network(nodes: int, payments: int, seed: int, multipart: bool = False) -> di
             "fee / amount": fees / max(amounts, 1)}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--updates", type=int, default=5_000)
-    parser.add_argument("--nodes", type=int, default=1_000)
-    parser.add_argument("--payments", type=int, default=1_000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """``prozchain measure channels`` (listed in :data:`prozchain.cli.MEASUREMENTS`)."""
+    parser = subparsers.add_parser("channels", help="off-chain updates/s, payment success on a network, L1 gas",
+                                   description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=5_000, help="off-chain updates to time (default 5000)")
+    parser.add_argument("--nodes", type=int, default=1_000, help="nodes of the payment network (default 1000)")
+    parser.add_argument("--payments", type=int, default=1_000, help="payments sent on it (default 1000)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the network and payments (default 1)")
+    parser.set_defaults(func=measure_command)
+
+
+def measure_command(args: argparse.Namespace) -> int:
     print(f"off-chain updates per second (2 clients, SQLite, {args.updates} updates): "
           f"{updates_per_second(args.updates):,.0f}")
     for multipart in (False, True):
@@ -176,7 +182,3 @@ def main(argv: list[str] | None = None) -> int:
     for what, gas in l1_gas().items():
         print(f"L1 gas, {what}: {gas:,}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

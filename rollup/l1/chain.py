@@ -26,7 +26,7 @@ from prozchain.rollup.l1 import blobs as B
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.contract import Contract
 from prozchain.rollup.l1.crypto import Address, Key, contract_address, keccak256, rlp_encode, to_address
-from prozchain.rollup.l1.errors import ABIError, ExceptionalHalt, InvalidTransaction, Revert
+from prozchain.rollup.l1.errors import ABIError, ChainUsageError, ExceptionalHalt, InvalidTransaction, Revert
 from prozchain.rollup.l1.execution import Execution
 from prozchain.rollup.l1.state import Log, State
 from prozchain.rollup.l1.tx import GWEI, Transaction
@@ -218,7 +218,7 @@ class Chain:
     # -- time and blocks --------------------------------------------------------------------
     def advance_time(self, seconds: int) -> None:
         if seconds < 0:
-            raise ValueError("time does not go backwards")
+            raise ChainUsageError("time does not go backwards")
         self.time += seconds
 
     def mine(self) -> Block:
@@ -271,7 +271,7 @@ class Chain:
 
     def _current_execution(self) -> Execution:
         if self._execution is None:
-            raise RuntimeError("contract code ran outside a transaction")
+            raise ChainUsageError("contract code ran outside a transaction")
         return self._execution
 
     def _apply(self, block: Block, blob_fee: int, tx: Transaction) -> Receipt:

@@ -15,7 +15,7 @@ from typing import NewType, Sequence, Union
 import coincurve
 from Crypto.Hash import keccak as _keccak
 
-from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.l1.errors import EncodingError, InvalidTransaction
 
 Address = NewType("Address", str)
 """A 20-byte account address as ``0x`` + 40 lowercase hex digits."""
@@ -41,7 +41,7 @@ def to_address(value: Union[str, bytes, int]) -> Address:
     else:
         raw = bytes.fromhex(value[2:] if value.startswith("0x") else value)
     if len(raw) != 20:
-        raise ValueError(f"an address has 20 bytes, got {len(raw)}: {value!r}")
+        raise EncodingError(f"an address has 20 bytes, got {len(raw)}: {value!r}")
     return Address("0x" + raw.hex())
 
 
@@ -61,7 +61,7 @@ def rlp_encode(item: RLPItem) -> bytes:
     """
     if isinstance(item, int):
         if item < 0:
-            raise ValueError("RLP encodes non-negative integers only")
+            raise EncodingError("RLP encodes non-negative integers only")
         item = item.to_bytes((item.bit_length() + 7) // 8, "big")
     if isinstance(item, bytes):
         if len(item) == 1 and item[0] < 0x80:

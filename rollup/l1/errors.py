@@ -39,3 +39,11 @@ class PrecompileFailure(ExceptionalHalt):
 
 class ABIError(L1Error, ValueError):
     """Data that does not match the ABI types it is decoded as or encoded from."""
+
+
+class EncodingError(L1Error, ValueError):
+    """A value with no encoding: an address that is not 20 bytes, a negative integer for RLP."""
+
+
+class ChainUsageError(L1Error):
+    """The chain was driven wrongly: time set backwards, contract code run outside a transaction."""

@@ -1,8 +1,8 @@
 """Numbers for the README: throughput and time to finality with 4, 16 and 64 validators, and
 the L1 gas of checkpoints and bridged transfers under each security model.
 
-Run ``python -m prozchain.rollup.sidechain.measure`` (add ``--quick`` to skip 64 validators, ``--gas``
-for the L1 gas tables only). Throughput
+Run ``prozchain measure sidechain`` (add ``--quick`` to skip 64 validators, ``--gas`` for the L1
+gas tables only). Throughput
 and finality are in *simulated* time (network latency 10-200 ms, 2 % loss, the default
 timeouts); the wall time each simulation took on this machine is printed beside them.
 
@@ -13,7 +13,7 @@ timeouts); the wall time each simulation took on this machine is printed beside 
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from statistics import mean
 
@@ -103,8 +103,17 @@ def fraud_numbers(mode: str, seed: int = 6) -> dict:
             "ok": result.ok}
 
 
-def main(argv: list[str]) -> None:
-    sizes = () if "--gas" in argv else (4, 16) if "--quick" in argv else (4, 16, 64)
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """``prozchain measure sidechain`` (listed in :data:`prozchain.cli.MEASUREMENTS`)."""
+    parser = subparsers.add_parser("sidechain", help="consensus throughput and finality, L1 gas of the bridge",
+                                   description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 64-validator run")
+    parser.add_argument("--gas", action="store_true", help="only the L1 gas tables")
+    parser.set_defaults(func=measure_command)
+
+
+def measure_command(args: argparse.Namespace) -> int:
+    sizes = () if args.gas else (4, 16) if args.quick else (4, 16, 64)
     print("validators | blocks/s | tx/s | finality (sim ms) | simulated s | wall s")
     for n in sizes:
         r = consensus_numbers(n, sim_ms=30_000 if n < 64 else 10_000)
@@ -119,7 +128,4 @@ def main(argv: list[str]) -> None:
     for mode in ("optimistic", "staking"):
         f = fraud_numbers(mode)
         print(f"{f['mode']} | {f['challenge']} | {f['slash_signers']} (scenario ok: {f['ok']})")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    return 0

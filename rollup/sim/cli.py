@@ -1,11 +1,11 @@
 """``prozchain scenario list`` and ``prozchain scenario run NAME [--seed N] [--param k=v ...]
-[--json FILE]``. Plugged into the ``prozchain`` command through the ``prozchain.commands``
-entry point; also runnable as ``python -m prozchain.rollup.sim.cli scenario ...``.
+[--json FILE]``, a group of the ``prozchain`` command (listed in :data:`prozchain.cli.GROUPS`).
 
-Exit codes of ``run``: 0 every invariant held and no honest party lost value, 1 otherwise,
-2 for a usage error (unknown scenario or parameter). The run's event trace is printed only when
+Exit codes of ``run`` (through :func:`prozchain.cli.run`): 0 every invariant held and no honest
+party lost value, 1 otherwise, 2 for a usage error (unknown scenario or parameter). The run's event trace is printed only when
 asked for (``--trace``, or ``--trace-file FILE``); a failed run prints the command that replays it.
 
+>>> from prozchain.cli import main
 >>> main(["scenario", "run", "l1-crash-restart", "--seed", "3"])  # doctest: +ELLIPSIS
 l1-crash-restart seed 3: OK
 ...
@@ -18,13 +18,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
 
 from prozchain.rollup.sim import registry
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``scenario`` command group to the ``prozchain`` parser."""
+    """The ``scenario`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     parser = subparsers.add_parser("scenario", help="run the adversarial simulation scenarios")
     commands = parser.add_subparsers(dest="scenario_command", required=True)
     commands.add_parser("list", help="every scenario with a one-line description").set_defaults(func=list_command)
@@ -57,12 +56,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    try:
-        overrides = dict(_split(p) for p in args.param)
-        result = registry.run(args.name, args.seed, overrides)
-    except registry.ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    result = registry.run(args.name, args.seed, dict(_split(p) for p in args.param))
     print(f"{result.scenario} seed {result.seed}: {'OK' if result.ok else 'FAILED'}")
     for line in result.summary:
         print(f"  {line}")
@@ -94,15 +88,3 @@ def _split(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise registry.ScenarioError(f"--param takes KEY=VALUE, got {text!r}")
     return key, value
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run a ``scenario`` command without the installed ``prozchain`` entry point."""
-    parser = argparse.ArgumentParser(prog="prozchain")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from prozchain.bench.prove import chain_case, run_prove
+from prozchain.cli import run
 from prozchain.native.kernels import array_to_ints
 from prozchain.relations.formats.wtns import write_wtns
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
@@ -46,11 +47,11 @@ def test_bench_prove_says_why_a_prover_failed_and_refuses_sizes_with_own_files(t
     write_zkey(tmp_path / "toy.zkey", dev_setup(toy_r1cs(), seed=1))
     write_wtns(array_to_ints(toy_witness(3))[:-1], tmp_path / "short.wtns")  # one value short of the key's
     given = dict(zkey=str(tmp_path / "toy.zkey"), witness=str(tmp_path / "short.wtns"), no_plot=True)
-    assert run_prove(options(tmp_path, **given, sizes="12")) == 2
+    assert run(run_prove, options(tmp_path, **given, sizes="12")) == 2
     assert "--sizes" in capsys.readouterr().err
     assert run_prove(options(tmp_path, **given, sizes=None)) == 1
     out = capsys.readouterr().out
-    assert "prozchain-c run 0: no valid proof (exit 2): [ERROR] witness has 3 values" in out, out
+    assert "prozchain-c run 0: no valid proof (exit 2): error: witness has 3 values" in out, out
 
 
 def test_bench_prove_on_a_generated_circuit_with_numba_and_a_plot(tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ SAMPLE = Path(merkle_inclusion.__file__).with_name("merkle_inclusion.input.json"
 
 def prozchain(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "prozchain.prover.cli", "circuit", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "prozchain.cli", "circuit", *args], capture_output=True, text=True, timeout=120
     )
 
 
@@ -72,7 +72,7 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 def test_hostile_input_files_exit_2_with_one_line(tmp_path, capsys):
-    from prozchain.prover.circuit_cli import main
+    from prozchain.cli import main
 
     cases = {
         "deep.json": ("[" * 100_000 + "]" * 100_000, "nested deeper"),
@@ -100,7 +100,7 @@ def test_circuits_load_from_files_with_dataclasses_and_from_module_names(tmp_pat
     """A file loaded by path is registered as a module first (dataclasses and postponed
     annotations need it); ``package.module:Class`` works too; a file that fails to load exits 2
     with one line."""
-    from prozchain.prover.circuit_cli import main
+    from prozchain.cli import main
 
     batch = Path(__file__).resolve().parents[2] / "circuits" / "txtypes" / "batch.py"
     assert main(["circuit", "info", f"{batch}:BatchCircuit", "--param", "slots=1"]) == 0

@@ -12,7 +12,8 @@ from prozchain.circuits import Circuit
 from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.ptau import read_ptau
 from prozchain.relations.formats.r1cs import write_r1cs
-from prozchain.prover.formats.snarkjs_json import proof_to_json, public_to_json, verification_key_to_json, write_json
+from prozchain.prover.formats.snarkjs_json import proof_to_json, public_to_json, verification_key_to_json
+from prozchain.relations.formats.bounded_json import write_json
 from prozchain.relations.formats.wtns import write_wtns
 from prozchain.prover.formats.zkey import write_zkey
 from prozchain.prover.groth16.prover import prove

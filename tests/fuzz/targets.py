@@ -184,10 +184,10 @@ def read_vk(path: Path, corpus: Path):
 
 def read_input(path: Path, corpus: Path):
     """An input JSON as ``prozchain circuit witness`` takes it: parsed, then solved."""
-    from prozchain.prover.circuit_cli import _read_json
+    from prozchain.circuits.cli import _solve
     from tests.fuzz.corpus import Sample
 
-    return Sample().compile().solve(_read_json(str(path)))
+    return _solve(Sample().compile(), str(path))
 
 
 def g1_g2(obj: Any, keys: dict[str, str]) -> list[tuple[tuple, str]]:

@@ -9,14 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from prozchain.cli import main
 from prozchain.native import get_backend
 from prozchain.native.kernels import root_of_unity
 from prozchain.prover import G1Point, G2Point
-from prozchain.prover.cli import main
 from prozchain.relations.formats.container import read_container
-from prozchain.prover.formats.snarkjs_json import proof_from_json, proof_to_json, write_json
 from prozchain.prover.formats.ptau import read_ptau
 from prozchain.relations.formats.r1cs import read_r1cs
+from prozchain.prover.formats.snarkjs_json import proof_from_json, proof_to_json
+from prozchain.relations.formats.bounded_json import write_json
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
 from prozchain.prover.groth16 import Proof, verify
 from prozchain.relations import WitnessError

@@ -8,15 +8,11 @@ import pytest
 
 from prozchain.native.curve import P, R
 from prozchain.prover import G1Point, G2Point
-from prozchain.prover.formats.snarkjs_json import (
-    JSONFormatError,
-    proof_from_json,
-    proof_to_json,
-    public_to_json,
-    verification_key_from_json,
-    verification_key_to_json,
-)
-from prozchain.prover.groth16 import InvalidPublicInputs, Proof, Trapdoor, batch_verify, verify
+from prozchain.prover.errors import InvalidPublicInputs
+from prozchain.relations.errors import JSONFormatError
+from prozchain.prover.formats.snarkjs_json import (proof_from_json, proof_to_json, public_to_json,
+                                                   verification_key_from_json, verification_key_to_json)
+from prozchain.prover.groth16 import Proof, Trapdoor, batch_verify, verify
 from prozchain.prover.twist import twist_point_outside_g2
 
 
@@ -107,7 +103,7 @@ def test_jacobian_coordinates_are_read_as_ffjavascript_does(setup):
 
 def test_snarkjs_accepts_our_files_and_rejects_tampering(setup, tmp_path):
     """snarkjs judges our verification_key.json, public.json and proof.json."""
-    from prozchain.prover.formats.snarkjs_json import write_json
+    from prozchain.relations.formats.bounded_json import write_json
     from tests import js_oracles
 
     trapdoor, vk = setup
@@ -127,9 +123,8 @@ def test_snarkjs_accepts_our_files_and_rejects_tampering(setup, tmp_path):
 
 
 def test_verify_command_exit_codes(setup, tmp_path, capsys):
-    from prozchain.prover.formats.snarkjs_json import write_json
-    from prozchain.prover.groth16.cli import verify_command
-    import argparse
+    from prozchain.relations.formats.bounded_json import write_json
+    from prozchain.cli import main
 
     trapdoor, vk = setup
     proof = trapdoor.prove([1, 2], seed=6)
@@ -140,9 +135,8 @@ def test_verify_command_exit_codes(setup, tmp_path, capsys):
     (tmp_path / "broken.json").write_text("{")
 
     def run(proof_file: str) -> int:
-        return verify_command(argparse.Namespace(verification_key=str(tmp_path / "vk.json"),
-                                                 public=str(tmp_path / "public.json"),
-                                                 proof=str(tmp_path / proof_file)))
+        return main(["groth16", "verify", str(tmp_path / "vk.json"), str(tmp_path / "public.json"),
+                     str(tmp_path / proof_file)])
 
     assert run("proof.json") == 0 and "OK" in capsys.readouterr().out
     assert run("bad.json") == 1 and "Invalid proof" in capsys.readouterr().out

@@ -16,16 +16,17 @@ from pathlib import Path
 
 import pytest
 
+from prozchain.cli import main
 from prozchain.native.curve import R
-from prozchain.prover.cli import main
 from prozchain.prover.curve import G1Point
+from prozchain.prover.errors import SetupError
 from prozchain.relations.formats.container import FormatError, read_container, write_container
 from prozchain.prover.formats.ptau import read_ptau
 from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.formats.zkey import MPCParams, parse_mpc_params, read_zkey, write_zkey
 from prozchain.prover.groth16.ptau_dev import write_dev_ptau
-from prozchain.prover.groth16.setup import (CONTRIBUTOR, SetupError, add_contribution, constraint_system, dev_setup, ptau_setup,
-                                  toy_r1cs)
+from prozchain.prover.groth16.setup import (CONTRIBUTOR, add_contribution, constraint_system, dev_setup, ptau_setup,
+                                            toy_r1cs)
 from tests import js_oracles
 from tests.prover.conftest import CUBE, Circuit, compile_circuit, snarkjs
 

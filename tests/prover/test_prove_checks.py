@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from prozchain.cli import main
 from prozchain.native.kernels import COEF_DTYPE
-from prozchain.prover.cli import main
+from prozchain.prover.errors import KeyMismatchError, SelfCheckError
 from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.relations.formats.wtns import read_wtns, write_wtns
 from prozchain.prover.formats.zkey import read_zkey
-from prozchain.prover.groth16.prover import SelfCheckError, prove, read_witness
-from prozchain.prover.groth16.satisfaction import KeyMismatchError, key_circuit
+from prozchain.prover.groth16.prover import prove, read_witness
+from prozchain.prover.groth16.satisfaction import key_circuit
 from prozchain.relations import ConstraintError
 from prozchain.prover.groth16.setup import constraint_system
 from tests.fuzz.container import section

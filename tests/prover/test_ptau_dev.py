@@ -6,7 +6,6 @@ and tampered files refused."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import subprocess
@@ -14,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from prozchain.cli import main
 from prozchain.native.curve import R, Group
 from prozchain.native.kernels import ints_to_array, prepare_bases
 from prozchain.prover.backend import current_backend
-from prozchain.prover.cli import main
+from prozchain.prover.errors import DevPtauError
 from prozchain.relations.formats.container import FormatError, read_container, write_container
 from prozchain.prover.formats.ptau import read_ptau
 from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.formats.zkey import write_zkey
-from prozchain.prover.groth16.ptau_cli import register
-from prozchain.prover.groth16.ptau_dev import (ChaCha, DevPtau, DevPtauError, first_challenge_hash, g2_sp, hash_to_g2,
-                                     partial_hash, uncompressed, write_dev_ptau)
+from prozchain.prover.groth16.ptau_dev import (ChaCha, DevPtau, first_challenge_hash, g2_sp, hash_to_g2, partial_hash,
+                                               uncompressed, write_dev_ptau)
 from prozchain.prover.groth16.setup import constraint_system, lagrange_at, ptau_setup
 from tests import js_oracles
 from tests.prover.conftest import CUBE, Circuit, compile_circuit, snarkjs, snarkjs_verify_many
@@ -229,10 +228,7 @@ def test_tampered_ptau_is_refused(dev, tmp_path):
 
 
 def cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="prozchain")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return args.func(args)
+    return main(list(argv))
 
 
 def test_cli_warns_and_is_reproducible_with_a_seed(tmp_path, capsys):

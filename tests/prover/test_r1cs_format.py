@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from prozchain.relations.r1cs import R1CS, SparseMatrix
+from prozchain.cli import main
 from prozchain.native.curve import R
-from prozchain.prover.cli import main
 from prozchain.relations.formats.container import FormatError, read_container, write_container
 from prozchain.relations.formats.r1cs import read_r1cs, write_r1cs
 

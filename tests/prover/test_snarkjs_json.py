@@ -11,12 +11,16 @@ import time
 import pytest
 
 import prozchain.prover.formats.snarkjs_json as snarkjs_json
+from prozchain.cli import main
 from prozchain.native.curve import R, Field
 from prozchain.prover import G1Point, G2Point
-from prozchain.prover.cli import main
-from prozchain.prover.formats.snarkjs_json import (JSONFormatError, proof_to_json, public_from_json, public_to_json, read_json,
-                                         read_public, verification_key_from_json, verification_key_to_json, write_json)
-from prozchain.prover.groth16 import InvalidVerificationKey, Trapdoor, VerificationKey, batch_verify, verify
+from prozchain.prover.errors import InvalidVerificationKey
+from prozchain.relations.errors import JSONFormatError
+from prozchain.prover.formats.snarkjs_json import (proof_to_json, public_from_json, public_to_json, read_public,
+                                                   verification_key_from_json, verification_key_to_json)
+from prozchain.relations.formats import bounded_json
+from prozchain.relations.formats.bounded_json import read_json, write_json
+from prozchain.prover.groth16 import Trapdoor, VerificationKey, batch_verify, verify
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +100,7 @@ def test_read_json_turns_every_hostile_file_into_its_error(tmp_path, monkeypatch
         read_json(tmp_path / "dir.json")
     with pytest.raises(JSONFormatError, match="no such file"):
         read_json(tmp_path / "missing.json")
-    monkeypatch.setattr(snarkjs_json, "MAX_JSON_BYTES", 1 << 20)
+    monkeypatch.setattr(bounded_json, "MAX_JSON_BYTES", 1 << 20)
     (tmp_path / "big.json").write_text("[" + '"0",' * (1 << 18) + '"0"]')
     with pytest.raises(JSONFormatError, match=r"big\.json: larger than 1 MiB"):
         read_json(tmp_path / "big.json")

@@ -77,7 +77,8 @@ def test_bad_points_and_records_are_named(tmp_path, key):
 
 def test_prover_refuses_a_b2_msm_outside_g2(key):
     """A key read with check="sample" may hide a B2 point outside G2: pi_b is never published."""
-    from prozchain.prover.groth16.prover import ProvingKeyError, prove
+    from prozchain.prover.errors import ProvingKeyError
+    from prozchain.prover.groth16.prover import prove
     from prozchain.prover.groth16.setup import toy_witness
 
     outside = current_backend().msm_prepare(Group.G2, [twist_point_outside_g2(random.Random(4))]).array

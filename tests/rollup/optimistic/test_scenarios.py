@@ -10,7 +10,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from prozchain.rollup.sim import registry
-from prozchain.rollup.sim.cli import main
+from prozchain.cli import main
 from prozchain.rollup.sim.registry import WALL_CLOCK_FIELDS
 
 ATTACKS = {

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prozchain.rollup.sim import registry
-from prozchain.rollup.sim.cli import main
+from prozchain.cli import main
 from prozchain.rollup.sim.registry import WALL_CLOCK_FIELDS, ScenarioError
 
 NAME = "l1-crash-restart"
@@ -93,7 +93,7 @@ def test_cli_list_and_run(tmp_path, capsys):
 
 
 def test_run_prints_the_trace_only_when_asked_and_says_a_control_lost(tmp_path, capsys):
-    from prozchain.rollup.sim.cli import main
+    from prozchain.cli import main
 
     assert main(["scenario", "run", "channel-stale-state", "--param", "defense=off", "--param", "updates=20"]) == 1
     captured = capsys.readouterr()

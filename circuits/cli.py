@@ -7,10 +7,12 @@
 - ``lint FILE.py:Circuit [--param ...] [--input INPUT.json]`` runs the soundness lint (with an
   input, also the witness-based check of hint outputs).
 
-Exit codes: 0 success, 1 a failed witness or lint findings, 2 a usage error (file, class,
-parameter). Errors name the input signal or constraint that is wrong.
+Exit codes (through :func:`prozchain.cli.run`): 0 success, 1 inputs the circuit refuses (the
+witness fails) or lint findings, 2 a usage error (file, class, parameter) or a malformed input
+file. Errors name the input file and the signal or constraint that is wrong.
 
 >>> import prozchain.circuits.examples.merkle_inclusion as example
+>>> from prozchain.cli import main
 >>> main(["circuit", "info", example.__file__ + ":MerkleInclusion", "--param", "depth=2"])
 MerkleInclusion: 485 constraints, 489 wires (0 public outputs, 1 public inputs, 5 private inputs)
 gadget                                                    calls      self     total
@@ -25,29 +27,26 @@ MerkleInclusion/merkle_inclusion/merkle_root/poseidon(2)      2       480       
 from __future__ import annotations
 
 import argparse
-import functools
 import importlib.util
 import re
 import sys
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Sequence
 
 from prozchain.circuits import Circuit, CompiledCircuit
+from prozchain.circuits.errors import CircuitError
+from prozchain.relations.errors import WitnessError
 from prozchain.circuits.lint import format_findings, lint
 from prozchain.circuits.report import constraint_counts, format_counts
-from prozchain.native.errors import ProzError
+from prozchain.cli import NegativeAnswer, UsageError
 from prozchain.relations.formats.r1cs import write_r1cs
-from prozchain.prover.formats.snarkjs_json import JSONFormatError, read_json
+from prozchain.relations.formats.bounded_json import read_json
 from prozchain.relations.formats.sym import write_sym
 from prozchain.relations.formats.wtns import write_wtns
 
 
-class UsageError(ProzError):
-    """The command line named a file, circuit or parameter that does not work."""
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``circuit`` command group to the ``prozchain`` parser."""
+    """The ``circuit`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     parser = subparsers.add_parser("circuit", help="compile circuits, solve witnesses, inspect and lint them")
     commands = parser.add_subparsers(dest="circuit_command", required=True)
 
@@ -126,14 +125,15 @@ def _import(where: str):
         raise UsageError(f"{where}: cannot load it: {type(exc).__name__}: {exc}") from exc
 
 
-def _read_json(path: str) -> dict:
-    try:
-        inputs = read_json(path)  # bounded in size, nesting and number length, as every JSON from outside
-    except JSONFormatError as exc:
-        raise UsageError(str(exc)) from None
+def _solve(compiled: CompiledCircuit, path: str) -> list[int]:
+    """The witness of the circuit at the inputs of a circom-style input JSON."""
+    inputs = read_json(path)  # bounded in size, nesting and number length, as every JSON from outside
     if not isinstance(inputs, dict):
         raise UsageError(f"{path}: the input JSON must be an object (signal name -> value), not {type(inputs).__name__}")
-    return inputs
+    try:
+        return compiled.solve(inputs)
+    except (CircuitError, WitnessError) as exc:  # the circuit refuses these inputs: its answer is no
+        raise NegativeAnswer(f"{path}: {exc}") from exc
 
 
 def _summary(c: CompiledCircuit) -> str:
@@ -142,24 +142,6 @@ def _summary(c: CompiledCircuit) -> str:
             f"{r.n_public} public inputs, {r.n_private} private inputs)")
 
 
-def _reporting(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Print errors instead of raising them: exit code 2 for usage errors, 1 for the rest."""
-
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except ProzError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-
-    return run
-
-
-@_reporting
 def compile_command(args: argparse.Namespace) -> int:
     compiled = load_circuit(args.target, args.param)
     out = Path(args.output)
@@ -171,17 +153,15 @@ def compile_command(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting
 def witness_command(args: argparse.Namespace) -> int:
     compiled = load_circuit(args.target, args.param)
-    witness = compiled.solve(_read_json(args.input))
+    witness = _solve(compiled, args.input)
     write_wtns(witness, args.out)
     print(f"{compiled.name}: witness of {len(witness)} wires satisfies all {compiled.r1cs.n_constraints} constraints")
     print(f"wrote {args.out}")
     return 0
 
 
-@_reporting
 def info_command(args: argparse.Namespace) -> int:
     compiled = load_circuit(args.target, args.param)
     print(_summary(compiled))
@@ -189,22 +169,9 @@ def info_command(args: argparse.Namespace) -> int:
     return 0
 
 
-@_reporting
 def lint_command(args: argparse.Namespace) -> int:
     compiled = load_circuit(args.target, args.param)
-    witness = compiled.solve(_read_json(args.input)) if args.input else None
+    witness = _solve(compiled, args.input) if args.input else None
     findings = lint(compiled, witness)
     print(format_findings(findings))
     return 1 if findings else 0
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run a ``circuit`` command; errors are printed, not raised, with exit code 1 or 2."""
-    parser = argparse.ArgumentParser(prog="prozchain")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
