@@ -32,7 +32,7 @@ import numpy as np
 
 from prozchain.bench import prove
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R, Group
 
 HERE = Path(__file__).resolve().parent
 PEER_SCRIPT = HERE / "msm_peer.js"
@@ -46,19 +46,18 @@ def backend_for(impl: str):
     return native.get_backend("c" if impl == "native" else impl)
 
 
-def bench_bases(group: str, log_n: int, seed: int = 2024):
+def bench_bases(group: Group, log_n: int, seed: int = 2024):
     """2^log_n prepared bases (a + i d) * G, built in C in well under a second at 2^20."""
-    from prozchain.native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
+    from prozchain.native.c_backend import CBackend, check_alloc, ffi, kernels, to_limbs
 
     c = CBackend()
     n = 1 << log_n
     rng = np.random.default_rng(seed + log_n)
     a, d = (int(rng.integers(1, 2**62)) for _ in range(2))
-    width = 8 if group == "g1" else 16
-    coords = np.empty((n, width), dtype=np.uint64)
-    gen = [1, 2] if group == "g1" else [c for pair in c.g2_generator() for c in pair]
-    fn = lib.pz_g1_progression if group == "g1" else lib.pz_g2_progression
-    status = fn(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen), to_limbs([a], R), to_limbs([d], R), n)
+    coords = np.empty((n, 4 * group.coords), dtype=np.uint64)
+    gen = [1, 2] if group is Group.G1 else [c for pair in c.g2_generator() for c in pair]
+    status = kernels.group(group).progression(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen), to_limbs([a], R),
+                                              to_limbs([d], R), n)
     check_alloc(status, f"pz_{group}_progression", n, "points")
     return c.msm_prepare_array(group, coords)
 
@@ -125,7 +124,7 @@ def peer_status() -> Optional[str]:
     return None
 
 
-def run_peer(group: str, bases, scalars: np.ndarray, runs: int) -> dict:
+def run_peer(group: Group, bases, scalars: np.ndarray, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         bpath, spath = Path(tmp) / "bases.bin", Path(tmp) / "scalars.bin"
         np.ascontiguousarray(bases.array[: len(scalars)]).tofile(bpath)
@@ -179,7 +178,7 @@ def run_msm(args: argparse.Namespace) -> int:
     failures = 0
     for log_n in sizes:
         n = 1 << log_n
-        bases, scalars = bench_bases("g1", log_n), bench_scalars(log_n)
+        bases, scalars = bench_bases(Group.G1, log_n), bench_scalars(log_n)
         native_median, want = None, None
         for impl in ["native", "numba", "reference", "ffjavascript"]:
             if impl not in impls or impl in header["missing"]:
@@ -187,7 +186,7 @@ def run_msm(args: argparse.Namespace) -> int:
             if impl != "ffjavascript" and log_n > limits[impl]:
                 continue
             if impl == "ffjavascript":
-                out = run_peer("g1", bases, scalars, args.runs)
+                out = run_peer(Group.G1, bases, scalars, args.runs)
                 times = out["times_s"]
                 got = [int(v) for v in out["result"]]
                 extra = {"version": out.get("version"), "peer_threads": out.get("threads")}

@@ -28,7 +28,7 @@ from typing import Callable, Optional
 
 from py_ecc import optimized_bn128 as ob
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover import G1Point, G2Point, current_backend, pairing, pairing_check
 from prozchain.prover.twist import twist_point_outside_g2

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Optional
 
 from prozchain.cli import UsageError
+from prozchain.native.curve import Field, Group
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -171,17 +172,17 @@ def _installed_version() -> str:
         return "?"
 
 
-def msm_mults(group: str, n: int, nbits: int = 254) -> float:
+def msm_mults(group: Group, n: int, nbits: int = 254) -> float:
     """Field multiplications (over Fp) of an MSM of n points, by the C core's cost model: per
     window one bucket addition per point (6.5 in affine batches, 11 in Jacobian) and 27 per
     bucket to reduce; a G2 operation costs about three times a G1 one (Fp2 products)."""
-    from prozchain.native.c_backend import ffi, lib
+    from prozchain.native.c_backend import GROUP, ffi, kernels
 
     affine = ffi.new("int *")
-    c = lib.pz_msm_window(1 if group == "g1" else 2, n, nbits, affine)
+    c = kernels.msm_window(GROUP[group], n, nbits, affine)
     windows = nbits // c + 1
     per_point = 6.5 if affine[0] else 11.0
-    return windows * (n * per_point + (1 << (c - 1)) * 27.0) * (1 if group == "g1" else 3)
+    return windows * (n * per_point + (1 << (c - 1)) * 27.0) * (1 if group is Group.G1 else 3)
 
 
 def proof_mults(n_vars: int, n_public: int, domain: int) -> dict[str, float]:
@@ -189,8 +190,8 @@ def proof_mults(n_vars: int, n_public: int, domain: int) -> dict[str, float]:
     the four G1 MSMs, the G2 MSM, and the H computation (three inverse and three coset NTTs
     and the products: about 3.5 n log2 n)."""
     log = domain.bit_length() - 1
-    g1 = 2 * msm_mults("g1", n_vars) + msm_mults("g1", n_vars - n_public - 1) + msm_mults("g1", domain)
-    return {"msm_g1": g1, "msm_g2": msm_mults("g2", n_vars), "ntt": 3.5 * domain * log + 6 * domain}
+    g1 = sum(msm_mults(Group.G1, m) for m in (n_vars, n_vars, n_vars - n_public - 1, domain))
+    return {"msm_g1": g1, "msm_g2": msm_mults(Group.G2, n_vars), "ntt": 3.5 * domain * log + 6 * domain}
 
 
 def mults_per_second() -> float:
@@ -199,12 +200,12 @@ def mults_per_second() -> float:
     back out of Montgomery form)."""
     import numpy as np
 
-    from prozchain.native.c_backend import ffi, lib
+    from prozchain.native.c_backend import WHICH, ffi, kernels
 
     a = np.random.default_rng(1).integers(0, 2**62, size=(1 << 20, 4), dtype=np.uint64)
     out = np.empty_like(a)
     pa, po = ffi.from_buffer("uint64_t[]", a), ffi.from_buffer("uint64_t[]", out)
-    best = min(_timed(lambda: lib.pz_mul_many(0, po, pa, pa, len(a))) for _ in range(5))
+    best = min(_timed(lambda: kernels.mul_many(WHICH[Field.FP], po, pa, pa, len(a))) for _ in range(5))
     return 2 * len(a) / best
 
 

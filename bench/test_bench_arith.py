@@ -29,7 +29,7 @@ from py_ecc import optimized_bn128 as bn
 from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
 
 from prozchain import native
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Field, Group
 from prozchain.native.kernels import array_to_ints, ints_to_array
 from prozchain.native.reference import from_py_ecc, to_py_ecc
 
@@ -59,19 +59,19 @@ def gt(f):
 
 
 # group -> (native call on a backend, py_ecc call, py_ecc result in the interface's convention)
-P1, Q1 = to_py_ecc("g1", G1S[0]), to_py_ecc("g2", G2S[0])
-PY_PAIRS = [(to_py_ecc("g1", p), to_py_ecc("g2", q)) for p, q in PAIRS]
+P1, Q1 = to_py_ecc(Group.G1, G1S[0]), to_py_ecc(Group.G2, G2S[0])
+PY_PAIRS = [(to_py_ecc(Group.G1, p), to_py_ecc(Group.G2, q)) for p, q in PAIRS]
 KERNELS = {
     # one multiplication through Python: dominated by the call, not by the arithmetic
-    "fp_mul": (lambda c: c.mul("fp", A, B), lambda: FA * FB, int),
+    "fp_mul": (lambda c: c.mul(Field.FP, A, B), lambda: FA * FB, int),
     # 4096 multiplications in one bulk call, against py_ecc multiplying its own FQ objects
     "fp_mul_x4096": (
-        lambda c: c.mul_array("fp", XA, YA),
+        lambda c: c.mul_array(Field.FP, XA, YA),
         lambda: [x * y for x, y in zip(FXS, FYS)],
         lambda products: [int(v) for v in products],
     ),
-    "g1_mul": (lambda c: c.g_mul("g1", G1S[0], K), lambda: bn.multiply(P1, K), from_py_ecc),
-    "g2_mul": (lambda c: c.g_mul("g2", G2S[0], K), lambda: bn.multiply(Q1, K), from_py_ecc),
+    "g1_mul": (lambda c: c.g_mul(Group.G1, G1S[0], K), lambda: bn.multiply(P1, K), from_py_ecc),
+    "g2_mul": (lambda c: c.g_mul(Group.G2, G2S[0], K), lambda: bn.multiply(Q1, K), from_py_ecc),
     "pairing": (lambda c: c.pairing(*PAIRS[0]), lambda: bn.pairing(Q1, P1), gt),
     "pairing_x4": (
         lambda c: c.multi_pairing(PAIRS),

@@ -15,15 +15,16 @@ import pytest
 from prozchain import native
 from prozchain.bench.cli import backend_for, bench_bases, bench_scalars
 from prozchain.bench.kernel_ratios import record
+from prozchain.native.curve import Group
 
-CASES = [("g1", 12, "native"), ("g1", 12, "numba"), ("g1", 8, "native"), ("g1", 8, "reference"),
-         ("g1", 16, "native"), ("g1", 18, "native"), ("g1", 20, "native"),
-         ("g2", 12, "native"), ("g2", 12, "numba"), ("g2", 16, "native")]
+CASES = [(Group.G1, 12, "native"), (Group.G1, 12, "numba"), (Group.G1, 8, "native"), (Group.G1, 8, "reference"),
+         (Group.G1, 16, "native"), (Group.G1, 18, "native"), (Group.G1, 20, "native"),
+         (Group.G2, 12, "native"), (Group.G2, 12, "numba"), (Group.G2, 16, "native")]
 _DATA: dict = {}
 
 
 
-def _inputs(group: str, log_n: int):
+def _inputs(group: Group, log_n: int):
     if (group, log_n) not in _DATA:
         bases, scalars = bench_bases(group, log_n), bench_scalars(log_n)
         _DATA[(group, log_n)] = (bases, scalars, native.get_backend("c").msm_prepared(bases, scalars))

@@ -21,7 +21,7 @@ from prozchain.bench.cli import bench_bases, bench_scalars
 from prozchain.bench.kernel_ratios import record
 from prozchain.bench.load import MACHINE_STATES, machine_state
 from prozchain.bench.prove import chain_case
-from prozchain.native.backend import R
+from prozchain.native.curve import R, Group
 from prozchain.native.c_backend import PATH, CBackend, runnable_paths
 from prozchain.prover.formats.zkey import read_zkey
 from prozchain.prover.groth16.prover import prove, read_witness
@@ -38,15 +38,15 @@ def _backend(impl: str) -> CBackend:
 def _pairs():
     if "pairs" not in _INPUTS:
         c, rng = CBackend(), random.Random(19)
-        p = c.g_mul("g1", c.g1_generator(), rng.randrange(1, R))
-        q = c.g_mul("g2", c.g2_generator(), rng.randrange(1, R))
-        _INPUTS["pairs"] = [(p, q), (c.g_neg("g1", p), q)]
+        p = c.g_mul(Group.G1, c.g1_generator(), rng.randrange(1, R))
+        q = c.g_mul(Group.G2, c.g2_generator(), rng.randrange(1, R))
+        _INPUTS["pairs"] = [(p, q), (c.g_neg(Group.G1, p), q)]
     return _INPUTS["pairs"]
 
 
 def _msm(log_n: int):
     if ("msm", log_n) not in _INPUTS:
-        bases, scalars = bench_bases("g1", log_n), bench_scalars(log_n)
+        bases, scalars = bench_bases(Group.G1, log_n), bench_scalars(log_n)
         _INPUTS[("msm", log_n)] = (bases, scalars, CBackend().msm_prepared(bases, scalars))
     return _INPUTS[("msm", log_n)]
 
@@ -59,7 +59,7 @@ def _prove_case(log_n: int):
     return _INPUTS[("prove", log_n)]
 
 
-def _timed(benchmark, request, impl: str, state: str, group: str, fn, args: tuple, rounds: int):
+def _timed(benchmark, request, impl: str, state: str, group: Group, fn, args: tuple, rounds: int):
     """``fn(*args)`` timed in ``state`` under ``group``, recorded for the summary; its result."""
     benchmark.group = f"{group} {state}"
     with machine_state(state):

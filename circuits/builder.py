@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.errors import NotInvertibleError
 
 from prozchain.circuits.errors import CircuitError

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.errors import BranchOnVariableError, CircuitError
 

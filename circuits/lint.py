@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.builder import HINT, ONE, OUTPUT, PRIVATE, PUBLIC
 from prozchain.circuits.circuit import CompiledCircuit

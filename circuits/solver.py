@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.builder import PRIVATE, PUBLIC, flatten
 from prozchain.relations.errors import WitnessError

@@ -1,14 +1,18 @@
 """BN254 arithmetic kernels: the C core (via cffi) and the pure-Python reference (py_ecc).
 
-Every backend implements :class:`prozchain.native.backend.Backend`: "c", "reference", and "numba" (the
-MSM and NTT kernels compiled by numba, the rest from the reference). ``get_backend()`` picks one by name,
-or from the ``PROZ_BACKEND`` environment variable, defaulting to the C core. A missing C build
-is an error, never a silent fall-back to the slow path. "c" runs the C core on the fastest
-arithmetic path this CPU has; "c:portable" (or "c:adx") runs a named one.
+Every backend implements :class:`prozchain.native.backend.Backend`: "c", "reference", and "numba"
+(the MSM and NTT kernels compiled by numba, the rest from the reference). ``get_backend()`` picks
+one by name, or from the ``PROZ_BACKEND`` environment variable, defaulting to the C core. A
+missing C build is an error, never a silent fall-back to the slow path. "c" runs the C core on the
+fastest arithmetic path this CPU has; "c:portable" (or "c:adx") runs a named one. Backend methods
+name their field and group with :class:`Field` and :class:`Group`, from
+:mod:`prozchain.native.curve` beside BN254's constants.
 
->>> from prozchain.native import get_backend
+>>> from prozchain.native import Field, get_backend
 >>> get_backend("reference").name
 'reference'
+>>> get_backend("reference").inv(Field.FR, 2) * 2 % Field.FR.modulus
+1
 >>> get_backend("c:portable").name
 'c:portable'
 """
@@ -21,6 +25,7 @@ from functools import lru_cache
 from typing import Optional
 
 from prozchain.native.backend import Backend
+from prozchain.native.curve import Field, Group
 from prozchain.native.errors import ProzError
 
 _BACKENDS = {
@@ -30,6 +35,7 @@ _BACKENDS = {
 }
 
 BACKEND_NAMES = tuple(_BACKENDS)
+__all__ = ["BACKEND_NAMES", "Backend", "BackendUnavailable", "Field", "Group", "get_backend"]
 
 
 class BackendUnavailable(ProzError):

@@ -10,6 +10,7 @@ PROZ_CFLAGS adds target flags for experts, e.g. PROZ_CFLAGS="-march=native".
 
 import os
 import platform
+import re
 import shlex
 from pathlib import Path
 
@@ -23,69 +24,10 @@ SRC = HERE / "src"
 CFLAGS = ["-O3", "-fno-tree-vectorize", "-fno-strict-aliasing", "-fopenmp", "-std=gnu11", "-Wall",
           "-Wno-unused-function"]
 
-# Kernels that allocate return PZ_OUT_OF_MEMORY (native/src/alloc.h) when an allocation fails,
-# beside their own results; native/c_backend.py raises NativeMemoryError for it.
-PATH_CDEF = """
-void pz_add(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
-void pz_sub(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
-void pz_mul(int which, uint64_t *r, const uint64_t *a, const uint64_t *b);
-void pz_neg(int which, uint64_t *r, const uint64_t *a);
-void pz_sqr(int which, uint64_t *r, const uint64_t *a);
-int pz_inv(int which, uint64_t *r, const uint64_t *a);
-void pz_pow(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs);
-int pz_sqrt(uint64_t *r, const uint64_t *a);
-int64_t pz_batch_inv(int which, uint64_t *out, const uint64_t *in, size_t n);
-void pz_mul_many(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n);
-void pz_to_mont(int which, uint64_t *out, const uint64_t *in, size_t n);
-void pz_from_mont(int which, uint64_t *out, const uint64_t *in, size_t n);
-
-void pz_g1_add(uint64_t *r, const uint64_t *a, const uint64_t *b);
-void pz_g1_double(uint64_t *r, const uint64_t *a);
-void pz_g1_neg(uint64_t *r, const uint64_t *a);
-void pz_g1_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
-int pz_g1_on_curve(const uint64_t *a);
-int pz_g1_in_subgroup(const uint64_t *a);
-int pz_g1_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
-int64_t pz_g1_check(const uint64_t *pts, size_t n, int upto, int mont, int *code);
-
-void pz_g2_add(uint64_t *r, const uint64_t *a, const uint64_t *b);
-void pz_g2_double(uint64_t *r, const uint64_t *a);
-void pz_g2_neg(uint64_t *r, const uint64_t *a);
-void pz_g2_mul(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
-int pz_g2_on_curve(const uint64_t *a);
-int pz_g2_in_subgroup(const uint64_t *a);
-int pz_g2_batch_to_affine(uint64_t *out, const uint64_t *in, size_t n);
-int64_t pz_g2_check(const uint64_t *pts, size_t n, int upto, int mont, int *code);
-
-int pz_miller_loop(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
-int pz_final_exp(uint64_t *out, const uint64_t *in);
-int pz_pairing(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
-int pz_pairing_check(const uint64_t *g1s, const uint64_t *g2s, size_t n);
-void pz_fp12_mul(uint64_t *out, const uint64_t *a, const uint64_t *b);
-void pz_fp12_sqr(uint64_t *out, const uint64_t *a);
-int pz_fp12_inv(uint64_t *out, const uint64_t *a);
-void pz_fp12_pow(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs);
-void pz_fp12_frobenius(uint64_t *out, const uint64_t *a, int k);
-void pz_fp12_cyclotomic_sqr(uint64_t *out, const uint64_t *a);
-
-int pz_g1_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
-int pz_g2_msm(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
-int pz_msm_window(int group, size_t n, int nbits, int *affine);
-int pz_fr_ntt(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont);
-int pz_g1_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
-int pz_g2_progression(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
-int pz_g1_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
-int pz_g2_fixed_base(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
-int64_t pz_qap_abc(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness, size_t nwitness, size_t n);
-int pz_qap_h(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
-"""
-
-COMMON_CDEF = """
-#define PZ_OUT_OF_MEMORY ...
-int pz_cpu_has_adx(void);
-void pz_set_threads(int n);
-int pz_num_threads(void);
-"""
+# The C core's interface, for the compiler and for cffi alike: native/src/api.h declares its
+# constants, the functions every path shares, then (under #ifdef PZ_PATH) one path's functions
+API_HEADER = SRC / "api.h"
+PER_PATH = "#ifdef PZ_PATH"
 
 
 def arithmetic_paths(machine: str = "") -> list[str]:
@@ -94,9 +36,26 @@ def arithmetic_paths(machine: str = "") -> list[str]:
     return ["adx", "portable"] if machine in ("x86_64", "amd64") else ["portable"]
 
 
-def path_cdef(path: str) -> str:
-    """PATH_CDEF with every function renamed to the path's prefix: pz_add -> pz_adx_add."""
-    return PATH_CDEF.replace(" pz_", f" pz_{path}_")
+def _declarations(text: str) -> str:
+    """C text without its preprocessor lines, which cffi's parser does not take."""
+    return "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
+
+
+def api_cdef(paths: list[str]) -> str:
+    """api.h as cffi's declarations: the shared part once, then each path's part with PZ(name)
+    spelled out as that path's name (PZ(add) -> pz_adx_add)."""
+    shared, per_path = API_HEADER.read_text().split(PER_PATH)
+    return _declarations(shared) + "".join(
+        re.sub(r"\bPZ\((\w+)\)", rf"pz_{path}_\1", _declarations(per_path)) for path in paths)
+
+
+def api_constants() -> dict[str, int]:
+    """The enum constants api.h declares, by name (PZ_FP: 0, ...), read without compiling:
+    for code that drives the C core without the cffi module (tests/native/harness_cases.py)."""
+    ffi, cdef = FFI(), api_cdef([])
+    ffi.cdef(cdef)
+    return {name: value for kind in re.findall(r"\benum\s+\w+(?=\s*\{)", cdef)
+            for name, value in ffi.typeof(kind).relements.items()}
 
 
 def _relative(path: Path) -> str:
@@ -121,10 +80,10 @@ def make_builder() -> FFI:
     arch = shlex.split(os.environ.get("PROZ_CFLAGS", ""))
     paths = arithmetic_paths()
     ffibuilder = FFI()
-    ffibuilder.cdef(COMMON_CDEF + "".join(path_cdef(path) for path in paths))
+    ffibuilder.cdef(api_cdef(paths))
     ffibuilder.set_source(
         "prozchain.native._bn254",
-        '#include <stddef.h>\n#include <stdint.h>\n#include "alloc.h"\n#include "cpu.h"\n' + "".join(path_cdef(path) for path in paths),
+        '#include "cpu.h"\n' + "".join(f'#define PZ_PATH {path}\n#include "api.h"\n#undef PZ_PATH\n' for path in paths),
         sources=[_relative(SRC / f"path_{path}.c") for path in paths],
         include_dirs=[str(SRC)],
         extra_compile_args=[*CFLAGS, *arch],

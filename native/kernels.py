@@ -13,9 +13,9 @@
 >>> a = ints_to_array([1, 2**64 + 3])
 >>> a.shape, a.dtype, array_to_ints(a)
 ((2, 4), dtype('uint64'), [1, 18446744073709551619])
->>> b = prepare_bases("g1", [(1, 2), None])
+>>> b = prepare_bases(Group.G1, [(1, 2), None])
 >>> b.group, len(b), bases_to_points(b)
-('g1', 2, [(1, 2), None])
+(<Group.G1: 'g1'>, 2, [(1, 2), None])
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.backend import P, R, Point
+from prozchain.native.curve import P, R, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 
-COORDS = {"g1": 2, "g2": 4}  # Fp coordinates per affine point
 # One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,
 # 1 B), constraint row, signal, value (coef * 2^512 mod R, little-endian limbs).
 COEF_DTYPE = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
@@ -73,43 +72,41 @@ class PreparedBases:
     """MSM bases in the kernels' layout (see the module doc); build with ``prepare_bases`` or a
     backend's ``msm_prepare`` once, then pass to ``msm_prepared`` any number of times."""
 
-    group: str
+    group: Group
     array: np.ndarray
 
     def __len__(self) -> int:
         return self.array.shape[0]
 
 
-def _flatten(group: str, point: Point) -> list[int]:
+def _flatten(group: Group, point: Point) -> list[int]:
     if point is None:
-        return [0] * COORDS[group]
-    if group == "g1":
+        return [0] * group.coords
+    if group is Group.G1:
         return [point[0], point[1]]
     (x0, x1), (y0, y1) = point
     return [x0, x1, y0, y1]
 
 
-def points_to_array(group: str, points: Sequence[Point]) -> np.ndarray:
+def points_to_array(group: Group, points: Sequence[Point]) -> np.ndarray:
     """Affine points as canonical coordinate limbs, shape ``(n, 4 * coords)``."""
     coords = [c for p in points for c in _flatten(group, p)]
-    return ints_to_array(coords, P).reshape(len(points), 4 * COORDS[group])
+    return ints_to_array(coords, P).reshape(len(points), 4 * group.coords)
 
 
-def prepare_bases(group: str, points: Sequence[Point]) -> PreparedBases:
+def prepare_bases(group: Group, points: Sequence[Point]) -> PreparedBases:
     """Pure-Python conversion to the prepared layout (the C backend has a faster one)."""
-    if group not in COORDS:
-        raise InvalidArgumentError(f"unknown group {group!r}: 'g1' or 'g2'")
     coords = [c for p in points for c in _flatten(group, p)]
     for c in coords:
         if not 0 <= c < P:
             raise InvalidFieldElementError(f"coordinate {c} is not < P")
     mont = ints_to_array([c * MONT % P for c in coords])
-    return PreparedBases(group, mont.reshape(len(points), 4 * COORDS[group]))
+    return PreparedBases(group, mont.reshape(len(points), 4 * group.coords))
 
 
 def bases_to_points(bases: PreparedBases) -> list[Point]:
     """The affine points behind prepared bases (for tests and the reference backend)."""
-    k = COORDS[bases.group]
+    k = bases.group.coords
     coords = [c * MONT_INV_P % P for c in array_to_ints(bases.array)]
     out: list[Point] = []
     for i in range(len(bases)):

@@ -12,7 +12,8 @@ for a few tens of seconds, later ones load in about a second.
 
 >>> from prozchain.native.numba_backend import NumbaBackend
 >>> b = NumbaBackend()
->>> b.msm("g1", [(1, 2), (1, 2)], [2, 3]) == b.g_mul("g1", (1, 2), 5)
+>>> from prozchain.native.curve import Group
+>>> b.msm(Group.G1, [(1, 2), (1, 2)], [2, 3]) == b.g_mul(Group.G1, (1, 2), 5)
 True
 >>> b.ntt([1, 2, 0, 0]) == [3, (1 + 2 * pow(5, (b.R - 1) // 4, b.R)) % b.R, b.R - 1, (1 - 2 * pow(5, (b.R - 1) // 4, b.R)) % b.R]
 True
@@ -26,9 +27,11 @@ import numpy as np
 from numba import njit
 from py_ecc import bn128
 
-from prozchain.native.backend import CHECK_LEVELS, P, POINT_CHECKS, R, Point
+from prozchain.native.backend import Check, CheckLevel
+from prozchain.native.curve import ATE_X, P, R, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
-from prozchain.native.kernels import COORDS, MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array, ntt_log, root_of_unity
+from prozchain.native.kernels import (MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array,
+                                      ntt_log, root_of_unity)
 from prozchain.native.reference import ReferenceBackend
 
 U64 = np.uint64
@@ -495,7 +498,7 @@ XI = bn128.FQ2([9, 1])
 CURVE_B = (_mont2((3, 0)), _mont2(_fp2(bn128.b2)))
 PSI_X = _mont2(_fp2(XI ** ((P - 1) // 3)))
 PSI_Y = _mont2(_fp2(XI ** ((P - 1) // 2)))
-BN_X = 4965661367192848881
+BN_X = ATE_X
 
 
 @njit(cache=True)
@@ -535,24 +538,28 @@ def _in_g2(p):
     return eis_zero(jadd(rhs, _jneg(lhs), True)[2])
 
 
+# the checks as numba compiles them: plain ints, frozen into the kernel
+_CANONICAL, _CURVE, _SUBGROUP = int(Check.CANONICAL), int(Check.CURVE), int(Check.SUBGROUP)
+
+
 @njit(cache=True)
 def _check_rows(rows, ext, level):
-    """(index, code) of the first invalid Montgomery row (codes as the C core's), or (-1, 0)."""
+    """(index, failed Check) of the first invalid Montgomery row checked up to ``level``, or (-1, 0)."""
     width = rows.shape[1] // 4
     for i in range(rows.shape[0]):
         for k in range(width):
             limbs = (rows[i, 4 * k], rows[i, 4 * k + 1], rows[i, 4 * k + 2], rows[i, 4 * k + 3])
             if _geq(limbs, FP_MOD):
-                return i, 1
-        if level < 2:
+                return i, _CANONICAL
+        if level < _CURVE:
             continue
         p = _load_point(rows, i, ext)
         if eis_zero(p[2]):
             continue
         if not _on_curve(p[0], p[1], ext):
-            return i, 2
-        if level >= 3 and ext and not _in_g2(p):
-            return i, 3
+            return i, _CURVE
+        if level >= _SUBGROUP and ext and not _in_g2(p):
+            return i, _SUBGROUP
     return -1, 0
 
 
@@ -569,7 +576,7 @@ class NumbaBackend(ReferenceBackend):
             raise InvalidArgumentError(f"msm: {m} scalars but only {len(bases)} bases")
         if m == 0:
             return None
-        ext = bases.group == "g2"
+        ext = bases.group is Group.G2
         arr = np.ascontiguousarray(bases.array[:m], dtype=np.uint64)
         out = _msm(arr, k, window or msm_window(m), ext)
         coords = [v * MONT_INV_P % P for v in array_to_ints(out)]
@@ -579,21 +586,21 @@ class NumbaBackend(ReferenceBackend):
             return (coords[0], coords[2])
         return ((coords[0], coords[1]), (coords[2], coords[3]))
 
-    def check_points_array(self, group: str, points, upto: str = "subgroup",
+    def check_points_array(self, group: Group, points, upto: CheckLevel = "subgroup",
                            mont: bool = False) -> Optional[tuple[int, str]]:
         """See :meth:`Backend.check_points_array`; compiled, so a .zkey's points are checked
         at a usable speed without the C core."""
         rows = np.ascontiguousarray(points, dtype=np.uint64)
-        width = 4 * COORDS[group]
+        width = 4 * group.coords
         if rows.ndim != 2 or rows.shape[1] != width:
             raise InvalidArgumentError(f"{group} points must have shape (n, {width}), not {rows.shape}")
         if not mont:
-            found = _check_rows(rows, group == "g2", 1)
+            found = _check_rows(rows, group is Group.G2, _CANONICAL)
             if found[0] >= 0:
-                return int(found[0]), POINT_CHECKS[1]
+                return int(found[0]), Check.CANONICAL.reason
             rows = ints_to_array([c * MONT % P for c in array_to_ints(rows)]).reshape(rows.shape)
-        index, code = _check_rows(rows, group == "g2", CHECK_LEVELS[upto])
-        return None if index < 0 else (int(index), POINT_CHECKS[code])
+        index, code = _check_rows(rows, group is Group.G2, int(Check.upto(upto)))
+        return None if index < 0 else (int(index), Check(code).reason)
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
         a = np.array(check_fr_array(values, "ntt input"), dtype=np.uint64, order="C", copy=True)

@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 from numba import njit, prange
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError
 from prozchain.native.kernels import MONT, ints_to_array
 from prozchain.native.numba_backend import FR_INV, FR_MOD, fadd, fmul

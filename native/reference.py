@@ -5,14 +5,14 @@ tested against it and against py_ecc itself.
 
 >>> from prozchain.native.reference import ReferenceBackend
 >>> b = ReferenceBackend()
->>> b.sqrt(9), b.sqrt(b.neg("fp", 1))
+>>> b.sqrt(9), b.sqrt(b.neg(Field.FP, 1))
 (3, None)
->>> g = b.g1_generator()
->>> b.g_add("g1", g, g) == b.g_double("g1", g) == b.g_mul("g1", g, 2)
+>>> g, G1 = b.g1_generator(), Group.G1
+>>> b.g_add(G1, g, g) == b.g_double(G1, g) == b.g_mul(G1, g, 2)
 True
->>> b.g_mul("g1", g, R) is None
+>>> b.g_mul(G1, g, R) is None
 True
->>> b.g_mul("g1", g, -1) == b.g_neg("g1", g)
+>>> b.g_mul(G1, g, -1) == b.g_neg(G1, g)
 True
 """
 
@@ -23,14 +23,16 @@ from typing import Optional, Sequence, Tuple, Union
 from py_ecc import optimized_bn128 as bn
 from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop
 
-from prozchain.native.backend import G1, G2, MODULI, P, R, Backend, Fp2, Fp12, Point
+from prozchain.native.backend import Backend
+from prozchain.native.curve import G1, G2, MODULI, P, R, Field, Fp2, Fp12, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
+from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array, ints_to_array, ntt_log, root_of_unity
 
-_FIELD = {"g1": bn.FQ, "g2": bn.FQ2}
-_CURVE_B = {"g1": bn.b, "g2": bn.b2}
+_FIELD = {Group.G1: bn.FQ, Group.G2: bn.FQ2}
+_CURVE_B = {Group.G1: bn.b, Group.G2: bn.b2}
 
 
-def _modulus(field: str, *values: int) -> int:
+def _modulus(field: Field, *values: int) -> int:
     """The modulus of ``field``, once every value is checked to be canonical in it.
 
     py_ecc would reduce anything silently; refusing it keeps the reference as strict as the
@@ -43,15 +45,15 @@ def _modulus(field: str, *values: int) -> int:
     return m
 
 
-def _check_coordinates(group: str, *coords) -> None:
+def _check_coordinates(group: Group, *coords) -> None:
     """Refuse G1 (Fp) or G2 (Fp2) coordinates with a component outside [0, P)."""
-    _modulus("fp", *(coords if group == "g1" else [c for pair in coords for c in pair]))
+    _modulus(Field.FP, *(coords if group is Group.G1 else [c for pair in coords for c in pair]))
 
 
-def to_py_ecc(group: str, point: Point) -> tuple:
+def to_py_ecc(group: Group, point: Point) -> tuple:
     """``point`` (affine, None at infinity) as a py_ecc.optimized_bn128 projective triple.
 
-    >>> to_py_ecc("g1", (1, 2)) == bn.G1
+    >>> to_py_ecc(Group.G1, (1, 2)) == bn.G1
     True
     """
     field = _FIELD[group]
@@ -121,40 +123,40 @@ class ReferenceBackend(Backend):
     name = "reference"
 
     # -- fields ----------------------------------------------------------------------------
-    def add(self, field: str, a: int, b: int) -> int:
+    def add(self, field: Field, a: int, b: int) -> int:
         return (a + b) % _modulus(field, a, b)
 
-    def sub(self, field: str, a: int, b: int) -> int:
+    def sub(self, field: Field, a: int, b: int) -> int:
         return (a - b) % _modulus(field, a, b)
 
-    def neg(self, field: str, a: int) -> int:
+    def neg(self, field: Field, a: int) -> int:
         return -a % _modulus(field, a)
 
-    def mul(self, field: str, a: int, b: int) -> int:
+    def mul(self, field: Field, a: int, b: int) -> int:
         return a * b % _modulus(field, a, b)
 
-    def sqr(self, field: str, a: int) -> int:
+    def sqr(self, field: Field, a: int) -> int:
         return a * a % _modulus(field, a)
 
-    def inv(self, field: str, a: int) -> int:
+    def inv(self, field: Field, a: int) -> int:
         m = _modulus(field, a)
         if a == 0:
             raise NotInvertibleError(f"0 has no inverse in {field}")
         return pow(a, -1, m)
 
-    def pow(self, field: str, a: int, e: int) -> int:
+    def pow(self, field: Field, a: int, e: int) -> int:
         if e < 0:
             raise InvalidArgumentError("negative exponent: invert first")
         return pow(a, e, _modulus(field, a))
 
     def sqrt(self, a: int) -> Optional[int]:
         # P = 3 mod 4, so a^((P+1)/4) is a root whenever a is a square.
-        r = pow(a, (P + 1) // 4, _modulus("fp", a))
+        r = pow(a, (P + 1) // 4, _modulus(Field.FP, a))
         if r * r % P != a:
             return None
         return min(r, P - r)
 
-    def batch_inv(self, field: str, values: Sequence[int]) -> list[int]:
+    def batch_inv(self, field: Field, values: Sequence[int]) -> list[int]:
         m = _modulus(field, *values)
         prefix = []  # prefix[i] = values[0] * ... * values[i-1]
         acc = 1
@@ -171,25 +173,25 @@ class ReferenceBackend(Backend):
         return out
 
     # -- groups ----------------------------------------------------------------------------
-    def g_add(self, group: str, a: Point, b: Point) -> Point:
+    def g_add(self, group: Group, a: Point, b: Point) -> Point:
         return from_py_ecc(bn.add(to_py_ecc(group, a), to_py_ecc(group, b)))
 
-    def g_double(self, group: str, a: Point) -> Point:
+    def g_double(self, group: Group, a: Point) -> Point:
         return from_py_ecc(bn.double(to_py_ecc(group, a)))
 
-    def g_neg(self, group: str, a: Point) -> Point:
+    def g_neg(self, group: Group, a: Point) -> Point:
         return from_py_ecc(bn.neg(to_py_ecc(group, a)))
 
-    def g_mul(self, group: str, a: Point, k: int) -> Point:
+    def g_mul(self, group: Group, a: Point, k: int) -> Point:
         return from_py_ecc(_multiply(to_py_ecc(group, a), k))
 
-    def is_on_curve(self, group: str, a: Point) -> bool:
+    def is_on_curve(self, group: Group, a: Point) -> bool:
         return bn.is_on_curve(to_py_ecc(group, a), _CURVE_B[group])
 
-    def in_subgroup(self, group: str, a: Point) -> bool:
+    def in_subgroup(self, group: Group, a: Point) -> bool:
         return bn.is_inf(_multiply(to_py_ecc(group, a), R))
 
-    def batch_to_affine(self, group: str, points: Sequence[tuple]) -> list[Point]:
+    def batch_to_affine(self, group: Group, points: Sequence[tuple]) -> list[Point]:
         field = _FIELD[group]
         out: list[Point] = []
         for X, Y, Z in points:
@@ -210,8 +212,8 @@ class ReferenceBackend(Backend):
         for p, q in pairs:
             if p is None or q is None:
                 continue  # e(O, Q) = e(P, O) = 1
-            g1 = cast_point_to_fq12(to_py_ecc("g1", p))
-            f = f * miller_loop(bn.twist(to_py_ecc("g2", q)), g1, final_exponentiate=False)
+            g1 = cast_point_to_fq12(to_py_ecc(Group.G1, p))
+            f = f * miller_loop(bn.twist(to_py_ecc(Group.G2, q)), g1, final_exponentiate=False)
         return _gt(bn.final_exponentiate(f))
 
     def gt_mul(self, a: Fp12, b: Fp12) -> Fp12:
@@ -226,7 +228,7 @@ class ReferenceBackend(Backend):
         return _gt(f**e)
 
     # -- bulk kernels (issue 5): the obviously-right versions the fast kernels are tested against
-    def msm(self, group: str, points: Sequence[Point], scalars: Sequence[int]) -> Point:
+    def msm(self, group: Group, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         """The naive sum of scalar multiplications (scalars taken modulo R, as in the kernels)."""
         if len(points) != len(scalars):
             raise InvalidArgumentError(f"msm: {len(points)} points but {len(scalars)} scalars")
@@ -238,8 +240,6 @@ class ReferenceBackend(Backend):
         return from_py_ecc(acc)
 
     def msm_prepared(self, bases, scalars) -> Point:
-        from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array
-
         ks = array_to_ints(check_fr_array(scalars, "scalars"))
         if len(ks) > len(bases):
             raise InvalidArgumentError(f"msm: {len(ks)} scalars but only {len(bases)} bases")
@@ -247,11 +247,9 @@ class ReferenceBackend(Backend):
 
     def ntt(self, values: Sequence[int], inverse: bool = False, shift: Optional[int] = None) -> list[int]:
         """The naive O(n^2) transform: evaluate (or interpolate) at the points shift * w^k."""
-        from prozchain.native.kernels import ntt_log, root_of_unity
-
         values = list(values)
         n = len(values)
-        _modulus("fr", *values)
+        _modulus(Field.FR, *values)
         w = root_of_unity(ntt_log(n))
         g = 1 if shift is None else shift % R
         if g == 0:
@@ -267,6 +265,4 @@ class ReferenceBackend(Backend):
         return out
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
-        from prozchain.native.kernels import array_to_ints, check_fr_array, ints_to_array
-
         return ints_to_array(self.ntt(array_to_ints(check_fr_array(values, "ntt input")), inverse, shift))

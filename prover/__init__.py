@@ -9,7 +9,7 @@ native backend (the C core unless :func:`set_backend` or ``$PROZ_BACKEND`` says 
 True
 """
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.prover.backend import current_backend, set_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.fields import Fp, Fr

@@ -24,7 +24,7 @@ import operator
 from typing import ClassVar, Optional, SupportsIndex, Type, TypeVar
 
 
-from prozchain.native.backend import G1_GENERATOR, G2_GENERATOR, P, Point
+from prozchain.native.curve import G1_GENERATOR, G2_GENERATOR, P, Group, Point
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
 
@@ -91,24 +91,24 @@ class CurvePoint:
         for name, value in self._named_coordinates():
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < P:
                 raise InvalidPointError(
-                    f"{self.group.upper()} point: coordinate {name} = {value!r} is not "
+                    f"{self.group.name} point: coordinate {name} = {value!r} is not "
                     "canonical: it must be an int in [0, P)"
                 )
         backend = current_backend()
         if not backend.is_on_curve(self.group, self.affine):
             raise InvalidPointError(
-                f"{self.group.upper()} point {self.affine} is not on the curve {self.curve}"
+                f"{self.group.name} point {self.affine} is not on the curve {self.curve}"
             )
         if not backend.in_subgroup(self.group, self.affine):
             raise InvalidPointError(
-                f"{self.group.upper()} point {self.affine} is on the curve but not in the "
+                f"{self.group.name} point {self.affine} is on the curve but not in the "
                 "subgroup of order R: [R]Q is not the point at infinity"
             )
         return self
 
     def _named_coordinates(self) -> list[tuple[str, object]]:
         if not (isinstance(self.affine, tuple) and len(self.affine) == 2):
-            raise InvalidPointError(f"{self.group.upper()} point must be a pair (x, y)")
+            raise InvalidPointError(f"{self.group.name} point must be a pair (x, y)")
         if self.degree == 1:
             return list(zip("xy", self.affine))
         named = []
@@ -190,7 +190,7 @@ class CurvePoint:
 class G1Point(CurvePoint):
     """A point of G1: y^2 = x^3 + 3 over Fp (cofactor 1, so every curve point is in G1)."""
 
-    group = "g1"
+    group = Group.G1
     curve = "y^2 = x^3 + 3"
     degree = 1
     _generator = G1_GENERATOR
@@ -204,7 +204,7 @@ class G2Point(CurvePoint):
     Coordinates are pairs ``(c0, c1)`` meaning ``c0 + c1*u``.
     """
 
-    group = "g2"
+    group = Group.G2
     curve = "y^2 = x^3 + 3/(9+u)"
     degree = 2
     _generator = G2_GENERATOR

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional, Sequence, Type, TypeVar, Union
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Field
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.prover.backend import current_backend
 
@@ -138,7 +138,7 @@ class FieldElement:
 class Fp(FieldElement):
     """An element of the base field: coordinates of G1 points live here."""
 
-    field = "fp"
+    field = Field.FP
     modulus = P
     modulus_name = "P"
     __slots__ = ()
@@ -156,7 +156,7 @@ class Fp(FieldElement):
 class Fr(FieldElement):
     """An element of the scalar field: witnesses, exponents, and scalars for G1 and G2."""
 
-    field = "fr"
+    field = Field.FR
     modulus = R
     modulus_name = "R"
     __slots__ = ()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Sequence, Tuple
 
-from prozchain.native.backend import GT_ONE, P
+from prozchain.native.curve import GT_ONE, P
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.native.errors import ProzError
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate

@@ -20,7 +20,7 @@ from typing import Optional
 
 from py_ecc import bn128
 
-from prozchain.native.backend import P, R, Fp2, G2
+from prozchain.native.curve import G2, P, R, Fp2, Group
 from prozchain.native import get_backend
 
 
@@ -59,5 +59,5 @@ def twist_point_outside_g2(rng: random.Random) -> tuple[Fp2, Fp2]:
     """
     while True:
         point = twist_point_from_x((rng.randrange(P), rng.randrange(P)))
-        if point is not None and get_backend("reference").g_mul("g2", point, R) is not None:
+        if point is not None and get_backend("reference").g_mul(Group.G2, point, R) is not None:
             return point

@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.relations.errors import ConstraintError, WitnessError
 

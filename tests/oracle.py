@@ -11,30 +11,30 @@ from typing import Optional
 
 from py_ecc import optimized_bn128 as bn
 
-from prozchain.native.backend import MODULI, P, R, Fp12, G1, G2, Point
+from prozchain.native.curve import G1, G2, MODULI, P, R, Field, Fp12, Group, Point
 from prozchain.native.reference import from_py_ecc, to_py_ecc
 
-GENERATOR = {"g1": bn.G1, "g2": bn.G2}
+GENERATOR = {Group.G1: bn.G1, Group.G2: bn.G2}
 
 # Field values where carries, reductions and Montgomery conversions go wrong first.
 SPECIAL_INTS = [0, 1, 2, 3, 2**64 - 1, 2**64, 2**128 + 1, 2**192 - 1, 2**253, R - 1, R]
 
 
-def field_edge_values(field: str) -> list[int]:
+def field_edge_values(field: Field) -> list[int]:
     """The special values that are canonical in ``field``, plus m-1, m-2 and about m/2."""
     m = MODULI[field]
     return sorted({v for v in SPECIAL_INTS if v < m} | {m - 1, m - 2, m // 2, m // 2 + 1})
 
 
-def random_point(group: str, rng: random.Random) -> Point:
+def random_point(group: Group, rng: random.Random) -> Point:
     return from_py_ecc(bn.multiply(GENERATOR[group], rng.randrange(1, R)))
 
 
-def add(group: str, a: Point, b: Point) -> Point:
+def add(group: Group, a: Point, b: Point) -> Point:
     return from_py_ecc(bn.add(to_py_ecc(group, a), to_py_ecc(group, b)))
 
 
-def multiply(group: str, a: Point, k: int) -> Point:
+def multiply(group: Group, a: Point, k: int) -> Point:
     """``k * a``; py_ecc's optimized ``multiply`` does not reduce k modulo R, but needs k >= 0."""
     pt = to_py_ecc(group, a)
     if k < 0:
@@ -45,7 +45,7 @@ def multiply(group: str, a: Point, k: int) -> Point:
 @lru_cache(maxsize=None)
 def pairing(p: G1, q: G2) -> Fp12:
     """e(p, q) by py_ecc (about half a second, hence the cache)."""
-    return tuple(bn.pairing(to_py_ecc("g2", q), to_py_ecc("g1", p)).coeffs)
+    return tuple(bn.pairing(to_py_ecc(Group.G2, q), to_py_ecc(Group.G1, p)).coeffs)
 
 
 def gt_mul(a: Fp12, b: Fp12) -> Fp12:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError
 
 from prozchain.circuits.api import assert_equal, assert_mul, gadget, hint

@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, gadget, hint
 from prozchain.circuits.errors import CircuitError

@@ -16,7 +16,7 @@ known to fit in n bits, n <= 252), ``less_equal`` n + 2, ``less_than_full`` 2*50
 
 from __future__ import annotations
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.api import assert_mul, gadget, hint
 from prozchain.circuits.errors import CircuitError

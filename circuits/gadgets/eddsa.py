@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.api import assert_equal, assert_nonzero, gadget
 from prozchain.circuits.gadgets import babyjub

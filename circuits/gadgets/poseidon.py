@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.api import gadget
 from prozchain.circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters

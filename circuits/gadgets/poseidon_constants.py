@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterator
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError
 
 FULL_ROUNDS = 8

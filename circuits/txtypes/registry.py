@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Generic, Mapping, Optional, TypeVar
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 from prozchain.circuits.api import assert_equal, assert_nonzero
 from prozchain.circuits.errors import CircuitError

@@ -8,8 +8,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdlib.h>
-
-#define PZ_OUT_OF_MEMORY (-2)
+#include "api.h"   /* PZ_OUT_OF_MEMORY */
 
 /* n items of `size` bytes, or NULL when that is more than memory or size_t holds. Never NULL
  * for n = 0 (malloc may answer 0 bytes with NULL), so NULL always means out of memory. */

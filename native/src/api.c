@@ -1,16 +1,12 @@
-/* The C core's exported functions (declared for cffi in native/build.py).
- *
- * Everything crosses this boundary as little-endian 64-bit limbs in canonical form (not
- * Montgomery) unless a name says otherwise: 4 limbs per field element, G1 affine as (x, y),
- * G2 affine as (x.c0, x.c1, y.c0, y.c1), the point at infinity as all zeros, Jacobian points as
- * (X, Y, Z), and Fp12 as its 12 Fp coefficients in tower order (c0.c0.c0, c0.c0.c1, c0.c1.c0, ...).
- * Fields are selected by 0 (Fp) or 1 (Fr). Bulk loops run on OpenMP threads.
+/* The C core's exported functions, as native/src/api.h declares them (layouts and constants
+ * are described there).
  *
  * This file is compiled once per arithmetic path (path_adx.c, path_portable.c), each defining
  * PZ_PATH, so every exported name carries its path: PZ(add) is pz_adx_add or pz_portable_add.
- * native/c_backend.py binds one path's functions under the plain pz_ names.
+ * native/c_backend.py binds one path's functions into named records.
  */
 #include <stddef.h>
+#include "api.h"
 #include "alloc.h"
 #include "pairing.h"
 #include "threads.h"
@@ -18,12 +14,7 @@
 #include <omp.h>
 #endif
 
-#define PZ_JOIN2(path, name) pz_##path##_##name
-#define PZ_JOIN(path, name) PZ_JOIN2(path, name)
-#define PZ(name) PZ_JOIN(PZ_PATH, name)
-
-
-#define FIELD(which) ((which) ? &FR : &FP)
+#define FIELD(which) ((which) == PZ_FR ? &FR : &FP)
 
 /* canonical limbs <-> Montgomery elements, `count` field elements at a time */
 static inline void load(fe *dst, const uint64_t *src, size_t count, const field *F) {
@@ -34,27 +25,27 @@ static inline void store(uint64_t *dst, const fe *src, size_t count, const field
 }
 
 /* ---- fields ---- */
-void PZ(add)(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+void PZ(add)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_add(&x, &x, &y, F); store(r, &x, 1, F);
 }
-void PZ(sub)(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+void PZ(sub)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_sub(&x, &x, &y, F); store(r, &x, 1, F);
 }
-void PZ(mul)(int which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
+void PZ(mul)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *b) {
     const field *F = FIELD(which); fe x, y; load(&x, a, 1, F); load(&y, b, 1, F); fe_mul(&x, &x, &y, F); store(r, &x, 1, F);
 }
-void PZ(neg)(int which, uint64_t *r, const uint64_t *a) {
+void PZ(neg)(enum pz_field which, uint64_t *r, const uint64_t *a) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_neg(&x, &x, F); store(r, &x, 1, F);
 }
-void PZ(sqr)(int which, uint64_t *r, const uint64_t *a) {
+void PZ(sqr)(enum pz_field which, uint64_t *r, const uint64_t *a) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_sqr(&x, &x, F); store(r, &x, 1, F);
 }
-int PZ(inv)(int which, uint64_t *r, const uint64_t *a) {
+int PZ(inv)(enum pz_field which, uint64_t *r, const uint64_t *a) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F);
     if (fe_is_zero(&x)) return 0;
     fe_inv(&x, &x, F); store(r, &x, 1, F); return 1;
 }
-void PZ(pow)(int which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs) {
+void PZ(pow)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs) {
     const field *F = FIELD(which); fe x; load(&x, a, 1, F); fe_pow(&x, &x, e, nlimbs, F); store(r, &x, 1, F);
 }
 
@@ -78,7 +69,7 @@ int PZ(sqrt)(uint64_t *r, const uint64_t *a) {
 
 /* out[i] = 1/in[i]; returns -1, the index of the first zero (then out is untouched), or
  * PZ_OUT_OF_MEMORY. */
-int64_t PZ(batch_inv)(int which, uint64_t *out, const uint64_t *in, size_t n) {
+int64_t PZ(batch_inv)(enum pz_field which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     if (n == 0) return -1;
     for (size_t i = 0; i < n; i++) {
@@ -94,7 +85,7 @@ int64_t PZ(batch_inv)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     return -1;
 }
 
-void PZ(mul_many)(int which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
+void PZ(mul_many)(enum pz_field which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n) {
     const field *F = FIELD(which);
     team t = team_begin(n, 8192);
     #pragma omp parallel num_threads(t.threads)
@@ -112,7 +103,7 @@ void PZ(mul_many)(int which, uint64_t *out, const uint64_t *a, const uint64_t *b
     team_end(t);
 }
 
-void PZ(to_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
+void PZ(to_mont)(enum pz_field which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     team t = team_begin(n, 8192);
     #pragma omp parallel num_threads(t.threads)
@@ -124,7 +115,7 @@ void PZ(to_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
     }
     team_end(t);
 }
-void PZ(from_mont)(int which, uint64_t *out, const uint64_t *in, size_t n) {
+void PZ(from_mont)(enum pz_field which, uint64_t *out, const uint64_t *in, size_t n) {
     const field *F = FIELD(which);
     team t = team_begin(n, 8192);
     #pragma omp parallel num_threads(t.threads)
@@ -145,7 +136,6 @@ static inline int all_canonical(const uint64_t *src, size_t count) {
 }
 
 /* ---- groups, once for G1 and once for G2 ----
- * check codes: 0 valid, 1 a coordinate is not < p, 2 not on the curve, 3 not in the subgroup.
  * batch_to_affine returns 0 or PZ_OUT_OF_MEMORY. */
 #define GROUP_API(G, NFE)                                                                        \
 /* n Jacobian points, their affine images (*x) and G##_batch_to_affine's scratch in one buffer,  \
@@ -187,13 +177,13 @@ int PZ(G##_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n) {      
     free(j);                                                                                     \
     return 0;                                                                                    \
 }                                                                                                \
-/* First invalid point of n (or -1), with its check code in *code. Checks run up to `upto`
- * (1 coordinates below p, 2 on the curve, 3 in the subgroup); `mont`: coordinates in Montgomery
- * form, as a .zkey or .ptau stores them (x < p iff its Montgomery form is < p). */              \
-int64_t PZ(G##_check)(const uint64_t *pts, size_t n, int upto, int mont, int *code) {          \
+/* First invalid point of n (or -1), with the check it failed in *code. Checks run up to `upto`;\
+ * `mont`: coordinates in Montgomery form, as a .zkey or .ptau stores them (x < p iff its       \
+ * Montgomery form is < p). */                                                                   \
+int64_t PZ(G##_check)(const uint64_t *pts, size_t n, enum pz_check upto, int mont, int *code) { \
     int64_t first = -1; int first_code = 0;                                                     \
     /* a subgroup check in G2 costs a scalar multiplication; the rest, a few products */        \
-    team t = team_begin(n, upto >= 3 && NFE == 4 ? 4 : 4096);                                   \
+    team t = team_begin(n, upto >= PZ_CHECK_SUBGROUP && NFE == 4 ? 4 : 4096);                   \
     _Pragma("omp parallel num_threads(t.threads)")                                              \
     {                                                                                            \
     int64_t cpu = team_thread_start(t);                                                         \
@@ -201,12 +191,12 @@ int64_t PZ(G##_check)(const uint64_t *pts, size_t n, int upto, int mont, int *co
     for (size_t i = 0; i < n; i++) {                                                            \
         const uint64_t *src = pts + 4 * NFE * i;                                                \
         int c = 0;                                                                               \
-        if (!all_canonical(src, NFE)) c = 1;                                                     \
-        else if (upto >= 2) {                                                                    \
+        if (!all_canonical(src, NFE)) c = PZ_CHECK_CANONICAL;                                    \
+        else if (upto >= PZ_CHECK_CURVE) {                                                       \
             G##_aff x;                                                                           \
             if (mont) memcpy(&x, src, sizeof x); else load((fe *)&x, src, NFE, &FP);             \
-            if (!G##_aff_on_curve(&x)) c = 2;                                                    \
-            else if (upto >= 3 && !G##_aff_in_subgroup(&x)) c = 3;                               \
+            if (!G##_aff_on_curve(&x)) c = PZ_CHECK_CURVE;                                       \
+            else if (upto >= PZ_CHECK_SUBGROUP && !G##_aff_in_subgroup(&x)) c = PZ_CHECK_SUBGROUP; \
         }                                                                                        \
         if (c) {                                                                                 \
             _Pragma("omp critical")                                                              \
@@ -312,11 +302,11 @@ int PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, si
     store(out, (fe *)&a, 4, &FP);
     return 0;
 }
-/* The window the cost model picks for n points with nbits-bit scalars (group 1 or 2); *affine
+/* The window the cost model picks for n points with nbits-bit scalars in a group; *affine
  * tells whether buckets are accumulated in affine batches. */
-int PZ(msm_window)(int group, size_t n, int nbits, int *affine) {
+int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine) {
     int threads = team_max_threads();
-    return group == 2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
+    return group == PZ_G2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
 }
 
 /* In-place NTT of 2^log Fr elements; canonical limbs unless mont != 0 (then Montgomery, as
@@ -330,9 +320,9 @@ int PZ(fr_ntt)(uint64_t *data, int log, int inverse, const uint64_t *shift, int 
         load(&g, shift, 1, &FR);
         if (fe_is_zero(&g)) return -1;
     }
-    if (!mont) PZ(to_mont)(1, data, data, n);
+    if (!mont) PZ(to_mont)(PZ_FR, data, data, n);
     int status = ntt(a, log, inverse, shift ? &g : NULL);
-    if (!mont) PZ(from_mont)(1, data, data, n);   /* after a failed ntt, the input as it was */
+    if (!mont) PZ(from_mont)(PZ_FR, data, data, n);   /* after a failed ntt, the input as it was */
     return status;
 }
 
@@ -437,7 +427,7 @@ int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nre
                    const uint64_t *witness, size_t nwitness, size_t n) {
     memset(a, 0, 32 * n); memset(b, 0, 32 * n);
     int64_t bad = qap_abc((fe *)a, (fe *)b, records, nrecords, witness, nwitness, n);
-    if (bad < 0) { PZ(from_mont)(1, a, a, n); PZ(from_mont)(1, b, b, n); }
+    if (bad < 0) { PZ(from_mont)(PZ_FR, a, a, n); PZ(from_mont)(PZ_FR, b, b, n); }
     return bad;
 }
 
@@ -446,8 +436,8 @@ int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *sh
     size_t n = (size_t)1 << log;
     fe g; load(&g, shift, 1, &FR);
     if (fe_is_zero(&g)) return -1;
-    PZ(to_mont)(1, a, a, n); PZ(to_mont)(1, b, b, n);
+    PZ(to_mont)(PZ_FR, a, a, n); PZ(to_mont)(PZ_FR, b, b, n);
     int status = qap_h((fe *)h, (fe *)a, (fe *)b, log, &g);
-    if (!status) PZ(from_mont)(1, h, h, n);
+    if (!status) PZ(from_mont)(PZ_FR, h, h, n);
     return status;
 }

@@ -1,6 +1,7 @@
 /* What the running CPU offers, read at load time, and the thread count shared by both paths.
  * Included once, by the cffi module's own source (native/build.py). */
 #pragma once
+#include "api.h"
 #ifdef _OPENMP
 #include <omp.h>
 #endif

@@ -19,6 +19,9 @@
 
 #ifndef MSM_BITLEN_DEFINED
 #define MSM_BITLEN_DEFINED
+/* What a flush does to a bucket with an addition pending (stored in a byte per addition). */
+enum msm_pending { MSM_PENDING_ADD = 0, MSM_PENDING_EMPTIES = 1, MSM_PENDING_TAKES = 2 };
+
 static inline int msm_bitlen(const uint64_t k[4]) {
     for (int i = 3; i >= 0; i--) if (k[i]) return 64 * i + 64 - __builtin_clzll(k[i]);
     return 0;
@@ -86,7 +89,7 @@ typedef struct {
     uint32_t batch;
     size_t cnt;
     uint32_t bidx[MSM_BATCH];
-    uint8_t cancel[MSM_BATCH];
+    uint8_t pending[MSM_BATCH];   /* enum msm_pending */
     MAFF q[MSM_BATCH];
     MF num[MSM_BATCH], den[MSM_BATCH], prefix[MSM_BATCH];
 } MFN(msm_batch);
@@ -102,7 +105,7 @@ static void MFN(msm_flush)(MFN(msm_batch) *B) {
     const uint32_t *bidx = B->bidx;
     const MAFF *q = B->q;
     MF *num = B->num, *den = B->den, *prefix = B->prefix;
-    uint8_t *cancel = B->cancel;
+    uint8_t *pending = B->pending;
     size_t cnt = B->cnt;
     if (!cnt) return;
     MF acc[2];
@@ -110,9 +113,9 @@ static void MFN(msm_flush)(MFN(msm_batch) *B) {
     MF_SET_ONE(&acc[1]);
     for (size_t j = 0; j < cnt; j++) {
         const MAFF *p = &aff[bidx[j]];
-        cancel[j] = 0;
+        pending[j] = MSM_PENDING_ADD;
         if (MFN(aff_is_infinity)(p)) {           /* empty bucket: it just takes q */
-            cancel[j] = 2;
+            pending[j] = MSM_PENDING_TAKES;
             MF_SET_ONE(&den[j]);
         } else if (MF_EQUAL(&p->x, &q[j].x)) {
             if (MF_EQUAL(&p->y, &q[j].y)) {   /* doubling: lambda = 3x^2 / 2y (y != 0 on BN254) */
@@ -122,7 +125,7 @@ static void MFN(msm_flush)(MFN(msm_batch) *B) {
                 MF_ADD(&num[j], &num[j], &t);
                 MF_DBL(&den[j], &p->y);
             } else {                            /* p = -q: the bucket empties */
-                cancel[j] = 1;
+                pending[j] = MSM_PENDING_EMPTIES;
                 MF_SET_ONE(&den[j]);
             }
         } else {
@@ -151,8 +154,8 @@ static void MFN(msm_flush)(MFN(msm_batch) *B) {
     int paired = 0;
     for (size_t j = 0; j < cnt; j++) {
         MAFF *bucket = &aff[bidx[j]];
-        if (cancel[j] == 2) { *bucket = q[j]; continue; }
-        if (cancel[j]) { memset(bucket, 0, sizeof *bucket); continue; }
+        if (pending[j] == MSM_PENDING_TAKES) { *bucket = q[j]; continue; }
+        if (pending[j] == MSM_PENDING_EMPTIES) { memset(bucket, 0, sizeof *bucket); continue; }
         p[paired] = bucket; addend[paired] = &q[j]; slope_num[paired] = &num[j]; slope_inv[paired] = &den[j];
         if (++paired == 2) { MFN(msm_affine_add)(2, p, addend, slope_num, slope_inv); paired = 0; }
     }
@@ -370,9 +373,9 @@ static int MFN(msm_choose)(size_t n, int nbits, int threads, int *affine) {
 }
 
 /* sum k_i * bases_i for scalars < 2^nbits, into *res (Jacobian). window 0 = cost model;
- * mode 0 = cost model, 1 = Jacobian buckets, 2 = affine buckets. */
+ * flags: the bucket modes of enum pz_msm_flag (api.h), else the cost model's. */
 static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t n,
-                         int nbits, int window, int mode) {
+                         int nbits, int window, int flags) {
     MFN(set_infinity)(res);
     if (!n) return 0;
     team t = team_begin(n, 512);   /* a few milliseconds of bucket additions a thread */
@@ -380,8 +383,8 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
     int affine;
     int c = MFN(msm_choose)(n, nbits, threads, &affine);
     if (window > 0) { c = window; MFN(msm_cost)(n, nbits, c, threads, &affine); }
-    if (mode == 1) affine = 0;
-    if (mode == 2) affine = c >= 2;
+    if (flags & PZ_MSM_JACOBIAN) affine = 0;
+    else if (flags & PZ_MSM_AFFINE) affine = c >= 2;
     int nwin = nbits / c + 1;
     int chunks = 1;
     if (nwin < threads && n >= 256) chunks = (threads + nwin - 1) / nwin;
@@ -431,8 +434,7 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
 /* The full MSM: scalars (canonical, any value below 2^256) are reduced modulo r, since every
  * base is taken to be in the order-r subgroup; zero scalars and points at infinity are dropped,
  * and the rest are split by size (scalar 1, up to 64 bits, larger) so that small witness values
- * cost a few windows instead of all of them. flags: 1 = no split by size, 2 = Jacobian buckets
- * only, 4 = affine buckets whenever c >= 2. */
+ * cost a few windows instead of all of them. flags: enum pz_msm_flag (api.h). */
 static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     MFN(set_infinity)(res);
     if (!n) return 0;
@@ -458,7 +460,7 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
             memcpy(k[i], s, 32);
             int bits = msm_bitlen(s);
             if (!bits || MFN(aff_is_infinity)(&bases[i])) cls[i] = 0;
-            else if (flags & 1) cls[i] = 3;
+            else if (flags & PZ_MSM_NO_SPLIT) cls[i] = 3;
             else cls[i] = bits == 1 ? 1 : bits <= 64 ? 2 : 3;
         }
         team_thread_end(t, cpu);
@@ -470,10 +472,9 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
         count[cls[i]]++;
         if (cls[i] >= 2) { int b = msm_bitlen(k[i]); if (b > maxbits[cls[i]]) maxbits[cls[i]] = b; }
     }
-    int mode = (flags & 2) ? 1 : (flags & 4) ? 2 : 0;
     int status;
     if (count[3] == n) {  /* nothing to gather */
-        status = MFN(msm_core)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, mode);
+        status = MFN(msm_core)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, flags);
     } else {
         MAFF *gb = alloc_array(n, sizeof *gb);
         uint64_t (*gk)[4] = alloc_array(n, sizeof *gk);
@@ -483,7 +484,7 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
             size_t m = 0;
             for (size_t i = 0; i < n; i++) if (cls[i] == cl) { gb[m] = bases[i]; memcpy(gk[m], k[i], 32); m++; }
             MJAC part;
-            status = MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], cl == 3 ? window : 0, mode);
+            status = MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], cl == 3 ? window : 0, flags);
             if (!status) MFN(add)(res, res, &part);
         }
         free(gb); free(gk);

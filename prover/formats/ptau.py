@@ -33,14 +33,14 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.backend import P
+from prozchain.native.curve import P, Group
 from prozchain.native.kernels import PreparedBases
 from prozchain.prover.backend import current_backend
 from prozchain.relations.formats.container import Container, FormatError, Source, read_container
 
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}
-POINT_BYTES = {"g1": 64, "g2": 128}
+POINT_BYTES = {Group.G1: 64, Group.G2: 128}
 MAX_POWER = 27  # a prepared file holds a Lagrange basis of 2^(power+1) points; Fr's 2-adicity is 28
 
 
@@ -54,7 +54,7 @@ class PowersOfTau:
     def error(self, section: int, problem: str) -> FormatError:
         return FormatError(f"{self.box.name}: section type {section} ({NAMES[section]}): {problem}")
 
-    def points(self, section: int, group: str, start: int, count: int) -> PreparedBases:
+    def points(self, section: int, group: Group, start: int, count: int) -> PreparedBases:
         """``count`` validated points of a section from point ``start``, in the kernels' layout."""
         raw = self.box.section(section, NAMES[section])
         size = POINT_BYTES[group]
@@ -66,7 +66,7 @@ class PowersOfTau:
             raise self.error(section, f"point {start + found[0]}: {found[1]}")
         return PreparedBases(group, rows)
 
-    def lagrange(self, section: int, group: str, size: int) -> PreparedBases:
+    def lagrange(self, section: int, group: Group, size: int) -> PreparedBases:
         """The Lagrange series of the domain of ``size`` points (a power of two <= 2^power)."""
         if size > 1 << self.power:
             raise self.error(section, f"a domain of {size} needs power {size.bit_length() - 1}, "
@@ -90,7 +90,7 @@ def read_ptau(source: Source, name: Optional[str] = None) -> PowersOfTau:
         if box.has(section) and len(box.section(section, NAMES[section])) != count * POINT_BYTES[group]:
             raise FormatError(f"{box.name}: section type {section} ({NAMES[section]}): "
                               f"{len(box.section(section, NAMES[section]))} bytes, but power {power} means "
-                              f"{count} {group.upper()} points of {POINT_BYTES[group]} bytes")
+                              f"{count} {group.name} points of {POINT_BYTES[group]} bytes")
     return PowersOfTau(box, power)
 
 
@@ -98,8 +98,8 @@ def _section_sizes(power: int) -> dict[int, tuple[str, int]]:
     """Each point section's group and point count in a prepared file of ``power``: the header's
     power must match the data, or one file could be read as two ceremonies."""
     n = 1 << power
-    return {2: ("g1", 2 * n - 1), 3: ("g2", n), 4: ("g1", n), 5: ("g1", n), 6: ("g2", 1),
-            12: ("g1", 4 * n - 1), 13: ("g2", 2 * n - 1), 14: ("g1", 2 * n - 1), 15: ("g1", 2 * n - 1)}
+    return {2: (Group.G1, 2 * n - 1), 3: (Group.G2, n), 4: (Group.G1, n), 5: (Group.G1, n), 6: (Group.G2, 1),
+            12: (Group.G1, 4 * n - 1), 13: (Group.G2, 2 * n - 1), 14: (Group.G1, 2 * n - 1), 15: (Group.G1, 2 * n - 1)}
 
 
 def ptau_header(power: int, ceremony_power: Optional[int] = None) -> bytes:

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any, Sequence, Union
 
 
-from prozchain.native.backend import ATE_X, P, R, fp12_to_tower
+from prozchain.native.backend import fp12_to_tower
+from prozchain.native.curve import ATE_X, P, R, Group
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
@@ -80,15 +81,15 @@ def _fp2(value: Any, where: str, source: str) -> tuple[int, int]:
 
 def g1_from_json(value: Any, where: str = "point", source: str = "<json>") -> G1Point:
     x, y, z = (_number(c, f"{where}[{i}]", P, source) for i, c in enumerate(_list(value, 3, where, source)))
-    return _validated(G1Point, "g1", (x, y, z), 1, 0, where, source)
+    return _validated(G1Point, Group.G1, (x, y, z), 1, 0, where, source)
 
 
 def g2_from_json(value: Any, where: str = "point", source: str = "<json>") -> G2Point:
     x, y, z = (_fp2(c, f"{where}[{i}]", source) for i, c in enumerate(_list(value, 3, where, source)))
-    return _validated(G2Point, "g2", (x, y, z), (1, 0), (0, 0), where, source)
+    return _validated(G2Point, Group.G2, (x, y, z), (1, 0), (0, 0), where, source)
 
 
-def _validated(cls, group: str, xyz: tuple, one: Any, zero: Any, where: str, source: str):
+def _validated(cls, group: Group, xyz: tuple, one: Any, zero: Any, where: str, source: str):
     x, y, z = xyz
     try:
         if z == zero:

@@ -52,13 +52,13 @@ import random
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Literal, Optional, Sequence, Union, get_args
 
 import numpy as np
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Field, Group
 from prozchain.native.errors import InvalidArgumentError, InvalidPointError
-from prozchain.native.kernels import COEF_DTYPE, COORDS, PreparedBases
+from prozchain.native.kernels import COEF_DTYPE, PreparedBases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.relations.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
@@ -70,7 +70,8 @@ NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6
 GROTH16 = 1
 SAMPLE = 64
 MAX_LOG_DOMAIN = 27  # H lives on a coset of the doubled domain; Fr has 2-adicity 28
-POINT_BYTES = {"g1": 64, "g2": 128}
+POINT_BYTES = {Group.G1: 64, Group.G2: 128}
+KeyCheck = Literal["all", "sample", "none"]  # how much of the big point sections to validate
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ class MPCParams:
         """The section payload, laid out as snarkjs's ``writeMPCParams``."""
         out = [self.cs_hash, struct.pack("<I", len(self.contributions))]
         for c in self.contributions:
-            out += [_mont_rows("g1", [c.delta_after, c.g1_s, c.g1_sx]).tobytes(), _mont_rows("g2", [c.g2_spx]).tobytes(),
+            out += [_mont_rows(Group.G1, [c.delta_after, c.g1_s, c.g1_sx]).tobytes(),
+                    _mont_rows(Group.G2, [c.g2_spx]).tobytes(),
                     c.transcript, struct.pack("<I", c.type)]
             params = b""
             if c.name:
@@ -180,21 +182,21 @@ class _Sections:
         return np.frombuffer(raw, dtype, count, start).reshape(shape).copy()
 
 
-def _points_from_mont(f: _Sections, section: int, group: str, rows: np.ndarray, labels: Sequence[str]) -> list:
+def _points_from_mont(f: _Sections, section: int, group: Group, rows: np.ndarray, labels: Sequence[str]) -> list:
     """A few Montgomery points (header, IC) as validated point objects; errors use ``labels``."""
     return _decode_points(group, rows, labels, lambda problem: f.error(section, problem))
 
 
-def _decode_points(group: str, rows: np.ndarray, labels: Sequence[str], error: Callable[[str], Exception]) -> list:
-    cls = G1Point if group == "g1" else G2Point
-    canonical = current_backend().from_mont_array("fp", rows.reshape(-1, 4)).reshape(rows.shape)
+def _decode_points(group: Group, rows: np.ndarray, labels: Sequence[str], error: Callable[[str], Exception]) -> list:
+    cls = G1Point if group is Group.G1 else G2Point
+    canonical = current_backend().from_mont_array(Field.FP, rows.reshape(-1, 4)).reshape(rows.shape)
     out = []
     for label, row in zip(labels, canonical):
         c = [int.from_bytes(row[4 * k: 4 * k + 4].astype("<u8").tobytes(), "little") for k in range(len(row) // 4)]
         try:
             if not any(c):
                 out.append(cls.infinity())
-            elif group == "g1":
+            elif group is Group.G1:
                 out.append(cls.from_affine(c[0], c[1]))
             else:
                 out.append(cls.from_affine((c[0], c[1]), (c[2], c[3])))
@@ -203,18 +205,18 @@ def _decode_points(group: str, rows: np.ndarray, labels: Sequence[str], error: C
     return out
 
 
-def _bases(f: _Sections, section: int, group: str, count: int, check: str) -> PreparedBases:
+def _bases(f: _Sections, section: int, group: Group, count: int, check: KeyCheck) -> PreparedBases:
     """A point section in the kernels' layout, validated as ``check`` says (see the module doc).
     snarkjs stores exactly that layout (Montgomery affine, (0, 0) at infinity), so an aligned
     section is used in place, from the file's mapping, with no copy."""
-    f.expect_size(section, POINT_BYTES[group] * count, f"{count} {group.upper()} points")
+    f.expect_size(section, POINT_BYTES[group] * count, f"{count} {group.name} points")
     raw = f.raw(section)
-    rows = np.frombuffer(raw, np.uint64).reshape(count, 4 * COORDS[group])
+    rows = np.frombuffer(raw, np.uint64).reshape(count, 4 * group.coords)
     if rows.ctypes.data % 8:  # the kernels want aligned limbs: copy, and let the mapped pages go
         rows = rows.copy()
         release_pages(raw)
     backend = current_backend()
-    level = "canonical" if check == "none" or group == "g2" and check == "sample" else "subgroup"
+    level = "canonical" if check == "none" or group is Group.G2 and check == "sample" else "subgroup"
     found = backend.check_points_array(group, rows, upto=level, mont=True)
     if found is None and level == "canonical" and check == "sample" and count:
         index = np.array(sorted(random.SystemRandom().sample(range(count), min(SAMPLE, count))))  # unpredictable
@@ -246,10 +248,10 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
     return records
 
 
-def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) -> ZKey:
+def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = None) -> ZKey:
     """Read and validate a snarkjs Groth16 ``.zkey`` (path or bytes); ``check`` is "all",
     "sample" or "none" for the big point sections (header and IC points are always checked)."""
-    if check not in ("all", "sample", "none"):
+    if check not in get_args(KeyCheck):
         raise InvalidArgumentError(f"check must be 'all', 'sample' or 'none', not {check!r}")
     f = _Sections(read_container(source, b"zkey", versions={1}, name=name))
     f.expect_size(1, 4, "u32 protocol")
@@ -268,21 +270,22 @@ def read_zkey(source: Source, check: str = "all", name: Optional[str] = None) ->
         raise f.error(2, f"domain size {domain_size} is not a power of two up to 2^{MAX_LOG_DOMAIN}")
     if n_vars < n_public + 1:
         raise f.error(2, f"nVars {n_vars} < nPublic {n_public} + 1")
-    alpha1, beta1 = _points_from_mont(f, 2, "g1", f.array(2, np.uint64, (2, 8), start=84), ["alpha1", "beta1"])
-    beta2, gamma2 = _points_from_mont(f, 2, "g2", f.array(2, np.uint64, (2, 16), start=84 + 128), ["beta2", "gamma2"])
-    (delta1,) = _points_from_mont(f, 2, "g1", f.array(2, np.uint64, (1, 8), start=84 + 384), ["delta1"])
-    (delta2,) = _points_from_mont(f, 2, "g2", f.array(2, np.uint64, (1, 16), start=84 + 448), ["delta2"])
+    alpha1, beta1 = _points_from_mont(f, 2, Group.G1, f.array(2, np.uint64, (2, 8), start=84), ["alpha1", "beta1"])
+    beta2, gamma2 = _points_from_mont(f, 2, Group.G2, f.array(2, np.uint64, (2, 16), start=84 + 128),
+                                      ["beta2", "gamma2"])
+    (delta1,) = _points_from_mont(f, 2, Group.G1, f.array(2, np.uint64, (1, 8), start=84 + 384), ["delta1"])
+    (delta2,) = _points_from_mont(f, 2, Group.G2, f.array(2, np.uint64, (1, 16), start=84 + 448), ["delta2"])
     f.expect_size(3, 64 * (n_public + 1), f"{n_public + 1} G1 points")
-    ic = _points_from_mont(f, 3, "g1", f.array(3, np.uint64, (n_public + 1, 8)),
+    ic = _points_from_mont(f, 3, Group.G1, f.array(3, np.uint64, (n_public + 1, 8)),
                            [f"point {i}" for i in range(n_public + 1)])
     return ZKey(
         n_vars, n_public, domain_size, alpha1, beta1, beta2, gamma2, delta1, delta2, tuple(ic),
         _read_coefficients(f, n_vars, domain_size),
-        _bases(f, 5, "g1", n_vars, check),
-        _bases(f, 6, "g1", n_vars, check),
-        _bases(f, 7, "g2", n_vars, check),
-        _bases(f, 8, "g1", n_vars - n_public - 1, check),
-        _bases(f, 9, "g1", domain_size, check),
+        _bases(f, 5, Group.G1, n_vars, check),
+        _bases(f, 6, Group.G1, n_vars, check),
+        _bases(f, 7, Group.G2, n_vars, check),
+        _bases(f, 8, Group.G1, n_vars - n_public - 1, check),
+        _bases(f, 9, Group.G1, domain_size, check),
         _read_contributions(f),
     )
 
@@ -307,8 +310,9 @@ def parse_mpc_params(raw: bytes, where: str = "contributions") -> MPCParams:
                         f"{CONTRIBUTION_BYTES + 4} fixed bytes")
         rows = np.frombuffer(raw, np.uint64, 40, pos)
         label = f"contribution {i}: "
-        g1 = _decode_points("g1", rows[:24].reshape(3, 8), [label + n for n in ("deltaAfter", "g1_s", "g1_sx")], error)
-        (g2_spx,) = _decode_points("g2", rows[24:].reshape(1, 16), [label + "g2_spx"], error)
+        g1 = _decode_points(Group.G1, rows[:24].reshape(3, 8), [label + n for n in ("deltaAfter", "g1_s", "g1_sx")],
+                            error)
+        (g2_spx,) = _decode_points(Group.G2, rows[24:].reshape(1, 16), [label + "g2_spx"], error)
         transcript = bytes(raw[pos + 320:pos + 384])
         kind, size = struct.unpack_from("<II", raw, pos + 384)
         if kind not in (0, 1):
@@ -363,7 +367,7 @@ def _read_contributions(f: _Sections) -> bytes:
     return raw
 
 
-def _mont_rows(group: str, points) -> np.ndarray:
+def _mont_rows(group: Group, points) -> np.ndarray:
     return current_backend().msm_prepare(group, [p.affine for p in points]).array
 
 
@@ -373,10 +377,11 @@ def write_zkey(path: Union[str, Path], key: ZKey, circuit_hash: Optional[bytes] 
     snarkjs's circuit hash) and no contributions."""
     head = struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
     head += struct.pack("<III", key.n_vars, key.n_public, key.domain_size)
-    head += _mont_rows("g1", [key.alpha1, key.beta1]).tobytes() + _mont_rows("g2", [key.beta2, key.gamma2]).tobytes()
-    head += _mont_rows("g1", [key.delta1]).tobytes() + _mont_rows("g2", [key.delta2]).tobytes()
+    head += _mont_rows(Group.G1, [key.alpha1, key.beta1]).tobytes()
+    head += _mont_rows(Group.G2, [key.beta2, key.gamma2]).tobytes()
+    head += _mont_rows(Group.G1, [key.delta1]).tobytes() + _mont_rows(Group.G2, [key.delta2]).tobytes()
     coefficients = struct.pack("<I", len(key.coefficients)) + np.ascontiguousarray(key.coefficients, COEF_DTYPE).tobytes()
-    points = [(3, _mont_rows("g1", key.ic)), (5, key.a.array), (6, key.b1.array), (7, key.b2.array),
+    points = [(3, _mont_rows(Group.G1, key.ic)), (5, key.a.array), (6, key.b1.array), (7, key.b2.array),
               (8, key.c.array), (9, key.h.array)]
     points = [(kind, np.ascontiguousarray(rows, dtype="<u8").tobytes()) for kind, rows in points]
     if key.contributions:

@@ -35,7 +35,8 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from prozchain.native.backend import Backend, R
+from prozchain.native.backend import Backend
+from prozchain.native.curve import R, Group
 from prozchain.native.kernels import array_to_ints, root_of_unity
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
@@ -43,7 +44,7 @@ from prozchain.prover.errors import ProvingKeyError, SelfCheckError
 from prozchain.relations.errors import WitnessError
 from prozchain.relations.formats.container import first_not_below, release_pages
 from prozchain.relations.formats.wtns import read_wtns_array
-from prozchain.prover.formats.zkey import ZKey, read_zkey
+from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 
@@ -70,7 +71,7 @@ class Profile(dict):
 _cache: "OrderedDict[tuple, ZKey]" = OrderedDict()
 
 
-def load_key(path: Union[str, Path], check: str = "all") -> ZKey:
+def load_key(path: Union[str, Path], check: KeyCheck = "all") -> ZKey:
     """``read_zkey`` with a small cache keyed by (path, size, mtime, check): proving many
     witnesses with one key reads and validates its point sections once."""
     stat = os.stat(path)
@@ -153,7 +154,7 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
         done(key.b2.array)
         # a B2 point outside G2 (a key read with check="sample") would leak the witness through
         # the cofactor part of pi_b: refuse rather than publish it
-        if pb2.affine is not None and not backend.in_subgroup("g2", pb2.affine):
+        if pb2.affine is not None and not backend.in_subgroup(Group.G2, pb2.affine):
             raise ProvingKeyError("the B2 MSM is not in G2: the key's B2 section holds points outside G2")
     with profile.step("msm_c"):
         pc = _g1(backend.msm_prepared(key.c, w[key.n_public + 1:]))

@@ -49,8 +49,9 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from prozchain.native.backend import P, R, Backend, Point
-from prozchain.native.kernels import COORDS, ints_to_array, prepare_bases
+from prozchain.native.backend import Backend
+from prozchain.native.curve import P, R, Field, Group, Point
+from prozchain.native.kernels import ints_to_array, prepare_bases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.errors import DevPtauError
 from prozchain.prover.formats.ptau import write_ptau
@@ -153,15 +154,15 @@ def hash_to_g2(digest: bytes, backend: Optional[Backend] = None) -> Point:
     y = point[1]
     if _is_negative(y) != negative:
         y = ((-y[0]) % P, (-y[1]) % P)
-    return backend.g_mul("g2", (x, y), G2_COFACTOR)
+    return backend.g_mul(Group.G2, (x, y), G2_COFACTOR)
 
 
-def uncompressed(group: str, rows: np.ndarray, backend: Optional[Backend] = None) -> bytes:
+def uncompressed(group: Group, rows: np.ndarray, backend: Optional[Backend] = None) -> bytes:
     """Points in the file layout (Montgomery little-endian rows) as snarkjs's uncompressed
     bytes: each coordinate canonical big-endian (an Fp2 one as c1 then c0), infinity all zero."""
     backend = backend or current_backend()
-    width = 16 * COORDS[group]  # bytes per coordinate: 32 on G1, 64 (c0, c1) on G2
-    canonical = backend.from_mont_array("fp", rows.reshape(-1, 4))
+    width = 16 * group.coords  # bytes per coordinate: 32 on G1, 64 (c0, c1) on G2
+    canonical = backend.from_mont_array(Field.FP, rows.reshape(-1, 4))
     return canonical.view(np.uint8).reshape(rows.shape[0], 2, width)[:, :, ::-1].tobytes()
 
 
@@ -169,15 +170,15 @@ def g2_sp(persona: int, challenge: bytes, g1_s: np.ndarray, g1_sx: np.ndarray,
           backend: Optional[Backend] = None) -> Point:
     """snarkjs's ``keypair.getG2sp``: hash_to_g2(H(persona byte || challenge || g1_s || g1_sx)),
     the G1 points uncompressed; persona 0, 1, 2 for tau, alpha, beta."""
-    return hash_to_g2(blake2b(bytes([persona]), challenge, uncompressed("g1", g1_s, backend),
-                              uncompressed("g1", g1_sx, backend)), backend)
+    return hash_to_g2(blake2b(bytes([persona]), challenge, uncompressed(Group.G1, g1_s, backend),
+                              uncompressed(Group.G1, g1_sx, backend)), backend)
 
 
 def first_challenge_hash(power: int) -> bytes:
     """snarkjs's ``calculateFirstChallengeHash``: H(H() || the empty accumulator's points
     uncompressed: 2^(p+1) - 1 G1 generators, 2^p G2, 2^p G1, 2^p G1, one G2)."""
-    g1 = _generator_bytes("g1")
-    g2 = _generator_bytes("g2")
+    g1 = _generator_bytes(Group.G1)
+    g2 = _generator_bytes(Group.G2)
     h = hashlib.blake2b(blake2b(), digest_size=64)
     for point, count in ((g1, (2 << power) - 1), (g2, 1 << power), (g1, 1 << power), (g1, 1 << power), (g2, 1)):
         block = point * min(count, CHUNK)
@@ -186,9 +187,9 @@ def first_challenge_hash(power: int) -> bytes:
     return h.digest()
 
 
-def _generator_bytes(group: str) -> bytes:
+def _generator_bytes(group: Group) -> bytes:
     backend = current_backend()
-    gen = backend.g1_generator() if group == "g1" else backend.g2_generator()
+    gen = backend.g1_generator() if group is Group.G1 else backend.g2_generator()
     return uncompressed(group, prepare_bases(group, [gen]).array)
 
 
@@ -230,7 +231,8 @@ def powers(backend: Backend, x: int, count: int) -> np.ndarray:
 
 def scale(backend: Backend, values: np.ndarray, k: int) -> np.ndarray:
     """Every row of a canonical Fr array times ``k``."""
-    return backend.mul_array("fr", values, np.ascontiguousarray(np.broadcast_to(ints_to_array([k % R]), values.shape)))
+    factor = np.ascontiguousarray(np.broadcast_to(ints_to_array([k % R]), values.shape))
+    return backend.mul_array(Field.FR, values, factor)
 
 
 def lagrange_basis(backend: Backend, tau_powers: np.ndarray, n: int, drop_last: bool = False) -> np.ndarray:
@@ -260,33 +262,33 @@ def write_dev_ptau(path: str | Path, power: int, seed: Optional[int] = None, pro
     lagrange_g1 = np.concatenate([lagrange, lagrange_basis(backend, tau_powers, 2 * n, drop_last=True)])
     bar = tqdm(total=15 * n - 4, unit="pt", disable=not progress, desc=f"dev ptau 2^{power}")
 
-    def points(group: str, scalars: np.ndarray) -> Iterator[np.ndarray]:
+    def points(group: Group, scalars: np.ndarray) -> Iterator[np.ndarray]:
         for start in range(0, scalars.shape[0], CHUNK):
             chunk = backend.generator_multiples(group, scalars[start:start + CHUNK]).array
             bar.update(chunk.shape[0])
             yield chunk
 
-    def rows(group: str, scalars: list[int]) -> list[np.ndarray]:  # a few points, one kernel call
+    def rows(group: Group, scalars: list[int]) -> list[np.ndarray]:  # a few points, one kernel call
         out = backend.generator_multiples(group, ints_to_array([k % R for k in scalars])).array
         return [out[i:i + 1] for i in range(len(scalars))]
 
     challenge = first_challenge_hash(power)
-    g1_keys = rows("g1", [k for s, x in ((s_tau, tau), (s_alpha, alpha), (s_beta, beta)) for k in (s, s * x)])
+    g1_keys = rows(Group.G1, [k for s, x in ((s_tau, tau), (s_alpha, alpha), (s_beta, beta)) for k in (s, s * x)])
     g2_keys = []
     for persona, x in enumerate((tau, alpha, beta)):
         sp = g2_sp(persona, challenge, g1_keys[2 * persona], g1_keys[2 * persona + 1], backend)
-        g2_keys.append(prepare_bases("g2", [backend.g_mul("g2", sp, x)]).array)
-    response = blake2b(challenge, *(uncompressed("g1", k, backend) for k in g1_keys),
-                       *(uncompressed("g2", k, backend) for k in g2_keys))
+        g2_keys.append(prepare_bases(Group.G2, [backend.g_mul(Group.G2, sp, x)]).array)
+    response = blake2b(challenge, *(uncompressed(Group.G1, k, backend) for k in g1_keys),
+                       *(uncompressed(Group.G2, k, backend) for k in g2_keys))
     challenger = hashlib.blake2b(response, digest_size=64)
 
-    def hashed(group: str, scalars: np.ndarray) -> Iterator[np.ndarray]:
+    def hashed(group: Group, scalars: np.ndarray) -> Iterator[np.ndarray]:
         for chunk in points(group, scalars):
             challenger.update(uncompressed(group, chunk, backend))
             yield chunk
 
     def contributions() -> Iterator[bytes]:  # consumed after sections 2-6 went through `hashed`
-        (tau1, alpha1, beta1), (tau2, beta2) = rows("g1", [tau, alpha, beta]), rows("g2", [tau, beta])
+        (tau1, alpha1, beta1), (tau2, beta2) = rows(Group.G1, [tau, alpha, beta]), rows(Group.G2, [tau, beta])
         record = [tau1, tau2, alpha1, beta1, beta2]
         name = NAME.encode()
         yield struct.pack("<I", 1)
@@ -296,15 +298,15 @@ def write_dev_ptau(path: str | Path, power: int, seed: Optional[int] = None, pro
 
     with bar:
         write_ptau(path, power, [
-            (2, hashed("g1", tau_powers[: 2 * n - 1])),
-            (3, hashed("g2", tau_powers[:n])),
-            (4, hashed("g1", scale(backend, tau_powers[:n], alpha))),
-            (5, hashed("g1", scale(backend, tau_powers[:n], beta))),
-            (6, hashed("g2", ints_to_array([beta]))),
+            (2, hashed(Group.G1, tau_powers[: 2 * n - 1])),
+            (3, hashed(Group.G2, tau_powers[:n])),
+            (4, hashed(Group.G1, scale(backend, tau_powers[:n], alpha))),
+            (5, hashed(Group.G1, scale(backend, tau_powers[:n], beta))),
+            (6, hashed(Group.G2, ints_to_array([beta]))),
             (7, contributions()),
-            (12, points("g1", lagrange_g1)),
-            (13, points("g2", lagrange)),
-            (14, points("g1", scale(backend, lagrange, alpha))),
-            (15, points("g1", scale(backend, lagrange, beta))),
+            (12, points(Group.G1, lagrange_g1)),
+            (13, points(Group.G2, lagrange)),
+            (14, points(Group.G1, scale(backend, lagrange, alpha))),
+            (15, points(Group.G1, scale(backend, lagrange, beta))),
         ])
     return DevPtau(power, tau, alpha, beta, response, challenger.digest())

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from prozchain.native.backend import Backend, R
+from prozchain.native.backend import Backend
+from prozchain.native.curve import R, Field
 from prozchain.native.kernels import array_to_ints
 from prozchain.prover.errors import KeyMismatchError
 from prozchain.prover.formats.zkey import ZKey
@@ -59,7 +60,7 @@ class KeyCircuit:
         public signals and hold b = c = 0)."""
         c, _ = backend.qap_abc(self.c_records, witness, len(a))
         n = self.n_constraints
-        bad = np.flatnonzero((backend.mul_array("fr", a[:n], b[:n]) != c[:n]).any(axis=1))
+        bad = np.flatnonzero((backend.mul_array(Field.FR, a[:n], b[:n]) != c[:n]).any(axis=1))
         if len(bad):
             i = int(bad[0])
             va, vb, vc = (array_to_ints(x[i:i + 1])[0] for x in (a, b, c))

@@ -39,7 +39,8 @@ from typing import Optional, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from prozchain.native.backend import P, R, Backend
+from prozchain.native.backend import Backend
+from prozchain.native.curve import P, R, Field, Group
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
                             scalars_array)
 from prozchain.prover.backend import current_backend
@@ -125,7 +126,8 @@ def zkey_scaled(terms: np.ndarray) -> np.ndarray:
     """``terms`` with each value times 2^512 mod R, as a zkey stores coefficients (a copy)."""
     records = terms.copy()
     values = np.ascontiguousarray(records["value"])
-    records["value"] = current_backend().mul_array("fr", values, np.broadcast_to(ints_to_array([MONT2]), values.shape))
+    factor = np.broadcast_to(ints_to_array([MONT2]), values.shape)
+    records["value"] = current_backend().mul_array(Field.FR, values, factor)
     return records
 
 
@@ -137,7 +139,7 @@ def lagrange_at(backend: Backend, n: int, tau: int) -> list[int]:
     z = (pow(tau, n, R) - 1) % R
     if z == 0:
         raise SetupError("tau fell on the domain; draw again")
-    inverses = array_to_ints(backend.inv_array("fr", ints_to_array([n * (tau - w) % R for w in roots], R)))
+    inverses = array_to_ints(backend.inv_array(Field.FR, ints_to_array([n * (tau - w) % R for w in roots], R)))
     return [w * z * d % R for w, d in zip(roots, inverses)]
 
 
@@ -151,7 +153,7 @@ def _evaluate(backend: Backend, cs: ConstraintSystem, matrix: int, basis: list[i
     return array_to_ints(values)
 
 
-def _points(backend: Backend, group: str, scalars: Sequence[int]) -> PreparedBases:
+def _points(backend: Backend, group: Group, scalars: Sequence[int]) -> PreparedBases:
     return backend.generator_multiples(group, scalars_array(scalars))
 
 
@@ -177,8 +179,8 @@ def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optiona
     k = [(beta * a + alpha * b + c) % R for a, b, c in zip(u, v, w)]
     gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
     odd = lagrange_at(backend, 2 * n, tau)[1::2]
-    sections = [("g1", u), ("g1", v), ("g2", v), ("g1", [x * delta_inv % R for x in k[cs.n_public + 1:]]),
-                ("g1", [x * delta_inv % R for x in odd])]
+    sections = [(Group.G1, u), (Group.G1, v), (Group.G2, v),
+                (Group.G1, [x * delta_inv % R for x in k[cs.n_public + 1:]]), (Group.G1, [x * delta_inv % R for x in odd])]
     a, b1, b2, c, h = (_points(backend, group, scalars)
                        for group, scalars in tqdm(sections, desc="key points", unit="section", disable=not progress))
     g1, g2 = G1Point.generator(), G2Point.generator()
@@ -225,8 +227,8 @@ def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
     if 2 * n > 1 << ptau.power:
         raise SetupError(f"{cs.n_constraints} constraints (+ {cs.n_public + 1} public rows) need a domain of {n}: "
                          f"the ceremony must have power >= {(2 * n).bit_length() - 1}, it has {ptau.power}")
-    tau_g1, tau_g2 = ptau.lagrange(12, "g1", n), ptau.lagrange(13, "g2", n)
-    alpha_tau, beta_tau = ptau.lagrange(14, "g1", n), ptau.lagrange(15, "g1", n)
+    tau_g1, tau_g2 = ptau.lagrange(12, Group.G1, n), ptau.lagrange(13, Group.G2, n)
+    alpha_tau, beta_tau = ptau.lagrange(14, Group.G1, n), ptau.lagrange(15, Group.G1, n)
     terms = np.concatenate([cs.terms, public_rows(cs)])
     rows, signals = terms["constraint"].astype(np.int64), terms["signal"].astype(np.int64)
     matrix, values = terms["matrix"], np.ascontiguousarray(terms["value"])
@@ -234,20 +236,20 @@ def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
 
     # K_s = sum_A coef [beta L_c] + sum_B coef [alpha L_c] + sum_C coef [L_c], over the three
     # Lagrange series side by side: IC (s <= nPublic) and C (the rest, still undivided: delta = 1).
-    k_bases = PreparedBases("g1", np.concatenate([tau_g1.array, alpha_tau.array, beta_tau.array]))
+    k_bases = PreparedBases(Group.G1, np.concatenate([tau_g1.array, alpha_tau.array, beta_tau.array]))
     k = _sparse_sums(backend, k_bases, rows + n * np.where(a, 2, np.where(b, 1, 0)), signals, values, cs.n_vars)
     g1, g2 = G1Point.generator(), G2Point.generator()
-    alpha1, beta1 = (_point(ptau.points(s, "g1", 0, 1)) for s in (4, 5))
+    alpha1, beta1 = (_point(ptau.points(s, Group.G1, 0, 1)) for s in (4, 5))
     key = ZKey(
         cs.n_vars, cs.n_public, n,
-        alpha1, beta1, _point(ptau.points(6, "g2", 0, 1)), g2, g1, g2,
-        tuple(_point(PreparedBases("g1", k.array[s:s + 1])) for s in range(cs.n_public + 1)),
+        alpha1, beta1, _point(ptau.points(6, Group.G2, 0, 1)), g2, g1, g2,
+        tuple(_point(PreparedBases(Group.G1, k.array[s:s + 1])) for s in range(cs.n_public + 1)),
         zkey_coefficients(cs),
         _sparse_sums(backend, tau_g1, rows[a], signals[a], values[a], cs.n_vars),
         _sparse_sums(backend, tau_g1, rows[b], signals[b], values[b], cs.n_vars),
         _sparse_sums(backend, tau_g2, rows[b], signals[b], values[b], cs.n_vars),
-        PreparedBases("g1", k.array[cs.n_public + 1:]),
-        PreparedBases("g1", ptau.lagrange(12, "g1", 2 * n).array[1::2].copy()),
+        PreparedBases(Group.G1, k.array[cs.n_public + 1:]),
+        PreparedBases(Group.G1, ptau.lagrange(12, Group.G1, 2 * n).array[1::2].copy()),
     )
     key = replace(key, contributions=MPCParams(circuit_hash(key, ptau, backend)).to_bytes())
     if not contribute:
@@ -267,16 +269,16 @@ def circuit_hash(key: ZKey, ptau: PowersOfTau, backend: Optional[Backend] = None
     backend = backend or current_backend()
     n = key.domain_size
     digest = hashlib.blake2b(digest_size=64)
-    for group, points in (("g1", [key.alpha1, key.beta1]), ("g2", [key.beta2, key.gamma2]), ("g1", [key.delta1]),
-                          ("g2", [key.delta2])):
+    for group, points in ((Group.G1, [key.alpha1, key.beta1]), (Group.G2, [key.beta2, key.gamma2]),
+                          (Group.G1, [key.delta1]), (Group.G2, [key.delta2])):
         digest.update(_uncompressed_points(group, points, backend))
     chunk = 1 << 14
     count = -(-(n - 1) // chunk) * min(n - 1, chunk)
-    powers = ptau.points(2, "g1", 0, count + n).array
-    both = PreparedBases("g1", np.concatenate([powers[n:], _negated_g1(powers[:count])]))
+    powers = ptau.points(2, Group.G1, 0, count + n).array
+    both = PreparedBases(Group.G1, np.concatenate([powers[n:], _negated_g1(powers[:count])]))
     h = _sparse_sums(backend, both, np.arange(2 * count), np.tile(np.arange(count), 2),
                      ints_to_array([1] * (2 * count)), count)  # scalars 1: additions, no multiplications
-    ic = prepare_bases("g1", [p.affine for p in key.ic])
+    ic = prepare_bases(Group.G1, [p.affine for p in key.ic])
     for label, bases in ((len(ic), ic), (n - 1, h), (len(key.c), key.c), (len(key.a), key.a), (len(key.b1), key.b1),
                          (len(key.b2), key.b2)):
         digest.update(struct.pack(">I", label))
@@ -306,8 +308,8 @@ def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
     g1_s = G1Point.generator() * s
     g1_sx = g1_s * delta
     transcript = blake2b(mpc.cs_hash, *(public_key_bytes(c, backend) for c in mpc.contributions),
-                         _uncompressed_points("g1", [g1_s, g1_sx], backend))
-    g2_spx = G2Point.from_affine(*backend.g_mul("g2", hash_to_g2(transcript, backend), delta))
+                         _uncompressed_points(Group.G1, [g1_s, g1_sx], backend))
+    g2_spx = G2Point.from_affine(*backend.g_mul(Group.G2, hash_to_g2(transcript, backend), delta))
     delta1, inverse = key.delta1 * delta, pow(delta, -1, R)
     record = Contribution(delta1, g1_s, g1_sx, g2_spx, transcript, 0, name)
     return replace(key, delta1=delta1, delta2=key.delta2 * delta, c=_scaled(backend, key.c, inverse),
@@ -318,11 +320,11 @@ def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
 def public_key_bytes(c: Contribution, backend: Optional[Backend] = None) -> bytes:
     """What snarkjs hashes of a contribution (``hashPubKey``): deltaAfter, g1_s, g1_sx, g2_spx
     uncompressed, then the transcript; the next transcript absorbs it."""
-    return (_uncompressed_points("g1", [c.delta_after, c.g1_s, c.g1_sx], backend)
-            + _uncompressed_points("g2", [c.g2_spx], backend) + c.transcript)
+    return (_uncompressed_points(Group.G1, [c.delta_after, c.g1_s, c.g1_sx], backend)
+            + _uncompressed_points(Group.G2, [c.g2_spx], backend) + c.transcript)
 
 
-def _uncompressed_points(group: str, points: Sequence, backend: Optional[Backend]) -> bytes:
+def _uncompressed_points(group: Group, points: Sequence, backend: Optional[Backend]) -> bytes:
     return uncompressed(group, prepare_bases(group, [p.affine for p in points]).array, backend)
 
 
@@ -348,5 +350,5 @@ def _scaled(backend: Backend, bases: PreparedBases, k: int) -> PreparedBases:
 def _point(bases: PreparedBases):
     """The one (validated) point of a one-row prepared array, as a point object."""
     (affine,) = bases_to_points(bases)
-    cls = G1Point if bases.group == "g1" else G2Point
+    cls = G1Point if bases.group is Group.G1 else G2Point
     return cls.infinity() if affine is None else cls.from_affine(*affine)

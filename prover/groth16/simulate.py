@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.groth16.keys import Proof, VerificationKey
 

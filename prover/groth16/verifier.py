@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.prover.curve import G1Point
 from prozchain.prover.errors import InvalidPublicInputs, InvalidVerificationKey
 from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate

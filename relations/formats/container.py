@@ -26,7 +26,7 @@ from typing import Iterable, Union
 
 import numpy as np
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.relations.errors import FormatError
 
 Source = Union[bytes, bytearray, memoryview, str, Path]

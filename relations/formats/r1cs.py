@@ -26,7 +26,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from prozchain.relations.r1cs import R1CS, SparseMatrix
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
 from prozchain.relations.formats.container import FormatError, Reader, Source, first_not_below, read_container, write_container
 

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
 from prozchain.relations.formats.container import FormatError, Source, first_not_below, read_container, write_container
 

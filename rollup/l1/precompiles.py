@@ -29,7 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from prozchain.native.backend import Backend, P
+from prozchain.native.backend import Backend
+from prozchain.native.curve import P, Group
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.crypto import SECP256K1_N, address_bytes, recover_address
 from prozchain.rollup.l1.errors import InvalidTransaction, PrecompileFailure
@@ -69,7 +70,7 @@ def decode_g1(words: list[int], backend: Backend, where: str):
     x, y = (_coordinate(w, f"{where} {n}") for w, n in zip(words, "xy"))
     if x == 0 and y == 0:
         return None
-    if not backend.is_on_curve("g1", (x, y)):
+    if not backend.is_on_curve(Group.G1, (x, y)):
         raise PrecompileFailure(f"{where} ({x:#x}, {y:#x}) is not on the curve")
     return (x, y)
 
@@ -81,9 +82,9 @@ def decode_g2(words: list[int], backend: Backend, where: str):
     if x_im == x_re == y_im == y_re == 0:
         return None
     point = ((x_re, x_im), (y_re, y_im))
-    if not backend.is_on_curve("g2", point):
+    if not backend.is_on_curve(Group.G2, point):
         raise PrecompileFailure(f"{where} is not on the twist curve")
-    if not backend.in_subgroup("g2", point):
+    if not backend.in_subgroup(Group.G2, point):
         raise PrecompileFailure(f"{where} is on the curve but not in the order-R subgroup")
     return point
 
@@ -98,13 +99,13 @@ def ec_add(data: bytes, backend: Backend) -> bytes:
     words = _words(data, 4)
     a = decode_g1(words[:2], backend, "ecAdd first point")
     b = decode_g1(words[2:], backend, "ecAdd second point")
-    return encode_g1(backend.g_add("g1", a, b))
+    return encode_g1(backend.g_add(Group.G1, a, b))
 
 
 def ec_mul(data: bytes, backend: Backend) -> bytes:
     words = _words(data, 3)
     point = decode_g1(words[:2], backend, "ecMul point")
-    return encode_g1(backend.g_mul("g1", point, words[2]))
+    return encode_g1(backend.g_mul(Group.G1, point, words[2]))
 
 
 def ec_pairing(data: bytes, backend: Backend) -> bytes:

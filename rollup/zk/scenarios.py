@@ -18,7 +18,7 @@ from typing import Any
 
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
-from prozchain.native.backend import P
+from prozchain.native.curve import P
 from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim import kit

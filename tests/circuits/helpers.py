@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 
 from prozchain.circuits import Circuit, CompiledCircuit, compile_function
 from prozchain.circuits.builder import PRIVATE, PUBLIC
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 
 def compile_fn(define: Callable[[Circuit], None], name: str = "T") -> CompiledCircuit:

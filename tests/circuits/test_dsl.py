@@ -17,7 +17,7 @@ from prozchain.circuits import (
 from prozchain.circuits.lint import lint
 from prozchain.circuits.report import constraint_counts, format_counts
 from prozchain.circuits.testing import check_circuit
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from tests.circuits.helpers import compile_fn
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from tests.circuits.helpers import compile_fn
 
 # An expression is a leaf (input index or constant) or (op, left, right).

@@ -8,7 +8,7 @@ import pytest
 
 from prozchain.circuits.gadgets.merkle import merkle_root
 from prozchain.circuits.gadgets.poseidon import poseidon
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.relations.formats import FormatError, read_container, read_r1cs, read_wtns, write_container, write_r1cs, write_wtns
 from prozchain.relations.formats.sym import symbols_text
 from tests.circuits.helpers import compile_fn
@@ -94,7 +94,7 @@ def test_symbols_name_signals_and_gadget_wires():
 
 
 def test_wtns_value_not_below_the_prime_is_refused_with_its_index():
-    from prozchain.native.backend import R
+    from prozchain.native.curve import R
 
     header = struct.pack("<I", 32) + R.to_bytes(32, "little") + struct.pack("<I", 3)
     values = b"".join(v.to_bytes(32, "little") for v in (1, 5, R))

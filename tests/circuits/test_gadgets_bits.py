@@ -8,7 +8,7 @@ from prozchain.circuits import ConstraintError, WitnessError
 from prozchain.circuits.gadgets.bits import bits_of, from_bits, pack_bits, range_check, to_bits, to_bits_strict
 from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_equal, less_equal_full, less_than, less_than_full
 from prozchain.circuits.testing import check_circuit
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from tests.circuits.helpers import assert_mutations_rejected, compile_fn, with_hint
 
 

@@ -9,7 +9,7 @@ from prozchain.circuits.gadgets.babyjub import BASE8, GENERATOR, IDENTITY, SUBOR
 from prozchain.circuits.gadgets.bits import to_bits
 from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify, verify_gadget
 from prozchain.circuits.testing import check_circuit
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from tests.circuits.helpers import assert_mutations_rejected, compile_fn
 
 

@@ -12,7 +12,7 @@ from prozchain.circuits.gadgets.mux import cond_swap, cond_swap_value, mux, sele
 from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
 from prozchain.circuits.gadgets.poseidon_constants import poseidon_parameters
 from prozchain.circuits.testing import check_circuit
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from tests.circuits.helpers import assert_mutations_rejected, compile_fn
 
 

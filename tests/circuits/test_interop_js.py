@@ -9,7 +9,7 @@ import pytest
 from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion
 from prozchain.circuits.gadgets.poseidon import poseidon_hash
 from prozchain.circuits.gadgets.poseidon_constants import poseidon_parameters
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.relations.formats import read_r1cs, read_wtns, write_r1cs, write_wtns
 from tests.circuits.helpers import compile_fn
 

@@ -25,7 +25,7 @@ import struct
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Group
 from prozchain.prover.twist import twist_point_outside_g2
 from tests.fuzz.container import ENTRY, HEADER, payloads, rebuild, sections
 from tests.fuzz.targets import G2, Slot, Target
@@ -339,16 +339,16 @@ def _replace_point(rng: random.Random, target: Target, data: bytes, groups: tupl
 
 
 def point_off_curve(rng: random.Random, target: Target, data: bytes) -> Mutant:
-    def moved(group: str, point: Any) -> Any:
+    def moved(group: Group, point: Any) -> Any:
         x, y, _ = point
         if group == G2:
             return [x, [str((int(y[0]) + 1) % P), y[1]], ["1", "0"]]
         return [x, str((int(y) + 1) % P), "1"]
-    return _replace_point(rng, target, data, ("g1", G2), "moved off the curve", moved, out_of_range)
+    return _replace_point(rng, target, data, (Group.G1, G2), "moved off the curve", moved, out_of_range)
 
 
 def point_outside_g2(rng: random.Random, target: Target, data: bytes) -> Mutant:
-    def outside(group: str, point: Any) -> Any:
+    def outside(group: Group, point: Any) -> Any:
         (x0, x1), (y0, y1) = twist_point_outside_g2(rng)
         return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
     return _replace_point(rng, target, data, (G2,), "on the twist outside G2", outside, out_of_range)
@@ -356,7 +356,7 @@ def point_outside_g2(rng: random.Random, target: Target, data: bytes) -> Mutant:
 
 def jacobian(rng: random.Random, target: Target, data: bytes) -> Mutant:
     """A point written with z = 2 (x z^2, y z^3, z): the same point, as ffjavascript reads it."""
-    def scaled(group: str, point: Any) -> Any:
+    def scaled(group: Group, point: Any) -> Any:
         x, y, z = point
         if group == G2:
             if z == ["0", "0"]:
@@ -365,7 +365,7 @@ def jacobian(rng: random.Random, target: Target, data: bytes) -> Mutant:
         if z == "0":
             return None
         return [str(int(x) * 4 % P), str(int(y) * 8 % P), "2"]
-    return _replace_point(rng, target, data, ("g1", G2), "in Jacobian coordinates with z = 2", scaled, retype)
+    return _replace_point(rng, target, data, (Group.G1, G2), "in Jacobian coordinates with z = 2", scaled, retype)
 
 
 def degenerate(rng: random.Random, target: Target, data: bytes) -> Mutant:

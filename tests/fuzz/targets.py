@@ -18,10 +18,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Group
 from tests.fuzz.container import section, sections
 
-G1, G2 = "g1", "g2"
+G1, G2 = Group.G1, Group.G2
 POINT_BYTES = {G1: 64, G2: 128}
 
 
@@ -36,7 +36,7 @@ class Slot:
     offset: int
     width: int = 4  # bytes, for "size" and "index"
     modulus: int = R  # for "field" and "prime"
-    group: str = G1  # for "point"
+    group: Group = G1  # for "point"
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _u32(blob: bytes, at: int) -> int:
     return struct.unpack_from("<I", blob, at)[0]
 
 
-def _points(start: int, count: int, group: str) -> list[Slot]:
+def _points(start: int, count: int, group: Group) -> list[Slot]:
     return [Slot("point", start + i * POINT_BYTES[group], group=group) for i in range(count)]
 
 

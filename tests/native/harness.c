@@ -10,7 +10,7 @@
  * core has no result (the inverse of zero, a non-square, a rejected NTT).  Operations are the
  * exported functions without their prefix, with the API's layout (native/src/api.c):
  *   add|sub|mul FIELD A B     neg|sqr FIELD A     inv FIELD A     pow FIELD A E     sqrt A
- *       (FIELD 0 is Fp, 1 is Fr)
+ *       (FIELD as enum pz_field in native/src/api.h: 0 is Fp, 1 is Fr)
  *   gN_add P Q   gN_double P   gN_neg P   gN_mul P K   gN_on_curve P   gN_in_subgroup P
  *       (N 1 or 2; a point is its 2 or 4 affine coordinates; K any length, used at its own length)
  *   pairing|pairing_check N P1..PN Q1..QN
@@ -91,8 +91,8 @@ static void print_fes(const uint64_t *v, size_t count) {
 static void print_flag(int ok) { printf("%d\n", ok ? 1 : 0); }
 
 /* ---- fields ---- */
-typedef void (*binary_fn)(int, uint64_t *, const uint64_t *, const uint64_t *);
-typedef void (*unary_fn)(int, uint64_t *, const uint64_t *);
+typedef void (*binary_fn)(enum pz_field, uint64_t *, const uint64_t *, const uint64_t *);
+typedef void (*unary_fn)(enum pz_field, uint64_t *, const uint64_t *);
 static const struct { const char *name; binary_fn fn; } BINARY[] = {
     {"add", PZ(add)}, {"sub", PZ(sub)}, {"mul", PZ(mul)},
 };
@@ -104,17 +104,18 @@ static int field_op(const char *op, const args *a) {
     uint64_t r[4];
     for (size_t i = 0; i < sizeof BINARY / sizeof *BINARY; i++)
         if (!strcmp(op, BINARY[i].name)) {
-            need(a, 3, op); BINARY[i].fn((int)small(a, 0), r, arg(a, 1), arg(a, 2)); print_fes(r, 1); return 1;
+            need(a, 3, op); BINARY[i].fn((enum pz_field)small(a, 0), r, arg(a, 1), arg(a, 2)); print_fes(r, 1);
+            return 1;
         }
     for (size_t i = 0; i < sizeof UNARY / sizeof *UNARY; i++)
         if (!strcmp(op, UNARY[i].name)) {
-            need(a, 2, op); UNARY[i].fn((int)small(a, 0), r, arg(a, 1)); print_fes(r, 1); return 1;
+            need(a, 2, op); UNARY[i].fn((enum pz_field)small(a, 0), r, arg(a, 1)); print_fes(r, 1); return 1;
         }
     if (!strcmp(op, "inv")) {
         need(a, 2, op);
-        if (PZ(inv)((int)small(a, 0), r, arg(a, 1))) print_fes(r, 1); else printf("-\n");
+        if (PZ(inv)((enum pz_field)small(a, 0), r, arg(a, 1))) print_fes(r, 1); else printf("-\n");
     } else if (!strcmp(op, "pow")) {
-        need(a, 3, op); PZ(pow)((int)small(a, 0), r, arg(a, 1), arg(a, 2), (int)a->used[2]); print_fes(r, 1);
+        need(a, 3, op); PZ(pow)((enum pz_field)small(a, 0), r, arg(a, 1), arg(a, 2), (int)a->used[2]); print_fes(r, 1);
     } else if (!strcmp(op, "sqrt")) {
         need(a, 1, op);
         if (PZ(sqrt)(r, arg(a, 0))) print_fes(r, 1); else printf("-\n");
@@ -150,7 +151,7 @@ static void msm(const group *g, const args *a, const char *op) {
     uint64_t *bases = malloc((n * g->nfe + 1) * 32), *scalars = malloc((n + 1) * 32), r[16];
     if (!bases || !scalars) fail("out of memory", op);
     for (size_t i = 0; i < n; i++) memcpy(scalars + 4 * i, arg(a, 3 + n * g->nfe + i), 32);
-    PZ(to_mont)(0, bases, arg(a, 3), n * g->nfe);
+    PZ(to_mont)(PZ_FP, bases, arg(a, 3), n * g->nfe);
     status_of(g->msm(r, bases, scalars, n, (int)small(a, 0), (int)small(a, 1)), op);
     print_fes(r, g->nfe);
     free(bases); free(scalars);

@@ -16,17 +16,21 @@ from typing import Callable, NamedTuple, Sequence
 
 from py_ecc import optimized_bn128 as bn
 
-from prozchain.native.backend import MODULI, P, R, Point, fp12_to_tower
+from prozchain.native.backend import fp12_to_tower
+from prozchain.native.build import api_constants
+from prozchain.native.curve import MODULI, P, R, Field, Group, Point
 from prozchain.native.kernels import root_of_unity
 from prozchain.native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
 from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
 REF = ReferenceBackend()
-FIELDS = ("fp", "fr")  # the C API's field numbers are their indices
-GROUPS = ("g1", "g2")
-COORDS = {"g1": 2, "g2": 4}
+API = api_constants()  # the harness passes numbers straight to the core: api.h's
+WHICH = {Field.FP: API["PZ_FP"], Field.FR: API["PZ_FR"]}
+GROUPS = (Group.G1, Group.G2)
 GEN = {group: from_py_ecc(oracle.GENERATOR[group]) for group in GROUPS}
+# each bucket strategy of the MSM: no split by scalar size, Jacobian, affine buckets
+MSM_FLAGS = (0, API["PZ_MSM_NO_SPLIT"], API["PZ_MSM_JACOBIAN"], API["PZ_MSM_AFFINE"])
 
 # scalars of every length around the group order; the harness passes each at its own limb count
 SCALARS = [0, 1, 2, 2**64 - 1, 2**64, R - 1, R, R + 1, 2 * R, 2**256 - 1, 2**256, 2**520 + 3]
@@ -50,17 +54,17 @@ def flag(ok: bool) -> str:
     return "1" if ok else "0"
 
 
-def coords(group: str, point: Point) -> list[int]:
+def coords(group: Group, point: Point) -> list[int]:
     """A point's affine coordinates in the C layout, zeros at infinity."""
     if point is None:
-        return [0] * COORDS[group]
+        return [0] * group.coords
     x, y = point
-    return [x, y] if group == "g1" else [*x, *y]
+    return [x, y] if group is Group.G1 else [*x, *y]
 
 
 def field_cases(rng: random.Random) -> list[Case]:
     cases = []
-    for which, name in enumerate(FIELDS):
+    for name, which in WHICH.items():
         m = MODULI[name]
         values = oracle.field_edge_values(name) + [rng.randrange(m) for _ in range(12)]
         others = rng.sample(values, len(values))
@@ -73,19 +77,19 @@ def field_cases(rng: random.Random) -> list[Case]:
             cases.append(Case(f"inv {words(which, a)}", printed(REF.inv(name, a)) if a else "-"))
             e = exponents[i % len(exponents)]
             cases.append(Case(f"pow {words(which, a, e)}", printed(REF.pow(name, a, e))))
-            if name == "fp":
+            if name is Field.FP:
                 for v in (a, a * a % P):
                     root = REF.sqrt(v)
                     cases.append(Case(f"sqrt {words(v)}", "-" if root is None else printed(root)))
     return cases
 
 
-def off_curve(group: str, point: Point) -> Point:
+def off_curve(group: Group, point: Point) -> Point:
     x, y = point
-    return (x, (y + 1) % P) if group == "g1" else (x, ((y[0] + 1) % P, y[1]))
+    return (x, (y + 1) % P) if group is Group.G1 else (x, ((y[0] + 1) % P, y[1]))
 
 
-def point_case(group: str, op: str, points: Sequence[Point], expected: str, *scalars: int) -> Case:
+def point_case(group: Group, op: str, points: Sequence[Point], expected: str, *scalars: int) -> Case:
     args = [c for pt in points for c in coords(group, pt)]
     return Case(f"{group}_{op} {words(*args, *scalars)}", expected)
 
@@ -96,7 +100,7 @@ def curve_cases(rng: random.Random) -> list[Case]:
         gen, p, q = GEN[group], oracle.random_point(group, rng), oracle.random_point(group, rng)
         neg_p = REF.g_neg(group, p)
         # G1 is the whole curve; the twist has points of other orders
-        strangers = [twist_point_outside_g2(rng)] if group == "g2" else []
+        strangers = [twist_point_outside_g2(rng)] if group is Group.G2 else []
         for a, b in [(p, q), (p, p), (p, neg_p), (p, None), (None, q), (None, None), (gen, p), *((s, p) for s in strangers)]:
             cases.append(point_case(group, "add", [a, b], printed(*coords(group, REF.g_add(group, a, b)))))
         for a in [gen, p, q, neg_p, None, off_curve(group, p), *strangers]:
@@ -117,16 +121,17 @@ def curve_cases(rng: random.Random) -> list[Case]:
 def pairing_cases(rng: random.Random) -> list[Case]:
     """Pairings and pairing checks of points with known logs, answered as powers of
     e(G1, G2); that one and the pairing of one random pair come straight from py_ecc."""
-    base = oracle.pairing(GEN["g1"], GEN["g2"])
+    base = oracle.pairing(GEN[Group.G1], GEN[Group.G2])
 
     def command(op: str, logs: Sequence[tuple[int, int]]) -> str:
-        g1s = [c for a, _ in logs for c in coords("g1", REF.g_mul("g1", GEN["g1"], a))]
-        g2s = [c for _, b in logs for c in coords("g2", REF.g_mul("g2", GEN["g2"], b))]
+        g1s = [c for a, _ in logs for c in coords(Group.G1, REF.g_mul(Group.G1, GEN[Group.G1], a))]
+        g2s = [c for _, b in logs for c in coords(Group.G2, REF.g_mul(Group.G2, GEN[Group.G2], b))]
         return f"{op} {words(len(logs), *g1s, *g2s)}"
 
     a, b, c, d = (rng.randrange(1, R) for _ in range(4))
-    p, q = REF.g_mul("g1", GEN["g1"], a), REF.g_mul("g2", GEN["g2"], b)
-    cases = [Case(f"pairing 1 {words(*coords('g1', p), *coords('g2', q))}", printed(*fp12_to_tower(oracle.pairing(p, q))))]
+    p, q = REF.g_mul(Group.G1, GEN[Group.G1], a), REF.g_mul(Group.G2, GEN[Group.G2], b)
+    cases = [Case(f"pairing 1 {words(*coords(Group.G1, p), *coords(Group.G2, q))}",
+                  printed(*fp12_to_tower(oracle.pairing(p, q))))]
     for logs in ([(1, 1)], [(a, b)], [(a, b), (c, d), (0, d)], [(a, 0), (c, d)], [(a, b), (a, b), (c, d)]):
         exponent = sum(x * y for x, y in logs) % R
         cases.append(Case(command("pairing", logs), printed(*fp12_to_tower(oracle.gt_pow(base, exponent)))))
@@ -137,7 +142,7 @@ def pairing_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
-def progression(group: str, start: int, step: int, n: int) -> list[Point]:
+def progression(group: Group, start: int, step: int, n: int) -> list[Point]:
     """(start + i step) G for i < n, by additions: cheap bases with known logs."""
     point, delta = (to_py_ecc(group, REF.g_mul(group, GEN[group], k)) for k in (start, step))
     out = []
@@ -149,9 +154,9 @@ def progression(group: str, start: int, step: int, n: int) -> list[Point]:
 
 def msm_cases(rng: random.Random) -> list[Case]:
     """MSMs with zero, reduced and repeated scalars, repeated, opposite and infinite bases, under
-    each bucket strategy (flags 1 no split by scalar size, 2 Jacobian, 4 affine buckets)."""
+    each bucket strategy (MSM_FLAGS)."""
     cases = []
-    for group, sizes in (("g1", (1, 2, 7, 64, 300, 1100)), ("g2", (1, 5, 64, 200))):
+    for group, sizes in ((Group.G1, (1, 2, 7, 64, 300, 1100)), (Group.G2, (1, 5, 64, 200))):
         for n in sizes:
             start, step = rng.randrange(R), rng.randrange(R)
             logs = [(start + i * step) % R for i in range(n)]
@@ -174,12 +179,12 @@ def msm_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
-def msm_modes(group: str, bases: Sequence[Point], logs: Sequence[int], scalars: Sequence[int]) -> list[Case]:
+def msm_modes(group: Group, bases: Sequence[Point], logs: Sequence[int], scalars: Sequence[int]) -> list[Case]:
     total = sum(k * log for k, log in zip(scalars, logs)) % R
     expected = printed(*coords(group, REF.g_mul(group, GEN[group], total)))
     args = [c for pt in bases for c in coords(group, pt)]
     return [Case(f"{group}_msm {words(window, flags, len(bases), *args, *scalars)}", expected)
-            for window, flags in ((0, 0), (0, 1), (0, 2), (0, 4), (3, 0))]
+            for window, flags in [(0, flags) for flags in MSM_FLAGS] + [(3, 0)]]
 
 
 def evaluations(coeffs: Sequence[int], points: Sequence[int]) -> list[int]:

@@ -8,8 +8,8 @@ import random
 import numpy as np
 from py_ecc import optimized_bn128 as bn
 
-from prozchain.native.backend import P, R
-from prozchain.native.c_backend import CBackend, check_alloc, ffi, lib, to_limbs
+from prozchain.native.curve import P, R, Group
+from prozchain.native.c_backend import CBackend, check_alloc, ffi, kernels, to_limbs
 from prozchain.native.kernels import bases_to_points
 from prozchain.native.reference import from_py_ecc
 from tests.oracle import GENERATOR, multiply
@@ -17,29 +17,26 @@ from tests.oracle import GENERATOR, multiply
 _C = CBackend()
 
 
-def neg(group: str, point):
+def neg(group: Group, point):
     if point is None:
         return None
     x, y = point
-    if group == "g1":
+    if group is Group.G1:
         return (x, (P - y) % P)
     return (x, ((P - y[0]) % P, (P - y[1]) % P))
 
 
-def bases_with_logs(group: str, n: int, rng: random.Random):
+def bases_with_logs(group: Group, n: int, rng: random.Random):
     """n points l_i * G and their logs. Small n: py_ecc; larger: the C progression helper
     (a + i d) G, spot-checked against py_ecc."""
     if n <= 24:
         logs = [rng.randrange(1, R) for _ in range(n)]
         return [from_py_ecc(bn.multiply(GENERATOR[group], l)) for l in logs], logs
     a, d = rng.randrange(1, R), rng.randrange(1, R)
-    width = 8 if group == "g1" else 16
-    coords = np.empty((n, width), dtype=np.uint64)
-    gen = _C.msm_prepare(group, [from_py_ecc(GENERATOR[group])])  # only for its canonical coords below
-    gen_canon = [1, 2] if group == "g1" else [c for pair in from_py_ecc(GENERATOR[group]) for c in pair]
-    del gen
-    fn = lib.pz_g1_progression if group == "g1" else lib.pz_g2_progression
-    status = fn(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen_canon), to_limbs([a], R), to_limbs([d], R), n)
+    coords = np.empty((n, 4 * group.coords), dtype=np.uint64)
+    gen_canon = [1, 2] if group is Group.G1 else [c for pair in from_py_ecc(GENERATOR[group]) for c in pair]
+    status = kernels.group(group).progression(ffi.from_buffer("uint64_t[]", coords), to_limbs(gen_canon),
+                                              to_limbs([a], R), to_limbs([d], R), n)
     check_alloc(status, f"pz_{group}_progression", n, "points")
     points = bases_to_points(_C.msm_prepare_array(group, coords))
     logs = [(a + i * d) % R for i in range(n)]
@@ -48,7 +45,7 @@ def bases_with_logs(group: str, n: int, rng: random.Random):
     return points, logs
 
 
-def with_edge_cases(group: str, points: list, logs: list, rng: random.Random):
+def with_edge_cases(group: Group, points: list, logs: list, rng: random.Random):
     """Copies with bases at infinity, repeated bases and P/-P pairs mixed in (n >= 8)."""
     points, logs = list(points), list(logs)
     n = len(points)
@@ -71,6 +68,6 @@ def edge_scalars(n: int, rng: random.Random) -> list[int]:
     return [rng.choice(pool)() for _ in range(n)]
 
 
-def expected(group: str, logs: list, scalars: list):
+def expected(group: Group, logs: list, scalars: list):
     total = sum(k * l for k, l in zip(scalars, logs)) % R
     return multiply(group, from_py_ecc(GENERATOR[group]), total)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from prozchain.native import get_backend
-from prozchain.native.backend import G2_GENERATOR, MODULI, P
+from prozchain.native.curve import G2_GENERATOR, MODULI, P, Field, Group
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.native.kernels import array_to_ints, ints_to_array
 from prozchain.prover.twist import twist_point_outside_g2
@@ -20,7 +20,7 @@ def edge_and_random(rng, modulus: int, n: int) -> list[int]:
     return edges + [rng.randrange(modulus) for _ in range(n)]
 
 
-@pytest.mark.parametrize("field", ["fp", "fr"])
+@pytest.mark.parametrize("field", [Field.FP, Field.FR])
 def test_mul_array_matches_ints(backend, rng, field):
     m = MODULI[field]
     xs, ys = edge_and_random(rng, m, 300), edge_and_random(rng, m, 300)[::-1]
@@ -29,7 +29,7 @@ def test_mul_array_matches_ints(backend, rng, field):
     assert array_to_ints(out) == [x * y % m for x, y in zip(xs, ys)]
 
 
-@pytest.mark.parametrize("field", ["fp", "fr"])
+@pytest.mark.parametrize("field", [Field.FP, Field.FR])
 def test_inv_array_matches_ints_and_refuses_zero(backend, rng, field):
     m = MODULI[field]
     xs = [x for x in edge_and_random(rng, m, 200) if x]
@@ -41,7 +41,7 @@ def test_inv_array_matches_ints_and_refuses_zero(backend, rng, field):
 def test_bulk_refuses_non_canonical_rows(backend):
     bad = ints_to_array([1, P, 2])
     with pytest.raises(InvalidFieldElementError):
-        backend.mul_array("fp", bad, bad)
+        backend.mul_array(Field.FP, bad, bad)
 
 
 def g2_rows(points) -> np.ndarray:
@@ -52,14 +52,14 @@ def g2_rows(points) -> np.ndarray:
 def test_check_points_array_names_the_first_bad_point(backend, rng):
     good = [(1, 2), (1, P - 2)]
     rows = ints_to_array([c for pt in good for c in pt] + [0, 0]).reshape(3, 8)
-    assert backend.check_points_array("g1", rows) is None  # the zero row is infinity
+    assert backend.check_points_array(Group.G1, rows) is None  # the zero row is infinity
     off_curve = ints_to_array([1, 2, 1, 3, 5, 5]).reshape(3, 8)
-    assert backend.check_points_array("g1", off_curve) == (1, "not on the curve")
+    assert backend.check_points_array(Group.G1, off_curve) == (1, "not on the curve")
     too_big = ints_to_array([1, 2, 1 + P, 2]).reshape(2, 8)
-    assert backend.check_points_array("g1", too_big) == (1, "a coordinate is not below P")
+    assert backend.check_points_array(Group.G1, too_big) == (1, "a coordinate is not below P")
     outside = twist_point_outside_g2(rng)
-    assert backend.check_points_array("g2", g2_rows([G2_GENERATOR, G2_GENERATOR])) is None
-    assert backend.check_points_array("g2", g2_rows([G2_GENERATOR, outside, outside])) == (
+    assert backend.check_points_array(Group.G2, g2_rows([G2_GENERATOR, G2_GENERATOR])) is None
+    assert backend.check_points_array(Group.G2, g2_rows([G2_GENERATOR, outside, outside])) == (
         1, "not in the subgroup of order R")
 
 
@@ -74,12 +74,12 @@ def test_check_points_array_on_montgomery_rows_and_levels(name, rng):
     backend = get_backend(name)
     outside = twist_point_outside_g2(rng)
     rows = mont(g2_rows([G2_GENERATOR, outside]))
-    assert backend.check_points_array("g2", rows, mont=True) == (1, "not in the subgroup of order R")
-    assert backend.check_points_array("g2", rows, upto="curve", mont=True) is None
+    assert backend.check_points_array(Group.G2, rows, mont=True) == (1, "not in the subgroup of order R")
+    assert backend.check_points_array(Group.G2, rows, upto="curve", mont=True) is None
     off_curve = mont(ints_to_array([0, 0, 1, 3]).reshape(2, 8))
-    assert backend.check_points_array("g1", off_curve, mont=True) == (1, "not on the curve")
-    assert backend.check_points_array("g1", off_curve, upto="canonical", mont=True) is None
-    assert backend.check_points_array("g1", ints_to_array([P, 0]).reshape(1, 8), upto="canonical",
+    assert backend.check_points_array(Group.G1, off_curve, mont=True) == (1, "not on the curve")
+    assert backend.check_points_array(Group.G1, off_curve, upto="canonical", mont=True) is None
+    assert backend.check_points_array(Group.G1, ints_to_array([P, 0]).reshape(1, 8), upto="canonical",
                                       mont=True) == (0, "a coordinate is not below P")
 
 
@@ -91,7 +91,7 @@ def test_native_calls_release_the_gil():
 
     def work():
         window["start"] = time.perf_counter()
-        c.check_points_array("g2", rows)
+        c.check_points_array(Group.G2, rows)
         window["end"] = time.perf_counter()
 
     ticks = []

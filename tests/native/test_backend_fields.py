@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prozchain.native.backend import MODULI, P
+from prozchain.native.curve import MODULI, P, Field
 from prozchain.native.errors import InvalidFieldElementError
 from tests.oracle import field_edge_values
 
-FIELDS = ["fp", "fr"]
+FIELDS = [Field.FP, Field.FR]
 BINARY = {
     "add": lambda a, b, m: (a + b) % m,
     "sub": lambda a, b, m: (a - b) % m,
@@ -80,7 +80,7 @@ def test_pow_matches_ints(backend, field, rng):
 
 
 def test_sqrt_of_squares_is_the_smaller_root(backend, rng):
-    for a in field_edge_values("fp") + [rng.randrange(P) for _ in range(100)]:
+    for a in field_edge_values(Field.FP) + [rng.randrange(P) for _ in range(100)]:
         assert backend.sqrt(a * a % P) == min(a, P - a), a
 
 
@@ -123,7 +123,7 @@ def test_non_canonical_inputs_are_refused(backend, field):
         lambda v: backend.pow(field, v, 2),
         lambda v: backend.batch_inv(field, [1, v]),
     ]
-    if field == "fp":
+    if field is Field.FP:
         calls.append(backend.sqrt)
     for bad in [m, m + 1, 2**256 - 1, -1]:
         for call in calls:

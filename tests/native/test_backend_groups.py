@@ -6,17 +6,17 @@ import pytest
 from py_ecc import optimized_bn128 as bn
 
 from prozchain.native import get_backend
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Group
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.native.reference import from_py_ecc, to_py_ecc
 from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
-GROUPS = ["g1", "g2"]
+GROUPS = [Group.G1, Group.G2]
 
 
 def generator(backend, group):
-    return backend.g1_generator() if group == "g1" else backend.g2_generator()
+    return backend.g1_generator() if group is Group.G1 else backend.g2_generator()
 
 
 def off_curve(point):
@@ -110,16 +110,16 @@ def test_subgroup_members(backend, group, rng):
 def test_twist_points_outside_g2_are_rejected(backend, rng):
     for _ in range(3):
         q = twist_point_outside_g2(rng)
-        assert bn.is_on_curve(to_py_ecc("g2", q), bn.b2)
-        assert oracle.multiply("g2", q, R) is not None  # order does not divide R
-        assert backend.is_on_curve("g2", q), q
-        assert not backend.in_subgroup("g2", q), q
-        assert backend.g_mul("g2", q, R) == oracle.multiply("g2", q, R), q
+        assert bn.is_on_curve(to_py_ecc(Group.G2, q), bn.b2)
+        assert oracle.multiply(Group.G2, q, R) is not None  # order does not divide R
+        assert backend.is_on_curve(Group.G2, q), q
+        assert not backend.in_subgroup(Group.G2, q), q
+        assert backend.g_mul(Group.G2, q, R) == oracle.multiply(Group.G2, q, R), q
 
 
 def jacobian(group, point, z):
     """Jacobian (X, Y, Z) coordinates, X = x*z^2 and Y = y*z^3, in the interface's ints."""
-    field = bn.FQ if group == "g1" else bn.FQ2
+    field = bn.FQ if group is Group.G1 else bn.FQ2
     x, y, _ = to_py_ecc(group, point)
     z = field(z)
     return as_ints(x * z**2), as_ints(y * z**3), as_ints(z)
@@ -130,14 +130,14 @@ def as_ints(c):
 
 
 def random_z(group, rng):
-    return rng.randrange(1, P) if group == "g1" else (rng.randrange(P), rng.randrange(1, P))
+    return rng.randrange(1, P) if group is Group.G1 else (rng.randrange(P), rng.randrange(1, P))
 
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_batch_to_affine(backend, group, rng):
     points = [oracle.random_point(group, rng) for _ in range(6)]
-    one = 1 if group == "g1" else (1, 0)
-    zero = 0 if group == "g1" else (0, 0)
+    one = 1 if group is Group.G1 else (1, 0)
+    zero = 0 if group is Group.G1 else (0, 0)
     triples = [jacobian(group, p, random_z(group, rng)) for p in points]
     triples[2] = jacobian(group, points[2], one)
     expected = list(points)
@@ -153,8 +153,8 @@ def test_batch_to_affine(backend, group, rng):
 def test_non_canonical_coordinates_are_refused(backend, group):
     g = generator(backend, group)
     x, y = g
-    shifted = (x, y + P) if group == "g1" else (x, (y[0], y[1] + P))
-    one = 1 if group == "g1" else (1, 0)
+    shifted = (x, y + P) if group is Group.G1 else (x, (y[0], y[1] + P))
+    one = 1 if group is Group.G1 else (1, 0)
     calls = [
         lambda: backend.g_add(group, g, shifted),
         lambda: backend.g_double(group, shifted),
@@ -176,11 +176,11 @@ def test_g2_subgroup_check_on_torsion_mixtures(backend, rng):
     cofactor = 2 * P - R
     for _ in range(3):
         q = twist_point_outside_g2(rng)
-        torsion = ref.g_mul("g2", q, R)
-        member = oracle.random_point("g2", rng)
-        cleared = ref.g_mul("g2", q, cofactor)
-        assert ref.g_mul("g2", cleared, R) is None  # the oracle's view: [h]Q has order R
-        assert not backend.in_subgroup("g2", torsion), torsion
-        assert not backend.in_subgroup("g2", ref.g_add("g2", member, torsion))
-        assert backend.in_subgroup("g2", cleared)
-        assert backend.in_subgroup("g2", ref.g_neg("g2", cleared))
+        torsion = ref.g_mul(Group.G2, q, R)
+        member = oracle.random_point(Group.G2, rng)
+        cleared = ref.g_mul(Group.G2, q, cofactor)
+        assert ref.g_mul(Group.G2, cleared, R) is None  # the oracle's view: [h]Q has order R
+        assert not backend.in_subgroup(Group.G2, torsion), torsion
+        assert not backend.in_subgroup(Group.G2, ref.g_add(Group.G2, member, torsion))
+        assert backend.in_subgroup(Group.G2, cleared)
+        assert backend.in_subgroup(Group.G2, ref.g_neg(Group.G2, cleared))

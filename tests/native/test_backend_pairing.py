@@ -10,7 +10,7 @@ import functools
 
 import pytest
 
-from prozchain.native.backend import GT_ONE, P, R
+from prozchain.native.curve import GT_ONE, P, R, Group
 from prozchain.native.backend import fp12_from_tower
 from tests import oracle
 
@@ -20,7 +20,7 @@ def samples(backend, fast: int) -> int:
 
 
 def random_pair(rng):
-    return oracle.random_point("g1", rng), oracle.random_point("g2", rng)
+    return oracle.random_point(Group.G1, rng), oracle.random_point(Group.G2, rng)
 
 
 def product(backend, values):
@@ -37,10 +37,10 @@ def test_bilinearity(backend, rng):
         p, q = random_pair(rng)
         a, b = rng.randrange(1, R), rng.randrange(1, R)
         e = backend.pairing(p, q)
-        ab_p = backend.g_mul("g1", p, a * b)
-        ab_q = backend.g_mul("g2", q, a * b)
+        ab_p = backend.g_mul(Group.G1, p, a * b)
+        ab_q = backend.g_mul(Group.G2, q, a * b)
         expected = backend.gt_pow(e, a * b)
-        pairing_ab = backend.pairing(backend.g_mul("g1", p, a), backend.g_mul("g2", q, b))
+        pairing_ab = backend.pairing(backend.g_mul(Group.G1, p, a), backend.g_mul(Group.G2, q, b))
         assert pairing_ab == expected, (p, q, a, b)
         assert backend.pairing(ab_p, q) == expected, (p, q, a, b)
         assert backend.pairing(p, ab_q) == expected, (p, q, a, b)
@@ -71,10 +71,10 @@ def test_pairing_check(backend, rng):
     for _ in range(samples(backend, 4)):
         p, q = random_pair(rng)
         a, b = rng.randrange(1, R), rng.randrange(1, R)
-        a_p, b_q = backend.g_mul("g1", p, a), backend.g_mul("g2", q, b)
-        minus_ab_p = backend.g_mul("g1", p, -a * b)
+        a_p, b_q = backend.g_mul(Group.G1, p, a), backend.g_mul(Group.G2, q, b)
+        minus_ab_p = backend.g_mul(Group.G1, p, -a * b)
         assert backend.pairing_check([(a_p, b_q), (minus_ab_p, q)]), (p, q, a, b)
-        tampered = backend.g_add("g1", minus_ab_p, p)
+        tampered = backend.g_add(Group.G1, minus_ab_p, p)
         assert not backend.pairing_check([(a_p, b_q), (tampered, q)]), (p, q, a, b)
 
 

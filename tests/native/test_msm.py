@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 
 from prozchain import native
-from prozchain.native.backend import R
+from prozchain.native.c_backend import MsmFlag
+from prozchain.native.curve import R, Group
 from prozchain.native.kernels import PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
 from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
 
 
-GROUPS = ["g1", "g2"]
+GROUPS = [Group.G1, Group.G2]
+NO_SPLIT, JACOBIAN, AFFINE = MsmFlag.NO_SPLIT, MsmFlag.JACOBIAN, MsmFlag.AFFINE
 
 
 @pytest.mark.parametrize("group", GROUPS)
@@ -52,7 +54,7 @@ def test_large_with_edge_cases_against_log_oracle(group, n, c, rng):
 
 @pytest.mark.parametrize("group", GROUPS)
 def test_numba_at_1000(group, c, numba_backend, rng):
-    n = 1000 if group == "g1" else 200
+    n = 1000 if group is Group.G1 else 200
     points, logs = bases_with_logs(group, n, rng)
     points, logs = with_edge_cases(group, points, logs, rng)
     scalars = edge_scalars(n, rng)
@@ -61,10 +63,10 @@ def test_numba_at_1000(group, c, numba_backend, rng):
 
 
 @pytest.mark.parametrize("group", GROUPS)
-@pytest.mark.parametrize("flags", [0, 1, 2, 4, 5, 3])
+@pytest.mark.parametrize("flags", [MsmFlag(0), NO_SPLIT, JACOBIAN, AFFINE, NO_SPLIT | AFFINE, NO_SPLIT | JACOBIAN])
 @pytest.mark.parametrize("window", [0, 1, 2, 5, 8, 12])
 def test_every_window_and_bucket_mode(group, flags, window, c, rng):
-    """flags: 1 no small-scalar split, 2 Jacobian buckets, 4 affine batches even for small c."""
+    """flags: no small-scalar split, Jacobian buckets, affine batches even for small c."""
     n = 300
     points, logs = bases_with_logs(group, n, rng)
     points, logs = with_edge_cases(group, points, logs, rng)
@@ -82,7 +84,7 @@ def test_cancelling_and_doubling_buckets(group, c, rng):
     pts = points[:4] * 50 + [neg(group, p) for p in points[:4]] * 49
     lg = logs[:4] * 50 + [(-l) % R for l in logs[:4]] * 49
     scalars = [7] * len(pts)
-    for flags in (4, 5, 2):
+    for flags in (AFFINE, NO_SPLIT | AFFINE, JACOBIAN):
         got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), 4, flags)
         assert got == expected(group, lg, scalars)
 
@@ -91,7 +93,7 @@ def test_cancelling_and_doubling_buckets(group, c, rng):
 def test_affine_batches_over_few_buckets(group, c, rng):
     """Thousands of points over a handful of buckets: conflicting points wait in the queue for
     later batches, and overflow it into Jacobian side buckets; the sum must not notice."""
-    n = 3000 if group == "g1" else 1500
+    n = 3000 if group is Group.G1 else 1500
     points, logs = bases_with_logs(group, n, rng)
     scalars = [rng.choice([5, 2**40 + 3, R - 9, 255]) for _ in range(n)]
     for window in (8, 12):
@@ -109,7 +111,7 @@ def test_bucket_sums_that_cancel_and_double(group, c, rng):
     pts = [p for p in points] + [neg(group, p) for p in points] + list(points)
     lg = list(logs) + [(-l) % R for l in logs] + list(logs)
     scalars = [1000] * 3 + [1001] * 3 + [1002] * 3
-    for flags in (4, 5):
+    for flags in (AFFINE, NO_SPLIT | AFFINE):
         got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), 12, flags)
         assert got == expected(group, lg, scalars)
 
@@ -126,13 +128,13 @@ def test_degenerate_sums(group, c, numba_backend, rng):
 
 
 def test_prepared_bases_are_reused_and_prefix_msm(c, numba_backend, rng):
-    points, logs = bases_with_logs("g1", 64, rng)
-    bases = c.msm_prepare("g1", points)
+    points, logs = bases_with_logs(Group.G1, 64, rng)
+    bases = c.msm_prepare(Group.G1, points)
     assert isinstance(bases, PreparedBases) and bases.array.shape == (64, 8)
-    assert np.array_equal(bases.array, prepare_bases("g1", points).array)  # C and Python agree
+    assert np.array_equal(bases.array, prepare_bases(Group.G1, points).array)  # C and Python agree
     for m in (1, 10, 64):
         scalars = [rng.randrange(R) for _ in range(m)]
-        want = expected("g1", logs[:m], scalars)
+        want = expected(Group.G1, logs[:m], scalars)
         assert c.msm_prepared(bases, scalars_array(scalars)) == want
         assert numba_backend.msm_prepared(bases, scalars_array(scalars)) == want
     with pytest.raises(ValueError):
@@ -142,14 +144,14 @@ def test_prepared_bases_are_reused_and_prefix_msm(c, numba_backend, rng):
 
 
 def test_cost_model_windows(c):
-    from prozchain.native.c_backend import ffi, lib
+    from prozchain.native.c_backend import ffi, kernels, lib
 
     affine = ffi.new("int *")
-    windows = [lib.pz_msm_window(1, 1 << k, 254, affine) for k in (4, 10, 16, 20)]
+    windows = [kernels.msm_window(lib.PZ_G1, 1 << k, 254, affine) for k in (4, 10, 16, 20)]
     assert windows == sorted(windows) and 1 <= windows[0] and windows[-1] <= 20
-    lib.pz_msm_window(1, 1 << 20, 254, affine)
+    kernels.msm_window(lib.PZ_G1, 1 << 20, 254, affine)
     assert affine[0] == 1  # large windows accumulate in affine batches
-    lib.pz_msm_window(1, 16, 254, affine)
+    kernels.msm_window(lib.PZ_G1, 16, 254, affine)
     assert affine[0] == 0
 
 
@@ -165,7 +167,7 @@ def test_generator_multiples_fixed_base_kernel(group, c, ref, rng):
     """The C fixed-base table kernel (key generation) against py_ecc's multiply, per point:
     zero, one, R and its neighbours, 2^256 - 1, every byte digit at the window edges, and a
     chunk boundary (1024) crossed by random scalars."""
-    gen = ref.g1_generator() if group == "g1" else ref.g2_generator()
+    gen = ref.g1_generator() if group is Group.G1 else ref.g2_generator()
     scalars = [0, 1, 2, R - 1, R, R + 1, 2**256 - 1, 255, 256, 2**255, 255 * 256**31]
     scalars += [rng.randrange(2**256) for _ in range(1030 - len(scalars))]
     got = bases_to_points(c.generator_multiples(group, ints_to_array(scalars)))

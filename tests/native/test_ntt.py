@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from prozchain import native
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints, ints_to_array, root_of_unity
 
 

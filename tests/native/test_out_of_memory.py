@@ -14,6 +14,7 @@ into the error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 import shutil
@@ -28,6 +29,7 @@ pytest.importorskip("prozchain.native._bn254")
 
 from prozchain.native.c_backend import CBackend, runnable_paths  # noqa: E402
 from prozchain.native.errors import NativeMemoryError  # noqa: E402
+from prozchain.native.curve import Field, Group
 
 # Runs in the subprocess, given the path. Inputs are made before the limit is set and, where the
 # kernel fails before reading them, left as untouched zero pages: they cost address space, not
@@ -39,13 +41,13 @@ LIMITED = textwrap.dedent(r"""
 
     import numpy as np
 
-    from prozchain.native.backend import R
-    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_functions
+    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_kernels
+    from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError, ProzError
     from prozchain.native.kernels import PreparedBases
 
     path = sys.argv[1]
-    c, fns = CBackend(path), path_functions(path)
+    c, fns = CBackend(path), path_kernels(path)
     MB = 1 << 20
 
 
@@ -71,12 +73,12 @@ LIMITED = textwrap.dedent(r"""
     # Known answers, and the OpenMP threads (their stacks need address space too) and malloc's
     # per-thread arenas made before any limit: every kernel below runs split once here.
     g1_gen, g2_gen = c.g1_generator(), c.g2_generator()
-    c.mul_array("fr", np.ones((1 << 16, 4), dtype=np.uint64), np.ones((1 << 16, 4), dtype=np.uint64))
+    c.mul_array(Field.FR, np.ones((1 << 16, 4), dtype=np.uint64), np.ones((1 << 16, 4), dtype=np.uint64))
     bases = {g: c.generator_multiples(g, np.arange(1, 4097, dtype=np.uint64).repeat(4).reshape(-1, 4) % 7)
-             for g in ("g1", "g2")}
+             for g in (Group.G1, Group.G2)}
     scalars = np.arange(4096 * 4, dtype=np.uint64).reshape(-1, 4)
     msm_expected = {g: c.msm_prepared(bases[g], scalars) for g in bases}
-    pairs = [(g1_gen, g2_gen), (c.g_neg("g1", g1_gen), g2_gen)]
+    pairs = [(g1_gen, g2_gen), (c.g_neg(Group.G1, g1_gen), g2_gen)]
     pairing_expected = c.multi_pairing(pairs[:1])
     c.ntt_array(np.ones((1 << 10, 4), dtype=np.uint64))   # the twiddle table holds transforms up to 2^10
 
@@ -120,7 +122,7 @@ LIMITED = textwrap.dedent(r"""
     # the kernels that allocate in proportion to their input
     values = zeros(1 << 22, 4)   # ntt_array copies the input (128 MB), the twiddles would be 128 MB more
     expect_out_of_memory("pz_fr_ntt", "2^22 values", lambda: c.ntt_array(values), margin=192 * MB)
-    for group, log, width in (("g1", 24, 8), ("g2", 23, 16)):
+    for group, log, width in ((Group.G1, 24, 8), (Group.G2, 23, 16)):
         big, k = PreparedBases(group, zeros(1 << log, width)), zeros(1 << log, 4)
         expect_out_of_memory(f"pz_{group}_msm", f"2^{log} points", lambda: c.msm_prepared(big, k))
     del big, k
@@ -129,20 +131,20 @@ LIMITED = textwrap.dedent(r"""
     del values, a, b
     values = zeros(1 << 21, 4)
     values[:, 0] = 1   # the output (64 MB) fits, the values and their scratch (128 MB) do not
-    expect_out_of_memory("pz_batch_inv", "2^21 values", lambda: c.inv_array("fr", values), margin=96 * MB)
+    expect_out_of_memory("pz_batch_inv", "2^21 values", lambda: c.inv_array(Field.FR, values), margin=96 * MB)
     del values
     n = 1 << 22
-    for group, width in (("g1", 8), ("g2", 16)):
+    for group, width in ((Group.G1, 8), (Group.G2, 16)):
         out, jac = zeros(n, width), zeros(n, 3 * width // 2)
-        fn = getattr(fns, f"pz_{group}_batch_to_affine")
+        fn = fns.group(group).batch_to_affine
         expect_out_of_memory(f"pz_{group}_batch_to_affine", "2^22 points",
                              lambda: check_alloc(fn(ptr(out), ptr(jac), n), f"pz_{group}_batch_to_affine", n, "points"))
     del out, jac
     n = 1 << 16   # a pair's Miller loop steps take 40 kB
     g1s, g2s, gt = ones(n, 8), ones(n, 16), zeros(1, 48)
-    for kernel, call in (("pz_pairing", lambda: fns.pz_pairing(ptr(gt), ptr(g1s), ptr(g2s), n)),
-                         ("pz_pairing_check", lambda: fns.pz_pairing_check(ptr(g1s), ptr(g2s), n)),
-                         ("pz_miller_loop", lambda: fns.pz_miller_loop(ptr(gt), ptr(g1s), ptr(g2s), n))):
+    for kernel, call in (("pz_pairing", lambda: fns.pairing(ptr(gt), ptr(g1s), ptr(g2s), n)),
+                         ("pz_pairing_check", lambda: fns.pairing_check(ptr(g1s), ptr(g2s), n)),
+                         ("pz_miller_loop", lambda: fns.miller_loop(ptr(gt), ptr(g1s), ptr(g2s), n))):
         expect_out_of_memory(kernel, "2^16 pairs", lambda: check_alloc(call(), kernel, n, "pairs"))
     del g1s, g2s
 
@@ -196,12 +198,12 @@ FAULTS = textwrap.dedent(r"""
     import numpy as np
 
     from prozchain.native import _bn254
-    from prozchain.native.backend import R
-    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_functions, to_limbs
+    from prozchain.native.c_backend import CBackend, MsmFlag, check_alloc, ffi, path_kernels, to_limbs
+    from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError
 
     path = sys.argv[1]
-    c, fns = CBackend(path), path_functions(path)
+    c, fns = CBackend(path), path_kernels(path)
     shim = ctypes.CDLL(None)
     shim.fail_allocation.argtypes = [ctypes.c_long, ctypes.c_size_t, ctypes.c_size_t]
     shim.allocations_left.restype = ctypes.c_long
@@ -215,9 +217,9 @@ FAULTS = textwrap.dedent(r"""
 
 
     def progression(group, n):
-        out = np.zeros((n, 8 if group == "g1" else 16), dtype=np.uint64)
-        gen = to_limbs([1, 2]) if group == "g1" else to_limbs([*c.g2_generator()[0], *c.g2_generator()[1]])
-        fn = getattr(fns, f"pz_{group}_progression")
+        out = np.zeros((n, 8 if group is Group.G1 else 16), dtype=np.uint64)
+        gen = to_limbs([1, 2]) if group is Group.G1 else to_limbs([*c.g2_generator()[0], *c.g2_generator()[1]])
+        fn = fns.group(group).progression
         check_alloc(fn(ffi.from_buffer("uint64_t[]", out), gen, to_limbs([3]), to_limbs([5]), n),
                     f"pz_{group}_progression", n, "points")
         return out
@@ -231,19 +233,20 @@ FAULTS = textwrap.dedent(r"""
     mixed[::7] = 0
     fr = mixed >> np.uint64(4)   # below R
     calls = {}
-    for group in ("g1", "g2"):
+    for group in (Group.G1, Group.G2):
         bases = c.msm_prepare_array(group, progression(group, 2048))
         same = np.tile(np.array([12345, 0, 0, 1 << 40], dtype=np.uint64), (2048, 1))
         # affine buckets, 2^11 of them (reduced in affine batches), equal scalars (side buckets);
         # then the cost model's choice over scalars of every size class
-        calls[f"pz_{group}_msm affine"] = lambda b=bases, k=same: c.msm_prepared(b, k, window=12, flags=5)
+        calls[f"pz_{group}_msm affine"] = lambda b=bases, k=same: c.msm_prepared(
+            b, k, window=12, flags=MsmFlag.NO_SPLIT | MsmFlag.AFFINE)
         calls[f"pz_{group}_msm"] = lambda b=bases: c.msm_prepared(b, mixed)
         calls[f"pz_{group}_progression"] = lambda g=group: ints(progression(g, 3 * 4096 + 5)[::997])
         calls[f"pz_{group}_fixed_base"] = lambda g=group: ints(c.generator_multiples(g, mixed[:1500]).array[::97])
-    calls["pz_g1_batch_to_affine"] = lambda: c.batch_to_affine("g1", [(1, 2, 1), (4, 8, 2)])
-    calls["pz_batch_inv"] = lambda: ints(c.inv_array("fr", fr[1:100] | np.uint64(1)))
-    calls["pz_pairing"] = lambda: c.multi_pairing([(g1, g2), (c.g_double("g1", g1), g2)])
-    calls["pz_pairing_check"] = lambda: c.pairing_check([(g1, g2), (c.g_neg("g1", g1), g2)])
+    calls["pz_g1_batch_to_affine"] = lambda: c.batch_to_affine(Group.G1, [(1, 2, 1), (4, 8, 2)])
+    calls["pz_batch_inv"] = lambda: ints(c.inv_array(Field.FR, fr[1:100] | np.uint64(1)))
+    calls["pz_pairing"] = lambda: c.multi_pairing([(g1, g2), (c.g_double(Group.G1, g1), g2)])
+    calls["pz_pairing_check"] = lambda: c.pairing_check([(g1, g2), (c.g_neg(Group.G1, g1), g2)])
     calls["pz_fr_ntt"] = lambda: ints(c.ntt_array(fr[:1024], shift=7))
     calls["pz_qap_h"] = lambda: ints(c.qap_h(fr, fr[::-1], 7))
     expected = {name: call() for name, call in calls.items()}
@@ -294,32 +297,33 @@ def test_each_allocation_of_each_kernel_can_fail(path, tmp_path):
 
 def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
     """Each CBackend method over an allocating kernel raises when that kernel reports it ran out."""
-    from prozchain.native._bn254 import lib as compiled
-    from prozchain.native.c_backend import path_functions
+    from prozchain.native.c_backend import lib, path_kernels
     from prozchain.native.kernels import PreparedBases
 
     c = CBackend()
-    real = path_functions(c.path)
-    failing = {"pz_batch_inv", "pz_qap_h", "pz_g1_batch_to_affine", "pz_pairing", "pz_pairing_check",
-               "pz_g1_fixed_base", "pz_g1_msm", "pz_g2_msm", "pz_fr_ntt"}
+    real = path_kernels(c.path)
 
-    class OutOfMemory:
-        def __getattr__(self, name):
-            return (lambda *args: compiled.PZ_OUT_OF_MEMORY) if name in failing else getattr(real, name)
+    def out_of_memory(*args):
+        return lib.PZ_OUT_OF_MEMORY
 
-    monkeypatch.setattr(c, "_lib", OutOfMemory())
+    failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt"), out_of_memory)
+    g1 = dataclasses.replace(real.g1, batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory)
+    g2 = dataclasses.replace(real.g2, msm=out_of_memory)
+    monkeypatch.setattr(c, "_kernels", dataclasses.replace(real, g1=g1, g2=g2, **failing))
     ones = np.ones((1024, 4), dtype=np.uint64)
     g1, g2 = c.g1_generator(), c.g2_generator()
     calls = {
-        "pz_batch_inv (3 values)": lambda: c.batch_inv("fr", [1, 2, 3]),
-        "pz_batch_inv (2^10 values)": lambda: c.inv_array("fr", ones),
+        "pz_batch_inv (3 values)": lambda: c.batch_inv(Field.FR, [1, 2, 3]),
+        "pz_batch_inv (2^10 values)": lambda: c.inv_array(Field.FR, ones),
         "pz_qap_h (2^10 values)": lambda: c.qap_h(ones, ones, 7),
-        "pz_g1_batch_to_affine (1 points)": lambda: c.batch_to_affine("g1", [(1, 2, 1)]),
+        "pz_g1_batch_to_affine (1 points)": lambda: c.batch_to_affine(Group.G1, [(1, 2, 1)]),
         "pz_pairing (1 pairs)": lambda: c.multi_pairing([(g1, g2)]),
         "pz_pairing_check (1 pairs)": lambda: c.pairing_check([(g1, g2)]),
-        "pz_g1_fixed_base (2^10 points)": lambda: c.generator_multiples("g1", ones),
-        "pz_g1_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases("g1", np.zeros((1024, 8), np.uint64)), ones),
-        "pz_g2_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases("g2", np.zeros((1024, 16), np.uint64)), ones),
+        "pz_g1_fixed_base (2^10 points)": lambda: c.generator_multiples(Group.G1, ones),
+        "pz_g1_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G1, np.zeros((1024, 8), np.uint64)),
+                                                          ones),
+        "pz_g2_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G2, np.zeros((1024, 16), np.uint64)),
+                                                          ones),
         "pz_fr_ntt (2^10 values)": lambda: c.ntt_array(ones),
     }
     for message, call in calls.items():

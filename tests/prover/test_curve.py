@@ -6,16 +6,16 @@ import pytest
 from py_ecc import bn128
 from py_ecc import optimized_bn128 as bn
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R, Group
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover import Fr, G1Point, G2Point
 from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
-CLASSES = {"g1": G1Point, "g2": G2Point}
+CLASSES = {Group.G1: G1Point, Group.G2: G2Point}
 
 
-@pytest.fixture(params=["g1", "g2"])
+@pytest.fixture(params=[Group.G1, Group.G2])
 def group(request):
     return request.param
 
@@ -67,13 +67,13 @@ def test_py_ecc_conversions_both_flavours(prover_backend, group, rng):
     k = rng.randrange(1, R)
     point = k * cls.generator()
     optimized = bn.multiply(oracle.GENERATOR[group], k)
-    affine = bn128.multiply(bn128.G1 if group == "g1" else bn128.G2, k)
+    affine = bn128.multiply(bn128.G1 if group is Group.G1 else bn128.G2, k)
     assert bn.eq(point.to_py_ecc(), optimized)
     assert point.to_py_ecc(optimized=False) == affine
     assert cls.from_py_ecc(optimized) == cls.from_py_ecc(affine) == point
     assert bn.is_inf(cls.infinity().to_py_ecc())
     assert cls.infinity().to_py_ecc(optimized=False) is None
-    infinity = bn.Z1 if group == "g1" else bn.Z2
+    infinity = bn.Z1 if group is Group.G1 else bn.Z2
     assert cls.from_py_ecc(None) == cls.from_py_ecc(infinity) == cls.infinity()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.prover import Fp, Fr
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.prover import G1Point, G2Point
 from prozchain.prover.errors import InvalidPublicInputs
 from prozchain.relations.errors import JSONFormatError

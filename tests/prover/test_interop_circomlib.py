@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from prozchain.cli import main
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.groth16.ptau_dev import write_dev_ptau
 from prozchain.prover.groth16.setup import constraint_system

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.prover import GT, G1Point, G2Point, multi_pairing, pairing, pairing_check
 from tests import oracle

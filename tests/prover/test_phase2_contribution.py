@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from prozchain.cli import main
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.prover.curve import G1Point
 from prozchain.prover.errors import SetupError
 from prozchain.relations.formats.container import FormatError, read_container, write_container

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from prozchain.cli import main
-from prozchain.native.backend import R
+from prozchain.native.curve import R, Group
 from prozchain.native.kernels import ints_to_array, prepare_bases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.errors import DevPtauError
@@ -72,9 +72,9 @@ def run_node(script: str, request: dict) -> dict:
 
 def test_each_piece_matches_snarkjs():
     backend = current_backend()
-    g1_rows = [backend.generator_multiples("g1", ints_to_array([k])).array for k in (1, 7, R - 1)]
-    g1_rows.append(prepare_bases("g1", [None]).array)  # infinity: all zero both ways
-    g2_rows = [backend.generator_multiples("g2", ints_to_array([k])).array for k in (1, 12345)]
+    g1_rows = [backend.generator_multiples(Group.G1, ints_to_array([k])).array for k in (1, 7, R - 1)]
+    g1_rows.append(prepare_bases(Group.G1, [None]).array)  # infinity: all zero both ways
+    g2_rows = [backend.generator_multiples(Group.G2, ints_to_array([k])).array for k in (1, 12345)]
     digests = [hashlib.blake2b(bytes([i]), digest_size=64).digest() for i in range(4)]
     challenge = hashlib.blake2b(b"challenge", digest_size=64).digest()
     prefixes = [b"", challenge, bytes(range(128))]
@@ -94,12 +94,12 @@ def test_each_piece_matches_snarkjs():
     assert [rng.next_u32() for _ in range(40)] == theirs["chacha"]  # crosses two blocks
 
     def g2_hex(point) -> str:
-        return uncompressed("g2", prepare_bases("g2", [point]).array).hex()
+        return uncompressed(Group.G2, prepare_bases(Group.G2, [point]).array).hex()
 
     assert [g2_hex(hash_to_g2(d)) for d in digests] == theirs["hash_to_g2"]
     assert [g2_hex(g2_sp(p, challenge, g1_rows[1], g1_rows[2])) for p in (0, 1, 2)] == theirs["g2_sp"]
-    assert [uncompressed("g1", r).hex() for r in g1_rows] == theirs["g1_u"]
-    assert [uncompressed("g2", r).hex() for r in g2_rows] == theirs["g2_u"]
+    assert [uncompressed(Group.G1, r).hex() for r in g1_rows] == theirs["g1_u"]
+    assert [uncompressed(Group.G2, r).hex() for r in g2_rows] == theirs["g2_u"]
     assert [first_challenge_hash(p).hex() for p in (1, 3, 6)] == theirs["first"]
     assert [hashlib.blake2b(p + m, digest_size=64).hexdigest() for p in prefixes for m in messages] == theirs["resumed"]
 
@@ -139,10 +139,11 @@ def test_reader_sees_the_secrets_lagrange_basis(dev):
     ptau, backend = read_ptau(path), current_backend()
     for size in (1, 4, 1 << POWER):
         basis = ints_to_array(lagrange_at(backend, size, made.tau))
-        assert (ptau.lagrange(12, "g1", size).array == backend.generator_multiples("g1", basis).array).all()
-        assert (ptau.lagrange(13, "g2", size).array == backend.generator_multiples("g2", basis).array).all()
+        assert (ptau.lagrange(12, Group.G1, size).array == backend.generator_multiples(Group.G1, basis).array).all()
+        assert (ptau.lagrange(13, Group.G2, size).array == backend.generator_multiples(Group.G2, basis).array).all()
     alpha_tau = ints_to_array([made.alpha * pow(made.tau, i, R) % R for i in range(1 << POWER)])
-    assert (ptau.points(4, "g1", 0, 1 << POWER).array == backend.generator_multiples("g1", alpha_tau).array).all()
+    alpha_g1 = backend.generator_multiples(Group.G1, alpha_tau).array
+    assert (ptau.points(4, Group.G1, 0, 1 << POWER).array == alpha_g1).all()
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +213,7 @@ def replace_point(path: Path, out: Path, section: int, index: int, point: bytes)
 def test_tampered_ptau_is_refused(dev, tmp_path):
     path, made = dev
     backend = current_backend()
-    wrong = backend.generator_multiples("g1", ints_to_array([made.tau + 1])).array.tobytes()  # a valid G1 point
+    wrong = backend.generator_multiples(Group.G1, ints_to_array([made.tau + 1])).array.tobytes()  # a valid G1 point
     off_curve = bytearray(wrong)
     off_curve[0] ^= 1
     cases = {"tau G1 power 3": (2, 3, wrong), "Lagrange tau G1 of domain 16, point 2": (12, 15 + 2, wrong),
@@ -223,7 +224,7 @@ def test_tampered_ptau_is_refused(dev, tmp_path):
         replace_point(path, files[-1], section, index, point)
     assert snarkjs_verify_ptaus([path, *files]) == [True] + [False] * len(cases), list(cases)
     with pytest.raises(FormatError, match=r"section type 12 \(Lagrange tau G1\): point 20: .*curve"):
-        read_ptau(tmp_path / "12_20.ptau").lagrange(12, "g1", 16)
+        read_ptau(tmp_path / "12_20.ptau").lagrange(12, Group.G1, 16)
 
 
 def cli(*argv: str) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.cli import main
-from prozchain.native.backend import P
+from prozchain.native.curve import P
 from prozchain.relations.formats.container import FormatError, write_container
 from prozchain.prover.formats.ptau import MAX_POWER, read_ptau
 from prozchain.relations.formats.r1cs import write_r1cs

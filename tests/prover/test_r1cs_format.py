@@ -11,7 +11,7 @@ import pytest
 
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.cli import main
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.relations.formats.container import FormatError, read_container, write_container
 from prozchain.relations.formats.r1cs import read_r1cs, write_r1cs
 

@@ -12,7 +12,7 @@ import pytest
 
 import prozchain.prover.formats.snarkjs_json as snarkjs_json
 from prozchain.cli import main
-from prozchain.native.backend import R
+from prozchain.native.curve import R, Field
 from prozchain.prover import G1Point, G2Point
 from prozchain.prover.errors import InvalidVerificationKey
 from prozchain.relations.errors import JSONFormatError
@@ -133,7 +133,7 @@ def test_verify_command_exits_2_with_one_line_for_each_malformed_file(files, cap
     assert code == 2 and "dir: cannot read (Is a directory)" in err
 
 
-def point_at_infinity_in(vk_json: dict, field: str) -> dict:
+def point_at_infinity_in(vk_json: dict, field: Field) -> dict:
     g1, g2 = G1Point.infinity(), G2Point.infinity()
     if field.startswith("IC"):
         ic = list(vk_json["IC"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.cli import main
 from prozchain.prover.formats.snarkjs_json import read_proof, read_public, read_verification_key
 from prozchain.prover.groth16.keys import VerificationKey

@@ -17,6 +17,7 @@ from prozchain.relations.formats.container import FormatError
 from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
 from prozchain.prover.groth16.setup import dev_setup, toy_r1cs
 from prozchain.prover.twist import twist_point_outside_g2
+from prozchain.native.curve import Group
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +61,11 @@ def test_bad_points_and_records_are_named(tmp_path, key):
     h = key.h.array.copy()
     h[2, 0] ^= 1  # x changed: (x, y) leaves the curve
     with pytest.raises(FormatError, match=r"section type 9 \(H\): point 2: .*curve"):
-        read_zkey(written(tmp_path, dataclasses.replace(key, h=PreparedBases("g1", h))))
-    outside = current_backend().msm_prepare("g2", [twist_point_outside_g2(random.Random(3))]).array
+        read_zkey(written(tmp_path, dataclasses.replace(key, h=PreparedBases(Group.G1, h))))
+    outside = current_backend().msm_prepare(Group.G2, [twist_point_outside_g2(random.Random(3))]).array
     b2 = key.b2.array.copy()
     b2[1] = outside[0]
-    bad_b2 = written(tmp_path, dataclasses.replace(key, b2=PreparedBases("g2", b2)))
+    bad_b2 = written(tmp_path, dataclasses.replace(key, b2=PreparedBases(Group.G2, b2)))
     with pytest.raises(FormatError, match=r"section type 7 \(B2\): point 1: .*subgroup"):
         read_zkey(bad_b2)
     assert read_zkey(bad_b2, check="none").n_vars == key.n_vars  # only when asked not to check
@@ -80,11 +81,11 @@ def test_prover_refuses_a_b2_msm_outside_g2(key):
     from prozchain.prover.groth16.prover import prove
     from prozchain.prover.groth16.setup import toy_witness
 
-    outside = current_backend().msm_prepare("g2", [twist_point_outside_g2(random.Random(4))]).array
+    outside = current_backend().msm_prepare(Group.G2, [twist_point_outside_g2(random.Random(4))]).array
     b2 = key.b2.array.copy()
     b2[2] = outside[0]
     with pytest.raises(ProvingKeyError, match="B2"):
-        prove(dataclasses.replace(key, b2=PreparedBases("g2", b2)), toy_witness(3))
+        prove(dataclasses.replace(key, b2=PreparedBases(Group.G2, b2)), toy_witness(3))
 
 
 def test_mapped_sections_survive_page_release_and_one_shot_proofs(tmp_path, key: ZKey):

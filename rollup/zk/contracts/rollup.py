@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
 from prozchain.circuits.txtypes.registry import BALANCE_BITS

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from prozchain.native.backend import P, R
+from prozchain.native.curve import P, R
 from prozchain.prover.groth16.keys import Proof, VerificationKey
 from prozchain.rollup.l1 import Contract, external
 from prozchain.rollup.l1.precompiles import WORD

@@ -9,7 +9,7 @@ from py_ecc import bn128
 from py_ecc import optimized_bn128 as ob
 from py_ecc.optimized_bn128.optimized_pairing import pairing as miller
 
-from prozchain.native.backend import P
+from prozchain.native.curve import P
 from prozchain.prover.twist import twist_point_outside_g2
 from prozchain.rollup.l1 import Chain, Key, PrecompileFailure
 from prozchain.rollup.l1.precompiles import ec_add, ec_mul, ec_pairing

@@ -11,7 +11,7 @@ from prozchain.relations import WitnessError
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.testing import check_circuit
 from prozchain.circuits.txtypes import Account, AccountTree, BatchCircuit, Slot, Tx, apply_tx, sign_tx
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 ALICE, BOB = b"A" * 32, b"B" * 32
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from prozchain.circuits.txtypes import Tx, encode_batch
-from prozchain.native.backend import P
+from prozchain.native.curve import P
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.zk.agents import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
 from prozchain.rollup.zk.node import ZkNode

@@ -12,7 +12,7 @@ from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import (Account, AccountTree, NonceAhead, RegistryError, Tx, TxRejected, TxType, apply_tx, decode_batch,
                               encode_batch, get, leaf_hash, register, sign_tx, undo)
-from prozchain.native.backend import R
+from prozchain.native.curve import R
 
 ALICE, BOB = b"a" * 32, b"b" * 32
 

@@ -1,0 +1,81 @@
+"""BN254's numbers and names: the two fields, the two groups, their moduli and generators.
+
+Everything above the backends that needs a modulus or a generator takes it from here, and every
+backend method names its field or group with :class:`Field` or :class:`Group` (never a string),
+so the interface is checked where it is typed. The members' values are the short names the
+C core and the files use ("fp", "g1"): ``Group("g1")`` reads one back, ``str(Group.G1)`` writes
+it. Members are not strings, so a string passed where a member belongs fails at once (a
+``KeyError`` in the backend's tables) rather than working by accident in one backend only.
+
+>>> Field.FR.modulus == R, Group.G2.coords, str(Group.G1)
+(True, 4, 'g1')
+>>> Group("g2") is Group.G2
+True
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional, Tuple
+
+P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+ATE_X = 4965661367192848881  # the BN parameter x: P and R are polynomials in it
+
+
+class Field(Enum):
+    """A prime field of BN254: the base field Fp (curve coordinates) or the scalar field Fr."""
+
+    FP = "fp"
+    FR = "fr"
+
+    @property
+    def modulus(self) -> int:
+        return P if self is Field.FP else R
+
+    def __str__(self) -> str:
+        return self.value
+
+    # Members are singletons (unpickling returns them too): hashing by identity, in C, keeps the
+    # backends' per-call table lookups as cheap as they were with strings (Enum's own hash is Python)
+    __hash__ = object.__hash__
+
+
+class Group(Enum):
+    """A group of BN254: G1 over Fp, or G2 (the order-R subgroup of the twist) over Fp2."""
+
+    G1 = "g1"
+    G2 = "g2"
+
+    @property
+    def coords(self) -> int:
+        """Fp coordinates per affine point: 2 on G1 (x, y), 4 on G2 (x.c0, x.c1, y.c0, y.c1)."""
+        return 2 if self is Group.G1 else 4
+
+    def __str__(self) -> str:
+        return self.value
+
+    __hash__ = Field.__hash__
+
+
+MODULI = {Field.FP: P, Field.FR: R}
+
+Fp2 = Tuple[int, int]
+Fp12 = Tuple[int, ...]
+G1 = Optional[Tuple[int, int]]
+G2 = Optional[Tuple[Fp2, Fp2]]
+Point = object  # G1 or G2, depending on the Group passed alongside
+
+G1_GENERATOR: G1 = (1, 2)
+G2_GENERATOR: G2 = (
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
+)
+GENERATORS = {Group.G1: G1_GENERATOR, Group.G2: G2_GENERATOR}
+GT_ONE: Fp12 = (1,) + (0,) * 11

@@ -1,0 +1,110 @@
+/* The C core's interface: its constants and every exported function, declared once.
+ *
+ * The C sources include this file, and native/build.py hands the same text to cffi as its
+ * declarations, so the two cannot drift apart. cffi parses declarations, not the preprocessor:
+ * build.py drops every line starting with '#', gives cffi the shared part once and the per-path
+ * part once per arithmetic path with PZ(name) spelled out (pz_adx_name, ...). Constants are
+ * therefore enums (cffi reads their values, and checks them against the compiler's), never
+ * #define.
+ *
+ * Everything crosses this boundary as little-endian 64-bit limbs in canonical form (not
+ * Montgomery) unless a name says otherwise: 4 limbs per field element, G1 affine as (x, y),
+ * G2 affine as (x.c0, x.c1, y.c0, y.c1), the point at infinity as all zeros, Jacobian points as
+ * (X, Y, Z), and Fp12 as its 12 Fp coefficients in tower order (c0.c0.c0, c0.c0.c1, c0.c1.c0, ...).
+ * Bulk loops run on OpenMP threads.
+ */
+#ifndef PZ_API_H
+#define PZ_API_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* A status that every kernel which allocates may return beside its own results (which are
+ * never this value): an allocation failed, everything allocated was freed, and no output is
+ * valid (native/src/alloc.h). */
+enum pz_status { PZ_OUT_OF_MEMORY = -2 };
+
+/* The field a field function works in ("which"). */
+enum pz_field { PZ_FP = 0, PZ_FR = 1 };
+
+/* The group, where one function serves both. */
+enum pz_group { PZ_G1 = 1, PZ_G2 = 2 };
+
+/* Checks on points read from outside, in the order they run. As a level ("upto"), the checks
+ * up to and including it run; as a code, the check a point failed. */
+enum pz_check { PZ_CHECK_CANONICAL = 1, PZ_CHECK_CURVE = 2, PZ_CHECK_SUBGROUP = 3 };
+
+/* MSM "flags", any of them or'ed together (0: the cost model decides everything): no split of
+ * the scalars by size; Jacobian buckets only; affine buckets whenever the window is >= 2. */
+enum pz_msm_flag { PZ_MSM_NO_SPLIT = 1, PZ_MSM_JACOBIAN = 2, PZ_MSM_AFFINE = 4 };
+
+/* What the running CPU offers, and the thread count, shared by every path (cpu.h). */
+int pz_cpu_has_adx(void);
+void pz_set_threads(int n);
+int pz_num_threads(void);
+#endif
+
+/* One arithmetic path's functions, declared again for each path: the file compiling a path
+ * (path_*.c) defines PZ_PATH, so that PZ(add) is pz_adx_add or pz_portable_add. */
+#ifdef PZ_PATH
+#define PZ_JOIN2(path, name) pz_##path##_##name
+#define PZ_JOIN(path, name) PZ_JOIN2(path, name)
+#define PZ(name) PZ_JOIN(PZ_PATH, name)
+
+/* fields (api.c) */
+void PZ(add)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void PZ(sub)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void PZ(mul)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void PZ(neg)(enum pz_field which, uint64_t *r, const uint64_t *a);
+void PZ(sqr)(enum pz_field which, uint64_t *r, const uint64_t *a);
+int PZ(inv)(enum pz_field which, uint64_t *r, const uint64_t *a);
+void PZ(pow)(enum pz_field which, uint64_t *r, const uint64_t *a, const uint64_t *e, int nlimbs);
+int PZ(sqrt)(uint64_t *r, const uint64_t *a);
+int64_t PZ(batch_inv)(enum pz_field which, uint64_t *out, const uint64_t *in, size_t n);
+void PZ(mul_many)(enum pz_field which, uint64_t *out, const uint64_t *a, const uint64_t *b, size_t n);
+void PZ(to_mont)(enum pz_field which, uint64_t *out, const uint64_t *in, size_t n);
+void PZ(from_mont)(enum pz_field which, uint64_t *out, const uint64_t *in, size_t n);
+
+/* groups */
+void PZ(g1_add)(uint64_t *r, const uint64_t *a, const uint64_t *b);
+void PZ(g1_double)(uint64_t *r, const uint64_t *a);
+void PZ(g1_neg)(uint64_t *r, const uint64_t *a);
+void PZ(g1_mul)(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
+int PZ(g1_on_curve)(const uint64_t *a);
+int PZ(g1_in_subgroup)(const uint64_t *a);
+int PZ(g1_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n);
+int64_t PZ(g1_check)(const uint64_t *pts, size_t n, enum pz_check upto, int mont, int *code);
+
+void PZ(g2_add)(uint64_t *r, const uint64_t *a, const uint64_t *b);
+void PZ(g2_double)(uint64_t *r, const uint64_t *a);
+void PZ(g2_neg)(uint64_t *r, const uint64_t *a);
+void PZ(g2_mul)(uint64_t *r, const uint64_t *a, const uint64_t *k, int nlimbs);
+int PZ(g2_on_curve)(const uint64_t *a);
+int PZ(g2_in_subgroup)(const uint64_t *a);
+int PZ(g2_batch_to_affine)(uint64_t *out, const uint64_t *in, size_t n);
+int64_t PZ(g2_check)(const uint64_t *pts, size_t n, enum pz_check upto, int mont, int *code);
+
+/* pairing */
+int PZ(miller_loop)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int PZ(final_exp)(uint64_t *out, const uint64_t *in);
+int PZ(pairing)(uint64_t *out, const uint64_t *g1s, const uint64_t *g2s, size_t n);
+int PZ(pairing_check)(const uint64_t *g1s, const uint64_t *g2s, size_t n);
+void PZ(fp12_mul)(uint64_t *out, const uint64_t *a, const uint64_t *b);
+void PZ(fp12_sqr)(uint64_t *out, const uint64_t *a);
+int PZ(fp12_inv)(uint64_t *out, const uint64_t *a);
+void PZ(fp12_pow)(uint64_t *out, const uint64_t *a, const uint64_t *e, int nlimbs);
+void PZ(fp12_frobenius)(uint64_t *out, const uint64_t *a, int k);
+void PZ(fp12_cyclotomic_sqr)(uint64_t *out, const uint64_t *a);
+
+/* MSM, NTT, key generation and the Groth16 QAP */
+int PZ(g1_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
+int PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
+int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine);
+int PZ(fr_ntt)(uint64_t *data, int log, int inverse, const uint64_t *shift, int mont);
+int PZ(g1_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
+int PZ(g2_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
+int PZ(g1_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
+int PZ(g2_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
+int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
+                    size_t nwitness, size_t n);
+int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
+#endif
