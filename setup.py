@@ -7,7 +7,7 @@ from setuptools import find_packages, setup
 
 # The folders stay at the top of the repository; installed, they live under one namespace
 # (prozchain.native, prozchain.prover, ...), in editable and regular installs alike.
-LAYERS = ["cli", "native", "relations", "prover", "circuits", "rollup", "bench"]
+LAYERS = ["cli", "native", "relations", "prover", "circuits", "rollup", "bench", "testing"]
 PACKAGES = find_packages(include=[f"{layer}*" for layer in LAYERS])
 
 setup(
@@ -42,8 +42,12 @@ setup(
             "galois==0.4.11",
             "py-evm==0.12.1b1",
         ],
+        # the pytest plugin (prozchain.testing) for users' own suites; evm: its real-EVM checks
+        "pytest": ["pytest==9.0.3"],
+        "evm": ["py-evm==0.12.1b1"],
     },
     entry_points={
         "console_scripts": ["prozchain=prozchain.cli:main"],
+        "pytest11": ["prozchain = prozchain.testing.plugin"],
     },
 )

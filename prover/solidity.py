@@ -55,6 +55,28 @@ def proof_words(proof: Proof) -> list[int]:
     return g1_words(proof.a) + g2_words(proof.b) + g1_words(proof.c)
 
 
+def proof_from_words(words: Sequence[int]) -> Proof:
+    """The :class:`Proof` of 8 words as :func:`proof_words` writes them (a rollup posts these):
+    each point validated, so words that are no proof raise ``InvalidPointError`` naming the
+    failed check (or ``SolidityExportError`` for a wrong count).
+
+    >>> from prozchain.prover.groth16.simulate import toy_key_and_proof
+    >>> _, _, proof = toy_key_and_proof()
+    >>> proof_from_words(proof_words(proof)) == proof
+    True
+    """
+    if len(words) != 8:
+        raise SolidityExportError(f"a proof is 8 words, got {len(words)}")
+    a_x, a_y, b_x_im, b_x_re, b_y_im, b_y_re, c_x, c_y = (int(w) for w in words)
+
+    def g1(x: int, y: int) -> G1Point:
+        return G1Point.infinity() if x == y == 0 else G1Point.from_affine(x, y)
+
+    b = (G2Point.infinity() if b_x_im == b_x_re == b_y_im == b_y_re == 0
+         else G2Point.from_affine((b_x_re, b_x_im), (b_y_re, b_y_im)))
+    return Proof(g1(a_x, a_y), b, g1(c_x, c_y))
+
+
 def _hex(value: int) -> str:
     return f"0x{value:064x}"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["native", "relations", "prover", "circuits", "rollup", "bench"]
+PACKAGES = ["native", "relations", "prover", "circuits", "rollup", "bench", "testing"]
 
 
 def modules_with_examples() -> list[str]:

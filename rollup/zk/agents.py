@@ -47,13 +47,14 @@ from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot,
 from prozchain.native import get_backend
 from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.zkey import ZKey
+from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.prover import prove
+from prozchain.prover.solidity import proof_from_words, proof_words
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.chain import Receipt
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.store import MemoryStore, Store
-from prozchain.rollup.zk.contracts.verifier import proof_words
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
 from prozchain.rollup.zk.system import System
@@ -241,7 +242,9 @@ class Pipeline:
 
     # -- aggregator ---------------------------------------------------------------------------------
     def prove(self, batch: Batch) -> tuple[list[int], BatchStats]:
-        """The witness and a Groth16 proof of ``batch`` on the C core, timed."""
+        """The witness and a Groth16 proof of ``batch`` on the C core, timed. The proof comes as
+        the 8 words the contract takes; :func:`~prozchain.prover.solidity.proof_from_words` turns
+        them back into a :class:`~prozchain.prover.groth16.keys.Proof`."""
         return self._prove_witness(batch, *self._witness(batch))
 
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
@@ -291,13 +294,14 @@ class Pipeline:
         receipt = chain.transact(op, self.system.verifier, "verify", batch.public, proof, gas_limit=1_000_000)
         return receipt.gas_used - G.intrinsic_gas(data, False)
 
-    def run_batch(self) -> Optional[tuple[Batch, Receipt]]:
-        """Seal, prove and submit one batch (None when there is nothing to batch)."""
+    def run_batch(self) -> Optional[tuple[Batch, Receipt, Proof]]:
+        """Seal, prove and submit one batch: the batch, L1's receipt and the proof (None when
+        there is nothing to batch)."""
         batch = self.seal()
         if batch is None:
             return None
-        proof, stats = self.prove(batch)
-        return batch, self.submit(batch, proof, stats)
+        words, stats = self.prove(batch)
+        return batch, self.submit(batch, words, stats), proof_from_words(words)
 
 
 # -- on the harness --------------------------------------------------------------------------------

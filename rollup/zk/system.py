@@ -102,12 +102,15 @@ def compiled_batch(types: tuple[str, ...], slots: int, depth: int) -> tuple[Batc
 _keys: dict[str, ZKey] = {}
 
 
-def proving_key(compiled: CompiledCircuit) -> ZKey:
-    """The development key of ``compiled``: from memory, from disk, or set up now and saved."""
+def proving_key(compiled: CompiledCircuit, directory: Path | None = None) -> ZKey:
+    """The development key of ``compiled``: from memory, from disk (``directory``, by default
+    :func:`key_dir`), or set up now and saved there."""
     digest = cs_hash(compiled.r1cs)
     if digest in _keys:
         return _keys[digest]
-    path = key_dir() / f"{digest}.zkey"
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    path = (directory or key_dir()) / f"{digest}.zkey"
     if path.exists():
         key = read_zkey(path, check="sample")
     else:
@@ -119,7 +122,9 @@ def proving_key(compiled: CompiledCircuit) -> ZKey:
     return key
 
 
-def circuit_and_key(types: Sequence[str] = DEFAULT_TYPES, slots: int = 2,
-                    depth: int = 8) -> tuple[BatchCircuit, CompiledCircuit, ZKey]:
+def circuit_and_key(types: Sequence[str] = DEFAULT_TYPES, slots: int = 2, depth: int = 8,
+                    directory: Path | None = None) -> tuple[BatchCircuit, CompiledCircuit, ZKey]:
+    """The batch circuit of ``types`` (``deposit`` among them), compiled, and its development key
+    (see :func:`proving_key`)."""
     spec, compiled = compiled_batch(tuple(types), slots, depth)
-    return spec, compiled, proving_key(compiled)
+    return spec, compiled, proving_key(compiled, directory)

@@ -19,7 +19,7 @@ from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.formats.snarkjs_json import proof_from_json, proof_to_json
 from prozchain.relations.formats.bounded_json import write_json
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
-from prozchain.prover.groth16 import Proof, verify
+from prozchain.prover.groth16 import Proof, batch_verify
 from prozchain.relations import WitnessError
 from prozchain.prover.groth16.prover import check_witness, load_key, prove, prove_many, read_witness
 from prozchain.prover.groth16.setup import constraint_system, ptau_setup
@@ -112,7 +112,7 @@ def test_proofs_are_fresh_and_keys_are_cached(cube: Circuit):
     witness = read_witness(cube.path(".wtns"))
     (p1, pub1), (p2, pub2) = prove_many(key, [witness, witness])
     assert p1 != p2 and pub1 == pub2 == [32, 5]  # fresh r, s each time
-    assert verify(key.verification_key(), pub1, p1) and verify(key.verification_key(), pub2, p2)
+    assert batch_verify(key.verification_key(), [(pub1, p1), (pub2, p2)])
 
 
 def test_c_and_reference_backends_agree_on_the_quotient(cube: Circuit):

@@ -14,15 +14,12 @@ from prozchain.cli import main
 from prozchain.prover.formats.snarkjs_json import read_proof, read_public, read_verification_key
 from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.prover.solidity import SolidityExportError, proof_words, solidity_verifier
+from tests import js_oracles
 from tests.prover.conftest import Circuit, snarkjs
-from tests.prover.evm import EVM, Outcome, compile_solidity, selector, words
 
 pytest.importorskip("eth", reason="py-evm is a test dependency (pip install -e '.[test]')")
 
-
-def calldata(n_public: int, proof_words_: list[int], public: list[int]) -> bytes:
-    signature = f"verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{n_public}])"
-    return selector(signature) + words(proof_words_ + public)
+from prozchain.testing.evm import EVM, Outcome, compile_solidity, verify_proof_calldata as calldata  # noqa: E402
 
 
 def execution_gas(outcome: Outcome, data: bytes) -> int:
@@ -41,7 +38,8 @@ def rig(cube: Circuit, tmp_path_factory):
     snarkjs("groth16", "prove", str(zkey), str(wtns), str(d / "snarkjs_proof.json"), str(d / "snarkjs_public.json"),
             cwd=d)
     evm = EVM()
-    contracts = {name: evm.deploy(compile_solidity(d / f"{name}.sol")["Groth16Verifier"]["bytecode"])
+    contracts = {name: evm.deploy(compile_solidity((d / f"{name}.sol").read_text(), js_oracles.tool("solcjs"))
+                                  ["Groth16Verifier"]["bytecode"])
                  for name in ("ours", "snarkjs")}
     return evm, contracts, d
 

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from prozchain.native.curve import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
-from prozchain.circuits.txtypes import Account, TxRejected, data_hash, decode_batch, leaf_hash
+from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, decode_batch, leaf_hash
 from prozchain.circuits.txtypes.registry import BALANCE_BITS
 from prozchain.rollup.common.words import addr
 from prozchain.rollup.l1 import Address, Contract, external
@@ -39,6 +39,21 @@ POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}
 def merkle_proof_gas(depth: int) -> int:
     """An account leaf (Poseidon of 4) and ``depth`` Poseidon(2) nodes."""
     return POSEIDON_GAS[4] + depth * POSEIDON_GAS[2]
+
+
+def posted_transactions(data: bytes, slots: int, n_elements: int) -> list[tuple[TxType, dict[str, int]]]:
+    """The transactions of a batch's posted ``data`` as :meth:`ZkRollup.submit_batch` judges
+    them (the same code): :class:`TxRejected` with the contract's reason when the data does not
+    decode, holds other than ``slots`` transactions, or a type wider than ``n_elements``."""
+    try:
+        decoded = decode_batch(data)
+    except TxRejected as exc:
+        raise TxRejected(f"batch data does not decode: {exc}") from exc
+    if len(decoded) != slots:
+        raise TxRejected(f"batch data holds {len(decoded)} transactions, a batch has {slots}")
+    if not all(len(t.layout()) <= n_elements for t, _ in decoded):
+        raise TxRejected("batch data holds a transaction type this rollup's circuit does not take")
+    return decoded
 
 
 class RollupState(NamedTuple):
@@ -100,14 +115,11 @@ class ZkRollup(Contract):
         self.require(self.sender == addr(self.load("operator")), "only the operator submits batches")
         self.require(old_root == self.load("root"), "old root is not the current root")
         self.require(0 <= new_root < R, "new root is not a field element")
-        try:
-            decoded = decode_batch(data)
-        except TxRejected as exc:
-            self.require(False, f"batch data does not decode: {exc}")
         slots, n_elements = self.load("slots"), self.load("n_elements")
-        self.require(len(decoded) == slots, f"batch data holds {len(decoded)} transactions, a batch has {slots}")
-        self.require(all(len(t.layout()) <= n_elements for t, _ in decoded),
-                     "batch data holds a transaction type this rollup's circuit does not take")
+        try:
+            decoded = posted_transactions(data, slots, n_elements)
+        except TxRejected as exc:
+            self.require(False, str(exc))
         self.env.meter.charge(slots * POSEIDON_GAS[n_elements + 1], "Poseidon data hash")
         h = data_hash(decoded, n_elements)
         served = self.load("served")

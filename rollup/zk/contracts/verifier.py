@@ -4,7 +4,8 @@ what it would on Ethereum: 45,000 + 4 x 34,000 for the pairings, 6,150 per publi
 
 Like snarkjs's generated Solidity verifier, the key is part of the contract's code (class
 constants), not storage. A proof travels as 8 words: A (x, y), B (x_im, x_re, y_im, y_re),
-C (x, y).
+C (x, y) (:func:`~prozchain.prover.solidity.proof_words`; its inverse is
+:func:`~prozchain.prover.solidity.proof_from_words`).
 
 >>> from prozchain.prover.groth16.simulate import toy_key_and_proof
 >>> from prozchain.rollup.l1 import Chain, Key
@@ -22,27 +23,12 @@ import hashlib
 from functools import lru_cache
 
 from prozchain.native.curve import P, R
-from prozchain.prover.groth16.keys import Proof, VerificationKey
+from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.prover.solidity import g1_words, g2_words, proof_words
 from prozchain.rollup.l1 import Contract, external
 from prozchain.rollup.l1.precompiles import WORD
 
 PROOF_WORDS = 8
-
-
-def g1_words(point) -> list[int]:
-    return [0, 0] if point.affine is None else list(point.affine)
-
-
-def g2_words(point) -> list[int]:
-    if point.affine is None:
-        return [0, 0, 0, 0]
-    (x_re, x_im), (y_re, y_im) = point.affine
-    return [x_im, x_re, y_im, y_re]
-
-
-def proof_words(proof: Proof) -> list[int]:
-    """The 8 words a proof is posted as."""
-    return g1_words(proof.a) + g2_words(proof.b) + g1_words(proof.c)
 
 
 def _bytes(words: list[int]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prozchain.bench.demo import rollup_demo
 
 
-def test_the_demo_rollup_proves_every_batch(batch_key):
+def test_the_demo_rollup_proves_every_batch():
     stats, overlapped_s, ok = rollup_demo(seed=3, slots=2, depth=8, transfer_batches=2)
     assert ok and overlapped_s > 0
     assert [s.txs for s in stats] == [2, 2, 2]

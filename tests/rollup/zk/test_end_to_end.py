@@ -11,16 +11,15 @@ from prozchain.rollup.l1 import Key
 from prozchain.rollup.zk.agents import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
 from prozchain.rollup.zk.node import ZkNode
 from prozchain.rollup.zk.system import UNIT
-
-from tests.rollup.zk.conftest import make_rig
+from prozchain.testing.rig import make_rig
 
 
 def test_deposit_transfer_withdraw_claim(rig):
     for user, amount in enumerate((1_000, 500, 300)):
         assert rig.deposit(user, amount).status
-    batch, receipt = rig.pipeline.run_batch()
+    batch, receipt, _ = rig.pipeline.run_batch()
     assert receipt.status and batch.n_txs == 2          # two slots: the queue is served in order
-    batch, receipt = rig.pipeline.run_batch()
+    batch, receipt, _ = rig.pipeline.run_batch()
     assert receipt.status and batch.n_txs == 1 and rig.state().served == 3
     overdraft = rig.pipeline.accept(rig.withdraw(1, 600, fee=5))   # checked against the state at arrival
     assert overdraft == "withdraw: the sender's balance does not cover amount + fee"
@@ -28,9 +27,9 @@ def test_deposit_transfer_withdraw_claim(rig):
     assert rig.pipeline.accept(rig.withdraw(1, 400, fee=5)) is None
     low_fee = rig.withdraw(2, 100, fee=1)
     assert rig.pipeline.accept(low_fee) is None
-    batch, receipt = rig.pipeline.run_batch()           # by fee: the withdrawal (5), then the transfer (3)
+    batch, receipt, _ = rig.pipeline.run_batch()           # by fee: the withdrawal (5), then the transfer (3)
     assert receipt.status and [(tx.type, tx.fields["fee"]) for tx in batch.txs] == [("withdraw", 5), ("transfer", 3)]
-    batch, receipt = rig.pipeline.run_batch()
+    batch, receipt, _ = rig.pipeline.run_batch()
     assert receipt.status and batch.txs[0].key() == low_fee.key()
     node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)
     node.sync()
@@ -53,9 +52,9 @@ def test_deposit_transfer_withdraw_claim(rig):
 
 
 @pytest.fixture(scope="module")
-def proven(batch_key):
+def proven():
     """A rig with two deposits proven, and a sealed, proven next batch not submitted yet."""
-    rig = make_rig(batch_key, n_users=2)
+    rig = make_rig(n_users=2)
     rig.deposit(0, 1_000)
     rig.deposit(1, 1_000)
     assert rig.pipeline.run_batch()[1].status
@@ -96,11 +95,11 @@ def test_only_the_operator_submits_and_a_batch_lands_once(proven):
     assert rig.pipeline.accept(rig.transfer(0, 1, 10)) .startswith("transfer: signed for nonce 0 (already used")
 
 
-def test_a_resent_transaction_is_told_which_batch_holds_it(batch_key):
+def test_a_resent_transaction_is_told_which_batch_holds_it():
     """Issue 27: a resend after the acknowledgement was lost must learn where the transaction
     went (sealed or verified batch), not that its nonce is used; even from an operator that
     lost its memory, since L1 data shows it."""
-    rig = make_rig(batch_key, n_users=2)
+    rig = make_rig(n_users=2)
     rig.deposit(0, 1_000)
     rig.deposit(1, 1_000)
     assert rig.pipeline.run_batch()[1].status
@@ -118,8 +117,8 @@ def test_a_resent_transaction_is_told_which_batch_holds_it(batch_key):
     assert other.state == REJECTED and "already used" in other.reason
 
 
-def test_a_deposit_must_be_served_in_queue_order(batch_key):
-    rig = make_rig(batch_key, n_users=2)
+def test_a_deposit_must_be_served_in_queue_order():
+    rig = make_rig(n_users=2)
     rig.deposit(0, 100)
     rig.deposit(1, 200)
     second_first = rig.pipeline.queued_deposits()[::-1]
@@ -133,8 +132,8 @@ def test_a_deposit_must_be_served_in_queue_order(batch_key):
     assert not receipt.status and "does not match queued request 0" in receipt.error
 
 
-def test_exodus_after_a_censored_deposit(batch_key):
-    rig = make_rig(batch_key, n_users=3, deadline=600)
+def test_exodus_after_a_censored_deposit():
+    rig = make_rig(n_users=3, deadline=600)
     rig.deposit(0, 1_000)
     rig.deposit(1, 400)
     assert rig.pipeline.run_batch()[1].status

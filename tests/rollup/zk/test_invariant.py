@@ -8,18 +8,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from prozchain.rollup.zk.node import ZkNode
-
-from tests.rollup.zk.conftest import make_rig
+from prozchain.testing.rig import make_rig
 
 USERS = st.integers(0, 2)
 PROVEN: list[int] = []  # transactions per proven batch, across the examples
 
 
-def make_machine(batch_key):
+def make_machine():
     class Bridge(RuleBasedStateMachine):
         @initialize(amounts=st.lists(st.integers(1, 5_000), min_size=3, max_size=3))
         def start(self, amounts):
-            self.rig = make_rig(batch_key)
+            self.rig = make_rig()
             self.node = ZkNode(self.rig.chain, self.rig.system.rollup, self.rig.system.depth)
             self.nonces = [0, 0, 0]
             self.opened: set[int] = set()
@@ -74,8 +73,8 @@ def make_machine(batch_key):
     return Bridge
 
 
-def test_escrow_invariant_state_machine(batch_key):
-    machine = make_machine(batch_key)
+def test_escrow_invariant_state_machine():
+    machine = make_machine()
     machine.TestCase.settings = settings(max_examples=2, stateful_step_count=10, deadline=None, database=None,
                                          suppress_health_check=list(HealthCheck))
     machine.TestCase().runTest()

@@ -6,13 +6,7 @@ from __future__ import annotations
 import pytest
 
 from prozchain.circuits.txtypes import BALANCE_BITS, Tx, TxType, register, sign_tx
-from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.zk.agents import Pipeline
-from prozchain.rollup.zk.node import ZkNode
-from prozchain.rollup.common.units import ETHER
-from prozchain.rollup.zk.system import circuit_and_key, deploy
-
-from tests.rollup.zk.conftest import Rig
+from prozchain.testing.rig import Rig, make_rig
 
 
 def pay(checks, account, out, incoming):
@@ -29,12 +23,7 @@ SWAP = register(TxType(
 
 @pytest.fixture(scope="module")
 def swap_rig():
-    spec, compiled, zkey = circuit_and_key(("noop", "deposit", "atomic-swap"), slots=1, depth=4)
-    users = [Key.from_seed(f"swap-user-{i}".encode()) for i in range(2)]
-    operator = Key.from_seed(b"swap-operator")
-    chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
-    system = deploy(chain, operator, operator, spec, zkey.verification_key())
-    return Rig(chain, system, Pipeline(system, compiled, zkey), users, [b"swap-a".ljust(32, b"."), b"swap-b".ljust(32, b".")])
+    return make_rig(("noop", "deposit", "atomic-swap"), slots=1, depth=4, n_users=2)
 
 
 def swap(rig: Rig, give: int, take: int, signers: tuple[bytes, bytes], nonces=(0, 0)) -> Tx:
@@ -51,9 +40,8 @@ def test_an_atomic_swap_is_proven_and_verified_on_l1(swap_rig):
     assert "bad signature by account 2" in rig.pipeline.accept(swap(rig, 100, 30, (a, a)))     # b did not agree
     assert "does not cover the swap" in rig.pipeline.accept(swap(rig, 10, 300, (a, b)))        # b cannot pay 300
     assert rig.pipeline.accept(swap(rig, 100, 30, (a, b))) is None
-    batch, receipt = rig.pipeline.run_batch()
+    batch, receipt, _ = rig.pipeline.run_batch()
     assert receipt.status and batch.txs[0].type == "atomic-swap"
-    node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)
-    node.sync()                                     # the node replays the new type from L1 data too
+    node = rig.node()                               # the node replays the new type from L1 data too
     assert [(node.tree.get(i).balance, node.tree.get(i).nonce) for i in (1, 2)] == [(430, 1), (150, 1)]
     assert node.tree.root == rig.state().root
