@@ -64,10 +64,11 @@ class Rig:
         """A transaction of any registered type signed by users ``signers`` (their L2 seeds) at
         ``nonces`` (default: each signer's account nonce in the operator's head state, the
         account being the one the field naming it holds, in signing order)."""
+        tx = Tx(tx_type, dict(fields))
         if nonces is None:
-            t = Tx(tx_type, dict(fields)).tx_type
-            nonces = [self.pipeline.head.get(fields[name]).nonce for name in (t.a, t.b)[:len(signers)]]
-        return sign_tx(Tx(tx_type, dict(fields)), [self.l2[u] for u in signers], list(nonces))
+            accounts = (tx.tx_type.a, tx.tx_type.b)[:len(signers)]
+            nonces = [self.pipeline.head.get(fields[name]).nonce for name in accounts]
+        return sign_tx(tx, [self.l2[u] for u in signers], list(nonces))
 
     def transfer(self, user: int, to: int, amount: int, fee: int = 1, nonce: int = 0, key: bytes | None = None) -> Tx:
         return sign_tx(Tx("transfer", {"from": user + 1, "to": to + 1, "amount": amount, "fee": fee}),
