@@ -29,7 +29,8 @@ PROZCHAIN = shutil.which("prozchain", path=str(Path(sys.executable).parent)) or 
 # (as shown, as run): the only commands not run exactly as the page shows them.
 SMALLER = {
     "prozchain bench prove --sizes 10,12,14,16,18 --runs 3": "prozchain bench prove --sizes 10 --runs 1",
-    "prozchain bench prove circuit.zkey witness.wtns --runs 3": "prozchain bench prove circuit.zkey witness.wtns --runs 1",
+    "prozchain bench prove circuit.zkey witness.wtns --runs 3":
+        "prozchain bench prove circuit.zkey witness.wtns --runs 1",
 }
 
 
@@ -91,8 +92,8 @@ def test_every_command_shown_runs_as_shown(page, inputs, tmp_path):
     (tmp_path / "circuits").symlink_to(ROOT / "circuits")
     for command, args, expected in SHOWN[page]:
         done = run(args, tmp_path)
-        assert done.returncode == expected, \
-            f"{page}: {command}\nexit {done.returncode}, expected {expected}\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}"
+        assert done.returncode == expected, (f"{page}: {command}\nexit {done.returncode}, expected {expected}\n"
+                                             f"{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
     if page == "README.md":  # its circuit block writes the witness where it says
         assert (tmp_path / "build" / "witness.wtns").stat().st_size > 0
 

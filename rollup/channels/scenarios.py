@@ -110,7 +110,8 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
                       "balances_match_the_payments": owed == (DEPOSIT - moved, DEPOSIT + moved),
                       "thousands_of_updates": expected.version >= params["updates"]}
         net = system.sim.network.stats
-        summary = [f"{expected.version} co-signed versions for {len(asked)} payments, final balances {readable(owed[0])} and {readable(owed[1])}",
+        summary = [f"{expected.version} co-signed versions for {len(asked)} payments, "
+                   f"final balances {readable(owed[0])} and {readable(owed[1])}",
                    f"network: {net['sent']} messages sent, {net['lost']} lost, {net['duplicated']} duplicated",
                    f"L1 gas: open {system.open_gas}, cooperative close {receipt.gas_used}"]
         return finish("channel-happy-path", params, system.sim, system.chain, invariants, loss, summary=summary,
@@ -161,7 +162,8 @@ def stale_state(seed: int, params: dict) -> ScenarioResult:
         invariants = {"breach_punished": penalized, "victim_made_whole": paid >= owed}
         summary = [f"alice published v{stale.version} (revoked; latest v{system.latest(cid).version}), "
                    f"paying her {readable(stale.balance_a)} of {readable(2 * DEPOSIT)}",
-                   f"bob owed {readable(owed)}, received {readable(paid)}; penalty {'applied' if penalized else 'not applied'}"]
+                   f"bob owed {readable(owed)}, received {readable(paid)}; "
+                   f"penalty {'applied' if penalized else 'not applied'}"]
         return finish("channel-stale-state", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts={"bob": {"owed": owed, "paid": paid, "lost": loss}},
                       attack_attempted=system.published.get(cid) is stale)
@@ -270,8 +272,8 @@ def griefing(seed: int, params: dict) -> ScenarioResult:
                       "every_payment_delivered": len(delivered) == params["payments"],
                       "sender_paid_only_fees": 0 <= fees_paid <= params["payments"] * DEPOSIT // 100}
         summary = [f"{len(delivered)} of {params['payments']} payments delivered; routes through mallory: {through_mallory}",
-                   f"honest liquidity still locked at mallory: {readable(locked)}; sender spent {readable(fees_paid)} beyond "
-                   "deliveries (fees plus anything stuck)"]
+                   f"honest liquidity still locked at mallory: {readable(locked)}; "
+                   f"sender spent {readable(fees_paid)} beyond deliveries (fees plus anything stuck)"]
         accounts = {n: {"before": before[n], "after": after[n]} for n in names}
         return finish("htlc-griefing", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts=accounts, attack_attempted=bool(through_mallory) and through_mallory[0])

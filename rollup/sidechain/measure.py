@@ -137,7 +137,8 @@ def measure_command(args: argparse.Namespace) -> int:
         counts.add((g["checkpoints"], g["withdrawals"]))
         print(f"| {MODE_LABELS[mode]} | {g['checkpoint']:,} | {g['deposit']:,} | {g['withdrawal']:,} | "
               f"{g['transfer_round_trip']:,} |")
-    print("\nMeans over " + "; ".join(f"{c} checkpoints and {w} withdrawals" for c, w in sorted(counts)) + " per model.")
+    print("\nMeans over " + "; ".join(f"{c} checkpoints and {w} withdrawals" for c, w in sorted(counts))
+          + " per model.")
     print("\n| fraud proof (the `bridge-forged-message` forged checkpoint, seed 6) | L1 gas of `challenge` "
           "(re-executes the disputed block step by step) | slashing the signers |\n|---|---|---|")
     for mode in ("optimistic", "staking"):

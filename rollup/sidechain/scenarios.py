@@ -317,7 +317,8 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
     # The first four attacks are transactions sent as they are; the invalid blocks need L1 to take the checkpoint.
     return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, sum(p.l1_gas for p in parts),
                                       sum(p.steps for p in parts), l1_gas_by_contract=dict(sorted(by_contract.items())),
-                                      summary=[*first.summary, *second.summary, *third.summary, "stolen: " + ", ".join(f"{k} {readable(v)}" for k, v in stolen.items())],
+                                      summary=[*first.summary, *second.summary, *third.summary,
+                                               "stolen: " + ", ".join(f"{k} {readable(v)}" for k, v in stolen.items())],
                                       accounts=first.accounts, trace=[t for p in parts for t in p.trace],
                                       attack_attempted=second.attack_attempted and third.attack_attempted)
 
