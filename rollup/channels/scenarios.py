@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from prozchain.rollup.common.units import BLOCK_MS
+from prozchain.rollup.common.units import BLOCK_MS, readable
 from prozchain.rollup.l1 import keccak256
 
 from prozchain.rollup.sim.network import NetworkConfig
@@ -110,7 +110,8 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
                       "balances_match_the_payments": owed == (DEPOSIT - moved, DEPOSIT + moved),
                       "thousands_of_updates": expected.version >= params["updates"]}
         net = system.sim.network.stats
-        summary = [f"{expected.version} co-signed versions for {len(asked)} payments, final balances {owed}",
+        summary = [f"{expected.version} co-signed versions for {len(asked)} payments, "
+                   f"final balances {readable(owed[0])} and {readable(owed[1])}",
                    f"network: {net['sent']} messages sent, {net['lost']} lost, {net['duplicated']} duplicated",
                    f"L1 gas: open {system.open_gas}, cooperative close {receipt.gas_used}"]
         return finish("channel-happy-path", params, system.sim, system.chain, invariants, loss, summary=summary,
@@ -160,8 +161,9 @@ def stale_state(seed: int, params: dict) -> ScenarioResult:
         penalized = bool(system.chain.logs(system.adjudicator, "Penalized"))
         invariants = {"breach_punished": penalized, "victim_made_whole": paid >= owed}
         summary = [f"alice published v{stale.version} (revoked; latest v{system.latest(cid).version}), "
-                   f"paying her {stale.balance_a} of {2 * DEPOSIT}",
-                   f"bob owed {owed}, received {paid}; penalty {'applied' if penalized else 'not applied'}"]
+                   f"paying her {readable(stale.balance_a)} of {readable(2 * DEPOSIT)}",
+                   f"bob owed {readable(owed)}, received {readable(paid)}; "
+                   f"penalty {'applied' if penalized else 'not applied'}"]
         return finish("channel-stale-state", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts={"bob": {"owed": owed, "paid": paid, "lost": loss}},
                       attack_attempted=system.published.get(cid) is stale)
@@ -214,8 +216,9 @@ def multihop_offline(seed: int, params: dict) -> ScenarioResult:
         invariants = {"all_or_nothing": len({system.htlc_owner(h) for c in route.channels
                                              for h in system.latest(c).htlcs}) <= 1,
                       "nobody_ends_with_less": loss == 0}
-        summary = [f"route {route.nodes}, terms {route.terms}", f"payment {'completed' if done else 'refunded'}",
-                   *(f"{n}: {a['before']} -> {a['after']} (owed {a['owed']})" for n, a in accounts.items())]
+        summary = [f"route {' -> '.join(route.nodes)}: {route.nodes[0]} locks {readable(route.terms[0][0])} to deliver "
+                   f"{readable(params['amount'])}; locked per hop (wei, L1 expiry s): {route.terms}",
+                   f"payment {'completed' if done else 'refunded'}"]
         return finish("htlc-multihop-offline", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts=accounts, attack_attempted=locked == [True] and down == [True])
 
@@ -269,7 +272,8 @@ def griefing(seed: int, params: dict) -> ScenarioResult:
                       "every_payment_delivered": len(delivered) == params["payments"],
                       "sender_paid_only_fees": 0 <= fees_paid <= params["payments"] * DEPOSIT // 100}
         summary = [f"{len(delivered)} of {params['payments']} payments delivered; routes through mallory: {through_mallory}",
-                   f"honest liquidity still locked at mallory: {locked}; sender spent {fees_paid} beyond deliveries (fees plus anything stuck)"]
+                   f"honest liquidity still locked at mallory: {readable(locked)}; "
+                   f"sender spent {readable(fees_paid)} beyond deliveries (fees plus anything stuck)"]
         accounts = {n: {"before": before[n], "after": after[n]} for n in names}
         return finish("htlc-griefing", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts=accounts, attack_attempted=bool(through_mallory) and through_mallory[0])
@@ -348,7 +352,7 @@ def crash_restart(seed: int, params: dict) -> ScenarioResult:
         loss = max(0, owed - paid)
         invariants = {"never_two_states_per_version": not double, "alice_gets_what_she_signed_for": paid >= owed}
         summary = [f"mallory holds {len(held)} co-signed states, {'a double sign at v' + str(top) if double else 'one per version'}",
-                   f"alice owed {owed}, received {paid}"]
+                   f"alice owed {readable(owed)}, received {readable(paid)}"]
         return finish("channel-crash-restart", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts={"alice": {"owed": owed, "paid": paid, "lost": loss}}, attack_attempted=down == [True])
 
@@ -433,11 +437,11 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
                       "escrow_holds_exactly_the_open_ledgers": system.chain.state.balance(system.adjudicator) == in_escrow,
                       ("closed_off_chain" if params["silent"] == "none" else "virtual_concluded_on_l1"):
                           v.final and later_txs == 0 if params["silent"] == "none" else concluded}
-        summary = [f"virtual channel {amounts} through ingrid, {v.version} versions, latest {(v.balance_a, v.balance_b)}"
+        summary = [f"virtual channel of {readable(amounts[0])} and {readable(amounts[1])} through ingrid, "
+                   f"{v.version} versions, latest {readable(v.balance_a)} and {readable(v.balance_b)}"
                    f"{' (final)' if v.final else ''}; silent: {params['silent']}",
                    f"L1 transactions to open it: {virtual_txs}, in all after the ledgers opened: {later_txs}; "
-                   f"concluded on L1: {concluded}",
-                   *(f"{n}: owed {owed[n]}, recovered {usable[n]}" for n in names)]
+                   f"concluded on L1: {concluded}"]
         return finish("virtual-channel-intermediary-offline", params, system.sim, system.chain, invariants, loss,
                       summary=summary, accounts=accounts,
                       attack_attempted=None if down is None else down == [True])

@@ -8,7 +8,8 @@ True
 """
 
 from prozchain.rollup.common.merkle import EMPTY, list_levels, list_root
-from prozchain.rollup.common.units import BLOCK_MS, ETHER, GWEI
+from prozchain.rollup.common.units import BLOCK_MS, ETHER, GWEI, WEI, Unit, readable
 from prozchain.rollup.common.words import addr, b32, word
 
-__all__ = ["BLOCK_MS", "EMPTY", "ETHER", "GWEI", "addr", "b32", "list_levels", "list_root", "word"]
+__all__ = ["BLOCK_MS", "EMPTY", "ETHER", "GWEI", "WEI", "Unit", "addr", "b32", "list_levels", "list_root", "readable",
+           "word"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from prozchain.rollup.common.units import BLOCK_MS, ETHER
+from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
 from prozchain.rollup.optimistic.node import Genesis, L2Node
@@ -180,8 +180,8 @@ def judge(run: Run, name: str, extra: dict[str, bool], extra_loss: int = 0,
         f"{sum(len(b.trace) for b in node.batches)} VM steps; {len(proposals)} proposals, {len(final)} final",
         f"games: {len(games)} ({', '.join(f'#{g}: ' + {CHALLENGER_WON: 'challenger won', DEFENDER_WON: 'defender won'}.get(s, 'void') for g, _, s in games) or 'none'}); "
         f"bisection rounds {rounds or '-'}; dispute L1 gas {dispute_gas}",
-        f"withdrawals paid: {len(paid)} ({sum(a for _, _, a in paid)} wei); "
-        f"burnt bonds: {chain.state.balance(BURN)} wei",
+        f"withdrawals paid: {len(paid)} ({readable(sum(a for _, _, a in paid))}); "
+        f"burnt bonds: {readable(chain.state.balance(BURN))}",
         *notes,
     ]
     return run.finish(name, invariants, honest_loss, summary=summary, accounts=accounts,
@@ -244,7 +244,7 @@ def invalid_root(seed: int, params: dict) -> ScenarioResult:
             "proposer_bond_slashed": bool(won) and _balance_change(run, "proposer", before["proposer"]) < -bond // 2,
         }
         return judge(run, "opt-invalid-root", extra,
-                     notes=(f"thief withdrew {stolen} wei; {len(deleted)} proposals deleted",),
+                     notes=(f"thief withdrew {readable(stolen)}; {len(deleted)} proposals deleted",),
                      attack_attempted=_lied(run))
 
 
@@ -278,7 +278,7 @@ def dishonest_challenger(seed: int, params: dict) -> ScenarioResult:
                                        for n in griefers),
         }
         return judge(run, "opt-dishonest-challenger", extra, extra_loss=lost_bonds,
-                     notes=(f"{len(opened)} griefing disputes; honest parties lost {lost_bonds} wei of bonds",),
+                     notes=(f"{len(opened)} griefing disputes; honest parties lost {readable(lost_bonds)} of bonds",),
                      attack_attempted=bool(opened))
 
 

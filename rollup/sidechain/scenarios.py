@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Optional
 
-from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.common.units import ETHER, readable
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
 from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
 from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
@@ -96,7 +96,7 @@ def _judge(name: str, params: dict, system: System, owed: dict[str, int], extra:
     }
     summary = [f"heights {sorted(v.chain.height for v in system.validators)}; "
                f"{chain.view(system.bridge, 'count')} checkpoints on L1; "
-               f"deposited {deposited}, withdrawn {sum(paid.values())} wei", *notes]
+               f"deposited {readable(deposited)}, withdrawn {readable(sum(paid.values()))}", *notes]
     accounts = {u: {"owed": o, "paid": paid.get(u, 0)} for u, o in owed.items()}
     return kit.finish(name, params, system.sim, chain, invariants, unpaid + extra_loss, summary=summary,
                       accounts=accounts, attack_attempted=attack_attempted)
@@ -166,7 +166,7 @@ def byzantine(seed: int, params: dict) -> ScenarioResult:
             "live_after_heal": min(v.chain.height for v in views) >= at_heal + 5,
         }
         return _judge("sidechain-byzantine", params, system, owed, extra, extra_loss=double_spend,
-                      honest=honest, notes=(f"{bad} equivocators of {n}; double spend {double_spend} wei; "
+                      honest=honest, notes=(f"{bad} equivocators of {n}; double spend {readable(double_spend)}; "
                                             f"slashed {sorted(slashed)}",),
                       attack_attempted=coalition.spent)  # a member proposed two blocks in the window
 
@@ -263,7 +263,7 @@ def key_compromise(seed: int, params: dict) -> ScenarioResult:
         system.sim.run(until=HORIZON)
         # _steal puts each of its transactions on L1 (transact raises otherwise): the attack was made.
         return _judge("bridge-key-compromise", params, system, owed, {"no_theft": stolen == 0},
-                      extra_loss=stolen, notes=(f"attacker signed with {m - 1} of {n} keys, got {stolen} wei",),
+                      extra_loss=stolen, notes=(f"attacker signed with {m - 1} of {n} keys, got {readable(stolen)}",),
                       attack_attempted=True)
 
 
@@ -317,7 +317,8 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
     # The first four attacks are transactions sent as they are; the invalid blocks need L1 to take the checkpoint.
     return ScenarioResult.from_checks("bridge-forged-message", seed, params, extra, loss, sum(p.l1_gas for p in parts),
                                       sum(p.steps for p in parts), l1_gas_by_contract=dict(sorted(by_contract.items())),
-                                      summary=[*first.summary, *second.summary, *third.summary, f"stolen: {stolen}"],
+                                      summary=[*first.summary, *second.summary, *third.summary,
+                                               "stolen: " + ", ".join(f"{k} {readable(v)}" for k, v in stolen.items())],
                                       accounts=first.accounts, trace=[t for p in parts for t in p.trace],
                                       attack_attempted=second.attack_attempted and third.attack_attempted)
 
@@ -360,8 +361,8 @@ def _invalid_block(seed: int, params: dict, on: bool, mode: int) -> tuple[int, S
                 all(s.bond == 0 and s.jailed for s in stakes)
         taken = f"accepted as {forged[0]}" if forged else "NEVER accepted"
         result = _judge("bridge-forged-message", params, system, owed, checks,
-                        notes=(f"{label}: forged checkpoint {taken}, fraud proofs {proven}, thief got {got} wei, "
-                               f"slashed {sum(slashed.values())} wei from {len(slashed)} signers",),
+                        notes=(f"{label}: forged checkpoint {taken}, fraud proofs {proven}, thief got {readable(got)}, "
+                               f"slashed {readable(sum(slashed.values()))} from {len(slashed)} signers",),
                         attack_attempted=forged is not None)
         return got, result, system
 

@@ -57,18 +57,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     result = registry.run(args.name, args.seed, dict(_split(p) for p in args.param))
-    print(f"{result.scenario} seed {result.seed}: {'OK' if result.ok else 'FAILED'}")
-    for line in result.summary:
-        print(f"  {line}")
-    for account, figures in result.accounts.items():
-        print(f"  {account}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
-    for name, held in result.invariants.items():
-        print(f"  invariant {name}: {'held' if held else 'BROKEN'}")
-    if result.attack_attempted is not None:
-        print(f"  attack attempted: {'yes' if result.attack_attempted else 'NO (the run tested nothing)'}")
-    print(f"  honest loss: {result.honest_loss}   L1 gas: {result.l1_gas}   steps: {result.steps}")
-    if result.params.get("defense") == "off" and not result.ok:
-        print("  defense=off: the attack succeeded, as it should without its defence")
+    print("\n".join(result.report()))
     if args.json:
         with open(args.json, "w") as out:
             json.dump(result.to_json(), out, indent=2, sort_keys=True)

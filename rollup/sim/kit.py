@@ -4,8 +4,10 @@ A room's run (its world, its users' plan, its agents) subclasses :class:`Run`, a
 scenario ends with :func:`finish` (or :meth:`Run.finish`), which fills the result the same way
 for every room: seed, steps and trace from the scheduler, the ``l1_value_conserved``
 invariant, and the L1 gas of *every* receipt, split by the contract each transaction called
-(:func:`l1_gas`). The room supplies only what is its own: its invariants, the honest loss, a
-summary and the accounts.
+(:func:`l1_gas`). The room supplies only what is its own: its invariants, the honest loss (in
+wei), a summary (amounts written with :func:`~prozchain.rollup.common.units.readable`) and the
+accounts, in wei unless the room declares another unit (``account_unit``, e.g. the ZK rollup's
+L2 units).
 
 >>> from prozchain.rollup.l1 import Chain, Key
 >>> key = Key.from_seed(b"kit")
@@ -25,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
+from prozchain.rollup.common.units import WEI, Unit
 from prozchain.rollup.l1 import Chain
 from prozchain.rollup.sim.registry import ScenarioResult
 from prozchain.rollup.sim.world import Simulation
@@ -36,19 +39,21 @@ TRANSFERS = "(transfers)"
 @dataclass(kw_only=True)
 class Run:
     """Base of every room's run: the simulation, the scenario's parameters, the L1 it settles
-    on and the agents by name. Rooms add their own fields (keyword-only, like these)."""
+    on, the agents by name and the unit of its accounts' amounts. Rooms add their own fields
+    (keyword-only, like these)."""
 
     sim: Simulation
     params: dict[str, Any]
     chain: Chain
     agents: dict[str, Any] = field(default_factory=dict)
+    account_unit: Unit = WEI
 
     def finish(self, name: str, invariants: Mapping[str, bool], honest_loss: int, *,
                summary: Sequence[str] = (), accounts: Optional[dict[str, dict[str, int]]] = None,
                attack_attempted: Optional[bool] = None) -> ScenarioResult:
         """:func:`finish` for this run."""
         return finish(name, self.params, self.sim, self.chain, invariants, honest_loss, summary=summary,
-                      accounts=accounts, attack_attempted=attack_attempted)
+                      accounts=accounts, attack_attempted=attack_attempted, account_unit=self.account_unit)
 
 
 def l1_gas(chain: Chain) -> tuple[int, dict[str, int]]:
@@ -73,13 +78,15 @@ def _labels(chain: Chain) -> dict[str, str]:
 def finish(name: str, params: Mapping[str, Any], sim: Simulation, chain: Chain,
            invariants: Mapping[str, bool], honest_loss: int, *, summary: Sequence[str] = (),
            accounts: Optional[dict[str, dict[str, int]]] = None,
-           attack_attempted: Optional[bool] = None) -> ScenarioResult:
+           attack_attempted: Optional[bool] = None, account_unit: Unit = WEI) -> ScenarioResult:
     """The result of a scenario that ran ``sim`` against ``chain``: the room's ``invariants``
-    plus ``l1_value_conserved``, the ``honest_loss``, and the seed, steps, trace and L1 gas
-    (:func:`l1_gas`) taken from the run itself."""
+    plus ``l1_value_conserved``, the ``honest_loss`` (wei), the ``accounts`` (in
+    ``account_unit``), and the seed, steps, trace and L1 gas (:func:`l1_gas`) taken from the run
+    itself."""
     total, by_contract = l1_gas(chain)
     return ScenarioResult.from_checks(name, sim.scheduler.seed, params,
                                       {**invariants, "l1_value_conserved": chain.conserved()}, honest_loss,
                                       total, sim.scheduler.steps, l1_gas_by_contract=by_contract,
                                       summary=list(summary), accounts=dict(accounts or {}),
-                                      trace=list(sim.scheduler.trace), attack_attempted=attack_attempted)
+                                      trace=list(sim.scheduler.trace), attack_attempted=attack_attempted,
+                                      account_unit=account_unit)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from prozchain.native.errors import ProzError
+from prozchain.rollup.common.units import WEI, Unit, readable
 
 WALL_CLOCK_FIELDS = ("wall_time_s",)
 
@@ -36,7 +37,22 @@ class ScenarioError(ProzError):
 
 @dataclass
 class ScenarioResult:
-    """What a run reports; :meth:`to_json` is the ``--json`` document."""
+    """What a run reports; :meth:`to_json` is the ``--json`` document, :meth:`report` the text.
+
+    ``honest_loss`` is in wei and gas figures in gas, in every room; the amounts in ``accounts``
+    are in ``account_unit`` (wei unless the room's balances are counted in L2 units). The JSON
+    names them all in ``units``, and the text writes each amount with its unit:
+
+    >>> result = ScenarioResult("demo", 1, False, {"paid": False}, 15 * 10**17, 21_000, 4,
+    ...                         accounts={"alice": {"owed": 10**18, "paid": 0}})
+    >>> result.to_json()["units"]
+    {'honest_loss': 'wei', 'l1_gas': 'gas', 'l1_gas_by_contract': 'gas', 'accounts': 'wei'}
+    >>> print("\\n".join(result.report()))
+    demo seed 1: FAILED
+      alice: owed 1 ether (1000000000000000000 wei), paid 0 wei
+      invariant paid: BROKEN
+      honest loss: 1.5 ether (1500000000000000000 wei)   L1 gas: 21000   steps: 4
+    """
 
     scenario: str
     seed: int
@@ -51,6 +67,7 @@ class ScenarioResult:
     accounts: dict[str, dict[str, int]] = field(default_factory=dict)
     trace: list[str] = field(default_factory=list)
     attack_attempted: Optional[bool] = None  # None: the scenario mounts no attack
+    account_unit: Unit = WEI
     wall_time_s: float = 0.0
 
     @classmethod
@@ -71,8 +88,25 @@ class ScenarioResult:
             "summary": self.summary, "accounts": self.accounts,
             "trace_events": len(self.trace),
             "trace_sha256": hashlib.sha256("\n".join(self.trace).encode()).hexdigest(),
+            "units": {"honest_loss": WEI.symbol, "l1_gas": "gas", "l1_gas_by_contract": "gas",
+                      "accounts": self.account_unit.symbol},
             "wall_time_s": self.wall_time_s,
         }
+
+    def report(self) -> list[str]:
+        """The text ``prozchain scenario run`` prints: the verdict, the room's summary, the
+        accounts, the invariants and the figures, every amount with its unit."""
+        lines = [f"{self.scenario} seed {self.seed}: {'OK' if self.ok else 'FAILED'}",
+                 *(f"  {line}" for line in self.summary),
+                 *(f"  {account}: " + ", ".join(f"{k} {readable(v, self.account_unit)}" for k, v in figures.items())
+                   for account, figures in self.accounts.items()),
+                 *(f"  invariant {name}: {'held' if held else 'BROKEN'}" for name, held in self.invariants.items())]
+        if self.attack_attempted is not None:
+            lines.append(f"  attack attempted: {'yes' if self.attack_attempted else 'NO (the run tested nothing)'}")
+        lines.append(f"  honest loss: {readable(self.honest_loss)}   L1 gas: {self.l1_gas}   steps: {self.steps}")
+        if self.params.get("defense") == "off" and not self.ok:
+            lines.append("  defense=off: the attack succeeded, as it should without its defence")
+        return lines
 
 
 Runner = Callable[[int, dict], ScenarioResult]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from prozchain.rollup.common.units import readable
 from prozchain.rollup.l1 import Address, Chain, Contract, Key, external
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.kit import finish, l1_gas
@@ -200,7 +201,7 @@ def _judge(chain: Chain, queue: Address, ledger: Ledger, forwarder: Forwarder, s
     honest_loss = sum(a["lost"] for a in accounts.values())
     stats = sim.network.stats
     summary = [
-        f"{len(deposits)} deposits ({sum(a for _, a in deposits.values())} wei) queued on L1 "
+        f"{len(deposits)} deposits ({readable(sum(a for _, a in deposits.values()))}) queued on L1 "
         f"in {chain.head.number} blocks",
         f"forwarder crashed {params['crashes']} times, state in "
         f"{'SQLite' if forwarder.durable else 'memory only (defense off)'}; "
@@ -208,7 +209,7 @@ def _judge(chain: Chain, queue: Address, ledger: Ledger, forwarder: Forwarder, s
         f"network: {stats['sent']} sent, {stats['lost']} lost, {stats['duplicated']} duplicated, "
         f"{stats['blocked']} blocked by partitions or crashes",
         f"L2 ledger credited {len(applied)} of {len(deposits)} deposits; "
-        f"lost: {lost if lost else 'none'} ({honest_loss} wei)",
+        f"lost: {lost if lost else 'none'} ({readable(honest_loss)})",
         f"L1 gas spent: {l1_gas(chain)[0]}",
     ]
     return finish("l1-crash-restart", params, sim, chain, invariants, honest_loss, summary=summary,

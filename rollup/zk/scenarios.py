@@ -4,7 +4,8 @@ Every run builds the same world: an L1 with 12-second blocks, the verifier and r
 contracts for the 2-slot, depth-8 batch circuit (its key set up once and cached on disk, see
 :mod:`prozchain.rollup.zk.system`), users who deposit, pay each other and withdraw, the operator agent and
 the users' wallet, on the simulated network. Scenarios differ in who misbehaves and which
-defence is on. Amounts are in L2 units (1 gwei); ``honest_loss`` is in wei.
+defence is on. Accounts' amounts are in L2 units (1 gwei, :data:`~prozchain.rollup.zk.system.L2_UNIT`);
+``honest_loss`` is in wei.
 
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(name for name in all_scenarios() if name.startswith("zk-"))
@@ -19,7 +20,7 @@ from typing import Any
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
 from prozchain.native.curve import P
-from prozchain.rollup.common.units import BLOCK_MS, ETHER
+from prozchain.rollup.common.units import BLOCK_MS, ETHER, Unit, readable
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
@@ -28,7 +29,7 @@ from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.zk.agents import REJECTED, Batch, OperatorAgent, Wallet
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.system import DEADLINE, UNIT, System, circuit_and_key, deploy
+from prozchain.rollup.zk.system import DEADLINE, L2_UNIT, UNIT, System, circuit_and_key, deploy
 
 COMMON = dict(users=3, loss=0.05, prove_ms=8_000)
 NEVER = 2**40  # a deadline no run reaches: no exodus
@@ -44,6 +45,7 @@ class Run(kit.Run):
     sent: list[tuple[int, Tx, int]] = field(default_factory=list)  # (sender, tx, receiver or -1)
     escrow_ok: list[bool] = field(default_factory=list)
     node: ZkNode | None = None  # the judge's own replay of L1, kept up to date block by block
+    account_unit: Unit = L2_UNIT
 
 
 def build(seed: int, params: dict, deadline: int = DEADLINE, checks_proofs: bool = True,
@@ -207,7 +209,8 @@ def judge(run: Run, name: str, extra: dict[str, bool], l2_counts: bool = True,
     summary = [f"{len(chain.logs(rollup, 'BatchVerified'))} batches verified, {len(in_data)} L2 txs, "
                f"{len(view['deposits'])} deposits ({view['served']} served), frozen: {bool(view['frozen'])}",
                f"of {len(run.sent)} sent: {len(promised)} acknowledged, "
-               f"{sum(tx_id(tx) in node.included for _, tx, _ in run.sent)} applied; owed {owed}; held {held}",
+               f"{sum(tx_id(tx) in node.included for _, tx, _ in run.sent)} applied; users owed "
+               f"{readable(sum(owed.values()), L2_UNIT)}, hold {readable(sum(held.values()), L2_UNIT)}",
                *notes]
     accounts = {run.users[i].address: {"owed": owed[i], "held": held[i]} for i in owed}
     return run.finish(name, invariants, honest_loss, summary=summary, accounts=accounts,

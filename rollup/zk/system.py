@@ -33,12 +33,13 @@ from prozchain.native import get_backend
 from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
 from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.prover.groth16.setup import constraint_system, dev_setup
-from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.common.units import ETHER, Unit
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.zk.contracts.rollup import ZkRollup
 from prozchain.rollup.zk.contracts.verifier import verifier_contract
 
 UNIT = 10**9  # one L2 balance unit is one gwei
+L2_UNIT = Unit("gwei", "L2 units", UNIT)  # what L2 balances count, for results and their text
 DEADLINE = 3_600  # seconds a queued deposit may wait before anyone can freeze the rollup
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.common.units import ETHER, GWEI, Unit, readable
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim import registry
 from prozchain.rollup.sim.kit import DEPLOYMENTS, TRANSFERS, Run, finish, l1_gas
@@ -46,3 +46,21 @@ def test_the_json_splits_l1_gas_by_contract():
             "l1_gas_by_contract"} <= set(doc)
     assert doc["l1_gas"] == sum(doc["l1_gas_by_contract"].values()) > 0
     assert set(doc["l1_gas_by_contract"]) == {DEPLOYMENTS, "DepositQueue"}
+
+
+def test_every_amount_has_its_unit_in_the_json_and_the_text():
+    result = registry.run("l1-crash-restart", seed=2, overrides={"defense": "off"})
+    assert result.to_json()["units"] == {"honest_loss": "wei", "l1_gas": "gas", "l1_gas_by_contract": "gas",
+                                         "accounts": "wei"}
+    text = "\n".join(result.report())
+    assert f"honest loss: {readable(result.honest_loss)}" in text and f"({result.honest_loss} wei)" in text
+    assert " ether (" in text and "defense=off: the attack succeeded" in text
+
+
+def test_a_room_declares_the_unit_of_its_accounts():
+    l2 = Unit("gwei", "L2 units", GWEI)
+    with Simulation(seed=1) as sim:
+        run = Run(sim=sim, params={"defense": "on"}, chain=Chain({}), account_unit=l2)
+        result = run.finish("demo", {}, 0, accounts={"alice": {"owed": 250}})
+    assert result.to_json()["units"]["accounts"] == "gwei" and result.accounts == {"alice": {"owed": 250}}
+    assert "  alice: owed 250 L2 units (250 gwei)" in result.report()

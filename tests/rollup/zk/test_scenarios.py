@@ -61,6 +61,7 @@ def test_same_seed_same_result():
     for doc in (first, second):
         doc.pop("wall_time_s")
     assert first == second
+    assert first["units"]["accounts"] == "gwei" and first["units"]["honest_loss"] == "wei"  # L2 balances, 1 gwei each
 
 
 @pytest.mark.parametrize("name, seed", RESENT_AFTER_BATCHING)
