@@ -38,8 +38,8 @@ from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify
 from prozchain.circuits.gadgets.merkle import merkle_update
 from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
 from prozchain.circuits.txtypes.accounts import AccountTree
-from prozchain.circuits.txtypes.registry import (FULL, MAX_ELEMENTS, Account, CircuitChecks, NonceAhead, PyChecks, TxRejected,
-                                       TxType, by_id, get, unchanged)
+from prozchain.circuits.txtypes.registry import (FULL, MAX_ELEMENTS, Account, CircuitChecks, NonceAhead, PyChecks,
+                                                 RegistryError, TxRejected, TxType, by_id, get, unchanged)
 
 DUMMY_KEY = b"prozchain zk rollup dummy signer"
 
@@ -114,15 +114,16 @@ def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
     if check_signatures and len(tx.sigs) < t.signers:
         raise TxRejected(f"{t.name}: {t.signers} signature(s) needed, {len(tx.sigs)} given")
     checks, roles = PyChecks(t), []
-    for role, update in ((t.a, t.update_a), (t.b, t.update_b)):
-        index = tx.fields[role] if role else 0
+    for role in ("a", "b"):
+        field = getattr(t, role)
+        index = tx.fields[field] if field else 0
         if not 0 <= index < 1 << tree.depth:
             raise TxRejected(f"{t.name}: account {index} outside a tree of depth {tree.depth}")
-        roles.append((index, update))
+        roles.append((role, index))
     done: list[tuple[int, Account[int]]] = []
     try:
         olds, paths = [], []
-        for k, (index, update) in enumerate(roles):
+        for k, (role, index) in enumerate(roles):
             old = tree.get(index)
             if check_signatures and k < t.signers:
                 nonce = tx.nonces[k] if k < len(tx.nonces) else old.nonce
@@ -132,7 +133,7 @@ def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
                     stale = " (already used: a replay)" if nonce < old.nonce else ""
                     raise (NonceAhead if nonce > old.nonce else TxRejected)(
                         f"{t.name}: signed for nonce {nonce}{stale}, account {index} is at {old.nonce}")
-            new = update(checks, tx.fields, old)
+            new = t.update(role, checks, tx.fields, old)
             olds.append(old)
             paths.append(tree.proof(index)[0])
             tree.set(index, new)
@@ -176,14 +177,18 @@ def data_hash(decoded: Sequence[tuple[TxType, Mapping[str, int]]], n_elements: i
 
 
 class BatchCircuit(Circuit):
-    """``slots`` transactions of the registered types named in ``types`` (noop included) on a
-    tree of ``depth``. The other registered types are not accepted by this circuit."""
+    """``slots`` transactions of the registered types named in ``types`` on a tree of ``depth``.
+    The types must include ``noop`` (it pads the slots) and a type with the L1 effect "deposit"
+    (the contract's deposit queue must be served, or the rollup freezes): a
+    :class:`RegistryError` names the rule otherwise. Other registered types are not accepted
+    by this circuit."""
 
     def __init__(self, types: Sequence[str] = ("noop", "deposit", "transfer", "withdraw"), slots: int = 2,
                  depth: int = 8):
         self.types = tuple(get(name) for name in types)
-        if 0 not in [t.type_id for t in self.types]:
-            raise TxRejected("a batch circuit needs the noop type (id 0) to pad its slots")
+        if 0 not in [t.type_id for t in self.types] or "deposit" not in [t.l1 for t in self.types]:
+            raise RegistryError(f"types {list(types)} (rule: a batch circuit's types include noop, which pads "
+                                "its slots, and deposit, which serves the L1 deposit queue)")
         self.slots, self.depth = slots, depth
         self.n_fields = max(len(t.fields) for t in self.types)
         self.n_elements = max(len(t.layout()) for t in self.types)
@@ -258,15 +263,16 @@ class BatchCircuit(Circuit):
                 elements[j] = elements[j] + e
         olds = [Account(*vars_) for vars_ in account_vars]
         # account b is read after a's update, as apply_tx does
-        for k, (role, update_name) in enumerate((("a", "update_a"), ("b", "update_b"))):
+        for k, role in enumerate(("a", "b")):
             index = sum(gated[t.name][getattr(t, role)] for t in self.types if getattr(t, role))
             old = olds[k]
             new_values = [0] * 4
             for t in self.types:
-                sel, update = selected[t.name], getattr(t, update_name)
+                sel = selected[t.name]
                 gated_old = Account(*(sel * v for v in old.values()))
-                if update is not unchanged:  # zero in the other types' slots, whatever update gives there
-                    new = update(CircuitChecks(sel), gated[t.name], gated_old)
+                if getattr(t, f"update_{role}") is not unchanged or t.signs(role):
+                    # gated again: zero in the other types' slots, whatever the update gives there
+                    new = t.update(role, CircuitChecks(sel), gated[t.name], gated_old)
                     gated_old = Account(*(sel * v for v in new.values()))
                 new_values = [x + v for x, v in zip(new_values, gated_old.values())]
             root = merkle_update(root, poseidon(old.values()), poseidon(new_values), sibling_vars[k],

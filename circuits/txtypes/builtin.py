@@ -22,7 +22,7 @@ def _credit(checks, account, amount):
 
 def _debit(checks, account, amount, fee):
     checks.range(account.balance - amount - fee, BALANCE_BITS, "the sender's balance does not cover amount + fee")
-    return account.replace(balance=account.balance - amount - fee, nonce=account.nonce + 1)
+    return account.replace(balance=account.balance - amount - fee)  # the framework bumps the signer's nonce
 
 
 def _deposit_to(checks, f, b):

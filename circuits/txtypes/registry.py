@@ -8,17 +8,28 @@ validates with them, a failed check raises :class:`TxRejected` with the reason) 
 on variables (the batch circuit constrains with them). ``checks`` offers ``range``, ``equal``
 and ``nonzero``; plain ``+ - *`` on the values works in both worlds.
 
-Every slot of a batch runs every registered type's update on inputs multiplied by "this slot
-has my type" (0 or 1), so **an update must accept all-zero inputs**: ``range`` and ``equal``
-hold on zeros by nature, and ``nonzero`` is switched off for the other types' slots.
+The rules are enforced, not left to each author:
+
+- **The nonce is the framework's** (replay protection): :meth:`TxType.update`, which the
+  sequencer and the batch circuit both call, sets a signer's nonce to its old nonce + 1 and
+  keeps every other account's; whatever an update function returns as the nonce is dropped. A
+  signed transaction therefore applies once, whatever its type's updates do.
+- **An update must accept all-zero inputs**: every slot of a batch runs every type's update on
+  inputs multiplied by "this slot has my type" (0 or 1). ``range`` and ``equal`` hold on zeros
+  by nature, and ``nonzero`` is switched off for the other types' slots; :func:`register` runs
+  each update on all-zero inputs and refuses one that fails there.
+- :func:`register` refuses, with a :class:`RegistryError` naming the rule, a type id that is
+  not a byte or is taken (0-3 are noop, deposit, transfer, withdraw), field widths other than
+  1..31 or 32, more than 4 data elements, accounts ``a``/``b`` that are not 4-byte fields,
+  signers other than 0, 1 (``a``) or 2 (``a`` and ``b``), and an L1 effect without its fields.
 
 >>> t = get("transfer")
 >>> t.type_id, [name for name, _ in t.fields], t.signers
 (2, ['from', 'to', 'amount', 'fee'], 1)
 >>> sender = Account(5, 6, balance=100, nonce=3)
->>> t.update_a(PyChecks(t), {"from": 1, "to": 2, "amount": 30, "fee": 1}, sender)
+>>> t.update("a", PyChecks(t), {"from": 1, "to": 2, "amount": 30, "fee": 1}, sender)
 Account(ax=5, ay=6, balance=69, nonce=4)
->>> t.update_a(PyChecks(t), {"from": 1, "to": 2, "amount": 300, "fee": 1}, sender)
+>>> t.update("a", PyChecks(t), {"from": 1, "to": 2, "amount": 300, "fee": 1}, sender)
 Traceback (most recent call last):
 ...
 prozchain.circuits.txtypes.registry.TxRejected: transfer: the sender's balance does not cover amount + fee
@@ -39,6 +50,9 @@ BALANCE_BITS = 64
 ELEMENT_BYTES = 31  # bytes packed into one field element of the batch data
 FULL = 32  # a field of this width is a whole field element (below R), not packed
 MAX_ELEMENTS = 4  # data elements per transaction; a signature signs them and the nonce
+INDEX_BYTES = 4  # an account index field
+BUILTIN_IDS = {0: "noop", 1: "deposit", 2: "transfer", 3: "withdraw"}
+L1_FIELDS = {"": (), "deposit": ("to", "amount", "ax", "ay"), "withdraw": ("to", "amount")}  # what the contract reads
 V = TypeVar("V")
 
 
@@ -51,7 +65,8 @@ class NonceAhead(TxRejected):
 
 
 class RegistryError(CircuitError, ValueError):
-    """A transaction type that is malformed or clashes with a registered one."""
+    """A transaction type that breaks a rule or clashes with a registered one, or a set of
+    types a batch circuit cannot take; the message names the rule."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,19 @@ class TxType:
     update_b: Update = unchanged
     l1: str = ""
     fee: Optional[str] = None
+
+    def signs(self, role: str) -> bool:
+        """Whether account ``role`` ("a" or "b") signs: a if ``signers`` >= 1, b if 2."""
+        return self.signers > ("a", "b").index(role)
+
+    def update(self, role: str, checks: Any, fields: Mapping[str, Any], account: Account) -> Account:
+        """Account ``role`` ("a" or "b") after this transaction: the type's ``update_a`` or
+        ``update_b``, with the nonce set by the framework (old + 1 for a signer, else the old
+        one), on ints or on circuit variables alike."""
+        new = (self.update_a if role == "a" else self.update_b)(checks, fields, account)
+        if not isinstance(new, Account):
+            raise RegistryError(f"{self.name}: update_{role} returned {type(new).__name__}, not an Account")
+        return new.replace(nonce=account.nonce + 1 if self.signs(role) else account.nonce)
 
     def field_names(self) -> list[str]:
         return [name for name, _ in self.fields]
@@ -168,6 +196,15 @@ class PyChecks:
         self._fail(x % R != 0, reason)
 
 
+class OtherSlotChecks(PyChecks):
+    """The checks as the batch circuit makes them in another type's slot, where this type's
+    inputs are gated to zero: ``nonzero(x)`` holds unless ``x + 1`` is zero (see
+    :class:`CircuitChecks`). :func:`register` runs updates under them on all-zero inputs."""
+
+    def nonzero(self, x: int, reason: str) -> None:
+        self._fail((x + 1) % R != 0, reason)
+
+
 class CircuitChecks:
     """In-circuit checks for the type selected by the 0/1 variable ``selected``."""
 
@@ -199,37 +236,64 @@ def _definition(tx_type: TxType) -> tuple:
 
 
 def register(tx_type: TxType) -> TxType:
-    """Add a type; registering the same definition again (a module imported twice) keeps the
-    newest and is otherwise harmless. Returns it."""
+    """Add a type after checking the rules (see the module doc; a :class:`RegistryError` names
+    the rule broken); registering the same definition again (a module imported twice) keeps
+    the newest and is otherwise harmless. Returns it."""
     known = REGISTRY.get(tx_type.name)
     if known is not None:
         if _definition(known) != _definition(tx_type):
             raise RegistryError(f"a different transaction type {tx_type.name!r} is already registered")
         REGISTRY[tx_type.name] = tx_type
         return tx_type
-    clash = [t.name for t in REGISTRY.values() if t.type_id == tx_type.type_id]
-    if clash:
-        raise RegistryError(f"type id {tx_type.type_id} of {tx_type.name!r} is taken by {clash[0]!r}")
-    if not 0 <= tx_type.type_id < 256:
-        raise RegistryError(f"type id {tx_type.type_id} of {tx_type.name!r} is not a byte")
-    names = tx_type.field_names()
-    if len(set(names)) != len(names) or "" in names:
-        raise RegistryError(f"{tx_type.name!r} has duplicate or empty field names: {names}")
-    for name, width in tx_type.fields:
-        if not (1 <= width <= ELEMENT_BYTES or width == FULL):
-            raise RegistryError(f"{tx_type.name!r} field {name!r}: width {width} is not 1..31 or 32")
-    for role in (tx_type.a, tx_type.b, tx_type.fee):
-        if role is not None and role not in names:
-            raise RegistryError(f"{tx_type.name!r} names field {role!r}, which it does not have")
-    if tx_type.signers not in (0, 1, 2) or (tx_type.signers == 2 and tx_type.b is None) or \
-            (tx_type.signers >= 1 and tx_type.a is None):
-        raise RegistryError(f"{tx_type.name!r}: signers {tx_type.signers} need accounts a (and b) to sign")
-    if len(tx_type.layout()) > MAX_ELEMENTS:
-        raise RegistryError(f"{tx_type.name!r} needs {len(tx_type.layout())} data elements, at most {MAX_ELEMENTS}")
-    if tx_type.l1 not in ("", "deposit", "withdraw"):
-        raise RegistryError(f"{tx_type.name!r}: unknown L1 effect {tx_type.l1!r}")
+    _check_rules(tx_type)
     REGISTRY[tx_type.name] = tx_type
     return tx_type
+
+
+def _check_rules(t: TxType) -> None:
+    def refuse(what: str, rule: str) -> None:
+        raise RegistryError(f"{what} (rule: {rule})")
+
+    owner = BUILTIN_IDS.get(t.type_id) or next((k.name for k in REGISTRY.values() if k.type_id == t.type_id), t.name)
+    if owner != t.name:
+        refuse(f"type id {t.type_id} of {t.name!r} is taken by {owner!r}",
+               "type ids are unique; 0-3 are noop, deposit, transfer, withdraw")
+    if not 0 <= t.type_id < 256:
+        refuse(f"type id {t.type_id} of {t.name!r} is not a byte", "a type id is 0..255, the first byte of its data")
+    names = t.field_names()
+    if len(set(names)) != len(names) or "" in names:
+        refuse(f"{t.name!r} has duplicate or empty field names: {names}", "field names are unique and not empty")
+    for name, width in t.fields:
+        if not (1 <= width <= ELEMENT_BYTES or width == FULL):
+            refuse(f"{t.name!r} field {name!r}: width {width} is not 1..31 or 32",
+                   "a field is 1..31 bytes, or 32 for a whole field element")
+    widths = dict(t.fields)
+    for role in (t.a, t.b, t.fee):
+        if role is not None and role not in names:
+            refuse(f"{t.name!r} names field {role!r}, which it does not have", "a, b and fee name fields of the type")
+    for role in (t.a, t.b):
+        if role is not None and widths[role] != INDEX_BYTES:
+            refuse(f"{t.name!r} account field {role!r} is {widths[role]} bytes",
+                   f"accounts a and b are {INDEX_BYTES}-byte account indices")
+    if t.signers not in (0, 1, 2) or (t.signers == 2 and t.b is None) or (t.signers >= 1 and t.a is None):
+        refuse(f"{t.name!r}: signers {t.signers} need accounts a (and b) to sign",
+               "signers is 0, 1 (account a signs) or 2 (a and b sign)")
+    if len(t.layout()) > MAX_ELEMENTS:
+        refuse(f"{t.name!r} needs {len(t.layout())} data elements, at most {MAX_ELEMENTS}",
+               f"a type's data packs into at most {MAX_ELEMENTS} field elements")
+    if t.l1 not in L1_FIELDS:
+        refuse(f"{t.name!r}: unknown L1 effect {t.l1!r}", "the L1 effects are '', 'deposit' and 'withdraw'")
+    missing = [name for name in L1_FIELDS[t.l1] if name not in names]
+    if missing:
+        refuse(f"{t.name!r}: L1 effect {t.l1!r} without fields {missing}",
+               f"the contract reads {', '.join(L1_FIELDS[t.l1])} of a {t.l1!r} transaction")
+    zeros = {name: 0 for name in names}
+    for role in ("a", "b"):
+        try:
+            t.update(role, OtherSlotChecks(t), zeros, EMPTY)
+        except Exception as exc:  # any failure: the batch circuit could not run the update gated to zero
+            refuse(f"{t.name!r}: update_{role} fails on all-zero inputs: {exc}",
+                   "an update must accept all-zero inputs (it runs gated to zero in other types' slots)")
 
 
 def get(name: str) -> TxType:
