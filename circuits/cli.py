@@ -1,11 +1,14 @@
-"""``prozchain circuit compile|witness|info|lint``: the circuit author's command line, circom-style.
+"""``prozchain circuit compile|witness|info|lint|new-txtype``: the circuit author's command line, circom-style.
 
 - ``compile FILE.py:Circuit [--param k=v ...] -o DIR`` writes ``DIR/Circuit.r1cs`` and ``DIR/Circuit.sym``;
 - ``witness FILE.py:Circuit [--param ...] INPUT.json OUT.wtns`` solves a witness from a circom-style
   input JSON (signal name -> decimal string, or nested lists of them) and checks it;
 - ``info FILE.py:Circuit [--param ...]`` prints the per-gadget constraint table;
 - ``lint FILE.py:Circuit [--param ...] [--input INPUT.json]`` runs the soundness lint (with an
-  input, also the witness-based check of hint outputs).
+  input, also the witness-based check of hint outputs);
+- ``new-txtype NAME [--dir DIR]`` writes a ZK rollup transaction type, ``DIR/NAME.py``, and its
+  test, ``DIR/test_NAME.py``, which proves a batch with it and verifies it on the reference L1
+  (see :mod:`prozchain.circuits.txtypes.scaffold`).
 
 Exit codes (through :func:`prozchain.cli.run`): 0 success, 1 inputs the circuit refuses (the
 witness fails) or lint findings, 2 a usage error (file, class, parameter) or a malformed input
@@ -38,6 +41,8 @@ from prozchain.circuits.errors import CircuitError
 from prozchain.relations.errors import WitnessError
 from prozchain.circuits.lint import format_findings, lint
 from prozchain.circuits.report import constraint_counts, format_counts
+from prozchain.circuits.txtypes import RegistryError
+from prozchain.circuits.txtypes.scaffold import new_txtype
 from prozchain.cli import NegativeAnswer, UsageError
 from prozchain.relations.formats.r1cs import write_r1cs
 from prozchain.relations.formats.bounded_json import read_json
@@ -68,6 +73,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lint_parser = with_target("lint", "report unused and unconstrained wires")
     lint_parser.add_argument("--input", metavar="INPUT.json", help="also test hint outputs at this witness")
     lint_parser.set_defaults(func=lint_command)
+    scaffold = commands.add_parser("new-txtype", help="write a ZK rollup transaction type NAME.py and its test")
+    scaffold.add_argument("name", metavar="NAME", help="the type's name and module: lowercase letters, digits, _")
+    scaffold.add_argument("--dir", default=".", metavar="DIR", help="where to write them (default: the current folder)")
+    scaffold.set_defaults(func=new_txtype_command)
 
 
 def load_circuit(target: str, params: Sequence[str]) -> CompiledCircuit:
@@ -175,3 +184,12 @@ def lint_command(args: argparse.Namespace) -> int:
     findings = lint(compiled, witness)
     print(format_findings(findings))
     return 1 if findings else 0
+
+
+def new_txtype_command(args: argparse.Namespace) -> int:
+    try:
+        module, test = new_txtype(args.name, args.dir)
+    except (RegistryError, OSError) as exc:  # a bad name, an existing file, a folder we cannot write
+        raise UsageError(str(exc)) from exc
+    print(f"wrote {module} and {test}; run: pytest {test}")
+    return 0

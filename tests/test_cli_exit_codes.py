@@ -123,6 +123,15 @@ def test_circuit(capsys, work):
     expect(capsys, 2, "circuit", "compile", target, "-o", work / "square.py", says="square.py")
 
 
+def test_circuit_new_txtype(capsys, tmp_path):
+    """Its test running green is checked in tests/circuits/test_cli.py."""
+    assert "test_tipjar.py" in expect(capsys, 0, "circuit", "new-txtype", "tipjar", "--dir", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["test_tipjar.py", "tipjar.py"]
+    expect(capsys, 2, "circuit", "new-txtype", "Tip-Jar", "--dir", tmp_path, says="type name 'Tip-Jar': use lowercase")
+    expect(capsys, 2, "circuit", "new-txtype", "transfer", "--dir", tmp_path, says="'transfer' is already registered")
+    expect(capsys, 2, "circuit", "new-txtype", "tipjar", "--dir", tmp_path, says="tipjar.py exists; not overwritten")
+
+
 def test_r1cs_and_zkey(capsys, keyed):
     assert "# of Constraints: 2" in expect(capsys, 0, "r1cs", "info", keyed / "Square.r1cs")
     expect(capsys, 2, "r1cs", "info", keyed / "garbage.bin", says="garbage.bin")
@@ -229,7 +238,7 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "witness"], "demo": [],
+        "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"], "demo": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }

@@ -113,3 +113,13 @@ def test_circuits_load_from_files_with_dataclasses_and_from_module_names(tmp_pat
         assert main(["circuit", "info", target]) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_a_new_txtype_scaffold_passes_its_own_test_out_of_the_box(tmp_path):
+    """The module and test ``new-txtype`` writes: pytest, run in their folder, proves a batch
+    with the new type, verifies it on the reference L1 and rebuilds the state from L1 data."""
+    result = prozchain("new-txtype", "cashback", "--dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_cashback.py"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and "1 passed" in run.stdout, run.stdout + run.stderr
