@@ -2,26 +2,47 @@
 
 Guide: adding a transaction type (no change to ``rollup/`` needed)
 -------------------------------------------------------------------
-1. Describe its data: ``fields`` as ``(name, byte width)``; widths 1..31 are packed big-endian
-   into the posted data, 32 is a whole field element. At most 4 data elements per type.
-2. Name the accounts it touches: ``a`` (updated first) and ``b`` (read after a's update), each a
-   field holding a 4-byte account index; ``signers`` = how many of a, b sign (0, 1 or 2).
-3. Write ``update_a(checks, fields, account)`` / ``update_b``: return the new account from the
-   old one with ``+ - *`` and ``account.replace(...)``; refuse with ``checks.range(x, bits,
+``prozchain circuit new-txtype NAME [--dir DIR]`` writes a working type, ``NAME.py``, and its
+test, ``test_NAME.py``, to start from. docs/zk-rollup.md ("Adding a transaction type") walks
+one type from registration to a batch proven, verified on the reference L1 and rebuilt by a
+node, as a runnable example. The steps, and the rules: those marked (*) are enforced, a type
+or batch circuit breaking one is refused with a :class:`RegistryError` that names the rule.
+
+1. Its data: ``fields`` as ``(name, byte width)``; widths 1..31 are packed big-endian into the
+   posted data, 32 is a whole field element (*). At most 4 data elements, the type byte
+   included (*).
+2. The accounts it touches: ``a`` (updated first) and ``b`` (read after a's update), each a
+   4-byte field holding an account index (*). Accounts are numbered from 1 in the order of
+   their first deposit on L1 (index 0 is never anyone's). ``signers`` = how many of a, b sign:
+   0, 1 (a) or 2 (a and b) (*).
+3. ``update_a(checks, fields, account)`` / ``update_b``: return the new account from the old
+   one with ``+ - *`` and ``account.replace(...)``; refuse with ``checks.range(x, bits,
    reason)``, ``checks.equal(x, y, reason)``, ``checks.nonzero(x, reason)``. They run on ints
    (the sequencer's validation, rejections carry the reason) and on circuit variables (the
-   batch circuit's constraints). Bump the nonce of every signer (replay protection) and make
-   every update accept all-zero inputs (it then runs in other types' slots, gated to zero).
-4. ``register(TxType(name, type_id, fields, a=..., b=..., signers=..., update_a=..., ...))``,
-   then build ``BatchCircuit(types=(..., name))``: its verification key is the rollup's.
-   The sequencer, the aggregator, the contract's data decoding and hashing take any registered
-   type; only the L1 effects are fixed ("deposit", "withdraw", and a ``fee`` field).
+   batch circuit's constraints). Every update must accept all-zero inputs (*): it runs, gated
+   to zero, in the other types' slots. Leave the nonce alone: the framework bumps every
+   signer's nonce and keeps the others' (replay protection), whatever an update returns.
+4. ``register(TxType(name, type_id, fields, a=..., b=..., signers=..., update_a=..., ...))``.
+   ``type_id`` is a byte, unique; 0-3 are noop, deposit, transfer and withdraw (*). Only the
+   L1 effects are fixed: ``fee="field"`` names a field the contract pays the aggregator on L1
+   (the update debits it), ``l1="withdraw"`` pays ``amount`` to the L1 address ``to`` (*: the
+   fields must exist). Register in a module that **every process** using the type imports
+   (the operator, a node rebuilding the state, your tests): a process that has not imported it
+   cannot decode its data. Importing the module again (notebooks, pytest) is harmless; a
+   different type under a registered name is refused.
+5. The key: ``prozchain.rollup.zk.system.circuit_and_key(types, slots, depth)`` compiles
+   ``BatchCircuit(types, slots, depth)`` and returns it, its compiled form and a development
+   Groth16 key (cached on disk); ``types`` must include ``noop`` and ``deposit`` (*). Then
+   ``deploy`` it (``prozchain.rollup.zk.system``), run the operator (``agents.Pipeline``), and
+   sign transactions with ``sign_tx(tx, seeds, nonces)``: a seed is the signer's raw 32-byte
+   EdDSA private key, whose ``public_key(seed)`` it deposited with, and a nonce its account's
+   current one.
 
-An atomic swap of two balances (``tests/rollup/zk/test_swap_type.py`` runs it end to end):
+An atomic swap of two balances; the framework, not the update, bumps both signers' nonces:
 
 >>> def pay(checks, f, acc, out, inc):
 ...     checks.range(acc.balance - out + inc, BALANCE_BITS, "balance too low")
-...     return acc.replace(balance=acc.balance - out + inc, nonce=acc.nonce + 1)
+...     return acc.replace(balance=acc.balance - out + inc)
 >>> swap = TxType("swap-doc", 200, (("a", 4), ("b", 4), ("x", 8), ("y", 8)), a="a", b="b", signers=2,
 ...               update_a=lambda c, f, acc: pay(c, f, acc, f["x"], f["y"]),
 ...               update_b=lambda c, f, acc: pay(c, f, acc, f["y"], f["x"]))
@@ -29,6 +50,12 @@ An atomic swap of two balances (``tests/rollup/zk/test_swap_type.py`` runs it en
 ...     bytes([200]) + (1).to_bytes(4, "big") + (2).to_bytes(4, "big") + (3).to_bytes(8, "big")
 ...     + (4).to_bytes(8, "big"), "big")]
 True
+>>> swap.update("b", PyChecks(swap), {"a": 1, "b": 2, "x": 3, "y": 4}, Account(5, 6, balance=10, nonce=7))
+Account(ax=5, ay=6, balance=9, nonce=8)
+>>> register(TxType("needs-a-coin", 201, (("a", 4),), a="a", update_a=lambda c, f, acc: pay(c, f, acc, 1, 0)))
+Traceback (most recent call last):
+...
+prozchain.circuits.txtypes.registry.RegistryError: 'needs-a-coin': update_a fails on all-zero inputs: needs-a-coin: balance too low (rule: an update must accept all-zero inputs (it runs gated to zero in other types' slots))
 """
 
 from prozchain.circuits.txtypes.registry import (BALANCE_BITS, EMPTY, FULL, MAX_ELEMENTS, REGISTRY, Account, NonceAhead,
