@@ -88,7 +88,15 @@ class Tx:
 
 
 def sign_tx(tx: Tx, keys: Sequence[bytes], nonces: Sequence[int]) -> Tx:
-    """``tx`` signed by each signer's private key at its account's current nonce."""
+    """``tx`` signed by each signer (account a, then b) at its account's current nonce: ``keys``
+    are raw 32-byte EdDSA seeds (the L2 key whose ``public_key(seed)`` the account deposited
+    with), not L1 keys; :class:`TxRejected` says what is wrong otherwise."""
+    t = tx.tx_type
+    if len(keys) != t.signers or len(nonces) != t.signers:
+        raise TxRejected(f"{t.name}: {t.signers} signer(s), {len(keys)} key(s) and {len(nonces)} nonce(s) given")
+    for k, key in enumerate(keys):
+        if not (isinstance(key, bytes) and len(key) == 32):
+            raise TxRejected(f"{t.name}: signer {k}'s key is a {type(key).__name__}, not a raw 32-byte seed")
     return Tx(tx.type, tx.fields, tuple(sign(k, tx.message(n)) for k, n in zip(keys, nonces)), tuple(nonces))
 
 

@@ -140,3 +140,15 @@ def test_an_update_that_holds_on_zeros_is_accepted():
 def test_a_batch_circuit_needs_noop_and_deposit(types):
     with pytest.raises(RegistryError, match="rule: a batch circuit's types include noop, .* and deposit"):
         BatchCircuit(types, slots=1, depth=2)
+
+
+def test_sign_tx_takes_one_raw_32_byte_seed_per_signer():
+    from prozchain.rollup.l1 import Key
+
+    tx = Tx("transfer", {"from": 1, "to": 2, "amount": 3, "fee": 0})
+    for keys, nonces, message in (([Key.from_seed(b"l1")], [0], "signer 0's key is a Key, not a raw 32-byte seed"),
+                                  ([b"short"], [0], "not a raw 32-byte seed"),
+                                  ([ALICE, ALICE], [0, 0], r"1 signer\(s\), 2 key\(s\) and 2 nonce"),
+                                  ([ALICE], [], r"1 signer\(s\), 1 key\(s\) and 0 nonce")):
+        with pytest.raises(TxRejected, match=message):
+            sign_tx(tx, keys, nonces)
