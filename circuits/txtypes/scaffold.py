@@ -63,41 +63,29 @@ TX_TYPE = register(TxType("{name}", TYPE_ID, (("from", 4), ("to", 4), ("amount",
 
 TEST = '''"""{name!r}: registered, in a proven batch verified on the reference L1, and rebuilt by a node."""
 
-from prozchain.circuits.gadgets.eddsa import public_key
-from prozchain.circuits.txtypes import Tx, sign_tx
-from prozchain.rollup.common.units import ETHER
-from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.zk.agents import Pipeline
-from prozchain.rollup.zk.node import ZkNode
-from prozchain.rollup.zk.system import UNIT, circuit_and_key, deploy
+from prozchain.testing import make_rig
 
 import {name}  # registers the type
 
-SEEDS = [b"{name}-alice".ljust(32, b"."), b"{name}-bob".ljust(32, b".")]  # L2 keys: raw 32-byte seeds
+TYPE = {name}.TX_TYPE.name
 
 
 def test_{name}_is_proven_verified_on_l1_and_rebuilt():
     # deposit must be among the types (the L1 deposit queue); small slots and depth keep it fast
-    spec, compiled, zkey = circuit_and_key(("noop", "deposit", {name}.TX_TYPE.name), slots=1, depth=2)
-    users = [Key.from_seed(b"{name}-user-" + bytes([i])) for i in range(2)]
-    operator = Key.from_seed(b"{name}-operator")
-    chain = Chain({{k.address: 10 * ETHER for k in users + [operator]}})
-    system = deploy(chain, operator, operator, spec, zkey.verification_key())
-    for user, seed in zip(users, SEEDS):  # accounts 1 and 2, in deposit order
-        chain.transact(user, system.rollup, "deposit", *public_key(seed), value=100 * UNIT, gas_limit=300_000)
-    pipeline = Pipeline(system, compiled, zkey)
-    for _ in SEEDS:  # one slot per batch: one deposit each
-        assert pipeline.run_batch()[1].status
+    rig = make_rig(("noop", "deposit", TYPE), slots=1, depth=2, n_users=2)
+    for user in (0, 1):  # L2 accounts 1 and 2, in deposit order
+        assert rig.deposit(user, 100).status
+        assert rig.pipeline.run_batch()[1].status  # the deposit, proven and verified on L1
 
-    tx = sign_tx(Tx({name}.TX_TYPE.name, {{"from": 1, "to": 2, "amount": 30, "fee": 1}}), [SEEDS[0]], [0])
-    assert pipeline.accept(tx) is None  # None: accepted; else the reason it was refused
-    batch, receipt = pipeline.run_batch()  # witness, Groth16 proof, verified by the L1 contract
-    assert receipt.status and batch.txs[0].type == {name}.TX_TYPE.name
-    assert "already used" in pipeline.accept(tx)  # a replay is refused
+    tx = rig.sign(TYPE, {{"from": 1, "to": 2, "amount": 30, "fee": 1}}, signers=[0])
+    assert rig.pipeline.accept(tx) is None  # None: accepted; else the reason it was refused
+    batch, receipt, proof = rig.pipeline.run_batch()  # witness, Groth16 proof, verified by the L1 contract
+    assert receipt.status and batch.txs[0].type == TYPE
+    assert rig.verify_batch(batch, proof) == batch.public  # the contract's checks, off-chain
+    assert "already used" in rig.pipeline.accept(tx)  # a replay is refused
 
-    node = ZkNode(chain, system.rollup, spec.depth)
-    node.sync()  # from L1 data alone
-    assert node.tree.root == chain.view(system.rollup, "state").root
+    node = rig.node()  # the state rebuilt from L1 data alone
+    assert node.tree.root == rig.state().root
     assert [node.tree.get(i).balance for i in (1, 2)] == [69, 130]
 '''
 

@@ -69,23 +69,16 @@ def test_the_same_signed_transaction_cannot_be_proven_twice(burner):
 
 
 def test_a_replay_is_refused_by_the_operator_and_a_proven_batch_holds_it_once(burner):
-    from prozchain.rollup.common.units import ETHER
-    from prozchain.rollup.l1 import Chain, Key
-    from prozchain.rollup.zk.agents import Pipeline
-    from prozchain.rollup.zk.system import UNIT, circuit_and_key, deploy
+    from prozchain.testing import make_rig
 
-    spec, compiled, zkey = circuit_and_key(("noop", "deposit", "burn-no-nonce"), slots=1, depth=2)
-    user, op = Key.from_seed(b"replay-user"), Key.from_seed(b"replay-op")
-    chain = Chain({user.address: 10 * ETHER, op.address: 10 * ETHER})
-    system = deploy(chain, op, op, spec, zkey.verification_key())
-    chain.transact(user, system.rollup, "deposit", *public_key(ALICE), value=100 * UNIT, gas_limit=300_000)
-    operator = Pipeline(system, compiled, zkey)
-    assert operator.run_batch()[1].status
-    tx = sign_tx(Tx("burn-no-nonce", {"from": 1, "amount": 30}), [ALICE], [0])
-    assert operator.accept(tx) is None
-    assert operator.run_batch()[1].status
-    assert operator.accept(tx).startswith("burn-no-nonce: signed for nonce 0 (already used: a replay)")
-    assert (operator.head.get(1).balance, operator.head.get(1).nonce) == (70, 1)
+    rig = make_rig(("noop", "deposit", "burn-no-nonce"), slots=1, depth=2, n_users=1)
+    assert rig.deposit(0, 100).status and rig.pipeline.run_batch()[1].status
+    tx = rig.sign("burn-no-nonce", {"from": 1, "amount": 30}, signers=[0])
+    assert rig.pipeline.accept(tx) is None
+    batch, receipt, proof = rig.pipeline.run_batch()
+    assert receipt.status and rig.verify_batch(batch, proof) == batch.public
+    assert rig.pipeline.accept(tx).startswith("burn-no-nonce: signed for nonce 0 (already used: a replay)")
+    assert [(a.balance, a.nonce) for a in (rig.pipeline.head.get(1), rig.node().tree.get(1))] == [(70, 1)] * 2
 
 
 def zero_refuser(checks, fields, account):
