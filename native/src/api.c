@@ -5,6 +5,9 @@
  * PZ_PATH, so every exported name carries its path: PZ(add) is pz_adx_add or pz_portable_add.
  * native/c_backend.py binds one path's functions into named records.
  */
+#ifndef PZ_PATH  /* compiled on its own (a syntax check, an editor): names of a path called "standalone" */
+#define PZ_PATH standalone
+#endif
 #include <stddef.h>
 #include "api.h"
 #include "alloc.h"

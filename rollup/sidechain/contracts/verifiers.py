@@ -23,6 +23,7 @@ writes the bridge's storage, metered as the bridge's.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 from prozchain.rollup.sidechain.contracts.modes import (CHECK_CLIENT, FINAL, OPTIMISTIC, PENDING, STAKING,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from prozchain.rollup.sidechain.contracts.bridge import Bridge
 
 
-class Verifier:
+class Verifier(ABC):
     """The decisions of one security model; the defaults are those most models share."""
 
     mode: ClassVar[int]
@@ -45,14 +46,14 @@ class Verifier:
     def __init__(self, bridge: Bridge) -> None:
         self.bridge = bridge
 
+    @abstractmethod
     def confirm_delay(self, first: int, last: int, headers_root: bytes, epoch: int, headers: list[bytes]) -> int:
         """Check the headers posted with a checkpoint of heights ``first..last``; the seconds
         until its world is acceptable."""
-        raise NotImplementedError
 
+    @abstractmethod
     def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
         """Admit the checkpoint with ``digest``: its signatures, or its bond."""
-        raise NotImplementedError
 
     def check_window(self, number: int) -> None:
         """A fraud proof against checkpoint ``number`` must come inside its challenge window."""
