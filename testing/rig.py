@@ -66,7 +66,7 @@ class Rig:
         account being the one the field naming it holds, in signing order)."""
         tx = Tx(tx_type, dict(fields))
         if nonces is None:
-            accounts = (tx.tx_type.a, tx.tx_type.b)[:len(signers)]
+            accounts = tx.tx_type.accounts[:len(signers)]
             nonces = [self.pipeline.head.get(fields[name]).nonce for name in accounts]
         return sign_tx(tx, [self.l2[u] for u in signers], list(nonces))
 

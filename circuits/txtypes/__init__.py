@@ -58,13 +58,14 @@ Traceback (most recent call last):
 prozchain.circuits.txtypes.registry.RegistryError: 'needs-a-coin': update_a fails on all-zero inputs: needs-a-coin: balance too low (rule: an update must accept all-zero inputs (it runs gated to zero in other types' slots))
 """
 
-from prozchain.circuits.txtypes.registry import (BALANCE_BITS, EMPTY, FULL, MAX_ELEMENTS, REGISTRY, Account, NonceAhead,
-                                       PyChecks, RegistryError, TxRejected, TxType, by_id, get, register)
+from prozchain.circuits.txtypes.registry import (BALANCE_BITS, EMPTY, FULL, REGISTRY, SLOT_ACCOUNTS, SLOT_ELEMENTS, Account,
+                                                 NonceAhead, PyChecks, RegistryError, TxRejected, TxType, by_id, get,
+                                                 register)
 from prozchain.circuits.txtypes import builtin  # noqa: F401  (registers noop, deposit, transfer, withdraw)
 from prozchain.circuits.txtypes.accounts import AccountTree, leaf_hash
-from prozchain.circuits.txtypes.batch import (BatchCircuit, Slot, Tx, apply_tx, data_hash, decode_batch, encode_batch, undo,
-                                    sign_tx)
+from prozchain.circuits.txtypes.batch import (BatchCircuit, Row, Slot, Tx, apply_tx, data_hash, decode_batch, encode_batch,
+                                              sign_tx, signed_words, undo)
 
-__all__ = ["Account", "AccountTree", "BALANCE_BITS", "BatchCircuit", "EMPTY", "FULL", "MAX_ELEMENTS", "NonceAhead", "PyChecks",
-           "REGISTRY", "RegistryError", "Slot", "Tx", "TxRejected", "TxType", "apply_tx", "by_id", "data_hash",
-           "decode_batch", "encode_batch", "get", "leaf_hash", "register", "sign_tx", "undo"]
+__all__ = ["Account", "AccountTree", "BALANCE_BITS", "BatchCircuit", "EMPTY", "FULL", "NonceAhead", "PyChecks", "REGISTRY",
+           "RegistryError", "Row", "SLOT_ACCOUNTS", "SLOT_ELEMENTS", "Slot", "Tx", "TxRejected", "TxType", "apply_tx", "by_id",
+           "data_hash", "decode_batch", "encode_batch", "get", "leaf_hash", "register", "sign_tx", "signed_words", "undo"]

@@ -206,20 +206,24 @@ class Pipeline:
 
     def seal(self, serve_deposits: bool = True) -> Optional[Batch]:
         """Cut the next batch from the queue and the mempool (None when both are empty)."""
-        old_root, txs, slots = self.head.root, [], []
-        for tx in self.queued_deposits()[:self.spec.slots] if serve_deposits else []:
+        old_root, txs, slots, free = self.head.root, [], [], self.spec.slots
+        for tx in self.queued_deposits() if serve_deposits else []:
+            if tx.tx_type.n_slots > free:
+                break  # the queue is served in order
             slots.append(apply_tx(self.head, tx, check_signatures=False))
             txs.append(tx)
+            free -= tx.tx_type.n_slots
         waiting = sorted(self.mempool, key=lambda item: (-fee_of(item[1]), item[0]))
         progress = True
-        while progress and len(txs) < self.spec.slots:
+        while progress and free:
             progress = False
             for item in list(waiting):
-                if len(txs) == self.spec.slots:
-                    break
+                if item[1].tx_type.n_slots > free:
+                    continue  # a multi-slot transaction waits for a batch with room for it
                 try:
                     slots.append(apply_tx(self.head, item[1]))
                     txs.append(item[1])
+                    free -= item[1].tx_type.n_slots
                 except NonceAhead:
                     continue  # its turn has not come
                 except TxRejected as exc:

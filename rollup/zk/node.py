@@ -52,7 +52,7 @@ class ZkNode:
             for t, values in decode_batch(data):
                 slot = apply_tx(self.tree, Tx(t.name, values), check_signatures=False)
                 if t.name != "noop":
-                    nonces = (slot.old_a.nonce, slot.old_b.nonce)[:t.signers]
+                    nonces = tuple(old.nonce for old in slot.olds[:t.signers])
                     ids.append(tx_id(Tx(t.name, values, nonces=nonces)))
             if self.tree.root != new_root:
                 raise ZkRollupError(f"replaying batch {batch} gives root {self.tree.root:#x}, L1 says {new_root:#x}")

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from prozchain.native.curve import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, decode_batch, leaf_hash
-from prozchain.circuits.txtypes.registry import BALANCE_BITS
+from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
 from prozchain.rollup.common.words import addr
 from prozchain.rollup.l1 import Address, Contract, external
 
@@ -44,14 +44,17 @@ def merkle_proof_gas(depth: int) -> int:
 def posted_transactions(data: bytes, slots: int, n_elements: int) -> list[tuple[TxType, dict[str, int]]]:
     """The transactions of a batch's posted ``data`` as :meth:`ZkRollup.submit_batch` judges
     them (the same code): :class:`TxRejected` with the contract's reason when the data does not
-    decode, holds other than ``slots`` transactions, or a type wider than ``n_elements``."""
+    decode, its transactions do not fill exactly ``slots`` slots (a type with more than 2
+    accounts or 4 data elements fills several, ``TxType.n_slots``), or a type posts more than
+    ``n_elements`` elements per slot."""
     try:
         decoded = decode_batch(data)
     except TxRejected as exc:
         raise TxRejected(f"batch data does not decode: {exc}") from exc
-    if len(decoded) != slots:
-        raise TxRejected(f"batch data holds {len(decoded)} transactions, a batch has {slots}")
-    if not all(len(t.layout()) <= n_elements for t, _ in decoded):
+    used = sum(t.n_slots for t, _ in decoded)
+    if used != slots:
+        raise TxRejected(f"batch data holds {len(decoded)} transactions filling {used} slots, a batch has {slots}")
+    if not all(min(len(t.layout()), SLOT_ELEMENTS) <= n_elements for t, _ in decoded):
         raise TxRejected("batch data holds a transaction type this rollup's circuit does not take")
     return decoded
 
