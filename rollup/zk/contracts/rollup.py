@@ -53,7 +53,8 @@ def posted_transactions(data: bytes, slots: int, n_elements: int) -> list[tuple[
         raise TxRejected(f"batch data does not decode: {exc}") from exc
     used = sum(t.n_slots for t, _ in decoded)
     if used != slots:
-        raise TxRejected(f"batch data holds {len(decoded)} transactions filling {used} slots, a batch has {slots}")
+        filling = f" filling {used} slots" if used != len(decoded) else ""
+        raise TxRejected(f"batch data holds {len(decoded)} transactions{filling}, a batch has {slots}")
     if not all(min(len(t.layout()), SLOT_ELEMENTS) <= n_elements for t, _ in decoded):
         raise TxRejected("batch data holds a transaction type this rollup's circuit does not take")
     return decoded
