@@ -11,7 +11,8 @@ yet, and proves and submits them: no transaction lost, none applied twice (L1 re
 whose old root is not the current root).
 
 Each batch serves the L1 deposit queue first, in order, then the mempool by fee (highest
-first; a sender's transactions in nonce order), padded with noops.
+first; a sender's transactions in nonce order), padded with noops. A transaction fills its
+type's ``n_slots`` slots; one that does not fit in what is left waits for the next batch.
 
 A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
 verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
