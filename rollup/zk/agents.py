@@ -68,6 +68,7 @@ class Batch:
     new_root: int
     slots: list[Slot] = field(default_factory=list, repr=False)
     public: list[int] = field(default_factory=list)  # set by proving: old root, new root, data hash
+    version: int = 1  # the circuit version that proves it
 
     @property
     def data(self) -> bytes:
@@ -79,7 +80,7 @@ class Batch:
 
     def to_json(self) -> dict:
         return {"number": self.number, "txs": [tx.to_json() for tx in self.txs],
-                "old_root": str(self.old_root), "new_root": str(self.new_root)}
+                "old_root": str(self.old_root), "new_root": str(self.new_root), "version": self.version}
 
 
 PENDING, INCLUDED, REJECTED = "pending", "included", "rejected"
@@ -117,25 +118,62 @@ def fee_of(tx: Tx) -> int:
     return tx.fields[tx.tx_type.fee] if tx.tx_type.fee else 0
 
 
+@dataclass(frozen=True)
+class VersionCircuit:
+    """A circuit version's batch circuit, compiled, and its proving key."""
+
+    spec: BatchCircuit
+    compiled: CompiledCircuit
+    zkey: ZKey
+
+
 class Pipeline:
-    """Sequencer and aggregator of ``system``; see the module doc."""
+    """Sequencer and aggregator of ``system``; see the module doc. It proves with ``compiled``
+    and ``zkey`` (version 1, ``system.spec``) and the versions :meth:`add_version` gives it,
+    batching under the newest one L1 accepts now."""
 
     def __init__(self, system: System, compiled: CompiledCircuit, zkey: ZKey, store: Optional[Store] = None,
                  blinding: Optional[random.Random] = None):
         """``blinding``: a seeded stream for the proofs' blinding factors, so a simulation
         replays byte for byte (proofs stay valid; they are then not zero-knowledge). Default:
         fresh randomness from the prover."""
-        self.system, self.compiled, self.zkey, self.blinding = system, compiled, zkey, blinding
-        self.spec: BatchCircuit = system.spec
+        self.system, self.blinding = system, blinding
+        self.circuits = {1: VersionCircuit(system.spec, compiled, zkey)}
         self.store = store if store is not None else MemoryStore()
         self.rejected: dict[str, str] = {}
         self.stats: list[BatchStats] = []
         self.restore()
 
+    # -- circuit versions ---------------------------------------------------------------------------
+    def add_version(self, version: int, spec: BatchCircuit, compiled: CompiledCircuit, zkey: ZKey) -> None:
+        """Prove batches of ``version`` (proposed on L1 with ``spec``'s shape) with this circuit and key."""
+        self.circuits[version] = VersionCircuit(spec, compiled, zkey)
+
+    @property
+    def version(self) -> int:
+        """The newest version this operator has a circuit for and L1 accepts batches of now."""
+        chain, rollup = self.system.chain, self.system.rollup
+        usable = [v for v in self.circuits if chain.view(rollup, "usable", v)]
+        if not usable:
+            raise ZkRollupError(f"L1 accepts none of this operator's circuit versions {sorted(self.circuits)}")
+        return max(usable)
+
+    @property
+    def spec(self) -> BatchCircuit:
+        return self.circuits[self.version].spec
+
+    @property
+    def compiled(self) -> CompiledCircuit:
+        return self.circuits[self.version].compiled
+
+    @property
+    def zkey(self) -> ZKey:
+        return self.circuits[self.version].zkey
+
     # -- memory from the store and L1 -------------------------------------------------------------
     def restore(self) -> None:
         chain = self.system.chain
-        self.node = ZkNode(chain, self.system.rollup, self.spec.depth)
+        self.node = ZkNode(chain, self.system.rollup, self.system.depth)
         self.node.sync()
         self.head = self.node.tree.copy()
         self.mempool: list[tuple[int, Tx]] = [(seq, Tx.from_json(doc)) for seq, doc in self.store.get("mempool", [])]
@@ -144,7 +182,8 @@ class Pipeline:
             doc = self.store.get(key)
             if doc["number"] < self.node.batches:
                 continue  # L1 verified it already
-            batch = Batch(doc["number"], [Tx.from_json(t) for t in doc["txs"]], int(doc["old_root"]), int(doc["new_root"]))
+            batch = Batch(doc["number"], [Tx.from_json(t) for t in doc["txs"]], int(doc["old_root"]), int(doc["new_root"]),
+                          version=doc["version"])
             if batch.old_root != self.head.root:
                 raise TxRejected(f"stored batch {batch.number} does not start from the head state")
             batch.slots = [apply_tx(self.head, tx, check_signatures=False) for tx in batch.txs]
@@ -174,7 +213,7 @@ class Pipeline:
         try:
             if tx.tx_type.l1 == "deposit":
                 raise TxRejected("deposits come from the L1 queue only")
-            if tx.type not in [t.name for t in self.spec.types]:
+            if not any(tx.tx_type in c.spec.types for c in self.circuits.values()):
                 raise TxRejected(f"this rollup's circuit does not take {tx.type!r} transactions")
             slot = apply_tx(self.head, tx)
             undo(self.head, slot)
@@ -205,18 +244,23 @@ class Pipeline:
         return out
 
     def seal(self, serve_deposits: bool = True) -> Optional[Batch]:
-        """Cut the next batch from the queue and the mempool (None when both are empty)."""
+        """Cut the next batch from the queue and the mempool (None when both are empty), for the
+        newest version L1 accepts; transactions of types that version does not take wait."""
+        version = self.version
+        spec = self.circuits[version].spec
         old_root, txs, slots = self.head.root, [], []
-        for tx in self.queued_deposits()[:self.spec.slots] if serve_deposits else []:
+        for tx in self.queued_deposits()[:spec.slots] if serve_deposits else []:
             slots.append(apply_tx(self.head, tx, check_signatures=False))
             txs.append(tx)
         waiting = sorted(self.mempool, key=lambda item: (-fee_of(item[1]), item[0]))
         progress = True
-        while progress and len(txs) < self.spec.slots:
+        while progress and len(txs) < spec.slots:
             progress = False
             for item in list(waiting):
-                if len(txs) == self.spec.slots:
+                if len(txs) == spec.slots:
                     break
+                if item[1].tx_type not in spec.types:
+                    continue  # it waits for a version that takes it
                 try:
                     slots.append(apply_tx(self.head, item[1]))
                     txs.append(item[1])
@@ -228,10 +272,10 @@ class Pipeline:
                 progress = True
         if not txs:
             return None
-        for tx in self.spec.pad(txs)[len(txs):]:
+        for tx in spec.pad(txs)[len(txs):]:
             slots.append(apply_tx(self.head, tx))
             txs.append(tx)
-        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots)
+        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots, version=version)
         included = {tx.key() for tx in txs}
         self.mempool = [(s, t) for s, t in self.mempool if t.key() not in included and t.key() not in self.rejected]
         with self.store.batch():
@@ -249,13 +293,15 @@ class Pipeline:
 
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
         start = time.perf_counter()
-        witness = self.compiled.solve(self.spec.inputs(batch.old_root, batch.new_root, batch.slots))
+        circuit = self.circuits[batch.version]
+        witness = circuit.compiled.solve(circuit.spec.inputs(batch.old_root, batch.new_root, batch.slots))
         return ints_to_array(witness), time.perf_counter() - start
 
     def _prove_witness(self, batch: Batch, witness: np.ndarray, witness_s: float) -> tuple[list[int], BatchStats]:
         start = time.perf_counter()
-        proof, batch.public = prove(self.zkey, witness, backend=get_backend("c"), rng=self.blinding)
-        stats = BatchStats(batch.number, batch.n_txs, self.compiled.r1cs.n_constraints, witness_s,
+        circuit = self.circuits[batch.version]
+        proof, batch.public = prove(circuit.zkey, witness, backend=get_backend("c"), rng=self.blinding)
+        stats = BatchStats(batch.number, batch.n_txs, circuit.compiled.r1cs.n_constraints, witness_s,
                            time.perf_counter() - start, len(batch.data))
         return proof_words(proof), stats
 
@@ -276,8 +322,8 @@ class Pipeline:
     def submit(self, batch: Batch, proof: list[int], stats: Optional[BatchStats] = None) -> Receipt:
         """Post ``batch`` with ``proof`` to the rollup contract; on success it leaves ``sealed``."""
         chain, op = self.system.chain, self.system.operator
-        receipt = chain.transact(op, self.system.rollup, "submit_batch", batch.old_root, batch.new_root, batch.data,
-                                 proof, gas_limit=3_000_000)
+        receipt = chain.transact(op, self.system.rollup, "submit_batch", batch.version, batch.old_root, batch.new_root,
+                                 batch.data, proof, gas_limit=3_000_000)
         if receipt.status:
             self.node.sync()
             self.sealed = [b for b in self.sealed if b.number != batch.number]
@@ -290,8 +336,9 @@ class Pipeline:
     def verify_gas(self, batch: Batch, proof: list[int]) -> int:
         """Execution gas of the verifier contract alone on this proof (a separate measuring call)."""
         chain, op = self.system.chain, self.system.operator
-        data = chain.calldata(self.system.verifier, "verify", (batch.public, proof))
-        receipt = chain.transact(op, self.system.verifier, "verify", batch.public, proof, gas_limit=1_000_000)
+        verifier = chain.view(self.system.rollup, "version", batch.version).verifier
+        data = chain.calldata(verifier, "verify", (batch.public, proof))
+        receipt = chain.transact(op, verifier, "verify", batch.public, proof, gas_limit=1_000_000)
         return receipt.gas_used - G.intrinsic_gas(data, False)
 
     def run_batch(self) -> Optional[tuple[Batch, Receipt, Proof]]:

@@ -295,7 +295,7 @@ def invalid_batch(seed: int, params: dict) -> ScenarioResult:
             for what, args in (("wrong new root", (root, evil_root, evil_data, proof)),
                                ("tampered proof", (root, root, batch.data, tampered)),
                                ("data mismatch", (root, root, evil_data, proof))):
-                receipt = chain.transact(thief, rollup, "submit_batch", *args, gas_limit=3_000_000)
+                receipt = chain.transact(thief, rollup, "submit_batch", 1, *args, gas_limit=3_000_000)
                 outcomes.append((what, receipt.status, receipt.error or "accepted"))
                 run.sim.scheduler.log(f"attacker: {what}: {receipt.error or 'ACCEPTED'}")
             outcomes.append(("state unchanged", (chain.view(rollup, "state"), chain.state.balance(rollup)) == before, ""))
