@@ -28,7 +28,10 @@ transaction already batched is thus told where it went, not that its nonce is us
   answers, and from its own replay of L1 data, which shows the batch that applied it), claims
   their ledger entries, and watches the deposit queue: once a request is overdue it freezes the
   rollup, then exits every user with a Merkle proof from that replay and takes back unserved
-  deposits.
+  deposits. Users who distrust an announced verifier version force that path within its delay.
+
+The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
+sealing under the newest version L1 accepts now.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.store import MemoryStore, Store
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.system import System
+from prozchain.rollup.zk.system import UNIT, System
 
 
 @dataclass
@@ -405,12 +408,17 @@ class OperatorAgent(Agent):
 
 class Wallet(Agent):
     """Acts for ``users`` (L1 keys; their L2 accounts are the ones their deposits opened);
-    ``exodus`` turns the watcher on."""
+    ``exodus`` turns the watcher on. ``leave_on_upgrade``: the users distrust any verifier
+    version announced on L1 and leave before it applies: a user queues a 1-unit deposit, which
+    the operator must serve before the deadline or let the rollup be frozen (then everyone
+    exits, and the deposit is refunded)."""
 
     def __init__(self, name: str, sim: Any, system: System, users: list[Key], operator: str,
-                 poll_ms: int = 12_000, exodus: bool = True):
+                 poll_ms: int = 12_000, exodus: bool = True, leave_on_upgrade: bool = False):
         super().__init__(name, sim, durable=True)
         self.system, self.operator, self.poll_ms, self.exodus = system, operator, poll_ms, exodus
+        self.leave_on_upgrade = leave_on_upgrade
+        self.forced: set[int] = set()  # versions whose announcement made a user queue a request
         self.keys = {k.address: k for k in users}  # an address costs a curve multiplication: once
         self.status: dict[str, TxStatus] = {}
         self.outbox: dict[str, Tx] = {}
@@ -477,9 +485,25 @@ class Wallet(Agent):
             if anyone not in busy:
                 self.l1(self.keys[anyone], "freeze")
                 self.log("freezing the rollup: a queued request is overdue")
+        if self.leave_on_upgrade and not state.frozen:
+            self._leave_before_upgrades(busy)
         if state.frozen and self.replays:
             self._exodus(busy)
         self.timer(self.poll_ms, "poll", self._poll)
+
+    def _leave_before_upgrades(self, busy: set) -> None:
+        chain, rollup = self.system.chain, self.system.rollup
+        for pending in chain.view(rollup, "pending"):
+            if pending.change != "activation" or pending.version in self.forced:
+                continue
+            opened = [log.args for _, log in chain.logs(rollup, "Deposited") if log.args[5] in self.keys]
+            ready = [args for args in opened if args[5] not in busy]
+            if ready:
+                *_, ax, ay, sender = ready[0]
+                chain.submit(chain.build(self.keys[sender], rollup, "deposit", ax, ay, value=UNIT, gas_limit=L1_GAS))
+                busy.add(sender)
+                self.forced.add(pending.version)
+                self.log(f"version {pending.version} applies at t={pending.at}: queued a request to force an exit")
 
     def _exodus(self, busy: set) -> None:
         chain, rollup, node = self.system.chain, self.system.rollup, self.node

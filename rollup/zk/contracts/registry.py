@@ -152,7 +152,7 @@ class VerifierRegistry(Contract):
     def cancel(self, version: int) -> None:
         """Withdraw the pending activation (its number stays used) or retirement of ``version``."""
         self._only_governance()
-        v, word = self._version(version), self.load("version", version)
+        v, word = self._version(version), self.load("version", version)  # the second load is warm
         if not v.cancelled and self.timestamp < v.active_from:
             self.store("version", version, value=word | pack(cancelled=1))
             self.emit("VersionCancelled", version, args=(version, "activation"))
@@ -164,8 +164,9 @@ class VerifierRegistry(Contract):
 
     # -- views and the batch check -----------------------------------------------------------------
     def _version(self, version: int) -> Version:
-        self.require(0 < version < self.load("next_version"), f"unknown verifier version {version}")
-        fields = unpack(self.load("version", version))
+        word = self.load("version", version)
+        self.require(word, f"unknown verifier version {version}")  # a proposed version's word holds its verifier
+        fields = unpack(word)
         fields.update(verifier=addr(fields["verifier"]), cancelled=bool(fields["cancelled"]))
         return Version(**fields, types=self.load("version_types", version))
 

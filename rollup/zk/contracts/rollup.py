@@ -153,7 +153,7 @@ class ZkRollup(VerifierRegistry):
             self._credit(self.load("operator"), fees)
         batch = self.load("batches")
         self.store("batches", value=batch + 1)
-        self.emit("BatchVerified", batch, data=data, args=(batch, old_root, new_root, data, served, version))
+        self.emit("BatchVerified", batch, version, data=data, args=(batch, old_root, new_root, data, served, version))
         return batch
 
     def _credit(self, to: int, amount: int) -> None:
