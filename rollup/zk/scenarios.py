@@ -357,7 +357,7 @@ class AcceptAnything(Contract):
 @scenario("zk-malicious-upgrade", "compromised governance proposes a verifier that accepts anything and the "
           "operator stops serving; users see the pending version on L1, force an exit (deadline < delay) and leave "
           "with everything before it applies (defense=off: no time lock, the version applies at once and a forged "
-          "batch withdraws the escrow)", defense="on", attack_at=200_000, deadline_s=600, delay_s=1_800, **COMMON)
+          "batch withdraws the escrow)", defense="on", attack_at=300_000, deadline_s=600, delay_s=1_800, **COMMON)
 def malicious_upgrade(seed: int, params: dict) -> ScenarioResult:
     on = params["defense"] == "on"
     delay = params["delay_s"] if on else 0
