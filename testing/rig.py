@@ -82,10 +82,11 @@ class Rig:
         return self.chain.state.balance(self.system.rollup) // UNIT
 
     def verify_batch(self, batch: Batch, proof: Proof | Sequence[int], evm: Optional[bool] = None) -> list[int]:
-        """:func:`~prozchain.testing.batches.verify_batch` under this rollup's key and circuit
-        (``evm``: by default the rig's)."""
+        """:func:`~prozchain.testing.batches.verify_batch` under the key and circuit of the
+        batch's version (``evm``: by default the rig's)."""
         __tracebackhide__ = True
-        return verify_batch(self.pipeline.zkey.verification_key(), self.system.spec, batch, proof,
+        circuit = self.pipeline.circuits[batch.version]
+        return verify_batch(circuit.zkey.verification_key(), circuit.spec, batch, proof,
                             evm=self.evm if evm is None else evm, solc=self.solc)
 
     def node(self) -> ZkNode:
