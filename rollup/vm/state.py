@@ -26,6 +26,11 @@ BRIDGE = 0x4200000000000000000000000000000000000016
 """Value sent here (by a transaction or a CALL) leaves L2: it becomes a withdrawal record."""
 FEE_VAULT = 0x4200000000000000000000000000000000000011
 """Where transaction fees go."""
+MESSENGER = 0x4200000000000000000000000000000000000007
+"""A CALL here sends a message to L1 (see :func:`message_commitment`): registers ``r1`` name
+the L1 target, ``r2..r5`` the data words, ``r6`` the gas the L1 call needs; the callee gets the
+sender's next message nonce back."""
+MESSAGE_WORDS = 4
 
 
 def a20(address: int) -> bytes:
@@ -69,6 +74,22 @@ def withdrawal_key(index: int) -> bytes:
 
 
 WITHDRAWAL_COUNT_KEY = key_of(b"withdrawals")
+
+
+def message_key(sender: int, nonce: int) -> bytes:
+    """Where message ``nonce`` of L2 address ``sender`` is recorded (its commitment)."""
+    return key_of(b"message", a20(sender), w32(nonce))
+
+
+def message_nonce_key(sender: int) -> bytes:
+    """How many messages ``sender`` has sent."""
+    return key_of(b"messages", a20(sender))
+
+
+def message_commitment(target: int, data: tuple[int, ...], gas: int) -> int:
+    """The value a message record holds: ``keccak(target || data words || gas)`` as a word;
+    the sender and nonce are in its key."""
+    return int.from_bytes(keccak(a20(target) + b"".join(w32(d) for d in data) + w32(gas)), "big")
 
 
 def withdrawal_commitment(recipient: int, amount: int) -> int:
