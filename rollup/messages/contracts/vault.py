@@ -36,6 +36,7 @@ class Vault(_Receiver):
     @external(payable=True)
     def fund(self) -> None:
         """Add escrow (what backs the L2 contract's balance)."""
+        self.emit("Funded", self.sender, args=(self.sender, self.value))
 
     @external
     def on_message(self, words: list[int]) -> None:
