@@ -39,7 +39,7 @@ from typing import Callable, Optional, Protocol, Sequence
 
 from prozchain.circuits.txtypes import decode_batch
 from prozchain.rollup.l1 import Chain
-from prozchain.rollup.messages.index import BlockIndex, index_batch
+from prozchain.rollup.messages.index import BlockIndex, index_batch, index_block
 from prozchain.rollup.optimistic.contracts.outputs import DELETED as OUTPUT_DELETED
 from prozchain.rollup.optimistic.contracts.outputs import FINALIZED as OUTPUT_FINAL
 from prozchain.rollup.optimistic.node import L2Node
@@ -177,10 +177,7 @@ class SidechainEvents:
                        for n in range(1, self.chain.view(self.bridge, "count") + 1)]
         for height in range(1, state.height + 1):
             if height not in self._index:
-                block = state.blocks[height]
-                trace = state.ex.run(state.ex.start(state.headers[height - 1].world, height, block.deposits,
-                                                    block.txs))
-                self._index[height] = index_batch(state.ex, trace)
+                self._index[height] = index_block(state, height)
             status = self._status(height, checkpoints) if checkpoints else SEEN
             out += [(Event("sidechain", height, (e.item, e.index), e.address, (e.topic,), w32(e.data)), status)
                     for e in self._index[height].events]

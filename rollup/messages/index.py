@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.sidechain.node.chain import ChainState
 from prozchain.rollup.vm import Executor, Trace
 from prozchain.rollup.vm.isa import decode
 from prozchain.rollup.vm.state import (END, IDLE, MESSAGE_WORDS, MESSENGER, RUN, Context, code_key,
@@ -109,6 +110,14 @@ def index_batch(ex: Executor, trace: Trace) -> BlockIndex:
             current.events = [replace(e, index=kept + i) for i, e in enumerate(current.events)]
             kept += len(current.events)
     return BlockIndex(first.batch, receipts)
+
+
+def index_block(state: ChainState, height: int) -> BlockIndex:
+    """:func:`index_batch` of sidechain block ``height`` of ``state`` (re-executed: a node keeps
+    blocks and roots, not traces)."""
+    block = state.blocks[height]
+    return index_batch(state.ex, state.ex.run(state.ex.start(state.headers[height - 1].world, height,
+                                                            block.deposits, block.txs)))
 
 
 def _observe(ex: Executor, batch: int, before: Context, after: Context, receipt: Receipt) -> None:
