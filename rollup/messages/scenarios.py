@@ -61,8 +61,11 @@ class Run(kit.Run):
     activity_end: int = 0
 
 
-def build(seed: int, params: dict, checks: int) -> Run:
-    """The world and the users' locks; agents other than the wallet are added by the scenario."""
+def build(seed: int, params: dict, defence: int) -> Run:
+    """The world and the users' locks, with the messenger's ``defence`` check off if
+    ``params["defense"]`` says so; agents other than the wallet and sequencer are added by the
+    scenario."""
+    checks = ALL_CHECKS if params["defense"] == "on" else ALL_CHECKS & ~defence
     sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
     users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
     keys = {n: Key.from_seed(n.encode()) for n in
@@ -100,6 +103,11 @@ def add_rollup_agents(run: Run, proposer: type = Proposer, **proposer_args) -> N
     run.agents["proposer"] = sim.add(proposer("proposer", sim, run.rollup, keys["proposer"], poll_ms=BLOCK_MS,
                                               **proposer_args))
     run.agents["challenger"] = sim.add(Challenger("challenger", sim, run.rollup, keys["challenger"], poll_ms=BLOCK_MS))
+
+
+def add_relayer(run: Run, name: str, **options) -> Relayer:
+    return run.sim.add(Relayer(name, run.sim, run.rollup, run.keys[name], poll_ms=BLOCK_MS, route=run.route,
+                               **options))
 
 
 def final_time(run: Run) -> int:
@@ -156,20 +164,15 @@ def judge(run: Run, name: str, extra: dict[str, bool], notes: tuple[str, ...] = 
 @scenario("message-replay", "a relayer replays, reorders and drops L2-to-L1 messages; each executes once",
           defense="on", actions=16, **COMMON)
 def message_replay(seed: int, params: dict) -> ScenarioResult:
-    checks = ALL_CHECKS if params["defense"] == "on" else ALL_CHECKS & ~CHECK_DELIVERY
-    run = build(seed, params, checks)
+    run = build(seed, params, CHECK_DELIVERY)
     with run.sim:
         add_rollup_agents(run)
-        final = final_time(run)
-        sim, keys = run.sim, run.keys
-        run.agents["chaos"] = sim.add(Relayer("chaos", sim, run.rollup, keys["chaos"], poll_ms=BLOCK_MS,
-                                              route=run.route, mode="chaos", actions=params["actions"]))
-        honest_start = final + 2 * BLOCK_MS * params["actions"]
-        run.agents["relayer"] = sim.add(Relayer("relayer", sim, run.rollup, keys["relayer"], poll_ms=BLOCK_MS,
-                                                route=run.route, start_ms=honest_start))
-        sim.run(until=honest_start + 40 * BLOCK_MS * params["users"] * params["messages"])
+        run.agents["chaos"] = add_relayer(run, "chaos", mode="chaos", actions=params["actions"])
+        honest_start = final_time(run) + 2 * BLOCK_MS * params["actions"]
+        run.agents["relayer"] = add_relayer(run, "relayer", start_ms=honest_start)
+        run.sim.run(until=honest_start + 40 * BLOCK_MS * params["users"] * params["messages"])
         chaos = [r for b in run.chain.blocks for tx, r in zip(b.transactions, b.receipts)
-                 if tx.sender == keys["chaos"].address]
+                 if tx.sender == run.keys["chaos"].address]
         notes = (f"chaotic relayer: {len(chaos)} transactions, {sum(not r.status for r in chaos)} refused",)
         return judge(run, "message-replay", {}, notes, attack_attempted=len(chaos) > 0)
 
@@ -177,15 +180,11 @@ def message_replay(seed: int, params: dict) -> ScenarioResult:
 @scenario("message-before-finality", "a message from an output later proven invalid never executes",
           defense="on", lie_from=1, **COMMON)
 def message_before_finality(seed: int, params: dict) -> ScenarioResult:
-    checks = ALL_CHECKS if params["defense"] == "on" else ALL_CHECKS & ~CHECK_FINALITY
-    run = build(seed, params, checks)
+    run = build(seed, params, CHECK_FINALITY)
     with run.sim:
         add_rollup_agents(run, ForgingProposer, route=run.route, lie_from=params["lie_from"])
-        sim, keys = run.sim, run.keys
-        run.agents["relayer"] = sim.add(Relayer("relayer", sim, run.rollup, keys["relayer"], poll_ms=BLOCK_MS,
-                                                route=run.route))
-        final = final_time(run)
-        sim.run(until=final + 40 * BLOCK_MS * params["users"] * params["messages"])
+        run.agents["relayer"] = add_relayer(run, "relayer")
+        run.sim.run(until=final_time(run) + 40 * BLOCK_MS * params["users"] * params["messages"])
         forger = run.agents["proposer"]
         lie = forger.store.get("lie")
         false_deleted = lie is not None and any(

@@ -7,7 +7,7 @@ from prozchain.rollup.common.units import BLOCK_MS
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.messages import scenarios
 from prozchain.rollup.messages.agents import ForgingProposer
-from prozchain.rollup.messages.contracts.messenger import ALL_CHECKS
+from prozchain.rollup.messages.contracts.messenger import CHECK_FINALITY
 from prozchain.rollup.messages.events import (BATCHED, FINAL, PROVEN, RETRACTED, L1Events, OptimisticEvents,
                                               Subscription, ZkEvents)
 from prozchain.rollup.messages.index import index_batch
@@ -43,7 +43,7 @@ def _views(forger, node: L2Node):
 
 def test_optimistic_events_rise_to_final_and_those_of_a_false_output_are_retracted():
     params = dict(scenarios.COMMON, defense="on", lie_from=1)
-    run = scenarios.build(5, params, ALL_CHECKS)
+    run = scenarios.build(5, params, CHECK_FINALITY)
     with run.sim:
         scenarios.add_rollup_agents(run, ForgingProposer, route=run.route, lie_from=1)
         node = L2Node(run.chain, run.rollup.portal, run.rollup.genesis)
