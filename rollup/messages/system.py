@@ -41,11 +41,12 @@ class Route:
 
 
 def deploy_route(chain: Chain, deployer: Key, route: int, source: str, escrow: int,
-                 portal: Optional[str] = None, checks: int = ALL_CHECKS) -> Route:
-    """The messenger for ``source``, a vault holding ``escrow`` for :data:`L2_BRIDGE`, and (given
-    the rollup's ``portal``, which carries messages back) a forwarder for :data:`L2_ECHO`."""
+                 portal: Optional[str] = None, checks: int = ALL_CHECKS, l2_sender: str = L2_BRIDGE) -> Route:
+    """The messenger for ``source``, a vault holding ``escrow`` for ``l2_sender`` (the L2 bridge
+    contract, or a ZK account's :func:`~prozchain.rollup.messages.zk.zk_sender`), and (given the
+    rollup's ``portal``, which carries messages back) a forwarder for :data:`L2_ECHO`."""
     messenger, _ = chain.deploy(deployer, Messenger, route, source, checks)
-    vault, _ = chain.deploy(deployer, Vault, messenger, L2_BRIDGE)
+    vault, _ = chain.deploy(deployer, Vault, messenger, l2_sender)
     if escrow:
         chain.transact(deployer, vault, "fund", value=escrow)
     forwarder = chain.deploy(deployer, Forwarder, messenger, L2_ECHO, portal)[0] if portal else None

@@ -9,7 +9,10 @@ checkpoint. ``relay`` proves it against the world its source vouches for:
   be ``keccak(world || rest)`` and the proposal must be finalized (past its window, never
   deleted);
 - route ``SIDECHAIN`` (source: the sidechain bridge): ``ref`` is a checkpoint; its world must be
-  ``acceptable`` under the bridge's security model.
+  ``acceptable`` under the bridge's security model;
+- route ``ZK`` (source: the ZK rollup contract): ``relay_zk`` opens a ``message`` transaction
+  (:mod:`prozchain.rollup.messages.zk`) in the posted data of a verified batch, whose keccak the
+  rollup keeps; a verified batch is final, its proof having been checked.
 
 Then, as Optimism's ``CrossDomainMessenger`` does with its successful and failed sets: the
 first attempt of message ``nonce`` of ``sender`` must come after every earlier nonce of that
@@ -23,14 +26,16 @@ pending (not yet final) output is enough; without ``CHECK_DELIVERY`` no outcome 
 so a relayer can execute a delivered message again.
 
 >>> sorted(Messenger.methods)
-['relay', 'replay', 'status', 'xsender']
+['relay', 'relay_zk', 'replay', 'status', 'xsender']
 """
 
 from __future__ import annotations
 
 from prozchain.rollup.common.words import addr
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.circuits.txtypes import decode_batch
 from prozchain.rollup.messages.message import Message
+from prozchain.rollup.messages.zk import payload, zk_sender
 from prozchain.rollup.optimistic.contracts.outputs import FINALIZED as OUTPUT_FINAL
 from prozchain.rollup.optimistic.contracts.outputs import PENDING as OUTPUT_PENDING
 from prozchain.rollup.sidechain.contracts.modes import FINAL as CHECKPOINT_FINAL
@@ -38,7 +43,7 @@ from prozchain.rollup.sidechain.contracts.modes import PENDING as CHECKPOINT_PEN
 from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
 from prozchain.rollup.vm.state import MESSAGE_WORDS
 
-OPTIMISTIC, SIDECHAIN = 1, 2
+OPTIMISTIC, SIDECHAIN, ZK = 1, 2, 3
 CHECK_FINALITY, CHECK_DELIVERY = 1, 2
 ALL_CHECKS = CHECK_FINALITY | CHECK_DELIVERY
 UNKNOWN, DELIVERED, FAILED = 0, 1, 2
@@ -46,7 +51,7 @@ UNKNOWN, DELIVERED, FAILED = 0, 1, 2
 
 class Messenger(Contract):
     def constructor(self, route: int, source: Address, checks: int) -> None:
-        self.require(route in (OPTIMISTIC, SIDECHAIN), f"unknown route {route}")
+        self.require(route in (OPTIMISTIC, SIDECHAIN, ZK), f"unknown route {route}")
         self.store("route", value=route)
         self.store("source", value=int(source, 16))
         self.store("checks", value=checks)
@@ -62,18 +67,25 @@ class Messenger(Contract):
         self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "message proof")
         self.require(holds(world, message.key, message.commitment, siblings),
                      f"message {nonce} of {sender} is not in the world of claim {ref}")
-        checks, h = self.load("checks"), message.hash
-        status = self.load("status", h)
-        self.require(not checks & CHECK_DELIVERY or status != DELIVERED, f"message {nonce} of {sender} was delivered")
-        self.require(status != FAILED, f"message {nonce} of {sender} failed once: replay it")
-        due = self.load("next_nonce", sender)
-        self.require(nonce <= due, f"message {nonce} of {sender} comes before {due} is relayed (in order)")
-        if checks & CHECK_DELIVERY:
-            self.require(nonce == due, f"message {nonce} of {sender} was relayed")
-        self.require(call_gas >= gas, f"the message asks for {gas} gas, the relay gives {call_gas}")
-        if nonce == due:
-            self.store("next_nonce", sender, value=due + 1)
-        return self._execute(message, call_gas)
+        return self._first_attempt(message, call_gas)
+
+    @external
+    def relay_zk(self, batch: int, data: bytes, index: int, target: Address, data_words: list[int], gas: int,
+                 call_gas: int) -> bool:
+        """Open message transaction ``index`` of verified ZK batch ``batch`` (``data`` is its posted
+        data) and execute it for the first time with ``call_gas``."""
+        self.require(self.load("route") == ZK, "this messenger does not serve a ZK rollup")
+        hashed = self.call(addr(self.load("source")), "batch_data_hash", batch)
+        self.require(self.keccak(data) == hashed, f"that is not the data of verified batch {batch}")
+        decoded = decode_batch(data)
+        self.require(index < len(decoded) and decoded[index][0].name == "message",
+                     f"transaction {index} of batch {batch} is not a message")
+        fields = decoded[index][1]
+        self.keccak(bytes(32 * (len(data_words) + 1)))  # what recomputing the payload costs
+        self.require(fields["target"] == int(target, 16) and fields["payload"] == payload(tuple(data_words), gas),
+                     f"message {index} of batch {batch} has another target or payload")
+        message = self._message(zk_sender(fields["from"]), fields["seq"], target, data_words, gas)
+        return self._first_attempt(message, call_gas)
 
     @external
     def replay(self, sender: Address, nonce: int, target: Address, data: list[int], gas: int,
@@ -111,11 +123,28 @@ class Messenger(Contract):
             self.require(self.keccak(world + rest) == proposal.output,
                          f"world and context do not make output {ref}")
         else:
+            self.require(self.load("route") == SIDECHAIN, "a ZK rollup's messages are relayed with relay_zk")
             checkpoint = self.call(source, "checkpoint", ref)
             self.require(checkpoint.status in (CHECKPOINT_FINAL, CHECKPOINT_PENDING) and checkpoint.world == world,
                          f"checkpoint {ref} is not live or has another world")
             self.require(not final_only or self.call(source, "acceptable", world),
                          f"checkpoint {ref} is not acceptable yet under the bridge's security model")
+
+    def _first_attempt(self, message: Message, call_gas: int) -> bool:
+        """The first execution of a proven message: not delivered nor failed before, its
+        sender's earlier nonces attempted, at least the gas it asks for."""
+        checks, status = self.load("checks"), self.load("status", message.hash)
+        sender, nonce = message.sender, message.nonce
+        self.require(not checks & CHECK_DELIVERY or status != DELIVERED, f"message {nonce} of {sender} was delivered")
+        self.require(status != FAILED, f"message {nonce} of {sender} failed once: replay it")
+        due = self.load("next_nonce", sender)
+        self.require(nonce <= due, f"message {nonce} of {sender} comes before {due} is relayed (in order)")
+        if checks & CHECK_DELIVERY:
+            self.require(nonce == due, f"message {nonce} of {sender} was relayed")
+        self.require(call_gas >= message.gas, f"the message asks for {message.gas} gas, the relay gives {call_gas}")
+        if nonce == due:
+            self.store("next_nonce", sender, value=due + 1)
+        return self._execute(message, call_gas)
 
     def _execute(self, message: Message, call_gas: int) -> bool:
         h = message.hash
