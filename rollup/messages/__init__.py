@@ -2,7 +2,8 @@
 
 A contract on L2 sends a message to L1 by calling the VM's messenger address; the message is
 recorded in the L2 world, committed by the source's claim on L1 (an optimistic output, a
-sidechain checkpoint), and executed on L1 by the :class:`~.contracts.messenger.Messenger`
+sidechain checkpoint; on the ZK rollup it is a signed transaction of a verified batch,
+:mod:`.zk`), and executed on L1 by the :class:`~.contracts.messenger.Messenger`
 exactly once, after the source's finality, in order per sender; a failed execution can be
 replayed by anyone. L1 sends back through the rollup's portal (``send_message``), the L2 callee
 seeing the L1 sender's alias. Events of every layer reach one subscription API with the
@@ -11,7 +12,8 @@ finality each has reached.
 The room's layout is every room's:
 
 - :mod:`~prozchain.rollup.messages.contracts`: on L1, the messenger and example receivers;
-- :mod:`~prozchain.rollup.messages.l2`: L2 contracts (VM assembly) that send messages;
+- :mod:`~prozchain.rollup.messages.l2`: L2 contracts (VM assembly) that send messages, and
+  :mod:`~prozchain.rollup.messages.zk` the ZK rollup's message transaction type;
 - :mod:`~prozchain.rollup.messages.agents`: relayers, and a proposer forging a message;
 - :mod:`~prozchain.rollup.messages.index` and :mod:`~prozchain.rollup.messages.events`: what a
   batch did (receipts, events, messages) and the subscription over every layer;

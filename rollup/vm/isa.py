@@ -21,7 +21,8 @@ SLOAD  r, r      r[a] = storage[self][r[b]]
 SSTORE r, r      storage[self][r[a]] = r[b]
 MLOAD  r, r      r[a] = memory[r[b]]
 MSTORE r, r      memory[r[a]] = r[b]
-ENV    r, imm    r[a] = caller, value, self, origin, batch, gas left (imm 0..5)
+ENV    r, imm    r[a] = caller, value, self, origin, batch, gas left (imm 0..5); in a call made
+                 by an L1 message the caller is the L1 sender's alias (vm.tx.alias)
 BALANCE r, r     r[a] = balance of address r[b]
 CALL   r, r, r   call address r[a] with value r[b]; its return value into r[c]; a call to the
                  messenger (value 0) records a message to L1 instead (vm.state.MESSENGER)

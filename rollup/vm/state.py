@@ -1,7 +1,7 @@
 """The machine state: a sparse Merkle tree of the world plus a small context in the clear.
 
-The world tree holds balances, nonces, code (one instruction word per leaf), contract storage
-and withdrawal records under the keys of :func:`balance_key` & co. The :class:`Context`
+The world tree holds balances, nonces, code (one instruction word per leaf), contract storage,
+withdrawal records and messages to L1 under the keys of :func:`balance_key` & co. The :class:`Context`
 holds everything else (the batch's inbox, the running transaction, the current call frame,
 a hash chain of suspended frames and of logs), about forty words. The state root is
 ``keccak(world || keccak(context words))``, so a withdrawal is proven against an output
