@@ -9,8 +9,9 @@ from dataclasses import replace
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.messages.contracts.messenger import ALL_CHECKS, CHECK_FINALITY, DELIVERED, FAILED
 from prozchain.rollup.messages.index import index_batch
-from prozchain.rollup.messages.l2 import L2_BRIDGE, L2_ECHO
+from prozchain.rollup.messages.l2 import BRIDGE_CODE, ECHO_CODE, L2_BRIDGE, L2_ECHO
 from prozchain.rollup.messages.measure import ByHand
+from prozchain.rollup.vm import Deposit, Executor, L2Tx, step
 from prozchain.rollup.vm.state import addr_int
 from prozchain.rollup.vm.tx import alias
 
@@ -91,3 +92,22 @@ def test_an_l1_message_whose_l2_call_fails_keeps_its_value_credited():
     (receipt,) = index_batch(w.node.ex, w.node.batches[0].trace).receipts
     assert (receipt.kind, receipt.status) == ("message", "reverted")
     assert w.node.ex.balance(w.node.world(0), L2_ECHO) == 7
+
+
+def test_every_step_of_messenger_calls_and_l1_messages_is_provable_on_l1():
+    """The step function stays what L1 runs in a dispute: each new step (a CALL to the
+    messenger, a deposit that calls a contract, its revert) is proven from its witness alone."""
+    w = ByHand()
+    ex = Executor()
+    user = w.users[0]
+    world = ex.genesis({user.address: ETHER}, {L2_BRIDGE: BRIDGE_CODE, L2_ECHO: ECHO_CODE})
+    deposits = [Deposit(0, L2_ECHO, 5, sender=w.deployer.address, args=(2, 9), gas=50_000),
+                Deposit(1, L2_ECHO, 5, sender=w.deployer.address, args=(7,), gas=50_000),  # reverts
+                Deposit(2, user.address, 3)]
+    txs = [L2Tx(0, L2_BRIDGE, 10, (1, 0xAA, 0xBB, 30_000), gas_limit=100_000).sign(user).encode(),
+           L2Tx(1, L2_ECHO, 0, (1, 0xAA, 5, 30_000), gas_limit=100_000).sign(user).encode()]
+    trace = ex.run(ex.start(world, 0, deposits, txs))
+    assert all(step(ex.witness(trace.contexts[i])) == trace.root(i + 1) for i in range(len(trace)))
+    block = index_batch(ex, trace)
+    assert [r.status for r in block.receipts] == ["ok", "reverted", "ok", "ok", "ok"]
+    assert [(m.sender, m.nonce) for m in block.messages] == [(L2_BRIDGE.lower(), 0), (L2_ECHO.lower(), 0)]
