@@ -25,11 +25,11 @@ from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.merkle import Proof, keccak, list_verify, read, write
-from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RUN,
-                             WITHDRAWAL_COUNT_KEY, Context, Frame, balance_key, code_key,
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RETRY_ARGS, RUN,
+                             WITHDRAWAL_COUNT_KEY, Context, Frame, balance_key, call_commitment, code_key,
                              code_size_key, memory_key, message_commitment, message_key,
-                             message_nonce_key, nonce_key, push_frame, slot_key, state_root, w32,
-                             withdrawal_commitment, withdrawal_key)
+                             message_nonce_key, nonce_key, push_frame, retry_id, retry_key, slot_key,
+                             state_root, w32, withdrawal_commitment, withdrawal_key)
 from prozchain.rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx, alias
 
 INTRINSIC_GAS = 2_000
@@ -103,9 +103,14 @@ def _begin(ctx: Context, access: Access) -> Context:
             return skipped
         to = int(deposit.recipient, 16)
         credited = _add(skipped, access, balance_key(to), deposit.amount)
-        if deposit.sender is None or not 0 < deposit.gas <= MAX_TX_GAS:
+        if deposit.sender is None or not 0 < deposit.gas <= MAX_TX_GAS or len(deposit.args) > RETRY_ARGS \
+                or not access.read(credited.world, code_size_key(to)):
             return credited
-        return _start_call(credited.with_(next_item=index), access, credited.world, alias(deposit.sender), to,
+        # Kept as pending until its call returns: a revert leaves it for anyone to retry.
+        caller = alias(deposit.sender)
+        world = access.write(credited.world, retry_key(retry_id(ctx.batch, index)),
+                             call_commitment(to, caller, deposit.args))
+        return _start_call(credited.with_(world=world, next_item=index), access, world, caller, caller, to,
                            deposit.amount, deposit.args, deposit.gas, gas_price=0)
     raw = access.item(ctx.txs_root, ctx.n_txs, index - ctx.n_dep)
     try:
@@ -125,16 +130,23 @@ def _begin(ctx: Context, access: Access) -> Context:
     world = access.write(world, balance_key(sender), balance - upfront)
     to = int(tx.to, 16)
     moved = _transfer(ctx.with_(world=world), access, sender, to, tx.value)  # the balance was checked
-    return _start_call(moved, access, world, sender, to, tx.value, tx.args,
+    caller, args = sender, tx.args
+    if to == MESSENGER and not tx.value and 3 <= len(args) <= 3 + RETRY_ARGS:
+        key = retry_key(args[0])
+        if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:]):
+            moved = moved.with_(world=access.write(moved.world, key, 0))
+            to, caller, args = args[1] % 2**160, args[2] % 2**160, args[3:]
+    return _start_call(moved, access, world, sender, caller, to, tx.value, args,
                        tx.gas_limit - INTRINSIC_GAS, tx.gas_price, gas_limit=tx.gas_limit)
 
 
-def _start_call(ctx: Context, access: Access, snapshot: bytes, caller: int, to: int, value: int,
+def _start_call(ctx: Context, access: Access, snapshot: bytes, origin: int, caller: int, to: int, value: int,
                 args: tuple[int, ...], gas: int, gas_price: int, gas_limit: Optional[int] = None) -> Context:
-    """Open the transaction (or L1 message) calling ``to``; its value has already moved. A
-    revert goes back to ``snapshot`` (before the value moved for a transaction; after, for a
-    message, whose value is credited for good, as Optimism's deposits are)."""
-    ctx = ctx.with_(phase=END, origin=caller, gas_limit=gas if gas_limit is None else gas_limit,
+    """Open the transaction (or L1 message, or its retry) calling ``to``; its value has already
+    moved. A revert goes back to ``snapshot`` (before the value moved for a transaction, and
+    before a retry consumed its message; after, for a message, whose value is credited for good,
+    as Optimism's deposits are, and which stays pending)."""
+    ctx = ctx.with_(phase=END, origin=origin, gas_limit=gas if gas_limit is None else gas_limit,
                     gas_price=gas_price, gas_left=gas, snapshot=snapshot, logs_snapshot=ctx.logs)
     size = access.read(ctx.world, code_size_key(to))
     if not size:
@@ -255,6 +267,8 @@ def _send_message(ctx: Context, access: Access, f: Frame, r: list[int], c: int) 
 
 def _return(ctx: Context, access: Access, value: int) -> Context:
     if ctx.depth == 0:
+        if ctx.next_item < ctx.n_dep:  # an L1 message's call succeeded: nothing left to retry
+            ctx = ctx.with_(world=access.write(ctx.world, retry_key(retry_id(ctx.batch, ctx.next_item)), 0))
         return ctx.with_(phase=END, frame=Frame())
     caller, below = access.pop(ctx.stack)
     regs = list(caller.regs)

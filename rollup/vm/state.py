@@ -29,7 +29,11 @@ FEE_VAULT = 0x4200000000000000000000000000000000000011
 MESSENGER = 0x4200000000000000000000000000000000000007
 """A CALL here sends a message to L1 (see :func:`message_commitment`): registers ``r1`` name
 the L1 target, ``r2..r5`` the data words, ``r6`` the gas the L1 call needs; the callee gets the
-sender's next message nonce back."""
+sender's next message nonce back. A transaction here (no value) with arguments ``(id, target,
+caller, args...)`` retries the L1 message ``id`` whose call failed (:func:`retry_key`), with the
+transaction's gas, whoever sends it."""
+RETRY_ARGS = 5
+"""At most this many argument words in an L1 message, so that a retry can name it in one transaction."""
 MESSAGE_WORDS = 4
 
 
@@ -84,6 +88,21 @@ def message_key(sender: int, nonce: int) -> bytes:
 def message_nonce_key(sender: int) -> bytes:
     """How many messages ``sender`` has sent."""
     return key_of(b"messages", a20(sender))
+
+
+def retry_id(batch: int, item: int) -> int:
+    """The id of the L1 message that is inbox item ``item`` of batch ``batch``."""
+    return batch << 32 | item
+
+
+def retry_key(message_id: int) -> bytes:
+    """Where an L1 message whose call has not succeeded yet is kept (see :func:`call_commitment`)."""
+    return key_of(b"retry", w32(message_id))
+
+
+def call_commitment(target: int, caller: int, args: tuple[int, ...]) -> int:
+    """What a pending L1 message's record holds: ``keccak(target || caller || args)``, never 0."""
+    return int.from_bytes(keccak(a20(target) + a20(caller) + b"".join(w32(a) for a in args)), "big") or 1
 
 
 def message_commitment(target: int, data: tuple[int, ...], gas: int) -> int:

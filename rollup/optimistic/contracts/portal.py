@@ -24,9 +24,9 @@ from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
-from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.state import RETRY_ARGS, addr_int, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.machine import MAX_TX_GAS
-from prozchain.rollup.vm.tx import MAX_ARGS, Deposit
+from prozchain.rollup.vm.tx import Deposit
 
 MAX_DEPOSITS_PER_BATCH = 64
 
@@ -59,9 +59,10 @@ class Portal(Contract):
     @external(payable=True)
     def send_message(self, target: Address, args: list[int], gas: int) -> int:
         """An L1-to-L2 message: a deposit of ``msg.value`` to ``target`` that the VM then calls
-        with ``args`` and ``gas``, the caller being the sender's alias; returns its deposit index."""
-        self.require(len(args) <= MAX_ARGS and 0 < gas <= MAX_TX_GAS, "a message takes at most 8 words "
-                     f"and a gas limit in (0, {MAX_TX_GAS}]")
+        with ``args`` and ``gas``, the caller being the sender's alias; returns its deposit index. If
+        the call fails, anyone can retry it on L2 (:data:`prozchain.rollup.vm.state.MESSENGER`)."""
+        self.require(len(args) <= RETRY_ARGS and 0 < gas <= MAX_TX_GAS, f"a message takes at most {RETRY_ARGS} "
+                     f"words and a gas limit in (0, {MAX_TX_GAS}]")
         return self._enqueue(Deposit(self.load("deposits"), target, self.value, self.sender, tuple(args), gas))
 
     def _enqueue(self, deposit: Deposit) -> int:

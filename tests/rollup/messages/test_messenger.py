@@ -12,8 +12,10 @@ from prozchain.rollup.messages.index import index_batch
 from prozchain.rollup.messages.l2 import BRIDGE_CODE, ECHO_CODE, L2_BRIDGE, L2_ECHO
 from prozchain.rollup.messages.measure import ByHand
 from prozchain.rollup.vm import Deposit, Executor, L2Tx, step
-from prozchain.rollup.vm.state import addr_int
+from prozchain.rollup.vm.state import MESSENGER, addr_int, retry_id, retry_key
 from prozchain.rollup.vm.tx import alias
+
+MESSENGER_AT = f"0x{MESSENGER:040x}"
 
 
 def test_a_message_executes_once_after_finality_in_order_and_a_failed_one_is_replayed():
@@ -83,15 +85,23 @@ def test_call_forwarding_l2_to_l1_and_back_sees_the_original_sender():
     assert block.events[0].topic == alias(w.route.forwarder) and block.events[0].data == 42
 
 
-def test_an_l1_message_whose_l2_call_fails_keeps_its_value_credited():
+def test_an_l1_message_whose_l2_call_fails_is_retried_once_by_anyone_with_more_gas():
     w = ByHand()
-    answer = w.chain.transact(w.users[0], w.rollup.portal, "send_message", L2_ECHO, [9], 50_000, value=7,
-                              gas_limit=500_000)
-    assert answer.status
+    sender = w.users[0]
+    assert w.chain.transact(sender, w.rollup.portal, "send_message", L2_ECHO, [2, 9], 40, value=7,
+                            gas_limit=500_000).status  # 40 gas: the pong runs out
     w.batch([])
-    (receipt,) = index_batch(w.node.ex, w.node.batches[0].trace).receipts
-    assert (receipt.kind, receipt.status) == ("message", "reverted")
-    assert w.node.ex.balance(w.node.world(0), L2_ECHO) == 7
+    (failed,) = index_batch(w.node.ex, w.node.batches[0].trace).receipts
+    assert (failed.kind, failed.status) == ("message", "reverted")
+    assert w.node.ex.balance(w.node.world(0), L2_ECHO) == 7  # the value stays credited
+    retry = (retry_id(0, failed.item), addr_int(L2_ECHO), alias(sender.address), 2, 9)
+    w.batch([w.l2(1, MESSENGER_AT, 0, retry), w.l2(2, MESSENGER_AT, 0, retry)])
+    first, second = index_batch(w.node.ex, w.node.batches[1].trace).receipts
+    assert first.events and first.events[0].topic == alias(sender.address) and first.events[0].data == 9
+    assert second.status == "ok" and not second.events  # consumed: the second retry calls nothing
+    world = w.node.world(1)
+    assert w.node.ex.storage(world, L2_ECHO, 0) == alias(sender.address)
+    assert w.node.ex.db.get(world, retry_key(retry[0])) == 0
 
 
 def test_every_step_of_messenger_calls_and_l1_messages_is_provable_on_l1():
@@ -105,9 +115,13 @@ def test_every_step_of_messenger_calls_and_l1_messages_is_provable_on_l1():
                 Deposit(1, L2_ECHO, 5, sender=w.deployer.address, args=(7,), gas=50_000),  # reverts
                 Deposit(2, user.address, 3)]
     txs = [L2Tx(0, L2_BRIDGE, 10, (1, 0xAA, 0xBB, 30_000), gas_limit=100_000).sign(user).encode(),
-           L2Tx(1, L2_ECHO, 0, (1, 0xAA, 5, 30_000), gas_limit=100_000).sign(user).encode()]
+           L2Tx(1, L2_ECHO, 0, (1, 0xAA, 5, 30_000), gas_limit=100_000).sign(user).encode(),
+           L2Tx(2, MESSENGER_AT, 0, (retry_id(0, 1), addr_int(L2_ECHO), alias(w.deployer.address), 7),
+                gas_limit=100_000).sign(user).encode()]  # the retry reverts again: still pending
     trace = ex.run(ex.start(world, 0, deposits, txs))
     assert all(step(ex.witness(trace.contexts[i])) == trace.root(i + 1) for i in range(len(trace)))
     block = index_batch(ex, trace)
-    assert [r.status for r in block.receipts] == ["ok", "reverted", "ok", "ok", "ok"]
+    assert [r.status for r in block.receipts] == ["ok", "reverted", "ok", "ok", "ok", "reverted"]
+    assert ex.db.get(trace.final.world, retry_key(retry_id(0, 1))) != 0
+    assert ex.db.get(trace.final.world, retry_key(retry_id(0, 0))) == 0
     assert [(m.sender, m.nonce) for m in block.messages] == [(L2_BRIDGE.lower(), 0), (L2_ECHO.lower(), 0)]
