@@ -3,6 +3,8 @@
 - ``deposit(recipient)`` locks ether and records ``keccak(Deposit.encode())``; the next batch
   must credit every deposit recorded before it was posted (forced inclusion: the portal itself
   puts them in the batch's inbox, so a sequencer cannot skip or invent one).
+- ``send_message(target, args, gas)`` (payable) is a deposit that also calls ``target`` on L2
+  (an L1-to-L2 message; the caller it sees is the sender's alias, :func:`prozchain.rollup.vm.tx.alias`).
 - ``post_batch(data, txs_root, n_txs)`` (calldata) or ``post_blob_batch(txs_root, n_txs)``
   (the payload in blob 0) by the sequencer: the compressed transactions and the root of their
   list tree, which is the inbox the dispute game's one-step proofs open.
@@ -22,7 +24,8 @@ from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
-from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.state import RETRY_ARGS, addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.machine import MAX_TX_GAS
 from prozchain.rollup.vm.tx import Deposit
 
 MAX_DEPOSITS_PER_BATCH = 64
@@ -51,12 +54,25 @@ class Portal(Contract):
     @external(payable=True)
     def deposit(self, recipient: Address) -> int:
         self.require(self.value > 0, "a deposit must carry value")
-        index = self.load("deposits")
-        leaf = self.keccak(Deposit(index, recipient, self.value).encode())
-        self.store("deposit", index, value=word(leaf))
-        self.store("deposits", value=index + 1)
-        self.emit("Deposited", index, recipient, data=b32(self.value), args=(index, recipient, self.value))
-        return index
+        return self._enqueue(Deposit(self.load("deposits"), recipient, self.value))
+
+    @external(payable=True)
+    def send_message(self, target: Address, args: list[int], gas: int) -> int:
+        """An L1-to-L2 message: a deposit of ``msg.value`` to ``target`` that the VM then calls
+        with ``args`` and ``gas``, the caller being the sender's alias; returns its deposit index. If
+        the call fails, anyone can retry it on L2 (:data:`prozchain.rollup.vm.state.MESSENGER`)."""
+        self.require(len(args) <= RETRY_ARGS and 0 < gas <= MAX_TX_GAS, f"a message takes at most {RETRY_ARGS} "
+                     f"words and a gas limit in (0, {MAX_TX_GAS}]")
+        return self._enqueue(Deposit(self.load("deposits"), target, self.value, self.sender, tuple(args), gas))
+
+    def _enqueue(self, deposit: Deposit) -> int:
+        leaf = self.keccak(deposit.encode())
+        self.store("deposit", deposit.index, value=word(leaf))
+        self.store("deposits", value=deposit.index + 1)
+        args = (deposit.index, deposit.recipient, deposit.amount) + \
+            (() if deposit.sender is None else (deposit.sender, deposit.args, deposit.gas))
+        self.emit("Deposited", deposit.index, deposit.recipient, data=b32(deposit.amount), args=args)
+        return deposit.index
 
     # -- batches ----------------------------------------------------------------------------
     @external

@@ -12,7 +12,8 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
   hashed as the circuit does (Poseidon, priced as poseidon-solidity's), each deposit in it must
   be the queue's next request, and the proof must verify for ``(old_root, new_root,
   data_hash)`` under the version's verifier. Then the root advances, withdrawals and the fees
-  enter the ledger.
+  enter the ledger, and the keccak of ``data`` is kept (``batch_data_hash``) for L1 contracts
+  that open the batch's transactions, such as the messenger of :mod:`prozchain.rollup.messages`.
 - ``claim(id)`` pays a ledger entry once. ``freeze()``: anyone, once the queue's head has waited
   longer than ``deadline`` seconds; then ``exit(...)`` pays each account's balance under the last
   verified root to its owner once (Merkle proof checked on L1), ``refund(i)`` each unserved deposit.
@@ -32,7 +33,7 @@ from prozchain.native.curve import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, decode_batch, leaf_hash
 from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
-from prozchain.rollup.common.words import addr
+from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, external
 from prozchain.rollup.zk.contracts.registry import VerifierRegistry
 
@@ -157,6 +158,8 @@ class ZkRollup(VerifierRegistry):
             self._credit(self.load("operator"), fees)
         batch = self.load("batches")
         self.store("batches", value=batch + 1)
+        # What L1 contracts open a verified batch's transactions against (messages to L1).
+        self.store("data_keccak", batch, value=word(self.keccak(data)))
         self.emit("BatchVerified", batch, version, data=data, args=(batch, old_root, new_root, data, served, version))
         return batch
 
@@ -220,6 +223,12 @@ class ZkRollup(VerifierRegistry):
         served = self.load("served")
         return served < self.load("queued") and \
             self.timestamp > self.load("request_time", served) + self.load("deadline")
+
+    @external
+    def batch_data_hash(self, batch: int) -> bytes:
+        """The keccak of verified batch ``batch``'s posted data."""
+        self.require(batch < self.load("batches"), f"no verified batch {batch}")
+        return b32(self.load("data_keccak", batch))
 
     @external
     def claimed(self, entry: int) -> bool:
