@@ -162,20 +162,22 @@ def prove_tx(compiled: CompiledCircuit, zkey: ZKey, circuit_inputs: dict, recipi
 
 class WalletAgent(Agent):
     """A :class:`Wallet` on the harness: it syncs every ``poll_ms`` and works through ``plan``, a
-    list of ``("deposit", amount)``, ``("pay", amount, public key)`` and ``("withdraw", amount,
-    rollup key)``, one transaction at a time, sent to L1 from ``l1`` (a relayer would hide who
-    sends; here each user pays its own gas). Only its place in the plan survives a restart."""
+    list of ``(not before ms, "deposit", amount)``, ``(ms, "pay", amount, public key)`` and
+    ``(ms, "withdraw", amount, rollup key)``, one transaction at a time (a step whose notes have
+    not arrived yet waits), sent to L1 from ``l1`` (a relayer would hide who sends; here each
+    user pays its own gas). Only its place in the plan survives a restart; ``sent`` is what it
+    posted, ``receipts`` what L1 answered."""
 
-    def __init__(self, name: str, sim, wallet: Wallet, l1: Key, plan: Sequence[tuple], poll_ms: int = 12_000,
-                 start_ms: int = 0) -> None:
+    def __init__(self, name: str, sim, wallet: Wallet, l1: Key, plan: Sequence[tuple], poll_ms: int = 12_000) -> None:
         super().__init__(name, sim)
-        self.wallet, self.l1, self.plan, self.poll_ms, self.start_ms = wallet, l1, list(plan), poll_ms, start_ms
+        self.wallet, self.l1, self.plan, self.poll_ms = wallet, l1, list(plan), poll_ms
+        self.sent: list[PoolTx] = []
         self.receipts: list = []
 
     def on_start(self) -> None:
         self.wallet.reset()
         self._in_flight: Optional[bytes] = None
-        self.timer(max(self.start_ms - self.sim.scheduler.now, 0) + self.poll_ms, "poll", self._poll)
+        self.timer(self.poll_ms, "poll", self._poll)
 
     def _poll(self) -> None:
         self.wallet.sync()
@@ -187,19 +189,16 @@ class WalletAgent(Agent):
             self.wallet.pending.clear()
             self._in_flight = None
         step = self.store.get("step", 0)
-        if self._in_flight is None and step < len(self.plan):
-            kind, amount, *to = self.plan[step]
+        if self._in_flight is None and step < len(self.plan) and self.sim.scheduler.now >= self.plan[step][0]:
+            _, kind, amount, *to = self.plan[step]
             try:
                 tx = getattr(self.wallet, kind)(amount, *to)
             except NotEnoughNotes as exc:
                 self.log(f"{kind} {amount} waits: {exc}")
             else:
                 self.store.put("step", step + 1)
+                self.sent.append(tx)
                 self._in_flight = chain.submit(chain.build(self.l1, self.wallet.pool.pool, "transact", *tx.args(),
                                                            value=tx.value, gas_limit=GAS_LIMIT))
                 self.log(f"{kind} {amount} sent")
         self.timer(self.poll_ms, "poll", self._poll)
-
-    @property
-    def done(self) -> bool:
-        return self.store is not None and self.store.get("step", 0) == len(self.plan) and self._in_flight is None
