@@ -53,6 +53,7 @@ GROUPS = {
 # ``prozchain measure ROOM``: each room's measuring program adds its sub-parser here.
 MEASUREMENTS = {
     "channels": "prozchain.rollup.channels.measure:register",
+    "shielded": "prozchain.rollup.shielded.measure:register",
     "sidechain": "prozchain.rollup.sidechain.measure:register",
 }
 

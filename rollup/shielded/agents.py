@@ -76,14 +76,15 @@ class Wallet:
     notes: dict[int, Note] = field(init=False)  # leaf index -> a note of ours
     seen_nullifiers: set[int] = field(init=False)
     pending: set[int] = field(init=False)  # nullifiers of our transactions not yet on L1
-    prove_s: list[float] = field(init=False)
+    timings: list[tuple[float, float]] = field(init=False)  # (witness s, prove s) of each transaction
 
     def __post_init__(self) -> None:
         self.reset()
 
     def reset(self) -> None:
         """Forget everything learnt from L1 (a restart): :meth:`sync` learns it again."""
-        self.tree, self.notes, self.seen_nullifiers, self.pending, self.prove_s = NoteTree(self.pool.depth), {}, set(), set(), []
+        self.tree, self.notes, self.seen_nullifiers, self.pending = NoteTree(self.pool.depth), {}, set(), set()
+        self.timings = []
         self._next_block = 0
 
     # -- scanning ------------------------------------------------------------------------------
@@ -141,20 +142,21 @@ class Wallet:
         h = ext_data_hash(*recipient, encrypted, keccak256)
         tx, seconds = prove_tx(self.compiled, self.zkey, inputs(self.tree, spends, outputs, ext_amount, h), recipient,
                                encrypted, self.rng)
-        self.prove_s.append(seconds)
+        self.timings.append(seconds)
         self.pending |= set(tx.nullifiers)
         return tx
 
 
 def prove_tx(compiled: CompiledCircuit, zkey: ZKey, circuit_inputs: dict, recipient: Point, encrypted: list[int],
-             rng: Optional[random.Random] = None, check: bool = True) -> tuple[PoolTx, float]:
+             rng: Optional[random.Random] = None, check: bool = True) -> tuple[PoolTx, tuple[float, float]]:
     """The :class:`PoolTx` of join-split ``circuit_inputs`` (:func:`~prozchain.rollup.shielded.circuit.inputs`)
-    and the seconds its proof took. ``check=False`` proves a witness that breaks the circuit,
+    and the seconds its witness and its proof took. ``check=False`` proves a witness that breaks the circuit,
     as an attacker would: the proof comes out, and no verifier accepts it."""
-    witness = compiled.solve(circuit_inputs, check=check)
     start = time.perf_counter()
+    witness = compiled.solve(circuit_inputs, check=check)
+    proving = time.perf_counter()
     proof, public = prove(zkey, ints_to_array(witness), backend=get_backend("c"), rng=rng)
-    seconds = time.perf_counter() - start
+    seconds = (proving - start, time.perf_counter() - proving)
     root, amount, _, n0, n1, c0, c1 = public
     value = amount * UNIT if amount < MAX_AMOUNT else 0
     return PoolTx(proof_words(proof), root, amount, [n0, n1], [c0, c1], recipient, encrypted, value), seconds
