@@ -216,6 +216,8 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "nowhere", says="invalid choice")
     assert "fraud proof" in expect(capsys, 0, "measure", "sidechain", "--gas")
     expect(capsys, 2, "measure", "sidechain", "--validators", "4", says="unrecognized arguments")
+    assert "private transfer" in expect(capsys, 0, "measure", "shielded", "--depth", "4", "--proofs", "1")
+    expect(capsys, 2, "measure", "shielded", "--depth", "0", says="--depth")
 
 
 def test_the_installed_script_and_module_follow_the_rule(work):
@@ -239,6 +241,6 @@ def test_every_subcommand_is_listed():
                    for name, p in groups.items()}
     assert subcommands == {
         "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"], "demo": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "sidechain"], "ptau": ["dev"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }

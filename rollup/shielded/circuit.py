@@ -19,7 +19,7 @@ Constraints, labelled so a rejection names them:
 
 >>> compiled = JoinSplit(depth=2).compile()
 >>> compiled.r1cs.n_public, compiled.r1cs.n_constraints
-(7, 6391)
+(7, 6456)
 """
 
 from __future__ import annotations

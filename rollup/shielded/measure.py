@@ -7,9 +7,9 @@
   Groth16 verification, the note tree's Poseidon hashes and the rest;
 - beside them, a public ZK-rollup transfer's share of a proven 2-slot batch on the same L1.
 
->>> rows = constraint_split(JoinSplit(depth=2).compile())
->>> rows["total"], rows["2 Merkle paths (depth 2)"]
-(6391, 970)
+>>> rows = constraint_split(compiled_join_split(depth=2))
+>>> rows["total"], rows["Merkle paths (2)"]
+(6456, 970)
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.shielded.agents import GAS_LIMIT, PoolTx, Wallet
 from prozchain.rollup.l1.crypto import keccak256
-from prozchain.rollup.shielded.circuit import JoinSplit
 from prozchain.rollup.shielded.contracts import ext_data_hash
 from prozchain.rollup.shielded.notes import NoteKey
 from prozchain.rollup.shielded.errors import ShieldedError
