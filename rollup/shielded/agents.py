@@ -105,8 +105,9 @@ class Wallet:
 
     def unspent(self) -> list[Spend]:
         """Our notes not yet spent (nor being spent), largest first."""
+        gone = self.seen_nullifiers | self.pending
         spends = [Spend(note, self.key, index) for index, note in self.notes.items() if note.amount]
-        return sorted((s for s in spends if s.nullifier not in self.seen_nullifiers | self.pending),
+        return sorted((s for s in spends if s.nullifier not in gone),
                       key=lambda s: (-s.note.amount, s.index))
 
     @property
@@ -123,7 +124,8 @@ class Wallet:
         return self._transact(self._cover(amount), [Note.fresh(amount, to, self.rng)], 0, NO_RECIPIENT)
 
     def withdraw(self, amount: int, rollup_key: Point) -> PoolTx:
-        """``amount`` units out of the pool, into the ZK rollup account of ``rollup_key``."""
+        """``amount`` units out of the pool, into the ZK rollup account of ``rollup_key`` (an
+        existing one: a new account's L1 owner would be the pool, see docs/shielded.md)."""
         return self._transact(self._cover(amount), [], -amount, rollup_key)
 
     def _cover(self, amount: int) -> list[Spend]:
