@@ -96,7 +96,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "demo", "groth16", "measure", "ptau", "r1cs", "scenario", "zkey"}
-    assert set(MEASUREMENTS) == {"channels", "sidechain"}
+    assert set(MEASUREMENTS) == {"channels", "shielded", "sidechain"}
 
 
 def test_usage_errors_exit_2(capsys):
