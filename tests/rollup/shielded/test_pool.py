@@ -147,3 +147,6 @@ def test_from_a_rollup_account_through_two_private_transfers_into_another(tmp_pa
     assert (tree.get(1).balance, tree.get(2).balance) == (2_000 - 1_000 - 1, 10 + 150)
     state = world.chain.view(world.pool.pool, "state")
     assert (state.deposited, state.withdrawn, state.leaves) == (1_000, 150, 8)
+    restarted = world.wallet("bob", seed=1)   # bob's key alone: every note comes back from L1
+    restarted.sync()
+    assert restarted.notes == bob.notes and restarted.balance == 50 and restarted.tree.root == state.root
