@@ -54,6 +54,7 @@ GROUPS = {
 MEASUREMENTS = {
     "channels": "prozchain.rollup.channels.measure:register",
     "messages": "prozchain.rollup.messages.measure:register",
+    "shielded": "prozchain.rollup.shielded.measure:register",
     "sidechain": "prozchain.rollup.sidechain.measure:register",
 }
 

@@ -96,7 +96,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "demo", "groth16", "measure", "ptau", "r1cs", "scenario", "zkey"}
-    assert set(MEASUREMENTS) == {"channels", "messages", "sidechain"}
+    assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
 def test_usage_errors_exit_2(capsys):
@@ -218,6 +218,8 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "sidechain", "--validators", "4", says="unrecognized arguments")
     assert "sidechain (staking): relay" in expect(capsys, 0, "measure", "messages")
     expect(capsys, 2, "measure", "messages", "--quick", says="unrecognized arguments")
+    assert "private transfer" in expect(capsys, 0, "measure", "shielded", "--depth", "4", "--proofs", "1")
+    expect(capsys, 2, "measure", "shielded", "--depth", "0", says="--depth")
 
 
 def test_the_installed_script_and_module_follow_the_rule(work):
@@ -241,6 +243,6 @@ def test_every_subcommand_is_listed():
                    for name, p in groups.items()}
     assert subcommands == {
         "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"], "demo": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "sidechain"], "ptau": ["dev"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }
