@@ -8,7 +8,9 @@ witness as canonical ``(n_wires, 4)`` limbs, on the circuit's
 :class:`~prozchain.native.kernels.R1CSProgram`, made once; the kernel also runs the hints that
 are one field operation (:data:`~prozchain.circuits.builder.NATIVE_HINTS`) and hands every other
 hint back here, to its Python function. The reference backend runs the same steps on Python ints
-and hands every hint back: the tests compare the two.
+and hands every hint back: the tests compare the two. The check after solving evaluates the
+constraints no step solved from (assertions, the constraints on hints): the others hold by
+construction, so the first failing constraint and the count are those ``R1CS.check`` reports.
 
 >>> from prozchain.circuits import Circuit
 >>> class Cube(Circuit):
@@ -103,7 +105,7 @@ def solve_array(compiled: "CompiledCircuit", inputs: Mapping[str, object], check
             run_hint(compiled, -int(prog.step_source[k]) - 1, witness)
             k += 1
     if check:
-        first, n_bad = backend.r1cs_check(prog, witness)
+        first, n_bad = backend.r1cs_check(prog, witness, prog.unsolved_rows)
         if first >= 0:
             raise compiled.r1cs.constraint_error(array_to_ints(witness), first, n_bad)
     return witness

@@ -196,9 +196,10 @@ class Backend:
             witness[target] = np.frombuffer(result.to_bytes(32, "little"), "<u8")
         return program.n_steps
 
-    def r1cs_check(self, program: R1CSProgram, witness: np.ndarray) -> tuple[int, int]:
+    def r1cs_check(self, program: R1CSProgram, witness: np.ndarray,
+                   rows: Optional[np.ndarray] = None) -> tuple[int, int]:
         """The first constraint of ``program`` that ``witness`` (canonical limbs) violates, or -1,
-        and how many it violates."""
+        and how many it violates: among ``rows`` (ascending indices) when given, else among all."""
         w = np.empty(len(witness), dtype=object)
         w[:] = array_to_ints(witness)
         table = np.empty(len(program.coeffs), dtype=object)
@@ -209,6 +210,8 @@ class Backend:
             sums = np.concatenate([np.zeros(1, dtype=object), np.cumsum(products)])
             dots.append(sums[program.indptr[m][1:]] - sums[program.indptr[m][:-1]])
         bad = np.nonzero((dots[0] * dots[1] - dots[2]) % R != 0)[0]
+        if rows is not None:
+            bad = np.intersect1d(bad, rows)
         return (int(bad[0]) if len(bad) else -1), len(bad)
 
     def qap_h(self, a, b, shift: int):

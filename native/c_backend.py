@@ -393,11 +393,19 @@ class CBackend(Backend):
         _check_witness(program, witness)
         return self._kernels.r1cs_solve(_r1cs_struct(program), _ptr(witness), start)
 
-    def r1cs_check(self, program: R1CSProgram, witness: np.ndarray) -> tuple[int, int]:
+    def r1cs_check(self, program: R1CSProgram, witness: np.ndarray,
+                   rows: Optional[np.ndarray] = None) -> tuple[int, int]:
         """See :meth:`Backend.r1cs_check`; one pass in C."""
         _check_witness(program, witness)
         n_bad = ffi.new("int64_t *")
-        first = self._kernels.r1cs_check(_r1cs_struct(program), _ptr(witness), 0, program.n_constraints, n_bad)
+        if rows is None:
+            first = self._kernels.r1cs_check(_r1cs_struct(program), _ptr(witness), ffi.NULL, program.n_constraints, n_bad)
+        else:
+            rows = np.ascontiguousarray(rows, np.int64)
+            if len(rows) and (rows.min() < 0 or rows.max() >= program.n_constraints or (np.diff(rows) <= 0).any()):
+                raise InvalidArgumentError("r1cs_check: rows must be ascending constraint indices")
+            first = self._kernels.r1cs_check(_r1cs_struct(program), _ptr(witness), ffi.from_buffer("int64_t[]", rows),
+                                             len(rows), n_bad)
         return first, n_bad[0]
 
     def qap_h(self, a, b, shift: int):

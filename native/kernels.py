@@ -192,6 +192,17 @@ class R1CSProgram:
     def n_constraints(self) -> int:
         return len(self.indptr[0]) - 1
 
+    @property
+    def unsolved_rows(self) -> np.ndarray:
+        """The constraints no step solves a wire from (assertions, hints' checks), ascending: a
+        step's constraint holds by construction, its wire being fresh and alone in it."""
+        rows = self.cache.get("unsolved")
+        if rows is None:
+            solved = np.zeros(self.n_constraints, bool)
+            solved[self.step_source[self.step_source >= 0]] = True
+            rows = self.cache["unsolved"] = np.nonzero(~solved)[0]
+        return rows
+
 
 def _mont_fr(values: Sequence[int]) -> np.ndarray:
     return ints_to_array([v * MONT % R for v in values], R).reshape(len(values), 4)
@@ -203,7 +214,8 @@ def r1cs_program(n_wires: int, matrices: Sequence[tuple[np.ndarray, np.ndarray, 
     """The solve program of an R1CS: ``matrices`` are A, B, C as ``(indptr, wires, coefficient
     ids)``, ``coeffs`` the coefficient table (ints below R), ``step_source`` / ``step_wire`` the
     solve steps (see :class:`R1CSProgram`), ``hints`` one ``(op, input combinations {wire: coeff},
-    output wires)`` per hint. Each constraint a step names must hold its wire in C.
+    output wires)`` per hint. Each constraint a step names must hold its wire in C, and not in A
+    or B: then it holds by construction once solved.
 
     >>> from prozchain.native.kernels import HintOp, r1cs_program
     >>> import numpy as np
@@ -225,6 +237,10 @@ def r1cs_program(n_wires: int, matrices: Sequence[tuple[np.ndarray, np.ndarray, 
     solved = step_source >= 0
     target_of_row = np.full(n_rows, -1, np.int64)
     target_of_row[step_source[solved]] = step_wire[solved]
+    for m in (0, 1):  # a wire in A or B of its own constraint would be read before it is solved
+        rows_of_terms = np.repeat(np.arange(n_rows), np.diff(indptr[m]))
+        if (wires[m].astype(np.int64) == target_of_row[rows_of_terms]).any():
+            raise InvalidArgumentError("r1cs_program: a step's wire appears in A or B of its own constraint")
     term_row = np.repeat(np.arange(n_rows), np.diff(indptr[2]))
     own_term = np.nonzero(wires[2].astype(np.int64) == target_of_row[term_row])[0]
     own_id_of_row = np.full(n_rows, -1, np.int64)

@@ -141,5 +141,6 @@ int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *sh
 
 /* the witness solver (solve.h): witness canonical, n_wires x 4 limbs */
 int64_t PZ(r1cs_solve)(const struct pz_r1cs *cs, uint64_t *witness, size_t start);
-int64_t PZ(r1cs_check)(const struct pz_r1cs *cs, const uint64_t *witness, size_t lo, size_t hi, int64_t *n_bad);
+int64_t PZ(r1cs_check)(const struct pz_r1cs *cs, const uint64_t *witness, const int64_t *rows, size_t n,
+                       int64_t *n_bad);
 #endif

@@ -79,10 +79,12 @@ static int64_t r1cs_solve(const struct pz_r1cs *cs, fe *w, size_t start) {
     return (int64_t)cs->n_steps;
 }
 
-/* The first constraint in [lo, hi) that w violates (-1: none), and how many do. */
-static int64_t r1cs_check(const struct pz_r1cs *cs, const fe *w, size_t lo, size_t hi, int64_t *n_bad) {
+/* The first of the constraints rows[0..n) (ascending; all n of them when rows is NULL) that w
+ * violates (-1: none), and how many of them it violates. */
+static int64_t r1cs_check(const struct pz_r1cs *cs, const fe *w, const int64_t *rows, size_t n, int64_t *n_bad) {
     int64_t first = -1, bad = 0;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = rows ? (size_t)rows[k] : k;
         fe a, b, c;
         r1cs_dot(&a, cs, 0, i, w, -1);
         r1cs_dot(&b, cs, 1, i, w, -1);

@@ -45,7 +45,6 @@ from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx,
                                         encode_batch, undo)
 from prozchain.native import get_backend
-from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.prover import prove
@@ -249,8 +248,8 @@ class Pipeline:
 
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
         start = time.perf_counter()
-        witness = self.compiled.solve(self.spec.inputs(batch.old_root, batch.new_root, batch.slots))
-        return ints_to_array(witness), time.perf_counter() - start
+        witness = self.compiled.solve_array(self.spec.inputs(batch.old_root, batch.new_root, batch.slots))
+        return witness, time.perf_counter() - start
 
     def _prove_witness(self, batch: Batch, witness: np.ndarray, witness_s: float) -> tuple[list[int], BatchStats]:
         start = time.perf_counter()
