@@ -220,6 +220,12 @@ def _json_value(value):
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+def write_input(case: WitnessCase, path: Path) -> Path:
+    """``case``'s inputs as circom's input JSON (numbers as decimal strings)."""
+    path.write_text(json.dumps(_json_value(case.inputs)))
+    return path
+
+
 def run_witness(args: argparse.Namespace) -> int:
     names = [c.strip() for c in args.cases.split(",") if c.strip()]
     states = [s.strip() for s in args.states.split(",") if s.strip()]
@@ -237,8 +243,7 @@ def run_witness(args: argparse.Namespace) -> int:
         case = make_case(name)
         build = circom_build(case, circom) if circom and case.circom else None
         with tempfile.TemporaryDirectory() as tmp:
-            input_file = Path(tmp) / "input.json"
-            input_file.write_text(json.dumps(_json_value(case.inputs)))
+            input_file = write_input(case, Path(tmp) / "input.json")
             for state in states:
                 with busy_cores(max(1, (os.cpu_count() or 2) - 1)) if state == "busy" else contextlib.nullcontext():
                     ours, outputs = time_ours(case, args.runs)

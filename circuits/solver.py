@@ -128,5 +128,5 @@ def run_hint(compiled: "CompiledCircuit", index: int, witness: np.ndarray) -> No
     values = list(result) if isinstance(result, (list, tuple)) else [result]
     if len(values) != len(hint.outputs):
         raise WitnessError(f"{where} returned {len(values)} values, {len(hint.outputs)} expected")
-    for wire, value in zip(hint.outputs, values):
-        _store(witness, wire, int(value) % R)
+    data = b"".join((int(value) % R).to_bytes(32, "little") for value in values)
+    witness[hint.outputs] = np.frombuffer(data, "<u8").reshape(-1, 4)
