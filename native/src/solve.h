@@ -31,6 +31,14 @@ static inline void r1cs_dot(fe *r, const struct pz_r1cs *cs, int m, size_t i, co
     *r = acc;
 }
 
+/* Whether rows i of A and B are the same combination (a square: Poseidon's S-boxes square long
+ * combinations), so that B's dot product is A's. */
+static inline int r1cs_square(const struct pz_r1cs *cs, size_t i) {
+    int64_t a = cs->indptr[0][i], b = cs->indptr[1][i], n = cs->indptr[0][i + 1] - a;
+    return n == cs->indptr[1][i + 1] - b && !memcmp(cs->wires[0] + a, cs->wires[1] + b, 4 * (size_t)n) &&
+           !memcmp(cs->ids[0] + a, cs->ids[1] + b, 4 * (size_t)n);
+}
+
 /* A native hint's field operation on its canonical inputs; 0 when it cannot run (a zero
  * divisor), so the caller's Python function runs instead and reports the failure. */
 static int r1cs_hint(const struct pz_r1cs *cs, size_t h, fe *w) {
@@ -69,7 +77,8 @@ static int64_t r1cs_solve(const struct pz_r1cs *cs, fe *w, size_t start) {
         int64_t target = cs->step_wire[k];
         fe a, b, rest, ab;
         r1cs_dot(&a, cs, 0, (size_t)source, w, -1);
-        r1cs_dot(&b, cs, 1, (size_t)source, w, -1);
+        if (r1cs_square(cs, (size_t)source)) b = a;
+        else r1cs_dot(&b, cs, 1, (size_t)source, w, -1);
         r1cs_dot(&rest, cs, 2, (size_t)source, w, target);
         fe_mul(&ab, &a, &b, &FR);
         fe_mul(&rest, &rest, &CANONICAL_ONE, &FR);
@@ -87,7 +96,8 @@ static int64_t r1cs_check(const struct pz_r1cs *cs, const fe *w, const int64_t *
         size_t i = rows ? (size_t)rows[k] : k;
         fe a, b, c;
         r1cs_dot(&a, cs, 0, i, w, -1);
-        r1cs_dot(&b, cs, 1, i, w, -1);
+        if (r1cs_square(cs, i)) b = a;
+        else r1cs_dot(&b, cs, 1, i, w, -1);
         r1cs_dot(&c, cs, 2, i, w, -1);
         fe_mul(&a, &a, &b, &FR);
         fe_mul(&c, &c, &CANONICAL_ONE, &FR);
