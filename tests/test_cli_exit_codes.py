@@ -203,6 +203,9 @@ def test_bench(capsys, keyed):
     assert "no valid proof" in expect(capsys, 1, "bench", "prove", keyed / "Square.zkey", keyed / "bad.wtns", *given)
     expect(capsys, 2, "bench", "prove", keyed / "Square.zkey", *given, says="give both")
     expect(capsys, 2, "bench", "prove", "--sizes", "x", *given, says="--sizes 'x'")
+    assert "outputs equal" in expect(capsys, 0, "bench", "witness", "--cases", "chain4", "--runs", "1")
+    expect(capsys, 2, "bench", "witness", "--cases", "chain1", says="--cases: unknown case 'chain1'")
+    expect(capsys, 2, "bench", "witness", "--states", "idle", says="--states: unknown state 'idle'")
 
 
 def test_demo_usage(capsys):
@@ -242,7 +245,7 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"], "demo": [],
+        "bench": ["msm", "prove", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"], "demo": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }
