@@ -1,7 +1,7 @@
 """The shielded pool's contract on the reference L1: the note tree, the nullifier set, and one
 Groth16 proof (the join-split, :mod:`~prozchain.rollup.shielded.circuit`) verified by pairing
 per private transaction, through a verifier contract of
-:mod:`prozchain.rollup.zk.contracts.verifier`.
+:mod:`prozchain.rollup.l1.groth16`.
 
 ``transact(proof, root, public_amount, nullifiers, commitments, recipient_ax, recipient_ay,
 encrypted)`` is the one entry point, for deposits, private transfers and withdrawals alike:

@@ -21,12 +21,13 @@ from functools import lru_cache
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.rollup.common.keys import proving_key
 from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.shielded.circuit import JoinSplit
 from prozchain.rollup.shielded.contracts import ShieldedPool
 from prozchain.rollup.shielded.notes import NoteTree
-from prozchain.rollup.zk.contracts.verifier import verifier_contract
-from prozchain.rollup.zk.system import UNIT, proving_key
+from prozchain.rollup.zk.system import UNIT
 
 DEPTH = 16  # 65,536 notes
 
