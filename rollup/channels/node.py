@@ -28,16 +28,20 @@ from prozchain.rollup.channels.agents.client import ChannelClient
 from prozchain.rollup.channels.agents.htlc import Policy
 from prozchain.rollup.channels.agents.link import Change, Done, Link, ignore
 from prozchain.rollup.channels.agents.virtual import lock, onchain_sigs, sign_funded, verify_cosigned
+from prozchain.rollup.channels.agents.game import GamePlayer
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, CLOSING, OPEN
+from prozchain.rollup.channels.contracts.app import DISPUTE as APP_DISPUTE, OPEN as APP_OPEN, AppChannelInfo
 from prozchain.rollup.channels.contracts.onchain import conclude, settle, submit
 from prozchain.rollup.channels.errors import ChannelError
 from prozchain.rollup.channels.state import State, VirtualParams
 
 if TYPE_CHECKING:
-    from prozchain.rollup.channels.system import System
+    from prozchain.rollup.channels.system import AppSystem, System
 
 MARGIN = 240  # seconds before an incoming lock expires at which a node goes to L1
 SILENCE_MS = 10_000  # a peer not heard from for this long while something waits is silent
+THINK_MS = 1_000  # a player's time to choose and prove a move
+STALL_MS = 30_000  # a player whose move has not come for this long is taken to L1
 
 
 class ChannelNode(Agent):
@@ -313,3 +317,87 @@ class ChannelNode(Agent):
         """Close ``cid`` on L1 if what a failed exchange was to change is ``still`` there."""
         if still(self.clients[cid].latest):
             self.close(cid)
+
+
+class GameNode(Agent):
+    """A player of an app channel (:mod:`~prozchain.rollup.channels.contracts.app`) on the
+    harness. Off chain it moves over the network (:class:`~prozchain.rollup.channels.agents.game.GamePlayer`
+    proves and signs, its peer checks and countersigns); once a block it watches L1: it starts a
+    dispute with its newest co-signed version when the peer has not moved for :data:`STALL_MS`
+    (or when it won: the loser has no move to answer with),
+    follows the peer's moves on L1 from their commitments, answers with proven moves of its own
+    and claims the stakes when the peer's clock runs out. Memory only: the scenario never
+    crashes a player."""
+
+    def __init__(self, name: str, system: "AppSystem", key: Key) -> None:
+        super().__init__(name, system.sim, durable=False)
+        self.system, self.key = system, key
+        self.player: Optional[GamePlayer] = None  # set when the system opens the channel
+        self.rng = system.sim.scheduler.rng(f"moves/{name}")
+        self.moved_at = 0  # when the newest version arrived (ms)
+        self.answered = -1  # the newest L1 version this node has answered
+
+    @property
+    def peer(self) -> str:
+        return self.system.names[self.player.parties[1 - self.player.side]]
+
+    def on_start(self) -> None:
+        self.timer(BLOCK_MS, "watch L1", self.watch)
+
+    def choose(self) -> tuple[int, int]:
+        """The move to play: the winning strategy where there is one."""
+        return self.player.state.best_move(self.rng)
+
+    def play(self) -> None:
+        """Propose a move off chain when it is ours and no dispute runs."""
+        if self.player.my_move() and self.status().status == APP_OPEN:
+            self.send(self.peer, ("move", self.player.propose(self.choose())))
+
+    def on_message(self, src: str, message: Any) -> None:
+        kind, update, *rest = message
+        try:
+            if kind == "move":
+                self.send(src, ("accepted", update, self.player.accept(update)))
+                self.moved_at = self.sim.scheduler.now
+                self.timer(THINK_MS, "move", self.play)
+            elif kind == "accepted":
+                self.player.complete(update, rest[0])
+                self.moved_at = self.sim.scheduler.now
+        except ChannelError as exc:
+            self.log(f"refused a {kind}: {type(exc).__name__}: {exc}")
+
+    def status(self) -> AppChannelInfo:
+        return self.system.chain.view(self.system.adjudicator, "channel", self.player.cid)
+
+    def watch(self) -> None:
+        self.timer(BLOCK_MS, "watch L1", self.watch)
+        if self.player is None:
+            return
+        info, chain, player = self.status(), self.system.chain, self.player
+        stalled = self.sim.scheduler.now - self.moved_at > STALL_MS
+        if info.status == APP_OPEN and player.state.turn != player.side and (player.state.finished or stalled):
+            # the winner, too, claims through a dispute: the loser has no legal move to answer with
+            self.log(f"{'won' if player.state.finished else 'the peer stalls'}: dispute at version {player.version}")
+            self.system.submit(self.name, "challenge", player.cid, player.version, player.state.commitment,
+                               player.sigs)
+        if info.status != APP_DISPUTE:
+            return
+        if info.version == player.version + 1:
+            try:
+                player.moved_on_l1(info.version, info.commitment)
+            except ChannelError as exc:  # only an adjudicator that skips proofs lets this happen
+                self.log(f"cannot follow the peer's move on L1: {exc}")
+                return
+        if info.version % 2 != player.side:
+            if chain.time >= info.deadline:
+                self.system.submit(self.name, "timeout", player.cid)
+        elif self.answered < info.version == player.version and not player.state.finished \
+                and chain.time < info.deadline:
+            self.answered = info.version
+            self.force_move()
+
+    def force_move(self) -> None:
+        """Answer the dispute with a proven move."""
+        old, new = self.player.state, self.player.state.play(*self.choose())
+        self.system.submit(self.name, "force_move", self.player.cid, new.commitment, int(new.finished),
+                           self.player.prover.prove(old, new))

@@ -20,13 +20,17 @@ from typing import Optional
 
 from prozchain.rollup.common.units import BLOCK_MS, ETHER
 from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.channels.agents.client import ChannelClient
+from prozchain.rollup.channels.agents.game import GamePlayer
 from prozchain.rollup.channels.agents.htlc import Policy
+from prozchain.rollup.channels.agents.nim import NimProver, NimState, fresh_salt
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, OPEN, VirtualInfo
-from prozchain.rollup.channels.contracts.onchain import deploy, force_close, genesis, open_channel, publish
-from prozchain.rollup.channels.node import ChannelNode
+from prozchain.rollup.channels.contracts.app import AppAdjudicator
+from prozchain.rollup.channels.contracts.onchain import GAS, deploy, force_close, genesis, open_channel, publish, submit
+from prozchain.rollup.channels.node import ChannelNode, GameNode
 from prozchain.rollup.channels.state import Htlc, State, VirtualParams
 
 PERIOD = 600
@@ -169,3 +173,60 @@ class System:
 
     def closed(self, cid: int) -> bool:
         return self.chain.view(self.adjudicator, "channel", cid).status == CLOSED
+
+
+class AppSystem:
+    """The wiring of app channels playing Nim: the simulation, an L1 with 12-second blocks, the
+    Nim verifier contract and the app adjudicator (``check_proofs`` off only for a scenario's
+    ``defense=off``), and the players (:class:`~prozchain.rollup.channels.node.GameNode`).
+
+    >>> system = AppSystem(seed=1, names=["a", "b"])
+    >>> cid = system.open_game("a", "b", 1_000, (1, 1, 0))
+    >>> _ = system.sim.run(until=60_000)  # a takes one token, b the last one, off chain
+    >>> system.nodes["b"].player.state.finished, system.paid_to("b")
+    (True, 0)
+    >>> _ = system.sim.run(until=60_000 + 1_000 * PERIOD)  # b's dispute: a cannot move
+    >>> system.paid_to("b")
+    2000
+    """
+
+    def __init__(self, seed: int, names: list[str], check_proofs: bool = True,
+                 node_types: Optional[dict[str, type[GameNode]]] = None) -> None:
+        self.sim = Simulation(seed, NetworkConfig(loss=0.0, duplicate=0.0))
+        self.keys = {n: Key.from_seed(f"app-channels/{n}".encode()) for n in names + ["deployer"]}
+        self.names = {k.address: n for n, k in self.keys.items()}
+        self.chain = Chain({k.address: 100 * ETHER for k in self.keys.values()})
+        self.prover = NimProver(seed)
+        self.verifier, _ = self.chain.deploy(self.keys["deployer"],
+                                             verifier_contract(self.prover.zkey.verification_key()))
+        self.adjudicator, _ = self.chain.deploy(self.keys["deployer"], AppAdjudicator, self.chain.chain_id,
+                                                self.verifier, check_proofs)
+        self.sim.produce_blocks(self.chain, BLOCK_MS, until=10**12)
+        node_types = node_types or {}
+        self.nodes = {n: self.sim.add(node_types.get(n, GameNode)(n, self, self.keys[n])) for n in names}
+        self.sim.run(until=0)
+
+    def open_game(self, a: str, b: str, stake: int, heaps: tuple[int, ...]) -> int:
+        """A opens a Nim channel from ``heaps`` (A to move, a random shared salt), B joins with
+        an equal stake; A's first move leaves at once. Returns the channel id."""
+        opening = NimState(heaps, 0, fresh_salt(self.sim.scheduler.rng("salts")))
+        cid = self.chain.transact(self.keys[a], self.adjudicator, "open", self.keys[b].address, PERIOD,
+                                  opening.commitment, value=stake, gas_limit=GAS).return_value
+        self.chain.transact(self.keys[b], self.adjudicator, "join", cid, value=stake, gas_limit=GAS)
+        for side, n in enumerate((a, b)):
+            node = self.nodes[n]
+            node.player = GamePlayer(node.key, side, (self.keys[a].address, self.keys[b].address), self.adjudicator,
+                                     self.chain.chain_id, cid, opening, self.prover)
+            node.moved_at = self.sim.scheduler.now
+        self.nodes[a].play()
+        return cid
+
+    def submit(self, name: str, method: str, *args) -> None:
+        """``name`` sends one adjudicator transaction, included with the next block."""
+        self.sim.scheduler.log(f"{name}: {method} on L1")
+        submit(self.chain, self.keys[name], self.adjudicator, method, *args, mine=False)
+
+    def paid_to(self, name: str) -> int:
+        """What the adjudicator paid ``name`` (wei)."""
+        return sum(log.args[2] for _, log in self.chain.logs(self.adjudicator, "AppClosed")
+                   if self.names[self.chain.view(self.adjudicator, "channel", log.args[0])[log.args[1]]] == name)

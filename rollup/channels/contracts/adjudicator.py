@@ -59,6 +59,14 @@ NONE, PENDING, OPEN, CLOSING, CLOSED = range(5)
 STATUS_NAMES = ("none", "pending", "open", "closing", "closed")
 
 
+def ecrecover(contract: Contract, digest: bytes, signature: bytes) -> Optional[Address]:
+    """The signer of an ``r || s || v`` signature, as ``contract`` learns it through the ecrecover
+    precompile (shared by the adjudicator and :mod:`~prozchain.rollup.channels.contracts.app`)."""
+    r, s, v = signature[:32], signature[32:64], signature[64]
+    out = contract.precompile(ECRECOVER, digest + (27 + v).to_bytes(32, "big") + r + s)
+    return to_address(out[12:]) if out else None
+
+
 class ChannelInfo(NamedTuple):
     """What :meth:`Adjudicator.channel` reports about one ledger channel."""
 
@@ -304,13 +312,7 @@ class Adjudicator(Contract):
         return s
 
     def _check_signer(self, digest: bytes, signature: bytes, expected: Address, who: str) -> None:
-        self.require(self._ecrecover(digest, signature) == expected, f"the signature is not {who}'s")
-
-    def _ecrecover(self, digest: bytes, signature: bytes) -> Optional[Address]:
-        """The signer of an ``r || s || v`` signature through the ecrecover precompile."""
-        r, s, v = signature[:32], signature[32:64], signature[64]
-        out = self.precompile(ECRECOVER, digest + (27 + v).to_bytes(32, "big") + r + s)
-        return to_address(out[12:]) if out else None
+        self.require(ecrecover(self, digest, signature) == expected, f"the signature is not {who}'s")
 
     def _vmeta(self, vid: int) -> tuple[int, int]:
         word = self.load("vmeta", vid)
