@@ -1,4 +1,5 @@
-"""Scenarios of the state channel network (``prozchain scenario run channel-...``/``htlc-...``).
+"""Scenarios of the state channel network (``prozchain scenario run channel-...``/``htlc-...``,
+and ``app-channel-illegal-move`` for an app channel with proven transitions).
 
 Every run builds a :class:`System`: nodes on the simulation harness with clients in SQLite, an
 L1 with 12-second blocks and the adjudicator (challenge period 600 s). Every off-chain exchange
@@ -13,7 +14,7 @@ loses and duplicates messages). Amounts are wei.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from prozchain.rollup.common.units import BLOCK_MS, readable
 from prozchain.rollup.l1 import keccak256
@@ -26,11 +27,13 @@ from prozchain.rollup.channels.agents.link import Change
 from prozchain.rollup.channels.agents.payments import pay
 from prozchain.rollup.channels.agents.routing import ChannelGraph
 from prozchain.rollup.channels.agents.watchtower import Watchtower, justice_feed
+from prozchain.rollup.channels.agents.nim import HEAPS, NimState
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, OPEN
+from prozchain.rollup.channels.contracts.app import CLOSED as APP_CLOSED
 from prozchain.rollup.channels.contracts.onchain import close, settle
-from prozchain.rollup.channels.node import ChannelNode
+from prozchain.rollup.channels.node import ChannelNode, GameNode
 from prozchain.rollup.channels.state import State
-from prozchain.rollup.channels.system import PERIOD, System
+from prozchain.rollup.channels.system import PERIOD, AppSystem, System
 
 DEPOSIT = 10**9
 POLICY = Policy(100, 1_000, 600)
@@ -445,3 +448,60 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
         return finish("virtual-channel-intermediary-offline", params, system.sim, system.chain, invariants, loss,
                       summary=summary, accounts=accounts,
                       attack_attempted=None if down is None else down == [True])
+
+
+class Cheater(GameNode):
+    """Plays fair off chain until its move at version ``cheat_at`` or later, then stalls; in the
+    dispute that follows it forces an illegal move on L1 (every token at once, claiming the win)
+    with the proof of a legal move. Refused, it plays on fairly on L1."""
+
+    cheat_at = 3
+    illegal: Optional[NimState] = None  # the state it tried to force
+
+    def play(self) -> None:
+        if self.player.version < self.cheat_at:
+            super().play()
+
+    def force_move(self) -> None:
+        if self.illegal is not None:
+            super().force_move()
+            return
+        old = self.player.state
+        legal = old.play(*self.choose())
+        self.illegal = NimState((0,) * HEAPS, legal.turn, legal.salt)
+        self.log(f"forces an illegal move on L1: {list(old.heaps)} -> {list(self.illegal.heaps)}")
+        self.system.submit(self.name, "force_move", self.player.cid, self.illegal.commitment, 1,
+                           self.player.prover.prove(old, legal))
+        self.answered -= 1  # refused, it answers again at the next block
+
+
+@scenario("app-channel-illegal-move",
+          "alice and mallory play Nim in an app channel (state off chain, a Poseidon commitment on L1, "
+          "every move proven); mallory, losing, stalls, and in alice's dispute forces an illegal move "
+          "on L1 (all tokens at once, claiming the win): the adjudicator verifies the move's proof and "
+          "refuses it, the game goes on on L1 and alice wins (defense=off: the proof is not verified, "
+          "the illegal move stands and mallory takes both stakes)",
+          defense="on", stake=DEPOSIT, cheat_at=3)
+def app_illegal_move(seed: int, params: dict) -> ScenarioResult:
+    heaps = (3, 4, 5)  # nim-sum 2: the first player, alice, wins with the winning strategy
+    system = AppSystem(seed, ["alice", "mallory"], check_proofs=params["defense"] == "on",
+                       node_types={"mallory": Cheater})
+    with system.sim:
+        mallory = system.nodes["mallory"]
+        mallory.cheat_at = params["cheat_at"]
+        cid = system.open_game("alice", "mallory", params["stake"], heaps)
+        done = lambda: system.chain.view(system.adjudicator, "channel", cid).status == APP_CLOSED
+        _run_while(system, 0, lambda: not done(), limit_ms=40 * 1_000 * PERIOD)
+        owed, paid = 2 * params["stake"], system.paid_to("alice")
+        moves = [log.args for _, log in system.chain.logs(system.adjudicator, "Moved")]
+        disputes = [log.args for _, log in system.chain.logs(system.adjudicator, "Disputed")]
+        stood = mallory.illegal is not None and any(m[2] == mallory.illegal.commitment for m in moves)
+        loss = max(0, owed - paid)
+        invariants = {"illegal_move_refused": not stood, "honest_player_wins": paid == owed}
+        summary = [f"Nim from {list(heaps)}: {disputes[0][1] if disputes else 'no'} co-signed versions before "
+                   f"the dispute, {len(moves)} moves accepted on L1",
+                   f"mallory's illegal move {'stood' if stood else 'was refused' if mallory.illegal else 'never came'}; "
+                   f"alice owed {readable(owed)}, paid {readable(paid)}"]
+        return finish("app-channel-illegal-move", params, system.sim, system.chain, invariants, loss, summary=summary,
+                      accounts={"alice": {"owed": owed, "paid": paid, "lost": loss}},
+                      attack_attempted=mallory.illegal is not None)

@@ -18,6 +18,7 @@ ATTACKS = {
     "htlc-griefing": ("griefed_liquidity_recovered", {"payments": "2"}),
     "channel-crash-restart": ("never_two_states_per_version", {"updates": "40"}),
     "virtual-channel-intermediary-offline": ("virtual_concluded_on_l1", {"updates": "40"}),
+    "app-channel-illegal-move": ("illegal_move_refused", {}),
 }
 SEEDS = st.integers(0, 2**63)
 NO_SHRINK = (Phase.explicit, Phase.generate)
@@ -72,7 +73,8 @@ def test_virtual_scenario_names_a_bad_silent_party():
 
 @pytest.mark.parametrize("name,params", [("htlc-griefing", {"payments": "2"}),
                                          ("channel-happy-path", {"updates": "40", "loss": "0.3"}),
-                                         ("virtual-channel-intermediary-offline", {"updates": "20", "when": "closing"})])
+                                         ("virtual-channel-intermediary-offline", {"updates": "20", "when": "closing"}),
+                                         ("app-channel-illegal-move", {})])
 def test_same_seed_same_json(name, params):
     docs = [registry.run(name, 5, params).to_json() for _ in range(2)]
     assert [{k: v for k, v in d.items() if k not in WALL_CLOCK_FIELDS} for d in docs][0] == \
