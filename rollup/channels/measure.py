@@ -1,5 +1,6 @@
 """The numbers of the channels docs page: ``prozchain measure channels [--updates N] [--nodes N]
-[--payments N] [--seed N]``.
+[--payments N] [--seed N]``, and ``prozchain measure channels --app [--proofs N]`` for the app
+channel (:func:`app_numbers`).
 
 - off-chain updates per second between two clients whose states go to SQLite (write before
   sign, a full propose/accept/complete exchange with signatures checked both ways);
@@ -14,6 +15,9 @@
 True
 >>> gas["virtual: publish a non-final state"] > gas["virtual: conclude after the period"] > 0
 True
+>>> app = app_gas()
+>>> app["app: force-move with a proof"] > app["app: challenge with a co-signed state"] > 0
+True
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ import tempfile
 import time
 
 from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.sim.store import MemoryStore, SqliteStore
 from prozchain.rollup.channels.agents.client import ChannelClient, update
-from prozchain.rollup.channels.contracts.onchain import (close, conclude, deploy, force_close, genesis, open_channel,
-                                                         publish, settle, submit)
+from prozchain.rollup.channels.agents.game import GamePlayer
+from prozchain.rollup.channels.agents.nim import NimProver, NimState, circuit
+from prozchain.rollup.channels.contracts.app import AppAdjudicator
+from prozchain.rollup.channels.contracts.onchain import (GAS, close, conclude, deploy, force_close, genesis,
+                                                         open_channel, publish, settle, submit)
 from prozchain.rollup.channels.errors import RouteError
 from prozchain.rollup.channels.agents.routing import scale_free, send, send_multipart
 from prozchain.rollup.channels.state import VirtualParams
@@ -130,6 +138,54 @@ def virtual_gas() -> dict[str, int]:
     return gas
 
 
+def app_gas(prover: NimProver | None = None) -> dict[str, int]:
+    """L1 gas of a Nim app channel: open and join, a dispute from a co-signed state (A moved
+    off chain), B's proven force-move, A's proven finishing move (pays A), and, in a second
+    channel, a timeout."""
+    prover = prover or NimProver()
+    a, b = Key.from_seed(b"measure-a"), Key.from_seed(b"measure-b")
+    chain = Chain({a.address: 10**20, b.address: 10**20})
+    verifier, _ = chain.deploy(a, verifier_contract(prover.zkey.verification_key()))
+    adj, _ = chain.deploy(a, AppAdjudicator, chain.chain_id, verifier, True)
+    gas: dict[str, int] = {}
+    for finish in (True, False):
+        opening = NimState((3, 4, 5), 0, 7)
+        opened = chain.transact(a, adj, "open", b.address, PERIOD, opening.commitment, value=10**6, gas_limit=GAS)
+        cid = opened.return_value
+        joined = chain.transact(b, adj, "join", cid, value=10**6, gas_limit=GAS)
+        gas["app: open and join (2 txs)"] = opened.gas_used + joined.gas_used
+        players = [GamePlayer(k, side, (a.address, b.address), adj, chain.chain_id, cid, opening, prover)
+                   for side, k in enumerate((a, b))]
+        proposed = players[0].propose((0, 3))
+        players[0].complete(proposed, players[1].accept(proposed))
+        gas["app: challenge with a co-signed state"] = submit(chain, a, adj, "challenge", cid, 1,
+                                                              players[0].state.commitment, players[0].sigs).gas_used
+        if not finish:
+            chain.advance_time(PERIOD)
+            gas["app: timeout (the other party takes both stakes)"] = submit(chain, a, adj, "timeout", cid).gas_used
+            continue
+        old = players[1].state
+        for key, (heap, take), label in ((b, (1, 4), "app: force-move with a proof"),
+                                         (a, (2, 5), "app: finishing force-move with a proof (pays the mover)")):
+            new = old.play(heap, take)
+            gas[label] = submit(chain, key, adj, "force_move", cid, new.commitment, int(new.finished),
+                                prover.prove(old, new)).gas_used
+            old = new
+    return gas
+
+
+def app_numbers(proofs: int) -> dict[str, float]:
+    """The Nim transition circuit's constraints and its median prove time over ``proofs`` moves."""
+    prover, state, times = NimProver(), NimState((7, 7, 7), 0, 7), []
+    for _ in range(proofs):
+        new = state.play(*state.moves()[-1]) if sum(state.heaps) > 1 else state.play(*state.moves()[0])
+        started = time.perf_counter()
+        prover.prove(state, new)
+        times.append(time.perf_counter() - started)
+        state = new if not new.finished else NimState((7, 7, 7), 0, new.salt)
+    return {"constraints": circuit().r1cs.n_constraints, "prove seconds (median)": sorted(times)[len(times) // 2]}
+
+
 def network(nodes: int, payments: int, seed: int, multipart: bool = False) -> dict[str, float]:
     """Payments of 10^3-10^6 (log-uniform) between random nodes, fee budget 1 % + 1,000, lock
     budget 20,000 s; single-path with up to 10 attempts, or ``multipart`` with up to 16 parts
@@ -170,10 +226,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--nodes", type=int, default=1_000, help="nodes of the payment network (default 1000)")
     parser.add_argument("--payments", type=int, default=1_000, help="payments sent on it (default 1000)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the network and payments (default 1)")
+    parser.add_argument("--app", action="store_true",
+                        help="the app channel (Nim) instead: constraints, prove time, L1 gas beside the payment channel's")
+    parser.add_argument("--proofs", type=int, default=20, help="moves to prove with --app (default 20)")
     parser.set_defaults(func=measure_command)
 
 
 def measure_command(args: argparse.Namespace) -> int:
+    if args.app:
+        numbers = app_numbers(args.proofs)
+        print(f"app channel (Nim, 3 heaps of up to 7): {numbers['constraints']:,} constraints, "
+              f"prove {numbers['prove seconds (median)'] * 1_000:.0f} ms (median of {args.proofs}, C backend)")
+        for what, gas in {**app_gas(), **{k: v for k, v in l1_gas().items() if not k.startswith("virtual")}}.items():
+            print(f"L1 gas, {what}: {gas:,}")
+        return 0
     print(f"off-chain updates per second (2 clients, SQLite, {args.updates} updates): "
           f"{updates_per_second(args.updates):,.0f}")
     for multipart in (False, True):
