@@ -216,6 +216,8 @@ def test_measure(capsys):
     out = expect(capsys, 0, "measure", "channels", "--updates", "10", "--nodes", "20", "--payments", "4")
     assert "L1 gas, penalty" in out
     expect(capsys, 2, "measure", "channels", "--nodes", "x", says="invalid int value")
+    assert "app: force-move with a proof" in expect(capsys, 0, "measure", "channels", "--app", "--proofs", "1")
+    expect(capsys, 2, "measure", "channels", "--app", "--proofs", "0", says="--proofs must be at least 1")
     expect(capsys, 2, "measure", "nowhere", says="invalid choice")
     assert "fraud proof" in expect(capsys, 0, "measure", "sidechain", "--gas")
     expect(capsys, 2, "measure", "sidechain", "--validators", "4", says="unrecognized arguments")

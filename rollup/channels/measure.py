@@ -37,7 +37,7 @@ from prozchain.rollup.channels.agents.nim import NimProver, NimState, circuit
 from prozchain.rollup.channels.contracts.app import AppAdjudicator
 from prozchain.rollup.channels.contracts.onchain import (GAS, close, conclude, deploy, force_close, genesis,
                                                          open_channel, publish, settle, submit)
-from prozchain.rollup.channels.errors import RouteError
+from prozchain.rollup.channels.errors import ChannelError, RouteError
 from prozchain.rollup.channels.agents.routing import scale_free, send, send_multipart
 from prozchain.rollup.channels.state import VirtualParams
 from prozchain.rollup.channels.agents.virtual import fund, onchain_sigs, start
@@ -234,6 +234,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def measure_command(args: argparse.Namespace) -> int:
     if args.app:
+        if args.proofs < 1:
+            raise ChannelError(f"--proofs must be at least 1, got {args.proofs}")
         numbers = app_numbers(args.proofs)
         print(f"app channel (Nim, 3 heaps of up to 7): {numbers['constraints']:,} constraints, "
               f"prove {numbers['prove seconds (median)'] * 1_000:.0f} ms (median of {args.proofs}, C backend)")
