@@ -493,15 +493,15 @@ def app_illegal_move(seed: int, params: dict) -> ScenarioResult:
         done = lambda: system.chain.view(system.adjudicator, "channel", cid).status == APP_CLOSED
         _run_while(system, 0, lambda: not done(), limit_ms=40 * 1_000 * PERIOD)
         owed, paid = 2 * params["stake"], system.paid_to("alice")
+        loss = max(0, owed - paid)
         moves = [log.args for _, log in system.chain.logs(system.adjudicator, "Moved")]
         disputes = [log.args for _, log in system.chain.logs(system.adjudicator, "Disputed")]
         stood = mallory.illegal is not None and any(m[2] == mallory.illegal.commitment for m in moves)
-        loss = max(0, owed - paid)
-        invariants = {"illegal_move_refused": not stood, "honest_player_wins": paid == owed}
         summary = [f"Nim from {list(heaps)}: {disputes[0][1] if disputes else 'no'} co-signed versions before "
                    f"the dispute, {len(moves)} moves accepted on L1",
                    f"mallory's illegal move {'stood' if stood else 'was refused' if mallory.illegal else 'never came'}; "
                    f"alice owed {readable(owed)}, paid {readable(paid)}"]
+        invariants = {"illegal_move_refused": not stood, "honest_player_wins": paid == owed}
         return finish("app-channel-illegal-move", params, system.sim, system.chain, invariants, loss, summary=summary,
                       accounts={"alice": {"owed": owed, "paid": paid, "lost": loss}},
                       attack_attempted=mallory.illegal is not None)
