@@ -3,6 +3,10 @@
 - ``deposit(recipient)`` locks ether and records ``keccak(Deposit.encode())``; the next batch
   must credit every deposit recorded before it was posted (forced inclusion: the portal itself
   puts them in the batch's inbox, so a sequencer cannot skip or invent one).
+- Tokens: a portal deployed with a ``bank`` (:mod:`prozchain.rollup.l1.token`) carries the
+  bank's one asset instead of ether: the L2's native balance counts that asset (one rollup
+  instance per asset), deposits come from the bank with ``deposit_for(recipient, amount)``, and
+  withdrawals are paid through ``bank.release``.
 - ``post_batch(data, txs_root, n_txs)`` (calldata) or ``post_blob_batch(txs_root, n_txs)``
   (the payload in blob 0) by the sequencer: the compressed transactions and the root of their
   list tree, which is the inbox the dispute game's one-step proofs open.
@@ -21,6 +25,7 @@ from typing import NamedTuple
 from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.l1.token import incoming, pay_out
 from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
 from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.tx import Deposit
@@ -38,8 +43,9 @@ class Inbox(NamedTuple):
 
 
 class Portal(Contract):
-    def constructor(self, sequencer: Address) -> None:
+    def constructor(self, sequencer: Address, bank: Address) -> None:
         self.store("sequencer", value=int(sequencer, 16))
+        self.store("bank", value=int(bank, 16))
 
     @external
     def link(self, outputs: Address) -> None:
@@ -50,12 +56,20 @@ class Portal(Contract):
     # -- deposits ---------------------------------------------------------------------------
     @external(payable=True)
     def deposit(self, recipient: Address) -> int:
-        self.require(self.value > 0, "a deposit must carry value")
+        return self._deposit(recipient, incoming(self, self.value))
+
+    @external(payable=True)
+    def deposit_for(self, recipient: Address, amount: int) -> int:
+        """The bank credits ``amount`` (already escrowed) to ``recipient`` on L2."""
+        return self._deposit(recipient, incoming(self, amount))
+
+    def _deposit(self, recipient: str, amount: int) -> int:
+        self.require(amount > 0, "a deposit must carry value")
         index = self.load("deposits")
-        leaf = self.keccak(Deposit(index, recipient, self.value).encode())
+        leaf = self.keccak(Deposit(index, recipient, amount).encode())
         self.store("deposit", index, value=word(leaf))
         self.store("deposits", value=index + 1)
-        self.emit("Deposited", index, recipient, data=b32(self.value), args=(index, recipient, self.value))
+        self.emit("Deposited", index, recipient, data=b32(amount), args=(index, recipient, amount))
         return index
 
     # -- batches ----------------------------------------------------------------------------
@@ -114,4 +128,4 @@ class Portal(Contract):
                      f"withdrawal {index} is not in the world of proposal {proposal}")
         self.store("paid", index, value=1)
         self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))
-        self.transfer(recipient, amount)
+        pay_out(self, recipient, amount)
