@@ -68,7 +68,7 @@ class World:
 
 def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int = STAKING,
           window_s: int = 120, layers: Optional[tuple[str, ...]] = None) -> World:
-    """Deploy the world (see the module doc) on a new simulation, not yet run. ``layers``
+    """Deploy the world (see the module doc) on a new simulation, its agents booted. ``layers``
     limits which layers get an instance (default: all four)."""
     layers = layers or tuple(LAYER_IDS)
     keys = {n: Key.from_seed(f"crosslayer-{n}".encode()) for n in
@@ -108,6 +108,7 @@ def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int =
         adjudicator = deploy_adjudicator(chain, deployer, bank=registry)
         world.bridges["channel"] = ChannelBridge(fabric, LAYER_IDS["channel"], adjudicator, keys["hub"])
         _route(world, "channel", CHANNEL, adjudicator)
+    sim.run(until=sim.scheduler.now)  # boot every agent, so each layer's node exists from the start
     return world
 
 
