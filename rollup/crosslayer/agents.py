@@ -25,9 +25,10 @@ from prozchain.rollup.optimistic.contracts.outputs import FINALIZED
 from prozchain.rollup.optimistic.node import L2Node
 from prozchain.rollup.optimistic.system import System as OptimisticSystem
 from prozchain.rollup.sidechain.contracts.modes import OPTIMISTIC as OPTIMISTIC_MODEL
-from prozchain.rollup.sidechain.contracts.modes import THRESHOLD
+from prozchain.rollup.sidechain.contracts.modes import STAKING, THRESHOLD
 from prozchain.rollup.sidechain.node.assets import (ASSETS_AT, BURN, BURN_COUNT_SLOT, MINTER, TRANSFER, asset_id,
                                                     balance, burn_commitment, burn_key, burn_slot)
+from prozchain.rollup.sidechain.system import MODES
 from prozchain.rollup.sidechain.system import System as SidechainSystem
 from prozchain.rollup.sim.store import MemoryStore
 from prozchain.rollup.sim.world import Simulation
@@ -219,17 +220,19 @@ class SidechainBridge(BridgeProtocol):
     asset contract; a burn is proven against a checkpoint and released once its root is
     acceptable under the bridge's security model."""
 
-    name = "sidechain"
-    security = "the validator quorum's honesty (bonded stake slashed on fraud proofs, in the staking model)"
-
     RULES = {THRESHOLD: "final once a checkpoint holding the burn carries m-of-n validator signatures",
+             STAKING: "final once the checkpoint holding the burn is signed by the bonded quorum and past its window",
              OPTIMISTIC_MODEL: "final once the checkpoint holding the burn is past its fraud-proof window"}
+    SECURITY = {THRESHOLD: "m of the n known signers honest",
+                STAKING: "2/3 of the bonded stake honest (slashed on fraud proofs)",
+                OPTIMISTIC_MODEL: "one honest watcher within the window"}
 
     def __init__(self, fabric: Fabric, layer: int, system: SidechainSystem, holders: list[str]) -> None:
         super().__init__(fabric, layer)
         self.system, self.holders = system, holders
-        self.rule = self.RULES.get(system.config.mode, "final once the checkpoint holding the burn is signed by "
-                                   "the bonded quorum and past its window")
+        mode = system.config.mode
+        self.name = f"sidechain ({next(n for n, m in MODES.items() if m == mode)})"
+        self.rule, self.security = self.RULES[mode], self.SECURITY[mode]
         self.nonces: dict[str, int] = {}
         self.known: dict[int, int] = {}  # burn commitment -> amount, for what this bridge burnt
 
