@@ -72,10 +72,10 @@ def compare(seed: int = 1, layers: Sequence[str] = tuple(LAYER_IDS)) -> list[Row
     with world.sim:
         for name in layers:
             rows.append(_measure(world, name, world.bridges[name], user, peer))
-    if "sidechain" in layers:  # the other security model that bridges tokens, on a world of its own
-        other = build(seed, layers=("sidechain",), model=THRESHOLD)
-        with other.sim:
-            rows.append(_measure(other, "sidechain", other.bridges["sidechain"], *other.users))
+            if name == "sidechain":  # the other security model that bridges tokens, on a world of its own
+                other = build(seed, layers=("sidechain",), model=THRESHOLD)
+                with other.sim:
+                    rows.append(_measure(other, "sidechain", other.bridges["sidechain"], *other.users))
     return rows
 
 
