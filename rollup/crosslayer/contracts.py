@@ -65,6 +65,7 @@ class AssetRegistry(Contract):
         self.store("canonical", token, layer, value=int(representation, 16))
         self.store("route_token", representation, value=int(token, 16))
         self.store("route_layer", representation, value=layer)
+        self.store("routes", token, value=self.load("routes", token) + 1)
         self.emit("Registered", token, layer, representation, args=(token, layer, representation))
 
     def _only_owner(self) -> None:
@@ -112,6 +113,11 @@ class AssetRegistry(Contract):
     @external
     def canonical(self, token: Address, layer: int) -> Address:
         return addr(self.load("canonical", token, layer))
+
+    @external
+    def routes(self, token: Address) -> int:
+        """How many layers ``token`` has a canonical representation on (0: an unknown asset)."""
+        return self.load("routes", token)
 
     @external
     def route_of(self, representation: Address) -> Route:

@@ -141,7 +141,7 @@ class BridgeProtocol(ABC):
         if chain.view(registry, "canonical", token, self.layer) != NO_BANK:
             return
         kind = KIND_NAMES.get(chain.view(registry, "kind", self.layer), "unknown")
-        if token != self.fabric.token:
+        if not chain.view(registry, "routes", token):
             raise UnknownAsset(f"{token} is not an asset of the registry")
         raise WrongRoute(f"{token} has no canonical representation on layer {self.layer} ({kind})")
 
