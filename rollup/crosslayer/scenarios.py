@@ -128,7 +128,7 @@ def _rogue(run: Run) -> None:
     chain, registry, attacker = world.chain, world.fabric.registry, world.keys["attacker"]
     rogue, _ = chain.deploy(attacker, RogueLayer, registry)
     chain.transact(world.deployer, registry, "add_layer", ROGUE_LAYER, OPTIMISTIC)
-    chain.transact(world.deployer, registry, "register", world.fabric.token, ROGUE_LAYER, rogue)
+    chain.transact(world.deployer, registry, "register", world.fabric.token, ROGUE_LAYER, rogue, gas_limit=300_000)
     pool = chain.view(world.fabric.token, "balance_of", registry)
     receipt = chain.transact(attacker, rogue, "drain", pool, gas_limit=1_000_000)
     run.refusals["a rogue layer's release above its route's escrow"] = not receipt.status

@@ -116,7 +116,7 @@ def _route(world: World, name: str, kind: int, representation: str) -> None:
     """Governance lists the layer and registers the token's canonical representation on it."""
     chain, registry, layer = world.chain, world.fabric.registry, LAYER_IDS[name]
     for method, args in (("add_layer", (layer, kind)), ("register", (world.fabric.token, layer, representation))):
-        receipt = chain.transact(world.deployer, registry, method, *args)
+        receipt = chain.transact(world.deployer, registry, method, *args, gas_limit=300_000)
         if not receipt.status:
             raise CrossLayerError(f"registering {name}: {receipt.error}")
 

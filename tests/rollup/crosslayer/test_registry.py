@@ -21,7 +21,7 @@ def world(checks_routes: bool = True):
     rogue, _ = chain.deploy(MALLORY, RogueLayer, registry)
     for layer, kind, rep in ((1, OPTIMISTIC, honest), (2, OPTIMISTIC, rogue)):
         assert chain.transact(OWNER, registry, "add_layer", layer, kind).status
-        assert chain.transact(OWNER, registry, "register", token, layer, rep).status
+        assert chain.transact(OWNER, registry, "register", token, layer, rep, gas_limit=300_000).status
     return chain, token, registry, honest, rogue
 
 
