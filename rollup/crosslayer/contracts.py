@@ -18,6 +18,8 @@ and the escrow of each (token, layer) route.
   ``checks_routes=False`` deploys the broken registry of the ``defense=off`` control: one pool
   per token, paid to any caller.
 
+:class:`HashLock` is the L1 leg of a cross-layer atomic swap.
+
 >>> sorted(AssetRegistry.methods)[:4]
 ['add_layer', 'canonical', 'deposit', 'escrow']
 """
@@ -26,8 +28,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from prozchain.rollup.common.words import addr
-from prozchain.rollup.l1 import Address, Contract, external
+from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1.token import NO_BANK
 
 ZK, OPTIMISTIC, SIDECHAIN, CHANNEL = 1, 2, 3, 4
@@ -149,3 +151,52 @@ class RogueLayer(Contract):
     def drain(self, amount: int) -> None:
         self.require(self.sender == addr(self.load("owner")), "only the owner")
         self.call(addr(self.load("registry")), "release", self.sender, amount)
+
+
+class HashLock(Contract):
+    """A hash- and time-locked payment of an L1 token, the L1 leg of a cross-layer swap
+    (:mod:`~prozchain.rollup.crosslayer.swaps`). The lock is ``keccak(preimage || 0)``, what the
+    L2 machine's ``HASH preimage, 0`` computes, so one secret opens both legs.
+
+    - ``lock(token, recipient, lock, deadline, amount)`` takes the tokens (approved first);
+    - ``claim(id, preimage)`` pays the recipient, strictly before the deadline, and records the
+      preimage (the other party reads it here);
+    - ``refund(id)`` (anyone) pays the locker back once the deadline has passed.
+    """
+
+    @external
+    def lock(self, token: Address, recipient: Address, lock: Bytes32, deadline: int, amount: int) -> int:
+        self.require(amount > 0 and deadline > self.timestamp, "a lock needs an amount and a future deadline")
+        self.call(token, "transfer_from", self.sender, self.address, amount)
+        lid = self.load("locks") + 1
+        self.store("locks", value=lid)
+        for name, value in (("token", int(token, 16)), ("locker", int(self.sender, 16)),
+                            ("recipient", int(recipient, 16)), ("lock", word(lock)), ("deadline", deadline),
+                            ("amount", amount)):
+            self.store(name, lid, value=value)
+        self.emit("Locked", lid, args=(lid, token, self.sender, recipient, lock, deadline, amount))
+        return lid
+
+    @external
+    def claim(self, lid: int, preimage: Bytes32) -> None:
+        amount = self.load("amount", lid)
+        self.require(amount, f"lock {lid} is paid out or does not exist")
+        self.require(self.timestamp < self.load("deadline", lid), f"lock {lid} expired")
+        self.require(word(self.keccak(preimage + bytes(32))) == self.load("lock", lid), "wrong preimage")
+        self.store("amount", lid, value=0)
+        self.store("preimage", lid, value=word(preimage))
+        self.emit("Claimed", lid, args=(lid, preimage))
+        self.call(addr(self.load("token", lid)), "transfer", addr(self.load("recipient", lid)), amount)
+
+    @external
+    def refund(self, lid: int) -> None:
+        amount = self.load("amount", lid)
+        self.require(amount, f"lock {lid} is paid out or does not exist")
+        self.require(self.timestamp >= self.load("deadline", lid), f"lock {lid} runs until {self.load('deadline', lid)}")
+        self.store("amount", lid, value=0)
+        self.emit("Refunded", lid, args=(lid,))
+        self.call(addr(self.load("token", lid)), "transfer", addr(self.load("locker", lid)), amount)
+
+    @external
+    def preimage(self, lid: int) -> Bytes32:
+        return b32(self.load("preimage", lid))

@@ -118,7 +118,7 @@ def _measure(world: World, name: str, bridge: BridgeProtocol, user: Key, peer: K
 
 
 def _wait(world: World, done, name: str) -> None:
-    if not run_until(world, done, WAIT_MS):
+    if not run_until(world.sim, done, WAIT_MS):
         raise CrossLayerError(f"{name}: the layer did not get there within {WAIT_MS // 1000} simulated seconds")
 
 

@@ -14,9 +14,16 @@ optimistic withdrawal cannot be paid.
 The token's base unit counts as one wei in ``honest_loss`` (the kit's unit); accounts are in
 token units.
 
+``atomic-swap-timeout``: Alice swaps an L1 token for Bob's sidechain ether through
+:mod:`~prozchain.rollup.crosslayer.swaps`. After Bob locks, Alice vanishes; she comes back once
+her own L1 refund is due, takes it, and then claims Bob's lock with the secret. With the
+timeouts ordered (:meth:`~prozchain.rollup.crosslayer.swaps.SwapTerms.check`), Bob's lock has
+expired and he has refunded by then: both legs refund. ``defense=off`` orders them the wrong
+way (Bob's lock outlives Alice's): the late claim takes Bob's ether while Alice keeps her tokens.
+
 >>> from prozchain.rollup.sim.registry import all_scenarios
->>> "crosslayer-roundtrip" in all_scenarios()
-True
+>>> sorted(name for name in all_scenarios() if name in ("crosslayer-roundtrip", "atomic-swap-timeout"))
+['atomic-swap-timeout', 'crosslayer-roundtrip']
 """
 
 from __future__ import annotations
@@ -26,14 +33,23 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from prozchain.rollup.common.units import Unit
-from prozchain.rollup.crosslayer.contracts import OPTIMISTIC, RogueLayer
+from prozchain.rollup.common.words import b32
+from prozchain.rollup.crosslayer.agents import USERS, attach_users
+from prozchain.rollup.crosslayer.contracts import OPTIMISTIC, HashLock, RogueLayer
 from prozchain.rollup.crosslayer.errors import CrossLayerError, NotFinal
 from prozchain.rollup.crosslayer.protocol import BridgeProtocol, Withdrawal
-from prozchain.rollup.crosslayer.system import BLOCK_MS, World, build, run_until
+from prozchain.rollup.crosslayer.swaps import (AMOUNT, CLAIM, HTLC_AT, HTLC_CODE, LOCK, PREIMAGE, REFUND, SwapTerms,
+                                               hashlock, htlc_slot)
+from prozchain.rollup.crosslayer.system import BLOCK_MS, QUIET, World, build, run_until
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1.token import Token
+from prozchain.rollup.sidechain.node.chain import Genesis as SidechainGenesis
+from prozchain.rollup.sidechain.system import Config as SidechainConfig
+from prozchain.rollup.sidechain.system import System as SidechainSystem
+from prozchain.rollup.sidechain.system import build as build_sidechain
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.vm import L2Tx
 
 TOKEN_UNITS = Unit("wei", "token units", 1)
 ROGUE_LAYER = 9
@@ -86,13 +102,13 @@ def _leg(run: Run, name: str, user: Key, amount: int, pay: int = 0, payee: str =
     bridge, world = run.world.bridges[name], run.world
     bridge.deposit(user, amount)
     run.check(f"{name}: deposited")
-    if not run_until(world, lambda: bridge.balance(user.address) == amount, WAIT_MS):
+    if not run_until(world.sim, lambda: bridge.balance(user.address) == amount, WAIT_MS):
         return 0
     run.check(f"{name}: credited")
     midway()
     if pay:
         bridge.transfer(user, payee, pay)
-        run_until(world, lambda: bridge.balance(user.address) == amount - pay, WAIT_MS)
+        run_until(world.sim, lambda: bridge.balance(user.address) == amount - pay, WAIT_MS)
     out = amount - pay - getattr(bridge, "fee", 0) * bridge.unit
     run.refused(f"{name}: a withdrawal above the balance", CrossLayerError, lambda: bridge.withdraw(user, amount * 2))
     w = bridge.withdraw(user, out)
@@ -119,7 +135,7 @@ def _await_final(run: Run, bridge: BridgeProtocol, w: Withdrawal) -> bool:
             except NotFinal:
                 pass
         return bridge.status(w).final
-    return run_until(run.world, ready, WAIT_MS)
+    return run_until(run.world.sim, ready, WAIT_MS)
 
 
 def _rogue(run: Run) -> None:
@@ -187,3 +203,112 @@ def roundtrip(seed: int, params: dict) -> ScenarioResult:
     return run.finish("crosslayer-roundtrip", invariants, max(0, owed - end), summary=summary,
                       accounts={"user": {"start": start, "owed": owed, "end": end}}, attack_attempted=True)
 
+
+
+# -- atomic swaps -------------------------------------------------------------------------------
+SWAP_TOKENS, SWAP_WEI = 40_000, 3 * 10**17
+L1_LOCK_S, MARGIN_S, BLOCK_S_MAX = 600, 120, 1.5
+
+
+@dataclass(kw_only=True)
+class SwapRun(kit.Run):
+    """The swap's world: the sidechain system (with the HTLC in its genesis), the L1 token and
+    hash lock, and the two parties."""
+
+    system: SidechainSystem
+    token: str
+    locks: str
+    alice: Key
+    bob: Key
+    l1_lock: int = 0
+    l2_lock: int = 0
+    nonces: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def side(self):
+        return self.system.validators[0].chain
+
+    def htlc(self, field_: int) -> int:
+        return self.side.ex.storage(self.side.world, HTLC_AT, htlc_slot(self.l2_lock or 1, field_))
+
+    def l2(self, key: Key, *args: int, value: int = 0) -> None:
+        """Send a call of the sidechain HTLC to every validator."""
+        nonce = self.nonces.get(key.address, 0)
+        self.nonces[key.address] = nonce + 1
+        raw = L2Tx(nonce, HTLC_AT, value, args, gas_limit=200_000).sign(key).encode()
+        for v in self.system.validators:
+            self.sim.network.send(USERS, v.name, raw)
+
+
+def _swap_world(seed: int, params: dict) -> SwapRun:
+    alice, bob, deployer = (Key.from_seed(f"swap-{n}".encode()) for n in ("alice", "bob", "deployer"))
+    genesis = SidechainGenesis(balances={bob.address: SWAP_WEI}, code={HTLC_AT: HTLC_CODE})
+    system = build_sidechain(seed, SidechainConfig(network=QUIET, l1_block_ms=BLOCK_MS), genesis=genesis,
+                             users=[alice, bob, deployer])
+    chain = system.chain
+    token, _ = chain.deploy(deployer, Token, 10**9)
+    chain.transact(deployer, token, "transfer", alice.address, SWAP_TOKENS)
+    locks, _ = chain.deploy(deployer, HashLock)
+    attach_users(system.sim)
+    system.sim.run(until=0)
+    return SwapRun(sim=system.sim, params=params, chain=chain, system=system, token=token, locks=locks,
+                   alice=alice, bob=bob)
+
+
+@scenario("atomic-swap-timeout", "an L1 token against sidechain ether, hash- and time-locked on both layers; "
+          "the initiator vanishes after the counterparty locks and comes back after its own refund to claim "
+          "late; defense=off: the timeouts in the wrong order", defense="on")
+def atomic_swap_timeout(seed: int, params: dict) -> ScenarioResult:
+    run = _swap_world(seed, params)
+    chain, alice, bob, sim = run.chain, run.alice, run.bob, run.sim
+    secret = sim.scheduler.rng("secret").getrandbits(255)
+    with sim:
+        run_until(run.sim, lambda: run.side.height >= 2, 60_000)
+        deadline = chain.time + L1_LOCK_S
+        chain.transact(alice, run.token, "approve", run.locks, SWAP_TOKENS)
+        run.l1_lock = chain.transact(alice, run.locks, "lock", run.token, bob.address, b32(hashlock(secret)),
+                                     deadline, SWAP_TOKENS, gas_limit=400_000).return_value
+        # Bob's terms: his lock ends at the slowest planned pace MARGIN_S before Alice's (defense=off: after it)
+        blocks = (L1_LOCK_S - MARGIN_S) // BLOCK_S_MAX - 10 if params["defense"] != "off" else 3 * L1_LOCK_S
+        terms = SwapTerms(chain.time, deadline, run.side.height, run.side.height + int(blocks), BLOCK_S_MAX, MARGIN_S)
+        if params["defense"] != "off":
+            terms.check()
+        run.l2(bob, LOCK, hashlock(secret), int(alice.address, 16), terms.timeout, value=SWAP_WEI)
+        run.l2_lock = 1
+        run_until(run.sim, lambda: run.htlc(AMOUNT) == SWAP_WEI, 60_000)
+        bob_refund = {"sent": False, "at": 0}
+
+        def bob_watches() -> None:  # Bob's client: claim on L1 once the secret shows, else refund at the timeout
+            revealed = run.htlc(PREIMAGE)
+            if revealed and chain.view(run.locks, "preimage", run.l1_lock) == bytes(32) and chain.time < deadline:
+                chain.transact(bob, run.locks, "claim", run.l1_lock, b32(revealed), gas_limit=400_000)
+            if not bob_refund["sent"] and run.side.height >= terms.timeout and run.htlc(AMOUNT):
+                bob_refund.update(sent=True, at=chain.time)
+                run.l2(bob, REFUND, run.l2_lock)
+        sim.scheduler.every(BLOCK_MS, "bob: watch", bob_watches, until=10**12)
+        # Alice vanishes; she comes back after her own L1 refund is due, refunds, and claims late
+        run_until(run.sim, lambda: chain.time >= deadline + 10, 10 * L1_LOCK_S * 1_000)
+        alice_refund = chain.transact(alice, run.locks, "refund", run.l1_lock, gas_limit=400_000)
+        refunded_at = chain.time
+        run.l2(alice, CLAIM, run.l2_lock, secret)
+        sim.run(until=sim.scheduler.now + 60_000)
+    alice_l2 = run.side.ex.balance(run.side.world, alice.address)
+    bob_l2 = run.side.ex.balance(run.side.world, bob.address)
+    bob_l1 = chain.view(run.token, "balance_of", bob.address)
+    l1_claimed, l2_claimed = bob_l1 == SWAP_TOKENS, alice_l2 == SWAP_WEI
+    l1_refunded, l2_refunded = alice_refund.status, bob_l2 == SWAP_WEI
+    invariants = {
+        "both_legs_complete_or_both_refund": (l1_claimed and l2_claimed) or (l1_refunded and l2_refunded),
+        "bob_refunded_before_alice_could_refund": bob_refund["sent"] and bob_refund["at"] + MARGIN_S <= deadline,
+    }
+    lost = SWAP_WEI if l2_claimed and not l1_claimed else 0
+    summary = [f"Alice locks {SWAP_TOKENS} token units on L1 until L1 time {deadline}; Bob locks "
+               f"{SWAP_WEI} wei on the sidechain until height {terms.timeout} (by L1 time {terms.l2_ends_by} "
+               f"at {BLOCK_S_MAX} s a block at most)",
+               f"Alice vanishes, refunds on L1 at L1 time {refunded_at} "
+               f"({'paid' if alice_refund.status else alice_refund.error}), then claims Bob's lock with the secret",
+               f"Bob's sidechain refund sent at L1 time {bob_refund['at'] or 'never'}; Bob holds {bob_l1} "
+               f"token units on L1"]
+    return run.finish("atomic-swap-timeout", invariants, lost, summary=summary,
+                      accounts={"bob": {"sidechain start": SWAP_WEI, "sidechain end": bob_l2}},
+                      attack_attempted=True)

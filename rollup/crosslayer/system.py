@@ -16,7 +16,7 @@ every kind of layer for that token, each with its honest operators on one simula
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 from prozchain.rollup.channels.contracts.onchain import deploy as deploy_adjudicator
 from prozchain.rollup.crosslayer.agents import (ChannelBridge, OptimisticBridge, SidechainBridge, ZkBridge,
@@ -121,10 +121,9 @@ def _route(world: World, name: str, kind: int, representation: str) -> None:
             raise CrossLayerError(f"registering {name}: {receipt.error}")
 
 
-def run_until(world: World, done, limit_ms: int, step_ms: int = BLOCK_MS) -> bool:
-    """Run the simulation in steps of ``step_ms`` until ``done()`` holds or ``limit_ms`` more
-    have passed; whether ``done()`` held."""
-    sim = world.sim
+def run_until(sim: Simulation, done: Callable[[], bool], limit_ms: int, step_ms: int = BLOCK_MS) -> bool:
+    """Run ``sim`` in steps of ``step_ms`` until ``done()`` holds or ``limit_ms`` more have
+    passed; whether ``done()`` held."""
     end = sim.scheduler.now + limit_ms
     while not done():
         if sim.scheduler.now >= end:

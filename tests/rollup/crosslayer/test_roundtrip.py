@@ -44,14 +44,14 @@ def test_bad_input_gets_a_clear_error_and_moves_nothing():
         with pytest.raises(UnknownAsset, match="not an asset of the registry"):
             bridge.deposit(user, 10, token=other)
         bridge.deposit(user, 1_000)
-        assert run_until(world, lambda: bridge.balance(user.address) == 1_000, 120_000)
+        assert run_until(world.sim, lambda: bridge.balance(user.address) == 1_000, 120_000)
         with pytest.raises(AboveEscrow, match="cannot withdraw 1001"):
             bridge.withdraw(user, 1_001)
         w = bridge.withdraw(user, 400)
         with pytest.raises(NotFinal, match="challenge window"):
             bridge.finalize(w)
         assert bridge.escrow() == 1_000 and bridge.conserved()
-        assert run_until(world, lambda: bridge.status(w).final, 900_000)
+        assert run_until(world.sim, lambda: bridge.status(w).final, 900_000)
         status = bridge.status(w)
         assert status.final_at <= chain.time and "window" in status.rule
         before = chain.view(token, "balance_of", user.address)
