@@ -63,7 +63,7 @@ class ZkBridge(BridgeProtocol):
                  unit: int, fee: int = 1, expected_s: int = 24) -> None:
         super().__init__(fabric, layer)
         self.system, self.sim, self.operator, self.fee, self.expected_s = system, sim, operator, fee, expected_s
-        self.unit = unit
+        self.unit, self.withdrawal_fee = unit, fee * unit
         self.node = ZkNode(self.chain, system.rollup, system.depth)
         self.taken: set[int] = set()
 

@@ -33,14 +33,13 @@ from typing import Sequence
 
 from prozchain.rollup.crosslayer.errors import CrossLayerError
 from prozchain.rollup.crosslayer.protocol import BridgeProtocol
-from prozchain.rollup.crosslayer.system import LAYER_IDS, World, build, run_until
+from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until, settle
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.modes import THRESHOLD
 
 L1_BLOCK_GAS, L1_BLOCK_S = 30_000_000, 12
 L1_FINALITY_S = 2 * 32 * L1_BLOCK_S  # two epochs of 32 slots
 AMOUNT, PAYMENT = 50_000, 1_000
-WAIT_MS = 900_000
 
 
 @dataclass(frozen=True)
@@ -100,15 +99,8 @@ def _measure(world: World, name: str, bridge: BridgeProtocol, user: Key, peer: K
     out = AMOUNT - PAYMENT - 2 * fee
     w = bridge.withdraw(user, out)
     mark = len(chain.blocks)
-
-    def ready() -> bool:
-        if bridge.status(w).stage == "pending":
-            try:
-                bridge.prove(w)
-            except CrossLayerError:
-                pass
-        return bridge.status(w).final
-    _wait(world, ready, name)
+    if not settle(world.sim, bridge, w, WAIT_MS):
+        raise CrossLayerError(f"{name}: the withdrawal did not become final within {WAIT_MS // 1000} simulated seconds")
     bridge.finalize(w)
     if not bridge.conserved():
         raise CrossLayerError(f"{name}: escrow != supply + withdrawals in flight after the measurement")

@@ -79,6 +79,7 @@ class BridgeProtocol(ABC):
     rule: str = ""  # the finality rule, in words
     security: str = ""  # what a user must trust
     unit: int = 1  # base units of the token per layer unit
+    withdrawal_fee: int = 0  # what the layer charges a withdrawal on top of its amount (base units)
 
     def __init__(self, fabric: Fabric, layer: int) -> None:
         self.fabric, self.layer = fabric, layer

@@ -37,10 +37,9 @@ from prozchain.rollup.common.words import b32
 from prozchain.rollup.crosslayer.agents import USERS, attach_users
 from prozchain.rollup.crosslayer.contracts import OPTIMISTIC, HashLock, RogueLayer
 from prozchain.rollup.crosslayer.errors import CrossLayerError, NotFinal
-from prozchain.rollup.crosslayer.protocol import BridgeProtocol, Withdrawal
 from prozchain.rollup.crosslayer.swaps import (AMOUNT, CLAIM, HTLC_AT, HTLC_CODE, LOCK, PREIMAGE, REFUND, SwapTerms,
                                                hashlock, htlc_slot)
-from prozchain.rollup.crosslayer.system import BLOCK_MS, QUIET, World, build, run_until
+from prozchain.rollup.crosslayer.system import BLOCK_MS, QUIET, WAIT_MS, World, build, run_until, settle
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1.token import Token
 from prozchain.rollup.sidechain.node.chain import Genesis as SidechainGenesis
@@ -53,7 +52,6 @@ from prozchain.rollup.vm import L2Tx
 
 TOKEN_UNITS = Unit("wei", "token units", 1)
 ROGUE_LAYER = 9
-WAIT_MS = 900_000  # the longest any leg may take before the run gives up on it
 
 
 @dataclass(kw_only=True)
@@ -109,13 +107,13 @@ def _leg(run: Run, name: str, user: Key, amount: int, pay: int = 0, payee: str =
     if pay:
         bridge.transfer(user, payee, pay)
         run_until(world.sim, lambda: bridge.balance(user.address) == amount - pay, WAIT_MS)
-    out = amount - pay - getattr(bridge, "fee", 0) * bridge.unit
+    out = amount - pay - bridge.withdrawal_fee
     run.refused(f"{name}: a withdrawal above the balance", CrossLayerError, lambda: bridge.withdraw(user, amount * 2))
     w = bridge.withdraw(user, out)
     run.check(f"{name}: withdrawal started")
     if not bridge.status(w).final:  # a channel's co-signed final state is final at once
         run.refused(f"{name}: a finalization before finality", NotFinal, lambda: bridge.finalize(w))
-    if not _await_final(run, bridge, w):
+    if not settle(world.sim, bridge, w, WAIT_MS):
         return 0
     run.check(f"{name}: final")
     try:
@@ -125,17 +123,6 @@ def _leg(run: Run, name: str, user: Key, amount: int, pay: int = 0, payee: str =
     run.check(f"{name}: paid")
     run.refused(f"{name}: a second finalization", CrossLayerError, lambda: bridge.finalize(w))
     return out
-
-
-def _await_final(run: Run, bridge: BridgeProtocol, w: Withdrawal) -> bool:
-    def ready() -> bool:
-        if bridge.status(w).stage == "pending":
-            try:
-                bridge.prove(w)  # the user's own step, where the layer has one and it can be taken
-            except NotFinal:
-                pass
-        return bridge.status(w).final
-    return run_until(run.world.sim, ready, WAIT_MS)
 
 
 def _rogue(run: Run) -> None:
@@ -183,7 +170,7 @@ def roundtrip(seed: int, params: dict) -> ScenarioResult:
         back = _leg(run, "sidechain", user, back) if back else 0
         back = _leg(run, "channel", user, back, pay=pay, payee=world.hub.address) if back else 0
         end = world.chain.view(world.fabric.token, "balance_of", user.address)
-    fees = world.bridges["zk"].fee * world.bridges["zk"].unit
+    fees = world.bridges["zk"].withdrawal_fee
     owed = start - fees - 2 * pay
     broken = [label for label, routes, _ in run.checks if not routes]
     unbacked = [label for label, _, backed in run.checks if not backed]

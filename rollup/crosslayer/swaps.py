@@ -20,6 +20,7 @@ preimage)`` pays the recipient while the height is below the timeout if ``HASH(p
 is the lock, and records the preimage; ``3 refund(id)`` (anyone) pays the locker from the
 timeout on. Each lock pays out once.
 
+>>> from prozchain.rollup.l1.crypto import keccak256
 >>> secret = 12345
 >>> hashlock(secret) == int.from_bytes(keccak256(secret.to_bytes(32, "big") + bytes(32)), "big")
 True
@@ -35,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prozchain.rollup.crosslayer.errors import CrossLayerError
-from prozchain.rollup.l1.crypto import keccak256, to_address
+from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.vm import assemble
 from prozchain.rollup.vm.state import mapping_slot
 

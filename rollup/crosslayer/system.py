@@ -22,8 +22,8 @@ from prozchain.rollup.channels.contracts.onchain import deploy as deploy_adjudic
 from prozchain.rollup.crosslayer.agents import (ChannelBridge, OptimisticBridge, SidechainBridge, ZkBridge,
                                                 attach_users)
 from prozchain.rollup.crosslayer.contracts import CHANNEL, OPTIMISTIC, SIDECHAIN, ZK, AssetRegistry
-from prozchain.rollup.crosslayer.errors import CrossLayerError
-from prozchain.rollup.crosslayer.protocol import BridgeProtocol, Fabric
+from prozchain.rollup.crosslayer.errors import CrossLayerError, NotFinal
+from prozchain.rollup.crosslayer.protocol import PENDING, BridgeProtocol, Fabric, Withdrawal
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.token import Token
 from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer
@@ -130,3 +130,43 @@ def run_until(sim: Simulation, done: Callable[[], bool], limit_ms: int, step_ms:
             return False
         sim.run(until=sim.scheduler.now + step_ms)
     return True
+
+
+WAIT_MS = 900_000  # the longest any layer may take to get somewhere before a caller gives up
+
+
+def settle(sim: Simulation, bridge: BridgeProtocol, w: Withdrawal, limit_ms: int = WAIT_MS) -> bool:
+    """Run ``sim`` until ``w`` is final, taking the user's proving step as soon as it can be
+    taken; whether it became final within ``limit_ms``."""
+    def ready() -> bool:
+        if bridge.status(w).stage == PENDING:
+            try:
+                bridge.prove(w)
+            except NotFinal:
+                pass  # no evidence on L1 yet
+        return bridge.status(w).final
+    return run_until(sim, ready, limit_ms)
+
+
+def transfer_between(world: World, user: Key, amount: int, src: str, dst: str) -> int:
+    """An L2-to-L2 transfer through L1 settlement: ``amount`` withdrawn on layer ``src`` (its
+    fee on top), finalized on L1 once ``src``'s rule holds, and deposited on ``dst``; returns
+    the amount credited on ``dst``.
+
+    >>> world = build(2, layers=("channel", "sidechain"))
+    >>> with world.sim:
+    ...     _ = world.bridges["sidechain"].deposit(world.users[0], 700)
+    ...     _ = run_until(world.sim, lambda: world.bridges["sidechain"].balance(world.users[0].address) == 700, 60_000)
+    ...     moved = transfer_between(world, world.users[0], 700, "sidechain", "channel")
+    >>> moved, world.bridges["channel"].balance(world.users[0].address), world.bridges["sidechain"].escrow()
+    (700, 700, 0)
+    """
+    source, target = world.bridges[src], world.bridges[dst]
+    w = source.withdraw(user, amount)
+    if not settle(world.sim, source, w):
+        raise NotFinal(f"{source.name}: the withdrawal of {amount} did not become final")
+    source.finalize(w)
+    target.deposit(user, amount)
+    if not run_until(world.sim, lambda: target.balance(user.address) >= amount, WAIT_MS):
+        raise CrossLayerError(f"{target.name}: the deposit of {amount} was not credited")
+    return amount
