@@ -208,7 +208,7 @@ class SwapRun(kit.Run):
     alice: Key
     bob: Key
     l1_lock: int = 0
-    l2_lock: int = 0
+    l2_lock: int = 0  # the HTLC numbers its locks from 0: this swap's is the first
     nonces: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -216,7 +216,7 @@ class SwapRun(kit.Run):
         return self.system.validators[0].chain
 
     def htlc(self, field_: int) -> int:
-        return self.side.ex.storage(self.side.world, HTLC_AT, htlc_slot(self.l2_lock or 1, field_))
+        return self.side.ex.storage(self.side.world, HTLC_AT, htlc_slot(self.l2_lock, field_))
 
     def l2(self, key: Key, *args: int, value: int = 0) -> None:
         """Send a call of the sidechain HTLC to every validator."""
@@ -261,7 +261,6 @@ def atomic_swap_timeout(seed: int, params: dict) -> ScenarioResult:
         if params["defense"] != "off":
             terms.check()
         run.l2(bob, LOCK, hashlock(secret), int(alice.address, 16), terms.timeout, value=SWAP_WEI)
-        run.l2_lock = 1
         run_until(run.sim, lambda: run.htlc(AMOUNT) == SWAP_WEI, 60_000)
         bob_refund = {"sent": False, "at": 0}
 

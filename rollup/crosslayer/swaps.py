@@ -14,7 +14,7 @@ The height timeout turns into L1 time through the slowest block pace the counter
 for (``block_s_max``); a sidechain that stalls longer delays its refund (liveness is part of
 the sidechain's security assumption).
 
-**HTLC** (slot 0: count; maps 1..6 by id: locker, recipient, lock, timeout, amount,
+**HTLC** (slot 0: count; maps 1..6 by id from 0: locker, recipient, lock, timeout, amount,
 preimage): ``1 lock(lock, recipient, timeout)`` with value returns the id; ``2 claim(id,
 preimage)`` pays the recipient while the height is below the timeout if ``HASH(preimage, 0)``
 is the lock, and records the preimage; ``3 refund(id)`` (anyone) pays the locker from the
@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from prozchain.rollup.crosslayer.errors import CrossLayerError
 from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.vm import assemble
+from prozchain.rollup.vm.examples import NEW_ID, pay_once
 from prozchain.rollup.vm.state import mapping_slot
 
 LOCK, CLAIM, REFUND = 1, 2, 3
@@ -63,27 +64,23 @@ lock:                     # r1 = lock, r2 = recipient, r3 = timeout height; the 
     LT r6, r6, r3
     ISZERO r6, r6
     JUMPI r6, fail        # a timeout already reached
-    SET r7, 0
-    SLOAD r4, r7
-    SET r6, 1
-    ADD r4, r4, r6
-    SSTORE r7, r4         # id = count + 1
-    ENV r0, 0
-    HASH r7, r4, r6       # locker[id]
-    SSTORE r7, r0
+    MOV r0, r3            # keep the timeout: the id comes in r3
+{NEW_ID}    ENV r4, 0
+    HASH r7, r3, r6       # locker[id]
+    SSTORE r7, r4
     SET r6, {RECIPIENT}
-    HASH r7, r4, r6
+    HASH r7, r3, r6
     SSTORE r7, r2
     SET r6, {HASHLOCK}
-    HASH r7, r4, r6
+    HASH r7, r3, r6
     SSTORE r7, r1
     SET r6, {TIMEOUT}
-    HASH r7, r4, r6
-    SSTORE r7, r3
+    HASH r7, r3, r6
+    SSTORE r7, r0
     SET r6, {AMOUNT}
-    HASH r7, r4, r6
+    HASH r7, r3, r6
     SSTORE r7, r5
-    RET r4
+    RET r3
 claim:                    # r1 = id, r2 = preimage; strictly before the timeout
     SET r6, {TIMEOUT}
     HASH r7, r1, r6
@@ -113,21 +110,7 @@ refund:                   # r1 = id; anyone, from the timeout on
     LT r5, r4, r3
     JUMPI r5, fail
     SET r6, {LOCKER}
-pay:                      # r1 = id, r6 = map of the party to pay
-    HASH r7, r1, r6
-    SLOAD r2, r7
-    SET r6, {AMOUNT}
-    HASH r7, r1, r6
-    SLOAD r3, r7
-    ISZERO r5, r3
-    JUMPI r5, fail        # paid out already (or no such lock)
-    SET r4, 0
-    SSTORE r7, r4
-    CALL r2, r3, r0
-    RET r3
-fail:
-    REVERT
-"""
+{pay_once(AMOUNT)}"""
 HTLC_CODE = assemble(HTLC_SOURCE)
 
 
