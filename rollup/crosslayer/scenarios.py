@@ -21,9 +21,18 @@ timeouts ordered (:meth:`~prozchain.rollup.crosslayer.swaps.SwapTerms.check`), B
 expired and he has refunded by then: both legs refund. ``defense=off`` orders them the wrong
 way (Bob's lock outlives Alice's): the late claim takes Bob's ether while Alice keeps her tokens.
 
+``l2-to-l2-provider-fraud``: Across-style intents from the optimistic rollup to the sidechain. A
+user pays the liquidity provider on the source; the provider pays the user on the destination
+at once (less its fee) and takes its repayment out of the source through L1 once the source is
+final. Its stated risk: it fills only transfers its own replay of L1 data shows, so a disputed
+output delays its repayment (the proposer lies about the batch with its withdrawal; the
+challenger wins) and loses it nothing; a second user shows it a signed payment and spends the
+same nonce elsewhere, and is never filled. ``defense=off``: the provider fills on the signed
+intent alone and loses that fill.
+
 >>> from prozchain.rollup.sim.registry import all_scenarios
->>> sorted(name for name in all_scenarios() if name in ("crosslayer-roundtrip", "atomic-swap-timeout"))
-['atomic-swap-timeout', 'crosslayer-roundtrip']
+>>> sorted(name for name in all_scenarios() if all_scenarios()[name].runner.__module__.endswith(".crosslayer.scenarios"))
+['atomic-swap-timeout', 'crosslayer-roundtrip', 'l2-to-l2-provider-fraud']
 """
 
 from __future__ import annotations
@@ -298,3 +307,75 @@ def atomic_swap_timeout(seed: int, params: dict) -> ScenarioResult:
     return run.finish("atomic-swap-timeout", invariants, lost, summary=summary,
                       accounts={"bob": {"sidechain start": SWAP_WEI, "sidechain end": bob_l2}},
                       attack_attempted=True)
+
+
+# -- L2 to L2 through a liquidity provider --------------------------------------------------------
+INTENT, PROVIDER_FEE = 20_000, 100
+PROVIDER_BOUND = (f"intents of {INTENT} token units at a fee of {PROVIDER_FEE}; the provider's stated bound: it fills "
+                  "only transfers in its replay of L1 data, so a dispute delays its repayment (by at most the window "
+                  "and both clocks) and loses it nothing")
+
+
+def _fill_when(run: Run, source, provider: Key, amount: int, before: int) -> bool:
+    """The provider's rule: it fills only once its own replay of L1 data shows ``amount`` more
+    on its source balance than ``before`` (a batch on L1 cannot be undone by a dispute)."""
+    return run_until(run.world.sim, lambda: source.balance(provider.address) >= before + amount, 120_000)
+
+
+@scenario("l2-to-l2-provider-fraud", "an intent from the optimistic rollup to the sidechain filled at once by a "
+          "liquidity provider, repaid on L1 after the source is final: the source output is disputed after the "
+          "fill, and a user double-spends the intent's transfer; the provider's loss stays within its stated "
+          "bound (0) and no user loses. defense=off: the provider fills on the signed intent alone", defense="on")
+def provider_fraud(seed: int, params: dict) -> ScenarioResult:
+    world = build(seed, layers=("optimistic", "sidechain"))
+    run = Run(sim=world.sim, params=params, chain=world.chain, world=world)
+    carol, mallory = world.users
+    provider, chain, token = world.keys["provider"], world.chain, world.fabric.token
+    source, target = world.bridges["optimistic"], world.bridges["sidechain"]
+    proposer = world.sim.agents["opt-proposer"]
+    with world.sim:
+        world.sim.scheduler.every(BLOCK_MS, "judge: routes", lambda: run.check("block"), until=10**12)
+        target.deposit(provider, 5 * INTENT)  # the provider's liquidity on the destination
+        for user in (carol, mallory):
+            source.deposit(user, INTENT)
+        run_until(world.sim, lambda: min(source.balance(u.address) for u in (carol, mallory)) == INTENT
+                  and target.balance(provider.address) == 5 * INTENT, 120_000)
+        l1_start = chain.view(token, "balance_of", provider.address)
+        # Carol's intent: she pays the provider on the source; it fills on the destination once that is on L1
+        before = source.balance(provider.address)
+        source.transfer(carol, provider.address, INTENT)
+        filled_carol = _fill_when(run, source, provider, INTENT, before)
+        if filled_carol:
+            target.transfer(provider, carol.address, INTENT - PROVIDER_FEE)
+        # Mallory's intent: she shows the provider a signed payment, and sends the sequencer another
+        # transaction with the same nonce first (a double spend of the intent's transfer)
+        nonce = source.nonces.get(mallory.address, 0)
+        shown = L2Tx(nonce, provider.address, INTENT, gas_limit=100_000).sign(mallory)
+        source.send(mallory, mallory.address, INTENT // 2)
+        before = source.balance(provider.address)
+        trusting = params["defense"] == "off" and shown.sender == mallory.address
+        filled_mallory = trusting or _fill_when(run, source, provider, INTENT, before)
+        if filled_mallory:
+            target.transfer(provider, mallory.address, INTENT - PROVIDER_FEE)
+        run_until(world.sim, lambda: target.balance(carol.address) == INTENT - PROVIDER_FEE, 60_000)
+        # the provider takes its repayment out of the source: the proposer lies about that batch
+        proposer.lie_from = len(source.node.batches)
+        w = source.withdraw(provider, source.balance(provider.address))
+        repaid = settle(world.sim, source, w, WAIT_MS) and source.finalize(w).status
+        disputed = bool(chain.logs(source.system.outputs, "Challenged"))
+    paid_out = (INTENT - PROVIDER_FEE) * (filled_carol + filled_mallory)
+    received = chain.view(token, "balance_of", provider.address) - l1_start
+    provider_loss = max(0, paid_out - received)
+    invariants = {
+        "carol_filled": target.balance(carol.address) == INTENT - PROVIDER_FEE,
+        "provider_repaid_after_the_dispute": bool(repaid),
+        "provider_loss_within_its_bound": provider_loss == 0,
+        "route_escrow_equals_supply_plus_in_flight": all(routes for _, routes, _ in run.checks),
+    }
+    summary = [PROVIDER_BOUND,
+               f"Carol's intent filled: {filled_carol}; Mallory's double-spent intent filled: {filled_mallory}",
+               f"the source output with the provider's withdrawal was {'disputed' if disputed else 'NOT disputed'}; "
+               f"provider paid out {paid_out}, got {received} back on L1, loss {provider_loss}"]
+    return run.finish("l2-to-l2-provider-fraud", invariants, provider_loss, summary=summary,
+                      accounts={"provider": {"paid out": paid_out, "repaid": received}},
+                      attack_attempted=disputed)

@@ -63,7 +63,7 @@ class World:
     keys: dict[str, Key] = field(default_factory=dict)
 
     def holders(self) -> list[str]:
-        return [u.address for u in self.users] + [self.hub.address]
+        return [u.address for u in self.users] + [self.hub.address, self.keys["provider"].address]
 
 
 def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int = STAKING,
@@ -72,14 +72,15 @@ def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int =
     limits which layers get an instance (default: all four)."""
     layers = layers or tuple(LAYER_IDS)
     keys = {n: Key.from_seed(f"crosslayer-{n}".encode()) for n in
-            ("deployer", "hub", "zk-operator", "opt-sequencer", "opt-proposer", "opt-challenger", "attacker")}
+            ("deployer", "hub", "zk-operator", "opt-sequencer", "opt-proposer", "opt-challenger", "attacker",
+             "provider")}
     people = [Key.from_seed(f"crosslayer-user-{i}".encode()) for i in range(users)]
     sidechain = build_sidechain(seed, SidechainConfig(mode=model, window=window_s // 4, network=QUIET,
                                                       l1_block_ms=BLOCK_MS),
                                 users=people + list(keys.values()))
     sim, chain, deployer = sidechain.sim, sidechain.chain, keys["deployer"]
     token, _ = chain.deploy(deployer, Token, TOKEN_SUPPLY)
-    for user in people:
+    for user in people + [keys["provider"]]:
         chain.transact(deployer, token, "transfer", user.address, USER_TOKENS)
     registry, _ = chain.deploy(deployer, AssetRegistry, checks_routes)
     fabric = Fabric(chain, registry, token)
