@@ -376,6 +376,6 @@ def provider_fraud(seed: int, params: dict) -> ScenarioResult:
                f"Carol's intent filled: {filled_carol}; Mallory's double-spent intent filled: {filled_mallory}",
                f"the source output with the provider's withdrawal was {'disputed' if disputed else 'NOT disputed'}; "
                f"provider paid out {paid_out}, got {received} back on L1, loss {provider_loss}"]
+    provider_account = {"paid out": paid_out, "repaid": received}
     return run.finish("l2-to-l2-provider-fraud", invariants, provider_loss, summary=summary,
-                      accounts={"provider": {"paid out": paid_out, "repaid": received}},
-                      attack_attempted=disputed)
+                      accounts={"provider": provider_account}, attack_attempted=disputed)
