@@ -146,6 +146,11 @@ class BridgeProtocol(ABC):
             raise UnknownAsset(f"{token} is not an asset of the registry")
         raise WrongRoute(f"{token} has no canonical representation on layer {self.layer} ({kind})")
 
+    @abstractmethod
+    def transfer(self, user: Key, to: str, amount: int) -> int:
+        """Pay ``amount`` to ``to`` on this layer (sent to its operators); returns the L2 fee
+        charged, in base units."""
+
     # -- what the invariant reads -------------------------------------------------------------
     @abstractmethod
     def balance(self, owner: str) -> int:
