@@ -57,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     def with_target(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("target", metavar="FILE.py:Circuit")
+        sub.add_argument("target", metavar="FILE.py:Circuit",
+                         help="the circuit class, in a file or an importable module (package.module:Circuit)")
         sub.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                          help="a constructor parameter of the circuit (repeatable)")
         return sub

@@ -5,8 +5,8 @@ The checks, in the contract's order (``ZkRollup.submit_batch``):
 
 - ``old root``: the batch starts from ``root`` (L1's current root; skipped when not given);
 - ``new root``: a field element;
-- ``posted data``: the data decodes, holds one transaction per slot, each of a type the circuit
-  takes (the contract's own code, :func:`~prozchain.rollup.zk.contracts.rollup.posted_transactions`);
+- ``posted data``: the data decodes, its transactions fill the slots exactly, each of a type the
+  circuit takes (the contract's own code, :func:`~prozchain.rollup.zk.contracts.rollup.posted_transactions`);
 - ``public inputs``: (old root, new root, Poseidon hash of the posted data), the contract's
   statement, is what the proof was made for (``batch.public``, when the prover set it);
 - ``proof``: the Groth16 proof verifies for that statement under the rollup's verification key;

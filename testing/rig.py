@@ -66,7 +66,7 @@ class Rig:
         account being the one the field naming it holds, in signing order)."""
         tx = Tx(tx_type, dict(fields))
         if nonces is None:
-            accounts = (tx.tx_type.a, tx.tx_type.b)[:len(signers)]
+            accounts = tx.tx_type.accounts[:len(signers)]
             nonces = [self.pipeline.head.get(fields[name]).nonce for name in accounts]
         return sign_tx(tx, [self.l2[u] for u in signers], list(nonces))
 
@@ -82,10 +82,11 @@ class Rig:
         return self.chain.state.balance(self.system.rollup) // UNIT
 
     def verify_batch(self, batch: Batch, proof: Proof | Sequence[int], evm: Optional[bool] = None) -> list[int]:
-        """:func:`~prozchain.testing.batches.verify_batch` under this rollup's key and circuit
-        (``evm``: by default the rig's)."""
+        """:func:`~prozchain.testing.batches.verify_batch` under the key and circuit of the
+        batch's version (``evm``: by default the rig's)."""
         __tracebackhide__ = True
-        return verify_batch(self.pipeline.zkey.verification_key(), self.system.spec, batch, proof,
+        circuit = self.pipeline.circuits[batch.version]
+        return verify_batch(circuit.zkey.verification_key(), circuit.spec, batch, proof,
                             evm=self.evm if evm is None else evm, solc=self.solc)
 
     def node(self) -> ZkNode:

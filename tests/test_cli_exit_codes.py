@@ -97,7 +97,7 @@ def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "groth16", "measure", "ptau", "r1cs", "scenario",
                            "zkey"}
-    assert set(MEASUREMENTS) == {"channels", "sidechain"}
+    assert set(MEASUREMENTS) == {"channels", "messages", "sidechain"}
 
 
 def test_usage_errors_exit_2(capsys):
@@ -217,6 +217,8 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "nowhere", says="invalid choice")
     assert "fraud proof" in expect(capsys, 0, "measure", "sidechain", "--gas")
     expect(capsys, 2, "measure", "sidechain", "--validators", "4", says="unrecognized arguments")
+    assert "sidechain (staking): relay" in expect(capsys, 0, "measure", "messages")
+    expect(capsys, 2, "measure", "messages", "--quick", says="unrecognized arguments")
 
 
 def test_compare(capsys):
@@ -250,6 +252,6 @@ def test_every_subcommand_is_listed():
     assert subcommands == {
         "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "sidechain"], "ptau": ["dev"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }

@@ -3,12 +3,31 @@ padded with noops, proving ``old_root -> new_root`` and binding the batch's post
 
 Public inputs: ``old_root``, ``new_root``, ``data_hash``. The data is the transactions'
 encodings (type byte, then fields) back to back; ``data_hash`` chains
-``h = Poseidon(h, e_1..e_E)`` over the slots' data elements (see ``TxType.layout``), so a
-contract that decodes the calldata it received and hashes it knows the proof is about exactly
-that data. Per slot the circuit: selects the type (one-hot), range-checks and packs the fields,
-updates account ``a`` then ``b`` with each type's update (gated by the selection) under the
-running root, and checks up to two EdDSA-Poseidon signatures on ``Poseidon(e_1..e_4, nonce)``
-by the accounts' keys (slots whose type signs less check a fixed dummy signature instead).
+``h = Poseidon(h + p, e_1..e_E)`` over the slots' data elements (see ``TxType.layout``; ``p``
+is the slot's part of its transaction, 0 but in a multi-slot one), so a contract that decodes
+the calldata it received and hashes it knows the proof is about exactly that data. Per slot the
+circuit: selects the type and part (one-hot), range-checks and packs the fields, updates its
+two accounts with each type's update (gated by the selection) under the running root, and
+checks up to two EdDSA-Poseidon signatures on ``Poseidon(w_1..w_4, nonce)`` by the accounts'
+keys (:func:`signed_words`; slots that sign less check a fixed dummy signature instead).
+
+**Multi-slot transactions.** A type with more than 2 accounts or 4 data elements occupies
+``n_slots`` consecutive slots (:attr:`TxType.n_slots`); its part ``p`` (slot ``i``) is selected
+by the private code ``type_id + 256 p`` and:
+
+- reads the transaction's fields from slot ``i - p``, its part 0 (which range-checks them), so
+  every part works on the same fields;
+- updates accounts ``2p`` and ``2p + 1`` (c and d in part 1), and checks the signatures of
+  those among them that sign, on the whole transaction's :func:`signed_words`;
+- is selected exactly when slot ``i - 1`` is part ``p - 1`` of the same type (a linear
+  constraint per slot and part), and a part that could not start or finish inside the batch is
+  no selectable code there: a continuation cannot stand alone, a transaction cannot be split
+  at the batch's end, and a part cannot be moved to another transaction's slots;
+- posts elements ``4p .. 4p + 3`` under the tag ``p`` in the data hash, so posted data decodes
+  into exactly one sequence of slots (the contract counts a type's ``n_slots`` per transaction).
+
+Single-slot types cost what they did: the parts' selections, carried fields and sequencing
+constraints exist only when a circuit's types include a multi-slot one.
 
 >>> from prozchain.circuits.gadgets.eddsa import public_key
 >>> tree = AccountTree(depth=4)
@@ -27,9 +46,9 @@ prozchain.circuits.txtypes.registry.TxRejected: transfer: signed for nonce 0 (al
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from prozchain.circuits import Circuit, assert_equal, assert_mul
 from prozchain.circuits.gadgets.bits import range_check, to_bits
@@ -38,10 +57,37 @@ from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify
 from prozchain.circuits.gadgets.merkle import merkle_update
 from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
 from prozchain.circuits.txtypes.accounts import AccountTree
-from prozchain.circuits.txtypes.registry import (FULL, MAX_ELEMENTS, Account, CircuitChecks, NonceAhead, PyChecks,
-                                                 RegistryError, TxRejected, TxType, by_id, get, unchanged)
+from prozchain.circuits.api import scope
+from prozchain.circuits.txtypes.registry import (FULL, ROLES, SLOT_ACCOUNTS, SLOT_ELEMENTS, Account, CircuitChecks,
+                                                 NonceAhead, PyChecks, RegistryError, TxRejected, TxType, by_id, get,
+                                                 unchanged)
+from prozchain.native.curve import R
 
 DUMMY_KEY = b"prozchain zk rollup dummy signer"
+PART = 256  # the code of part p of a type in the batch circuit is type_id + PART * p
+
+
+def fold(values: Sequence[Any], hash_fn: Callable[[Sequence[Any]], Any] = poseidon_hash) -> Any:
+    """Poseidon of any number of values, 16 at a time chained (ints with ``poseidon_hash``,
+    circuit variables with ``poseidon``)."""
+    h, rest = hash_fn(list(values[:16])), list(values[16:])
+    while rest:
+        h, rest = hash_fn([h] + rest[:15]), rest[15:]
+    return h
+
+
+def signed_words(t: TxType, values: Mapping[str, Any], type_value: Any = None,
+                 hash_fn: Callable[[Sequence[Any]], Any] = poseidon_hash) -> list[Any]:
+    """The 4 words a signer signs, with its nonce: the transaction's data elements, zero-padded,
+    or for a type with more than 4, the first 3 and the :func:`fold` of the rest.
+
+    >>> signed_words(get("transfer"), {"from": 1, "to": 2, "amount": 3, "fee": 4})[1:]
+    [0, 0, 0]
+    """
+    elements = t.elements(values, type_value)
+    if len(elements) <= SLOT_ELEMENTS:
+        return elements + [0] * (SLOT_ELEMENTS - len(elements))
+    return elements[:SLOT_ELEMENTS - 1] + [fold(elements[SLOT_ELEMENTS - 1:], hash_fn)]
 
 
 @lru_cache(maxsize=None)
@@ -63,12 +109,9 @@ class Tx:
     def tx_type(self) -> TxType:
         return get(self.type)
 
-    def elements(self) -> list[int]:
-        return self.tx_type.elements(self.fields) + [0] * (MAX_ELEMENTS - len(self.tx_type.layout()))
-
     def message(self, nonce: int) -> int:
-        """What a signer with account nonce ``nonce`` signs."""
-        return poseidon_hash(self.elements() + [nonce])
+        """What a signer with account nonce ``nonce`` signs: ``Poseidon(signed_words, nonce)``."""
+        return poseidon_hash(signed_words(self.tx_type, self.fields) + [nonce])
 
     def encode(self) -> bytes:
         return self.tx_type.encode(self.fields)
@@ -88,7 +131,7 @@ class Tx:
 
 
 def sign_tx(tx: Tx, keys: Sequence[bytes], nonces: Sequence[int]) -> Tx:
-    """``tx`` signed by each signer (account a, then b) at its account's current nonce: ``keys``
+    """``tx`` signed by each signer (account a, then b, ...) at its account's current nonce: ``keys``
     are raw 32-byte EdDSA seeds (the L2 key whose ``public_key(seed)`` the account deposited
     with), not L1 keys; :class:`TxRejected` says what is wrong otherwise."""
     t = tx.tx_type
@@ -102,13 +145,41 @@ def sign_tx(tx: Tx, keys: Sequence[bytes], nonces: Sequence[int]) -> Tx:
 
 @dataclass
 class Slot:
-    """One applied transaction as the batch circuit needs it."""
+    """One applied transaction as the batch circuit needs it: each account before it, and its
+    Merkle path when it was updated. ``more`` holds accounts c, d, ... of a multi-slot type,
+    padded with the null account 0 to fill its slots (two accounts each)."""
 
     tx: Tx
     old_a: Account[int]
     a_siblings: list[int]
     old_b: Account[int]
     b_siblings: list[int]
+    more: list[tuple[Account[int], list[int]]] = field(default_factory=list)
+
+    @property
+    def olds(self) -> list[Account[int]]:
+        return [self.old_a, self.old_b] + [old for old, _ in self.more]
+
+    @property
+    def paths(self) -> list[list[int]]:
+        return [self.a_siblings, self.b_siblings] + [siblings for _, siblings in self.more]
+
+    def rows(self) -> list["Row"]:
+        """The batch circuit's slots this transaction fills, one per part."""
+        k = SLOT_ACCOUNTS
+        return [Row(self.tx, p, self.olds[k * p:k * p + k], self.paths[k * p:k * p + k])
+                for p in range(self.tx.tx_type.n_slots)]
+
+
+@dataclass
+class Row:
+    """One slot of the batch circuit: part ``part`` of ``tx``, and the slot's two accounts
+    before their updates with their Merkle paths then."""
+
+    tx: Tx
+    part: int
+    olds: list[Account[int]]
+    paths: list[list[int]]
 
 
 def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
@@ -122,8 +193,8 @@ def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
     if check_signatures and len(tx.sigs) < t.signers:
         raise TxRejected(f"{t.name}: {t.signers} signature(s) needed, {len(tx.sigs)} given")
     checks, roles = PyChecks(t), []
-    for role in ("a", "b"):
-        field = getattr(t, role)
+    for role in ROLES[:SLOT_ACCOUNTS * t.n_slots]:  # the accounts, then the null account 0 to fill the slots
+        field = t.accounts[ROLES.index(role)] if role in t.roles else None
         index = tx.fields[field] if field else 0
         if not 0 <= index < 1 << tree.depth:
             raise TxRejected(f"{t.name}: account {index} outside a tree of depth {tree.depth}")
@@ -150,15 +221,15 @@ def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
         for index, old in reversed(done):
             tree.set(index, old)
         raise
-    return Slot(tx, olds[0], paths[0], olds[1], paths[1])
+    return Slot(tx, olds[0], paths[0], olds[1], paths[1], list(zip(olds[2:], paths[2:])))
 
 
 def undo(tree: AccountTree, slot: Slot) -> None:
     """Take back an applied transaction (the last one applied to ``tree``)."""
-    t = slot.tx.tx_type
-    indices = [slot.tx.fields[r] if r else 0 for r in (t.a, t.b)]
-    tree.set(indices[1], slot.old_b)
-    tree.set(indices[0], slot.old_a)
+    accounts = slot.tx.tx_type.accounts
+    for k in reversed(range(len(slot.olds))):
+        field_ = accounts[k] if k < len(accounts) else None
+        tree.set(slot.tx.fields[field_] if field_ else 0, slot.olds[k])
 
 
 def encode_batch(txs: Sequence[Tx]) -> bytes:
@@ -176,20 +247,27 @@ def decode_batch(data: bytes) -> list[tuple[TxType, dict[str, int]]]:
 
 
 def data_hash(decoded: Sequence[tuple[TxType, Mapping[str, int]]], n_elements: int) -> int:
-    """The chained Poseidon of the slots' data elements (the batch circuit's third public input)."""
+    """The chained Poseidon of the slots' data elements (the batch circuit's third public input):
+    ``h = Poseidon(h + p, elements of part p)`` for each slot ``p`` of each transaction."""
     h = 0
     for t, values in decoded:
-        elements = t.elements(values)
-        h = poseidon_hash([h] + elements + [0] * (n_elements - len(elements)))
+        for part in range(t.n_slots):
+            h = chain(h, part, t.part_elements(values, part), n_elements)
     return h
 
 
+def chain(h: int, part: int, elements: Sequence[int], n_elements: int) -> int:
+    """One step of :func:`data_hash`: ``Poseidon(h + part, elements zero-padded to n_elements)``."""
+    return poseidon_hash([(h + part) % R] + list(elements) + [0] * (n_elements - len(elements)))
+
+
 class BatchCircuit(Circuit):
-    """``slots`` transactions of the registered types named in ``types`` on a tree of ``depth``.
-    The types must include ``noop`` (it pads the slots) and a type with the L1 effect "deposit"
-    (the contract's deposit queue must be served, or the rollup freezes): a
-    :class:`RegistryError` names the rule otherwise. Other registered types are not accepted
-    by this circuit."""
+    """``slots`` slots of transactions of the registered types named in ``types`` on a tree of
+    ``depth`` (a multi-slot type's transaction fills several; see the module doc). The types
+    must include ``noop`` (it pads the slots) and a type with the L1 effect "deposit" (the
+    contract's deposit queue must be served, or the rollup freezes), and each type must fit in
+    ``slots``: a :class:`RegistryError` names the rule otherwise. Other registered types are not
+    accepted by this circuit."""
 
     def __init__(self, types: Sequence[str] = ("noop", "deposit", "transfer", "withdraw"), slots: int = 2,
                  depth: int = 8):
@@ -197,45 +275,60 @@ class BatchCircuit(Circuit):
         if 0 not in [t.type_id for t in self.types] or "deposit" not in [t.l1 for t in self.types]:
             raise RegistryError(f"types {list(types)} (rule: a batch circuit's types include noop, which pads "
                                 "its slots, and deposit, which serves the L1 deposit queue)")
+        for t in self.types:
+            if t.n_slots > slots:
+                raise RegistryError(f"{t.name!r} takes {t.n_slots} slots, the batch has {slots} (rule: a batch "
+                                    "circuit has at least as many slots as its widest type takes)")
         self.slots, self.depth = slots, depth
+        self.parts = [(t, p) for t in self.types for p in range(t.n_slots)]
         self.n_fields = max(len(t.fields) for t in self.types)
-        self.n_elements = max(len(t.layout()) for t in self.types)
-        self.n_signers = max(t.signers for t in self.types)
+        self.n_elements = min(SLOT_ELEMENTS, max(len(t.layout()) for t in self.types))
+        self.n_signers = min(SLOT_ACCOUNTS, max(t.signers for t in self.types))
 
     # -- out of circuit ------------------------------------------------------------------------
     def pad(self, txs: Sequence[Tx]) -> list[Tx]:
-        if len(txs) > self.slots:
-            raise TxRejected(f"{len(txs)} transactions for {self.slots} slots")
-        return list(txs) + [Tx("noop", {})] * (self.slots - len(txs))
+        """``txs`` and the noops that fill the batch's slots."""
+        used = sum(tx.tx_type.n_slots for tx in txs)
+        if used > self.slots:
+            raise TxRejected(f"{len(txs)} transactions take {used} slots, the batch has {self.slots}")
+        return list(txs) + [Tx("noop", {})] * (self.slots - used)
 
     def inputs(self, old_root: int, new_root: int, slots: Sequence[Slot]) -> dict[str, Any]:
-        """The solver's input for slots applied (in order, padded) from ``old_root``."""
+        """The solver's input for transactions applied (in order, padded) from ``old_root``."""
         ids = [t.type_id for t in self.types]
-        if len(slots) != self.slots or any(s.tx.tx_type.type_id not in ids for s in slots):
+        if sum(s.tx.tx_type.n_slots for s in slots) != self.slots or any(s.tx.tx_type.type_id not in ids for s in slots):
             raise TxRejected(f"{self.slots} slots of types {[t.name for t in self.types]} expected")
-        decoded = [(s.tx.tx_type, s.tx.fields) for s in slots]
-        doc: dict[str, Any] = {"old_root": old_root, "new_root": new_root,
-                               "data_hash": data_hash(decoded, self.n_elements)}
-        doc["type"] = [s.tx.tx_type.type_id for s in slots]
-        doc["fields"] = [[s.tx.fields[n] for n in s.tx.tx_type.field_names()] +
-                         [0] * (self.n_fields - len(s.tx.fields)) for s in slots]
-        for role in ("a", "b"):
-            doc[role] = [getattr(s, f"old_{role}").values() for s in slots]
-            doc[f"{role}_siblings"] = [getattr(s, f"{role}_siblings") for s in slots]
-        dummy_pub, dummy_sig = dummy_signature()
-        for k in range(self.n_signers):
-            rows = []
-            for s in slots:
-                if k < s.tx.tx_type.signers:
-                    account = s.old_a if k == 0 else s.old_b
-                    sig = s.tx.sigs[k]
-                    rows.append(([account.ax, account.ay], s.tx.message(account.nonce), sig))
+        return self.row_inputs(old_root, new_root, [row for s in slots for row in s.rows()])
+
+    def row_inputs(self, old_root: int, new_root: int, rows: Sequence[Row]) -> dict[str, Any]:
+        """The solver's input for one :class:`Row` per slot, as given: :meth:`inputs` for
+        transactions, and a test's way to forge witnesses (parts out of order, alone, ...)."""
+        h, dummy_pub, dummy_sig = 0, *dummy_signature()
+        doc: dict[str, Any] = {"old_root": old_root, "new_root": new_root, "type": [], "fields": [],
+                               "a": [], "b": [], "a_siblings": [], "b_siblings": []}
+        signatures: list[list[tuple]] = [[] for _ in range(self.n_signers)]
+        for row in rows:
+            t = row.tx.tx_type
+            h = chain(h, row.part, t.part_elements(row.tx.fields, row.part), self.n_elements)
+            doc["type"].append(t.type_id + PART * row.part)
+            values = [row.tx.fields[n] for n in t.field_names()] if row.part == 0 else []  # parts read part 0's
+            doc["fields"].append(values + [0] * (self.n_fields - len(values)))
+            for k, role in enumerate("ab"):
+                doc[role].append(row.olds[k].values())
+                doc[f"{role}_siblings"].append(row.paths[k])
+            for k, sigs in enumerate(signatures):
+                signer = SLOT_ACCOUNTS * row.part + k
+                if signer < t.signers:
+                    account = row.olds[k]
+                    sigs.append(([account.ax, account.ay], row.tx.message(account.nonce), row.tx.sigs[signer]))
                 else:
-                    rows.append((list(dummy_pub), 0, dummy_sig))
-            doc[f"pub{k}"] = [r[0] for r in rows]
-            doc[f"msg{k}"] = [r[1] for r in rows]
-            doc[f"r8_{k}"] = [list(r[2].R8) for r in rows]
-            doc[f"s{k}"] = [r[2].S for r in rows]
+                    sigs.append((list(dummy_pub), 0, dummy_sig))
+        doc["data_hash"] = h
+        for k, sigs in enumerate(signatures):
+            doc[f"pub{k}"] = [r[0] for r in sigs]
+            doc[f"msg{k}"] = [r[1] for r in sigs]
+            doc[f"r8_{k}"] = [list(r[2].R8) for r in sigs]
+            doc[f"s{k}"] = [r[2].S for r in sigs]
         return doc
 
     # -- in circuit --------------------------------------------------------------------------------
@@ -249,48 +342,70 @@ class BatchCircuit(Circuit):
         sigs = [[self.private_input(name, shape) for name, shape in
                  ((f"pub{k}", (n, 2)), (f"msg{k}", n), (f"r8_{k}", (n, 2)), (f"s{k}", n))]
                 for k in range(self.n_signers)]
-        root, h = old_root, 0
+        root, h, selected = old_root, 0, {}
         for i in range(n):
-            root, h = self._slot(root, h, types[i], fields[i], [accounts["a"][i], accounts["b"][i]],
-                                 [siblings["a"][i], siblings["b"][i]], [[x[i] for x in s] for s in sigs])
+            root, h, selected = self._slot(i, root, h, types[i], fields, selected,
+                                           [accounts["a"][i], accounts["b"][i]], [siblings["a"][i], siblings["b"][i]],
+                                           [[x[i] for x in s] for s in sigs])
         assert_equal(root, new_root)
         assert_equal(h, data)
 
-    def _slot(self, root, h, type_var, field_vars, account_vars, sibling_vars, sig_vars):
-        selected = {t.name: is_equal(type_var, t.type_id) for t in self.types}
-        assert_equal(sum(selected.values()), 1)
+    def _select(self, i: int, type_var, previous: dict) -> dict:
+        """The one-hot selection of slot ``i``'s (type, part): only parts whose transaction can
+        start and finish inside the batch are selectable, and part ``p`` >= 1 holds exactly when
+        slot ``i - 1`` holds part ``p - 1`` of the same type."""
+        selected = {(t.name, p): is_equal(type_var, t.type_id + PART * p) for t, p in self.parts
+                    if p <= i and t.n_slots - 1 - p <= self.slots - 1 - i}
+        with scope("slot selection"):  # no selectable part: e.g. a transaction split at the batch's end
+            assert_equal(sum(selected.values()), 1)
+        with scope("multi-slot sequence"):
+            for (name, p), sel in selected.items():
+                if p:
+                    assert_equal(sel, previous[(name, p - 1)])
+        return selected
+
+    def _slot(self, i, root, h, type_var, fields, previous, account_vars, sibling_vars, sig_vars):
+        selected = self._select(i, type_var, previous)
+        parts = [(t, p) for t, p in self.parts if (t.name, p) in selected]
         gated = {}
-        for t in self.types:
-            gated[t.name] = {name: selected[t.name] * field_vars[i] for i, (name, _) in enumerate(t.fields)}
-            for name, width in t.fields:
+        for t, p in parts:
+            sel = selected[(t.name, p)]
+            gated[(t.name, p)] = {name: sel * fields[i - p][j] for j, (name, _) in enumerate(t.fields)}
+            for name, width in t.fields if p == 0 else ():  # part 0 checks the fields every part reads
                 if width != FULL:
-                    range_check(gated[t.name][name], 8 * width)
-        elements = [0] * self.n_elements
-        for t in self.types:
-            for j, e in enumerate(t.elements(gated[t.name], selected[t.name] * t.type_id)):
+                    range_check(gated[(t.name, p)][name], 8 * width)
+        elements, words, tag = [0] * self.n_elements, [0] * SLOT_ELEMENTS, 0
+        for t, p in parts:
+            sel, values = selected[(t.name, p)], gated[(t.name, p)]
+            for j, e in enumerate(t.part_elements(values, p, sel * t.type_id)):
                 elements[j] = elements[j] + e
+            tag = tag + p * sel if p else tag
+            if t.signers > SLOT_ACCOUNTS * p:  # a signer in this part signs the whole transaction
+                part_words = signed_words(t, values, sel * t.type_id, poseidon)
+                if len(t.layout()) > SLOT_ELEMENTS:  # the fold of gated zeros is not zero: gate it
+                    part_words[-1] = sel * part_words[-1]
+                words = [w + x for w, x in zip(words, part_words)]
         olds = [Account(*vars_) for vars_ in account_vars]
-        # account b is read after a's update, as apply_tx does
-        for k, role in enumerate(("a", "b")):
-            index = sum(gated[t.name][getattr(t, role)] for t in self.types if getattr(t, role))
-            old = olds[k]
-            new_values = [0] * 4
-            for t in self.types:
-                sel = selected[t.name]
-                gated_old = Account(*(sel * v for v in old.values()))
-                if getattr(t, f"update_{role}") is not unchanged or t.signs(role):
+        # the slot's second account is read after the first one's update, as apply_tx does
+        for k in range(SLOT_ACCOUNTS):
+            index, new_values = 0, [0] * 4
+            for t, p in parts:
+                sel, role = selected[(t.name, p)], ROLES[SLOT_ACCOUNTS * p + k]
+                if role in t.roles and t.accounts[ROLES.index(role)]:
+                    index = index + gated[(t.name, p)][t.accounts[ROLES.index(role)]]
+                gated_old = Account(*(sel * v for v in olds[k].values()))
+                if role in t.roles and (t.update_of(role) is not unchanged or t.signs(role)):
                     # gated again: zero in the other types' slots, whatever the update gives there
-                    new = t.update(role, CircuitChecks(sel), gated[t.name], gated_old)
+                    new = t.update(role, CircuitChecks(sel), gated[(t.name, p)], gated_old)
                     gated_old = Account(*(sel * v for v in new.values()))
                 new_values = [x + v for x, v in zip(new_values, gated_old.values())]
-            root = merkle_update(root, poseidon(old.values()), poseidon(new_values), sibling_vars[k],
+            root = merkle_update(root, poseidon(olds[k].values()), poseidon(new_values), sibling_vars[k],
                                  to_bits(index, self.depth))
-        signed_elements = elements + [0] * (MAX_ELEMENTS - self.n_elements)
         for k, (pub, msg, r8, s) in enumerate(sig_vars):
-            enabled = sum(selected[t.name] for t in self.types if t.signers > k)
+            enabled = sum(selected[(t.name, p)] for t, p in parts if t.signers > SLOT_ACCOUNTS * p + k)
             account = olds[k]
             assert_mul(enabled, pub[0] - account.ax, 0)
             assert_mul(enabled, pub[1] - account.ay, 0)
-            assert_mul(enabled, msg - poseidon(signed_elements + [account.nonce]), 0)
+            assert_mul(enabled, msg - poseidon(words + [account.nonce]), 0)
             verify_gadget(msg, pub, r8, s)
-        return root, poseidon([h] + elements)
+        return root, poseidon([h + tag] + elements), selected

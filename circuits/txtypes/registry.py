@@ -1,8 +1,9 @@
 """Transaction types of the ZK rollup, registered by name: their data layout and state update.
 
 A type is a :class:`TxType`: its fields (each a byte width: how it is posted as data), which
-fields name the two accounts it touches (``a``, then ``b``), how many of them sign, and two
-update functions, ``update_a(checks, fields, account) -> account`` and the same for ``b``.
+fields name the accounts it touches (``a``, then ``b``, then any number more, ``c``, ``d``, ...,
+given in ``more``), how many of them sign (the first ``signers``), and an update function per
+account, ``update_a(checks, fields, account) -> account``, the same for ``b``, and ``more``'s.
 The update functions are written once and run twice: out of circuit on ints (the sequencer
 validates with them, a failed check raises :class:`TxRejected` with the reason) and in circuit
 on variables (the batch circuit constrains with them). ``checks`` offers ``range``, ``equal``
@@ -20,8 +21,15 @@ The rules are enforced, not left to each author:
   each update on all-zero inputs and refuses one that fails there.
 - :func:`register` refuses, with a :class:`RegistryError` naming the rule, a type id that is
   not a byte or is taken (0-3 are noop, deposit, transfer, withdraw), field widths other than
-  1..31 or 32, more than 4 data elements, accounts ``a``/``b`` that are not 4-byte fields,
-  signers other than 0, 1 (``a``) or 2 (``a`` and ``b``), and an L1 effect without its fields.
+  1..31 or 32, accounts that are not 4-byte fields, signers that are not the first accounts,
+  and an L1 effect without its fields.
+
+**Slots.** One slot of the batch circuit holds ``SLOT_ACCOUNTS`` = 2 accounts and posts
+``SLOT_ELEMENTS`` = 4 data elements. A type with more accounts or more data elements occupies
+:attr:`TxType.n_slots` consecutive slots, ``max(ceil(accounts / 2), ceil(elements / 4))``: its
+part ``p`` updates accounts ``2p`` and ``2p + 1`` (a, b in part 0; c, d in part 1, ...) and
+posts elements ``4p .. 4p + 3``. Its data is posted once, as any type's; only the batch's slot
+count grows. Nothing else changes for the author.
 
 >>> t = get("transfer")
 >>> t.type_id, [name for name, _ in t.fields], t.signers
@@ -49,7 +57,9 @@ from prozchain.circuits.gadgets.bits import range_check
 BALANCE_BITS = 64
 ELEMENT_BYTES = 31  # bytes packed into one field element of the batch data
 FULL = 32  # a field of this width is a whole field element (below R), not packed
-MAX_ELEMENTS = 4  # data elements per transaction; a signature signs them and the nonce
+SLOT_ELEMENTS = 4  # data elements one slot of the batch circuit posts (hashes)
+SLOT_ACCOUNTS = 2  # accounts one slot of the batch circuit updates
+ROLES = "abcdefghijklmnopqrstuvwxyz"  # the accounts' names, in the order they are updated
 INDEX_BYTES = 4  # an account index field
 BUILTIN_IDS = {0: "noop", 1: "deposit", 2: "transfer", 3: "withdraw"}
 L1_FIELDS = {"": (), "deposit": ("to", "amount", "ax", "ay"), "withdraw": ("to", "amount")}  # what the contract reads
@@ -96,10 +106,23 @@ def unchanged(checks: Any, fields: Mapping[str, Any], account: Account) -> Accou
 
 @dataclass(frozen=True)
 class TxType:
-    """A transaction type; see the module doc. ``l1`` names an effect the rollup contract
-    applies on L1 ("deposit": consume the deposit queue's head, whose fields are ``to``,
-    ``amount``, ``ax``, ``ay``; "withdraw": credit ``amount`` to the L1 address ``to``), and
-    ``fee`` the field paid to the aggregator on L1."""
+    """A transaction type; see the module doc. ``more`` holds the accounts after ``a`` and ``b``
+    (``c``, ``d``, ...) as ``(field, update)`` pairs; ``signers`` counts the accounts that sign,
+    from the first. ``l1`` names an effect the rollup contract applies on L1 ("deposit": consume
+    the deposit queue's head, whose fields are ``to``, ``amount``, ``ax``, ``ay``; "withdraw":
+    credit ``amount`` to the L1 address ``to``), and ``fee`` the field paid to the aggregator on L1.
+
+    A payment split between two payees, three accounts, hence two slots:
+
+    >>> credit = lambda name: lambda c, f, acc: acc.replace(balance=acc.balance + f[name])
+    >>> split = TxType("split-doc", 202, (("from", 4), ("to1", 4), ("to2", 4), ("x", 8), ("y", 8)), a="from",
+    ...                b="to1", signers=1, update_a=lambda c, f, acc: acc.replace(balance=acc.balance - f["x"] - f["y"]),
+    ...                update_b=credit("x"), more=(("to2", credit("y")),))
+    >>> split.accounts, split.roles, split.n_slots
+    (('from', 'to1', 'to2'), 'abc', 2)
+    >>> split.update("c", PyChecks(split), {"from": 1, "to1": 2, "to2": 3, "x": 5, "y": 7}, Account(1, 2, 10, 0))
+    Account(ax=1, ay=2, balance=17, nonce=0)
+    """
 
     name: str
     type_id: int
@@ -111,16 +134,40 @@ class TxType:
     update_b: Update = unchanged
     l1: str = ""
     fee: Optional[str] = None
+    more: tuple[tuple[str, Update], ...] = ()
+
+    @property
+    def accounts(self) -> tuple[Optional[str], ...]:
+        """The fields naming the accounts, in update order (a, b, c, ...): None for an unused a or b."""
+        accounts = (self.a, self.b) + tuple(name for name, _ in self.more)
+        return accounts if self.more or self.b else accounts[:1] if self.a else ()
+
+    @property
+    def roles(self) -> str:
+        """The accounts' names, ``"ab"`` for two accounts, ``"abc"`` for three."""
+        return ROLES[:len(self.accounts)]
+
+    @property
+    def n_slots(self) -> int:
+        """The consecutive slots of the batch circuit a transaction of this type occupies (see
+        the module doc): 1 for up to 2 accounts and 4 data elements."""
+        return max(1, -(-len(self.accounts) // SLOT_ACCOUNTS), -(-len(self.layout()) // SLOT_ELEMENTS))
 
     def signs(self, role: str) -> bool:
-        """Whether account ``role`` ("a" or "b") signs: a if ``signers`` >= 1, b if 2."""
-        return self.signers > ("a", "b").index(role)
+        """Whether account ``role`` ("a", "b", ...) signs: the first ``signers`` accounts do."""
+        return ROLES.index(role) < self.signers
+
+    def update_of(self, role: str) -> Update:
+        """The update function of account ``role`` (:func:`unchanged` beyond the type's accounts)."""
+        k = ROLES.index(role)
+        updates = (self.update_a, self.update_b) + tuple(update for _, update in self.more)
+        return updates[k] if k < len(updates) else unchanged
 
     def update(self, role: str, checks: Any, fields: Mapping[str, Any], account: Account) -> Account:
-        """Account ``role`` ("a" or "b") after this transaction: the type's ``update_a`` or
-        ``update_b``, with the nonce set by the framework (old + 1 for a signer, else the old
-        one), on ints or on circuit variables alike."""
-        new = (self.update_a if role == "a" else self.update_b)(checks, fields, account)
+        """Account ``role`` ("a", "b", ...) after this transaction: the type's update of it, with
+        the nonce set by the framework (old + 1 for a signer, else the old one), on ints or on
+        circuit variables alike."""
+        new = self.update_of(role)(checks, fields, account)
         if not isinstance(new, Account):
             raise RegistryError(f"{self.name}: update_{role} returned {type(new).__name__}, not an Account")
         return new.replace(nonce=account.nonce + 1 if self.signs(role) else account.nonce)
@@ -139,6 +186,10 @@ class TxType:
                 chunks.append([])
             chunks[-1].append((name, width))
         return chunks + [[(name, FULL)] for name, width in self.fields if width == FULL]
+
+    def part_elements(self, values: Mapping[str, Any], part: int, type_value: Any = None) -> list[Any]:
+        """The data elements slot ``part`` of a transaction posts: ``elements`` 4p .. 4p + 3."""
+        return self.elements(values, type_value)[SLOT_ELEMENTS * part:SLOT_ELEMENTS * (part + 1)]
 
     def elements(self, values: Mapping[str, Any], type_value: Any = None) -> list[Any]:
         """The data elements of a transaction (ints, or variables in circuit: it is linear;
@@ -231,8 +282,8 @@ def _definition(tx_type: TxType) -> tuple:
         c = getattr(update, "__code__", None)
         return (getattr(update, "__qualname__", repr(update)),) + ((c.co_code, c.co_consts, c.co_names) if c else ())
 
-    return (tx_type.name, tx_type.type_id, tx_type.fields, tx_type.a, tx_type.b, tx_type.signers, tx_type.l1,
-            tx_type.fee, code(tx_type.update_a), code(tx_type.update_b))
+    return (tx_type.name, tx_type.type_id, tx_type.fields, tx_type.accounts, tx_type.signers, tx_type.l1,
+            tx_type.fee) + tuple(code(tx_type.update_of(role)) for role in tx_type.roles)
 
 
 def register(tx_type: TxType) -> TxType:
@@ -268,19 +319,21 @@ def _check_rules(t: TxType) -> None:
             refuse(f"{t.name!r} field {name!r}: width {width} is not 1..31 or 32",
                    "a field is 1..31 bytes, or 32 for a whole field element")
     widths = dict(t.fields)
-    for role in (t.a, t.b, t.fee):
+    if len(t.more) > len(ROLES) - 2:
+        refuse(f"{t.name!r} has {len(t.more) + 2} accounts", f"a type touches at most {len(ROLES)} accounts")
+    if t.more and None in (t.a, t.b):
+        refuse(f"{t.name!r} has accounts in more but not both a and b", "more holds the accounts after a and b")
+    for role in t.accounts + (t.fee,):
         if role is not None and role not in names:
-            refuse(f"{t.name!r} names field {role!r}, which it does not have", "a, b and fee name fields of the type")
-    for role in (t.a, t.b):
+            refuse(f"{t.name!r} names field {role!r}, which it does not have",
+                   "a, b and fee name fields of the type, as do the accounts in more")
+    for role in t.accounts:
         if role is not None and widths[role] != INDEX_BYTES:
             refuse(f"{t.name!r} account field {role!r} is {widths[role]} bytes",
-                   f"accounts a and b are {INDEX_BYTES}-byte account indices")
-    if t.signers not in (0, 1, 2) or (t.signers == 2 and t.b is None) or (t.signers >= 1 and t.a is None):
-        refuse(f"{t.name!r}: signers {t.signers} need accounts a (and b) to sign",
-               "signers is 0, 1 (account a signs) or 2 (a and b sign)")
-    if len(t.layout()) > MAX_ELEMENTS:
-        refuse(f"{t.name!r} needs {len(t.layout())} data elements, at most {MAX_ELEMENTS}",
-               f"a type's data packs into at most {MAX_ELEMENTS} field elements")
+                   f"accounts a and b are {INDEX_BYTES}-byte account indices, as are those in more")
+    if not 0 <= t.signers <= len(t.accounts) or None in t.accounts[:t.signers]:
+        refuse(f"{t.name!r}: signers {t.signers} need accounts {', '.join(ROLES[:max(t.signers, 0)])} to sign",
+               "signers is 0, 1 (account a signs) or 2 (a and b sign), or more: the first accounts sign")
     if t.l1 not in L1_FIELDS:
         refuse(f"{t.name!r}: unknown L1 effect {t.l1!r}", "the L1 effects are '', 'deposit' and 'withdraw'")
     missing = [name for name in L1_FIELDS[t.l1] if name not in names]
@@ -288,7 +341,7 @@ def _check_rules(t: TxType) -> None:
         refuse(f"{t.name!r}: L1 effect {t.l1!r} without fields {missing}",
                f"the contract reads {', '.join(L1_FIELDS[t.l1])} of a {t.l1!r} transaction")
     zeros = {name: 0 for name in names}
-    for role in ("a", "b"):
+    for role in t.roles:
         try:
             t.update(role, OtherSlotChecks(t), zeros, EMPTY)
         except Exception as exc:  # any failure: the batch circuit could not run the update gated to zero

@@ -32,7 +32,9 @@ updates; the rules, checked when it registers, are in ``prozchain.circuits.txtyp
 
 - the framework bumps the signer's nonce (replay protection): an update leaves it alone;
 - an update must accept all-zero inputs (it runs gated to zero in other types' slots);
-- type ids are unique, 0-3 are taken; account fields are 4-byte indices, 1-based in deposit order.
+- type ids are unique, 0-3 are taken; account fields are 4-byte indices, 1-based in deposit order;
+- more accounts go in ``more=(("to2", update), ...)`` and fields are as many as you need: a type
+  beyond 2 accounts or 4 data elements fills more slots of a batch (``TX_TYPE.n_slots``).
 
 Every process that sequences, proves or replays batches with this type imports this module
 (importing it again is harmless).

@@ -49,7 +49,7 @@ class Batch:
         """Indices of the transactions that were applied (not skipped as invalid)."""
         n_dep, out = self.trace.contexts[0].n_dep, []
         for before, after in zip(self.trace.contexts, self.trace.contexts[1:]):
-            if before.phase == IDLE and after.phase != IDLE:
+            if before.phase == IDLE and after.phase != IDLE and before.next_item >= n_dep:
                 out.append(before.next_item - n_dep)
         return out
 
@@ -68,8 +68,7 @@ class L2Node:
         new = []
         for _, log in self.chain.logs(self.portal, from_block=self._scanned):
             if log.name == "Deposited":
-                index, recipient, amount = log.args
-                self.deposits[index] = Deposit(index, recipient, amount)
+                self.deposits[log.args[0]] = Deposit(*log.args)
             elif log.name == "BatchPosted":
                 new.append(log.args)
         self._scanned = len(self.chain.blocks)

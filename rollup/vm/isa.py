@@ -21,9 +21,11 @@ SLOAD  r, r      r[a] = storage[self][r[b]]
 SSTORE r, r      storage[self][r[a]] = r[b]
 MLOAD  r, r      r[a] = memory[r[b]]
 MSTORE r, r      memory[r[a]] = r[b]
-ENV    r, imm    r[a] = caller, value, self, origin, batch, gas left (imm 0..5)
+ENV    r, imm    r[a] = caller, value, self, origin, batch, gas left (imm 0..5); in a call made
+                 by an L1 message the caller is the L1 sender's alias (vm.tx.alias)
 BALANCE r, r     r[a] = balance of address r[b]
-CALL   r, r, r   call address r[a] with value r[b]; its return value into r[c]
+CALL   r, r, r   call address r[a] with value r[b]; its return value into r[c]; a call to the
+                 messenger (value 0) records a message to L1 instead (vm.state.MESSENGER)
 LOG    r, r      log topic r[a], data r[b]
 RET    r         return r[a] (the transaction ends when the outermost call returns)
 REVERT           undo the whole transaction (gas used is kept)

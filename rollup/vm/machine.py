@@ -25,11 +25,12 @@ from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.merkle import Proof, keccak, list_verify, read, write
-from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, RUN, WITHDRAWAL_COUNT_KEY, Context,
-                             Frame, balance_key, code_key, code_size_key, memory_key,
-                             nonce_key, push_frame, slot_key, state_root, w32,
-                             withdrawal_commitment, withdrawal_key)
-from prozchain.rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RETRY_ARGS, RUN,
+                             WITHDRAWAL_COUNT_KEY, Context, Frame, balance_key, call_commitment, code_key,
+                             code_size_key, memory_key, message_commitment, message_key,
+                             message_nonce_key, nonce_key, push_frame, retry_id, retry_key, slot_key,
+                             state_root, w32, withdrawal_commitment, withdrawal_key)
+from prozchain.rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx, alias
 
 INTRINSIC_GAS = 2_000
 MAX_TX_GAS = 1_000_000
@@ -100,7 +101,17 @@ def _begin(ctx: Context, access: Access) -> Context:
             deposit = Deposit.decode(access.item(ctx.dep_root, ctx.n_dep, index))
         except DecodeError:
             return skipped
-        return _add(skipped, access, balance_key(int(deposit.recipient, 16)), deposit.amount)
+        to = int(deposit.recipient, 16)
+        credited = _add(skipped, access, balance_key(to), deposit.amount)
+        if deposit.sender is None or not 0 < deposit.gas <= MAX_TX_GAS or len(deposit.args) > RETRY_ARGS \
+                or not access.read(credited.world, code_size_key(to)):
+            return credited
+        # Kept as pending until its call returns: a revert leaves it for anyone to retry.
+        caller = alias(deposit.sender)
+        world = access.write(credited.world, retry_key(retry_id(ctx.batch, index)),
+                             call_commitment(to, caller, deposit.args))
+        return _start_call(credited.with_(world=world, next_item=index), access, world, caller, caller, to,
+                           deposit.amount, deposit.args, deposit.gas, gas_price=0)
     raw = access.item(ctx.txs_root, ctx.n_txs, index - ctx.n_dep)
     try:
         tx = L2Tx.decode(raw)
@@ -117,16 +128,31 @@ def _begin(ctx: Context, access: Access) -> Context:
         return skipped
     world = access.write(ctx.world, nonce_key(sender), tx.nonce + 1)
     world = access.write(world, balance_key(sender), balance - upfront)
-    ctx = ctx.with_(world=world, phase=END, origin=sender, gas_limit=tx.gas_limit,
-                    gas_price=tx.gas_price, gas_left=tx.gas_limit - INTRINSIC_GAS,
-                    snapshot=world, logs_snapshot=ctx.logs)
     to = int(tx.to, 16)
-    ctx = _transfer(ctx, access, sender, to, tx.value)  # cannot fail: the balance was checked
+    moved = _transfer(ctx.with_(world=world), access, sender, to, tx.value)  # the balance was checked
+    caller, args = sender, tx.args
+    if to == MESSENGER and not tx.value and 3 <= len(args) <= 3 + RETRY_ARGS:
+        key = retry_key(args[0])
+        if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:]):
+            moved = moved.with_(world=access.write(moved.world, key, 0))
+            to, caller, args = args[1] % 2**160, args[2] % 2**160, args[3:]
+    return _start_call(moved, access, world, sender, caller, to, tx.value, args,
+                       tx.gas_limit - INTRINSIC_GAS, tx.gas_price, gas_limit=tx.gas_limit)
+
+
+def _start_call(ctx: Context, access: Access, snapshot: bytes, origin: int, caller: int, to: int, value: int,
+                args: tuple[int, ...], gas: int, gas_price: int, gas_limit: Optional[int] = None) -> Context:
+    """Open the transaction (or L1 message, or its retry) calling ``to``; its value has already
+    moved. A revert goes back to ``snapshot`` (before the value moved for a transaction, and
+    before a retry consumed its message; after, for a message, whose value is credited for good,
+    as Optimism's deposits are, and which stays pending)."""
+    ctx = ctx.with_(phase=END, origin=origin, gas_limit=gas if gas_limit is None else gas_limit,
+                    gas_price=gas_price, gas_left=gas, snapshot=snapshot, logs_snapshot=ctx.logs)
     size = access.read(ctx.world, code_size_key(to))
     if not size:
         return ctx
-    regs = tuple(tx.args) + (0,) * (isa.REGISTERS - len(tx.args))
-    return ctx.with_(phase=RUN, frame=Frame(sender, to, tx.value, 0, size, regs=regs))
+    regs = tuple(args) + (0,) * (isa.REGISTERS - len(args))
+    return ctx.with_(phase=RUN, frame=Frame(caller, to, value, 0, size, regs=regs))
 
 
 # -- settle a finished transaction ---------------------------------------------------------
@@ -210,6 +236,8 @@ def _run(ctx: Context, access: Access) -> Context:
 
 def _call(ctx: Context, access: Access, f: Frame, r: list[int], a: int, b: int, c: int) -> Context:
     target, value = r[a] % 2**160, r[b]
+    if target == MESSENGER:
+        return _revert(ctx, burn_gas=False) if value else _send_message(ctx, access, f, r, c)
     if ctx.depth + 1 >= MAX_DEPTH:
         return _revert(ctx, burn_gas=False)
     moved = _transfer(ctx, access, f.address, target, value)
@@ -225,8 +253,22 @@ def _call(ctx: Context, access: Access, f: Frame, r: list[int], a: int, b: int, 
                        frame=Frame(f.address, target, value, 0, size, regs=tuple(r)))
 
 
+def _send_message(ctx: Context, access: Access, f: Frame, r: list[int], c: int) -> Context:
+    """Record message ``nonce`` of the calling contract in the world (carrying no value: ether
+    leaves L2 through :data:`BRIDGE`); its nonce goes to ``r[c]``."""
+    nonce = access.read(ctx.world, message_nonce_key(f.address))
+    commitment = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS])
+    world = access.write(ctx.world, message_key(f.address, nonce), commitment)
+    world = access.write(world, message_nonce_key(f.address), nonce + 1)
+    r[c] = nonce
+    return ctx.with_(world=world, frame=Frame(f.caller, f.address, f.value, f.pc + 1, f.code_size, f.mem,
+                                              tuple(r), f.ret))
+
+
 def _return(ctx: Context, access: Access, value: int) -> Context:
     if ctx.depth == 0:
+        if ctx.next_item < ctx.n_dep:  # an L1 message's call succeeded: nothing left to retry
+            ctx = ctx.with_(world=access.write(ctx.world, retry_key(retry_id(ctx.batch, ctx.next_item)), 0))
         return ctx.with_(phase=END, frame=Frame())
     caller, below = access.pop(ctx.stack)
     regs = list(caller.regs)

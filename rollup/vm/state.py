@@ -1,7 +1,7 @@
 """The machine state: a sparse Merkle tree of the world plus a small context in the clear.
 
-The world tree holds balances, nonces, code (one instruction word per leaf), contract storage
-and withdrawal records under the keys of :func:`balance_key` & co. The :class:`Context`
+The world tree holds balances, nonces, code (one instruction word per leaf), contract storage,
+withdrawal records and messages to L1 under the keys of :func:`balance_key` & co. The :class:`Context`
 holds everything else (the batch's inbox, the running transaction, the current call frame,
 a hash chain of suspended frames and of logs), about forty words. The state root is
 ``keccak(world || keccak(context words))``, so a withdrawal is proven against an output
@@ -26,6 +26,15 @@ BRIDGE = 0x4200000000000000000000000000000000000016
 """Value sent here (by a transaction or a CALL) leaves L2: it becomes a withdrawal record."""
 FEE_VAULT = 0x4200000000000000000000000000000000000011
 """Where transaction fees go."""
+MESSENGER = 0x4200000000000000000000000000000000000007
+"""A CALL here sends a message to L1 (see :func:`message_commitment`): registers ``r1`` name
+the L1 target, ``r2..r5`` the data words, ``r6`` the gas the L1 call needs; the callee gets the
+sender's next message nonce back. A transaction here (no value) with arguments ``(id, target,
+caller, args...)`` retries the L1 message ``id`` whose call failed (:func:`retry_key`), with the
+transaction's gas, whoever sends it."""
+RETRY_ARGS = 5
+"""At most this many argument words in an L1 message, so that a retry can name it in one transaction."""
+MESSAGE_WORDS = 4
 
 
 def a20(address: int) -> bytes:
@@ -69,6 +78,37 @@ def withdrawal_key(index: int) -> bytes:
 
 
 WITHDRAWAL_COUNT_KEY = key_of(b"withdrawals")
+
+
+def message_key(sender: int, nonce: int) -> bytes:
+    """Where message ``nonce`` of L2 address ``sender`` is recorded (its commitment)."""
+    return key_of(b"message", a20(sender), w32(nonce))
+
+
+def message_nonce_key(sender: int) -> bytes:
+    """How many messages ``sender`` has sent."""
+    return key_of(b"messages", a20(sender))
+
+
+def retry_id(batch: int, item: int) -> int:
+    """The id of the L1 message that is inbox item ``item`` of batch ``batch``."""
+    return batch << 32 | item
+
+
+def retry_key(message_id: int) -> bytes:
+    """Where an L1 message whose call has not succeeded yet is kept (see :func:`call_commitment`)."""
+    return key_of(b"retry", w32(message_id))
+
+
+def call_commitment(target: int, caller: int, args: tuple[int, ...]) -> int:
+    """What a pending L1 message's record holds: ``keccak(target || caller || args)``, never 0."""
+    return int.from_bytes(keccak(a20(target) + a20(caller) + b"".join(w32(a) for a in args)), "big") or 1
+
+
+def message_commitment(target: int, data: tuple[int, ...], gas: int) -> int:
+    """The value a message record holds: ``keccak(target || data words || gas)`` as a word;
+    the sender and nonce are in its key."""
+    return int.from_bytes(keccak(a20(target) + b"".join(w32(d) for d in data) + w32(gas)), "big")
 
 
 def withdrawal_commitment(recipient: int, amount: int) -> int:

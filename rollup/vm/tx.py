@@ -82,19 +82,50 @@ class L2Tx:
 
 @dataclass(frozen=True)
 class Deposit:
-    """Ether locked on L1 and credited on L2; its hash is what the L1 portal records."""
+    """Ether locked on L1 and credited on L2; its hash is what the L1 portal records. A deposit
+    with a ``sender`` is also an L1-to-L2 message: after the credit, the VM calls ``recipient``
+    with ``args`` and ``gas``, the caller being ``alias(sender)`` (:func:`alias`), so an L1
+    contract cannot pass for the L2 contract at its own address.
+
+    >>> d = Deposit(0, "0x" + "22" * 20, 5, sender="0x" + "33" * 20, args=(1, 2), gas=30_000)
+    >>> Deposit.decode(d.encode()) == d, Deposit.decode(Deposit(0, d.recipient, 5).encode()).sender
+    (True, None)
+    """
 
     index: int
     recipient: str
     amount: int
+    sender: Optional[str] = None
+    args: tuple[int, ...] = ()
+    gas: int = 0
 
     def encode(self) -> bytes:
-        return rlp_encode([self.index, address_bytes(to_address(self.recipient)), self.amount])
+        plain = [self.index, address_bytes(to_address(self.recipient)), self.amount]
+        if self.sender is None:
+            return rlp_encode(plain)
+        return rlp_encode(plain + [address_bytes(to_address(self.sender)), list(self.args), self.gas])
 
     @classmethod
     def decode(cls, data: bytes) -> "Deposit":
         try:
-            index, recipient, amount = decode_rlp(data)
-            return cls(to_int(index), to_address(recipient), to_int(amount))
+            items = decode_rlp(data)
+            index, recipient, amount = items[:3]
+            if len(items) == 3:
+                return cls(to_int(index), to_address(recipient), to_int(amount))
+            sender, args, gas = items[3:]
+            if not isinstance(args, list) or len(args) > MAX_ARGS:
+                raise DecodeError("bad message arguments")
+            return cls(to_int(index), to_address(recipient), to_int(amount), to_address(sender),
+                       tuple(to_int(a) for a in args), to_int(gas))
         except (ValueError, TypeError) as exc:
             raise DecodeError(f"not a deposit: {exc}") from exc
+
+
+ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
+"""Added to an L1 sender's address on L2 (as Optimism and Arbitrum do), so that an L1 contract
+and an L2 contract at the same address are never the same caller."""
+
+
+def alias(l1_address: str) -> int:
+    """The L2 caller of a message sent by ``l1_address`` on L1."""
+    return (int(to_address(l1_address), 16) + ALIAS_OFFSET) % 2**160

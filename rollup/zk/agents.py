@@ -11,7 +11,8 @@ yet, and proves and submits them: no transaction lost, none applied twice (L1 re
 whose old root is not the current root).
 
 Each batch serves the L1 deposit queue first, in order, then the mempool by fee (highest
-first; a sender's transactions in nonce order), padded with noops.
+first; a sender's transactions in nonce order), padded with noops. A transaction fills its
+type's ``n_slots`` slots; one that does not fit in what is left waits for the next batch.
 
 A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
 verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
@@ -28,7 +29,10 @@ transaction already batched is thus told where it went, not that its nonce is us
   answers, and from its own replay of L1 data, which shows the batch that applied it), claims
   their ledger entries, and watches the deposit queue: once a request is overdue it freezes the
   rollup, then exits every user with a Merkle proof from that replay and takes back unserved
-  deposits.
+  deposits. Users who distrust an announced verifier version force that path within its delay.
+
+The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
+sealing under the newest version L1 accepts now.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.store import MemoryStore, Store
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.system import System
+from prozchain.rollup.zk.system import UNIT, System
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Batch:
     new_root: int
     slots: list[Slot] = field(default_factory=list, repr=False)
     public: list[int] = field(default_factory=list)  # set by proving: old root, new root, data hash
+    version: int = 1  # the circuit version that proves it
 
     @property
     def data(self) -> bytes:
@@ -79,7 +84,7 @@ class Batch:
 
     def to_json(self) -> dict:
         return {"number": self.number, "txs": [tx.to_json() for tx in self.txs],
-                "old_root": str(self.old_root), "new_root": str(self.new_root)}
+                "old_root": str(self.old_root), "new_root": str(self.new_root), "version": self.version}
 
 
 PENDING, INCLUDED, REJECTED = "pending", "included", "rejected"
@@ -117,25 +122,62 @@ def fee_of(tx: Tx) -> int:
     return tx.fields[tx.tx_type.fee] if tx.tx_type.fee else 0
 
 
+@dataclass(frozen=True)
+class VersionCircuit:
+    """A circuit version's batch circuit, compiled, and its proving key."""
+
+    spec: BatchCircuit
+    compiled: CompiledCircuit
+    zkey: ZKey
+
+
 class Pipeline:
-    """Sequencer and aggregator of ``system``; see the module doc."""
+    """Sequencer and aggregator of ``system``; see the module doc. It proves with ``compiled``
+    and ``zkey`` (version 1, ``system.spec``) and the versions :meth:`add_version` gives it,
+    batching under the newest one L1 accepts now."""
 
     def __init__(self, system: System, compiled: CompiledCircuit, zkey: ZKey, store: Optional[Store] = None,
                  blinding: Optional[random.Random] = None):
         """``blinding``: a seeded stream for the proofs' blinding factors, so a simulation
         replays byte for byte (proofs stay valid; they are then not zero-knowledge). Default:
         fresh randomness from the prover."""
-        self.system, self.compiled, self.zkey, self.blinding = system, compiled, zkey, blinding
-        self.spec: BatchCircuit = system.spec
+        self.system, self.blinding = system, blinding
+        self.circuits = {1: VersionCircuit(system.spec, compiled, zkey)}
         self.store = store if store is not None else MemoryStore()
         self.rejected: dict[str, str] = {}
         self.stats: list[BatchStats] = []
         self.restore()
 
+    # -- circuit versions ---------------------------------------------------------------------------
+    def add_version(self, version: int, spec: BatchCircuit, compiled: CompiledCircuit, zkey: ZKey) -> None:
+        """Prove batches of ``version`` (proposed on L1 with ``spec``'s shape) with this circuit and key."""
+        self.circuits[version] = VersionCircuit(spec, compiled, zkey)
+
+    @property
+    def version(self) -> int:
+        """The newest version this operator has a circuit for and L1 accepts batches of now."""
+        chain, rollup = self.system.chain, self.system.rollup
+        usable = [v for v in self.circuits if chain.view(rollup, "usable", v)]
+        if not usable:
+            raise ZkRollupError(f"L1 accepts none of this operator's circuit versions {sorted(self.circuits)}")
+        return max(usable)
+
+    @property
+    def spec(self) -> BatchCircuit:
+        return self.circuits[self.version].spec
+
+    @property
+    def compiled(self) -> CompiledCircuit:
+        return self.circuits[self.version].compiled
+
+    @property
+    def zkey(self) -> ZKey:
+        return self.circuits[self.version].zkey
+
     # -- memory from the store and L1 -------------------------------------------------------------
     def restore(self) -> None:
         chain = self.system.chain
-        self.node = ZkNode(chain, self.system.rollup, self.spec.depth)
+        self.node = ZkNode(chain, self.system.rollup, self.system.depth)
         self.node.sync()
         self.head = self.node.tree.copy()
         self.mempool: list[tuple[int, Tx]] = [(seq, Tx.from_json(doc)) for seq, doc in self.store.get("mempool", [])]
@@ -144,7 +186,8 @@ class Pipeline:
             doc = self.store.get(key)
             if doc["number"] < self.node.batches:
                 continue  # L1 verified it already
-            batch = Batch(doc["number"], [Tx.from_json(t) for t in doc["txs"]], int(doc["old_root"]), int(doc["new_root"]))
+            batch = Batch(doc["number"], [Tx.from_json(t) for t in doc["txs"]], int(doc["old_root"]), int(doc["new_root"]),
+                          version=doc["version"])
             if batch.old_root != self.head.root:
                 raise TxRejected(f"stored batch {batch.number} does not start from the head state")
             batch.slots = [apply_tx(self.head, tx, check_signatures=False) for tx in batch.txs]
@@ -174,7 +217,7 @@ class Pipeline:
         try:
             if tx.tx_type.l1 == "deposit":
                 raise TxRejected("deposits come from the L1 queue only")
-            if tx.type not in [t.name for t in self.spec.types]:
+            if not any(tx.tx_type in c.spec.types for c in self.circuits.values()):
                 raise TxRejected(f"this rollup's circuit does not take {tx.type!r} transactions")
             slot = apply_tx(self.head, tx)
             undo(self.head, slot)
@@ -205,21 +248,30 @@ class Pipeline:
         return out
 
     def seal(self, serve_deposits: bool = True) -> Optional[Batch]:
-        """Cut the next batch from the queue and the mempool (None when both are empty)."""
-        old_root, txs, slots = self.head.root, [], []
-        for tx in self.queued_deposits()[:self.spec.slots] if serve_deposits else []:
+        """Cut the next batch from the queue and the mempool (None when both are empty), for the
+        newest version L1 accepts; transactions of types that version does not take wait."""
+        version = self.version
+        spec = self.circuits[version].spec
+        old_root, txs, slots, free = self.head.root, [], [], spec.slots
+        for tx in self.queued_deposits() if serve_deposits else []:
+            if tx.tx_type.n_slots > free:
+                break  # the queue is served in order
             slots.append(apply_tx(self.head, tx, check_signatures=False))
             txs.append(tx)
+            free -= tx.tx_type.n_slots
         waiting = sorted(self.mempool, key=lambda item: (-fee_of(item[1]), item[0]))
         progress = True
-        while progress and len(txs) < self.spec.slots:
+        while progress and free:
             progress = False
             for item in list(waiting):
-                if len(txs) == self.spec.slots:
-                    break
+                if item[1].tx_type not in spec.types:
+                    continue  # it waits for a version that takes it
+                if item[1].tx_type.n_slots > free:
+                    continue  # a multi-slot transaction waits for a batch with room for it
                 try:
                     slots.append(apply_tx(self.head, item[1]))
                     txs.append(item[1])
+                    free -= item[1].tx_type.n_slots
                 except NonceAhead:
                     continue  # its turn has not come
                 except TxRejected as exc:
@@ -228,10 +280,10 @@ class Pipeline:
                 progress = True
         if not txs:
             return None
-        for tx in self.spec.pad(txs)[len(txs):]:
+        for tx in spec.pad(txs)[len(txs):]:
             slots.append(apply_tx(self.head, tx))
             txs.append(tx)
-        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots)
+        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots, version=version)
         included = {tx.key() for tx in txs}
         self.mempool = [(s, t) for s, t in self.mempool if t.key() not in included and t.key() not in self.rejected]
         with self.store.batch():
@@ -249,13 +301,15 @@ class Pipeline:
 
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
         start = time.perf_counter()
-        witness = self.compiled.solve(self.spec.inputs(batch.old_root, batch.new_root, batch.slots))
+        circuit = self.circuits[batch.version]
+        witness = circuit.compiled.solve(circuit.spec.inputs(batch.old_root, batch.new_root, batch.slots))
         return ints_to_array(witness), time.perf_counter() - start
 
     def _prove_witness(self, batch: Batch, witness: np.ndarray, witness_s: float) -> tuple[list[int], BatchStats]:
         start = time.perf_counter()
-        proof, batch.public = prove(self.zkey, witness, backend=get_backend("c"), rng=self.blinding)
-        stats = BatchStats(batch.number, batch.n_txs, self.compiled.r1cs.n_constraints, witness_s,
+        circuit = self.circuits[batch.version]
+        proof, batch.public = prove(circuit.zkey, witness, backend=get_backend("c"), rng=self.blinding)
+        stats = BatchStats(batch.number, batch.n_txs, circuit.compiled.r1cs.n_constraints, witness_s,
                            time.perf_counter() - start, len(batch.data))
         return proof_words(proof), stats
 
@@ -276,8 +330,8 @@ class Pipeline:
     def submit(self, batch: Batch, proof: list[int], stats: Optional[BatchStats] = None) -> Receipt:
         """Post ``batch`` with ``proof`` to the rollup contract; on success it leaves ``sealed``."""
         chain, op = self.system.chain, self.system.operator
-        receipt = chain.transact(op, self.system.rollup, "submit_batch", batch.old_root, batch.new_root, batch.data,
-                                 proof, gas_limit=3_000_000)
+        receipt = chain.transact(op, self.system.rollup, "submit_batch", batch.version, batch.old_root, batch.new_root,
+                                 batch.data, proof, gas_limit=3_000_000)
         if receipt.status:
             self.node.sync()
             self.sealed = [b for b in self.sealed if b.number != batch.number]
@@ -290,8 +344,9 @@ class Pipeline:
     def verify_gas(self, batch: Batch, proof: list[int]) -> int:
         """Execution gas of the verifier contract alone on this proof (a separate measuring call)."""
         chain, op = self.system.chain, self.system.operator
-        data = chain.calldata(self.system.verifier, "verify", (batch.public, proof))
-        receipt = chain.transact(op, self.system.verifier, "verify", batch.public, proof, gas_limit=1_000_000)
+        verifier = chain.view(self.system.rollup, "version", batch.version).verifier
+        data = chain.calldata(verifier, "verify", (batch.public, proof))
+        receipt = chain.transact(op, verifier, "verify", batch.public, proof, gas_limit=1_000_000)
         return receipt.gas_used - G.intrinsic_gas(data, False)
 
     def run_batch(self) -> Optional[tuple[Batch, Receipt, Proof]]:
@@ -358,12 +413,17 @@ class OperatorAgent(Agent):
 
 class Wallet(Agent):
     """Acts for ``users`` (L1 keys; their L2 accounts are the ones their deposits opened);
-    ``exodus`` turns the watcher on."""
+    ``exodus`` turns the watcher on. ``leave_on_upgrade``: the users distrust any verifier
+    version announced on L1 and leave before it applies: a user queues a 1-unit deposit, which
+    the operator must serve before the deadline or let the rollup be frozen (then everyone
+    exits, and the deposit is refunded)."""
 
     def __init__(self, name: str, sim: Any, system: System, users: list[Key], operator: str,
-                 poll_ms: int = 12_000, exodus: bool = True):
+                 poll_ms: int = 12_000, exodus: bool = True, leave_on_upgrade: bool = False):
         super().__init__(name, sim, durable=True)
         self.system, self.operator, self.poll_ms, self.exodus = system, operator, poll_ms, exodus
+        self.leave_on_upgrade = leave_on_upgrade
+        self.forced: set[int] = set()  # versions whose announcement made a user queue a request
         self.keys = {k.address: k for k in users}  # an address costs a curve multiplication: once
         self.status: dict[str, TxStatus] = {}
         self.outbox: dict[str, Tx] = {}
@@ -430,9 +490,25 @@ class Wallet(Agent):
             if anyone not in busy:
                 self.l1(self.keys[anyone], "freeze")
                 self.log("freezing the rollup: a queued request is overdue")
+        if self.leave_on_upgrade and not state.frozen:
+            self._leave_before_upgrades(busy)
         if state.frozen and self.replays:
             self._exodus(busy)
         self.timer(self.poll_ms, "poll", self._poll)
+
+    def _leave_before_upgrades(self, busy: set) -> None:
+        chain, rollup = self.system.chain, self.system.rollup
+        for pending in chain.view(rollup, "pending"):
+            if pending.change != "activation" or pending.version in self.forced:
+                continue
+            opened = [log.args for _, log in chain.logs(rollup, "Deposited") if log.args[5] in self.keys]
+            ready = [args for args in opened if args[5] not in busy]
+            if ready:
+                *_, ax, ay, sender = ready[0]
+                chain.submit(chain.build(self.keys[sender], rollup, "deposit", ax, ay, value=UNIT, gas_limit=L1_GAS))
+                busy.add(sender)
+                self.forced.add(pending.version)
+                self.log(f"version {pending.version} applies at t={pending.at}: queued a request to force an exit")
 
     def _exodus(self, busy: set) -> None:
         chain, rollup, node = self.system.chain, self.system.rollup, self.node

@@ -1,5 +1,6 @@
 """An L2 node that rebuilds the rollup state from L1 data alone: the verified batches' calldata
-(logged by the contract) replayed in order on an empty account tree.
+(logged by the contract) replayed in order on an empty account tree, each decoded with the
+types of the circuit version it names (read from the contract's registry).
 
 Posted data carries every field of every transaction (deposits include the key), and a batch
 was accepted only with a proof of exactly that data, so replaying it without signatures gives
@@ -16,8 +17,9 @@ but the signers' nonces are the ones their accounts held when it applied.
 
 from __future__ import annotations
 
-from prozchain.circuits.txtypes import AccountTree, Tx, apply_tx, decode_batch
+from prozchain.circuits.txtypes import AccountTree, Tx, TxRejected, TxType, apply_tx, decode_batch
 from prozchain.rollup.l1 import Chain
+from prozchain.rollup.zk.contracts.registry import Version
 from prozchain.rollup.zk.errors import ZkRollupError
 
 TxId = tuple
@@ -38,21 +40,36 @@ class ZkNode:
         self.batches = 0
         self.from_block = 0
         self.included: dict[TxId, int] = {}  # every applied transaction but noops -> its batch
+        self.versions: dict[int, Version] = {}  # the circuit versions batches named, as L1 holds them
+
+    def decode(self, batch: int, version: int, data: bytes) -> list[tuple[TxType, dict[str, int]]]:
+        """Batch ``batch``'s data decoded with the types of its circuit ``version``."""
+        if version not in self.versions:
+            self.versions[version] = self.chain.view(self.rollup, "version", version)
+        try:
+            decoded = decode_batch(data)
+        except TxRejected as exc:
+            raise ZkRollupError(f"batch {batch} (version {version}) does not decode: {exc}; a process decodes "
+                                "only the types it has registered (import the modules of the version's types)") from exc
+        for t, _ in decoded:
+            if not self.versions[version].takes(t):
+                raise ZkRollupError(f"batch {batch} holds {t.name!r} transactions, its version {version} does not take them")
+        return decoded
 
     def sync(self) -> int:
         """Apply the batches verified since the last call; returns how many."""
         applied = 0
         for number, log in self.chain.logs(self.rollup, "BatchVerified", self.from_block):
-            batch, old_root, new_root, data, _ = log.args
+            batch, old_root, new_root, data, _, version = log.args
             if batch < self.batches:
                 continue
             if old_root != self.tree.root:
                 raise ZkRollupError(f"batch {batch} starts from {old_root:#x}, the node is at {self.tree.root:#x}")
             ids = []
-            for t, values in decode_batch(data):
+            for t, values in self.decode(batch, version, data):
                 slot = apply_tx(self.tree, Tx(t.name, values), check_signatures=False)
                 if t.name != "noop":
-                    nonces = (slot.old_a.nonce, slot.old_b.nonce)[:t.signers]
+                    nonces = tuple(old.nonce for old in slot.olds[:t.signers])
                     ids.append(tx_id(Tx(t.name, values, nonces=nonces)))
             if self.tree.root != new_root:
                 raise ZkRollupError(f"replaying batch {batch} gives root {self.tree.root:#x}, L1 says {new_root:#x}")

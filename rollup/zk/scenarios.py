@@ -9,7 +9,7 @@ defence is on. Accounts' amounts are in L2 units (1 gwei, :data:`~prozchain.roll
 
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(name for name in all_scenarios() if name.startswith("zk-"))
-['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-prover-crash']
+['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-malicious-upgrade', 'zk-prover-crash']
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
 from prozchain.native.curve import P
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, Unit, readable
-from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.l1 import Chain, Contract, Key, external
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
@@ -29,7 +29,8 @@ from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.zk.agents import REJECTED, Batch, OperatorAgent, Wallet
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
-from prozchain.rollup.zk.system import DEADLINE, L2_UNIT, UNIT, System, circuit_and_key, deploy
+from prozchain.rollup.zk.contracts.registry import types_mask
+from prozchain.rollup.zk.system import DEADLINE, L2_UNIT, UNIT, UPGRADE_DELAY, System, circuit_and_key, deploy
 
 COMMON = dict(users=3, loss=0.05, prove_ms=8_000)
 NEVER = 2**40  # a deadline no run reaches: no exodus
@@ -49,20 +50,23 @@ class Run(kit.Run):
 
 
 def build(seed: int, params: dict, deadline: int = DEADLINE, checks_proofs: bool = True,
-          durable: bool = True, censor_from: int | None = None, exodus: bool = True) -> Run:
+          durable: bool = True, censor_from: int | None = None, exodus: bool = True,
+          upgrade_delay: int = UPGRADE_DELAY, leave_on_upgrade: bool = False) -> Run:
     """The world, the operator and the wallet; the users' plan is added by :func:`plan`."""
     sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
     users = [Key.from_seed(f"zk-user-{i}".encode()) for i in range(params["users"])]
     operator = Key.from_seed(b"zk-operator")
     chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
     spec, compiled, zkey = circuit_and_key()
-    system = deploy(chain, operator, operator, spec, zkey.verification_key(), deadline, checks_proofs)
+    system = deploy(chain, operator, operator, spec, zkey.verification_key(), deadline, checks_proofs,
+                    upgrade_delay=upgrade_delay)
     run = Run(sim=sim, params=params, chain=chain, system=system, users=users,
               l2_keys=[f"zk-l2-{i}".encode().ljust(32, b".") for i in range(len(users))])
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
     run.agents["operator"] = sim.add(OperatorAgent("operator", sim, system, compiled, zkey, BLOCK_MS,
                                                    params["prove_ms"], durable, censor_from))
-    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, users, "operator", BLOCK_MS, exodus))
+    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, users, "operator", BLOCK_MS, exodus,
+                                          leave_on_upgrade))
     sim.scheduler.every(BLOCK_MS, "judge: escrow", lambda: run.escrow_ok.append(escrow_matches(run)), until=10**12)
     return run
 
@@ -295,7 +299,7 @@ def invalid_batch(seed: int, params: dict) -> ScenarioResult:
             for what, args in (("wrong new root", (root, evil_root, evil_data, proof)),
                                ("tampered proof", (root, root, batch.data, tampered)),
                                ("data mismatch", (root, root, evil_data, proof))):
-                receipt = chain.transact(thief, rollup, "submit_batch", *args, gas_limit=3_000_000)
+                receipt = chain.transact(thief, rollup, "submit_batch", 1, *args, gas_limit=3_000_000)
                 outcomes.append((what, receipt.status, receipt.error or "accepted"))
                 run.sim.scheduler.log(f"attacker: {what}: {receipt.error or 'ACCEPTED'}")
             outcomes.append(("state unchanged", (chain.view(rollup, "state"), chain.state.balance(rollup)) == before, ""))
@@ -329,3 +333,65 @@ def prover_crash(seed: int, params: dict) -> ScenarioResult:
         return judge(run, "zk-prover-crash", {},
                      notes=(f"crash at {crashed[0] if crashed else '-'} ms while proving",),
                      attack_attempted=bool(crashed))
+
+
+def everyone_exited(run: Run) -> bool:
+    """Frozen, and every account with a balance under the last verified root has exited."""
+    view = l1_view(run)
+    node = ZkNode(run.chain, run.system.rollup, run.system.depth)
+    try:
+        node.sync()
+    except (ZkRollupError, TxRejected):
+        return False
+    return bool(view["frozen"]) and all(i in view["exited"] for i, a in node.tree.accounts.items() if a.balance)
+
+
+class AcceptAnything(Contract):
+    """The compromised governance's verifier: every proof verifies."""
+
+    @external
+    def verify(self, inputs: list[int], proof: list[int]) -> bool:
+        return True
+
+
+@scenario("zk-malicious-upgrade", "compromised governance proposes a verifier that accepts anything and the "
+          "operator stops serving; users see the pending version on L1, force an exit (deadline < delay) and leave "
+          "with everything before it applies (defense=off: no time lock, the version applies at once and a forged "
+          "batch withdraws the escrow)", defense="on", attack_at=300_000, deadline_s=600, delay_s=1_800, **COMMON)
+def malicious_upgrade(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    delay = params["delay_s"] if on else 0
+    run = build(seed, params, deadline=params["deadline_s"], censor_from=params["attack_at"],
+                upgrade_delay=delay, leave_on_upgrade=True)
+    forged: list[tuple[str, bool, str]] = []
+    with run.sim:
+        plan(run, run.sim.scheduler.rng("users"))
+        chain, rollup, thief = run.chain, run.system.rollup, run.system.operator   # governance is the operator
+
+        def forge(when: str) -> None:
+            root = chain.view(rollup, "state").root
+            evil_root, evil_data = evil_batch(run, b"thief".ljust(32, b"."))
+            receipt = chain.transact(thief, rollup, "submit_batch", 2, root, evil_root, evil_data, [0] * 8,
+                                     gas_limit=3_000_000)
+            forged.append((when, receipt.status, receipt.error or "ACCEPTED"))
+            run.sim.scheduler.log(f"attacker: forged batch {when}: {receipt.error or 'ACCEPTED'}")
+            for entry, to, _ in l1_view(run)["credits"]:
+                if to == thief.address and not chain.view(rollup, "claimed", entry):
+                    chain.transact(thief, rollup, "claim", entry, gas_limit=200_000)
+
+        def propose() -> None:
+            verifier, _ = chain.deploy(thief, AcceptAnything)
+            spec = run.system.spec
+            eta = chain.transact(thief, rollup, "propose_version", 2, verifier, spec.slots, spec.n_elements,
+                                 types_mask(spec.types), gas_limit=300_000).return_value
+            run.sim.scheduler.log(f"attacker: version 2 (accepts anything) proposed, applies at t={eta}")
+            forge("at once")
+            if delay:
+                run.sim.scheduler.at(run.sim.scheduler.now + 1_000 * delay + BLOCK_MS, "attacker: forge at activation",
+                                     lambda: forge("at activation"))
+        run.sim.scheduler.at(params["attack_at"], "attacker: propose a verifier that accepts anything", propose)
+        run.sim.run(until=params["attack_at"] + 1_000 * max(delay, params["deadline_s"]) + 60_000)
+        return judge(run, "zk-malicious-upgrade", {
+            "forged_batches_refused": bool(forged) and not any(ok for _, ok, _ in forged),
+            "every_user_exited": everyone_exited(run),
+        }, notes=tuple(f"forged batch {w}: {e}" for w, _, e in forged), attack_attempted=bool(forged))

@@ -36,16 +36,23 @@ from prozchain.prover.groth16.setup import constraint_system, dev_setup
 from prozchain.rollup.common.units import ETHER, Unit
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.l1.token import NO_BANK
+from prozchain.rollup.zk.contracts.registry import types_mask
 from prozchain.rollup.zk.contracts.rollup import ZkRollup
 from prozchain.rollup.zk.contracts.verifier import verifier_contract
+from prozchain.rollup.zk.errors import ZkRollupError
 
 UNIT = 10**9  # one L2 balance unit is one gwei
 L2_UNIT = Unit("gwei", "L2 units", UNIT)  # what L2 balances count, for results and their text
 DEADLINE = 3_600  # seconds a queued deposit may wait before anyone can freeze the rollup
+# notice of a verifier version change: longer than the deadline, so a user who distrusts it can
+# force the rollup to serve or freeze, and exit, before it applies
+UPGRADE_DELAY = 24 * DEADLINE
 
 
 @dataclass
 class System:
+    """A deployed rollup; ``verifier`` and ``spec`` are version 1's (see :func:`propose_version`)."""
+
     chain: Chain
     rollup: Address
     verifier: Address
@@ -58,15 +65,33 @@ class System:
 
 
 def deploy(chain: Chain, deployer: Key, operator: Key, spec: BatchCircuit, vk: VerificationKey,
-           deadline: int = DEADLINE, checks_proofs: bool = True, bank: Address = NO_BANK,
-           unit: int = UNIT) -> System:
-    """Deploy the verifier of ``vk`` and a rollup for ``spec``'s batches starting from an empty
-    tree; with a ``bank``, the rollup carries the bank's asset, ``unit`` base units an L2 unit."""
+           deadline: int = DEADLINE, checks_proofs: bool = True, governance: Address | None = None,
+           upgrade_delay: int = UPGRADE_DELAY, bank: Address = NO_BANK, unit: int = UNIT) -> System:
+    """Deploy the verifier of ``vk`` and a rollup for ``spec``'s batches (its version 1) starting
+    from an empty tree; ``governance`` (by default the deployer) may add verifier versions with
+    ``upgrade_delay`` seconds' notice. With a ``bank``, the rollup carries the bank's asset,
+    ``unit`` base units an L2 unit."""
     verifier, _ = chain.deploy(deployer, verifier_contract(vk))
     rollup, _ = chain.deploy(deployer, ZkRollup, verifier, operator.address, AccountTree(spec.depth).root,
-                             spec.depth, spec.slots, spec.n_elements, unit, deadline, checks_proofs, bank,
-                             gas_limit=1_000_000)
+                             spec.depth, spec.slots, spec.n_elements, types_mask(spec.types), unit, deadline,
+                             checks_proofs, governance or deployer.address, upgrade_delay, bank, gas_limit=1_000_000)
     return System(chain, rollup, verifier, spec, operator)
+
+
+def propose_version(system: System, governance: Key, spec: BatchCircuit, vk: VerificationKey) -> tuple[int, int]:
+    """Deploy the verifier of ``vk`` and propose it, with ``spec``'s shape, as the rollup's next
+    version (``governance`` signs both): ``(version, activation time)``. ``spec`` must have the
+    rollup's depth; its types may differ (a new type needs its own version)."""
+    if spec.depth != system.depth:
+        raise ZkRollupError(f"a version's circuit has the rollup's depth {system.depth}, not {spec.depth}")
+    chain = system.chain
+    verifier, _ = chain.deploy(governance, verifier_contract(vk))
+    version = chain.view(system.rollup, "next_version")
+    receipt = chain.transact(governance, system.rollup, "propose_version", version, verifier, spec.slots,
+                             spec.n_elements, types_mask(spec.types), gas_limit=300_000)
+    if not receipt.status:
+        raise ZkRollupError(f"proposing version {version}: {receipt.error}")
+    return version, receipt.return_value
 
 
 def demo_rollup() -> System:

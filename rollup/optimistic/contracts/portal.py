@@ -7,6 +7,8 @@
   bank's one asset instead of ether: the L2's native balance counts that asset (one rollup
   instance per asset), deposits come from the bank with ``deposit_for(recipient, amount)``, and
   withdrawals are paid through ``bank.release``.
+- ``send_message(target, args, gas)`` (payable) is a deposit that also calls ``target`` on L2
+  (an L1-to-L2 message; the caller it sees is the sender's alias, :func:`prozchain.rollup.vm.tx.alias`).
 - ``post_batch(data, txs_root, n_txs)`` (calldata) or ``post_blob_batch(txs_root, n_txs)``
   (the payload in blob 0) by the sequencer: the compressed transactions and the root of their
   list tree, which is the inbox the dispute game's one-step proofs open.
@@ -27,7 +29,8 @@ from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1.token import incoming, pay_out
 from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
-from prozchain.rollup.vm.state import addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.state import RETRY_ARGS, addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm.machine import MAX_TX_GAS
 from prozchain.rollup.vm.tx import Deposit
 
 MAX_DEPOSITS_PER_BATCH = 64
@@ -56,21 +59,32 @@ class Portal(Contract):
     # -- deposits ---------------------------------------------------------------------------
     @external(payable=True)
     def deposit(self, recipient: Address) -> int:
-        return self._deposit(recipient, incoming(self, self.value))
+        return self._enqueue(Deposit(self.load("deposits"), recipient, incoming(self, self.value)))
 
     @external(payable=True)
     def deposit_for(self, recipient: Address, amount: int) -> int:
         """The bank credits ``amount`` (already escrowed) to ``recipient`` on L2."""
-        return self._deposit(recipient, incoming(self, amount))
+        return self._enqueue(Deposit(self.load("deposits"), recipient, incoming(self, amount)))
 
-    def _deposit(self, recipient: str, amount: int) -> int:
-        self.require(amount > 0, "a deposit must carry value")
-        index = self.load("deposits")
-        leaf = self.keccak(Deposit(index, recipient, amount).encode())
-        self.store("deposit", index, value=word(leaf))
-        self.store("deposits", value=index + 1)
-        self.emit("Deposited", index, recipient, data=b32(amount), args=(index, recipient, amount))
-        return index
+    @external(payable=True)
+    def send_message(self, target: Address, args: list[int], gas: int) -> int:
+        """An L1-to-L2 message: a deposit of ``msg.value`` to ``target`` that the VM then calls
+        with ``args`` and ``gas``, the caller being the sender's alias; returns its deposit index. If
+        the call fails, anyone can retry it on L2 (:data:`prozchain.rollup.vm.state.MESSENGER`)."""
+        self.require(len(args) <= RETRY_ARGS and 0 < gas <= MAX_TX_GAS, f"a message takes at most {RETRY_ARGS} "
+                     f"words and a gas limit in (0, {MAX_TX_GAS}]")
+        self.require(self.value == 0 or not self.load("bank"), "a message to a banked portal carries no ether")
+        return self._enqueue(Deposit(self.load("deposits"), target, self.value, self.sender, tuple(args), gas))
+
+    def _enqueue(self, deposit: Deposit) -> int:
+        self.require(deposit.amount > 0 or deposit.sender is not None, "a deposit must carry value")
+        leaf = self.keccak(deposit.encode())
+        self.store("deposit", deposit.index, value=word(leaf))
+        self.store("deposits", value=deposit.index + 1)
+        args = (deposit.index, deposit.recipient, deposit.amount) + \
+            (() if deposit.sender is None else (deposit.sender, deposit.args, deposit.gas))
+        self.emit("Deposited", deposit.index, deposit.recipient, data=b32(deposit.amount), args=args)
+        return deposit.index
 
     # -- batches ----------------------------------------------------------------------------
     @external

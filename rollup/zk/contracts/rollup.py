@@ -10,11 +10,15 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
   account leaf and the keys are unchanged: one rollup instance per asset (the design choice of
   docs/crosslayer.md). The bank escrows the tokens and queues them with
   ``deposit_for(ax, ay, amount, owner)``; every payment out goes through ``bank.release``.
-- ``submit_batch(old_root, new_root, data, proof)`` (the operator): ``old_root`` must be the
-  current root; the calldata ``data`` is decoded (every registered transaction type) and
+- ``submit_batch(version, old_root, new_root, data, proof)`` (the operator): ``version`` must
+  be usable now (:mod:`~prozchain.rollup.zk.contracts.registry`: versions are added and retired
+  by governance behind a time lock); ``old_root`` must be the current root; the calldata
+  ``data`` is decoded (every registered transaction type; the version must take each) and
   hashed as the circuit does (Poseidon, priced as poseidon-solidity's), each deposit in it must
   be the queue's next request, and the proof must verify for ``(old_root, new_root,
-  data_hash)``. Then the root advances, withdrawals and the fees enter the ledger.
+  data_hash)`` under the version's verifier. Then the root advances, withdrawals and the fees
+  enter the ledger, and the keccak of ``data`` is kept (``batch_data_hash``) for L1 contracts
+  that open the batch's transactions, such as the messenger of :mod:`prozchain.rollup.messages`.
 - ``claim(id)`` pays a ledger entry once. ``freeze()``: anyone, once the queue's head has waited
   longer than ``deadline`` seconds; then ``exit(...)`` pays each account's balance under the last
   verified root to its owner once (Merkle proof checked on L1), ``refund(i)`` each unserved deposit.
@@ -33,10 +37,11 @@ from typing import NamedTuple
 from prozchain.native.curve import R
 from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, decode_batch, leaf_hash
-from prozchain.circuits.txtypes.registry import BALANCE_BITS
-from prozchain.rollup.common.words import addr
-from prozchain.rollup.l1 import Address, Contract, external
+from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
+from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.l1 import Address, external
 from prozchain.rollup.l1.token import incoming, pay_out
+from prozchain.rollup.zk.contracts.registry import VerifierRegistry
 
 # Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
 POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}
@@ -50,14 +55,18 @@ def merkle_proof_gas(depth: int) -> int:
 def posted_transactions(data: bytes, slots: int, n_elements: int) -> list[tuple[TxType, dict[str, int]]]:
     """The transactions of a batch's posted ``data`` as :meth:`ZkRollup.submit_batch` judges
     them (the same code): :class:`TxRejected` with the contract's reason when the data does not
-    decode, holds other than ``slots`` transactions, or a type wider than ``n_elements``."""
+    decode, its transactions do not fill exactly ``slots`` slots (a type with more than 2
+    accounts or 4 data elements fills several, ``TxType.n_slots``), or a type posts more than
+    ``n_elements`` elements per slot."""
     try:
         decoded = decode_batch(data)
     except TxRejected as exc:
         raise TxRejected(f"batch data does not decode: {exc}") from exc
-    if len(decoded) != slots:
-        raise TxRejected(f"batch data holds {len(decoded)} transactions, a batch has {slots}")
-    if not all(len(t.layout()) <= n_elements for t, _ in decoded):
+    used = sum(t.n_slots for t, _ in decoded)
+    if used != slots:
+        filling = f" filling {used} slots" if used != len(decoded) else ""
+        raise TxRejected(f"batch data holds {len(decoded)} transactions{filling}, a batch has {slots}")
+    if not all(min(len(t.layout()), SLOT_ELEMENTS) <= n_elements for t, _ in decoded):
         raise TxRejected("batch data holds a transaction type this rollup's circuit does not take")
     return decoded
 
@@ -73,14 +82,18 @@ class RollupState(NamedTuple):
     frozen: int  # 1 once exodus mode is on
 
 
-class ZkRollup(Contract):
+class ZkRollup(VerifierRegistry):
     def constructor(self, verifier: Address, operator: Address, genesis_root: int, depth: int, slots: int,
-                    n_elements: int, unit: int, deadline: int, checks_proofs: bool, bank: Address) -> None:
-        for name, value in (("verifier", int(verifier, 16)), ("operator", int(operator, 16)),
-                            ("root", genesis_root), ("depth", depth), ("slots", slots),
-                            ("n_elements", n_elements), ("unit", unit), ("deadline", deadline),
-                            ("checks_proofs", int(checks_proofs)), ("next_index", 1), ("bank", int(bank, 16))):
+                    n_elements: int, types: int, unit: int, deadline: int, checks_proofs: bool,
+                    governance: Address, upgrade_delay: int, bank: Address) -> None:
+        """Version 1 is ``verifier`` for batches of ``slots`` x ``n_elements`` of ``types`` (a
+        :func:`~prozchain.rollup.zk.contracts.registry.types_mask`); ``governance`` changes
+        versions with ``upgrade_delay`` seconds' notice; ``bank`` keeps the value (zero: ether, here)."""
+        for name, value in (("operator", int(operator, 16)), ("root", genesis_root), ("depth", depth),
+                            ("unit", unit), ("deadline", deadline), ("checks_proofs", int(checks_proofs)),
+                            ("next_index", 1), ("bank", int(bank, 16))):
             self.store(name, value=value)
+        self._init_registry(governance, upgrade_delay, verifier, slots, n_elements, types)
 
     # -- deposits ------------------------------------------------------------------------------
     @external(payable=True)
@@ -123,17 +136,20 @@ class ZkRollup(Contract):
 
     # -- batches -------------------------------------------------------------------------------
     @external
-    def submit_batch(self, old_root: int, new_root: int, data: bytes, proof: list[int]) -> int:
-        """Verify and apply a batch; see the module doc. Returns the batch number."""
+    def submit_batch(self, version: int, old_root: int, new_root: int, data: bytes, proof: list[int]) -> int:
+        """Verify and apply a batch of circuit ``version``; see the module doc. Returns the batch number."""
         self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
         self.require(self.sender == addr(self.load("operator")), "only the operator submits batches")
         self.require(old_root == self.load("root"), "old root is not the current root")
         self.require(0 <= new_root < R, "new root is not a field element")
-        slots, n_elements = self.load("slots"), self.load("n_elements")
+        circuit = self._usable_version(version)
+        slots, n_elements = circuit.slots, circuit.n_elements
         try:
             decoded = posted_transactions(data, slots, n_elements)
         except TxRejected as exc:
             self.require(False, str(exc))
+        for t, _ in decoded:
+            self.require(circuit.takes(t), f"batch data holds {t.name!r} transactions, version {version} does not take them")
         self.env.meter.charge(slots * POSEIDON_GAS[n_elements + 1], "Poseidon data hash")
         h = data_hash(decoded, n_elements)
         served = self.load("served")
@@ -144,8 +160,7 @@ class ZkRollup(Contract):
                 self.require(self.load("request", served) == expected, f"batch deposit does not match queued request {served}")
                 served += 1
         if self.load("checks_proofs"):
-            verifier = addr(self.load("verifier"))
-            self.require(self.call(verifier, "verify", [old_root, new_root, h], proof), "invalid proof")
+            self.require(self.call(circuit.verifier, "verify", [old_root, new_root, h], proof), "invalid proof")
         self.store("served", value=served)
         self.store("root", value=new_root)
         fees = 0
@@ -157,7 +172,9 @@ class ZkRollup(Contract):
             self._credit(self.load("operator"), fees)
         batch = self.load("batches")
         self.store("batches", value=batch + 1)
-        self.emit("BatchVerified", batch, data=data, args=(batch, old_root, new_root, data, served))
+        # What L1 contracts open a verified batch's transactions against (messages to L1).
+        self.store("data_keccak", batch, value=word(self.keccak(data)))
+        self.emit("BatchVerified", batch, version, data=data, args=(batch, old_root, new_root, data, served, version))
         return batch
 
     def _credit(self, to: int, amount: int) -> None:
@@ -220,6 +237,12 @@ class ZkRollup(Contract):
         served = self.load("served")
         return served < self.load("queued") and \
             self.timestamp > self.load("request_time", served) + self.load("deadline")
+
+    @external
+    def batch_data_hash(self, batch: int) -> bytes:
+        """The keccak of verified batch ``batch``'s posted data."""
+        self.require(batch < self.load("batches"), f"no verified batch {batch}")
+        return b32(self.load("data_keccak", batch))
 
     @external
     def claimed(self, entry: int) -> bool:

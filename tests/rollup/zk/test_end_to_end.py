@@ -78,7 +78,7 @@ def proven():
 def test_invalid_batches_are_rejected_and_change_nothing(proven, attack, reason):
     rig, batch, proof = proven
     before = (rig.state(), rig.escrow_units())
-    receipt = rig.call(rig.system.operator, "submit_batch", *attack(batch, proof))
+    receipt = rig.call(rig.system.operator, "submit_batch", 1, *attack(batch, proof))
     assert not receipt.status and reason in receipt.error
     assert (rig.state(), rig.escrow_units()) == before
 
@@ -87,10 +87,10 @@ def test_only_the_operator_submits_and_a_batch_lands_once(proven):
     rig, batch, proof = proven
     stranger = Key.from_seed(b"stranger")
     rig.chain.state.add_balance(stranger.address, 10**18)
-    receipt = rig.call(stranger, "submit_batch", batch.old_root, batch.new_root, batch.data, proof)
+    receipt = rig.call(stranger, "submit_batch", 1, batch.old_root, batch.new_root, batch.data, proof)
     assert not receipt.status and "only the operator" in receipt.error
     assert rig.pipeline.submit(batch, proof).status
-    replayed = rig.call(rig.system.operator, "submit_batch", batch.old_root, batch.new_root, batch.data, proof)
+    replayed = rig.call(rig.system.operator, "submit_batch", 1, batch.old_root, batch.new_root, batch.data, proof)
     assert not replayed.status and "old root is not the current root" in replayed.error
     assert rig.pipeline.accept(rig.transfer(0, 1, 10)) .startswith("transfer: signed for nonce 0 (already used")
 
@@ -128,7 +128,7 @@ def test_a_deposit_must_be_served_in_queue_order():
     slots = [apply_tx(rig.pipeline.head, tx, check_signatures=False) for tx in second_first]
     batch = Batch(0, second_first, old, rig.pipeline.head.root, slots)
     proof, _ = rig.pipeline.prove(batch)             # a valid proof: only the queue order is wrong
-    receipt = rig.call(rig.system.operator, "submit_batch", batch.old_root, batch.new_root, batch.data, proof)
+    receipt = rig.call(rig.system.operator, "submit_batch", 1, batch.old_root, batch.new_root, batch.data, proof)
     assert not receipt.status and "does not match queued request 0" in receipt.error
 
 
@@ -142,7 +142,7 @@ def test_exodus_after_a_censored_deposit():
     assert not early.status and "no queued request is overdue" in early.error
     rig.chain.advance_time(601)
     assert rig.call(rig.users[0], "freeze").status
-    assert not rig.call(rig.system.operator, "submit_batch", 0, 0, b"", [0] * 8).status
+    assert not rig.call(rig.system.operator, "submit_batch", 1, 0, 0, b"", [0] * 8).status
     node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)   # from L1 data alone
     node.sync()
     for user, index in ((0, 1), (1, 2)):

@@ -16,6 +16,7 @@ from prozchain.rollup.zk.scenarios import build, judge, plan
 ATTACKS = {
     "zk-censorship-exodus": "every_user_exited",
     "zk-invalid-batch": "invalid_batches_rejected",
+    "zk-malicious-upgrade": "forged_batches_refused",
     "zk-prover-crash": "no_acked_tx_lost",
 }
 SMALL = {"users": "2"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from prozchain.circuits.gadgets.eddsa import public_key
-from prozchain.circuits.txtypes import (BALANCE_BITS, FULL, REGISTRY, Account, AccountTree, BatchCircuit, PyChecks,
+from prozchain.circuits.txtypes import (BALANCE_BITS, REGISTRY, Account, AccountTree, BatchCircuit, PyChecks,
                                         RegistryError, Tx, TxRejected, TxType, apply_tx, register, sign_tx)
 from prozchain.relations import WitnessError
 
@@ -99,7 +99,11 @@ ALL_ZERO = "rule: an update must accept all-zero inputs"
     (TxType("big", 300), r"not a byte \(rule: a type id is 0..255"),
     (TxType("twice", 160, (("x", 4), ("x", 4))), "rule: field names are unique"),
     (TxType("wide", 160, (("x", 40),)), r"width 40 .*\(rule: a field is 1..31 bytes, or 32"),
-    (TxType("long", 160, tuple((f"x{i}", FULL) for i in range(4))), "needs 5 data elements.*rule: a type's data packs"),
+    (TxType("gap", 160, (("a", 4), ("c", 4)), a="a", more=(("c", lambda c, f, acc: acc),)),
+     "accounts in more but not both a and b.*rule: more holds the accounts after a and b"),
+    (TxType("fat-c", 160, (("a", 4), ("b", 4), ("c", 8)), a="a", b="b", more=(("c", lambda c, f, acc: acc),)),
+     "account field 'c' is 8 bytes.*as are those in more"),
+    (TxType("c-signs-alone", 160, (("a", 4),), a="a", signers=3), "rule: signers is 0, 1 .* or 2 .*the first accounts"),
     (TxType("orphan", 160, (("x", 4),), a="to"), r"names field 'to'.*rule: a, b and fee name fields"),
     (TxType("fat-index", 160, (("from", 8),), a="from"), "account field 'from' is 8 bytes.*rule: accounts a and b are 4-byte"),
     (TxType("lonely", 160, (("a", 4),), a="a", signers=2), "rule: signers is 0, 1 .* or 2"),
