@@ -19,7 +19,7 @@ setup(
     package_dir={f"prozchain.{layer}": layer for layer in LAYERS},
     package_data={
         "prozchain.native": ["src/*.c", "src/*.h"],
-        "prozchain.bench": ["msm_peer.js", "package.json", "package-lock.json"],
+        "prozchain.bench": ["msm_peer.js", "witness_peer.js", "package.json", "package-lock.json"],
     },
     setup_requires=["cffi==2.0.0"],
     cffi_modules=["native/build.py:make_builder"],

@@ -73,18 +73,23 @@ def parse_profile(line: str) -> dict[str, float]:
     return {words[i]: float(words[i + 1]) / 1000 for i in range(0, len(words) - 2, 3) if words[i + 2] == "ms"}
 
 
-def snarkjs_command() -> tuple[Optional[list[str]], Optional[str]]:
-    """The snarkjs command from bench/'s lock file (installing it once), or why it cannot run."""
+def npm_tool(name: str) -> tuple[Optional[list[str]], Optional[str]]:
+    """The command of an npm binary from bench/'s lock file (installing it once), or why it cannot run."""
     if not shutil.which("node"):
         return None, "node is not installed"
-    binary = HERE / "node_modules" / ".bin" / "snarkjs"
+    binary = HERE / "node_modules" / ".bin" / name
     if not binary.exists():
         if not shutil.which("npm"):
-            return None, "snarkjs is not installed in bench/ and npm is missing"
+            return None, f"{name} is not installed in bench/ and npm is missing"
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE, capture_output=True)
         if not binary.exists():
-            return None, "`npm ci` in bench/ did not install snarkjs"
+            return None, f"`npm ci` in bench/ did not install {name}"
     return [str(binary)], None
+
+
+def snarkjs_command() -> tuple[Optional[list[str]], Optional[str]]:
+    """The snarkjs command from bench/'s lock file (installing it once), or why it cannot run."""
+    return npm_tool("snarkjs")
 
 
 # The child is started by a small launcher process, which times it and reads its peak RSS from

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from typing import Callable, Sequence, TypeVar
 
-from prozchain.circuits.builder import current
+from prozchain.circuits.builder import current, inverse_or_zero, quotient  # noqa: F401 (hints for gadgets)
 from prozchain.circuits.lc import Value, Var, lift
 
 F = TypeVar("F", bound=Callable)

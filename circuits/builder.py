@@ -27,6 +27,7 @@ from typing import Callable, Iterator, Sequence
 
 from prozchain.native.curve import R
 from prozchain.native.errors import NotInvertibleError
+from prozchain.native.kernels import HintOp
 
 from prozchain.circuits.errors import CircuitError
 from prozchain.circuits.lc import Value, Var, lift
@@ -254,6 +255,21 @@ def _inverse(x: int) -> int:
     if x == 0:
         raise NotInvertibleError("division by a variable whose value is 0")
     return pow(x, -1, R)
+
+
+def quotient(n: int, d: int) -> int:
+    """The hint ``n / d`` (``d`` must not be 0): the solver runs it in C."""
+    return n * pow(d, -1, R) % R
+
+
+def inverse_or_zero(v: int) -> int:
+    """The hint ``1 / v``, or 0 for ``v = 0``: the solver runs it in C."""
+    return pow(v, -1, R) if v else 0
+
+
+# Hints the witness solver runs as one field operation in C, without calling them; a zero
+# divisor hands the hint back to its function, which reports it as it always has.
+NATIVE_HINTS = {_inverse: HintOp.INVERSE, quotient: HintOp.QUOTIENT, inverse_or_zero: HintOp.INVERSE_OR_ZERO}
 
 
 def nest(flat: list, shape: tuple[int, ...]):

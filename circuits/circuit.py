@@ -20,14 +20,17 @@ results with ``output``. ``compile()`` traces ``define`` once and returns a
 
 from __future__ import annotations
 
+import functools
 import gc
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
 from prozchain.circuits.builder import HINT, INTERNAL, KIND_NAMES, OUTPUT, PRIVATE, PUBLIC, Builder, Hint, Signal, nest, tracing
 from prozchain.circuits.builder import current
+from prozchain.native import Backend
+from prozchain.native.kernels import R1CSProgram
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.circuits import solver
 
@@ -154,9 +157,19 @@ class CompiledCircuit:
         )
 
     # -- witnesses -------------------------------------------------------------------------
-    def solve(self, inputs: Mapping[str, object], check: bool = True) -> list[int]:
+    def solve(self, inputs: Mapping[str, object], check: bool = True, backend: Optional[Backend] = None) -> list[int]:
         """The full witness for ``inputs`` (signal name -> value or nested lists of values)."""
-        return solver.solve(self, inputs, check)
+        return solver.solve(self, inputs, check, backend)
+
+    def solve_array(self, inputs: Mapping[str, object], check: bool = True,
+                    backend: Optional[Backend] = None) -> np.ndarray:
+        """:meth:`solve` as canonical ``(n_wires, 4)`` uint64 limbs, the prover's layout."""
+        return solver.solve_array(self, inputs, check, backend)
+
+    @functools.cached_property
+    def program(self) -> R1CSProgram:
+        """What the solver runs (made on first use; see :mod:`prozchain.circuits.solver`)."""
+        return solver.program(self)
 
     def check(self, witness: Sequence[int]) -> None:
         """Raise ``ConstraintError`` naming the first violated constraint (index, site, values)."""

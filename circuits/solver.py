@@ -2,9 +2,15 @@
 
 It never runs the circuit's Python code again: each internal wire is either solved from the one
 constraint that introduced it (the wire appears once, linearly, in that constraint's C) or
-produced by a hint function. Steps are visited in creation order, so every wire a step reads is
-already known. Rows are read from the sparse arrays a chunk at a time, which keeps memory
-bounded for circuits of millions of constraints.
+produced by a hint. Steps are visited in creation order, so every wire a step reads is already
+known. The steps run in the backend's ``r1cs_solve`` kernel (the C core by default) over the
+witness as canonical ``(n_wires, 4)`` limbs, on the circuit's
+:class:`~prozchain.native.kernels.R1CSProgram`, made once; the kernel also runs the hints that
+are one field operation (:data:`~prozchain.circuits.builder.NATIVE_HINTS`) and hands every other
+hint back here, to its Python function. The reference backend runs the same steps on Python ints
+and hands every hint back: the tests compare the two. The check after solving evaluates the
+constraints no step solved from (assertions, the constraints on hints): the others hold by
+construction, so the first failing constraint and the count are those ``R1CS.check`` reports.
 
 >>> from prozchain.circuits import Circuit
 >>> class Cube(Circuit):
@@ -17,20 +23,19 @@ bounded for circuits of millions of constraints.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Optional
 
 import numpy as np
 
+from prozchain.native import Backend, get_backend
 from prozchain.native.curve import R
+from prozchain.native.kernels import HintOp, R1CSProgram, array_to_ints, r1cs_program
 
-from prozchain.circuits.builder import PRIVATE, PUBLIC, flatten
+from prozchain.circuits.builder import NATIVE_HINTS, PRIVATE, PUBLIC, flatten
 from prozchain.relations.errors import WitnessError
 
 if TYPE_CHECKING:
     from prozchain.circuits.circuit import CompiledCircuit
-
-CHUNK = 8192
-
 
 def parse_value(value: object, where: str) -> int:
     """A field element from an int or a decimal/hex string, as circom's input JSON allows."""
@@ -48,7 +53,7 @@ def parse_value(value: object, where: str) -> int:
     return value % R
 
 
-def assign_inputs(compiled: "CompiledCircuit", inputs: Mapping[str, object], witness: list[int]) -> None:
+def assign_inputs(compiled: "CompiledCircuit", inputs: Mapping[str, object], witness: np.ndarray) -> None:
     declared = {s.name for s in compiled.signals if s.kind in (PUBLIC, PRIVATE)}
     unknown = sorted(set(inputs) - declared)
     if unknown:
@@ -64,58 +69,55 @@ def assign_inputs(compiled: "CompiledCircuit", inputs: Mapping[str, object], wit
             raise WitnessError(f"input signal {signal.name!r} has shape {shape}, the circuit declares {signal.shape}")
         for i, (wire, v) in enumerate(zip(signal.wires, flat)):
             where = f"input signal {signal.name!r}" + (f" element {i}" if signal.shape else "")
-            witness[wire] = parse_value(v, where)
+            _store(witness, wire, parse_value(v, where))
 
 
-def _dot(terms: dict[int, int], witness: list[int]) -> int:
-    return sum(c * witness[w] for w, c in terms.items()) % R
+def _store(witness: np.ndarray, wire: int, value: int) -> None:
+    witness[wire] = np.frombuffer(value.to_bytes(32, "little"), "<u8")
 
 
-def solve(compiled: "CompiledCircuit", inputs: Mapping[str, object], check: bool = True) -> list[int]:
-    """Every wire's value from the input signals; with ``check``, the constraints are verified too."""
+def _dot(terms: dict[int, int], witness: np.ndarray) -> int:
+    return sum(c * int.from_bytes(witness[w].tobytes(), "little") for w, c in terms.items()) % R
+
+
+def program(compiled: "CompiledCircuit") -> R1CSProgram:
+    """The solve program of ``compiled`` (what :attr:`CompiledCircuit.program` caches)."""
     r1cs = compiled.r1cs
-    witness = [0] * r1cs.n_wires
-    witness[0] = 1
+    hints = [(NATIVE_HINTS.get(h.fn, HintOp.PYTHON), h.inputs, h.outputs) for h in compiled.hints]
+    matrices = [(m.indptr, m.wires, m.coeff_ids) for m in (r1cs.A, r1cs.B, r1cs.C)]
+    return r1cs_program(r1cs.n_wires, matrices, r1cs.coeffs, compiled.step_source, compiled.step_wire, hints)
+
+
+def solve_array(compiled: "CompiledCircuit", inputs: Mapping[str, object], check: bool = True,
+                backend: Optional[Backend] = None) -> np.ndarray:
+    """Every wire's value from the input signals, as canonical ``(n_wires, 4)`` uint64 limbs (the
+    prover's layout); with ``check``, the constraints are verified too. ``backend`` runs the
+    steps (default: :func:`~prozchain.native.get_backend`'s)."""
+    backend = backend or get_backend()
+    prog = compiled.program
+    witness = np.zeros((prog.n_wires, 4), np.uint64)
+    witness[0, 0] = 1
     assign_inputs(compiled, inputs, witness)
-    table = np.empty(len(r1cs.coeffs), dtype=object)
-    table[:] = r1cs.coeffs
-    inverses: dict[int, int] = {1: 1}
-    matrices = (r1cs.A, r1cs.B, r1cs.C)
-    for start in range(0, len(compiled.step_source), CHUNK):
-        sources = compiled.step_source[start : start + CHUNK].tolist()
-        targets = compiled.step_wire[start : start + CHUNK].tolist()
-        rows = [s for s in sources if s >= 0]
-        if rows:  # the constraints these steps solve form one increasing range
-            lo, hi = rows[0], rows[-1] + 1
-            chunk = []
-            for m in matrices:
-                ptr = m.indptr[lo : hi + 1].tolist()
-                base, end = ptr[0], ptr[-1]
-                chunk.append(([p - base for p in ptr], m.wires[base:end].tolist(), table[m.coeff_ids[base:end]].tolist()))
-        for source, target in zip(sources, targets):
-            if source < 0:
-                run_hint(compiled, -source - 1, witness)
-                continue
-            r = source - lo
-            (pa, wa, ca), (pb, wb, cb), (pc, wc, cc) = chunk
-            a = sum(ca[j] * witness[wa[j]] for j in range(pa[r], pa[r + 1]))
-            b = sum(cb[j] * witness[wb[j]] for j in range(pb[r], pb[r + 1]))
-            rest, own = 0, 0
-            for j in range(pc[r], pc[r + 1]):
-                if wc[j] == target:
-                    own = cc[j]
-                else:
-                    rest += cc[j] * witness[wc[j]]
-            inv = inverses.get(own)
-            if inv is None:
-                inv = inverses[own] = pow(own, -1, R)
-            witness[target] = (a * b - rest) * inv % R
+    k = 0
+    while k < prog.n_steps:
+        k = backend.r1cs_solve(prog, witness, k)
+        if k < prog.n_steps:
+            run_hint(compiled, -int(prog.step_source[k]) - 1, witness)
+            k += 1
     if check:
-        r1cs.check(witness)
+        first, n_bad = backend.r1cs_check(prog, witness, prog.unsolved_rows)
+        if first >= 0:
+            raise compiled.r1cs.constraint_error(array_to_ints(witness), first, n_bad)
     return witness
 
 
-def run_hint(compiled: "CompiledCircuit", index: int, witness: list[int]) -> None:
+def solve(compiled: "CompiledCircuit", inputs: Mapping[str, object], check: bool = True,
+          backend: Optional[Backend] = None) -> list[int]:
+    """:func:`solve_array` as a list of ints."""
+    return array_to_ints(solve_array(compiled, inputs, check, backend))
+
+
+def run_hint(compiled: "CompiledCircuit", index: int, witness: np.ndarray) -> None:
     hint = compiled.hints[index]
     args = [_dot(terms, witness) for terms in hint.inputs]
     where = f"hint {hint.name!r} ({compiled.r1cs.sites[hint.site]})"
@@ -126,5 +128,5 @@ def run_hint(compiled: "CompiledCircuit", index: int, witness: list[int]) -> Non
     values = list(result) if isinstance(result, (list, tuple)) else [result]
     if len(values) != len(hint.outputs):
         raise WitnessError(f"{where} returned {len(values)} values, {len(hint.outputs)} expected")
-    for wire, value in zip(hint.outputs, values):
-        witness[wire] = int(value) % R
+    data = b"".join((int(value) % R).to_bytes(32, "little") for value in values)
+    witness[hint.outputs] = np.frombuffer(data, "<u8").reshape(-1, 4)

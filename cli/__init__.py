@@ -55,6 +55,7 @@ GROUPS = {
 MEASUREMENTS = {
     "channels": "prozchain.rollup.channels.measure:register",
     "messages": "prozchain.rollup.messages.measure:register",
+    "shielded": "prozchain.rollup.shielded.measure:register",
     "sidechain": "prozchain.rollup.sidechain.measure:register",
 }
 

@@ -31,9 +31,11 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Literal, Optional, Sequence, Tuple
 
+import numpy as np
+
 from prozchain.native.curve import GENERATORS, GT_ONE, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
-from prozchain.native.kernels import (PreparedBases, array_to_ints, check_fr_array, ints_to_array, prepare_bases,
+from prozchain.native.kernels import (PreparedBases, R1CSProgram, array_to_ints, check_fr_array, ints_to_array, prepare_bases,
                                       scalars_array)
 
 CheckLevel = Literal["canonical", "curve", "subgroup"]
@@ -164,6 +166,53 @@ class Backend:
                                                f"signal {s})")
             out[m][c] = (out[m][c] + values[i] * inv2 * w[s]) % R
         return ints_to_array(out[0], R), ints_to_array(out[1], R)
+
+    def r1cs_solve(self, program: R1CSProgram, witness: np.ndarray, start: int = 0) -> int:
+        """Run ``program``'s solve steps from ``start`` on ``witness`` (canonical ``(n_wires, 4)``
+        limbs, filled in place) until a hint its caller must run, whose step is returned, or the
+        end (``program.n_steps``). Here, the reference: every hint goes back to the caller (its
+        Python function defines it), and a step finds its wire's coefficient by scanning C."""
+        table = program.coeffs
+
+        def value(wire: int) -> int:
+            return int.from_bytes(witness[wire].tobytes(), "little")
+
+        def row(m: int, i: int) -> tuple[list[int], list[int]]:
+            lo, hi = int(program.indptr[m][i]), int(program.indptr[m][i + 1])
+            return program.wires[m][lo:hi].tolist(), [table[c] for c in program.ids[m][lo:hi].tolist()]
+
+        for k in range(start, program.n_steps):
+            source, target = int(program.step_source[k]), int(program.step_wire[k])
+            if source < 0:
+                return k
+            a, b = (sum(c * value(w) for w, c in zip(*row(m, source))) for m in (0, 1))
+            rest, own = 0, 0
+            for w, c in zip(*row(2, source)):
+                if w == target:
+                    own = c
+                else:
+                    rest += c * value(w)
+            result = (a * b - rest) * pow(own, -1, R) % R
+            witness[target] = np.frombuffer(result.to_bytes(32, "little"), "<u8")
+        return program.n_steps
+
+    def r1cs_check(self, program: R1CSProgram, witness: np.ndarray,
+                   rows: Optional[np.ndarray] = None) -> tuple[int, int]:
+        """The first constraint of ``program`` that ``witness`` (canonical limbs) violates, or -1,
+        and how many it violates: among ``rows`` (ascending indices) when given, else among all."""
+        w = np.empty(len(witness), dtype=object)
+        w[:] = array_to_ints(witness)
+        table = np.empty(len(program.coeffs), dtype=object)
+        table[:] = list(program.coeffs)
+        dots = []
+        for m in range(3):
+            products = table[program.ids[m].astype(np.int64)] * w[program.wires[m].astype(np.int64)]
+            sums = np.concatenate([np.zeros(1, dtype=object), np.cumsum(products)])
+            dots.append(sums[program.indptr[m][1:]] - sums[program.indptr[m][:-1]])
+        bad = np.nonzero((dots[0] * dots[1] - dots[2]) % R != 0)[0]
+        if rows is not None:
+            bad = np.intersect1d(bad, rows)
+        return (int(bad[0]) if len(bad) else -1), len(bad)
 
     def qap_h(self, a, b, shift: int):
         """A * B - C on the coset ``shift * <w>``, where ``a``, ``b`` are the evaluations of A

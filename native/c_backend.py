@@ -39,7 +39,7 @@ from prozchain.native._bn254 import ffi, lib
 from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
 from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NativeMemoryError, NotInvertibleError
-from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, check_fr_array, ntt_log,
+from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, R1CSProgram, array_to_ints, check_fr_array, ntt_log,
                                       points_to_array)
 
 PATHS = tuple(path for path in ("adx", "portable") if hasattr(lib, f"pz_{path}_add"))
@@ -127,6 +127,8 @@ class PathKernels:
     fr_ntt: Kernel
     qap_abc: Kernel
     qap_h: Kernel
+    r1cs_solve: Kernel
+    r1cs_check: Kernel
 
     def group(self, group: Group) -> GroupKernels:
         return self.g1 if group is Group.G1 else self.g2
@@ -199,6 +201,44 @@ def from_limbs(arr, count: int) -> list[int]:
 def _ptr(arr: np.ndarray):
     """A C pointer into a C-contiguous uint64 numpy array (no copy)."""
     return ffi.from_buffer("uint64_t[]", arr)
+
+
+def _check_witness(program: R1CSProgram, witness: np.ndarray) -> None:
+    if witness.shape != (program.n_wires, 4) or witness.dtype != np.uint64 or not witness.flags.c_contiguous:
+        raise InvalidArgumentError(f"the witness must be a C-contiguous ({program.n_wires}, 4) uint64 array, "
+                                   f"not {witness.dtype} {witness.shape}")
+
+
+def _r1cs_struct(program: R1CSProgram):
+    """``program`` as the C core's ``struct pz_r1cs``, made once and kept in ``program.cache``
+    with the buffers its pointers hold."""
+    made = program.cache.get("c")
+    if made is None:
+        cs = ffi.new("struct pz_r1cs *")
+        keep = [cs]
+
+        def buffer(ctype: str, arr: np.ndarray):
+            keep.append(ffi.from_buffer(ctype, arr))
+            return keep[-1]
+
+        for m in range(3):
+            cs.indptr[m] = buffer("int64_t[]", program.indptr[m])
+            cs.wires[m] = buffer("uint32_t[]", program.wires[m])
+            cs.ids[m] = buffer("uint32_t[]", program.ids[m])
+        cs.coeffs = buffer("uint64_t[]", program.coeffs_mont)
+        cs.one_id, cs.n_steps = program.one_id, program.n_steps
+        cs.step_source = buffer("int64_t[]", program.step_source)
+        cs.step_wire = buffer("int64_t[]", program.step_wire)
+        cs.step_own = buffer("int32_t[]", program.step_own)
+        cs.own_inv = buffer("uint64_t[]", program.own_inv)
+        cs.hint_op = buffer("uint8_t[]", program.hint_op)
+        cs.hint_lc = buffer("int64_t[]", program.hint_lc)
+        cs.hint_ptr = buffer("int64_t[]", program.hint_ptr)
+        cs.hint_wires = buffer("uint32_t[]", program.hint_wires)
+        cs.hint_coeffs = buffer("uint64_t[]", program.hint_coeffs)
+        cs.hint_out = buffer("int64_t[]", program.hint_out)
+        made = program.cache["c"] = (cs, keep)
+    return made[0]
 
 
 def _check_below(arr: np.ndarray, modulus: int) -> None:
@@ -345,6 +385,28 @@ class CBackend(Backend):
             m, c, s = (int(recs[bad][k]) for k in ("matrix", "constraint", "signal"))
             raise InvalidFieldElementError(f"coefficient record {bad} is invalid (matrix {m}, row {c}, signal {s})")
         return a, b
+
+    def r1cs_solve(self, program: R1CSProgram, witness: np.ndarray, start: int = 0) -> int:
+        """See :meth:`Backend.r1cs_solve`; in C, which also runs the hints of ``program.hint_op``
+        (one field operation each), so only the others come back. ``witness`` must be a
+        C-contiguous ``(program.n_wires, 4)`` uint64 array of values below R (not checked)."""
+        _check_witness(program, witness)
+        return self._kernels.r1cs_solve(_r1cs_struct(program), _ptr(witness), start)
+
+    def r1cs_check(self, program: R1CSProgram, witness: np.ndarray,
+                   rows: Optional[np.ndarray] = None) -> tuple[int, int]:
+        """See :meth:`Backend.r1cs_check`; one pass in C."""
+        _check_witness(program, witness)
+        n_bad = ffi.new("int64_t *")
+        if rows is None:
+            first = self._kernels.r1cs_check(_r1cs_struct(program), _ptr(witness), ffi.NULL, program.n_constraints, n_bad)
+        else:
+            rows = np.ascontiguousarray(rows, np.int64)
+            if len(rows) and (rows.min() < 0 or rows.max() >= program.n_constraints or (np.diff(rows) <= 0).any()):
+                raise InvalidArgumentError("r1cs_check: rows must be ascending constraint indices")
+            first = self._kernels.r1cs_check(_r1cs_struct(program), _ptr(witness), ffi.from_buffer("int64_t[]", rows),
+                                             len(rows), n_bad)
+        return first, n_bad[0]
 
     def qap_h(self, a, b, shift: int):
         """See :meth:`Backend.qap_h`; six NTTs and the pointwise products in C."""

@@ -20,7 +20,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Optional, Sequence
 
 import numpy as np
@@ -135,3 +136,134 @@ def ntt_log(n: int) -> int:
     if log > TWO_ADICITY:
         raise InvalidArgumentError(f"NTT size 2^{log} exceeds Fr's 2-adicity {TWO_ADICITY}")
     return log
+
+
+class HintOp(IntEnum):
+    """How the witness solver runs a hint (``enum pz_hint_op`` in native/src/api.h): its Python
+    function, or one field operation the C core does itself (handing a zero divisor back to the
+    Python function, which reports it)."""
+
+    PYTHON = 0
+    INVERSE = 1  # 1 / x
+    QUOTIENT = 2  # n / d
+    INVERSE_OR_ZERO = 3  # 1 / x, or 0 for x = 0
+
+    @property
+    def arity(self) -> int:
+        return 2 if self is HintOp.QUOTIENT else 1
+
+
+@dataclass
+class R1CSProgram:
+    """What the witness solver runs (``struct pz_r1cs`` in native/src/api.h), built once per
+    compiled circuit by :func:`r1cs_program`: the R1CS's matrices A, B, C in CSR form (``indptr``,
+    ``wires``, ``ids`` into the coefficient table; ``coeffs`` canonical ints, ``coeffs_mont`` the
+    kernels' Montgomery limbs, ``one_id`` the id of 1 or -1), the solve steps (``step_source``: the
+    constraint solving ``step_wire``, or ``-(h + 1)`` for hint ``h``; ``step_own`` the row of
+    ``own_inv``, ``2^512 / c`` for the wire's coefficient ``c`` in that constraint's C), and the hints
+    the C core runs itself (``hint_op``; their input combinations ``hint_lc`` -> ``hint_ptr`` ->
+    ``hint_wires``, ``hint_coeffs``; one output wire ``hint_out``). ``cache`` holds what a backend
+    derives from it (the C struct)."""
+
+    n_wires: int
+    indptr: tuple[np.ndarray, np.ndarray, np.ndarray]
+    wires: tuple[np.ndarray, np.ndarray, np.ndarray]
+    ids: tuple[np.ndarray, np.ndarray, np.ndarray]
+    coeffs: Sequence[int]
+    coeffs_mont: np.ndarray
+    one_id: int
+    step_source: np.ndarray
+    step_wire: np.ndarray
+    step_own: np.ndarray
+    own_inv: np.ndarray
+    hint_op: np.ndarray
+    hint_lc: np.ndarray
+    hint_ptr: np.ndarray
+    hint_wires: np.ndarray
+    hint_coeffs: np.ndarray
+    hint_out: np.ndarray
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.step_source)
+
+    @property
+    def n_constraints(self) -> int:
+        return len(self.indptr[0]) - 1
+
+    @property
+    def unsolved_rows(self) -> np.ndarray:
+        """The constraints no step solves a wire from (assertions, hints' checks), ascending: a
+        step's constraint holds by construction, its wire being fresh and alone in it."""
+        rows = self.cache.get("unsolved")
+        if rows is None:
+            solved = np.zeros(self.n_constraints, bool)
+            solved[self.step_source[self.step_source >= 0]] = True
+            rows = self.cache["unsolved"] = np.nonzero(~solved)[0]
+        return rows
+
+
+def _mont_fr(values: Sequence[int]) -> np.ndarray:
+    return ints_to_array([v * MONT % R for v in values], R).reshape(len(values), 4)
+
+
+def r1cs_program(n_wires: int, matrices: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], coeffs: Sequence[int],
+                 step_source: np.ndarray, step_wire: np.ndarray,
+                 hints: Sequence[tuple[HintOp, Sequence[dict[int, int]], Sequence[int]]]) -> R1CSProgram:
+    """The solve program of an R1CS: ``matrices`` are A, B, C as ``(indptr, wires, coefficient
+    ids)``, ``coeffs`` the coefficient table (ints below R), ``step_source`` / ``step_wire`` the
+    solve steps (see :class:`R1CSProgram`), ``hints`` one ``(op, input combinations {wire: coeff},
+    output wires)`` per hint. Each constraint a step names must hold its wire in C, and not in A
+    or B: then it holds by construction once solved.
+
+    >>> from prozchain.native.kernels import HintOp, r1cs_program
+    >>> import numpy as np
+    >>> rows = lambda *r: (np.array([0, *np.cumsum([len(x) for x in r])]), np.array([w for x in r for w in x]),
+    ...                    np.zeros(sum(map(len, r)), np.int64))
+    >>> p = r1cs_program(3, [rows([1]), rows([1]), rows([2])], [1], np.array([0]), np.array([2]), [])
+    >>> p.n_steps, p.one_id, p.step_own.tolist()
+    (1, 0, [0])
+    """
+    indptr = tuple(np.ascontiguousarray(m[0], np.int64) for m in matrices)
+    wires = tuple(np.ascontiguousarray(m[1], np.uint32) for m in matrices)
+    ids = tuple(np.ascontiguousarray(m[2], np.uint32) for m in matrices)
+    step_source = np.ascontiguousarray(step_source, np.int64)
+    step_wire = np.ascontiguousarray(step_wire, np.int64)
+    if any(len(w) and int(w.max()) >= n_wires for w in wires) or any(len(i) and int(i.max()) >= len(coeffs) for i in ids):
+        raise InvalidArgumentError("r1cs_program: a term names a wire or a coefficient beyond the tables")
+    # the coefficient of each step's own wire in the C row of its constraint
+    n_rows = len(indptr[2]) - 1
+    solved = step_source >= 0
+    target_of_row = np.full(n_rows, -1, np.int64)
+    target_of_row[step_source[solved]] = step_wire[solved]
+    for m in (0, 1):  # a wire in A or B of its own constraint would be read before it is solved
+        rows_of_terms = np.repeat(np.arange(n_rows), np.diff(indptr[m]))
+        if (wires[m].astype(np.int64) == target_of_row[rows_of_terms]).any():
+            raise InvalidArgumentError("r1cs_program: a step's wire appears in A or B of its own constraint")
+    term_row = np.repeat(np.arange(n_rows), np.diff(indptr[2]))
+    own_term = np.nonzero(wires[2].astype(np.int64) == target_of_row[term_row])[0]
+    own_id_of_row = np.full(n_rows, -1, np.int64)
+    own_id_of_row[term_row[own_term]] = ids[2][own_term]
+    own_ids = own_id_of_row[step_source[solved]]
+    if (own_ids < 0).any():
+        raise InvalidArgumentError("r1cs_program: a step's wire is missing from its constraint's C")
+    distinct, own_index = np.unique(own_ids, return_inverse=True)
+    step_own = np.full(len(step_source), -1, np.int32)
+    step_own[solved] = own_index
+    own_inv = ints_to_array([pow(coeffs[int(i)], -1, R) * MONT * MONT % R for i in distinct], R).reshape(-1, 4)
+    ops, lc, ptr, hint_wires, hint_values, out = [], [0], [0], [], [], []
+    for op, inputs, outputs in hints:
+        native = op is not HintOp.PYTHON and len(inputs) == op.arity and len(outputs) == 1
+        ops.append(op if native else HintOp.PYTHON)
+        out.append(outputs[0] if native else -1)
+        for terms in inputs if native else ():
+            hint_wires.extend(terms)
+            hint_values.extend(terms.values())
+            ptr.append(len(hint_wires))
+        lc.append(len(ptr) - 1)
+    one = [i for i, c in enumerate(coeffs) if c == 1]
+    return R1CSProgram(n_wires, indptr, wires, ids, coeffs, _mont_fr(coeffs), one[0] if one else -1,
+                       step_source, step_wire, step_own, own_inv, np.array(ops, np.uint8), np.array(lc, np.int64),
+                       np.array(ptr, np.int64), np.array(hint_wires, np.uint32), _mont_fr(hint_values),
+                       np.array(out, np.int64))

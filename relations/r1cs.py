@@ -147,17 +147,20 @@ class R1CS:
             raise WitnessError(f"wire 0 must be 1, the witness has {witness[0]}")
         bad = self.failing(witness)
         if len(bad):
-            i = int(bad[0])
-            a, b, c = self.evaluate(witness, i, i + 1)
-            values = (int(a[0]), int(b[0]), int(c[0]))
-            diff = (values[0] * values[1] - values[2]) % R
-            raise ConstraintError(
-                f"constraint {i} fails ({self.site(i)}): <A,w>={values[0]} <B,w>={values[1]} "
-                f"<C,w>={values[2]}, A*B-C={diff}" + (f" ({len(bad)} constraints fail in all)" if len(bad) > 1 else ""),
-                i,
-                self.site(i),
-                values,
-            )
+            raise self.constraint_error(witness, int(bad[0]), len(bad))
+
+    def constraint_error(self, witness: Sequence[int], i: int, n_bad: int) -> ConstraintError:
+        """The error naming constraint ``i``, which ``witness`` violates, among ``n_bad`` that fail."""
+        a, b, c = self.evaluate(witness, i, i + 1)
+        values = (int(a[0]), int(b[0]), int(c[0]))
+        diff = (values[0] * values[1] - values[2]) % R
+        return ConstraintError(
+            f"constraint {i} fails ({self.site(i)}): <A,w>={values[0]} <B,w>={values[1]} "
+            f"<C,w>={values[2]}, A*B-C={diff}" + (f" ({n_bad} constraints fail in all)" if n_bad > 1 else ""),
+            i,
+            self.site(i),
+            values,
+        )
 
     def wire_uses(self) -> np.ndarray:
         """How many constraint terms mention each wire."""

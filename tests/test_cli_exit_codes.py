@@ -97,7 +97,7 @@ def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "groth16", "measure", "ptau", "r1cs", "scenario",
                            "zkey"}
-    assert set(MEASUREMENTS) == {"channels", "messages", "sidechain"}
+    assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
 def test_usage_errors_exit_2(capsys):
@@ -204,6 +204,9 @@ def test_bench(capsys, keyed):
     assert "no valid proof" in expect(capsys, 1, "bench", "prove", keyed / "Square.zkey", keyed / "bad.wtns", *given)
     expect(capsys, 2, "bench", "prove", keyed / "Square.zkey", *given, says="give both")
     expect(capsys, 2, "bench", "prove", "--sizes", "x", *given, says="--sizes 'x'")
+    assert "outputs equal" in expect(capsys, 0, "bench", "witness", "--cases", "chain4", "--runs", "1")
+    expect(capsys, 2, "bench", "witness", "--cases", "chain1", says="--cases: unknown case 'chain1'")
+    expect(capsys, 2, "bench", "witness", "--states", "idle", says="--states: unknown state 'idle'")
 
 
 def test_demo_usage(capsys):
@@ -219,6 +222,8 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "sidechain", "--validators", "4", says="unrecognized arguments")
     assert "sidechain (staking): relay" in expect(capsys, 0, "measure", "messages")
     expect(capsys, 2, "measure", "messages", "--quick", says="unrecognized arguments")
+    assert "private transfer" in expect(capsys, 0, "measure", "shielded", "--depth", "4", "--proofs", "1")
+    expect(capsys, 2, "measure", "shielded", "--depth", "0", says="--depth")
 
 
 def test_compare(capsys):
@@ -250,8 +255,8 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
+        "bench": ["msm", "prove", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "sidechain"], "ptau": ["dev"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }

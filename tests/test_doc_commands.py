@@ -31,6 +31,8 @@ SMALLER = {
     "prozchain bench prove --sizes 10,12,14,16,18 --runs 3": "prozchain bench prove --sizes 10 --runs 1",
     "prozchain bench prove circuit.zkey witness.wtns --runs 3":
         "prozchain bench prove circuit.zkey witness.wtns --runs 1",
+    "prozchain bench witness --cases chain16,chain18,merkle20,batch --runs 5 --states quiet,busy":
+        "prozchain bench witness --cases chain6,merkle3 --runs 1 --states quiet,busy",
 }
 
 

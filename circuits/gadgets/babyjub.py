@@ -20,7 +20,7 @@ from typing import Sequence
 from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError
 
-from prozchain.circuits.api import assert_equal, assert_mul, gadget, hint
+from prozchain.circuits.api import assert_equal, assert_mul, gadget, hint, quotient
 from prozchain.circuits.gadgets.mux import select
 from prozchain.circuits.lc import Value, Var, lift
 
@@ -80,7 +80,7 @@ def _div(num: Var, den: Var) -> Var:
     """``num / den`` as one constraint ``q * den = num`` (den is never 0 in the complete law)."""
     if den.is_constant():
         return num / den
-    (q,) = hint(lambda n, d: n * pow(d, -1, R) % R, [num, den], name="quotient")
+    (q,) = hint(quotient, [num, den], name="quotient")
     assert_mul(q, den, num)
     return q
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from prozchain.native.curve import R
 
-from prozchain.circuits.api import assert_mul, gadget, hint
+from prozchain.circuits.api import assert_mul, gadget, hint, inverse_or_zero
 from prozchain.circuits.errors import CircuitError
 from prozchain.circuits.gadgets.bits import FIELD_BITS, from_bits, to_bits, to_bits_strict
 from prozchain.circuits.lc import Value, Var, lift
@@ -34,7 +34,7 @@ def is_zero_value(x: int) -> int:
 def is_zero(x: Value) -> Var:
     """1 if ``x == 0`` else 0: 2 constraints (``x * inv = 1 - out`` and ``x * out = 0``)."""
     x = lift(x)
-    (inv,) = hint(lambda v: pow(v, -1, R) if v else 0, [x], name="inverse_or_zero")
+    (inv,) = hint(inverse_or_zero, [x], name="inverse_or_zero")
     out = 1 - x * inv
     assert_mul(x, out, 0)
     return out

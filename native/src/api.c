@@ -444,3 +444,20 @@ int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *sh
     if (!status) PZ(from_mont)(PZ_FR, h, h, n);
     return status;
 }
+
+/* ---- the witness solver (solve.h) ----
+ * pz_r1cs_solve: runs the steps of cs from start on over the canonical witness (n_wires x 4
+ * limbs, updated in place); returns the step of the first hint that must run in Python, or
+ * cs->n_steps when all are done. pz_r1cs_check: the first of the constraints rows[0..n)
+ * (ascending; NULL: constraints 0 to n - 1) the canonical witness violates (-1: none), and the
+ * number of them violated in *n_bad. */
+#include "solve.h"
+
+int64_t PZ(r1cs_solve)(const struct pz_r1cs *cs, uint64_t *witness, size_t start) {
+    return r1cs_solve(cs, (fe *)witness, start);
+}
+
+int64_t PZ(r1cs_check)(const struct pz_r1cs *cs, const uint64_t *witness, const int64_t *rows, size_t n,
+                       int64_t *n_bad) {
+    return r1cs_check(cs, (const fe *)witness, rows, n, n_bad);
+}

@@ -37,6 +37,37 @@ enum pz_check { PZ_CHECK_CANONICAL = 1, PZ_CHECK_CURVE = 2, PZ_CHECK_SUBGROUP = 
  * the scalars by size; Jacobian buckets only; affine buckets whenever the window is >= 2. */
 enum pz_msm_flag { PZ_MSM_NO_SPLIT = 1, PZ_MSM_JACOBIAN = 2, PZ_MSM_AFFINE = 4 };
 
+/* How the witness solver runs a hint: its Python function, or one field operation in C
+ * (native/src/solve.h; a zero divisor hands the hint back to its Python function). */
+enum pz_hint_op { PZ_HINT_PYTHON = 0, PZ_HINT_INVERSE = 1, PZ_HINT_QUOTIENT = 2, PZ_HINT_INVERSE_OR_ZERO = 3 };
+
+/* A compiled circuit's solve program (native/kernels.py, R1CSProgram): matrices A, B, C (0, 1,
+ * 2) in CSR form (row pointers, wires, ids into coeffs), coeffs in Montgomery form, one_id the
+ * id of the coefficient 1 (or -1). Step k solves wire step_wire[k] from constraint
+ * step_source[k] >= 0, in whose C row it has a coefficient c with own_inv[step_own[k]] =
+ * 2^512 / c mod r (the Montgomery form of 2^256 / c); step_source[k] = -(h + 1)
+ * runs hint h: op hint_op[h], input linear combinations hint_lc[h] to hint_lc[h + 1], each
+ * spanning hint_ptr[lc] to hint_ptr[lc + 1] of hint_wires and hint_coeffs (Montgomery), one
+ * output wire hint_out[h]. */
+struct pz_r1cs {
+    const int64_t *indptr[3];
+    const uint32_t *wires[3];
+    const uint32_t *ids[3];
+    const uint64_t *coeffs;
+    int64_t one_id;
+    size_t n_steps;
+    const int64_t *step_source;
+    const int64_t *step_wire;
+    const int32_t *step_own;
+    const uint64_t *own_inv;
+    const uint8_t *hint_op;
+    const int64_t *hint_lc;
+    const int64_t *hint_ptr;
+    const uint32_t *hint_wires;
+    const uint64_t *hint_coeffs;
+    const int64_t *hint_out;
+};
+
 /* What the running CPU offers, and the thread count, shared by every path (cpu.h). */
 int pz_cpu_has_adx(void);
 void pz_set_threads(int n);
@@ -107,4 +138,9 @@ int PZ(g2_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalar
 int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
                     size_t nwitness, size_t n);
 int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
+
+/* the witness solver (solve.h): witness canonical, n_wires x 4 limbs */
+int64_t PZ(r1cs_solve)(const struct pz_r1cs *cs, uint64_t *witness, size_t start);
+int64_t PZ(r1cs_check)(const struct pz_r1cs *cs, const uint64_t *witness, const int64_t *rows, size_t n,
+                       int64_t *n_bad);
 #endif

@@ -49,7 +49,6 @@ from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx,
                                         encode_batch, undo)
 from prozchain.native import get_backend
-from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.prover import prove
@@ -302,8 +301,8 @@ class Pipeline:
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
         start = time.perf_counter()
         circuit = self.circuits[batch.version]
-        witness = circuit.compiled.solve(circuit.spec.inputs(batch.old_root, batch.new_root, batch.slots))
-        return ints_to_array(witness), time.perf_counter() - start
+        witness = circuit.compiled.solve_array(circuit.spec.inputs(batch.old_root, batch.new_root, batch.slots))
+        return witness, time.perf_counter() - start
 
     def _prove_witness(self, batch: Batch, witness: np.ndarray, witness_s: float) -> tuple[list[int], BatchStats]:
         start = time.perf_counter()
