@@ -18,7 +18,7 @@ proves) or joins an existing one by address (``tcp://host:8786``). Then:
 >>> from prozchain.prover.groth16 import verify
 >>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
 >>> key = dev_setup(toy_r1cs(), seed=1)
->>> with Farm(workers=1) as farm:  # doctest: +SKIP
+>>> with Farm(workers=1) as farm:
 ...     [done.public for done in farm.prove(key, [toy_witness(3), toy_witness(4)])]
 [[27], [64]]
 """
