@@ -87,6 +87,10 @@ class Job:
     def __init__(self, future: Any, key: ZKey, public: list[int]):
         self.future, self.key, self.public = future, key, public
 
+    def done(self) -> bool:
+        """Whether the worker has answered (:meth:`Farm.result` then returns at once)."""
+        return self.future.done()
+
 
 class Farm:
     """Proof jobs on a dask cluster; see the module doc. ``scheduler``: an existing cluster's

@@ -33,6 +33,8 @@ transaction already batched is thus told where it went, not that its nonce is us
 
 The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
 sealing under the newest version L1 accepts now.
+Given a :class:`~prozchain.prover.farm.Farm`, it proves on a dask cluster instead
+(:meth:`Pipeline.prove_on_farm`: witnesses in order here, proofs in parallel there).
 """
 
 from __future__ import annotations
@@ -354,7 +356,7 @@ class Pipeline:
             witness, witness_s = self._witness(batch)
             seed = self.blinding.getrandbits(64) if self.blinding is not None else None
             jobs.append((batch, witness_s, farm.submit(self.circuits[batch.version].zkey, witness, seed)))
-            while jobs and jobs[0][2].future.done():
+            while jobs and jobs[0][2].done():
                 yield finish()
         while jobs:
             yield finish()
