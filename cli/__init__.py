@@ -41,6 +41,7 @@ Register = Callable[[argparse._SubParsersAction], None]
 GROUPS = {
     "bench": "prozchain.bench.cli:register",
     "circuit": "prozchain.circuits.cli:register",
+    "compare": "prozchain.rollup.crosslayer.measure:register",
     "demo": "prozchain.bench.demo:register",
     "groth16": "prozchain.prover.groth16.cli:register",
     "measure": "prozchain.cli:register_measure",

@@ -95,7 +95,8 @@ def keyed(work: Path) -> Path:
 
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
-    assert set(GROUPS) == {"bench", "circuit", "demo", "groth16", "measure", "ptau", "r1cs", "scenario", "zkey"}
+    assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "groth16", "measure", "ptau", "r1cs", "scenario",
+                           "zkey"}
     assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
@@ -231,6 +232,15 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "shielded", "--depth", "0", says="--depth")
 
 
+def test_compare(capsys):
+    """``compare layers`` on the channel alone (the other layers run for seconds each; the docs'
+    table is the full run): valid, a layer it refuses, malformed."""
+    rows = json.loads(expect(capsys, 0, "compare", "layers", "--layers", "channel", "--json"))
+    assert [row["layer"] for row in rows] == ["L1", "channel"] and rows[1]["withdraw_gas"] > 0
+    expect(capsys, 2, "compare", "layers", "--layers", "nowhere", says="no layer nowhere")
+    expect(capsys, 2, "compare", "layers", "--seed", "x", says="invalid int value")
+
+
 def test_the_installed_script_and_module_follow_the_rule(work):
     """The console script and ``python -m prozchain.cli`` end in the same wrapper."""
     commands = [[sys.executable, "-m", "prozchain.cli"]]
@@ -251,7 +261,8 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"], "demo": [],
+        "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
+        "compare": ["layers"], "demo": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
     }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.optimistic.node import Genesis
 from prozchain.rollup.optimistic.contracts.outputs import Outputs
 from prozchain.rollup.optimistic.contracts.portal import Portal
@@ -41,9 +42,10 @@ class System:
 
 
 def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
-           config: Config = Config()) -> System:
-    """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``."""
-    portal, _ = chain.deploy(deployer, Portal, sequencer)
+           config: Config = Config(), bank: Address = NO_BANK) -> System:
+    """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``; with
+    a ``bank``, the L2's native balance is the bank's asset."""
+    portal, _ = chain.deploy(deployer, Portal, sequencer, bank)
     world = genesis.world(Executor())
     outputs, _ = chain.deploy(deployer, Outputs, portal, world, config.window, config.clock,
                               config.proposer_bond, config.challenger_bond, config.arity,

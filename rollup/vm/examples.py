@@ -58,7 +58,40 @@ balance_of:               # r1 = owner
     RET r5
 """
 
-ESCROW_SOURCE = """
+NEW_ID = """\
+    SET r7, 0
+    SLOAD r3, r7          # id = count
+    SET r6, 1
+    ADD r4, r3, r6
+    SSTORE r7, r4         # count = id + 1
+"""
+"""Assembly that allocates the next id of a contract whose slot 0 counts them: ``r3`` = the
+new id, ``r6`` = 1 (shared by the contracts that keep records by id)."""
+
+
+def pay_once(amount_map: int) -> str:
+    """Assembly ending a contract: ``pay`` sends ``amount[r1]`` (map ``amount_map``) to the
+    address in map ``r6`` at id ``r1``, once (it zeroes the amount first; a zero amount, paid
+    out already or never there, reverts through ``fail``)."""
+    return f"""\
+pay:                      # r1 = id, r6 = map of the party to pay
+    HASH r7, r1, r6
+    SLOAD r2, r7          # to
+    SET r6, {amount_map}
+    HASH r7, r1, r6
+    SLOAD r3, r7          # amount
+    ISZERO r5, r3
+    JUMPI r5, fail        # paid out already (or no such record)
+    SET r4, 0
+    SSTORE r7, r4
+    CALL r2, r3, r0
+    RET r3
+fail:
+    REVERT
+"""
+
+
+ESCROW_SOURCE = f"""
     SET r7, 1
     EQ r6, r0, r7
     JUMPI r6, open
@@ -73,12 +106,7 @@ open:                     # r1 = payee, r2 = arbiter; value is the amount
     ENV r5, 1
     ISZERO r6, r5
     JUMPI r6, fail
-    SET r7, 0
-    SLOAD r3, r7          # id = count
-    SET r6, 1
-    ADD r4, r3, r6
-    SSTORE r7, r4         # count = id + 1
-    ENV r4, 0
+{NEW_ID}    ENV r4, 0
     HASH r7, r3, r6       # payer[id]
     SSTORE r7, r4
     SET r6, 2
@@ -120,21 +148,7 @@ refund:                   # r1 = id; the arbiter or the payee pays the payer
     ISZERO r5, r5
     JUMPI r5, fail
     SET r6, 1
-pay:                      # r1 = id, r6 = map of the party to pay
-    HASH r7, r1, r6
-    SLOAD r2, r7          # to
-    SET r6, 4
-    HASH r7, r1, r6
-    SLOAD r3, r7          # amount
-    ISZERO r5, r3
-    JUMPI r5, fail        # paid out already (or no such escrow)
-    SET r4, 0
-    SSTORE r7, r4
-    CALL r2, r3, r0
-    RET r3
-fail:
-    REVERT
-"""
+{pay_once(4)}"""
 
 TOKEN = assemble(TOKEN_SOURCE)
 ESCROW = assemble(ESCROW_SOURCE)

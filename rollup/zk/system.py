@@ -35,6 +35,7 @@ from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.prover.groth16.setup import constraint_system, dev_setup
 from prozchain.rollup.common.units import ETHER, Unit
 from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.zk.contracts.registry import types_mask
 from prozchain.rollup.zk.contracts.rollup import ZkRollup
 from prozchain.rollup.zk.contracts.verifier import verifier_contract
@@ -65,14 +66,15 @@ class System:
 
 def deploy(chain: Chain, deployer: Key, operator: Key, spec: BatchCircuit, vk: VerificationKey,
            deadline: int = DEADLINE, checks_proofs: bool = True, governance: Address | None = None,
-           upgrade_delay: int = UPGRADE_DELAY) -> System:
+           upgrade_delay: int = UPGRADE_DELAY, bank: Address = NO_BANK, unit: int = UNIT) -> System:
     """Deploy the verifier of ``vk`` and a rollup for ``spec``'s batches (its version 1) starting
     from an empty tree; ``governance`` (by default the deployer) may add verifier versions with
-    ``upgrade_delay`` seconds' notice."""
+    ``upgrade_delay`` seconds' notice. With a ``bank``, the rollup carries the bank's asset,
+    ``unit`` base units an L2 unit."""
     verifier, _ = chain.deploy(deployer, verifier_contract(vk))
     rollup, _ = chain.deploy(deployer, ZkRollup, verifier, operator.address, AccountTree(spec.depth).root,
-                             spec.depth, spec.slots, spec.n_elements, types_mask(spec.types), UNIT, deadline,
-                             checks_proofs, governance or deployer.address, upgrade_delay, gas_limit=1_000_000)
+                             spec.depth, spec.slots, spec.n_elements, types_mask(spec.types), unit, deadline,
+                             checks_proofs, governance or deployer.address, upgrade_delay, bank, gas_limit=1_000_000)
     return System(chain, rollup, verifier, spec, operator)
 
 

@@ -5,6 +5,9 @@ Design (Nitro-style turn numbers with a Lightning-style penalty):
 - ``open(b, period, expected_b)`` locks A's deposit. ``expected_b == 0`` opens a single-funded
   channel at once; otherwise the channel waits for ``fund`` by B with exactly ``expected_b``
   (dual-funded) and A may ``abort`` until then.
+- Tokens: an adjudicator deployed with a ``bank`` (:mod:`prozchain.rollup.l1.token`) holds the
+  bank's one asset instead of ether: the bank opens single-funded channels with
+  ``open_for(a, b, period, amount)`` and every payment goes out through ``bank.release``.
 - ``close(cid, state, sigs)``: a co-signed *final* state pays both parties at once.
 - ``force_close(cid, state, sigs)``: a party publishes its latest co-signed state; a challenge
   period of ``period`` seconds starts. Only the state's keccak is stored. The opening state
@@ -38,7 +41,7 @@ precompile: 3,000 gas plus the warm call's 100, metered by the L1.
 >>> from prozchain.rollup.l1 import Chain, Key
 >>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> chain = Chain({a.address: 10**18, b.address: 10**18})
->>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id)
+>>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id, NO_BANK)
 >>> chain.transact(a, adj, "open", b.address, 60, 0, value=1000, gas_limit=300_000).return_value
 1
 >>> STATUS_NAMES[chain.view(adj, "channel", 1).status]
@@ -51,6 +54,7 @@ from typing import NamedTuple, Optional
 
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.l1.token import NO_BANK, incoming, pay_out
 from prozchain.rollup.channels.errors import ChannelError
 from prozchain.rollup.channels.state import PREFUND, SIGNATURE_BYTES, State, VirtualParams
 
@@ -82,26 +86,35 @@ class VirtualInfo(NamedTuple):
 
 
 class Adjudicator(Contract):
-    def constructor(self, chain_id: int) -> None:
+    def constructor(self, chain_id: int, bank: Address) -> None:
         """``chain_id`` is bound into every state (the L1 has no CHAINID opcode here)."""
         self.store("chain_id", value=chain_id)
+        self.store("bank", value=int(bank, 16))
 
     # -- opening ------------------------------------------------------------------------------
     @external(payable=True)
     def open(self, b: Address, period: int, expected_b: int) -> int:
         """Lock ``msg.value`` as A's deposit in a new channel with ``b``; returns its id."""
-        self.require(to_address(b) != self.sender, "a channel needs two different parties")
+        return self._open(self.sender, b, period, incoming(self, self.value), expected_b)
+
+    @external(payable=True)
+    def open_for(self, a: Address, b: Address, period: int, amount: int) -> int:
+        """The bank opens a single-funded channel of A with ``amount`` (already escrowed)."""
+        return self._open(a, b, period, incoming(self, amount), 0)
+
+    def _open(self, a: str, b: str, period: int, deposit_a: int, expected_b: int) -> int:
+        self.require(to_address(b) != to_address(a), "a channel needs two different parties")
         self.require(0 < period < 2**32, f"challenge period {period} out of range")
-        self.require(self.value + expected_b > 0, "a channel needs a deposit")
+        self.require(deposit_a + expected_b > 0, "a channel needs a deposit")
         cid = self.load("channels") + 1
         self.store("channels", value=cid)
-        self.store("a", cid, value=int(self.sender, 16))
+        self.store("a", cid, value=int(a, 16))
         self.store("b", cid, value=int(b, 16))
-        self.store("deposit_a", cid, value=self.value)
+        self.store("deposit_a", cid, value=deposit_a)
         if expected_b:
             self.store("deposit_b", cid, value=expected_b)
         self._set_meta(cid, PENDING if expected_b else OPEN, period)
-        self.emit("Opened", cid, self.sender, b, args=(cid, self.sender, to_address(b), self.value, expected_b))
+        self.emit("Opened", cid, a, b, args=(cid, to_address(a), to_address(b), deposit_a, expected_b))
         return cid
 
     @external(payable=True)
@@ -110,7 +123,7 @@ class Adjudicator(Contract):
         status, period, _ = self._meta(cid)
         self.require(status == PENDING, f"channel {cid} is {STATUS_NAMES[status]}, not pending")
         self.require(self.sender == self._party(cid, "b"), "only B funds its side")
-        self.require(self.value == self.load("deposit_b", cid),
+        self.require(incoming(self, self.value) == self.load("deposit_b", cid),
                      f"B must deposit exactly {self.load('deposit_b', cid)}")
         self._set_meta(cid, OPEN, period)
         self.emit("Funded", cid, args=(cid, self.value))
@@ -328,6 +341,6 @@ class Adjudicator(Contract):
     def _pay(self, cid: int, to_a: int, to_b: int) -> None:
         self.emit("Closed", cid, args=(cid, to_a, to_b))
         if to_a:
-            self.transfer(self._party(cid, "a"), to_a)
+            pay_out(self, self._party(cid, "a"), to_a)
         if to_b:
-            self.transfer(self._party(cid, "b"), to_b)
+            pay_out(self, self._party(cid, "b"), to_b)

@@ -21,6 +21,7 @@ from typing import Optional
 
 from prozchain.rollup.l1 import Address, Chain, Key, Receipt
 from prozchain.rollup.l1.errors import Revert
+from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.channels.contracts.adjudicator import Adjudicator
 from prozchain.rollup.channels.agents.client import ChannelClient
 from prozchain.rollup.channels.state import State, VirtualParams
@@ -28,8 +29,9 @@ from prozchain.rollup.channels.state import State, VirtualParams
 GAS = 400_000
 
 
-def deploy(chain: Chain, key: Key) -> Address:
-    address, _ = chain.deploy(key, Adjudicator, chain.chain_id)
+def deploy(chain: Chain, key: Key, bank: Address = NO_BANK) -> Address:
+    """An adjudicator holding ether, or with a ``bank`` the bank's asset."""
+    address, _ = chain.deploy(key, Adjudicator, chain.chain_id, bank)
     return address
 
 

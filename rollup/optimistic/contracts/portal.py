@@ -3,6 +3,10 @@
 - ``deposit(recipient)`` locks ether and records ``keccak(Deposit.encode())``; the next batch
   must credit every deposit recorded before it was posted (forced inclusion: the portal itself
   puts them in the batch's inbox, so a sequencer cannot skip or invent one).
+- Tokens: a portal deployed with a ``bank`` (:mod:`prozchain.rollup.l1.token`) carries the
+  bank's one asset instead of ether: the L2's native balance counts that asset (one rollup
+  instance per asset), deposits come from the bank with ``deposit_for(recipient, amount)``, and
+  withdrawals are paid through ``bank.release``.
 - ``send_message(target, args, gas)`` (payable) is a deposit that also calls ``target`` on L2
   (an L1-to-L2 message; the caller it sees is the sender's alias, :func:`prozchain.rollup.vm.tx.alias`).
 - ``post_batch(data, txs_root, n_txs)`` (calldata) or ``post_blob_batch(txs_root, n_txs)``
@@ -23,6 +27,7 @@ from typing import NamedTuple
 from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
+from prozchain.rollup.l1.token import incoming, pay_out
 from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
 from prozchain.rollup.vm.state import RETRY_ARGS, addr_int, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.machine import MAX_TX_GAS
@@ -41,8 +46,9 @@ class Inbox(NamedTuple):
 
 
 class Portal(Contract):
-    def constructor(self, sequencer: Address) -> None:
+    def constructor(self, sequencer: Address, bank: Address) -> None:
         self.store("sequencer", value=int(sequencer, 16))
+        self.store("bank", value=int(bank, 16))
 
     @external
     def link(self, outputs: Address) -> None:
@@ -53,8 +59,12 @@ class Portal(Contract):
     # -- deposits ---------------------------------------------------------------------------
     @external(payable=True)
     def deposit(self, recipient: Address) -> int:
-        self.require(self.value > 0, "a deposit must carry value")
-        return self._enqueue(Deposit(self.load("deposits"), recipient, self.value))
+        return self._enqueue(Deposit(self.load("deposits"), recipient, incoming(self, self.value)))
+
+    @external(payable=True)
+    def deposit_for(self, recipient: Address, amount: int) -> int:
+        """The bank credits ``amount`` (already escrowed) to ``recipient`` on L2."""
+        return self._enqueue(Deposit(self.load("deposits"), recipient, incoming(self, amount)))
 
     @external(payable=True)
     def send_message(self, target: Address, args: list[int], gas: int) -> int:
@@ -63,9 +73,11 @@ class Portal(Contract):
         the call fails, anyone can retry it on L2 (:data:`prozchain.rollup.vm.state.MESSENGER`)."""
         self.require(len(args) <= RETRY_ARGS and 0 < gas <= MAX_TX_GAS, f"a message takes at most {RETRY_ARGS} "
                      f"words and a gas limit in (0, {MAX_TX_GAS}]")
+        self.require(self.value == 0 or not self.load("bank"), "a message to a banked portal carries no ether")
         return self._enqueue(Deposit(self.load("deposits"), target, self.value, self.sender, tuple(args), gas))
 
     def _enqueue(self, deposit: Deposit) -> int:
+        self.require(deposit.amount > 0 or deposit.sender is not None, "a deposit must carry value")
         leaf = self.keccak(deposit.encode())
         self.store("deposit", deposit.index, value=word(leaf))
         self.store("deposits", value=deposit.index + 1)
@@ -130,4 +142,4 @@ class Portal(Contract):
                      f"withdrawal {index} is not in the world of proposal {proposal}")
         self.store("paid", index, value=1)
         self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))
-        self.transfer(recipient, amount)
+        pay_out(self, recipient, amount)

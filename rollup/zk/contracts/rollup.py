@@ -5,6 +5,11 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
   account of the Baby Jubjub key ``(ax, ay)``: the contract gives each new key the next account
   index and remembers the depositor as the index's L1 owner. The request joins a queue that
   batches must consume in order.
+- Tokens: a rollup deployed with a ``bank`` (:mod:`prozchain.rollup.l1.token`) carries that
+  bank's one asset instead of ether. Its L2 balances count that asset, so the circuit, the
+  account leaf and the keys are unchanged: one rollup instance per asset (the design choice of
+  docs/crosslayer.md). The bank escrows the tokens and queues them with
+  ``deposit_for(ax, ay, amount, owner)``; every payment out goes through ``bank.release``.
 - ``submit_batch(version, old_root, new_root, data, proof)`` (the operator): ``version`` must
   be usable now (:mod:`~prozchain.rollup.zk.contracts.registry`: versions are added and retired
   by governance behind a time lock); ``old_root`` must be the current root; the calldata
@@ -35,6 +40,7 @@ from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, d
 from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, external
+from prozchain.rollup.l1.token import incoming, pay_out
 from prozchain.rollup.zk.contracts.registry import VerifierRegistry
 
 # Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
@@ -79,13 +85,13 @@ class RollupState(NamedTuple):
 class ZkRollup(VerifierRegistry):
     def constructor(self, verifier: Address, operator: Address, genesis_root: int, depth: int, slots: int,
                     n_elements: int, types: int, unit: int, deadline: int, checks_proofs: bool,
-                    governance: Address, upgrade_delay: int) -> None:
+                    governance: Address, upgrade_delay: int, bank: Address) -> None:
         """Version 1 is ``verifier`` for batches of ``slots`` x ``n_elements`` of ``types`` (a
         :func:`~prozchain.rollup.zk.contracts.registry.types_mask`); ``governance`` changes
-        versions with ``upgrade_delay`` seconds' notice."""
+        versions with ``upgrade_delay`` seconds' notice; ``bank`` keeps the value (zero: ether, here)."""
         for name, value in (("operator", int(operator, 16)), ("root", genesis_root), ("depth", depth),
                             ("unit", unit), ("deadline", deadline), ("checks_proofs", int(checks_proofs)),
-                            ("next_index", 1)):
+                            ("next_index", 1), ("bank", int(bank, 16))):
             self.store(name, value=value)
         self._init_registry(governance, upgrade_delay, verifier, slots, n_elements, types)
 
@@ -93,10 +99,18 @@ class ZkRollup(VerifierRegistry):
     @external(payable=True)
     def deposit(self, ax: int, ay: int) -> int:
         """Queue a deposit of ``msg.value`` to the account of key (ax, ay); returns its queue position."""
+        return self._queue(ax, ay, incoming(self, self.value), self.sender)
+
+    @external(payable=True)
+    def deposit_for(self, ax: int, ay: int, amount: int, owner: Address) -> int:
+        """The bank queues ``amount`` (already escrowed) for key (ax, ay), owned on L1 by ``owner``."""
+        return self._queue(ax, ay, incoming(self, amount), owner)
+
+    def _queue(self, ax: int, ay: int, value: int, owner: str) -> int:
         self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
         unit = self.load("unit")
-        amount = self.value // unit
-        self.require(self.value % unit == 0 and 0 < amount < 2**BALANCE_BITS,
+        amount = value // unit
+        self.require(value % unit == 0 and 0 < amount < 2**BALANCE_BITS,
                      f"a deposit is a positive multiple of {unit} wei below 2^64 units")
         self.require(0 < ax < R and 0 <= ay < R, "the key's coordinates must be field elements, x nonzero")
         key = self.keccak(ax.to_bytes(32, "big") + ay.to_bytes(32, "big"))
@@ -106,14 +120,14 @@ class ZkRollup(VerifierRegistry):
             self.require(index < 1 << self.load("depth"), "the account tree is full")
             self.store("next_index", value=index + 1)
             self.store("index_of", key, value=index)
-            self.store("owner", index, value=int(self.sender, 16))
+            self.store("owner", index, value=int(owner, 16))
         position = self.load("queued")
         self.store("request", position, value=self._request_word(index, amount, ax, ay))
         self.store("request_time", position, value=self.timestamp)
-        self.store("request_from", position, value=int(self.sender, 16))
+        self.store("request_from", position, value=int(owner, 16))
         self.store("request_amount", position, value=amount)
         self.store("queued", value=position + 1)
-        self.emit("Deposited", position, index, args=(position, index, amount, ax, ay, self.sender))
+        self.emit("Deposited", position, index, args=(position, index, amount, ax, ay, owner))
         return position
 
     def _request_word(self, index: int, amount: int, ax: int, ay: int) -> int:
@@ -177,7 +191,7 @@ class ZkRollup(VerifierRegistry):
         self.require(not self.load("claimed", entry), f"ledger entry {entry} already claimed")
         self.store("claimed", entry, value=1)
         self.emit("Claimed", entry, args=(entry,))
-        self.transfer(addr(self.load("entry_to", entry)), self.load("entry_amount", entry) * self.load("unit"))
+        pay_out(self, addr(self.load("entry_to", entry)), self.load("entry_amount", entry) * self.load("unit"))
 
     # -- forced exit -----------------------------------------------------------------------------
     @external
@@ -204,7 +218,7 @@ class ZkRollup(VerifierRegistry):
                      f"account {index} with balance {balance} is not under the last verified root")
         self.store("exited", index, value=1)
         self.emit("Exited", index, args=(index, balance))
-        self.transfer(addr(owner), balance * self.load("unit"))
+        pay_out(self, addr(owner), balance * self.load("unit"))
 
     @external
     def refund(self, position: int) -> None:
@@ -213,7 +227,7 @@ class ZkRollup(VerifierRegistry):
         self.require(self.load("served") <= position < self.load("queued"), f"request {position} is not unserved")
         self.require(not self.load("refunded", position), f"request {position} already refunded")
         self.store("refunded", position, value=1)
-        self.transfer(addr(self.load("request_from", position)),
+        pay_out(self, addr(self.load("request_from", position)),
                       self.load("request_amount", position) * self.load("unit"))
 
     # -- views -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.modes import OPTIMISTIC
-from prozchain.rollup.sidechain.contracts.token import Token
+from prozchain.rollup.l1.token import Token
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.assets import ASSETS_AT, BURN, MINTER, TRANSFER, asset_id, balance, burn_key, mint_tx
 from prozchain.rollup.sidechain.system import Config, build
