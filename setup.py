@@ -26,6 +26,8 @@ setup(
     install_requires=[
         "cffi==2.0.0",
         "coincurve==21.0.0",
+        "dask==2026.8.0",
+        "distributed==2026.8.0",
         "matplotlib==3.11.2",
         "networkx==3.6.1",
         "numba==0.68.1",

@@ -30,7 +30,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from prozchain.bench import prove, witness
+from prozchain.bench import prove, rollup, witness
 
 from prozchain.native.curve import R, Group
 
@@ -230,4 +230,5 @@ def register(subparsers) -> None:
     msm.add_argument("--reference-max", type=int, default=8, help="largest log2 size for the reference (default 8)")
     msm.set_defaults(func=run_msm)
     prove.register(sub)
+    rollup.register(sub)
     witness.register(sub)

@@ -117,6 +117,39 @@ def groth16_round_trip(seed: int, depth: int = 8) -> list[Row]:
     return steps
 
 
+def funded_rollup(seed: int, slots: int, depth: int, transfer_batches: int, farm=None) -> tuple:
+    """A rollup on a fresh reference L1 whose ``slots`` users have deposited (that batch proven
+    and verified on L1), with ``transfer_batches`` full batches of signed transfers sealed:
+    ``(pipeline, batches, ok)``. ``farm``: the pipeline proves on this
+    :class:`~prozchain.prover.farm.Farm`."""
+    from prozchain.circuits.gadgets.eddsa import public_key
+    from prozchain.circuits.txtypes import Tx, sign_tx
+    from prozchain.rollup.l1 import Chain, Key
+    from prozchain.rollup.common.units import ETHER
+    from prozchain.rollup.zk.agents import Pipeline
+    from prozchain.rollup.zk.system import UNIT, circuit_and_key, deploy
+
+    rng = random.Random(seed)
+    spec, compiled, zkey = circuit_and_key(slots=slots, depth=depth)
+    users = [Key.from_seed(f"demo-user-{i}".encode()) for i in range(slots)]
+    l2 = [f"demo-l2-{i}".encode().ljust(32, b".") for i in range(slots)]
+    operator = Key.from_seed(b"demo-operator")
+    chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
+    system = deploy(chain, operator, operator, spec, zkey.verification_key())
+    pipeline = Pipeline(system, compiled, zkey, farm=farm)
+    ok = True
+    for user, key in zip(users, l2):
+        ok &= chain.transact(user, system.rollup, "deposit", *public_key(key), value=10**6 * UNIT,
+                             gas_limit=300_000).status
+    ok &= pipeline.run_batch()[1].status  # serves the deposit queue: user i owns account i + 1
+    for nonce in range(transfer_batches):  # signed up front: the mempool holds every batch's worth
+        for i in range(slots):
+            tx = Tx("transfer", {"from": i + 1, "to": (i + 1) % slots + 1, "amount": rng.randint(1, 999),
+                                 "fee": rng.randint(1, 9)})
+            ok &= pipeline.accept(sign_tx(tx, [l2[i]], [nonce])) is None
+    return pipeline, [pipeline.seal() for _ in range(transfer_batches)], ok
+
+
 def rollup_demo(seed: int, slots: int = 4, depth: int = 8, transfer_batches: int = 3) -> tuple[list, float, bool]:
     """Deposit, then ``transfer_batches`` full batches of signed transfers, proven (each next
     witness solved while the previous batch is proven) and verified on L1; returns the
@@ -128,41 +161,18 @@ def rollup_demo(seed: int, slots: int = 4, depth: int = 8, transfer_batches: int
     witness time is about constant and the proving time nearly so, so bigger batches mostly buy
     fewer L1 submissions (less gas per transaction) at the price of a longer one-time setup.
     """
-    from prozchain.circuits.gadgets.eddsa import public_key
-    from prozchain.circuits.txtypes import Tx, sign_tx
-    from prozchain.rollup.l1 import Chain, Key
-    from prozchain.rollup.common.units import ETHER
-    from prozchain.rollup.zk.agents import Pipeline
     from prozchain.rollup.zk.node import ZkNode
-    from prozchain.rollup.zk.system import UNIT, circuit_and_key, deploy
 
-    rng = random.Random(seed)
-    spec, compiled, zkey = circuit_and_key(slots=slots, depth=depth)
-    users = [Key.from_seed(f"demo-user-{i}".encode()) for i in range(slots)]
-    l2 = [f"demo-l2-{i}".encode().ljust(32, b".") for i in range(slots)]
-    operator = Key.from_seed(b"demo-operator")
-    chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
-    system = deploy(chain, operator, operator, spec, zkey.verification_key())
-    pipeline = Pipeline(system, compiled, zkey)
-    ok = True
-    for user, key in zip(users, l2):
-        ok &= chain.transact(user, system.rollup, "deposit", *public_key(key), value=10**6 * UNIT,
-                             gas_limit=300_000).status
-    ok &= pipeline.run_batch()[1].status  # serves the deposit queue: user i owns account i + 1
-    for nonce in range(transfer_batches):  # signed up front: the mempool holds every batch's worth
-        for i in range(slots):
-            tx = Tx("transfer", {"from": i + 1, "to": (i + 1) % slots + 1, "amount": rng.randint(1, 999),
-                                 "fee": rng.randint(1, 9)})
-            ok &= pipeline.accept(sign_tx(tx, [l2[i]], [nonce])) is None
-    batches = [pipeline.seal() for _ in range(transfer_batches)]
+    pipeline, batches, ok = funded_rollup(seed, slots, depth, transfer_batches)
     started = time.perf_counter()
     proofs = pipeline.prove_overlapped(batches)
     overlapped_s = time.perf_counter() - started
     for batch, (proof, stats) in zip(batches, proofs):
         ok &= batch.n_txs == slots and pipeline.submit(batch, proof, stats).status
-    node = ZkNode(chain, system.rollup, depth)
+    chain, rollup = pipeline.system.chain, pipeline.system.rollup
+    node = ZkNode(chain, rollup, depth)
     node.sync()  # a fresh node rebuilds the state from L1 data alone
-    ok &= node.tree.root == chain.view(system.rollup, "state").root
+    ok &= node.tree.root == chain.view(rollup, "state").root
     return pipeline.stats, overlapped_s, ok
 
 

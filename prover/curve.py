@@ -58,6 +58,11 @@ class CurvePoint:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
+    def __reduce__(self) -> tuple:
+        # pickle (the proving farm's transport between our own processes) rebuilds the point as
+        # it was: it was validated when first made, and pickle trusts its sender anyway
+        return type(self)._of, (self.affine,)
+
     # -- construction ----------------------------------------------------------------------
     @classmethod
     def from_affine(cls: Type[T], x: object, y: object) -> T:

@@ -207,6 +207,12 @@ def test_bench(capsys, keyed):
     assert "outputs equal" in expect(capsys, 0, "bench", "witness", "--cases", "chain4", "--runs", "1")
     expect(capsys, 2, "bench", "witness", "--cases", "chain1", says="--cases: unknown case 'chain1'")
     expect(capsys, 2, "bench", "witness", "--states", "idle", says="--states: unknown state 'idle'")
+    tiny = ["--slots", "1", "--depth", "2", "--batches", "1"]
+    assert "transfers/s" in expect(capsys, 0, "bench", "rollup", "--workers", "1", *tiny)
+    expect(capsys, 2, "bench", "rollup", "--workers", "1", "--scheduler", "tcp://127.0.0.1:9", *tiny,
+           says="--scheduler tcp://127.0.0.1:9: cannot use the cluster")
+    expect(capsys, 2, "bench", "rollup", "--workers", "0", says="every count must be at least 1")
+    expect(capsys, 2, "bench", "rollup", "--workers", "x", says="--workers 'x'")
 
 
 def test_demo_usage(capsys):
@@ -257,7 +263,7 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
+        "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],

@@ -33,6 +33,8 @@ SMALLER = {
         "prozchain bench prove circuit.zkey witness.wtns --runs 1",
     "prozchain bench witness --cases chain16,chain18,merkle20,batch --runs 5 --states quiet,busy":
         "prozchain bench witness --cases chain6,merkle3 --runs 1 --states quiet,busy",
+    "prozchain bench rollup --workers 1,2 [--scheduler ADDRESS] [--json rollup.json]":
+        "prozchain bench rollup --workers 1 --slots 1 --depth 2 --batches 1 --json rollup.json",
 }
 
 

@@ -29,6 +29,7 @@ import random
 import secrets
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
@@ -178,7 +179,29 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
     return proof, public
 
 
-def prove_many(key: ZKey, witnesses: Sequence[np.ndarray], backend: Optional[Backend] = None,
-               profile: Optional[Profile] = None) -> list[tuple[Proof, list[int]]]:
-    """One proof per witness with the same key (its prepared bases are shared)."""
-    return [prove(key, w, backend, profile) for w in witnesses]
+def prove_many(key: Union[ZKey, str, Path], witnesses: Sequence[np.ndarray], backend: Optional[Backend] = None,
+               profile: Optional[Profile] = None, parallel: int = 1,
+               self_check: bool = False) -> list[tuple[Proof, list[int]]]:
+    """One proof per witness with the same key, in the witnesses' order: the key (a path is read
+    once, see :func:`load_key`) stays prepared across them, its bases never converted again.
+
+    ``parallel`` > 1 (C core only): that many proofs at a time, each on one thread of its own,
+    instead of each proof split across every core: small proofs' kernels split poorly (on a
+    shared 2-core machine at load 4-6, 2^12 chain proofs went from 1.38 to 1.70 per second,
+    medians of 5; measure on yours).
+    ``self_check``: verify each proof before returning it (see :func:`prove`).
+
+    >>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+    >>> key = dev_setup(toy_r1cs(), seed=1)
+    >>> [public for _, public in prove_many(key, [toy_witness(x) for x in (2, 3, 4)], parallel=2)]
+    [[8], [27], [64]]
+    """
+    zkey = key if isinstance(key, ZKey) else load_key(key)
+    backend = backend or current_backend()
+    if parallel <= 1:
+        return [prove(zkey, w, backend, profile, self_check=self_check) for w in witnesses]
+    from prozchain.native.c_backend import lib
+
+    # OpenMP's thread count is per calling thread: this sets it for the pool's threads only
+    with ThreadPoolExecutor(max_workers=parallel, initializer=lib.pz_set_threads, initargs=(1,)) as pool:
+        return list(pool.map(lambda w: prove(zkey, w, backend, self_check=self_check), witnesses))

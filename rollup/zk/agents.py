@@ -33,15 +33,18 @@ transaction already batched is thus told where it went, not that its nonce is us
 
 The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
 sealing under the newest version L1 accepts now.
+Given a :class:`~prozchain.prover.farm.Farm`, it proves on a dask cluster instead
+(:meth:`Pipeline.prove_on_farm`: witnesses in order here, proofs in parallel there).
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import numpy as np
 
@@ -61,6 +64,9 @@ from prozchain.rollup.sim.store import MemoryStore, Store
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ZkNode, tx_id
 from prozchain.rollup.zk.system import UNIT, System
+
+if TYPE_CHECKING:
+    from prozchain.prover.farm import Farm
 
 
 @dataclass
@@ -136,11 +142,12 @@ class Pipeline:
     batching under the newest one L1 accepts now."""
 
     def __init__(self, system: System, compiled: CompiledCircuit, zkey: ZKey, store: Optional[Store] = None,
-                 blinding: Optional[random.Random] = None):
+                 blinding: Optional[random.Random] = None, farm: Optional["Farm"] = None):
         """``blinding``: a seeded stream for the proofs' blinding factors, so a simulation
         replays byte for byte (proofs stay valid; they are then not zero-knowledge). Default:
-        fresh randomness from the prover."""
-        self.system, self.blinding = system, blinding
+        fresh randomness from the prover. ``farm``: prove on this
+        :class:`~prozchain.prover.farm.Farm` instead of in this process."""
+        self.system, self.blinding, self.farm = system, blinding, farm
         self.circuits = {1: VersionCircuit(system.spec, compiled, zkey)}
         self.store = store if store is not None else MemoryStore()
         self.rejected: dict[str, str] = {}
@@ -296,6 +303,8 @@ class Pipeline:
         """The witness and a Groth16 proof of ``batch`` on the C core, timed. The proof comes as
         the 8 words the contract takes; :func:`~prozchain.prover.solidity.proof_from_words` turns
         them back into a :class:`~prozchain.prover.groth16.keys.Proof`."""
+        if self.farm is not None:
+            return next(self.prove_on_farm([batch], self.farm))
         return self._prove_witness(batch, *self._witness(batch))
 
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
@@ -308,9 +317,11 @@ class Pipeline:
         start = time.perf_counter()
         circuit = self.circuits[batch.version]
         proof, batch.public = prove(circuit.zkey, witness, backend=get_backend("c"), rng=self.blinding)
-        stats = BatchStats(batch.number, batch.n_txs, circuit.compiled.r1cs.n_constraints, witness_s,
-                           time.perf_counter() - start, len(batch.data))
-        return proof_words(proof), stats
+        return proof_words(proof), self._stats(batch, witness_s, time.perf_counter() - start)
+
+    def _stats(self, batch: Batch, witness_s: float, prove_s: float) -> BatchStats:
+        constraints = self.circuits[batch.version].compiled.r1cs.n_constraints
+        return BatchStats(batch.number, batch.n_txs, constraints, witness_s, prove_s, len(batch.data))
 
     def prove_overlapped(self, batches: list[Batch]) -> list[tuple[list[int], BatchStats]]:
         """Prove sealed ``batches`` in order, solving each next witness (Python, this thread)
@@ -325,6 +336,30 @@ class Pipeline:
             if pending is not None:
                 out.append(pending.result())
         return out
+
+    def prove_on_farm(self, batches: list[Batch], farm: "Farm") -> Iterator[tuple[list[int], BatchStats]]:
+        """Prove sealed ``batches`` on ``farm``: the witnesses are solved here, in order (each
+        batch starts from the state the previous one left), every proof job is sent as soon as
+        its witness is ready, the workers prove in parallel, and the proofs, each verified by the
+        farm, come out in batch order, each as soon as it and those before it are done (between
+        two witnesses, if ready: the caller submits while later batches are still proving).
+        ``stats.prove_s`` is the worker's proving time."""
+        jobs: deque = deque()
+
+        def finish() -> tuple[list[int], BatchStats]:
+            batch, witness_s, job = jobs.popleft()
+            done = farm.result(job)
+            batch.public = done.public
+            return proof_words(done.proof), self._stats(batch, witness_s, done.seconds)
+
+        for batch in batches:
+            witness, witness_s = self._witness(batch)
+            seed = self.blinding.getrandbits(64) if self.blinding is not None else None
+            jobs.append((batch, witness_s, farm.submit(self.circuits[batch.version].zkey, witness, seed)))
+            while jobs and jobs[0][2].done():
+                yield finish()
+        while jobs:
+            yield finish()
 
     def submit(self, batch: Batch, proof: list[int], stats: Optional[BatchStats] = None) -> Receipt:
         """Post ``batch`` with ``proof`` to the rollup contract; on success it leaves ``sealed``."""

@@ -115,6 +115,16 @@ def test_proofs_are_fresh_and_keys_are_cached(cube: Circuit):
     assert batch_verify(key.verification_key(), [(pub1, p1), (pub2, p2)])
 
 
+def test_prove_many_side_by_side_keeps_order_and_the_callers_threads(cube: Circuit):
+    from prozchain.native.c_backend import lib
+
+    threads = lib.pz_num_threads()
+    witness = read_witness(cube.path(".wtns"))
+    done = prove_many(cube.path(".zkey"), [witness] * 4, parallel=2, self_check=True)
+    assert [public for _, public in done] == [[32, 5]] * 4 and len({proof for proof, _ in done}) == 4
+    assert lib.pz_num_threads() == threads  # only the pool's threads ran on one core each
+
+
 def test_c_and_reference_backends_agree_on_the_quotient(cube: Circuit):
     key, witness = read_zkey(cube.path(".zkey")), read_witness(cube.path(".wtns"))
     shift = root_of_unity(key.domain_size.bit_length())

@@ -1,0 +1,93 @@
+"""The proving farm on a local dask cluster (two worker processes, one thread each, started once
+for the module): proofs in submission order and verified, keys sent once, witnesses as limb
+arrays, a killed worker's job finished elsewhere."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from prozchain.bench.circuit_compile import Chain
+from prozchain.native.kernels import ints_to_array
+from prozchain.prover.errors import SelfCheckError
+from prozchain.prover.farm import Farm, Job, key_digest
+from prozchain.prover.groth16 import verify
+from prozchain.prover.groth16.setup import constraint_system, dev_setup, toy_r1cs, toy_witness
+
+
+@pytest.fixture(scope="module")
+def farm():
+    with Farm(workers=2) as f:
+        yield f
+
+
+@pytest.fixture(scope="module")
+def chain():
+    """A 2^13 multiplication chain: each proof takes long enough to kill its worker mid-job."""
+    compiled = Chain((1 << 13) - 2).compile()
+    key = dev_setup(constraint_system(compiled.r1cs), seed=5)
+    return key, [ints_to_array(compiled.solve({"x": x})) for x in range(2, 8)]
+
+
+def test_proofs_come_back_verified_in_order_and_the_key_goes_once(farm):
+    key = dev_setup(toy_r1cs(), seed=1)
+    done = farm.prove(key, [toy_witness(x) for x in range(2, 8)])
+    assert [d.public for d in done] == [[x ** 3] for x in range(2, 8)]
+    assert all(verify(key.verification_key(), d.public, d.proof) for d in done)
+    again = dev_setup(toy_r1cs(), seed=1)  # an equal key, another object: the same scattered copy
+    farm.prove(again, [toy_witness(9)])
+    assert list(farm._keys) == [key_digest(key)]
+    holders = farm.client.who_has(farm.key(key))[farm.key(key).key]
+    assert len(holders) == 2  # every worker holds it
+
+
+def native_threads() -> int:
+    from prozchain.native.c_backend import lib  # imported on the worker: a cffi library does not pickle
+
+    return lib.pz_num_threads()
+
+
+def test_workers_run_the_c_core_on_one_thread(farm):
+    assert set(farm.client.run(native_threads).values()) == {1}
+
+
+def test_a_proof_that_does_not_match_the_witness_sent_is_refused(farm):
+    key = dev_setup(toy_r1cs(), seed=1)
+    job = farm.submit(key, toy_witness(3))
+    with pytest.raises(SelfCheckError, match="does not verify"):
+        farm.result(Job(job.future, key, [28]))  # as if a worker had proven another statement
+    other = dev_setup(toy_r1cs(), seed=2)
+    with pytest.raises(SelfCheckError):
+        farm.result(Job(farm.submit(key, toy_witness(3)).future, other, [27]))
+
+
+def test_seeded_blinding_replays(farm):
+    key = dev_setup(toy_r1cs(), seed=1)
+    a, b = (farm.prove(key, [toy_witness(3)], seeds=[42])[0] for _ in range(2))
+    assert a.proof == b.proof
+
+
+def test_a_job_on_a_killed_worker_completes_elsewhere(farm, chain):
+    key, witnesses = chain
+    farm.prove(key, witnesses[:2])  # the key is on both workers before the kill
+    pids = farm.pids()
+    jobs = [farm.submit(key, w) for w in witnesses]
+    ours = {job.future.key for job in jobs}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        busy = {addr: set(keys) & ours for addr, keys in farm.client.processing().items()}
+        victim = next((addr for addr, keys in busy.items() if keys), None)
+        if victim is not None:
+            break
+        time.sleep(0.01)
+    assert victim is not None
+    os.kill(pids[victim], signal.SIGKILL)
+    done = [farm.result(job) for job in jobs]
+    assert [d.public for d in done] == [job.public for job in jobs]
+    lost = busy[victim]
+    assert all(d.pid != pids[victim] for d, job in zip(done, jobs) if job.future.key in lost)
+    assert all(verify(key.verification_key(), d.public, d.proof) for d in done)
