@@ -32,7 +32,7 @@ from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16 import Proof, batch_verify
 from prozchain.prover.groth16.prover import prove
 from prozchain.relations.errors import WitnessError
-from prozchain.rollup.zk.system import proving_key
+from prozchain.rollup.common.keys import proving_key
 
 Inputs = Mapping[str, object]
 

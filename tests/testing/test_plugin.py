@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from prozchain.rollup.zk.system import key_dir
+from prozchain.rollup.common.keys import key_dir
 from tests import js_oracles
 
 ROOT = Path(__file__).resolve().parents[2]

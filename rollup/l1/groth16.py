@@ -1,4 +1,5 @@
-"""A Groth16 verifier contract per verification key, checking proofs through the EIP-197
+"""A Groth16 verifier contract per verification key, the one the rooms that prove on L1 deploy
+(the ZK rollup's batches, the sidechain's ZK light client), checking proofs through the EIP-197
 pairing precompile (and EIP-196 ecMul/ecAdd for the public-input point), so verification costs
 what it would on Ethereum: 45,000 + 4 x 34,000 for the pairings, 6,150 per public input.
 

@@ -1,0 +1,65 @@
+"""Development Groth16 keys for the rooms that prove on the reference L1 (the ZK rollup's
+batches, the sidechain's light client), cached by circuit.
+
+:func:`proving_key` returns the key of a compiled circuit from memory, from disk as a ``.zkey``
+named by the SHA-256 of the constraint system (:func:`cs_hash`, under ``$PROZ_ZK_KEYS`` or the
+temp directory: :func:`key_dir`), or sets it up now and saves it there, so tests, scenarios
+and demos share one setup per circuit. A development setup knows its toxic waste: these keys
+are for tests and demos only.
+
+>>> from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion
+>>> a, b = (MerkleInclusion(depth=d).compile().r1cs for d in (1, 2))
+>>> cs_hash(a) == cs_hash(MerkleInclusion(depth=1).compile().r1cs), cs_hash(a) == cs_hash(b)
+(True, False)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from prozchain.circuits.circuit import CompiledCircuit
+from prozchain.native import get_backend
+from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
+from prozchain.prover.groth16.setup import constraint_system, dev_setup
+from prozchain.relations.r1cs import R1CS
+
+
+def key_dir() -> Path:
+    """Where development keys are kept: ``$PROZ_ZK_KEYS``, or a folder in the temp directory."""
+    path = Path(os.environ.get("PROZ_ZK_KEYS") or Path(tempfile.gettempdir()) / "prozchain-zk-keys")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cs_hash(r1cs: R1CS) -> str:
+    """SHA-256 of a constraint system: sizes and every (matrix, row, signal, value) term."""
+    cs = constraint_system(r1cs)
+    digest = hashlib.sha256(f"{cs.n_vars}/{cs.n_public}/{cs.n_constraints}/".encode())
+    digest.update(cs.terms.tobytes())
+    return digest.hexdigest()
+
+
+_keys: dict[str, ZKey] = {}
+
+
+def proving_key(compiled: CompiledCircuit, directory: Path | None = None) -> ZKey:
+    """The development key of ``compiled``: from memory, from disk (``directory``, by default
+    :func:`key_dir`), or set up now and saved there."""
+    digest = cs_hash(compiled.r1cs)
+    if digest in _keys:
+        return _keys[digest]
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    path = (directory or key_dir()) / f"{digest}.zkey"
+    if path.exists():
+        key = read_zkey(path, check="sample")
+    else:
+        key = dev_setup(constraint_system(compiled.r1cs), backend=get_backend("c"))
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        write_zkey(partial, key)
+        os.replace(partial, path)  # atomic: a concurrent reader never sees half a key
+    _keys[digest] = key
+    return key
