@@ -29,18 +29,31 @@ Poseidon 297, its power's range check 97, its weight 1... see :func:`constraints
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
 
 from prozchain.circuits import Circuit, assert_bool, assert_equal
+from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.gadgets.babyjub import IDENTITY, Point
 from prozchain.circuits.gadgets.bits import range_check
 from prozchain.circuits.gadgets.eddsa import Signature, public_key, sign, verify_gadget
 from prozchain.circuits.gadgets.mux import select
 from prozchain.circuits.gadgets.poseidon import poseidon, poseidon_hash
+from prozchain.native import get_backend
 from prozchain.native.curve import R
-from prozchain.rollup.sidechain.errors import SidechainError
+from prozchain.native.kernels import ints_to_array
+from prozchain.prover.formats.zkey import ZKey
+from prozchain.prover.groth16.prover import prove
+from prozchain.prover.solidity import proof_words
+from prozchain.rollup.common.keys import proving_key
+from prozchain.rollup.common.words import b32, word
+from prozchain.rollup.l1 import Key
+from prozchain.rollup.l1.groth16 import PROOF_WORDS
+from prozchain.rollup.vm.merkle import keccak
+from prozchain.rollup.sidechain.errors import InvalidMessage, SidechainError
 
 POWER_BITS = 96  # a stake in wei: 2^96 is about 7.9e10 ether
 # A slot that did not sign verifies this constant signature instead of its own (never counted).
@@ -96,6 +109,24 @@ class Statement:
         return [self.set, self.message, self.next_epoch, self.next_set]
 
 
+def proof_sigs(proof: Sequence[int], statement: Statement) -> list[bytes]:
+    """What a ``ZK`` checkpoint carries in ``submit_checkpoint``'s ``sigs``: the proof's 8 words
+    in one entry, then the set, the next epoch and the next set (the message is the digest)."""
+    return [b"".join(b32(w) for w in proof), b32(statement.set), b32(statement.next_epoch), b32(statement.next_set)]
+
+
+def read_proof_sigs(sigs: Sequence[bytes]) -> tuple[list[int], int, int, int]:
+    """The inverse of :func:`proof_sigs`: (proof words, set, next epoch, next set).
+
+    >>> read_proof_sigs(proof_sigs(range(8), Statement(1, 2, 3, 4)))
+    ([0, 1, 2, 3, 4, 5, 6, 7], 1, 3, 4)
+    """
+    if len(sigs) != 4 or len(sigs[0]) != 32 * PROOF_WORDS or any(len(x) != 32 for x in sigs[1:]):
+        raise InvalidMessage("a ZK checkpoint carries a proof of 8 words, the set, the next epoch and the next set")
+    raw = sigs[0]
+    return [word(raw[i:i + 32]) for i in range(0, len(raw), 32)], word(sigs[1]), word(sigs[2]), word(sigs[3])
+
+
 class QuorumCircuit(Circuit):
     """More than 2/3 of the stake of the set committed to by ``set`` signed ``Poseidon(message,
     next_epoch, next_set)``; ``capacity`` slots."""
@@ -141,3 +172,33 @@ def quorum_inputs(members: Sequence[Member], capacity: int, statement: Statement
         "R8": [text(sig.R8 if sig else dummy.R8) for sig in sigs],
         "S": text(sig.S if sig else dummy.S for sig in sigs),
     }
+
+
+def eddsa_secret(key: Key) -> bytes:
+    """The EdDSA-Poseidon private key a validator derives from its L1 key (it publishes the
+    public one, :func:`~prozchain.circuits.gadgets.eddsa.public_key` of this, with its bond)."""
+    return keccak(b"prozchain-sidechain-eddsa" + key.secret)
+
+
+@lru_cache(maxsize=None)
+def compiled_quorum(capacity: int) -> CompiledCircuit:
+    """:class:`QuorumCircuit` of ``capacity`` slots, compiled once per process."""
+    return QuorumCircuit(capacity).compile()
+
+
+class QuorumProver:
+    """The relayer's prover: proves :class:`QuorumCircuit` of ``capacity`` slots under its
+    development key (:func:`~prozchain.rollup.common.keys.proving_key`). ``rng`` draws the
+    blinding (seeded in simulations, so a run replays byte for byte)."""
+
+    def __init__(self, capacity: int, rng: Optional[random.Random] = None, directory: Optional[Path] = None) -> None:
+        self.capacity, self.rng = capacity, rng
+        self.compiled = compiled_quorum(capacity)
+        self.zkey: ZKey = proving_key(self.compiled, directory)
+
+    def prove(self, members: Sequence[Member], statement: Statement, signatures: Mapping[int, Signature]) -> list[int]:
+        """The proof's 8 words; raises :class:`~prozchain.relations.errors.WitnessError` (or a
+        constraint error) when the signatures are not a quorum of the set ``statement`` names."""
+        witness = self.compiled.solve(quorum_inputs(members, self.capacity, statement, signatures))
+        proof, _ = prove(self.zkey, ints_to_array(witness), backend=get_backend("c"), rng=self.rng)
+        return proof_words(proof)
