@@ -27,6 +27,7 @@ from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.modes import STAKING, ZK
+from prozchain.rollup.sidechain.errors import SidechainError
 from prozchain.rollup.sidechain.node.chain import ChainState
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.quorum import compiled_quorum, eddsa_secret, proof_sigs, quorum_inputs
@@ -160,7 +161,7 @@ def checkpoint_cost(mode: str, n: int, blocks: int = 4, seed: int = 1) -> dict:
     receipt = system.chain.transact(system.keys["relayer"], system.bridge, "submit_checkpoint", *args,
                                     gas_limit=30_000_000)
     if not receipt.status:
-        raise RuntimeError(f"{mode} checkpoint with {n} validators refused: {receipt.error}")
+        raise SidechainError(f"{mode} checkpoint with {n} validators refused: {receipt.error}")
     row["gas"] = receipt.gas_used
     return row
 

@@ -198,7 +198,7 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     for key in vkeys[:bonded]:
         chain.transact(key, staking, "bond", value=config.stake, gas_limit=300_000)
     chain.advance_time(config.epoch_length)
-    chain.transact(keys["keeper"], staking, "advance_epoch", gas_limit=3_000_000)
+    chain.transact(keys["keeper"], staking, "advance_epoch", gas_limit=20_000_000)  # snapshots the whole set
     genesis = genesis or Genesis()
     # The bridge's account is in every genesis, so no sidechain starts from the zero root.
     genesis = replace(genesis, balances={to_address(BRIDGE): 0, **genesis.balances},
@@ -215,7 +215,7 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
         client, _ = chain.deploy(deployer, ZkLightClient, verifier, genesis_set, 1, config.checks)
     elif config.mode != OPTIMISTIC:
         client, _ = chain.deploy(deployer, LightClient, config.mode, staking, [k.address for k in vkeys],
-                                 config.signer_threshold, config.min_signers, config.checks, gas_limit=3_000_000)
+                                 config.signer_threshold, config.min_signers, config.checks, gas_limit=20_000_000)
     bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
                              config.checks)
     chain.transact(deployer, staking, "link_slasher", bridge)
