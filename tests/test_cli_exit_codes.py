@@ -216,6 +216,8 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "nowhere", says="invalid choice")
     assert "fraud proof" in expect(capsys, 0, "measure", "sidechain", "--gas")
     expect(capsys, 2, "measure", "sidechain", "--validators", "4", says="unrecognized arguments")
+    expect(capsys, 2, "measure", "sidechain", "--zk", "4,x", says="comma-separated set sizes")
+    expect(capsys, 2, "measure", "sidechain", "--zk", "0", says="at least one validator")
 
 
 def test_the_installed_script_and_module_follow_the_rule(work):

@@ -31,6 +31,7 @@ SMALLER = {
     "prozchain bench prove --sizes 10,12,14,16,18 --runs 3": "prozchain bench prove --sizes 10 --runs 1",
     "prozchain bench prove circuit.zkey witness.wtns --runs 3":
         "prozchain bench prove circuit.zkey witness.wtns --runs 1",
+    "prozchain measure sidechain --zk 4,16,64,128": "prozchain measure sidechain --zk 4",
 }
 
 
