@@ -18,25 +18,20 @@ import argparse
 import time
 from statistics import mean
 
+from prozchain.circuits.gadgets.eddsa import sign
 from prozchain.cli import UsageError
-from prozchain.native import get_backend
-from prozchain.native.kernels import ints_to_array
-from prozchain.prover.groth16.prover import prove
-from prozchain.prover.solidity import proof_words
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.modes import STAKING, ZK
 from prozchain.rollup.sidechain.errors import SidechainError
-from prozchain.rollup.sidechain.node.chain import ChainState
+from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, ValidatorSet
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
-from prozchain.rollup.sidechain.node.quorum import compiled_quorum, eddsa_secret, proof_sigs, quorum_inputs
-from prozchain.rollup.sidechain.node.chain import Genesis, ValidatorSet
+from prozchain.rollup.sidechain.node.quorum import eddsa_secret, proof_sigs
 from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, StaticL1, network
 from prozchain.rollup.sidechain.system import MODES, Config, build
 from prozchain.rollup.sim import Simulation
 from prozchain.rollup.sim.network import NetworkConfig
-from prozchain.circuits.gadgets.eddsa import sign
 from prozchain.rollup.vm import BRIDGE, L2Tx
 
 
@@ -147,13 +142,13 @@ def checkpoint_cost(mode: str, n: int, blocks: int = 4, seed: int = 1) -> dict:
         sigs = {addresses.index(k.address): sign(eddsa_secret(k), statement.signed) for k in signers}
         prover = system.prover
         t = time.perf_counter()
-        witness = prover.compiled.solve(quorum_inputs(system.members(cp.epoch), system.capacity, statement, sigs))
+        witness = prover.witness(system.members(cp.epoch), statement, sigs)
         solve_s = time.perf_counter() - t
         t = time.perf_counter()
-        proof, _ = prove(prover.zkey, ints_to_array(witness), backend=get_backend("c"))
-        row.update(constraints=compiled_quorum(n).r1cs.n_constraints, setup_s=setup_s, witness_s=solve_s,
+        proof = prover.prove_witness(witness)
+        row.update(constraints=prover.compiled.r1cs.n_constraints, setup_s=setup_s, witness_s=solve_s,
                    prove_s=time.perf_counter() - t)
-        args = (*cp.args(), [], proof_sigs(proof_words(proof), statement), system.client)
+        args = (*cp.args(), [], proof_sigs(proof, statement), system.client)
     else:
         cp = Checkpoint.cover(1, headers, headers[-1].epoch)
         posted = [h.encode() for h in headers] if system.config.mode == STAKING else []

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
+from prozchain.circuits.gadgets.babyjub import Point
+from prozchain.circuits.gadgets.eddsa import public_key, sign
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.crypto import to_address
-from prozchain.circuits.gadgets.babyjub import Point
-from prozchain.circuits.gadgets.eddsa import public_key, sign
 from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, QuorumSignature, Relayer
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
@@ -27,9 +27,9 @@ from prozchain.rollup.sidechain.node.assets import ASSETS_AT, ASSETS_CODE, depos
 from prozchain.rollup.sidechain.node.chain import Block, Genesis, ValidatorSet
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, Validator, network
+from prozchain.rollup.sidechain.node.messages import Evidence, Vote
 from prozchain.rollup.sidechain.node.quorum import (Member, QuorumProver, Statement, eddsa_secret, message_of,
                                                     set_commitment)
-from prozchain.rollup.sidechain.node.messages import Evidence, Vote
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.vm import BRIDGE, Deposit, Executor

@@ -37,6 +37,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
+import numpy as np
+
 from prozchain.circuits import Circuit, assert_bool, assert_equal
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.gadgets.babyjub import IDENTITY, Point
@@ -198,9 +200,17 @@ class QuorumProver:
         self.compiled = compiled_quorum(capacity)
         self.zkey: ZKey = proving_key(self.compiled, directory)
 
-    def prove(self, members: Sequence[Member], statement: Statement, signatures: Mapping[int, Signature]) -> list[int]:
-        """The proof's 8 words; raises :class:`~prozchain.relations.errors.WitnessError` (or a
-        constraint error) when the signatures are not a quorum of the set ``statement`` names."""
-        witness = self.compiled.solve(quorum_inputs(members, self.capacity, statement, signatures))
-        proof, _ = prove(self.zkey, ints_to_array(witness), backend=get_backend("c"), rng=self.rng)
+    def witness(self, members: Sequence[Member], statement: Statement,
+                signatures: Mapping[int, Signature]) -> np.ndarray:
+        """The witness; raises :class:`~prozchain.relations.errors.WitnessError` when the
+        signatures are not a quorum of the set ``statement`` names."""
+        return ints_to_array(self.compiled.solve(quorum_inputs(members, self.capacity, statement, signatures)))
+
+    def prove_witness(self, witness: np.ndarray) -> list[int]:
+        """The proof of ``witness`` as the 8 words the verifier contract takes (C core)."""
+        proof, _ = prove(self.zkey, witness, backend=get_backend("c"), rng=self.rng)
         return proof_words(proof)
+
+    def prove(self, members: Sequence[Member], statement: Statement, signatures: Mapping[int, Signature]) -> list[int]:
+        """:meth:`prove_witness` of :meth:`witness`."""
+        return self.prove_witness(self.witness(members, statement, signatures))
