@@ -219,6 +219,8 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
                              config.checks)
     chain.transact(deployer, staking, "link_slasher", bridge)
+    if config.mode == ZK:
+        chain.transact(deployer, client, "link_bridge", bridge)
     system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, L1Link(chain, staking, bridge),
                     prover=prover, eddsa=eddsa)
     sim.produce_blocks(chain, config.l1_block_ms, until=10**12)

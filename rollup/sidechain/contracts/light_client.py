@@ -122,8 +122,17 @@ class ZkLightClient(Contract):
 
     def constructor(self, verifier: Address, set_commitment: int, epoch: int, checks: int) -> None:
         for name, value in (("verifier", int(verifier, 16)), ("set", set_commitment), ("epoch", epoch),
-                            ("checks", checks)):
+                            ("checks", checks), ("deployer", int(self.sender, 16))):
             self.store(name, value=value)
+
+    @external
+    def link_bridge(self, bridge: Address) -> None:
+        """Name the bridge whose checkpoints this client follows (once, by the deployer): a
+        hand-over proof taken from a relayer's transaction and sent here directly would
+        otherwise move the client past the checkpoint the bridge has yet to receive."""
+        self.require(self.sender == addr(self.load("deployer")) and self.load("bridge") == 0,
+                     "only the deployer links the bridge, once")
+        self.store("bridge", value=int(bridge, 16))
 
     @external
     def current_set(self) -> tuple[int, int]:
@@ -136,6 +145,7 @@ class ZkLightClient(Contract):
         """Revert unless ``proof`` shows a quorum of the set ``set_commitment`` (the stored one,
         for checkpoint ``epoch``) signed ``digest`` with ``(next_epoch, next_set)``; then follow
         the hand-over, if any."""
+        self.require(self.sender == addr(self.load("bridge")), "only the bridge submits checkpoints")
         if self.load("checks") & CHECK_MEMBERSHIP:
             stored, current = self.load("set"), self.load("epoch")
             self.require(epoch >= current, f"epoch {epoch}'s set is stale: the light client follows epoch {current}")

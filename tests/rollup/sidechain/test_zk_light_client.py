@@ -95,6 +95,9 @@ def light_client():
     chain = Chain({me.address: 100 * ETHER})
     verifier, _ = chain.deploy(me, verifier_contract(prover.zkey.verification_key()))
     client, _ = chain.deploy(me, ZkLightClient, verifier, SET, 1, ALL_CHECKS)
+    stranger = Key.from_seed(b"zk-stranger")
+    chain.transact(me, client, "link_bridge", me.address)  # the test calls as the bridge would
+    assert not chain.transact(me, client, "link_bridge", stranger.address).status  # once
     st = statement(next_epoch=2, next_set=NEXT)
     return chain, me, client, st, prover.prove(MEMBERS, st, signatures(st, [0, 1]))
 
@@ -121,6 +124,16 @@ def test_tampered_proofs_and_public_inputs_are_refused_on_l1(light_client):
     assert chain.view(client, "current_set") == (NEXT, 2)
     again = chain.transact(me, client, "verify_checkpoint", *good, gas_limit=2_000_000)
     assert not again.status and "stale" in again.error  # the old set's word is stale now
+
+
+def test_only_the_bridge_submits_to_the_light_client(light_client):
+    """Else anyone could replay a relayer's hand-over proof straight to the client, moving it
+    past the checkpoint the bridge has yet to take (the bridge would then stall)."""
+    chain, me, client, st, proof = light_client
+    outsider = Key.from_seed(b"zk-front-runner")
+    chain.transact(me, outsider.address, value=ETHER)
+    receipt = chain.transact(outsider, client, "verify_checkpoint", DIGEST, 1, proof, SET, 2, NEXT, gas_limit=2_000_000)
+    assert not receipt.status and "only the bridge" in receipt.error
 
 
 def test_signatures_made_by_circomlibjs_prove():
@@ -150,3 +163,34 @@ def test_too_little_stake_and_a_stale_set_are_refused_and_mint_without_the_set_c
     broken = registry.run("bridge-zk-light-client", 5, {"defense": "off"})
     assert not broken.ok and broken.honest_loss > 0, explain(broken)
     assert not broken.invariants["no_theft_too_little_stake"] and not broken.invariants["no_theft_stale_set"]
+
+
+def test_the_bridge_takes_a_proven_checkpoint_and_refuses_it_tampered_or_malformed():
+    from prozchain.rollup.sidechain.node.chain import ChainState
+    from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+    from prozchain.rollup.sidechain.node.quorum import eddsa_secret, proof_sigs
+    from prozchain.rollup.sidechain.system import Config, build
+    from prozchain.rollup.sidechain.contracts.modes import ZK
+
+    system = build(3, Config(mode=ZK))
+    state = ChainState(system.genesis)
+    for t in range(1, 5):
+        state.commit(state.build(system.validator_keys[0].address, time=t))
+    cp = Checkpoint.cover(1, state.headers[1:], 1)
+    st = system.statement(cp, 1)
+    slots = {i: sign(eddsa_secret(k), st.signed) for i, k in enumerate(system.validator_keys[:3])}
+    proof = system.prover.prove(system.members(1), st, slots)
+    relayer = system.keys["relayer"]
+
+    def submit(sigs):
+        return system.chain.transact(relayer, system.bridge, "submit_checkpoint", *cp.args(), [], sigs, system.client,
+                                     gas_limit=3_000_000)
+    bent = proof_sigs(proof[:4] + [proof[5], proof[4]] + proof[6:], st)  # B's x coordinates swapped
+    assert not submit(bent).status
+    malformed = submit(proof_sigs(proof, st)[:3])
+    assert not malformed.status and "carries a proof of 8 words" in malformed.error
+    other = Statement(st.set, st.message, 2, st.next_set)  # claims a hand-over nobody signed
+    assert not submit(proof_sigs(proof, other)).status
+    receipt = submit(proof_sigs(proof, st))
+    assert receipt.status, receipt.error
+    assert system.chain.view(system.bridge, "count") == 1
