@@ -232,6 +232,8 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "messages", "--quick", says="unrecognized arguments")
     assert "private transfer" in expect(capsys, 0, "measure", "shielded", "--depth", "4", "--proofs", "1")
     expect(capsys, 2, "measure", "shielded", "--depth", "0", says="--depth")
+    expect(capsys, 2, "measure", "sidechain", "--zk", "4,x", says="comma-separated set sizes")
+    expect(capsys, 2, "measure", "sidechain", "--zk", "0", says="at least one validator")
 
 
 def test_compare(capsys):

@@ -35,6 +35,7 @@ SMALLER = {
         "prozchain bench witness --cases chain6,merkle3 --runs 1 --states quiet,busy",
     "prozchain bench rollup --workers 1,2 [--scheduler ADDRESS] [--json rollup.json]":
         "prozchain bench rollup --workers 1 --slots 1 --depth 2 --batches 1 --json rollup.json",
+    "prozchain measure sidechain --zk 4,16,64,128": "prozchain measure sidechain --zk 4",
 }
 
 

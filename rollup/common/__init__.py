@@ -1,6 +1,6 @@
 """Pieces every rollup room shares, below all of them (it imports nothing from ``rollup``):
-units, 32-byte word encodings, and the padded-list Merkle root that contracts compute with
-their metered keccak.
+units, 32-byte word encodings, the padded-list Merkle root that contracts compute with
+their metered keccak, and the development Groth16 keys of the rooms that prove (:mod:`.keys`).
 
 >>> from prozchain.rollup.common import ETHER, b32, word
 >>> word(b32(ETHER)) == ETHER

@@ -2,7 +2,8 @@
 the L1 gas of checkpoints and bridged transfers under each security model.
 
 Run ``prozchain measure sidechain`` (add ``--quick`` to skip 64 validators, ``--gas`` for the L1
-gas tables only). Throughput
+gas tables only, ``--zk 4,16,64`` for the ZK light client against the signature-checking models
+at those set sizes: :func:`checkpoint_cost`). Throughput
 and finality are in *simulated* time (network latency 10-200 ms, 2 % loss, the default
 timeouts); the wall time each simulation took on this machine is printed beside them.
 
@@ -17,10 +18,16 @@ import argparse
 import time
 from statistics import mean
 
+from prozchain.circuits.gadgets.eddsa import sign
+from prozchain.cli import UsageError
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
-from prozchain.rollup.sidechain.node.chain import Genesis, ValidatorSet
+from prozchain.rollup.sidechain.contracts.modes import STAKING, ZK
+from prozchain.rollup.sidechain.errors import SidechainError
+from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, ValidatorSet
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.quorum import eddsa_secret, proof_sigs
 from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, StaticL1, network
 from prozchain.rollup.sidechain.system import MODES, Config, build
 from prozchain.rollup.sim import Simulation
@@ -109,18 +116,86 @@ def fraud_numbers(mode: str, seed: int = 6) -> dict:
             "signers_slashed": len(system.chain.logs(system.staking, "Slashed")), "ok": result.ok}
 
 
+def checkpoint_cost(mode: str, n: int, blocks: int = 4, seed: int = 1) -> dict:
+    """The L1 gas of one checkpoint of ``blocks`` blocks with ``n`` validators in ``mode``, signed
+    by the fewest that make a quorum (2n/3 + 1 of equal stake), and, under ``zk``, the quorum
+    circuit's constraints and the seconds to set up its key (once per set size; cached on disk,
+    see :func:`~prozchain.rollup.common.keys.proving_key`), to solve a witness and to prove
+    (on the C core). Only L1 runs: the checkpoint's headers are built on a chain of their own.
+
+    >>> checkpoint_cost("threshold", 4)["gas"] > 0
+    True
+    """
+    started = time.perf_counter()
+    system = build(seed, Config(mode=MODES[mode], validators=n, min_signers=min(n, 4)))
+    setup_s = time.perf_counter() - started
+    state = ChainState(system.genesis)
+    for i in range(blocks):
+        state.commit(state.build(system.validator_keys[0].address, time=i + 1))
+    headers = state.headers[1:]
+    signers = system.validator_keys[:2 * n // 3 + 1]
+    row = {"mode": mode, "validators": n, "signers": len(signers)}
+    if system.config.mode == ZK:
+        cp = Checkpoint.cover(1, headers, headers[0].epoch)
+        statement = system.statement(cp, cp.epoch)
+        addresses = system.l1.validator_set(cp.epoch).addresses
+        sigs = {addresses.index(k.address): sign(eddsa_secret(k), statement.signed) for k in signers}
+        prover = system.prover
+        t = time.perf_counter()
+        witness = prover.witness(system.members(cp.epoch), statement, sigs)
+        solve_s = time.perf_counter() - t
+        t = time.perf_counter()
+        proof = prover.prove_witness(witness)
+        row.update(constraints=prover.compiled.r1cs.n_constraints, setup_s=setup_s, witness_s=solve_s,
+                   prove_s=time.perf_counter() - t)
+        args = (*cp.args(), [], proof_sigs(proof, statement), system.client)
+    else:
+        cp = Checkpoint.cover(1, headers, headers[-1].epoch)
+        posted = [h.encode() for h in headers] if system.config.mode == STAKING else []
+        args = (*cp.args(), posted, [cp.sign(k) for k in signers], system.client)
+    receipt = system.chain.transact(system.keys["relayer"], system.bridge, "submit_checkpoint", *args,
+                                    gas_limit=30_000_000)
+    if not receipt.status:
+        raise SidechainError(f"{mode} checkpoint with {n} validators refused: {receipt.error}")
+    row["gas"] = receipt.gas_used
+    return row
+
+
+def zk_table(sizes: list[int]) -> str:
+    """The Markdown table of :func:`checkpoint_cost` for each set size in ``sizes``."""
+    lines = ["| validators | threshold gas | staking gas (headers posted) | ZK gas | ZK constraints | "
+             "ZK witness s | ZK prove s | ZK key setup s |", "|---|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        t, s, z = (checkpoint_cost(mode, n) for mode in ("threshold", "staking", "zk"))
+        lines.append(f"| {n} | {t['gas']:,} | {s['gas']:,} | {z['gas']:,} | {z['constraints']:,} | "
+                     f"{z['witness_s']:.1f} | {z['prove_s']:.1f} | {z['setup_s']:.0f} |")
+    return "\n".join(lines)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """``prozchain measure sidechain`` (listed in :data:`prozchain.cli.MEASUREMENTS`)."""
     parser = subparsers.add_parser("sidechain", help="consensus throughput and finality, L1 gas of the bridge",
                                    description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 64-validator run")
     parser.add_argument("--gas", action="store_true", help="only the L1 gas tables")
+    parser.add_argument("--zk", metavar="SIZES", help="only the ZK light client against the signature-checking "
+                        "models, for these comma-separated set sizes (e.g. 4,16,64)")
     parser.set_defaults(func=measure_command)
 
 
 def measure_command(args: argparse.Namespace) -> int:
     """The page's tables (docs/sidechain.md), in Markdown: the consensus figures unless
-    ``--gas``, then the L1 gas ones, which are deterministic and on the page as printed here."""
+    ``--gas``, then the L1 gas ones, which are deterministic and on the page as printed here;
+    with ``--zk``, only the light-client comparison."""
+    if args.zk:
+        try:
+            sizes = [int(n) for n in args.zk.split(",")]
+        except ValueError:
+            raise UsageError(f"--zk takes comma-separated set sizes, not {args.zk!r}") from None
+        if any(n < 1 for n in sizes):
+            raise UsageError("--zk: a set has at least one validator")
+        print(zk_table(sizes))
+        return 0
     if not args.gas:
         print("| validators | blocks/s (sim) | tx/s (sim) | time to finality (sim ms) | simulated s | wall s |\n"
               "|---|---|---|---|---|---|")

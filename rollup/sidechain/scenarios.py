@@ -19,13 +19,17 @@ from typing import Any, Optional
 from prozchain.rollup.common.units import ETHER, readable
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
 from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
-from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.circuits.gadgets.eddsa import public_key, sign
+from prozchain.relations.errors import WitnessError
+from prozchain.rollup.sidechain.contracts.modes import (ALL_CHECKS, CHECK_MEMBERSHIP, CHECK_THRESHOLD, OPTIMISTIC,
+                                                        STAKING, THRESHOLD, ZK)
 from prozchain.rollup.sidechain.node.chain import Genesis
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.quorum import Member, Statement, eddsa_secret, message_of, proof_sigs, set_commitment
 from prozchain.rollup.sidechain.system import Config, System, build
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
-from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.vm import BRIDGE, L2Tx
 from prozchain.rollup.vm.merkle import EMPTY
 from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
@@ -36,7 +40,7 @@ BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
 
 
 class FakeClient(Contract):
-    """The attacker's "light client" (Wormhole): says every signature set is a quorum."""
+    """The attacker's "light client" (Wormhole): says every signature set is a quorum, and every proof valid."""
 
     @external
     def verify(self, digest: Bytes32, epoch: int, sigs: list[bytes]) -> int:
@@ -45,6 +49,11 @@ class FakeClient(Contract):
     @external
     def quorum(self, epoch: int) -> int:
         return 1
+
+    @external
+    def verify_checkpoint(self, digest: Bytes32, epoch: int, proof: list[int], set_commitment: int,
+                          next_epoch: int, next_set: int) -> None:
+        """Accepts anything."""
 
 
 def _users() -> list[Key]:
@@ -210,14 +219,15 @@ def validator_crash(seed: int, params: dict) -> ScenarioResult:
                       attack_attempted=hit == [True] if crashed else None)
 
 
-def _forge(system: System, attacker: Key, amount: int) -> tuple[Checkpoint, int, list[bytes]]:
+def _forge(system: System, attacker: Key, amount: int, skip: int = 0) -> tuple[Checkpoint, int, list[bytes]]:
     """A checkpoint continuing the bridge's last one whose world adds a withdrawal record
-    paying ``attacker``: the theft every forged-message attack tries to get accepted."""
+    paying ``attacker``: the theft every forged-message attack tries to get accepted. ``skip``
+    records are left out before it, so a second forgery is not refused as a replay of the first."""
     chain, node = system.chain, system.relayers[0].node
     number = chain.view(system.bridge, "count") + 1
     first = chain.view(system.bridge, "checkpoint", number - 1).last + 1
     ex, world = node.ex, node.world
-    index = ex.db.get(world, WITHDRAWAL_COUNT_KEY)
+    index = ex.db.get(world, WITHDRAWAL_COUNT_KEY) + skip
     forged = ex.db.write(world, withdrawal_key(index), withdrawal_commitment(addr_int(attacker.address), amount))
     forged = ex.db.write(forged, WITHDRAWAL_COUNT_KEY, index + 1)
     last = node.head
@@ -272,13 +282,18 @@ def key_compromise(seed: int, params: dict) -> ScenarioResult:
           "(Wormhole), and a checkpoint for an invalid block, posted by a bonded thief (optimistic bridge) "
           "or signed by >2/3 of the staked validators (staking bridge), caught by a fraud proof that "
           "re-executes the block on L1, the staked signers slashed. defense=off: the checks are off, "
-          "the window is 0 and nobody proves fraud",
-          defense="on", loss=0.02)
+          "the window is 0 and nobody proves fraud. mode=zk: the first four against the ZK bridge "
+          "(the non-validators prove a set of their own)",
+          defense="on", loss=0.02, mode="threshold")
 def forged_message(seed: int, params: dict) -> ScenarioResult:
+    from prozchain.rollup.sidechain.system import MODES
     on = params["defense"] == "on"
     checks = ALL_CHECKS if on else 0
     users, thief = _users(), Key.from_seed(b"forger")
-    system = build(seed, _config(params, mode=THRESHOLD, checks=checks), users=users + [thief])
+    mode = MODES[params["mode"]]
+    if mode not in (THRESHOLD, ZK):
+        raise ScenarioError(f"mode must be threshold or zk, not {params['mode']!r}")
+    system = build(seed, _config(params, mode=mode, checks=checks), users=users + [thief])
     stolen: dict[str, int] = {}
     with system.sim:
         owed = _plan(system, users)
@@ -291,12 +306,14 @@ def forged_message(seed: int, params: dict) -> ScenarioResult:
         # 2. Non-validators sign a checkpoint paying the thief.
         cp, index, siblings = _forge(system, thief, pot)
         outsiders = [Key.from_seed(f"outsider-{i}".encode()) for i in range(4)]
-        stolen["non-validator"] = _steal(system, thief, cp, index, siblings, pot, [cp.sign(k) for k in outsiders],
-                                         system.client)
+        signed = (lambda cp: _own_set_proof(system, cp, outsiders)) if mode == ZK else \
+            (lambda cp: [cp.sign(k) for k in outsiders])
+        stolen["non-validator"] = _steal(system, thief, cp, index, siblings, pot, signed(cp), system.client)
         # 3. Wormhole: a light client of the thief's own that "verified" everything.
         fake, _ = chain.deploy(thief, FakeClient)
         cp, index, siblings = _forge(system, thief, pot)
-        stolen["spoofed-client"] = _steal(system, thief, cp, index, siblings, pot, [], fake)
+        stolen["spoofed-client"] = _steal(system, thief, cp, index, siblings, pot,
+                                          signed(cp) if mode == ZK else [], fake)
         # 4. Replay: the thief's withdrawal (if any got through) processed again.
         before = _paid_to(system, thief.address)
         chain.transact(thief, system.bridge, "process_withdrawal", index, thief.address, pot, gas_limit=500_000)
@@ -405,3 +422,77 @@ def _submit_invalid_block(system: System, thief: Key, pot: int, signers: list[Ke
             sim.scheduler.log(f"thief: forged checkpoint {number} refused: {receipt.error}")
         sim.run(until=sim.scheduler.now + 100)
     return None
+
+
+def _quorum_proof(system: System, cp: Checkpoint, members: list[Member], signers: dict[int, Key]) -> list[bytes]:
+    """The ``sigs`` of a ZK checkpoint proving that ``signers`` (by slot of ``members``) signed
+    ``cp`` with no set change; the prover refuses (:class:`WitnessError`) unless they are a quorum."""
+    commitment = set_commitment(members, system.capacity)
+    statement = Statement(commitment, message_of(cp.digest), cp.epoch, commitment)
+    sigs = {i: sign(eddsa_secret(k), statement.signed) for i, k in signers.items()}
+    return proof_sigs(system.prover.prove(members, statement, sigs), statement)
+
+
+def _slots(system: System, epoch: int, keys: list[Key]) -> dict[int, Key]:
+    """``keys`` by their slot in ``epoch``'s validator set."""
+    addresses = system.l1.validator_set(epoch).addresses
+    return {addresses.index(k.address): k for k in keys}
+
+
+def _own_set_proof(system: System, cp: Checkpoint, keys: list[Key]) -> list[bytes]:
+    """A quorum proof for ``cp`` by a set of the attacker's own making: ``keys``, all the stake theirs."""
+    return _quorum_proof(system, cp, [(public_key(eddsa_secret(k)), system.config.stake) for k in keys],
+                         dict(enumerate(keys)))
+
+
+@scenario("bridge-zk-light-client",
+          "ZK bridge (one Groth16 proof per checkpoint that >2/3 of the stake of the set L1 committed to "
+          "signed it): the set changes at epoch 2 (the old validators unbond and sell their keys); a thief "
+          "holding one current key cannot prove a quorum of the real set and proves one of its own, then "
+          "proves a forged checkpoint signed by the whole stale set: both refused. defense=off: the proof's "
+          "set commitment is not checked against the one L1 stores, and the forged checkpoints mint",
+          defense="on", loss=0.02)
+def zk_light_client(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    config = _config(params, mode=ZK, validators=6, epoch_length=20, evidence_window=40, unbonding_delay=100,
+                     checks=ALL_CHECKS if on else ALL_CHECKS & ~CHECK_MEMBERSHIP)
+    users, thief = _users(), Key.from_seed(b"zk-thief")
+    system = build(seed, config, users=users + [thief], bonded=3)
+    chain, keys = system.chain, system.validator_keys
+    old, new = keys[:3], keys[3:]
+    stolen: dict[str, int] = {}
+    with system.sim:
+        system.keep_epochs()
+        for k in new:  # the next set bonds, the old one leaves, at the first epoch boundary
+            system.sim.scheduler.at(3_000, "bond", lambda k=k: chain.submit(
+                chain.build(k, system.staking, "bond", value=config.stake, gas_limit=300_000)))
+        for k in old:
+            system.sim.scheduler.at(3_000, "unbond", lambda k=k: chain.submit(
+                chain.build(k, system.staking, "unbond", gas_limit=300_000)))
+        owed = _plan(system, users)
+        system.sim.run(until=60_000)
+        epoch_before = chain.view(system.client, "current_set")[1]
+        pot = chain.state.balance(system.bridge) // 4
+        # 1. Too little stake: one current key of three. The real set's proof cannot be made...
+        cp, index, siblings = _forge(system, thief, pot)
+        bribed = new[-1]
+        try:
+            _quorum_proof(system, cp, system.members(cp.epoch), _slots(system, cp.epoch, [bribed]))
+            unprovable = False
+        except WitnessError:
+            unprovable = True
+        # ...so the thief proves a set of its own, where its key holds all the stake.
+        stolen["too-little-stake"] = _steal(system, thief, cp, index, siblings, pot, _own_set_proof(system, cp, [bribed]),
+                                            system.client)
+        # 2. A stale set: every key of the epoch-1 set, which has left, signs a forged checkpoint.
+        cp, index, siblings = _forge(system, thief, pot, skip=1)
+        stale = _quorum_proof(system, cp, system.members(1), _slots(system, 1, old))
+        stolen["stale-set"] = _steal(system, thief, cp, index, siblings, pot, stale, system.client)
+        system.sim.run(until=HORIZON)
+        handed_over = chain.view(system.client, "current_set")[1]
+        extra = {"too_little_stake_unprovable": unprovable, "set_handed_over": epoch_before >= 2,
+                 **{f"no_theft_{k.replace('-', '_')}": v == 0 for k, v in stolen.items()}}
+        return _judge("bridge-zk-light-client", params, system, owed, extra, extra_loss=sum(stolen.values()),
+                      notes=(f"light client at epoch {epoch_before} when attacked, {handed_over} at the end; stolen: "
+                             + ", ".join(f"{k} {readable(v)}" for k, v in stolen.items()),),
+                      attack_attempted=True)

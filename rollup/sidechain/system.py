@@ -11,13 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
+from prozchain.circuits.gadgets.babyjub import Point
+from prozchain.circuits.gadgets.eddsa import public_key, sign
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.crypto import to_address
-from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, Relayer
+from prozchain.rollup.l1.groth16 import verifier_contract
+from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, QuorumSignature, Relayer
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
-from prozchain.rollup.sidechain.contracts.light_client import LightClient
-from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.contracts.light_client import LightClient, ZkLightClient
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, ZK
 from prozchain.rollup.sidechain.contracts.staking import Staking
 from prozchain.rollup.sidechain.errors import SidechainError
 from prozchain.rollup.sidechain.node.assets import ASSETS_AT, ASSETS_CODE, deposit_record, mint_tx
@@ -25,12 +28,14 @@ from prozchain.rollup.sidechain.node.chain import Block, Genesis, ValidatorSet
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, Validator, network
 from prozchain.rollup.sidechain.node.messages import Evidence, Vote
+from prozchain.rollup.sidechain.node.quorum import (Member, QuorumProver, Statement, eddsa_secret, message_of,
+                                                    set_commitment)
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.vm import BRIDGE, Deposit, Executor
 from prozchain.rollup.vm.merkle import keccak
 
-MODES = {"threshold": THRESHOLD, "staking": STAKING, "optimistic": OPTIMISTIC}
+MODES = {"threshold": THRESHOLD, "staking": STAKING, "optimistic": OPTIMISTIC, "zk": ZK}
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,23 @@ class System:
     l1: L1Link
     validators: list[Validator] = field(default_factory=list)
     relayers: list[Relayer] = field(default_factory=list)
+    prover: Optional[QuorumProver] = None  # ZK mode: the quorum circuit's prover, for the relayers
+    eddsa: dict[str, Point] = field(default_factory=dict)  # ZK mode: each validator's published EdDSA key
+
+    @property
+    def capacity(self) -> int:
+        """The ZK light client's slots: every validator node could be in one set."""
+        return len(self.validator_keys)
+
+    def members(self, epoch: int) -> list[Member]:
+        """``epoch``'s validator set as the ZK light client commits to it: each member's
+        published EdDSA key and its power, in the staking contract's order."""
+        return _members(self.l1.validator_set(epoch), self.eddsa)
+
+    def statement(self, cp: Checkpoint, next_epoch: int) -> Statement:
+        """What the set of ``cp``'s epoch signs for ``cp`` when the checkpoint after it is in ``next_epoch``."""
+        return Statement(set_commitment(self.members(cp.epoch), self.capacity), message_of(cp.digest),
+                         next_epoch, set_commitment(self.members(next_epoch), self.capacity))
 
     def quorum_reached(self, cp: Checkpoint, sigs: Sequence[bytes]) -> bool:
         power = self.chain.view(self.client, "verify", cp.digest, cp.epoch, list(sigs))
@@ -176,20 +198,31 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     for key in vkeys[:bonded]:
         chain.transact(key, staking, "bond", value=config.stake, gas_limit=300_000)
     chain.advance_time(config.epoch_length)
-    chain.transact(keys["keeper"], staking, "advance_epoch", gas_limit=3_000_000)
+    chain.transact(keys["keeper"], staking, "advance_epoch", gas_limit=20_000_000)  # snapshots the whole set
     genesis = genesis or Genesis()
     # The bridge's account is in every genesis, so no sidechain starts from the zero root.
     genesis = replace(genesis, balances={to_address(BRIDGE): 0, **genesis.balances},
                       code={ASSETS_AT: ASSETS_CODE, **genesis.code}, epoch=1)
     world = genesis.header(Executor()).world
-    client = "0x" + "00" * 20
-    if config.mode != OPTIMISTIC:
+    client, prover, eddsa = "0x" + "00" * 20, None, {}
+    if config.mode == ZK:
+        prover = QuorumProver(len(vkeys), sim.scheduler.rng("quorum prover"))
+        verifier, _ = chain.deploy(deployer, verifier_contract(prover.zkey.verification_key()))
+        eddsa = {k.address: public_key(eddsa_secret(k)) for k in vkeys}
+        members = chain.view(staking, "validators", 1)
+        genesis_set = set_commitment(_members(ValidatorSet(list(zip(members.addresses, members.powers))), eddsa),
+                                     len(vkeys))
+        client, _ = chain.deploy(deployer, ZkLightClient, verifier, genesis_set, 1, config.checks)
+    elif config.mode != OPTIMISTIC:
         client, _ = chain.deploy(deployer, LightClient, config.mode, staking, [k.address for k in vkeys],
-                                 config.signer_threshold, config.min_signers, config.checks, gas_limit=3_000_000)
+                                 config.signer_threshold, config.min_signers, config.checks, gas_limit=20_000_000)
     bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
                              config.checks)
     chain.transact(deployer, staking, "link_slasher", bridge)
-    system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, L1Link(chain, staking, bridge))
+    if config.mode == ZK:
+        chain.transact(deployer, client, "link_bridge", bridge)
+    system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, L1Link(chain, staking, bridge),
+                    prover=prover, eddsa=eddsa)
     sim.produce_blocks(chain, config.l1_block_ms, until=10**12)
     system.relayers.append(sim.add(Relayer("relayer", sim, keys["relayer"], system,
                                            [f"v{i}" for i in range(len(vkeys))], watch=relayer_watch)))
@@ -202,21 +235,36 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     return system
 
 
+def _members(vset: ValidatorSet, eddsa: dict[str, Point]) -> list[Member]:
+    return [(eddsa[a], p) for a, p in vset.members]
+
+
 def _sign_checkpoint(system: System, v: Validator, block: Block) -> None:
     """At each checkpoint boundary, sign the checkpoint for the relayers; and where the bridge
     takes signatures, sign again at every block the first checkpoint L1 still lacks, so that
-    signatures lost on the way cannot stall the bridge (checkpoints go to L1 in order)."""
-    every = system.config.checkpoint_every
-    numbers = {block.height // every} if block.height % every == 0 else set()
+    signatures lost on the way cannot stall the bridge (checkpoints go to L1 in order).
+
+    Under ``ZK`` a checkpoint is signed one block later, with EdDSA-Poseidon: its signers are the
+    set of its first block's epoch, and they sign the epoch (and set) of the block after it too,
+    so that the proof of an epoch's last checkpoint hands the light client over to the next set."""
+    every, zk = system.config.checkpoint_every, system.config.mode == ZK
+    lag = 1 if zk else 0
+    numbers = {(block.height - lag) // every} if block.height > lag and (block.height - lag) % every == 0 else set()
     if system.config.mode != OPTIMISTIC:
         missing = system.chain.view(system.bridge, "count") + 1
-        if missing * every <= block.height:
+        if missing * every + lag <= block.height:
             numbers.add(missing)
     for number in sorted(numbers):
         headers = v.chain.headers[(number - 1) * every + 1:number * every + 1]
-        cp = Checkpoint.cover(number, headers, headers[-1].epoch)
+        if zk:
+            cp = Checkpoint.cover(number, headers, headers[0].epoch)
+            statement = system.statement(cp, v.chain.headers[number * every + 1].epoch)
+            message = QuorumSignature(cp, statement, v.key.address, sign(eddsa_secret(v.key), statement.signed))
+        else:
+            cp = Checkpoint.cover(number, headers, headers[-1].epoch)
+            message = CheckpointSignature(cp, cp.sign(v.key))
         for relayer in system.relayers:
-            v.send(relayer.name, CheckpointSignature(cp, cp.sign(v.key)))
+            v.send(relayer.name, message)
 
 
 def demo(seed: int = 1, until: int = 20_000, config: Config = Config()) -> System:

@@ -3,7 +3,8 @@
 It follows the chain through the :class:`~prozchain.rollup.sidechain.node.messages.Commit`\\ s validators send
 it (checking each certificate against the validator set L1 names, and re-executing each block),
 relays L1 deposits to the validators (who check them against L1 themselves), submits
-checkpoints (with the validators' signatures, or with its bond in the optimistic model), relays
+checkpoints (with the validators' signatures, with its bond in the optimistic model, or, in the ZK
+model, with a Groth16 proof it makes that a quorum of the set signed them), relays
 withdrawals (proof + payout, for any user: anyone can relay) and watches L1 checkpoints,
 answering a wrong one with a fraud proof. It holds no key the bridge trusts: whatever it
 carries is checked against signatures, Merkle proofs or re-execution.
@@ -17,14 +18,16 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
+from prozchain.circuits.gadgets.eddsa import Signature, verify
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.contracts.modes import DELETED, OPTIMISTIC, PENDING, STAKING
+from prozchain.rollup.sidechain.contracts.modes import DELETED, OPTIMISTIC, PENDING, STAKING, ZK
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
 from prozchain.rollup.sidechain.node.chain import ChainState, Header
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Commit
+from prozchain.rollup.sidechain.node.quorum import Statement, proof_sigs, set_commitment
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.vm import BRIDGE, Deposit, L2Tx
 from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
@@ -39,6 +42,19 @@ class CheckpointSignature:
 
     def __repr__(self) -> str:
         return f"checkpoint-sig(#{self.checkpoint.number} {self.checkpoint.first}..{self.checkpoint.last})"
+
+
+@dataclass(frozen=True)
+class QuorumSignature:
+    """A validator's EdDSA-Poseidon signature over a checkpoint and the set after it (ZK model)."""
+
+    checkpoint: Checkpoint
+    statement: Statement
+    signer: str
+    signature: Signature
+
+    def __repr__(self) -> str:
+        return f"quorum-sig(#{self.checkpoint.number} {self.checkpoint.first}..{self.checkpoint.last})"
 
 
 class Relayer(Agent):
@@ -59,6 +75,8 @@ class Relayer(Agent):
             self._learn_burns(block.txs)
         self.pending: dict[int, Commit] = {}
         self.signatures: dict[bytes, tuple[Checkpoint, dict[str, bytes]]] = {}
+        self.quorum_sigs: dict[tuple[bytes, Statement], dict[str, Signature]] = {}
+        self.proofs: dict[tuple[bytes, Statement], list[int]] = {}
         self.in_flight: dict[str, int] = {}
         self.timer(self.poll_ms, "poll", self._poll)
 
@@ -73,6 +91,10 @@ class Relayer(Agent):
         elif isinstance(message, CheckpointSignature):
             cp = message.checkpoint
             self.signatures.setdefault(cp.digest, (cp, {}))[1][src] = message.signature
+        elif isinstance(message, QuorumSignature):
+            key = (message.checkpoint.digest, message.statement)
+            self.signatures.setdefault(key[0], (message.checkpoint, {}))
+            self.quorum_sigs.setdefault(key, {})[message.signer] = message.signature
 
     def _follow(self, commit: Commit) -> bool:
         vset = self.system.l1.validator_set(self.node.head.epoch)
@@ -137,6 +159,9 @@ class Relayer(Agent):
                                [], bridge, value=config.bond)
                 number, first = number + 1, first + config.checkpoint_every
             return
+        if config.mode == ZK:
+            self._submit_proven(number)
+            return
         ready = {cp.number: (cp, sigs) for cp, sigs in self.signatures.values()
                  if cp.number >= number and self.system.quorum_reached(cp, list(sigs.values()))}
         while number in ready:
@@ -149,6 +174,37 @@ class Relayer(Agent):
             self._transact(f"cp{number}", "submit_checkpoint", *cp.args(), headers, list(sigs.values()),
                            self.system.client)
             number += 1
+
+    def _submit_proven(self, number: int) -> None:
+        """ZK model: prove, then submit, every checkpoint from ``number`` on that a quorum of its
+        set signed (the proof is kept, so a resubmission does not prove again)."""
+        ready = {}
+        for (digest, statement), sigs in self.quorum_sigs.items():
+            cp = self.signatures[digest][0]
+            slots = self._quorum_slots(cp, statement, sigs) if cp.number >= number else None
+            if slots is not None:
+                ready[cp.number] = (cp, statement, slots)
+        while number in ready:
+            cp, statement, slots = ready[number]
+            key = (cp.digest, statement)
+            if key not in self.proofs:
+                self.proofs[key] = self.system.prover.prove(self.system.members(cp.epoch), statement, slots)
+            self._transact(f"cp{number}", "submit_checkpoint", *cp.args(), [], proof_sigs(self.proofs[key], statement),
+                           self.system.client)
+            number += 1
+
+    def _quorum_slots(self, cp: Checkpoint, statement: Statement,
+                      sigs: dict[str, Signature]) -> Optional[dict[int, Signature]]:
+        """The valid signatures by slot of the set of ``cp``'s epoch, if they carry more than 2/3
+        of its stake and the statement names that set; None otherwise."""
+        members = self.system.members(cp.epoch)
+        if statement.set != set_commitment(members, self.system.capacity):
+            return None
+        addresses = self.system.l1.validator_set(cp.epoch).addresses
+        slots = {addresses.index(signer): sig for signer, sig in sigs.items()
+                 if signer in addresses and verify(statement.signed, sig, members[addresses.index(signer)][0])}
+        power, total = sum(members[i][1] for i in slots), sum(p for _, p in members)
+        return slots if 3 * power > 2 * total else None
 
     def _watch(self) -> None:
         """Check every live checkpoint against this node's chain; prove fraud on a wrong one."""

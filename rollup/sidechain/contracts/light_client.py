@@ -4,7 +4,8 @@ digest. Under ``THRESHOLD`` the set is ``m`` of ``n`` bridge keys, rotated by
 ``m <= 2n/3`` or ``n < min_signers``); under ``STAKING`` it is the staked validators of an
 epoch, read from :class:`~prozchain.rollup.sidechain.contracts.staking.Staking` (refusing an
 epoch older than the one before the current: a set that has left may have unbonded), and more
-than 2/3 of the stake is a quorum.
+than 2/3 of the stake is a quorum. Under ``ZK``, :class:`ZkLightClient` stores only the set's
+Poseidon commitment and checks one proof per checkpoint.
 
 >>> LightClient.methods["verify"].types
 ('bytes32', 'uint256', 'bytes[]')
@@ -20,6 +21,7 @@ from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.sidechain.contracts.modes import CHECK_MEMBERSHIP, CHECK_THRESHOLD, STAKING, THRESHOLD
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.messages import signature_from_bytes
+from prozchain.rollup.sidechain.node.quorum import message_of
 from prozchain.rollup.vm.merkle import keccak
 
 
@@ -107,3 +109,54 @@ class LightClient(Contract):
         if self.load("mode") == THRESHOLD:
             return self.load("signer", self.load("version"), who)
         return self.call(addr(self.load("staking")), "power_in", epoch, who)
+
+
+class ZkLightClient(Contract):
+    """The ``ZK`` model's light client: stores the Poseidon commitment of the current
+    validator set and its epoch (never the keys), and admits a checkpoint on one Groth16 proof
+    (:class:`~prozchain.rollup.sidechain.node.quorum.QuorumCircuit`) that more than 2/3 of that
+    set's stake signed it together with the epoch and set that follow it. A proof whose next
+    epoch is later hands the light client over to the next set: what the old set signed is then
+    stale. With ``CHECK_MEMBERSHIP`` off, the proof's set commitment is taken as given (not
+    compared with the stored one), so anyone who proves a set of their own is a quorum."""
+
+    def constructor(self, verifier: Address, set_commitment: int, epoch: int, checks: int) -> None:
+        for name, value in (("verifier", int(verifier, 16)), ("set", set_commitment), ("epoch", epoch),
+                            ("checks", checks), ("deployer", int(self.sender, 16))):
+            self.store(name, value=value)
+
+    @external
+    def link_bridge(self, bridge: Address) -> None:
+        """Name the bridge whose checkpoints this client follows (once, by the deployer): a
+        hand-over proof taken from a relayer's transaction and sent here directly would
+        otherwise move the client past the checkpoint the bridge has yet to receive."""
+        self.require(self.sender == addr(self.load("deployer")) and self.load("bridge") == 0,
+                     "only the deployer links the bridge, once")
+        self.store("bridge", value=int(bridge, 16))
+
+    @external
+    def current_set(self) -> tuple[int, int]:
+        """(the stored set commitment, its epoch)."""
+        return self.load("set"), self.load("epoch")
+
+    @external
+    def verify_checkpoint(self, digest: Bytes32, epoch: int, proof: list[int], set_commitment: int,
+                          next_epoch: int, next_set: int) -> None:
+        """Revert unless ``proof`` shows a quorum of the set ``set_commitment`` (the stored one,
+        for checkpoint ``epoch``) signed ``digest`` with ``(next_epoch, next_set)``; then follow
+        the hand-over, if any."""
+        self.require(self.sender == addr(self.load("bridge")), "only the bridge submits checkpoints")
+        if self.load("checks") & CHECK_MEMBERSHIP:
+            stored, current = self.load("set"), self.load("epoch")
+            self.require(epoch >= current, f"epoch {epoch}'s set is stale: the light client follows epoch {current}")
+            self.require(epoch == current, f"no validator set for epoch {epoch} yet (the light client is at {current})")
+            self.require(set_commitment == stored, "the proof's validator set is not the one L1 stores")
+        self.require(next_epoch > epoch or (next_epoch == epoch and next_set == set_commitment),
+                     "a validator set changes only at a later epoch")
+        statement = [set_commitment, message_of(digest), next_epoch, next_set]
+        self.require(self.call(addr(self.load("verifier")), "verify", statement, list(proof)),
+                     "the quorum proof does not verify")
+        if next_epoch > epoch:
+            self.store("set", value=next_set)
+            self.store("epoch", value=next_epoch)
+            self.emit("SetHandedOver", next_epoch, args=(next_epoch, next_set))

@@ -13,12 +13,16 @@ the verifier of its stored mode, so it holds no branch on the mode itself.
 - :class:`OptimisticVerifier`: a bonded relayer posts the checkpoint *with its headers* (so
   anyone can build a fraud proof); it is final after ``window`` seconds unless a fraud proof
   deletes it and every later checkpoint; the challenger takes half the bond, the rest is burnt.
+- :class:`ZkVerifier`: one Groth16 proof that more than 2/3 of the stake of the set the
+  :class:`~prozchain.rollup.sidechain.contracts.light_client.ZkLightClient` stores signed the
+  checkpoint (its ``sigs`` carry the proof and the statement, :func:`~prozchain.rollup.sidechain.node.quorum.proof_sigs`);
+  final at once, like ``THRESHOLD``, at a constant cost whatever the number of validators.
 
 A verifier is a view of the bridge, not a contract: it keeps no state of its own and reads and
 writes the bridge's storage, metered as the bridge's.
 
 >>> sorted((v.mode, v.__name__) for v in VERIFIERS.values())
-[(1, 'ThresholdVerifier'), (2, 'StakingVerifier'), (3, 'OptimisticVerifier')]
+[(1, 'ThresholdVerifier'), (2, 'StakingVerifier'), (3, 'OptimisticVerifier'), (4, 'ZkVerifier')]
 """
 
 from __future__ import annotations
@@ -27,11 +31,13 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, ClassVar
 
 from prozchain.rollup.sidechain.contracts.modes import (CHECK_CLIENT, FINAL, OPTIMISTIC, PENDING, STAKING,
-                                                        THRESHOLD)
+                                                        THRESHOLD, ZK)
 from prozchain.rollup.common.words import addr, word
 from prozchain.rollup.sidechain.contracts.staking import BURN
 from prozchain.rollup.sidechain.node.chain import Header
+from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.checkpoint import transfer_digest
+from prozchain.rollup.sidechain.node.quorum import read_proof_sigs
 
 if TYPE_CHECKING:
     from prozchain.rollup.sidechain.contracts.bridge import Bridge
@@ -76,6 +82,13 @@ class Verifier(ABC):
     def check_token_deposit(self) -> None:
         """Refuse token deposits if this model cannot judge their mints."""
 
+    def _unbonded_own_client(self, client: str, checks: int) -> None:
+        """A checkpoint admitted by a light client takes no bond, and (``CHECK_CLIENT``) only the bridge's own client."""
+        b = self.bridge
+        b.require(b.value == 0, "a signed checkpoint takes no bond")
+        if checks & CHECK_CLIENT:
+            b.require(client == addr(b.load("client")), "not the bridge's light client")
+
     def _posted(self, first: int, last: int, headers_root: bytes, headers: list[bytes]) -> tuple[int, Header]:
         """Check that the posted headers are the checkpoint's (so anyone can build a fraud
         proof against them); the challenge window and the last header."""
@@ -86,29 +99,31 @@ class Verifier(ABC):
         return window, b._decode_header(headers[-1])
 
 
-class SignedVerifier(Verifier):
-    """A checkpoint is admitted on signatures the light client weighs, and takes no bond."""
-
-    def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
-        b = self.bridge
-        b.require(b.value == 0, "a signed checkpoint takes no bond")
-        if checks & CHECK_CLIENT:
-            b.require(client == addr(b.load("client")), "not the bridge's light client")
-        power = b.call(client, "verify", digest, epoch, sigs)
-        b.require(power >= b.call(client, "quorum", epoch), f"signatures carry {power}, below the quorum")
-        b.store("sigs_hash", word(digest), value=word(b.keccak(b"".join(sigs))))
-
-
-class ThresholdVerifier(SignedVerifier):
-    """m-of-n bridge keys; a checkpoint posts no headers and is final at once."""
-
-    mode = THRESHOLD
+class FinalAtOnce(Verifier):
+    """A checkpoint posts no headers and is final at once, so fraud may be proven at any time."""
 
     def confirm_delay(self, first: int, last: int, headers_root: bytes, epoch: int, headers: list[bytes]) -> int:
         return 0
 
     def check_window(self, number: int) -> None:
-        """Final at once, so there is no window: fraud may be proven at any time."""
+        """No window."""
+
+
+class SignedVerifier(Verifier):
+    """A checkpoint is admitted on signatures the light client weighs, and takes no bond."""
+
+    def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
+        b = self.bridge
+        self._unbonded_own_client(client, checks)
+        power = b.call(client, "verify", digest, epoch, sigs)
+        b.require(power >= b.call(client, "quorum", epoch), f"signatures carry {power}, below the quorum")
+        b.store("sigs_hash", word(digest), value=word(b.keccak(b"".join(sigs))))
+
+
+class ThresholdVerifier(FinalAtOnce, SignedVerifier):
+    """m-of-n bridge keys; a checkpoint posts no headers and is final at once."""
+
+    mode = THRESHOLD
 
     def check_transfer(self, index: int, recipient: str, amount: int, sigs: list[bytes]) -> None:
         b = self.bridge
@@ -163,4 +178,20 @@ class OptimisticVerifier(Verifier):
         self.bridge.require(False, "an optimistic bridge takes only ether: its fraud proofs do not judge token mints")
 
 
-VERIFIERS: dict[int, type[Verifier]] = {v.mode: v for v in (ThresholdVerifier, StakingVerifier, OptimisticVerifier)}
+class ZkVerifier(FinalAtOnce):
+    """One Groth16 proof per checkpoint, checked by the ZK light client; final at once."""
+
+    mode = ZK
+
+    def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
+        b = self.bridge
+        self._unbonded_own_client(client, checks)
+        try:
+            proof, set_commitment, next_epoch, next_set = read_proof_sigs(sigs)
+        except InvalidMessage as exc:
+            b.require(False, str(exc))
+        b.call(client, "verify_checkpoint", digest, epoch, proof, set_commitment, next_epoch, next_set)
+
+
+VERIFIERS: dict[int, type[Verifier]] = {v.mode: v for v in (ThresholdVerifier, StakingVerifier, OptimisticVerifier,
+                                                            ZkVerifier)}

@@ -42,12 +42,13 @@ def test_attack_succeeds_without_its_defence(name):
     assert not result.invariants[ATTACKS[name]], explain(result)
 
 
+@pytest.mark.parametrize("mode", ["threshold", "zk"])
 @settings(max_examples=1, deadline=None, database=None, phases=NO_SHRINK)
 @given(seed=SEEDS)
-def test_every_forged_message_is_stopped_and_each_succeeds_without_its_check(seed):
-    held = registry.run("bridge-forged-message", seed)
+def test_every_forged_message_is_stopped_and_each_succeeds_without_its_check(mode, seed):
+    held = registry.run("bridge-forged-message", seed, {"mode": mode})
     assert held.ok and held.honest_loss == 0 and held.l1_gas > 0 and held.attack_attempted, explain(held)
-    broken = registry.run("bridge-forged-message", 5, {"defense": "off"})
+    broken = registry.run("bridge-forged-message", 5, {"defense": "off", "mode": mode})
     assert not broken.ok and broken.honest_loss > 0 and broken.attack_attempted, explain(broken)
     kinds = [k for k in held.invariants if k.startswith("no_theft_")]
     assert len(kinds) == 6 and all(held.invariants[k] for k in kinds), explain(held)

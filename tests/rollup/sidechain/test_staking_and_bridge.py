@@ -12,7 +12,7 @@ from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.errors import Revert
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.light_client import LightClient
-from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, DELETED, OPTIMISTIC, STAKING, THRESHOLD
+from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, CHECK_THRESHOLD, DELETED, OPTIMISTIC, STAKING, THRESHOLD, ZK
 from prozchain.rollup.sidechain.contracts.staking import BURN, Staking
 from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS
 from prozchain.rollup.sidechain.node.chain import ChainState
@@ -95,7 +95,7 @@ def test_the_light_client_refuses_too_few_keys_unless_the_floor_is_off(chain):
 
 
 def test_each_security_model_has_one_verifier_and_no_other_is_deployed(chain):
-    assert sorted(VERIFIERS) == [THRESHOLD, STAKING, OPTIMISTIC]
+    assert sorted(VERIFIERS) == [THRESHOLD, STAKING, OPTIMISTIC, ZK]
     with pytest.raises(Revert, match="unknown security model 9"):
         chain.deploy(KEYS[0], Bridge, 9, KEYS[0].address, KEYS[0].address, b"\x01" * 32, 60, ETHER, ALL_CHECKS)
 
