@@ -73,9 +73,6 @@ class Verifier(ABC):
         """Authorise paying withdrawal ``index`` on signatures over the transfer, without a checkpoint."""
         self.bridge.require(False, "only a THRESHOLD bridge releases signed transfers")
 
-    def check_token_deposit(self) -> None:
-        """Refuse token deposits if this model cannot judge their mints."""
-
     def _posted(self, first: int, last: int, headers_root: bytes, headers: list[bytes]) -> tuple[int, Header]:
         """Check that the posted headers are the checkpoint's (so anyone can build a fraud
         proof against them); the challenge window and the last header."""
@@ -158,9 +155,6 @@ class OptimisticVerifier(Verifier):
         bond = b.load("bond")
         b._pay_bond(challenger, bond // 2)
         b.transfer(BURN, bond - bond // 2)
-
-    def check_token_deposit(self) -> None:
-        self.bridge.require(False, "an optimistic bridge takes only ether: its fraud proofs do not judge token mints")
 
 
 VERIFIERS: dict[int, type[Verifier]] = {v.mode: v for v in (ThresholdVerifier, StakingVerifier, OptimisticVerifier)}
