@@ -139,3 +139,18 @@ def test_an_optimistic_bridge_takes_tokens_after_its_window_and_a_forged_mint_pa
     exit_ = chain.transact(BOB, bridge, "process_token_withdrawal", 1, x, BOB.address, 500, gas_limit=500_000)
     assert "not proven against a confirmed root" in exit_.error
     assert chain.view(bridge, "token_locked", x) == 60 and chain.view(x, "balance_of", BOB.address) == 0
+
+
+def test_the_watcher_challenges_a_checkpoint_whose_block_mints_what_l1_never_locked():
+    system = build(2, Config(mode=OPTIMISTIC, window=10), users=[ALICE, BOB])
+    chain, bridge, sim = system.chain, system.bridge, system.sim
+    x, _ = chain.deploy(ALICE, Token, 1_000)
+    watcher = system.relayers[0]
+    with sim:
+        sim.run(until=sim.scheduler.now)  # boot the agents
+        # The quorum finalizes a block minting 500 X with no deposit behind them; the watcher follows it.
+        number, _ = _checkpoint(system, watcher.node, [mint_tx(0, asset_id(x), BOB.address, 500)])
+        watcher._watch()
+        chain.mine()
+    assert chain.view(bridge, "checkpoint", number).status == DELETED
+    assert chain.logs(bridge, "FraudProven")[-1][1].args == (number, 0, watcher.key.address)
