@@ -5,7 +5,8 @@ world is acceptable, what a fraud proof takes) is decided by the verifier of the
 :mod:`~prozchain.rollup.sidechain.contracts.modes`.
 
 A fraud proof re-executes the disputed block on L1 step by step through
-:func:`prozchain.rollup.vm.step`. Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal``
+:func:`prozchain.rollup.vm.step`, or (``challenge_mint``) opens a transaction of the minter in
+it that is not the mint of an L1 token deposit, which re-execution cannot see. Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal``
 opens the record in a checkpoint's world and remembers that root for the message;
 ``process_withdrawal`` pays if the remembered root is acceptable (confirmed and out of its window).
 

@@ -12,7 +12,8 @@ the verifier of its stored mode, so it holds no branch on the mode itself.
   signer's bond.
 - :class:`OptimisticVerifier`: a bonded relayer posts the checkpoint *with its headers* (so
   anyone can build a fraud proof); it is final after ``window`` seconds unless a fraud proof
-  deletes it and every later checkpoint; the challenger takes half the bond, the rest is burnt.
+  (a re-execution, or a forged token mint) deletes it and every later checkpoint; the
+  challenger takes half the bond, the rest is burnt.
 
 A verifier is a view of the bridge, not a contract: it keeps no state of its own and reads and
 writes the bridge's storage, metered as the bridge's.
