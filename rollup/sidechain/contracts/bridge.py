@@ -154,8 +154,7 @@ class Bridge(Contract):
                   parent_proof: list[Bytes32], witnesses: list[bytes], final_ctx: bytes) -> None:
         """Prove that block ``index`` of checkpoint ``number`` is not what its inputs execute to
         (or credits deposits L1 does not hold); the checkpoint and all later ones are deleted."""
-        claim = self._disputed(number, index, header, proof)
-        first, last = self.load("cp_first", number), self.load("cp_last", number)
+        claim, first, last = self._disputed(number, index, header, proof)
         if index == 0:
             world, dep_next = b32(self.load("cp_world", number - 1)), self.load("cp_dep_next", number - 1)
         else:
@@ -176,7 +175,7 @@ class Bridge(Contract):
         transaction of the sidechain's minter that is not the mint of the L1 token deposit its
         nonce names (every honest validator refuses such a block, and re-execution cannot see
         it: the VM lets the minter mint); the checkpoint and all later ones are deleted."""
-        claim = self._disputed(number, index, header, proof)
+        claim, _, _ = self._disputed(number, index, header, proof)
         self.env.meter.charge(G.keccak_gas(len(tx)) + NODE_HASH_GAS * len(tx_proof) + ECRECOVER_GAS, "mint proof")
         try:
             list_verify(claim.txs_root, claim.n_txs, position, keccak(tx), tuple(tx_proof))
@@ -189,14 +188,15 @@ class Bridge(Contract):
                      "no fraud: not a transaction of the minter, or the mint of an L1 token deposit")
         self._convict(number, index)
 
-    def _disputed(self, number: int, index: int, header: bytes, proof: list[bytes]) -> Header:
-        """Header ``index`` of live checkpoint ``number``, inside its challenge window."""
+    def _disputed(self, number: int, index: int, header: bytes, proof: list[bytes]) -> tuple[Header, int, int]:
+        """Header ``index`` of live checkpoint ``number``, inside its challenge window, and the
+        checkpoint's first and last heights."""
         self.require(self.load("cp_status", number) in (PENDING, FINAL), f"checkpoint {number} is not live")
         self.verifier.check_window(number)
         first, last = self.load("cp_first", number), self.load("cp_last", number)
         claim = self._open(number, index, header, list(proof), last - first + 1)
         self.require(claim.height == first + index, "the header is not at its position's height")
-        return claim
+        return claim, first, last
 
     def _convict(self, number: int, index: int) -> None:
         """Block ``index`` of checkpoint ``number`` is proven fraudulent: delete, reward."""
