@@ -1,8 +1,8 @@
 """``prozchain compare layers [--layers zk,optimistic,...] [--seed N] [--json]``: the same
 transfer and withdrawal measured on every layer, one row per layer.
 
-On one world (:func:`~prozchain.rollup.crosslayer.system.build`; the sidechain's threshold
-model on a second one, beside the staking model), for each layer a user
+On one world (:func:`~prozchain.rollup.crosslayer.system.build`; the sidechain's threshold and
+optimistic models each on a world of its own, beside the staking model), for each layer a user
 deposits through the asset registry, pays a peer, and withdraws the rest to L1, all through the
 one bridge protocol; the L1 row is the same payment as a plain token transfer. Each row holds:
 
@@ -10,7 +10,7 @@ one bridge protocol; the L1 row is the same payment as a plain token transfer. E
   deposit; the withdrawal's proof and finalization where the user sends them);
 - ``l2_fee``: what the layer charged for the payment and the withdrawal, in token units;
 - ``finality_s``: L1 seconds from the withdrawal's start to its finality (the scenario
-  world's short windows: 120 s optimistic window, 30 s sidechain window), on top of which L1's
+  world's short windows: 120 s optimistic window, 30 s sidechain windows), on top of which L1's
   own finality comes (the L1 row: Ethereum's two epochs, stated, not simulated);
 - ``throughput_tps``: the ceiling the measured costs give (L1: 30M gas per 12 s block over the
   transfer's gas; ZK: a batch's slots over its measured proving time; optimistic: 30M gas per
@@ -35,7 +35,7 @@ from prozchain.rollup.crosslayer.errors import CrossLayerError
 from prozchain.rollup.crosslayer.protocol import BridgeProtocol
 from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until, settle
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.sidechain.contracts.modes import THRESHOLD
+from prozchain.rollup.sidechain.contracts.modes import OPTIMISTIC, THRESHOLD
 
 L1_BLOCK_GAS, L1_BLOCK_S = 30_000_000, 12
 L1_FINALITY_S = 2 * 32 * L1_BLOCK_S  # two epochs of 32 slots
@@ -71,10 +71,11 @@ def compare(seed: int = 1, layers: Sequence[str] = tuple(LAYER_IDS)) -> list[Row
     with world.sim:
         for name in layers:
             rows.append(_measure(world, name, world.bridges[name], user, peer))
-            if name == "sidechain":  # the other security model that bridges tokens, on a world of its own
-                other = build(seed, layers=("sidechain",), model=THRESHOLD)
-                with other.sim:
-                    rows.append(_measure(other, "sidechain", other.bridges["sidechain"], *other.users))
+            if name == "sidechain":  # the other security models, each on a world of its own
+                for model in (THRESHOLD, OPTIMISTIC):
+                    other = build(seed, layers=("sidechain",), model=model)
+                    with other.sim:
+                        rows.append(_measure(other, "sidechain", other.bridges["sidechain"], *other.users))
     return rows
 
 

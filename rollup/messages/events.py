@@ -13,7 +13,8 @@ source's view). Sources:
   subscriber follows: by default its own node's replay, which a false output never carries; a
   subscriber following a proposer's claims (``view``) sees them retracted when the output is
   proven invalid;
-- :class:`ZkEvents`: each transaction of each verified ZK batch (``proven`` at once);
+- :class:`ZkEvents`: each transaction of the ZK rollup, ``seen`` in its operator's mempool,
+  ``in a batch`` the operator sealed, ``proven`` once L1 verified the batch;
 - :class:`SidechainEvents`: ``LOG`` events of a sidechain node's blocks, through checkpoints.
 
 A :class:`Subscription` polls its sources and returns :class:`Update`\\ s: an event the first time
@@ -35,9 +36,8 @@ events a source stopped reporting.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Protocol, Sequence
 
-from prozchain.circuits.txtypes import decode_batch
 from prozchain.rollup.l1 import Chain
 from prozchain.rollup.messages.index import BlockIndex, index_batch, index_block
 from prozchain.rollup.optimistic.contracts.outputs import DELETED as OUTPUT_DELETED
@@ -47,6 +47,10 @@ from prozchain.rollup.optimistic.system import System as OptimisticSystem
 from prozchain.rollup.sidechain.contracts.modes import DELETED as CHECKPOINT_DELETED
 from prozchain.rollup.sidechain.node.chain import ChainState
 from prozchain.rollup.vm.state import state_root, w32
+from prozchain.rollup.zk.node import ZkNode, tx_id
+
+if TYPE_CHECKING:
+    from prozchain.rollup.zk.agents import Pipeline
 
 SEEN, BATCHED, PROVEN, FINAL, RETRACTED = "seen", "in a batch", "proven", "final", "retracted"
 
@@ -54,7 +58,8 @@ SEEN, BATCHED, PROVEN, FINAL, RETRACTED = "seen", "in a batch", "proven", "final
 @dataclass(frozen=True)
 class Event:
     """One event: its layer, block (L1 block, L2 batch or sidechain height), position in the
-    block, the emitting contract, topics and data; ``name`` where the layer knows it."""
+    block, the emitting contract, topics and data; ``name`` where the layer knows it; ``uid``
+    where the source follows it into a block it does not know yet (:class:`ZkEvents`)."""
 
     layer: str
     block: int
@@ -63,6 +68,12 @@ class Event:
     topics: tuple[int, ...]
     data: bytes
     name: str = ""
+    uid: tuple = ()  # names the event across blocks where its block is not known at first (ZK)
+
+    @property
+    def key(self) -> object:
+        """What a subscription follows: ``uid`` where the source sets one, else the event."""
+        return (self.layer, self.uid) if self.uid else self
 
 
 @dataclass(frozen=True)
@@ -142,22 +153,43 @@ class OptimisticEvents:
 
 
 class ZkEvents:
-    """Each transaction of each batch the ZK rollup at ``rollup`` verified on L1, named by its
-    type, with its fields as 32-byte words in the type's field order."""
+    """Each transaction of the ZK rollup at ``rollup``, named by its type, with its fields as
+    32-byte words in the type's field order. Verified on L1 it is ``proven`` (``final`` once
+    ``confirmations`` deep); before that only its ``operator`` knows it: ``seen`` in its mempool
+    (``block`` -1, ``position`` its arrival), ``in a batch`` it sealed (L1 has not verified the
+    batch yet). A transaction it drops (a sealed batch lost to a crash, a mempool entry
+    forgotten) leaves the source's view, so a subscriber sees it retracted; a batch L1 refuses
+    stays ``in a batch`` and never becomes ``proven``.
 
-    def __init__(self, chain: Chain, rollup: str, confirmations: int = 2) -> None:
-        self.chain, self.rollup, self.confirmations = chain, rollup, confirmations
+    An event's ``uid`` is the transaction's: its :func:`~prozchain.rollup.zk.node.tx_id`, or a
+    deposit's place in L1's queue (deposits carry no nonce), so it is one event whichever batch
+    finally holds it."""
+
+    def __init__(self, chain: Chain, rollup: str, confirmations: int = 2,
+                 operator: Optional[Pipeline] = None) -> None:
+        self.chain, self.rollup, self.confirmations, self.operator = chain, rollup, confirmations, operator
+        self.node = ZkNode(chain, rollup, chain.view(rollup, "depth"))
 
     def events(self) -> list[tuple[Event, str]]:
-        out = []
-        for number, log in self.chain.logs(self.rollup, "BatchVerified"):
-            batch, data = log.args[0], log.args[3]
-            status = FINAL if self.chain.head.number - number >= self.confirmations else PROVEN
-            for i, (t, values) in enumerate(decode_batch(data)):
-                if t.name == "noop":
-                    continue
-                words = b"".join(w32(values[name]) for name, _ in t.fields)
-                out.append((Event("zk", batch, (i,), self.rollup, (), words, t.name), status))
+        self.node.sync()
+        head = self.chain.head.number
+        verified_at = {log.args[0]: n for n, log in self.chain.logs(self.rollup, "BatchVerified")}
+        batches = [(b, (i,), tx, FINAL if head - verified_at[b] >= self.confirmations else PROVEN)
+                   for b, txs in enumerate(self.node.txs) for i, tx in enumerate(txs)]
+        if self.operator is not None:
+            sealed = [(batch.number, (i,), tx, BATCHED) for batch in self.operator.sealed
+                      if batch.number >= len(self.node.txs) for i, tx in enumerate(batch.txs)]
+            batched = set(self.node.included) | {tx_id(tx) for _, _, tx, _ in sealed}
+            batches += sealed + [(-1, (seq,), tx, SEEN) for seq, tx in self.operator.mempool
+                                 if tx_id(tx) not in batched]
+        out, deposits = [], 0
+        for block, position, tx, status in batches:
+            if tx.type == "noop":
+                continue
+            uid = ("deposit", deposits) if tx.type == "deposit" else tx_id(tx)
+            deposits += tx.type == "deposit"
+            words = b"".join(w32(tx.fields[name]) for name, _ in tx.tx_type.fields)
+            out.append((Event("zk", block, position, self.rollup, (), words, tx.type, uid), status))
         return out
 
 
@@ -200,26 +232,27 @@ class Subscription:
         self.sources = sources
         self.address = address.lower() if address else None
         self.names = set(names)
-        self.status: dict[Event, str] = {}
+        self.status: dict[object, tuple[Event, str]] = {}  # Event.key -> the event as last reported, its status
 
     def _wanted(self, event: Event) -> bool:
         return (self.address is None or event.address.lower() == self.address) and \
             (not self.names or event.name in self.names)
 
     def poll(self) -> list[Update]:
-        """What changed since the last poll: new events, new statuses, and ``retracted`` for
-        events their source no longer reports."""
+        """What changed since the last poll: new events, new statuses (an event that moved to
+        another block comes with its new block), and ``retracted`` for events their source no
+        longer reports."""
         updates, current = [], {}
         for source in self.sources:
             for event, status in source.events():
                 if not self._wanted(event):
                     continue
-                current[event] = status
-                if self.status.get(event) != status:
+                current[event.key] = event, status
+                if self.status.get(event.key) != (event, status):
                     updates.append(Update(event, status))
-        for event, status in self.status.items():
-            if event not in current and status != RETRACTED:
-                current[event] = RETRACTED
+        for key, (event, status) in self.status.items():
+            if key not in current and status != RETRACTED:
+                current[key] = event, RETRACTED
                 updates.append(Update(event, RETRACTED))
         self.status.update(current)
         return updates

@@ -40,6 +40,7 @@ class ZkNode:
         self.batches = 0
         self.from_block = 0
         self.included: dict[TxId, int] = {}  # every applied transaction but noops -> its batch
+        self.txs: list[list[Tx]] = []  # each verified batch's transactions, with their signers' nonces
         self.versions: dict[int, Version] = {}  # the circuit versions batches named, as L1 holds them
 
     def decode(self, batch: int, version: int, data: bytes) -> list[tuple[TxType, dict[str, int]]]:
@@ -65,15 +66,14 @@ class ZkNode:
                 continue
             if old_root != self.tree.root:
                 raise ZkRollupError(f"batch {batch} starts from {old_root:#x}, the node is at {self.tree.root:#x}")
-            ids = []
+            txs = []
             for t, values in self.decode(batch, version, data):
                 slot = apply_tx(self.tree, Tx(t.name, values), check_signatures=False)
-                if t.name != "noop":
-                    nonces = tuple(old.nonce for old in slot.olds[:t.signers])
-                    ids.append(tx_id(Tx(t.name, values, nonces=nonces)))
+                txs.append(Tx(t.name, values, nonces=tuple(old.nonce for old in slot.olds[:t.signers])))
             if self.tree.root != new_root:
                 raise ZkRollupError(f"replaying batch {batch} gives root {self.tree.root:#x}, L1 says {new_root:#x}")
-            self.included.update((i, batch) for i in ids)
+            self.included.update((tx_id(tx), batch) for tx in txs if tx.type != "noop")
+            self.txs.append(txs)
             self.batches, applied = batch + 1, applied + 1
             self.from_block = number
         return applied

@@ -25,7 +25,8 @@ from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.modes import DELETED, OPTIMISTIC, PENDING, STAKING, ZK
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
 from prozchain.rollup.sidechain.node.chain import ChainState, Header
-from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof
+from prozchain.rollup.sidechain.node.assets import deposit_record, forged_mint
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof, mint_fraud_args
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Commit
 from prozchain.rollup.sidechain.node.quorum import Statement, proof_sigs, set_commitment
 from prozchain.rollup.sim.agent import Agent
@@ -78,6 +79,7 @@ class Relayer(Agent):
         self.quorum_sigs: dict[tuple[bytes, Statement], dict[str, Signature]] = {}
         self.proofs: dict[tuple[bytes, Statement], list[int]] = {}
         self.in_flight: dict[str, int] = {}
+        self.mints_checked: set[tuple[int, bytes]] = set()  # checkpoints whose mints are all L1 deposits
         self.timer(self.poll_ms, "poll", self._poll)
 
     # -- sidechain -> relayer -----------------------------------------------------------------
@@ -217,14 +219,43 @@ class Relayer(Agent):
                 if self.system.config.mode == STAKING and chain.view(bridge, "slashable", digest):
                     self._transact(f"slash{digest.hex()}", "slash_signers", digest, sigs)
                 continue
-            if last > self.node.height or self.node.headers[last].world == world:
+            if last > self.node.height:
                 continue
             claimed = [Header.decode(h) for h in headers] or self.node.headers[first:last + 1]
+            forged = self._forged_mint(number, world, first, claimed)
+            if forged is not None:
+                index, position = forged
+                self.log(f"FORGED MINT in checkpoint {number} at height {first + index}: challenging")
+                args = mint_fraud_args(number, claimed, index, self.node.blocks[first + index], position)
+                self._transact(f"mint{number}", "challenge_mint", *args, gas=1_000_000)
+                continue
+            if self.node.headers[last].world == world:
+                continue
             index = next((i for i, h in enumerate(claimed) if h != self.node.headers[first + i]), len(claimed) - 1)
             parent_world = claimed[index - 1].world if index else self.node.headers[first - 1].world
             proof = fraud_proof(number, claimed, index, self.node.blocks[first + index], parent_world, self.node)
             self.log(f"FRAUD in checkpoint {number} at height {first + index}: challenging")
             self._transact(f"fraud{number}", "challenge", *proof.args(), gas=25_000_000)
+
+    def _forged_mint(self, number: int, world: bytes, first: int, claimed: list[Header]) -> Optional[tuple[int, int]]:
+        """(header index, position) of a minter's transaction in the checkpoint's blocks that is
+        not the mint of the L1 token deposit its nonce names: the VM runs it, so re-execution
+        agrees with the block, and only L1's deposit record shows the fraud."""
+        if (number, world) in self.mints_checked:
+            return None
+        bridge = self.system.bridge
+
+        def recorded(*fields) -> bool:
+            return self.chain_l1.view(bridge, "token_deposit_hash", fields[0]) == deposit_record(*fields)
+
+        for i, header in enumerate(claimed):
+            if header != self.node.headers[first + i]:
+                continue  # a block this node does not have: the re-execution proof answers it
+            position = forged_mint(self.node.blocks[first + i].txs, recorded)
+            if position is not None:
+                return i, position
+        self.mints_checked.add((number, world))
+        return None
 
     def _relay_withdrawals(self) -> None:
         """Prove, then (once its root is confirmed) pay, every burn in the latest checkpoint."""

@@ -5,7 +5,8 @@ world is acceptable, what a fraud proof takes) is decided by the verifier of the
 :mod:`~prozchain.rollup.sidechain.contracts.modes`.
 
 A fraud proof re-executes the disputed block on L1 step by step through
-:func:`prozchain.rollup.vm.step`. Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal``
+:func:`prozchain.rollup.vm.step`, or (``challenge_mint``) opens a transaction of the minter in
+it that is not the mint of an L1 token deposit, which re-execution cannot see. Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal``
 opens the record in a checkpoint's world and remembers that root for the message;
 ``process_withdrawal`` pays if the remembered root is acceptable (confirmed and out of its window).
 
@@ -24,7 +25,7 @@ from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.sidechain.contracts.modes import CHECK_REPLAY, CHECK_ZERO_ROOT, DELETED, FINAL, PENDING
 from prozchain.rollup.sidechain.contracts.verifiers import VERIFIERS, Verifier
 from prozchain.rollup.sidechain.errors import InvalidMessage
-from prozchain.rollup.sidechain.node.assets import asset_id, burn_commitment, burn_key, deposit_record
+from prozchain.rollup.sidechain.node.assets import asset_id, burn_commitment, burn_key, deposit_record, forged_mint
 from prozchain.rollup.sidechain.node.chain import Header
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS
@@ -153,12 +154,7 @@ class Bridge(Contract):
                   parent_proof: list[Bytes32], witnesses: list[bytes], final_ctx: bytes) -> None:
         """Prove that block ``index`` of checkpoint ``number`` is not what its inputs execute to
         (or credits deposits L1 does not hold); the checkpoint and all later ones are deleted."""
-        status = self.load("cp_status", number)
-        self.require(status in (PENDING, FINAL), f"checkpoint {number} is not live")
-        self.verifier.check_window(number)
-        first, last = self.load("cp_first", number), self.load("cp_last", number)
-        claim = self._open(number, index, header, list(proof), last - first + 1)
-        self.require(claim.height == first + index, "the header is not at its position's height")
+        claim, first, last = self._disputed(number, index, header, proof)
         if index == 0:
             world, dep_next = b32(self.load("cp_world", number - 1)), self.load("cp_dep_next", number - 1)
         else:
@@ -170,6 +166,40 @@ class Bridge(Contract):
             result = self._reexecute(claim, world, list(witnesses), final_ctx)
             fraud = result != claim.world or (index == last - first and claim.world != b32(self.load("cp_world", number)))
         self.require(fraud, "no fraud: the block re-executes to what its header claims")
+        self._convict(number, index)
+
+    @external
+    def challenge_mint(self, number: int, index: int, header: bytes, proof: list[Bytes32], position: int,
+                       tx: bytes, tx_proof: list[Bytes32]) -> None:
+        """Prove that block ``index`` of checkpoint ``number`` holds, at ``position``, a
+        transaction of the sidechain's minter that is not the mint of the L1 token deposit its
+        nonce names (every honest validator refuses such a block, and re-execution cannot see
+        it: the VM lets the minter mint); the checkpoint and all later ones are deleted."""
+        claim, _, _ = self._disputed(number, index, header, proof)
+        self.env.meter.charge(G.keccak_gas(len(tx)) + NODE_HASH_GAS * len(tx_proof) + ECRECOVER_GAS, "mint proof")
+        try:
+            list_verify(claim.txs_root, claim.n_txs, position, keccak(tx), tuple(tx_proof))
+        except InvalidWitness as exc:
+            self.require(False, f"transaction {position} is not in block {index} of checkpoint {number}: {exc}")
+
+        def recorded(deposit: int, *fields) -> bool:
+            return self.load("token_deposit", deposit) == word(deposit_record(deposit, *fields))
+        self.require(forged_mint([tx], recorded) == 0,
+                     "no fraud: not a transaction of the minter, or the mint of an L1 token deposit")
+        self._convict(number, index)
+
+    def _disputed(self, number: int, index: int, header: bytes, proof: list[bytes]) -> tuple[Header, int, int]:
+        """Header ``index`` of live checkpoint ``number``, inside its challenge window, and the
+        checkpoint's first and last heights."""
+        self.require(self.load("cp_status", number) in (PENDING, FINAL), f"checkpoint {number} is not live")
+        self.verifier.check_window(number)
+        first, last = self.load("cp_first", number), self.load("cp_last", number)
+        claim = self._open(number, index, header, list(proof), last - first + 1)
+        self.require(claim.height == first + index, "the header is not at its position's height")
+        return claim, first, last
+
+    def _convict(self, number: int, index: int) -> None:
+        """Block ``index`` of checkpoint ``number`` is proven fraudulent: delete, reward."""
         self.verifier.record_fraud(number)
         self._delete_from(number)
         self.emit("FraudProven", number, index, args=(number, index, self.sender))
@@ -322,7 +352,6 @@ class Bridge(Contract):
     def deposit_token(self, token: Address, recipient: Address, amount: int) -> int:
         """Lock ``amount`` of the L1 token ``token`` (approved to the bridge first) for
         ``recipient``, to be minted on the sidechain as the canonical asset :func:`asset_id`."""
-        self.verifier.check_token_deposit()
         self.require(amount > 0, "a deposit must carry value")
         self.call(token, "transfer_from", self.sender, self.address, amount)
         index, asset = self.load("token_deposits"), asset_id(token)

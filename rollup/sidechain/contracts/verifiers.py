@@ -12,7 +12,8 @@ the verifier of its stored mode, so it holds no branch on the mode itself.
   signer's bond.
 - :class:`OptimisticVerifier`: a bonded relayer posts the checkpoint *with its headers* (so
   anyone can build a fraud proof); it is final after ``window`` seconds unless a fraud proof
-  deletes it and every later checkpoint; the challenger takes half the bond, the rest is burnt.
+  (a re-execution, or a forged token mint) deletes it and every later checkpoint; the
+  challenger takes half the bond, the rest is burnt.
 - :class:`ZkVerifier`: one Groth16 proof that more than 2/3 of the stake of the set the
   :class:`~prozchain.rollup.sidechain.contracts.light_client.ZkLightClient` stores signed the
   checkpoint (its ``sigs`` carry the proof and the statement, :func:`~prozchain.rollup.sidechain.node.quorum.proof_sigs`);
@@ -78,9 +79,6 @@ class Verifier(ABC):
     def check_transfer(self, index: int, recipient: str, amount: int, sigs: list[bytes]) -> None:
         """Authorise paying withdrawal ``index`` on signatures over the transfer, without a checkpoint."""
         self.bridge.require(False, "only a THRESHOLD bridge releases signed transfers")
-
-    def check_token_deposit(self) -> None:
-        """Refuse token deposits if this model cannot judge their mints."""
 
     def _unbonded_own_client(self, client: str, checks: int) -> None:
         """A checkpoint admitted by a light client takes no bond, and (``CHECK_CLIENT``) only the bridge's own client."""
@@ -173,9 +171,6 @@ class OptimisticVerifier(Verifier):
         bond = b.load("bond")
         b._pay_bond(challenger, bond // 2)
         b.transfer(BURN, bond - bond // 2)
-
-    def check_token_deposit(self) -> None:
-        self.bridge.require(False, "an optimistic bridge takes only ether: its fraud proofs do not judge token mints")
 
 
 class ZkVerifier(FinalAtOnce):

@@ -27,12 +27,14 @@ VM contract, mints that only L1 deposits authorise, and burns that L1 can prove.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 from prozchain.rollup.l1.crypto import Key, address_bytes, to_address
+from prozchain.rollup.l1.errors import InvalidTransaction
 from prozchain.rollup.sidechain.node.chain import SIDECHAIN_ID
 from prozchain.rollup.vm import L2Tx, assemble
 from prozchain.rollup.vm.codec import rlp_encode
+from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.state import addr_int, mapping_slot, slot_key
 
@@ -154,3 +156,20 @@ def mint_fields(tx: L2Tx) -> Optional[tuple[int, int, str, int]]:
     index, (_, asset, recipient, amount) = tx.nonce, tx.args
     expected = L2Tx(index, ASSETS_AT, 0, (MINT, asset, recipient, amount))
     return (index, asset, to_address(recipient), amount) if tx == expected and tx.sender == MINTER else None
+
+
+def forged_mint(txs: Sequence[bytes], recorded: Callable[[int, int, str, int], bool]) -> Optional[int]:
+    """The position in ``txs`` of the first transaction of the minter that is not the mint of
+    the L1 token deposit its nonce names (``recorded(index, asset, recipient, amount)``: L1
+    holds that deposit), or None; transactions that do not decode are skipped, as the VM does."""
+    for position, raw in enumerate(txs):
+        try:
+            tx = L2Tx.decode(raw)
+            if tx.sender != MINTER:
+                continue
+        except (DecodeError, InvalidTransaction):
+            continue
+        fields = mint_fields(tx)
+        if fields is None or not recorded(*fields):
+            return position
+    return None

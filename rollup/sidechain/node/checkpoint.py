@@ -96,6 +96,13 @@ def fraud_proof(number: int, claimed: Sequence[Header], index: int, block: Block
                       parent, parent_proof, witnesses, trace.final.encode())
 
 
+def mint_fraud_args(number: int, claimed: Sequence[Header], index: int, block: Block, position: int) -> tuple:
+    """The arguments of the bridge's ``challenge_mint`` against transaction ``position`` of
+    ``block``, the contents of claimed header ``index`` of checkpoint ``number``."""
+    return (number, index, claimed[index].encode(), list(list_proof([h.hash for h in claimed], index)), position,
+            block.txs[position], list(list_proof([keccak(t) for t in block.txs], position)))
+
+
 def transfer_digest(bridge: str, index: int, recipient: str, amount: int) -> bytes:
     """What the bridge keys sign to release sidechain withdrawal ``index`` directly (THRESHOLD
     mode): bound to this chain, this bridge contract, the withdrawal index, recipient and amount."""

@@ -34,14 +34,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol, Sequence
 
 from prozchain.rollup.l1 import Key
-from prozchain.rollup.l1.errors import InvalidTransaction
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from prozchain.rollup.sidechain.node.assets import MINTER, mint_fields
+from prozchain.rollup.sidechain.node.assets import MINTER, forged_mint
 from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Mempool, ValidatorSet, Block
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
 from prozchain.rollup.sim.agent import Agent
-from prozchain.rollup.vm import Deposit, L2Tx
-from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm import Deposit
 
 PROPOSE = 0
 ANY = object()
@@ -351,17 +349,7 @@ class Validator(Agent):
 
     def _mints_ok(self, block: Block) -> bool:
         """Every transaction of the minter is the mint of the L1 token deposit its nonce names."""
-        for raw in block.txs:
-            try:
-                tx = L2Tx.decode(raw)
-                if tx.sender != MINTER:
-                    continue
-            except (DecodeError, InvalidTransaction):
-                continue  # the VM skips it
-            fields = mint_fields(tx)
-            if fields is None or not self.l1.token_deposit_ok(*fields):
-                return False
-        return True
+        return forged_mint(block.txs, self.l1.token_deposit_ok) is None
 
     def _weight(self, round_: int, step: int, value: Any = ANY) -> int:
         slot = self.votes.get((round_, step), {})

@@ -245,6 +245,11 @@ class ZkRollup(VerifierRegistry):
         return b32(self.load("data_keccak", batch))
 
     @external
+    def depth(self) -> int:
+        """The account tree's depth (what a node replaying the batches needs)."""
+        return self.load("depth")
+
+    @external
     def claimed(self, entry: int) -> bool:
         return bool(self.load("claimed", entry))
 

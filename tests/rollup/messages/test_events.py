@@ -8,13 +8,15 @@ from prozchain.rollup.l1 import Key
 from prozchain.rollup.messages import scenarios
 from prozchain.rollup.messages.agents import ForgingProposer
 from prozchain.rollup.messages.contracts.messenger import CHECK_FINALITY
-from prozchain.rollup.messages.events import (BATCHED, FINAL, PROVEN, RETRACTED, L1Events, OptimisticEvents,
+from prozchain.rollup.messages.events import (BATCHED, FINAL, PROVEN, RETRACTED, SEEN, L1Events, OptimisticEvents,
                                               Subscription, ZkEvents)
 from prozchain.rollup.messages.index import index_batch
 from prozchain.rollup.messages.l2 import BRIDGE_CODE, L2_BRIDGE
 from prozchain.rollup.optimistic.node import L2Node
+from prozchain.rollup.sim.store import MemoryStore
 from prozchain.rollup.vm import Executor, L2Tx
 from prozchain.rollup.vm.state import state_root
+from prozchain.rollup.zk.node import tx_id
 from prozchain.testing.rig import make_rig
 
 
@@ -79,3 +81,59 @@ def test_zk_batches_deliver_their_transactions_proven_then_final():
     for _ in range(5):
         rig.chain.mine()
     assert [(u.event.name, u.status) for u in sub.poll() if u.event.layer == "zk"] == [("deposit", FINAL)] * 2
+
+
+def _zk_statuses(sub: Subscription, seen: dict) -> dict:
+    for update in sub.poll():
+        if update.event.layer == "zk":
+            seen.setdefault(update.event.uid, []).append((update.event.block, update.status))
+    return seen
+
+
+def test_a_zk_transfer_rises_from_the_mempool_through_its_batch_to_final():
+    rig = make_rig()
+    for user, amount in enumerate((1_000, 500)):
+        assert rig.deposit(user, amount).status
+    assert rig.pipeline.run_batch()[1].status
+    sub = Subscription(ZkEvents(rig.chain, rig.system.rollup, confirmations=2, operator=rig.pipeline))
+    deposits = _zk_statuses(sub, {})
+    assert [s for s in deposits.values()] == [[(0, PROVEN)]] * 2 and len(deposits) == 2
+    seen = {}
+    tx = rig.transfer(0, 1, 100)
+    assert rig.pipeline.receive(tx).state == "pending"
+    _zk_statuses(sub, seen)
+    batch = rig.pipeline.seal()
+    _zk_statuses(sub, seen)
+    assert rig.pipeline.submit(batch, rig.pipeline.prove(batch)[0]).status
+    _zk_statuses(sub, seen)
+    for _ in range(2):
+        rig.chain.mine()
+    seen = _zk_statuses(sub, seen)
+    assert seen.pop(tx_id(tx)) == [(-1, SEEN), (1, BATCHED), (1, PROVEN), (1, FINAL)]
+    assert seen == {uid: [(0, FINAL)] for uid in deposits}  # the deposits of batch 0 went final too
+
+
+def test_a_sealed_batch_the_operator_drops_is_retracted_and_never_proven():
+    rig = make_rig()
+    for user, amount in enumerate((1_000, 500)):
+        assert rig.deposit(user, amount).status
+    assert rig.pipeline.run_batch()[1].status
+    sub = Subscription(ZkEvents(rig.chain, rig.system.rollup, operator=rig.pipeline))
+    _zk_statuses(sub, {})
+    seen = {}
+    tx = rig.transfer(0, 1, 100)
+    rig.pipeline.receive(tx)
+    _zk_statuses(sub, seen)
+    batch = rig.pipeline.seal()
+    words, _ = rig.pipeline.prove(batch)
+    refused = rig.pipeline.submit(batch, words[2:4] + words[:2] + words[4:])  # a proof L1 refuses
+    assert not refused.status
+    _zk_statuses(sub, seen)
+    rig.pipeline.store = MemoryStore()  # the operator restarts, its store lost
+    rig.pipeline.restore()
+    _zk_statuses(sub, seen)
+    assert seen[tx_id(tx)] == [(-1, SEEN), (1, BATCHED), (1, RETRACTED)]
+    rig.pipeline.receive(tx)  # the wallet resends it
+    _zk_statuses(sub, seen)
+    assert rig.pipeline.run_batch()[1].status
+    assert _zk_statuses(sub, seen)[tx_id(tx)][3:] == [(-1, SEEN), (1, PROVEN)]
