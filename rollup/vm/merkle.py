@@ -33,7 +33,7 @@ left to one-step re-execution, which has no bound.
 >>> proot = pdb.write(EMPTY, POSEIDON.key_of(b"a"), 7)
 >>> read(proot, POSEIDON.key_of(b"a"), pdb.prove(proot, POSEIDON.key_of(b"a")), POSEIDON)
 7
->>> proot != db.write(EMPTY, key_of(b"a"), 7)
+>>> proot != MerkleDB().write(EMPTY, key_of(b"a"), 7)
 True
 
 >>> db = MerkleDB()
