@@ -39,12 +39,13 @@ accesses (Poseidon(5) twice and a Poseidon(3)) 903; the pc bound and the gas che
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence
 
 from prozchain.circuits import Circuit
-from prozchain.circuits.api import assert_equal, gadget
+from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, gadget
 from prozchain.circuits.gadgets.bits import from_bits, to_bits, to_bits_strict
 from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_than
+from prozchain.circuits.gadgets.mux import cond_swap, select
 from prozchain.circuits.gadgets.poseidon import poseidon
 from prozchain.circuits.gadgets.uint256 import (LIMB_BITS, LIMBS, Word, add, bitwise, constant_word, divmod_words,
                                                 is_zero_word, limbs_of, mul_lo, pack_word, power_of_two, sub,
@@ -52,9 +53,8 @@ from prozchain.circuits.gadgets.uint256 import (LIMB_BITS, LIMBS, Word, add, bit
 from prozchain.circuits.lc import Value, Var, lift, linear_sum
 from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.executor import Executor
-from prozchain.rollup.vm.machine import Access
-from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE
-from prozchain.rollup.vm.state import END, RUN, Context, code_key, state_root
+from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
+from prozchain.rollup.vm.state import END, RUN, Context, balance_key, code_key, memory_key, slot_key, state_root
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
@@ -84,16 +84,6 @@ def context_words(ctx: Context) -> dict[str, int]:
               "ret": f.ret}
     values.update({f"r{i}": r for i, r in enumerate(f.regs)})
     return {k: int.from_bytes(v, "big") if isinstance(v, bytes) else v for k, v in values.items()}
-
-
-def covered(ctx: Context, access: Access) -> bool:
-    """Whether the step after ``ctx`` is one the circuit proves (see the module docstring)."""
-    if ctx.phase != RUN:
-        return False
-    f = ctx.frame
-    if f.pc >= f.code_size:
-        return True
-    return isa.decode(access.read(ctx.world, code_key(f.address, f.pc, access.scheme))).op not in UNCOVERED
 
 
 # -- words and field elements ----------------------------------------------------------------
@@ -150,13 +140,96 @@ def _key(tag: str, parts: Sequence[Var]) -> Var:
     return poseidon([Var.const(_TAGS[tag])] + list(parts))
 
 
+# -- tree openings --------------------------------------------------------------------------
+DEPTH = 32
+"""The deepest path a segment opens (the tree is about log2(keys) deep: 20 for a million keys).
+A step whose path is deeper, which takes some 2^16 hashes of grinding to make, is not covered."""
+OPENING = ("act", "sib", "fork")  # per level: the path goes on, its sibling, a new leaf forks here
+LEAF = 6  # is_leaf, leaf_key, the leaf value's four limbs
+
+
+@gadget("tree_access")
+def tree_access(root: Value, key: Value, active: Value, write: Value, new_value: Sequence[Value],
+                opening: dict, depth: int, writable: bool = True) -> tuple[Word, Var]:
+    """Open the Poseidon tree of ``root`` at ``key`` (see :mod:`prozchain.rollup.vm.merkle`): the
+    value there (a word), and the root after writing ``new_value`` when ``write``. Checked only
+    when ``active``. About ``242 * depth + 1,300`` constraints to read, twice the levels to write.
+
+    ``opening`` holds per level ``act`` (1 while the path goes on: a prefix of ones), ``sib``
+    (the sibling) and ``fork`` (1 at the level where a written new key parts from the leaf that
+    ended its path, see :func:`prozchain.rollup.vm.merkle.write`), and ``leaf``: ``is_leaf``,
+    the key of the leaf ending the path and its value's limbs."""
+    act, sib, fork = opening["act"], opening["sib"], opening["fork"]
+    is_leaf, leaf_key, leaf_value = opening["leaf"][0], opening["leaf"][1], word_input(opening["leaf"][2:])
+    key_bits = to_bits_strict(key)[:depth]
+    leaf_bits = to_bits_strict(leaf_key)[:depth]
+    assert_bool(is_leaf)
+    for d in range(depth):
+        assert_bool(act[d])
+        if d:
+            assert_mul(act[d], 1 - lift(act[d - 1]), 0)
+        assert_mul(act[d], lift(key_bits[d]) - leaf_bits[d], 0)  # the leaf ending the path is on it
+    end = lift(is_leaf) * poseidon([leaf_key] + _halves(leaf_value))
+    assert_mul(active, _fold(end, key_bits, sib, act) - root, 0)
+    same = is_equal(leaf_key, key)
+    read = [lift(is_leaf) * same * v for v in leaf_value]
+    if not writable:
+        return read, lift(root)
+    split = lift(write) * is_leaf * (1 - same)
+    assert_equal(linear_sum(list(fork)), split)
+    passed, levels, siblings = Var.const(0), [], []
+    for d in range(depth):
+        assert_bool(fork[d])
+        assert_mul(fork[d], act[d], 0)
+        below = (1 - lift(act[d])) * (split - passed)  # a new level between the path's end and the fork
+        assert_mul(lift(below) - fork[d], lift(key_bits[d]) - leaf_bits[d], 0)
+        assert_mul(fork[d], lift(key_bits[d]) + leaf_bits[d] - 1, 0)
+        passed = passed + fork[d]
+        levels.append(lift(act[d]) + below)
+        siblings.append(lift(act[d]) * sib[d] + lift(fork[d]) * end)
+    leaf = poseidon([key] + _halves(new_value))
+    return read, _fold(leaf, key_bits, siblings, levels)
+
+
+def _fold(node: Value, bits: Sequence[Value], siblings: Sequence[Value], levels: Sequence[Value]) -> Var:
+    node = lift(node)
+    for d in range(len(bits) - 1, -1, -1):
+        left, right = cond_swap(bits[d], node, siblings[d])
+        node = select(levels[d], poseidon([left, right]), node)
+    return node
+
+
+def opening_of(proof: Proof, key: bytes, depth: int, written: bool) -> list:
+    """The ``opening`` of :func:`tree_access` for a tree proof (what the step's witness holds), as
+    one flat list: ``act``, ``sib``, ``fork`` (``depth`` each), then the leaf; None if the path
+    is deeper than ``depth``."""
+    n = len(proof.siblings)
+    fork = [0] * depth
+    if written and proof.leaf is not None and proof.leaf[0] != key:
+        k, other = int.from_bytes(key, "big"), int.from_bytes(proof.leaf[0], "big")
+        at = ((k ^ other) & -(k ^ other)).bit_length() - 1
+        if at >= depth:
+            return None
+        fork[at] = 1
+    if n > depth:
+        return None
+    leaf_key, value = (int.from_bytes(proof.leaf[0], "big"), proof.leaf[1]) if proof.leaf else (int.from_bytes(key, "big"), 0)
+    return ([int(d < n) for d in range(depth)] + [int.from_bytes(s, "big") for s in proof.siblings]
+            + [0] * (depth - n) + fork + [int(proof.leaf is not None), leaf_key] + limbs_of(value))
+
+
+def _opening(flat: Sequence[Var], depth: int) -> dict:
+    return {"act": flat[:depth], "sib": flat[depth:2 * depth], "fork": flat[2 * depth:3 * depth],
+            "leaf": flat[3 * depth:]}
+
+
 # -- one step -------------------------------------------------------------------------------
 @gadget("step")
-def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value], world_after: Value,
-                     mem_after: Value) -> tuple[dict, dict]:
+def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value], fetch: dict, data: dict,
+                     depth: int) -> tuple[dict, dict]:
     """The context after one covered step and the step's accesses. ``instr`` is the word at
-    ``code_key(address, pc)``, ``loaded`` the word a read returns, ``world_after`` and
-    ``mem_after`` the roots after a write (unused otherwise)."""
+    ``code_key(address, pc)`` and ``loaded`` the word a read returns, both checked against the
+    tree openings ``fetch`` and ``data`` (see :func:`tree_access`)."""
     assert_equal(_field(ctx["phase"]), RUN)
     pc, code_size, gas = ctx["pc"], ctx["code_size"], ctx["gas_left"]
     for small in (code_size, gas):  # an honest context's sizes and gas are below 2^64
@@ -232,6 +305,17 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     memorised = ok * flags["MSTORE"]
     data_write = stored + memorised
     data_value = [lift(data_write) * (lift(xv) - lv) + lv for xv, lv in zip(x, loaded)]
+    world, mem = _root(ctx["world"]), _root(ctx["mem"])
+    fetch_active = 1 - out_of_code
+    fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, fetch, depth, writable=False)
+    for got, want in zip(fetched, instr):
+        assert_mul(fetch_active, lift(got) - want, 0)
+    in_memory = lift(flags["MLOAD"]) + flags["MSTORE"]
+    data_root = select(in_memory, mem, world)
+    found, written = tree_access(data_root, data_key, data_active, data_write, x, data, depth)
+    reads = data_active - data_write
+    for got, want in zip(found, loaded):
+        assert_mul(reads, lift(got) - want, 0)
 
     jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
     next_pc = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
@@ -239,12 +323,11 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     logs_word = field_to_word(logs) if isinstance(logs, Var) else logs
     logged = _sponge(_halves(logs_word) + _halves(ctx["address"]) + _halves(ra) + _halves(x))
     log = ok * flags["LOG"]
-    world, mem = _root(ctx["world"]), _root(ctx["mem"])
 
     running = dict(ctx)
     running.update({f"r{i}": r for i, r in enumerate(new_regs)})
-    running.update(gas_left=[gas_after, 0, 0, 0], pc=next_pc, world=world + stored * (lift(world_after) - world),
-                   mem=mem + memorised * (lift(mem_after) - mem), logs=_root(logs) + log * (logged - _root(logs)))
+    running.update(gas_left=[gas_after, 0, 0, 0], pc=next_pc, world=world + stored * (written - world),
+                   mem=mem + memorised * (written - mem), logs=_root(logs) + log * (logged - _root(logs)))
     # a revert: back to the snapshot, no frame, END; a failure also burns the gas left
     reverted = dict(ctx)
     zero = constant_word(0)
@@ -261,7 +344,7 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
             post[name] = b + undo * (a - b)
         else:
             post[name] = [lift(bv) + undo * (lift(av) - bv) for bv, av in zip(before, after)]
-    accesses = {"fetch_active": 1 - out_of_code, "fetch_key": fetch_key, "fetch_value": instr,
+    accesses = {"fetch_active": fetch_active, "fetch_key": fetch_key, "fetch_value": instr,
                 "data_active": data_active, "data_tree": lift(flags["MLOAD"]) + flags["MSTORE"],
                 "data_key": data_key, "data_value": data_value, "data_write": data_write}
     return post, accesses
@@ -275,12 +358,12 @@ class Segment(Circuit):
     """``k`` covered steps from the public ``pre_root`` to the public ``post_root``.
 
     Private inputs: ``ctx`` (the pre-state's words in :data:`ITEMS` order, the world first),
-    per step ``instr``, ``loaded`` (words as four limbs), ``world_after`` and ``mem_after``;
-    :func:`segment_inputs` makes them from an executor.
+    per step ``instr``, ``loaded`` (words as four limbs) and the openings ``fetch`` and ``data``
+    (:func:`opening_of`); :func:`segment_inputs` makes them from an executor.
     """
 
-    def __init__(self, k: int = 1) -> None:
-        self.k = k
+    def __init__(self, k: int = 1, depth: int = DEPTH) -> None:
+        self.k, self.depth = k, depth
 
     def define(self) -> None:
         pre_root = self.public_input("pre_root")
@@ -291,12 +374,13 @@ class Segment(Circuit):
         assert_equal(context_root(ctx), pre_root)
         instr = self.private_input("instr", (self.k, LIMBS))
         loaded = self.private_input("loaded", (self.k, LIMBS))
-        world_after = self.private_input("world_after", self.k)
-        mem_after = self.private_input("mem_after", self.k)
+        width = 3 * self.depth + LEAF
+        fetch = self.private_input("fetch", (self.k, width))
+        data = self.private_input("data", (self.k, width))
         log = {name: [] for name in ACCESS_FIELDS}
         for i in range(self.k):
-            ctx, accesses = step_constraints(ctx, word_input(instr[i]), word_input(loaded[i]), world_after[i],
-                                             mem_after[i])
+            ctx, accesses = step_constraints(ctx, word_input(instr[i]), word_input(loaded[i]),
+                                             _opening(fetch[i], self.depth), _opening(data[i], self.depth), self.depth)
             for name, value in accesses.items():
                 log[name].append(value)
         assert_equal(context_root(ctx), post_root)
@@ -304,15 +388,49 @@ class Segment(Circuit):
             self.output(name, values)
 
 
-def segment_inputs(ex: Executor, ctx: Context, k: int) -> dict:
-    """The inputs of ``Segment(k)`` for the ``k`` steps after ``ctx`` on Poseidon executor ``ex``."""
+def _accesses(ex: Executor, ctx: Context, depth: int) -> Optional[tuple[list, list]]:
+    """The ``fetch`` and ``data`` openings of the step after ``ctx``; None if it is not covered."""
+    if ctx.phase != RUN:
+        return None
+    f = ctx.frame
+    proofs = list(ex.witness(ctx).proofs)
+    blank = [0] * (3 * depth + LEAF)
+    if f.pc >= f.code_size:
+        return blank, blank
+    key = code_key(f.address, f.pc, POSEIDON)
+    ins = isa.decode(ex.db.get(ctx.world, key))
+    if ins.op in UNCOVERED:
+        return None
+    fetch = opening_of(proofs[0], key, depth, written=False)
+    data = blank
+    if len(proofs) > 1:
+        r = f.regs
+        key = {"SLOAD": lambda: slot_key(f.address, r[ins.b], POSEIDON),
+               "SSTORE": lambda: slot_key(f.address, r[ins.a], POSEIDON),
+               "MLOAD": lambda: memory_key(r[ins.b], POSEIDON), "MSTORE": lambda: memory_key(r[ins.a], POSEIDON),
+               "BALANCE": lambda: balance_key(r[ins.b] % 2**160, POSEIDON)}[ins.op]()
+        data = opening_of(proofs[1], key, depth, written=ins.op in ("SSTORE", "MSTORE"))
+    return None if fetch is None or data is None else (fetch, data)
+
+
+def covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
+    """Whether ``Segment`` proves the step after ``ctx`` (see the module docstring)."""
+    return _accesses(ex, ctx, depth) is not None
+
+
+def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH) -> dict:
+    """The inputs of ``Segment(k, depth)`` for the ``k`` steps after ``ctx`` on a Poseidon executor;
+    ValueError if one of them is not covered."""
     if ex.scheme is not POSEIDON:
         raise ValueError(f"the circuit proves the Poseidon commitment, not {ex.scheme}")
     words = context_words(ctx)
     inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"),
               "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS],
-              "instr": [], "loaded": [], "world_after": [], "mem_after": []}
-    for _ in range(k):
+              "instr": [], "loaded": [], "fetch": [], "data": []}
+    for i in range(k):
+        accesses = _accesses(ex, ctx, depth)
+        if accesses is None:
+            raise ValueError(f"step {i} of the segment is not covered by the circuit")
         f = ctx.frame
         instr = ex.db.get(ctx.world, code_key(f.address, f.pc, POSEIDON)) if f.pc < f.code_size else 0
         post = ex.next(ctx)
@@ -320,8 +438,8 @@ def segment_inputs(ex: Executor, ctx: Context, k: int) -> dict:
         loaded = post.frame.regs[ins.a] if ins.op in ("SLOAD", "MLOAD", "BALANCE") and post.phase == RUN else 0
         inputs["instr"].append(limbs_of(instr))
         inputs["loaded"].append(limbs_of(loaded))
-        inputs["world_after"].append(int.from_bytes(post.world, "big"))
-        inputs["mem_after"].append(int.from_bytes(post.frame.mem, "big"))
+        inputs["fetch"].append(accesses[0])
+        inputs["data"].append(accesses[1])
         ctx = post
     inputs["post_root"] = int.from_bytes(state_root(ctx, POSEIDON), "big")
     return inputs

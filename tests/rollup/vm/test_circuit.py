@@ -9,7 +9,6 @@ import pytest
 from prozchain.circuits.testing import assert_rejects
 from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.circuit import Segment, covered, segment_inputs
-from prozchain.rollup.vm.executor import _FullAccess
 from prozchain.rollup.vm.merkle import POSEIDON
 from prozchain.rollup.vm.state import RUN, code_key
 
@@ -54,7 +53,7 @@ def test_every_covered_step_is_proven_and_a_wrong_post_root_rejected(one_step, s
     proven = 0
     for i in range(len(trace)):
         ctx = trace.contexts[i]
-        if not covered(ctx, _FullAccess(ex, record=False)):
+        if not covered(ex, ctx):
             continue
         inputs = segment_inputs(ex, ctx, 1)
         assert inputs["post_root"] == int.from_bytes(trace.root(i + 1), "big")
@@ -73,9 +72,8 @@ def test_a_segment_of_steps_ends_at_the_machine_root():
     segment = Segment(k).compile()
     for seed in range(20):
         ex, trace = random_run(seed)
-        access = _FullAccess(ex, record=False)
         for i in range(len(trace) - k):
-            if all(trace.contexts[j].phase == RUN and covered(trace.contexts[j], access) for j in range(i, i + k)):
+            if all(trace.contexts[j].phase == RUN and covered(ex, trace.contexts[j]) for j in range(i, i + k)):
                 inputs = segment_inputs(ex, trace.contexts[i], k)
                 assert inputs["post_root"] == int.from_bytes(trace.root(i + k), "big")
                 segment.solve(inputs)
@@ -134,10 +132,9 @@ def test_every_opcode_and_failure_is_proven(one_step):
         ex, world = machine({CONTRACT: code}, scheme=POSEIDON)
         gas = 7_000 if name == "out of gas" else 100_000  # the tour's SSTORE is more than is left
         trace = ex.run(ex.start(world, 0, [], [call(ALICE, CONTRACT, 0, value=1, gas=gas).encode()]))
-        access = _FullAccess(ex, record=False)
         for i in range(len(trace)):
             ctx = trace.contexts[i]
-            if ctx.phase != RUN or not covered(ctx, access):
+            if ctx.phase != RUN or not covered(ex, ctx):
                 continue
             f = ctx.frame
             op = isa.decode(ex.db.get(ctx.world, code_key(f.address, f.pc, POSEIDON))).op if f.pc < f.code_size \
