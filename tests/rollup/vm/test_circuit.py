@@ -47,6 +47,16 @@ def one_step():
     return Segment(1).compile()
 
 
+def proven_and_wrong_root_rejected(segment, inputs: dict) -> list[int]:
+    """Solve ``inputs``; assert that the same witness with the post-state root off by one fails."""
+    witness = segment.solve(inputs)
+    wrong = list(witness)
+    (wire,) = segment.signal("post_root").wires
+    wrong[wire] += 1
+    assert_rejects(segment, wrong)
+    return witness
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_every_covered_step_is_proven_and_a_wrong_post_root_rejected(one_step, seed):
     ex, trace = random_run(seed)
@@ -57,12 +67,9 @@ def test_every_covered_step_is_proven_and_a_wrong_post_root_rejected(one_step, s
             continue
         inputs = segment_inputs(ex, ctx, 1)
         assert inputs["post_root"] == int.from_bytes(trace.root(i + 1), "big")
-        witness = one_step.solve(inputs)
-        outputs = one_step.outputs(witness)
+        outputs = one_step.outputs(proven_and_wrong_root_rejected(one_step, inputs))
         f = ctx.frame
         assert outputs["fetch_active"] == [int(f.pc < f.code_size)], f"seed {seed} step {i}"
-        wrong = dict(inputs, post_root=(inputs["post_root"] + 1))
-        assert_rejects(one_step, wrong)
         proven += 1
     assert proven, f"seed {seed}: no covered step"
 
@@ -142,8 +149,24 @@ def test_every_opcode_and_failure_is_proven(one_step):
             ends = trace.contexts[i + 1].phase != RUN
             if name != "REVERT" and not ends:  # the tour itself is proven once
                 continue
-            inputs = segment_inputs(ex, ctx, 1)
-            one_step.solve(inputs)
-            assert_rejects(one_step, dict(inputs, post_root=inputs["post_root"] ^ 1))
+            proven_and_wrong_root_rejected(one_step, segment_inputs(ex, ctx, 1))
             proven.add(name if ends else op)
     assert proven >= set(COVERED_OPS) | set(FAILURES), sorted(set(COVERED_OPS) | set(FAILURES) - proven)
+
+
+@pytest.mark.parametrize("op, field", [("SLOAD", "loaded"), ("SSTORE", "data"), ("MLOAD", "loaded"),
+                                       ("JUMP", "instr"), ("JUMP", "fetch")])
+def test_a_lie_about_the_trees_is_rejected(one_step, op, field):
+    """A value read that is not in the tree, or a path that does not open its root."""
+    code = isa.assemble(TOUR)
+    ex, world = machine({CONTRACT: code}, scheme=POSEIDON)
+    trace = ex.run(ex.start(world, 0, [], [call(ALICE, CONTRACT, 0, value=1).encode()]))
+    at = next(i for i, c in enumerate(trace.contexts) if c.phase == RUN and isa.decode(code[c.frame.pc]).op == op)
+    inputs = segment_inputs(ex, trace.contexts[at], 1)
+    one_step.solve(inputs)
+    lie = [list(row) for row in inputs[field]]
+    if field in ("loaded", "instr"):
+        lie[0][0] ^= 1
+    else:
+        lie[0][32] ^= 1  # the sibling at the root
+    assert_rejects(one_step, dict(inputs, **{field: lie}), constraint="tree_access" if field in ("data", "fetch") else None)
