@@ -350,12 +350,25 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     return post, accesses
 
 
+def _choose(cond: Value, a: dict, b: dict) -> dict:
+    """Context ``a`` if ``cond`` else ``b``, item by item."""
+    out = {}
+    for name, x in a.items():
+        y = b[name]
+        if isinstance(x, Var) or isinstance(y, Var):
+            out[name] = select(cond, _root(x), _root(y))
+        else:
+            out[name] = [select(cond, xv, yv) for xv, yv in zip(x, y)]
+    return out
+
+
 def _root(v) -> Var:
     return v if isinstance(v, Var) else _field(v)
 
 
 class Segment(Circuit):
-    """``k`` covered steps from the public ``pre_root`` to the public ``post_root``.
+    """``steps`` (public, at most ``k``) covered steps from the public ``pre_root`` to the public
+    ``post_root``: a dispute's last range may be shorter than ``k``.
 
     Private inputs: ``ctx`` (the pre-state's words in :data:`ITEMS` order, the world first),
     per step ``instr``, ``loaded`` (words as four limbs) and the openings ``fetch`` and ``data``
@@ -368,6 +381,8 @@ class Segment(Circuit):
     def define(self) -> None:
         pre_root = self.public_input("pre_root")
         post_root = self.public_input("post_root")
+        steps = self.public_input("steps")
+        to_bits(steps, 32)
         names = ("world",) + ITEMS
         raw = self.private_input("ctx", (len(names), LIMBS))
         ctx = {name: word_input(w) for name, w in zip(names, raw)}
@@ -378,9 +393,15 @@ class Segment(Circuit):
         fetch = self.private_input("fetch", (self.k, width))
         data = self.private_input("data", (self.k, width))
         log = {name: [] for name in ACCESS_FIELDS}
+        idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
         for i in range(self.k):
-            ctx, accesses = step_constraints(ctx, word_input(instr[i]), word_input(loaded[i]),
-                                             _opening(fetch[i], self.depth), _opening(data[i], self.depth), self.depth)
+            # the steps past ``steps`` run a context whose pc is past its (empty) code, and are dropped
+            on = less_than(i, steps, 32)
+            start = _choose(on, ctx, idle)
+            post, accesses = step_constraints(start, word_input(instr[i]), word_input(loaded[i]),
+                                              _opening(fetch[i], self.depth), _opening(data[i], self.depth),
+                                              self.depth)
+            ctx = _choose(on, post, ctx)
             for name, value in accesses.items():
                 log[name].append(value)
         assert_equal(context_root(ctx), post_root)
@@ -418,16 +439,18 @@ def covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
     return _accesses(ex, ctx, depth) is not None
 
 
-def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH) -> dict:
-    """The inputs of ``Segment(k, depth)`` for the ``k`` steps after ``ctx`` on a Poseidon executor;
-    ValueError if one of them is not covered."""
+def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps: Optional[int] = None) -> dict:
+    """The inputs of ``Segment(k, depth)`` for the ``steps`` (by default ``k``) steps after ``ctx``
+    on a Poseidon executor; ValueError if one of them is not covered."""
     if ex.scheme is not POSEIDON:
         raise ValueError(f"the circuit proves the Poseidon commitment, not {ex.scheme}")
     words = context_words(ctx)
     inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"),
               "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS],
-              "instr": [], "loaded": [], "fetch": [], "data": []}
-    for i in range(k):
+              "instr": [], "loaded": [], "fetch": [], "data": [], "steps": k if steps is None else steps}
+    if not 0 <= inputs["steps"] <= k:
+        raise ValueError(f"a segment of {k} steps cannot prove {steps}")
+    for i in range(inputs["steps"]):
         accesses = _accesses(ex, ctx, depth)
         if accesses is None:
             raise ValueError(f"step {i} of the segment is not covered by the circuit")
@@ -441,5 +464,8 @@ def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH) -> di
         inputs["fetch"].append(accesses[0])
         inputs["data"].append(accesses[1])
         ctx = post
+    for _ in range(k - inputs["steps"]):
+        for name, width in (("instr", LIMBS), ("loaded", LIMBS), ("fetch", 3 * depth + LEAF), ("data", 3 * depth + LEAF)):
+            inputs[name].append([0] * width)
     inputs["post_root"] = int.from_bytes(state_root(ctx, POSEIDON), "big")
     return inputs

@@ -85,6 +85,10 @@ def test_a_segment_of_steps_ends_at_the_machine_root():
                 assert inputs["post_root"] == int.from_bytes(trace.root(i + k), "big")
                 segment.solve(inputs)
                 assert_rejects(segment, dict(inputs, post_root=int.from_bytes(trace.root(i + k - 1), "big")))
+                shorter = segment_inputs(ex, trace.contexts[i], k, steps=k - 1)
+                assert shorter["post_root"] == int.from_bytes(trace.root(i + k - 1), "big")
+                segment.solve(shorter)
+                assert_rejects(segment, dict(shorter, steps=k))
                 return
     pytest.fail("no run of 4 covered steps in 20 random programs")
 
