@@ -20,21 +20,21 @@ over a segment holding another step is settled by one-step re-execution.
 **Tree accesses.** A step makes at most two: fetching its instruction (``code_key(address,
 pc)`` in the world) and one data access (``SLOAD``/``BALANCE`` read the world, ``SSTORE``
 writes it, ``MLOAD``/``MSTORE`` read and write the memory tree). The circuit derives every key
-with Poseidon as the commitment does, and takes the value read and the root after a write as
-private inputs: **opening the trees against their roots (the Merkle paths) is not in this
-circuit yet**, so today it proves the machine's arithmetic, control flow and hashing, not its
-memory; ``Segment`` outputs each step's accesses (:data:`ACCESS_FIELDS`) for that check.
+with Poseidon as the commitment does and opens the tree at it (:func:`tree_access`: the path
+to the root, the value, and for a write the new root, a new key forking off the leaf that
+ended its path included), up to :data:`DEPTH` levels.
 
-Constraint counts per step (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param
-k=1``): every opcode's unit runs on every step (a circuit cannot branch), so a step costs the
-sum: 7,366 constraints a step (6,327 for a segment's first, whose log chain is still a word),
-and a segment adds 22,097 for its two context hashes and the range checks of its pre-state
-(``k=1`` 28,424, ``k=2`` 35,790). By unit: ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL,
-SHL) 546; ``add`` (ADD) and ``sub`` (SUB, LT, GT, EQ) 268 each; ``bitwise`` (AND, OR, XOR) 256
-on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805; ``LOG`` a
-Poseidon(5) and a Poseidon(4) over the chain's split, 1,102; the instruction's decode and its
-opcode flags 332; the register file (three reads, one write) about 150; the keys of the two
-accesses (Poseidon(5) twice and a Poseidon(3)) 903; the pc bound and the gas check 292.
+Constraints (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param k=2``): a
+circuit cannot branch, so every opcode's unit runs on every step and a step costs the sum,
+34,642 constraints (``k=1`` 55,742, ``k=2`` 90,384: a segment adds 21,100 for its two context
+hashes and the range checks of its pre-state). Of a step: the tree openings 27,010 (the fetch,
+read-only, about 9,400; the data access, which may write, about 17,600; both mostly Poseidon(2)
+levels at 242 constraints); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL, SHL) 546;
+``add`` (ADD) and ``sub`` (SUB, LT, GT, EQ) 268 each; ``bitwise`` (AND, OR, XOR) 256 on the
+operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805; ``LOG`` a Poseidon(5)
+and a Poseidon(4) over the log chain's split, 1,126; the keys of the two accesses 903; the
+instruction's decode and opcode flags about 400; the pc bound and the gas check 325; the
+register file (three reads, one write) about 150; dropping the steps past ``steps`` 242.
 """
 
 from __future__ import annotations
@@ -62,10 +62,6 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
 """The context's words in the order :meth:`Context.rest_hash` hashes them (the world comes apart)."""
 ROOTS = ("world", "mem", "logs")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
-ACCESS_FIELDS = ("fetch_active", "fetch_key", "fetch_value", "data_active", "data_tree", "data_key",
-                 "data_value", "data_write")
-"""What ``Segment`` outputs per step: the instruction fetched (active, key, value) and the data
-access (active, tree 0 world or 1 memory, key, value read or written, 1 for a write)."""
 UNCOVERED = ("CALL", "RET")
 _TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance")}
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
@@ -226,8 +222,8 @@ def _opening(flat: Sequence[Var], depth: int) -> dict:
 # -- one step -------------------------------------------------------------------------------
 @gadget("step")
 def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value], fetch: dict, data: dict,
-                     depth: int) -> tuple[dict, dict]:
-    """The context after one covered step and the step's accesses. ``instr`` is the word at
+                     depth: int) -> dict:
+    """The context after one covered step. ``instr`` is the word at
     ``code_key(address, pc)`` and ``loaded`` the word a read returns, both checked against the
     tree openings ``fetch`` and ``data`` (see :func:`tree_access`)."""
     assert_equal(_field(ctx["phase"]), RUN)
@@ -304,7 +300,6 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     stored = ok * flags["SSTORE"]
     memorised = ok * flags["MSTORE"]
     data_write = stored + memorised
-    data_value = [lift(data_write) * (lift(xv) - lv) + lv for xv, lv in zip(x, loaded)]
     world, mem = _root(ctx["world"]), _root(ctx["mem"])
     fetch_active = 1 - out_of_code
     fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, fetch, depth, writable=False)
@@ -344,10 +339,7 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
             post[name] = b + undo * (a - b)
         else:
             post[name] = [lift(bv) + undo * (lift(av) - bv) for bv, av in zip(before, after)]
-    accesses = {"fetch_active": fetch_active, "fetch_key": fetch_key, "fetch_value": instr,
-                "data_active": data_active, "data_tree": lift(flags["MLOAD"]) + flags["MSTORE"],
-                "data_key": data_key, "data_value": data_value, "data_write": data_write}
-    return post, accesses
+    return post
 
 
 def _choose(cond: Value, a: dict, b: dict) -> dict:
@@ -392,21 +384,16 @@ class Segment(Circuit):
         width = 3 * self.depth + LEAF
         fetch = self.private_input("fetch", (self.k, width))
         data = self.private_input("data", (self.k, width))
-        log = {name: [] for name in ACCESS_FIELDS}
         idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
         for i in range(self.k):
             # the steps past ``steps`` run a context whose pc is past its (empty) code, and are dropped
             on = less_than(i, steps, 32)
             start = _choose(on, ctx, idle)
-            post, accesses = step_constraints(start, word_input(instr[i]), word_input(loaded[i]),
+            post = step_constraints(start, word_input(instr[i]), word_input(loaded[i]),
                                               _opening(fetch[i], self.depth), _opening(data[i], self.depth),
                                               self.depth)
             ctx = _choose(on, post, ctx)
-            for name, value in accesses.items():
-                log[name].append(value)
         assert_equal(context_root(ctx), post_root)
-        for name, values in log.items():
-            self.output(name, values)
 
 
 def _accesses(ex: Executor, ctx: Context, depth: int) -> Optional[tuple[list, list]]:

@@ -37,7 +37,7 @@ from prozchain.rollup.common.units import ETHER, Unit
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.zk.contracts.registry import types_mask
 from prozchain.rollup.zk.contracts.rollup import ZkRollup
-from prozchain.rollup.zk.contracts.verifier import verifier_contract
+from prozchain.rollup.l1.verifier import verifier_contract
 from prozchain.rollup.zk.errors import ZkRollupError
 
 UNIT = 10**9  # one L2 balance unit is one gwei

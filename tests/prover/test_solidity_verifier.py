@@ -105,7 +105,7 @@ def test_gas_of_our_verifier_snarkjs_and_the_reference_l1(rig, cube: Circuit):
     """Our contract costs what snarkjs's does, within 1% (the pairing's 181,000 gas is nine tenths
     of either); the reference L1's verifier contract is printed beside them for the docs."""
     from prozchain.rollup.l1 import Chain, Key
-    from prozchain.rollup.zk.contracts.verifier import verifier_contract
+    from prozchain.rollup.l1.verifier import verifier_contract
 
     evm, contracts, d = rig
     words_, public = proof_words(read_proof(d / "our_proof.json")), read_public(d / "public.json")

@@ -67,9 +67,7 @@ def test_every_covered_step_is_proven_and_a_wrong_post_root_rejected(one_step, s
             continue
         inputs = segment_inputs(ex, ctx, 1)
         assert inputs["post_root"] == int.from_bytes(trace.root(i + 1), "big")
-        outputs = one_step.outputs(proven_and_wrong_root_rejected(one_step, inputs))
-        f = ctx.frame
-        assert outputs["fetch_active"] == [int(f.pc < f.code_size)], f"seed {seed} step {i}"
+        proven_and_wrong_root_rejected(one_step, inputs)
         proven += 1
     assert proven, f"seed {seed}: no covered step"
 
