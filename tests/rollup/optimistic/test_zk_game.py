@@ -25,11 +25,12 @@ def segment():
     return circuit, zkey
 
 
-def lying_game(segment, lie_at: int):
+def lying_game(segment, lie_at: int, config=ZK):
     """A Poseidon rollup whose proposer claims a run in which step ``lie_at`` (of a token
-    transfer's contract call) went wrong, challenged by an honest challenger."""
+    transfer's contract call) went wrong, challenged by an honest challenger, bisected until the
+    range is a segment (one step when ``config.segment`` is 1)."""
     circuit, zkey = segment
-    r = rig(ZK, zkey.verification_key())
+    r = rig(config, zkey.verification_key() if config.segment > 1 else None)
     r.post(r.transfers(1))
     trace = r.node.batches[0].trace
     run = [i for i in range(len(trace)) if trace.contexts[i].phase == RUN]
@@ -40,16 +41,18 @@ def lying_game(segment, lie_at: int):
         return trace.root(p) if p <= step else state_root(ctx.with_(batch=ctx.batch + 1), POSEIDON)
     final = trace.final
     assert r.outputs("proposer", "propose", 0, final.with_(world=bytes(31) + b"\x01").encode(), len(trace),
-                     value=ZK.proposer_bond).status
-    gid = r.outputs("challenger", "challenge", 1, value=ZK.challenger_bond).return_value
+                     value=config.proposer_bond).status
+    gid = r.outputs("challenger", "challenge", 1, value=config.challenger_bond).return_value
+    r.round_gas = []
     while True:
         game = r.view("game", gid)
-        if game.hi - game.lo <= K:
+        if game.hi - game.lo <= config.segment:
             return r, gid, trace, step
-        points = split_points(game.lo, game.hi, ZK.arity)
-        assert r.outputs("proposer", "bisect", gid, [claimed(p) for p in points[1:-1]]).status
-        part = next(i for i in range(len(points) - 1) if points[i + 1] > step)
-        assert r.outputs("challenger", "choose", gid, part).status
+        points = split_points(game.lo, game.hi, config.arity)
+        bisect = r.outputs("proposer", "bisect", gid, [claimed(p) for p in points[1:-1]])
+        choose = r.outputs("challenger", "choose", gid, next(i for i in range(len(points) - 1) if points[i + 1] > step))
+        assert bisect.status and choose.status
+        r.round_gas.append(bisect.gas_used + choose.gas_used)
 
 
 def test_the_honest_challenger_wins_with_a_proven_segment(segment):
