@@ -6,31 +6,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prozchain.rollup.l1.gas import POSEIDON_GAS
-from prozchain.rollup.vm import Deposit, InvalidWitness, Witness, state_root, step
-from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
+from prozchain.rollup.vm import InvalidWitness, state_root, step
+from prozchain.rollup.vm.examples import TOKEN, token_storage
 from prozchain.rollup.vm.merkle import (EMPTY, KECCAK, POSEIDON, MerkleDB, hash_counter, read, sponge,
                                         write)
 from prozchain.rollup.vm.state import Context, addr_int, mapping_slot
 
 from .helpers import ALICE, BOB, CAROL, call, machine, run
-from .test_step import ESCROW_AT, KEYS, TOKEN_AT, programs
-
-
-def poseidon_world():
-    storage = token_storage(TOKEN_AT, {k.address: 1_000 for k in KEYS}, POSEIDON)
-    return machine({TOKEN_AT: TOKEN, ESCROW_AT: ESCROW}, storage, scheme=POSEIDON)
+from .test_step import KEYS, TOKEN_AT, check_program, programs
 
 
 @settings(max_examples=3, deadline=None, database=None)
 @given(programs(), st.lists(st.integers(1, 100), max_size=2))
 def test_poseidon_step_from_witness_equals_full_execution(txs, amounts):
-    ex, genesis = poseidon_world()
-    deposits = [Deposit(i, KEYS[i].address, a) for i, a in enumerate(amounts)]
-    trace = run(ex, genesis, txs, deposits, check_steps=False)
-    for i in range(len(trace) + 1):
-        witness = Witness.decode(ex.witness(trace.context(i)).encode())
-        assert state_root(witness.ctx, POSEIDON) == trace.root(i)
-        assert step(witness, POSEIDON) == trace.root(i + 1), f"step {i} of {len(trace)}"
+    check_program(txs, amounts, POSEIDON)
 
 
 def test_the_token_runs_alike_under_both_commitments():
