@@ -7,6 +7,7 @@ Figures and the EIP they come from:
 - storage and account access cold/warm (EIP-2929), SSTORE set/reset/clear with the EIP-3529
   refunds and the refund cap of one fifth of the gas used;
 - logs 375 + 375 per topic + 8 per data byte; keccak 30 + 6 per word;
+- Poseidon of 1 to 5 inputs in Solidity at poseidon-solidity's published gas;
 - ecrecover (precompile 0x01) at 3,000 and the BN254 precompiles at EIP-1108 prices;
 - blob gas and the blob base fee of EIP-4844 (see :mod:`prozchain.rollup.l1.blobs`).
 
@@ -55,6 +56,9 @@ EC_ADD = 150
 EC_MUL = 6_000
 EC_PAIRING_BASE = 45_000
 EC_PAIRING_PER_PAIR = 34_000
+
+# Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
+POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}
 
 
 def calldata_gas(data: bytes) -> int:

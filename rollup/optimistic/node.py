@@ -13,12 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from prozchain.circuits.circuit import CompiledCircuit
+from prozchain.circuits.gadgets.uint256 import LIMBS
+from prozchain.native import get_backend
+from prozchain.native.kernels import ints_to_array
+from prozchain.prover.formats.zkey import ZKey
+from prozchain.prover.groth16.prover import prove
+from prozchain.prover.solidity import proof_words
 from prozchain.rollup.l1 import Chain
 from prozchain.rollup.optimistic.errors import DerivationError
 from prozchain.rollup.vm import Deposit, Executor, Trace, inbox_roots
 from prozchain.rollup.vm.codec import unpack_batch
 from prozchain.rollup.vm.errors import DecodeError
-from prozchain.rollup.vm.merkle import Proof
+from prozchain.rollup.vm.circuit import segment_inputs
+from prozchain.rollup.vm.merkle import KECCAK, Commitment, Proof
 from prozchain.rollup.vm.state import (IDLE, WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
                              withdrawal_key)
 
@@ -55,9 +63,9 @@ class Batch:
 
 
 class L2Node:
-    def __init__(self, chain: Chain, portal: str, genesis: Genesis) -> None:
+    def __init__(self, chain: Chain, portal: str, genesis: Genesis, scheme: Commitment = KECCAK) -> None:
         self.chain, self.portal = chain, portal
-        self.ex = Executor()
+        self.ex = Executor(scheme)
         self.genesis_world = genesis.world(self.ex)
         self.batches: list[Batch] = []
         self.deposits: dict[int, Deposit] = {}
@@ -110,6 +118,16 @@ class L2Node:
             if i not in taken and self.ex.db.get(world, withdrawal_key(i)) == wanted:
                 return i
         return -1
+
+    def segment_proof(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit,
+                      zkey: ZKey) -> tuple[bytes, list[int]]:
+        """The root ``steps`` steps after step ``lo`` of ``batch`` and a Groth16 proof of it
+        (:class:`prozchain.rollup.vm.circuit.Segment` compiled as ``circuit``, its key ``zkey``),
+        as :meth:`Outputs.prove_segment` takes them; ValueError if a step is not covered."""
+        k = len(circuit.signal("instr").wires) // LIMBS
+        inputs = segment_inputs(self.ex, self.batches[batch].trace.context(lo), k, steps=steps)
+        proof, _ = prove(zkey, ints_to_array(circuit.solve(inputs)), backend=get_backend("c"))
+        return inputs["post_root"].to_bytes(32, "big"), proof_words(proof)
 
     def withdrawal_proof(self, batch: int, index: int) -> Proof:
         return self.ex.db.prove(self.world(batch), withdrawal_key(index))

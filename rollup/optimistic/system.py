@@ -8,16 +8,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from prozchain.rollup.common.units import ETHER
+from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.optimistic.node import Genesis
-from prozchain.rollup.optimistic.contracts.outputs import Outputs
+from prozchain.rollup.optimistic.contracts.outputs import outputs_contract
 from prozchain.rollup.optimistic.contracts.portal import Portal
+from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.vm import Executor
+from prozchain.rollup.vm.merkle import COMMITMENTS, KECCAK, Commitment
 
 DAY = 86_400
+NO_VERIFIER = "0x" + "00" * 20
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,14 @@ class Config:
     proposer_bond: int = ETHER
     challenger_bond: int = ETHER
     arity: int = 4
+    commitment: str = KECCAK.name
+    segment: int = 1
+    """Steps a game ends at: 1 re-executes one step on L1; more is a segment proven by Groth16
+    (with the Poseidon commitment and the verifying key of ``Segment(segment)``)."""
+
+    @property
+    def scheme(self) -> Commitment:
+        return COMMITMENTS[self.commitment]
 
 
 @dataclass
@@ -42,13 +55,19 @@ class System:
 
 
 def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
-           config: Config = Config(), bank: Address = NO_BANK) -> System:
-    """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``; with
-    a ``bank``, the L2's native balance is the bank's asset."""
+           config: Config = Config(), vk: Optional[VerificationKey] = None, bank: Address = NO_BANK) -> System:
+    """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``, with
+    the verifier of ``vk`` (the key of ``Segment(config.segment)``) when games end at segments;
+    with a ``bank``, the L2's native balance is the bank's asset."""
     portal, _ = chain.deploy(deployer, Portal, sequencer, bank)
-    world = genesis.world(Executor())
-    outputs, _ = chain.deploy(deployer, Outputs, portal, world, config.window, config.clock,
-                              config.proposer_bond, config.challenger_bond, config.arity,
+    world = genesis.world(Executor(config.scheme))
+    verifier = NO_VERIFIER
+    if config.segment > 1:
+        if vk is None:
+            raise ValueError(f"games ending at {config.segment}-step segments need the segment's verifying key")
+        verifier, _ = chain.deploy(deployer, verifier_contract(vk))
+    outputs, _ = chain.deploy(deployer, outputs_contract(config.scheme), portal, world, config.window, config.clock,
+                              config.proposer_bond, config.challenger_bond, config.arity, config.segment, verifier,
                               gas_limit=1_000_000)
     chain.transact(deployer, portal, "link", outputs)
     return System(chain, portal, outputs, genesis, config)

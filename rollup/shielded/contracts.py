@@ -34,7 +34,7 @@ from prozchain.native.curve import R
 from prozchain.rollup.common.words import addr, b32
 from prozchain.rollup.l1 import Address, Contract, external
 from prozchain.rollup.shielded.notes import AMOUNT_BITS, NOTE_WORDS
-from prozchain.rollup.zk.contracts.rollup import POSEIDON_GAS
+from prozchain.rollup.l1.gas import POSEIDON_GAS
 
 ROOT_HISTORY = 32
 MAX_AMOUNT = 1 << AMOUNT_BITS

@@ -32,7 +32,7 @@ from prozchain.rollup.shielded.notes import NoteKey
 from prozchain.rollup.shielded.errors import ShieldedError
 from prozchain.rollup.shielded.system import DEPTH, circuit_and_key, compiled_join_split, deploy
 from prozchain.rollup.zk.agents import Pipeline
-from prozchain.rollup.zk.contracts.rollup import POSEIDON_GAS
+from prozchain.rollup.l1.gas import POSEIDON_GAS
 from prozchain.rollup.zk.system import UNIT
 from prozchain.rollup.zk.system import circuit_and_key as rollup_circuit_and_key
 from prozchain.rollup.zk.system import deploy as deploy_rollup

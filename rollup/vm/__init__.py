@@ -3,7 +3,9 @@
 The machine state is a sparse Merkle tree (balances, nonces, code, storage, withdrawals) plus
 a small context (inbox, running transaction, call frame); every step has a state root, and
 :func:`step` computes the next root from a :class:`Witness` holding only the proofs of what
-the step touches, which is what L1 runs to settle a dispute.
+the step touches, which is what L1 runs to settle a dispute. How the trees and roots hash is
+chosen per deployment (:mod:`prozchain.rollup.vm.merkle`: keccak by default, Poseidon for
+circuits), and :mod:`prozchain.rollup.vm.circuit` proves a segment of steps in the Poseidon mode.
 
 >>> from prozchain.rollup.l1.crypto import Key
 >>> from prozchain.rollup.vm import Executor, L2Tx, step

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from prozchain.rollup.vm.isa import assemble
+from prozchain.rollup.vm.merkle import KECCAK, Commitment
 from prozchain.rollup.vm.state import addr_int, mapping_slot
 
 TRANSFER_TOPIC = 0x7472616E73666572  # "transfer"
@@ -154,6 +155,8 @@ TOKEN = assemble(TOKEN_SOURCE)
 ESCROW = assemble(ESCROW_SOURCE)
 
 
-def token_storage(token: str, balances: Mapping[str, int]) -> dict[tuple[str, int], int]:
-    """Genesis storage giving each holder its token balance."""
-    return {(token, mapping_slot(addr_int(holder), 0)): amount for holder, amount in balances.items()}
+def token_storage(token: str, balances: Mapping[str, int],
+                  scheme: Commitment = KECCAK) -> dict[tuple[str, int], int]:
+    """Genesis storage giving each holder its token balance (slots as ``HASH`` computes them
+    with the deployment's ``scheme``)."""
+    return {(token, mapping_slot(addr_int(holder), 0, scheme)): amount for holder, amount in balances.items()}

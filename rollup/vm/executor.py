@@ -18,7 +18,7 @@ from typing import Mapping, Optional, Sequence
 
 from prozchain.rollup.vm.machine import Witness, execute, step
 from prozchain.rollup.common.merkle import list_root
-from prozchain.rollup.vm.merkle import EMPTY, MerkleDB, Proof, keccak, list_proof
+from prozchain.rollup.vm.merkle import EMPTY, KECCAK, Commitment, MerkleDB, Proof, keccak, list_proof
 from prozchain.rollup.vm.state import (Context, Frame, addr_int, balance_key, batch_start, code_key,
                              code_size_key, nonce_key, push_frame, slot_key, state_root)
 from prozchain.rollup.vm.tx import Deposit, L2Tx
@@ -37,6 +37,7 @@ class _FullAccess:
 
     def __init__(self, ex: "Executor", record: bool) -> None:
         self.ex, self.record = ex, record
+        self.scheme = ex.scheme
         self.proofs: list[Proof] = []
         self.item_used: Optional[tuple[bytes, tuple[bytes, ...]]] = None
         self.popped: Optional[tuple[Frame, bytes]] = None
@@ -70,8 +71,9 @@ class _FullAccess:
 class Trace:
     """The contexts after 0, 1, ... steps of a batch, up to the halted one."""
 
-    def __init__(self, contexts: list[Context]) -> None:
+    def __init__(self, contexts: list[Context], scheme: Commitment = KECCAK) -> None:
         self.contexts = contexts
+        self.scheme = scheme
         self._roots: dict[int, bytes] = {}
 
     def __len__(self) -> int:
@@ -89,15 +91,16 @@ class Trace:
     def root(self, i: int) -> bytes:
         i = min(i, len(self.contexts) - 1)
         if i not in self._roots:
-            self._roots[i] = state_root(self.contexts[i])
+            self._roots[i] = state_root(self.contexts[i], self.scheme)
         return self._roots[i]
 
 
 class Executor:
-    """Runs the machine with the whole state at hand."""
+    """Runs the machine with the whole state at hand, its state hashed as ``scheme``."""
 
-    def __init__(self) -> None:
-        self.db = MerkleDB()
+    def __init__(self, scheme: Commitment = KECCAK) -> None:
+        self.scheme = scheme
+        self.db = MerkleDB(scheme)
         self.inboxes: dict[bytes, list[bytes]] = {EMPTY: []}
         self.stacks: dict[bytes, tuple[Frame, bytes]] = {}
 
@@ -106,14 +109,14 @@ class Executor:
         """The world root holding ``balances``, contract ``code`` and initial ``storage``."""
         root = EMPTY
         for address, amount in dict(balances).items():
-            root = self.db.write(root, balance_key(addr_int(address)), amount)
+            root = self.db.write(root, balance_key(addr_int(address), self.scheme), amount)
         for address, words in dict(code).items():
             a = addr_int(address)
-            root = self.db.write(root, code_size_key(a), len(words))
+            root = self.db.write(root, code_size_key(a, self.scheme), len(words))
             for pc, word in enumerate(words):
-                root = self.db.write(root, code_key(a, pc), word)
+                root = self.db.write(root, code_key(a, pc, self.scheme), word)
         for (address, slot), value in dict(storage).items():
-            root = self.db.write(root, slot_key(addr_int(address), slot), value)
+            root = self.db.write(root, slot_key(addr_int(address), slot, self.scheme), value)
         return root
 
     def start(self, world: bytes, batch: int, deposits: Sequence[Deposit],
@@ -133,7 +136,7 @@ class Executor:
         while not ctx.halted and len(contexts) <= max_steps:
             ctx = self.next(ctx)
             contexts.append(ctx)
-        return Trace(contexts)
+        return Trace(contexts, self.scheme)
 
     def witness(self, ctx: Context) -> Witness:
         """What :func:`~rollup.vm.machine.step` needs to take the step after ``ctx``."""
@@ -143,10 +146,10 @@ class Executor:
 
     # -- reading the world ----------------------------------------------------------------
     def balance(self, world: bytes, address: str) -> int:
-        return self.db.get(world, balance_key(addr_int(address)))
+        return self.db.get(world, balance_key(addr_int(address), self.scheme))
 
     def nonce(self, world: bytes, address: str) -> int:
-        return self.db.get(world, nonce_key(addr_int(address)))
+        return self.db.get(world, nonce_key(addr_int(address), self.scheme))
 
     def storage(self, world: bytes, address: str, slot: int) -> int:
-        return self.db.get(world, slot_key(addr_int(address), slot))
+        return self.db.get(world, slot_key(addr_int(address), slot, self.scheme))

@@ -24,12 +24,12 @@ from prozchain.rollup.l1.errors import InvalidTransaction
 from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
-from prozchain.rollup.vm.merkle import Proof, keccak, list_verify, read, write
+from prozchain.rollup.vm.merkle import KECCAK, Commitment, Proof, keccak, list_verify, read, write
 from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RETRY_ARGS, RUN,
-                             WITHDRAWAL_COUNT_KEY, Context, Frame, balance_key, call_commitment, code_key,
+                             Context, Frame, balance_key, call_commitment, code_key,
                              code_size_key, memory_key, message_commitment, message_key,
                              message_nonce_key, nonce_key, push_frame, retry_id, retry_key, slot_key,
-                             state_root, w32, withdrawal_commitment, withdrawal_key)
+                             state_root, withdrawal_commitment, withdrawal_count_key, withdrawal_key)
 from prozchain.rollup.vm.tx import L2_CHAIN_ID, Deposit, L2Tx, alias
 
 INTRINSIC_GAS = 2_000
@@ -39,7 +39,9 @@ WORD = isa.WORD
 
 
 class Access(Protocol):
-    """What a step may ask for beyond its context."""
+    """What a step may ask for beyond its context, and how the deployment hashes its state."""
+
+    scheme: Commitment
 
     def read(self, root: bytes, key: bytes) -> int:
         """The value at ``key`` under ``root``."""
@@ -80,15 +82,16 @@ def _transfer(ctx: Context, access: Access, src: int, dst: int, value: int) -> O
     None if ``src`` cannot pay."""
     if not value:
         return ctx
-    have = access.read(ctx.world, balance_key(src))
+    have = access.read(ctx.world, balance_key(src, access.scheme))
     if have < value:
         return None
-    ctx = ctx.with_(world=access.write(ctx.world, balance_key(src), have - value))
-    ctx = _add(ctx, access, balance_key(dst), value)
+    ctx = ctx.with_(world=access.write(ctx.world, balance_key(src, access.scheme), have - value))
+    ctx = _add(ctx, access, balance_key(dst, access.scheme), value)
     if dst == BRIDGE:
-        count = access.read(ctx.world, WITHDRAWAL_COUNT_KEY)
-        world = access.write(ctx.world, withdrawal_key(count), withdrawal_commitment(src, value))
-        ctx = ctx.with_(world=access.write(world, WITHDRAWAL_COUNT_KEY, count + 1))
+        count_key = withdrawal_count_key(access.scheme)
+        count = access.read(ctx.world, count_key)
+        world = access.write(ctx.world, withdrawal_key(count, access.scheme), withdrawal_commitment(src, value))
+        ctx = ctx.with_(world=access.write(world, count_key, count + 1))
     return ctx
 
 
@@ -102,13 +105,13 @@ def _begin(ctx: Context, access: Access) -> Context:
         except DecodeError:
             return skipped
         to = int(deposit.recipient, 16)
-        credited = _add(skipped, access, balance_key(to), deposit.amount)
+        credited = _add(skipped, access, balance_key(to, access.scheme), deposit.amount)
         if deposit.sender is None or not 0 < deposit.gas <= MAX_TX_GAS or len(deposit.args) > RETRY_ARGS \
-                or not access.read(credited.world, code_size_key(to)):
+                or not access.read(credited.world, code_size_key(to, access.scheme)):
             return credited
         # Kept as pending until its call returns: a revert leaves it for anyone to retry.
         caller = alias(deposit.sender)
-        world = access.write(credited.world, retry_key(retry_id(ctx.batch, index)),
+        world = access.write(credited.world, retry_key(retry_id(ctx.batch, index), access.scheme),
                              call_commitment(to, caller, deposit.args))
         return _start_call(credited.with_(world=world, next_item=index), access, world, caller, caller, to,
                            deposit.amount, deposit.args, deposit.gas, gas_price=0)
@@ -120,19 +123,19 @@ def _begin(ctx: Context, access: Access) -> Context:
         return skipped
     if tx.chain_id != L2_CHAIN_ID or not INTRINSIC_GAS <= tx.gas_limit <= MAX_TX_GAS:
         return skipped
-    if access.read(ctx.world, nonce_key(sender)) != tx.nonce:
+    if access.read(ctx.world, nonce_key(sender, access.scheme)) != tx.nonce:
         return skipped
     upfront = tx.gas_limit * tx.gas_price
-    balance = access.read(ctx.world, balance_key(sender))
+    balance = access.read(ctx.world, balance_key(sender, access.scheme))
     if balance < upfront + tx.value:
         return skipped
-    world = access.write(ctx.world, nonce_key(sender), tx.nonce + 1)
-    world = access.write(world, balance_key(sender), balance - upfront)
+    world = access.write(ctx.world, nonce_key(sender, access.scheme), tx.nonce + 1)
+    world = access.write(world, balance_key(sender, access.scheme), balance - upfront)
     to = int(tx.to, 16)
     moved = _transfer(ctx.with_(world=world), access, sender, to, tx.value)  # the balance was checked
     caller, args = sender, tx.args
     if to == MESSENGER and not tx.value and 3 <= len(args) <= 3 + RETRY_ARGS:
-        key = retry_key(args[0])
+        key = retry_key(args[0], access.scheme)
         if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:]):
             moved = moved.with_(world=access.write(moved.world, key, 0))
             to, caller, args = args[1] % 2**160, args[2] % 2**160, args[3:]
@@ -148,7 +151,7 @@ def _start_call(ctx: Context, access: Access, snapshot: bytes, origin: int, call
     as Optimism's deposits are, and which stays pending)."""
     ctx = ctx.with_(phase=END, origin=origin, gas_limit=gas if gas_limit is None else gas_limit,
                     gas_price=gas_price, gas_left=gas, snapshot=snapshot, logs_snapshot=ctx.logs)
-    size = access.read(ctx.world, code_size_key(to))
+    size = access.read(ctx.world, code_size_key(to, access.scheme))
     if not size:
         return ctx
     regs = tuple(args) + (0,) * (isa.REGISTERS - len(args))
@@ -157,8 +160,8 @@ def _start_call(ctx: Context, access: Access, snapshot: bytes, origin: int, call
 
 # -- settle a finished transaction ---------------------------------------------------------
 def _end(ctx: Context, access: Access) -> Context:
-    ctx = _add(ctx, access, balance_key(ctx.origin), ctx.gas_left * ctx.gas_price)
-    ctx = _add(ctx, access, balance_key(FEE_VAULT), (ctx.gas_limit - ctx.gas_left) * ctx.gas_price)
+    ctx = _add(ctx, access, balance_key(ctx.origin, access.scheme), ctx.gas_left * ctx.gas_price)
+    ctx = _add(ctx, access, balance_key(FEE_VAULT, access.scheme), (ctx.gas_limit - ctx.gas_left) * ctx.gas_price)
     return ctx.with_(phase=IDLE, next_item=ctx.next_item + 1, origin=0, gas_limit=0, gas_price=0,
                      gas_left=0, snapshot=bytes(32), logs_snapshot=bytes(32), frame=Frame())
 
@@ -177,7 +180,6 @@ _BINARY = {
     "XOR": lambda x, y: x ^ y, "SHL": lambda x, y: (x << y) % WORD if y < 256 else 0,
     "SHR": lambda x, y: x >> y if y < 256 else 0, "LT": lambda x, y: int(x < y),
     "GT": lambda x, y: int(x > y), "EQ": lambda x, y: int(x == y),
-    "HASH": lambda x, y: int.from_bytes(keccak(w32(x) + w32(y)), "big"),
 }
 
 
@@ -185,7 +187,7 @@ def _run(ctx: Context, access: Access) -> Context:
     f = ctx.frame
     if f.pc >= f.code_size:
         return _revert(ctx, burn_gas=True)
-    ins = isa.decode(access.read(ctx.world, code_key(f.address, f.pc)))
+    ins = isa.decode(access.read(ctx.world, code_key(f.address, f.pc, access.scheme)))
     if ins.op == "INVALID" or max(ins.a, ins.b, ins.c) >= isa.REGISTERS:
         return _revert(ctx, burn_gas=True)
     cost = isa.OPS[ins.op][2]
@@ -197,6 +199,8 @@ def _run(ctx: Context, access: Access) -> Context:
     pc, world, mem = f.pc + 1, ctx.world, f.mem
     if op in _BINARY:
         r[a] = _BINARY[op](r[b], r[c])
+    elif op == "HASH":
+        r[a] = int.from_bytes(access.scheme.words(r[b], r[c]), "big")
     elif op == "SET":
         r[a] = ins.imm
     elif op == "MOV":
@@ -210,20 +214,20 @@ def _run(ctx: Context, access: Access) -> Context:
     elif op == "JUMPI":
         pc = ins.imm if r[a] else pc
     elif op == "SLOAD":
-        r[a] = access.read(world, slot_key(f.address, r[b]))
+        r[a] = access.read(world, slot_key(f.address, r[b], access.scheme))
     elif op == "SSTORE":
-        world = access.write(world, slot_key(f.address, r[a]), r[b])
+        world = access.write(world, slot_key(f.address, r[a], access.scheme), r[b])
     elif op == "MLOAD":
-        r[a] = access.read(mem, memory_key(r[b]))
+        r[a] = access.read(mem, memory_key(r[b], access.scheme))
     elif op == "MSTORE":
-        mem = access.write(mem, memory_key(r[a]), r[b])
+        mem = access.write(mem, memory_key(r[a], access.scheme), r[b])
     elif op == "ENV":
         fields = (f.caller, f.value, f.address, ctx.origin, ctx.batch, ctx.gas_left)
         r[a] = fields[ins.imm] if ins.imm < len(fields) else 0
     elif op == "BALANCE":
-        r[a] = access.read(world, balance_key(r[b] % 2**160))
+        r[a] = access.read(world, balance_key(r[b] % 2**160, access.scheme))
     elif op == "LOG":
-        ctx = ctx.with_(logs=keccak(ctx.logs + w32(f.address) + w32(r[a]) + w32(r[b])))
+        ctx = ctx.with_(logs=access.scheme.words(int.from_bytes(ctx.logs, "big"), f.address, r[a], r[b]))
     elif op == "REVERT":
         return _revert(ctx, burn_gas=False)
     elif op == "RET":
@@ -243,7 +247,7 @@ def _call(ctx: Context, access: Access, f: Frame, r: list[int], a: int, b: int, 
     moved = _transfer(ctx, access, f.address, target, value)
     if moved is None:
         return _revert(ctx, burn_gas=False)
-    size = access.read(moved.world, code_size_key(target))
+    size = access.read(moved.world, code_size_key(target, access.scheme))
     if not size:
         r[c] = 0
         return moved.with_(frame=Frame(f.caller, f.address, f.value, f.pc + 1, f.code_size, f.mem,
@@ -256,10 +260,10 @@ def _call(ctx: Context, access: Access, f: Frame, r: list[int], a: int, b: int, 
 def _send_message(ctx: Context, access: Access, f: Frame, r: list[int], c: int) -> Context:
     """Record message ``nonce`` of the calling contract in the world (carrying no value: ether
     leaves L2 through :data:`BRIDGE`); its nonce goes to ``r[c]``."""
-    nonce = access.read(ctx.world, message_nonce_key(f.address))
+    nonce = access.read(ctx.world, message_nonce_key(f.address, access.scheme))
     commitment = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS])
-    world = access.write(ctx.world, message_key(f.address, nonce), commitment)
-    world = access.write(world, message_nonce_key(f.address), nonce + 1)
+    world = access.write(ctx.world, message_key(f.address, nonce, access.scheme), commitment)
+    world = access.write(world, message_nonce_key(f.address, access.scheme), nonce + 1)
     r[c] = nonce
     return ctx.with_(world=world, frame=Frame(f.caller, f.address, f.value, f.pc + 1, f.code_size, f.mem,
                                               tuple(r), f.ret))
@@ -268,7 +272,7 @@ def _send_message(ctx: Context, access: Access, f: Frame, r: list[int], c: int) 
 def _return(ctx: Context, access: Access, value: int) -> Context:
     if ctx.depth == 0:
         if ctx.next_item < ctx.n_dep:  # an L1 message's call succeeded: nothing left to retry
-            ctx = ctx.with_(world=access.write(ctx.world, retry_key(retry_id(ctx.batch, ctx.next_item)), 0))
+            ctx = ctx.with_(world=access.write(ctx.world, retry_key(retry_id(ctx.batch, ctx.next_item), access.scheme), 0))
         return ctx.with_(phase=END, frame=Frame())
     caller, below = access.pop(ctx.stack)
     regs = list(caller.regs)
@@ -313,7 +317,8 @@ class Witness:
 class ProofAccess:
     """Answers a step from a witness, checking every answer against the roots it opens."""
 
-    def __init__(self, witness: Witness) -> None:
+    def __init__(self, witness: Witness, scheme: Commitment = KECCAK) -> None:
+        self.scheme = scheme
         self._proofs = list(witness.proofs)
         self._witness = witness
 
@@ -323,10 +328,10 @@ class ProofAccess:
         return self._proofs.pop(0)
 
     def read(self, root: bytes, key: bytes) -> int:
-        return read(root, key, self._next())
+        return read(root, key, self._next(), self.scheme)
 
     def write(self, root: bytes, key: bytes, value: int) -> bytes:
-        return write(root, key, self._next(), value)
+        return write(root, key, self._next(), value, self.scheme)
 
     def item(self, root: bytes, count: int, index: int) -> bytes:
         if self._witness.item is None:
@@ -350,10 +355,10 @@ class ProofAccess:
         return len(self._proofs)
 
 
-def step(witness: Witness) -> bytes:
-    """The state root one step after ``state_root(witness.ctx)``, from the witness alone."""
-    access = ProofAccess(witness)
+def step(witness: Witness, scheme: Commitment = KECCAK) -> bytes:
+    """The state root one step after ``state_root(witness.ctx, scheme)``, from the witness alone."""
+    access = ProofAccess(witness, scheme)
     post = execute(witness.ctx, access)
     if access.unused():
         raise InvalidWitness(f"{access.unused()} tree proofs of the witness were not used")
-    return state_root(post)
+    return state_root(post, scheme)

@@ -4,7 +4,8 @@ The world tree holds balances, nonces, code (one instruction word per leaf), con
 withdrawal records and messages to L1 under the keys of :func:`balance_key` & co. The :class:`Context`
 holds everything else (the batch's inbox, the running transaction, the current call frame,
 a hash chain of suspended frames and of logs), about forty words. The state root is
-``keccak(world || keccak(context words))``, so a withdrawal is proven against an output
+``keccak(world || keccak(context words))`` (with the :data:`~prozchain.rollup.vm.merkle.KECCAK`
+commitment; every key and root here takes the deployment's commitment, keccak by default), so a withdrawal is proven against an output
 root from the world root, the context hash and one tree proof.
 
 >>> ctx = Context()
@@ -19,7 +20,7 @@ from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.isa import REGISTERS
-from prozchain.rollup.vm.merkle import EMPTY, key_of, keccak
+from prozchain.rollup.vm.merkle import EMPTY, KECCAK, Commitment, keccak
 
 IDLE, RUN, END = 0, 1, 2
 BRIDGE = 0x4200000000000000000000000000000000000016
@@ -49,45 +50,50 @@ def addr_int(address: str) -> int:
     return int(to_address(address), 16)
 
 
-def balance_key(address: int) -> bytes:
-    return key_of(b"balance", a20(address))
+def balance_key(address: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"balance", a20(address))
 
 
-def nonce_key(address: int) -> bytes:
-    return key_of(b"nonce", a20(address))
+def nonce_key(address: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"nonce", a20(address))
 
 
-def code_size_key(address: int) -> bytes:
-    return key_of(b"codesize", a20(address))
+def code_size_key(address: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"codesize", a20(address))
 
 
-def code_key(address: int, pc: int) -> bytes:
-    return key_of(b"code", a20(address), w32(pc))
+def code_key(address: int, pc: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"code", a20(address), w32(pc))
 
 
-def slot_key(address: int, slot: int) -> bytes:
-    return key_of(b"storage", a20(address), w32(slot))
+def slot_key(address: int, slot: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"storage", a20(address), w32(slot))
 
 
-def memory_key(index: int) -> bytes:
-    return key_of(b"memory", w32(index))
+def memory_key(index: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"memory", w32(index))
 
 
-def withdrawal_key(index: int) -> bytes:
-    return key_of(b"withdrawal", w32(index))
+def withdrawal_key(index: int, scheme: Commitment = KECCAK) -> bytes:
+    return scheme.key_of(b"withdrawal", w32(index))
 
 
-WITHDRAWAL_COUNT_KEY = key_of(b"withdrawals")
+def withdrawal_count_key(scheme: Commitment = KECCAK) -> bytes:
+    """Where the number of withdrawals is kept."""
+    return scheme.key_of(b"withdrawals")
 
 
-def message_key(sender: int, nonce: int) -> bytes:
+WITHDRAWAL_COUNT_KEY = withdrawal_count_key()
+
+
+def message_key(sender: int, nonce: int, scheme: Commitment = KECCAK) -> bytes:
     """Where message ``nonce`` of L2 address ``sender`` is recorded (its commitment)."""
-    return key_of(b"message", a20(sender), w32(nonce))
+    return scheme.key_of(b"message", a20(sender), w32(nonce))
 
 
-def message_nonce_key(sender: int) -> bytes:
+def message_nonce_key(sender: int, scheme: Commitment = KECCAK) -> bytes:
     """How many messages ``sender`` has sent."""
-    return key_of(b"messages", a20(sender))
+    return scheme.key_of(b"messages", a20(sender))
 
 
 def retry_id(batch: int, item: int) -> int:
@@ -95,9 +101,9 @@ def retry_id(batch: int, item: int) -> int:
     return batch << 32 | item
 
 
-def retry_key(message_id: int) -> bytes:
+def retry_key(message_id: int, scheme: Commitment = KECCAK) -> bytes:
     """Where an L1 message whose call has not succeeded yet is kept (see :func:`call_commitment`)."""
-    return key_of(b"retry", w32(message_id))
+    return scheme.key_of(b"retry", w32(message_id))
 
 
 def call_commitment(target: int, caller: int, args: tuple[int, ...]) -> int:
@@ -116,9 +122,9 @@ def withdrawal_commitment(recipient: int, amount: int) -> int:
     return int.from_bytes(keccak(a20(recipient) + w32(amount)), "big")
 
 
-def mapping_slot(key: int, mapping: int) -> int:
+def mapping_slot(key: int, mapping: int, scheme: Commitment = KECCAK) -> int:
     """The slot ``HASH`` computes for ``mapping[key]`` (what contracts use for maps)."""
-    return int.from_bytes(keccak(w32(key % 2**256) + w32(mapping % 2**256)), "big")
+    return int.from_bytes(scheme.words(key % 2**256, mapping % 2**256), "big")
 
 
 @dataclass(frozen=True)
@@ -190,8 +196,8 @@ class Context:
                 self.snapshot, self.logs, self.logs_snapshot, self.depth, self.stack,
                 self.frame.words()]
 
-    def rest_hash(self) -> bytes:
-        return keccak(rlp_encode(self._rest()))
+    def rest_hash(self, scheme: Commitment = KECCAK) -> bytes:
+        return scheme.items(self._rest())
 
     def encode(self) -> bytes:
         return rlp_encode([self.world] + self._rest())
@@ -216,9 +222,9 @@ class Context:
         return replace(self, **changes)
 
 
-def state_root(ctx: Context) -> bytes:
-    """The root committing to the whole machine state."""
-    return keccak(ctx.world + ctx.rest_hash())
+def state_root(ctx: Context, scheme: Commitment = KECCAK) -> bytes:
+    """The root committing to the whole machine state, hashed as the deployment's ``scheme``."""
+    return scheme.hash([ctx.world, ctx.rest_hash(scheme)])
 
 
 def batch_start(world: bytes, batch: int, dep_root: bytes, n_dep: int, txs_root: bytes,

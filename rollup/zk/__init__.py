@@ -16,7 +16,7 @@ The room's layout is every room's:
 
 The transaction types and the batch circuit live in :mod:`prozchain.circuits.txtypes`.
 
->>> from prozchain.rollup.zk.contracts.rollup import POSEIDON_GAS
+>>> from prozchain.rollup.l1.gas import POSEIDON_GAS
 >>> POSEIDON_GAS[2]
 21124
 """

@@ -19,6 +19,17 @@ start, and ``window + 2 * clock`` after a proposal was made (:meth:`Outputs.fina
 anyone can end its games and finalize it (once its parent is final), however many games were
 opened against it: they run in parallel, and none can be opened after the window.
 
+**Proven segments.** A deployment may end its games at a segment of ``segment`` steps
+instead of one: once a game's range is that short, either side may ``prove_segment(game,
+post_root, proof)``, a Groth16 proof (checked by pairing in the ``verifier`` contract, the
+ZK rollup's pattern, :mod:`prozchain.rollup.l1.groth16`) of
+:class:`prozchain.rollup.vm.circuit.Segment` running the range from the agreed root to
+``post_root``: the challenger wins if that is not the defender's root. A range holding a step
+the circuit does not cover is bisected on down to one step and re-executed, as is every game
+with ``segment = 1``. The proof needs the state hashed for circuits: such a deployment uses
+the Poseidon ``commitment`` (:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step
+re-execution L1 prices at poseidon-solidity's gas.
+
 **Bonds.** The loser's bond is split: half to the winner, half burnt (sent to ``BURN``), so a
 proposer that challenges its own wrong root still loses. A proposal that loses is deleted with
 every later one (those get their bonds back, they were built on it); games on a deleted
@@ -37,7 +48,7 @@ from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.machine import Witness, step
-from prozchain.rollup.vm.merkle import NODE_HASH_GAS, hash_counter
+from prozchain.rollup.vm.merkle import COMMITMENTS, KECCAK, NODE_HASH_GAS, Commitment, hash_counter
 from prozchain.rollup.vm.state import Context, batch_start, state_root
 
 BURN = "0x000000000000000000000000000000000000dead"
@@ -85,12 +96,19 @@ def split_points(lo: int, hi: int, arity: int) -> list[int]:
 
 
 class Outputs(Contract):
+    """The output oracle hashing states with the keccak commitment; :func:`outputs_contract`
+    gives the one of another commitment (part of the code, as a Solidity immutable would be)."""
+
+    SCHEME: Commitment = KECCAK
+
     def constructor(self, portal: Address, genesis_world: Bytes32, window: int, clock: int,
-                    proposer_bond: int, challenger_bond: int, arity: int) -> None:
-        self.require(arity >= 2 and window > 0 and clock > 0, "bad dispute parameters")
+                    proposer_bond: int, challenger_bond: int, arity: int, segment: int, verifier: Address) -> None:
+        self.require(arity >= 2 and window > 0 and clock > 0 and segment >= 1, "bad dispute parameters")
+        self.require(segment == 1 or int(verifier, 16), "a proven segment needs a verifier")
         for name, value in (("portal", int(portal, 16)), ("genesis", word(genesis_world)),
                             ("window", window), ("clock", clock), ("proposer_bond", proposer_bond),
-                            ("challenger_bond", challenger_bond), ("arity", arity)):
+                            ("challenger_bond", challenger_bond), ("arity", arity), ("segment", segment),
+                            ("verifier", int(verifier, 16))):
             self.store(name, value=value)
 
     # -- proposals ----------------------------------------------------------------------------
@@ -111,18 +129,20 @@ class Outputs(Contract):
         parent_world = b32(self.load("genesis")) if batch == 0 else \
             b32(self.load("world", self.load("slot", batch - 1)))
         start = batch_start(parent_world, batch, dep_root, n_dep, txs_root, n_txs)
-        self.env.meter.charge(4 * G.keccak_gas(len(ctx)), "output and start roots")
+        scheme = self.SCHEME
+        with hash_counter() as hashes:
+            output, start_root = state_root(claim, scheme), state_root(start, scheme)
+        self.env.meter.charge(4 * G.keccak_gas(len(ctx)) + hashes[1], "output and start roots")
         pid = self.load("proposals") + 1
         for name, value in (("batch", batch), ("proposer", int(self.sender, 16)),
-                            ("output", word(state_root(claim))), ("world", word(claim.world)),
-                            ("start", word(state_root(start))), ("trace_len", trace_len),
+                            ("output", word(output)), ("world", word(claim.world)),
+                            ("start", word(start_root)), ("trace_len", trace_len),
                             ("time", self.timestamp), ("status", PENDING)):
             self.store(name, pid, value=value)
         self.store("proposals", value=pid)
         self.store("slot", batch, value=pid)
         self.store("length", value=batch + 1)
-        self.emit("Proposed", pid, batch, data=state_root(claim),
-                  args=(pid, batch, state_root(claim), self.sender, self.timestamp))
+        self.emit("Proposed", pid, batch, data=output, args=(pid, batch, output, self.sender, self.timestamp))
         return pid
 
     @external
@@ -226,19 +246,38 @@ class Outputs(Contract):
             return False
         self.require(self.load("g_status", gid) == ACTIVE, f"game {gid} is over")
         self.require(self.load("hi", gid) - self.load("lo", gid) == 1, "the range is not one step yet")
+        scheme = self.SCHEME
         try:
             w = Witness.decode(witness)
-            self.require(word(state_root(w.ctx)) == self.load("root_lo", gid),
-                         "the witness does not start from the agreed root")
+            with hash_counter() as opened:  # keccak prices this in ctx_words below, Poseidon does not
+                pre = state_root(w.ctx, scheme)
+            self.require(word(pre) == self.load("root_lo", gid), "the witness does not start from the agreed root")
             with hash_counter() as hashes:
-                post = step(w)
+                post = step(w, scheme)
         except (DecodeError, InvalidWitness) as exc:
             self.require(False, f"bad witness: {exc}")
         ctx_words = G.keccak_gas(len(w.ctx.encode()))
         # the step checks the transaction's signature in Python: priced as the ecrecover precompile
         signature = G.ECRECOVER + G.WARM_ACCESS if w.item is not None and w.ctx.next_item >= w.ctx.n_dep else 0
-        self.env.meter.charge(4 * ctx_words + hashes[0] * NODE_HASH_GAS + signature, "one-step proof")
+        self.env.meter.charge(4 * ctx_words + hashes[0] * NODE_HASH_GAS + hashes[1] + opened[1] + signature,
+                              "one-step proof")
         challenger_won = word(post) != self.load("root_hi", gid)
+        self._resolve(gid, challenger_won)
+        return challenger_won
+
+    @external
+    def prove_segment(self, gid: int, post_root: Bytes32, proof: list[int]) -> bool:
+        """End a game whose range is a segment with a proof that it runs from the agreed root to
+        ``post_root``; True if the challenger won (``post_root`` is not the defender's)."""
+        if self._void_if_moot(gid):
+            return False
+        self.require(self.load("g_status", gid) == ACTIVE, f"game {gid} is over")
+        steps = self.load("hi", gid) - self.load("lo", gid)
+        self.require(self.load("segment") > 1 and steps <= self.load("segment"),
+                     "the range is not a provable segment")
+        inputs = [self.load("root_lo", gid), word(post_root), steps]
+        self.require(self.call(addr(self.load("verifier")), "verify", inputs, proof), "the segment proof is invalid")
+        challenger_won = word(post_root) != self.load("root_hi", gid)
         self._resolve(gid, challenger_won)
         return challenger_won
 
@@ -306,3 +345,14 @@ class Outputs(Contract):
             if b != batch:  # built on the wrong output, not proven wrong themselves
                 self.transfer(addr(self.load("proposer", pid)), self.load("proposer_bond"))
         self.store("length", value=batch)
+
+
+class PoseidonOutputs(Outputs):
+    """The output oracle of a deployment whose states are hashed for circuits."""
+
+    SCHEME = COMMITMENTS["poseidon"]
+
+
+def outputs_contract(scheme: Commitment) -> type[Outputs]:
+    """The output oracle contract of a commitment."""
+    return PoseidonOutputs if scheme is PoseidonOutputs.SCHEME else Outputs

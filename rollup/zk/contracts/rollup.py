@@ -41,10 +41,9 @@ from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, external
 from prozchain.rollup.l1.token import incoming, pay_out
+from prozchain.rollup.l1.gas import POSEIDON_GAS
 from prozchain.rollup.zk.contracts.registry import VerifierRegistry
 
-# Gas of one Poseidon hash of n inputs in Solidity (poseidon-solidity's benchmark, T = n + 1).
-POSEIDON_GAS = {1: 13_488, 2: 21_124, 3: 37_617, 4: 54_326, 5: 74_039}
 
 
 def merkle_proof_gas(depth: int) -> int:

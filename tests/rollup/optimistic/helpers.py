@@ -102,12 +102,13 @@ class Rig:
             rounds += 1
 
 
-def rig(config: Config = CONFIG) -> Rig:
+def rig(config: Config = CONFIG, vk=None) -> Rig:
     keys = {n: Key.from_seed(n.encode()) for n in NAMES}
     chain = Chain({k.address: 1_000 * ETHER for k in keys.values()})
-    genesis = Genesis(code={TOKEN_AT: TOKEN}, storage=token_storage(TOKEN_AT, {keys["alice"].address: 10**6}))
-    system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config)
-    return Rig(chain, system, keys, L2Node(chain, system.portal, genesis))
+    storage = token_storage(TOKEN_AT, {keys["alice"].address: 10**6}, config.scheme)
+    genesis = Genesis(code={TOKEN_AT: TOKEN}, storage=storage)
+    system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config, vk)
+    return Rig(chain, system, keys, L2Node(chain, system.portal, genesis, config.scheme))
 
 
 def fake_world(r: Rig, batch: int) -> bytes:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from prozchain.rollup.l1.crypto import Key
 from prozchain.rollup.vm import Executor, L2Tx, step
 from prozchain.rollup.vm.isa import assemble
+from prozchain.rollup.vm.merkle import KECCAK, Commitment
 
 ALICE, BOB, CAROL = (Key.from_seed(s) for s in (b"alice", b"bob", b"carol"))
 CONTRACT = "0x" + "c0" * 20
 OTHER = "0x" + "c1" * 20
 
 
-def machine(code: dict | None = None, storage: dict | None = None, balances: dict | None = None):
+def machine(code: dict | None = None, storage: dict | None = None, balances: dict | None = None,
+            scheme: Commitment = KECCAK):
     """An executor and a genesis world with funded keys and the given contracts."""
-    ex = Executor()
+    ex = Executor(scheme)
     funds = {ALICE.address: 10**18, BOB.address: 10**18, CAROL.address: 10**18}
     funds.update(balances or {})
     world = ex.genesis(funds, {a: (assemble(c) if isinstance(c, str) else c) for a, c in (code or {}).items()},
@@ -26,7 +28,7 @@ def run(ex: Executor, world: bytes, txs: list[L2Tx], deposits=(), check_steps: b
     trace = ex.run(ex.start(world, 0, list(deposits), [t.encode() for t in txs]))
     if check_steps:
         for i in range(len(trace)):
-            assert step(ex.witness(trace.contexts[i])) == trace.root(i + 1), f"step {i}"
+            assert step(ex.witness(trace.contexts[i]), ex.scheme) == trace.root(i + 1), f"step {i}"
     return trace
 
 

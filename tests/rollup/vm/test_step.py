@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from prozchain.rollup.vm import Deposit, InvalidWitness, Witness, state_root, step
 from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
-from prozchain.rollup.vm.merkle import Proof
+from prozchain.rollup.vm.merkle import KECCAK, Commitment, Proof
 from prozchain.rollup.vm.state import addr_int
 
 from .helpers import ALICE, BOB, CAROL, call, machine, run
@@ -21,9 +21,9 @@ TOKEN_AT, ESCROW_AT = "0x" + "70" * 20, "0x" + "e5" * 20
 KEYS = (ALICE, BOB, CAROL)
 
 
-def world():
+def world(scheme: Commitment = KECCAK):
     return machine({TOKEN_AT: TOKEN, ESCROW_AT: ESCROW},
-                   token_storage(TOKEN_AT, {k.address: 1_000 for k in KEYS}))
+                   token_storage(TOKEN_AT, {k.address: 1_000 for k in KEYS}, scheme), scheme=scheme)
 
 
 @st.composite
@@ -51,13 +51,18 @@ def programs(draw):
 @settings(max_examples=25, deadline=None, database=None)
 @given(programs(), st.lists(st.integers(1, 100), max_size=2))
 def test_step_from_witness_equals_full_execution(txs, amounts):
-    ex, genesis = world()
+    check_program(txs, amounts, KECCAK)
+
+
+def check_program(txs, amounts, scheme: Commitment) -> None:
+    """Run a batch of ``txs`` after deposits of ``amounts``; every step's witness gives its next root."""
+    ex, genesis = world(scheme)
     deposits = [Deposit(i, KEYS[i].address, a) for i, a in enumerate(amounts)]
     trace = run(ex, genesis, txs, deposits, check_steps=False)
     for i in range(len(trace) + 1):  # one past the end: a halted machine stays put
         witness = Witness.decode(ex.witness(trace.context(i)).encode())
-        assert state_root(witness.ctx) == trace.root(i)
-        assert step(witness) == trace.root(i + 1), f"step {i} of {len(trace)}"
+        assert state_root(witness.ctx, scheme) == trace.root(i)
+        assert step(witness, scheme) == trace.root(i + 1), f"step {i} of {len(trace)}"
 
 
 def _a_call_step():

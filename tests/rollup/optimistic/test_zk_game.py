@@ -1,0 +1,94 @@
+"""Games that end at a segment proven with Groth16 and verified on L1 by pairing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from prozchain.prover.groth16.setup import constraint_system, dev_setup
+from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, split_points
+from prozchain.rollup.vm.circuit import Segment, covered
+from prozchain.rollup.vm.merkle import POSEIDON
+from prozchain.rollup.vm.state import RUN, state_root
+
+from .helpers import CONFIG, rig
+
+K = 2
+ZK = dataclasses.replace(CONFIG, commitment="poseidon", segment=K)
+
+
+@pytest.fixture(scope="module")
+def segment():
+    circuit = Segment(K).compile()
+    zkey = dev_setup(constraint_system(circuit.r1cs), seed=24)
+    return circuit, zkey
+
+
+def lying_game(segment, lie_at: int, config=ZK):
+    """A Poseidon rollup whose proposer claims a run in which step ``lie_at`` (of a token
+    transfer's contract call) went wrong, challenged by an honest challenger, bisected until the
+    range is a segment (one step when ``config.segment`` is 1)."""
+    circuit, zkey = segment
+    r = rig(config, zkey.verification_key() if config.segment > 1 else None)
+    r.post(r.transfers(1))
+    trace = r.node.batches[0].trace
+    run = [i for i in range(len(trace)) if trace.contexts[i].phase == RUN]
+    step = run[lie_at]
+
+    def claimed(p: int) -> bytes:  # the proposer's roots: true up to the lie, wrong after it
+        ctx = trace.context(p)
+        return trace.root(p) if p <= step else state_root(ctx.with_(batch=ctx.batch + 1), POSEIDON)
+    final = trace.final
+    assert r.outputs("proposer", "propose", 0, final.with_(world=bytes(31) + b"\x01").encode(), len(trace),
+                     value=config.proposer_bond).status
+    gid = r.outputs("challenger", "challenge", 1, value=config.challenger_bond).return_value
+    r.round_gas = []
+    while True:
+        game = r.view("game", gid)
+        if game.hi - game.lo <= config.segment:
+            return r, gid, trace, step
+        points = split_points(game.lo, game.hi, config.arity)
+        bisect = r.outputs("proposer", "bisect", gid, [claimed(p) for p in points[1:-1]])
+        choose = r.outputs("challenger", "choose", gid, next(i for i in range(len(points) - 1) if points[i + 1] > step))
+        assert bisect.status and choose.status
+        r.round_gas.append(bisect.gas_used + choose.gas_used)
+
+
+def test_the_honest_challenger_wins_with_a_proven_segment(segment):
+    r, gid, trace, step = lying_game(segment, lie_at=6)
+    game = r.view("game", gid)
+    assert game.lo <= step < game.hi and all(covered(r.node.ex, trace.contexts[i]) for i in range(game.lo, game.hi))
+    post, proof = r.node.segment_proof(0, game.lo, game.hi - game.lo, *segment)
+    assert post == trace.root(game.hi)
+    # a proof of another root, or a forged proof, is refused
+    assert not r.outputs("proposer", "prove_segment", gid, trace.root(game.lo), proof).status
+    forged = list(proof)
+    forged[0] ^= 1
+    assert not r.outputs("proposer", "prove_segment", gid, post, forged).status
+    receipt = r.outputs("challenger", "prove_segment", gid, post, proof)
+    assert receipt.status and receipt.return_value, receipt.error
+    assert r.view("game", gid).status == CHALLENGER_WON
+    print(f"segment of {game.hi - game.lo} steps: {receipt.gas_used} L1 gas")
+
+
+def test_a_true_claim_is_defended_with_a_proof(segment):
+    circuit, zkey = segment
+    r = rig(ZK, zkey.verification_key())
+    r.post(r.transfers(1))
+    trace = r.node.batches[0].trace
+    assert r.outputs("proposer", "propose", 0, trace.final.encode(), len(trace), value=ZK.proposer_bond).status
+    gid = r.outputs("challenger", "challenge", 1, value=ZK.challenger_bond).return_value
+    run = [i for i in range(len(trace)) if trace.contexts[i].phase == RUN]
+    target = run[6]
+    while r.view("game", gid).hi - r.view("game", gid).lo > K:  # a challenger steering into the contract's run
+        game = r.view("game", gid)
+        points = split_points(game.lo, game.hi, ZK.arity)
+        assert r.outputs("proposer", "bisect", gid, [trace.root(p) for p in points[1:-1]]).status
+        assert r.outputs("challenger", "choose", gid, next(i for i in range(len(points) - 1)
+                                                            if points[i + 1] > target)).status
+    game = r.view("game", gid)
+    post, proof = r.node.segment_proof(0, game.lo, game.hi - game.lo, *segment)
+    receipt = r.outputs("proposer", "prove_segment", gid, post, proof)
+    assert receipt.status and not receipt.return_value
+    assert r.view("game", gid).status == DEFENDER_WON
