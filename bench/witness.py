@@ -6,7 +6,7 @@ on the same statements, in the same run.
 The cases: a chain of multiplications ``b' = a * b + 3 x + i`` filling a 2^16 or 2^18 domain
 (the circuit ``prozchain bench prove`` proves), a Poseidon Merkle inclusion at depth 20 (the
 example circuit, against circomlib's Poseidon), and the ZK rollup's batch circuit as
-rollup/zk runs it (4 signed transfers, tree depth 8: 65,447 constraints; there is no circom
+rollup/zk runs it (4 signed transfers, tree depth 8: 65,435 constraints; there is no circom
 version of it). The columns, medians of ``--runs``:
 
 - ``ours``: :meth:`~prozchain.circuits.CompiledCircuit.solve_array` in this process, the

@@ -16,6 +16,7 @@ from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_equal
 from prozchain.circuits.gadgets.merkle import merkle_inclusion, merkle_root, merkle_update
 from prozchain.circuits.gadgets.mux import cond_swap, mux, select
 from prozchain.circuits.gadgets.poseidon import poseidon
+from prozchain.circuits.gadgets import uint256
 from prozchain.circuits.report import constraint_counts
 from tests.circuits.helpers import compile_fn
 
@@ -51,6 +52,13 @@ EXPECTED = {
     "merkle_root depth 4": (lambda x: merkle_root(x[0], x[1:5], x[5:9]), 4 * 242),
     "merkle_inclusion depth 4": (lambda x: merkle_inclusion(x[0], x[1], x[2:6], x[6:10]), 4 * 242 + 1),
     "merkle_update depth 4": (lambda x: merkle_update(x[0], x[1], x[2], x[3:7], x[7:11]), 8 * 242 + 1),
+    "word_bits": (lambda x: uint256.word_bits(x[:4]), 260),
+    "uint256 add": (lambda x: uint256.add(x[:4], x[4:8]), 268),
+    "uint256 sub": (lambda x: uint256.sub(x[:4], x[4:8]), 268),
+    "uint256 mul_lo": (lambda x: uint256.mul_lo(x[:4], x[4:8]), 546),
+    "uint256 divmod": (lambda x: uint256.divmod_words(x[:4], x[4:8]), 1092),
+    "uint256 bitwise": (lambda x: uint256.bitwise(x[:256], x[4:260]), 256),
+    "uint256 power_of_two": (lambda x: uint256.power_of_two(x[:8]), 10),
 }
 
 
