@@ -45,7 +45,6 @@ from prozchain.rollup.l1.gas import POSEIDON_GAS
 from prozchain.rollup.zk.contracts.registry import VerifierRegistry
 
 
-
 def merkle_proof_gas(depth: int) -> int:
     """An account leaf (Poseidon of 4) and ``depth`` Poseidon(2) nodes."""
     return POSEIDON_GAS[4] + depth * POSEIDON_GAS[2]
@@ -227,7 +226,7 @@ class ZkRollup(VerifierRegistry):
         self.require(not self.load("refunded", position), f"request {position} already refunded")
         self.store("refunded", position, value=1)
         pay_out(self, addr(self.load("request_from", position)),
-                      self.load("request_amount", position) * self.load("unit"))
+                self.load("request_amount", position) * self.load("unit"))
 
     # -- views -----------------------------------------------------------------------------------
     @external
