@@ -1,0 +1,70 @@
+"""Debian's Chromium, headless, driven by Selenium through Debian's ChromeDriver: nothing is
+downloaded (Selenium's own driver manager never runs, since the driver's path is given). The
+tests use it, and ``prozchain explorer --screenshots DIR`` takes the README's pictures with it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from prozchain.native.errors import ProzError
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+# The pages the README shows, by file name.
+SCREENSHOTS = {"overview": "/", "l1": "/layer/l1", "batches": "/batches", "disputes": "/disputes",
+               "transfers": "/transfers"}
+
+
+class BrowserMissing(ProzError):
+    """Chromium, ChromeDriver or Selenium is not installed."""
+
+
+def available() -> bool:
+    """Whether the browser, its driver and Selenium are all here."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return False
+    return os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)
+
+
+@contextmanager
+def chromium(width: int = 1100, height: int = 760) -> Iterator[Any]:
+    """A headless Chromium WebDriver with a fresh profile, quit on exit."""
+    if not available():
+        raise BrowserMissing(f"needs {CHROMIUM} and {CHROMEDRIVER} (Debian packages chromium, chromium-driver) "
+                             "and selenium (the test extra)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    with tempfile.TemporaryDirectory(prefix="prozchain-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS + (f"--user-data-dir={profile}", f"--window-size={width},{height}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def screenshots(base_url: str, out_dir: str) -> list[Path]:
+    """PNG screenshots of the main pages (:data:`SCREENSHOTS`) of the explorer at ``base_url``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    taken = []
+    with chromium() as driver:
+        for name, page in SCREENSHOTS.items():
+            driver.get(base_url + page)
+            path = out / f"explorer-{name}.png"
+            driver.save_screenshot(str(path))
+            taken.append(path)
+    return taken
