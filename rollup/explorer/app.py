@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask, abort, jsonify, render_template, request
 from jinja2 import DictLoader
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from prozchain.rollup.explorer.index import (BATCH_EVENTS, BOND_EVENTS, CHANNEL_CONTRACTS, LAYERS, MESSAGE_EVENTS,
                                              TRANSFER_EVENTS, Event, Index)
@@ -107,7 +107,8 @@ def create_app(index_path: str) -> Flask:
         return render_template("events.html", heading="Channels and routes",
                                note="the adjudicators' events on L1; below, the payments the channel nodes signed "
                                     "off chain (each hop of a route is one)",
-                               events=index.events(contracts=CHANNEL_CONTRACTS), txs=index.txs("channel"))
+                               events=index.events(contracts=CHANNEL_CONTRACTS), txs=index.txs("channel"),
+                               routes=index.routes())
 
     @app.get("/transfers")
     def transfers() -> str:
@@ -131,6 +132,13 @@ def create_app(index_path: str) -> Flask:
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No line per request: the live page polls every second."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 class Server:
     """The application served on ``host:port`` from a background thread (port 0: any free one).
 
@@ -144,7 +152,7 @@ class Server:
     """
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = make_server(host, port, app, threaded=True)
+        self._server = make_server(host, port, app, threaded=True, request_handler=_QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="explorer-server", daemon=True)
 

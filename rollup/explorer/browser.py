@@ -17,9 +17,9 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync")
 
-# The pages the README shows, by file name.
-SCREENSHOTS = {"overview": "/", "l1": "/layer/l1", "batches": "/batches", "disputes": "/disputes",
-               "transfers": "/transfers"}
+# The pages the README shows, by file name: a page, and the link on it to follow (if any).
+SCREENSHOTS = {"overview": ("/", None), "batch": ("/batches", "#batches a"), "dispute": ("/disputes", "#disputes a"),
+               "channels": ("/channels", None), "transfers": ("/transfers", None)}
 
 
 class BrowserMissing(ProzError):
@@ -61,9 +61,14 @@ def screenshots(base_url: str, out_dir: str) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     taken = []
+    from selenium.webdriver.common.by import By
+
     with chromium() as driver:
-        for name, page in SCREENSHOTS.items():
+        for name, (page, link) in SCREENSHOTS.items():
             driver.get(base_url + page)
+            links = driver.find_elements(By.CSS_SELECTOR, link) if link else []
+            if links:
+                links[0].click()
             path = out / f"explorer-{name}.png"
             driver.save_screenshot(str(path))
             taken.append(path)

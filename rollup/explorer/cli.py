@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--db", metavar="PATH", help="the explorer's index: written by --scenario, else read")
-    parser.add_argument("--scenario", metavar="NAME", help="run this scenario live (prozchain scenario list)")
+    parser.add_argument("--scenario", metavar="NAME", action="append",
+                        help="run this scenario live (prozchain scenario list); repeated, one after another")
     parser.add_argument("--seed", type=int, default=0, help="the scenario's seed (default 0)")
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario parameter (repeatable)")
@@ -53,14 +54,18 @@ def explorer_command(args: argparse.Namespace) -> int:
         Index(args.db, read_only=True)
         return _serve(args, None)
     scenarios = registry.all_scenarios()
-    if args.scenario not in scenarios:
-        raise UsageError(f"no scenario {args.scenario!r}; prozchain scenario list names them")
-    overrides = registry.parse_params(scenarios[args.scenario], dict(_split(p) for p in args.param))
+    runs = []
+    for name in args.scenario:
+        if name not in scenarios:
+            raise UsageError(f"no scenario {name!r}; prozchain scenario list names them")
+        runs.append((name, registry.parse_params(scenarios[name], dict(_split(p) for p in args.param))))
     args.db = args.db or os.path.join(tempfile.mkdtemp(prefix="prozchain-explorer-"), "explorer.sqlite")
-    index = Index(args.db)
-    pace = 0.0 if args.screenshots else args.pace
-    recording = threading.Thread(target=Recorder(index, pace).record, args=(args.scenario, args.seed, overrides),
-                                 name="explorer-recorder", daemon=True)
+    recorder = Recorder(Index(args.db), 0.0 if args.screenshots else args.pace)
+
+    def record_all() -> None:
+        for name, params in runs:
+            recorder.record(name, args.seed, params)
+    recording = threading.Thread(target=record_all, name="explorer-recorder", daemon=True)
     recording.start()
     return _serve(args, recording)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Optional
 
 from prozchain.native.errors import ProzError
@@ -143,6 +143,7 @@ class Index:
             return
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")  # a rebuildable index needs no fsync per write
         self._db.executescript(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
@@ -162,15 +163,15 @@ class Index:
 
     def put_blocks(self, blocks: Iterable[Block]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [(*astuple(b)[:-1], json.dumps(jsonable(b.detail))) for b in blocks])
+                             [_row(b) for b in blocks])
 
     def put_txs(self, txs: Iterable[Tx]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             [(*astuple(t)[:-1], json.dumps(jsonable(t.detail))) for t in txs])
+                             [_row(t) for t in txs])
 
     def put_events(self, events: Iterable[Event]) -> None:
         self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             [(*astuple(e)[:-1], json.dumps(jsonable(e.args))) for e in events])
+                             [_row(e) for e in events])
 
     def close(self) -> None:
         if hasattr(self, "_db"):
@@ -239,6 +240,15 @@ class Index:
                 games.setdefault((e.sim, e.args[0]), []).append(e)
         return games
 
+    def routes(self) -> dict[str, list[tuple[int, dict]]]:
+        """Routed channel payments by hashlock: each hop (channel, HTLC) that locked it, the
+        payer's side first (the longest expiry)."""
+        hops: dict[str, dict[int, dict]] = {}
+        for tx in self.txs("channel", limit=10_000):
+            for htlc in tx.detail.get("htlcs", []):
+                hops.setdefault(htlc["hashlock"], {})[tx.block] = htlc
+        return {lock: sorted(by_channel.items(), key=lambda hop: -hop[1]["expiry"]) for lock, by_channel in hops.items()}
+
     def search(self, text: str, limit: int = 50) -> list[Tx]:
         """Transactions of every layer whose hash starts with ``text`` or whose sender or
         recipient is ``text`` (case-insensitive)."""
@@ -258,6 +268,12 @@ class Index:
         rows = self._query("SELECT * FROM events WHERE instr(lower(args), ?) > 0 ORDER BY sim, block LIMIT ?",
                            (needle, limit))
         return [_event(r) for r in rows]
+
+
+def _row(item: Any) -> tuple:
+    """A Block, Tx or Event as its table row: the last field (detail, args) as JSON."""
+    values = [getattr(item, f.name) for f in fields(item)]
+    return (*values[:-1], json.dumps(jsonable(values[-1])))
 
 
 def _like_prefix(text: str) -> str:

@@ -21,6 +21,7 @@ import time
 import typing
 from typing import Any, Mapping, Optional
 
+from prozchain.rollup.channels.state import State as ChannelState
 from prozchain.rollup.explorer.index import Block, Event, Index, Tx
 from prozchain.rollup.l1 import abi
 from prozchain.rollup.l1.chain import Chain
@@ -43,6 +44,7 @@ class Recorder:
         self.sims: list[Simulation] = []
         self._seen: list[int] = []  # L1 blocks indexed, per simulation
         self._last: list[int] = []
+        self._rows: dict[tuple[int, str], dict[str, Any]] = {}  # the store rows indexed, per agent
 
     def record(self, name: str, seed: int = 0, overrides: Optional[Mapping[str, str]] = None) -> ScenarioResult:
         """Run scenario ``name`` (as ``prozchain scenario run`` does) while indexing it."""
@@ -105,7 +107,11 @@ class Recorder:
 
     def _index_store(self, k: int, agent: str, rows: dict[str, Any]) -> None:
         blocks, txs = [], []
+        known = self._rows.setdefault((k, agent), {})
         for key, value in rows.items():
+            if known.get(key) == value:
+                continue
+            known[key] = value
             kind = key.split("/", 1)[0]
             if kind == "batch" and isinstance(value, dict) and "txs" in value:
                 _zk_batch(k, value, blocks, txs)
@@ -113,6 +119,9 @@ class Recorder:
                 _sidechain_block(k, value, blocks, txs)
             elif kind == "tx" and isinstance(value, list) and len(value) == 2:
                 txs.append(_l2_tx(k, "optimistic", None, bytes.fromhex(value[1]), {"sequenced": value[0]}))
+            elif kind == "ch" and key.endswith("/cosigned") and isinstance(value, list):
+                _channel_state(k, bytes.fromhex(value[0]), rows.get(key[:-len("cosigned")] + "params") or {},
+                               blocks, txs)
             elif kind == "link" and key.count("/") == 2 and isinstance(value, list):
                 _, cid, version = key.split("/")
                 txs.append(Tx(_hash(f"{agent}/{key}".encode()), "channel", k, int(version), agent, f"channel {cid}",
@@ -141,6 +150,20 @@ def _decode_call(chain: Chain, to: Optional[str], data: bytes) -> tuple[str, dic
             hints = [p for p in typing.get_type_hints(getattr(type(code), name)) if p != "return"]
             return name, dict(zip(hints, values))
     return data[:4].hex(), {}
+
+
+def _channel_state(k: int, raw: bytes, params: dict, blocks: list[Block], txs: list[Tx]) -> None:
+    """A co-signed channel state: the channel is the "block", each version a "transaction";
+    its HTLCs' hashlocks tie the hops of one routed payment together."""
+    state = ChannelState.decode(raw)
+    blocks.append(Block("channel", k, state.channel, _hash(f"channel/{state.channel}".encode()), 0, state.version,
+                        0, {"a": params.get("a"), "b": params.get("b"), "total": params.get("total"),
+                            "version": state.version, "final": state.final}))
+    htlcs = [{"payer": "AB"[h.payer], "amount": h.amount, "hashlock": "0x" + h.hashlock.hex(), "expiry": h.expiry}
+             for h in state.htlcs]
+    txs.append(Tx(_hash(raw), "channel", k, state.channel, params.get("a", ""), params.get("b", ""),
+                  f"state v{state.version}", f"{state.balance_a}/{state.balance_b}", "0x" + raw.hex(),
+                  "final" if state.final else "co-signed", 0, {"htlcs": htlcs}))
 
 
 def _zk_batch(k: int, batch: dict, blocks: list[Block], txs: list[Tx]) -> None:

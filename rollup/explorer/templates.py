@@ -120,7 +120,11 @@ DISPUTE = """{% extends "base.html" %}{% import "macros.html" as m with context 
 <td>{{ e.block }}</td><td><a href="/tx/l1/{{ e.sim }}/{{ e.tx }}">{{ m.short(e.tx) }}</a></td></tr>{% endfor %}</table>{% endblock %}"""
 
 EVENTS = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
-<h2>{{ heading }}</h2><p class="muted">{{ note }}</p>{{ m.eventtable(events) }}
+<h2>{{ heading }}</h2><p class="muted">{{ note }}</p>
+{% if routes %}<h3>Routes</h3><table id="routes"><tr><th>hashlock</th><th>hops (channel: amount, expiry)</th></tr>
+{% for lock, hops in routes.items() %}<tr><td>{{ m.short(lock) }}</td><td>{% for cid, h in hops %}{% if not loop.first %} → {% endif %}
+channel {{ cid }}: {{ h.amount }}, {{ h.expiry }}{% endfor %}</td></tr>{% endfor %}</table>{% endif %}
+{{ m.eventtable(events) }}
 {% if txs %}<h3>Off-chain</h3>{{ m.txtable(txs) }}{% endif %}{% endblock %}"""
 
 SEARCH = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
