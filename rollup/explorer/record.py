@@ -45,10 +45,12 @@ class Recorder:
         self._seen: list[int] = []  # L1 blocks indexed, per simulation
         self._last: list[int] = []
         self._rows: dict[tuple[int, str], dict[str, Any]] = {}  # the store rows indexed, per agent
+        self.runs: list[str] = []
 
     def record(self, name: str, seed: int = 0, overrides: Optional[Mapping[str, str]] = None) -> ScenarioResult:
         """Run scenario ``name`` (as ``prozchain scenario run`` does) while indexing it."""
-        self.index.put_meta(scenario=name, seed=seed, params=dict(overrides or {}), done=False, ok=None)
+        self.runs.append(f"{name} seed {seed}")
+        self.index.put_meta(scenario=name, seed=seed, params=dict(overrides or {}), runs=self.runs, done=False, ok=None)
         with observe(self.watch):
             result = registry.run(name, seed, overrides)
         for k in range(len(self.sims)):

@@ -37,6 +37,7 @@ MACROS = """{% macro short(text) %}<span class="mono" title="{{ text }}">{{ text
 
 OVERVIEW = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
 <h2>Run <span id="scenario">{{ meta.scenario or '(none)' }}</span> seed {{ meta.seed }}</h2>
+{% if meta.runs and meta.runs|length > 1 %}<p class="muted">this index holds {{ meta.runs|length }} runs: {{ meta.runs|join(', ') }}</p>{% endif %}
 <p>simulated time <b id="sim-time">{{ meta.sim_time_ms or 0 }}</b> ms, steps <b id="steps">{{ meta.steps or 0 }}</b>,
 state <b id="state">{{ 'finished' if meta.done else 'running' }}</b>{% if meta.ok is not none %}, result
 <b class="{{ 'ok' if meta.ok else 'bad' }}">{{ 'OK' if meta.ok else 'FAILED' }}</b>{% endif %}</p>
@@ -93,7 +94,7 @@ TX = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% 
 BATCHES = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
 <h2>Batches and checkpoints</h2><table id="batches"><tr><th>layer</th><th>batch</th><th>L1 block</th><th>carried by</th><th>L1 gas</th></tr>
 {% for e, tx in batches %}<tr><td>{{ layers[kinds[(e.contract_name, e.name)]] }}</td>
-<td><a href="/batch/{{ e.sim }}/{{ e.tx }}">{{ e.name }} #{{ e.args[0] }}</a></td><td>{{ e.block }}</td>
+<td><a class="{{ kinds[(e.contract_name, e.name)] }}" href="/batch/{{ e.sim }}/{{ e.tx }}">{{ e.name }} #{{ e.args[0] }}</a></td><td>{{ e.block }}</td>
 <td>{{ tx.method if tx else '' }}</td><td>{{ tx.gas if tx else '' }}</td></tr>{% endfor %}</table>{% endblock %}"""
 
 BATCH = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
