@@ -51,8 +51,12 @@ class Recorder:
         """Run scenario ``name`` (as ``prozchain scenario run`` does) while indexing it."""
         self.runs.append(f"{name} seed {seed}")
         self.index.put_meta(scenario=name, seed=seed, params=dict(overrides or {}), runs=self.runs, done=False, ok=None)
-        with observe(self.watch):
-            result = registry.run(name, seed, overrides)
+        try:
+            with observe(self.watch):
+                result = registry.run(name, seed, overrides)
+        except Exception as exc:  # the page says the run broke instead of "running" for ever
+            self.index.put_meta(done=True, ok=False, summary=[f"{name} seed {seed} raised {type(exc).__name__}: {exc}"])
+            raise
         for k in range(len(self.sims)):
             self.look(k)
         self.index.put_meta(done=True, ok=result.ok, summary=result.report())
