@@ -115,13 +115,13 @@ class Client:
 
     # -- the calls ----------------------------------------------------------------------------
     def transfer(self, to: str, amount: int, layer: str = L1) -> str:
-        """Pay ``amount`` of the token to ``to`` on ``layer`` (on a channel, through its hub);
-        returns the transaction's id."""
+        """Pay ``amount`` of the token to ``to`` on ``layer`` (on a channel, ``to`` is the
+        channel's other party, the hub); returns the transaction's id."""
         if layer == L1:
             return self._l1(self._begin("transfer", L1), "transfer", self.world.fabric.token, "transfer", to, amount)
         bridge = self.layer(layer)
         if isinstance(bridge, ChannelBridge):
-            return self._channel_payment(bridge, amount)
+            return self._channel_payment(bridge, to, amount)
         if isinstance(bridge, ZkBridge):
             tx = bridge.send(self.key, "transfer", {"to": bridge.index(to), "amount": amount // bridge.unit,
                                                     "fee": bridge.fee})
@@ -243,15 +243,25 @@ class Client:
         self.probes[tx] = probe
         return tx
 
-    def _channel_payment(self, bridge: ChannelBridge, amount: int) -> str:
+    def channel_to(self, to: str) -> Optional[int]:
+        """The user's open channel whose other party is ``to``, if any."""
+        bridge = self.world.bridges.get("channel")
+        if not isinstance(bridge, ChannelBridge) or to.lower() != bridge.hub.address.lower():
+            return None
         cid = bridge.channel_of(self.address)
-        if cid is None or self.world.chain.view(bridge.adjudicator, "channel", cid).status != OPEN:
-            raise SdkError(f"{self.address} has no open channel: deposit on the channel first")
+        open_ = cid is not None and self.world.chain.view(bridge.adjudicator, "channel", cid).status == OPEN
+        return cid if open_ else None
+
+    def _channel_payment(self, bridge: ChannelBridge, to: str, amount: int) -> str:
+        cid = self.channel_to(to)
+        if cid is None:
+            raise SdkError(f"{self.address} has no open channel to {to} (channels here run to the hub "
+                           f"{bridge.hub.address}): deposit on the channel first")
         bridge.transfer(self.key, bridge.hub.address, amount)
         state = bridge.clients[cid][0].latest
         tx = self._begin("transfer", "channel", "0x" + keccak256(state.encode()).hex())
         self.store.mark(tx, FINAL, self.platform.now,
-                        f"co-signed state {state.nonce} of channel {cid}: final for both parties; L1 sees the "
+                        f"co-signed version {state.version} of channel {cid}: final for both parties; L1 sees the "
                         "channel only when it closes")
         return tx
 
