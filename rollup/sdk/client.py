@@ -118,7 +118,7 @@ class Client:
         """Pay ``amount`` of the token to ``to`` on ``layer`` (on a channel, ``to`` is the
         channel's other party, the hub); returns the transaction's id."""
         if layer == L1:
-            return self._l1(self._begin("transfer", L1), "transfer", self.world.fabric.token, "transfer", to, amount)
+            return self._l1("transfer", self.world.fabric.token, "transfer", to, amount)
         bridge = self.layer(layer)
         if isinstance(bridge, ChannelBridge):
             return self._channel_payment(bridge, to, amount)
@@ -130,19 +130,19 @@ class Client:
             raw = self._l2_send(bridge, ASSETS_AT, 0, (TRANSFER, asset_id(bridge.fabric.token), addr_int(to), amount))
         else:  # the optimistic rollup's native balance is the asset
             raw = self._l2_send(bridge, to, amount, ())
-        return self._track("transfer", layer, self._l2_probe(bridge, raw))
+        return self._track("transfer", layer, self._l2_probe(bridge, raw), self._begin("transfer", layer, raw))
 
     def call(self, to: str, method: Any, *args: Any, layer: str = L1, value: int = 0) -> str:
         """Call contract ``to``: on L1 ``method`` is the method's name; on the optimistic rollup
         and the sidechain, whose VM takes argument words, ``method`` is its number (``r0``) and
         ``args`` its words. The ZK rollup and channels run no contracts (:class:`SdkError`)."""
         if layer == L1:
-            return self._l1(self._begin("call", L1), "call", to, method, *args, value=value)
+            return self._l1("call", to, method, *args, value=value)
         bridge = self.layer(layer)
         if isinstance(bridge, (ZkBridge, ChannelBridge)):
             raise SdkError(f"the {bridge.name} runs no contracts: its transactions are its own types")
         raw = self._l2_send(bridge, to, value, (int(method), *map(int, args)))
-        return self._track("call", layer, self._l2_probe(bridge, raw))
+        return self._track("call", layer, self._l2_probe(bridge, raw), self._begin("call", layer, raw))
 
     def deposit(self, amount: int, layer: str) -> str:
         """Move ``amount`` from L1 onto ``layer`` through the asset registry (on a channel: open
@@ -214,8 +214,11 @@ class Client:
         return self.status(tx)
 
     # -- per layer ----------------------------------------------------------------------------
-    def _begin(self, kind: str, layer: str, tx: Optional[str] = None) -> str:
-        tx = tx or "0x" + keccak256(f"{self.address}:{kind}:{layer}:{len(self.store.all())}".encode()).hex()
+    def _begin(self, kind: str, layer: str, signed: Optional[bytes] = None) -> str:
+        """Record a new transaction; its id is the hash of what was ``signed`` (the L1 or L2
+        transaction, the channel state), else of the request (a deposit, a withdrawal)."""
+        what = signed if signed is not None else f"{self.address}:{kind}:{layer}:{len(self.store.all())}".encode()
+        tx = "0x" + keccak256(what).hex()
         self.store.begin(tx, layer, kind, self.platform.now)
         return tx
 
@@ -226,9 +229,11 @@ class Client:
         self.status(tx)
         return tx
 
-    def _l1(self, tx: str, kind: str, to: str, method: str, *args: Any, value: int = 0) -> str:
+    def _l1(self, kind: str, to: str, method: str, *args: Any, value: int = 0) -> str:
         chain = self.world.chain
         receipt = chain.transact(self.key, to, method, *args, value=value, gas_limit=500_000)
+        tx = "0x" + receipt.tx_hash.hex()
+        self.store.begin(tx, L1, kind, self.platform.now)
         if not receipt.status:
             self.store.fail(tx, receipt.error or "reverted")
             return tx
@@ -259,7 +264,7 @@ class Client:
                            f"{bridge.hub.address}): deposit on the channel first")
         bridge.transfer(self.key, bridge.hub.address, amount)
         state = bridge.clients[cid][0].latest
-        tx = self._begin("transfer", "channel", "0x" + keccak256(state.encode()).hex())
+        tx = self._begin("transfer", "channel", state.encode())
         self.store.mark(tx, FINAL, self.platform.now,
                         f"co-signed version {state.version} of channel {cid}: final for both parties; L1 sees the "
                         "channel only when it closes")

@@ -139,7 +139,8 @@ class Router:
         """The route :func:`choose` takes for this client's holdings."""
         client = self.client
         holdings = {name: client.balance(name) for name in client.world.bridges}
-        closed = {}
+        closed = {layer_of(row): "not on this platform" for row in self.rows
+                  if layer_of(row) not in (L1, *client.world.bridges)}
         if client.channel_to(to) is None or holdings.get("channel", 0) < amount:
             closed["channel"] = "no open channel to the payee holding the amount"
         zk = client.world.bridges.get("zk")
