@@ -9,7 +9,8 @@ A :class:`Client` is one user's key on it: the same secp256k1 key signs on L1, t
 rollup, the sidechain and the channel, and derives the user's ZK rollup key; one address names
 the user everywhere. Amounts are token base units.
 
-Every call returns the transaction's id; :meth:`Client.status` reads its stages (the layer is
+The platform's simulation runs inside one ``with platform:`` block: leaving it stops the
+layers' agents. Every call returns the transaction's id; :meth:`Client.status` reads its stages (the layer is
 asked what it has reached, the answer recorded in the store with the simulation's time), and
 :meth:`Client.wait` runs the simulation until a stage is reached.
 

@@ -114,7 +114,7 @@ def choose(rows: Sequence[Row], amount: int, limits: Limits, holdings: Mapping[s
                f"security {SECURITY[layer]} < {limits.min_security}" if SECURITY[layer] < limits.min_security else ""]
         why = [w for w in why if w]
         if why:
-            rejected[layer] = "; ".join(why)
+            rejected[layer] = " and ".join(why)
         else:
             fits.append((gas, fee, row.finality_s, -SECURITY[layer], layer, row, deposit))
     if not fits:

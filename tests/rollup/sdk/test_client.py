@@ -28,7 +28,7 @@ def run(tmp_path_factory):
         txs["withdraw"] = alice.withdraw(5_000, "optimistic")
         alice.wait(txs["withdraw"])
         txs["bridge"] = alice.bridge(3_000, "sidechain", "optimistic")
-    return platform, alice, bob, txs, db
+        yield platform, alice, bob, txs, db  # inside the block: leaving it stops the layers' agents
 
 
 def test_the_same_transfer_on_every_layer(run):
@@ -86,7 +86,6 @@ def test_a_call_and_a_subscription_on_l1(run):
     platform, alice, _, _, _ = run
     token = platform.world.fabric.token
     sub = alice.subscribe("l1", token, names=("Transfer",))
-    with platform:
-        tx = alice.call(token, "transfer", platform.world.users[1].address, 7)
+    tx = alice.call(token, "transfer", platform.world.users[1].address, 7)
     assert alice.status(tx).marks[0].stage == SUBMITTED and alice.status(tx).current != FINAL
     assert any(u.event.name == "Transfer" for u in sub.poll())
