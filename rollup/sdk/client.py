@@ -45,7 +45,7 @@ from prozchain.rollup.messages.events import L1Events, OptimisticEvents, Sidecha
 from prozchain.rollup.optimistic.contracts.outputs import FINALIZED as OUTPUT_FINALIZED
 from prozchain.rollup.sdk.errors import SdkError
 from prozchain.rollup.sidechain.node.assets import ASSETS_AT, TRANSFER, asset_id
-from prozchain.rollup.sdk.stages import (EXECUTED, FINAL, IN_BATCH, POSTED, STAGES, STATE_UPDATED, VERIFIED,
+from prozchain.rollup.sdk.stages import (EXECUTED, FINAL, IN_BATCH, POSTED, STAGES, VERIFIED,
                                          StageStore, TxStatus)
 from prozchain.rollup.vm import L2Tx
 from prozchain.rollup.vm.state import addr_int
@@ -54,6 +54,7 @@ from prozchain.rollup.zk.node import tx_id
 L1 = "l1"
 LAYERS = (L1,) + tuple(LAYER_IDS)
 Probe = Callable[[], list[tuple[str, str]]]  # the stages a layer says a transaction reached, with notes
+REFUSED = "refused"  # what a probe reports, with why, for a transaction its layer will not apply
 
 
 @dataclass
@@ -200,8 +201,12 @@ class Client:
         probe = self.probes.get(tx)
         if probe is not None:
             for stage, note in probe():
-                self.store.mark(tx, stage, self.platform.now, note)
-            if self.store.get(tx).final:
+                if stage == REFUSED:
+                    self.store.fail(tx, note)
+                else:
+                    self.store.mark(tx, stage, self.platform.now, note)
+            record = self.store.get(tx)
+            if record.final or record.failed:
                 del self.probes[tx]
         return self.store.get(tx)
 
@@ -209,7 +214,12 @@ class Client:
         """Run the simulation until ``tx`` reaches ``stage``; :class:`SdkError` if it does not
         within ``limit_ms``."""
         want = STAGES.index(stage)
-        if not run_until(self.world.sim, lambda: STAGES.index(self.status(tx).current) >= want, limit_ms):
+        def reached() -> bool:
+            status = self.status(tx)
+            if status.failed:
+                raise SdkError(f"{tx}: the {status.layer} refused it: {status.failed}")
+            return STAGES.index(status.current) >= want
+        if not run_until(self.world.sim, reached, limit_ms):
             raise SdkError(f"{tx} did not reach {stage!r} within {limit_ms // 1000} simulated seconds "
                            f"(it is {self.status(tx).current!r})")
         return self.status(tx)
@@ -322,7 +332,7 @@ class Client:
                 held = sequencer.store.get(key) is not None
                 return [(EXECUTED, "accepted by the sequencer (stored before its acknowledgement)")] if held else []
             if batch.txs.index(raw) not in batch.applied:
-                return [(STATE_UPDATED, f"batch {batch.number} skipped it as invalid")]
+                return [(REFUSED, f"batch {batch.number} skipped it as invalid")]
             out = [(POSTED, f"batch {batch.number} posted to L1 and derived from it")]
             for _, log in chain.logs(outputs, "Proposed"):
                 if log.args[1] == batch.number:

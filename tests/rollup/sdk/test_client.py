@@ -89,3 +89,11 @@ def test_a_call_and_a_subscription_on_l1(run):
     tx = alice.call(token, "transfer", platform.world.users[1].address, 7)
     assert alice.status(tx).marks[0].stage == SUBMITTED and alice.status(tx).current != FINAL
     assert any(u.event.name == "Transfer" for u in sub.poll())
+
+
+def test_a_transaction_the_layer_refuses(run):
+    platform, alice, bob, _, _ = run
+    tx = alice.transfer(bob.address, 10**12, "optimistic")  # far above her balance there
+    with pytest.raises(SdkError, match="refused it: batch \\d+ skipped it as invalid"):
+        alice.wait(tx)
+    assert alice.status(tx).failed and StageStore(run[4]).get(tx).failed
