@@ -96,7 +96,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "groth16", "measure", "ptau", "r1cs", "scenario",
-                           "zkey"}
+                           "tx", "zkey"}
     assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
@@ -219,6 +219,28 @@ def test_demo_usage(capsys):
     expect(capsys, 2, "demo", "--seed", "x", says="invalid int value")
 
 
+def test_tx_status(capsys, work):
+    """A transaction the store holds (0), one it does not or one the layer refused (1), a missing
+    store or a malformed id (2)."""
+    from prozchain.rollup.sdk.stages import EXECUTED, StageStore
+
+    db, ok, refused = str(work / "stages.db"), "0x" + "ab" * 32, "0x" + "cd" * 32
+    store = StageStore(db)
+    store.begin(ok, "zk rollup", "transfer", at=1.0)
+    store.mark(ok, EXECUTED, 2.0, "in the operator's mempool")
+    store.begin(refused, "l1", "call", at=3.0)
+    store.fail(refused, "reverted")
+    store.close()
+    assert "executed" in expect(capsys, 0, "tx", "status", ok, "--db", db)
+    assert json.loads(expect(capsys, 0, "tx", "status", ok.upper().replace("0X", "0x"), "--db", db, "--json"))["stage"] == "executed"
+    assert ok in expect(capsys, 0, "tx", "status", "--db", db)
+    expect(capsys, 1, "tx", "status", "0x" + "ee" * 32, "--db", db, says="no transaction")
+    expect(capsys, 1, "tx", "status", refused, "--db", db, says="refused it: reverted")
+    expect(capsys, 2, "tx", "status", ok, "--db", str(work / "none.db"), says="no such stage store")
+    expect(capsys, 2, "tx", "status", "0x12", "--db", db, says="0x and 64 hex digits")
+    expect(capsys, 2, "tx", "status", ok, says="--db")
+
+
 def test_measure(capsys):
     out = expect(capsys, 0, "measure", "channels", "--updates", "10", "--nodes", "20", "--payments", "4")
     assert "L1 gas, penalty" in out
@@ -268,5 +290,5 @@ def test_every_subcommand_is_listed():
         "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
-        "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
+        "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
     }
