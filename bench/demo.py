@@ -1,4 +1,5 @@
-"""``prozchain demo``: the workbench end to end, every result checked.
+"""The workbench end to end, every result checked: the first stop of ``prozchain demo`` (the
+tour, :mod:`prozchain.rollup.sdk.tour`).
 
 1. The native BN254 arithmetic against py_ecc on the same random inputs (the seed is printed,
    ``--seed`` replays it), timed beside it: medians over a few runs in this process.
@@ -244,13 +245,3 @@ def main(args: argparse.Namespace) -> int:
     print("\nall results check out" if ok else "\nFAILURE: see above")
     return 0 if ok else 1
 
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "demo", help="showcase the native arithmetic (checked against py_ecc), Groth16 and a proven ZK rollup",
-        description="Checks the C core against py_ecc on random inputs and times both, shows malformed points "
-                    "refused, runs Groth16 end to end on a Poseidon Merkle circuit written in the Python DSL, and "
-                    "runs a ZK rollup on the reference L1 with real proofs. Exit 0 when every result checks out.")
-    parser.add_argument("--seed", type=int, help="seed of the random inputs (default: fresh)")
-    parser.add_argument("--quick", action="store_true", help="fewer timing runs")
-    parser.set_defaults(func=main)

@@ -42,13 +42,14 @@ GROUPS = {
     "bench": "prozchain.bench.cli:register",
     "circuit": "prozchain.circuits.cli:register",
     "compare": "prozchain.rollup.crosslayer.measure:register",
-    "demo": "prozchain.bench.demo:register",
+    "demo": "prozchain.rollup.sdk.tour:register",
     "explorer": "prozchain.rollup.explorer.cli:register",
     "groth16": "prozchain.prover.groth16.cli:register",
     "measure": "prozchain.cli:register_measure",
     "ptau": "prozchain.prover.groth16.ptau_cli:register",
     "r1cs": "prozchain.prover.groth16.cli:register_r1cs",
     "scenario": "prozchain.rollup.sim.cli:register",
+    "tx": "prozchain.rollup.sdk.cli:register",
     "zkey": "prozchain.prover.groth16.cli:register_zkey",
 }
 

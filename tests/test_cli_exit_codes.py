@@ -97,7 +97,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "explorer", "groth16", "measure", "ptau", "r1cs",
-                           "scenario", "zkey"}
+                           "scenario", "tx", "zkey"}
     assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
@@ -229,6 +229,29 @@ def test_explorer_usage(capsys, work):
     expect(capsys, 2, "explorer", "--db", work / "missing.sqlite", says="missing.sqlite")
     expect(capsys, 2, "explorer", "--db", work / "garbage.bin", says="garbage.bin")
     expect(capsys, 2, "explorer", "--port", "x", says="invalid int value")
+    expect(capsys, 2, "explorer", "--scenario", "l1-crash-restart", "--stages", work / "none.db", says="none.db")
+
+
+def test_tx_status(capsys, work):
+    """A transaction the store holds (0), one it does not or one the layer refused (1), a missing
+    store or a malformed id (2)."""
+    from prozchain.rollup.sdk.stages import EXECUTED, StageStore
+
+    db, ok, refused = str(work / "stages.db"), "0x" + "ab" * 32, "0x" + "cd" * 32
+    store = StageStore(db)
+    store.begin(ok, "zk rollup", "transfer", at=1.0)
+    store.mark(ok, EXECUTED, 2.0, "in the operator's mempool")
+    store.begin(refused, "l1", "call", at=3.0)
+    store.fail(refused, "reverted")
+    store.close()
+    assert "executed" in expect(capsys, 0, "tx", "status", ok, "--db", db)
+    assert json.loads(expect(capsys, 0, "tx", "status", ok.upper().replace("0X", "0x"), "--db", db, "--json"))["stage"] == "executed"
+    assert ok in expect(capsys, 0, "tx", "status", "--db", db)
+    expect(capsys, 1, "tx", "status", "0x" + "ee" * 32, "--db", db, says="no transaction")
+    expect(capsys, 1, "tx", "status", refused, "--db", db, says="refused it: reverted")
+    expect(capsys, 2, "tx", "status", ok, "--db", str(work / "none.db"), says="no such stage store")
+    expect(capsys, 2, "tx", "status", "0x12", "--db", db, says="0x and 64 hex digits")
+    expect(capsys, 2, "tx", "status", ok, says="--db")
 
 
 def test_measure(capsys):
@@ -280,5 +303,5 @@ def test_every_subcommand_is_listed():
         "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [], "explorer": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
-        "r1cs": ["info"], "scenario": ["list", "run"], "zkey": ["export"],
+        "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
     }

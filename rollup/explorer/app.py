@@ -13,16 +13,17 @@ live page to poll.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Optional
 
 from flask import Flask, abort, jsonify, render_template, request
 from jinja2 import DictLoader
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from prozchain.rollup.explorer.index import (BATCH_EVENTS, BOND_EVENTS, CHANNEL_CONTRACTS, LAYERS, MESSAGE_EVENTS,
-                                             TRANSFER_EVENTS, Event, Index)
+                                             TRANSFER_EVENTS, Event, Index, stage_records)
 from prozchain.rollup.explorer.templates import TEMPLATES
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, VOID
+from prozchain.rollup.sdk.stages import STAGES
 
 OUTCOMES = {CHALLENGER_WON: "challenger won", DEFENDER_WON: "defender won", VOID: "void"}
 
@@ -33,8 +34,9 @@ def outcome(events: list[Event]) -> str:
     return OUTCOMES.get(ends[-1].args[2], "ended") if ends else "open"
 
 
-def create_app(index_path: str) -> Flask:
-    """The application over the index at ``index_path`` (which a recorder may be writing)."""
+def create_app(index_path: str, stages_path: Optional[str] = None) -> Flask:
+    """The application over the index at ``index_path`` (which a recorder may be writing) and,
+    given ``stages_path``, the SDK's stage store there (which a client may be writing)."""
     app = Flask(__name__)
     app.jinja_loader = DictLoader(TEMPLATES)
     index = Index(index_path, read_only=True)
@@ -124,10 +126,16 @@ def create_app(index_path: str) -> Flask:
                                note="stakes bonded, unbonded and slashed, and the proposers' output bonds",
                                events=index.events(names=BOND_EVENTS), txs=[])
 
+    @app.get("/stages")
+    def stages() -> str:
+        return render_template("stages.html", records=stage_records(stages_path), stages=STAGES,
+                               store=stages_path)
+
     @app.get("/search")
     def search() -> str:
         q = request.args.get("q", "")
-        return render_template("search.html", txs=index.search(q), events=index.search_events(q))
+        return render_template("search.html", txs=index.search(q), events=index.search_events(q),
+                               records=stage_records(stages_path, q) if len(q.strip()) >= 4 else [], stages=STAGES)
 
     return app
 

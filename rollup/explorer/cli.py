@@ -41,11 +41,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="override a scenario parameter (repeatable)")
     parser.add_argument("--pace", type=float, default=0.05,
                         help="seconds to pause per 2 s of simulated time, so the run can be watched (default 0.05)")
+    parser.add_argument("--stages", metavar="PATH",
+                        help="an SDK stage store (as prozchain tx status --db reads) to show on the stages page")
     parser.add_argument("--screenshots", metavar="DIR", help="save PNGs of the main pages to DIR and exit")
     parser.set_defaults(func=explorer_command)
 
 
 def explorer_command(args: argparse.Namespace) -> int:
+    if args.stages is not None and not os.path.isfile(args.stages):
+        raise UsageError(f"{args.stages}: no such stage store")
     if args.scenario is None:
         if args.db is None:
             raise UsageError("give --scenario NAME to run one live, or --db PATH of an earlier run's index")
@@ -71,7 +75,7 @@ def explorer_command(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, recording: threading.Thread | None) -> int:
-    with Server(create_app(args.db), args.host, args.port) as server:
+    with Server(create_app(args.db, args.stages), args.host, args.port) as server:
         if args.screenshots:
             if recording is not None:
                 recording.join()

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Optional
 
 from prozchain.native.errors import ProzError
+from prozchain.rollup.sdk.stages import FINAL, POSTED, PREFIX, STATE_UPDATED, VERIFIED, TxStatus
+from prozchain.rollup.sim.store import read_rows
 
 LAYERS = {"l1": "L1", "zk": "ZK rollup", "optimistic": "optimistic rollup", "channel": "channels",
           "sidechain": "sidechain"}
@@ -51,13 +53,11 @@ TRANSFER_EVENTS = {"Deposited", "Withdrawn", "Credited", "Claimed", "Exited", "E
 MESSAGE_EVENTS = {"Relayed", "Forwarded"}
 BOND_EVENTS = {"Bonded", "Unbonding", "Slashed", "Proposed", "Finalized", "Penalized"}
 
-# The stage a transfer or message event puts it in: the SDK's stage model (h28-sdk's
-# rollup/sdk/stages.py) names the same stages; once it is on main, take its names from there.
-EVENT_STAGES = {"Deposited": "posted to L1", "Escrowed": "posted to L1", "Locked": "posted to L1",
-                "Credited": "state updated", "WithdrawalProven": "verified or past the window",
-                "TokenWithdrawalProven": "verified or past the window", "Claimed": "final", "Withdrawn": "final",
-                "TokenWithdrawn": "final", "Released": "final", "Exited": "final", "Refunded": "final",
-                "TokenDeposited": "posted to L1", "Relayed": "final", "Forwarded": "final"}
+# The stage (the SDK's stage model) a transfer or message event puts it in.
+EVENT_STAGES = {"Deposited": POSTED, "Escrowed": POSTED, "Locked": POSTED, "TokenDeposited": POSTED,
+                "Credited": STATE_UPDATED, "WithdrawalProven": VERIFIED, "TokenWithdrawalProven": VERIFIED,
+                "Claimed": FINAL, "Withdrawn": FINAL, "TokenWithdrawn": FINAL, "Released": FINAL, "Exited": FINAL,
+                "Refunded": FINAL, "Relayed": FINAL, "Forwarded": FINAL}
 
 
 class IndexError_(ProzError):
@@ -274,6 +274,15 @@ def _row(item: Any) -> tuple:
     """A Block, Tx or Event as its table row: the last field (detail, args) as JSON."""
     values = [getattr(item, f.name) for f in fields(item)]
     return (*values[:-1], json.dumps(jsonable(values[-1])))
+
+
+def stage_records(path: Optional[str], prefix: str = "") -> list[TxStatus]:
+    """The SDK's stage records (:class:`~prozchain.rollup.sdk.stages.StageStore`) in the store
+    at ``path`` whose transaction id starts with ``prefix``, read without writing to it; none
+    without a store."""
+    if path is None:
+        return []
+    return [TxStatus.from_json(v) for v in read_rows(path, PREFIX + prefix.strip().lower()).values()]
 
 
 def _like_prefix(text: str) -> str:

@@ -18,7 +18,7 @@ input[type=search]{width:340px;padding:3px}
 <header><b>ProzChain explorer</b>
 <a href="/">overview</a>{% for key, name in layers.items() %}<a href="/layer/{{ key }}">{{ name }}</a>{% endfor %}
 <a href="/batches">batches</a><a href="/disputes">disputes</a><a href="/channels">channels &amp; routes</a>
-<a href="/transfers">transfers</a><a href="/bonds">bonds</a>
+<a href="/transfers">transfers</a><a href="/stages">stages</a><a href="/bonds">bonds</a>
 <form action="/search"><input type="search" name="q" id="q" placeholder="address or transaction hash" value="{{ q or '' }}">
 <button id="go">search</button></form></header>
 <main>{% block main %}{% endblock %}</main></body></html>"""
@@ -30,6 +30,12 @@ MACROS = """{% macro short(text) %}<span class="mono" title="{{ text }}">{{ text
 <td class="{{ 'bad' if t.status == 'reverted' else 'ok' }}">{{ t.status }}</td><td>{{ t.gas }}</td></tr>{% endmacro %}
 {% macro txtable(txs) %}<table class="txs"><tr><th>hash</th><th>layer</th><th>block</th><th>from</th><th>to</th>
 <th>method</th><th>value</th><th>status</th><th>gas</th></tr>{% for t in txs %}{{ txrow(t) }}{% endfor %}</table>{% endmacro %}
+{% macro stagetable(records, stages) %}<table id="stages"><tr><th>transaction</th><th>layer</th><th>kind</th>
+{% for s in stages %}<th>{{ s }}</th>{% endfor %}<th>refused</th></tr>
+{% for r in records %}{% set at = {} %}{% for mark in r.marks %}{% set _ = at.update({mark.stage: mark}) %}{% endfor %}
+<tr><td>{{ short(r.tx) }}</td><td>{{ r.layer }}</td><td>{{ r.kind }}</td>
+{% for s in stages %}<td>{% if s in at %}<span title="{{ at[s].note }}">{{ '%.1f'|format(at[s].at) }} s</span>{% endif %}</td>{% endfor %}
+<td class="bad">{{ r.failed }}</td></tr>{% endfor %}</table>{% endmacro %}
 {% macro eventtable(events) %}<table class="events"><tr><th>block</th><th>contract</th><th>event</th><th>stage</th><th>arguments</th><th>tx</th></tr>
 {% for e in events %}<tr><td>{{ e.block }}</td><td>{{ e.contract_name }} {{ short(e.contract) }}</td><td>{{ e.name }}</td>
 <td>{{ e.stage }}</td><td><code>{{ e.args|tojson }}</code></td>
@@ -129,10 +135,17 @@ channel {{ cid }}: {{ h.amount }}, {{ h.expiry }}{% endfor %}</td></tr>{% endfor
 {% if txs %}<h3>Off-chain</h3>{{ m.txtable(txs) }}{% endif %}{% endblock %}"""
 
 SEARCH = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
-<h2>Search: {{ q }}</h2>{% if not txs and not events %}<p id="nothing">nothing found</p>{% endif %}
+<h2>Search: {{ q }}</h2>{% if not txs and not events and not records %}<p id="nothing">nothing found</p>{% endif %}
 {% if txs %}<h3>Transactions</h3><div id="results">{{ m.txtable(txs) }}</div>{% endif %}
-{% if events %}<h3>Events naming it</h3>{{ m.eventtable(events) }}{% endif %}{% endblock %}"""
+{% if events %}<h3>Events naming it</h3>{{ m.eventtable(events) }}{% endif %}
+{% if records %}<h3>Its stages (SDK)</h3>{{ m.stagetable(records, stages) }}{% endif %}{% endblock %}"""
+
+STAGES = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
+<h2>Transaction stages</h2>{% if store %}<p class="muted">the SDK's stage store {{ store }}: each transaction's way through
+the layers, seconds on the simulation's clock (the same records as <code>prozchain tx status --db</code>)</p>
+{{ m.stagetable(records, stages) }}{% else %}<p id="no-store">no stage store: start the explorer with
+<code>--stages PATH</code>, the store an SDK client writes</p>{% endif %}{% endblock %}"""
 
 TEMPLATES = {"base.html": BASE, "macros.html": MACROS, "overview.html": OVERVIEW, "layer.html": LAYER,
              "block.html": BLOCK, "tx.html": TX, "batches.html": BATCHES, "batch.html": BATCH,
-             "disputes.html": DISPUTES, "dispute.html": DISPUTE, "events.html": EVENTS, "search.html": SEARCH}
+             "disputes.html": DISPUTES, "dispute.html": DISPUTE, "events.html": EVENTS, "search.html": SEARCH, "stages.html": STAGES}

@@ -20,11 +20,13 @@ from prozchain.rollup.explorer import browser
 from prozchain.rollup.explorer.app import Server, create_app
 from prozchain.rollup.explorer.index import Index, Tx
 from prozchain.rollup.explorer.record import Recorder
+from prozchain.rollup.sdk.stages import EXECUTED, FINAL, StageStore
 
 REQUIRED = bool(os.environ.get("PROZ_REQUIRE_BUILDS") or os.environ.get("CI"))
 HOSTILE = "<script>window.__pwned = 1</script>"
 HOSTILE_ADDRESS = '<img src=x onerror="window.__pwned = 2">'
 HOSTILE_HASH = "0x" + "ee" * 32
+STAGED = "0x" + "5a" * 32
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +55,22 @@ def driver():
 
 
 @pytest.fixture(scope="module")
-def site(index_path):
-    with Server(create_app(index_path)) as server:
+def stages_path(tmp_path_factory):
+    """An SDK client's stage store: one transfer that went all the way, one refused."""
+    path = str(tmp_path_factory.mktemp("stages") / "stages.db")
+    store = StageStore(path)
+    store.begin(STAGED, "zk rollup", "transfer", at=1.0)
+    store.mark(STAGED, EXECUTED, 2.0, "in the operator's mempool")
+    store.mark(STAGED, FINAL, 40.0, HOSTILE)
+    store.begin("0x" + "6b" * 32, "l1", "call", at=3.0)
+    store.fail("0x" + "6b" * 32, HOSTILE)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def site(index_path, stages_path):
+    with Server(create_app(index_path, stages_path)) as server:
         yield server.url
 
 
@@ -113,6 +129,15 @@ def test_stored_strings_are_rendered_inert(driver, site):
     assert by_css(driver, "#tx-calldata")[0].text == HOSTILE
     assert driver.execute_script("return [document.querySelectorAll('#tx img').length, window.__pwned]") == [0, None]
     driver.get(f"{site}/search?q={HOSTILE_ADDRESS}")
+    assert driver.execute_script("return window.__pwned") is None
+
+
+def test_the_stages_page_and_search_show_the_sdk_stages(driver, site):
+    driver.get(site + "/stages")
+    rows = by_css(driver, "#stages tr")[1:]
+    assert len(rows) == 2 and "40.0 s" in rows[0].text and HOSTILE in rows[1].text  # the refusal, as text
+    driver.get(site + "/search?q=" + STAGED[:12])
+    assert "2.0 s" in by_css(driver, "#stages")[0].text
     assert driver.execute_script("return window.__pwned") is None
 
 
