@@ -22,6 +22,7 @@ RANKS = {
     "rollup.zk": 6, "rollup.optimistic": 6, "rollup.channels": 6, "rollup.sidechain": 6,
     "rollup.crosslayer": 7, "rollup.messages": 7, "rollup.shielded": 7, "bench": 7, "testing": 7,
     "rollup.sdk": 8,
+    "rollup.explorer": 9,
 }
 TOP_FOLDERS = sorted({unit.split(".")[0] for unit in RANKS})
 
