@@ -22,7 +22,8 @@ from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
 from prozchain.rollup.optimistic.node import Genesis, L2Node
-from prozchain.rollup.optimistic.contracts.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
+from prozchain.rollup.economics.bonds import BURN
+from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig

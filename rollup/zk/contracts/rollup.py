@@ -89,8 +89,6 @@ class RollupState(NamedTuple):
     queued: int  # deposit requests ever made
     entries: int  # withdrawal ledger entries
     frozen: int  # 1 once exodus mode is on
-    forced: int  # forced withdrawals ever requested
-    forced_served: int  # forced withdrawals the batches have served
 
 
 class ZkRollup(VerifierRegistry):
@@ -308,6 +306,11 @@ class ZkRollup(VerifierRegistry):
     @external
     def refunded(self, position: int) -> bool:
         return bool(self.load("refunded", position))
+
+    @external
+    def forced_withdrawals(self) -> tuple[int, int]:
+        """``(forced withdrawals ever requested, served by batches)``."""
+        return self.load("forced"), self.load("forced_served")
 
     @external
     def state(self) -> RollupState:
