@@ -20,6 +20,7 @@ from typing import Optional
 
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
 from prozchain.rollup.economics.bonds import BURN, conserved, history
+from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.agents import Challenger, LiquidityProvider, Proposer, Sequencer, Wallet
 from prozchain.rollup.optimistic.node import Genesis, L2Node
@@ -342,21 +343,19 @@ def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
                      attack_attempted=left[0] < params["crashes"])
 
 
-def forced_inclusion_timing(run: Run, raw: bytes) -> tuple[dict[str, int], str]:
-    """When L2 transaction ``raw`` was forced on L1 and when a batch included it, in L1 blocks
-    and seconds: the numbers and a summary line."""
+def forced_inclusion_delay(run: Run, raw: bytes) -> tuple[ForcedDelay | None, str]:
+    """From the L1 block that recorded L2 transaction ``raw`` as forced to the one whose batch
+    included it (None if either never happened), and a summary line."""
     chain, portal = run.chain, run.system.portal
-    forced = [(b, log.args[3]) for b, log in chain.logs(portal, "TransactionForced") if log.args[2] == raw]
+    forced = [b for b, log in chain.logs(portal, "TransactionForced") if log.args[2] == raw]
     node = L2Node(chain, portal, run.system.genesis)
     node.sync()
     batch = next((b.number for b in node.batches if raw in b.txs), None)
     if not forced or batch is None:
-        return {}, f"forced transaction: {'forced on L1' if forced else 'never forced'}, never included"
-    (b0, t0), b1 = forced[0], next(b for b, log in chain.logs(portal, "BatchPosted") if log.args[0] == batch)
-    numbers = {"forced_block": b0, "included_block": b1, "blocks": b1 - b0, "seconds": chain.blocks[b1].timestamp - t0}
-    return numbers, (f"forced transaction: forced at L1 block {b0}, included in batch {batch} at block {b1}: "
-                     f"{numbers['blocks']} blocks, {numbers['seconds']} s (sequencing window "
-                     f"{run.system.config.sequencing_window} s)")
+        return None, f"forced transaction: {'forced on L1' if forced else 'never forced'}, never included"
+    delay = forced_delay(chain, forced[0], next(b for b, log in chain.logs(portal, "BatchPosted") if log.args[0] == batch))
+    return delay, delay.text("forced transaction", f"included in batch {batch}") + \
+        f" (sequencing window {run.system.config.sequencing_window} s)"
 
 
 @scenario("censoring-sequencer",
@@ -373,12 +372,12 @@ def censoring_sequencer(seed: int, params: dict) -> ScenarioResult:
         add_agents(run, challenger={}, sequencer={"censors": lambda tx: tx.sender == victim})
         run.sim.run(until=horizon(run) + 1_000 * (params["force_after_s"] + params["sequencing_window_s"]) + 60_000)
         raw = next(raw for raw, (user, _) in run.withdrawals.items() if user == victim)
-        numbers, timing = forced_inclusion_timing(run, raw)
+        delay, timing = forced_inclusion_delay(run, raw)
         paid = [log.args for _, log in run.chain.logs(run.system.portal, "Withdrawn") if log.args[1] == victim]
         forced = [log.args[2] for _, log in run.chain.logs(run.system.portal, "TransactionForced")]
         extra = {
-            "victim_withdrawal_forced_and_included": bool(numbers),
-            "included_within_window": bool(numbers) and numbers["seconds"] <= window + 2 * REACTION_S,
+            "victim_withdrawal_forced_and_included": delay is not None,
+            "included_within_window": delay is not None and delay.seconds <= window + 2 * REACTION_S,
             "victim_withdrawal_paid": bool(paid),
             "bond_ledger_conserved": conserved(run.chain, run.system.ledger),
         }

@@ -24,6 +24,7 @@ from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, app
 from prozchain.native.curve import P
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, Unit, readable
 from prozchain.rollup.economics.bonds import conserved, history
+from prozchain.rollup.economics.inclusion import forced_delay
 from prozchain.rollup.l1 import Chain, Contract, Key, external
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
@@ -403,21 +404,17 @@ def malicious_upgrade(seed: int, params: dict) -> ScenarioResult:
         }, notes=tuple(f"forged batch {w}: {e}" for w, _, e in forged), attack_attempted=bool(forged))
 
 
-def forced_exit_timing(run: Run, user: int) -> tuple[dict[str, int], str]:
-    """When ``user``'s withdrawal was forced on L1 and when the user was paid (by a claim of
-    the withdrawal or an exit), in L1 blocks and seconds: the numbers and a summary line."""
+def forced_exit_delay(run: Run, user: int) -> str:
+    """A summary line: from the L1 block that recorded ``user``'s forced withdrawal to the one
+    whose exit paid the user."""
     chain, rollup = run.chain, run.system.rollup
     owner = run.users[user].address
-    asked = [(b, log.args) for b, log in chain.logs(rollup, "WithdrawalForced") if log.args[2] == owner]
+    asked = [b for b, log in chain.logs(rollup, "WithdrawalForced") if log.args[2] == owner]
     index = index_of(run, user)
     paid = [b for b, log in chain.logs(rollup, "Exited") if log.args[0] == index]
     if not asked or not paid:
-        return {}, f"forced withdrawal of user {user}: {'requested' if asked else 'never requested'}, never paid"
-    b0, b1 = asked[0][0], paid[0]
-    numbers = {"requested_block": b0, "paid_block": b1, "blocks": b1 - b0,
-               "seconds": chain.blocks[b1].timestamp - chain.blocks[b0].timestamp}
-    return numbers, (f"forced withdrawal of user {user}: requested at L1 block {b0}, paid by exodus at block {b1}: "
-                     f"{numbers['blocks']} blocks, {numbers['seconds']} s")
+        return f"forced withdrawal of user {user}: {'requested' if asked else 'never requested'}, never paid"
+    return forced_delay(chain, asked[0], paid[0]).text(f"forced withdrawal of user {user}", "paid by exodus")
 
 
 @scenario("censoring-operator", "the operator drops one user's withdrawal and serves everyone else; the user forces "
@@ -441,7 +438,7 @@ def censoring_operator(seed: int, params: dict) -> ScenarioResult:
         end = plan(run, run.sim.scheduler.rng("users"))
         run.sim.run(until=end + 1_000 * (params["force_after_s"] + params["deadline_s"]) + 240_000)
         view, ledger = l1_view(run), run.system.ledger
-        numbers, timing = forced_exit_timing(run, victim)
+        timing = forced_exit_delay(run, victim)
         slashed = [e for e in history(run.chain, ledger) if e.action == "slash"]
         return judge(run, "censoring-operator", {
             "victim_paid_by_exodus": index_of(run, victim) in view["exited"],
