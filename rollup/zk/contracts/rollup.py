@@ -24,8 +24,8 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
   verified root to its owner once (Merkle proof checked on L1), ``refund(i)`` each unserved deposit.
 - Forced withdrawals: ``request_withdrawal(index)`` by an account's L1 owner asks the operator, on
   L1 and dated, to include a withdrawal from that account (the one its key signed and sent); a
-  verified batch holding a withdrawal from the account at the head of that queue serves it. A
-  request unserved past ``deadline`` makes the rollup ``overdue`` like an unserved deposit: anyone
+  withdrawal from the account in any batch verified after the request serves it. A request unserved past
+  ``deadline`` makes the rollup ``overdue`` like an unserved deposit: anyone
   may freeze it, and the user exits from the last verified state. (The request names the account,
   not the transaction: an owner who never signs one can still force an exodus; an L1-authorized
   full-exit transaction type in the circuit would close that.)
@@ -173,17 +173,21 @@ class ZkRollup(VerifierRegistry):
             self.require(self.call(circuit.verifier, "verify", [old_root, new_root, h], proof), "invalid proof")
         self.store("served", value=served)
         self.store("root", value=new_root)
-        fees, forced_served = 0, self.load("forced_served")
+        fees, batch = 0, self.load("batches")
         for t, values in decoded:
             if t.l1 == "withdraw":
                 self._credit(values["to"], values["amount"])
-                if forced_served < self.load("forced") and self.load("forced_index", forced_served) == values["from"]:
-                    forced_served += 1
+                self.store("withdrew_in", values["from"], value=batch + 1)
             fees += values[t.fee] if t.fee else 0
         if fees:
             self._credit(self.load("operator"), fees)
+        # A request is served by a withdrawal from its account in any batch verified after it
+        # was made, whatever the order the operator served the queue in.
+        forced_served, forced = self.load("forced_served"), self.load("forced")
+        while forced_served < forced and self.load("withdrew_in", self.load("forced_index", forced_served)) \
+                > self.load("forced_after", forced_served):
+            forced_served += 1
         self.store("forced_served", value=forced_served)
-        batch = self.load("batches")
         self.store("batches", value=batch + 1)
         # What L1 contracts open a verified batch's transactions against (messages to L1).
         self.store("data_keccak", batch, value=word(self.keccak(data)))
@@ -217,6 +221,7 @@ class ZkRollup(VerifierRegistry):
         position = self.load("forced")
         self.store("forced_index", position, value=index)
         self.store("forced_time", position, value=self.timestamp)
+        self.store("forced_after", position, value=self.load("batches"))
         self.store("forced", value=position + 1)
         self.emit("WithdrawalForced", position, index, args=(position, index, self.sender, self.timestamp))
         return position

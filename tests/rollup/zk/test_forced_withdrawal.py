@@ -61,6 +61,22 @@ def test_a_served_forced_withdrawal_is_done_and_an_unserved_one_freezes_the_roll
     assert conserved(chain, system.ledger) and chain.conserved()
 
 
+def test_requests_served_out_of_order_count_once_the_queue_reaches_them():
+    chain, system = rollup()
+    other = public_key(b"second".ljust(32, b"."))
+    chain.transact(USER, system.rollup, "deposit", *PUB, value=5 * UNIT, **GAS)
+    chain.transact(USER, system.rollup, "deposit", *other, value=5 * UNIT, **GAS)
+    for root, (index, key) in enumerate(((1, PUB), (2, other)), start=1):
+        submit(chain, system, Tx("deposit", {"to": index, "amount": 5, "ax": key[0], "ay": key[1]}), root)
+    for index in (1, 2):
+        assert chain.transact(USER, system.rollup, "request_withdrawal", index, **GAS).status
+    to = int(USER.address, 16)
+    submit(chain, system, Tx("withdraw", {"from": 2, "amount": 1, "fee": 0, "to": to}), 3)
+    assert chain.view(system.rollup, "forced_withdrawals") == (2, 0)  # the head (account 1) waits
+    submit(chain, system, Tx("withdraw", {"from": 1, "amount": 1, "fee": 0, "to": to}), 4)
+    assert chain.view(system.rollup, "forced_withdrawals") == (2, 2)
+
+
 def test_the_operator_posts_its_bond_once():
     chain, system = rollup()
     (lock,) = history(chain, system.ledger)
