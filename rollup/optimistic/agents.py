@@ -155,13 +155,18 @@ class Sequencer(RollupAgent):
         txs = self._executable()
         if not txs and not self._deposits_waiting():
             return
+        self.post(txs)
+        self.last_post = self.sim.scheduler.now
+
+    def post(self, txs: list[bytes], *extra: Any, to: Optional[str] = None) -> None:
+        """Post ``txs`` as the next batch: to the portal, or through the contract ``to`` that
+        posts for it (a sequencer set), with that contract's ``extra`` arguments."""
         root = inbox_roots([], txs)[1]
         payload = pack_batch(txs)
         if self.blobs:
-            self.submit(self.system.portal, "post_blob_batch", root, len(txs), blobs=(payload,))
+            self.submit(to or self.system.portal, "post_blob_batch", root, len(txs), *extra, blobs=(payload,))
         else:
-            self.submit(self.system.portal, "post_batch", payload, root, len(txs))
-        self.last_post = self.sim.scheduler.now
+            self.submit(to or self.system.portal, "post_batch", payload, root, len(txs), *extra)
         self.log(f"posted batch of {len(txs)} txs ({len(payload)} bytes compressed)")
 
     def _executable(self) -> list[bytes]:
