@@ -384,7 +384,7 @@ def _spent_gas(run: Run, who: str) -> int:
 # -- a rotating, staked sequencer set under a stated ordering policy ---------------------------
 BOUNTY_AT = "0x" + "b0" * 20
 PRIZE, ANSWER = ETHER // 10, 0x5EC7E7
-SLOT_S, EPOCH_SLOTS, BACKUP_S = 60, 10, 20
+SLOT_S, EPOCH_SLOTS, BACKUP_S, INCLUSION_S = 60, 10, 20, 120
 SET_COMMON = dict(users=4, loss=0.05, blobs=False)
 
 
@@ -424,7 +424,7 @@ def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], bac
                                                  members=list(members), gate=gate, watch=params["defense"] == "on"))
     for name, (_, options) in members.items():
         run.agents[name] = sim.add(SetMember(name, sim, system, keys[name], poll_ms=BLOCK_MS, gate=gate,
-                                             blobs=params["blobs"], **options))
+                                             blobs=params["blobs"], inclusion_s=INCLUSION_S, **options))
     rng = sim.scheduler.rng("users")
     for u in users:
         for nonce, at in enumerate(sorted(rng.randint(40_000, 160_000) for _ in range(2))):
@@ -498,17 +498,17 @@ def sequencer_rotation(seed: int, params: dict) -> ScenarioResult:
         raise ScenarioError(f"fault must be 'silent' or 'censor', not {params['fault']!r}")
     victim = Key.from_seed(b"user-0").address
     faulty = {"mode": params["fault"], "victim": victim}
-    members = {"seq-0": (3 * ETHER, faulty)}
+    members = {"seq-0": (4 * ETHER, faulty)}
     if params["defense"] == "on":  # off: today's single sequencer, nobody to rotate to
         members.update({"seq-1": (2 * ETHER, {}), "seq-2": (ETHER, {})})
     run = build_set(seed, params, members, backup_after=BACKUP_S if params["defense"] == "on" else 0)
-    run.sim.run(until=720_000)
+    run.sim.run(until=900_000)
     address = run.keys["seq-0"].address
     skipped = [log.args for _, log in run.chain.logs(run.gate, "Skipped") if log.args[1] == address]
     slashed = [log.args for _, log in run.chain.logs(run.gate, "Slashed") if log.args[0] == address]
     if params["fault"] == "silent":
-        first = run.chain.view(run.gate, "slot_at", run.chain.time)
-        attempted = any(run.chain.view(run.gate, "leaders", s)[:1] == [address] for s in range(min(first, 12)))
+        last_slot = run.chain.view(run.gate, "slot_at", run.chain.time)
+        attempted = any(run.chain.view(run.gate, "leaders", s)[:1] == [address] for s in range(last_slot + 1))
     else:
         censored = [raw for raw in run.sent if L2Tx.decode(raw).sender == victim]
         attempted = any(run.agents["seq-0"].store.get(f"rcpt/{keccak(raw).hex()}") for raw in censored)

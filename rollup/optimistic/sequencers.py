@@ -107,13 +107,23 @@ class SetMember(Sequencer):
         if self.mode == "silent" or not self.chain.view(self.gate, "may_post", self.address,
                                                         self.chain.time + BLOCK_MS // 1_000):
             return
+        if self.mode == "censor" and self._first() < self.store.get("seq", 0) \
+                and self.sim.scheduler.now - self.last_post >= self.batch_ms:
+            # a censor keeps its turns busy: it posts all it does not withhold, even nothing
+            self.post(self._executable())
+            self.last_post = self.sim.scheduler.now
+            return
         super().tick()
+
+    def _first(self) -> int:
+        """The first arrival number the set has not seen this member post."""
+        first, _ = self.chain.view(self.gate, "stream", self.address)
+        return first - self.store.get("inserted", 0)  # its own copies took arrival numbers on L1
 
     def _executable(self) -> list[bytes]:
         """Receipted transactions the set has not seen this member post, in arrival order
         (bent by the mode when told to misbehave)."""
-        first, _ = self.chain.view(self.gate, "stream", self.address)
-        first -= self.store.get("inserted", 0)  # its own copies took arrival numbers on L1
+        first = self._first()
         hashes = [self.store.get(k) for k in self.store.keys("stream/")][first:first + self.max_txs]
         txs = [bytes.fromhex(self.store.get(f"rcpt/{h}")["raw"]) for h in hashes]
         if self.mode == "censor":
