@@ -15,6 +15,7 @@ to keep runs short; the contract's own default is seven days).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -449,16 +450,18 @@ def judge_set(run: SetRun, name: str, extra: dict[str, bool], extra_loss: int = 
     node.sync()
     applied = {batch.txs[i] for batch in node.batches for i in batch.applied}
     lost = {raw: value for raw, (_, value) in run.sent.items() if raw not in applied}
-    posters = [log.args[1] for _, log in chain.logs(run.gate, "Sequenced")]
     names = {k.address: n for n, k in run.keys.items()}
+    posters = Counter(names[log.args[1]] for _, log in chain.logs(run.gate, "Sequenced"))
     slashed = [names.get(log.args[0], log.args[0]) for _, log in chain.logs(run.gate, "Slashed")]
+    stakes = bonds(chain, run.ledger)
     invariants = {"no_transaction_lost": not lost, "bonds_conserved": conserved(chain, run.ledger), **extra}
-    summary = [f"{len(node.batches)} batches by {', '.join(f'{names[p]} x{posters.count(p)}' for p in sorted(set(posters), key=names.get)) or 'nobody'}; "
+    by = ', '.join(f'{n} x{k}' for n, k in sorted(posters.items())) or 'nobody'
+    summary = [f"{len(node.batches)} batches by {by}; "
                f"{len(applied)} L2 txs applied, {len(lost)} of {len(run.sent)} sent lost",
                f"leaders skipped: {len(chain.logs(run.gate, 'Skipped'))}; slashed: {', '.join(slashed) or 'nobody'}; "
-               f"bonds: {', '.join(f'{names.get(b.owner, b.owner)} {readable(b.held)} held' for b in bonds(chain, run.ledger))}",
+               f"bonds: {', '.join(f'{names[b.owner]} {readable(b.held)} held' for b in stakes)}",
                *notes]
-    accounts = {names.get(b.owner, b.owner): {"staked": b.amount, "slashed": b.slashed} for b in bonds(chain, run.ledger)}
+    accounts = {names[b.owner]: {"staked": b.amount, "slashed": b.slashed} for b in stakes}
     return run.finish(name, invariants, extra_loss + sum(lost.values()), summary=summary, accounts=accounts,
                       attack_attempted=attack_attempted)
 
