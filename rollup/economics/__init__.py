@@ -2,6 +2,8 @@
 
 - :mod:`~prozchain.rollup.economics.bonds`: the one L1 ledger of every bond (lock, release,
   slash, each with a reason; totals conserved).
+- :mod:`~prozchain.rollup.economics.inclusion`: how long a forced transaction or withdrawal
+  took to be honoured, in L1 blocks and seconds, the same on every layer.
 
 >>> from prozchain.rollup.economics import BondLedger
 >>> sorted(BondLedger.methods)

@@ -184,6 +184,14 @@ class SequencerSet(Contract):
         return self._record(batch, n_txs, head)
 
     @external
+    def post_forced_batch(self, data: bytes) -> int:
+        """Include the inbox's waiting forced transactions: the leader's duty within the
+        inbox's sequencing window (after it, anyone includes them at the inbox itself). They
+        are no arrivals: the poster's stream does not move."""
+        self._may_post()
+        return self.call(addr(self.load("inbox")), "post_forced_batch", data)
+
+    @external
     def record(self, batch: int) -> Record:
         self.require(self.load("poster", batch) != 0, f"batch {batch} was not posted through this set")
         return Record(addr(self.load("poster", batch)), self.load("first_seq", batch), self.load("n_txs", batch),

@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
-from prozchain.rollup.economics.bonds import BondLedger, bonds, conserved, history
+from prozchain.rollup.economics.bonds import BURN, BondLedger, bonds, conserved, history
+from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
 from prozchain.rollup.economics.sequencing import SequencerSet
 from prozchain.rollup.l1 import Chain, Key
-from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
+from prozchain.rollup.optimistic.agents import Challenger, LiquidityProvider, Proposer, Sequencer, Wallet
 from prozchain.rollup.optimistic.sequencers import BOUNTY, ReceiptWallet, SetMember
 from prozchain.rollup.optimistic.node import Genesis, L2Node
-from prozchain.rollup.optimistic.contracts.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
+from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
@@ -42,6 +43,7 @@ BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
 COMMON = dict(users=4, window_s=1_800, clock_s=300, arity=4, loss=0.05, blobs=False)
 DISPUTE_METHODS = ("challenge", "bisect", "choose", "prove", "timeout")
 REACTION_S = 5 * BLOCK_MS // 1_000
+NEVER = 2**40  # a sequencing window no run reaches: only the sequencer includes forced transactions
 
 
 @dataclass(kw_only=True)
@@ -57,21 +59,24 @@ class Run(kit.Run):
     activity_end: int = 0
 
 
-def build(seed: int, params: dict, clock_s: Optional[int] = None) -> Run:
-    """The world and the honest users' plan; agents are added by the scenario."""
+def build(seed: int, params: dict, clock_s: Optional[int] = None, wallet: dict | None = None,
+          **config: int) -> Run:
+    """The world and the honest users' plan; agents are added by the scenario. ``wallet``: the
+    wallet's options; ``config``: :class:`Config` fields besides the dispute's."""
     network = NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05)
     sim = Simulation(seed, network)
     users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
     keys = {n: Key.from_seed(n.encode()) for n in
-            ("deployer", "sequencer", "proposer", "challenger", "wallet", "griefer-0", "griefer-1", "griefer-2")}
+            ("deployer", "sequencer", "proposer", "challenger", "wallet", "griefer-0", "griefer-1", "griefer-2",
+             "provider")}
     chain = Chain({k.address: 100 * ETHER for k in users + list(keys.values())})
     genesis = Genesis(code={TOKEN_AT: TOKEN, ESCROW_AT: ESCROW},
                       storage=token_storage(TOKEN_AT, {u.address: 1_000 for u in users}))
-    config = Config(window=params["window_s"], clock=clock_s or params["clock_s"], arity=params["arity"])
+    config = Config(window=params["window_s"], clock=clock_s or params["clock_s"], arity=params["arity"], **config)
     system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config)
     run = Run(sim=sim, params=params, chain=chain, system=system, users=users, keys=keys)
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
-    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS))
+    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS, **(wallet or {})))
     _plan(run, sim.scheduler.rng("users"))
     return run
 
@@ -109,11 +114,13 @@ def _plan(run: Run, rng) -> None:
 
 
 def add_agents(run: Run, *, proposer: dict | None = None, challenger: dict | None = None,
-               sequencer_durable: bool = True) -> None:
-    """Sequencer, proposer and (unless ``challenger`` is None) the honest challenger."""
+               sequencer_durable: bool = True, sequencer: dict | None = None) -> None:
+    """Sequencer (with the options ``sequencer``), proposer and (unless ``challenger`` is None)
+    the honest challenger."""
     sim, system, keys = run.sim, run.system, run.keys
     run.agents["sequencer"] = sim.add(Sequencer("sequencer", sim, system, keys["sequencer"], poll_ms=BLOCK_MS,
-                                                durable=sequencer_durable, blobs=run.params["blobs"]))
+                                                durable=sequencer_durable, blobs=run.params["blobs"],
+                                                **(sequencer or {})))
     run.agents["proposer"] = sim.add(Proposer("proposer", sim, system, keys["proposer"], poll_ms=BLOCK_MS,
                                               **(proposer or {})))
     if challenger is not None:
@@ -340,6 +347,83 @@ def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
                      attack_attempted=left[0] < params["crashes"])
 
 
+def forced_inclusion_delay(run: Run, raw: bytes) -> tuple[ForcedDelay | None, str]:
+    """From the L1 block that recorded L2 transaction ``raw`` as forced to the one whose batch
+    included it (None if either never happened), and a summary line."""
+    chain, portal = run.chain, run.system.portal
+    forced = [b for b, log in chain.logs(portal, "TransactionForced") if log.args[2] == raw]
+    node = L2Node(chain, portal, run.system.genesis)
+    node.sync()
+    batch = next((b.number for b in node.batches if raw in b.txs), None)
+    if not forced or batch is None:
+        return None, f"forced transaction: {'forced on L1' if forced else 'never forced'}, never included"
+    delay = forced_delay(chain, forced[0], next(b for b, log in chain.logs(portal, "BatchPosted") if log.args[0] == batch))
+    return delay, delay.text("forced transaction", f"included in batch {batch}") + \
+        f" (sequencing window {run.system.config.sequencing_window} s)"
+
+
+@scenario("censoring-sequencer",
+          "the sequencer drops every transaction of one user and never includes forced ones; the user's wallet "
+          "forces them through L1 and, once the sequencing window has passed, includes them itself: the "
+          "withdrawal is paid after finality (defense=off: no sequencing window, the funds stay stuck on L2)",
+          defense="on", sequencing_window_s=600, force_after_s=60, **COMMON)
+def censoring_sequencer(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    window = params["sequencing_window_s"] if on else NEVER
+    run = build(seed, params, wallet={"force_after_ms": 1_000 * params["force_after_s"]}, sequencing_window=window)
+    victim = run.users[-1].address
+    with run.sim:
+        add_agents(run, challenger={}, sequencer={"censors": lambda tx: tx.sender == victim})
+        run.sim.run(until=horizon(run) + 1_000 * (params["force_after_s"] + params["sequencing_window_s"]) + 60_000)
+        raw = next(raw for raw, (user, _) in run.withdrawals.items() if user == victim)
+        delay, timing = forced_inclusion_delay(run, raw)
+        paid = [log.args for _, log in run.chain.logs(run.system.portal, "Withdrawn") if log.args[1] == victim]
+        forced = [log.args[2] for _, log in run.chain.logs(run.system.portal, "TransactionForced")]
+        extra = {
+            "victim_withdrawal_forced_and_included": delay is not None,
+            "included_within_window": delay is not None and delay.seconds <= window + 2 * REACTION_S,
+            "victim_withdrawal_paid": bool(paid),
+            "bond_ledger_conserved": conserved(run.chain, run.system.ledger),
+        }
+        return judge(run, "censoring-sequencer", extra, notes=(timing,),
+                     attack_attempted=any(L2Tx.decode(tx).sender == victim for tx in forced))
+
+
+@scenario("fast-exit-fraud",
+          "the proposer posts a false output paying itself the portal's funds and offers that withdrawal as a "
+          "bonded fast exit; a liquidity provider pays it at once; the challenger wins the dispute, the output is "
+          "deleted and the exit's bond covers the provider (defense=off: exits carry no bond, the provider is "
+          "not made whole)",
+          defense="on", lie_from=2, lie_min_steps=8, **COMMON)
+def fast_exit_fraud(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    run = build(seed, params, exit_bond_bps=10_000 if on else 0)
+    with run.sim:
+        add_agents(run, proposer={"lie_from": params["lie_from"], "lie_min_steps": params["lie_min_steps"],
+                                  "fast_exit": True}, challenger={})
+        run.agents["provider"] = run.sim.add(LiquidityProvider("provider", run.sim, run.system, run.keys["provider"],
+                                                               poll_ms=BLOCK_MS))
+        run.sim.run(until=horizon(run))
+        chain, portal, ledger = run.chain, run.system.portal, run.system.ledger
+        provider = run.keys["provider"].address
+        provided = sum(log.args[2] for _, log in chain.logs(portal, "FastExitProvided") if log.args[1] == provider)
+        covered = sum(e.amount for e in history(chain, ledger) if e.action == "slash" and e.party == provider)
+        claimed = sum(log.args[2] for _, log in chain.logs(portal, "Withdrawn") if log.args[1] == provider)
+        loss = max(0, provided - covered - claimed)
+        thief = run.keys["proposer"].address
+        stolen = sum(log.args[2] for _, log in chain.logs(portal, "Withdrawn") if log.args[1] == thief)
+        extra = {
+            "fraud_challenged_and_removed": bool(chain.logs(run.system.outputs, "Deleted")),
+            "exit_bond_covered_provider": provided > 0 and loss == 0,
+            "no_theft": stolen == 0,
+            "bond_ledger_conserved": conserved(chain, ledger),
+        }
+        return judge(run, "fast-exit-fraud", extra, extra_loss=loss,
+                     notes=(f"provider paid {readable(provided)} for fast exits; bonds covered {readable(covered)}, "
+                            f"withdrawals {readable(claimed)}",),
+                     attack_attempted=provided > 0)
+
+
 def _crash_when_holding(run: Run, crashes: int) -> list[int]:
     """A fault injector aimed at the worst moments: every second it looks whether the
     sequencer holds an acknowledged transaction that L1 does not have yet, and if so crashes
@@ -415,7 +499,7 @@ def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], bac
                            ETHER, "fcfs")
     genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE}, code={BOUNTY_AT: BOUNTY},
                       storage={(BOUNTY_AT, 0): mapping_slot(ANSWER, 0)})
-    system = deploy(chain, deployer, gate, genesis, Config())
+    system = deploy(chain, deployer, gate, genesis, Config(), ledger=ledger)
     chain.transact(deployer, gate, "link", system.portal)
     for name, (stake, _) in members.items():
         chain.transact(keys[name], gate, "join", value=stake, gas_limit=300_000)

@@ -64,6 +64,7 @@ class SetMember(Sequencer):
         if mode not in MODES:
             raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
         self.gate, self.mode, self.target, self.victim, self.inclusion_s = gate, mode, target, victim, inclusion_s
+        self.posts_through = gate
 
     def on_message(self, src: str, message: Any) -> None:
         raw = bytes.fromhex(message[1])
@@ -145,10 +146,11 @@ class SetMember(Sequencer):
                 return txs[:i] + [copy.encode()] + txs[i:]
         return txs
 
-    def post(self, txs: list[bytes], *extra: Any, to: Optional[str] = None) -> None:
+    def post(self, txs: list[bytes], *extra: Any) -> None:
+        """Post through the set, with the arrival chain's head after ``txs``."""
         _, start = self.chain.view(self.gate, "stream", self.address)
         chain = chain_over(start, [keccak(raw) for raw in txs])
-        super().post(txs, chain[-1] if chain else start, to=self.gate)
+        super().post(txs, chain[-1] if chain else start)
 
 
 class ReceiptWallet(Wallet):

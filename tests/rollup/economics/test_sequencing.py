@@ -14,11 +14,13 @@ from prozchain.rollup.economics.bonds import BURN, BondLedger, bonds, conserved,
 from prozchain.rollup.economics.ordering import GENESIS_PREFIX, ArrivalReceipt, chain_over
 from prozchain.rollup.economics.sequencing import SequencerSet, ranking
 from prozchain.rollup.l1 import Chain, Key, keccak256
-from prozchain.rollup.optimistic.contracts.portal import Portal
 from prozchain.rollup.l1.token import NO_BANK
+from prozchain.rollup.optimistic.contracts.portal import Portal
+from prozchain.rollup.vm.codec import pack_batch
+from prozchain.rollup.vm.tx import L2Tx
 
 KEYS = {n: Key.from_seed(f"set-{n}".encode()) for n in ("deployer", "a", "b", "c", "claimant")}
-SLOT, EPOCH, BACKUP = 60, 10, 20
+SLOT, EPOCH, BACKUP, WINDOW = 60, 10, 20, 3_600
 GAS = 1_000_000
 GENESIS: dict[str, int] = {}  # gate -> the L1 time its slot 0 starts
 
@@ -30,7 +32,7 @@ def world(stakes: dict[str, int], backup: int = BACKUP, policy: str = "fcfs") ->
     ledger, _ = chain.deploy(deployer, BondLedger)
     gate, _ = chain.deploy(deployer, SequencerSet, ledger, chain.time + SLOT, SLOT, EPOCH, backup, ETHER, policy)
     GENESIS[gate] = chain.time + SLOT
-    portal, _ = chain.deploy(deployer, Portal, gate, NO_BANK)
+    portal, _ = chain.deploy(deployer, Portal, gate, NO_BANK, WINDOW, ledger, 10**30, 10_000)
     chain.transact(deployer, gate, "link", portal)
     for name, stake in stakes.items():
         assert chain.transact(KEYS[name], gate, "join", value=stake, gas_limit=GAS).status
@@ -168,3 +170,17 @@ def test_auction_pair_dispute(honest):
                             [high.tx_hash, high.prefix], sig(high), order, gas_limit=GAS)
     assert result.status is not honest
     assert chain.view(gate, "jailed", KEYS["a"].address) is not honest
+
+
+def test_forced_transactions_go_in_through_whoever_leads():
+    """Forced inclusion is the inbox's: the leader includes a forced transaction through the set
+    (its stream does not move); after the sequencing window anyone does, at the inbox."""
+    chain, _, gate, portal = world({"a": ETHER, "b": ETHER})
+    user = Key.from_seed(b"forcing user")
+    raw = L2Tx(0, user.address, 0).sign(user).encode()
+    assert chain.transact(KEYS["claimant"], portal, "force_transaction", raw, gas_limit=GAS).status
+    leader, backup = at_slot(chain, gate, 1)
+    assert not chain.transact(KEYS[backup], gate, "post_forced_batch", pack_batch([raw]), gas_limit=GAS).status
+    assert chain.transact(KEYS[leader], gate, "post_forced_batch", pack_batch([raw]), gas_limit=GAS).status
+    assert chain.view(gate, "stream", KEYS[leader].address) == (0, GENESIS_PREFIX)
+    assert chain.view(portal, "forced_status") == (1, 1)
