@@ -6,6 +6,9 @@ contract names it as its sequencer, and members post batches through it.
 
 - **Stake.** ``join()`` with at least ``min_stake`` locks the value as a ``"sequencer"`` bond in
   the :class:`~prozchain.rollup.economics.bonds.BondLedger`; the set is the bond's controller.
+- **Leaving.** ``leave()`` takes a member out of the rankings from the next epoch;
+  ``withdraw_stake()`` releases its bond two epochs after it left (until then a receipt it
+  signed can still be disputed).
 - **Schedule.** L1 time from ``genesis`` is cut into slots of ``slot`` seconds, ``epoch_slots``
   to an epoch. Each slot has a ranking of the members that were staked before its epoch began
   and are not jailed, drawn by stake (:func:`ranking`: repeatedly pick by weight from
@@ -135,6 +138,32 @@ class SequencerSet(Contract):
         return bond
 
     @external
+    def leave(self) -> int:
+        """Stop sequencing from the next epoch on; returns when the stake can be withdrawn
+        (:meth:`withdraw_stake`): two epochs after leaving, so that receipts the member signed
+        can still be disputed."""
+        me = int(self.sender, 16)
+        self.require(self.load("bond", me) and not self.load("left", me) and not self.load("jailed", me),
+                     "not an active member")
+        self.store("left", me, value=self.timestamp)
+        self.emit("Left", self.sender, args=(self.sender, self.timestamp))
+        return self.timestamp + self._unbonding()
+
+    @external
+    def withdraw_stake(self) -> int:
+        """Release a departed member's bond once it has unbonded; returns the amount."""
+        me = int(self.sender, 16)
+        left = self.load("left", me)
+        self.require(left and not self.load("jailed", me) and not self.load("withdrawn", me),
+                     "only a member that left, unslashed, withdraws, once")
+        self.require(self.timestamp >= left + self._unbonding(), "the stake is still unbonding")
+        self.store("withdrawn", me, value=1)
+        return self.call(addr(self.load("ledger")), "release", self.load("bond", me), "left the sequencer set")
+
+    def _unbonding(self) -> int:
+        return 2 * self.load("epoch_slots") * self.load("slot")
+
+    @external
     def jailed(self, who: Address) -> bool:
         return bool(self.load("jailed", int(who, 16)))
 
@@ -152,7 +181,8 @@ class SequencerSet(Contract):
         stakes = []
         for i in range(self.load("members")):
             m = self.load("member", i)
-            if not self.load("jailed", m) and self.load("joined", m) < epoch_start:
+            left = self.load("left", m)
+            if not self.load("jailed", m) and self.load("joined", m) < epoch_start and not 0 < left < epoch_start:
                 stakes.append((addr(m), self.load("stake", m)))
         seed = address_bytes(self.address) + epoch.to_bytes(32, "big") + slot.to_bytes(32, "big")
         return ranking(seed, stakes, self.keccak)
@@ -272,6 +302,7 @@ class SequencerSet(Contract):
     def _slash(self, who: str, reason: str) -> None:
         me = int(who, 16)
         self.require(not self.load("jailed", me), f"{who} is slashed already")
+        self.require(not self.load("withdrawn", me), f"{who} has left and withdrawn its stake")
         self.store("jailed", me, value=1)
         ledger, bond, stake = addr(self.load("ledger")), self.load("bond", me), self.load("stake", me)
         self.call(ledger, "slash", bond, stake // 2, self.sender, reason)

@@ -184,3 +184,20 @@ def test_forced_transactions_go_in_through_whoever_leads():
     assert chain.transact(KEYS[leader], gate, "post_forced_batch", pack_batch([raw]), gas_limit=GAS).status
     assert chain.view(gate, "stream", KEYS[leader].address) == (0, GENESIS_PREFIX)
     assert chain.view(portal, "forced_status") == (1, 1)
+
+
+def test_a_member_leaves_from_the_next_epoch_and_withdraws_after_unbonding():
+    chain, ledger, gate, _ = world({"a": ETHER, "b": 2 * ETHER})
+    a = KEYS["a"].address
+    assert chain.transact(KEYS["a"], gate, "leave", gas_limit=GAS).status
+    assert a in chain.view(gate, "leaders", 1)  # this epoch's schedule stands
+    assert a not in chain.view(gate, "leaders", EPOCH + 1)
+    early = chain.transact(KEYS["a"], gate, "withdraw_stake", gas_limit=GAS)
+    assert not early.status and "unbonding" in early.error
+    chain.advance_time(2 * EPOCH * SLOT)
+    assert chain.transact(KEYS["a"], gate, "withdraw_stake", gas_limit=GAS).return_value == ETHER
+    assert [(e.action, e.reason) for e in history(chain, ledger) if e.bond_id == 1][-1] == \
+        ("release", "left the sequencer set")
+    assert not chain.transact(KEYS["a"], gate, "withdraw_stake", gas_limit=GAS).status
+    assert not chain.transact(KEYS["b"], gate, "withdraw_stake", gas_limit=GAS).status  # never left
+    assert conserved(chain, ledger)
