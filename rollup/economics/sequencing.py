@@ -237,9 +237,10 @@ class SequencerSet(Contract):
         self.require(self.may_post(self.sender, self.timestamp), "not this member's turn to post")
         slot = self.slot_at(self.timestamp)
         ranks = self.leaders(slot)
-        for skipped in ranks[:ranks.index(self.sender)]:
-            if self.load("posted_slot", int(skipped, 16)) != slot + 1:
-                self.store("skipped", int(skipped, 16), value=self.load("skipped", int(skipped, 16)) + 1)
+        for skipped in ranks[:ranks.index(self.sender)]:  # recorded once per slot (slot + 1: 0 is "never")
+            passed = int(skipped, 16)
+            if slot + 1 not in (self.load("posted_slot", passed), self.load("skipped_slot", passed)):
+                self.store("skipped_slot", passed, value=slot + 1)
                 self.emit("Skipped", slot, skipped, args=(slot, skipped))
         self.store("posted_slot", int(self.sender, 16), value=slot + 1)
 

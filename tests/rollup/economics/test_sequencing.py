@@ -201,3 +201,11 @@ def test_a_member_leaves_from_the_next_epoch_and_withdraws_after_unbonding():
     assert not chain.transact(KEYS["a"], gate, "withdraw_stake", gas_limit=GAS).status
     assert not chain.transact(KEYS["b"], gate, "withdraw_stake", gas_limit=GAS).status  # never left
     assert conserved(chain, ledger)
+
+
+def test_a_skip_is_recorded_once_per_slot():
+    chain, _, gate, _ = world({"a": ETHER, "b": ETHER})
+    _, backup = at_slot(chain, gate, 3, BACKUP)
+    for _ in range(2):
+        assert post(chain, gate, backup, [], GENESIS_PREFIX).status
+    assert len(chain.logs(gate, "Skipped")) == 1
