@@ -554,10 +554,7 @@ def judge_set(run: SetRun, name: str, extra: dict[str, bool], extra_loss: int = 
           "receipted; the victim's receipt and the batch on L1 prove it and its bond pays the victim",
           defense="on", **SET_COMMON)
 def mev_reorder(seed: int, params: dict) -> ScenarioResult:
-    run = build_set(seed, params, {"sequencer": (2 * ETHER, {"mode": "front-run", "target": BOUNTY_AT})},
-                    backup_after=0)
-    victim = run.users[0]
-    send_l2(run, 200_000, victim, L2Tx(2, BOUNTY_AT, args=(1, ANSWER), gas_limit=100_000))
+    run = mev_world(seed, params)
     run.sim.run(until=600_000)
     attacker = run.keys["sequencer"].address
     node = L2Node(run.chain, run.system.portal, run.system.genesis)
@@ -571,6 +568,15 @@ def mev_reorder(seed: int, params: dict) -> ScenarioResult:
                      attack_attempted=run.agents["sequencer"].store.get("front-ran") is not None,
                      notes=(f"bounty taken by the front-runner: {readable(stolen)}; paid to the victim's wallet "
                             f"from the bond: {readable(paid)}",))
+
+
+def mev_world(seed: int, params: dict) -> SetRun:
+    """One front-running sequencer (first come first served, 2 ether staked) and, after the
+    users' payments, user 0's claim of the bounty."""
+    run = build_set(seed, params, {"sequencer": (2 * ETHER, {"mode": "front-run", "target": BOUNTY_AT})},
+                    backup_after=0)
+    send_l2(run, 200_000, run.users[0], L2Tx(2, BOUNTY_AT, args=(1, ANSWER), gas_limit=100_000))
+    return run
 
 
 def _slashes(run: SetRun) -> list:

@@ -22,8 +22,9 @@ from typing import Any, Optional
 
 from prozchain.rollup.economics.ordering import (GENESIS_PREFIX, POLICIES, ArrivalReceipt, Posted, audit,
                                                  chain_over, chain_step)
-from prozchain.rollup.l1 import InvalidTransaction
+from prozchain.rollup.l1 import Chain, InvalidTransaction
 from prozchain.rollup.optimistic.agents import Sequencer, Wallet
+from prozchain.rollup.optimistic.node import L2Node
 from prozchain.rollup.common.units import BLOCK_MS
 from prozchain.rollup.vm.isa import assemble
 from prozchain.rollup.vm.merkle import keccak
@@ -190,21 +191,11 @@ class ReceiptWallet(Wallet):
         if not (self.watch and self._dispute()):
             super().tick()
 
-    def posted(self) -> list[Posted]:
-        """The batches posted through the set that this wallet's node has derived."""
-        out = []
-        for block, log in self.chain.logs(self.gate, "Sequenced"):
-            batch, poster, first, _, start, head = log.args
-            if batch < len(self.node.batches):
-                leaves = tuple(keccak(raw) for raw in self.node.batches[batch].txs)
-                out.append(Posted(batch, poster, first, start, head, self.chain.blocks[block].timestamp, leaves))
-        return out
-
     def _dispute(self) -> bool:
         policy = POLICIES[self.chain.view(self.gate, "policy")]
         held = [(ArrivalReceipt.from_json(r["receipt"]), r["signer"]) for r in self.receipts()]
         signatures = {(r["receipt"]["seq"], r["signer"]): r["signature"] for r in self.receipts()}
-        for receipt, posted, problem in audit(policy, held, self.posted()):
+        for receipt, posted, problem in audit(policy, held, posted_batches(self.chain, self.gate, self.node)):
             if problem == "inverted" or self.chain.view(self.gate, "jailed", posted.poster):
                 continue
             self.log(f"disputing batch {posted.batch}: {problem} against receipt {receipt.seq}")
@@ -213,3 +204,15 @@ class ReceiptWallet(Wallet):
                         list(posted.leaves))
             return True
         return False
+
+
+def posted_batches(chain: Chain, gate: str, node: L2Node) -> list[Posted]:
+    """The batches posted through the set ``gate`` as L1 data alone shows them: the set's
+    records, and each batch's transactions as ``node`` derived them from the batch data."""
+    out = []
+    for block, log in chain.logs(gate, "Sequenced"):
+        batch, poster, first, _, start, head = log.args
+        if batch < len(node.batches):
+            leaves = tuple(keccak(raw) for raw in node.batches[batch].txs)
+            out.append(Posted(batch, poster, first, start, head, chain.blocks[block].timestamp, leaves))
+    return out

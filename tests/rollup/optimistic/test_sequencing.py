@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 
 from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.economics.ordering import ArrivalReceipt, FirstComeFirstServed, audit
+from prozchain.rollup.optimistic.node import L2Node
+from prozchain.rollup.optimistic.scenarios import BOUNTY_AT, mev_world
+from prozchain.rollup.optimistic.sequencers import posted_batches
 from prozchain.rollup.sim import registry
+from prozchain.rollup.vm.merkle import keccak
+from prozchain.rollup.vm.tx import L2Tx
 from tests.rollup.optimistic.test_scenarios import NO_SHRINK, SEEDS, explain
 
 CASES = [("mev-reorder", {}), ("sequencer-rotation", {"fault": "silent"}),
@@ -57,3 +63,17 @@ def test_same_seed_same_result():
 def test_rejects_an_unknown_fault():
     with pytest.raises(registry.ScenarioError, match="fault"):
         registry.run("sequencer-rotation", 1, {"fault": "lazy"})
+
+
+def test_the_front_run_shows_in_l1_data_alone():
+    """Undefended, nobody disputes; yet anyone holding the victim's receipts finds the front-run
+    from the chain alone: a node derived from L1 and the set's records."""
+    run = mev_world(24, {**registry.all_scenarios()["mev-reorder"].defaults, "defense": "off"})
+    run.sim.run(until=600_000)
+    node = L2Node(run.chain, run.system.portal, run.system.genesis)
+    node.sync()
+    held = [(ArrivalReceipt.from_json(r["receipt"]), r["signer"]) for r in run.agents["wallet"].receipts()]
+    found = audit(FirstComeFirstServed(), held, posted_batches(run.chain, run.gate, node))
+    victim_claim = next(raw for raw in run.sent if L2Tx.decode(raw).to == BOUNTY_AT)
+    assert {(r.tx_hash, problem) for r, _, problem in found} >= {(keccak(victim_claim), "reordered")}
+    assert not run.chain.logs(run.gate, "Slashed")
