@@ -77,3 +77,9 @@ def test_the_front_run_shows_in_l1_data_alone():
     victim_claim = next(raw for raw in run.sent if L2Tx.decode(raw).to == BOUNTY_AT)
     assert {(r.tx_hash, problem) for r, _, problem in found} >= {(keccak(victim_claim), "reordered")}
     assert not run.chain.logs(run.gate, "Slashed")
+
+
+def test_blob_batches_through_the_set_on_a_lossy_network():
+    for name, params in CASES:
+        result = registry.run(name, 31, {**params, "blobs": "true", "loss": "0.25"})
+        assert result.ok and result.honest_loss == 0, explain(result)
