@@ -4,6 +4,11 @@
   slash, each with a reason; totals conserved).
 - :mod:`~prozchain.rollup.economics.inclusion`: how long a forced transaction or withdrawal
   took to be honoured, in L1 blocks and seconds, the same on every layer.
+- :mod:`~prozchain.rollup.economics.ordering`: ordering policies (first come first served, a
+  priority auction whose proceeds go back to the batch's users), signed arrival receipts and
+  their audit against batches on L1.
+- :mod:`~prozchain.rollup.economics.sequencing`: a staked sequencer set that rotates by stake
+  on an L1 schedule, skips silent leaders and slashes one a receipt convicts.
 
 >>> from prozchain.rollup.economics import BondLedger
 >>> sorted(BondLedger.methods)

@@ -137,6 +137,7 @@ class Sequencer(RollupAgent):
                  censors: Optional[Callable[[L2Tx], bool]] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_txs, self.blobs, self.batch_ms, self.censors = max_txs, blobs, batch_ms, censors
+        self.posts_through = self.system.portal  # or a contract that posts for it (a sequencer set)
 
     def on_message(self, src: str, message: Any) -> None:
         kind, raw_hex = message
@@ -168,13 +169,18 @@ class Sequencer(RollupAgent):
         txs = self._executable()
         if not txs and not self._deposits_waiting():
             return
+        self.post(txs)
+        self.last_post = self.sim.scheduler.now
+
+    def post(self, txs: list[bytes], *extra: Any) -> None:
+        """Post ``txs`` as the next batch through ``posts_through`` (with the ``extra``
+        arguments a sequencer set takes)."""
         root = inbox_roots([], txs)[1]
         payload = pack_batch(txs)
         if self.blobs:
-            self.submit(self.system.portal, "post_blob_batch", root, len(txs), blobs=(payload,))
+            self.submit(self.posts_through, "post_blob_batch", root, len(txs), *extra, blobs=(payload,))
         else:
-            self.submit(self.system.portal, "post_batch", payload, root, len(txs))
-        self.last_post = self.sim.scheduler.now
+            self.submit(self.posts_through, "post_batch", payload, root, len(txs), *extra)
         self.log(f"posted batch of {len(txs)} txs ({len(payload)} bytes compressed)")
 
     def _executable(self) -> list[bytes]:
@@ -201,7 +207,7 @@ class Sequencer(RollupAgent):
         """Post the forced transactions L1 holds and no batch has included yet, if any."""
         waiting = forced_waiting(self.chain, self.system.portal)
         if waiting:
-            self.submit(self.system.portal, "post_forced_batch", pack_batch(waiting))
+            self.submit(self.posts_through, "post_forced_batch", pack_batch(waiting))
             self.log(f"included {len(waiting)} forced transactions")
         return bool(waiting)
 

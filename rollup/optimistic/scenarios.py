@@ -15,23 +15,27 @@ to keep runs short; the contract's own default is seven days).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
-from prozchain.rollup.economics.bonds import BURN, conserved, history
+from prozchain.rollup.economics.bonds import BURN, BondLedger, bonds, conserved, history
 from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
+from prozchain.rollup.economics.sequencing import SequencerSet
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.optimistic.agents import Challenger, LiquidityProvider, Proposer, Sequencer, Wallet
+from prozchain.rollup.optimistic.sequencers import BOUNTY, ReceiptWallet, SetMember
 from prozchain.rollup.optimistic.node import Genesis, L2Node
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
-from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
 from prozchain.rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
+from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.tx import L2Tx
 
 TOKEN_AT, ESCROW_AT = "0x" + "70" * 20, "0x" + "e5" * 20
@@ -460,3 +464,149 @@ def _spent_gas(run: Run, who: str) -> int:
     address = run.keys[who].address
     return sum(r.fee for block in run.chain.blocks for tx, r in zip(block.transactions, block.receipts)
                if tx.sender == address)
+
+
+# -- a rotating, staked sequencer set under a stated ordering policy ---------------------------
+BOUNTY_AT = "0x" + "b0" * 20
+PRIZE, ANSWER = ETHER // 10, 0x5EC7E7
+SLOT_S, EPOCH_SLOTS, BACKUP_S, INCLUSION_S = 60, 10, 20, 120
+SET_COMMON = dict(users=4, loss=0.05, blobs=False)
+
+
+@dataclass(kw_only=True)
+class SetRun(kit.Run):
+    """A world whose portal's sequencer is a :class:`SequencerSet`; ``sent``: every L2
+    transaction the users sent, as ``raw -> (recipient, value)``."""
+
+    system: System
+    gate: str
+    ledger: str
+    users: list[Key]
+    keys: dict[str, Key]
+    sent: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+
+
+def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], backup_after: int) -> SetRun:
+    """The set (``members``: name -> (stake, agent options)) with its wallet, L2 users holding
+    ether and the bounty, and each user sending two payments between 40 and 160 s."""
+    sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
+    users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
+    keys = {n: Key.from_seed(n.encode()) for n in ("deployer", "wallet", *members)}
+    chain = Chain({k.address: 100 * ETHER for k in users + list(keys.values())})
+    deployer = keys["deployer"]
+    ledger, _ = chain.deploy(deployer, BondLedger)
+    gate, _ = chain.deploy(deployer, SequencerSet, ledger, chain.time + SLOT_S, SLOT_S, EPOCH_SLOTS, backup_after,
+                           ETHER, "fcfs")
+    genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE}, code={BOUNTY_AT: BOUNTY},
+                      storage={(BOUNTY_AT, 0): mapping_slot(ANSWER, 0)})
+    system = deploy(chain, deployer, gate, genesis, Config(), ledger=ledger)
+    chain.transact(deployer, gate, "link", system.portal)
+    for name, (stake, _) in members.items():
+        chain.transact(keys[name], gate, "join", value=stake, gas_limit=300_000)
+    run = SetRun(sim=sim, params=params, chain=chain, system=system, gate=gate, ledger=ledger, users=users, keys=keys)
+    sim.produce_blocks(chain, BLOCK_MS, until=10**12)
+    run.agents["wallet"] = sim.add(ReceiptWallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS,
+                                                 members=list(members), gate=gate, watch=params["defense"] == "on"))
+    for name, (_, options) in members.items():
+        run.agents[name] = sim.add(SetMember(name, sim, system, keys[name], poll_ms=BLOCK_MS, gate=gate,
+                                             blobs=params["blobs"], inclusion_s=INCLUSION_S, **options))
+    rng = sim.scheduler.rng("users")
+    for u in users:
+        for nonce, at in enumerate(sorted(rng.randint(40_000, 160_000) for _ in range(2))):
+            peer = rng.choice([p for p in users if p is not u])
+            send_l2(run, at, u, L2Tx(nonce, peer.address, rng.randint(1, 50) * ETHER // 1_000))
+    return run
+
+
+def send_l2(run: SetRun, at: int, user: Key, tx: L2Tx) -> None:
+    raw = tx.sign(user).encode()
+    run.sent[raw] = (tx.to, tx.value)
+    run.sim.scheduler.at(at, f"{user.address[:10]}: L2 tx {tx.nonce}", lambda: run.agents["wallet"].send_l2(raw))
+
+
+def judge_set(run: SetRun, name: str, extra: dict[str, bool], extra_loss: int = 0,
+              attack_attempted: Optional[bool] = None, notes: tuple[str, ...] = ()) -> ScenarioResult:
+    """No sent transaction lost (each applied on the L2 that L1 data gives), bonds conserved,
+    plus the scenario's own; the honest loss is the value of the lost transactions and
+    ``extra_loss``."""
+    chain = run.chain
+    node = L2Node(chain, run.system.portal, run.system.genesis)
+    node.sync()
+    applied = {batch.txs[i] for batch in node.batches for i in batch.applied}
+    lost = {raw: value for raw, (_, value) in run.sent.items() if raw not in applied}
+    names = {k.address: n for n, k in run.keys.items()}
+    posters = Counter(names[log.args[1]] for _, log in chain.logs(run.gate, "Sequenced"))
+    slashed = [names.get(log.args[0], log.args[0]) for _, log in chain.logs(run.gate, "Slashed")]
+    stakes = bonds(chain, run.ledger)
+    invariants = {"no_transaction_lost": not lost, "bonds_conserved": conserved(chain, run.ledger), **extra}
+    by = ', '.join(f'{n} x{k}' for n, k in sorted(posters.items())) or 'nobody'
+    summary = [f"{len(node.batches)} batches by {by}; "
+               f"{len(applied)} L2 txs applied, {len(lost)} of {len(run.sent)} sent lost",
+               f"leaders skipped: {len(chain.logs(run.gate, 'Skipped'))}; slashed: {', '.join(slashed) or 'nobody'}; "
+               f"bonds: {', '.join(f'{names[b.owner]} {readable(b.held)} held' for b in stakes)}",
+               *notes]
+    accounts = {names[b.owner]: {"staked": b.amount, "slashed": b.slashed} for b in stakes}
+    return run.finish(name, invariants, extra_loss + sum(lost.values()), summary=summary, accounts=accounts,
+                      attack_attempted=attack_attempted)
+
+
+@scenario("mev-reorder", "the sequencer (first come first served, bonded) front-runs a bounty claim it had "
+          "receipted; the victim's receipt and the batch on L1 prove it and its bond pays the victim",
+          defense="on", **SET_COMMON)
+def mev_reorder(seed: int, params: dict) -> ScenarioResult:
+    run = mev_world(seed, params)
+    run.sim.run(until=600_000)
+    attacker = run.keys["sequencer"].address
+    node = L2Node(run.chain, run.system.portal, run.system.genesis)
+    node.sync()
+    stolen = node.ex.balance(node.world(len(node.batches) - 1), attacker) if node.batches else 0
+    paid = sum(e.amount for e in _slashes(run) if e.party == run.keys["wallet"].address)
+    return judge_set(run, "mev-reorder",
+                     {"front_run_slashed": bool(run.chain.logs(run.gate, "Slashed")),
+                      "victim_made_whole": paid >= stolen},
+                     extra_loss=max(0, stolen - paid),
+                     attack_attempted=run.agents["sequencer"].store.get("front-ran") is not None,
+                     notes=(f"bounty taken by the front-runner: {readable(stolen)}; paid to the victim's wallet "
+                            f"from the bond: {readable(paid)}",))
+
+
+def mev_world(seed: int, params: dict) -> SetRun:
+    """One front-running sequencer (first come first served, 2 ether staked) and, after the
+    users' payments, user 0's claim of the bounty."""
+    run = build_set(seed, params, {"sequencer": (2 * ETHER, {"mode": "front-run", "target": BOUNTY_AT})},
+                    backup_after=0)
+    send_l2(run, 200_000, run.users[0], L2Tx(2, BOUNTY_AT, args=(1, ANSWER), gas_limit=100_000))
+    return run
+
+
+def _slashes(run: SetRun) -> list:
+    return [e for e in history(run.chain, run.ledger) if e.action == "slash"]
+
+
+@scenario("sequencer-rotation", "three staked sequencers take turns by stake; the largest goes silent or "
+          "censors a user; the next in the slot's ranking takes over (the censor is slashed) and no "
+          "transaction is lost", defense="on", fault="silent", **SET_COMMON)
+def sequencer_rotation(seed: int, params: dict) -> ScenarioResult:
+    if params["fault"] not in ("silent", "censor"):
+        raise ScenarioError(f"fault must be 'silent' or 'censor', not {params['fault']!r}")
+    victim = Key.from_seed(b"user-0").address
+    faulty = {"mode": params["fault"], "victim": victim}
+    members = {"seq-0": (4 * ETHER, faulty)}
+    if params["defense"] == "on":  # off: today's single sequencer, nobody to rotate to
+        members.update({"seq-1": (2 * ETHER, {}), "seq-2": (ETHER, {})})
+    run = build_set(seed, params, members, backup_after=BACKUP_S if params["defense"] == "on" else 0)
+    run.sim.run(until=900_000)
+    address = run.keys["seq-0"].address
+    skipped = [log.args for _, log in run.chain.logs(run.gate, "Skipped") if log.args[1] == address]
+    slashed = [log.args for _, log in run.chain.logs(run.gate, "Slashed") if log.args[0] == address]
+    if params["fault"] == "silent":
+        last_slot = run.chain.view(run.gate, "slot_at", run.chain.time)
+        attempted = any(run.chain.view(run.gate, "leaders", s)[:1] == [address] for s in range(last_slot + 1))
+    else:
+        censored = [raw for raw in run.sent if L2Tx.decode(raw).sender == victim]
+        attempted = any(run.agents["seq-0"].store.get(f"rcpt/{keccak(raw).hex()}") for raw in censored)
+    return judge_set(run, "sequencer-rotation",
+                     {"faulty_leader_skipped": bool(skipped or slashed),
+                      **({"censor_slashed": bool(slashed)} if params["fault"] == "censor" else {})},
+                     attack_attempted=attempted)
+
