@@ -24,12 +24,14 @@ withheld is burned.
 (1101, 401, 700, True)
 >>> epoch_rewards(1_000, powers=[3, 1], produced=[4, 1], expected=[4, 2])
 ([750, 125], 125)
+>>> epoch_rewards(1_000, powers=[1, 1, 1], produced=[0, 2, 0], expected=[1, 1, 0])   # one missed, one not due
+([0, 333, 333], 334)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from prozchain.rollup.economics.errors import Unbalanced
 from prozchain.rollup.economics.fees import Charge
@@ -119,11 +121,13 @@ class FeeLedger:
         self.payouts.append(payout)
         return payout
 
-    def collect(self, charge: Charge, reason: str) -> list[Payout]:
-        """Take a charged fee: burn its execution part, distribute the rest by the split."""
+    def collect(self, charge: Charge, reason: str, holders: Optional[Mapping[str, str]] = None) -> list[Payout]:
+        """Take a charged fee: burn its execution part, distribute the rest by the split;
+        ``holders`` overrides the recipients of some roles for this fee (a block's proposer)."""
         self.paid += charge.total
         self.burned += charge.burned
-        return [self._credit(self.recipients[role], role, amount, reason)
+        recipients = {**self.recipients, **(holders or {})}
+        return [self._credit(recipients[role], role, amount, reason)
                 for part, shares in ((charge.priority, self.split.priority), (charge.l1_data, self.split.l1_data))
                 for role, amount in shares_of(part, shares) if amount]
 
@@ -145,22 +149,20 @@ class FeeLedger:
         self.payouts.append(payout)
         return payout
 
-    def settle(self, recipient: str) -> int:
-        """Record that ``recipient`` was paid out everything it is owed (by the layer's fee pot)."""
-        amount = self.owed.get(recipient, 0)
-        self.owed[recipient] = 0
+    def settle(self, recipient: str, amount: int) -> None:
+        """Record that the layer's fee pot paid ``recipient`` ``amount`` of what it is owed."""
+        self._debit(recipient, amount)
         self.settled[recipient] = self.settled.get(recipient, 0) + amount
-        return amount
 
 
 def epoch_rewards(pot: int, powers: Sequence[int], produced: Sequence[int],
                   expected: Sequence[int]) -> tuple[list[int], int]:
     """An epoch's staking rewards: validator ``i`` gets its stake share of ``pot`` times the
-    fraction of its ``expected`` blocks it ``produced``; returns the rewards and what is burned
-    (the missed shares and the rounding)."""
+    fraction of its ``expected`` blocks it ``produced`` (all of it when none was expected of
+    it); returns the rewards and what is burned (the missed shares and the rounding)."""
     if not len(powers) == len(produced) == len(expected):
         raise ValueError("one power, one produced and one expected count per validator")
     total = sum(powers)
-    rewards = [pot * power // total * min(made, due) // due if total and due else 0
-               for power, made, due in zip(powers, produced, expected)]
+    shares = [pot * power // total if total else 0 for power in powers]
+    rewards = [share * min(made, due) // due if due else share for share, made, due in zip(shares, produced, expected)]
     return rewards, pot - sum(rewards)

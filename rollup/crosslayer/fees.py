@@ -1,0 +1,398 @@
+"""A day of fee-paying traffic on each layer, accounted to the wei: the ``fee-accounting``
+scenario's engine and ``prozchain measure fees``.
+
+Each layer runs on its own reference L1 whose prices move with L1 traffic (:func:`weather`):
+
+- **optimistic**: users' transfers and withdrawals, priced by the
+  :class:`~prozchain.rollup.economics.FeeModel` (a gas price covering the quote), one batch an
+  hour posted by the sequencer (``post_batch`` calldata, or a blob) and derived by a node that
+  runs the VM, whose fees land in ``FEE_VAULT``; the proposer posts the batch's output. L1 cost:
+  both transactions. The vault's program (:func:`~prozchain.rollup.vm.examples.fee_vault_genesis`)
+  pays the ledger's recipients every ``settle_every`` hours; they hold withdrawable L2 value.
+- **zk**: deposits, then transfers and withdrawals whose fee field covers the quote; the
+  operator's :class:`~prozchain.rollup.zk.agents.Pipeline` refuses underpaid ones, seals, proves
+  and submits a batch every ``zk_every`` hours. L1 cost: the submission (data and proof
+  verification). The contract credits the fees to the operator; it claims them, burns the
+  burned part on L1 and keeps its roles' shares.
+- **sidechain**: one block an hour by the stake-weighted proposer (or, when it misses, the next
+  round's), VM transactions as on the optimistic rollup, a checkpoint signed by the validators
+  every ``checkpoint_every`` blocks. L1 cost: the checkpoint (headers and signatures). The
+  validators' share is paid per staking epoch through ``Staking.reward_epoch``, by stake and less
+  the blocks each missed; the distributor fronts it on L1 and the vault repays it on L2.
+
+After every step the ledger balances (paid = distributed + burned) and the layer's fee pot holds
+exactly what the ledger has not paid out yet. :class:`Day` keeps the per-batch L1 costs
+(:class:`~prozchain.rollup.economics.BatchCost`) and what each transfer paid.
+
+>>> day = run_day("optimistic", seed=1, hours=3)
+>>> day.ledger.balanced(), all(day.pot_ok), len(day.pricer.batches)
+(True, True, 3)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Callable, Optional, Sequence
+
+from prozchain.circuits.gadgets.eddsa import public_key
+from prozchain.circuits.txtypes import Tx, sign_tx
+from prozchain.rollup.common.units import ETHER, GWEI, readable
+from prozchain.rollup.economics import (BATCHER, CHALLENGERS, PROPOSER, PROVER, ROLLUP_SPLIT, SEQUENCER,
+                                        SIDECHAIN_SPLIT, VALIDATORS, ZK_SPLIT, BaseFeeRule, Charge, FeeLedger,
+                                        FeeModel, FeeTooLow, L1Prices, L1Pricer, Quote, epoch_rewards)
+from prozchain.rollup.economics.fees import CALLDATA, LANES, PPM, estimated_size_scaled
+from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.l1.chain import Receipt
+from prozchain.rollup.optimistic.node import Genesis as RollupGenesis
+from prozchain.rollup.optimistic.node import L2Node
+from prozchain.rollup.optimistic.system import deploy as deploy_optimistic
+from prozchain.rollup.sidechain.contracts.staking import BURN
+from prozchain.rollup.sidechain.node.chain import ChainState, ValidatorSet
+from prozchain.rollup.sidechain.node.chain import Genesis as SideGenesis
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.system import Config as SideConfig
+from prozchain.rollup.sidechain.system import build as build_sidechain
+from prozchain.rollup.vm import BRIDGE, INTRINSIC_GAS, Executor, L2Tx, inbox_roots
+from prozchain.rollup.vm.codec import pack_batch
+from prozchain.rollup.vm.examples import FEE_VAULT_ADDRESS, fee_vault_genesis
+from prozchain.rollup.zk.agents import Pipeline, fee_quote, tx_gas
+from prozchain.rollup.zk.system import UNIT, circuit_and_key
+from prozchain.rollup.zk.system import deploy as deploy_zk
+
+HOUR = 3_600
+LAYERS = ("optimistic", "zk", "sidechain")
+USERS = 4
+TOLERANCE_BPS = 500  # the pricer has converged when the day's surplus is within 5% of its L1 cost
+PRIORITY_FEES = (0, 0, GWEI // 1_000, GWEI // 200)  # wei per gas users add
+L1_GAS_LIMIT = 3_000_000  # a small L1 block, so other users' traffic is cheap to simulate
+L1_TIP = GWEI // 100  # the priority fee every L1 transaction of the day offers
+
+
+@lru_cache(maxsize=None)
+def vault_call_gas() -> int:
+    """The gas a vault payout uses (a fixed path through its program), measured once on a
+    scratch machine: sent with exactly this limit, a payout is charged its whole limit, so its
+    charge is known before it runs."""
+    payer = Key.from_seed(b"fees-gas-probe")
+    code, storage = fee_vault_genesis(payer.address)
+    ex = Executor()
+    world = ex.genesis({payer.address: ETHER, FEE_VAULT_ADDRESS: 1}, code, storage)
+    raw = L2Tx(0, FEE_VAULT_ADDRESS, 0, args=(1, int(payer.address, 16), 1), gas_limit=100_000, gas_price=1).sign(payer)
+    after = ex.run(ex.start(world, 0, [], [raw.encode()])).final.world
+    return ETHER + 1 - ex.balance(after, payer.address)
+
+
+def send(chain: Chain, key: Key, to: str, method: Optional[str] = None, *args, **fields) -> Receipt:
+    """An L1 transaction with room for any base fee the day reaches."""
+    fields.setdefault("gas_limit", 1_000_000)
+    return chain.transact(key, to, method, *args, max_fee_per_gas=1_000 * GWEI, max_priority_fee_per_gas=L1_TIP,
+                          **fields)
+
+
+def weather(chain: Chain, spammer: Key, rng: random.Random, level: list[int]) -> None:
+    """An hour of other L1 users: the demand ``level`` (a base fee, wei) takes a random walk,
+    and a few blocks, full when the base fee is below it and nearly empty when above, pull the
+    base fee toward it; then the hour passes."""
+    level[0] = min(max(int(level[0] * rng.lognormvariate(0, 0.2)), GWEI // 4), 4 * GWEI)
+    target = chain.gas_limit // 2
+    for _ in range(rng.randint(2, 4)):
+        gas = int(target * (rng.uniform(1.5, 1.95) if chain.next_base_fee() < level[0] else rng.uniform(0.1, 0.5)))
+        send(chain, spammer, "0x" + "77" * 20, data=b"\x01" * ((gas - 21_000) // 16), gas_limit=gas + 1_000)
+    chain.advance_time(HOUR)
+
+
+def priced(model: FeeModel, sign: Callable[[int], bytes], gas: int, l1: L1Prices, priority_fee: int,
+           granularity: int) -> tuple[bytes, Quote, int]:
+    """Sign a transaction whose fee (``sign``'s argument, in units of ``granularity`` wei: a gas
+    price, or the ZK fee field) covers the quote of its own signed bytes: ``(raw, quote, charge)``,
+    the charge being within one unit above the quote."""
+    units = 0
+    for _ in range(4):  # the fee's own digits change the bytes a little: settle in a step or two
+        raw = sign(units)
+        quote = model.quote(raw, gas, l1, priority_fee)
+        if units * granularity >= quote.total:
+            return raw, quote, units * granularity
+        units = -(-quote.total // granularity)
+    raise FeeTooLow(f"no fee settles for a transaction quoted at {quote.total} wei")
+
+
+@dataclass
+class Day:
+    """One layer's day: its fee model, pricer and ledger, and what was checked after each step."""
+
+    layer: str
+    model: FeeModel
+    pricer: L1Pricer
+    ledger: FeeLedger
+    quotes: list[tuple[int, int, int]] = field(default_factory=list)  # (quote, charge, granularity) of each tx
+    transfers: list[Charge] = field(default_factory=list)  # each transfer's split
+    pot_ok: list[bool] = field(default_factory=list)
+    balanced: list[bool] = field(default_factory=list)
+    refused: int = 0  # underpaid transactions the sequencer refused
+    refused_ok: bool = True  # ... and every underpaid one was refused
+    burn_executed: int = 0  # burned value that has left the pot
+    rewards: list[tuple[int, list[int], int]] = field(default_factory=list)  # (epoch, rewards, withheld)
+    withdrawable: bool = True  # a recipient's earnings could be withdrawn where the layer allows it
+
+    def checked(self, pot: int) -> None:
+        """After a step: the ledger balances and the pot holds what it has not paid out."""
+        self.balanced.append(self.ledger.balanced())
+        self.pot_ok.append(pot == self.ledger.paid - sum(self.ledger.settled.values()) - self.burn_executed)
+
+    def posted(self, batch: int, units: int, posted_bytes: int, collected: int, cost: int, l1: L1Prices) -> None:
+        """Record a batch's L1 cost and move the data-fee scalar."""
+        self.pricer.record(batch, len(self.quotes), units, posted_bytes, collected, cost, l1)
+        self.model.scalar = self.pricer.scalar
+
+    @property
+    def quote_bound_ok(self) -> bool:
+        """Every charge is its quote rounded up to the layer's granularity."""
+        return all(0 <= charge - quote < granularity for quote, charge, granularity in self.quotes)
+
+    @property
+    def deficit(self) -> int:
+        """The operator's unrecovered L1 cost beyond the pricer's tolerance (wei; 0 if none)."""
+        return max(0, -self.pricer.surplus - self.pricer.cost * TOLERANCE_BPS // 10_000)
+
+
+# -- the VM layers: optimistic rollup and sidechain ---------------------------------------------------
+@dataclass
+class VmTraffic:
+    """Users and a distributor on a VM layer: signing priced transactions, paying out the vault."""
+
+    day: Day
+    users: list[Key]
+    distributor: Key
+    rng: random.Random
+    nonces: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)  # payouts sent, not yet seen applied
+    chain_id: Optional[int] = None
+
+    def _tx(self, key: Key, to: str, value: int, gas: int, args: tuple = (), priority_fee: int = 0,
+            l1: Optional[L1Prices] = None, underpay: bool = False) -> tuple[bytes, Quote, int]:
+        nonce = self.nonces.get(key.address, 0)
+        extra = {} if self.chain_id is None else {"chain_id": self.chain_id}
+
+        def sign(price: int) -> bytes:
+            return L2Tx(nonce, to, value, args=args, gas_limit=gas, gas_price=price, **extra).sign(key).encode()
+        if underpay:
+            raw = sign(1)
+            return raw, self.day.model.quote(raw, gas, l1, priority_fee), gas
+        raw, quote, _ = priced(self.day.model, sign, gas, l1, priority_fee, gas)
+        return raw, quote, gas * L2Tx.decode(raw).gas_price
+
+    def hour(self, l1: L1Prices) -> list[tuple[bytes, Quote, int, bool]]:
+        """This hour's transactions: transfers, a withdrawal now and then, one underpaid
+        transaction the sequencer must refuse; ``(raw, quote, charge, is_transfer)`` of the
+        admitted ones."""
+        out = []
+        for _ in range(self.rng.randint(2, 7)):
+            sender, receiver = self.rng.sample(self.users, 2)
+            withdraw = self.rng.random() < 0.15
+            to = f"0x{BRIDGE:040x}" if withdraw else receiver.address
+            raw, quote, charge = self._tx(sender, to, self.rng.randint(1, 1_000) * GWEI, INTRINSIC_GAS,
+                                          priority_fee=self.rng.choice(PRIORITY_FEES), l1=l1)
+            out.append((raw, quote, charge, not withdraw))
+            self.nonces[sender.address] = self.nonces.get(sender.address, 0) + 1
+        cheat = self.rng.choice(self.users)
+        raw, quote, charge = self._tx(cheat, self.users[0].address, 1, INTRINSIC_GAS, l1=l1, underpay=True)
+        try:
+            self.day.model.split(charge, INTRINSIC_GAS, raw, l1)
+            self.day.refused_ok = False  # an underpaid transaction got through
+        except FeeTooLow:
+            self.day.refused += 1
+        return out
+
+    def vault_call(self, to: str, amount: int, l1: L1Prices) -> tuple[bytes, Quote, int, bool]:
+        """The distributor's call making the vault pay ``amount`` to ``to``."""
+        raw, quote, charge = self._tx(self.distributor, FEE_VAULT_ADDRESS, 0, vault_call_gas(),
+                                      args=(1, int(to, 16), amount), l1=l1)
+        self.nonces[self.distributor.address] = self.nonces.get(self.distributor.address, 0) + 1
+        return raw, quote, charge, False
+
+    def payouts(self, l1: L1Prices, pools: Sequence[str]) -> list[tuple[bytes, Quote, int, bool]]:
+        """The vault calls paying every recipient but the ``pools`` (and the burn) what the ledger owes."""
+        owed = {who: amount for who, amount in self.day.ledger.owed.items() if amount and who not in pools}
+        burn = self.day.ledger.burned - self.day.burn_executed
+        out = []
+        for who, amount in sorted(owed.items()) + ([(BURN, burn)] if burn else []):
+            out.append(self.vault_call(who, amount, l1))
+            self.pending[who] = amount
+        return out
+
+    def settle(self, balance_delta: Callable[[str], int]) -> None:
+        """Mark the payouts the layer applied (each recipient's L2 balance grew by at least it)."""
+        for who, amount in list(self.pending.items()):
+            if balance_delta(who) >= amount:
+                if who == BURN:
+                    self.day.burn_executed += amount
+                else:
+                    self.day.ledger.settle(who, amount)
+                del self.pending[who]
+
+
+def _charge_all(day: Day, admitted: Sequence[tuple[bytes, Quote, int, bool]], gas_of: Callable[[bytes], int],
+                l1: L1Prices, reason: str, holders: Optional[dict] = None) -> tuple[int, int]:
+    """Split and collect the charges of a block's transactions: (L1 data fees, estimated units)."""
+    collected = units = 0
+    for raw, quote, charge, transfer in admitted:
+        split = day.model.split(charge, gas_of(raw), raw, l1)
+        day.ledger.collect(split, reason, holders)
+        day.quotes.append((quote.total, charge, gas_of(raw)))
+        if transfer:
+            day.transfers.append(split)
+        collected += split.l1_data
+        units += estimated_size_scaled(raw) // PPM
+    return collected, units
+
+
+def _new_day(layer: str, split, recipients: dict, gas_target: int, feedback: bool, lane: str,
+             equilibration_units: int, scalar: int) -> Day:
+    model = FeeModel(BaseFeeRule(gas_target), l2_base_fee=GWEI // 100, lane=lane, scalar=scalar)
+    pricer = L1Pricer(lane, scalar, equilibration_units=equilibration_units, inertia=10, feedback=feedback)
+    return Day(layer, model, pricer, FeeLedger(split, recipients))
+
+
+def optimistic_day(seed: int, hours: int, feedback: bool = True, lane: str = CALLDATA,
+                   settle_every: int = 6) -> Day:
+    """The optimistic rollup's day (see the module doc)."""
+    rng = random.Random(f"fees-optimistic-{seed}")
+    users = [Key.from_seed(f"fees-user-{i}".encode()) for i in range(USERS)]
+    seq, proposer, dist, spam = (Key.from_seed(f"fees-{n}".encode()) for n in ("sequencer", "proposer", "distributor", "spam"))
+    chain = Chain({k.address: 1_000 * ETHER for k in (seq, proposer, dist, spam)}, gas_limit=L1_GAS_LIMIT)
+    code, storage = fee_vault_genesis(dist.address)
+    genesis = RollupGenesis({**{u.address: 10 * ETHER for u in users}, dist.address: ETHER, FEE_VAULT_ADDRESS: 0},
+                            code, storage)
+    system = deploy_optimistic(chain, seq, seq.address, genesis)
+    node = L2Node(chain, system.portal, genesis)
+    challengers = "0x" + "c1" * 20  # the pool that pays the challenger who wins a dispute
+    day = _new_day("optimistic", ROLLUP_SPLIT, {SEQUENCER: seq.address, BATCHER: seq.address,
+                                                CHALLENGERS: challengers},
+                   gas_target=4 * INTRINSIC_GAS, feedback=feedback, lane=lane, equilibration_units=1_000,
+                   scalar=PPM)
+    traffic = VmTraffic(day, users, dist, rng)
+    world, level = node.genesis_world, [GWEI]
+    for hour in range(hours):
+        weather(chain, spam, rng, level)
+        l1 = L1Prices.of(chain)
+        admitted = traffic.hour(l1)
+        if hour % settle_every == settle_every - 1 or hour == hours - 1:
+            admitted += traffic.payouts(l1, [challengers])
+        raws = [a[0] for a in admitted]
+        payload, root = pack_batch(raws), inbox_roots([], raws)[1]
+        if lane == CALLDATA:
+            posted = send(chain, seq, system.portal, "post_batch", payload, root, len(raws))
+        else:
+            posted = send(chain, seq, system.portal, "post_blob_batch", root, len(raws), blobs=(payload,))
+        node.sync()
+        batch = node.batches[-1]
+        trace = batch.trace
+        proposed = send(chain, proposer, system.outputs, "propose", hour, trace.final.encode(),
+                                  max(len(trace), 1), value=system.config.proposer_bond)
+        if len(batch.applied) != len(raws) or not posted.status or not proposed.status:
+            day.refused_ok = False  # an admitted transaction did not apply: the accounting would be off
+        collected, units = _charge_all(day, admitted, lambda raw: L2Tx.decode(raw).gas_limit, l1, f"batch {hour}")
+        new = trace.final.world
+        traffic.settle(lambda who: node.ex.balance(new, who) - node.ex.balance(world, who))
+        world = new
+        day.model.end_block(len(raws) * INTRINSIC_GAS)
+        day.posted(hour, units, len(payload), collected, posted.fee + proposed.fee, L1Prices.of(chain))
+        day.checked(node.ex.balance(world, FEE_VAULT_ADDRESS))
+    earned = node.ex.balance(world, seq.address)
+    day.withdrawable = earned > 0 and earned == day.ledger.settled.get(seq.address, 0)
+    return day
+
+
+def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every: int = 2,
+                  miss_rate: float = 0.2) -> Day:
+    """The sidechain's day (see the module doc): a block an hour, a checkpoint and an epoch's
+    rewards every ``checkpoint_every`` blocks."""
+    rng = random.Random(f"fees-sidechain-{seed}")
+    users = [Key.from_seed(f"fees-user-{i}".encode()) for i in range(USERS)]
+    dist, spam = Key.from_seed(b"fees-distributor"), Key.from_seed(b"fees-spam")
+    code, storage = fee_vault_genesis(dist.address)
+    genesis = SideGenesis({**{u.address: 10 * ETHER for u in users}, dist.address: ETHER, FEE_VAULT_ADDRESS: 0},
+                          code, storage)
+    config = SideConfig(validators=4, checkpoint_every=checkpoint_every)
+    system = build_sidechain(seed, config, genesis, users=[dist, spam])
+    chain, relayer, keeper = system.chain, system.keys["relayer"], system.keys["keeper"]
+    chain.gas_limit = L1_GAS_LIMIT  # the same L1 block size as the other layers' days
+    state = ChainState(system.genesis)
+    members = chain.view(system.staking, "validators", 1)
+    vset_members = list(zip(members.addresses, members.powers))
+    vset = ValidatorSet(vset_members)
+    pool = "0x" + "5e" * 20  # the validators' reward pool, held in the vault until an epoch pays it
+    day = _new_day("sidechain", SIDECHAIN_SPLIT, {PROPOSER: relayer.address, VALIDATORS: pool, BATCHER: relayer.address},
+                   gas_target=4 * INTRINSIC_GAS, feedback=feedback, lane=CALLDATA, equilibration_units=2_000,
+                   scalar=PPM)
+    traffic = VmTraffic(day, users, dist, rng)
+    expected = {a: 0 for a, _ in vset_members}
+    produced = dict(expected)
+    collected = units = 0
+    level = [GWEI]
+    for hour in range(hours):
+        weather(chain, spam, rng, level)
+        l1 = L1Prices.of(chain)
+        admitted = traffic.hour(l1)
+        height = state.height + 1
+        due = vset.proposer(height, 0)
+        expected[due] += 1
+        proposer = due if rng.random() >= miss_rate else vset.proposer(height, 1)
+        produced[proposer] += 1
+        if height % checkpoint_every == 0:  # the epoch ends: pay its validators, then the others
+            repay = _reward_epoch(day, chain, system, dist, vset_members, produced, expected, pool)
+            admitted += [traffic.vault_call(dist.address, repay, l1)] if repay else []
+            admitted += traffic.payouts(l1, [pool])
+            expected, produced = {a: 0 for a in expected}, {a: 0 for a in expected}
+        raws = [a[0] for a in admitted]
+        before = state.world
+        epoch = chain.view(system.staking, "current_epoch")
+        state.commit(state.build(proposer, time=chain.time, txs=raws, epoch=epoch))
+        c, u = _charge_all(day, admitted, lambda raw: L2Tx.decode(raw).gas_limit, l1, f"block {height}",
+                           {PROPOSER: proposer})
+        collected, units = collected + c, units + u
+        traffic.settle(lambda who: state.ex.balance(state.world, who) - state.ex.balance(before, who))
+        day.model.end_block(len(raws) * INTRINSIC_GAS)
+        if height % checkpoint_every == 0:
+            number = height // checkpoint_every
+            headers = state.headers[height - checkpoint_every + 1:height + 1]
+            cp = Checkpoint.cover(number, headers, epoch)
+            receipt = send(chain, relayer, system.bridge, "submit_checkpoint", *cp.args(),
+                                     [h.encode() for h in headers], [cp.sign(k) for k in system.validator_keys],
+                                     system.client, gas_limit=3_000_000)
+            day.refused_ok &= receipt.status
+            day.posted(number, units, sum(len(h.encode()) for h in headers), collected, receipt.fee,
+                       L1Prices.of(chain))
+            collected = units = 0
+            chain.advance_time(system.config.epoch_length)
+            send(chain, keeper, system.staking, "advance_epoch", gas_limit=3_000_000)
+        day.checked(state.ex.balance(state.world, FEE_VAULT_ADDRESS))
+    return day
+
+
+def _reward_epoch(day: Day, chain: Chain, system, dist: Key, members: list[tuple[str, int]],
+                  produced: dict, expected: dict, pool: str) -> int:
+    """Pay the epoch's validator pool through the staking contract, the distributor fronting it
+    on L1: what the vault owes the distributor back."""
+    pot = day.ledger.owed.get(pool, 0)
+    epoch = chain.view(system.staking, "current_epoch")
+    addresses = [a for a, _ in members]
+    counts = [produced[a] for a in addresses], [expected[a] for a in addresses]
+    rewards, withheld = epoch_rewards(pot, [p for _, p in members], *counts)
+    receipt = send(chain, dist, system.staking, "reward_epoch", epoch, *counts, value=pot)
+    if not receipt.status:
+        day.refused_ok = False
+        return 0
+    for who, amount in zip(addresses, rewards):
+        if amount:
+            day.ledger.pay(pool, who, VALIDATORS, amount, f"epoch {epoch} reward")
+            day.ledger.settle(who, amount)
+    if withheld:
+        day.ledger.burn(pool, withheld, f"epoch {epoch}: missed blocks")
+        day.burn_executed += withheld
+    day.rewards.append((epoch, rewards, withheld))
+    return pot
