@@ -59,13 +59,15 @@ from prozchain.rollup.sidechain.system import build as build_sidechain
 from prozchain.rollup.vm import BRIDGE, INTRINSIC_GAS, Executor, L2Tx, inbox_roots
 from prozchain.rollup.vm.codec import pack_batch
 from prozchain.rollup.vm.examples import FEE_VAULT_ADDRESS, fee_vault_genesis
-from prozchain.rollup.zk.agents import Pipeline, fee_quote, tx_gas
+from prozchain.rollup.zk.agents import SLOT_GAS, Pipeline
 from prozchain.rollup.zk.system import UNIT, circuit_and_key
 from prozchain.rollup.zk.system import deploy as deploy_zk
 
 HOUR = 3_600
 LAYERS = ("optimistic", "zk", "sidechain")
 USERS = 4
+ZK_EQUILIBRATION = 200  # units: about one batch's
+ZK_USERS = 2  # their deposits fill one batch of the 2-slot circuit before the day starts
 TOLERANCE_BPS = 500  # the pricer has converged when the day's surplus is within 5% of its L1 cost
 PRIORITY_FEES = (0, 0, GWEI // 1_000, GWEI // 200)  # wei per gas users add
 L1_GAS_LIMIT = 3_000_000  # a small L1 block, so other users' traffic is cheap to simulate
@@ -135,8 +137,9 @@ class Day:
     refused: int = 0  # underpaid transactions the sequencer refused
     refused_ok: bool = True  # ... and every underpaid one was refused
     burn_executed: int = 0  # burned value that has left the pot
-    rewards: list[tuple[int, list[int], int]] = field(default_factory=list)  # (epoch, rewards, withheld)
-    withdrawable: bool = True  # a recipient's earnings could be withdrawn where the layer allows it
+    rewards: list[tuple[int, dict[str, int], int]] = field(default_factory=list)  # (epoch, rewards, withheld)
+    checks: dict[str, bool] = field(default_factory=dict)  # the layer's own end-of-day checks
+    chain: Optional[Chain] = None  # the layer's L1
 
     def checked(self, pot: int) -> None:
         """After a step: the ledger balances and the pot holds what it has not paid out."""
@@ -303,7 +306,9 @@ def optimistic_day(seed: int, hours: int, feedback: bool = True, lane: str = CAL
         day.posted(hour, units, len(payload), collected, posted.fee + proposed.fee, L1Prices.of(chain))
         day.checked(node.ex.balance(world, FEE_VAULT_ADDRESS))
     earned = node.ex.balance(world, seq.address)
-    day.withdrawable = earned > 0 and earned == day.ledger.settled.get(seq.address, 0)
+    day.checks["the sequencer holds its paid-out fees on L2, withdrawable"] = \
+        0 < earned == day.ledger.settled.get(seq.address, 0)
+    day.chain = chain
     return day
 
 
@@ -371,6 +376,10 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
             chain.advance_time(system.config.epoch_length)
             send(chain, keeper, system.staking, "advance_epoch", gas_limit=3_000_000)
         day.checked(state.ex.balance(state.world, FEE_VAULT_ADDRESS))
+    claimed = {k.address: send(chain, k, system.staking, "claim_reward").return_value or 0 for k in system.validator_keys}
+    earned = {a: sum(paid.get(a, 0) for _, paid, _ in day.rewards) for a in claimed}
+    day.checks["validators claim on L1 the epoch rewards the ledger paid them"] = claimed == earned and any(claimed.values())
+    day.chain = chain
     return day
 
 
@@ -394,5 +403,109 @@ def _reward_epoch(day: Day, chain: Chain, system, dist: Key, members: list[tuple
     if withheld:
         day.ledger.burn(pool, withheld, f"epoch {epoch}: missed blocks")
         day.burn_executed += withheld
-    day.rewards.append((epoch, rewards, withheld))
+    day.rewards.append((epoch, dict(zip(addresses, rewards)), withheld))
     return pot
+
+
+# -- the ZK rollup ----------------------------------------------------------------------------------
+def zk_day(seed: int, hours: int, feedback: bool = True, zk_every: int = 4, settle_every: int = 2) -> Day:
+    """The ZK rollup's day (see the module doc): the users' deposits are served before it starts;
+    a batch every ``zk_every`` hours, the operator claiming its fees every ``settle_every`` batches."""
+    rng = random.Random(f"fees-zk-{seed}")
+    users = [Key.from_seed(f"fees-user-{i}".encode()) for i in range(ZK_USERS)]
+    l2_keys = [f"fees-zk-l2-{i}".encode().ljust(32, b".") for i in range(ZK_USERS)]
+    operator, spam = Key.from_seed(b"fees-zk-operator"), Key.from_seed(b"fees-spam")
+    chain = Chain({k.address: 1_000 * ETHER for k in users + [operator, spam]}, gas_limit=L1_GAS_LIMIT)
+    spec, compiled, zkey = circuit_and_key()
+    system = deploy_zk(chain, operator, operator, spec, zkey.verification_key())
+    day = _new_day("zk", ZK_SPLIT, {SEQUENCER: operator.address, PROVER: operator.address},
+                   gas_target=SLOT_GAS, feedback=feedback, lane=CALLDATA, equilibration_units=ZK_EQUILIBRATION, scalar=PPM)
+    pipeline = Pipeline(system, compiled, zkey, blinding=random.Random(seed), fees=day.model)
+    for user, l2_key in zip(users, l2_keys):
+        send(chain, user, system.rollup, "deposit", *public_key(l2_key), value=ETHER, gas_limit=300_000)
+    while pipeline.queued_deposits():
+        pipeline.run_batch()
+    index = {log.args[5]: log.args[1] for _, log in chain.logs(system.rollup, "Deposited")}
+    nonces = [0] * ZK_USERS
+    level, batches, claimed = [GWEI], 0, 0
+    for hour in range(hours):
+        weather(chain, spam, rng, level)
+        if hour % zk_every != zk_every - 1:
+            continue
+        l1 = L1Prices.of(chain)
+        for _ in range(spec.slots):
+            sender, receiver = rng.sample(range(ZK_USERS), 2)
+            withdraw = rng.random() < 0.25
+            make = _zk_signer(sender, receiver, withdraw, rng.randint(1, 1_000), nonces[sender], index, users, l2_keys)
+            raw, quote, charge = priced(day.model, lambda fee: make(fee).encode(), SLOT_GAS, l1,
+                                        rng.choice(PRIORITY_FEES), UNIT)
+            tx = make(charge // UNIT)
+            if pipeline.accept(tx) is None:
+                nonces[sender] += 1
+                day.quotes.append((quote.total, charge, UNIT))
+        cheat = rng.randrange(ZK_USERS)
+        if pipeline.accept(_zk_signer(cheat, (cheat + 1) % ZK_USERS, False, 1, nonces[cheat], index, users, l2_keys)(0)):
+            day.refused += 1
+        else:
+            day.refused_ok = False
+        batch = pipeline.seal()
+        words, _ = pipeline.prove(batch)
+        receipt = pipeline.submit(batch, words)
+        day.refused_ok &= receipt.status
+        paying = [tx for tx in batch.txs if tx.tx_type.fee and tx.fields[tx.tx_type.fee]]
+        for tx, charge in zip(paying, batch.charges):
+            day.ledger.collect(charge, f"batch {batch.number}")
+            if tx.type == "transfer":
+                day.transfers.append(charge)
+        day.posted(batches, sum(estimated_size_scaled(tx.encode()) // PPM for tx in paying), len(batch.data),
+                   sum(c.l1_data for c in batch.charges), receipt.fee, L1Prices.of(chain))
+        batches += 1
+        if batches % settle_every == 0 or hour + zk_every >= hours:
+            claimed = _claim_fees(day, chain, system, operator, claimed)
+        credited = sum(log.args[2] for _, log in chain.logs(system.rollup, "Credited") if log.args[1] == operator.address)
+        day.checked(credited * UNIT - claimed)
+    day.checks["the operator claimed its fees on L1"] = claimed == day.ledger.paid > 0
+    day.chain = chain
+    return day
+
+
+def _zk_signer(sender: int, receiver: int, withdraw: bool, amount: int, nonce: int, index: dict,
+               users: list[Key], l2_keys: list[bytes]) -> Callable[[int], Tx]:
+    """A user's transfer (or withdrawal to its L1 address) signed with a given fee field."""
+    me = index[users[sender].address]
+
+    def make(fee: int) -> Tx:
+        if withdraw:
+            fields = {"from": me, "amount": amount, "fee": fee, "to": int(users[sender].address, 16)}
+        else:
+            fields = {"from": me, "to": index[users[receiver].address], "amount": amount, "fee": fee}
+        return sign_tx(Tx("withdraw" if withdraw else "transfer", fields), [l2_keys[sender]], [nonce])
+    return make
+
+
+def _claim_fees(day: Day, chain: Chain, system, operator: Key, claimed: int) -> int:
+    """The operator claims its fee entries on L1, burns what the ledger burned and keeps its
+    roles' shares: what it has claimed so far (wei)."""
+    done = {log.args[0] for _, log in chain.logs(system.rollup, "Claimed")}
+    for _, log in chain.logs(system.rollup, "Credited"):
+        entry, to, amount = log.args
+        if to == operator.address and entry not in done:
+            if send(chain, operator, system.rollup, "claim", entry).status:
+                claimed += amount * UNIT
+    burn = day.ledger.burned - day.burn_executed
+    if burn and send(chain, operator, BURN, value=burn, gas_limit=21_000).status:
+        day.burn_executed += burn
+    owed = day.ledger.owed.get(operator.address, 0)
+    if owed:
+        day.ledger.settle(operator.address, owed)
+    return claimed
+
+
+DAYS: dict[str, Callable[..., Day]] = {"optimistic": optimistic_day, "zk": zk_day, "sidechain": sidechain_day}
+
+
+def run_day(layer: str, seed: int, hours: int = 24, feedback: bool = True) -> Day:
+    """A day of ``layer`` (one of :data:`LAYERS`) with the pricer's feedback on or off."""
+    if layer not in DAYS:
+        raise ValueError(f"no layer {layer!r}; known: {', '.join(DAYS)}")
+    return DAYS[layer](seed, hours, feedback=feedback)

@@ -13,7 +13,9 @@ whose old root is not the current root).
 Each batch serves the L1 deposit queue first, in order, then the mempool by fee (highest
 first; a sender's transactions in nonce order), padded with noops. Given a
 :class:`~prozchain.rollup.economics.FeeModel`, the operator takes a transaction only if its fee
-field (L2 units, signed in the circuit) covers the model's quote for it (:func:`fee_quote`), and
+field (L2 units, signed in the circuit) covers the model's quote for it, ``fees.quote(tx.encode(),
+tx_gas(tx), L1Prices.of(chain), priority_fee)`` (the charge is the field times ``UNIT``: within
+one unit above the quote when the field is the quote rounded up), and
 seals it only while it still covers the batch's requirement (else it waits, as under EIP-1559);
 each sealed batch carries the split of every fee (:attr:`Batch.charges`) and moves the L2 base
 fee for the next. A transaction fills its
@@ -63,7 +65,7 @@ from prozchain.prover.groth16.prover import prove
 from prozchain.prover.solidity import proof_from_words, proof_words
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1 import gas as G
-from prozchain.rollup.economics import Charge, FeeModel, FeeTooLow, L1Prices, Quote
+from prozchain.rollup.economics import Charge, FeeModel, FeeTooLow, L1Prices
 from prozchain.rollup.l1.chain import Receipt
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.store import MemoryStore, Store
@@ -141,13 +143,6 @@ base fee (a ZK transaction runs no VM; its slots are what it takes of a proof)."
 
 def tx_gas(tx: Tx) -> int:
     return tx.tx_type.n_slots * SLOT_GAS
-
-
-def fee_quote(fees: FeeModel, tx: Tx, l1: L1Prices, priority_fee: int = 0) -> tuple[Quote, int]:
-    """The quote for ``tx`` and the fee field (L2 units) covering it, rounded up: the charge is
-    ``field * UNIT``, within one unit above the quote."""
-    quote = fees.quote(tx.encode(), tx_gas(tx), l1, priority_fee)
-    return quote, -(-quote.total // UNIT)
 
 
 @dataclass(frozen=True)
