@@ -134,7 +134,7 @@ class FeeLedger:
     def _debit(self, recipient: str, amount: int) -> None:
         if not 0 <= amount <= self.owed.get(recipient, 0):
             raise Unbalanced(f"{recipient} is owed {self.owed.get(recipient, 0)} wei, not {amount}")
-        self.owed[recipient] -= amount
+        self.owed[recipient] = self.owed.get(recipient, 0) - amount
 
     def pay(self, pool: str, recipient: str, role: str, amount: int, reason: str) -> Payout:
         """Move ``amount`` of what ``pool`` holds to ``recipient`` (a reward, a challenger's award)."""

@@ -174,16 +174,19 @@ class FeeModel:
     def scalars(self) -> Scalars:
         return Scalars.for_lane(self.lane, self.scalar)
 
-    def quote(self, tx_bytes: bytes, gas: int, l1: L1Prices, priority_fee: int = 0) -> Quote:
+    def quote(self, tx_bytes: bytes, gas: int, l1: L1Prices, priority_fee: int = 0, l1_gas: int = 0) -> Quote:
         """The fee of a transaction of ``gas`` L2 gas whose posted bytes are ``tx_bytes``, if it
-        is included in the next block and the L1 prices there are ``l1``."""
-        return Quote(gas, gas * self.l2_base_fee, gas * priority_fee, l1_data_fee(tx_bytes, l1, self.scalars))
+        is included in the next block and the L1 prices there are ``l1``. ``l1_gas``: L1
+        execution gas the transaction makes the operator pay besides its bytes (a withdrawal's
+        ledger entry on L1), at the L1 base fee: its own cost, which the scalar does not scale."""
+        data = l1_data_fee(tx_bytes, l1, self.scalars) + l1_gas * l1.base_fee
+        return Quote(gas, gas * self.l2_base_fee, gas * priority_fee, data)
 
-    def split(self, paid: int, gas: int, tx_bytes: bytes, l1: L1Prices) -> Charge:
+    def split(self, paid: int, gas: int, tx_bytes: bytes, l1: L1Prices, l1_gas: int = 0) -> Charge:
         """Split ``paid`` (what the sender signed for, charged in full) into the burned execution
         fee, the L1 data fee and priority (the rest); :class:`FeeTooLow` if it does not cover
         the first two now."""
-        need = self.quote(tx_bytes, gas, l1)
+        need = self.quote(tx_bytes, gas, l1, l1_gas=l1_gas)
         if paid < need.total:
             raise FeeTooLow(f"fee {paid} wei is below the {need.total} wei this block requires "
                             f"({need.execution} execution + {need.l1_data} L1 data)")

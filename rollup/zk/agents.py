@@ -14,12 +14,12 @@ Each batch serves the L1 deposit queue first, in order, then the mempool by fee 
 first; a sender's transactions in nonce order), padded with noops. Given a
 :class:`~prozchain.rollup.economics.FeeModel`, the operator takes a transaction only if its fee
 field (L2 units, signed in the circuit) covers the model's quote for it, ``fees.quote(tx.encode(),
-tx_gas(tx), L1Prices.of(chain), priority_fee)`` (the charge is the field times ``UNIT``: within
-one unit above the quote when the field is the quote rounded up), and
-seals it only while it still covers the batch's requirement (else it waits, as under EIP-1559);
-each sealed batch carries the split of every fee (:attr:`Batch.charges`) and moves the L2 base
-fee for the next. A transaction fills its
-type's ``n_slots`` slots; one that does not fit in what is left waits for the next batch.
+tx_gas(tx), L1Prices.of(chain), priority_fee, tx_l1_gas(tx))`` (the charge is the field times
+``UNIT``: within one unit above the quote when the field is the quote rounded up), and seals it
+only while it still covers the batch's requirement (else it waits, as under EIP-1559); each
+sealed batch carries the split of every fee (:attr:`Batch.charges`) and moves the L2 base fee for
+the next. A transaction fills its type's ``n_slots`` slots; one that does not fit in what is left
+waits for the next batch.
 
 A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
 verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
@@ -141,8 +141,17 @@ SLOT_GAS = 2_000
 base fee (a ZK transaction runs no VM; its slots are what it takes of a proof)."""
 
 
+WITHDRAW_L1_GAS = 70_000
+"""L1 gas a withdrawal adds to its batch's submission: its ledger entry (three new storage words
+and an event); its quote charges it besides the transaction's bytes."""
+
+
 def tx_gas(tx: Tx) -> int:
     return tx.tx_type.n_slots * SLOT_GAS
+
+
+def tx_l1_gas(tx: Tx) -> int:
+    return WITHDRAW_L1_GAS if tx.tx_type.l1 == "withdraw" else 0
 
 
 @dataclass(frozen=True)
@@ -266,7 +275,8 @@ class Pipeline:
         if self.fees is None or not tx.tx_type.fee:
             return None
         try:
-            return self.fees.split(fee_of(tx) * UNIT, tx_gas(tx), tx.encode(), L1Prices.of(self.system.chain))
+            return self.fees.split(fee_of(tx) * UNIT, tx_gas(tx), tx.encode(), L1Prices.of(self.system.chain),
+                                   tx_l1_gas(tx))
         except FeeTooLow as exc:
             raise TxRejected(str(exc)) from exc
 
