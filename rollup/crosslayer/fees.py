@@ -139,6 +139,7 @@ class Day:
     balanced: list[bool] = field(default_factory=list)
     refused: int = 0  # underpaid transactions the sequencer refused
     refused_ok: bool = True  # ... and every underpaid one was refused
+    l1_ok: bool = True  # every operator transaction on L1 succeeded and every admitted one applied
     burn_executed: int = 0  # burned value that has left the pot
     rewards: list[tuple[int, dict[str, int], int]] = field(default_factory=list)  # (epoch, rewards, withheld)
     checks: dict[str, bool] = field(default_factory=dict)  # the layer's own end-of-day checks
@@ -300,7 +301,7 @@ def optimistic_day(seed: int, hours: int, feedback: bool = True, lane: str = CAL
         proposed = send(chain, proposer, system.outputs, "propose", hour, trace.final.encode(),
                                   max(len(trace), 1), value=system.config.proposer_bond)
         if len(batch.applied) != len(raws) or not posted.status or not proposed.status:
-            day.refused_ok = False  # an admitted transaction did not apply: the accounting would be off
+            day.l1_ok = False  # an admitted transaction did not apply: the accounting would be off
         collected, units = _charge_all(day, admitted, lambda raw: L2Tx.decode(raw).gas_limit, l1, f"batch {hour}")
         new = trace.final.world
         traffic.settle(lambda who: node.ex.balance(new, who) - node.ex.balance(world, who))
@@ -372,7 +373,7 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
             receipt = send(chain, relayer, system.bridge, "submit_checkpoint", *cp.args(),
                                      [h.encode() for h in headers], [cp.sign(k) for k in system.validator_keys],
                                      system.client, gas_limit=3_000_000)
-            day.refused_ok &= receipt.status
+            day.l1_ok &= receipt.status
             day.posted(number, units, sum(len(h.encode()) for h in headers), collected, receipt.fee,
                        L1Prices.of(chain))
             collected = units = 0
@@ -397,7 +398,7 @@ def _reward_epoch(day: Day, chain: Chain, system, dist: Key, members: list[tuple
     rewards, withheld = epoch_rewards(pot, [p for _, p in members], *counts)
     receipt = send(chain, dist, system.staking, "reward_epoch", epoch, *counts, value=pot)
     if not receipt.status:
-        day.refused_ok = False
+        day.l1_ok = False
         return 0
     for who, amount in zip(addresses, rewards):
         if amount:
@@ -454,7 +455,7 @@ def zk_day(seed: int, hours: int, feedback: bool = True, zk_every: int = 4, sett
         batch = pipeline.seal()
         words, _ = pipeline.prove(batch)
         receipt = pipeline.submit(batch, words)
-        day.refused_ok &= receipt.status
+        day.l1_ok &= receipt.status
         paying = [tx for tx in batch.txs if tx.tx_type.fee and tx.fields[tx.tx_type.fee]]
         for tx, charge in zip(paying, batch.charges):
             day.ledger.collect(charge, f"batch {batch.number}")

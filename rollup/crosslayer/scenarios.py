@@ -410,6 +410,7 @@ def fee_accounting(seed: int, params: dict) -> ScenarioResult:
             f"{day.layer}: the fee pot holds what the ledger has not paid out": all(day.pot_ok),
             f"{day.layer}: every charge is its quote rounded up": day.quote_bound_ok and bool(day.quotes),
             f"{day.layer}: underpaid transactions refused": day.refused_ok and day.refused > 0,
+            f"{day.layer}: every operator L1 transaction succeeded": day.l1_ok,
             f"{day.layer}: surplus within {fees.TOLERANCE_BPS // 100}% of L1 cost": abs(pricer.surplus) <= margin,
             f"{day.layer}: L1 value conserved": day.chain.conserved(),
             **{f"{day.layer}: {name}": ok for name, ok in day.checks.items()}})
