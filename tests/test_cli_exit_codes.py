@@ -98,7 +98,7 @@ def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "explorer", "groth16", "measure", "ptau", "r1cs",
                            "scenario", "tx", "zkey"}
-    assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
+    assert set(MEASUREMENTS) == {"channels", "fees", "messages", "shielded", "sidechain"}
 
 
 def test_usage_errors_exit_2(capsys):
