@@ -3,8 +3,10 @@ batches calls and pays its fees in a token through a paymaster.
 
 The ZK rollup runs only its registered transaction types and a channel or the sidechain's
 bridge carries no account code of the user's, so accounts live on the layer whose VM runs
-contracts: the optimistic rollup (here its VM run as its sequencer runs it, one batch per
-bundle, :class:`Ledger`).
+contracts: the optimistic rollup, either its VM run here as its sequencer runs it, one batch
+per bundle (:class:`Ledger`), or the live rollup of an SDK platform (:class:`LiveState`, the
+state derived from L1; the accounts and the fee token are in its genesis, :func:`predeploys`,
+and :meth:`~prozchain.rollup.sdk.client.Client.user_op` sends operations to its sequencer).
 
 - The **account** (:data:`ACCOUNT_CODE`) keeps its owner, its nonce and its entry point.
   ``execute(nonce, calls...)`` from the entry point only, at the account's nonce only (then
@@ -18,8 +20,7 @@ bundle, :class:`Ledger`).
   operations whose first call pays it, in its token, at least its price for the gas; it refuses
   any other (:class:`~prozchain.rollup.sdk.errors.UserOpRejected`).
 
->>> from prozchain.rollup.crosslayer.agents import OptimisticBridge
-from prozchain.rollup.l1 import Key
+>>> from prozchain.rollup.l1 import Key
 >>> owner, shop = Key.from_seed(b"doc-owner"), "0x" + "5b" * 20
 >>> bundler, ledger = Bundler.demo(owner, tokens=1_000)
 >>> pay = [Call(ledger.token, 1, addr_int(shop), 30), Call(ledger.token, 1, addr_int(shop), 20)]

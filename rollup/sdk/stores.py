@@ -19,9 +19,10 @@ transaction's stored record.
 >>> from prozchain.rollup.sim.store import SqliteStore
 >>> path = os.path.join(tempfile.mkdtemp(), "opt-sequencer.sqlite")
 >>> store = SqliteStore(path)
->>> store.put("tx/" + "ab" * 32, [0, "c0ffee"])
+>>> raw = bytes.fromhex("c0ffee")  # what the sequencer keeps: its order and the raw transaction
+>>> store.put("tx/" + tx_hash(raw)[2:], [0, raw.hex()])
 >>> store.close()
->>> found = records(path)["0x" + "ab" * 32]
+>>> found = records(path)[tx_hash(raw)]
 >>> found.layer, [(m.stage, m.at) for m in found.marks]
 ('optimistic', [('submitted', None), ('executed', None)])
 """
