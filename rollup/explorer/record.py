@@ -7,6 +7,8 @@ outside the trace, so the run is the same run), indexes the L1 blocks mined sinc
 and re-reads the agents' SQLite stores through read-only connections: ZK batches, sidechain
 blocks, optimistic sequencer transactions, channel payments. ``pace`` seconds of sleep after
 each look let a person watch a run that would otherwise be over in seconds.
+:meth:`Recorder.recording` does the same for an SDK platform a program drives, and indexes the
+stage records of the transactions its clients send.
 
 >>> import os, tempfile
 >>> index = Index(os.path.join(tempfile.mkdtemp(), "explorer.sqlite"))
