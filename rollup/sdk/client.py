@@ -12,7 +12,9 @@ the user everywhere. Amounts are token base units.
 The platform's simulation runs inside one ``with platform:`` block: leaving it stops the
 layers' agents. Every call returns the transaction's id; :meth:`Client.status` reads its stages (the layer is
 asked what it has reached, the answer recorded in the store with the simulation's time), and
-:meth:`Client.wait` runs the simulation until a stage is reached.
+:meth:`Client.wait` runs the simulation until a stage is reached. On the optimistic rollup each
+user also has a smart account in the L2's genesis (:attr:`Client.account`), whose operations
+:meth:`Client.user_op` sends through the bundler and the paymaster (:mod:`.accounts`).
 
 >>> platform = Platform.build(3, layers=("channel", "sidechain"))
 >>> alice = platform.client(0)
@@ -29,7 +31,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from prozchain.rollup.channels.contracts.adjudicator import OPEN
@@ -70,7 +72,7 @@ class Platform:
 
     world: World
     stages: StageStore
-    _paymaster: Optional[Paymaster] = None
+    _paymaster: Optional[Paymaster] = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, seed: int, layers: Sequence[str] = tuple(LAYER_IDS), db: Optional[str] = None,

@@ -3,6 +3,7 @@
 :func:`~prozchain.rollup.sim.store.read_rows`), which shows what that agent did:
 
 - the optimistic sequencer's ``tx/<hash>``: accepted and stored before its acknowledgement
+  (``executed``); an optimistic wallet's ``sent/<tx>``: sent (``submitted``), acknowledged
   (``executed``);
 - the ZK operator's ``mempool`` (validated, ``executed``) and ``batch/<n>`` (sealed in batch
   ``n``, ``in a batch``);
@@ -32,7 +33,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from prozchain.rollup.l1.crypto import keccak256
-from prozchain.rollup.sdk.stages import EXECUTED, FINAL, IN_BATCH, PREFIX, STAGES, Mark, TxStatus
+from prozchain.rollup.sdk.stages import EXECUTED, FINAL, IN_BATCH, PREFIX, STAGES, SUBMITTED, Mark, TxStatus
 from prozchain.rollup.sim.store import read_rows
 
 
@@ -70,6 +71,10 @@ def records(path: str) -> dict[str, TxStatus]:
         elif kind == "tx" and isinstance(value, list) and len(value) == 2:
             reached(tx_hash(bytes.fromhex(value[1])), "optimistic", "l2 tx", EXECUTED,
                     f"accepted by the sequencer (number {value[0]} in its order), stored before its acknowledgement")
+        elif kind == "sent" and isinstance(value, dict) and "acked" in value:
+            acked = value["acked"]
+            reached(tx_hash(bytes.fromhex(key[len("sent/"):])), "optimistic", "l2 tx", EXECUTED if acked else SUBMITTED,
+                    "acknowledged by the sequencer" if acked else "sent by the wallet, not acknowledged yet")
         elif key == "mempool" and isinstance(value, list):
             for _, doc in value:
                 reached(zk_tx_hash(doc), "zk", doc.get("type", ""), EXECUTED, "validated by the operator, in its mempool")
