@@ -235,7 +235,9 @@ def test_explorer_usage(capsys, work):
 def test_tx_status(capsys, work):
     """A transaction the store holds (0), one it does not or one the layer refused (1), a missing
     store or a malformed id (2)."""
+    from prozchain.rollup.l1.crypto import keccak256
     from prozchain.rollup.sdk.stages import EXECUTED, StageStore
+    from prozchain.rollup.sim.store import SqliteStore
 
     db, ok, refused = str(work / "stages.db"), "0x" + "ab" * 32, "0x" + "cd" * 32
     store = StageStore(db)
@@ -252,6 +254,14 @@ def test_tx_status(capsys, work):
     expect(capsys, 2, "tx", "status", ok, "--db", str(work / "none.db"), says="no such stage store")
     expect(capsys, 2, "tx", "status", "0x12", "--db", db, says="0x and 64 hex digits")
     expect(capsys, 2, "tx", "status", ok, says="--db")
+    sequencer, raw = work / "opt-sequencer.sqlite", bytes.fromhex("c0ffee")  # an agent's own store
+    agent = SqliteStore(str(sequencer))
+    agent.put("tx/" + keccak256(raw).hex(), [0, raw.hex()])
+    agent.close()
+    held = "0x" + keccak256(raw).hex()
+    assert "accepted by the sequencer" in expect(capsys, 0, "tx", "status", held, "--db", db, "--db", sequencer)
+    assert ok in expect(capsys, 0, "tx", "status", "--db", db, "--db", sequencer)
+    expect(capsys, 1, "tx", "status", ok, "--db", sequencer, says="no transaction")
 
 
 def test_measure(capsys):
