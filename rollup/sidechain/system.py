@@ -299,13 +299,15 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, L1Link(chain, staking, bridge),
                     prover=prover, eddsa=eddsa, permissions=permissions, exits=exits)
     if config.permissioned and cls is Validator:
-        cls = partial(EnterpriseValidator, policy_of=system.policy)
+        cls = EnterpriseValidator
     sim.produce_blocks(chain, config.l1_block_ms, until=10**12)
     system.relayers.append(sim.add(Relayer("relayer", sim, keys["relayer"], system,
                                            [f"v{i}" for i in range(len(vkeys))], watch=relayer_watch)))
     names = [f"v{i}" for i in range(len(vkeys))]
     for i, key in enumerate(vkeys):
         agent_cls = (cls_of or {}).get(i, cls)
+        if isinstance(agent_cls, type) and issubclass(agent_cls, EnterpriseValidator):
+            agent_cls = partial(agent_cls, policy_of=system.policy)
         v = sim.add(agent_cls(names[i], sim, key, genesis, names, system.l1, config.consensus, ["relayer"]))
         v.on_decide.append(lambda v, block, cert: _sign_checkpoint(system, v, block))
         system.validators.append(v)
