@@ -28,7 +28,7 @@ from prozchain.rollup.sidechain.node.chain import Block, Genesis
 from prozchain.rollup.sidechain.node.enterprise import EnterpriseValidator, Policy, is_sealed, open_envelope
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.quorum import Member, Statement, eddsa_secret, message_of, proof_sigs, set_commitment
-from prozchain.rollup.sidechain.system import Config, System, build
+from prozchain.rollup.sidechain.system import Config, System, build, preset
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
@@ -524,16 +524,14 @@ def _outsider_reads(raw: bytes, outsider: Key, members: set[str]) -> bool:
         return False
 
 
-@scenario("enterprise-outsider",
-          "an outsider of the enterprise sidechain bonds on L1, sends a transaction (which a faulty "
-          "validator also slips into its proposals) and reads every block: the bond is refused, no "
-          "block holds the transaction, the payloads are sealed, and a member still exits with a "
-          "Groth16 proof. defense=off (no allow-lists, plaintext payloads): the outsider is bonded, "
-          "its transaction is in the chain and it reads the members' payments (invariants false; "
-          "no value is lost)",
-          defense="on", loss=0.02)
+ENTERPRISE_OUTSIDER = (
+    "an outsider of the enterprise sidechain bonds, transacts (a faulty validator slips its transaction into its "
+    "proposals) and reads the blocks: all refused, while a member exits on a Groth16 proof. defense=off (no "
+    "allow-lists, plaintext): the outsider bonds, transacts and reads (invariants false)")
+
+
+@scenario("enterprise-outsider", ENTERPRISE_OUTSIDER, defense="on", loss=0.02)
 def enterprise_outsider(seed: int, params: dict) -> ScenarioResult:
-    from prozchain.rollup.sidechain.system import preset
     on = params["defense"] == "on"
     alice, bob = _users()[:2]
     eve = Key.from_seed(b"sidechain-outsider")
