@@ -188,7 +188,7 @@ def enterprise_numbers(users: int = 4, proofs: int = 5, seed: int = 1) -> dict:
         for tx, receipt in zip(block.transactions, block.receipts):
             if tx.to == system.exits and receipt.status:
                 gas.setdefault(selectors[tx.data[:4]], []).append(receipt.gas_used)
-    prover, records = system._exit_prover, [(u.address, ETHER // 2) for u in members]
+    prover, records = system.exit_prover, [(u.address, ETHER // 2) for u in members]
     times = []
     for _ in range(proofs):
         started = time.perf_counter()

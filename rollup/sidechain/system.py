@@ -157,6 +157,13 @@ class System:
     exits: str = ""  # private: the contract paying proven exits
     _exit_prover: Optional[ExitProver] = None
 
+    @property
+    def exit_prover(self) -> ExitProver:
+        """Private chain: the members' prover of exits (made on first use)."""
+        if self._exit_prover is None:
+            self._exit_prover = ExitProver(self.sim.scheduler.rng("exit prover"))
+        return self._exit_prover
+
     def policy(self, key: Key) -> Policy:
         """What member ``key`` applies to transactions (permissioned chains)."""
         allowed = lambda sender, epoch: self.chain.view(self.permissions, "allowed", MEMBER, sender, epoch)  # noqa: E731
@@ -198,11 +205,10 @@ class System:
             chain.transact(member, self.exits, "commit_exits", number, exits_tree(records).root, sigs,
                            gas_limit=2_000_000)
         paid = {log.args[0] for _, log in chain.logs(self.bridge, "Withdrawn")}
-        self._exit_prover = self._exit_prover or ExitProver(self.sim.scheduler.rng("exit prover"))
         total = 0
         for index, (recipient, amount) in enumerate(records):
             if recipient == member.address and index not in paid:
-                proof = self._exit_prover.prove(records, index)
+                proof = self.exit_prover.prove(records, index)
                 receipt = chain.transact(member, self.exits, "exit", number, index, recipient, amount, proof,
                                          gas_limit=1_000_000)
                 total += amount if receipt.status else 0

@@ -139,7 +139,7 @@ def test_an_exit_is_paid_on_its_proof_once_and_only_with_a_quorum_signed_root(en
     assert system.exit_privately(ALICE) == ETHER // 2
     assert chain.view(system.exits, "exits_root", number) == root
     assert chain.state.balance(ALICE.address) > before + ETHER // 2 - ETHER // 100  # minus gas
-    proof = system._exit_prover.prove(records, 0)
+    proof = system.exit_prover.prove(records, 0)
     again = chain.transact(BOB, system.exits, "exit", number, 0, ALICE.address, ETHER // 2, proof, gas_limit=1_000_000)
     assert not again.status and "already paid" in again.error
     more = chain.transact(BOB, system.exits, "exit", number, 0, ALICE.address, ETHER, proof, gas_limit=1_000_000)
