@@ -161,3 +161,15 @@ def test_enterprise_outsider_scenario_holds_and_breaks_without_the_defence(seed)
     assert not broken.ok, explain(broken)
     for name in ("outsider_bond_refused", "outsider_tx_refused", "payloads_unreadable_to_outsider"):
         assert not broken.invariants[name], (name, explain(broken))
+
+
+def test_a_block_is_judged_by_the_allow_list_of_its_own_epoch():
+    removed_at = 2  # Bob was removed during epoch 1: a member in epoch 1, not in epoch 2
+    policy = Policy(ALICE, lambda sender, epoch: sender == ALICE.address
+                    or (sender == BOB.address and epoch < removed_at))
+    keys, rng = [enc_public(ALICE), enc_public(BOB)], random.Random(3)
+    bobs = seal(L2Tx(0, ALICE.address, 1).sign(BOB).encode(), keys, rng)
+    genesis = Genesis({BOB.address: 100})
+    assert ChainState(genesis, opener=policy.opener).build(ALICE.address, time=1, txs=[bobs], epoch=1).header.n_txs == 1
+    with pytest.raises(InvalidBlock, match="epoch 2"):
+        ChainState(genesis, opener=policy.opener).build(ALICE.address, time=1, txs=[bobs], epoch=removed_at)
