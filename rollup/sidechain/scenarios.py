@@ -506,11 +506,10 @@ class Smuggler(EnterpriseValidator):
     """A faulty validator that puts ``smuggled`` transactions into every block it proposes: it
     reads envelopes like a member but applies no allow-list."""
 
-    smuggled: list[bytes] = []
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.policy = Policy(self.key, None, self.policy.private)
+        self.smuggled: list[bytes] = []
 
     def _new_block(self, extra_txs: Sequence[bytes] = ()) -> Block:
         return super()._new_block([*self.smuggled, *extra_txs])
@@ -548,14 +547,15 @@ def enterprise_outsider(seed: int, params: dict) -> ScenarioResult:
                 chain.build(who, system.bridge, "deposit", who.address, value=ETHER, gas_limit=200_000)))
         bond = chain.transact(eve, system.staking, "bond", value=config.stake, gas_limit=300_000)
         theirs = L2Tx(0, eve.address, ETHER // 4).sign(eve).encode()
-        Smuggler.smuggled = [system.seal(theirs, rng)]
+        smuggled = system.seal(theirs, rng)
+        system.validators[3].smuggled.append(smuggled)
         out = ETHER // 2
         for nonce, (to, value, at) in enumerate(((bob.address, ETHER // 10, 20_000), (BRIDGE_AT, out, 30_000))):
             raw = system.seal(L2Tx(nonce, to, value).sign(alice).encode(), rng)
             sim.scheduler.at(at, "member: sidechain tx", lambda raw=raw: [
                 sim.network.send("alice", v.name, raw) for v in system.validators])
         sim.scheduler.at(22_000, "outsider: sidechain tx", lambda: [
-            sim.network.send("eve", v.name, Smuggler.smuggled[0]) for v in system.validators])
+            sim.network.send("eve", v.name, smuggled) for v in system.validators])
         if on:
             for at in (70_000, 85_000):
                 sim.scheduler.at(at, "member: private exit", lambda: system.exit_privately(alice))
