@@ -22,6 +22,9 @@ import pytest
 from prozchain.cli import GROUPS, MEASUREMENTS, build_parser, main
 from prozchain.relations.formats.wtns import read_wtns, write_wtns
 
+# bench/ keeps its npm packages and built circuits in its own folder: one worker at a time (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("bench-folder")
+
 SQUARE = """from prozchain.circuits import Circuit
 from prozchain.circuits.api import assert_equal
 

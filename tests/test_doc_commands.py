@@ -26,6 +26,9 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 SHELL_FENCES = ("", "sh", "bash", "shell", "console")
 PROZCHAIN = shutil.which("prozchain", path=str(Path(sys.executable).parent)) or "prozchain"
 
+# bench/ keeps its npm packages and built circuits in its own folder: one worker at a time (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("bench-folder")
+
 # (as shown, as run): the only commands not run exactly as the page shows them.
 SMALLER = {
     "prozchain bench prove --sizes 10,12,14,16,18 --runs 3": "prozchain bench prove --sizes 10 --runs 1",

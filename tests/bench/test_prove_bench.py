@@ -10,12 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from prozchain.bench.prove import chain_case, run_prove
 from prozchain.cli import run
 from prozchain.native.kernels import array_to_ints
 from prozchain.relations.formats.wtns import write_wtns
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
 from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+
+
+# bench/ keeps its npm packages and built circuits in its own folder: one worker at a time (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("bench-folder")
 
 
 def options(tmp_path, **given) -> argparse.Namespace:
