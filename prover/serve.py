@@ -58,6 +58,7 @@ from prozchain.native.kernels import ints_to_array
 from prozchain.prover.farm import key_digest
 from prozchain.prover.formats.snarkjs_json import proof_to_json, public_from_json, public_to_json
 from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
+from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.prover.groth16.prover import Profile, prove
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 from prozchain.relations.formats.bounded_json import parse_json
@@ -75,11 +76,13 @@ class RequestError(ProzError):
 
 @dataclass(frozen=True)
 class HeldKey:
-    """A key the prover holds: its name (from the file, or given), its content digest, the key."""
+    """A key the prover holds: its name (from the file, or given), its content digest, the key
+    and its verification key."""
 
     name: str
     digest: str
     key: ZKey
+    vk: VerificationKey
 
     def describe(self) -> dict:
         return {"name": self.name, "digest": self.digest, "n_vars": self.key.n_vars, "n_public": self.key.n_public,
@@ -106,7 +109,7 @@ class Prover:
         if name in self._by_ref and self._by_ref[name] is not held:
             raise ProzError(f"two different keys are named {name!r}: name them with NAME=FILE.zkey")
         if held is None:
-            held = HeldKey(name, digest, key)
+            held = HeldKey(name, digest, key, key.verification_key())
             self._held.append(held)
             self._by_ref[digest] = held
         self._by_ref[name] = held
@@ -136,7 +139,7 @@ class Prover:
         except WitnessError as exc:  # the witness's size or constant, as prove checks them
             raise RequestError(HTTPStatus.BAD_REQUEST, f"witness: {exc}") from None
         with profile.step("verify"):
-            if not pairing_equation_holds(held.key.verification_key(), public, proof):
+            if not pairing_equation_holds(held.vk, public, proof):
                 raise RequestError(HTTPStatus.UNPROCESSABLE_ENTITY,
                                    f"the proof did not verify under key {held.name!r}: the witness does not satisfy "
                                    f"its circuit; no proof returned")
