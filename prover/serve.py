@@ -249,6 +249,8 @@ def make_server(prover: Prover, host: str = "127.0.0.1", port: int = 0, quiet: b
 def serve_command(args: argparse.Namespace) -> int:
     from prozchain.cli import UsageError
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is 0 (any free one) to 65535")
     prover = Prover()
     for given in args.zkeys:
         name, _, path = given.rpartition("=") if "=" in given else ("", "", given)

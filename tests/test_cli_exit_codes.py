@@ -96,7 +96,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "groth16", "measure", "ptau", "r1cs", "scenario",
-                           "tx", "zkey"}
+                           "serve", "tx", "zkey"}
     assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
@@ -183,6 +183,20 @@ def test_groth16_prove_and_verify(capsys, keyed):
     expect(capsys, 2, "groth16", "verify", vk, keyed / "public.json", keyed / "missing.json", says="missing.json")
     expect(capsys, 2, "groth16", "verify", keyed / "proof.json", keyed / "public.json", keyed / "proof.json",
            says="proof.json: ")
+
+
+def test_serve(capsys, keyed, monkeypatch):
+    """Until interrupted (here at once): tests/prover/test_serve.py proves through it."""
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("prozchain.prover.serve.ProverServer.serve_forever", interrupted)
+    assert "serving 1 key(s)" in expect(capsys, 0, "serve", keyed / "Square.zkey", "--port", "0")
+    expect(capsys, 2, "serve", keyed / "garbage.bin", "--port", "0", says="garbage.bin")
+    expect(capsys, 2, "serve", keyed / "missing.zkey", "--port", "0", says="missing.zkey")
+    expect(capsys, 2, "serve", keyed / "Square.zkey", "--port", "-1", says="port")
+    expect(capsys, 2, "bench", "serve", "--clients", "x", says="--clients 'x'")
+    expect(capsys, 2, "bench", "serve", "--sizes", "x", "--clients", "1", says="--sizes 'x'")
 
 
 def test_scenario(capsys, work):
