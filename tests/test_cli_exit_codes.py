@@ -301,8 +301,10 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
+        "bench": ["msm", "prove", "rollup", "serve", "witness"],
+        "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
-        "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
+        "r1cs": ["info"], "scenario": ["list", "run"], "serve": ["all", "none", "sample"],  # serve: its --check
+        "tx": ["status"], "zkey": ["export"],
     }
