@@ -100,7 +100,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "explorer", "groth16", "measure", "ptau", "r1cs",
-                           "scenario", "tx", "zkey"}
+                           "scenario", "serve", "tx", "zkey"}
     assert set(MEASUREMENTS) == {"channels", "fees", "messages", "shielded", "sidechain"}
 
 
@@ -187,6 +187,20 @@ def test_groth16_prove_and_verify(capsys, keyed):
     expect(capsys, 2, "groth16", "verify", vk, keyed / "public.json", keyed / "missing.json", says="missing.json")
     expect(capsys, 2, "groth16", "verify", keyed / "proof.json", keyed / "public.json", keyed / "proof.json",
            says="proof.json: ")
+
+
+def test_serve(capsys, keyed, monkeypatch):
+    """Until interrupted (here at once): tests/prover/test_serve.py proves through it."""
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("prozchain.prover.serve.ProverServer.serve_forever", interrupted)
+    assert "serving 1 key(s)" in expect(capsys, 0, "serve", keyed / "Square.zkey", "--port", "0")
+    expect(capsys, 2, "serve", keyed / "garbage.bin", "--port", "0", says="garbage.bin")
+    expect(capsys, 2, "serve", keyed / "missing.zkey", "--port", "0", says="missing.zkey")
+    expect(capsys, 2, "serve", keyed / "Square.zkey", "--port", "-1", says="port")
+    expect(capsys, 2, "bench", "serve", "--clients", "x", says="--clients 'x'")
+    expect(capsys, 2, "bench", "serve", "--sizes", "x", "--clients", "1", says="--sizes 'x'")
 
 
 def test_scenario(capsys, work):
@@ -316,8 +330,10 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
+        "bench": ["msm", "prove", "rollup", "serve", "witness"],
+        "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [], "explorer": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "fees", "messages", "shielded", "sidechain"], "ptau": ["dev"],
-        "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "fees", "messages", "shielded", "sidechain"],
+        "ptau": ["dev"], "r1cs": ["info"], "scenario": ["list", "run"], "serve": ["all", "none", "sample"],  # serve: its --check
+        "tx": ["status"], "zkey": ["export"],
     }
