@@ -30,7 +30,7 @@ from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.prover.formats.zkey import ZKey
 from prozchain.rollup.common.keys import proving_key
 from prozchain.rollup.optimistic.agents import Challenger, Proposer, RollupAgent, _finalize_due
-from prozchain.rollup.optimistic.contracts.outputs import Game
+from prozchain.rollup.optimistic.contracts.outputs import Game, split_points
 from prozchain.rollup.optimistic.node import prove_words
 from prozchain.rollup.vm import Executor, Trace
 from prozchain.rollup.vm.circuit import Segment, covered
@@ -67,13 +67,30 @@ def segment_end(ex: Executor, trace: Trace, game: Game, k: int) -> bool:
     return 1 < k and game.hi - game.lo <= k and all(covered(ex, trace.context(i)) for i in range(game.lo, game.hi))
 
 
-def lie_step(ex: Executor, trace: Trace) -> Optional[int]:
-    """A step inside a contract's run that every segment around it can prove: the first whose
-    neighbours are covered too, a few steps into the run; None if the batch has none."""
-    run = [i for i in range(1, len(trace) - 1) if trace.contexts[i].phase == RUN]
-    for i in run[4:]:
-        if all(covered(ex, trace.contexts[j]) for j in (i - 1, i, i + 1)):
-            return i
+def final_range(length: int, step: int, arity: int, k: int) -> tuple[int, int]:
+    """The range a game on ``length`` steps ends at when every choice is the part holding
+    ``step`` and the bisection stops at ``k`` steps (the covered case).
+
+    >>> final_range(21, 7, 4, 2)
+    (7, 8)
+    >>> final_range(21, 8, 4, 2)
+    (8, 10)
+    """
+    lo, hi = 0, length
+    while hi - lo > k:
+        points = split_points(lo, hi, arity)
+        part = next(i for i in range(len(points) - 1) if points[i + 1] > step)
+        lo, hi = points[part], points[part + 1]
+    return lo, hi
+
+
+def lie_step(ex: Executor, trace: Trace, arity: int, k: int) -> Optional[int]:
+    """The first step inside a contract's run whose game, steered to it, ends at a range of more
+    than one step (so on the defender's turn) that ``Segment(k)`` covers; None if none does."""
+    for step in (i for i in range(len(trace)) if trace.contexts[i].phase == RUN):
+        lo, hi = final_range(len(trace), step, arity, k)
+        if hi - lo > 1 and all(covered(ex, trace.context(i)) for i in range(lo, hi)):
+            return step
     return None
 
 
@@ -158,23 +175,28 @@ class SegmentLiar(Proposer):
         if batch not in self._claims:
             trace = self.node.batches[batch].trace
             lie = self.store.get("lie")
-            step = lie_step(self.node.ex, trace) if lie is None and batch >= (self.lie_from or 0) else None
+            config = self.system.config
+            step = lie_step(self.node.ex, trace, config.arity, config.segment) \
+                if lie is None and batch >= (self.lie_from or 0) else None
             if lie is not None and lie["batch"] == batch:
                 step = lie["step"]
             if step is not None:
-                trace = self._lie(batch, trace, step)
+                trace, amount, victim = self._lie(trace, step)
+                if lie is None:
+                    self.store.put("lie", {"batch": batch, "step": step, "victim": hex(victim), "amount": amount})
+                    self.log(f"claiming a FALSE step {step} of batch {batch}: {amount} wei of {hex(victim)[:10]}")
             self._claims[batch] = trace
         return self._claims[batch]
 
-    def _lie(self, batch: int, trace: Trace, step: int) -> Trace:
+    def _lie(self, trace: Trace, step: int) -> tuple[Trace, int, int]:
+        """``trace`` with half the running sender's L2 ether moved to the liar after ``step``
+        steps; the amount and the sender."""
         ex, wrong = self.node.ex, trace.contexts[step + 1]
         victim, thief = balance_key(wrong.origin, ex.scheme), balance_key(int(self.address, 16), ex.scheme)
         amount = ex.db.get(wrong.world, victim) // 2
         world = ex.db.write(wrong.world, victim, ex.db.get(wrong.world, victim) - amount)
         world = ex.db.write(world, thief, ex.db.get(world, thief) + amount)
-        self.store.put("lie", {"batch": batch, "step": step, "victim": hex(wrong.origin), "amount": amount})
-        self.log(f"claiming a FALSE step {step} of batch {batch}: {amount} wei of {hex(wrong.origin)[:10]} to itself")
-        return Trace(trace.contexts[:step + 1] + ex.run(wrong.with_(world=world)).contexts, ex.scheme)
+        return Trace(trace.contexts[:step + 1] + ex.run(wrong.with_(world=world)).contexts, ex.scheme), amount, wrong.origin
 
     def claimed_root(self, batch: int, point: int) -> bytes:
         return self.claimed_trace(batch).root(point)
@@ -200,7 +222,8 @@ class SteeringGriefer(Challenger):
 
     def _target(self, batch: int) -> Optional[int]:
         if batch not in self._targets:
-            self._targets[batch] = lie_step(self.node.ex, self.node.batches[batch].trace)
+            config = self.system.config
+            self._targets[batch] = lie_step(self.node.ex, self.node.batches[batch].trace, config.arity, config.segment)
         return self._targets[batch]
 
     def _challenge(self) -> bool:
