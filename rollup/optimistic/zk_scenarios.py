@@ -23,7 +23,7 @@ from prozchain.rollup.optimistic.scenarios import (COMMON, Run, add_agents, bond
                                                   judge, replay)
 from prozchain.rollup.optimistic.zk_agents import (ProvesSegments, ProvingChallenger, ProvingProposer, SegmentLiar,
                                                    SegmentProver, SteeringGriefer)
-from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 
 ZK = dict(segment=2, witness_s=23, prove_s=107, **COMMON)
 
@@ -31,6 +31,8 @@ ZK = dict(segment=2, witness_s=23, prove_s=107, **COMMON)
 def _build(seed: int, params: dict, checked: bool = True) -> tuple[Run, SegmentProver]:
     """The world on a proven-segment deployment; ``checked=False``: its verifier skips the
     pairing check and accepts any claim."""
+    if params["segment"] < 2:
+        raise ScenarioError(f"segment is {params['segment']}: K = 1 is one-step re-execution (opt-invalid-root)")
     prover = SegmentProver(params["segment"], params["witness_s"], params["prove_s"])
     vk = prover.keys()[1].verification_key() if checked else None
     return build(seed, params, segment=params["segment"], vk=vk,
