@@ -28,6 +28,7 @@ setup(
         "coincurve==21.0.0",
         "dask==2026.8.0",
         "distributed==2026.8.0",
+        "flask==3.1.3",
         "matplotlib==3.11.2",
         "networkx==3.6.1",
         "numba==0.68.1",
@@ -43,6 +44,8 @@ setup(
             "pytest-benchmark==5.2.3",
             "galois==0.4.11",
             "py-evm==0.12.1b1",
+            # drives Debian's chromium through its chromedriver (the explorer's browser tests)
+            "selenium==4.51.0",
         ],
         # the pytest plugin (prozchain.testing) for users' own suites; evm: its real-EVM checks
         "pytest": ["pytest==9.0.3"],

@@ -43,6 +43,7 @@ GROUPS = {
     "circuit": "prozchain.circuits.cli:register",
     "compare": "prozchain.rollup.crosslayer.measure:register",
     "demo": "prozchain.rollup.sdk.tour:register",
+    "explorer": "prozchain.rollup.explorer.cli:register",
     "groth16": "prozchain.prover.groth16.cli:register",
     "measure": "prozchain.cli:register_measure",
     "ptau": "prozchain.prover.groth16.ptau_cli:register",

@@ -5,7 +5,8 @@ the problem, and never a traceback.
 Each command runs with a valid input, an input whose answer is no (where the command gives such
 answers) and a malformed one, on a two-constraint circuit written in the DSL, so the module runs
 in seconds. Not run to success here, for time: ``demo`` (minutes; ``make demo`` and
-tests/bench run it) and ``measure sidechain`` without ``--gas`` (the consensus runs take minutes).
+tests/bench run it), ``measure sidechain`` without ``--gas`` (the consensus runs take minutes)
+and ``explorer``, which serves until stopped (tests/rollup/explorer drive it in a browser).
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ def keyed(work: Path) -> Path:
 
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
-    assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "groth16", "measure", "ptau", "r1cs", "scenario",
-                           "tx", "zkey"}
+    assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "explorer", "groth16", "measure", "ptau", "r1cs",
+                           "scenario", "tx", "zkey"}
     assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
 
 
@@ -219,6 +220,18 @@ def test_demo_usage(capsys):
     expect(capsys, 2, "demo", "--seed", "x", says="invalid int value")
 
 
+def test_explorer_usage(capsys, work):
+    """The explorer serves until stopped, so only its refusals run here (its pages and its
+    screenshots are tested in the browser: tests/rollup/explorer)."""
+    expect(capsys, 2, "explorer", says="--scenario")
+    expect(capsys, 2, "explorer", "--scenario", "no-such-scenario", says="no-such-scenario")
+    expect(capsys, 2, "explorer", "--scenario", "l1-crash-restart", "--param", "defense=maybe", says="defense")
+    expect(capsys, 2, "explorer", "--db", work / "missing.sqlite", says="missing.sqlite")
+    expect(capsys, 2, "explorer", "--db", work / "garbage.bin", says="garbage.bin")
+    expect(capsys, 2, "explorer", "--port", "x", says="invalid int value")
+    expect(capsys, 2, "explorer", "--scenario", "l1-crash-restart", "--stages", work / "none.db", says="none.db")
+
+
 def test_tx_status(capsys, work):
     """A transaction the store holds (0), one it does not or one the layer refused (1), a missing
     store or a malformed id (2)."""
@@ -288,7 +301,7 @@ def test_every_subcommand_is_listed():
                    for name, p in groups.items()}
     assert subcommands == {
         "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
-        "compare": ["layers"], "demo": [],
+        "compare": ["layers"], "demo": [], "explorer": [],
         "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
     }

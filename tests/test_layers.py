@@ -18,10 +18,11 @@ RANKS = {
     "circuits": 2, "prover": 2,
     "rollup": 3, "rollup.common": 3,
     "rollup.l1": 4,
-    "rollup.sim": 5, "rollup.vm": 5,
+    "rollup.sim": 5, "rollup.vm": 5, "rollup.economics": 5,
     "rollup.zk": 6, "rollup.optimistic": 6, "rollup.channels": 6, "rollup.sidechain": 6,
     "rollup.crosslayer": 7, "rollup.messages": 7, "rollup.shielded": 7, "bench": 7, "testing": 7,
     "rollup.sdk": 8,
+    "rollup.explorer": 9,
 }
 TOP_FOLDERS = sorted({unit.split(".")[0] for unit in RANKS})
 

@@ -5,23 +5,31 @@ and acts on L1 with its key, at most one L1 transaction in flight at a time:
 
 - :class:`Sequencer` takes user transactions from the network, writes each to SQLite *before*
   acknowledging it, and posts batches (calldata or blob) with every acknowledged transaction
-  that L1 does not hold yet;
+  that L1 does not hold yet, and the forced transactions L1 recorded; it can be told to censor
+  the transactions a predicate picks (dropping them, and the forced batches);
 - :class:`Proposer` posts each batch's output with a bond and defends it in disputes; it can be
-  told to lie (a root that pays it the portal's funds) or to fall silent;
+  told to lie (a root that pays it the portal's funds, which it may also offer as a fast exit)
+  or to fall silent;
 - :class:`Challenger` checks every proposal against its own replay, disputes wrong ones and
   plays the games to the one-step proof, times out silent opponents and finalizes outputs;
   it can be told to grief (dispute correct roots) or to fall silent;
 - :class:`Wallet` relays its users' L2 transactions (resending until acknowledged) and claims
-  their withdrawals once the output holding them is final.
+  their withdrawals once the output holding them is final; with ``force_after_ms`` it forces a
+  transaction left out that long through L1, and includes it itself once the sequencing window
+  has passed;
+- :class:`LiquidityProvider` pays fast exits at once, claims the withdrawals it bought once
+  final, and challenges an exit whose output was deleted, taking its bond.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
-from prozchain.rollup.l1 import InvalidTransaction, Key
+from prozchain.rollup.l1 import InvalidTransaction, Key, to_address
 from prozchain.rollup.optimistic.node import L2Node
-from prozchain.rollup.optimistic.contracts.outputs import ACTIVE, CHALLENGER, DEFENDER, Game, split_points
+from prozchain.rollup.optimistic.contracts.outputs import (ACTIVE, CHALLENGER, DEFENDER, DELETED, FINALIZED,
+                                                          Game, split_points)
+from prozchain.rollup.optimistic.contracts.portal import PROVIDED, REQUESTED
 from prozchain.rollup.optimistic.system import System
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.vm.codec import pack_batch
@@ -142,17 +150,21 @@ class Sequencer(RollupAgent):
     """Orders transactions into batches; its mempool lives in its store."""
 
     def __init__(self, *args: Any, max_txs: int = 32, blobs: bool = False, batch_ms: int = 30_000,
-                 **kwargs: Any) -> None:
+                 censors: Optional[Callable[[L2Tx], bool]] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.max_txs, self.blobs, self.batch_ms = max_txs, blobs, batch_ms
+        self.max_txs, self.blobs, self.batch_ms, self.censors = max_txs, blobs, batch_ms, censors
+        self.posts_through = self.system.portal  # or a contract that posts for it (a sequencer set)
 
     def on_message(self, src: str, message: Any) -> None:
         kind, raw_hex = message
         try:
-            L2Tx.decode(bytes.fromhex(raw_hex)).sender
+            tx = L2Tx.decode(bytes.fromhex(raw_hex))
+            tx.sender
         except (ValueError, InvalidTransaction):
             self.log(f"rejected a malformed transaction from {src}")
             return
+        if self.censors is not None and self.censors(tx):
+            return  # dropped, unanswered
         key = f"tx/{keccak(bytes.fromhex(raw_hex)).hex()}"
         if self.store.get(key) is None:
             with self.store.batch():  # durable before the acknowledgement leaves
@@ -166,18 +178,25 @@ class Sequencer(RollupAgent):
         self.last_post = -self.batch_ms
 
     def tick(self) -> None:
+        if self.censors is None and self._include_forced():
+            return
         if self.sim.scheduler.now - self.last_post < self.batch_ms:
             return
         txs = self._executable()
         if not txs and not self._deposits_waiting():
             return
+        self.post(txs)
+        self.last_post = self.sim.scheduler.now
+
+    def post(self, txs: list[bytes], *extra: Any) -> None:
+        """Post ``txs`` as the next batch through ``posts_through`` (with the ``extra``
+        arguments a sequencer set takes)."""
         root = inbox_roots([], txs)[1]
         payload = pack_batch(txs)
         if self.blobs:
-            self.submit(self.system.portal, "post_blob_batch", root, len(txs), blobs=(payload,))
+            self.submit(self.posts_through, "post_blob_batch", root, len(txs), *extra, blobs=(payload,))
         else:
-            self.submit(self.system.portal, "post_batch", payload, root, len(txs))
-        self.last_post = self.sim.scheduler.now
+            self.submit(self.posts_through, "post_batch", payload, root, len(txs), *extra)
         self.log(f"posted batch of {len(txs)} txs ({len(payload)} bytes compressed)")
 
     def _executable(self) -> list[bytes]:
@@ -200,9 +219,23 @@ class Sequencer(RollupAgent):
                     progress = True
         return chosen
 
+    def _include_forced(self) -> bool:
+        """Post the forced transactions L1 holds and no batch has included yet, if any."""
+        waiting = forced_waiting(self.chain, self.system.portal)
+        if waiting:
+            self.submit(self.posts_through, "post_forced_batch", pack_batch(waiting))
+            self.log(f"included {len(waiting)} forced transactions")
+        return bool(waiting)
+
     def _deposits_waiting(self) -> bool:
         logs = self.chain.logs(self.system.portal, "Deposited")
         return len(logs) > sum(len(b.deposits) for b in self.node.batches)
+
+
+def forced_waiting(chain: Any, portal: str) -> list[bytes]:
+    """The forced transactions L1 recorded that no batch has included yet, in queue order."""
+    recorded, included = chain.view(portal, "forced_status")
+    return [log.args[2] for _, log in chain.logs(portal, "TransactionForced")][included:recorded]
 
 
 class Proposer(RollupAgent):
@@ -210,15 +243,18 @@ class Proposer(RollupAgent):
     output of the first batch from there on gets a world with one more withdrawal record,
     paying the proposer the portal's whole balance, which it claims once that output is final
     (``lie_min_steps``: only a batch whose trace is at least that long, for a longer dispute).
-    ``defend=False``: it makes no dispute moves at all."""
+    ``defend=False``: it makes no dispute moves at all. ``fast_exit=True``: once the false output
+    is proposed, it offers the stolen withdrawal as a fast exit, to be paid before any dispute."""
 
     def __init__(self, *args: Any, lie_from: Optional[int] = None, lie_min_steps: int = 0,
-                 defend: bool = True, **kwargs: Any) -> None:
+                 defend: bool = True, fast_exit: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lie_from, self.lie_min_steps, self.defending = lie_from, lie_min_steps, defend
+        self.fast_exit = fast_exit
 
     def tick(self) -> None:
-        if (self.defending and not self.silent() and self.defend()) or self._claim_theft() or _finalize_due(self):
+        if (self.defending and not self.silent() and self.defend()) or self._claim_theft() or _finalize_due(self) \
+                or self._exit_theft():
             return
         batch = self.outputs("length")
         if batch >= len(self.node.batches):
@@ -238,6 +274,21 @@ class Proposer(RollupAgent):
         count = db.get(world, WITHDRAWAL_COUNT_KEY)
         fake = db.write(world, withdrawal_key(count), withdrawal_commitment(addr_int(self.address), amount))
         return db.write(fake, WITHDRAWAL_COUNT_KEY, count + 1), count, amount
+
+    def _exit_theft(self) -> bool:
+        lie = self.store.get("lie")
+        if not self.fast_exit or lie is None or self.store.get("exit_requested"):
+            return False
+        pid = next((pid for pid, batch, _, who, _ in self.events("Proposed")
+                    if batch == lie["batch"] and who == self.address), None)
+        if pid is None:
+            return False
+        proof = self.node.ex.db.prove(bytes.fromhex(lie["world"]), withdrawal_key(lie["index"]))
+        self.store.put("exit_requested", True)
+        bond = lie["amount"] * self.system.config.exit_bond_bps // 10_000
+        self.submit(self.system.portal, "request_fast_exit", pid, lie["index"], lie["amount"], list(proof.siblings),
+                    value=bond)
+        return True
 
     def _claim_theft(self) -> bool:
         lie = self.store.get("lie")
@@ -372,13 +423,14 @@ class Wallet(RollupAgent):
     withdrawals (to the bridge) once final."""
 
     def __init__(self, *args: Any, sequencer: str = "sequencer", resend_ms: int = 2_000,
-                 **kwargs: Any) -> None:
+                 force_after_ms: Optional[int] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sequencer, self.resend_ms = sequencer, resend_ms
+        self.sequencer, self.resend_ms, self.force_after_ms = sequencer, resend_ms, force_after_ms
 
     def send_l2(self, raw: bytes, withdrawal: Optional[tuple[str, int]] = None) -> None:
         """Send a signed L2 transaction; ``withdrawal=(recipient, amount)`` if it withdraws."""
-        self.store.put(f"sent/{raw.hex()}", {"acked": False, "withdrawal": withdrawal})
+        self.store.put(f"sent/{raw.hex()}", {"acked": False, "withdrawal": withdrawal,
+                                             "at": self.sim.scheduler.now, "forced": False})
         self._resend(raw)
 
     def _resend(self, raw: bytes) -> None:
@@ -399,6 +451,8 @@ class Wallet(RollupAgent):
         return [bytes.fromhex(k[5:]) for k in self.store.keys("sent/") if self.store.get(k)["acked"]]
 
     def tick(self) -> None:
+        if self.force_after_ms is not None and (self._force() or self._include_forced()):
+            return
         claimed = set(self.store.get("claimed", []))
         for key in self.store.keys("sent/"):
             entry = self.store.get(key)
@@ -420,8 +474,69 @@ class Wallet(RollupAgent):
             self.submit(self.system.portal, "withdraw", pid, index, recipient, amount, list(proof.siblings))
             return
 
+    def _force(self) -> bool:
+        """Force through L1 the transactions left out ``force_after_ms`` after they were sent
+        (each sender's in nonce order, so none arrives before its predecessor)."""
+        included, now = self.node.included(), self.sim.scheduler.now
+        late = []
+        for key in self.store.keys("sent/"):
+            entry, raw = self.store.get(key), bytes.fromhex(key[5:])
+            if not entry["forced"] and raw not in included and now >= entry["at"] + self.force_after_ms:
+                late.append((L2Tx.decode(raw), key))
+        if not late:
+            return False
+        tx, key = min(late, key=lambda item: (item[0].sender, item[0].nonce))
+        self.store.put(key, {**self.store.get(key), "forced": True})
+        self.submit(self.system.portal, "force_transaction", tx.encode())
+        return True
+
+    def _include_forced(self) -> bool:
+        """Once the oldest waiting forced transaction is past the sequencing window, include
+        the waiting ones: L1 then lets anyone post them."""
+        waiting = forced_waiting(self.chain, self.system.portal)
+        if not waiting:
+            return False
+        included = self.chain.view(self.system.portal, "forced_status")[1]
+        since = next(log.args[3] for _, log in self.chain.logs(self.system.portal, "TransactionForced")
+                     if log.args[0] == included)
+        if self.chain.time <= since + self.system.config.sequencing_window:
+            return False
+        self.submit(self.system.portal, "post_forced_batch", pack_batch(waiting))
+        self.log(f"the sequencing window passed: included {len(waiting)} forced transactions")
+        return True
+
     def _applied_in(self, raw: bytes) -> Optional[int]:
         for batch in self.node.batches:
             if any(batch.txs[i] == raw for i in batch.applied):
                 return batch.number
         return None
+
+
+class LiquidityProvider(RollupAgent):
+    """Pays every fast exit offered on a pending output at once (it relies on the exit's bond,
+    not on its own replay), claims each withdrawal it bought once its output is final (then
+    returns the recipient's bond), and challenges an exit whose output was deleted."""
+
+    def tick(self) -> None:
+        portal = self.system.portal
+        for _, log in self.chain.logs(portal, "FastExitRequested"):
+            exit_id = log.args[0]
+            fast = self.chain.view(portal, "fast_exit", exit_id)
+            proposal = self.outputs("proposal", fast.proposal)
+            if fast.status == REQUESTED and proposal.status not in (DELETED, FINALIZED):
+                self.submit(portal, "provide_exit", exit_id, value=fast.amount)
+                return
+            if fast.status != PROVIDED or to_address(fast.provider) != to_address(self.address):
+                continue
+            if proposal.status == DELETED:
+                self.submit(portal, "challenge_exit", exit_id)
+                return
+            if proposal.status == FINALIZED and not self.store.get(f"claimed/{exit_id}"):
+                self.store.put(f"claimed/{exit_id}", True)
+                proof = self.node.withdrawal_proof(proposal.batch, fast.index)
+                self.submit(portal, "withdraw", fast.proposal, fast.index, fast.recipient, fast.amount,
+                            list(proof.siblings))
+                return
+            if proposal.status == FINALIZED:
+                self.submit(portal, "settle_exit", exit_id)
+                return

@@ -15,22 +15,27 @@ to keep runs short; the contract's own default is seven days).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
 from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.rollup.economics.bonds import BURN, BondLedger, bonds, conserved, history
+from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
+from prozchain.rollup.economics.sequencing import SequencerSet
 from prozchain.rollup.l1 import Chain, Contract, Key
-from prozchain.rollup.optimistic.agents import Challenger, Proposer, Sequencer, Wallet
+from prozchain.rollup.optimistic.agents import Challenger, LiquidityProvider, Proposer, Sequencer, Wallet
+from prozchain.rollup.optimistic.sequencers import BOUNTY, ReceiptWallet, SetMember
 from prozchain.rollup.optimistic.node import Genesis, L2Node
-from prozchain.rollup.optimistic.contracts.outputs import BURN, CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
+from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
-from prozchain.rollup.sim.registry import ScenarioResult, scenario
+from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
 from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
-from prozchain.rollup.vm.merkle import KECCAK, POSEIDON
+from prozchain.rollup.vm.merkle import KECCAK, POSEIDON, keccak
 from prozchain.rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
 from prozchain.rollup.vm.tx import L2Tx
 
@@ -39,6 +44,7 @@ BRIDGE_AT = "0x" + BRIDGE.to_bytes(20, "big").hex()
 COMMON = dict(users=4, window_s=1_800, clock_s=300, arity=4, loss=0.05, blobs=False)
 DISPUTE_METHODS = ("challenge", "bisect", "choose", "prove", "timeout")
 REACTION_S = 5 * BLOCK_MS // 1_000
+NEVER = 2**40  # a sequencing window no run reaches: only the sequencer includes forced transactions
 
 
 @dataclass(kw_only=True)
@@ -54,26 +60,29 @@ class Run(kit.Run):
     activity_end: int = 0
 
 
-def build(seed: int, params: dict, clock_s: Optional[int] = None, segment: int = 1,
-          vk: Optional[VerificationKey] = None, verifier_class: Optional[type[Contract]] = None) -> Run:
-    """The world and the honest users' plan; agents are added by the scenario. ``segment`` > 1:
+def build(seed: int, params: dict, clock_s: Optional[int] = None, wallet: dict | None = None,
+          vk: Optional[VerificationKey] = None, verifier_class: Optional[type[Contract]] = None, **config: int) -> Run:
+    """The world and the honest users' plan; agents are added by the scenario. ``wallet``: the
+    wallet's options; ``config``: :class:`Config` fields besides the dispute's. ``segment`` > 1:
     games end at segments proven under ``vk`` (or checked by ``verifier_class``), the state
     hashed with Poseidon."""
     network = NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05)
     sim = Simulation(seed, network)
     users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
     keys = {n: Key.from_seed(n.encode()) for n in
-            ("deployer", "sequencer", "proposer", "challenger", "wallet", "griefer-0", "griefer-1", "griefer-2")}
+            ("deployer", "sequencer", "proposer", "challenger", "wallet", "griefer-0", "griefer-1", "griefer-2",
+             "provider")}
     chain = Chain({k.address: 100 * ETHER for k in users + list(keys.values())})
+    commitment = POSEIDON if config.get("segment", 1) > 1 else KECCAK
     config = Config(window=params["window_s"], clock=clock_s or params["clock_s"], arity=params["arity"],
-                    commitment=(POSEIDON if segment > 1 else KECCAK).name, segment=segment)
+                    commitment=commitment.name, **config)
     genesis = Genesis(code={TOKEN_AT: TOKEN, ESCROW_AT: ESCROW},
                       storage=token_storage(TOKEN_AT, {u.address: 1_000 for u in users}, config.scheme))
     system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config, vk,
                     verifier_class=verifier_class)
     run = Run(sim=sim, params=params, chain=chain, system=system, users=users, keys=keys)
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
-    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS))
+    run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS, **(wallet or {})))
     _plan(run, sim.scheduler.rng("users"))
     return run
 
@@ -112,12 +121,14 @@ def _plan(run: Run, rng) -> None:
 
 
 def add_agents(run: Run, *, proposer: dict | None = None, challenger: dict | None = None,
-               sequencer_durable: bool = True, proposer_class: type[Proposer] = Proposer,
-               challenger_class: type[Challenger] = Challenger) -> None:
-    """Sequencer, proposer and (unless ``challenger`` is None) the honest challenger."""
+               sequencer_durable: bool = True, sequencer: dict | None = None,
+               proposer_class: type[Proposer] = Proposer, challenger_class: type[Challenger] = Challenger) -> None:
+    """Sequencer (with the options ``sequencer``), proposer and (unless ``challenger`` is None)
+    the honest challenger."""
     sim, system, keys = run.sim, run.system, run.keys
     run.agents["sequencer"] = sim.add(Sequencer("sequencer", sim, system, keys["sequencer"], poll_ms=BLOCK_MS,
-                                                durable=sequencer_durable, blobs=run.params["blobs"]))
+                                                durable=sequencer_durable, blobs=run.params["blobs"],
+                                                **(sequencer or {})))
     run.agents["proposer"] = sim.add(proposer_class("proposer", sim, system, keys["proposer"], poll_ms=BLOCK_MS,
                                                     **(proposer or {})))
     if challenger is not None:
@@ -355,6 +366,83 @@ def sequencer_crash(seed: int, params: dict) -> ScenarioResult:
                      attack_attempted=left[0] < params["crashes"])
 
 
+def forced_inclusion_delay(run: Run, raw: bytes) -> tuple[ForcedDelay | None, str]:
+    """From the L1 block that recorded L2 transaction ``raw`` as forced to the one whose batch
+    included it (None if either never happened), and a summary line."""
+    chain, portal = run.chain, run.system.portal
+    forced = [b for b, log in chain.logs(portal, "TransactionForced") if log.args[2] == raw]
+    node = L2Node(chain, portal, run.system.genesis)
+    node.sync()
+    batch = next((b.number for b in node.batches if raw in b.txs), None)
+    if not forced or batch is None:
+        return None, f"forced transaction: {'forced on L1' if forced else 'never forced'}, never included"
+    delay = forced_delay(chain, forced[0], next(b for b, log in chain.logs(portal, "BatchPosted") if log.args[0] == batch))
+    return delay, delay.text("forced transaction", f"included in batch {batch}") + \
+        f" (sequencing window {run.system.config.sequencing_window} s)"
+
+
+@scenario("censoring-sequencer",
+          "the sequencer drops every transaction of one user and never includes forced ones; the user's wallet "
+          "forces them through L1 and, once the sequencing window has passed, includes them itself: the "
+          "withdrawal is paid after finality (defense=off: no sequencing window, the funds stay stuck on L2)",
+          defense="on", sequencing_window_s=600, force_after_s=60, **COMMON)
+def censoring_sequencer(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    window = params["sequencing_window_s"] if on else NEVER
+    run = build(seed, params, wallet={"force_after_ms": 1_000 * params["force_after_s"]}, sequencing_window=window)
+    victim = run.users[-1].address
+    with run.sim:
+        add_agents(run, challenger={}, sequencer={"censors": lambda tx: tx.sender == victim})
+        run.sim.run(until=horizon(run) + 1_000 * (params["force_after_s"] + params["sequencing_window_s"]) + 60_000)
+        raw = next(raw for raw, (user, _) in run.withdrawals.items() if user == victim)
+        delay, timing = forced_inclusion_delay(run, raw)
+        paid = [log.args for _, log in run.chain.logs(run.system.portal, "Withdrawn") if log.args[1] == victim]
+        forced = [log.args[2] for _, log in run.chain.logs(run.system.portal, "TransactionForced")]
+        extra = {
+            "victim_withdrawal_forced_and_included": delay is not None,
+            "included_within_window": delay is not None and delay.seconds <= window + 2 * REACTION_S,
+            "victim_withdrawal_paid": bool(paid),
+            "bond_ledger_conserved": conserved(run.chain, run.system.ledger),
+        }
+        return judge(run, "censoring-sequencer", extra, notes=(timing,),
+                     attack_attempted=any(L2Tx.decode(tx).sender == victim for tx in forced))
+
+
+@scenario("fast-exit-fraud",
+          "the proposer posts a false output paying itself the portal's funds and offers that withdrawal as a "
+          "bonded fast exit; a liquidity provider pays it at once; the challenger wins the dispute, the output is "
+          "deleted and the exit's bond covers the provider (defense=off: exits carry no bond, the provider is "
+          "not made whole)",
+          defense="on", lie_from=2, lie_min_steps=8, **COMMON)
+def fast_exit_fraud(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    run = build(seed, params, exit_bond_bps=10_000 if on else 0)
+    with run.sim:
+        add_agents(run, proposer={"lie_from": params["lie_from"], "lie_min_steps": params["lie_min_steps"],
+                                  "fast_exit": True}, challenger={})
+        run.agents["provider"] = run.sim.add(LiquidityProvider("provider", run.sim, run.system, run.keys["provider"],
+                                                               poll_ms=BLOCK_MS))
+        run.sim.run(until=horizon(run))
+        chain, portal, ledger = run.chain, run.system.portal, run.system.ledger
+        provider = run.keys["provider"].address
+        provided = sum(log.args[2] for _, log in chain.logs(portal, "FastExitProvided") if log.args[1] == provider)
+        covered = sum(e.amount for e in history(chain, ledger) if e.action == "slash" and e.party == provider)
+        claimed = sum(log.args[2] for _, log in chain.logs(portal, "Withdrawn") if log.args[1] == provider)
+        loss = max(0, provided - covered - claimed)
+        thief = run.keys["proposer"].address
+        stolen = sum(log.args[2] for _, log in chain.logs(portal, "Withdrawn") if log.args[1] == thief)
+        extra = {
+            "fraud_challenged_and_removed": bool(chain.logs(run.system.outputs, "Deleted")),
+            "exit_bond_covered_provider": provided > 0 and loss == 0,
+            "no_theft": stolen == 0,
+            "bond_ledger_conserved": conserved(chain, ledger),
+        }
+        return judge(run, "fast-exit-fraud", extra, extra_loss=loss,
+                     notes=(f"provider paid {readable(provided)} for fast exits; bonds covered {readable(covered)}, "
+                            f"withdrawals {readable(claimed)}",),
+                     attack_attempted=provided > 0)
+
+
 def _crash_when_holding(run: Run, crashes: int) -> list[int]:
     """A fault injector aimed at the worst moments: every second it looks whether the
     sequencer holds an acknowledged transaction that L1 does not have yet, and if so crashes
@@ -393,6 +481,151 @@ def _spent_gas(run: Run, who: str) -> int:
     address = run.keys[who].address
     return sum(r.fee for block in run.chain.blocks for tx, r in zip(block.transactions, block.receipts)
                if tx.sender == address)
+
+
+# -- a rotating, staked sequencer set under a stated ordering policy ---------------------------
+BOUNTY_AT = "0x" + "b0" * 20
+PRIZE, ANSWER = ETHER // 10, 0x5EC7E7
+SLOT_S, EPOCH_SLOTS, BACKUP_S, INCLUSION_S = 60, 10, 20, 120
+SET_COMMON = dict(users=4, loss=0.05, blobs=False)
+
+
+@dataclass(kw_only=True)
+class SetRun(kit.Run):
+    """A world whose portal's sequencer is a :class:`SequencerSet`; ``sent``: every L2
+    transaction the users sent, as ``raw -> (recipient, value)``."""
+
+    system: System
+    gate: str
+    ledger: str
+    users: list[Key]
+    keys: dict[str, Key]
+    sent: dict[bytes, tuple[str, int]] = field(default_factory=dict)
+
+
+def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], backup_after: int) -> SetRun:
+    """The set (``members``: name -> (stake, agent options)) with its wallet, L2 users holding
+    ether and the bounty, and each user sending two payments between 40 and 160 s."""
+    sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
+    users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
+    keys = {n: Key.from_seed(n.encode()) for n in ("deployer", "wallet", *members)}
+    chain = Chain({k.address: 100 * ETHER for k in users + list(keys.values())})
+    deployer = keys["deployer"]
+    ledger, _ = chain.deploy(deployer, BondLedger)
+    gate, _ = chain.deploy(deployer, SequencerSet, ledger, chain.time + SLOT_S, SLOT_S, EPOCH_SLOTS, backup_after,
+                           ETHER, "fcfs")
+    genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE}, code={BOUNTY_AT: BOUNTY},
+                      storage={(BOUNTY_AT, 0): mapping_slot(ANSWER, 0)})
+    system = deploy(chain, deployer, gate, genesis, Config(), ledger=ledger)
+    chain.transact(deployer, gate, "link", system.portal)
+    for name, (stake, _) in members.items():
+        chain.transact(keys[name], gate, "join", value=stake, gas_limit=300_000)
+    run = SetRun(sim=sim, params=params, chain=chain, system=system, gate=gate, ledger=ledger, users=users, keys=keys)
+    sim.produce_blocks(chain, BLOCK_MS, until=10**12)
+    run.agents["wallet"] = sim.add(ReceiptWallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS,
+                                                 members=list(members), gate=gate, watch=params["defense"] == "on"))
+    for name, (_, options) in members.items():
+        run.agents[name] = sim.add(SetMember(name, sim, system, keys[name], poll_ms=BLOCK_MS, gate=gate,
+                                             blobs=params["blobs"], inclusion_s=INCLUSION_S, **options))
+    rng = sim.scheduler.rng("users")
+    for u in users:
+        for nonce, at in enumerate(sorted(rng.randint(40_000, 160_000) for _ in range(2))):
+            peer = rng.choice([p for p in users if p is not u])
+            send_l2(run, at, u, L2Tx(nonce, peer.address, rng.randint(1, 50) * ETHER // 1_000))
+    return run
+
+
+def send_l2(run: SetRun, at: int, user: Key, tx: L2Tx) -> None:
+    raw = tx.sign(user).encode()
+    run.sent[raw] = (tx.to, tx.value)
+    run.sim.scheduler.at(at, f"{user.address[:10]}: L2 tx {tx.nonce}", lambda: run.agents["wallet"].send_l2(raw))
+
+
+def judge_set(run: SetRun, name: str, extra: dict[str, bool], extra_loss: int = 0,
+              attack_attempted: Optional[bool] = None, notes: tuple[str, ...] = ()) -> ScenarioResult:
+    """No sent transaction lost (each applied on the L2 that L1 data gives), bonds conserved,
+    plus the scenario's own; the honest loss is the value of the lost transactions and
+    ``extra_loss``."""
+    chain = run.chain
+    node = L2Node(chain, run.system.portal, run.system.genesis)
+    node.sync()
+    applied = {batch.txs[i] for batch in node.batches for i in batch.applied}
+    lost = {raw: value for raw, (_, value) in run.sent.items() if raw not in applied}
+    names = {k.address: n for n, k in run.keys.items()}
+    posters = Counter(names[log.args[1]] for _, log in chain.logs(run.gate, "Sequenced"))
+    slashed = [names.get(log.args[0], log.args[0]) for _, log in chain.logs(run.gate, "Slashed")]
+    stakes = bonds(chain, run.ledger)
+    invariants = {"no_transaction_lost": not lost, "bonds_conserved": conserved(chain, run.ledger), **extra}
+    by = ', '.join(f'{n} x{k}' for n, k in sorted(posters.items())) or 'nobody'
+    summary = [f"{len(node.batches)} batches by {by}; "
+               f"{len(applied)} L2 txs applied, {len(lost)} of {len(run.sent)} sent lost",
+               f"leaders skipped: {len(chain.logs(run.gate, 'Skipped'))}; slashed: {', '.join(slashed) or 'nobody'}; "
+               f"bonds: {', '.join(f'{names[b.owner]} {readable(b.held)} held' for b in stakes)}",
+               *notes]
+    accounts = {names[b.owner]: {"staked": b.amount, "slashed": b.slashed} for b in stakes}
+    return run.finish(name, invariants, extra_loss + sum(lost.values()), summary=summary, accounts=accounts,
+                      attack_attempted=attack_attempted)
+
+
+@scenario("mev-reorder", "the sequencer (first come first served, bonded) front-runs a bounty claim it had "
+          "receipted; the victim's receipt and the batch on L1 prove it and its bond pays the victim",
+          defense="on", **SET_COMMON)
+def mev_reorder(seed: int, params: dict) -> ScenarioResult:
+    run = mev_world(seed, params)
+    run.sim.run(until=600_000)
+    attacker = run.keys["sequencer"].address
+    node = L2Node(run.chain, run.system.portal, run.system.genesis)
+    node.sync()
+    stolen = node.ex.balance(node.world(len(node.batches) - 1), attacker) if node.batches else 0
+    paid = sum(e.amount for e in _slashes(run) if e.party == run.keys["wallet"].address)
+    return judge_set(run, "mev-reorder",
+                     {"front_run_slashed": bool(run.chain.logs(run.gate, "Slashed")),
+                      "victim_made_whole": paid >= stolen},
+                     extra_loss=max(0, stolen - paid),
+                     attack_attempted=run.agents["sequencer"].store.get("front-ran") is not None,
+                     notes=(f"bounty taken by the front-runner: {readable(stolen)}; paid to the victim's wallet "
+                            f"from the bond: {readable(paid)}",))
+
+
+def mev_world(seed: int, params: dict) -> SetRun:
+    """One front-running sequencer (first come first served, 2 ether staked) and, after the
+    users' payments, user 0's claim of the bounty."""
+    run = build_set(seed, params, {"sequencer": (2 * ETHER, {"mode": "front-run", "target": BOUNTY_AT})},
+                    backup_after=0)
+    send_l2(run, 200_000, run.users[0], L2Tx(2, BOUNTY_AT, args=(1, ANSWER), gas_limit=100_000))
+    return run
+
+
+def _slashes(run: SetRun) -> list:
+    return [e for e in history(run.chain, run.ledger) if e.action == "slash"]
+
+
+@scenario("sequencer-rotation", "three staked sequencers take turns by stake; the largest goes silent or "
+          "censors a user; the next in the slot's ranking takes over (the censor is slashed) and no "
+          "transaction is lost", defense="on", fault="silent", **SET_COMMON)
+def sequencer_rotation(seed: int, params: dict) -> ScenarioResult:
+    if params["fault"] not in ("silent", "censor"):
+        raise ScenarioError(f"fault must be 'silent' or 'censor', not {params['fault']!r}")
+    victim = Key.from_seed(b"user-0").address
+    faulty = {"mode": params["fault"], "victim": victim}
+    members = {"seq-0": (4 * ETHER, faulty)}
+    if params["defense"] == "on":  # off: today's single sequencer, nobody to rotate to
+        members.update({"seq-1": (2 * ETHER, {}), "seq-2": (ETHER, {})})
+    run = build_set(seed, params, members, backup_after=BACKUP_S if params["defense"] == "on" else 0)
+    run.sim.run(until=900_000)
+    address = run.keys["seq-0"].address
+    skipped = [log.args for _, log in run.chain.logs(run.gate, "Skipped") if log.args[1] == address]
+    slashed = [log.args for _, log in run.chain.logs(run.gate, "Slashed") if log.args[0] == address]
+    if params["fault"] == "silent":
+        last_slot = run.chain.view(run.gate, "slot_at", run.chain.time)
+        attempted = any(run.chain.view(run.gate, "leaders", s)[:1] == [address] for s in range(last_slot + 1))
+    else:
+        censored = [raw for raw in run.sent if L2Tx.decode(raw).sender == victim]
+        attempted = any(run.agents["seq-0"].store.get(f"rcpt/{keccak(raw).hex()}") for raw in censored)
+    return judge_set(run, "sequencer-rotation",
+                     {"faulty_leader_skipped": bool(skipped or slashed),
+                      **({"censor_slashed": bool(slashed)} if params["fault"] == "censor" else {})},
+                     attack_attempted=attempted)
 
 
 from prozchain.rollup.optimistic import zk_scenarios  # noqa: E402,F401  (registers the proven-segment scenarios)

@@ -12,6 +12,7 @@ from typing import Optional
 
 from prozchain.rollup.common.units import ETHER
 from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.rollup.economics.bonds import BondLedger
 from prozchain.rollup.l1 import Address, Chain, Contract, Key
 from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.optimistic.node import Genesis
@@ -39,6 +40,13 @@ class Config:
     segment: int = 1
     """Steps a game ends at: 1 re-executes one step on L1; more is a segment proven by Groth16
     (with the Poseidon commitment and the verifying key of ``Segment(segment)``)."""
+    sequencing_window: int = DAY // 2
+    """Seconds a forced transaction may wait for the sequencer before anyone may include it
+    (OP's sequencing window is 12 hours of L1 blocks; Arbitrum's delayed inbox waits 24 hours)."""
+    fast_exit_min: int = ETHER // 10
+    """The smallest withdrawal that may take a fast exit."""
+    exit_bond_bps: int = 10_000
+    """A fast exit's bond, in basis points of its amount: all of it covers a provider fully."""
 
     @property
     def scheme(self) -> Commitment:
@@ -52,16 +60,20 @@ class System:
     outputs: Address
     genesis: Genesis
     config: Config
+    ledger: Address  # the bond ledger of proposers, challengers and fast exits
 
 
 def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
            config: Config = Config(), vk: Optional[VerificationKey] = None, bank: Address = NO_BANK,
-           verifier_class: Optional[type[Contract]] = None) -> System:
+           ledger: Optional[Address] = None, verifier_class: Optional[type[Contract]] = None) -> System:
     """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``, with
     the verifier of ``vk`` (the key of ``Segment(config.segment)``) when games end at segments,
     or ``verifier_class`` instead (a broken verifier, for attack scenarios); with a ``bank``,
-    the L2's native balance is the bank's asset."""
-    portal, _ = chain.deploy(deployer, Portal, sequencer, bank)
+    the L2's native balance is the bank's asset. Bonds live in ``ledger`` (a new
+    :class:`BondLedger` by default)."""
+    ledger = ledger or chain.deploy(deployer, BondLedger)[0]
+    portal, _ = chain.deploy(deployer, Portal, sequencer, bank, config.sequencing_window, ledger,
+                             config.fast_exit_min, config.exit_bond_bps)
     world = genesis.world(Executor(config.scheme))
     verifier = NO_VERIFIER
     if config.segment > 1:
@@ -70,9 +82,9 @@ def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
         verifier, _ = chain.deploy(deployer, verifier_class or verifier_contract(vk))
     outputs, _ = chain.deploy(deployer, outputs_contract(config.scheme), portal, world, config.window, config.clock,
                               config.proposer_bond, config.challenger_bond, config.arity, config.segment, verifier,
-                              gas_limit=1_000_000)
+                              ledger, gas_limit=1_000_000)
     chain.transact(deployer, portal, "link", outputs)
-    return System(chain, portal, outputs, genesis, config)
+    return System(chain, portal, outputs, genesis, config, ledger)
 
 
 def demo_system() -> System:

@@ -35,7 +35,7 @@ def _build(seed: int, params: dict, checked: bool = True) -> tuple[Run, SegmentP
         raise ScenarioError(f"segment is {params['segment']}: K = 1 is one-step re-execution (opt-invalid-root)")
     prover = SegmentProver(params["segment"], params["witness_s"], params["prove_s"])
     vk = prover.keys()[1].verification_key() if checked else None
-    return build(seed, params, segment=params["segment"], vk=vk,
+    return build(seed, params, vk=vk, segment=params["segment"],
                  verifier_class=None if checked else AcceptAnything), prover
 
 

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any, Optional
 
 from prozchain.rollup.common.units import ETHER, readable
+from prozchain.rollup.economics.bonds import conserved
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
 from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
 from prozchain.circuits.gadgets.eddsa import public_key, sign
@@ -99,8 +100,8 @@ def _judge(name: str, params: dict, system: System, owed: dict[str, int], extra:
         "honest_validators_agree": agree,
         "chain_advanced": shortest >= 10,
         "honest_withdrawals_paid": unpaid == 0,
-        "bridge_solvent": chain.state.balance(system.bridge)
-        == deposited - sum(paid.values()) + chain.view(system.bridge, "bonds_held"),
+        "bridge_solvent": chain.state.balance(system.bridge) == deposited - sum(paid.values()),
+        "bond_ledger_conserved": conserved(chain, system.ledger),
         **extra,
     }
     summary = [f"heights {sorted(v.chain.height for v in system.validators)}; "

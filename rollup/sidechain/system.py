@@ -14,6 +14,7 @@ from typing import Any, Optional, Sequence
 from prozchain.circuits.gadgets.babyjub import Point
 from prozchain.circuits.gadgets.eddsa import public_key, sign
 from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.economics.bonds import BondLedger
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.l1.groth16 import verifier_contract
@@ -139,6 +140,7 @@ class System:
     staking: str
     client: str
     bridge: str
+    ledger: str  # the bond ledger of the checkpoint bonds
     l1: L1Link
     validators: list[Validator] = field(default_factory=list)
     relayers: list[Relayer] = field(default_factory=list)
@@ -219,9 +221,12 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
                              config.checks)
     chain.transact(deployer, staking, "link_slasher", bridge)
+    ledger, _ = chain.deploy(deployer, BondLedger)
+    chain.transact(deployer, bridge, "link_ledger", ledger)
     if config.mode == ZK:
         chain.transact(deployer, client, "link_bridge", bridge)
-    system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, L1Link(chain, staking, bridge),
+    system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, ledger,
+                    L1Link(chain, staking, bridge),
                     prover=prover, eddsa=eddsa)
     sim.produce_blocks(chain, config.l1_block_ms, until=10**12)
     system.relayers.append(sim.add(Relayer("relayer", sim, keys["relayer"], system,

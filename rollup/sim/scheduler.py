@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from typing import Callable
+from typing import Callable, Optional
 
 
 class Scheduler:
@@ -31,6 +31,8 @@ class Scheduler:
         self._queue: list[tuple[int, int, str, Callable[[], None]]] = []
         self._seq = 0
         self._streams: dict[str, random.Random] = {}
+        # Called after every event, outside the trace, so a watcher (the explorer) changes no run.
+        self.on_event: Optional[Callable[[], None]] = None
 
     def rng(self, name: str) -> random.Random:
         """The random stream called ``name``: separate streams keep one agent's draws from
@@ -67,6 +69,8 @@ class Scheduler:
             self.trace.append(f"{self.now:>8} {label}")
             action()
             ran += 1
+            if self.on_event is not None:
+                self.on_event()
         self.now = max(self.now, until)
         self.steps += ran
         return ran

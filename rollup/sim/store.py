@@ -103,6 +103,23 @@ class SqliteStore(Store):
         self._db.close()
 
 
+def read_rows(path: str, prefix: str = "") -> dict[str, Any]:
+    """Every key under ``prefix`` of the SQLite store at ``path`` and its value, read through a
+    read-only connection, so a reader (the explorer) never writes to an agent's store; empty
+    if the store does not exist yet."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.OperationalError:
+        return {}
+    try:
+        rows = db.execute("SELECT key, value FROM kv WHERE key >= ? ORDER BY key", (prefix,)).fetchall()
+    except sqlite3.OperationalError:  # created, but no table yet
+        return {}
+    finally:
+        db.close()
+    return {k: json.loads(v) for k, v in rows if k.startswith(prefix)}
+
+
 def open_store(path: Optional[str]) -> Store:
     """A SQLite store at ``path``, or a fresh volatile one when ``path`` is None."""
     return SqliteStore(path) if path is not None else MemoryStore()

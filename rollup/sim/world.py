@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Optional, TypeVar
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, TypeVar
 
 from prozchain.rollup.l1.chain import Chain
 from prozchain.rollup.sim.agent import Agent
@@ -22,6 +24,26 @@ from prozchain.rollup.sim.scheduler import Scheduler
 from prozchain.rollup.sim.store import Store, open_store
 
 A = TypeVar("A", bound=Agent)
+
+_observers = threading.local()
+
+
+@contextmanager
+def observe(callback: Callable[["Simulation"], None]) -> Iterator[None]:
+    """Hand every :class:`Simulation` created in this thread inside the block to ``callback``
+    as it is created: how the explorer watches a scenario that builds its own simulation.
+
+    >>> seen = []
+    >>> with observe(seen.append), Simulation(seed=4) as sim:
+    ...     seen == [sim]
+    True
+    """
+    callbacks = _observers.__dict__.setdefault("callbacks", [])
+    callbacks.append(callback)
+    try:
+        yield
+    finally:
+        callbacks.remove(callback)
 
 
 class Simulation:
@@ -33,6 +55,8 @@ class Simulation:
         self.agents: dict[str, Agent] = {}
         self.chain: Optional[Chain] = None
         self._dir = tempfile.TemporaryDirectory(prefix="prozchain-sim-")
+        for callback in getattr(_observers, "callbacks", ()):
+            callback(self)
 
     def __enter__(self) -> "Simulation":
         return self
@@ -42,8 +66,12 @@ class Simulation:
             agent.crash()  # closes the SQLite connections before the files go
         self._dir.cleanup()
 
+    def store_path(self, name: str) -> str:
+        """Where agent ``name``'s SQLite store lives (if it keeps a durable one)."""
+        return os.path.join(self._dir.name, f"{name}.sqlite")
+
     def open_store(self, name: str, durable: bool) -> Store:
-        return open_store(os.path.join(self._dir.name, f"{name}.sqlite") if durable else None)
+        return open_store(self.store_path(name) if durable else None)
 
     def add(self, agent: A) -> A:
         """Register ``agent`` on the network and boot it at the current time."""

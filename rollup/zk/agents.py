@@ -23,13 +23,16 @@ transaction already batched is thus told where it went, not that its nonce is us
 - :class:`OperatorAgent`: a :class:`Pipeline` over the agent's store. Every ``poll_ms`` it seals
   a batch (the deposit queue first, then the mempool by fee) and proves it; the proof is posted
   ``prove_ms`` later, and transactions that arrive meanwhile fill the next batch. It can be told
-  to censor from some time on.
+  to censor from some time on, or to censor the transactions a predicate picks.
 - :class:`Wallet`: the users' side. It sends their L2 transactions (resending until the
   operator answers), keeps the furthest status it has learnt of each (from the operator's
   answers, and from its own replay of L1 data, which shows the batch that applied it), claims
   their ledger entries, and watches the deposit queue: once a request is overdue it freezes the
   rollup, then exits every user with a Merkle proof from that replay and takes back unserved
   deposits. Users who distrust an announced verifier version force that path within its delay.
+  With ``force_after_ms``, a withdrawal not included that long after it was first sent is
+  forced on L1 (``request_withdrawal``): the operator must serve it before the deadline, or
+  the watcher freezes the rollup.
 
 The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
 sealing under the newest version L1 accepts now.
@@ -401,10 +404,12 @@ PROGRESS = (REJECTED, PENDING, INCLUDED)  # a transaction's status only moves fo
 class OperatorAgent(Agent):
     def __init__(self, name: str, sim: Any, system: System, compiled: CompiledCircuit, zkey: ZKey,
                  poll_ms: int = 12_000, prove_ms: int = 8_000, durable: bool = True,
-                 censor_from: Optional[int] = None, on_proving: Optional[Callable[[Batch], None]] = None):
+                 censor_from: Optional[int] = None, on_proving: Optional[Callable[[Batch], None]] = None,
+                 censors: Optional[Callable[[Tx], bool]] = None):
         super().__init__(name, sim, durable)
         self.system, self.compiled, self.zkey = system, compiled, zkey
         self.poll_ms, self.prove_ms, self.censor_from, self.on_proving = poll_ms, prove_ms, censor_from, on_proving
+        self.censors = censors  # the transactions it drops unanswered
 
     def on_start(self) -> None:
         self.pipeline = Pipeline(self.system, self.compiled, self.zkey, self.store,
@@ -442,7 +447,8 @@ class OperatorAgent(Agent):
     def on_message(self, src: str, message: Any) -> None:
         if "tx" in message and not self.censoring():  # a censoring operator does not even answer
             tx = Tx.from_json(message["tx"])
-            self.send(src, {"ack": tx.key(), "status": self.pipeline.receive(tx)})
+            if self.censors is None or not self.censors(tx):
+                self.send(src, {"ack": tx.key(), "status": self.pipeline.receive(tx)})
 
 
 class Wallet(Agent):
@@ -453,10 +459,13 @@ class Wallet(Agent):
     exits, and the deposit is refunded)."""
 
     def __init__(self, name: str, sim: Any, system: System, users: list[Key], operator: str,
-                 poll_ms: int = 12_000, exodus: bool = True, leave_on_upgrade: bool = False):
+                 poll_ms: int = 12_000, exodus: bool = True, leave_on_upgrade: bool = False,
+                 force_after_ms: Optional[int] = None):
         super().__init__(name, sim, durable=True)
         self.system, self.operator, self.poll_ms, self.exodus = system, operator, poll_ms, exodus
-        self.leave_on_upgrade = leave_on_upgrade
+        self.leave_on_upgrade, self.force_after_ms = leave_on_upgrade, force_after_ms
+        self.first_sent: dict[str, int] = {}  # when each transaction was first sent (ms)
+        self.forced_accounts: set[int] = set()  # accounts whose withdrawal was forced on L1
         self.forced: set[int] = set()  # versions whose announcement made a user queue a request
         self.keys = {k.address: k for k in users}  # an address costs a curve multiplication: once
         self.status: dict[str, TxStatus] = {}
@@ -469,6 +478,7 @@ class Wallet(Agent):
 
     def send_l2(self, tx: Tx) -> None:
         self.outbox[tx.key()] = tx
+        self.first_sent.setdefault(tx.key(), self.sim.scheduler.now)
         self._resend(tx.key())
 
     def _resend(self, key: str, delay: int = 5_000) -> None:
@@ -519,7 +529,9 @@ class Wallet(Agent):
             if to in self.keys and to not in busy and not chain.view(rollup, "claimed", entry):
                 self.l1(self.keys[to], "claim", entry)
                 busy.add(to)
-        if self.exodus and not state.frozen and state.served < state.queued and chain.view(rollup, "overdue"):
+        if self.force_after_ms is not None and not state.frozen:
+            self._force_withdrawals(busy)
+        if self.exodus and not state.frozen and chain.view(rollup, "overdue"):
             anyone = next(iter(self.keys))
             if anyone not in busy:
                 self.l1(self.keys[anyone], "freeze")
@@ -529,6 +541,23 @@ class Wallet(Agent):
         if state.frozen and self.replays:
             self._exodus(busy)
         self.timer(self.poll_ms, "poll", self._poll)
+
+    def _force_withdrawals(self, busy: set) -> None:
+        """Ask L1 for each withdrawal the operator has left out for ``force_after_ms``."""
+        chain, rollup = self.system.chain, self.system.rollup
+        owners = {log.args[1]: log.args[5] for _, log in chain.logs(rollup, "Deposited")}
+        for key, tx in self.outbox.items():
+            index = tx.fields.get("from")
+            status = self.status.get(key)
+            if tx.type != "withdraw" or index in self.forced_accounts or (status and status.state == INCLUDED) \
+                    or self.sim.scheduler.now < self.first_sent[key] + self.force_after_ms:
+                continue
+            owner = owners.get(index)
+            if owner in self.keys and owner not in busy:
+                self.l1(self.keys[owner], "request_withdrawal", index)
+                busy.add(owner)
+                self.forced_accounts.add(index)
+                self.log(f"withdrawal from account {index} left out: forced on L1")
 
     def _leave_before_upgrades(self, busy: set) -> None:
         chain, rollup = self.system.chain, self.system.rollup

@@ -10,18 +10,22 @@ defence is on. Accounts' amounts are in L2 units (1 gwei, :data:`~prozchain.roll
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(name for name in all_scenarios() if name.startswith("zk-"))
 ['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-malicious-upgrade', 'zk-prover-crash']
+>>> "censoring-operator" in all_scenarios()
+True
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
 from prozchain.native.curve import P
 from prozchain.rollup.common.units import BLOCK_MS, ETHER, Unit, readable
-from prozchain.rollup.l1 import Chain, Key
+from prozchain.rollup.economics.bonds import conserved, history
+from prozchain.rollup.economics.inclusion import forced_delay
+from prozchain.rollup.l1 import Chain, Contract, Key, external
 from prozchain.rollup.l1.groth16 import AcceptAnything
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
@@ -35,6 +39,7 @@ from prozchain.rollup.zk.system import DEADLINE, L2_UNIT, UNIT, UPGRADE_DELAY, S
 
 COMMON = dict(users=3, loss=0.05, prove_ms=8_000)
 NEVER = 2**40  # a deadline no run reaches: no exodus
+OPERATOR_BOND = ETHER  # what the operator loses when it lets a request go overdue
 
 
 @dataclass(kw_only=True)
@@ -52,22 +57,24 @@ class Run(kit.Run):
 
 def build(seed: int, params: dict, deadline: int = DEADLINE, checks_proofs: bool = True,
           durable: bool = True, censor_from: int | None = None, exodus: bool = True,
-          upgrade_delay: int = UPGRADE_DELAY, leave_on_upgrade: bool = False) -> Run:
-    """The world, the operator and the wallet; the users' plan is added by :func:`plan`."""
+          upgrade_delay: int = UPGRADE_DELAY, leave_on_upgrade: bool = False,
+          censors: Callable[[Tx], bool] | None = None, force_after_ms: int | None = None) -> Run:
+    """The world, the operator (bonded with :data:`OPERATOR_BOND`) and the wallet; the users'
+    plan is added by :func:`plan`."""
     sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
     users = [Key.from_seed(f"zk-user-{i}".encode()) for i in range(params["users"])]
     operator = Key.from_seed(b"zk-operator")
     chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
     spec, compiled, zkey = circuit_and_key()
     system = deploy(chain, operator, operator, spec, zkey.verification_key(), deadline, checks_proofs,
-                    upgrade_delay=upgrade_delay)
+                    upgrade_delay=upgrade_delay, operator_bond=OPERATOR_BOND)
     run = Run(sim=sim, params=params, chain=chain, system=system, users=users,
               l2_keys=[f"zk-l2-{i}".encode().ljust(32, b".") for i in range(len(users))])
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
     run.agents["operator"] = sim.add(OperatorAgent("operator", sim, system, compiled, zkey, BLOCK_MS,
-                                                   params["prove_ms"], durable, censor_from))
+                                                   params["prove_ms"], durable, censor_from, censors=censors))
     run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, users, "operator", BLOCK_MS, exodus,
-                                          leave_on_upgrade))
+                                          leave_on_upgrade, force_after_ms))
     sim.scheduler.every(BLOCK_MS, "judge: escrow", lambda: run.escrow_ok.append(escrow_matches(run)), until=10**12)
     return run
 
@@ -388,3 +395,49 @@ def malicious_upgrade(seed: int, params: dict) -> ScenarioResult:
             "forged_batches_refused": bool(forged) and not any(ok for _, ok, _ in forged),
             "every_user_exited": everyone_exited(run),
         }, notes=tuple(f"forged batch {w}: {e}" for w, _, e in forged), attack_attempted=bool(forged))
+
+
+def forced_exit_delay(run: Run, user: int) -> str:
+    """A summary line: from the L1 block that recorded ``user``'s forced withdrawal to the one
+    whose exit paid the user."""
+    chain, rollup = run.chain, run.system.rollup
+    owner = run.users[user].address
+    asked = [b for b, log in chain.logs(rollup, "WithdrawalForced") if log.args[2] == owner]
+    index = index_of(run, user)
+    paid = [b for b, log in chain.logs(rollup, "Exited") if log.args[0] == index]
+    if not asked or not paid:
+        return f"forced withdrawal of user {user}: {'requested' if asked else 'never requested'}, never paid"
+    return forced_delay(chain, asked[0], paid[0]).text(f"forced withdrawal of user {user}", "paid by exodus")
+
+
+@scenario("censoring-operator", "the operator drops one user's withdrawal and serves everyone else; the user forces "
+          "it on L1, the operator lets the deadline pass, anyone freezes the rollup (the operator's bond is "
+          "slashed) and every user, the victim first among them, exits with the last verified balance "
+          "(defense=off: no forced withdrawal, the victim's funds stay stuck)",
+          defense="on", deadline_s=600, force_after_s=60, **COMMON)
+def censoring_operator(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    victim = 0
+    run: Run
+
+    def censors(tx: Tx) -> bool:
+        try:
+            return tx.type == "withdraw" and tx.fields["from"] == index_of(run, victim)
+        except ZkRollupError:
+            return False
+    run = build(seed, params, deadline=params["deadline_s"], censors=censors,
+                force_after_ms=1_000 * params["force_after_s"] if on else None)
+    with run.sim:
+        end = plan(run, run.sim.scheduler.rng("users"))
+        run.sim.run(until=end + 1_000 * (params["force_after_s"] + params["deadline_s"]) + 240_000)
+        view, ledger = l1_view(run), run.system.ledger
+        timing = forced_exit_delay(run, victim)
+        slashed = [e for e in history(run.chain, ledger) if e.action == "slash"]
+        return judge(run, "censoring-operator", {
+            "victim_paid_by_exodus": index_of(run, victim) in view["exited"],
+            "every_user_exited": everyone_exited(run),
+            "operator_bond_slashed": sum(e.amount for e in slashed) == OPERATOR_BOND,
+            "bond_ledger_conserved": conserved(run.chain, ledger),
+        }, l2_counts=False, notes=(timing, f"operator bond: {len(slashed)} slashes, "
+                                   f"{readable(sum(e.amount for e in slashed))} in all"),
+            attack_attempted=any(tx.type == "withdraw" and u == victim for u, tx, _ in run.sent))

@@ -25,6 +25,7 @@ from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.rollup.common.keys import proving_key
 from prozchain.rollup.common.units import ETHER, Unit
+from prozchain.rollup.economics.bonds import BondLedger
 from prozchain.rollup.l1 import Address, Chain, Key
 from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.l1.token import NO_BANK
@@ -49,6 +50,7 @@ class System:
     verifier: Address
     spec: BatchCircuit
     operator: Key
+    ledger: Address  # the bond ledger holding the operator's bond
 
     @property
     def depth(self) -> int:
@@ -57,16 +59,24 @@ class System:
 
 def deploy(chain: Chain, deployer: Key, operator: Key, spec: BatchCircuit, vk: VerificationKey,
            deadline: int = DEADLINE, checks_proofs: bool = True, governance: Address | None = None,
-           upgrade_delay: int = UPGRADE_DELAY, bank: Address = NO_BANK, unit: int = UNIT) -> System:
+           upgrade_delay: int = UPGRADE_DELAY, bank: Address = NO_BANK, unit: int = UNIT,
+           ledger: Address | None = None, operator_bond: int = 0) -> System:
     """Deploy the verifier of ``vk`` and a rollup for ``spec``'s batches (its version 1) starting
     from an empty tree; ``governance`` (by default the deployer) may add verifier versions with
     ``upgrade_delay`` seconds' notice. With a ``bank``, the rollup carries the bank's asset,
-    ``unit`` base units an L2 unit."""
+    ``unit`` base units an L2 unit. The operator posts ``operator_bond`` wei (if any) in
+    ``ledger`` (a new :class:`BondLedger` by default)."""
     verifier, _ = chain.deploy(deployer, verifier_contract(vk))
+    ledger = ledger or chain.deploy(deployer, BondLedger)[0]
     rollup, _ = chain.deploy(deployer, ZkRollup, verifier, operator.address, AccountTree(spec.depth).root,
                              spec.depth, spec.slots, spec.n_elements, types_mask(spec.types), unit, deadline,
-                             checks_proofs, governance or deployer.address, upgrade_delay, bank, gas_limit=1_000_000)
-    return System(chain, rollup, verifier, spec, operator)
+                             checks_proofs, governance or deployer.address, upgrade_delay, bank, ledger,
+                             gas_limit=1_000_000)
+    if operator_bond:
+        receipt = chain.transact(operator, rollup, "post_bond", value=operator_bond, gas_limit=300_000)
+        if not receipt.status:
+            raise ZkRollupError(f"posting the operator bond: {receipt.error}")
+    return System(chain, rollup, verifier, spec, operator, ledger)
 
 
 def propose_version(system: System, governance: Key, spec: BatchCircuit, vk: VerificationKey) -> tuple[int, int]:

@@ -30,10 +30,12 @@ with ``segment = 1``. The proof needs the state hashed for circuits: such a depl
 the Poseidon ``commitment`` (:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step
 re-execution L1 prices at poseidon-solidity's gas.
 
-**Bonds.** The loser's bond is split: half to the winner, half burnt (sent to ``BURN``), so a
-proposer that challenges its own wrong root still loses. A proposal that loses is deleted with
-every later one (those get their bonds back, they were built on it); games on a deleted
-proposal end with the challenger's bond returned.
+**Bonds.** Every bond is an entry of the :class:`~prozchain.rollup.economics.bonds.BondLedger`
+given at deployment (locked, released or slashed there, with a reason). The loser's bond is
+split: half to the winner, half burnt (sent to ``BURN``), so a proposer that challenges its own
+wrong root still loses. A proposal that loses is deleted with every later one (those get their
+bonds back, they were built on it); games on a deleted proposal end with the challenger's bond
+returned. ``world_of(pid)`` shows a pending proposal's claimed world, which fast exits rest on.
 
 >>> sorted(Outputs.methods)[:4]
 ['bisect', 'challenge', 'choose', 'finality_bound']
@@ -44,6 +46,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.economics.bonds import BURN
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
@@ -51,7 +54,6 @@ from prozchain.rollup.vm.machine import Witness, step
 from prozchain.rollup.vm.merkle import COMMITMENTS, KECCAK, NODE_HASH_GAS, Commitment, hash_counter
 from prozchain.rollup.vm.state import Context, batch_start, state_root
 
-BURN = "0x000000000000000000000000000000000000dead"
 PENDING, FINALIZED, DELETED = 1, 2, 3
 ACTIVE, CHALLENGER_WON, DEFENDER_WON, VOID = 1, 2, 3, 4
 DEFENDER, CHALLENGER = 0, 1
@@ -102,13 +104,14 @@ class Outputs(Contract):
     SCHEME: Commitment = KECCAK
 
     def constructor(self, portal: Address, genesis_world: Bytes32, window: int, clock: int,
-                    proposer_bond: int, challenger_bond: int, arity: int, segment: int, verifier: Address) -> None:
+                    proposer_bond: int, challenger_bond: int, arity: int, segment: int, verifier: Address,
+                    ledger: Address) -> None:
         self.require(arity >= 2 and window > 0 and clock > 0 and segment >= 1, "bad dispute parameters")
         self.require(segment == 1 or int(verifier, 16), "a proven segment needs a verifier")
         for name, value in (("portal", int(portal, 16)), ("genesis", word(genesis_world)),
                             ("window", window), ("clock", clock), ("proposer_bond", proposer_bond),
                             ("challenger_bond", challenger_bond), ("arity", arity), ("segment", segment),
-                            ("verifier", int(verifier, 16))):
+                            ("verifier", int(verifier, 16)), ("ledger", int(ledger, 16))):
             self.store(name, value=value)
 
     # -- proposals ----------------------------------------------------------------------------
@@ -139,6 +142,7 @@ class Outputs(Contract):
                             ("start", word(start_root)), ("trace_len", trace_len),
                             ("time", self.timestamp), ("status", PENDING)):
             self.store(name, pid, value=value)
+        self.store("bond", pid, value=self._lock("proposer", f"output of batch {batch} (proposal {pid})"))
         self.store("proposals", value=pid)
         self.store("slot", batch, value=pid)
         self.store("length", value=batch + 1)
@@ -155,7 +159,13 @@ class Outputs(Contract):
                      "the parent output is not final")
         self.store("status", pid, value=FINALIZED)
         self.emit("Finalized", pid, batch, args=(pid, batch))
-        self.transfer(addr(self.load("proposer", pid)), self.load("proposer_bond"))
+        self._ledger("release", self.load("bond", pid), "output finalized")
+
+    @external
+    def world_of(self, pid: int) -> bytes:
+        """The world proposal ``pid`` claims (final or not: only final ones pay withdrawals)."""
+        self.require(0 < pid <= self.load("proposals"), f"no proposal {pid}")
+        return b32(self.load("world", pid))
 
     @external
     def finalized_world(self, pid: int) -> bytes:
@@ -200,6 +210,7 @@ class Outputs(Contract):
             self.store(name, gid, value=value)
         for side in (DEFENDER, CHALLENGER):
             self.store("left", gid, side, value=clock)
+        self.store("g_bond", gid, value=self._lock("challenger", f"dispute of proposal {pid} (game {gid})"))
         self.store("games", value=gid)
         self.store("open_games", pid, value=self.load("open_games", pid) + 1)
         self.emit("Challenged", gid, pid, args=(gid, pid, self.sender))
@@ -317,7 +328,7 @@ class Outputs(Contract):
             return False
         self.store("g_status", gid, value=VOID)
         self.emit("GameOver", gid, pid, args=(gid, pid, VOID))
-        self.transfer(addr(self.load("challenger", gid)), self.load("challenger_bond"))
+        self._ledger("release", self.load("g_bond", gid), "the disputed proposal was deleted by another game")
         return True
 
     def _resolve(self, gid: int, challenger_won: bool) -> None:
@@ -328,13 +339,13 @@ class Outputs(Contract):
         proposer = addr(self.load("proposer", pid))
         self.emit("GameOver", gid, pid, args=(gid, pid, CHALLENGER_WON if challenger_won else DEFENDER_WON))
         if challenger_won:
-            bond = self.load("proposer_bond")
             self._delete_from(self.load("batch", pid))
-            self.transfer(challenger, self.load("challenger_bond") + bond // 2)
+            self._ledger("release", self.load("g_bond", gid), "won the dispute")
+            loser, winner, amount = self.load("bond", pid), challenger, self.load("proposer_bond")
         else:
-            bond = self.load("challenger_bond")
-            self.transfer(proposer, bond // 2)
-        self.transfer(BURN, bond - bond // 2)
+            loser, winner, amount = self.load("g_bond", gid), proposer, self.load("challenger_bond")
+        self._ledger("slash", loser, amount // 2, winner, f"lost game {gid}: half to the winner")
+        self._ledger("slash", loser, amount - amount // 2, BURN, f"lost game {gid}: half burnt")
 
     def _delete_from(self, batch: int) -> None:
         length = self.load("length")
@@ -343,8 +354,15 @@ class Outputs(Contract):
             self.store("status", pid, value=DELETED)
             self.emit("Deleted", pid, b, args=(pid, b))
             if b != batch:  # built on the wrong output, not proven wrong themselves
-                self.transfer(addr(self.load("proposer", pid)), self.load("proposer_bond"))
+                self._ledger("release", self.load("bond", pid), "built on a deleted output")
         self.store("length", value=batch)
+
+    def _lock(self, kind: str, reason: str) -> int:
+        """Lock ``msg.value`` in the ledger as the sender's bond; its id."""
+        return self._ledger("lock", self.sender, self.value, kind, reason, value=self.value)
+
+    def _ledger(self, method: str, *args, value: int = 0):
+        return self.call(addr(self.load("ledger")), method, *args, value=value)
 
 
 class PoseidonOutputs(Outputs):

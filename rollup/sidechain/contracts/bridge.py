@@ -131,9 +131,14 @@ class Bridge(Contract):
         return self.load("count")
 
     @external
-    def bonds_held(self) -> int:
-        """Checkpoint bonds the bridge holds (besides the locked deposits)."""
-        return self.load("bonds")
+    def link_ledger(self, ledger: Address) -> None:
+        """Name the bond ledger that holds the checkpoint bonds (once)."""
+        self.require(self.load("ledger") == 0, "ledger already linked")
+        self.store("ledger", value=int(ledger, 16))
+
+    def ledger(self, method: str, *args, value: int = 0):
+        """Call the bond ledger (the bridge is the controller of every checkpoint bond)."""
+        return self.call(addr(self.load("ledger")), method, *args, value=value)
 
     @external
     def reclaim_bond(self, number: int) -> None:
@@ -142,11 +147,7 @@ class Bridge(Contract):
         self.require(self.load("cp_status", number) == PENDING and self.acceptable(b32(world)),
                      f"checkpoint {number} is not confirmed or its bond is gone")
         self.store("cp_status", number, value=FINAL)
-        self._pay_bond(addr(self.load("cp_proposer", number)), self.load("bond"))
-
-    def _pay_bond(self, to: str, amount: int) -> None:
-        self.store("bonds", value=self.load("bonds") - self.load("bond"))
-        self.transfer(to, amount)
+        self.verifier.refund(number, "checkpoint confirmed")
 
     # -- fraud proofs -------------------------------------------------------------------------
     @external
@@ -203,7 +204,7 @@ class Bridge(Contract):
         self.verifier.record_fraud(number)
         self._delete_from(number)
         self.emit("FraudProven", number, index, args=(number, index, self.sender))
-        self.verifier.reward(self.sender)
+        self.verifier.reward(number, self.sender)
 
     @external
     def slash_signers(self, digest: Bytes32, sigs: list[bytes]) -> int:
@@ -271,7 +272,7 @@ class Bridge(Contract):
             self.store("cp_status", n, value=DELETED)
             self.store("confirm_at", self.load("cp_world", n), value=0)
             if n != number:
-                self.verifier.refund(n)
+                self.verifier.refund(n, "built on a fraudulent checkpoint")
         self.store("count", value=number - 1)
 
     # -- withdrawals: release on L1 -----------------------------------------------------------

@@ -13,7 +13,8 @@ the verifier of its stored mode, so it holds no branch on the mode itself.
 - :class:`OptimisticVerifier`: a bonded relayer posts the checkpoint *with its headers* (so
   anyone can build a fraud proof); it is final after ``window`` seconds unless a fraud proof
   (a re-execution, or a forged token mint) deletes it and every later checkpoint; the
-  challenger takes half the bond, the rest is burnt.
+  challenger takes half the bond, the rest is burnt. The bond is an entry of the bond ledger
+  the bridge is linked to (:class:`~prozchain.rollup.economics.bonds.BondLedger`).
 - :class:`ZkVerifier`: one Groth16 proof that more than 2/3 of the stake of the set the
   :class:`~prozchain.rollup.sidechain.contracts.light_client.ZkLightClient` stores signed the
   checkpoint (its ``sigs`` carry the proof and the statement, :func:`~prozchain.rollup.sidechain.node.quorum.proof_sigs`);
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, ClassVar
 from prozchain.rollup.sidechain.contracts.modes import (CHECK_CLIENT, FINAL, OPTIMISTIC, PENDING, STAKING,
                                                         THRESHOLD, ZK)
 from prozchain.rollup.common.words import addr, word
-from prozchain.rollup.sidechain.contracts.staking import BURN
+from prozchain.rollup.economics.bonds import BURN
 from prozchain.rollup.sidechain.node.chain import Header
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.checkpoint import transfer_digest
@@ -70,11 +71,12 @@ class Verifier(ABC):
     def record_fraud(self, number: int) -> None:
         """Checkpoint ``number`` was proven fraudulent (before it is deleted)."""
 
-    def refund(self, number: int) -> None:
-        """Checkpoint ``number`` is deleted because it built on a fraudulent one, not proven wrong itself."""
+    def refund(self, number: int, reason: str) -> None:
+        """Return checkpoint ``number``'s bond: it is confirmed, or deleted because it built on a
+        fraudulent one, not proven wrong itself."""
 
-    def reward(self, challenger: str) -> None:
-        """Pay whoever proved the fraud."""
+    def reward(self, number: int, challenger: str) -> None:
+        """Pay whoever proved checkpoint ``number`` fraudulent."""
 
     def check_transfer(self, index: int, recipient: str, amount: int, sigs: list[bytes]) -> None:
         """Authorise paying withdrawal ``index`` on signatures over the transfer, without a checkpoint."""
@@ -160,17 +162,18 @@ class OptimisticVerifier(Verifier):
     def admit(self, digest: bytes, epoch: int, sigs: list[bytes], client: str, checks: int) -> None:
         b = self.bridge
         b.require(b.value == b.load("bond"), "the checkpoint bond is required")
-        b.store("bonds", value=b.load("bonds") + b.value)
+        number = b.load("count") + 1  # the checkpoint being submitted
+        b.store("cp_bond", number, value=b.ledger("lock", b.sender, b.value, "relayer", f"checkpoint {number}",
+                                                   value=b.value))
 
-    def refund(self, number: int) -> None:
-        b = self.bridge
-        b._pay_bond(addr(b.load("cp_proposer", number)), b.load("bond"))
+    def refund(self, number: int, reason: str) -> None:
+        self.bridge.ledger("release", self.bridge.load("cp_bond", number), reason)
 
-    def reward(self, challenger: str) -> None:
+    def reward(self, number: int, challenger: str) -> None:
         b = self.bridge
-        bond = b.load("bond")
-        b._pay_bond(challenger, bond // 2)
-        b.transfer(BURN, bond - bond // 2)
+        bond, amount = b.load("cp_bond", number), b.load("bond")
+        b.ledger("slash", bond, amount // 2, challenger, f"checkpoint {number} proven fraudulent: half to the prover")
+        b.ledger("slash", bond, amount - amount // 2, BURN, f"checkpoint {number} proven fraudulent: half burnt")
 
 
 class ZkVerifier(FinalAtOnce):

@@ -22,6 +22,16 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
 - ``claim(id)`` pays a ledger entry once. ``freeze()``: anyone, once the queue's head has waited
   longer than ``deadline`` seconds; then ``exit(...)`` pays each account's balance under the last
   verified root to its owner once (Merkle proof checked on L1), ``refund(i)`` each unserved deposit.
+- Forced withdrawals: ``request_withdrawal(index)`` by an account's L1 owner asks the operator, on
+  L1 and dated, to include a withdrawal from that account (the one its key signed and sent); a
+  withdrawal from the account in any batch verified after the request serves it. A request unserved past
+  ``deadline`` makes the rollup ``overdue`` like an unserved deposit: anyone
+  may freeze it, and the user exits from the last verified state. (The request names the account,
+  not the transaction: an owner who never signs one can still force an exodus; an L1-authorized
+  full-exit transaction type in the circuit would close that.)
+- The operator's bond: ``post_bond()`` (the operator, payable) locks it in the
+  :class:`~prozchain.rollup.economics.bonds.BondLedger` given at deployment; ``freeze()`` slashes
+  it, half to whoever froze the rollup (the watcher's reward), half burnt.
 
 ``checks_proofs=False`` deploys a deliberately broken contract that skips verification: the
 ``defense=off`` side of the ``zk-invalid-batch`` scenario.
@@ -39,6 +49,7 @@ from prozchain.circuits.gadgets.merkle import merkle_root_of
 from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, decode_batch, leaf_hash
 from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
 from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.economics.bonds import BURN
 from prozchain.rollup.l1 import Address, external
 from prozchain.rollup.l1.token import incoming, pay_out
 from prozchain.rollup.l1.gas import POSEIDON_GAS
@@ -83,13 +94,14 @@ class RollupState(NamedTuple):
 class ZkRollup(VerifierRegistry):
     def constructor(self, verifier: Address, operator: Address, genesis_root: int, depth: int, slots: int,
                     n_elements: int, types: int, unit: int, deadline: int, checks_proofs: bool,
-                    governance: Address, upgrade_delay: int, bank: Address) -> None:
+                    governance: Address, upgrade_delay: int, bank: Address, ledger: Address) -> None:
         """Version 1 is ``verifier`` for batches of ``slots`` x ``n_elements`` of ``types`` (a
         :func:`~prozchain.rollup.zk.contracts.registry.types_mask`); ``governance`` changes
-        versions with ``upgrade_delay`` seconds' notice; ``bank`` keeps the value (zero: ether, here)."""
+        versions with ``upgrade_delay`` seconds' notice; ``bank`` keeps the value (zero: ether,
+        here); ``ledger`` holds the operator's bond."""
         for name, value in (("operator", int(operator, 16)), ("root", genesis_root), ("depth", depth),
                             ("unit", unit), ("deadline", deadline), ("checks_proofs", int(checks_proofs)),
-                            ("next_index", 1), ("bank", int(bank, 16))):
+                            ("next_index", 1), ("bank", int(bank, 16)), ("ledger", int(ledger, 16))):
             self.store(name, value=value)
         self._init_registry(governance, upgrade_delay, verifier, slots, n_elements, types)
 
@@ -161,14 +173,21 @@ class ZkRollup(VerifierRegistry):
             self.require(self.call(circuit.verifier, "verify", [old_root, new_root, h], proof), "invalid proof")
         self.store("served", value=served)
         self.store("root", value=new_root)
-        fees = 0
+        fees, batch = 0, self.load("batches")
         for t, values in decoded:
             if t.l1 == "withdraw":
                 self._credit(values["to"], values["amount"])
+                self.store("withdrew_in", values["from"], value=batch + 1)
             fees += values[t.fee] if t.fee else 0
         if fees:
             self._credit(self.load("operator"), fees)
-        batch = self.load("batches")
+        # A request is served by a withdrawal from its account in any batch verified after it
+        # was made, whatever the order the operator served the queue in.
+        forced_served, forced = self.load("forced_served"), self.load("forced")
+        while forced_served < forced and self.load("withdrew_in", self.load("forced_index", forced_served)) \
+                > self.load("forced_after", forced_served):
+            forced_served += 1
+        self.store("forced_served", value=forced_served)
         self.store("batches", value=batch + 1)
         # What L1 contracts open a verified batch's transactions against (messages to L1).
         self.store("data_keccak", batch, value=word(self.keccak(data)))
@@ -193,12 +212,45 @@ class ZkRollup(VerifierRegistry):
 
     # -- forced exit -----------------------------------------------------------------------------
     @external
+    def request_withdrawal(self, index: int) -> int:
+        """The L1 owner of account ``index`` demands that a withdrawal from it be included
+        within the deadline; returns the request's position in the forced queue."""
+        self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
+        self.require(index and self.load("owner", index) == int(self.sender, 16),
+                     f"only the L1 owner of account {index} forces its withdrawal")
+        position = self.load("forced")
+        self.store("forced_index", position, value=index)
+        self.store("forced_time", position, value=self.timestamp)
+        self.store("forced_after", position, value=self.load("batches"))
+        self.store("forced", value=position + 1)
+        self.emit("WithdrawalForced", position, index, args=(position, index, self.sender, self.timestamp))
+        return position
+
+    @external(payable=True)
+    def post_bond(self) -> int:
+        """The operator locks ``msg.value`` as its bond (once); returns the bond's ledger id."""
+        self.require(self.sender == addr(self.load("operator")), "only the operator posts the operator bond")
+        self.require(not self.load("bond"), "the operator bond is already posted")
+        bond = self.call(addr(self.load("ledger")), "lock", self.sender, self.value, "operator",
+                         "ZK rollup operator: serves deposits and forced withdrawals within the deadline",
+                         value=self.value)
+        self.store("bond", value=bond)
+        return bond
+
+    @external
     def freeze(self) -> None:
-        """Enter exodus mode: allowed once the queue's oldest unserved request is past the deadline."""
+        """Enter exodus mode: allowed once the queue's oldest unserved request (a deposit or a
+        forced withdrawal) is past the deadline. The operator's bond is slashed."""
         served = self.load("served")
         self.require(self.overdue(), f"no queued request is overdue (request {served} is next)")
         self.store("frozen", value=1)
         self.emit("Frozen", served, args=(served, self.load("root")))
+        bond = self.load("bond")
+        if bond:
+            ledger = addr(self.load("ledger"))
+            held = self.call(ledger, "bond", bond).held
+            self.call(ledger, "slash", bond, held // 2, self.sender, "froze the rollup: a request went unserved")
+            self.call(ledger, "slash", bond, held - held // 2, BURN, "operator missed a request's deadline")
 
     @external
     def exit(self, index: int, ax: int, ay: int, balance: int, nonce: int, siblings: list[int]) -> None:
@@ -231,10 +283,11 @@ class ZkRollup(VerifierRegistry):
     # -- views -----------------------------------------------------------------------------------
     @external
     def overdue(self) -> bool:
-        """Whether the queue's oldest unserved request has waited past the deadline."""
-        served = self.load("served")
-        return served < self.load("queued") and \
-            self.timestamp > self.load("request_time", served) + self.load("deadline")
+        """Whether the oldest unserved deposit or forced withdrawal has waited past the deadline."""
+        served, forced_served, deadline = self.load("served"), self.load("forced_served"), self.load("deadline")
+        return (served < self.load("queued") and self.timestamp > self.load("request_time", served) + deadline) \
+            or (forced_served < self.load("forced")
+                and self.timestamp > self.load("forced_time", forced_served) + deadline)
 
     @external
     def batch_data_hash(self, batch: int) -> bytes:
@@ -258,6 +311,11 @@ class ZkRollup(VerifierRegistry):
     @external
     def refunded(self, position: int) -> bool:
         return bool(self.load("refunded", position))
+
+    @external
+    def forced_withdrawals(self) -> tuple[int, int]:
+        """``(forced withdrawals ever requested, served by batches)``."""
+        return self.load("forced"), self.load("forced_served")
 
     @external
     def state(self) -> RollupState:

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from prozchain.rollup.optimistic.contracts.outputs import (ACTIVE, BURN, CHALLENGER, CHALLENGER_WON, DEFENDER,
+from prozchain.rollup.economics.bonds import BURN
+from prozchain.rollup.optimistic.contracts.outputs import (ACTIVE, CHALLENGER, CHALLENGER_WON, DEFENDER,
                                        DEFENDER_WON, DELETED, FINALIZED, PENDING, VOID)
 from prozchain.rollup.common.units import ETHER
 

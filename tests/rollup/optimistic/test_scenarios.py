@@ -18,6 +18,8 @@ ATTACKS = {
     "opt-dishonest-challenger": "every_batch_final",
     "opt-silent-party": "silent_side_lost_on_clock",
     "opt-sequencer-crash": "no_acked_tx_lost",
+    "censoring-sequencer": "victim_withdrawal_paid",
+    "fast-exit-fraud": "exit_bond_covered_provider",
 }
 SEEDS = st.integers(0, 2**63)
 NO_SHRINK = (Phase.explicit, Phase.generate)  # a seed does not get simpler by shrinking

@@ -18,6 +18,7 @@ ATTACKS = {
     "zk-invalid-batch": "invalid_batches_rejected",
     "zk-malicious-upgrade": "forged_batches_refused",
     "zk-prover-crash": "no_acked_tx_lost",
+    "censoring-operator": "victim_paid_by_exodus",
 }
 SMALL = {"users": "2"}
 SEEDS = st.integers(0, 2**63)
