@@ -56,6 +56,7 @@ GROUPS = {
 # ``prozchain measure ROOM``: each room's measuring program adds its sub-parser here.
 MEASUREMENTS = {
     "channels": "prozchain.rollup.channels.measure:register",
+    "fees": "prozchain.rollup.crosslayer.fees:register",
     "messages": "prozchain.rollup.messages.measure:register",
     "shielded": "prozchain.rollup.shielded.measure:register",
     "sidechain": "prozchain.rollup.sidechain.measure:register",

@@ -98,7 +98,7 @@ def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "explorer", "groth16", "measure", "ptau", "r1cs",
                            "scenario", "tx", "zkey"}
-    assert set(MEASUREMENTS) == {"channels", "messages", "shielded", "sidechain"}
+    assert set(MEASUREMENTS) == {"channels", "fees", "messages", "shielded", "sidechain"}
 
 
 def test_usage_errors_exit_2(capsys):
@@ -269,6 +269,9 @@ def test_measure(capsys):
     expect(capsys, 2, "measure", "shielded", "--depth", "0", says="--depth")
     expect(capsys, 2, "measure", "sidechain", "--zk", "4,x", says="comma-separated set sizes")
     expect(capsys, 2, "measure", "sidechain", "--zk", "0", says="at least one validator")
+    assert "| optimistic |" in expect(capsys, 0, "measure", "fees", "--layers", "optimistic", "--hours", "4")
+    expect(capsys, 2, "measure", "fees", "--layers", "mars", says="no layer mars")
+    expect(capsys, 2, "measure", "fees", "--hours", "2", says="at least 4 hours")
 
 
 def test_compare(capsys):
@@ -302,6 +305,6 @@ def test_every_subcommand_is_listed():
     assert subcommands == {
         "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [], "explorer": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "messages", "shielded", "sidechain"], "ptau": ["dev"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "fees", "messages", "shielded", "sidechain"], "ptau": ["dev"],
         "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
     }

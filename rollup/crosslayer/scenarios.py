@@ -30,9 +30,20 @@ challenger wins) and loses it nothing; a second user shows it a signed payment a
 same nonce elsewhere, and is never filled. ``defense=off``: the provider fills on the signed
 intent alone and loses that fill.
 
+``fee-accounting``: a day of fee-paying traffic on the optimistic rollup, the ZK rollup and the
+sidechain, each on its own L1 with moving prices (:mod:`~prozchain.rollup.crosslayer.fees`).
+After every step the fee ledger balances to the wei (paid = distributed + burned) and the
+layer's fee pot (the L2 fee vault; the ZK operator's unclaimed fee entries) holds exactly what
+the ledger has not paid out; every charge is its quote rounded up; underpaid transactions are
+refused; the sidechain's validators claim the epoch rewards the ledger paid them; the L1 pricer
+ends the day with the operator's surplus within 10% of its L1 cost (a day holds six ZK batches;
+the VM layers end within about 1%). ``defense=off`` turns the
+pricer's feedback off: the data fee misses the batches' fixed L1 cost and ``honest_loss`` is the
+operator's unrecovered L1 cost beyond that 10%.
+
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(name for name in all_scenarios() if all_scenarios()[name].runner.__module__.endswith(".crosslayer.scenarios"))
-['atomic-swap-timeout', 'crosslayer-roundtrip', 'l2-to-l2-provider-fraud']
+['atomic-swap-timeout', 'crosslayer-roundtrip', 'fee-accounting', 'l2-to-l2-provider-fraud']
 """
 
 from __future__ import annotations
@@ -41,8 +52,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
-from prozchain.rollup.common.units import Unit
+from prozchain.rollup.common.units import Unit, readable
 from prozchain.rollup.common.words import b32
+from prozchain.rollup.crosslayer import fees
 from prozchain.rollup.crosslayer.agents import USERS, attach_users
 from prozchain.rollup.crosslayer.contracts import OPTIMISTIC, HashLock, RogueLayer
 from prozchain.rollup.crosslayer.errors import CrossLayerError, NotFinal
@@ -379,3 +391,38 @@ def provider_fraud(seed: int, params: dict) -> ScenarioResult:
     provider_account = {"paid out": paid_out, "repaid": received}
     return run.finish("l2-to-l2-provider-fraud", invariants, provider_loss, summary=summary,
                       accounts={"provider": provider_account}, attack_attempted=disputed)
+
+
+# -- fee-accounting ------------------------------------------------------------------------------
+@scenario("fee-accounting", "a day of fee-paying traffic on the optimistic rollup, the ZK rollup and the sidechain: "
+          "after every step paid = distributed + burned to the wei and each fee pot holds what the ledger has not "
+          "paid out; charges equal quotes rounded up; underpaid transactions refused; the L1 pricer brings the "
+          "operator's surplus within 10% of its L1 cost. defense=off: no pricer feedback, the operator bleeds",
+          defense="on", hours=24, layers=",".join(fees.LAYERS))
+def fee_accounting(seed: int, params: dict) -> ScenarioResult:
+    layers = [name for name in params["layers"].split(",") if name]
+    days = [fees.run_day(name, seed, params["hours"], feedback=params["defense"] == "on") for name in layers]
+    invariants, summary, accounts, gas, steps = {}, [], {}, {}, 0
+    for day in days:
+        pricer, margin = day.pricer, fees.TOLERANCE_BPS * day.pricer.cost // 10_000
+        invariants.update({
+            f"{day.layer}: paid = distributed + burned after every step": all(day.balanced),
+            f"{day.layer}: the fee pot holds what the ledger has not paid out": all(day.pot_ok),
+            f"{day.layer}: every charge is its quote rounded up": day.quote_bound_ok and bool(day.quotes),
+            f"{day.layer}: underpaid transactions refused": day.refused_ok and day.refused > 0,
+            f"{day.layer}: every operator L1 transaction succeeded": day.l1_ok,
+            f"{day.layer}: surplus within {fees.TOLERANCE_BPS // 100}% of L1 cost": abs(pricer.surplus) <= margin,
+            f"{day.layer}: L1 value conserved": day.chain.conserved(),
+            **{f"{day.layer}: {name}": ok for name, ok in day.checks.items()}})
+        summary += [f"{day.layer}: {line}" for line in pricer.report()]
+        summary.append(f"{day.layer}: paid {readable(day.ledger.paid)} = distributed "
+                       f"{readable(day.ledger.distributed)} + burned {readable(day.ledger.burned)}; "
+                       f"{len(day.ledger.payouts)} payouts, {day.refused} underpaid refused")
+        accounts[f"{day.layer} operator"] = {"l1_cost": pricer.cost, "l1_data_fees": pricer.collected,
+                                            "unrecovered": day.deficit}
+        for label, amount in kit.l1_gas(day.chain)[1].items():
+            gas[f"{day.layer}:{label}"] = amount
+        steps += len(pricer.batches)
+    return ScenarioResult.from_checks("fee-accounting", seed, params, invariants, sum(d.deficit for d in days),
+                                      sum(gas.values()), steps, l1_gas_by_contract=gas, summary=summary,
+                                      accounts=accounts)

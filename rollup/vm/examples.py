@@ -1,4 +1,4 @@
-"""Example contracts in the VM's assembly: a token and an escrow.
+"""Example contracts in the VM's assembly: a token, an escrow, and the fee vault's program.
 
 Calling convention: ``r0`` is the method number, ``r1..`` the arguments; ``RET`` returns
 one word. Maps live at ``HASH(key, map_id)`` (see :func:`prozchain.rollup.vm.state.mapping_slot`).
@@ -11,6 +11,11 @@ balances are written with :func:`token_storage`. Emits ``TRANSFER_TOPIC`` with t
 or the arbiter pays the payee; ``3 refund(id)`` by the arbiter or the payee pays the payer.
 Each escrow pays out once.
 
+**Fee vault** (slot 0: the distributor): ``1 pay(to, amount)`` sends ``amount`` of the vault's
+fees to ``to``, called by the distributor only. Installed at
+:data:`~prozchain.rollup.vm.state.FEE_VAULT` (:func:`fee_vault_genesis`), it makes the fees
+the machine collects there withdrawable, by the payouts the fee ledger records.
+
 >>> len(TOKEN) > 10 and len(ESCROW) > 10
 True
 """
@@ -21,7 +26,7 @@ from typing import Mapping
 
 from prozchain.rollup.vm.isa import assemble
 from prozchain.rollup.vm.merkle import KECCAK, Commitment
-from prozchain.rollup.vm.state import addr_int, mapping_slot
+from prozchain.rollup.vm.state import FEE_VAULT, addr_int, mapping_slot
 
 TRANSFER_TOPIC = 0x7472616E73666572  # "transfer"
 
@@ -151,8 +156,28 @@ refund:                   # r1 = id; the arbiter or the payee pays the payer
     SET r6, 1
 {pay_once(4)}"""
 
+FEE_VAULT_SOURCE = """
+    SET r7, 1
+    EQ r6, r0, r7
+    JUMPI r6, pay
+    REVERT
+pay:                      # r1 = to, r2 = amount; the distributor only
+    ENV r3, 0
+    SET r7, 0
+    SLOAD r4, r7
+    EQ r5, r3, r4
+    ISZERO r5, r5
+    JUMPI r5, fail
+    CALL r1, r2, r0
+    RET r2
+fail:
+    REVERT
+"""
+
 TOKEN = assemble(TOKEN_SOURCE)
 ESCROW = assemble(ESCROW_SOURCE)
+FEE_VAULT_CODE = assemble(FEE_VAULT_SOURCE)
+FEE_VAULT_ADDRESS = f"0x{FEE_VAULT:040x}"
 
 
 def token_storage(token: str, balances: Mapping[str, int],
@@ -160,3 +185,13 @@ def token_storage(token: str, balances: Mapping[str, int],
     """Genesis storage giving each holder its token balance (slots as ``HASH`` computes them
     with the deployment's ``scheme``)."""
     return {(token, mapping_slot(addr_int(holder), 0, scheme)): amount for holder, amount in balances.items()}
+
+
+def fee_vault_genesis(distributor: str) -> tuple[dict[str, list[int]], dict[tuple[str, int], int]]:
+    """Genesis ``(code, storage)`` installing the fee vault's program with ``distributor``.
+
+    >>> code, storage = fee_vault_genesis("0x" + "ab" * 20)
+    >>> list(code) == [FEE_VAULT_ADDRESS], storage[(FEE_VAULT_ADDRESS, 0)] == 0xab * (256**20 - 1) // 255
+    (True, True)
+    """
+    return {FEE_VAULT_ADDRESS: FEE_VAULT_CODE}, {(FEE_VAULT_ADDRESS, 0): addr_int(distributor)}

@@ -11,8 +11,15 @@ yet, and proves and submits them: no transaction lost, none applied twice (L1 re
 whose old root is not the current root).
 
 Each batch serves the L1 deposit queue first, in order, then the mempool by fee (highest
-first; a sender's transactions in nonce order), padded with noops. A transaction fills its
-type's ``n_slots`` slots; one that does not fit in what is left waits for the next batch.
+first; a sender's transactions in nonce order), padded with noops. Given a
+:class:`~prozchain.rollup.economics.FeeModel`, the operator takes a transaction only if its fee
+field (L2 units, signed in the circuit) covers the model's quote for it, ``fees.quote(tx.encode(),
+tx_gas(tx), L1Prices.of(chain), priority_fee, tx_l1_gas(tx))`` (the charge is the field times
+``UNIT``: within one unit above the quote when the field is the quote rounded up), and seals it
+only while it still covers the batch's requirement (else it waits, as under EIP-1559); each
+sealed batch carries the split of every fee (:attr:`Batch.charges`) and moves the L2 base fee for
+the next. A transaction fills its type's ``n_slots`` slots; one that does not fit in what is left
+waits for the next batch.
 
 A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
 verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
@@ -61,6 +68,7 @@ from prozchain.prover.groth16.prover import prove
 from prozchain.prover.solidity import proof_from_words, proof_words
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.economics import Charge, FeeModel, FeeTooLow, L1Prices
 from prozchain.rollup.l1.chain import Receipt
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.store import MemoryStore, Store
@@ -81,6 +89,7 @@ class Batch:
     slots: list[Slot] = field(default_factory=list, repr=False)
     public: list[int] = field(default_factory=list)  # set by proving: old root, new root, data hash
     version: int = 1  # the circuit version that proves it
+    charges: list[Charge] = field(default_factory=list, repr=False)  # the fee split of its fee-paying txs
 
     @property
     def data(self) -> bytes:
@@ -130,6 +139,24 @@ def fee_of(tx: Tx) -> int:
     return tx.fields[tx.tx_type.fee] if tx.tx_type.fee else 0
 
 
+SLOT_GAS = 2_000
+"""L2 gas of one batch slot: a transaction's execution fee is its slots times this, at the L2
+base fee (a ZK transaction runs no VM; its slots are what it takes of a proof)."""
+
+
+WITHDRAW_L1_GAS = 70_000
+"""L1 gas a withdrawal adds to its batch's submission: its ledger entry (three new storage words
+and an event); its quote charges it besides the transaction's bytes."""
+
+
+def tx_gas(tx: Tx) -> int:
+    return tx.tx_type.n_slots * SLOT_GAS
+
+
+def tx_l1_gas(tx: Tx) -> int:
+    return WITHDRAW_L1_GAS if tx.tx_type.l1 == "withdraw" else 0
+
+
 @dataclass(frozen=True)
 class VersionCircuit:
     """A circuit version's batch circuit, compiled, and its proving key."""
@@ -145,12 +172,14 @@ class Pipeline:
     batching under the newest one L1 accepts now."""
 
     def __init__(self, system: System, compiled: CompiledCircuit, zkey: ZKey, store: Optional[Store] = None,
-                 blinding: Optional[random.Random] = None, farm: Optional["Farm"] = None):
+                 blinding: Optional[random.Random] = None, farm: Optional["Farm"] = None,
+                 fees: Optional[FeeModel] = None):
         """``blinding``: a seeded stream for the proofs' blinding factors, so a simulation
         replays byte for byte (proofs stay valid; they are then not zero-knowledge). Default:
         fresh randomness from the prover. ``farm``: prove on this
-        :class:`~prozchain.prover.farm.Farm` instead of in this process."""
-        self.system, self.blinding, self.farm = system, blinding, farm
+        :class:`~prozchain.prover.farm.Farm` instead of in this process. ``fees``: require and
+        split fees by this model (None: any fee the user signs)."""
+        self.system, self.blinding, self.farm, self.fees = system, blinding, farm, fees
         self.circuits = {1: VersionCircuit(system.spec, compiled, zkey)}
         self.store = store if store is not None else MemoryStore()
         self.rejected: dict[str, str] = {}
@@ -228,6 +257,7 @@ class Pipeline:
                 raise TxRejected("deposits come from the L1 queue only")
             if not any(tx.tx_type in c.spec.types for c in self.circuits.values()):
                 raise TxRejected(f"this rollup's circuit does not take {tx.type!r} transactions")
+            self._charge(tx)
             slot = apply_tx(self.head, tx)
             undo(self.head, slot)
         except NonceAhead:
@@ -241,6 +271,17 @@ class Pipeline:
             self.mempool.append((seq, tx))
             self._save_mempool()
         return None
+
+    def _charge(self, tx: Tx) -> Optional[Charge]:
+        """The split of ``tx``'s fee if it were sealed now (None without a fee model or a fee
+        field); :class:`TxRejected` if its fee does not cover the requirement."""
+        if self.fees is None or not tx.tx_type.fee:
+            return None
+        try:
+            return self.fees.split(fee_of(tx) * UNIT, tx_gas(tx), tx.encode(), L1Prices.of(self.system.chain),
+                                   tx_l1_gas(tx))
+        except FeeTooLow as exc:
+            raise TxRejected(str(exc)) from exc
 
     def _save_mempool(self) -> None:
         self.store.put("mempool", [[seq, tx.to_json()] for seq, tx in self.mempool])
@@ -261,7 +302,7 @@ class Pipeline:
         newest version L1 accepts; transactions of types that version does not take wait."""
         version = self.version
         spec = self.circuits[version].spec
-        old_root, txs, slots, free = self.head.root, [], [], spec.slots
+        old_root, txs, slots, free, charges = self.head.root, [], [], spec.slots, []
         for tx in self.queued_deposits() if serve_deposits else []:
             if tx.tx_type.n_slots > free:
                 break  # the queue is served in order
@@ -278,9 +319,14 @@ class Pipeline:
                 if item[1].tx_type.n_slots > free:
                     continue  # a multi-slot transaction waits for a batch with room for it
                 try:
+                    charge = self._charge(item[1])
+                except TxRejected:
+                    continue  # its fee no longer covers this batch's base fee: it waits
+                try:
                     slots.append(apply_tx(self.head, item[1]))
                     txs.append(item[1])
                     free -= item[1].tx_type.n_slots
+                    charges += [charge] if charge else []
                 except NonceAhead:
                     continue  # its turn has not come
                 except TxRejected as exc:
@@ -292,7 +338,10 @@ class Pipeline:
         for tx in spec.pad(txs)[len(txs):]:
             slots.append(apply_tx(self.head, tx))
             txs.append(tx)
-        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots, version=version)
+        batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots, version=version,
+                      charges=charges)
+        if self.fees is not None:
+            self.fees.end_block(sum(tx_gas(tx) for tx in txs if tx.type != "noop"))
         included = {tx.key() for tx in txs}
         self.mempool = [(s, t) for s, t in self.mempool if t.key() not in included and t.key() not in self.rejected]
         with self.store.batch():

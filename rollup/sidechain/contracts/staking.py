@@ -14,6 +14,11 @@ checkpoint).
   for the same height and round but different blocks. The signer loses ``slash_bps`` of its
   bond, is jailed (left out of later sets), and the reporter gets ``reward_bps`` of what was
   slashed; the rest is burnt.
+- ``reward_epoch(epoch, produced, expected)`` with value: that epoch's staking reward (the
+  validators' share of the sidechain's fees), split by the epoch's stake weights and reduced for
+  the blocks each validator missed (:func:`~prozchain.rollup.economics.epoch_rewards`); the
+  withheld part is burnt. Each validator takes its rewards with ``claim_reward()``. The block
+  counts are the payer's report (it pays its own money; the rewards cannot exceed it).
 
 >>> Staking.methods["report"].types, Staking.methods["report_proposals"].types
 (('bytes', 'bytes'), ('bytes', 'bytes'))
@@ -23,12 +28,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+from prozchain.rollup.economics import BURN, epoch_rewards
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
 
-BURN = "0x000000000000000000000000000000000000dead"
 BPS = 10_000
 
 
@@ -148,6 +153,33 @@ class Staking(Contract):
     @external
     def stake(self, who: Address) -> Stake:
         return Stake(self.load("bond", who), self.load("unbonding_at", who), self.load("jailed", who))
+
+    # -- rewards ----------------------------------------------------------------------------
+    @external(payable=True)
+    def reward_epoch(self, epoch: int, produced: list[int], expected: list[int]) -> int:
+        """Reward epoch ``epoch``'s set with the value sent, by stake and blocks produced (in the
+        set's order); returns what is burnt for missed blocks."""
+        self.require(0 < epoch <= self.load("epoch"), f"epoch {epoch} has no validator set yet")
+        self.require(not self.load("rewarded", epoch), f"epoch {epoch} was rewarded already")
+        members, powers = self.validators(epoch)
+        self.require(len(produced) == len(expected) == len(members), "one produced and expected count per validator")
+        rewards, burnt = epoch_rewards(self.value, powers, produced, expected)
+        self.store("rewarded", epoch, value=1)
+        for who, amount in zip(members, rewards):
+            self.store("reward", who, value=self.load("reward", who) + amount)
+        self.emit("Rewarded", epoch, args=(epoch, self.value, burnt))
+        if burnt:
+            self.transfer(BURN, burnt)
+        return burnt
+
+    @external
+    def claim_reward(self) -> int:
+        """Pay the sender the staking rewards it has earned so far."""
+        amount = self.load("reward", self.sender)
+        self.require(amount > 0, "no reward to claim")
+        self.store("reward", self.sender, value=0)
+        self.transfer(self.sender, amount)
+        return amount
 
     # -- slashing ---------------------------------------------------------------------------
     @external
