@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
 from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.rollup.common.units import BLOCK_MS, ETHER, readable
 from prozchain.rollup.economics.bonds import BURN, BondLedger, bonds, conserved, history
 from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
 from prozchain.rollup.economics.sequencing import SequencerSet
