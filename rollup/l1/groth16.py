@@ -62,6 +62,15 @@ class Groth16Verifier(Contract):
         return int.from_bytes(self.precompile(8, _bytes(pairs)), "big") == 1
 
 
+class AcceptAnything(Contract):
+    """A broken verifier that skips the check: every proof verifies (what the attack
+    scenarios deploy, as compromised governance or with ``defense=off``)."""
+
+    @external
+    def verify(self, inputs: list[int], proof: list[int]) -> bool:
+        return True
+
+
 def acc_words(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[:WORD], "big"), int.from_bytes(data[WORD:2 * WORD], "big")
 

@@ -10,8 +10,11 @@ or blobs, deposits from its events, every batch replayed on the VM.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
+
+import numpy as np
 
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.gadgets.uint256 import LIMBS
@@ -60,6 +63,13 @@ class Batch:
             if before.phase == IDLE and after.phase != IDLE and before.next_item >= n_dep:
                 out.append(before.next_item - n_dep)
         return out
+
+
+def prove_words(zkey: ZKey, witness: np.ndarray, rng: Optional[random.Random] = None) -> list[int]:
+    """A Groth16 proof of ``witness`` under ``zkey`` as the verifier contract's words (``rng``
+    draws the blinding: a seeded one makes the proof, and so its calldata gas, reproducible)."""
+    proof, _ = prove(zkey, witness, backend=get_backend("c"), rng=rng)
+    return proof_words(proof)
 
 
 class L2Node:
@@ -119,15 +129,20 @@ class L2Node:
                 return i
         return -1
 
-    def segment_proof(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit,
-                      zkey: ZKey) -> tuple[bytes, list[int]]:
-        """The root ``steps`` steps after step ``lo`` of ``batch`` and a Groth16 proof of it
-        (:class:`prozchain.rollup.vm.circuit.Segment` compiled as ``circuit``, its key ``zkey``),
-        as :meth:`Outputs.prove_segment` takes them; ValueError if a step is not covered."""
+    def segment_witness(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit) -> tuple[bytes, np.ndarray]:
+        """The root ``steps`` steps after step ``lo`` of ``batch`` and the witness of
+        :class:`prozchain.rollup.vm.circuit.Segment` (compiled as ``circuit``) proving it;
+        ValueError if a step is not covered."""
         k = len(circuit.signal("instr").wires) // LIMBS
         inputs = segment_inputs(self.ex, self.batches[batch].trace.context(lo), k, steps=steps)
-        proof, _ = prove(zkey, ints_to_array(circuit.solve(inputs)), backend=get_backend("c"))
-        return inputs["post_root"].to_bytes(32, "big"), proof_words(proof)
+        return inputs["post_root"].to_bytes(32, "big"), ints_to_array(circuit.solve(inputs))
+
+    def segment_proof(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit,
+                      zkey: ZKey) -> tuple[bytes, list[int]]:
+        """:meth:`segment_witness`'s root and a Groth16 proof of it (``zkey``: the key of
+        ``circuit``), as :meth:`Outputs.prove_segment` takes them."""
+        post, witness = self.segment_witness(batch, lo, steps, circuit)
+        return post, prove_words(zkey, witness)
 
     def withdrawal_proof(self, batch: int, index: int) -> Proof:
         return self.ex.db.prove(self.world(batch), withdrawal_key(index))

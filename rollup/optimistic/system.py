@@ -13,7 +13,7 @@ from typing import Optional
 from prozchain.rollup.common.units import ETHER
 from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.rollup.economics.bonds import BondLedger
-from prozchain.rollup.l1 import Address, Chain, Key
+from prozchain.rollup.l1 import Address, Chain, Contract, Key
 from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.optimistic.node import Genesis
 from prozchain.rollup.optimistic.contracts.outputs import outputs_contract
@@ -65,20 +65,21 @@ class System:
 
 def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
            config: Config = Config(), vk: Optional[VerificationKey] = None, bank: Address = NO_BANK,
-           ledger: Optional[Address] = None) -> System:
+           ledger: Optional[Address] = None, verifier_class: Optional[type[Contract]] = None) -> System:
     """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``, with
-    the verifier of ``vk`` (the key of ``Segment(config.segment)``) when games end at segments;
-    with a ``bank``, the L2's native balance is the bank's asset. Bonds live in ``ledger`` (a
-    new :class:`BondLedger` by default)."""
+    the verifier of ``vk`` (the key of ``Segment(config.segment)``) when games end at segments,
+    or ``verifier_class`` instead (a broken verifier, for attack scenarios); with a ``bank``,
+    the L2's native balance is the bank's asset. Bonds live in ``ledger`` (a new
+    :class:`BondLedger` by default)."""
     ledger = ledger or chain.deploy(deployer, BondLedger)[0]
     portal, _ = chain.deploy(deployer, Portal, sequencer, bank, config.sequencing_window, ledger,
                              config.fast_exit_min, config.exit_bond_bps)
     world = genesis.world(Executor(config.scheme))
     verifier = NO_VERIFIER
     if config.segment > 1:
-        if vk is None:
+        if verifier_class is None and vk is None:
             raise ValueError(f"games ending at {config.segment}-step segments need the segment's verifying key")
-        verifier, _ = chain.deploy(deployer, verifier_contract(vk))
+        verifier, _ = chain.deploy(deployer, verifier_class or verifier_contract(vk))
     outputs, _ = chain.deploy(deployer, outputs_contract(config.scheme), portal, world, config.window, config.clock,
                               config.proposer_bond, config.challenger_bond, config.arity, config.segment, verifier,
                               ledger, gas_limit=1_000_000)

@@ -50,6 +50,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Optional, Sequence
 
 from prozchain.circuits.gadgets.poseidon import poseidon_hash
@@ -74,6 +75,12 @@ def keccak(data: bytes) -> bytes:
 def poseidon(inputs: Sequence[int]) -> int:
     """Poseidon of 1 to :data:`POSEIDON_RATE` field elements, its L1 gas counted like :func:`keccak`."""
     _hashes[1] += G.POSEIDON_GAS[len(inputs)]
+    return _poseidon(tuple(inputs))
+
+
+@lru_cache(maxsize=1 << 16)
+def _poseidon(inputs: tuple[int, ...]) -> int:
+    # Every node of a simulation derives the same states: remembered, a hash is computed once.
     return poseidon_hash(inputs)
 
 

@@ -26,6 +26,7 @@ from prozchain.rollup.common.units import BLOCK_MS, ETHER, Unit, readable
 from prozchain.rollup.economics.bonds import conserved, history
 from prozchain.rollup.economics.inclusion import forced_delay
 from prozchain.rollup.l1 import Chain, Contract, Key, external
+from prozchain.rollup.l1.groth16 import AcceptAnything
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
@@ -351,14 +352,6 @@ def everyone_exited(run: Run) -> bool:
     except (ZkRollupError, TxRejected):
         return False
     return bool(view["frozen"]) and all(i in view["exited"] for i, a in node.tree.accounts.items() if a.balance)
-
-
-class AcceptAnything(Contract):
-    """The compromised governance's verifier: every proof verifies."""
-
-    @external
-    def verify(self, inputs: list[int], proof: list[int]) -> bool:
-        return True
 
 
 @scenario("zk-malicious-upgrade", "compromised governance proposes a verifier that accepts anything and the "

@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from prozchain.prover.groth16.setup import constraint_system, dev_setup
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, split_points
-from prozchain.rollup.vm.circuit import Segment, covered
+from prozchain.rollup.optimistic.zk_agents import segment_circuit
+from prozchain.rollup.vm.circuit import covered
 from prozchain.rollup.vm.merkle import POSEIDON
 from prozchain.rollup.vm.state import RUN, state_root
 
@@ -20,9 +20,7 @@ ZK = dataclasses.replace(CONFIG, commitment="poseidon", segment=K)
 
 @pytest.fixture(scope="module")
 def segment():
-    circuit = Segment(K).compile()
-    zkey = dev_setup(constraint_system(circuit.r1cs), seed=24)
-    return circuit, zkey
+    return segment_circuit(K)  # the development key every test and scenario on this machine shares
 
 
 def lying_game(segment, lie_at: int, config=ZK):
