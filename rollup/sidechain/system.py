@@ -197,6 +197,8 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     deployer = keys["deployer"]
     staking, _ = chain.deploy(deployer, Staking, config.epoch_length, config.unbonding_delay,
                               config.evidence_window, ETHER, config.slash_bps, config.reward_bps)
+    ledger, _ = chain.deploy(deployer, BondLedger)  # the stakes and the checkpoint bonds
+    chain.transact(deployer, staking, "link_ledger", ledger)
     for key in vkeys[:bonded]:
         chain.transact(key, staking, "bond", value=config.stake, gas_limit=300_000)
     chain.advance_time(config.epoch_length)
@@ -221,7 +223,6 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
                              config.checks)
     chain.transact(deployer, staking, "link_slasher", bridge)
-    ledger, _ = chain.deploy(deployer, BondLedger)
     chain.transact(deployer, bridge, "link_ledger", ledger)
     if config.mode == ZK:
         chain.transact(deployer, client, "link_bridge", bridge)
