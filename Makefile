@@ -16,8 +16,14 @@ $(STAMP): $(SOURCES)
 demo: $(STAMP)
 	$(BIN)/prozchain demo
 
+# One pytest-xdist worker per core (WORKERS=0: no workers, one process); tests/conftest.py says how
+# tests are shared out. The suite starts hundreds of Python processes (CLI runs, journeys, fuzz
+# and dask workers): they keep their compiled bytecode, in the venv, even where the environment
+# says not to write it, rather than each compiling the package again.
+WORKERS ?= auto
 test: $(STAMP)
-	PROZ_REQUIRE_C=1 $(BIN)/python -m pytest tests
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(abspath $(VENV))/pycache PROZ_REQUIRE_C=1 \
+		$(BIN)/python -m pytest tests -n $(WORKERS) --dist loadgroup
 
 # Mutation fuzzing of every file reader: FUZZ_MUTANTS per format (default 3000), FUZZ_SEED (default fresh)
 fuzz: $(STAMP)

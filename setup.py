@@ -40,6 +40,7 @@ setup(
     extras_require={
         "test": [
             "pytest==9.0.3",
+            "pytest-xdist==3.8.0",
             "hypothesis==6.155.2",
             "pytest-benchmark==5.2.3",
             "galois==0.4.11",

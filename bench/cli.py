@@ -30,7 +30,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from prozchain.bench import prove, rollup, witness
+from prozchain.bench import prove, rollup, serve, witness
 
 from prozchain.native.curve import R, Group
 
@@ -231,4 +231,5 @@ def register(subparsers) -> None:
     msm.set_defaults(func=run_msm)
     prove.register(sub)
     rollup.register(sub)
+    serve.register(sub)
     witness.register(sub)

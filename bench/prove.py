@@ -9,7 +9,9 @@ the witness, writing proof.json and public.json), with its peak resident memory 
 time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified by us against
 the key's verification key before its time counts, and one proof of ours per circuit is also
 given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
-snarkjs is missing it is reported as missing, never timed.
+snarkjs is missing it is reported as missing, never timed. rapidsnark joins as a peer when its
+binary is on the PATH (``rapidsnark``, or ``prover`` as its build names it); the project never
+installs it, and says so when it is absent.
 
 Generated circuits are chains of multiplications (``prozchain.bench.circuit_compile.Chain``) that fill a
 domain of 2^k exactly (2^k - 2 constraints and one public output), compiled by our DSL and set
@@ -90,6 +92,19 @@ def npm_tool(name: str) -> tuple[Optional[list[str]], Optional[str]]:
 def snarkjs_command() -> tuple[Optional[list[str]], Optional[str]]:
     """The snarkjs command from bench/'s lock file (installing it once), or why it cannot run."""
     return npm_tool("snarkjs")
+
+
+def rapidsnark_command() -> tuple[Optional[list[str]], Optional[str]]:
+    """rapidsnark's prover from the PATH (``rapidsnark``, else ``prover`` if it answers with
+    rapidsnark's usage line), or why it cannot run: the project never installs it."""
+    for name in ("rapidsnark", "prover"):
+        found = shutil.which(name)
+        if not found:
+            continue
+        usage = subprocess.run([found], capture_output=True, text=True, errors="replace", timeout=30)
+        if name == "rapidsnark" or "zkey" in usage.stdout + usage.stderr:
+            return [found], None
+    return None, "no rapidsnark (or rapidsnark's prover) on the PATH; build github.com/iden3/rapidsnark to compare"
 
 
 # The child is started by a small launcher process, which times it and reads its peak RSS from
@@ -220,7 +235,8 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]]) -> tuple[list[dict], list[str]]:
+def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]],
+              rapidsnark: Optional[list[str]] = None) -> tuple[list[dict], list[str]]:
     """Rows (one per prover) for one circuit, and the failures seen."""
     from prozchain.prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json
     from prozchain.relations.formats.bounded_json import write_json
@@ -232,7 +248,8 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
     mults = proof_mults(key.n_vars, key.n_public, key.domain_size)
     rows, failures = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        provers = [(f"prozchain-{b}", b) for b in backends] + ([("snarkjs", None)] if snarkjs else [])
+        peers = {"snarkjs": snarkjs, "rapidsnark": rapidsnark}
+        provers = [(f"prozchain-{b}", b) for b in backends] + [(name, None) for name, cmd in peers.items() if cmd]
         for impl, backend in provers:
             times, rss, splits = [], [], []
             for run in range(runs):
@@ -241,8 +258,10 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                 if backend:
                     command = [*prozchain_command(), "groth16", "prove", *files, "--profile"]
                     result = run_child(command, {**os.environ, "PROZ_BACKEND": backend})
-                else:
+                elif impl == "snarkjs":
                     result = run_child([*snarkjs, "groth16", "prove", *files])
+                else:
+                    result = run_child([*rapidsnark, *files])
                 # the proof against the key's equation: a snarkjs key before its contribution
                 # proves, though no verifier should trust it
                 if result.returncode != 0 or not pairing_equation_holds(vk, read_public(public), read_proof(proof)):
@@ -272,18 +291,20 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                     row["snarkjs_verifies_ours"] = check.returncode == 0
             if check.returncode != 0:
                 failures.append(f"{case.name}: snarkjs groth16 verify refused our proof: {check.stdout.strip()[-200:]}")
-    peer = next((r["median_s"] for r in rows if r["impl"] == "snarkjs"), None)
-    for row in rows:
-        row["snarkjs_over_this"] = peer / row["median_s"] if peer else None
+    for name in peers:
+        peer = next((r["median_s"] for r in rows if r["impl"] == name), None)
+        for row in rows:
+            row[f"{name}_over_this"] = peer / row["median_s"] if peer else None
     return rows, failures
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'peak RSS':>10}{'snarkjs/this':>14}")
+    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'peak RSS':>10}{'snarkjs/this':>14}"
+          f"{'rapidsnark/this':>17}")
     for r in rows:
-        ratio = f"{r['snarkjs_over_this']:.2f}x" if r.get("snarkjs_over_this") else "-"
+        ratios = [f"{r[k]:.2f}x" if r.get(k) else "-" for k in ("snarkjs_over_this", "rapidsnark_over_this")]
         print(f"{r['circuit']:<14}{r['constraints']:>12,}  {r['impl']:<17}{r['median_s']:>8.3f}s{r['min_s']:>8.3f}s"
-              f"{r['peak_rss_mib']:>7.0f} MiB{ratio:>14}")
+              f"{r['peak_rss_mib']:>7.0f} MiB{ratios[0]:>14}{ratios[1]:>17}")
     for r in rows:
         if "split_s" in r:
             print(f"{r['circuit']} {r['impl']} split (median): "
@@ -353,6 +374,7 @@ def run_prove(args: argparse.Namespace) -> int:
     if args.zkey and args.sizes:
         raise UsageError("--sizes picks generated circuits; it does not apply to your own .zkey and .wtns")
     snarkjs, missing = snarkjs_command()
+    rapidsnark, rapidsnark_missing = rapidsnark_command()
     if args.zkey:
         from prozchain.prover.formats.zkey import read_zkey
 
@@ -364,7 +386,7 @@ def run_prove(args: argparse.Namespace) -> int:
     for case in cases:
         log_n = (case.constraints + 2).bit_length() - 1
         backends = ["c"] + (["numba"] if args.numba and log_n <= args.numba_max else [])
-        case_rows, case_failures = time_case(case, args.runs, backends, snarkjs)
+        case_rows, case_failures = time_case(case, args.runs, backends, snarkjs, rapidsnark)
         rows += case_rows
         failures += case_failures
     print_table(rows)
@@ -374,6 +396,8 @@ def run_prove(args: argparse.Namespace) -> int:
         print(f"[ERROR] {failure}")
     if missing:
         print(f"missing: snarkjs: {missing}")
+    if rapidsnark_missing:
+        print(f"missing: rapidsnark: {rapidsnark_missing}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     options = {k: v for k, v in vars(args).items() if k != "func"}

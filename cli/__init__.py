@@ -49,6 +49,7 @@ GROUPS = {
     "ptau": "prozchain.prover.groth16.ptau_cli:register",
     "r1cs": "prozchain.prover.groth16.cli:register_r1cs",
     "scenario": "prozchain.rollup.sim.cli:register",
+    "serve": "prozchain.prover.serve:register",
     "tx": "prozchain.rollup.sdk.cli:register",
     "zkey": "prozchain.prover.groth16.cli:register_zkey",
 }

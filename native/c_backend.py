@@ -35,7 +35,16 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from prozchain.native import BackendUnavailable
-from prozchain.native._bn254 import ffi, lib
+
+# libgomp reads its settings when the core loads it. By default an idle OpenMP thread spins for
+# 300,000 iterations before it sleeps: between the many short kernels of a small proof that is
+# CPU taken from the proof on a shared machine (measured at load 12 on 2 cores: a 2^12
+# `groth16 prove` took 450 ms of CPU, 360 ms with 10,000 iterations; 2^16 2.0 s and 1.85 s).
+# Back-to-back regions inside a kernel still find their threads spinning. A user's setting wins.
+if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
+    os.environ["GOMP_SPINCOUNT"] = "10000"
+
+from prozchain.native._bn254 import ffi, lib  # noqa: E402  (after the OpenMP settings above)
 from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
 from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NativeMemoryError, NotInvertibleError

@@ -92,6 +92,9 @@ class Job:
         return self.future.done()
 
 
+WORKER_START_S = 300
+
+
 class Farm:
     """Proof jobs on a dask cluster; see the module doc. ``scheduler``: an existing cluster's
     address; without it a local cluster of ``workers`` processes (one thread each) starts, and
@@ -108,10 +111,12 @@ class Farm:
             self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                         dashboard_address=":0", env=WORKER_ENV, silence_logs=40)
             self.client = Client(self.cluster)
-            self.client.wait_for_workers(workers, timeout=60)  # a key scattered now reaches them all
+            # a key scattered now reaches them all; each worker imports the package first, which
+            # takes minutes on a machine whose cores are busy
+            self.client.wait_for_workers(workers, timeout=WORKER_START_S)
         else:
             self.client = Client(scheduler, timeout="10s")
-            self.client.wait_for_workers(limit or 1, timeout=60)
+            self.client.wait_for_workers(limit or 1, timeout=WORKER_START_S)
         self.workers: Optional[list[str]] = None
         if limit is not None:
             self.workers = sorted(self.client.scheduler_info(n_workers=-1)["workers"])[:limit]

@@ -5,6 +5,13 @@ the "c" runs, unless ``PROZ_REQUIRE_C`` is set (CI sets it), where it is an erro
 
 ``rng`` is a ``random.Random`` seeded from the test's id, or from ``$PROZ_SEED``; a failing
 test reports its seed.
+
+``make test`` runs the suite on pytest-xdist workers with ``--dist loadgroup``, which here sends
+each test file whole to one worker, so that module and session fixtures are built once, and
+every file marked ``pytest.mark.xdist_group(NAME)`` to the same worker as the others of NAME:
+files sharing something a second worker must not build or change at the same time (a folder that
+``npm ci`` rewrites). Anything else a test writes goes under ``tmp_path``, and a server listens
+on port 0.
 """
 
 from __future__ import annotations
@@ -60,6 +67,22 @@ def rng(request: pytest.FixtureRequest) -> random.Random:
     seed = int(os.environ.get("PROZ_SEED") or zlib.crc32(request.node.nodeid.encode()))
     request.node.proz_seed = seed
     return random.Random(seed)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` with a test file as the unit of work where no group is named (xdist's
+    own makes each unmarked test its own unit, rebuilding module fixtures on every worker)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileOrGroup(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            group = super()._split_scope(nodeid)
+            return group if group != nodeid else nodeid.split("::", 1)[0]
+
+    return FileOrGroup(config, log)
 
 
 @pytest.hookimpl(wrapper=True)

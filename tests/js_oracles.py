@@ -1,13 +1,16 @@
 """The JavaScript oracles (snarkjs, circom2, circomlibjs) pinned in tests/js/package-lock.json.
 
 ``tool("snarkjs")`` returns the command that runs one, installing the locked packages with
-``npm ci`` on first use. A machine without node fails the interop tests loudly: they are part of
-the suite, not optional extras.
+``npm ci`` on first use, once even when several pytest-xdist workers ask at the same time. A
+machine without node fails the interop tests loudly: they are part of the suite, not optional
+extras.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 import subprocess
 from functools import lru_cache
@@ -20,8 +23,15 @@ JS = Path(__file__).resolve().parent / "js"
 def installed() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise RuntimeError("node and npm are needed for the interop tests (apt-get install nodejs npm)")
-    if not _up_to_date():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True)
+    # `npm ci` first deletes node_modules: a second worker must neither run it alongside nor use
+    # the tools meanwhile, so the check and the install hold a lock on the folder
+    folder = os.open(JS, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        if not _up_to_date():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS, check=True)
+    finally:
+        os.close(folder)  # releases the lock
     return JS / "node_modules"
 
 

@@ -22,6 +22,9 @@ import pytest
 from prozchain.cli import GROUPS, MEASUREMENTS, build_parser, main
 from prozchain.relations.formats.wtns import read_wtns, write_wtns
 
+# bench/ keeps its npm packages and built circuits in its own folder: one worker at a time (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("bench-folder")
+
 SQUARE = """from prozchain.circuits import Circuit
 from prozchain.circuits.api import assert_equal
 
@@ -97,7 +100,7 @@ def keyed(work: Path) -> Path:
 def test_every_group_is_covered():
     """A new group or measurement needs its cases here."""
     assert set(GROUPS) == {"bench", "circuit", "compare", "demo", "explorer", "groth16", "measure", "ptau", "r1cs",
-                           "scenario", "tx", "zkey"}
+                           "scenario", "serve", "tx", "zkey"}
     assert set(MEASUREMENTS) == {"channels", "fees", "messages", "shielded", "sidechain"}
 
 
@@ -186,6 +189,20 @@ def test_groth16_prove_and_verify(capsys, keyed):
            says="proof.json: ")
 
 
+def test_serve(capsys, keyed, monkeypatch):
+    """Until interrupted (here at once): tests/prover/test_serve.py proves through it."""
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("prozchain.prover.serve.ProverServer.serve_forever", interrupted)
+    assert "serving 1 key(s)" in expect(capsys, 0, "serve", keyed / "Square.zkey", "--port", "0")
+    expect(capsys, 2, "serve", keyed / "garbage.bin", "--port", "0", says="garbage.bin")
+    expect(capsys, 2, "serve", keyed / "missing.zkey", "--port", "0", says="missing.zkey")
+    expect(capsys, 2, "serve", keyed / "Square.zkey", "--port", "-1", says="port")
+    expect(capsys, 2, "bench", "serve", "--clients", "x", says="--clients 'x'")
+    expect(capsys, 2, "bench", "serve", "--sizes", "x", "--clients", "1", says="--sizes 'x'")
+
+
 def test_scenario(capsys, work):
     assert "l1-crash-restart" in expect(capsys, 0, "scenario", "list")
     expect(capsys, 0, "scenario", "run", "l1-crash-restart", "--seed", "3", "--json", work / "result.json")
@@ -235,7 +252,9 @@ def test_explorer_usage(capsys, work):
 def test_tx_status(capsys, work):
     """A transaction the store holds (0), one it does not or one the layer refused (1), a missing
     store or a malformed id (2)."""
+    from prozchain.rollup.l1.crypto import keccak256
     from prozchain.rollup.sdk.stages import EXECUTED, StageStore
+    from prozchain.rollup.sim.store import SqliteStore
 
     db, ok, refused = str(work / "stages.db"), "0x" + "ab" * 32, "0x" + "cd" * 32
     store = StageStore(db)
@@ -252,6 +271,14 @@ def test_tx_status(capsys, work):
     expect(capsys, 2, "tx", "status", ok, "--db", str(work / "none.db"), says="no such stage store")
     expect(capsys, 2, "tx", "status", "0x12", "--db", db, says="0x and 64 hex digits")
     expect(capsys, 2, "tx", "status", ok, says="--db")
+    sequencer, raw = work / "opt-sequencer.sqlite", bytes.fromhex("c0ffee")  # an agent's own store
+    agent = SqliteStore(str(sequencer))
+    agent.put("tx/" + keccak256(raw).hex(), [0, raw.hex()])
+    agent.close()
+    held = "0x" + keccak256(raw).hex()
+    assert "accepted by the sequencer" in expect(capsys, 0, "tx", "status", held, "--db", db, "--db", sequencer)
+    assert ok in expect(capsys, 0, "tx", "status", "--db", db, "--db", sequencer)
+    expect(capsys, 1, "tx", "status", ok, "--db", sequencer, says="no transaction")
 
 
 def test_measure(capsys):
@@ -303,8 +330,10 @@ def test_every_subcommand_is_listed():
     subcommands = {name: sorted(next((a.choices for a in p._actions if getattr(a, "choices", None)), {}))
                    for name, p in groups.items()}
     assert subcommands == {
-        "bench": ["msm", "prove", "rollup", "witness"], "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
+        "bench": ["msm", "prove", "rollup", "serve", "witness"],
+        "circuit": ["compile", "info", "lint", "new-txtype", "witness"],
         "compare": ["layers"], "demo": [], "explorer": [],
-        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "fees", "messages", "shielded", "sidechain"], "ptau": ["dev"],
-        "r1cs": ["info"], "scenario": ["list", "run"], "tx": ["status"], "zkey": ["export"],
+        "groth16": ["prove", "setup", "verify"], "measure": ["channels", "fees", "messages", "shielded", "sidechain"],
+        "ptau": ["dev"], "r1cs": ["info"], "scenario": ["list", "run"], "serve": ["all", "none", "sample"],  # serve: its --check
+        "tx": ["status"], "zkey": ["export"],
     }

@@ -26,6 +26,9 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 SHELL_FENCES = ("", "sh", "bash", "shell", "console")
 PROZCHAIN = shutil.which("prozchain", path=str(Path(sys.executable).parent)) or "prozchain"
 
+# bench/ keeps its npm packages and built circuits in its own folder: one worker at a time (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("bench-folder")
+
 # (as shown, as run): the only commands not run exactly as the page shows them.
 SMALLER = {
     "prozchain bench prove --sizes 10,12,14,16,18 --runs 3": "prozchain bench prove --sizes 10 --runs 1",
@@ -36,6 +39,8 @@ SMALLER = {
     "prozchain bench rollup --workers 1,2 [--scheduler ADDRESS] [--json rollup.json]":
         "prozchain bench rollup --workers 1 --slots 1 --depth 2 --batches 1 --json rollup.json",
     "prozchain measure sidechain --zk 4,16,64,128": "prozchain measure sidechain --zk 4",
+    "prozchain bench serve --sizes 10,12,14 --proofs 10 --clients 1,2 [--json serve.json]":
+        "prozchain bench serve --sizes 10 --proofs 2 --clients 1 --json serve.json",
 }
 
 

@@ -88,6 +88,7 @@ typedef struct {
     uint32_t *stamp;     /* stamp[b] == batch: bucket b already has an addition pending */
     uint32_t batch;
     size_t cnt;
+    size_t cap;          /* a window's batch flushes at this many additions (msm_batch_cap) */
     uint32_t bidx[MSM_BATCH];
     uint8_t pending[MSM_BATCH];   /* enum msm_pending */
     MAFF q[MSM_BATCH];
@@ -233,6 +234,16 @@ static int MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MFN
 
 #define MSM_QUEUE 256
 
+/* The batch size of a window of nb buckets. A batch holds distinct buckets only, so points
+ * whose bucket is already pending wait in the queue: filling m of nb buckets meets about
+ * m^2 / (2 nb) of them, at most 128 with m = min(nb / 4, MSM_BATCH), half the queue. A batch
+ * that had to fill up to MSM_BATCH among fewer buckets would overflow the queue into Jacobian
+ * side buckets, each costing a mixed addition and an inversion to fold back (measured: a
+ * window of 512 buckets over 4,096 points then took 1.5x as long as Jacobian buckets). */
+static inline size_t MFN(msm_batch_cap)(size_t nb) {
+    return nb / 4 < MSM_BATCH ? (nb / 4 ? nb / 4 : 1) : MSM_BATCH;
+}
+
 /* One window, affine buckets filled by batched affine additions. A point whose bucket already
  * has an addition pending waits in a small queue for a later batch; only when the queue is full
  * (many equal digits) does it go to a Jacobian side bucket (a mixed addition, ~11M). */
@@ -246,6 +257,7 @@ static int MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digi
     B->stamp = stamp;
     B->batch = 1;
     B->cnt = 0;
+    B->cap = MFN(msm_batch_cap)(nb);
     MJAC *jac = NULL;    /* side buckets, allocated on first use (all zero: Z = 0 is infinity) */
     int status = 0;
     uint32_t queue[MSM_QUEUE];
@@ -257,7 +269,7 @@ static int MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digi
         size_t keep = 0;                                                                  \
         for (size_t k = 0; k < queued; k++) {                                             \
             uint32_t i = queue[k], b = MSM_BUCKET(i);                                     \
-            if (B->stamp[b] == B->batch || B->cnt == MSM_BATCH) queue[keep++] = i;        \
+            if (B->stamp[b] == B->batch || B->cnt == B->cap) queue[keep++] = i;        \
             else MFN(msm_batch_push)(B, b, &bases[i], digits[i] < 0);                     \
         }                                                                                 \
         queued = keep;                                                                    \
@@ -268,7 +280,7 @@ static int MFN(msm_window_aff)(MJAC *out, const MAFF *bases, const int32_t *digi
         uint32_t b = MSM_BUCKET(i);
         if (B->stamp[b] != B->batch) {
             MFN(msm_batch_push)(B, b, &bases[i], d < 0);
-            if (B->cnt == MSM_BATCH) MSM_FLUSH_AND_DRAIN();
+            if (B->cnt == B->cap) MSM_FLUSH_AND_DRAIN();
         } else if (queued < MSM_QUEUE) {
             queue[queued++] = (uint32_t)i;
         } else {
@@ -344,8 +356,8 @@ static double MFN(msm_cost)(size_t n, int nbits, int c, int threads, int *affine
     size_t nb = (size_t)1 << (c - 1);
     double per_point = 11.0, per_bucket = 27.0;
     *affine = 0;
-    if (c >= 10 && n >= 4 * nb / 2) {
-        double batch = (double)(MSM_BATCH < nb / 2 ? MSM_BATCH : nb / 2);
+    if (n >= 2 * nb) {
+        double batch = (double)MFN(msm_batch_cap)(nb);
         double aff = 6.5 + 100.0 / batch;
         if (aff < per_point) { per_point = aff; *affine = 1; }
     }

@@ -46,17 +46,20 @@ def verify_command(args: argparse.Namespace) -> int:
 
 def prove_command(args: argparse.Namespace) -> int:
     from prozchain.prover.errors import SelfCheckError
-    from prozchain.relations.formats.r1cs import read_r1cs
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.groth16.prover import Profile, prove, read_witness
-    from prozchain.prover.groth16.satisfaction import key_circuit
-    from prozchain.prover.groth16.setup import constraint_system
 
     profile = Profile()
     with profile.step("read"):
         key = read_zkey(args.zkey, check=args.check)
         witness = read_witness(args.witness)
-        circuit = key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs) if args.r1cs else None
+        circuit = None
+        if args.r1cs:  # the checks' modules (py_ecc among them) cost a small proof's time to import
+            from prozchain.relations.formats.r1cs import read_r1cs
+            from prozchain.prover.groth16.satisfaction import key_circuit
+            from prozchain.prover.groth16.setup import constraint_system
+
+            circuit = key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs)
     try:
         proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
     except SelfCheckError as exc:

@@ -29,7 +29,6 @@ import random
 import secrets
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
@@ -200,6 +199,8 @@ def prove_many(key: Union[ZKey, str, Path], witnesses: Sequence[np.ndarray], bac
     backend = backend or current_backend()
     if parallel <= 1:
         return [prove(zkey, w, backend, profile, self_check=self_check) for w in witnesses]
+    from concurrent.futures import ThreadPoolExecutor
+
     from prozchain.native.c_backend import lib
 
     # OpenMP's thread count is per calling thread: this sets it for the pool's threads only

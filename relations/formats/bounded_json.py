@@ -46,6 +46,20 @@ def read_json(path: PathLike) -> Any:
         raise JSONFormatError(f"{path}: no such file") from None
     except OSError as exc:
         raise JSONFormatError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_json(data, path)
+
+
+def parse_json(data: bytes, path: PathLike = "<json>") -> Any:
+    """The JSON value in ``data`` (bytes received rather than read from a file), under
+    :func:`read_json`'s bounds; ``path`` names the source in errors.
+
+    >>> parse_json(b'["1", "27"]')
+    ['1', '27']
+    >>> parse_json(b'[' * 20 + b']' * 20, "request")
+    Traceback (most recent call last):
+    ...
+    prozchain.relations.errors.JSONFormatError: request: arrays and objects nested deeper than 16
+    """
     if len(data) > MAX_JSON_BYTES:
         raise JSONFormatError(f"{path}: larger than {MAX_JSON_BYTES >> 20} MiB")
     try:

@@ -4,8 +4,9 @@ batches, the sidechain's light client), cached by circuit.
 :func:`proving_key` returns the key of a compiled circuit from memory, from disk as a ``.zkey``
 named by the SHA-256 of the constraint system (:func:`cs_hash`, under ``$PROZ_ZK_KEYS`` or the
 temp directory: :func:`key_dir`), or sets it up now and saves it there, so tests, scenarios
-and demos share one setup per circuit. A development setup knows its toxic waste: these keys
-are for tests and demos only.
+and demos share one setup per circuit, also when several processes ask for one key at once (one
+sets it up, the others wait for it). A development setup knows its toxic waste: these keys are
+for tests and demos only.
 
 >>> from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion
 >>> a, b = (MerkleInclusion(depth=d).compile().r1cs for d in (1, 2))
@@ -15,6 +16,7 @@ are for tests and demos only.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
@@ -54,12 +56,16 @@ def proving_key(compiled: CompiledCircuit, directory: Path | None = None) -> ZKe
     if directory is not None:
         directory.mkdir(parents=True, exist_ok=True)
     path = (directory or key_dir()) / f"{digest}.zkey"
-    if path.exists():
-        key = read_zkey(path, check="sample")
-    else:
-        key = dev_setup(constraint_system(compiled.r1cs), backend=get_backend("c"))
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        write_zkey(partial, key)
-        os.replace(partial, path)  # atomic: a concurrent reader never sees half a key
-    _keys[digest] = key
-    return key
+    if not path.exists():
+        # a setup takes up to minutes: a second process (a pytest-xdist worker, a CLI run) asking
+        # meanwhile waits for this one's key instead of making its own
+        with open(path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                _keys[digest] = dev_setup(constraint_system(compiled.r1cs), backend=get_backend("c"))
+                partial = path.with_suffix(f".{os.getpid()}.part")
+                write_zkey(partial, _keys[digest])
+                os.replace(partial, path)  # atomic: a reader that takes no lock never sees half a key
+    if digest not in _keys:
+        _keys[digest] = read_zkey(path, check="sample")
+    return _keys[digest]

@@ -67,14 +67,17 @@ class World:
 
 
 def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int = STAKING,
-          window_s: int = 120, layers: Optional[tuple[str, ...]] = None) -> World:
+          window_s: int = 120, layers: Optional[tuple[str, ...]] = None,
+          optimistic_genesis: Optional[Genesis] = None) -> World:
     """Deploy the world (see the module doc) on a new simulation, its agents booted. ``layers``
-    limits which layers get an instance (default: all four)."""
+    limits which layers get an instance (default: all four); ``optimistic_genesis`` is the
+    optimistic rollup's L2 genesis (default: empty; its native balances must stay empty, since
+    they are the bridged token)."""
     layers = layers or tuple(LAYER_IDS)
     keys = {n: Key.from_seed(f"crosslayer-{n}".encode()) for n in
             ("deployer", "hub", "zk-operator", "opt-sequencer", "opt-proposer", "opt-challenger", "attacker",
              "provider")}
-    people = [Key.from_seed(f"crosslayer-user-{i}".encode()) for i in range(users)]
+    people = [user_key(i) for i in range(users)]
     sidechain = build_sidechain(seed, SidechainConfig(mode=model, window=window_s // 4, network=QUIET,
                                                       l1_block_ms=BLOCK_MS),
                                 users=people + list(keys.values()))
@@ -95,7 +98,8 @@ def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int =
         _route(world, "zk", ZK, zk.rollup)
     if "optimistic" in layers:
         config = OptimisticConfig(window=window_s, clock=window_s // 2)
-        opt = deploy_optimistic(chain, deployer, keys["opt-sequencer"].address, Genesis(), config, bank=registry)
+        opt = deploy_optimistic(chain, deployer, keys["opt-sequencer"].address,
+                                optimistic_genesis or Genesis(), config, bank=registry)
         for cls, name, extra in ((Sequencer, "opt-sequencer", {"batch_ms": 10_000}), (Proposer, "opt-proposer", {}),
                                  (Challenger, "opt-challenger", {})):
             sim.add(cls(name, sim, opt, keys[name], poll_ms=BLOCK_MS, **extra))
@@ -111,6 +115,11 @@ def build(seed: int, *, users: int = 2, checks_routes: bool = True, model: int =
         _route(world, "channel", CHANNEL, adjudicator)
     sim.run(until=sim.scheduler.now)  # boot every agent, so each layer's node exists from the start
     return world
+
+
+def user_key(index: int) -> Key:
+    """The key of the world's ``index``-th funded user (the same in every world)."""
+    return Key.from_seed(f"crosslayer-user-{index}".encode())
 
 
 def _route(world: World, name: str, kind: int, representation: str) -> None:

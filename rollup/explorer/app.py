@@ -23,7 +23,8 @@ from prozchain.rollup.explorer.index import (BATCH_EVENTS, BOND_EVENTS, CHANNEL_
                                              TRANSFER_EVENTS, Event, Index, stage_records)
 from prozchain.rollup.explorer.templates import TEMPLATES
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, VOID
-from prozchain.rollup.sdk.stages import STAGES
+from prozchain.rollup.sdk.stages import STAGES, TxStatus
+from prozchain.rollup.sdk.stores import keep_furthest
 
 OUTCOMES = {CHALLENGER_WON: "challenger won", DEFENDER_WON: "defender won", VOID: "void"}
 
@@ -126,16 +127,23 @@ def create_app(index_path: str, stages_path: Optional[str] = None) -> Flask:
                                note="stakes bonded, unbonded and slashed, and the proposers' output bonds",
                                events=index.events(names=BOND_EVENTS), txs=[])
 
+    def sdk_records(prefix: str = "") -> list[TxStatus]:
+        """The SDK's stage records the recorder indexed and those of the ``--stages`` store, the
+        furthest of each transaction."""
+        found: dict[str, TxStatus] = {}
+        for record in index.stages(prefix) + stage_records(stages_path, prefix):
+            keep_furthest(found, record)
+        return [found[tx] for tx in sorted(found)]
+
     @app.get("/stages")
     def stages() -> str:
-        return render_template("stages.html", records=stage_records(stages_path), stages=STAGES,
-                               store=stages_path)
+        return render_template("stages.html", records=sdk_records(), stages=STAGES, store=stages_path)
 
     @app.get("/search")
     def search() -> str:
         q = request.args.get("q", "")
         return render_template("search.html", txs=index.search(q), events=index.search_events(q),
-                               records=stage_records(stages_path, q) if len(q.strip()) >= 4 else [], stages=STAGES)
+                               records=sdk_records(q) if len(q.strip()) >= 4 else [], stages=STAGES)
 
     return app
 

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS txs (hash TEXT, layer TEXT, sim INTEGER, block INTEGE
 CREATE TABLE IF NOT EXISTS events (sim INTEGER, block INTEGER, tx TEXT, idx INTEGER, contract TEXT,
     contract_name TEXT, name TEXT, args TEXT, PRIMARY KEY (sim, tx, idx));
 CREATE INDEX IF NOT EXISTS events_by_name ON events (name);
+CREATE TABLE IF NOT EXISTS stages (tx TEXT PRIMARY KEY, record TEXT);
 """
 
 # The views over L1 events: which events (by contract class and event name) each page lists.
@@ -173,6 +174,12 @@ class Index:
         self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              [_row(e) for e in events])
 
+    def put_stages(self, records: Iterable[TxStatus]) -> None:
+        """The stage records of transactions an SDK client sent (see :meth:`Recorder.recording
+        <prozchain.rollup.explorer.record.Recorder.recording>`)."""
+        self._db.executemany("INSERT OR REPLACE INTO stages VALUES (?, ?)",
+                             [(r.tx, json.dumps(r.to_json())) for r in records])
+
     def close(self) -> None:
         if hasattr(self, "_db"):
             self._db.close()
@@ -248,6 +255,16 @@ class Index:
             for htlc in tx.detail.get("htlcs", []):
                 hops.setdefault(htlc["hashlock"], {})[tx.block] = htlc
         return {lock: sorted(by_channel.items(), key=lambda hop: -hop[1]["expiry"]) for lock, by_channel in hops.items()}
+
+    def stages(self, prefix: str = "") -> list[TxStatus]:
+        """The SDK's stage records in the index whose transaction id starts with ``prefix`` (none
+        in an index written before it kept them)."""
+        try:
+            rows = self._query("SELECT record FROM stages WHERE tx LIKE ? ESCAPE '\\' ORDER BY tx",
+                               (_like_prefix(prefix.strip().lower()),))
+        except sqlite3.OperationalError:  # an older index: no stages table
+            return []
+        return [TxStatus.from_json(json.loads(r)) for (r,) in rows]
 
     def search(self, text: str, limit: int = 50) -> list[Tx]:
         """Transactions of every layer whose hash starts with ``text`` or whose sender or

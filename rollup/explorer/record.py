@@ -7,6 +7,8 @@ outside the trace, so the run is the same run), indexes the L1 blocks mined sinc
 and re-reads the agents' SQLite stores through read-only connections: ZK batches, sidechain
 blocks, optimistic sequencer transactions, channel payments. ``pace`` seconds of sleep after
 each look let a person watch a run that would otherwise be over in seconds.
+:meth:`Recorder.recording` does the same for an SDK platform a program drives, and indexes the
+stage records of the transactions its clients send.
 
 >>> import os, tempfile
 >>> index = Index(os.path.join(tempfile.mkdtemp(), "explorer.sqlite"))
@@ -19,13 +21,17 @@ from __future__ import annotations
 
 import time
 import typing
-from typing import Any, Mapping, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Optional
 
 from prozchain.rollup.channels.state import State as ChannelState
 from prozchain.rollup.explorer.index import Block, Event, Index, Tx
 from prozchain.rollup.l1 import abi
 from prozchain.rollup.l1.chain import Chain
 from prozchain.rollup.l1.crypto import keccak256
+from prozchain.rollup.sdk.client import Platform
+from prozchain.rollup.sdk.stages import StageStore, TxStatus
+from prozchain.rollup.sdk.stores import zk_tx_hash
 from prozchain.rollup.sidechain.node.chain import Block as SidechainBlock
 from prozchain.rollup.sim import registry
 from prozchain.rollup.sim.registry import ScenarioResult
@@ -46,6 +52,7 @@ class Recorder:
         self._last: list[int] = []
         self._rows: dict[tuple[int, str], dict[str, Any]] = {}  # the store rows indexed, per agent
         self.runs: list[str] = []
+        self._stages: dict[int, StageStore] = {}  # the SDK platform's stage store, per simulation
 
     def record(self, name: str, seed: int = 0, overrides: Optional[Mapping[str, str]] = None) -> ScenarioResult:
         """Run scenario ``name`` (as ``prozchain scenario run`` does) while indexing it."""
@@ -61,6 +68,24 @@ class Recorder:
             self.look(k)
         self.index.put_meta(done=True, ok=result.ok, summary=result.report())
         return result
+
+    @contextmanager
+    def recording(self, platform: Platform, name: str = "SDK platform") -> Iterator[Platform]:
+        """Index ``platform`` while the ``with`` block uses it: its simulation as :meth:`record`
+        indexes a scenario's, and the stage records of the transactions its SDK clients send,
+        which the stages page and the search show (no ``--stages`` file needed). Enters and
+        leaves the platform's own block too."""
+        self.runs.append(name)
+        self.index.put_meta(scenario=name, seed=None, params={}, runs=self.runs, done=False, ok=None)
+        self.watch(platform.world.sim)
+        k = len(self.sims) - 1
+        self._stages[k] = platform.stages
+        try:
+            with platform:
+                yield platform
+        finally:
+            self.look(k)
+            self.index.put_meta(done=True, ok=True, summary=[f"{name}: {len(platform.stages.all())} SDK transactions"])
 
     def watch(self, sim: Simulation) -> None:
         """Start indexing ``sim`` (the callback :func:`observe` calls)."""
@@ -86,6 +111,8 @@ class Recorder:
         for name, agent in list(sim.agents.items()):
             if agent.durable:
                 self._index_store(k, name, read_rows(sim.store_path(name)))
+        if k in self._stages:
+            self._index_stages(k, self._stages[k].all())
         self.index.put_meta(sims=len(self.sims), sim_time_ms=sim.scheduler.now, steps=sim.scheduler.steps,
                             updated=time.time())
 
@@ -110,6 +137,12 @@ class Recorder:
         self.index.put_blocks(blocks)
         self.index.put_txs(txs)
         self.index.put_events(events)
+
+    def _index_stages(self, k: int, records: list[TxStatus]) -> None:
+        known = self._rows.setdefault((k, "sdk stages"), {})
+        changed = [r for r in records if known.get(r.tx) != r.to_json()]
+        known.update((r.tx, r.to_json()) for r in changed)
+        self.index.put_stages(changed)
 
     def _index_store(self, k: int, agent: str, rows: dict[str, Any]) -> None:
         blocks, txs = [], []
@@ -179,7 +212,7 @@ def _zk_batch(k: int, batch: dict, blocks: list[Block], txs: list[Tx]) -> None:
                         {"old_root": batch["old_root"], "new_root": batch["new_root"], "version": batch.get("version")}))
     for t in real:
         fields = t.get("fields", {})
-        txs.append(Tx(_hash(repr(t).encode()), "zk", k, number, str(fields.get("from", fields.get("ax", ""))),
+        txs.append(Tx(zk_tx_hash(t), "zk", k, number, str(fields.get("from", fields.get("ax", ""))),
                       str(fields.get("to", "")), t["type"], str(fields.get("amount", "")), "", "in a batch", 0,
                       {"fields": fields}))
 

@@ -141,10 +141,12 @@ SEARCH = """{% extends "base.html" %}{% import "macros.html" as m with context %
 {% if records %}<h3>Its stages (SDK)</h3>{{ m.stagetable(records, stages) }}{% endif %}{% endblock %}"""
 
 STAGES = """{% extends "base.html" %}{% import "macros.html" as m with context %}{% block main %}
-<h2>Transaction stages</h2>{% if store %}<p class="muted">the SDK's stage store {{ store }}: each transaction's way through
-the layers, seconds on the simulation's clock (the same records as <code>prozchain tx status --db</code>)</p>
-{{ m.stagetable(records, stages) }}{% else %}<p id="no-store">no stage store: start the explorer with
-<code>--stages PATH</code>, the store an SDK client writes</p>{% endif %}{% endblock %}"""
+<h2>Transaction stages</h2>{% if records or store %}<p class="muted">the transactions SDK clients sent{% if store %} (and
+the SDK's stage store {{ store }}){% endif %}: each one's way through the layers, seconds on the simulation's clock (the same
+records as <code>prozchain tx status --db</code>)</p>
+{{ m.stagetable(records, stages) }}{% else %}<p id="no-store">no SDK transactions: record a platform
+(<code>Recorder.recording</code>) or start the explorer with <code>--stages PATH</code>, the store an SDK client
+writes</p>{% endif %}{% endblock %}"""
 
 TEMPLATES = {"base.html": BASE, "macros.html": MACROS, "overview.html": OVERVIEW, "layer.html": LAYER,
              "block.html": BLOCK, "tx.html": TX, "batches.html": BATCHES, "batch.html": BATCH,

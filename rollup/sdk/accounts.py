@@ -3,8 +3,10 @@ batches calls and pays its fees in a token through a paymaster.
 
 The ZK rollup runs only its registered transaction types and a channel or the sidechain's
 bridge carries no account code of the user's, so accounts live on the layer whose VM runs
-contracts: the optimistic rollup (here its VM run as its sequencer runs it, one batch per
-bundle, :class:`Ledger`).
+contracts: the optimistic rollup, either its VM run here as its sequencer runs it, one batch
+per bundle (:class:`Ledger`), or the live rollup of an SDK platform (:class:`LiveState`, the
+state derived from L1; the accounts and the fee token are in its genesis, :func:`predeploys`,
+and :meth:`~prozchain.rollup.sdk.client.Client.user_op` sends operations to its sequencer).
 
 - The **account** (:data:`ACCOUNT_CODE`) keeps its owner, its nonce and its entry point.
   ``execute(nonce, calls...)`` from the entry point only, at the account's nonce only (then
@@ -31,9 +33,11 @@ bundle, :class:`Ledger`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
+from prozchain.rollup.crosslayer.agents import OptimisticBridge
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1.crypto import keccak256, recover_address, to_address
 from prozchain.rollup.messages.index import index_batch
@@ -48,6 +52,8 @@ MAX_CALLS = 3
 ARG2_BITS = 88  # a call's first word: target (160 bits) | method (8) | second argument (88)
 TRANSFER = 1  # the example token's transfer(to, amount)
 RATE_UNIT = 10_000  # a paymaster's rate is in tokens per this much native fee
+TOKEN_AT = "0x" + "70" * 20  # the fee token's address on the L2
+PAYMASTER_SEED = b"sdk-paymaster"
 
 ACCOUNT_SOURCE = f"""
 execute:                  # its one method: r1 = nonce, r2..r7 = up to three calls of two words each
@@ -156,7 +162,20 @@ class UserOp:
         return (1, self.nonce) + tuple(w for c in self.calls for w in c.words())
 
 
-class Ledger:
+class State(ABC):
+    """The L2 state an account and a paymaster read: contract storage, and the fee ``token``."""
+
+    token: str
+
+    @abstractmethod
+    def slot(self, address: str, slot: int) -> int:
+        """Storage ``slot`` of contract ``address``."""
+
+    def token_balance(self, owner: str) -> int:
+        return self.slot(self.token, mapping_slot(addr_int(owner), 0))
+
+
+class Ledger(State):
     """The optimistic rollup's VM with a fee token (:data:`~prozchain.rollup.vm.examples.TOKEN`)
     deployed, run as its sequencer runs it: each :meth:`apply` is one batch."""
 
@@ -172,11 +191,19 @@ class Ledger:
         self.world, self.batch = trace.final.world, self.batch + 1
         return index_batch(self.ex, trace).receipts[0].status
 
-    def token_balance(self, owner: str) -> int:
-        return self.ex.storage(self.world, self.token, mapping_slot(addr_int(owner), 0))
-
     def slot(self, address: str, slot: int) -> int:
         return self.ex.storage(self.world, address, slot)
+
+
+class LiveState(State):
+    """The state of a running optimistic rollup as derived from L1 by ``bridge``'s node (what
+    the bundler checks operations against: an operation counts once its batch is on L1)."""
+
+    def __init__(self, bridge: OptimisticBridge, token: str = TOKEN_AT) -> None:
+        self.bridge, self.token = bridge, token
+
+    def slot(self, address: str, slot: int) -> int:
+        return self.bridge.node.ex.storage(self.bridge._world(), address, slot)
 
 
 @dataclass(frozen=True)
@@ -185,7 +212,7 @@ class Account:
 
     address: str
     owner: str
-    ledger: Ledger
+    ledger: State
 
     @property
     def nonce(self) -> int:
@@ -204,7 +231,7 @@ class Paymaster:
     """Pays the L2 gas of operations that pay it first, in its token: ``rate`` tokens per
     :data:`RATE_UNIT` of native fee (``gas_limit`` at ``gas_price``), rounded up."""
 
-    def __init__(self, key: Key, ledger: Ledger, rate: int = 1, gas_limit: int = 100_000, gas_price: int = 1) -> None:
+    def __init__(self, key: Key, ledger: State, rate: int = 1, gas_limit: int = 100_000, gas_price: int = 1) -> None:
         self.key, self.ledger, self.rate, self.gas_limit, self.gas_price = key, ledger, rate, gas_limit, gas_price
         self.nonce = 0
 
@@ -257,22 +284,44 @@ class Bundler:
                                  "a replayed or out-of-order operation")
         self.paymaster.approve(op)
 
-    def submit(self, op: UserOp, checked: bool = True) -> str:
-        """Check (unless ``checked`` is False: what a careless entry point would do; the account
-        still refuses a replay) and run ``op``; its receipt's status."""
+    def prepare(self, op: UserOp, checked: bool = True) -> bytes:
+        """Check ``op`` (unless ``checked`` is False: what a careless entry point would do; the
+        account still refuses a replay) and return the L2 transaction carrying it, for the
+        sequencer."""
         if checked:
             self.check(op)
         self.seen.add(op.signing_hash())
-        return self.account.ledger.apply(self.paymaster.sponsor(op))
+        return self.paymaster.sponsor(op)
+
+    def submit(self, op: UserOp, checked: bool = True) -> str:
+        """:meth:`prepare` ``op`` and run it on the account's :class:`Ledger`; its receipt's status."""
+        ledger = self.account.ledger
+        if not isinstance(ledger, Ledger):
+            raise UserOpRejected("a live account's operations go to its sequencer: see Client.user_op")
+        return ledger.apply(self.prepare(op, checked))
 
     @classmethod
     def demo(cls, owner: Key, tokens: int, rate: int = 1) -> tuple["Bundler", Ledger]:
         """A ledger with a token, a smart account of ``owner`` holding ``tokens`` of it, and a
         paymaster at ``rate`` (10 tokens an operation at rate 1) funded with native currency."""
-        paymaster = Key.from_seed(b"sdk-paymaster")
-        account = to_address(keccak256(b"smart-account:" + bytes.fromhex(owner.address[2:]))[:20])
-        token = "0x" + "70" * 20
-        storage = {**token_storage(token, {account: tokens}), (account, OWNER_SLOT): addr_int(owner.address),
-                   (account, ENTRY_SLOT): addr_int(paymaster.address)}
-        ledger = Ledger({paymaster.address: 10**18}, {token: TOKEN, account: ACCOUNT_CODE}, storage, token)
+        paymaster = Key.from_seed(PAYMASTER_SEED)
+        account = account_address(owner.address)
+        code, storage = predeploys({owner.address: tokens}, paymaster.address)
+        ledger = Ledger({paymaster.address: 10**18}, code, storage, TOKEN_AT)
         return cls(Account(account, owner.address, ledger), Paymaster(paymaster, ledger, rate)), ledger
+
+
+def account_address(owner: str) -> str:
+    """The smart account of ``owner``'s key (one per key, at the same address on every deployment)."""
+    return to_address(keccak256(b"smart-account:" + bytes.fromhex(owner[2:]))[:20])
+
+
+def predeploys(tokens: Mapping[str, int], entry_point: str) -> tuple[dict[str, Sequence[int]], dict[tuple[str, int], int]]:
+    """The genesis code and storage of the fee token (at :data:`TOKEN_AT`) and of a smart account
+    per owner of ``tokens`` (each holding that many), all entered through ``entry_point`` (the
+    paymaster's key, which sends the operations)."""
+    accounts = {account_address(owner): owner for owner in tokens}
+    storage = dict(token_storage(TOKEN_AT, {account_address(o): n for o, n in tokens.items()}))
+    for account, owner in accounts.items():
+        storage[(account, OWNER_SLOT)], storage[(account, ENTRY_SLOT)] = addr_int(owner), addr_int(entry_point)
+    return {TOKEN_AT: TOKEN, **{a: ACCOUNT_CODE for a in accounts}}, storage

@@ -12,7 +12,9 @@ the user everywhere. Amounts are token base units.
 The platform's simulation runs inside one ``with platform:`` block: leaving it stops the
 layers' agents. Every call returns the transaction's id; :meth:`Client.status` reads its stages (the layer is
 asked what it has reached, the answer recorded in the store with the simulation's time), and
-:meth:`Client.wait` runs the simulation until a stage is reached.
+:meth:`Client.wait` runs the simulation until a stage is reached. On the optimistic rollup each
+user also has a smart account in the L2's genesis (:attr:`Client.account`), whose operations
+:meth:`Client.user_op` sends through the bundler and the paymaster (:mod:`.accounts`).
 
 >>> platform = Platform.build(3, layers=("channel", "sidechain"))
 >>> alice = platform.client(0)
@@ -29,20 +31,25 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
 from prozchain.rollup.channels.contracts.adjudicator import OPEN
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.crosslayer.agents import USERS, ChannelBridge, OptimisticBridge, SidechainBridge, ZkBridge
 from prozchain.rollup.crosslayer.errors import NotFinal
 from prozchain.rollup.crosslayer.measure import L1_FINALITY_S
 from prozchain.rollup.crosslayer.protocol import FINAL as BRIDGE_FINAL
 from prozchain.rollup.crosslayer.protocol import FINALIZED, PROVEN, BridgeProtocol, Withdrawal
-from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until
+from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until, user_key
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1.crypto import keccak256
+from prozchain.rollup.messages.index import index_batch
 from prozchain.rollup.messages.events import L1Events, OptimisticEvents, SidechainEvents, Subscription, ZkEvents
 from prozchain.rollup.optimistic.contracts.outputs import FINALIZED as OUTPUT_FINALIZED
+from prozchain.rollup.optimistic.node import Genesis
+from prozchain.rollup.sdk.accounts import (PAYMASTER_SEED, Account, Bundler, Call, LiveState, Paymaster, UserOp,
+                                           account_address, predeploys)
 from prozchain.rollup.sdk.errors import SdkError
 from prozchain.rollup.sidechain.node.assets import ASSETS_AT, TRANSFER, asset_id
 from prozchain.rollup.sdk.stages import (EXECUTED, FINAL, IN_BATCH, POSTED, STAGES, VERIFIED,
@@ -54,6 +61,8 @@ from prozchain.rollup.zk.node import tx_id
 L1 = "l1"
 LAYERS = (L1,) + tuple(LAYER_IDS)
 Probe = Callable[[], list[tuple[str, str]]]  # the stages a layer says a transaction reached, with notes
+ACCOUNT_TOKENS = 10**6  # the fee token each user's smart account holds at genesis
+PAYMASTER_FUNDS = 10**7  # bridged onto the optimistic rollup for the paymaster's gas
 REFUSED = "refused"  # what a probe reports, with why, for a transaction its layer will not apply
 
 
@@ -63,6 +72,7 @@ class Platform:
 
     world: World
     stages: StageStore
+    _paymaster: Optional[Paymaster] = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, seed: int, layers: Sequence[str] = tuple(LAYER_IDS), db: Optional[str] = None,
@@ -72,11 +82,32 @@ class Platform:
         unknown = sorted(set(layers) - set(LAYER_IDS))
         if unknown:
             raise SdkError(f"no layer {', '.join(unknown)}; known: {', '.join(LAYERS)}")
-        return cls(build(seed, users=users, layers=tuple(layers)), StageStore(db))
+        owners = [user_key(i).address for i in range(users)]
+        code, storage = predeploys({o: ACCOUNT_TOKENS for o in owners}, Key.from_seed(PAYMASTER_SEED).address)
+        world = build(seed, users=users, layers=tuple(layers), optimistic_genesis=Genesis(code=code, storage=storage))
+        return cls(world, StageStore(db))
 
     def client(self, user: int) -> "Client":
         """The client of the world's ``user``-th funded user."""
         return Client(self.world.users[user], self)
+
+    def paymaster(self) -> Paymaster:
+        """The paymaster of the users' smart accounts on the optimistic rollup (their entry
+        point). The first call funds it as any user is: tokens and gas money on L1 from the
+        deployer, deposited onto the rollup (so its native balance is bridged token, counted in
+        the layer's supply); run inside the ``with platform:`` block."""
+        if self._paymaster is None:
+            bridge, key, chain = self.world.bridges.get("optimistic"), Key.from_seed(PAYMASTER_SEED), self.world.chain
+            if not isinstance(bridge, OptimisticBridge):
+                raise SdkError("smart accounts live on the optimistic rollup: this platform has none")
+            chain.transact(self.world.deployer, key.address, value=ETHER)
+            chain.transact(self.world.deployer, self.world.fabric.token, "transfer", key.address, PAYMASTER_FUNDS)
+            bridge.holders = [*bridge.holders, key.address]
+            bridge.deposit(key, PAYMASTER_FUNDS)
+            if not run_until(self.world.sim, lambda: bridge.balance(key.address) >= PAYMASTER_FUNDS, WAIT_MS):
+                raise SdkError("the paymaster's deposit was not credited on the optimistic rollup")
+            self._paymaster = Paymaster(key, LiveState(bridge))
+        return self._paymaster
 
     @property
     def now(self) -> float:
@@ -98,10 +129,38 @@ class Client:
         self.key, self.platform = key, platform
         self.world, self.store = platform.world, platform.stages
         self.probes: dict[str, Probe] = {}
+        self._bundler: Optional[Bundler] = None
 
     @property
     def address(self) -> str:
         return self.key.address
+
+    @property
+    def account(self) -> Bundler:
+        """The entry point of the user's smart account on the optimistic rollup (in its genesis,
+        holding :data:`ACCOUNT_TOKENS` of the fee token at
+        :data:`~prozchain.rollup.sdk.accounts.TOKEN_AT`), through the platform's paymaster."""
+        if self._bundler is None:
+            paymaster = self.platform.paymaster()
+            self._bundler = Bundler(Account(account_address(self.address), self.address, paymaster.ledger), paymaster)
+        return self._bundler
+
+    def user_op(self, calls: Sequence[Call], fee: Optional[int] = None) -> str:
+        """Sign a user operation of the user's smart account (``calls`` after the paymaster's
+        fee, ``fee`` tokens, default its price) and submit it through the bundler to the
+        optimistic rollup's sequencer; its id, stages as any transaction's (a batch whose call
+        failed reverts whole and is recorded as refused). :class:`UserOpRejected` if the bundler
+        refuses it (a bad signature, a replay, the paymaster's no)."""
+        bundler = self.account
+        op = bundler.account.op(calls, fee=fee, paymaster=bundler.paymaster).sign(self.key)
+        return self.submit_op(op)
+
+    def submit_op(self, op: UserOp, checked: bool = True) -> str:
+        """Submit a signed user operation through the bundler (see :meth:`user_op`; ``checked``
+        as in :meth:`~prozchain.rollup.sdk.accounts.Bundler.prepare`)."""
+        bridge, raw = self.layer("optimistic"), self.account.prepare(op, checked)
+        self.world.sim.network.send(USERS, bridge.sequencer, ("tx", raw.hex()))
+        return self._track("user op", "optimistic", self._l2_probe(bridge, raw), self._begin("user op", "optimistic", raw))
 
     def layer(self, name: str) -> BridgeProtocol:
         """The bridge of layer ``name``; :class:`SdkError` if the platform has none."""
@@ -331,9 +390,13 @@ class Client:
             if batch is None:
                 held = sequencer.store.get(key) is not None
                 return [(EXECUTED, "accepted by the sequencer (stored before its acknowledgement)")] if held else []
-            if batch.txs.index(raw) not in batch.applied:
+            item = batch.txs.index(raw)
+            if item not in batch.applied:
                 return [(REFUSED, f"batch {batch.number} skipped it as invalid")]
             out = [(POSTED, f"batch {batch.number} posted to L1 and derived from it")]
+            receipt = index_batch(bridge.node.ex, batch.trace).receipts[batch.trace.contexts[0].n_dep + item]
+            if receipt.status == "reverted":
+                return out + [(REFUSED, f"reverted in batch {batch.number}: none of its effects kept, its gas paid")]
             for _, log in chain.logs(outputs, "Proposed"):
                 if log.args[1] == batch.number:
                     proposal = chain.view(outputs, "proposal", log.args[0])

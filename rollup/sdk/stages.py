@@ -44,11 +44,12 @@ PREFIX = "tx/"  # the store's keys: one record per transaction
 
 @dataclass(frozen=True)
 class Mark:
-    """A stage reached at ``at`` (simulated seconds), with a ``note`` (where the layer has no
-    such step, why; else what reached it, e.g. the batch number)."""
+    """A stage reached at ``at`` (simulated seconds; None where the record keeps no time, as an
+    agent's own store), with a ``note`` (where the layer has no such step, why; else what
+    reached it, e.g. the batch number)."""
 
     stage: str
-    at: float
+    at: Optional[float]
     note: str = ""
 
 
@@ -89,8 +90,12 @@ class TxStatus:
         head = f"{self.tx} ({self.kind} on {self.layer}): {'FAILED: ' + self.failed if self.failed else self.current}"
         reached = {m.stage: m for m in self.marks}
         return [head] + [f"  {'x' if s in reached else ' '} {s:<28}"
-                         + (f"{reached[s].at:>10.1f} s  {reached[s].note}".rstrip() if s in reached else "")
+                         + (f"{_time(reached[s].at)}  {reached[s].note}".rstrip() if s in reached else "")
                          for s in STAGES]
+
+
+def _time(at: Optional[float]) -> str:
+    return f"{'-':>10}  " if at is None else f"{at:>10.1f} s"
 
 
 class StageStore:

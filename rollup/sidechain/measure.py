@@ -3,7 +3,8 @@ the L1 gas of checkpoints and bridged transfers under each security model.
 
 Run ``prozchain measure sidechain`` (add ``--quick`` to skip 64 validators, ``--gas`` for the L1
 gas tables only, ``--zk 4,16,64`` for the ZK light client against the signature-checking models
-at those set sizes: :func:`checkpoint_cost`). Throughput
+at those set sizes: :func:`checkpoint_cost`; ``--enterprise`` for the enterprise chain's proven
+exit against the public one: :func:`enterprise_numbers`). Throughput
 and finality are in *simulated* time (network latency 10-200 ms, 2 % loss, the default
 timeouts); the wall time each simulation took on this machine is printed beside them.
 
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from statistics import mean
+import random
+from statistics import mean, median
 
 from prozchain.circuits.gadgets.eddsa import sign
 from prozchain.cli import UsageError
@@ -29,7 +31,8 @@ from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Validator
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.quorum import eddsa_secret, proof_sigs
 from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, StaticL1, network
-from prozchain.rollup.sidechain.system import MODES, Config, build
+from prozchain.rollup.sidechain.contracts.private_exits import PrivateExits
+from prozchain.rollup.sidechain.system import MODES, Config, build, preset
 from prozchain.rollup.sim import Simulation
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.vm import BRIDGE, L2Tx
@@ -161,6 +164,41 @@ def checkpoint_cost(mode: str, n: int, blocks: int = 4, seed: int = 1) -> dict:
     return row
 
 
+def enterprise_numbers(users: int = 4, proofs: int = 5, seed: int = 1) -> dict:
+    """The enterprise chain's exit: :class:`~prozchain.rollup.sidechain.node.exits.ExitCircuit`'s
+    constraints, its median witness + prove time over ``proofs`` proofs, and the L1 gas of
+    ``commit_exits`` (once per checkpoint) and of each ``exit`` (a pairing check and the payment),
+    for ``users`` members who each burnt half a deposit."""
+    members = [Key.from_seed(f"measure-enterprise-{i}".encode()) for i in range(users)]
+    system = build(seed, preset("enterprise", window=20), users=members)
+    chain, rng = system.chain, random.Random(seed)
+    with system.sim:
+        for i, u in enumerate(members):
+            system.sim.scheduler.at(1_000 + 500 * i, "deposit", lambda u=u: chain.submit(
+                chain.build(u, system.bridge, "deposit", u.address, value=ETHER, gas_limit=200_000)))
+            raw = system.seal(L2Tx(0, "0x" + BRIDGE.to_bytes(20, "big").hex(), ETHER // 2).sign(u).encode(), rng)
+            system.sim.scheduler.at(10_000, "burn", lambda raw=raw: [
+                system.sim.network.send("user", v.name, raw) for v in system.validators])
+        system.sim.run(until=45_000)
+        for u in members:
+            system.exit_privately(u)
+    selectors = {m.selector: name for name, m in PrivateExits.methods.items()}
+    gas: dict[str, list[int]] = {}
+    for block in chain.blocks:
+        for tx, receipt in zip(block.transactions, block.receipts):
+            if tx.to == system.exits and receipt.status:
+                gas.setdefault(selectors[tx.data[:4]], []).append(receipt.gas_used)
+    prover, records = system.exit_prover, [(u.address, ETHER // 2) for u in members]
+    times = []
+    for _ in range(proofs):
+        started = time.perf_counter()
+        prover.prove(records, 0)
+        times.append(time.perf_counter() - started)
+    return {"constraints": prover.compiled.r1cs.n_constraints, "prove_s": median(times),
+            "commit_exits": round(mean(gas["commit_exits"])), "exit": round(mean(gas["exit"])),
+            "exits": len(gas["exit"])}
+
+
 def zk_table(sizes: list[int]) -> str:
     """The Markdown table of :func:`checkpoint_cost` for each set size in ``sizes``."""
     lines = ["| validators | threshold gas | staking gas (headers posted) | ZK gas | ZK constraints | "
@@ -180,13 +218,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--gas", action="store_true", help="only the L1 gas tables")
     parser.add_argument("--zk", metavar="SIZES", help="only the ZK light client against the signature-checking "
                         "models, for these comma-separated set sizes (e.g. 4,16,64)")
+    parser.add_argument("--enterprise", action="store_true",
+                        help="only the enterprise chain's proven exit against the public withdrawal")
     parser.set_defaults(func=measure_command)
 
 
 def measure_command(args: argparse.Namespace) -> int:
     """The page's tables (docs/sidechain.md), in Markdown: the consensus figures unless
     ``--gas``, then the L1 gas ones, which are deterministic and on the page as printed here;
-    with ``--zk``, only the light-client comparison."""
+    with ``--zk``, only the light-client comparison; with ``--enterprise``, only the exit comparison."""
+    if args.enterprise:
+        e, public = enterprise_numbers(), gas_numbers("threshold")
+        print("| exit | constraints | witness + prove s (median) | L1 gas per exit | L1 gas per checkpoint |\n"
+              "|---|---|---|---|---|")
+        print(f"| enterprise: Groth16 proof of inclusion in the quorum-signed exits root (`exit`) | "
+              f"{e['constraints']:,} | {e['prove_s']:.2f} | {e['exit']:,} | {e['commit_exits']:,} (`commit_exits`) |")
+        print(f"| threshold: the record opened in the public world root (`prove_withdrawal` + "
+              f"`process_withdrawal`) | — | — | {public['withdrawal']:,} | — |")
+        print(f"\nMeans over {e['exits']} exits and {public['withdrawals']} public withdrawals.")
+        return 0
     if args.zk:
         try:
             sizes = [int(n) for n in args.zk.split(",")]

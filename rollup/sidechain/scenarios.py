@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from prozchain.rollup.common.units import ETHER, readable
 from prozchain.rollup.economics.bonds import conserved
@@ -24,14 +24,17 @@ from prozchain.circuits.gadgets.eddsa import public_key, sign
 from prozchain.relations.errors import WitnessError
 from prozchain.rollup.sidechain.contracts.modes import (ALL_CHECKS, CHECK_MEMBERSHIP, CHECK_THRESHOLD, OPTIMISTIC,
                                                         STAKING, THRESHOLD, ZK)
-from prozchain.rollup.sidechain.node.chain import Genesis
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.sidechain.node.chain import Block, Genesis
+from prozchain.rollup.sidechain.node.enterprise import EnterpriseValidator, Policy, is_sealed, open_envelope
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.quorum import Member, Statement, eddsa_secret, message_of, proof_sigs, set_commitment
-from prozchain.rollup.sidechain.system import Config, System, build
+from prozchain.rollup.sidechain.system import Config, System, build, preset
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.vm import BRIDGE, L2Tx
+from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.merkle import EMPTY
 from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
 
@@ -497,3 +500,77 @@ def zk_light_client(seed: int, params: dict) -> ScenarioResult:
                       notes=(f"light client at epoch {epoch_before} when attacked, {handed_over} at the end; stolen: "
                              + ", ".join(f"{k} {readable(v)}" for k, v in stolen.items()),),
                       attack_attempted=True)
+
+
+class Smuggler(EnterpriseValidator):
+    """A faulty validator that puts ``smuggled`` transactions into every block it proposes: it
+    reads envelopes like a member but applies no allow-list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.policy = Policy(self.key, None, self.policy.private)
+        self.smuggled: list[bytes] = []
+
+    def _new_block(self, extra_txs: Sequence[bytes] = ()) -> Block:
+        return super()._new_block([*self.smuggled, *extra_txs])
+
+
+def _outsider_reads(raw: bytes, outsider: Key, members: set[str]) -> bool:
+    """Whether ``outsider`` learns a member's transaction from ``raw`` as blocks carry it."""
+    plain = open_envelope(raw, outsider) if is_sealed(raw) else raw
+    try:
+        return plain is not None and L2Tx.decode(plain).sender in members
+    except (DecodeError, InvalidTransaction):
+        return False
+
+
+ENTERPRISE_OUTSIDER = (
+    "an outsider of the enterprise sidechain bonds, transacts (a faulty validator slips its transaction into its "
+    "proposals) and reads the blocks: all refused, while a member exits on a Groth16 proof. defense=off (no "
+    "allow-lists, plaintext): the outsider bonds, transacts and reads (invariants false)")
+
+
+@scenario("enterprise-outsider", ENTERPRISE_OUTSIDER, defense="on", loss=0.02)
+def enterprise_outsider(seed: int, params: dict) -> ScenarioResult:
+    on = params["defense"] == "on"
+    alice, bob = _users()[:2]
+    eve = Key.from_seed(b"sidechain-outsider")
+    config = preset("enterprise", window=20, network=NetworkConfig(latency_ms=(10, 200), loss=params["loss"]),
+                    permissioned=on, private=on)
+    smuggler = Smuggler if on else partial(Smuggler, policy_of=lambda key: Policy(key, None, private=False))
+    system = build(seed, config, users=[alice, bob], cls_of={3: smuggler})
+    sim, chain, rng = system.sim, system.chain, system.sim.scheduler.rng("users")
+    chain.transact(bob, eve.address, value=100 * ETHER)  # the outsider has ether on L1, nothing else
+    with sim:
+        for who in (alice, eve):
+            sim.scheduler.at(rng.randint(1_000, 3_000), "user: deposit", lambda who=who: chain.submit(
+                chain.build(who, system.bridge, "deposit", who.address, value=ETHER, gas_limit=200_000)))
+        bond = chain.transact(eve, system.staking, "bond", value=config.stake, gas_limit=300_000)
+        theirs = L2Tx(0, eve.address, ETHER // 4).sign(eve).encode()
+        smuggled = system.seal(theirs, rng)
+        system.validators[3].smuggled.append(smuggled)
+        out = ETHER // 2
+        for nonce, (to, value, at) in enumerate(((bob.address, ETHER // 10, 20_000), (BRIDGE_AT, out, 30_000))):
+            raw = system.seal(L2Tx(nonce, to, value).sign(alice).encode(), rng)
+            sim.scheduler.at(at, "member: sidechain tx", lambda raw=raw: [
+                sim.network.send("alice", v.name, raw) for v in system.validators])
+        sim.scheduler.at(22_000, "outsider: sidechain tx", lambda: [
+            sim.network.send("eve", v.name, smuggled) for v in system.validators])
+        if on:
+            for at in (70_000, 85_000):
+                sim.scheduler.at(at, "member: private exit", lambda: system.exit_privately(alice))
+        sim.run(until=HORIZON)
+        honest = [v for v in system.validators if not isinstance(v, Smuggler)]
+        node = honest[0].chain
+        plain = [tx for b in node.blocks[1:] for tx in node.plain(b.txs, b.header.epoch)]
+        members = {alice.address, bob.address}
+        sealed = [raw for b in node.blocks[1:] for raw in b.txs if is_sealed(raw)]
+        extra = {
+            "outsider_bond_refused": not bond.status and chain.view(system.staking, "stake", eve.address).bond == 0,
+            "outsider_tx_refused": all(L2Tx.decode(tx).sender != eve.address for tx in plain),
+            "payloads_unreadable_to_outsider": not any(_outsider_reads(raw, eve, members)
+                                                       for b in node.blocks[1:] for raw in b.txs),
+            "members_read_payloads": all(open_envelope(raw, bob) is not None for raw in sealed),
+        }
+        return _judge("enterprise-outsider", params, system, {alice.address: out}, extra,
+                      honest=[v.name for v in honest], attack_attempted=True)

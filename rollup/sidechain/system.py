@@ -9,7 +9,9 @@ a relayer, and the presets that configure the same code for different uses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Optional, Sequence
+import random
+from functools import partial
+from typing import Any, Callable, Optional, Sequence
 
 from prozchain.circuits.gadgets.babyjub import Point
 from prozchain.circuits.gadgets.eddsa import public_key, sign
@@ -21,6 +23,8 @@ from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.sidechain.agents.relayer import CheckpointSignature, QuorumSignature, Relayer
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
 from prozchain.rollup.sidechain.contracts.light_client import LightClient, ZkLightClient
+from prozchain.rollup.sidechain.contracts.permissions import MEMBER, VALIDATOR, Permissions
+from prozchain.rollup.sidechain.contracts.private_exits import PrivateExits
 from prozchain.rollup.sidechain.contracts.modes import ALL_CHECKS, OPTIMISTIC, STAKING, THRESHOLD, ZK
 from prozchain.rollup.sidechain.contracts.staking import Staking
 from prozchain.rollup.sidechain.errors import SidechainError
@@ -28,7 +32,9 @@ from prozchain.rollup.sidechain.node.assets import ASSETS_AT, ASSETS_CODE, depos
 from prozchain.rollup.sidechain.node.chain import Block, Genesis, ValidatorSet
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
 from prozchain.rollup.sidechain.node.consensus import ConsensusConfig, Validator, network
-from prozchain.rollup.sidechain.node.messages import Evidence, Vote
+from prozchain.rollup.sidechain.node.enterprise import EnterpriseValidator, Policy, enc_public, seal
+from prozchain.rollup.sidechain.node.exits import ExitProver, exit_records, exits_digest, exits_tree
+from prozchain.rollup.sidechain.node.messages import Evidence, Vote, signature_bytes
 from prozchain.rollup.sidechain.node.quorum import (Member, QuorumProver, Statement, eddsa_secret, message_of,
                                                     set_commitment)
 from prozchain.rollup.sim.network import NetworkConfig
@@ -60,6 +66,8 @@ class Config:
     reward_bps: int = 1_000
     consensus: ConsensusConfig = field(default_factory=lambda: ConsensusConfig(commit_wait=1_000))
     l1_block_ms: int = 2_000
+    permissioned: bool = False  # validator and transaction allow-lists under an L1 governance key
+    private: bool = False  # transactions sealed to the members; exits proven by Groth16
     network: NetworkConfig = field(default_factory=lambda: NetworkConfig(latency_ms=(10, 200), loss=0.02))
 
     @property
@@ -73,9 +81,10 @@ PRESETS: dict[str, Config] = {
     "high-throughput": Config(consensus=ConsensusConfig(timeout_propose=400, timeout_vote=200, timeout_delta=200,
                                                         commit_wait=50, gossip_ms=500, max_txs=512),
                               checkpoint_every=16),
-    # A fixed set of known validators that also hold the bridge keys; L1 only ever sees roots
-    # (header and world commitments), never transaction contents.
-    "enterprise": Config(mode=THRESHOLD, validators=4, min_signers=4, checkpoint_every=8),
+    # A fixed set of known validators that also hold the bridge keys, allow-lists on L1, payloads
+    # sealed to the members: L1 only ever sees roots, and exits carry a proof, not a record.
+    "enterprise": Config(mode=THRESHOLD, validators=4, min_signers=4, checkpoint_every=8,
+                         permissioned=True, private=True),
     # Fast finality and a bridge whose signers put their bond behind every checkpoint.
     "defi-gaming": Config(mode=STAKING, consensus=ConsensusConfig(timeout_propose=600, timeout_vote=300,
                                                                   timeout_delta=300, commit_wait=100),
@@ -140,12 +149,72 @@ class System:
     staking: str
     client: str
     bridge: str
-    ledger: str  # the bond ledger of the checkpoint bonds
+    ledger: str  # the bond ledger of the stakes and the checkpoint bonds
     l1: L1Link
     validators: list[Validator] = field(default_factory=list)
     relayers: list[Relayer] = field(default_factory=list)
     prover: Optional[QuorumProver] = None  # ZK mode: the quorum circuit's prover, for the relayers
     eddsa: dict[str, Point] = field(default_factory=dict)  # ZK mode: each validator's published EdDSA key
+    permissions: str = ""  # permissioned: the allow-lists' contract
+    exits: str = ""  # private: the contract paying proven exits
+    _exit_prover: Optional[ExitProver] = None
+
+    @property
+    def exit_prover(self) -> ExitProver:
+        """Private chain: the members' prover of exits (made on first use)."""
+        if self._exit_prover is None:
+            self._exit_prover = ExitProver(self.sim.scheduler.rng("exit prover"))
+        return self._exit_prover
+
+    def policy(self, key: Key) -> Policy:
+        """What member ``key`` applies to transactions (permissioned chains)."""
+        allowed = lambda sender, epoch: self.chain.view(self.permissions, "allowed", MEMBER, sender, epoch)  # noqa: E731
+        return Policy(key, allowed, self.config.private)
+
+    def opener(self, key: Key) -> Optional[Callable[[bytes, int], bytes]]:
+        """How member ``key``'s chain reads blocks (None: blocks carry plain transactions)."""
+        return self.policy(key).opener if self.config.permissioned else None
+
+    def seal(self, raw: bytes, rng: random.Random) -> bytes:
+        """A signed transaction as a member sends it: sealed to the current roster on a private chain."""
+        if not self.config.private:
+            return raw
+        epoch = self.chain.view(self.staking, "current_epoch")
+        return seal(raw, self.chain.view(self.permissions, "roster", max(epoch, 1)).enc_keys, rng)
+
+    def exit_privately(self, member: Key) -> int:
+        """Private chain: get the newest confirmed checkpoint's exits root committed (each
+        validator signs only the root its own chain computes), then exit every unpaid
+        withdrawal of ``member`` in it with a Groth16 proof. Returns the amount paid."""
+        chain, number = self.chain, self.chain.view(self.bridge, "count")
+        while number and chain.view(self.bridge, "checkpoint", number).confirm_at > chain.time:
+            number -= 1
+        if not number:
+            return 0
+        cp = chain.view(self.bridge, "checkpoint", number)
+        records, sigs = None, []
+        for v in self.validators:
+            if v.chain.height < cp.last or v.chain.headers[cp.last].world != cp.world:
+                continue
+            mine = exit_records(v.chain, cp.last)
+            records = records or mine
+            if mine == records:
+                sigs.append(signature_bytes(v.key.sign(exits_digest(self.exits, number, cp.world,
+                                                                    exits_tree(mine).root))))
+        if records is None:
+            return 0
+        if chain.view(self.exits, "exits_root", number) == 0:
+            chain.transact(member, self.exits, "commit_exits", number, exits_tree(records).root, sigs,
+                           gas_limit=2_000_000)
+        paid = {log.args[0] for _, log in chain.logs(self.bridge, "Withdrawn")}
+        total = 0
+        for index, (recipient, amount) in enumerate(records):
+            if recipient == member.address and index not in paid:
+                proof = self.exit_prover.prove(records, index)
+                receipt = chain.transact(member, self.exits, "exit", number, index, recipient, amount, proof,
+                                         gas_limit=1_000_000)
+                total += amount if receipt.status else 0
+        return total
 
     @property
     def capacity(self) -> int:
@@ -199,6 +268,13 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
                               config.evidence_window, ETHER, config.slash_bps, config.reward_bps)
     ledger, _ = chain.deploy(deployer, BondLedger)  # the stakes and the checkpoint bonds
     chain.transact(deployer, staking, "link_ledger", ledger)
+    permissions = ""
+    if config.permissioned:  # the deployer is the governance key; everyone built here is admitted
+        permissions, _ = chain.deploy(deployer, Permissions, staking)
+        for role, members in ((VALIDATOR, vkeys), (MEMBER, [keys["relayer"], *users])):
+            for key in members:
+                chain.transact(deployer, permissions, "admit", key.address, role, enc_public(key), gas_limit=300_000)
+        chain.transact(deployer, staking, "link_gate", permissions)
     for key in vkeys[:bonded]:
         chain.transact(key, staking, "bond", value=config.stake, gas_limit=300_000)
     chain.advance_time(config.epoch_length)
@@ -226,15 +302,24 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     chain.transact(deployer, bridge, "link_ledger", ledger)
     if config.mode == ZK:
         chain.transact(deployer, client, "link_bridge", bridge)
+    exits = ""
+    if config.private:
+        verifier, _ = chain.deploy(deployer, verifier_contract(ExitProver().zkey.verification_key()))
+        exits, _ = chain.deploy(deployer, PrivateExits, bridge, client, verifier)
+        chain.transact(deployer, bridge, "link_exits", exits)
     system = System(sim, config, chain, genesis, keys, vkeys, staking, client, bridge, ledger,
                     L1Link(chain, staking, bridge),
-                    prover=prover, eddsa=eddsa)
+                    prover=prover, eddsa=eddsa, permissions=permissions, exits=exits)
+    if config.permissioned and cls is Validator:
+        cls = EnterpriseValidator
     sim.produce_blocks(chain, config.l1_block_ms, until=10**12)
     system.relayers.append(sim.add(Relayer("relayer", sim, keys["relayer"], system,
                                            [f"v{i}" for i in range(len(vkeys))], watch=relayer_watch)))
     names = [f"v{i}" for i in range(len(vkeys))]
     for i, key in enumerate(vkeys):
         agent_cls = (cls_of or {}).get(i, cls)
+        if isinstance(agent_cls, type) and issubclass(agent_cls, EnterpriseValidator):
+            agent_cls = partial(agent_cls, policy_of=system.policy)
         v = sim.add(agent_cls(names[i], sim, key, genesis, names, system.l1, config.consensus, ["relayer"]))
         v.on_decide.append(lambda v, block, cert: _sign_checkpoint(system, v, block))
         system.validators.append(v)

@@ -10,12 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from prozchain.bench.prove import chain_case, run_prove
 from prozchain.cli import run
 from prozchain.native.kernels import array_to_ints
 from prozchain.relations.formats.wtns import write_wtns
 from prozchain.prover.formats.zkey import read_zkey, write_zkey
 from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+
+
+# bench/ keeps its npm packages and built circuits in its own folder: one worker at a time (tests/conftest.py)
+pytestmark = pytest.mark.xdist_group("bench-folder")
 
 
 def options(tmp_path, **given) -> argparse.Namespace:
@@ -81,3 +87,27 @@ def test_the_prove_benchmark_suite_runs_at_a_small_size(tmp_path):
     names = {b["name"] for b in json.loads((tmp_path / "bench.json").read_text())["benchmarks"]}
     assert names == {f"test_prove[2^10-{impl}]" for impl in ("native", "numba", "command", "snarkjs")}
     assert "medians and ratio to native" in run.stdout
+
+
+def test_rapidsnark_is_a_peer_when_on_the_path(tmp_path, capsys, monkeypatch):
+    """A ``rapidsnark`` on the PATH is timed beside us (here a stand-in taking rapidsnark's
+    arguments); a ``prover`` that is not rapidsnark's is left alone; none is reported missing."""
+    write_zkey(tmp_path / "toy.zkey", dev_setup(toy_r1cs(), seed=1))
+    write_wtns(array_to_ints(toy_witness(3)), tmp_path / "toy.wtns")
+    given = dict(zkey=str(tmp_path / "toy.zkey"), witness=str(tmp_path / "toy.wtns"), sizes=None, no_plot=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stand_in = bin_dir / "prover"
+    stand_in.write_text("#!/bin/sh\necho 'some other prover'\n")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert run_prove(options(tmp_path, **given)) == 0
+    out = capsys.readouterr().out
+    assert "missing: rapidsnark: no rapidsnark" in out
+    ours = Path(sys.executable).with_name("prozchain")
+    (bin_dir / "rapidsnark").write_text(f'#!/bin/sh\nexec "{ours}" groth16 prove "$@"\n')
+    (bin_dir / "rapidsnark").chmod(0o755)
+    assert run_prove(options(tmp_path, **given)) == 0
+    rows = {row["impl"]: row for row in json.loads((tmp_path / "results" / "prove.json").read_text())["rows"]}
+    assert rows["rapidsnark"]["runs"] == 1 and rows["prozchain-c"]["rapidsnark_over_this"] > 0
+    assert "missing: rapidsnark" not in capsys.readouterr().out

@@ -143,6 +143,28 @@ def test_prepared_bases_are_reused_and_prefix_msm(c, numba_backend, rng):
         c.msm_prepared(bases, np.zeros((3, 3), dtype=np.uint64))
 
 
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("n", [1024, 4096 + 3])
+def test_small_msms_in_affine_batches(group, n, c, rng):
+    """The windows a proof of 2^10-2^12 constraints uses (6-12 bits), in affine batches of a
+    quarter of their buckets (the batch size of a small window): zero scalars, scalars >= R,
+    bases at infinity, repeated bases and P/-P pairs, against the log oracle; and the naive
+    reference on a few hundred points of that mix."""
+    points, logs = bases_with_logs(group, n, rng)
+    points, logs = with_edge_cases(group, points, logs, rng)
+    scalars = edge_scalars(n, rng)
+    bases, k = c.msm_prepare(group, points), ints_to_array(scalars)
+    want = expected(group, logs, scalars)
+    for window in range(6, 13):
+        for flags in (AFFINE, NO_SPLIT | AFFINE):
+            assert c.msm_prepared(bases, k, window, flags) == want, (window, flags)
+    assert c.msm_prepared(bases, k) == want
+    few = slice(0, 200 if group is Group.G1 else 60)
+    for window in (6, 8):
+        got = c.msm_prepared(c.msm_prepare(group, points[few]), ints_to_array(scalars[few]), window, AFFINE)
+        assert got == native.get_backend("reference").msm(group, points[few], scalars[few])
+
+
 def test_cost_model_windows(c):
     from prozchain.native.c_backend import ffi, kernels, lib
 
@@ -153,6 +175,9 @@ def test_cost_model_windows(c):
     assert affine[0] == 1  # large windows accumulate in affine batches
     kernels.msm_window(lib.PZ_G1, 16, 254, affine)
     assert affine[0] == 0
+    for k in (10, 12, 14):  # small proofs' MSMs: batches sized to their buckets beat Jacobian ones
+        kernels.msm_window(lib.PZ_G1, 1 << k, 254, affine)
+        assert affine[0] == 1, k
 
 
 def test_array_helpers():

@@ -24,14 +24,15 @@ from prozchain.circuits.gadgets.eddsa import Signature, verify
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.modes import DELETED, OPTIMISTIC, PENDING, STAKING, ZK
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
-from prozchain.rollup.sidechain.node.chain import ChainState, Header
+from prozchain.rollup.sidechain.node.chain import Block, ChainState, Header
 from prozchain.rollup.sidechain.node.assets import deposit_record, forged_mint
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, fraud_proof, mint_fraud_args
+from prozchain.rollup.sidechain.node.exits import burns
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, Commit
 from prozchain.rollup.sidechain.node.quorum import Statement, proof_sigs, set_commitment
 from prozchain.rollup.sim.agent import Agent
-from prozchain.rollup.vm import BRIDGE, Deposit, L2Tx
-from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
+from prozchain.rollup.vm import Deposit
+from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, withdrawal_key
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class Relayer(Agent):
         return self.system.chain
 
     def on_start(self) -> None:
-        self.node = ChainState(self.system.genesis, self.store, self.system.config.consensus.max_txs)
+        self.node = ChainState(self.system.genesis, self.store, self.system.config.consensus.max_txs,
+                               opener=self.system.opener(self.key))
         self.burns: dict[int, tuple[str, int]] = {}
         for block in self.node.blocks[1:]:
-            self._learn_burns(block.txs)
+            self._learn_burns(block)
         self.pending: dict[int, Commit] = {}
         self.signatures: dict[bytes, tuple[Checkpoint, dict[str, bytes]]] = {}
         self.quorum_sigs: dict[tuple[bytes, Statement], dict[str, Signature]] = {}
@@ -114,15 +116,12 @@ class Relayer(Agent):
         except InvalidBlock as exc:
             self.log(f"refused block {commit.height}: {exc}")
             return False
-        self._learn_burns(commit.block.txs)
+        self._learn_burns(commit.block)
         return True
 
-    def _learn_burns(self, txs) -> None:
+    def _learn_burns(self, block: Block) -> None:
         """Withdrawal records hold only ``keccak(recipient, amount)``: remember the burns that made them."""
-        for raw in txs:
-            tx = L2Tx.decode(raw)
-            if int(tx.to, 16) == BRIDGE and tx.value:
-                self.burns[withdrawal_commitment(addr_int(tx.sender), tx.value)] = (tx.sender, tx.value)
+        self.burns.update(burns(self.node.plain(block.txs, block.header.epoch)))
 
     # -- the periodic work --------------------------------------------------------------------
     def _poll(self) -> None:
@@ -259,6 +258,8 @@ class Relayer(Agent):
 
     def _relay_withdrawals(self) -> None:
         """Prove, then (once its root is confirmed) pay, every burn in the latest checkpoint."""
+        if self.system.config.private:
+            return  # members exit with a proof (System.exit_privately): no record goes to L1 in the open
         chain, bridge = self.chain_l1, self.system.bridge
         number = chain.view(bridge, "count")
         while number and chain.view(bridge, "checkpoint", number).confirm_at > chain.time:

@@ -297,6 +297,22 @@ class Bridge(Contract):
         self.transfer(recipient, amount)
 
     @external
+    def link_exits(self, exits: Address) -> None:
+        """Name the contract that pays proven private exits (the enterprise chain's
+        :class:`~prozchain.rollup.sidechain.contracts.private_exits.PrivateExits`), once."""
+        self.require(self.load("exits") == 0, "exits contract already linked")
+        self.store("exits", value=int(exits, 16))
+
+    @external
+    def release_exit(self, index: int, recipient: Address, amount: int) -> None:
+        """The linked exits contract pays withdrawal ``index`` it has verified (once, shared
+        with the public withdrawal path)."""
+        self.require(self.load("exits") != 0 and self.sender == addr(self.load("exits")),
+                     "only the linked exits contract releases private exits")
+        self._once("paid", index, f"withdrawal {index}")
+        self._pay(index, recipient, amount)
+
+    @external
     def release_transfer(self, index: int, recipient: Address, amount: int, sigs: list[bytes]) -> None:
         """THRESHOLD mode: pay sidechain withdrawal ``index`` on m-of-n signatures over the
         transfer itself (:func:`~prozchain.rollup.sidechain.node.checkpoint.transfer_digest`), without

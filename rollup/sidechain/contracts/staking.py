@@ -33,10 +33,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from prozchain.rollup.economics import BURN, epoch_rewards
 from prozchain.rollup.common.words import addr
+from prozchain.rollup.economics import BURN, epoch_rewards
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.sidechain.contracts.permissions import VALIDATOR
 from prozchain.rollup.sidechain.errors import InvalidMessage
 from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
 
@@ -98,11 +99,23 @@ class Staking(Contract):
         bond_id = self.load("bond_id", who)
         return self._ledger("bond", bond_id).held if bond_id else 0
 
+    @external
+    def link_gate(self, gate: Address) -> None:
+        """Name the allow-list (:class:`~prozchain.rollup.sidechain.contracts.permissions.Permissions`)
+        that decides who may bond and be in a set (once): a permissioned sidechain."""
+        self.require(self.load("gate") == 0, "gate already linked")
+        self.store("gate", value=int(gate, 16))
+
+    def _permitted(self, who: str, epoch: int) -> bool:
+        gate = self.load("gate")
+        return not gate or self.call(f"0x{gate:040x}", "allowed", VALIDATOR, who, epoch)
+
     # -- bonds ------------------------------------------------------------------------------
     @external(payable=True)
     def bond(self) -> int:
         who = self.sender
         self.require(not self.load("jailed", who), "a jailed validator cannot bond")
+        self.require(self._permitted(who, self.load("epoch") + 1), f"{who} is not on the validator allow-list")
         self.require(not self.load("unbonding_at", who), "cannot add to a bond that is unbonding")
         held = self._held(who)
         total = held + self.value
@@ -150,7 +163,7 @@ class Staking(Contract):
         for i in range(self.load("members")):
             who = f"0x{self.load('member', i):040x}"
             power = 0 if self.load("jailed", who) or self.load("unbonding_at", who) else self._held(who)
-            if power:
+            if power and self._permitted(who, epoch):
                 self.store("set", epoch, size, value=int(who, 16))
                 self.store("power", epoch, who, value=power)
                 size, total = size + 1, total + power

@@ -250,10 +250,14 @@ class Mempool:
 class ChainState:
     """The committed chain on top of the VM. ``store`` (the agent's SQLite store) keeps every
     block with its commit certificate; a new instance replays them, checking each state root.
-    Blocks hold at most ``max_txs`` transactions (a chain parameter: presets differ in it)."""
+    Blocks hold at most ``max_txs`` transactions (a chain parameter: presets differ in it).
+    ``opener(raw, epoch)`` turns what a block carries into the transaction the VM runs (the
+    enterprise chain's envelopes, :mod:`~prozchain.rollup.sidechain.node.enterprise`), raising
+    :class:`InvalidBlock` for one it refuses; by default blocks carry the transactions themselves."""
 
-    def __init__(self, genesis: Genesis, store: Optional[Store] = None, max_txs: int = MAX_TXS) -> None:
-        self.ex, self.max_txs = Executor(), max_txs
+    def __init__(self, genesis: Genesis, store: Optional[Store] = None, max_txs: int = MAX_TXS,
+                 opener: Optional[Callable[[bytes, int], bytes]] = None) -> None:
+        self.ex, self.max_txs, self.opener = Executor(), max_txs, opener
         self.store = store if store is not None else MemoryStore()
         self.headers: list[Header] = [genesis.header(self.ex)]
         self.blocks: list[Optional[Block]] = [None]
@@ -286,12 +290,18 @@ class ChainState:
               deposits: Sequence[Deposit] = (), epoch: Optional[int] = None) -> Block:
         """The next block with these contents, executed on the VM."""
         parent = self.head
-        trace = self.ex.run(self.ex.start(parent.world, parent.height + 1, deposits, txs))
-        dep_root, txs_root = inbox_roots(deposits, txs)
-        header = Header(parent.height + 1, parent.hash, parent.epoch if epoch is None else epoch,
+        epoch = parent.epoch if epoch is None else epoch
+        run = self.plain(txs, epoch)
+        trace = self.ex.run(self.ex.start(parent.world, parent.height + 1, deposits, run))
+        dep_root, txs_root = inbox_roots(deposits, run)
+        header = Header(parent.height + 1, parent.hash, epoch,
                         to_address(proposer), time, self.dep_next, len(deposits), dep_root, txs_root,
                         len(txs), parent.world, trace.final.world, state_root(trace.final))
         return Block(header, tuple(deposits), tuple(txs))
+
+    def plain(self, txs: Sequence[bytes], epoch: int) -> list[bytes]:
+        """The transactions the VM runs for what a block of ``epoch`` carries (see ``opener``)."""
+        return list(txs) if self.opener is None else [self.opener(raw, epoch) for raw in txs]
 
     def check(self, block: Block) -> None:
         """:class:`InvalidBlock` unless ``block`` follows the head and its roots are what the
@@ -321,7 +331,8 @@ class ChainState:
 
     def _apply(self, block: Block) -> None:
         if block.hash not in self._checked:  # a stored block: replay it (its nodes are in memory only)
-            trace = self.ex.run(self.ex.start(self.world, block.height, block.deposits, block.txs))
+            trace = self.ex.run(self.ex.start(self.world, block.height, block.deposits,
+                                              self.plain(block.txs, block.header.epoch)))
             if trace.final.world != block.header.world:
                 raise InvalidBlock(f"stored block {block.height} replays to another world root")
         self._checked.clear()

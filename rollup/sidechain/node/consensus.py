@@ -117,8 +117,7 @@ class Validator(Agent):
 
     # -- lifecycle ------------------------------------------------------------------------------
     def on_start(self) -> None:
-        self.chain = ChainState(self.genesis, self.store, self.config.max_txs)
-        self.mempool = Mempool(reserved=(MINTER,))
+        self.chain, self.mempool = self._ledger()
         self.deposits: dict[int, Deposit] = {}
         self.reported: set[str] = set(k[len("evidence/"):] for k in self.store.keys("evidence/"))
         self.future: dict[int, list[tuple[str, Any]]] = {}
@@ -126,6 +125,10 @@ class Validator(Agent):
         self.validity: dict[bytes, bool] = {}
         self._enter_height(self.chain.height + 1)
         self.timer(self.config.gossip_ms, "gossip", self._gossip)
+
+    def _ledger(self) -> tuple[ChainState, Mempool]:
+        """The chain (replayed from the store) and the mempool this validator runs."""
+        return ChainState(self.genesis, self.store, self.config.max_txs), Mempool(reserved=(MINTER,))
 
     def _enter_height(self, height: int) -> None:
         self.h, self.round, self.step = height, -1, PROPOSE

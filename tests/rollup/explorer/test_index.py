@@ -55,3 +55,26 @@ def test_read_rows_never_creates_a_store(tmp_path):
     store.put("batch/1", {"n": 1})
     store.put("cursor", 2)
     assert read_rows(str(tmp_path / "s.sqlite"), "batch/") == {"batch/1": {"n": 1}}
+
+
+def test_the_recorder_records_an_sdk_platform_itself(tmp_path):
+    """A platform recorded while it runs: its L1 and agents are indexed as a scenario's, and the
+    SDK's transactions with their stages show on the stages page and in the search without a
+    ``--stages`` file."""
+    from prozchain.rollup.explorer.app import create_app
+    from prozchain.rollup.sdk.client import Platform
+
+    index = Index(str(tmp_path / "explorer.sqlite"))
+    platform = Platform.build(2, layers=("sidechain",))
+    alice, bob = platform.client(0), platform.client(1)
+    with Recorder(index).recording(platform, "sdk on the sidechain"):
+        alice.wait(alice.deposit(3_000, "sidechain"))
+        tx = alice.transfer(bob.address, 1_000, "sidechain")
+        alice.wait(tx)
+    recorded = {r.tx: r for r in index.stages()}
+    assert recorded[tx].final and recorded[tx] == platform.stages.get(tx)
+    assert index.meta()["done"] and index.counts()["sidechain"]["txs"] >= 1
+    assert tx in {t.hash for t in index.search(tx)}  # the validators' blocks hold it under the SDK's id
+    pages = create_app(index.path).test_client()
+    assert tx in pages.get("/stages").get_data(as_text=True)
+    assert "Its stages (SDK)" in pages.get(f"/search?q={tx}").get_data(as_text=True)

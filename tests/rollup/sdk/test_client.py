@@ -7,7 +7,8 @@ import pytest
 
 from prozchain.rollup.sdk.client import Platform
 from prozchain.rollup.sdk.errors import SdkError, UnknownTransaction
-from prozchain.rollup.sdk.stages import FINAL, POSTED, STAGES, SUBMITTED, StageStore
+from prozchain.rollup.sdk.stages import EXECUTED, FINAL, IN_BATCH, POSTED, STAGES, SUBMITTED, StageStore
+from prozchain.rollup.sdk.stores import records
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,16 @@ def test_a_transaction_the_layer_refuses(run):
     with pytest.raises(SdkError, match="refused it: batch \\d+ skipped it as invalid"):
         alice.wait(tx)
     assert alice.status(tx).failed and StageStore(run[4]).get(tx).failed
+
+
+def test_the_agents_own_stores_answer(run):
+    """The SDK's ids of L2 transactions are the agents' own: the sequencer's and a sidechain
+    validator's stores show them, without times; the ZK operator's shows its sealed batches."""
+    platform, _, _, txs, _ = run
+    sim = platform.world.sim
+    sequencer = records(sim.store_path(platform.world.bridges["optimistic"].sequencer))[txs["optimistic"]]
+    assert (sequencer.layer, sequencer.current, sequencer.at(EXECUTED)) == ("optimistic", EXECUTED, None)
+    validator = records(sim.store_path(platform.world.sidechain.validators[0].name))[txs["sidechain"]]
+    assert validator.current == IN_BATCH and "sidechain block" in validator.marks[-1].note
+    zk = [r for r in records(sim.store_path("zk-operator")).values() if r.kind == "transfer"]
+    assert zk and all(r.layer == "zk" and r.current == IN_BATCH for r in zk)

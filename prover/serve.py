@@ -1,0 +1,285 @@
+"""``prozchain serve``: a resident Groth16 prover over local HTTP.
+
+A proof of 2^12 constraints costs a fraction of the time of the command that makes it: Python's
+start, its imports and reading the key come to more than the proof. A resident prover pays them
+once. :class:`Prover` holds keys read and validated once, named by their file and by their content
+hash (:func:`prozchain.prover.farm.key_digest`, so an equal key added twice is held once), and
+proves witnesses against them; :func:`make_server` puts it behind an HTTP endpoint
+(the standard library's threading HTTP server: no dependency, one thread per connection,
+and the C core splits one kernel at a time, so concurrent requests share the cores).
+
+The endpoint:
+
+- ``GET /keys``: ``{"keys": [{"name", "digest", "n_vars", "n_public", "domain_size"}, ...]}``;
+- ``POST /prove/<name or digest>`` with a witness in the body, either a ``.wtns`` file
+  (any content type but JSON) or JSON (``Content-Type: application/json``): the witness values as
+  decimal strings, as ``snarkjs wtns export json`` writes them. The answer (200):
+  ``{"proof": <proof.json>, "public": <public.json>, "verified": true, "ms": {step: ms}}``. Every
+  proof is verified under the key's verification key before it is returned (about four
+  pairings: under 1 ms against 100 ms or more for the proof at 2^12).
+
+Errors are JSON ``{"error": "..."}`` with the status saying whose fault: 400 a malformed body or
+a witness of the wrong size, above r, or without the constant 1; 404 an unknown key or path;
+411 no Content-Length; 413 a body larger than the key's witness can be; 422 a well-formed witness
+whose proof does not verify (it does not satisfy the circuit): no proof is returned.
+
+>>> import json, urllib.request, threading
+>>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
+>>> from prozchain.relations.formats.wtns import write_wtns
+>>> from prozchain.native.kernels import array_to_ints
+>>> prover = Prover()
+>>> name = prover.add(dev_setup(toy_r1cs(), seed=1), "toy").name
+>>> server = make_server(prover, "127.0.0.1", 0)
+>>> threading.Thread(target=server.serve_forever, daemon=True).start()
+>>> url = f"http://127.0.0.1:{server.server_address[1]}/prove/toy"
+>>> body = write_wtns(array_to_ints(toy_witness(3)))
+>>> answer = json.load(urllib.request.urlopen(urllib.request.Request(url, data=body)))
+>>> answer["public"], answer["verified"]
+(['27'], True)
+>>> server.shutdown(); server.server_close()
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from prozchain.native.errors import ProzError
+from prozchain.native.kernels import ints_to_array
+from prozchain.prover.farm import key_digest
+from prozchain.prover.formats.snarkjs_json import proof_to_json, public_from_json, public_to_json
+from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
+from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.prover.groth16.prover import Profile, prove
+from prozchain.prover.groth16.verifier import pairing_equation_holds
+from prozchain.relations.formats.bounded_json import parse_json
+from prozchain.relations.errors import WitnessError
+from prozchain.relations.formats.wtns import read_wtns_array
+
+
+class RequestError(ProzError):
+    """A request the prover refuses, with the HTTP status that says why."""
+
+    def __init__(self, status: HTTPStatus, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class HeldKey:
+    """A key the prover holds: its name (from the file, or given), its content digest, the key
+    and its verification key."""
+
+    name: str
+    digest: str
+    key: ZKey
+    vk: VerificationKey
+
+    def describe(self) -> dict:
+        return {"name": self.name, "digest": self.digest, "n_vars": self.key.n_vars, "n_public": self.key.n_public,
+                "domain_size": self.key.domain_size}
+
+    def max_body(self) -> int:
+        """The largest body a witness for this key can be: a .wtns (32 bytes a value and its
+        header), or JSON decimal strings of at most 77 digits, quoted and comma-separated."""
+        return 4096 + self.key.n_vars * 82
+
+
+class Prover:
+    """Keys held prepared, and proofs against them (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._by_ref: dict[str, HeldKey] = {}
+        self._held: list[HeldKey] = []
+
+    def add(self, key: ZKey, name: str) -> HeldKey:
+        """Hold ``key`` under ``name`` and its digest; an equal key held already is not held
+        twice (it gains the name). A name already used for another key is a :class:`ProzError`."""
+        digest = key_digest(key)
+        held = self._by_ref.get(digest)
+        if name in self._by_ref and self._by_ref[name] is not held:
+            raise ProzError(f"two different keys are named {name!r}: name them with NAME=FILE.zkey")
+        if held is None:
+            held = HeldKey(name, digest, key, key.verification_key())
+            self._held.append(held)
+            self._by_ref[digest] = held
+        self._by_ref[name] = held
+        return held
+
+    def add_file(self, path: Union[str, Path], name: Optional[str] = None, check: KeyCheck = "sample") -> HeldKey:
+        """Read a ``.zkey`` (validating its points as ``check`` says) and hold it under ``name``
+        (default: the file's name without ``.zkey``)."""
+        return self.add(read_zkey(path, check=check), name or Path(path).stem)
+
+    def keys(self) -> list[dict]:
+        return [held.describe() for held in self._held]
+
+    def find(self, ref: str) -> HeldKey:
+        """The key named ``ref`` (a name or a digest), or a 404 :class:`RequestError`."""
+        if ref not in self._by_ref:
+            raise RequestError(HTTPStatus.NOT_FOUND, f"no key {ref!r}; GET /keys lists the keys held")
+        return self._by_ref[ref]
+
+    def prove(self, ref: str, body: bytes, is_json: bool) -> dict:
+        """The answer to ``POST /prove/<ref>``: the proof, verified, and its public signals."""
+        held = self.find(ref)
+        witness = witness_from_json(body) if is_json else witness_from_wtns(body)
+        profile = Profile()
+        try:
+            proof, public = prove(held.key, witness, profile=profile)
+        except WitnessError as exc:  # the witness's size or constant, as prove checks them
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"witness: {exc}") from None
+        with profile.step("verify"):
+            if not pairing_equation_holds(held.vk, public, proof):
+                raise RequestError(HTTPStatus.UNPROCESSABLE_ENTITY,
+                                   f"the proof did not verify under key {held.name!r}: the witness does not satisfy "
+                                   f"its circuit; no proof returned")
+        return {"proof": proof_to_json(proof), "public": public_to_json(public), "verified": True,
+                "ms": {step: round(seconds * 1000, 3) for step, seconds in profile.items()}}
+
+
+def witness_from_wtns(body: bytes) -> np.ndarray:
+    """A witness sent as the bytes of a ``.wtns`` file, or a 400 :class:`RequestError`."""
+    try:
+        return read_wtns_array(body, name="request body (.wtns)")
+    except ProzError as exc:
+        raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+
+
+def witness_from_json(body: bytes) -> np.ndarray:
+    """A witness sent as JSON decimal strings, or a 400 :class:`RequestError`.
+
+    >>> witness_from_json(b'["1", "27"]').shape
+    (2, 4)
+    >>> witness_from_json(b'["1", 27]')
+    Traceback (most recent call last):
+    ...
+    prozchain.prover.serve.RequestError: request body (JSON witness): [1]: expected a decimal string, got 27
+    """
+    source = "request body (JSON witness)"
+    try:
+        values = public_from_json(parse_json(body, source), source)
+    except ProzError as exc:
+        raise RequestError(HTTPStatus.BAD_REQUEST, str(exc)) from None
+    return ints_to_array(values) if values else np.zeros((0, 4), dtype=np.uint64)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One HTTP exchange with the :class:`Prover` of its server."""
+
+    server: "ProverServer"
+    protocol_version = "HTTP/1.1"  # keep-alive: a client proving many witnesses keeps its connection
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/") != "/keys":
+            return self._error(RequestError(HTTPStatus.NOT_FOUND, f"no such path {self.path}; GET /keys, POST "
+                                                                  f"/prove/<key>"))
+        self._send(HTTPStatus.OK, {"keys": self.server.prover.keys()})
+
+    def do_POST(self) -> None:
+        prefix = "/prove/"
+        try:
+            if not self.path.startswith(prefix):
+                raise RequestError(HTTPStatus.NOT_FOUND, f"no such path {self.path}; POST /prove/<key>")
+            held = self.server.prover.find(self.path[len(prefix):])
+            body = self._body(held.max_body())
+            is_json = self.headers.get("Content-Type", "").split(";")[0].strip() == "application/json"
+            start = time.perf_counter()
+            answer = self.server.prover.prove(held.digest, body, is_json)
+            self.server.log(f"proved with {held.name} in {(time.perf_counter() - start) * 1000:.1f} ms")
+            self._send(HTTPStatus.OK, answer)
+        except RequestError as exc:
+            self._error(exc)
+
+    def _body(self, limit: int) -> bytes:
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            raise RequestError(HTTPStatus.LENGTH_REQUIRED, "a witness needs a Content-Length")
+        if int(length) > limit:
+            raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                               f"a body of {length} bytes; a witness for this key is at most {limit}")
+        return self.rfile.read(int(length))
+
+    def _error(self, exc: RequestError) -> None:
+        self.server.log(f"{exc.status.value} {self.command} {self.path}: {exc}")
+        self.close_connection = True  # the body may be unread: the connection cannot carry another request
+        self._send(exc.status, {"error": str(exc)})
+
+    def _send(self, status: HTTPStatus, obj: Any) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are logged by the handler itself, one line each (see ProverServer.log)."""
+
+
+class ProverServer(ThreadingHTTPServer):
+    """A threading HTTP server that holds a :class:`Prover`."""
+
+    daemon_threads = True
+
+    def __init__(self, prover: Prover, address: tuple[str, int], quiet: bool = True):
+        super().__init__(address, Handler)
+        self.prover, self.quiet = prover, quiet
+
+    def log(self, line: str) -> None:
+        if not self.quiet:
+            print(f"[INFO] {line}", file=sys.stderr, flush=True)
+
+
+def make_server(prover: Prover, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> ProverServer:
+    """The HTTP server of ``prover`` bound to ``host:port`` (port 0: any free one; read it from
+    ``server.server_address``); run it with ``serve_forever``."""
+    return ProverServer(prover, (host, port), quiet)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from prozchain.cli import UsageError
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: a port is 0 (any free one) to 65535")
+    prover = Prover()
+    for given in args.zkeys:
+        name, _, path = given.rpartition("=") if "=" in given else ("", "", given)
+        try:
+            held = prover.add_file(path, name or None, check=args.check)
+        except ProzError as exc:
+            raise UsageError(f"{path}: {exc}" if path not in str(exc) else str(exc)) from None
+        print(f"[INFO] key {held.name}: {held.digest[:16]}... nVars {held.key.n_vars}, domain {held.key.domain_size}")
+    server = make_server(prover, args.host, args.port, quiet=args.quiet)
+    host, port = server.server_address[:2]
+    print(f"[INFO] serving {len(prover.keys())} key(s) on http://{host}:{port} (POST /prove/<key>, GET /keys)",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """The ``serve`` command (listed in :data:`prozchain.cli.GROUPS`)."""
+    serve = subparsers.add_parser("serve", help="a resident prover: keys read once, proofs over local HTTP")
+    serve.add_argument("zkeys", nargs="+", metavar="[NAME=]circuit.zkey",
+                       help="the keys to hold, each named by its file (without .zkey) or NAME, and by its digest")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    serve.add_argument("--port", type=int, default=8545, help="port (default 8545; 0: any free port, printed)")
+    serve.add_argument("--check", choices=("all", "sample", "none"), default="sample",
+                       help="which of the keys' points to validate when reading them (as groth16 prove --check)")
+    serve.add_argument("--quiet", action="store_true", help="no line per request on stderr")
+    serve.set_defaults(func=serve_command)
