@@ -161,13 +161,22 @@ class OptimisticBridge(BridgeProtocol):
     def balance(self, owner: str) -> int:
         return self.node.ex.balance(self._world(), owner)
 
-    def send(self, user: Key, to: str, value: int) -> L2Tx:
-        world = self._world()
-        nonce = max(self.nonces.get(user.address, 0), self.node.ex.nonce(world, user.address))
+    def _signed(self, user: Key, to: str, value: int) -> L2Tx:
+        """``user``'s next L2 transaction (nonces count the ones sent but not yet included)."""
+        nonce = max(self.nonces.get(user.address, 0), self.node.ex.nonce(self._world(), user.address))
         self.nonces[user.address] = nonce + 1
-        tx = L2Tx(nonce, to, value, gas_limit=100_000).sign(user)
+        return L2Tx(nonce, to, value, gas_limit=100_000).sign(user)
+
+    def send(self, user: Key, to: str, value: int) -> L2Tx:
+        tx = self._signed(user, to, value)
         self.sim.network.send(USERS, self.sequencer, ("tx", tx.encode().hex()))
         return tx
+
+    def force(self, user: Key, to: str, value: int) -> Receipt:
+        """Send ``user``'s transaction through L1 (``Portal.force_transaction``) instead of to the
+        sequencer: it must be included within the sequencing window."""
+        return self.chain.transact(user, self.system.portal, "force_transaction",
+                                   self._signed(user, to, value).encode(), gas_limit=GAS)
 
     def transfer(self, user: Key, to: str, amount: int) -> int:
         self.send(user, to, amount)

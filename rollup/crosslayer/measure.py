@@ -16,6 +16,13 @@ one bridge protocol; the L1 row is the same payment as a plain token transfer. E
   transfer's gas; ZK: a batch's slots over its measured proving time; optimistic: 30M gas per
   12 s over the L1 gas per transaction of the batch that carried the payment; sidechain: its
   block size over its measured block interval; channel: one over the measured update time);
+- ``forced_s``: L1 seconds from a transaction forced through L1 (after the withdrawal, a
+  zero-value payment to the peer) to the L1 block whose batch included it
+  (:func:`~prozchain.rollup.economics.inclusion.forced_delay`); measured on the optimistic
+  rollup only, whose honest sequencer includes forced transactions at its next tick (the
+  ``censoring-sequencer`` scenario shows the window bound when it does not). ``None`` elsewhere:
+  the ZK rollup forces only a whole withdrawal (``censoring-operator`` measures it), and the
+  sidechain and channels have no forced inclusion;
 - ``security``: what a user must trust.
 
 >>> rows = compare(1, ("channel",))
@@ -29,11 +36,13 @@ import argparse
 import json
 import time
 from dataclasses import asdict, dataclass
-from typing import Sequence
+from typing import Optional, Sequence
 
+from prozchain.rollup.crosslayer.agents import OptimisticBridge
 from prozchain.rollup.crosslayer.errors import CrossLayerError
 from prozchain.rollup.crosslayer.protocol import BridgeProtocol
 from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until, settle
+from prozchain.rollup.economics.inclusion import forced_delay
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.sidechain.contracts.modes import OPTIMISTIC, THRESHOLD
 
@@ -55,6 +64,7 @@ class Row:
     throughput_tps: float
     security: str
     rule: str
+    forced_s: Optional[int] = None
 
 
 def compare(seed: int = 1, layers: Sequence[str] = tuple(LAYER_IDS)) -> list[Row]:
@@ -107,7 +117,22 @@ def _measure(world: World, name: str, bridge: BridgeProtocol, user: Key, peer: K
         raise CrossLayerError(f"{name}: escrow != supply + withdrawals in flight after the measurement")
     return Row(bridge.name, deposit_gas, _gas_of(world, user, mark), 0, 2 * fee,
                bridge.status(w).final_at - w.started, round(_throughput(world, name, bridge, update_s), 1),
-               bridge.security, bridge.rule)
+               bridge.security, bridge.rule,
+               _forced_s(world, bridge, user, peer) if isinstance(bridge, OptimisticBridge) else None)
+
+
+def _forced_s(world: World, bridge: OptimisticBridge, user: Key, peer: Key) -> int:
+    """L1 seconds until a batch includes a transaction ``user`` forced through L1."""
+    chain, portal = world.chain, bridge.system.portal
+    receipt = bridge.force(user, peer.address, 0)
+    if not receipt.status:
+        raise CrossLayerError(f"optimistic: forcing a transaction failed: {receipt.error}")
+    _wait(world, lambda: chain.view(portal, "forced_status")[1] > receipt.return_value, "optimistic")
+    (raw,) = [log.args[2] for log in receipt.logs if log.name == "TransactionForced"]
+    bridge.node.sync()
+    batch = next(b.number for b in bridge.node.batches if raw in b.txs)
+    included = next(b for b, log in chain.logs(portal, "BatchPosted") if log.args[0] == batch)
+    return forced_delay(chain, receipt.block_number, included).seconds
 
 
 def _wait(world: World, done, name: str) -> None:
@@ -134,10 +159,11 @@ def _throughput(world: World, name: str, bridge: BridgeProtocol, update_s: float
 def table(rows: Sequence[Row]) -> list[str]:
     """The rows as a Markdown table (what docs/crosslayer.md shows)."""
     lines = ["| layer | deposit L1 gas | withdrawal L1 gas | transfer L1 gas | L2 fee (token units) "
-             "| time to finality (s) | throughput (tx/s) | security assumption |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| time to finality (s) | throughput (tx/s) | forced tx included (s) | security assumption |",
+             "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r.layer} | {r.deposit_gas:,} | {r.withdraw_gas:,} | {r.transfer_gas:,} | {r.l2_fee} "
-              f"| {r.finality_s} | {r.throughput_tps:,} | {r.security} |" for r in rows]
+              f"| {r.finality_s} | {r.throughput_tps:,} | {'—' if r.forced_s is None else r.forced_s} "
+              f"| {r.security} |" for r in rows]
     return lines
 
 

@@ -9,7 +9,7 @@ and the order transactions are sequenced in.
 - :mod:`~prozchain.rollup.economics.distribution`: the fee ledger (paid = distributed + burned,
   to the wei), the splits to sequencers, batchers, provers, validators and challengers, and
   staking rewards per epoch;
-- :mod:`~prozchain.rollup.economics.bonds`: the one L1 ledger of every bond (lock, release,
+- :mod:`~prozchain.rollup.economics.bonds`: the one L1 ledger of every bond (lock, add, release,
   slash, each with a reason; totals conserved);
 - :mod:`~prozchain.rollup.economics.inclusion`: how long a forced transaction or withdrawal
   took to be honoured, in L1 blocks and seconds, the same on every layer;
@@ -24,7 +24,7 @@ It sits below the protocol rooms (they import it) and imports only ``rollup.l1``
 
 >>> from prozchain.rollup.economics import BondLedger
 >>> sorted(BondLedger.methods)
-['bond', 'lock', 'release', 'slash', 'totals']
+['add', 'bond', 'lock', 'release', 'slash', 'totals']
 """
 
 from prozchain.rollup.economics.bonds import BURN, Bond, BondLedger, Totals, bonds, conserved, history

@@ -1,5 +1,7 @@
 """One ledger for every bond on L1: proposer and challenger deposits, operator and sequencer
-bonds, validator stakes, exit bonds and channel reserves are all entries of :class:`BondLedger`.
+bonds, validator stakes and exit bonds are all entries of :class:`BondLedger` (a channel's
+deposits are balances its parties redistribute, not bonds; docs/channels.md says why they stay
+in the adjudicator).
 
 A bond is ether one party (the *owner*) puts at stake under the rules of another contract
 (the *controller*: whichever contract called ``lock``). Only the controller ends it, and every
@@ -10,6 +12,8 @@ change carries a reason that the ledger records in its events:
   "stake", "reserve", ...); any string is a kind.
 - ``release(bond_id, reason)`` pays what the bond still holds back to its owner and closes it;
   returns that amount.
+- ``add(bond_id, reason)`` (payable, ``msg.value > 0``) puts more into an open bond (a validator
+  adding to its stake); it counts as locked.
 - ``slash(bond_id, amount, to, reason)`` pays ``amount`` of what the bond holds to ``to`` (a
   winner, a victim, ``BURN``); the bond stays open with the rest, and closes when nothing is left.
 - ``bond(bond_id)`` -> :class:`Bond`; ``totals()`` -> :class:`Totals`.
@@ -92,6 +96,18 @@ class BondLedger(Contract):
         self._check()
         return bond_id
 
+    @external(payable=True)
+    def add(self, bond_id: int, reason: str) -> int:
+        """Put ``msg.value`` more into an open bond of the caller; returns what it now holds."""
+        held = self._controlled(bond_id, reason) + self.value
+        self.require(self.value > 0, "an addition carries value")
+        self.store("held", bond_id, value=held)
+        self.store("locked", value=self.load("locked") + self.value)
+        owner = addr(self.load("owner_kind", bond_id) >> 96)
+        self.emit("BondAdded", bond_id, owner, args=(bond_id, owner, self.value, reason))
+        self._check()
+        return held
+
     @external
     def release(self, bond_id: int, reason: str) -> int:
         held = self._controlled(bond_id, reason)
@@ -145,8 +161,8 @@ class BondLedger(Contract):
 
 # -- off chain: the ledger's record, read from its events ---------------------------------------
 class BondEvent(NamedTuple):
-    """One recorded change of a bond: ``action`` is "lock", "release" or "slash"; ``party`` is
-    the owner (lock, release) or whoever received the slashed amount."""
+    """One recorded change of a bond: ``action`` is "lock", "add", "release" or "slash"; ``party`` is
+    the owner (lock, add, release) or whoever received the slashed amount."""
 
     block: int
     action: str
@@ -158,17 +174,19 @@ class BondEvent(NamedTuple):
     controller: str = ""  # set on "lock"
 
 
+_ACTIONS = {"BondAdded": "add", "BondReleased": "release", "BondSlashed": "slash"}
+
+
 def history(chain: Chain, ledger: str) -> list[BondEvent]:
-    """Every lock, release and slash of ``ledger``, in order, with its reason."""
+    """Every lock, addition, release and slash of ``ledger``, in order, with its reason."""
     events = []
     for block, log in chain.logs(ledger):
         if log.name == "BondLocked":
             bond_id, owner, controller, kind, amount, reason = log.args
             events.append(BondEvent(block, "lock", bond_id, owner, amount, reason, kind, controller))
-        elif log.name in ("BondReleased", "BondSlashed"):
+        elif log.name in _ACTIONS:
             bond_id, party, amount, reason = log.args
-            events.append(BondEvent(block, "release" if log.name == "BondReleased" else "slash",
-                                    bond_id, party, amount, reason))
+            events.append(BondEvent(block, _ACTIONS[log.name], bond_id, party, amount, reason))
     return events
 
 
@@ -179,7 +197,7 @@ class BondRecord(NamedTuple):
     owner: str
     controller: str
     kind: str
-    amount: int  # locked
+    amount: int  # locked (with additions)
     held: int  # still held
     released: int
     slashed: int
@@ -193,7 +211,9 @@ def bonds(chain: Chain, ledger: str, owner: Optional[str] = None, kind: Optional
             records[e.bond_id] = BondRecord(e.bond_id, e.party, e.controller, e.kind, e.amount, e.amount, 0, 0)
             continue
         r = records[e.bond_id]
-        if e.action == "release":
+        if e.action == "add":
+            records[e.bond_id] = r._replace(amount=r.amount + e.amount, held=r.held + e.amount)
+        elif e.action == "release":
             records[e.bond_id] = r._replace(held=r.held - e.amount, released=r.released + e.amount)
         else:
             records[e.bond_id] = r._replace(held=r.held - e.amount, slashed=r.slashed + e.amount)

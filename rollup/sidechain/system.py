@@ -149,7 +149,7 @@ class System:
     staking: str
     client: str
     bridge: str
-    ledger: str  # the bond ledger of the checkpoint bonds
+    ledger: str  # the bond ledger of the stakes and the checkpoint bonds
     l1: L1Link
     validators: list[Validator] = field(default_factory=list)
     relayers: list[Relayer] = field(default_factory=list)
@@ -266,6 +266,8 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     deployer = keys["deployer"]
     staking, _ = chain.deploy(deployer, Staking, config.epoch_length, config.unbonding_delay,
                               config.evidence_window, ETHER, config.slash_bps, config.reward_bps)
+    ledger, _ = chain.deploy(deployer, BondLedger)  # the stakes and the checkpoint bonds
+    chain.transact(deployer, staking, "link_ledger", ledger)
     permissions = ""
     if config.permissioned:  # the deployer is the governance key; everyone built here is admitted
         permissions, _ = chain.deploy(deployer, Permissions, staking)
@@ -297,7 +299,6 @@ def build(seed: int, config: Config = Config(), genesis: Optional[Genesis] = Non
     bridge, _ = chain.deploy(deployer, Bridge, config.mode, client, staking, world, config.window, config.bond,
                              config.checks)
     chain.transact(deployer, staking, "link_slasher", bridge)
-    ledger, _ = chain.deploy(deployer, BondLedger)
     chain.transact(deployer, bridge, "link_ledger", ledger)
     if config.mode == ZK:
         chain.transact(deployer, client, "link_bridge", bridge)

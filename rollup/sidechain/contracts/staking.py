@@ -2,6 +2,11 @@
 slashing for double signing (and, for a bridge in direct-staking mode, for signing a fraudulent
 checkpoint).
 
+- Every validator's stake is one entry of the
+  :class:`~prozchain.rollup.economics.bonds.BondLedger` named once with ``link_ledger`` (kind
+  "stake", this contract its controller): ``bond()`` locks it (or adds to it), withdrawing
+  releases it, and slashing slashes it with the offence as the reason; the ledger, not this
+  contract, holds the staked ether.
 - ``bond()`` adds stake; it counts from the next epoch. ``unbond()`` leaves the set at the next
   epoch; ``withdraw_stake()`` pays out ``unbonding_delay`` seconds later, which the constructor
   requires to exceed ``evidence_window + epoch_length``: a validator's last vote is at most one
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+from prozchain.rollup.common.words import addr
 from prozchain.rollup.economics import BURN, epoch_rewards
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
@@ -73,6 +79,27 @@ class Staking(Contract):
         self.store("slasher", value=int(slasher, 16))
 
     @external
+    def link_ledger(self, ledger: Address) -> None:
+        """Name the bond ledger that holds the stakes (once, before the first bond)."""
+        self.require(self.load("ledger") == 0, "ledger already linked")
+        self.store("ledger", value=int(ledger, 16))
+
+    @external
+    def bond_ledger(self) -> Address:
+        """The ledger holding the stakes."""
+        return addr(self.load("ledger"))
+
+    def _ledger(self, method: str, *args, value: int = 0):
+        """Call the bond ledger (this contract controls every stake in it)."""
+        self.require(self.load("ledger") != 0, "no bond ledger linked")
+        return self.call(addr(self.load("ledger")), method, *args, value=value)
+
+    def _held(self, who: str) -> int:
+        """What ``who``'s stake holds in the ledger (0 without one)."""
+        bond_id = self.load("bond_id", who)
+        return self._ledger("bond", bond_id).held if bond_id else 0
+
+    @external
     def link_gate(self, gate: Address) -> None:
         """Name the allow-list (:class:`~prozchain.rollup.sidechain.contracts.permissions.Permissions`)
         that decides who may bond and be in a set (once): a permissioned sidechain."""
@@ -90,20 +117,25 @@ class Staking(Contract):
         self.require(not self.load("jailed", who), "a jailed validator cannot bond")
         self.require(self._permitted(who, self.load("epoch") + 1), f"{who} is not on the validator allow-list")
         self.require(not self.load("unbonding_at", who), "cannot add to a bond that is unbonding")
-        total = self.load("bond", who) + self.value
+        held = self._held(who)
+        total = held + self.value
         self.require(total >= self.load("min_bond"), f"bond below the minimum {self.load('min_bond')}")
+        if held:
+            self._ledger("add", self.load("bond_id", who), "validator stake added", value=self.value)
+        else:
+            self.store("bond_id", who, value=self._ledger("lock", who, self.value, "stake", "validator stake",
+                                                          value=self.value))
         if not self.load("known", who):
             n = self.load("members")
             self.store("member", n, value=int(who, 16))
             self.store("members", value=n + 1)
             self.store("known", who, value=1)
-        self.store("bond", who, value=total)
         self.emit("Bonded", who, data=total.to_bytes(32, "big"), args=(who, total))
         return total
 
     @external
     def unbond(self) -> None:
-        self.require(self.load("bond", self.sender) > 0, "nothing bonded")
+        self.require(self.load("bond_id", self.sender) > 0, "nothing bonded")
         self.require(not self.load("unbonding_at", self.sender), "already unbonding")
         self.store("unbonding_at", self.sender, value=self.timestamp)
         self.emit("Unbonding", self.sender, args=(self.sender, self.timestamp))
@@ -113,10 +145,11 @@ class Staking(Contract):
         who, at = self.sender, self.load("unbonding_at", self.sender)
         self.require(at > 0, "not unbonding")
         self.require(self.timestamp >= at + self.load("unbonding_delay"), "the unbonding delay has not passed")
-        amount = self.load("bond", who)
-        self.store("bond", who, value=0)
+        bond_id = self.load("bond_id", who)
+        # A stake slashed to nothing is closed already: there is nothing left to release.
+        amount = self._ledger("release", bond_id, "unbonded: the delay has passed") if self._held(who) else 0
+        self.store("bond_id", who, value=0)
         self.store("unbonding_at", who, value=0)
-        self.transfer(who, amount)
         return amount
 
     # -- epochs -----------------------------------------------------------------------------
@@ -129,9 +162,8 @@ class Staking(Contract):
         size = total = 0
         for i in range(self.load("members")):
             who = f"0x{self.load('member', i):040x}"
-            power = self.load("bond", who)
-            if power and not self.load("jailed", who) and not self.load("unbonding_at", who) \
-                    and self._permitted(who, epoch):
+            power = 0 if self.load("jailed", who) or self.load("unbonding_at", who) else self._held(who)
+            if power and self._permitted(who, epoch):
                 self.store("set", epoch, size, value=int(who, 16))
                 self.store("power", epoch, who, value=power)
                 size, total = size + 1, total + power
@@ -166,7 +198,7 @@ class Staking(Contract):
 
     @external
     def stake(self, who: Address) -> Stake:
-        return Stake(self.load("bond", who), self.load("unbonding_at", who), self.load("jailed", who))
+        return Stake(self._held(who), self.load("unbonding_at", who), self.load("jailed", who))
 
     # -- rewards ----------------------------------------------------------------------------
     @external(payable=True)
@@ -227,14 +259,13 @@ class Staking(Contract):
 
     def _slash(self, who: str, reporter: str, reason: str) -> int:
         self.require(not self.load("jailed", who), f"{who} is already slashed")
-        bond = self.load("bond", who)
-        amount = bond * self.load("slash_bps") // BPS
+        bond_id = self.load("bond_id", who)
+        amount = self._held(who) * self.load("slash_bps") // BPS
         reward = amount * self.load("reward_bps") // BPS
-        self.store("bond", who, value=bond - amount)
         self.store("jailed", who, value=1)
         self.emit("Slashed", who, reporter, data=amount.to_bytes(32, "big"), args=(who, reporter, amount, reason))
         if reward:
-            self.transfer(reporter, reward)
+            self._ledger("slash", bond_id, reward, reporter, f"{reason}: the reporter's reward")
         if amount - reward:
-            self.transfer(BURN, amount - reward)
+            self._ledger("slash", bond_id, amount - reward, BURN, f"{reason}: burnt")
         return amount

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from prozchain.rollup.crosslayer.errors import AboveEscrow, AlreadyFinalized, NotFinal, UnknownAsset, WrongRoute
+from prozchain.rollup.crosslayer.measure import compare
 from prozchain.rollup.crosslayer.system import build, run_until
 from prozchain.rollup.l1.token import Token
 from prozchain.rollup.sim import registry
@@ -63,3 +64,11 @@ def test_bad_input_gets_a_clear_error_and_moves_nothing():
         with pytest.raises(WrongRoute, match="no canonical representation on layer 3"):
             bridge.deposit(user, 10)
         assert chain.view(token, "balance_of", user.address) == before + 400
+
+
+def test_compare_measures_the_forced_inclusion_where_a_layer_forces_single_transactions():
+    """The optimistic rollup's honest sequencer includes a transaction forced through L1 at its
+    next tick: a few L1 seconds, far inside the sequencing window; the other rows have no figure."""
+    rows = compare(1, ("optimistic", "channel"))
+    assert [r.forced_s for r in rows[:1] + rows[2:]] == [None, None]
+    assert 0 < rows[1].forced_s <= 60

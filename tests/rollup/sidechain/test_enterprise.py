@@ -10,6 +10,7 @@ import pytest
 
 from prozchain.circuits.testing import assert_rejects
 from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.economics.bonds import BondLedger
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.sidechain.contracts.permissions import MEMBER, VALIDATOR, Permissions
@@ -30,6 +31,8 @@ GOV, ALICE, BOB, EVE = (Key.from_seed(s) for s in (b"ent-gov", b"ent-alice", b"e
 def l1():
     chain = Chain({k.address: 1_000 * ETHER for k in (GOV, ALICE, BOB, EVE)})
     staking, _ = chain.deploy(GOV, Staking, 3_600, 14_400, 7_200, ETHER, 10_000, 1_000)
+    ledger, _ = chain.deploy(GOV, BondLedger)
+    chain.transact(GOV, staking, "link_ledger", ledger)
     permissions, _ = chain.deploy(GOV, Permissions, staking)
     chain.transact(GOV, staking, "link_gate", permissions)
     return chain, staking, permissions

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.economics.bonds import BondLedger, bonds, conserved, history
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.errors import Revert
 from prozchain.rollup.sidechain.contracts.bridge import Bridge
@@ -28,6 +29,8 @@ def _staking(chain: Chain, **changes) -> str:
                 slash_bps=5_000, reward_bps=2_000)
     args.update(changes)
     address, _ = chain.deploy(KEYS[0], Staking, *args.values())
+    ledger, _ = chain.deploy(KEYS[0], BondLedger)
+    chain.transact(KEYS[0], address, "link_ledger", ledger)
     return address
 
 
@@ -69,6 +72,37 @@ def test_sets_change_at_epoch_boundaries_and_double_signing_is_slashed(chain):
     assert not again.status and "already slashed" in again.error
     bogus = chain.transact(KEYS[3], staking, "report", a, a, gas_limit=400_000)
     assert "do not conflict" in bogus.error
+
+
+def test_stakes_are_entries_of_the_bond_ledger(chain):
+    """Bonding locks (then adds to) one "stake" entry; slashing and withdrawing end it with reasons."""
+    staking = _staking(chain)
+    ledger = chain.view(staking, "bond_ledger")
+    for key, amount in ((KEYS[1], 2), (KEYS[1], 1), (KEYS[2], 4)):
+        assert chain.transact(key, staking, "bond", value=amount * ETHER, gas_limit=300_000).status
+    assert chain.state.balance(staking) == 0 and chain.state.balance(ledger) == 7 * ETHER
+    assert [(b.owner, b.kind, b.amount) for b in bonds(chain, ledger)] == [
+        (KEYS[1].address, "stake", 3 * ETHER), (KEYS[2].address, "stake", 4 * ETHER)]
+    chain.advance_time(100)
+    chain.transact(KEYS[0], staking, "advance_epoch", gas_limit=2_000_000)
+    a = Vote.make(KEYS[2], 1, 3, 0, PRECOMMIT, b"\x01" * 32).encode()
+    b = Vote.make(KEYS[2], 1, 3, 0, PRECOMMIT, b"\x02" * 32).encode()
+    assert chain.transact(KEYS[3], staking, "report", a, b, gas_limit=400_000).return_value == 2 * ETHER
+    for key in KEYS[1:3]:
+        chain.transact(key, staking, "unbond")
+    chain.advance_time(1_000)
+    before = chain.state.balance(KEYS[1].address)
+    receipt = chain.transact(KEYS[1], staking, "withdraw_stake", gas_limit=200_000)
+    assert receipt.return_value == 3 * ETHER
+    assert chain.state.balance(KEYS[1].address) == before + 3 * ETHER - receipt.fee
+    assert chain.transact(KEYS[2], staking, "withdraw_stake", gas_limit=200_000).return_value == 2 * ETHER
+    assert [(e.action, e.amount, e.reason) for e in history(chain, ledger) if e.action != "lock"] == [
+        ("add", ETHER, "validator stake added"),
+        ("slash", 2 * ETHER // 5, "double sign: the reporter's reward"),
+        ("slash", 8 * ETHER // 5, "double sign: burnt"),
+        ("release", 3 * ETHER, "unbonded: the delay has passed"),
+        ("release", 2 * ETHER, "unbonded: the delay has passed")]
+    assert conserved(chain, ledger) and chain.view(ledger, "totals").held == 0
 
 
 def test_old_evidence_is_refused(chain):

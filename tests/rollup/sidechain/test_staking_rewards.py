@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prozchain.rollup.common.units import ETHER
+from prozchain.rollup.economics.bonds import BondLedger
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sidechain.contracts.staking import BURN, Staking
 
@@ -15,6 +16,8 @@ KEYS = [Key.from_seed(f"reward-{i}".encode()) for i in range(4)]
 def staked() -> tuple[Chain, str]:
     chain = Chain({k.address: 1_000 * ETHER for k in KEYS})
     staking, _ = chain.deploy(KEYS[0], Staking, 100, 1_000, 500, ETHER, 5_000, 2_000)
+    ledger, _ = chain.deploy(KEYS[0], BondLedger)
+    chain.transact(KEYS[0], staking, "link_ledger", ledger)
     for key, bond in zip(KEYS[1:3], (3 * ETHER, ETHER)):
         assert chain.transact(key, staking, "bond", value=bond, gas_limit=300_000).status
     chain.advance_time(100)
