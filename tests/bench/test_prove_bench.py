@@ -79,7 +79,9 @@ def test_bench_prove_on_a_generated_circuit_with_numba_and_a_plot(tmp_path, monk
 def test_the_prove_benchmark_suite_runs_at_a_small_size(tmp_path):
     """`make bench`'s prove suite, once at 2^10 with one round, so it cannot rot unnoticed."""
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PROZ_BENCH_PROVE_SIZES": "10", "PROZ_BENCH_ROUNDS": "1"}
+    # without the xdist worker's variables: pytest-benchmark reads them as "xdist is on" and disables itself
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")},
+           "PROZ_BENCH_PROVE_SIZES": "10", "PROZ_BENCH_ROUNDS": "1"}
     run = subprocess.run([sys.executable, "-m", "pytest", "bench/test_bench_prove.py", "--benchmark-only", "-q",
                           "-p", "no:cacheprovider", f"--benchmark-json={tmp_path / 'bench.json'}"],
                          cwd=root, env=env, capture_output=True, text=True)

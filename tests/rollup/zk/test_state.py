@@ -138,8 +138,10 @@ def test_a_module_registering_a_type_may_be_imported_again(tmp_path):
             spec.loader.exec_module(module)
             kinds.append(module.KIND)
         assert kinds[0] is not kinds[1] and REGISTRY["reimported"] is kinds[1]
-        (tmp_path / "mytype.py").write_text(source.replace("+ fields['amount']", "- fields['amount']"))
-        spec = importlib.util.spec_from_file_location("mytype_changed", tmp_path / "mytype.py")
+        # another file: the changed source has the same size and may have the same mtime, so a
+        # bytecode cache would hand back the first definition
+        (tmp_path / "mytype_changed.py").write_text(source.replace("+ fields['amount']", "- fields['amount']"))
+        spec = importlib.util.spec_from_file_location("mytype_changed", tmp_path / "mytype_changed.py")
         with pytest.raises(RegistryError, match="a different transaction type 'reimported'"):
             spec.loader.exec_module(importlib.util.module_from_spec(spec))
     finally:
