@@ -145,15 +145,21 @@ def run_until(sim: Simulation, done: Callable[[], bool], limit_ms: int, step_ms:
 WAIT_MS = 900_000  # the longest any layer may take to get somewhere before a caller gives up
 
 
+def prove_when_ready(bridge: BridgeProtocol, w: Withdrawal) -> bool:
+    """Take the user's proving step for ``w`` if its evidence is on L1 yet; whether it was taken."""
+    try:
+        bridge.prove(w)
+    except NotFinal:
+        return False
+    return True
+
+
 def settle(sim: Simulation, bridge: BridgeProtocol, w: Withdrawal, limit_ms: int = WAIT_MS) -> bool:
     """Run ``sim`` until ``w`` is final, taking the user's proving step as soon as it can be
     taken; whether it became final within ``limit_ms``."""
     def ready() -> bool:
         if bridge.status(w).stage == PENDING:
-            try:
-                bridge.prove(w)
-            except NotFinal:
-                pass  # no evidence on L1 yet
+            prove_when_ready(bridge, w)
         return bridge.status(w).final
     return run_until(sim, ready, limit_ms)
 

@@ -37,11 +37,11 @@ from typing import Any, Callable, Optional, Sequence
 from prozchain.rollup.channels.contracts.adjudicator import OPEN
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.crosslayer.agents import USERS, ChannelBridge, OptimisticBridge, SidechainBridge, ZkBridge
-from prozchain.rollup.crosslayer.errors import NotFinal
 from prozchain.rollup.crosslayer.measure import L1_FINALITY_S
 from prozchain.rollup.crosslayer.protocol import FINAL as BRIDGE_FINAL
 from prozchain.rollup.crosslayer.protocol import FINALIZED, PROVEN, BridgeProtocol, Withdrawal
-from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until, user_key
+from prozchain.rollup.crosslayer.system import (LAYER_IDS, WAIT_MS, World, build, prove_when_ready, run_until,
+                                                user_key)
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1.crypto import keccak256
 from prozchain.rollup.messages.index import index_batch
@@ -435,9 +435,6 @@ class Client:
                 return [(VERIFIED, status.rule), (FINAL, "paid on L1")]
             if status.stage == FINALIZED:
                 return [(FINAL, "paid on L1")]
-            try:
-                bridge.prove(w)
-            except NotFinal:
-                pass  # no evidence on L1 yet
+            prove_when_ready(bridge, w)
             return []
         return probe
