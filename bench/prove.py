@@ -66,6 +66,7 @@ class Run:
     seconds: float
     peak_rss_mib: float
     returncode: int
+    cpu_seconds: float  # user + system time of the child and its threads: what load does not stretch
     output: str  # what the child printed, both streams (the CLI's errors, our --profile line)
 
 
@@ -117,7 +118,7 @@ pid = os.fork()
 if pid == 0:
     os.execvp(sys.argv[1], sys.argv[1:])
 _, status, usage = os.wait4(pid, 0)
-sys.stderr.write(f"\\n[LAUNCHER] {time.perf_counter() - start} {usage.ru_maxrss}\\n")
+sys.stderr.write(f"\\n[LAUNCHER] {time.perf_counter() - start} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}\\n")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
@@ -127,8 +128,8 @@ def run_child(command: list[str], env: Optional[dict] = None) -> Run:
     proc = subprocess.run([sys.executable, "-c", LAUNCHER, *command], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, text=True, errors="replace")
     stderr, _, report = proc.stderr.rstrip().rpartition("\n[LAUNCHER] ")
-    seconds, rss_kib = report.split()
-    return Run(float(seconds), int(rss_kib) / 1024, proc.returncode, (proc.stdout + stderr).strip())
+    seconds, rss_kib, cpu = report.split()
+    return Run(float(seconds), int(rss_kib) / 1024, proc.returncode, float(cpu), (proc.stdout + stderr).strip())
 
 
 def prozchain_command() -> list[str]:
@@ -168,6 +169,34 @@ def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
     partial = folder / "circuit.zkey.partial"
     write_zkey(partial, dev_setup(constraint_system(compiled.r1cs)))
     partial.replace(case.zkey)  # a half-written key is never mistaken for a finished one
+    return case
+
+
+def circom_chain_case(log_n: int, snarkjs: list[str], circom: list[str], workdir: Path = RESULTS / "circuits") -> Case:
+    """The same chain compiled by circom, keyed by ``snarkjs groth16 setup`` on a development
+    powers of tau of 2^log_n (``prozchain ptau dev``: insecure, for benchmarks only), its witness
+    from circom's wasm by ``snarkjs wtns calculate``; made once, then reused from ``workdir``.
+    These are the files rapidsnark users have."""
+    from prozchain.bench.witness import CHAIN_CIRCOM, WitnessCase, circom_build
+    from prozchain.prover.groth16.ptau_dev import write_dev_ptau
+
+    n = (1 << log_n) - 2
+    build = circom_build(WitnessCase(f"chain 2^{log_n}", None, {"x": 5}, CHAIN_CIRCOM.replace("(N)", f"({n})"), 1),
+                         circom, workdir)
+    case = Case(f"circom 2^{log_n}", build.constraints, build.folder / "snarkjs.zkey", build.folder / "witness.wtns")
+    if case.zkey.exists() and case.witness.exists():
+        return case
+    ptau = build.folder / "dev.ptau"
+    if not ptau.exists():
+        write_dev_ptau(ptau, log_n, seed=log_n)
+    steps = [["groth16", "setup", f"{build.name}.r1cs", ptau.name, "snarkjs.zkey.partial"],
+             ["wtns", "calculate", str(build.wasm.relative_to(build.folder)), "input.json", "witness.wtns"]]
+    (build.folder / "input.json").write_text('{"x": "5"}')
+    for step in steps:
+        proc = subprocess.run([*snarkjs, *step], cwd=build.folder, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"snarkjs {' '.join(step)} failed: {(proc.stdout + proc.stderr)[-500:]}")
+    (build.folder / "snarkjs.zkey.partial").replace(case.zkey)  # a half-written key is never taken for a whole one
     return case
 
 
@@ -235,10 +264,19 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def peer_proof(path: Path):
+    """A proof.json as snarkjs or rapidsnark writes it: rapidsnark leaves out ``"curve"``, which
+    our reader requires (it is always bn128 there)."""
+    from prozchain.prover.formats.snarkjs_json import proof_from_json
+    from prozchain.relations.formats.bounded_json import read_json
+
+    return proof_from_json({"curve": "bn128", **read_json(path)}, str(path))
+
+
 def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]],
               rapidsnark: Optional[list[str]] = None) -> tuple[list[dict], list[str]]:
     """Rows (one per prover) for one circuit, and the failures seen."""
-    from prozchain.prover.formats.snarkjs_json import read_proof, read_public, verification_key_to_json
+    from prozchain.prover.formats.snarkjs_json import read_public, verification_key_to_json
     from prozchain.relations.formats.bounded_json import write_json
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.groth16.verifier import pairing_equation_holds
@@ -250,36 +288,47 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
     with tempfile.TemporaryDirectory() as tmp:
         peers = {"snarkjs": snarkjs, "rapidsnark": rapidsnark}
         provers = [(f"prozchain-{b}", b) for b in backends] + [(name, None) for name, cmd in peers.items() if cmd]
-        for impl, backend in provers:
-            times, rss, splits = [], [], []
-            for run in range(runs):
+        times, cpus, rss, splits = ({impl: [] for impl, _ in provers} for _ in range(4))
+        loads = [os.getloadavg()[0]]
+        # Interleaved, one run of each prover in turn, so that a change in the machine's load
+        # touches all alike. Run -1 is an untimed warm-up: the files in the page cache for every
+        # prover, and our modules' bytecode written as pip writes it at install (the warm-up
+        # runs without PYTHONDONTWRITEBYTECODE; later runs read the bytecode whatever it says).
+        for run in range(-1, runs):
+            for impl, backend in provers:
                 proof, public = Path(tmp, f"{impl}{run}.json"), Path(tmp, f"{impl}{run}.public.json")
                 files = [str(case.zkey), str(case.witness), str(proof), str(public)]
                 if backend:
                     command = [*prozchain_command(), "groth16", "prove", *files, "--profile"]
-                    result = run_child(command, {**os.environ, "PROZ_BACKEND": backend})
+                    env = {k: v for k, v in os.environ.items() if run >= 0 or k != "PYTHONDONTWRITEBYTECODE"}
+                    result = run_child(command, {**env, "PROZ_BACKEND": backend})
                 elif impl == "snarkjs":
                     result = run_child([*snarkjs, "groth16", "prove", *files])
                 else:
                     result = run_child([*rapidsnark, *files])
                 # the proof against the key's equation: a snarkjs key before its contribution
                 # proves, though no verifier should trust it
-                if result.returncode != 0 or not pairing_equation_holds(vk, read_public(public), read_proof(proof)):
+                if result.returncode != 0 or not pairing_equation_holds(vk, read_public(public), peer_proof(proof)):
                     failures.append(f"{case.name} {impl} run {run}: no valid proof (exit {result.returncode}): "
                                     f"{result.output[-300:] or 'no output'}")
                     continue
-                times.append(result.seconds)
-                rss.append(result.peak_rss_mib)
+                if run < 0:
+                    continue
+                times[impl].append(result.seconds)
+                cpus[impl].append(result.cpu_seconds)
+                rss[impl].append(result.peak_rss_mib)
                 if backend:
-                    splits.append(parse_profile(result.output.splitlines()[-1]))
-            if not times:
+                    splits[impl].append(parse_profile(result.output.splitlines()[-1]))
+            loads.append(os.getloadavg()[0])
+        for impl, _ in provers:
+            if not times[impl]:
                 continue
             row = {"circuit": case.name, "constraints": case.constraints, "impl": impl,
-                   "median_s": statistics.median(times), "min_s": min(times), "runs": len(times),
-                   "peak_rss_mib": max(rss)}
-            if splits:
-                row["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in splits[0]}
-                row["field_mults"] = mults
+                   "median_s": statistics.median(times[impl]), "min_s": min(times[impl]), "runs": len(times[impl]),
+                   "median_cpu_s": statistics.median(cpus[impl]),
+                   "peak_rss_mib": max(rss[impl]), "load_1min": [min(loads), max(loads)], "field_mults": mults}
+            if splits[impl]:
+                row["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits[impl]) for k in splits[impl][0]}
             rows.append(row)
         if snarkjs and any(r["impl"].startswith("prozchain") for r in rows):
             write_json(Path(tmp, "vk.json"), verification_key_to_json(vk))
@@ -299,11 +348,11 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'peak RSS':>10}{'snarkjs/this':>14}"
+    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'CPU':>9}{'peak RSS':>10}{'snarkjs/this':>14}"
           f"{'rapidsnark/this':>17}")
     for r in rows:
         ratios = [f"{r[k]:.2f}x" if r.get(k) else "-" for k in ("snarkjs_over_this", "rapidsnark_over_this")]
-        print(f"{r['circuit']:<14}{r['constraints']:>12,}  {r['impl']:<17}{r['median_s']:>8.3f}s{r['min_s']:>8.3f}s"
+        print(f"{r['circuit']:<14}{r['constraints']:>12,}  {r['impl']:<17}{r['median_s']:>8.3f}s{r['min_s']:>8.3f}s{r['median_cpu_s']:>8.3f}s"
               f"{r['peak_rss_mib']:>7.0f} MiB{ratios[0]:>14}{ratios[1]:>17}")
     for r in rows:
         if "split_s" in r:
@@ -312,19 +361,24 @@ def print_table(rows: list[dict]) -> None:
 
 
 def print_limits(rows: list[dict], rate: float) -> None:
-    """Where the time goes, against the physical limit: the proof's field multiplications at
-    the measured multiplication rate of this machine (all threads)."""
+    """The physical limit of each circuit, against every prover: the proof's field
+    multiplications (:func:`proof_mults`, our kernels' cost model, which no prover here beats
+    by much: the MSMs' bucket additions dominate) at this machine's measured rate on all
+    threads, with nothing else (no process start, no reading, no thread start-up). Each row
+    gains ``limit_s``; our rows also show the compute part of the command (total minus read)."""
     print(f"field multiplications: {rate / 1e6:.1f} M/s measured on all threads (2^20 independent products)")
-    for r in rows:
-        if "field_mults" not in r:
-            continue
-        mults = r["field_mults"]
+    for circuit in dict.fromkeys(r["circuit"] for r in rows):
+        mine = [r for r in rows if r["circuit"] == circuit]
+        mults = mine[0]["field_mults"]
         limit = sum(mults.values()) / rate
-        r["limit_s"] = limit
         share = "  ".join(f"{k} {v / sum(mults.values()):.0%}" for k, v in mults.items())
-        print(f"{r['circuit']} {r['impl']}: {sum(mults.values()) / 1e6:,.0f} M mults ({share}) -> limit "
-              f"{limit:.3f} s; compute took {r['split_s']['total'] - r['split_s'].get('read', 0):.3f} s, "
-              f"the whole command {r['median_s']:.3f} s")
+        print(f"{circuit}: {sum(mults.values()) / 1e6:,.0f} M mults ({share}) -> limit {limit:.3f} s")
+        for r in mine:
+            r["limit_s"] = limit
+            compute = (f" (compute {r['split_s']['total'] - r['split_s'].get('read', 0):.3f} s)"
+                       if "split_s" in r else "")
+            print(f"  {r['impl']:<16} whole command {r['median_s']:.3f} s = {r['median_s'] / limit:.1f}x the "
+                  f"limit{compute}")
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -381,12 +435,20 @@ def run_prove(args: argparse.Namespace) -> int:
         key = read_zkey(args.zkey, check="none")
         cases = [Case(Path(args.zkey).name, constraints_of(key), Path(args.zkey), Path(args.witness))]
     else:
-        cases = [chain_case(k) for k in log_sizes(args.sizes or DEFAULT_SIZES)]
+        sizes = log_sizes(args.sizes or DEFAULT_SIZES)
+        if args.circom:
+            circom, circom_missing = npm_tool("circom2")
+            if not (circom and snarkjs):
+                raise UsageError(f"--circom needs circom2 and snarkjs from bench/'s lock file: {circom_missing or missing}")
+            cases = [circom_chain_case(k, snarkjs, circom) for k in sizes]
+        else:
+            cases = [chain_case(k) for k in sizes]
     rows, failures = [], []
     for case in cases:
         log_n = (case.constraints + 2).bit_length() - 1
         backends = ["c"] + (["numba"] if args.numba and log_n <= args.numba_max else [])
-        case_rows, case_failures = time_case(case, args.runs, backends, snarkjs, rapidsnark)
+        js = snarkjs if args.snarkjs_max is None or log_n <= args.snarkjs_max else None
+        case_rows, case_failures = time_case(case, args.runs, backends, js, rapidsnark)
         rows += case_rows
         failures += case_failures
     print_table(rows)
@@ -416,6 +478,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     prove.add_argument("--sizes", help=f"log2 domain sizes of generated chain circuits (default {DEFAULT_SIZES}; "
                                         "not with your own files)")
     prove.add_argument("--runs", type=int, default=3, help="timed runs of each prover (default 3)")
+    prove.add_argument("--circom", action="store_true",
+                       help="the generated chains compiled by circom, keyed by snarkjs (on a development ptau) and "
+                            "witnessed by circom's wasm: the files rapidsnark users have")
+    prove.add_argument("--snarkjs-max", type=int, help="largest log2 size to time snarkjs at (default: every size)")
     prove.add_argument("--numba", action="store_true", help="also time the numba backend")
     prove.add_argument("--numba-max", type=int, default=14, help="largest log2 size for the numba backend (default 14)")
     prove.add_argument("--out", default=".", help="folder for prove.json and prove.png (default: the current folder)")

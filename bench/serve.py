@@ -30,14 +30,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
-from prozchain.bench.prove import (Case, chain_case, log_sizes, machine, prozchain_command, rapidsnark_command,
-                                   run_child)
+from prozchain.bench.prove import (Case, chain_case, log_sizes, machine, peer_proof, prozchain_command,
+                                   rapidsnark_command, run_child)
 from prozchain.cli import NegativeAnswer, UsageError
 
 
 def commands_rate(command: list[str], case: Case, proofs: int, vk) -> dict:
     """Proofs per second of ``command zkey wtns proof.json public.json``, run once per proof."""
-    from prozchain.prover.formats.snarkjs_json import read_proof, read_public
+    from prozchain.prover.formats.snarkjs_json import read_public
     from prozchain.prover.groth16.verifier import pairing_equation_holds
 
     seconds = []
@@ -45,7 +45,7 @@ def commands_rate(command: list[str], case: Case, proofs: int, vk) -> dict:
         proof, public = Path(tmp, "proof.json"), Path(tmp, "public.json")
         for _ in range(proofs):
             run = run_child([*command, str(case.zkey), str(case.witness), str(proof), str(public)])
-            if run.returncode != 0 or not pairing_equation_holds(vk, read_public(public), read_proof(proof)):
+            if run.returncode != 0 or not pairing_equation_holds(vk, read_public(public), peer_proof(proof)):
                 raise NegativeAnswer(f"{case.name}: {command[0]} gave no valid proof: {run.output[-300:]}")
             seconds.append(run.seconds)
     return {"proofs_per_s": proofs / sum(seconds), "median_s": statistics.median(seconds)}

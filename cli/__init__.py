@@ -30,11 +30,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from importlib import import_module
 from typing import Callable, Optional, Sequence
 
-from prozchain.native.errors import ProzError
+# numpy, which every command imports, starts one OpenBLAS thread per core at import: about 15 ms
+# of a small proof's CPU, more on a loaded machine. No command multiplies float matrices.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from prozchain.native.errors import ProzError  # noqa: E402 (numpy comes with it: after the line above)
 
 Register = Callable[[argparse._SubParsersAction], None]
 

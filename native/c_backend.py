@@ -48,8 +48,8 @@ from prozchain.native._bn254 import ffi, lib  # noqa: E402  (after the OpenMP se
 from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
 from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NativeMemoryError, NotInvertibleError
-from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, R1CSProgram, array_to_ints, check_fr_array, ntt_log,
-                                      points_to_array)
+from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
+                                      check_fr_array, ntt_log, points_to_array)
 
 PATHS = tuple(path for path in ("adx", "portable") if hasattr(lib, f"pz_{path}_add"))
 PATH_DESCRIPTIONS = {
@@ -98,6 +98,8 @@ class GroupKernels:
     batch_to_affine: Kernel
     check: Kernel
     msm: Kernel
+    msm_table: Kernel
+    msm_fixed: Kernel
     progression: Kernel
     fixed_base: Kernel
 
@@ -133,6 +135,7 @@ class PathKernels:
     fp12_frobenius: Kernel
     fp12_cyclotomic_sqr: Kernel
     msm_window: Kernel
+    msm_table_window: Kernel
     fr_ntt: Kernel
     qap_abc: Kernel
     qap_h: Kernel
@@ -562,9 +565,30 @@ class CBackend(Backend):
             return None
         ncoord = bases.group.coords
         out = ffi.new("uint64_t[]", 4 * ncoord)
-        status = self._kernels.group(bases.group).msm(out, _ptr(bases.array), _ptr(k), m, window, flags)
+        kernels = self._kernels.group(bases.group)
+        if isinstance(bases, FixedBases) and bases.table is not None and not window and not flags:
+            if m < len(bases):  # the table's rows are len(bases) apart: the missing scalars are 0
+                k = np.concatenate([k, np.zeros((len(bases) - m, 4), dtype=np.uint64)])
+            status = kernels.msm_fixed(out, _ptr(bases.table), _ptr(k), len(bases), bases.window)
+        else:
+            status = kernels.msm(out, _ptr(bases.array), _ptr(k), m, window, flags)
         check_alloc(status, f"pz_{bases.group}_msm", m, "points")
         return _unflatten(bases.group, from_limbs(out, ncoord))
+
+    def msm_table(self, bases: PreparedBases, max_points: int) -> PreparedBases:
+        """``bases`` with a fixed-base table of at most ``max_points`` points (:class:`FixedBases`),
+        the window chosen by the cost model of the one window the table's MSM runs; ``bases``
+        itself when no table fits. The table costs about 254 doublings a base to build and
+        ``254 / window + 1`` times the bases' memory; ``msm_prepared`` then uses it for every
+        MSM over these bases."""
+        n = len(bases)
+        window = self._kernels.msm_table_window(GROUP[bases.group], n, max_points) if n else 0
+        if not window:
+            return bases
+        table = np.empty((n * (254 // window + 1), bases.array.shape[1]), dtype=np.uint64)
+        status = self._kernels.group(bases.group).msm_table(_ptr(table), _ptr(bases.array), n, window)
+        check_alloc(status, f"pz_{bases.group}_msm_table", n, "points")
+        return FixedBases(bases.group, bases.array, window, table)
 
     def ntt_array(self, values, inverse: bool = False, shift: Optional[int] = None):
         """See :meth:`Backend.ntt_array`; runs in place on a copy, multithreaded."""

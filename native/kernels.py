@@ -80,6 +80,17 @@ class PreparedBases:
         return self.array.shape[0]
 
 
+@dataclass(frozen=True)
+class FixedBases(PreparedBases):
+    """Prepared bases with the C core's fixed-base table beside them (``CBackend.msm_table``):
+    ``table`` holds ``2^(window * w)`` times every base for each window w, so an MSM over them
+    is one window of buckets with one reduction. A resident prover keeps them per key; any
+    backend still accepts them as plain prepared bases."""
+
+    window: int = 0
+    table: Optional[np.ndarray] = None
+
+
 def _flatten(group: Group, point: Point) -> list[int]:
     if point is None:
         return [0] * group.coords

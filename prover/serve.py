@@ -1,4 +1,4 @@
-"""``prozchain serve``: a resident Groth16 prover over local HTTP.
+"""``prozchain serve``: a resident Groth16 prover over local HTTP, on a TCP port or a Unix socket.
 
 A proof of 2^12 constraints costs a fraction of the time of the command that makes it: Python's
 start, its imports and reading the key come to more than the proof. A resident prover pays them
@@ -7,6 +7,10 @@ hash (:func:`prozchain.prover.farm.key_digest`, so an equal key added twice is h
 proves witnesses against them; :func:`make_server` puts it behind an HTTP endpoint
 (the standard library's threading HTTP server: no dependency, one thread per connection,
 and the C core splits one kernel at a time, so concurrent requests share the cores).
+``--unix PATH`` (:func:`make_unix_server`) serves the same protocol on a Unix socket instead: no
+port to choose or guard, only this machine's processes that may open the file (it is made
+readable and writable by its owner only), and a connection that skips TCP's loopback stack
+(``curl --unix-socket PATH http://localhost/keys``; in Python, :func:`connect`).
 
 The endpoint:
 
@@ -23,7 +27,7 @@ a witness of the wrong size, above r, or without the constant 1; 404 an unknown 
 411 no Content-Length; 413 a body larger than the key's witness can be; 422 a well-formed witness
 whose proof does not verify (it does not satisfy the circuit): no proof is returned.
 
->>> import json, urllib.request, threading
+>>> import json, os, tempfile, threading, urllib.request
 >>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs, toy_witness
 >>> from prozchain.relations.formats.wtns import write_wtns
 >>> from prozchain.native.kernels import array_to_ints
@@ -37,17 +41,34 @@ whose proof does not verify (it does not satisfy the circuit): no proof is retur
 >>> answer["public"], answer["verified"]
 (['27'], True)
 >>> server.shutdown(); server.server_close()
+
+The same on a Unix socket, the client connected by :func:`connect`:
+
+>>> path = os.path.join(tempfile.mkdtemp(), "prover.sock")
+>>> server = make_unix_server(prover, path)
+>>> threading.Thread(target=server.serve_forever, daemon=True).start()
+>>> conn = connect(path)
+>>> conn.request("POST", "/prove/toy", body=body)
+>>> json.load(conn.getresponse())["public"]
+['27']
+>>> conn.close(); server.shutdown(); server.server_close(); os.path.exists(path)
+False
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import os
+import socket
+import stat
 import sys
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import ThreadingUnixStreamServer
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -226,7 +247,18 @@ class Handler(BaseHTTPRequestHandler):
         """Requests are logged by the handler itself, one line each (see ProverServer.log)."""
 
 
-class ProverServer(ThreadingHTTPServer):
+class _Holding:
+    """What both servers add to the standard library's: the :class:`Prover` and the log."""
+
+    prover: Prover
+    quiet: bool
+
+    def log(self, line: str) -> None:
+        if not self.quiet:
+            print(f"[INFO] {line}", file=sys.stderr, flush=True)
+
+
+class ProverServer(_Holding, ThreadingHTTPServer):
     """A threading HTTP server that holds a :class:`Prover`."""
 
     daemon_threads = True
@@ -235,15 +267,71 @@ class ProverServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.prover, self.quiet = prover, quiet
 
-    def log(self, line: str) -> None:
-        if not self.quiet:
-            print(f"[INFO] {line}", file=sys.stderr, flush=True)
+
+class UnixProverServer(_Holding, ThreadingUnixStreamServer):
+    """The same HTTP exchanges on a Unix socket; closing the server removes its file."""
+
+    daemon_threads = True
+
+    def __init__(self, prover: Prover, path: str, quiet: bool = True):
+        self.prover, self.quiet = prover, quiet
+        _clear_stale_socket(path)
+        super().__init__(path, Handler)
+        os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)  # a proof reveals nothing, but the cores are ours
+
+    def server_close(self) -> None:
+        super().server_close()
+        if os.path.exists(self.server_address):
+            os.unlink(self.server_address)
+
+
+def _clear_stale_socket(path: str) -> None:
+    """Remove a socket file no server listens on (left by a killed one); refuse a live one or a
+    file that is no socket, with a :class:`ProzError`."""
+    if not os.path.lexists(path):
+        return
+    if not stat.S_ISSOCK(os.lstat(path).st_mode):
+        raise ProzError(f"{path} exists and is not a socket; choose another --unix path")
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.connect(path)
+    except ConnectionRefusedError:
+        os.unlink(path)
+        return
+    finally:
+        probe.close()
+    raise ProzError(f"{path}: a server is already listening there")
 
 
 def make_server(prover: Prover, host: str = "127.0.0.1", port: int = 0, quiet: bool = True) -> ProverServer:
     """The HTTP server of ``prover`` bound to ``host:port`` (port 0: any free one; read it from
     ``server.server_address``); run it with ``serve_forever``."""
     return ProverServer(prover, (host, port), quiet)
+
+
+def make_unix_server(prover: Prover, path: Union[str, Path], quiet: bool = True) -> UnixProverServer:
+    """The HTTP server of ``prover`` on a Unix socket at ``path`` (a stale socket file there is
+    replaced; a live one or another file is a :class:`ProzError`); run it with ``serve_forever``."""
+    return UnixProverServer(prover, os.fspath(path), quiet)
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path: str, timeout: float):
+        super().__init__("localhost", timeout=timeout)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
+def connect(address: Union[int, str, Path], timeout: float = 600) -> http.client.HTTPConnection:
+    """A client connection to a prover: ``address`` is a port on 127.0.0.1 (an ``int``) or the
+    path of a Unix socket (see :func:`make_unix_server`)."""
+    if isinstance(address, int):
+        return http.client.HTTPConnection("127.0.0.1", address, timeout=timeout)
+    return _UnixConnection(os.fspath(address), timeout)
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -259,10 +347,16 @@ def serve_command(args: argparse.Namespace) -> int:
         except ProzError as exc:
             raise UsageError(f"{path}: {exc}" if path not in str(exc) else str(exc)) from None
         print(f"[INFO] key {held.name}: {held.digest[:16]}... nVars {held.key.n_vars}, domain {held.key.domain_size}")
-    server = make_server(prover, args.host, args.port, quiet=args.quiet)
-    host, port = server.server_address[:2]
-    print(f"[INFO] serving {len(prover.keys())} key(s) on http://{host}:{port} (POST /prove/<key>, GET /keys)",
-          flush=True)
+    if args.unix:
+        try:
+            server = make_unix_server(prover, args.unix, quiet=args.quiet)
+        except (ProzError, OSError) as exc:
+            raise UsageError(f"--unix {args.unix}: {exc}") from None
+        where = f"unix:{args.unix}"
+    else:
+        server = make_server(prover, args.host, args.port, quiet=args.quiet)
+        where = "http://{}:{}".format(*server.server_address[:2])
+    print(f"[INFO] serving {len(prover.keys())} key(s) on {where} (POST /prove/<key>, GET /keys)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -279,6 +373,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="the keys to hold, each named by its file (without .zkey) or NAME, and by its digest")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
     serve.add_argument("--port", type=int, default=8545, help="port (default 8545; 0: any free port, printed)")
+    serve.add_argument("--unix", metavar="PATH",
+                       help="serve on a Unix socket at PATH instead of a TCP port (readable by its owner only; a "
+                            "stale socket there is replaced)")
     serve.add_argument("--check", choices=("all", "sample", "none"), default="sample",
                        help="which of the keys' points to validate when reading them (as groth16 prove --check)")
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr")

@@ -305,6 +305,28 @@ int PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, si
     store(out, (fe *)&a, 4, &FP);
     return 0;
 }
+/* Fixed-base tables (msm_impl.h): the window of a table of n bases holding at most max_points
+ * points (0: none fits); the table (n * (254 / c + 1) prepared points) from prepared bases; and
+ * an MSM from it. Each returns 0 or PZ_OUT_OF_MEMORY, as msm. */
+int PZ(msm_table_window)(enum pz_group group, size_t n, size_t max_points) {
+    return group == PZ_G2 ? g2_msm_table_choose(n, max_points) : g1_msm_table_choose(n, max_points);
+}
+#define MSM_FIXED_API(G, NFE)                                                                      \
+int PZ(G##_msm_table)(uint64_t *table, const uint64_t *bases, size_t n, int c) {                   \
+    return G##_msm_table((G##_aff *)table, (const G##_aff *)bases, n, c);                         \
+}                                                                                                  \
+int PZ(G##_msm_fixed)(uint64_t *out, const uint64_t *table, const uint64_t *scalars, size_t n, int c) { \
+    G##_jac j; G##_aff a;                                                                          \
+    int status = G##_msm_fixed(&j, (const G##_aff *)table, scalars, n, c);                       \
+    if (status) return status;                                                                     \
+    G##_to_affine(&a, &j);                                                                         \
+    store(out, (fe *)&a, NFE, &FP);                                                                \
+    return 0;                                                                                      \
+}
+MSM_FIXED_API(g1, 2)
+MSM_FIXED_API(g2, 4)
+#undef MSM_FIXED_API
+
 /* The window the cost model picks for n points with nbits-bit scalars in a group; *affine
  * tells whether buckets are accumulated in affine batches. */
 int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine) {

@@ -26,6 +26,20 @@ static inline int msm_bitlen(const uint64_t k[4]) {
     for (int i = 3; i >= 0; i--) if (k[i]) return 64 * i + 64 - __builtin_clzll(k[i]);
     return 0;
 }
+
+/* s mod r in place: at most five subtractions for s < 2^256. */
+static inline void msm_mod_r(uint64_t s[4]) {
+    static const uint64_t r[4] = FR_MODULUS;
+    for (;;) {
+        int ge = 1;
+        for (int j = 3; j >= 0; j--) { if (s[j] != r[j]) { ge = s[j] > r[j]; break; } }
+        if (!ge) return;
+        uint64_t borrow = 0;
+        for (int j = 0; j < 4; j++) borrow = sub_borrow(s[j], r[j], borrow, &s[j]);
+    }
+}
+
+#define MSM_FR_BITS 254   /* scalars reduced modulo r are below 2^254 */
 #endif
 
 #define MCAT2(a, b) a##b
@@ -450,7 +464,6 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
 static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     MFN(set_infinity)(res);
     if (!n) return 0;
-    static const uint64_t r[4] = FR_MODULUS;
     uint64_t (*k)[4] = alloc_array(n, sizeof *k);
     uint8_t *cls = alloc_array(n, sizeof *cls);
     if (!k || !cls) { free(k); free(cls); return PZ_OUT_OF_MEMORY; }
@@ -462,13 +475,7 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
         for (size_t i = 0; i < n; i++) {
             uint64_t s[4];
             memcpy(s, scalars + 4 * i, 32);
-            for (;;) {  /* s mod r: at most five subtractions for s < 2^256 */
-                int ge = 1;
-                for (int j = 3; j >= 0; j--) { if (s[j] != r[j]) { ge = s[j] > r[j]; break; } }
-                if (!ge) break;
-                uint64_t borrow = 0;
-                for (int j = 0; j < 4; j++) borrow = sub_borrow(s[j], r[j], borrow, &s[j]);
-            }
+            msm_mod_r(s);
             memcpy(k[i], s, 32);
             int bits = msm_bitlen(s);
             if (!bits || MFN(aff_is_infinity)(&bases[i])) cls[i] = 0;
@@ -503,6 +510,99 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
     }
     free(k); free(cls);
     return status;
+}
+
+/* ---- Fixed bases: a resident prover's tables, kept per key ----
+ * table[w * n + i] = 2^(c w) bases[i] for the nwin = MSM_FR_BITS / c + 1 windows of signed
+ * c-bit digits. The MSM of scalars k over the bases is then a single window over the n * nwin
+ * table points, point (w, i) taking digit w of k_i: no doublings between windows, and one bucket
+ * reduction instead of nwin, so a larger window pays. The digits are window-major as msm_digits
+ * lays them out, which is the table's order. */
+static inline int MFN(msm_table_windows)(int c) { return MSM_FR_BITS / c + 1; }
+
+/* The window for a table of n bases holding at most max_points points (0: no table fits),
+ * by msm_cost's model of the one window over n * nwin points, run on one thread. */
+static int MFN(msm_table_choose)(size_t n, size_t max_points) {
+    int best = 0;
+    double best_cost = 1e300;
+    for (int c = 2; c <= 20; c++) {
+        size_t points = n * (size_t)MFN(msm_table_windows)(c);
+        if (points > max_points) continue;
+        int affine;
+        double cost = MFN(msm_cost)(points, c - 1, c, 1, &affine);
+        if (cost < best_cost) { best_cost = cost; best = c; }
+    }
+    return best;
+}
+
+/* Fill table (n * nwin points, window-major) from the bases: each row is the row before
+ * doubled c times, brought back to affine with one inversion per chunk of points. */
+static int MFN(msm_table)(MAFF *table, const MAFF *bases, size_t n, int c) {
+    int nwin = MFN(msm_table_windows)(c);
+    if (!n) return 0;
+    memcpy(table, bases, n * sizeof *table);
+    team t = team_begin(n, 1024);
+    size_t chunks = (size_t)t.threads * 4 < n ? (size_t)t.threads * 4 : 1;
+    atomic_int failed = 0;
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(dynamic, 1) nowait
+        for (size_t ch = 0; ch < chunks; ch++) {
+            size_t lo = n * ch / chunks, hi = n * (ch + 1) / chunks, m = hi - lo;
+            MJAC *jac = alloc_array(m, sizeof *jac);
+            MF *scratch = alloc_array(m, sizeof *scratch);
+            if (!jac || !scratch) { atomic_store_explicit(&failed, 1, memory_order_relaxed); free(jac); free(scratch); continue; }
+            for (int w = 1; w < nwin; w++) {
+                const MAFF *prev = table + (size_t)(w - 1) * n + lo;
+                for (size_t i = 0; i < m; i++) {
+                    MFN(from_affine)(&jac[i], &prev[i]);
+                    for (int b = 0; b < c; b++) MFN(double)(&jac[i], &jac[i]);
+                }
+                MFN(batch_to_affine)(table + (size_t)w * n + lo, jac, scratch, m);
+            }
+            free(jac); free(scratch);
+        }
+        team_thread_end(t, cpu);
+    }
+    team_end(t);
+    return failed ? PZ_OUT_OF_MEMORY : 0;
+}
+
+/* sum k_i * bases_i from the bases' table of window c (msm_table); scalars as msm takes them
+ * (canonical, below 2^256, reduced modulo r), zero digits and points at infinity skipped. */
+static int MFN(msm_fixed)(MJAC *res, const MAFF *table, const uint64_t *scalars, size_t n, int c) {
+    MFN(set_infinity)(res);
+    if (!n) return 0;
+    int nwin = MFN(msm_table_windows)(c);
+    size_t points = n * (size_t)nwin;
+    uint64_t (*k)[4] = alloc_array(n, sizeof *k);
+    int32_t *digits = alloc_array(points, sizeof *digits);
+    team t = team_begin(points, 4096);
+    int chunks = t.threads;
+    MJAC *part = alloc_array((size_t)chunks, sizeof *part);
+    if (!k || !digits || !part) { team_end(t); free(k); free(digits); free(part); return PZ_OUT_OF_MEMORY; }
+    for (size_t i = 0; i < n; i++) { memcpy(k[i], scalars + 4 * i, 32); msm_mod_r(k[i]); }
+    MFN(msm_digits)(digits, (const uint64_t(*)[4])k, table, n, c, nwin, t);
+    int affine;
+    MFN(msm_cost)(points / (size_t)chunks, c - 1, c, 1, &affine);
+    atomic_int failed = 0;
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (int ch = 0; ch < chunks; ch++) {
+            size_t lo = points * (size_t)ch / chunks, hi = points * (size_t)(ch + 1) / chunks;
+            int status = affine ? MFN(msm_window_aff)(&part[ch], table + lo, digits + lo, hi - lo, c)
+                                : MFN(msm_window_jac)(&part[ch], table + lo, digits + lo, hi - lo, c);
+            if (status) atomic_store_explicit(&failed, 1, memory_order_relaxed);
+        }
+        team_thread_end(t, cpu);
+    }
+    team_end(t);
+    if (!failed) for (int ch = 0; ch < chunks; ch++) MFN(add)(res, res, &part[ch]);
+    free(k); free(digits); free(part);
+    return failed ? PZ_OUT_OF_MEMORY : 0;
 }
 
 #undef MCAT2

@@ -11,7 +11,7 @@ import pytest
 from prozchain import native
 from prozchain.native.c_backend import MsmFlag
 from prozchain.native.curve import R, Group
-from prozchain.native.kernels import PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
+from prozchain.native.kernels import FixedBases, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
 from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
 
 
@@ -202,3 +202,45 @@ def test_generator_multiples_fixed_base_kernel(group, c, ref, rng):
         assert got[i] == (ref.g_mul(group, gen, k) if k else None), f"scalar #{i} = {scalars[i]}"
     assert ref.generator_multiples(group, ints_to_array(scalars[:12])).array.tolist() == \
         c.generator_multiples(group, ints_to_array(scalars[:12])).array.tolist()
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("n, max_points", [(1, 10**6), (9, 200), (300, 10**6), (1030, 30_000)])
+def test_fixed_base_tables_against_log_oracle(group, n, max_points, c, ref, rng):
+    """A fixed-base table (a resident prover's, kept per key) gives the MSM of the bases it was
+    built from: py_ecc's answer by discrete logs, with bases at infinity, repeated bases, P/-P
+    pairs and every edge scalar (zero, one, >= r, up to 2^256 - 1), all scalars or a prefix,
+    at the window the memory bound allows."""
+    points, logs = bases_with_logs(group, n, rng)
+    if n >= 8:
+        points, logs = with_edge_cases(group, points, logs, rng)
+    bases = c.msm_prepare(group, points)
+    fixed = c.msm_table(bases, max_points)
+    assert isinstance(fixed, FixedBases) and len(fixed.table) == n * (254 // fixed.window + 1) <= max_points
+    for scalars in (edge_scalars(n, rng), [0] * n, [R] * n, [rng.randrange(R) for _ in range(n)]):
+        assert c.msm_prepared(fixed, ints_to_array(scalars)) == expected(group, logs, scalars)
+        m = max(1, n // 2)
+        assert c.msm_prepared(fixed, ints_to_array(scalars[:m])) == expected(group, logs[:m], scalars[:m])
+    if n <= 9:
+        assert c.msm_prepared(fixed, ints_to_array([1] * n)) == ref.msm(group, points, [1] * n)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_fixed_base_table_bucket_conflicts(group, c, rng):
+    """Many table points in few buckets (equal digits): doublings, P + (-P) and the queue."""
+    from tests.native.kernel_inputs import neg
+
+    points, logs = bases_with_logs(group, 4, rng)
+    pts = points * 40 + [neg(group, p) for p in points] * 39
+    lg = logs * 40 + [(-l) % R for l in logs] * 39
+    fixed = c.msm_table(c.msm_prepare(group, pts), 10**6)
+    for scalars in ([7] * len(pts), [R - 7] * len(pts), [2**253 + 7] * len(pts)):
+        assert c.msm_prepared(fixed, ints_to_array(scalars)) == expected(group, lg, scalars)
+
+
+def test_fixed_base_table_when_none_fits(c, rng):
+    """A bound below the smallest table leaves the bases as they are: the plain MSM runs."""
+    points, logs = bases_with_logs(Group.G1, 50, rng)
+    bases = c.msm_prepare(Group.G1, points)
+    assert c.msm_table(bases, 50 * 13 - 1) is bases  # a table needs at least 254 / 20 + 1 = 13 rows
+    assert c.msm_table(c.msm_prepare(Group.G1, []), 10**6).array.shape[0] == 0
