@@ -306,6 +306,12 @@ class Backend:
         ks = array_to_ints(check_fr_array(scalars, "scalars"))
         return self.msm_prepare(group, [self.g_mul(group, gen, k % R) if k % R else None for k in ks])
 
+    def msm_table(self, bases: PreparedBases, max_points: int) -> PreparedBases:
+        """``bases`` made ready for many MSMs: with a fixed-base table of at most ``max_points``
+        points where the backend has such a kernel (the C core, see ``CBackend.msm_table``), as
+        they are otherwise. ``msm_prepared`` gives the same sums either way."""
+        return bases
+
     def msm_prepared(self, bases: PreparedBases, scalars) -> Point:
         """sum of ``scalars[i] * bases[i]`` over the first ``len(scalars)`` prepared bases.
 

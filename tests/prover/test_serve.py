@@ -20,7 +20,8 @@ from prozchain.prover.formats.snarkjs_json import proof_from_json, read_verifica
 from prozchain.prover.groth16 import verify
 from prozchain.native.errors import ProzError
 from prozchain.prover.serve import Prover, connect, make_server, make_unix_server
-from prozchain.relations.formats.wtns import read_wtns, write_wtns
+from prozchain.prover.groth16.prover import prove
+from prozchain.relations.formats.wtns import read_wtns, read_wtns_array, write_wtns
 from tests.prover.conftest import Circuit, snarkjs, snarkjs_verify_many
 
 
@@ -147,6 +148,19 @@ def test_the_command(cube: Circuit):
         child.wait(timeout=30)
     bad = subprocess.run([*command, str(cube.path(".wtns")), "--port", "0"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "cube.wtns" in bad.stderr, bad.stderr
+
+
+def test_fixed_base_tables_within_their_memory(cube: Circuit):
+    """Each held key gets tables for its five MSMs when they fit the memory given, none with 0;
+    the proofs verify either way (the round trips above prove through the tables)."""
+    described = {}
+    for mib in (0, 1e-3, 512):
+        prover = Prover(tables_mib=mib)
+        held = prover.add_file(cube.path(".zkey"))
+        described[mib] = held.describe()["tables"]
+        proof, public = prove(held.key, read_wtns_array(cube.path(".wtns")))
+        assert verify(held.vk, public, proof)
+    assert described == {0: 0, 1e-3: 0, 512: 5}
 
 
 def test_unix_socket_path_refusals(cube: Circuit, tmp_path):
