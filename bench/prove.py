@@ -1,11 +1,15 @@
 """``prozchain bench prove``: our prover and ``snarkjs groth16 prove`` on the same files, one run.
 
     prozchain bench prove --sizes 10,12,14,16 --runs 3      # generated circuits, 2^10 .. 2^16
+    prozchain bench prove --circom --sizes 10,12 --snarkjs-max 12  # the same, compiled by circom
     prozchain bench prove circuit.zkey witness.wtns --runs 3  # your own key and witness
 
 Every prover is timed as a user runs it, as a whole command (process start, reading the key and
-the witness, writing proof.json and public.json), with its peak resident memory (``wait4``'s
-``ru_maxrss`` of that child alone, read by a small launcher process). Our runs pass ``--profile``, so the table also splits our
+the witness, writing proof.json and public.json), with its CPU time and peak resident memory
+(``wait4``'s ``ru_utime + ru_stime`` and ``ru_maxrss`` of that child alone, read by a small
+launcher process). The provers run interleaved, one run of each in turn after an untimed
+warm-up round, and the load average is recorded around them: on a shared machine the wall
+times move with the load, the CPU times much less. Our runs pass ``--profile``, so the table also splits our
 time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified by us against
 the key's verification key before its time counts, and one proof of ours per circuit is also
 given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
@@ -13,6 +17,8 @@ snarkjs is missing it is reported as missing, never timed. rapidsnark joins as a
 binary is on the PATH (``rapidsnark``, or ``prover`` as its build names it); the project never
 installs it, and says so when it is absent.
 
+``--circom`` takes the same chains compiled by circom, keyed by ``snarkjs groth16 setup`` on a
+development powers of tau and witnessed by circom's wasm (:func:`circom_chain_case`).
 Generated circuits are chains of multiplications (``prozchain.bench.circuit_compile.Chain``) that fill a
 domain of 2^k exactly (2^k - 2 constraints and one public output), compiled by our DSL and set
 up once by the development setup (one party, insecure: for benchmarks only); files are kept in
@@ -348,11 +354,12 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
 
 
 def print_table(rows: list[dict]) -> None:
-    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'CPU':>9}{'peak RSS':>10}{'snarkjs/this':>14}"
-          f"{'rapidsnark/this':>17}")
+    print(f"{'circuit':<14}{'constraints':>12}  {'impl':<17}{'median':>9}{'min':>9}{'CPU':>9}{'peak RSS':>10}"
+          f"{'snarkjs/this':>14}{'rapidsnark/this':>17}")
     for r in rows:
         ratios = [f"{r[k]:.2f}x" if r.get(k) else "-" for k in ("snarkjs_over_this", "rapidsnark_over_this")]
-        print(f"{r['circuit']:<14}{r['constraints']:>12,}  {r['impl']:<17}{r['median_s']:>8.3f}s{r['min_s']:>8.3f}s{r['median_cpu_s']:>8.3f}s"
+        print(f"{r['circuit']:<14}{r['constraints']:>12,}  {r['impl']:<17}{r['median_s']:>8.3f}s{r['min_s']:>8.3f}s"
+              f"{r['median_cpu_s']:>8.3f}s"
               f"{r['peak_rss_mib']:>7.0f} MiB{ratios[0]:>14}{ratios[1]:>17}")
     for r in rows:
         if "split_s" in r:
@@ -439,7 +446,8 @@ def run_prove(args: argparse.Namespace) -> int:
         if args.circom:
             circom, circom_missing = npm_tool("circom2")
             if not (circom and snarkjs):
-                raise UsageError(f"--circom needs circom2 and snarkjs from bench/'s lock file: {circom_missing or missing}")
+                raise UsageError(f"--circom needs circom2 and snarkjs from bench/'s lock file: "
+                                 f"{circom_missing or missing}")
             cases = [circom_chain_case(k, snarkjs, circom) for k in sizes]
         else:
             cases = [chain_case(k) for k in sizes]

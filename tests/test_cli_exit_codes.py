@@ -195,7 +195,13 @@ def test_serve(capsys, keyed, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("prozchain.prover.serve.ProverServer.serve_forever", interrupted)
+    monkeypatch.setattr("prozchain.prover.serve.UnixProverServer.serve_forever", interrupted)
     assert "serving 1 key(s)" in expect(capsys, 0, "serve", keyed / "Square.zkey", "--port", "0")
+    assert "on unix:" in expect(capsys, 0, "serve", keyed / "Square.zkey", "--unix", keyed / "s.sock", "--tables", "0")
+    assert not (keyed / "s.sock").exists()  # the socket file goes with the server
+    expect(capsys, 2, "serve", keyed / "Square.zkey", "--unix", keyed / "Square.zkey", says="not a socket")
+    expect(capsys, 2, "serve", keyed / "Square.zkey", "--tables", "-1", says="--tables")
+    expect(capsys, 2, "bench", "serve", "--tables", "x", says="--tables 'x'")
     expect(capsys, 2, "serve", keyed / "garbage.bin", "--port", "0", says="garbage.bin")
     expect(capsys, 2, "serve", keyed / "missing.zkey", "--port", "0", says="missing.zkey")
     expect(capsys, 2, "serve", keyed / "Square.zkey", "--port", "-1", says="port")

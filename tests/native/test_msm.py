@@ -11,7 +11,8 @@ import pytest
 from prozchain import native
 from prozchain.native.c_backend import MsmFlag
 from prozchain.native.curve import R, Group
-from prozchain.native.kernels import FixedBases, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases, scalars_array
+from prozchain.native.kernels import (FixedBases, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
+                                      prepare_bases, scalars_array)
 from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
 
 
