@@ -26,7 +26,7 @@ pytestmark = pytest.mark.xdist_group("bench-folder")
 
 def options(tmp_path, **given) -> argparse.Namespace:
     defaults = dict(zkey=None, witness=None, sizes="10", runs=1, numba=False, numba_max=14,
-                    out=str(tmp_path / "results"), no_plot=False)
+                    out=str(tmp_path / "results"), no_plot=False, circom=False, snarkjs_max=None)
     return argparse.Namespace(**{**defaults, **given})
 
 
@@ -74,6 +74,32 @@ def test_bench_prove_on_a_generated_circuit_with_numba_and_a_plot(tmp_path, monk
     assert impls["prozchain-c"]["snarkjs_over_this"] > 0
     assert report["machine"]["cores"] >= 1
     assert (tmp_path / "results" / "prove.png").stat().st_size > 1000
+
+
+def test_circom_cases_and_peer_proofs(tmp_path, monkeypatch):
+    """--circom: the chain compiled by circom and keyed by snarkjs, timed interleaved with a
+    load and CPU per row; a proof.json without "curve" (rapidsnark's) is read as bn128."""
+    from prozchain.bench.prove import circom_chain_case, npm_tool, peer_proof, snarkjs_command
+    from prozchain.prover.formats.snarkjs_json import proof_to_json
+    from prozchain.prover.groth16.prover import prove, read_witness
+
+    snarkjs, circom = snarkjs_command()[0], npm_tool("circom2")[0]
+    case = circom_chain_case(5, snarkjs, circom, tmp_path / "circuits")
+    key = read_zkey(case.zkey)
+    assert (key.domain_size, case.constraints, key.n_public) == (32, 30, 1)
+    assert circom_chain_case(5, snarkjs, circom, tmp_path / "circuits").zkey.stat().st_mtime_ns == \
+        case.zkey.stat().st_mtime_ns  # reused
+    monkeypatch.setattr("prozchain.bench.prove.circom_chain_case",
+                        lambda log_n, js, cc: circom_chain_case(log_n, js, cc, tmp_path / "circuits"))
+    assert run_prove(options(tmp_path, sizes="5", circom=True, snarkjs_max=4, runs=2, no_plot=True)) == 0
+    rows = json.loads((tmp_path / "results" / "prove.json").read_text())["rows"]
+    assert [r["impl"] for r in rows if r["impl"] != "rapidsnark"] == ["prozchain-c"]  # no snarkjs above 2^4
+    assert rows[0]["runs"] == 2 and rows[0]["median_cpu_s"] > 0 and len(rows[0]["load_1min"]) == 2
+    assert rows[0]["limit_s"] > 0
+    proof, _ = prove(key, read_witness(case.witness))
+    bare = {k: v for k, v in proof_to_json(proof).items() if k != "curve"}
+    (tmp_path / "bare.json").write_text(json.dumps(bare))
+    assert peer_proof(tmp_path / "bare.json") == proof
 
 
 def test_the_prove_benchmark_suite_runs_at_a_small_size(tmp_path):
