@@ -39,8 +39,10 @@ SMALLER = {
     "prozchain bench rollup --workers 1,2 [--scheduler ADDRESS] [--json rollup.json]":
         "prozchain bench rollup --workers 1 --slots 1 --depth 2 --batches 1 --json rollup.json",
     "prozchain measure sidechain --zk 4,16,64,128": "prozchain measure sidechain --zk 4",
-    "prozchain bench serve --sizes 10,12,14 --proofs 10 --clients 1,2 [--json serve.json]":
-        "prozchain bench serve --sizes 10 --proofs 2 --clients 1 --json serve.json",
+    "prozchain bench serve --sizes 10,12,14 --proofs 10 --clients 1,2 [--tables 0,512] [--unix] [--json serve.json]":
+        "prozchain bench serve --sizes 10 --proofs 2 --clients 1 --tables 0,512 --unix --json serve.json",
+    "prozchain bench prove --circom --sizes 10,12,14,16 --snarkjs-max 14":
+        "prozchain bench prove --circom --sizes 6 --runs 1 --snarkjs-max 14",
 }
 
 
