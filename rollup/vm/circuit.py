@@ -54,7 +54,9 @@ from prozchain.circuits.lc import Value, Var, lift, linear_sum
 from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.executor import Executor
 from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
-from prozchain.rollup.vm.state import END, RUN, Context, balance_key, code_key, memory_key, slot_key, state_root
+from prozchain.rollup.vm.machine import MAX_DEPTH
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSENGER, RUN, Context, balance_key, code_key,
+                                       code_size_key, memory_key, retry_id, retry_key, slot_key, state_root)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
@@ -62,8 +64,7 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
 """The context's words in the order :meth:`Context.rest_hash` hashes them (the world comes apart)."""
 ROOTS = ("world", "mem", "logs")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
-UNCOVERED = ("CALL", "RET")
-_TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance")}
+_TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance", "codesize", "retry")}
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
                     "GT", "EQ", "ISZERO", "NOT", "HASH", "SLOAD", "MLOAD", "ENV", "BALANCE")
 
@@ -220,17 +221,43 @@ def _opening(flat: Sequence[Var], depth: int) -> dict:
 
 
 # -- one step -------------------------------------------------------------------------------
+ACCESSES = ("fetch", "data", "extra", "size")
+"""A step's tree openings: the instruction fetch (read), the data access (read and write: the
+instruction's, a CALL's debit of its sender, a deposit's retry record, the refund of the gas left),
+the second write (a CALL's credit, the fee vault's share), the callee's code size (read)."""
+FRAME = ("caller", "address", "value", "pc", "code_size", "mem") + tuple(f"r{i}" for i in range(isa.REGISTERS)) \
+    + ("ret",)
+"""A frame's words as :func:`~prozchain.rollup.vm.state.push_frame` hashes them, after the stack below."""
+
+
+def _word(v) -> list:
+    """An item as a word (a root that is a field element is split canonically, 508 constraints)."""
+    return field_to_word(v) if isinstance(v, Var) else v
+
+
+def _small(value) -> list:
+    return [value, 0, 0, 0]
+
+
 @gadget("step")
-def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value], fetch: dict, data: dict,
-                     depth: int) -> dict:
-    """The context after one covered step. ``instr`` is the word at
-    ``code_key(address, pc)`` and ``loaded`` the word a read returns, both checked against the
-    tree openings ``fetch`` and ``data`` (see :func:`tree_access`)."""
-    assert_equal(_field(ctx["phase"]), RUN)
+def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequence[Value]], openings: dict,
+                     popped: Sequence[Sequence[Value]], depth: int) -> dict:
+    """The context after one covered step. ``instr`` is the word at ``code_key(address, pc)``,
+    ``loaded`` the three words the ``data``, ``extra`` and ``size`` accesses read (:data:`ACCESSES`),
+    all checked against the tree ``openings`` (see :func:`tree_access`); ``popped`` is the stack
+    below and the frame a ``RET`` resumes (:data:`FRAME`), checked against the stack hash."""
+    phase = _field(ctx["phase"])
+    assert_mul(phase - RUN, phase - END, 0)
+    is_end = phase - RUN  # RUN = 1, END = 2: settling a finished transaction's fees
+    is_run = 1 - is_end
     pc, code_size, gas = ctx["pc"], ctx["code_size"], ctx["gas_left"]
-    for small in (code_size, gas):  # an honest context's sizes and gas are below 2^64
+    # an honest context's sizes, gas, depth and counters are below 2^64 and its origin an address
+    for small in (code_size, gas, ctx["gas_limit"], ctx["depth"], ctx["batch"], ctx["n_dep"], ctx["next_item"]):
         for limb in small[1:]:
             assert_equal(limb, 0)
+    assert_equal(ctx["origin"][3], 0)
+    to_bits(ctx["origin"][2], 32)
+    to_bits(ctx["next_item"][0], 32)  # so that a retry id is ``batch << 32 | item``
     to_bits(pc[3], LIMB_BITS - 32)  # and a pc (a jump target) below 2^224
     out_of_code = 1 - less_than(_field(pc), code_size[0], 224)
 
@@ -241,13 +268,13 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     reg = {name: bits[240 - 8 * i:243 - 8 * i] for i, name in enumerate("abc")}
     high_regs = linear_sum([b for i in range(3) for b in bits[243 - 8 * i:248 - 8 * i]])
     invalid = 1 - known * is_zero(high_regs)
-    assert_equal(lift(flags["CALL"]) + flags["RET"], 0)  # not covered: see the module docstring
     cost = linear_sum([flags[n] for n in isa.OPS], [g for _, _, g in isa.OPS.values()])
     out_of_gas = less_than(gas[0], cost, LIMB_BITS)
     runs = (1 - out_of_code) * (1 - invalid)
-    burn = 1 - runs * (1 - out_of_gas)
-    ok = 1 - burn
+    burn = is_run * (1 - runs * (1 - out_of_gas))
+    ok = is_run - burn
     gas_after = gas[0] - cost
+    op_ok = {name: ok * flags[name] for name in ("SSTORE", "MSTORE", "LOG", "REVERT", "CALL", "RET")}
 
     regs = [ctx[f"r{i}"] for i in range(isa.REGISTERS)]
     sel = {name: _one_hot(reg[name]) for name in "abc"}
@@ -265,17 +292,16 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     quotient, remainder = divmod_words(x, [lift(flags["SHR"]) * (s - v) + v for s, v in zip(shift, y)])
     conj, disj, excl = bitwise(x_bits, y_bits)
     digest = field_to_word(poseidon(_halves(x) + _halves(y)))
-    env_sources = [ctx["caller"], ctx["value"], ctx["address"], ctx["origin"], ctx["batch"],
-                   [gas_after, 0, 0, 0]]
+    env_sources = [ctx["caller"], ctx["value"], ctx["address"], ctx["origin"], ctx["batch"], _small(gas_after)]
     env = _select_word([is_equal(imm_field, i) for i in range(len(env_sources))], env_sources)
     keep = 1 - too_far
-    bit = lambda v: [v, 0, 0, 0]  # noqa: E731 - a 0/1 result as a word
+    bit = _small  # a 0/1 result as a word
     results = {
         "SET": imm, "MOV": x, "ADD": total, "SUB": diff, "MUL": product, "DIV": quotient, "MOD": remainder,
         "AND": conj, "OR": disj, "XOR": excl, "SHL": [keep * v for v in product],
         "SHR": [keep * v for v in quotient], "LT": bit(borrow), "GT": bit(1 - borrow - equal), "EQ": bit(equal),
         "ISZERO": bit(is_zero_word(x)), "NOT": [2**LIMB_BITS - 1 - lift(v) for v in x], "HASH": digest,
-        "SLOAD": loaded, "MLOAD": loaded, "ENV": env, "BALANCE": loaded,
+        "SLOAD": loaded[0], "MLOAD": loaded[0], "ENV": env, "BALANCE": loaded[0],
     }
     result = _select_word([flags[n] for n in _WRITES_REGISTER], [results[n] for n in _WRITES_REGISTER])
     write = ok * linear_sum([flags[n] for n in _WRITES_REGISTER])
@@ -284,62 +310,156 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
         t = sel["a"][i] * write
         new_regs.append([lift(rv) + t * (lift(nv) - rv) for rv, nv in zip(r, result)])
 
-    # the instruction fetch and the data access, with keys as the commitment derives them
+    # CALL r[a] with value r[b] (see machine._call): a message to L1 with value and a call too deep
+    # revert; a value moves (a sender that cannot pay reverts); the callee's code decides whether a frame
+    # is pushed. A message to L1 and a withdrawal record are keccak commitments: not covered.
+    ra_bits = word_bits(ra)
+    target = [ra[0], ra[1], from_bits(ra_bits[128:160]), 0]
+    to_messenger = is_equal(_field(target), MESSENGER)
+    has_value = 1 - is_zero_word(x)
+    calls = op_ok["CALL"]
+    assert_mul(calls * to_messenger, 1 - has_value, 0)
+    too_deep = 1 - less_than(ctx["depth"][0], MAX_DEPTH - 1, LIMB_BITS)
+    tries = calls * (1 - to_messenger) * (1 - too_deep)
+    moving = tries * has_value
+    have_left, short = sub(loaded[0], x)
+    short_of = moving * short
+    moves = moving - short_of
+    assert_mul(moves, is_equal(_field(target), BRIDGE), 0)
+    proceeds = tries - short_of
+    call_fail = calls - proceeds
+    enter = proceeds * (1 - is_zero_word(loaded[2]))
+    no_code = proceeds - enter
+
+    # RET r[a]: the outermost call ends the transaction (clearing an L1 message's retry record);
+    # an inner one resumes the caller popped off the stack
+    rets = op_ok["RET"]
+    ret_top = rets * is_zero(ctx["depth"][0])
+    ret_pop = rets - ret_top
+    retry_clear = ret_top * less_than(ctx["next_item"][0], ctx["n_dep"][0], LIMB_BITS)
+    retry_halves = [0, lift(ctx["batch"][0]) * 2**32 + ctx["next_item"][0]]  # as halves: below 2^96
+
+    # settling fees (see machine._end): the gas left back to the origin, the gas used to the fee vault
+    price = ctx["gas_price"]
+    used = lift(ctx["gas_limit"][0]) - gas[0]
+    to_bits(used, LIMB_BITS)
+    assert_mul(is_end, price[3], 0)  # so that the products below do not wrap
+    refund = mul_lo(_small(gas[0]), price)
+    fee = mul_lo(_small(used), price)
+    refunds = is_end * (1 - is_zero_word(refund))
+    pays_fee = is_end * (1 - is_zero_word(fee))
+
+    # the data access: key, root, value written
     address = _halves(ctx["address"])
     fetch_key = _key("code", address + _halves(pc))
     slot = [lift(flags["SLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
     slot_key = _key("storage", address + _halves(slot))
     index = [lift(flags["MLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
-    owner = [x[0], x[1], 0, 0]  # BALANCE reads r[b] mod 2^160
-    owner[2] = from_bits(x_bits[128:160])
-    short_key = poseidon([lift(flags["BALANCE"]) * (_TAGS["balance"] - _TAGS["memory"]) + _TAGS["memory"]]
-                         + _halves([lift(flags["BALANCE"]) * (lift(o) - i) + i for o, i in zip(owner, index)]))
-    storage_op = lift(flags["SLOAD"]) + flags["SSTORE"]
+    owner = [x[0], x[1], from_bits(x_bits[128:160]), 0]  # BALANCE reads r[b] mod 2^160
+    in_memory = ok * (lift(flags["MLOAD"]) + flags["MSTORE"])
+    balance_of = ok * flags["BALANCE"]
+    short_sources = [(in_memory, "memory", _halves(index)), (balance_of, "balance", _halves(owner)),
+                     (calls, "balance", address), (is_end, "balance", _halves(ctx["origin"])),
+                     (retry_clear, "retry", retry_halves)]
+    short_key = poseidon([linear_sum([s for s, _, _ in short_sources], [_TAGS[t] for _, t, _ in short_sources])]
+                         + [linear_sum([lift(s) * h[j] for s, _, h in short_sources]) for j in range(2)])
+    storage_op = ok * (lift(flags["SLOAD"]) + flags["SSTORE"])
     data_key = storage_op * slot_key + (1 - storage_op) * short_key
-    data_active = ok * (storage_op + flags["MLOAD"] + flags["MSTORE"] + flags["BALANCE"])
-    stored = ok * flags["SSTORE"]
-    memorised = ok * flags["MSTORE"]
-    data_write = stored + memorised
+    data_active = storage_op + in_memory + balance_of + moving + retry_clear + refunds
+    to_world = op_ok["SSTORE"] + moves + retry_clear + refunds
+    data_write = to_world + op_ok["MSTORE"]
+    credited, carry = add(loaded[0], refund)
+    assert_mul(refunds, carry, 0)
+    stores = lift(op_ok["SSTORE"]) + op_ok["MSTORE"]
+    new_value = [lift(stores) * xv + lift(moves) * hv + lift(refunds) * cv
+                 for xv, hv, cv in zip(x, have_left, credited)]  # a retry record is cleared to 0
     world, mem = _root(ctx["world"]), _root(ctx["mem"])
-    fetch_active = 1 - out_of_code
-    fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, fetch, depth, writable=False)
+    fetch_active = is_run * (1 - out_of_code)
+    fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, openings["fetch"], depth, writable=False)
     for got, want in zip(fetched, instr):
         assert_mul(fetch_active, lift(got) - want, 0)
-    in_memory = lift(flags["MLOAD"]) + flags["MSTORE"]
     data_root = select(in_memory, mem, world)
-    found, written = tree_access(data_root, data_key, data_active, data_write, x, data, depth)
-    reads = data_active - data_write
-    for got, want in zip(found, loaded):
-        assert_mul(reads, lift(got) - want, 0)
+    found, data_after = tree_access(data_root, data_key, data_active, data_write, new_value, openings["data"], depth)
+    for got, want in zip(found, loaded[0]):
+        assert_mul(data_active, lift(got) - want, 0)
+    world1 = world + to_world * (data_after - world)
 
-    jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
-    next_pc = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
-    logs = ctx["logs"]
-    logs_word = field_to_word(logs) if isinstance(logs, Var) else logs
-    logged = _sponge(_halves(logs_word) + _halves(ctx["address"]) + _halves(ra) + _halves(x))
-    log = ok * flags["LOG"]
+    # the second write, on the world after the first: the callee's credit or the fee vault's
+    payee = [lift(is_end) * (v - t) + t for v, t in zip(constant_word(FEE_VAULT), target)]
+    extra_key = _key("balance", _halves(payee))
+    extra_active = moves + pays_fee
+    paid, carry = add(loaded[1], [lift(is_end) * (f - v) + v for f, v in zip(fee, x)])
+    assert_mul(extra_active, carry, 0)
+    found, written = tree_access(world1, extra_key, extra_active, extra_active, paid, openings["extra"], depth)
+    for got, want in zip(found, loaded[1]):
+        assert_mul(extra_active, lift(got) - want, 0)
+    world2 = world1 + extra_active * (written - world1)
+    found, _ = tree_access(world2, _key("codesize", _halves(target)), proceeds, 0, loaded[2], openings["size"],
+                           depth, writable=False)
+    for got, want in zip(found, loaded[2]):
+        assert_mul(proceeds, lift(got) - want, 0)
+
+    # the call stack: a CALL pushes its frame (resumed at this pc, its result into r[c]); a RET pops
+    # the frame the witness names, which must hash, on the stack below, to the stack
+    pops = [word_input(w) for w in popped]
+    own = {name: ctx[name] for name in FRAME[:5]}
+    own.update({f"r{i}": r for i, r in enumerate(regs)}, mem=_word(ctx["mem"]),
+               ret=_small(from_bits(reg["c"])))
+    pushing = [_word(ctx["stack"])] + [own[name] for name in FRAME]
+    hashed = [[select(flags["CALL"], pv, ov) for pv, ov in zip(p, o)] for p, o in zip(pushing, pops)]
+    stack_hash = _sponge([h for w in hashed for h in _halves(w)])
+    assert_mul(ret_pop, stack_hash - _field(ctx["stack"]), 0)
+    frame = dict(zip(FRAME, pops[1:]))
+    for limb in frame["ret"][1:]:
+        assert_equal(limb, 0)
+    back = _one_hot(to_bits(frame["ret"][0], 3))
 
     running = dict(ctx)
     running.update({f"r{i}": r for i, r in enumerate(new_regs)})
-    running.update(gas_left=[gas_after, 0, 0, 0], pc=next_pc, world=world + stored * (written - world),
-                   mem=mem + memorised * (written - mem), logs=_root(logs) + log * (logged - _root(logs)))
-    # a revert: back to the snapshot, no frame, END; a failure also burns the gas left
-    reverted = dict(ctx)
+    jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
+    running["pc"] = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
+    logs = ctx["logs"]
+    logged = _sponge(_halves(_word(logs)) + address + _halves(ra) + _halves(x))
+    running.update(gas_left=_small(gas_after), world=world1, mem=mem + op_ok["MSTORE"] * (data_after - mem),
+                   logs=_root(logs) + op_ok["LOG"] * (logged - _root(logs)))
     zero = constant_word(0)
-    reverted.update({name: zero for name in ("depth", "stack", "caller", "address", "value", "pc", "code_size",
-                                             "ret") + tuple(f"r{i}" for i in range(isa.REGISTERS))})
-    reverted.update(world=_root(ctx["snapshot"]), logs=_root(ctx["logs_snapshot"]), mem=Var.const(0),
-                    phase=constant_word(END), gas_left=[(1 - burn) * gas_after, 0, 0, 0])
-    undo = burn + ok * flags["REVERT"]
-    post = {}
-    for name, before in running.items():
-        after = reverted[name]
-        if isinstance(before, Var) or isinstance(after, Var):
-            b, a = _root(before), _root(after)
-            post[name] = b + undo * (a - b)
+    empty_frame = {name: zero for name in FRAME}
+    empty_frame["mem"] = Var.const(0)
+    # a revert: back to the snapshot, no frame, END; a failure also burns the gas left
+    reverted = dict(empty_frame, depth=zero, stack=zero, world=_root(ctx["snapshot"]),
+                    logs=_root(ctx["logs_snapshot"]), phase=constant_word(END),
+                    gas_left=_small((is_run - burn) * gas_after))
+    c_regs = {f"r{i}": [lift(v) * (1 - sel["c"][i]) for v in r] for i, r in enumerate(regs)}
+    entered = dict(empty_frame, caller=ctx["address"], address=target, value=x, code_size=loaded[2],
+                   depth=_small(lift(ctx["depth"][0]) + 1), stack=field_to_word(stack_hash), world=world2,
+                   **{f"r{i}": r for i, r in enumerate(regs)})
+    resumed = dict(frame, pc=_small(lift(frame["pc"][0]) + 1), ret=zero, depth=_small(lift(ctx["depth"][0]) - 1),
+                   stack=pops[0], **{f"r{i}": [lift(v) + back[i] * (lift(nv) - v) for v, nv in zip(frame[f"r{i}"], ra)]
+                                     for i in range(isa.REGISTERS)})
+    settled = dict(empty_frame, world=world2, phase=constant_word(IDLE), next_item=_small(lift(ctx["next_item"][0]) + 1),
+                   **{name: zero for name in ("origin", "gas_limit", "gas_price", "gas_left", "snapshot",
+                                              "logs_snapshot")})
+    endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code, dict(c_regs, world=world2)),
+               (enter, entered), (ret_top, dict(empty_frame, phase=constant_word(END), world=world1)),
+               (ret_pop, resumed), (is_end, settled)]
+    return _merge(running, endings)
+
+
+def _merge(base: dict, cases: Sequence[tuple[Value, dict]]) -> dict:
+    """``base`` with the items of the case whose selector is 1 (at most one is): one constraint per
+    limb that a case changes."""
+    out = {}
+    for name, before in base.items():
+        changes = [(s, case[name]) for s, case in cases if name in case and case[name] is not before]
+        if not changes:
+            out[name] = before
+        elif isinstance(before, Var) or any(isinstance(v, Var) for _, v in changes):
+            b = _root(before)
+            out[name] = b + linear_sum([lift(s) * (_root(v) - b) for s, v in changes])
         else:
-            post[name] = [lift(bv) + undo * (lift(av) - bv) for bv, av in zip(before, after)]
-    return post
+            out[name] = [lift(bv) + linear_sum([lift(s) * (lift(v[j]) - bv) for s, v in changes])
+                         for j, bv in enumerate(before)]
+    return out
 
 
 def _choose(cond: Value, a: dict, b: dict) -> dict:
@@ -363,8 +483,9 @@ class Segment(Circuit):
     ``post_root``: a dispute's last range may be shorter than ``k``.
 
     Private inputs: ``ctx`` (the pre-state's words in :data:`ITEMS` order, the world first),
-    per step ``instr``, ``loaded`` (words as four limbs) and the openings ``fetch`` and ``data``
-    (:func:`opening_of`); :func:`segment_inputs` makes them from an executor.
+    per step ``instr`` (a word as four limbs), ``loaded`` (three words), the openings of
+    :data:`ACCESSES` (:func:`opening_of`) and ``popped`` (:data:`FRAME` after the stack below,
+    sixteen words); :func:`segment_inputs` makes them from an executor.
     """
 
     def __init__(self, k: int = 1, depth: int = DEPTH) -> None:
@@ -380,50 +501,106 @@ class Segment(Circuit):
         ctx = {name: word_input(w) for name, w in zip(names, raw)}
         assert_equal(context_root(ctx), pre_root)
         instr = self.private_input("instr", (self.k, LIMBS))
-        loaded = self.private_input("loaded", (self.k, LIMBS))
+        loaded = self.private_input("loaded", (self.k, 3 * LIMBS))
         width = 3 * self.depth + LEAF
-        fetch = self.private_input("fetch", (self.k, width))
-        data = self.private_input("data", (self.k, width))
+        openings = {name: self.private_input(name, (self.k, width)) for name in ACCESSES}
+        popped = self.private_input("popped", (self.k, POPPED * LIMBS))
         idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
         for i in range(self.k):
             # the steps past ``steps`` run a context whose pc is past its (empty) code, and are dropped
             on = less_than(i, steps, 32)
             start = _choose(on, ctx, idle)
-            post = step_constraints(start, word_input(instr[i]), word_input(loaded[i]),
-                                              _opening(fetch[i], self.depth), _opening(data[i], self.depth),
-                                              self.depth)
+            post = step_constraints(start, word_input(instr[i]), [word_input(w) for w in _rows(loaded[i], 3)],
+                                    {name: _opening(openings[name][i], self.depth) for name in ACCESSES},
+                                    _rows(popped[i], POPPED), self.depth)
             ctx = _choose(on, post, ctx)
         assert_equal(context_root(ctx), post_root)
 
 
-def _accesses(ex: Executor, ctx: Context, depth: int) -> Optional[tuple[list, list]]:
-    """The ``fetch`` and ``data`` openings of the step after ``ctx``; None if it is not covered."""
+POPPED = 1 + len(FRAME)
+
+
+def _rows(flat: Sequence[Var], n: int) -> list:
+    return [flat[LIMBS * i:LIMBS * (i + 1)] for i in range(n)]
+
+
+def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
+    """The step inputs of ``Segment`` for the step after ``ctx`` (``instr`` and ``loaded`` as
+    words, ``popped`` as ints); None if the step is not covered."""
+    blank = [0] * (3 * depth + LEAF)
+    plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED, **{name: blank for name in ACCESSES}}
+    db = ex.db
+
+    def open_at(access: str, root: bytes, key: bytes, written: bool, loaded: Optional[int] = None) -> int:
+        plan[access] = opening_of(db.prove(root, key), key, depth, written)
+        value = db.get(root, key)
+        if loaded is not None:
+            plan["loaded"][loaded] = value
+        return value
+
+    if ctx.phase == END:
+        if ctx.gas_price >= 2**192:
+            return None
+        world = ctx.world
+        for access, who, amount in (("data", ctx.origin, ctx.gas_left * ctx.gas_price),
+                                    ("extra", FEE_VAULT, (ctx.gas_limit - ctx.gas_left) * ctx.gas_price)):
+            if amount:
+                key = balance_key(who, POSEIDON)
+                value = open_at(access, world, key, True, ACCESSES.index(access) - 1)
+                if value + amount >= isa.WORD:
+                    return None
+                world = db.write(world, key, value + amount)
+        return plan if all(plan[a] is not None for a in ACCESSES) else None
     if ctx.phase != RUN:
         return None
     f = ctx.frame
-    proofs = list(ex.witness(ctx).proofs)
-    blank = [0] * (3 * depth + LEAF)
     if f.pc >= f.code_size:
-        return blank, blank
+        return plan
     key = code_key(f.address, f.pc, POSEIDON)
-    ins = isa.decode(ex.db.get(ctx.world, key))
-    if ins.op in UNCOVERED:
-        return None
-    fetch = opening_of(proofs[0], key, depth, written=False)
-    data = blank
-    if len(proofs) > 1:
-        r = f.regs
-        key = {"SLOAD": lambda: slot_key(f.address, r[ins.b], POSEIDON),
-               "SSTORE": lambda: slot_key(f.address, r[ins.a], POSEIDON),
-               "MLOAD": lambda: memory_key(r[ins.b], POSEIDON), "MSTORE": lambda: memory_key(r[ins.a], POSEIDON),
-               "BALANCE": lambda: balance_key(r[ins.b] % 2**160, POSEIDON)}[ins.op]()
-        data = opening_of(proofs[1], key, depth, written=ins.op in ("SSTORE", "MSTORE"))
-    return None if fetch is None or data is None else (fetch, data)
+    plan["instr"] = open_at("fetch", ctx.world, key, False)
+    ins = isa.decode(plan["instr"])
+    if ins.op == "INVALID" or max(ins.a, ins.b, ins.c) >= isa.REGISTERS or ctx.gas_left < isa.OPS[ins.op][2]:
+        return plan if plan["fetch"] is not None else None
+    r = f.regs
+    data = {"SLOAD": lambda: slot_key(f.address, r[ins.b], POSEIDON),
+            "SSTORE": lambda: slot_key(f.address, r[ins.a], POSEIDON),
+            "MLOAD": lambda: memory_key(r[ins.b], POSEIDON), "MSTORE": lambda: memory_key(r[ins.a], POSEIDON),
+            "BALANCE": lambda: balance_key(r[ins.b] % 2**160, POSEIDON)}
+    if ins.op in data:
+        open_at("data", f.mem if ins.op in ("MLOAD", "MSTORE") else ctx.world, data[ins.op](),
+                ins.op in ("SSTORE", "MSTORE"), 0)
+    elif ins.op == "CALL":
+        target, value = r[ins.a] % 2**160, r[ins.b]
+        if target == MESSENGER and not value:
+            return None  # a message to L1 is a keccak commitment
+        if target != MESSENGER and ctx.depth + 1 < MAX_DEPTH:
+            world = ctx.world
+            if value:
+                have = open_at("data", world, balance_key(f.address, POSEIDON), True, 0)
+                if have < value:
+                    return plan if plan["data"] is not None else None
+                if target == BRIDGE:
+                    return None  # a withdrawal record is a keccak commitment
+                world = db.write(world, balance_key(f.address, POSEIDON), have - value)
+                got = open_at("extra", world, balance_key(target, POSEIDON), True, 1)
+                if got + value >= isa.WORD:
+                    return None
+                world = db.write(world, balance_key(target, POSEIDON), got + value)
+            open_at("size", world, code_size_key(target, POSEIDON), False, 2)
+    elif ins.op == "RET":
+        if ctx.depth:
+            frame, below = ex.stacks[ctx.stack]
+            plan["popped"] = [int.from_bytes(below, "big")] + [int.from_bytes(w, "big") if isinstance(w, bytes) else w
+                                                                for w in frame.words()[:6]] \
+                + list(frame.regs) + [frame.ret]
+        elif ctx.next_item < ctx.n_dep:
+            open_at("data", ctx.world, retry_key(retry_id(ctx.batch, ctx.next_item), POSEIDON), True, 0)
+    return plan if all(plan[a] is not None for a in ACCESSES) else None
 
 
 def covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
     """Whether ``Segment`` proves the step after ``ctx`` (see the module docstring)."""
-    return _accesses(ex, ctx, depth) is not None
+    return _plan(ex, ctx, depth) is not None
 
 
 def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps: Optional[int] = None) -> dict:
@@ -434,25 +611,23 @@ def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps
     words = context_words(ctx)
     inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"),
               "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS],
-              "instr": [], "loaded": [], "fetch": [], "data": [], "steps": k if steps is None else steps}
+              "steps": k if steps is None else steps, "instr": [], "loaded": [], "popped": [],
+              **{name: [] for name in ACCESSES}}
     if not 0 <= inputs["steps"] <= k:
         raise ValueError(f"a segment of {k} steps cannot prove {steps}")
-    for i in range(inputs["steps"]):
-        accesses = _accesses(ex, ctx, depth)
-        if accesses is None:
-            raise ValueError(f"step {i} of the segment is not covered by the circuit")
-        f = ctx.frame
-        instr = ex.db.get(ctx.world, code_key(f.address, f.pc, POSEIDON)) if f.pc < f.code_size else 0
-        post = ex.next(ctx)
-        ins = isa.decode(instr)
-        loaded = post.frame.regs[ins.a] if ins.op in ("SLOAD", "MLOAD", "BALANCE") and post.phase == RUN else 0
-        inputs["instr"].append(limbs_of(instr))
-        inputs["loaded"].append(limbs_of(loaded))
-        inputs["fetch"].append(accesses[0])
-        inputs["data"].append(accesses[1])
-        ctx = post
-    for _ in range(k - inputs["steps"]):
-        for name, width in (("instr", LIMBS), ("loaded", LIMBS), ("fetch", 3 * depth + LEAF), ("data", 3 * depth + LEAF)):
-            inputs[name].append([0] * width)
+    for i in range(k):
+        plan = _plan(ex, ctx, depth) if i < inputs["steps"] else None
+        if plan is None:
+            if i < inputs["steps"]:
+                raise ValueError(f"step {i} of the segment is not covered by the circuit")
+            plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED,
+                    **{name: [0] * (3 * depth + LEAF) for name in ACCESSES}}
+        else:
+            ctx = ex.next(ctx)
+        inputs["instr"].append(limbs_of(plan["instr"]))
+        inputs["loaded"].append([limb for w in plan["loaded"] for limb in limbs_of(w)])
+        inputs["popped"].append([limb for w in plan["popped"] for limb in limbs_of(w)])
+        for name in ACCESSES:
+            inputs[name].append(plan[name])
     inputs["post_root"] = int.from_bytes(state_root(ctx, POSEIDON), "big")
     return inputs
