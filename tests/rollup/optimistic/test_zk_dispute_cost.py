@@ -11,7 +11,7 @@ from prozchain.rollup.vm.circuit import Segment  # noqa: F401 - the circuit the 
 
 from .test_zk_game import ZK, lying_game, segment  # noqa: F401 - the fixture
 
-SEGMENT_BASE, SEGMENT_STEP = 21_100, 34_642  # Segment(k) = 21,100 + 34,642 k constraints (rollup/vm/circuit.py)
+SEGMENT_BASE, SEGMENT_STEP = 20_592, 73_348  # Segment(k) = 20,592 + 73,348 k constraints (rollup/vm/circuit.py)
 
 
 def rounds(steps: int, k: int, arity: int) -> int:
