@@ -52,11 +52,14 @@ from prozchain.circuits.gadgets.uint256 import (LIMB_BITS, LIMBS, Word, add, bit
                                                 word_bits, word_input)
 from prozchain.circuits.lc import Value, Var, lift, linear_sum
 from prozchain.rollup.vm import isa
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.executor import Executor
 from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
-from prozchain.rollup.vm.machine import MAX_DEPTH
+from prozchain.rollup.vm.machine import INTRINSIC_GAS, MAX_DEPTH, MAX_TX_GAS
+from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, L2Tx
 from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSENGER, RUN, Context, balance_key, code_key,
-                                       code_size_key, memory_key, retry_id, retry_key, slot_key, state_root)
+                                       code_size_key, memory_key, nonce_key, retry_id, retry_key, slot_key, state_root)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
@@ -64,7 +67,8 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
 """The context's words in the order :meth:`Context.rest_hash` hashes them (the world comes apart)."""
 ROOTS = ("world", "mem", "logs")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
-_TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance", "codesize", "retry")}
+_TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance", "codesize", "retry",
+                                                               "nonce")}
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
                     "GT", "EQ", "ISZERO", "NOT", "HASH", "SLOAD", "MLOAD", "ENV", "BALANCE")
 
@@ -446,8 +450,8 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
 
 
 def _merge(base: dict, cases: Sequence[tuple[Value, dict]]) -> dict:
-    """``base`` with the items of the case whose selector is 1 (at most one is): one constraint per
-    limb that a case changes."""
+    """``base`` with the items of the cases whose selector is 1 (cases changing the same item
+    exclude each other): one constraint per limb that a case changes."""
     out = {}
     for name, before in base.items():
         changes = [(s, case[name]) for s, case in cases if name in case and case[name] is not before]
@@ -630,4 +634,191 @@ def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps
         for name in ACCESSES:
             inputs[name].append(plan[name])
     inputs["post_root"] = int.from_bytes(state_root(ctx, POSEIDON), "big")
+    return inputs
+
+
+# -- the start of a transaction -------------------------------------------------------------
+TX_WORDS = ("chain_id", "nonce", "to", "value") + tuple(f"a{i}" for i in range(MAX_ARGS)) + ("gas_limit", "gas_price")
+"""A transaction's fields as :class:`TxStart` takes them, each a public word (two 128-bit halves)."""
+TX_ACCESSES = ("nonce", "balance", "credit", "size")
+
+
+class TxStart(Circuit):
+    """The step that begins a transaction (see ``machine._begin``), from the public ``pre_root``
+    to the public ``post_root``, the signature and the RLP left to L1.
+
+    Checking a secp256k1 signature in a BN254 circuit costs some 1.5M constraints (circom-ecdsa)
+    and hashing the raw transaction and its inbox path with keccak about 150k a permutation; the L1
+    verifier does both for a few thousand gas (``ecrecover``, 3,000; keccak, 36 a node). So the
+    public inputs carry what L1 derives from the raw item and its inbox proof: ``valid`` (it
+    decodes and its signature recovers), ``sender`` (recovered), ``index``, ``n_txs`` and
+    ``txs_root`` (its place in the batch's inbox, opened by L1) and ``tx``, the decoded fields of
+    :data:`TX_WORDS` as halves. The circuit checks the rest as ``_begin`` does: the inbox position
+    against the context, the chain id, the gas limit's bounds, the nonce, the balance against the
+    upfront fee and the value, and it writes the nonce, the fee, the value's move and the new
+    frame. A transaction to the messenger without value (maybe an L1 message's retry, a keccak
+    record) and value sent to the bridge (a withdrawal record) are not covered.
+
+    Private inputs: ``ctx`` as for :class:`Segment`, ``tx_limbs`` (the fields' limbs), ``loaded``
+    (the nonce, the sender's balance, the recipient's balance and code size) and the openings of
+    :data:`TX_ACCESSES`; :func:`txstart_inputs` makes them.
+    """
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+
+    def define(self) -> None:
+        pre_root = self.public_input("pre_root")
+        post_root = self.public_input("post_root")
+        valid = self.public_input("valid")
+        sender = self.public_input("sender")
+        index = self.public_input("index")
+        n_txs = self.public_input("n_txs")
+        txs_root = self.public_input("txs_root", 2)
+        halves = self.public_input("tx", (len(TX_WORDS), 2))
+        limbs = self.private_input("tx_limbs", (len(TX_WORDS), LIMBS))
+        names = ("world",) + ITEMS
+        ctx = {name: word_input(w) for name, w in zip(names, self.private_input("ctx", (len(names), LIMBS)))}
+        loaded = [word_input(w) for w in self.private_input("loaded", (len(TX_ACCESSES), LIMBS))]
+        width = 3 * self.depth + LEAF
+        openings = {name: _opening(self.private_input(name, width), self.depth) for name in TX_ACCESSES}
+        assert_equal(context_root(ctx), pre_root)
+        tx = {}
+        for name, pair, w in zip(TX_WORDS, halves, limbs):
+            tx[name] = word_input(w)
+            for mine, theirs in zip(_halves(tx[name]), pair):
+                assert_equal(mine, theirs)
+
+        # the item is the next transaction of the batch's inbox, which L1 opened
+        assert_equal(_field(ctx["phase"]), IDLE)
+        for name in ("n_dep", "n_txs", "next_item", "gas_limit"):
+            for limb in ctx[name][1:]:
+                assert_equal(limb, 0)
+        assert_equal(lift(ctx["next_item"][0]) - ctx["n_dep"][0], index)
+        to_bits(index, 32)
+        assert_equal(less_than(index, ctx["n_txs"][0], LIMB_BITS), 1)
+        assert_equal(ctx["n_txs"][0], n_txs)
+        for mine, theirs in zip(_halves(ctx["txs_root"]), txs_root):
+            assert_equal(mine, theirs)
+        assert_bool(valid)
+        sender_bits = to_bits(sender, 160)
+        origin = pack_word(sender_bits + [0] * 96)
+        to = tx["to"]
+        assert_equal(to[3], 0)  # L1 hands over the 20-byte recipient
+        to_bits(to[2], 32)
+
+        # the checks of ``_begin``: a failed one skips the item
+        gas, price, value = tx["gas_limit"], tx["gas_price"], tx["value"]
+        chain = tx["chain_id"]
+        chain_ok = is_zero(linear_sum(chain[1:])) * is_equal(chain[0], L2_CHAIN_ID)
+        gas_ok = is_zero(linear_sum(gas[1:])) * (1 - less_than(gas[0], INTRINSIC_GAS, LIMB_BITS))
+        gas_ok = gas_ok * less_than(gas[0], MAX_TX_GAS + 1, LIMB_BITS)
+        checks = valid * chain_ok * gas_ok
+        assert_mul(checks, price[3], 0)  # covered: prices below 2^192, so that the upfront fee does not wrap
+        nonce_ok = is_zero_word(sub(loaded[0], tx["nonce"])[0])
+        upfront = mul_lo(_small(gas[0]), price)
+        need, wraps = add(upfront, value)
+        _, short = sub(loaded[1], need)
+        funds_read = checks * nonce_ok
+        starts = funds_read * (1 - short) * (1 - wraps)
+        has_value = 1 - is_zero_word(value)
+        to_field = _field(to)
+        assert_mul(starts * is_equal(to_field, BRIDGE), has_value, 0)
+        assert_mul(starts * is_equal(to_field, MESSENGER), 1 - has_value, 0)
+
+        world = _root(ctx["world"])
+        sender_key = _halves(origin)
+        found, nonced = tree_access(world, _key("nonce", sender_key), checks, starts,
+                                    add(loaded[0], _small(1))[0], openings["nonce"], self.depth)
+        for got, want in zip(found, loaded[0]):
+            assert_mul(checks, lift(got) - want, 0)
+        # the balance is read before the nonce is written (at the same value: another key)
+        world1 = select(starts, nonced, world)
+        paid, _ = sub(loaded[1], upfront)
+        left, _ = sub(loaded[1], need)
+        balance_key_ = _key("balance", sender_key)
+        found, snapshot = tree_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth)
+        for got, want in zip(found, loaded[1]):
+            assert_mul(funds_read, lift(got) - want, 0)
+        _, debited = tree_access(world1, balance_key_, funds_read, starts, left, openings["balance"], self.depth)
+        moves = starts * has_value
+        credit, overflow = add(loaded[2], value)
+        assert_mul(moves, overflow, 0)
+        found, credited = tree_access(debited, _key("balance", _halves(to)), moves, moves, credit,
+                                      openings["credit"], self.depth)
+        for got, want in zip(found, loaded[2]):
+            assert_mul(moves, lift(got) - want, 0)
+        world3 = select(moves, credited, debited)
+        found, _ = tree_access(world3, _key("codesize", _halves(to)), starts, 0, loaded[3], openings["size"],
+                               self.depth, writable=False)
+        for got, want in zip(found, loaded[3]):
+            assert_mul(starts, lift(got) - want, 0)
+        runs = starts * (1 - is_zero_word(loaded[3]))
+
+        skipped = dict(ctx, next_item=_small(lift(ctx["next_item"][0]) + 1))
+        started = dict(world=world3, phase=_small(END + lift(runs) * (RUN - END)), next_item=ctx["next_item"],
+                       origin=origin, gas_limit=gas, gas_price=price, gas_left=_small(gas[0] - INTRINSIC_GAS),
+                       snapshot=snapshot, logs_snapshot=ctx["logs"])
+        frame = dict(caller=origin, address=to, value=value, code_size=loaded[3],
+                     **{f"r{i}": tx[f"a{i}"] for i in range(MAX_ARGS)})
+        post = _merge(skipped, [(starts, started), (runs, frame)])  # both may hold: they change other items
+        assert_equal(context_root(post), post_root)
+
+
+def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
+    """The inputs of ``TxStart(depth)`` for the step after ``ctx`` (the next inbox item a
+    transaction), the public ones as L1 derives them from the raw item; ValueError if the step is
+    not covered."""
+    if ex.scheme is not POSEIDON or ctx.phase != 0 or not ctx.n_dep <= ctx.next_item < ctx.n_dep + ctx.n_txs:
+        raise ValueError("not the start of a transaction on a Poseidon executor")
+    index = ctx.next_item - ctx.n_dep
+    raw = ex.inboxes[ctx.txs_root][index]
+    try:
+        tx = L2Tx.decode(raw)
+        sender = int(tx.sender, 16)
+    except (DecodeError, InvalidTransaction):
+        tx, sender = None, 0
+    fields = [0] * len(TX_WORDS) if tx is None else \
+        [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
+        + [tx.gas_limit, tx.gas_price]
+    blank = [0] * (3 * depth + LEAF)
+    words = context_words(ctx)
+    inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"), "valid": int(tx is not None),
+              "sender": sender, "index": index, "n_txs": ctx.n_txs,
+              "txs_root": [words["txs_root"] >> 128, words["txs_root"] % 2**128],
+              "tx": [[f >> 128, f % 2**128] for f in fields], "tx_limbs": [limbs_of(f) for f in fields],
+              "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS], **{name: blank for name in TX_ACCESSES}}
+    loaded = [0] * len(TX_ACCESSES)
+    db = ex.db
+
+    def open_at(access: str, root: bytes, key: bytes, written: bool) -> None:
+        inputs[access] = opening_of(db.prove(root, key), key, depth, written)
+        if inputs[access] is None:
+            raise ValueError(f"the {access} path is deeper than {depth}")
+        loaded[TX_ACCESSES.index(access)] = db.get(root, key)
+
+    if tx is not None and tx.chain_id == L2_CHAIN_ID and INTRINSIC_GAS <= tx.gas_limit <= MAX_TX_GAS:
+        if tx.gas_price >= 2**192:
+            raise ValueError("a gas price of 2^192 or more is not covered")
+        world = ctx.world
+        nonce = db.get(world, nonce_key(sender, POSEIDON))
+        need = tx.gas_limit * tx.gas_price + tx.value
+        balance = db.get(world, balance_key(sender, POSEIDON))
+        begins = nonce == tx.nonce and balance >= need
+        open_at("nonce", world, nonce_key(sender, POSEIDON), begins)
+        if nonce == tx.nonce:
+            if begins:
+                world = db.write(world, nonce_key(sender, POSEIDON), tx.nonce + 1)
+            open_at("balance", world, balance_key(sender, POSEIDON), begins)
+        if begins:
+            to = int(tx.to, 16)
+            if (to == BRIDGE and tx.value) or (to == MESSENGER and not tx.value):
+                raise ValueError("a withdrawal or a message retry is not covered")
+            world = db.write(world, balance_key(sender, POSEIDON), balance - need)
+            if tx.value:
+                open_at("credit", world, balance_key(to, POSEIDON), True)
+                world = db.write(world, balance_key(to, POSEIDON), loaded[2] + tx.value)
+            open_at("size", world, code_size_key(to, POSEIDON), False)
+    inputs["loaded"] = [limbs_of(v) for v in loaded]
+    inputs["post_root"] = int.from_bytes(state_root(ex.next(ctx), POSEIDON), "big")
     return inputs
