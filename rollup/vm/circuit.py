@@ -7,34 +7,44 @@ inputs and the pre-state context as private ones; it hashes the context to the p
 hashes the result to the post-state root. A wrong post-state root, or any step computed
 otherwise than :func:`~prozchain.rollup.vm.machine.execute` does, leaves a constraint unsatisfied.
 
-**What a step covers.** A step of a running contract (phase ``RUN``) with any instruction but
-``CALL`` and ``RET``, including the ways a step fails: a ``pc`` past the code, an unknown
-opcode or a register above ``r7``, gas exhaustion (each reverts the transaction and burns its
-gas) and ``REVERT``. Words are 256-bit in four 64-bit limbs
-(:mod:`prozchain.circuits.gadgets.uint256`), so ``ADD``..``SHR`` are exact mod 2^256; ``HASH``
-and ``LOG`` are Poseidon, as the commitment makes them. Not covered: beginning a transaction
-(RLP decoding and an ECDSA signature), settling its fees, and ``CALL``/``RET`` (frames enter
-and leave a keccak chain): :func:`covered` says which steps a segment may hold, and a dispute
-over a segment holding another step is settled by one-step re-execution.
+**What a step covers.** A step of a running contract (phase ``RUN``) with any instruction,
+including the ways a step fails: a ``pc`` past the code, an unknown opcode or a register above
+``r7``, gas exhaustion (each reverts the transaction and burns its gas) and ``REVERT``; and the
+step that settles a finished transaction's fees (phase ``END``). Words are 256-bit in four
+64-bit limbs (:mod:`prozchain.circuits.gadgets.uint256`), so ``ADD``..``SHR`` are exact mod
+2^256; ``HASH`` and ``LOG`` are Poseidon, as the commitment makes them. ``CALL`` moves its value
+(a sender that cannot pay, a call 16 deep and a message to L1 with value revert), pushes the
+suspended frame on the call stack, a Poseidon chain in this commitment
+(:func:`~prozchain.rollup.vm.state.push_frame`), and enters the callee (or, with no code there,
+returns 0); ``RET`` pops the caller's frame (the witness names it, the circuit hashes it to the
+stack) or, outermost, ends the transaction and clears an L1 message's retry record. Not covered,
+and so left to one-step re-execution (:func:`covered` says which steps a segment may hold): a
+message to L1 and value sent to the bridge (both write keccak records), a gas price of 2^192 or
+more, a path deeper than :data:`DEPTH`, and beginning an inbox item, which :class:`TxStart`
+proves on its own for a transaction, its signature and RLP left to L1.
 
-**Tree accesses.** A step makes at most two: fetching its instruction (``code_key(address,
-pc)`` in the world) and one data access (``SLOAD``/``BALANCE`` read the world, ``SSTORE``
-writes it, ``MLOAD``/``MSTORE`` read and write the memory tree). The circuit derives every key
-with Poseidon as the commitment does and opens the tree at it (:func:`tree_access`: the path
-to the root, the value, and for a write the new root, a new key forking off the leaf that
-ended its path included), up to :data:`DEPTH` levels.
+**Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
+(``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
+``SSTORE`` writes it, ``MLOAD``/``MSTORE`` read and write the memory tree; a ``CALL``'s debit, an
+outermost ``RET``'s retry record, the refund of a transaction's gas left), a second write (a
+``CALL``'s credit, the fee vault's share) and a read of the callee's code size. The circuit
+derives every key with Poseidon as the commitment does and opens the tree at it
+(:func:`tree_access`: the path to the root, the value, and for a write the new root, a new key
+forking off the leaf that ended its path included), up to :data:`DEPTH` levels.
 
 Constraints (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param k=2``): a
-circuit cannot branch, so every opcode's unit runs on every step and a step costs the sum,
-34,642 constraints (``k=1`` 55,742, ``k=2`` 90,384: a segment adds 21,100 for its two context
-hashes and the range checks of its pre-state). Of a step: the tree openings 27,010 (the fetch,
-read-only, about 9,400; the data access, which may write, about 17,600; both mostly Poseidon(2)
-levels at 242 constraints); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL, SHL) 546;
-``add`` (ADD) and ``sub`` (SUB, LT, GT, EQ) 268 each; ``bitwise`` (AND, OR, XOR) 256 on the
-operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805; ``LOG`` a Poseidon(5)
-and a Poseidon(4) over the log chain's split, 1,126; the keys of the two accesses 903; the
-instruction's decode and opcode flags about 400; the pc bound and the gas check 325; the
-register file (three reads, one write) about 150; dropping the steps past ``steps`` 242.
+circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,348
+constraints (``k=1`` 93,940, ``k=2`` 167,288: a segment adds 20,592 for its two context hashes
+and the range checks of its pre-state). Of a step: the tree openings 54,020 (the fetch and the
+code-size read, read-only, about 9,400 each; the data access and the second write, which may
+write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the call stack about
+8,000 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
+2,560, the stack and memory roots as words, 1,016); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
+(MUL, SHL) 546; the fees' two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND,
+OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
+``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
+instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the register
+file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
 """
 
 from __future__ import annotations
@@ -65,7 +75,7 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
          "value", "pc", "code_size", "mem") + tuple(f"r{i}" for i in range(isa.REGISTERS)) + ("ret",)
 """The context's words in the order :meth:`Context.rest_hash` hashes them (the world comes apart)."""
-ROOTS = ("world", "mem", "logs")
+ROOTS = ("world", "mem", "logs", "snapshot")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
 _TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance", "codesize", "retry",
                                                                "nonce")}
