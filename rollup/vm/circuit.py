@@ -77,8 +77,8 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
 """The context's words in the order :meth:`Context.rest_hash` hashes them (the world comes apart)."""
 ROOTS = ("world", "mem", "logs", "snapshot")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
-_TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance", "codesize", "retry",
-                                                               "nonce")}
+_TAGS = {name: int.from_bytes(name.encode(), "big")
+         for name in ("code", "storage", "memory", "balance", "codesize", "retry", "nonce")}
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
                     "GT", "EQ", "ISZERO", "NOT", "HASH", "SLOAD", "MLOAD", "ENV", "BALANCE")
 
@@ -450,7 +450,8 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     resumed = dict(frame, pc=_small(lift(frame["pc"][0]) + 1), ret=zero, depth=_small(lift(ctx["depth"][0]) - 1),
                    stack=pops[0], **{f"r{i}": [lift(v) + back[i] * (lift(nv) - v) for v, nv in zip(frame[f"r{i}"], ra)]
                                      for i in range(isa.REGISTERS)})
-    settled = dict(empty_frame, world=world2, phase=constant_word(IDLE), next_item=_small(lift(ctx["next_item"][0]) + 1),
+    settled = dict(empty_frame, world=world2, phase=constant_word(IDLE),
+                   next_item=_small(lift(ctx["next_item"][0]) + 1),
                    **{name: zero for name in ("origin", "gas_limit", "gas_price", "gas_left", "snapshot",
                                               "logs_snapshot")})
     endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code, dict(c_regs, world=world2)),

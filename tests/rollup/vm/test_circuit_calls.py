@@ -114,7 +114,8 @@ def test_an_l1_message_returning_clears_its_retry_record(one_step):
 
 def test_a_withdrawal_or_a_message_to_l1_is_left_to_re_execution():
     """Both write keccak commitments into the world: the step is not covered."""
-    for code in (f"SET r1, {BRIDGE}\nSET r2, 1\nCALL r1, r2, r3\nRET r3", f"SET r1, {MESSENGER}\nCALL r1, r0, r3\nRET r3"):
+    for code in (f"SET r1, {BRIDGE}\nSET r2, 1\nCALL r1, r2, r3\nRET r3",
+                 f"SET r1, {MESSENGER}\nCALL r1, r0, r3\nRET r3"):
         ex, trace = batch({A: code}, call(ALICE, A), balances={A: 3})
         calls = [c.phase == RUN and c.frame.pc == len(code.splitlines()) - 2 for c in trace.contexts[:-1]]
         assert sum(calls) == 1
