@@ -38,8 +38,8 @@ constraints (``k=1`` 93,940, ``k=2`` 167,288: a segment adds 20,592 for its two 
 and the range checks of its pre-state). Of a step: the tree openings 54,020 (the fetch and the
 code-size read, read-only, about 9,400 each; the data access and the second write, which may
 write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the call stack about
-8,000 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
-2,560, the stack and memory roots as words, 1,016); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
+7,500 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
+2,563, the new stack as a word, 508, the callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
 (MUL, SHL) 546; the fees' two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND,
 OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
 ``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
