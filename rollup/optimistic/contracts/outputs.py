@@ -98,8 +98,9 @@ def split_points(lo: int, hi: int, arity: int) -> list[int]:
 
 
 class Outputs(Contract):
-    """The output oracle hashing states with the keccak commitment; :func:`outputs_contract`
-    gives the one of another commitment (part of the code, as a Solidity immutable would be)."""
+    """The output oracle hashing states with the keccak commitment;
+    :func:`prozchain.rollup.optimistic.contracts.portal.contracts_of` gives the one of another
+    commitment (part of the code, as a Solidity immutable would be)."""
 
     SCHEME: Commitment = KECCAK
 
@@ -370,7 +371,3 @@ class PoseidonOutputs(Outputs):
 
     SCHEME = COMMITMENTS["poseidon"]
 
-
-def outputs_contract(scheme: Commitment) -> type[Outputs]:
-    """The output oracle contract of a commitment."""
-    return PoseidonOutputs if scheme is PoseidonOutputs.SCHEME else Outputs
