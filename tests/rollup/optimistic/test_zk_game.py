@@ -137,3 +137,26 @@ def test_one_step_re_execution_keeps_the_challenger_proving():
     while r.view("game", gid).hi - r.view("game", gid).lo > 1:
         assert r.bisect(gid, 0).status and r.choose_honestly(gid, 0).status
     assert r.view("game", gid).turn == CHALLENGER
+
+
+def test_an_honest_defender_re_executes_a_step_the_circuit_does_not_cover(segment):
+    """A griefer steers the game to the transaction's start (RLP and a signature: not in the
+    circuit); the true defender bisects on and re-executes the one step itself, and wins."""
+    circuit, zkey = segment
+    r = rig(ZK, zkey.verification_key())
+    r.post(r.transfers(1))
+    trace = r.node.batches[0].trace
+    target = next(i for i in range(len(trace)) if not covered(r.node.ex, trace.contexts[i]))
+    assert r.propose(0).status
+    gid = r.outputs("challenger", "challenge", 1, value=ZK.challenger_bond).return_value
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
+        game = r.view("game", gid)
+        points = split_points(game.lo, game.hi, ZK.arity)
+        assert r.bisect(gid, 0).status
+        assert r.outputs("challenger", "choose", gid, next(i for i in range(len(points) - 1)
+                                                            if points[i + 1] > target)).status
+    game = r.view("game", gid)
+    assert (game.lo, game.turn) == (target, DEFENDER)
+    receipt = r.prove(gid, 0, who="proposer")
+    assert receipt.status and not receipt.return_value
+    assert r.view("game", gid).status == DEFENDER_WON
