@@ -319,9 +319,7 @@ class Outputs(Contract):
         cover), and re-executes the last step itself; otherwise it loses on its clock. So a lying
         defender cannot bisect a provable range down to a step the challenger must re-execute
         (about 3M gas with Poseidon): the challenger's L1 gas is its choices and a timeout."""
-        if self.load("segment") > 1:
-            return DEFENDER
-        return CHALLENGER if steps == 1 else DEFENDER
+        return CHALLENGER if steps == 1 and self.load("segment") == 1 else DEFENDER
 
     def _used(self, gid: int) -> int:
         return self.timestamp - self.load("last", gid)
