@@ -30,9 +30,10 @@ holds a step the circuit does not cover, bisects on (the challenger choosing as 
 one step re-executes it with ``prove`` itself; a defender that does neither loses on its clock.
 So a lying defender cannot bisect a provable range down to a step the *challenger* must pay to
 re-execute: an honest challenger's gas is bounded by its choices, at most one proof and a
-``timeout``. With ``segment = 1`` the challenger re-executes the one step, as before. The proof needs the state hashed for circuits: such a deployment uses
-the Poseidon ``commitment`` (:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step
-re-execution L1 prices at poseidon-solidity's gas.
+``timeout``. With ``segment = 1`` the challenger re-executes the one step, as before. The
+proof needs the state hashed for circuits: such a deployment uses the Poseidon ``commitment``
+(:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step re-execution L1 prices at
+poseidon-solidity's gas.
 
 **Bonds.** Every bond is an entry of the :class:`~prozchain.rollup.economics.bonds.BondLedger`
 given at deployment (locked, released or slashed there, with a reason). The loser's bond is

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER, CHALLENGER_WON, DEFENDER, DEFENDER_WON, split_points
+from prozchain.rollup.optimistic.contracts.outputs import (CHALLENGER, CHALLENGER_WON, DEFENDER, DEFENDER_WON,
+                                                          split_points)
 from prozchain.rollup.optimistic.zk_agents import segment_circuit
 from prozchain.rollup.vm.circuit import covered
 from prozchain.rollup.vm.merkle import POSEIDON
