@@ -105,14 +105,15 @@ class RollupAgent(Agent):
 
     def defend(self) -> bool:
         """Answer the games against this agent's own proposals: time out a challenger whose
-        clock ran out, or bisect with the true roots (only a lying claim's end is false)."""
+        clock ran out, or bisect with the true roots (only a lying claim's end is false); a
+        one-step range on its turn (proven-segment deployments) it re-executes."""
         mine = {pid for pid, _, _, who, _ in self.events("Proposed") if who == self.address}
         games = {gid for gid, pid, _ in self.events("Challenged") if pid in mine}
         if _timeout_due(self, games):
             return True
         for gid in sorted(games - self.over("GameOver")):
             game = self.outputs("game", gid)
-            if game.status != ACTIVE or game.turn != DEFENDER or game.hi - game.lo < 2:
+            if game.status != ACTIVE or game.turn != DEFENDER:
                 continue
             ending = self.segment_move(gid, game)
             if ending is not None:
@@ -120,6 +121,9 @@ class RollupAgent(Agent):
                     return True
                 continue
             batch = self.outputs("proposal", game.pid).batch
+            if game.hi - game.lo == 1:
+                self.move("prove", gid, self.node.ex.witness(self.node.batches[batch].trace.context(game.lo)).encode())
+                return True
             points = split_points(game.lo, game.hi, self.system.config.arity)
             self.move("bisect", gid, [self.claimed_root(batch, p) for p in points[1:-1]])
             return True

@@ -114,8 +114,7 @@ def _plan(run: Run, rng) -> None:
     l2(t + 20_000, a, TOKEN_AT, args=(1, addr_int(b.address), run.token_transfer[2]))
     l2(t + 25_000, b, ESCROW_AT, value=ETHER // 100, args=(1, addr_int(c.address), addr_int(a.address)))
     l2(t + 90_000, a, ESCROW_AT, args=(2, 0))  # the arbiter releases escrow 0 to c
-    # The portal checks withdrawals against keccak paths only (issue 24 leaves Poseidon's to do).
-    for u in run.users if run.system.config.scheme is KECCAK else ():
+    for u in run.users:
         l2(t + 110_000 + rng.randint(0, 40_000), u, BRIDGE_AT, value=deposits[u.address] // 2, withdraw=True)
     run.activity_end = t + 150_000
 
