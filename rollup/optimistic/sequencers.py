@@ -78,6 +78,8 @@ class SetMember(Sequencer):
         h = keccak(raw)
         entry = self.store.get(f"rcpt/{h.hex()}")
         if entry is None:
+            if self.refused(src, tx, message[1]):
+                return
             if raw in self.node.included():
                 self.send(src, ("ack", raw.hex(), None, None))
                 return
@@ -164,7 +166,7 @@ class ReceiptWallet(Wallet):
 
     def _resend(self, raw: bytes) -> None:
         entry = self.store.get(f"sent/{raw.hex()}")
-        if raw in self.node.included():
+        if raw in self.node.included() or entry.get("rejected"):
             return
         missing = [m for m in self.members if m not in entry.get("receipted", [])]
         for member in missing:
@@ -173,6 +175,8 @@ class ReceiptWallet(Wallet):
             self.timer(self.resend_ms, "resend", lambda: self._resend(raw))
 
     def on_message(self, src: str, message: Any) -> None:
+        if self.note_rejection(message):
+            return
         _, raw_hex, receipt, signature = message
         entry = self.store.get(f"sent/{raw_hex}")
         if entry is None or src in entry.get("receipted", []):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Mapping, Optional, Sequence
 
+from prozchain.rollup.economics import FeeModel, FeeTooLow, L1Prices
 from prozchain.rollup.l1.crypto import Address, address_bytes, to_address
 from prozchain.rollup.l1.errors import InvalidTransaction
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
@@ -193,7 +194,10 @@ class ValidatorSet:
 
 # -- mempool -----------------------------------------------------------------------------------
 class Mempool:
-    """Pending VM transactions by hash, handed out in nonce order per sender.
+    """Pending VM transactions by hash, handed out in nonce order per sender. Given a fee
+    model (``fees``) and the L1 prices its quotes use (``prices``), it refuses a transaction
+    whose signed gas price does not cover the quote
+    (:meth:`~prozchain.rollup.economics.FeeModel.admit`), naming the shortfall.
 
     >>> from prozchain.rollup.l1 import Key
     >>> k = Key.from_seed(b"m")
@@ -203,11 +207,21 @@ class Mempool:
     True
     >>> [L2Tx.decode(r).nonce for r in pool.select(lambda a: 0, 10)]
     [0, 1]
+    >>> from prozchain.rollup.economics import BaseFeeRule, FeeModel, L1Prices
+    >>> priced = Mempool(fees=FeeModel(BaseFeeRule(10_000), l2_base_fee=10), prices=lambda: L1Prices(0, 0))
+    >>> priced.add(L2Tx(0, k.address, 1, gas_price=9).sign(k).encode())
+    Traceback (most recent call last):
+    ...
+    prozchain.rollup.sidechain.errors.InvalidMessage: mempool refuses the transaction: fee 450000 wei is below the 500000 wei this block requires (500000 execution + 0 L1 data): 50000 wei short
     """
 
-    def __init__(self, reserved: Sequence[str] = ()) -> None:
+    def __init__(self, reserved: Sequence[str] = (), fees: Optional[FeeModel] = None,
+                 prices: Optional[Callable[[], L1Prices]] = None) -> None:
+        if (fees is None) != (prices is None):
+            raise ValueError("a mempool's fee model needs the L1 prices it quotes at, and only it does")
         self.txs: dict[bytes, L2Tx] = {}
         self.reserved = frozenset(reserved)
+        self.fees, self.prices = fees, prices
 
     def add(self, raw: bytes) -> bool:
         """Admit a signed VM transaction of this chain; False if already known. Senders in
@@ -219,6 +233,11 @@ class Mempool:
             raise InvalidMessage(f"mempool refuses the transaction: {exc}") from exc
         if tx.sender in self.reserved:
             raise InvalidMessage(f"mempool refuses the transaction: {tx.sender} is a system account")
+        if self.fees is not None:
+            try:
+                self.fees.admit(raw, tx.gas_limit, tx.gas_price, self.prices())
+            except FeeTooLow as exc:
+                raise InvalidMessage(f"mempool refuses the transaction: {exc}") from exc
         if tx.hash in self.txs:
             return False
         self.txs[tx.hash] = tx
