@@ -160,11 +160,17 @@ class ArrivalStreams(Contract):
         self.require(inverted(*receipts, posted), "the batch orders the two by their bids")
 
     def _signer(self, receipt: ArrivalReceipt, signature: Sequence[int]) -> str:
-        self.env.meter.charge(G.ECRECOVER, "receipt signature (the ecrecover precompile)")
-        try:
-            return receipt.signer(signature)
-        except InvalidTransaction:
-            self.require(False, "the receipt's signature does not recover")
+        return receipt_signer(self, receipt, signature)
+
+
+def receipt_signer(contract: Contract, receipt: ArrivalReceipt, signature: Sequence[int]) -> str:
+    """Who signed ``receipt``, as an L1 contract recovers it (metered as the ecrecover
+    precompile); reverts if the signature does not recover."""
+    contract.env.meter.charge(G.ECRECOVER, "receipt signature (the ecrecover precompile)")
+    try:
+        return receipt.signer(signature)
+    except InvalidTransaction:
+        contract.require(False, "the receipt's signature does not recover")
 
 
 class SequencerSet(ArrivalStreams):

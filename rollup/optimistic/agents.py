@@ -39,7 +39,7 @@ from prozchain.rollup.vm.executor import inbox_roots
 from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.state import (WITHDRAWAL_COUNT_KEY, addr_int, state_root, withdrawal_commitment,
                              withdrawal_key)
-from prozchain.rollup.vm.tx import L2Tx
+from prozchain.rollup.vm.tx import L2Tx, in_nonce_turn
 
 L1_GAS = 3_000_000
 
@@ -226,18 +226,8 @@ class Sequencer(RollupAgent):
         world = self.node.batches[-1].trace.final.world if self.node.batches else self.node.genesis_world
         pending = [L2Tx.decode(bytes.fromhex(h)) for _, h in sorted(self.store.get(k) for k in self.store.keys("tx/"))]
         pending = [tx for tx in pending if tx.encode() not in included]
-        nonces: dict[str, int] = {}
-        chosen, progress = [], True
-        while progress and len(chosen) < self.max_txs:
-            progress = False
-            for tx in pending:
-                sender = tx.sender
-                due = nonces.setdefault(sender, self.node.ex.nonce(world, sender))
-                if tx.nonce == due and len(chosen) < self.max_txs:
-                    chosen.append(tx.encode())
-                    nonces[sender] = due + 1
-                    progress = True
-        return chosen
+        return [tx.encode() for tx in in_nonce_turn(pending, lambda sender: self.node.ex.nonce(world, sender),
+                                                    self.max_txs)]
 
     def _include_forced(self) -> bool:
         """Post the forced transactions L1 holds and no batch has included yet, if any."""

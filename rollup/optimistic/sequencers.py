@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from prozchain.rollup.economics.ordering import (GENESIS_PREFIX, POLICIES, ArrivalReceipt, Posted, audit,
-                                                 chain_over, chain_step)
+from prozchain.rollup.economics.ordering import (POLICIES, ArrivalReceipt, Posted, audit, chain_over,
+                                                 issue_receipt)
 from prozchain.rollup.l1 import Chain, InvalidTransaction
 from prozchain.rollup.optimistic.agents import Sequencer, Wallet
 from prozchain.rollup.optimistic.node import L2Node
@@ -94,17 +94,8 @@ class SetMember(Sequencer):
         due = max(self.node.ex.nonce(world, sender), self.store.get(f"nonce/{sender}", 0))
         if tx.nonce != due:
             return None
-        seq = self.store.get("seq", 0)
-        prefix = chain_step(bytes.fromhex(self.store.get("prefix", GENESIS_PREFIX.hex())), h)
-        receipt = ArrivalReceipt(self.gate, seq, h, prefix, tx.gas_price, self.chain.time + self.inclusion_s)
-        entry = {"receipt": receipt.to_json(), "signature": list(receipt.sign(self.key)), "raw": tx.encode().hex()}
-        with self.store.batch():
-            self.store.put(f"rcpt/{h.hex()}", entry)
-            self.store.put(f"stream/{seq:010d}", h.hex())
-            self.store.put(f"nonce/{sender}", tx.nonce + 1)
-            self.store.put("seq", seq + 1)
-            self.store.put("prefix", prefix.hex())
-        return entry
+        return issue_receipt(self.store, self.key, self.gate, h, tx.gas_price, self.chain.time + self.inclusion_s,
+                             sender, tx.nonce, raw=tx.encode().hex())
 
     def tick(self) -> None:
         # the batch lands in the next block: it must be this member's turn then

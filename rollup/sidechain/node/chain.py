@@ -29,6 +29,7 @@ from prozchain.rollup.l1.errors import InvalidTransaction
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
 from prozchain.rollup.sim.store import MemoryStore, Store
 from prozchain.rollup.vm import Deposit, Executor, L2Tx, inbox_roots, state_root
+from prozchain.rollup.vm.tx import in_nonce_turn
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.merkle import EMPTY, keccak
@@ -194,7 +195,8 @@ class ValidatorSet:
 
 # -- mempool -----------------------------------------------------------------------------------
 class Mempool:
-    """Pending VM transactions by hash, handed out in nonce order per sender. Given a fee
+    """Pending VM transactions by hash, handed out in arrival order, each in its sender's nonce
+    turn (:func:`~prozchain.rollup.vm.tx.in_nonce_turn`). Given a fee
     model (``fees``) and the L1 prices its quotes use (``prices``), it refuses a transaction
     whose signed gas price does not cover the quote
     (:meth:`~prozchain.rollup.economics.FeeModel.admit`), naming the shortfall.
@@ -244,17 +246,9 @@ class Mempool:
         return True
 
     def select(self, nonce_of: Callable[[str], int], limit: int) -> list[bytes]:
-        """Up to ``limit`` transactions whose nonces follow each sender's account nonce."""
-        by_sender: dict[str, dict[int, L2Tx]] = {}
-        for tx in self.txs.values():
-            by_sender.setdefault(tx.sender, {}).setdefault(tx.nonce, tx)
-        out: list[bytes] = []
-        for sender in sorted(by_sender):
-            nonce = nonce_of(sender)
-            while nonce in by_sender[sender] and len(out) < limit:
-                out.append(by_sender[sender][nonce].encode())
-                nonce += 1
-        return out
+        """Up to ``limit`` transactions in arrival order (first come first served: the
+        sidechain's ordering policy), each once its sender's nonce follows its account nonce."""
+        return [tx.encode() for tx in in_nonce_turn(list(self.txs.values()), nonce_of, limit)]
 
     def remove(self, raws: Sequence[bytes], nonce_of: Callable[[str], int]) -> None:
         """Drop what a committed block included and whatever its nonces made stale."""
