@@ -26,7 +26,7 @@ from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
 from prozchain.rollup.economics.sequencing import SequencerSet
 from prozchain.rollup.l1 import Chain, Contract, Key
 from prozchain.rollup.optimistic.agents import Challenger, LiquidityProvider, Proposer, Sequencer, Wallet
-from prozchain.rollup.optimistic.sequencers import BOUNTY, ReceiptWallet, SetMember
+from prozchain.rollup.optimistic.sequencers import ReceiptWallet, SetMember
 from prozchain.rollup.optimistic.node import Genesis, L2Node
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
@@ -34,7 +34,7 @@ from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
-from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
+from prozchain.rollup.vm.examples import BOUNTY, ESCROW, TOKEN, bounty_storage, token_storage
 from prozchain.rollup.vm.merkle import KECCAK, POSEIDON, keccak
 from prozchain.rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
 from prozchain.rollup.vm.tx import L2Tx
@@ -515,7 +515,7 @@ def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], bac
     gate, _ = chain.deploy(deployer, SequencerSet, ledger, chain.time + SLOT_S, SLOT_S, EPOCH_SLOTS, backup_after,
                            ETHER, "fcfs")
     genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE}, code={BOUNTY_AT: BOUNTY},
-                      storage={(BOUNTY_AT, 0): mapping_slot(ANSWER, 0)})
+                      storage=bounty_storage(BOUNTY_AT, ANSWER))
     system = deploy(chain, deployer, gate, genesis, Config(), ledger=ledger)
     chain.transact(deployer, gate, "link", system.portal)
     for name, (stake, _) in members.items():

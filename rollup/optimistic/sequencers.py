@@ -12,8 +12,8 @@ stated ordering policy, and the wallet that holds them to it.
   or it is on L1, keeps the receipts and, when watching, checks them against the batches on
   L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one.
 
-:data:`BOUNTY` is the L2 contract the front-running scenario fights over: whoever first calls
-``claim(answer)`` with the answer committed in its storage gets its whole balance.
+:data:`~prozchain.rollup.vm.examples.BOUNTY` is the L2 contract the front-running scenario
+fights over.
 """
 
 from __future__ import annotations
@@ -26,32 +26,9 @@ from prozchain.rollup.l1 import Chain, InvalidTransaction
 from prozchain.rollup.optimistic.agents import Sequencer, Wallet
 from prozchain.rollup.optimistic.node import L2Node
 from prozchain.rollup.common.units import BLOCK_MS
-from prozchain.rollup.vm.isa import assemble
 from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.tx import L2Tx
 
-BOUNTY = assemble("""
-    SET r7, 1
-    EQ r6, r0, r7
-    JUMPI r6, claim
-    REVERT
-claim:                    # r1 = answer; slot 0 holds HASH(answer, 0)
-    SET r7, 0
-    HASH r4, r1, r7
-    SLOAD r5, r7
-    EQ r6, r4, r5
-    ISZERO r6, r6
-    JUMPI r6, fail
-    ENV r3, 2
-    BALANCE r2, r3
-    ISZERO r6, r2
-    JUMPI r6, fail        # claimed already
-    ENV r3, 0
-    CALL r3, r2, r0
-    RET r2
-fail:
-    REVERT
-""")
 MODES = ("honest", "front-run", "censor", "silent")
 
 
