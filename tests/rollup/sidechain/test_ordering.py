@@ -5,6 +5,10 @@ header and the block's transactions, and the proposer slashed through the stakin
 
 from __future__ import annotations
 
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.economics.bonds import BURN, conserved, history
 from prozchain.rollup.economics.ordering import ArrivalReceipt, issue_receipt
 from prozchain.rollup.l1 import Key
@@ -13,7 +17,7 @@ from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Mempool, 
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, order_dispute_args
 from prozchain.rollup.sidechain.node.consensus import StaticL1, network
 from prozchain.rollup.sidechain.system import Config, build
-from prozchain.rollup.sim import Simulation
+from prozchain.rollup.sim import Simulation, registry
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.store import MemoryStore
@@ -130,3 +134,12 @@ def test_validators_receipt_in_turn_and_blocks_keep_their_proposers_arrival_orde
         assert len(by_validator) == 4
         posted = [raw for h in range(1, vals[0].chain.height + 1) for raw in vals[0].chain.blocks[h].txs]
         assert posted == [*txs, early]
+
+
+@settings(max_examples=3, deadline=None, database=None, phases=(Phase.explicit, Phase.generate))
+@given(seed=st.integers(0, 2**63))
+def test_sidechain_mev_reorder_is_slashed_on_any_seed_and_profits_without_its_defence(seed):
+    held = registry.run("sidechain-mev-reorder", seed)
+    assert held.ok and held.honest_loss == 0 and held.attack_attempted, (seed, held.summary)
+    off = registry.run("sidechain-mev-reorder", seed, {"defense": "off"})
+    assert not off.ok and off.honest_loss == ETHER // 10 and off.invariants["reorder_detected"], (seed, off.summary)

@@ -6,10 +6,13 @@ with the reason recorded."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 from prozchain.rollup.common.units import ETHER
 from prozchain.rollup.economics.bonds import BURN, conserved, history
 from prozchain.rollup.economics.ordering import FirstComeFirstServed, audit
+from prozchain.rollup.sim import registry
 from prozchain.rollup.zk.errors import ZkRollupError
 from prozchain.rollup.zk.node import ordered_batches
 from prozchain.testing.rig import Rig, make_rig
@@ -114,3 +117,13 @@ def test_the_pipeline_refuses_a_policy_it_does_not_follow():
                               gas_limit=100_000).status
     with pytest.raises(ZkRollupError, match="first come first served"):
         rig.pipeline.accept(rig.transfer(0, 0, 1))
+
+
+@settings(max_examples=2, deadline=None, database=None, phases=(Phase.explicit, Phase.generate))
+@given(seed=st.integers(0, 2**63))
+def test_zk_mev_reorder_is_slashed_on_any_seed_and_profits_without_its_defence(seed):
+    held = registry.run("zk-mev-reorder", seed)
+    assert held.ok and held.honest_loss == 0 and held.attack_attempted, (seed, held.summary)
+    assert held.accounts["operator"]["slashed"] == ETHER
+    off = registry.run("zk-mev-reorder", seed, {"defense": "off"})
+    assert not off.ok and off.honest_loss > 0 and off.invariants["front_run_detected"], (seed, off.summary)
