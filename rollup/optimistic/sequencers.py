@@ -4,8 +4,10 @@ stated ordering policy, and the wallet that holds them to it.
 
 - :class:`SetMember` receipts every transaction on arrival (an
   :class:`~prozchain.rollup.economics.ordering.ArrivalReceipt` on its own arrival chain) and,
-  in the slots the set gives it, posts its receipted transactions in arrival order through the
-  set. It can be told to misbehave: ``"front-run"`` (copy a transaction to ``target`` and put
+  in the slots the set gives it, posts its receipted transactions through the set in the order
+  of the set's policy: in arrival order (first come first served), or (priority auction) the
+  next run of arrivals with one transaction per sender, highest bid first, so a sender's nonces
+  never fight its bids; its arrival chain moves in arrival order either way. It can be told to misbehave: ``"front-run"`` (copy a transaction to ``target`` and put
   its own copy first), ``"censor"`` (leave out ``victim``'s transactions) or ``"silent"``
   (never post).
 - :class:`ReceiptWallet` sends each transaction to every member until each has receipted it
@@ -20,8 +22,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from prozchain.rollup.economics.ordering import (POLICIES, ArrivalReceipt, Posted, audit, chain_over,
-                                                 issue_receipt)
+from prozchain.rollup.economics.ordering import (POLICIES, Arrival, ArrivalReceipt, Posted, PriorityAuction, audit,
+                                                 chain_over, issue_receipt)
 from prozchain.rollup.l1 import Chain, InvalidTransaction
 from prozchain.rollup.optimistic.agents import Sequencer, Wallet
 from prozchain.rollup.optimistic.node import L2Node
@@ -43,6 +45,7 @@ class SetMember(Sequencer):
             raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
         self.gate, self.mode, self.target, self.victim, self.inclusion_s = gate, mode, target, victim, inclusion_s
         self.posts_through = gate
+        self.policy = POLICIES[self.chain.view(gate, "policy")]
 
     def on_message(self, src: str, message: Any) -> None:
         raw = bytes.fromhex(message[1])
@@ -71,8 +74,16 @@ class SetMember(Sequencer):
         due = max(self.node.ex.nonce(world, sender), self.store.get(f"nonce/{sender}", 0))
         if tx.nonce != due:
             return None
-        return issue_receipt(self.store, self.key, self.gate, h, tx.gas_price, self.chain.time + self.inclusion_s,
-                             sender, tx.nonce, raw=tx.encode().hex())
+        # an auction batch holds one transaction per sender: its k-th waiting one is k batches away
+        batches = 1 + (sum(L2Tx.decode(raw).sender == sender for raw in self._waiting())
+                       if isinstance(self.policy, PriorityAuction) else 0)
+        return issue_receipt(self.store, self.key, self.gate, h, tx.gas_price,
+                             self.chain.time + batches * self.inclusion_s, sender, tx.nonce, raw=tx.encode().hex())
+
+    def _waiting(self) -> list[bytes]:
+        """Receipted transactions the set has not seen this member post, in arrival order."""
+        hashes = [self.store.get(k) for k in self.store.keys("stream/")][self._first():]
+        return [bytes.fromhex(self.store.get(f"rcpt/{h}")["raw"]) for h in hashes]
 
     def tick(self) -> None:
         # the batch lands in the next block: it must be this member's turn then
@@ -95,14 +106,27 @@ class SetMember(Sequencer):
     def _executable(self) -> list[bytes]:
         """Receipted transactions the set has not seen this member post, in arrival order
         (bent by the mode when told to misbehave)."""
-        first = self._first()
-        hashes = [self.store.get(k) for k in self.store.keys("stream/")][first:first + self.max_txs]
-        txs = [bytes.fromhex(self.store.get(f"rcpt/{h}")["raw"]) for h in hashes]
+        txs = self._waiting()[:self.max_txs]
         if self.mode == "censor":
             return [raw for raw in txs if L2Tx.decode(raw).sender != self.victim]
         if self.mode == "front-run" and not self.store.get("front-ran"):
             return self._front_run(txs)
-        return txs
+        return self._by_bid(txs) if isinstance(self.policy, PriorityAuction) else txs
+
+    def _by_bid(self, txs: list[bytes]) -> list[bytes]:
+        """The auction's batch: the arrivals up to the first whose sender already has one in it,
+        highest bid first (ties in arrival order)."""
+        senders: set[str] = set()
+        run = []
+        for raw in txs:
+            sender = L2Tx.decode(raw).sender
+            if sender in senders:
+                break
+            senders.add(sender)
+            run.append(raw)
+        bids = {keccak(raw): raw for raw in run}
+        return [bids[a.tx_hash] for a in self.policy.order([Arrival(i, keccak(raw), L2Tx.decode(raw).gas_price)
+                                                            for i, raw in enumerate(run)])]
 
     def _front_run(self, txs: list[bytes]) -> list[bytes]:
         for i, raw in enumerate(txs):
@@ -120,7 +144,10 @@ class SetMember(Sequencer):
     def post(self, txs: list[bytes], *extra: Any) -> None:
         """Post through the set, with the arrival chain's head after ``txs``."""
         _, start = self.chain.view(self.gate, "stream", self.address)
-        chain = chain_over(start, [keccak(raw) for raw in txs])
+        hashes = [keccak(raw) for raw in txs]
+        if isinstance(self.policy, PriorityAuction):  # the chain is of arrivals, not of the bid order
+            hashes.sort(key=lambda h: self.store.get(f"rcpt/{h.hex()}")["receipt"]["seq"])
+        chain = chain_over(start, hashes)
         super().post(txs, chain[-1] if chain else start)
 
 
