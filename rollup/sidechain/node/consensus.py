@@ -16,8 +16,7 @@ votes are re-sent periodically (the network loses messages). Every vote a valida
 written to its SQLite store first, so a restarted validator re-sends what it signed instead of
 signing something else (Tendermint's "priv validator state"), and its lock survives too.
 
->>> from prozchain.rollup.economics.ordering import issue_receipt
-from prozchain.rollup.l1 import InvalidTransaction, Key
+>>> from prozchain.rollup.l1 import Key
 >>> from prozchain.rollup.sim import Simulation
 >>> keys = [Key.from_seed(bytes([i])) for i in range(4)]
 >>> l1 = StaticL1(ValidatorSet([(k.address, 1) for k in keys]))
