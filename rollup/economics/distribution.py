@@ -171,7 +171,9 @@ class FeeLedger:
         """
         out = [self.pay(pool, senders[seq], REBATE, amount, f"{reason}: rebate of arrival {seq}")
                for seq, amount in settlement.rebates.items() if amount]
-        return out + ([self.burn(pool, settlement.burnt, f"{reason}: the indivisible rest")] if settlement.burnt else [])
+        if settlement.burnt:
+            out.append(self.burn(pool, settlement.burnt, f"{reason}: the indivisible rest"))
+        return out
 
     def settle(self, recipient: str, amount: int) -> None:
         """Record that the layer's fee pot paid ``recipient`` ``amount`` of what it is owed."""

@@ -521,7 +521,8 @@ def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], bac
     vault_code, vault_storage = fee_vault_genesis(keys["distributor"].address) if policy == "priority-auction" \
         else ({}, {})
     genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE},
-                      code={BOUNTY_AT: BOUNTY, **vault_code}, storage={**bounty_storage(BOUNTY_AT, ANSWER), **vault_storage})
+                      code={BOUNTY_AT: BOUNTY, **vault_code},
+                      storage={**bounty_storage(BOUNTY_AT, ANSWER), **vault_storage})
     system = deploy(chain, deployer, gate, genesis, Config(), ledger=ledger)
     chain.transact(deployer, gate, "link", system.portal)
     for name, (stake, _) in members.items():

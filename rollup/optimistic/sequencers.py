@@ -7,12 +7,14 @@ stated ordering policy, and the wallet that holds them to it.
   in the slots the set gives it, posts its receipted transactions through the set in the order
   of the set's policy: in arrival order (first come first served), or (priority auction) the
   next run of arrivals with one transaction per sender, highest bid first, so a sender's nonces
-  never fight its bids; its arrival chain moves in arrival order either way. It can be told to misbehave: ``"front-run"`` (copy a transaction to ``target`` and put
-  its own copy first), ``"censor"`` (leave out ``victim``'s transactions) or ``"silent"``
-  (never post).
+  never fight its bids; its arrival chain moves in arrival order either way. It can be told
+  to misbehave: ``"front-run"`` (copy a transaction to ``target`` and put its own copy
+  first), ``"censor"`` (leave out ``victim``'s transactions), ``"silent"`` (never post) or,
+  under the auction, ``"ignore-bids"`` (post the auction's batch in arrival order).
 - :class:`ReceiptWallet` sends each transaction to every member until each has receipted it
   or it is on L1, keeps the receipts and, when watching, checks them against the batches on
-  L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one.
+  L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one,
+  or (auction) a pair posted against their bids.
 
 :data:`~prozchain.rollup.vm.examples.BOUNTY` is the L2 contract the front-running scenario
 fights over.
@@ -23,7 +25,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from prozchain.rollup.economics.ordering import (POLICIES, Arrival, ArrivalReceipt, Posted, PriorityAuction, audit,
-                                                 chain_over, issue_receipt)
+                                                 chain_over, inverted, issue_receipt)
 from prozchain.rollup.l1 import Chain, InvalidTransaction
 from prozchain.rollup.optimistic.agents import Sequencer, Wallet
 from prozchain.rollup.optimistic.node import L2Node
@@ -31,7 +33,7 @@ from prozchain.rollup.common.units import BLOCK_MS
 from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.tx import L2Tx
 
-MODES = ("honest", "front-run", "censor", "silent")
+MODES = ("honest", "front-run", "censor", "silent", "ignore-bids")
 
 
 class SetMember(Sequencer):
@@ -124,6 +126,8 @@ class SetMember(Sequencer):
                 break
             senders.add(sender)
             run.append(raw)
+        if self.mode == "ignore-bids":
+            return run
         bids = {keccak(raw): raw for raw in run}
         return [bids[a.tx_hash] for a in self.policy.order([Arrival(i, keccak(raw), L2Tx.decode(raw).gas_price)
                                                             for i, raw in enumerate(run)])]
@@ -195,12 +199,18 @@ class ReceiptWallet(Wallet):
         held = [(ArrivalReceipt.from_json(r["receipt"]), r["signer"]) for r in self.receipts()]
         signatures = {(r["receipt"]["seq"], r["signer"]): r["signature"] for r in self.receipts()}
         for receipt, posted, problem in audit(policy, held, posted_batches(self.chain, self.gate, self.node)):
-            if problem == "inverted" or self.chain.view(self.gate, "jailed", posted.poster):
+            if self.chain.view(self.gate, "jailed", posted.poster):
                 continue
             self.log(f"disputing batch {posted.batch}: {problem} against receipt {receipt.seq}")
-            self.submit(self.gate, "dispute", posted.batch, receipt.seq, receipt.tx_hash, receipt.prefix,
-                        receipt.bid, receipt.deadline, signatures[(receipt.seq, posted.poster)],
-                        list(posted.leaves))
+            if problem == "inverted":  # with the receipt it was posted against
+                other = next(r for r, signer in held if signer == posted.poster and inverted(r, receipt, posted))
+                pair = [([r.seq, r.bid, r.deadline], [r.tx_hash, r.prefix], signatures[(r.seq, posted.poster)])
+                        for r in (other, receipt)]
+                self.submit(self.gate, "dispute_pair", posted.batch, *pair[0], *pair[1], list(posted.leaves))
+            else:
+                self.submit(self.gate, "dispute", posted.batch, receipt.seq, receipt.tx_hash, receipt.prefix,
+                            receipt.bid, receipt.deadline, signatures[(receipt.seq, posted.poster)],
+                            list(posted.leaves))
             return True
         return False
 

@@ -78,3 +78,16 @@ def test_members_order_by_bid_and_the_proceeds_go_back_to_the_users_on_l2():
     assert not run.chain.logs(run.gate, "Slashed")  # honest members kept every receipt, deadlines too
     assert {p.role for p in ledger.payouts} >= {AUCTION, "rebate"} and any(p.role == BURNED for p in ledger.payouts) \
         == (ledger.burned > 0)
+
+
+def test_a_member_that_ignores_the_bids_is_slashed_with_a_pair_of_receipts():
+    params = {**registry.all_scenarios()["mev-reorder"].defaults, "loss": 0.0}
+    run = build_set(8, params, {"seq-0": (2 * ETHER, {"mode": "ignore-bids"})}, 0, policy="priority-auction")
+    for i, user in enumerate(run.users):  # rising bids: arrival order is against the bid order
+        peer = run.users[(i + 1) % len(run.users)]
+        send_l2(run, 200_000 + 500 * i, user, L2Tx(2, peer.address, 1, gas_limit=INTRINSIC_GAS,
+                                                   gas_price=(i + 1) * GWEI))
+    run.sim.run(until=400_000)
+    slashed = [log.args for _, log in run.chain.logs(run.gate, "Slashed")]
+    assert [(who, reason[:24]) for who, _, _, reason in slashed] == [(run.keys["seq-0"].address,
+                                                                      "posted against the bid o")]
