@@ -51,7 +51,7 @@ def prove_command(args: argparse.Namespace) -> int:
 
     profile = Profile()
     with profile.step("read"):
-        key = read_zkey(args.zkey, check=args.check)
+        key = read_zkey(args.zkey, check=args.check, in_place=True)  # used once: prove aligns a section at a time
         witness = read_witness(args.witness)
         circuit = None
         if args.r1cs:  # the checks' modules (py_ecc among them) cost a small proof's time to import
@@ -68,6 +68,7 @@ def prove_command(args: argparse.Namespace) -> int:
     write_json(args.proof, proof_to_json(proof))
     write_json(args.public, public_to_json(public))
     if args.profile:
+        print(f"[INFO] {profile.memory()}", file=sys.stderr)
         print(f"[INFO] {profile}", file=sys.stderr)
     return 0
 
@@ -141,7 +142,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("witness", help="witness.wtns")
     prove.add_argument("proof", help="proof.json to write")
     prove.add_argument("public", help="public.json to write")
-    prove.add_argument("--profile", action="store_true", help="print the time of each step (to stderr)")
+    prove.add_argument("--profile", action="store_true", help="print the time of each step and the peak RSS after it (to stderr)")
     prove.add_argument("--check", choices=("all", "sample", "none"), default="sample",
                        help="which of the key's points to validate before proving: all (every point on its "
                             "curve and in its subgroup); sample (default: every G1 point, a sample of the B2 "
