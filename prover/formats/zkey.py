@@ -258,16 +258,20 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
     (count,) = struct.unpack_from("<I", f.raw(4))
     f.expect_size(4, 4 + COEF_DTYPE.itemsize * count, f"{count} records of {COEF_DTYPE.itemsize} bytes")
     records = np.frombuffer(f.raw(4), COEF_DTYPE, count, 4)  # read in place: the kernel reads bytes
-    problems = (("matrix", records["matrix"] > 1, "matrix is not 0 (A) or 1 (B)"),
-                ("constraint", records["constraint"] >= domain_size, f"row is not below the domain size {domain_size}"),
-                ("signal", records["signal"] >= n_vars, f"signal is not below nVars {n_vars}"))
-    for _, mask, what in problems:
-        bad = np.flatnonzero(mask)
-        if len(bad):
-            raise f.error(4, f"record {int(bad[0])}: {what}")
-    bad = first_not_below(records["value"], R)
-    if bad >= 0:
-        raise f.error(4, f"record {bad}: value is not below r")
+    step = 16 * CHUNK  # records checked at a time, their mapped pages dropped after
+    for start in range(0, count, step):
+        part = records[start:start + step]
+        problems = ((part["matrix"] > 1, "matrix is not 0 (A) or 1 (B)"),
+                    (part["constraint"] >= domain_size, f"row is not below the domain size {domain_size}"),
+                    (part["signal"] >= n_vars, f"signal is not below nVars {n_vars}"))
+        for mask, what in problems:
+            bad = np.flatnonzero(mask)
+            if len(bad):
+                raise f.error(4, f"record {start + int(bad[0])}: {what}")
+        bad = first_not_below(part["value"], R)
+        if bad >= 0:
+            raise f.error(4, f"record {start + bad}: value is not below r")
+        release_pages(part)
     release_pages(records)
     return records
 

@@ -61,7 +61,8 @@ def prove_command(args: argparse.Namespace) -> int:
 
             circuit = key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs)
     try:
-        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
+        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check,
+                              overlap=args.overlap)
     except SelfCheckError as exc:
         hint = "" if circuit else "; give the circuit's .r1cs (--r1cs) to tell which"
         raise NegativeAnswer(f"{args.zkey}: {exc}{hint}; no proof written") from exc
@@ -153,6 +154,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
                        help="verify the proof under the key's own verification key before writing it (default: "
                             "on; it costs about four pairings)")
+    prove.add_argument("--overlap", action=argparse.BooleanOptionalAction, default=True,
+                       help="run the G2 MSM on half the threads beside the G1 work (default: on; the same proof, "
+                            "more memory at once)")
     prove.set_defaults(func=prove_command)
 
     verify_parser = commands.add_parser(

@@ -117,6 +117,11 @@ def test_malformed_unaligned_keys_are_named_with_the_point_across_chunks(chain, 
     for in_place in (True, False):
         with pytest.raises(FormatError, match=r"bad.zkey: section type 9 \(H\): point 250: .*curve"):
             read_zkey(bad, in_place=in_place)
+    records = key.coefficients.copy()
+    records[5000]["signal"] = key.n_vars  # past the first chunks of records
+    write_zkey(bad, dataclasses.replace(key, coefficients=records))
+    with pytest.raises(FormatError, match=r"section type 4 \(coefficients\): record 5000: signal"):
+        read_zkey(bad, in_place=True)
     data = files["odd"].read_bytes()
     for cut in (len(data) - 10, len(data) // 2, 100):
         short = tmp_path / "short.zkey"
