@@ -6,7 +6,8 @@
 Every prover is timed as a user runs it, as a whole command (process start, reading the key and
 the witness, writing proof.json and public.json), with its peak resident memory (``wait4``'s
 ``ru_maxrss`` of that child alone, read by a small launcher process). Our runs pass ``--profile``, so the table also splits our
-time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified by us against
+time into read, A/B/C evaluations, NTTs (H) and each MSM, and our peak RSS as it stood after each
+step (``peak_rss_after_step_mib`` in the JSON: which step set the peak). Every proof is verified by us against
 the key's verification key before its time counts, and one proof of ours per circuit is also
 given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
 snarkjs is missing it is reported as missing, never timed. rapidsnark joins as a peer when its
@@ -73,6 +74,16 @@ def parse_profile(line: str) -> dict[str, float]:
     """The step times (seconds) of a ``--profile`` line: ``name value ms`` pairs."""
     words = line.replace("[INFO]", "").split()
     return {words[i]: float(words[i + 1]) / 1000 for i in range(0, len(words) - 2, 3) if words[i + 2] == "ms"}
+
+
+def parse_memory(line: str) -> dict[str, float]:
+    """The peak RSS (MiB) after each step of a ``--profile`` memory line, and the process's.
+
+    >>> parse_memory("[INFO] peak RSS MiB: read 61  abc 64  process 74")
+    {'read': 61.0, 'abc': 64.0, 'process': 74.0}
+    """
+    words = line.split("peak RSS MiB:", 1)[1].split()
+    return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
 def npm_tool(name: str) -> tuple[Optional[list[str]], Optional[str]]:
@@ -251,7 +262,7 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
         peers = {"snarkjs": snarkjs, "rapidsnark": rapidsnark}
         provers = [(f"prozchain-{b}", b) for b in backends] + [(name, None) for name, cmd in peers.items() if cmd]
         for impl, backend in provers:
-            times, rss, splits = [], [], []
+            times, rss, splits, memory = [], [], [], []
             for run in range(runs):
                 proof, public = Path(tmp, f"{impl}{run}.json"), Path(tmp, f"{impl}{run}.public.json")
                 files = [str(case.zkey), str(case.witness), str(proof), str(public)]
@@ -271,7 +282,9 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                 times.append(result.seconds)
                 rss.append(result.peak_rss_mib)
                 if backend:
-                    splits.append(parse_profile(result.output.splitlines()[-1]))
+                    lines = result.output.splitlines()
+                    splits.append(parse_profile(lines[-1]))
+                    memory.append(parse_memory(next(line for line in lines if "peak RSS MiB:" in line)))
             if not times:
                 continue
             row = {"circuit": case.name, "constraints": case.constraints, "impl": impl,
@@ -279,6 +292,7 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                    "peak_rss_mib": max(rss)}
             if splits:
                 row["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in splits[0]}
+                row["peak_rss_after_step_mib"] = {k: max(m.get(k, 0.0) for m in memory) for k in memory[0]}
                 row["field_mults"] = mults
             rows.append(row)
         if snarkjs and any(r["impl"].startswith("prozchain") for r in rows):
@@ -309,6 +323,8 @@ def print_table(rows: list[dict]) -> None:
         if "split_s" in r:
             print(f"{r['circuit']} {r['impl']} split (median): "
                   + "  ".join(f"{k} {v:.3f}s" for k, v in r["split_s"].items()))
+            print(f"{r['circuit']} {r['impl']} peak RSS after each step (MiB, max): "
+                  + "  ".join(f"{k} {v:.0f}" for k, v in r["peak_rss_after_step_mib"].items()))
 
 
 def print_limits(rows: list[dict], rate: float) -> None:
