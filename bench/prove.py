@@ -10,7 +10,8 @@ the witness, writing proof.json and public.json), with its CPU time and peak res
 launcher process). The provers run interleaved, one run of each in turn after an untimed
 warm-up round, and the load average is recorded around them: on a shared machine the wall
 times move with the load, the CPU times much less. Our runs pass ``--profile``, so the table also splits our
-time into read, A/B/C evaluations, NTTs (H) and each MSM. Every proof is verified by us against
+time into read, A/B/C evaluations, NTTs (H) and each MSM, and our peak RSS as it stood after each
+step (``peak_rss_after_step_mib`` in the JSON: which step set the peak). Every proof is verified by us against
 the key's verification key before its time counts, and one proof of ours per circuit is also
 given to ``snarkjs groth16 verify``. snarkjs comes from bench/'s npm lock file; when node or
 snarkjs is missing it is reported as missing, never timed. rapidsnark joins as a peer when its
@@ -80,6 +81,16 @@ def parse_profile(line: str) -> dict[str, float]:
     """The step times (seconds) of a ``--profile`` line: ``name value ms`` pairs."""
     words = line.replace("[INFO]", "").split()
     return {words[i]: float(words[i + 1]) / 1000 for i in range(0, len(words) - 2, 3) if words[i + 2] == "ms"}
+
+
+def parse_memory(line: str) -> dict[str, float]:
+    """The peak RSS (MiB) after each step of a ``--profile`` memory line, and the process's.
+
+    >>> parse_memory("[INFO] peak RSS MiB: read 61  abc 64  process 74")
+    {'read': 61.0, 'abc': 64.0, 'process': 74.0}
+    """
+    words = line.split("peak RSS MiB:", 1)[1].split()
+    return {words[i]: float(words[i + 1]) for i in range(0, len(words) - 1, 2)}
 
 
 def npm_tool(name: str) -> tuple[Optional[list[str]], Optional[str]]:
@@ -294,7 +305,7 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
     with tempfile.TemporaryDirectory() as tmp:
         peers = {"snarkjs": snarkjs, "rapidsnark": rapidsnark}
         provers = [(f"prozchain-{b}", b) for b in backends] + [(name, None) for name, cmd in peers.items() if cmd]
-        times, cpus, rss, splits = ({impl: [] for impl, _ in provers} for _ in range(4))
+        times, cpus, rss, splits, memory = ({impl: [] for impl, _ in provers} for _ in range(5))
         loads = [os.getloadavg()[0]]
         # Interleaved, one run of each prover in turn, so that a change in the machine's load
         # touches all alike. Run -1 is an untimed warm-up: the files in the page cache for every
@@ -324,7 +335,9 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                 cpus[impl].append(result.cpu_seconds)
                 rss[impl].append(result.peak_rss_mib)
                 if backend:
-                    splits[impl].append(parse_profile(result.output.splitlines()[-1]))
+                    lines = result.output.splitlines()
+                    splits[impl].append(parse_profile(lines[-1]))
+                    memory[impl].append(parse_memory(next(line for line in lines if "peak RSS MiB:" in line)))
             loads.append(os.getloadavg()[0])
         for impl, _ in provers:
             if not times[impl]:
@@ -335,6 +348,8 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                    "peak_rss_mib": max(rss[impl]), "load_1min": [min(loads), max(loads)], "field_mults": mults}
             if splits[impl]:
                 row["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits[impl]) for k in splits[impl][0]}
+                row["peak_rss_after_step_mib"] = {k: max(m.get(k, 0.0) for m in memory[impl])
+                                                  for k in memory[impl][0]}
             rows.append(row)
         if snarkjs and any(r["impl"].startswith("prozchain") for r in rows):
             write_json(Path(tmp, "vk.json"), verification_key_to_json(vk))
@@ -365,6 +380,8 @@ def print_table(rows: list[dict]) -> None:
         if "split_s" in r:
             print(f"{r['circuit']} {r['impl']} split (median): "
                   + "  ".join(f"{k} {v:.3f}s" for k, v in r["split_s"].items()))
+            print(f"{r['circuit']} {r['impl']} peak RSS after each step (MiB, max): "
+                  + "  ".join(f"{k} {v:.0f}" for k, v in r["peak_rss_after_step_mib"].items()))
 
 
 def print_limits(rows: list[dict], rate: float) -> None:

@@ -69,6 +69,7 @@ NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6
          8: "C", 9: "H", 10: "contributions"}
 GROTH16 = 1
 SAMPLE = 64
+CHUNK = 1 << 16  # points checked or copied at a time while reading a section
 MAX_LOG_DOMAIN = 27  # H lives on a coset of the doubled domain; Fr has 2-adicity 28
 POINT_BYTES = {Group.G1: 64, Group.G2: 128}
 KeyCheck = Literal["all", "sample", "none"]  # how much of the big point sections to validate
@@ -205,27 +206,50 @@ def _decode_points(group: Group, rows: np.ndarray, labels: Sequence[str], error:
     return out
 
 
-def _bases(f: _Sections, section: int, group: Group, count: int, check: KeyCheck) -> PreparedBases:
+def _bases(f: _Sections, section: int, group: Group, count: int, check: KeyCheck, in_place: bool) -> PreparedBases:
     """A point section in the kernels' layout, validated as ``check`` says (see the module doc).
     snarkjs stores exactly that layout (Montgomery affine, (0, 0) at infinity), so an aligned
-    section is used in place, from the file's mapping, with no copy."""
+    section is used in place, from the file's mapping, with no copy. An unaligned one (after an
+    odd number of coefficient records) is copied into aligned memory unless ``in_place``.
+    Either way the section is checked and copied ``CHUNK`` points at a time, each chunk's mapped
+    pages dropped once done: reading never holds more than a chunk of a section resident."""
     f.expect_size(section, POINT_BYTES[group] * count, f"{count} {group.name} points")
-    raw = f.raw(section)
-    rows = np.frombuffer(raw, np.uint64).reshape(count, 4 * group.coords)
-    if rows.ctypes.data % 8:  # the kernels want aligned limbs: copy, and let the mapped pages go
-        rows = rows.copy()
-        release_pages(raw)
+    rows = np.frombuffer(f.raw(section), np.uint64).reshape(count, 4 * group.coords)
+    unaligned = rows.ctypes.data % 8 != 0
+    copy = np.empty_like(rows) if unaligned and not in_place else None
     backend = current_backend()
     level = "canonical" if check == "none" or group is Group.G2 and check == "sample" else "subgroup"
-    found = backend.check_points_array(group, rows, upto=level, mont=True)
-    if found is None and level == "canonical" and check == "sample" and count:
+    for start in range(0, count, CHUNK):
+        chunk = rows[start:start + CHUNK]
+        aligned = chunk if not unaligned else chunk.copy() if copy is None else copy[start:start + CHUNK]
+        if copy is not None:
+            aligned[:] = chunk
+        found = backend.check_points_array(group, aligned, upto=level, mont=True)
+        if found is not None:
+            raise f.error(section, f"point {start + found[0]}: {found[1]}")
+        release_pages(chunk)  # checked: a mapped section need not stay resident until its MSM
+    if check == "sample" and level == "canonical" and count:
         index = np.array(sorted(random.SystemRandom().sample(range(count), min(SAMPLE, count))))  # unpredictable
         found = backend.check_points_array(group, rows[index], mont=True)
-        found = found and (int(index[found[0]]), found[1])
-    if found is not None:
-        raise f.error(section, f"point {found[0]}: {found[1]}")
-    release_pages(rows)  # checked: a mapped section need not stay resident until its MSM
-    return PreparedBases(group, rows)
+        if found is not None:
+            raise f.error(section, f"point {int(index[found[0]])}: {found[1]}")
+    release_pages(rows)  # the pages that straddle two chunks, and the sample's
+    return PreparedBases(group, rows if copy is None else copy)
+
+
+def aligned(bases: PreparedBases) -> PreparedBases:
+    """``bases`` with its array 8-byte aligned, as the kernels need: itself, or a copy when a key
+    read ``in_place`` left an unaligned section in the file's mapping (the copy's source pages
+    are dropped as it is made, so only the copy counts toward peak memory)."""
+    rows = bases.array
+    if rows.ctypes.data % 8 == 0:
+        return bases
+    out = np.empty_like(rows)
+    for start in range(0, len(rows), CHUNK):
+        out[start:start + CHUNK] = rows[start:start + CHUNK]
+        release_pages(rows[start:start + CHUNK])
+    release_pages(rows)
+    return PreparedBases(bases.group, out)
 
 
 def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarray:
@@ -234,23 +258,31 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
     (count,) = struct.unpack_from("<I", f.raw(4))
     f.expect_size(4, 4 + COEF_DTYPE.itemsize * count, f"{count} records of {COEF_DTYPE.itemsize} bytes")
     records = np.frombuffer(f.raw(4), COEF_DTYPE, count, 4)  # read in place: the kernel reads bytes
-    problems = (("matrix", records["matrix"] > 1, "matrix is not 0 (A) or 1 (B)"),
-                ("constraint", records["constraint"] >= domain_size, f"row is not below the domain size {domain_size}"),
-                ("signal", records["signal"] >= n_vars, f"signal is not below nVars {n_vars}"))
-    for _, mask, what in problems:
-        bad = np.flatnonzero(mask)
-        if len(bad):
-            raise f.error(4, f"record {int(bad[0])}: {what}")
-    bad = first_not_below(records["value"], R)
-    if bad >= 0:
-        raise f.error(4, f"record {bad}: value is not below r")
+    step = 16 * CHUNK  # records checked at a time, their mapped pages dropped after
+    for start in range(0, count, step):
+        part = records[start:start + step]
+        problems = ((part["matrix"] > 1, "matrix is not 0 (A) or 1 (B)"),
+                    (part["constraint"] >= domain_size, f"row is not below the domain size {domain_size}"),
+                    (part["signal"] >= n_vars, f"signal is not below nVars {n_vars}"))
+        for mask, what in problems:
+            bad = np.flatnonzero(mask)
+            if len(bad):
+                raise f.error(4, f"record {start + int(bad[0])}: {what}")
+        bad = first_not_below(part["value"], R)
+        if bad >= 0:
+            raise f.error(4, f"record {start + bad}: value is not below r")
+        release_pages(part)
     release_pages(records)
     return records
 
 
-def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = None) -> ZKey:
+def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = None, in_place: bool = False) -> ZKey:
     """Read and validate a snarkjs Groth16 ``.zkey`` (path or bytes); ``check`` is "all",
-    "sample" or "none" for the big point sections (header and IC points are always checked)."""
+    "sample" or "none" for the big point sections (header and IC points are always checked).
+    ``in_place``: leave every point section in the file's mapping even when it is not 8-byte
+    aligned (snarkjs's keys with an odd number of coefficient records), for a caller that
+    passes each through :func:`aligned` just before its MSM (the prover does), so that a key
+    used once never holds copies of all its sections at the same time."""
     if check not in get_args(KeyCheck):
         raise InvalidArgumentError(f"check must be 'all', 'sample' or 'none', not {check!r}")
     f = _Sections(read_container(source, b"zkey", versions={1}, name=name))
@@ -281,11 +313,11 @@ def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = Non
     return ZKey(
         n_vars, n_public, domain_size, alpha1, beta1, beta2, gamma2, delta1, delta2, tuple(ic),
         _read_coefficients(f, n_vars, domain_size),
-        _bases(f, 5, Group.G1, n_vars, check),
-        _bases(f, 6, Group.G1, n_vars, check),
-        _bases(f, 7, Group.G2, n_vars, check),
-        _bases(f, 8, Group.G1, n_vars - n_public - 1, check),
-        _bases(f, 9, Group.G1, domain_size, check),
+        _bases(f, 5, Group.G1, n_vars, check, in_place),
+        _bases(f, 6, Group.G1, n_vars, check, in_place),
+        _bases(f, 7, Group.G2, n_vars, check, in_place),
+        _bases(f, 8, Group.G1, n_vars - n_public - 1, check, in_place),
+        _bases(f, 9, Group.G1, domain_size, check, in_place),
         _read_contributions(f),
     )
 

@@ -51,7 +51,7 @@ def prove_command(args: argparse.Namespace) -> int:
 
     profile = Profile()
     with profile.step("read"):
-        key = read_zkey(args.zkey, check=args.check)
+        key = read_zkey(args.zkey, check=args.check, in_place=True)  # used once: prove aligns a section at a time
         witness = read_witness(args.witness)
         circuit = None
         if args.r1cs:  # the checks' modules (py_ecc among them) cost a small proof's time to import
@@ -61,13 +61,15 @@ def prove_command(args: argparse.Namespace) -> int:
 
             circuit = key_circuit(key, constraint_system(read_r1cs(args.r1cs)), args.r1cs)
     try:
-        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check)
+        proof, public = prove(key, witness, profile=profile, one_shot=True, circuit=circuit, self_check=args.self_check,
+                              overlap=args.overlap)
     except SelfCheckError as exc:
         hint = "" if circuit else "; give the circuit's .r1cs (--r1cs) to tell which"
         raise NegativeAnswer(f"{args.zkey}: {exc}{hint}; no proof written") from exc
     write_json(args.proof, proof_to_json(proof))
     write_json(args.public, public_to_json(public))
     if args.profile:
+        print(f"[INFO] {profile.memory()}", file=sys.stderr)
         print(f"[INFO] {profile}", file=sys.stderr)
     return 0
 
@@ -141,7 +143,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("witness", help="witness.wtns")
     prove.add_argument("proof", help="proof.json to write")
     prove.add_argument("public", help="public.json to write")
-    prove.add_argument("--profile", action="store_true", help="print the time of each step (to stderr)")
+    prove.add_argument("--profile", action="store_true", help="print the time of each step and the peak RSS after it (to stderr)")
     prove.add_argument("--check", choices=("all", "sample", "none"), default="sample",
                        help="which of the key's points to validate before proving: all (every point on its "
                             "curve and in its subgroup); sample (default: every G1 point, a sample of the B2 "
@@ -152,6 +154,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     prove.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
                        help="verify the proof under the key's own verification key before writing it (default: "
                             "on; it costs about four pairings)")
+    prove.add_argument("--overlap", action=argparse.BooleanOptionalAction, default=True,
+                       help="run the G2 MSM on half the threads beside the G1 work (default: on; the same proof, "
+                            "more memory at once)")
     prove.set_defaults(func=prove_command)
 
     verify_parser = commands.add_parser(

@@ -27,24 +27,26 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import sys
+import threading
 import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
 from prozchain.native.backend import Backend
 from prozchain.native.curve import R, Group
-from prozchain.native.kernels import array_to_ints, root_of_unity
+from prozchain.native.kernels import PreparedBases, array_to_ints, root_of_unity
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.errors import ProvingKeyError, SelfCheckError
 from prozchain.relations.errors import WitnessError
 from prozchain.relations.formats.container import first_not_below, release_pages
 from prozchain.relations.formats.wtns import read_wtns_array
-from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
+from prozchain.prover.formats.zkey import KeyCheck, ZKey, aligned, read_zkey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 
@@ -55,17 +57,40 @@ CACHE_SIZE = 4
 
 
 class Profile(dict):
-    """Seconds per proving step (``read``, ``abc``, ``ntt``, ``msm_a``, ...), in run order."""
+    """Seconds per proving step (``read``, ``abc``, ``ntt``, ``msm_a``, ...), in run order, and
+    the process's peak resident memory (MiB) as it stood after each step (``peak_rss_mib``).
+    Steps in ``background`` ran beside the others (the G2 MSM): the total leaves them out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peak_rss_mib: dict[str, float] = {}
+        self.background: set[str] = set()
 
     @contextmanager
-    def step(self, name: str) -> Iterator[None]:
+    def step(self, name: str, background: bool = False) -> Iterator[None]:
         start = time.perf_counter()
         yield
         self[name] = self.get(name, 0.0) + time.perf_counter() - start
+        self.peak_rss_mib[name] = peak_rss_mib()
+        if background:
+            self.background.add(name)
 
     def __str__(self) -> str:
-        total = sum(self.values())
+        total = sum(v for k, v in self.items() if k not in self.background)
         return "  ".join(f"{k} {v * 1000:.1f} ms" for k, v in self.items()) + f"  total {total * 1000:.1f} ms"
+
+    def memory(self) -> str:
+        """The peak RSS after each step, then the process's: ``peak RSS MiB: read 120  abc 180 ...``."""
+        steps = "  ".join(f"{k} {v:.0f}" for k, v in self.peak_rss_mib.items())
+        return f"peak RSS MiB: {steps}  process {peak_rss_mib():.0f}"
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (``getrusage``'s ``ru_maxrss``)."""
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
 _cache: "OrderedDict[tuple, ZKey]" = OrderedDict()
@@ -114,10 +139,62 @@ def _g2(affine) -> G2Point:
     return G2Point._of(affine)
 
 
+class _Beside(threading.Thread):
+    """A call on a thread of its own with ``threads`` OpenMP threads (the C kernels release the
+    GIL), while the calling thread keeps ``main_threads`` until :meth:`step_done` sees the call
+    finished and gives it every thread back."""
+
+    def __init__(self, call: Callable[[], object], threads: int, main_threads: int):
+        super().__init__(daemon=True)
+        from prozchain.native.c_backend import lib
+
+        self.lib, self.call, self.threads, self.all = lib, call, threads, threads + main_threads
+        self.value, self.error, self.restored = None, None, False
+        lib.pz_set_threads(main_threads)  # OpenMP's thread count is per calling thread
+        self.start()
+
+    def run(self) -> None:
+        self.lib.pz_set_threads(self.threads)
+        try:
+            self.value = self.call()
+        except BaseException as exc:  # handed to the thread that joins
+            self.error = exc
+
+    def step_done(self) -> None:
+        if not self.restored and not self.is_alive():
+            self.close()
+
+    def close(self) -> None:
+        """Wait for the call (on any exit: it reads the key) and give the caller every thread."""
+        self.join()
+        if not self.restored:
+            self.lib.pz_set_threads(self.all)
+            self.restored = True
+
+    def result(self) -> object:
+        self.close()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _split_threads(backend: Backend, overlap: bool) -> tuple[int, int]:
+    """OpenMP threads for the G1 work and for the G2 MSM beside it, or (0, 0) for no overlap:
+    only in the C core with at least two threads. The G2 MSM of nVars points costs about three
+    G1 MSMs of as many, against four G1 MSMs, the QAP and the NTTs on the other side: half the
+    threads each keeps both sides busy until the G2 side ends."""
+    if not overlap or backend.name != "c":
+        return 0, 0
+    from prozchain.native.c_backend import lib
+
+    threads = lib.pz_num_threads()
+    return (threads - threads // 2, threads // 2) if threads > 1 else (0, 0)
+
+
 def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
           profile: Optional[Profile] = None, one_shot: bool = False,
           rng: Optional[random.Random] = None, circuit: Optional["KeyCircuit"] = None,
-          self_check: bool = False) -> tuple[Proof, list[int]]:
+          self_check: bool = False, overlap: bool = True) -> tuple[Proof, list[int]]:
     """A proof and the public signals for ``witness`` (an ``(nVars, 4)`` uint64 array) under
     ``key``, with fresh blinding r, s. ``profile`` (if given) collects seconds per step.
     ``circuit`` (:func:`prozchain.prover.groth16.satisfaction.key_circuit`, from the .r1cs): refuse a
@@ -128,40 +205,57 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
     simulations, since a predictable r or s reveals the witness (the proof is no longer
     zero-knowledge).
     ``one_shot``: the key is used once (the CLI), so each memory-mapped section's pages are
-    dropped after its step and only one section at a time counts toward peak memory."""
+    dropped after its step and only the sections in use count toward peak memory.
+    ``overlap`` (C core, two threads or more): the G2 MSM runs on its own thread with half the
+    OpenMP threads, beside the QAP, the NTTs and the G1 MSMs on the other half; the G1 side
+    takes every thread back once the G2 MSM is done. The proof is the same either way."""
     backend = backend or current_backend()
     profile = profile if profile is not None else Profile()
     done = release_pages if one_shot else (lambda _: None)
     w = check_witness(key, witness)
-    with profile.step("abc"):
-        a, b = backend.qap_abc(key.coefficients, w, key.domain_size)
-        done(key.coefficients)
-    if circuit is not None:
-        with profile.step("r1cs"):
-            circuit.check(a, b, w, backend)
-    with profile.step("ntt"):
-        log = key.domain_size.bit_length() - 1
-        h = backend.qap_h(a, b, root_of_unity(log + 1))
-        del a, b  # only H goes on: at 2^18 they are 16 MiB that the MSMs can use
-    with profile.step("msm_a"):
-        pa = _g1(backend.msm_prepared(key.a, w))
-        done(key.a.array)
-    with profile.step("msm_b1"):
-        pb1 = _g1(backend.msm_prepared(key.b1, w))
-        done(key.b1.array)
-    with profile.step("msm_b2"):
-        pb2 = _g2(backend.msm_prepared(key.b2, w))
-        done(key.b2.array)
-        # a B2 point outside G2 (a key read with check="sample") would leak the witness through
-        # the cofactor part of pi_b: refuse rather than publish it
-        if pb2.affine is not None and not backend.in_subgroup(Group.G2, pb2.affine):
-            raise ProvingKeyError("the B2 MSM is not in G2: the key's B2 section holds points outside G2")
-    with profile.step("msm_c"):
-        pc = _g1(backend.msm_prepared(key.c, w[key.n_public + 1:]))
-        done(key.c.array)
-    with profile.step("msm_h"):
-        ph = _g1(backend.msm_prepared(key.h, h))
-        done(key.h.array)
+
+    def msm(name: str, bases: PreparedBases, scalars: np.ndarray, background: bool = False):
+        with profile.step(name, background):
+            point = backend.msm_prepared(aligned(bases), scalars)  # an unaligned copy is freed here
+            done(bases.array)
+            return point
+
+    g1_threads, g2_threads = _split_threads(backend, overlap)
+    b2 = _Beside(lambda: msm("msm_b2", key.b2, w, background=True), g2_threads, g1_threads) if g2_threads else None
+    step_done = b2.step_done if b2 else (lambda: None)
+    try:
+        with profile.step("abc"):
+            a, b = backend.qap_abc(key.coefficients, w, key.domain_size)
+            done(key.coefficients)
+        if circuit is not None:
+            with profile.step("r1cs"):
+                circuit.check(a, b, w, backend)
+        step_done()
+        with profile.step("ntt"):
+            log = key.domain_size.bit_length() - 1
+            h = backend.qap_h(a, b, root_of_unity(log + 1))
+            del a, b  # only H goes on: at 2^18 they are 16 MiB that the MSMs can use
+        step_done()
+        pa = _g1(msm("msm_a", key.a, w))
+        step_done()
+        pb1 = _g1(msm("msm_b1", key.b1, w))
+        step_done()
+        pc = _g1(msm("msm_c", key.c, w[key.n_public + 1:]))
+        step_done()
+        ph = _g1(msm("msm_h", key.h, h))
+        del h
+        if b2 is None:
+            pb2 = _g2(msm("msm_b2", key.b2, w))
+        else:
+            with profile.step("wait_b2"):
+                pb2 = _g2(b2.result())
+    finally:
+        if b2 is not None:
+            b2.close()
+    # a B2 point outside G2 (a key read with check="sample") would leak the witness through
+    # the cofactor part of pi_b: refuse rather than publish it
+    if pb2.affine is not None and not backend.in_subgroup(Group.G2, pb2.affine):
+        raise ProvingKeyError("the B2 MSM is not in G2: the key's B2 section holds points outside G2")
     with profile.step("combine"):
         draw = rng.randrange if rng is not None else secrets.randbelow
         r, s = draw(R), draw(R)

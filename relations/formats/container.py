@@ -46,15 +46,19 @@ def release_pages(data: Union[np.ndarray, memoryview]) -> None:
     """Drop the pages behind ``data`` from this process's resident memory when ``data`` lies in
     a file's read-only memory map (they are read back from the file if touched again); no-op for
     anything else. Lets a prover copy or use one large section at a time without the whole
-    file counting against its peak memory."""
+    file counting against its peak memory. Only the whole pages inside ``data``'s own bytes go
+    (a slice of a section releases that slice), and a non-contiguous array releases nothing."""
     view = data
     while isinstance(view, np.ndarray):
         view = view.base
-    if not isinstance(view, memoryview) or not isinstance(view.obj, mmap.mmap) or not view.nbytes:
+    if not isinstance(view, memoryview) or not isinstance(view.obj, mmap.mmap) or not data.nbytes:
         return
-    start = np.frombuffer(view, np.uint8).ctypes.data - np.frombuffer(view.obj, np.uint8).ctypes.data
+    if isinstance(data, np.ndarray) and not data.flags.c_contiguous:
+        return
+    address = (data if isinstance(data, np.ndarray) else np.frombuffer(data, np.uint8)).ctypes.data
+    start = address - np.frombuffer(view.obj, np.uint8).ctypes.data
     first = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
-    last = (start + view.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
+    last = (start + data.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
     if last > first:
         view.obj.madvise(mmap.MADV_DONTNEED, first, last - first)
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
-from prozchain.relations.formats.container import FormatError, Source, first_not_below, read_container, write_container
+from prozchain.relations.formats.container import (FormatError, Source, first_not_below, read_container, release_pages,
+                                                  write_container)
 
 MAGIC = b"wtns"
 HEADER, VALUES = 1, 2
@@ -48,6 +49,7 @@ def read_wtns_array(source: Source, name: str | None = None) -> np.ndarray:
     if len(data) != count * N8:
         raise FormatError(f"{box.name}: section type 2 (values) holds {len(data)} bytes, {count} values need {count * N8}")
     values = np.frombuffer(data, "<u8").reshape(count, 4).astype(np.uint64)
+    release_pages(data)  # copied: the file's pages need not stay resident beside the copy
     bad = first_not_below(values, R)
     if bad >= 0:
         raise FormatError(f"{box.name}: witness value {bad} ({array_to_ints(values[bad:bad + 1])[0]}) is not below the prime")

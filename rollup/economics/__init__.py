@@ -28,15 +28,15 @@ It sits below the protocol rooms (they import it) and imports only ``rollup.l1``
 """
 
 from prozchain.rollup.economics.bonds import BURN, Bond, BondLedger, Totals, bonds, conserved, history
-from prozchain.rollup.economics.distribution import (BATCHER, BURNED, CHALLENGERS, PROPOSER, PROVER, ROLLUP_SPLIT,
-                                                     SEQUENCER, SIDECHAIN_SPLIT, VALIDATORS, ZK_SPLIT, FeeLedger,
-                                                     Payout, Split, epoch_rewards)
+from prozchain.rollup.economics.distribution import (AUCTION, AUCTION_SPLIT, BATCHER, BURNED, CHALLENGERS, PROPOSER,
+                                                     PROVER, REBATE, ROLLUP_SPLIT, SEQUENCER, SIDECHAIN_SPLIT,
+                                                     VALIDATORS, ZK_SPLIT, FeeLedger, Payout, Split, epoch_rewards)
 from prozchain.rollup.economics.errors import EconomicsError, FeeTooLow, Unbalanced
 from prozchain.rollup.economics.fees import (BLOB, CALLDATA, BaseFeeRule, Charge, FeeModel, L1Prices, Quote,
                                              Scalars, compressed_size, l1_data_fee)
 from prozchain.rollup.economics.pricer import BatchCost, L1Pricer
 
-__all__ = ["BATCHER", "BLOB", "BURN", "BURNED", "CALLDATA", "CHALLENGERS", "PROPOSER", "PROVER", "ROLLUP_SPLIT",
+__all__ = ["AUCTION", "AUCTION_SPLIT", "BATCHER", "BLOB", "BURN", "BURNED", "CALLDATA", "CHALLENGERS", "PROPOSER", "PROVER", "REBATE", "ROLLUP_SPLIT",
            "SEQUENCER", "SIDECHAIN_SPLIT", "VALIDATORS", "ZK_SPLIT", "BaseFeeRule", "BatchCost", "Bond", "BondLedger",
            "Charge", "EconomicsError", "FeeLedger", "FeeModel", "FeeTooLow", "L1Prices", "L1Pricer", "Payout", "Quote",
            "Scalars", "Split", "Totals", "Unbalanced", "bonds", "compressed_size", "conserved", "epoch_rewards",

@@ -35,10 +35,11 @@ from typing import Mapping, Optional, Sequence
 
 from prozchain.rollup.economics.errors import Unbalanced
 from prozchain.rollup.economics.fees import Charge
+from prozchain.rollup.economics.ordering import Settlement
 
 BPS = 10_000
-SEQUENCER, BATCHER, PROVER, VALIDATORS, CHALLENGERS, PROPOSER = (
-    "sequencer", "batcher", "prover", "validators", "challengers", "proposer")
+SEQUENCER, BATCHER, PROVER, VALIDATORS, CHALLENGERS, PROPOSER, AUCTION, REBATE = (
+    "sequencer", "batcher", "prover", "validators", "challengers", "proposer", "auction", "rebate")
 BURNED = "burned"  # the role and recipient of burned value in payouts (not an address)
 
 
@@ -63,6 +64,11 @@ class Split:
 ROLLUP_SPLIT = Split(priority=((SEQUENCER, 8_000), (CHALLENGERS, 2_000)), l1_data=((BATCHER, BPS),))
 """The optimistic rollup: priority to the sequencer, a fifth to the pool that pays the challenger
 who wins a dispute; the L1 data fee to the batcher, who pays L1 for the batches."""
+AUCTION_SPLIT = Split(priority=((AUCTION, BPS),), l1_data=((BATCHER, BPS),))
+"""A sequencer set under the priority auction: every bid goes to the auction's pool, which
+:meth:`FeeLedger.redistribute` hands back to the batch's users (ordering power earns the
+sequencer nothing); the L1 data fee to the batcher."""
+
 ZK_SPLIT = Split(priority=((SEQUENCER, BPS),), l1_data=((PROVER, BPS),))
 """The ZK rollup: priority to the sequencer; the L1 data fee to the prover, who posts the batch
 and pays for its verification."""
@@ -148,6 +154,26 @@ class FeeLedger:
         payout = Payout(len(self.payouts), BURNED, BURNED, amount, reason)
         self.payouts.append(payout)
         return payout
+
+    def redistribute(self, pool: str, settlement: Settlement, senders: Mapping[int, str], reason: str) -> list[Payout]:
+        """Hand a priority auction's batch proceeds, held by ``pool``, back as
+        :meth:`~prozchain.rollup.economics.ordering.PriorityAuction.settle` shares them: each
+        arrival's rebate to its sender (``senders`` by arrival number), the remainder burned.
+
+        >>> from prozchain.rollup.economics.ordering import Settlement
+        >>> ledger = FeeLedger(AUCTION_SPLIT, {AUCTION: "pool", BATCHER: "batcher"})
+        >>> _ = ledger.collect(Charge(burned=0, priority=7, l1_data=0), reason="batch 0")
+        >>> [(p.recipient, p.amount) for p in ledger.redistribute("pool", Settlement(7, {0: 3, 1: 3}, 1),
+        ...                                                       {0: "alice", 1: "bob"}, "batch 0")]
+        [('alice', 3), ('bob', 3), ('burned', 1)]
+        >>> ledger.owed["pool"], ledger.balanced()
+        (0, True)
+        """
+        out = [self.pay(pool, senders[seq], REBATE, amount, f"{reason}: rebate of arrival {seq}")
+               for seq, amount in settlement.rebates.items() if amount]
+        if settlement.burnt:
+            out.append(self.burn(pool, settlement.burnt, f"{reason}: the indivisible rest"))
+        return out
 
     def settle(self, recipient: str, amount: int) -> None:
         """Record that the layer's fee pot paid ``recipient`` ``amount`` of what it is owed."""

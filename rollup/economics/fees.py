@@ -189,8 +189,22 @@ class FeeModel:
         need = self.quote(tx_bytes, gas, l1, l1_gas=l1_gas)
         if paid < need.total:
             raise FeeTooLow(f"fee {paid} wei is below the {need.total} wei this block requires "
-                            f"({need.execution} execution + {need.l1_data} L1 data)")
+                            f"({need.execution} execution + {need.l1_data} L1 data): {need.total - paid} wei short")
         return Charge(need.execution, paid - need.total, need.l1_data)
+
+    def admit(self, tx_bytes: bytes, gas_limit: int, gas_price: int, l1: L1Prices) -> Charge:
+        """The split of a VM transaction that signed ``gas_price`` per gas up to ``gas_limit``,
+        priced at its whole limit (what it pays when it uses it all, as a transfer does);
+        :class:`FeeTooLow` naming the shortfall if it does not cover the quote: what a
+        sequencer or a mempool checks before it accepts the transaction.
+
+        >>> model = FeeModel(BaseFeeRule(gas_target=10_000), l2_base_fee=GWEI)
+        >>> model.admit(bytes(100), 2_000, 1, L1Prices(GWEI, 1))
+        Traceback (most recent call last):
+        ...
+        prozchain.rollup.economics.errors.FeeTooLow: fee 2000 wei is below the 3600000000000 wei this block requires (2000000000000 execution + 1600000000000 L1 data): 3599999998000 wei short
+        """
+        return self.split(gas_limit * gas_price, gas_limit, tx_bytes, l1)
 
     def end_block(self, gas_used: int) -> int:
         """Close a block that used ``gas_used``: the next block's base fee."""

@@ -38,7 +38,7 @@ Settlement(proceeds=600, rebates={0: 300, 1: 300}, burnt=0)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, ContextManager, Mapping, NamedTuple, Protocol, Sequence
 
 from prozchain.rollup.l1 import Address, Key, keccak256
 from prozchain.rollup.l1.crypto import address_bytes, recover_address
@@ -108,6 +108,35 @@ class ArrivalReceipt(NamedTuple):
     def from_json(cls, data: Mapping) -> "ArrivalReceipt":
         return cls(data["gate"], data["seq"], bytes.fromhex(data["tx_hash"]), bytes.fromhex(data["prefix"]),
                    data["bid"], data["deadline"])
+
+
+class ReceiptStore(Protocol):
+    """Where an issuer keeps its arrival stream: an agent's durable store."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+    def batch(self) -> ContextManager[None]: ...
+
+
+def issue_receipt(store: ReceiptStore, key: Key, gate: str, tx_hash: bytes, bid: int, deadline: int,
+                  sender: str, nonce: int, **extra: Any) -> dict:
+    """Receipt ``tx_hash`` as the issuer's next arrival and keep it in ``store`` (durably, before
+    anyone sees it): ``{"receipt": ..., "signature": ..., **extra}`` under ``rcpt/<hash>``,
+    with the stream's position and the sender's next nonce (``nonce/<sender>``, what the issuer
+    waits for from that sender next)."""
+    seq = store.get("seq", 0)
+    prefix = chain_step(bytes.fromhex(store.get("prefix", GENESIS_PREFIX.hex())), tx_hash)
+    receipt = ArrivalReceipt(gate, seq, tx_hash, prefix, bid, deadline)
+    entry = {"receipt": receipt.to_json(), "signature": list(receipt.sign(key)), **extra}
+    with store.batch():
+        store.put(f"rcpt/{tx_hash.hex()}", entry)
+        store.put(f"stream/{seq:010d}", tx_hash.hex())
+        store.put(f"nonce/{sender}", nonce + 1)
+        store.put("seq", seq + 1)
+        store.put("prefix", prefix.hex())
+    return entry
 
 
 class Arrival(NamedTuple):
@@ -202,30 +231,40 @@ def violation(policy: Policy, receipt: ArrivalReceipt, posted: Posted, hasher: H
     return "" if posted.leaves[at] == receipt.tx_hash and chain[at] == receipt.prefix else "reordered"
 
 
-def inverted(first: ArrivalReceipt, second: ArrivalReceipt, posted: Posted) -> bool:
-    """Whether an auction batch holds two receipted transactions against the bid order: the
-    one the auction puts first (:meth:`PriorityAuction.order`) is posted after the other."""
+def inverted(first: ArrivalReceipt, second: ArrivalReceipt, posted: Posted,
+             policy: Policy = PriorityAuction()) -> bool:
+    """Whether a batch holds two receipted transactions against ``policy``'s order of the
+    pair: the one it puts first (by bid under the auction, by arrival under first come first
+    served) is posted after the other. The one rule that needs no arrival stream: a sidechain's
+    rotating proposers are judged by it, block by block."""
     if first.tx_hash not in posted.leaves or second.tx_hash not in posted.leaves or first.seq == second.seq:
         return False
-    should_lead = PriorityAuction().order([Arrival(first.seq, first.tx_hash, first.bid),
-                                           Arrival(second.seq, second.tx_hash, second.bid)])[0].tx_hash
+    should_lead = policy.order([Arrival(first.seq, first.tx_hash, first.bid),
+                                Arrival(second.seq, second.tx_hash, second.bid)])[0].tx_hash
     trailer = second.tx_hash if should_lead == first.tx_hash else first.tx_hash
     return posted.leaves.index(should_lead) > posted.leaves.index(trailer)
+
+
+def inversions(policy: Policy, receipts: Sequence[tuple[ArrivalReceipt, str]],
+               posted: Sequence[Posted]) -> list[tuple[ArrivalReceipt, Posted, str]]:
+    """Every pair of receipts ``(receipt, signer)`` by one signer that a batch the signer posted
+    orders against ``policy`` (:func:`inverted`), reported as "inverted" on the later-arrived one."""
+    found = []
+    for i, (a, sa) in enumerate(receipts):
+        for b, sb in receipts[i + 1:]:
+            found += [(b, p, "inverted") for p in posted if p.poster == sa == sb and inverted(a, b, p, policy)]
+    return found
 
 
 def audit(policy: Policy, receipts: Sequence[tuple[ArrivalReceipt, str]],
           posted: Sequence[Posted]) -> list[tuple[ArrivalReceipt, Posted, str]]:
     """Every receipt ``(receipt, signer)`` that a batch its signer posted contradicts, with that
     batch and what is wrong (:func:`violation`); under the auction also every pair of receipts
-    posted against the bid order (reported as "inverted", on the later-posted one)."""
+    posted against the bid order (:func:`inversions`)."""
     found = []
     for receipt, signer in receipts:
         for p in posted:
             if p.poster == signer and (problem := violation(policy, receipt, p)):
                 found.append((receipt, p, problem))
                 break
-    if isinstance(policy, PriorityAuction):
-        for i, (a, sa) in enumerate(receipts):
-            for b, sb in receipts[i + 1:]:
-                found += [(b, p, "inverted") for p in posted if p.poster == sa == sb and inverted(a, b, p)]
-    return found
+    return found + (inversions(policy, receipts, posted) if isinstance(policy, PriorityAuction) else [])

@@ -97,16 +97,91 @@ def ranking(seed: bytes, stakes: Sequence[tuple[str, int]],
     return out
 
 
-class SequencerSet(Contract):
+class ArrivalStreams(Contract):
+    """What an L1 contract needs to hold its posters to a stated ordering policy: each poster's
+    arrival stream as its batches leave it, the record of every batch, and the judgement of a
+    receipt (or, under the auction, a pair) against a batch's transactions. The contract slashes
+    the convicted poster's bond its own way (``_slash``); :class:`SequencerSet` and the ZK rollup
+    (:class:`~prozchain.rollup.zk.contracts.rollup.ZkRollup`) use it."""
+
+    def _state_policy(self, policy: str) -> None:
+        self.require(policy in POLICIES, f"unknown ordering policy {policy!r}; known: {', '.join(POLICIES)}")
+        self.require(not self.load("policy"), "the ordering policy is stated already")
+        self.store("policy", value=list(POLICIES).index(policy) + 1)
+
+    @external
+    def policy(self) -> str:
+        """The ordering policy the posters follow ("" if none is stated)."""
+        stated = self.load("policy")
+        return list(POLICIES)[stated - 1] if stated else ""
+
+    @external
+    def record(self, batch: int) -> Record:
+        self.require(self.load("poster", batch) != 0, f"batch {batch} has no ordering record")
+        return Record(addr(self.load("poster", batch)), self.load("first_seq", batch), self.load("n_txs", batch),
+                      b32(self.load("start", batch)), b32(self.load("head", batch)), self.load("time", batch))
+
+    @external
+    def stream(self, who: Address) -> tuple[int, bytes]:
+        """A poster's next arrival number and arrival chain as its posted batches leave them."""
+        me = int(who, 16)
+        return self.load("next_seq", me), b32(self.load("head", me) or word(GENESIS_PREFIX))
+
+    def _record(self, batch: int, n_txs: int, head: bytes) -> int:
+        me = int(self.sender, 16)
+        first, start = self.stream(self.sender)
+        for name, value in (("poster", me), ("first_seq", first), ("n_txs", n_txs), ("start", word(start)),
+                            ("head", word(head)), ("time", self.timestamp)):
+            self.store(name, batch, value=value)
+        self.store("next_seq", me, value=first + n_txs)
+        self.store("head", me, value=word(head))
+        self.emit("Sequenced", batch, self.sender, args=(batch, self.sender, first, n_txs, start, head))
+        return batch
+
+    def _posted(self, batch: int, leaves: Sequence[bytes]) -> Posted:
+        """Batch ``batch`` as posted, with ``leaves`` the caller has checked are its transactions."""
+        r = self.record(batch)
+        self.require(len(leaves) == r.n_txs, f"batch {batch} holds {r.n_txs} transactions")
+        return Posted(batch, r.poster, r.first_seq, r.start, r.head, r.time, tuple(leaves))
+
+    def _convict(self, receipt: ArrivalReceipt, signature: Sequence[int], posted: Posted) -> str:
+        """What ``posted`` breaks of ``receipt``, signed by its poster; reverts if nothing."""
+        self.require(self._signer(receipt, signature) == posted.poster, "the receipt is not the poster's")
+        problem = violation(POLICIES[self.policy()], receipt, posted, self.keccak)
+        self.require(problem, "the batch keeps the receipt's promise")
+        return problem
+
+    def _convict_pair(self, receipts: Sequence[ArrivalReceipt], signatures: Sequence[Sequence[int]],
+                      posted: Posted) -> None:
+        """Revert unless ``posted`` orders the two receipts of its poster against their bids."""
+        self.require(self.policy() == "priority-auction", "only an auction orders by bid")
+        for r, sig in zip(receipts, signatures):
+            self.require(self._signer(r, sig) == posted.poster, "a receipt is not the poster's")
+        self.require(inverted(*receipts, posted), "the batch orders the two by their bids")
+
+    def _signer(self, receipt: ArrivalReceipt, signature: Sequence[int]) -> str:
+        return receipt_signer(self, receipt, signature)
+
+
+def receipt_signer(contract: Contract, receipt: ArrivalReceipt, signature: Sequence[int]) -> str:
+    """Who signed ``receipt``, as an L1 contract recovers it (metered as the ecrecover
+    precompile); reverts if the signature does not recover."""
+    contract.env.meter.charge(G.ECRECOVER, "receipt signature (the ecrecover precompile)")
+    try:
+        return receipt.signer(signature)
+    except InvalidTransaction:
+        contract.require(False, "the receipt's signature does not recover")
+
+
+class SequencerSet(ArrivalStreams):
     """The L1 contract of a rotating, staked sequencer set; see the module docstring."""
 
     def constructor(self, ledger: Address, genesis: int, slot: int, epoch_slots: int, backup_after: int,
                     min_stake: int, policy: str) -> None:
         self.require(slot > 0 and epoch_slots > 0 and min_stake > 0, "bad schedule parameters")
-        self.require(policy in POLICIES, f"unknown ordering policy {policy!r}; known: {', '.join(POLICIES)}")
+        self._state_policy(policy)
         for name, value in (("ledger", int(ledger, 16)), ("genesis", genesis), ("slot", slot),
-                            ("epoch_slots", epoch_slots), ("backup_after", backup_after), ("min_stake", min_stake),
-                            ("policy", list(POLICIES).index(policy))):
+                            ("epoch_slots", epoch_slots), ("backup_after", backup_after), ("min_stake", min_stake)):
             self.store(name, value=value)
 
     @external
@@ -114,11 +189,6 @@ class SequencerSet(Contract):
         """Name the rollup inbox the set posts to (once; it names the set as its sequencer)."""
         self.require(self.load("inbox") == 0, "inbox already linked")
         self.store("inbox", value=int(inbox, 16))
-
-    @external
-    def policy(self) -> str:
-        """The ordering policy every member of the set follows."""
-        return list(POLICIES)[self.load("policy")]
 
     # -- membership -------------------------------------------------------------------------
     @external(payable=True)
@@ -221,18 +291,6 @@ class SequencerSet(Contract):
         self._may_post()
         return self.call(addr(self.load("inbox")), "post_forced_batch", data)
 
-    @external
-    def record(self, batch: int) -> Record:
-        self.require(self.load("poster", batch) != 0, f"batch {batch} was not posted through this set")
-        return Record(addr(self.load("poster", batch)), self.load("first_seq", batch), self.load("n_txs", batch),
-                      b32(self.load("start", batch)), b32(self.load("head", batch)), self.load("time", batch))
-
-    @external
-    def stream(self, who: Address) -> tuple[int, bytes]:
-        """A member's next arrival number and arrival chain as its posted batches leave them."""
-        me = int(who, 16)
-        return self.load("next_seq", me), b32(self.load("head", me) or word(GENESIS_PREFIX))
-
     def _may_post(self) -> None:
         self.require(self.may_post(self.sender, self.timestamp), "not this member's turn to post")
         slot = self.slot_at(self.timestamp)
@@ -244,28 +302,14 @@ class SequencerSet(Contract):
                 self.emit("Skipped", slot, skipped, args=(slot, skipped))
         self.store("posted_slot", int(self.sender, 16), value=slot + 1)
 
-    def _record(self, batch: int, n_txs: int, head: bytes) -> int:
-        me = int(self.sender, 16)
-        first, start = self.stream(self.sender)
-        for name, value in (("poster", me), ("first_seq", first), ("n_txs", n_txs), ("start", word(start)),
-                            ("head", word(head)), ("time", self.timestamp)):
-            self.store(name, batch, value=value)
-        self.store("next_seq", me, value=first + n_txs)
-        self.store("head", me, value=word(head))
-        self.emit("Sequenced", batch, self.sender, args=(batch, self.sender, first, n_txs, start, head))
-        return batch
-
     # -- disputes ---------------------------------------------------------------------------
     @external
     def dispute(self, batch: int, seq: int, tx_hash: Bytes32, prefix: Bytes32, bid: int, deadline: int,
                 signature: list[int], leaves: list[Bytes32]) -> str:
         """Slash the poster of ``batch`` with a receipt it signed that the batch contradicts;
         ``leaves`` are the batch's transaction hashes. Returns what was wrong."""
-        receipt = ArrivalReceipt(self.address, seq, tx_hash, prefix, bid, deadline)
-        posted = self._posted(batch, leaves)
-        self.require(self._signer(receipt, signature) == posted.poster, "the receipt is not the poster's")
-        problem = violation(POLICIES[self.policy()], receipt, posted, self.keccak)
-        self.require(problem, "the batch keeps the receipt's promise")
+        posted = self._set_posted(batch, leaves)
+        problem = self._convict(ArrivalReceipt(self.address, seq, tx_hash, prefix, bid, deadline), signature, posted)
         self._slash(posted.poster, f"{problem} transaction {tx_hash.hex()[:16]} against its receipt in batch {batch}")
         return problem
 
@@ -276,29 +320,18 @@ class SequencerSet(Contract):
         """Under the auction: slash the poster of ``batch`` for two receipts it signed that the
         batch orders against their bids. Each receipt is given as ``[seq, bid, deadline]``,
         ``[tx_hash, prefix]`` and its signature."""
-        self.require(self.policy() == "priority-auction", "only an auction orders by bid")
-        posted = self._posted(batch, leaves)
+        posted = self._set_posted(batch, leaves)
         receipts = [ArrivalReceipt(self.address, n[0], h[0], h[1], n[1], n[2])
                     for n, h in ((first, first_hashes), (second, second_hashes))]
-        for r, sig in zip(receipts, (first_sig, second_sig)):
-            self.require(self._signer(r, sig) == posted.poster, "a receipt is not the poster's")
-        self.require(inverted(*receipts, posted), "the batch orders the two by their bids")
+        self._convict_pair(receipts, (first_sig, second_sig), posted)
         self._slash(posted.poster, f"posted against the bid order in batch {batch}")
 
-    def _posted(self, batch: int, leaves: Sequence[bytes]) -> Posted:
-        r = self.record(batch)
-        self.require(len(leaves) == r.n_txs, f"batch {batch} holds {r.n_txs} transactions")
+    def _set_posted(self, batch: int, leaves: Sequence[bytes]) -> Posted:
+        posted = self._posted(batch, leaves)
         inbox = self.call(addr(self.load("inbox")), "inbox", batch)
         self.require(list_root(list(leaves), self.keccak) == inbox.txs_root,
                      "the leaves are not the batch's transactions")
-        return Posted(batch, r.poster, r.first_seq, r.start, r.head, r.time, tuple(leaves))
-
-    def _signer(self, receipt: ArrivalReceipt, signature: Sequence[int]) -> str:
-        self.env.meter.charge(G.ECRECOVER, "receipt signature (the ecrecover precompile)")
-        try:
-            return receipt.signer(signature)
-        except InvalidTransaction:
-            self.require(False, "the receipt's signature does not recover")
+        return posted
 
     def _slash(self, who: str, reason: str) -> None:
         me = int(who, 16)

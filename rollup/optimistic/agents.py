@@ -3,8 +3,9 @@
 Each agent derives the L2 from L1 on its own (an :class:`L2Node`, rebuilt after a restart)
 and acts on L1 with its key, at most one L1 transaction in flight at a time:
 
-- :class:`Sequencer` takes user transactions from the network, writes each to SQLite *before*
-  acknowledging it, and posts batches (calldata or blob) with every acknowledged transaction
+- :class:`Sequencer` takes user transactions from the network, refuses (``"rejected"``, with
+  the shortfall) one whose signed gas price does not cover its fee model's quote, writes each
+  other to SQLite *before* acknowledging it, and posts batches (calldata or blob) with every acknowledged transaction
   that L1 does not hold yet, and the forced transactions L1 recorded; it can be told to censor
   the transactions a predicate picks (dropping them, and the forced batches);
 - :class:`Proposer` posts each batch's output with a bond and defends it in disputes; it can be
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from prozchain.rollup.economics import FeeModel, FeeTooLow, L1Prices
 from prozchain.rollup.l1 import InvalidTransaction, Key, to_address
 from prozchain.rollup.optimistic.node import L2Node
 from prozchain.rollup.optimistic.contracts.outputs import (ACTIVE, CHALLENGER, DEFENDER, DELETED, FINALIZED,
@@ -37,7 +39,7 @@ from prozchain.rollup.vm.executor import inbox_roots
 from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.state import (WITHDRAWAL_COUNT_KEY, addr_int, state_root, withdrawal_commitment,
                              withdrawal_key)
-from prozchain.rollup.vm.tx import L2Tx
+from prozchain.rollup.vm.tx import L2Tx, in_nonce_turn
 
 L1_GAS = 3_000_000
 
@@ -105,14 +107,15 @@ class RollupAgent(Agent):
 
     def defend(self) -> bool:
         """Answer the games against this agent's own proposals: time out a challenger whose
-        clock ran out, or bisect with the true roots (only a lying claim's end is false)."""
+        clock ran out, or bisect with the true roots (only a lying claim's end is false); a
+        one-step range on its turn (proven-segment deployments) it re-executes."""
         mine = {pid for pid, _, _, who, _ in self.events("Proposed") if who == self.address}
         games = {gid for gid, pid, _ in self.events("Challenged") if pid in mine}
         if _timeout_due(self, games):
             return True
         for gid in sorted(games - self.over("GameOver")):
             game = self.outputs("game", gid)
-            if game.status != ACTIVE or game.turn != DEFENDER or game.hi - game.lo < 2:
+            if game.status != ACTIVE or game.turn != DEFENDER:
                 continue
             ending = self.segment_move(gid, game)
             if ending is not None:
@@ -120,6 +123,9 @@ class RollupAgent(Agent):
                     return True
                 continue
             batch = self.outputs("proposal", game.pid).batch
+            if game.hi - game.lo == 1:
+                self.move("prove", gid, self.node.ex.witness(self.node.batches[batch].trace.context(game.lo)).encode())
+                return True
             points = split_points(game.lo, game.hi, self.system.config.arity)
             self.move("bisect", gid, [self.claimed_root(batch, p) for p in points[1:-1]])
             return True
@@ -147,12 +153,16 @@ class RollupAgent(Agent):
 
 
 class Sequencer(RollupAgent):
-    """Orders transactions into batches; its mempool lives in its store."""
+    """Orders transactions into batches; its mempool lives in its store. ``fees``: refuse a
+    transaction whose gas price does not cover this model's quote at the next L1 block's prices
+    (:meth:`~prozchain.rollup.economics.FeeModel.admit`); None takes any price."""
 
     def __init__(self, *args: Any, max_txs: int = 32, blobs: bool = False, batch_ms: int = 30_000,
-                 censors: Optional[Callable[[L2Tx], bool]] = None, **kwargs: Any) -> None:
+                 censors: Optional[Callable[[L2Tx], bool]] = None, fees: Optional[FeeModel] = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_txs, self.blobs, self.batch_ms, self.censors = max_txs, blobs, batch_ms, censors
+        self.fees = fees
         self.posts_through = self.system.portal  # or a contract that posts for it (a sequencer set)
 
     def on_message(self, src: str, message: Any) -> None:
@@ -165,6 +175,8 @@ class Sequencer(RollupAgent):
             return
         if self.censors is not None and self.censors(tx):
             return  # dropped, unanswered
+        if self.refused(src, tx, raw_hex):
+            return
         key = f"tx/{keccak(bytes.fromhex(raw_hex)).hex()}"
         if self.store.get(key) is None:
             with self.store.batch():  # durable before the acknowledgement leaves
@@ -172,6 +184,18 @@ class Sequencer(RollupAgent):
                 self.store.put(key, [seq, raw_hex])
                 self.store.put("seq", seq + 1)
         self.send(src, ("ack", raw_hex))
+
+    def refused(self, src: str, tx: L2Tx, raw_hex: str) -> bool:
+        """Answer ``("rejected", raw, reason)`` and return True if ``tx`` underpays."""
+        if self.fees is None:
+            return False
+        try:
+            self.fees.admit(bytes.fromhex(raw_hex), tx.gas_limit, tx.gas_price, L1Prices.of(self.chain))
+        except FeeTooLow as exc:
+            self.log(f"refused a transaction from {src}: {exc}")
+            self.send(src, ("rejected", raw_hex, str(exc)))
+            return True
+        return False
 
     def on_start(self) -> None:
         super().on_start()
@@ -206,18 +230,8 @@ class Sequencer(RollupAgent):
         world = self.node.batches[-1].trace.final.world if self.node.batches else self.node.genesis_world
         pending = [L2Tx.decode(bytes.fromhex(h)) for _, h in sorted(self.store.get(k) for k in self.store.keys("tx/"))]
         pending = [tx for tx in pending if tx.encode() not in included]
-        nonces: dict[str, int] = {}
-        chosen, progress = [], True
-        while progress and len(chosen) < self.max_txs:
-            progress = False
-            for tx in pending:
-                sender = tx.sender
-                due = nonces.setdefault(sender, self.node.ex.nonce(world, sender))
-                if tx.nonce == due and len(chosen) < self.max_txs:
-                    chosen.append(tx.encode())
-                    nonces[sender] = due + 1
-                    progress = True
-        return chosen
+        return [tx.encode() for tx in in_nonce_turn(pending, lambda sender: self.node.ex.nonce(world, sender),
+                                                    self.max_txs)]
 
     def _include_forced(self) -> bool:
         """Post the forced transactions L1 holds and no batch has included yet, if any."""
@@ -435,17 +449,30 @@ class Wallet(RollupAgent):
 
     def _resend(self, raw: bytes) -> None:
         entry = self.store.get(f"sent/{raw.hex()}")
-        if entry["acked"]:
+        if entry["acked"] or entry.get("rejected"):
             return
         self.send(self.sequencer, ("tx", raw.hex()))
         self.timer(self.resend_ms, "resend", lambda: self._resend(raw))
 
     def on_message(self, src: str, message: Any) -> None:
+        if self.note_rejection(message):
+            return
         kind, raw_hex = message
         entry = self.store.get(f"sent/{raw_hex}")
         if entry is not None and not entry["acked"]:
             entry["acked"] = True
             self.store.put(f"sent/{raw_hex}", entry)
+
+    def note_rejection(self, message: Any) -> bool:
+        """Keep a sequencer's refusal (the transaction's ``rejected`` reason; it is not resent)."""
+        if message[0] != "rejected":
+            return False
+        _, raw_hex, reason = message
+        entry = self.store.get(f"sent/{raw_hex}")
+        if entry is not None:
+            entry["rejected"] = reason
+            self.store.put(f"sent/{raw_hex}", entry)
+        return True
 
     def acked(self) -> list[bytes]:
         return [bytes.fromhex(k[5:]) for k in self.store.keys("sent/") if self.store.get(k)["acked"]]

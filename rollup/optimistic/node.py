@@ -30,8 +30,7 @@ from prozchain.rollup.vm.codec import unpack_batch
 from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.circuit import segment_inputs
 from prozchain.rollup.vm.merkle import KECCAK, Commitment, Proof
-from prozchain.rollup.vm.state import (IDLE, WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment,
-                             withdrawal_key)
+from prozchain.rollup.vm.state import IDLE, addr_int, withdrawal_commitment, withdrawal_count_key, withdrawal_key
 
 
 @dataclass
@@ -124,8 +123,9 @@ class L2Node:
         ``taken``; -1 if none."""
         world = self.world(batch)
         wanted = withdrawal_commitment(addr_int(recipient), amount)
-        for i in range(self.ex.db.get(world, WITHDRAWAL_COUNT_KEY)):
-            if i not in taken and self.ex.db.get(world, withdrawal_key(i)) == wanted:
+        scheme = self.ex.scheme
+        for i in range(self.ex.db.get(world, withdrawal_count_key(scheme))):
+            if i not in taken and self.ex.db.get(world, withdrawal_key(i, scheme)) == wanted:
                 return i
         return -1
 
@@ -145,4 +145,4 @@ class L2Node:
         return post, prove_words(zkey, witness)
 
     def withdrawal_proof(self, batch: int, index: int) -> Proof:
-        return self.ex.db.prove(self.world(batch), withdrawal_key(index))
+        return self.ex.db.prove(self.world(batch), withdrawal_key(index, self.ex.scheme))

@@ -26,7 +26,7 @@ from prozchain.rollup.economics.inclusion import ForcedDelay, forced_delay
 from prozchain.rollup.economics.sequencing import SequencerSet
 from prozchain.rollup.l1 import Chain, Contract, Key
 from prozchain.rollup.optimistic.agents import Challenger, LiquidityProvider, Proposer, Sequencer, Wallet
-from prozchain.rollup.optimistic.sequencers import BOUNTY, ReceiptWallet, SetMember
+from prozchain.rollup.optimistic.sequencers import ReceiptWallet, SetMember
 from prozchain.rollup.optimistic.node import Genesis, L2Node
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, FINALIZED, PENDING, Outputs
 from prozchain.rollup.optimistic.system import Config, System, deploy
@@ -34,7 +34,7 @@ from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
-from prozchain.rollup.vm.examples import ESCROW, TOKEN, token_storage
+from prozchain.rollup.vm.examples import BOUNTY, ESCROW, TOKEN, bounty_storage, fee_vault_genesis, token_storage
 from prozchain.rollup.vm.merkle import KECCAK, POSEIDON, keccak
 from prozchain.rollup.vm.state import BRIDGE, addr_int, mapping_slot, state_root
 from prozchain.rollup.vm.tx import L2Tx
@@ -114,8 +114,7 @@ def _plan(run: Run, rng) -> None:
     l2(t + 20_000, a, TOKEN_AT, args=(1, addr_int(b.address), run.token_transfer[2]))
     l2(t + 25_000, b, ESCROW_AT, value=ETHER // 100, args=(1, addr_int(c.address), addr_int(a.address)))
     l2(t + 90_000, a, ESCROW_AT, args=(2, 0))  # the arbiter releases escrow 0 to c
-    # The portal checks withdrawals against keccak paths only (issue 24 leaves Poseidon's to do).
-    for u in run.users if run.system.config.scheme is KECCAK else ():
+    for u in run.users:
         l2(t + 110_000 + rng.randint(0, 40_000), u, BRIDGE_AT, value=deposits[u.address] // 2, withdraw=True)
     run.activity_end = t + 150_000
 
@@ -503,19 +502,26 @@ class SetRun(kit.Run):
     sent: dict[bytes, tuple[str, int]] = field(default_factory=dict)
 
 
-def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], backup_after: int) -> SetRun:
-    """The set (``members``: name -> (stake, agent options)) with its wallet, L2 users holding
-    ether and the bounty, and each user sending two payments between 40 and 160 s."""
+def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], backup_after: int,
+              policy: str = "fcfs") -> SetRun:
+    """The set (``members``: name -> (stake, agent options)) under ordering ``policy`` with its
+    wallet, L2 users holding ether and the bounty, and each user sending two payments between
+    40 and 160 s. Under the priority auction the fee vault runs its program
+    (:func:`~prozchain.rollup.vm.examples.fee_vault_genesis`), paying out at the calls of the
+    ``distributor`` key: the auction's proceeds go back to the users on L2."""
     sim = Simulation(seed, NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05))
     users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
-    keys = {n: Key.from_seed(n.encode()) for n in ("deployer", "wallet", *members)}
+    keys = {n: Key.from_seed(n.encode()) for n in ("deployer", "wallet", "distributor", *members)}
     chain = Chain({k.address: 100 * ETHER for k in users + list(keys.values())})
     deployer = keys["deployer"]
     ledger, _ = chain.deploy(deployer, BondLedger)
     gate, _ = chain.deploy(deployer, SequencerSet, ledger, chain.time + SLOT_S, SLOT_S, EPOCH_SLOTS, backup_after,
-                           ETHER, "fcfs")
-    genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE}, code={BOUNTY_AT: BOUNTY},
-                      storage={(BOUNTY_AT, 0): mapping_slot(ANSWER, 0)})
+                           ETHER, policy)
+    vault_code, vault_storage = fee_vault_genesis(keys["distributor"].address) if policy == "priority-auction" \
+        else ({}, {})
+    genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE},
+                      code={BOUNTY_AT: BOUNTY, **vault_code},
+                      storage={**bounty_storage(BOUNTY_AT, ANSWER), **vault_storage})
     system = deploy(chain, deployer, gate, genesis, Config(), ledger=ledger)
     chain.transact(deployer, gate, "link", system.portal)
     for name, (stake, _) in members.items():

@@ -4,55 +4,36 @@ stated ordering policy, and the wallet that holds them to it.
 
 - :class:`SetMember` receipts every transaction on arrival (an
   :class:`~prozchain.rollup.economics.ordering.ArrivalReceipt` on its own arrival chain) and,
-  in the slots the set gives it, posts its receipted transactions in arrival order through the
-  set. It can be told to misbehave: ``"front-run"`` (copy a transaction to ``target`` and put
-  its own copy first), ``"censor"`` (leave out ``victim``'s transactions) or ``"silent"``
-  (never post).
+  in the slots the set gives it, posts its receipted transactions through the set in the order
+  of the set's policy: in arrival order (first come first served), or (priority auction) the
+  next run of arrivals with one transaction per sender, highest bid first, so a sender's nonces
+  never fight its bids; its arrival chain moves in arrival order either way. It can be told
+  to misbehave: ``"front-run"`` (copy a transaction to ``target`` and put its own copy
+  first), ``"censor"`` (leave out ``victim``'s transactions), ``"silent"`` (never post) or,
+  under the auction, ``"ignore-bids"`` (post the auction's batch in arrival order).
 - :class:`ReceiptWallet` sends each transaction to every member until each has receipted it
   or it is on L1, keeps the receipts and, when watching, checks them against the batches on
-  L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one.
+  L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one,
+  or (auction) a pair posted against their bids.
 
-:data:`BOUNTY` is the L2 contract the front-running scenario fights over: whoever first calls
-``claim(answer)`` with the answer committed in its storage gets its whole balance.
+:data:`~prozchain.rollup.vm.examples.BOUNTY` is the L2 contract the front-running scenario
+fights over.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from prozchain.rollup.economics.ordering import (GENESIS_PREFIX, POLICIES, ArrivalReceipt, Posted, audit,
-                                                 chain_over, chain_step)
+from prozchain.rollup.economics.ordering import (POLICIES, Arrival, ArrivalReceipt, Posted, PriorityAuction, audit,
+                                                 chain_over, inverted, issue_receipt)
 from prozchain.rollup.l1 import Chain, InvalidTransaction
 from prozchain.rollup.optimistic.agents import Sequencer, Wallet
 from prozchain.rollup.optimistic.node import L2Node
 from prozchain.rollup.common.units import BLOCK_MS
-from prozchain.rollup.vm.isa import assemble
 from prozchain.rollup.vm.merkle import keccak
 from prozchain.rollup.vm.tx import L2Tx
 
-BOUNTY = assemble("""
-    SET r7, 1
-    EQ r6, r0, r7
-    JUMPI r6, claim
-    REVERT
-claim:                    # r1 = answer; slot 0 holds HASH(answer, 0)
-    SET r7, 0
-    HASH r4, r1, r7
-    SLOAD r5, r7
-    EQ r6, r4, r5
-    ISZERO r6, r6
-    JUMPI r6, fail
-    ENV r3, 2
-    BALANCE r2, r3
-    ISZERO r6, r2
-    JUMPI r6, fail        # claimed already
-    ENV r3, 0
-    CALL r3, r2, r0
-    RET r2
-fail:
-    REVERT
-""")
-MODES = ("honest", "front-run", "censor", "silent")
+MODES = ("honest", "front-run", "censor", "silent", "ignore-bids")
 
 
 class SetMember(Sequencer):
@@ -66,6 +47,7 @@ class SetMember(Sequencer):
             raise ValueError(f"mode {mode!r}: one of {', '.join(MODES)}")
         self.gate, self.mode, self.target, self.victim, self.inclusion_s = gate, mode, target, victim, inclusion_s
         self.posts_through = gate
+        self.policy = POLICIES[self.chain.view(gate, "policy")]
 
     def on_message(self, src: str, message: Any) -> None:
         raw = bytes.fromhex(message[1])
@@ -78,6 +60,8 @@ class SetMember(Sequencer):
         h = keccak(raw)
         entry = self.store.get(f"rcpt/{h.hex()}")
         if entry is None:
+            if self.refused(src, tx, message[1]):
+                return
             if raw in self.node.included():
                 self.send(src, ("ack", raw.hex(), None, None))
                 return
@@ -92,17 +76,16 @@ class SetMember(Sequencer):
         due = max(self.node.ex.nonce(world, sender), self.store.get(f"nonce/{sender}", 0))
         if tx.nonce != due:
             return None
-        seq = self.store.get("seq", 0)
-        prefix = chain_step(bytes.fromhex(self.store.get("prefix", GENESIS_PREFIX.hex())), h)
-        receipt = ArrivalReceipt(self.gate, seq, h, prefix, tx.gas_price, self.chain.time + self.inclusion_s)
-        entry = {"receipt": receipt.to_json(), "signature": list(receipt.sign(self.key)), "raw": tx.encode().hex()}
-        with self.store.batch():
-            self.store.put(f"rcpt/{h.hex()}", entry)
-            self.store.put(f"stream/{seq:010d}", h.hex())
-            self.store.put(f"nonce/{sender}", tx.nonce + 1)
-            self.store.put("seq", seq + 1)
-            self.store.put("prefix", prefix.hex())
-        return entry
+        # an auction batch holds one transaction per sender: its k-th waiting one is k batches away
+        batches = 1 + (sum(L2Tx.decode(raw).sender == sender for raw in self._waiting())
+                       if isinstance(self.policy, PriorityAuction) else 0)
+        return issue_receipt(self.store, self.key, self.gate, h, tx.gas_price,
+                             self.chain.time + batches * self.inclusion_s, sender, tx.nonce, raw=tx.encode().hex())
+
+    def _waiting(self) -> list[bytes]:
+        """Receipted transactions the set has not seen this member post, in arrival order."""
+        hashes = [self.store.get(k) for k in self.store.keys("stream/")][self._first():]
+        return [bytes.fromhex(self.store.get(f"rcpt/{h}")["raw"]) for h in hashes]
 
     def tick(self) -> None:
         # the batch lands in the next block: it must be this member's turn then
@@ -125,14 +108,29 @@ class SetMember(Sequencer):
     def _executable(self) -> list[bytes]:
         """Receipted transactions the set has not seen this member post, in arrival order
         (bent by the mode when told to misbehave)."""
-        first = self._first()
-        hashes = [self.store.get(k) for k in self.store.keys("stream/")][first:first + self.max_txs]
-        txs = [bytes.fromhex(self.store.get(f"rcpt/{h}")["raw"]) for h in hashes]
+        txs = self._waiting()[:self.max_txs]
         if self.mode == "censor":
             return [raw for raw in txs if L2Tx.decode(raw).sender != self.victim]
         if self.mode == "front-run" and not self.store.get("front-ran"):
             return self._front_run(txs)
-        return txs
+        return self._by_bid(txs) if isinstance(self.policy, PriorityAuction) else txs
+
+    def _by_bid(self, txs: list[bytes]) -> list[bytes]:
+        """The auction's batch: the arrivals up to the first whose sender already has one in it,
+        highest bid first (ties in arrival order)."""
+        senders: set[str] = set()
+        run = []
+        for raw in txs:
+            sender = L2Tx.decode(raw).sender
+            if sender in senders:
+                break
+            senders.add(sender)
+            run.append(raw)
+        if self.mode == "ignore-bids":
+            return run
+        bids = {keccak(raw): raw for raw in run}
+        return [bids[a.tx_hash] for a in self.policy.order([Arrival(i, keccak(raw), L2Tx.decode(raw).gas_price)
+                                                            for i, raw in enumerate(run)])]
 
     def _front_run(self, txs: list[bytes]) -> list[bytes]:
         for i, raw in enumerate(txs):
@@ -150,7 +148,10 @@ class SetMember(Sequencer):
     def post(self, txs: list[bytes], *extra: Any) -> None:
         """Post through the set, with the arrival chain's head after ``txs``."""
         _, start = self.chain.view(self.gate, "stream", self.address)
-        chain = chain_over(start, [keccak(raw) for raw in txs])
+        hashes = [keccak(raw) for raw in txs]
+        if isinstance(self.policy, PriorityAuction):  # the chain is of arrivals, not of the bid order
+            hashes.sort(key=lambda h: self.store.get(f"rcpt/{h.hex()}")["receipt"]["seq"])
+        chain = chain_over(start, hashes)
         super().post(txs, chain[-1] if chain else start)
 
 
@@ -164,7 +165,7 @@ class ReceiptWallet(Wallet):
 
     def _resend(self, raw: bytes) -> None:
         entry = self.store.get(f"sent/{raw.hex()}")
-        if raw in self.node.included():
+        if raw in self.node.included() or entry.get("rejected"):
             return
         missing = [m for m in self.members if m not in entry.get("receipted", [])]
         for member in missing:
@@ -173,6 +174,8 @@ class ReceiptWallet(Wallet):
             self.timer(self.resend_ms, "resend", lambda: self._resend(raw))
 
     def on_message(self, src: str, message: Any) -> None:
+        if self.note_rejection(message):
+            return
         _, raw_hex, receipt, signature = message
         entry = self.store.get(f"sent/{raw_hex}")
         if entry is None or src in entry.get("receipted", []):
@@ -196,12 +199,18 @@ class ReceiptWallet(Wallet):
         held = [(ArrivalReceipt.from_json(r["receipt"]), r["signer"]) for r in self.receipts()]
         signatures = {(r["receipt"]["seq"], r["signer"]): r["signature"] for r in self.receipts()}
         for receipt, posted, problem in audit(policy, held, posted_batches(self.chain, self.gate, self.node)):
-            if problem == "inverted" or self.chain.view(self.gate, "jailed", posted.poster):
+            if self.chain.view(self.gate, "jailed", posted.poster):
                 continue
             self.log(f"disputing batch {posted.batch}: {problem} against receipt {receipt.seq}")
-            self.submit(self.gate, "dispute", posted.batch, receipt.seq, receipt.tx_hash, receipt.prefix,
-                        receipt.bid, receipt.deadline, signatures[(receipt.seq, posted.poster)],
-                        list(posted.leaves))
+            if problem == "inverted":  # with the receipt it was posted against
+                other = next(r for r, signer in held if signer == posted.poster and inverted(r, receipt, posted))
+                pair = [([r.seq, r.bid, r.deadline], [r.tx_hash, r.prefix], signatures[(r.seq, posted.poster)])
+                        for r in (other, receipt)]
+                self.submit(self.gate, "dispute_pair", posted.batch, *pair[0], *pair[1], list(posted.leaves))
+            else:
+                self.submit(self.gate, "dispute", posted.batch, receipt.seq, receipt.tx_hash, receipt.prefix,
+                            receipt.bid, receipt.deadline, signatures[(receipt.seq, posted.poster)],
+                            list(posted.leaves))
             return True
         return False
 

@@ -16,8 +16,7 @@ from prozchain.rollup.economics.bonds import BondLedger
 from prozchain.rollup.l1 import Address, Chain, Contract, Key
 from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.optimistic.node import Genesis
-from prozchain.rollup.optimistic.contracts.outputs import outputs_contract
-from prozchain.rollup.optimistic.contracts.portal import Portal
+from prozchain.rollup.optimistic.contracts.portal import contracts_of
 from prozchain.rollup.l1.groth16 import verifier_contract
 from prozchain.rollup.vm import Executor
 from prozchain.rollup.vm.merkle import COMMITMENTS, KECCAK, Commitment
@@ -72,7 +71,8 @@ def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
     the L2's native balance is the bank's asset. Bonds live in ``ledger`` (a new
     :class:`BondLedger` by default)."""
     ledger = ledger or chain.deploy(deployer, BondLedger)[0]
-    portal, _ = chain.deploy(deployer, Portal, sequencer, bank, config.sequencing_window, ledger,
+    portal_class, outputs_class = contracts_of(config.scheme)
+    portal, _ = chain.deploy(deployer, portal_class, sequencer, bank, config.sequencing_window, ledger,
                              config.fast_exit_min, config.exit_bond_bps)
     world = genesis.world(Executor(config.scheme))
     verifier = NO_VERIFIER
@@ -80,7 +80,7 @@ def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
         if verifier_class is None and vk is None:
             raise ValueError(f"games ending at {config.segment}-step segments need the segment's verifying key")
         verifier, _ = chain.deploy(deployer, verifier_class or verifier_contract(vk))
-    outputs, _ = chain.deploy(deployer, outputs_contract(config.scheme), portal, world, config.window, config.clock,
+    outputs, _ = chain.deploy(deployer, outputs_class, portal, world, config.window, config.clock,
                               config.proposer_bond, config.challenger_bond, config.arity, config.segment, verifier,
                               ledger, gas_limit=1_000_000)
     chain.transact(deployer, portal, "link", outputs)

@@ -6,8 +6,9 @@ Poseidon state commitment and ``Config(segment=K)``, its agents those of
 The proof is a real one, of ``Segment(segment)`` (K = 2 by default, the smallest that is not
 one-step re-execution, to keep runs short) under the development key that every run on this
 machine shares; the simulated time it takes (``witness_s``, ``prove_s``) defaults to what
-``Segment(16)`` takes on this machine (22.6 s and 106.9 s, issue 24's note). The users make
-no withdrawals: the portal checks keccak paths only.
+``Segment(16)`` takes on this machine (22.6 s and 106.9 s, issue 24's note). The users
+withdraw half their deposits as in every optimistic scenario: the portal opens their records
+with Poseidon paths (``honest_withdrawals_paid``).
 
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(n for n in all_scenarios() if n.startswith("opt-zk"))

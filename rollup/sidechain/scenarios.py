@@ -18,6 +18,8 @@ from typing import Any, Optional, Sequence
 
 from prozchain.rollup.common.units import ETHER, readable
 from prozchain.rollup.economics.bonds import conserved
+from prozchain.rollup.economics.ordering import (GENESIS_PREFIX, ArrivalReceipt, FirstComeFirstServed, Posted,
+                                                 inversions, inverted, issue_receipt)
 from prozchain.rollup.l1 import Bytes32, Contract, Key, external
 from prozchain.rollup.sidechain.agents.byzantine import Coalition, Equivocator
 from prozchain.circuits.gadgets.eddsa import public_key, sign
@@ -25,17 +27,19 @@ from prozchain.relations.errors import WitnessError
 from prozchain.rollup.sidechain.contracts.modes import (ALL_CHECKS, CHECK_MEMBERSHIP, CHECK_THRESHOLD, OPTIMISTIC,
                                                         STAKING, THRESHOLD, ZK)
 from prozchain.rollup.l1.errors import InvalidTransaction
-from prozchain.rollup.sidechain.node.chain import Block, Genesis
+from prozchain.rollup.sidechain.node.chain import Block, ChainState, Genesis
 from prozchain.rollup.sidechain.node.enterprise import EnterpriseValidator, Policy, is_sealed, open_envelope
-from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
+from prozchain.rollup.sidechain.node.checkpoint import Checkpoint, order_dispute_args
 from prozchain.rollup.sidechain.node.quorum import Member, Statement, eddsa_secret, message_of, proof_sigs, set_commitment
 from prozchain.rollup.sidechain.system import Config, System, build, preset
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
+from prozchain.rollup.sim.store import MemoryStore
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 from prozchain.rollup.vm import BRIDGE, L2Tx
 from prozchain.rollup.vm.errors import DecodeError
-from prozchain.rollup.vm.merkle import EMPTY
+from prozchain.rollup.vm.examples import BOUNTY, bounty_storage
+from prozchain.rollup.vm.merkle import EMPTY, keccak
 from prozchain.rollup.vm.state import WITHDRAWAL_COUNT_KEY, addr_int, withdrawal_commitment, withdrawal_key
 
 USERS = 3
@@ -574,3 +578,73 @@ def enterprise_outsider(seed: int, params: dict) -> ScenarioResult:
         }
         return _judge("enterprise-outsider", params, system, {alice.address: out}, extra,
                       honest=[v.name for v in honest], attack_attempted=True)
+
+
+# -- ordering: first come first served, judged block by block ------------------------------------
+BOUNTY_AT = "0x" + "b0" * 20
+PRIZE, ANSWER = ETHER // 10, 0x5EC7E7
+
+
+@scenario("sidechain-mev-reorder", "a bribed proposer (first come first served) posts a rival's copy of "
+          "a bounty claim ahead of the victim's, which it had receipted first; the two receipts, the "
+          "checkpointed header and the block's transactions prove it and the stake it loses pays the "
+          "victim", defense="on", users=USERS)
+def sidechain_mev_reorder(seed: int, params: dict) -> ScenarioResult:
+    """Hand-driven: validator 0 receipts the arrivals (honest payments around the two claims,
+    the victim's first) and proposes the block; the validators checkpoint it; the victim
+    audits its receipts against the checkpoint and the block and disputes."""
+    users = _users()[:max(params["users"], 3)]
+    genesis = Genesis(balances={**{u.address: ETHER for u in users}, BOUNTY_AT: PRIZE}, code={BOUNTY_AT: BOUNTY},
+                      storage=bounty_storage(BOUNTY_AT, ANSWER))
+    system = build(seed, Config(mode=STAKING, window=600), genesis, users=users)
+    chain, bridge, proposer = system.chain, system.bridge, system.validator_keys[0]
+    rng = system.sim.scheduler.rng("plan")
+    victim, rival = rng.sample(users, 2)
+    claim = L2Tx(0, BOUNTY_AT, args=(1, ANSWER), gas_limit=100_000).sign(victim).encode()
+    copy = L2Tx(0, BOUNTY_AT, args=(1, ANSWER), gas_limit=100_000).sign(rival).encode()
+    others = [u for u in users if u not in (victim, rival)]
+    payments = [L2Tx(0, rng.choice(users).address, rng.randint(1, 50) * ETHER // 1_000).sign(u).encode()
+                for u in rng.sample(others, len(others))]
+    cut = rng.randint(0, len(payments))
+    arrivals = payments[:cut] + [claim, copy] + payments[cut:]
+    store = MemoryStore()
+    receipts = {}
+    for raw in arrivals:
+        tx = L2Tx.decode(raw)
+        entry = issue_receipt(store, proposer, bridge, keccak(raw), tx.gas_price, 0, tx.sender, tx.nonce)
+        receipts[raw] = (ArrivalReceipt.from_json(entry["receipt"]), entry["signature"])
+    posted = [copy if raw == claim else claim if raw == copy else raw for raw in arrivals]  # the bribe
+    node = ChainState(system.genesis)
+    node.commit(node.build(proposer.address, 1, posted))
+    cp = Checkpoint.cover(1, node.headers[1:], chain.view(system.staking, "current_epoch"))
+    keeper = system.keys["keeper"]
+    chain.transact(keeper, bridge, "submit_checkpoint", *cp.args(), [h.encode() for h in node.headers[1:]],
+                   [cp.sign(k) for k in system.validator_keys], system.client, gas_limit=3_000_000)
+    block = Posted(1, proposer.address, 0, GENESIS_PREFIX, GENESIS_PREFIX, node.head.time,
+                   tuple(keccak(raw) for raw in node.blocks[1].txs))
+    held = [(receipts[raw][0], proposer.address) for raw in arrivals]
+    found = inversions(FirstComeFirstServed(), held, [block])
+    paid = 0
+    mine = receipts[claim][0]
+    ahead = [raw for raw in arrivals if inverted(mine, receipts[raw][0], block, FirstComeFirstServed())]
+    if params["defense"] == "on" and ahead:
+        before = chain.state.balance(victim.address)
+        r = chain.transact(victim, bridge, "dispute_order",
+                           *order_dispute_args(1, node.headers[1:], 0, node.blocks[1],
+                                               [receipts[claim], receipts[ahead[0]]]), gas_limit=3_000_000)
+        paid = chain.state.balance(victim.address) - before + r.fee if r.status else 0
+    won = node.ex.balance(node.world, BOUNTY_AT) == 0 and node.ex.balance(node.world, rival.address) > ETHER
+    lost = PRIZE if won else 0
+    slashed = [log.args for _, log in chain.logs(system.staking, "Slashed")]
+    run = kit.Run(sim=system.sim, params=params, chain=chain)
+    return run.finish("sidechain-mev-reorder", {
+        "reorder_detected": bool(found),
+        "proposer_slashed": bool(slashed) or not lost,
+        "victim_made_whole": paid >= lost,
+        "bonds_conserved": conserved(chain, system.ledger)},
+        max(0, lost - paid), attack_attempted=won,
+        summary=[f"{len(arrivals)} receipted arrivals; block 1 posts the rival's claim at "
+                 f"position {posted.index(copy)}, the victim's at {posted.index(claim)}; the rival "
+                 f"{'took' if won else 'missed'} the bounty ({readable(PRIZE)})",
+                 f"audit from the checkpoint and the block: {len(found)} inversion(s); proposer slashed: "
+                 f"{readable(sum(a[2] for a in slashed))}; paid to the victim {readable(paid)}"])

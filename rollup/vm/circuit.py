@@ -7,34 +7,44 @@ inputs and the pre-state context as private ones; it hashes the context to the p
 hashes the result to the post-state root. A wrong post-state root, or any step computed
 otherwise than :func:`~prozchain.rollup.vm.machine.execute` does, leaves a constraint unsatisfied.
 
-**What a step covers.** A step of a running contract (phase ``RUN``) with any instruction but
-``CALL`` and ``RET``, including the ways a step fails: a ``pc`` past the code, an unknown
-opcode or a register above ``r7``, gas exhaustion (each reverts the transaction and burns its
-gas) and ``REVERT``. Words are 256-bit in four 64-bit limbs
-(:mod:`prozchain.circuits.gadgets.uint256`), so ``ADD``..``SHR`` are exact mod 2^256; ``HASH``
-and ``LOG`` are Poseidon, as the commitment makes them. Not covered: beginning a transaction
-(RLP decoding and an ECDSA signature), settling its fees, and ``CALL``/``RET`` (frames enter
-and leave a keccak chain): :func:`covered` says which steps a segment may hold, and a dispute
-over a segment holding another step is settled by one-step re-execution.
+**What a step covers.** A step of a running contract (phase ``RUN``) with any instruction,
+including the ways a step fails: a ``pc`` past the code, an unknown opcode or a register above
+``r7``, gas exhaustion (each reverts the transaction and burns its gas) and ``REVERT``; and the
+step that settles a finished transaction's fees (phase ``END``). Words are 256-bit in four
+64-bit limbs (:mod:`prozchain.circuits.gadgets.uint256`), so ``ADD``..``SHR`` are exact mod
+2^256; ``HASH`` and ``LOG`` are Poseidon, as the commitment makes them. ``CALL`` moves its value
+(a sender that cannot pay, a call 16 deep and a message to L1 with value revert), pushes the
+suspended frame on the call stack, a Poseidon chain in this commitment
+(:func:`~prozchain.rollup.vm.state.push_frame`), and enters the callee (or, with no code there,
+returns 0); ``RET`` pops the caller's frame (the witness names it, the circuit hashes it to the
+stack) or, outermost, ends the transaction and clears an L1 message's retry record. Not covered,
+and so left to one-step re-execution (:func:`covered` says which steps a segment may hold): a
+message to L1 and value sent to the bridge (both write keccak records), a gas price of 2^192 or
+more, a path deeper than :data:`DEPTH`, and beginning an inbox item, which :class:`TxStart`
+proves on its own for a transaction, its signature and RLP left to L1.
 
-**Tree accesses.** A step makes at most two: fetching its instruction (``code_key(address,
-pc)`` in the world) and one data access (``SLOAD``/``BALANCE`` read the world, ``SSTORE``
-writes it, ``MLOAD``/``MSTORE`` read and write the memory tree). The circuit derives every key
-with Poseidon as the commitment does and opens the tree at it (:func:`tree_access`: the path
-to the root, the value, and for a write the new root, a new key forking off the leaf that
-ended its path included), up to :data:`DEPTH` levels.
+**Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
+(``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
+``SSTORE`` writes it, ``MLOAD``/``MSTORE`` read and write the memory tree; a ``CALL``'s debit, an
+outermost ``RET``'s retry record, the refund of a transaction's gas left), a second write (a
+``CALL``'s credit, the fee vault's share) and a read of the callee's code size. The circuit
+derives every key with Poseidon as the commitment does and opens the tree at it
+(:func:`tree_access`: the path to the root, the value, and for a write the new root, a new key
+forking off the leaf that ended its path included), up to :data:`DEPTH` levels.
 
 Constraints (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param k=2``): a
-circuit cannot branch, so every opcode's unit runs on every step and a step costs the sum,
-34,642 constraints (``k=1`` 55,742, ``k=2`` 90,384: a segment adds 21,100 for its two context
-hashes and the range checks of its pre-state). Of a step: the tree openings 27,010 (the fetch,
-read-only, about 9,400; the data access, which may write, about 17,600; both mostly Poseidon(2)
-levels at 242 constraints); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL, SHL) 546;
-``add`` (ADD) and ``sub`` (SUB, LT, GT, EQ) 268 each; ``bitwise`` (AND, OR, XOR) 256 on the
-operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805; ``LOG`` a Poseidon(5)
-and a Poseidon(4) over the log chain's split, 1,126; the keys of the two accesses 903; the
-instruction's decode and opcode flags about 400; the pc bound and the gas check 325; the
-register file (three reads, one write) about 150; dropping the steps past ``steps`` 242.
+circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,348
+constraints (``k=1`` 93,940, ``k=2`` 167,288: a segment adds 20,592 for its two context hashes
+and the range checks of its pre-state). Of a step: the tree openings 54,020 (the fetch and the
+code-size read, read-only, about 9,400 each; the data access and the second write, which may
+write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the call stack about
+7,500 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
+2,563, the new stack as a word, 508, the callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
+(MUL, SHL) 546; the fees' two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND,
+OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
+``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
+instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the register
+file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
 """
 
 from __future__ import annotations
@@ -52,18 +62,23 @@ from prozchain.circuits.gadgets.uint256 import (LIMB_BITS, LIMBS, Word, add, bit
                                                 word_bits, word_input)
 from prozchain.circuits.lc import Value, Var, lift, linear_sum
 from prozchain.rollup.vm import isa
+from prozchain.rollup.l1.errors import InvalidTransaction
+from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.executor import Executor
 from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
-from prozchain.rollup.vm.state import END, RUN, Context, balance_key, code_key, memory_key, slot_key, state_root
+from prozchain.rollup.vm.machine import INTRINSIC_GAS, MAX_DEPTH, MAX_TX_GAS
+from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, L2Tx
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSENGER, RUN, Context, balance_key, code_key,
+                                       code_size_key, memory_key, nonce_key, retry_id, retry_key, slot_key, state_root)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
          "value", "pc", "code_size", "mem") + tuple(f"r{i}" for i in range(isa.REGISTERS)) + ("ret",)
 """The context's words in the order :meth:`Context.rest_hash` hashes them (the world comes apart)."""
-ROOTS = ("world", "mem", "logs")
+ROOTS = ("world", "mem", "logs", "snapshot")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
-UNCOVERED = ("CALL", "RET")
-_TAGS = {name: int.from_bytes(name.encode(), "big") for name in ("code", "storage", "memory", "balance")}
+_TAGS = {name: int.from_bytes(name.encode(), "big")
+         for name in ("code", "storage", "memory", "balance", "codesize", "retry", "nonce")}
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
                     "GT", "EQ", "ISZERO", "NOT", "HASH", "SLOAD", "MLOAD", "ENV", "BALANCE")
 
@@ -220,17 +235,43 @@ def _opening(flat: Sequence[Var], depth: int) -> dict:
 
 
 # -- one step -------------------------------------------------------------------------------
+ACCESSES = ("fetch", "data", "extra", "size")
+"""A step's tree openings: the instruction fetch (read), the data access (read and write: the
+instruction's, a CALL's debit of its sender, a deposit's retry record, the refund of the gas left),
+the second write (a CALL's credit, the fee vault's share), the callee's code size (read)."""
+FRAME = ("caller", "address", "value", "pc", "code_size", "mem") + tuple(f"r{i}" for i in range(isa.REGISTERS)) \
+    + ("ret",)
+"""A frame's words as :func:`~prozchain.rollup.vm.state.push_frame` hashes them, after the stack below."""
+
+
+def _word(v) -> list:
+    """An item as a word (a root that is a field element is split canonically, 508 constraints)."""
+    return field_to_word(v) if isinstance(v, Var) else v
+
+
+def _small(value) -> list:
+    return [value, 0, 0, 0]
+
+
 @gadget("step")
-def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value], fetch: dict, data: dict,
-                     depth: int) -> dict:
-    """The context after one covered step. ``instr`` is the word at
-    ``code_key(address, pc)`` and ``loaded`` the word a read returns, both checked against the
-    tree openings ``fetch`` and ``data`` (see :func:`tree_access`)."""
-    assert_equal(_field(ctx["phase"]), RUN)
+def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequence[Value]], openings: dict,
+                     popped: Sequence[Sequence[Value]], depth: int) -> dict:
+    """The context after one covered step. ``instr`` is the word at ``code_key(address, pc)``,
+    ``loaded`` the three words the ``data``, ``extra`` and ``size`` accesses read (:data:`ACCESSES`),
+    all checked against the tree ``openings`` (see :func:`tree_access`); ``popped`` is the stack
+    below and the frame a ``RET`` resumes (:data:`FRAME`), checked against the stack hash."""
+    phase = _field(ctx["phase"])
+    assert_mul(phase - RUN, phase - END, 0)
+    is_end = phase - RUN  # RUN = 1, END = 2: settling a finished transaction's fees
+    is_run = 1 - is_end
     pc, code_size, gas = ctx["pc"], ctx["code_size"], ctx["gas_left"]
-    for small in (code_size, gas):  # an honest context's sizes and gas are below 2^64
+    # an honest context's sizes, gas, depth and counters are below 2^64 and its origin an address
+    for small in (code_size, gas, ctx["gas_limit"], ctx["depth"], ctx["batch"], ctx["n_dep"], ctx["next_item"]):
         for limb in small[1:]:
             assert_equal(limb, 0)
+    assert_equal(ctx["origin"][3], 0)
+    to_bits(ctx["origin"][2], 32)
+    to_bits(ctx["next_item"][0], 32)  # so that a retry id is ``batch << 32 | item``
     to_bits(pc[3], LIMB_BITS - 32)  # and a pc (a jump target) below 2^224
     out_of_code = 1 - less_than(_field(pc), code_size[0], 224)
 
@@ -241,13 +282,13 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     reg = {name: bits[240 - 8 * i:243 - 8 * i] for i, name in enumerate("abc")}
     high_regs = linear_sum([b for i in range(3) for b in bits[243 - 8 * i:248 - 8 * i]])
     invalid = 1 - known * is_zero(high_regs)
-    assert_equal(lift(flags["CALL"]) + flags["RET"], 0)  # not covered: see the module docstring
     cost = linear_sum([flags[n] for n in isa.OPS], [g for _, _, g in isa.OPS.values()])
     out_of_gas = less_than(gas[0], cost, LIMB_BITS)
     runs = (1 - out_of_code) * (1 - invalid)
-    burn = 1 - runs * (1 - out_of_gas)
-    ok = 1 - burn
+    burn = is_run * (1 - runs * (1 - out_of_gas))
+    ok = is_run - burn
     gas_after = gas[0] - cost
+    op_ok = {name: ok * flags[name] for name in ("SSTORE", "MSTORE", "LOG", "REVERT", "CALL", "RET")}
 
     regs = [ctx[f"r{i}"] for i in range(isa.REGISTERS)]
     sel = {name: _one_hot(reg[name]) for name in "abc"}
@@ -265,17 +306,16 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
     quotient, remainder = divmod_words(x, [lift(flags["SHR"]) * (s - v) + v for s, v in zip(shift, y)])
     conj, disj, excl = bitwise(x_bits, y_bits)
     digest = field_to_word(poseidon(_halves(x) + _halves(y)))
-    env_sources = [ctx["caller"], ctx["value"], ctx["address"], ctx["origin"], ctx["batch"],
-                   [gas_after, 0, 0, 0]]
+    env_sources = [ctx["caller"], ctx["value"], ctx["address"], ctx["origin"], ctx["batch"], _small(gas_after)]
     env = _select_word([is_equal(imm_field, i) for i in range(len(env_sources))], env_sources)
     keep = 1 - too_far
-    bit = lambda v: [v, 0, 0, 0]  # noqa: E731 - a 0/1 result as a word
+    bit = _small  # a 0/1 result as a word
     results = {
         "SET": imm, "MOV": x, "ADD": total, "SUB": diff, "MUL": product, "DIV": quotient, "MOD": remainder,
         "AND": conj, "OR": disj, "XOR": excl, "SHL": [keep * v for v in product],
         "SHR": [keep * v for v in quotient], "LT": bit(borrow), "GT": bit(1 - borrow - equal), "EQ": bit(equal),
         "ISZERO": bit(is_zero_word(x)), "NOT": [2**LIMB_BITS - 1 - lift(v) for v in x], "HASH": digest,
-        "SLOAD": loaded, "MLOAD": loaded, "ENV": env, "BALANCE": loaded,
+        "SLOAD": loaded[0], "MLOAD": loaded[0], "ENV": env, "BALANCE": loaded[0],
     }
     result = _select_word([flags[n] for n in _WRITES_REGISTER], [results[n] for n in _WRITES_REGISTER])
     write = ok * linear_sum([flags[n] for n in _WRITES_REGISTER])
@@ -284,62 +324,157 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Value],
         t = sel["a"][i] * write
         new_regs.append([lift(rv) + t * (lift(nv) - rv) for rv, nv in zip(r, result)])
 
-    # the instruction fetch and the data access, with keys as the commitment derives them
+    # CALL r[a] with value r[b] (see machine._call): a message to L1 with value and a call too deep
+    # revert; a value moves (a sender that cannot pay reverts); the callee's code decides whether a frame
+    # is pushed. A message to L1 and a withdrawal record are keccak commitments: not covered.
+    ra_bits = word_bits(ra)
+    target = [ra[0], ra[1], from_bits(ra_bits[128:160]), 0]
+    to_messenger = is_equal(_field(target), MESSENGER)
+    has_value = 1 - is_zero_word(x)
+    calls = op_ok["CALL"]
+    assert_mul(calls * to_messenger, 1 - has_value, 0)
+    too_deep = 1 - less_than(ctx["depth"][0], MAX_DEPTH - 1, LIMB_BITS)
+    tries = calls * (1 - to_messenger) * (1 - too_deep)
+    moving = tries * has_value
+    have_left, short = sub(loaded[0], x)
+    short_of = moving * short
+    moves = moving - short_of
+    assert_mul(moves, is_equal(_field(target), BRIDGE), 0)
+    proceeds = tries - short_of
+    call_fail = calls - proceeds
+    enter = proceeds * (1 - is_zero_word(loaded[2]))
+    no_code = proceeds - enter
+
+    # RET r[a]: the outermost call ends the transaction (clearing an L1 message's retry record);
+    # an inner one resumes the caller popped off the stack
+    rets = op_ok["RET"]
+    ret_top = rets * is_zero(ctx["depth"][0])
+    ret_pop = rets - ret_top
+    retry_clear = ret_top * less_than(ctx["next_item"][0], ctx["n_dep"][0], LIMB_BITS)
+    retry_halves = [0, lift(ctx["batch"][0]) * 2**32 + ctx["next_item"][0]]  # as halves: below 2^96
+
+    # settling fees (see machine._end): the gas left back to the origin, the gas used to the fee vault
+    price = ctx["gas_price"]
+    used = lift(ctx["gas_limit"][0]) - gas[0]
+    to_bits(used, LIMB_BITS)
+    assert_mul(is_end, price[3], 0)  # so that the products below do not wrap
+    refund = mul_lo(_small(gas[0]), price)
+    fee = mul_lo(_small(used), price)
+    refunds = is_end * (1 - is_zero_word(refund))
+    pays_fee = is_end * (1 - is_zero_word(fee))
+
+    # the data access: key, root, value written
     address = _halves(ctx["address"])
     fetch_key = _key("code", address + _halves(pc))
     slot = [lift(flags["SLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
     slot_key = _key("storage", address + _halves(slot))
     index = [lift(flags["MLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
-    owner = [x[0], x[1], 0, 0]  # BALANCE reads r[b] mod 2^160
-    owner[2] = from_bits(x_bits[128:160])
-    short_key = poseidon([lift(flags["BALANCE"]) * (_TAGS["balance"] - _TAGS["memory"]) + _TAGS["memory"]]
-                         + _halves([lift(flags["BALANCE"]) * (lift(o) - i) + i for o, i in zip(owner, index)]))
-    storage_op = lift(flags["SLOAD"]) + flags["SSTORE"]
+    owner = [x[0], x[1], from_bits(x_bits[128:160]), 0]  # BALANCE reads r[b] mod 2^160
+    in_memory = ok * (lift(flags["MLOAD"]) + flags["MSTORE"])
+    balance_of = ok * flags["BALANCE"]
+    short_sources = [(in_memory, "memory", _halves(index)), (balance_of, "balance", _halves(owner)),
+                     (calls, "balance", address), (is_end, "balance", _halves(ctx["origin"])),
+                     (retry_clear, "retry", retry_halves)]
+    short_key = poseidon([linear_sum([s for s, _, _ in short_sources], [_TAGS[t] for _, t, _ in short_sources])]
+                         + [linear_sum([lift(s) * h[j] for s, _, h in short_sources]) for j in range(2)])
+    storage_op = ok * (lift(flags["SLOAD"]) + flags["SSTORE"])
     data_key = storage_op * slot_key + (1 - storage_op) * short_key
-    data_active = ok * (storage_op + flags["MLOAD"] + flags["MSTORE"] + flags["BALANCE"])
-    stored = ok * flags["SSTORE"]
-    memorised = ok * flags["MSTORE"]
-    data_write = stored + memorised
+    data_active = storage_op + in_memory + balance_of + moving + retry_clear + refunds
+    to_world = op_ok["SSTORE"] + moves + retry_clear + refunds
+    data_write = to_world + op_ok["MSTORE"]
+    credited, carry = add(loaded[0], refund)
+    assert_mul(refunds, carry, 0)
+    stores = lift(op_ok["SSTORE"]) + op_ok["MSTORE"]
+    new_value = [lift(stores) * xv + lift(moves) * hv + lift(refunds) * cv
+                 for xv, hv, cv in zip(x, have_left, credited)]  # a retry record is cleared to 0
     world, mem = _root(ctx["world"]), _root(ctx["mem"])
-    fetch_active = 1 - out_of_code
-    fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, fetch, depth, writable=False)
+    fetch_active = is_run * (1 - out_of_code)
+    fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, openings["fetch"], depth, writable=False)
     for got, want in zip(fetched, instr):
         assert_mul(fetch_active, lift(got) - want, 0)
-    in_memory = lift(flags["MLOAD"]) + flags["MSTORE"]
     data_root = select(in_memory, mem, world)
-    found, written = tree_access(data_root, data_key, data_active, data_write, x, data, depth)
-    reads = data_active - data_write
-    for got, want in zip(found, loaded):
-        assert_mul(reads, lift(got) - want, 0)
+    found, data_after = tree_access(data_root, data_key, data_active, data_write, new_value, openings["data"], depth)
+    for got, want in zip(found, loaded[0]):
+        assert_mul(data_active, lift(got) - want, 0)
+    world1 = world + to_world * (data_after - world)
 
-    jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
-    next_pc = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
-    logs = ctx["logs"]
-    logs_word = field_to_word(logs) if isinstance(logs, Var) else logs
-    logged = _sponge(_halves(logs_word) + _halves(ctx["address"]) + _halves(ra) + _halves(x))
-    log = ok * flags["LOG"]
+    # the second write, on the world after the first: the callee's credit or the fee vault's
+    payee = [lift(is_end) * (v - t) + t for v, t in zip(constant_word(FEE_VAULT), target)]
+    extra_key = _key("balance", _halves(payee))
+    extra_active = moves + pays_fee
+    paid, carry = add(loaded[1], [lift(is_end) * (f - v) + v for f, v in zip(fee, x)])
+    assert_mul(extra_active, carry, 0)
+    found, written = tree_access(world1, extra_key, extra_active, extra_active, paid, openings["extra"], depth)
+    for got, want in zip(found, loaded[1]):
+        assert_mul(extra_active, lift(got) - want, 0)
+    world2 = world1 + extra_active * (written - world1)
+    found, _ = tree_access(world2, _key("codesize", _halves(target)), proceeds, 0, loaded[2], openings["size"],
+                           depth, writable=False)
+    for got, want in zip(found, loaded[2]):
+        assert_mul(proceeds, lift(got) - want, 0)
+
+    # the call stack: a CALL pushes its frame (resumed at this pc, its result into r[c]); a RET pops
+    # the frame the witness names, which must hash, on the stack below, to the stack
+    pops = [word_input(w) for w in popped]
+    own = {name: ctx[name] for name in FRAME[:5]}
+    own.update({f"r{i}": r for i, r in enumerate(regs)}, mem=_word(ctx["mem"]),
+               ret=_small(from_bits(reg["c"])))
+    pushing = [_word(ctx["stack"])] + [own[name] for name in FRAME]
+    hashed = [[select(flags["CALL"], pv, ov) for pv, ov in zip(p, o)] for p, o in zip(pushing, pops)]
+    stack_hash = _sponge([h for w in hashed for h in _halves(w)])
+    assert_mul(ret_pop, stack_hash - _field(ctx["stack"]), 0)
+    frame = dict(zip(FRAME, pops[1:]))
+    for limb in frame["ret"][1:]:
+        assert_equal(limb, 0)
+    back = _one_hot(to_bits(frame["ret"][0], 3))
 
     running = dict(ctx)
     running.update({f"r{i}": r for i, r in enumerate(new_regs)})
-    running.update(gas_left=[gas_after, 0, 0, 0], pc=next_pc, world=world + stored * (written - world),
-                   mem=mem + memorised * (written - mem), logs=_root(logs) + log * (logged - _root(logs)))
-    # a revert: back to the snapshot, no frame, END; a failure also burns the gas left
-    reverted = dict(ctx)
+    jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
+    running["pc"] = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
+    logs = ctx["logs"]
+    logged = _sponge(_halves(_word(logs)) + address + _halves(ra) + _halves(x))
+    running.update(gas_left=_small(gas_after), world=world1, mem=mem + op_ok["MSTORE"] * (data_after - mem),
+                   logs=_root(logs) + op_ok["LOG"] * (logged - _root(logs)))
     zero = constant_word(0)
-    reverted.update({name: zero for name in ("depth", "stack", "caller", "address", "value", "pc", "code_size",
-                                             "ret") + tuple(f"r{i}" for i in range(isa.REGISTERS))})
-    reverted.update(world=_root(ctx["snapshot"]), logs=_root(ctx["logs_snapshot"]), mem=Var.const(0),
-                    phase=constant_word(END), gas_left=[(1 - burn) * gas_after, 0, 0, 0])
-    undo = burn + ok * flags["REVERT"]
-    post = {}
-    for name, before in running.items():
-        after = reverted[name]
-        if isinstance(before, Var) or isinstance(after, Var):
-            b, a = _root(before), _root(after)
-            post[name] = b + undo * (a - b)
+    empty_frame = {name: zero for name in FRAME}
+    empty_frame["mem"] = Var.const(0)
+    # a revert: back to the snapshot, no frame, END; a failure also burns the gas left
+    reverted = dict(empty_frame, depth=zero, stack=zero, world=_root(ctx["snapshot"]),
+                    logs=_root(ctx["logs_snapshot"]), phase=constant_word(END),
+                    gas_left=_small((is_run - burn) * gas_after))
+    c_regs = {f"r{i}": [lift(v) * (1 - sel["c"][i]) for v in r] for i, r in enumerate(regs)}
+    entered = dict(empty_frame, caller=ctx["address"], address=target, value=x, code_size=loaded[2],
+                   depth=_small(lift(ctx["depth"][0]) + 1), stack=field_to_word(stack_hash), world=world2,
+                   **{f"r{i}": r for i, r in enumerate(regs)})
+    resumed = dict(frame, pc=_small(lift(frame["pc"][0]) + 1), ret=zero, depth=_small(lift(ctx["depth"][0]) - 1),
+                   stack=pops[0], **{f"r{i}": [lift(v) + back[i] * (lift(nv) - v) for v, nv in zip(frame[f"r{i}"], ra)]
+                                     for i in range(isa.REGISTERS)})
+    settled = dict(empty_frame, world=world2, phase=constant_word(IDLE),
+                   next_item=_small(lift(ctx["next_item"][0]) + 1),
+                   **{name: zero for name in ("origin", "gas_limit", "gas_price", "gas_left", "snapshot",
+                                              "logs_snapshot")})
+    endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code, dict(c_regs, world=world2)),
+               (enter, entered), (ret_top, dict(empty_frame, phase=constant_word(END), world=world1)),
+               (ret_pop, resumed), (is_end, settled)]
+    return _merge(running, endings)
+
+
+def _merge(base: dict, cases: Sequence[tuple[Value, dict]]) -> dict:
+    """``base`` with the items of the cases whose selector is 1 (cases changing the same item
+    exclude each other): one constraint per limb that a case changes."""
+    out = {}
+    for name, before in base.items():
+        changes = [(s, case[name]) for s, case in cases if name in case and case[name] is not before]
+        if not changes:
+            out[name] = before
+        elif isinstance(before, Var) or any(isinstance(v, Var) for _, v in changes):
+            b = _root(before)
+            out[name] = b + linear_sum([lift(s) * (_root(v) - b) for s, v in changes])
         else:
-            post[name] = [lift(bv) + undo * (lift(av) - bv) for bv, av in zip(before, after)]
-    return post
+            out[name] = [lift(bv) + linear_sum([lift(s) * (lift(v[j]) - bv) for s, v in changes])
+                         for j, bv in enumerate(before)]
+    return out
 
 
 def _choose(cond: Value, a: dict, b: dict) -> dict:
@@ -363,8 +498,9 @@ class Segment(Circuit):
     ``post_root``: a dispute's last range may be shorter than ``k``.
 
     Private inputs: ``ctx`` (the pre-state's words in :data:`ITEMS` order, the world first),
-    per step ``instr``, ``loaded`` (words as four limbs) and the openings ``fetch`` and ``data``
-    (:func:`opening_of`); :func:`segment_inputs` makes them from an executor.
+    per step ``instr`` (a word as four limbs), ``loaded`` (three words), the openings of
+    :data:`ACCESSES` (:func:`opening_of`) and ``popped`` (:data:`FRAME` after the stack below,
+    sixteen words); :func:`segment_inputs` makes them from an executor.
     """
 
     def __init__(self, k: int = 1, depth: int = DEPTH) -> None:
@@ -380,50 +516,106 @@ class Segment(Circuit):
         ctx = {name: word_input(w) for name, w in zip(names, raw)}
         assert_equal(context_root(ctx), pre_root)
         instr = self.private_input("instr", (self.k, LIMBS))
-        loaded = self.private_input("loaded", (self.k, LIMBS))
+        loaded = self.private_input("loaded", (self.k, 3 * LIMBS))
         width = 3 * self.depth + LEAF
-        fetch = self.private_input("fetch", (self.k, width))
-        data = self.private_input("data", (self.k, width))
+        openings = {name: self.private_input(name, (self.k, width)) for name in ACCESSES}
+        popped = self.private_input("popped", (self.k, POPPED * LIMBS))
         idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
         for i in range(self.k):
             # the steps past ``steps`` run a context whose pc is past its (empty) code, and are dropped
             on = less_than(i, steps, 32)
             start = _choose(on, ctx, idle)
-            post = step_constraints(start, word_input(instr[i]), word_input(loaded[i]),
-                                              _opening(fetch[i], self.depth), _opening(data[i], self.depth),
-                                              self.depth)
+            post = step_constraints(start, word_input(instr[i]), [word_input(w) for w in _rows(loaded[i], 3)],
+                                    {name: _opening(openings[name][i], self.depth) for name in ACCESSES},
+                                    _rows(popped[i], POPPED), self.depth)
             ctx = _choose(on, post, ctx)
         assert_equal(context_root(ctx), post_root)
 
 
-def _accesses(ex: Executor, ctx: Context, depth: int) -> Optional[tuple[list, list]]:
-    """The ``fetch`` and ``data`` openings of the step after ``ctx``; None if it is not covered."""
+POPPED = 1 + len(FRAME)
+
+
+def _rows(flat: Sequence[Var], n: int) -> list:
+    return [flat[LIMBS * i:LIMBS * (i + 1)] for i in range(n)]
+
+
+def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
+    """The step inputs of ``Segment`` for the step after ``ctx`` (``instr`` and ``loaded`` as
+    words, ``popped`` as ints); None if the step is not covered."""
+    blank = [0] * (3 * depth + LEAF)
+    plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED, **{name: blank for name in ACCESSES}}
+    db = ex.db
+
+    def open_at(access: str, root: bytes, key: bytes, written: bool, loaded: Optional[int] = None) -> int:
+        plan[access] = opening_of(db.prove(root, key), key, depth, written)
+        value = db.get(root, key)
+        if loaded is not None:
+            plan["loaded"][loaded] = value
+        return value
+
+    if ctx.phase == END:
+        if ctx.gas_price >= 2**192:
+            return None
+        world = ctx.world
+        for access, who, amount in (("data", ctx.origin, ctx.gas_left * ctx.gas_price),
+                                    ("extra", FEE_VAULT, (ctx.gas_limit - ctx.gas_left) * ctx.gas_price)):
+            if amount:
+                key = balance_key(who, POSEIDON)
+                value = open_at(access, world, key, True, ACCESSES.index(access) - 1)
+                if value + amount >= isa.WORD:
+                    return None
+                world = db.write(world, key, value + amount)
+        return plan if all(plan[a] is not None for a in ACCESSES) else None
     if ctx.phase != RUN:
         return None
     f = ctx.frame
-    proofs = list(ex.witness(ctx).proofs)
-    blank = [0] * (3 * depth + LEAF)
     if f.pc >= f.code_size:
-        return blank, blank
+        return plan
     key = code_key(f.address, f.pc, POSEIDON)
-    ins = isa.decode(ex.db.get(ctx.world, key))
-    if ins.op in UNCOVERED:
-        return None
-    fetch = opening_of(proofs[0], key, depth, written=False)
-    data = blank
-    if len(proofs) > 1:
-        r = f.regs
-        key = {"SLOAD": lambda: slot_key(f.address, r[ins.b], POSEIDON),
-               "SSTORE": lambda: slot_key(f.address, r[ins.a], POSEIDON),
-               "MLOAD": lambda: memory_key(r[ins.b], POSEIDON), "MSTORE": lambda: memory_key(r[ins.a], POSEIDON),
-               "BALANCE": lambda: balance_key(r[ins.b] % 2**160, POSEIDON)}[ins.op]()
-        data = opening_of(proofs[1], key, depth, written=ins.op in ("SSTORE", "MSTORE"))
-    return None if fetch is None or data is None else (fetch, data)
+    plan["instr"] = open_at("fetch", ctx.world, key, False)
+    ins = isa.decode(plan["instr"])
+    if ins.op == "INVALID" or max(ins.a, ins.b, ins.c) >= isa.REGISTERS or ctx.gas_left < isa.OPS[ins.op][2]:
+        return plan if plan["fetch"] is not None else None
+    r = f.regs
+    data = {"SLOAD": lambda: slot_key(f.address, r[ins.b], POSEIDON),
+            "SSTORE": lambda: slot_key(f.address, r[ins.a], POSEIDON),
+            "MLOAD": lambda: memory_key(r[ins.b], POSEIDON), "MSTORE": lambda: memory_key(r[ins.a], POSEIDON),
+            "BALANCE": lambda: balance_key(r[ins.b] % 2**160, POSEIDON)}
+    if ins.op in data:
+        open_at("data", f.mem if ins.op in ("MLOAD", "MSTORE") else ctx.world, data[ins.op](),
+                ins.op in ("SSTORE", "MSTORE"), 0)
+    elif ins.op == "CALL":
+        target, value = r[ins.a] % 2**160, r[ins.b]
+        if target == MESSENGER and not value:
+            return None  # a message to L1 is a keccak commitment
+        if target != MESSENGER and ctx.depth + 1 < MAX_DEPTH:
+            world = ctx.world
+            if value:
+                have = open_at("data", world, balance_key(f.address, POSEIDON), True, 0)
+                if have < value:
+                    return plan if plan["data"] is not None else None
+                if target == BRIDGE:
+                    return None  # a withdrawal record is a keccak commitment
+                world = db.write(world, balance_key(f.address, POSEIDON), have - value)
+                got = open_at("extra", world, balance_key(target, POSEIDON), True, 1)
+                if got + value >= isa.WORD:
+                    return None
+                world = db.write(world, balance_key(target, POSEIDON), got + value)
+            open_at("size", world, code_size_key(target, POSEIDON), False, 2)
+    elif ins.op == "RET":
+        if ctx.depth:
+            frame, below = ex.stacks[ctx.stack]
+            plan["popped"] = [int.from_bytes(below, "big")] + [int.from_bytes(w, "big") if isinstance(w, bytes) else w
+                                                                for w in frame.words()[:6]] \
+                + list(frame.regs) + [frame.ret]
+        elif ctx.next_item < ctx.n_dep:
+            open_at("data", ctx.world, retry_key(retry_id(ctx.batch, ctx.next_item), POSEIDON), True, 0)
+    return plan if all(plan[a] is not None for a in ACCESSES) else None
 
 
 def covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
     """Whether ``Segment`` proves the step after ``ctx`` (see the module docstring)."""
-    return _accesses(ex, ctx, depth) is not None
+    return _plan(ex, ctx, depth) is not None
 
 
 def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps: Optional[int] = None) -> dict:
@@ -434,25 +626,210 @@ def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps
     words = context_words(ctx)
     inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"),
               "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS],
-              "instr": [], "loaded": [], "fetch": [], "data": [], "steps": k if steps is None else steps}
+              "steps": k if steps is None else steps, "instr": [], "loaded": [], "popped": [],
+              **{name: [] for name in ACCESSES}}
     if not 0 <= inputs["steps"] <= k:
         raise ValueError(f"a segment of {k} steps cannot prove {steps}")
-    for i in range(inputs["steps"]):
-        accesses = _accesses(ex, ctx, depth)
-        if accesses is None:
-            raise ValueError(f"step {i} of the segment is not covered by the circuit")
-        f = ctx.frame
-        instr = ex.db.get(ctx.world, code_key(f.address, f.pc, POSEIDON)) if f.pc < f.code_size else 0
-        post = ex.next(ctx)
-        ins = isa.decode(instr)
-        loaded = post.frame.regs[ins.a] if ins.op in ("SLOAD", "MLOAD", "BALANCE") and post.phase == RUN else 0
-        inputs["instr"].append(limbs_of(instr))
-        inputs["loaded"].append(limbs_of(loaded))
-        inputs["fetch"].append(accesses[0])
-        inputs["data"].append(accesses[1])
-        ctx = post
-    for _ in range(k - inputs["steps"]):
-        for name, width in (("instr", LIMBS), ("loaded", LIMBS), ("fetch", 3 * depth + LEAF), ("data", 3 * depth + LEAF)):
-            inputs[name].append([0] * width)
+    for i in range(k):
+        plan = _plan(ex, ctx, depth) if i < inputs["steps"] else None
+        if plan is None:
+            if i < inputs["steps"]:
+                raise ValueError(f"step {i} of the segment is not covered by the circuit")
+            plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED,
+                    **{name: [0] * (3 * depth + LEAF) for name in ACCESSES}}
+        else:
+            ctx = ex.next(ctx)
+        inputs["instr"].append(limbs_of(plan["instr"]))
+        inputs["loaded"].append([limb for w in plan["loaded"] for limb in limbs_of(w)])
+        inputs["popped"].append([limb for w in plan["popped"] for limb in limbs_of(w)])
+        for name in ACCESSES:
+            inputs[name].append(plan[name])
     inputs["post_root"] = int.from_bytes(state_root(ctx, POSEIDON), "big")
+    return inputs
+
+
+# -- the start of a transaction -------------------------------------------------------------
+TX_WORDS = ("chain_id", "nonce", "to", "value") + tuple(f"a{i}" for i in range(MAX_ARGS)) + ("gas_limit", "gas_price")
+"""A transaction's fields as :class:`TxStart` takes them, each a public word (two 128-bit halves)."""
+TX_ACCESSES = ("nonce", "balance", "credit", "size")
+
+
+class TxStart(Circuit):
+    """The step that begins a transaction (see ``machine._begin``), from the public ``pre_root``
+    to the public ``post_root``, the signature and the RLP left to L1.
+
+    Checking a secp256k1 signature in a BN254 circuit costs some 1.5M constraints (circom-ecdsa)
+    and hashing the raw transaction and its inbox path with keccak about 150k a permutation; the L1
+    verifier does both for a few thousand gas (``ecrecover``, 3,000; keccak, 36 a node). So the
+    public inputs carry what L1 derives from the raw item and its inbox proof: ``valid`` (it
+    decodes and its signature recovers), ``sender`` (recovered), ``index``, ``n_txs`` and
+    ``txs_root`` (its place in the batch's inbox, opened by L1) and ``tx``, the decoded fields of
+    :data:`TX_WORDS` as halves. The circuit checks the rest as ``_begin`` does: the inbox position
+    against the context, the chain id, the gas limit's bounds, the nonce, the balance against the
+    upfront fee and the value, and it writes the nonce, the fee, the value's move and the new
+    frame. A transaction to the messenger without value (maybe an L1 message's retry, a keccak
+    record) and value sent to the bridge (a withdrawal record) are not covered.
+
+    Private inputs: ``ctx`` as for :class:`Segment`, ``tx_limbs`` (the fields' limbs), ``loaded``
+    (the nonce, the sender's balance, the recipient's balance and code size) and the openings of
+    :data:`TX_ACCESSES`; :func:`txstart_inputs` makes them.
+    """
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+
+    def define(self) -> None:
+        pre_root = self.public_input("pre_root")
+        post_root = self.public_input("post_root")
+        valid = self.public_input("valid")
+        sender = self.public_input("sender")
+        index = self.public_input("index")
+        n_txs = self.public_input("n_txs")
+        txs_root = self.public_input("txs_root", 2)
+        halves = self.public_input("tx", (len(TX_WORDS), 2))
+        limbs = self.private_input("tx_limbs", (len(TX_WORDS), LIMBS))
+        names = ("world",) + ITEMS
+        ctx = {name: word_input(w) for name, w in zip(names, self.private_input("ctx", (len(names), LIMBS)))}
+        loaded = [word_input(w) for w in self.private_input("loaded", (len(TX_ACCESSES), LIMBS))]
+        width = 3 * self.depth + LEAF
+        openings = {name: _opening(self.private_input(name, width), self.depth) for name in TX_ACCESSES}
+        assert_equal(context_root(ctx), pre_root)
+        tx = {}
+        for name, pair, w in zip(TX_WORDS, halves, limbs):
+            tx[name] = word_input(w)
+            for mine, theirs in zip(_halves(tx[name]), pair):
+                assert_equal(mine, theirs)
+
+        # the item is the next transaction of the batch's inbox, which L1 opened
+        assert_equal(_field(ctx["phase"]), IDLE)
+        for name in ("n_dep", "n_txs", "next_item", "gas_limit"):
+            for limb in ctx[name][1:]:
+                assert_equal(limb, 0)
+        assert_equal(lift(ctx["next_item"][0]) - ctx["n_dep"][0], index)
+        to_bits(index, 32)
+        assert_equal(less_than(index, ctx["n_txs"][0], LIMB_BITS), 1)
+        assert_equal(ctx["n_txs"][0], n_txs)
+        for mine, theirs in zip(_halves(ctx["txs_root"]), txs_root):
+            assert_equal(mine, theirs)
+        assert_bool(valid)
+        sender_bits = to_bits(sender, 160)
+        origin = pack_word(sender_bits + [0] * 96)
+        to = tx["to"]
+        assert_equal(to[3], 0)  # L1 hands over the 20-byte recipient
+        to_bits(to[2], 32)
+
+        # the checks of ``_begin``: a failed one skips the item
+        gas, price, value = tx["gas_limit"], tx["gas_price"], tx["value"]
+        chain = tx["chain_id"]
+        chain_ok = is_zero(linear_sum(chain[1:])) * is_equal(chain[0], L2_CHAIN_ID)
+        gas_ok = is_zero(linear_sum(gas[1:])) * (1 - less_than(gas[0], INTRINSIC_GAS, LIMB_BITS))
+        gas_ok = gas_ok * less_than(gas[0], MAX_TX_GAS + 1, LIMB_BITS)
+        checks = valid * chain_ok * gas_ok
+        assert_mul(checks, price[3], 0)  # covered: prices below 2^192, so that the upfront fee does not wrap
+        nonce_ok = is_zero_word(sub(loaded[0], tx["nonce"])[0])
+        upfront = mul_lo(_small(gas[0]), price)
+        need, wraps = add(upfront, value)
+        _, short = sub(loaded[1], need)
+        funds_read = checks * nonce_ok
+        starts = funds_read * (1 - short) * (1 - wraps)
+        has_value = 1 - is_zero_word(value)
+        to_field = _field(to)
+        assert_mul(starts * is_equal(to_field, BRIDGE), has_value, 0)
+        assert_mul(starts * is_equal(to_field, MESSENGER), 1 - has_value, 0)
+
+        world = _root(ctx["world"])
+        sender_key = _halves(origin)
+        found, nonced = tree_access(world, _key("nonce", sender_key), checks, starts,
+                                    add(loaded[0], _small(1))[0], openings["nonce"], self.depth)
+        for got, want in zip(found, loaded[0]):
+            assert_mul(checks, lift(got) - want, 0)
+        # the balance is read before the nonce is written (at the same value: another key)
+        world1 = select(starts, nonced, world)
+        paid, _ = sub(loaded[1], upfront)
+        left, _ = sub(loaded[1], need)
+        balance_key_ = _key("balance", sender_key)
+        found, snapshot = tree_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth)
+        for got, want in zip(found, loaded[1]):
+            assert_mul(funds_read, lift(got) - want, 0)
+        _, debited = tree_access(world1, balance_key_, funds_read, starts, left, openings["balance"], self.depth)
+        moves = starts * has_value
+        credit, overflow = add(loaded[2], value)
+        assert_mul(moves, overflow, 0)
+        found, credited = tree_access(debited, _key("balance", _halves(to)), moves, moves, credit,
+                                      openings["credit"], self.depth)
+        for got, want in zip(found, loaded[2]):
+            assert_mul(moves, lift(got) - want, 0)
+        world3 = select(moves, credited, debited)
+        found, _ = tree_access(world3, _key("codesize", _halves(to)), starts, 0, loaded[3], openings["size"],
+                               self.depth, writable=False)
+        for got, want in zip(found, loaded[3]):
+            assert_mul(starts, lift(got) - want, 0)
+        runs = starts * (1 - is_zero_word(loaded[3]))
+
+        skipped = dict(ctx, next_item=_small(lift(ctx["next_item"][0]) + 1))
+        started = dict(world=world3, phase=_small(END + lift(runs) * (RUN - END)), next_item=ctx["next_item"],
+                       origin=origin, gas_limit=gas, gas_price=price, gas_left=_small(gas[0] - INTRINSIC_GAS),
+                       snapshot=snapshot, logs_snapshot=ctx["logs"])
+        frame = dict(caller=origin, address=to, value=value, code_size=loaded[3],
+                     **{f"r{i}": tx[f"a{i}"] for i in range(MAX_ARGS)})
+        post = _merge(skipped, [(starts, started), (runs, frame)])  # both may hold: they change other items
+        assert_equal(context_root(post), post_root)
+
+
+def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
+    """The inputs of ``TxStart(depth)`` for the step after ``ctx`` (the next inbox item a
+    transaction), the public ones as L1 derives them from the raw item; ValueError if the step is
+    not covered."""
+    if ex.scheme is not POSEIDON or ctx.phase != 0 or not ctx.n_dep <= ctx.next_item < ctx.n_dep + ctx.n_txs:
+        raise ValueError("not the start of a transaction on a Poseidon executor")
+    index = ctx.next_item - ctx.n_dep
+    raw = ex.inboxes[ctx.txs_root][index]
+    try:
+        tx = L2Tx.decode(raw)
+        sender = int(tx.sender, 16)
+    except (DecodeError, InvalidTransaction):
+        tx, sender = None, 0
+    fields = [0] * len(TX_WORDS) if tx is None else \
+        [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
+        + [tx.gas_limit, tx.gas_price]
+    blank = [0] * (3 * depth + LEAF)
+    words = context_words(ctx)
+    inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"), "valid": int(tx is not None),
+              "sender": sender, "index": index, "n_txs": ctx.n_txs,
+              "txs_root": [words["txs_root"] >> 128, words["txs_root"] % 2**128],
+              "tx": [[f >> 128, f % 2**128] for f in fields], "tx_limbs": [limbs_of(f) for f in fields],
+              "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS], **{name: blank for name in TX_ACCESSES}}
+    loaded = [0] * len(TX_ACCESSES)
+    db = ex.db
+
+    def open_at(access: str, root: bytes, key: bytes, written: bool) -> None:
+        inputs[access] = opening_of(db.prove(root, key), key, depth, written)
+        if inputs[access] is None:
+            raise ValueError(f"the {access} path is deeper than {depth}")
+        loaded[TX_ACCESSES.index(access)] = db.get(root, key)
+
+    if tx is not None and tx.chain_id == L2_CHAIN_ID and INTRINSIC_GAS <= tx.gas_limit <= MAX_TX_GAS:
+        if tx.gas_price >= 2**192:
+            raise ValueError("a gas price of 2^192 or more is not covered")
+        world = ctx.world
+        nonce = db.get(world, nonce_key(sender, POSEIDON))
+        need = tx.gas_limit * tx.gas_price + tx.value
+        balance = db.get(world, balance_key(sender, POSEIDON))
+        begins = nonce == tx.nonce and balance >= need
+        open_at("nonce", world, nonce_key(sender, POSEIDON), begins)
+        if nonce == tx.nonce:
+            if begins:
+                world = db.write(world, nonce_key(sender, POSEIDON), tx.nonce + 1)
+            open_at("balance", world, balance_key(sender, POSEIDON), begins)
+        if begins:
+            to = int(tx.to, 16)
+            if (to == BRIDGE and tx.value) or (to == MESSENGER and not tx.value):
+                raise ValueError("a withdrawal or a message retry is not covered")
+            world = db.write(world, balance_key(sender, POSEIDON), balance - need)
+            if tx.value:
+                open_at("credit", world, balance_key(to, POSEIDON), True)
+                world = db.write(world, balance_key(to, POSEIDON), loaded[2] + tx.value)
+            open_at("size", world, code_size_key(to, POSEIDON), False)
+    inputs["loaded"] = [limbs_of(v) for v in loaded]
+    inputs["post_root"] = int.from_bytes(state_root(ex.next(ctx), POSEIDON), "big")
     return inputs

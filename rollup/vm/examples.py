@@ -11,6 +11,10 @@ balances are written with :func:`token_storage`. Emits ``TRANSFER_TOPIC`` with t
 or the arbiter pays the payee; ``3 refund(id)`` by the arbiter or the payee pays the payer.
 Each escrow pays out once.
 
+**Bounty** (slot 0: ``HASH(answer, 0)``, :func:`bounty_storage`): ``1 claim(answer)`` pays the
+whole balance to the first caller with the committed answer, once: what front-running
+scenarios fight over.
+
 **Fee vault** (slot 0: the distributor): ``1 pay(to, amount)`` sends ``amount`` of the vault's
 fees to ``to``, called by the distributor only. Installed at
 :data:`~prozchain.rollup.vm.state.FEE_VAULT` (:func:`fee_vault_genesis`), it makes the fees
@@ -174,8 +178,32 @@ fail:
     REVERT
 """
 
+BOUNTY_SOURCE = """
+    SET r7, 1
+    EQ r6, r0, r7
+    JUMPI r6, claim
+    REVERT
+claim:                    # r1 = answer; slot 0 holds HASH(answer, 0)
+    SET r7, 0
+    HASH r4, r1, r7
+    SLOAD r5, r7
+    EQ r6, r4, r5
+    ISZERO r6, r6
+    JUMPI r6, fail
+    ENV r3, 2
+    BALANCE r2, r3
+    ISZERO r6, r2
+    JUMPI r6, fail        # claimed already
+    ENV r3, 0
+    CALL r3, r2, r0
+    RET r2
+fail:
+    REVERT
+"""
+
 TOKEN = assemble(TOKEN_SOURCE)
 ESCROW = assemble(ESCROW_SOURCE)
+BOUNTY = assemble(BOUNTY_SOURCE)
 FEE_VAULT_CODE = assemble(FEE_VAULT_SOURCE)
 FEE_VAULT_ADDRESS = f"0x{FEE_VAULT:040x}"
 
@@ -195,3 +223,8 @@ def fee_vault_genesis(distributor: str) -> tuple[dict[str, list[int]], dict[tupl
     (True, True)
     """
     return {FEE_VAULT_ADDRESS: FEE_VAULT_CODE}, {(FEE_VAULT_ADDRESS, 0): addr_int(distributor)}
+
+
+def bounty_storage(bounty: str, answer: int) -> dict[tuple[str, int], int]:
+    """The genesis storage of a bounty at ``bounty`` paying for ``answer``."""
+    return {(bounty, 0): mapping_slot(answer, 0)}

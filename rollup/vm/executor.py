@@ -63,7 +63,7 @@ class _FullAccess:
         return self.popped
 
     def push(self, stack: bytes, frame: Frame) -> bytes:
-        top = push_frame(stack, frame)
+        top = push_frame(stack, frame, self.scheme)
         self.ex.stacks[top] = (frame, stack)
         return top
 

@@ -344,12 +344,12 @@ class ProofAccess:
         if self._witness.popped is None:
             raise InvalidWitness("the step returns to a caller the witness does not hold")
         frame, below = self._witness.popped
-        if push_frame(below, frame) != stack:
+        if push_frame(below, frame, self.scheme) != stack:
             raise InvalidWitness("the resumed frame does not hash to the call stack")
         return frame, below
 
     def push(self, stack: bytes, frame: Frame) -> bytes:
-        return push_frame(stack, frame)
+        return push_frame(stack, frame, self.scheme)
 
     def unused(self) -> int:
         return len(self._proofs)

@@ -157,9 +157,12 @@ class Frame:
                    tuple(to_int(r) for r in regs), to_int(ret))
 
 
-def push_frame(stack: bytes, frame: Frame) -> bytes:
-    """The stack hash after suspending ``frame`` on ``stack``."""
-    return keccak(stack + frame.encode())
+def push_frame(stack: bytes, frame: Frame, scheme: Commitment = KECCAK) -> bytes:
+    """The stack hash after suspending ``frame`` on ``stack``, hashed as the deployment's ``scheme``
+    (with :data:`~prozchain.rollup.vm.merkle.POSEIDON` the step circuit can push and pop frames)."""
+    if scheme is KECCAK:  # the keccak deployment's roots stay what they always were
+        return keccak(stack + frame.encode())
+    return scheme.items([stack] + frame.words())
 
 
 @dataclass(frozen=True)

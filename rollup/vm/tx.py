@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Optional
+from typing import Callable, Optional, Sequence
 
 from prozchain.rollup.l1.crypto import Address, Key, address_bytes, recover_address, to_address
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
@@ -129,3 +129,27 @@ and an L2 contract at the same address are never the same caller."""
 def alias(l1_address: str) -> int:
     """The L2 caller of a message sent by ``l1_address`` on L1."""
     return (int(to_address(l1_address), 16) + ALIAS_OFFSET) % 2**160
+
+
+def in_nonce_turn(txs: Sequence[L2Tx], nonce_of: Callable[[str], int], limit: int) -> list[L2Tx]:
+    """Up to ``limit`` of ``txs`` in their given order, each once its sender's nonce is due
+    (``nonce_of``: the account nonce now): a transaction that overtook its predecessor waits
+    for it, the rest keep their places. What a first-come-first-served sequencer posts.
+
+    >>> k = Key.from_seed(b"n")
+    >>> later, first = L2Tx(1, k.address).sign(k), L2Tx(0, k.address).sign(k)
+    >>> [tx.nonce for tx in in_nonce_turn([later, first], lambda a: 0, 10)]
+    [0, 1]
+    """
+    nonces: dict[str, int] = {}
+    chosen: list[L2Tx] = []
+    progress = True
+    while progress and len(chosen) < limit:
+        progress = False
+        for tx in txs:
+            due = nonces.setdefault(tx.sender, nonce_of(tx.sender))
+            if tx.nonce == due and len(chosen) < limit:
+                chosen.append(tx)
+                nonces[tx.sender] = due + 1
+                progress = True
+    return chosen

@@ -21,6 +21,17 @@ sealed batch carries the split of every fee (:attr:`Batch.charges`) and moves th
 the next. A transaction fills its type's ``n_slots`` slots; one that does not fit in what is left
 waits for the next batch.
 
+**Ordering policy.** Once the operator has stated first come first served on L1
+(``state_policy("fcfs")``, see :mod:`~prozchain.rollup.zk.contracts.rollup`), the pipeline
+follows it instead of the fee order: each accepted transaction gets a signed
+:class:`~prozchain.rollup.economics.ordering.ArrivalReceipt` (:meth:`Pipeline.receipt_of`) whose
+arrival number is its mempool position, promising inclusion within ``inclusion_s`` L1 seconds;
+it is validated against the state after every receipted transaction before it (so the order
+given is one that applies), a transaction ahead of its sender's nonce is refused (the sender
+sends it after its predecessor), and a batch takes the mempool in arrival order, stopping at the
+first that does not fit (nothing overtakes). Batches are posted with ``submit_ordered_batch``
+and the arrival chain's head, and any receipt's holder can dispute a batch that breaks it.
+
 A transaction sent (or resent) is answered with its :class:`TxStatus`: included in a sealed or
 verified batch (which one), pending in the mempool, or rejected with the reason. A resend of a
 transaction already batched is thus told where it went, not that its nonce is used.
@@ -66,7 +77,8 @@ from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.keys import Proof
 from prozchain.prover.groth16.prover import prove
 from prozchain.prover.solidity import proof_from_words, proof_words
-from prozchain.rollup.l1 import Key
+from prozchain.rollup.economics.ordering import GENESIS_PREFIX, ArrivalReceipt, chain_over, chain_step
+from prozchain.rollup.l1 import Key, keccak256
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.economics import Charge, FeeModel, FeeTooLow, L1Prices
 from prozchain.rollup.l1.chain import Receipt
@@ -90,6 +102,7 @@ class Batch:
     public: list[int] = field(default_factory=list)  # set by proving: old root, new root, data hash
     version: int = 1  # the circuit version that proves it
     charges: list[Charge] = field(default_factory=list, repr=False)  # the fee split of its fee-paying txs
+    head: Optional[bytes] = None  # the operator's arrival chain after it, under a stated policy
 
     @property
     def data(self) -> bytes:
@@ -101,7 +114,8 @@ class Batch:
 
     def to_json(self) -> dict:
         return {"number": self.number, "txs": [tx.to_json() for tx in self.txs],
-                "old_root": str(self.old_root), "new_root": str(self.new_root), "version": self.version}
+                "old_root": str(self.old_root), "new_root": str(self.new_root), "version": self.version,
+                "head": None if self.head is None else self.head.hex()}
 
 
 PENDING, INCLUDED, REJECTED = "pending", "included", "rejected"
@@ -173,13 +187,15 @@ class Pipeline:
 
     def __init__(self, system: System, compiled: CompiledCircuit, zkey: ZKey, store: Optional[Store] = None,
                  blinding: Optional[random.Random] = None, farm: Optional["Farm"] = None,
-                 fees: Optional[FeeModel] = None):
+                 fees: Optional[FeeModel] = None, inclusion_s: int = 600):
         """``blinding``: a seeded stream for the proofs' blinding factors, so a simulation
         replays byte for byte (proofs stay valid; they are then not zero-knowledge). Default:
         fresh randomness from the prover. ``farm``: prove on this
         :class:`~prozchain.prover.farm.Farm` instead of in this process. ``fees``: require and
-        split fees by this model (None: any fee the user signs)."""
+        split fees by this model (None: any fee the user signs). ``inclusion_s``: the L1 seconds
+        a receipt promises inclusion within, under a stated ordering policy."""
         self.system, self.blinding, self.farm, self.fees = system, blinding, farm, fees
+        self.inclusion_s = inclusion_s
         self.circuits = {1: VersionCircuit(system.spec, compiled, zkey)}
         self.store = store if store is not None else MemoryStore()
         self.rejected: dict[str, str] = {}
@@ -225,13 +241,26 @@ class Pipeline:
             if doc["number"] < self.node.batches:
                 continue  # L1 verified it already
             batch = Batch(doc["number"], [Tx.from_json(t) for t in doc["txs"]], int(doc["old_root"]), int(doc["new_root"]),
-                          version=doc["version"])
+                          version=doc["version"], head=bytes.fromhex(doc["head"]) if doc.get("head") else None)
             if batch.old_root != self.head.root:
                 raise TxRejected(f"stored batch {batch.number} does not start from the head state")
             batch.slots = [apply_tx(self.head, tx, check_signatures=False) for tx in batch.txs]
             self.sealed.append(batch)
 
     # -- sequencer ----------------------------------------------------------------------------------
+    @property
+    def ordered(self) -> bool:
+        """Whether the operator stated first come first served on L1 (see the module doc)."""
+        policy = self.system.chain.view(self.system.rollup, "policy")
+        if policy not in ("", "fcfs"):
+            raise ZkRollupError(f"the ZK operator orders first come first served, L1 holds it to {policy!r}")
+        return policy == "fcfs"
+
+    def receipt_of(self, tx: Tx) -> Optional[tuple[ArrivalReceipt, tuple[int, int, int]]]:
+        """The receipt the operator signed for ``tx`` and its signature, if it did."""
+        doc = self.store.get(f"rcpt/{keccak256(tx.encode()).hex()}/{tx.key()}")
+        return None if doc is None else (ArrivalReceipt.from_json(doc["receipt"]), tuple(doc["signature"]))
+
     def receive(self, tx: Tx) -> TxStatus:
         """Where ``tx`` stands, accepting it into the mempool if it is new and valid now."""
         batch = self.batch_of(tx)
@@ -252,16 +281,27 @@ class Pipeline:
         joins the mempool, else the reason it is rejected."""
         if any(tx.key() == t.key() for _, t in self.mempool):
             return None
+        ordered = self.ordered
         try:
             if tx.tx_type.l1 == "deposit":
                 raise TxRejected("deposits come from the L1 queue only")
             if not any(tx.tx_type in c.spec.types for c in self.circuits.values()):
                 raise TxRejected(f"this rollup's circuit does not take {tx.type!r} transactions")
             self._charge(tx)
-            slot = apply_tx(self.head, tx)
-            undo(self.head, slot)
-        except NonceAhead:
-            pass  # validly signed for a later nonce of its sender: it waits for its turn
+            # under the policy it must apply after every receipted transaction before it
+            ahead = [t for _, t in sorted(self.mempool, key=lambda item: item[0])] if ordered else []
+            applied = []
+            try:
+                for t in ahead + [tx]:
+                    applied.append(apply_tx(self.head, t))
+            finally:
+                for slot in reversed(applied):
+                    undo(self.head, slot)
+        except NonceAhead as exc:
+            if ordered:  # an arrival number is a promise: only a transaction that applies now gets one
+                self.rejected[tx.key()] = f"{exc}; send it after its sender's earlier transactions"
+                return self.rejected[tx.key()]
+            # else validly signed for a later nonce of its sender: it waits for its turn
         except TxRejected as exc:
             self.rejected[tx.key()] = str(exc)
             return str(exc)
@@ -270,7 +310,20 @@ class Pipeline:
             self.store.put("seq", seq + 1)
             self.mempool.append((seq, tx))
             self._save_mempool()
+            if ordered:
+                self._receipt(tx)
         return None
+
+    def _receipt(self, tx: Tx) -> None:
+        """Sign ``tx``'s arrival as the next number on the operator's arrival chain (stored with it)."""
+        seq, h = self.store.get("arrivals", 0), keccak256(tx.encode())
+        prefix = chain_step(bytes.fromhex(self.store.get("prefix", GENESIS_PREFIX.hex())), h)
+        chain = self.system.chain
+        receipt = ArrivalReceipt(self.system.rollup, seq, h, prefix, fee_of(tx), chain.time + self.inclusion_s)
+        self.store.put(f"rcpt/{h.hex()}/{tx.key()}", {"receipt": receipt.to_json(),
+                                                       "signature": list(receipt.sign(self.system.operator))})
+        self.store.put("prefix", prefix.hex())
+        self.store.put("arrivals", seq + 1)
 
     def _charge(self, tx: Tx) -> Optional[Charge]:
         """The split of ``tx``'s fee if it were sealed now (None without a fee model or a fee
@@ -309,37 +362,49 @@ class Pipeline:
             slots.append(apply_tx(self.head, tx, check_signatures=False))
             txs.append(tx)
             free -= tx.tx_type.n_slots
-        waiting = sorted(self.mempool, key=lambda item: (-fee_of(item[1]), item[0]))
+        ordered, arrived = self.ordered, len(txs)
+        waiting = sorted(self.mempool, key=(lambda item: item[0]) if ordered else (lambda item: (-fee_of(item[1]), item[0])))
         progress = True
         while progress and free:
             progress = False
             for item in list(waiting):
-                if item[1].tx_type not in spec.types:
-                    continue  # it waits for a version that takes it
-                if item[1].tx_type.n_slots > free:
-                    continue  # a multi-slot transaction waits for a batch with room for it
-                try:
-                    charge = self._charge(item[1])
-                except TxRejected:
-                    continue  # its fee no longer covers this batch's base fee: it waits
-                try:
-                    slots.append(apply_tx(self.head, item[1]))
-                    txs.append(item[1])
-                    free -= item[1].tx_type.n_slots
-                    charges += [charge] if charge else []
-                except NonceAhead:
-                    continue  # its turn has not come
-                except TxRejected as exc:
-                    self.rejected[item[1].key()] = str(exc)
+                tx, charge = item[1], None
+                # it waits for a version that takes it, or for a batch with room for it
+                waits = tx.tx_type not in spec.types or tx.tx_type.n_slots > free
+                if not waits:
+                    try:
+                        charge = self._charge(tx)
+                    except TxRejected:
+                        waits = True  # its fee no longer covers this batch's base fee
+                if not waits:
+                    try:
+                        slots.append(apply_tx(self.head, tx))
+                        txs.append(tx)
+                        free -= tx.tx_type.n_slots
+                        charges += [charge] if charge else []
+                    except NonceAhead:
+                        waits = True  # its turn has not come
+                    except TxRejected as exc:
+                        self.rejected[tx.key()] = str(exc)
+                if waits:
+                    if ordered:
+                        break  # first come first served: nothing overtakes it
+                    continue
                 waiting.remove(item)
                 progress = True
         if not txs:
             return None
+        head = None
+        if ordered:
+            start = self.sealed[-1].head if self.sealed and self.sealed[-1].head is not None else \
+                self.system.chain.view(self.system.rollup, "stream", self.system.operator.address)[1]
+            chain = chain_over(start, [keccak256(tx.encode()) for tx in txs[arrived:]])
+            head = chain[-1] if chain else start
         for tx in spec.pad(txs)[len(txs):]:
             slots.append(apply_tx(self.head, tx))
             txs.append(tx)
         batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots, version=version,
-                      charges=charges)
+                      charges=charges, head=head)
         if self.fees is not None:
             self.fees.end_block(sum(tx_gas(tx) for tx in txs if tx.type != "noop"))
         included = {tx.key() for tx in txs}
@@ -416,8 +481,10 @@ class Pipeline:
     def submit(self, batch: Batch, proof: list[int], stats: Optional[BatchStats] = None) -> Receipt:
         """Post ``batch`` with ``proof`` to the rollup contract; on success it leaves ``sealed``."""
         chain, op = self.system.chain, self.system.operator
-        receipt = chain.transact(op, self.system.rollup, "submit_batch", batch.version, batch.old_root, batch.new_root,
-                                 batch.data, proof, gas_limit=3_000_000)
+        ordering = () if batch.head is None else (batch.head,)
+        receipt = chain.transact(op, self.system.rollup, "submit_ordered_batch" if ordering else "submit_batch",
+                                 batch.version, batch.old_root, batch.new_root, batch.data, proof, *ordering,
+                                 gas_limit=3_000_000)
         if receipt.status:
             self.node.sync()
             self.sealed = [b for b in self.sealed if b.number != batch.number]

@@ -18,8 +18,10 @@ but the signers' nonces are the ones their accounts held when it applied.
 from __future__ import annotations
 
 from prozchain.circuits.txtypes import AccountTree, Tx, TxRejected, TxType, apply_tx, decode_batch
+from prozchain.rollup.economics.ordering import Posted
 from prozchain.rollup.l1 import Chain
 from prozchain.rollup.zk.contracts.registry import Version
+from prozchain.rollup.zk.contracts.rollup import arrivals
 from prozchain.rollup.zk.errors import ZkRollupError
 
 TxId = tuple
@@ -77,3 +79,15 @@ class ZkNode:
             self.batches, applied = batch + 1, applied + 1
             self.from_block = number
         return applied
+
+
+def ordered_batches(chain: Chain, rollup: str) -> list[Posted]:
+    """The batches posted under the operator's stated ordering policy, as L1 data alone shows
+    them: the rollup's ordering records and each batch's arrivals from its posted data
+    (:func:`~prozchain.rollup.zk.contracts.rollup.arrivals`), what
+    :func:`~prozchain.rollup.economics.ordering.audit` checks receipts against."""
+    data = {log.args[0]: log.args[3] for _, log in chain.logs(rollup, "BatchVerified")}
+    return [Posted(batch, poster, first, start, head, chain.blocks[block].timestamp,
+                   tuple(arrivals(decode_batch(data[batch]))))
+            for block, log in chain.logs(rollup, "Sequenced")
+            for batch, poster, first, _, start, head in (log.args,)]

@@ -9,7 +9,7 @@ defence is on. Accounts' amounts are in L2 units (1 gwei, :data:`~prozchain.roll
 
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(name for name in all_scenarios() if name.startswith("zk-"))
-['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-malicious-upgrade', 'zk-prover-crash']
+['zk-censorship-exodus', 'zk-happy-path', 'zk-invalid-batch', 'zk-malicious-upgrade', 'zk-mev-reorder', 'zk-prover-crash']
 >>> "censoring-operator" in all_scenarios()
 True
 """
@@ -22,18 +22,19 @@ from typing import Any, Callable
 from prozchain.circuits.gadgets.eddsa import public_key
 from prozchain.circuits.txtypes import Account, AccountTree, Tx, TxRejected, apply_tx, decode_batch, sign_tx
 from prozchain.native.curve import P
-from prozchain.rollup.common.units import BLOCK_MS, ETHER, Unit, readable
+from prozchain.rollup.common.units import BLOCK_MS, ETHER, WEI, Unit, readable
 from prozchain.rollup.economics.bonds import conserved, history
 from prozchain.rollup.economics.inclusion import forced_delay
-from prozchain.rollup.l1 import Chain, Contract, Key, external
+from prozchain.rollup.economics.ordering import FirstComeFirstServed, audit
+from prozchain.rollup.l1 import Chain, Contract, Key, external, keccak256
 from prozchain.rollup.l1.groth16 import AcceptAnything
 from prozchain.rollup.sim import kit
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.registry import ScenarioResult, scenario
 from prozchain.rollup.sim.world import Simulation
-from prozchain.rollup.zk.agents import REJECTED, Batch, OperatorAgent, Wallet
+from prozchain.rollup.zk.agents import REJECTED, Batch, OperatorAgent, Pipeline, Wallet
 from prozchain.rollup.zk.errors import ZkRollupError
-from prozchain.rollup.zk.node import ZkNode, tx_id
+from prozchain.rollup.zk.node import ZkNode, ordered_batches, tx_id
 from prozchain.rollup.zk.contracts.registry import types_mask
 from prozchain.rollup.zk.system import DEADLINE, L2_UNIT, UNIT, UPGRADE_DELAY, System, circuit_and_key, deploy
 
@@ -441,3 +442,83 @@ def censoring_operator(seed: int, params: dict) -> ScenarioResult:
         }, l2_counts=False, notes=(timing, f"operator bond: {len(slashed)} slashes, "
                                    f"{readable(sum(e.amount for e in slashed))} in all"),
             attack_attempted=any(tx.type == "withdraw" and u == victim for u, tx, _ in run.sent))
+
+
+# -- ordering: the operator's stated policy, first come first served ---------------------------
+@scenario("zk-mev-reorder", "the operator (first come first served, bonded) posts a payer's later, "
+          "conflicting payment to its accomplice where the payment it had receipted to the victim "
+          "belongs, voiding it; the victim's receipt and the batch data on L1 prove it and the bond "
+          "pays the victim", defense="on", users=4)
+def zk_mev_reorder(seed: int, params: dict) -> ScenarioResult:
+    """Hand-driven on one L1 with real proofs: deposits, honest payments in arrival order, then
+    the payer's two payments of one nonce (the victim's first, receipted; the accomplice's after,
+    refused for its used nonce) and the operator's batch with the accomplice's in the victim's
+    place. The victim's wallet audits its receipts against L1 data and disputes."""
+    sim = Simulation(seed)
+    rng = sim.scheduler.rng("plan")
+    n = params["users"]
+    users = [Key.from_seed(f"zk-user-{i}".encode()) for i in range(n)]
+    operator = Key.from_seed(b"zk-operator")
+    chain = Chain({k.address: 100 * ETHER for k in users + [operator]})
+    spec, compiled, zkey = circuit_and_key()
+    system = deploy(chain, operator, operator, spec, zkey.verification_key(), NEVER, operator_bond=OPERATOR_BOND)
+    chain.transact(operator, system.rollup, "state_policy", "fcfs", gas_limit=100_000)
+    run = Run(sim=sim, params=params, chain=chain, system=system, users=users,
+              l2_keys=[f"zk-l2-{i}".encode().ljust(32, b".") for i in range(n)], account_unit=WEI)
+    pipeline = Pipeline(system, compiled, zkey, blinding=sim.scheduler.rng("blinding"))
+    for i in range(n):
+        chain.transact(users[i], system.rollup, "deposit", *public_key(run.l2_keys[i]),
+                       value=rng.randint(1_000, 9_000) * UNIT, gas_limit=300_000)
+    while pipeline.run_batch() is not None:
+        pass
+    payer, victim, accomplice = rng.sample(range(n), 3)
+    nonces = [0] * n
+
+    def pay(user: int, to: int, amount: int, nonce: int) -> Tx:
+        return sign_tx(Tx("transfer", {"from": index_of(run, user), "to": index_of(run, to), "amount": amount,
+                                       "fee": rng.randint(1, 9)}), [run.l2_keys[user]], [nonce])
+    honest = [pay(u, rng.choice([j for j in range(n) if j != u]), rng.randint(1, 500), 0)
+              for u in rng.sample([u for u in range(n) if u != payer], rng.randint(1, n - 1))]
+    amount = rng.randint(500, 900)
+    owed, bribe = pay(payer, victim, amount, nonces[payer]), pay(payer, accomplice, amount, nonces[payer])
+    arrivals = honest[:rng.randint(0, len(honest))]
+    arrivals += [owed] + honest[len(arrivals):]
+    for tx in arrivals:
+        pipeline.accept(tx)
+    refused = pipeline.accept(bribe)  # the payer's nonce is used by its receipted payment
+    receipts = [(pipeline.receipt_of(tx), operator.address) for tx in arrivals]
+    # the front-run: the accomplice's payment takes the receipted one's place in the stream
+    pipeline.mempool = [(seq, bribe if tx.key() == owed.key() else tx) for seq, tx in pipeline.mempool]
+    while pipeline.run_batch() is not None:
+        pass
+    found = audit(FirstComeFirstServed(), [(r, signer) for (r, _), signer in receipts],
+                  ordered_batches(chain, system.rollup))
+    paid = 0
+    if params["defense"] == "on":
+        for receipt, posted, problem in found:
+            if receipt.tx_hash == keccak256(owed.encode()):
+                data = next(log.args[3] for _, log in chain.logs(system.rollup, "BatchVerified")
+                            if log.args[0] == posted.batch)
+                signature = dict((r.seq, s) for (r, s), _ in receipts)[receipt.seq]
+                before = chain.state.balance(users[victim].address)
+                r = chain.transact(users[victim], system.rollup, "dispute_order", posted.batch, receipt.seq,
+                                   receipt.tx_hash, receipt.prefix, receipt.bid, receipt.deadline, list(signature),
+                                   data, gas_limit=3_000_000)
+                paid = chain.state.balance(users[victim].address) - before + r.fee if r.status else 0
+                break
+    node = ZkNode(chain, system.rollup, system.depth)
+    node.sync()
+    lost = amount * UNIT if tx_id(owed) not in node.included else 0
+    slashed = [e for e in history(chain, system.ledger) if e.action == "slash"]
+    return run.finish("zk-mev-reorder", {
+        "front_run_detected": bool(found) or not lost,
+        "front_run_slashed": bool(slashed) or not lost,
+        "victim_made_whole": paid >= lost,
+        "bonds_conserved": conserved(chain, system.ledger)},
+        max(0, lost - paid), attack_attempted=refused is not None,
+        summary=[f"{len(arrivals)} receipted payments in {node.batches} batches; the victim's "
+                 f"{'voided' if lost else 'applied'}; audit from L1 data: "
+                 f"{', '.join(p for _, _, p in found) or 'nothing against the receipts'}",
+                 f"operator bond slashed: {readable(sum(e.amount for e in slashed))} "
+                 f"({slashed[0].reason if slashed else 'no dispute'}); paid to the victim {readable(paid)}"],
+        accounts={"operator": {"staked": OPERATOR_BOND, "slashed": sum(e.amount for e in slashed)}})

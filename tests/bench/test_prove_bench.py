@@ -46,6 +46,8 @@ def test_bench_prove_times_valid_proofs_of_both_provers_on_given_files(tmp_path,
     assert rows["prozchain-c"]["split_s"]["msm_b2"] > 0
     assert rows["prozchain-c"]["snarkjs_verifies_ours"] is True
     assert rows["prozchain-c"]["peak_rss_mib"] > 10
+    after_step = rows["prozchain-c"]["peak_rss_after_step_mib"]
+    assert 10 < after_step["abc"] <= after_step["msm_h"] <= after_step["process"]  # a high-water mark
     assert "snarkjs" in capsys.readouterr().out
 
 

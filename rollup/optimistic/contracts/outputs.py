@@ -24,11 +24,16 @@ instead of one: once a game's range is that short, either side may ``prove_segme
 post_root, proof)``, a Groth16 proof (checked by pairing in the ``verifier`` contract, the
 ZK rollup's pattern, :mod:`prozchain.rollup.l1.groth16`) of
 :class:`prozchain.rollup.vm.circuit.Segment` running the range from the agreed root to
-``post_root``: the challenger wins if that is not the defender's root. A range holding a step
-the circuit does not cover is bisected on down to one step and re-executed, as is every game
-with ``segment = 1``. The proof needs the state hashed for circuits: such a deployment uses
-the Poseidon ``commitment`` (:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step
-re-execution L1 prices at poseidon-solidity's gas.
+``post_root``: the challenger wins if that is not the defender's root. From ``segment`` steps
+down the defender keeps the move until the game ends: it proves the segment, or, if the range
+holds a step the circuit does not cover, bisects on (the challenger choosing as before) and at
+one step re-executes it with ``prove`` itself; a defender that does neither loses on its clock.
+So a lying defender cannot bisect a provable range down to a step the *challenger* must pay to
+re-execute: an honest challenger's gas is bounded by its choices, at most one proof and a
+``timeout``. With ``segment = 1`` the challenger re-executes the one step, as before. The
+proof needs the state hashed for circuits: such a deployment uses the Poseidon ``commitment``
+(:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step re-execution L1 prices at
+poseidon-solidity's gas.
 
 **Bonds.** Every bond is an entry of the :class:`~prozchain.rollup.economics.bonds.BondLedger`
 given at deployment (locked, released or slashed there, with a reason). The loser's bond is
@@ -98,8 +103,9 @@ def split_points(lo: int, hi: int, arity: int) -> list[int]:
 
 
 class Outputs(Contract):
-    """The output oracle hashing states with the keccak commitment; :func:`outputs_contract`
-    gives the one of another commitment (part of the code, as a Solidity immutable would be)."""
+    """The output oracle hashing states with the keccak commitment;
+    :func:`prozchain.rollup.optimistic.contracts.portal.contracts_of` gives the one of another
+    commitment (part of the code, as a Solidity immutable would be)."""
 
     SCHEME: Commitment = KECCAK
 
@@ -201,11 +207,9 @@ class Outputs(Contract):
         gid = self.load("games") + 1
         clock = self.load("clock")
         trace_len = self.load("trace_len", pid)
-        # A one-step claim is not bisected: the challenger proves the step straight away.
         for name, value in (("g_pid", pid), ("challenger", int(self.sender, 16)), ("lo", 0),
                             ("hi", trace_len), ("root_lo", self.load("start", pid)),
-                            ("root_hi", self.load("output", pid)),
-                            ("turn", DEFENDER if trace_len > 1 else CHALLENGER),
+                            ("root_hi", self.load("output", pid)), ("turn", self._mover(trace_len)),
                             ("last", self.timestamp), ("g_status", ACTIVE)):
             self.store(name, gid, value=value)
         for side in (DEFENDER, CHALLENGER):
@@ -246,8 +250,7 @@ class Outputs(Contract):
         for name, value in (("lo", points[part]), ("hi", points[part + 1]),
                             ("root_lo", roots[part]), ("root_hi", roots[part + 1])):
             self.store(name, gid, value=value)
-        # The challenger keeps the turn to prove a one-step range, else the defender bisects.
-        self.store("turn", gid, value=CHALLENGER if points[part + 1] - points[part] == 1 else DEFENDER)
+        self.store("turn", gid, value=self._mover(points[part + 1] - points[part]))
         self.emit("Chosen", gid, args=(gid, points[part], points[part + 1]))
 
     @external
@@ -308,6 +311,16 @@ class Outputs(Contract):
         return Game(self.load("g_pid", gid), addr(self.load("challenger", gid)), self.load("lo", gid),
                     self.load("hi", gid), turn, self.load("g_status", gid),
                     self.load("last", gid) + self.load("left", gid, turn))
+
+    def _mover(self, steps: int) -> int:
+        """Whose turn a range of ``steps`` steps is. With one-step re-execution the challenger
+        proves a one-step range (a claim of one step is not bisected) and the defender bisects
+        any longer one. With proven segments the defender keeps the move from ``segment`` steps
+        down: it proves its segment, or bisects on (a range holding a step the circuit does not
+        cover), and re-executes the last step itself; otherwise it loses on its clock. So a lying
+        defender cannot bisect a provable range down to a step the challenger must re-execute
+        (about 3M gas with Poseidon): the challenger's L1 gas is its choices and a timeout."""
+        return CHALLENGER if steps == 1 and self.load("segment") == 1 else DEFENDER
 
     def _used(self, gid: int) -> int:
         return self.timestamp - self.load("last", gid)
@@ -370,7 +383,3 @@ class PoseidonOutputs(Outputs):
 
     SCHEME = COMMITMENTS["poseidon"]
 
-
-def outputs_contract(scheme: Commitment) -> type[Outputs]:
-    """The output oracle contract of a commitment."""
-    return PoseidonOutputs if scheme is PoseidonOutputs.SCHEME else Outputs

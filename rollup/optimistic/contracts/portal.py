@@ -13,8 +13,11 @@
   (the payload in blob 0) by the sequencer: the compressed transactions and the root of their
   list tree, which is the inbox the dispute game's one-step proofs open.
 - ``withdraw(proposal, index, recipient, amount, siblings)`` pays a withdrawal record found
-  in the world of a finalized output, once. The proof is charged as the EVM would hash it:
-  one 65-byte KECCAK256 per node and one for the leaf.
+  in the world of a finalized output, once. The record is opened with the deployment's state
+  commitment (the portal's ``SCHEME``: :class:`Portal` keccak, :class:`PoseidonPortal`
+  Poseidon, chosen with the output oracle by :func:`contracts_of`), and each hash the check
+  computes (the record's key and value, its leaf, the path's nodes) is charged as L1 would
+  compute it: keccak as a 65-byte KECCAK256, Poseidon at poseidon-solidity's published gas.
 
 **Forced transactions** (Arbitrum's delayed inbox, OP's sequencing window): anyone may
 ``force_transaction(tx)``, a signed L2 transaction (a withdrawal among them) recorded on L1
@@ -36,6 +39,8 @@ withdrawal, if any, is still paid to the recipient from the output that replaces
 
 >>> Portal.methods["withdraw"].types
 ('uint256', 'uint256', 'address', 'uint256', 'bytes32[]')
+>>> [c.__name__ for c in contracts_of(POSEIDON)]
+['PoseidonPortal', 'PoseidonOutputs']
 """
 
 from __future__ import annotations
@@ -47,10 +52,10 @@ from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.l1 import Address, Bytes32, Contract, InvalidTransaction, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.token import incoming, pay_out
-from prozchain.rollup.optimistic.contracts.outputs import DELETED, FINALIZED, PENDING
+from prozchain.rollup.optimistic.contracts.outputs import DELETED, FINALIZED, PENDING, Outputs, PoseidonOutputs
 from prozchain.rollup.vm.codec import unpack_batch
 from prozchain.rollup.vm.errors import DecodeError
-from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
+from prozchain.rollup.vm.merkle import KECCAK, NODE_HASH_GAS, POSEIDON, Commitment, hash_counter, holds
 from prozchain.rollup.vm.state import RETRY_ARGS, addr_int, withdrawal_commitment, withdrawal_key
 from prozchain.rollup.vm.machine import MAX_TX_GAS
 from prozchain.rollup.vm.tx import Deposit, L2Tx
@@ -81,6 +86,10 @@ class FastExit(NamedTuple):
 
 
 class Portal(Contract):
+    """The portal of a deployment hashing its states with keccak (see the module)."""
+
+    SCHEME: Commitment = KECCAK
+
     def constructor(self, sequencer: Address, bank: Address, sequencing_window: int, ledger: Address,
                     fast_exit_min: int, exit_bond_bps: int) -> None:
         for name, value in (("sequencer", int(sequencer, 16)), ("bank", int(bank, 16)),
@@ -223,17 +232,26 @@ class Portal(Contract):
         """Pay withdrawal ``index`` proven in the world of finalized ``proposal``."""
         self.require(self.load("paid", index) == 0, f"withdrawal {index} already paid")
         outputs = addr(self.load("outputs"))
-        world = self.call(outputs, "finalized_world", proposal)
-        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "withdrawal proof")
-        commitment = withdrawal_commitment(addr_int(recipient), amount)
-        self.require(holds(world, withdrawal_key(index), commitment, siblings),
-                     f"withdrawal {index} is not in the world of proposal {proposal}")
+        self._require_withdrawal(self.call(outputs, "finalized_world", proposal), proposal, index, recipient,
+                                 amount, siblings)
         self.store("paid", index, value=1)
         exit_id = self.load("exit_of", index)
         if exit_id and self._provided_on_final(exit_id):
             recipient = addr(self.load("x_provider", exit_id))  # the provider bought this withdrawal
         self.emit("Withdrawn", index, recipient, data=b32(amount), args=(index, recipient, amount))
         pay_out(self, recipient, amount)
+
+    def _require_withdrawal(self, world: bytes, proposal: int, index: int, recipient: str, amount: int,
+                            siblings: list[bytes]) -> None:
+        """Revert unless ``world`` (proposal ``proposal``'s) holds withdrawal ``index`` of ``amount``
+        to ``recipient``, given the siblings of its record's leaf, hashed with the deployment's
+        commitment and charged as L1 computes each hash."""
+        scheme = self.SCHEME
+        with hash_counter() as hashes:
+            found = holds(world, withdrawal_key(index, scheme), withdrawal_commitment(addr_int(recipient), amount),
+                          siblings, scheme)
+        self.env.meter.charge(hashes[0] * NODE_HASH_GAS + hashes[1], "withdrawal proof")
+        self.require(found, f"withdrawal {index} is not in the world of proposal {proposal}")
 
     # -- fast exits -------------------------------------------------------------------------
     @external(payable=True)
@@ -245,10 +263,8 @@ class Portal(Contract):
         self.require(self.value == bond, f"the exit bond is {bond}")
         self.require(not self.load("paid", index) and not self.load("exit_of", index),
                      f"withdrawal {index} is paid or already offered")
-        world = self.call(addr(self.load("outputs")), "world_of", proposal)
-        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "withdrawal proof")
-        self.require(holds(world, withdrawal_key(index), withdrawal_commitment(addr_int(self.sender), amount), siblings),
-                     f"withdrawal {index} is not in the world of proposal {proposal}")
+        self._require_withdrawal(self.call(addr(self.load("outputs")), "world_of", proposal), proposal, index,
+                                 self.sender, amount, siblings)
         exit_id = self.load("exits") + 1
         bond_id = self.call(addr(self.load("ledger")), "lock", self.sender, bond, "exit",
                             f"fast exit {exit_id}: withdrawal {index} of proposal {proposal}", value=bond) if bond else 0
@@ -321,3 +337,14 @@ class Portal(Contract):
                         addr(self.load("x_recipient", exit_id)), self.load("x_amount", exit_id),
                         self.load("x_bond", exit_id), addr(self.load("x_provider", exit_id)),
                         self.load("x_status", exit_id))
+
+
+class PoseidonPortal(Portal):
+    """The portal of a deployment whose states are hashed for circuits."""
+
+    SCHEME = POSEIDON
+
+
+def contracts_of(scheme: Commitment) -> tuple[type[Portal], type[Outputs]]:
+    """The portal and the output oracle of a deployment committing to its states with ``scheme``."""
+    return (PoseidonPortal, PoseidonOutputs) if scheme is POSEIDON else (Portal, Outputs)

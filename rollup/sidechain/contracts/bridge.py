@@ -4,6 +4,11 @@ world is acceptable, what a fraud proof takes) is decided by the verifier of the
 (:mod:`~prozchain.rollup.sidechain.contracts.verifiers`); the checks it runs are in
 :mod:`~prozchain.rollup.sidechain.contracts.modes`.
 
+The proposers' ordering policy is first come first served, judged block by block
+(``dispute_order``): a block holding two transactions its proposer receipted
+(:class:`~prozchain.rollup.economics.ordering.ArrivalReceipt`, under this bridge), the later
+arrival first, gets the proposer slashed through the staking contract, the reason recorded.
+
 A fraud proof re-executes the disputed block on L1 step by step through
 :func:`prozchain.rollup.vm.step`, or (``challenge_mint``) opens a transaction of the minter in
 it that is not the mint of an L1 token deposit, which re-execution cannot see. Withdrawals are Nomad-shaped on purpose: ``prove_withdrawal``
@@ -20,6 +25,8 @@ from typing import NamedTuple
 
 from prozchain.rollup.common.merkle import list_root
 from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.economics.ordering import GENESIS_PREFIX, ArrivalReceipt, FirstComeFirstServed, Posted, inverted
+from prozchain.rollup.economics.sequencing import receipt_signer
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.sidechain.contracts.modes import CHECK_REPLAY, CHECK_ZERO_ROOT, DELETED, FINAL, PENDING
@@ -188,6 +195,30 @@ class Bridge(Contract):
         self.require(forged_mint([tx], recorded) == 0,
                      "no fraud: not a transaction of the minter, or the mint of an L1 token deposit")
         self._convict(number, index)
+
+    @external
+    def dispute_order(self, number: int, index: int, header: bytes, proof: list[Bytes32], first: list[int],
+                      first_hashes: list[Bytes32], first_sig: list[int], second: list[int],
+                      second_hashes: list[Bytes32], second_sig: list[int], leaves: list[Bytes32]) -> int:
+        """Slash the proposer of block ``index`` of live checkpoint ``number`` (its ``header``
+        opened with ``proof``; ``leaves``: the hashes of the block's transactions) for two
+        receipts it signed, each given as ``[seq, bid, deadline]``, ``[tx_hash, prefix]`` and its
+        signature, whose transactions the block posts the later arrival first. Returns the
+        amount slashed (the staking contract's share to the claimant, the rest burnt)."""
+        self.require(self.load("cp_status", number) in (PENDING, FINAL), f"checkpoint {number} is not live")
+        block = self._open(number, index, header, list(proof),
+                           self.load("cp_last", number) - self.load("cp_first", number) + 1)
+        self.require(len(leaves) == block.n_txs and list_root(list(leaves), self.keccak) == block.txs_root,
+                     "the leaves are not the block's transactions")
+        posted = Posted(block.height, block.proposer, 0, GENESIS_PREFIX, GENESIS_PREFIX, block.time, tuple(leaves))
+        receipts = [ArrivalReceipt(self.address, n[0], h[0], h[1], n[1], n[2])
+                    for n, h in ((first, first_hashes), (second, second_hashes))]
+        for receipt, signature in zip(receipts, (first_sig, second_sig)):
+            self.require(receipt_signer(self, receipt, signature) == block.proposer,
+                         "a receipt is not the block's proposer's")
+        self.require(inverted(*receipts, posted, FirstComeFirstServed()), "the block posts the two in arrival order")
+        return self.call(addr(self.load("staking")), "slash_signer", block.proposer, self.sender,
+                         b"reordered against its receipts".ljust(32, b"\x00"))
 
     def _disputed(self, number: int, index: int, header: bytes, proof: list[bytes]) -> tuple[Header, int, int]:
         """Header ``index`` of live checkpoint ``number``, inside its challenge window, and the

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Mapping, Optional, Sequence
 
+from prozchain.rollup.economics import FeeModel, FeeTooLow, L1Prices
 from prozchain.rollup.l1.crypto import Address, address_bytes, to_address
 from prozchain.rollup.l1.errors import InvalidTransaction
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
 from prozchain.rollup.sim.store import MemoryStore, Store
 from prozchain.rollup.vm import Deposit, Executor, L2Tx, inbox_roots, state_root
+from prozchain.rollup.vm.tx import in_nonce_turn
 from prozchain.rollup.vm.codec import decode_rlp, rlp_encode, to_int
 from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.merkle import EMPTY, keccak
@@ -193,7 +195,11 @@ class ValidatorSet:
 
 # -- mempool -----------------------------------------------------------------------------------
 class Mempool:
-    """Pending VM transactions by hash, handed out in nonce order per sender.
+    """Pending VM transactions by hash, handed out in arrival order, each in its sender's nonce
+    turn (:func:`~prozchain.rollup.vm.tx.in_nonce_turn`). Given a fee
+    model (``fees``) and the L1 prices its quotes use (``prices``), it refuses a transaction
+    whose signed gas price does not cover the quote
+    (:meth:`~prozchain.rollup.economics.FeeModel.admit`), naming the shortfall.
 
     >>> from prozchain.rollup.l1 import Key
     >>> k = Key.from_seed(b"m")
@@ -203,11 +209,21 @@ class Mempool:
     True
     >>> [L2Tx.decode(r).nonce for r in pool.select(lambda a: 0, 10)]
     [0, 1]
+    >>> from prozchain.rollup.economics import BaseFeeRule, FeeModel, L1Prices
+    >>> priced = Mempool(fees=FeeModel(BaseFeeRule(10_000), l2_base_fee=10), prices=lambda: L1Prices(0, 0))
+    >>> priced.add(L2Tx(0, k.address, 1, gas_price=9).sign(k).encode())
+    Traceback (most recent call last):
+    ...
+    prozchain.rollup.sidechain.errors.InvalidMessage: mempool refuses the transaction: fee 450000 wei is below the 500000 wei this block requires (500000 execution + 0 L1 data): 50000 wei short
     """
 
-    def __init__(self, reserved: Sequence[str] = ()) -> None:
+    def __init__(self, reserved: Sequence[str] = (), fees: Optional[FeeModel] = None,
+                 prices: Optional[Callable[[], L1Prices]] = None) -> None:
+        if (fees is None) != (prices is None):
+            raise ValueError("a mempool's fee model needs the L1 prices it quotes at, and only it does")
         self.txs: dict[bytes, L2Tx] = {}
         self.reserved = frozenset(reserved)
+        self.fees, self.prices = fees, prices
 
     def add(self, raw: bytes) -> bool:
         """Admit a signed VM transaction of this chain; False if already known. Senders in
@@ -219,23 +235,20 @@ class Mempool:
             raise InvalidMessage(f"mempool refuses the transaction: {exc}") from exc
         if tx.sender in self.reserved:
             raise InvalidMessage(f"mempool refuses the transaction: {tx.sender} is a system account")
+        if self.fees is not None:
+            try:
+                self.fees.admit(raw, tx.gas_limit, tx.gas_price, self.prices())
+            except FeeTooLow as exc:
+                raise InvalidMessage(f"mempool refuses the transaction: {exc}") from exc
         if tx.hash in self.txs:
             return False
         self.txs[tx.hash] = tx
         return True
 
     def select(self, nonce_of: Callable[[str], int], limit: int) -> list[bytes]:
-        """Up to ``limit`` transactions whose nonces follow each sender's account nonce."""
-        by_sender: dict[str, dict[int, L2Tx]] = {}
-        for tx in self.txs.values():
-            by_sender.setdefault(tx.sender, {}).setdefault(tx.nonce, tx)
-        out: list[bytes] = []
-        for sender in sorted(by_sender):
-            nonce = nonce_of(sender)
-            while nonce in by_sender[sender] and len(out) < limit:
-                out.append(by_sender[sender][nonce].encode())
-                nonce += 1
-        return out
+        """Up to ``limit`` transactions in arrival order (first come first served: the
+        sidechain's ordering policy), each once its sender's nonce follows its account nonce."""
+        return [tx.encode() for tx in in_nonce_turn(list(self.txs.values()), nonce_of, limit)]
 
     def remove(self, raws: Sequence[bytes], nonce_of: Callable[[str], int]) -> None:
         """Drop what a committed block included and whatever its nonces made stale."""

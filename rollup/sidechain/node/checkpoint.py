@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from prozchain.rollup.economics.ordering import ArrivalReceipt
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.l1.crypto import address_bytes, to_address
 from prozchain.rollup.sidechain.node.chain import SIDECHAIN_ID, Block, ChainState, Header
@@ -101,6 +102,16 @@ def mint_fraud_args(number: int, claimed: Sequence[Header], index: int, block: B
     ``block``, the contents of claimed header ``index`` of checkpoint ``number``."""
     return (number, index, claimed[index].encode(), list(list_proof([h.hash for h in claimed], index)), position,
             block.txs[position], list(list_proof([keccak(t) for t in block.txs], position)))
+
+
+def order_dispute_args(number: int, claimed: Sequence[Header], index: int, block: Block,
+                       receipts: Sequence[tuple[ArrivalReceipt, Sequence[int]]]) -> tuple:
+    """The arguments of the bridge's ``dispute_order`` against ``block``, the contents of
+    claimed header ``index`` of checkpoint ``number``, with two ``(receipt, signature)`` of its
+    proposer that the block posts against their arrival order."""
+    pair = [([r.seq, r.bid, r.deadline], [r.tx_hash, r.prefix], list(sig)) for r, sig in receipts]
+    return (number, index, claimed[index].encode(), list(list_proof([h.hash for h in claimed], index)),
+            *pair[0], *pair[1], [keccak(t) for t in block.txs])
 
 
 def transfer_digest(bridge: str, index: int, recipient: str, amount: int) -> bytes:

@@ -33,13 +33,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol, Sequence
 
-from prozchain.rollup.l1 import Key
+from prozchain.rollup.economics.ordering import issue_receipt
+from prozchain.rollup.l1 import InvalidTransaction, Key
 from prozchain.rollup.sidechain.errors import InvalidBlock, InvalidMessage
 from prozchain.rollup.sidechain.node.assets import MINTER, forged_mint
 from prozchain.rollup.sidechain.node.chain import ChainState, Genesis, Mempool, ValidatorSet, Block
 from prozchain.rollup.sidechain.node.messages import PRECOMMIT, PREVOTE, Commit, Evidence, Proposal, Status, Vote
 from prozchain.rollup.sim.agent import Agent
-from prozchain.rollup.vm import Deposit
+from prozchain.rollup.vm import Deposit, L2Tx
+from prozchain.rollup.vm.errors import DecodeError
+from prozchain.rollup.vm.merkle import keccak
 
 PROPOSE = 0
 ANY = object()
@@ -103,13 +106,19 @@ class StaticL1:
 
 class Validator(Agent):
     """An honest validator. ``peers`` are the other validators' agent names, ``watchers``
-    agents (relayers) that get every decided block with its certificate."""
+    agents (relayers) that get every decided block with its certificate. ``receipts_under``
+    (the bridge's address): hold itself to first come first served, the sidechain's ordering
+    policy, as that bridge judges it (``dispute_order``): it takes a user's transaction only in
+    its sender's nonce turn (the user resends the others) and answers it with a signed
+    :class:`~prozchain.rollup.economics.ordering.ArrivalReceipt`, ``("receipt", receipt,
+    signature)``; its mempool, and so its blocks, keep that arrival order."""
 
     def __init__(self, name: str, sim, key: Key, genesis: Genesis, peers: Sequence[str], l1: L1View,
                  config: ConsensusConfig = ConsensusConfig(), watchers: Sequence[str] = (),
-                 durable: bool = True) -> None:
+                 durable: bool = True, receipts_under: Optional[str] = None) -> None:
         super().__init__(name, sim, durable)
         self.key, self.genesis, self.l1, self.config = key, genesis, l1, config
+        self.receipts_under = receipts_under
         self.peers = [p for p in peers if p != name]
         self.watchers = list(watchers)
         self.on_decide: list[Callable[["Validator", Block, tuple[Vote, ...]], None]] = []
@@ -151,6 +160,26 @@ class Validator(Agent):
         for src, message in self.future.pop(height, []):
             self.on_message(src, message)
         self.future = {h: m for h, m in self.future.items() if h > height}
+
+    def _arrive(self, src: str, raw: bytes) -> None:
+        """A user's transaction under the ordering policy (see the class docstring)."""
+        h = keccak(raw)
+        entry = self.store.get(f"rcpt/{h.hex()}")
+        if entry is None:
+            try:
+                tx = L2Tx.decode(raw)
+                sender = tx.sender
+            except (DecodeError, InvalidTransaction):
+                return
+            if tx.nonce != max(self.chain.nonce(sender), self.store.get(f"nonce/{sender}", 0)):
+                return  # not its turn: receipting it would promise an order its nonce cannot keep
+            try:
+                self.mempool.add(raw)
+            except InvalidMessage:
+                return
+            # the sidechain judges order within blocks, not time to inclusion: no deadline
+            entry = issue_receipt(self.store, self.key, self.receipts_under, h, tx.gas_price, 0, sender, tx.nonce)
+        self.send(src, ("receipt", entry["receipt"], entry["signature"]))
 
     @property
     def epoch(self) -> int:
@@ -224,6 +253,9 @@ class Validator(Agent):
     # -- messages -------------------------------------------------------------------------------
     def on_message(self, src: str, message: Any) -> None:
         if isinstance(message, bytes):
+            if self.receipts_under is not None:
+                self._arrive(src, message)
+                return
             try:
                 self.mempool.add(message)
             except InvalidMessage:

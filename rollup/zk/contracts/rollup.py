@@ -32,6 +32,15 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
 - The operator's bond: ``post_bond()`` (the operator, payable) locks it in the
   :class:`~prozchain.rollup.economics.bonds.BondLedger` given at deployment; ``freeze()`` slashes
   it, half to whoever froze the rollup (the watcher's reward), half burnt.
+- The operator's ordering policy (:mod:`~prozchain.rollup.economics.ordering`):
+  ``state_policy(name)`` (the operator, once) binds it; from then on every batch goes through
+  ``submit_ordered_batch(..., head)``, which records the operator's arrival stream over the
+  batch's transactions from the mempool (deposits and noops are no arrivals), and
+  ``dispute_order(batch, receipt..., signature, data)`` with an
+  :class:`~prozchain.rollup.economics.ordering.ArrivalReceipt` the operator signed that the
+  batch's posted ``data`` contradicts (reordered, front-run, censored past its deadline)
+  slashes the whole operator bond, half to the claimant, half burnt, with the reason
+  (:class:`~prozchain.rollup.economics.sequencing.ArrivalStreams` judges it).
 
 ``checks_proofs=False`` deploys a deliberately broken contract that skips verification: the
 ``defense=off`` side of the ``zk-invalid-batch`` scenario.
@@ -50,7 +59,9 @@ from prozchain.circuits.txtypes import Account, TxRejected, TxType, data_hash, d
 from prozchain.circuits.txtypes.registry import BALANCE_BITS, SLOT_ELEMENTS
 from prozchain.rollup.common.words import addr, b32, word
 from prozchain.rollup.economics.bonds import BURN
-from prozchain.rollup.l1 import Address, external
+from prozchain.rollup.economics.ordering import ArrivalReceipt
+from prozchain.rollup.economics.sequencing import ArrivalStreams
+from prozchain.rollup.l1 import Address, Bytes32, external, keccak256
 from prozchain.rollup.l1.token import incoming, pay_out
 from prozchain.rollup.l1.gas import POSEIDON_GAS
 from prozchain.rollup.zk.contracts.registry import VerifierRegistry
@@ -91,7 +102,13 @@ class RollupState(NamedTuple):
     frozen: int  # 1 once exodus mode is on
 
 
-class ZkRollup(VerifierRegistry):
+def arrivals(decoded: list[tuple[TxType, dict[str, int]]]) -> list[bytes]:
+    """The keccak of each posted transaction that came from the mempool (not a deposit from the
+    L1 queue, not padding): the leaves of a batch's stretch of its operator's arrival stream."""
+    return [keccak256(t.encode(values)) for t, values in decoded if t.l1 != "deposit" and t.name != "noop"]
+
+
+class ZkRollup(VerifierRegistry, ArrivalStreams):
     def constructor(self, verifier: Address, operator: Address, genesis_root: int, depth: int, slots: int,
                     n_elements: int, types: int, unit: int, deadline: int, checks_proofs: bool,
                     governance: Address, upgrade_delay: int, bank: Address, ledger: Address) -> None:
@@ -148,6 +165,45 @@ class ZkRollup(VerifierRegistry):
     @external
     def submit_batch(self, version: int, old_root: int, new_root: int, data: bytes, proof: list[int]) -> int:
         """Verify and apply a batch of circuit ``version``; see the module doc. Returns the batch number."""
+        self.require(not self.load("policy"), "the operator stated an ordering policy: submit_ordered_batch")
+        return self._submit(version, old_root, new_root, data, proof)[0]
+
+    @external
+    def submit_ordered_batch(self, version: int, old_root: int, new_root: int, data: bytes, proof: list[int],
+                             head: Bytes32) -> int:
+        """:meth:`submit_batch` under the stated policy: ``head`` is the operator's arrival chain
+        after the batch's mempool transactions."""
+        self.require(self.load("policy"), "no ordering policy is stated: submit_batch")
+        batch, decoded = self._submit(version, old_root, new_root, data, proof)
+        return self._record(batch, len(arrivals(decoded)), head)
+
+    @external
+    def state_policy(self, policy: str) -> None:
+        """The operator binds itself to ordering ``policy`` (once)."""
+        self.require(self.sender == addr(self.load("operator")), "only the operator states its ordering policy")
+        self._state_policy(policy)
+
+    @external
+    def dispute_order(self, batch: int, seq: int, tx_hash: Bytes32, prefix: Bytes32, bid: int, deadline: int,
+                      signature: list[int], data: bytes) -> str:
+        """Slash the operator's bond with a receipt it signed that verified batch ``batch``,
+        whose posted ``data`` this is, contradicts. Returns what was wrong."""
+        self.require(self.keccak(data) == self.batch_data_hash(batch), f"that is not batch {batch}'s data")
+        posted = self._posted(batch, arrivals(decode_batch(data)))
+        problem = self._convict(ArrivalReceipt(self.address, seq, tx_hash, prefix, bid, deadline), signature, posted)
+        bond = self.load("bond")
+        self.require(bond and not self.load("order_slashed"), "the operator has no bond left to slash")
+        self.store("order_slashed", value=1)
+        reason = f"{problem} transaction {tx_hash.hex()[:16]} against its receipt in batch {batch}"
+        ledger = addr(self.load("ledger"))
+        held = self.call(ledger, "bond", bond).held
+        self.call(ledger, "slash", bond, held // 2, self.sender, reason)
+        self.call(ledger, "slash", bond, held - held // 2, BURN, reason)
+        self.emit("Slashed", posted.poster, self.sender, args=(posted.poster, self.sender, held, reason))
+        return problem
+
+    def _submit(self, version: int, old_root: int, new_root: int, data: bytes,
+                proof: list[int]) -> tuple[int, list[tuple[TxType, dict[str, int]]]]:
         self.require(not self.load("frozen"), "the rollup is frozen (exodus mode)")
         self.require(self.sender == addr(self.load("operator")), "only the operator submits batches")
         self.require(old_root == self.load("root"), "old root is not the current root")
@@ -192,7 +248,7 @@ class ZkRollup(VerifierRegistry):
         # What L1 contracts open a verified batch's transactions against (messages to L1).
         self.store("data_keccak", batch, value=word(self.keccak(data)))
         self.emit("BatchVerified", batch, version, data=data, args=(batch, old_root, new_root, data, served, version))
-        return batch
+        return batch, decoded
 
     def _credit(self, to: int, amount: int) -> None:
         entry = self.load("entries")
@@ -246,9 +302,9 @@ class ZkRollup(VerifierRegistry):
         self.store("frozen", value=1)
         self.emit("Frozen", served, args=(served, self.load("root")))
         bond = self.load("bond")
-        if bond:
-            ledger = addr(self.load("ledger"))
-            held = self.call(ledger, "bond", bond).held
+        ledger = addr(self.load("ledger"))
+        held = self.call(ledger, "bond", bond).held if bond else 0
+        if held:  # none left once an ordering dispute took it
             self.call(ledger, "slash", bond, held // 2, self.sender, "froze the rollup: a request went unserved")
             self.call(ledger, "slash", bond, held - held // 2, BURN, "operator missed a request's deadline")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -204,8 +205,10 @@ def test_finality_waits_for_disputes_within_the_bound(disputed):
     assert r.view("finality_bound", 1) == r.view("proposal", 1).time + CONFIG.window + 2 * CONFIG.clock
 
 
-def test_withdrawals_are_paid_once_against_a_final_output():
-    r = rig()
+@pytest.mark.parametrize("commitment", ["keccak", "poseidon"])
+def test_withdrawals_are_paid_once_against_a_final_output(commitment):
+    """One code path for both state commitments: the portal opens the record with the deployment's."""
+    r = rig(dataclasses.replace(CONFIG, commitment=commitment))
     r.tx("alice", r.system.portal, "deposit", r.keys["alice"].address, value=10**6)
     r.post([])
     r.post([r.l2("alice", BRIDGE_AT, value=400)])
@@ -214,16 +217,23 @@ def test_withdrawals_are_paid_once_against_a_final_output():
     alice = r.keys["alice"].address
     index = r.node.withdrawal_index(1, alice, 400, set())
     proof = list(r.node.withdrawal_proof(1, index).siblings)
+    assert index == 0 and proof
     assert reverted(r.tx("other", r.system.portal, "withdraw", 2, index, alice, 400, proof), "not final")
     r.wait(CONFIG.window)
     r.outputs("other", "finalize", 1)
     r.outputs("other", "finalize", 2)
     assert reverted(r.tx("other", r.system.portal, "withdraw", 2, index, alice, 401, proof), "is not in the world")
+    forged = [bytes([proof[0][0] ^ 1]) + proof[0][1:]] + proof[1:]
+    assert reverted(r.tx("other", r.system.portal, "withdraw", 2, index, alice, 400, forged), "is not in the world")
+    # the world of batch 0 (final too) holds no withdrawal: another output's root refuses the path
+    assert reverted(r.tx("other", r.system.portal, "withdraw", 1, index, alice, 400, proof), "is not in the world")
     before = r.chain.state.balance(alice)
-    assert r.tx("other", r.system.portal, "withdraw", 2, index, alice, 400, proof).status
+    paid = r.tx("other", r.system.portal, "withdraw", 2, index, alice, 400, proof)
+    assert paid.status
     assert r.chain.state.balance(alice) == before + 400
     assert reverted(r.tx("other", r.system.portal, "withdraw", 2, index, alice, 400, proof), "already paid")
     assert r.chain.conserved()
+    print(f"{commitment}: a withdrawal over {len(proof)} siblings costs {paid.gas_used:,} L1 gas")
 
 
 @pytest.mark.parametrize("data, root_of", [(b"not zlib", None), (None, [b"other"])])

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, split_points
+from prozchain.rollup.optimistic.contracts.outputs import (CHALLENGER, CHALLENGER_WON, DEFENDER, DEFENDER_WON,
+                                                          split_points)
 from prozchain.rollup.optimistic.zk_agents import segment_circuit
 from prozchain.rollup.vm.circuit import covered
 from prozchain.rollup.vm.merkle import POSEIDON
@@ -88,5 +89,75 @@ def test_a_true_claim_is_defended_with_a_proof(segment):
     game = r.view("game", gid)
     post, proof = r.node.segment_proof(0, game.lo, game.hi - game.lo, *segment)
     receipt = r.outputs("proposer", "prove_segment", gid, post, proof)
+    assert receipt.status and not receipt.return_value
+    assert r.view("game", gid).status == DEFENDER_WON
+
+
+def challenger_gas(r) -> int:
+    """The L1 gas of every transaction the challenger sent."""
+    sender = r.keys["challenger"].address
+    return sum(receipt.gas_used for block in r.chain.blocks
+               for tx, receipt in zip(block.transactions, block.receipts) if tx.sender == sender)
+
+
+def test_a_lying_defender_cannot_make_the_challenger_re_execute(segment):
+    """The griefing attempt: at a provable range, the liar bisects down to one step, which used to
+    hand the challenger a re-execution of about 3M gas (Poseidon). The move stays with the liar:
+    the challenger may not prove its turn away, and wins by the clock having paid only its choices."""
+    r, gid, trace, step = next(g for g in (lying_game(segment, lie_at) for lie_at in range(4, 12))
+                               if g[0].view("game", g[1]).hi - g[0].view("game", g[1]).lo == K)
+    game = r.view("game", gid)
+    assert game.turn == DEFENDER
+    points = split_points(game.lo, game.hi, ZK.arity)
+    claimed = [state_root(trace.context(p).with_(batch=1), POSEIDON) for p in points[1:-1]]
+    assert r.outputs("proposer", "bisect", gid, claimed).status  # a range the circuit covers, bisected on
+    assert r.outputs("challenger", "choose", gid, 0).status
+    game = r.view("game", gid)
+    assert game.hi - game.lo == 1 and game.turn == DEFENDER  # the one step is the liar's to re-execute
+    assert not r.outputs("challenger", "choose", gid, 0).status
+    r.wait(ZK.clock + 1)
+    timeout = r.outputs("challenger", "timeout", gid)
+    assert timeout.status and r.view("game", gid).status == CHALLENGER_WON
+    one = dataclasses.replace(ZK, segment=1)
+    r1, gid1, _, _ = lying_game(segment, lie_at=6, config=one)
+    re_executed = r1.prove(gid1, 0)
+    spent = challenger_gas(r)
+    print(f"\nthe challenger's L1 gas against the griefing liar: {spent:,} (a Poseidon re-execution alone: "
+          f"{re_executed.gas_used:,})")
+    assert spent < re_executed.gas_used // 2
+
+
+def test_one_step_re_execution_keeps_the_challenger_proving():
+    """K = 1: a one-step range is still the challenger's to re-execute."""
+    r = rig(dataclasses.replace(ZK, segment=1))
+    r.post(r.transfers(1))
+    trace = r.node.batches[0].trace
+    assert r.outputs("proposer", "propose", 0, trace.final.with_(world=bytes(31) + b"\x01").encode(), len(trace),
+                     value=ZK.proposer_bond).status
+    gid = r.outputs("challenger", "challenge", 1, value=ZK.challenger_bond).return_value
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
+        assert r.bisect(gid, 0).status and r.choose_honestly(gid, 0).status
+    assert r.view("game", gid).turn == CHALLENGER
+
+
+def test_an_honest_defender_re_executes_a_step_the_circuit_does_not_cover(segment):
+    """A griefer steers the game to the transaction's start (RLP and a signature: not in the
+    circuit); the true defender bisects on and re-executes the one step itself, and wins."""
+    circuit, zkey = segment
+    r = rig(ZK, zkey.verification_key())
+    r.post(r.transfers(1))
+    trace = r.node.batches[0].trace
+    target = next(i for i in range(len(trace)) if not covered(r.node.ex, trace.contexts[i]))
+    assert r.propose(0).status
+    gid = r.outputs("challenger", "challenge", 1, value=ZK.challenger_bond).return_value
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
+        game = r.view("game", gid)
+        points = split_points(game.lo, game.hi, ZK.arity)
+        assert r.bisect(gid, 0).status
+        assert r.outputs("challenger", "choose", gid, next(i for i in range(len(points) - 1)
+                                                            if points[i + 1] > target)).status
+    game = r.view("game", gid)
+    assert (game.lo, game.turn) == (target, DEFENDER)
+    receipt = r.prove(gid, 0, who="proposer")
     assert receipt.status and not receipt.return_value
     assert r.view("game", gid).status == DEFENDER_WON
