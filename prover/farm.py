@@ -6,7 +6,8 @@ proves) or joins an existing one by address (``tcp://host:8786``). Then:
 
 - a key goes to every worker once: it is scattered to all of them under a name made of its
   content hash (:func:`key_digest`), and every later job with that key (or an equal one) refers
-  to the copy the workers hold;
+  to the copy the workers hold (the farm stops the scheduler's active memory manager, which
+  would drop those copies: on a shared cluster that holds for its other clients too);
 - a witness travels as its ``(nVars, 4)`` uint64 limb array (32 bytes a value, sent as a raw
   buffer), inside the job, so the scheduler can run the job again elsewhere;
 - or the worker solves it: :meth:`Farm.submit_inputs` sends a circuit (anything with a
@@ -160,6 +161,9 @@ class Farm:
         else:
             self.client = Client(scheduler, timeout="10s")
             self.client.wait_for_workers(limit or 1, timeout=WORKER_START_S)
+        # the scheduler's active memory manager drops copies no waiting job needs, every 2 s: a
+        # key or circuit would then travel again to each worker that proves with it next
+        self.client.amm.stop()
         self.workers: Optional[list[str]] = None
         if limit is not None:
             self.workers = sorted(self.client.scheduler_info(n_workers=-1)["workers"])[:limit]
