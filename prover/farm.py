@@ -15,7 +15,8 @@ proves) or joins an existing one by address (``tcp://host:8786``). Then:
   inputs of one statement, so the caller's thread only prepares inputs while the workers solve
   and prove in parallel; the caller states the public signals it expects;
 - a worker that dies mid-job has its job run on another worker (the scheduler reschedules the
-  jobs of a lost worker; ``retries`` covers jobs that raise);
+  jobs of a lost worker; ``retries`` covers jobs that raise); if every worker holding a key or
+  circuit died, it is sent again and the job resubmitted;
 - every proof is verified here, against the key's verification key and the public signals of
   the witness that was sent (or that the caller expects), before it is handed out
   (:class:`SelfCheckError` otherwise);
@@ -47,7 +48,8 @@ import os
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Protocol, Sequence
+from concurrent.futures import CancelledError
+from typing import Any, Callable, Mapping, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -126,10 +128,11 @@ def solve_prove_job(key: ZKey, solver: Solver, inputs: Mapping[str, object],
 
 
 class Job:
-    """A submitted proof: :meth:`Farm.result` turns it into a verified :class:`FarmProof`."""
+    """A submitted proof: :meth:`Farm.result` turns it into a verified :class:`FarmProof`.
+    ``again`` submits it anew (when the workers holding its key or circuit all died)."""
 
-    def __init__(self, future: Any, key: ZKey, public: list[int]):
-        self.future, self.key, self.public = future, key, public
+    def __init__(self, future: Any, key: ZKey, public: list[int], again: Optional[Callable[[], Any]] = None):
+        self.future, self.key, self.public, self.again = future, key, public, again
 
     def done(self) -> bool:
         """Whether the worker has answered (:meth:`Farm.result` then returns at once)."""
@@ -212,14 +215,19 @@ class Farm:
     def submit(self, key: ZKey, witness: np.ndarray, seed: Optional[int] = None) -> Job:
         """Start proving ``witness`` under ``key``; the witness is checked here first."""
         w = check_witness(key, witness)
-        return Job(self._run(prove_job, self.key(key), w, seed), key, array_to_ints(w[1:key.n_public + 1]))
+        return self._job(key, array_to_ints(w[1:key.n_public + 1]), lambda: self._run(prove_job, self.key(key), w, seed))
 
     def submit_inputs(self, key: ZKey, solver: Solver, inputs: Mapping[str, object], public: Sequence[int],
                       seed: Optional[int] = None) -> Job:
         """Start solving ``inputs`` with ``solver`` and proving the witness under ``key``, on a
         worker; the proof is accepted only for the ``public`` signals given here."""
-        return Job(self._run(solve_prove_job, self.key(key), self.solver(solver), dict(inputs), seed), key,
-                   list(public))
+        inputs = dict(inputs)
+        return self._job(key, list(public),
+                         lambda: self._run(solve_prove_job, self.key(key), self.solver(solver), inputs, seed))
+
+    @staticmethod
+    def _job(key: ZKey, public: list[int], start: Callable[[], Any]) -> Job:
+        return Job(start(), key, public, start)
 
     def _run(self, job: Any, *args: Any) -> Any:
         return self.client.submit(job, *args, pure=False, retries=self.retries, workers=self.workers,
@@ -227,7 +235,16 @@ class Farm:
 
     def result(self, job: Job) -> FarmProof:
         """Wait for ``job``; its proof, verified, or :class:`SelfCheckError`."""
-        proof, public, seconds, worker, pid, witness_s = job.future.result()
+        for attempt in range(self.retries + 1):
+            try:
+                proof, public, seconds, worker, pid, witness_s = job.future.result()
+                break
+            except CancelledError:
+                if job.again is None or attempt == self.retries:
+                    raise
+                # scattered data is lost with the last worker that held it: share it again
+                self._keys = {d: f for d, f in self._keys.items() if f.status == "finished"}
+                job.future = job.again()
         if public != job.public or not pairing_equation_holds(job.key.verification_key(), public, proof):
             raise SelfCheckError(f"worker {worker} returned a proof that does not verify for the witness sent")
         return FarmProof(proof, public, seconds, worker, pid, witness_s)
