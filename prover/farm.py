@@ -215,7 +215,8 @@ class Farm:
     def submit(self, key: ZKey, witness: np.ndarray, seed: Optional[int] = None) -> Job:
         """Start proving ``witness`` under ``key``; the witness is checked here first."""
         w = check_witness(key, witness)
-        return self._job(key, array_to_ints(w[1:key.n_public + 1]), lambda: self._run(prove_job, self.key(key), w, seed))
+        public = array_to_ints(w[1:key.n_public + 1])
+        return self._job(key, public, lambda: self._run(prove_job, self.key(key), w, seed))
 
     def submit_inputs(self, key: ZKey, solver: Solver, inputs: Mapping[str, object], public: Sequence[int],
                       seed: Optional[int] = None) -> Job:
