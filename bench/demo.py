@@ -118,11 +118,12 @@ def groth16_round_trip(seed: int, depth: int = 8) -> list[Row]:
     return steps
 
 
-def funded_rollup(seed: int, slots: int, depth: int, transfer_batches: int, farm=None) -> tuple:
+def funded_rollup(seed: int, slots: int, depth: int, transfer_batches: int, farm=None, seal: bool = True) -> tuple:
     """A rollup on a fresh reference L1 whose ``slots`` users have deposited (that batch proven
     and verified on L1), with ``transfer_batches`` full batches of signed transfers sealed:
     ``(pipeline, batches, ok)``. ``farm``: the pipeline proves on this
-    :class:`~prozchain.prover.farm.Farm`."""
+    :class:`~prozchain.prover.farm.Farm`. ``seal=False``: the transfers wait in the mempool
+    (``batches`` is empty), for a caller that times the sealing."""
     from prozchain.circuits.gadgets.eddsa import public_key
     from prozchain.circuits.txtypes import Tx, sign_tx
     from prozchain.rollup.l1 import Chain, Key
@@ -148,7 +149,7 @@ def funded_rollup(seed: int, slots: int, depth: int, transfer_batches: int, farm
             tx = Tx("transfer", {"from": i + 1, "to": (i + 1) % slots + 1, "amount": rng.randint(1, 999),
                                  "fee": rng.randint(1, 9)})
             ok &= pipeline.accept(sign_tx(tx, [l2[i]], [nonce])) is None
-    return pipeline, [pipeline.seal() for _ in range(transfer_batches)], ok
+    return pipeline, [pipeline.seal() for _ in range(transfer_batches if seal else 0)], ok
 
 
 def rollup_demo(seed: int, slots: int = 4, depth: int = 8, transfer_batches: int = 3) -> tuple[list, float, bool]:

@@ -166,6 +166,13 @@ class CompiledCircuit:
         """:meth:`solve` as canonical ``(n_wires, 4)`` uint64 limbs, the prover's layout."""
         return solver.solve_array(self, inputs, check, backend)
 
+    def __getstate__(self) -> dict:
+        """Pickled without :attr:`program`: it holds native buffers, and is made again on first
+        use wherever the circuit lands (a proving farm's worker)."""
+        state = dict(self.__dict__)
+        state.pop("program", None)
+        return state
+
     @functools.cached_property
     def program(self) -> R1CSProgram:
         """What the solver runs (made on first use; see :mod:`prozchain.circuits.solver`)."""

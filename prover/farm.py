@@ -6,13 +6,20 @@ proves) or joins an existing one by address (``tcp://host:8786``). Then:
 
 - a key goes to every worker once: it is scattered to all of them under a name made of its
   content hash (:func:`key_digest`), and every later job with that key (or an equal one) refers
-  to the copy the workers hold;
+  to the copy the workers hold (the farm stops the scheduler's active memory manager, which
+  would drop those copies: on a shared cluster that holds for its other clients too);
 - a witness travels as its ``(nVars, 4)`` uint64 limb array (32 bytes a value, sent as a raw
   buffer), inside the job, so the scheduler can run the job again elsewhere;
+- or the worker solves it: :meth:`Farm.submit_inputs` sends a circuit (anything with a
+  ``solve_array(inputs)``, a :class:`Solver`; it goes to every worker once, like a key) and the
+  inputs of one statement, so the caller's thread only prepares inputs while the workers solve
+  and prove in parallel; the caller states the public signals it expects;
 - a worker that dies mid-job has its job run on another worker (the scheduler reschedules the
-  jobs of a lost worker; ``retries`` covers jobs that raise);
+  jobs of a lost worker; ``retries`` covers jobs that raise); if every worker holding a key or
+  circuit died, it is sent again and the job resubmitted;
 - every proof is verified here, against the key's verification key and the public signals of
-  the witness that was sent, before it is handed out (:class:`SelfCheckError` otherwise);
+  the witness that was sent (or that the caller expects), before it is handed out
+  (:class:`SelfCheckError` otherwise);
 - :meth:`Farm.prove` returns the proofs in the order of the witnesses.
 
 >>> from prozchain.prover.groth16 import verify
@@ -21,6 +28,17 @@ proves) or joins an existing one by address (``tcp://host:8786``). Then:
 >>> with Farm(workers=1) as farm:
 ...     [done.public for done in farm.prove(key, [toy_witness(3), toy_witness(4)])]
 [[27], [64]]
+
+A circuit solved on the workers, given the public signals its inputs must give (a chain of
+two steps, ``y = x (x + 1) + 3x`` for ``x = 3``):
+
+>>> from prozchain.bench.circuit_compile import Chain
+>>> from prozchain.prover.groth16.setup import constraint_system
+>>> chain = Chain(2).compile()
+>>> key = dev_setup(constraint_system(chain.r1cs), seed=1)
+>>> with Farm(workers=1) as farm:
+...     farm.result(farm.submit_inputs(key, chain, {"x": 3}, public=[21])).public
+[21]
 """
 
 from __future__ import annotations
@@ -30,7 +48,8 @@ import os
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from concurrent.futures import CancelledError
+from typing import Any, Callable, Mapping, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -55,6 +74,13 @@ class FarmProof:
     seconds: float
     worker: str
     pid: int
+    witness_s: float = 0.0  # the worker's witness solve, for a job sent as inputs
+
+
+class Solver(Protocol):
+    """What solves a statement's witness on a worker (a compiled circuit is one)."""
+
+    def solve_array(self, inputs: Mapping[str, object]) -> np.ndarray: ...
 
 
 def key_digest(key: ZKey) -> str:
@@ -71,21 +97,42 @@ def key_digest(key: ZKey) -> str:
     return h.hexdigest()
 
 
-def prove_job(key: ZKey, witness: np.ndarray, seed: Optional[int]) -> tuple[Proof, list[int], float, str, int]:
+def object_digest(obj: object) -> str:
+    """SHA-256 of ``obj`` pickled: the name a :class:`Solver` is shared under.
+
+    >>> object_digest([1, 2]) == object_digest([1, 2])
+    True
+    """
+    import cloudpickle  # what dask pickles with: what a worker receives
+
+    return hashlib.sha256(cloudpickle.dumps(obj)).hexdigest()
+
+
+def prove_job(key: ZKey, witness: np.ndarray, seed: Optional[int],
+              witness_s: float = 0.0) -> tuple[Proof, list[int], float, str, int, float]:
     """What a worker runs: one proof (``seed``: replayable blinding, see ``prove``'s ``rng``),
-    its proving seconds, and the worker's address and process id."""
+    its proving seconds, the worker's address and process id, and ``witness_s`` passed on."""
     from distributed import get_worker
 
     start = time.perf_counter()
     proof, public = prove(key, witness, rng=random.Random(seed) if seed is not None else None)
-    return proof, public, time.perf_counter() - start, get_worker().address, os.getpid()
+    return proof, public, time.perf_counter() - start, get_worker().address, os.getpid(), witness_s
+
+
+def solve_prove_job(key: ZKey, solver: Solver, inputs: Mapping[str, object],
+                    seed: Optional[int]) -> tuple[Proof, list[int], float, str, int, float]:
+    """:func:`prove_job` on the witness ``solver`` solves from ``inputs``, timed."""
+    start = time.perf_counter()
+    witness = check_witness(key, solver.solve_array(inputs))
+    return prove_job(key, witness, seed, time.perf_counter() - start)
 
 
 class Job:
-    """A submitted proof: :meth:`Farm.result` turns it into a verified :class:`FarmProof`."""
+    """A submitted proof: :meth:`Farm.result` turns it into a verified :class:`FarmProof`.
+    ``again`` submits it anew (when the workers holding its key or circuit all died)."""
 
-    def __init__(self, future: Any, key: ZKey, public: list[int]):
-        self.future, self.key, self.public = future, key, public
+    def __init__(self, future: Any, key: ZKey, public: list[int], again: Optional[Callable[[], Any]] = None):
+        self.future, self.key, self.public, self.again = future, key, public, again
 
     def done(self) -> bool:
         """Whether the worker has answered (:meth:`Farm.result` then returns at once)."""
@@ -117,11 +164,14 @@ class Farm:
         else:
             self.client = Client(scheduler, timeout="10s")
             self.client.wait_for_workers(limit or 1, timeout=WORKER_START_S)
+        # the scheduler's active memory manager drops copies no waiting job needs, every 2 s: a
+        # key or circuit would then travel again to each worker that proves with it next
+        self.client.amm.stop()
         self.workers: Optional[list[str]] = None
         if limit is not None:
             self.workers = sorted(self.client.scheduler_info(n_workers=-1)["workers"])[:limit]
-        self._keys: dict[str, Any] = {}  # digest -> the scattered key's future
-        self._digests: dict[int, tuple[ZKey, str]] = {}  # id(key) -> (key, digest): hash a key once
+        self._keys: dict[str, Any] = {}  # digest -> the scattered key's or solver's future
+        self._digests: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, digest): hash an object once
 
     def __enter__(self) -> "Farm":
         return self
@@ -139,33 +189,66 @@ class Farm:
         return len(self.workers) if self.workers is not None else len(self.client.scheduler_info(n_workers=-1)["workers"])
 
     def digest(self, key: ZKey) -> str:
-        known = self._digests.get(id(key))
-        if known is None or known[0] is not key:
-            known = self._digests[id(key)] = (key, key_digest(key))
+        return self._digest(key, key_digest)
+
+    def _digest(self, obj: Any, digest: Any) -> str:
+        known = self._digests.get(id(obj))
+        if known is None or known[0] is not obj:
+            known = self._digests[id(obj)] = (obj, digest(obj))
         return known[1]
 
     def key(self, key: ZKey) -> Any:
         """The future of ``key`` on every worker, scattered the first time it is seen."""
-        digest = self.digest(key)
+        return self._share("zkey", key, self.digest(key))
+
+    def solver(self, solver: Solver) -> Any:
+        """The future of ``solver`` on every worker, scattered the first time it is seen."""
+        return self._share("solver", solver, self._digest(solver, object_digest))
+
+    def _share(self, kind: str, obj: Any, digest: str) -> Any:
         if digest not in self._keys:
-            name = f"zkey-{digest}"
-            self._keys[digest] = self.client.scatter({name: key}, broadcast=True, hash=False,
+            name = f"{kind}-{digest}"
+            self._keys[digest] = self.client.scatter({name: obj}, broadcast=True, hash=False,
                                                      workers=self.workers)[name]
         return self._keys[digest]
 
     def submit(self, key: ZKey, witness: np.ndarray, seed: Optional[int] = None) -> Job:
         """Start proving ``witness`` under ``key``; the witness is checked here first."""
         w = check_witness(key, witness)
-        future = self.client.submit(prove_job, self.key(key), w, seed, pure=False, retries=self.retries,
-                                    workers=self.workers, allow_other_workers=self.workers is not None)
-        return Job(future, key, array_to_ints(w[1:key.n_public + 1]))
+        public = array_to_ints(w[1:key.n_public + 1])
+        return self._job(key, public, lambda: self._run(prove_job, self.key(key), w, seed))
+
+    def submit_inputs(self, key: ZKey, solver: Solver, inputs: Mapping[str, object], public: Sequence[int],
+                      seed: Optional[int] = None) -> Job:
+        """Start solving ``inputs`` with ``solver`` and proving the witness under ``key``, on a
+        worker; the proof is accepted only for the ``public`` signals given here."""
+        inputs = dict(inputs)
+        return self._job(key, list(public),
+                         lambda: self._run(solve_prove_job, self.key(key), self.solver(solver), inputs, seed))
+
+    @staticmethod
+    def _job(key: ZKey, public: list[int], start: Callable[[], Any]) -> Job:
+        return Job(start(), key, public, start)
+
+    def _run(self, job: Any, *args: Any) -> Any:
+        return self.client.submit(job, *args, pure=False, retries=self.retries, workers=self.workers,
+                                  allow_other_workers=self.workers is not None)
 
     def result(self, job: Job) -> FarmProof:
         """Wait for ``job``; its proof, verified, or :class:`SelfCheckError`."""
-        proof, public, seconds, worker, pid = job.future.result()
+        for attempt in range(self.retries + 1):
+            try:
+                proof, public, seconds, worker, pid, witness_s = job.future.result()
+                break
+            except CancelledError:
+                if job.again is None or attempt == self.retries:
+                    raise
+                # scattered data is lost with the last worker that held it: share it again
+                self._keys = {d: f for d, f in self._keys.items() if f.status == "finished"}
+                job.future = job.again()
         if public != job.public or not pairing_equation_holds(job.key.verification_key(), public, proof):
             raise SelfCheckError(f"worker {worker} returned a proof that does not verify for the witness sent")
-        return FarmProof(proof, public, seconds, worker, pid)
+        return FarmProof(proof, public, seconds, worker, pid, witness_s)
 
     def prove(self, key: ZKey, witnesses: Sequence[np.ndarray],
               seeds: Optional[Sequence[int]] = None) -> list[FarmProof]:

@@ -182,6 +182,14 @@ class Row:
     paths: list[list[int]]
 
 
+@lru_cache(maxsize=1 << 16)
+def verified(msg: int, sig: Signature, a: tuple[int, int]) -> bool:
+    """:func:`~prozchain.circuits.gadgets.eddsa.verify`, remembered: an operator checks each
+    transaction when it enters the mempool and again when sealing it, and a Baby Jubjub
+    verification in Python costs tens of milliseconds, most of sealing's time."""
+    return verify(msg, sig, a)
+
+
 def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
     """Apply ``tx`` to ``tree`` (account a, then b) after checking its signatures and its type's
     rules; on :class:`TxRejected` the tree is unchanged and the message gives the reason.
@@ -206,7 +214,7 @@ def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
             old = tree.get(index)
             if check_signatures and k < t.signers:
                 nonce = tx.nonces[k] if k < len(tx.nonces) else old.nonce
-                if not verify(tx.message(nonce), tx.sigs[k], (old.ax, old.ay)):
+                if not verified(tx.message(nonce), tx.sigs[k], (old.ax, old.ay)):
                     raise TxRejected(f"{t.name}: bad signature by account {index} (signer {k})")
                 if nonce != old.nonce:
                     stale = " (already used: a replay)" if nonce < old.nonce else ""

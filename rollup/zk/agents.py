@@ -55,7 +55,9 @@ transaction already batched is thus told where it went, not that its nonce is us
 The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
 sealing under the newest version L1 accepts now.
 Given a :class:`~prozchain.prover.farm.Farm`, it proves on a dask cluster instead
-(:meth:`Pipeline.prove_on_farm`: witnesses in order here, proofs in parallel there).
+(:meth:`Pipeline.prove_on_farm`): sealing has already applied each batch to the state in order
+(its roots and Merkle paths), so only the solver's inputs are made here; the workers solve the
+witnesses and prove in parallel.
 """
 
 from __future__ import annotations
@@ -65,10 +67,11 @@ import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
+from prozchain.circuits.builder import PUBLIC
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx,
                                         encode_batch, undo)
@@ -143,6 +146,7 @@ class BatchStats:
     data_bytes: int
     submit_gas: int = 0
     verify_gas: int = 0
+    inputs_s: float = 0.0  # making the solver's inputs here, when a farm worker solves the witness
 
     @property
     def gas_per_tx(self) -> float:
@@ -426,9 +430,13 @@ class Pipeline:
 
     def _witness(self, batch: Batch) -> tuple[np.ndarray, float]:
         start = time.perf_counter()
-        circuit = self.circuits[batch.version]
-        witness = circuit.compiled.solve_array(circuit.spec.inputs(batch.old_root, batch.new_root, batch.slots))
+        witness = self.circuits[batch.version].compiled.solve_array(self._inputs(batch))
         return witness, time.perf_counter() - start
+
+    def _inputs(self, batch: Batch) -> dict[str, Any]:
+        """The solver's inputs for ``batch``: the slots sealing made (state before each
+        transaction and its Merkle paths) from the batch's old root to its new root."""
+        return self.circuits[batch.version].spec.inputs(batch.old_root, batch.new_root, batch.slots)
 
     def _prove_witness(self, batch: Batch, witness: np.ndarray, witness_s: float) -> tuple[list[int], BatchStats]:
         start = time.perf_counter()
@@ -436,9 +444,10 @@ class Pipeline:
         proof, batch.public = prove(circuit.zkey, witness, backend=get_backend("c"), rng=self.blinding)
         return proof_words(proof), self._stats(batch, witness_s, time.perf_counter() - start)
 
-    def _stats(self, batch: Batch, witness_s: float, prove_s: float) -> BatchStats:
+    def _stats(self, batch: Batch, witness_s: float, prove_s: float, inputs_s: float = 0.0) -> BatchStats:
         constraints = self.circuits[batch.version].compiled.r1cs.n_constraints
-        return BatchStats(batch.number, batch.n_txs, constraints, witness_s, prove_s, len(batch.data))
+        return BatchStats(batch.number, batch.n_txs, constraints, witness_s, prove_s, len(batch.data),
+                          inputs_s=inputs_s)
 
     def prove_overlapped(self, batches: list[Batch]) -> list[tuple[list[int], BatchStats]]:
         """Prove sealed ``batches`` in order, solving each next witness (Python, this thread)
@@ -454,25 +463,32 @@ class Pipeline:
                 out.append(pending.result())
         return out
 
-    def prove_on_farm(self, batches: list[Batch], farm: "Farm") -> Iterator[tuple[list[int], BatchStats]]:
-        """Prove sealed ``batches`` on ``farm``: the witnesses are solved here, in order (each
-        batch starts from the state the previous one left), every proof job is sent as soon as
-        its witness is ready, the workers prove in parallel, and the proofs, each verified by the
-        farm, come out in batch order, each as soon as it and those before it are done (between
-        two witnesses, if ready: the caller submits while later batches are still proving).
-        ``stats.prove_s`` is the worker's proving time."""
+    def prove_on_farm(self, batches: Iterable[Batch], farm: "Farm") -> Iterator[tuple[list[int], BatchStats]]:
+        """Prove sealed ``batches`` on ``farm``. Sealing applied them to the state in order, so
+        each batch's solver inputs (its slots: accounts before and Merkle paths, from its old to
+        its new root) are made here and sent at once; the workers solve the witnesses and prove
+        in parallel (the compiled circuit goes to each worker once). Each proof is verified by
+        the farm against the public inputs made here (old root, new root, data hash), and the
+        proofs come out in batch order, each as soon as it and those before it are done (between
+        two sends, if ready: the caller submits while later batches are still proving).
+        ``stats.witness_s`` and ``stats.prove_s`` are the worker's times, ``stats.inputs_s``
+        this thread's. ``batches`` may be a generator that seals each batch when it is asked
+        for: sealing then interleaves with the caller's submissions."""
         jobs: deque = deque()
 
         def finish() -> tuple[list[int], BatchStats]:
-            batch, witness_s, job = jobs.popleft()
+            batch, inputs_s, job = jobs.popleft()
             done = farm.result(job)
             batch.public = done.public
-            return proof_words(done.proof), self._stats(batch, witness_s, done.seconds)
+            return proof_words(done.proof), self._stats(batch, done.witness_s, done.seconds, inputs_s)
 
         for batch in batches:
-            witness, witness_s = self._witness(batch)
+            start = time.perf_counter()
+            circuit, inputs = self.circuits[batch.version], self._inputs(batch)
+            public = [inputs[s.name] for s in circuit.compiled.signals if s.kind == PUBLIC]
             seed = self.blinding.getrandbits(64) if self.blinding is not None else None
-            jobs.append((batch, witness_s, farm.submit(self.circuits[batch.version].zkey, witness, seed)))
+            job = farm.submit_inputs(circuit.zkey, circuit.compiled, inputs, public, seed)
+            jobs.append((batch, time.perf_counter() - start, job))
             while jobs and jobs[0][2].done():
                 yield finish()
         while jobs:

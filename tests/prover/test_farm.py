@@ -1,6 +1,6 @@
 """The proving farm on a local dask cluster (two worker processes, one thread each, started once
-for the module): proofs in submission order and verified, keys sent once, witnesses as limb
-arrays, a killed worker's job finished elsewhere."""
+for the module): proofs in submission order and verified, keys and circuits sent once, witnesses
+as limb arrays or solved on the workers from inputs, a killed worker's job finished elsewhere."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from prozchain.bench.circuit_compile import Chain
-from prozchain.native.kernels import ints_to_array
+from prozchain.native.kernels import array_to_ints, ints_to_array
 from prozchain.prover.errors import SelfCheckError
-from prozchain.prover.farm import Farm, Job, key_digest
+from prozchain.prover.farm import Farm, Job, key_digest, object_digest
 from prozchain.prover.groth16 import verify
 from prozchain.prover.groth16.setup import constraint_system, dev_setup, toy_r1cs, toy_witness
 
@@ -30,7 +30,7 @@ def chain():
     """A 2^13 multiplication chain: each proof takes long enough to kill its worker mid-job."""
     compiled = Chain((1 << 13) - 2).compile()
     key = dev_setup(constraint_system(compiled.r1cs), seed=5)
-    return key, [ints_to_array(compiled.solve({"x": x})) for x in range(2, 8)]
+    return key, compiled, [ints_to_array(compiled.solve({"x": x})) for x in range(2, 8)]
 
 
 def test_proofs_come_back_verified_in_order_and_the_key_goes_once(farm):
@@ -71,11 +71,28 @@ def test_seeded_blinding_replays(farm):
     assert a.proof == b.proof
 
 
-def test_a_job_on_a_killed_worker_completes_elsewhere(farm, chain):
-    key, witnesses = chain
+def test_witnesses_solved_on_the_workers_give_the_same_proofs(farm, chain):
+    key, compiled, witnesses = chain
+    public = [array_to_ints(w[1:key.n_public + 1]) for w in witnesses[:2]]
+    jobs = [farm.submit_inputs(key, compiled, {"x": x}, p, seed=7) for x, p in zip((2, 3), public)]
+    solved = [farm.result(job) for job in jobs]
+    sent = farm.prove(key, witnesses[:2], seeds=[7, 7])
+    assert [d.proof for d in solved] == [d.proof for d in sent] and [d.public for d in solved] == public
+    assert all(d.witness_s > 0 for d in solved) and object_digest(compiled) in farm._keys
+    assert farm.solver(compiled) is farm._keys[object_digest(compiled)]  # scattered once, then named
+    with pytest.raises(SelfCheckError, match="does not verify"):  # another statement than the caller expects
+        farm.result(farm.submit_inputs(key, compiled, {"x": 4}, public[0]))
+
+
+@pytest.mark.parametrize("solved_on_workers", [False, True])
+def test_a_job_on_a_killed_worker_completes_elsewhere(farm, chain, solved_on_workers):
+    key, compiled, witnesses = chain
     farm.prove(key, witnesses[:2])  # the key is on both workers before the kill
+    if solved_on_workers:
+        farm.solver(compiled)  # and the circuit
     pids = farm.pids()
-    jobs = [farm.submit(key, w) for w in witnesses]
+    jobs = [farm.submit_inputs(key, compiled, {"x": x}, array_to_ints(w[1:key.n_public + 1]))
+            if solved_on_workers else farm.submit(key, w) for x, w in zip(range(2, 8), witnesses)]
     ours = {job.future.key for job in jobs}
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
