@@ -516,6 +516,7 @@ def zk_day(seed: int, hours: int, feedback: bool = True, zk_every: int = 4, sett
                 day.transfers.append(charge)
         day.posted(batches, sum(estimated_size_scaled(tx.encode()) // PPM for tx in paying), len(batch.data),
                    sum(c.l1_data for c in batch.charges), receipt.fee, L1Prices.of(chain))
+        pipeline.reprice(day.pricer.scalar)  # kept in the operator's store
         batches += 1
         if batches % settle_every == 0 or hour + zk_every >= hours:
             claimed = _claim_fees(day, chain, system, operator, claimed)

@@ -215,7 +215,12 @@ class Pipeline:
 
     # -- memory from the store and L1 -------------------------------------------------------------
     def restore(self) -> None:
+        """Rebuild from L1 and the store: the verified state, the mempool, the sealed batches not
+        yet verified, and the fee model's L2 base fee and data-fee scalar (:meth:`reprice`)."""
         chain = self.system.chain
+        fees = self.store.get("fees")
+        if self.fees is not None and fees is not None:
+            self.fees.l2_base_fee, self.fees.scalar = fees["l2_base_fee"], fees["scalar"]
         self.node = ZkNode(chain, self.system.rollup, self.system.depth)
         self.node.sync()
         self.head = self.node.tree.copy()
@@ -283,6 +288,18 @@ class Pipeline:
                                    tx_l1_gas(tx))
         except FeeTooLow as exc:
             raise TxRejected(str(exc)) from exc
+
+    def reprice(self, scalar: int) -> None:
+        """Take the L1 pricer's new data-fee ``scalar`` (ppm), kept in the store: a restarted
+        operator quotes as the crashed one did."""
+        if self.fees is None:
+            raise ZkRollupError("this operator has no fee model to reprice")
+        self.fees.scalar = scalar
+        self._save_fees()
+
+    def _save_fees(self) -> None:
+        if self.fees is not None:
+            self.store.put("fees", {"l2_base_fee": self.fees.l2_base_fee, "scalar": self.fees.scalar})
 
     def _save_mempool(self) -> None:
         self.store.put("mempool", [[seq, tx.to_json()] for seq, tx in self.mempool])
@@ -366,9 +383,10 @@ class Pipeline:
             self.fees.end_block(sum(tx_gas(tx) for tx in txs if tx.type != "noop"))
         included = {tx.key() for tx in txs}
         self.mempool = [(s, t) for s, t in self.mempool if t.key() not in included and t.key() not in self.rejected]
-        with self.store.batch():
+        with self.store.batch():  # the base fee moved with the batch: both or neither survive a crash
             self.store.put(f"batch/{batch.number:08d}", batch.to_json())
             self._save_mempool()
+            self._save_fees()
         self.sealed.append(batch)
         return batch
 
