@@ -22,7 +22,9 @@ Each layer runs on its own reference L1 whose prices move with L1 traffic (:func
   round's), VM transactions as on the optimistic rollup, a checkpoint signed by the validators
   every ``checkpoint_every`` blocks. L1 cost: the checkpoint (headers and signatures). The
   validators' share is paid per staking epoch through ``Staking.reward_epoch``, by stake and less
-  the blocks each missed; the distributor fronts it on L1 and the vault repays it on L2.
+  the blocks each missed, counted on L1 from the epoch's checkpoint (paid once a later epoch's
+  checkpoint shows the epoch is whole); the distributor fronts it on L1 and the vault repays it
+  on L2.
 
 After every step the ledger balances (paid = distributed + burned) and the layer's fee pot holds
 exactly what the ledger has not paid out yet. :class:`Day` keeps the per-batch L1 costs
@@ -57,6 +59,7 @@ from prozchain.rollup.optimistic.node import L2Node
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON
 from prozchain.rollup.optimistic.system import Config as RollupConfig
 from prozchain.rollup.optimistic.system import deploy as deploy_optimistic
+from prozchain.rollup.sidechain.contracts.staking import block_counts
 from prozchain.rollup.sidechain.node.chain import ChainState, ValidatorSet
 from prozchain.rollup.sidechain.node.chain import Genesis as SideGenesis
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
@@ -392,8 +395,7 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
                    gas_target=4 * INTRINSIC_GAS, feedback=feedback, lane=CALLDATA, equilibration_units=2_000,
                    scalar=PPM)
     traffic = VmTraffic(day, users, dist, rng)
-    expected = {a: 0 for a, _ in vset_members}
-    produced = dict(expected)
+    checkpoints: list[tuple[int, int, list]] = []  # (number, epoch, headers) of the epochs not yet rewarded
     collected = units = 0
     level = [GWEI]
     for hour in range(hours):
@@ -401,15 +403,11 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
         l1 = L1Prices.of(chain)
         admitted = traffic.hour(l1)
         height = state.height + 1
-        due = vset.proposer(height, 0)
-        expected[due] += 1
-        proposer = due if rng.random() >= miss_rate else vset.proposer(height, 1)
-        produced[proposer] += 1
-        if height % checkpoint_every == 0:  # the epoch ends: pay its validators, then the others
-            repay = _reward_epoch(day, chain, system, dist, vset_members, produced, expected, pool)
+        proposer = vset.proposer(height, 0 if rng.random() >= miss_rate else 1)  # round 1: the due one missed
+        if len(checkpoints) > 1:  # a later epoch's checkpoint is on L1: the earlier epoch is proven whole
+            repay = _reward_epoch(day, chain, system, dist, checkpoints.pop(0), pool)
             admitted += [traffic.vault_call(dist.address, repay, l1)] if repay else []
             admitted += traffic.payouts(l1, [pool])
-            expected, produced = {a: 0 for a in expected}, {a: 0 for a in expected}
         raws = [a[0] for a in admitted]
         before = state.world
         epoch = chain.view(system.staking, "current_epoch")
@@ -427,6 +425,7 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
                                      [h.encode() for h in headers], [cp.sign(k) for k in system.validator_keys],
                                      system.client, gas_limit=3_000_000)
             day.l1_ok &= receipt.status
+            checkpoints.append((number, epoch, headers))
             day.posted(number, units, sum(len(h.encode()) for h in headers), collected, receipt.fee,
                        L1Prices.of(chain))
             collected = units = 0
@@ -440,16 +439,16 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
     return day
 
 
-def _reward_epoch(day: Day, chain: Chain, system, dist: Key, members: list[tuple[str, int]],
-                  produced: dict, expected: dict, pool: str) -> int:
-    """Pay the epoch's validator pool through the staking contract, the distributor fronting it
-    on L1: what the vault owes the distributor back."""
+def _reward_epoch(day: Day, chain: Chain, system, dist: Key, checkpoint: tuple[int, int, list], pool: str) -> int:
+    """Pay the validator pool to the epoch of ``checkpoint`` (its number, epoch and headers)
+    through the staking contract, which counts the blocks from the checkpoint on L1; the
+    distributor fronts it there: what the vault owes the distributor back."""
     pot = day.ledger.owed.get(pool, 0)
-    epoch = chain.view(system.staking, "current_epoch")
-    addresses = [a for a, _ in members]
-    counts = [produced[a] for a in addresses], [expected[a] for a in addresses]
-    rewards, withheld = epoch_rewards(pot, [p for _, p in members], *counts)
-    receipt = send(chain, dist, system.staking, "reward_epoch", epoch, *counts, value=pot)
+    number, epoch, headers = checkpoint
+    addresses, powers = chain.view(system.staking, "validators", epoch)
+    rewards, withheld = epoch_rewards(pot, powers, *block_counts(addresses, powers, headers))
+    receipt = send(chain, dist, system.staking, "reward_epoch", epoch, [number], [h.encode() for h in headers],
+                   value=pot, gas_limit=3_000_000)
     if not receipt.status:
         day.l1_ok = False
         return 0
