@@ -10,7 +10,8 @@ stated ordering policy, and the wallet that holds them to it.
   (never post).
 - :class:`ReceiptWallet` sends each transaction to every member until each has receipted it
   or it is on L1, keeps the receipts and, when watching, checks them against the batches on
-  L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one.
+  L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one. When
+  an epoch has no seed because nobody posted in the one before, it calls ``draw_seed``.
 
 :data:`BOUNTY` is the L2 contract the front-running scenario fights over: whoever first calls
 ``claim(answer)`` with the answer committed in its storage gets its whole balance.
@@ -188,6 +189,8 @@ class ReceiptWallet(Wallet):
         return [r for k in self.store.keys("sent/") for r in self.store.get(k).get("receipts", [])]
 
     def tick(self) -> None:
+        if self.chain.view(self.gate, "needs_draw"):  # nobody posted to schedule this epoch's seed
+            self.submit(self.gate, "draw_seed", gas_limit=300_000)
         if not (self.watch and self._dispute()):
             super().tick()
 
