@@ -52,6 +52,9 @@ inbox whoever leads), so rotation neither adds to it nor weakens it.
 >>> gate, _ = chain.deploy(keys[0], SequencerSet, ledger, chain.time + 60, 60, 20, 10, 10**18, "fcfs")
 >>> for i, k in enumerate(keys):
 ...     _ = chain.transact(k, gate, "join", value=(i + 1) * 10**18, gas_limit=300_000)
+>>> chain.view(gate, "needs_draw"), chain.transact(keys[0], gate, "draw_seed", gas_limit=300_000).return_value
+(True, b'')
+>>> _ = chain.mine()   # epoch 0's seed block: its hash did not exist when the members joined
 >>> ranking_ = chain.view(gate, "leaders", 3)
 >>> sorted(ranking_) == sorted(k.address for k in keys)
 True
