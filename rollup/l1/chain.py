@@ -17,8 +17,8 @@ Base fees (execution and blob) are burnt and counted in ``burnt``, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 from prozchain.native.backend import Backend
