@@ -191,7 +191,7 @@ class ZkRollup(VerifierRegistry):
         # A request is served by its full exit, or by a withdrawal from its account in any batch
         # verified after it was made, whatever the order the operator served the queue in.
         forced_served = self.load("forced_served")
-        while forced_served < forced and (self.load("exited_by", forced_served) or self.load(
+        while forced_served < forced and (self.load("exit_served", forced_served) or self.load(
                 "withdrew_in", self.load("forced_index", forced_served)) > self.load("forced_after", forced_served)):
             forced_served += 1
         self.store("forced_served", value=forced_served)
@@ -207,8 +207,8 @@ class ZkRollup(VerifierRegistry):
         self.require(request < forced, f"batch serves forced request {request}, nobody made it")
         self.require(self.load("forced_index", request) == index,
                      f"batch's full exit is from account {index}, forced request {request} is for another")
-        self.require(not self.load("exited_by", request), f"forced request {request} was already served")
-        self.store("exited_by", request, value=1)
+        self.require(not self.load("exit_served", request), f"forced request {request} was already served")
+        self.store("exit_served", request, value=1)
         if amount:
             self._credit(self.load("owner", index), amount)
 
@@ -339,7 +339,7 @@ class ZkRollup(VerifierRegistry):
     def forced_request(self, position: int) -> tuple[int, bool]:
         """Forced request ``position``: ``(account index, served by a full exit)``."""
         self.require(position < self.load("forced"), f"no forced request {position}")
-        return self.load("forced_index", position), bool(self.load("exited_by", position))
+        return self.load("forced_index", position), bool(self.load("exit_served", position))
 
     @external
     def state(self) -> RollupState:
