@@ -314,6 +314,7 @@ def test_compare(capsys):
     assert [row["layer"] for row in rows] == ["L1", "channel"] and rows[1]["withdraw_gas"] > 0
     expect(capsys, 2, "compare", "layers", "--layers", "nowhere", says="no layer nowhere")
     expect(capsys, 2, "compare", "layers", "--seed", "x", says="invalid int value")
+    expect(capsys, 2, "compare", "layers", "--fee-hours", "2", says="at least 4 hours")
 
 
 def test_the_installed_script_and_module_follow_the_rule(work):

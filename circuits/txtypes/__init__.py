@@ -25,7 +25,7 @@ or batch circuit breaking one is refused with a :class:`RegistryError` that name
    to zero, in the other types' slots. Leave the nonce alone: the framework bumps every
    signer's nonce and keeps the others' (replay protection), whatever an update returns.
 4. ``register(TxType(name, type_id, fields, a=..., b=..., signers=..., update_a=..., ...))``.
-   ``type_id`` is a byte, unique; 0-3 are noop, deposit, transfer and withdraw (*). Only the
+   ``type_id`` is a byte, unique; 0-4 are noop, deposit, transfer, withdraw and full_exit (*). Only the
    L1 effects are fixed: ``fee="field"`` names a field the contract pays the aggregator on L1
    (the update debits it), ``l1="withdraw"`` pays ``amount`` to the L1 address ``to`` (*: the
    fields must exist). Register in a module that **every process** using the type imports
@@ -79,7 +79,7 @@ prozchain.circuits.txtypes.registry.RegistryError: 'needs-a-coin': update_a fail
 from prozchain.circuits.txtypes.registry import (BALANCE_BITS, EMPTY, FULL, REGISTRY, SLOT_ACCOUNTS, SLOT_ELEMENTS, Account,
                                                  NonceAhead, PyChecks, RegistryError, TxRejected, TxType, by_id, get,
                                                  register)
-from prozchain.circuits.txtypes import builtin  # noqa: F401  (registers noop, deposit, transfer, withdraw)
+from prozchain.circuits.txtypes import builtin  # noqa: F401  (registers noop, deposit, transfer, withdraw, full_exit)
 from prozchain.circuits.txtypes.accounts import AccountTree, leaf_hash
 from prozchain.circuits.txtypes.batch import (BatchCircuit, Row, Slot, Tx, apply_tx, data_hash, decode_batch, encode_batch,
                                               sign_tx, signed_words, undo)

@@ -1,4 +1,5 @@
-"""The rollup's own transaction types: noop (padding), deposit, transfer, withdraw.
+"""The rollup's own transaction types: noop (padding), deposit, transfer, withdraw, and
+full_exit, the operator's answer to a forced withdrawal requested on L1.
 
 Amounts and balances are in L2 units (the rollup contract says how many wei one is) and fit in
 64 bits; indices are 4 bytes; fees 4 bytes, paid to the aggregator on L1.
@@ -32,6 +33,13 @@ def _deposit_to(checks, f, b):
     return _credit(checks, b.replace(ax=f["ax"], ay=f["ay"]), f["amount"])
 
 
+def _exit_all(checks, f, a):
+    # unsigned on L2: the L1 owner's request authorises it (the contract matches it to the
+    # request), and the circuit holds it to the whole balance, so the operator cannot shave it
+    checks.equal(a.balance, f["amount"], "a full exit moves the whole balance")
+    return a.replace(balance=a.balance - f["amount"])
+
+
 def _receive(checks, f, b):
     checks.nonzero(b.ax, "the receiver account does not exist (no key)")
     return _credit(checks, b, f["amount"])
@@ -45,3 +53,5 @@ register(TxType("transfer", 2, (("from", 4), ("to", 4), ("amount", 8), ("fee", 4
                 fee="fee"))
 register(TxType("withdraw", 3, (("from", 4), ("amount", 8), ("fee", 4), ("to", 20)), a="from", signers=1,
                 update_a=lambda c, f, a: _debit(c, a, f["amount"], f["fee"]), l1="withdraw", fee="fee"))
+register(TxType("full_exit", 4, (("account", 4), ("amount", 8), ("request", 4)), a="account",
+                update_a=_exit_all, l1="full_exit"))

@@ -20,7 +20,7 @@ The rules are enforced, not left to each author:
   by nature, and ``nonzero`` is switched off for the other types' slots; :func:`register` runs
   each update on all-zero inputs and refuses one that fails there.
 - :func:`register` refuses, with a :class:`RegistryError` naming the rule, a type id that is
-  not a byte or is taken (0-3 are noop, deposit, transfer, withdraw), field widths other than
+  not a byte or is taken (0-3 are noop, deposit, transfer, withdraw, 4 full_exit), field widths other than
   1..31 or 32, accounts that are not 4-byte fields, signers that are not the first accounts,
   and an L1 effect without its fields.
 
@@ -61,8 +61,9 @@ SLOT_ELEMENTS = 4  # data elements one slot of the batch circuit posts (hashes)
 SLOT_ACCOUNTS = 2  # accounts one slot of the batch circuit updates
 ROLES = "abcdefghijklmnopqrstuvwxyz"  # the accounts' names, in the order they are updated
 INDEX_BYTES = 4  # an account index field
-BUILTIN_IDS = {0: "noop", 1: "deposit", 2: "transfer", 3: "withdraw"}
-L1_FIELDS = {"": (), "deposit": ("to", "amount", "ax", "ay"), "withdraw": ("to", "amount")}  # what the contract reads
+BUILTIN_IDS = {0: "noop", 1: "deposit", 2: "transfer", 3: "withdraw", 4: "full_exit"}
+L1_FIELDS = {"": (), "deposit": ("to", "amount", "ax", "ay"), "withdraw": ("to", "amount"),
+             "full_exit": ("account", "amount", "request")}  # what the contract reads
 V = TypeVar("V")
 
 
@@ -110,7 +111,9 @@ class TxType:
     (``c``, ``d``, ...) as ``(field, update)`` pairs; ``signers`` counts the accounts that sign,
     from the first. ``l1`` names an effect the rollup contract applies on L1 ("deposit": consume
     the deposit queue's head, whose fields are ``to``, ``amount``, ``ax``, ``ay``; "withdraw":
-    credit ``amount`` to the L1 address ``to``), and ``fee`` the field paid to the aggregator on L1.
+    credit ``amount`` to the L1 address ``to``; "full_exit": serve forced withdrawal request
+    ``request`` of account ``account`` by paying ``amount`` to the account's L1 owner), and
+    ``fee`` the field paid to the aggregator on L1.
 
     A payment split between two payees, three accounts, hence two slots:
 
@@ -308,7 +311,7 @@ def _check_rules(t: TxType) -> None:
     owner = BUILTIN_IDS.get(t.type_id) or next((k.name for k in REGISTRY.values() if k.type_id == t.type_id), t.name)
     if owner != t.name:
         refuse(f"type id {t.type_id} of {t.name!r} is taken by {owner!r}",
-               "type ids are unique; 0-3 are noop, deposit, transfer, withdraw")
+               "type ids are unique; 0-3 are noop, deposit, transfer, withdraw, 4 is full_exit")
     if not 0 <= t.type_id < 256:
         refuse(f"type id {t.type_id} of {t.name!r} is not a byte", "a type id is 0..255, the first byte of its data")
     names = t.field_names()
@@ -335,7 +338,7 @@ def _check_rules(t: TxType) -> None:
         refuse(f"{t.name!r}: signers {t.signers} need accounts {', '.join(ROLES[:max(t.signers, 0)])} to sign",
                "signers is 0, 1 (account a signs) or 2 (a and b sign), or more: the first accounts sign")
     if t.l1 not in L1_FIELDS:
-        refuse(f"{t.name!r}: unknown L1 effect {t.l1!r}", "the L1 effects are '', 'deposit' and 'withdraw'")
+        refuse(f"{t.name!r}: unknown L1 effect {t.l1!r}", "the L1 effects are '', 'deposit', 'withdraw' and 'full_exit'")
     missing = [name for name in L1_FIELDS[t.l1] if name not in names]
     if missing:
         refuse(f"{t.name!r}: L1 effect {t.l1!r} without fields {missing}",

@@ -32,7 +32,7 @@ updates; the rules, checked when it registers, are in ``prozchain.circuits.txtyp
 
 - the framework bumps the signer's nonce (replay protection): an update leaves it alone;
 - an update must accept all-zero inputs (it runs gated to zero in other types' slots);
-- type ids are unique, 0-3 are taken; account fields are 4-byte indices, 1-based in deposit order;
+- type ids are unique, 0-4 are taken; account fields are 4-byte indices, 1-based in deposit order;
 - more accounts go in ``more=(("to2", update), ...)`` and fields are as many as you need: a type
   beyond 2 accounts or 4 data elements fills more slots of a batch (``TX_TYPE.n_slots``).
 
@@ -42,7 +42,7 @@ Every process that sequences, proves or replays batches with this type imports t
 
 from prozchain.circuits.txtypes import BALANCE_BITS, TxType, register
 
-TYPE_ID = {type_id}  # unique among your rollup's types; 0-3 are noop, deposit, transfer, withdraw
+TYPE_ID = {type_id}  # unique among your rollup's types; 0-4 are noop, deposit, transfer, withdraw, full_exit
 
 
 def pay(checks, fields, account):

@@ -9,6 +9,10 @@ Each layer runs on its own reference L1 whose prices move with L1 traffic (:func
   runs the VM, whose fees land in ``FEE_VAULT``; the proposer posts the batch's output. L1 cost:
   both transactions. The vault's program (:func:`~prozchain.rollup.vm.examples.fee_vault_genesis`)
   pays the ledger's recipients every ``settle_every`` hours; they hold withdrawable L2 value.
+  At hour ``dispute_at`` (the middle of the day by default) a rogue proposer posts a wrong output
+  for the hour's batch instead; a challenger disputes it on L1, the rogue does not answer and
+  loses on its clock (:data:`DISPUTE_CLOCK`), and the challengers' pool pays the winner what it
+  holds, through the vault, before the day ends; the honest proposer posts the batch again.
 - **zk**: deposits, then transfers and withdrawals whose fee field covers the quote; the
   operator's :class:`~prozchain.rollup.zk.agents.Pipeline` refuses underpaid ones, seals, proves
   and submits a batch every ``zk_every`` hours. L1 cost: the submission (data and proof
@@ -18,7 +22,9 @@ Each layer runs on its own reference L1 whose prices move with L1 traffic (:func
   round's), VM transactions as on the optimistic rollup, a checkpoint signed by the validators
   every ``checkpoint_every`` blocks. L1 cost: the checkpoint (headers and signatures). The
   validators' share is paid per staking epoch through ``Staking.reward_epoch``, by stake and less
-  the blocks each missed; the distributor fronts it on L1 and the vault repays it on L2.
+  the blocks each missed, counted on L1 from the epoch's checkpoint (paid once a later epoch's
+  checkpoint shows the epoch is whole); the distributor fronts it on L1 and the vault repays it
+  on L2.
 
 After every step the ledger balances (paid = distributed + burned) and the layer's fee pot holds
 exactly what the ledger has not paid out yet. :class:`Day` keeps the per-batch L1 costs
@@ -34,7 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Optional, Sequence
 
@@ -50,7 +56,10 @@ from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.l1.chain import Receipt
 from prozchain.rollup.optimistic.node import Genesis as RollupGenesis
 from prozchain.rollup.optimistic.node import L2Node
+from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON
+from prozchain.rollup.optimistic.system import Config as RollupConfig
 from prozchain.rollup.optimistic.system import deploy as deploy_optimistic
+from prozchain.rollup.sidechain.contracts.staking import block_counts
 from prozchain.rollup.sidechain.node.chain import ChainState, ValidatorSet
 from prozchain.rollup.sidechain.node.chain import Genesis as SideGenesis
 from prozchain.rollup.sidechain.node.checkpoint import Checkpoint
@@ -73,6 +82,7 @@ TOLERANCE_BPS = 1_000  # the pricer has converged when the day's surplus is with
 PRIORITY_FEES = (0, 0, GWEI // 1_000, GWEI // 200)  # wei per gas users add
 L1_GAS_LIMIT = 3_000_000  # a small L1 block, so other users' traffic is cheap to simulate
 L1_TIP = GWEI // 100
+DISPUTE_CLOCK = HOUR // 2  # each side's clock in the day's disputes: a silent defender loses within the hour
 INERTIA = 3  # Arbitrum damps by 10; a day of a few dozen batches needs a quicker response  # the priority fee every L1 transaction of the day offers
 
 
@@ -263,17 +273,52 @@ def _new_day(layer: str, split, recipients: dict, gas_target: int, feedback: boo
     return Day(layer, model, pricer, FeeLedger(split, recipients))
 
 
+@dataclass
+class Dispute:
+    """The optimistic day's dispute: a rogue proposer's wrong output and the challenger who
+    wins against it (the game's id once it is open, ``award`` once the pool paid)."""
+
+    at: int  # the hour (and batch) whose output the rogue proposes
+    rogue: Key
+    challenger: Key
+    game: int = 0
+    award: Optional[int] = None
+
+    def open(self, chain: Chain, system, trace) -> bool:
+        """The rogue proposes batch ``at``'s output with a wrong world; the challenger disputes it."""
+        wrong = replace(trace.final, world=bytes(32 - len(b"rogue")) + b"rogue")
+        proposed = send(chain, self.rogue, system.outputs, "propose", self.at, wrong.encode(), max(len(trace), 1),
+                        value=system.config.proposer_bond)
+        challenged = send(chain, self.challenger, system.outputs, "challenge", proposed.return_value,
+                          value=system.config.challenger_bond) if proposed.status else proposed
+        self.game = challenged.return_value if challenged.status else 0
+        return challenged.status
+
+    def close(self, chain: Chain, system, ledger: FeeLedger, pool: str) -> bool:
+        """The rogue's clock has run out: the challenger ends the game and the pool pays it all it holds."""
+        ended = send(chain, self.challenger, system.outputs, "timeout", self.game)
+        if not ended.status or chain.view(system.outputs, "game", self.game).status != CHALLENGER_WON:
+            return False
+        self.award = ledger.owed.get(pool, 0)
+        ledger.pay(pool, self.challenger.address, CHALLENGERS, self.award,
+                   f"won game {self.game} against the wrong output of batch {self.at}")
+        return True
+
+
 def optimistic_day(seed: int, hours: int, feedback: bool = True, lane: str = CALLDATA,
-                   settle_every: int = 6) -> Day:
-    """The optimistic rollup's day (see the module doc)."""
+                   settle_every: int = 6, dispute_at: Optional[int] = None) -> Day:
+    """The optimistic rollup's day (see the module doc); ``dispute_at`` defaults to ``hours // 2``."""
     rng = random.Random(f"fees-optimistic-{seed}")
     users = [Key.from_seed(f"fees-user-{i}".encode()) for i in range(USERS)]
-    seq, proposer, dist, spam = (Key.from_seed(f"fees-{n}".encode()) for n in ("sequencer", "proposer", "distributor", "spam"))
-    chain = Chain({k.address: 1_000 * ETHER for k in (seq, proposer, dist, spam)}, gas_limit=L1_GAS_LIMIT)
+    seq, proposer, dist, spam, rogue, challenger = (Key.from_seed(f"fees-{n}".encode()) for n in (
+        "sequencer", "proposer", "distributor", "spam", "rogue", "challenger"))
+    chain = Chain({k.address: 1_000 * ETHER for k in (seq, proposer, dist, spam, rogue, challenger)},
+                  gas_limit=L1_GAS_LIMIT)
     code, storage = fee_vault_genesis(dist.address)
     genesis = RollupGenesis({**{u.address: 10 * ETHER for u in users}, dist.address: ETHER, FEE_VAULT_ADDRESS: 0},
                             code, storage)
-    system = deploy_optimistic(chain, seq, seq.address, genesis)
+    system = deploy_optimistic(chain, seq, seq.address, genesis, RollupConfig(clock=DISPUTE_CLOCK))
+    dispute = Dispute(hours // 2 if dispute_at is None else dispute_at, rogue, challenger)
     node = L2Node(chain, system.portal, genesis)
     challengers = "0x" + "c1" * 20  # the pool that pays the challenger who wins a dispute
     day = _new_day("optimistic", ROLLUP_SPLIT, {SEQUENCER: seq.address, BATCHER: seq.address,
@@ -284,10 +329,12 @@ def optimistic_day(seed: int, hours: int, feedback: bool = True, lane: str = CAL
     world, level = node.genesis_world, [GWEI]
     for hour in range(hours):
         weather(chain, spam, rng, level)
+        if dispute.game and dispute.award is None and not dispute.close(chain, system, day.ledger, challengers):
+            day.l1_ok = False
         l1 = L1Prices.of(chain)
         admitted = traffic.hour(l1)
-        if hour % settle_every == settle_every - 1 or hour == hours - 1:
-            admitted += traffic.payouts(l1, [challengers])
+        if hour % settle_every == settle_every - 1 or hour == hours - 1 or dispute.award and hour == dispute.at + 1:
+            admitted += traffic.payouts(l1, [challengers])  # the winner is paid at once
         raws = [a[0] for a in admitted]
         payload, root = pack_batch(raws), inbox_roots([], raws)[1]
         if lane == CALLDATA:
@@ -297,20 +344,30 @@ def optimistic_day(seed: int, hours: int, feedback: bool = True, lane: str = CAL
         node.sync()
         batch = node.batches[-1]
         trace = batch.trace
-        proposed = send(chain, proposer, system.outputs, "propose", hour, trace.final.encode(),
-                                  max(len(trace), 1), value=system.config.proposer_bond)
-        if len(batch.applied) != len(raws) or not posted.status or not proposed.status:
+        cost, proposals_ok = posted.fee, True
+        if hour == dispute.at:
+            proposals_ok = dispute.open(chain, system, trace)
+        else:  # the hour's output, after any the dispute deleted
+            for number in range(chain.view(system.outputs, "length"), hour + 1):
+                done = node.batches[number].trace
+                proposed = send(chain, proposer, system.outputs, "propose", number, done.final.encode(),
+                                max(len(done), 1), value=system.config.proposer_bond)
+                cost, proposals_ok = cost + proposed.fee, proposals_ok and proposed.status
+        if len(batch.applied) != len(raws) or not posted.status or not proposals_ok:
             day.l1_ok = False  # an admitted transaction did not apply: the accounting would be off
         collected, units = _charge_all(day, admitted, lambda raw: L2Tx.decode(raw).gas_limit, l1, f"batch {hour}")
         new = trace.final.world
         traffic.settle(lambda who: node.ex.balance(new, who) - node.ex.balance(world, who))
         world = new
         day.model.end_block(len(raws) * INTRINSIC_GAS)
-        day.posted(hour, units, len(payload), collected, posted.fee + proposed.fee, L1Prices.of(chain))
+        day.posted(hour, units, len(payload), collected, cost, L1Prices.of(chain))
         day.checked(node.ex.balance(world, FEE_VAULT_ADDRESS))
     earned = node.ex.balance(world, seq.address)
     day.checks["the sequencer holds its paid-out fees on L2, withdrawable"] = \
         0 < earned == day.ledger.settled.get(seq.address, 0)
+    if dispute.at < hours - 1:  # a dispute opened in the last hour ends after the day
+        day.checks["the challenger who won the dispute was paid the challengers' pool within the day"] = \
+            dispute.award is not None and 0 < dispute.award == day.ledger.settled.get(challenger.address, 0)
     day.chain = chain
     return day
 
@@ -338,8 +395,7 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
                    gas_target=4 * INTRINSIC_GAS, feedback=feedback, lane=CALLDATA, equilibration_units=2_000,
                    scalar=PPM)
     traffic = VmTraffic(day, users, dist, rng)
-    expected = {a: 0 for a, _ in vset_members}
-    produced = dict(expected)
+    checkpoints: list[tuple[int, int, list]] = []  # (number, epoch, headers) of the epochs not yet rewarded
     collected = units = 0
     level = [GWEI]
     for hour in range(hours):
@@ -347,15 +403,11 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
         l1 = L1Prices.of(chain)
         admitted = traffic.hour(l1)
         height = state.height + 1
-        due = vset.proposer(height, 0)
-        expected[due] += 1
-        proposer = due if rng.random() >= miss_rate else vset.proposer(height, 1)
-        produced[proposer] += 1
-        if height % checkpoint_every == 0:  # the epoch ends: pay its validators, then the others
-            repay = _reward_epoch(day, chain, system, dist, vset_members, produced, expected, pool)
+        proposer = vset.proposer(height, 0 if rng.random() >= miss_rate else 1)  # round 1: the due one missed
+        if len(checkpoints) > 1:  # a later epoch's checkpoint is on L1: the earlier epoch is proven whole
+            repay = _reward_epoch(day, chain, system, dist, checkpoints.pop(0), pool)
             admitted += [traffic.vault_call(dist.address, repay, l1)] if repay else []
             admitted += traffic.payouts(l1, [pool])
-            expected, produced = {a: 0 for a in expected}, {a: 0 for a in expected}
         raws = [a[0] for a in admitted]
         before = state.world
         epoch = chain.view(system.staking, "current_epoch")
@@ -373,6 +425,7 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
                                      [h.encode() for h in headers], [cp.sign(k) for k in system.validator_keys],
                                      system.client, gas_limit=3_000_000)
             day.l1_ok &= receipt.status
+            checkpoints.append((number, epoch, headers))
             day.posted(number, units, sum(len(h.encode()) for h in headers), collected, receipt.fee,
                        L1Prices.of(chain))
             collected = units = 0
@@ -386,16 +439,16 @@ def sidechain_day(seed: int, hours: int, feedback: bool = True, checkpoint_every
     return day
 
 
-def _reward_epoch(day: Day, chain: Chain, system, dist: Key, members: list[tuple[str, int]],
-                  produced: dict, expected: dict, pool: str) -> int:
-    """Pay the epoch's validator pool through the staking contract, the distributor fronting it
-    on L1: what the vault owes the distributor back."""
+def _reward_epoch(day: Day, chain: Chain, system, dist: Key, checkpoint: tuple[int, int, list], pool: str) -> int:
+    """Pay the validator pool to the epoch of ``checkpoint`` (its number, epoch and headers)
+    through the staking contract, which counts the blocks from the checkpoint on L1; the
+    distributor fronts it there: what the vault owes the distributor back."""
     pot = day.ledger.owed.get(pool, 0)
-    epoch = chain.view(system.staking, "current_epoch")
-    addresses = [a for a, _ in members]
-    counts = [produced[a] for a in addresses], [expected[a] for a in addresses]
-    rewards, withheld = epoch_rewards(pot, [p for _, p in members], *counts)
-    receipt = send(chain, dist, system.staking, "reward_epoch", epoch, *counts, value=pot)
+    number, epoch, headers = checkpoint
+    addresses, powers = chain.view(system.staking, "validators", epoch)
+    rewards, withheld = epoch_rewards(pot, powers, *block_counts(addresses, powers, headers))
+    receipt = send(chain, dist, system.staking, "reward_epoch", epoch, [number], [h.encode() for h in headers],
+                   value=pot, gas_limit=3_000_000)
     if not receipt.status:
         day.l1_ok = False
         return 0
@@ -462,6 +515,7 @@ def zk_day(seed: int, hours: int, feedback: bool = True, zk_every: int = 4, sett
                 day.transfers.append(charge)
         day.posted(batches, sum(estimated_size_scaled(tx.encode()) // PPM for tx in paying), len(batch.data),
                    sum(c.l1_data for c in batch.charges), receipt.fee, L1Prices.of(chain))
+        pipeline.reprice(day.pricer.scalar)  # kept in the operator's store
         batches += 1
         if batches % settle_every == 0 or hour + zk_every >= hours:
             claimed = _claim_fees(day, chain, system, operator, claimed)

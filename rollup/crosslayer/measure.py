@@ -23,11 +23,17 @@ one bridge protocol; the L1 row is the same payment as a plain token transfer. E
   ``censoring-sequencer`` scenario shows the window bound when it does not). ``None`` elsewhere:
   the ZK rollup forces only a whole withdrawal (``censoring-operator`` measures it), and the
   sidechain and channels have no forced inclusion;
+- ``fee_execution``, ``fee_l1_data``, ``fee_priority`` (wei) and ``margin_bps``: a transfer's
+  mean fee split into the burned execution fee, the L1 data fee and the priority fee, and the
+  operator's margin on its L1 cost (basis points), over ``fee_hours`` of mixed traffic on the
+  layer (:func:`~prozchain.rollup.crosslayer.fees.fee_rows`, what ``prozchain measure fees``
+  prints; the sidechain's rows share its day). ``None`` on the L1 and channel rows, which have
+  no such fee;
 - ``security``: what a user must trust.
 
 >>> rows = compare(1, ("channel",))
->>> [row.layer for row in rows], rows[1].withdraw_gas > 0, rows[1].l2_fee
-(['L1', 'channel'], True, 0)
+>>> [row.layer for row in rows], rows[1].withdraw_gas > 0, rows[1].l2_fee, rows[1].fee_l1_data
+(['L1', 'channel'], True, 0, None)
 """
 
 from __future__ import annotations
@@ -35,11 +41,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Optional, Sequence
 
+from prozchain.cli import UsageError
+from prozchain.rollup.common.units import GWEI
 from prozchain.rollup.crosslayer.agents import OptimisticBridge
 from prozchain.rollup.crosslayer.errors import CrossLayerError
+from prozchain.rollup.crosslayer.fees import LAYERS as FEE_LAYERS
+from prozchain.rollup.crosslayer.fees import FeeRow, fee_rows
 from prozchain.rollup.crosslayer.protocol import BridgeProtocol
 from prozchain.rollup.crosslayer.system import LAYER_IDS, WAIT_MS, World, build, run_until, settle
 from prozchain.rollup.economics.inclusion import forced_delay
@@ -65,11 +75,20 @@ class Row:
     security: str
     rule: str
     forced_s: Optional[int] = None
+    fee_execution: Optional[int] = None
+    fee_l1_data: Optional[int] = None
+    fee_priority: Optional[int] = None
+    margin_bps: Optional[int] = None
+
+    def with_fees(self, fees: FeeRow) -> "Row":
+        """This row with the fee split and margin of its layer's day of traffic."""
+        return replace(self, fee_execution=fees.execution, fee_l1_data=fees.l1_data, fee_priority=fees.priority,
+                       margin_bps=fees.margin_bps)
 
 
-def compare(seed: int = 1, layers: Sequence[str] = tuple(LAYER_IDS)) -> list[Row]:
+def compare(seed: int = 1, layers: Sequence[str] = tuple(LAYER_IDS), fee_hours: int = 24) -> list[Row]:
     """Measure ``layers`` (names of :data:`~prozchain.rollup.crosslayer.system.LAYER_IDS`) on
-    one world; the L1 row first."""
+    one world, and the fee split of each over ``fee_hours`` of traffic; the L1 row first."""
     unknown = sorted(set(layers) - set(LAYER_IDS))
     if unknown:
         raise CrossLayerError(f"no layer {', '.join(unknown)}; known: {', '.join(LAYER_IDS)}")
@@ -78,14 +97,16 @@ def compare(seed: int = 1, layers: Sequence[str] = tuple(LAYER_IDS)) -> list[Row
     receipt = world.chain.transact(user, world.fabric.token, "transfer", peer.address, PAYMENT)
     rows = [Row("L1", 0, 0, receipt.gas_used, 0, L1_FINALITY_S, round(L1_BLOCK_GAS / receipt.gas_used / L1_BLOCK_S, 1),
                 "Ethereum's validators (2/3 of the stake)", "final after two epochs (Ethereum's rule, not simulated)")]
+    days = {fees.layer: fees for fees in fee_rows(seed, fee_hours, [name for name in FEE_LAYERS if name in layers])}
     with world.sim:
         for name in layers:
-            rows.append(_measure(world, name, world.bridges[name], user, peer))
+            measured = [_measure(world, name, world.bridges[name], user, peer)]
             if name == "sidechain":  # the other security models, each on a world of its own
                 for model in (THRESHOLD, OPTIMISTIC):
                     other = build(seed, layers=("sidechain",), model=model)
                     with other.sim:
-                        rows.append(_measure(other, "sidechain", other.bridges["sidechain"], *other.users))
+                        measured.append(_measure(other, "sidechain", other.bridges["sidechain"], *other.users))
+            rows += [row.with_fees(days[name]) if name in days else row for row in measured]
     return rows
 
 
@@ -158,12 +179,16 @@ def _throughput(world: World, name: str, bridge: BridgeProtocol, update_s: float
 
 def table(rows: Sequence[Row]) -> list[str]:
     """The rows as a Markdown table (what docs/crosslayer.md shows)."""
+    def gwei(wei: Optional[int]) -> str:
+        return "—" if wei is None else f"{wei / GWEI:,.1f}"
     lines = ["| layer | deposit L1 gas | withdrawal L1 gas | transfer L1 gas | L2 fee (token units) "
-             "| time to finality (s) | throughput (tx/s) | forced tx included (s) | security assumption |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| time to finality (s) | throughput (tx/s) | forced tx included (s) | transfer fee: execution "
+             "(gwei) | L1 data (gwei) | priority (gwei) | operator margin | security assumption |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| {r.layer} | {r.deposit_gas:,} | {r.withdraw_gas:,} | {r.transfer_gas:,} | {r.l2_fee} "
               f"| {r.finality_s} | {r.throughput_tps:,} | {'—' if r.forced_s is None else r.forced_s} "
-              f"| {r.security} |" for r in rows]
+              f"| {gwei(r.fee_execution)} | {gwei(r.fee_l1_data)} | {gwei(r.fee_priority)} "
+              f"| {'—' if r.margin_bps is None else f'{r.margin_bps / 100:+.2f}%'} | {r.security} |" for r in rows]
     return lines
 
 
@@ -171,15 +196,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """The ``compare`` command group."""
     parser = subparsers.add_parser("compare", help="compare the layers on the same transfer and withdrawal")
     what = parser.add_subparsers(dest="compare_what", required=True)
-    layers = what.add_parser("layers", help="one row per layer: L1 gas, L2 fee, time to finality, throughput, security")
+    layers = what.add_parser("layers", help="one row per layer: L1 gas, L2 fee and its split, time to finality, "
+                             "throughput, security")
     layers.add_argument("--layers", default=",".join(LAYER_IDS),
                         help=f"comma-separated, of {', '.join(LAYER_IDS)} (default: all)")
     layers.add_argument("--seed", type=int, default=1)
+    layers.add_argument("--fee-hours", type=int, default=24,
+                        help="hours of traffic the fee split is measured over (at least 4: a ZK batch every 4)")
     layers.add_argument("--json", action="store_true", help="print the rows as JSON")
     layers.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    rows = compare(args.seed, tuple(n for n in args.layers.split(",") if n))
+    if args.fee_hours < 4:
+        raise UsageError("--fee-hours: at least 4 hours (the ZK rollup batches every 4)")
+    rows = compare(args.seed, tuple(n for n in args.layers.split(",") if n), args.fee_hours)
     print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else "\n".join(table(rows)))
     return 0

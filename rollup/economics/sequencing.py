@@ -11,10 +11,20 @@ contract names it as its sequencer, and members post batches through it.
   signed can still be disputed).
 - **Schedule.** L1 time from ``genesis`` is cut into slots of ``slot`` seconds, ``epoch_slots``
   to an epoch. Each slot has a ranking of the members that were staked before its epoch began
-  and are not jailed, drawn by stake (:func:`ranking`: repeatedly pick by weight from
-  ``keccak(set, epoch, slot, rank)``, without replacement); ``leaders(slot)`` returns it and
-  anyone computes the same. Deterministic, so nobody can bias it, and public ahead of time
-  (the price: a leader is known in advance).
+  and before its seed block (below), drawn by stake (:func:`ranking`: repeatedly pick by weight
+  from ``keccak(epoch seed, slot, rank)``, without replacement), less those jailed or gone by
+  then; ``leaders(slot)`` returns it and anyone computes the same once the epoch's seed is drawn.
+- **The epoch's seed** is ``keccak(set, epoch, hash of the epoch's seed block)``: an L1 block
+  chosen when its hash did not exist yet (:data:`SEED_DELAY` blocks after the transaction that
+  schedules it), and after every member counted in the epoch had joined. So nobody, member or
+  not, can pick a key or a join time that ranks it first in a slot it wants: when the ranking
+  becomes computable, membership is fixed. The first post of an epoch schedules the next
+  epoch's seed block and stores its own epoch's seed (BLOCKHASH reaches back 256 blocks only);
+  ``draw_seed()`` (anyone) does both when nobody posted: it schedules the current epoch's seed
+  block if it has none or it fell out of reach, and until then nobody may post. The rankings
+  of an epoch are known from its seed block on, not before. What is left: the L1 proposer of
+  the seed block could withhold it to redraw (a block reward against one epoch's ranking), as
+  with RANDAO.
 - **Skipping a silent leader.** The first of the ranking may post at once; the one ranked ``r``
   once ``r * backup_after`` seconds of the slot have passed, so a silent leader costs at most
   ``backup_after`` of delay; each leader passed over is recorded (``Skipped``).
@@ -42,6 +52,9 @@ inbox whoever leads), so rotation neither adds to it nor weakens it.
 >>> gate, _ = chain.deploy(keys[0], SequencerSet, ledger, chain.time + 60, 60, 20, 10, 10**18, "fcfs")
 >>> for i, k in enumerate(keys):
 ...     _ = chain.transact(k, gate, "join", value=(i + 1) * 10**18, gas_limit=300_000)
+>>> chain.view(gate, "needs_draw"), chain.transact(keys[0], gate, "draw_seed", gas_limit=300_000).return_value
+(True, b'')
+>>> _ = chain.mine()   # epoch 0's seed block: its hash did not exist when the members joined
 >>> ranking_ = chain.view(gate, "leaders", 3)
 >>> sorted(ranking_) == sorted(k.address for k in keys)
 True
@@ -61,6 +74,9 @@ from prozchain.rollup.economics.ordering import (GENESIS_PREFIX, POLICIES, Arriv
 from prozchain.rollup.l1 import Address, Bytes32, Contract, InvalidTransaction, external, keccak256
 from prozchain.rollup.l1 import gas as G
 from prozchain.rollup.l1.crypto import address_bytes
+
+
+SEED_DELAY = 1  # the seed block comes after the one that schedules it: its hash is unknown then
 
 
 class Record(NamedTuple):
@@ -202,7 +218,8 @@ class SequencerSet(ArrivalStreams):
         n = self.load("members")
         self.store("member", n, value=me)
         self.store("members", value=n + 1)
-        for name, value in (("bond", bond), ("stake", self.value), ("joined", self.timestamp)):
+        for name, value in (("bond", bond), ("stake", self.value), ("joined", self.timestamp),
+                            ("joined_block", self.block_number)):
             self.store(name, me, value=value)
         self.emit("Joined", self.sender, args=(self.sender, self.value, bond))
         return bond
@@ -245,24 +262,87 @@ class SequencerSet(ArrivalStreams):
 
     @external
     def leaders(self, slot: int) -> list[Address]:
-        """The ranking of ``slot``: the first leads, the others back it up in turn."""
+        """The ranking of ``slot``: the first leads, the others back it up in turn (once its
+        epoch's seed is drawn: :meth:`seed_of`)."""
         epoch = slot // self.load("epoch_slots")
+        seed = self._seed(epoch)
+        self.require(bool(seed), f"epoch {epoch}'s seed is not drawn yet (seed block "
+                     f"{self.load('seed_block', epoch) or 'not scheduled: draw_seed'})")
         epoch_start = self.load("genesis") + epoch * self.load("epoch_slots") * self.load("slot")
-        stakes = []
+        seed_block = self.load("seed_block", epoch)
+        # Drawn over every member that had joined when the seed block came (whatever it did
+        # since, so no leave or jailing can redraw the others), then the ones out are dropped.
+        stakes, out = [], set()
         for i in range(self.load("members")):
             m = self.load("member", i)
-            left = self.load("left", m)
-            if not self.load("jailed", m) and self.load("joined", m) < epoch_start and not 0 < left < epoch_start:
+            if self.load("joined", m) < epoch_start and self.load("joined_block", m) < seed_block:
                 stakes.append((addr(m), self.load("stake", m)))
-        seed = address_bytes(self.address) + epoch.to_bytes(32, "big") + slot.to_bytes(32, "big")
-        return ranking(seed, stakes, self.keccak)
+                if self.load("jailed", m) or 0 < self.load("left", m) < epoch_start:
+                    out.add(addr(m))
+        return [m for m in ranking(seed + slot.to_bytes(32, "big"), stakes, self.keccak) if m not in out]
+
+    @external
+    def seed_of(self, epoch: int) -> bytes:
+        """Epoch ``epoch``'s seed; empty until its seed block exists (or once it is out of
+        BLOCKHASH's reach with no post having stored it)."""
+        return self._seed(epoch)
+
+    def _seed(self, epoch: int) -> bytes:
+        stored = self.load("seed", epoch)
+        if stored:
+            return b32(stored)
+        target = self.load("seed_block", epoch)
+        if not target or target >= self.block_number:
+            return b""
+        block_hash = self.blockhash(target)
+        if block_hash == bytes(32):
+            return b""  # out of reach: draw_seed schedules a new seed block
+        return self.keccak(address_bytes(self.address) + epoch.to_bytes(32, "big") + block_hash)
+
+    def _schedule(self, epoch: int) -> None:
+        """Give ``epoch`` a seed block whose hash does not exist yet, unless it has one in reach."""
+        if not self.load("seed", epoch) and (not self.load("seed_block", epoch) or (
+                self.load("seed_block", epoch) < self.block_number and not self._seed(epoch))):
+            self.store("seed_block", epoch, value=self.block_number + SEED_DELAY)
+            self.emit("SeedScheduled", epoch, args=(epoch, self.block_number + SEED_DELAY))
+
+    def _keep_seed(self, epoch: int) -> None:
+        """Store ``epoch``'s seed while BLOCKHASH still reaches its block."""
+        if not self.load("seed", epoch):
+            seed = self._seed(epoch)
+            if seed:
+                self.store("seed", epoch, value=word(seed))
+
+    def _epoch_now(self) -> int:
+        """The current epoch (0 before genesis too: epoch 0's seed may be scheduled ahead)."""
+        return self.slot_at(max(self.timestamp, self.load("genesis"))) // self.load("epoch_slots")
+
+    @external
+    def needs_draw(self) -> bool:
+        """Whether the current epoch waits for ``draw_seed``: no seed and no seed block in reach."""
+        epoch = self._epoch_now()
+        target = self.load("seed_block", epoch)
+        return not self._seed(epoch) and (not target or target < self.block_number)
+
+    @external
+    def draw_seed(self) -> bytes:
+        """Keep the schedule live when nobody posted: store the current epoch's seed if its
+        block is in reach, else schedule a seed block for it; returns the seed (empty until
+        its block exists)."""
+        epoch = self._epoch_now()
+        self._keep_seed(epoch)
+        self._schedule(epoch)
+        return self._seed(epoch)
 
     @external
     def may_post(self, who: Address, time: int) -> bool:
-        """Whether ``who`` may post a batch at L1 time ``time``."""
+        """Whether ``who`` may post a batch at L1 time ``time`` (never before the slot's
+        epoch has its seed)."""
         if time < self.load("genesis"):
             return False
         slot = self.slot_at(time)
+        if not self._seed(slot // self.load("epoch_slots")):
+            return False
         ranks = self.leaders(slot)
         if who not in ranks:
             return False
@@ -293,6 +373,9 @@ class SequencerSet(ArrivalStreams):
 
     def _may_post(self) -> None:
         self.require(self.may_post(self.sender, self.timestamp), "not this member's turn to post")
+        epoch = self._epoch_now()
+        self._keep_seed(epoch)
+        self._schedule(epoch + 1)  # members joined by now are the next epoch's, whoever draws
         slot = self.slot_at(self.timestamp)
         ranks = self.leaders(slot)
         for skipped in ranks[:ranks.index(self.sender)]:  # recorded once per slot (slot + 1: 0 is "never")

@@ -17,6 +17,7 @@ Base fees (execution and blob) are burnt and counted in ``burnt``, so
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -58,6 +59,19 @@ class Receipt:
     def fee(self) -> int:
         """What the sender paid in total (execution and blob gas)."""
         return self.gas_used * self.effective_gas_price + self.blob_gas_used * self.blob_gas_price
+
+
+class _BlockHashes(Sequence[bytes]):
+    """The hashes of a chain's blocks, computed when BLOCKHASH asks (not per transaction)."""
+
+    def __init__(self, blocks: list["Block"]) -> None:
+        self.blocks = blocks
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+    def __getitem__(self, number):  # type: ignore[override]
+        return self.blocks[number].hash
 
 
 @dataclass
@@ -267,7 +281,7 @@ class Chain:
     def _new_execution(self, meter: G.GasMeter, origin: Address, blob_hashes) -> Execution:
         self.state.begin_transaction()
         self._execution = Execution(self.state, meter, lambda: self.backend, self.head.number + 1,
-                                    self.time, origin, blob_hashes)
+                                    self.time, origin, blob_hashes, _BlockHashes(self.blocks))
         return self._execution
 
     def _current_execution(self) -> Execution:

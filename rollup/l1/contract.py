@@ -181,6 +181,15 @@ class Contract:
         self.env.meter.charge(G.keccak_gas(len(data)), "KECCAK256")
         return keccak256(data)
 
+    def blockhash(self, number: int) -> bytes:
+        """BLOCKHASH: the hash of block ``number`` if it is one of the last 256 before this one,
+        else 32 zero bytes (as on Ethereum)."""
+        self.env.meter.charge(G.BLOCKHASH, "BLOCKHASH")
+        hashes = self.env.block_hashes
+        if not len(hashes) - G.BLOCKHASH_WINDOW <= number < len(hashes) or number < 0:
+            return bytes(32)
+        return hashes[number]
+
     def blobhash(self, index: int) -> Optional[bytes]:
         """BLOBHASH: the versioned hash of the transaction's ``index``-th blob, or None."""
         self.env.meter.charge(G.BLOBHASH, "BLOBHASH")

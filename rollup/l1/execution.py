@@ -45,8 +45,10 @@ class Execution:
     """The context of one transaction; contracts reach it through ``Contract.env``."""
 
     def __init__(self, state: State, meter: G.GasMeter, backend_source, block_number: int,
-                 timestamp: int, origin: Address, blob_hashes: Sequence[bytes] = ()) -> None:
+                 timestamp: int, origin: Address, blob_hashes: Sequence[bytes] = (),
+                 block_hashes: Sequence[bytes] = ()) -> None:
         self.state = state
+        self.block_hashes = block_hashes  # of blocks 0, 1, ... before this one (BLOCKHASH)
         self.meter = meter
         self._backend_source = backend_source
         self.block_number = block_number

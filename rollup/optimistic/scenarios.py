@@ -526,6 +526,7 @@ def build_set(seed: int, params: dict, members: dict[str, tuple[int, dict]], bac
     chain.transact(deployer, gate, "link", system.portal)
     for name, (stake, _) in members.items():
         chain.transact(keys[name], gate, "join", value=stake, gas_limit=300_000)
+    chain.transact(deployer, gate, "draw_seed", gas_limit=300_000)  # epoch 0's seed block: the next one
     run = SetRun(sim=sim, params=params, chain=chain, system=system, gate=gate, ledger=ledger, users=users, keys=keys)
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
     run.agents["wallet"] = sim.add(ReceiptWallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS,
@@ -624,7 +625,8 @@ def sequencer_rotation(seed: int, params: dict) -> ScenarioResult:
     slashed = [log.args for _, log in run.chain.logs(run.gate, "Slashed") if log.args[0] == address]
     if params["fault"] == "silent":
         last_slot = run.chain.view(run.gate, "slot_at", run.chain.time)
-        attempted = any(run.chain.view(run.gate, "leaders", s)[:1] == [address] for s in range(last_slot + 1))
+        attempted = any(run.chain.view(run.gate, "leaders", s)[:1] == [address] for s in range(last_slot + 1)
+                        if run.chain.view(run.gate, "seed_of", s // EPOCH_SLOTS))
     else:
         censored = [raw for raw in run.sent if L2Tx.decode(raw).sender == victim]
         attempted = any(run.agents["seq-0"].store.get(f"rcpt/{keccak(raw).hex()}") for raw in censored)

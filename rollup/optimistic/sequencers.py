@@ -14,7 +14,8 @@ stated ordering policy, and the wallet that holds them to it.
 - :class:`ReceiptWallet` sends each transaction to every member until each has receipted it
   or it is on L1, keeps the receipts and, when watching, checks them against the batches on
   L1 (:func:`~prozchain.rollup.economics.ordering.audit`) and disputes a contradicted one,
-  or (auction) a pair posted against their bids.
+  or (auction) a pair posted against their bids. When an epoch has no seed because nobody
+  posted in the one before, it calls ``draw_seed``.
 
 :data:`~prozchain.rollup.vm.examples.BOUNTY` is the L2 contract the front-running scenario
 fights over.
@@ -191,6 +192,8 @@ class ReceiptWallet(Wallet):
         return [r for k in self.store.keys("sent/") for r in self.store.get(k).get("receipts", [])]
 
     def tick(self) -> None:
+        if self.chain.view(self.gate, "needs_draw"):  # nobody posted to schedule this epoch's seed
+            self.submit(self.gate, "draw_seed", gas_limit=300_000)
         if not (self.watch and self._dispute()):
             super().tick()
 

@@ -49,8 +49,9 @@ transaction already batched is thus told where it went, not that its nonce is us
   rollup, then exits every user with a Merkle proof from that replay and takes back unserved
   deposits. Users who distrust an announced verifier version force that path within its delay.
   With ``force_after_ms``, a withdrawal not included that long after it was first sent is
-  forced on L1 (``request_withdrawal``): the operator must serve it before the deadline, or
-  the watcher freezes the rollup.
+  forced on L1 (``request_withdrawal``): the operator must serve it before the deadline (a
+  ``full_exit`` of the account, which :meth:`Pipeline.seal` puts in the next batch when the
+  circuit takes the type), or the watcher freezes the rollup.
 
 The pipeline proves each batch with the circuit of the version it names (:meth:`Pipeline.add_version`),
 sealing under the newest version L1 accepts now.
@@ -73,7 +74,7 @@ import numpy as np
 
 from prozchain.circuits.builder import PUBLIC
 from prozchain.circuits.circuit import CompiledCircuit
-from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx,
+from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx, get,
                                         encode_batch, undo)
 from prozchain.native import get_backend
 from prozchain.prover.formats.zkey import ZKey
@@ -234,7 +235,12 @@ class Pipeline:
 
     # -- memory from the store and L1 -------------------------------------------------------------
     def restore(self) -> None:
+        """Rebuild from L1 and the store: the verified state, the mempool, the sealed batches not
+        yet verified, and the fee model's L2 base fee and data-fee scalar (:meth:`reprice`)."""
         chain = self.system.chain
+        fees = self.store.get("fees")
+        if self.fees is not None and fees is not None:
+            self.fees.l2_base_fee, self.fees.scalar = fees["l2_base_fee"], fees["scalar"]
         self.node = ZkNode(chain, self.system.rollup, self.system.depth)
         self.node.sync()
         self.head = self.node.tree.copy()
@@ -287,8 +293,8 @@ class Pipeline:
             return None
         ordered = self.ordered
         try:
-            if tx.tx_type.l1 == "deposit":
-                raise TxRejected("deposits come from the L1 queue only")
+            if tx.tx_type.l1 in ("deposit", "full_exit"):
+                raise TxRejected(f"{tx.type} transactions come from L1 requests only")
             if not any(tx.tx_type in c.spec.types for c in self.circuits.values()):
                 raise TxRejected(f"this rollup's circuit does not take {tx.type!r} transactions")
             self._charge(tx)
@@ -340,6 +346,18 @@ class Pipeline:
         except FeeTooLow as exc:
             raise TxRejected(str(exc)) from exc
 
+    def reprice(self, scalar: int) -> None:
+        """Take the L1 pricer's new data-fee ``scalar`` (ppm), kept in the store: a restarted
+        operator quotes as the crashed one did."""
+        if self.fees is None:
+            raise ZkRollupError("this operator has no fee model to reprice")
+        self.fees.scalar = scalar
+        self._save_fees()
+
+    def _save_fees(self) -> None:
+        if self.fees is not None:
+            self.store.put("fees", {"l2_base_fee": self.fees.l2_base_fee, "scalar": self.fees.scalar})
+
     def _save_mempool(self) -> None:
         self.store.put("mempool", [[seq, tx.to_json()] for seq, tx in self.mempool])
 
@@ -354,18 +372,39 @@ class Pipeline:
                 out.append(Tx("deposit", {"to": index, "amount": amount, "ax": ax, "ay": ay}))
         return out
 
-    def seal(self, serve_deposits: bool = True) -> Optional[Batch]:
+    def queued_exits(self) -> list[tuple[int, int]]:
+        """``(request, account)`` of the L1 forced withdrawal requests that no verified or
+        sealed batch serves yet, in queue order."""
+        chain, rollup = self.system.chain, self.system.rollup
+        sealed = {tx.fields["request"] for b in self.sealed for tx in b.txs if tx.tx_type.l1 == "full_exit"}
+        _, served = chain.view(rollup, "forced_withdrawals")
+        out = []
+        for _, log in chain.logs(rollup, "WithdrawalForced"):
+            position, index = log.args[0], log.args[1]
+            if position >= served and position not in sealed and not chain.view(rollup, "forced_request", position)[1]:
+                out.append((position, index))
+        return out
+
+    def seal(self, serve_deposits: bool = True, serve_exits: bool = True) -> Optional[Batch]:
         """Cut the next batch from the queue and the mempool (None when both are empty), for the
-        newest version L1 accepts; transactions of types that version does not take wait."""
+        newest version L1 accepts; transactions of types that version does not take wait. The
+        L1 deposit queue goes first, then the forced withdrawals (a full exit each, when the
+        version takes ``full_exit``), then the mempool."""
         version = self.version
         spec = self.circuits[version].spec
         old_root, txs, slots, free, charges = self.head.root, [], [], spec.slots, []
-        for tx in self.queued_deposits() if serve_deposits else []:
-            if tx.tx_type.n_slots > free:
-                break  # the queue is served in order
+        exits = self.queued_exits() if serve_exits and get("full_exit") in spec.types else []
+
+        def queue() -> Iterator[Tx]:  # lazy: a full exit moves the balance the earlier ones left
+            yield from self.queued_deposits() if serve_deposits else []
+            for request, index in exits:
+                yield Tx("full_exit", {"account": index, "amount": self.head.get(index).balance, "request": request})
+        for tx in queue():
+            if not free:
+                break  # the queues are served in order (a deposit or a full exit takes one slot)
             slots.append(apply_tx(self.head, tx, check_signatures=False))
             txs.append(tx)
-            free -= tx.tx_type.n_slots
+            free -= 1
         ordered, arrived = self.ordered, len(txs)
         waiting = sorted(self.mempool, key=(lambda item: item[0]) if ordered else (lambda item: (-fee_of(item[1]), item[0])))
         progress = True
@@ -413,9 +452,10 @@ class Pipeline:
             self.fees.end_block(sum(tx_gas(tx) for tx in txs if tx.type != "noop"))
         included = {tx.key() for tx in txs}
         self.mempool = [(s, t) for s, t in self.mempool if t.key() not in included and t.key() not in self.rejected]
-        with self.store.batch():
+        with self.store.batch():  # the base fee moved with the batch: both or neither survive a crash
             self.store.put(f"batch/{batch.number:08d}", batch.to_json())
             self._save_mempool()
+            self._save_fees()
         self.sealed.append(batch)
         return batch
 
@@ -555,7 +595,9 @@ class OperatorAgent(Agent):
 
     def _poll(self) -> None:
         if not self.proving and not self.censoring() and not self.halted:
-            batch = self.pipeline.sealed[0] if self.pipeline.sealed else self.pipeline.seal()
+            # an operator that censors someone does not serve the forced exits either
+            batch = self.pipeline.sealed[0] if self.pipeline.sealed else self.pipeline.seal(
+                serve_exits=self.censors is None)
             if batch is not None:
                 proof, stats = self.pipeline.prove(batch)
                 self.proving = True

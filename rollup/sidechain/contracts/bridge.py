@@ -134,6 +134,13 @@ class Bridge(Contract):
                                 self.load("cp_status", number), self.load("confirm_at", world))
 
     @external
+    def holds_headers(self, number: int, headers: list[bytes]) -> bool:
+        """Whether ``headers`` are exactly checkpoint ``number``'s blocks' headers, in order."""
+        first, last = self.load("cp_first", number), self.load("cp_last", number)
+        return 0 < number <= self.load("count") and len(headers) == last - first + 1 \
+            and self._headers_root(headers) == b32(self.load("cp_root", number))
+
+    @external
     def count(self) -> int:
         return self.load("count")
 

@@ -19,11 +19,16 @@ checkpoint).
   for the same height and round but different blocks. The signer loses ``slash_bps`` of its
   bond, is jailed (left out of later sets), and the reporter gets ``reward_bps`` of what was
   slashed; the rest is burnt.
-- ``reward_epoch(epoch, produced, expected)`` with value: that epoch's staking reward (the
+- ``reward_epoch(epoch, numbers, headers)`` with value: that epoch's staking reward (the
   validators' share of the sidechain's fees), split by the epoch's stake weights and reduced for
   the blocks each validator missed (:func:`~prozchain.rollup.economics.epoch_rewards`); the
   withheld part is burnt. Each validator takes its rewards with ``claim_reward()``. The block
-  counts are the payer's report (it pays its own money; the rewards cannot exceed it).
+  counts are proven, not reported: ``numbers`` are the consecutive checkpoints the linked bridge
+  holds for ``epoch`` (all of them: the one before is of an earlier epoch, and one of a later
+  epoch exists, so the epoch's last checkpoint is in), ``headers`` their blocks' headers, which
+  the bridge checks against each checkpoint's headers root. A block was expected of the epoch
+  set's round-0 proposer at its height and produced by the proposer its header names
+  (:func:`block_counts`): a payer cannot shift a reward between validators, only pay the pot.
 
 >>> Staking.methods["report"].types, Staking.methods["report_proposals"].types
 (('bytes', 'bytes'), ('bytes', 'bytes'))
@@ -31,17 +36,44 @@ checkpoint).
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
 from prozchain.rollup.common.words import addr
 from prozchain.rollup.economics import BURN, epoch_rewards
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.l1.crypto import to_address
+from prozchain.rollup.sidechain.contracts.modes import DELETED
 from prozchain.rollup.sidechain.contracts.permissions import VALIDATOR
 from prozchain.rollup.sidechain.errors import InvalidMessage
+from prozchain.rollup.sidechain.node.chain import Header, ValidatorSet
 from prozchain.rollup.sidechain.node.messages import ECRECOVER_GAS, Evidence, SignedProposal, Vote
 
 BPS = 10_000
+SCHEDULE_GAS = G.WARM_ACCESS  # per validator and height of the proposer schedule recomputed on L1
+
+
+def block_counts(members: Sequence[str], powers: Sequence[int], headers: Sequence[Header]) -> tuple[list[int], list[int]]:
+    """``(produced, expected)`` per member of a set with ``powers`` over blocks ``headers``:
+    each block was expected of the round-0 proposer of its height
+    (:meth:`~prozchain.rollup.sidechain.node.chain.ValidatorSet.proposer`) and produced by its
+    header's proposer.
+
+    >>> a, b = "0x" + "01" * 20, "0x" + "02" * 20
+    >>> [ValidatorSet([(a, 3), (b, 1)]).proposer(height, 0)[-2:] for height in (1, 2)]
+    ['02', '01']
+    >>> blocks = [Header(h, b"", 1, a, 0, 0, 0, b"", b"", 0, b"", b"", b"") for h in (1, 2)]   # a took b's turn
+    >>> block_counts([a, b], [3, 1], blocks)
+    ([2, 0], [1, 1])
+    """
+    schedule = ValidatorSet(list(zip(members, powers)))
+    index = {to_address(m): k for k, m in enumerate(members)}
+    produced, expected = [0] * len(members), [0] * len(members)
+    for header in headers:
+        expected[index[schedule.proposer(header.height, 0)]] += 1
+        if to_address(header.proposer) in index:
+            produced[index[to_address(header.proposer)]] += 1
+    return produced, expected
 
 
 class ValidatorList(NamedTuple):
@@ -202,13 +234,18 @@ class Staking(Contract):
 
     # -- rewards ----------------------------------------------------------------------------
     @external(payable=True)
-    def reward_epoch(self, epoch: int, produced: list[int], expected: list[int]) -> int:
-        """Reward epoch ``epoch``'s set with the value sent, by stake and blocks produced (in the
-        set's order); returns what is burnt for missed blocks."""
+    def reward_epoch(self, epoch: int, numbers: list[int], headers: list[bytes]) -> int:
+        """Reward epoch ``epoch``'s set with the value sent, by stake and the blocks its
+        checkpoints ``numbers`` (their ``headers``) prove each validator produced and missed;
+        returns what is burnt for missed blocks."""
         self.require(0 < epoch <= self.load("epoch"), f"epoch {epoch} has no validator set yet")
         self.require(not self.load("rewarded", epoch), f"epoch {epoch} was rewarded already")
         members, powers = self.validators(epoch)
-        self.require(len(produced) == len(expected) == len(members), "one produced and expected count per validator")
+        blocks = self._proven_headers(epoch, numbers, headers)
+        # the weighted round robin runs from height 0 (a contract keeping each epoch's
+        # priorities would pay only for the epoch's heights)
+        self.env.meter.charge(SCHEDULE_GAS * len(members) * (blocks[-1].height + 1), "proposer schedule")
+        produced, expected = block_counts(members, powers, blocks)
         rewards, burnt = epoch_rewards(self.value, powers, produced, expected)
         self.store("rewarded", epoch, value=1)
         for who, amount in zip(members, rewards):
@@ -217,6 +254,32 @@ class Staking(Contract):
         if burnt:
             self.transfer(BURN, burnt)
         return burnt
+
+    def _proven_headers(self, epoch: int, numbers: list[int], headers: list[bytes]) -> list[Header]:
+        """The headers of every checkpoint of ``epoch``, checked by the linked bridge."""
+        bridge = addr(self.load("slasher"))
+        self.require(self.load("slasher") != 0, "no bridge linked: no checkpoint proves the blocks")
+        self.require(bool(numbers) and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] > 0,
+                     "the epoch's checkpoints are consecutive numbers")
+        before, after = numbers[0] - 1, numbers[-1] + 1
+        self.require(before == 0 or self.call(bridge, "checkpoint", before).epoch < epoch,
+                     f"checkpoint {before} is of epoch {epoch} too: every one of its checkpoints counts")
+        self.require(after <= self.call(bridge, "count") and self.call(bridge, "checkpoint", after).epoch > epoch,
+                     f"no checkpoint of a later epoch after checkpoint {numbers[-1]}: epoch {epoch} may have more")
+        at = 0
+        for number in numbers:
+            record = self.call(bridge, "checkpoint", number)
+            self.require(record.epoch == epoch and record.status != DELETED,
+                         f"checkpoint {number} is not a standing checkpoint of epoch {epoch}")
+            size = record.last - record.first + 1
+            self.require(self.call(bridge, "holds_headers", number, headers[at:at + size]),
+                         f"the headers given are not checkpoint {number}'s")
+            at += size
+        self.require(at == len(headers), "more headers than the checkpoints hold")
+        try:
+            return [Header.decode(h) for h in headers]
+        except InvalidMessage as exc:
+            self.require(False, str(exc))
 
     @external
     def claim_reward(self) -> int:

@@ -23,12 +23,16 @@ verified by a Groth16 verifier contract, withdrawal ledger, exodus mode.
   longer than ``deadline`` seconds; then ``exit(...)`` pays each account's balance under the last
   verified root to its owner once (Merkle proof checked on L1), ``refund(i)`` each unserved deposit.
 - Forced withdrawals: ``request_withdrawal(index)`` by an account's L1 owner asks the operator, on
-  L1 and dated, to include a withdrawal from that account (the one its key signed and sent); a
-  withdrawal from the account in any batch verified after the request serves it. A request unserved past
-  ``deadline`` makes the rollup ``overdue`` like an unserved deposit: anyone
-  may freeze it, and the user exits from the last verified state. (The request names the account,
-  not the transaction: an owner who never signs one can still force an exodus; an L1-authorized
-  full-exit transaction type in the circuit would close that.)
+  L1 and dated, to move that account's balance out. The request authorises a ``full_exit``
+  transaction (no L2 signature: the L1 owner's call is the authority) naming the request and
+  the account; the circuit holds its ``amount`` to the account's whole balance, and the
+  contract pays it to the account's L1 owner after checking that the request exists, is for
+  that account and was not served before. A signed withdrawal from the account in a batch
+  verified after the request serves it too (the one its key signed and the operator left
+  out). A request unserved past ``deadline`` makes the rollup ``overdue`` like an unserved
+  deposit: anyone may freeze it, and the user exits from the last verified state. An operator
+  whose circuit takes ``full_exit`` can always serve a request, so an owner cannot force an
+  exodus by never signing.
 - The operator's bond: ``post_bond()`` (the operator, payable) locks it in the
   :class:`~prozchain.rollup.economics.bonds.BondLedger` given at deployment; ``freeze()`` slashes
   it, half to whoever froze the rollup (the watcher's reward), half burnt.
@@ -230,18 +234,21 @@ class ZkRollup(VerifierRegistry, ArrivalStreams):
         self.store("served", value=served)
         self.store("root", value=new_root)
         fees, batch = 0, self.load("batches")
+        forced = self.load("forced")
         for t, values in decoded:
             if t.l1 == "withdraw":
                 self._credit(values["to"], values["amount"])
                 self.store("withdrew_in", values["from"], value=batch + 1)
+            if t.l1 == "full_exit":
+                self._full_exit(values["request"], values["account"], values["amount"], forced)
             fees += values[t.fee] if t.fee else 0
         if fees:
             self._credit(self.load("operator"), fees)
-        # A request is served by a withdrawal from its account in any batch verified after it
-        # was made, whatever the order the operator served the queue in.
-        forced_served, forced = self.load("forced_served"), self.load("forced")
-        while forced_served < forced and self.load("withdrew_in", self.load("forced_index", forced_served)) \
-                > self.load("forced_after", forced_served):
+        # A request is served by its full exit, or by a withdrawal from its account in any batch
+        # verified after it was made, whatever the order the operator served the queue in.
+        forced_served = self.load("forced_served")
+        while forced_served < forced and (self.load("exit_served", forced_served) or self.load(
+                "withdrew_in", self.load("forced_index", forced_served)) > self.load("forced_after", forced_served)):
             forced_served += 1
         self.store("forced_served", value=forced_served)
         self.store("batches", value=batch + 1)
@@ -249,6 +256,17 @@ class ZkRollup(VerifierRegistry, ArrivalStreams):
         self.store("data_keccak", batch, value=word(self.keccak(data)))
         self.emit("BatchVerified", batch, version, data=data, args=(batch, old_root, new_root, data, served, version))
         return batch, decoded
+
+    def _full_exit(self, request: int, index: int, amount: int, forced: int) -> None:
+        """Serve forced request ``request`` with a full exit of ``amount`` from account ``index``:
+        only a request its L1 owner made authorises it, once, and the owner is paid."""
+        self.require(request < forced, f"batch serves forced request {request}, nobody made it")
+        self.require(self.load("forced_index", request) == index,
+                     f"batch's full exit is from account {index}, forced request {request} is for another")
+        self.require(not self.load("exit_served", request), f"forced request {request} was already served")
+        self.store("exit_served", request, value=1)
+        if amount:
+            self._credit(self.load("owner", index), amount)
 
     def _credit(self, to: int, amount: int) -> None:
         entry = self.load("entries")
@@ -372,6 +390,12 @@ class ZkRollup(VerifierRegistry, ArrivalStreams):
     def forced_withdrawals(self) -> tuple[int, int]:
         """``(forced withdrawals ever requested, served by batches)``."""
         return self.load("forced"), self.load("forced_served")
+
+    @external
+    def forced_request(self, position: int) -> tuple[int, bool]:
+        """Forced request ``position``: ``(account index, served by a full exit)``."""
+        self.require(position < self.load("forced"), f"no forced request {position}")
+        return self.load("forced_index", position), bool(self.load("exit_served", position))
 
     @external
     def state(self) -> RollupState:

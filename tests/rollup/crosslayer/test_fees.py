@@ -49,3 +49,16 @@ def test_the_measured_split_adds_up():
     (row,) = fee_rows(2, hours=6, layers=("sidechain",))
     assert row.total == row.execution + row.l1_data + row.priority and row.transfers > 0
     assert row.l1_data > row.execution  # L1 data dominates a transfer's fee
+
+
+def test_the_challenger_who_wins_a_dispute_is_paid_the_pool_within_the_day():
+    """A rogue proposer's wrong output at hour 3 is disputed; the rogue lets its clock run out, the
+    challenger wins on L1 (half the rogue's bond) and, at the next hour, the challengers' pool pays
+    it everything the pool had accrued, through the fee vault, on L2; the ledger stays balanced."""
+    day = optimistic_day(4, 6, dispute_at=3)
+    (award,) = [p for p in day.ledger.payouts if p.reason.startswith("won game 1")]
+    assert award.role == "challengers" and award.amount > 0 and award.step > 0
+    pool_credits = sum(p.amount for p in day.ledger.payouts[:award.step] if p.role == "challengers")
+    assert award.amount == pool_credits  # all the pool held then
+    assert day.ledger.settled[award.recipient] == award.amount and all(day.checks.values())
+    assert all(day.balanced) and all(day.pot_ok) and day.l1_ok and day.chain.conserved()

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from prozchain.rollup.crosslayer.errors import AboveEscrow, AlreadyFinalized, NotFinal, UnknownAsset, WrongRoute
-from prozchain.rollup.crosslayer.measure import compare
+from prozchain.rollup.crosslayer.fees import fee_rows
+from prozchain.rollup.crosslayer.measure import compare, table
 from prozchain.rollup.crosslayer.system import build, run_until
 from prozchain.rollup.l1.token import Token
 from prozchain.rollup.sim import registry
@@ -72,3 +73,14 @@ def test_compare_measures_the_forced_inclusion_where_a_layer_forces_single_trans
     rows = compare(1, ("optimistic", "channel"))
     assert [r.forced_s for r in rows[:1] + rows[2:]] == [None, None]
     assert 0 < rows[1].forced_s <= 60
+
+
+def test_compare_splits_each_layers_transfer_fee_as_measure_fees_does():
+    """The fee columns of ``compare layers`` are the day of traffic ``measure fees`` runs; the L1
+    and channel rows have no such fee."""
+    rows = compare(1, ("optimistic", "channel"), fee_hours=4)
+    (day,) = fee_rows(1, 4, ("optimistic",))
+    split = (rows[1].fee_execution, rows[1].fee_l1_data, rows[1].fee_priority, rows[1].margin_bps)
+    assert split == (day.execution, day.l1_data, day.priority, day.margin_bps) and day.l1_data > 0
+    assert [(r.fee_l1_data, r.margin_bps) for r in (rows[0], rows[2])] == [(None, None)] * 2
+    assert "| transfer fee: execution (gwei) | L1 data (gwei) | priority (gwei) | operator margin |" in table(rows)[0]

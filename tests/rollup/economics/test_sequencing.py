@@ -1,4 +1,5 @@
-"""The sequencer set on L1: a deterministic stake-weighted schedule, backups after a silent
+"""The sequencer set on L1: a stake-weighted schedule seeded by an L1 block hash nobody knew
+when the members joined, backups after a silent
 leader's timeout, batches forwarded to the rollup's inbox against the poster's arrival stream,
 and disputes that slash (through the bond ledger) and jail on a contradicted receipt."""
 
@@ -36,8 +37,15 @@ def world(stakes: dict[str, int], backup: int = BACKUP, policy: str = "fcfs") ->
     chain.transact(deployer, gate, "link", portal)
     for name, stake in stakes.items():
         assert chain.transact(KEYS[name], gate, "join", value=stake, gas_limit=GAS).status
+    draw(chain, gate)
     chain.advance_time(SLOT)
     return chain, ledger, gate, portal
+
+
+def draw(chain: Chain, gate: str) -> None:
+    """Schedule the current epoch's seed block (epoch 0 before genesis) and let it be mined."""
+    assert chain.transact(KEYS["deployer"], gate, "draw_seed", gas_limit=GAS).status
+    chain.mine()
 
 
 def name_of(address: str) -> str:
@@ -48,6 +56,8 @@ def at_slot(chain: Chain, gate: str, slot: int, into: int = 0) -> list[str]:
     """Move L1 to ``into`` seconds into ``slot`` (a transaction is mined at once, at that time);
     the slot's ranking by name."""
     chain.advance_time(GENESIS[gate] + slot * SLOT + into - chain.time)
+    if not chain.view(gate, "seed_of", slot // EPOCH):  # nobody posted in the epoch before
+        draw(chain, gate)
     return [name_of(a) for a in chain.view(gate, "leaders", slot)]
 
 
@@ -71,6 +81,7 @@ def test_schedule_is_agreed_on_l1_and_joins_count_from_the_next_epoch():
     assert sorted(map(name_of, first)) == ["a", "b"] and chain.view(gate, "leaders", 0) == first
     chain.transact(KEYS["c"], gate, "join", value=ETHER, gas_limit=GAS)
     assert all("c" not in map(name_of, chain.view(gate, "leaders", s)) for s in range(EPOCH))
+    at_slot(chain, gate, EPOCH * 3)
     assert all("c" in map(name_of, chain.view(gate, "leaders", s)) for s in range(EPOCH * 3, EPOCH * 3 + 3))
     below = chain.transact(KEYS["claimant"], gate, "join", value=ETHER // 2, gas_limit=GAS)
     assert not below.status and "at least" in below.error
@@ -191,6 +202,7 @@ def test_a_member_leaves_from_the_next_epoch_and_withdraws_after_unbonding():
     a = KEYS["a"].address
     assert chain.transact(KEYS["a"], gate, "leave", gas_limit=GAS).status
     assert a in chain.view(gate, "leaders", 1)  # this epoch's schedule stands
+    at_slot(chain, gate, EPOCH + 1)
     assert a not in chain.view(gate, "leaders", EPOCH + 1)
     early = chain.transact(KEYS["a"], gate, "withdraw_stake", gas_limit=GAS)
     assert not early.status and "unbonding" in early.error
@@ -209,3 +221,33 @@ def test_a_skip_is_recorded_once_per_slot():
     for _ in range(2):
         assert post(chain, gate, backup, [], GENESIS_PREFIX).status
     assert len(chain.logs(gate, "Skipped")) == 1
+
+
+def test_a_member_cannot_choose_its_slot():
+    """Until the epoch's seed block exists nobody can compute its rankings; a key that joins
+    once the seed block is known (say, ground to lead a slot) is not in that epoch's draw; a
+    member leaving after the seed block does not redraw the others; and the same members,
+    joined alike, rank differently when the seed block differs (the seed is not just the set,
+    the epoch and the slot)."""
+    chain, _, gate, _ = world({"a": ETHER, "b": ETHER})
+    slot = EPOCH + 2
+    chain.advance_time(GENESIS[gate] + EPOCH * SLOT - chain.time)
+    assert chain.view(gate, "seed_of", 1) == b"" and not chain.view(gate, "may_post", KEYS["a"].address, chain.time)
+    assert not chain.transact(KEYS["deployer"], gate, "leaders", slot, gas_limit=GAS).status  # not computable yet
+    assert chain.transact(KEYS["deployer"], gate, "draw_seed", gas_limit=GAS).status
+    assert chain.view(gate, "seed_of", 1) == b""  # its block is the next one
+    chain.mine()
+    assert chain.view(gate, "seed_of", 1) != b""
+    ranks = [name_of(m) for m in chain.view(gate, "leaders", slot)]
+    assert chain.transact(KEYS["c"], gate, "join", value=5 * ETHER, gas_limit=GAS).status  # the seed is known now
+    assert [name_of(m) for m in chain.view(gate, "leaders", slot)] == ranks  # c waits for a later draw
+    assert chain.transact(KEYS[ranks[0]], gate, "leave", gas_limit=GAS).status
+    assert [name_of(m) for m in chain.view(gate, "leaders", slot)] == ranks  # out from the next epoch only
+    orders = set()
+    for extra in range(8):  # other L1 traffic in the seed block: another hash, another draw
+        chain, _, gate, _ = world({"a": ETHER, "b": ETHER})
+        chain.advance_time(GENESIS[gate] + EPOCH * SLOT - chain.time)
+        chain.transact(KEYS["deployer"], gate, "draw_seed", gas_limit=GAS)
+        chain.transact(KEYS["claimant"], KEYS["claimant"].address, value=extra, gas_limit=GAS)  # mines the seed block
+        orders.add(tuple(name_of(chain.view(gate, "leaders", s)[0]) for s in range(EPOCH, 2 * EPOCH)))
+    assert len(orders) > 1

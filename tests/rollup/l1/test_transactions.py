@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prozchain.rollup.l1 import Chain, InvalidTransaction, Key
+from prozchain.rollup.l1 import Chain, Contract, InvalidTransaction, Key, external
 from prozchain.rollup.l1.blobs import GAS_PER_BLOB, blob_base_fee
 from prozchain.rollup.l1.chain import COINBASE
 from tests.rollup.l1.sample_contracts import Buggy, Inner
@@ -111,3 +111,22 @@ def test_a_python_error_in_a_contract_is_a_panic_revert():
     assert not receipt.status and "panic: ZeroDivisionError" in receipt.error
     assert buggy not in chain.state.storage or not any(chain.state.storage[buggy].values())
     assert chain.transact(ALICE, buggy, "divide", 1).status
+
+
+class BlockHashReader(Contract):
+    @external
+    def hash_of(self, number: int) -> bytes:
+        return self.blockhash(number)
+
+
+def test_blockhash_answers_for_the_last_256_blocks_only():
+    key = Key.from_seed(b"blockhash")
+    chain = Chain({key.address: 10**20})
+    reader, _ = chain.deploy(key, BlockHashReader)
+    for _ in range(300):
+        chain.mine()
+    head = chain.head.number
+    assert chain.view(reader, "hash_of", head) == chain.blocks[head].hash != bytes(32)
+    assert chain.view(reader, "hash_of", head + 1 - 256) == chain.blocks[head + 1 - 256].hash
+    assert chain.view(reader, "hash_of", head - 256) == bytes(32)  # out of reach, as on Ethereum
+    assert chain.view(reader, "hash_of", head + 1) == bytes(32)  # the block being built has none yet
