@@ -23,7 +23,9 @@
 #endif
 
 #define NTT_MAX_LOG 28
-#define NTT_BLOCK_LOG 11
+#define NTT_BLOCK_LOG 11    /* the first stages on blocks of 2^11 elements (64 KB, in L2) */
+#define NTT_TILE_LOG 6      /* the later ones at most 6 at a time, on tiles of 2^6 rows ... */
+#define NTT_TILE_COLS 8     /* ... of 8 consecutive elements (16 KB, in L1) */
 
 static fe *volatile ntt_tw = NULL;
 static volatile size_t ntt_tw_half = 0;  /* the largest h in the table */
@@ -98,17 +100,9 @@ static inline size_t ntt_rev(size_t x, int log) {
     return r;
 }
 
-static inline void ntt_butterfly(fe *a, fe *b, const fe *w) {
-    fe v;
-    fe_mul(&v, b, w, &FR);
-    fe_sub(b, a, &v, &FR);
-    fe_add(a, a, &v, &FR);
-}
-
-/* In-place forward transform of 2^log Montgomery elements, with twiddles tw = ntt_twiddles(log). */
-static void ntt_forward(fe *a, int log, const fe *tw) {
+/* a[i] <-> a[rev(i)], in place. */
+static void ntt_bitrev(fe *a, int log) {
     size_t n = (size_t)1 << log;
-    if (n == 1) return;
     team swaps = team_begin(n, 16384);
     #pragma omp parallel num_threads(swaps.threads)
     {
@@ -121,37 +115,147 @@ static void ntt_forward(fe *a, int log, const fe *tw) {
         team_thread_end(swaps, cpu);
     }
     team_end(swaps);
-    int blog = log < NTT_BLOCK_LOG ? log : NTT_BLOCK_LOG;
-    size_t bsize = (size_t)1 << blog, nblocks = n >> blog;
-    team blocks = team_begin(nblocks, 1);
-    #pragma omp parallel num_threads(blocks.threads)
-    {
-        int64_t cpu = team_thread_start(blocks);
-        #pragma omp for schedule(static) nowait
-        for (size_t blk = 0; blk < nblocks; blk++) {
-            fe *x = a + blk * bsize;
-            for (size_t h = 1; h < bsize; h <<= 1)
-                for (size_t s = 0; s < bsize; s += 2 * h)
-                    for (size_t j = 0; j < h; j++) ntt_butterfly(&x[s + j], &x[s + j + h], &tw[h + j]);
-        }
-        team_thread_end(blocks, cpu);
+}
+
+static inline void ntt_butterfly(fe *a, fe *b, const fe *w) {
+    fe v;
+    fe_mul(&v, b, w, &FR);
+    fe_sub(b, a, &v, &FR);
+    fe_add(a, a, &v, &FR);
+}
+
+/* The decimation-in-frequency butterfly of the inverse transform, (a, b) -> (a + b, (a - b) w^-j),
+ * with w^-j = -w^(h-j) = -tw[2h - j] (j > 0): the forward table serves both directions. */
+static inline void ntt_butterfly_inv(fe *a, fe *b, const fe *w_h_minus_j) {
+    fe d;
+    fe_sub(&d, b, a, &FR);
+    fe_add(a, a, b, &FR);
+    fe_mul(b, &d, w_h_minus_j, &FR);
+}
+
+/* Stages s .. s+k-1, the butterflies of span 2^s .. 2^(s+k-1): one pass over memory. */
+typedef struct { int s, k; } ntt_group;
+
+#define NTT_MAX_GROUPS 8
+
+/* The passes of a transform of 2^log elements: the first NTT_BLOCK_LOG stages on blocks of
+ * consecutive elements, then the rest in near-equal groups of at most NTT_TILE_LOG stages, each
+ * group on tiles (see ntt_pass). Returns how many groups. */
+static int ntt_plan(int log, ntt_group *plan) {
+    int k0 = log < NTT_BLOCK_LOG ? log : NTT_BLOCK_LOG, rest = log - k0;
+    int more = (rest + NTT_TILE_LOG - 1) / NTT_TILE_LOG;
+    plan[0] = (ntt_group){0, k0};
+    for (int i = 0, s = k0; i < more; i++) {
+        int k = rest / more + (i < rest % more);
+        plan[i + 1] = (ntt_group){s, k};
+        s += k;
     }
-    team_end(blocks);
-    for (int lh = blog; lh < log; lh++) {
-        size_t h = (size_t)1 << lh;
-        team stage = team_begin(n / 2, 4096);
-        #pragma omp parallel num_threads(stage.threads)
-        {
-            int64_t cpu = team_thread_start(stage);
-            #pragma omp for schedule(static) nowait
-            for (size_t t = 0; t < n / 2; t++) {
-                size_t j = t & (h - 1), i0 = ((t >> lh) << (lh + 1)) + j;
-                ntt_butterfly(&a[i0], &a[i0 + h], &tw[h + j]);
+    return 1 + more;
+}
+
+/* The stages of g on one unit of 2^g.k rows of `cols` elements in x, row m holding the elements
+ * m 2^g.s + j0 + u (u < cols) of the array, j0 < 2^g.s: their butterflies pair row m with row
+ * m + 2^r at stage g.s + r, with twiddle exponent (m mod 2^r) 2^g.s + j0 + u. forward: DIT with
+ * w, stages ascending; else DIF with w^-1, stages descending. */
+static void ntt_unit(fe *x, ntt_group g, size_t cols, size_t j0, const fe *tw, int forward) {
+    size_t rows = (size_t)1 << g.k;
+    for (int q = 0; q < g.k; q++) {
+        int r = forward ? q : g.k - 1 - q;
+        size_t hr = (size_t)1 << r, h = hr << g.s;
+        for (size_t m0 = 0; m0 < rows; m0 += 2 * hr)
+            for (size_t m = 0; m < hr; m++) {
+                fe *lo = x + (m0 + m) * cols, *hi = lo + hr * cols;
+                size_t j = (m << g.s) + j0, u = 0;
+                if (forward) {
+                    for (; u < cols; u++) ntt_butterfly(&lo[u], &hi[u], &tw[h + j + u]);
+                    continue;
+                }
+                if (j == 0) {   /* w^0 = 1 */
+                    fe d;
+                    fe_sub(&d, &lo[0], &hi[0], &FR);
+                    fe_add(&lo[0], &lo[0], &hi[0], &FR);
+                    hi[0] = d;
+                    u = 1;
+                }
+                for (; u < cols; u++) ntt_butterfly_inv(&lo[u], &hi[u], &tw[2 * h - j - u]);
             }
-            team_thread_end(stage, cpu);
-        }
-        team_end(stage);
     }
+}
+
+enum {
+    NTT_DIT = 1,        /* forward stages, bit-reversed in, natural out */
+    NTT_DIF = 2,        /* inverse stages (w^-1, no 1/n), natural in, bit-reversed out */
+    QAP_PRODUCT = 4,    /* first: polys[0] = polys[1] * polys[2] */
+    QAP_FINISH = 8,     /* last: polys[0] = polys[1] * polys[2] - polys[0] */
+};
+
+/* One pass of group g over each of the npolys arrays of 2^log elements, unit by unit, the units
+ * split across the threads. A unit is 2^g.k rows of `cols` consecutive elements 2^g.s apart: for
+ * g.s = 0 a block of consecutive elements, transformed in place; otherwise a tile of at most
+ * NTT_TILE_COLS columns, copied into a buffer (rows 2^s apart would fall into the same cache sets),
+ * transformed there and copied back. Per unit: the flags' steps in the order DIF, scale, DIT, each
+ * over every array, so that the three arrays of qap_h share the unit's twiddles and factors.
+ * scale (s = 0 only): the unit's elements i of block hb times scale[i] * scale[2^k + hb]. */
+static void ntt_pass(fe *const *polys, int npolys, int log, ntt_group g, const fe *tw, int flags,
+                     const fe *scale) {
+    size_t n = (size_t)1 << log, span = (size_t)1 << g.s, rows = (size_t)1 << g.k;
+    size_t cols = span < NTT_TILE_COLS ? span : NTT_TILE_COLS, per = span / cols;
+    size_t units = (n >> (g.s + g.k)) * per;
+    int in_place = cols == span;
+    team t = team_begin(units, 1);
+    #pragma omp parallel num_threads(t.threads)
+    {
+        int64_t cpu = team_thread_start(t);
+        fe buf[((size_t)1 << NTT_TILE_LOG) * NTT_TILE_COLS];
+        #pragma omp for schedule(static) nowait
+        for (size_t unit = 0; unit < units; unit++) {
+            size_t j0 = (unit % per) * cols, base = ((unit / per) << (g.s + g.k)) + j0;
+            if (flags & QAP_PRODUCT)
+                for (size_t m = 0; m < rows; m++)
+                    for (size_t u = 0, i = base + (m << g.s); u < cols; u++, i++)
+                        fe_mul(&polys[0][i], &polys[1][i], &polys[2][i], &FR);
+            for (int dir = NTT_DIF; dir >= NTT_DIT; dir >>= 1) {
+                if (!(flags & dir)) continue;
+                if (dir == NTT_DIT && scale)
+                    for (size_t i = 0; i < rows; i++) {
+                        fe f;
+                        fe_mul(&f, &scale[i], &scale[rows + unit], &FR);
+                        for (int p = 0; p < npolys; p++) fe_mul(&polys[p][base + i], &polys[p][base + i], &f, &FR);
+                    }
+                for (int p = 0; p < npolys; p++) {
+                    fe *x = in_place ? polys[p] + base : buf;
+                    if (!in_place)
+                        for (size_t m = 0; m < rows; m++) memcpy(x + m * cols, polys[p] + base + (m << g.s), cols * sizeof *x);
+                    ntt_unit(x, g, cols, j0, tw, dir == NTT_DIT);
+                    if (!in_place)
+                        for (size_t m = 0; m < rows; m++) memcpy(polys[p] + base + (m << g.s), x + m * cols, cols * sizeof *x);
+                }
+            }
+            if (flags & QAP_FINISH)
+                for (size_t m = 0; m < rows; m++)
+                    for (size_t u = 0, i = base + (m << g.s); u < cols; u++, i++) {
+                        fe ab;
+                        fe_mul(&ab, &polys[1][i], &polys[2][i], &FR);
+                        fe_sub(&polys[0][i], &ab, &polys[0][i], &FR);
+                    }
+        }
+        team_thread_end(t, cpu);
+    }
+    team_end(t);
+}
+
+/* In-place forward transform of 2^log Montgomery elements, with twiddles tw = ntt_twiddles(log). */
+static void ntt_forward(fe *a, int log, const fe *tw) {
+    ntt_group plan[NTT_MAX_GROUPS];
+    int groups = ntt_plan(log, plan);
+    ntt_bitrev(a, log);
+    for (int i = 0; i < groups; i++) ntt_pass(&a, 1, log, plan[i], tw, NTT_DIT, NULL);
+}
+
+/* In place: n times the inverse transform of 2^log Montgomery elements, in bit-reversed order. */
+static void ntt_backward(fe *a, int log, const fe *tw) {
+    ntt_group plan[NTT_MAX_GROUPS];
+    for (int i = ntt_plan(log, plan) - 1; i >= 0; i--) ntt_pass(&a, 1, log, plan[i], tw, NTT_DIF, NULL);
 }
 
 /* inverse: 0/1; shift: Montgomery coset generator or NULL. Returns 0, or PZ_OUT_OF_MEMORY with
@@ -165,8 +269,8 @@ static int ntt(fe *a, int log, int inverse, const fe *shift) {
         ntt_forward(a, log, tw);
         return 0;
     }
-    ntt_forward(a, log, tw);
-    for (size_t i = 1; i < n - i; i++) { fe t = a[i]; a[i] = a[n - i]; a[n - i] = t; }
+    ntt_backward(a, log, tw);
+    ntt_bitrev(a, log);
     fe ninv = {{n, 0, 0, 0}};
     fe_to_mont(&ninv, &ninv, &FR);
     fe_inv(&ninv, &ninv, &FR);
