@@ -44,9 +44,9 @@ static void ntt_root(fe *w, int log) {
     fe_pow(w, &five, e, 4, &FR);
 }
 
-/* dst[j] = start g^j (scale 0) or dst[j] *= start g^j (scale 1) for j < n (g, start Montgomery),
- * in chunks that each start from start g^lo, so the threads need no running product. */
-static void ntt_powers(fe *dst, size_t n, const fe *g, const fe *start, int scale) {
+/* dst[j] = start g^j for j < n (g, start Montgomery), in chunks that each start from start g^lo,
+ * so the threads need no running product. */
+static void ntt_powers(fe *dst, size_t n, const fe *g, const fe *start) {
     size_t chunk = 4096, nchunks = (n + chunk - 1) / chunk;
     team t = team_begin(nchunks, 1);
     #pragma omp parallel num_threads(t.threads)
@@ -60,8 +60,7 @@ static void ntt_powers(fe *dst, size_t n, const fe *g, const fe *start, int scal
             fe_pow(&t, g, e, 1, &FR);
             fe_mul(&t, &t, start, &FR);
             for (size_t j = lo; j < hi; j++) {
-                if (scale) fe_mul(&dst[j], &dst[j], &t, &FR);
-                else dst[j] = t;
+                dst[j] = t;
                 fe_mul(&t, &t, g, &FR);
             }
         }
@@ -85,7 +84,7 @@ static const fe *ntt_twiddles(int log) {
         for (size_t h = 1; h <= half; h <<= 1, log++) {
             fe w;
             ntt_root(&w, log);
-            ntt_powers(tw + h, h, &w, &FR.one, 0);
+            ntt_powers(tw + h, h, &w, &FR.one);
         }
         __atomic_store_n(&ntt_tw, tw, __ATOMIC_RELEASE);
         __atomic_store_n(&ntt_tw_half, half, __ATOMIC_RELEASE);
@@ -166,19 +165,34 @@ static void ntt_unit(fe *x, ntt_group g, size_t cols, size_t j0, const fe *tw, i
             for (size_t m = 0; m < hr; m++) {
                 fe *lo = x + (m0 + m) * cols, *hi = lo + hr * cols;
                 size_t j = (m << g.s) + j0, u = 0;
-                if (forward) {
-                    for (; u < cols; u++) ntt_butterfly(&lo[u], &hi[u], &tw[h + j + u]);
-                    continue;
-                }
-                if (j == 0) {   /* w^0 = 1 */
+                if (j == 0) {   /* w^0 = 1: no product (all of stage 0, half of stage 1, ...) */
                     fe d;
                     fe_sub(&d, &lo[0], &hi[0], &FR);
                     fe_add(&lo[0], &lo[0], &hi[0], &FR);
                     hi[0] = d;
                     u = 1;
                 }
-                for (; u < cols; u++) ntt_butterfly_inv(&lo[u], &hi[u], &tw[2 * h - j - u]);
+                if (forward)
+                    for (; u < cols; u++) ntt_butterfly(&lo[u], &hi[u], &tw[h + j + u]);
+                else
+                    for (; u < cols; u++) ntt_butterfly_inv(&lo[u], &hi[u], &tw[2 * h - j - u]);
             }
+    }
+}
+
+/* ntt_unit on the unit at base of each array: in place when its rows are consecutive, else
+ * through buf. */
+static inline void ntt_unit_all(fe *const *polys, int npolys, ntt_group g, size_t base, size_t cols, size_t j0,
+                                const fe *tw, int forward, fe *buf) {
+    size_t rows = (size_t)1 << g.k;
+    int in_place = cols == (size_t)1 << g.s;
+    for (int p = 0; p < npolys; p++) {
+        fe *x = in_place ? polys[p] + base : buf;
+        if (!in_place)
+            for (size_t m = 0; m < rows; m++) memcpy(x + m * cols, polys[p] + base + (m << g.s), cols * sizeof *x);
+        ntt_unit(x, g, cols, j0, tw, forward);
+        if (!in_place)
+            for (size_t m = 0; m < rows; m++) memcpy(polys[p] + base + (m << g.s), x + m * cols, cols * sizeof *x);
     }
 }
 
@@ -193,15 +207,15 @@ enum {
  * split across the threads. A unit is 2^g.k rows of `cols` consecutive elements 2^g.s apart: for
  * g.s = 0 a block of consecutive elements, transformed in place; otherwise a tile of at most
  * NTT_TILE_COLS columns, copied into a buffer (rows 2^s apart would fall into the same cache sets),
- * transformed there and copied back. Per unit: the flags' steps in the order DIF, scale, DIT, each
- * over every array, so that the three arrays of qap_h share the unit's twiddles and factors.
- * scale (s = 0 only): the unit's elements i of block hb times scale[i] * scale[2^k + hb]. */
+ * transformed there and copied back. Per unit, each over every array (so that the three arrays of
+ * qap_h share the unit's twiddles and factors): QAP_PRODUCT, the DIF stages, the scaling, the DIT
+ * stages, QAP_FINISH. scale (s = 0 only): element i of block hb times scale[i] scale[2^k + hb],
+ * as ntt_scale_tables makes them. */
 static void ntt_pass(fe *const *polys, int npolys, int log, ntt_group g, const fe *tw, int flags,
                      const fe *scale) {
     size_t n = (size_t)1 << log, span = (size_t)1 << g.s, rows = (size_t)1 << g.k;
     size_t cols = span < NTT_TILE_COLS ? span : NTT_TILE_COLS, per = span / cols;
     size_t units = (n >> (g.s + g.k)) * per;
-    int in_place = cols == span;
     team t = team_begin(units, 1);
     #pragma omp parallel num_threads(t.threads)
     {
@@ -214,23 +228,14 @@ static void ntt_pass(fe *const *polys, int npolys, int log, ntt_group g, const f
                 for (size_t m = 0; m < rows; m++)
                     for (size_t u = 0, i = base + (m << g.s); u < cols; u++, i++)
                         fe_mul(&polys[0][i], &polys[1][i], &polys[2][i], &FR);
-            for (int dir = NTT_DIF; dir >= NTT_DIT; dir >>= 1) {
-                if (!(flags & dir)) continue;
-                if (dir == NTT_DIT && scale)
-                    for (size_t i = 0; i < rows; i++) {
-                        fe f;
-                        fe_mul(&f, &scale[i], &scale[rows + unit], &FR);
-                        for (int p = 0; p < npolys; p++) fe_mul(&polys[p][base + i], &polys[p][base + i], &f, &FR);
-                    }
-                for (int p = 0; p < npolys; p++) {
-                    fe *x = in_place ? polys[p] + base : buf;
-                    if (!in_place)
-                        for (size_t m = 0; m < rows; m++) memcpy(x + m * cols, polys[p] + base + (m << g.s), cols * sizeof *x);
-                    ntt_unit(x, g, cols, j0, tw, dir == NTT_DIT);
-                    if (!in_place)
-                        for (size_t m = 0; m < rows; m++) memcpy(polys[p] + base + (m << g.s), x + m * cols, cols * sizeof *x);
+            if (flags & NTT_DIF) ntt_unit_all(polys, npolys, g, base, cols, j0, tw, 0, buf);
+            if (scale)
+                for (size_t i = 0; i < rows; i++) {
+                    fe f;
+                    fe_mul(&f, &scale[i], &scale[rows + unit], &FR);
+                    for (int p = 0; p < npolys; p++) fe_mul(&polys[p][base + i], &polys[p][base + i], &f, &FR);
                 }
-            }
+            if (flags & NTT_DIT) ntt_unit_all(polys, npolys, g, base, cols, j0, tw, 1, buf);
             if (flags & QAP_FINISH)
                 for (size_t m = 0; m < rows; m++)
                     for (size_t u = 0, i = base + (m << g.s); u < cols; u++, i++) {
@@ -244,50 +249,56 @@ static void ntt_pass(fe *const *polys, int npolys, int log, ntt_group g, const f
     team_end(t);
 }
 
-/* In-place forward transform of 2^log Montgomery elements, with twiddles tw = ntt_twiddles(log). */
-static void ntt_forward(fe *a, int log, const fe *tw) {
-    ntt_group plan[NTT_MAX_GROUPS];
-    int groups = ntt_plan(log, plan);
-    ntt_bitrev(a, log);
-    for (int i = 0; i < groups; i++) ntt_pass(&a, 1, log, plan[i], tw, NTT_DIT, NULL);
+/* The factors start g^rev(p) for the positions p = hb 2^k + i of 2^log elements in bit-reversed
+ * order (rev over log bits), as two small tables in one allocation: T1[i] = (g^(2^(log-k)))^rev_k(i)
+ * for i < 2^k, then T2[hb] = start g^rev_(log-k)(hb), the factor being T1[i] T2[hb]. So a
+ * transform scales in the bit-reversed order its stages work in, inside the block pass. NULL when
+ * out of memory. */
+static fe *ntt_scale_tables(int log, int k, const fe *g, const fe *start) {
+    size_t rows = (size_t)1 << k, blocks = (size_t)1 << (log - k);
+    fe *scale = alloc_array(rows + blocks, sizeof *scale), gb;
+    if (!scale) return NULL;
+    uint64_t e[1] = {blocks};
+    fe_pow(&gb, g, e, 1, &FR);
+    ntt_powers(scale, rows, &gb, &FR.one);
+    ntt_bitrev(scale, k);
+    ntt_powers(scale + rows, blocks, g, start);
+    ntt_bitrev(scale + rows, log - k);
+    return scale;
 }
 
-/* In place: n times the inverse transform of 2^log Montgomery elements, in bit-reversed order. */
-static void ntt_backward(fe *a, int log, const fe *tw) {
-    ntt_group plan[NTT_MAX_GROUPS];
-    for (int i = ntt_plan(log, plan) - 1; i >= 0; i--) ntt_pass(&a, 1, log, plan[i], tw, NTT_DIF, NULL);
+/* 1/2^log in Montgomery form */
+static void ntt_inverse_size(fe *ninv, int log) {
+    *ninv = (fe){{(uint64_t)1 << log, 0, 0, 0}};
+    fe_to_mont(ninv, ninv, &FR);
+    fe_inv(ninv, ninv, &FR);
 }
 
-/* inverse: 0/1; shift: Montgomery coset generator or NULL. Returns 0, or PZ_OUT_OF_MEMORY with
- * a untouched. */
+/* In place, natural order in and out. inverse: 0/1; shift: Montgomery coset generator or NULL.
+ * Forward: bit reversal, then the DIT passes, the coset factors g^j applied in the first.
+ * Inverse: the DIF passes, the last one scaling by g^-j / n, then bit reversal. Returns 0, or
+ * PZ_OUT_OF_MEMORY with a untouched. */
 static int ntt(fe *a, int log, int inverse, const fe *shift) {
-    size_t n = (size_t)1 << log;
     const fe *tw = ntt_twiddles(log);
     if (!tw) return PZ_OUT_OF_MEMORY;
+    ntt_group plan[NTT_MAX_GROUPS];
+    int groups = ntt_plan(log, plan);
+    fe g = shift ? *shift : FR.one, start = FR.one, *scale = NULL;
+    if (inverse) {
+        fe_inv(&g, &g, &FR);
+        ntt_inverse_size(&start, log);
+    }
+    if (inverse || shift) {
+        scale = ntt_scale_tables(log, plan[0].k, &g, &start);
+        if (!scale) return PZ_OUT_OF_MEMORY;
+    }
     if (!inverse) {
-        if (shift) ntt_powers(a, n, shift, &FR.one, 1);
-        ntt_forward(a, log, tw);
-        return 0;
-    }
-    ntt_backward(a, log, tw);
-    ntt_bitrev(a, log);
-    fe ninv = {{n, 0, 0, 0}};
-    fe_to_mont(&ninv, &ninv, &FR);
-    fe_inv(&ninv, &ninv, &FR);
-    if (shift) {
-        fe ginv;
-        fe_inv(&ginv, shift, &FR);
-        ntt_powers(a, n, &ginv, &ninv, 1);
+        ntt_bitrev(a, log);
+        for (int i = 0; i < groups; i++) ntt_pass(&a, 1, log, plan[i], tw, NTT_DIT, i ? NULL : scale);
     } else {
-        team t = team_begin(n, 8192);
-        #pragma omp parallel num_threads(t.threads)
-        {
-            int64_t cpu = team_thread_start(t);
-            #pragma omp for schedule(static) nowait
-            for (size_t i = 0; i < n; i++) fe_mul(&a[i], &a[i], &ninv, &FR);
-            team_thread_end(t, cpu);
-        }
-        team_end(t);
+        for (int i = groups - 1; i >= 0; i--) ntt_pass(&a, 1, log, plan[i], tw, NTT_DIF, i ? NULL : scale);
+        ntt_bitrev(a, log);
     }
+    free(scale);
     return 0;
 }

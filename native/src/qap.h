@@ -42,27 +42,18 @@ static int64_t qap_abc(fe *a, fe *b, const uint8_t *records, size_t nrecords,
  * frequency (natural order in, n times the coefficients in bit-reversed order out), scaled, and
  * evaluated by the forward stages in decimation in time (bit-reversed in, natural out): no
  * permutation at all. The scaling by g^j / n of the coefficient j, found at position p = rev(j),
- * splits over p = hb 2^k + i (k the first group's stages) into two small tables,
- * T1[i] = (g^(n/2^k))^rev_k(i) and T2[hb] = g^rev(hb) / n, and happens between the last inverse
- * and the first forward stages while the block is in cache. The three arrays go through every
+ * comes from two small tables (ntt_scale_tables) and happens between the last inverse and the
+ * first forward stages while the block is in cache. The three arrays go through every
  * pass together, and the first and last passes also form C and A * B - C. */
 static int qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
     const fe *tw = ntt_twiddles(log);
     if (!tw) return PZ_OUT_OF_MEMORY;
     ntt_group plan[NTT_MAX_GROUPS];
-    int groups = ntt_plan(log, plan), k = plan[0].k;
-    size_t n = (size_t)1 << log, rows = (size_t)1 << k, blocks = n >> k;
-    fe *scale = alloc_array(rows + blocks, sizeof *scale);
+    int groups = ntt_plan(log, plan);
+    fe ninv;
+    ntt_inverse_size(&ninv, log);
+    fe *scale = ntt_scale_tables(log, plan[0].k, g, &ninv);
     if (!scale) return PZ_OUT_OF_MEMORY;
-    fe gb, ninv = {{n, 0, 0, 0}};
-    uint64_t e[1] = {blocks};
-    fe_pow(&gb, g, e, 1, &FR);
-    ntt_powers(scale, rows, &gb, &FR.one, 0);
-    ntt_bitrev(scale, k);
-    fe_to_mont(&ninv, &ninv, &FR);
-    fe_inv(&ninv, &ninv, &FR);
-    ntt_powers(scale + rows, blocks, g, &ninv, 0);
-    ntt_bitrev(scale + rows, log - k);
     fe *polys[3] = {h, a, b};
     int edges = groups == 1 ? QAP_PRODUCT | QAP_FINISH : 0;
     for (int i = groups - 1; i > 0; i--)
