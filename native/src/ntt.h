@@ -1,16 +1,25 @@
 /* Radix-2 number-theoretic transform over Fr (Montgomery elements), sizes 2^0 .. 2^28.
  *
  * Forward: A_k = sum_j a_j w^(jk), w = 5^((r-1)/n) (the root snarkjs/ffjavascript use: 5 is the
- * least quadratic non-residue mod r); natural order in and out. Inverse: forward, then index
- * k -> -k and a factor 1/n. Coset forms multiply a_j by g^j before (forward) or g^-j after
- * (inverse), i.e. evaluate at / interpolate from the points g * w^k.
+ * least quadratic non-residue mod r); natural order in and out. Inverse: the coefficients from
+ * those values, a_j = (1/n) sum_k A_k w^(-jk). Coset forms multiply a_j by g^j before (forward) or
+ * g^-j after (inverse), i.e. evaluate at / interpolate from the points g * w^k.
  *
  * Twiddles: one table shared by all sizes, tw[h + j] = w_(2h)^j for j < h and every power of two
  * h up to the largest transform seen so far (2h entries in all, so 512 MB at 2^24). It only ever
  * grows; an outgrown table is kept (not freed) because another thread may still be reading it.
- * A table that cannot grow stays as it was: the transform fails before touching its input.
- * The first log2(NTT_BLOCK) stages run block by block in cache; the rest stage by stage, both
- * split across the OpenMP threads.
+ * A table that cannot grow stays as it was: the transform fails before touching its input. The
+ * inverse stages read the same table: w_(2h)^-j = -w_(2h)^(h-j).
+ *
+ * Memory traffic, not arithmetic alone, bounds the large sizes: a stage by stage transform of
+ * 2^22 elements (128 MB) streams the array through memory once per stage. Here the stages run in
+ * groups, one pass over memory each (ntt_plan): the first 11 on blocks of 2^11 consecutive
+ * elements (64 KB), the rest up to 6 at a time on tiles of 64 rows x 8 columns (16 KB), so 2^20
+ * takes 3 passes and 2^22 3 (plus the bit reversal) where it took 10 and 12. The forward
+ * transform is decimation in time (bit-reversed in, natural out), the inverse decimation in
+ * frequency (natural in, bit-reversed out); the factors of the coset and of 1/n are applied in
+ * the bit-reversed order of the block pass from two small tables (ntt_scale_tables), and qap.h
+ * chains an inverse and a forward transform with no permutation in between.
  */
 #pragma once
 #include <pthread.h>
