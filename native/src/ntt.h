@@ -161,31 +161,40 @@ static int ntt_plan(int log, ntt_group *plan) {
     return 1 + more;
 }
 
+/* len butterflies of lo[e] with hi[e] at stage span h, twiddle exponents j .. j + len - 1.
+ * forward: DIT with w; else DIF with w^-1. */
+static inline void ntt_run(fe *lo, fe *hi, size_t len, size_t j, size_t h, const fe *tw, int forward) {
+    size_t e = 0;
+    if (j == 0) {   /* w^0 = 1: no product (all of stage 0, half of stage 1, ...) */
+        fe d;
+        fe_sub(&d, &lo[0], &hi[0], &FR);
+        fe_add(&lo[0], &lo[0], &hi[0], &FR);
+        hi[0] = d;
+        e = 1;
+    }
+    if (forward)
+        for (; e < len; e++) ntt_butterfly(&lo[e], &hi[e], &tw[h + j + e]);
+    else
+        for (; e < len; e++) ntt_butterfly_inv(&lo[e], &hi[e], &tw[2 * h - j - e]);
+}
+
 /* The stages of g on one unit of 2^g.k rows of `cols` elements in x, row m holding the elements
  * m 2^g.s + j0 + u (u < cols) of the array, j0 < 2^g.s: their butterflies pair row m with row
  * m + 2^r at stage g.s + r, with twiddle exponent (m mod 2^r) 2^g.s + j0 + u. forward: DIT with
- * w, stages ascending; else DIF with w^-1, stages descending. */
+ * w, stages ascending; else DIF with w^-1, stages descending. In a block (g.s = 0, one column)
+ * the exponents of the 2^r rows run on, so they make one run. */
 static void ntt_unit(fe *x, ntt_group g, size_t cols, size_t j0, const fe *tw, int forward) {
     size_t rows = (size_t)1 << g.k;
     for (int q = 0; q < g.k; q++) {
         int r = forward ? q : g.k - 1 - q;
         size_t hr = (size_t)1 << r, h = hr << g.s;
-        for (size_t m0 = 0; m0 < rows; m0 += 2 * hr)
-            for (size_t m = 0; m < hr; m++) {
-                fe *lo = x + (m0 + m) * cols, *hi = lo + hr * cols;
-                size_t j = (m << g.s) + j0, u = 0;
-                if (j == 0) {   /* w^0 = 1: no product (all of stage 0, half of stage 1, ...) */
-                    fe d;
-                    fe_sub(&d, &lo[0], &hi[0], &FR);
-                    fe_add(&lo[0], &lo[0], &hi[0], &FR);
-                    hi[0] = d;
-                    u = 1;
-                }
-                if (forward)
-                    for (; u < cols; u++) ntt_butterfly(&lo[u], &hi[u], &tw[h + j + u]);
-                else
-                    for (; u < cols; u++) ntt_butterfly_inv(&lo[u], &hi[u], &tw[2 * h - j - u]);
-            }
+        for (size_t m0 = 0; m0 < rows; m0 += 2 * hr) {
+            fe *lo = x + m0 * cols, *hi = lo + hr * cols;
+            if (g.s == 0) ntt_run(lo, hi, hr, 0, h, tw, forward);
+            else
+                for (size_t m = 0; m < hr; m++)
+                    ntt_run(lo + m * cols, hi + m * cols, cols, (m << g.s) + j0, h, tw, forward);
+        }
     }
 }
 
