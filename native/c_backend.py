@@ -421,7 +421,8 @@ class CBackend(Backend):
         return first, n_bad[0]
 
     def qap_h(self, a, b, shift: int):
-        """See :meth:`Backend.qap_h`; six NTTs and the pointwise products in C."""
+        """See :meth:`Backend.qap_h`; in C, the six transforms fused into one pass over A, B and C
+        per group of stages, the products in the first and last (native/src/qap.h)."""
         a = np.array(check_fr_array(a, "a"), dtype=np.uint64, order="C", copy=True)
         b = np.array(check_fr_array(b, "b"), dtype=np.uint64, order="C", copy=True)
         if a.shape != b.shape:

@@ -36,36 +36,31 @@ static int64_t qap_abc(fe *a, fe *b, const uint8_t *records, size_t nrecords,
 }
 
 /* a, b: Montgomery evaluations on the domain of size 2^log (overwritten); h: Montgomery
- * values of A * B - C on the coset g * <w>, g Montgomery. Returns 0 or PZ_OUT_OF_MEMORY. */
+ * values of A * B - C on the coset g * <w>, g Montgomery. Returns 0 or PZ_OUT_OF_MEMORY.
+ *
+ * Each of A, B, C (C = A * B built in h) is interpolated by the inverse stages in decimation in
+ * frequency (natural order in, n times the coefficients in bit-reversed order out), scaled, and
+ * evaluated by the forward stages in decimation in time (bit-reversed in, natural out): no
+ * permutation at all. The scaling by g^j / n of the coefficient j, found at position p = rev(j),
+ * comes from two small tables (ntt_scale_tables) and happens between the last inverse and the
+ * first forward stages while the block is in cache. The three arrays go through every
+ * pass together, and the first and last passes also form C and A * B - C. */
 static int qap_h(fe *h, fe *a, fe *b, int log, const fe *g) {
-    size_t n = (size_t)1 << log;
-    fe *c = alloc_array(n, sizeof *c);
-    if (!c) return PZ_OUT_OF_MEMORY;
-    team products = team_begin(n, 8192);
-    #pragma omp parallel num_threads(products.threads)
-    {
-        int64_t cpu = team_thread_start(products);
-        #pragma omp for schedule(static) nowait
-        for (size_t i = 0; i < n; i++) fe_mul(&c[i], &a[i], &b[i], &FR);
-        team_thread_end(products, cpu);
-    }
-    team_end(products);
-    fe *polys[3] = {a, b, c};
-    int status = 0;
-    for (int k = 0; k < 3 && !status; k++) {
-        status = ntt(polys[k], log, 1, NULL);              /* coefficients */
-        if (!status) status = ntt(polys[k], log, 0, g);    /* values on the coset */
-    }
-    if (status) { free(c); return status; }
-    team differences = team_begin(n, 8192);
-    #pragma omp parallel num_threads(differences.threads)
-    {
-        int64_t cpu = team_thread_start(differences);
-        #pragma omp for schedule(static) nowait
-        for (size_t i = 0; i < n; i++) { fe t; fe_mul(&t, &a[i], &b[i], &FR); fe_sub(&h[i], &t, &c[i], &FR); }
-        team_thread_end(differences, cpu);
-    }
-    team_end(differences);
-    free(c);
+    const fe *tw = ntt_twiddles(log);
+    if (!tw) return PZ_OUT_OF_MEMORY;
+    ntt_group plan[NTT_MAX_GROUPS];
+    int groups = ntt_plan(log, plan);
+    fe ninv;
+    ntt_inverse_size(&ninv, log);
+    fe *scale = ntt_scale_tables(log, plan[0].k, g, &ninv);
+    if (!scale) return PZ_OUT_OF_MEMORY;
+    fe *polys[3] = {h, a, b};
+    int edges = groups == 1 ? QAP_PRODUCT | QAP_FINISH : 0;
+    for (int i = groups - 1; i > 0; i--)
+        ntt_pass(polys, 3, log, plan[i], tw, NTT_DIF | (i == groups - 1 ? QAP_PRODUCT : 0), NULL);
+    ntt_pass(polys, 3, log, plan[0], tw, NTT_DIF | NTT_DIT | edges, scale);
+    for (int i = 1; i < groups; i++)
+        ntt_pass(polys, 3, log, plan[i], tw, NTT_DIT | (i == groups - 1 ? QAP_FINISH : 0), NULL);
+    free(scale);
     return 0;
 }

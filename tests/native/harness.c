@@ -16,6 +16,7 @@
  *   pairing|pairing_check N P1..PN Q1..QN
  *   gN_msm WINDOW FLAGS N B1..BN K1..KN   (canonical bases: the driver prepares them)
  *   ntt LOG INVERSE SHIFT A1..A(2^LOG)    (SHIFT 0: no coset)
+ *   qap_h LOG SHIFT A1..A(2^LOG) B1..B(2^LOG)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +120,17 @@ static int field_op(const char *op, const args *a) {
     } else if (!strcmp(op, "sqrt")) {
         need(a, 1, op);
         if (PZ(sqrt)(r, arg(a, 0))) print_fes(r, 1); else printf("-\n");
+    } else if (!strcmp(op, "qap_h")) {
+        if (a->count < 2 || small(a, 0) > 20) fail("wrong arguments", op);
+        size_t n = (size_t)1 << small(a, 0);
+        need(a, 2 + 2 * n, op);
+        uint64_t *data = malloc(3 * 32 * n);
+        if (!data) fail("out of memory", op);
+        memcpy(data + 4 * n, arg(a, 2), 2 * 32 * n);
+        if (status_of(PZ(qap_h)(data, data + 4 * n, data + 8 * n, (int)small(a, 0), arg(a, 1)), op) == 0)
+            print_fes(data, n);
+        else printf("-\n");
+        free(data);
     } else {
         return 0;
     }
@@ -201,6 +213,17 @@ static int other_op(const char *op, const args *a) {
         memcpy(data, arg(a, 3), 32 * n);
         const uint64_t *s = arg(a, 2), *shift = (s[0] | s[1] | s[2] | s[3]) ? s : NULL;
         if (status_of(PZ(fr_ntt)(data, (int)small(a, 0), (int)small(a, 1), shift, 0), op) == 0) print_fes(data, n);
+        else printf("-\n");
+        free(data);
+    } else if (!strcmp(op, "qap_h")) {
+        if (a->count < 2 || small(a, 0) > 20) fail("wrong arguments", op);
+        size_t n = (size_t)1 << small(a, 0);
+        need(a, 2 + 2 * n, op);
+        uint64_t *data = malloc(3 * 32 * n);
+        if (!data) fail("out of memory", op);
+        memcpy(data + 4 * n, arg(a, 2), 2 * 32 * n);
+        if (status_of(PZ(qap_h)(data, data + 4 * n, data + 8 * n, (int)small(a, 0), arg(a, 1)), op) == 0)
+            print_fes(data, n);
         else printf("-\n");
         free(data);
     } else {

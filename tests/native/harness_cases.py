@@ -215,6 +215,36 @@ def ntt_cases(rng: random.Random) -> list[Case]:
             values = evaluations(coeffs, [g * pow(w, k, R) % R for k in range(n)])
             cases.append(Case(f"ntt {words(log, 0, shift, *coeffs)}", printed(*values)))
             cases.append(Case(f"ntt {words(log, 1, shift, *values)}", printed(*coeffs)))
+    cases.extend(qap_h_cases(rng))
+    return cases
+
+
+def _sparse_at(poly: dict[int, int], x: int) -> int:
+    """The polynomial {exponent: coefficient} at x."""
+    return sum(c * pow(x, e, R) for e, c in poly.items()) % R
+
+
+def qap_h_cases(rng: random.Random) -> list[Case]:
+    """Groth16's quotient values: A and B the evaluations on the domain of sparse polynomials a
+    and b, so that on the coset A * B - C is a b - (a b mod x^n - 1), a few terms to evaluate. At
+    2^13 the passes work on tiles, the first forming C and the last A * B - C."""
+    cases = []
+    for log in (0, 3, 13):
+        n, w = 1 << log, root_of_unity(log)
+        terms = [{rng.randrange(n): rng.randrange(R) for _ in range(3)} for _ in range(2)]
+        terms[0][n - 1] = R - 1   # the product wraps around x^n - 1
+        product: dict[int, int] = {}
+        for ea, ca in terms[0].items():
+            for eb, cb in terms[1].items():
+                product[ea + eb] = (product.get(ea + eb, 0) + ca * cb) % R
+        over = {e - n: c for e, c in product.items() if e >= n}   # a b - (a b mod x^n - 1) = over * (x^n - 1)
+
+        domain = [pow(w, k, R) for k in range(n)]
+        a, b = ([_sparse_at(poly, x) for x in domain] for poly in terms)
+        for shift in (root_of_unity(log + 1), rng.randrange(2, R)):
+            g_n = pow(shift, n, R)
+            want = [_sparse_at(over, shift * x % R) * (g_n - 1) % R for x in domain]
+            cases.append(Case(f"qap_h {words(log, shift, *a, *b)}", printed(*want)))
     return cases
 
 

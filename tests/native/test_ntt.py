@@ -102,3 +102,28 @@ def test_rejects_bad_input(c, numba_backend):
             backend.ntt_array(ints_to_array([R, 0]))
         with pytest.raises(ValueError):
             backend.ntt([1, 2], shift=R)
+
+
+# log 11: the block stage alone; 12: one tile group of one stage; 17: a full group of six; 18: two
+# tile groups (the plan in native/src/ntt.h)
+@pytest.mark.parametrize("log", [11, 12, 13, 17, 18])
+def test_blocked_passes_agree_with_numba(log, c, numba_backend):
+    rng = np.random.default_rng(log)
+    x = rng.integers(0, 1 << 64, size=(1 << log, 4), dtype=np.uint64)
+    x[:, 3] &= np.uint64(0x0FFFFFFFFFFFFFFF)  # below R
+    for kwargs in ({}, {"inverse": True}, {"shift": 7}, {"inverse": True, "shift": 5}):
+        assert np.array_equal(c.ntt_array(x, **kwargs), numba_backend.ntt_array(x, **kwargs)), (log, kwargs)
+
+
+@pytest.mark.parametrize("log", [0, 1, 2, 5, 11, 12, 13, 18])
+def test_fused_quotient_is_the_composed_transforms(log, c, numba_backend):
+    """qap_h in C (one pass per stage group over A, B and C together, no permutation) against
+    the generic Backend.qap_h on numba: C = A * B, two NTTs per polynomial, A * B - C."""
+    from prozchain.native.kernels import root_of_unity as root
+
+    rng = np.random.default_rng(100 + log)
+    a, b = (rng.integers(0, 1 << 64, size=(1 << log, 4), dtype=np.uint64) for _ in range(2))
+    a[:, 3] &= np.uint64(0x0FFFFFFFFFFFFFFF)
+    b[:, 3] &= np.uint64(0x0FFFFFFFFFFFFFFF)
+    for shift in (root(log + 1), 7):
+        assert np.array_equal(c.qap_h(a, b, shift), numba_backend.qap_h(a, b, shift)), (log, shift)

@@ -126,7 +126,7 @@ LIMITED = textwrap.dedent(r"""
         big, k = PreparedBases(group, zeros(1 << log, width)), zeros(1 << log, 4)
         expect_out_of_memory(f"pz_{group}_msm", f"2^{log} points", lambda: c.msm_prepared(big, k))
     del big, k
-    a, b = zeros(1 << 21, 4), zeros(1 << 21, 4)   # copies of a and b and h: 192 MB; then 128 MB more
+    a, b = zeros(1 << 21, 4), zeros(1 << 21, 4)   # copies of a and b and h: 192 MB; then 64 MB of twiddles
     expect_out_of_memory("pz_qap_h", "2^21 values", lambda: c.qap_h(a, b, 7), margin=224 * MB)
     del values, a, b
     values = zeros(1 << 21, 4)
