@@ -170,6 +170,10 @@ class Prover:
     def keys(self) -> list[dict]:
         return [held.describe() for held in self._held]
 
+    def max_body(self) -> int:
+        """The largest request body any held key accepts (0 when none is held)."""
+        return max((held.max_body() for held in self._held), default=0)
+
     def find(self, ref: str) -> HeldKey:
         """The key named ``ref`` (a name or a digest), or a 404 :class:`RequestError`."""
         if ref not in self._by_ref:
@@ -234,6 +238,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         prefix = "/prove/"
+        self._unread = True
         try:
             if not self.path.startswith(prefix):
                 raise RequestError(HTTPStatus.NOT_FOUND, f"no such path {self.path}; POST /prove/<key>")
@@ -254,11 +259,17 @@ class Handler(BaseHTTPRequestHandler):
         if int(length) > limit:
             raise RequestError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                                f"a body of {length} bytes; a witness for this key is at most {limit}")
+        self._unread = False
         return self.rfile.read(int(length))
 
     def _error(self, exc: RequestError) -> None:
         self.server.log(f"{exc.status.value} {self.command} {self.path}: {exc}")
         self.close_connection = True  # the body may be unread: the connection cannot carry another request
+        if self.command == "POST" and self._unread:
+            try:  # a body of a size some key takes is read first, or its sender meets a closed socket mid-send
+                self._body(self.server.prover.max_body())
+            except RequestError:
+                pass  # no length, or too long for any key: refused from the headers alone
         self._send(exc.status, {"error": str(exc)})
 
     def _send(self, status: HTTPStatus, obj: Any) -> None:
