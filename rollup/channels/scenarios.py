@@ -19,6 +19,7 @@ from typing import Callable, Optional
 from prozchain.rollup.common.units import BLOCK_MS, readable
 from prozchain.rollup.l1 import keccak256
 
+from prozchain.rollup.economics.bonds import conserved, history as bond_history
 from prozchain.rollup.sim.network import NetworkConfig
 from prozchain.rollup.sim.kit import finish
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
@@ -30,7 +31,7 @@ from prozchain.rollup.channels.agents.watchtower import Watchtower, justice_feed
 from prozchain.rollup.channels.agents.nim import HEAPS, NimState
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, OPEN
 from prozchain.rollup.channels.contracts.app import CLOSED as APP_CLOSED
-from prozchain.rollup.channels.contracts.onchain import close, settle
+from prozchain.rollup.channels.contracts.onchain import close, escrow, settle
 from prozchain.rollup.channels.node import ChannelNode, GameNode
 from prozchain.rollup.channels.state import State
 from prozchain.rollup.channels.system import PERIOD, AppSystem, System
@@ -107,7 +108,7 @@ def happy_path(seed: int, params: dict) -> ScenarioResult:
         requested = {(n, pid): amount for n, pid, amount in asked}
         invariants = {"closed_cooperatively": receipt.status and expected.final,
                       "payout_matches_latest_state": tuple(paid) == owed,
-                      "escrow_empty": system.chain.state.balance(system.adjudicator) == 0,
+                      "escrow_empty": escrow(system.chain, system.adjudicator) == 0,
                       "every_payment_applied_once": sorted((n, pid) for n in applied for pid, _ in applied[n])
                       == sorted(requested),
                       "balances_match_the_payments": owed == (DEPOSIT - moved, DEPOSIT + moved),
@@ -162,7 +163,11 @@ def stale_state(seed: int, params: dict) -> ScenarioResult:
         paid = system.worth("bob")
         loss = max(0, owed - paid)
         penalized = bool(system.chain.logs(system.adjudicator, "Penalized"))
-        invariants = {"breach_punished": penalized, "victim_made_whole": paid >= owed}
+        ledger = system.chain.view(system.adjudicator, "bond_ledger")
+        slashed = [e for e in bond_history(system.chain, ledger) if e.action == "slash" and "penalty" in e.reason]
+        invariants = {"breach_punished": penalized, "victim_made_whole": paid >= owed,
+                      "penalty_recorded_as_a_slash": penalized == bool(slashed),
+                      "bond_ledger_conserved": conserved(system.chain, ledger)}
         summary = [f"alice published v{stale.version} (revoked; latest v{system.latest(cid).version}), "
                    f"paying her {readable(stale.balance_a)} of {readable(2 * DEPOSIT)}",
                    f"bob owed {readable(owed)}, received {readable(paid)}; "
@@ -437,7 +442,7 @@ def virtual_offline(seed: int, params: dict) -> ScenarioResult:
         later_txs = len(system.chain.receipts) - txs_before
         invariants = {"no_l1_transaction_for_the_virtual_channel": virtual_txs == 0,
                       "everyone_recovers_what_it_is_owed": loss == 0,
-                      "escrow_holds_exactly_the_open_ledgers": system.chain.state.balance(system.adjudicator) == in_escrow,
+                      "escrow_holds_exactly_the_open_ledgers": escrow(system.chain, system.adjudicator) == in_escrow,
                       ("closed_off_chain" if params["silent"] == "none" else "virtual_concluded_on_l1"):
                           v.final and later_txs == 0 if params["silent"] == "none" else concluded}
         summary = [f"virtual channel of {readable(amounts[0])} and {readable(amounts[1])} through ingrid, "

@@ -24,7 +24,7 @@ It sits below the protocol rooms (they import it) and imports only ``rollup.l1``
 
 >>> from prozchain.rollup.economics import BondLedger
 >>> sorted(BondLedger.methods)
-['add', 'bond', 'lock', 'release', 'slash', 'totals']
+['add', 'bond', 'lock', 'release', 'release_to', 'slash', 'totals']
 """
 
 from prozchain.rollup.economics.bonds import BURN, Bond, BondLedger, Totals, bonds, conserved, history

@@ -1,7 +1,6 @@
 """One ledger for every bond on L1: proposer and challenger deposits, operator and sequencer
-bonds, validator stakes and exit bonds are all entries of :class:`BondLedger` (a channel's
-deposits are balances its parties redistribute, not bonds; docs/channels.md says why they stay
-in the adjudicator).
+bonds, validator stakes, exit bonds and state channels' reserves are all entries of
+:class:`BondLedger`.
 
 A bond is ether one party (the *owner*) puts at stake under the rules of another contract
 (the *controller*: whichever contract called ``lock``). Only the controller ends it, and every
@@ -12,6 +11,9 @@ change carries a reason that the ledger records in its events:
   "stake", "reserve", ...); any string is a kind.
 - ``release(bond_id, reason)`` pays what the bond still holds back to its owner and closes it;
   returns that amount.
+- ``release_to(bond_id, payees, amounts, reason)`` pays what the bond holds to several parties
+  (``amounts`` must add up to exactly what it holds) and closes it: a channel's reserve ends by
+  paying its final split. Each payee is recorded as one release with the reason.
 - ``add(bond_id, reason)`` (payable, ``msg.value > 0``) puts more into an open bond (a validator
   adding to its stake); it counts as locked.
 - ``slash(bond_id, amount, to, reason)`` pays ``amount`` of what the bond holds to ``to`` (a
@@ -120,6 +122,19 @@ class BondLedger(Contract):
         return held
 
     @external
+    def release_to(self, bond_id: int, payees: list[Address], amounts: list[int], reason: str) -> None:
+        held = self._controlled(bond_id, reason)
+        self.require(len(payees) == len(amounts) and all(a >= 0 for a in amounts) and sum(amounts) == held,
+                     f"a release to several parties pays exactly the {held} bond {bond_id} holds")
+        self.store("held", bond_id, value=0)
+        self.store("released", value=self.load("released") + held)
+        for to, amount in zip(payees, amounts):
+            if amount:
+                self.emit("BondReleased", bond_id, to, args=(bond_id, to, amount, reason))
+                self.transfer(to, amount)
+        self._check()
+
+    @external
     def slash(self, bond_id: int, amount: int, to: Address, reason: str) -> None:
         held = self._controlled(bond_id, reason)
         self.require(0 < amount <= held, f"bond {bond_id} holds {held}, cannot slash {amount}")
@@ -162,7 +177,8 @@ class BondLedger(Contract):
 # -- off chain: the ledger's record, read from its events ---------------------------------------
 class BondEvent(NamedTuple):
     """One recorded change of a bond: ``action`` is "lock", "add", "release" or "slash"; ``party`` is
-    the owner (lock, add, release) or whoever received the slashed amount."""
+    the owner (lock, add, release) or whoever received the released (by ``release_to``) or slashed
+    amount."""
 
     block: int
     action: str

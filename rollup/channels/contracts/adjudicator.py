@@ -5,9 +5,16 @@ Design (Nitro-style turn numbers with a Lightning-style penalty):
 - ``open(b, period, expected_b)`` locks A's deposit. ``expected_b == 0`` opens a single-funded
   channel at once; otherwise the channel waits for ``fund`` by B with exactly ``expected_b``
   (dual-funded) and A may ``abort`` until then.
+- Reserves: an ether adjudicator keeps no ether itself. Each channel's deposits are one entry
+  (kind "channel") of the :class:`~prozchain.rollup.economics.bonds.BondLedger` it was deployed
+  with: locked at ``open`` (or at ``fund`` when A deposits nothing), topped up by ``fund``, and
+  ended only by this contract: ``abort`` releases it to A, ``close`` and ``settle`` release it
+  to both parties as the final split (``release_to``), and a proven revoked state slashes all of
+  it to the victim, each with its reason.
 - Tokens: an adjudicator deployed with a ``bank`` (:mod:`prozchain.rollup.l1.token`) holds the
-  bank's one asset instead of ether: the bank opens single-funded channels with
-  ``open_for(a, b, period, amount)`` and every payment goes out through ``bank.release``.
+  bank's one asset instead of ether, and no ledger (the ledger holds ether only): the bank opens
+  single-funded channels with ``open_for(a, b, period, amount)`` and every payment goes out
+  through ``bank.release``.
 - ``close(cid, state, sigs)``: a co-signed *final* state pays both parties at once.
 - ``force_close(cid, state, sigs)``: a party publishes its latest co-signed state; a challenge
   period of ``period`` seconds starts. Only the state's keccak is stored. The opening state
@@ -39,19 +46,24 @@ Signatures are checked with the L1's ecrecover precompile (address 1), called li
 precompile: 3,000 gas plus the warm call's 100, metered by the L1.
 
 >>> from prozchain.rollup.l1 import Chain, Key
+>>> from prozchain.rollup.economics.bonds import BondLedger, history
 >>> a, b = Key.from_seed(b"alice"), Key.from_seed(b"bob")
 >>> chain = Chain({a.address: 10**18, b.address: 10**18})
->>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id, NO_BANK)
->>> chain.transact(a, adj, "open", b.address, 60, 0, value=1000, gas_limit=300_000).return_value
+>>> ledger, _ = chain.deploy(a, BondLedger)
+>>> adj, _ = chain.deploy(a, Adjudicator, chain.chain_id, NO_BANK, ledger)
+>>> chain.transact(a, adj, "open", b.address, 60, 0, value=1000, gas_limit=400_000).return_value
 1
 >>> STATUS_NAMES[chain.view(adj, "channel", 1).status]
 'open'
+>>> [(e.action, e.amount, e.reason) for e in history(chain, ledger)]
+[('lock', 1000, 'channel 1 opened by A')]
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+from prozchain.rollup.common.words import addr
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1.crypto import to_address
 from prozchain.rollup.l1.token import NO_BANK, incoming, pay_out
@@ -94,10 +106,19 @@ class VirtualInfo(NamedTuple):
 
 
 class Adjudicator(Contract):
-    def constructor(self, chain_id: int, bank: Address) -> None:
-        """``chain_id`` is bound into every state (the L1 has no CHAINID opcode here)."""
+    def constructor(self, chain_id: int, bank: Address, ledger: Address) -> None:
+        """``chain_id`` is bound into every state (the L1 has no CHAINID opcode here). Exactly one
+        of ``bank`` (token channels) and ``ledger`` (ether channels) is set; the other is zero."""
+        self.require((int(bank, 16) == 0) != (int(ledger, 16) == 0),
+                     "an adjudicator holds either a bank's asset or ether in a bond ledger")
         self.store("chain_id", value=chain_id)
         self.store("bank", value=int(bank, 16))
+        self.store("ledger", value=int(ledger, 16))
+
+    @external
+    def bond_ledger(self) -> Address:
+        """The ledger holding the channels' ether (zero for a token adjudicator)."""
+        return addr(self.load("ledger"))
 
     # -- opening ------------------------------------------------------------------------------
     @external(payable=True)
@@ -121,7 +142,8 @@ class Adjudicator(Contract):
         self.store("deposit_a", cid, value=deposit_a)
         if expected_b:
             self.store("deposit_b", cid, value=expected_b)
-        self._set_meta(cid, PENDING if expected_b else OPEN, period)
+        self._set_meta(cid, PENDING if expected_b else OPEN, period,
+                       bond=self._reserve(cid, a, deposit_a, 0, f"channel {cid} opened by A"))
         self.emit("Opened", cid, a, b, args=(cid, to_address(a), to_address(b), deposit_a, expected_b))
         return cid
 
@@ -133,7 +155,8 @@ class Adjudicator(Contract):
         self.require(self.sender == self._party(cid, "b"), "only B funds its side")
         self.require(incoming(self, self.value) == self.load("deposit_b", cid),
                      f"B must deposit exactly {self.load('deposit_b', cid)}")
-        self._set_meta(cid, OPEN, period)
+        self._set_meta(cid, OPEN, period, bond=self._reserve(cid, self.sender, self.value, self._bond(cid),
+                                                             f"channel {cid} funded by B"))
         self.emit("Funded", cid, args=(cid, self.value))
 
     @external
@@ -143,7 +166,7 @@ class Adjudicator(Contract):
         self.require(status == PENDING, f"channel {cid} is {STATUS_NAMES[status]}, not pending")
         self.require(self.sender == self._party(cid, "a"), "only A aborts")
         self._set_meta(cid, CLOSED, period)
-        self._pay(cid, self.load("deposit_a", cid), 0)
+        self._pay(cid, self.load("deposit_a", cid), 0, f"channel {cid} aborted: B never funded")
 
     # -- closing -------------------------------------------------------------------------------
     @external
@@ -154,7 +177,7 @@ class Adjudicator(Contract):
         s = self._verified(cid, state, sigs)
         self.require(s.final, "a cooperative close needs a final state")
         self._set_meta(cid, CLOSED, period)
-        self._pay(cid, s.balance_a, s.balance_b)
+        self._pay(cid, s.balance_a, s.balance_b, f"channel {cid} closed cooperatively at version {s.version}")
 
     @external
     def force_close(self, cid: int, state: bytes, sigs: bytes) -> None:
@@ -184,7 +207,8 @@ class Adjudicator(Contract):
             total = self.load("deposit_a", cid) + self.load("deposit_b", cid)
             self._set_meta(cid, CLOSED, period)
             self.emit("Penalized", cid, args=(cid, published, s.version, victim, total))
-            self._pay(cid, 0 if victim else total, total if victim else 0)
+            self._penalize(cid, victim, total, f"channel {cid} penalty: {'AB'[1 - victim]} published revoked "
+                                               f"version {published}, version {s.version} was co-signed")
             return
         self._record(cid, s, state)
         self.emit("Challenged", cid, args=(cid, s.version))
@@ -213,7 +237,7 @@ class Adjudicator(Contract):
                              f"HTLC {h.hid} unresolved until {h.expiry} (no preimage revealed)")
                 shares[h.payer] += h.amount
         self._set_meta(cid, CLOSED, period)
-        self._pay(cid, *shares)
+        self._pay(cid, *shares, f"channel {cid} settled at version {s.version} after the challenge period")
 
     # -- virtual channels --------------------------------------------------------------------------
     @external
@@ -294,12 +318,18 @@ class Adjudicator(Contract):
                            self.load("deposit_b", cid), status, period, deadline, self.load("version", cid))
 
     # -- internals -------------------------------------------------------------------------------
+    # One word per channel: status (8 bits), period (32), deadline (88) and, above bit 128, the id
+    # of its ledger entry (sharing the word saves the entry's id a new slot of its own at open).
     def _meta(self, cid: int) -> tuple[int, int, int]:
         word = self.load("meta", cid)
-        return word & 0xFF, (word >> 8) & 0xFFFFFFFF, word >> 40
+        return word & 0xFF, (word >> 8) & 0xFFFFFFFF, (word >> 40) & ((1 << 88) - 1)
 
-    def _set_meta(self, cid: int, status: int, period: int, deadline: int = 0) -> None:
-        self.store("meta", cid, value=status | period << 8 | deadline << 40)
+    def _bond(self, cid: int) -> int:
+        return self.load("meta", cid) >> 128
+
+    def _set_meta(self, cid: int, status: int, period: int, deadline: int = 0, bond: Optional[int] = None) -> None:
+        bond = self._bond(cid) if bond is None else bond
+        self.store("meta", cid, value=status | period << 8 | deadline << 40 | bond << 128)
 
     def _party(self, cid: int, which: str) -> Address:
         return to_address(self.load(which, cid))
@@ -340,9 +370,33 @@ class Adjudicator(Contract):
         self.store("version", cid, value=s.version)
         self.store("state", cid, value=int.from_bytes(self.keccak(state), "big"))
 
-    def _pay(self, cid: int, to_a: int, to_b: int) -> None:
+    def _reserve(self, cid: int, owner: str, amount: int, bond: int, reason: str) -> int:
+        """Put an ether deposit into the channel's ledger entry ``bond`` (the first deposit locks
+        it); returns the entry's id (0 while there is none, and always for a token adjudicator)."""
+        ledger = addr(self.load("ledger"))
+        if ledger == NO_BANK or not amount:
+            return bond
+        if bond:
+            self.call(ledger, "add", bond, reason, value=amount)
+            return bond
+        return self.call(ledger, "lock", owner, amount, "channel", reason, value=amount)
+
+    def _pay(self, cid: int, to_a: int, to_b: int, reason: str) -> None:
+        """Pay the final split: the ledger entry released to both parties, or through the bank."""
         self.emit("Closed", cid, args=(cid, to_a, to_b))
-        if to_a:
-            pay_out(self, self._party(cid, "a"), to_a)
-        if to_b:
-            pay_out(self, self._party(cid, "b"), to_b)
+        parties = [self._party(cid, "a"), self._party(cid, "b")]
+        if addr(self.load("ledger")) == NO_BANK:
+            for to, amount in zip(parties, (to_a, to_b)):
+                if amount:
+                    pay_out(self, to, amount)
+        elif self._bond(cid):
+            self.call(addr(self.load("ledger")), "release_to", self._bond(cid), parties, [to_a, to_b], reason)
+
+    def _penalize(self, cid: int, victim: int, total: int, reason: str) -> None:
+        """The publisher of a revoked state forfeits the whole channel: a slash of its entry."""
+        self.emit("Closed", cid, args=(cid, 0 if victim else total, total if victim else 0))
+        to = self._party(cid, "b" if victim else "a")
+        if addr(self.load("ledger")) == NO_BANK:
+            pay_out(self, to, total)
+        else:
+            self.call(addr(self.load("ledger")), "slash", self._bond(cid), total, to, reason)

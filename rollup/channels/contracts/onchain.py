@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from prozchain.rollup.l1 import Address, Chain, Key, Receipt
+from prozchain.rollup.economics.bonds import BondLedger, bonds
+from prozchain.rollup.l1 import Address, Chain, Key, Receipt, to_address
 from prozchain.rollup.l1.errors import Revert
 from prozchain.rollup.l1.token import NO_BANK
 from prozchain.rollup.channels.contracts.adjudicator import Adjudicator
@@ -29,10 +30,21 @@ from prozchain.rollup.channels.state import State, VirtualParams
 GAS = 400_000
 
 
-def deploy(chain: Chain, key: Key, bank: Address = NO_BANK) -> Address:
-    """An adjudicator holding ether, or with a ``bank`` the bank's asset."""
-    address, _ = chain.deploy(key, Adjudicator, chain.chain_id, bank)
+def deploy(chain: Chain, key: Key, bank: Address = NO_BANK, ledger: Optional[Address] = None) -> Address:
+    """An adjudicator holding ether in ``ledger`` (a new :class:`BondLedger` by default), or with a
+    ``bank`` the bank's asset (and no ledger)."""
+    if bank == NO_BANK and ledger is None:
+        ledger, _ = chain.deploy(key, BondLedger)
+    address, _ = chain.deploy(key, Adjudicator, chain.chain_id, bank, ledger or NO_BANK)
     return address
+
+
+def escrow(chain: Chain, adjudicator: Address) -> int:
+    """What ``adjudicator``'s channels hold: its own balance (a token adjudicator's is at its bank)
+    plus what its entries in the bond ledger still hold."""
+    ledger = chain.view(adjudicator, "bond_ledger")
+    held = 0 if ledger == NO_BANK else sum(r.held for r in bonds(chain, ledger) if to_address(r.controller) == to_address(adjudicator))
+    return chain.state.balance(adjudicator) + held
 
 
 def open_channel(chain: Chain, adjudicator: Address, a: Key, b: Key, deposit_a: int, deposit_b: int,

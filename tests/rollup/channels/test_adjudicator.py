@@ -6,7 +6,7 @@ import pytest
 
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, CLOSING, OPEN, PENDING
 from prozchain.rollup.channels.agents.client import update
-from prozchain.rollup.channels.contracts.onchain import close, force_close, settle, submit
+from prozchain.rollup.channels.contracts.onchain import close, escrow, force_close, settle, submit
 from prozchain.rollup.channels.state import Htlc
 from prozchain.rollup.l1 import keccak256
 
@@ -19,7 +19,7 @@ def status(r, cid=1):
 
 def test_single_and_dual_funding_and_abort():
     r = rig(deposit_b=0)
-    assert status(r) == OPEN and r.chain.state.balance(r.adjudicator) == 600
+    assert status(r) == OPEN and escrow(r.chain, r.adjudicator) == 600
     dual = r.chain.transact(r.a, r.adjudicator, "open", r.b.address, PERIOD, 50, value=10, gas_limit=300_000)
     cid = dual.return_value
     assert status(r, cid) == PENDING
@@ -46,7 +46,7 @@ def test_cooperative_close_needs_a_final_state():
     assert receipt.status and status(r) == CLOSED
     got_b = r.chain.state.balance(r.b.address) - before[1]
     assert got_b == r.bob.latest.balance_b == 400 + 10  # B paid twice, A three times
-    assert r.chain.state.balance(r.adjudicator) == 0 and r.chain.conserved()
+    assert escrow(r.chain, r.adjudicator) == 0 and r.chain.conserved()
 
 
 def test_unilateral_close_waits_for_the_period():
@@ -59,7 +59,7 @@ def test_unilateral_close_waits_for_the_period():
     before = r.balances()
     assert settle(r.chain, r.a, r.adjudicator, r.alice.latest).status
     assert r.balances()[1] - before[1] == r.bob.latest.balance_b
-    assert r.chain.state.balance(r.adjudicator) == 0
+    assert escrow(r.chain, r.adjudicator) == 0
 
 
 def test_opening_state_closes_without_signatures():

@@ -57,7 +57,7 @@ def test_loss_duplication_and_a_partition(seed, loss, duplicate):
         check_agreement(system, cid, context)
         assert system.client("alice", cid).latest.version >= 60, context
         blocked = system.sim.network.stats["blocked"]
-        assert blocked > 0 and len(system.chain.receipts) == 3, context  # the deploy, open and fund only
+        assert blocked > 0 and len(system.chain.receipts) == 4, context  # two deploys (ledger, adjudicator), open, fund
 
 
 @settings(max_examples=2, deadline=None, database=None, phases=(Phase.explicit, Phase.generate))

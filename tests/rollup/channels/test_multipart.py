@@ -53,7 +53,7 @@ def test_all_parts_arrive_and_are_taken(seed, amount):
         after = {n: system.worth(n) for n in NAMES}
         assert after["payer"] == before["payer"] - with_fees and after["payee"] == before["payee"] + amount
         assert after["x"] - before["x"] + after["y"] - before["y"] == with_fees - amount > 0
-        assert all(not system.latest(c).htlcs for c in system.channels) and len(system.chain.receipts) == 9
+        assert all(not system.latest(c).htlcs for c in system.channels) and len(system.chain.receipts) == 10
 
 
 @settings(max_examples=2, deadline=None, database=None, phases=(Phase.explicit, Phase.generate))
@@ -65,5 +65,5 @@ def test_a_missing_part_fails_every_part_back(seed, amount):
         _, preimage = split_and_pay(system, graph, amount, seed)
         assert system.nodes["payee"].preimage(keccak256(preimage)) is None  # never revealed
         assert {n: system.worth(n, usable=True) for n in NAMES} == before  # nothing moved, nothing locked
-        assert all(not system.latest(c).htlcs for c in system.channels) and len(system.chain.receipts) == 9
+        assert all(not system.latest(c).htlcs for c in system.channels) and len(system.chain.receipts) == 10
         assert any("multi-part timeout" in line for line in system.sim.scheduler.trace)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from prozchain.rollup.channels.contracts.adjudicator import CLOSED, CLOSING, VirtualInfo
 from prozchain.rollup.channels.agents.client import ChannelClient, update
 from prozchain.rollup.channels.errors import InvalidState
-from prozchain.rollup.channels.contracts.onchain import conclude, deploy, force_close, genesis, open_channel, publish, settle
+from prozchain.rollup.channels.contracts.onchain import (conclude, deploy, escrow, force_close, genesis,
+                                                          open_channel, publish, settle)
 from prozchain.rollup.channels.state import PREFUND, Guarantee, State, VirtualParams
 from prozchain.rollup.channels.agents.virtual import defund, fund, lock, onchain_sigs, start
 from prozchain.rollup.l1 import Chain, Key
@@ -180,7 +181,7 @@ def test_intermediary_silent_after_funding_both_ends_recover_on_l1():
     assert settle(t.chain, t.keys["b"], t.adj, t.right[1].latest).status
     assert {n: t.received(n) for n in "aib"} == owed
     assert owed["a"] == DEPOSIT + 100 and owed["i"] == 2 * DEPOSIT
-    assert t.chain.state.balance(t.adj) == 0 and t.chain.conserved()
+    assert escrow(t.chain, t.adj) == 0 and t.chain.conserved()
 
 
 @pytest.mark.parametrize("silent", ["a", "b"])
@@ -204,7 +205,7 @@ def test_an_end_silent_the_other_end_and_the_intermediary_recover(silent):
     assert vstatus(t).status == CLOSING and vstatus(t).version == active.latest.version
     _end_on_l1(t, [t.left[1], t.right[0]] if silent == "a" else [ledger, t.right[0]])
     assert {n: t.received(n) for n in "aib"} == owed and owed["a"] == DEPOSIT - 120
-    assert t.chain.state.balance(t.adj) == 0 and t.chain.conserved()
+    assert escrow(t.chain, t.adj) == 0 and t.chain.conserved()
 
 
 def test_intermediary_silent_before_attesting_the_prefund_state_refunds():
@@ -266,4 +267,4 @@ def test_l1_escrow_is_conserved_whatever_outcome_a_and_b_sign(x_a, x_b, payments
     received = {n: t.received(n) for n in "aib"}
     assert sum(received.values()) == 4 * DEPOSIT and received["i"] == 2 * DEPOSIT
     assert received["a"] == 700 + min(x_a, 500) and received["b"] == 800 + 500 - min(x_a, 500)
-    assert t.chain.state.balance(t.adj) == 0 and t.chain.conserved()
+    assert escrow(t.chain, t.adj) == 0 and t.chain.conserved()
