@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prozchain.rollup.channels.agents.client import ChannelClient, update
-from prozchain.rollup.channels.contracts.onchain import deploy, genesis, open_channel
+from prozchain.rollup.channels.contracts.onchain import deploy, force_close, genesis, open_channel, submit
+from prozchain.rollup.channels.state import State
 from prozchain.rollup.l1 import Chain, Key
 from prozchain.rollup.sim.store import MemoryStore
 
@@ -30,6 +31,18 @@ class Rig:
         for i in range(times):
             p, r = (self.alice, self.bob) if i % 2 == 0 else (self.bob, self.alice)
             update(p, r, p.latest.pay(i % 2, amount))
+
+    def dispute(self, before: int, after: int, amount: int) -> tuple[State, bytes]:
+        """``before`` payments, then ``after`` more; alice publishes the state she held in between
+        and bob answers with his latest (a replacement for ``after == 1``, a penalty from 2).
+        Returns the state alice published with its signatures."""
+        self.pays(before, amount)
+        older, older_sigs = self.alice.latest, self.alice.latest_sigs
+        self.pays(after, amount)
+        assert force_close(self.chain, self.alice, self.adjudicator, older, older_sigs).status
+        assert submit(self.chain, self.b, self.adjudicator, "challenge", 1, self.bob.latest.encode(),
+                      self.bob.latest_sigs).status
+        return older, older_sigs
 
 
 def rig(deposit_a: int = 600, deposit_b: int = 400, seed: bytes = b"") -> Rig:

@@ -71,11 +71,7 @@ def test_opening_state_closes_without_signatures():
 
 def test_one_version_newer_replaces_without_penalty():
     r = rig()
-    r.pays(4, amount=10)
-    older, older_sigs = r.alice.latest, r.alice.latest_sigs
-    r.pays(1, amount=10)
-    assert force_close(r.chain, r.alice, r.adjudicator, older, older_sigs).status
-    assert submit(r.chain, r.b, r.adjudicator, "challenge", 1, r.bob.latest.encode(), r.bob.latest_sigs).status
+    older, older_sigs = r.dispute(4, 1, amount=10)
     assert status(r) == CLOSING and r.chain.view(r.adjudicator, "channel", 1).version == r.bob.latest.version
     stale = submit(r.chain, r.b, r.adjudicator, "challenge", 1, older.encode(), older_sigs)
     assert not stale.status and "not newer" in stale.error

@@ -70,13 +70,8 @@ def test_cooperative_close_releases_the_final_split():
 
 def test_dispute_then_settle_conserves_at_every_step():
     r = rig()
-    r.pays(4, amount=10)
-    older, older_sigs = r.alice.latest, r.alice.latest_sigs
-    r.pays(1, amount=10)
-    assert force_close(r.chain, r.alice, r.adjudicator, older, older_sigs).status
-    assert len(changes(r)) == 2 and conserved(r.chain, ledger_of(r))  # publishing touches no entry
-    assert submit(r.chain, r.b, r.adjudicator, "challenge", 1, r.bob.latest.encode(), r.bob.latest_sigs).status
-    assert len(changes(r)) == 2 and conserved(r.chain, ledger_of(r))  # a replacing challenge neither
+    r.dispute(4, 1, amount=10)  # published, then replaced by a one-newer state
+    assert len(changes(r)) == 2 and conserved(r.chain, ledger_of(r))  # neither touches the entry
     r.chain.advance_time(PERIOD)
     assert settle(r.chain, r.a, r.adjudicator, r.bob.latest).status
     reason = f"channel 1 settled at version {r.bob.latest.version} after the challenge period"
@@ -87,11 +82,7 @@ def test_dispute_then_settle_conserves_at_every_step():
 
 def test_penalty_is_a_slash_of_the_whole_entry_to_the_victim():
     r = rig()
-    r.pays(2, amount=100)
-    revoked, revoked_sigs = r.alice.latest, r.alice.latest_sigs
-    r.pays(2, amount=100)
-    assert force_close(r.chain, r.alice, r.adjudicator, revoked, revoked_sigs).status
-    assert submit(r.chain, r.b, r.adjudicator, "challenge", 1, r.bob.latest.encode(), r.bob.latest_sigs).status
+    revoked, _ = r.dispute(2, 2, amount=100)
     action, party, amount, reason = changes(r)[-1]
     assert (action, party, amount) == ("slash", to_address(r.b.address), 1000)
     assert reason == (f"channel 1 penalty: A published revoked version {revoked.version}, "
