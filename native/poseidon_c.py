@@ -30,9 +30,6 @@ from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import MONT
 
-_MASK = (1 << 256) - 1
-
-
 def _mont_limbs(values: Sequence[int]) -> bytes:
     packed = 0
     for i, v in enumerate(values):
@@ -52,7 +49,6 @@ class PoseidonKernel:
         self._ark = ffi.from_buffer("uint64_t[]", _mont_limbs(ark))
         self._mds = ffi.from_buffer("uint64_t[]", _mont_limbs([m for row in mds for m in row]))
         self._rounds = (full_rounds, partial_rounds)
-        self._out = ffi.new("uint64_t[4]")
 
     def _run(self, out, inputs, n: int) -> None:
         status = kernels.poseidon(out, inputs, n, self.t, self._ark, self._mds, *self._rounds)
@@ -68,8 +64,9 @@ class PoseidonKernel:
         packed = 0
         for i, x in enumerate(inputs):
             packed |= (x % R) << (256 * i)
-        self._run(self._out, ffi.from_buffer("uint64_t[]", packed.to_bytes(32 * (self.t - 1) or 32, "little")), 1)
-        return int.from_bytes(ffi.buffer(self._out), "little")
+        out = ffi.new("uint64_t[4]")  # per call: the kernel runs without the GIL, threads may share self
+        self._run(out, ffi.from_buffer("uint64_t[]", packed.to_bytes(32 * (self.t - 1), "little")), 1)
+        return int.from_bytes(ffi.buffer(out), "little")
 
     def many(self, rows: np.ndarray) -> np.ndarray:
         """Poseidon of every row of an ``(n, t - 1, 4)`` array of canonical limbs, as ``(n, 4)`` limbs;

@@ -123,3 +123,13 @@ def test_account_tree_roots_equal_a_python_recomputation(rng):
     for _ in range(5):
         tree.set(rng.randrange(64), Account(rng.randrange(R), rng.randrange(R), rng.randrange(2**64), 1))
     assert tree.root == _tree_root_in_python(tree)
+
+
+def test_threads_sharing_a_kernel_get_their_own_hashes(rng):
+    """The kernel runs without the GIL (cffi releases it), so each call must own its output."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = [[rng.randrange(R), rng.randrange(R)] for _ in range(400)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(poseidon_hash, cases))
+    assert got == [poseidon_hash_python(xs) for xs in cases]
