@@ -141,6 +141,7 @@ class PathKernels:
     qap_h: Kernel
     r1cs_solve: Kernel
     r1cs_check: Kernel
+    poseidon: Kernel
 
     def group(self, group: Group) -> GroupKernels:
         return self.g1 if group is Group.G1 else self.g2

@@ -155,6 +155,7 @@ class Slot:
     old_b: Account[int]
     b_siblings: list[int]
     more: list[tuple[Account[int], list[int]]] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)  # the account of each of olds, in order
 
     @property
     def olds(self) -> list[Account[int]]:
@@ -229,7 +230,8 @@ def apply_tx(tree: AccountTree, tx: Tx, check_signatures: bool = True) -> Slot:
         for index, old in reversed(done):
             tree.set(index, old)
         raise
-    return Slot(tx, olds[0], paths[0], olds[1], paths[1], list(zip(olds[2:], paths[2:])))
+    return Slot(tx, olds[0], paths[0], olds[1], paths[1], list(zip(olds[2:], paths[2:])),
+                [index for _, index in roles])
 
 
 def undo(tree: AccountTree, slot: Slot) -> None:

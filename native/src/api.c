@@ -483,3 +483,32 @@ int64_t PZ(r1cs_check)(const struct pz_r1cs *cs, const uint64_t *witness, const 
                        int64_t *n_bad) {
     return r1cs_check(cs, (const fe *)witness, rows, n, n_bad);
 }
+
+/* ---- Poseidon (poseidon.h) ----
+ * pz_poseidon: 0; -1 when t is outside 2..17 or full_rounds is odd or negative; k + 1 when
+ * input k (counting elements, not rows) is not below r, and then no output is written. Rows
+ * split over threads only in bulk: one hash takes microseconds. */
+#include "poseidon.h"
+
+int64_t PZ(poseidon)(uint64_t *out, const uint64_t *inputs, size_t n, int t, const uint64_t *ark,
+                     const uint64_t *mds, int full_rounds, int partial_rounds) {
+    if (t < 2 || t > POSEIDON_MAX_T || full_rounds < 0 || full_rounds % 2 || partial_rounds < 0) return -1;
+    size_t k = (size_t)(t - 1);
+    for (size_t i = 0; i < n * k; i++)
+        if (!fe_is_canonical((const fe *)(inputs + 4 * i), &FR)) return (int64_t)i + 1;
+    team tm = team_begin(n, 64);
+    #pragma omp parallel num_threads(tm.threads)
+    {
+        int64_t cpu = team_thread_start(tm);
+        #pragma omp for schedule(static) nowait
+        for (size_t row = 0; row < n; row++) {
+            fe in[POSEIDON_MAX_T], h;
+            load(in, inputs + 4 * k * row, k, &FR);
+            poseidon_hash(&h, in, t, (const fe *)ark, (const fe *)mds, full_rounds, partial_rounds);
+            store(out + 4 * row, &h, 1, &FR);
+        }
+        team_thread_end(tm, cpu);
+    }
+    team_end(tm);
+    return 0;
+}

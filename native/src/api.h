@@ -148,4 +148,10 @@ int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *sh
 int64_t PZ(r1cs_solve)(const struct pz_r1cs *cs, uint64_t *witness, size_t start);
 int64_t PZ(r1cs_check)(const struct pz_r1cs *cs, const uint64_t *witness, const int64_t *rows, size_t n,
                        int64_t *n_bad);
+
+/* Poseidon (poseidon.h) of n rows of t - 1 canonical inputs each, canonical out (n x 4 limbs),
+ * with the round constants ark ((full_rounds + partial_rounds) t elements) and the t x t MDS
+ * matrix (row-major), both in Montgomery form */
+int64_t PZ(poseidon)(uint64_t *out, const uint64_t *inputs, size_t n, int t, const uint64_t *ark,
+                     const uint64_t *mds, int full_rounds, int partial_rounds);
 #endif

@@ -76,6 +76,7 @@ from prozchain.circuits.builder import PUBLIC
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.circuits.txtypes import (Account, BatchCircuit, NonceAhead, Slot, Tx, TxRejected, apply_tx, get,
                                         encode_batch, undo)
+from prozchain.circuits.txtypes.accounts import TreeDelta
 from prozchain.native import get_backend
 from prozchain.prover.formats.zkey import ZKey
 from prozchain.prover.groth16.keys import Proof
@@ -89,7 +90,7 @@ from prozchain.rollup.l1.chain import Receipt
 from prozchain.rollup.sim.agent import Agent
 from prozchain.rollup.sim.store import MemoryStore, Store
 from prozchain.rollup.zk.errors import ZkRollupError
-from prozchain.rollup.zk.node import ZkNode, tx_id
+from prozchain.rollup.zk.node import OwnBatch, ZkNode, tx_id
 from prozchain.rollup.zk.system import UNIT, System
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class Batch:
     version: int = 1  # the circuit version that proves it
     charges: list[Charge] = field(default_factory=list, repr=False)  # the fee split of its fee-paying txs
     head: Optional[bytes] = None  # the operator's arrival chain after it, under a stated policy
+    delta: Optional[TreeDelta] = field(default=None, repr=False)  # the state it left, on its accounts' paths
 
     @property
     def data(self) -> bytes:
@@ -255,7 +257,13 @@ class Pipeline:
             if batch.old_root != self.head.root:
                 raise TxRejected(f"stored batch {batch.number} does not start from the head state")
             batch.slots = [apply_tx(self.head, tx, check_signatures=False) for tx in batch.txs]
+            batch.delta = self._delta(batch.slots)
             self.sealed.append(batch)
+
+    def _delta(self, slots: list[Slot]) -> TreeDelta:
+        """The head state on the paths of the accounts ``slots`` touched, just after them: what the
+        node takes for this batch once L1 verifies it, instead of replaying it (:meth:`submit`)."""
+        return self.head.delta(index for slot in slots for index in slot.indices)
 
     # -- sequencer ----------------------------------------------------------------------------------
     @property
@@ -447,7 +455,7 @@ class Pipeline:
             slots.append(apply_tx(self.head, tx))
             txs.append(tx)
         batch = Batch(self.node.batches + len(self.sealed), txs, old_root, self.head.root, slots, version=version,
-                      charges=charges, head=head)
+                      charges=charges, head=head, delta=self._delta(slots))
         if self.fees is not None:
             self.fees.end_block(sum(tx_gas(tx) for tx in txs if tx.type != "noop"))
         included = {tx.key() for tx in txs}
@@ -542,7 +550,7 @@ class Pipeline:
                                  batch.version, batch.old_root, batch.new_root, batch.data, proof, *ordering,
                                  gas_limit=3_000_000)
         if receipt.status:
-            self.node.sync()
+            self.node.sync(None if batch.delta is None else OwnBatch(batch.number, batch.data, batch.slots, batch.delta))
             self.sealed = [b for b in self.sealed if b.number != batch.number]
             if stats is not None:
                 stats.submit_gas = receipt.gas_used

@@ -17,7 +17,11 @@ but the signers' nonces are the ones their accounts held when it applied.
 
 from __future__ import annotations
 
-from prozchain.circuits.txtypes import AccountTree, Tx, TxRejected, TxType, apply_tx, decode_batch
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from prozchain.circuits.txtypes import AccountTree, Slot, Tx, TxRejected, TxType, apply_tx, decode_batch
+from prozchain.circuits.txtypes.accounts import TreeDelta
 from prozchain.rollup.economics.ordering import Posted
 from prozchain.rollup.l1 import Chain
 from prozchain.rollup.zk.contracts.registry import Version
@@ -31,6 +35,18 @@ def tx_id(tx: Tx) -> TxId:
     """What identifies ``tx`` once it is applied: its type, fields and signers' nonces (a signer
     signs each nonce once; signatures are not posted)."""
     return tx.type, tuple(sorted(tx.fields.items())), tuple(tx.nonces)
+
+
+@dataclass(frozen=True)
+class OwnBatch:
+    """A batch as its sealer knows it (:meth:`ZkNode.sync`): its number, posted data, slots, and
+    the state it left (:meth:`~prozchain.circuits.txtypes.AccountTree.delta` of the accounts it
+    touched)."""
+
+    number: int
+    data: bytes
+    slots: Sequence[Slot]
+    delta: TreeDelta
 
 
 class ZkNode:
@@ -59,8 +75,10 @@ class ZkNode:
                 raise ZkRollupError(f"batch {batch} holds {t.name!r} transactions, its version {version} does not take them")
         return decoded
 
-    def sync(self) -> int:
-        """Apply the batches verified since the last call; returns how many."""
+    def sync(self, own: Optional[OwnBatch] = None) -> int:
+        """Apply the batches verified since the last call; returns how many. ``own``: a batch
+        the caller sealed itself, taken without replaying it when L1 logged exactly its data
+        (the root L1 verified is checked all the same)."""
         applied = 0
         for number, log in self.chain.logs(self.rollup, "BatchVerified", self.from_block):
             batch, old_root, new_root, data, _, version = log.args
@@ -68,10 +86,16 @@ class ZkNode:
                 continue
             if old_root != self.tree.root:
                 raise ZkRollupError(f"batch {batch} starts from {old_root:#x}, the node is at {self.tree.root:#x}")
-            txs = []
-            for t, values in self.decode(batch, version, data):
-                slot = apply_tx(self.tree, Tx(t.name, values), check_signatures=False)
-                txs.append(Tx(t.name, values, nonces=tuple(old.nonce for old in slot.olds[:t.signers])))
+            decoded = self.decode(batch, version, data)
+            if own is not None and (own.number, own.data) == (batch, data) and len(own.slots) == len(decoded):
+                # its sealer applied these very transactions to this state: their slots hold the
+                # signers' nonces, the delta what the replay would write
+                self.tree.apply_delta(own.delta)
+                slots = own.slots
+            else:
+                slots = [apply_tx(self.tree, Tx(t.name, values), check_signatures=False) for t, values in decoded]
+            txs = [Tx(t.name, values, nonces=tuple(old.nonce for old in slot.olds[:t.signers]))
+                   for (t, values), slot in zip(decoded, slots)]
             if self.tree.root != new_root:
                 raise ZkRollupError(f"replaying batch {batch} gives root {self.tree.root:#x}, L1 says {new_root:#x}")
             self.included.update((tx_id(tx), batch) for tx in txs if tx.type != "noop")

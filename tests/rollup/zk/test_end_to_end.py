@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from prozchain.circuits.txtypes import Tx, encode_batch
+from prozchain.circuits.txtypes import Tx, apply_tx, encode_batch
 from prozchain.native.curve import P
 from prozchain.rollup.l1 import Key
 from prozchain.rollup.zk.agents import INCLUDED, PENDING, REJECTED, Pipeline, TxStatus
@@ -160,3 +160,44 @@ def test_exodus_after_a_censored_deposit():
     assert rig.call(rig.users[2], "refund", 2).status
     assert not rig.call(rig.users[2], "refund", 2).status
     assert rig.escrow_units() == 0
+
+
+def _node_state(node: ZkNode) -> tuple:
+    return node.tree.nodes, node.tree.accounts, node.included, node.txs, node.batches, node.from_block
+
+
+def test_the_operator_takes_its_own_batches_without_replay_and_ends_as_a_replaying_node(rig, monkeypatch):
+    """``submit`` hands the node the state sealing left (no hashing); a node replaying L1's data
+    from scratch must hold the very same tree, inclusions and nonces."""
+    import prozchain.rollup.zk.node as node_module
+
+    replays = []
+    monkeypatch.setattr(node_module, "apply_tx", lambda *a, **k: replays.append(a[1]) or apply_tx(*a, **k))
+    for user, amount in enumerate((1_000, 500, 300)):
+        assert rig.deposit(user, amount).status
+    assert rig.pipeline.run_batch()[1].status
+    first = rig.pipeline.seal()  # two batches sealed before either is submitted: the head runs ahead
+    assert rig.pipeline.accept(rig.transfer(0, 1, 200, fee=3)) is None
+    second = rig.pipeline.seal()
+    for batch in (first, second):
+        assert rig.pipeline.submit(batch, rig.pipeline.prove(batch)[0]).status
+    assert replays == []  # every batch the operator submitted was taken as sealed
+    node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)
+    node.sync()
+    assert replays and _node_state(node) == _node_state(rig.pipeline.node)
+    assert node.tree.root == rig.state().root == rig.pipeline.head.root
+
+
+def test_a_batch_whose_logged_data_differs_from_the_sealed_one_is_replayed(rig):
+    from prozchain.rollup.zk.node import OwnBatch
+
+    assert rig.deposit(0, 1_000).status
+    batch = rig.pipeline.seal()
+    words, _ = rig.pipeline.prove(batch)
+    receipt = rig.chain.transact(rig.system.operator, rig.system.rollup, "submit_batch", batch.version, batch.old_root,
+                                 batch.new_root, batch.data, words, gas_limit=3_000_000)
+    assert receipt.status
+    node = ZkNode(rig.chain, rig.system.rollup, rig.system.depth)
+    wrong = {(a, b): 0 for a, b in batch.delta[1]}  # a delta that would corrupt the tree if taken
+    assert node.sync(OwnBatch(batch.number, batch.data + b"\0", batch.slots, (batch.delta[0], wrong))) == 1
+    assert node.tree.root == batch.new_root
