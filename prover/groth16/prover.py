@@ -77,7 +77,7 @@ class Profile(dict):
 
     def __str__(self) -> str:
         total = sum(v for k, v in self.items() if k not in self.background)
-        return "  ".join(f"{k} {v * 1000:.1f} ms" for k, v in self.items()) + f"  total {total * 1000:.1f} ms"
+        return "  ".join(f"{k} {v * 1000:.3f} ms" for k, v in self.items()) + f"  total {total * 1000:.3f} ms"
 
     def memory(self) -> str:
         """The peak RSS after each step, then the process's: ``peak RSS MiB: read 120  abc 180 ...``."""
