@@ -120,17 +120,6 @@ static int field_op(const char *op, const args *a) {
     } else if (!strcmp(op, "sqrt")) {
         need(a, 1, op);
         if (PZ(sqrt)(r, arg(a, 0))) print_fes(r, 1); else printf("-\n");
-    } else if (!strcmp(op, "qap_h")) {
-        if (a->count < 2 || small(a, 0) > 20) fail("wrong arguments", op);
-        size_t n = (size_t)1 << small(a, 0);
-        need(a, 2 + 2 * n, op);
-        uint64_t *data = malloc(3 * 32 * n);
-        if (!data) fail("out of memory", op);
-        memcpy(data + 4 * n, arg(a, 2), 2 * 32 * n);
-        if (status_of(PZ(qap_h)(data, data + 4 * n, data + 8 * n, (int)small(a, 0), arg(a, 1)), op) == 0)
-            print_fes(data, n);
-        else printf("-\n");
-        free(data);
     } else {
         return 0;
     }
