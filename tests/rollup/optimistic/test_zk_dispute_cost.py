@@ -1,26 +1,12 @@
 """The numbers of issue 24: a dispute ending at a proven segment of K steps against one ending at
 one re-executed step, for traces of 10^2..10^5 steps (``-s`` prints the table of
-docs/optimistic-rollup.md). ``PROZ_SEGMENT_PROVE_K=1,16,32`` also times the setup, witness and
-proof of ``Segment(k)`` for each k listed (minutes each; run it niced)."""
+docs/optimistic-rollup.md). The prove time of ``Segment(k)`` is bench/test_bench_segment.py's."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import random
-import resource
-import time
 
-import pytest
-
-from prozchain.native.kernels import ints_to_array
-from prozchain.rollup.common.keys import proving_key
 from prozchain.rollup.optimistic.contracts.outputs import split_points
-from prozchain.rollup.optimistic.node import prove_words
-from prozchain.rollup.vm.circuit import Segment, covered, segment_inputs
-from prozchain.rollup.vm.merkle import POSEIDON
-
-from ..vm.helpers import ALICE, call, machine
 
 from .test_zk_game import ZK, lying_game, segment  # noqa: F401 - the fixture
 
@@ -60,45 +46,3 @@ def test_proven_segments_against_re_execution(segment, capsys):  # noqa: F811
                 print(f"{steps:>7} | {k:>3} | {n:>2} | {n * per_round + final[k]:>10,} | {per_step}")
     assert proven.gas_used < 400_000 and rounds(10**5, 256, 4) < rounds(10**5, 1, 4)
 
-
-LOOP = """
-    SET r1, 0
-    SET r2, 1
-loop:
-    ADD r1, r1, r2
-    SSTORE r2, r1
-    SLOAD r3, r2
-    MUL r4, r3, r1
-    LT r5, r1, r0
-    JUMPI r5, loop
-    REVERT
-"""
-PROVE_KS = [int(k) for k in os.environ.get("PROZ_SEGMENT_PROVE_K", "").split(",") if k]
-
-
-@pytest.mark.skipif(not PROVE_KS, reason="set PROZ_SEGMENT_PROVE_K=1,16,... to time the segment prover")
-@pytest.mark.parametrize("k", PROVE_KS)
-def test_segment_prove_time(k, tmp_path, capsys):
-    """Compile, set up (development key), solve and prove ``Segment(k)`` over k covered steps of a
-    contract's loop (storage written and read every round), on this machine as it is loaded."""
-    contract = "0x" + "c0" * 20
-    ex, world = machine({contract: LOOP}, scheme=POSEIDON)
-    trace = ex.run(ex.start(world, 0, [], [call(ALICE, contract, 10**6, gas=1_000_000).encode()]),
-                   max_steps=400 + 8 * k)
-    start = next(i for i in range(len(trace)) if all(covered(ex, trace.contexts[j]) for j in range(i, i + k)))
-    load, times = os.getloadavg()[0], {}
-    clock = time.time()
-    circuit = Segment(k).compile()
-    times["compile"], clock = time.time() - clock, time.time()
-    zkey = proving_key(circuit, tmp_path)
-    times["setup"], clock = time.time() - clock, time.time()
-    witness = ints_to_array(circuit.solve(segment_inputs(ex, trace.contexts[start], k)))
-    times["witness"], clock = time.time() - clock, time.time()
-    proof = prove_words(zkey, witness, random.Random(k))
-    times["prove"] = time.time() - clock
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    with capsys.disabled():
-        print(f"\nSegment({k}): {circuit.r1cs.n_constraints:,} constraints; "
-              + ", ".join(f"{name} {s:.1f} s" for name, s in times.items())
-              + f"; load {load:.1f} -> {os.getloadavg()[0]:.1f}; peak RSS {rss:.1f} GiB")
-    assert len(proof) == 8
