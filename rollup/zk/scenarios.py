@@ -489,6 +489,7 @@ def zk_mev_reorder(seed: int, params: dict) -> ScenarioResult:
     receipts = [(pipeline.receipt_of(tx), operator.address) for tx in arrivals]
     # the front-run: the accomplice's payment takes the receipted one's place in the stream
     pipeline.mempool = [(seq, bribe if tx.key() == owed.key() else tx) for seq, tx in pipeline.mempool]
+    pipeline.rejected.pop(bribe.key())  # or the operator's own bookkeeping drops it at the next seal
     while pipeline.run_batch() is not None:
         pass
     found = audit(FirstComeFirstServed(), [(r, signer) for (r, _), signer in receipts],
