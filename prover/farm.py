@@ -267,6 +267,8 @@ class Farm:
             try:
                 return job.future.result(timeout=None if self.workers is None else LIMIT_WATCH_S)
             except TimeoutError:
+                if job.future.done():
+                    raise  # the job's own error, not the wait's
                 if self._limit_gone():
                     self._again(job)
 
