@@ -122,8 +122,8 @@ class L2Node:
         """The first withdrawal record ``(recipient, amount)`` in ``batch``'s world not in
         ``taken``; -1 if none."""
         world = self.world(batch)
-        wanted = withdrawal_commitment(addr_int(recipient), amount)
         scheme = self.ex.scheme
+        wanted = withdrawal_commitment(addr_int(recipient), amount, scheme)
         for i in range(self.ex.db.get(world, withdrawal_count_key(scheme))):
             if i not in taken and self.ex.db.get(world, withdrawal_key(i, scheme)) == wanted:
                 return i

@@ -240,6 +240,6 @@ def batch_start(world: bytes, batch: int, dep_root: bytes, n_dep: int, txs_root:
                    n_txs=n_txs)
 
 
-def output_root(world: bytes, rest_hash: bytes) -> bytes:
-    """What L1 recomputes from a claimed world root and context hash."""
-    return keccak(world + rest_hash)
+def output_root(world: bytes, rest_hash: bytes, scheme: Commitment = KECCAK) -> bytes:
+    """What L1 recomputes from a claimed world root and context hash (:func:`state_root`'s last hash)."""
+    return scheme.hash([world, rest_hash])
