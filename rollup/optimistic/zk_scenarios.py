@@ -6,7 +6,7 @@ Poseidon state commitment and ``Config(segment=K)``, its agents those of
 The proof is a real one, of ``Segment(segment)`` (K = 2 by default, the smallest that is not
 one-step re-execution, to keep runs short) under the development key that every run on this
 machine shares; the simulated time it takes (``witness_s``, ``prove_s``) defaults to what
-``Segment(16)`` takes on this machine (22.6 s and 106.9 s, issue 24's note). The users
+``Segment(16)`` takes on this machine (:data:`~prozchain.rollup.optimistic.zk_agents.SEGMENT16_S`). The users
 withdraw half their deposits as in every optimistic scenario: the portal opens their records
 with Poseidon paths (``honest_withdrawals_paid``).
 
@@ -22,11 +22,11 @@ from prozchain.rollup.l1.groth16 import AcceptAnything
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, Outputs
 from prozchain.rollup.optimistic.scenarios import (COMMON, Run, add_agents, bonds_lost, build, honest_outputs, horizon,
                                                   judge, replay)
-from prozchain.rollup.optimistic.zk_agents import (ProvesSegments, ProvingChallenger, ProvingProposer, SegmentLiar,
-                                                   SegmentProver, SteeringGriefer)
+from prozchain.rollup.optimistic.zk_agents import (SEGMENT16_S, ProvesSegments, ProvingChallenger, ProvingProposer,
+                                                   SegmentLiar, SegmentProver, SteeringGriefer)
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 
-ZK = dict(segment=2, witness_s=23, prove_s=107, **COMMON)
+ZK = dict(segment=2, **SEGMENT16_S, **COMMON)
 
 
 def _build(seed: int, params: dict, checked: bool = True) -> tuple[Run, SegmentProver]:
