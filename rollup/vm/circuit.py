@@ -17,34 +17,42 @@ step that settles a finished transaction's fees (phase ``END``). Words are 256-b
 suspended frame on the call stack, a Poseidon chain in this commitment
 (:func:`~prozchain.rollup.vm.state.push_frame`), and enters the callee (or, with no code there,
 returns 0); ``RET`` pops the caller's frame (the witness names it, the circuit hashes it to the
-stack) or, outermost, ends the transaction and clears an L1 message's retry record. Not covered,
-and so left to one-step re-execution (:func:`covered` says which steps a segment may hold): a
-message to L1 and value sent to the bridge (both write keccak records), a gas price of 2^192 or
-more, a path deeper than :data:`DEPTH`, and beginning an inbox item, which :class:`TxStart`
-proves on its own for a transaction, its signature and RLP left to L1.
+stack) or, outermost, ends the transaction and clears an L1 message's retry record. A ``CALL``
+to the messenger records a message to L1 (its Poseidon commitment at ``message_key(address,
+nonce)``, then the next nonce); value sent to the bridge takes two of a segment's slots: the
+call, then a slot that is no step of its own, counting the withdrawal and writing its Poseidon
+record (the context carries the record between them, outside the state root; a step has no
+room for two more writes, and a slot costs every step nothing). Not covered, and so left to
+one-step re-execution (:func:`covered` says which steps a segment may hold, :func:`fits`
+whether they fit its slots): a gas price of 2^192 or more, a path deeper than :data:`DEPTH`,
+and beginning an inbox item, which :class:`TxStart` proves on its own for a transaction, its
+signature and RLP left to L1.
 
 **Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
 (``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
 ``SSTORE`` writes it, ``MLOAD``/``MSTORE`` read and write the memory tree; a ``CALL``'s debit, an
-outermost ``RET``'s retry record, the refund of a transaction's gas left), a second write (a
-``CALL``'s credit, the fee vault's share) and a read of the callee's code size. The circuit
+outermost ``RET``'s retry record, the refund of a transaction's gas left, a message's record, the
+withdrawal count), a second write (a ``CALL``'s credit, the fee vault's share, a message sender's
+nonce, a withdrawal's record) and a read of the callee's code size. The circuit
 derives every key with Poseidon as the commitment does and opens the tree at it
 (:func:`tree_access`: the path to the root, the value, and for a write the new root, a new key
 forking off the leaf that ended its path included), up to :data:`DEPTH` levels.
 
 Constraints (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param k=2``): a
-circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,348
-constraints (``k=1`` 93,940, ``k=2`` 167,288: a segment adds 20,592 for its two context hashes
-and the range checks of its pre-state). Of a step: the tree openings 54,020 (the fetch and the
-code-size read, read-only, about 9,400 each; the data access and the second write, which may
-write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the call stack about
-7,500 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
-2,563, the new stack as a word, 508, the callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
-(MUL, SHL) 546; the fees' two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND,
-OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
-``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
-instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the register
-file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
+circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,513
+constraints (``k=1`` 94,078, ``k=2`` 167,591: a segment adds 20,565 for its two context hashes
+and the range checks of its pre-state; messages to L1 and withdrawals added 165 a step). Of a
+step: the tree openings 54,020 (the fetch and the code-size read, read-only, about 9,400 each;
+the data access and the second write, which may write, about 17,600 each; mostly Poseidon(2)
+levels at 240 constraints); the call stack about 7,500 (a frame's sixteen words range-checked,
+4,160, hashed by a sponge of eight Poseidon(5), 2,563, the new stack as a word, 508, the
+callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL, SHL) 546; the fees'
+two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND, OR, XOR) 256 on the
+operands' bits (520); one Poseidon(5) and one Poseidon(4) serve ``LOG`` (both), ``HASH`` (the
+second, then a canonical split), a message's commitment (both, around a second Poseidon(5)) and
+a withdrawal's (the second), about 1,450 with the split; the keys of the accesses about 1,400;
+the instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the
+register file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
 """
 
 from __future__ import annotations
