@@ -21,8 +21,8 @@ stack) or, outermost, ends the transaction and clears an L1 message's retry reco
 to the messenger records a message to L1 (its Poseidon commitment at ``message_key(address,
 nonce)``, then the next nonce); value sent to the bridge takes two of a segment's slots: the
 call, then a slot that is no step of its own, counting the withdrawal and writing its Poseidon
-record (the context carries the record between them, outside the state root; a step has no
-room for two more writes, and a slot costs every step nothing). Not covered, and so left to
+record (the context carries the record between them, outside the state root: a step has room
+for two writes, and two more openings would cost every step some 35,000 constraints). Not covered, and so left to
 one-step re-execution (:func:`covered` says which steps a segment may hold, :func:`fits`
 whether they fit its slots): a gas price of 2^192 or more, a path deeper than :data:`DEPTH`,
 and beginning an inbox item, which :class:`TxStart` proves on its own for a transaction, its
@@ -79,7 +79,7 @@ from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, L2Tx
 from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RUN, Context,
                                        balance_key, code_key, code_size_key, memory_key, message_commitment,
                                        message_key, message_nonce_key, nonce_key, retry_id, retry_key, slot_key,
-                                       state_root, withdrawal_commitment, withdrawal_count_key, withdrawal_key)
+                                       state_root, withdrawal_count_key, withdrawal_key)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",

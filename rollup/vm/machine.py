@@ -90,7 +90,8 @@ def _transfer(ctx: Context, access: Access, src: int, dst: int, value: int) -> O
     if dst == BRIDGE:
         count_key = withdrawal_count_key(access.scheme)
         count = access.read(ctx.world, count_key)
-        world = access.write(ctx.world, withdrawal_key(count, access.scheme), withdrawal_commitment(src, value, access.scheme))
+        record = withdrawal_commitment(src, value, access.scheme)
+        world = access.write(ctx.world, withdrawal_key(count, access.scheme), record)
         ctx = ctx.with_(world=access.write(world, count_key, count + 1))
     return ctx
 
