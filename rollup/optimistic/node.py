@@ -132,7 +132,7 @@ class L2Node:
     def segment_witness(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit) -> tuple[bytes, np.ndarray]:
         """The root ``steps`` steps after step ``lo`` of ``batch`` and the witness of
         :class:`prozchain.rollup.vm.circuit.Segment` (compiled as ``circuit``) proving it;
-        ValueError if a step is not covered."""
+        ValueError if a step is not covered or the steps do not fit the segment's slots."""
         k = len(circuit.signal("instr").wires) // LIMBS
         inputs = segment_inputs(self.ex, self.batches[batch].trace.context(lo), k, steps=steps)
         return inputs["post_root"].to_bytes(32, "big"), ints_to_array(circuit.solve(inputs))
