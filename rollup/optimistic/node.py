@@ -122,8 +122,8 @@ class L2Node:
         """The first withdrawal record ``(recipient, amount)`` in ``batch``'s world not in
         ``taken``; -1 if none."""
         world = self.world(batch)
-        wanted = withdrawal_commitment(addr_int(recipient), amount)
         scheme = self.ex.scheme
+        wanted = withdrawal_commitment(addr_int(recipient), amount, scheme)
         for i in range(self.ex.db.get(world, withdrawal_count_key(scheme))):
             if i not in taken and self.ex.db.get(world, withdrawal_key(i, scheme)) == wanted:
                 return i
@@ -132,7 +132,7 @@ class L2Node:
     def segment_witness(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit) -> tuple[bytes, np.ndarray]:
         """The root ``steps`` steps after step ``lo`` of ``batch`` and the witness of
         :class:`prozchain.rollup.vm.circuit.Segment` (compiled as ``circuit``) proving it;
-        ValueError if a step is not covered."""
+        ValueError if a step is not covered or the steps do not fit the segment's slots."""
         k = len(circuit.signal("instr").wires) // LIMBS
         inputs = segment_inputs(self.ex, self.batches[batch].trace.context(lo), k, steps=steps)
         return inputs["post_root"].to_bytes(32, "big"), ints_to_array(circuit.solve(inputs))

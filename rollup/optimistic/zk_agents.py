@@ -33,11 +33,15 @@ from prozchain.rollup.optimistic.agents import Challenger, Proposer, RollupAgent
 from prozchain.rollup.optimistic.contracts.outputs import Game, split_points
 from prozchain.rollup.optimistic.node import prove_words
 from prozchain.rollup.vm import Executor, Trace
-from prozchain.rollup.vm.circuit import Segment, covered
+from prozchain.rollup.vm.circuit import Segment, fits
 from prozchain.rollup.vm.state import RUN, balance_key, state_root
 
 # A proof of any statement fails the pairing check: A and C the generator, B the point at infinity.
 NO_PROOF = [1, 2, 0, 0, 0, 0, 1, 2]
+SEGMENT16_S = {"witness_s": 2.4, "prove_s": 13.7}
+"""Seconds the witness and the proof of ``Segment(16)`` (1,194,160 constraints) took on this
+machine: ``PROZ_SEGMENT_PROVE_K=16 python -m pytest bench/test_bench_segment.py --benchmark-only``,
+issue 24's note and docs/optimistic-rollup.md. What a :class:`SegmentProver` takes by default."""
 
 
 @lru_cache(maxsize=None)
@@ -51,11 +55,11 @@ def segment_circuit(k: int) -> tuple[CompiledCircuit, ZKey]:
 @dataclass(frozen=True)
 class SegmentProver:
     """What an agent proves segments with: ``Segment(k)`` and its key, and the simulated
-    seconds its witness and its proof take."""
+    seconds its witness and its proof take (by default :data:`SEGMENT16_S`)."""
 
     k: int
-    witness_s: int
-    prove_s: int
+    witness_s: float = SEGMENT16_S["witness_s"]
+    prove_s: float = SEGMENT16_S["prove_s"]
 
     def keys(self) -> tuple[CompiledCircuit, ZKey]:
         return segment_circuit(self.k)
@@ -63,8 +67,8 @@ class SegmentProver:
 
 def segment_end(ex: Executor, trace: Trace, game: Game, k: int) -> bool:
     """Whether ``game``'s range is one a proof of ``Segment(k)`` ends: at most ``k`` steps, each
-    covered by the circuit (a range that is not is bisected down to one step)."""
-    return 1 < k and game.hi - game.lo <= k and all(covered(ex, trace.context(i)) for i in range(game.lo, game.hi))
+    covered by the circuit, in its ``k`` slots (a range that is not is bisected down to one step)."""
+    return 1 < k and game.hi - game.lo <= k and fits(ex, [trace.context(i) for i in range(game.lo, game.hi)], k)
 
 
 def final_range(length: int, step: int, arity: int, k: int) -> tuple[int, int]:
@@ -89,7 +93,7 @@ def lie_step(ex: Executor, trace: Trace, arity: int, k: int) -> Optional[int]:
     than one step (so on the defender's turn) that ``Segment(k)`` covers; None if none does."""
     for step in (i for i in range(len(trace)) if trace.contexts[i].phase == RUN):
         lo, hi = final_range(len(trace), step, arity, k)
-        if hi - lo > 1 and all(covered(ex, trace.context(i)) for i in range(lo, hi)):
+        if hi - lo > 1 and fits(ex, [trace.context(i) for i in range(lo, hi)], k):
             return step
     return None
 

@@ -17,34 +17,42 @@ step that settles a finished transaction's fees (phase ``END``). Words are 256-b
 suspended frame on the call stack, a Poseidon chain in this commitment
 (:func:`~prozchain.rollup.vm.state.push_frame`), and enters the callee (or, with no code there,
 returns 0); ``RET`` pops the caller's frame (the witness names it, the circuit hashes it to the
-stack) or, outermost, ends the transaction and clears an L1 message's retry record. Not covered,
-and so left to one-step re-execution (:func:`covered` says which steps a segment may hold): a
-message to L1 and value sent to the bridge (both write keccak records), a gas price of 2^192 or
-more, a path deeper than :data:`DEPTH`, and beginning an inbox item, which :class:`TxStart`
-proves on its own for a transaction, its signature and RLP left to L1.
+stack) or, outermost, ends the transaction and clears an L1 message's retry record. A ``CALL``
+to the messenger records a message to L1 (its Poseidon commitment at ``message_key(address,
+nonce)``, then the next nonce); value sent to the bridge takes two of a segment's slots: the
+call, then a slot that is no step of its own, counting the withdrawal and writing its Poseidon
+record (the context carries the record between them, outside the state root: a step has room
+for two writes, and two more openings would cost every step some 35,000 constraints). Not covered, and so left to
+one-step re-execution (:func:`covered` says which steps a segment may hold, :func:`fits`
+whether they fit its slots): a gas price of 2^192 or more, a path deeper than :data:`DEPTH`,
+and beginning an inbox item, which :class:`TxStart` proves on its own for a transaction, its
+signature and RLP left to L1.
 
 **Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
 (``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
 ``SSTORE`` writes it, ``MLOAD``/``MSTORE`` read and write the memory tree; a ``CALL``'s debit, an
-outermost ``RET``'s retry record, the refund of a transaction's gas left), a second write (a
-``CALL``'s credit, the fee vault's share) and a read of the callee's code size. The circuit
+outermost ``RET``'s retry record, the refund of a transaction's gas left, a message's record, the
+withdrawal count), a second write (a ``CALL``'s credit, the fee vault's share, a message sender's
+nonce, a withdrawal's record) and a read of the callee's code size. The circuit
 derives every key with Poseidon as the commitment does and opens the tree at it
 (:func:`tree_access`: the path to the root, the value, and for a write the new root, a new key
 forking off the leaf that ended its path included), up to :data:`DEPTH` levels.
 
 Constraints (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param k=2``): a
-circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,348
-constraints (``k=1`` 93,940, ``k=2`` 167,288: a segment adds 20,592 for its two context hashes
-and the range checks of its pre-state). Of a step: the tree openings 54,020 (the fetch and the
-code-size read, read-only, about 9,400 each; the data access and the second write, which may
-write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the call stack about
-7,500 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
-2,563, the new stack as a word, 508, the callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
-(MUL, SHL) 546; the fees' two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND,
-OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
-``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
-instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the register
-file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
+circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,513
+constraints (``k=1`` 94,078, ``k=2`` 167,591: a segment adds 20,565 for its two context hashes
+and the range checks of its pre-state; messages to L1 and withdrawals added 165 a step). Of a
+step: the tree openings 54,020 (the fetch and the code-size read, read-only, about 9,400 each;
+the data access and the second write, which may write, about 17,600 each; mostly Poseidon(2)
+levels at 240 constraints); the call stack about 7,500 (a frame's sixteen words range-checked,
+4,160, hashed by a sponge of eight Poseidon(5), 2,563, the new stack as a word, 508, the
+callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL, SHL) 546; the fees'
+two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND, OR, XOR) 256 on the
+operands' bits (520); one Poseidon(5) and one Poseidon(4) serve ``LOG`` (both), ``HASH`` (the
+second, then a canonical split), a message's commitment (both, around a second Poseidon(5)) and
+a withdrawal's (the second), about 1,450 with the split; the keys of the accesses about 1,400;
+the instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the
+register file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
 """
 
 from __future__ import annotations
@@ -68,8 +76,10 @@ from prozchain.rollup.vm.executor import Executor
 from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
 from prozchain.rollup.vm.machine import INTRINSIC_GAS, MAX_DEPTH, MAX_TX_GAS
 from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, L2Tx
-from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSENGER, RUN, Context, balance_key, code_key,
-                                       code_size_key, memory_key, nonce_key, retry_id, retry_key, slot_key, state_root)
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RUN, Context,
+                                       balance_key, code_key, code_size_key, memory_key, message_commitment,
+                                       message_key, message_nonce_key, nonce_key, retry_id, retry_key, slot_key,
+                                       state_root, withdrawal_count_key, withdrawal_key)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
@@ -78,7 +88,9 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
 ROOTS = ("world", "mem", "logs", "snapshot")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
 _TAGS = {name: int.from_bytes(name.encode(), "big")
-         for name in ("code", "storage", "memory", "balance", "codesize", "retry", "nonce")}
+         for name in ("code", "storage", "memory", "balance", "codesize", "retry", "nonce", "message", "messages",
+                      "withdrawal")}
+_COUNT_KEY = int.from_bytes(withdrawal_count_key(POSEIDON), "big")
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
                     "GT", "EQ", "ISZERO", "NOT", "HASH", "SLOAD", "MLOAD", "ENV", "BALANCE")
 
@@ -260,10 +272,12 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     ``loaded`` the three words the ``data``, ``extra`` and ``size`` accesses read (:data:`ACCESSES`),
     all checked against the tree ``openings`` (see :func:`tree_access`); ``popped`` is the stack
     below and the frame a ``RET`` resumes (:data:`FRAME`), checked against the stack hash."""
+    # a slot after value sent to the bridge writes its withdrawal record and nothing else
+    owed = ctx["owed"][0]
     phase = _field(ctx["phase"])
     assert_mul(phase - RUN, phase - END, 0)
-    is_end = phase - RUN  # RUN = 1, END = 2: settling a finished transaction's fees
-    is_run = 1 - is_end
+    is_end = lift(phase - RUN) * (1 - owed)  # RUN = 1, END = 2: settling a finished transaction's fees
+    is_run = 1 - is_end - owed  # (an owed record follows a call that went on: its phase is RUN)
     pc, code_size, gas = ctx["pc"], ctx["code_size"], ctx["gas_left"]
     # an honest context's sizes, gas, depth and counters are below 2^64 and its origin an address
     for small in (code_size, gas, ctx["gas_limit"], ctx["depth"], ctx["batch"], ctx["n_dep"], ctx["next_item"]):
@@ -305,7 +319,6 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     product = mul_lo(x, [lift(flags["SHL"]) * (s - v) + v for s, v in zip(shift, y)])
     quotient, remainder = divmod_words(x, [lift(flags["SHR"]) * (s - v) + v for s, v in zip(shift, y)])
     conj, disj, excl = bitwise(x_bits, y_bits)
-    digest = field_to_word(poseidon(_halves(x) + _halves(y)))
     env_sources = [ctx["caller"], ctx["value"], ctx["address"], ctx["origin"], ctx["batch"], _small(gas_after)]
     env = _select_word([is_equal(imm_field, i) for i in range(len(env_sources))], env_sources)
     keep = 1 - too_far
@@ -314,34 +327,49 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
         "SET": imm, "MOV": x, "ADD": total, "SUB": diff, "MUL": product, "DIV": quotient, "MOD": remainder,
         "AND": conj, "OR": disj, "XOR": excl, "SHL": [keep * v for v in product],
         "SHR": [keep * v for v in quotient], "LT": bit(borrow), "GT": bit(1 - borrow - equal), "EQ": bit(equal),
-        "ISZERO": bit(is_zero_word(x)), "NOT": [2**LIMB_BITS - 1 - lift(v) for v in x], "HASH": digest,
+        "ISZERO": bit(is_zero_word(x)), "NOT": [2**LIMB_BITS - 1 - lift(v) for v in x],
         "SLOAD": loaded[0], "MLOAD": loaded[0], "ENV": env, "BALANCE": loaded[0],
     }
-    result = _select_word([flags[n] for n in _WRITES_REGISTER], [results[n] for n in _WRITES_REGISTER])
-    write = ok * linear_sum([flags[n] for n in _WRITES_REGISTER])
-    new_regs = []
-    for i, r in enumerate(regs):
-        t = sel["a"][i] * write
-        new_regs.append([lift(rv) + t * (lift(nv) - rv) for rv, nv in zip(r, result)])
 
     # CALL r[a] with value r[b] (see machine._call): a message to L1 with value and a call too deep
-    # revert; a value moves (a sender that cannot pay reverts); the callee's code decides whether a frame
-    # is pushed. A message to L1 and a withdrawal record are keccak commitments: not covered.
+    # revert; a message to L1 without value is recorded; a value moves (a sender that cannot pay
+    # reverts; value sent to the bridge owes a withdrawal record, which the next slot writes); the
+    # callee's code decides whether a frame is pushed.
     ra_bits = word_bits(ra)
     target = [ra[0], ra[1], from_bits(ra_bits[128:160]), 0]
     to_messenger = is_equal(_field(target), MESSENGER)
     has_value = 1 - is_zero_word(x)
     calls = op_ok["CALL"]
-    assert_mul(calls * to_messenger, 1 - has_value, 0)
+    sends = calls * to_messenger * (1 - has_value)
     too_deep = 1 - less_than(ctx["depth"][0], MAX_DEPTH - 1, LIMB_BITS)
     tries = calls * (1 - to_messenger) * (1 - too_deep)
     moving = tries * has_value
     have_left, short = sub(loaded[0], x)
     short_of = moving * short
     moves = moving - short_of
-    assert_mul(moves, is_equal(_field(target), BRIDGE), 0)
+    withdraws = moves * is_equal(_field(target), BRIDGE)
     proceeds = tries - short_of
-    call_fail = calls - proceeds
+    call_fail = calls - proceeds - sends
+
+    # One Poseidon(5) and one Poseidon(4) serve, one at a time: LOG (both), HASH (the second), a
+    # message's commitment (r1 the L1 target, r2..r5 its data, r6 its gas: a sponge of twelve
+    # limbs, see state.message_commitment; both and one more) and a withdrawal's (the second).
+    address = _halves(ctx["address"])
+    logs = ctx["logs"]
+    l1_target = [regs[1][0], regs[1][1], from_bits(to_bits(regs[1][2], LIMB_BITS)[:32]), 0]
+    message = [h for w in [l1_target] + regs[2:2 + MESSAGE_WORDS + 1] for h in _halves(w)]
+    first = poseidon(_pick([(sends, message[:5])], _halves(_word(logs)) + address + _halves(ra)[:1]))
+    middle = poseidon([first] + message[5:9])
+    unit = poseidon(_pick([(flags["LOG"], [first] + _halves(ra)[1:] + _halves(x)), (sends, [middle] + message[9:]),
+                           (withdraws, address + _halves(x))], _halves(x) + _halves(y)))
+    digest = field_to_word(unit)
+    results["HASH"] = digest
+    result = _select_word([flags[n] for n in _WRITES_REGISTER], [results[n] for n in _WRITES_REGISTER])
+    write = ok * linear_sum([flags[n] for n in _WRITES_REGISTER])
+    new_regs = []
+    for i, r in enumerate(regs):
+        t = sel["a"][i] * write
+        new_regs.append([lift(rv) + t * (lift(nv) - rv) for rv, nv in zip(r, result)])
     enter = proceeds * (1 - is_zero_word(loaded[2]))
     no_code = proceeds - enter
 
@@ -364,10 +392,11 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     pays_fee = is_end * (1 - is_zero_word(fee))
 
     # the data access: key, root, value written
-    address = _halves(ctx["address"])
     fetch_key = _key("code", address + _halves(pc))
     slot = [lift(flags["SLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
-    slot_key = _key("storage", address + _halves(slot))
+    # a message's record is at (address, nonce), the nonce being what the second access reads
+    part = [h + sends * (lift(n) - h) for h, n in zip(_halves(slot), _halves(loaded[1]))]
+    long_key = poseidon([lift(sends) * (_TAGS["message"] - _TAGS["storage"]) + _TAGS["storage"]] + address + part)
     index = [lift(flags["MLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
     owner = [x[0], x[1], from_bits(x_bits[128:160]), 0]  # BALANCE reads r[b] mod 2^160
     in_memory = ok * (lift(flags["MLOAD"]) + flags["MSTORE"])
@@ -378,15 +407,17 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     short_key = poseidon([linear_sum([s for s, _, _ in short_sources], [_TAGS[t] for _, t, _ in short_sources])]
                          + [linear_sum([lift(s) * h[j] for s, _, h in short_sources]) for j in range(2)])
     storage_op = ok * (lift(flags["SLOAD"]) + flags["SSTORE"])
-    data_key = storage_op * slot_key + (1 - storage_op) * short_key
-    data_active = storage_op + in_memory + balance_of + moving + retry_clear + refunds
-    to_world = op_ok["SSTORE"] + moves + retry_clear + refunds
+    long_op = storage_op + sends
+    # an owed withdrawal record: the data access counts it (withdrawal_count_key), the second writes it
+    data_key = short_key + long_op * (long_key - short_key) + owed * (_COUNT_KEY - short_key)
+    data_active = storage_op + in_memory + balance_of + moving + retry_clear + refunds + sends + owed
+    to_world = op_ok["SSTORE"] + moves + retry_clear + refunds + sends + owed
     data_write = to_world + op_ok["MSTORE"]
-    credited, carry = add(loaded[0], refund)
-    assert_mul(refunds, carry, 0)
+    credited, carry = add(loaded[0], [lift(is_end) * r + (owed if j == 0 else 0) for j, r in enumerate(refund)])
+    assert_mul(refunds + owed, carry, 0)
     stores = lift(op_ok["SSTORE"]) + op_ok["MSTORE"]
-    new_value = [lift(stores) * xv + lift(moves) * hv + lift(refunds) * cv
-                 for xv, hv, cv in zip(x, have_left, credited)]  # a retry record is cleared to 0
+    new_value = [lift(stores) * xv + lift(moves) * hv + lift(refunds + owed) * cv + lift(sends) * dv
+                 for xv, hv, cv, dv in zip(x, have_left, credited, digest)]  # a retry record is cleared to 0
     world, mem = _root(ctx["world"]), _root(ctx["mem"])
     fetch_active = is_run * (1 - out_of_code)
     fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, openings["fetch"], depth, writable=False)
@@ -398,13 +429,21 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
         assert_mul(data_active, lift(got) - want, 0)
     world1 = world + to_world * (data_after - world)
 
-    # the second write, on the world after the first: the callee's credit or the fee vault's
+    # the second write, on the world after the first: the callee's credit, the fee vault's, a message
+    # sender's next nonce, or an owed withdrawal record at the count the first access read
     payee = [lift(is_end) * (v - t) + t for v, t in zip(constant_word(FEE_VAULT), target)]
-    extra_key = _key("balance", _halves(payee))
-    extra_active = moves + pays_fee
-    paid, carry = add(loaded[1], [lift(is_end) * (f - v) + v for f, v in zip(fee, x)])
+    extra_tag = _TAGS["balance"] + lift(sends) * (_TAGS["messages"] - _TAGS["balance"]) \
+        + lift(owed) * (_TAGS["withdrawal"] - _TAGS["balance"])
+    extra_key = poseidon([extra_tag] + _pick([(sends, address), (owed, _halves(loaded[0]))], _halves(payee)))
+    extra_active = moves + pays_fee + sends
+    # a message carries no value, so x is 0 and its nonce goes up by one
+    paid, carry = add(loaded[1], [lift(is_end) * (f - v) + v + (sends if j == 0 else 0)
+                                  for j, (f, v) in enumerate(zip(fee, x))])
     assert_mul(extra_active, carry, 0)
-    found, written = tree_access(world1, extra_key, extra_active, extra_active, paid, openings["extra"], depth)
+    extra_value = [lift(p) + owed * (lift(r) - p) for p, r in zip(paid, ctx["owed_record"])]
+    extra_active = extra_active + owed
+    found, written = tree_access(world1, extra_key, extra_active, extra_active, extra_value, openings["extra"],
+                                 depth)
     for got, want in zip(found, loaded[1]):
         assert_mul(extra_active, lift(got) - want, 0)
     world2 = world1 + extra_active * (written - world1)
@@ -432,10 +471,8 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     running.update({f"r{i}": r for i, r in enumerate(new_regs)})
     jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
     running["pc"] = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
-    logs = ctx["logs"]
-    logged = _sponge(_halves(_word(logs)) + address + _halves(ra) + _halves(x))
     running.update(gas_left=_small(gas_after), world=world1, mem=mem + op_ok["MSTORE"] * (data_after - mem),
-                   logs=_root(logs) + op_ok["LOG"] * (logged - _root(logs)))
+                   logs=_root(logs) + op_ok["LOG"] * (unit - _root(logs)))
     zero = constant_word(0)
     empty_frame = {name: zero for name in FRAME}
     empty_frame["mem"] = Var.const(0)
@@ -443,7 +480,9 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     reverted = dict(empty_frame, depth=zero, stack=zero, world=_root(ctx["snapshot"]),
                     logs=_root(ctx["logs_snapshot"]), phase=constant_word(END),
                     gas_left=_small((is_run - burn) * gas_after))
-    c_regs = {f"r{i}": [lift(v) * (1 - sel["c"][i]) for v in r] for i, r in enumerate(regs)}
+    answer = [lift(sends) * v for v in loaded[1]]  # r[c]: a message's nonce, 0 from a call without code
+    c_regs = {f"r{i}": [lift(v) + sel["c"][i] * (lift(n) - v) for v, n in zip(r, answer)]
+              for i, r in enumerate(regs)}
     entered = dict(empty_frame, caller=ctx["address"], address=target, value=x, code_size=loaded[2],
                    depth=_small(lift(ctx["depth"][0]) + 1), stack=field_to_word(stack_hash), world=world2,
                    **{f"r{i}": r for i, r in enumerate(regs)})
@@ -454,10 +493,18 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
                    next_item=_small(lift(ctx["next_item"][0]) + 1),
                    **{name: zero for name in ("origin", "gas_limit", "gas_price", "gas_left", "snapshot",
                                               "logs_snapshot")})
-    endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code, dict(c_regs, world=world2)),
+    endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code + sends, dict(c_regs, world=world2)),
                (enter, entered), (ret_top, dict(empty_frame, phase=constant_word(END), world=world1)),
-               (ret_pop, resumed), (is_end, settled)]
+               (ret_pop, resumed), (is_end, settled),
+               (withdraws, dict(owed=_small(1), owed_record=digest)),
+               (owed, dict(world=world2, pc=pc, gas_left=gas, owed=zero, owed_record=zero))]
     return _merge(running, endings)
+
+
+def _pick(cases: Sequence[tuple[Value, Sequence[Value]]], default: Sequence[Value]) -> list[Var]:
+    """``default`` but, element by element, the values of the case whose selector is 1 (the
+    cases exclude each other): one constraint per case and element."""
+    return [lift(d) + linear_sum([lift(s) * (lift(v[j]) - d) for s, v in cases]) for j, d in enumerate(default)]
 
 
 def _merge(base: dict, cases: Sequence[tuple[Value, dict]]) -> dict:
@@ -515,20 +562,27 @@ class Segment(Circuit):
         raw = self.private_input("ctx", (len(names), LIMBS))
         ctx = {name: word_input(w) for name, w in zip(names, raw)}
         assert_equal(context_root(ctx), pre_root)
+        ctx.update(owed=constant_word(0), owed_record=constant_word(0))
         instr = self.private_input("instr", (self.k, LIMBS))
         loaded = self.private_input("loaded", (self.k, 3 * LIMBS))
         width = 3 * self.depth + LEAF
         openings = {name: self.private_input(name, (self.k, width)) for name in ACCESSES}
         popped = self.private_input("popped", (self.k, POPPED * LIMBS))
         idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
+        done = Var.const(0)
         for i in range(self.k):
-            # the steps past ``steps`` run a context whose pc is past its (empty) code, and are dropped
-            on = less_than(i, steps, 32)
+            # the slots past ``steps`` steps run a context whose pc is past its (empty) code, and are
+            # dropped; a slot writing an owed withdrawal record is no step of its own
+            owed = ctx["owed"][0]
+            on = lift(owed) + (1 - lift(owed)) * less_than(done, steps, 32)
             start = _choose(on, ctx, idle)
             post = step_constraints(start, word_input(instr[i]), [word_input(w) for w in _rows(loaded[i], 3)],
                                     {name: _opening(openings[name][i], self.depth) for name in ACCESSES},
                                     _rows(popped[i], POPPED), self.depth)
+            done = done + on - owed
             ctx = _choose(on, post, ctx)
+        assert_equal(done, steps)
+        assert_equal(ctx["owed"][0], 0)
         assert_equal(context_root(ctx), post_root)
 
 
@@ -541,16 +595,17 @@ def _rows(flat: Sequence[Var], n: int) -> list:
 
 def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
     """The step inputs of ``Segment`` for the step after ``ctx`` (``instr`` and ``loaded`` as
-    words, ``popped`` as ints); None if the step is not covered."""
-    blank = [0] * (3 * depth + LEAF)
-    plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED, **{name: blank for name in ACCESSES}}
+    words, ``popped`` as ints), with under ``then`` those of the slot writing an owed withdrawal
+    record; None if the step is not covered."""
+    plan = _blank(depth)
     db = ex.db
 
-    def open_at(access: str, root: bytes, key: bytes, written: bool, loaded: Optional[int] = None) -> int:
-        plan[access] = opening_of(db.prove(root, key), key, depth, written)
+    def open_at(access: str, root: bytes, key: bytes, written: bool, loaded: Optional[int] = None,
+                into: dict = plan) -> int:
+        into[access] = opening_of(db.prove(root, key), key, depth, written)
         value = db.get(root, key)
         if loaded is not None:
-            plan["loaded"][loaded] = value
+            into["loaded"][loaded] = value
         return value
 
     if ctx.phase == END:
@@ -586,21 +641,33 @@ def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
                 ins.op in ("SSTORE", "MSTORE"), 0)
     elif ins.op == "CALL":
         target, value = r[ins.a] % 2**160, r[ins.b]
-        if target == MESSENGER and not value:
-            return None  # a message to L1 is a keccak commitment
+        if target == MESSENGER and not value:  # the record at (address, nonce), then the next nonce
+            nonce = db.get(ctx.world, message_nonce_key(f.address, POSEIDON))
+            record = message_key(f.address, nonce, POSEIDON)
+            open_at("data", ctx.world, record, True, 0)
+            sent = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS], POSEIDON)
+            open_at("extra", db.write(ctx.world, record, sent), message_nonce_key(f.address, POSEIDON), True, 1)
+            if nonce + 1 >= isa.WORD:
+                return None
         if target != MESSENGER and ctx.depth + 1 < MAX_DEPTH:
             world = ctx.world
             if value:
                 have = open_at("data", world, balance_key(f.address, POSEIDON), True, 0)
                 if have < value:
                     return plan if plan["data"] is not None else None
-                if target == BRIDGE:
-                    return None  # a withdrawal record is a keccak commitment
                 world = db.write(world, balance_key(f.address, POSEIDON), have - value)
                 got = open_at("extra", world, balance_key(target, POSEIDON), True, 1)
                 if got + value >= isa.WORD:
                     return None
                 world = db.write(world, balance_key(target, POSEIDON), got + value)
+                if target == BRIDGE:  # the next slot counts the withdrawal and writes its record
+                    owed = plan["then"] = _blank(depth)
+                    count_key = withdrawal_count_key(POSEIDON)
+                    count = open_at("data", world, count_key, True, 0, owed)
+                    open_at("extra", db.write(world, count_key, count + 1), withdrawal_key(count, POSEIDON), True, 1,
+                            owed)
+                    if count + 1 >= isa.WORD or any(owed[a] is None for a in ACCESSES):
+                        return None
             open_at("size", world, code_size_key(target, POSEIDON), False, 2)
     elif ins.op == "RET":
         if ctx.depth:
@@ -613,9 +680,28 @@ def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
     return plan if all(plan[a] is not None for a in ACCESSES) else None
 
 
+def _blank(depth: int) -> dict:
+    """The inputs of a slot that no step uses."""
+    return {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED,
+            **{name: [0] * (3 * depth + LEAF) for name in ACCESSES}}
+
+
 def covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
     """Whether ``Segment`` proves the step after ``ctx`` (see the module docstring)."""
     return _plan(ex, ctx, depth) is not None
+
+
+def slots(ex: Executor, ctx: Context, depth: int = DEPTH) -> int:
+    """How many of a segment's ``k`` slots the step after ``ctx`` takes: 2 for value sent to the
+    bridge (its withdrawal record is written in a slot of its own), else 1; 0 if not covered."""
+    plan = _plan(ex, ctx, depth)
+    return 0 if plan is None else 1 + ("then" in plan)
+
+
+def fits(ex: Executor, contexts: Sequence[Context], k: int, depth: int = DEPTH) -> bool:
+    """Whether ``Segment(k, depth)`` proves the steps after ``contexts``: each covered, in at most ``k`` slots."""
+    taken = [slots(ex, ctx, depth) for ctx in contexts]
+    return all(taken) and sum(taken) <= k
 
 
 def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps: Optional[int] = None) -> dict:
@@ -630,15 +716,16 @@ def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps
               **{name: [] for name in ACCESSES}}
     if not 0 <= inputs["steps"] <= k:
         raise ValueError(f"a segment of {k} steps cannot prove {steps}")
-    for i in range(k):
-        plan = _plan(ex, ctx, depth) if i < inputs["steps"] else None
+    plans = []
+    for i in range(inputs["steps"]):
+        plan = _plan(ex, ctx, depth)
         if plan is None:
-            if i < inputs["steps"]:
-                raise ValueError(f"step {i} of the segment is not covered by the circuit")
-            plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED,
-                    **{name: [0] * (3 * depth + LEAF) for name in ACCESSES}}
-        else:
-            ctx = ex.next(ctx)
+            raise ValueError(f"step {i} of the segment is not covered by the circuit")
+        plans += [plan] + ([plan["then"]] if "then" in plan else [])
+        ctx = ex.next(ctx)
+    if len(plans) > k:
+        raise ValueError(f"the {inputs['steps']} steps take {len(plans)} slots, more than the segment's {k}")
+    for plan in plans + [_blank(depth)] * (k - len(plans)):
         inputs["instr"].append(limbs_of(plan["instr"]))
         inputs["loaded"].append([limb for w in plan["loaded"] for limb in limbs_of(w)])
         inputs["popped"].append([limb for w in plan["popped"] for limb in limbs_of(w)])

@@ -90,7 +90,8 @@ def _transfer(ctx: Context, access: Access, src: int, dst: int, value: int) -> O
     if dst == BRIDGE:
         count_key = withdrawal_count_key(access.scheme)
         count = access.read(ctx.world, count_key)
-        world = access.write(ctx.world, withdrawal_key(count, access.scheme), withdrawal_commitment(src, value))
+        record = withdrawal_commitment(src, value, access.scheme)
+        world = access.write(ctx.world, withdrawal_key(count, access.scheme), record)
         ctx = ctx.with_(world=access.write(world, count_key, count + 1))
     return ctx
 
@@ -261,7 +262,7 @@ def _send_message(ctx: Context, access: Access, f: Frame, r: list[int], c: int) 
     """Record message ``nonce`` of the calling contract in the world (carrying no value: ether
     leaves L2 through :data:`BRIDGE`); its nonce goes to ``r[c]``."""
     nonce = access.read(ctx.world, message_nonce_key(f.address, access.scheme))
-    commitment = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS])
+    commitment = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS], access.scheme)
     world = access.write(ctx.world, message_key(f.address, nonce, access.scheme), commitment)
     world = access.write(world, message_nonce_key(f.address, access.scheme), nonce + 1)
     r[c] = nonce
