@@ -34,6 +34,8 @@ from prozchain.native.kernels import R1CSProgram
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.circuits import solver
 
+CHUNK = 1 << 22  # terms renumbered at once
+
 
 class Circuit:
     """Base class of circuits written in the DSL; see the module docstring."""
@@ -56,8 +58,11 @@ class Circuit:
         """A public output signal constrained to equal ``value``."""
         current().output(name, value)
 
-    def compile(self) -> "CompiledCircuit":
-        builder = Builder()
+    def compile(self, stamp: bool = True) -> "CompiledCircuit":
+        """Trace ``define`` into a :class:`CompiledCircuit`; ``stamp=False`` traces every call of
+        a :func:`~prozchain.circuits.stamp.subcircuit` inline instead of stamping its template
+        (the same constraints, slower: the tests compare the two)."""
+        builder = Builder(stamp=stamp)
         name = type(self).__name__
         # Tracing allocates millions of short-lived acyclic objects; the cycle collector would
         # rescan them all again and again for nothing.
@@ -114,11 +119,15 @@ class CompiledCircuit:
         new32 = new.astype(np.uint32)
 
         def matrix(rows) -> SparseMatrix:
-            return SparseMatrix(
-                np.frombuffer(rows.indptr, np.int64).copy(),
-                new32[np.frombuffer(rows.wires, np.uint32)],
-                np.frombuffer(rows.ids, np.uint32).copy(),
-            )
+            # copied out part by part, each freed once copied: the peak is the matrix plus a chunk
+            wires, ids, at = np.empty(rows.nnz, np.uint32), np.empty(rows.nnz, np.uint32), 0
+            for part_wires, part_ids in rows.drain():
+                for lo in range(0, len(part_wires), CHUNK):
+                    chunk = part_wires[lo:lo + CHUNK]
+                    np.take(new32, chunk, out=wires[at + lo:at + lo + len(chunk)])
+                ids[at:at + len(part_ids)] = part_ids
+                at += len(part_wires)
+            return SparseMatrix(np.frombuffer(rows.indptr, np.int64).copy(), wires, ids)
 
         signals = [Signal(s.name, s.kind, s.shape, new[s.wires].tolist()) for s in b.signals]
         names: list[str | None] = [None] * b.n_wires
