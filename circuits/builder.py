@@ -88,40 +88,20 @@ class Hint:
 
 
 class _Rows:
-    """One matrix under construction: CSR arrays grown by appending, traced rows term by term and
-    stamped blocks (:mod:`prozchain.circuits.stamp`) as whole numpy arrays."""
+    """One matrix under construction: CSR arrays grown by appending, a traced row term by term, a
+    stamped block (:mod:`prozchain.circuits.stamp`) as whole arrays. ``array`` grows in place
+    (realloc), so a matrix of hundreds of millions of terms never exists twice."""
 
     def __init__(self) -> None:
         self.indptr = array("q", [0])
         self.wires = array("I")  # 4 bytes per term: wires and coefficient ids stay below 2^32
         self.ids = array("I")
-        self.sealed: list[tuple[np.ndarray, np.ndarray]] = []  # (wires, ids) before the open arrays
-        self.base = 0  # terms in ``sealed``
-
-    @property
-    def nnz(self) -> int:
-        return self.base + len(self.wires)
-
-    def _seal(self) -> None:
-        if self.wires:
-            self.sealed.append((np.frombuffer(self.wires, np.uint32), np.frombuffer(self.ids, np.uint32)))
-            self.base += len(self.wires)
-            self.wires, self.ids = array("I"), array("I")
 
     def append_block(self, indptr: np.ndarray, wires: np.ndarray, ids: np.ndarray) -> None:
         """Append rows given in CSR form (``indptr`` from 0)."""
-        self._seal()
-        self.indptr.frombytes((indptr[1:] + self.nnz).astype(np.int64).tobytes())
-        self.sealed.append((wires.astype(np.uint32, copy=False), ids.astype(np.uint32, copy=False)))
-        self.base += len(wires)
-
-    def drain(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The terms in order as ``(wires, ids)`` arrays, each dropped once yielded (the parts of a
-        large circuit are then freed one by one while they are copied out)."""
-        self._seal()
-        while self.sealed:
-            yield self.sealed.pop(0)
-        self.base = 0
+        self.indptr.frombytes((indptr[1:] + len(self.wires)).astype(np.int64).tobytes())
+        self.wires.frombytes(wires.astype(np.uint32).tobytes())
+        self.ids.frombytes(ids.astype(np.uint32).tobytes())
 
 
 class Builder:
@@ -222,7 +202,7 @@ class Builder:
                     index[coeff] = len(self.coeffs)
                     self.coeffs.append(coeff)
             rows.ids.extend([index[coeff] for coeff in terms.values()])
-            rows.indptr.append(rows.base + len(rows.wires))
+            rows.indptr.append(len(rows.wires))
         self.constraint_site.append(self.site() if site is None else site)
         return len(self.constraint_site) - 1
 

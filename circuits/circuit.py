@@ -108,6 +108,9 @@ class CompiledCircuit:
 
     @staticmethod
     def from_builder(b: Builder, name: str) -> "CompiledCircuit":
+        """The compiled form of a finished trace. Its per-constraint arrays are views of the
+        builder's (not copies: at millions of constraints a copy is a gigabyte), so the builder
+        must not trace further."""
         kind = np.frombuffer(bytes(b.wire_kind), dtype=np.uint8)
         by_kind = {k: [w for s in b.signals if s.kind == k for w in s.wires] for k in (OUTPUT, PUBLIC, PRIVATE)}
         internal = np.nonzero(kind >= INTERNAL)[0]
@@ -119,15 +122,11 @@ class CompiledCircuit:
         new32 = new.astype(np.uint32)
 
         def matrix(rows) -> SparseMatrix:
-            # copied out part by part, each freed once copied: the peak is the matrix plus a chunk
-            wires, ids, at = np.empty(rows.nnz, np.uint32), np.empty(rows.nnz, np.uint32), 0
-            for part_wires, part_ids in rows.drain():
-                for lo in range(0, len(part_wires), CHUNK):
-                    chunk = part_wires[lo:lo + CHUNK]
-                    np.take(new32, chunk, out=wires[at + lo:at + lo + len(chunk)])
-                ids[at:at + len(part_ids)] = part_ids
-                at += len(part_wires)
-            return SparseMatrix(np.frombuffer(rows.indptr, np.int64).copy(), wires, ids)
+            # renumbered in place, a chunk at a time: the terms are the larger part of a big circuit
+            wires = np.frombuffer(rows.wires, np.uint32)
+            for lo in range(0, len(wires), CHUNK):
+                np.take(new32, wires[lo:lo + CHUNK], out=wires[lo:lo + CHUNK])
+            return SparseMatrix(np.frombuffer(rows.indptr, np.int64), wires, np.frombuffer(rows.ids, np.uint32))
 
         signals = [Signal(s.name, s.kind, s.shape, new[s.wires].tolist()) for s in b.signals]
         names: list[str | None] = [None] * b.n_wires
@@ -142,7 +141,7 @@ class CompiledCircuit:
             len(by_kind[PRIVATE]),
             *(matrix(rows) for rows in b.matrices),
             b.coeffs,
-            np.frombuffer(b.constraint_site, np.int64).copy(),
+            np.frombuffer(b.constraint_site, np.int64),
             b.sites,
             names,
         )
@@ -156,7 +155,7 @@ class CompiledCircuit:
             name,
             r1cs,
             signals,
-            np.frombuffer(b.step_source, np.int64).copy(),
+            np.frombuffer(b.step_source, np.int64),
             step_wire,
             hints,
             kind[order],

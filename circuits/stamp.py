@@ -189,9 +189,8 @@ class Template:
         rows, port_terms, term_rows, captured = [], [], [], set()
         for m in child.matrices:
             indptr = np.frombuffer(m.indptr, np.int64).copy()
-            parts = list(m.drain())
-            wires = np.concatenate([w for w, _ in parts]).astype(np.int64) if parts else np.zeros(0, np.int64)
-            ids = np.concatenate([i for _, i in parts]) if parts else np.zeros(0, np.uint32)
+            wires = np.frombuffer(m.wires, np.uint32).astype(np.int64)
+            ids = np.frombuffer(m.ids, np.uint32).copy()
             rows.append((indptr, wires, ids))
             at = np.nonzero((wires >= base) & (wires < child.first_wire))[0]
             port_terms.append(at)
