@@ -176,10 +176,24 @@ def read_container(source: Source, magic: bytes, versions: Iterable[int] | None 
 
 def write_container(magic: bytes, version: int, sections: list[tuple[int, bytes]]) -> bytes:
     """Serialize sections (in the order given) into one container."""
+    return b"".join(stream_container(magic, version, [(t, len(p), [bytes(p)]) for t, p in sections]))
+
+
+def stream_container(magic: bytes, version: int, sections: list[tuple[int, int, Iterable[bytes]]]) -> Iterable[bytes]:
+    """A container a piece at a time: each section is ``(type, size, its payload's pieces)``, so
+    a file of many gigabytes is written without holding it (the size must be known up front).
+
+    >>> b"".join(stream_container(b"demo", 1, [(1, 3, [b"a", b"bc"])])) == write_container(b"demo", 1, [(1, b"abc")])
+    True
+    """
     if len(magic) != 4:
         raise FormatError(f"magic must be 4 bytes, got {magic!r}")
-    parts = [magic, struct.pack("<II", version, len(sections))]
-    for section_type, payload in sections:
-        parts.append(struct.pack("<IQ", section_type, len(payload)))
-        parts.append(bytes(payload))
-    return b"".join(parts)
+    yield magic + struct.pack("<II", version, len(sections))
+    for section_type, size, pieces in sections:
+        yield struct.pack("<IQ", section_type, size)
+        written = 0
+        for piece in pieces:
+            written += len(piece)
+            yield piece
+        if written != size:
+            raise FormatError(f"section type {section_type}: {written} bytes written, {size} announced")
