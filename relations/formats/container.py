@@ -22,7 +22,7 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable, Sequence, Union
 
 import numpy as np
 
@@ -176,24 +176,52 @@ def read_container(source: Source, magic: bytes, versions: Iterable[int] | None 
 
 def write_container(magic: bytes, version: int, sections: list[tuple[int, bytes]]) -> bytes:
     """Serialize sections (in the order given) into one container."""
-    return b"".join(stream_container(magic, version, [(t, len(p), [bytes(p)]) for t, p in sections]))
+    if len(magic) != 4:
+        raise FormatError(f"magic must be 4 bytes, got {magic!r}")
+    parts = [magic, struct.pack("<II", version, len(sections))]
+    for section_type, payload in sections:
+        parts.append(struct.pack("<IQ", section_type, len(payload)))
+        parts.append(bytes(payload))
+    return b"".join(parts)
 
 
-def stream_container(magic: bytes, version: int, sections: list[tuple[int, int, Iterable[bytes]]]) -> Iterable[bytes]:
-    """A container a piece at a time: each section is ``(type, size, its payload's pieces)``, so
-    a file of many gigabytes is written without holding it (the size must be known up front).
+def stream_container(path: Union[str, Path], magic: bytes, version: int,
+                     sections: Sequence[tuple[int, Iterable[bytes]]]) -> None:
+    """Write a container to ``path`` section by section, each ``(type, chunks)`` in order (chunks: bytes-like), each
+    section's size patched in once its chunks are written (as snarkjs does), so a large file
+    never sits in memory whole. The chunks of a section are consumed only after every earlier
+    section is on disk, so a later section may depend on what producing an earlier one
+    computed (a running hash). It writes beside the target and renames: a failure leaves no
+    half-written file behind.
 
-    >>> b"".join(stream_container(b"demo", 1, [(1, 3, [b"a", b"bc"])])) == write_container(b"demo", 1, [(1, b"abc")])
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.demo"
+    >>> stream_container(path, b"demo", 1, [(1, [b"ab", b"c"]), (7, iter([b"z"]))])
+    >>> path.read_bytes() == write_container(b"demo", 1, [(1, b"abc"), (7, b"z")])
     True
     """
     if len(magic) != 4:
         raise FormatError(f"magic must be 4 bytes, got {magic!r}")
-    yield magic + struct.pack("<II", version, len(sections))
-    for section_type, size, pieces in sections:
-        yield struct.pack("<IQ", section_type, size)
-        written = 0
-        for piece in pieces:
-            written += len(piece)
-            yield piece
-        if written != size:
-            raise FormatError(f"section type {section_type}: {written} bytes written, {size} announced")
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        f = open(partial, "wb")
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot write ({exc.strerror})") from exc
+    try:
+        with f:
+            f.write(magic + struct.pack("<II", version, len(sections)))
+            for section_type, chunks in sections:
+                f.write(struct.pack("<I", section_type))
+                start = f.tell()
+                f.write(struct.pack("<Q", 0))
+                for chunk in chunks:
+                    f.write(chunk)
+                end = f.tell()
+                f.seek(start)
+                f.write(struct.pack("<Q", end - start - 8))
+                f.seek(end)
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()

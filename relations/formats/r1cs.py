@@ -29,7 +29,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
-from prozchain.relations.formats.container import FormatError, Reader, Source, first_not_below, read_container, stream_container
+from prozchain.relations.formats.container import (FormatError, Reader, Source, first_not_below, read_container,
+                                                   stream_container, write_container)
 
 MAGIC = b"r1cs"
 HEADER, CONSTRAINTS, WIRE_TO_LABEL, CUSTOM_GATES_LIST, CUSTOM_GATES_USES = 1, 2, 3, 4, 5
@@ -46,16 +47,11 @@ def write_r1cs(r1cs: R1CS, path: str | Path | None = None) -> bytes | None:
     header = struct.pack("<I", N8) + R.to_bytes(N8, "little") + struct.pack(
         "<IIIIQI", r1cs.n_wires, r1cs.n_outputs, r1cs.n_public, r1cs.n_private, r1cs.n_wires, r1cs.n_constraints
     )
-    size = 12 * r1cs.n_constraints + (4 + N8) * (r1cs.A.nnz + r1cs.B.nnz + r1cs.C.nnz)
-    labels = _labels(r1cs.n_wires)
-    pieces = stream_container(MAGIC, 1, [(HEADER, len(header), [header]), (CONSTRAINTS, size, _constraints_chunks(r1cs)),
-                                         (WIRE_TO_LABEL, 8 * r1cs.n_wires, labels)])
-    if path is None:
-        return b"".join(pieces)
-    with open(path, "wb") as out:
-        for piece in pieces:
-            out.write(piece)
-    return None
+    sections = [(HEADER, [header]), (CONSTRAINTS, _constraints_chunks(r1cs)), (WIRE_TO_LABEL, _labels(r1cs.n_wires))]
+    if path is not None:
+        stream_container(path, MAGIC, 1, sections)
+        return None
+    return write_container(MAGIC, 1, [(kind, b"".join(chunks)) for kind, chunks in sections])
 
 
 def _labels(n_wires: int) -> Iterator[bytes]:
