@@ -73,17 +73,22 @@ def subcircuit(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _flatten(value, leaves: list[Var]):
-    """The call signature's structure of ``value``, its non-constant variables appended to ``leaves``."""
+def _flatten(value, leaves: list[Var], call: bool = True):
+    """The structure of ``value`` (nested lists, tuples and dicts), its variables appended to
+    ``leaves``. For a call's arguments (``call``), constants (ints, constant variables) are part
+    of the structure and anything else is refused; in a result, every variable is a leaf and any
+    other value is kept as it is."""
     if isinstance(value, Var):
-        if value.is_constant():
+        if call and value.is_constant():
             return ("const", value.constant_value())
         leaves.append(value)
         return _VAR
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(_flatten(v, leaves) for v in value))
+        return (type(value).__name__, tuple(_flatten(v, leaves, call) for v in value))
     if isinstance(value, dict):
-        return ("dict", tuple((k, _flatten(v, leaves)) for k, v in value.items()))
+        return ("dict", tuple((k, _flatten(v, leaves, call)) for k, v in value.items()))
+    if not call:
+        return ("value", value)
     if isinstance(value, int):
         return ("int", type(value).__name__, int(value))
     raise CircuitError(f"a sub-circuit takes variables, ints and lists, tuples and dicts of them, not {type(value).__name__}")
@@ -107,8 +112,9 @@ def _ports(leaves: list[Var]) -> tuple[list[dict[int, int]], tuple]:
     return ports, tuple(pattern)
 
 
-def _build(spec, leaves: list[Var], at: list[int]):
-    """The value of structure ``spec`` with its variables taken from ``leaves`` in order."""
+def _build(spec, leaves: list, at: list[int]):
+    """The value of structure ``spec`` (see :func:`_flatten`) with its variables taken from
+    ``leaves`` in order."""
     if spec == _VAR:
         at[0] += 1
         return leaves[at[0] - 1]
@@ -117,34 +123,11 @@ def _build(spec, leaves: list[Var], at: list[int]):
         return Var.const(spec[1])
     if tag == "int":
         return bool(spec[2]) if spec[1] == "bool" else spec[2]
-    if tag == "dict":
-        return {k: _build(v, leaves, at) for k, v in spec[1]}
-    items = [_build(v, leaves, at) for v in spec[1]]
-    return items if tag == "list" else tuple(items)
-
-
-def _flatten_out(value, leaves: list):
-    """The structure of a sub-circuit's result; every variable in it appended to ``leaves``."""
-    if isinstance(value, Var):
-        leaves.append(value)
-        return _VAR
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(_flatten_out(v, leaves) for v in value))
-    if isinstance(value, dict):
-        return ("dict", tuple((k, _flatten_out(v, leaves)) for k, v in value.items()))
-    return ("value", value)
-
-
-def _build_out(spec, leaves: list, at: list[int]):
-    if spec == _VAR:
-        at[0] += 1
-        return leaves[at[0] - 1]
-    tag = spec[0]
     if tag == "value":
         return spec[1]
     if tag == "dict":
-        return {k: _build_out(v, leaves, at) for k, v in spec[1]}
-    items = [_build_out(v, leaves, at) for v in spec[1]]
+        return {k: _build(v, leaves, at) for k, v in spec[1]}
+    items = [_build(v, leaves, at) for v in spec[1]]
     return items if tag == "list" else tuple(items)
 
 
@@ -183,7 +166,7 @@ class Template:
         with tracing(child):
             result = fn(*args, **kwargs)
         flat: list[Var] = []
-        out_spec = _flatten_out(result, flat)
+        out_spec = _flatten(result, flat, call=False)
         arg_of = {id(v): i for i, v in enumerate(leaves)}
         out_leaves = [("arg", arg_of[id(v)]) if id(v) in arg_of else dict(v.terms) for v in flat]
         rows, port_terms, term_rows, captured = [], [], [], set()
@@ -240,7 +223,7 @@ class Template:
         b.hints.extend(Hint(h.fn, [substitute(t) for t in h.inputs], [w + offset for w in h.outputs], h.name, h.site)
                        for h in self.hints)
         results = [leaves[leaf[1]] if isinstance(leaf, tuple) else Var(substitute(leaf)) for leaf in self.out_leaves]
-        return _build_out(self.out_spec, results, [0])
+        return _build(self.out_spec, results, [0])
 
     def _substitute(self, terms: dict[int, int], offset: int, ports: list[dict[int, int]]) -> dict[int, int]:
         """A combination over the template's wires as one over the circuit's."""
