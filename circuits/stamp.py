@@ -136,7 +136,8 @@ class Template:
     """A traced sub-circuit. Wire ids below ``base`` are the circuit's (wire 0, variables the body
     captured), ``base .. first_wire`` the ports (one per distinct input combination), from
     ``first_wire`` on the body's own ``n_wires`` wires. ``rows`` are its A, B, C in CSR form;
-    ``port_terms[m]`` the positions of the terms of matrix ``m`` that name a port."""
+    ``port_terms[m]`` the positions of the terms of matrix ``m`` that name a port, ``term_rows[m]``
+    their rows."""
 
     base: int
     first_wire: int
