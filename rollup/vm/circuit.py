@@ -59,7 +59,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from prozchain.circuits import Circuit
+from prozchain.circuits import Circuit, subcircuit
 from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, gadget
 from prozchain.circuits.gadgets.bits import from_bits, to_bits, to_bits_strict
 from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_than
@@ -568,22 +568,31 @@ class Segment(Circuit):
         width = 3 * self.depth + LEAF
         openings = {name: self.private_input(name, (self.k, width)) for name in ACCESSES}
         popped = self.private_input("popped", (self.k, POPPED * LIMBS))
-        idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
         done = Var.const(0)
         for i in range(self.k):
-            # the slots past ``steps`` steps run a context whose pc is past its (empty) code, and are
-            # dropped; a slot writing an owed withdrawal record is no step of its own
+            # a slot writing an owed withdrawal record is no step of its own
             owed = ctx["owed"][0]
             on = lift(owed) + (1 - lift(owed)) * less_than(done, steps, 32)
-            start = _choose(on, ctx, idle)
-            post = step_constraints(start, word_input(instr[i]), [word_input(w) for w in _rows(loaded[i], 3)],
-                                    {name: _opening(openings[name][i], self.depth) for name in ACCESSES},
-                                    _rows(popped[i], POPPED), self.depth)
+            ctx = _segment_step(on, ctx, instr[i], loaded[i], {name: openings[name][i] for name in ACCESSES},
+                                popped[i], self.depth)
             done = done + on - owed
-            ctx = _choose(on, post, ctx)
         assert_equal(done, steps)
         assert_equal(ctx["owed"][0], 0)
         assert_equal(context_root(ctx), post_root)
+
+
+@subcircuit
+def _segment_step(on: Var, ctx: dict, instr: Sequence[Var], loaded: Sequence[Var], openings: dict,
+                  popped: Sequence[Var], depth: int) -> dict:
+    """One slot of a segment, on (``on``) or dropped: the slots past ``steps`` steps run a context
+    whose pc is past its (empty) code. A sub-circuit: ``Segment(k)`` traces it twice (the first step's
+    context is words, later ones carry roots as field elements) and stamps it ``k`` times."""
+    idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
+    start = _choose(on, ctx, idle)
+    post = step_constraints(start, word_input(instr), [word_input(w) for w in _rows(loaded, 3)],
+                            {name: _opening(openings[name], depth) for name in ACCESSES}, _rows(popped, POPPED),
+                            depth)
+    return _choose(on, post, ctx)
 
 
 POPPED = 1 + len(FRAME)
