@@ -8,7 +8,9 @@ one-step re-execution, to keep runs short) under the development key that every 
 machine shares; the simulated time it takes (``witness_s``, ``prove_s``) defaults to what
 ``Segment(16)`` takes on this machine (22.6 s and 106.9 s, issue 24's note). The users
 withdraw half their deposits as in every optimistic scenario: the portal opens their records
-with Poseidon paths (``honest_withdrawals_paid``).
+with Poseidon paths (``honest_withdrawals_paid``). The deployment also proves transaction starts
+(:class:`prozchain.rollup.vm.circuit.TxStart`, its verifier beside the segment's):
+``opt-zk-prover-silent --param target=start`` steers the game to one.
 
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(n for n in all_scenarios() if n.startswith("opt-zk"))
@@ -36,16 +38,17 @@ def _build(seed: int, params: dict, checked: bool = True) -> tuple[Run, SegmentP
         raise ScenarioError(f"segment is {params['segment']}: K = 1 is one-step re-execution (opt-invalid-root)")
     prover = SegmentProver(params["segment"], params["witness_s"], params["prove_s"])
     vk = prover.keys()[1].verification_key() if checked else None
-    return build(seed, params, vk=vk, segment=params["segment"],
-                 verifier_class=None if checked else AcceptAnything), prover
+    return build(seed, params, vk=vk, segment=params["segment"], verifier_class=None if checked else AcceptAnything,
+                 tx_vk=prover.keys("txstart")[1].verification_key()), prover
 
 
 def _segment_proofs(run: Run, who: str) -> list[tuple[bool, bool]]:
-    """(included, the challenger won) for each ``prove_segment`` that ``who`` sent."""
-    selector, sender = Outputs.methods["prove_segment"].selector, run.keys[who].address
+    """(included, the challenger won) for each ``prove_segment`` or ``prove_txstart`` that ``who`` sent."""
+    selectors = {Outputs.methods[m].selector for m in ("prove_segment", "prove_txstart")}
+    sender = run.keys[who].address
     return [(bool(r.status), bool(r.return_value)) for block in run.chain.blocks
             for tx, r in zip(block.transactions, block.receipts)
-            if tx.to == run.system.outputs and tx.data[:4] == selector and tx.sender == sender]
+            if tx.to == run.system.outputs and tx.data[:4] in selectors and tx.sender == sender]
 
 
 def _games(run: Run) -> list[int]:
@@ -86,12 +89,15 @@ def zk_dispute(seed: int, params: dict) -> ScenarioResult:
 
 
 @scenario("opt-zk-prover-silent",
-          "a griefer disputes a correct output and steers the bisection into a contract's run; the honest "
-          "proposer's prover crashes with its proof done but not sent, restarts from its SQLite store and "
-          "proves the segment within its chess clock (defense=off: an in-memory store, the proof is made again, "
-          "the clock runs out and the correct output is deleted with the proposer's bond)",
-          defense="on", downtime_s=30, **ZK)
+          "a griefer disputes a correct output and steers the bisection into a contract's run (target=start: to "
+          "a transaction's start); the honest proposer's prover crashes with its proof done but not sent, "
+          "restarts from its SQLite store and proves the segment (the start) within its chess clock "
+          "(defense=off: an in-memory store, the proof is made again, the clock runs out and the correct output "
+          "is deleted with the proposer's bond)",
+          defense="on", downtime_s=30, target="run", **ZK)
 def zk_prover_silent(seed: int, params: dict) -> ScenarioResult:
+    if params["target"] not in ("run", "start"):
+        raise ScenarioError(f"target is {params['target']!r}: run or start")
     run, prover = _build(seed, params)
     durable = params["defense"] == "on"
     crashed: list[int] = []
@@ -101,7 +107,7 @@ def zk_prover_silent(seed: int, params: dict) -> ScenarioResult:
         add_agents(run, proposer_class=ProvingProposer, proposer={"prover": prover, "durable": durable},
                    challenger_class=ProvingChallenger, challenger={"prover": prover})
         run.agents["griefer-0"] = run.sim.add(SteeringGriefer("griefer-0", run.sim, run.system, run.keys["griefer-0"],
-                                                              poll_ms=BLOCK_MS))
+                                                              poll_ms=BLOCK_MS, target=params["target"]))
 
         def crash(agent: ProvesSegments, gid: int) -> None:
             if not crashed:

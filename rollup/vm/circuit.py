@@ -654,6 +654,28 @@ TX_WORDS = ("chain_id", "nonce", "to", "value") + tuple(f"a{i}" for i in range(M
 TX_ACCESSES = ("nonce", "balance", "credit", "size")
 
 
+def tx_fields(tx: Optional[L2Tx]) -> list[int]:
+    """The words of :data:`TX_WORDS` of a transaction, all 0 for an item that is none (it does not
+    decode or its signature recovers nobody).
+
+    >>> tx_fields(L2Tx(nonce=3, to="0x" + "22" * 20, value=5, args=(9,)))[:5]
+    [4242, 3, 194866884977453722427157977695504402620791005730, 5, 9]
+    """
+    if tx is None:
+        return [0] * len(TX_WORDS)
+    return [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
+        + [tx.gas_limit, tx.gas_price]
+
+
+def txstart_public(pre_root: int, post_root: int, valid: int, sender: int, index: int, n_txs: int, txs_root: int,
+                   fields: Sequence[int]) -> list[int]:
+    """The public inputs of :class:`TxStart` in the order its verifier takes them: what the L1
+    computes from the agreed and claimed roots, the raw item (``valid``, ``sender``, ``fields``,
+    see :func:`tx_fields`) and its place in the batch's inbox."""
+    return [pre_root, post_root, valid, sender, index, n_txs, txs_root >> 128, txs_root % 2**128] \
+        + [half for f in fields for half in (f >> 128, f % 2**128)]
+
+
 class TxStart(Circuit):
     """The step that begins a transaction (see ``machine._begin``), from the public ``pre_root``
     to the public ``post_root``, the signature and the RLP left to L1.
@@ -789,9 +811,7 @@ def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
         sender = int(tx.sender, 16)
     except (DecodeError, InvalidTransaction):
         tx, sender = None, 0
-    fields = [0] * len(TX_WORDS) if tx is None else \
-        [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
-        + [tx.gas_limit, tx.gas_price]
+    fields = tx_fields(tx)
     blank = [0] * (3 * depth + LEAF)
     words = context_words(ctx)
     inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"), "valid": int(tx is not None),
@@ -833,3 +853,12 @@ def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
     inputs["loaded"] = [limbs_of(v) for v in loaded]
     inputs["post_root"] = int.from_bytes(state_root(ex.next(ctx), POSEIDON), "big")
     return inputs
+
+
+def txstart_covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
+    """Whether ``TxStart(depth)`` proves the step after ``ctx`` (see :func:`txstart_inputs`)."""
+    try:
+        txstart_inputs(ex, ctx, depth)
+    except ValueError:
+        return False
+    return True

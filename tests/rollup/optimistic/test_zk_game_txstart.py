@@ -1,0 +1,144 @@
+"""Games that end at a transaction's start proven with ``TxStart``: L1 opens the raw item in the
+batch's inbox, decodes it, recovers its signer with ``ecrecover`` and checks the proof against the
+36 public inputs it computed itself, so a proof made for another sender, other fields, another
+index or another item is refused, and the L1 gas beside re-executing the same start."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from prozchain.rollup.l1.crypto import Key, rlp_encode
+from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, split_points
+from prozchain.rollup.optimistic.zk_agents import start_step, txstart_circuit
+from prozchain.rollup.vm import L2Tx
+from prozchain.rollup.vm.circuit import txstart_inputs
+from prozchain.rollup.vm.merkle import POSEIDON
+from prozchain.rollup.vm.state import IDLE, MESSENGER, state_root
+from prozchain.native.kernels import ints_to_array
+from prozchain.rollup.optimistic.node import prove_words
+
+from .helpers import CONFIG, TOKEN_AT, rig
+from .test_zk_game import K, ZK, segment  # noqa: F401 - the fixture
+
+
+@pytest.fixture(scope="module")
+def txstart():
+    return txstart_circuit()
+
+
+def starts(trace) -> list[int]:
+    """The steps of ``trace`` that begin a transaction."""
+    return [i for i, c in enumerate(trace.contexts[:-1]) if c.phase == IDLE and c.next_item >= c.n_dep]
+
+
+def steered_game(segment, txstart, lying: bool, which: int = 1, config=ZK):
+    """Two token transfers in a batch; the proposer claims the true run, or (``lying``) a run
+    whose roots go wrong from the start of transaction ``which`` on; a challenger steers the
+    bisection to that start, the defender bisecting until the range is that one step."""
+    r = rig(config, segment[1].verification_key() if config.segment > 1 else None,
+            txstart[1].verification_key() if config.segment > 1 else None)
+    r.post(r.transfers(2))
+    trace = r.node.batches[0].trace
+    target = starts(trace)[which]
+
+    def claimed(p: int) -> bytes:
+        ctx = trace.context(p)
+        return trace.root(p) if not lying or p <= target else state_root(ctx.with_(batch=ctx.batch + 1), r.node.ex.scheme)
+    final = trace.final.with_(world=bytes(31) + b"\x01") if lying else trace.final
+    assert r.outputs("proposer", "propose", 0, final.encode(), len(trace), value=config.proposer_bond).status
+    gid = r.outputs("challenger", "challenge", 1, value=config.challenger_bond).return_value
+    gas = 0
+    while r.view("game", gid).hi - r.view("game", gid).lo > 1:
+        game = r.view("game", gid)
+        points = split_points(game.lo, game.hi, config.arity)
+        bisect = r.outputs("proposer", "bisect", gid, [claimed(p) for p in points[1:-1]])
+        choose = r.outputs("challenger", "choose", gid, next(i for i in range(len(points) - 1) if points[i + 1] > target))
+        assert bisect.status and choose.status
+        gas += bisect.gas_used + choose.gas_used
+    assert r.view("game", gid).lo == target
+    return r, gid, trace, target, gas
+
+
+def forged_proof(r, txstart, ctx, raw: bytes) -> tuple[bytes, list[int]]:
+    """A genuine ``TxStart`` proof of the step after ``ctx`` had the inbox item been ``raw``: what a
+    liar who hands L1 another sender or other fields has."""
+    inbox = r.node.ex.inboxes[ctx.txs_root]
+    index, saved = ctx.next_item - ctx.n_dep, list(inbox)
+    inbox[index] = raw
+    try:
+        inputs = txstart_inputs(r.node.ex, ctx)
+    finally:
+        inbox[:] = saved
+    circuit, zkey = txstart
+    return inputs["post_root"].to_bytes(32, "big"), prove_words(zkey, ints_to_array(circuit.solve(inputs)))
+
+
+def test_the_honest_challenger_wins_with_a_proven_start_and_every_lie_is_refused(segment, txstart):
+    r, gid, trace, target, _ = steered_game(segment, txstart, lying=True)
+    ctx = trace.context(target)
+    raw, index, path = r.node.inbox_item(0, target)
+    assert index == 1 and txstart_inputs(r.node.ex, ctx)["valid"] == 1
+    tx = L2Tx.decode(raw)
+    alice = r.keys["alice"]
+    lies = {
+        "wrong sender": dataclasses.replace(tx, signature=None).sign(r.keys["bob"]).encode(),
+        "tampered fields": dataclasses.replace(tx, args=(1, 1, 2), signature=None).sign(alice).encode(),
+        "valid=0": rlp_encode([b"junk"]),
+    }
+    for lie, forged in lies.items():
+        post, proof = forged_proof(r, txstart, ctx, forged)
+        assert post != trace.root(target + 1), lie
+        receipt = r.outputs("proposer", "prove_txstart", gid, post, raw, index, path, proof)
+        assert not receipt.status and "proof is invalid" in receipt.error, lie
+    post, proof = r.node.txstart_proof(0, target, *txstart)
+    assert post == trace.root(target + 1)
+    other = starts(trace)[0]
+    raw0, index0, path0 = r.node.inbox_item(0, other)
+    refused = {
+        "wrong index": (post, raw0, index0, path0, proof),
+        "a proof of another item": (*r.node.txstart_proof(0, other, *txstart)[:1], raw0, index0, path0,
+                                    r.node.txstart_proof(0, other, *txstart)[1]),
+        "a path of another item": (post, raw, index, path0, proof),
+        "a wrong post-state root": (trace.root(target), raw, index, path, proof),
+        "a tampered proof": (post, raw, index, path, [proof[0] ^ 1] + proof[1:]),
+    }
+    for what, args in refused.items():
+        assert not r.outputs("proposer", "prove_txstart", gid, *args).status, what
+    receipt = r.outputs("challenger", "prove_txstart", gid, post, raw, index, path, proof)
+    assert receipt.status and receipt.return_value, receipt.error
+    assert r.view("game", gid).status == CHALLENGER_WON
+
+
+def test_a_true_start_is_defended_with_a_proof_and_costs_less_than_re_executing_it(segment, txstart):
+    r, gid, trace, target, rounds_gas = steered_game(segment, txstart, lying=False)
+    post, proof = r.node.txstart_proof(0, target, *txstart)
+    receipt = r.outputs("proposer", "prove_txstart", gid, post, *r.node.inbox_item(0, target), proof)
+    assert receipt.status and not receipt.return_value, receipt.error
+    assert r.view("game", gid).status == DEFENDER_WON
+    # the same start re-executed: on this Poseidon deployment, and on a keccak one (K = 1)
+    r2, gid2, _, _, rounds_gas2 = steered_game(segment, txstart, lying=False)
+    re_executed = r2.prove(gid2, 0, who="proposer")
+    assert re_executed.status and not re_executed.return_value
+    keccak = dataclasses.replace(CONFIG, segment=1)
+    r3, gid3, _, _, rounds_gas3 = steered_game(segment, txstart, lying=False, config=keccak)
+    keccak_step = r3.prove(gid3, 0)
+    assert keccak_step.status and not keccak_step.return_value
+    print(f"\ngame ending at a transaction's start ({len(trace)} steps, arity {ZK.arity}):"
+          f"\n  TxStart proof (Poseidon, K={K}): final move {receipt.gas_used:,}, game {rounds_gas + receipt.gas_used:,}"
+          f"\n  re-executed, Poseidon: final move {re_executed.gas_used:,}, game {rounds_gas2 + re_executed.gas_used:,}"
+          f"\n  re-executed, keccak (K=1): final move {keccak_step.gas_used:,}, game {rounds_gas3 + keccak_step.gas_used:,}")
+    assert receipt.gas_used < re_executed.gas_used
+
+
+def test_a_start_the_circuit_does_not_cover_is_still_re_executed(segment, txstart):
+    """A transaction to the messenger without value (an L1 message's retry, a keccak record) is
+    not covered: no start of it is a target, and re-execution still ends its game."""
+    r = rig(ZK, segment[1].verification_key(), txstart[1].verification_key())
+    messenger = "0x" + MESSENGER.to_bytes(20, "big").hex()
+    r.post([r.l2("alice", messenger, 1, 2, 3), r.l2("alice", TOKEN_AT, 1, 2, 1)])
+    trace = r.node.batches[0].trace
+    assert start_step(r.node.ex, trace) == starts(trace)[1]
+    with pytest.raises(ValueError, match="retry is not covered"):
+        txstart_inputs(r.node.ex, trace.context(starts(trace)[0]))
