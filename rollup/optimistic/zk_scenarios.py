@@ -42,13 +42,13 @@ def _build(seed: int, params: dict, checked: bool = True) -> tuple[Run, SegmentP
                  tx_vk=prover.keys("txstart")[1].verification_key()), prover
 
 
-def _segment_proofs(run: Run, who: str) -> list[tuple[bool, bool]]:
-    """(included, the challenger won) for each ``prove_segment`` or ``prove_txstart`` that ``who`` sent."""
-    selectors = {Outputs.methods[m].selector for m in ("prove_segment", "prove_txstart")}
-    sender = run.keys[who].address
+def _segment_proofs(run: Run, who: str, method: str = "prove_segment") -> list[tuple[bool, bool]]:
+    """(included, the challenger won) for each ``method`` call (``prove_segment``, or
+    ``prove_txstart``) that ``who`` sent."""
+    selector, sender = Outputs.methods[method].selector, run.keys[who].address
     return [(bool(r.status), bool(r.return_value)) for block in run.chain.blocks
             for tx, r in zip(block.transactions, block.receipts)
-            if tx.to == run.system.outputs and tx.data[:4] in selectors and tx.sender == sender]
+            if tx.to == run.system.outputs and tx.data[:4] == selector and tx.sender == sender]
 
 
 def _games(run: Run) -> list[int]:
@@ -118,7 +118,8 @@ def zk_prover_silent(seed: int, params: dict) -> ScenarioResult:
         honest_roots = honest_outputs(replay(run))
         deleted = [run.chain.view(run.system.outputs, "proposal", pid) for pid, _ in
                    (log.args for _, log in run.chain.logs(run.system.outputs, "Deleted"))]
-        proofs = _segment_proofs(run, "proposer")
+        method = "prove_txstart" if params["target"] == "start" else "prove_segment"
+        proofs = _segment_proofs(run, "proposer", method)
         extra = {
             "valid_output_kept": not any(honest_roots.get(p.batch) == p.output for p in deleted),
             "defended_by_proven_segment": any(ok and not won for ok, won in proofs) and DEFENDER_WON in _games(run),
@@ -129,6 +130,6 @@ def zk_prover_silent(seed: int, params: dict) -> ScenarioResult:
         return judge(run, "opt-zk-prover-silent", extra, extra_loss=lost,
                      notes=(f"prover crashed at {crashed[0] if crashed else '-'} ms with its proof unsent "
                             f"({'sqlite' if durable else 'memory'} store); honest bonds lost {readable(lost)}",
-                            f"the proposer's proofs {proofs}"),
+                            f"the proposer's {method} calls {proofs}"),
                      attack_attempted=bool(crashed))
 
