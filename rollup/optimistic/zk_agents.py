@@ -37,7 +37,7 @@ from prozchain.rollup.optimistic.agents import Challenger, Proposer, RollupAgent
 from prozchain.rollup.optimistic.contracts.outputs import Game, split_points
 from prozchain.rollup.optimistic.node import prove_words
 from prozchain.rollup.vm import Executor, Trace
-from prozchain.rollup.vm.circuit import Segment, TxStart, covered, txstart_covered
+from prozchain.rollup.vm.circuit import DepositStart, Segment, TxStart, covered, start_kind
 from prozchain.rollup.vm.state import IDLE, RUN, balance_key, state_root
 
 # A proof of any statement fails the pairing check: A and C the generator, B the point at infinity.
@@ -110,7 +110,7 @@ def lie_step(ex: Executor, trace: Trace, arity: int, k: int) -> Optional[int]:
 def start_step(ex: Executor, trace: Trace) -> Optional[int]:
     """The first step of ``trace`` that begins a transaction ``TxStart`` covers; None if none does."""
     return next((i for i, ctx in enumerate(trace.contexts[:-1])
-                 if ctx.phase == IDLE and ctx.next_item >= ctx.n_dep and txstart_covered(ex, ctx)), None)
+                 if ctx.phase == IDLE and ctx.next_item >= ctx.n_dep and start_kind(ex, ctx) == "txstart"), None)
 
 
 class ProvesSegments(RollupAgent):
