@@ -3,9 +3,10 @@
 - :class:`ProvesSegments` makes an honest agent prove a game's last range: once the range is
   at most K steps and the circuit covers each of them, it runs our Groth16 prover on
   :class:`prozchain.rollup.vm.circuit.Segment` and sends ``prove_segment``; on a deployment
-  that proves transaction starts (``System.proves_starts``), a one-step range beginning a
-  transaction is proven with :class:`prozchain.rollup.vm.circuit.TxStart` and sent with
-  ``prove_txstart`` (the raw item and its inbox path beside the proof). Proving takes
+  that proves the starts of inbox items (``System.proves_starts``), a one-step range beginning a
+  transaction (a deposit) is proven with :class:`prozchain.rollup.vm.circuit.TxStart`
+  (:class:`~prozchain.rollup.vm.circuit.DepositStart`) and sent with ``prove_txstart``
+  (``prove_deposit_start``), the raw item and its inbox path beside the proof. Proving takes
   simulated time in two stages, the witness then the proof (the real computation happens
   when a stage's time is over), and each finished stage is written to the agent's store
   *before* it is used: an agent that crashes keeps its finished stages if its store is
@@ -17,8 +18,8 @@
   sends ``prove_segment`` with its wrong root and no valid proof (the unverified claim a
   verifier that checks nothing would accept).
 - :class:`SteeringGriefer` disputes one correct output and steers the bisection into a
-  contract's run (or, ``target="start"``, to a transaction's start), so the honest proposer
-  must prove a segment (a transaction start) or lose on its clock.
+  contract's run (or, ``target="start"``, to a transaction's start, ``"deposit"`` to a
+  deposit's), so the honest proposer must prove a segment (a start) or lose on its clock.
 """
 
 from __future__ import annotations
@@ -52,26 +53,32 @@ def segment_circuit(k: int) -> tuple[CompiledCircuit, ZKey]:
     return circuit, proving_key(circuit)
 
 
+START_METHODS = {"txstart": "prove_txstart", "depstart": "prove_deposit_start"}
+"""The circuits proving an inbox item's start (see :func:`prozchain.rollup.vm.circuit.start_inputs`)
+and the L1 method each proof is sent with."""
+
+
 @lru_cache(maxsize=None)
-def txstart_circuit() -> tuple[CompiledCircuit, ZKey]:
-    """``TxStart()`` compiled and its development proving key, as :func:`segment_circuit`."""
-    circuit = TxStart().compile()
+def start_circuit(kind: str) -> tuple[CompiledCircuit, ZKey]:
+    """``TxStart()`` (``kind`` ``txstart``) or ``DepositStart()`` (``depstart``) compiled and its
+    development proving key, as :func:`segment_circuit`."""
+    circuit = (TxStart if kind == "txstart" else DepositStart)().compile()
     return circuit, proving_key(circuit)
 
 
 @dataclass(frozen=True)
 class SegmentProver:
     """What an agent proves segments with: ``Segment(k)`` and its key, and the simulated
-    seconds its witness and its proof take (a transaction start's proof, ``TxStart``, is
-    taken to last as long)."""
+    seconds its witness and its proof take (an inbox item's start, ``TxStart`` or
+    ``DepositStart``, is taken to last as long)."""
 
     k: int
     witness_s: int
     prove_s: int
 
     def keys(self, kind: str = "segment") -> tuple[CompiledCircuit, ZKey]:
-        """The circuit and key of ``kind``: ``segment`` or ``txstart``."""
-        return segment_circuit(self.k) if kind == "segment" else txstart_circuit()
+        """The circuit and key of ``kind``: ``segment`` or one of :data:`START_METHODS`."""
+        return segment_circuit(self.k) if kind == "segment" else start_circuit(kind)
 
 
 def segment_end(ex: Executor, trace: Trace, game: Game, k: int) -> bool:
@@ -107,10 +114,11 @@ def lie_step(ex: Executor, trace: Trace, arity: int, k: int) -> Optional[int]:
     return None
 
 
-def start_step(ex: Executor, trace: Trace) -> Optional[int]:
-    """The first step of ``trace`` that begins a transaction ``TxStart`` covers; None if none does."""
+def start_step(ex: Executor, trace: Trace, kind: str = "txstart") -> Optional[int]:
+    """The first step of ``trace`` that begins an inbox item ``kind`` (``txstart``: a
+    transaction; ``depstart``: a deposit) covers; None if none does."""
     return next((i for i, ctx in enumerate(trace.contexts[:-1])
-                 if ctx.phase == IDLE and ctx.next_item >= ctx.n_dep and start_kind(ex, ctx) == "txstart"), None)
+                 if ctx.phase == IDLE and start_kind(ex, ctx) == kind), None)
 
 
 class ProvesSegments(RollupAgent):
@@ -127,18 +135,20 @@ class ProvesSegments(RollupAgent):
         super().on_start()
         # When the current stage began: lost in a crash, so an interrupted stage starts over.
         self._stage_since: dict[int, int] = {}
-        self._starts: dict[tuple[int, int], bool] = {}  # (batch, step): whether TxStart covers it
+        self._starts: dict[tuple[int, int], Optional[str]] = {}  # (batch, step): the start circuit covering it
 
     def _ending(self, batch: int, game: Game) -> Optional[str]:
-        """What proof ends ``game`` now: ``segment``, ``txstart`` or None (bisect or re-execute)."""
+        """What proof ends ``game`` now: ``segment``, one of :data:`START_METHODS` or None
+        (bisect or re-execute)."""
         trace, k = self.node.batches[batch].trace, self.system.config.segment
         if segment_end(self.node.ex, trace, game, k):
             return "segment"
         if not (self.system.proves_starts and 1 < k and game.hi - game.lo == 1):
             return None
         if (batch, game.lo) not in self._starts:
-            self._starts[batch, game.lo] = txstart_covered(self.node.ex, trace.context(game.lo))
-        return "txstart" if self._starts[batch, game.lo] else None
+            ctx = trace.context(game.lo)
+            self._starts[batch, game.lo] = start_kind(self.node.ex, ctx) if ctx.phase == IDLE else None
+        return self._starts[batch, game.lo]
 
     def segment_move(self, gid: int, game: Game) -> Optional[bool]:
         batch = self.outputs("proposal", game.pid).batch
@@ -151,8 +161,8 @@ class ProvesSegments(RollupAgent):
             if kind == "segment":
                 self.submit(self.system.outputs, "prove_segment", gid, post, job["proof"])
             else:
-                self.submit(self.system.outputs, "prove_txstart", gid, post, *self.node.inbox_item(batch, game.lo),
-                            job["proof"])
+                self.submit(self.system.outputs, START_METHODS[kind], gid, post,
+                            *self.node.inbox_item(batch, game.lo), job["proof"])
             return True
         now = self.sim.scheduler.now
         since = self._stage_since.setdefault(gid, now)
@@ -162,7 +172,7 @@ class ProvesSegments(RollupAgent):
         circuit, zkey = self.prover.keys(kind)
         if "witness" not in job:
             post, witness = self.node.segment_witness(batch, game.lo, game.hi - game.lo, circuit) \
-                if kind == "segment" else self.node.txstart_witness(batch, game.lo, circuit)
+                if kind == "segment" else self.node.start_witness(batch, game.lo, circuit)
             job = {"post": post.hex(), "witness": witness.tobytes().hex()}
             self.log(f"game {gid}: {kind} witness of steps {game.lo}..{game.hi} stored")
         else:
@@ -250,10 +260,14 @@ class SegmentLiar(Proposer):
         return True
 
 
+STARTS = {"start": "txstart", "deposit": "depstart"}
+"""The start circuit of each of :class:`SteeringGriefer`'s targets but ``run``."""
+
+
 class SteeringGriefer(Challenger):
     """A griefer that disputes the first correct output with a contract run (see
-    :func:`lie_step`), or with ``target="start"`` a transaction start (:func:`start_step`), and
-    chooses, each round, the part holding that step."""
+    :func:`lie_step`), or with ``target="start"`` (``"deposit"``) a transaction's (deposit's)
+    start (:func:`start_step`), and chooses, each round, the part holding that step."""
 
     def __init__(self, *args: Any, target: str = "run", **kwargs: Any) -> None:
         super().__init__(*args, mode="griefer", **kwargs)
@@ -263,8 +277,8 @@ class SteeringGriefer(Challenger):
     def _target(self, batch: int) -> Optional[int]:
         if batch not in self._targets:
             config, trace = self.system.config, self.node.batches[batch].trace
-            self._targets[batch] = start_step(self.node.ex, trace) if self.target == "start" else \
-                lie_step(self.node.ex, trace, config.arity, config.segment)
+            self._targets[batch] = lie_step(self.node.ex, trace, config.arity, config.segment) \
+                if self.target == "run" else start_step(self.node.ex, trace, STARTS[self.target])
         return self._targets[batch]
 
     def _challenge(self) -> bool:

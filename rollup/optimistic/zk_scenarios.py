@@ -8,9 +8,11 @@ one-step re-execution, to keep runs short) under the development key that every 
 machine shares; the simulated time it takes (``witness_s``, ``prove_s``) defaults to what
 ``Segment(16)`` takes on this machine (22.6 s and 106.9 s, issue 24's note). The users
 withdraw half their deposits as in every optimistic scenario: the portal opens their records
-with Poseidon paths (``honest_withdrawals_paid``). The deployment also proves transaction starts
-(:class:`prozchain.rollup.vm.circuit.TxStart`, its verifier beside the segment's):
-``opt-zk-prover-silent --param target=start`` steers the game to one.
+with Poseidon paths (``honest_withdrawals_paid``). The deployment also proves the starts of
+inbox items (:class:`prozchain.rollup.vm.circuit.TxStart` and
+:class:`~prozchain.rollup.vm.circuit.DepositStart`, their verifiers beside the segment's):
+``opt-zk-prover-silent --param target=start`` steers the game to a transaction's start,
+``target=deposit`` to a deposit's.
 
 >>> from prozchain.rollup.sim.registry import all_scenarios
 >>> sorted(n for n in all_scenarios() if n.startswith("opt-zk"))
@@ -24,7 +26,7 @@ from prozchain.rollup.l1.groth16 import AcceptAnything
 from prozchain.rollup.optimistic.contracts.outputs import CHALLENGER_WON, DEFENDER_WON, Outputs
 from prozchain.rollup.optimistic.scenarios import (COMMON, Run, add_agents, bonds_lost, build, honest_outputs, horizon,
                                                   judge, replay)
-from prozchain.rollup.optimistic.zk_agents import (ProvesSegments, ProvingChallenger, ProvingProposer, SegmentLiar,
+from prozchain.rollup.optimistic.zk_agents import (START_METHODS, STARTS, ProvesSegments, ProvingChallenger, ProvingProposer, SegmentLiar,
                                                    SegmentProver, SteeringGriefer)
 from prozchain.rollup.sim.registry import ScenarioError, ScenarioResult, scenario
 
@@ -39,7 +41,7 @@ def _build(seed: int, params: dict, checked: bool = True) -> tuple[Run, SegmentP
     prover = SegmentProver(params["segment"], params["witness_s"], params["prove_s"])
     vk = prover.keys()[1].verification_key() if checked else None
     return build(seed, params, vk=vk, segment=params["segment"], verifier_class=None if checked else AcceptAnything,
-                 tx_vk=prover.keys("txstart")[1].verification_key()), prover
+                 start_vks=tuple(prover.keys(kind)[1].verification_key() for kind in START_METHODS)), prover
 
 
 def _segment_proofs(run: Run, who: str, method: str = "prove_segment") -> list[tuple[bool, bool]]:
@@ -90,14 +92,14 @@ def zk_dispute(seed: int, params: dict) -> ScenarioResult:
 
 @scenario("opt-zk-prover-silent",
           "a griefer disputes a correct output and steers the bisection into a contract's run (target=start: to "
-          "a transaction's start); the honest proposer's prover crashes with its proof done but not sent, "
+          "a transaction's start, target=deposit: to a deposit's); the honest proposer's prover crashes with its proof done but not sent, "
           "restarts from its SQLite store and proves the segment (the start) within its chess clock "
           "(defense=off: an in-memory store, the proof is made again, the clock runs out and the correct output "
           "is deleted with the proposer's bond)",
           defense="on", downtime_s=30, target="run", **ZK)
 def zk_prover_silent(seed: int, params: dict) -> ScenarioResult:
-    if params["target"] not in ("run", "start"):
-        raise ScenarioError(f"target is {params['target']!r}: run or start")
+    if params["target"] not in ("run", *STARTS):
+        raise ScenarioError(f"target is {params['target']!r}: run, start or deposit")
     run, prover = _build(seed, params)
     durable = params["defense"] == "on"
     crashed: list[int] = []
@@ -118,7 +120,7 @@ def zk_prover_silent(seed: int, params: dict) -> ScenarioResult:
         honest_roots = honest_outputs(replay(run))
         deleted = [run.chain.view(run.system.outputs, "proposal", pid) for pid, _ in
                    (log.args for _, log in run.chain.logs(run.system.outputs, "Deleted"))]
-        method = "prove_txstart" if params["target"] == "start" else "prove_segment"
+        method = START_METHODS[STARTS[params["target"]]] if params["target"] in STARTS else "prove_segment"
         proofs = _segment_proofs(run, "proposer", method)
         extra = {
             "valid_output_kept": not any(honest_roots.get(p.batch) == p.output for p in deleted),

@@ -1030,12 +1030,18 @@ def deposit_start_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict
     return _start_done(ex, ctx, inputs, loaded)
 
 
+def start_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> tuple[str, dict]:
+    """Which circuit proves the step after ``ctx``, which begins an inbox item: ``txstart``
+    (:class:`TxStart`) or ``depstart`` (:class:`DepositStart`), and its inputs; ValueError if the
+    step is not covered."""
+    if ctx.next_item < ctx.n_dep:
+        return "depstart", deposit_start_inputs(ex, ctx, depth)
+    return "txstart", txstart_inputs(ex, ctx, depth)
+
+
 def start_kind(ex: Executor, ctx: Context, depth: int = DEPTH) -> Optional[str]:
-    """Which circuit proves the step after ``ctx``: ``txstart`` (:class:`TxStart`), ``depstart``
-    (:class:`DepositStart`), or None (not an item's start, or not covered)."""
-    kind, make = ("depstart", deposit_start_inputs) if ctx.next_item < ctx.n_dep else ("txstart", txstart_inputs)
+    """:func:`start_inputs`'s circuit, or None if the step is not a covered start."""
     try:
-        make(ex, ctx, depth)
+        return start_inputs(ex, ctx, depth)[0]
     except ValueError:
         return None
-    return kind
