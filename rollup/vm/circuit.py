@@ -21,7 +21,9 @@ stack) or, outermost, ends the transaction and clears an L1 message's retry reco
 and so left to one-step re-execution (:func:`covered` says which steps a segment may hold): a
 message to L1 and value sent to the bridge (both write keccak records), a gas price of 2^192 or
 more, a path deeper than :data:`DEPTH`, and beginning an inbox item, which :class:`TxStart`
-proves on its own for a transaction, its signature and RLP left to L1.
+proves on its own for a transaction (its signature, RLP and inbox path left to L1) and
+:class:`DepositStart` for a deposit or L1 message (its RLP and inbox path left to L1; its retry
+record is Poseidon under this commitment, see :func:`~prozchain.rollup.vm.state.call_commitment`).
 
 **Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
 (``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
@@ -44,7 +46,8 @@ write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the cal
 OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
 ``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
 instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the register
-file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
+file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659 and
+:class:`DepositStart` 71,449 (three openings, the retry record's Poseidon sponge of 16 halves).
 """
 
 from __future__ import annotations
@@ -677,7 +680,20 @@ def txstart_public(pre_root: int, post_root: int, valid: int, sender: int, index
         + [half for f in fields for half in (f >> 128, f % 2**128)]
 
 
-class TxStart(Circuit):
+class _Start(Circuit):
+    """A circuit proving the start of an inbox item: its public inputs are ``pre_root``,
+    ``post_root`` and :attr:`PUBLIC` (name, shape), in that order."""
+
+    PUBLIC: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+
+    def publics(self) -> dict:
+        return {name: self.public_input(name, shape) for name, shape in (("pre_root", ()), ("post_root", ())) + self.PUBLIC}
+
+
+class TxStart(_Start):
     """The step that begins a transaction (see ``machine._begin``), from the public ``pre_root``
     to the public ``post_root``, the signature and the RLP left to L1.
 
@@ -698,27 +714,14 @@ class TxStart(Circuit):
     :data:`TX_ACCESSES`; :func:`txstart_inputs` makes them.
     """
 
-    def __init__(self, depth: int = DEPTH) -> None:
-        self.depth = depth
+    PUBLIC = (("valid", ()), ("sender", ()), ("index", ()), ("n_txs", ()), ("txs_root", (2,)))
 
     def define(self) -> None:
-        pre_root = self.public_input("pre_root")
-        post_root = self.public_input("post_root")
-        valid = self.public_input("valid")
-        sender = self.public_input("sender")
-        index = self.public_input("index")
-        n_txs = self.public_input("n_txs")
-        txs_root = self.public_input("txs_root", 2)
+        pre_root, post_root, valid, sender, index, n_txs, txs_root = self.publics().values()
         tx = dict(zip(TX_WORDS, _public_words(self, "tx", len(TX_WORDS))))
         ctx, loaded, openings = _start_witness(self, pre_root, TX_ACCESSES, ("n_dep", "n_txs", "next_item", "gas_limit"))
 
-        # the item is the next transaction of the batch's inbox, which L1 opened
-        assert_equal(lift(ctx["next_item"][0]) - ctx["n_dep"][0], index)
-        to_bits(index, 32)
-        assert_equal(less_than(index, ctx["n_txs"][0], LIMB_BITS), 1)
-        assert_equal(ctx["n_txs"][0], n_txs)
-        for mine, theirs in zip(_halves(ctx["txs_root"]), txs_root):
-            assert_equal(mine, theirs)
+        _next_item(ctx, lift(ctx["next_item"][0]) - ctx["n_dep"][0], index, "txs", n_txs, txs_root)
         assert_bool(valid)
         origin = _address_word(sender)
         to = tx["to"]
@@ -756,15 +759,8 @@ class TxStart(Circuit):
         snapshot = _checked_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth,
                                    loaded[1])
         _, debited = tree_access(world1, balance_key_, funds_read, starts, left, openings["balance"], self.depth)
-        moves = starts * has_value
-        credit, overflow = add(loaded[2], value)
-        assert_mul(moves, overflow, 0)
-        credited = _checked_access(debited, _key("balance", _halves(to)), moves, moves, credit, openings["credit"],
-                                   self.depth, loaded[2])
-        world3 = select(moves, credited, debited)
-        _checked_access(world3, _key("codesize", _halves(to)), starts, 0, loaded[3], openings["size"], self.depth,
-                        loaded[3], writable=False)
-        runs = starts * (1 - is_zero_word(loaded[3]))
+        world3 = _credit(debited, to, value, starts * has_value, openings["credit"], self.depth, loaded[2])
+        runs = _has_code(world3, to, starts, openings["size"], self.depth, loaded[3])
         started, frame = _call_opened(ctx, runs, origin, origin, to, value, [tx[f"a{i}"] for i in range(MAX_ARGS)],
                                       gas, price, _small(gas[0] - INTRINSIC_GAS), snapshot, loaded[3])
         post = _merge(_skipped(ctx), [(starts, dict(started, world=world3)), (runs, frame)])
@@ -800,6 +796,17 @@ def _start_witness(circuit: Circuit, pre_root: Var, accesses: Sequence[str], sma
     return ctx, loaded, openings
 
 
+def _next_item(ctx: dict, position: Value, index: Value, inbox: str, count: Value, root: Sequence[Value]) -> None:
+    """The item L1 opened, ``index`` of the ``count`` under ``root`` (``inbox``: ``txs`` or
+    ``dep``), is the context's next (at ``position`` in that list)."""
+    assert_equal(position, index)
+    to_bits(index, 32)
+    assert_equal(less_than(index, ctx[f"n_{inbox}"][0], LIMB_BITS), 1)
+    assert_equal(ctx[f"n_{inbox}"][0], count)
+    for mine, theirs in zip(_halves(ctx[f"{inbox}_root"]), root):
+        assert_equal(mine, theirs)
+
+
 def _address_word(address: Value) -> Word:
     """An address (a public field element) as a word, checked below 2^160."""
     return pack_word(to_bits(address, 160) + [0] * 96)
@@ -812,6 +819,21 @@ def _checked_access(root: Value, key: Value, active: Value, write: Value, new_va
     for got, want in zip(found, loaded):
         assert_mul(active, lift(got) - want, 0)
     return after
+
+
+def _credit(root: Value, to: Word, amount: Word, active: Value, opening: dict, depth: int, balance: Word) -> Var:
+    """The root after crediting ``amount`` to ``to``'s ``balance`` when ``active`` (a credit that
+    overflows is not covered)."""
+    credit, overflow = add(balance, amount)
+    assert_mul(active, overflow, 0)
+    credited = _checked_access(root, _key("balance", _halves(to)), active, active, credit, opening, depth, balance)
+    return select(active, credited, root)
+
+
+def _has_code(root: Value, to: Word, active: Value, opening: dict, depth: int, size: Word) -> Var:
+    """Whether ``active`` and ``to`` has code (its code ``size``, read)."""
+    _checked_access(root, _key("codesize", _halves(to)), active, 0, size, opening, depth, size, writable=False)
+    return active * (1 - is_zero_word(size))
 
 
 def _skipped(ctx: dict) -> dict:
@@ -937,7 +959,7 @@ def deposit_public(pre_root: int, post_root: int, index: int, n_dep: int, dep_ro
         + [fields[name] for name in ("recipient", "caller", "gas", "n_args")] + [h for w in fields["words"] for h in _split(w)]
 
 
-class DepositStart(Circuit):
+class DepositStart(_Start):
     """The step that begins a deposit or L1 message (see ``machine._begin``), from the public
     ``pre_root`` to the public ``post_root``, the RLP and the keccak inbox path left to L1 as for
     :class:`TxStart` (the public inputs are :func:`deposit_public`'s). The circuit checks the item
@@ -951,28 +973,16 @@ class DepositStart(Circuit):
     :func:`deposit_start_inputs` makes them.
     """
 
-    def __init__(self, depth: int = DEPTH) -> None:
-        self.depth = depth
+    PUBLIC = tuple((name, ()) for name in ("valid", "message", "index", "n_dep")) + (("dep_root", (2,)),) \
+        + tuple((name, ()) for name in ("recipient", "caller", "gas", "n_args"))
 
     def define(self) -> None:
-        pre_root = self.public_input("pre_root")
-        post_root = self.public_input("post_root")
-        valid = self.public_input("valid")
-        message = self.public_input("message")
-        index = self.public_input("index")
-        n_dep = self.public_input("n_dep")
-        dep_root = self.public_input("dep_root", 2)
-        recipient, caller, gas, n_args = (self.public_input(name) for name in ("recipient", "caller", "gas", "n_args"))
+        pre_root, post_root, valid, message, index, n_dep, dep_root, recipient, caller, gas, n_args = \
+            self.publics().values()
         amount, *args = _public_words(self, "words", 1 + RETRY_ARGS)
         ctx, loaded, openings = _start_witness(self, pre_root, DEPOSIT_ACCESSES, ("batch", "n_dep", "next_item"))
 
-        # the item is the context's next deposit, which L1 opened in the batch's inbox
-        assert_equal(ctx["next_item"][0], index)
-        to_bits(index, 32)
-        assert_equal(less_than(index, ctx["n_dep"][0], LIMB_BITS), 1)
-        assert_equal(ctx["n_dep"][0], n_dep)
-        for mine, theirs in zip(_halves(ctx["dep_root"]), dep_root):
-            assert_equal(mine, theirs)
+        _next_item(ctx, ctx["next_item"][0], index, "dep", n_dep, dep_root)
         assert_bool(valid)
         assert_bool(message)
         assert_mul(message, 1 - lift(valid), 0)
@@ -980,15 +990,8 @@ class DepositStart(Circuit):
         to_bits(gas, LIMB_BITS)
 
         world = _root(ctx["world"])
-        credits = valid * (1 - is_zero_word(amount))
-        credit, overflow = add(loaded[0], amount)
-        assert_mul(credits, overflow, 0)
-        credited = _checked_access(world, _key("balance", _halves(to)), credits, credits, credit, openings["credit"],
-                                   self.depth, loaded[0])
-        world1 = select(credits, credited, world)
-        _checked_access(world1, _key("codesize", _halves(to)), message, 0, loaded[1], openings["size"], self.depth,
-                        loaded[1], writable=False)
-        calls = message * (1 - is_zero_word(loaded[1]))
+        world1 = _credit(world, to, amount, valid * (1 - is_zero_word(amount)), openings["credit"], self.depth, loaded[0])
+        calls = _has_code(world1, to, message, openings["size"], self.depth, loaded[1])
         digest = _sponge([h for w in [to, origin, _small(n_args)] + args for h in _halves(w)])
         record = field_to_word(digest + is_zero(digest))  # never 0: 0 is a cleared record
         retry = [0, lift(ctx["batch"][0]) * 2**32 + index]

@@ -131,19 +131,24 @@ def test_a_true_start_is_defended_with_a_proof_and_costs_less_than_re_executing_
     receipt = r.outputs("proposer", "prove_txstart", gid, post, *r.node.inbox_item(0, target), proof)
     assert receipt.status and not receipt.return_value, receipt.error
     assert r.view("game", gid).status == DEFENDER_WON
-    # the same start re-executed: on this Poseidon deployment, and on a keccak one (K = 1)
-    r2, gid2, _, _, rounds_gas2 = steered_game(segment, (txstart, depstart), lying=False)
-    re_executed = r2.prove(gid2, 0, who="proposer")
-    assert re_executed.status and not re_executed.return_value
-    keccak = dataclasses.replace(CONFIG, segment=1)
-    r3, gid3, _, _, rounds_gas3 = steered_game(segment, (txstart, depstart), lying=False, config=keccak)
-    keccak_step = r3.prove(gid3, 0)
-    assert keccak_step.status and not keccak_step.return_value
-    print(f"\ngame ending at a transaction's start ({len(trace)} steps, arity {ZK.arity}):"
-          f"\n  TxStart proof (Poseidon, K={K}): final move {receipt.gas_used:,}, game {rounds_gas + receipt.gas_used:,}"
-          f"\n  re-executed, Poseidon: final move {re_executed.gas_used:,}, game {rounds_gas2 + re_executed.gas_used:,}"
-          f"\n  re-executed, keccak (K=1): final move {keccak_step.gas_used:,}, game {rounds_gas3 + keccak_step.gas_used:,}")
-    assert receipt.gas_used < re_executed.gas_used
+    compare_with_re_execution(segment, (txstart, depstart), "TxStart", len(trace), receipt, rounds_gas)
+
+
+def compare_with_re_execution(segment, starters, circuit: str, steps: int, receipt, rounds_gas: int,
+                              deposits: bool = False) -> None:
+    """Print the L1 gas of the proven start (``receipt``, after ``rounds_gas`` of bisection) beside
+    the same start re-executed on this Poseidon deployment and on a keccak one (K = 1)."""
+    rows = [(f"{circuit} proof (Poseidon, K={K})", receipt, rounds_gas)]
+    for name, config, who in (("re-executed, Poseidon", ZK, "proposer"),
+                              ("re-executed, keccak (K=1)", dataclasses.replace(CONFIG, segment=1), "challenger")):
+        r, gid, _, _, gas = steered_game(segment, starters, lying=False, config=config, deposits=deposits)
+        re_executed = r.prove(gid, 0, who=who)
+        assert re_executed.status and not re_executed.return_value
+        rows.append((name, re_executed, gas))
+    print(f"\ngame ending at {'an L1 message' if deposits else 'a transaction'}'s start ({steps} steps, arity {ZK.arity}):")
+    for name, last, gas in rows:
+        print(f"  {name}: final move {last.gas_used:,}, game {gas + last.gas_used:,}")
+    assert receipt.gas_used < rows[1][1].gas_used
 
 
 def test_a_start_the_circuit_does_not_cover_is_still_re_executed(segment, txstart, depstart):
@@ -195,16 +200,5 @@ def test_a_true_deposit_start_is_defended_with_a_proof(segment, txstart, depstar
     receipt = r.outputs("proposer", "prove_deposit_start", gid, post, *r.node.inbox_item(0, target), proof)
     assert receipt.status and not receipt.return_value, receipt.error
     assert r.view("game", gid).status == DEFENDER_WON
-    r2, gid2, _, _, rounds_gas2 = steered_game(segment, (txstart, depstart), lying=False, deposits=True)
-    re_executed = r2.prove(gid2, 0, who="proposer")
-    assert re_executed.status and not re_executed.return_value
-    keccak = dataclasses.replace(CONFIG, segment=1)
-    r3, gid3, _, _, rounds_gas3 = steered_game(segment, (txstart, depstart), lying=False, config=keccak,
-                                               deposits=True)
-    keccak_step = r3.prove(gid3, 0)
-    assert keccak_step.status and not keccak_step.return_value
-    print(f"\ngame ending at an L1 message's start ({len(trace)} steps, arity {ZK.arity}):"
-          f"\n  DepositStart proof (Poseidon, K={K}): final move {receipt.gas_used:,}, game {rounds_gas + receipt.gas_used:,}"
-          f"\n  re-executed, Poseidon: final move {re_executed.gas_used:,}, game {rounds_gas2 + re_executed.gas_used:,}"
-          f"\n  re-executed, keccak (K=1): final move {keccak_step.gas_used:,}, game {rounds_gas3 + keccak_step.gas_used:,}")
-    assert receipt.gas_used < re_executed.gas_used
+    compare_with_re_execution(segment, (txstart, depstart), "DepositStart", len(trace), receipt, rounds_gas,
+                              deposits=True)

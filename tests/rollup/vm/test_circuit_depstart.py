@@ -19,7 +19,7 @@ from prozchain.rollup.vm.merkle import POSEIDON, keccak
 from prozchain.rollup.vm.state import IDLE, MESSENGER, RUN, batch_start, retry_id, retry_key, state_root
 from prozchain.rollup.vm.tx import Deposit, alias
 
-from .helpers import ALICE, CONTRACT, call, machine
+from .helpers import ALICE, CONTRACT, assert_proves_only_its_root, call, machine
 
 SENDER = "0x" + "55" * 20
 EOA = "0x" + "66" * 20
@@ -65,11 +65,7 @@ def test_the_circuit_agrees_with_the_machine(circuit, case):
     assert inputs["valid"] == int(case != "not a deposit")
     assert (after.phase == RUN) == (case in ("message opens a call", "message without value")), case
     assert inputs["post_root"] == int.from_bytes(state_root(after, POSEIDON), "big")
-    witness = circuit.solve(inputs)
-    wrong = list(witness)
-    (wire,) = circuit.signal("post_root").wires
-    wrong[wire] += 1
-    assert_rejects(circuit, wrong)
+    assert_proves_only_its_root(circuit, inputs)
 
 
 def test_a_tampered_field_a_skipped_deposit_or_a_wrong_index_is_refused(circuit):
@@ -119,4 +115,4 @@ def test_random_deposits_start_as_the_machine_starts_them(circuit, seed):
     for ctx, after in steps:
         inputs = deposit_start_inputs(ex, ctx)
         assert inputs["post_root"] == int.from_bytes(state_root(after, POSEIDON), "big")
-        circuit.solve(inputs)
+        assert_proves_only_its_root(circuit, inputs)
