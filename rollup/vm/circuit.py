@@ -25,8 +25,10 @@ record (the context carries the record between them, outside the state root: a s
 for two writes, and two more openings would cost every step some 35,000 constraints). Not covered, and so left to
 one-step re-execution (:func:`covered` says which steps a segment may hold, :func:`fits`
 whether they fit its slots): a gas price of 2^192 or more, a path deeper than :data:`DEPTH`,
-and beginning an inbox item, which :class:`TxStart` proves on its own for a transaction, its
-signature and RLP left to L1.
+and beginning an inbox item, which :class:`TxStart` proves on its own for a transaction (its
+signature, RLP and inbox path left to L1) and :class:`DepositStart` for a deposit or L1 message
+(its RLP and inbox path left to L1; its retry record is Poseidon under this commitment, see
+:func:`~prozchain.rollup.vm.state.call_commitment`).
 
 **Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
 (``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
@@ -52,7 +54,8 @@ operands' bits (520); one Poseidon(5) and one Poseidon(4) serve ``LOG`` (both), 
 second, then a canonical split), a message's commitment (both, around a second Poseidon(5)) and
 a withdrawal's (the second), about 1,450 with the split; the keys of the accesses about 1,400;
 the instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the
-register file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
+register file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659 and
+:class:`DepositStart` 71,449 (three openings, the retry record's Poseidon sponge of 16 halves).
 """
 
 from __future__ import annotations
@@ -75,11 +78,11 @@ from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.executor import Executor
 from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
 from prozchain.rollup.vm.machine import INTRINSIC_GAS, MAX_DEPTH, MAX_TX_GAS
-from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, L2Tx
-from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RUN, Context,
-                                       balance_key, code_key, code_size_key, memory_key, message_commitment,
-                                       message_key, message_nonce_key, nonce_key, retry_id, retry_key, slot_key,
-                                       state_root, withdrawal_count_key, withdrawal_key)
+from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, Deposit, L2Tx, alias
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RETRY_ARGS, RUN,
+                                       Context, balance_key, code_key, code_size_key, memory_key,
+                                       message_commitment, message_key, message_nonce_key, nonce_key, retry_id,
+                                       retry_key, slot_key, state_root, withdrawal_count_key, withdrawal_key)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
@@ -750,7 +753,42 @@ TX_WORDS = ("chain_id", "nonce", "to", "value") + tuple(f"a{i}" for i in range(M
 TX_ACCESSES = ("nonce", "balance", "credit", "size")
 
 
-class TxStart(Circuit):
+def tx_fields(tx: Optional[L2Tx]) -> list[int]:
+    """The words of :data:`TX_WORDS` of a transaction, all 0 for an item that is none (it does not
+    decode or its signature recovers nobody).
+
+    >>> tx_fields(L2Tx(nonce=3, to="0x" + "22" * 20, value=5, args=(9,)))[:5]
+    [4242, 3, 194866884977453722427157977695504402620791005730, 5, 9]
+    """
+    if tx is None:
+        return [0] * len(TX_WORDS)
+    return [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
+        + [tx.gas_limit, tx.gas_price]
+
+
+def txstart_public(pre_root: int, post_root: int, valid: int, sender: int, index: int, n_txs: int, txs_root: int,
+                   fields: Sequence[int]) -> list[int]:
+    """The public inputs of :class:`TxStart` in the order its verifier takes them: what the L1
+    computes from the agreed and claimed roots, the raw item (``valid``, ``sender``, ``fields``,
+    see :func:`tx_fields`) and its place in the batch's inbox."""
+    return [pre_root, post_root, valid, sender, index, n_txs, txs_root >> 128, txs_root % 2**128] \
+        + [half for f in fields for half in (f >> 128, f % 2**128)]
+
+
+class _Start(Circuit):
+    """A circuit proving the start of an inbox item: its public inputs are ``pre_root``,
+    ``post_root`` and :attr:`PUBLIC` (name, shape), in that order."""
+
+    PUBLIC: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+
+    def publics(self) -> dict:
+        return {name: self.public_input(name, shape) for name, shape in (("pre_root", ()), ("post_root", ())) + self.PUBLIC}
+
+
+class TxStart(_Start):
     """The step that begins a transaction (see ``machine._begin``), from the public ``pre_root``
     to the public ``post_root``, the signature and the RLP left to L1.
 
@@ -771,45 +809,16 @@ class TxStart(Circuit):
     :data:`TX_ACCESSES`; :func:`txstart_inputs` makes them.
     """
 
-    def __init__(self, depth: int = DEPTH) -> None:
-        self.depth = depth
+    PUBLIC = (("valid", ()), ("sender", ()), ("index", ()), ("n_txs", ()), ("txs_root", (2,)))
 
     def define(self) -> None:
-        pre_root = self.public_input("pre_root")
-        post_root = self.public_input("post_root")
-        valid = self.public_input("valid")
-        sender = self.public_input("sender")
-        index = self.public_input("index")
-        n_txs = self.public_input("n_txs")
-        txs_root = self.public_input("txs_root", 2)
-        halves = self.public_input("tx", (len(TX_WORDS), 2))
-        limbs = self.private_input("tx_limbs", (len(TX_WORDS), LIMBS))
-        names = ("world",) + ITEMS
-        ctx = {name: word_input(w) for name, w in zip(names, self.private_input("ctx", (len(names), LIMBS)))}
-        loaded = [word_input(w) for w in self.private_input("loaded", (len(TX_ACCESSES), LIMBS))]
-        width = 3 * self.depth + LEAF
-        openings = {name: _opening(self.private_input(name, width), self.depth) for name in TX_ACCESSES}
-        assert_equal(context_root(ctx), pre_root)
-        tx = {}
-        for name, pair, w in zip(TX_WORDS, halves, limbs):
-            tx[name] = word_input(w)
-            for mine, theirs in zip(_halves(tx[name]), pair):
-                assert_equal(mine, theirs)
+        pre_root, post_root, valid, sender, index, n_txs, txs_root = self.publics().values()
+        tx = dict(zip(TX_WORDS, _public_words(self, "tx", len(TX_WORDS))))
+        ctx, loaded, openings = _start_witness(self, pre_root, TX_ACCESSES, ("n_dep", "n_txs", "next_item", "gas_limit"))
 
-        # the item is the next transaction of the batch's inbox, which L1 opened
-        assert_equal(_field(ctx["phase"]), IDLE)
-        for name in ("n_dep", "n_txs", "next_item", "gas_limit"):
-            for limb in ctx[name][1:]:
-                assert_equal(limb, 0)
-        assert_equal(lift(ctx["next_item"][0]) - ctx["n_dep"][0], index)
-        to_bits(index, 32)
-        assert_equal(less_than(index, ctx["n_txs"][0], LIMB_BITS), 1)
-        assert_equal(ctx["n_txs"][0], n_txs)
-        for mine, theirs in zip(_halves(ctx["txs_root"]), txs_root):
-            assert_equal(mine, theirs)
+        _next_item(ctx, lift(ctx["next_item"][0]) - ctx["n_dep"][0], index, "txs", n_txs, txs_root)
         assert_bool(valid)
-        sender_bits = to_bits(sender, 160)
-        origin = pack_word(sender_bits + [0] * 96)
+        origin = _address_word(sender)
         to = tx["to"]
         assert_equal(to[3], 0)  # L1 hands over the 20-byte recipient
         to_bits(to[2], 32)
@@ -835,41 +844,109 @@ class TxStart(Circuit):
 
         world = _root(ctx["world"])
         sender_key = _halves(origin)
-        found, nonced = tree_access(world, _key("nonce", sender_key), checks, starts,
-                                    add(loaded[0], _small(1))[0], openings["nonce"], self.depth)
-        for got, want in zip(found, loaded[0]):
-            assert_mul(checks, lift(got) - want, 0)
+        nonced = _checked_access(world, _key("nonce", sender_key), checks, starts, add(loaded[0], _small(1))[0],
+                                 openings["nonce"], self.depth, loaded[0])
         # the balance is read before the nonce is written (at the same value: another key)
         world1 = select(starts, nonced, world)
         paid, _ = sub(loaded[1], upfront)
         left, _ = sub(loaded[1], need)
         balance_key_ = _key("balance", sender_key)
-        found, snapshot = tree_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth)
-        for got, want in zip(found, loaded[1]):
-            assert_mul(funds_read, lift(got) - want, 0)
+        snapshot = _checked_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth,
+                                   loaded[1])
         _, debited = tree_access(world1, balance_key_, funds_read, starts, left, openings["balance"], self.depth)
-        moves = starts * has_value
-        credit, overflow = add(loaded[2], value)
-        assert_mul(moves, overflow, 0)
-        found, credited = tree_access(debited, _key("balance", _halves(to)), moves, moves, credit,
-                                      openings["credit"], self.depth)
-        for got, want in zip(found, loaded[2]):
-            assert_mul(moves, lift(got) - want, 0)
-        world3 = select(moves, credited, debited)
-        found, _ = tree_access(world3, _key("codesize", _halves(to)), starts, 0, loaded[3], openings["size"],
-                               self.depth, writable=False)
-        for got, want in zip(found, loaded[3]):
-            assert_mul(starts, lift(got) - want, 0)
-        runs = starts * (1 - is_zero_word(loaded[3]))
-
-        skipped = dict(ctx, next_item=_small(lift(ctx["next_item"][0]) + 1))
-        started = dict(world=world3, phase=_small(END + lift(runs) * (RUN - END)), next_item=ctx["next_item"],
-                       origin=origin, gas_limit=gas, gas_price=price, gas_left=_small(gas[0] - INTRINSIC_GAS),
-                       snapshot=snapshot, logs_snapshot=ctx["logs"])
-        frame = dict(caller=origin, address=to, value=value, code_size=loaded[3],
-                     **{f"r{i}": tx[f"a{i}"] for i in range(MAX_ARGS)})
-        post = _merge(skipped, [(starts, started), (runs, frame)])  # both may hold: they change other items
+        world3 = _credit(debited, to, value, starts * has_value, openings["credit"], self.depth, loaded[2])
+        runs = _has_code(world3, to, starts, openings["size"], self.depth, loaded[3])
+        started, frame = _call_opened(ctx, runs, origin, origin, to, value, [tx[f"a{i}"] for i in range(MAX_ARGS)],
+                                      gas, price, _small(gas[0] - INTRINSIC_GAS), snapshot, loaded[3])
+        post = _merge(_skipped(ctx), [(starts, dict(started, world=world3)), (runs, frame)])
         assert_equal(context_root(post), post_root)
+
+
+# -- what the starts of inbox items share ------------------------------------------------------
+def _public_words(circuit: Circuit, name: str, count: int) -> list[Word]:
+    """``count`` words passed publicly as 128-bit halves (``name``) and privately as limbs
+    (``name_limbs``), the two tied together."""
+    halves = circuit.public_input(name, (count, 2))
+    words = [word_input(w) for w in circuit.private_input(f"{name}_limbs", (count, LIMBS))]
+    for pair, w in zip(halves, words):
+        for mine, theirs in zip(_halves(w), pair):
+            assert_equal(mine, theirs)
+    return words
+
+
+def _start_witness(circuit: Circuit, pre_root: Var, accesses: Sequence[str], small: Sequence[str]) -> tuple:
+    """The private inputs of a start: the idle pre-state context (``ctx``, hashed to ``pre_root``,
+    its ``small`` items below 2^64), the words its tree ``accesses`` read (``loaded``) and their
+    openings."""
+    names = ("world",) + ITEMS
+    ctx = {name: word_input(w) for name, w in zip(names, circuit.private_input("ctx", (len(names), LIMBS)))}
+    loaded = [word_input(w) for w in circuit.private_input("loaded", (len(accesses), LIMBS))]
+    width = 3 * circuit.depth + LEAF
+    openings = {name: _opening(circuit.private_input(name, width), circuit.depth) for name in accesses}
+    assert_equal(context_root(ctx), pre_root)
+    assert_equal(_field(ctx["phase"]), IDLE)
+    for name in small:
+        for limb in ctx[name][1:]:
+            assert_equal(limb, 0)
+    return ctx, loaded, openings
+
+
+def _next_item(ctx: dict, position: Value, index: Value, inbox: str, count: Value, root: Sequence[Value]) -> None:
+    """The item L1 opened, ``index`` of the ``count`` under ``root`` (``inbox``: ``txs`` or
+    ``dep``), is the context's next (at ``position`` in that list)."""
+    assert_equal(position, index)
+    to_bits(index, 32)
+    assert_equal(less_than(index, ctx[f"n_{inbox}"][0], LIMB_BITS), 1)
+    assert_equal(ctx[f"n_{inbox}"][0], count)
+    for mine, theirs in zip(_halves(ctx[f"{inbox}_root"]), root):
+        assert_equal(mine, theirs)
+
+
+def _address_word(address: Value) -> Word:
+    """An address (a public field element) as a word, checked below 2^160."""
+    return pack_word(to_bits(address, 160) + [0] * 96)
+
+
+def _checked_access(root: Value, key: Value, active: Value, write: Value, new_value: Sequence[Value], opening: dict,
+                    depth: int, loaded: Sequence[Value], writable: bool = True) -> Var:
+    """:func:`tree_access` whose value read is ``loaded`` when ``active``; the root after the write."""
+    found, after = tree_access(root, key, active, write, new_value, opening, depth, writable)
+    for got, want in zip(found, loaded):
+        assert_mul(active, lift(got) - want, 0)
+    return after
+
+
+def _credit(root: Value, to: Word, amount: Word, active: Value, opening: dict, depth: int, balance: Word) -> Var:
+    """The root after crediting ``amount`` to ``to``'s ``balance`` when ``active`` (a credit that
+    overflows is not covered)."""
+    credit, overflow = add(balance, amount)
+    assert_mul(active, overflow, 0)
+    credited = _checked_access(root, _key("balance", _halves(to)), active, active, credit, opening, depth, balance)
+    return select(active, credited, root)
+
+
+def _has_code(root: Value, to: Word, active: Value, opening: dict, depth: int, size: Word) -> Var:
+    """Whether ``active`` and ``to`` has code (its code ``size``, read)."""
+    _checked_access(root, _key("codesize", _halves(to)), active, 0, size, opening, depth, size, writable=False)
+    return active * (1 - is_zero_word(size))
+
+
+def _skipped(ctx: dict) -> dict:
+    """The context once its inbox item is done with (skipped, or a deposit credited)."""
+    return dict(ctx, next_item=_small(lift(ctx["next_item"][0]) + 1))
+
+
+def _call_opened(ctx: dict, runs: Value, origin: Word, caller: Word, to: Word, value: Word, args: Sequence[Word],
+                 gas_limit: Word, gas_price: Word, gas_left: Word, snapshot: Value, code_size: Word) -> tuple[dict, dict]:
+    """The items ``machine._start_call`` sets: the transaction's (or L1 message's) context but
+    its world, and the callee's frame (taken when ``runs``: it has code)."""
+    started = dict(phase=_small(END + lift(runs) * (RUN - END)), next_item=ctx["next_item"], origin=origin,
+                   gas_limit=gas_limit, gas_price=gas_price, gas_left=gas_left, snapshot=snapshot,
+                   logs_snapshot=ctx["logs"])
+    regs = list(args) + [_small(0)] * (isa.REGISTERS - len(args))
+    frame = dict(caller=caller, address=to, value=value, code_size=code_size,
+                 **{f"r{i}": r for i, r in enumerate(regs)})
+    return started, frame
 
 
 def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
@@ -885,24 +962,10 @@ def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
         sender = int(tx.sender, 16)
     except (DecodeError, InvalidTransaction):
         tx, sender = None, 0
-    fields = [0] * len(TX_WORDS) if tx is None else \
-        [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
-        + [tx.gas_limit, tx.gas_price]
-    blank = [0] * (3 * depth + LEAF)
-    words = context_words(ctx)
-    inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"), "valid": int(tx is not None),
-              "sender": sender, "index": index, "n_txs": ctx.n_txs,
-              "txs_root": [words["txs_root"] >> 128, words["txs_root"] % 2**128],
-              "tx": [[f >> 128, f % 2**128] for f in fields], "tx_limbs": [limbs_of(f) for f in fields],
-              "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS], **{name: blank for name in TX_ACCESSES}}
-    loaded = [0] * len(TX_ACCESSES)
+    inputs, loaded, open_at = _start_base(ex, ctx, TX_ACCESSES, depth)
+    inputs.update(valid=int(tx is not None), sender=sender, index=index, n_txs=ctx.n_txs,
+                  txs_root=_split(int.from_bytes(ctx.txs_root, "big")), **_words_inputs("tx", tx_fields(tx)))
     db = ex.db
-
-    def open_at(access: str, root: bytes, key: bytes, written: bool) -> None:
-        inputs[access] = opening_of(db.prove(root, key), key, depth, written)
-        if inputs[access] is None:
-            raise ValueError(f"the {access} path is deeper than {depth}")
-        loaded[TX_ACCESSES.index(access)] = db.get(root, key)
 
     if tx is not None and tx.chain_id == L2_CHAIN_ID and INTRINSIC_GAS <= tx.gas_limit <= MAX_TX_GAS:
         if tx.gas_price >= 2**192:
@@ -926,6 +989,157 @@ def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
                 open_at("credit", world, balance_key(to, POSEIDON), True)
                 world = db.write(world, balance_key(to, POSEIDON), loaded[2] + tx.value)
             open_at("size", world, code_size_key(to, POSEIDON), False)
+    return _start_done(ex, ctx, inputs, loaded)
+
+
+def _split(value: int) -> list[int]:
+    return [value >> 128, value % 2**128]
+
+
+def _words_inputs(name: str, values: Sequence[int]) -> dict:
+    """The inputs of :func:`_public_words`."""
+    return {name: [_split(v) for v in values], f"{name}_limbs": [limbs_of(v) for v in values]}
+
+
+def _start_base(ex: Executor, ctx: Context, accesses: Sequence[str], depth: int) -> tuple:
+    """A start's inputs of :func:`_start_witness` (the openings blank), its ``loaded`` words, and
+    ``open_at(access, root, key, written)``, which fills an access's opening and word."""
+    words = context_words(ctx)
+    blank = [0] * (3 * depth + LEAF)
+    inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"),
+              "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS], **{name: blank for name in accesses}}
+    loaded = [0] * len(accesses)
+
+    def open_at(access: str, root: bytes, key: bytes, written: bool) -> None:
+        inputs[access] = opening_of(ex.db.prove(root, key), key, depth, written)
+        if inputs[access] is None:
+            raise ValueError(f"the {access} path is deeper than {depth}")
+        loaded[accesses.index(access)] = ex.db.get(root, key)
+    return inputs, loaded, open_at
+
+
+def _start_done(ex: Executor, ctx: Context, inputs: dict, loaded: list) -> dict:
     inputs["loaded"] = [limbs_of(v) for v in loaded]
     inputs["post_root"] = int.from_bytes(state_root(ex.next(ctx), POSEIDON), "big")
     return inputs
+
+
+# -- the start of a deposit or L1 message ------------------------------------------------------
+DEPOSIT_ACCESSES = ("credit", "size", "retry")
+
+
+def deposit_fields(deposit: Optional[Deposit]) -> dict:
+    """What L1 passes :class:`DepositStart` of an inbox deposit (None: it does not decode):
+    ``valid``, ``message`` (it calls: a sender, gas in ``(0, MAX_TX_GAS]``, at most
+    :data:`~prozchain.rollup.vm.state.RETRY_ARGS` arguments), ``recipient``, ``caller`` (the
+    sender's L2 alias), ``gas``, ``n_args`` and ``words``, the amount then the arguments padded
+    (what is not a message's is 0).
+
+    >>> f = deposit_fields(Deposit(0, "0x" + "22" * 20, 5, sender="0x" + "33" * 20, args=(7,), gas=1))
+    >>> f["message"], f["n_args"], f["words"][:3]
+    (1, 1, [5, 7, 0])
+    """
+    message = deposit is not None and deposit.sender is not None and 0 < deposit.gas <= MAX_TX_GAS \
+        and len(deposit.args) <= RETRY_ARGS
+    args = list(deposit.args) if message else []
+    return {"valid": int(deposit is not None), "message": int(message),
+            "recipient": 0 if deposit is None else int(deposit.recipient, 16),
+            "caller": alias(deposit.sender) if message else 0, "gas": deposit.gas if message else 0,
+            "n_args": len(args), "words": [0 if deposit is None else deposit.amount] + args + [0] * (RETRY_ARGS - len(args))}
+
+
+def deposit_public(pre_root: int, post_root: int, index: int, n_dep: int, dep_root: int, fields: dict) -> list[int]:
+    """The public inputs of :class:`DepositStart` in its verifier's order (``fields``: :func:`deposit_fields`)."""
+    return [pre_root, post_root, fields["valid"], fields["message"], index, n_dep, *_split(dep_root)] \
+        + [fields[name] for name in ("recipient", "caller", "gas", "n_args")] + [h for w in fields["words"] for h in _split(w)]
+
+
+class DepositStart(_Start):
+    """The step that begins a deposit or L1 message (see ``machine._begin``), from the public
+    ``pre_root`` to the public ``post_root``, the RLP and the keccak inbox path left to L1 as for
+    :class:`TxStart` (the public inputs are :func:`deposit_public`'s). The circuit checks the item
+    is the context's next deposit, credits its amount to the recipient, and for a message whose
+    recipient has code writes the retry record (under this commitment a Poseidon hash,
+    :func:`~prozchain.rollup.vm.state.call_commitment`) and opens the call, as
+    ``machine._start_call``; an amount that would overflow the recipient's balance is not covered.
+
+    Private inputs: ``ctx`` as for :class:`Segment`, ``words_limbs``, ``loaded`` (the recipient's
+    balance and code size, the record's old value) and the openings of :data:`DEPOSIT_ACCESSES`;
+    :func:`deposit_start_inputs` makes them.
+    """
+
+    PUBLIC = tuple((name, ()) for name in ("valid", "message", "index", "n_dep")) + (("dep_root", (2,)),) \
+        + tuple((name, ()) for name in ("recipient", "caller", "gas", "n_args"))
+
+    def define(self) -> None:
+        pre_root, post_root, valid, message, index, n_dep, dep_root, recipient, caller, gas, n_args = \
+            self.publics().values()
+        amount, *args = _public_words(self, "words", 1 + RETRY_ARGS)
+        ctx, loaded, openings = _start_witness(self, pre_root, DEPOSIT_ACCESSES, ("batch", "n_dep", "next_item"))
+
+        _next_item(ctx, ctx["next_item"][0], index, "dep", n_dep, dep_root)
+        assert_bool(valid)
+        assert_bool(message)
+        assert_mul(message, 1 - lift(valid), 0)
+        to, origin = _address_word(recipient), _address_word(caller)
+        to_bits(gas, LIMB_BITS)
+
+        world = _root(ctx["world"])
+        world1 = _credit(world, to, amount, valid * (1 - is_zero_word(amount)), openings["credit"], self.depth, loaded[0])
+        calls = _has_code(world1, to, message, openings["size"], self.depth, loaded[1])
+        digest = _sponge([h for w in [to, origin, _small(n_args)] + args for h in _halves(w)])
+        record = field_to_word(digest + is_zero(digest))  # never 0: 0 is a cleared record
+        retry = [0, lift(ctx["batch"][0]) * 2**32 + index]
+        recorded = _checked_access(world1, _key("retry", retry), calls, calls, record, openings["retry"], self.depth,
+                                   loaded[2])
+        world2 = select(calls, recorded, world1)
+        started, frame = _call_opened(ctx, calls, origin, origin, to, amount, args, _small(gas), _small(0), _small(gas),
+                                      world2, loaded[1])
+        post = _merge(_skipped(ctx), [(valid, dict(world=world2)), (calls, started), (calls, frame)])
+        assert_equal(context_root(post), post_root)
+
+
+def deposit_start_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
+    """The inputs of ``DepositStart(depth)`` for the step after ``ctx`` (the next inbox item a
+    deposit), the public ones as L1 derives them from the raw item; ValueError if the step is not
+    covered."""
+    if ex.scheme is not POSEIDON or ctx.phase != IDLE or not ctx.next_item < ctx.n_dep:
+        raise ValueError("not the start of a deposit on a Poseidon executor")
+    index = ctx.next_item
+    try:
+        deposit = Deposit.decode(ex.inboxes[ctx.dep_root][index])
+    except DecodeError:
+        deposit = None
+    fields = deposit_fields(deposit)
+    inputs, loaded, open_at = _start_base(ex, ctx, DEPOSIT_ACCESSES, depth)
+    inputs.update(index=index, n_dep=ctx.n_dep, dep_root=_split(int.from_bytes(ctx.dep_root, "big")),
+                  **{k: v for k, v in fields.items() if k != "words"}, **_words_inputs("words", fields["words"]))
+    if deposit is not None:
+        to, world = fields["recipient"], ctx.world
+        if deposit.amount:
+            open_at("credit", world, balance_key(to, POSEIDON), True)
+            if loaded[0] + deposit.amount >= isa.WORD:
+                raise ValueError("a credit that overflows the balance is not covered")
+            world = ex.db.write(world, balance_key(to, POSEIDON), loaded[0] + deposit.amount)
+        if fields["message"]:
+            open_at("size", world, code_size_key(to, POSEIDON), False)
+            if loaded[1]:
+                open_at("retry", world, retry_key(retry_id(ctx.batch, index), POSEIDON), True)
+    return _start_done(ex, ctx, inputs, loaded)
+
+
+def start_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> tuple[str, dict]:
+    """Which circuit proves the step after ``ctx``, which begins an inbox item: ``txstart``
+    (:class:`TxStart`) or ``depstart`` (:class:`DepositStart`), and its inputs; ValueError if the
+    step is not covered."""
+    if ctx.next_item < ctx.n_dep:
+        return "depstart", deposit_start_inputs(ex, ctx, depth)
+    return "txstart", txstart_inputs(ex, ctx, depth)
+
+
+def start_kind(ex: Executor, ctx: Context, depth: int = DEPTH) -> Optional[str]:
+    """:func:`start_inputs`'s circuit, or None if the step is not a covered start."""
+    try:
+        return start_inputs(ex, ctx, depth)[0]
+    except ValueError:
+        return None

@@ -113,7 +113,7 @@ def _begin(ctx: Context, access: Access) -> Context:
         # Kept as pending until its call returns: a revert leaves it for anyone to retry.
         caller = alias(deposit.sender)
         world = access.write(credited.world, retry_key(retry_id(ctx.batch, index), access.scheme),
-                             call_commitment(to, caller, deposit.args))
+                             call_commitment(to, caller, deposit.args, access.scheme))
         return _start_call(credited.with_(world=world, next_item=index), access, world, caller, caller, to,
                            deposit.amount, deposit.args, deposit.gas, gas_price=0)
     raw = access.item(ctx.txs_root, ctx.n_txs, index - ctx.n_dep)
@@ -137,7 +137,7 @@ def _begin(ctx: Context, access: Access) -> Context:
     caller, args = sender, tx.args
     if to == MESSENGER and not tx.value and 3 <= len(args) <= 3 + RETRY_ARGS:
         key = retry_key(args[0], access.scheme)
-        if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:]):
+        if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:], access.scheme):
             moved = moved.with_(world=access.write(moved.world, key, 0))
             to, caller, args = args[1] % 2**160, args[2] % 2**160, args[3:]
     return _start_call(moved, access, world, sender, caller, to, tx.value, args,

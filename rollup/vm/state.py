@@ -106,9 +106,13 @@ def retry_key(message_id: int, scheme: Commitment = KECCAK) -> bytes:
     return scheme.key_of(b"retry", w32(message_id))
 
 
-def call_commitment(target: int, caller: int, args: tuple[int, ...]) -> int:
-    """What a pending L1 message's record holds: ``keccak(target || caller || args)``, never 0."""
-    return int.from_bytes(keccak(a20(target) + a20(caller) + b"".join(w32(a) for a in args)), "big") or 1
+def call_commitment(target: int, caller: int, args: tuple[int, ...], scheme: Commitment = KECCAK) -> int:
+    """What a pending L1 message's record holds, never 0: ``keccak(target || caller || args)``, or
+    under another commitment its hash of the words ``target, caller, len(args)`` and the
+    arguments padded to :data:`RETRY_ARGS` (a fixed layout, which a circuit can hash)."""
+    if scheme is KECCAK:
+        return int.from_bytes(keccak(a20(target) + a20(caller) + b"".join(w32(a) for a in args)), "big") or 1
+    return int.from_bytes(scheme.words(target, caller, len(args), *args, *(0,) * (RETRY_ARGS - len(args))), "big") or 1
 
 
 def message_commitment(target: int, data: tuple[int, ...], gas: int, scheme: Commitment = KECCAK) -> int:
