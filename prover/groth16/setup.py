@@ -54,7 +54,7 @@ from prozchain.prover.groth16.ptau_dev import blake2b, hash_to_g2, lagrange_basi
 
 CONTRIBUTOR = "prozchain"  # the name our phase-2 contribution carries in section 10
 MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
-POINT_CHUNK = 1 << 16  # points per fixed-base kernel call: what a streamed setup holds of a section
+POINT_CHUNK = 1 << 18  # points per fixed-base kernel call (each builds its table): what a streamed setup holds of a section
 TERM_CHUNK = 1 << 20  # terms scaled at a time while building the transposed records
 SECTION_GROUPS = (("a", Group.G1), ("b1", Group.G1), ("b2", Group.G2), ("c", Group.G1), ("h", Group.G1))
 
