@@ -171,8 +171,7 @@ def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
     from prozchain.bench.circuit_compile import Chain
     from prozchain.relations.formats.r1cs import write_r1cs
     from prozchain.relations.formats.wtns import write_wtns
-    from prozchain.prover.formats.zkey import write_zkey
-    from prozchain.prover.groth16.setup import constraint_system, dev_setup
+    from prozchain.prover.groth16.setup import constraint_system, write_dev_setup
 
     n = (1 << log_n) - 2
     folder = workdir / f"chain{log_n}"
@@ -183,9 +182,7 @@ def chain_case(log_n: int, workdir: Path = RESULTS / "circuits") -> Case:
     compiled = Chain(n).compile()
     write_r1cs(compiled.r1cs, folder / "circuit.r1cs")
     write_wtns(compiled.solve({"x": 5}), case.witness)
-    partial = folder / "circuit.zkey.partial"
-    write_zkey(partial, dev_setup(constraint_system(compiled.r1cs)))
-    partial.replace(case.zkey)  # a half-written key is never mistaken for a finished one
+    write_dev_setup(case.zkey, constraint_system(compiled.r1cs))  # via a .partial file: never half-written
     return case
 
 

@@ -11,9 +11,8 @@ domain of 2^(power+1), whose last tau power (absent from section 2) counts as 0.
 Only a prepared file will do (phase 2 works in the Lagrange basis). The points read are
 validated in bulk (canonical, on the curve, in G2 for the G2 points).
 
-``write_ptau`` streams a file section by section (sizes patched in afterwards, as snarkjs
-does), so a large ceremony never sits in memory whole; it writes beside the target and renames,
-so a failure leaves no half-written ``.ptau`` behind.
+``write_ptau`` streams a file section by section (``stream_container``), so a large ceremony
+never sits in memory whole, and a failure leaves no half-written ``.ptau`` behind.
 
 >>> import tempfile, os
 >>> path = os.path.join(tempfile.mkdtemp(), "tiny.ptau")
@@ -25,7 +24,6 @@ so a failure leaves no half-written ``.ptau`` behind.
 
 from __future__ import annotations
 
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +34,7 @@ import numpy as np
 from prozchain.native.curve import P, Group
 from prozchain.native.kernels import PreparedBases
 from prozchain.prover.backend import current_backend
-from prozchain.relations.formats.container import Container, FormatError, Source, read_container
+from prozchain.relations.formats.container import Container, FormatError, Source, read_container, stream_container
 
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}
@@ -119,26 +117,4 @@ def write_ptau(path: str | Path, power: int, sections: Sequence[tuple[int, Itera
 
     The chunks of a section are consumed only after every earlier section is on disk, so a
     later section may depend on what producing an earlier one computed (a running hash)."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        f = open(partial, "wb")
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot write ({exc.strerror})") from exc
-    try:
-        with f:
-            f.write(b"ptau" + struct.pack("<II", 1, 1 + len(sections)))
-            for section_type, chunks in [(1, [ptau_header(power)]), *sections]:
-                f.write(struct.pack("<I", section_type))
-                start = f.tell()
-                f.write(struct.pack("<Q", 0))
-                for chunk in chunks:
-                    f.write(chunk)
-                end = f.tell()
-                f.seek(start)
-                f.write(struct.pack("<Q", end - start - 8))
-                f.seek(end)
-        os.replace(partial, path)
-    finally:
-        if partial.exists():
-            partial.unlink()
+    stream_container(path, b"ptau", 1, [(1, [ptau_header(power)]), *sections])

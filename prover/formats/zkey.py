@@ -52,7 +52,7 @@ import random
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, Optional, Sequence, Union, get_args
+from typing import Callable, Iterable, Literal, Optional, Sequence, Union, get_args
 
 import numpy as np
 
@@ -62,7 +62,7 @@ from prozchain.native.kernels import COEF_DTYPE, PreparedBases
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.relations.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
-                                      write_container)
+                                                   stream_container)
 from prozchain.prover.groth16.keys import VerificationKey
 
 NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2",
@@ -76,9 +76,9 @@ KeyCheck = Literal["all", "sample", "none"]  # how much of the big point section
 
 
 @dataclass(frozen=True)
-class ZKey:
-    """A Groth16 proving key as snarkjs lays it out; the point sections stay in the MSM
-    kernels' prepared layout (numpy arrays, Montgomery form)."""
+class KeyHead:
+    """What a Groth16 proving key holds besides its big point sections and its phase-2 record:
+    sections 1-4 (header, IC, coefficient records), what :func:`stream_zkey` writes first."""
 
     n_vars: int
     n_public: int
@@ -91,15 +91,26 @@ class ZKey:
     delta2: G2Point
     ic: tuple[G1Point, ...]
     coefficients: np.ndarray  # COEF_DTYPE records
+
+    def verification_key(self) -> VerificationKey:
+        return VerificationKey(self.alpha1, self.beta2, self.gamma2, self.delta2, self.ic)
+
+    def point_counts(self) -> tuple[int, int, int, int, int]:
+        """How many points sections A, B1, B2, C, H hold."""
+        return self.n_vars, self.n_vars, self.n_vars, self.n_vars - self.n_public - 1, self.domain_size
+
+
+@dataclass(frozen=True)
+class ZKey(KeyHead):
+    """A Groth16 proving key as snarkjs lays it out; the point sections stay in the MSM
+    kernels' prepared layout (numpy arrays, Montgomery form)."""
+
     a: PreparedBases
     b1: PreparedBases
     b2: PreparedBases
     c: PreparedBases
     h: PreparedBases
     contributions: bytes = b""  # section 10 as written (see MPCParams), or b"" for none
-
-    def verification_key(self) -> VerificationKey:
-        return VerificationKey(self.alpha1, self.beta2, self.gamma2, self.delta2, self.ic)
 
     def mpc_params(self) -> Optional["MPCParams"]:
         """The phase-2 record of section 10, parsed (None if the key has none)."""
@@ -407,21 +418,42 @@ def write_zkey(path: Union[str, Path], key: ZKey, circuit_hash: Optional[bytes] 
     """Write ``key`` as snarkjs lays it out. Section 10 gets ``key.contributions`` if set,
     else ``circuit_hash`` (64 bytes; default a BLAKE2b of our point sections, which is not
     snarkjs's circuit hash) and no contributions."""
-    head = struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
-    head += struct.pack("<III", key.n_vars, key.n_public, key.domain_size)
-    head += _mont_rows(Group.G1, [key.alpha1, key.beta1]).tobytes()
-    head += _mont_rows(Group.G2, [key.beta2, key.gamma2]).tobytes()
-    head += _mont_rows(Group.G1, [key.delta1]).tobytes() + _mont_rows(Group.G2, [key.delta2]).tobytes()
-    coefficients = struct.pack("<I", len(key.coefficients)) + np.ascontiguousarray(key.coefficients, COEF_DTYPE).tobytes()
-    points = [(3, _mont_rows(Group.G1, key.ic)), (5, key.a.array), (6, key.b1.array), (7, key.b2.array),
-              (8, key.c.array), (9, key.h.array)]
-    points = [(kind, np.ascontiguousarray(rows, dtype="<u8").tobytes()) for kind, rows in points]
-    if key.contributions:
-        contributions = key.contributions
-    else:
-        digest = hashlib.blake2b(digest_size=64)
-        for _, raw in points:
+    stream_zkey(path, key, [[key.a.array], [key.b1.array], [key.b2.array], [key.c.array], [key.h.array]],
+                key.contributions, circuit_hash)
+
+
+POINT_SECTIONS = (5, 6, 7, 8, 9)  # A, B1, B2, C, H
+
+
+def stream_zkey(path: Union[str, Path], head: KeyHead, points: Sequence[Iterable[np.ndarray]],
+                contributions: bytes = b"", circuit_hash: Optional[bytes] = None) -> None:
+    """Write a ``.zkey`` whose point sections A, B1, B2, C, H come as ``points``: for each, an
+    iterable of chunks in the prepared layout, consumed in file order, each chunk written as it
+    comes, so a setup holds one chunk of points at a time (:func:`write_zkey` passes each
+    section whole). Section 10 is ``contributions`` if set, else ``circuit_hash`` or the
+    BLAKE2b of the point sections (IC, A, B1, B2, C, H) with no contributions. A section with
+    the wrong number of points raises ``FormatError`` (and no file is left)."""
+    head_bytes = struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
+    head_bytes += struct.pack("<III", head.n_vars, head.n_public, head.domain_size)
+    head_bytes += _mont_rows(Group.G1, [head.alpha1, head.beta1]).tobytes()
+    head_bytes += _mont_rows(Group.G2, [head.beta2, head.gamma2]).tobytes()
+    head_bytes += _mont_rows(Group.G1, [head.delta1]).tobytes() + _mont_rows(Group.G2, [head.delta2]).tobytes()
+    coefficients = np.ascontiguousarray(head.coefficients, COEF_DTYPE)
+    digest = hashlib.blake2b(digest_size=64)
+
+    def hashed(chunks: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
+        for chunk in chunks:
+            raw = np.ascontiguousarray(chunk, dtype="<u8")  # written and hashed as a buffer: no copy
             digest.update(raw)
-        contributions = (circuit_hash or digest.digest()) + struct.pack("<I", 0)
-    sections = [(1, struct.pack("<I", GROTH16)), (2, head), points[0], (4, coefficients), *points[1:], (10, contributions)]
-    Path(path).write_bytes(write_container(b"zkey", 1, sections))
+            yield raw
+
+    def section10() -> Iterable[bytes]:  # consumed after every point section went through `hashed`
+        yield contributions or (circuit_hash or digest.digest()) + struct.pack("<I", 0)
+
+    stream_container(path, b"zkey", 1, [
+        (1, [struct.pack("<I", GROTH16)]), (2, [head_bytes]),
+        (3, hashed([_mont_rows(Group.G1, head.ic)])),
+        (4, [struct.pack("<I", len(coefficients)), coefficients.view(np.uint8)]),
+        *((kind, hashed(chunks)) for kind, chunks in zip(POINT_SECTIONS, points)),
+        (10, section10()),
+    ])

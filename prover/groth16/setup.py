@@ -33,8 +33,9 @@ import hashlib
 import random
 import secrets
 import struct
-from dataclasses import dataclass, replace
-from typing import Optional, Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Iterator, Optional, Sequence, Union
 
 import numpy as np
 from tqdm import tqdm
@@ -42,16 +43,20 @@ from tqdm import tqdm
 from prozchain.native.backend import Backend
 from prozchain.native.curve import P, R, Field, Group
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
-                            scalars_array)
+                                     root_of_unity)
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.errors import SetupError
 from prozchain.prover.formats.ptau import PowersOfTau
-from prozchain.prover.formats.zkey import MAX_LOG_DOMAIN, Contribution, MPCParams, ZKey
-from prozchain.prover.groth16.ptau_dev import blake2b, hash_to_g2, uncompressed
+from prozchain.prover.formats.zkey import (MAX_LOG_DOMAIN, POINT_SECTIONS, Contribution, KeyHead, MPCParams, ZKey,
+                                           stream_zkey)
+from prozchain.prover.groth16.ptau_dev import blake2b, hash_to_g2, lagrange_basis, powers, scale, uncompressed
 
 CONTRIBUTOR = "prozchain"  # the name our phase-2 contribution carries in section 10
 MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
+POINT_CHUNK = 1 << 18  # points per fixed-base kernel call (each builds its table): what a streamed setup holds of a section
+TERM_CHUNK = 1 << 20  # terms scaled at a time while building the transposed records
+SECTION_GROUPS = (("a", Group.G1), ("b1", Group.G1), ("b2", Group.G2), ("c", Group.G1), ("h", Group.G1))
 
 
 @dataclass(frozen=True)
@@ -131,38 +136,49 @@ def zkey_scaled(terms: np.ndarray) -> np.ndarray:
     return records
 
 
-def lagrange_at(backend: Backend, n: int, tau: int) -> list[int]:
-    """L_i(tau) for the domain of the n-th roots of unity: w^i (tau^n - 1) / (n (tau - w^i))."""
-    unit = np.zeros((n, 4), dtype=np.uint64)
-    unit[1 % n, 0] = 1  # the polynomial x (for n = 1 the domain is {1}, where x = 1)
-    roots = array_to_ints(backend.ntt_array(unit))  # its evaluations: (w^i)_i
-    z = (pow(tau, n, R) - 1) % R
-    if z == 0:
-        raise SetupError("tau fell on the domain; draw again")
-    inverses = array_to_ints(backend.inv_array(Field.FR, ints_to_array([n * (tau - w) % R for w in roots], R)))
-    return [w * z * d % R for w, d in zip(roots, inverses)]
+def lagrange_at(backend: Backend, n: int, tau: int) -> np.ndarray:
+    """L_i(tau), i < n, over the n-th roots of unity, as an ``(n, 4)`` canonical array: the
+    inverse NTT of tau^0 .. tau^(n-1) (:func:`prozchain.prover.groth16.ptau_dev.lagrange_basis`).
+
+    >>> [x - R if x > R // 2 else x for x in array_to_ints(lagrange_at(current_backend(), 2, 3))]  # (1 +- x) / 2 at 3
+    [2, -1]
+    """
+    return lagrange_basis(backend, powers(backend, tau, n), n)
 
 
-def _evaluate(backend: Backend, cs: ConstraintSystem, matrix: int, basis: list[int]) -> list[int]:
-    """sum over the terms of one matrix of coef * basis[row], per signal (a transposed QAP)."""
-    terms = cs.terms[cs.terms["matrix"] == matrix]
-    swapped = np.zeros(len(terms), dtype=COEF_DTYPE)
-    swapped["constraint"], swapped["signal"] = terms["signal"], terms["constraint"]
-    swapped["value"] = ints_to_array([v * MONT2 % R for v in array_to_ints(terms["value"])])
-    values, _ = backend.qap_abc(swapped, ints_to_array(basis, R), cs.n_vars)
-    return array_to_ints(values)
+def odd_lagrange_at(backend: Backend, n: int, tau: int) -> np.ndarray:
+    """L'_(2i+1)(tau), i < n, over the 2n-th roots of unity w', as an ``(n, 4)`` array: as
+    w'^n = -1, the sum (1/2n) sum_(j<2n) (tau w'^-(2i+1))^j folds to (1 - tau^n)/2 times the
+    inverse NTT of size n of (tau / w')^j, so the doubled domain is never built."""
+    shifted = tau * pow(root_of_unity((2 * n).bit_length() - 1), -1, R) % R
+    return scale(backend, lagrange_at(backend, n, shifted), (1 - pow(tau, n, R)) * pow(2, -1, R))
 
 
-def _points(backend: Backend, group: Group, scalars: Sequence[int]) -> PreparedBases:
-    return backend.generator_multiples(group, scalars_array(scalars))
+def signal_sums(backend: Backend, parts: Sequence[np.ndarray], basis: np.ndarray, factors: Sequence[int],
+                n_vars: int) -> np.ndarray:
+    """Per signal s < ``n_vars``, the sum of factors[matrix] * coef * basis[row] over the terms
+    (``COEF_DTYPE`` arrays ``parts``) of s, as an ``(n_vars, 4)`` canonical array: the C core's
+    QAP accumulation (``qap_abc``) with signals for rows, a transposed QAP. Coefficients are
+    scaled a chunk at a time, so the temporaries stay small beside the records."""
+    records = np.zeros(sum(len(p) for p in parts), dtype=COEF_DTYPE)
+    table = ints_to_array([f * MONT2 % R for f in factors])  # qap_abc takes coef * 2^512, as a zkey stores it
+    pos = 0
+    for part in parts:
+        for lo in range(0, len(part), TERM_CHUNK):
+            chunk = part[lo:lo + TERM_CHUNK]
+            out = records[pos:pos + len(chunk)]
+            out["constraint"], out["signal"] = chunk["signal"], chunk["constraint"]
+            out["value"] = backend.mul_array(Field.FR, np.ascontiguousarray(chunk["value"]), table[chunk["matrix"]])
+            pos += len(chunk)
+    sums, _ = backend.qap_abc(records, basis, n_vars)
+    return sums
 
 
-def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optional[Backend] = None,
-              progress: bool = False) -> ZKey:
-    """A proving key from fresh toxic waste (``seed`` only for reproducible tests); see the
-    module doc. Every constraint system row must fit: constraints + nPublic + 1 <= 2^27.
-    ``progress`` shows a bar over the point sections."""
-    backend = backend or current_backend()
+def _dev_key(cs: ConstraintSystem, seed: Optional[int], backend: Backend) -> tuple[KeyHead, list[Iterator[np.ndarray]]]:
+    """The head of a key from fresh toxic waste, and its point sections A, B1, B2, C, H as
+    chunk iterators to consume in that order: each section's scalars are computed when it is
+    reached and dropped when it is done, so a streamed setup holds the Lagrange basis, two
+    vectors of scalars and one chunk of points at a time."""
     n = cs.domain_size()
     if n.bit_length() - 1 > MAX_LOG_DOMAIN:
         raise SetupError(f"{cs.n_constraints} constraints need a domain of {n} > 2^{MAX_LOG_DOMAIN}")
@@ -170,26 +186,84 @@ def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optiona
         raise SetupError(f"n_vars {cs.n_vars} < n_public {cs.n_public} + 1")
     rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
     tau, alpha, beta, gamma, delta = (rng.randrange(1, R) for _ in range(5))
-    records = zkey_coefficients(cs)
+    if pow(tau, 2 * n, R) == 1:
+        raise SetupError("tau fell on the domain; draw again")
+    public = public_rows(cs)
     basis = lagrange_at(backend, n, tau)
-    with_public = ConstraintSystem(cs.n_vars, cs.n_public, cs.n_constraints, np.concatenate([cs.terms, public_rows(cs)]))
-    u = _evaluate(backend, with_public, 0, basis)
-    v = _evaluate(backend, with_public, 1, basis)
-    w = _evaluate(backend, with_public, 2, basis)
-    k = [(beta * a + alpha * b + c) % R for a, b, c in zip(u, v, w)]
-    gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
-    odd = lagrange_at(backend, 2 * n, tau)[1::2]
-    sections = [(Group.G1, u), (Group.G1, v), (Group.G2, v),
-                (Group.G1, [x * delta_inv % R for x in k[cs.n_public + 1:]]), (Group.G1, [x * delta_inv % R for x in odd])]
-    a, b1, b2, c, h = (_points(backend, group, scalars)
-                       for group, scalars in tqdm(sections, desc="key points", unit="section", disable=not progress))
+    k = signal_sums(backend, (cs.terms, public), basis, (beta, alpha, 1), cs.n_vars)
     g1, g2 = G1Point.generator(), G2Point.generator()
-    return ZKey(
-        cs.n_vars, cs.n_public, n,
-        g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
-        tuple(g1 * (x * gamma_inv % R) for x in k[:cs.n_public + 1]),
-        records, a, b1, b2, c, h,
-    )
+    head = KeyHead(cs.n_vars, cs.n_public, n, g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
+                   tuple(g1 * x for x in array_to_ints(scale(backend, k[:cs.n_public + 1], pow(gamma, -1, R)))),
+                   zkey_coefficients(cs))
+
+    def scalars() -> Iterator[tuple[Group, np.ndarray]]:
+        nonlocal basis, k
+        c = scale(backend, k[cs.n_public + 1:], pow(delta, -1, R))
+        k = None
+        yield Group.G1, signal_sums(backend, (cs.terms[cs.terms["matrix"] == 0], public), basis, (1, 0, 0), cs.n_vars)
+        v = signal_sums(backend, (cs.terms[cs.terms["matrix"] == 1],), basis, (0, 1, 0), cs.n_vars)
+        basis = None
+        yield Group.G1, v
+        yield Group.G2, v
+        v = None
+        yield Group.G1, c
+        c = None
+        yield Group.G1, scale(backend, odd_lagrange_at(backend, n, tau), pow(delta, -1, R))
+
+    pending = scalars()
+
+    def section() -> Iterator[np.ndarray]:
+        group, values = next(pending)
+        for start in range(0, max(len(values), 1), POINT_CHUNK):  # an empty section still yields its (0, w) chunk
+            yield backend.generator_multiples(group, values[start:start + POINT_CHUNK]).array
+
+    return head, [section() for _ in POINT_SECTIONS]
+
+
+def _progress(head: KeyHead, sections: Sequence[Iterator[np.ndarray]], enabled: bool) -> list[Iterator[np.ndarray]]:
+    """``sections`` with a tqdm bar over their points."""
+    bar = tqdm(total=sum(head.point_counts()), desc="key points", unit="pt", disable=not enabled)
+
+    def counted(chunks: Iterator[np.ndarray], last: bool) -> Iterator[np.ndarray]:
+        for chunk in chunks:
+            bar.update(len(chunk))
+            yield chunk
+        if last:
+            bar.close()
+
+    return [counted(chunks, i == len(sections) - 1) for i, chunks in enumerate(sections)]
+
+
+def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optional[Backend] = None,
+              progress: bool = False) -> ZKey:
+    """A proving key from fresh toxic waste (``seed`` only for reproducible tests); see the
+    module doc. Every constraint system row must fit: constraints + nPublic + 1 <= 2^27.
+    ``progress`` shows a bar over the key's points. :func:`write_dev_setup` makes the same key
+    straight to a file, in bounded memory."""
+    head, sections = _dev_key(cs, seed, backend or current_backend())
+    points = [np.concatenate(list(chunks)) for chunks in _progress(head, sections, progress)]
+    return ZKey(**{f.name: getattr(head, f.name) for f in fields(head)},
+                **{name: PreparedBases(group, rows) for (name, group), rows in zip(SECTION_GROUPS, points)})
+
+
+def write_dev_setup(path: Union[str, Path], cs: ConstraintSystem, seed: Optional[int] = None,
+                    backend: Optional[Backend] = None, progress: bool = False) -> KeyHead:
+    """:func:`dev_setup` written to ``path`` as a ``.zkey`` (the file :func:`write_zkey` writes
+    of that key, byte for byte) while it is computed: each point section is made
+    ``POINT_CHUNK`` points at a time and each chunk written as it comes, so the peak memory is
+    the constraint system, the Lagrange basis and two vectors of scalars, not the key.
+    Returns the key's head.
+
+    >>> import os, tempfile
+    >>> from prozchain.prover.formats.zkey import read_zkey
+    >>> path = os.path.join(tempfile.mkdtemp(), "toy.zkey")
+    >>> head = write_dev_setup(path, toy_r1cs(), seed=7)
+    >>> bool((read_zkey(path).h.array == dev_setup(toy_r1cs(), seed=7).h.array).all()), head.domain_size
+    (True, 4)
+    """
+    head, sections = _dev_key(cs, seed, backend or current_backend())
+    stream_zkey(path, head, _progress(head, sections, progress))
+    return head
 
 
 def _sparse_sums(backend: Backend, bases: PreparedBases, rows: np.ndarray, signals: np.ndarray,

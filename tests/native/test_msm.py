@@ -206,6 +206,21 @@ def test_generator_multiples_fixed_base_kernel(group, c, ref, rng):
 
 
 @pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("n", [1, 3, 40, 3000])
+def test_fixed_base_windows_of_every_width(group, n, c, ref, rng):
+    """The kernel picks its window by the count (2 bits for one scalar up to its cap for
+    thousands): scalars whose every digit is the largest (R - 1, 2^254 - 1 and 2^256 - 1, reduced
+    first), single digits at each window edge, and random ones, against py_ecc."""
+    gen = ref.g1_generator() if group is Group.G1 else ref.g2_generator()
+    special = [R - 1, 2**254 - 1, 2**256 - 1, 0] + [2**b for b in (7, 8, 9, 11, 12, 13, 252, 253)]
+    scalars = (special + [rng.randrange(R) for _ in range(n)])[:n]
+    got = bases_to_points(c.generator_multiples(group, ints_to_array(scalars)))
+    for i in sorted(set(range(min(n, len(special)))) | set(rng.sample(range(n), min(n, 4)))):
+        k = scalars[i] % R
+        assert got[i] == (ref.g_mul(group, gen, k) if k else None), f"scalar #{i} = {scalars[i]} of {n}"
+
+
+@pytest.mark.parametrize("group", GROUPS)
 @pytest.mark.parametrize("n, max_points", [(1, 10**6), (9, 200), (300, 10**6), (1030, 30_000)])
 def test_fixed_base_tables_against_log_oracle(group, n, max_points, c, ref, rng):
     """A fixed-base table (a resident prover's, kept per key) gives the MSM of the bases it was

@@ -24,7 +24,8 @@ from prozchain.relations.formats.r1cs import read_r1cs
 from prozchain.prover.formats.zkey import write_zkey
 from prozchain.prover.groth16.ptau_dev import (ChaCha, DevPtau, first_challenge_hash, g2_sp, hash_to_g2, partial_hash,
                                                uncompressed, write_dev_ptau)
-from prozchain.prover.groth16.setup import constraint_system, lagrange_at, ptau_setup
+from prozchain.prover.groth16.setup import constraint_system, ptau_setup
+from tests.prover.setup_reference import lagrange_at
 from tests import js_oracles
 from tests.prover.conftest import CUBE, Circuit, compile_circuit, snarkjs, snarkjs_verify_many
 

@@ -87,7 +87,7 @@ def test_profile_leaves_the_background_g2_msm_out_of_the_total(chain):
 
     key, witness = chain
     profile = Profile()
-    prove(key, witness, profile=profile)
+    prove(key, witness, profile=profile, overlap=True)
     total = float(str(profile).rsplit("total ", 1)[1].split()[0]) / 1000
     if lib.pz_num_threads() > 1:
         assert profile.background == {"msm_b2"} and "wait_b2" in profile
@@ -103,7 +103,7 @@ def test_a_failing_g1_step_waits_for_the_g2_thread_and_restores_the_threads(chai
     broken = dataclasses.replace(key, coefficients=key.coefficients.copy())
     broken.coefficients[5]["signal"] = key.n_vars  # qap_abc refuses it, while the G2 MSM runs
     with pytest.raises(Exception, match="record 5"):
-        prove(broken, witness)
+        prove(broken, witness, overlap=True)
     assert lib.pz_num_threads() == threads
 
 
