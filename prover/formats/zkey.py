@@ -90,7 +90,7 @@ class KeyHead:
     delta1: G1Point
     delta2: G2Point
     ic: tuple[G1Point, ...]
-    coefficients: np.ndarray  # COEF_DTYPE records
+    coefficients: Union[np.ndarray, "RecordChunks"]  # COEF_DTYPE records (a ZKey: an array)
 
     def verification_key(self) -> VerificationKey:
         return VerificationKey(self.alpha1, self.beta2, self.gamma2, self.delta2, self.ic)
@@ -98,6 +98,22 @@ class KeyHead:
     def point_counts(self) -> tuple[int, int, int, int, int]:
         """How many points sections A, B1, B2, C, H hold."""
         return self.n_vars, self.n_vars, self.n_vars, self.n_vars - self.n_public - 1, self.domain_size
+
+
+@dataclass(frozen=True)
+class RecordChunks:
+    """Section 4's records for :func:`stream_zkey` to write as they are made: ``count`` records
+    in all, which ``chunks()`` yields as ``COEF_DTYPE`` arrays, so no array of them all exists."""
+
+    count: int
+    chunks: Callable[[], Iterable[np.ndarray]]
+
+    def __len__(self) -> int:
+        return self.count
+
+    def array(self) -> np.ndarray:
+        """The records as one array."""
+        return np.concatenate([np.zeros(0, COEF_DTYPE), *self.chunks()])
 
 
 @dataclass(frozen=True)
@@ -425,6 +441,19 @@ def write_zkey(path: Union[str, Path], key: ZKey, circuit_hash: Optional[bytes] 
 POINT_SECTIONS = (5, 6, 7, 8, 9)  # A, B1, B2, C, H
 
 
+def _record_section(records: Union[np.ndarray, RecordChunks]) -> Iterable[bytes]:
+    """Section 4's bytes: the count, then the records (a whole array, or chunks as they come);
+    a count that the chunks do not add up to raises ``FormatError``."""
+    yield struct.pack("<I", len(records))
+    written = 0
+    for chunk in records.chunks() if isinstance(records, RecordChunks) else [records]:
+        chunk = np.ascontiguousarray(chunk, COEF_DTYPE)
+        written += len(chunk)
+        yield chunk.view(np.uint8)
+    if written != len(records):
+        raise FormatError(f"coefficients: {written} records written, {len(records)} announced")
+
+
 def stream_zkey(path: Union[str, Path], head: KeyHead, points: Sequence[Iterable[np.ndarray]],
                 contributions: bytes = b"", circuit_hash: Optional[bytes] = None) -> None:
     """Write a ``.zkey`` whose point sections A, B1, B2, C, H come as ``points``: for each, an
@@ -438,7 +467,7 @@ def stream_zkey(path: Union[str, Path], head: KeyHead, points: Sequence[Iterable
     head_bytes += _mont_rows(Group.G1, [head.alpha1, head.beta1]).tobytes()
     head_bytes += _mont_rows(Group.G2, [head.beta2, head.gamma2]).tobytes()
     head_bytes += _mont_rows(Group.G1, [head.delta1]).tobytes() + _mont_rows(Group.G2, [head.delta2]).tobytes()
-    coefficients = np.ascontiguousarray(head.coefficients, COEF_DTYPE)
+    records = head.coefficients
     digest = hashlib.blake2b(digest_size=64)
 
     def hashed(chunks: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
@@ -453,7 +482,7 @@ def stream_zkey(path: Union[str, Path], head: KeyHead, points: Sequence[Iterable
     stream_container(path, b"zkey", 1, [
         (1, [struct.pack("<I", GROTH16)]), (2, [head_bytes]),
         (3, hashed([_mont_rows(Group.G1, head.ic)])),
-        (4, [struct.pack("<I", len(coefficients)), coefficients.view(np.uint8)]),
+        (4, _record_section(records)),
         *((kind, hashed(chunks)) for kind, chunks in zip(POINT_SECTIONS, points)),
         (10, section10()),
     ])

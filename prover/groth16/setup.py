@@ -34,6 +34,7 @@ import random
 import secrets
 import struct
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Optional, Sequence, Union
 
@@ -48,50 +49,90 @@ from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.errors import SetupError
 from prozchain.prover.formats.ptau import PowersOfTau
-from prozchain.prover.formats.zkey import (MAX_LOG_DOMAIN, POINT_SECTIONS, Contribution, KeyHead, MPCParams, ZKey,
+from prozchain.prover.formats.zkey import (MAX_LOG_DOMAIN, POINT_SECTIONS, Contribution, KeyHead, MPCParams, RecordChunks, ZKey,
                                            stream_zkey)
 from prozchain.prover.groth16.ptau_dev import blake2b, hash_to_g2, lagrange_basis, powers, scale, uncompressed
+from prozchain.relations.r1cs import SparseMatrix
 
 CONTRIBUTOR = "prozchain"  # the name our phase-2 contribution carries in section 10
 MONT2 = pow(2, 512, R)  # snarkjs stores zkey coefficients times 2^512 (see native.kernels.COEF_DTYPE)
 POINT_CHUNK = 1 << 18  # points per fixed-base kernel call (each builds its table): what a streamed setup holds of a section
-TERM_CHUNK = 1 << 20  # terms scaled at a time while building the transposed records
+TERM_CHUNK = 1 << 24  # terms made into 44-byte records at a time (the coefficient section, the per-signal sums)
 SECTION_GROUPS = (("a", Group.G1), ("b1", Group.G1), ("b2", Group.G2), ("c", Group.G1), ("h", Group.G1))
 
 
 @dataclass(frozen=True)
 class ConstraintSystem:
-    """An R1CS as setup needs it. ``terms`` is a :data:`prozchain.native.kernels.COEF_DTYPE` array of
-    every non-zero entry: matrix 0/1/2 for A/B/C, constraint row, signal, canonical value.
-    Signals follow circom: 0 the constant 1, then the ``n_public`` outputs and public inputs."""
+    """An R1CS as setup needs it: the matrices A, B, C in CSR form
+    (:class:`prozchain.relations.r1cs.SparseMatrix`, coefficient ids into ``table``, an ``(k, 4)``
+    array of canonical values), so a big system costs 8 bytes a term, not a 44-byte record.
+    Signals follow circom: 0 the constant 1, then the ``n_public`` outputs and public inputs.
+
+    >>> cs = toy_r1cs()
+    >>> [m.nnz for m in cs.matrices], len(cs.table), cs.terms["signal"].tolist()
+    ([2, 2, 2], 1, [2, 2, 3, 3, 2, 1])
+    """
 
     n_vars: int
     n_public: int
     n_constraints: int
-    terms: np.ndarray
+    matrices: tuple[SparseMatrix, SparseMatrix, SparseMatrix]
+    table: np.ndarray
 
     def domain_size(self) -> int:
         """The smallest power of two holding the constraints plus nPublic + 1 rows (snarkjs's)."""
         rows = self.n_constraints + self.n_public + 1
         return 1 << max(0, (rows - 1).bit_length())
 
+    @staticmethod
+    def from_terms(n_vars: int, n_public: int, n_constraints: int, terms: np.ndarray) -> "ConstraintSystem":
+        """The system of a :data:`prozchain.native.kernels.COEF_DTYPE` array of its terms
+        (matrix 0/1/2 for A/B/C, row, signal, canonical value), each row's terms in the order
+        given."""
+        table, ids = np.unique(np.ascontiguousarray(terms["value"]), axis=0, return_inverse=True)
+        matrices = []
+        for m in range(3):
+            mine = np.nonzero(terms["matrix"] == m)[0]
+            mine = mine[np.argsort(terms["constraint"][mine], kind="stable")]
+            counts = np.bincount(terms["constraint"][mine], minlength=n_constraints)
+            matrices.append(SparseMatrix(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+                                         terms["signal"][mine].astype(np.uint32), ids.reshape(-1)[mine].astype(np.uint32)))
+        return ConstraintSystem(n_vars, n_public, n_constraints, tuple(matrices), table.astype(np.uint64).reshape(-1, 4))
+
+    @cached_property
+    def terms(self) -> np.ndarray:
+        """Every non-zero entry as a ``COEF_DTYPE`` array, ordered by row, then A, B, C, each
+        row's terms in file order: the order snarkjs writes the zkey coefficients in. 44 bytes a
+        term, kept once made: for the ceremony setup and the checks, not for big systems."""
+        parts = []
+        for m, matrix in enumerate(self.matrices):
+            part = np.zeros(matrix.nnz, dtype=COEF_DTYPE)
+            part["matrix"] = m
+            part["constraint"] = np.repeat(np.arange(self.n_constraints), np.diff(matrix.indptr))
+            part["signal"] = matrix.wires
+            part["value"] = self.table[matrix.coeff_ids]
+            parts.append(part)
+        terms = np.concatenate(parts)
+        return terms[np.lexsort((terms["matrix"], terms["constraint"]))]  # stable: keeps file order
+
+    def chunks(self, matrix: int, lo: int, hi: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The terms of rows ``lo`` to ``hi`` of ``matrix`` (0/1/2) as ``(rows, signals, coefficient
+        ids)`` arrays of at most ``TERM_CHUNK`` terms each, in file order."""
+        mat = self.matrices[matrix]
+        indptr = mat.indptr
+        for start in range(int(indptr[lo]), int(indptr[hi]), TERM_CHUNK):
+            end = min(start + TERM_CHUNK, int(indptr[hi]))
+            first, last = (int(np.searchsorted(indptr, x, side="right")) - 1 for x in (start, end - 1))
+            counts = np.diff(np.clip(indptr[first:last + 2], start, end))
+            yield np.repeat(np.arange(first, last + 1, dtype=np.uint32), counts), mat.wires[start:end], mat.coeff_ids[start:end]
+
 
 def constraint_system(r1cs) -> ConstraintSystem:
-    """The constraint system of an R1CS as :func:`prozchain.relations.formats.r1cs.read_r1cs` returns it
-    (CSR matrices A, B, C over a coefficient table). Terms are ordered by constraint, then A, B,
-    C, each combination in file order: the order snarkjs writes the zkey coefficients in."""
+    """The constraint system of an R1CS as :func:`prozchain.relations.formats.r1cs.read_r1cs` or a
+    compiled circuit holds it (CSR matrices A, B, C over a coefficient table): the matrices
+    themselves, not a copy."""
     table = ints_to_array(r1cs.coeffs, R) if r1cs.coeffs else np.zeros((0, 4), np.uint64)
-    parts = []
-    for m, matrix in enumerate((r1cs.A, r1cs.B, r1cs.C)):
-        part = np.zeros(matrix.nnz, dtype=COEF_DTYPE)
-        part["matrix"] = m
-        part["constraint"] = np.repeat(np.arange(r1cs.n_constraints), np.diff(matrix.indptr))
-        part["signal"] = matrix.wires
-        part["value"] = table[matrix.coeff_ids]
-        parts.append(part)
-    terms = np.concatenate(parts)
-    terms = terms[np.lexsort((terms["matrix"], terms["constraint"]))]  # stable: keeps file order
-    return ConstraintSystem(r1cs.n_wires, r1cs.n_public_wires, r1cs.n_constraints, terms)
+    return ConstraintSystem(r1cs.n_wires, r1cs.n_public_wires, r1cs.n_constraints, (r1cs.A, r1cs.B, r1cs.C), table)
 
 
 def terms_array(entries: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
@@ -104,7 +145,7 @@ def terms_array(entries: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
 
 def toy_r1cs() -> ConstraintSystem:
     """y = x^3 as two constraints, x * x = t and t * x = y; signals 1, y (public), x, t."""
-    return ConstraintSystem(4, 1, 2, terms_array([
+    return ConstraintSystem.from_terms(4, 1, 2, terms_array([
         (0, 0, 2, 1), (1, 0, 2, 1), (2, 0, 3, 1),
         (0, 1, 3, 1), (1, 1, 2, 1), (2, 1, 1, 1),
     ]))
@@ -121,18 +162,41 @@ def public_rows(cs: ConstraintSystem) -> np.ndarray:
     return terms_array([(0, cs.n_constraints + s, s, 1) for s in range(cs.n_public + 1)])
 
 
+def coefficient_chunks(cs: ConstraintSystem) -> Iterator[np.ndarray]:
+    """The zkey's coefficient records (section 4) as ``COEF_DTYPE`` chunks of about
+    ``TERM_CHUNK``: the A and B terms row by row (A's first), then A rows nConstraints + s
+    tying each public signal s to the proof; values times 2^512 as snarkjs stores them. Made
+    from the CSR arrays a chunk at a time."""
+    scaled = zkey_scaled_table(cs.table)
+    a, b = cs.matrices[0].indptr, cs.matrices[1].indptr
+    both = a + b
+    bounds = np.unique(np.concatenate([np.searchsorted(both, np.arange(0, int(both[-1]), TERM_CHUNK)), [cs.n_constraints]]))
+    for lo, hi in zip(bounds.tolist(), bounds[1:].tolist()):
+        parts = []
+        for m in (0, 1):
+            for rows, signals, ids in cs.chunks(m, lo, hi):
+                part = np.zeros(len(rows), dtype=COEF_DTYPE)
+                part["matrix"], part["constraint"], part["signal"], part["value"] = m, rows, signals, scaled[ids]
+                parts.append(part)
+        records = np.concatenate(parts)
+        yield records[np.argsort(records["constraint"].astype(np.int64) * 2 + records["matrix"], kind="stable")]
+    yield zkey_scaled(public_rows(cs))
+
+
 def zkey_coefficients(cs: ConstraintSystem) -> np.ndarray:
-    """The zkey's coefficient records: the A and B terms, plus A rows nConstraints + s tying
-    each public signal s to the proof; values times 2^512 as snarkjs stores them."""
-    return zkey_scaled(np.concatenate([cs.terms[cs.terms["matrix"] <= 1], public_rows(cs)]))
+    """:func:`coefficient_chunks` as one array."""
+    return np.concatenate(list(coefficient_chunks(cs)))
+
+
+def zkey_scaled_table(values: np.ndarray) -> np.ndarray:
+    """An ``(n, 4)`` array of canonical values each times 2^512 mod R, as a zkey stores coefficients."""
+    return scale(current_backend(), np.ascontiguousarray(values), MONT2)
 
 
 def zkey_scaled(terms: np.ndarray) -> np.ndarray:
     """``terms`` with each value times 2^512 mod R, as a zkey stores coefficients (a copy)."""
     records = terms.copy()
-    values = np.ascontiguousarray(records["value"])
-    factor = np.broadcast_to(ints_to_array([MONT2]), values.shape)
-    records["value"] = current_backend().mul_array(Field.FR, values, factor)
+    records["value"] = zkey_scaled_table(records["value"])
     return records
 
 
@@ -154,31 +218,73 @@ def odd_lagrange_at(backend: Backend, n: int, tau: int) -> np.ndarray:
     return scale(backend, lagrange_at(backend, n, shifted), (1 - pow(tau, n, R)) * pow(2, -1, R))
 
 
-def signal_sums(backend: Backend, parts: Sequence[np.ndarray], basis: np.ndarray, factors: Sequence[int],
-                n_vars: int) -> np.ndarray:
-    """Per signal s < ``n_vars``, the sum of factors[matrix] * coef * basis[row] over the terms
-    (``COEF_DTYPE`` arrays ``parts``) of s, as an ``(n_vars, 4)`` canonical array: the C core's
-    QAP accumulation (``qap_abc``) with signals for rows, a transposed QAP. Coefficients are
-    scaled a chunk at a time, so the temporaries stay small beside the records."""
-    records = np.zeros(sum(len(p) for p in parts), dtype=COEF_DTYPE)
-    table = ints_to_array([f * MONT2 % R for f in factors])  # qap_abc takes coef * 2^512, as a zkey stores it
-    pos = 0
-    for part in parts:
-        for lo in range(0, len(part), TERM_CHUNK):
-            chunk = part[lo:lo + TERM_CHUNK]
-            out = records[pos:pos + len(chunk)]
-            out["constraint"], out["signal"] = chunk["signal"], chunk["constraint"]
-            out["value"] = backend.mul_array(Field.FR, np.ascontiguousarray(chunk["value"]), table[chunk["matrix"]])
-            pos += len(chunk)
-    sums, _ = backend.qap_abc(records, basis, n_vars)
+def signal_sums(backend: Backend, cs: ConstraintSystem, basis: np.ndarray,
+                factors: Sequence[tuple[int, int, int]]) -> list[np.ndarray]:
+    """For each of one or two factor triples f (for A, B, C), per signal s < ``cs.n_vars`` the
+    sum of f[matrix] * coef * basis[row] over the terms of s, the public rows (:func:`public_rows`)
+    counting as A terms: ``(n_vars, 4)`` canonical arrays. It is the C core's QAP accumulation
+    (``qap_abc``, one output per triple) with signals for rows, a transposed QAP, run on
+    ``TERM_CHUNK`` terms at a time straight from the CSR arrays and the chunks' sums added up,
+    so only one chunk of 44-byte records exists at a time."""
+    if not 1 <= len(factors) <= 2:
+        raise ValueError(f"qap_abc has two outputs, not {len(factors)}")
+    # qap_abc takes coef * 2^512, as a zkey stores it: scale the table once per (output, matrix)
+    scaled = [[scale(backend, cs.table, f * MONT2) if f and len(cs.table) else None for f in triple]
+              for triple in factors]
+    sums: list[Optional[np.ndarray]] = [None] * len(factors)
+    for m in range(3):
+        if not any(triple[m] for triple in factors):
+            continue
+        for rows, signals, ids in cs.chunks(m, 0, cs.n_constraints):
+            records = np.zeros(len(rows) * len(factors), dtype=COEF_DTYPE)
+            pos = 0
+            for out, table in enumerate(scaled):
+                if table[m] is not None:
+                    block = records[pos:pos + len(rows)]
+                    block["matrix"], block["constraint"], block["signal"], block["value"] = out, signals, rows, table[m][ids]
+                    pos += len(rows)
+            parts = backend.qap_abc(records[:pos], basis, cs.n_vars)
+            sums = [part if total is None else _add_mod(total, part) for total, part in zip(sums, parts)]
+    sums = [np.zeros((cs.n_vars, 4), np.uint64) if total is None else total for total in sums]
+    public = array_to_ints(basis[cs.n_constraints:cs.n_constraints + cs.n_public + 1])
+    for total, triple in zip(sums, factors):
+        head = array_to_ints(total[:cs.n_public + 1])
+        total[:cs.n_public + 1] = ints_to_array([(x + triple[0] * y) % R for x, y in zip(head, public)], R)
     return sums
 
 
+def _add_mod(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x + y mod R of two ``(n, 4)`` canonical arrays, limb by limb in numpy (x + y < 2R < 2^256:
+    no carry out of the top limb)."""
+    out, carry = np.empty_like(x), np.zeros(len(x), dtype=np.uint64)
+    for i in range(4):
+        s = x[:, i] + y[:, i]
+        t = s + carry
+        carry = ((s < x[:, i]) | (t < s)).astype(np.uint64)
+        out[:, i] = t
+    limbs = [np.uint64((R >> (64 * i)) & 0xFFFFFFFFFFFFFFFF) for i in range(4)]
+    above, equal = np.zeros(len(x), dtype=bool), np.ones(len(x), dtype=bool)
+    for i in reversed(range(4)):
+        above |= equal & (out[:, i] > limbs[i])
+        equal &= out[:, i] == limbs[i]
+    rows = np.nonzero(above | equal)[0]
+    high = out[rows]
+    borrow = np.zeros(len(rows), dtype=np.uint64)
+    for i in range(4):
+        d = high[:, i] - limbs[i] - borrow
+        borrow = ((high[:, i] < limbs[i]) | ((high[:, i] == limbs[i]) & (borrow > 0))).astype(np.uint64)
+        high[:, i] = d
+    out[rows] = high
+    return out
+
+
 def _dev_key(cs: ConstraintSystem, seed: Optional[int], backend: Backend) -> tuple[KeyHead, list[Iterator[np.ndarray]]]:
-    """The head of a key from fresh toxic waste, and its point sections A, B1, B2, C, H as
-    chunk iterators to consume in that order: each section's scalars are computed when it is
-    reached and dropped when it is done, so a streamed setup holds the Lagrange basis, two
-    vectors of scalars and one chunk of points at a time."""
+    """The head of a key from fresh toxic waste (its coefficient section as chunks made on
+    demand: :class:`prozchain.prover.formats.zkey.RecordChunks`), and its point sections A, B1,
+    B2, C, H as chunk iterators to consume in that order: each section's scalars are dropped
+    when it is done, so a streamed setup holds the constraint system, three vectors of scalars
+    and one chunk of records or points at a time (the Lagrange basis only while the scalars are
+    summed)."""
     n = cs.domain_size()
     if n.bit_length() - 1 > MAX_LOG_DOMAIN:
         raise SetupError(f"{cs.n_constraints} constraints need a domain of {n} > 2^{MAX_LOG_DOMAIN}")
@@ -188,21 +294,22 @@ def _dev_key(cs: ConstraintSystem, seed: Optional[int], backend: Backend) -> tup
     tau, alpha, beta, gamma, delta = (rng.randrange(1, R) for _ in range(5))
     if pow(tau, 2 * n, R) == 1:
         raise SetupError("tau fell on the domain; draw again")
-    public = public_rows(cs)
     basis = lagrange_at(backend, n, tau)
-    k = signal_sums(backend, (cs.terms, public), basis, (beta, alpha, 1), cs.n_vars)
+    k, u = signal_sums(backend, cs, basis, [(beta, alpha, 1), (1, 0, 0)])
+    (v,) = signal_sums(backend, cs, basis, [(0, 1, 0)])
+    del basis
     g1, g2 = G1Point.generator(), G2Point.generator()
+    records = RecordChunks(cs.matrices[0].nnz + cs.matrices[1].nnz + cs.n_public + 1, lambda: coefficient_chunks(cs))
     head = KeyHead(cs.n_vars, cs.n_public, n, g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
                    tuple(g1 * x for x in array_to_ints(scale(backend, k[:cs.n_public + 1], pow(gamma, -1, R)))),
-                   zkey_coefficients(cs))
+                   records)
 
     def scalars() -> Iterator[tuple[Group, np.ndarray]]:
-        nonlocal basis, k
+        nonlocal k, u, v
         c = scale(backend, k[cs.n_public + 1:], pow(delta, -1, R))
         k = None
-        yield Group.G1, signal_sums(backend, (cs.terms[cs.terms["matrix"] == 0], public), basis, (1, 0, 0), cs.n_vars)
-        v = signal_sums(backend, (cs.terms[cs.terms["matrix"] == 1],), basis, (0, 1, 0), cs.n_vars)
-        basis = None
+        yield Group.G1, u
+        u = None
         yield Group.G1, v
         yield Group.G2, v
         v = None
@@ -242,6 +349,7 @@ def dev_setup(cs: ConstraintSystem, seed: Optional[int] = None, backend: Optiona
     straight to a file, in bounded memory."""
     head, sections = _dev_key(cs, seed, backend or current_backend())
     points = [np.concatenate(list(chunks)) for chunks in _progress(head, sections, progress)]
+    head = replace(head, coefficients=head.coefficients.array())
     return ZKey(**{f.name: getattr(head, f.name) for f in fields(head)},
                 **{name: PreparedBases(group, rows) for (name, group), rows in zip(SECTION_GROUPS, points)})
 

@@ -22,11 +22,15 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from prozchain.circuits.circuit import CompiledCircuit
 from prozchain.native import get_backend
 from prozchain.prover.formats.zkey import ZKey, read_zkey, write_zkey
 from prozchain.prover.groth16.setup import constraint_system, dev_setup
 from prozchain.relations.r1cs import R1CS
+
+HASH_CHUNK = 1 << 22  # entries of a CSR array converted to a fixed dtype at a time
 
 
 def key_dir() -> Path:
@@ -37,10 +41,15 @@ def key_dir() -> Path:
 
 
 def cs_hash(r1cs: R1CS) -> str:
-    """SHA-256 of a constraint system: sizes and every (matrix, row, signal, value) term."""
+    """SHA-256 of a constraint system: sizes, the coefficient table and each matrix's CSR arrays
+    (row bounds, signals, coefficient ids), hashed as they are, without a copy of the terms."""
     cs = constraint_system(r1cs)
     digest = hashlib.sha256(f"{cs.n_vars}/{cs.n_public}/{cs.n_constraints}/".encode())
-    digest.update(cs.terms.tobytes())
+    digest.update(np.ascontiguousarray(cs.table, "<u8"))
+    for matrix in cs.matrices:
+        for array, dtype in ((matrix.indptr, "<i8"), (matrix.wires, "<u4"), (matrix.coeff_ids, "<u4")):
+            for lo in range(0, len(array), HASH_CHUNK):
+                digest.update(np.ascontiguousarray(array[lo:lo + HASH_CHUNK], dtype))
     return digest.hexdigest()
 
 

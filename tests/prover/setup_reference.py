@@ -12,7 +12,7 @@ from prozchain.native.curve import R, Field, Group
 from prozchain.native.kernels import COEF_DTYPE, array_to_ints, ints_to_array, scalars_array
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.formats.zkey import ZKey
-from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, public_rows, zkey_coefficients
+from prozchain.prover.groth16.setup import MONT2, ConstraintSystem, public_rows, zkey_scaled
 
 
 def lagrange_at(backend: Backend, n: int, tau: int) -> list[int]:
@@ -26,8 +26,8 @@ def lagrange_at(backend: Backend, n: int, tau: int) -> list[int]:
     return [w * z * d % R for w, d in zip(roots, inverses)]
 
 
-def _evaluate(backend: Backend, cs: ConstraintSystem, matrix: int, basis: list[int]) -> list[int]:
-    terms = cs.terms[cs.terms["matrix"] == matrix]
+def _evaluate(backend: Backend, cs: ConstraintSystem, all_terms: np.ndarray, matrix: int, basis: list[int]) -> list[int]:
+    terms = all_terms[all_terms["matrix"] == matrix]
     swapped = np.zeros(len(terms), dtype=COEF_DTYPE)
     swapped["constraint"], swapped["signal"] = terms["signal"], terms["constraint"]
     swapped["value"] = ints_to_array([v * MONT2 % R for v in array_to_ints(terms["value"])])
@@ -41,8 +41,8 @@ def reference_dev_setup(cs: ConstraintSystem, seed: int, backend: Backend) -> ZK
     rng = random.Random(seed)
     tau, alpha, beta, gamma, delta = (rng.randrange(1, R) for _ in range(5))
     basis = lagrange_at(backend, n, tau)
-    with_public = ConstraintSystem(cs.n_vars, cs.n_public, cs.n_constraints, np.concatenate([cs.terms, public_rows(cs)]))
-    u, v, w = (_evaluate(backend, with_public, m, basis) for m in range(3))
+    with_public = np.concatenate([cs.terms, public_rows(cs)])
+    u, v, w = (_evaluate(backend, cs, with_public, m, basis) for m in range(3))
     k = [(beta * a + alpha * b + c) % R for a, b, c in zip(u, v, w)]
     gamma_inv, delta_inv = pow(gamma, -1, R), pow(delta, -1, R)
     odd = lagrange_at(backend, 2 * n, tau)[1::2]
@@ -51,4 +51,5 @@ def reference_dev_setup(cs: ConstraintSystem, seed: int, backend: Backend) -> ZK
     a, b1, b2, c, h = (backend.generator_multiples(group, scalars_array(scalars)) for group, scalars in sections)
     g1, g2 = G1Point.generator(), G2Point.generator()
     return ZKey(cs.n_vars, cs.n_public, n, g1 * alpha, g1 * beta, g2 * beta, g2 * gamma, g1 * delta, g2 * delta,
-                tuple(g1 * (x * gamma_inv % R) for x in k[:cs.n_public + 1]), zkey_coefficients(cs), a, b1, b2, c, h)
+                tuple(g1 * (x * gamma_inv % R) for x in k[:cs.n_public + 1]),
+                zkey_scaled(np.concatenate([cs.terms[cs.terms["matrix"] <= 1], public_rows(cs)])), a, b1, b2, c, h)

@@ -23,7 +23,7 @@ def random_system(seed: int, n_vars: int, n_public: int, n_constraints: int, n_t
     entries = sorted((rng.randrange(3), rng.randrange(n_constraints), rng.randrange(n_vars),
                       rng.choice([1, R - 1, rng.randrange(R)])) for _ in range(n_terms))
     entries.sort(key=lambda e: (e[1], e[0]))
-    return ConstraintSystem(n_vars, n_public, n_constraints, terms_array(entries))
+    return ConstraintSystem.from_terms(n_vars, n_public, n_constraints, terms_array(entries))
 
 
 SYSTEMS = {
