@@ -1,19 +1,23 @@
 """The streamed development setup against the one it replaced (tests/prover/setup_reference.py):
-the same toxic waste gives the same key, in memory and byte for byte on disk."""
+the same toxic waste gives the same key, in memory and byte for byte on disk, also from a
+compiled circuit's CSR arrays."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from prozchain.native.curve import R
-from prozchain.native.kernels import array_to_ints
+from prozchain.native.kernels import array_to_ints, ints_to_array
 from prozchain.prover.backend import current_backend
-from prozchain.prover.formats.zkey import read_zkey, write_zkey
+from prozchain.prover.formats.zkey import RecordChunks, read_zkey, stream_zkey, write_zkey
 from prozchain.prover.groth16 import setup
-from prozchain.prover.groth16.setup import (ConstraintSystem, dev_setup, lagrange_at, odd_lagrange_at, terms_array,
+from prozchain.prover.groth16.setup import (ConstraintSystem, constraint_system, dev_setup, lagrange_at, odd_lagrange_at, terms_array,
                                             toy_r1cs, write_dev_setup)
+from prozchain.relations.formats.container import FormatError
 from tests.prover.setup_reference import lagrange_at as closed_form
 from tests.prover.setup_reference import reference_dev_setup
 
@@ -71,3 +75,39 @@ def test_tau_on_the_doubled_domain_is_refused(monkeypatch):
     monkeypatch.setattr(random.Random, "randrange", lambda self, lo, hi: R - 1)  # tau = -1: tau^(2n) = 1
     with pytest.raises(setup.SetupError, match="tau fell on the domain"):
         dev_setup(toy_r1cs(), seed=1)
+
+
+@pytest.mark.parametrize("source", ["compiled", "r1cs file"])
+def test_a_circuit_keyed_from_its_csr_arrays_gets_the_old_key(source, tmp_path, monkeypatch):
+    """The entry big circuits take: a compiled circuit's (or a ``.r1cs`` file's) CSR matrices,
+    summed and written a few terms at a time, give the key the old setup made of every term."""
+    from prozchain.circuits.examples.merkle_inclusion import MerkleInclusion
+    from prozchain.relations.formats.r1cs import read_r1cs, write_r1cs
+
+    r1cs = MerkleInclusion(depth=2).compile().r1cs
+    if source == "r1cs file":
+        write_r1cs(r1cs, tmp_path / "c.r1cs")
+        r1cs = read_r1cs(tmp_path / "c.r1cs")
+    cs = constraint_system(r1cs)
+    theirs = reference_dev_setup(cs, 9, current_backend())
+    monkeypatch.setattr(setup, "TERM_CHUNK", 97)  # many chunks, rows split across them
+    head = write_dev_setup(tmp_path / "streamed.zkey", cs, seed=9)
+    write_zkey(tmp_path / "reference.zkey", theirs)
+    assert (tmp_path / "streamed.zkey").read_bytes() == (tmp_path / "reference.zkey").read_bytes()
+    assert len(head.coefficients) == len(theirs.coefficients)
+
+
+def test_sums_of_chunks_add_mod_r():
+    rng = random.Random(5)
+    xs = [0, 1, R - 1, R - 1, R // 2, R // 2 + 1] + [rng.randrange(R) for _ in range(200)]
+    ys = [0, R - 1, 1, R - 1, R // 2, R // 2] + [rng.randrange(R) for _ in range(200)]
+    out = setup._add_mod(ints_to_array(xs), ints_to_array(ys))
+    assert array_to_ints(out) == [(x + y) % R for x, y in zip(xs, ys)]
+
+
+def test_a_record_count_the_chunks_miss_is_refused(tmp_path):
+    head = write_dev_setup(tmp_path / "toy.zkey", toy_r1cs(), seed=1)
+    short = replace(head, coefficients=RecordChunks(len(head.coefficients), lambda: [head.coefficients.array()[:-1]]))
+    with pytest.raises(FormatError, match="5 records written, 6 announced"):
+        stream_zkey(tmp_path / "short.zkey", short, [[np.zeros((0, 8), np.uint64)]] * 5)
+    assert not (tmp_path / "short.zkey").exists()
