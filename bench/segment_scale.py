@@ -90,7 +90,8 @@ def key_and_witness(k: int, folder: Path, record: dict) -> tuple[ZKey, np.ndarra
     """Compile ``Segment(k)``, set its development key up into ``folder`` (streamed, from the
     circuit's CSR arrays) and solve the witness, each a :func:`phase` in ``record`` (with the
     constraint and wire counts); then drop the circuit and open the key in place, as
-    ``prozchain groth16 prove`` does (our own key, just written: no point checks)."""
+    ``prozchain groth16 prove`` does, one more phase: our own key, just written, so no point
+    checks, but the records' ranges and the points' coordinates are still read through once."""
     ex, ctx = loop_segment(k)
     circuit = phase("compile", lambda: Segment(k).compile(), record)
     record["constraints"], record["wires"] = circuit.r1cs.n_constraints, circuit.r1cs.n_wires
@@ -99,7 +100,7 @@ def key_and_witness(k: int, folder: Path, record: dict) -> tuple[ZKey, np.ndarra
     witness = phase("witness", lambda: circuit.solve_array(segment_inputs(ex, ctx, k)), record)
     del circuit
     gc.collect()
-    return read_zkey(path, check="none", in_place=True), witness
+    return phase("open", lambda: read_zkey(path, check="none", in_place=True), record), witness
 
 
 def prove_segment(k: int, folder: Path, record: dict) -> bool:
