@@ -18,6 +18,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Optional, Tuple
 
+from prozchain.native.errors import InvalidArgumentError
+
 P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 ATE_X = 4965661367192848881  # the BN parameter x: P and R are polynomials in it
@@ -79,3 +81,13 @@ G2_GENERATOR: G2 = (
 )
 GENERATORS = {Group.G1: G1_GENERATOR, Group.G2: G2_GENERATOR}
 GT_ONE: Fp12 = (1,) + (0,) * 11
+
+TWO_ADICITY = 28
+NTT_GENERATOR = 5  # the least non-residue mod R; w_n = 5^((R-1)/n), as snarkjs uses
+
+
+def root_of_unity(log_n: int) -> int:
+    """The primitive 2^log_n-th root of unity the NTT uses: 5^((R-1) / 2^log_n)."""
+    if not 0 <= log_n <= TWO_ADICITY:
+        raise InvalidArgumentError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
+    return pow(NTT_GENERATOR, (R - 1) >> log_n, R)

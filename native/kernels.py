@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.curve import P, R, Group, Point
+from prozchain.native.curve import P, R, TWO_ADICITY, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 
 # One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,
@@ -34,8 +34,6 @@ from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementErr
 COEF_DTYPE = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
 MONT = 1 << 256
 MONT_INV_P = pow(MONT, -1, P)
-TWO_ADICITY = 28
-NTT_GENERATOR = 5  # the least non-residue mod R; w_n = 5^((R-1)/n), as snarkjs uses
 
 
 def ints_to_array(values: Sequence[int], modulus: Optional[int] = None) -> np.ndarray:
@@ -130,13 +128,6 @@ def bases_to_points(bases: PreparedBases) -> list[Point]:
         else:
             out.append(((c[0], c[1]), (c[2], c[3])))
     return out
-
-
-def root_of_unity(log_n: int) -> int:
-    """The primitive 2^log_n-th root of unity the NTT uses: 5^((R-1) / 2^log_n)."""
-    if not 0 <= log_n <= TWO_ADICITY:
-        raise InvalidArgumentError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
-    return pow(NTT_GENERATOR, (R - 1) >> log_n, R)
 
 
 def ntt_log(n: int) -> int:

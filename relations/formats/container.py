@@ -22,18 +22,21 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Union
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterable, Union
 
 from prozchain.native.curve import R
 from prozchain.relations.errors import FormatError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Source = Union[bytes, bytearray, memoryview, str, Path]
 
 
 def first_not_below(values: np.ndarray, modulus: int) -> int:
     """The index of the first row of an ``(n, 4)`` limb array that is >= modulus, or -1."""
+    import numpy as np  # here and below, not at the top: parsing a container needs none
+
     limbs = [np.uint64((modulus >> (64 * k)) & (2**64 - 1)) for k in range(4)]
     ge = np.ones(len(values), dtype=bool)  # from the lowest limb up: all limbs equal means ">="
     for k in range(4):
@@ -48,6 +51,8 @@ def release_pages(data: Union[np.ndarray, memoryview]) -> None:
     anything else. Lets a prover copy or use one large section at a time without the whole
     file counting against its peak memory. Only the whole pages inside ``data``'s own bytes go
     (a slice of a section releases that slice), and a non-contiguous array releases nothing."""
+    import numpy as np
+
     view = data
     while isinstance(view, np.ndarray):
         view = view.base

@@ -6,7 +6,7 @@ import pytest
 
 from prozchain.native import Field, Group
 from prozchain.native.build import api_constants
-from prozchain.native.c_backend import PATHS, lib, path_kernels
+from prozchain.native.core import PATHS, lib, path_kernels
 
 
 def test_the_header_read_without_compiling_gives_the_compiled_constants():

@@ -27,7 +27,9 @@ import pytest
 
 pytest.importorskip("prozchain.native._bn254")
 
-from prozchain.native.c_backend import CBackend, runnable_paths  # noqa: E402
+from prozchain.native.c_backend import CBackend  # noqa: E402
+
+from prozchain.native.core import runnable_paths
 from prozchain.native.errors import NativeMemoryError  # noqa: E402
 from prozchain.native.curve import Field, Group
 
@@ -41,7 +43,9 @@ LIMITED = textwrap.dedent(r"""
 
     import numpy as np
 
-    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_kernels
+    from prozchain.native.c_backend import CBackend
+
+    from prozchain.native.core import check_alloc, ffi, path_kernels
     from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError, ProzError
     from prozchain.native.kernels import PreparedBases
@@ -198,7 +202,8 @@ FAULTS = textwrap.dedent(r"""
     import numpy as np
 
     from prozchain.native import _bn254
-    from prozchain.native.c_backend import CBackend, MsmFlag, check_alloc, ffi, path_kernels, to_limbs
+    from prozchain.native.c_backend import CBackend, MsmFlag
+    from prozchain.native.core import check_alloc, ffi, path_kernels, to_limbs
     from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError
 
@@ -297,7 +302,7 @@ def test_each_allocation_of_each_kernel_can_fail(path, tmp_path):
 
 def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
     """Each CBackend method over an allocating kernel raises when that kernel reports it ran out."""
-    from prozchain.native.c_backend import lib, path_kernels
+    from prozchain.native.core import lib, path_kernels
     from prozchain.native.kernels import PreparedBases
 
     c = CBackend()

@@ -11,7 +11,8 @@ from py_ecc import optimized_bn128 as bn
 
 from prozchain.native.backend import fp12_from_tower, fp12_to_tower
 from prozchain.native.curve import P, Group
-from prozchain.native.c_backend import CBackend, ffi, from_limbs, kernels, lib, to_limbs
+from prozchain.native.c_backend import CBackend
+from prozchain.native.core import ffi, from_limbs, kernels, lib, to_limbs
 from tests import oracle
 
 
