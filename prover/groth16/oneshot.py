@@ -6,9 +6,8 @@ so the command takes this path first. It computes with the same C entry points a
 :func:`prozchain.prover.groth16.prover.prove` (``qap_abc``, ``qap_h``, the G1 and G2 MSMs, the
 points' checks, the pairing check), in the same order, and accepts only inputs that pass at
 least the checks the full reader makes (see :mod:`prozchain.prover.formats.zkey`): any header,
-size, point, record or witness it does not accept, a key with phase-2 contributions (whose
-records it does not parse), a B2 result outside G2 or a proof that fails its self-check makes
-it answer ``None``, and the command runs the full path, which names the problem exactly as
+size, point, record or witness it does not accept, a B2 result outside G2 or a proof that
+fails its self-check makes it answer ``None``, and the command runs the full path, which names the problem exactly as
 before (or proves what only it can).
 """
 
@@ -22,12 +21,12 @@ from typing import Optional, Union
 
 from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, unflatten
 from prozchain.native.curve import P, R, Group, Point, root_of_unity
+from prozchain.prover.formats.mpc_params import contribution_records
 from prozchain.prover.groth16.profile import Profile
 from prozchain.relations.formats.container import Container, read_container
 
 SAMPLE = 64  # B2 points checked for G2 membership under check="sample", as the full reader does
 MAX_LOG_DOMAIN = 27
-EMPTY_CONTRIBUTIONS = 68  # a 64-byte circuit hash and a u32 count of 0
 R_TOP = R >> 192
 
 
@@ -59,6 +58,18 @@ def _affine(group: Group, points, count: int) -> Optional[list[Point]]:
     kernels.from_mont(lib.PZ_FP, canonical, points, n * count)
     flat = from_limbs(canonical, n * count)
     return [unflatten(group, flat[i * n:(i + 1) * n]) for i in range(count)]
+
+
+class _Rejected(Exception):
+    """An input this path does not accept: the full path will judge it."""
+
+
+def _check_points(group: Group, data, labels) -> list:
+    """Section 10's points, checked as the full reader checks them (canonical, on the curve, in
+    the subgroup), or :class:`_Rejected`."""
+    if _checked(group, data, len(labels), lib.PZ_CHECK_SUBGROUP) is None:
+        raise _Rejected()
+    return [None] * len(labels)
 
 
 def _section(box: Container, kind: int):
@@ -159,12 +170,16 @@ def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
     """The key's header values, checked header points, coefficient records and checked point
     sections (aligned C arrays), or None when it is not a key this path accepts."""
     box = read_container(path, b"zkey", versions={1})
+    if len(box.types()) != len(set(box.types())):
+        return None
     sections = {kind: _section(box, kind) for kind in range(1, 11)}
     if any(sections[k] is None for k in range(1, 10)) or len(sections[1]) != 4 or struct.unpack("<I", sections[1])[0] != 1:
         return None
-    if sections[10] is not None and (len(sections[10]) != EMPTY_CONTRIBUTIONS
-                                     or struct.unpack_from("<I", sections[10], 64)[0] != 0):
-        return None
+    if sections[10] is not None:
+        try:
+            contribution_records(sections[10], _Rejected, _check_points)
+        except _Rejected:
+            return None
     head = sections[2]
     if len(head) != 84 + 3 * 64 + 3 * 128:
         return None
