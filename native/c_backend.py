@@ -27,7 +27,7 @@ from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower
 from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, flatten, from_limbs, g_add, g_mul,
                                    in_subgroup, lib, pair_limbs, pairing_check, path_kernels, scalar_limbs, to_limbs,
                                    unary_point, unflatten)
-from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
+from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
                                       check_fr_array, ntt_log, points_to_array)

@@ -21,9 +21,8 @@ True
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Optional, Sequence
+from typing import Any, NamedTuple, Optional, Sequence
 
 from prozchain.native import BackendUnavailable
 
@@ -70,11 +69,10 @@ Kernel = Any  # a function of the compiled module, as native/src/api.h declares 
 def _bind(record: type, prefix: str, **given):
     """``record`` with each field that ``given`` lacks bound to the compiled function named
     ``prefix`` + the field's name: a name api.h lacks fails here, at import."""
-    return record(**given, **{f.name: getattr(lib, prefix + f.name) for f in fields(record) if f.name not in given})
+    return record(**given, **{name: getattr(lib, prefix + name) for name in record._fields if name not in given})
 
 
-@dataclass(frozen=True)
-class GroupKernels:
+class GroupKernels(NamedTuple):
     """One group's functions on one arithmetic path: ``pz_<path>_g1_<name>`` as ``<name>``."""
 
     add: Kernel
@@ -92,8 +90,7 @@ class GroupKernels:
     fixed_base: Kernel
 
 
-@dataclass(frozen=True)
-class PathKernels:
+class PathKernels(NamedTuple):
     """One arithmetic path's functions: ``pz_<path>_<name>`` as ``<name>``, and each group's
     as a :class:`GroupKernels` (``group(Group.G1)`` or ``.g1``)."""
 

@@ -27,14 +27,17 @@ import time
 from pathlib import Path
 
 from prozchain.cli import NegativeAnswer, UsageError
-from prozchain.prover.errors import InvalidPublicInputs
-from prozchain.prover.formats.snarkjs_json import (proof_to_json, public_to_json, read_proof, read_public,
-                                         read_verification_key, verification_key_to_json)
 from prozchain.relations.formats.bounded_json import write_json
-from prozchain.prover.groth16.verifier import verify
+
+# The commands import what they use when they run: the one-shot `groth16 prove` loads neither
+# the point classes nor numpy.
 
 
 def verify_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.errors import InvalidPublicInputs
+    from prozchain.prover.formats.snarkjs_json import read_proof, read_public, read_verification_key
+    from prozchain.prover.groth16.verifier import verify
+
     vk, public, proof = read_verification_key(args.verification_key), read_public(args.public), read_proof(args.proof)
     try:
         ok = verify(vk, public, proof)
@@ -72,6 +75,7 @@ def _prove_full(args: argparse.Namespace, profile) -> tuple[dict, list[str]]:
     """The in-process prover on numpy arrays (:func:`prozchain.prover.groth16.prover.prove`), with
     every check and its error message."""
     from prozchain.prover.errors import SelfCheckError
+    from prozchain.prover.formats.snarkjs_json import proof_to_json, public_to_json
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.groth16.prover import prove, read_witness
 
@@ -123,6 +127,7 @@ def setup_command(args: argparse.Namespace) -> int:
 
 
 def export_verification_key_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.formats.snarkjs_json import verification_key_to_json
     from prozchain.prover.formats.zkey import read_zkey
 
     key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
@@ -140,6 +145,7 @@ def export_solidity_verifier_command(args: argparse.Namespace) -> int:
 
 
 def export_solidity_calldata_command(args: argparse.Namespace) -> int:
+    from prozchain.prover.formats.snarkjs_json import read_proof, read_public
     from prozchain.prover.solidity import solidity_calldata
 
     print(solidity_calldata(read_proof(args.proof), read_public(args.public)))

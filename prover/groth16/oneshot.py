@@ -14,7 +14,6 @@ before (or proves what only it can).
 from __future__ import annotations
 
 import random
-import secrets
 import struct
 from pathlib import Path
 from typing import Optional, Union
@@ -134,7 +133,8 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
         return None
     with profile.step("combine"):
         g1 = lambda *points: _sum(Group.G1, points)  # noqa: E731
-        r, s = secrets.randbelow(R), secrets.randbelow(R)
+        draw = random.SystemRandom().randrange  # the OS's randomness, as secrets.randbelow; secrets imports hashlib
+        r, s = draw(R), draw(R)
         alpha1, beta1, beta2, gamma2, delta1, delta2 = key["header"]
         pi_a = g1(results["msm_a"], alpha1, g_mul(kernels, Group.G1, delta1, r))
         pi_b = _sum(Group.G2, (pb2, beta2, g_mul(kernels, Group.G2, delta2, s)))

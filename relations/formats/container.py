@@ -20,9 +20,8 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Union
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Union
 
 from prozchain.native.curve import R
 from prozchain.relations.errors import FormatError
@@ -68,8 +67,7 @@ def release_pages(data: Union[np.ndarray, memoryview]) -> None:
         view.obj.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
-@dataclass
-class Container:
+class Container(NamedTuple):
     """A parsed container: its name (for messages), magic, version and ``(type, payload)`` sections."""
 
     name: str
