@@ -58,7 +58,8 @@ def prove_command(args: argparse.Namespace) -> int:
     # the numpy-free path first: it proves what it accepts and leaves the rest (the --r1cs
     # checks, keys with contributions, anything malformed) to the full path, which names the
     # problem; the full path's steps start from a fresh profile
-    made = None if args.r1cs else prove_files(args.zkey, args.witness, args.check, args.self_check, profile)
+    made = None if args.r1cs else prove_files(args.zkey, args.witness, args.check, args.self_check, profile,
+                                                   args.overlap)
     if made is None:
         proof_json, public_json = _prove_full(args, profile)
     else:

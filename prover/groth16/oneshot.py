@@ -9,6 +9,21 @@ least the checks the full reader makes (see :mod:`prozchain.prover.formats.zkey`
 size, point, record or witness it does not accept, a B2 result outside G2 or a proof that
 fails its self-check makes it answer ``None``, and the command runs the full path, which names the problem exactly as
 before (or proves what only it can).
+
+>>> import os, tempfile
+>>> from prozchain.prover.formats.zkey import write_zkey
+>>> from prozchain.prover.groth16.setup import dev_setup, toy_r1cs
+>>> from prozchain.relations.formats.wtns import write_wtns
+>>> folder = tempfile.mkdtemp()
+>>> zkey, wtns = os.path.join(folder, "toy.zkey"), os.path.join(folder, "toy.wtns")
+>>> write_zkey(zkey, dev_setup(toy_r1cs(), seed=1))
+>>> _ = write_wtns([1, 27, 3, 9], wtns)  # y = x^3 at x = 3: signals 1, y, x, x^2
+>>> proof, public = prove_files(zkey, wtns)
+>>> public, proof["protocol"], len(proof["pi_b"])
+(['27'], 'groth16', 3)
+>>> _ = write_wtns([1, 28, 3, 9], wtns)  # not a witness: the self-check fails, the full path will say so
+>>> prove_files(zkey, wtns) is None
+True
 """
 
 from __future__ import annotations
@@ -21,7 +36,7 @@ from typing import Optional, Union
 from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, unflatten
 from prozchain.native.curve import P, R, Group, Point, root_of_unity
 from prozchain.prover.formats.mpc_params import contribution_records
-from prozchain.prover.groth16.profile import Profile
+from prozchain.prover.groth16.profile import Beside, Profile, split_threads
 from prozchain.relations.formats.container import Container, read_container
 
 SAMPLE = 64  # B2 points checked for G2 membership under check="sample", as the full reader does
@@ -96,39 +111,22 @@ def _witness(path: Union[str, Path], n_vars: int):
     return _limbs(values, count)
 
 
-def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = "sample",
-                self_check: bool = True, profile: Optional[Profile] = None) -> Optional[tuple[dict, list[str]]]:
+def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = "sample", self_check: bool = True,
+                profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
     """proof.json's and public.json's contents for ``witness`` under ``zkey``, or None when the
     files need the full path's judgement (see the module's docstring). ``check`` is the zkey
-    reader's: "all", "sample" or "none"."""
+    reader's: "all", "sample" or "none"; ``overlap``: the G2 MSM on half the threads beside
+    the rest, as :func:`prozchain.prover.groth16.prover.prove` runs it."""
     profile = profile if profile is not None else Profile()
     with profile.step("read"):
         key = _read_key(zkey, check)
         w = _witness(witness, key["n_vars"]) if key else None
     if w is None:
         return None
-    n_vars, n_public, n = key["n_vars"], key["n_public"], key["domain"]
-    with profile.step("abc"):
-        a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
-        records = key["records"]
-        if kernels.qap_abc(a, b, ffi.from_buffer("uint8_t[]", records), len(records) // 44, w, n_vars, n) >= 0:
-            return None
-    with profile.step("ntt"):
-        h = ffi.new("uint64_t[]", 4 * n)
-        shift = ffi.new("uint64_t[4]")
-        ffi.memmove(shift, root_of_unity(n.bit_length()).to_bytes(32, "little"), 32)
-        if kernels.qap_h(h, a, b, n.bit_length() - 1, shift) != 0:
-            return None
-    results = {}
-    for name, group, bases, scalars, count in (("msm_a", Group.G1, "a", w, n_vars), ("msm_b1", Group.G1, "b1", w, n_vars),
-                                               ("msm_c", Group.G1, "c", w + 4 * (n_public + 1), n_vars - n_public - 1),
-                                               ("msm_h", Group.G1, "h", h, n), ("msm_b2", Group.G2, "b2", w, n_vars)):
-        with profile.step(name):
-            out = ffi.new("uint64_t[]", 4 * group.coords)
-            if count and kernels.group(group).msm(out, key[bases], scalars, count, 0, 0) != 0:
-                return None
-            results[name] = unflatten(group, from_limbs(out, group.coords)) if count else None
-    pb2 = results["msm_b2"]
+    try:
+        pa, pb1, pb2, pc, ph = _msms(key, w, profile, overlap)
+    except _Rejected:
+        return None
     if pb2 is not None and not in_subgroup(kernels, Group.G2, pb2):
         return None
     with profile.step("combine"):
@@ -136,12 +134,12 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
         draw = random.SystemRandom().randrange  # the OS's randomness, as secrets.randbelow; secrets imports hashlib
         r, s = draw(R), draw(R)
         alpha1, beta1, beta2, gamma2, delta1, delta2 = key["header"]
-        pi_a = g1(results["msm_a"], alpha1, g_mul(kernels, Group.G1, delta1, r))
+        pi_a = g1(pa, alpha1, g_mul(kernels, Group.G1, delta1, r))
         pi_b = _sum(Group.G2, (pb2, beta2, g_mul(kernels, Group.G2, delta2, s)))
-        b1 = g1(results["msm_b1"], beta1, g_mul(kernels, Group.G1, delta1, s))
-        pi_c = g1(results["msm_c"], results["msm_h"], g_mul(kernels, Group.G1, pi_a, s), g_mul(kernels, Group.G1, b1, r),
+        b1 = g1(pb1, beta1, g_mul(kernels, Group.G1, delta1, s))
+        pi_c = g1(pc, ph, g_mul(kernels, Group.G1, pi_a, s), g_mul(kernels, Group.G1, b1, r),
                   g_mul(kernels, Group.G1, delta1, -(r * s % R)))
-        public = from_limbs(w + 4, n_public)
+        public = from_limbs(key["witness"] + 4, key["n_public"])
     if self_check:
         with profile.step("verify"):
             vk_x = g1(key["ic"][0], *(g_mul(kernels, Group.G1, p, x) for p, x in zip(key["ic"][1:], public)))
@@ -149,6 +147,59 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
             if not pairing_check(kernels, [(neg_a, pi_b), (alpha1, beta2), (vk_x, gamma2), (pi_c, delta2)]):
                 return None
     return _proof_json(pi_a, pi_b, pi_c), [str(v) for v in public]
+
+
+def _msm(group: Group, bases, scalars, count: int) -> Point:
+    out = ffi.new("uint64_t[]", 4 * group.coords)
+    if count and kernels.group(group).msm(out, bases, scalars, count, 0, 0) != 0:
+        raise _Rejected()  # out of memory: the full path names the kernel
+    return unflatten(group, from_limbs(out, group.coords)) if count else None
+
+
+def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
+    """The QAP, its H, and the MSMs A, B1, B2, C, H; the G2 one beside the rest when
+    :func:`split_threads` says so (:class:`_Rejected` if a kernel refuses)."""
+    key["witness"] = w
+    n_vars, n_public, n = key["n_vars"], key["n_public"], key["domain"]
+
+    def b2_msm() -> Point:
+        with profile.step("msm_b2", background=g2_threads > 0):
+            return _msm(Group.G2, key["b2"], w, n_vars)
+
+    g1_threads, g2_threads = split_threads(overlap)
+    b2 = Beside(b2_msm, g2_threads, g1_threads) if g2_threads else None
+    step_done = b2.step_done if b2 else (lambda: None)
+    try:
+        with profile.step("abc"):
+            a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
+            records = key["records"]
+            if kernels.qap_abc(a, b, ffi.from_buffer("uint8_t[]", records), len(records) // 44, w, n_vars, n) >= 0:
+                raise _Rejected()
+        step_done()
+        with profile.step("ntt"):
+            h = ffi.new("uint64_t[]", 4 * n)
+            shift = ffi.new("uint64_t[4]")
+            ffi.memmove(shift, root_of_unity(n.bit_length()).to_bytes(32, "little"), 32)
+            if kernels.qap_h(h, a, b, n.bit_length() - 1, shift) != 0:
+                raise _Rejected()
+            del a, b
+        points = []
+        for name, bases, scalars, count in (("msm_a", "a", w, n_vars), ("msm_b1", "b1", w, n_vars),
+                                            ("msm_c", "c", w + 4 * (n_public + 1), n_vars - n_public - 1),
+                                            ("msm_h", "h", h, n)):
+            step_done()
+            with profile.step(name):
+                points.append(_msm(Group.G1, key[bases], scalars, count))
+        if b2 is None:
+            pb2 = b2_msm()
+        else:
+            with profile.step("wait_b2"):
+                pb2 = b2.result()
+    finally:
+        if b2 is not None:
+            b2.close()
+    pa, pb1, pc, ph = points
+    return pa, pb1, pb2, pc, ph
 
 
 def _sum(group: Group, points) -> Point:
