@@ -37,7 +37,7 @@ from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, ke
 from prozchain.native.curve import P, R, Group, Point, root_of_unity
 from prozchain.prover.formats.mpc_params import contribution_records
 from prozchain.prover.groth16.profile import Beside, Profile, split_threads
-from prozchain.relations.formats.container import Container, read_container
+from prozchain.relations.formats.container import Container, read_container, release_pages
 
 SAMPLE = 64  # B2 points checked for G2 membership under check="sample", as the full reader does
 MAX_LOG_DOMAIN = 27
@@ -62,7 +62,9 @@ def _checked(group: Group, data, count: int, upto: int):
         return None
     points = _limbs(data, count * group.coords)
     code = ffi.new("int *")
-    return points if kernels.group(group).check(points, count, upto, 1, code) < 0 else None
+    ok = kernels.group(group).check(points, count, upto, 1, code) < 0
+    release_pages(data)  # checked (or copied): its MSM reads the pages back, so the sections never all stay resident
+    return points if ok else None
 
 
 def _affine(group: Group, points, count: int) -> Optional[list[Point]]:
@@ -149,10 +151,13 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
     return _proof_json(pi_a, pi_b, pi_c), [str(v) for v in public]
 
 
-def _msm(group: Group, bases, scalars, count: int) -> Point:
+def _msm(group: Group, key: dict, name: str, scalars, count: int) -> Point:
+    """The MSM of section ``name``'s points; its pages, or its aligned copy, go once it is done."""
     out = ffi.new("uint64_t[]", 4 * group.coords)
-    if count and kernels.group(group).msm(out, bases, scalars, count, 0, 0) != 0:
+    if count and kernels.group(group).msm(out, key[name], scalars, count, 0, 0) != 0:
         raise _Rejected()  # out of memory: the full path names the kernel
+    key[name] = None
+    release_pages(key["sections"][name])
     return unflatten(group, from_limbs(out, group.coords)) if count else None
 
 
@@ -164,7 +169,7 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
 
     def b2_msm() -> Point:
         with profile.step("msm_b2", background=g2_threads > 0):
-            return _msm(Group.G2, key["b2"], w, n_vars)
+            return _msm(Group.G2, key, "b2", w, n_vars)
 
     g1_threads, g2_threads = split_threads(overlap)
     b2 = Beside(b2_msm, g2_threads, g1_threads) if g2_threads else None
@@ -189,7 +194,7 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
                                             ("msm_h", "h", h, n)):
             step_done()
             with profile.step(name):
-                points.append(_msm(Group.G1, key[bases], scalars, count))
+                points.append(_msm(Group.G1, key, bases, scalars, count))
         if b2 is None:
             pb2 = b2_msm()
         else:
@@ -255,11 +260,12 @@ def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
         return None
     g1_level = lib.PZ_CHECK_CANONICAL if check == "none" else full
     g2_level = full if check == "all" else lib.PZ_CHECK_CANONICAL
-    key = {"n_vars": n_vars, "n_public": n_public, "domain": domain, "records": coefficients[4:],
+    key = {"n_vars": n_vars, "n_public": n_public, "domain": domain, "records": coefficients[4:], "sections": {},
            "header": (alpha1, beta1, beta2, gamma2, delta1, delta2), "ic": _affine(Group.G1, ic, n_public + 1)}
     for name, kind, group, count in (("a", 5, Group.G1, n_vars), ("b1", 6, Group.G1, n_vars), ("b2", 7, Group.G2, n_vars),
                                      ("c", 8, Group.G1, n_vars - n_public - 1), ("h", 9, Group.G1, domain)):
         key[name] = _checked(group, sections[kind], count, g1_level if group is Group.G1 else g2_level)
+        key["sections"][name] = sections[kind]
         if key[name] is None:
             return None
     if check == "sample" and n_vars:
