@@ -24,10 +24,10 @@ from typing import Optional, Sequence
 import numpy as np
 
 from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
-from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, flatten, from_limbs, g_add, g_mul,
+from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
                                    in_subgroup, lib, pair_limbs, pairing_check, path_kernels, scalar_limbs, to_limbs,
-                                   unary_point, unflatten)
-from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point
+                                   unary_point)
+from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
                                       check_fr_array, ntt_log, points_to_array)

@@ -35,7 +35,7 @@ if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
     os.environ["GOMP_SPINCOUNT"] = "10000"
 
 from prozchain.native._bn254 import ffi, lib  # noqa: E402  (after the OpenMP settings above)
-from prozchain.native.curve import G1, G2, P, Field, Group, Point
+from prozchain.native.curve import G1, G2, P, Field, Group, Point, flatten, unflatten
 from prozchain.native.errors import InvalidFieldElementError, NativeMemoryError
 
 PATHS = tuple(path for path in ("adx", "portable") if hasattr(lib, f"pz_{path}_add"))
@@ -196,26 +196,6 @@ def scalar_limbs(k: int):
     arr = ffi.new("uint64_t[]", nlimbs)
     ffi.memmove(arr, k.to_bytes(8 * nlimbs, "little"), 8 * nlimbs)
     return arr, nlimbs
-
-
-def flatten(group: Group, point: Point) -> list[int]:
-    """Affine point to its Fp coordinates; infinity is all zeros."""
-    if point is None:
-        return [0] * group.coords
-    if group is Group.G1:
-        return [point[0], point[1]]
-    (x0, x1), (y0, y1) = point
-    return [x0, x1, y0, y1]
-
-
-def unflatten(group: Group, coords: Sequence[int]) -> Point:
-    if not any(coords):
-        return None
-    if group is Group.G1:
-        return (coords[0], coords[1])
-    return ((coords[0], coords[1]), (coords[2], coords[3]))
-
-
 
 
 def unary_point(fn: Kernel, group: Group, a: Point) -> Point:

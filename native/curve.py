@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 from prozchain.native.errors import InvalidArgumentError
 
@@ -91,3 +91,22 @@ def root_of_unity(log_n: int) -> int:
     if not 0 <= log_n <= TWO_ADICITY:
         raise InvalidArgumentError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
     return pow(NTT_GENERATOR, (R - 1) >> log_n, R)
+
+
+def flatten(group: Group, point: Point) -> list[int]:
+    """Affine point to its Fp coordinates; infinity is all zeros."""
+    if point is None:
+        return [0] * group.coords
+    if group is Group.G1:
+        return [point[0], point[1]]
+    (x0, x1), (y0, y1) = point
+    return [x0, x1, y0, y1]
+
+
+def unflatten(group: Group, coords: Sequence[int]) -> Point:
+    """Fp coordinates to an affine point; all zeros is infinity."""
+    if not any(coords):
+        return None
+    if group is Group.G1:
+        return (coords[0], coords[1])
+    return ((coords[0], coords[1]), (coords[2], coords[3]))

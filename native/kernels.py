@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.curve import P, R, TWO_ADICITY, Group, Point
+from prozchain.native.curve import P, R, TWO_ADICITY, Group, Point, flatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 
 # One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,
@@ -89,24 +89,15 @@ class FixedBases(PreparedBases):
     table: Optional[np.ndarray] = None
 
 
-def _flatten(group: Group, point: Point) -> list[int]:
-    if point is None:
-        return [0] * group.coords
-    if group is Group.G1:
-        return [point[0], point[1]]
-    (x0, x1), (y0, y1) = point
-    return [x0, x1, y0, y1]
-
-
 def points_to_array(group: Group, points: Sequence[Point]) -> np.ndarray:
     """Affine points as canonical coordinate limbs, shape ``(n, 4 * coords)``."""
-    coords = [c for p in points for c in _flatten(group, p)]
+    coords = [c for p in points for c in flatten(group, p)]
     return ints_to_array(coords, P).reshape(len(points), 4 * group.coords)
 
 
 def prepare_bases(group: Group, points: Sequence[Point]) -> PreparedBases:
     """Pure-Python conversion to the prepared layout (the C backend has a faster one)."""
-    coords = [c for p in points for c in _flatten(group, p)]
+    coords = [c for p in points for c in flatten(group, p)]
     for c in coords:
         if not 0 <= c < P:
             raise InvalidFieldElementError(f"coordinate {c} is not < P")

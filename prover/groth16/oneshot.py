@@ -33,8 +33,8 @@ import struct
 from pathlib import Path
 from typing import Optional, Union
 
-from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, unflatten
-from prozchain.native.curve import P, R, Group, Point, root_of_unity
+from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check
+from prozchain.native.curve import P, R, Group, Point, root_of_unity, unflatten
 from prozchain.prover.formats.mpc_params import contribution_records
 from prozchain.prover.groth16.profile import Beside, Profile, split_threads
 from prozchain.relations.formats.container import Container, read_container, release_pages
