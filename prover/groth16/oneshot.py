@@ -46,12 +46,14 @@ R_TOP = R >> 192
 
 def _limbs(data, count: int):
     """``count`` 32-byte elements of ``data`` as a C array: in place when ``data`` (a slice of
-    the file's mapping) is 8-byte aligned, else copied into aligned memory."""
+    the file's mapping) is 8-byte aligned, else copied into aligned memory, the mapped pages
+    dropped."""
     view = ffi.from_buffer("uint64_t[]", data[:32 * count]) if count else None
     if view is not None and int(ffi.cast("uintptr_t", view)) % 8 == 0:
         return view
     out = ffi.new("uint64_t[]", max(1, 4 * count))
     ffi.memmove(out, data, 32 * count)
+    release_pages(data)  # copied: only the copy need stay resident
     return out
 
 
@@ -152,12 +154,13 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
 
 
 def _msm(group: Group, key: dict, name: str, scalars, count: int) -> Point:
-    """The MSM of section ``name``'s points; its pages, or its aligned copy, go once it is done."""
+    """The MSM of section ``name``'s points, in place or from an aligned copy made just now (the
+    full path's order: no section is copied before its turn); its pages go once it is done."""
     out = ffi.new("uint64_t[]", 4 * group.coords)
-    if count and kernels.group(group).msm(out, key[name], scalars, count, 0, 0) != 0:
+    section = key["sections"][name]
+    if count and kernels.group(group).msm(out, _limbs(section, count * group.coords), scalars, count, 0, 0) != 0:
         raise _Rejected()  # out of memory: the full path names the kernel
-    key[name] = None
-    release_pages(key["sections"][name])
+    release_pages(section)
     return unflatten(group, from_limbs(out, group.coords)) if count else None
 
 
@@ -264,15 +267,14 @@ def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
            "header": (alpha1, beta1, beta2, gamma2, delta1, delta2), "ic": _affine(Group.G1, ic, n_public + 1)}
     for name, kind, group, count in (("a", 5, Group.G1, n_vars), ("b1", 6, Group.G1, n_vars), ("b2", 7, Group.G2, n_vars),
                                      ("c", 8, Group.G1, n_vars - n_public - 1), ("h", 9, Group.G1, domain)):
-        key[name] = _checked(group, sections[kind], count, g1_level if group is Group.G1 else g2_level)
+        if _checked(group, sections[kind], count, g1_level if group is Group.G1 else g2_level) is None:
+            return None  # a copy made for the check (an unaligned section) is freed here
         key["sections"][name] = sections[kind]
-        if key[name] is None:
-            return None
     if check == "sample" and n_vars:
         index = sorted(random.SystemRandom().sample(range(n_vars), min(SAMPLE, n_vars)))  # unpredictable
-        sample = ffi.new("uint64_t[]", 16 * len(index))
+        sample, b2 = ffi.new("uint64_t[]", 16 * len(index)), sections[7]
         for i, j in enumerate(index):
-            ffi.memmove(sample + 16 * i, key["b2"] + 16 * j, 128)
+            ffi.memmove(sample + 16 * i, b2[128 * j:128 * (j + 1)], 128)
         if kernels.g2.check(sample, len(index), full, 1, ffi.new("int *")) >= 0:
             return None
     return key
