@@ -15,46 +15,26 @@ import time
 
 import pytest
 
+from prozchain.bench.segment_scale import loop_segment
 from prozchain.native import get_backend
 from prozchain.native.kernels import ints_to_array
 from prozchain.prover.groth16.prover import prove
 from prozchain.prover.groth16.verifier import verify
 from prozchain.rollup.common.keys import proving_key
-from prozchain.rollup.l1.crypto import Key
-from prozchain.rollup.vm import Executor, L2Tx
-from prozchain.rollup.vm.circuit import Segment, covered, segment_inputs
-from prozchain.rollup.vm.isa import assemble
-from prozchain.rollup.vm.merkle import POSEIDON
+from prozchain.rollup.vm.circuit import Segment, segment_inputs
 
-LOOP = """
-    SET r1, 0
-    SET r2, 1
-loop:
-    ADD r1, r1, r2
-    SSTORE r2, r1
-    SLOAD r3, r2
-    MUL r4, r3, r1
-    LT r5, r1, r0
-    JUMPI r5, loop
-    REVERT
-"""
 KS = [int(k) for k in os.environ.get("PROZ_SEGMENT_PROVE_K", "1").split(",") if k]
 
 
 @pytest.mark.parametrize("k", KS)
 def test_segment_prove(k, benchmark, tmp_path):
-    sender, contract = Key.from_seed(b"alice"), "0x" + "c0" * 20
-    ex = Executor(POSEIDON)
-    world = ex.genesis({sender.address: 10**18}, {contract: assemble(LOOP)}, {})
-    tx = L2Tx(nonce=0, to=contract, value=0, args=(10**6,), gas_limit=1_000_000, gas_price=0).sign(sender)
-    trace = ex.run(ex.start(world, 0, [], [tx.encode()]), max_steps=400 + 8 * k)
-    start = next(i for i in range(len(trace)) if all(covered(ex, trace.contexts[j]) for j in range(i, i + k)))
+    ex, start = loop_segment(k)
     load, once, clock = os.getloadavg()[0], {}, time.perf_counter()
     circuit = Segment(k).compile()
     once["compile_s"], clock = time.perf_counter() - clock, time.perf_counter()
     zkey = proving_key(circuit, tmp_path)
     once["setup_s"], clock = time.perf_counter() - clock, time.perf_counter()
-    witness = ints_to_array(circuit.solve(segment_inputs(ex, trace.contexts[start], k)))
+    witness = ints_to_array(circuit.solve(segment_inputs(ex, start, k)))
     once["witness_s"] = time.perf_counter() - clock
     benchmark.group = "segment prove"
     proof, public = benchmark.pedantic(prove, args=(zkey, witness, get_backend("c")),

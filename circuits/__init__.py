@@ -14,6 +14,7 @@ from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, assert
 from prozchain.circuits.circuit import Circuit, CompiledCircuit, compile_function
 from prozchain.circuits.errors import BranchOnVariableError, CircuitError
 from prozchain.circuits.lc import Var, linear_sum
+from prozchain.circuits.stamp import subcircuit
 from prozchain.relations import R1CS, ConstraintError, SparseMatrix, WitnessError
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "mul_add",
     "gadget",
     "scope",
+    "subcircuit",
     "CircuitError",
     "BranchOnVariableError",
     "ConstraintError",

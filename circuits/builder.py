@@ -23,7 +23,9 @@ import sys
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Optional, Sequence
+
+import numpy as np
 
 from prozchain.native.curve import R
 from prozchain.native.errors import NotInvertibleError
@@ -37,7 +39,8 @@ KIND_NAMES = ["one", "public output", "public input", "private input", "internal
 
 # Frames from these files are machinery: a constraint's source line is the first frame outside them.
 _MACHINERY = {
-    os.path.join(os.path.dirname(__file__), name) for name in ("lc.py", "builder.py", "circuit.py", "api.py")
+    os.path.join(os.path.dirname(__file__), name)
+    for name in ("lc.py", "builder.py", "circuit.py", "api.py", "stamp.py")
 }
 
 _current: "Builder | None" = None
@@ -85,32 +88,57 @@ class Hint:
 
 
 class _Rows:
-    """One matrix under construction: CSR arrays grown by appending."""
+    """One matrix under construction: CSR arrays grown by appending, a traced row term by term, a
+    stamped block (:mod:`prozchain.circuits.stamp`) as whole arrays. ``array`` grows in place
+    (realloc), so a matrix of hundreds of millions of terms never exists twice."""
 
     def __init__(self) -> None:
         self.indptr = array("q", [0])
         self.wires = array("I")  # 4 bytes per term: wires and coefficient ids stay below 2^32
         self.ids = array("I")
 
+    def append_block(self, indptr: np.ndarray, wires: np.ndarray, ids: np.ndarray) -> None:
+        """Append rows given in CSR form (``indptr`` from 0)."""
+        self.indptr.frombytes((indptr[1:] + len(self.wires)).astype(np.int64).tobytes())
+        self.wires.frombytes(wires.astype(np.uint32).tobytes())
+        self.ids.frombytes(ids.astype(np.uint32).tobytes())
+
 
 class Builder:
-    """The constraint system being traced; see the module docstring."""
+    """The constraint system being traced; see the module docstring.
 
-    def __init__(self) -> None:
-        self.n_wires = 1
-        self.wire_kind = bytearray([ONE])
-        self.wire_site = array("q", [0])
+    With a ``parent``, the builder traces a sub-circuit's template (see
+    :mod:`prozchain.circuits.stamp`): it shares the parent's coefficient and site tables and its
+    open gadget scopes, and its wires start after the parent's and the ``n_ports`` wires that
+    stand for the template's inputs. ``wire_kind`` and ``wire_site`` are indexed from
+    ``first_wire``. ``stamp`` says whether sub-circuits are stamped (the default) or traced inline.
+    """
+
+    def __init__(self, parent: Optional["Builder"] = None, n_ports: int = 0, stamp: bool = True) -> None:
+        self.parent = parent
         self.signals: list[Signal] = []
         self.matrices = (_Rows(), _Rows(), _Rows())
-        self.coeffs: list[int] = []
-        self._coeff_index: dict[int, int] = {}
         self.constraint_site = array("q")
-        self.sites: list[str] = ["<top>"]
-        self.site_scope: list[str] = [""]
-        self._site_index: dict[tuple[str, str, int], int] = {}
-        self.scope_path = ""
-        self._scopes: list[str] = []
         self.scope_calls: dict[str, int] = {}
+        self.templates: dict = {}  # (sub-circuit, call signature) -> Template, see stamp.py
+        if parent is None:
+            self.first_wire, self.n_wires, self.stamp = 0, 1, stamp
+            self.wire_kind = bytearray([ONE])
+            self.wire_site = array("q", [0])
+            self.coeffs: list[int] = []
+            self._coeff_index: dict[int, int] = {}
+            self.sites: list[str] = ["<top>"]
+            self.site_scope: list[str] = [""]
+            self._site_index: dict[tuple[str, str, int], int] = {}
+            self._scopes: list[str] = []
+        else:
+            self.first_wire = self.n_wires = parent.n_wires + n_ports
+            self.stamp = parent.stamp
+            self.wire_kind, self.wire_site = bytearray(), array("q")
+            self.coeffs, self._coeff_index = parent.coeffs, parent._coeff_index
+            self.sites, self.site_scope, self._site_index = parent.sites, parent.site_scope, parent._site_index
+            self._scopes = list(parent._scopes)
+        self.scope_path = "/".join(self._scopes)
         # Solve steps in creation order: step_source[k] >= 0 solves wire step_wire[k] from that
         # constraint; a negative value -(h + 1) runs hint h.
         self.step_source = array("q")
@@ -120,6 +148,14 @@ class Builder:
     @property
     def n_constraints(self) -> int:
         return len(self.constraint_site)
+
+    def coeff_id(self, coeff: int) -> int:
+        """The id of ``coeff`` (in ``[1, R)``) in the coefficient table, added if new."""
+        index = self._coeff_index.get(coeff)
+        if index is None:
+            index = self._coeff_index[coeff] = len(self.coeffs)
+            self.coeffs.append(coeff)
+        return index
 
     # -- sites and scopes ------------------------------------------------------------------
     def site(self) -> int:
@@ -223,6 +259,8 @@ class Builder:
 
     # -- signals ---------------------------------------------------------------------------
     def _check_new_name(self, name: str) -> None:
+        if self.parent is not None:
+            raise CircuitError(f"signal {name!r} declared inside a sub-circuit: declare signals in define()")
         if any(s.name == name for s in self.signals):
             raise CircuitError(f"signal {name!r} is declared twice")
 

@@ -34,6 +34,8 @@ from prozchain.native.kernels import R1CSProgram
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.circuits import solver
 
+CHUNK = 1 << 22  # terms renumbered at once
+
 
 class Circuit:
     """Base class of circuits written in the DSL; see the module docstring."""
@@ -56,8 +58,11 @@ class Circuit:
         """A public output signal constrained to equal ``value``."""
         current().output(name, value)
 
-    def compile(self) -> "CompiledCircuit":
-        builder = Builder()
+    def compile(self, stamp: bool = True) -> "CompiledCircuit":
+        """Trace ``define`` into a :class:`CompiledCircuit`; ``stamp=False`` traces every call of
+        a :func:`~prozchain.circuits.stamp.subcircuit` inline instead of stamping its template
+        (the same constraints, slower: the tests compare the two)."""
+        builder = Builder(stamp=stamp)
         name = type(self).__name__
         # Tracing allocates millions of short-lived acyclic objects; the cycle collector would
         # rescan them all again and again for nothing.
@@ -103,6 +108,9 @@ class CompiledCircuit:
 
     @staticmethod
     def from_builder(b: Builder, name: str) -> "CompiledCircuit":
+        """The compiled form of a finished trace. Its per-constraint arrays are views of the
+        builder's (not copies: at millions of constraints a copy is a gigabyte), so the builder
+        must not trace further."""
         kind = np.frombuffer(bytes(b.wire_kind), dtype=np.uint8)
         by_kind = {k: [w for s in b.signals if s.kind == k for w in s.wires] for k in (OUTPUT, PUBLIC, PRIVATE)}
         internal = np.nonzero(kind >= INTERNAL)[0]
@@ -114,11 +122,11 @@ class CompiledCircuit:
         new32 = new.astype(np.uint32)
 
         def matrix(rows) -> SparseMatrix:
-            return SparseMatrix(
-                np.frombuffer(rows.indptr, np.int64).copy(),
-                new32[np.frombuffer(rows.wires, np.uint32)],
-                np.frombuffer(rows.ids, np.uint32).copy(),
-            )
+            # renumbered in place, a chunk at a time: the terms are the larger part of a big circuit
+            wires = np.frombuffer(rows.wires, np.uint32)
+            for lo in range(0, len(wires), CHUNK):
+                np.take(new32, wires[lo:lo + CHUNK], out=wires[lo:lo + CHUNK])
+            return SparseMatrix(np.frombuffer(rows.indptr, np.int64), wires, np.frombuffer(rows.ids, np.uint32))
 
         signals = [Signal(s.name, s.kind, s.shape, new[s.wires].tolist()) for s in b.signals]
         names: list[str | None] = [None] * b.n_wires
@@ -133,7 +141,7 @@ class CompiledCircuit:
             len(by_kind[PRIVATE]),
             *(matrix(rows) for rows in b.matrices),
             b.coeffs,
-            np.frombuffer(b.constraint_site, np.int64).copy(),
+            np.frombuffer(b.constraint_site, np.int64),
             b.sites,
             names,
         )
@@ -147,7 +155,7 @@ class CompiledCircuit:
             name,
             r1cs,
             signals,
-            np.frombuffer(b.step_source, np.int64).copy(),
+            np.frombuffer(b.step_source, np.int64),
             step_wire,
             hints,
             kind[order],

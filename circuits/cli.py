@@ -157,7 +157,7 @@ def compile_command(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     write_r1cs(compiled.r1cs, out / f"{compiled.name}.r1cs")
-    write_sym(compiled.wire_labels(), out / f"{compiled.name}.sym")
+    write_sym(map(compiled.wire_label, range(compiled.r1cs.n_wires)), out / f"{compiled.name}.sym")
     print(_summary(compiled))
     print(f"wrote {out / (compiled.name + '.r1cs')} and {out / (compiled.name + '.sym')}")
     return 0

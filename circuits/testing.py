@@ -33,6 +33,8 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Sequence, Union
 
+import numpy as np
+
 from prozchain.circuits.circuit import Circuit, CompiledCircuit
 from prozchain.circuits.errors import CircuitError
 from prozchain.relations.errors import ConstraintError, WitnessError
@@ -86,6 +88,25 @@ def assert_rejects(circuit: Union[Circuit, CompiledCircuit], bad_inputs: Case,
             raise AssertionError(f"is rejected before any constraint (expected {constraint!r}): {exc}") from None
         return exc
     raise AssertionError(f"satisfies every constraint of {compiled.name}")
+
+
+def assert_same_system(a: CompiledCircuit, b: CompiledCircuit) -> None:
+    """Assert two compilations are the same constraint system, array for array: the constraints
+    term by term, the solve steps and hints, wire kinds, sites and names, the gadget counts. What
+    a circuit using :func:`~prozchain.circuits.stamp.subcircuit` is held to against its inline
+    trace (``compile(stamp=False)``)."""
+    __tracebackhide__ = True
+    ra, rb = a.r1cs, b.r1cs
+    assert (ra.n_wires, ra.n_constraints, ra.coeffs, ra.sites) == (rb.n_wires, rb.n_constraints, rb.coeffs, rb.sites)
+    for m in "ABC":
+        for field in ("indptr", "wires", "coeff_ids"):
+            assert np.array_equal(getattr(getattr(ra, m), field), getattr(getattr(rb, m), field)), f"{m}.{field} differ"
+    for field in ("step_source", "step_wire", "wire_kind", "wire_site"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), f"{field} differ"
+    assert np.array_equal(ra.constraint_site, rb.constraint_site), "constraint sites differ"
+    hints = [[(h.fn.__qualname__, h.inputs, h.outputs, h.name, h.site) for h in c.hints] for c in (a, b)]
+    assert hints[0] == hints[1], "hints differ"
+    assert ra.wire_names == rb.wire_names and a.scope_calls == b.scope_calls, "names or gadget calls differ"
 
 
 def _names(error: ConstraintError, constraint: Union[int, str]) -> bool:

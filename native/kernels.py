@@ -201,6 +201,15 @@ def _mont_fr(values: Sequence[int]) -> np.ndarray:
     return ints_to_array([v * MONT % R for v in values], R).reshape(len(values), 4)
 
 
+_ROWS_AT_ONCE = 1 << 18
+
+
+def _block_terms(indptr: np.ndarray, wires: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row and the wire of every term of rows ``lo .. hi``."""
+    s, e = int(indptr[lo]), int(indptr[hi])
+    return np.repeat(np.arange(lo, hi), np.diff(indptr[lo:hi + 1])), wires[s:e].astype(np.int64)
+
+
 def r1cs_program(n_wires: int, matrices: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], coeffs: Sequence[int],
                  step_source: np.ndarray, step_wire: np.ndarray,
                  hints: Sequence[tuple[HintOp, Sequence[dict[int, int]], Sequence[int]]]) -> R1CSProgram:
@@ -230,14 +239,16 @@ def r1cs_program(n_wires: int, matrices: Sequence[tuple[np.ndarray, np.ndarray, 
     solved = step_source >= 0
     target_of_row = np.full(n_rows, -1, np.int64)
     target_of_row[step_source[solved]] = step_wire[solved]
-    for m in (0, 1):  # a wire in A or B of its own constraint would be read before it is solved
-        rows_of_terms = np.repeat(np.arange(n_rows), np.diff(indptr[m]))
-        if (wires[m].astype(np.int64) == target_of_row[rows_of_terms]).any():
-            raise InvalidArgumentError("r1cs_program: a step's wire appears in A or B of its own constraint")
-    term_row = np.repeat(np.arange(n_rows), np.diff(indptr[2]))
-    own_term = np.nonzero(wires[2].astype(np.int64) == target_of_row[term_row])[0]
     own_id_of_row = np.full(n_rows, -1, np.int64)
-    own_id_of_row[term_row[own_term]] = ids[2][own_term]
+    for lo in range(0, n_rows, _ROWS_AT_ONCE):  # in blocks of rows: a term costs 8 bytes here, not 40
+        hi = min(lo + _ROWS_AT_ONCE, n_rows)
+        for m in (0, 1):  # a wire in A or B of its own constraint would be read before it is solved
+            rows, terms = _block_terms(indptr[m], wires[m], lo, hi)
+            if (terms == target_of_row[rows]).any():
+                raise InvalidArgumentError("r1cs_program: a step's wire appears in A or B of its own constraint")
+        rows, terms = _block_terms(indptr[2], wires[2], lo, hi)
+        own_term = np.nonzero(terms == target_of_row[rows])[0]
+        own_id_of_row[rows[own_term]] = ids[2][int(indptr[2][lo]) + own_term]
     own_ids = own_id_of_row[step_source[solved]]
     if (own_ids < 0).any():
         raise InvalidArgumentError("r1cs_program: a step's wire is missing from its constraint's C")

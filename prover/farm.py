@@ -16,7 +16,8 @@ proves) or joins an existing one by address (``tcp://host:8786``). Then:
   and prove in parallel; the caller states the public signals it expects;
 - a worker that dies mid-job has its job run on another worker (the scheduler reschedules the
   jobs of a lost worker; ``retries`` covers jobs that raise); if every worker holding a key or
-  circuit died, it is sent again and the job resubmitted;
+  circuit died, it is sent again and the job resubmitted, and so is a job limited to workers
+  that all died (``limit``);
 - every proof is verified here, against the key's verification key and the public signals of
   the witness that was sent (or that the caller expects), before it is handed out
   (:class:`SelfCheckError` otherwise);
@@ -140,13 +141,15 @@ class Job:
 
 
 WORKER_START_S = 300
+LIMIT_WATCH_S = 1.0  # how often a job waiting on a limit of workers checks that one is left
 
 
 class Farm:
     """Proof jobs on a dask cluster; see the module doc. ``scheduler``: an existing cluster's
     address; without it a local cluster of ``workers`` processes (one thread each) starts, and
-    stops on :meth:`close`. ``limit``: use only the first ``limit`` workers of the cluster
-    (jobs move to others only if none of those is left)."""
+    stops on :meth:`close`. ``limit``: use only the first ``limit`` workers of the cluster, and
+    only them while one of them is left (then the next ``limit``); :attr:`n_workers` says how
+    many there are, fewer than ``limit`` on a smaller cluster."""
 
     def __init__(self, scheduler: Optional[str] = None, workers: int = 2, limit: Optional[int] = None,
                  retries: int = 2):
@@ -163,13 +166,14 @@ class Farm:
             self.client.wait_for_workers(workers, timeout=WORKER_START_S)
         else:
             self.client = Client(scheduler, timeout="10s")
-            self.client.wait_for_workers(limit or 1, timeout=WORKER_START_S)
+            # a cluster is joined as it is, once it has a worker: waiting for ``limit`` of them
+            # would wait WORKER_START_S on one that has fewer (see n_workers)
+            self.client.wait_for_workers(1, timeout=WORKER_START_S)
         # the scheduler's active memory manager drops copies no waiting job needs, every 2 s: a
         # key or circuit would then travel again to each worker that proves with it next
         self.client.amm.stop()
-        self.workers: Optional[list[str]] = None
-        if limit is not None:
-            self.workers = sorted(self.client.scheduler_info(n_workers=-1)["workers"])[:limit]
+        self.limit = limit
+        self.workers = self._first_workers()
         self._keys: dict[str, Any] = {}  # digest -> the scattered key's or solver's future
         self._digests: dict[int, tuple[object, str]] = {}  # id(obj) -> (obj, digest): hash an object once
 
@@ -183,6 +187,12 @@ class Farm:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def _first_workers(self) -> Optional[list[str]]:
+        """The first ``limit`` workers by address (None without a limit: any worker)."""
+        if self.limit is None:
+            return None
+        return sorted(self.client.scheduler_info(n_workers=-1)["workers"])[:self.limit]
 
     @property
     def n_workers(self) -> int:
@@ -231,21 +241,47 @@ class Farm:
         return Job(start(), key, public, start)
 
     def _run(self, job: Any, *args: Any) -> Any:
-        return self.client.submit(job, *args, pure=False, retries=self.retries, workers=self.workers,
-                                  allow_other_workers=self.workers is not None)
+        # strictly on the chosen workers: a loose restriction lets the scheduler's work stealing
+        # move a queued job to any other worker, and a limit of one would measure two
+        return self.client.submit(job, *args, pure=False, retries=self.retries, workers=self.workers)
+
+    def _limit_gone(self) -> bool:
+        """Whether every worker of the limit has left a cluster that still has workers."""
+        if self.workers is None:
+            return False
+        alive = set(self.client.scheduler_info(n_workers=-1)["workers"])
+        return bool(alive) and not alive & set(self.workers)
+
+    def _again(self, job: Job) -> None:
+        """Submit ``job`` anew, on the next ``limit`` workers if those of the limit all left."""
+        if self._limit_gone():
+            self.workers = self._first_workers()
+        # scattered data is lost with the last worker that held it: share it again
+        self._keys = {d: f for d, f in self._keys.items() if f.status == "finished"}
+        job.future = job.again()
+
+    def _answer(self, job: Job) -> tuple:
+        """The worker's answer; a job restricted to a limit whose workers all left (it would wait
+        for them for ever) starts again."""
+        while True:
+            try:
+                return job.future.result(timeout=None if self.workers is None else LIMIT_WATCH_S)
+            except TimeoutError:
+                if job.future.done():
+                    raise  # the job's own error, not the wait's
+                if self._limit_gone():
+                    self._again(job)
 
     def result(self, job: Job) -> FarmProof:
         """Wait for ``job``; its proof, verified, or :class:`SelfCheckError`."""
         for attempt in range(self.retries + 1):
             try:
-                proof, public, seconds, worker, pid, witness_s = job.future.result()
+                proof, public, seconds, worker, pid, witness_s = self._answer(job)
                 break
             except CancelledError:
                 if job.again is None or attempt == self.retries:
                     raise
-                # scattered data is lost with the last worker that held it: share it again
-                self._keys = {d: f for d, f in self._keys.items() if f.status == "finished"}
-                job.future = job.again()
+                self._again(job)
         if public != job.public or not pairing_equation_holds(job.key.verification_key(), public, proof):
             raise SelfCheckError(f"worker {worker} returned a proof that does not verify for the witness sent")
         return FarmProof(proof, public, seconds, worker, pid, witness_s)

@@ -21,7 +21,7 @@ import mmap
 import os
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Union
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence, Union
 
 from prozchain.native.curve import R
 from prozchain.relations.errors import FormatError
@@ -192,3 +192,45 @@ def write_container(magic: bytes, version: int, sections: list[tuple[int, bytes]
         parts.append(struct.pack("<IQ", section_type, len(payload)))
         parts.append(bytes(payload))
     return b"".join(parts)
+
+
+def stream_container(path: Union[str, Path], magic: bytes, version: int,
+                     sections: Sequence[tuple[int, Iterable[bytes]]]) -> None:
+    """Write a container to ``path`` section by section, each ``(type, chunks)`` in order (chunks: bytes-like), each
+    section's size patched in once its chunks are written (as snarkjs does), so a large file
+    never sits in memory whole. The chunks of a section are consumed only after every earlier
+    section is on disk, so a later section may depend on what producing an earlier one
+    computed (a running hash). It writes beside the target and renames: a failure leaves no
+    half-written file behind.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.demo"
+    >>> stream_container(path, b"demo", 1, [(1, [b"ab", b"c"]), (7, iter([b"z"]))])
+    >>> path.read_bytes() == write_container(b"demo", 1, [(1, b"abc"), (7, b"z")])
+    True
+    """
+    if len(magic) != 4:
+        raise FormatError(f"magic must be 4 bytes, got {magic!r}")
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        f = open(partial, "wb")
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot write ({exc.strerror})") from exc
+    try:
+        with f:
+            f.write(magic + struct.pack("<II", version, len(sections)))
+            for section_type, chunks in sections:
+                f.write(struct.pack("<I", section_type))
+                start = f.tell()
+                f.write(struct.pack("<Q", 0))
+                for chunk in chunks:
+                    f.write(chunk)
+                end = f.tell()
+                f.seek(start)
+                f.write(struct.pack("<Q", end - start - 8))
+                f.seek(end)
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()

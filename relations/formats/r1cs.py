@@ -21,6 +21,7 @@ import re
 import struct
 from array import array
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -28,7 +29,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.native.curve import R
 from prozchain.native.kernels import array_to_ints
-from prozchain.relations.formats.container import FormatError, Reader, Source, first_not_below, read_container, write_container
+from prozchain.relations.formats.container import (FormatError, Reader, Source, first_not_below, read_container,
+                                                   stream_container, write_container)
 
 MAGIC = b"r1cs"
 HEADER, CONSTRAINTS, WIRE_TO_LABEL, CUSTOM_GATES_LIST, CUSTOM_GATES_USES = 1, 2, 3, 4, 5
@@ -38,22 +40,28 @@ CHUNK = 1 << 14  # constraints serialized at once
 NONZERO = re.compile(rb"[^\x00]")
 
 
-def write_r1cs(r1cs: R1CS, path: str | Path | None = None) -> bytes:
-    """The ``.r1cs`` bytes of ``r1cs`` (labels: wire i has label i); also written to ``path`` if given."""
+def write_r1cs(r1cs: R1CS, path: str | Path | None = None) -> bytes | None:
+    """The ``.r1cs`` bytes of ``r1cs`` (labels: wire i has label i); with a ``path``, the file is
+    written there instead, a chunk of constraints at a time (a circuit of millions of constraints
+    makes a file of gigabytes, never held in memory), and None returned."""
     header = struct.pack("<I", N8) + R.to_bytes(N8, "little") + struct.pack(
         "<IIIIQI", r1cs.n_wires, r1cs.n_outputs, r1cs.n_public, r1cs.n_private, r1cs.n_wires, r1cs.n_constraints
     )
-    labels = np.arange(r1cs.n_wires, dtype="<u8").tobytes()
-    blob = write_container(MAGIC, 1, [(HEADER, header), (CONSTRAINTS, _constraints_bytes(r1cs)), (WIRE_TO_LABEL, labels)])
+    sections = [(HEADER, [header]), (CONSTRAINTS, _constraints_chunks(r1cs)), (WIRE_TO_LABEL, _labels(r1cs.n_wires))]
     if path is not None:
-        Path(path).write_bytes(blob)
-    return blob
+        stream_container(path, MAGIC, 1, sections)
+        return None
+    return write_container(MAGIC, 1, [(kind, b"".join(chunks)) for kind, chunks in sections])
 
 
-def _constraints_bytes(r1cs: R1CS) -> bytes:
+def _labels(n_wires: int) -> Iterator[bytes]:
+    for lo in range(0, n_wires, CHUNK * 16):
+        yield np.arange(lo, min(n_wires, lo + CHUNK * 16), dtype="<u8").tobytes()
+
+
+def _constraints_chunks(r1cs: R1CS) -> Iterator[bytes]:
     """Section 2, built with numpy a chunk of constraints at a time."""
     coeff_bytes = np.frombuffer(b"".join(c.to_bytes(N8, "little") for c in r1cs.coeffs), np.uint8).reshape(-1, N8)
-    out = []
     for lo in range(0, r1cs.n_constraints, CHUNK):
         hi = min(lo + CHUNK, r1cs.n_constraints)
         mats = [m.rows_slice(lo, hi) for m in (r1cs.A, r1cs.B, r1cs.C)]
@@ -70,8 +78,7 @@ def _constraints_bytes(r1cs: R1CS) -> bytes:
             terms = np.concatenate([m.wires.astype("<u4").view(np.uint8).reshape(-1, 4), coeff_bytes[m.coeff_ids]], axis=1)
             buf[term_at[:, None] + np.arange(4 + N8)] = terms
             block += 4 + (4 + N8) * count
-        out.append(buf.tobytes())
-    return b"".join(out)
+        yield buf.tobytes()
 
 
 def read_r1cs(source: Source, name: str | None = None) -> R1CS:

@@ -13,14 +13,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 
 def symbols_text(labels: Sequence[str]) -> str:
     """The ``.sym`` text of wires ``1 .. len(labels) - 1``; wire 0 is the constant 1 and unnamed."""
-    return "\n".join(f"{w},{w},0,{labels[w]}" for w in range(1, len(labels)))
+    return "".join(_lines(labels)).rstrip("\n")
 
 
-def write_sym(labels: Sequence[str], path: str | Path) -> None:
-    """Write :func:`symbols_text` of ``labels`` to ``path``."""
-    Path(path).write_text(symbols_text(labels) + "\n")
+def _lines(labels: Iterable[str]) -> Iterator[str]:
+    for w, label in enumerate(labels):
+        if w:
+            yield f"{w},{w},0,{label}\n"
+
+
+def write_sym(labels: Iterable[str], path: str | Path) -> None:
+    """Write :func:`symbols_text` of ``labels`` (any iterable: a circuit of millions of wires can
+    hand its labels over one by one) to ``path``."""
+    with open(path, "w") as out:
+        out.writelines(_lines(labels))

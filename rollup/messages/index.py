@@ -122,14 +122,14 @@ def index_block(state: ChainState, height: int) -> BlockIndex:
 
 def _observe(ex: Executor, batch: int, before: Context, after: Context, receipt: Receipt) -> None:
     f = before.frame
-    ins = decode(ex.db.get(before.world, code_key(f.address, f.pc)))
+    ins = decode(ex.db.get(before.world, code_key(f.address, f.pc, ex.scheme)))
     r = f.regs
     if after.phase == END and not (ins.op == "RET" and before.depth == 0):
         receipt.status = "reverted"
     elif ins.op == "LOG":
         receipt.events.append(VMEvent(batch, receipt.item, -1, _address(f.address), r[ins.a], r[ins.b]))
     elif ins.op == "CALL" and r[ins.a] % 2**160 == MESSENGER:
-        nonce = ex.db.get(before.world, message_nonce_key(f.address))
+        nonce = ex.db.get(before.world, message_nonce_key(f.address, ex.scheme))
         receipt.messages.append(SentMessage(batch, _address(f.address), nonce, _address(r[1]),
                                             tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS]))
 

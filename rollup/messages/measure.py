@@ -36,18 +36,19 @@ WINDOW = 600
 
 class ByHand:
     """An optimistic rollup with a messenger, driven by hand: ``users`` funded on both layers,
-    batches posted and proposed honestly by the deployer, outputs finalized by advancing time."""
+    batches posted and proposed honestly by the deployer, outputs finalized by advancing time;
+    the rollup's states committed to with ``commitment`` (a :data:`~prozchain.rollup.vm.merkle.COMMITMENTS` name)."""
 
-    def __init__(self, users: int = 3, checks: int = ALL_CHECKS) -> None:
+    def __init__(self, users: int = 3, checks: int = ALL_CHECKS, commitment: str = "keccak") -> None:
         self.deployer = Key.from_seed(b"deployer")
         self.users = [Key.from_seed(f"user-{i}".encode()) for i in range(users)]
         self.chain = Chain({k.address: 100 * ETHER for k in [self.deployer, *self.users]})
-        config = optimistic.Config(window=WINDOW, clock=120)
+        config = optimistic.Config(window=WINDOW, clock=120, commitment=commitment)
         self.rollup = optimistic.deploy(self.chain, self.deployer, self.deployer.address,
                                         l2_genesis({u.address: ETHER for u in self.users}), config)
         self.route = deploy_route(self.chain, self.deployer, OPTIMISTIC, self.rollup.outputs, users * ETHER,
-                                  portal=self.rollup.portal, checks=checks)
-        self.node = L2Node(self.chain, self.rollup.portal, self.rollup.genesis)
+                                  portal=self.rollup.portal, checks=checks, scheme=config.scheme)
+        self.node = L2Node(self.chain, self.rollup.portal, self.rollup.genesis, config.scheme)
         self.nonces = {u.address: 0 for u in self.users}
 
     def l2(self, user: int, to: str, value: int, args: tuple) -> bytes:

@@ -28,8 +28,8 @@ from prozchain.rollup.optimistic.errors import DerivationError
 from prozchain.rollup.vm import Deposit, Executor, Trace, inbox_roots
 from prozchain.rollup.vm.codec import unpack_batch
 from prozchain.rollup.vm.errors import DecodeError
-from prozchain.rollup.vm.circuit import segment_inputs
-from prozchain.rollup.vm.merkle import KECCAK, Commitment, Proof
+from prozchain.rollup.vm.circuit import segment_inputs, start_inputs
+from prozchain.rollup.vm.merkle import KECCAK, Commitment, Proof, keccak, list_proof
 from prozchain.rollup.vm.state import IDLE, addr_int, withdrawal_commitment, withdrawal_count_key, withdrawal_key
 
 
@@ -122,8 +122,8 @@ class L2Node:
         """The first withdrawal record ``(recipient, amount)`` in ``batch``'s world not in
         ``taken``; -1 if none."""
         world = self.world(batch)
-        wanted = withdrawal_commitment(addr_int(recipient), amount)
         scheme = self.ex.scheme
+        wanted = withdrawal_commitment(addr_int(recipient), amount, scheme)
         for i in range(self.ex.db.get(world, withdrawal_count_key(scheme))):
             if i not in taken and self.ex.db.get(world, withdrawal_key(i, scheme)) == wanted:
                 return i
@@ -132,7 +132,7 @@ class L2Node:
     def segment_witness(self, batch: int, lo: int, steps: int, circuit: CompiledCircuit) -> tuple[bytes, np.ndarray]:
         """The root ``steps`` steps after step ``lo`` of ``batch`` and the witness of
         :class:`prozchain.rollup.vm.circuit.Segment` (compiled as ``circuit``) proving it;
-        ValueError if a step is not covered."""
+        ValueError if a step is not covered or the steps do not fit the segment's slots."""
         k = len(circuit.signal("instr").wires) // LIMBS
         inputs = segment_inputs(self.ex, self.batches[batch].trace.context(lo), k, steps=steps)
         return inputs["post_root"].to_bytes(32, "big"), ints_to_array(circuit.solve(inputs))
@@ -142,6 +142,27 @@ class L2Node:
         """:meth:`segment_witness`'s root and a Groth16 proof of it (``zkey``: the key of
         ``circuit``), as :meth:`Outputs.prove_segment` takes them."""
         post, witness = self.segment_witness(batch, lo, steps, circuit)
+        return post, prove_words(zkey, witness)
+
+    def start_witness(self, batch: int, lo: int, circuit: CompiledCircuit) -> tuple[bytes, np.ndarray]:
+        """The root after step ``lo`` of ``batch``, which begins an inbox item, and the witness of
+        the circuit proving it (:func:`prozchain.rollup.vm.circuit.start_inputs`: ``TxStart`` or
+        ``DepositStart``, compiled as ``circuit``); ValueError if it does not cover that step."""
+        _, inputs = start_inputs(self.ex, self.batches[batch].trace.context(lo))
+        return inputs["post_root"].to_bytes(32, "big"), ints_to_array(circuit.solve(inputs))
+
+    def inbox_item(self, batch: int, lo: int) -> tuple[bytes, int, list[bytes]]:
+        """The raw item (deposit or transaction) step ``lo`` of ``batch`` begins, its index in
+        the batch's deposits or transactions and its path in their inbox tree: what
+        :meth:`Outputs.prove_txstart` and :meth:`Outputs.prove_deposit_start` open."""
+        ctx, b = self.batches[batch].trace.context(lo), self.batches[batch]
+        items, index = ([d.encode() for d in b.deposits], ctx.next_item) if ctx.next_item < ctx.n_dep \
+            else (b.txs, ctx.next_item - ctx.n_dep)
+        return items[index], index, list(list_proof([keccak(t) for t in items], index))
+
+    def start_proof(self, batch: int, lo: int, circuit: CompiledCircuit, zkey: ZKey) -> tuple[bytes, list[int]]:
+        """:meth:`start_witness`'s root and a Groth16 proof of it (``zkey``: the key of ``circuit``)."""
+        post, witness = self.start_witness(batch, lo, circuit)
         return post, prove_words(zkey, witness)
 
     def withdrawal_proof(self, batch: int, index: int) -> Proof:

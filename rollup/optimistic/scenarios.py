@@ -61,11 +61,12 @@ class Run(kit.Run):
 
 
 def build(seed: int, params: dict, clock_s: Optional[int] = None, wallet: dict | None = None,
-          vk: Optional[VerificationKey] = None, verifier_class: Optional[type[Contract]] = None, **config: int) -> Run:
+          vk: Optional[VerificationKey] = None, verifier_class: Optional[type[Contract]] = None,
+          start_vks: Optional[tuple[VerificationKey, VerificationKey]] = None, **config: int) -> Run:
     """The world and the honest users' plan; agents are added by the scenario. ``wallet``: the
     wallet's options; ``config``: :class:`Config` fields besides the dispute's. ``segment`` > 1:
     games end at segments proven under ``vk`` (or checked by ``verifier_class``), the state
-    hashed with Poseidon."""
+    hashed with Poseidon, and at starts of inbox items proven under ``start_vks`` if given."""
     network = NetworkConfig(latency_ms=(10, 400), loss=params["loss"], duplicate=0.05)
     sim = Simulation(seed, network)
     users = [Key.from_seed(f"user-{i}".encode()) for i in range(params["users"])]
@@ -79,7 +80,7 @@ def build(seed: int, params: dict, clock_s: Optional[int] = None, wallet: dict |
     genesis = Genesis(code={TOKEN_AT: TOKEN, ESCROW_AT: ESCROW},
                       storage=token_storage(TOKEN_AT, {u.address: 1_000 for u in users}, config.scheme))
     system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config, vk,
-                    verifier_class=verifier_class)
+                    verifier_class=verifier_class, start_vks=start_vks)
     run = Run(sim=sim, params=params, chain=chain, system=system, users=users, keys=keys)
     sim.produce_blocks(chain, BLOCK_MS, until=10**12)
     run.agents["wallet"] = sim.add(Wallet("wallet", sim, system, keys["wallet"], poll_ms=BLOCK_MS, **(wallet or {})))

@@ -60,14 +60,18 @@ class System:
     genesis: Genesis
     config: Config
     ledger: Address  # the bond ledger of proposers, challengers and fast exits
+    proves_starts: bool = False  # a game may end at an inbox item's start proven by TxStart or DepositStart
 
 
 def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
            config: Config = Config(), vk: Optional[VerificationKey] = None, bank: Address = NO_BANK,
-           ledger: Optional[Address] = None, verifier_class: Optional[type[Contract]] = None) -> System:
+           ledger: Optional[Address] = None, verifier_class: Optional[type[Contract]] = None,
+           start_vks: Optional[tuple[VerificationKey, VerificationKey]] = None) -> System:
     """Deploy and link the portal and the output oracle for an L2 starting at ``genesis``, with
     the verifier of ``vk`` (the key of ``Segment(config.segment)``) when games end at segments,
-    or ``verifier_class`` instead (a broken verifier, for attack scenarios); with a ``bank``,
+    or ``verifier_class`` instead (a broken verifier, for attack scenarios), and the verifiers of
+    ``start_vks`` (the keys of ``TxStart`` and ``DepositStart``) when they may end at a proven
+    start of an inbox item (else such a step is re-executed); with a ``bank``,
     the L2's native balance is the bank's asset. Bonds live in ``ledger`` (a new
     :class:`BondLedger` by default)."""
     ledger = ledger or chain.deploy(deployer, BondLedger)[0]
@@ -80,11 +84,12 @@ def deploy(chain: Chain, deployer: Key, sequencer: str, genesis: Genesis,
         if verifier_class is None and vk is None:
             raise ValueError(f"games ending at {config.segment}-step segments need the segment's verifying key")
         verifier, _ = chain.deploy(deployer, verifier_class or verifier_contract(vk))
+    starts = [chain.deploy(deployer, verifier_contract(vk))[0] for vk in start_vks or ()]
     outputs, _ = chain.deploy(deployer, outputs_class, portal, world, config.window, config.clock,
                               config.proposer_bond, config.challenger_bond, config.arity, config.segment, verifier,
-                              ledger, gas_limit=1_000_000)
+                              starts, ledger, gas_limit=1_000_000)
     chain.transact(deployer, portal, "link", outputs)
-    return System(chain, portal, outputs, genesis, config, ledger)
+    return System(chain, portal, outputs, genesis, config, ledger, bool(starts))
 
 
 def demo_system() -> System:

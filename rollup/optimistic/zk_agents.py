@@ -2,7 +2,11 @@
 
 - :class:`ProvesSegments` makes an honest agent prove a game's last range: once the range is
   at most K steps and the circuit covers each of them, it runs our Groth16 prover on
-  :class:`prozchain.rollup.vm.circuit.Segment` and sends ``prove_segment``. Proving takes
+  :class:`prozchain.rollup.vm.circuit.Segment` and sends ``prove_segment``; on a deployment
+  that proves the starts of inbox items (``System.proves_starts``), a one-step range beginning a
+  transaction (a deposit) is proven with :class:`prozchain.rollup.vm.circuit.TxStart`
+  (:class:`~prozchain.rollup.vm.circuit.DepositStart`) and sent with ``prove_txstart``
+  (``prove_deposit_start``), the raw item and its inbox path beside the proof. Proving takes
   simulated time in two stages, the witness then the proof (the real computation happens
   when a stage's time is over), and each finished stage is written to the agent's store
   *before* it is used: an agent that crashes keeps its finished stages if its store is
@@ -14,7 +18,8 @@
   sends ``prove_segment`` with its wrong root and no valid proof (the unverified claim a
   verifier that checks nothing would accept).
 - :class:`SteeringGriefer` disputes one correct output and steers the bisection into a
-  contract's run, so the honest proposer must prove a segment or lose on its clock.
+  contract's run (or, ``target="start"``, to a transaction's start, ``"deposit"`` to a
+  deposit's), so the honest proposer must prove a segment (a start) or lose on its clock.
 """
 
 from __future__ import annotations
@@ -33,11 +38,15 @@ from prozchain.rollup.optimistic.agents import Challenger, Proposer, RollupAgent
 from prozchain.rollup.optimistic.contracts.outputs import Game, split_points
 from prozchain.rollup.optimistic.node import prove_words
 from prozchain.rollup.vm import Executor, Trace
-from prozchain.rollup.vm.circuit import Segment, covered
-from prozchain.rollup.vm.state import RUN, balance_key, state_root
+from prozchain.rollup.vm.circuit import DepositStart, Segment, TxStart, fits, start_kind
+from prozchain.rollup.vm.state import IDLE, RUN, balance_key, state_root
 
 # A proof of any statement fails the pairing check: A and C the generator, B the point at infinity.
 NO_PROOF = [1, 2, 0, 0, 0, 0, 1, 2]
+SEGMENT16_S = {"witness_s": 2.4, "prove_s": 13.7}
+"""Seconds the witness and the proof of ``Segment(16)`` (1,194,160 constraints) took on this
+machine: ``PROZ_SEGMENT_PROVE_K=16 python -m pytest bench/test_bench_segment.py --benchmark-only``,
+issue 24's note and docs/optimistic-rollup.md. What a :class:`SegmentProver` takes by default."""
 
 
 @lru_cache(maxsize=None)
@@ -48,23 +57,38 @@ def segment_circuit(k: int) -> tuple[CompiledCircuit, ZKey]:
     return circuit, proving_key(circuit)
 
 
+START_METHODS = {"txstart": "prove_txstart", "depstart": "prove_deposit_start"}
+"""The circuits proving an inbox item's start (see :func:`prozchain.rollup.vm.circuit.start_inputs`)
+and the L1 method each proof is sent with."""
+
+
+@lru_cache(maxsize=None)
+def start_circuit(kind: str) -> tuple[CompiledCircuit, ZKey]:
+    """``TxStart()`` (``kind`` ``txstart``) or ``DepositStart()`` (``depstart``) compiled and its
+    development proving key, as :func:`segment_circuit`."""
+    circuit = (TxStart if kind == "txstart" else DepositStart)().compile()
+    return circuit, proving_key(circuit)
+
+
 @dataclass(frozen=True)
 class SegmentProver:
     """What an agent proves segments with: ``Segment(k)`` and its key, and the simulated
-    seconds its witness and its proof take."""
+    seconds its witness and its proof take (by default :data:`SEGMENT16_S`; an inbox item's
+    start, ``TxStart`` or ``DepositStart``, is taken to last as long)."""
 
     k: int
-    witness_s: int
-    prove_s: int
+    witness_s: float = SEGMENT16_S["witness_s"]
+    prove_s: float = SEGMENT16_S["prove_s"]
 
-    def keys(self) -> tuple[CompiledCircuit, ZKey]:
-        return segment_circuit(self.k)
+    def keys(self, kind: str = "segment") -> tuple[CompiledCircuit, ZKey]:
+        """The circuit and key of ``kind``: ``segment`` or one of :data:`START_METHODS`."""
+        return segment_circuit(self.k) if kind == "segment" else start_circuit(kind)
 
 
 def segment_end(ex: Executor, trace: Trace, game: Game, k: int) -> bool:
     """Whether ``game``'s range is one a proof of ``Segment(k)`` ends: at most ``k`` steps, each
-    covered by the circuit (a range that is not is bisected down to one step)."""
-    return 1 < k and game.hi - game.lo <= k and all(covered(ex, trace.context(i)) for i in range(game.lo, game.hi))
+    covered by the circuit, in its ``k`` slots (a range that is not is bisected down to one step)."""
+    return 1 < k and game.hi - game.lo <= k and fits(ex, [trace.context(i) for i in range(game.lo, game.hi)], k)
 
 
 def final_range(length: int, step: int, arity: int, k: int) -> tuple[int, int]:
@@ -89,9 +113,16 @@ def lie_step(ex: Executor, trace: Trace, arity: int, k: int) -> Optional[int]:
     than one step (so on the defender's turn) that ``Segment(k)`` covers; None if none does."""
     for step in (i for i in range(len(trace)) if trace.contexts[i].phase == RUN):
         lo, hi = final_range(len(trace), step, arity, k)
-        if hi - lo > 1 and all(covered(ex, trace.context(i)) for i in range(lo, hi)):
+        if hi - lo > 1 and fits(ex, [trace.context(i) for i in range(lo, hi)], k):
             return step
     return None
+
+
+def start_step(ex: Executor, trace: Trace, kind: str = "txstart") -> Optional[int]:
+    """The first step of ``trace`` that begins an inbox item ``kind`` (``txstart``: a
+    transaction; ``depstart``: a deposit) covers; None if none does."""
+    return next((i for i, ctx in enumerate(trace.contexts[:-1])
+                 if ctx.phase == IDLE and start_kind(ex, ctx) == kind), None)
 
 
 class ProvesSegments(RollupAgent):
@@ -108,31 +139,52 @@ class ProvesSegments(RollupAgent):
         super().on_start()
         # When the current stage began: lost in a crash, so an interrupted stage starts over.
         self._stage_since: dict[int, int] = {}
+        self._starts: dict[tuple[int, int], Optional[str]] = {}  # (batch, step): the start circuit covering it
+
+    def _ending(self, batch: int, game: Game) -> Optional[str]:
+        """What proof ends ``game`` now: ``segment``, one of :data:`START_METHODS` or None
+        (bisect or re-execute)."""
+        trace, k = self.node.batches[batch].trace, self.system.config.segment
+        if segment_end(self.node.ex, trace, game, k):
+            return "segment"
+        if not (self.system.proves_starts and 1 < k and game.hi - game.lo == 1):
+            return None
+        if (batch, game.lo) not in self._starts:
+            ctx = trace.context(game.lo)
+            self._starts[batch, game.lo] = start_kind(self.node.ex, ctx) if ctx.phase == IDLE else None
+        return self._starts[batch, game.lo]
 
     def segment_move(self, gid: int, game: Game) -> Optional[bool]:
         batch = self.outputs("proposal", game.pid).batch
-        if not segment_end(self.node.ex, self.node.batches[batch].trace, game, self.system.config.segment):
+        kind = self._ending(batch, game)
+        if kind is None:
             return None
-        job = self.store.get(f"segment/{gid}") or {}
+        job = self.store.get(f"{kind}/{gid}") or {}
         if "proof" in job:
-            self.submit(self.system.outputs, "prove_segment", gid, bytes.fromhex(job["post"]), job["proof"])
+            post = bytes.fromhex(job["post"])
+            if kind == "segment":
+                self.submit(self.system.outputs, "prove_segment", gid, post, job["proof"])
+            else:
+                self.submit(self.system.outputs, START_METHODS[kind], gid, post,
+                            *self.node.inbox_item(batch, game.lo), job["proof"])
             return True
         now = self.sim.scheduler.now
         since = self._stage_since.setdefault(gid, now)
         stage_s = self.prover.prove_s if "witness" in job else self.prover.witness_s
         if now - since < 1_000 * stage_s:
             return False
-        circuit, zkey = self.prover.keys()
+        circuit, zkey = self.prover.keys(kind)
         if "witness" not in job:
-            post, witness = self.node.segment_witness(batch, game.lo, game.hi - game.lo, circuit)
+            post, witness = self.node.segment_witness(batch, game.lo, game.hi - game.lo, circuit) \
+                if kind == "segment" else self.node.start_witness(batch, game.lo, circuit)
             job = {"post": post.hex(), "witness": witness.tobytes().hex()}
-            self.log(f"game {gid}: witness of steps {game.lo}..{game.hi} stored")
+            self.log(f"game {gid}: {kind} witness of steps {game.lo}..{game.hi} stored")
         else:
             witness = np.frombuffer(bytes.fromhex(job["witness"]), dtype=np.uint64).reshape(-1, 4)
             rng = random.Random(f"{self.sim.scheduler.seed}/{self.name}/{gid}")  # reproducible blinding
             job["proof"] = prove_words(zkey, witness, rng)
-            self.log(f"game {gid}: proof of steps {game.lo}..{game.hi} stored")
-        self.store.put(f"segment/{gid}", job)
+            self.log(f"game {gid}: {kind} proof of steps {game.lo}..{game.hi} stored")
+        self.store.put(f"{kind}/{gid}", job)
         self._stage_since[gid] = now
         if "proof" in job and self.on_proved is not None:
             self.on_proved(self, gid)
@@ -212,18 +264,25 @@ class SegmentLiar(Proposer):
         return True
 
 
+STARTS = {"start": "txstart", "deposit": "depstart"}
+"""The start circuit of each of :class:`SteeringGriefer`'s targets but ``run``."""
+
+
 class SteeringGriefer(Challenger):
     """A griefer that disputes the first correct output with a contract run (see
-    :func:`lie_step`) and chooses, each round, the part holding that step."""
+    :func:`lie_step`), or with ``target="start"`` (``"deposit"``) a transaction's (deposit's)
+    start (:func:`start_step`), and chooses, each round, the part holding that step."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, target: str = "run", **kwargs: Any) -> None:
         super().__init__(*args, mode="griefer", **kwargs)
+        self.target = target
         self._targets: dict[int, Optional[int]] = {}
 
     def _target(self, batch: int) -> Optional[int]:
         if batch not in self._targets:
-            config = self.system.config
-            self._targets[batch] = lie_step(self.node.ex, self.node.batches[batch].trace, config.arity, config.segment)
+            config, trace = self.system.config, self.node.batches[batch].trace
+            self._targets[batch] = lie_step(self.node.ex, trace, config.arity, config.segment) \
+                if self.target == "run" else start_step(self.node.ex, trace, STARTS[self.target])
         return self._targets[batch]
 
     def _challenge(self) -> bool:

@@ -17,41 +17,52 @@ step that settles a finished transaction's fees (phase ``END``). Words are 256-b
 suspended frame on the call stack, a Poseidon chain in this commitment
 (:func:`~prozchain.rollup.vm.state.push_frame`), and enters the callee (or, with no code there,
 returns 0); ``RET`` pops the caller's frame (the witness names it, the circuit hashes it to the
-stack) or, outermost, ends the transaction and clears an L1 message's retry record. Not covered,
-and so left to one-step re-execution (:func:`covered` says which steps a segment may hold): a
-message to L1 and value sent to the bridge (both write keccak records), a gas price of 2^192 or
-more, a path deeper than :data:`DEPTH`, and beginning an inbox item, which :class:`TxStart`
-proves on its own for a transaction, its signature and RLP left to L1.
+stack) or, outermost, ends the transaction and clears an L1 message's retry record. A ``CALL``
+to the messenger records a message to L1 (its Poseidon commitment at ``message_key(address,
+nonce)``, then the next nonce); value sent to the bridge takes two of a segment's slots: the
+call, then a slot that is no step of its own, counting the withdrawal and writing its Poseidon
+record (the context carries the record between them, outside the state root: a step has room
+for two writes, and two more openings would cost every step some 35,000 constraints). Not covered, and so left to
+one-step re-execution (:func:`covered` says which steps a segment may hold, :func:`fits`
+whether they fit its slots): a gas price of 2^192 or more, a path deeper than :data:`DEPTH`,
+and beginning an inbox item, which :class:`TxStart` proves on its own for a transaction (its
+signature, RLP and inbox path left to L1) and :class:`DepositStart` for a deposit or L1 message
+(its RLP and inbox path left to L1; its retry record is Poseidon under this commitment, see
+:func:`~prozchain.rollup.vm.state.call_commitment`).
 
 **Tree accesses.** A step makes at most four (:data:`ACCESSES`): fetching its instruction
 (``code_key(address, pc)`` in the world), the data access (``SLOAD``/``BALANCE`` read the world,
 ``SSTORE`` writes it, ``MLOAD``/``MSTORE`` read and write the memory tree; a ``CALL``'s debit, an
-outermost ``RET``'s retry record, the refund of a transaction's gas left), a second write (a
-``CALL``'s credit, the fee vault's share) and a read of the callee's code size. The circuit
+outermost ``RET``'s retry record, the refund of a transaction's gas left, a message's record, the
+withdrawal count), a second write (a ``CALL``'s credit, the fee vault's share, a message sender's
+nonce, a withdrawal's record) and a read of the callee's code size. The circuit
 derives every key with Poseidon as the commitment does and opens the tree at it
 (:func:`tree_access`: the path to the root, the value, and for a write the new root, a new key
 forking off the leaf that ended its path included), up to :data:`DEPTH` levels.
 
 Constraints (``prozchain circuit info prozchain.rollup.vm.circuit:Segment --param k=2``): a
-circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,348
-constraints (``k=1`` 93,940, ``k=2`` 167,288: a segment adds 20,592 for its two context hashes
-and the range checks of its pre-state). Of a step: the tree openings 54,020 (the fetch and the
-code-size read, read-only, about 9,400 each; the data access and the second write, which may
-write, about 17,600 each; mostly Poseidon(2) levels at 240 constraints); the call stack about
-7,500 (a frame's sixteen words range-checked, 4,160, hashed by a sponge of eight Poseidon(5),
-2,563, the new stack as a word, 508, the callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo``
-(MUL, SHL) 546; the fees' two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND,
-OR, XOR) 256 on the operands' bits (520); ``HASH`` a Poseidon(4) and a canonical split, 805;
-``LOG`` a Poseidon(5) and a Poseidon(4), 620; the keys of the accesses about 1,400; the
-instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the register
-file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659.
+circuit cannot branch, so every unit runs on every step and a step costs the sum, 73,513
+constraints (``k=1`` 94,078, ``k=2`` 167,591: a segment adds 20,565 for its two context hashes
+and the range checks of its pre-state; messages to L1 and withdrawals added 165 a step). Of a
+step: the tree openings 54,020 (the fetch and the code-size read, read-only, about 9,400 each;
+the data access and the second write, which may write, about 17,600 each; mostly Poseidon(2)
+levels at 240 constraints); the call stack about 7,500 (a frame's sixteen words range-checked,
+4,160, hashed by a sponge of eight Poseidon(5), 2,563, the new stack as a word, 508, the
+callee's address bits); ``divmod`` (DIV, MOD, SHR) 1,092; ``mul_lo`` (MUL, SHL) 546; the fees'
+two products 1,092; ``add`` and ``sub`` 268 each; ``bitwise`` (AND, OR, XOR) 256 on the
+operands' bits (520); one Poseidon(5) and one Poseidon(4) serve ``LOG`` (both), ``HASH`` (the
+second, then a canonical split), a message's commitment (both, around a second Poseidon(5)) and
+a withdrawal's (the second), about 1,450 with the split; the keys of the accesses about 1,400;
+the instruction's decode, opcode flags and the pc, gas and depth checks about 1,000; the
+register file and merging the step's outcomes about 1,500. :class:`TxStart` is 109,659 and
+:class:`DepositStart` 71,449 (three openings, the retry record's Poseidon sponge of 16 halves).
 """
 
 from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from prozchain.circuits import Circuit
+from prozchain.circuits import Circuit, subcircuit
 from prozchain.circuits.api import assert_bool, assert_equal, assert_mul, gadget
 from prozchain.circuits.gadgets.bits import from_bits, to_bits, to_bits_strict
 from prozchain.circuits.gadgets.comparators import is_equal, is_zero, less_than
@@ -67,9 +78,11 @@ from prozchain.rollup.vm.errors import DecodeError
 from prozchain.rollup.vm.executor import Executor
 from prozchain.rollup.vm.merkle import POSEIDON, POSEIDON_RATE, Proof
 from prozchain.rollup.vm.machine import INTRINSIC_GAS, MAX_DEPTH, MAX_TX_GAS
-from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, L2Tx
-from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSENGER, RUN, Context, balance_key, code_key,
-                                       code_size_key, memory_key, nonce_key, retry_id, retry_key, slot_key, state_root)
+from prozchain.rollup.vm.tx import L2_CHAIN_ID, MAX_ARGS, Deposit, L2Tx, alias
+from prozchain.rollup.vm.state import (BRIDGE, END, FEE_VAULT, IDLE, MESSAGE_WORDS, MESSENGER, RETRY_ARGS, RUN,
+                                       Context, balance_key, code_key, code_size_key, memory_key,
+                                       message_commitment, message_key, message_nonce_key, nonce_key, retry_id,
+                                       retry_key, slot_key, state_root, withdrawal_count_key, withdrawal_key)
 
 ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase", "origin", "gas_limit",
          "gas_price", "gas_left", "snapshot", "logs", "logs_snapshot", "depth", "stack", "caller", "address",
@@ -78,7 +91,9 @@ ITEMS = ("batch", "dep_root", "n_dep", "txs_root", "n_txs", "next_item", "phase"
 ROOTS = ("world", "mem", "logs", "snapshot")
 """Items a step may recompute as field elements (tree roots and the log chain)."""
 _TAGS = {name: int.from_bytes(name.encode(), "big")
-         for name in ("code", "storage", "memory", "balance", "codesize", "retry", "nonce")}
+         for name in ("code", "storage", "memory", "balance", "codesize", "retry", "nonce", "message", "messages",
+                      "withdrawal")}
+_COUNT_KEY = int.from_bytes(withdrawal_count_key(POSEIDON), "big")
 _WRITES_REGISTER = ("SET", "MOV", "ADD", "SUB", "MUL", "DIV", "MOD", "AND", "OR", "XOR", "SHL", "SHR", "LT",
                     "GT", "EQ", "ISZERO", "NOT", "HASH", "SLOAD", "MLOAD", "ENV", "BALANCE")
 
@@ -260,10 +275,12 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     ``loaded`` the three words the ``data``, ``extra`` and ``size`` accesses read (:data:`ACCESSES`),
     all checked against the tree ``openings`` (see :func:`tree_access`); ``popped`` is the stack
     below and the frame a ``RET`` resumes (:data:`FRAME`), checked against the stack hash."""
+    # a slot after value sent to the bridge writes its withdrawal record and nothing else
+    owed = ctx["owed"][0]
     phase = _field(ctx["phase"])
     assert_mul(phase - RUN, phase - END, 0)
-    is_end = phase - RUN  # RUN = 1, END = 2: settling a finished transaction's fees
-    is_run = 1 - is_end
+    is_end = lift(phase - RUN) * (1 - owed)  # RUN = 1, END = 2: settling a finished transaction's fees
+    is_run = 1 - is_end - owed  # (an owed record follows a call that went on: its phase is RUN)
     pc, code_size, gas = ctx["pc"], ctx["code_size"], ctx["gas_left"]
     # an honest context's sizes, gas, depth and counters are below 2^64 and its origin an address
     for small in (code_size, gas, ctx["gas_limit"], ctx["depth"], ctx["batch"], ctx["n_dep"], ctx["next_item"]):
@@ -305,7 +322,6 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     product = mul_lo(x, [lift(flags["SHL"]) * (s - v) + v for s, v in zip(shift, y)])
     quotient, remainder = divmod_words(x, [lift(flags["SHR"]) * (s - v) + v for s, v in zip(shift, y)])
     conj, disj, excl = bitwise(x_bits, y_bits)
-    digest = field_to_word(poseidon(_halves(x) + _halves(y)))
     env_sources = [ctx["caller"], ctx["value"], ctx["address"], ctx["origin"], ctx["batch"], _small(gas_after)]
     env = _select_word([is_equal(imm_field, i) for i in range(len(env_sources))], env_sources)
     keep = 1 - too_far
@@ -314,34 +330,49 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
         "SET": imm, "MOV": x, "ADD": total, "SUB": diff, "MUL": product, "DIV": quotient, "MOD": remainder,
         "AND": conj, "OR": disj, "XOR": excl, "SHL": [keep * v for v in product],
         "SHR": [keep * v for v in quotient], "LT": bit(borrow), "GT": bit(1 - borrow - equal), "EQ": bit(equal),
-        "ISZERO": bit(is_zero_word(x)), "NOT": [2**LIMB_BITS - 1 - lift(v) for v in x], "HASH": digest,
+        "ISZERO": bit(is_zero_word(x)), "NOT": [2**LIMB_BITS - 1 - lift(v) for v in x],
         "SLOAD": loaded[0], "MLOAD": loaded[0], "ENV": env, "BALANCE": loaded[0],
     }
-    result = _select_word([flags[n] for n in _WRITES_REGISTER], [results[n] for n in _WRITES_REGISTER])
-    write = ok * linear_sum([flags[n] for n in _WRITES_REGISTER])
-    new_regs = []
-    for i, r in enumerate(regs):
-        t = sel["a"][i] * write
-        new_regs.append([lift(rv) + t * (lift(nv) - rv) for rv, nv in zip(r, result)])
 
     # CALL r[a] with value r[b] (see machine._call): a message to L1 with value and a call too deep
-    # revert; a value moves (a sender that cannot pay reverts); the callee's code decides whether a frame
-    # is pushed. A message to L1 and a withdrawal record are keccak commitments: not covered.
+    # revert; a message to L1 without value is recorded; a value moves (a sender that cannot pay
+    # reverts; value sent to the bridge owes a withdrawal record, which the next slot writes); the
+    # callee's code decides whether a frame is pushed.
     ra_bits = word_bits(ra)
     target = [ra[0], ra[1], from_bits(ra_bits[128:160]), 0]
     to_messenger = is_equal(_field(target), MESSENGER)
     has_value = 1 - is_zero_word(x)
     calls = op_ok["CALL"]
-    assert_mul(calls * to_messenger, 1 - has_value, 0)
+    sends = calls * to_messenger * (1 - has_value)
     too_deep = 1 - less_than(ctx["depth"][0], MAX_DEPTH - 1, LIMB_BITS)
     tries = calls * (1 - to_messenger) * (1 - too_deep)
     moving = tries * has_value
     have_left, short = sub(loaded[0], x)
     short_of = moving * short
     moves = moving - short_of
-    assert_mul(moves, is_equal(_field(target), BRIDGE), 0)
+    withdraws = moves * is_equal(_field(target), BRIDGE)
     proceeds = tries - short_of
-    call_fail = calls - proceeds
+    call_fail = calls - proceeds - sends
+
+    # One Poseidon(5) and one Poseidon(4) serve, one at a time: LOG (both), HASH (the second), a
+    # message's commitment (r1 the L1 target, r2..r5 its data, r6 its gas: a sponge of twelve
+    # limbs, see state.message_commitment; both and one more) and a withdrawal's (the second).
+    address = _halves(ctx["address"])
+    logs = ctx["logs"]
+    l1_target = [regs[1][0], regs[1][1], from_bits(to_bits(regs[1][2], LIMB_BITS)[:32]), 0]
+    message = [h for w in [l1_target] + regs[2:2 + MESSAGE_WORDS + 1] for h in _halves(w)]
+    first = poseidon(_pick([(sends, message[:5])], _halves(_word(logs)) + address + _halves(ra)[:1]))
+    middle = poseidon([first] + message[5:9])
+    unit = poseidon(_pick([(flags["LOG"], [first] + _halves(ra)[1:] + _halves(x)), (sends, [middle] + message[9:]),
+                           (withdraws, address + _halves(x))], _halves(x) + _halves(y)))
+    digest = field_to_word(unit)
+    results["HASH"] = digest
+    result = _select_word([flags[n] for n in _WRITES_REGISTER], [results[n] for n in _WRITES_REGISTER])
+    write = ok * linear_sum([flags[n] for n in _WRITES_REGISTER])
+    new_regs = []
+    for i, r in enumerate(regs):
+        t = sel["a"][i] * write
+        new_regs.append([lift(rv) + t * (lift(nv) - rv) for rv, nv in zip(r, result)])
     enter = proceeds * (1 - is_zero_word(loaded[2]))
     no_code = proceeds - enter
 
@@ -364,10 +395,11 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     pays_fee = is_end * (1 - is_zero_word(fee))
 
     # the data access: key, root, value written
-    address = _halves(ctx["address"])
     fetch_key = _key("code", address + _halves(pc))
     slot = [lift(flags["SLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
-    slot_key = _key("storage", address + _halves(slot))
+    # a message's record is at (address, nonce), the nonce being what the second access reads
+    part = [h + sends * (lift(n) - h) for h, n in zip(_halves(slot), _halves(loaded[1]))]
+    long_key = poseidon([lift(sends) * (_TAGS["message"] - _TAGS["storage"]) + _TAGS["storage"]] + address + part)
     index = [lift(flags["MLOAD"]) * (lift(xv) - av) + av for xv, av in zip(x, ra)]
     owner = [x[0], x[1], from_bits(x_bits[128:160]), 0]  # BALANCE reads r[b] mod 2^160
     in_memory = ok * (lift(flags["MLOAD"]) + flags["MSTORE"])
@@ -378,15 +410,17 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     short_key = poseidon([linear_sum([s for s, _, _ in short_sources], [_TAGS[t] for _, t, _ in short_sources])]
                          + [linear_sum([lift(s) * h[j] for s, _, h in short_sources]) for j in range(2)])
     storage_op = ok * (lift(flags["SLOAD"]) + flags["SSTORE"])
-    data_key = storage_op * slot_key + (1 - storage_op) * short_key
-    data_active = storage_op + in_memory + balance_of + moving + retry_clear + refunds
-    to_world = op_ok["SSTORE"] + moves + retry_clear + refunds
+    long_op = storage_op + sends
+    # an owed withdrawal record: the data access counts it (withdrawal_count_key), the second writes it
+    data_key = short_key + long_op * (long_key - short_key) + owed * (_COUNT_KEY - short_key)
+    data_active = storage_op + in_memory + balance_of + moving + retry_clear + refunds + sends + owed
+    to_world = op_ok["SSTORE"] + moves + retry_clear + refunds + sends + owed
     data_write = to_world + op_ok["MSTORE"]
-    credited, carry = add(loaded[0], refund)
-    assert_mul(refunds, carry, 0)
+    credited, carry = add(loaded[0], [lift(is_end) * r + (owed if j == 0 else 0) for j, r in enumerate(refund)])
+    assert_mul(refunds + owed, carry, 0)
     stores = lift(op_ok["SSTORE"]) + op_ok["MSTORE"]
-    new_value = [lift(stores) * xv + lift(moves) * hv + lift(refunds) * cv
-                 for xv, hv, cv in zip(x, have_left, credited)]  # a retry record is cleared to 0
+    new_value = [lift(stores) * xv + lift(moves) * hv + lift(refunds + owed) * cv + lift(sends) * dv
+                 for xv, hv, cv, dv in zip(x, have_left, credited, digest)]  # a retry record is cleared to 0
     world, mem = _root(ctx["world"]), _root(ctx["mem"])
     fetch_active = is_run * (1 - out_of_code)
     fetched, _ = tree_access(world, fetch_key, fetch_active, 0, instr, openings["fetch"], depth, writable=False)
@@ -398,13 +432,21 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
         assert_mul(data_active, lift(got) - want, 0)
     world1 = world + to_world * (data_after - world)
 
-    # the second write, on the world after the first: the callee's credit or the fee vault's
+    # the second write, on the world after the first: the callee's credit, the fee vault's, a message
+    # sender's next nonce, or an owed withdrawal record at the count the first access read
     payee = [lift(is_end) * (v - t) + t for v, t in zip(constant_word(FEE_VAULT), target)]
-    extra_key = _key("balance", _halves(payee))
-    extra_active = moves + pays_fee
-    paid, carry = add(loaded[1], [lift(is_end) * (f - v) + v for f, v in zip(fee, x)])
+    extra_tag = _TAGS["balance"] + lift(sends) * (_TAGS["messages"] - _TAGS["balance"]) \
+        + lift(owed) * (_TAGS["withdrawal"] - _TAGS["balance"])
+    extra_key = poseidon([extra_tag] + _pick([(sends, address), (owed, _halves(loaded[0]))], _halves(payee)))
+    extra_active = moves + pays_fee + sends
+    # a message carries no value, so x is 0 and its nonce goes up by one
+    paid, carry = add(loaded[1], [lift(is_end) * (f - v) + v + (sends if j == 0 else 0)
+                                  for j, (f, v) in enumerate(zip(fee, x))])
     assert_mul(extra_active, carry, 0)
-    found, written = tree_access(world1, extra_key, extra_active, extra_active, paid, openings["extra"], depth)
+    extra_value = [lift(p) + owed * (lift(r) - p) for p, r in zip(paid, ctx["owed_record"])]
+    extra_active = extra_active + owed
+    found, written = tree_access(world1, extra_key, extra_active, extra_active, extra_value, openings["extra"],
+                                 depth)
     for got, want in zip(found, loaded[1]):
         assert_mul(extra_active, lift(got) - want, 0)
     world2 = world1 + extra_active * (written - world1)
@@ -432,10 +474,8 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     running.update({f"r{i}": r for i, r in enumerate(new_regs)})
     jump = lift(flags["JUMP"]) + flags["JUMPI"] * (1 - is_zero_word(ra))
     running["pc"] = [lift(jump) * (lift(iv) - pv) + pv for iv, pv in zip(imm, [lift(pc[0]) + 1, 0, 0, 0])]
-    logs = ctx["logs"]
-    logged = _sponge(_halves(_word(logs)) + address + _halves(ra) + _halves(x))
     running.update(gas_left=_small(gas_after), world=world1, mem=mem + op_ok["MSTORE"] * (data_after - mem),
-                   logs=_root(logs) + op_ok["LOG"] * (logged - _root(logs)))
+                   logs=_root(logs) + op_ok["LOG"] * (unit - _root(logs)))
     zero = constant_word(0)
     empty_frame = {name: zero for name in FRAME}
     empty_frame["mem"] = Var.const(0)
@@ -443,7 +483,9 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
     reverted = dict(empty_frame, depth=zero, stack=zero, world=_root(ctx["snapshot"]),
                     logs=_root(ctx["logs_snapshot"]), phase=constant_word(END),
                     gas_left=_small((is_run - burn) * gas_after))
-    c_regs = {f"r{i}": [lift(v) * (1 - sel["c"][i]) for v in r] for i, r in enumerate(regs)}
+    answer = [lift(sends) * v for v in loaded[1]]  # r[c]: a message's nonce, 0 from a call without code
+    c_regs = {f"r{i}": [lift(v) + sel["c"][i] * (lift(n) - v) for v, n in zip(r, answer)]
+              for i, r in enumerate(regs)}
     entered = dict(empty_frame, caller=ctx["address"], address=target, value=x, code_size=loaded[2],
                    depth=_small(lift(ctx["depth"][0]) + 1), stack=field_to_word(stack_hash), world=world2,
                    **{f"r{i}": r for i, r in enumerate(regs)})
@@ -454,10 +496,18 @@ def step_constraints(ctx: dict, instr: Sequence[Value], loaded: Sequence[Sequenc
                    next_item=_small(lift(ctx["next_item"][0]) + 1),
                    **{name: zero for name in ("origin", "gas_limit", "gas_price", "gas_left", "snapshot",
                                               "logs_snapshot")})
-    endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code, dict(c_regs, world=world2)),
+    endings = [(burn + op_ok["REVERT"] + call_fail, reverted), (no_code + sends, dict(c_regs, world=world2)),
                (enter, entered), (ret_top, dict(empty_frame, phase=constant_word(END), world=world1)),
-               (ret_pop, resumed), (is_end, settled)]
+               (ret_pop, resumed), (is_end, settled),
+               (withdraws, dict(owed=_small(1), owed_record=digest)),
+               (owed, dict(world=world2, pc=pc, gas_left=gas, owed=zero, owed_record=zero))]
     return _merge(running, endings)
+
+
+def _pick(cases: Sequence[tuple[Value, Sequence[Value]]], default: Sequence[Value]) -> list[Var]:
+    """``default`` but, element by element, the values of the case whose selector is 1 (the
+    cases exclude each other): one constraint per case and element."""
+    return [lift(d) + linear_sum([lift(s) * (lift(v[j]) - d) for s, v in cases]) for j, d in enumerate(default)]
 
 
 def _merge(base: dict, cases: Sequence[tuple[Value, dict]]) -> dict:
@@ -515,21 +565,37 @@ class Segment(Circuit):
         raw = self.private_input("ctx", (len(names), LIMBS))
         ctx = {name: word_input(w) for name, w in zip(names, raw)}
         assert_equal(context_root(ctx), pre_root)
+        ctx.update(owed=constant_word(0), owed_record=constant_word(0))
         instr = self.private_input("instr", (self.k, LIMBS))
         loaded = self.private_input("loaded", (self.k, 3 * LIMBS))
         width = 3 * self.depth + LEAF
         openings = {name: self.private_input(name, (self.k, width)) for name in ACCESSES}
         popped = self.private_input("popped", (self.k, POPPED * LIMBS))
-        idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
+        done = Var.const(0)
         for i in range(self.k):
-            # the steps past ``steps`` run a context whose pc is past its (empty) code, and are dropped
-            on = less_than(i, steps, 32)
-            start = _choose(on, ctx, idle)
-            post = step_constraints(start, word_input(instr[i]), [word_input(w) for w in _rows(loaded[i], 3)],
-                                    {name: _opening(openings[name][i], self.depth) for name in ACCESSES},
-                                    _rows(popped[i], POPPED), self.depth)
-            ctx = _choose(on, post, ctx)
+            # a slot writing an owed withdrawal record is no step of its own
+            owed = ctx["owed"][0]
+            on = lift(owed) + (1 - lift(owed)) * less_than(done, steps, 32)
+            ctx = _segment_step(on, ctx, instr[i], loaded[i], {name: openings[name][i] for name in ACCESSES},
+                                popped[i], self.depth)
+            done = done + on - owed
+        assert_equal(done, steps)
+        assert_equal(ctx["owed"][0], 0)
         assert_equal(context_root(ctx), post_root)
+
+
+@subcircuit
+def _segment_step(on: Var, ctx: dict, instr: Sequence[Var], loaded: Sequence[Var], openings: dict,
+                  popped: Sequence[Var], depth: int) -> dict:
+    """One slot of a segment, on (``on``) or dropped: the slots past ``steps`` steps run a context
+    whose pc is past its (empty) code. A sub-circuit: ``Segment(k)`` traces it twice (the first step's
+    context is words, later ones carry roots as field elements) and stamps it ``k`` times."""
+    idle = {name: constant_word(RUN if name == "phase" else 0) for name in ctx}
+    start = _choose(on, ctx, idle)
+    post = step_constraints(start, word_input(instr), [word_input(w) for w in _rows(loaded, 3)],
+                            {name: _opening(openings[name], depth) for name in ACCESSES}, _rows(popped, POPPED),
+                            depth)
+    return _choose(on, post, ctx)
 
 
 POPPED = 1 + len(FRAME)
@@ -541,16 +607,17 @@ def _rows(flat: Sequence[Var], n: int) -> list:
 
 def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
     """The step inputs of ``Segment`` for the step after ``ctx`` (``instr`` and ``loaded`` as
-    words, ``popped`` as ints); None if the step is not covered."""
-    blank = [0] * (3 * depth + LEAF)
-    plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED, **{name: blank for name in ACCESSES}}
+    words, ``popped`` as ints), with under ``then`` those of the slot writing an owed withdrawal
+    record; None if the step is not covered."""
+    plan = _blank(depth)
     db = ex.db
 
-    def open_at(access: str, root: bytes, key: bytes, written: bool, loaded: Optional[int] = None) -> int:
-        plan[access] = opening_of(db.prove(root, key), key, depth, written)
+    def open_at(access: str, root: bytes, key: bytes, written: bool, loaded: Optional[int] = None,
+                into: dict = plan) -> int:
+        into[access] = opening_of(db.prove(root, key), key, depth, written)
         value = db.get(root, key)
         if loaded is not None:
-            plan["loaded"][loaded] = value
+            into["loaded"][loaded] = value
         return value
 
     if ctx.phase == END:
@@ -586,21 +653,33 @@ def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
                 ins.op in ("SSTORE", "MSTORE"), 0)
     elif ins.op == "CALL":
         target, value = r[ins.a] % 2**160, r[ins.b]
-        if target == MESSENGER and not value:
-            return None  # a message to L1 is a keccak commitment
+        if target == MESSENGER and not value:  # the record at (address, nonce), then the next nonce
+            nonce = db.get(ctx.world, message_nonce_key(f.address, POSEIDON))
+            record = message_key(f.address, nonce, POSEIDON)
+            open_at("data", ctx.world, record, True, 0)
+            sent = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS], POSEIDON)
+            open_at("extra", db.write(ctx.world, record, sent), message_nonce_key(f.address, POSEIDON), True, 1)
+            if nonce + 1 >= isa.WORD:
+                return None
         if target != MESSENGER and ctx.depth + 1 < MAX_DEPTH:
             world = ctx.world
             if value:
                 have = open_at("data", world, balance_key(f.address, POSEIDON), True, 0)
                 if have < value:
                     return plan if plan["data"] is not None else None
-                if target == BRIDGE:
-                    return None  # a withdrawal record is a keccak commitment
                 world = db.write(world, balance_key(f.address, POSEIDON), have - value)
                 got = open_at("extra", world, balance_key(target, POSEIDON), True, 1)
                 if got + value >= isa.WORD:
                     return None
                 world = db.write(world, balance_key(target, POSEIDON), got + value)
+                if target == BRIDGE:  # the next slot counts the withdrawal and writes its record
+                    owed = plan["then"] = _blank(depth)
+                    count_key = withdrawal_count_key(POSEIDON)
+                    count = open_at("data", world, count_key, True, 0, owed)
+                    open_at("extra", db.write(world, count_key, count + 1), withdrawal_key(count, POSEIDON), True, 1,
+                            owed)
+                    if count + 1 >= isa.WORD or any(owed[a] is None for a in ACCESSES):
+                        return None
             open_at("size", world, code_size_key(target, POSEIDON), False, 2)
     elif ins.op == "RET":
         if ctx.depth:
@@ -613,9 +692,28 @@ def _plan(ex: Executor, ctx: Context, depth: int) -> Optional[dict]:
     return plan if all(plan[a] is not None for a in ACCESSES) else None
 
 
+def _blank(depth: int) -> dict:
+    """The inputs of a slot that no step uses."""
+    return {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED,
+            **{name: [0] * (3 * depth + LEAF) for name in ACCESSES}}
+
+
 def covered(ex: Executor, ctx: Context, depth: int = DEPTH) -> bool:
     """Whether ``Segment`` proves the step after ``ctx`` (see the module docstring)."""
     return _plan(ex, ctx, depth) is not None
+
+
+def slots(ex: Executor, ctx: Context, depth: int = DEPTH) -> int:
+    """How many of a segment's ``k`` slots the step after ``ctx`` takes: 2 for value sent to the
+    bridge (its withdrawal record is written in a slot of its own), else 1; 0 if not covered."""
+    plan = _plan(ex, ctx, depth)
+    return 0 if plan is None else 1 + ("then" in plan)
+
+
+def fits(ex: Executor, contexts: Sequence[Context], k: int, depth: int = DEPTH) -> bool:
+    """Whether ``Segment(k, depth)`` proves the steps after ``contexts``: each covered, in at most ``k`` slots."""
+    taken = [slots(ex, ctx, depth) for ctx in contexts]
+    return all(taken) and sum(taken) <= k
 
 
 def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps: Optional[int] = None) -> dict:
@@ -630,15 +728,16 @@ def segment_inputs(ex: Executor, ctx: Context, k: int, depth: int = DEPTH, steps
               **{name: [] for name in ACCESSES}}
     if not 0 <= inputs["steps"] <= k:
         raise ValueError(f"a segment of {k} steps cannot prove {steps}")
-    for i in range(k):
-        plan = _plan(ex, ctx, depth) if i < inputs["steps"] else None
+    plans = []
+    for i in range(inputs["steps"]):
+        plan = _plan(ex, ctx, depth)
         if plan is None:
-            if i < inputs["steps"]:
-                raise ValueError(f"step {i} of the segment is not covered by the circuit")
-            plan = {"instr": 0, "loaded": [0, 0, 0], "popped": [0] * POPPED,
-                    **{name: [0] * (3 * depth + LEAF) for name in ACCESSES}}
-        else:
-            ctx = ex.next(ctx)
+            raise ValueError(f"step {i} of the segment is not covered by the circuit")
+        plans += [plan] + ([plan["then"]] if "then" in plan else [])
+        ctx = ex.next(ctx)
+    if len(plans) > k:
+        raise ValueError(f"the {inputs['steps']} steps take {len(plans)} slots, more than the segment's {k}")
+    for plan in plans + [_blank(depth)] * (k - len(plans)):
         inputs["instr"].append(limbs_of(plan["instr"]))
         inputs["loaded"].append([limb for w in plan["loaded"] for limb in limbs_of(w)])
         inputs["popped"].append([limb for w in plan["popped"] for limb in limbs_of(w)])
@@ -654,7 +753,42 @@ TX_WORDS = ("chain_id", "nonce", "to", "value") + tuple(f"a{i}" for i in range(M
 TX_ACCESSES = ("nonce", "balance", "credit", "size")
 
 
-class TxStart(Circuit):
+def tx_fields(tx: Optional[L2Tx]) -> list[int]:
+    """The words of :data:`TX_WORDS` of a transaction, all 0 for an item that is none (it does not
+    decode or its signature recovers nobody).
+
+    >>> tx_fields(L2Tx(nonce=3, to="0x" + "22" * 20, value=5, args=(9,)))[:5]
+    [4242, 3, 194866884977453722427157977695504402620791005730, 5, 9]
+    """
+    if tx is None:
+        return [0] * len(TX_WORDS)
+    return [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
+        + [tx.gas_limit, tx.gas_price]
+
+
+def txstart_public(pre_root: int, post_root: int, valid: int, sender: int, index: int, n_txs: int, txs_root: int,
+                   fields: Sequence[int]) -> list[int]:
+    """The public inputs of :class:`TxStart` in the order its verifier takes them: what the L1
+    computes from the agreed and claimed roots, the raw item (``valid``, ``sender``, ``fields``,
+    see :func:`tx_fields`) and its place in the batch's inbox."""
+    return [pre_root, post_root, valid, sender, index, n_txs, txs_root >> 128, txs_root % 2**128] \
+        + [half for f in fields for half in (f >> 128, f % 2**128)]
+
+
+class _Start(Circuit):
+    """A circuit proving the start of an inbox item: its public inputs are ``pre_root``,
+    ``post_root`` and :attr:`PUBLIC` (name, shape), in that order."""
+
+    PUBLIC: tuple[tuple[str, tuple[int, ...]], ...] = ()
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+
+    def publics(self) -> dict:
+        return {name: self.public_input(name, shape) for name, shape in (("pre_root", ()), ("post_root", ())) + self.PUBLIC}
+
+
+class TxStart(_Start):
     """The step that begins a transaction (see ``machine._begin``), from the public ``pre_root``
     to the public ``post_root``, the signature and the RLP left to L1.
 
@@ -675,45 +809,16 @@ class TxStart(Circuit):
     :data:`TX_ACCESSES`; :func:`txstart_inputs` makes them.
     """
 
-    def __init__(self, depth: int = DEPTH) -> None:
-        self.depth = depth
+    PUBLIC = (("valid", ()), ("sender", ()), ("index", ()), ("n_txs", ()), ("txs_root", (2,)))
 
     def define(self) -> None:
-        pre_root = self.public_input("pre_root")
-        post_root = self.public_input("post_root")
-        valid = self.public_input("valid")
-        sender = self.public_input("sender")
-        index = self.public_input("index")
-        n_txs = self.public_input("n_txs")
-        txs_root = self.public_input("txs_root", 2)
-        halves = self.public_input("tx", (len(TX_WORDS), 2))
-        limbs = self.private_input("tx_limbs", (len(TX_WORDS), LIMBS))
-        names = ("world",) + ITEMS
-        ctx = {name: word_input(w) for name, w in zip(names, self.private_input("ctx", (len(names), LIMBS)))}
-        loaded = [word_input(w) for w in self.private_input("loaded", (len(TX_ACCESSES), LIMBS))]
-        width = 3 * self.depth + LEAF
-        openings = {name: _opening(self.private_input(name, width), self.depth) for name in TX_ACCESSES}
-        assert_equal(context_root(ctx), pre_root)
-        tx = {}
-        for name, pair, w in zip(TX_WORDS, halves, limbs):
-            tx[name] = word_input(w)
-            for mine, theirs in zip(_halves(tx[name]), pair):
-                assert_equal(mine, theirs)
+        pre_root, post_root, valid, sender, index, n_txs, txs_root = self.publics().values()
+        tx = dict(zip(TX_WORDS, _public_words(self, "tx", len(TX_WORDS))))
+        ctx, loaded, openings = _start_witness(self, pre_root, TX_ACCESSES, ("n_dep", "n_txs", "next_item", "gas_limit"))
 
-        # the item is the next transaction of the batch's inbox, which L1 opened
-        assert_equal(_field(ctx["phase"]), IDLE)
-        for name in ("n_dep", "n_txs", "next_item", "gas_limit"):
-            for limb in ctx[name][1:]:
-                assert_equal(limb, 0)
-        assert_equal(lift(ctx["next_item"][0]) - ctx["n_dep"][0], index)
-        to_bits(index, 32)
-        assert_equal(less_than(index, ctx["n_txs"][0], LIMB_BITS), 1)
-        assert_equal(ctx["n_txs"][0], n_txs)
-        for mine, theirs in zip(_halves(ctx["txs_root"]), txs_root):
-            assert_equal(mine, theirs)
+        _next_item(ctx, lift(ctx["next_item"][0]) - ctx["n_dep"][0], index, "txs", n_txs, txs_root)
         assert_bool(valid)
-        sender_bits = to_bits(sender, 160)
-        origin = pack_word(sender_bits + [0] * 96)
+        origin = _address_word(sender)
         to = tx["to"]
         assert_equal(to[3], 0)  # L1 hands over the 20-byte recipient
         to_bits(to[2], 32)
@@ -739,41 +844,109 @@ class TxStart(Circuit):
 
         world = _root(ctx["world"])
         sender_key = _halves(origin)
-        found, nonced = tree_access(world, _key("nonce", sender_key), checks, starts,
-                                    add(loaded[0], _small(1))[0], openings["nonce"], self.depth)
-        for got, want in zip(found, loaded[0]):
-            assert_mul(checks, lift(got) - want, 0)
+        nonced = _checked_access(world, _key("nonce", sender_key), checks, starts, add(loaded[0], _small(1))[0],
+                                 openings["nonce"], self.depth, loaded[0])
         # the balance is read before the nonce is written (at the same value: another key)
         world1 = select(starts, nonced, world)
         paid, _ = sub(loaded[1], upfront)
         left, _ = sub(loaded[1], need)
         balance_key_ = _key("balance", sender_key)
-        found, snapshot = tree_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth)
-        for got, want in zip(found, loaded[1]):
-            assert_mul(funds_read, lift(got) - want, 0)
+        snapshot = _checked_access(world1, balance_key_, funds_read, starts, paid, openings["balance"], self.depth,
+                                   loaded[1])
         _, debited = tree_access(world1, balance_key_, funds_read, starts, left, openings["balance"], self.depth)
-        moves = starts * has_value
-        credit, overflow = add(loaded[2], value)
-        assert_mul(moves, overflow, 0)
-        found, credited = tree_access(debited, _key("balance", _halves(to)), moves, moves, credit,
-                                      openings["credit"], self.depth)
-        for got, want in zip(found, loaded[2]):
-            assert_mul(moves, lift(got) - want, 0)
-        world3 = select(moves, credited, debited)
-        found, _ = tree_access(world3, _key("codesize", _halves(to)), starts, 0, loaded[3], openings["size"],
-                               self.depth, writable=False)
-        for got, want in zip(found, loaded[3]):
-            assert_mul(starts, lift(got) - want, 0)
-        runs = starts * (1 - is_zero_word(loaded[3]))
-
-        skipped = dict(ctx, next_item=_small(lift(ctx["next_item"][0]) + 1))
-        started = dict(world=world3, phase=_small(END + lift(runs) * (RUN - END)), next_item=ctx["next_item"],
-                       origin=origin, gas_limit=gas, gas_price=price, gas_left=_small(gas[0] - INTRINSIC_GAS),
-                       snapshot=snapshot, logs_snapshot=ctx["logs"])
-        frame = dict(caller=origin, address=to, value=value, code_size=loaded[3],
-                     **{f"r{i}": tx[f"a{i}"] for i in range(MAX_ARGS)})
-        post = _merge(skipped, [(starts, started), (runs, frame)])  # both may hold: they change other items
+        world3 = _credit(debited, to, value, starts * has_value, openings["credit"], self.depth, loaded[2])
+        runs = _has_code(world3, to, starts, openings["size"], self.depth, loaded[3])
+        started, frame = _call_opened(ctx, runs, origin, origin, to, value, [tx[f"a{i}"] for i in range(MAX_ARGS)],
+                                      gas, price, _small(gas[0] - INTRINSIC_GAS), snapshot, loaded[3])
+        post = _merge(_skipped(ctx), [(starts, dict(started, world=world3)), (runs, frame)])
         assert_equal(context_root(post), post_root)
+
+
+# -- what the starts of inbox items share ------------------------------------------------------
+def _public_words(circuit: Circuit, name: str, count: int) -> list[Word]:
+    """``count`` words passed publicly as 128-bit halves (``name``) and privately as limbs
+    (``name_limbs``), the two tied together."""
+    halves = circuit.public_input(name, (count, 2))
+    words = [word_input(w) for w in circuit.private_input(f"{name}_limbs", (count, LIMBS))]
+    for pair, w in zip(halves, words):
+        for mine, theirs in zip(_halves(w), pair):
+            assert_equal(mine, theirs)
+    return words
+
+
+def _start_witness(circuit: Circuit, pre_root: Var, accesses: Sequence[str], small: Sequence[str]) -> tuple:
+    """The private inputs of a start: the idle pre-state context (``ctx``, hashed to ``pre_root``,
+    its ``small`` items below 2^64), the words its tree ``accesses`` read (``loaded``) and their
+    openings."""
+    names = ("world",) + ITEMS
+    ctx = {name: word_input(w) for name, w in zip(names, circuit.private_input("ctx", (len(names), LIMBS)))}
+    loaded = [word_input(w) for w in circuit.private_input("loaded", (len(accesses), LIMBS))]
+    width = 3 * circuit.depth + LEAF
+    openings = {name: _opening(circuit.private_input(name, width), circuit.depth) for name in accesses}
+    assert_equal(context_root(ctx), pre_root)
+    assert_equal(_field(ctx["phase"]), IDLE)
+    for name in small:
+        for limb in ctx[name][1:]:
+            assert_equal(limb, 0)
+    return ctx, loaded, openings
+
+
+def _next_item(ctx: dict, position: Value, index: Value, inbox: str, count: Value, root: Sequence[Value]) -> None:
+    """The item L1 opened, ``index`` of the ``count`` under ``root`` (``inbox``: ``txs`` or
+    ``dep``), is the context's next (at ``position`` in that list)."""
+    assert_equal(position, index)
+    to_bits(index, 32)
+    assert_equal(less_than(index, ctx[f"n_{inbox}"][0], LIMB_BITS), 1)
+    assert_equal(ctx[f"n_{inbox}"][0], count)
+    for mine, theirs in zip(_halves(ctx[f"{inbox}_root"]), root):
+        assert_equal(mine, theirs)
+
+
+def _address_word(address: Value) -> Word:
+    """An address (a public field element) as a word, checked below 2^160."""
+    return pack_word(to_bits(address, 160) + [0] * 96)
+
+
+def _checked_access(root: Value, key: Value, active: Value, write: Value, new_value: Sequence[Value], opening: dict,
+                    depth: int, loaded: Sequence[Value], writable: bool = True) -> Var:
+    """:func:`tree_access` whose value read is ``loaded`` when ``active``; the root after the write."""
+    found, after = tree_access(root, key, active, write, new_value, opening, depth, writable)
+    for got, want in zip(found, loaded):
+        assert_mul(active, lift(got) - want, 0)
+    return after
+
+
+def _credit(root: Value, to: Word, amount: Word, active: Value, opening: dict, depth: int, balance: Word) -> Var:
+    """The root after crediting ``amount`` to ``to``'s ``balance`` when ``active`` (a credit that
+    overflows is not covered)."""
+    credit, overflow = add(balance, amount)
+    assert_mul(active, overflow, 0)
+    credited = _checked_access(root, _key("balance", _halves(to)), active, active, credit, opening, depth, balance)
+    return select(active, credited, root)
+
+
+def _has_code(root: Value, to: Word, active: Value, opening: dict, depth: int, size: Word) -> Var:
+    """Whether ``active`` and ``to`` has code (its code ``size``, read)."""
+    _checked_access(root, _key("codesize", _halves(to)), active, 0, size, opening, depth, size, writable=False)
+    return active * (1 - is_zero_word(size))
+
+
+def _skipped(ctx: dict) -> dict:
+    """The context once its inbox item is done with (skipped, or a deposit credited)."""
+    return dict(ctx, next_item=_small(lift(ctx["next_item"][0]) + 1))
+
+
+def _call_opened(ctx: dict, runs: Value, origin: Word, caller: Word, to: Word, value: Word, args: Sequence[Word],
+                 gas_limit: Word, gas_price: Word, gas_left: Word, snapshot: Value, code_size: Word) -> tuple[dict, dict]:
+    """The items ``machine._start_call`` sets: the transaction's (or L1 message's) context but
+    its world, and the callee's frame (taken when ``runs``: it has code)."""
+    started = dict(phase=_small(END + lift(runs) * (RUN - END)), next_item=ctx["next_item"], origin=origin,
+                   gas_limit=gas_limit, gas_price=gas_price, gas_left=gas_left, snapshot=snapshot,
+                   logs_snapshot=ctx["logs"])
+    regs = list(args) + [_small(0)] * (isa.REGISTERS - len(args))
+    frame = dict(caller=caller, address=to, value=value, code_size=code_size,
+                 **{f"r{i}": r for i, r in enumerate(regs)})
+    return started, frame
 
 
 def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
@@ -789,24 +962,10 @@ def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
         sender = int(tx.sender, 16)
     except (DecodeError, InvalidTransaction):
         tx, sender = None, 0
-    fields = [0] * len(TX_WORDS) if tx is None else \
-        [tx.chain_id, tx.nonce, int(tx.to, 16), tx.value] + list(tx.args) + [0] * (MAX_ARGS - len(tx.args)) \
-        + [tx.gas_limit, tx.gas_price]
-    blank = [0] * (3 * depth + LEAF)
-    words = context_words(ctx)
-    inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"), "valid": int(tx is not None),
-              "sender": sender, "index": index, "n_txs": ctx.n_txs,
-              "txs_root": [words["txs_root"] >> 128, words["txs_root"] % 2**128],
-              "tx": [[f >> 128, f % 2**128] for f in fields], "tx_limbs": [limbs_of(f) for f in fields],
-              "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS], **{name: blank for name in TX_ACCESSES}}
-    loaded = [0] * len(TX_ACCESSES)
+    inputs, loaded, open_at = _start_base(ex, ctx, TX_ACCESSES, depth)
+    inputs.update(valid=int(tx is not None), sender=sender, index=index, n_txs=ctx.n_txs,
+                  txs_root=_split(int.from_bytes(ctx.txs_root, "big")), **_words_inputs("tx", tx_fields(tx)))
     db = ex.db
-
-    def open_at(access: str, root: bytes, key: bytes, written: bool) -> None:
-        inputs[access] = opening_of(db.prove(root, key), key, depth, written)
-        if inputs[access] is None:
-            raise ValueError(f"the {access} path is deeper than {depth}")
-        loaded[TX_ACCESSES.index(access)] = db.get(root, key)
 
     if tx is not None and tx.chain_id == L2_CHAIN_ID and INTRINSIC_GAS <= tx.gas_limit <= MAX_TX_GAS:
         if tx.gas_price >= 2**192:
@@ -830,6 +989,157 @@ def txstart_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
                 open_at("credit", world, balance_key(to, POSEIDON), True)
                 world = db.write(world, balance_key(to, POSEIDON), loaded[2] + tx.value)
             open_at("size", world, code_size_key(to, POSEIDON), False)
+    return _start_done(ex, ctx, inputs, loaded)
+
+
+def _split(value: int) -> list[int]:
+    return [value >> 128, value % 2**128]
+
+
+def _words_inputs(name: str, values: Sequence[int]) -> dict:
+    """The inputs of :func:`_public_words`."""
+    return {name: [_split(v) for v in values], f"{name}_limbs": [limbs_of(v) for v in values]}
+
+
+def _start_base(ex: Executor, ctx: Context, accesses: Sequence[str], depth: int) -> tuple:
+    """A start's inputs of :func:`_start_witness` (the openings blank), its ``loaded`` words, and
+    ``open_at(access, root, key, written)``, which fills an access's opening and word."""
+    words = context_words(ctx)
+    blank = [0] * (3 * depth + LEAF)
+    inputs = {"pre_root": int.from_bytes(state_root(ctx, POSEIDON), "big"),
+              "ctx": [limbs_of(words[name]) for name in ("world",) + ITEMS], **{name: blank for name in accesses}}
+    loaded = [0] * len(accesses)
+
+    def open_at(access: str, root: bytes, key: bytes, written: bool) -> None:
+        inputs[access] = opening_of(ex.db.prove(root, key), key, depth, written)
+        if inputs[access] is None:
+            raise ValueError(f"the {access} path is deeper than {depth}")
+        loaded[accesses.index(access)] = ex.db.get(root, key)
+    return inputs, loaded, open_at
+
+
+def _start_done(ex: Executor, ctx: Context, inputs: dict, loaded: list) -> dict:
     inputs["loaded"] = [limbs_of(v) for v in loaded]
     inputs["post_root"] = int.from_bytes(state_root(ex.next(ctx), POSEIDON), "big")
     return inputs
+
+
+# -- the start of a deposit or L1 message ------------------------------------------------------
+DEPOSIT_ACCESSES = ("credit", "size", "retry")
+
+
+def deposit_fields(deposit: Optional[Deposit]) -> dict:
+    """What L1 passes :class:`DepositStart` of an inbox deposit (None: it does not decode):
+    ``valid``, ``message`` (it calls: a sender, gas in ``(0, MAX_TX_GAS]``, at most
+    :data:`~prozchain.rollup.vm.state.RETRY_ARGS` arguments), ``recipient``, ``caller`` (the
+    sender's L2 alias), ``gas``, ``n_args`` and ``words``, the amount then the arguments padded
+    (what is not a message's is 0).
+
+    >>> f = deposit_fields(Deposit(0, "0x" + "22" * 20, 5, sender="0x" + "33" * 20, args=(7,), gas=1))
+    >>> f["message"], f["n_args"], f["words"][:3]
+    (1, 1, [5, 7, 0])
+    """
+    message = deposit is not None and deposit.sender is not None and 0 < deposit.gas <= MAX_TX_GAS \
+        and len(deposit.args) <= RETRY_ARGS
+    args = list(deposit.args) if message else []
+    return {"valid": int(deposit is not None), "message": int(message),
+            "recipient": 0 if deposit is None else int(deposit.recipient, 16),
+            "caller": alias(deposit.sender) if message else 0, "gas": deposit.gas if message else 0,
+            "n_args": len(args), "words": [0 if deposit is None else deposit.amount] + args + [0] * (RETRY_ARGS - len(args))}
+
+
+def deposit_public(pre_root: int, post_root: int, index: int, n_dep: int, dep_root: int, fields: dict) -> list[int]:
+    """The public inputs of :class:`DepositStart` in its verifier's order (``fields``: :func:`deposit_fields`)."""
+    return [pre_root, post_root, fields["valid"], fields["message"], index, n_dep, *_split(dep_root)] \
+        + [fields[name] for name in ("recipient", "caller", "gas", "n_args")] + [h for w in fields["words"] for h in _split(w)]
+
+
+class DepositStart(_Start):
+    """The step that begins a deposit or L1 message (see ``machine._begin``), from the public
+    ``pre_root`` to the public ``post_root``, the RLP and the keccak inbox path left to L1 as for
+    :class:`TxStart` (the public inputs are :func:`deposit_public`'s). The circuit checks the item
+    is the context's next deposit, credits its amount to the recipient, and for a message whose
+    recipient has code writes the retry record (under this commitment a Poseidon hash,
+    :func:`~prozchain.rollup.vm.state.call_commitment`) and opens the call, as
+    ``machine._start_call``; an amount that would overflow the recipient's balance is not covered.
+
+    Private inputs: ``ctx`` as for :class:`Segment`, ``words_limbs``, ``loaded`` (the recipient's
+    balance and code size, the record's old value) and the openings of :data:`DEPOSIT_ACCESSES`;
+    :func:`deposit_start_inputs` makes them.
+    """
+
+    PUBLIC = tuple((name, ()) for name in ("valid", "message", "index", "n_dep")) + (("dep_root", (2,)),) \
+        + tuple((name, ()) for name in ("recipient", "caller", "gas", "n_args"))
+
+    def define(self) -> None:
+        pre_root, post_root, valid, message, index, n_dep, dep_root, recipient, caller, gas, n_args = \
+            self.publics().values()
+        amount, *args = _public_words(self, "words", 1 + RETRY_ARGS)
+        ctx, loaded, openings = _start_witness(self, pre_root, DEPOSIT_ACCESSES, ("batch", "n_dep", "next_item"))
+
+        _next_item(ctx, ctx["next_item"][0], index, "dep", n_dep, dep_root)
+        assert_bool(valid)
+        assert_bool(message)
+        assert_mul(message, 1 - lift(valid), 0)
+        to, origin = _address_word(recipient), _address_word(caller)
+        to_bits(gas, LIMB_BITS)
+
+        world = _root(ctx["world"])
+        world1 = _credit(world, to, amount, valid * (1 - is_zero_word(amount)), openings["credit"], self.depth, loaded[0])
+        calls = _has_code(world1, to, message, openings["size"], self.depth, loaded[1])
+        digest = _sponge([h for w in [to, origin, _small(n_args)] + args for h in _halves(w)])
+        record = field_to_word(digest + is_zero(digest))  # never 0: 0 is a cleared record
+        retry = [0, lift(ctx["batch"][0]) * 2**32 + index]
+        recorded = _checked_access(world1, _key("retry", retry), calls, calls, record, openings["retry"], self.depth,
+                                   loaded[2])
+        world2 = select(calls, recorded, world1)
+        started, frame = _call_opened(ctx, calls, origin, origin, to, amount, args, _small(gas), _small(0), _small(gas),
+                                      world2, loaded[1])
+        post = _merge(_skipped(ctx), [(valid, dict(world=world2)), (calls, started), (calls, frame)])
+        assert_equal(context_root(post), post_root)
+
+
+def deposit_start_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> dict:
+    """The inputs of ``DepositStart(depth)`` for the step after ``ctx`` (the next inbox item a
+    deposit), the public ones as L1 derives them from the raw item; ValueError if the step is not
+    covered."""
+    if ex.scheme is not POSEIDON or ctx.phase != IDLE or not ctx.next_item < ctx.n_dep:
+        raise ValueError("not the start of a deposit on a Poseidon executor")
+    index = ctx.next_item
+    try:
+        deposit = Deposit.decode(ex.inboxes[ctx.dep_root][index])
+    except DecodeError:
+        deposit = None
+    fields = deposit_fields(deposit)
+    inputs, loaded, open_at = _start_base(ex, ctx, DEPOSIT_ACCESSES, depth)
+    inputs.update(index=index, n_dep=ctx.n_dep, dep_root=_split(int.from_bytes(ctx.dep_root, "big")),
+                  **{k: v for k, v in fields.items() if k != "words"}, **_words_inputs("words", fields["words"]))
+    if deposit is not None:
+        to, world = fields["recipient"], ctx.world
+        if deposit.amount:
+            open_at("credit", world, balance_key(to, POSEIDON), True)
+            if loaded[0] + deposit.amount >= isa.WORD:
+                raise ValueError("a credit that overflows the balance is not covered")
+            world = ex.db.write(world, balance_key(to, POSEIDON), loaded[0] + deposit.amount)
+        if fields["message"]:
+            open_at("size", world, code_size_key(to, POSEIDON), False)
+            if loaded[1]:
+                open_at("retry", world, retry_key(retry_id(ctx.batch, index), POSEIDON), True)
+    return _start_done(ex, ctx, inputs, loaded)
+
+
+def start_inputs(ex: Executor, ctx: Context, depth: int = DEPTH) -> tuple[str, dict]:
+    """Which circuit proves the step after ``ctx``, which begins an inbox item: ``txstart``
+    (:class:`TxStart`) or ``depstart`` (:class:`DepositStart`), and its inputs; ValueError if the
+    step is not covered."""
+    if ctx.next_item < ctx.n_dep:
+        return "depstart", deposit_start_inputs(ex, ctx, depth)
+    return "txstart", txstart_inputs(ex, ctx, depth)
+
+
+def start_kind(ex: Executor, ctx: Context, depth: int = DEPTH) -> Optional[str]:
+    """:func:`start_inputs`'s circuit, or None if the step is not a covered start."""
+    try:
+        return start_inputs(ex, ctx, depth)[0]
+    except ValueError:
+        return None

@@ -90,7 +90,8 @@ def _transfer(ctx: Context, access: Access, src: int, dst: int, value: int) -> O
     if dst == BRIDGE:
         count_key = withdrawal_count_key(access.scheme)
         count = access.read(ctx.world, count_key)
-        world = access.write(ctx.world, withdrawal_key(count, access.scheme), withdrawal_commitment(src, value))
+        record = withdrawal_commitment(src, value, access.scheme)
+        world = access.write(ctx.world, withdrawal_key(count, access.scheme), record)
         ctx = ctx.with_(world=access.write(world, count_key, count + 1))
     return ctx
 
@@ -112,7 +113,7 @@ def _begin(ctx: Context, access: Access) -> Context:
         # Kept as pending until its call returns: a revert leaves it for anyone to retry.
         caller = alias(deposit.sender)
         world = access.write(credited.world, retry_key(retry_id(ctx.batch, index), access.scheme),
-                             call_commitment(to, caller, deposit.args))
+                             call_commitment(to, caller, deposit.args, access.scheme))
         return _start_call(credited.with_(world=world, next_item=index), access, world, caller, caller, to,
                            deposit.amount, deposit.args, deposit.gas, gas_price=0)
     raw = access.item(ctx.txs_root, ctx.n_txs, index - ctx.n_dep)
@@ -136,7 +137,7 @@ def _begin(ctx: Context, access: Access) -> Context:
     caller, args = sender, tx.args
     if to == MESSENGER and not tx.value and 3 <= len(args) <= 3 + RETRY_ARGS:
         key = retry_key(args[0], access.scheme)
-        if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:]):
+        if access.read(moved.world, key) == call_commitment(args[1] % 2**160, args[2] % 2**160, args[3:], access.scheme):
             moved = moved.with_(world=access.write(moved.world, key, 0))
             to, caller, args = args[1] % 2**160, args[2] % 2**160, args[3:]
     return _start_call(moved, access, world, sender, caller, to, tx.value, args,
@@ -261,7 +262,7 @@ def _send_message(ctx: Context, access: Access, f: Frame, r: list[int], c: int) 
     """Record message ``nonce`` of the calling contract in the world (carrying no value: ether
     leaves L2 through :data:`BRIDGE`); its nonce goes to ``r[c]``."""
     nonce = access.read(ctx.world, message_nonce_key(f.address, access.scheme))
-    commitment = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS])
+    commitment = message_commitment(r[1], tuple(r[2:2 + MESSAGE_WORDS]), r[2 + MESSAGE_WORDS], access.scheme)
     world = access.write(ctx.world, message_key(f.address, nonce, access.scheme), commitment)
     world = access.write(world, message_nonce_key(f.address, access.scheme), nonce + 1)
     r[c] = nonce

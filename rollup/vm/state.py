@@ -106,20 +106,27 @@ def retry_key(message_id: int, scheme: Commitment = KECCAK) -> bytes:
     return scheme.key_of(b"retry", w32(message_id))
 
 
-def call_commitment(target: int, caller: int, args: tuple[int, ...]) -> int:
-    """What a pending L1 message's record holds: ``keccak(target || caller || args)``, never 0."""
-    return int.from_bytes(keccak(a20(target) + a20(caller) + b"".join(w32(a) for a in args)), "big") or 1
+def call_commitment(target: int, caller: int, args: tuple[int, ...], scheme: Commitment = KECCAK) -> int:
+    """What a pending L1 message's record holds, never 0: ``keccak(target || caller || args)``, or
+    under another commitment its hash of the words ``target, caller, len(args)`` and the
+    arguments padded to :data:`RETRY_ARGS` (a fixed layout, which a circuit can hash)."""
+    if scheme is KECCAK:
+        return int.from_bytes(keccak(a20(target) + a20(caller) + b"".join(w32(a) for a in args)), "big") or 1
+    return int.from_bytes(scheme.words(target, caller, len(args), *args, *(0,) * (RETRY_ARGS - len(args))), "big") or 1
 
 
-def message_commitment(target: int, data: tuple[int, ...], gas: int) -> int:
-    """The value a message record holds: ``keccak(target || data words || gas)`` as a word;
-    the sender and nonce are in its key."""
-    return int.from_bytes(keccak(a20(target) + b"".join(w32(d) for d in data) + w32(gas)), "big")
+def message_commitment(target: int, data: tuple[int, ...], gas: int, scheme: Commitment = KECCAK) -> int:
+    """The value a message record holds: the hash of ``target || data words || gas`` as a word,
+    hashed as the deployment's ``scheme`` (keccak of the bytes, or a Poseidon sponge of their
+    128-bit limbs, which the step circuit computes); the sender and nonce are in its key."""
+    return int.from_bytes(scheme.hash([a20(target)] + [w32(d) for d in data] + [w32(gas)]), "big")
 
 
-def withdrawal_commitment(recipient: int, amount: int) -> int:
-    """The value a withdrawal record holds: ``keccak(recipient || amount)`` as a word."""
-    return int.from_bytes(keccak(a20(recipient) + w32(amount)), "big")
+def withdrawal_commitment(recipient: int, amount: int, scheme: Commitment = KECCAK) -> int:
+    """The value a withdrawal record holds: the hash of ``recipient || amount`` as a word, hashed
+    as the deployment's ``scheme`` (with :data:`~prozchain.rollup.vm.merkle.POSEIDON` one
+    Poseidon of four limbs)."""
+    return int.from_bytes(scheme.hash([a20(recipient), w32(amount)]), "big")
 
 
 def mapping_slot(key: int, mapping: int, scheme: Commitment = KECCAK) -> int:
@@ -237,6 +244,6 @@ def batch_start(world: bytes, batch: int, dep_root: bytes, n_dep: int, txs_root:
                    n_txs=n_txs)
 
 
-def output_root(world: bytes, rest_hash: bytes) -> bytes:
-    """What L1 recomputes from a claimed world root and context hash."""
-    return keccak(world + rest_hash)
+def output_root(world: bytes, rest_hash: bytes, scheme: Commitment = KECCAK) -> bytes:
+    """What L1 recomputes from a claimed world root and context hash (:func:`state_root`'s last hash)."""
+    return scheme.hash([world, rest_hash])

@@ -17,6 +17,8 @@
  *   gN_msm WINDOW FLAGS N B1..BN K1..KN   (canonical bases: the driver prepares them)
  *   ntt LOG INVERSE SHIFT A1..A(2^LOG)    (SHIFT 0: no coset)
  *   qap_h LOG SHIFT A1..A(2^LOG) B1..B(2^LOG)
+ *   poseidon T RF RP N ARK1..ARK((RF+RP)T) MDS1..MDS(TT) IN1..IN(N(T-1))   (canonical parameters: the
+ *       driver converts them; N hashes, or "- STATUS" with the core's nonzero status in decimal)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,7 +182,7 @@ static int group_op(const char *op, const args *a) {
     return 0;
 }
 
-/* ---- pairing and NTT ---- */
+/* ---- pairing, NTT and Poseidon ---- */
 static int other_op(const char *op, const args *a) {
     if (!strcmp(op, "pairing") || !strcmp(op, "pairing_check")) {
         if (a->count < 1) fail("wrong number of arguments", op);
@@ -215,6 +217,22 @@ static int other_op(const char *op, const args *a) {
             print_fes(data, n);
         else printf("-\n");
         free(data);
+    } else if (!strcmp(op, "poseidon")) {
+        if (a->count < 4) fail("wrong number of arguments", op);
+        size_t t = small(a, 0), rounds = small(a, 1) + small(a, 2), n = small(a, 3);
+        if (t > 64 || rounds > 1000 || n > 100000) fail("wrong arguments", op);
+        size_t nark = rounds * t, nmds = t * t;
+        need(a, 4 + nark + nmds + n * (t ? t - 1 : 0), op);
+        uint64_t *params = malloc((nark + nmds + 1) * 32), *out = malloc((n + 1) * 32);
+        if (!params || !out) fail("out of memory", op);
+        if (nark + nmds) PZ(to_mont)(PZ_FR, params, arg(a, 4), nark + nmds);
+        /* no inputs (t = 1 or n = 0): no argument to point at */
+        const uint64_t *inputs = a->count > 4 + nark + nmds ? arg(a, 4 + nark + nmds) : NULL;
+        int64_t status = PZ(poseidon)(out, inputs, n, (int)t, params, params + 4 * nark,
+                                      (int)small(a, 1), (int)small(a, 2));
+        if (status == 0) print_fes(out, n);
+        else printf("- %lld\n", (long long)status);
+        free(params); free(out);
     } else {
         return 0;
     }

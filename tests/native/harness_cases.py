@@ -1,6 +1,6 @@
 """What tests/native/test_builds.py asks tests/native/harness.c, and the answers py_ecc and Python's
-ints give (through native/reference.py and tests/oracle.py), by kind: fields, curves, pairing, MSM
-and NTT.
+ints give (through native/reference.py and tests/oracle.py), by kind: fields, curves, pairing, MSM,
+NTT and Poseidon (against the circuits' pure-Python permutation).
 
 A case is one command line and the line the harness must print for it. Random inputs come from
 the seed given; the edge cases (zero, the moduli, the point at infinity, P + P and P + (-P),
@@ -20,7 +20,10 @@ from prozchain.native.backend import fp12_to_tower
 from prozchain.native.build import api_constants
 from prozchain.native.curve import MODULI, P, R, Field, Group, Point
 from prozchain.native.curve import root_of_unity
+from prozchain.native.poseidon_numba import poseidon_reference
 from prozchain.native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
+from prozchain.circuits.gadgets.poseidon import poseidon_hash_python
+from prozchain.circuits.gadgets.poseidon_constants import FULL_ROUNDS, partial_rounds, poseidon_parameters
 from prozchain.prover.twist import twist_point_outside_g2
 from tests import oracle
 
@@ -248,10 +251,48 @@ def qap_h_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+def poseidon_command(t: int, full: int, partial: int, ark: Sequence[int], mds: Sequence[Sequence[int]],
+                     rows: Sequence[Sequence[int]]) -> str:
+    return f"poseidon {words(t, full, partial, len(rows), *ark, *(m for row in mds for m in row), *(x for row in rows for x in row))}"
+
+
+def poseidon_cases(rng: random.Random) -> list[Case]:
+    """circomlib's Poseidon at widths 2, 3, 5 and 17 (the core's widest) on rows of zeros, of
+    r - 1, of both mixed and of random elements, one batch long enough to split over two threads;
+    inputs not below r refused with the index of the first (the core's status, one-based);
+    widths and round counts the core has no Poseidon for; and toy parameters with no rounds, only
+    full ones and only partial ones (the last round keeps one row of its product)."""
+    cases = []
+    for t in (2, 3, 5, 17):
+        ark, mds = poseidon_parameters(t)
+        k, partial = t - 1, partial_rounds(t)
+        rows = [[0] * k, [R - 1] * k, [R - 1 if i % 2 else 0 for i in range(k)], [1] + [R - 1] * (k - 1)]
+        rows += [[rng.randrange(R) for _ in range(k)] for _ in range(130 if t == 2 else 3)]
+        cases.append(Case(poseidon_command(t, FULL_ROUNDS, partial, ark, mds, rows),
+                          printed(*(poseidon_hash_python(row) for row in rows))))
+        for bad in (R, 2**256 - 1):
+            at = rng.randrange(2 * k)
+            refused = [x for row in rows[:2] for x in row]
+            refused[at] = bad
+            cases.append(Case(poseidon_command(t, FULL_ROUNDS, partial, ark, mds, [refused[:k], refused[k:]]),
+                              f"- {at + 1}"))
+    for t, full in ((1, 8), (18, 8), (3, 7)):
+        toy_ark, toy_mds = [1] * ((full + 3) * t), [[1] * t for _ in range(t)]
+        cases.append(Case(poseidon_command(t, full, 3, toy_ark, toy_mds, [[2] * (t - 1)]), "- -1"))
+    for t, full, partial in ((3, 0, 0), (3, 2, 0), (3, 0, 3), (4, 4, 1)):
+        toy_ark = [rng.randrange(R) for _ in range((full + partial) * t)]
+        toy_mds = [[rng.randrange(R) for _ in range(t)] for _ in range(t)]
+        rows = [[0] * (t - 1), [R - 1] * (t - 1), [rng.randrange(R) for _ in range(t - 1)]]
+        cases.append(Case(poseidon_command(t, full, partial, toy_ark, toy_mds, rows),
+                          printed(*(poseidon_reference(row, toy_ark, toy_mds, full, partial) for row in rows))))
+    return cases
+
+
 KINDS: dict[str, Callable[[random.Random], list[Case]]] = {
     "field": field_cases,
     "curve": curve_cases,
     "pairing": pairing_cases,
     "msm": msm_cases,
     "ntt": ntt_cases,
+    "poseidon": poseidon_cases,
 }

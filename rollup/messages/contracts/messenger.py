@@ -7,7 +7,9 @@ checkpoint. ``relay`` proves it against the world its source vouches for:
 
 - route ``OPTIMISTIC`` (source: the output oracle): ``ref`` is a proposal; its output root must
   be ``keccak(world || rest)`` and the proposal must be finalized (past its window, never
-  deleted);
+  deleted); a rollup committing to its states with Poseidon has a :class:`PoseidonMessenger`
+  (chosen by :func:`messenger_of`), which opens the output root and the message's record with
+  Poseidon, each call charged at poseidon-solidity's published gas, as the rollup's portal does;
 - route ``SIDECHAIN`` (source: the sidechain bridge): ``ref`` is a checkpoint; its world must be
   ``acceptable`` under the bridge's security model;
 - route ``ZK`` (source: the ZK rollup contract): ``relay_zk`` opens a ``message`` transaction
@@ -27,6 +29,8 @@ so a relayer can execute a delivered message again.
 
 >>> sorted(Messenger.methods)
 ['relay', 'relay_zk', 'replay', 'status', 'xsender']
+>>> messenger_of(POSEIDON).__name__
+'PoseidonMessenger'
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ from prozchain.rollup.optimistic.contracts.outputs import FINALIZED as OUTPUT_FI
 from prozchain.rollup.optimistic.contracts.outputs import PENDING as OUTPUT_PENDING
 from prozchain.rollup.sidechain.contracts.modes import FINAL as CHECKPOINT_FINAL
 from prozchain.rollup.sidechain.contracts.modes import PENDING as CHECKPOINT_PENDING
-from prozchain.rollup.vm.merkle import NODE_HASH_GAS, holds
-from prozchain.rollup.vm.state import MESSAGE_WORDS
+from prozchain.rollup.vm.merkle import KECCAK, NODE_HASH_GAS, POSEIDON, Commitment, hash_counter, holds
+from prozchain.rollup.vm.state import MESSAGE_WORDS, output_root
 
 OPTIMISTIC, SIDECHAIN, ZK = 1, 2, 3
 CHECK_FINALITY, CHECK_DELIVERY = 1, 2
@@ -50,6 +54,10 @@ UNKNOWN, DELIVERED, FAILED = 0, 1, 2
 
 
 class Messenger(Contract):
+    """The messenger of sources whose worlds hash with keccak (see the module)."""
+
+    SCHEME: Commitment = KECCAK
+
     def constructor(self, route: int, source: Address, checks: int) -> None:
         self.require(route in (OPTIMISTIC, SIDECHAIN, ZK), f"unknown route {route}")
         self.store("route", value=route)
@@ -64,8 +72,7 @@ class Messenger(Contract):
         self.require(len(data) == MESSAGE_WORDS, f"a message carries {MESSAGE_WORDS} data words")
         message = self._message(sender, nonce, target, data, gas)
         self._check_world(ref, world, rest)
-        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "message proof")
-        self.require(holds(world, message.key, message.commitment, siblings),
+        self.require(self._holds(world, message, siblings),
                      f"message {nonce} of {sender} is not in the world of claim {ref}")
         return self._first_attempt(message, call_gas)
 
@@ -110,7 +117,8 @@ class Messenger(Contract):
     # -- internals ---------------------------------------------------------------------------
     def _message(self, sender: str, nonce: int, target: str, data: list[int], gas: int) -> Message:
         self.require(len(data) == MESSAGE_WORDS, f"a message carries {MESSAGE_WORDS} data words")
-        message = Message(self.load("route"), addr(self.load("source")), sender, nonce, target, tuple(data), gas)
+        message = Message(self.load("route"), addr(self.load("source")), sender, nonce, target, tuple(data), gas,
+                          self.SCHEME)
         self.keccak(message.encode())  # what computing the hash costs on L1
         return message
 
@@ -120,7 +128,7 @@ class Messenger(Contract):
             proposal = self.call(source, "proposal", ref)
             live = (OUTPUT_FINAL,) if final_only else (OUTPUT_FINAL, OUTPUT_PENDING)
             self.require(proposal.status in live, f"output {ref} is not final")
-            self.require(self.keccak(world + rest) == proposal.output,
+            self.require(self._output_root(world, rest) == proposal.output,
                          f"world and context do not make output {ref}")
         else:
             self.require(self.load("route") == SIDECHAIN, "a ZK rollup's messages are relayed with relay_zk")
@@ -129,6 +137,14 @@ class Messenger(Contract):
                          f"checkpoint {ref} is not live or has another world")
             self.require(not final_only or self.call(source, "acceptable", world),
                          f"checkpoint {ref} is not acceptable yet under the bridge's security model")
+
+    def _output_root(self, world: bytes, rest: bytes) -> bytes:
+        return self.keccak(world + rest)
+
+    def _holds(self, world: bytes, message: Message, siblings: list[bytes]) -> bool:
+        """Whether ``world`` records ``message``: its leaf and path charged as 65-byte KECCAK256s."""
+        self.env.meter.charge(NODE_HASH_GAS * (len(siblings) + 1), "message proof")
+        return holds(world, message.key, message.commitment, siblings)
 
     def _first_attempt(self, message: Message, call_gas: int) -> bool:
         """The first execution of a proven message: not delivered nor failed before, its
@@ -157,3 +173,27 @@ class Messenger(Contract):
         self.emit("Relayed", h, message.sender, args=(h, message.sender, message.nonce, ok,
                                                       "" if ok else str(result)))
         return ok
+
+
+class PoseidonMessenger(Messenger):
+    """The messenger of an optimistic rollup committing to its states with Poseidon: every hash
+    of the output root and of the message's key, commitment and path charged as L1 computes it."""
+
+    SCHEME = POSEIDON
+
+    def _output_root(self, world: bytes, rest: bytes) -> bytes:
+        with hash_counter() as hashes:
+            root = output_root(world, rest, POSEIDON)
+        self.env.meter.charge(hashes[1], "output root")
+        return root
+
+    def _holds(self, world: bytes, message: Message, siblings: list[bytes]) -> bool:
+        with hash_counter() as hashes:
+            found = holds(world, message.key, message.commitment, siblings, POSEIDON)
+        self.env.meter.charge(hashes[1], "message proof")
+        return found
+
+
+def messenger_of(scheme: Commitment) -> type[Messenger]:
+    """The messenger for a source whose worlds hash with ``scheme``."""
+    return PoseidonMessenger if scheme is POSEIDON else Messenger

@@ -35,6 +35,19 @@ proof needs the state hashed for circuits: such a deployment uses the Poseidon `
 (:data:`prozchain.rollup.vm.merkle.POSEIDON`), whose one-step re-execution L1 prices at
 poseidon-solidity's gas.
 
+**Proven starts of inbox items.** A deployment with start verifiers (the keys of
+:class:`prozchain.rollup.vm.circuit.TxStart` and
+:class:`~prozchain.rollup.vm.circuit.DepositStart`) also ends a one-step range that begins a
+transaction, or a deposit (an L1 message), with a proof: ``prove_txstart(game, post_root, raw,
+index, path, proof)``, ``prove_deposit_start`` alike. L1 does what a circuit cannot afford and
+the prover must not be trusted with: it opens ``raw`` as item ``index`` of the batch's
+transaction (deposit) inbox (the keccak list ``path``), decodes it, and for a transaction
+recovers its signer with the ``ecrecover`` precompile, paying for each; from these and the
+game's roots it computes every public input itself
+(:func:`prozchain.rollup.vm.circuit.txstart_public`, :func:`~prozchain.rollup.vm.circuit.deposit_public`),
+so a proof made for another sender, other fields, another item or another index fails the
+pairing check. The prover sends only the proof, the item and its path.
+
 **Bonds.** Every bond is an entry of the :class:`~prozchain.rollup.economics.bonds.BondLedger`
 given at deployment (locked, released or slashed there, with a reason). The loser's bond is
 split: half to the winner, half burnt (sent to ``BURN``), so a proposer that challenges its own
@@ -51,18 +64,26 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from prozchain.rollup.common.words import addr, b32, word
+from prozchain.rollup.l1.crypto import SECP256K1_N
 from prozchain.rollup.economics.bonds import BURN
 from prozchain.rollup.l1 import Address, Bytes32, Contract, external
 from prozchain.rollup.l1 import gas as G
+from prozchain.rollup.vm.circuit import TX_WORDS, deposit_fields, deposit_public, tx_fields, txstart_public
 from prozchain.rollup.vm.errors import DecodeError, InvalidWitness
 from prozchain.rollup.vm.machine import Witness, step
-from prozchain.rollup.vm.merkle import COMMITMENTS, KECCAK, NODE_HASH_GAS, Commitment, hash_counter
+from prozchain.rollup.vm.merkle import COMMITMENTS, KECCAK, NODE_HASH_GAS, Commitment, hash_counter, keccak, list_verify
 from prozchain.rollup.vm.state import Context, batch_start, state_root
+from prozchain.rollup.vm.tx import MAX_ARGS, Deposit, L2Tx
 
 PENDING, FINALIZED, DELETED = 1, 2, 3
 ACTIVE, CHALLENGER_WON, DEFENDER_WON, VOID = 1, 2, 3, 4
 DEFENDER, CHALLENGER = 0, 1
 MAX_TRACE = 2**40
+RLP_ITEM_GAS = 250
+"""Gas to read one RLP item in Solidity (an estimate for a reader such as Solidity-RLP: walking
+the list, its length prefix and a word's bytes). L1 charges an item's decoding as if it held
+every field: a transaction's :data:`prozchain.rollup.vm.circuit.TX_WORDS` and the signature's
+three, a deposit's five and eight arguments."""
 
 
 class Proposal(NamedTuple):
@@ -111,13 +132,17 @@ class Outputs(Contract):
 
     def constructor(self, portal: Address, genesis_world: Bytes32, window: int, clock: int,
                     proposer_bond: int, challenger_bond: int, arity: int, segment: int, verifier: Address,
-                    ledger: Address) -> None:
+                    start_verifiers: list[Address], ledger: Address) -> None:
         self.require(arity >= 2 and window > 0 and clock > 0 and segment >= 1, "bad dispute parameters")
         self.require(segment == 1 or int(verifier, 16), "a proven segment needs a verifier")
+        self.require(segment > 1 or not start_verifiers, "a proven start needs proven segments")
+        self.require(len(start_verifiers) in (0, 2), "the verifiers of TxStart and DepositStart, or none")
+        tx_verifier, dep_verifier = (int(a, 16) for a in start_verifiers) if start_verifiers else (0, 0)
         for name, value in (("portal", int(portal, 16)), ("genesis", word(genesis_world)),
                             ("window", window), ("clock", clock), ("proposer_bond", proposer_bond),
                             ("challenger_bond", challenger_bond), ("arity", arity), ("segment", segment),
-                            ("verifier", int(verifier, 16)), ("ledger", int(ledger, 16))):
+                            ("verifier", int(verifier, 16)), ("tx_verifier", tx_verifier),
+                            ("dep_verifier", dep_verifier), ("ledger", int(ledger, 16))):
             self.store(name, value=value)
 
     # -- proposals ----------------------------------------------------------------------------
@@ -294,6 +319,72 @@ class Outputs(Contract):
         challenger_won = word(post_root) != self.load("root_hi", gid)
         self._resolve(gid, challenger_won)
         return challenger_won
+
+    @external
+    def prove_txstart(self, gid: int, post_root: Bytes32, raw: bytes, index: int, path: list[Bytes32],
+                      proof: list[int]) -> bool:
+        """End a game whose range is the one step beginning transaction ``index`` of the batch
+        (``raw``, opened in the inbox by ``path``) with a proof of
+        :class:`~prozchain.rollup.vm.circuit.TxStart` from the agreed root to ``post_root``; True
+        if the challenger won. L1 derives every public input itself (see the module)."""
+        return self._prove_start(gid, post_root, raw, index, path, proof, deposit=False)
+
+    @external
+    def prove_deposit_start(self, gid: int, post_root: Bytes32, raw: bytes, index: int, path: list[Bytes32],
+                            proof: list[int]) -> bool:
+        """:meth:`prove_txstart` for the step beginning deposit (or L1 message) ``index`` of the
+        batch, proven by :class:`~prozchain.rollup.vm.circuit.DepositStart`: L1 decodes it (no
+        signature: the portal recorded its sender)."""
+        return self._prove_start(gid, post_root, raw, index, path, proof, deposit=True)
+
+    def _prove_start(self, gid: int, post_root: Bytes32, raw: bytes, index: int, path: list[Bytes32],
+                     proof: list[int], deposit: bool) -> bool:
+        if self._void_if_moot(gid):
+            return False
+        self.require(self.load("g_status", gid) == ACTIVE, f"game {gid} is over")
+        verifier = self.load("dep_verifier" if deposit else "tx_verifier")
+        self.require(verifier and self.load("hi", gid) - self.load("lo", gid) == 1, "the range is not a provable start")
+        dep_root, n_dep, txs_root, n_txs = self.call(addr(self.load("portal")), "inbox",
+                                                      self.load("batch", self.load("g_pid", gid)))
+        root, count = (dep_root, n_dep) if deposit else (txs_root, n_txs)
+        with hash_counter() as opened:
+            try:
+                list_verify(root, count, index, keccak(raw), tuple(path))
+            except InvalidWitness as exc:
+                self.require(False, f"not the batch's item: {exc}")
+        self.env.meter.charge(G.keccak_gas(len(raw)) + (opened[0] - 1) * G.keccak_gas(64), "open the inbox item")
+        pre, post = self.load("root_lo", gid), word(post_root)
+        if deposit:
+            inputs = deposit_public(pre, post, index, n_dep, word(dep_root), deposit_fields(self._decode_deposit(raw)))
+        else:
+            valid, sender, tx = self._recover(raw)
+            inputs = txstart_public(pre, post, valid, sender, index, n_txs, word(txs_root), tx_fields(tx))
+        self.require(self.call(addr(verifier), "verify", inputs, proof), "the start proof is invalid")
+        challenger_won = post != self.load("root_hi", gid)
+        self._resolve(gid, challenger_won)
+        return challenger_won
+
+    def _decode_deposit(self, raw: bytes) -> Deposit | None:
+        self.env.meter.charge(RLP_ITEM_GAS * (5 + MAX_ARGS), "decode the deposit")
+        try:
+            return Deposit.decode(raw)
+        except DecodeError:
+            return None
+
+    def _recover(self, raw: bytes) -> tuple[int, int, L2Tx | None]:
+        """``(valid, sender, tx)`` of an inbox item as the machine sees it: ``(0, 0, None)`` unless
+        it decodes and its signature (low ``s``, as EIP-2) recovers a signer by ``ecrecover``."""
+        self.env.meter.charge(RLP_ITEM_GAS * (len(TX_WORDS) + 3), "decode the transaction")
+        try:
+            tx = L2Tx.decode(raw)
+        except DecodeError:
+            return 0, 0, None
+        parity, r, s = tx.signature
+        if parity not in (0, 1) or not 0 < r < SECP256K1_N or not 0 < s <= SECP256K1_N // 2:
+            return 0, 0, None
+        self.env.meter.charge(G.keccak_gas(len(raw)), "the signing hash")  # its preimage is shorter than the item
+        signer = self.precompile(1, tx.signing_hash() + b"".join(x.to_bytes(32, "big") for x in (27 + parity, r, s)))
+        return (1, int.from_bytes(signer, "big"), tx) if signer else (0, 0, None)
 
     @external
     def timeout(self, gid: int) -> None:

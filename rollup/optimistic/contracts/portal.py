@@ -248,8 +248,8 @@ class Portal(Contract):
         commitment and charged as L1 computes each hash."""
         scheme = self.SCHEME
         with hash_counter() as hashes:
-            found = holds(world, withdrawal_key(index, scheme), withdrawal_commitment(addr_int(recipient), amount),
-                          siblings, scheme)
+            record = withdrawal_commitment(addr_int(recipient), amount, scheme)
+            found = holds(world, withdrawal_key(index, scheme), record, siblings, scheme)
         self.env.meter.charge(hashes[0] * NODE_HASH_GAS + hashes[1], "withdrawal proof")
         self.require(found, f"withdrawal {index} is not in the world of proposal {proposal}")
 

@@ -12,7 +12,8 @@ from prozchain.rollup.messages.index import index_batch
 from prozchain.rollup.messages.l2 import BRIDGE_CODE, ECHO_CODE, L2_BRIDGE, L2_ECHO
 from prozchain.rollup.messages.measure import ByHand
 from prozchain.rollup.vm import Deposit, Executor, L2Tx, step
-from prozchain.rollup.vm.state import MESSENGER, addr_int, retry_id, retry_key
+from prozchain.rollup.vm.merkle import POSEIDON
+from prozchain.rollup.vm.state import MESSENGER, addr_int, message_commitment, retry_id, retry_key
 from prozchain.rollup.vm.tx import alias
 
 MESSENGER_AT = f"0x{MESSENGER:040x}"
@@ -125,3 +126,28 @@ def test_every_step_of_messenger_calls_and_l1_messages_is_provable_on_l1():
     assert ex.db.get(trace.final.world, retry_key(retry_id(0, 1))) != 0
     assert ex.db.get(trace.final.world, retry_key(retry_id(0, 0))) == 0
     assert [(m.sender, m.nonce) for m in block.messages] == [(L2_BRIDGE.lower(), 0), (L2_ECHO.lower(), 0)]
+
+
+def test_a_message_from_a_poseidon_rollup_is_proven_after_finality():
+    """Under the Poseidon commitment the L2 records the message with Poseidon (so the step circuit
+    proves the step), and the Poseidon messenger opens it against the finalized output, paying
+    L1's Poseidon prices."""
+    keccak_world, w = ByHand(), ByHand(commitment="poseidon")
+    assert type(w.route.messenger) is str and w.route.scheme.name == "poseidon"
+    pid = w.batch([w.lock(0, ETHER // 10, 80_000)])
+    (sent,) = w.sent(0)
+    message = w.route.message(sent)
+    assert message.commitment == message_commitment(addr_int(sent.target), sent.data, sent.gas, POSEIDON)
+    assert w.node.ex.db.get(w.node.batches[0].trace.final.world, message.key) == message.commitment
+    pending = w.relay(0, pid, sent, 80_000)
+    assert not pending.status and "not final" in pending.error
+    w.finalize(pid)
+    forged = w.relay(0, pid, replace(sent, data=(sent.data[0], ETHER) + sent.data[2:]), 80_000)
+    assert not forged.status and "is not in the world" in forged.error
+    ok = w.relay(0, pid, sent, 80_000)
+    assert ok.status and ok.return_value is True
+    assert w.chain.view(w.route.vault, "released") == ETHER // 10
+    keccak_pid = keccak_world.batch([keccak_world.lock(0, ETHER // 10, 80_000)])
+    keccak_world.finalize(keccak_pid)
+    keccak_relay = keccak_world.relay(0, keccak_pid, keccak_world.sent(0)[0], 80_000)
+    assert keccak_relay.status and ok.gas_used > keccak_relay.gas_used + 100_000  # Poseidon on L1 costs more

@@ -102,12 +102,14 @@ class Rig:
             rounds += 1
 
 
-def rig(config: Config = CONFIG, vk=None) -> Rig:
+def rig(config: Config = CONFIG, vk=None, code: dict | None = None, balances: dict | None = None,
+        start_vks=None) -> Rig:
+    """The rollup of ``config`` with the token contract (and ``code`` and L2 ``balances`` at genesis)."""
     keys = {n: Key.from_seed(n.encode()) for n in NAMES}
     chain = Chain({k.address: 1_000 * ETHER for k in keys.values()})
     storage = token_storage(TOKEN_AT, {keys["alice"].address: 10**6}, config.scheme)
-    genesis = Genesis(code={TOKEN_AT: TOKEN}, storage=storage)
-    system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config, vk)
+    genesis = Genesis(balances=balances or {}, code={TOKEN_AT: TOKEN, **(code or {})}, storage=storage)
+    system = deploy(chain, keys["deployer"], keys["sequencer"].address, genesis, config, vk, start_vks=start_vks)
     return Rig(chain, system, keys, L2Node(chain, system.portal, genesis, config.scheme))
 
 

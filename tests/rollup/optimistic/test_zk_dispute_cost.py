@@ -10,7 +10,7 @@ from prozchain.rollup.optimistic.contracts.outputs import split_points
 
 from .test_zk_game import ZK, lying_game, segment  # noqa: F401 - the fixture
 
-SEGMENT_BASE, SEGMENT_STEP = 20_592, 73_348  # Segment(k) = 20,592 + 73,348 k constraints (rollup/vm/circuit.py)
+SEGMENT_BASE, SEGMENT_STEP = 20_565, 73_513  # Segment(k) = 20,565 + 73,513 k constraints (rollup/vm/circuit.py)
 
 
 def rounds(steps: int, k: int, arity: int) -> int:

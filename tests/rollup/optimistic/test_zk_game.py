@@ -9,6 +9,7 @@ import pytest
 from prozchain.rollup.optimistic.contracts.outputs import (CHALLENGER, CHALLENGER_WON, DEFENDER, DEFENDER_WON,
                                                           split_points)
 from prozchain.rollup.optimistic.zk_agents import segment_circuit
+from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.circuit import covered
 from prozchain.rollup.vm.merkle import POSEIDON
 from prozchain.rollup.vm.state import RUN, state_root
@@ -24,13 +25,16 @@ def segment():
     return segment_circuit(K)  # the development key every test and scenario on this machine shares
 
 
-def lying_game(segment, lie_at: int, config=ZK):
+def lying_game(segment, lie_at: int, config=ZK, contract: str | None = None, steps: int | None = None):
     """A Poseidon rollup whose proposer claims a run in which step ``lie_at`` (of a token
-    transfer's contract call) went wrong, challenged by an honest challenger, bisected until the
-    range is a segment (one step when ``config.segment`` is 1)."""
+    transfer's contract call, or of a call of ``contract``'s assembly, funded with 100 wei) went
+    wrong, challenged by an honest challenger, bisected until the range is at most ``steps``
+    steps (by default a segment's, one step when ``config.segment`` is 1)."""
     circuit, zkey = segment
-    r = rig(config, zkey.verification_key() if config.segment > 1 else None)
-    r.post(r.transfers(1))
+    at = "0x" + "c5" * 20
+    r = rig(config, zkey.verification_key() if config.segment > 1 else None,
+            code=contract and {at: isa.assemble(contract)}, balances=contract and {at: 100})
+    r.post([r.l2("alice", at)] if contract else r.transfers(1))
     trace = r.node.batches[0].trace
     run = [i for i in range(len(trace)) if trace.contexts[i].phase == RUN]
     step = run[lie_at]
@@ -45,7 +49,7 @@ def lying_game(segment, lie_at: int, config=ZK):
     r.round_gas = []
     while True:
         game = r.view("game", gid)
-        if game.hi - game.lo <= config.segment:
+        if game.hi - game.lo <= (steps or config.segment):
             return r, gid, trace, step
         points = split_points(game.lo, game.hi, config.arity)
         bisect = r.outputs("proposer", "bisect", gid, [claimed(p) for p in points[1:-1]])

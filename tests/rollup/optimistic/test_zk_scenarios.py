@@ -55,3 +55,17 @@ def test_the_dispute_ends_at_a_proven_segment_and_replays_the_same():
 def test_a_segment_of_one_step_is_refused():
     with pytest.raises(ScenarioError):
         registry.run("opt-zk-dispute", 1, {"segment": "1"})
+
+
+@pytest.mark.parametrize("target, method", [("start", "prove_txstart"), ("deposit", "prove_deposit_start")])
+@settings(max_examples=1, deadline=None, database=None, phases=NO_SHRINK)
+@given(seed=SEEDS)
+def test_a_start_the_griefer_steers_to_is_proven_and_without_the_store_lost(target, method, seed):
+    """``target=start`` (``deposit``): the game ends at a transaction's (deposit's) start, which
+    the honest proposer proves with ``TxStart`` (``DepositStart``) after its crash; with an
+    in-memory store its clock runs out."""
+    result = registry.run("opt-zk-prover-silent", seed, {"target": target})
+    assert result.ok and result.honest_loss == 0 and result.invariants["defended_by_proven_segment"], explain(result)
+    assert f"{method} calls [(True, False)]" in " ".join(result.summary), explain(result)
+    result = registry.run("opt-zk-prover-silent", seed, {"target": target, "defense": "off"})
+    assert not result.invariants["valid_output_kept"] and result.honest_loss >= ETHER, explain(result)

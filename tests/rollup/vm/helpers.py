@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prozchain.circuits.testing import assert_rejects
 from prozchain.rollup.l1.crypto import Key
 from prozchain.rollup.vm import Executor, L2Tx, step
 from prozchain.rollup.vm.isa import assemble
@@ -35,3 +36,12 @@ def run(ex: Executor, world: bytes, txs: list[L2Tx], deposits=(), check_steps: b
 def call(key: Key, to: str, *args: int, value: int = 0, nonce: int = 0, gas: int = 100_000,
          gas_price: int = 0) -> L2Tx:
     return L2Tx(nonce=nonce, to=to, value=value, args=args, gas_limit=gas, gas_price=gas_price).sign(key)
+
+
+def assert_proves_only_its_root(circuit, inputs: dict) -> None:
+    """``circuit`` (a start's, with a ``post_root`` input) accepts ``inputs`` and refuses its
+    witness with the post-state root changed."""
+    wrong = list(circuit.solve(inputs))
+    (wire,) = circuit.signal("post_root").wires
+    wrong[wire] += 1
+    assert_rejects(circuit, wrong)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from prozchain.circuits.testing import assert_rejects
+from prozchain.circuits.testing import assert_rejects, assert_same_system
 from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.circuit import Segment, covered, segment_inputs
 from prozchain.rollup.vm.merkle import POSEIDON
@@ -172,3 +172,20 @@ def test_a_lie_about_the_trees_is_rejected(one_step, op, field):
     else:
         lie[0][32] ^= 1  # the sibling at the root
     assert_rejects(one_step, dict(inputs, **{field: lie}), constraint="tree_access" if field in ("data", "fetch") else None)
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_the_stamped_segment_is_the_inline_one(k):
+    """``Segment(k)`` stamps its step (a sub-circuit): the same system as tracing every step, the
+    same witness, and a wrong post-state root still rejected."""
+    stamped, inline = Segment(k).compile(), Segment(k).compile(stamp=False)
+    assert_same_system(stamped, inline)
+    for seed in range(20):
+        ex, trace = random_run(seed)
+        for i in range(len(trace) - k):
+            if all(covered(ex, trace.contexts[j]) for j in range(i, i + k)):
+                inputs = segment_inputs(ex, trace.contexts[i], k)
+                witness = proven_and_wrong_root_rejected(stamped, inputs)
+                assert witness == inline.solve(inputs)
+                return
+    pytest.fail(f"no run of {k} covered steps in 20 random programs")

@@ -14,7 +14,7 @@ from prozchain.rollup.vm import isa
 from prozchain.rollup.vm.circuit import Segment, covered, segment_inputs
 from prozchain.rollup.vm.machine import MAX_DEPTH
 from prozchain.rollup.vm.merkle import POSEIDON
-from prozchain.rollup.vm.state import BRIDGE, END, FEE_VAULT, IDLE, MESSENGER, RUN, code_key
+from prozchain.rollup.vm.state import END, FEE_VAULT, IDLE, MESSENGER, RUN, code_key
 from prozchain.rollup.vm.tx import Deposit
 
 from .helpers import ALICE, call, machine
@@ -110,16 +110,6 @@ def test_an_l1_message_returning_clears_its_retry_record(one_step):
     message = Deposit(0, A, 4, sender="0x" + "55" * 20, args=(7,), gas=50_000)
     ex, trace = batch({A: "RET r0"}, deposits=[message])
     assert prove_kinds(one_step, ex, trace, {"ret ends", "settle"}) == {"ret ends", "settle"}
-
-
-def test_a_withdrawal_or_a_message_to_l1_is_left_to_re_execution():
-    """Both write keccak commitments into the world: the step is not covered."""
-    for code in (f"SET r1, {BRIDGE}\nSET r2, 1\nCALL r1, r2, r3\nRET r3",
-                 f"SET r1, {MESSENGER}\nCALL r1, r0, r3\nRET r3"):
-        ex, trace = batch({A: code}, call(ALICE, A), balances={A: 3})
-        calls = [c.phase == RUN and c.frame.pc == len(code.splitlines()) - 2 for c in trace.contexts[:-1]]
-        assert sum(calls) == 1
-        assert [covered(ex, c) for c in trace.contexts[1:-1]] == [not c for c in calls[1:]]
 
 
 def test_a_lie_about_the_call_stack_or_the_callee_is_rejected(one_step):

@@ -16,7 +16,7 @@ from prozchain.rollup.vm.merkle import POSEIDON
 from prozchain.rollup.vm.state import END, IDLE, RUN, state_root
 from prozchain.rollup.vm.tx import L2Tx
 
-from .helpers import ALICE, BOB, call, machine
+from .helpers import ALICE, BOB, assert_proves_only_its_root, call, machine
 
 CONTRACT = "0x" + "c0" * 20
 
@@ -54,11 +54,7 @@ def test_the_circuit_agrees_with_the_machine(circuit, case):
     assert inputs["valid"] == int(case != "not a transaction")
     phase = {"transfer": END, "contract call": RUN}.get(case, IDLE)
     assert after.phase == phase, case
-    witness = circuit.solve(inputs)
-    wrong = list(witness)
-    (wire,) = circuit.signal("post_root").wires
-    wrong[wire] += 1
-    assert_rejects(circuit, wrong)
+    assert_proves_only_its_root(circuit, inputs)
 
 
 def test_a_wrong_sender_or_a_tampered_field_is_refused(circuit):
@@ -99,8 +95,4 @@ def test_random_transactions_start_as_the_machine_starts_them(circuit, seed):
     for ctx, after in steps:
         inputs = txstart_inputs(ex, ctx)
         assert inputs["post_root"] == int.from_bytes(state_root(after, POSEIDON), "big")
-        witness = circuit.solve(inputs)
-        wrong = list(witness)
-        (wire,) = circuit.signal("post_root").wires
-        wrong[wire] += 1
-        assert_rejects(circuit, wrong)
+        assert_proves_only_its_root(circuit, inputs)
