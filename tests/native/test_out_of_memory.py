@@ -14,7 +14,6 @@ into the error.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import platform
 import shutil
@@ -312,9 +311,9 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
         return lib.PZ_OUT_OF_MEMORY
 
     failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt"), out_of_memory)
-    g1 = dataclasses.replace(real.g1, batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory)
-    g2 = dataclasses.replace(real.g2, msm=out_of_memory)
-    monkeypatch.setattr(c, "_kernels", dataclasses.replace(real, g1=g1, g2=g2, **failing))
+    g1 = real.g1._replace(batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory)
+    g2 = real.g2._replace(msm=out_of_memory)
+    monkeypatch.setattr(c, "_kernels", real._replace(g1=g1, g2=g2, **failing))
     ones = np.ones((1024, 4), dtype=np.uint64)
     g1, g2 = c.g1_generator(), c.g2_generator()
     calls = {
