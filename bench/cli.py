@@ -48,7 +48,8 @@ def backend_for(impl: str):
 
 def bench_bases(group: Group, log_n: int, seed: int = 2024):
     """2^log_n prepared bases (a + i d) * G, built in C in well under a second at 2^20."""
-    from prozchain.native.c_backend import CBackend, check_alloc, ffi, kernels, to_limbs
+    from prozchain.native.c_backend import CBackend
+    from prozchain.native.core import check_alloc, ffi, kernels, to_limbs
 
     c = CBackend()
     n = 1 << log_n
@@ -83,7 +84,7 @@ def machine_info() -> dict:
                 break
     except OSError:
         pass
-    from prozchain.native.c_backend import lib, path_summary
+    from prozchain.native.core import lib, path_summary
 
     commit = "?"
     try:

@@ -68,7 +68,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     threads = os.environ.get("PROZ_THREADS") or f"{os.cpu_count()} (all cores)"
     write = terminalreporter.write_line
     terminalreporter.section("native vs py_ecc.optimized_bn128 (medians)")
-    from prozchain.native.c_backend import path_summary
+    from prozchain.native.core import path_summary
 
     write(f"commit {commit['id'][:12]}{' (dirty)' if commit['dirty'] else ''}, "
           f"CPU {cpu.get('brand_raw', '?')}, PROZ_THREADS {threads}, C core path {path_summary()}")

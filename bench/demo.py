@@ -212,7 +212,7 @@ def main(args: argparse.Namespace) -> int:
     backend = current_backend()
     print(f"ProzChain L2 demo: BN254 arithmetic on the '{backend.name}' backend, checked against py_ecc")
     if backend.name.startswith("c"):
-        from prozchain.native.c_backend import path_summary
+        from prozchain.native.core import path_summary
 
         print(f"C core path: {path_summary()}")
     print(f"seed {seed} (replay with --seed {seed})\n")

@@ -218,7 +218,7 @@ def machine() -> dict:
     """What the numbers were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    from prozchain.native.c_backend import path_summary
+    from prozchain.native.core import path_summary
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True)
     return {"cpu": cpu, "cores": os.cpu_count(), "threads": os.environ.get("PROZ_THREADS", str(os.cpu_count())),
@@ -239,7 +239,7 @@ def msm_mults(group: Group, n: int, nbits: int = 254) -> float:
     """Field multiplications (over Fp) of an MSM of n points, by the C core's cost model: per
     window one bucket addition per point (6.5 in affine batches, 11 in Jacobian) and 27 per
     bucket to reduce; a G2 operation costs about three times a G1 one (Fp2 products)."""
-    from prozchain.native.c_backend import GROUP, ffi, kernels
+    from prozchain.native.core import GROUP, ffi, kernels
 
     affine = ffi.new("int *")
     c = kernels.msm_window(GROUP[group], n, nbits, affine)
@@ -263,7 +263,7 @@ def mults_per_second() -> float:
     back out of Montgomery form)."""
     import numpy as np
 
-    from prozchain.native.c_backend import WHICH, ffi, kernels
+    from prozchain.native.core import WHICH, ffi, kernels
 
     a = np.random.default_rng(1).integers(0, 2**62, size=(1 << 20, 4), dtype=np.uint64)
     out = np.empty_like(a)

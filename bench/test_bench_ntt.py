@@ -21,7 +21,7 @@ from prozchain.bench.cli import backend_for, bench_fr_vector
 from prozchain.bench.kernel_ratios import record
 from prozchain.bench.load import MACHINE_STATES, machine_state
 from prozchain.native.backend import Backend
-from prozchain.native.kernels import root_of_unity
+from prozchain.native.curve import root_of_unity
 
 CASES = [(16, "native"), (16, "numba"), (20, "native"), (22, "native"), (8, "native"), (8, "reference")]
 QAP_LOGS = [16, 18, 20, 22]

@@ -22,7 +22,8 @@ from prozchain.bench.kernel_ratios import record
 from prozchain.bench.load import MACHINE_STATES, machine_state
 from prozchain.bench.prove import chain_case
 from prozchain.native.curve import R, Group
-from prozchain.native.c_backend import PATH, CBackend, runnable_paths
+from prozchain.native.c_backend import CBackend
+from prozchain.native.core import PATH, runnable_paths
 from prozchain.prover.formats.zkey import read_zkey
 from prozchain.prover.groth16.prover import prove, read_witness
 from prozchain.prover.groth16.verifier import verify

@@ -30,7 +30,8 @@ from prozchain.bench.prove import chain_case, prozchain_command, snarkjs_command
 from prozchain.native import get_backend
 from prozchain.prover.formats.snarkjs_json import read_proof, read_public
 from prozchain.prover.formats.zkey import read_zkey
-from prozchain.prover.groth16.prover import Profile, prove, read_witness
+from prozchain.prover.groth16.profile import Profile
+from prozchain.prover.groth16.prover import prove, read_witness
 from prozchain.prover.groth16.verifier import verify
 
 SIZES = [int(k) for k in os.environ.get("PROZ_BENCH_PROVE_SIZES", "12,16").split(",")]

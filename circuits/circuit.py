@@ -29,7 +29,7 @@ import numpy as np
 
 from prozchain.circuits.builder import HINT, INTERNAL, KIND_NAMES, OUTPUT, PRIVATE, PUBLIC, Builder, Hint, Signal, nest, tracing
 from prozchain.circuits.builder import current
-from prozchain.native import Backend
+from prozchain.native.backend import Backend
 from prozchain.native.kernels import R1CSProgram
 from prozchain.relations.r1cs import R1CS, SparseMatrix
 from prozchain.circuits import solver

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Mapping, Optional
 
 import numpy as np
 
-from prozchain.native import Backend, get_backend
+from prozchain.native import get_backend
+from prozchain.native.backend import Backend
 from prozchain.native.curve import R
 from prozchain.native.kernels import HintOp, R1CSProgram, array_to_ints, r1cs_program
 

@@ -28,18 +28,24 @@ True
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import sys
-from importlib import import_module
-from typing import Callable, Optional, Sequence
+import time
 
-# numpy, which every command imports, starts one OpenBLAS thread per core at import: about 15 ms
+# when this module began loading: the wall clock, and the CPU the process had used (Python's own
+# start); ``groth16 prove --profile`` reports both
+LOADED = (time.perf_counter(), time.process_time())
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from importlib import import_module  # noqa: E402
+from typing import Callable, Optional, Sequence  # noqa: E402
+
+# numpy, which most commands import, starts one OpenBLAS thread per core at import: about 15 ms
 # of a small proof's CPU, more on a loaded machine. No command multiplies float matrices.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from prozchain.native.errors import ProzError  # noqa: E402 (numpy comes with it: after the line above)
+from prozchain.native.errors import ProzError  # noqa: E402
 
 Register = Callable[[argparse._SubParsersAction], None]
 

@@ -22,11 +22,13 @@ from __future__ import annotations
 import importlib
 import os
 from functools import lru_cache
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from prozchain.native.backend import Backend
 from prozchain.native.curve import Field, Group
 from prozchain.native.errors import ProzError
+
+if TYPE_CHECKING:  # the interface imports numpy, which a one-shot proof never loads
+    from prozchain.native.backend import Backend
 
 _BACKENDS = {
     "c": ("prozchain.native.c_backend", "CBackend"),
@@ -35,7 +37,7 @@ _BACKENDS = {
 }
 
 BACKEND_NAMES = tuple(_BACKENDS)
-__all__ = ["BACKEND_NAMES", "Backend", "BackendUnavailable", "Field", "Group", "get_backend"]
+__all__ = ["BACKEND_NAMES", "BackendUnavailable", "Field", "Group", "get_backend"]
 
 
 class BackendUnavailable(ProzError):

@@ -333,7 +333,7 @@ class Backend:
         2^28), as a new array, natural order in and out.
 
         Forward: ``A[k] = sum_j a[j] * (shift * w^k)^j`` with ``w = 5^((R-1)/n)`` (the root
-        snarkjs uses, :func:`prozchain.native.kernels.root_of_unity`) and ``shift = 1`` unless given:
+        snarkjs uses, :func:`prozchain.native.curve.root_of_unity`) and ``shift = 1`` unless given:
         the evaluations of the polynomial with coefficients ``a`` at the coset ``shift * <w>``.
         Inverse (``inverse=True``): the coefficients from those evaluations.
         """

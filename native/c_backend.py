@@ -2,213 +2,42 @@
 
 Python ints cross into C as little-endian 64-bit limbs; the C side converts to Montgomery form,
 computes, and converts back. Calls release the GIL (cffi does so for every call into the
-compiled module). ``PROZ_THREADS`` sets how many OpenMP threads the bulk kernels use.
+compiled module). The compiled module, its arithmetic paths and the conversions are in
+:mod:`prozchain.native.core` (which needs no numpy); ``CBackend(path=...)`` runs any runnable
+path (the tests compare them). The constants of the C interface (native/src/api.h) are read
+from the compiled module, ``lib.PZ_FR`` and so on.
 
-The module holds one compiled copy of the core per arithmetic path (see native/build.py): "adx"
-(x86-64 MULX/ADCX/ADOX assembly, run only where CPUID reports ADX and BMI2) and "portable"
-(plain C). ``PATH`` is the fastest one this CPU runs, unless ``PROZ_NATIVE_PATH`` names another;
-``kernels`` holds its functions as a named record (:class:`PathKernels`), and
-``CBackend(path=...)`` runs any runnable path beside it (the tests compare them). The constants of
-the C interface (native/src/api.h) are read from the compiled module, ``lib.PZ_FR`` and so on.
-
->>> from prozchain.native.c_backend import CBackend, runnable_paths
+>>> from prozchain.native.c_backend import CBackend
 >>> from prozchain.native.curve import Field, Group
 >>> b = CBackend()
 >>> b.mul(Field.FP, 2, 3)
 6
 >>> b.g_mul(Group.G1, (1, 2), 1)
 (1, 2)
->>> "portable" in runnable_paths()
-True
->>> kernels.g1.msm.__name__ == f"pz_{PATH}_g1_msm"
-True
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
 from enum import IntFlag
-from functools import lru_cache
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from prozchain.native import BackendUnavailable
-
-# libgomp reads its settings when the core loads it. By default an idle OpenMP thread spins for
-# 300,000 iterations before it sleeps: between the many short kernels of a small proof that is
-# CPU taken from the proof on a shared machine (measured at load 12 on 2 cores: a 2^12
-# `groth16 prove` took 450 ms of CPU, 360 ms with 10,000 iterations; 2^16 2.0 s and 1.85 s).
-# Back-to-back regions inside a kernel still find their threads spinning. A user's setting wins.
-if "GOMP_SPINCOUNT" not in os.environ and "OMP_WAIT_POLICY" not in os.environ:
-    os.environ["GOMP_SPINCOUNT"] = "10000"
-
-from prozchain.native._bn254 import ffi, lib  # noqa: E402  (after the OpenMP settings above)
 from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
-from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point
-from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NativeMemoryError, NotInvertibleError
+from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
+                                   in_subgroup, lib, pair_limbs, pairing_check, path_kernels, scalar_limbs, to_limbs,
+                                   unary_point)
+from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
+from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
                                       check_fr_array, ntt_log, points_to_array)
 
-PATHS = tuple(path for path in ("adx", "portable") if hasattr(lib, f"pz_{path}_add"))
-PATH_DESCRIPTIONS = {
-    "adx": "x86-64 assembly: MULX, ADCX, ADOX",
-    "portable": "portable C",
-}
-
-
-def runnable_paths() -> tuple[str, ...]:
-    """The compiled paths this CPU can run, fastest first."""
-    return tuple(path for path in PATHS if path != "adx" or lib.pz_cpu_has_adx())
-
-
-def choose_path(requested: Optional[str] = None) -> str:
-    """``requested`` (default ``$PROZ_NATIVE_PATH``) if this CPU runs it, else the fastest path."""
-    requested = requested or os.environ.get("PROZ_NATIVE_PATH") or None
-    runnable = runnable_paths()
-    if requested is None:
-        return runnable[0]
-    if requested not in PATHS:
-        raise BackendUnavailable(f"PROZ_NATIVE_PATH={requested!r}: this build has the paths {', '.join(PATHS)}")
-    if requested not in runnable:
-        raise BackendUnavailable(f"PROZ_NATIVE_PATH={requested!r}: this CPU lacks the ADX and BMI2 instructions it needs")
-    return requested
-
-
-Kernel = Any  # a function of the compiled module, as native/src/api.h declares it
-
-
-def _bind(record: type, prefix: str, **given):
-    """``record`` with each field that ``given`` lacks bound to the compiled function named
-    ``prefix`` + the field's name: a name api.h lacks fails here, at import."""
-    return record(**given, **{f.name: getattr(lib, prefix + f.name) for f in fields(record) if f.name not in given})
-
-
-@dataclass(frozen=True)
-class GroupKernels:
-    """One group's functions on one arithmetic path: ``pz_<path>_g1_<name>`` as ``<name>``."""
-
-    add: Kernel
-    double: Kernel
-    neg: Kernel
-    mul: Kernel
-    on_curve: Kernel
-    in_subgroup: Kernel
-    batch_to_affine: Kernel
-    check: Kernel
-    msm: Kernel
-    msm_table: Kernel
-    msm_fixed: Kernel
-    progression: Kernel
-    fixed_base: Kernel
-
-
-@dataclass(frozen=True)
-class PathKernels:
-    """One arithmetic path's functions: ``pz_<path>_<name>`` as ``<name>``, and each group's
-    as a :class:`GroupKernels` (``group(Group.G1)`` or ``.g1``)."""
-
-    path: str
-    g1: GroupKernels
-    g2: GroupKernels
-    add: Kernel
-    sub: Kernel
-    mul: Kernel
-    neg: Kernel
-    sqr: Kernel
-    inv: Kernel
-    pow: Kernel
-    sqrt: Kernel
-    batch_inv: Kernel
-    mul_many: Kernel
-    to_mont: Kernel
-    from_mont: Kernel
-    miller_loop: Kernel
-    final_exp: Kernel
-    pairing: Kernel
-    pairing_check: Kernel
-    fp12_mul: Kernel
-    fp12_sqr: Kernel
-    fp12_inv: Kernel
-    fp12_pow: Kernel
-    fp12_frobenius: Kernel
-    fp12_cyclotomic_sqr: Kernel
-    msm_window: Kernel
-    msm_table_window: Kernel
-    fr_ntt: Kernel
-    qap_abc: Kernel
-    qap_h: Kernel
-    r1cs_solve: Kernel
-    r1cs_check: Kernel
-    poseidon: Kernel
-
-    def group(self, group: Group) -> GroupKernels:
-        return self.g1 if group is Group.G1 else self.g2
-
-
-@lru_cache(maxsize=None)
-def path_kernels(path: str) -> PathKernels:
-    """The compiled functions of one arithmetic path, as named records."""
-    prefix = f"pz_{path}_"
-    return _bind(PathKernels, prefix, path=path, g1=_bind(GroupKernels, prefix + "g1_"),
-                 g2=_bind(GroupKernels, prefix + "g2_"))
-
-
-PATH = choose_path()
-kernels = path_kernels(PATH)
-
-# The C interface's constants for the Python names (native/src/api.h)
-WHICH = {Field.FP: lib.PZ_FP, Field.FR: lib.PZ_FR}
-GROUP = {Group.G1: lib.PZ_G1, Group.G2: lib.PZ_G2}
 CHECKS = {check: getattr(lib, f"PZ_CHECK_{check.name}") for check in Check}
 FAILED_CHECK = {code: check for check, code in CHECKS.items()}
 MsmFlag = IntFlag("MsmFlag", {"NO_SPLIT": lib.PZ_MSM_NO_SPLIT, "JACOBIAN": lib.PZ_MSM_JACOBIAN,
                               "AFFINE": lib.PZ_MSM_AFFINE})
 MsmFlag.__doc__ = """``CBackend.msm_prepared``'s flags: no split of the scalars by size, Jacobian
 buckets only, affine buckets whenever the window is at least 2 (0: the cost model decides)."""
-
-
-def path_summary() -> str:
-    """Which arithmetic path runs and what chose it, for the headers of demos and benchmarks.
-
-    >>> path_summary().startswith(PATH)
-    True
-    """
-    chooser = "PROZ_NATIVE_PATH" if os.environ.get("PROZ_NATIVE_PATH") else "CPUID"
-    others = [path for path in PATHS if path != PATH]
-    also = f"; also built: {', '.join(others)}" if others else ""
-    return f"{PATH} ({PATH_DESCRIPTIONS[PATH]}), chosen by {chooser}{also}"
-
-
-lib.pz_set_threads(int(os.environ.get("PROZ_THREADS") or os.cpu_count() or 1))
-
-
-def check_alloc(status: int, kernel: str, count: int, unit: str) -> int:
-    """``status`` as a kernel that allocates returned it, unless it is ``PZ_OUT_OF_MEMORY``: then
-    a :class:`NativeMemoryError` naming the kernel and its size (``count`` ``unit``)."""
-    if status == lib.PZ_OUT_OF_MEMORY:
-        size = f"2^{count.bit_length() - 1}" if count >= 1024 and count & (count - 1) == 0 else str(count)
-        raise NativeMemoryError(f"out of memory in {kernel} ({size} {unit})")
-    return status
-
-
-def to_limbs(values: Sequence[int], modulus: int = P):
-    """A C ``uint64_t[]`` holding each value as 4 limbs; every value must lie in [0, modulus)."""
-    packed = 0
-    for i, v in enumerate(values):
-        if not 0 <= v < modulus:
-            raise InvalidFieldElementError(f"{v} is not a field element (must be in [0, {modulus}))")
-        packed |= v << (256 * i)
-    arr = ffi.new("uint64_t[]", max(1, 4 * len(values)))
-    ffi.memmove(arr, packed.to_bytes(32 * len(values), "little"), 32 * len(values))
-    return arr
-
-
-def from_limbs(arr, count: int) -> list[int]:
-    packed = int.from_bytes(ffi.buffer(arr, 32 * count), "little")
-    mask = (1 << 256) - 1
-    return [(packed >> (256 * i)) & mask for i in range(count)]
 
 
 def _ptr(arr: np.ndarray):
@@ -264,32 +93,6 @@ def _check_below(arr: np.ndarray, modulus: int) -> None:
             raise InvalidFieldElementError(f"row {i} ({value}) is not a field element (must be below {modulus})")
 
 
-def _scalar_limbs(k: int):
-    """Non-negative scalar of any size as limbs, plus the limb count."""
-    nlimbs = max(1, (k.bit_length() + 63) // 64)
-    arr = ffi.new("uint64_t[]", nlimbs)
-    ffi.memmove(arr, k.to_bytes(8 * nlimbs, "little"), 8 * nlimbs)
-    return arr, nlimbs
-
-
-def _flatten(group: Group, point: Point) -> list[int]:
-    """Affine point to its Fp coordinates; infinity is all zeros."""
-    if point is None:
-        return [0] * group.coords
-    if group is Group.G1:
-        return [point[0], point[1]]
-    (x0, x1), (y0, y1) = point
-    return [x0, x1, y0, y1]
-
-
-def _unflatten(group: Group, coords: Sequence[int]) -> Point:
-    if not any(coords):
-        return None
-    if group is Group.G1:
-        return (coords[0], coords[1])
-    return ((coords[0], coords[1]), (coords[2], coords[3]))
-
-
 class CBackend(Backend):
     """BN254 arithmetic in the compiled C core, on ``path`` (default: :func:`choose_path`)."""
 
@@ -337,7 +140,7 @@ class CBackend(Backend):
         if e < 0:
             raise InvalidArgumentError("negative exponent: invert first")
         out = ffi.new("uint64_t[4]")
-        exp, nlimbs = _scalar_limbs(e)
+        exp, nlimbs = scalar_limbs(e)
         self._kernels.pow(WHICH[field], out, to_limbs([a], MODULI[field]), exp, nlimbs)
         return from_limbs(out, 1)[0]
 
@@ -449,38 +252,22 @@ class CBackend(Backend):
 
     # -- groups ----------------------------------------------------------------------------
     def g_add(self, group: Group, a: Point, b: Point) -> Point:
-        n, add = group.coords, self._kernels.group(group).add
-        out = ffi.new("uint64_t[]", 4 * n)
-        add(out, to_limbs(_flatten(group, a)), to_limbs(_flatten(group, b)))
-        return _unflatten(group, from_limbs(out, n))
-
-    @staticmethod
-    def _unary_point(fn: Kernel, group: Group, a: Point) -> Point:
-        n = group.coords
-        out = ffi.new("uint64_t[]", 4 * n)
-        fn(out, to_limbs(_flatten(group, a)))
-        return _unflatten(group, from_limbs(out, n))
+        return g_add(self._kernels, group, a, b)
 
     def g_double(self, group: Group, a: Point) -> Point:
-        return self._unary_point(self._kernels.group(group).double, group, a)
+        return unary_point(self._kernels.group(group).double, group, a)
 
     def g_neg(self, group: Group, a: Point) -> Point:
-        return self._unary_point(self._kernels.group(group).neg, group, a)
+        return unary_point(self._kernels.group(group).neg, group, a)
 
     def g_mul(self, group: Group, a: Point, k: int) -> Point:
-        if k < 0:
-            a, k = self.g_neg(group, a), -k
-        n, mul = group.coords, self._kernels.group(group).mul
-        out = ffi.new("uint64_t[]", 4 * n)
-        scalar, nlimbs = _scalar_limbs(k)
-        mul(out, to_limbs(_flatten(group, a)), scalar, nlimbs)
-        return _unflatten(group, from_limbs(out, n))
+        return g_mul(self._kernels, group, a, k)
 
     def is_on_curve(self, group: Group, a: Point) -> bool:
-        return bool(self._kernels.group(group).on_curve(to_limbs(_flatten(group, a))))
+        return bool(self._kernels.group(group).on_curve(to_limbs(flatten(group, a))))
 
     def in_subgroup(self, group: Group, a: Point) -> bool:
-        return bool(self._kernels.group(group).in_subgroup(to_limbs(_flatten(group, a))))
+        return in_subgroup(self._kernels, group, a)
 
     def batch_to_affine(self, group: Group, points: Sequence[tuple]) -> list[Point]:
         n, convert = group.coords, self._kernels.group(group).batch_to_affine
@@ -491,26 +278,17 @@ class CBackend(Backend):
         status = convert(out, to_limbs(coords), len(points))
         check_alloc(status, f"pz_{group}_batch_to_affine", len(points), "points")
         flat = from_limbs(out, n * len(points))
-        return [_unflatten(group, flat[i * n:(i + 1) * n]) for i in range(len(points))]
+        return [unflatten(group, flat[i * n:(i + 1) * n]) for i in range(len(points))]
 
     # -- pairing ---------------------------------------------------------------------------
-    @staticmethod
-    def _pairs(pairs: Sequence[tuple[G1, G2]]):
-        """The G1 coordinates then the G2 ones, in one buffer: pointers to both halves, the count."""
-        coords = [c for p, _ in pairs for c in _flatten(Group.G1, p)]
-        coords += [c for _, q in pairs for c in _flatten(Group.G2, q)]
-        limbs = to_limbs(coords)
-        return limbs, limbs + 8 * len(pairs), len(pairs)
-
     def multi_pairing(self, pairs: Sequence[tuple[G1, G2]]) -> Fp12:
         out = ffi.new("uint64_t[48]")
-        status = self._kernels.pairing(out, *self._pairs(pairs))
+        status = self._kernels.pairing(out, *pair_limbs(pairs))
         check_alloc(status, "pz_pairing", len(pairs), "pairs")
         return fp12_from_tower(from_limbs(out, 12))
 
     def pairing_check(self, pairs: Sequence[tuple[G1, G2]]) -> bool:
-        status = self._kernels.pairing_check(*self._pairs(pairs))
-        return bool(check_alloc(status, "pz_pairing_check", len(pairs), "pairs"))
+        return pairing_check(self._kernels, pairs)
 
     def gt_mul(self, a: Fp12, b: Fp12) -> Fp12:
         out = ffi.new("uint64_t[48]")
@@ -524,7 +302,7 @@ class CBackend(Backend):
                 raise NotInvertibleError("0 has no inverse in Fp12")
             e = -e
         out = ffi.new("uint64_t[48]")
-        exp, nlimbs = _scalar_limbs(e)
+        exp, nlimbs = scalar_limbs(e)
         self._kernels.fp12_pow(out, base, exp, nlimbs)
         return fp12_from_tower(from_limbs(out, 12))
 
@@ -549,7 +327,7 @@ class CBackend(Backend):
     def generator_multiples(self, group: Group, scalars) -> PreparedBases:
         """See :meth:`Backend.generator_multiples`: a fixed-base table kernel, both cores."""
         k = check_fr_array(scalars, "scalars")
-        gen = to_limbs(_flatten(group, GENERATORS[group]))
+        gen = to_limbs(flatten(group, GENERATORS[group]))
         out = np.empty((k.shape[0], 4 * group.coords), dtype=np.uint64)
         if k.shape[0]:
             status = self._kernels.group(group).fixed_base(_ptr(out), gen, _ptr(k), k.shape[0])
@@ -575,7 +353,7 @@ class CBackend(Backend):
         else:
             status = kernels.msm(out, _ptr(bases.array), _ptr(k), m, window, flags)
         check_alloc(status, f"pz_{bases.group}_msm", m, "points")
-        return _unflatten(bases.group, from_limbs(out, ncoord))
+        return unflatten(bases.group, from_limbs(out, ncoord))
 
     def msm_table(self, bases: PreparedBases, max_points: int) -> PreparedBases:
         """``bases`` with a fixed-base table of at most ``max_points`` points (:class:`FixedBases`),

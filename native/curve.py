@@ -16,7 +16,9 @@ True
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
+
+from prozchain.native.errors import InvalidArgumentError
 
 P = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
@@ -79,3 +81,32 @@ G2_GENERATOR: G2 = (
 )
 GENERATORS = {Group.G1: G1_GENERATOR, Group.G2: G2_GENERATOR}
 GT_ONE: Fp12 = (1,) + (0,) * 11
+
+TWO_ADICITY = 28
+NTT_GENERATOR = 5  # the least non-residue mod R; w_n = 5^((R-1)/n), as snarkjs uses
+
+
+def root_of_unity(log_n: int) -> int:
+    """The primitive 2^log_n-th root of unity the NTT uses: 5^((R-1) / 2^log_n)."""
+    if not 0 <= log_n <= TWO_ADICITY:
+        raise InvalidArgumentError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
+    return pow(NTT_GENERATOR, (R - 1) >> log_n, R)
+
+
+def flatten(group: Group, point: Point) -> list[int]:
+    """Affine point to its Fp coordinates; infinity is all zeros."""
+    if point is None:
+        return [0] * group.coords
+    if group is Group.G1:
+        return [point[0], point[1]]
+    (x0, x1), (y0, y1) = point
+    return [x0, x1, y0, y1]
+
+
+def unflatten(group: Group, coords: Sequence[int]) -> Point:
+    """Fp coordinates to an affine point; all zeros is infinity."""
+    if not any(coords):
+        return None
+    if group is Group.G1:
+        return (coords[0], coords[1])
+    return ((coords[0], coords[1]), (coords[2], coords[3]))

@@ -26,7 +26,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.curve import P, R, Group, Point
+from prozchain.native.curve import P, R, TWO_ADICITY, Group, Point, flatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 
 # One sparse QAP coefficient as a snarkjs .zkey stores it (44 bytes, unaligned): matrix (0 A,
@@ -34,8 +34,6 @@ from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementErr
 COEF_DTYPE = np.dtype([("matrix", "<u4"), ("constraint", "<u4"), ("signal", "<u4"), ("value", "<u8", (4,))])
 MONT = 1 << 256
 MONT_INV_P = pow(MONT, -1, P)
-TWO_ADICITY = 28
-NTT_GENERATOR = 5  # the least non-residue mod R; w_n = 5^((R-1)/n), as snarkjs uses
 
 
 def ints_to_array(values: Sequence[int], modulus: Optional[int] = None) -> np.ndarray:
@@ -91,24 +89,15 @@ class FixedBases(PreparedBases):
     table: Optional[np.ndarray] = None
 
 
-def _flatten(group: Group, point: Point) -> list[int]:
-    if point is None:
-        return [0] * group.coords
-    if group is Group.G1:
-        return [point[0], point[1]]
-    (x0, x1), (y0, y1) = point
-    return [x0, x1, y0, y1]
-
-
 def points_to_array(group: Group, points: Sequence[Point]) -> np.ndarray:
     """Affine points as canonical coordinate limbs, shape ``(n, 4 * coords)``."""
-    coords = [c for p in points for c in _flatten(group, p)]
+    coords = [c for p in points for c in flatten(group, p)]
     return ints_to_array(coords, P).reshape(len(points), 4 * group.coords)
 
 
 def prepare_bases(group: Group, points: Sequence[Point]) -> PreparedBases:
     """Pure-Python conversion to the prepared layout (the C backend has a faster one)."""
-    coords = [c for p in points for c in _flatten(group, p)]
+    coords = [c for p in points for c in flatten(group, p)]
     for c in coords:
         if not 0 <= c < P:
             raise InvalidFieldElementError(f"coordinate {c} is not < P")
@@ -130,13 +119,6 @@ def bases_to_points(bases: PreparedBases) -> list[Point]:
         else:
             out.append(((c[0], c[1]), (c[2], c[3])))
     return out
-
-
-def root_of_unity(log_n: int) -> int:
-    """The primitive 2^log_n-th root of unity the NTT uses: 5^((R-1) / 2^log_n)."""
-    if not 0 <= log_n <= TWO_ADICITY:
-        raise InvalidArgumentError(f"NTT size 2^{log_n} exceeds Fr's 2-adicity {TWO_ADICITY}")
-    return pow(NTT_GENERATOR, (R - 1) >> log_n, R)
 
 
 def ntt_log(n: int) -> int:

@@ -28,10 +28,10 @@ from numba import njit
 from py_ecc import bn128
 
 from prozchain.native.backend import Check, CheckLevel
-from prozchain.native.curve import ATE_X, P, R, Group, Point
+from prozchain.native.curve import ATE_X, P, R, Group, Point, root_of_unity
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import (MONT, MONT_INV_P, PreparedBases, array_to_ints, check_fr_array, ints_to_array,
-                                      ntt_log, root_of_unity)
+                                      ntt_log)
 from prozchain.native.reference import ReferenceBackend
 
 U64 = np.uint64

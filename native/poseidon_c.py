@@ -25,7 +25,9 @@ from typing import Sequence
 
 import numpy as np
 
-from prozchain.native.c_backend import _ptr, ffi, kernels
+from prozchain.native.c_backend import _ptr
+
+from prozchain.native.core import ffi, kernels
 from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import MONT

@@ -26,7 +26,8 @@ from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_
 from prozchain.native.backend import Backend
 from prozchain.native.curve import G1, G2, MODULI, P, R, Field, Fp2, Fp12, Group, Point
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
-from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array, ints_to_array, ntt_log, root_of_unity
+from prozchain.native.kernels import array_to_ints, bases_to_points, check_fr_array, ints_to_array, ntt_log
+from prozchain.native.curve import root_of_unity
 
 _FIELD = {Group.G1: bn.FQ, Group.G2: bn.FQ2}
 _CURVE_B = {Group.G1: bn.b, Group.G2: bn.b2}

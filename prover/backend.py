@@ -12,10 +12,12 @@ One process-wide choice, made with :func:`set_backend`. Until it is made, the de
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from prozchain import native
-from prozchain.native.backend import Backend
+
+if TYPE_CHECKING:  # the interface imports numpy; the backends load it when first asked for
+    from prozchain.native.backend import Backend
 
 _chosen: Optional[Backend] = None
 

@@ -86,7 +86,8 @@ from prozchain.prover.formats.snarkjs_json import proof_to_json, public_from_jso
 from prozchain.prover.formats.zkey import KeyCheck, ZKey, read_zkey
 from prozchain.prover.groth16.keys import VerificationKey
 from prozchain.prover.backend import current_backend
-from prozchain.prover.groth16.prover import Profile, prove
+from prozchain.prover.groth16.profile import Profile
+from prozchain.prover.groth16.prover import prove
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 from prozchain.relations.formats.bounded_json import parse_json
 from prozchain.relations.errors import WitnessError

@@ -12,6 +12,13 @@ the errors a bad witness or file raises. It imports only :mod:`prozchain.native`
 """
 
 from prozchain.relations.errors import ConstraintError, FormatError, WitnessError
-from prozchain.relations.r1cs import R1CS, SparseMatrix
+
+from prozchain.native.lazy import lazy
 
 __all__ = ["R1CS", "SparseMatrix", "ConstraintError", "FormatError", "WitnessError"]
+
+# on first use: importing the package for a light module (a one-shot proof) loads no numpy
+__getattr__ = lazy(__name__, {
+    "R1CS": "prozchain.relations.r1cs",
+    "SparseMatrix": "prozchain.relations.r1cs",
+})

@@ -35,7 +35,7 @@ FULL_BACKENDS = ("c", "reference")
 
 def _c_paths() -> tuple[str, ...]:
     try:
-        from prozchain.native.c_backend import PATH, runnable_paths
+        from prozchain.native.core import PATH, runnable_paths
     except ImportError:
         return ()
     return tuple(f"c:{path}" for path in runnable_paths() if path != PATH)

@@ -33,8 +33,6 @@ import re
 from pathlib import Path
 from typing import Any, Sequence, Union
 
-
-from prozchain.native.backend import fp12_to_tower
 from prozchain.native.curve import ATE_X, P, R, Group
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
@@ -181,6 +179,8 @@ def verification_key_from_json(obj: Any, source: str = "verification_key.json") 
 
 
 def verification_key_to_json(vk: VerificationKey) -> dict:
+    from prozchain.native.backend import fp12_to_tower  # here: reading and writing proofs needs no numpy
+
     # snarkjs writes e(alpha, beta) in tower form as ffjavascript computes it: its final
     # exponentiation (Fuentes-Castaneda et al.) yields our pairing to the power SNARKJS_GT_EXPONENT.
     tower = fp12_to_tower((vk.alpha_beta ** SNARKJS_GT_EXPONENT).coeffs)

@@ -64,6 +64,7 @@ from prozchain.prover.curve import G1Point, G2Point
 from prozchain.relations.formats.container import (Container, FormatError, Source, first_not_below, read_container, release_pages,
                                                    stream_container)
 from prozchain.prover.groth16.keys import VerificationKey
+from prozchain.prover.formats.mpc_params import contribution_records
 
 NAMES = {1: "header", 2: "groth16 header", 3: "IC", 4: "coefficients", 5: "A", 6: "B1", 7: "B2",
          8: "C", 9: "H", 10: "contributions"}
@@ -349,9 +350,6 @@ def read_zkey(source: Source, check: KeyCheck = "all", name: Optional[str] = Non
     )
 
 
-CONTRIBUTION_BYTES = 3 * 64 + 128 + 64 + 4  # deltaAfter, g1_s, g1_sx, g2_spx, transcript, type
-
-
 def parse_mpc_params(raw: bytes, where: str = "contributions") -> MPCParams:
     """Section 10's payload as :class:`MPCParams`, every point validated; a malformed record
     raises ``FormatError`` starting with ``where`` and naming the contribution and the problem."""
@@ -359,62 +357,13 @@ def parse_mpc_params(raw: bytes, where: str = "contributions") -> MPCParams:
     def error(problem: str) -> FormatError:
         return FormatError(f"{where}: {problem}")
 
-    if len(raw) < 68:
-        raise error(f"{len(raw)} bytes, too few for the 64-byte circuit hash and the u32 count")
-    (count,) = struct.unpack_from("<I", raw, 64)
-    pos, contributions = 68, []
-    for i in range(count):
-        if pos + CONTRIBUTION_BYTES + 4 > len(raw):
-            raise error(f"contribution {i} of {count}: the section ends at byte {len(raw)}, before its "
-                        f"{CONTRIBUTION_BYTES + 4} fixed bytes")
-        rows = np.frombuffer(raw, np.uint64, 40, pos)
-        label = f"contribution {i}: "
-        g1 = _decode_points(Group.G1, rows[:24].reshape(3, 8), [label + n for n in ("deltaAfter", "g1_s", "g1_sx")],
-                            error)
-        (g2_spx,) = _decode_points(Group.G2, rows[24:].reshape(1, 16), [label + "g2_spx"], error)
-        transcript = bytes(raw[pos + 320:pos + 384])
-        kind, size = struct.unpack_from("<II", raw, pos + 384)
-        if kind not in (0, 1):
-            raise error(f"{label}type {kind} is neither 0 (contribution) nor 1 (beacon)")
-        pos += CONTRIBUTION_BYTES + 4
-        if pos + size > len(raw):
-            raise error(f"{label}{size} parameter bytes run past the end of the section")
-        params = _contribution_params(bytes(raw[pos:pos + size]), lambda problem: error(label + problem))
-        pos += size
-        if kind == 1 and not {"iterations_exp", "beacon_hash"} <= set(params):
-            raise error(f"{label}a beacon without its hash and iteration exponent")
-        contributions.append(Contribution(*g1, g2_spx, transcript, kind, **params))
-    if pos != len(raw):
-        raise error(f"{len(raw) - pos} bytes after the {count} contributions")
-    return MPCParams(bytes(raw[:64]), tuple(contributions))
+    def points(group: Group, data: memoryview, labels: Sequence[str]) -> list:
+        rows = np.frombuffer(data, np.uint64).reshape(len(labels), 4 * group.coords)
+        return _decode_points(group, rows, labels, error)
 
-
-def _contribution_params(raw: bytes, error: Callable[[str], FormatError]) -> dict:
-    """A contribution's optional parameters (name, beacon exponent, beacon hash) by field name."""
-    params: dict = {}
-    pos, last = 0, 0
-    while pos < len(raw):
-        kind = raw[pos]
-        if kind not in (1, 2, 3):
-            raise error(f"parameter type {kind} at byte {pos} is not 1 (name), 2 (iterations) or 3 (beacon hash)")
-        if kind <= last:
-            raise error(f"parameter type {kind} at byte {pos} is out of order (types must increase)")
-        length = 1 if kind == 2 else (raw[pos + 1] if pos + 1 < len(raw) else -1)
-        start = pos + (1 if kind == 2 else 2)
-        if length < 0 or start + length > len(raw):
-            raise error(f"parameter type {kind} at byte {pos} runs past its {len(raw)} parameter bytes")
-        value = raw[start:start + length]
-        if kind == 1:
-            try:
-                params["name"] = value.decode()
-            except UnicodeDecodeError:
-                raise error(f"the name {value!r} is not UTF-8") from None
-        elif kind == 2:
-            params["iterations_exp"] = value[0]
-        else:
-            params["beacon_hash"] = value
-        pos, last = start + length, kind
-    return params
+    records = contribution_records(raw, error, points)
+    return MPCParams(bytes(raw[:64]), tuple(Contribution(*g1, g2_spx, transcript, kind, **params)
+                                            for g1, g2_spx, transcript, kind, params in records))
 
 
 def _read_contributions(f: _Sections) -> bytes:

@@ -7,9 +7,17 @@ True
 """
 
 from prozchain.prover.errors import InvalidPublicInputs, InvalidVerificationKey
-from prozchain.prover.groth16.keys import Proof, VerificationKey
-from prozchain.prover.groth16.simulate import Trapdoor
-from prozchain.prover.groth16.verifier import BatchResult, batch_verify, verify
+from prozchain.native.lazy import lazy
 
 __all__ = ["Proof", "VerificationKey", "Trapdoor", "verify", "batch_verify", "BatchResult", "InvalidPublicInputs",
            "InvalidVerificationKey"]
+
+# on first use: `groth16 prove` imports this package for its one-shot path, which needs none of these
+__getattr__ = lazy(__name__, {
+    "Proof": "prozchain.prover.groth16.keys",
+    "VerificationKey": "prozchain.prover.groth16.keys",
+    "Trapdoor": "prozchain.prover.groth16.simulate",
+    "BatchResult": "prozchain.prover.groth16.verifier",
+    "batch_verify": "prozchain.prover.groth16.verifier",
+    "verify": "prozchain.prover.groth16.verifier",
+})

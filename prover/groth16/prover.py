@@ -27,19 +27,15 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import sys
-import threading
-import time
 from collections import OrderedDict
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 import numpy as np
 
 from prozchain.native.backend import Backend
-from prozchain.native.curve import R, Group
-from prozchain.native.kernels import PreparedBases, array_to_ints, root_of_unity
+from prozchain.native.curve import R, Group, root_of_unity
+from prozchain.native.kernels import PreparedBases, array_to_ints
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.errors import ProvingKeyError, SelfCheckError
@@ -48,49 +44,13 @@ from prozchain.relations.formats.container import first_not_below, release_pages
 from prozchain.relations.formats.wtns import read_wtns_array
 from prozchain.prover.formats.zkey import KeyCheck, ZKey, aligned, read_zkey
 from prozchain.prover.groth16.keys import Proof
+from prozchain.prover.groth16.profile import Beside, Profile, split_threads
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 
 if TYPE_CHECKING:
     from prozchain.prover.groth16.satisfaction import KeyCircuit
 
 CACHE_SIZE = 4
-
-
-class Profile(dict):
-    """Seconds per proving step (``read``, ``abc``, ``ntt``, ``msm_a``, ...), in run order, and
-    the process's peak resident memory (MiB) as it stood after each step (``peak_rss_mib``).
-    Steps in ``background`` ran beside the others (the G2 MSM): the total leaves them out."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.peak_rss_mib: dict[str, float] = {}
-        self.background: set[str] = set()
-
-    @contextmanager
-    def step(self, name: str, background: bool = False) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self[name] = self.get(name, 0.0) + time.perf_counter() - start
-        self.peak_rss_mib[name] = peak_rss_mib()
-        if background:
-            self.background.add(name)
-
-    def __str__(self) -> str:
-        total = sum(v for k, v in self.items() if k not in self.background)
-        return "  ".join(f"{k} {v * 1000:.3f} ms" for k, v in self.items()) + f"  total {total * 1000:.3f} ms"
-
-    def memory(self) -> str:
-        """The peak RSS after each step, then the process's: ``peak RSS MiB: read 120  abc 180 ...``."""
-        steps = "  ".join(f"{k} {v:.0f}" for k, v in self.peak_rss_mib.items())
-        return f"peak RSS MiB: {steps}  process {peak_rss_mib():.0f}"
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident memory so far, in MiB (``getrusage``'s ``ru_maxrss``)."""
-    import resource
-
-    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
 _cache: "OrderedDict[tuple, ZKey]" = OrderedDict()
@@ -139,58 +99,6 @@ def _g2(affine) -> G2Point:
     return G2Point._of(affine)
 
 
-class _Beside(threading.Thread):
-    """A call on a thread of its own with ``threads`` OpenMP threads (the C kernels release the
-    GIL), while the calling thread keeps ``main_threads`` until :meth:`step_done` sees the call
-    finished and gives it every thread back."""
-
-    def __init__(self, call: Callable[[], object], threads: int, main_threads: int):
-        super().__init__(daemon=True)
-        from prozchain.native.c_backend import lib
-
-        self.lib, self.call, self.threads, self.all = lib, call, threads, threads + main_threads
-        self.value, self.error, self.restored = None, None, False
-        lib.pz_set_threads(main_threads)  # OpenMP's thread count is per calling thread
-        self.start()
-
-    def run(self) -> None:
-        self.lib.pz_set_threads(self.threads)
-        try:
-            self.value = self.call()
-        except BaseException as exc:  # handed to the thread that joins
-            self.error = exc
-
-    def step_done(self) -> None:
-        if not self.restored and not self.is_alive():
-            self.close()
-
-    def close(self) -> None:
-        """Wait for the call (on any exit: it reads the key) and give the caller every thread."""
-        self.join()
-        if not self.restored:
-            self.lib.pz_set_threads(self.all)
-            self.restored = True
-
-    def result(self) -> object:
-        self.close()
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-def _split_threads(backend: Backend, overlap: bool) -> tuple[int, int]:
-    """OpenMP threads for the G1 work and for the G2 MSM beside it, or (0, 0) for no overlap:
-    only in the C core with at least two threads. The G2 MSM of nVars points costs about three
-    G1 MSMs of as many, against four G1 MSMs, the QAP and the NTTs on the other side: half the
-    threads each keeps both sides busy until the G2 side ends."""
-    if not overlap or backend.name != "c":
-        return 0, 0
-    from prozchain.native.c_backend import lib
-
-    threads = lib.pz_num_threads()
-    return (threads - threads // 2, threads // 2) if threads > 1 else (0, 0)
-
-
 def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
           profile: Optional[Profile] = None, one_shot: bool = False,
           rng: Optional[random.Random] = None, circuit: Optional["KeyCircuit"] = None,
@@ -222,8 +130,8 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
             done(bases.array)
             return point
 
-    g1_threads, g2_threads = _split_threads(backend, overlap)
-    b2 = _Beside(lambda: msm("msm_b2", key.b2, w, background=True), g2_threads, g1_threads) if g2_threads else None
+    g1_threads, g2_threads = split_threads(overlap and backend.name == "c")  # only the C core overlaps
+    b2 = Beside(lambda: msm("msm_b2", key.b2, w, background=True), g2_threads, g1_threads) if g2_threads else None
     step_done = b2.step_done if b2 else (lambda: None)
     try:
         with profile.step("abc"):
@@ -297,7 +205,7 @@ def prove_many(key: Union[ZKey, str, Path], witnesses: Sequence[np.ndarray], bac
         return [prove(zkey, w, backend, profile, self_check=self_check) for w in witnesses]
     from concurrent.futures import ThreadPoolExecutor
 
-    from prozchain.native.c_backend import lib
+    from prozchain.native.core import lib
 
     # OpenMP's thread count is per calling thread: this sets it for the pool's threads only
     with ThreadPoolExecutor(max_workers=parallel, initializer=lib.pz_set_threads, initargs=(1,)) as pool:

@@ -42,9 +42,9 @@ import numpy as np
 from tqdm import tqdm
 
 from prozchain.native.backend import Backend
-from prozchain.native.curve import P, R, Field, Group
-from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array, prepare_bases,
-                                     root_of_unity)
+from prozchain.native.curve import P, R, Field, Group, root_of_unity
+from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
+                                     prepare_bases)
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
 from prozchain.prover.errors import SetupError

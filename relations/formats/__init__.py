@@ -10,8 +10,16 @@
 
 from prozchain.relations.errors import FormatError
 from prozchain.relations.formats.container import Container, read_container, write_container
-from prozchain.relations.formats.r1cs import read_r1cs, write_r1cs
-from prozchain.relations.formats.wtns import read_wtns, write_wtns
+
+from prozchain.native.lazy import lazy
 
 __all__ = ["Container", "FormatError", "read_container", "write_container", "read_r1cs", "write_r1cs",
            "read_wtns", "write_wtns"]
+
+# on first use: importing the package for a light module (a one-shot proof) loads no numpy
+__getattr__ = lazy(__name__, {
+    "read_r1cs": "prozchain.relations.formats.r1cs",
+    "write_r1cs": "prozchain.relations.formats.r1cs",
+    "read_wtns": "prozchain.relations.formats.wtns",
+    "write_wtns": "prozchain.relations.formats.wtns",
+})

@@ -21,8 +21,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Union
 
-import numpy as np
-
 from prozchain.relations.errors import JSONFormatError
 
 PathLike = Union[str, Path]
@@ -77,6 +75,8 @@ def parse_json(data: bytes, path: PathLike = "<json>") -> Any:
 def _depth(text: str) -> int:
     """How deep arrays and objects nest in ``text``, brackets inside strings aside. Counted
     before parsing, without recursion: the json module recurses once per level."""
+    import numpy as np  # here, not at the top: writing JSON (a one-shot proof's output) needs none
+
     outside = np.frombuffer(STRING.sub("", text).encode(), np.uint8)
     opens = (outside == ord("[")) | (outside == ord("{"))
     closes = (outside == ord("]")) | (outside == ord("}"))

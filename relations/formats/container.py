@@ -20,20 +20,22 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence, Union
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence, Union
 
 from prozchain.native.curve import R
 from prozchain.relations.errors import FormatError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Source = Union[bytes, bytearray, memoryview, str, Path]
 
 
 def first_not_below(values: np.ndarray, modulus: int) -> int:
     """The index of the first row of an ``(n, 4)`` limb array that is >= modulus, or -1."""
+    import numpy as np  # here and below, not at the top: parsing a container needs none
+
     limbs = [np.uint64((modulus >> (64 * k)) & (2**64 - 1)) for k in range(4)]
     ge = np.ones(len(values), dtype=bool)  # from the lowest limb up: all limbs equal means ">="
     for k in range(4):
@@ -47,24 +49,31 @@ def release_pages(data: Union[np.ndarray, memoryview]) -> None:
     a file's read-only memory map (they are read back from the file if touched again); no-op for
     anything else. Lets a prover copy or use one large section at a time without the whole
     file counting against its peak memory. Only the whole pages inside ``data``'s own bytes go
-    (a slice of a section releases that slice), and a non-contiguous array releases nothing."""
+    (a slice of a section releases that slice), and a non-contiguous array releases nothing.
+    ``data`` is a section's memoryview or a numpy array over one (the one-shot prover, which
+    imports no numpy, passes the former)."""
     view = data
-    while isinstance(view, np.ndarray):
-        view = view.base
+    while not isinstance(view, memoryview) and getattr(view, "base", None) is not None:
+        view = view.base  # a numpy array's chain of views ends at the section's memoryview
     if not isinstance(view, memoryview) or not isinstance(view.obj, mmap.mmap) or not data.nbytes:
         return
-    if isinstance(data, np.ndarray) and not data.flags.c_contiguous:
+    if not memoryview(data).c_contiguous:
         return
-    address = (data if isinstance(data, np.ndarray) else np.frombuffer(data, np.uint8)).ctypes.data
-    start = address - np.frombuffer(view.obj, np.uint8).ctypes.data
+    start = _address(data) - _address(view.obj)
     first = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
     last = (start + data.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
     if last > first:
         view.obj.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
-@dataclass
-class Container:
+def _address(buffer) -> int:
+    """Where a buffer's bytes start in memory (cffi reads read-only buffers, as a file's mapping is)."""
+    from prozchain.native.core import ffi
+
+    return int(ffi.cast("uintptr_t", ffi.from_buffer(buffer)))
+
+
+class Container(NamedTuple):
     """A parsed container: its name (for messages), magic, version and ``(type, payload)`` sections."""
 
     name: str

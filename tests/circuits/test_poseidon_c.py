@@ -13,7 +13,7 @@ from prozchain.circuits.gadgets import poseidon as poseidon_module
 from prozchain.circuits.gadgets.poseidon import c_poseidon, poseidon_hash, poseidon_hash_python
 from prozchain.circuits.txtypes.accounts import AccountTree, poseidon_many
 from prozchain.circuits.txtypes.registry import Account
-from prozchain.native.c_backend import PATHS, path_kernels
+from prozchain.native.core import PATHS, path_kernels
 from prozchain.native.curve import R
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError
 from prozchain.native.kernels import array_to_ints, ints_to_array

@@ -19,7 +19,7 @@ from prozchain.circuits.api import quotient
 from prozchain.circuits.gadgets.bits import to_bits
 from prozchain.circuits.gadgets.comparators import is_zero
 from prozchain.native import get_backend
-from prozchain.native.c_backend import runnable_paths
+from prozchain.native.core import runnable_paths
 from prozchain.native.curve import R
 from prozchain.native.kernels import HintOp, array_to_ints
 from tests.circuits.helpers import compile_fn
@@ -120,6 +120,6 @@ def test_check_kernel_counts_and_names_the_first_failing_constraint():
 
 
 def test_hint_op_enum_matches_the_c_core():
-    from prozchain.native.c_backend import lib
+    from prozchain.native.core import lib
 
     assert {op.name: op.value for op in HintOp} == {name: getattr(lib, f"PZ_HINT_{name}") for name in HintOp.__members__}

@@ -19,7 +19,7 @@ from py_ecc import optimized_bn128 as bn
 from prozchain.native.backend import fp12_to_tower
 from prozchain.native.build import api_constants
 from prozchain.native.curve import MODULI, P, R, Field, Group, Point
-from prozchain.native.kernels import root_of_unity
+from prozchain.native.curve import root_of_unity
 from prozchain.native.poseidon_numba import poseidon_reference
 from prozchain.native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
 from prozchain.circuits.gadgets.poseidon import poseidon_hash_python

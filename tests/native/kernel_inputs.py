@@ -9,7 +9,8 @@ import numpy as np
 from py_ecc import optimized_bn128 as bn
 
 from prozchain.native.curve import P, R, Group
-from prozchain.native.c_backend import CBackend, check_alloc, ffi, kernels, to_limbs
+from prozchain.native.c_backend import CBackend
+from prozchain.native.core import check_alloc, ffi, kernels, to_limbs
 from prozchain.native.kernels import bases_to_points
 from prozchain.native.reference import from_py_ecc
 from tests.oracle import GENERATOR, multiply

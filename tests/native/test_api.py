@@ -6,7 +6,7 @@ import pytest
 
 from prozchain.native import Field, Group
 from prozchain.native.build import api_constants
-from prozchain.native.c_backend import PATHS, lib, path_kernels
+from prozchain.native.core import PATHS, lib, path_kernels
 
 
 def test_the_header_read_without_compiling_gives_the_compiled_constants():
@@ -19,7 +19,7 @@ def test_the_header_read_without_compiling_gives_the_compiled_constants():
 def test_every_path_binds_every_kernel_by_name(path):
     kernels = path_kernels(path)
     assert kernels.group(Group.G2) is kernels.g2
-    bound = {fn.__name__ for record in (kernels, kernels.g1, kernels.g2) for fn in vars(record).values()
+    bound = {fn.__name__ for record in (kernels, kernels.g1, kernels.g2) for fn in record._asdict().values()
              if callable(fn) and hasattr(fn, "__name__")}
     assert bound == {name for name in dir(lib) if name.startswith(f"pz_{path}_")}  # none left out
 

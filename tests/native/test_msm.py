@@ -167,7 +167,7 @@ def test_small_msms_in_affine_batches(group, n, c, rng):
 
 
 def test_cost_model_windows(c):
-    from prozchain.native.c_backend import ffi, kernels, lib
+    from prozchain.native.core import ffi, kernels, lib
 
     affine = ffi.new("int *")
     windows = [kernels.msm_window(lib.PZ_G1, 1 << k, 254, affine) for k in (4, 10, 16, 20)]

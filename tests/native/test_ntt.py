@@ -9,7 +9,8 @@ import pytest
 
 from prozchain import native
 from prozchain.native.curve import R
-from prozchain.native.kernels import array_to_ints, ints_to_array, root_of_unity
+from prozchain.native.kernels import array_to_ints, ints_to_array
+from prozchain.native.curve import root_of_unity
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_blocked_passes_agree_with_numba(log, c, numba_backend):
 def test_fused_quotient_is_the_composed_transforms(log, c, numba_backend):
     """qap_h in C (one pass per stage group over A, B and C together, no permutation) against
     the generic Backend.qap_h on numba: C = A * B, two NTTs per polynomial, A * B - C."""
-    from prozchain.native.kernels import root_of_unity as root
+    from prozchain.native.curve import root_of_unity as root
 
     rng = np.random.default_rng(100 + log)
     a, b = (rng.integers(0, 1 << 64, size=(1 << log, 4), dtype=np.uint64) for _ in range(2))

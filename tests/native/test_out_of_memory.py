@@ -14,7 +14,6 @@ into the error.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import platform
 import shutil
@@ -27,7 +26,9 @@ import pytest
 
 pytest.importorskip("prozchain.native._bn254")
 
-from prozchain.native.c_backend import CBackend, runnable_paths  # noqa: E402
+from prozchain.native.c_backend import CBackend  # noqa: E402
+
+from prozchain.native.core import runnable_paths
 from prozchain.native.errors import NativeMemoryError  # noqa: E402
 from prozchain.native.curve import Field, Group
 
@@ -41,7 +42,9 @@ LIMITED = textwrap.dedent(r"""
 
     import numpy as np
 
-    from prozchain.native.c_backend import CBackend, check_alloc, ffi, path_kernels
+    from prozchain.native.c_backend import CBackend
+
+    from prozchain.native.core import check_alloc, ffi, path_kernels
     from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError, ProzError
     from prozchain.native.kernels import PreparedBases
@@ -198,7 +201,8 @@ FAULTS = textwrap.dedent(r"""
     import numpy as np
 
     from prozchain.native import _bn254
-    from prozchain.native.c_backend import CBackend, MsmFlag, check_alloc, ffi, path_kernels, to_limbs
+    from prozchain.native.c_backend import CBackend, MsmFlag
+    from prozchain.native.core import check_alloc, ffi, path_kernels, to_limbs
     from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError
 
@@ -297,7 +301,7 @@ def test_each_allocation_of_each_kernel_can_fail(path, tmp_path):
 
 def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
     """Each CBackend method over an allocating kernel raises when that kernel reports it ran out."""
-    from prozchain.native.c_backend import lib, path_kernels
+    from prozchain.native.core import lib, path_kernels
     from prozchain.native.kernels import PreparedBases
 
     c = CBackend()
@@ -307,9 +311,9 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
         return lib.PZ_OUT_OF_MEMORY
 
     failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt"), out_of_memory)
-    g1 = dataclasses.replace(real.g1, batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory)
-    g2 = dataclasses.replace(real.g2, msm=out_of_memory)
-    monkeypatch.setattr(c, "_kernels", dataclasses.replace(real, g1=g1, g2=g2, **failing))
+    g1 = real.g1._replace(batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory)
+    g2 = real.g2._replace(msm=out_of_memory)
+    monkeypatch.setattr(c, "_kernels", real._replace(g1=g1, g2=g2, **failing))
     ones = np.ones((1024, 4), dtype=np.uint64)
     g1, g2 = c.g1_generator(), c.g2_generator()
     calls = {

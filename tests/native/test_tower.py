@@ -11,7 +11,8 @@ from py_ecc import optimized_bn128 as bn
 
 from prozchain.native.backend import fp12_from_tower, fp12_to_tower
 from prozchain.native.curve import P, Group
-from prozchain.native.c_backend import CBackend, ffi, from_limbs, kernels, lib, to_limbs
+from prozchain.native.c_backend import CBackend
+from prozchain.native.core import ffi, from_limbs, kernels, lib, pair_limbs, to_limbs
 from tests import oracle
 
 
@@ -75,7 +76,7 @@ def test_raw_miller_loop_then_final_exponentiation_is_the_pairing(rng):
 
     def raw_then_final(some):
         out = ffi.new("uint64_t[48]")
-        kernels.miller_loop(out, *c._pairs(some))
+        kernels.miller_loop(out, *pair_limbs(some))
         return c_fp12(kernels.final_exp, fp12_from_tower(from_limbs(out, 12)))
 
     for count in (1, 3):

@@ -46,7 +46,7 @@ def test_proofs_come_back_verified_in_order_and_the_key_goes_once(farm):
 
 
 def native_threads() -> int:
-    from prozchain.native.c_backend import lib  # imported on the worker: a cffi library does not pickle
+    from prozchain.native.core import lib  # imported on the worker: a cffi library does not pickle
 
     return lib.pz_num_threads()
 

@@ -11,7 +11,7 @@ import pytest
 
 from prozchain.cli import main
 from prozchain.native import get_backend
-from prozchain.native.kernels import root_of_unity
+from prozchain.native.curve import root_of_unity
 from prozchain.prover import G1Point, G2Point
 from prozchain.relations.formats.container import read_container
 from prozchain.prover.formats.ptau import read_ptau
@@ -116,7 +116,7 @@ def test_proofs_are_fresh_and_keys_are_cached(cube: Circuit):
 
 
 def test_prove_many_side_by_side_keeps_order_and_the_callers_threads(cube: Circuit):
-    from prozchain.native.c_backend import lib
+    from prozchain.native.core import lib
 
     threads = lib.pz_num_threads()
     witness = read_witness(cube.path(".wtns"))

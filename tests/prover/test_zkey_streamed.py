@@ -16,7 +16,8 @@ from prozchain.native.curve import R, Group
 from prozchain.native.kernels import COEF_DTYPE, PreparedBases, ints_to_array
 from prozchain.prover.formats import zkey as zkey_format
 from prozchain.prover.formats.zkey import ZKey, aligned, read_zkey, write_zkey
-from prozchain.prover.groth16.prover import Profile, prove
+from prozchain.prover.groth16.profile import Profile
+from prozchain.prover.groth16.prover import prove
 from prozchain.prover.groth16.setup import constraint_system, dev_setup
 from prozchain.relations.formats.container import FormatError
 
@@ -83,7 +84,7 @@ def test_streamed_reading_and_overlap_give_the_same_proof(chain, files, layout, 
 
 
 def test_profile_leaves_the_background_g2_msm_out_of_the_total(chain):
-    from prozchain.native.c_backend import lib
+    from prozchain.native.core import lib
 
     key, witness = chain
     profile = Profile()
@@ -96,7 +97,7 @@ def test_profile_leaves_the_background_g2_msm_out_of_the_total(chain):
 
 
 def test_a_failing_g1_step_waits_for_the_g2_thread_and_restores_the_threads(chain):
-    from prozchain.native.c_backend import lib
+    from prozchain.native.core import lib
 
     key, witness = chain
     threads = lib.pz_num_threads()

@@ -47,7 +47,7 @@ def steered_game(segment, starters, lying: bool, which: int = 1, config=ZK, depo
     that start, the defender bisecting until the range is that one step. ``starters``: the
     compiled start circuits and keys (TxStart's, DepositStart's)."""
     r = rig(config, segment[1].verification_key() if config.segment > 1 else None,
-            tuple(zkey.verification_key() for _, zkey in starters) if config.segment > 1 else None)
+            start_vks=tuple(zkey.verification_key() for _, zkey in starters) if config.segment > 1 else None)
     if deposits:
         assert r.tx("alice", r.system.portal, "deposit", r.keys["alice"].address, value=ETHER).status
         assert r.tx("alice", r.system.portal, "send_message", TOKEN_AT, [1, 2, 3], 50_000, value=ETHER // 2).status
@@ -154,7 +154,8 @@ def compare_with_re_execution(segment, starters, circuit: str, steps: int, recei
 def test_a_start_the_circuit_does_not_cover_is_still_re_executed(segment, txstart, depstart):
     """A transaction to the messenger without value (an L1 message's retry, a keccak record) is
     not covered: no start of it is a target, and re-execution still ends its game."""
-    r = rig(ZK, segment[1].verification_key(), (txstart[1].verification_key(), depstart[1].verification_key()))
+    r = rig(ZK, segment[1].verification_key(),
+            start_vks=(txstart[1].verification_key(), depstart[1].verification_key()))
     messenger = "0x" + MESSENGER.to_bytes(20, "big").hex()
     r.post([r.l2("alice", messenger, 1, 2, 3), r.l2("alice", TOKEN_AT, 1, 2, 1)])
     trace = r.node.batches[0].trace

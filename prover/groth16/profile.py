@@ -1,0 +1,112 @@
+"""Where a proof's time goes (seconds per step and the peak memory after each, for ``groth16
+prove --profile``) and how its threads split (the G2 MSM :class:`Beside` the rest), shared by
+the one-shot command and the in-process prover. Imports nothing heavy, so that the one-shot
+command can time itself from its first line.
+
+>>> profile = Profile()
+>>> with profile.step("read"):
+...     pass
+>>> list(profile), str(profile).startswith("read ")
+(['read'], True)
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+
+class Profile(dict):
+    """Seconds per proving step (``read``, ``abc``, ``ntt``, ``msm_a``, ...), in run order, and
+    the process's peak resident memory (MiB) as it stood after each step (``peak_rss_mib``).
+    Steps in ``background`` ran beside the others (the G2 MSM): the total leaves them out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peak_rss_mib: dict[str, float] = {}
+        self.background: set[str] = set()
+
+    @contextmanager
+    def step(self, name: str, background: bool = False) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.add(name, time.perf_counter() - start, background)
+
+    def add(self, name: str, seconds: float, background: bool = False) -> None:
+        """Count ``seconds`` to step ``name`` (a step timed elsewhere, such as the process's start)."""
+        self[name] = self.get(name, 0.0) + seconds
+        self.peak_rss_mib[name] = peak_rss_mib()
+        if background:
+            self.background.add(name)
+
+    def __str__(self) -> str:
+        total = sum(v for k, v in self.items() if k not in self.background)
+        return "  ".join(f"{k} {v * 1000:.3f} ms" for k, v in self.items()) + f"  total {total * 1000:.3f} ms"
+
+    def memory(self) -> str:
+        """The peak RSS after each step, then the process's: ``peak RSS MiB: read 120  abc 180 ...``."""
+        steps = "  ".join(f"{k} {v:.0f}" for k, v in self.peak_rss_mib.items())
+        return f"peak RSS MiB: {steps}  process {peak_rss_mib():.0f}"
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (``getrusage``'s ``ru_maxrss``)."""
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
+class Beside(threading.Thread):
+    """A call on a thread of its own with ``threads`` OpenMP threads (the C kernels release the
+    GIL), while the calling thread keeps ``main_threads`` until :meth:`step_done` sees the call
+    finished and gives it every thread back."""
+
+    def __init__(self, call: Callable[[], object], threads: int, main_threads: int):
+        super().__init__(daemon=True)
+        from prozchain.native.core import lib
+
+        self.lib, self.call, self.threads, self.all = lib, call, threads, threads + main_threads
+        self.value, self.error, self.restored = None, None, False
+        lib.pz_set_threads(main_threads)  # OpenMP's thread count is per calling thread
+        self.start()
+
+    def run(self) -> None:
+        self.lib.pz_set_threads(self.threads)
+        try:
+            self.value = self.call()
+        except BaseException as exc:  # handed to the thread that joins
+            self.error = exc
+
+    def step_done(self) -> None:
+        if not self.restored and not self.is_alive():
+            self.close()
+
+    def close(self) -> None:
+        """Wait for the call (on any exit: it reads the key) and give the caller every thread."""
+        self.join()
+        if not self.restored:
+            self.lib.pz_set_threads(self.all)
+            self.restored = True
+
+    def result(self) -> object:
+        self.close()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def split_threads(overlap: bool) -> tuple[int, int]:
+    """OpenMP threads for the G1 work and for the G2 MSM beside it, or (0, 0) for no overlap:
+    only with at least two threads. The G2 MSM of nVars points costs about three G1 MSMs of as
+    many, against four G1 MSMs, the QAP and the NTTs on the other side: half the threads each
+    keeps both sides busy until the G2 side ends."""
+    if not overlap:
+        return 0, 0
+    from prozchain.native.core import lib
+
+    threads = lib.pz_num_threads()
+    return (threads - threads // 2, threads // 2) if threads > 1 else (0, 0)
