@@ -37,6 +37,7 @@ from prozchain.native.curve import ATE_X, P, R, Group
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
 from prozchain.prover.curve import G1Point, G2Point
+from prozchain.prover.formats.proof_json import g1_json, g2_json, proof_json
 from prozchain.relations.errors import JSONFormatError
 from prozchain.relations.formats.bounded_json import read_json
 from prozchain.prover.groth16.keys import Proof, VerificationKey, degenerate
@@ -103,17 +104,11 @@ def _validated(cls, group: Group, xyz: tuple, one: Any, zero: Any, where: str, s
 
 
 def g1_to_json(point: G1Point) -> list[str]:
-    if point.is_infinity:
-        return ["0", "1", "0"]
-    x, y = point.affine
-    return [str(x), str(y), "1"]
+    return g1_json(point.affine)
 
 
 def g2_to_json(point: G2Point) -> list[list[str]]:
-    if point.is_infinity:
-        return [["0", "0"], ["1", "0"], ["0", "0"]]
-    (x0, x1), (y0, y1) = point.affine
-    return [[str(x0), str(x1)], [str(y0), str(y1)], ["1", "0"]]
+    return g2_json(point.affine)
 
 
 def _header(obj: Any, source: str) -> dict:
@@ -142,8 +137,7 @@ def proof_from_json(obj: Any, source: str = "proof.json") -> Proof:
 
 
 def proof_to_json(proof: Proof) -> dict:
-    return {"pi_a": g1_to_json(proof.a), "pi_b": g2_to_json(proof.b), "pi_c": g1_to_json(proof.c),
-            "protocol": "groth16", "curve": "bn128"}
+    return proof_json(proof.a.affine, proof.b.affine, proof.c.affine)
 
 
 # -- public.json --------------------------------------------------------------------------------

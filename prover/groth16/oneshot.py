@@ -36,6 +36,7 @@ from typing import Optional, Union
 from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check
 from prozchain.native.curve import P, R, Group, Point, root_of_unity, unflatten
 from prozchain.prover.formats.mpc_params import contribution_records
+from prozchain.prover.formats.proof_json import proof_json
 from prozchain.prover.groth16.profile import Beside, Profile, split_threads
 from prozchain.relations.formats.container import Container, read_container, release_pages
 
@@ -150,7 +151,7 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
             neg_a = None if pi_a is None else (pi_a[0], (P - pi_a[1]) % P)
             if not pairing_check(kernels, [(neg_a, pi_b), (alpha1, beta2), (vk_x, gamma2), (pi_c, delta2)]):
                 return None
-    return _proof_json(pi_a, pi_b, pi_c), [str(v) for v in public]
+    return proof_json(pi_a, pi_b, pi_c), [str(v) for v in public]
 
 
 def _msm(group: Group, key: dict, name: str, scalars, count: int) -> Point:
@@ -215,14 +216,6 @@ def _sum(group: Group, points) -> Point:
     for point in points:
         total = g_add(kernels, group, total, point)
     return total
-
-
-def _proof_json(a: Point, b: Point, c: Point) -> dict:
-    """proof.json as :func:`prozchain.prover.formats.snarkjs_json.proof_to_json` writes it."""
-    g1 = lambda p: ["0", "1", "0"] if p is None else [str(p[0]), str(p[1]), "1"]  # noqa: E731
-    g2 = [["0", "0"], ["1", "0"], ["0", "0"]] if b is None else [[str(b[0][0]), str(b[0][1])],
-                                                                 [str(b[1][0]), str(b[1][1])], ["1", "0"]]
-    return {"pi_a": g1(a), "pi_b": g2, "pi_c": g1(c), "protocol": "groth16", "curve": "bn128"}
 
 
 def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
