@@ -23,7 +23,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
+from prozchain.native.backend import Backend, Check, CheckLevel, check_sparse_arrays, fp12_from_tower, fp12_to_tower
 from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
                                    in_subgroup, lib, pair_limbs, pairing_check, path_kernels, scalar_limbs, to_limbs,
                                    unary_point)
@@ -333,6 +333,23 @@ class CBackend(Backend):
             status = self._kernels.group(group).fixed_base(_ptr(out), gen, _ptr(k), k.shape[0])
             check_alloc(status, f"pz_{group}_fixed_base", k.shape[0], "points")
         return self.msm_prepare_array(group, out)
+
+    def sparse_sums(self, bases: PreparedBases, indptr: np.ndarray, rows: np.ndarray, ids: np.ndarray,
+                    table: np.ndarray) -> PreparedBases:
+        """See :meth:`Backend.sparse_sums`: one call into the C core, every sum's terms added in
+        Jacobian coordinates and each chunk of sums made affine with one inversion."""
+        indptr, rows, ids = check_sparse_arrays(bases, indptr, rows, ids, table)
+        table = check_fr_array(table, "table")
+        n = len(indptr) - 1
+        out = np.empty((n, bases.array.shape[1]), dtype=np.uint64)
+        if n:
+            src = np.ascontiguousarray(bases.array, dtype=np.uint64)
+            status = self._kernels.group(bases.group).sparse_sums(
+                _ptr(out), _ptr(src), len(bases), ffi.from_buffer("int64_t[]", indptr), n,
+                ffi.from_buffer("uint32_t[]", rows), ffi.from_buffer("uint32_t[]", ids), _ptr(table), len(table))
+            if check_alloc(status, f"pz_{bases.group}_sparse_sums", len(rows), "terms") != 0:
+                raise InvalidArgumentError("sparse_sums: an index is out of range")
+        return PreparedBases(bases.group, out)
 
     def msm_prepared(self, bases: PreparedBases, scalars, window: int = 0, flags: MsmFlag = MsmFlag(0)) -> Point:
         """See :meth:`Backend.msm_prepared`; ``window`` forces the Pippenger window (0: cost

@@ -88,6 +88,7 @@ class GroupKernels(NamedTuple):
     msm_fixed: Kernel
     progression: Kernel
     fixed_base: Kernel
+    sparse_sums: Kernel
 
 
 class PathKernels(NamedTuple):

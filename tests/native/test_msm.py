@@ -9,11 +9,13 @@ import numpy as np
 import pytest
 
 from prozchain import native
-from prozchain.native.c_backend import MsmFlag
+from prozchain.native.c_backend import CBackend, MsmFlag
+from prozchain.native.core import runnable_paths
 from prozchain.native.curve import R, Group
+from prozchain.native.errors import InvalidArgumentError
 from prozchain.native.kernels import (FixedBases, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
                                       prepare_bases, scalars_array)
-from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
+from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, neg, with_edge_cases
 
 
 GROUPS = [Group.G1, Group.G2]
@@ -260,3 +262,34 @@ def test_fixed_base_table_when_none_fits(c, rng):
     bases = c.msm_prepare(Group.G1, points)
     assert c.msm_table(bases, 50 * 13 - 1) is bases  # a table needs at least 254 / 20 + 1 = 13 rows
     assert c.msm_table(c.msm_prepare(Group.G1, []), 10**6).array.shape[0] == 0
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_sparse_sums_are_the_small_msms(group, c, ref, rng):
+    """``sparse_sums`` (one C call for many small MSMs over shared bases) against the reference's
+    one MSM per sum, with the cases its scalar rule meets: 0, 1, -1, small, small negative,
+    one limb, long; the same base twice (a doubling), P and -P (infinity), a base at infinity,
+    and empty sums. Every C path does the same."""
+    points, _ = bases_with_logs(group, 6, rng)
+    points += [points[0], neg(group, points[1]), None]
+    bases = c.msm_prepare(group, points)
+    table = ints_to_array([0, 1, R - 1, 2, R - 5, 2**64 - 1, 2**64, R - 2**70, rng.randrange(R), 3])
+    counts = [2, 2, 2] + [rng.choice([0, 0, 1, 2, 3, 7]) for _ in range(700)]  # more than one chunk of sums
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    rows = [rng.randrange(len(points)) for _ in range(indptr[-1])]
+    ids = [rng.randrange(len(table)) for _ in range(indptr[-1])]
+    rows[:6], ids[:6] = [0, 6, 1, 7, 0, 0], [1, 1, 1, 1, 3, 2]  # P + P, P - P, 2P - P
+    got = c.sparse_sums(bases, indptr, rows, ids, table)
+    want = ref.sparse_sums(bases, indptr[:121], rows[:indptr[120]], ids[:indptr[120]], table)
+    assert (got.array[:120] == want.array).all()
+    assert bases_to_points(got)[:3] == [ref.g_mul(group, points[0], 2), None, points[0]]
+    for path in map(CBackend, runnable_paths()):
+        assert (path.sparse_sums(bases, indptr, rows, ids, table).array == got.array).all(), path.name
+
+
+def test_sparse_sums_refuse_indices_out_of_range(c):
+    bases = c.msm_prepare(Group.G1, [c.g1_generator()])
+    with pytest.raises(InvalidArgumentError, match="a row is not below 1"):
+        c.sparse_sums(bases, [0, 1], [1], [0], ints_to_array([1]))
+    with pytest.raises(InvalidArgumentError, match="indptr must ascend"):
+        c.sparse_sums(bases, [0, 2, 1], [0, 0], [0, 0], ints_to_array([1]))
