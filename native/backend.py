@@ -348,6 +348,12 @@ class Backend:
                   if hi > lo else None for lo, hi in zip(indptr.tolist(), indptr[1:].tolist())]
         return self.msm_prepare(bases.group, points)
 
+    def scale_points(self, bases: PreparedBases, k: int) -> PreparedBases:
+        """Every point of ``bases`` times ``k`` (any int, taken modulo R), as prepared bases: a
+        :meth:`sparse_sums` of one term a sum (the C core: by the GLV method on G1)."""
+        n = len(bases)
+        return self.sparse_sums(bases, np.arange(n + 1), np.arange(n), np.zeros(n, np.uint32), ints_to_array([k % R]))
+
     def msm(self, group: Group, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         """sum of ``scalars[i] * points[i]``, scalars any ints (taken modulo R, negatives too);
         the same subgroup precondition as ``msm_prepared``. An empty sum is None."""

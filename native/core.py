@@ -125,6 +125,7 @@ class PathKernels(NamedTuple):
     fr_ntt: Kernel
     qap_abc: Kernel
     qap_h: Kernel
+    g1_scale: Kernel
     r1cs_solve: Kernel
     r1cs_check: Kernel
     poseidon: Kernel

@@ -587,6 +587,61 @@ int PZ(G##_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, con
 SPARSE_SUMS_API(g1, 2)
 SPARSE_SUMS_API(g2, 4)
 
+/* Every point of n times one scalar k (dividing a key's C and H by a contribution's delta),
+ * by the GLV method: on G1, phi(x, y) = (beta x, y) is lambda times (x, y) for a cube root of
+ * unity lambda mod r, and Python splits k = k1 + k2 lambda mod r with |k1|, |k2| < 2^128
+ * (magnitudes k1, k2 as 2 limbs, signs neg1, neg2), so k P = k1 P + k2 phi(P) takes half the
+ * doublings of a plain multiplication, shared by both halves (their wNAF digits are computed
+ * once for all points). bases and out Montgomery affine, beta canonical. Returns 0 or
+ * PZ_OUT_OF_MEMORY (out void). */
+int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *beta, const uint64_t *k1, int neg1,
+                 const uint64_t *k2, int neg2) {
+    enum { CHUNK = 512 };
+    int8_t d1[2 * 64 + 1] = {0}, d2[2 * 64 + 1] = {0};
+    int l1 = wnaf5(d1, k1, 2), l2 = wnaf5(d2, k2, 2), len = l1 > l2 ? l1 : l2;
+    fe b;
+    load(&b, beta, 1, &FP);
+    const g1_aff *p = (const g1_aff *)bases;
+    size_t nchunks = (n + CHUNK - 1) / CHUNK;
+    atomic_int failed = 0;
+    team t = team_begin(n, 256);
+    #pragma omp parallel num_threads(t.threads)
+    {
+    int64_t cpu = team_thread_start(t);
+    g1_aff *x; void *scratch; g1_jac *acc = g1_batch_alloc(CHUNK, &x, &scratch);
+    if (!acc) atomic_store_explicit(&failed, 1, memory_order_relaxed);
+    #pragma omp for schedule(dynamic, 1) nowait
+    for (size_t c = 0; c < nchunks; c++) {
+        if (!acc || atomic_load_explicit(&failed, memory_order_relaxed)) continue;
+        size_t lo = c * CHUNK, m = (lo + CHUNK < n ? lo + CHUNK : n) - lo;
+        for (size_t i = 0; i < m; i++) {
+            g1_set_infinity(&acc[i]);
+            if (g1_aff_is_infinity(&p[lo + i])) continue;
+            g1_aff q = p[lo + i];
+            if (neg1) g1_aff_neg(&q, &q);
+            g1_jac t1[8], t2[8];   /* odd multiples of k1's point and of k2's, phi of the first */
+            g1_odd_multiples(t1, &q);
+            for (int j = 0; j < 8; j++) {
+                fp_mul(&t2[j].x, &t1[j].x, &b);
+                if (neg1 != neg2) fp_neg(&t2[j].y, &t1[j].y); else t2[j].y = t1[j].y;
+                t2[j].z = t1[j].z;
+            }
+            for (int j = len - 1; j >= 0; j--) {
+                g1_double(&acc[i], &acc[i]);
+                g1_add_digit(&acc[i], t1, d1[j]);
+                g1_add_digit(&acc[i], t2, d2[j]);
+            }
+        }
+        g1_batch_to_affine(x, acc, scratch, m);
+        memcpy(out + 8 * lo, x, m * sizeof *x);
+    }
+    free(acc);
+    team_thread_end(t, cpu);
+    }
+    team_end(t);
+    return failed ? PZ_OUT_OF_MEMORY : 0;
+}
+
 /* ---- Groth16 QAP from a .zkey (qap.h) ----
  * pz_qap_abc: canonical A and B evaluations (n each, overwritten) from the zkey coefficient
  * records and the canonical witness; returns -1 or the index of the first invalid record.

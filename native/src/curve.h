@@ -9,6 +9,37 @@ static const fp2 G2_B_CONST = G2_B;
 static inline void fp_set_one(fe *r) { *r = FP.one; }
 static inline void fp_inv_fn(fe *r, const fe *a) { fp_inv(r, a); }
 
+/* The width-5 wNAF of a scalar of nlimbs little-endian limbs: odd digits in [-15, 15] or 0,
+ * least significant first, in digits (64 nlimbs + 1 of them at most); returns how many. */
+static inline int wnaf5(int8_t *digits, const uint64_t *k, int nlimbs) {
+    uint64_t w[nlimbs + 1];
+    memcpy(w, k, nlimbs * sizeof(uint64_t));
+    w[nlimbs] = 0;
+    int len = 0;
+    for (;;) {
+        int nonzero = 0;
+        for (int i = 0; i <= nlimbs; i++) nonzero |= w[i] != 0;
+        if (!nonzero) break;
+        int d = 0;
+        if (w[0] & 1) {
+            d = (int)(w[0] & 31);
+            if (d > 16) d -= 32;
+            /* w -= d */
+            if (d > 0) {
+                uint64_t borrow = (uint64_t)d;
+                for (int i = 0; i <= nlimbs && borrow; i++) { uint64_t o = w[i]; w[i] -= borrow; borrow = o < borrow; }
+            } else {
+                uint64_t carry = (uint64_t)(-d);
+                for (int i = 0; i <= nlimbs && carry; i++) { w[i] += carry; carry = w[i] < carry; }
+            }
+        }
+        digits[len++] = (int8_t)d;
+        for (int i = 0; i < nlimbs; i++) w[i] = (w[i] >> 1) | (w[i + 1] << 63);
+        w[nlimbs] >>= 1;
+    }
+    return len;
+}
+
 #define G_ g1_
 #define G_F fe
 #define G_ADD(r, a, b) fp_add(r, a, b)

@@ -406,13 +406,6 @@ def _chunked_sums(backend: Backend, bases: PreparedBases, terms: tuple[np.ndarra
         yield backend.sparse_sums(bases, part - part[0], rows[part[0]:part[-1]], ids[part[0]:part[-1]], table).array
 
 
-def _times(backend: Backend, group: Group, rows: np.ndarray, k: int) -> np.ndarray:
-    """Every point of ``rows`` (prepared layout) times k."""
-    n = len(rows)
-    return backend.sparse_sums(PreparedBases(group, rows), np.arange(n + 1), np.arange(n), np.zeros(n, np.uint32),
-                               ints_to_array([k % R])).array
-
-
 def _ptau_key(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool, seed: Optional[int], backend: Backend,
               name: str) -> tuple[KeyHead, list[Iterator[np.ndarray]], Callable[[], bytes]]:
     """The head of the key :func:`ptau_setup` makes, its point sections A, B1, B2, C, H as
@@ -461,7 +454,7 @@ def _ptau_key(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool, seed: O
     inverse = pow(delta, -1, R)
 
     def divided(rows: np.ndarray) -> np.ndarray:  # by the contribution's delta
-        return _times(backend, Group.G1, rows, inverse) if contribute else rows
+        return backend.scale_points(PreparedBases(Group.G1, rows), inverse).array if contribute else rows
 
     def sections() -> Iterator[Iterator[np.ndarray]]:
         nonlocal c
@@ -583,8 +576,8 @@ def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
     record = _contribution(mpc, key.delta1, delta, s, name, backend)
     inverse = pow(delta, -1, R)
     return replace(key, delta1=record.delta_after, delta2=key.delta2 * delta,
-                   c=PreparedBases(Group.G1, _times(backend, Group.G1, key.c.array, inverse)),
-                   h=PreparedBases(Group.G1, _times(backend, Group.G1, key.h.array, inverse)),
+                   c=backend.scale_points(key.c, inverse),
+                   h=backend.scale_points(key.h, inverse),
                    contributions=MPCParams(mpc.cs_hash, mpc.contributions + (record,)).to_bytes())
 
 

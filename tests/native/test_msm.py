@@ -293,3 +293,24 @@ def test_sparse_sums_refuse_indices_out_of_range(c):
         c.sparse_sums(bases, [0, 1], [1], [0], ints_to_array([1]))
     with pytest.raises(InvalidArgumentError, match="indptr must ascend"):
         c.sparse_sums(bases, [0, 2, 1], [0, 0], [0, 0], ints_to_array([1]))
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_scale_points_is_a_multiplication_of_each(group, c, ref, rng):
+    """``scale_points`` (G1: the GLV kernel; G2: ``sparse_sums``) against one multiplication a
+    point, on every C path, for scalars whose halves k1, k2 take every sign and size (0, 1, -1,
+    lambda itself, one limb, 2^128, random)."""
+    from prozchain.native.c_backend import GLV_LAMBDA, glv_split
+
+    points, _ = bases_with_logs(group, 600, rng)  # more than one chunk of points
+    points[3] = None
+    bases = c.msm_prepare(group, points)
+    for k in [0, 1, R - 1, 2, GLV_LAMBDA, R - GLV_LAMBDA, 12345, R - 12345, 2**64, 2**128, rng.randrange(R)]:
+        k1, k2 = glv_split(k)
+        assert (k1 + k2 * GLV_LAMBDA - k) % R == 0 and max(abs(k1), abs(k2)) < 2**128
+        want = [ref.g_mul(group, p, k) for p in points[:20]]
+        for path in map(CBackend, runnable_paths()):
+            got = path.scale_points(bases, k)
+            assert bases_to_points(PreparedBases(group, got.array[:20])) == want, (k, path.name)
+            assert (got.array == c.sparse_sums(bases, np.arange(601), np.arange(600), np.zeros(600),
+                                               ints_to_array([k])).array).all(), (k, path.name)
