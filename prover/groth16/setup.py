@@ -42,7 +42,7 @@ import numpy as np
 from tqdm import tqdm
 
 from prozchain.native.backend import Backend
-from prozchain.native.curve import P, R, Field, Group, root_of_unity
+from prozchain.native.curve import R, Field, Group, root_of_unity
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
                                      prepare_bases)
 from prozchain.prover.backend import current_backend
@@ -411,10 +411,13 @@ def _ptau_key(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool, seed: O
     """The head of the key :func:`ptau_setup` makes, its point sections A, B1, B2, C, H as
     chunk iterators to consume in that order, and its section 10, to ask for after them.
 
-    snarkjs's circuit hash covers the key before any contribution, in the order IC, H (its own
-    H points, from the ceremony's tau powers), C, A, B1, B2: it absorbs IC, H and C while the
-    head is made, and A, B1, B2 as they stream; C is kept (one point a private signal) to be
-    written, divided by the contribution's delta, after B2. The ceremony's points are read a
+    Section 10 starts with snarkjs's circuit hash (``csHash``, what ``zkey verify`` recomputes
+    from the .r1cs and .ptau) of the key before any contribution (gamma = delta = 1):
+    blake2b-512 over alpha1, beta1, beta2, gamma2, delta1, delta2, then for IC, H, C, A, B1, B2
+    in that order a big-endian u32 count and the points, all uncompressed, where H is not the
+    key's H section but snarkjs's own points (:func:`_hash_h_points`), counted n - 1. The hash
+    absorbs IC, H and C while the head is made, and A, B1, B2 as they stream; C is kept (one
+    point a private signal) to be written, divided by the contribution's delta, after B2. The ceremony's points are read a
     series at a time: the three Lagrange series of the per-signal sums K, then tau G1 for A
     and B1, then tau G2 for B2, then H a chunk at a time."""
     n = cs.domain_size()
