@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from prozchain.cli import NegativeAnswer, UsageError
 from prozchain.relations.formats.bounded_json import write_json
@@ -141,6 +140,8 @@ def export_solidity_verifier_command(args: argparse.Namespace) -> int:
     from prozchain.prover.solidity import solidity_verifier
 
     key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
+    from pathlib import Path
+
     Path(args.verifier).write_text(solidity_verifier(key.verification_key()))
     return 0
 

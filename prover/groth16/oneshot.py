@@ -28,9 +28,9 @@ True
 
 from __future__ import annotations
 
+import os
 import random
 import struct
-from pathlib import Path
 from typing import Optional, Union
 
 from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check
@@ -96,7 +96,7 @@ def _section(box: Container, kind: int):
     return found[0] if len(found) == 1 else None
 
 
-def _witness(path: Union[str, Path], n_vars: int):
+def _witness(path: Union[str, os.PathLike], n_vars: int):
     """The witness as aligned canonical limbs, or None unless it has n_vars values below R, the
     first being 1."""
     box = read_container(path, b"wtns", versions={2})
@@ -116,7 +116,7 @@ def _witness(path: Union[str, Path], n_vars: int):
     return _limbs(values, count)
 
 
-def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = "sample", self_check: bool = True,
+def prove_files(zkey: Union[str, os.PathLike], witness: Union[str, os.PathLike], check: str = "sample", self_check: bool = True,
                 profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
     """proof.json's and public.json's contents for ``witness`` under ``zkey``, or None when the
     files need the full path's judgement (see the module's docstring). ``check`` is the zkey
@@ -218,7 +218,7 @@ def _sum(group: Group, points) -> Point:
     return total
 
 
-def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
+def _read_key(path: Union[str, os.PathLike], check: str) -> Optional[dict]:
     """The key's header values, checked header points, coefficient records and checked point
     sections (aligned C arrays), or None when it is not a key this path accepts."""
     box = read_container(path, b"zkey", versions={1})
