@@ -65,7 +65,7 @@ def test_the_command_imports_only_what_it_needs(toy, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     loaded = set(result.stdout.split())
-    unneeded = {"numpy", "shutil", "bz2", "lzma", "pathlib", "threading", "cffi", "prozchain.native.c_backend",
+    unneeded = {"numpy", "shutil", "bz2", "lzma", "pathlib", "threading", "random", "cffi", "prozchain.native.c_backend",
                 "prozchain.prover.formats.zkey", "prozchain.relations.formats.r1cs", "prozchain.bench.cli"}
     assert not loaded & unneeded, sorted(loaded & unneeded)
     assert {"prozchain.prover.groth16.oneshot", "prozchain.native.core"} <= loaded
