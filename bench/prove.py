@@ -490,7 +490,7 @@ def run_prove(args: argparse.Namespace) -> int:
     rapidsnark, rapidsnark_missing = rapidsnark_command()
     prozchain = prozchain_command(args.prozchain)
     install = install_kind(prozchain)
-    print(f"[INFO] timing {prozchain[0]}: a {install['kind']} install" + (
+    print(f"[INFO] timing {prozchain[0]} ({install['kind']} install)" + (
         " (each start runs setuptools' editable import hook; `pip install .` has none)"
         if install["kind"] == "editable" else ""))
     if args.zkey:
