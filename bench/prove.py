@@ -26,11 +26,12 @@ up once by the development setup (one party, insecure: for benchmarks only); fil
 ``bench/results/circuits/`` and reused. ``--numba`` adds the numba backend for sizes up to
 ``--numba-max`` (its MSM is single-threaded). Our prover runs as the installed ``prozchain``
 command, the one beside this Python (or ``--prozchain COMMAND``'s), never as an import path that
-the current folder could shadow; the report says which kind of install that command is (``install``
-in the JSON): an editable one (a development checkout's ``pip install -e``) pays setuptools'
-import hook at every start, about 10 ms that a regular ``pip install .`` does not. The results go to ``--out`` (default: the current folder): ``prove.json`` (rows with
-medians, ratios, RSS and the split, plus the machine) and ``prove.png`` (time against
-constraints, log-log, one line per prover; for a single circuit, bars with the ratio).
+the current folder could shadow; the report says which kind of install that command is
+(``install`` in the JSON): an editable one (a development checkout's ``pip install -e``) pays
+setuptools' import hook at every start, about 10 ms that a regular ``pip install .`` does not.
+The results go to ``--out`` (default: the current folder): ``prove.json`` (rows with medians,
+ratios, RSS and the split, plus the machine) and ``prove.png`` (time against constraints,
+log-log, one line per prover; for a single circuit, bars with the ratio).
 
 >>> parse_profile("[INFO] read 1.0 ms  ntt 2.5 ms  total 3.5 ms")
 {'read': 0.001, 'ntt': 0.0025, 'total': 0.0035}
@@ -189,7 +190,7 @@ def install_kind(command: list[str]) -> dict:
     # from the script's folder, as the script's own start sees it (never the current folder's packages)
     found = subprocess.run([python, "-c", INSTALL_KIND], capture_output=True, text=True, cwd=Path(command[0]).parent)
     if found.returncode != 0:
-        return {"kind": "unknown", "why": found.stderr.strip()[-200:]}
+        return {"command": command[0], "kind": "unknown", "why": found.stderr.strip()[-200:]}
     return {"command": command[0], **json.loads(found.stdout)}
 
 
@@ -490,9 +491,9 @@ def run_prove(args: argparse.Namespace) -> int:
     rapidsnark, rapidsnark_missing = rapidsnark_command()
     prozchain = prozchain_command(args.prozchain)
     install = install_kind(prozchain)
-    print(f"[INFO] timing {prozchain[0]} ({install['kind']} install)" + (
-        " (each start runs setuptools' editable import hook; `pip install .` has none)"
-        if install["kind"] == "editable" else ""))
+    print(f"[INFO] timing {prozchain[0]} ({install['kind']} install" + (
+        ": each start runs setuptools' import hook, which `pip install .` does not have)"
+        if install["kind"] == "editable" else ")"))
     if args.zkey:
         from prozchain.prover.formats.zkey import read_zkey
 

@@ -136,12 +136,12 @@ def export_verification_key_command(args: argparse.Namespace) -> int:
 
 
 def export_solidity_verifier_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.solidity import solidity_verifier
 
     key = read_zkey(args.zkey, check="none")  # only the header and IC are used, and those are checked
-    from pathlib import Path
-
     Path(args.verifier).write_text(solidity_verifier(key.verification_key()))
     return 0
 

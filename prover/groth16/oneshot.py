@@ -122,8 +122,8 @@ def _witness(path: Union[str, os.PathLike], n_vars: int):
     return _limbs(values, count)
 
 
-def prove_files(zkey: Union[str, os.PathLike], witness: Union[str, os.PathLike], check: str = "sample", self_check: bool = True,
-                profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
+def prove_files(zkey: Union[str, os.PathLike], witness: Union[str, os.PathLike], check: str = "sample",
+                self_check: bool = True, profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
     """proof.json's and public.json's contents for ``witness`` under ``zkey``, or None when the
     files need the full path's judgement (see the module's docstring). ``check`` is the zkey
     reader's: "all", "sample" or "none"; ``overlap``: the G2 MSM on half the threads beside

@@ -16,8 +16,8 @@ prozchain.relations.errors.JSONFormatError: ...input.json: not valid JSON: NaN i
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from functools import partial
 from typing import Any, Union
 
