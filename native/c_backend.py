@@ -35,9 +35,10 @@ from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1C
 CHECKS = {check: getattr(lib, f"PZ_CHECK_{check.name}") for check in Check}
 FAILED_CHECK = {code: check for check, code in CHECKS.items()}
 MsmFlag = IntFlag("MsmFlag", {"NO_SPLIT": lib.PZ_MSM_NO_SPLIT, "JACOBIAN": lib.PZ_MSM_JACOBIAN,
-                              "AFFINE": lib.PZ_MSM_AFFINE})
+                              "AFFINE": lib.PZ_MSM_AFFINE, "NO_GLV": lib.PZ_MSM_NO_GLV, "GLV": lib.PZ_MSM_GLV})
 MsmFlag.__doc__ = """``CBackend.msm_prepared``'s flags: no split of the scalars by size, Jacobian
-buckets only, affine buckets whenever the window is at least 2 (0: the cost model decides)."""
+buckets only, affine buckets whenever the window is at least 2, full scalars never or always split
+into halves by the GLV endomorphism (0: the cost model decides)."""
 
 
 def _ptr(arr: np.ndarray):

@@ -334,6 +334,10 @@ int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine) {
     return group == PZ_G2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
 }
 
+void PZ(msm_glv_split)(uint64_t *halves, int *negative, const uint64_t *k) {
+    msm_glv_split(halves, &negative[0], halves + 4, &negative[1], k);
+}
+
 /* In-place NTT of 2^log Fr elements; canonical limbs unless mont != 0 (then Montgomery, as
  * pz_to_mont makes them). shift: canonical coset generator, or NULL. Returns 0, -1 when log is
  * out of range or the shift is 0, or PZ_OUT_OF_MEMORY (data unchanged). */
