@@ -103,17 +103,19 @@ def test_affine_batches_over_few_buckets(group, c, rng):
 
 
 @pytest.mark.parametrize("group", GROUPS)
-def test_bucket_sums_that_cancel_and_double(group, c, rng):
-    """The affine reduction of 2^11 buckets meets a running sum that empties (buckets S, -S)
-    and a total that doubles (S again): adjacent digits 1000..1002 on P and -P."""
+@pytest.mark.parametrize("window, digit", [(9, 201), (10, 401), (12, 1000)])
+def test_bucket_sums_that_cancel_and_double(group, window, digit, c, rng):
+    """The affine reduction of 2^8, 2^9 and 2^11 buckets (32, 64 and 128 segments) meets a
+    running sum that empties (buckets S, -S) and a total that doubles (S again): adjacent digits
+    on P and -P, inside one segment."""
     from tests.native.kernel_inputs import neg
 
     points, logs = bases_with_logs(group, 3, rng)
     pts = [p for p in points] + [neg(group, p) for p in points] + list(points)
     lg = list(logs) + [(-l) % R for l in logs] + list(logs)
-    scalars = [1000] * 3 + [1001] * 3 + [1002] * 3
-    for flags in (AFFINE, NO_SPLIT | AFFINE):
-        got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), 12, flags)
+    scalars = [digit] * 3 + [digit + 1] * 3 + [digit + 2] * 3
+    for flags in (AFFINE, NO_SPLIT | AFFINE, AFFINE | MsmFlag.NO_GLV):
+        got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), window, flags)
         assert got == expected(group, lg, scalars)
 
 
