@@ -199,7 +199,7 @@ int64_t PZ(G##_check)(const uint64_t *pts, size_t n, enum pz_check upto, int mon
             G##_aff x;                                                                           \
             if (mont) memcpy(&x, src, sizeof x); else load((fe *)&x, src, NFE, &FP);             \
             if (!G##_aff_on_curve(&x)) c = PZ_CHECK_CURVE;                                       \
-            else if (upto >= PZ_CHECK_SUBGROUP && !G##_aff_in_subgroup(&x)) c = PZ_CHECK_SUBGROUP; \
+            else if (upto >= PZ_CHECK_SUBGROUP && !G##_on_curve_in_subgroup(&x)) c = PZ_CHECK_SUBGROUP; \
         }                                                                                        \
         if (c) {                                                                                 \
             _Pragma("omp critical")                                                              \

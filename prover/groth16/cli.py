@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from prozchain.cli import NegativeAnswer, UsageError
 from prozchain.relations.formats.bounded_json import write_json
@@ -137,6 +136,8 @@ def export_verification_key_command(args: argparse.Namespace) -> int:
 
 
 def export_solidity_verifier_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.solidity import solidity_verifier
 
