@@ -27,7 +27,7 @@ from prozchain.native.backend import Backend, Check, CheckLevel, check_sparse_ar
 from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
                                    in_subgroup, lib, pair_limbs, pairing_check, path_kernels, scalar_limbs, to_limbs,
                                    unary_point)
-from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
+from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
                                       check_fr_array, ntt_log, points_to_array)
@@ -35,9 +35,10 @@ from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1C
 CHECKS = {check: getattr(lib, f"PZ_CHECK_{check.name}") for check in Check}
 FAILED_CHECK = {code: check for check, code in CHECKS.items()}
 MsmFlag = IntFlag("MsmFlag", {"NO_SPLIT": lib.PZ_MSM_NO_SPLIT, "JACOBIAN": lib.PZ_MSM_JACOBIAN,
-                              "AFFINE": lib.PZ_MSM_AFFINE})
+                              "AFFINE": lib.PZ_MSM_AFFINE, "NO_GLV": lib.PZ_MSM_NO_GLV, "GLV": lib.PZ_MSM_GLV})
 MsmFlag.__doc__ = """``CBackend.msm_prepared``'s flags: no split of the scalars by size, Jacobian
-buckets only, affine buckets whenever the window is at least 2 (0: the cost model decides)."""
+buckets only, affine buckets whenever the window is at least 2, full scalars never or always split
+into halves by the GLV endomorphism (0: the cost model decides)."""
 
 
 def _ptr(arr: np.ndarray):
@@ -91,43 +92,6 @@ def _check_below(arr: np.ndarray, modulus: int) -> None:
         value = int.from_bytes(arr[i].astype("<u8").tobytes(), "little")
         if value >= modulus:
             raise InvalidFieldElementError(f"row {i} ({value}) is not a field element (must be below {modulus})")
-
-
-def _glv_constants() -> tuple[int, int, tuple[tuple[int, int], tuple[int, int]]]:
-    """G1's endomorphism (x, y) -> (beta x, y), beta a cube root of unity mod P, which is lambda
-    times the point for a cube root of unity lambda mod R; and a short basis of the lattice of
-    (a, b) with a + b lambda = 0 mod R (extended Euclid on R and lambda, stopped at sqrt(R):
-    Hankerson, Menezes and Vanstone, Guide to Elliptic Curve Cryptography, algorithm 3.74)."""
-    beta = next(b for b in (pow(g, (P - 1) // 3, P) for g in range(2, 20)) if b != 1)
-    root = next(x for x in (pow(g, (R - 1) // 3, R) for g in range(2, 20)) if x != 1)
-    gx, gy = GENERATORS[Group.G1]
-    lam = next(x for x in (root, root * root % R)
-               if g_mul(path_kernels(choose_path()), Group.G1, (gx, gy), x) == (beta * gx % P, gy))
-    r0, r1, t0, t1 = R, lam, 0, 1
-    while r1 * r1 >= R:
-        q = r0 // r1
-        r0, r1, t0, t1 = r1, r0 - q * r1, t1, t0 - q * t1
-    v1 = (r1, -t1)
-    q = r0 // r1
-    after = (r0 - q * r1, -(t0 - q * t1))
-    v2 = min((r0, -t0), after, key=lambda v: v[0] ** 2 + v[1] ** 2)
-    return beta, lam, (v1, v2)
-
-
-GLV_BETA, GLV_LAMBDA, GLV_BASIS = _glv_constants()
-
-
-def glv_split(k: int) -> tuple[int, int]:
-    """(k1, k2) with k1 + k2 lambda = k mod R and both below 2^128 in size (:data:`GLV_LAMBDA`).
-
-    >>> k1, k2 = glv_split(R - 12345)
-    >>> (k1 + k2 * GLV_LAMBDA - (R - 12345)) % R, max(abs(k1), abs(k2)) < 2**128
-    (0, True)
-    """
-    (a1, b1), (a2, b2) = GLV_BASIS
-    k %= R
-    c1, c2 = (2 * b2 * k + R) // (2 * R), (-2 * b1 * k + R) // (2 * R)  # rounded to the nearest
-    return k - c1 * a1 - c2 * a2, -c1 * b1 - c2 * b2
 
 
 class CBackend(Backend):
@@ -390,15 +354,13 @@ class CBackend(Backend):
 
     def scale_points(self, bases: PreparedBases, k: int) -> PreparedBases:
         """See :meth:`Backend.scale_points`: on G1 one call of the GLV kernel (``pz_g1_scale``,
-        about 130 doublings a point instead of 254), ``k`` split once by :func:`glv_split`."""
+        about 130 doublings a point instead of 254; ``k`` split once, as the MSM splits it)."""
         if bases.group is not Group.G1:
             return super().scale_points(bases, k)
         src = np.ascontiguousarray(bases.array, dtype=np.uint64)
         out = np.empty_like(src)
         if len(src):
-            k1, k2 = glv_split(k)
-            status = self._kernels.g1_scale(_ptr(out), _ptr(src), len(src), to_limbs([GLV_BETA]),
-                                            to_limbs([abs(k1)]), int(k1 < 0), to_limbs([abs(k2)]), int(k2 < 0))
+            status = self._kernels.g1_scale(_ptr(out), _ptr(src), len(src), to_limbs([k % R]))
             check_alloc(status, "pz_g1_scale", len(src), "points")
         return PreparedBases(Group.G1, out)
 

@@ -121,6 +121,7 @@ class PathKernels(NamedTuple):
     fp12_frobenius: Kernel
     fp12_cyclotomic_sqr: Kernel
     msm_window: Kernel
+    msm_glv_split: Kernel
     msm_table_window: Kernel
     fr_ntt: Kernel
     qap_abc: Kernel

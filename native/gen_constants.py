@@ -95,6 +95,26 @@ def render() -> str:
         f"#define GROUP_ORDER {c_limbs(R)}",
         f"#define BN_X 0x{X:016x}ULL",
     ]
+    # GLV (msm_impl.h): lambda = 36x^3 + 18x^2 + 6x + 1 is a cube root of unity mod r, and beta =
+    # 18x^3 + 18x^2 + 9x + 1 one mod p; (x, y) -> (beta x, y) is [lambda] on G1, and
+    # (x, y) -> (beta^2 x, y) is [lambda] on G2 (tests/native/test_msm.py checks both against
+    # py_ecc). (A1, B1), (A2, B2) is a short basis of the lattice {(a, b): a + b lambda = 0 mod r}
+    # (B1 < 0), and Babai rounding takes c1 = round(B2 k / r), c2 = round(-B1 k / r) from the
+    # products of k with GLV_G1 = round(2^256 B2 / r) and GLV_G2 = round(2^256 (-B1) / r).
+    lam, beta = 36 * X**3 + 18 * X**2 + 6 * X + 1, 18 * X**3 + 18 * X**2 + 9 * X + 1
+    a1, b1, a2, b2 = 2 * X + 1, -(6 * X**2 + 2 * X), 6 * X**2 + 4 * X + 1, 2 * X + 1
+    assert pow(lam, 3, R) == 1 != lam and pow(beta, 3, P) == 1 != beta
+    assert (a1 + b1 * lam) % R == 0 and (a2 + b2 * lam) % R == 0 and a1 * b2 - a2 * b1 == R
+    lines += [
+        f"#define GLV_BETA_G1 {mont(beta, P)}",
+        f"#define GLV_BETA_G2 {mont(beta * beta, P)}",
+        f"#define GLV_A1 {c_limbs(a1)}",
+        f"#define GLV_A2 {c_limbs(a2)}",
+        f"#define GLV_MINUS_B1 {c_limbs(-b1)}",
+        f"#define GLV_B2 {c_limbs(b2)}",
+        f"#define GLV_G1 {c_limbs((2 * (b2 << 256) + R) // (2 * R))}",
+        f"#define GLV_G2 {c_limbs((2 * (-b1 << 256) + R) // (2 * R))}",
+    ]
     # Reducing t < 2^258 modulo p: q = SMALL_QUOTIENT[t >> 250] = floor((t >> 250) 2^250 / p)
     # gives 0 <= t - q p < 2^250 + p < 2p, so one conditional subtraction finishes.
     quotients = [(h << 250) // P for h in range(256)]

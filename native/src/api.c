@@ -334,6 +334,10 @@ int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine) {
     return group == PZ_G2 ? g2_msm_choose(n, nbits, threads, affine) : g1_msm_choose(n, nbits, threads, affine);
 }
 
+void PZ(msm_glv_split)(uint64_t *halves, int *negative, const uint64_t *k) {
+    msm_glv_split(halves, &negative[0], halves + 4, &negative[1], k);
+}
+
 /* In-place NTT of 2^log Fr elements; canonical limbs unless mont != 0 (then Montgomery, as
  * pz_to_mont makes them). shift: canonical coset generator, or NULL. Returns 0, -1 when log is
  * out of range or the shift is 0, or PZ_OUT_OF_MEMORY (data unchanged). */
@@ -587,20 +591,19 @@ int PZ(G##_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, con
 SPARSE_SUMS_API(g1, 2)
 SPARSE_SUMS_API(g2, 4)
 
-/* Every point of n times one scalar k (dividing a key's C and H by a contribution's delta),
- * by the GLV method: on G1, phi(x, y) = (beta x, y) is lambda times (x, y) for a cube root of
- * unity lambda mod r, and Python splits k = k1 + k2 lambda mod r with |k1|, |k2| < 2^128
- * (magnitudes k1, k2 as 2 limbs, signs neg1, neg2), so k P = k1 P + k2 phi(P) takes half the
- * doublings of a plain multiplication, shared by both halves (their wNAF digits are computed
- * once for all points). bases and out Montgomery affine, beta canonical. Returns 0 or
- * PZ_OUT_OF_MEMORY (out void). */
-int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *beta, const uint64_t *k1, int neg1,
-                 const uint64_t *k2, int neg2) {
+/* Every point of n times one scalar k < r (dividing a key's C and H by a contribution's delta),
+ * by the GLV method: k = +-k1 +- k2 lambda with |k1|, |k2| < 2^128 (the MSM's split, msm_impl.h),
+ * so k P = k1 P + k2 phi(P), phi(x, y) = (beta x, y), takes half the doublings of a plain
+ * multiplication, shared by both halves (their wNAF digits are computed once for all points).
+ * bases and out Montgomery affine, k canonical. Returns 0 or PZ_OUT_OF_MEMORY (out void). */
+int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *k) {
     enum { CHUNK = 512 };
+    uint64_t k1[4], k2[4];
+    int neg1, neg2;
+    msm_glv_split(k1, &neg1, k2, &neg2, k);
     int8_t d1[2 * 64 + 1] = {0}, d2[2 * 64 + 1] = {0};
     int l1 = wnaf5(d1, k1, 2), l2 = wnaf5(d2, k2, 2), len = l1 > l2 ? l1 : l2;
-    fe b;
-    load(&b, beta, 1, &FP);
+    const fe b = MSM_BETA_G1;
     const g1_aff *p = (const g1_aff *)bases;
     size_t nchunks = (n + CHUNK - 1) / CHUNK;
     atomic_int failed = 0;

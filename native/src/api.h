@@ -34,8 +34,9 @@ enum pz_group { PZ_G1 = 1, PZ_G2 = 2 };
 enum pz_check { PZ_CHECK_CANONICAL = 1, PZ_CHECK_CURVE = 2, PZ_CHECK_SUBGROUP = 3 };
 
 /* MSM "flags", any of them or'ed together (0: the cost model decides everything): no split of
- * the scalars by size; Jacobian buckets only; affine buckets whenever the window is >= 2. */
-enum pz_msm_flag { PZ_MSM_NO_SPLIT = 1, PZ_MSM_JACOBIAN = 2, PZ_MSM_AFFINE = 4 };
+ * the scalars by size; Jacobian buckets only; affine buckets whenever the window is >= 2; full
+ * scalars never split by the GLV endomorphism, or always. */
+enum pz_msm_flag { PZ_MSM_NO_SPLIT = 1, PZ_MSM_JACOBIAN = 2, PZ_MSM_AFFINE = 4, PZ_MSM_NO_GLV = 8, PZ_MSM_GLV = 16 };
 
 /* How the witness solver runs a hint: its Python function, or one field operation in C
  * (native/src/solve.h; a zero divisor hands the hint back to its Python function). */
@@ -130,6 +131,9 @@ void PZ(fp12_cyclotomic_sqr)(uint64_t *out, const uint64_t *a);
 int PZ(g1_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
 int PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
 int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine);
+/* the GLV split msm_impl.h makes of a scalar k < r: k = +-k1 +- k2 lambda mod r, halves[0..3] = k1
+ * and halves[4..7] = k2 (magnitudes), negative[0..1] their signs */
+void PZ(msm_glv_split)(uint64_t *halves, int *negative, const uint64_t *k);
 int PZ(msm_table_window)(enum pz_group group, size_t n, size_t max_points);
 int PZ(g1_msm_table)(uint64_t *table, const uint64_t *bases, size_t n, int c);
 int PZ(g2_msm_table)(uint64_t *table, const uint64_t *bases, size_t n, int c);
@@ -142,8 +146,7 @@ int PZ(g1_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalar
 int PZ(g2_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
 int PZ(g1_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, const int64_t *ptr, size_t nsums,
                        const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable);
-int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *beta, const uint64_t *k1, int neg1,
-                 const uint64_t *k2, int neg2);
+int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *k);
 int PZ(g2_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, const int64_t *ptr, size_t nsums,
                        const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable);
 int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,

@@ -23,6 +23,8 @@
 #define MF_INV(r, a) fp_inv(r, a)
 #define MF_EQUAL(a, b) fe_equal(a, b)
 #define MF_SET_ONE(r) (*(r) = FP.one)
+static const fe MSM_BETA_G1 = {GLV_BETA_G1};
+#define MF_ENDO(r, a) fp_mul(r, a, &MSM_BETA_G1)
 #include "msm_impl.h"
 
 #define MP g2_
@@ -35,4 +37,6 @@
 #define MF_INV(r, a) fp2_inv(r, a)
 #define MF_EQUAL(a, b) fp2_equal(a, b)
 #define MF_SET_ONE(r) fp2_one(r)
+static const fe MSM_BETA_G2 = {GLV_BETA_G2};
+#define MF_ENDO(r, a) (fp_mul(&(r)->c0, &(a)->c0, &MSM_BETA_G2), fp_mul(&(r)->c1, &(a)->c1, &MSM_BETA_G2))
 #include "msm_impl.h"

@@ -2,7 +2,7 @@
  *
  * Included by msm.h with MP (the group's function prefix, g1_ or g2_), MF (its coordinate field
  * type) and the coordinate operations MF_ADD, MF_SUB, MF_DBL, MF_MUL, MF_SQR, MF_INV, MF_IS_ZERO,
- * MF_EQUAL and MF_SET_ONE defined; the curve arithmetic comes from curve.h (prefix_jac, _aff,
+ * MF_EQUAL, MF_SET_ONE and MF_ENDO (x -> beta x, the GLV endomorphism's map) defined; the curve arithmetic comes from curve.h (prefix_jac, _aff,
  * _add, _add_mixed, _double, _to_affine, ...).
  *
  * Scalars are split into signed c-bit digits in [-2^(c-1) + 1, 2^(c-1)], so each window needs
@@ -40,6 +40,68 @@ static inline void msm_mod_r(uint64_t s[4]) {
 }
 
 #define MSM_FR_BITS 254   /* scalars reduced modulo r are below 2^254 */
+
+/* ---- GLV: k P = k1 P + k2 phi(P) with half-length k1, k2 ----
+ * phi(x, y) = (beta x, y) is [lambda] on both groups (lambda a cube root of unity mod r, beta one
+ * of p: gen_constants.py derives them and the basis below). Babai rounding on the short basis
+ * (A1, B1), (A2, B2) of the lattice {(a, b): a + b lambda = 0 mod r} gives k1 = k - c1 A1 - c2 A2
+ * and k2 = -c1 B1 - c2 B2 with c1 = round(B2 k / r), c2 = round(-B1 k / r), each rounding from a
+ * precomputed 2^256-scaled quotient (off by at most one, which keeps |k1|, |k2| < 2^128). The
+ * halves are signed: they are computed modulo 2^256, where they lie in (-2^255, 2^255). */
+static inline void u256_mul_lo(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t t[4] = {0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t hi = 0;
+        for (int j = 0; i + j < 4; j++) hi = mul_add2(a[j], b[i], t[i + j], hi, &t[i + j]);
+    }
+    memcpy(r, t, sizeof t);
+}
+
+/* round(a g / 2^256) */
+static inline void u256_mul_round_hi(uint64_t r[4], const uint64_t a[4], const uint64_t g[4]) {
+    uint64_t t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        uint64_t hi = 0;
+        for (int j = 0; j < 4; j++) hi = mul_add2(a[j], g[i], t[i + j], hi, &t[i + j]);
+        t[i + 4] = hi;
+    }
+    uint64_t carry = add_carry(t[3], 1ULL << 63, 0, &t[3]);
+    for (int i = 4; i < 8; i++) carry = add_carry(t[i], 0, carry, &t[i]);
+    memcpy(r, t + 4, 4 * sizeof *t);
+}
+
+static inline void u256_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    uint64_t borrow = 0;
+    for (int i = 0; i < 4; i++) borrow = sub_borrow(a[i], b[i], borrow, &r[i]);
+}
+
+/* |a| in place for a signed value modulo 2^256; returns whether a was negative */
+static inline int u256_abs(uint64_t a[4]) {
+    int neg = (int)(a[3] >> 63);
+    if (neg) {
+        uint64_t zero[4] = {0, 0, 0, 0};
+        u256_sub(a, zero, a);
+    }
+    return neg;
+}
+
+/* k (< r) = (-1)^neg1 k1 + (-1)^neg2 k2 lambda mod r; k1, k2 as magnitudes below 2^128. */
+static inline void msm_glv_split(uint64_t k1[4], int *neg1, uint64_t k2[4], int *neg2, const uint64_t k[4]) {
+    static const uint64_t g1[4] = GLV_G1, g2[4] = GLV_G2, a1[4] = GLV_A1, a2[4] = GLV_A2;
+    static const uint64_t minus_b1[4] = GLV_MINUS_B1, b2[4] = GLV_B2;
+    uint64_t c1[4], c2[4], t[4];
+    u256_mul_round_hi(c1, k, g1);
+    u256_mul_round_hi(c2, k, g2);
+    u256_mul_lo(t, c1, a1);
+    u256_sub(k1, k, t);
+    u256_mul_lo(t, c2, a2);
+    u256_sub(k1, k1, t);
+    u256_mul_lo(k2, c1, minus_b1);
+    u256_mul_lo(t, c2, b2);
+    u256_sub(k2, k2, t);
+    *neg1 = u256_abs(k1);
+    *neg2 = u256_abs(k2);
+}
 #endif
 
 #define MCAT2(a, b) a##b
@@ -207,10 +269,21 @@ static int MFN(msm_side_add)(MJAC **jac, size_t nb, uint32_t b, const MAFF *base
  * step is a batch of K independent affine additions instead of a chain of dependent Jacobian
  * ones. Then the sum is sum_s T_s + L * sum_s s R_s, the last by the same running-sum trick
  * over the K segment sums. `B` is an idle batch, reused (its buckets and stamps are given back). */
-#define MSM_AFFINE_REDUCE_MIN 1024
-#define MSM_SEGMENTS 128
+#ifndef MSM_SEGMENTS_DEFINED
+#define MSM_SEGMENTS_DEFINED
+#define MSM_AFFINE_REDUCE_MIN 256
+/* The segment count K for nb buckets (a power of two, nb >= MSM_AFFINE_REDUCE_MIN): the 2 nb
+ * additions share one inversion (~100 multiplications) per batch of K, and the K segment sums
+ * then cost about 27 multiplications each, so K near sqrt(2 nb 100 / 27) ~ sqrt(8 nb), at most
+ * 128. Measured at 256 buckets (a GLV-split MSM of 1,024 points): 32 segments. */
+static inline size_t msm_segments(size_t nb) {
+    size_t k = 8;
+    while (k < 128 && 4 * k * k <= 8 * nb) k *= 2;
+    return k;
+}
+#endif
 static int MFN(msm_reduce_affine)(MJAC *out, const MAFF *buckets, size_t nb, MFN(msm_batch) *B) {
-    const size_t K = MSM_SEGMENTS, L = nb / K;
+    const size_t K = msm_segments(nb), L = nb / K;
     MAFF *sums = calloc(2 * K, sizeof *sums);
     uint32_t *sum_stamps = calloc(2 * K, sizeof *sum_stamps);
     if (!sums || !sum_stamps) { free(sums); free(sum_stamps); return PZ_OUT_OF_MEMORY; }
@@ -377,7 +450,7 @@ static double MFN(msm_cost)(size_t n, int nbits, int c, int threads, int *affine
     }
     if (nb * sizeof(MAFF) > ((size_t)1 << 20)) per_point += 2.5;
     if (*affine && nb >= MSM_AFFINE_REDUCE_MIN)
-        per_bucket = 2 * (6.5 + 100.0 / MSM_SEGMENTS) + 3.0 * MSM_SEGMENTS * 14.0 / (double)nb;
+        per_bucket = 2 * (6.5 + 100.0 / (double)msm_segments(nb)) + 3.0 * (double)msm_segments(nb) * 14.0 / (double)nb;
     int chunks = 1;
     if (nwin < threads) chunks = (threads + nwin - 1) / nwin;
     double tasks = (double)nwin * chunks;
@@ -404,7 +477,9 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
                          int nbits, int window, int flags) {
     MFN(set_infinity)(res);
     if (!n) return 0;
-    team t = team_begin(n, 512);   /* a few milliseconds of bucket additions a thread */
+    /* a few milliseconds of bucket additions a thread: measured, 1,024 points (a GLV-split MSM of
+     * 512) cost 15% more CPU on two threads than on one, 2,048 the same */
+    team t = team_begin(n, 1024);
     int threads = t.threads;
     int affine;
     int c = MFN(msm_choose)(n, nbits, threads, &affine);
@@ -457,6 +532,55 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
 }
 
 
+/* A GLV split costs two 256 x 128-bit products and four short ones (about 8 field
+ * multiplications' worth) and the endomorphism's multiplications, per scalar. */
+#define MSM_GLV_SPLIT_COST 10.0
+
+/* Whether m full scalars of nbits bits cost less as 2m scalars of 128 bits, by msm_cost. */
+static int MFN(msm_glv_pays)(size_t m, int nbits) {
+    if (nbits <= 128) return 0;
+    int threads = team_max_threads(), affine;
+    int c = MFN(msm_choose)(m, nbits, threads, &affine);
+    double plain = MFN(msm_cost)(m, nbits, c, threads, &affine);
+    c = MFN(msm_choose)(2 * m, 128, threads, &affine);
+    return MFN(msm_cost)(2 * m, 128, c, threads, &affine) + (double)m * MSM_GLV_SPLIT_COST < plain;
+}
+
+/* The MSM of m scalars below r, none zero, no base at infinity: msm_core over the bases, or
+ * over the 2m points (+-P, +-phi(P)) with the scalars' GLV halves (flags or msm_glv_pays). */
+static int MFN(msm_full)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t m, int nbits, int window,
+                         int flags) {
+    int glv = flags & PZ_MSM_GLV ? 1 : flags & PZ_MSM_NO_GLV ? 0 : MFN(msm_glv_pays)(m, nbits);
+    if (!glv) return MFN(msm_core)(res, bases, k, m, nbits, window, flags);
+    MAFF *gb = alloc_array(2 * m, sizeof *gb);
+    uint64_t (*gk)[4] = alloc_array(2 * m, sizeof *gk);
+    if (!gb || !gk) { free(gb); free(gk); return PZ_OUT_OF_MEMORY; }
+    int bits = 0;
+    team t = team_begin(m, 16384);
+    #pragma omp parallel num_threads(t.threads) reduction(max: bits)
+    {
+        int64_t cpu = team_thread_start(t);
+        #pragma omp for schedule(static) nowait
+        for (size_t i = 0; i < m; i++) {
+            int neg1, neg2;
+            msm_glv_split(gk[i], &neg1, gk[m + i], &neg2, k[i]);
+            if (neg1) MFN(aff_neg)(&gb[i], &bases[i]); else gb[i] = bases[i];
+            MAFF phi;
+            MF_ENDO(&phi.x, &bases[i].x);
+            phi.y = bases[i].y;
+            if (neg2) MFN(aff_neg)(&gb[m + i], &phi); else gb[m + i] = phi;
+            int b1 = msm_bitlen(gk[i]), b2 = msm_bitlen(gk[m + i]);
+            if (b1 > bits) bits = b1;
+            if (b2 > bits) bits = b2;
+        }
+        team_thread_end(t, cpu);
+    }
+    team_end(t);
+    int status = MFN(msm_core)(res, gb, (const uint64_t(*)[4])gk, 2 * m, bits, window, flags);
+    free(gb); free(gk);
+    return status;
+}
+
 /* The full MSM: scalars (canonical, any value below 2^256) are reduced modulo r, since every
  * base is taken to be in the order-r subgroup; zero scalars and points at infinity are dropped,
  * and the rest are split by size (scalar 1, up to 64 bits, larger) so that small witness values
@@ -493,7 +617,7 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
     }
     int status;
     if (count[3] == n) {  /* nothing to gather */
-        status = MFN(msm_core)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, flags);
+        status = MFN(msm_full)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, flags);
     } else {
         MAFF *gb = alloc_array(n, sizeof *gb);
         uint64_t (*gk)[4] = alloc_array(n, sizeof *gk);
@@ -503,7 +627,8 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
             size_t m = 0;
             for (size_t i = 0; i < n; i++) if (cls[i] == cl) { gb[m] = bases[i]; memcpy(gk[m], k[i], 32); m++; }
             MJAC part;
-            status = MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], cl == 3 ? window : 0, flags);
+            status = cl == 3 ? MFN(msm_full)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], window, flags)
+                             : MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], 0, flags);
             if (!status) MFN(add)(res, res, &part);
         }
         free(gb); free(gk);
@@ -621,3 +746,4 @@ static int MFN(msm_fixed)(MJAC *res, const MAFF *table, const uint64_t *scalars,
 #undef MF_INV
 #undef MF_EQUAL
 #undef MF_SET_ONE
+#undef MF_ENDO

@@ -33,7 +33,8 @@ WHICH = {Field.FP: API["PZ_FP"], Field.FR: API["PZ_FR"]}
 GROUPS = (Group.G1, Group.G2)
 GEN = {group: from_py_ecc(oracle.GENERATOR[group]) for group in GROUPS}
 # each bucket strategy of the MSM: no split by scalar size, Jacobian, affine buckets
-MSM_FLAGS = (0, API["PZ_MSM_NO_SPLIT"], API["PZ_MSM_JACOBIAN"], API["PZ_MSM_AFFINE"])
+MSM_FLAGS = (0, API["PZ_MSM_NO_SPLIT"], API["PZ_MSM_JACOBIAN"], API["PZ_MSM_AFFINE"],
+             API["PZ_MSM_GLV"] | API["PZ_MSM_JACOBIAN"], API["PZ_MSM_NO_GLV"])
 
 # scalars of every length around the group order; the harness passes each at its own limb count
 SCALARS = [0, 1, 2, 2**64 - 1, 2**64, R - 1, R, R + 1, 2 * R, 2**256 - 1, 2**256, 2**520 + 3]

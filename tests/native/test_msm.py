@@ -105,17 +105,19 @@ def test_affine_batches_over_few_buckets(group, c, rng):
 
 
 @pytest.mark.parametrize("group", GROUPS)
-def test_bucket_sums_that_cancel_and_double(group, c, rng):
-    """The affine reduction of 2^11 buckets meets a running sum that empties (buckets S, -S)
-    and a total that doubles (S again): adjacent digits 1000..1002 on P and -P."""
+@pytest.mark.parametrize("window, digit", [(9, 201), (10, 401), (12, 1000)])
+def test_bucket_sums_that_cancel_and_double(group, window, digit, c, rng):
+    """The affine reduction of 2^8, 2^9 and 2^11 buckets (32, 64 and 128 segments) meets a
+    running sum that empties (buckets S, -S) and a total that doubles (S again): adjacent digits
+    on P and -P, inside one segment."""
     from tests.native.kernel_inputs import neg
 
     points, logs = bases_with_logs(group, 3, rng)
     pts = [p for p in points] + [neg(group, p) for p in points] + list(points)
     lg = list(logs) + [(-l) % R for l in logs] + list(logs)
-    scalars = [1000] * 3 + [1001] * 3 + [1002] * 3
-    for flags in (AFFINE, NO_SPLIT | AFFINE):
-        got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), 12, flags)
+    scalars = [digit] * 3 + [digit + 1] * 3 + [digit + 2] * 3
+    for flags in (AFFINE, NO_SPLIT | AFFINE, AFFINE | MsmFlag.NO_GLV):
+        got = c.msm_prepared(c.msm_prepare(group, pts), ints_to_array(scalars), window, flags)
         assert got == expected(group, lg, scalars)
 
 
@@ -300,8 +302,6 @@ def test_scale_points_is_a_multiplication_of_each(group, c, ref, rng):
     """``scale_points`` (G1: the GLV kernel; G2: ``sparse_sums``) against one multiplication a
     point, on every C path, for scalars whose halves k1, k2 take every sign and size (0, 1, -1,
     lambda itself, one limb, 2^128, random)."""
-    from prozchain.native.c_backend import GLV_LAMBDA, glv_split
-
     points, _ = bases_with_logs(group, 600, rng)  # more than one chunk of points
     points[3] = None
     bases = c.msm_prepare(group, points)
@@ -314,3 +314,69 @@ def test_scale_points_is_a_multiplication_of_each(group, c, ref, rng):
             assert bases_to_points(PreparedBases(group, got.array[:20])) == want, (k, path.name)
             assert (got.array == c.sparse_sums(bases, np.arange(601), np.arange(600), np.zeros(600),
                                                ints_to_array([k])).array).all(), (k, path.name)
+
+
+X = 4965661367192848881
+GLV_LAMBDA = 36 * X**3 + 18 * X**2 + 6 * X + 1  # the cube root of unity mod R that phi realises
+
+
+def glv_split(k: int) -> tuple[int, int]:
+    """The C core's GLV split of k, as signed Python ints."""
+    from prozchain.native.core import ffi, kernels
+
+    halves, negative = ffi.new("uint64_t[8]"), ffi.new("int[2]")
+    kernels.msm_glv_split(halves, negative, ints_to_array([k]).ravel().tolist())
+    k1, k2 = (sum(int(halves[4 * h + i]) << (64 * i) for i in range(4)) for h in (0, 1))
+    return (-k1 if negative[0] else k1), (-k2 if negative[1] else k2)
+
+
+def test_glv_split_against_big_ints(rng):
+    """k = k1 + k2 lambda mod R with |k1|, |k2| < 2^128 (what the MSM's halves are sized for),
+    for every value the Babai rounding could get wrong at its edges, and random ones; also for
+    scalars >= R, which the rounding handles though the MSM reduces them first."""
+    assert pow(GLV_LAMBDA, 3, R) == 1 != GLV_LAMBDA
+    edges = [0, 1, 2, R - 1, R - 2, R, R + 1, 2 * R - 1, 2**254 - 1, 2**255, 2**256 - 1, GLV_LAMBDA,
+             R - GLV_LAMBDA, GLV_LAMBDA + 1, 2**127, 2**128 - 1, 2**128, (R - 1) // 2, (R + 1) // 2]
+    for k in edges + [rng.randrange(R) for _ in range(3000)] + [rng.randrange(2**256) for _ in range(300)]:
+        k1, k2 = glv_split(k)
+        assert (k1 + k2 * GLV_LAMBDA - k) % R == 0, k
+        assert abs(k1) < 2**128 and abs(k2) < 2**128, (k, k1, k2)
+    assert glv_split(GLV_LAMBDA) == (0, 1) and glv_split(1) == (1, 0) and glv_split(0) == (0, 0)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_glv_endomorphism_is_lambda(group, c, ref, rng):
+    """phi (beta x, y), with each group's beta, is [lambda] on that group: the scalar lambda
+    splits into (0, 1), so the forced-GLV MSM of one point returns phi(P) alone, and py_ecc's
+    multiply by lambda must agree; so must lambda^2 = -1 - lambda, (0, -1) and (-1, 0)."""
+    gen = ref.g1_generator() if group is Group.G1 else ref.g2_generator()
+    point = ref.g_mul(group, gen, rng.randrange(1, R))
+    bases = c.msm_prepare(group, [point])
+    for k in (GLV_LAMBDA, GLV_LAMBDA * GLV_LAMBDA % R, R - GLV_LAMBDA, R - 1):
+        assert c.msm_prepared(bases, ints_to_array([k]), 0, MsmFlag.GLV) == ref.g_mul(group, point, k), k
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("n", [1, 2, 3, 1023, 1024, 4097])
+def test_glv_msm_with_edge_cases(group, n, c, ref, rng):
+    """The MSM with scalars split by GLV (forced, off, and the cost model's choice) in every
+    bucket mode: zero scalars, R - 1, R, scalars >= R, 2^256 - 1, bases at infinity, repeated
+    bases and P/-P pairs, against the log oracle, and py_ecc's naive sum for the smallest."""
+    points, logs = bases_with_logs(group, n, rng)
+    if n >= 8:
+        points, logs = with_edge_cases(group, points, logs, rng)
+    scalars = edge_scalars(n, rng)
+    scalars[:3] = [R - 1, R, 2**256 - 1][:n]
+    if n >= 6:
+        scalars[3:6] = [0, GLV_LAMBDA, rng.randrange(2**64)]
+    bases, k = c.msm_prepare(group, points), ints_to_array(scalars)
+    want = expected(group, logs, scalars)
+    if n <= 3:
+        assert want == ref.msm(group, points, scalars)
+    modes = [MsmFlag(0), MsmFlag.GLV, MsmFlag.NO_GLV, MsmFlag.GLV | NO_SPLIT, MsmFlag.GLV | JACOBIAN,
+             MsmFlag.GLV | AFFINE, MsmFlag.GLV | NO_SPLIT | AFFINE]
+    for flags in modes:
+        assert c.msm_prepared(bases, k, 0, flags) == want, flags
+    if n >= 1023:
+        for window in (6, 9, 12):
+            assert c.msm_prepared(bases, k, window, MsmFlag.GLV | AFFINE) == want, window
