@@ -217,9 +217,8 @@ def run_msm(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def register(subparsers) -> None:
-    """The ``bench`` command group for ``prozchain`` (entry point ``bench=bench.cli:register``)."""
-    parser = subparsers.add_parser("bench", help="benchmark kernels against peers")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The ``bench`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
     sub = parser.add_subparsers(dest="bench_command", required=True)
     msm = sub.add_parser("msm", help="G1 MSM: native, numba, reference and ffjavascript (snarkjs)")
     msm.add_argument("--sizes", default="12,16,20", help="comma-separated log2 sizes (default 12,16,20)")

@@ -50,9 +50,8 @@ from prozchain.relations.formats.sym import write_sym
 from prozchain.relations.formats.wtns import write_wtns
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(parser: argparse.ArgumentParser) -> None:
     """The ``circuit`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    parser = subparsers.add_parser("circuit", help="compile circuits, solve witnesses, inspect and lint them")
     commands = parser.add_subparsers(dest="circuit_command", required=True)
 
     def with_target(name: str, help_text: str) -> argparse.ArgumentParser:

@@ -407,9 +407,8 @@ def serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(serve: argparse.ArgumentParser) -> None:
     """The ``serve`` command (listed in :data:`prozchain.cli.GROUPS`)."""
-    serve = subparsers.add_parser("serve", help="a resident prover: keys read once, proofs over local HTTP")
     serve.add_argument("zkeys", nargs="+", metavar="[NAME=]circuit.zkey",
                        help="the keys to hold, each named by its file (without .zkey) or NAME, and by its digest")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")

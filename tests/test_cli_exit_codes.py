@@ -330,6 +330,24 @@ def test_the_installed_script_and_module_follow_the_rule(work):
         assert "Traceback" not in run.stderr
 
 
+def test_help_lists_the_groups_without_building_them():
+    """``prozchain --help`` and the top level's usage errors read :data:`GROUPS` alone: the same
+    text as the parser with every group built, and no group's module imported; a group built
+    alone, for its own commands, has the same help as in the full parser."""
+    full = build_parser()
+    groups = next(a for a in full._actions if a.dest == "command").choices
+    assert build_parser("").format_help() == full.format_help()
+    assert build_parser("no-such-group").format_usage() == full.format_usage()
+    for name, parser in groups.items():
+        alone = next(a for a in build_parser(name)._actions if a.dest == "command").choices[name]
+        assert alone.format_help() == parser.format_help(), name
+    modules = sorted({target.partition(":")[0] for target, _ in GROUPS.values()} - {"prozchain.cli"})
+    code = ("import sys\nfrom prozchain.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            f"print([m for m in {modules!r} if m in sys.modules])\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.splitlines()[-1] == "[]", run.stdout + run.stderr
+
+
 def test_every_subcommand_is_listed():
     """The parser's commands are the ones tested above."""
     parser = build_parser()

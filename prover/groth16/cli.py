@@ -8,7 +8,7 @@ with a one-line reason naming the file on stderr. verify answers on stdout as sn
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
 >>> sub = parser.add_subparsers()
->>> register(sub); register_zkey(sub); register_r1cs(sub)
+>>> register(sub.add_parser("groth16")); register_zkey(sub.add_parser("zkey")); register_r1cs(sub.add_parser("r1cs"))
 >>> parser.parse_args(["groth16", "verify", "vk.json", "public.json", "proof.json"]).proof
 'proof.json'
 >>> parser.parse_args(["groth16", "prove", "c.zkey", "w.wtns", "p.json", "pub.json", "--profile"]).profile
@@ -152,9 +152,8 @@ def export_solidity_calldata_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(groth16: argparse.ArgumentParser) -> None:
     """The ``groth16`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    groth16 = subparsers.add_parser("groth16", help="Groth16 proofs (snarkjs-compatible files)")
     commands = groth16.add_subparsers(dest="groth16_command", required=True)
 
     setup = commands.add_parser("setup", help="make a proving key (.zkey) for a circuit (.r1cs)",
@@ -197,9 +196,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify_parser.set_defaults(func=verify_command)
 
 
-def register_zkey(subparsers: argparse._SubParsersAction) -> None:
+def register_zkey(zkey: argparse.ArgumentParser) -> None:
     """The ``zkey`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    zkey = subparsers.add_parser("zkey", help="proving key files (.zkey)")
     commands = zkey.add_subparsers(dest="zkey_command", required=True)
     export = commands.add_parser("export", help="export parts of a .zkey")
     what = export.add_subparsers(dest="export_what", required=True)
@@ -228,9 +226,8 @@ def r1cs_info_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_r1cs(subparsers: argparse._SubParsersAction) -> None:
+def register_r1cs(r1cs: argparse.ArgumentParser) -> None:
     """The ``r1cs`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    r1cs = subparsers.add_parser("r1cs", help="constraint system files (.r1cs)")
     commands = r1cs.add_subparsers(dest="r1cs_command", required=True)
     info = commands.add_parser("info", help="print the sizes of a .r1cs")
     info.add_argument("r1cs", help="circuit.r1cs")

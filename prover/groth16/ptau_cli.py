@@ -7,7 +7,7 @@ path, with a one-line reason.
 
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="prozchain")
->>> register(parser.add_subparsers())
+>>> register(parser.add_subparsers().add_parser("ptau"))
 >>> args = parser.parse_args(["ptau", "dev", "12", "pot12.ptau", "--seed", "7"])
 >>> args.power, args.out, args.seed
 (12, 'pot12.ptau', 7)
@@ -32,9 +32,8 @@ def dev_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(ptau: argparse.ArgumentParser) -> None:
     """The ``ptau`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    ptau = subparsers.add_parser("ptau", help="powers-of-tau files (.ptau)")
     commands = ptau.add_subparsers(dest="ptau_command", required=True)
     dev = commands.add_parser("dev", help="INSECURE single-party prepared .ptau, for benchmarks and tests only",
                               usage="prozchain ptau dev <power> <out.ptau> [--seed N]")

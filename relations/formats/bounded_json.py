@@ -30,7 +30,8 @@ MAX_DEPTH = 16  # snarkjs's files nest 4 deep (vk_alphabeta_12 in its object)
 MAX_NUMBER_CHARS = 80  # more than any field element; keeps int() below Python's 4,300-digit limit
 # A JSON string, escapes included; an unterminated one runs to the end of the text. So the pattern
 # matches at every quote and never backtracks: stripping strings stays linear in hostile text.
-STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+# Compiled (and cached by re) at the first read: writing JSON, a one-shot proof's output, needs none.
+STRING = r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)'
 
 
 def read_json(path: PathLike) -> Any:
@@ -77,7 +78,7 @@ def _depth(text: str) -> int:
     before parsing, without recursion: the json module recurses once per level."""
     import numpy as np  # here, not at the top: writing JSON (a one-shot proof's output) needs none
 
-    outside = np.frombuffer(STRING.sub("", text).encode(), np.uint8)
+    outside = np.frombuffer(re.sub(STRING, "", text, flags=re.DOTALL).encode(), np.uint8)
     opens = (outside == ord("[")) | (outside == ord("{"))
     closes = (outside == ord("]")) | (outside == ord("}"))
     steps = opens[opens | closes].astype(np.int64) * 2 - 1

@@ -192,9 +192,8 @@ def table(rows: Sequence[Row]) -> list[str]:
     return lines
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(parser: argparse.ArgumentParser) -> None:
     """The ``compare`` command group."""
-    parser = subparsers.add_parser("compare", help="compare the layers on the same transfer and withdrawal")
     what = parser.add_subparsers(dest="compare_what", required=True)
     layers = what.add_parser("layers", help="one row per layer: L1 gas, L2 fee and its split, time to finality, "
                              "throughput, security")

@@ -28,9 +28,8 @@ from prozchain.rollup.sim import registry
 from prozchain.rollup.sim.cli import _split
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(parser: argparse.ArgumentParser) -> None:
     """The ``explorer`` command (listed in :data:`prozchain.cli.GROUPS`)."""
-    parser = subparsers.add_parser("explorer", help="the cross-layer explorer in the browser, on localhost")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
     parser.add_argument("--db", metavar="PATH", help="the explorer's index: written by --scenario, else read")

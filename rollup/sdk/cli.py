@@ -23,10 +23,8 @@ from prozchain.rollup.sdk.stores import keep_furthest, records
 TX_ID = re.compile(r"0x[0-9a-fA-F]{64}")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(parser: argparse.ArgumentParser) -> None:
     """The ``tx`` command group."""
-    parser = subparsers.add_parser("tx", help="a transaction's way through the layers, from an SDK's stage store "
-                                              "or the agents' own stores")
     what = parser.add_subparsers(dest="tx_what", required=True)
     status = what.add_parser("status", help="the stages a transaction reached (submitted .. final), with timestamps")
     status.add_argument("tx", nargs="?", help="the transaction's id (0x and 64 hex digits); omit to list them all")

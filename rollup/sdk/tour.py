@@ -126,13 +126,12 @@ def main(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "demo", help="the tour: the native arithmetic, Groth16, a proven ZK rollup, then every layer",
-        description="Checks the C core against py_ecc, runs Groth16 and a ZK rollup with real proofs on the "
-                    "reference L1, then an optimistic dispute, a multi-hop channel payment, a sidechain round trip "
-                    "through the SDK, cross-layer messages, the measured comparison of the layers and a routed "
-                    "transfer. Exit 0 when every stop checks out.")
+def register(parser: argparse.ArgumentParser) -> None:
+    """The ``demo`` command (listed in :data:`prozchain.cli.GROUPS`)."""
+    parser.description = ("Checks the C core against py_ecc, runs Groth16 and a ZK rollup with real proofs on the "
+                          "reference L1, then an optimistic dispute, a multi-hop channel payment, a sidechain round "
+                          "trip through the SDK, cross-layer messages, the measured comparison of the layers and a "
+                          "routed transfer. Exit 0 when every stop checks out.")
     parser.add_argument("--seed", type=int, help="seed of the workbench's random inputs (default: fresh)")
     parser.add_argument("--quick", action="store_true", help="fewer timing runs")
     parser.add_argument("--db", help="the SQLite stage store the SDK's transactions go to (default: a new temp file)")

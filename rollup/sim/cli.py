@@ -22,9 +22,8 @@ from pathlib import Path
 from prozchain.rollup.sim import registry
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(parser: argparse.ArgumentParser) -> None:
     """The ``scenario`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    parser = subparsers.add_parser("scenario", help="run the adversarial simulation scenarios")
     commands = parser.add_subparsers(dest="scenario_command", required=True)
     commands.add_parser("list", help="every scenario with a one-line description").set_defaults(func=list_command)
     run = commands.add_parser("run", help="run one scenario; exit 0 only if it held")
