@@ -73,6 +73,20 @@ def test_the_command_imports_only_what_it_needs(toy, tmp_path):
     assert {"prozchain.prover.groth16.oneshot", "prozchain.native.core"} <= loaded
 
 
+def test_the_command_makes_no_forward_reference(toy, tmp_path):
+    """typing compiles each ForwardRef (a string annotation or bound it evaluates at import), and a
+    process's first compile costs about 1 ms: the one-shot path makes none."""
+    zkey, wtns, _ = toy
+    files = [str(zkey), str(wtns), str(tmp_path / "proof.json"), str(tmp_path / "public.json")]
+    code = ("import typing\nmade = []\nmake = typing.ForwardRef.__init__\n"
+            "typing.ForwardRef.__init__ = lambda self, arg, *a, **k: made.append(arg) or make(self, arg, *a, **k)\n"
+            "from prozchain.cli import main\n"
+            f"assert main(['groth16', 'prove', *{files!r}]) == 0\n"
+            "print(made)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.split("\n")[-2] == "[]", result.stdout + result.stderr
+
+
 def test_snarkjs_verifies_one_shot_proofs_of_its_contributed_key(cube: Circuit, tmp_path):
     profile = Profile()
     made = prove_files(cube.path(".zkey"), cube.path(".wtns"), profile=profile)
