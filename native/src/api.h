@@ -142,6 +142,8 @@ int PZ(g1_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalar
 int PZ(g2_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
 int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
                     size_t nwitness, size_t n);
+int64_t PZ(qap_abc_add)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
+                        size_t nwitness, size_t n);
 int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
 
 /* the witness solver (solve.h): witness canonical, n_wires x 4 limbs */

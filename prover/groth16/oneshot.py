@@ -33,7 +33,7 @@ import struct
 from pathlib import Path
 from typing import Optional, Union
 
-from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check
+from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, qap_abc_parts
 from prozchain.native.curve import P, R, Group, Point, root_of_unity, unflatten
 from prozchain.prover.formats.mpc_params import contribution_records
 from prozchain.prover.formats.proof_json import proof_json
@@ -43,18 +43,21 @@ from prozchain.relations.formats.container import Container, read_container, rel
 SAMPLE = 64  # B2 points checked for G2 membership under check="sample", as the full reader does
 MAX_LOG_DOMAIN = 27
 R_TOP = R >> 192
+PART_BYTES = 2 << 20  # of a section, copied or checked at a time: its pages are then dropped
 
 
 def _limbs(data, count: int):
     """``count`` 32-byte elements of ``data`` as a C array: in place when ``data`` (a slice of
-    the file's mapping) is 8-byte aligned, else copied into aligned memory, the mapped pages
-    dropped."""
+    the file's mapping) is 8-byte aligned, else copied into aligned memory part by part, each
+    part's mapped pages dropped once copied (only the copy counts toward peak memory)."""
     view = ffi.from_buffer("uint64_t[]", data[:32 * count]) if count else None
     if view is not None and int(ffi.cast("uintptr_t", view)) % 8 == 0:
         return view
     out = ffi.new("uint64_t[]", max(1, 4 * count))
-    ffi.memmove(out, data, 32 * count)
-    release_pages(data)  # copied: only the copy need stay resident
+    for start in range(0, 32 * count, PART_BYTES):
+        part = data[start:min(32 * count, start + PART_BYTES)]
+        ffi.memmove(out + start // 8, part, len(part))
+        release_pages(data[:start + len(part)])  # all copied so far: see release_pages
     return out
 
 
@@ -68,6 +71,19 @@ def _checked(group: Group, data, count: int, upto: int):
     ok = kernels.group(group).check(points, count, upto, 1, code) < 0
     release_pages(data)  # checked (or copied): its MSM reads the pages back, so the sections never all stay resident
     return points if ok else None
+
+
+def _valid(group: Group, data, count: int, upto: int) -> bool:
+    """Whether a section's ``count`` points pass the checks up to ``upto``, checked part by part
+    (:func:`_checked`): an unaligned section is never copied whole for it."""
+    width, part = 32 * group.coords, PART_BYTES // (32 * group.coords)
+    if len(data) != width * count:
+        return False
+    for lo in range(0, count, part):
+        if _checked(group, data[width * lo:width * min(count, lo + part)], min(part, count - lo), upto) is None:
+            return False
+        release_pages(data[:width * min(count, lo + part)])  # all checked so far: see release_pages
+    return True
 
 
 def _affine(group: Group, points, count: int) -> Optional[list[Point]]:
@@ -181,8 +197,7 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
     try:
         with profile.step("abc"):
             a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
-            records = key["records"]
-            if kernels.qap_abc(a, b, ffi.from_buffer("uint8_t[]", records), len(records) // 44, w, n_vars, n) >= 0:
+            if qap_abc_parts(kernels, a, b, key["records"], w, n_vars, n, release_pages) >= 0:
                 raise _Rejected()
         step_done()
         with profile.step("ntt"):
@@ -199,6 +214,7 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
             step_done()
             with profile.step(name):
                 points.append(_msm(Group.G1, key, bases, scalars, count))
+        del h, scalars  # freed before the G2 MSM's scratch, as the full path frees it
         if b2 is None:
             pb2 = b2_msm()
         else:
@@ -260,14 +276,15 @@ def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
            "header": (alpha1, beta1, beta2, gamma2, delta1, delta2), "ic": _affine(Group.G1, ic, n_public + 1)}
     for name, kind, group, count in (("a", 5, Group.G1, n_vars), ("b1", 6, Group.G1, n_vars), ("b2", 7, Group.G2, n_vars),
                                      ("c", 8, Group.G1, n_vars - n_public - 1), ("h", 9, Group.G1, domain)):
-        if _checked(group, sections[kind], count, g1_level if group is Group.G1 else g2_level) is None:
-            return None  # a copy made for the check (an unaligned section) is freed here
+        if not _valid(group, sections[kind], count, g1_level if group is Group.G1 else g2_level):
+            return None
         key["sections"][name] = sections[kind]
     if check == "sample" and n_vars:
         index = sorted(random.SystemRandom().sample(range(n_vars), min(SAMPLE, n_vars)))  # unpredictable
         sample, b2 = ffi.new("uint64_t[]", 16 * len(index)), sections[7]
         for i, j in enumerate(index):
             ffi.memmove(sample + 16 * i, b2[128 * j:128 * (j + 1)], 128)
+        release_pages(b2)  # the sampled points' pages, and the folios around them
         if kernels.g2.check(sample, len(index), full, 1, ffi.new("int *")) >= 0:
             return None
     return key

@@ -135,8 +135,7 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
     step_done = b2.step_done if b2 else (lambda: None)
     try:
         with profile.step("abc"):
-            a, b = backend.qap_abc(key.coefficients, w, key.domain_size)
-            done(key.coefficients)
+            a, b = backend.qap_abc(key.coefficients, w, key.domain_size, release=done)  # the section's pages part by part
         if circuit is not None:
             with profile.step("r1cs"):
                 circuit.check(a, b, w, backend)
