@@ -68,10 +68,11 @@ struct pz_r1cs {
     const int64_t *hint_out;
 };
 
-/* What the running CPU offers, and the thread count, shared by every path (cpu.h). */
+/* What the running CPU offers, the thread count, and the heap's policy, shared by every path (cpu.h). */
 int pz_cpu_has_adx(void);
 void pz_set_threads(int n);
 int pz_num_threads(void);
+void pz_malloc_release_above(size_t bytes);
 #endif
 
 /* One arithmetic path's functions, declared again for each path: the file compiling a path

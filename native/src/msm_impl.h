@@ -484,12 +484,17 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
 }
 
 
+/* A size class of at most n / MSM_GATHER_SHARE points is copied out (its windows then scan m
+ * points, not n); a larger one runs in place, so no copy exceeds a sixteenth of the bases. */
+#define MSM_GATHER_SHARE 16
+
 /* The full MSM: scalars (canonical, any value below 2^256) are reduced modulo r, since every
  * base is taken to be in the order-r subgroup; zero scalars and points at infinity are dropped,
  * and the rest are split by size (scalar 1, up to 64 bits, larger) so that small witness values
- * cost a few windows instead of all of them. Each size class runs over the bases and scalars in
- * place (msm_core): the scratch is a byte per point, the digits of a group of windows, and the
- * buckets. flags: enum pz_msm_flag (api.h). */
+ * cost a few windows instead of all of them. A large size class runs over the bases and scalars
+ * in place (msm_core), a small one over copies of its own points: the scratch is a byte per
+ * point, the digits of a group of windows, the buckets, and at most a sixteenth of the bases
+ * and scalars. flags: enum pz_msm_flag (api.h). */
 static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     MFN(set_infinity)(res);
     if (!n) return 0;
@@ -520,10 +525,22 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
     const int maxbits[4] = {0, 1, bits2, bits3};
     int status = 0;
     for (int cl = 1; cl <= 3 && !status; cl++) {
-        if (!count[cl]) continue;
+        size_t m = count[cl];
+        if (!m) continue;
         MJAC part;
-        status = MFN(msm_core)(&part, bases, (const uint64_t(*)[4])scalars, n, count[cl] == n ? NULL : cls, cl,
-                               count[cl], maxbits[cl], cl == 3 ? window : 0, flags);
+        int win = cl == 3 ? window : 0;
+        if (m == n || m > n / MSM_GATHER_SHARE) {
+            status = MFN(msm_core)(&part, bases, (const uint64_t(*)[4])scalars, n, m == n ? NULL : cls, cl, m,
+                                   maxbits[cl], win, flags);
+        } else {   /* a few points: copied together, so that their windows need not scan all n */
+            MAFF *gb = alloc_array(m, sizeof *gb);
+            uint64_t (*gk)[4] = alloc_array(m, sizeof *gk);
+            status = gb && gk ? 0 : PZ_OUT_OF_MEMORY;
+            for (size_t i = 0, j = 0; i < n && !status; i++)
+                if (cls[i] == cl) { gb[j] = bases[i]; memcpy(gk[j], scalars + 4 * i, 32); j++; }
+            if (!status) status = MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, NULL, cl, m, maxbits[cl], win, flags);
+            free(gb); free(gk);
+        }
         if (!status) MFN(add)(res, res, &part);
     }
     free(cls);

@@ -183,7 +183,11 @@ def _msm(group: Group, key: dict, name: str, scalars, count: int) -> Point:
 
 def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
     """The QAP, its H, and the MSMs A, B1, B2, C, H; the G2 one beside the rest when
-    :func:`split_threads` says so (:class:`_Rejected` if a kernel refuses)."""
+    :func:`split_threads` says so, else first (:class:`_Rejected` if a kernel refuses).
+
+    The order bounds the peak memory: the G2 MSM's section, the largest, is resident beside
+    the witness alone, never beside H and the transforms' twiddles, and H goes right after its
+    MSM, before the other G1 sections come in."""
     key["witness"] = w
     n_vars, n_public, n = key["n_vars"], key["n_public"], key["domain"]
 
@@ -195,6 +199,7 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
     b2 = Beside(b2_msm, g2_threads, g1_threads) if g2_threads else None
     step_done = b2.step_done if b2 else (lambda: None)
     try:
+        pb2 = b2_msm() if b2 is None else None
         with profile.step("abc"):
             a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
             if qap_abc_parts(kernels, a, b, key["records"], w, n_vars, n, release_pages) >= 0:
@@ -207,23 +212,23 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
             if kernels.qap_h(h, a, b, n.bit_length() - 1, shift) != 0:
                 raise _Rejected()
             del a, b
+        step_done()
+        with profile.step("msm_h"):
+            ph = _msm(Group.G1, key, "h", h, n)
+        del h
         points = []
         for name, bases, scalars, count in (("msm_a", "a", w, n_vars), ("msm_b1", "b1", w, n_vars),
-                                            ("msm_c", "c", w + 4 * (n_public + 1), n_vars - n_public - 1),
-                                            ("msm_h", "h", h, n)):
+                                            ("msm_c", "c", w + 4 * (n_public + 1), n_vars - n_public - 1)):
             step_done()
             with profile.step(name):
                 points.append(_msm(Group.G1, key, bases, scalars, count))
-        del h, scalars  # freed before the G2 MSM's scratch, as the full path frees it
-        if b2 is None:
-            pb2 = b2_msm()
-        else:
+        if b2 is not None:
             with profile.step("wait_b2"):
                 pb2 = b2.result()
     finally:
         if b2 is not None:
             b2.close()
-    pa, pb1, pc, ph = points
+    pa, pb1, pc = points
     return pa, pb1, pb2, pc, ph
 
 
