@@ -218,10 +218,12 @@ class Backend:
             bad = np.intersect1d(bad, rows)
         return (int(bad[0]) if len(bad) else -1), len(bad)
 
-    def qap_h(self, a, b, shift: int):
+    def qap_h(self, a, b, shift: int, consume: bool = False):
         """A * B - C on the coset ``shift * <w>``, where ``a``, ``b`` are the evaluations of A
         and B on the domain <w> and C = A * B pointwise there (snarkjs's H values with
-        ``shift`` the 2n-th root of unity): interpolate, evaluate on the coset, combine."""
+        ``shift`` the 2n-th root of unity): interpolate, evaluate on the coset, combine.
+        ``consume``: the caller no longer needs ``a`` and ``b``, which may then be overwritten
+        (the C core transforms them in place instead of copying them)."""
         c = self.mul_array(Field.FR, a, b)
         coset = [array_to_ints(self.ntt_array(self.ntt_array(x, inverse=True), shift=shift)) for x in (a, b, c)]
         return ints_to_array([(x * y - z) % R for x, y, z in zip(*coset)], R)

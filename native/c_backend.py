@@ -225,11 +225,14 @@ class CBackend(Backend):
                                              len(rows), n_bad)
         return first, n_bad[0]
 
-    def qap_h(self, a, b, shift: int):
+    def qap_h(self, a, b, shift: int, consume: bool = False):
         """See :meth:`Backend.qap_h`; in C, the six transforms fused into one pass over A, B and C
-        per group of stages, the products in the first and last (native/src/qap.h)."""
-        a = np.array(check_fr_array(a, "a"), dtype=np.uint64, order="C", copy=True)
-        b = np.array(check_fr_array(b, "b"), dtype=np.uint64, order="C", copy=True)
+        per group of stages, the products in the first and last (native/src/qap.h). Without
+        ``consume``, a and b are copied first, since the transforms overwrite them."""
+        a = check_fr_array(a, "a")
+        b = check_fr_array(b, "b")
+        a = a if consume and a.flags.writeable else a.copy()
+        b = b if consume and b.flags.writeable and not np.may_share_memory(a, b) else b.copy()
         if a.shape != b.shape:
             raise InvalidArgumentError(f"qap_h: shapes {a.shape} and {b.shape} differ")
         _check_below(a, R)

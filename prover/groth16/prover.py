@@ -147,7 +147,7 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
         step_done()
         with profile.step("ntt"):
             log = key.domain_size.bit_length() - 1
-            h = backend.qap_h(a, b, root_of_unity(log + 1))
+            h = backend.qap_h(a, b, root_of_unity(log + 1), consume=True)  # transformed in place, not copied
             del a, b  # only H goes on: at 2^18 they are 16 MiB that the MSMs can use
         step_done()
         ph = _g1(msm("msm_h", key.h, h))
