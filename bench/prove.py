@@ -25,10 +25,13 @@ domain of 2^k exactly (2^k - 2 constraints and one public output), compiled by o
 up once by the development setup (one party, insecure: for benchmarks only); files are kept in
 ``bench/results/circuits/`` and reused. ``--numba`` adds the numba backend for sizes up to
 ``--numba-max`` (its MSM is single-threaded). Our prover runs as the installed ``prozchain``
-command, the one beside this Python, never as an import path that the current folder could
-shadow. The results go to ``--out`` (default: the current folder): ``prove.json`` (rows with
-medians, ratios, RSS and the split, plus the machine) and ``prove.png`` (time against
-constraints, log-log, one line per prover; for a single circuit, bars with the ratio).
+command, the one beside this Python (or ``--prozchain COMMAND``'s), never as an import path that
+the current folder could shadow; the report says which kind of install that command is
+(``install`` in the JSON): an editable one (a development checkout's ``pip install -e``) pays
+setuptools' import hook at every start, about 10 ms that a regular ``pip install .`` does not.
+The results go to ``--out`` (default: the current folder): ``prove.json`` (rows with medians,
+ratios, RSS and the split, plus the machine) and ``prove.png`` (time against constraints,
+log-log, one line per prover; for a single circuit, bars with the ratio).
 
 >>> parse_profile("[INFO] read 1.0 ms  ntt 2.5 ms  total 3.5 ms")
 {'read': 0.001, 'ntt': 0.0025, 'total': 0.0035}
@@ -149,13 +152,46 @@ def run_child(command: list[str], env: Optional[dict] = None) -> Run:
     return Run(float(seconds), int(rss_kib) / 1024, proc.returncode, float(cpu), (proc.stdout + stderr).strip())
 
 
-def prozchain_command() -> list[str]:
-    """The installed ``prozchain`` script of this Python's environment."""
+def prozchain_command(given: Optional[str] = None) -> list[str]:
+    """The ``prozchain`` script to time: ``given`` (a path, or a name on the PATH), else the
+    installed one of this Python's environment."""
+    if given is not None:
+        found = given if Path(given).is_file() else shutil.which(given)
+        if found is None:
+            raise UsageError(f"--prozchain {given}: no such command")
+        return [found]
     beside = Path(sys.executable).with_name("prozchain")
     found = str(beside) if beside.exists() else shutil.which("prozchain")
     if found is None:
         raise UsageError("the prozchain command is not installed beside this Python (pip install .)")
     return [found]
+
+
+# Run by the timed command's own Python: how its prozchain was installed (PEP 610's
+# direct_url.json: pip writes it for a folder or URL, with "editable" for `pip install -e`).
+INSTALL_KIND = """
+import json
+from importlib.metadata import distribution
+dist = distribution("prozchain")
+url = json.loads(dist.read_text("direct_url.json") or "{}")
+editable = url.get("dir_info", {}).get("editable", False)
+print(json.dumps({"kind": "editable" if editable else "regular", "from": url.get("url"),
+                  "location": str(dist.locate_file(""))}))
+"""
+
+
+def install_kind(command: list[str]) -> dict:
+    """How the ``prozchain`` script ``command`` was installed: ``kind`` "editable" (``pip install
+    -e``: every start runs setuptools' import hook, about 10 ms) or "regular" (``pip install .``
+    or a wheel), ``from`` (the folder it was installed from, if any) and ``location``; asked of
+    the Python named on the script's first line."""
+    first = Path(command[0]).read_bytes()[:512].split(b"\n", 1)[0].decode(errors="replace")
+    python = first[2:].strip().split()[0] if first.startswith("#!") else sys.executable
+    # from the script's folder, as the script's own start sees it (never the current folder's packages)
+    found = subprocess.run([python, "-c", INSTALL_KIND], capture_output=True, text=True, cwd=Path(command[0]).parent)
+    if found.returncode != 0:
+        return {"command": command[0], "kind": "unknown", "why": found.stderr.strip()[-200:]}
+    return {"command": command[0], **json.loads(found.stdout)}
 
 
 def constraints_of(key) -> int:
@@ -288,8 +324,11 @@ def peer_proof(path: Path):
 
 
 def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list[str]],
-              rapidsnark: Optional[list[str]] = None) -> tuple[list[dict], list[str]]:
-    """Rows (one per prover) for one circuit, and the failures seen."""
+              rapidsnark: Optional[list[str]] = None,
+              prozchain: Optional[list[str]] = None) -> tuple[list[dict], list[str]]:
+    """Rows (one per prover) for one circuit, and the failures seen; ``prozchain``: the command
+    timed as ours (default :func:`prozchain_command`)."""
+    prozchain = prozchain or prozchain_command()
     from prozchain.prover.formats.snarkjs_json import read_public, verification_key_to_json
     from prozchain.relations.formats.bounded_json import write_json
     from prozchain.prover.formats.zkey import read_zkey
@@ -313,7 +352,7 @@ def time_case(case: Case, runs: int, backends: list[str], snarkjs: Optional[list
                 proof, public = Path(tmp, f"{impl}{run}.json"), Path(tmp, f"{impl}{run}.public.json")
                 files = [str(case.zkey), str(case.witness), str(proof), str(public)]
                 if backend:
-                    command = [*prozchain_command(), "groth16", "prove", *files, "--profile"]
+                    command = [*prozchain, "groth16", "prove", *files, "--profile"]
                     env = {k: v for k, v in os.environ.items() if run >= 0 or k != "PYTHONDONTWRITEBYTECODE"}
                     result = run_child(command, {**env, "PROZ_BACKEND": backend})
                 elif impl == "snarkjs":
@@ -450,6 +489,11 @@ def run_prove(args: argparse.Namespace) -> int:
         raise UsageError("--sizes picks generated circuits; it does not apply to your own .zkey and .wtns")
     snarkjs, missing = snarkjs_command()
     rapidsnark, rapidsnark_missing = rapidsnark_command()
+    prozchain = prozchain_command(args.prozchain)
+    install = install_kind(prozchain)
+    print(f"[INFO] timing {prozchain[0]} ({install['kind']} install" + (
+        ": each start runs setuptools' import hook, which `pip install .` does not have)"
+        if install["kind"] == "editable" else ")"))
     if args.zkey:
         from prozchain.prover.formats.zkey import read_zkey
 
@@ -470,7 +514,7 @@ def run_prove(args: argparse.Namespace) -> int:
         log_n = (case.constraints + 2).bit_length() - 1
         backends = ["c"] + (["numba"] if args.numba and log_n <= args.numba_max else [])
         js = snarkjs if args.snarkjs_max is None or log_n <= args.snarkjs_max else None
-        case_rows, case_failures = time_case(case, args.runs, backends, js, rapidsnark)
+        case_rows, case_failures = time_case(case, args.runs, backends, js, rapidsnark, prozchain)
         rows += case_rows
         failures += case_failures
     print_table(rows)
@@ -485,7 +529,8 @@ def run_prove(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     options = {k: v for k, v in vars(args).items() if k != "func"}
-    report = {"options": options, "machine": {**machine(), "field_mults_per_s": rate}, "rows": rows}
+    report = {"options": options, "machine": {**machine(), "field_mults_per_s": rate}, "install": install,
+              "rows": rows}
     (out / "prove.json").write_text(json.dumps(report, indent=2) + "\n")
     if rows and not args.no_plot:
         plot(rows, out / "prove.png")
@@ -506,6 +551,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     prove.add_argument("--snarkjs-max", type=int, help="largest log2 size to time snarkjs at (default: every size)")
     prove.add_argument("--numba", action="store_true", help="also time the numba backend")
     prove.add_argument("--numba-max", type=int, default=14, help="largest log2 size for the numba backend (default 14)")
+    prove.add_argument("--prozchain", metavar="COMMAND",
+                       help="the prozchain command to time (default: the one beside this Python), e.g. a regular "
+                            "install's venv/bin/prozchain beside a development checkout's editable one")
     prove.add_argument("--out", default=".", help="folder for prove.json and prove.png (default: the current folder)")
     prove.add_argument("--no-plot", action="store_true", help="skip the plot")
     prove.set_defaults(func=run_prove)

@@ -97,9 +97,41 @@ def register_measure(subparsers: argparse._SubParsersAction) -> None:
         _load(target)(rooms)
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, sized as argparse sizes it (``$COLUMNS``, else the terminal's
+    width, else 80) without importing shutil to ask: argparse makes a formatter for every
+    argument it adds, and shutil brings bz2, lzma and zlib, which no command's start needs."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: Optional[int] = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
+        return 80
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser with :class:`_Formatter` unless told otherwise; its sub-parsers are of
+    this class too (argparse makes them of the parent's class)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
     """The parser with every command group, or only ``command``'s when it names one."""
-    parser = argparse.ArgumentParser(prog="prozchain", description="ProzChain L2 workbench")
+    parser = _Parser(prog="prozchain", description="ProzChain L2 workbench")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in [command] if command in GROUPS else sorted(GROUPS):
         _load(GROUPS[name])(subparsers)

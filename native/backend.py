@@ -88,6 +88,19 @@ def fp12_to_tower(value: Fp12) -> list[int]:
     return coeffs
 
 
+def check_sparse_arrays(bases: PreparedBases, indptr, rows, ids, table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``sparse_sums``'s index arrays as C-contiguous int64 / uint32 arrays, or a clear error."""
+    indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+    rows, ids = (np.ascontiguousarray(x, dtype=np.uint32) for x in (rows, ids))
+    check_fr_array(table, "table")
+    if indptr.ndim != 1 or not len(indptr) or indptr[0] != 0 or (np.diff(indptr) < 0).any() or indptr[-1] != len(rows) \
+            or len(ids) != len(rows):
+        raise InvalidArgumentError(f"sparse_sums: indptr must ascend from 0 to the {len(rows)} rows and ids")
+    if len(rows) and (int(rows.max()) >= len(bases) or int(ids.max()) >= len(table)):
+        raise InvalidArgumentError(f"sparse_sums: a row is not below {len(bases)} or an id not below {len(table)}")
+    return indptr, rows, ids
+
+
 class Backend:
     """Arithmetic on BN254: fields, the groups G1 and G2, and the optimal ate pairing."""
 
@@ -326,6 +339,26 @@ class Backend:
         point does; check G2 points read from outside with ``in_subgroup``).
         """
         raise NotImplementedError
+
+    def sparse_sums(self, bases: PreparedBases, indptr: np.ndarray, rows: np.ndarray, ids: np.ndarray,
+                    table: np.ndarray) -> PreparedBases:
+        """Many small MSMs over one set of bases at once: for each s < ``len(indptr) - 1``, the
+        sum of ``table[ids[t]] * bases[rows[t]]`` over ``indptr[s] <= t < indptr[s + 1]`` (an
+        empty sum is the point at infinity), as prepared bases. ``indptr`` ascending int64,
+        ``rows`` and ``ids`` uint32 (below ``len(bases)`` and ``len(table)``), ``table`` an
+        ``(k, 4)`` array of canonical scalars taken modulo R. How a setup on a ceremony makes
+        a key point per signal from the ceremony's Lagrange points (the C core: one call).
+        Here, one ``msm_prepared`` per sum."""
+        indptr, rows, ids = check_sparse_arrays(bases, indptr, rows, ids, table)
+        points = [self.msm_prepared(PreparedBases(bases.group, bases.array[rows[lo:hi]]), table[ids[lo:hi]])
+                  if hi > lo else None for lo, hi in zip(indptr.tolist(), indptr[1:].tolist())]
+        return self.msm_prepare(bases.group, points)
+
+    def scale_points(self, bases: PreparedBases, k: int) -> PreparedBases:
+        """Every point of ``bases`` times ``k`` (any int, taken modulo R), as prepared bases: a
+        :meth:`sparse_sums` of one term a sum (the C core: by the GLV method on G1)."""
+        n = len(bases)
+        return self.sparse_sums(bases, np.arange(n + 1), np.arange(n), np.zeros(n, np.uint32), ints_to_array([k % R]))
 
     def msm(self, group: Group, points: Sequence[Point], scalars: Sequence[int]) -> Point:
         """sum of ``scalars[i] * points[i]``, scalars any ints (taken modulo R, negatives too);

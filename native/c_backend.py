@@ -23,11 +23,11 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
-from prozchain.native.backend import Backend, Check, CheckLevel, fp12_from_tower, fp12_to_tower
+from prozchain.native.backend import Backend, Check, CheckLevel, check_sparse_arrays, fp12_from_tower, fp12_to_tower
 from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
                                    in_subgroup, lib, pair_limbs, pairing_check, path_kernels, qap_abc_parts, scalar_limbs,
                                    to_limbs, unary_point)
-from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
+from prozchain.native.curve import GENERATORS, MODULI, P, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
                                       check_fr_array, ntt_log, points_to_array)
@@ -91,6 +91,43 @@ def _check_below(arr: np.ndarray, modulus: int) -> None:
         value = int.from_bytes(arr[i].astype("<u8").tobytes(), "little")
         if value >= modulus:
             raise InvalidFieldElementError(f"row {i} ({value}) is not a field element (must be below {modulus})")
+
+
+def _glv_constants() -> tuple[int, int, tuple[tuple[int, int], tuple[int, int]]]:
+    """G1's endomorphism (x, y) -> (beta x, y), beta a cube root of unity mod P, which is lambda
+    times the point for a cube root of unity lambda mod R; and a short basis of the lattice of
+    (a, b) with a + b lambda = 0 mod R (extended Euclid on R and lambda, stopped at sqrt(R):
+    Hankerson, Menezes and Vanstone, Guide to Elliptic Curve Cryptography, algorithm 3.74)."""
+    beta = next(b for b in (pow(g, (P - 1) // 3, P) for g in range(2, 20)) if b != 1)
+    root = next(x for x in (pow(g, (R - 1) // 3, R) for g in range(2, 20)) if x != 1)
+    gx, gy = GENERATORS[Group.G1]
+    lam = next(x for x in (root, root * root % R)
+               if g_mul(path_kernels(choose_path()), Group.G1, (gx, gy), x) == (beta * gx % P, gy))
+    r0, r1, t0, t1 = R, lam, 0, 1
+    while r1 * r1 >= R:
+        q = r0 // r1
+        r0, r1, t0, t1 = r1, r0 - q * r1, t1, t0 - q * t1
+    v1 = (r1, -t1)
+    q = r0 // r1
+    after = (r0 - q * r1, -(t0 - q * t1))
+    v2 = min((r0, -t0), after, key=lambda v: v[0] ** 2 + v[1] ** 2)
+    return beta, lam, (v1, v2)
+
+
+GLV_BETA, GLV_LAMBDA, GLV_BASIS = _glv_constants()
+
+
+def glv_split(k: int) -> tuple[int, int]:
+    """(k1, k2) with k1 + k2 lambda = k mod R and both below 2^128 in size (:data:`GLV_LAMBDA`).
+
+    >>> k1, k2 = glv_split(R - 12345)
+    >>> (k1 + k2 * GLV_LAMBDA - (R - 12345)) % R, max(abs(k1), abs(k2)) < 2**128
+    (0, True)
+    """
+    (a1, b1), (a2, b2) = GLV_BASIS
+    k %= R
+    c1, c2 = (2 * b2 * k + R) // (2 * R), (-2 * b1 * k + R) // (2 * R)  # rounded to the nearest
+    return k - c1 * a1 - c2 * a2, -c1 * b1 - c2 * b2
 
 
 class CBackend(Backend):
@@ -337,6 +374,37 @@ class CBackend(Backend):
             status = self._kernels.group(group).fixed_base(_ptr(out), gen, _ptr(k), k.shape[0])
             check_alloc(status, f"pz_{group}_fixed_base", k.shape[0], "points")
         return self.msm_prepare_array(group, out)
+
+    def sparse_sums(self, bases: PreparedBases, indptr: np.ndarray, rows: np.ndarray, ids: np.ndarray,
+                    table: np.ndarray) -> PreparedBases:
+        """See :meth:`Backend.sparse_sums`: one call into the C core, every sum's terms added in
+        Jacobian coordinates and each chunk of sums made affine with one inversion."""
+        indptr, rows, ids = check_sparse_arrays(bases, indptr, rows, ids, table)
+        table = check_fr_array(table, "table")
+        n = len(indptr) - 1
+        out = np.empty((n, bases.array.shape[1]), dtype=np.uint64)
+        if n:
+            src = np.ascontiguousarray(bases.array, dtype=np.uint64)
+            status = self._kernels.group(bases.group).sparse_sums(
+                _ptr(out), _ptr(src), len(bases), ffi.from_buffer("int64_t[]", indptr), n,
+                ffi.from_buffer("uint32_t[]", rows), ffi.from_buffer("uint32_t[]", ids), _ptr(table), len(table))
+            if check_alloc(status, f"pz_{bases.group}_sparse_sums", len(rows), "terms") != 0:
+                raise InvalidArgumentError("sparse_sums: an index is out of range")
+        return PreparedBases(bases.group, out)
+
+    def scale_points(self, bases: PreparedBases, k: int) -> PreparedBases:
+        """See :meth:`Backend.scale_points`: on G1 one call of the GLV kernel (``pz_g1_scale``,
+        about 130 doublings a point instead of 254), ``k`` split once by :func:`glv_split`."""
+        if bases.group is not Group.G1:
+            return super().scale_points(bases, k)
+        src = np.ascontiguousarray(bases.array, dtype=np.uint64)
+        out = np.empty_like(src)
+        if len(src):
+            k1, k2 = glv_split(k)
+            status = self._kernels.g1_scale(_ptr(out), _ptr(src), len(src), to_limbs([GLV_BETA]),
+                                            to_limbs([abs(k1)]), int(k1 < 0), to_limbs([abs(k2)]), int(k2 < 0))
+            check_alloc(status, "pz_g1_scale", len(src), "points")
+        return PreparedBases(Group.G1, out)
 
     def msm_prepared(self, bases: PreparedBases, scalars, window: int = 0, flags: MsmFlag = MsmFlag(0)) -> Point:
         """See :meth:`Backend.msm_prepared`; ``window`` forces the Pippenger window (0: cost

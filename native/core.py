@@ -88,6 +88,7 @@ class GroupKernels(NamedTuple):
     msm_fixed: Kernel
     progression: Kernel
     fixed_base: Kernel
+    sparse_sums: Kernel
 
 
 class PathKernels(NamedTuple):
@@ -125,6 +126,7 @@ class PathKernels(NamedTuple):
     qap_abc: Kernel
     qap_abc_add: Kernel
     qap_h: Kernel
+    g1_scale: Kernel
     r1cs_solve: Kernel
     r1cs_check: Kernel
     poseidon: Kernel

@@ -199,7 +199,7 @@ int64_t PZ(G##_check)(const uint64_t *pts, size_t n, enum pz_check upto, int mon
             G##_aff x;                                                                           \
             if (mont) memcpy(&x, src, sizeof x); else load((fe *)&x, src, NFE, &FP);             \
             if (!G##_aff_on_curve(&x)) c = PZ_CHECK_CURVE;                                       \
-            else if (upto >= PZ_CHECK_SUBGROUP && !G##_aff_in_subgroup(&x)) c = PZ_CHECK_SUBGROUP; \
+            else if (upto >= PZ_CHECK_SUBGROUP && !G##_on_curve_in_subgroup(&x)) c = PZ_CHECK_SUBGROUP; \
         }                                                                                        \
         if (c) {                                                                                 \
             _Pragma("omp critical")                                                              \
@@ -503,6 +503,144 @@ int PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scala
 }
 FIXED_BASE_API(g1, 2, 8)
 FIXED_BASE_API(g2, 4, 12)
+
+/* Sparse sums of points, for a setup on a powers-of-tau ceremony (issue 26): for s < nsums,
+ * out[s] = sum of table[ids[t]] * bases[rows[t]] over ptr[s] <= t < ptr[s + 1]: the key's
+ * point of a signal from the ceremony's Lagrange points its terms touch. Bases and out are
+ * Montgomery affine (the layout of .ptau and .zkey point sections, (0, 0) at infinity), the
+ * table canonical 4-limb scalars below 2^256 (reduced mod r); a zero sum is (0, 0).
+ * Circuit coefficients are mostly small or small negatives: each product runs on the shorter of
+ * k and r - k (the point negated), a scalar of one limb by double-and-add (1 is one mixed
+ * addition), a longer one by the wNAF multiplication. Each thread sums a chunk of outputs in
+ * Jacobian coordinates, then converts the chunk to affine with one inversion.
+ * Returns 0, -1 when ptr is not ascending or a row or id is out of range (out void), or
+ * PZ_OUT_OF_MEMORY (out void). */
+static inline int sparse_scalar(uint64_t *k, const uint64_t *in) {   /* k = the shorter of in, r - in; 1 if negated */
+    uint64_t m[4], borrow = 0;
+    fixed_base_reduce(k, in);
+    if (!(k[0] | k[1] | k[2] | k[3])) return 0;
+    for (int l = 0; l < 4; l++) borrow = sub_borrow(FR.modulus.v[l], k[l], borrow, &m[l]);
+    for (int l = 3; l >= 0; l--) {
+        if (m[l] != k[l]) {
+            if (m[l] > k[l]) return 0;
+            memcpy(k, m, 32);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#define SPARSE_SUMS_API(G, NFE)                                                                  \
+static inline void G##_add_multiple(G##_jac *acc, const G##_aff *p, const uint64_t *scalar) {   \
+    uint64_t k[4];                                                                               \
+    G##_aff q = *p;                                                                              \
+    if (sparse_scalar(k, scalar)) G##_aff_neg(&q, &q);                                          \
+    int nlimbs = 4;                                                                              \
+    while (nlimbs && !k[nlimbs - 1]) nlimbs--;                                                   \
+    if (!nlimbs || G##_aff_is_infinity(&q)) return;                                              \
+    G##_jac t;                                                                                   \
+    if (nlimbs == 1) {                                                                           \
+        if (k[0] == 1) { G##_add_mixed(acc, acc, &q); return; }                                  \
+        G##_from_affine(&t, &q);                                                                 \
+        for (int b = 62 - __builtin_clzll(k[0]); b >= 0; b--) {                                  \
+            G##_double(&t, &t);                                                                  \
+            if (k[0] >> b & 1) G##_add_mixed(&t, &t, &q);                                        \
+        }                                                                                        \
+    } else {                                                                                     \
+        G##_mul(&t, &q, k, nlimbs);                                                              \
+    }                                                                                            \
+    G##_add(acc, acc, &t);                                                                       \
+}                                                                                                \
+int PZ(G##_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, const int64_t *ptr, size_t nsums,  \
+                        const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable) { \
+    enum { CHUNK = 512 };                                                                        \
+    if (ptr[0] < 0) return -1;                                                                   \
+    for (size_t s = 0; s < nsums; s++) if (ptr[s + 1] < ptr[s]) return -1;                       \
+    for (int64_t t = ptr[0]; t < ptr[nsums]; t++) if (rows[t] >= nbases || ids[t] >= ntable) return -1; \
+    const G##_aff *p = (const G##_aff *)bases;                                                   \
+    size_t nchunks = (nsums + CHUNK - 1) / CHUNK;                                                \
+    atomic_int failed = 0;                                                                       \
+    team team_ = team_begin((size_t)(ptr[nsums] - ptr[0]) + nsums, 8192);                       \
+    _Pragma("omp parallel num_threads(team_.threads)")                                          \
+    {                                                                                            \
+    int64_t cpu = team_thread_start(team_);                                                     \
+    G##_aff *x; void *scratch; G##_jac *acc = G##_batch_alloc(CHUNK, &x, &scratch);              \
+    if (!acc) atomic_store_explicit(&failed, 1, memory_order_relaxed);                          \
+    _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
+    for (size_t c = 0; c < nchunks; c++) {                                                       \
+        if (!acc || atomic_load_explicit(&failed, memory_order_relaxed)) continue;              \
+        size_t lo = c * CHUNK, m = (lo + CHUNK < nsums ? lo + CHUNK : nsums) - lo;               \
+        for (size_t i = 0; i < m; i++) {                                                         \
+            G##_set_infinity(&acc[i]);                                                           \
+            for (int64_t t = ptr[lo + i]; t < ptr[lo + i + 1]; t++)                              \
+                G##_add_multiple(&acc[i], &p[rows[t]], table + 4 * (size_t)ids[t]);              \
+        }                                                                                        \
+        G##_batch_to_affine(x, acc, scratch, m);                                                 \
+        memcpy(out + 4 * NFE * lo, x, m * sizeof *x);                                            \
+    }                                                                                            \
+    free(acc);                                                                                   \
+    team_thread_end(team_, cpu);                                                                 \
+    }                                                                                            \
+    team_end(team_);                                                                             \
+    return failed ? PZ_OUT_OF_MEMORY : 0;                                                        \
+}
+SPARSE_SUMS_API(g1, 2)
+SPARSE_SUMS_API(g2, 4)
+
+/* Every point of n times one scalar k (dividing a key's C and H by a contribution's delta),
+ * by the GLV method: on G1, phi(x, y) = (beta x, y) is lambda times (x, y) for a cube root of
+ * unity lambda mod r, and Python splits k = k1 + k2 lambda mod r with |k1|, |k2| < 2^128
+ * (magnitudes k1, k2 as 2 limbs, signs neg1, neg2), so k P = k1 P + k2 phi(P) takes half the
+ * doublings of a plain multiplication, shared by both halves (their wNAF digits are computed
+ * once for all points). bases and out Montgomery affine, beta canonical. Returns 0 or
+ * PZ_OUT_OF_MEMORY (out void). */
+int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *beta, const uint64_t *k1, int neg1,
+                 const uint64_t *k2, int neg2) {
+    enum { CHUNK = 512 };
+    int8_t d1[2 * 64 + 1] = {0}, d2[2 * 64 + 1] = {0};
+    int l1 = wnaf5(d1, k1, 2), l2 = wnaf5(d2, k2, 2), len = l1 > l2 ? l1 : l2;
+    fe b;
+    load(&b, beta, 1, &FP);
+    const g1_aff *p = (const g1_aff *)bases;
+    size_t nchunks = (n + CHUNK - 1) / CHUNK;
+    atomic_int failed = 0;
+    team t = team_begin(n, 256);
+    #pragma omp parallel num_threads(t.threads)
+    {
+    int64_t cpu = team_thread_start(t);
+    g1_aff *x; void *scratch; g1_jac *acc = g1_batch_alloc(CHUNK, &x, &scratch);
+    if (!acc) atomic_store_explicit(&failed, 1, memory_order_relaxed);
+    #pragma omp for schedule(dynamic, 1) nowait
+    for (size_t c = 0; c < nchunks; c++) {
+        if (!acc || atomic_load_explicit(&failed, memory_order_relaxed)) continue;
+        size_t lo = c * CHUNK, m = (lo + CHUNK < n ? lo + CHUNK : n) - lo;
+        for (size_t i = 0; i < m; i++) {
+            g1_set_infinity(&acc[i]);
+            if (g1_aff_is_infinity(&p[lo + i])) continue;
+            g1_aff q = p[lo + i];
+            if (neg1) g1_aff_neg(&q, &q);
+            g1_jac t1[8], t2[8];   /* odd multiples of k1's point and of k2's, phi of the first */
+            g1_odd_multiples(t1, &q);
+            for (int j = 0; j < 8; j++) {
+                fp_mul(&t2[j].x, &t1[j].x, &b);
+                if (neg1 != neg2) fp_neg(&t2[j].y, &t1[j].y); else t2[j].y = t1[j].y;
+                t2[j].z = t1[j].z;
+            }
+            for (int j = len - 1; j >= 0; j--) {
+                g1_double(&acc[i], &acc[i]);
+                g1_add_digit(&acc[i], t1, d1[j]);
+                g1_add_digit(&acc[i], t2, d2[j]);
+            }
+        }
+        g1_batch_to_affine(x, acc, scratch, m);
+        memcpy(out + 8 * lo, x, m * sizeof *x);
+    }
+    free(acc);
+    team_thread_end(t, cpu);
+    }
+    team_end(t);
+    return failed ? PZ_OUT_OF_MEMORY : 0;
+}
 
 /* ---- Groth16 QAP from a .zkey (qap.h) ----
  * pz_qap_abc: canonical A and B evaluations (n each, overwritten) from the zkey coefficient

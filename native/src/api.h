@@ -141,6 +141,12 @@ int PZ(g1_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, co
 int PZ(g2_progression)(uint64_t *out, const uint64_t *gen, const uint64_t *a, const uint64_t *d, size_t n);
 int PZ(g1_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
 int PZ(g2_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scalars, size_t n);
+int PZ(g1_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, const int64_t *ptr, size_t nsums,
+                       const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable);
+int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *beta, const uint64_t *k1, int neg1,
+                 const uint64_t *k2, int neg2);
+int PZ(g2_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, const int64_t *ptr, size_t nsums,
+                       const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable);
 int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
                     size_t nwitness, size_t n);
 int64_t PZ(qap_abc_add)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,

@@ -9,6 +9,37 @@ static const fp2 G2_B_CONST = G2_B;
 static inline void fp_set_one(fe *r) { *r = FP.one; }
 static inline void fp_inv_fn(fe *r, const fe *a) { fp_inv(r, a); }
 
+/* The width-5 wNAF of a scalar of nlimbs little-endian limbs: odd digits in [-15, 15] or 0,
+ * least significant first, in digits (64 nlimbs + 1 of them at most); returns how many. */
+static inline int wnaf5(int8_t *digits, const uint64_t *k, int nlimbs) {
+    uint64_t w[nlimbs + 1];
+    memcpy(w, k, nlimbs * sizeof(uint64_t));
+    w[nlimbs] = 0;
+    int len = 0;
+    for (;;) {
+        int nonzero = 0;
+        for (int i = 0; i <= nlimbs; i++) nonzero |= w[i] != 0;
+        if (!nonzero) break;
+        int d = 0;
+        if (w[0] & 1) {
+            d = (int)(w[0] & 31);
+            if (d > 16) d -= 32;
+            /* w -= d */
+            if (d > 0) {
+                uint64_t borrow = (uint64_t)d;
+                for (int i = 0; i <= nlimbs && borrow; i++) { uint64_t o = w[i]; w[i] -= borrow; borrow = o < borrow; }
+            } else {
+                uint64_t carry = (uint64_t)(-d);
+                for (int i = 0; i <= nlimbs && carry; i++) { w[i] += carry; carry = w[i] < carry; }
+            }
+        }
+        digits[len++] = (int8_t)d;
+        for (int i = 0; i < nlimbs; i++) w[i] = (w[i] >> 1) | (w[i + 1] << 63);
+        w[nlimbs] >>= 1;
+    }
+    return len;
+}
+
 #define G_ g1_
 #define G_F fe
 #define G_ADD(r, a, b) fp_add(r, a, b)
@@ -41,7 +72,9 @@ static inline void fp_inv_fn(fe *r, const fe *a) { fp_inv(r, a); }
 
 static const uint64_t GROUP_ORDER_LIMBS[4] = GROUP_ORDER;
 
-/* G1 has cofactor 1: every point on the curve is in the group of order r. */
+/* G1 has cofactor 1: every point on the curve is in the group of order r. The `_on_curve_`
+ * tests assume a point already found on the curve (a key's check tests each point once). */
+static inline int g1_on_curve_in_subgroup(const g1_aff *p) { (void)p; return 1; }
 static inline int g1_aff_in_subgroup(const g1_aff *p) { return g1_aff_on_curve(p); }
 
 /* psi, the untwist-Frobenius-twist endomorphism, on Jacobian coordinates: (x, y) -> (conj(x) g2,
@@ -59,8 +92,7 @@ static const uint64_t BN_X_LIMBS[1] = {BN_X};
  * (a 254-bit multiplication), the equivalent test of El Housni, Guillevic and Piellard
  * (ePrint 2022/348, sec. 5.1) for BN curves needs one 63-bit multiplication by the curve
  * parameter x: Q is in G2 iff [x+1]Q + psi([x]Q) + psi^2([x]Q) = psi^3([2x]Q). */
-static inline int g2_aff_in_subgroup(const g2_aff *p) {
-    if (!g2_aff_on_curve(p)) return 0;
+static inline int g2_on_curve_in_subgroup(const g2_aff *p) {
     g2_jac xq, x1q, psi1, psi2, lhs, rhs;
     g2_mul(&xq, p, BN_X_LIMBS, 1);
     g2_add_mixed(&x1q, &xq, p);
@@ -74,6 +106,8 @@ static inline int g2_aff_in_subgroup(const g2_aff *p) {
     g2_add(&rhs, &rhs, &lhs);
     return g2_is_infinity(&rhs);
 }
+
+static inline int g2_aff_in_subgroup(const g2_aff *p) { return g2_aff_on_curve(p) && g2_on_curve_in_subgroup(p); }
 
 /* The untwist-Frobenius-twist endomorphism psi^k on G2 (k = 1, 2): the images of Q under the
  * p^k-power Frobenius that the ate Miller loop adds at its end. */

@@ -102,50 +102,33 @@ static inline void G_FN(neg)(G_JAC *r, const G_JAC *p) { r->x = p->x; G_NEG(&r->
 
 static inline void G_FN(aff_neg)(G_AFF *r, const G_AFF *p) { r->x = p->x; G_NEG(&r->y, &p->y); }
 
+/* The odd multiples P, 3P, ..., 15P of a finite point, in Jacobian form. */
+static inline void G_FN(odd_multiples)(G_JAC *table, const G_AFF *p) {
+    G_JAC p2;
+    G_FN(from_affine)(&table[0], p);
+    G_FN(double)(&p2, &table[0]);
+    for (int i = 1; i < 8; i++) G_FN(add)(&table[i], &table[i - 1], &p2);
+}
+
+/* acc += d * P for a wNAF digit d, from the table of P, 3P, ..., 15P. */
+static inline void G_FN(add_digit)(G_JAC *acc, const G_JAC *table, int d) {
+    if (d > 0) G_FN(add)(acc, acc, &table[d >> 1]);
+    else if (d < 0) { G_JAC t; G_FN(neg)(&t, &table[(-d) >> 1]); G_FN(add)(acc, acc, &t); }
+}
+
 /* k * p for a scalar of any length (little-endian limbs); never reduced modulo r, so the
  * result is right for points outside the subgroup too. Signed 4-bit windows (wNAF). */
 static inline void G_FN(mul)(G_JAC *r, const G_AFF *p, const uint64_t *k, int nlimbs) {
     G_JAC acc;
     G_FN(set_infinity)(&acc);
     if (G_FN(aff_is_infinity)(p)) { *r = acc; return; }
-    /* odd multiples P, 3P, ..., 15P in Jacobian form */
-    G_JAC table[8], p2;
-    G_FN(from_affine)(&table[0], p);
-    G_FN(double)(&p2, &table[0]);
-    for (int i = 1; i < 8; i++) G_FN(add)(&table[i], &table[i - 1], &p2);
-    /* wNAF digits of k, width 5: digits are odd in [-15, 15] */
-    int nbits = nlimbs * 64;
-    int8_t *digits = (int8_t *)__builtin_alloca(nbits + 1);
-    uint64_t w[nlimbs + 1];
-    memcpy(w, k, nlimbs * sizeof(uint64_t));
-    w[nlimbs] = 0;
-    int len = 0;
-    for (;;) {
-        int nonzero = 0;
-        for (int i = 0; i <= nlimbs; i++) nonzero |= w[i] != 0;
-        if (!nonzero) break;
-        int d = 0;
-        if (w[0] & 1) {
-            d = (int)(w[0] & 31);
-            if (d > 16) d -= 32;
-            /* w -= d */
-            if (d > 0) {
-                uint64_t borrow = (uint64_t)d;
-                for (int i = 0; i <= nlimbs && borrow; i++) { uint64_t o = w[i]; w[i] -= borrow; borrow = o < borrow; }
-            } else {
-                uint64_t carry = (uint64_t)(-d);
-                for (int i = 0; i <= nlimbs && carry; i++) { w[i] += carry; carry = w[i] < carry; }
-            }
-        }
-        digits[len++] = (int8_t)d;
-        for (int i = 0; i < nlimbs; i++) w[i] = (w[i] >> 1) | (w[i + 1] << 63);
-        w[nlimbs] >>= 1;
-    }
+    G_JAC table[8];
+    G_FN(odd_multiples)(table, p);
+    int8_t *digits = (int8_t *)__builtin_alloca(nlimbs * 64 + 1);
+    int len = wnaf5(digits, k, nlimbs);
     for (int i = len - 1; i >= 0; i--) {
         G_FN(double)(&acc, &acc);
-        int d = digits[i];
-        if (d > 0) G_FN(add)(&acc, &acc, &table[d >> 1]);
-        else if (d < 0) { G_JAC t; G_FN(neg)(&t, &table[(-d) >> 1]); G_FN(add)(&acc, &acc, &t); }
+        G_FN(add_digit)(&acc, table, digits[i]);
     }
     *r = acc;
 }

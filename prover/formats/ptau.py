@@ -34,7 +34,8 @@ import numpy as np
 from prozchain.native.curve import P, Group
 from prozchain.native.kernels import PreparedBases
 from prozchain.prover.backend import current_backend
-from prozchain.relations.formats.container import Container, FormatError, Source, read_container, stream_container
+from prozchain.relations.formats.container import (Container, FormatError, Source, read_container, release_pages,
+                                                   stream_container)
 
 NAMES = {1: "header", 2: "tau G1", 3: "tau G2", 4: "alpha tau G1", 5: "beta tau G1", 6: "beta G2",
          12: "Lagrange tau G1", 13: "Lagrange tau G2", 14: "Lagrange alpha tau G1", 15: "Lagrange beta tau G1"}
@@ -58,7 +59,9 @@ class PowersOfTau:
         size = POINT_BYTES[group]
         if (start + count) * size > len(raw):
             raise self.error(section, f"{len(raw)} bytes, too few for points {start}..{start + count}")
-        rows = np.frombuffer(raw, np.uint64, count * size // 8, start * size).reshape(count, -1).copy()
+        mapped = np.frombuffer(raw, np.uint64, count * size // 8, start * size)
+        rows = mapped.reshape(count, -1).copy()
+        release_pages(mapped)  # copied: the file's pages need not stay resident (a setup reads series by series)
         found = current_backend().check_points_array(group, rows, mont=True)
         if found is not None:
             raise self.error(section, f"point {start + found[0]}: {found[1]}")

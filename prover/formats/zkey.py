@@ -402,11 +402,12 @@ def _record_section(records: Union[np.ndarray, RecordChunks]) -> Iterable[bytes]
 
 
 def stream_zkey(path: Union[str, Path], head: KeyHead, points: Sequence[Iterable[np.ndarray]],
-                contributions: bytes = b"", circuit_hash: Optional[bytes] = None) -> None:
+                contributions: Union[bytes, Callable[[], bytes]] = b"", circuit_hash: Optional[bytes] = None) -> None:
     """Write a ``.zkey`` whose point sections A, B1, B2, C, H come as ``points``: for each, an
     iterable of chunks in the prepared layout, consumed in file order, each chunk written as it
     comes, so a setup holds one chunk of points at a time (:func:`write_zkey` passes each
-    section whole). Section 10 is ``contributions`` if set, else ``circuit_hash`` or the
+    section whole). Section 10 is ``contributions`` if set (or what calling it returns, once
+    the point sections are written: a record hashed from them), else ``circuit_hash`` or the
     BLAKE2b of the point sections (IC, A, B1, B2, C, H) with no contributions. A section with
     the wrong number of points raises ``FormatError`` (and no file is left)."""
     head_bytes = struct.pack("<I", 32) + P.to_bytes(32, "little") + struct.pack("<I", 32) + R.to_bytes(32, "little")
@@ -424,7 +425,8 @@ def stream_zkey(path: Union[str, Path], head: KeyHead, points: Sequence[Iterable
             yield raw
 
     def section10() -> Iterable[bytes]:  # consumed after every point section went through `hashed`
-        yield contributions or (circuit_hash or digest.digest()) + struct.pack("<I", 0)
+        record = contributions() if callable(contributions) else contributions
+        yield record or (circuit_hash or digest.digest()) + struct.pack("<I", 0)
 
     stream_container(path, b"zkey", 1, [
         (1, [struct.pack("<I", GROTH16)]), (2, [head_bytes]),

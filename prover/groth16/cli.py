@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from prozchain.cli import NegativeAnswer, UsageError
 from prozchain.relations.formats.bounded_json import write_json
@@ -107,8 +106,7 @@ def _prove_full(args: argparse.Namespace, profile) -> tuple[dict, list[str]]:
 def setup_command(args: argparse.Namespace) -> int:
     from prozchain.prover.formats.ptau import read_ptau
     from prozchain.relations.formats.r1cs import read_r1cs
-    from prozchain.prover.formats.zkey import write_zkey
-    from prozchain.prover.groth16.setup import constraint_system, ptau_setup, write_dev_setup
+    from prozchain.prover.groth16.setup import constraint_system, write_dev_setup, write_ptau_setup
 
     if len(args.rest) != (1 if args.dev else 2):
         raise UsageError("usage: prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
@@ -120,10 +118,9 @@ def setup_command(args: argparse.Namespace) -> int:
         print(f"[WARN] development setup: one party drew the toxic waste; never use {zkey_path} for keys others "
               f"must trust")
     else:
-        key = ptau_setup(cs, read_ptau(args.rest[0]))
+        key = write_ptau_setup(zkey_path, cs, read_ptau(args.rest[0]), progress=sys.stderr.isatty())
         print(f"[INFO] phase 2 on {args.rest[0]} with one contribution (a fresh delta); add more with "
               f"snarkjs zkey contribute")
-        write_zkey(zkey_path, key)
     print(f"[INFO] {zkey_path}: nVars {key.n_vars}, nPublic {key.n_public}, domain {key.domain_size} "
           f"({time.perf_counter() - start:.2f} s)")
     return 0
@@ -139,6 +136,8 @@ def export_verification_key_command(args: argparse.Namespace) -> int:
 
 
 def export_solidity_verifier_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from prozchain.prover.formats.zkey import read_zkey
     from prozchain.prover.solidity import solidity_verifier
 

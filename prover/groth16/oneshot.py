@@ -28,9 +28,8 @@ True
 
 from __future__ import annotations
 
-import random
+import os
 import struct
-from pathlib import Path
 from typing import Optional, Union
 
 from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, qap_abc_parts
@@ -107,12 +106,19 @@ def _check_points(group: Group, data, labels) -> list:
     return [None] * len(labels)
 
 
+def _below(n: int) -> int:
+    """A draw from [0, n) by the OS's randomness, 256 bits more than n's width reduced modulo n
+    (off uniform by less than 2^-256). Neither random nor secrets: a one-shot proof's start
+    would import them (with math, bisect, hashlib) for two scalars and a sample."""
+    return int.from_bytes(os.urandom((n.bit_length() + 7) // 8 + 32), "little") % n
+
+
 def _section(box: Container, kind: int):
     found = [p for t, p in box.sections if t == kind]
     return found[0] if len(found) == 1 else None
 
 
-def _witness(path: Union[str, Path], n_vars: int):
+def _witness(path: Union[str, os.PathLike], n_vars: int):
     """The witness as aligned canonical limbs, or None unless it has n_vars values below R, the
     first being 1."""
     box = read_container(path, b"wtns", versions={2})
@@ -132,8 +138,8 @@ def _witness(path: Union[str, Path], n_vars: int):
     return _limbs(values, count)
 
 
-def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = "sample", self_check: bool = True,
-                profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
+def prove_files(zkey: Union[str, os.PathLike], witness: Union[str, os.PathLike], check: str = "sample",
+                self_check: bool = True, profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
     """proof.json's and public.json's contents for ``witness`` under ``zkey``, or None when the
     files need the full path's judgement (see the module's docstring). ``check`` is the zkey
     reader's: "all", "sample" or "none"; ``overlap``: the G2 MSM on half the threads beside
@@ -152,8 +158,7 @@ def prove_files(zkey: Union[str, Path], witness: Union[str, Path], check: str = 
         return None
     with profile.step("combine"):
         g1 = lambda *points: _sum(Group.G1, points)  # noqa: E731
-        draw = random.SystemRandom().randrange  # the OS's randomness, as secrets.randbelow; secrets imports hashlib
-        r, s = draw(R), draw(R)
+        r, s = _below(R), _below(R)
         alpha1, beta1, beta2, gamma2, delta1, delta2 = key["header"]
         pi_a = g1(pa, alpha1, g_mul(kernels, Group.G1, delta1, r))
         pi_b = _sum(Group.G2, (pb2, beta2, g_mul(kernels, Group.G2, delta2, s)))
@@ -239,7 +244,7 @@ def _sum(group: Group, points) -> Point:
     return total
 
 
-def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
+def _read_key(path: Union[str, os.PathLike], check: str) -> Optional[dict]:
     """The key's header values, checked header points, coefficient records and checked point
     sections (aligned C arrays), or None when it is not a key this path accepts."""
     box = read_container(path, b"zkey", versions={1})
@@ -285,7 +290,10 @@ def _read_key(path: Union[str, Path], check: str) -> Optional[dict]:
             return None
         key["sections"][name] = sections[kind]
     if check == "sample" and n_vars:
-        index = sorted(random.SystemRandom().sample(range(n_vars), min(SAMPLE, n_vars)))  # unpredictable
+        picked = set()  # unpredictable
+        while len(picked) < min(SAMPLE, n_vars):
+            picked.add(_below(n_vars))
+        index = sorted(picked)
         sample, b2 = ffi.new("uint64_t[]", 16 * len(index)), sections[7]
         for i, j in enumerate(index):
             ffi.memmove(sample + 16 * i, b2[128 * j:128 * (j + 1)], 128)

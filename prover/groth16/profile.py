@@ -13,7 +13,6 @@ command can time itself from its first line.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -60,19 +59,21 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
 
 
-class Beside(threading.Thread):
+class Beside:
     """A call on a thread of its own with ``threads`` OpenMP threads (the C kernels release the
     GIL), while the calling thread keeps ``main_threads`` until :meth:`step_done` sees the call
     finished and gives it every thread back."""
 
     def __init__(self, call: Callable[[], object], threads: int, main_threads: int):
-        super().__init__(daemon=True)
+        import threading  # here, not at the top: a proof without --overlap starts no thread of its own
+
         from prozchain.native.core import lib
 
         self.lib, self.call, self.threads, self.all = lib, call, threads, threads + main_threads
         self.value, self.error, self.restored = None, None, False
         lib.pz_set_threads(main_threads)  # OpenMP's thread count is per calling thread
-        self.start()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
 
     def run(self) -> None:
         self.lib.pz_set_threads(self.threads)
@@ -82,12 +83,12 @@ class Beside(threading.Thread):
             self.error = exc
 
     def step_done(self) -> None:
-        if not self.restored and not self.is_alive():
+        if not self.restored and not self.thread.is_alive():
             self.close()
 
     def close(self) -> None:
         """Wait for the call (on any exit: it reads the key) and give the caller every thread."""
-        self.join()
+        self.thread.join()
         if not self.restored:
             self.lib.pz_set_threads(self.all)
             self.restored = True

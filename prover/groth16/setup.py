@@ -36,13 +36,13 @@ import struct
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 from tqdm import tqdm
 
 from prozchain.native.backend import Backend
-from prozchain.native.curve import P, R, Field, Group, root_of_unity
+from prozchain.native.curve import R, Field, Group, root_of_unity
 from prozchain.native.kernels import (COEF_DTYPE, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
                                      prepare_bases)
 from prozchain.prover.backend import current_backend
@@ -103,7 +103,7 @@ class ConstraintSystem:
     def terms(self) -> np.ndarray:
         """Every non-zero entry as a ``COEF_DTYPE`` array, ordered by row, then A, B, C, each
         row's terms in file order: the order snarkjs writes the zkey coefficients in. 44 bytes a
-        term, kept once made: for the ceremony setup and the checks, not for big systems."""
+        term, kept once made: for the checks, not for big systems."""
         parts = []
         for m, matrix in enumerate(self.matrices):
             part = np.zeros(matrix.nnz, dtype=COEF_DTYPE)
@@ -374,16 +374,135 @@ def write_dev_setup(path: Union[str, Path], cs: ConstraintSystem, seed: Optional
     return head
 
 
-def _sparse_sums(backend: Backend, bases: PreparedBases, rows: np.ndarray, signals: np.ndarray,
-                 values: np.ndarray, n_signals: int) -> PreparedBases:
-    """Per signal s, the sum of values[t] * bases[rows[t]] over the terms t of s: one small MSM
-    per signal over the rows it touches (none: the point at infinity)."""
-    order = np.argsort(signals, kind="stable")
-    rows, signals, values = rows[order], signals[order], np.ascontiguousarray(values[order])
-    bounds = np.searchsorted(signals, np.arange(n_signals + 1)).tolist()
-    points = [backend.msm_prepared(PreparedBases(bases.group, bases.array[rows[lo:hi]]), values[lo:hi])
-              if hi > lo else None for lo, hi in zip(bounds, bounds[1:])]
-    return backend.msm_prepare(bases.group, points)
+def signal_terms(cs: ConstraintSystem, parts: Sequence[tuple[int, int]]) -> tuple[np.ndarray, ...]:
+    """The terms of the matrices in ``parts`` (``(matrix, row offset)`` pairs, matrix 0 with
+    the public rows of :func:`public_rows`) grouped by signal, as the arguments of
+    :meth:`prozchain.native.backend.Backend.sparse_sums`: ``(indptr, rows, ids, table)``, each
+    row plus its matrix's offset (which Lagrange series it picks), ``table`` the coefficient
+    table with a 1 appended for the public rows. 12 bytes a term (with the sort)."""
+    one = len(cs.table)
+    rows, signals, ids = [], [], []
+    for m, offset in parts:
+        mat = cs.matrices[m]
+        rows.append(np.repeat(np.arange(offset, offset + cs.n_constraints, dtype=np.uint32), np.diff(mat.indptr)))
+        signals.append(mat.wires)
+        ids.append(mat.coeff_ids)
+        if m == 0:
+            rows.append(np.arange(cs.n_public + 1, dtype=np.uint32) + np.uint32(offset + cs.n_constraints))
+            signals.append(np.arange(cs.n_public + 1, dtype=np.uint32))
+            ids.append(np.full(cs.n_public + 1, one, dtype=np.uint32))
+    everyone = np.concatenate(signals)
+    order = np.argsort(everyone, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(everyone, minlength=cs.n_vars))]).astype(np.int64)
+    table = np.concatenate([cs.table.reshape(-1, 4), ints_to_array([1])])
+    return indptr, np.concatenate(rows)[order], np.concatenate(ids)[order], table
+
+
+def _chunked_sums(backend: Backend, bases: PreparedBases, terms: tuple[np.ndarray, ...]) -> Iterator[np.ndarray]:
+    """:meth:`Backend.sparse_sums` of ``terms`` (:func:`signal_terms`), ``POINT_CHUNK`` sums at a time."""
+    indptr, rows, ids, table = terms
+    for lo in range(0, max(len(indptr) - 1, 1), POINT_CHUNK):
+        part = indptr[lo:lo + POINT_CHUNK + 1]
+        yield backend.sparse_sums(bases, part - part[0], rows[part[0]:part[-1]], ids[part[0]:part[-1]], table).array
+
+
+def _ptau_key(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool, seed: Optional[int], backend: Backend,
+              name: str) -> tuple[KeyHead, list[Iterator[np.ndarray]], Callable[[], bytes]]:
+    """The head of the key :func:`ptau_setup` makes, its point sections A, B1, B2, C, H as
+    chunk iterators to consume in that order, and its section 10, to ask for after them.
+
+    Section 10 starts with snarkjs's circuit hash (``csHash``, what ``zkey verify`` recomputes
+    from the .r1cs and .ptau) of the key before any contribution (gamma = delta = 1):
+    blake2b-512 over alpha1, beta1, beta2, gamma2, delta1, delta2, then for IC, H, C, A, B1, B2
+    in that order a big-endian u32 count and the points, all uncompressed, where H is not the
+    key's H section but snarkjs's own points (:func:`_hash_h_points`), counted n - 1. The hash
+    absorbs IC, H and C while the head is made, and A, B1, B2 as they stream; C is kept (one
+    point a private signal) to be written, divided by the contribution's delta, after B2. The ceremony's points are read a
+    series at a time: the three Lagrange series of the per-signal sums K, then tau G1 for A
+    and B1, then tau G2 for B2, then H a chunk at a time."""
+    n = cs.domain_size()
+    if 2 * n > 1 << ptau.power:
+        raise SetupError(f"{cs.n_constraints} constraints (+ {cs.n_public + 1} public rows) need a domain of {n}: "
+                         f"the ceremony must have power >= {(2 * n).bit_length() - 1}, it has {ptau.power}")
+    delta, s = 1, 0
+    if contribute:
+        rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
+        delta, s = rng.randrange(1, R), rng.randrange(1, R)
+    # K_s = sum_A coef [beta L_c] + sum_B coef [alpha L_c] + sum_C coef [L_c], over the three
+    # Lagrange series side by side: IC (s <= nPublic) and C (the rest, still undivided: delta = 1).
+    k_bases = PreparedBases(Group.G1, np.concatenate([ptau.lagrange(i, Group.G1, n).array for i in (12, 14, 15)]))
+    k = backend.sparse_sums(k_bases, *signal_terms(cs, [(0, 2 * n), (1, n), (2, 0)])).array
+    del k_bases
+    ic, c = k[:cs.n_public + 1], k[cs.n_public + 1:]
+    g1, g2 = G1Point.generator(), G2Point.generator()
+    alpha1, beta1 = (_point(ptau.points(i, Group.G1, 0, 1)) for i in (4, 5))
+    beta2 = _point(ptau.points(6, Group.G2, 0, 1))
+    digest = hashlib.blake2b(digest_size=64)
+    for group, points in ((Group.G1, [alpha1, beta1]), (Group.G2, [beta2, g2]), (Group.G1, [g1]), (Group.G2, [g2])):
+        digest.update(_uncompressed_points(group, points, backend))
+
+    def absorb(group: Group, count: int, chunks: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+        digest.update(struct.pack(">I", count))
+        for chunk in chunks:
+            digest.update(uncompressed(group, chunk, backend))
+            yield chunk
+
+    for count, chunks in ((len(ic), [ic]), (n - 1, _hash_h_points(backend, ptau, n)),
+                          (len(c), (c[i:i + POINT_CHUNK] for i in range(0, len(c), POINT_CHUNK)))):
+        for _ in absorb(Group.G1, count, chunks):  # hashed now: in the hash, IC, H and C come before A
+            pass
+    records = RecordChunks(cs.matrices[0].nnz + cs.matrices[1].nnz + cs.n_public + 1, lambda: coefficient_chunks(cs))
+    head = KeyHead(cs.n_vars, cs.n_public, n, alpha1, beta1, beta2, g2, g1 * delta, g2 * delta,
+                   tuple(_point(PreparedBases(Group.G1, ic[i:i + 1])) for i in range(len(ic))), records)
+    inverse = pow(delta, -1, R)
+
+    def divided(rows: np.ndarray) -> np.ndarray:  # by the contribution's delta
+        return backend.scale_points(PreparedBases(Group.G1, rows), inverse).array if contribute else rows
+
+    def sections() -> Iterator[Iterator[np.ndarray]]:
+        nonlocal c
+        tau_g1 = ptau.lagrange(12, Group.G1, n)
+        yield absorb(Group.G1, cs.n_vars, _chunked_sums(backend, tau_g1, signal_terms(cs, [(0, 0)])))
+        yield absorb(Group.G1, cs.n_vars, _chunked_sums(backend, tau_g1, signal_terms(cs, [(1, 0)])))
+        del tau_g1
+        yield absorb(Group.G2, cs.n_vars, _chunked_sums(backend, ptau.lagrange(13, Group.G2, n),
+                                                        signal_terms(cs, [(1, 0)])))
+        kept, c = c, None
+        yield (divided(kept[i:i + POINT_CHUNK]) for i in range(0, max(len(kept), 1), POINT_CHUNK))
+        del kept
+        # H: the odd points of the doubled domain's Lagrange series, L'_(2i+1) at 2n - 1 + 2i + 1
+        yield (divided(ptau.points(12, Group.G1, 2 * n - 1 + 2 * i, 2 * min(POINT_CHUNK, n - i)).array[1::2].copy())
+               for i in range(0, n, POINT_CHUNK))
+
+    def section10() -> bytes:
+        mpc = MPCParams(digest.digest())
+        if contribute:
+            mpc = MPCParams(mpc.cs_hash, (_contribution(mpc, g1, delta, s, name, backend),))
+        return mpc.to_bytes()
+
+    pending = sections()
+    return head, [_lazy(pending) for _ in POINT_SECTIONS], section10
+
+
+def _lazy(pending: Iterator[Iterator[np.ndarray]]) -> Iterator[np.ndarray]:
+    """The next section of ``pending``, made only when its first chunk is asked for (after the
+    section before it is done)."""
+    yield from next(pending)
+
+
+def _hash_h_points(backend: Backend, ptau: PowersOfTau, n: int) -> Iterator[np.ndarray]:
+    """What snarkjs's circuit hash takes for H: (tau^(i + n) - tau^i) G1 from the ceremony's
+    section 2 for i < n - 1 (its ``hashHPoints``, whose chunking takes i up to n - 1 once n - 1
+    exceeds 2^14), ``POINT_CHUNK`` at a time: each a sum of two points (scalars 1 and -1)."""
+    chunk = 1 << 14
+    count = -(-(n - 1) // chunk) * min(n - 1, chunk)
+    one_minus_one = ints_to_array([1, R - 1])
+    for lo in range(0, count, POINT_CHUNK):
+        m = min(POINT_CHUNK, count - lo)
+        both = PreparedBases(Group.G1, np.concatenate([ptau.points(2, Group.G1, n + lo, m).array,
+                                                       ptau.points(2, Group.G1, lo, m).array]))
+        rows = np.stack([np.arange(m), np.arange(m, 2 * m)], axis=1).reshape(-1)
+        yield backend.sparse_sums(both, np.arange(0, 2 * m + 1, 2), rows, np.tile([0, 1], m), one_minus_one).array
 
 
 def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True, seed: Optional[int] = None,
@@ -391,9 +510,10 @@ def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
     """Phase 2 on a snarkjs powers-of-tau ceremony: what ``snarkjs groth16 setup`` computes
     (gamma = delta = 1, from the ceremony's Lagrange points, as in the module doc with the
     secrets in the exponent, and section 10 holding snarkjs's circuit hash), then unless
-    ``contribute=False`` one contribution by :func:`add_contribution`: a fresh delta, recorded
-    as ``snarkjs zkey contribute`` records it, so ``snarkjs zkey verify`` accepts the key. Only
-    the contributor's delta is ours; tau, alpha, beta come from the ceremony.
+    ``contribute=False`` one contribution as :func:`add_contribution` makes it: a fresh delta,
+    recorded as ``snarkjs zkey contribute`` records it, so ``snarkjs zkey verify`` accepts the
+    key. Only the contributor's delta is ours; tau, alpha, beta come from the ceremony.
+    :func:`write_ptau_setup` makes the same key straight to a file, in bounded memory.
 
     >>> import os, tempfile
     >>> from prozchain.prover.formats.ptau import read_ptau
@@ -404,68 +524,37 @@ def ptau_setup(cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
     >>> [c.name for c in key.mpc_params().contributions], key.mpc_params().contributions[0].delta_after == key.delta1
     (['prozchain'], True)
     """
-    backend = backend or current_backend()
-    n = cs.domain_size()
-    if 2 * n > 1 << ptau.power:
-        raise SetupError(f"{cs.n_constraints} constraints (+ {cs.n_public + 1} public rows) need a domain of {n}: "
-                         f"the ceremony must have power >= {(2 * n).bit_length() - 1}, it has {ptau.power}")
-    tau_g1, tau_g2 = ptau.lagrange(12, Group.G1, n), ptau.lagrange(13, Group.G2, n)
-    alpha_tau, beta_tau = ptau.lagrange(14, Group.G1, n), ptau.lagrange(15, Group.G1, n)
-    terms = np.concatenate([cs.terms, public_rows(cs)])
-    rows, signals = terms["constraint"].astype(np.int64), terms["signal"].astype(np.int64)
-    matrix, values = terms["matrix"], np.ascontiguousarray(terms["value"])
-    a, b = matrix == 0, matrix == 1
-
-    # K_s = sum_A coef [beta L_c] + sum_B coef [alpha L_c] + sum_C coef [L_c], over the three
-    # Lagrange series side by side: IC (s <= nPublic) and C (the rest, still undivided: delta = 1).
-    k_bases = PreparedBases(Group.G1, np.concatenate([tau_g1.array, alpha_tau.array, beta_tau.array]))
-    k = _sparse_sums(backend, k_bases, rows + n * np.where(a, 2, np.where(b, 1, 0)), signals, values, cs.n_vars)
-    g1, g2 = G1Point.generator(), G2Point.generator()
-    alpha1, beta1 = (_point(ptau.points(s, Group.G1, 0, 1)) for s in (4, 5))
-    key = ZKey(
-        cs.n_vars, cs.n_public, n,
-        alpha1, beta1, _point(ptau.points(6, Group.G2, 0, 1)), g2, g1, g2,
-        tuple(_point(PreparedBases(Group.G1, k.array[s:s + 1])) for s in range(cs.n_public + 1)),
-        zkey_coefficients(cs),
-        _sparse_sums(backend, tau_g1, rows[a], signals[a], values[a], cs.n_vars),
-        _sparse_sums(backend, tau_g1, rows[b], signals[b], values[b], cs.n_vars),
-        _sparse_sums(backend, tau_g2, rows[b], signals[b], values[b], cs.n_vars),
-        PreparedBases(Group.G1, k.array[cs.n_public + 1:]),
-        PreparedBases(Group.G1, ptau.lagrange(12, Group.G1, 2 * n).array[1::2].copy()),
-    )
-    key = replace(key, contributions=MPCParams(circuit_hash(key, ptau, backend)).to_bytes())
-    if not contribute:
-        return key
-    rng = random.Random(seed) if seed is not None else secrets.SystemRandom()
-    return add_contribution(key, rng.randrange(1, R), rng.randrange(1, R), name, backend)
+    head, sections, section10 = _ptau_key(cs, ptau, contribute, seed, backend or current_backend(), name)
+    points = [np.concatenate(list(chunks)) for chunks in sections]
+    head = replace(head, coefficients=head.coefficients.array())
+    return ZKey(**{f.name: getattr(head, f.name) for f in fields(head)},
+                **{section: PreparedBases(group, rows) for (section, group), rows in zip(SECTION_GROUPS, points)},
+                contributions=section10())
 
 
-def circuit_hash(key: ZKey, ptau: PowersOfTau, backend: Optional[Backend] = None) -> bytes:
-    """snarkjs's circuit hash (``csHash``, what ``zkey verify`` recomputes from the .r1cs and
-    .ptau) of the key ``groth16 setup`` makes (gamma = delta = 1, no contribution yet):
-    blake2b-512 over alpha1, beta1, beta2, gamma2, delta1, delta2, then for IC, H, C, A, B1, B2
-    in that order a big-endian u32 count and the points, all uncompressed. The H entry is not
-    the key's H section but (tau^(i + n) - tau^i) G1 from the ceremony's section 2, counted
-    n - 1 and hashed for i < n - 1 (snarkjs's ``hashHPoints``, whose chunking takes i up to n -
-    1 once n - 1 exceeds 2^14)."""
-    backend = backend or current_backend()
-    n = key.domain_size
-    digest = hashlib.blake2b(digest_size=64)
-    for group, points in ((Group.G1, [key.alpha1, key.beta1]), (Group.G2, [key.beta2, key.gamma2]),
-                          (Group.G1, [key.delta1]), (Group.G2, [key.delta2])):
-        digest.update(_uncompressed_points(group, points, backend))
-    chunk = 1 << 14
-    count = -(-(n - 1) // chunk) * min(n - 1, chunk)
-    powers = ptau.points(2, Group.G1, 0, count + n).array
-    both = PreparedBases(Group.G1, np.concatenate([powers[n:], _negated_g1(powers[:count])]))
-    h = _sparse_sums(backend, both, np.arange(2 * count), np.tile(np.arange(count), 2),
-                     ints_to_array([1] * (2 * count)), count)  # scalars 1: additions, no multiplications
-    ic = prepare_bases(Group.G1, [p.affine for p in key.ic])
-    for label, bases in ((len(ic), ic), (n - 1, h), (len(key.c), key.c), (len(key.a), key.a), (len(key.b1), key.b1),
-                         (len(key.b2), key.b2)):
-        digest.update(struct.pack(">I", label))
-        digest.update(uncompressed(bases.group, bases.array, backend))
-    return digest.digest()
+def write_ptau_setup(path: Union[str, Path], cs: ConstraintSystem, ptau: PowersOfTau, contribute: bool = True,
+                     seed: Optional[int] = None, backend: Optional[Backend] = None, name: str = CONTRIBUTOR,
+                     progress: bool = False) -> KeyHead:
+    """:func:`ptau_setup` written to ``path`` as a ``.zkey`` (the file :func:`write_zkey` writes
+    of that key, byte for byte) while it is computed, ``POINT_CHUNK`` points at a time: the
+    peak memory is the constraint system's terms, a Lagrange series (three while the sums K
+    are made) and the C points, not the key. ``progress`` shows a bar over the key's points.
+    Returns the key's head.
+
+    >>> import os, tempfile
+    >>> from prozchain.prover.formats.ptau import read_ptau
+    >>> from prozchain.prover.formats.zkey import read_zkey
+    >>> from prozchain.prover.groth16.ptau_dev import write_dev_ptau
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = write_dev_ptau(os.path.join(folder, "dev.ptau"), 3, seed=1)
+    >>> ptau = read_ptau(os.path.join(folder, "dev.ptau"))
+    >>> head = write_ptau_setup(os.path.join(folder, "toy.zkey"), toy_r1cs(), ptau, seed=2)
+    >>> read_zkey(os.path.join(folder, "toy.zkey")).contributions == ptau_setup(toy_r1cs(), ptau, seed=2).contributions
+    True
+    """
+    head, sections, section10 = _ptau_key(cs, ptau, contribute, seed, backend or current_backend(), name)
+    stream_zkey(path, head, _progress(head, sections, progress), section10)
+    return head
 
 
 def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
@@ -487,16 +576,23 @@ def add_contribution(key: ZKey, delta: int, s: int, name: str = CONTRIBUTOR,
         raise SetupError("the key has no phase-2 record (section 10) to add a contribution to")
     if not 0 < delta % R or not 0 < s % R:
         raise SetupError("delta and s must be non-zero mod r")
+    record = _contribution(mpc, key.delta1, delta, s, name, backend)
+    inverse = pow(delta, -1, R)
+    return replace(key, delta1=record.delta_after, delta2=key.delta2 * delta,
+                   c=backend.scale_points(key.c, inverse),
+                   h=backend.scale_points(key.h, inverse),
+                   contributions=MPCParams(mpc.cs_hash, mpc.contributions + (record,)).to_bytes())
+
+
+def _contribution(mpc: MPCParams, delta1: G1Point, delta: int, s: int, name: str, backend: Backend) -> Contribution:
+    """The record of a contribution of ``delta`` (proof-of-knowledge base s G1) to a key whose
+    delta1 and section 10 are ``delta1`` and ``mpc``, as ``snarkjs zkey contribute`` makes it."""
     g1_s = G1Point.generator() * s
     g1_sx = g1_s * delta
     transcript = blake2b(mpc.cs_hash, *(public_key_bytes(c, backend) for c in mpc.contributions),
                          _uncompressed_points(Group.G1, [g1_s, g1_sx], backend))
     g2_spx = G2Point.from_affine(*backend.g_mul(Group.G2, hash_to_g2(transcript, backend), delta))
-    delta1, inverse = key.delta1 * delta, pow(delta, -1, R)
-    record = Contribution(delta1, g1_s, g1_sx, g2_spx, transcript, 0, name)
-    return replace(key, delta1=delta1, delta2=key.delta2 * delta, c=_scaled(backend, key.c, inverse),
-                   h=_scaled(backend, key.h, inverse),
-                   contributions=MPCParams(mpc.cs_hash, mpc.contributions + (record,)).to_bytes())
+    return Contribution(delta1 * delta, g1_s, g1_sx, g2_spx, transcript, 0, name)
 
 
 def public_key_bytes(c: Contribution, backend: Optional[Backend] = None) -> bytes:
@@ -508,25 +604,6 @@ def public_key_bytes(c: Contribution, backend: Optional[Backend] = None) -> byte
 
 def _uncompressed_points(group: Group, points: Sequence, backend: Optional[Backend]) -> bytes:
     return uncompressed(group, prepare_bases(group, [p.affine for p in points]).array, backend)
-
-
-def _negated_g1(rows: np.ndarray) -> np.ndarray:
-    """G1 points in the kernels' layout, each negated: y -> P - y limb by limb (Montgomery form
-    commutes with negation); the point at infinity (y = 0) stays zero."""
-    out = rows.copy()
-    y, borrow = rows[:, 4:8], np.zeros(len(rows), dtype=bool)
-    for i in range(4):
-        p = np.uint64((P >> (64 * i)) & 0xFFFFFFFFFFFFFFFF)
-        out[:, 4 + i] = p - y[:, i] - borrow.astype(np.uint64)
-        borrow = (y[:, i] > p) | ((y[:, i] == p) & borrow)
-    out[~rows[:, 4:8].any(axis=1), 4:8] = 0
-    return out
-
-
-def _scaled(backend: Backend, bases: PreparedBases, k: int) -> PreparedBases:
-    """Every point of ``bases`` times k."""
-    n = len(bases)
-    return _sparse_sums(backend, bases, np.arange(n), np.arange(n), ints_to_array([k % R] * n, R), n)
 
 
 def _point(bases: PreparedBases):

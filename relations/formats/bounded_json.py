@@ -16,14 +16,14 @@ prozchain.relations.errors.JSONFormatError: ...input.json: not valid JSON: NaN i
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import partial
-from pathlib import Path
 from typing import Any, Union
 
 from prozchain.relations.errors import JSONFormatError
 
-PathLike = Union[str, Path]
+PathLike = Union[str, os.PathLike]  # os's, not pathlib's Path: a one-shot proof imports no pathlib
 
 MAX_JSON_BYTES = 64 << 20  # a verification key of about 250,000 public inputs
 MAX_DEPTH = 16  # snarkjs's files nest 4 deep (vk_alphabeta_12 in its object)
@@ -96,4 +96,5 @@ def _constant(path: PathLike, name: str) -> Any:
 
 
 def write_json(path: PathLike, obj: Any) -> None:
-    Path(path).write_text(json.dumps(obj, indent=1) + "\n")
+    with open(path, "w") as f:
+        f.write(json.dumps(obj, indent=1) + "\n")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence, Union
 
 from prozchain.native.curve import R
@@ -29,7 +28,8 @@ from prozchain.relations.errors import FormatError
 if TYPE_CHECKING:
     import numpy as np
 
-Source = Union[bytes, bytearray, memoryview, str, Path]
+# a path is a str or an os.PathLike (pathlib's Path among them): a one-shot proof imports no pathlib
+Source = Union[bytes, bytearray, memoryview, str, os.PathLike]
 
 
 def first_not_below(values: np.ndarray, modulus: int) -> int:
@@ -152,13 +152,13 @@ class Reader:
 def _load(source: Source) -> tuple[memoryview, str]:
     """The bytes behind a source: a file is memory-mapped read-only, so a large ``.zkey`` is
     neither read nor copied up front and its pages count once, however its sections are used."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
         try:
             with open(path, "rb") as f:
                 if os.fstat(f.fileno()).st_size == 0:
-                    return memoryview(b""), str(path)
-                return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)), str(path)
+                    return memoryview(b""), path
+                return memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)), path
         except OSError as exc:
             raise FormatError(f"{path}: cannot read ({exc.strerror})") from exc
     return memoryview(bytes(source)), "<bytes>"
@@ -202,7 +202,7 @@ def write_container(magic: bytes, version: int, sections: list[tuple[int, bytes]
     return b"".join(parts)
 
 
-def stream_container(path: Union[str, Path], magic: bytes, version: int,
+def stream_container(path: Union[str, os.PathLike], magic: bytes, version: int,
                      sections: Sequence[tuple[int, Iterable[bytes]]]) -> None:
     """Write a container to ``path`` section by section, each ``(type, chunks)`` in order (chunks: bytes-like), each
     section's size patched in once its chunks are written (as snarkjs does), so a large file
@@ -212,6 +212,7 @@ def stream_container(path: Union[str, Path], magic: bytes, version: int,
     half-written file behind.
 
     >>> import tempfile
+    >>> from pathlib import Path
     >>> path = Path(tempfile.mkdtemp()) / "x.demo"
     >>> stream_container(path, b"demo", 1, [(1, [b"ab", b"c"]), (7, iter([b"z"]))])
     >>> path.read_bytes() == write_container(b"demo", 1, [(1, b"abc"), (7, b"z")])
@@ -219,8 +220,8 @@ def stream_container(path: Union[str, Path], magic: bytes, version: int,
     """
     if len(magic) != 4:
         raise FormatError(f"magic must be 4 bytes, got {magic!r}")
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
+    path = os.fspath(path)
+    partial = path + ".partial"
     try:
         f = open(partial, "wb")
     except OSError as exc:
@@ -240,5 +241,5 @@ def stream_container(path: Union[str, Path], magic: bytes, version: int,
                 f.seek(end)
         os.replace(partial, path)
     finally:
-        if partial.exists():
-            partial.unlink()
+        if os.path.exists(partial):
+            os.unlink(partial)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.xdist_group("bench-folder")
 
 def options(tmp_path, **given) -> argparse.Namespace:
     defaults = dict(zkey=None, witness=None, sizes="10", runs=1, numba=False, numba_max=14,
-                    out=str(tmp_path / "results"), no_plot=False, circom=False, snarkjs_max=None)
+                    out=str(tmp_path / "results"), no_plot=False, circom=False, snarkjs_max=None, prozchain=None)
     return argparse.Namespace(**{**defaults, **given})
 
 
@@ -37,8 +37,10 @@ def test_bench_prove_times_valid_proofs_of_both_provers_on_given_files(tmp_path,
     (tmp_path / "native").mkdir()
     (tmp_path / "native" / "__init__.py").write_text("raise ImportError('the checkout shadowed the install')\n")
     monkeypatch.chdir(tmp_path)
-    assert run_prove(options(tmp_path, zkey="toy.zkey", witness="toy.wtns", sizes=None, out=".")) == 0
+    command = str(Path(sys.executable).with_name("prozchain"))  # given as --prozchain: the same command
+    assert run_prove(options(tmp_path, zkey="toy.zkey", witness="toy.wtns", sizes=None, out=".", prozchain=command)) == 0
     report = json.loads((tmp_path / "prove.json").read_text())
+    assert report["install"]["command"] == command and report["install"]["kind"] in ("editable", "regular")
     rows = {row["impl"]: row for row in report["rows"]}
     assert rows["prozchain-c"]["runs"] == 1 and rows["snarkjs"]["runs"] == 1
     assert rows["prozchain-c"]["constraints"] == toy_r1cs().n_constraints
@@ -48,7 +50,8 @@ def test_bench_prove_times_valid_proofs_of_both_provers_on_given_files(tmp_path,
     assert rows["prozchain-c"]["peak_rss_mib"] > 10
     after_step = rows["prozchain-c"]["peak_rss_after_step_mib"]
     assert 10 < after_step["abc"] <= after_step["msm_h"] <= after_step["process"]  # a high-water mark
-    assert "snarkjs" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "snarkjs" in out and f"timing {command} ({report['install']['kind']} install" in out
 
 
 def test_bench_prove_says_why_a_prover_failed_and_refuses_sizes_with_own_files(tmp_path, capsys):

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 
 from prozchain import native
-from prozchain.native.c_backend import MsmFlag
-from prozchain.native.core import ffi, kernels, to_limbs
+from prozchain.native.c_backend import CBackend, MsmFlag
+from prozchain.native.core import ffi, kernels, runnable_paths, to_limbs
 from prozchain.native.curve import R, Group
+from prozchain.native.errors import InvalidArgumentError
 from prozchain.native.kernels import (FixedBases, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
                                       prepare_bases, scalars_array)
-from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, with_edge_cases
+from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, neg, with_edge_cases
 
 
 GROUPS = [Group.G1, Group.G2]
@@ -279,3 +280,55 @@ def test_windows_in_groups_of_bounded_digits(flags, c, rng):
     got = c.msm_prepared(c.msm_prepare_array(group, coords), ints_to_array(scalars), window=10, flags=flags)
     total = sum(k * (a + i * d) for i, k in enumerate(scalars)) % R
     assert got == expected(group, [1], [total])
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_sparse_sums_are_the_small_msms(group, c, ref, rng):
+    """``sparse_sums`` (one C call for many small MSMs over shared bases) against the reference's
+    one MSM per sum, with the cases its scalar rule meets: 0, 1, -1, small, small negative,
+    one limb, long; the same base twice (a doubling), P and -P (infinity), a base at infinity,
+    and empty sums. Every C path does the same."""
+    points, _ = bases_with_logs(group, 6, rng)
+    points += [points[0], neg(group, points[1]), None]
+    bases = c.msm_prepare(group, points)
+    table = ints_to_array([0, 1, R - 1, 2, R - 5, 2**64 - 1, 2**64, R - 2**70, rng.randrange(R), 3])
+    counts = [2, 2, 2] + [rng.choice([0, 0, 1, 2, 3, 7]) for _ in range(700)]  # more than one chunk of sums
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    rows = [rng.randrange(len(points)) for _ in range(indptr[-1])]
+    ids = [rng.randrange(len(table)) for _ in range(indptr[-1])]
+    rows[:6], ids[:6] = [0, 6, 1, 7, 0, 0], [1, 1, 1, 1, 3, 2]  # P + P, P - P, 2P - P
+    got = c.sparse_sums(bases, indptr, rows, ids, table)
+    want = ref.sparse_sums(bases, indptr[:121], rows[:indptr[120]], ids[:indptr[120]], table)
+    assert (got.array[:120] == want.array).all()
+    assert bases_to_points(got)[:3] == [ref.g_mul(group, points[0], 2), None, points[0]]
+    for path in map(CBackend, runnable_paths()):
+        assert (path.sparse_sums(bases, indptr, rows, ids, table).array == got.array).all(), path.name
+
+
+def test_sparse_sums_refuse_indices_out_of_range(c):
+    bases = c.msm_prepare(Group.G1, [c.g1_generator()])
+    with pytest.raises(InvalidArgumentError, match="a row is not below 1"):
+        c.sparse_sums(bases, [0, 1], [1], [0], ints_to_array([1]))
+    with pytest.raises(InvalidArgumentError, match="indptr must ascend"):
+        c.sparse_sums(bases, [0, 2, 1], [0, 0], [0, 0], ints_to_array([1]))
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_scale_points_is_a_multiplication_of_each(group, c, ref, rng):
+    """``scale_points`` (G1: the GLV kernel; G2: ``sparse_sums``) against one multiplication a
+    point, on every C path, for scalars whose halves k1, k2 take every sign and size (0, 1, -1,
+    lambda itself, one limb, 2^128, random)."""
+    from prozchain.native.c_backend import GLV_LAMBDA, glv_split
+
+    points, _ = bases_with_logs(group, 600, rng)  # more than one chunk of points
+    points[3] = None
+    bases = c.msm_prepare(group, points)
+    for k in [0, 1, R - 1, 2, GLV_LAMBDA, R - GLV_LAMBDA, 12345, R - 12345, 2**64, 2**128, rng.randrange(R)]:
+        k1, k2 = glv_split(k)
+        assert (k1 + k2 * GLV_LAMBDA - k) % R == 0 and max(abs(k1), abs(k2)) < 2**128
+        want = [ref.g_mul(group, p, k) for p in points[:20]]
+        for path in map(CBackend, runnable_paths()):
+            got = path.scale_points(bases, k)
+            assert bases_to_points(PreparedBases(group, got.array[:20])) == want, (k, path.name)
+            assert (got.array == c.sparse_sums(bases, np.arange(601), np.arange(600), np.zeros(600),
+                                               ints_to_array([k])).array).all(), (k, path.name)

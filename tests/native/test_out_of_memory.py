@@ -247,7 +247,12 @@ FAULTS = textwrap.dedent(r"""
         calls[f"pz_{group}_msm"] = lambda b=bases: c.msm_prepared(b, mixed)
         calls[f"pz_{group}_progression"] = lambda g=group: ints(progression(g, 3 * 4096 + 5)[::997])
         calls[f"pz_{group}_fixed_base"] = lambda g=group: ints(c.generator_multiples(g, mixed[:1500]).array[::97])
+        # 3,000 sums of 3 terms: chunks of sums on every thread, each with its own buffers
+        calls[f"pz_{group}_sparse_sums"] = lambda b=bases: ints(c.sparse_sums(
+            b, np.arange(0, 9001, 3), np.arange(9000) % 2048, np.arange(9000) % 2048, mixed).array[::97])
     calls["pz_g1_batch_to_affine"] = lambda: c.batch_to_affine(Group.G1, [(1, 2, 1), (4, 8, 2)])
+    g1_bases = c.msm_prepare_array(Group.G1, progression(Group.G1, 2048))
+    calls["pz_g1_scale"] = lambda: ints(c.scale_points(g1_bases, R // 3).array[::97])
     calls["pz_batch_inv"] = lambda: ints(c.inv_array(Field.FR, fr[1:100] | np.uint64(1)))
     calls["pz_pairing"] = lambda: c.multi_pairing([(g1, g2), (c.g_double(Group.G1, g1), g2)])
     calls["pz_pairing_check"] = lambda: c.pairing_check([(g1, g2), (c.g_neg(Group.G1, g1), g2)])
@@ -310,8 +315,9 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
     def out_of_memory(*args):
         return lib.PZ_OUT_OF_MEMORY
 
-    failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt"), out_of_memory)
-    g1 = real.g1._replace(batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory)
+    failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt", "g1_scale"), out_of_memory)
+    g1 = real.g1._replace(batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory,
+                          sparse_sums=out_of_memory)
     g2 = real.g2._replace(msm=out_of_memory)
     monkeypatch.setattr(c, "_kernels", real._replace(g1=g1, g2=g2, **failing))
     ones = np.ones((1024, 4), dtype=np.uint64)
@@ -324,6 +330,9 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
         "pz_pairing (1 pairs)": lambda: c.multi_pairing([(g1, g2)]),
         "pz_pairing_check (1 pairs)": lambda: c.pairing_check([(g1, g2)]),
         "pz_g1_fixed_base (2^10 points)": lambda: c.generator_multiples(Group.G1, ones),
+        "pz_g1_scale (1 points)": lambda: c.scale_points(PreparedBases(Group.G1, np.zeros((1, 8), np.uint64)), 3),
+        "pz_g1_sparse_sums (2^10 terms)": lambda: c.sparse_sums(PreparedBases(Group.G1, np.zeros((1, 8), np.uint64)),
+                                                                 [0, 1024], np.zeros(1024), np.zeros(1024), ones),
         "pz_g1_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G1, np.zeros((1024, 8), np.uint64)),
                                                           ones),
         "pz_g2_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G2, np.zeros((1024, 16), np.uint64)),

@@ -104,6 +104,17 @@ def test_snarkjs_zkey_verify_accepts_our_contribution(keys: Circuit):
     assert f"contribution #1 {CONTRIBUTOR}" in result.stdout
 
 
+def test_snarkjs_zkey_verify_accepts_the_key_the_cli_streams(keys: Circuit, tmp_path: Path, capsys):
+    """``prozchain groth16 setup circuit.r1cs pot.ptau`` writes the key as it computes it
+    (:func:`prozchain.prover.groth16.setup.write_ptau_setup`): snarkjs checks it against the
+    circuit and the ceremony."""
+    zkey = tmp_path / "cli.zkey"
+    assert main(["groth16", "setup", str(keys.path(".r1cs")), str(keys.dir / "pot.ptau"), str(zkey)]) == 0
+    assert "phase 2 on" in capsys.readouterr().out
+    result = js_oracles.run("snarkjs", "zkey", "verify", "cube.r1cs", "pot.ptau", str(zkey), cwd=keys.dir)
+    assert result.returncode == 0 and "ZKey Ok!" in result.stdout, result.stdout + result.stderr
+
+
 def test_contributions_on_top_of_ours_and_ours_on_top_verify(keys: Circuit):
     answers = snarkjs_verify_zkeys(keys.path(".r1cs"), keys.dir / "pot.ptau", [keys.dir / f"{n}.zkey" for n in VALID])
     assert answers == [(True, "")] * len(VALID), list(zip(VALID, answers))

@@ -54,6 +54,23 @@ def test_the_command_imports_no_numpy_and_its_proof_verifies(toy, tmp_path):
     assert json.loads(proof.read_text()) == proof_to_json(read_proof(proof))  # the full path's JSON, field for field
 
 
+def test_the_command_imports_only_what_it_needs(toy, tmp_path):
+    """The modules a one-shot proof has been measured not to need stay unloaded (unless the
+    interpreter's start loaded them: an editable install's finder loads pathlib)."""
+    zkey, wtns, _ = toy
+    files = [str(zkey), str(wtns), str(tmp_path / "proof.json"), str(tmp_path / "public.json")]
+    code = ("import sys\nbefore = set(sys.modules)\nfrom prozchain.cli import main\n"
+            f"assert main(['groth16', 'prove', *{files!r}]) == 0\n"
+            "print(' '.join(sorted(set(sys.modules) - before)))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    unneeded = {"numpy", "shutil", "bz2", "lzma", "pathlib", "threading", "random", "cffi", "prozchain.native.c_backend",
+                "prozchain.prover.formats.zkey", "prozchain.relations.formats.r1cs", "prozchain.bench.cli"}
+    assert not loaded & unneeded, sorted(loaded & unneeded)
+    assert {"prozchain.prover.groth16.oneshot", "prozchain.native.core"} <= loaded
+
+
 def test_snarkjs_verifies_one_shot_proofs_of_its_contributed_key(cube: Circuit, tmp_path):
     profile = Profile()
     made = prove_files(cube.path(".zkey"), cube.path(".wtns"), profile=profile)
