@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any, NamedTuple, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from prozchain.native import BackendUnavailable
 
@@ -125,6 +125,7 @@ class PathKernels(NamedTuple):
     msm_table_window: Kernel
     fr_ntt: Kernel
     qap_abc: Kernel
+    qap_abc_add: Kernel
     qap_h: Kernel
     g1_scale: Kernel
     r1cs_solve: Kernel
@@ -191,6 +192,44 @@ def from_limbs(arr, count: int) -> list[int]:
     packed = int.from_bytes(ffi.buffer(arr, 32 * count), "little")
     mask = (1 << 256) - 1
     return [(packed >> (256 * i)) & mask for i in range(count)]
+
+
+QAP_RECORD = 44  # bytes of one zkey coefficient record (qap.h)
+QAP_PART = 1 << 16  # records added per call of qap_abc_add: 2.75 MiB of the section resident at a time
+
+
+def qap_abc_parts(kernels: "PathKernels", a, b, records, witness, n_witness: int, n: int,
+                  release: Optional[Callable[[memoryview], None]] = None, part: int = QAP_PART) -> int:
+    """Groth16's canonical A and B evaluations into ``a`` and ``b`` (C arrays of ``n`` zeroed
+    elements) from ``records`` (a buffer of the zkey's 44-byte coefficient records) and the
+    canonical ``witness`` (C array of ``n_witness`` elements), ``part`` records at a time, as
+    ``pz_qap_abc`` computes them whole; after each part, ``release`` gets the bytes of all the
+    records added so far (:func:`prozchain.relations.formats.container.release_pages` then drops
+    a memory-mapped key's pages as they go). Returns -1, or the index of the first invalid record (a and b are void).
+
+    >>> from prozchain.native.curve import R
+    >>> a, b, w = ffi.new("uint64_t[4]"), ffi.new("uint64_t[4]"), to_limbs([1, 5], R)
+    >>> def record(matrix, signal, coef):  # snarkjs stores coef * 2^512 mod R
+    ...     fields = matrix.to_bytes(4, "little") + bytes(4) + signal.to_bytes(4, "little")
+    ...     return fields + (coef * 2**512 % R).to_bytes(32, "little")
+    >>> qap_abc_parts(kernels, a, b, record(0, 1, 3) + record(1, 0, 2), w, 2, 1, part=1)  # A = 3 w_1, B = 2 w_0
+    -1
+    >>> from_limbs(a, 1), from_limbs(b, 1)
+    ([15], [2])
+    """
+    view = memoryview(records).cast("B")
+    count = len(view) // QAP_RECORD
+    for start in range(0, count, part):
+        chunk = view[QAP_RECORD * start:QAP_RECORD * min(count, start + part)]
+        bad = kernels.qap_abc_add(a, b, ffi.from_buffer("uint8_t[]", chunk), len(chunk) // QAP_RECORD, witness,
+                                  n_witness, n)
+        if bad >= 0:
+            return start + bad
+        if release is not None:
+            release(view[:QAP_RECORD * start + len(chunk)])
+    kernels.from_mont(lib.PZ_FR, a, a, n)
+    kernels.from_mont(lib.PZ_FR, b, b, n)
+    return -1
 
 
 def scalar_limbs(k: int):
