@@ -29,7 +29,7 @@ True
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Literal, Optional, Sequence, Tuple
+from typing import Any, Callable, Literal, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -159,14 +159,16 @@ class Backend:
         inv = pow(1 << 256, -1, modulus)
         return ints_to_array([v * inv % modulus for v in array_to_ints(a)], modulus)
 
-    def qap_abc(self, records, witness, domain_size: int):
+    def qap_abc(self, records, witness, domain_size: int, release: Optional[Callable[[Any], None]] = None):
         """Groth16's A and B evaluations on the domain, from snarkjs's .zkey coefficients.
 
         ``records`` is a :data:`prozchain.native.kernels.COEF_DTYPE` array (matrix 0 = A / 1 = B,
         constraint row, signal, value) with each value stored as coef * 2^512 mod R as snarkjs
         stores it; ``witness`` an ``(m, 4)`` array. Returns canonical ``(A, B)``, each
         ``(domain_size, 4)``: ``A[row] = sum coef * witness[signal]`` over the A records.
-        An invalid record raises ``InvalidFieldElementError`` naming its index.
+        An invalid record raises ``InvalidFieldElementError`` naming its index. ``release``, if
+        given, is called on the records once they are added (the C core calls it on each part
+        of them as it goes, see :func:`prozchain.native.core.qap_abc_parts`).
         """
         inv2 = pow(1 << 512, -1, R)
         w = array_to_ints(witness)
@@ -178,6 +180,8 @@ class Backend:
                 raise InvalidFieldElementError(f"coefficient record {i} is invalid (matrix {m}, row {c}, "
                                                f"signal {s})")
             out[m][c] = (out[m][c] + values[i] * inv2 * w[s]) % R
+        if release is not None:
+            release(records)
         return ints_to_array(out[0], R), ints_to_array(out[1], R)
 
     def r1cs_solve(self, program: R1CSProgram, witness: np.ndarray, start: int = 0) -> int:
@@ -227,10 +231,12 @@ class Backend:
             bad = np.intersect1d(bad, rows)
         return (int(bad[0]) if len(bad) else -1), len(bad)
 
-    def qap_h(self, a, b, shift: int):
+    def qap_h(self, a, b, shift: int, consume: bool = False):
         """A * B - C on the coset ``shift * <w>``, where ``a``, ``b`` are the evaluations of A
         and B on the domain <w> and C = A * B pointwise there (snarkjs's H values with
-        ``shift`` the 2n-th root of unity): interpolate, evaluate on the coset, combine."""
+        ``shift`` the 2n-th root of unity): interpolate, evaluate on the coset, combine.
+        ``consume``: the caller no longer needs ``a`` and ``b``, which may then be overwritten
+        (the C core transforms them in place instead of copying them)."""
         c = self.mul_array(Field.FR, a, b)
         coset = [array_to_ints(self.ntt_array(self.ntt_array(x, inverse=True), shift=shift)) for x in (a, b, c)]
         return ints_to_array([(x * y - z) % R for x, y, z in zip(*coset)], R)

@@ -19,14 +19,14 @@ from the compiled module, ``lib.PZ_FR`` and so on.
 from __future__ import annotations
 
 from enum import IntFlag
-from typing import Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
 from prozchain.native.backend import Backend, Check, CheckLevel, check_sparse_arrays, fp12_from_tower, fp12_to_tower
 from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
-                                   in_subgroup, lib, pair_limbs, pairing_check, path_kernels, scalar_limbs, to_limbs,
-                                   unary_point)
+                                   in_subgroup, lib, pair_limbs, pairing_check, path_kernels, qap_abc_parts, scalar_limbs,
+                                   to_limbs, unary_point)
 from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
@@ -188,16 +188,17 @@ class CBackend(Backend):
         self._kernels.from_mont(WHICH[field], _ptr(out), _ptr(a), a.shape[0])
         return out
 
-    def qap_abc(self, records, witness, domain_size: int):
-        """See :meth:`Backend.qap_abc`; one pass over the records in C."""
+    def qap_abc(self, records, witness, domain_size: int, release: Optional[Callable[[Any], None]] = None):
+        """See :meth:`Backend.qap_abc`; in C, a part of the records at a time
+        (:func:`prozchain.native.core.qap_abc_parts`), ``release`` called as it says."""
         if records.dtype != COEF_DTYPE:
             raise InvalidArgumentError(f"qap_abc: records must have dtype COEF_DTYPE, not {records.dtype}")
         w = check_fr_array(witness, "witness")
         recs = np.ascontiguousarray(records)
-        a = np.empty((domain_size, 4), dtype=np.uint64)
-        b = np.empty_like(a)
-        bad = self._kernels.qap_abc(_ptr(a), _ptr(b), ffi.from_buffer("uint8_t[]", recs.view(np.uint8)), len(recs),
-                                    _ptr(w), w.shape[0], domain_size)
+        a = np.zeros((domain_size, 4), dtype=np.uint64)
+        b = np.zeros_like(a)
+        bad = qap_abc_parts(self._kernels, _ptr(a), _ptr(b), recs.view(np.uint8), _ptr(w), w.shape[0], domain_size,
+                            release)
         if bad >= 0:
             m, c, s = (int(recs[bad][k]) for k in ("matrix", "constraint", "signal"))
             raise InvalidFieldElementError(f"coefficient record {bad} is invalid (matrix {m}, row {c}, signal {s})")
@@ -225,11 +226,14 @@ class CBackend(Backend):
                                              len(rows), n_bad)
         return first, n_bad[0]
 
-    def qap_h(self, a, b, shift: int):
+    def qap_h(self, a, b, shift: int, consume: bool = False):
         """See :meth:`Backend.qap_h`; in C, the six transforms fused into one pass over A, B and C
-        per group of stages, the products in the first and last (native/src/qap.h)."""
-        a = np.array(check_fr_array(a, "a"), dtype=np.uint64, order="C", copy=True)
-        b = np.array(check_fr_array(b, "b"), dtype=np.uint64, order="C", copy=True)
+        per group of stages, the products in the first and last (native/src/qap.h). Without
+        ``consume``, a and b are copied first, since the transforms overwrite them."""
+        a = check_fr_array(a, "a")
+        b = check_fr_array(b, "b")
+        a = a if consume and a.flags.writeable else a.copy()
+        b = b if consume and b.flags.writeable and not np.may_share_memory(a, b) else b.copy()
         if a.shape != b.shape:
             raise InvalidArgumentError(f"qap_h: shapes {a.shape} and {b.shape} differ")
         _check_below(a, R)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 from functools import lru_cache
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from prozchain.native import BackendUnavailable
 
@@ -74,7 +74,7 @@ def _bind(record: type, prefix: str, **given):
 
 
 # namedtuple rather than typing.NamedTuple, which makes each field's annotation (a string here) a
-# ForwardRef that typing compiles: 49 compiles at every start, the process's first costing 1 ms.
+# ForwardRef that typing compiles: a compile per field at every start, the process's first costing 1 ms.
 class GroupKernels(namedtuple("GroupKernels", "add double neg mul on_curve in_subgroup batch_to_affine check "
                                               "msm msm_table msm_fixed progression fixed_base sparse_sums")):
     """One group's functions on one arithmetic path: ``pz_<path>_g1_<name>`` as ``<name>``."""
@@ -86,7 +86,8 @@ class PathKernels(namedtuple("PathKernels", "path g1 g2 add sub mul neg sqr inv 
                                             "to_mont from_mont miller_loop final_exp pairing pairing_check "
                                             "fp12_mul fp12_sqr fp12_inv fp12_pow fp12_frobenius "
                                             "fp12_cyclotomic_sqr msm_window msm_glv_split msm_table_window "
-                                            "fr_ntt qap_abc qap_h g1_scale r1cs_solve r1cs_check poseidon")):
+                                            "fr_ntt qap_abc qap_abc_add qap_h g1_scale r1cs_solve r1cs_check "
+                                            "poseidon")):
     """One arithmetic path's functions: ``pz_<path>_<name>`` as ``<name>``, and each group's
     as a :class:`GroupKernels` (``group(Group.G1)`` or ``.g1``); ``path`` is the path's name."""
 
@@ -152,6 +153,44 @@ def from_limbs(arr, count: int) -> list[int]:
     packed = int.from_bytes(ffi.buffer(arr, 32 * count), "little")
     mask = (1 << 256) - 1
     return [(packed >> (256 * i)) & mask for i in range(count)]
+
+
+QAP_RECORD = 44  # bytes of one zkey coefficient record (qap.h)
+QAP_PART = 1 << 16  # records added per call of qap_abc_add: 2.75 MiB of the section resident at a time
+
+
+def qap_abc_parts(kernels: "PathKernels", a, b, records, witness, n_witness: int, n: int,
+                  release: Optional[Callable[[memoryview], None]] = None, part: int = QAP_PART) -> int:
+    """Groth16's canonical A and B evaluations into ``a`` and ``b`` (C arrays of ``n`` zeroed
+    elements) from ``records`` (a buffer of the zkey's 44-byte coefficient records) and the
+    canonical ``witness`` (C array of ``n_witness`` elements), ``part`` records at a time, as
+    ``pz_qap_abc`` computes them whole; after each part, ``release`` gets the bytes of all the
+    records added so far (:func:`prozchain.relations.formats.container.release_pages` then drops
+    a memory-mapped key's pages as they go). Returns -1, or the index of the first invalid record (a and b are void).
+
+    >>> from prozchain.native.curve import R
+    >>> a, b, w = ffi.new("uint64_t[4]"), ffi.new("uint64_t[4]"), to_limbs([1, 5], R)
+    >>> def record(matrix, signal, coef):  # snarkjs stores coef * 2^512 mod R
+    ...     fields = matrix.to_bytes(4, "little") + bytes(4) + signal.to_bytes(4, "little")
+    ...     return fields + (coef * 2**512 % R).to_bytes(32, "little")
+    >>> qap_abc_parts(kernels, a, b, record(0, 1, 3) + record(1, 0, 2), w, 2, 1, part=1)  # A = 3 w_1, B = 2 w_0
+    -1
+    >>> from_limbs(a, 1), from_limbs(b, 1)
+    ([15], [2])
+    """
+    view = memoryview(records).cast("B")
+    count = len(view) // QAP_RECORD
+    for start in range(0, count, part):
+        chunk = view[QAP_RECORD * start:QAP_RECORD * min(count, start + part)]
+        bad = kernels.qap_abc_add(a, b, ffi.from_buffer("uint8_t[]", chunk), len(chunk) // QAP_RECORD, witness,
+                                  n_witness, n)
+        if bad >= 0:
+            return start + bad
+        if release is not None:
+            release(view[:QAP_RECORD * start + len(chunk)])
+    kernels.from_mont(lib.PZ_FR, a, a, n)
+    kernels.from_mont(lib.PZ_FR, b, b, n)
+    return -1
 
 
 def scalar_limbs(k: int):

@@ -648,6 +648,9 @@ int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t 
 /* ---- Groth16 QAP from a .zkey (qap.h) ----
  * pz_qap_abc: canonical A and B evaluations (n each, overwritten) from the zkey coefficient
  * records and the canonical witness; returns -1 or the index of the first invalid record.
+ * pz_qap_abc_add: the same records' terms added to A and B in Montgomery form (zeroed first,
+ * converted with from_mont after the last records): the records can then come in parts, each
+ * part's pages dropped once it is added, so that the whole section is never resident at once.
  * pz_qap_h: canonical A * B - C on the coset shift * <w> from canonical A and B (both
  * overwritten); shift canonical. Returns 0, -1 when log is out of range or the shift is 0, or
  * PZ_OUT_OF_MEMORY (h void). */
@@ -659,6 +662,11 @@ int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nre
     int64_t bad = qap_abc((fe *)a, (fe *)b, records, nrecords, witness, nwitness, n);
     if (bad < 0) { PZ(from_mont)(PZ_FR, a, a, n); PZ(from_mont)(PZ_FR, b, b, n); }
     return bad;
+}
+
+int64_t PZ(qap_abc_add)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords,
+                       const uint64_t *witness, size_t nwitness, size_t n) {
+    return qap_abc((fe *)a, (fe *)b, records, nrecords, witness, nwitness, n);
 }
 
 int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift) {

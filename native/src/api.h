@@ -69,10 +69,11 @@ struct pz_r1cs {
     const int64_t *hint_out;
 };
 
-/* What the running CPU offers, and the thread count, shared by every path (cpu.h). */
+/* What the running CPU offers, the thread count, and the heap's policy, shared by every path (cpu.h). */
 int pz_cpu_has_adx(void);
 void pz_set_threads(int n);
 int pz_num_threads(void);
+void pz_malloc_release_above(size_t bytes);
 #endif
 
 /* One arithmetic path's functions, declared again for each path: the file compiling a path
@@ -151,6 +152,8 @@ int PZ(g2_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, cons
                        const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable);
 int64_t PZ(qap_abc)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
                     size_t nwitness, size_t n);
+int64_t PZ(qap_abc_add)(uint64_t *a, uint64_t *b, const uint8_t *records, size_t nrecords, const uint64_t *witness,
+                        size_t nwitness, size_t n);
 int PZ(qap_h)(uint64_t *h, uint64_t *a, uint64_t *b, int log, const uint64_t *shift);
 
 /* the witness solver (solve.h): witness canonical, n_wires x 4 limbs */

@@ -5,6 +5,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -35,5 +38,18 @@ int pz_num_threads(void) {
     return omp_get_max_threads();
 #else
     return 1;
+#endif
+}
+
+/* For a process that proves once and exits (groth16 prove): allocations of at least `bytes`
+ * get pages of their own and go back to the system when freed. glibc otherwise raises that
+ * threshold to the largest block freed so far (up to 32 MiB), after which the freed scratch of
+ * the transforms and MSMs stays in its heap and counts toward the proof's peak memory
+ * (measured: a 2^20 chain's peak went from 306 to 237 MiB). No-op without glibc. */
+void pz_malloc_release_above(size_t bytes) {
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, bytes > (size_t)1 << 30 ? 1 << 30 : (int)bytes);
+#else
+    (void)bytes;
 #endif
 }

@@ -401,31 +401,39 @@ done:
     return status;
 }
 
-/* Signed c-bit digits of each scalar (< 2^nbits), window-major: digits[w * n + i].
- * Points at infinity get all-zero digits. */
-static void MFN(msm_digits)(int32_t *digits, const uint64_t (*k)[4], const MAFF *bases, size_t n, int c, int nwin,
-                            team t) {
+/* Signed c-bit digits of windows w0 .. w1 - 1 of each scalar (canonical, reduced modulo r here:
+ * no reduced copy of the scalars is kept), window-major: digits[(w - w0) * n + i]. A point gets
+ * all-zero digits when it is at infinity, or, given cls (msm's size classes), when its class
+ * is not cl. carry (NULL when w0 = 0 and w1 is the last window) holds each scalar's carry out of
+ * window w0 - 1 and is left holding the one out of w1 - 1, so that windows can be cut in groups
+ * whose digits alone are held at a time. */
+static void MFN(msm_digits)(int32_t *digits, const uint64_t (*k)[4], const MAFF *bases, const uint8_t *cls, int cl,
+                            size_t n, int c, int w0, int w1, uint8_t *carries, team t) {
     const uint32_t mask = (c >= 32) ? 0xffffffffu : ((1u << c) - 1), half = 1u << (c - 1);
     #pragma omp parallel num_threads(t.threads)   /* msm_core's team */
     {
         int64_t cpu = team_thread_start(t);
         #pragma omp for schedule(static) nowait
         for (size_t i = 0; i < n; i++) {
-            int skip = MFN(aff_is_infinity)(&bases[i]);
-            uint32_t carry = 0;
-            for (int w = 0; w < nwin; w++) {
+            int skip = cls ? cls[i] != cl : MFN(aff_is_infinity)(&bases[i]);
+            uint64_t s[4];
+            memcpy(s, k[i], 32);
+            msm_mod_r(s);
+            uint32_t carry = carries && w0 ? carries[i] : 0;
+            for (int w = w0; w < w1; w++) {
                 int bit = w * c, limb = bit >> 6, off = bit & 63;
                 uint64_t v = 0;
                 if (limb < 4) {
-                    v = k[i][limb] >> off;
-                    if (off + c > 64 && limb + 1 < 4) v |= k[i][limb + 1] << (64 - off);
+                    v = s[limb] >> off;
+                    if (off + c > 64 && limb + 1 < 4) v |= s[limb + 1] << (64 - off);
                 }
                 uint32_t val = ((uint32_t)v & mask) + carry;
                 int32_t d;
                 if (val > half) { d = (int32_t)val - (int32_t)(1u << c); carry = 1; }
                 else { d = (int32_t)val; carry = 0; }
-                digits[(size_t)w * n + i] = skip ? 0 : d;
+                digits[(size_t)(w - w0) * n + i] = skip ? 0 : d;
             }
+            if (carries) carries[i] = (uint8_t)carry;
         }
         team_thread_end(t, cpu);
     }
@@ -471,53 +479,72 @@ static int MFN(msm_choose)(size_t n, int nbits, int threads, int *affine) {
     return best;
 }
 
-/* sum k_i * bases_i for scalars < 2^nbits, into *res (Jacobian). window 0 = cost model;
- * flags: the bucket modes of enum pz_msm_flag (api.h), else the cost model's. */
-static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t n,
-                         int nbits, int window, int flags) {
+/* The digits of this many bytes at most are held at a time: the windows go in groups (each
+ * group's digits made just before its buckets are filled), so that the MSM's scratch stays
+ * bounded as n grows (at 2^22 points, all 17 windows' digits would take 272 MiB). */
+#define MSM_DIGIT_BYTES ((size_t)32 << 20)
+
+/* sum k_i * bases_i over the m points whose class (cls[i], see msm) is cl, or over all n when
+ * cls is NULL (m = n), for scalars whose reductions modulo r are < 2^nbits, into *res
+ * (Jacobian). window 0 = cost model; flags: the bucket modes of enum pz_msm_flag (api.h), else
+ * the cost model's. The points of other classes get zero digits: they are skipped in place
+ * rather than gathered into copies of the bases and scalars. */
+static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t n, const uint8_t *cls, int cl,
+                         size_t m, int nbits, int window, int flags) {
     MFN(set_infinity)(res);
-    if (!n) return 0;
+    if (!m) return 0;
     /* a few milliseconds of bucket additions a thread: measured, 1,024 points (a GLV-split MSM of
      * 512) cost 15% more CPU on two threads than on one, 2,048 the same */
-    team t = team_begin(n, 1024);
+    team t = team_begin(m, 1024);
     int threads = t.threads;
     int affine;
-    int c = MFN(msm_choose)(n, nbits, threads, &affine);
-    if (window > 0) { c = window; MFN(msm_cost)(n, nbits, c, threads, &affine); }
+    int c = MFN(msm_choose)(m, nbits, threads, &affine);
+    if (window > 0) { c = window; MFN(msm_cost)(m, nbits, c, threads, &affine); }
     if (flags & PZ_MSM_JACOBIAN) affine = 0;
     else if (flags & PZ_MSM_AFFINE) affine = c >= 2;
     int nwin = nbits / c + 1;
     int chunks = 1;
-    if (nwin < threads && n >= 256) chunks = (threads + nwin - 1) / nwin;
-    if ((size_t)chunks > n) chunks = 1;
-    int32_t *digits = alloc_array((size_t)nwin * n, sizeof *digits);
+    if (nwin < threads && m >= 256) chunks = (threads + nwin - 1) / nwin;
+    if ((size_t)chunks > m) chunks = 1;
+    /* windows per group: a whole number of rounds of the threads, as many as the bound allows */
+    int round = (threads + chunks - 1) / chunks;
+    size_t fit = MSM_DIGIT_BYTES / (n * sizeof(int32_t) + 1);
+    int group = fit >= (size_t)nwin ? nwin : fit < (size_t)round ? round : (int)(fit - fit % round);
+    if (group > nwin) group = nwin;
+    int32_t *digits = alloc_array((size_t)group * n, sizeof *digits);
+    uint8_t *carries = group < nwin ? alloc_array(n, 1) : NULL;
     MJAC *part = alloc_array((size_t)nwin * chunks, sizeof *part);
-    if (!digits || !part) {
+    if (!digits || !part || (group < nwin && !carries)) {
         team_end(t);   /* or every later kernel would find a split one still running */
-        free(digits); free(part);
+        free(digits); free(carries); free(part);
         return PZ_OUT_OF_MEMORY;
     }
-    MFN(msm_digits)(digits, k, bases, n, c, nwin, t);
-    int tasks = nwin * chunks;
     atomic_int failed = 0;   /* a task ran out of memory: the rest are skipped */
-    #pragma omp parallel num_threads(t.threads)
-    {
-        int64_t cpu = team_thread_start(t);
-        #pragma omp for schedule(dynamic, 1) nowait
-        for (int task = 0; task < tasks; task++) {
-            if (atomic_load_explicit(&failed, memory_order_relaxed)) continue;
-            int w = task / chunks, ch = task % chunks;
-            size_t lo = n * (size_t)ch / chunks, hi = n * (size_t)(ch + 1) / chunks;
-            const int32_t *dg = digits + (size_t)w * n + lo;
-            int status = affine ? MFN(msm_window_aff)(&part[task], bases + lo, dg, hi - lo, c)
-                                : MFN(msm_window_jac)(&part[task], bases + lo, dg, hi - lo, c);
-            if (status) atomic_store_explicit(&failed, 1, memory_order_relaxed);
+    for (int w0 = 0; w0 < nwin && !failed; w0 += group) {
+        int w1 = w0 + group < nwin ? w0 + group : nwin;
+        MFN(msm_digits)(digits, k, bases, cls, cl, n, c, w0, w1, carries, t);
+        int tasks = (w1 - w0) * chunks;
+        #pragma omp parallel num_threads(t.threads)
+        {
+            int64_t cpu = team_thread_start(t);
+            #pragma omp for schedule(dynamic, 1) nowait
+            for (int task = 0; task < tasks; task++) {
+                if (atomic_load_explicit(&failed, memory_order_relaxed)) continue;
+                int w = task / chunks, ch = task % chunks;
+                size_t lo = n * (size_t)ch / chunks, hi = n * (size_t)(ch + 1) / chunks;
+                const int32_t *dg = digits + (size_t)w * n + lo;
+                MJAC *out = &part[(w0 + w) * chunks + ch];
+                int status = affine ? MFN(msm_window_aff)(out, bases + lo, dg, hi - lo, c)
+                                    : MFN(msm_window_jac)(out, bases + lo, dg, hi - lo, c);
+                if (status) atomic_store_explicit(&failed, 1, memory_order_relaxed);
+            }
+            team_thread_end(t, cpu);
         }
-        team_thread_end(t, cpu);
     }
     team_end(t);
+    free(digits); free(carries);
     if (failed) {
-        free(digits); free(part);
+        free(part);
         return PZ_OUT_OF_MEMORY;
     }
     MJAC acc;
@@ -527,7 +554,7 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
         for (int ch = 0; ch < chunks; ch++) MFN(add)(&acc, &acc, &part[w * chunks + ch]);
     }
     *res = acc;
-    free(digits); free(part);
+    free(part);
     return 0;
 }
 
@@ -546,53 +573,57 @@ static int MFN(msm_glv_pays)(size_t m, int nbits) {
     return MFN(msm_cost)(2 * m, 128, c, threads, &affine) + (double)m * MSM_GLV_SPLIT_COST < plain;
 }
 
-/* The MSM of m scalars below r, none zero, no base at infinity: msm_core over the bases, or
- * over the 2m points (+-P, +-phi(P)) with the scalars' GLV halves (flags or msm_glv_pays). */
-static int MFN(msm_full)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], size_t m, int nbits, int window,
-                         int flags) {
-    int glv = flags & PZ_MSM_GLV ? 1 : flags & PZ_MSM_NO_GLV ? 0 : MFN(msm_glv_pays)(m, nbits);
-    if (!glv) return MFN(msm_core)(res, bases, k, m, nbits, window, flags);
+/* The MSM of the m points of class cl (cls NULL: all n points) as one over the 2m points
+ * (+-P, +-phi(P)) with the scalars' GLV halves, gathered into copies: the split pays only up to
+ * about 2^14 points (msm_glv_pays), so the copies stay small. */
+static int MFN(msm_glv)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, const uint8_t *cls, int cl,
+                        size_t m, int window, int flags) {
     MAFF *gb = alloc_array(2 * m, sizeof *gb);
     uint64_t (*gk)[4] = alloc_array(2 * m, sizeof *gk);
     if (!gb || !gk) { free(gb); free(gk); return PZ_OUT_OF_MEMORY; }
     int bits = 0;
-    team t = team_begin(m, 16384);
-    #pragma omp parallel num_threads(t.threads) reduction(max: bits)
-    {
-        int64_t cpu = team_thread_start(t);
-        #pragma omp for schedule(static) nowait
-        for (size_t i = 0; i < m; i++) {
-            int neg1, neg2;
-            msm_glv_split(gk[i], &neg1, gk[m + i], &neg2, k[i]);
-            if (neg1) MFN(aff_neg)(&gb[i], &bases[i]); else gb[i] = bases[i];
-            MAFF phi;
-            MF_ENDO(&phi.x, &bases[i].x);
-            phi.y = bases[i].y;
-            if (neg2) MFN(aff_neg)(&gb[m + i], &phi); else gb[m + i] = phi;
-            int b1 = msm_bitlen(gk[i]), b2 = msm_bitlen(gk[m + i]);
-            if (b1 > bits) bits = b1;
-            if (b2 > bits) bits = b2;
-        }
-        team_thread_end(t, cpu);
+    for (size_t i = 0, j = 0; i < n; i++) {
+        if (cls && cls[i] != cl) continue;
+        uint64_t s[4];
+        memcpy(s, scalars + 4 * i, 32);
+        msm_mod_r(s);
+        int neg1, neg2;
+        msm_glv_split(gk[j], &neg1, gk[m + j], &neg2, s);
+        if (neg1) MFN(aff_neg)(&gb[j], &bases[i]); else gb[j] = bases[i];
+        MAFF phi;
+        MF_ENDO(&phi.x, &bases[i].x);
+        phi.y = bases[i].y;
+        if (neg2) MFN(aff_neg)(&gb[m + j], &phi); else gb[m + j] = phi;
+        int b1 = msm_bitlen(gk[j]), b2 = msm_bitlen(gk[m + j]);
+        if (b1 > bits) bits = b1;
+        if (b2 > bits) bits = b2;
+        j++;
     }
-    team_end(t);
-    int status = MFN(msm_core)(res, gb, (const uint64_t(*)[4])gk, 2 * m, bits, window, flags);
+    int status = MFN(msm_core)(res, gb, (const uint64_t(*)[4])gk, 2 * m, NULL, cl, 2 * m, bits, window, flags);
     free(gb); free(gk);
     return status;
 }
 
+/* A size class of at most n / MSM_GATHER_SHARE points is copied out (its windows then scan m
+ * points, not n); a larger one runs in place, so no copy exceeds a sixteenth of the bases. */
+#define MSM_GATHER_SHARE 16
+
 /* The full MSM: scalars (canonical, any value below 2^256) are reduced modulo r, since every
  * base is taken to be in the order-r subgroup; zero scalars and points at infinity are dropped,
  * and the rest are split by size (scalar 1, up to 64 bits, larger) so that small witness values
- * cost a few windows instead of all of them. flags: enum pz_msm_flag (api.h). */
+ * cost a few windows instead of all of them. A large size class runs over the bases and scalars
+ * in place (msm_core), a small one over copies of its own points: the scratch is a byte per
+ * point, the digits of a group of windows, the buckets, and at most a sixteenth of the bases
+ * and scalars. flags: enum pz_msm_flag (api.h). */
 static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_t n, int window, int flags) {
     MFN(set_infinity)(res);
     if (!n) return 0;
-    uint64_t (*k)[4] = alloc_array(n, sizeof *k);
     uint8_t *cls = alloc_array(n, sizeof *cls);
-    if (!k || !cls) { free(k); free(cls); return PZ_OUT_OF_MEMORY; }
+    if (!cls) return PZ_OUT_OF_MEMORY;
+    size_t count[4] = {0, 0, 0, 0};
+    int bits2 = 0, bits3 = 0;
     team t = team_begin(n, 16384);
-    #pragma omp parallel num_threads(t.threads)
+    #pragma omp parallel num_threads(t.threads) reduction(+: count[:4]) reduction(max: bits2, bits3)
     {
         int64_t cpu = team_thread_start(t);
         #pragma omp for schedule(static) nowait
@@ -600,40 +631,42 @@ static int MFN(msm)(MJAC *res, const MAFF *bases, const uint64_t *scalars, size_
             uint64_t s[4];
             memcpy(s, scalars + 4 * i, 32);
             msm_mod_r(s);
-            memcpy(k[i], s, 32);
             int bits = msm_bitlen(s);
             if (!bits || MFN(aff_is_infinity)(&bases[i])) cls[i] = 0;
             else if (flags & PZ_MSM_NO_SPLIT) cls[i] = 3;
             else cls[i] = bits == 1 ? 1 : bits <= 64 ? 2 : 3;
+            count[cls[i]]++;
+            if (cls[i] == 2 && bits > bits2) bits2 = bits;
+            if (cls[i] == 3 && bits > bits3) bits3 = bits;
         }
         team_thread_end(t, cpu);
     }
     team_end(t);
-    size_t count[4] = {0, 0, 0, 0};
-    int maxbits[4] = {0, 1, 0, 0};
-    for (size_t i = 0; i < n; i++) {
-        count[cls[i]]++;
-        if (cls[i] >= 2) { int b = msm_bitlen(k[i]); if (b > maxbits[cls[i]]) maxbits[cls[i]] = b; }
-    }
-    int status;
-    if (count[3] == n) {  /* nothing to gather */
-        status = MFN(msm_full)(res, bases, (const uint64_t(*)[4])k, n, maxbits[3], window, flags);
-    } else {
-        MAFF *gb = alloc_array(n, sizeof *gb);
-        uint64_t (*gk)[4] = alloc_array(n, sizeof *gk);
-        status = gb && gk ? 0 : PZ_OUT_OF_MEMORY;
-        for (int cl = 1; cl <= 3 && !status; cl++) {
-            if (!count[cl]) continue;
-            size_t m = 0;
-            for (size_t i = 0; i < n; i++) if (cls[i] == cl) { gb[m] = bases[i]; memcpy(gk[m], k[i], 32); m++; }
-            MJAC part;
-            status = cl == 3 ? MFN(msm_full)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], window, flags)
-                             : MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, maxbits[cl], 0, flags);
-            if (!status) MFN(add)(res, res, &part);
+    const int maxbits[4] = {0, 1, bits2, bits3};
+    int status = 0;
+    for (int cl = 1; cl <= 3 && !status; cl++) {
+        size_t m = count[cl];
+        if (!m) continue;
+        MJAC part;
+        int win = cl == 3 ? window : 0;
+        int glv = cl == 3 && (flags & PZ_MSM_GLV ? 1 : flags & PZ_MSM_NO_GLV ? 0 : MFN(msm_glv_pays)(m, maxbits[cl]));
+        if (glv) {
+            status = MFN(msm_glv)(&part, bases, scalars, n, m == n ? NULL : cls, cl, m, win, flags);
+        } else if (m == n || m > n / MSM_GATHER_SHARE) {
+            status = MFN(msm_core)(&part, bases, (const uint64_t(*)[4])scalars, n, m == n ? NULL : cls, cl, m,
+                                   maxbits[cl], win, flags);
+        } else {   /* a few points: copied together, so that their windows need not scan all n */
+            MAFF *gb = alloc_array(m, sizeof *gb);
+            uint64_t (*gk)[4] = alloc_array(m, sizeof *gk);
+            status = gb && gk ? 0 : PZ_OUT_OF_MEMORY;
+            for (size_t i = 0, j = 0; i < n && !status; i++)
+                if (cls[i] == cl) { gb[j] = bases[i]; memcpy(gk[j], scalars + 4 * i, 32); j++; }
+            if (!status) status = MFN(msm_core)(&part, gb, (const uint64_t(*)[4])gk, m, NULL, cl, m, maxbits[cl], win, flags);
+            free(gb); free(gk);
         }
-        free(gb); free(gk);
+        if (!status) MFN(add)(res, res, &part);
     }
-    free(k); free(cls);
+    free(cls);
     return status;
 }
 
@@ -708,7 +741,7 @@ static int MFN(msm_fixed)(MJAC *res, const MAFF *table, const uint64_t *scalars,
     MJAC *part = alloc_array((size_t)chunks, sizeof *part);
     if (!k || !digits || !part) { team_end(t); free(k); free(digits); free(part); return PZ_OUT_OF_MEMORY; }
     for (size_t i = 0; i < n; i++) { memcpy(k[i], scalars + 4 * i, 32); msm_mod_r(k[i]); }
-    MFN(msm_digits)(digits, (const uint64_t(*)[4])k, table, n, c, nwin, t);
+    MFN(msm_digits)(digits, (const uint64_t(*)[4])k, table, NULL, 0, n, c, 0, nwin, NULL, t);
     int affine;
     MFN(msm_cost)(points / (size_t)chunks, c - 1, c, 1, &affine);
     atomic_int failed = 0;

@@ -255,13 +255,13 @@ def _bases(f: _Sections, section: int, group: Group, count: int, check: KeyCheck
         found = backend.check_points_array(group, aligned, upto=level, mont=True)
         if found is not None:
             raise f.error(section, f"point {start + found[0]}: {found[1]}")
-        release_pages(chunk)  # checked: a mapped section need not stay resident until its MSM
+        release_pages(rows[:start + CHUNK])  # checked: not resident until its MSM (see release_pages)
     if check == "sample" and level == "canonical" and count:
         index = np.array(sorted(random.SystemRandom().sample(range(count), min(SAMPLE, count))))  # unpredictable
         found = backend.check_points_array(group, rows[index], mont=True)
         if found is not None:
             raise f.error(section, f"point {int(index[found[0]])}: {found[1]}")
-    release_pages(rows)  # the pages that straddle two chunks, and the sample's
+    release_pages(rows)  # the sample's pages
     return PreparedBases(group, rows if copy is None else copy)
 
 
@@ -275,8 +275,7 @@ def aligned(bases: PreparedBases) -> PreparedBases:
     out = np.empty_like(rows)
     for start in range(0, len(rows), CHUNK):
         out[start:start + CHUNK] = rows[start:start + CHUNK]
-        release_pages(rows[start:start + CHUNK])
-    release_pages(rows)
+        release_pages(rows[:start + CHUNK])  # all done so far: see release_pages
     return PreparedBases(bases.group, out)
 
 
@@ -299,8 +298,7 @@ def _read_coefficients(f: _Sections, n_vars: int, domain_size: int) -> np.ndarra
         bad = first_not_below(part["value"], R)
         if bad >= 0:
             raise f.error(4, f"record {start + bad}: value is not below r")
-        release_pages(part)
-    release_pages(records)
+        release_pages(records[:start + step])  # all done so far: see release_pages
     return records
 
 

@@ -32,7 +32,7 @@ import os
 import struct
 from typing import Optional, Union
 
-from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check
+from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, qap_abc_parts
 from prozchain.native.curve import P, R, Group, Point, root_of_unity, unflatten
 from prozchain.prover.formats.mpc_params import contribution_records
 from prozchain.prover.formats.proof_json import proof_json
@@ -42,18 +42,21 @@ from prozchain.relations.formats.container import Container, read_container, rel
 SAMPLE = 64  # B2 points checked for G2 membership under check="sample", as the full reader does
 MAX_LOG_DOMAIN = 27
 R_TOP = R >> 192
+PART_BYTES = 2 << 20  # of a section, copied or checked at a time: its pages are then dropped
 
 
 def _limbs(data, count: int):
     """``count`` 32-byte elements of ``data`` as a C array: in place when ``data`` (a slice of
-    the file's mapping) is 8-byte aligned, else copied into aligned memory, the mapped pages
-    dropped."""
+    the file's mapping) is 8-byte aligned, else copied into aligned memory part by part, each
+    part's mapped pages dropped once copied (only the copy counts toward peak memory)."""
     view = ffi.from_buffer("uint64_t[]", data[:32 * count]) if count else None
     if view is not None and int(ffi.cast("uintptr_t", view)) % 8 == 0:
         return view
     out = ffi.new("uint64_t[]", max(1, 4 * count))
-    ffi.memmove(out, data, 32 * count)
-    release_pages(data)  # copied: only the copy need stay resident
+    for start in range(0, 32 * count, PART_BYTES):
+        part = data[start:min(32 * count, start + PART_BYTES)]
+        ffi.memmove(out + start // 8, part, len(part))
+        release_pages(data[:start + len(part)])  # all copied so far: see release_pages
     return out
 
 
@@ -67,6 +70,19 @@ def _checked(group: Group, data, count: int, upto: int):
     ok = kernels.group(group).check(points, count, upto, 1, code) < 0
     release_pages(data)  # checked (or copied): its MSM reads the pages back, so the sections never all stay resident
     return points if ok else None
+
+
+def _valid(group: Group, data, count: int, upto: int) -> bool:
+    """Whether a section's ``count`` points pass the checks up to ``upto``, checked part by part
+    (:func:`_checked`): an unaligned section is never copied whole for it."""
+    width, part = 32 * group.coords, PART_BYTES // (32 * group.coords)
+    if len(data) != width * count:
+        return False
+    for lo in range(0, count, part):
+        if _checked(group, data[width * lo:width * min(count, lo + part)], min(part, count - lo), upto) is None:
+            return False
+        release_pages(data[:width * min(count, lo + part)])  # all checked so far: see release_pages
+    return True
 
 
 def _affine(group: Group, points, count: int) -> Optional[list[Point]]:
@@ -172,7 +188,11 @@ def _msm(group: Group, key: dict, name: str, scalars, count: int) -> Point:
 
 def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
     """The QAP, its H, and the MSMs A, B1, B2, C, H; the G2 one beside the rest when
-    :func:`split_threads` says so (:class:`_Rejected` if a kernel refuses)."""
+    :func:`split_threads` says so, else first (:class:`_Rejected` if a kernel refuses).
+
+    The order bounds the peak memory: the G2 MSM's section, the largest, is resident beside
+    the witness alone, never beside H and the transforms' twiddles, and H goes right after its
+    MSM, before the other G1 sections come in."""
     key["witness"] = w
     n_vars, n_public, n = key["n_vars"], key["n_public"], key["domain"]
 
@@ -184,10 +204,10 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
     b2 = Beside(b2_msm, g2_threads, g1_threads) if g2_threads else None
     step_done = b2.step_done if b2 else (lambda: None)
     try:
+        pb2 = b2_msm() if b2 is None else None
         with profile.step("abc"):
             a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
-            records = key["records"]
-            if kernels.qap_abc(a, b, ffi.from_buffer("uint8_t[]", records), len(records) // 44, w, n_vars, n) >= 0:
+            if qap_abc_parts(kernels, a, b, key["records"], w, n_vars, n, release_pages) >= 0:
                 raise _Rejected()
         step_done()
         with profile.step("ntt"):
@@ -197,22 +217,23 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
             if kernels.qap_h(h, a, b, n.bit_length() - 1, shift) != 0:
                 raise _Rejected()
             del a, b
+        step_done()
+        with profile.step("msm_h"):
+            ph = _msm(Group.G1, key, "h", h, n)
+        del h
         points = []
         for name, bases, scalars, count in (("msm_a", "a", w, n_vars), ("msm_b1", "b1", w, n_vars),
-                                            ("msm_c", "c", w + 4 * (n_public + 1), n_vars - n_public - 1),
-                                            ("msm_h", "h", h, n)):
+                                            ("msm_c", "c", w + 4 * (n_public + 1), n_vars - n_public - 1)):
             step_done()
             with profile.step(name):
                 points.append(_msm(Group.G1, key, bases, scalars, count))
-        if b2 is None:
-            pb2 = b2_msm()
-        else:
+        if b2 is not None:
             with profile.step("wait_b2"):
                 pb2 = b2.result()
     finally:
         if b2 is not None:
             b2.close()
-    pa, pb1, pc, ph = points
+    pa, pb1, pc = points
     return pa, pb1, pb2, pc, ph
 
 
@@ -265,8 +286,8 @@ def _read_key(path: Union[str, os.PathLike], check: str) -> Optional[dict]:
            "header": (alpha1, beta1, beta2, gamma2, delta1, delta2), "ic": _affine(Group.G1, ic, n_public + 1)}
     for name, kind, group, count in (("a", 5, Group.G1, n_vars), ("b1", 6, Group.G1, n_vars), ("b2", 7, Group.G2, n_vars),
                                      ("c", 8, Group.G1, n_vars - n_public - 1), ("h", 9, Group.G1, domain)):
-        if _checked(group, sections[kind], count, g1_level if group is Group.G1 else g2_level) is None:
-            return None  # a copy made for the check (an unaligned section) is freed here
+        if not _valid(group, sections[kind], count, g1_level if group is Group.G1 else g2_level):
+            return None
         key["sections"][name] = sections[kind]
     if check == "sample" and n_vars:
         picked = set()  # unpredictable
@@ -276,6 +297,7 @@ def _read_key(path: Union[str, os.PathLike], check: str) -> Optional[dict]:
         sample, b2 = ffi.new("uint64_t[]", 16 * len(index)), sections[7]
         for i, j in enumerate(index):
             ffi.memmove(sample + 16 * i, b2[128 * j:128 * (j + 1)], 128)
+        release_pages(b2)  # the sampled points' pages, and the folios around them
         if kernels.g2.check(sample, len(index), full, 1, ffi.new("int *")) >= 0:
             return None
     return key

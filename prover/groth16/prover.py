@@ -134,31 +134,35 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
     b2 = Beside(lambda: msm("msm_b2", key.b2, w, background=True), g2_threads, g1_threads) if g2_threads else None
     step_done = b2.step_done if b2 else (lambda: None)
     try:
+        # alone, the G2 MSM goes first and H right after its transforms (see oneshot._msms): the
+        # largest section is never resident beside H and the twiddles, nor H beside the others;
+        # last when a witness the circuit refuses must cost no MSM
+        b2_first = b2 is None and circuit is None
+        pb2 = _g2(msm("msm_b2", key.b2, w)) if b2_first else None
         with profile.step("abc"):
-            a, b = backend.qap_abc(key.coefficients, w, key.domain_size)
-            done(key.coefficients)
+            a, b = backend.qap_abc(key.coefficients, w, key.domain_size, release=done)  # the section part by part
         if circuit is not None:
             with profile.step("r1cs"):
                 circuit.check(a, b, w, backend)
         step_done()
         with profile.step("ntt"):
             log = key.domain_size.bit_length() - 1
-            h = backend.qap_h(a, b, root_of_unity(log + 1))
+            h = backend.qap_h(a, b, root_of_unity(log + 1), consume=True)  # transformed in place, not copied
             del a, b  # only H goes on: at 2^18 they are 16 MiB that the MSMs can use
+        step_done()
+        ph = _g1(msm("msm_h", key.h, h))
+        del h
         step_done()
         pa = _g1(msm("msm_a", key.a, w))
         step_done()
         pb1 = _g1(msm("msm_b1", key.b1, w))
         step_done()
         pc = _g1(msm("msm_c", key.c, w[key.n_public + 1:]))
-        step_done()
-        ph = _g1(msm("msm_h", key.h, h))
-        del h
-        if b2 is None:
-            pb2 = _g2(msm("msm_b2", key.b2, w))
-        else:
+        if b2 is not None:
             with profile.step("wait_b2"):
                 pb2 = _g2(b2.result())
+        elif not b2_first:
+            pb2 = _g2(msm("msm_b2", key.b2, w))
     finally:
         if b2 is not None:
             b2.close()

@@ -51,12 +51,20 @@ def release_pages(data: Union[np.ndarray, memoryview]) -> None:
     anything else. Lets a prover copy or use one large section at a time without the whole
     file counting against its peak memory. Only the whole pages inside ``data``'s own bytes go
     (a slice of a section releases that slice), and a non-contiguous array releases nothing.
-    ``data`` is a section's memoryview or a numpy array over one (the one-shot prover, which
-    imports no numpy, passes the former)."""
+    ``data`` is a section's memoryview, a numpy array over one (the one-shot prover, which
+    imports no numpy, passes the former), or a memoryview over such an array.
+
+    A loop over a section's parts releases everything done so far (``section[:end]``), not just
+    the part: the kernel maps a file's large folios whole, so touching a part maps pages on both
+    sides of it, and releasing each 2 MiB part alone left 60% of a 64 MiB section resident
+    (ext4, Linux 6.18). Zapping the pages already gone costs almost nothing."""
     view = data
-    while not isinstance(view, memoryview) and getattr(view, "base", None) is not None:
-        view = view.base  # a numpy array's chain of views ends at the section's memoryview
-    if not isinstance(view, memoryview) or not isinstance(view.obj, mmap.mmap) or not data.nbytes:
+    while not (isinstance(view, memoryview) and isinstance(view.obj, mmap.mmap)):
+        # a chain of numpy views and memoryviews over them ends at the section's memoryview
+        view = view.obj if isinstance(view, memoryview) else getattr(view, "base", None)
+        if view is None:
+            return
+    if not data.nbytes:
         return
     if not memoryview(data).c_contiguous:
         return

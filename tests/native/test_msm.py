@@ -10,7 +10,7 @@ import pytest
 
 from prozchain import native
 from prozchain.native.c_backend import CBackend, MsmFlag
-from prozchain.native.core import runnable_paths
+from prozchain.native.core import ffi, kernels, runnable_paths, to_limbs
 from prozchain.native.curve import R, Group
 from prozchain.native.errors import InvalidArgumentError
 from prozchain.native.kernels import (FixedBases, PreparedBases, array_to_ints, bases_to_points, ints_to_array,
@@ -264,6 +264,24 @@ def test_fixed_base_table_when_none_fits(c, rng):
     bases = c.msm_prepare(Group.G1, points)
     assert c.msm_table(bases, 50 * 13 - 1) is bases  # a table needs at least 254 / 20 + 1 = 13 rows
     assert c.msm_table(c.msm_prepare(Group.G1, []), 10**6).array.shape[0] == 0
+
+
+@pytest.mark.parametrize("flags", [MsmFlag(0), NO_SPLIT])
+def test_windows_in_groups_of_bounded_digits(flags, c, rng):
+    """Past 32 MiB of digits (msm_impl.h, MSM_DIGIT_BYTES) the windows go in groups, each
+    carrying its scalars' carries to the next, and each size class skips the others' points in
+    place: 2^19 + 3 points over 26 windows make two groups."""
+    n, group = (1 << 19) + 3, Group.G1
+    a, d = rng.randrange(1, R), rng.randrange(1, R)
+    coords = np.empty((n, 8), dtype=np.uint64)
+    kernels.g1.progression(ffi.from_buffer("uint64_t[]", coords), to_limbs([1, 2]), to_limbs([a], R),
+                           to_limbs([d], R), n)  # the points (a + i d) G
+    scalars = [rng.randrange(2**256) for _ in range(n)]
+    for i in rng.sample(range(n), 3000):
+        scalars[i] = rng.choice([0, 1, 2, R, R + 1, rng.randrange(2**64)])
+    got = c.msm_prepared(c.msm_prepare_array(group, coords), ints_to_array(scalars), window=10, flags=flags)
+    total = sum(k * (a + i * d) for i, k in enumerate(scalars)) % R
+    assert got == expected(group, [1], [total])
 
 
 @pytest.mark.parametrize("group", GROUPS)

@@ -135,6 +135,37 @@ def test_c_and_reference_backends_agree_on_the_quotient(cube: Circuit):
         results.append((a, bb, b.qap_h(a, bb, shift)))
     for ours, ref in zip(*results):
         assert np.array_equal(ours, ref)
+    c = get_backend("c")
+    a, bb, h = results[0]
+    assert np.array_equal(c.qap_h(a.copy(), bb.copy(), shift, consume=True), h)  # the inputs as scratch
+    same = a.copy()  # one array as both: only one of them can be the scratch
+    assert np.array_equal(c.qap_h(same, same, shift, consume=True), c.qap_h(a, a, shift))
+
+
+def test_qap_abc_in_parts_equals_the_whole(cube: Circuit):
+    """The records added a part at a time (qap_abc_parts, as both provers stream the section)
+    give pz_qap_abc's A and B, each release seeing all the records added so far, and a bad
+    record's index counts from the first record, not from its part's."""
+    from prozchain.native.core import QAP_RECORD, ffi, kernels, qap_abc_parts
+
+    key, witness = read_zkey(cube.path(".zkey")), read_witness(cube.path(".wtns"))
+    records, n, w = key.coefficients.view(np.uint8).tobytes(), key.domain_size, ffi.from_buffer("uint64_t[]", witness)
+    count = len(records) // QAP_RECORD
+
+    def abc(part: int, data: bytes = records):
+        a, b, released = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n), []
+        bad = qap_abc_parts(kernels, a, b, data, w, len(witness), n, lambda done: released.append(len(done)), part)
+        return bad, bytes(ffi.buffer(a)), bytes(ffi.buffer(b)), released
+
+    whole = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
+    assert kernels.qap_abc(*whole, records, count, w, len(witness), n) == -1
+    for part in (1, 2, 3, count - 1, count, 1 << 16):
+        bad, a, b, released = abc(part)
+        assert (bad, a, b) == (-1, bytes(ffi.buffer(whole[0])), bytes(ffi.buffer(whole[1])))
+        assert released == [QAP_RECORD * min(count, end) for end in range(part, count + part, part)]
+    broken = bytearray(records)
+    broken[QAP_RECORD * (count - 2)] = 2  # matrix 2: neither A nor B
+    assert abc(3, bytes(broken))[0] == count - 2
 
 
 def test_witness_is_checked(cube: Circuit):
