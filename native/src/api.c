@@ -508,6 +508,40 @@ int PZ(G##_fixed_base)(uint64_t *out, const uint64_t *gen, const uint64_t *scala
 FIXED_BASE_API(g1, 2, 8)
 FIXED_BASE_API(g2, 4, 12)
 
+/* out[i] for i < n (Montgomery affine, (0, 0) at infinity), each computed in Jacobian
+ * coordinates by each(acc, i, ctx): chunks of AFFINE_OUTPUTS_CHUNK outputs shared out to the
+ * threads (work: the team's size measure, min_work: per thread), each chunk made affine with one
+ * inversion. Returns 0 or PZ_OUT_OF_MEMORY (out void). */
+enum { AFFINE_OUTPUTS_CHUNK = 512 };
+#define AFFINE_OUTPUTS_API(G, NFE)                                                               \
+static int G##_affine_outputs(uint64_t *out, size_t n, size_t work, size_t min_work,            \
+                              void (*each)(G##_jac *acc, size_t i, const void *ctx), const void *ctx) { \
+    size_t nchunks = (n + AFFINE_OUTPUTS_CHUNK - 1) / AFFINE_OUTPUTS_CHUNK;                     \
+    atomic_int failed = 0;                                                                       \
+    team t = team_begin(work, min_work);                                                         \
+    _Pragma("omp parallel num_threads(t.threads)")                                              \
+    {                                                                                            \
+    int64_t cpu = team_thread_start(t);                                                         \
+    G##_aff *x; void *scratch; G##_jac *acc = G##_batch_alloc(AFFINE_OUTPUTS_CHUNK, &x, &scratch); \
+    if (!acc) atomic_store_explicit(&failed, 1, memory_order_relaxed);                          \
+    _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
+    for (size_t c = 0; c < nchunks; c++) {                                                       \
+        if (!acc || atomic_load_explicit(&failed, memory_order_relaxed)) continue;              \
+        size_t lo = c * AFFINE_OUTPUTS_CHUNK;                                                    \
+        size_t m = (lo + AFFINE_OUTPUTS_CHUNK < n ? lo + AFFINE_OUTPUTS_CHUNK : n) - lo;         \
+        for (size_t i = 0; i < m; i++) each(&acc[i], lo + i, ctx);                               \
+        G##_batch_to_affine(x, acc, scratch, m);                                                 \
+        memcpy(out + 4 * NFE * lo, x, m * sizeof *x);                                            \
+    }                                                                                            \
+    free(acc);                                                                                   \
+    team_thread_end(t, cpu);                                                                     \
+    }                                                                                            \
+    team_end(t);                                                                                 \
+    return failed ? PZ_OUT_OF_MEMORY : 0;                                                        \
+}
+AFFINE_OUTPUTS_API(g1, 2)
+AFFINE_OUTPUTS_API(g2, 4)
+
 /* Sparse sums of points, for a setup on a powers-of-tau ceremony (issue 26): for s < nsums,
  * out[s] = sum of table[ids[t]] * bases[rows[t]] over ptr[s] <= t < ptr[s + 1]: the key's
  * point of a signal from the ceremony's Lagrange points its terms touch. Bases and out are
@@ -515,8 +549,7 @@ FIXED_BASE_API(g2, 4, 12)
  * table canonical 4-limb scalars below 2^256 (reduced mod r); a zero sum is (0, 0).
  * Circuit coefficients are mostly small or small negatives: each product runs on the shorter of
  * k and r - k (the point negated), a scalar of one limb by double-and-add (1 is one mixed
- * addition), a longer one by the wNAF multiplication. Each thread sums a chunk of outputs in
- * Jacobian coordinates, then converts the chunk to affine with one inversion.
+ * addition), a longer one by the wNAF multiplication (G##_affine_outputs shares the sums out).
  * Returns 0, -1 when ptr is not ascending or a row or id is out of range (out void), or
  * PZ_OUT_OF_MEMORY (out void). */
 static inline int sparse_scalar(uint64_t *k, const uint64_t *in) {   /* k = the shorter of in, r - in; 1 if negated */
@@ -555,38 +588,20 @@ static inline void G##_add_multiple(G##_jac *acc, const G##_aff *p, const uint64
     }                                                                                            \
     G##_add(acc, acc, &t);                                                                       \
 }                                                                                                \
+struct G##_sparse_terms { const G##_aff *bases; const int64_t *ptr; const uint32_t *rows, *ids; const uint64_t *table; }; \
+static void G##_sparse_sum(G##_jac *acc, size_t s, const void *ctx) {                           \
+    const struct G##_sparse_terms *in = ctx;                                                     \
+    G##_set_infinity(acc);                                                                       \
+    for (int64_t t = in->ptr[s]; t < in->ptr[s + 1]; t++)                                        \
+        G##_add_multiple(acc, &in->bases[in->rows[t]], in->table + 4 * (size_t)in->ids[t]);     \
+}                                                                                                \
 int PZ(G##_sparse_sums)(uint64_t *out, const uint64_t *bases, size_t nbases, const int64_t *ptr, size_t nsums,  \
                         const uint32_t *rows, const uint32_t *ids, const uint64_t *table, size_t ntable) { \
-    enum { CHUNK = 512 };                                                                        \
     if (ptr[0] < 0) return -1;                                                                   \
     for (size_t s = 0; s < nsums; s++) if (ptr[s + 1] < ptr[s]) return -1;                       \
     for (int64_t t = ptr[0]; t < ptr[nsums]; t++) if (rows[t] >= nbases || ids[t] >= ntable) return -1; \
-    const G##_aff *p = (const G##_aff *)bases;                                                   \
-    size_t nchunks = (nsums + CHUNK - 1) / CHUNK;                                                \
-    atomic_int failed = 0;                                                                       \
-    team team_ = team_begin((size_t)(ptr[nsums] - ptr[0]) + nsums, 8192);                       \
-    _Pragma("omp parallel num_threads(team_.threads)")                                          \
-    {                                                                                            \
-    int64_t cpu = team_thread_start(team_);                                                     \
-    G##_aff *x; void *scratch; G##_jac *acc = G##_batch_alloc(CHUNK, &x, &scratch);              \
-    if (!acc) atomic_store_explicit(&failed, 1, memory_order_relaxed);                          \
-    _Pragma("omp for schedule(dynamic, 1) nowait")                                              \
-    for (size_t c = 0; c < nchunks; c++) {                                                       \
-        if (!acc || atomic_load_explicit(&failed, memory_order_relaxed)) continue;              \
-        size_t lo = c * CHUNK, m = (lo + CHUNK < nsums ? lo + CHUNK : nsums) - lo;               \
-        for (size_t i = 0; i < m; i++) {                                                         \
-            G##_set_infinity(&acc[i]);                                                           \
-            for (int64_t t = ptr[lo + i]; t < ptr[lo + i + 1]; t++)                              \
-                G##_add_multiple(&acc[i], &p[rows[t]], table + 4 * (size_t)ids[t]);              \
-        }                                                                                        \
-        G##_batch_to_affine(x, acc, scratch, m);                                                 \
-        memcpy(out + 4 * NFE * lo, x, m * sizeof *x);                                            \
-    }                                                                                            \
-    free(acc);                                                                                   \
-    team_thread_end(team_, cpu);                                                                 \
-    }                                                                                            \
-    team_end(team_);                                                                             \
-    return failed ? PZ_OUT_OF_MEMORY : 0;                                                        \
+    struct G##_sparse_terms in = {(const G##_aff *)bases, ptr, rows, ids, table};                \
+    return G##_affine_outputs(out, nsums, (size_t)(ptr[nsums] - ptr[0]) + nsums, 8192, G##_sparse_sum, &in); \
 }
 SPARSE_SUMS_API(g1, 2)
 SPARSE_SUMS_API(g2, 4)
@@ -596,53 +611,35 @@ SPARSE_SUMS_API(g2, 4)
  * so k P = k1 P + k2 phi(P), phi(x, y) = (beta x, y), takes half the doublings of a plain
  * multiplication, shared by both halves (their wNAF digits are computed once for all points).
  * bases and out Montgomery affine, k canonical. Returns 0 or PZ_OUT_OF_MEMORY (out void). */
+struct g1_scaling { const g1_aff *bases; int8_t d1[2 * 64 + 1], d2[2 * 64 + 1]; int len, neg1, neg2; };
+
+static void g1_scaled(g1_jac *acc, size_t i, const void *ctx) {
+    const struct g1_scaling *in = ctx;
+    g1_set_infinity(acc);
+    if (g1_aff_is_infinity(&in->bases[i])) return;
+    g1_aff q = in->bases[i];
+    if (in->neg1) g1_aff_neg(&q, &q);
+    g1_jac t1[8], t2[8];   /* odd multiples of k1's point and of k2's, phi of the first */
+    g1_odd_multiples(t1, &q);
+    for (int j = 0; j < 8; j++) {
+        fp_mul(&t2[j].x, &t1[j].x, &MSM_BETA_G1);
+        if (in->neg1 != in->neg2) fp_neg(&t2[j].y, &t1[j].y); else t2[j].y = t1[j].y;
+        t2[j].z = t1[j].z;
+    }
+    for (int j = in->len - 1; j >= 0; j--) {
+        g1_double(acc, acc);
+        g1_add_digit(acc, t1, in->d1[j]);
+        g1_add_digit(acc, t2, in->d2[j]);
+    }
+}
+
 int PZ(g1_scale)(uint64_t *out, const uint64_t *bases, size_t n, const uint64_t *k) {
-    enum { CHUNK = 512 };
     uint64_t k1[4], k2[4];
-    int neg1, neg2;
-    msm_glv_split(k1, &neg1, k2, &neg2, k);
-    int8_t d1[2 * 64 + 1] = {0}, d2[2 * 64 + 1] = {0};
-    int l1 = wnaf5(d1, k1, 2), l2 = wnaf5(d2, k2, 2), len = l1 > l2 ? l1 : l2;
-    const fe b = MSM_BETA_G1;
-    const g1_aff *p = (const g1_aff *)bases;
-    size_t nchunks = (n + CHUNK - 1) / CHUNK;
-    atomic_int failed = 0;
-    team t = team_begin(n, 256);
-    #pragma omp parallel num_threads(t.threads)
-    {
-    int64_t cpu = team_thread_start(t);
-    g1_aff *x; void *scratch; g1_jac *acc = g1_batch_alloc(CHUNK, &x, &scratch);
-    if (!acc) atomic_store_explicit(&failed, 1, memory_order_relaxed);
-    #pragma omp for schedule(dynamic, 1) nowait
-    for (size_t c = 0; c < nchunks; c++) {
-        if (!acc || atomic_load_explicit(&failed, memory_order_relaxed)) continue;
-        size_t lo = c * CHUNK, m = (lo + CHUNK < n ? lo + CHUNK : n) - lo;
-        for (size_t i = 0; i < m; i++) {
-            g1_set_infinity(&acc[i]);
-            if (g1_aff_is_infinity(&p[lo + i])) continue;
-            g1_aff q = p[lo + i];
-            if (neg1) g1_aff_neg(&q, &q);
-            g1_jac t1[8], t2[8];   /* odd multiples of k1's point and of k2's, phi of the first */
-            g1_odd_multiples(t1, &q);
-            for (int j = 0; j < 8; j++) {
-                fp_mul(&t2[j].x, &t1[j].x, &b);
-                if (neg1 != neg2) fp_neg(&t2[j].y, &t1[j].y); else t2[j].y = t1[j].y;
-                t2[j].z = t1[j].z;
-            }
-            for (int j = len - 1; j >= 0; j--) {
-                g1_double(&acc[i], &acc[i]);
-                g1_add_digit(&acc[i], t1, d1[j]);
-                g1_add_digit(&acc[i], t2, d2[j]);
-            }
-        }
-        g1_batch_to_affine(x, acc, scratch, m);
-        memcpy(out + 8 * lo, x, m * sizeof *x);
-    }
-    free(acc);
-    team_thread_end(t, cpu);
-    }
-    team_end(t);
-    return failed ? PZ_OUT_OF_MEMORY : 0;
+    struct g1_scaling in = {(const g1_aff *)bases, {0}, {0}, 0, 0, 0};
+    msm_glv_split(k1, &in.neg1, k2, &in.neg2, k);
+    int l1 = wnaf5(in.d1, k1, 2), l2 = wnaf5(in.d2, k2, 2);
+    in.len = l1 > l2 ? l1 : l2;
+    return g1_affine_outputs(out, n, n, 256, g1_scaled, &in);
 }
 
 /* ---- Groth16 QAP from a .zkey (qap.h) ----
