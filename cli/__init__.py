@@ -8,7 +8,10 @@ attribute runs the command and returns its exit code. The groups are named in :d
 :data:`MEASUREMENTS`) as ``"module:function"`` strings, so this bottom layer imports none of
 them until asked: a ``prozchain groth16 prove`` builds and imports the ``groth16`` group and
 nothing else, ``prozchain --help`` lists the groups from :data:`GROUPS` alone, and neither
-reads entry-point metadata.
+reads entry-point metadata. The commands in :data:`PLAIN` (a small proof's ``groth16 prove``)
+define their arguments as data (:class:`Command`), from which argparse builds their parser and
+:func:`read_plain` reads their plain forms without importing argparse; anything else (``-h``,
+an abbreviation, a missing argument, a bad value) goes to argparse.
 
 Exit codes, for every command:
 
@@ -36,13 +39,13 @@ import time
 # start); ``groth16 prove --profile`` reports both
 LOADED = (time.perf_counter(), time.process_time())
 
-import argparse  # noqa: E402
 import gc  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
+from collections import namedtuple  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from importlib import import_module  # noqa: E402
-from typing import Callable, Optional, Sequence  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
 
 # numpy, which most commands import, starts one OpenBLAS thread per core at import: about 15 ms
 # of a small proof's CPU, more on a loaded machine. No command multiplies float matrices.
@@ -50,7 +53,14 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from prozchain.native.errors import ProzError  # noqa: E402
 
-Register = Callable[[argparse.ArgumentParser], None]
+# argparse, json and typing are imported only when used: a one-shot proof reads its command line
+# without argparse and writes its JSON without json (together about 12 ms of its start)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+Register = Callable[["argparse.ArgumentParser"], None]
+DEST = "command"  # the group's name in the parsed arguments
 
 # each group: its register function, and its help line (what `prozchain --help` lists without importing it)
 GROUPS = {
@@ -71,6 +81,9 @@ GROUPS = {
            "a transaction's way through the layers, from an SDK's stage store or the agents' own stores"),
     "zkey": ("prozchain.prover.groth16.cli:register_zkey", "proving key files (.zkey)"),
 }
+
+# commands whose plain forms main() reads without argparse: (group, command) -> their Command
+PLAIN = {("groth16", "prove"): "prozchain.prover.groth16.cli:PROVE"}
 
 # ``prozchain measure ROOM``: each room's measuring program adds its sub-parser here.
 MEASUREMENTS = {
@@ -96,6 +109,88 @@ def _load(target: str) -> Callable[..., None]:
     return getattr(import_module(module), function)
 
 
+class Command(namedtuple("Command", "dest name help func arguments")):
+    """A command whose arguments are data: ``arguments`` holds ``(flags, options)`` pairs as
+    ``add_argument(*flags, **options)`` takes them (the action ``"boolean"`` standing for
+    ``argparse.BooleanOptionalAction``); ``dest`` is the group's sub-parser dest, ``func`` runs
+    the command. :meth:`add` builds its parser from them and :func:`read_plain` reads its plain
+    forms, so the two never disagree on a name or a default."""
+
+    __slots__ = ()
+
+    def add(self, subparsers) -> argparse.ArgumentParser:
+        """Add the command's parser to ``subparsers`` (made with ``dest=self.dest``)."""
+        import argparse
+
+        parser = subparsers.add_parser(self.name, help=self.help)
+        for flags, options in self.arguments:
+            if options.get("action") == "boolean":
+                options = {**options, "action": argparse.BooleanOptionalAction}
+            parser.add_argument(*flags, **options)
+        parser.set_defaults(func=self.func)
+        return parser
+
+
+PLAIN_OPTIONS = {"help", "metavar", "choices", "default", "action"}  # what read_plain reads; others: argparse
+
+
+def read_plain(command: Command, argv: Sequence[str]) -> dict | None:
+    """The values argparse parses from ``argv`` (the command's own arguments) when each is in a
+    plain form, else None: positionals, and options spelled in full (``--check all``,
+    ``--check=all``, ``--profile``, ``--no-self-check``) with a valid value that does not begin
+    with ``-``. Anything else (``-h``, an abbreviation, ``--``, a missing or extra positional, a
+    value out of its choices) is argparse's to parse, print help for or refuse.
+
+    >>> spec = Command("sub", "run", "run it", print, [(("path",), {}), (("--fast",), {"action": "store_true"})])
+    >>> read_plain(spec, ["a.txt", "--fast"])
+    {'path': 'a.txt', 'fast': True}
+    >>> read_plain(spec, ["a.txt", "--fas"]) is None  # an abbreviation: argparse's
+    True
+    """
+    names, values, flags_of = [], {}, {}
+    for flags, options in command.arguments:
+        if not options.keys() <= PLAIN_OPTIONS or options.get("action") not in (None, "store_true", "boolean"):
+            return None
+        if not flags[0].startswith("-"):
+            names.append(flags[0])
+            continue
+        long = [flag for flag in flags if flag.startswith("--")]
+        if not long:
+            return None
+        dest = long[0][2:].replace("-", "_")  # as argparse names it
+        values[dest] = options.get("default", False if options.get("action") == "store_true" else None)
+        for flag in flags:
+            flags_of[flag] = (dest, options, True)
+            if options.get("action") == "boolean":
+                flags_of["--no-" + flag[2:]] = (dest, options, False)
+    positionals, i = [], 0
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if not word.startswith("-"):
+            positionals.append(word)
+            continue
+        flag, equals, value = word.partition("=")
+        if flag not in flags_of:
+            return None
+        dest, options, on = flags_of[flag]
+        if options.get("action") is not None:
+            if equals:
+                return None
+            values[dest] = on
+            continue
+        if not equals:
+            if i == len(argv):
+                return None
+            value, i = argv[i], i + 1
+        if not value or value.startswith("-") or value not in options.get("choices", (value,)):
+            return None
+        values[dest] = value
+    if len(positionals) != len(names):
+        return None
+    return {**dict(zip(names, positionals)), **values}
+
+
 def register_measure(parser: argparse.ArgumentParser) -> None:
     """The ``measure`` command group: the numbers of a room's documentation page."""
     rooms = parser.add_subparsers(dest="measure_room", required=True)
@@ -103,44 +198,14 @@ def register_measure(parser: argparse.ArgumentParser) -> None:
         _load(target)(rooms)
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, sized as argparse sizes it (``$COLUMNS``, else the terminal's
-    width, else 80) without importing shutil to ask: argparse makes a formatter for every
-    argument it adds, and shutil brings bz2, lzma and zlib, which no command's start needs."""
-
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                 width: Optional[int] = None) -> None:
-        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
-
-
-def _columns() -> int:
-    try:
-        columns = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        columns = 0
-    if columns > 0:
-        return columns
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
-    except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
-        return 80
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser with :class:`_Formatter` unless told otherwise; its sub-parsers are of
-    this class too (argparse makes them of the parent's class)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-
-def build_parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command group built (``command`` None); with only ``command``'s when
     it names a group; else with every group listed by its name and help line, built only as far
     as ``prozchain --help`` and argparse's usage errors read it."""
-    parser = _Parser(prog="prozchain", description="ProzChain L2 workbench")
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    from prozchain.cli.parsers import Parser
+
+    parser = Parser(prog="prozchain", description="ProzChain L2 workbench")
+    subparsers = parser.add_subparsers(dest=DEST, required=True)
     for name in [command] if command in GROUPS else sorted(GROUPS):
         target, help_line = GROUPS[name]
         group = subparsers.add_parser(name, help=help_line)
@@ -160,22 +225,41 @@ def _fail(exc: BaseException, code: int) -> int:
     return code
 
 
-def run(command: Callable[[argparse.Namespace], Optional[int]], args: argparse.Namespace) -> int:
+def run(command: Callable[[argparse.Namespace], int | None], args: argparse.Namespace) -> int:
     """Run one command under the error wrapper and return its exit code (see the module's
     docstring)."""
     try:
         return int(command(args) or 0)
     except NegativeAnswer as exc:
         return _fail(exc, 1)
-    except (ProzError, OSError, json.JSONDecodeError, UnicodeError) as exc:
+    except _input_errors() as exc:
         return _fail(exc, 2)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def _input_errors() -> tuple[type[BaseException], ...]:
+    """The errors that mean bad input (exit code 2); json's decoding error among them once json
+    is loaded (a one-shot proof never loads it, and nothing raises it before)."""
+    decoder = sys.modules.get("json.decoder")
+    return (ProzError, OSError, UnicodeError) + ((decoder.JSONDecodeError,) if decoder else ())
+
+
+def parse_plain(argv: Sequence[str]) -> SimpleNamespace | None:
+    """``argv`` parsed without argparse when it runs a command of :data:`PLAIN` in a plain form
+    (:func:`read_plain`), as argparse parses it; else None."""
+    if tuple(argv[:2]) not in PLAIN:
+        return None
+    command = _load(PLAIN[tuple(argv[:2])])
+    values = read_plain(command, argv[2:])
+    if values is None:
+        return None
+    return SimpleNamespace(**{DEST: argv[0], command.dest: argv[1]}, **values, func=command.func)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``prozchain`` command and return its exit code."""
     own = argv is None
     argv = list(sys.argv[1:] if own else argv)
-    args = build_parser(argv[0] if argv else "").parse_args(argv)
+    args = parse_plain(argv) or build_parser(argv[0] if argv else "").parse_args(argv)
     if own:
         # This process runs one command and ends. What is alive now (the modules, their classes
         # and functions, the parser) lives until the end anyway: frozen, the garbage collector

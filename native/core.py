@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import os
 from collections import namedtuple
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, Callable, Optional, Sequence
 
 from prozchain.native import BackendUnavailable
 
@@ -51,7 +51,7 @@ def runnable_paths() -> tuple[str, ...]:
     return tuple(path for path in PATHS if path != "adx" or lib.pz_cpu_has_adx())
 
 
-def choose_path(requested: Optional[str] = None) -> str:
+def choose_path(requested: str | None = None) -> str:
     """``requested`` (default ``$PROZ_NATIVE_PATH``) if this CPU runs it, else the fastest path."""
     requested = requested or os.environ.get("PROZ_NATIVE_PATH") or None
     runnable = runnable_paths()
@@ -64,7 +64,7 @@ def choose_path(requested: Optional[str] = None) -> str:
     return requested
 
 
-Kernel = Any  # a function of the compiled module, as native/src/api.h declares it
+Kernel = Callable[..., object]  # a function of the compiled module, as native/src/api.h declares it
 
 
 def _bind(record: type, prefix: str, **given):
@@ -160,7 +160,7 @@ QAP_PART = 1 << 16  # records added per call of qap_abc_add: 2.75 MiB of the sec
 
 
 def qap_abc_parts(kernels: "PathKernels", a, b, records, witness, n_witness: int, n: int,
-                  release: Optional[Callable[[memoryview], None]] = None, part: int = QAP_PART) -> int:
+                  release: Callable[[memoryview], None] | None = None, part: int = QAP_PART) -> int:
     """Groth16's canonical A and B evaluations into ``a`` and ``b`` (C arrays of ``n`` zeroed
     elements) from ``records`` (a buffer of the zkey's 44-byte coefficient records) and the
     canonical ``witness`` (C array of ``n_witness`` elements), ``part`` records at a time, as

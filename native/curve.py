@@ -15,8 +15,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
-from typing import Optional, Sequence, Tuple
 
 from prozchain.native.errors import InvalidArgumentError
 
@@ -62,10 +62,11 @@ class Group(Enum):
 
 MODULI = {Field.FP: P, Field.FR: R}
 
-Fp2 = Tuple[int, int]
-Fp12 = Tuple[int, ...]
-G1 = Optional[Tuple[int, int]]
-G2 = Optional[Tuple[Fp2, Fp2]]
+# builtin generics, not typing's: a one-shot proof imports no typing (3 ms of its start)
+Fp2 = tuple[int, int]
+Fp12 = tuple[int, ...]
+G1 = tuple[int, int] | None
+G2 = tuple[Fp2, Fp2] | None
 Point = object  # G1 or G2, depending on the Group passed alongside
 
 G1_GENERATOR: G1 = (1, 2)

@@ -10,10 +10,7 @@ True
 """
 
 from prozchain.native.curve import P, R
-from prozchain.prover.backend import current_backend, set_backend
-from prozchain.prover.curve import G1Point, G2Point
-from prozchain.prover.fields import Fp, Fr
-from prozchain.prover.pairing import GT, multi_pairing, pairing, pairing_check
+from prozchain.native.lazy import lazy_package
 
 __all__ = [
     "P",
@@ -29,3 +26,19 @@ __all__ = [
     "set_backend",
     "current_backend",
 ]
+
+# on first use: a one-shot `groth16 prove` imports this package for its own modules, and the
+# point and field classes need typing (TypeVars), 3 ms of its start. `pairing` is also a
+# submodule's name: lazy_package keeps it the function once that module is imported.
+__getattr__ = lazy_package(__name__, {
+    "current_backend": "prozchain.prover.backend",
+    "set_backend": "prozchain.prover.backend",
+    "G1Point": "prozchain.prover.curve",
+    "G2Point": "prozchain.prover.curve",
+    "Fp": "prozchain.prover.fields",
+    "Fr": "prozchain.prover.fields",
+    "GT": "prozchain.prover.pairing",
+    "multi_pairing": "prozchain.prover.pairing",
+    "pairing": "prozchain.prover.pairing",
+    "pairing_check": "prozchain.prover.pairing",
+})

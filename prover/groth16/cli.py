@@ -21,12 +21,17 @@ True
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
-from prozchain.cli import NegativeAnswer, UsageError
+from prozchain.cli import Command, NegativeAnswer, UsageError
 from prozchain.relations.formats.bounded_json import write_json
+
+TYPE_CHECKING = False  # typing's flag without typing: `groth16 prove` imports neither typing nor
+if TYPE_CHECKING:  # argparse (prozchain.cli.PLAIN reads its command line)
+    import argparse
+
+COMMANDS = "groth16_command"  # the dest of the group's sub-parsers
 
 # The commands import what they use when they run: the one-shot `groth16 prove` loads neither
 # the point classes nor numpy.
@@ -103,6 +108,31 @@ def _prove_full(args: argparse.Namespace, profile) -> tuple[dict, list[str]]:
     return proof_to_json(proof), public_to_json(public)
 
 
+# its arguments as data: argparse's parser is built from them (register), and the plain forms
+# are read from them without argparse (prozchain.cli.read_plain)
+PROVE = Command(COMMANDS, "prove", "prove with a .zkey and a witness (.wtns)", prove_command, (
+    (("zkey",), {"help": "circuit.zkey"}),
+    (("witness",), {"help": "witness.wtns"}),
+    (("proof",), {"help": "proof.json to write"}),
+    (("public",), {"help": "public.json to write"}),
+    (("--profile",), {"action": "store_true", "help": "print the time of each step and the peak RSS after it (to stderr)"}),
+    (("--check",), {"choices": ("all", "sample", "none"), "default": "sample",
+                    "help": "which of the key's points to validate before proving: all (every point on its "
+                            "curve and in its subgroup); sample (default: every G1 point, a sample of the B2 "
+                            "points, and a G2 check of the B2 result); none (a key you made yourself)"}),
+    (("--r1cs",), {"metavar": "circuit.r1cs",
+                   "help": "the circuit: check that the key's coefficients (section 4) are its A and B, and "
+                           "refuse a witness that violates a constraint, naming the first"}),
+    (("--self-check",), {"action": "boolean", "default": True,
+                         "help": "verify the proof under the key's own verification key before writing it (default: "
+                                 "on; it costs about four pairings)"}),
+    (("--overlap",), {"action": "boolean", "default": False,
+                      "help": "run the G2 MSM on half the threads beside the G1 work (default: off; the same proof. "
+                              "Opt-in because it was not measured faster: at 2^20 on a loaded 2-core machine 130 "
+                              "and 125 s against 114 and 139 s without, for about 300 MiB more peak memory)"}),
+))
+
+
 def setup_command(args: argparse.Namespace) -> int:
     from prozchain.prover.formats.ptau import read_ptau
     from prozchain.relations.formats.r1cs import read_r1cs
@@ -156,7 +186,7 @@ def export_solidity_calldata_command(args: argparse.Namespace) -> int:
 
 def register(groth16: argparse.ArgumentParser) -> None:
     """The ``groth16`` command group (listed in :data:`prozchain.cli.GROUPS`)."""
-    commands = groth16.add_subparsers(dest="groth16_command", required=True)
+    commands = groth16.add_subparsers(dest=COMMANDS, required=True)
 
     setup = commands.add_parser("setup", help="make a proving key (.zkey) for a circuit (.r1cs)",
                                 usage="prozchain groth16 setup <circuit.r1cs> <pot.ptau|--dev> <circuit.zkey>")
@@ -168,27 +198,7 @@ def register(groth16: argparse.ArgumentParser) -> None:
                        help="single-party setup from fresh randomness: for development only")
     setup.set_defaults(func=setup_command)
 
-    prove = commands.add_parser("prove", help="prove with a .zkey and a witness (.wtns)")
-    prove.add_argument("zkey", help="circuit.zkey")
-    prove.add_argument("witness", help="witness.wtns")
-    prove.add_argument("proof", help="proof.json to write")
-    prove.add_argument("public", help="public.json to write")
-    prove.add_argument("--profile", action="store_true", help="print the time of each step and the peak RSS after it (to stderr)")
-    prove.add_argument("--check", choices=("all", "sample", "none"), default="sample",
-                       help="which of the key's points to validate before proving: all (every point on its "
-                            "curve and in its subgroup); sample (default: every G1 point, a sample of the B2 "
-                            "points, and a G2 check of the B2 result); none (a key you made yourself)")
-    prove.add_argument("--r1cs", metavar="circuit.r1cs",
-                       help="the circuit: check that the key's coefficients (section 4) are its A and B, and "
-                            "refuse a witness that violates a constraint, naming the first")
-    prove.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
-                       help="verify the proof under the key's own verification key before writing it (default: "
-                            "on; it costs about four pairings)")
-    prove.add_argument("--overlap", action=argparse.BooleanOptionalAction, default=False,
-                       help="run the G2 MSM on half the threads beside the G1 work (default: off; the same proof. "
-                            "Opt-in because it was not measured faster: at 2^20 on a loaded 2-core machine 130 "
-                            "and 125 s against 114 and 139 s without, for about 300 MiB more peak memory)")
-    prove.set_defaults(func=prove_command)
+    PROVE.add(commands)
 
     verify_parser = commands.add_parser(
         "verify", help="verify a proof: exit 0 if valid, 1 if not, 2 if a file is malformed")

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Optional, Union
 
 from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, qap_abc_parts
 from prozchain.native.curve import P, R, Group, Point, root_of_unity, unflatten
@@ -85,7 +84,7 @@ def _valid(group: Group, data, count: int, upto: int) -> bool:
     return True
 
 
-def _affine(group: Group, points, count: int) -> Optional[list[Point]]:
+def _affine(group: Group, points, count: int) -> list[Point] | None:
     """Checked Montgomery points as affine tuples of canonical ints (None at infinity)."""
     n = group.coords
     canonical = ffi.new("uint64_t[]", max(1, 4 * n * count))
@@ -118,7 +117,7 @@ def _section(box: Container, kind: int):
     return found[0] if len(found) == 1 else None
 
 
-def _witness(path: Union[str, os.PathLike], n_vars: int):
+def _witness(path: str | os.PathLike, n_vars: int):
     """The witness as aligned canonical limbs, or None unless it has n_vars values below R, the
     first being 1."""
     box = read_container(path, b"wtns", versions={2})
@@ -138,8 +137,8 @@ def _witness(path: Union[str, os.PathLike], n_vars: int):
     return _limbs(values, count)
 
 
-def prove_files(zkey: Union[str, os.PathLike], witness: Union[str, os.PathLike], check: str = "sample",
-                self_check: bool = True, profile: Optional[Profile] = None, overlap: bool = True) -> Optional[tuple[dict, list[str]]]:
+def prove_files(zkey: str | os.PathLike, witness: str | os.PathLike, check: str = "sample",
+                self_check: bool = True, profile: Profile | None = None, overlap: bool = True) -> tuple[dict, list[str]] | None:
     """proof.json's and public.json's contents for ``witness`` under ``zkey``, or None when the
     files need the full path's judgement (see the module's docstring). ``check`` is the zkey
     reader's: "all", "sample" or "none"; ``overlap``: the G2 MSM on half the threads beside
@@ -244,7 +243,7 @@ def _sum(group: Group, points) -> Point:
     return total
 
 
-def _read_key(path: Union[str, os.PathLike], check: str) -> Optional[dict]:
+def _read_key(path: str | os.PathLike, check: str) -> dict | None:
     """The key's header values, checked header points, coefficient records and checked point
     sections (aligned C arrays), or None when it is not a key this path accepts."""
     box = read_container(path, b"zkey", versions={1})

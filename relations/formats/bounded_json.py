@@ -15,15 +15,18 @@ prozchain.relations.errors.JSONFormatError: ...input.json: not valid JSON: NaN i
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from functools import partial
-from typing import Any, Union
 
 from prozchain.relations.errors import JSONFormatError
 
-PathLike = Union[str, os.PathLike]  # os's, not pathlib's Path: a one-shot proof imports no pathlib
+# json and re are imported where a file is read: writing a proof (a one-shot proof's output)
+# needs neither, and typing's flag is spelled out for the same reason (together 5 ms of its start)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+PathLike = str | os.PathLike  # os's, not pathlib's Path: a one-shot proof imports no pathlib
 
 MAX_JSON_BYTES = 64 << 20  # a verification key of about 250,000 public inputs
 MAX_DEPTH = 16  # snarkjs's files nest 4 deep (vk_alphabeta_12 in its object)
@@ -67,6 +70,8 @@ def parse_json(data: bytes, path: PathLike = "<json>") -> Any:
         raise JSONFormatError(f"{path}: not valid JSON: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     if _depth(text) > MAX_DEPTH:
         raise JSONFormatError(f"{path}: arrays and objects nested deeper than {MAX_DEPTH}")
+    import json
+
     try:
         return json.loads(text, parse_int=partial(_integer, path), parse_constant=partial(_constant, path))
     except json.JSONDecodeError as exc:
@@ -76,6 +81,8 @@ def parse_json(data: bytes, path: PathLike = "<json>") -> Any:
 def _depth(text: str) -> int:
     """How deep arrays and objects nest in ``text``, brackets inside strings aside. Counted
     before parsing, without recursion: the json module recurses once per level."""
+    import re
+
     import numpy as np  # here, not at the top: writing JSON (a one-shot proof's output) needs none
 
     outside = np.frombuffer(re.sub(STRING, "", text, flags=re.DOTALL).encode(), np.uint8)
@@ -97,5 +104,47 @@ def _constant(path: PathLike, name: str) -> Any:
 
 
 def write_json(path: PathLike, obj: Any) -> None:
+    """Write ``obj`` to ``path`` as ``json.dumps(obj, indent=1)`` writes it, and a newline."""
     with open(path, "w") as f:
-        f.write(json.dumps(obj, indent=1) + "\n")
+        f.write(dumps(obj) + "\n")
+
+
+def dumps(obj: Any) -> str:
+    """``json.dumps(obj, indent=1)``, byte for byte; snarkjs's files (objects and arrays of
+    strings of printable ASCII) are written here without importing json, anything else by json.
+
+    >>> print(dumps({"pi_a": ["1", "2"], "protocol": "groth16", "empty": []}))
+    {
+     "pi_a": [
+      "1",
+      "2"
+     ],
+     "protocol": "groth16",
+     "empty": []
+    }
+    """
+    text = _plain(obj, "\n")
+    if text is None:
+        import json
+
+        text = json.dumps(obj, indent=1)
+    return text
+
+
+def _plain(obj: Any, newline: str) -> str | None:
+    """``obj`` as json.dumps with ``indent=1`` writes it at the depth ``newline`` indents to, or
+    None if it holds anything but dicts with string keys, lists, and strings that json writes
+    as they are (printable ASCII without quotes or backslashes)."""
+    if type(obj) is str:
+        return f'"{obj}"' if obj.isascii() and obj.isprintable() and '"' not in obj and "\\" not in obj else None
+    if type(obj) is dict:
+        items = [(_plain(key, newline), _plain(value, newline + " ")) for key, value in obj.items()]
+        if any(key is None or value is None for key, value in items):
+            return None
+        return "{" + ",".join(f"{newline} {key}: {value}" for key, value in items) + newline + "}" if items else "{}"
+    if type(obj) is list:
+        items = [_plain(value, newline + " ") for value in obj]
+        if None in items:
+            return None
+        return "[" + ",".join(f"{newline} {value}" for value in items) + newline + "]" if items else "[]"
+    return None
