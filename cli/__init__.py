@@ -42,9 +42,7 @@ LOADED = (time.perf_counter(), time.process_time())
 import gc  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-from collections import namedtuple  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
-from importlib import import_module  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
 # numpy, which most commands import, starts one OpenBLAS thread per core at import: about 15 ms
@@ -106,17 +104,20 @@ class NegativeAnswer(ProzError):
 
 def _load(target: str) -> Callable[..., None]:
     module, _, function = target.partition(":")
-    return getattr(import_module(module), function)
+    __import__(module)  # not importlib's import_module: importlib imports warnings, 0.3 ms of a proof's start
+    return getattr(sys.modules[module], function)
 
 
-class Command(namedtuple("Command", "dest name help func arguments")):
+class Command:
     """A command whose arguments are data: ``arguments`` holds ``(flags, options)`` pairs as
     ``add_argument(*flags, **options)`` takes them (the action ``"boolean"`` standing for
     ``argparse.BooleanOptionalAction``); ``dest`` is the group's sub-parser dest, ``func`` runs
     the command. :meth:`add` builds its parser from them and :func:`read_plain` reads its plain
     forms, so the two never disagree on a name or a default."""
 
-    __slots__ = ()
+    def __init__(self, dest: str, name: str, help: str, func: Callable[..., int | None],
+                 arguments: Sequence[tuple[tuple[str, ...], dict]]) -> None:
+        self.dest, self.name, self.help, self.func, self.arguments = dest, name, help, func, arguments
 
     def add(self, subparsers) -> argparse.ArgumentParser:
         """Add the command's parser to ``subparsers`` (made with ``dest=self.dest``)."""
