@@ -162,7 +162,7 @@ def read_plain(command: Command, argv: Sequence[str]) -> dict | None:
         values[dest] = options.get("default", False if options.get("action") == "store_true" else None)
         for flag in flags:
             flags_of[flag] = (dest, options, True)
-            if options.get("action") == "boolean":
+            if options.get("action") == "boolean" and flag.startswith("--"):  # argparse negates long flags only
                 flags_of["--no-" + flag[2:]] = (dest, options, False)
     positionals, i = [], 0
     while i < len(argv):
