@@ -52,8 +52,6 @@ setup(
         "pytest": ["pytest==9.0.3"],
         "evm": ["py-evm==0.12.1b1"],
     },
-    entry_points={
-        "console_scripts": ["prozchain=prozchain.cli:main"],
-        "pytest11": ["prozchain = prozchain.testing.plugin"],
-    },
+    scripts=["cli/prozchain"],
+    entry_points={"pytest11": ["prozchain = prozchain.testing.plugin"]},
 )
