@@ -114,14 +114,15 @@ def split_threads(overlap: bool) -> tuple[int, int]:
     return (threads - threads // 2, threads // 2) if threads > 1 else (0, 0)
 
 
-BATCH_MAX_DOMAIN = 1 << 12
+BATCH_MAX_DOMAIN = 1 << 14
 
 
 def batch_msms(domain: int) -> bool:
     """Whether a proof over ``domain`` runs its five MSMs in one batch (``pz_msm_batch``: each on
     one thread, side by side) rather than one after another, each split over the threads. Small
-    MSMs split poorly: the five of a 2^10 circom chain took 36.3 ms one after another on 2
-    threads, 20.7 ms as a batch; at 2^12 61.4 and 61.2 ms, at 2^14 206 and 203, at 2^16 698 and
-    714 (in process, medians of 7-15); on one thread the batch runs them in turn. Larger
-    domains keep their order, which bounds memory (see oneshot._msms)."""
+    MSMs split poorly. Measured in process on 2 threads, a circom chain's five MSMs one after
+    another against the batch (medians of 7-15, several rounds): 2^10 36-38 ms against 21-22,
+    2^12 61-65 against 61-62, 2^14 206-215 against 202-203, but 2^15 370 against 378 and 2^16
+    679-684 against 706-718 (bench/results/prove-batch-2p10-2p12.json). On one thread the batch
+    runs them in turn. Larger domains keep their order, which bounds memory (see oneshot._msms)."""
     return domain <= BATCH_MAX_DOMAIN

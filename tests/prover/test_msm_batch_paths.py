@@ -46,7 +46,7 @@ def threads(request):
 
 
 def test_the_chain_is_batched():
-    assert batch_msms(1024) and batch_msms(4096) and not batch_msms(8192)
+    assert batch_msms(1024) and batch_msms(1 << 14) and not batch_msms(1 << 15)
 
 
 def test_prove_gives_the_same_proof_batched_one_by_one_and_overlapped(chain, threads, monkeypatch):
