@@ -123,6 +123,12 @@ def batch_msms(domain: int) -> bool:
     MSMs split poorly. Measured in process on 2 threads, a circom chain's five MSMs one after
     another against the batch (medians of 7-15, several rounds): 2^10 36-38 ms against 21-22,
     2^12 61-65 against 61-62, 2^14 206-215 against 202-203, but 2^15 370 against 378 and 2^16
-    679-684 against 706-718 (bench/results/prove-batch-2p10-2p12.json). On one thread the batch
-    runs them in turn. Larger domains keep their order, which bounds memory (see oneshot._msms)."""
-    return domain <= BATCH_MAX_DOMAIN
+    679-684 against 706-718 (bench/results/prove-batch-2p10-2p12.json). Not on one thread,
+    where the batch would run them in turn, only in another order: whole commands on one thread
+    took 1-2% longer so (2^10-2^14). Larger domains keep their order, which bounds memory (see
+    oneshot._msms)."""
+    if domain > BATCH_MAX_DOMAIN:
+        return False
+    from prozchain.native.core import lib
+
+    return lib.pz_num_threads() > 1
