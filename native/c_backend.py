@@ -25,8 +25,8 @@ import numpy as np
 
 from prozchain.native.backend import Backend, Check, CheckLevel, check_sparse_arrays, fp12_from_tower, fp12_to_tower
 from prozchain.native.core import (GROUP, WHICH, check_alloc, choose_path, ffi, from_limbs, g_add, g_mul,
-                                   in_subgroup, lib, pair_limbs, pairing_check, path_kernels, qap_abc_parts, scalar_limbs,
-                                   to_limbs, unary_point)
+                                   in_subgroup, lib, msm_batch, pair_limbs, pairing_check, path_kernels, qap_abc_parts,
+                                   scalar_limbs, to_limbs, unary_point)
 from prozchain.native.curve import GENERATORS, MODULI, R, Field, Fp12, G1, G2, Group, Point, flatten, unflatten
 from prozchain.native.errors import InvalidArgumentError, InvalidFieldElementError, NotInvertibleError
 from prozchain.native.kernels import (COEF_DTYPE, FixedBases, PreparedBases, R1CSProgram, array_to_ints,
@@ -388,6 +388,25 @@ class CBackend(Backend):
             status = kernels.msm(out, _ptr(bases.array), _ptr(k), m, window, flags)
         check_alloc(status, f"pz_{bases.group}_msm", m, "points")
         return unflatten(bases.group, from_limbs(out, ncoord))
+
+    def msm_batch(self, jobs: Sequence[tuple[PreparedBases, Any]]) -> list[Point]:
+        """``msm_prepared(bases, scalars)`` for each job, the jobs side by side in one call
+        (``pz_msm_batch``: each MSM on one thread, for MSMs too small to split well); bases with
+        a fixed-base table run from it, in turn."""
+        points, batched = [None] * len(jobs), []
+        for i, (bases, scalars) in enumerate(jobs):
+            if isinstance(bases, FixedBases) and bases.table is not None:
+                points[i] = self.msm_prepared(bases, scalars)
+                continue
+            k = check_fr_array(scalars, "scalars")
+            if len(k) > len(bases):
+                raise InvalidArgumentError(f"msm: {len(k)} scalars but only {len(bases)} bases")
+            batched.append((i, (bases.group, _ptr(bases.array) if len(k) else ffi.NULL,
+                                _ptr(k) if len(k) else ffi.NULL, len(k))))
+        if batched:
+            for (i, _), point in zip(batched, msm_batch(self._kernels, [job for _, job in batched])):
+                points[i] = point
+        return points
 
     def msm_table(self, bases: PreparedBases, max_points: int) -> PreparedBases:
         """``bases`` with a fixed-base table of at most ``max_points`` points (:class:`FixedBases`),

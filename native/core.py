@@ -85,7 +85,7 @@ class GroupKernels(namedtuple("GroupKernels", "add double neg mul on_curve in_su
 class PathKernels(namedtuple("PathKernels", "path g1 g2 add sub mul neg sqr inv pow sqrt batch_inv mul_many "
                                             "to_mont from_mont miller_loop final_exp pairing pairing_check "
                                             "fp12_mul fp12_sqr fp12_inv fp12_pow fp12_frobenius "
-                                            "fp12_cyclotomic_sqr msm_window msm_glv_split msm_table_window "
+                                            "fp12_cyclotomic_sqr msm_window msm_batch msm_glv_split msm_table_window "
                                             "fr_ntt qap_abc qap_abc_add qap_h g1_scale r1cs_solve r1cs_check "
                                             "poseidon")):
     """One arithmetic path's functions: ``pz_<path>_<name>`` as ``<name>``, and each group's
@@ -153,6 +153,18 @@ def from_limbs(arr, count: int) -> list[int]:
     packed = int.from_bytes(ffi.buffer(arr, 32 * count), "little")
     mask = (1 << 256) - 1
     return [(packed >> (256 * i)) & mask for i in range(count)]
+
+
+def msm_batch(kernels: PathKernels, jobs: Sequence[tuple[Group, Any, Any, int]]) -> list[Point]:
+    """The MSMs ``jobs`` (group, prepared bases, canonical scalars, count: C arrays as
+    ``kernels.g1.msm`` takes them) side by side in one call (``pz_msm_batch``), their affine
+    results in the jobs' order; a :class:`NativeMemoryError` if any job ran out of memory."""
+    batch, outs = ffi.new("struct pz_msm_job[]", len(jobs)), []
+    for job, (group, bases, scalars, count) in zip(batch, jobs):
+        outs.append(ffi.new("uint64_t[]", 4 * group.coords))
+        job.group, job.out, job.bases, job.scalars, job.n = GROUP[group], outs[-1], bases, scalars, count
+    check_alloc(kernels.msm_batch(batch, len(jobs)), "pz_msm_batch", sum(job[3] for job in jobs), "points")
+    return [unflatten(job[0], from_limbs(out, job[0].coords)) for job, out in zip(jobs, outs)]
 
 
 QAP_RECORD = 44  # bytes of one zkey coefficient record (qap.h)

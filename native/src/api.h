@@ -69,6 +69,17 @@ struct pz_r1cs {
     const int64_t *hint_out;
 };
 
+/* One MSM of a batch (pz_msm_batch): the arguments of pz_g1_msm / pz_g2_msm (window and flags 0)
+ * for group PZ_G1 or PZ_G2, and its status (0 or PZ_OUT_OF_MEMORY) once the batch returns. */
+struct pz_msm_job {
+    enum pz_group group;
+    uint64_t *out;
+    const uint64_t *bases;
+    const uint64_t *scalars;
+    size_t n;
+    int status;
+};
+
 /* What the running CPU offers, the thread count, and the heap's policy, shared by every path (cpu.h). */
 int pz_cpu_has_adx(void);
 void pz_set_threads(int n);
@@ -132,6 +143,9 @@ void PZ(fp12_cyclotomic_sqr)(uint64_t *out, const uint64_t *a);
 int PZ(g1_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
 int PZ(g2_msm)(uint64_t *out, const uint64_t *bases, const uint64_t *scalars, size_t n, int window, int flags);
 int PZ(msm_window)(enum pz_group group, size_t n, int nbits, int *affine);
+/* independent MSMs at once, each on a thread of its own, costliest first (api.c); 0 or
+ * PZ_OUT_OF_MEMORY if any job's status is */
+int PZ(msm_batch)(struct pz_msm_job *jobs, size_t njobs);
 /* the GLV split msm_impl.h makes of a scalar k < r: k = +-k1 +- k2 lambda mod r, halves[0..3] = k1
  * and halves[4..7] = k2 (magnitudes), negative[0..1] their signs */
 void PZ(msm_glv_split)(uint64_t *halves, int *negative, const uint64_t *k);

@@ -563,7 +563,8 @@ static int MFN(msm_core)(MJAC *res, const MAFF *bases, const uint64_t (*k)[4], s
  * multiplications' worth) and the endomorphism's multiplications, per scalar. */
 #define MSM_GLV_SPLIT_COST 10.0
 
-/* Whether m full scalars of nbits bits cost less as 2m scalars of 128 bits, by msm_cost. */
+/* Whether m full scalars of nbits bits cost less as 2m scalars of 128 bits, by msm_cost, on the
+ * threads msm_core may take (one for a job of a batch: see team_max_threads). */
 static int MFN(msm_glv_pays)(size_t m, int nbits) {
     if (nbits <= 128) return 0;
     int threads = team_max_threads(), affine;

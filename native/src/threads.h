@@ -58,9 +58,11 @@ static inline int64_t team_clock(clockid_t id) {
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* The threads a kernel may split over: inside another kernel's split region (a batch of MSMs,
+ * each job on one thread) none but its own, since regions do not nest. */
 static inline int team_max_threads(void) {
 #ifdef _OPENMP
-    return omp_get_max_threads();
+    return omp_in_parallel() ? 1 : omp_get_max_threads();
 #else
     return 1;
 #endif

@@ -31,11 +31,13 @@ from __future__ import annotations
 import os
 import struct
 
-from prozchain.native.core import ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, pairing_check, qap_abc_parts
+from prozchain.native.core import (ffi, from_limbs, g_add, g_mul, in_subgroup, kernels, lib, msm_batch, pairing_check,
+                                   qap_abc_parts)
 from prozchain.native.curve import P, R, Group, Point, root_of_unity, unflatten
+from prozchain.native.errors import NativeMemoryError
 from prozchain.prover.formats.mpc_params import contribution_records
 from prozchain.prover.formats.proof_json import proof_json
-from prozchain.prover.groth16.profile import Beside, Profile, split_threads
+from prozchain.prover.groth16.profile import Beside, Profile, batch_msms, split_threads
 from prozchain.relations.formats.container import Container, read_container, release_pages
 
 SAMPLE = 64  # B2 points checked for G2 membership under check="sample", as the full reader does
@@ -186,14 +188,24 @@ def _msm(group: Group, key: dict, name: str, scalars, count: int) -> Point:
 
 
 def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
-    """The QAP, its H, and the MSMs A, B1, B2, C, H; the G2 one beside the rest when
-    :func:`split_threads` says so, else first (:class:`_Rejected` if a kernel refuses).
+    """The QAP, its H, and the MSMs A, B1, B2, C, H: all five in one batch for a small domain
+    (:func:`batch_msms`), else the G2 one beside the rest when :func:`split_threads` says so,
+    else first (:class:`_Rejected` if a kernel refuses).
 
     The order bounds the peak memory: the G2 MSM's section, the largest, is resident beside
     the witness alone, never beside H and the transforms' twiddles, and H goes right after its
-    MSM, before the other G1 sections come in."""
+    MSM, before the other G1 sections come in. A batch holds them all at once, as only a small
+    key's sections are small enough to."""
     key["witness"] = w
     n_vars, n_public, n = key["n_vars"], key["n_public"], key["domain"]
+    c_scalars, n_c = w + 4 * (n_public + 1), n_vars - n_public - 1
+    if batch_msms(n):
+        h = _h(key, w, profile, lambda: None)
+        with profile.step("msms"):
+            pb2, ph, pa, pb1, pc = _msm_batch(key, ((Group.G2, "b2", w, n_vars), (Group.G1, "h", h, n),
+                                                    (Group.G1, "a", w, n_vars), (Group.G1, "b1", w, n_vars),
+                                                    (Group.G1, "c", c_scalars, n_c)))
+        return pa, pb1, pb2, pc, ph
 
     def b2_msm() -> Point:
         with profile.step("msm_b2", background=g2_threads > 0):
@@ -204,25 +216,13 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
     step_done = b2.step_done if b2 else (lambda: None)
     try:
         pb2 = b2_msm() if b2 is None else None
-        with profile.step("abc"):
-            a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
-            if qap_abc_parts(kernels, a, b, key["records"], w, n_vars, n, release_pages) >= 0:
-                raise _Rejected()
-        step_done()
-        with profile.step("ntt"):
-            h = ffi.new("uint64_t[]", 4 * n)
-            shift = ffi.new("uint64_t[4]")
-            ffi.memmove(shift, root_of_unity(n.bit_length()).to_bytes(32, "little"), 32)
-            if kernels.qap_h(h, a, b, n.bit_length() - 1, shift) != 0:
-                raise _Rejected()
-            del a, b
-        step_done()
+        h = _h(key, w, profile, step_done)
         with profile.step("msm_h"):
             ph = _msm(Group.G1, key, "h", h, n)
         del h
         points = []
         for name, bases, scalars, count in (("msm_a", "a", w, n_vars), ("msm_b1", "b1", w, n_vars),
-                                            ("msm_c", "c", w + 4 * (n_public + 1), n_vars - n_public - 1)):
+                                            ("msm_c", "c", c_scalars, n_c)):
             step_done()
             with profile.step(name):
                 points.append(_msm(Group.G1, key, bases, scalars, count))
@@ -234,6 +234,39 @@ def _msms(key: dict, w, profile: Profile, overlap: bool) -> tuple[Point, ...]:
             b2.close()
     pa, pb1, pc = points
     return pa, pb1, pb2, pc, ph
+
+
+def _h(key: dict, w, profile: Profile, step_done):
+    """H's coefficients (C limbs): the QAP's A and B evaluations from the records, then the
+    transforms (``qap_h``); ``step_done`` after each step (:meth:`Beside.step_done`)."""
+    n_vars, n = key["n_vars"], key["domain"]
+    with profile.step("abc"):
+        a, b = ffi.new("uint64_t[]", 4 * n), ffi.new("uint64_t[]", 4 * n)
+        if qap_abc_parts(kernels, a, b, key["records"], w, n_vars, n, release_pages) >= 0:
+            raise _Rejected()
+    step_done()
+    with profile.step("ntt"):
+        h = ffi.new("uint64_t[]", 4 * n)
+        shift = ffi.new("uint64_t[4]")
+        ffi.memmove(shift, root_of_unity(n.bit_length()).to_bytes(32, "little"), 32)
+        if kernels.qap_h(h, a, b, n.bit_length() - 1, shift) != 0:
+            raise _Rejected()
+    step_done()
+    return h
+
+
+def _msm_batch(key: dict, jobs) -> list[Point]:
+    """The MSMs of ``jobs`` (group, section name, scalars, count) in one call (:func:`msm_batch`),
+    each section's pages dropped after."""
+    sections = key["sections"]
+    try:
+        points = msm_batch(kernels, [(group, _limbs(sections[name], count * group.coords), scalars, count)
+                                     for group, name, scalars, count in jobs])
+    except NativeMemoryError:
+        raise _Rejected() from None  # the full path names the kernel
+    for _, name, _, _ in jobs:
+        release_pages(sections[name])
+    return points
 
 
 def _sum(group: Group, points) -> Point:

@@ -1,5 +1,6 @@
 """Where a proof's time goes (seconds per step and the peak memory after each, for ``groth16
-prove --profile``) and how its threads split (the G2 MSM :class:`Beside` the rest), shared by
+prove --profile``) and how its threads split (the five MSMs in one batch, or the G2 MSM
+:class:`Beside` the rest), shared by
 the one-shot command and the in-process prover. Imports nothing heavy, so that the one-shot
 command can time itself from its first line.
 
@@ -111,3 +112,23 @@ def split_threads(overlap: bool) -> tuple[int, int]:
 
     threads = lib.pz_num_threads()
     return (threads - threads // 2, threads // 2) if threads > 1 else (0, 0)
+
+
+BATCH_MAX_DOMAIN = 1 << 14
+
+
+def batch_msms(domain: int) -> bool:
+    """Whether a proof over ``domain`` runs its five MSMs in one batch (``pz_msm_batch``: each on
+    one thread, side by side) rather than one after another, each split over the threads. Small
+    MSMs split poorly. Measured in process on 2 threads, a circom chain's five MSMs one after
+    another against the batch (medians of 7-15, several rounds): 2^10 36-38 ms against 21-22,
+    2^12 61-65 against 61-62, 2^14 206-215 against 202-203, but 2^15 370 against 378 and 2^16
+    679-684 against 706-718 (bench/results/prove-batch-2p10-2p12.json). Not on one thread,
+    where the batch would run them in turn, only in another order: whole commands on one thread
+    took 1-2% longer so (2^10-2^14). Larger domains keep their order, which bounds memory (see
+    oneshot._msms)."""
+    if domain > BATCH_MAX_DOMAIN:
+        return False
+    from prozchain.native.core import lib
+
+    return lib.pz_num_threads() > 1

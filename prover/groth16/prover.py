@@ -44,7 +44,7 @@ from prozchain.relations.formats.container import first_not_below, release_pages
 from prozchain.relations.formats.wtns import read_wtns_array
 from prozchain.prover.formats.zkey import KeyCheck, ZKey, aligned, read_zkey
 from prozchain.prover.groth16.keys import Proof
-from prozchain.prover.groth16.profile import Beside, Profile, split_threads
+from prozchain.prover.groth16.profile import Beside, Profile, batch_msms, split_threads
 from prozchain.prover.groth16.verifier import pairing_equation_holds
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
     ``one_shot``: the key is used once (the CLI), so each memory-mapped section's pages are
     dropped after its step and only the sections in use count toward peak memory.
     ``overlap`` (C core, two threads or more): the G2 MSM runs on its own thread with half the
-    OpenMP threads, beside the QAP, the NTTs and the G1 MSMs on the other half; the G1 side
+    OpenMP threads, beside the QAP, the NTTs and the G1 MSMs on the other half (not for a domain
+    whose MSMs run as one batch, see batch_msms); the G1 side
     takes every thread back once the G2 MSM is done. The proof is the same either way; off by
     default, as no gain was measured (2^20 chains on a loaded 2-core machine) for about 300 MiB
     more peak memory there."""
@@ -130,14 +131,17 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
             done(bases.array)
             return point
 
-    g1_threads, g2_threads = split_threads(overlap and backend.name == "c")  # only the C core overlaps
+    # a small domain's five MSMs run side by side in one batch (C core: see batch_msms), after
+    # the transforms; otherwise one by one, in the order that bounds memory
+    batch = backend.name == "c" and batch_msms(key.domain_size)
+    g1_threads, g2_threads = split_threads(overlap and backend.name == "c" and not batch)  # only the C core overlaps
     b2 = Beside(lambda: msm("msm_b2", key.b2, w, background=True), g2_threads, g1_threads) if g2_threads else None
     step_done = b2.step_done if b2 else (lambda: None)
     try:
         # alone, the G2 MSM goes first and H right after its transforms (see oneshot._msms): the
         # largest section is never resident beside H and the twiddles, nor H beside the others;
         # last when a witness the circuit refuses must cost no MSM
-        b2_first = b2 is None and circuit is None
+        b2_first = b2 is None and circuit is None and not batch
         pb2 = _g2(msm("msm_b2", key.b2, w)) if b2_first else None
         with profile.step("abc"):
             a, b = backend.qap_abc(key.coefficients, w, key.domain_size, release=done)  # the section part by part
@@ -150,18 +154,27 @@ def prove(key: ZKey, witness: np.ndarray, backend: Optional[Backend] = None,
             h = backend.qap_h(a, b, root_of_unity(log + 1), consume=True)  # transformed in place, not copied
             del a, b  # only H goes on: at 2^18 they are 16 MiB that the MSMs can use
         step_done()
-        ph = _g1(msm("msm_h", key.h, h))
-        del h
-        step_done()
-        pa = _g1(msm("msm_a", key.a, w))
-        step_done()
-        pb1 = _g1(msm("msm_b1", key.b1, w))
-        step_done()
-        pc = _g1(msm("msm_c", key.c, w[key.n_public + 1:]))
+        if batch:
+            with profile.step("msms"):
+                sections = (key.b2, key.h, key.a, key.b1, key.c)
+                pb2, ph, pa, pb1, pc = backend.msm_batch([(aligned(bases), scalars) for bases, scalars in zip(
+                    sections, (w, h, w, w, w[key.n_public + 1:]))])
+                for bases in sections:
+                    done(bases.array)
+            pb2, ph, pa, pb1, pc = _g2(pb2), _g1(ph), _g1(pa), _g1(pb1), _g1(pc)
+        else:
+            ph = _g1(msm("msm_h", key.h, h))
+            del h
+            step_done()
+            pa = _g1(msm("msm_a", key.a, w))
+            step_done()
+            pb1 = _g1(msm("msm_b1", key.b1, w))
+            step_done()
+            pc = _g1(msm("msm_c", key.c, w[key.n_public + 1:]))
         if b2 is not None:
             with profile.step("wait_b2"):
                 pb2 = _g2(b2.result())
-        elif not b2_first:
+        elif not b2_first and not batch:
             pb2 = _g2(msm("msm_b2", key.b2, w))
     finally:
         if b2 is not None:

@@ -15,6 +15,8 @@
  *       (N 1 or 2; a point is its 2 or 4 affine coordinates; K any length, used at its own length)
  *   pairing|pairing_check N P1..PN Q1..QN
  *   gN_msm WINDOW FLAGS N B1..BN K1..KN   (canonical bases: the driver prepares them)
+ *   msm_batch J, then J jobs: GROUP N B1..BN K1..KN   (GROUP as enum pz_group; every job's result
+ *       on one line, an empty line for no job)
  *   ntt LOG INVERSE SHIFT A1..A(2^LOG)    (SHIFT 0: no coset)
  *   qap_h LOG SHIFT A1..A(2^LOG) B1..B(2^LOG)
  *   poseidon T RF RP N ARK1..ARK((RF+RP)T) MDS1..MDS(TT) IN1..IN(N(T-1))   (canonical parameters: the
@@ -160,6 +162,33 @@ static void msm(const group *g, const args *a, const char *op) {
     free(bases); free(scalars);
 }
 
+/* msm_batch J, then J jobs: GROUP N B1..BN K1..KN */
+static void msm_batch(const args *a, const char *op) {
+    if (a->count < 1) fail("wrong number of arguments", op);
+    size_t njobs = small(a, 0), at = 1, nfes = 0;
+    struct pz_msm_job *jobs = calloc(njobs + 1, sizeof *jobs);
+    uint64_t *outs = calloc(16 * njobs + 1, sizeof *outs);
+    if (!jobs || !outs) fail("out of memory", op);
+    for (size_t j = 0; j < njobs; j++) {
+        if (a->count < at + 2) fail("wrong number of arguments", op);
+        enum pz_group g = (enum pz_group)small(a, at);
+        size_t n = small(a, at + 1), nfe = g == PZ_G2 ? 4 : 2;
+        if (a->count < at + 2 + n * nfe + n) fail("wrong number of arguments", op);
+        uint64_t *bases = malloc((n * nfe + 1) * 32), *scalars = malloc((n + 1) * 32);
+        if (!bases || !scalars) fail("out of memory", op);
+        if (n) PZ(to_mont)(PZ_FP, bases, arg(a, at + 2), n * nfe);
+        for (size_t i = 0; i < n; i++) memcpy(scalars + 4 * i, arg(a, at + 2 + n * nfe + i), 32);
+        jobs[j] = (struct pz_msm_job){g, outs + 4 * nfes, bases, scalars, n, 0};
+        nfes += nfe;
+        at += 2 + n * nfe + n;
+    }
+    need(a, at, op);
+    status_of(PZ(msm_batch)(jobs, njobs), op);
+    print_fes(outs, nfes);
+    for (size_t j = 0; j < njobs; j++) { free((void *)jobs[j].bases); free((void *)jobs[j].scalars); }
+    free(jobs); free(outs);
+}
+
 static int group_op(const char *op, const args *a) {
     for (size_t k = 0; k < sizeof GROUPS / sizeof *GROUPS; k++) {
         const group *g = &GROUPS[k];
@@ -184,7 +213,9 @@ static int group_op(const char *op, const args *a) {
 
 /* ---- pairing, NTT and Poseidon ---- */
 static int other_op(const char *op, const args *a) {
-    if (!strcmp(op, "pairing") || !strcmp(op, "pairing_check")) {
+    if (!strcmp(op, "msm_batch")) {
+        msm_batch(a, op);
+    } else if (!strcmp(op, "pairing") || !strcmp(op, "pairing_check")) {
         if (a->count < 1) fail("wrong number of arguments", op);
         size_t n = small(a, 0);
         need(a, 1 + 6 * n, op);

@@ -156,27 +156,36 @@ def progression(group: Group, start: int, step: int, n: int) -> list[Point]:
     return out
 
 
+def msm_inputs(group: Group, n: int, rng: random.Random) -> tuple[list[Point], list[int], list[int]]:
+    """n bases with their logs and n scalars: zero, reduced and repeated scalars, repeated,
+    opposite and infinite bases among them."""
+    start, step = rng.randrange(R), rng.randrange(R)
+    logs = [(start + i * step) % R for i in range(n)]
+    bases = progression(group, start, step, n)
+    scalars = [rng.getrandbits(256) for _ in range(n)]
+    for i in range(0, n, 5):  # every fifth: an edge of some kind
+        kind = (i // 5) % 5
+        if kind == 0:
+            scalars[i] = rng.choice([0, 1, R - 1, R, R + 1, 2**256 - 1])
+        elif kind == 1:
+            bases[i], logs[i] = None, 0
+        elif kind in (2, 3) and i:
+            j = rng.randrange(i)
+            bases[i], logs[i] = (bases[j], logs[j]) if kind == 2 else (REF.g_neg(group, bases[j]), -logs[j] % R)
+            scalars[i] = scalars[j] if kind == 2 else scalars[i]
+    return bases, logs, scalars
+
+
+def msm_sum(group: Group, logs: Sequence[int], scalars: Sequence[int]) -> Point:
+    return REF.g_mul(group, GEN[group], sum(k * log for k, log in zip(scalars, logs)) % R)
+
+
 def msm_cases(rng: random.Random) -> list[Case]:
-    """MSMs with zero, reduced and repeated scalars, repeated, opposite and infinite bases, under
-    each bucket strategy (MSM_FLAGS)."""
+    """MSMs with the edge cases of msm_inputs under each bucket strategy (MSM_FLAGS)."""
     cases = []
     for group, sizes in ((Group.G1, (1, 2, 7, 64, 300, 1100)), (Group.G2, (1, 5, 64, 200))):
         for n in sizes:
-            start, step = rng.randrange(R), rng.randrange(R)
-            logs = [(start + i * step) % R for i in range(n)]
-            bases = progression(group, start, step, n)
-            scalars = [rng.getrandbits(256) for _ in range(n)]
-            for i in range(0, n, 5):  # every fifth: an edge of some kind
-                kind = (i // 5) % 5
-                if kind == 0:
-                    scalars[i] = rng.choice([0, 1, R - 1, R, R + 1, 2**256 - 1])
-                elif kind == 1:
-                    bases[i], logs[i] = None, 0
-                elif kind in (2, 3) and i:
-                    j = rng.randrange(i)
-                    bases[i], logs[i] = (bases[j], logs[j]) if kind == 2 else (REF.g_neg(group, bases[j]), -logs[j] % R)
-                    scalars[i] = scalars[j] if kind == 2 else scalars[i]
-            cases += msm_modes(group, bases, logs, scalars)
+            cases += msm_modes(group, *msm_inputs(group, n, rng))
         # one bucket hit again and again: the affine batches' conflict queue overflows
         base = REF.g_mul(group, GEN[group], 7)
         cases += msm_modes(group, [base] * 600, [7] * 600, [rng.getrandbits(256)] * 600)
@@ -184,11 +193,26 @@ def msm_cases(rng: random.Random) -> list[Case]:
 
 
 def msm_modes(group: Group, bases: Sequence[Point], logs: Sequence[int], scalars: Sequence[int]) -> list[Case]:
-    total = sum(k * log for k, log in zip(scalars, logs)) % R
-    expected = printed(*coords(group, REF.g_mul(group, GEN[group], total)))
+    expected = printed(*coords(group, msm_sum(group, logs, scalars)))
     args = [c for pt in bases for c in coords(group, pt)]
     return [Case(f"{group}_msm {words(window, flags, len(bases), *args, *scalars)}", expected)
             for window, flags in [(0, flags) for flags in MSM_FLAGS] + [(3, 0)]]
+
+
+def msm_batch_cases(rng: random.Random) -> list[Case]:
+    """Batches of MSMs (pz_msm_batch) mixing the groups, sizes 0 to 1,100 and msm_inputs' edge
+    cases: enough points that two threads take a job each, and batches of one or none."""
+    cases = []
+    for sizes in (((Group.G1, 1100), (Group.G2, 300), (Group.G1, 600), (Group.G1, 0), (Group.G2, 1), (Group.G1, 2)),
+                  ((Group.G2, 64), (Group.G1, 7)), ((Group.G1, 300),), ()):
+        words_, expected = [len(sizes)], []
+        for group, n in sizes:
+            bases, logs, scalars = msm_inputs(group, n, rng)
+            words_ += [API["PZ_G1"] if group is Group.G1 else API["PZ_G2"], n,
+                       *(c for point in bases for c in coords(group, point)), *scalars]
+            expected += coords(group, msm_sum(group, logs, scalars))
+        cases.append(Case(f"msm_batch {words(*words_)}", printed(*expected)))
+    return cases
 
 
 def evaluations(coeffs: Sequence[int], points: Sequence[int]) -> list[int]:
@@ -294,6 +318,7 @@ KINDS: dict[str, Callable[[random.Random], list[Case]]] = {
     "curve": curve_cases,
     "pairing": pairing_cases,
     "msm": msm_cases,
+    "msm_batch": msm_batch_cases,
     "ntt": ntt_cases,
     "poseidon": poseidon_cases,
 }

@@ -204,7 +204,7 @@ FAULTS = textwrap.dedent(r"""
 
     from prozchain.native import _bn254
     from prozchain.native.c_backend import CBackend, MsmFlag
-    from prozchain.native.core import check_alloc, ffi, path_kernels, to_limbs
+    from prozchain.native.core import check_alloc, ffi, lib, path_kernels, to_limbs
     from prozchain.native.curve import R, Field, Group
     from prozchain.native.errors import NativeMemoryError
 
@@ -220,6 +220,10 @@ FAULTS = textwrap.dedent(r"""
 
     def ints(a):
         return [int.from_bytes(row.astype("<u8").tobytes(), "little") for row in a]
+
+
+    def ptr(a):
+        return ffi.from_buffer("uint64_t[]", a)
 
 
     def progression(group, n):
@@ -252,6 +256,31 @@ FAULTS = textwrap.dedent(r"""
         # 3,000 sums of 3 terms: chunks of sums on every thread, each with its own buffers
         calls[f"pz_{group}_sparse_sums"] = lambda b=bases: ints(c.sparse_sums(
             b, np.arange(0, 9001, 3), np.arange(9000) % 2048, np.arange(9000) % 2048, mixed).array[::97])
+    # a batch of MSMs side by side: a job that fails reports it, and leaves the others' outputs right
+    batch_bases = {group: c.msm_prepare_array(group, progression(group, 2048)) for group in Group}
+    batch_jobs = [(Group.G2, 2048), (Group.G1, 2048), (Group.G1, 1500), (Group.G2, 700), (Group.G1, 0)]
+    batch_answers = []
+
+
+    def msm_batch():
+        jobs, outs = ffi.new("struct pz_msm_job[]", len(batch_jobs)), []
+        for job, (group, n) in zip(jobs, batch_jobs):
+            outs.append(np.zeros((1, 4 * group.coords), dtype=np.uint64))
+            job.group = lib.PZ_G1 if group is Group.G1 else lib.PZ_G2
+            job.out, job.bases, job.scalars, job.n = ptr(outs[-1]), ptr(batch_bases[group].array), ptr(mixed), n
+        status = fns.msm_batch(jobs, len(jobs))
+        answers = [ints(out) for out in outs]
+        assert status == (lib.PZ_OUT_OF_MEMORY if any(job.status for job in jobs) else 0), status
+        assert all(job.status in (0, lib.PZ_OUT_OF_MEMORY) for job in jobs)
+        for i, job in enumerate(jobs):
+            if batch_answers and job.status == 0:
+                assert answers[i] == batch_answers[i], i
+        check_alloc(status, "pz_msm_batch", sum(n for _, n in batch_jobs), "points")
+        batch_answers[:] = batch_answers or answers
+        return answers
+
+
+    calls["pz_msm_batch"] = msm_batch
     calls["pz_g1_batch_to_affine"] = lambda: c.batch_to_affine(Group.G1, [(1, 2, 1), (4, 8, 2)])
     g1_bases = c.msm_prepare_array(Group.G1, progression(Group.G1, 2048))
     calls["pz_g1_scale"] = lambda: ints(c.scale_points(g1_bases, R // 3).array[::97])
@@ -317,7 +346,8 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
     def out_of_memory(*args):
         return lib.PZ_OUT_OF_MEMORY
 
-    failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt", "g1_scale"), out_of_memory)
+    failing = dict.fromkeys(("batch_inv", "qap_h", "pairing", "pairing_check", "fr_ntt", "g1_scale", "msm_batch"),
+                            out_of_memory)
     g1 = real.g1._replace(batch_to_affine=out_of_memory, fixed_base=out_of_memory, msm=out_of_memory,
                           sparse_sums=out_of_memory)
     g2 = real.g2._replace(msm=out_of_memory)
@@ -340,6 +370,8 @@ def test_every_call_site_turns_the_status_into_native_memory_error(monkeypatch):
         "pz_g2_msm (2^10 points)": lambda: c.msm_prepared(PreparedBases(Group.G2, np.zeros((1024, 16), np.uint64)),
                                                           ones),
         "pz_fr_ntt (2^10 values)": lambda: c.ntt_array(ones),
+        "pz_msm_batch (2^11 points)": lambda: c.msm_batch(
+            [(PreparedBases(group, np.zeros((1024, 4 * group.coords), np.uint64)), ones) for group in Group]),
     }
     for message, call in calls.items():
         with pytest.raises(NativeMemoryError) as caught:

@@ -99,7 +99,8 @@ def test_poseidon_circuit_both_ways_with_our_setup(poseidon: Circuit, tmp_path, 
     snarkjs("zkey", "export", "verificationkey", str(zkey), "snarkjs_vk.json", cwd=tmp_path)
     assert json.loads(vk.read_text()) == json.loads((tmp_path / "snarkjs_vk.json").read_text())
     proof_path, public_path = our_prove(zkey, poseidon.path(".wtns"), tmp_path, "--profile")
-    assert "msm_h" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert " msms " in err or " msm_h " in err  # a small domain's MSMs: one batch on two threads or more
     assert snarkjs_verifies(vk, public_path, proof_path)
     snarkjs("groth16", "prove", str(zkey), str(poseidon.path(".wtns")), "p.json", "pub.json", cwd=tmp_path)
     assert json.loads((tmp_path / "pub.json").read_text()) == json.loads(public_path.read_text())

@@ -16,7 +16,8 @@ from prozchain.native.curve import R, Group
 from prozchain.native.kernels import COEF_DTYPE, PreparedBases, ints_to_array
 from prozchain.prover.formats import zkey as zkey_format
 from prozchain.prover.formats.zkey import ZKey, aligned, read_zkey, write_zkey
-from prozchain.prover.groth16.profile import Profile
+from prozchain.prover.groth16 import profile as profile_module
+from prozchain.prover.groth16.profile import Profile, batch_msms
 from prozchain.prover.groth16.prover import prove
 from prozchain.prover.groth16.setup import constraint_system, dev_setup
 from prozchain.relations.formats.container import FormatError
@@ -39,6 +40,13 @@ def odd(key: ZKey) -> ZKey:
 
 
 SECTIONS = ("a", "b1", "b2", "c", "h")
+
+
+@pytest.fixture
+def unbatched(monkeypatch):
+    """The chain's MSMs one by one (the G2 one beside the rest with overlap), as a domain above
+    the batch's bound runs them."""
+    monkeypatch.setattr(profile_module, "BATCH_MAX_DOMAIN", 0)
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +72,17 @@ def test_unaligned_sections_stay_in_place_and_are_copied_when_used(files):
     assert {frozenset(o) for o in off.values()} == {frozenset({"a", "b2", "h"}), frozenset({"b1", "c"})}
 
 
+@pytest.mark.parametrize("batch", [True, False])
 @pytest.mark.parametrize("layout", ["even", "odd"])
-def test_streamed_reading_and_overlap_give_the_same_proof(chain, files, layout, monkeypatch):
+def test_streamed_reading_and_overlap_give_the_same_proof(chain, files, layout, batch, monkeypatch):
     """Same blinding, same proof: the key held whole and proved step by step (today's path)
     against the key left in its file, read and copied a few points at a time, proved one-shot
     with the G2 MSM beside the G1 work."""
     key, witness = chain
     monkeypatch.setattr(zkey_format, "CHUNK", 100)  # many chunks, and chunk edges inside pages
+    if not batch:
+        monkeypatch.setattr(profile_module, "BATCH_MAX_DOMAIN", 0)
+    steps = {"msms"} if batch_msms(key.domain_size) else {"msm_a", "msm_b1", "msm_b2", "msm_c", "msm_h"}
     proofs = []
     for in_place, one_shot, overlap in ((False, False, False), (True, True, True), (True, True, False),
                                         (False, False, True)):
@@ -78,12 +90,12 @@ def test_streamed_reading_and_overlap_give_the_same_proof(chain, files, layout, 
         profile = Profile()
         proofs.append(prove(loaded, witness, rng=random.Random(9), one_shot=one_shot, overlap=overlap,
                             profile=profile, self_check=True))
-        assert set(profile.peak_rss_mib) >= {"abc", "ntt", "msm_a", "msm_b1", "msm_b2", "msm_c", "msm_h"}
+        assert set(profile.peak_rss_mib) >= {"abc", "ntt", *steps}
     assert proofs[0] == prove(key, witness, rng=random.Random(9), overlap=False)
     assert all(p == proofs[0] for p in proofs)
 
 
-def test_profile_leaves_the_background_g2_msm_out_of_the_total(chain):
+def test_profile_leaves_the_background_g2_msm_out_of_the_total(chain, unbatched):
     from prozchain.native.core import lib
 
     key, witness = chain
@@ -96,7 +108,7 @@ def test_profile_leaves_the_background_g2_msm_out_of_the_total(chain):
     assert "process" in profile.memory()
 
 
-def test_a_failing_g1_step_waits_for_the_g2_thread_and_restores_the_threads(chain):
+def test_a_failing_g1_step_waits_for_the_g2_thread_and_restores_the_threads(chain, unbatched):
     from prozchain.native.core import lib
 
     key, witness = chain
