@@ -127,9 +127,11 @@ PROVE = Command(COMMANDS, "prove", "prove with a .zkey and a witness (.wtns)", p
                          "help": "verify the proof under the key's own verification key before writing it (default: "
                                  "on; it costs about four pairings)"}),
     (("--overlap",), {"action": "boolean", "default": False,
-                      "help": "run the G2 MSM on half the threads beside the G1 work (default: off; the same proof. "
-                              "Opt-in because it was not measured faster: at 2^20 on a loaded 2-core machine 130 "
-                              "and 125 s against 114 and 139 s without, for about 300 MiB more peak memory)"}),
+                      "help": "above a domain of 2^14, run the G2 MSM on half the threads beside the G1 work "
+                              "(default: off; the same proof. Below, a proof's five MSMs already run side by side, "
+                              "each on a thread. Opt-in because it was not measured faster: at 2^20 on a loaded "
+                              "2-core machine 130 and 125 s against 114 and 139 s without, for about 300 MiB more "
+                              "peak memory)"}),
 ))
 
 
