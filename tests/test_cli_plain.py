@@ -11,6 +11,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -149,3 +150,40 @@ def test_pairing_stays_the_function_when_its_module_is_imported_first():
             "G2Point.generator())\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def toy_files(tmp_path):
+    from prozchain.prover.formats.zkey import write_zkey
+    from prozchain.prover.groth16.setup import dev_setup, toy_r1cs
+    from prozchain.relations.formats.wtns import write_wtns
+
+    write_zkey(tmp_path / "toy.zkey", dev_setup(toy_r1cs(), seed=1))
+    write_wtns([1, 27, 3, 9], tmp_path / "toy.wtns")
+    return [str(tmp_path / name) for name in ("toy.zkey", "toy.wtns", "proof.json", "public.json")]
+
+
+@pytest.mark.parametrize("handler", [False, True])
+def test_a_plain_command_ends_the_process_at_once_unless_an_exit_handler_waits(toy_files, handler):
+    """After a plain command the process ends without the interpreter's finalization (nothing
+    after main() runs), its streams flushed; an exit handler, if any, still runs."""
+    code = ("import atexit, sys\n"
+            + ("atexit.register(lambda: print('handler ran', flush=True))\n" if handler else "")
+            + f"sys.argv = ['prozchain', 'groth16', 'prove', '--profile', *{toy_files!r}]\n"
+            "from prozchain.cli import main\nprint('proving', end='')\ncode = main()\nprint('after main', code)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "total" in result.stderr  # the profile, flushed
+    assert result.stdout.startswith("proving")  # printed without a newline before the end: flushed
+    assert ("after main 0" in result.stdout) == handler and ("handler ran" in result.stdout) == handler
+    assert json.loads(open(toy_files[3]).read()) == ["27"]
+    assert set(json.loads(open(toy_files[2]).read())) == {"pi_a", "pi_b", "pi_c", "protocol", "curve"}
+
+
+def test_the_installed_command_ends_with_each_exit_code(toy_files, tmp_path):
+    command = [str(Path(sys.executable).with_name("prozchain")), "groth16", "prove"]
+    ok = subprocess.run(command + toy_files, capture_output=True, text=True)
+    assert (ok.returncode, ok.stderr) == (0, "")
+    missing = subprocess.run(command + toy_files[:2] + [str(tmp_path / "no" / "proof.json"), toy_files[3]],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "proof.json" in missing.stderr
