@@ -116,7 +116,7 @@ def test_proof_and_public_files_are_byte_for_byte_jsons(tmp_path_factory, a, b, 
 
 # what a one-shot proof was measured not to need (each 0.2-6 ms of its start), beside
 # test_prove_oneshot's list
-UNNEEDED = {"argparse", "gettext", "locale", "warnings", "importlib", "json", "_json", "typing", "re", "prozchain.cli.parsers",
+UNNEEDED = {"argparse", "contextlib", "gettext", "locale", "warnings", "importlib", "json", "_json", "typing", "re", "prozchain.cli.parsers",
             "prozchain.prover.backend", "prozchain.prover.curve", "prozchain.prover.fields",
             "prozchain.prover.pairing", "prozchain.native.backend"}
 

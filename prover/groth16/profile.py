@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 
 class Profile(dict):
@@ -29,11 +28,9 @@ class Profile(dict):
         self.peak_rss_mib: dict[str, float] = {}
         self.background: set[str] = set()
 
-    @contextmanager
-    def step(self, name: str, background: bool = False) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        self.add(name, time.perf_counter() - start, background)
+    def step(self, name: str, background: bool = False) -> _Step:
+        """A ``with`` block timed as step ``name``."""
+        return _Step(self, name, background)
 
     def add(self, name: str, seconds: float, background: bool = False) -> None:
         """Count ``seconds`` to step ``name`` (a step timed elsewhere, such as the process's start)."""
@@ -50,6 +47,21 @@ class Profile(dict):
         """The peak RSS after each step, then the process's: ``peak RSS MiB: read 120  abc 180 ...``."""
         steps = "  ".join(f"{k} {v:.0f}" for k, v in self.peak_rss_mib.items())
         return f"peak RSS MiB: {steps}  process {peak_rss_mib():.0f}"
+
+
+class _Step:
+    """The ``with`` block of :meth:`Profile.step` (a class, not contextlib's generator: contextlib
+    is not imported on the one-shot command's path)."""
+
+    def __init__(self, profile: Profile, name: str, background: bool) -> None:
+        self.profile, self.name, self.background = profile, name, background
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:  # a step that raised is not counted: the path that takes over times it
+            self.profile.add(self.name, time.perf_counter() - self.start, self.background)
 
 
 def peak_rss_mib() -> float:
