@@ -266,8 +266,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # This process runs one command and ends. What is alive now (the modules, their classes
         # and functions, the parser) lives until the end anyway: frozen, the garbage collector
         # no longer walks it, in the command's collections or in the one at exit (3 ms of a
-        # small proof's CPU). What the command makes is still collected.
+        # small proof's CPU). What the command makes is still collected: the collector runs
+        # again from here (the installed script starts the process with it off).
         gc.freeze()
+        gc.enable()
     code = run(args.func, args)
     if own and plain is not None:
         _end_now(code)

@@ -187,3 +187,13 @@ def test_the_installed_command_ends_with_each_exit_code(toy_files, tmp_path):
     missing = subprocess.run(command + toy_files[:2] + [str(tmp_path / "no" / "proof.json"), toy_files[3]],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and missing.stderr.startswith("error: ") and "proof.json" in missing.stderr
+
+
+def test_the_collector_is_on_again_once_the_command_runs():
+    """The installed script turns the garbage collector off while the modules load; main()
+    turns it back on before the command runs (a long command must not grow without it)."""
+    code = ("import gc, sys\ngc.disable()\nsys.argv = ['prozchain', 'r1cs', 'info', 'missing.r1cs']\n"
+            "from prozchain.cli import main\nprint(gc.isenabled(), main())\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "2"], result.stderr
+    assert "gc.disable()" in (Path(sys.executable).with_name("prozchain")).read_text()
