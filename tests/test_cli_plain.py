@@ -193,7 +193,7 @@ def test_the_collector_is_on_again_once_the_command_runs():
     """The installed script turns the garbage collector off while the modules load; main()
     turns it back on before the command runs (a long command must not grow without it)."""
     code = ("import gc, sys\ngc.disable()\nsys.argv = ['prozchain', 'r1cs', 'info', 'missing.r1cs']\n"
-            "from prozchain.cli import main\nprint(gc.isenabled(), main())\n")
+            "from prozchain.cli import main\ncode = main()\nprint(gc.isenabled(), code)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.split() == ["True", "2"], result.stderr
     assert "gc.disable()" in (Path(sys.executable).with_name("prozchain")).read_text()
