@@ -69,6 +69,17 @@ def rng(request: pytest.FixtureRequest) -> random.Random:
     return random.Random(seed)
 
 
+@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
+def threads(request: pytest.FixtureRequest) -> int:
+    """The C core's OpenMP threads set to 1, then 2, for the test (restored after)."""
+    from prozchain.native.core import lib
+
+    before = lib.pz_num_threads()
+    lib.pz_set_threads(request.param)
+    yield request.param
+    lib.pz_set_threads(before)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """``--dist loadgroup`` with a test file as the unit of work where no group is named (xdist's

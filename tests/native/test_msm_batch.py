@@ -16,14 +16,6 @@ from tests.native.kernel_inputs import bases_with_logs, edge_scalars, expected, 
 SIZES = [0, 1, 2, 1023, 4097]
 
 
-@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
-def threads(request):
-    before = lib.pz_num_threads()
-    lib.pz_set_threads(request.param)
-    yield request.param
-    lib.pz_set_threads(before)
-
-
 def job(c, group: Group, n: int, rng):
     points, logs = bases_with_logs(group, n, rng)
     if n >= 8:

@@ -10,7 +10,6 @@ import random
 import pytest
 
 from prozchain.bench.circuit_compile import Chain
-from prozchain.native.core import lib
 from prozchain.native.curve import R
 from prozchain.native.kernels import ints_to_array
 from prozchain.prover.formats.zkey import write_zkey
@@ -35,14 +34,6 @@ def chain(tmp_path_factory):
     write_zkey(folder / "chain.zkey", key)
     write_wtns(values, folder / "chain.wtns")
     return key, ints_to_array(values, R), folder / "chain.zkey", folder / "chain.wtns"
-
-
-@pytest.fixture(params=[1, 2], ids=["1-thread", "2-threads"])
-def threads(request):
-    before = lib.pz_num_threads()
-    lib.pz_set_threads(request.param)
-    yield request.param
-    lib.pz_set_threads(before)
 
 
 def test_small_domains_are_batched_on_two_threads_or_more(threads):

@@ -55,13 +55,15 @@ def test_the_command_imports_no_numpy_and_its_proof_verifies(toy, tmp_path):
     assert json.loads(proof.read_text()) == proof_to_json(read_proof(proof))  # the full path's JSON, field for field
 
 
-def test_the_command_imports_only_what_it_needs(toy, tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--profile", "--check=all", "--no-self-check"]])
+def test_the_command_imports_only_what_it_needs(toy, tmp_path, extra):
     """The modules a one-shot proof has been measured not to need stay unloaded (unless the
-    interpreter's start loaded them: an editable install's finder loads pathlib)."""
+    interpreter's start loaded them: an editable install's finder loads pathlib): its command
+    line is read without argparse and its JSON written without json (tests/test_cli_plain.py)."""
     zkey, wtns, _ = toy
     files = [str(zkey), str(wtns), str(tmp_path / "proof.json"), str(tmp_path / "public.json")]
     code = ("import sys\nbefore = set(sys.modules)\nfrom prozchain.cli import main\n"
-            f"assert main(['groth16', 'prove', *{files!r}]) == 0\n"
+            f"assert main(['groth16', 'prove', *{files + extra!r}]) == 0\n"
             "print(' '.join(sorted(set(sys.modules) - before)))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -69,9 +71,13 @@ def test_the_command_imports_only_what_it_needs(toy, tmp_path):
     unneeded = {"numpy", "shutil", "bz2", "lzma", "pathlib", "threading", "random", "cffi", "prozchain.native.c_backend",
                 "prozchain.prover.formats.zkey", "prozchain.relations.formats.r1cs", "prozchain.bench.cli",
                 "prozchain.prover.groth16.ptau_cli", "prozchain.prover.serve", "prozchain.circuits.cli",
-                "prozchain.rollup.sim.cli"}
+                "prozchain.rollup.sim.cli", "argparse", "gettext", "locale", "warnings", "importlib", "json", "_json",
+                "typing", "re", "contextlib", "prozchain.cli.parsers", "prozchain.prover.backend",
+                "prozchain.prover.curve", "prozchain.prover.fields", "prozchain.prover.pairing",
+                "prozchain.native.backend"}
     assert not loaded & unneeded, sorted(loaded & unneeded)
-    assert {"prozchain.prover.groth16.oneshot", "prozchain.native.core"} <= loaded
+    assert {"prozchain.prover.groth16.oneshot", "prozchain.prover.groth16.cli", "prozchain.native.core"} <= loaded
+    assert json.loads((tmp_path / "public.json").read_text()) == [str(toy_witness_ints()[1])]
 
 
 def test_the_command_makes_no_forward_reference(toy, tmp_path):
