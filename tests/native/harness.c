@@ -15,6 +15,9 @@
  *       (N 1 or 2; a point is its 2 or 4 affine coordinates; K any length, used at its own length)
  *   pairing|pairing_check N P1..PN Q1..QN
  *   gN_msm WINDOW FLAGS N B1..BN K1..KN   (canonical bases: the driver prepares them)
+ *   gN_sparse_sums NBASES NSUMS NTABLE B1..B(NBASES) PTR0..PTR(NSUMS) ROW1..ROWT ID1..IDT K1..K(NTABLE)
+ *       (T = PTR(NSUMS): the terms' rows and ids from index 0; NSUMS points, "-" if refused)
+ *   g1_scale K N B1..BN   (K at most 4 limbs; N points)
  *   msm_batch J, then J jobs: GROUP N B1..BN K1..KN   (GROUP as enum pz_group; every job's result
  *       on one line, an empty line for no job)
  *   ntt LOG INVERSE SHIFT A1..A(2^LOG)    (SHIFT 0: no coset)
@@ -141,25 +144,84 @@ typedef struct {
     int (*on_curve)(const uint64_t *);
     int (*in_subgroup)(const uint64_t *);
     int (*msm)(uint64_t *, const uint64_t *, const uint64_t *, size_t, int, int);
+    int (*sparse_sums)(uint64_t *, const uint64_t *, size_t, const int64_t *, size_t, const uint32_t *,
+                       const uint32_t *, const uint64_t *, size_t);
+    int (*scale)(uint64_t *, const uint64_t *, size_t, const uint64_t *);   /* G1 only */
 } group;
 
 static const group GROUPS[] = {
-    {"g1_", 2, PZ(g1_add), PZ(g1_double), PZ(g1_neg), PZ(g1_mul), PZ(g1_on_curve), PZ(g1_in_subgroup), PZ(g1_msm)},
-    {"g2_", 4, PZ(g2_add), PZ(g2_double), PZ(g2_neg), PZ(g2_mul), PZ(g2_on_curve), PZ(g2_in_subgroup), PZ(g2_msm)},
+    {"g1_", 2, PZ(g1_add), PZ(g1_double), PZ(g1_neg), PZ(g1_mul), PZ(g1_on_curve), PZ(g1_in_subgroup), PZ(g1_msm),
+     PZ(g1_sparse_sums), PZ(g1_scale)},
+    {"g2_", 4, PZ(g2_add), PZ(g2_double), PZ(g2_neg), PZ(g2_mul), PZ(g2_on_curve), PZ(g2_in_subgroup), PZ(g2_msm),
+     PZ(g2_sparse_sums), NULL},
 };
 
-/* gN_msm WINDOW FLAGS N B1..BN K1..KN; the core takes bases with Montgomery coordinates. */
+/* count points of nfe coordinates from argument first on, as the core takes bases: Montgomery
+ * coordinates, in an array of their own (freed by the caller; none to convert for no point). */
+static uint64_t *mont_points(const args *a, size_t first, size_t count, size_t nfe, const char *op) {
+    uint64_t *points = malloc((count * nfe + 1) * 32);
+    if (!points) fail("out of memory", op);
+    if (count) PZ(to_mont)(PZ_FP, points, arg(a, first), count * nfe);
+    return points;
+}
+
+/* Points the core returns with Montgomery coordinates (overwritten), printed canonical. */
+static void print_mont_points(uint64_t *points, size_t count, size_t nfe) {
+    PZ(from_mont)(PZ_FP, points, points, count * nfe);
+    print_fes(points, count * nfe);
+}
+
+/* gN_msm WINDOW FLAGS N B1..BN K1..KN */
 static void msm(const group *g, const args *a, const char *op) {
     if (a->count < 3) fail("wrong number of arguments", op);
     size_t n = small(a, 2);
     need(a, 3 + n * g->nfe + n, op);
-    uint64_t *bases = malloc((n * g->nfe + 1) * 32), *scalars = malloc((n + 1) * 32), r[16];
-    if (!bases || !scalars) fail("out of memory", op);
+    uint64_t *bases = mont_points(a, 3, n, g->nfe, op), *scalars = malloc((n + 1) * 32), r[16];
+    if (!scalars) fail("out of memory", op);
     for (size_t i = 0; i < n; i++) memcpy(scalars + 4 * i, arg(a, 3 + n * g->nfe + i), 32);
-    PZ(to_mont)(PZ_FP, bases, arg(a, 3), n * g->nfe);
     status_of(g->msm(r, bases, scalars, n, (int)small(a, 0), (int)small(a, 1)), op);
     print_fes(r, g->nfe);
     free(bases); free(scalars);
+}
+
+/* gN_sparse_sums NBASES NSUMS NTABLE B1..B(NBASES) PTR0..PTR(NSUMS) ROW1..ROWT ID1..IDT K1..K(NTABLE),
+ * T = PTR(NSUMS): the core's CSR layout, with its int64 pointers and uint32 rows and ids. */
+static void sparse_sums(const group *g, const args *a, const char *op) {
+    if (a->count < 3) fail("wrong number of arguments", op);
+    size_t nbases = small(a, 0), nsums = small(a, 1), ntable = small(a, 2), at = 3 + nbases * g->nfe;
+    if (a->count < at + nsums + 1) fail("wrong number of arguments", op);
+    size_t nterms = small(a, at + nsums);
+    need(a, at + nsums + 1 + 2 * nterms + ntable, op);
+    int64_t *ptr = malloc((nsums + 1) * sizeof *ptr);
+    uint32_t *rows = malloc((nterms + 1) * sizeof *rows), *ids = malloc((nterms + 1) * sizeof *ids);
+    uint64_t *bases = mont_points(a, 3, nbases, g->nfe, op), *table = malloc((ntable + 1) * 32);
+    uint64_t *out = malloc((nsums * g->nfe + 1) * 32);
+    if (!ptr || !rows || !ids || !table || !out) fail("out of memory", op);
+    for (size_t s = 0; s <= nsums; s++) ptr[s] = (int64_t)arg(a, at + s)[0];
+    at += nsums + 1;
+    for (size_t t = 0; t < nterms; t++) {
+        rows[t] = (uint32_t)arg(a, at + t)[0];
+        ids[t] = (uint32_t)arg(a, at + nterms + t)[0];
+    }
+    at += 2 * nterms;
+    for (size_t i = 0; i < ntable; i++) memcpy(table + 4 * i, arg(a, at + i), 32);
+    if (status_of(g->sparse_sums(out, bases, nbases, ptr, nsums, rows, ids, table, ntable), op) == 0)
+        print_mont_points(out, nsums, g->nfe);
+    else printf("-\n");
+    free(ptr); free(rows); free(ids); free(bases); free(table); free(out);
+}
+
+/* g1_scale K N B1..BN */
+static void scale(const group *g, const args *a, const char *op) {
+    if (!g->scale) fail("unknown operation", op);
+    if (a->count < 2 || a->used[0] > 4) fail("wrong arguments", op);
+    size_t n = small(a, 1);
+    need(a, 2 + n * g->nfe, op);
+    uint64_t *bases = mont_points(a, 2, n, g->nfe, op), *out = malloc((n * g->nfe + 1) * 32);
+    if (!out) fail("out of memory", op);
+    status_of(g->scale(out, bases, n, arg(a, 0)), op);
+    print_mont_points(out, n, g->nfe);
+    free(bases); free(out);
 }
 
 /* msm_batch J, then J jobs: GROUP N B1..BN K1..KN */
@@ -174,9 +236,8 @@ static void msm_batch(const args *a, const char *op) {
         enum pz_group g = (enum pz_group)small(a, at);
         size_t n = small(a, at + 1), nfe = g == PZ_G2 ? 4 : 2;
         if (a->count < at + 2 + n * nfe + n) fail("wrong number of arguments", op);
-        uint64_t *bases = malloc((n * nfe + 1) * 32), *scalars = malloc((n + 1) * 32);
-        if (!bases || !scalars) fail("out of memory", op);
-        if (n) PZ(to_mont)(PZ_FP, bases, arg(a, at + 2), n * nfe);
+        uint64_t *bases = mont_points(a, at + 2, n, nfe, op), *scalars = malloc((n + 1) * 32);
+        if (!scalars) fail("out of memory", op);
         for (size_t i = 0; i < n; i++) memcpy(scalars + 4 * i, arg(a, at + 2 + n * nfe + i), 32);
         jobs[j] = (struct pz_msm_job){g, outs + 4 * nfes, bases, scalars, n, 0};
         nfes += nfe;
@@ -205,6 +266,8 @@ static int group_op(const char *op, const args *a) {
         else if (!strcmp(name, "on_curve")) { need(a, nfe, op); print_flag(g->on_curve(arg(a, 0))); }
         else if (!strcmp(name, "in_subgroup")) { need(a, nfe, op); print_flag(g->in_subgroup(arg(a, 0))); }
         else if (!strcmp(name, "msm")) msm(g, a, op);
+        else if (!strcmp(name, "sparse_sums")) sparse_sums(g, a, op);
+        else if (!strcmp(name, "scale")) scale(g, a, op);
         else return 0;
         return 1;
     }

@@ -1,6 +1,6 @@
 """What tests/native/test_builds.py asks tests/native/harness.c, and the answers py_ecc and Python's
 ints give (through native/reference.py and tests/oracle.py), by kind: fields, curves, pairing, MSM,
-NTT and Poseidon (against the circuits' pure-Python permutation).
+a setup's sparse sums and scaling, NTT and Poseidon (against the circuits' pure-Python permutation).
 
 A case is one command line and the line the harness must print for it. Random inputs come from
 the seed given; the edge cases (zero, the moduli, the point at infinity, P + P and P + (-P),
@@ -18,7 +18,7 @@ from py_ecc import optimized_bn128 as bn
 
 from prozchain.native.backend import fp12_to_tower
 from prozchain.native.build import api_constants
-from prozchain.native.curve import MODULI, P, R, Field, Group, Point
+from prozchain.native.curve import ATE_X, MODULI, P, R, Field, Group, Point
 from prozchain.native.curve import root_of_unity
 from prozchain.native.poseidon_numba import poseidon_reference
 from prozchain.native.reference import ReferenceBackend, from_py_ecc, to_py_ecc
@@ -38,6 +38,10 @@ MSM_FLAGS = (0, API["PZ_MSM_NO_SPLIT"], API["PZ_MSM_JACOBIAN"], API["PZ_MSM_AFFI
 
 # scalars of every length around the group order; the harness passes each at its own limb count
 SCALARS = [0, 1, 2, 2**64 - 1, 2**64, R - 1, R, R + 1, 2 * R, 2**256 - 1, 2**256, 2**520 + 3]
+# the cube root of unity mod R that the GLV endomorphism realises (native/gen_constants.py)
+GLV_LAMBDA = 36 * ATE_X**3 + 18 * ATE_X**2 + 6 * ATE_X + 1
+# the work (terms + sums) above which pz_gN_sparse_sums splits over two threads: api.c's 2 x 8,192
+SPARSE_SUMS_SPLIT = 2 * 8192
 
 
 class Case(NamedTuple):
@@ -215,6 +219,135 @@ def msm_batch_cases(rng: random.Random) -> list[Case]:
     return cases
 
 
+def point_at(group: Group, log: int, known: dict[int, Point]) -> Point:
+    """(log) G: from known (logs to points, kept), its negation's, or one multiplication."""
+    if log not in known:
+        opposite = -log % R
+        known[log] = REF.g_neg(group, known[opposite]) if opposite in known else REF.g_mul(group, GEN[group], log)
+    return known[log]
+
+
+def edge_bases(group: Group, start: int, step: int, n: int, rng: random.Random) -> tuple[list[Point], list[int]]:
+    """The progression's n bases and their logs, every seventh one from the fourth on at infinity,
+    a repeat of an earlier one or its negation instead."""
+    bases, logs = progression(group, start, step, n), [(start + i * step) % R for i in range(n)]
+    for i in range(3, n, 7):
+        kind, j = (i // 7) % 3, rng.randrange(i)
+        if kind == 0:
+            bases[i], logs[i] = None, 0
+        elif kind == 1:
+            bases[i], logs[i] = bases[j], logs[j]
+        else:
+            bases[i], logs[i] = REF.g_neg(group, bases[j]), -logs[j] % R
+    return bases, logs
+
+
+def sparse_sums_command(group: Group, bases: Sequence[Point], ptr: Sequence[int], rows: Sequence[int],
+                        ids: Sequence[int], table: Sequence[int]) -> str:
+    args = [c for point in bases for c in coords(group, point)]
+    return f"{group}_sparse_sums {words(len(bases), len(ptr) - 1, len(table), *args, *ptr, *rows, *ids, *table)}"
+
+
+def sparse_sums_case(group: Group, bases: Sequence[Point], logs: Sequence[int],
+                     sums: Sequence[Sequence[tuple[int, int]]], table: Sequence[int], known: dict[int, Point]) -> Case:
+    """The sums of (row, id) terms in the core's CSR layout, each answered as (sum of
+    table[id] logs[row]) G (point_at, known)."""
+    ptr = [0]
+    for terms in sums:
+        ptr.append(ptr[-1] + len(terms))
+    expected = [c for terms in sums
+                for c in coords(group, point_at(group, sum(table[i] * logs[row] for row, i in terms) % R, known))]
+    rows, ids = ([term[k] for terms in sums for term in terms] for k in (0, 1))
+    return Case(sparse_sums_command(group, bases, ptr, rows, ids, table), printed(*expected))
+
+
+def sparse_sums_cases(rng: random.Random) -> list[Case]:
+    """pz_gN_sparse_sums (a setup's key points from a ceremony's) over P, Q, -P, infinity, P again
+    and S, with every coefficient its scalar rule tells apart (0, 1, r - 1, one limb, small
+    negatives, long, >= r taken mod r) and every way a sum meets infinity (empty, P - P,
+    P + (r - 1) P, r P, a base at infinity); one sum, none, sums over no bases, terms before
+    ptr[0]; refusals ("-": a row or an id out of range, ptr descending). Then 512, 513 and 1,100
+    sums (a chunk of outputs, one more, several) over edge_bases, two threads' worth
+    (progression_sums: the answers cost an addition each)."""
+    cases = []
+    for group in GROUPS:
+        start, step = rng.randrange(R), rng.randrange(R)
+        p, q, s = progression(group, start, step, 3)
+        bases, logs = [p, q, REF.g_neg(group, p), None, p, s], [start, start + step, -start, 0, start, start + 2 * step]
+        # coefficients of a few bits (mod r, up to sign) first, the cheap ones, then longer ones
+        table = [0, 1, R - 1, 2, R - 5, R, R + 1,
+                 2**64 - 1, 2**64, R - 2**70, 2**256 - 1, rng.randrange(R), rng.randrange(R, 2**256)]
+        cheap = 7
+        known: dict[int, Point] = {0: None}
+        sums = [[], [(0, 1), (2, 1)], [(0, 1), (0, 2)], [(0, 1), (4, 1)], [(0, 3), (2, 1)], [(0, 0)], [(3, 11)],
+                [(0, 5)], [(0, 6)], [(0, 1), (1, 10), (5, 7), (3, 2), (2, 8)],
+                *([(1, i)] for i in range(len(table))),
+                *([(rng.randrange(len(bases)), rng.randrange(len(table))) for _ in range(rng.randrange(9))]
+                  for _ in range(6))]
+        cases += [sparse_sums_case(group, bases, logs, sums, table, known),
+                  sparse_sums_case(group, bases, logs, sums[3:4], table, known),
+                  sparse_sums_case(group, bases, logs, [], table, known),
+                  sparse_sums_case(group, [], [], [[], []], table, known),
+                  Case(sparse_sums_command(group, bases, [2, 3, 3], [5, 5, 0], [1, 1, 3], table),
+                       printed(*coords(group, point_at(group, 2 * start % R, known)), *coords(group, None)))]
+        for ptr, rows, ids in (([0, 1], [len(bases)], [0]), ([0, 1], [0], [len(table)]), ([0, 2, 1], [0], [0])):
+            cases.append(Case(sparse_sums_command(group, bases, ptr, rows, ids, table), "-"))
+
+        bases, logs = edge_bases(group, rng.randrange(R), rng.randrange(R), 64, rng)
+        for n in (512, 513, 1100):
+            cases.append(sparse_sums_case(group, bases, logs, *progression_sums(group, logs, table[:cheap], n, rng)))
+    return cases
+
+
+def progression_sums(group: Group, logs: Sequence[int], cheap: Sequence[int], n: int,
+                     rng: random.Random) -> tuple[list[list[tuple[int, int]]], list[int], dict[int, Point]]:
+    """n sums over bases of these logs, with terms enough that two threads share them: each sum
+    random terms with the cheap coefficients (a table's first ones) and one more whose own
+    coefficient (long, >= r for every fourth sum) brings the sum's log to the next of a random
+    progression, or to 0 (every ninth sum; every ninth another is empty). Returns the sums, their
+    table and the progression's points by log (with 0: None)."""
+    start, step = rng.randrange(R), rng.randrange(R)
+    known = {0: None, **{(start + i * step) % R: point for i, point in enumerate(progression(group, start, step, n))}}
+    nonzero = [row for row, log in enumerate(logs) if log]
+    sums, table = [], list(cheap)
+    for i in range(n):
+        if i % 9 == 4:
+            sums.append([])
+            continue
+        terms = [(rng.randrange(len(logs)), rng.randrange(len(cheap)))
+                 for _ in range(rng.randrange(int(3 * SPARSE_SUMS_SPLIT / n)))]
+        target = 0 if i % 9 == 7 else (start + i * step) % R
+        row = rng.choice(nonzero)
+        k = (target - sum(cheap[c] * logs[b] for b, c in terms)) * pow(logs[row], -1, R) % R
+        terms.insert(rng.randrange(len(terms) + 1), (row, len(table)))
+        table.append(k + R if k < 2**256 - R and i % 4 == 0 else k)
+        sums.append(terms)
+    assert sum(map(len, sums)) + n >= SPARSE_SUMS_SPLIT
+    return sums, table, known
+
+
+def scale_cases(rng: random.Random) -> list[Case]:
+    """pz_g1_scale (every point times one k, by the GLV split) over edge_bases, for k whose
+    halves take every sign and size (0, 1, r - 1, lambda, r - lambda, one limb, 2^127, 2^128,
+    (r -+ 1) / 2, random) and k >= r (the split takes any 256-bit k, test_msm checks it), on 0, 1
+    and 7 points; and around the 512 outputs of a chunk (the kernel's) and past them, where two
+    threads share the chunks. The answers: (k log) G from a progression of k times the bases'."""
+    group, cases = Group.G1, []
+    ks = [0, 1, 2, R - 1, R - 2, GLV_LAMBDA, R - GLV_LAMBDA, GLV_LAMBDA + 1, 12345, R - 12345, 2**64, 2**127,
+          2**128 - 1, 2**128, (R - 1) // 2, (R + 1) // 2, rng.randrange(R), R, R + 1, 2**256 - 1]
+    for n, scalars in ((0, [0, 1]), (1, ks), (7, ks), (511, [rng.randrange(R)]), (512, [R - 1]),
+                       (513, [rng.randrange(R)]), (1100, [GLV_LAMBDA, rng.randrange(R)])):
+        start, step = rng.randrange(R), rng.randrange(R)
+        bases, logs = edge_bases(group, start, step, n, rng)
+        args = [c for point in bases for c in coords(group, point)]
+        for k in scalars:
+            scaled = progression(group, k * start % R, k * step % R, n)
+            known = {0: None, **{k * (start + i * step) % R: point for i, point in enumerate(scaled)}}
+            expected = [c for log in logs for c in coords(group, point_at(group, k * log % R, known))]
+            cases.append(Case(f"g1_scale {words(k, n, *args)}", printed(*expected)))
+    return cases
+
+
 def evaluations(coeffs: Sequence[int], points: Sequence[int]) -> list[int]:
     """The polynomial at each point, by Horner's rule over its nonzero-length prefix."""
     while coeffs and not coeffs[-1]:
@@ -319,6 +452,8 @@ KINDS: dict[str, Callable[[random.Random], list[Case]]] = {
     "pairing": pairing_cases,
     "msm": msm_cases,
     "msm_batch": msm_batch_cases,
+    "sparse_sums": sparse_sums_cases,
+    "scale": scale_cases,
     "ntt": ntt_cases,
     "poseidon": poseidon_cases,
 }

@@ -4,8 +4,8 @@ Issue 19's CI builds: gcc with the default flags, for the baseline x86-64 (no AD
 and x86-64-v4 (AVX-512) targets, at -O0 and -Og and with AddressSanitizer and UBSan; clang with
 the default flags and for x86-64-v4; and aarch64 through the cross compiler and qemu-user. Each
 build compiles every arithmetic path of its target (tests/native/builds.py), and each path runs
-the field, curve, pairing, MSM, NTT and Poseidon cases (tests/native/harness_cases.py) through
-tests/native/harness.c on one thread and on two. The installed build runs the rest of the suite.
+the field, curve, pairing, MSM, sparse sums, scaling, NTT and Poseidon cases
+(tests/native/harness_cases.py) through tests/native/harness.c on one thread and on two. The installed build runs the rest of the suite.
 
 The cases are drawn from PROZ_SEED (default 19) and printed with a failure.
 """
