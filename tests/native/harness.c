@@ -156,8 +156,8 @@ static const group GROUPS[] = {
      PZ(g2_sparse_sums), NULL},
 };
 
-/* count points of nfe coordinates from argument first on, as the core takes bases: Montgomery
- * coordinates, in an array of their own (freed by the caller; none to convert for no point). */
+/* The count points of nfe coordinates from argument `first` on, as the core takes bases: with
+ * Montgomery coordinates, in an array of their own (the caller frees it). */
 static uint64_t *mont_points(const args *a, size_t first, size_t count, size_t nfe, const char *op) {
     uint64_t *points = malloc((count * nfe + 1) * 32);
     if (!points) fail("out of memory", op);
